@@ -1,0 +1,67 @@
+import type { LogRecordData } from './log-data.js';
+import type { MetricsSnapshot, Temporality } from './metric-data.js';
+import type { InstrumentationScope, Resource } from './resource.js';
+import type { SpanData } from './span-data.js';
+
+/** One flush's worth of telemetry for one backend. */
+export interface TelemetryBatch {
+  readonly resource: Resource;
+  readonly scope: InstrumentationScope;
+  readonly spans: readonly SpanData[];
+  readonly logs: readonly LogRecordData[];
+  /** Present when metrics changed since the last flush, in the backend's temporality. */
+  readonly metrics?: MetricsSnapshot;
+}
+
+/** Why telemetry was dropped: the `reason` label of `lexigram_monitor_dropped_total`. */
+export type DropReason =
+  | 'invalid_value'
+  | 'negative_increment'
+  | 'invalid_label'
+  | 'unknown_label'
+  | 'label_too_long'
+  | 'invalid_attribute'
+  | 'attribute_limit'
+  | 'attribute_truncated'
+  | 'event_limit'
+  | 'link_limit'
+  | 'span_limit'
+  | 'log_limit'
+  | 'cardinality_overflow'
+  | 'after_shutdown'
+  | 'span_ended_twice'
+  | 'export_failed'
+  | 'export_rejected'
+  | 'export_timeout'
+  | 'export_too_large'
+  | 'buffer_full'
+  | 'internal_error';
+
+export interface ExportResult {
+  readonly ok: boolean;
+  /** Set when `ok` is false: why the batch (or part of it) was not delivered. */
+  readonly reason?: DropReason;
+  readonly error?: string;
+  /** Items the receiver rejected (OTLP partial success), or that were dropped. */
+  readonly rejected?: { readonly spans?: number; readonly logs?: number; readonly dataPoints?: number };
+}
+
+/**
+ * The contract every backend implements. `export` must not throw; the monitor guards it anyway.
+ * `temporality` says which metric snapshot the backend wants ('none' for no metrics; default 'cumulative').
+ */
+export interface Backend {
+  readonly name: string;
+  readonly temporality?: Temporality | 'none';
+  export(batch: TelemetryBatch): Promise<ExportResult>;
+  forceFlush(): Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+/** Reports problems without throwing: each kind once per monitor. */
+export interface Diagnostic {
+  readonly kind: DropReason | 'config' | 'export' | 'otel';
+  readonly message: string;
+  readonly detail?: unknown;
+}
+export type DiagnosticHandler = (d: Diagnostic) => void;

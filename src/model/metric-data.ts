@@ -1,0 +1,85 @@
+import type { Labels } from './attributes.js';
+
+export type Temporality = 'delta' | 'cumulative';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'updowncounter';
+
+/** A trace-linked sample value attached to a histogram point (OTLP `Exemplar`). */
+export interface ExemplarData {
+  readonly value: number;
+  /** Epoch milliseconds. */
+  readonly time: number;
+  readonly traceId: string;
+  readonly spanId: string;
+}
+
+interface PointBase {
+  readonly attributes: Labels;
+  /** Epoch ms at which this point's interval starts (delta: the previous collection; cumulative: series creation). */
+  readonly startTime: number;
+  /** Epoch ms of the collection. */
+  readonly time: number;
+}
+
+/** Counter, up-down counter and gauge points. */
+export interface NumberPoint extends PointBase {
+  readonly value: number;
+}
+
+export interface HistogramPoint extends PointBase {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** Upper-inclusive bucket bounds, strictly increasing. */
+  readonly bounds: readonly number[];
+  /** Per-bucket (not cumulative) counts; one more entry than `bounds` (MET-06). */
+  readonly bucketCounts: readonly number[];
+  readonly exemplars?: readonly ExemplarData[];
+}
+
+export interface SummaryPoint extends PointBase {
+  /** Count and sum since the series started (cumulative) or since the previous delta collection. */
+  readonly count: number;
+  readonly sum: number;
+  /** Quantiles over the summary's sliding window, ascending by `quantile`. NaN when the window is empty. */
+  readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
+}
+
+interface MetricBase {
+  readonly name: string;
+  readonly help: string;
+  /** UCUM unit, '' when none. */
+  readonly unit: string;
+  readonly temporality: Temporality;
+}
+
+export interface CounterMetric extends MetricBase {
+  readonly type: 'counter';
+  readonly points: readonly NumberPoint[];
+}
+export interface UpDownCounterMetric extends MetricBase {
+  readonly type: 'updowncounter';
+  readonly points: readonly NumberPoint[];
+}
+export interface GaugeMetric extends MetricBase {
+  readonly type: 'gauge';
+  readonly points: readonly NumberPoint[];
+}
+export interface HistogramMetric extends MetricBase {
+  readonly type: 'histogram';
+  readonly points: readonly HistogramPoint[];
+}
+export interface SummaryMetric extends MetricBase {
+  readonly type: 'summary';
+  readonly points: readonly SummaryPoint[];
+}
+
+export type MetricData = CounterMetric | UpDownCounterMetric | GaugeMetric | HistogramMetric | SummaryMetric;
+
+/** What `monitor.metrics.collect()` returns and what metric backends receive. */
+export interface MetricsSnapshot {
+  readonly temporality: Temporality;
+  /** Epoch ms of the collection. */
+  readonly time: number;
+  readonly metrics: readonly MetricData[];
+}

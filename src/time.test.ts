@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { msToUnixNano, msToUnixNanoParts, now } from './time.js';
+
+describe('time', () => {
+  it('now() reads epoch milliseconds', () => {
+    expect(Math.abs(now() - Date.now())).toBeLessThan(1000);
+  });
+
+  it('OTLP-J9: converts to nanoseconds exactly, without float multiplication', () => {
+    for (const ms of [1544712660000, 1544712660000.5, 1700000000123.456789, 1, 0.000001, 1999999999999.9999996]) {
+      const whole = BigInt(Math.floor(ms));
+      let frac = BigInt(Math.round((ms - Math.floor(ms)) * 1e6));
+      const expected = whole * 1000000n + frac;
+      expect(msToUnixNano(ms)).toBe(expected.toString());
+      const { lo, hi } = msToUnixNanoParts(ms);
+      expect((BigInt(hi) << 32n) + BigInt(lo)).toBe(expected);
+    }
+    expect(msToUnixNano(1544712660000)).toBe('1544712660000000000');
+  });
+
+  it('maps non-positive and NaN times to 0', () => {
+    expect(msToUnixNano(0)).toBe('0');
+    expect(msToUnixNano(Number.NaN)).toBe('0');
+    expect(msToUnixNanoParts(-5)).toEqual({ lo: 0, hi: 0 });
+  });
+});

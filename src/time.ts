@@ -1,0 +1,59 @@
+/**
+ * Clocks. `performance.timeOrigin + performance.now()` gives epoch milliseconds with
+ * sub-millisecond precision on Node, Deno and Bun; on Workers `timeOrigin` is 0 and
+ * `performance.now()` already reads as epoch ms (CF-02), so one formula serves all.
+ */
+const origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
+const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
+
+/** Current time as epoch milliseconds (fractional). */
+export const now: () => number = perf ? () => origin + perf.now() : () => Date.now();
+
+/**
+ * Epoch milliseconds → Unix nanoseconds as a decimal string, without float multiplication
+ * (OTLP-J9): the whole milliseconds and the nanosecond remainder are joined as text.
+ */
+export function msToUnixNano(ms: number): string {
+  if (!(ms > 0)) return '0';
+  let whole = Math.floor(ms);
+  let frac = Math.round((ms - whole) * 1e6);
+  if (frac >= 1e6) {
+    whole += 1;
+    frac -= 1e6;
+  }
+  if (whole === 0) return String(frac);
+  const f = String(frac);
+  return String(whole) + '000000'.slice(f.length) + f;
+}
+
+/**
+ * Epoch milliseconds → Unix nanoseconds as two unsigned 32-bit halves, for fixed64 fields.
+ * Exact for any time this side of year 2500: the product is split so every partial result
+ * stays below 2^53.
+ */
+export function msToUnixNanoParts(ms: number): { lo: number; hi: number } {
+  if (!(ms > 0)) return { lo: 0, hi: 0 };
+  let whole = Math.floor(ms);
+  let frac = Math.round((ms - whole) * 1e6);
+  if (frac >= 1e6) {
+    whole += 1;
+    frac -= 1e6;
+  }
+  // whole * 1e6 + frac, computed as (wh * 2^16 + wl) * 1e6 + frac.
+  const wh = Math.floor(whole / 65536);
+  const wl = whole - wh * 65536;
+  const high = wh * 1e6; // < 2^46, exact; contributes high * 2^16
+  const low = wl * 1e6 + frac; // < 2^37, exact
+  // total = high * 65536 + low. Split high into parts above and below 2^16.
+  const highHi = Math.floor(high / 65536); // contributes highHi * 2^32
+  const highLo = high - highHi * 65536; // contributes highLo * 2^16
+  const lowSum = highLo * 65536 + low; // < 2^38
+  const carry = Math.floor(lowSum / 4294967296);
+  return { lo: lowSum - carry * 4294967296, hi: highHi + carry };
+}
+
+/** Seconds between two epoch-ms readings, never negative (clocks may stall on Workers). */
+export function secondsBetween(startMs: number, endMs: number): number {
+  const d = (endMs - startMs) / 1000;
+  return d > 0 ? d : 0;
+}

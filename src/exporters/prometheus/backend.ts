@@ -1,0 +1,71 @@
+/**
+ * `PrometheusBackend`: the pull side as a backend. Prometheus scrapes, so there is nothing to
+ * send at flush time; the backend only carries the endpoint settings and serves `/metrics`.
+ *
+ * @module
+ */
+
+import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
+import type { MetricsAuth } from './auth.js';
+import { metricsHandler, type MetricsHandler } from './handler.js';
+import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
+import type { MetricsSource } from './source.js';
+
+export interface PrometheusBackendOptions {
+  /** Default `/metrics`. */
+  readonly path?: string;
+  readonly auth?: MetricsAuth;
+  /** `negotiate` (default) follows the scraper's Accept header; the others force a format. */
+  readonly format?: ExpositionFormat | 'negotiate';
+  readonly onDrop?: (dropped: DroppedMetric) => void;
+}
+
+const OK: ExportResult = Object.freeze({ ok: true });
+
+/**
+ * A pull backend. `temporality: 'none'` tells the monitor not to build metric snapshots for it
+ * at flush time; the metrics are read at scrape time through `handler(monitor)` instead.
+ *
+ * @example
+ * const prometheus = new PrometheusBackend({ auth: { bearerToken: env.METRICS_TOKEN } });
+ * const monitor = createMonitor({ backends: [prometheus] });
+ * const metrics = prometheus.handler(monitor);
+ * export default { fetch: async (req: Request) => (await metrics(req)) ?? app(req) };
+ */
+export class PrometheusBackend implements Backend {
+  readonly name = 'prometheus';
+  readonly temporality = 'none' as const;
+  readonly options: PrometheusBackendOptions;
+
+  constructor(options: PrometheusBackendOptions = {}) {
+    this.options = { ...options };
+    // Validate now (path, format, auth) so bad configuration fails at start-up (DESIGN §5).
+    metricsHandler({ metrics: { collect: () => ({ temporality: 'cumulative', time: 0, metrics: [] }) } }, this.options);
+  }
+
+  /** The `/metrics` handler for this monitor; resolves `undefined` for other paths. */
+  handler(monitor: MetricsSource): MetricsHandler {
+    return metricsHandler(monitor, this.options);
+  }
+
+  /** The exposition as a string; `format` defaults to the backend's, or `text` when negotiating. */
+  render(monitor: MetricsSource, format?: ExpositionFormat): string {
+    const configured = this.options.format;
+    const chosen = format ?? (configured === 'openmetrics' || configured === 'text' ? configured : 'text');
+    const onDrop = this.options.onDrop;
+    return renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { format: chosen, onDrop } : { format: chosen });
+  }
+
+  /** Nothing to push: Prometheus pulls. Always succeeds. */
+  export(_batch: TelemetryBatch): Promise<ExportResult> {
+    return Promise.resolve(OK);
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A `/metrics` endpoint as a Web `Request → Response` function, usable from `fetch` handlers on
+ * Workers, Deno, Bun, Node (via an adapter) and any router.
+ *
+ * @module
+ */
+
+import { createAuthCheck, type MetricsAuth } from './auth.js';
+import { CONTENT_TYPES, negotiateFormat } from './negotiate.js';
+import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
+import type { MetricsSource } from './source.js';
+
+export interface MetricsHandlerOptions {
+  /** Path served; other paths resolve to `undefined`. Default `/metrics`. */
+  readonly path?: string;
+  /** Bearer token, Basic credentials or a predicate. Default: no auth. */
+  readonly auth?: MetricsAuth;
+  /** `negotiate` (default) follows the Accept header (PT-10); the others force a format. */
+  readonly format?: ExpositionFormat | 'negotiate';
+  /** Told about metrics left out of the exposition (name conflicts, MET-13). */
+  readonly onDrop?: (dropped: DroppedMetric) => void;
+}
+
+/** A handler returns `undefined` when the request is not for its path, so it can be chained. */
+export type MetricsHandler = (request: Request) => Promise<Response | undefined>;
+
+function plain(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+/**
+ * Creates a `/metrics` handler: GET and HEAD only (else 405), optional auth (401 with
+ * `WWW-Authenticate`), content negotiation between text 0.0.4 and OpenMetrics 1.0.0, and
+ * `Cache-Control: no-store`.
+ *
+ * @param monitor any object with `metrics.collect({ temporality: 'cumulative' })`
+ * @param options `path` defaults to `/metrics`
+ * @example
+ * const metrics = metricsHandler(monitor, { auth: { bearerToken: env.METRICS_TOKEN } });
+ * export default {
+ *   async fetch(request: Request) {
+ *     return (await metrics(request)) ?? new Response('not found', { status: 404 });
+ *   },
+ * };
+ */
+export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOptions = {}): MetricsHandler {
+  const path = options.path ?? '/metrics';
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new TypeError(`metricsHandler option "path" must start with "/", got ${JSON.stringify(path)}`);
+  }
+  const forced = options.format ?? 'negotiate';
+  if (forced !== 'negotiate' && forced !== 'text' && forced !== 'openmetrics') {
+    throw new TypeError(`metricsHandler option "format" must be "negotiate", "text" or "openmetrics"`);
+  }
+  const check = options.auth === undefined ? undefined : createAuthCheck(options.auth);
+  const onDrop = options.onDrop;
+
+  return async function handleMetrics(request: Request): Promise<Response | undefined> {
+    if (new URL(request.url).pathname !== path) return undefined;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return plain(405, 'method not allowed\n', { allow: 'GET, HEAD' });
+    }
+    if (check !== undefined) {
+      let result;
+      try {
+        result = await check(request);
+      } catch {
+        return plain(500, 'authorization check failed\n');
+      }
+      if (!result.ok) return plain(401, 'unauthorized\n', { 'www-authenticate': result.challenge });
+    }
+    const format = forced === 'negotiate' ? negotiateFormat(request.headers.get('accept')) : forced;
+    let body: string;
+    try {
+      body = renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { format, onDrop } : { format });
+    } catch {
+      // Never show internals to a scraper; the monitor's own diagnostics carry the detail.
+      return plain(500, 'metrics collection failed\n');
+    }
+    return new Response(request.method === 'HEAD' ? null : body, {
+      status: 200,
+      headers: { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', vary: 'Accept' },
+    });
+  };
+}

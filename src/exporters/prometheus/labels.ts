@@ -1,0 +1,69 @@
+/**
+ * Label sets → the text between `{` and `}`. The fast path handles attribute keys that are
+ * already valid label names (nearly all of them) with one concatenation per label; anything
+ * else goes through the slow path, which sanitises keys and merges collisions (MET-13).
+ *
+ * @module
+ */
+
+import type { Labels } from '../../model/attributes.js';
+import { escapeLabelValue } from './escape.js';
+import { sanitizeLabelName } from './names.js';
+
+let slowPathUsed = false;
+
+/** Whether any `labelBody` call since the last `resetSlowPath()` had to rename a key. */
+export function slowPathWasUsed(): boolean {
+  return slowPathUsed;
+}
+
+/** Clears the flag that `slowPathWasUsed` reports. */
+export function resetSlowPath(): void {
+  slowPathUsed = false;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : String(v);
+}
+
+/**
+ * The label body `k1="v1",k2="v2"` for one series. `reserved` is the label the family adds
+ * itself (`le`, `quantile`, or ''); a user label with that name is renamed `key_<name>`.
+ *
+ * @example
+ * labelBody({ method: 'GET', 'http.route': '/a"b' }, 'le') // 'method="GET",http_route="/a\\"b"'
+ */
+export function labelBody(attrs: Labels, reserved: string): string {
+  let body = '';
+  let first = true;
+  for (const key in attrs) {
+    if (key === reserved || sanitizeLabelName(key) !== key) return slowLabelBody(attrs, reserved);
+    body += (first ? key + '="' : ',' + key + '="') + escapeLabelValue(text(attrs[key])) + '"';
+    first = false;
+  }
+  return body;
+}
+
+function slowLabelBody(attrs: Labels, reserved: string): string {
+  slowPathUsed = true;
+  const groups = new Map<string, string[]>();
+  for (const key in attrs) {
+    let name = sanitizeLabelName(key);
+    if (name === reserved) name = 'key_' + name;
+    const keys = groups.get(name);
+    if (keys === undefined) groups.set(name, [key]);
+    else keys.push(key);
+  }
+  let body = '';
+  for (const [name, keys] of groups) {
+    // Colliding keys are merged with `;` in the lexical order of the original keys (MET-13).
+    let value: string;
+    if (keys.length === 1) value = text(attrs[keys[0]!]);
+    else {
+      keys.sort();
+      value = keys.map((k) => text(attrs[k])).join(';');
+    }
+    body += (body === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
+  }
+  return body;
+}

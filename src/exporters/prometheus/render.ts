@@ -1,0 +1,230 @@
+/**
+ * Renders a metrics snapshot as Prometheus text 0.0.4 or OpenMetrics 1.0. A pure function of
+ * the snapshot: no registry, no global state apart from name caches.
+ *
+ * @module
+ */
+
+import type {
+  ExemplarData,
+  HistogramMetric,
+  MetricData,
+  MetricsSnapshot,
+  NumberPoint,
+  SummaryMetric,
+} from '../../model/metric-data.js';
+import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue } from './escape.js';
+import { describeFamily, type Family } from './family.js';
+import { labelBody, resetSlowPath, slowPathWasUsed } from './labels.js';
+import { formatCanonical, formatSeconds, formatValue } from './numbers.js';
+
+/** `text` is Prometheus text 0.0.4; `openmetrics` is OpenMetrics 1.0.0. */
+export type ExpositionFormat = 'text' | 'openmetrics';
+
+/** A metric (or series) left out of the exposition, and why. */
+export interface DroppedMetric {
+  /** The instrument name as recorded. */
+  readonly metric: string;
+  /** The Prometheus family name it translated to. */
+  readonly family: string;
+  /**
+   * `name_conflict`: an earlier metric already uses the family or one of its sample names (MET-13).
+   * `delta_temporality`: a delta sum/histogram/summary cannot be shown as a Prometheus value.
+   * `duplicate_series`: two label sets became identical after sanitising; the later is left out.
+   */
+  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series';
+}
+
+export interface RenderOptions {
+  /** Default `text` (0.0.4). */
+  readonly format?: ExpositionFormat;
+  /** Called for every metric or series left out. Must not throw. */
+  readonly onDrop?: (dropped: DroppedMetric) => void;
+  /** Names that are already taken by the receiver (e.g. Pushgateway's `push_time_seconds`). */
+  readonly reservedNames?: Iterable<string>;
+}
+
+const TEXT_LINE_END = '\n';
+
+/**
+ * Renders a snapshot. Families are sorted by name; a metric whose family or sample names are
+ * already used by an earlier metric of the snapshot is dropped and reported (MET-13).
+ *
+ * @example
+ * const body = renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), { format: 'openmetrics' });
+ */
+export function renderSnapshot(snapshot: MetricsSnapshot, options: RenderOptions = {}): string {
+  const om = options.format === 'openmetrics';
+  const onDrop = options.onDrop;
+  const claimed = new Set<string>(options.reservedNames ?? []);
+  const accepted: { family: Family; metric: MetricData }[] = [];
+
+  for (const metric of snapshot.metrics) {
+    const family = describeFamily(metric);
+    if (metric.temporality === 'delta' && metric.type !== 'gauge') {
+      // A delta is not a Prometheus value; accumulating is the core's job (MET-13).
+      onDrop?.({ metric: metric.name, family: family.name, reason: 'delta_temporality' });
+      continue;
+    }
+    let clash = false;
+    for (const n of family.claims) if (claimed.has(n)) clash = true;
+    if (clash) {
+      onDrop?.({ metric: metric.name, family: family.name, reason: 'name_conflict' });
+      continue;
+    }
+    for (const n of family.claims) claimed.add(n);
+    accepted.push({ family, metric });
+  }
+  accepted.sort((a, b) => (a.family.name < b.family.name ? -1 : a.family.name > b.family.name ? 1 : 0));
+
+  const out: string[] = [];
+  for (const { family, metric } of accepted) {
+    writeMetadata(out, family, metric.help, om);
+    if (metric.type === 'histogram') writeHistogram(out, family, metric, om, onDrop);
+    else if (metric.type === 'summary') writeSummary(out, family, metric, onDrop);
+    else writeNumbers(out, family, metric.name, metric.points, onDrop);
+  }
+  if (om) out.push('# EOF\n');
+  return out.join('');
+}
+
+function writeMetadata(out: string[], family: Family, help: string, om: boolean): void {
+  if (om) {
+    out.push('# TYPE ' + family.name + ' ' + family.type + '\n');
+    if (family.unit !== '') out.push('# UNIT ' + family.name + ' ' + family.unit + '\n');
+    // An empty HELP counts as absent (OM-03), and promtool flags an empty one.
+    if (help !== '') out.push('# HELP ' + family.name + ' ' + escapeHelpOpenMetrics(help) + '\n');
+  } else {
+    if (help !== '') out.push('# HELP ' + family.textName + ' ' + escapeHelpText(help) + '\n');
+    out.push('# TYPE ' + family.textName + ' ' + family.type + '\n');
+  }
+}
+
+/**
+ * Label bodies for every point. When a key had to be renamed, two series can end up with the
+ * same labels; the later one is reported and replaced by `undefined`.
+ */
+function bodies(
+  points: readonly { readonly attributes: Record<string, string> }[],
+  reserved: string,
+  metricName: string,
+  familyName: string,
+  onDrop: RenderOptions['onDrop'],
+): (string | undefined)[] {
+  resetSlowPath();
+  const result: (string | undefined)[] = new Array(points.length);
+  for (let i = 0; i < points.length; i++) result[i] = labelBody(points[i]!.attributes, reserved);
+  if (slowPathWasUsed()) {
+    const seen = new Set<string>();
+    for (let i = 0; i < result.length; i++) {
+      const b = result[i]!;
+      if (seen.has(b)) {
+        result[i] = undefined;
+        onDrop?.({ metric: metricName, family: familyName, reason: 'duplicate_series' });
+      } else seen.add(b);
+    }
+  }
+  return result;
+}
+
+function writeNumbers(
+  out: string[],
+  family: Family,
+  metricName: string,
+  points: readonly NumberPoint[],
+  onDrop: RenderOptions['onDrop'],
+): void {
+  const bare = family.sampleName + ' ';
+  const open = family.sampleName + '{';
+  const labels = bodies(points, '', metricName, family.name, onDrop);
+  for (let i = 0; i < points.length; i++) {
+    const body = labels[i];
+    if (body === undefined) continue;
+    out.push((body === '' ? bare : open + body + '} ') + formatValue(points[i]!.value) + TEXT_LINE_END);
+  }
+}
+
+function writeSummary(
+  out: string[],
+  family: Family,
+  metric: SummaryMetric,
+  onDrop: RenderOptions['onDrop'],
+): void {
+  const name = family.name;
+  const labels = bodies(metric.points, 'quantile', metric.name, name, onDrop);
+  for (let i = 0; i < metric.points.length; i++) {
+    const body = labels[i];
+    if (body === undefined) continue;
+    const p = metric.points[i]!;
+    const prefix = body === '' ? name + '{quantile="' : name + '{' + body + ',quantile="';
+    for (const q of p.quantiles) {
+      out.push(prefix + formatCanonical(q.quantile) + '"} ' + formatValue(q.value) + '\n');
+    }
+    const braces = body === '' ? ' ' : '{' + body + '} ';
+    out.push(name + '_sum' + braces + formatValue(p.sum) + '\n');
+    out.push(name + '_count' + braces + formatValue(p.count) + '\n');
+  }
+}
+
+function writeHistogram(
+  out: string[],
+  family: Family,
+  metric: HistogramMetric,
+  om: boolean,
+  onDrop: RenderOptions['onDrop'],
+): void {
+  const name = family.name;
+  const labels = bodies(metric.points, 'le', metric.name, name, onDrop);
+  let lastBounds: readonly number[] | undefined;
+  let les: string[] = [];
+  let negativeBound = false;
+  for (let i = 0; i < metric.points.length; i++) {
+    const body = labels[i];
+    if (body === undefined) continue;
+    const p = metric.points[i]!;
+    if (p.bounds !== lastBounds) {
+      // Points of one histogram normally share one bounds array: format the `le` values once.
+      lastBounds = p.bounds;
+      les = p.bounds.map((b) => 'le="' + formatCanonical(b) + '"} ');
+      negativeBound = p.bounds.length > 0 && p.bounds[0]! < 0;
+    }
+    const exemplars = om && p.exemplars !== undefined && p.exemplars.length > 0 ? bucketExemplars(p.bounds, p.exemplars) : undefined;
+    const prefix = body === '' ? name + '_bucket{' : name + '_bucket{' + body + ',';
+    let cumulative = 0;
+    const counts = p.bucketCounts;
+    for (let b = 0; b < les.length; b++) {
+      cumulative += counts[b] ?? 0;
+      out.push(prefix + les[b] + cumulative + exemplarSuffix(exemplars, b) + '\n');
+    }
+    // The `+Inf` bucket and `_count` are both the bucket total, so they always agree (PT-07).
+    const total = counts.length > 0 ? cumulative + (counts[les.length] ?? 0) : p.count;
+    out.push(prefix + 'le="+Inf"} ' + total + exemplarSuffix(exemplars, les.length) + '\n');
+    const braces = body === '' ? ' ' : '{' + body + '} ';
+    // OpenMetrics forbids a negative or NaN sum, and `_count` only comes with `_sum` (OM-08).
+    if (!om || (!negativeBound && p.sum >= 0)) {
+      out.push(name + '_sum' + braces + formatValue(p.sum) + '\n');
+      out.push(name + '_count' + braces + total + '\n');
+    }
+  }
+}
+
+/** The newest exemplar per bucket index; the bucket is the first whose bound is ≥ the value. */
+function bucketExemplars(bounds: readonly number[], exemplars: readonly ExemplarData[]): (ExemplarData | undefined)[] {
+  const byBucket: (ExemplarData | undefined)[] = new Array(bounds.length + 1);
+  for (const e of exemplars) {
+    let b = 0;
+    while (b < bounds.length && e.value > bounds[b]!) b++;
+    const prev = byBucket[b];
+    if (prev === undefined || e.time >= prev.time) byBucket[b] = e;
+  }
+  return byBucket;
+}
+
+function exemplarSuffix(exemplars: (ExemplarData | undefined)[] | undefined, bucket: number): string {
+  if (exemplars === undefined) return '';
+  const e = exemplars[bucket];
+  if (e === undefined) return '';
+  return (
+    ' # {trace_id="' + escapeLabelValue(e.traceId) + '",span_id="' + escapeLabelValue(e.spanId) + '"} ' + formatValue(e.value) + ' ' + formatSeconds(e.time)
+  );
+}

@@ -1,0 +1,193 @@
+/**
+ * `PushgatewayBackend`: pushes cumulative metrics as text 0.0.4 to a Prometheus Pushgateway.
+ * Right for work that ends before a scrape could reach it (cron triggers, queue consumers,
+ * batch jobs); wrong for a fleet of isolates sharing one grouping key (PG-12).
+ *
+ * @module
+ */
+
+import type { Backend, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
+import { CONTENT_TYPES } from '../prometheus/negotiate.js';
+import { renderSnapshot, type DroppedMetric } from '../prometheus/render.js';
+import { groupingPath, validateGroupingKey } from './grouping-key.js';
+
+export interface PushgatewayBackendOptions {
+  /** Base URL of the Pushgateway, e.g. `http://pushgateway:9091` (a path prefix is kept). */
+  readonly url: string;
+  /** The `job` label of the grouping key. Required, non-empty. */
+  readonly job: string;
+  /** Further grouping-key labels, e.g. `{ instance: 'eu-1' }`. Values may be empty or contain `/`. */
+  readonly groupingKey?: Readonly<Record<string, string>>;
+  /** `PUT` (default) replaces the whole group (PG-03); `POST` replaces only the pushed names (PG-04). */
+  readonly method?: 'PUT' | 'POST';
+  /** Extra request headers, e.g. `Authorization`. Their values never appear in errors. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A `fetch` to use instead of the global one. */
+  readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Per-request timeout in milliseconds. Default 10000. */
+  readonly timeoutMs?: number;
+  /** Told about metrics left out of a push (name conflicts, MET-13). */
+  readonly onDrop?: (dropped: DroppedMetric) => void;
+}
+
+// The gateway's own per-group gauges; pushing these names is refused with 400 (PG-06, PG-10).
+const GATEWAY_NAMES = ['push_time_seconds', 'push_failure_time_seconds'];
+const OK: ExportResult = Object.freeze({ ok: true });
+
+function configError(option: string, message: string): TypeError {
+  return new TypeError(`PushgatewayBackend option "${option}" ${message}`);
+}
+
+/**
+ * Pushes each metrics batch to `<url>/metrics/job/<job>{/<label>/<value>}`. Never throws from
+ * `export` or `delete`: failures resolve `{ ok: false, reason, error }`.
+ *
+ * @example
+ * const push = new PushgatewayBackend({ url: env.PUSHGATEWAY_URL, job: 'nightly-report' });
+ * const monitor = createMonitor({ backends: [push] });
+ * // in a scheduled handler: record metrics, then the monitor flushes through push.export()
+ */
+export class PushgatewayBackend implements Backend {
+  readonly name = 'pushgateway';
+  readonly temporality = 'cumulative' as const;
+  /** The full grouping-key URL pushes go to. */
+  readonly url: string;
+  readonly method: 'PUT' | 'POST';
+  readonly #headers: Record<string, string>;
+  readonly #secrets: string[];
+  readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
+  readonly #timeoutMs: number;
+  readonly #onDrop: ((dropped: DroppedMetric) => void) | undefined;
+  #queue: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  constructor(options: PushgatewayBackendOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('PushgatewayBackend needs an options object with "url" and "job"');
+    const { job, groupingKey = {}, method = 'PUT', headers = {}, timeoutMs = 10_000 } = options;
+    if (typeof job !== 'string' || job === '') throw configError('job', 'is required and must be a non-empty string');
+    if (method !== 'PUT' && method !== 'POST') throw configError('method', `must be "PUT" or "POST", got ${JSON.stringify(method)}`);
+    if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
+      throw configError('timeoutMs', 'must be a positive number of milliseconds');
+    }
+    if (options.fetch !== undefined && typeof options.fetch !== 'function') throw configError('fetch', 'must be a function');
+    validateGroupingKey(groupingKey);
+
+    let base: URL;
+    try {
+      base = new URL(options.url);
+    } catch {
+      throw configError('url', `must be an absolute http(s) URL, got ${JSON.stringify(String(options.url))}`);
+    }
+    if (base.protocol !== 'http:' && base.protocol !== 'https:') throw configError('url', 'must use http: or https:');
+    if (base.username !== '' || base.password !== '') {
+      throw configError('url', 'must not contain credentials; pass an Authorization header in "headers" instead');
+    }
+    if (base.search !== '' || base.hash !== '') throw configError('url', 'must not have a query or fragment');
+
+    this.#headers = {};
+    this.#secrets = [];
+    for (const [name, value] of Object.entries(headers)) {
+      try {
+        new Headers([[name, value]]);
+      } catch {
+        // Name the header, never its value: it is often a credential.
+        throw configError('headers', `has an invalid header ${JSON.stringify(name)}`);
+      }
+      this.#headers[name] = value;
+      if (value.length > 0) this.#secrets.push(value);
+    }
+    this.url = base.origin + base.pathname.replace(/\/+$/, '') + groupingPath(job, groupingKey);
+    this.method = method;
+    this.#timeoutMs = timeoutMs;
+    this.#onDrop = options.onDrop;
+    const custom = options.fetch;
+    // Looked up per call (not captured) so the global can be swapped, and never called unbound.
+    this.#fetch = custom ?? ((input, init) => fetch(input, init));
+  }
+
+  /** Pushes the batch's metrics (text 0.0.4, no timestamps, PG-09). Batches without metrics are a no-op. */
+  export(batch: TelemetryBatch): Promise<ExportResult> {
+    const snapshot = batch.metrics;
+    if (this.#closed) return Promise.resolve(failure('after_shutdown', 'PushgatewayBackend is shut down'));
+    if (snapshot === undefined || snapshot.metrics.length === 0) return Promise.resolve(OK);
+    if (snapshot.temporality !== 'cumulative') {
+      return Promise.resolve(failure('export_rejected', 'Pushgateway needs cumulative metrics'));
+    }
+    let body: string;
+    try {
+      const onDrop = this.#onDrop;
+      body = renderSnapshot(snapshot, { format: 'text', reservedNames: GATEWAY_NAMES, ...(onDrop ? { onDrop } : {}) });
+    } catch (err) {
+      return Promise.resolve(failure('internal_error', this.#redact(err)));
+    }
+    return this.#enqueue(this.method, body);
+  }
+
+  /** Deletes this grouping key's metrics from the gateway (PG-05: answered 202). */
+  delete(): Promise<ExportResult> {
+    return this.#enqueue('DELETE', undefined);
+  }
+
+  /** Waits for pushes in flight. */
+  async forceFlush(): Promise<void> {
+    await this.#queue;
+  }
+
+  /** Waits for pushes in flight; later exports resolve `after_shutdown`. */
+  async shutdown(): Promise<void> {
+    this.#closed = true;
+    await this.#queue;
+  }
+
+  // Requests go out one at a time so the gateway sees them in order (a PUT after a DELETE wins).
+  #enqueue(method: string, body: string | undefined): Promise<ExportResult> {
+    const next = this.#queue.then(() => this.#send(method, body));
+    this.#queue = next;
+    return next;
+  }
+
+  async #send(method: string, body: string | undefined): Promise<ExportResult> {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    // Raced as well as aborted: an injected fetch may ignore the signal.
+    const timeout = new Promise<ExportResult>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort();
+        resolve(failure('export_timeout', `Pushgateway did not answer within ${this.#timeoutMs} ms`));
+      }, this.#timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#attempt(method, body, controller.signal), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #attempt(method: string, body: string | undefined, signal: AbortSignal): Promise<ExportResult> {
+    try {
+      const headers: Record<string, string> = { ...this.#headers };
+      if (body !== undefined) headers['content-type'] = CONTENT_TYPES.text;
+      const init: RequestInit = { method, headers, signal };
+      if (body !== undefined) init.body = body;
+      const response = await this.#fetch(this.url, init);
+      if (response.ok) {
+        await response.body?.cancel();
+        return OK;
+      }
+      const detail = (await response.text().catch(() => '')).slice(0, 300).trim();
+      return failure('export_failed', this.#redact(`Pushgateway answered ${response.status}${detail ? ': ' + detail : ''}`));
+    } catch (err) {
+      return failure('export_failed', this.#redact(err));
+    }
+  }
+
+  #redact(err: unknown): string {
+    let message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    for (const secret of this.#secrets) message = message.split(secret).join('[redacted]');
+    return message;
+  }
+}
+
+function failure(reason: DropReason, error: string): ExportResult {
+  return { ok: false, reason, error };
+}

@@ -1,0 +1,100 @@
+import type { Temporality } from '../../model/metric-data.js';
+import { isHttpUrl } from './endpoint.js';
+import type { OtlpBackendOptions, OtlpCompression, OtlpProtocol } from './options.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const P = 'OTEL_EXPORTER_OTLP_';
+
+/**
+ * Parses `k1=v1,k2=v2` header lists (ENV-03): values are percent-decoded, entries that do not
+ * parse are skipped one by one, never the whole list.
+ */
+export function parseOtlpHeaders(value: string, warn?: (message: string) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of value.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    const key = eq > 0 ? part.slice(0, eq).trim() : '';
+    if (key === '' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
+      warn?.('ignored a malformed OTLP header entry');
+      continue;
+    }
+    try {
+      out[key] = decodeURIComponent(part.slice(eq + 1).trim());
+    } catch {
+      // The value is not shown: it is likely a credential.
+      warn?.(`ignored OTLP header "${key}": bad percent-encoding`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Reads the OTLP exporter variables (ENV-01…08) into OtlpBackend options. Lenient: an empty,
+ * malformed or unknown value is ignored (and reported through `warn`), never thrown, so a
+ * typo in the environment cannot stop the app. Per-signal endpoints and headers are read;
+ * other settings use the generic variables.
+ *
+ * @example
+ * const otlp = new OtlpBackend({ ...otlpOptionsFromEnv(env), onDiagnostic });
+ */
+export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): OtlpBackendOptions {
+  const o: Mutable<OtlpBackendOptions> = {};
+  const get = (name: string): string | undefined => {
+    const v = env[P + name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim(); // empty means unset (ENV-13)
+  };
+  const url = (name: string): string | undefined => {
+    const v = get(name);
+    if (v !== undefined && !isHttpUrl(v)) {
+      warn?.(`ignored ${P}${name}: not an http(s) URL`);
+      return undefined;
+    }
+    return v;
+  };
+
+  const endpoint = url('ENDPOINT');
+  if (endpoint) o.endpoint = endpoint;
+  const traces = url('TRACES_ENDPOINT');
+  if (traces) o.tracesEndpoint = traces;
+  const metrics = url('METRICS_ENDPOINT');
+  if (metrics) o.metricsEndpoint = metrics;
+  const logs = url('LOGS_ENDPOINT');
+  if (logs) o.logsEndpoint = logs;
+
+  const headers = get('HEADERS');
+  if (headers) o.headers = parseOtlpHeaders(headers, warn);
+  for (const [name, key] of [
+    ['TRACES_HEADERS', 'tracesHeaders'],
+    ['METRICS_HEADERS', 'metricsHeaders'],
+    ['LOGS_HEADERS', 'logsHeaders'],
+  ] as const) {
+    const v = get(name);
+    if (v) o[key] = parseOtlpHeaders(v, warn);
+  }
+
+  const timeout = get('TIMEOUT');
+  if (timeout !== undefined) {
+    // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.
+    if (/^\d+$/.test(timeout)) o.timeoutMs = Number(timeout);
+    else warn?.(`ignored ${P}TIMEOUT=${JSON.stringify(timeout)}: expected integer milliseconds ≥ 0`);
+  }
+
+  const compression = get('COMPRESSION')?.toLowerCase();
+  if (compression === 'gzip' || compression === 'none') o.compression = compression as OtlpCompression;
+  else if (compression !== undefined) warn?.(`ignored ${P}COMPRESSION=${JSON.stringify(compression)}: expected gzip or none`);
+
+  const protocol = get('PROTOCOL')?.toLowerCase();
+  if (protocol === 'http/protobuf' || protocol === 'http/json') o.protocol = protocol as OtlpProtocol;
+  else if (protocol !== undefined) warn?.(`ignored ${P}PROTOCOL=${JSON.stringify(protocol)}: only http/protobuf and http/json are supported`);
+
+  const pref = get('METRICS_TEMPORALITY_PREFERENCE')?.toLowerCase();
+  // lowmemory asks for delta on counters and histograms (ENV-08); one temporality per backend here.
+  if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
+  else if (pref === 'cumulative') o.temporality = 'cumulative';
+  else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
+
+  return o;
+}

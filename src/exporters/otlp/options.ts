@@ -1,0 +1,153 @@
+import type { DiagnosticHandler } from '../../model/batch.js';
+import type { Temporality } from '../../model/metric-data.js';
+import type { OtlpSignal } from './endpoint.js';
+import { DEFAULT_ENDPOINT, SIGNALS, isHttpUrl, perSignalUrl, signalUrlFromBase } from './endpoint.js';
+
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type OtlpCompression = 'gzip' | 'none';
+
+/** Retry tuning for 429/502/503/504 and network errors (OTLP-09, OTLP-10). */
+export interface OtlpRetryOptions {
+  /** Attempts in total, first one included. Default 5; 1 disables retries. */
+  readonly maxAttempts?: number;
+  /** First backoff when the server gives no Retry-After. Default 1000 ms. */
+  readonly initialBackoffMs?: number;
+  /** Backoff ceiling. Default 5000 ms. */
+  readonly maxBackoffMs?: number;
+}
+
+/** A fetch-compatible function (globalThis.fetch by default). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface OtlpBackendOptions {
+  /** Base URL; `v1/traces`, `v1/metrics`, `v1/logs` are appended (ENV-02). Default `http://localhost:4318`. */
+  readonly endpoint?: string;
+  /** Full URL for traces, used as is (ENV-02). Overrides `endpoint` for this signal. */
+  readonly tracesEndpoint?: string;
+  readonly metricsEndpoint?: string;
+  readonly logsEndpoint?: string;
+  /** Default `http/protobuf` (ENV-06). */
+  readonly protocol?: OtlpProtocol;
+  /** Sent with every request, for example an API key. Never echoed in diagnostics. */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Extra headers per signal, merged over `headers`. */
+  readonly tracesHeaders?: Readonly<Record<string, string>>;
+  readonly metricsHeaders?: Readonly<Record<string, string>>;
+  readonly logsHeaders?: Readonly<Record<string, string>>;
+  /** Default `none`; `gzip` compresses with CompressionStream and sends `Content-Encoding: gzip`. */
+  readonly compression?: OtlpCompression;
+  /** Bounds the whole export, retries included. Default 10000; 0 means no limit (ENV-04). */
+  readonly timeoutMs?: number;
+  /** Metric temporality this backend asks the monitor for. Default `delta` (DESIGN decision 3). */
+  readonly temporality?: Temporality;
+  /** Injected fetch, for tests and unusual runtimes. Default: `globalThis.fetch` at call time. */
+  readonly fetch?: FetchLike;
+  /** Receives failures, partial successes and server warnings. */
+  readonly onDiagnostic?: DiagnosticHandler;
+  /** Signals to send. Default all three; without 'metrics' the backend asks for no metrics. */
+  readonly signals?: readonly OtlpSignal[];
+  readonly retry?: OtlpRetryOptions;
+  /** Backend name in the monitor's diagnostics. Default `otlp`. */
+  readonly name?: string;
+}
+
+export interface ResolvedOtlpOptions {
+  readonly name: string;
+  readonly urls: Readonly<Record<OtlpSignal, string>>;
+  readonly protocol: OtlpProtocol;
+  readonly headers: Readonly<Record<OtlpSignal, Readonly<Record<string, string>>>>;
+  readonly compression: OtlpCompression;
+  readonly timeoutMs: number;
+  readonly temporality: Temporality;
+  readonly signals: ReadonlySet<OtlpSignal>;
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+}
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function fail(option: string, allowed: string): never {
+  throw new TypeError(`OtlpBackend: option "${option}" ${allowed}`);
+}
+
+function oneOf<T extends string>(option: string, value: unknown, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  return fail(option, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${JSON.stringify(String(value))}`);
+}
+
+function checkUrl(option: string, url: unknown): string | undefined {
+  if (url === undefined) return undefined;
+  // The value itself is not echoed: an endpoint may embed credentials.
+  if (typeof url !== 'string' || !isHttpUrl(url)) fail(option, 'must be an absolute http:// or https:// URL');
+  return url;
+}
+
+function checkHeaders(option: string, headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
+  if (headers === null || typeof headers !== 'object') fail(option, 'must be an object of header names to string values');
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
+    if (!TOKEN.test(k)) fail(option, `has an invalid header name ${JSON.stringify(k)}`);
+    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) {
+      fail(option, `header ${JSON.stringify(k)} must be a string without CR, LF or NUL (value not shown)`);
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+function checkMs(option: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    fail(option, `must be a finite number ≥ ${min} (milliseconds), got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/** Validates options and fills defaults; throws a TypeError naming the option on bad config. */
+export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOptions {
+  const base = checkUrl('endpoint', options.endpoint) ?? DEFAULT_ENDPOINT;
+  const perSignal: Record<OtlpSignal, string | undefined> = {
+    traces: checkUrl('tracesEndpoint', options.tracesEndpoint),
+    metrics: checkUrl('metricsEndpoint', options.metricsEndpoint),
+    logs: checkUrl('logsEndpoint', options.logsEndpoint),
+  };
+  const urls = {} as Record<OtlpSignal, string>;
+  for (const s of SIGNALS) urls[s] = perSignal[s] !== undefined ? perSignalUrl(perSignal[s]) : signalUrlFromBase(base, s);
+
+  const common = checkHeaders('headers', options.headers);
+  const headers: Record<OtlpSignal, Record<string, string>> = {
+    traces: { ...common, ...checkHeaders('tracesHeaders', options.tracesHeaders) },
+    metrics: { ...common, ...checkHeaders('metricsHeaders', options.metricsHeaders) },
+    logs: { ...common, ...checkHeaders('logsHeaders', options.logsHeaders) },
+  };
+
+  let signals: Set<OtlpSignal> = new Set(SIGNALS);
+  if (options.signals !== undefined) {
+    if (!Array.isArray(options.signals)) fail('signals', 'must be an array of "traces", "metrics", "logs"');
+    signals = new Set(options.signals.map((s) => oneOf('signals', s, SIGNALS, 'traces')));
+  }
+
+  const retry = options.retry ?? {};
+  const maxAttempts = checkMs('retry.maxAttempts', retry.maxAttempts, 5, 1);
+  if (!Number.isInteger(maxAttempts)) fail('retry.maxAttempts', 'must be an integer ≥ 1');
+
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
+  if (options.onDiagnostic !== undefined && typeof options.onDiagnostic !== 'function') fail('onDiagnostic', 'must be a function');
+
+  return {
+    name: options.name ?? 'otlp',
+    urls,
+    protocol: oneOf('protocol', options.protocol, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
+    headers,
+    compression: oneOf('compression', options.compression, ['gzip', 'none'] as const, 'none'),
+    timeoutMs: checkMs('timeoutMs', options.timeoutMs, 10000, 0),
+    temporality: oneOf('temporality', options.temporality, ['delta', 'cumulative'] as const, 'delta'),
+    signals,
+    maxAttempts,
+    initialBackoffMs: checkMs('retry.initialBackoffMs', retry.initialBackoffMs, 1000, 0),
+    maxBackoffMs: checkMs('retry.maxBackoffMs', retry.maxBackoffMs, 5000, 0),
+  };
+}

@@ -1,0 +1,204 @@
+import type { Backend, Diagnostic, DiagnosticHandler, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
+import type { Temporality } from '../../model/metric-data.js';
+import { SIGNALS, redactUrl } from './endpoint.js';
+import type { OtlpSignal } from './endpoint.js';
+import { contentTypeOf, encodeSignal, gzip } from './encode.js';
+import { registerExporterUrl, unregisterExporterUrl } from './exporter-urls.js';
+import { countDataPoints } from './metric-shape.js';
+import type { FetchLike, OtlpBackendOptions, ResolvedOtlpOptions } from './options.js';
+import { resolveOtlpOptions } from './options.js';
+import type { PostContext, PostOutcome } from './post.js';
+import { postWithRetry } from './post.js';
+import { USER_AGENT } from './version.js';
+
+/** The recommended cap on request bodies, before compression (OTLP-05). */
+export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+
+const REJECTED_KEY = { traces: 'spans', metrics: 'dataPoints', logs: 'logs' } as const;
+
+interface Job {
+  readonly signal: OtlpSignal;
+  readonly count: number;
+}
+
+/**
+ * Sends batches to an OpenTelemetry collector over OTLP/HTTP (protobuf or JSON): one POST per
+ * non-empty signal, retried on 429/502/503/504 and network errors within `timeoutMs`.
+ * `export` never throws and never rejects; failures come back as an `ExportResult` and
+ * through `onDiagnostic`. Configuration mistakes throw here, at construction.
+ *
+ * @param options endpoint (default `http://localhost:4318`), protocol (`http/protobuf`),
+ *   headers, compression (`none`), timeoutMs (10000), temporality (`delta`), fetch, signals.
+ * @example
+ * const otlp = new OtlpBackend({
+ *   endpoint: 'https://otlp.example.com',
+ *   headers: { authorization: `Bearer ${env.OTLP_TOKEN}` },
+ *   compression: 'gzip',
+ * });
+ * const monitor = createMonitor({ serviceName: 'api', backends: [otlp] });
+ */
+export class OtlpBackend implements Backend {
+  readonly name: string;
+  readonly temporality: Temporality | 'none';
+  /** The URL each signal is posted to, after ENV-02 URL building. */
+  readonly urls: Readonly<Record<OtlpSignal, string>>;
+  readonly #options: ResolvedOtlpOptions;
+  readonly #fetch: FetchLike;
+  readonly #onDiagnostic: DiagnosticHandler | undefined;
+  readonly #secrets: string[];
+  readonly #inflight = new Set<Promise<ExportResult>>();
+  #closed = false;
+
+  constructor(options: OtlpBackendOptions = {}) {
+    const o = resolveOtlpOptions(options);
+    this.#options = o;
+    this.name = o.name;
+    this.urls = o.urls;
+    this.temporality = o.signals.has('metrics') ? o.temporality : 'none';
+    // Resolved per call, so a fetch replaced after construction (tests, polyfills) is used.
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#onDiagnostic = options.onDiagnostic;
+    this.#secrets = [];
+    for (const s of SIGNALS) for (const v of Object.values(o.headers[s])) if (v.length >= 4) this.#secrets.push(v);
+    for (const s of o.signals) registerExporterUrl(o.urls[s]);
+  }
+
+  /** True for a URL this backend posts to: adapters use it to skip tracing the exporter itself. */
+  ownsUrl(url: string | URL | Request): boolean {
+    const u = typeof url === 'string' ? url : url instanceof URL ? url.href : url.url;
+    for (const s of this.#options.signals) {
+      const own = this.urls[s];
+      if (u === own) return true;
+      try {
+        if (new URL(u).href === new URL(own).href) return true;
+      } catch {
+        // Not a URL: not ours.
+      }
+    }
+    return false;
+  }
+
+  export(batch: TelemetryBatch): Promise<ExportResult> {
+    if (this.#closed) return Promise.resolve({ ok: false, reason: 'after_shutdown', error: 'OtlpBackend is shut down' });
+    const p = this.#export(batch).catch(
+      (err: unknown): ExportResult => ({ ok: false, reason: 'export_failed', error: this.#redact('internal error: ' + String(err)) }),
+    );
+    this.#inflight.add(p);
+    void p.then(() => this.#inflight.delete(p));
+    return p;
+  }
+
+  /** Resolves once every export in flight has settled. */
+  async forceFlush(): Promise<void> {
+    await Promise.allSettled([...this.#inflight]);
+  }
+
+  /** Stops accepting batches, waits for those in flight, and unregisters the exporter URLs. */
+  async shutdown(): Promise<void> {
+    if (this.#closed) return this.forceFlush();
+    this.#closed = true;
+    await this.forceFlush();
+    for (const s of this.#options.signals) unregisterExporterUrl(this.urls[s]);
+  }
+
+  async #export(batch: TelemetryBatch): Promise<ExportResult> {
+    const o = this.#options;
+    const jobs: Job[] = [];
+    if (o.signals.has('traces') && batch.spans.length > 0) jobs.push({ signal: 'traces', count: batch.spans.length });
+    const points = countDataPoints(batch.metrics);
+    if (o.signals.has('metrics') && points > 0) jobs.push({ signal: 'metrics', count: points });
+    if (o.signals.has('logs') && batch.logs.length > 0) jobs.push({ signal: 'logs', count: batch.logs.length });
+    if (jobs.length === 0) return { ok: true };
+
+    const controller = new AbortController();
+    const limited = o.timeoutMs > 0;
+    const timer = limited ? setTimeout(() => controller.abort(), o.timeoutMs) : undefined;
+    // Settles at the deadline even if an injected fetch ignores the abort signal.
+    const timedOut = new Promise<PostOutcome>((resolve) => {
+      controller.signal.addEventListener('abort', () => resolve({ ok: false, reason: 'export_timeout', error: `export timed out after ${o.timeoutMs} ms`, attempts: 0 }), { once: true });
+    });
+    const ctx: PostContext = {
+      fetch: this.#fetch,
+      signal: controller.signal,
+      deadline: limited ? Date.now() + o.timeoutMs : Infinity,
+      maxAttempts: o.maxAttempts,
+      initialBackoffMs: o.initialBackoffMs,
+      maxBackoffMs: o.maxBackoffMs,
+    };
+    let outcomes: PostOutcome[];
+    try {
+      outcomes = await Promise.all(jobs.map((job) => Promise.race([this.#send(batch, job.signal, ctx), timedOut])));
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+      // Anything still running (a fetch that ignored the signal) is abandoned, not awaited.
+      controller.abort();
+    }
+    return this.#combine(jobs, outcomes);
+  }
+
+  async #send(batch: TelemetryBatch, signal: OtlpSignal, ctx: PostContext): Promise<PostOutcome> {
+    const o = this.#options;
+    let body: Uint8Array;
+    try {
+      body = encodeSignal(batch, signal, o.protocol);
+    } catch (err) {
+      return { ok: false, reason: 'export_failed', error: 'encoding failed: ' + String(err), attempts: 0 };
+    }
+    if (body.byteLength > MAX_REQUEST_BYTES) {
+      return { ok: false, reason: 'export_too_large', error: `request body of ${body.byteLength} bytes exceeds 64 MiB (not sent)`, attempts: 0 };
+    }
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...o.headers[signal], 'Content-Type': contentTypeOf(o.protocol) };
+    if (o.compression === 'gzip') {
+      try {
+        body = await gzip(body);
+      } catch (err) {
+        return { ok: false, reason: 'export_failed', error: 'gzip failed: ' + String(err), attempts: 0 };
+      }
+      headers['Content-Encoding'] = 'gzip';
+    }
+    return postWithRetry(ctx, o.urls[signal], headers, body, o.protocol === 'http/json');
+  }
+
+  #combine(jobs: Job[], outcomes: PostOutcome[]): ExportResult {
+    let reason: DropReason | undefined;
+    const errors: string[] = [];
+    const rejected: { spans?: number; logs?: number; dataPoints?: number } = {};
+    for (let i = 0; i < jobs.length; i++) {
+      const { signal, count } = jobs[i];
+      const out = outcomes[i];
+      const where = `OTLP ${signal} export to ${redactUrl(this.urls[signal])}`;
+      if (out.ok) {
+        if (out.partial?.errorMessage) {
+          this.#diagnose({ kind: 'export', message: this.#redact(`${where}: server warning: ${out.partial.errorMessage}`), detail: { signal, status: out.status } });
+        }
+        continue;
+      }
+      reason ??= out.reason ?? 'export_failed';
+      const error = this.#redact(`${signal}: ${out.error ?? 'failed'}`);
+      errors.push(error);
+      rejected[REJECTED_KEY[signal]] = out.partial ? out.partial.rejected : count;
+      this.#diagnose({
+        kind: out.reason ?? 'export_failed',
+        message: this.#redact(`${where} failed: ${out.error ?? 'unknown error'}`),
+        detail: { signal, status: out.status, attempts: out.attempts, items: out.partial ? out.partial.rejected : count },
+      });
+    }
+    if (reason === undefined) return { ok: true };
+    return { ok: false, reason, error: errors.join('; '), rejected };
+  }
+
+  #diagnose(d: Diagnostic): void {
+    try {
+      this.#onDiagnostic?.(d);
+    } catch {
+      // A throwing diagnostics hook must not turn into a failed export.
+    }
+  }
+
+  /** Header values (API keys) never leave in messages, whatever a server or runtime echoed. */
+  #redact(message: string): string {
+    let out = message;
+    for (const s of this.#secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
+    return out;
+  }
+}

@@ -1,0 +1,122 @@
+import type { DropReason } from '../../model/batch.js';
+import { EXPORTER_REQUEST } from './exporter-urls.js';
+import type { FetchLike } from './options.js';
+import type { PartialSuccess } from './response.js';
+import { discardBody, parsePartialSuccess, parseStatusMessage, readBodyCapped } from './response.js';
+import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
+
+/** What one export shares between its signals: the deadline and the retry policy. */
+export interface PostContext {
+  readonly fetch: FetchLike;
+  /** Aborts when the export's time budget is spent. */
+  readonly signal: AbortSignal;
+  /** Epoch ms after which nothing more may start (Infinity for no limit). */
+  readonly deadline: number;
+  readonly maxAttempts: number;
+  readonly initialBackoffMs: number;
+  readonly maxBackoffMs: number;
+  readonly random?: () => number;
+}
+
+export interface PostOutcome {
+  readonly ok: boolean;
+  readonly reason?: DropReason;
+  readonly error?: string;
+  readonly status?: number;
+  readonly attempts: number;
+  /** Set on a 200 whose partial_success was populated (never retried, OTLP-07). */
+  readonly partial?: PartialSuccess;
+}
+
+const TIMEOUT: Omit<PostOutcome, 'attempts'> = { ok: false, reason: 'export_timeout', error: 'export timed out' };
+
+/**
+ * POSTs one encoded request, retrying only 429/502/503/504 and network errors (OTLP-09) with
+ * Retry-After (OTLP-10) or jittered exponential backoff, all inside the export's deadline.
+ * Never throws.
+ */
+export async function postWithRetry(
+  ctx: PostContext,
+  url: string,
+  headers: Record<string, string>,
+  body: Uint8Array,
+  sentJson: boolean,
+): Promise<PostOutcome> {
+  let lastError = '';
+  for (let attempt = 1; ; attempt++) {
+    if (ctx.signal.aborted) return { ...TIMEOUT, attempts: attempt - 1 };
+    let res: Response | undefined;
+    let waitMs: number | undefined;
+    try {
+      const init: RequestInit & { [EXPORTER_REQUEST]?: true } = {
+        method: 'POST',
+        headers,
+        body: body as BodyInit,
+        signal: ctx.signal,
+        [EXPORTER_REQUEST]: true,
+      };
+      res = await ctx.fetch(url, init);
+    } catch (err) {
+      if (ctx.signal.aborted) return { ...TIMEOUT, attempts: attempt };
+      lastError = 'network error: ' + errorText(err);
+    }
+    if (res) {
+      const status = res.status;
+      if (status >= 200 && status < 300) return await readSuccess(res, sentJson, attempt, ctx.signal);
+      if (!isRetryableStatus(status)) return await readFailure(res, attempt);
+      waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
+      await discardBody(res);
+      lastError = `HTTP ${status}`;
+      if (attempt >= ctx.maxAttempts) return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, status, attempts: attempt };
+    } else if (attempt >= ctx.maxAttempts) {
+      return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt };
+    }
+    const delay = waitMs ?? backoffMs(attempt - 1, ctx.initialBackoffMs, ctx.maxBackoffMs, ctx.random);
+    if (Date.now() + delay >= ctx.deadline) {
+      // Waiting would only end in the timeout: give up now and say why.
+      return { ok: false, reason: 'export_failed', error: `${lastError}; next retry in ${Math.round(delay)} ms is past the deadline`, attempts: attempt };
+    }
+    if (!(await sleep(delay, ctx.signal))) return { ...TIMEOUT, attempts: attempt };
+  }
+}
+
+async function readSuccess(res: Response, sentJson: boolean, attempts: number, signal: AbortSignal): Promise<PostOutcome> {
+  let body: Uint8Array | undefined;
+  try {
+    body = await readBodyCapped(res);
+  } catch (err) {
+    if (signal.aborted) return { ...TIMEOUT, attempts };
+    // The server answered 2xx; a broken body after that does not undo the delivery.
+    return { ok: true, status: res.status, attempts, partial: { rejected: 0, errorMessage: 'unreadable response: ' + errorText(err) } };
+  }
+  if (body === undefined) {
+    return { ok: false, reason: 'export_failed', error: 'response body larger than 4 MiB (not read)', status: res.status, attempts };
+  }
+  const partial = parsePartialSuccess(body, res.headers.get('content-type'), sentJson);
+  if (partial && partial.rejected > 0) {
+    return { ok: false, reason: 'export_rejected', error: `partial success: ${partial.rejected} rejected${partial.errorMessage ? ': ' + partial.errorMessage : ''}`, status: res.status, attempts, partial };
+  }
+  return { ok: true, status: res.status, attempts, partial };
+}
+
+async function readFailure(res: Response, attempts: number): Promise<PostOutcome> {
+  const status = res.status;
+  let message = '';
+  try {
+    const body = await readBodyCapped(res);
+    if (body) message = parseStatusMessage(body, res.headers.get('content-type')).slice(0, 200);
+  } catch {
+    // The status says enough.
+  }
+  const reason: DropReason = status === 400 ? 'export_rejected' : status === 413 ? 'export_too_large' : 'export_failed';
+  return { ok: false, reason, error: `HTTP ${status}${message ? ': ' + message : ''}`, status, attempts };
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    const c = cause instanceof Error ? ` (${cause.message})` : '';
+    return (err.message || err.name) + c;
+  }
+  return String(err);
+}

@@ -1,0 +1,70 @@
+import type { TelemetryBatch } from '../../model/batch.js';
+import type { LogRecordData } from '../../model/log-data.js';
+import { msToUnixNanoParts } from '../../time.js';
+import { groupByScope } from './group-by-scope.js';
+import { writeAttributes, writeResource, writeScope } from './proto-common.js';
+import { ProtoWriter } from './proto-writer.js';
+
+/**
+ * Encodes the batch's log records as a protobuf `ExportLogsServiceRequest` (`logs.proto`).
+ * The body is a string AnyValue; attributes may nest maps, arrays and bytes.
+ *
+ * @example
+ * const body = encodeLogsProto(batch); // POST to /v1/logs
+ */
+export function encodeLogsProto(batch: TelemetryBatch): Uint8Array {
+  const w = new ProtoWriter(1024 + batch.logs.length * 192);
+  w.byte(0x0a); // resource_logs = 1
+  const rl = w.fork();
+  writeResource(w, batch.resource);
+  for (const group of groupByScope(batch.logs, batch.scope)) {
+    w.byte(0x12); // scope_logs = 2
+    const sl = w.fork();
+    writeScope(w, group.scope);
+    const logs = group.items;
+    for (let i = 0; i < logs.length; i++) {
+      w.byte(0x12); // log_records = 2
+      const lr = w.fork();
+      writeLogRecord(w, logs[i]);
+      w.ldelim(lr);
+    }
+    w.ldelim(sl);
+  }
+  w.ldelim(rl);
+  return w.finish();
+}
+
+function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
+  const t = msToUnixNanoParts(r.time);
+  w.byte(0x09); // time_unix_nano = 1
+  w.fixed64(t.lo, t.hi);
+  if (r.severityNumber) {
+    w.byte(0x10);
+    w.uvarint(r.severityNumber);
+  }
+  if (r.severityText) {
+    w.byte(0x1a);
+    w.string(r.severityText);
+  }
+  w.byte(0x2a); // body = 5, a string AnyValue
+  const b = w.fork();
+  w.byte(0x0a);
+  w.string(r.body ?? '');
+  w.ldelim(b);
+  writeAttributes(w, 0x32, r.attributes);
+  if (r.droppedAttributesCount > 0) {
+    w.byte(0x38);
+    w.uvarint(r.droppedAttributesCount);
+  }
+  const hasTrace = w.hexId(0x4a, r.traceId, 32);
+  if (hasTrace) {
+    w.hexId(0x52, r.spanId, 16);
+    if (r.traceFlags) {
+      w.byte(0x45); // flags = 8, fixed32
+      w.fixed32(r.traceFlags & 0xff);
+    }
+  }
+  // observed_time_unix_nano = 11: the record is observed when it is made.
+  w.byte(0x59);
+  w.fixed64(t.lo, t.hi);
+}

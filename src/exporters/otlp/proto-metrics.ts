@@ -1,0 +1,172 @@
+import type { TelemetryBatch } from '../../model/batch.js';
+import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
+import { msToUnixNanoParts } from '../../time.js';
+import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
+import { writeAttributes, writeResource, writeScope } from './proto-common.js';
+import { ProtoWriter } from './proto-writer.js';
+
+/**
+ * Encodes `batch.metrics` as a protobuf `ExportMetricsServiceRequest` (`metrics.proto`):
+ * counter → monotonic Sum, updowncounter → non-monotonic Sum, gauge → Gauge, histogram →
+ * Histogram, summary → Summary. Number values are always `as_double`, so a series never
+ * switches value type when a fractional increment arrives.
+ *
+ * @example
+ * const body = encodeMetricsProto(batch); // POST to /v1/metrics
+ */
+export function encodeMetricsProto(batch: TelemetryBatch): Uint8Array {
+  const snapshot = batch.metrics;
+  const w = new ProtoWriter(1024);
+  if (!snapshot || snapshot.metrics.length === 0) return w.finish();
+  w.byte(0x0a); // resource_metrics = 1
+  const rm = w.fork();
+  writeResource(w, batch.resource);
+  w.byte(0x12); // scope_metrics = 2
+  const sm = w.fork();
+  writeScope(w, batch.scope);
+  for (const metric of snapshot.metrics) {
+    w.byte(0x12); // metrics = 2
+    const m = w.fork();
+    writeMetric(w, metric, snapshot);
+    w.ldelim(m);
+  }
+  w.ldelim(sm);
+  w.ldelim(rm);
+  return w.finish();
+}
+
+function writeTime(w: ProtoWriter, tag: number, ms: number): void {
+  const t = msToUnixNanoParts(ms);
+  w.byte(tag);
+  w.fixed64(t.lo, t.hi);
+}
+
+function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapshot): void {
+  w.byte(0x0a);
+  w.string(metric.name);
+  if (metric.help) {
+    w.byte(0x12);
+    w.string(metric.help);
+  }
+  if (metric.unit) {
+    w.byte(0x1a);
+    w.string(metric.unit);
+  }
+  switch (metric.type) {
+    case 'counter':
+    case 'updowncounter': {
+      w.byte(0x3a); // sum = 7
+      const s = w.fork();
+      for (const p of metric.points) writeNumberPoint(w, p);
+      w.byte(0x10);
+      w.byte(temporalityEnum(metric, snapshot));
+      if (metric.type === 'counter') {
+        w.byte(0x18);
+        w.byte(1);
+      }
+      w.ldelim(s);
+      return;
+    }
+    case 'gauge': {
+      w.byte(0x2a); // gauge = 5
+      const g = w.fork();
+      for (const p of metric.points) writeNumberPoint(w, p);
+      w.ldelim(g);
+      return;
+    }
+    case 'histogram': {
+      w.byte(0x4a); // histogram = 9
+      const h = w.fork();
+      for (const p of metric.points) writeHistogramPoint(w, p);
+      w.byte(0x10);
+      w.byte(temporalityEnum(metric, snapshot));
+      w.ldelim(h);
+      return;
+    }
+    case 'summary': {
+      w.byte(0x5a); // summary = 11
+      const s = w.fork();
+      for (const p of metric.points) writeSummaryPoint(w, p);
+      w.ldelim(s);
+      return;
+    }
+  }
+}
+
+function writeNumberPoint(w: ProtoWriter, p: NumberPoint): void {
+  w.byte(0x0a); // data_points = 1
+  const d = w.fork();
+  writeAttributes(w, 0x3a, p.attributes);
+  writeTime(w, 0x11, p.startTime);
+  writeTime(w, 0x19, p.time);
+  w.byte(0x21); // as_double = 4
+  w.double(p.value);
+  w.ldelim(d);
+}
+
+function writeHistogramPoint(w: ProtoWriter, p: HistogramPoint): void {
+  w.byte(0x0a);
+  const d = w.fork();
+  writeAttributes(w, 0x4a, p.attributes);
+  writeTime(w, 0x11, p.startTime);
+  writeTime(w, 0x19, p.time);
+  w.byte(0x21); // count = 4
+  w.fixed64Number(p.count);
+  if (histogramHasSum(p)) {
+    w.byte(0x29); // sum = 5
+    w.double(p.count === 0 ? 0 : p.sum);
+  }
+  const counts = p.bucketCounts;
+  if (counts.length > 0) {
+    w.byte(0x32); // bucket_counts = 6, packed fixed64
+    w.uvarint(counts.length * 8);
+    for (let i = 0; i < counts.length; i++) w.fixed64Number(counts[i]);
+  }
+  const bounds = p.bounds;
+  if (bounds.length > 0) {
+    w.byte(0x3a); // explicit_bounds = 7, packed double
+    w.uvarint(bounds.length * 8);
+    for (let i = 0; i < bounds.length; i++) w.double(bounds[i]);
+  }
+  if (p.exemplars) for (const e of p.exemplars) writeExemplar(w, 0x42, e);
+  if (histogramHasMinMax(p)) {
+    w.byte(0x59); // min = 11
+    w.double(p.min);
+    w.byte(0x61); // max = 12
+    w.double(p.max);
+  }
+  w.ldelim(d);
+}
+
+function writeExemplar(w: ProtoWriter, tag: number, e: ExemplarData): void {
+  w.byte(tag);
+  const x = w.fork();
+  writeTime(w, 0x11, e.time);
+  w.byte(0x19); // as_double = 3
+  w.double(e.value);
+  w.hexId(0x22, e.spanId, 16);
+  w.hexId(0x2a, e.traceId, 32);
+  w.ldelim(x);
+}
+
+function writeSummaryPoint(w: ProtoWriter, p: SummaryPoint): void {
+  w.byte(0x0a);
+  const d = w.fork();
+  writeAttributes(w, 0x3a, p.attributes);
+  writeTime(w, 0x11, p.startTime);
+  writeTime(w, 0x19, p.time);
+  w.byte(0x21);
+  w.fixed64Number(p.count);
+  w.byte(0x29);
+  w.double(p.sum);
+  for (const q of p.quantiles) {
+    w.byte(0x32); // quantile_values = 6
+    const v = w.fork();
+    w.byte(0x09);
+    w.double(q.quantile);
+    w.byte(0x11);
+    w.double(q.value);
+    w.ldelim(v);
+  }
+  w.ldelim(d);
+}

@@ -1,0 +1,126 @@
+import type { TelemetryBatch } from '../../model/batch.js';
+import type { SpanData } from '../../model/span-data.js';
+import { msToUnixNanoParts } from '../../time.js';
+import { groupByScope } from './group-by-scope.js';
+import { writeAttributes, writeResource, writeScope } from './proto-common.js';
+import { ProtoWriter } from './proto-writer.js';
+import { spanFlags } from './span-flags.js';
+
+/**
+ * Encodes the batch's spans as a protobuf `ExportTraceServiceRequest`: one ResourceSpans, one
+ * ScopeSpans per instrumentation scope. Field numbers are those of `trace.proto`.
+ *
+ * @example
+ * const body = encodeTracesProto(batch); // POST to /v1/traces as application/x-protobuf
+ */
+export function encodeTracesProto(batch: TelemetryBatch): Uint8Array {
+  const w = new ProtoWriter(1024 + batch.spans.length * 256);
+  w.byte(0x0a); // resource_spans = 1
+  const rs = w.fork();
+  writeResource(w, batch.resource);
+  for (const group of groupByScope(batch.spans, batch.scope)) {
+    w.byte(0x12); // scope_spans = 2
+    const ss = w.fork();
+    writeScope(w, group.scope);
+    const spans = group.items;
+    for (let i = 0; i < spans.length; i++) {
+      w.byte(0x12); // spans = 2
+      const sp = w.fork();
+      writeSpan(w, spans[i]);
+      w.ldelim(sp);
+    }
+    w.ldelim(ss);
+  }
+  w.ldelim(rs);
+  return w.finish();
+}
+
+function writeTime(w: ProtoWriter, tag: number, ms: number): void {
+  const t = msToUnixNanoParts(ms);
+  w.byte(tag);
+  w.fixed64(t.lo, t.hi);
+}
+
+function writeSpan(w: ProtoWriter, span: SpanData): void {
+  w.hexId(0x0a, span.traceId, 32);
+  w.hexId(0x12, span.spanId, 16);
+  if (span.traceState) {
+    w.byte(0x1a);
+    w.string(span.traceState);
+  }
+  if (span.parentSpanId !== undefined) w.hexId(0x22, span.parentSpanId, 16);
+  w.byte(0x2a);
+  w.string(span.name);
+  if (span.kind) {
+    w.byte(0x30);
+    w.uvarint(span.kind);
+  }
+  writeTime(w, 0x39, span.startTime);
+  writeTime(w, 0x41, span.endTime);
+  writeAttributes(w, 0x4a, span.attributes);
+  if (span.droppedAttributesCount > 0) {
+    w.byte(0x50);
+    w.uvarint(span.droppedAttributesCount);
+  }
+  const events = span.events;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    w.byte(0x5a); // events = 11
+    const ev = w.fork();
+    writeTime(w, 0x09, e.time);
+    w.byte(0x12);
+    w.string(e.name);
+    writeAttributes(w, 0x1a, e.attributes);
+    if (e.droppedAttributesCount > 0) {
+      w.byte(0x20);
+      w.uvarint(e.droppedAttributesCount);
+    }
+    w.ldelim(ev);
+  }
+  if (span.droppedEventsCount > 0) {
+    w.byte(0x60);
+    w.uvarint(span.droppedEventsCount);
+  }
+  const links = span.links;
+  for (let i = 0; i < links.length; i++) {
+    const l = links[i];
+    w.byte(0x6a); // links = 13
+    const lk = w.fork();
+    w.hexId(0x0a, l.traceId, 32);
+    w.hexId(0x12, l.spanId, 16);
+    if (l.traceState) {
+      w.byte(0x1a);
+      w.string(l.traceState);
+    }
+    writeAttributes(w, 0x22, l.attributes);
+    if (l.droppedAttributesCount > 0) {
+      w.byte(0x28);
+      w.uvarint(l.droppedAttributesCount);
+    }
+    w.byte(0x35); // flags = 6, fixed32
+    w.fixed32(spanFlags(l.traceFlags, l.isRemote));
+    w.ldelim(lk);
+  }
+  if (span.droppedLinksCount > 0) {
+    w.byte(0x70);
+    w.uvarint(span.droppedLinksCount);
+  }
+  const status = span.status;
+  if (status.code || status.message) {
+    w.byte(0x7a); // status = 15
+    const st = w.fork();
+    if (status.message) {
+      w.byte(0x12);
+      w.string(status.message);
+    }
+    if (status.code) {
+      w.byte(0x18);
+      w.uvarint(status.code);
+    }
+    w.ldelim(st);
+  }
+  // flags = 16, fixed32: tag 133 needs two varint bytes.
+  w.byte(0x85);
+  w.byte(0x01);
+  w.fixed32(spanFlags(span.traceFlags, span.parentIsRemote));
+}

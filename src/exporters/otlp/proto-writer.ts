@@ -1,0 +1,212 @@
+import { hexToBytesInto, isValidHexId } from './hex.js';
+
+/**
+ * A minimal protobuf writer: just the wire types OTLP needs, into one growable buffer.
+ *
+ * Nested messages use reserve-and-backpatch: `fork()` reserves one length byte, `ldelim()`
+ * writes the length and, only when the body turned out to be 128 bytes or more, shifts the body
+ * right by the extra varint bytes (one `copyWithin`). Most attributes fit in one byte, so the
+ * common case never moves memory and never sizes anything twice.
+ */
+export class ProtoWriter {
+  buf: Uint8Array;
+  pos = 0;
+  private view: DataView;
+
+  constructor(initialSize = 8192) {
+    this.buf = new Uint8Array(initialSize);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
+    const need = this.pos + n;
+    if (need <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < need) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+
+  /** A tag or any value below 128 (all OTLP field numbers used here are below 16). */
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** Unsigned varint for 0 ≤ v < 2^53 (lengths, counts, enums). */
+  uvarint(v: number): void {
+    this.ensure(10);
+    const buf = this.buf;
+    let p = this.pos;
+    if (v < 0x80000000) {
+      while (v > 127) {
+        buf[p++] = (v & 127) | 128;
+        v >>>= 7;
+      }
+      buf[p++] = v;
+      this.pos = p;
+      return;
+    }
+    let hi = Math.floor(v / 4294967296);
+    let lo = v >>> 0;
+    while (hi > 0 || lo > 127) {
+      buf[p++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    buf[p++] = lo;
+    this.pos = p;
+  }
+
+  /** Signed int64 varint for an integral number in ±2^63 (two's complement, 10 bytes if negative). */
+  int64(v: number): void {
+    if (v >= 0) {
+      this.uvarint(v);
+      return;
+    }
+    const a = -v;
+    let hi = Math.floor(a / 4294967296);
+    let lo = a - hi * 4294967296;
+    // Negate the 64-bit magnitude: invert and add one.
+    lo = ~lo >>> 0;
+    hi = ~hi >>> 0;
+    lo = (lo + 1) >>> 0;
+    if (lo === 0) hi = (hi + 1) >>> 0;
+    this.ensure(10);
+    const buf = this.buf;
+    let p = this.pos;
+    while (hi > 0 || lo > 127) {
+      buf[p++] = (lo & 127) | 128;
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    buf[p++] = lo;
+    this.pos = p;
+  }
+
+  fixed32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v >>> 0, true);
+    this.pos += 4;
+  }
+
+  fixed64(lo: number, hi: number): void {
+    this.ensure(8);
+    this.view.setUint32(this.pos, lo >>> 0, true);
+    this.view.setUint32(this.pos + 4, hi >>> 0, true);
+    this.pos += 8;
+  }
+
+  /** fixed64 from a non-negative integral number below 2^53 (counts). */
+  fixed64Number(v: number): void {
+    const hi = Math.floor(v / 4294967296);
+    this.fixed64(v - hi * 4294967296, hi);
+  }
+
+  double(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+
+  /** Reserves the length of a nested message; pass the result to `ldelim`. */
+  fork(): number {
+    this.ensure(1);
+    return this.pos++;
+  }
+
+  /** Writes the length of the message started at `start`, moving its body if the length needs more bytes. */
+  ldelim(start: number): void {
+    const len = this.pos - start - 1;
+    if (len < 128) {
+      this.buf[start] = len;
+      return;
+    }
+    const extra = len < 16384 ? 1 : len < 2097152 ? 2 : len < 268435456 ? 3 : 4;
+    this.ensure(extra);
+    const buf = this.buf;
+    buf.copyWithin(start + 1 + extra, start + 1, this.pos);
+    this.pos += extra;
+    let p = start;
+    let v = len;
+    while (v > 127) {
+      buf[p++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    buf[p] = v;
+  }
+
+  /** A length-delimited UTF-8 string (without the tag). */
+  string(s: string): void {
+    const n = s.length;
+    // Worst case 3 bytes per UTF-16 unit, plus up to 5 length bytes.
+    this.ensure(n * 3 + 5);
+    if (n > 42) {
+      this.longString(s);
+      return;
+    }
+    const buf = this.buf;
+    const start = this.pos++;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) {
+        buf[p++] = c;
+      } else if (c < 0x800) {
+        buf[p++] = 0xc0 | (c >> 6);
+        buf[p++] = 0x80 | (c & 63);
+      } else if (c >= 0xd800 && c < 0xdc00 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+        buf[p++] = 0xf0 | (c >> 18);
+        buf[p++] = 0x80 | ((c >> 12) & 63);
+        buf[p++] = 0x80 | ((c >> 6) & 63);
+        buf[p++] = 0x80 | (c & 63);
+      } else {
+        // Lone surrogates become U+FFFD, as TextEncoder does.
+        if (c >= 0xd800 && c < 0xe000) c = 0xfffd;
+        buf[p++] = 0xe0 | (c >> 12);
+        buf[p++] = 0x80 | ((c >> 6) & 63);
+        buf[p++] = 0x80 | (c & 63);
+      }
+    }
+    // At most 42 units × 3 bytes = 126: the one reserved length byte always suffices.
+    buf[start] = p - start - 1;
+    this.pos = p;
+  }
+
+  private longString(s: string): void {
+    const start = this.fork();
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos));
+    this.pos += written;
+    this.ldelim(start);
+  }
+
+  /** A `bytes` field holding a hex id; skipped (returns false) when the id is invalid or all zero. */
+  hexId(tag: number, hex: string | undefined, chars: number): boolean {
+    if (!isValidHexId(hex, chars)) return false;
+    const n = chars >> 1;
+    this.ensure(n + 2);
+    this.buf[this.pos++] = tag;
+    this.buf[this.pos++] = n;
+    hexToBytesInto(hex, this.buf, this.pos);
+    this.pos += n;
+    return true;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.uvarint(b.length);
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** The encoded message, copied into an exactly sized buffer. */
+  finish(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
+}
+
+const encoder = /* @__PURE__ */ new TextEncoder();

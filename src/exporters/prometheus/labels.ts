@@ -27,29 +27,30 @@ function text(v: unknown): string {
 }
 
 /**
- * The label body `k1="v1",k2="v2"` for one series. `reserved` is the label the family adds
- * itself (`le`, `quantile`, or ''); a user label with that name is renamed `key_<name>`.
+ * The label body `k1="v1",k2="v2"` for one series. User labels named `le` or `quantile` are
+ * renamed `key_le` / `key_quantile` on every type: histograms and summaries add those labels
+ * themselves, and promtool flags them on any other type, so one rule keeps series identity stable.
  *
  * @example
- * labelBody({ method: 'GET', 'http.route': '/a"b' }, 'le') // 'method="GET",http_route="/a\\"b"'
+ * labelBody({ method: 'GET', 'http.route': '/a"b' }) // 'method="GET",http_route="/a\\"b"'
  */
-export function labelBody(attrs: Labels, reserved: string): string {
+export function labelBody(attrs: Labels): string {
   let body = '';
   let first = true;
   for (const key in attrs) {
-    if (key === reserved || sanitizeLabelName(key) !== key) return slowLabelBody(attrs, reserved);
+    if (key === 'le' || key === 'quantile' || sanitizeLabelName(key) !== key) return slowLabelBody(attrs);
     body += (first ? key + '="' : ',' + key + '="') + escapeLabelValue(text(attrs[key])) + '"';
     first = false;
   }
   return body;
 }
 
-function slowLabelBody(attrs: Labels, reserved: string): string {
+function slowLabelBody(attrs: Labels): string {
   slowPathUsed = true;
   const groups = new Map<string, string[]>();
   for (const key in attrs) {
     let name = sanitizeLabelName(key);
-    if (name === reserved) name = 'key_' + name;
+    if (name === 'le' || name === 'quantile') name = 'key_' + name;
     const keys = groups.get(name);
     if (keys === undefined) groups.set(name, [key]);
     else keys.push(key);

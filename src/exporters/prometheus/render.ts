@@ -106,14 +106,13 @@ function writeMetadata(out: string[], family: Family, help: string, om: boolean)
  */
 function bodies(
   points: readonly { readonly attributes: Record<string, string> }[],
-  reserved: string,
   metricName: string,
   familyName: string,
   onDrop: RenderOptions['onDrop'],
 ): (string | undefined)[] {
   resetSlowPath();
   const result: (string | undefined)[] = new Array(points.length);
-  for (let i = 0; i < points.length; i++) result[i] = labelBody(points[i]!.attributes, reserved);
+  for (let i = 0; i < points.length; i++) result[i] = labelBody(points[i]!.attributes);
   if (slowPathWasUsed()) {
     const seen = new Set<string>();
     for (let i = 0; i < result.length; i++) {
@@ -136,7 +135,7 @@ function writeNumbers(
 ): void {
   const bare = family.sampleName + ' ';
   const open = family.sampleName + '{';
-  const labels = bodies(points, '', metricName, family.name, onDrop);
+  const labels = bodies(points, metricName, family.name, onDrop);
   for (let i = 0; i < points.length; i++) {
     const body = labels[i];
     if (body === undefined) continue;
@@ -151,7 +150,7 @@ function writeSummary(
   onDrop: RenderOptions['onDrop'],
 ): void {
   const name = family.name;
-  const labels = bodies(metric.points, 'quantile', metric.name, name, onDrop);
+  const labels = bodies(metric.points, metric.name, name, onDrop);
   for (let i = 0; i < metric.points.length; i++) {
     const body = labels[i];
     if (body === undefined) continue;
@@ -174,7 +173,7 @@ function writeHistogram(
   onDrop: RenderOptions['onDrop'],
 ): void {
   const name = family.name;
-  const labels = bodies(metric.points, 'le', metric.name, name, onDrop);
+  const labels = bodies(metric.points, metric.name, name, onDrop);
   let lastBounds: readonly number[] | undefined;
   let les: string[] = [];
   let negativeBound = false;

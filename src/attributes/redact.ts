@@ -1,0 +1,118 @@
+import { defineSafe } from './sanitize.js';
+
+/**
+ * Redaction of secrets by attribute name, the original's `LoggingConfig.redact_fields`.
+ * Names match case-insensitively and ignoring `-` and `_` (so `api_key` also catches
+ * `apiKey` and `API-KEY`), and also as the last segment of a dotted key
+ * (`http.request.header.authorization`). URL-valued attributes have matching query
+ * parameters masked.
+ */
+export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'passwd',
+  'secret',
+  'client_secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'api_key',
+  'x-api-key',
+  'private_key',
+  'credentials',
+]);
+
+export const REDACTED = '[REDACTED]';
+
+const URL_KEYS = new Set(['url.full', 'url.query', 'http.url', 'http.target', 'url.original', 'http.request.url']);
+
+function normalize(name: string): string {
+  return name.toLowerCase().replace(/[-_]/g, '');
+}
+
+export interface Redactor {
+  /** True when an attribute with this key must not leave the process. */
+  isSecret(key: string): boolean;
+  /** Masks the secret query parameters of a URL or query string. */
+  redactUrl(value: string): string;
+  /** Returns the value to keep for `key`: `[REDACTED]`, a masked URL, or the value itself. */
+  apply<T>(key: string, value: T): T | string;
+}
+
+const CACHE_LIMIT = 4096;
+
+export function createRedactor(fields: readonly string[]): Redactor {
+  const names = new Set(fields.map(normalize));
+  // Keys repeat endlessly (the same handful of attribute names), so decisions are cached;
+  // the cache is bounded so hostile keys cannot grow it.
+  const cache = new Map<string, boolean>();
+  const isSecret = (key: string): boolean => {
+    let hit = cache.get(key);
+    if (hit !== undefined) return hit;
+    const dot = key.lastIndexOf('.');
+    hit = names.has(normalize(key)) || (dot >= 0 && names.has(normalize(key.slice(dot + 1))));
+    if (cache.size < CACHE_LIMIT) cache.set(key, hit);
+    return hit;
+  };
+  const redactUrl = (value: string): string => {
+    const q = value.indexOf('?');
+    const start = q >= 0 ? q + 1 : value.includes('=') ? 0 : -1;
+    if (start < 0 || names.size === 0) return value;
+    const hash = value.indexOf('#', start);
+    const end = hash >= 0 ? hash : value.length;
+    const parts = value.slice(start, end).split('&');
+    let changed = false;
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      const eq = p.indexOf('=');
+      let name = eq >= 0 ? p.slice(0, eq) : p;
+      try {
+        name = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // keep the raw name
+      }
+      if (eq >= 0 && isSecret(name)) {
+        parts[i] = p.slice(0, eq + 1) + encodeURIComponent(REDACTED);
+        changed = true;
+      }
+    }
+    return changed ? value.slice(0, start) + parts.join('&') + value.slice(end) : value;
+  };
+  return {
+    isSecret,
+    redactUrl,
+    apply<T>(key: string, value: T): T | string {
+      if (isSecret(key)) return REDACTED;
+      if (typeof value === 'string' && URL_KEYS.has(key)) return redactUrl(value);
+      return value;
+    },
+  };
+}
+
+/** Redacts a nested log value in place-free fashion: returns a copy only where something changed. */
+export function redactDeep(value: unknown, redactor: Redactor, depth = 0): unknown {
+  if (value === null || typeof value !== 'object' || depth > 8 || value instanceof Uint8Array) return value;
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const r = redactDeep(value[i], redactor, depth + 1);
+      if (r !== value[i]) (out ??= value.slice())[i] = r;
+    }
+    return out ?? value;
+  }
+  let out: Record<string, unknown> | undefined;
+  const src = value as Record<string, unknown>;
+  for (const key of Object.keys(src)) {
+    const v = src[key];
+    const r = redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, depth + 1);
+    if (r !== v) {
+      out ??= { ...src };
+      defineSafe(out, key, r);
+    }
+  }
+  return out ?? value;
+}

@@ -1,0 +1,175 @@
+import type { AnyValue, AttributeValue } from '../model/attributes.js';
+
+/** What a sanitiser tells its caller: the kept value, and whether it had to change or drop it. */
+export const enum Fix {
+  None = 0,
+  Truncated = 1,
+  Converted = 2,
+  Dropped = 3,
+}
+
+export interface Sanitized<T> {
+  value: T | undefined;
+  fix: Fix;
+}
+
+const scratch: Sanitized<AttributeValue> = { value: undefined, fix: Fix.None };
+
+/**
+ * Turns any input into a valid span attribute value. Strings are truncated to `maxLength`,
+ * bigints become numbers or strings, Errors and Dates become text, other objects become JSON
+ * (circular references and throwing getters included), `null`/`undefined`/functions are dropped.
+ * Returns a shared scratch object: read it before the next call.
+ */
+export function sanitizeAttribute(v: unknown, maxLength: number): Sanitized<AttributeValue> {
+  const out = scratch;
+  out.fix = Fix.None;
+  switch (typeof v) {
+    case 'string':
+      if (v.length > maxLength) {
+        out.value = v.slice(0, maxLength);
+        out.fix = Fix.Truncated;
+      } else out.value = v;
+      return out;
+    case 'number':
+    case 'boolean':
+      out.value = v;
+      return out;
+    case 'bigint':
+      out.value = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+      out.fix = Fix.Converted;
+      return out;
+    case 'object':
+      if (v === null) break;
+      if (Array.isArray(v)) {
+        out.value = sanitizeArray(v, maxLength, out);
+        return out;
+      }
+      out.value = clip(describe(v), maxLength);
+      out.fix = Fix.Converted;
+      return out;
+    default:
+      break;
+  }
+  out.value = undefined;
+  out.fix = Fix.Dropped;
+  return out;
+}
+
+function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<AttributeValue>): AttributeValue {
+  const n = Math.min(arr.length, 1000);
+  if (n < arr.length) out.fix = Fix.Truncated;
+  const first = typeof arr[0];
+  let homogeneous = first === 'string' || first === 'number' || first === 'boolean';
+  for (let i = 0; i < n && homogeneous; i++) if (typeof arr[i] !== first) homogeneous = false;
+  const res: (string | number | boolean)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = arr[i];
+    if (homogeneous) {
+      if (typeof e === 'string' && e.length > maxLength) {
+        res[i] = e.slice(0, maxLength);
+        out.fix = Fix.Truncated;
+      } else res[i] = e as string | number | boolean;
+    } else {
+      res[i] = clip(typeof e === 'string' ? e : describe(e), maxLength);
+      out.fix = Fix.Converted;
+    }
+  }
+  return res as AttributeValue;
+}
+
+function clip(s: string, maxLength: number): string {
+  return s.length > maxLength ? s.slice(0, maxLength) : s;
+}
+
+/** A text form of any value that never throws. */
+export function describe(v: unknown): string {
+  try {
+    if (v instanceof Error) return v.name && v.message ? `${v.name}: ${v.message}` : String(v.message || v.name || 'Error');
+    if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
+    if (typeof v === 'bigint') return v.toString();
+    if (typeof v === 'symbol') return v.toString();
+    if (typeof v === 'function') return `[Function ${v.name || 'anonymous'}]`;
+    if (v === undefined) return 'undefined';
+    return safeJson(v);
+  } catch {
+    return '[Unserializable]';
+  }
+}
+
+function safeJson(v: unknown): string {
+  const seen = new WeakSet<object>();
+  const s = JSON.stringify(v, (_k, val: unknown) => {
+    if (typeof val === 'bigint') return val.toString();
+    if (typeof val === 'object' && val !== null) {
+      if (seen.has(val)) return '[Circular]';
+      seen.add(val);
+      if (val instanceof Error) return describe(val);
+    }
+    return val;
+  });
+  return s === undefined ? String(v) : s;
+}
+
+const MAX_DEPTH = 8;
+const MAX_ENTRIES = 128;
+
+/**
+ * Turns any input into an OTLP `AnyValue` for log records, keeping nested maps and arrays
+ * (bounded in depth and width), cutting cycles and never throwing.
+ */
+export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: WeakSet<object>): AnyValue | undefined {
+  switch (typeof v) {
+    case 'string':
+      return v.length > maxLength ? v.slice(0, maxLength) : v;
+    case 'number':
+    case 'boolean':
+      return v;
+    case 'bigint':
+      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    default:
+      break;
+  }
+  if (v === null) return null;
+  const obj = v as object;
+  if (obj instanceof Uint8Array) return obj.length > maxLength ? obj.slice(0, maxLength) : obj;
+  if (obj instanceof Error) return clip(describe(obj), maxLength);
+  if (obj instanceof Date) return describe(obj);
+  if (depth >= MAX_DEPTH) return '[Object]';
+  const s = seen ?? new WeakSet<object>();
+  if (s.has(obj)) return '[Circular]';
+  s.add(obj);
+  try {
+    if (Array.isArray(obj)) {
+      const n = Math.min(obj.length, MAX_ENTRIES);
+      const out: AnyValue[] = [];
+      for (let i = 0; i < n; i++) {
+        const e = sanitizeAny(obj[i], maxLength, depth + 1, s);
+        out.push(e === undefined ? null : e);
+      }
+      return out;
+    }
+    const out: { [k: string]: AnyValue } = {};
+    let n = 0;
+    for (const key of Object.keys(obj)) {
+      if (++n > MAX_ENTRIES) break;
+      const e = sanitizeAny((obj as Record<string, unknown>)[key], maxLength, depth + 1, s);
+      if (e !== undefined) defineSafe(out, key, e);
+    }
+    return out;
+  } catch {
+    return '[Unserializable]';
+  } finally {
+    s.delete(obj);
+  }
+}
+
+/** Sets a key without invoking the `__proto__` setter, so input cannot change a prototype. */
+export function defineSafe<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}

@@ -1,0 +1,128 @@
+import type { Limits } from '../limits.js';
+import type { SamplerConfig, SamplerName } from '../trace/sampling/samplers.js';
+import type { MonitorOptions } from './options.js';
+
+export type EnvRecord = Record<string, string | undefined | unknown>;
+
+const SAMPLERS: readonly SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+function str(env: EnvRecord, name: string): string | undefined {
+  const v = env[name];
+  // An empty value counts as unset (ENV-13); non-strings (Workers bindings) are ignored.
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** Parses `k1=v1,k2=v2` with percent-decoding; undefined when any part fails (ENV-10). */
+export function parseKeyValueList(raw: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const part of raw.split(',')) {
+    if (part.trim() === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) return undefined;
+    try {
+      const key = decodeURIComponent(part.slice(0, eq).trim());
+      const value = decodeURIComponent(part.slice(eq + 1).trim());
+      if (!key) return undefined;
+      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    } catch {
+      return undefined;
+    }
+  }
+  return out;
+}
+
+function int(env: EnvRecord, name: string, warn: (m: string) => void): number | undefined {
+  const v = str(env, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) {
+    warn(`${name}=${JSON.stringify(v)} is not a positive integer; ignored`);
+    return undefined;
+  }
+  return n;
+}
+
+/**
+ * Turns an environment record (Workers `env`, `Deno.env.toObject()`, `process.env`) into
+ * monitor options from the standard OTEL_* variables (digest §1d). Bad values are reported
+ * through `onWarning` and ignored, as the specification asks; nothing here throws.
+ *
+ * @example
+ * ```ts
+ * const monitor = createMonitor({ ...configFromEnv(process.env), backends: [...] });
+ * ```
+ */
+export function configFromEnv(env: EnvRecord | undefined | null, options?: { onWarning?: (message: string) => void }): MonitorOptions {
+  const out: MonitorOptions = {};
+  if (!env || typeof env !== 'object') return out;
+  const warn = options?.onWarning ?? ((m: string) => typeof console !== 'undefined' && console.warn(`[lexigram/monitor] config: ${m}`));
+
+  const disabled = str(env, 'OTEL_SDK_DISABLED');
+  if (disabled !== undefined) {
+    if (disabled.toLowerCase() === 'true') out.disabled = true;
+    else if (disabled.toLowerCase() !== 'false') warn(`OTEL_SDK_DISABLED=${JSON.stringify(disabled)} is not true or false; telemetry stays on`);
+  }
+
+  const resourceRaw = str(env, 'OTEL_RESOURCE_ATTRIBUTES');
+  if (resourceRaw !== undefined) {
+    const attrs = parseKeyValueList(resourceRaw);
+    if (attrs === undefined) warn('OTEL_RESOURCE_ATTRIBUTES could not be decoded; the whole variable was discarded (ENV-10)');
+    else {
+      const { 'service.name': svc, 'service.version': ver, ...rest } = attrs;
+      if (Object.keys(rest).length) out.resource = rest;
+      if (svc) out.serviceName = svc;
+      if (ver) out.serviceVersion = ver;
+    }
+  }
+  const serviceName = str(env, 'OTEL_SERVICE_NAME');
+  if (serviceName !== undefined) out.serviceName = serviceName; // wins over OTEL_RESOURCE_ATTRIBUTES (ENV-09)
+
+  const samplerName = str(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase();
+  if (samplerName !== undefined) {
+    if (!(SAMPLERS as readonly string[]).includes(samplerName)) {
+      warn(`OTEL_TRACES_SAMPLER=${JSON.stringify(samplerName)} is not supported here; using parentbased_always_on`);
+    } else {
+      let sampler: SamplerConfig = samplerName as SamplerName;
+      if (samplerName.endsWith('traceidratio')) {
+        const arg = str(env, 'OTEL_TRACES_SAMPLER_ARG');
+        let ratio = 1;
+        if (arg !== undefined) {
+          const n = Number(arg);
+          if (Number.isFinite(n) && n >= 0 && n <= 1) ratio = n;
+          else warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg)} is not a probability in [0, 1]; using 1.0 (ENV-11)`);
+        }
+        sampler = { type: samplerName as SamplerName, ratio };
+      }
+      out.sampler = sampler;
+    }
+  }
+
+  const limits: Partial<Limits> = {};
+  const attrCount = int(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', warn) ?? int(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT', warn);
+  if (attrCount !== undefined) limits.attributeCountLimit = attrCount;
+  const attrLen = int(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn) ?? int(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
+  if (attrLen !== undefined) limits.attributeValueLengthLimit = attrLen;
+  const events = int(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT', warn);
+  if (events !== undefined) limits.eventCountLimit = events;
+  const links = int(env, 'OTEL_SPAN_LINK_COUNT_LIMIT', warn);
+  if (links !== undefined) limits.linkCountLimit = links;
+  if (Object.keys(limits).length) out.limits = limits;
+
+  // OTLP exporter variables are gathered for the runtime adapters, which build the backend.
+  const otlp: Record<string, string> = {};
+  for (const key of Object.keys(env)) {
+    if (key.startsWith('OTEL_EXPORTER_OTLP_')) {
+      const v = str(env, key);
+      if (v !== undefined) otlp[key] = v;
+    }
+  }
+  if (Object.keys(otlp).length) out.otlp = otlp;
+  return out;
+}

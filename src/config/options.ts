@@ -1,0 +1,91 @@
+import type { TailPolicy, TailSamplingOptions } from '../trace/sampling/tail.js';
+import type { SamplerConfig } from '../trace/sampling/samplers.js';
+import type { ContextStorage } from '../context/storage.js';
+import type { ActiveContext } from '../context/active.js';
+import type { Limits } from '../limits.js';
+import type { AttributeValue } from '../model/attributes.js';
+import type { Backend, DiagnosticHandler } from '../model/batch.js';
+import type { LogLevel } from '../model/log-data.js';
+
+/** Options that `createMonitor` accepts. Only `serviceName` is usually needed. */
+export interface MonitorOptions {
+  /** `service.name` of the resource (OTEL_SERVICE_NAME). Default "unknown_service". */
+  serviceName?: string;
+  /** `service.version` of the resource. */
+  serviceVersion?: string;
+  /** Extra resource attributes (`deployment.environment.name`, `cloud.region`, ...). */
+  resource?: Record<string, AttributeValue>;
+  /** Where telemetry goes. Default: one `ConsoleBackend`. */
+  backends?: Backend[];
+  /** Head sampler. Default `parentbased_always_on`. */
+  sampler?: SamplerConfig;
+  /** Which finished traces of a scope to export: rules or a function of the spans. */
+  tailSampling?: TailSamplingOptions | TailPolicy;
+  limits?: Partial<Limits>;
+  logging?: {
+    /** Lowest level kept. Default "info". */
+    level?: LogLevel;
+    /** Attribute names whose values never leave the process (added to the defaults). */
+    redactFields?: string[];
+    /** Set false to use only `redactFields`, without the default list. */
+    redactDefaults?: boolean;
+  };
+  metrics?: {
+    /** Keep trace-linked exemplars on histogram observations made in a sampled span. Default true. */
+    exemplars?: boolean;
+  };
+  /** Called once per kind of problem (dropped values, failing backends). Default: console.warn. */
+  onDiagnostic?: DiagnosticHandler;
+  /** Turns telemetry off (OTEL_SDK_DISABLED=true): nothing is recorded or exported. */
+  disabled?: boolean;
+  /** Upper bound on one flush, all backends and retries included. Default 25 000 ms (Workers allow 30 s after the response). */
+  flushTimeoutMs?: number;
+  /** A context storage to use instead of the detected one (adapters pass AsyncLocalStorage here). */
+  contextStorage?: ContextStorage<ActiveContext>;
+  /** OTLP exporter settings read from OTEL_EXPORTER_OTLP_* by `configFromEnv`; runtime adapters turn them into an `OtlpBackend`. */
+  otlp?: Record<string, unknown>;
+}
+
+const KNOWN = new Set([
+  'serviceName',
+  'serviceVersion',
+  'resource',
+  'backends',
+  'sampler',
+  'tailSampling',
+  'limits',
+  'logging',
+  'metrics',
+  'onDiagnostic',
+  'disabled',
+  'flushTimeoutMs',
+  'contextStorage',
+  'otlp',
+]);
+
+/** Throws on options a user most likely misspelled or mistyped. */
+export function checkOptions(o: MonitorOptions): void {
+  if (o === null || typeof o !== 'object') throw new TypeError('createMonitor: options must be an object such as { serviceName: "api" }.');
+  for (const k of Object.keys(o)) {
+    if (!KNOWN.has(k)) throw new TypeError(`createMonitor: unknown option \`${k}\`; known options are ${[...KNOWN].join(', ')}.`);
+  }
+  if (o.serviceName !== undefined && (typeof o.serviceName !== 'string' || o.serviceName === '')) {
+    throw new TypeError('createMonitor: `serviceName` must be a non-empty string.');
+  }
+  if (o.serviceVersion !== undefined && typeof o.serviceVersion !== 'string') throw new TypeError('createMonitor: `serviceVersion` must be a string.');
+  if (o.backends !== undefined) {
+    if (!Array.isArray(o.backends)) throw new TypeError('createMonitor: `backends` must be an array, such as [new MemoryBackend()].');
+    o.backends.forEach((b, i) => {
+      if (!b || typeof (b as Backend).export !== 'function') {
+        throw new TypeError(`createMonitor: \`backends[${i}]\` has no export(batch) method; pass a backend such as new OtlpBackend() or new MemoryBackend().`);
+      }
+    });
+  }
+  if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') throw new TypeError('createMonitor: `onDiagnostic` must be a function.');
+  if (o.flushTimeoutMs !== undefined && (typeof o.flushTimeoutMs !== 'number' || !(o.flushTimeoutMs > 0))) {
+    throw new RangeError(`createMonitor: \`flushTimeoutMs\` must be a number > 0, got ${String(o.flushTimeoutMs)}.`);
+  }
+  if (o.logging?.redactFields !== undefined && (!Array.isArray(o.logging.redactFields) || o.logging.redactFields.some((f) => typeof f !== 'string'))) {
+    throw new TypeError('createMonitor: `logging.redactFields` must be an array of attribute names.');
+  }
+}

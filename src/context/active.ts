@@ -1,0 +1,47 @@
+import type { Scope } from '../scope/scope.js';
+import type { Baggage } from '../trace/propagation/baggage.js';
+import type { Span } from '../trace/span.js';
+import { createContextStorage, type AsyncLocalStorageClass, type ContextStorage } from './storage.js';
+
+/** What is current in a request: its scope, the active span, and incoming baggage. */
+export interface ActiveContext {
+  readonly scope?: Scope;
+  readonly span?: Span;
+  readonly baggage?: Baggage;
+}
+
+// Created on first use, never at module load (Workers forbid work in global scope, CF-03).
+let storage: ContextStorage<ActiveContext> | undefined;
+
+/** The process-wide context storage (one per isolate, shared by all monitors). */
+export function contextStorage(): ContextStorage<ActiveContext> {
+  return (storage ??= createContextStorage<ActiveContext>());
+}
+
+/**
+ * Replaces the context storage: adapters call this with the runtime's AsyncLocalStorage
+ * (or a custom `ContextStorage`) before the first request. Returns the storage in use.
+ */
+export function setContextStorage(
+  s: ContextStorage<ActiveContext> | AsyncLocalStorageClass | undefined,
+): ContextStorage<ActiveContext> {
+  if (s === undefined) storage = createContextStorage<ActiveContext>();
+  else if (typeof s === 'function') storage = createContextStorage<ActiveContext>(s);
+  else storage = s;
+  return storage;
+}
+
+/** The active context, or undefined outside any scope or span. */
+export function activeContext(): ActiveContext | undefined {
+  return contextStorage().get();
+}
+
+/** The span that is current here, if any. */
+export function getActiveSpan(): Span | undefined {
+  return contextStorage().get()?.span;
+}
+
+/** The scope (request, scheduled run, queue batch) that is current here, if any. */
+export function getActiveScope(): Scope | undefined {
+  return contextStorage().get()?.scope;
+}

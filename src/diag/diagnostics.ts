@@ -1,0 +1,50 @@
+import type { Diagnostic, DiagnosticHandler, DropReason } from '../model/batch.js';
+
+/** The part of a counter the diagnostics need: kept structural so diag does not import metrics. */
+export interface DropCounter {
+  increment(value: number, labels: { reason: string }): void;
+}
+
+const defaultHandler: DiagnosticHandler = (d) => {
+  // A library must not be silent about misuse, nor noisy: one line per kind of problem.
+  if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] ${d.kind}: ${d.message}`);
+};
+
+/**
+ * Counts every drop in `lexigram_monitor_dropped_total{reason}` and reports each kind of
+ * problem once through `onDiagnostic`, so a hot loop of bad calls costs a counter bump,
+ * not a log line per call.
+ */
+export class Diagnostics {
+  private readonly seen = new Set<string>();
+  private counter: DropCounter | undefined;
+  /** Drops counted before the counter existed (during construction). */
+  private early: Partial<Record<DropReason, number>> = {};
+
+  constructor(private readonly handler: DiagnosticHandler = defaultHandler) {}
+
+  attachCounter(counter: DropCounter): void {
+    this.counter = counter;
+    for (const [reason, n] of Object.entries(this.early)) counter.increment(n as number, { reason });
+    this.early = {};
+  }
+
+  /** Reports a problem the first time its kind (and optional key) is seen. */
+  report(kind: Diagnostic['kind'], message: string, detail?: unknown, key: string = kind): void {
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    try {
+      this.handler({ kind, message, detail });
+    } catch {
+      // A throwing diagnostics hook must not turn a dropped value into a failed request.
+    }
+  }
+
+  /** Counts `n` dropped items and reports the reason once. */
+  drop(reason: DropReason, message: string, n = 1): void {
+    if (n <= 0) return;
+    if (this.counter) this.counter.increment(n, { reason });
+    else this.early[reason] = (this.early[reason] ?? 0) + n;
+    this.report(reason, message);
+  }
+}

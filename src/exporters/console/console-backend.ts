@@ -1,0 +1,79 @@
+import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
+import type { MetricData } from '../../model/metric-data.js';
+import type { SpanData } from '../../model/span-data.js';
+import { formatAttributes, formatDuration, oneLine } from './format.js';
+
+const KIND = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
+const STATUS = ['', ' ok', ' ERROR'];
+
+export interface ConsoleBackendOptions {
+  /** Where lines go. Default `console.log`. */
+  write?: (line: string) => void;
+  /** Print metric summaries (default true). */
+  metrics?: boolean;
+  /** Most series printed per metric (default 10). */
+  maxSeries?: number;
+}
+
+function spanLine(s: SpanData): string {
+  const ms = Math.max(0, s.endTime - s.startTime);
+  const parent = s.parentSpanId ? ` parent=${s.parentSpanId}` : '';
+  const msg = s.status.message ? `: ${oneLine(s.status.message)}` : '';
+  return `[span] ${oneLine(s.name)} ${KIND[s.kind] ?? ''} ${formatDuration(ms)}${STATUS[s.status.code] ?? ''}${msg} trace=${s.traceId} span=${s.spanId}${parent}${formatAttributes(s.attributes)}`;
+}
+
+function metricLines(m: MetricData, max: number): string[] {
+  const unit = m.unit ? ` ${oneLine(m.unit)}` : '';
+  const lines: string[] = [];
+  for (const p of m.points.slice(0, max)) {
+    const labels = formatAttributes(p.attributes);
+    if ('value' in p) lines.push(`[metric] ${m.name}${labels} ${m.type} = ${p.value}${unit}`);
+    else if ('bucketCounts' in p) {
+      const mean = p.count ? p.sum / p.count : 0;
+      lines.push(`[metric] ${m.name}${labels} histogram count=${p.count} sum=${+p.sum.toFixed(6)} mean=${+mean.toFixed(6)}${unit}`);
+    } else {
+      const qs = p.quantiles.map((q) => `p${q.quantile * 100}=${Number.isNaN(q.value) ? 'NaN' : +q.value.toFixed(6)}`).join(' ');
+      lines.push(`[metric] ${m.name}${labels} summary count=${p.count} ${qs}${unit}`);
+    }
+  }
+  if (m.points.length > max) lines.push(`[metric] ${m.name} …and ${m.points.length - max} more series`);
+  return lines;
+}
+
+/**
+ * Prints readable one-line spans, logs and metric summaries: the local default, so the first
+ * request of a new app shows its telemetry in the terminal. Control characters are escaped,
+ * so input cannot forge lines.
+ */
+export class ConsoleBackend implements Backend {
+  readonly name = 'console';
+  readonly temporality = 'cumulative' as const;
+  private readonly write: (line: string) => void;
+  private readonly showMetrics: boolean;
+  private readonly maxSeries: number;
+
+  constructor(options: ConsoleBackendOptions = {}) {
+    this.write = options.write ?? ((line) => console.log(line));
+    this.showMetrics = options.metrics !== false;
+    this.maxSeries = options.maxSeries ?? 10;
+  }
+
+  async export(batch: TelemetryBatch): Promise<ExportResult> {
+    try {
+      for (const s of batch.spans) this.write(spanLine(s));
+      for (const l of batch.logs) {
+        const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
+        this.write(`[log] ${l.severityText} ${oneLine(l.body)}${formatAttributes(l.attributes)}${ids}`);
+      }
+      if (this.showMetrics && batch.metrics) {
+        for (const m of batch.metrics.metrics) for (const line of metricLines(m, this.maxSeries)) this.write(line);
+      }
+      return { ok: true };
+    } catch (err) {
+      return { ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  async forceFlush(): Promise<void> {}
+  async shutdown(): Promise<void> {}
+}

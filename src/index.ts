@@ -1,0 +1,54 @@
+/**
+ * @module
+ * @lexigram/monitor: metrics, traces, logs, health checks and SLOs for code that runs on
+ * Cloudflare Workers, Deno, Bun, Node and serverless functions, on Web APIs only.
+ */
+export { createMonitor, Monitor } from './monitor.js';
+export type { MonitorOptions } from './config/options.js';
+export { configFromEnv, parseKeyValueList } from './config/env.js';
+export { DEFAULT_LIMITS, type Limits } from './limits.js';
+export { VERSION } from './version.js';
+
+export { getActiveSpan, getActiveScope, setContextStorage, contextStorage, type ActiveContext } from './context/active.js';
+export { SynchronousStorage, createContextStorage, findAsyncLocalStorage, type ContextStorage, type AsyncLocalStorageClass } from './context/storage.js';
+export { Scope, type ScopeOptions, type FlushResult } from './scope/scope.js';
+
+export { MetricsCollector, type InstrumentOptions, type HistogramOptions, type SummaryInstrumentOptions } from './metrics/collector.js';
+export { Counter, UpDownCounter, type BoundCounter } from './metrics/counter.js';
+export { Gauge } from './metrics/gauge.js';
+export { Histogram, DEFAULT_BUCKETS, type BoundHistogram, type EndTimer } from './metrics/histogram.js';
+export { Summary, DEFAULT_QUANTILES } from './metrics/summary.js';
+
+export { Tracer, type StartSpanOptions } from './trace/tracer.js';
+export { RecordingSpan, NonRecordingSpan, type Span, type Link, type TimeInput } from './trace/span.js';
+export { extractContext, injectContext, type RemoteContext, type HeadersInput } from './trace/propagation/propagation.js';
+export { parseTraceparent, formatTraceparent } from './trace/propagation/traceparent.js';
+export { parseTracestate } from './trace/propagation/tracestate.js';
+export { parseBaggage, formatBaggage, type Baggage } from './trace/propagation/baggage.js';
+export {
+  createSampler,
+  alwaysOn,
+  alwaysOff,
+  traceIdRatio,
+  parentBased,
+  SamplingDecision,
+  type Sampler,
+  type SamplerConfig,
+  type SamplerName,
+} from './trace/sampling/samplers.js';
+export { keepErrors, keepSlowerThan, keepRatio, anyOf, type TailPolicy, type TailSamplingOptions } from './trace/sampling/tail.js';
+
+export { Logger } from './logs/logger.js';
+export { createRedactor, DEFAULT_REDACT_FIELDS, REDACTED, type Redactor } from './attributes/redact.js';
+
+export { MemoryBackend, type RecordedSpan, type RecordedLog } from './exporters/memory/memory-backend.js';
+export { ConsoleBackend, type ConsoleBackendOptions } from './exporters/console/console-backend.js';
+export { NoOpBackend } from './exporters/noop/noop-backend.js';
+
+export { SpanKind, SpanStatus, TraceFlags, type SpanContext, type SpanData, type SpanEventData, type SpanLinkData } from './model/span-data.js';
+export { SeverityNumber, type LogLevel, type LogRecordData } from './model/log-data.js';
+export type * from './model/metric-data.js';
+export type { AttributeValue, Attributes, AnyValue, Labels, LabelsInput } from './model/attributes.js';
+export type { Resource, InstrumentationScope } from './model/resource.js';
+export type { Backend, TelemetryBatch, ExportResult, DropReason, Diagnostic, DiagnosticHandler } from './model/batch.js';
+export { msToUnixNano, now } from './time.js';

@@ -1,0 +1,64 @@
+/**
+ * Limits that keep memory and CPU bounded whatever the input. Span limits follow
+ * OpenTelemetry's defaults (ENV-14); the value-length defaults are finite because a
+ * 1 MB string in a hot path must not travel to every backend.
+ */
+export interface Limits {
+  /** Attributes per span, event, link and log record (OpenTelemetry default 128). */
+  attributeCountLimit: number;
+  /** Characters kept of a string attribute value; longer ones are truncated and counted. */
+  attributeValueLengthLimit: number;
+  eventCountLimit: number;
+  linkCountLimit: number;
+  /** Finished spans kept per scope (request); more are dropped and counted. */
+  spansPerScope: number;
+  /** Log records kept per scope; more are dropped and counted. */
+  logsPerScope: number;
+  /** Characters kept of a log message. */
+  logMessageLengthLimit: number;
+  /** Distinct attribute sets per instrument before values go to the overflow series (MET-11). */
+  cardinalityLimit: number;
+  /** Characters kept of a metric label value. */
+  labelValueLengthLimit: number;
+  /** Spans and logs buffered outside any scope (or after their scope closed) until the next flush. */
+  maxBufferedItems: number;
+  /** Exports in flight at once per monitor; beyond it the oldest pending data is dropped and counted. */
+  maxPendingExports: number;
+}
+
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  attributeCountLimit: 128,
+  attributeValueLengthLimit: 4096,
+  eventCountLimit: 128,
+  linkCountLimit: 128,
+  spansPerScope: 1000,
+  logsPerScope: 1000,
+  logMessageLengthLimit: 16384,
+  cardinalityLimit: 2000,
+  labelValueLengthLimit: 1024,
+  maxBufferedItems: 10000,
+  maxPendingExports: 64,
+});
+
+/** Merges user limits over the defaults, throwing on values that are not positive integers. */
+export function resolveLimits(user: Partial<Limits> | undefined): Limits {
+  const out: Limits = { ...DEFAULT_LIMITS };
+  if (user === undefined) return out;
+  if (user === null || typeof user !== 'object') {
+    throw new TypeError('createMonitor: `limits` must be an object such as { cardinalityLimit: 2000 }.');
+  }
+  for (const key of Object.keys(user) as (keyof Limits)[]) {
+    if (!(key in DEFAULT_LIMITS)) {
+      throw new TypeError(
+        `createMonitor: unknown limit \`limits.${String(key)}\`; known limits are ${Object.keys(DEFAULT_LIMITS).join(', ')}.`,
+      );
+    }
+    const v = user[key];
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !(v >= 1) || (!Number.isInteger(v) && v !== Infinity)) {
+      throw new RangeError(`createMonitor: \`limits.${key}\` must be a positive integer (or Infinity), got ${String(v)}.`);
+    }
+    out[key] = v;
+  }
+  return out;
+}

@@ -1,0 +1,155 @@
+import { redactDeep, type Redactor } from '../attributes/redact.js';
+import { describe, sanitizeAny, defineSafe } from '../attributes/sanitize.js';
+import { contextStorage } from '../context/active.js';
+import type { Diagnostics } from '../diag/diagnostics.js';
+import type { Limits } from '../limits.js';
+import type { AnyValue } from '../model/attributes.js';
+import type { LogLevel, LogRecordData } from '../model/log-data.js';
+import { SeverityNumber } from '../model/log-data.js';
+import type { Scope } from '../scope/scope.js';
+import { now } from '../time.js';
+
+const LEVELS: Record<LogLevel, number> = {
+  trace: SeverityNumber.TRACE,
+  debug: SeverityNumber.DEBUG,
+  info: SeverityNumber.INFO,
+  warn: SeverityNumber.WARN,
+  error: SeverityNumber.ERROR,
+  fatal: SeverityNumber.FATAL,
+};
+
+export function checkLevel(level: unknown): LogLevel {
+  if (level === undefined) return 'info';
+  if (typeof level === 'string' && level.toLowerCase() in LEVELS) return level.toLowerCase() as LogLevel;
+  throw new TypeError(`createMonitor: \`logging.level\` must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(level)}.`);
+}
+
+/** Where log records go: provided by the monitor. */
+export interface LogOwner {
+  readonly limits: Limits;
+  readonly diag: Diagnostics;
+  readonly redactor: Redactor;
+  readonly closed: boolean;
+  onLog(record: LogRecordData, scope: Scope | undefined): void;
+}
+
+type LogAttributes = Record<string, unknown>;
+
+/**
+ * Structured logs with OpenTelemetry severities, the active span's ids, and secrets redacted
+ * before a record is kept. `child(attributes)` returns a logger that adds them to every record.
+ */
+export class Logger {
+  private readonly min: number;
+
+  constructor(
+    private readonly owner: LogOwner,
+    level: LogLevel,
+    private readonly bound: Record<string, AnyValue> = {},
+  ) {
+    this.min = LEVELS[level];
+  }
+
+  trace(message: unknown, attributes?: LogAttributes): void {
+    this.log('trace', message, attributes);
+  }
+  debug(message: unknown, attributes?: LogAttributes): void {
+    this.log('debug', message, attributes);
+  }
+  info(message: unknown, attributes?: LogAttributes): void {
+    this.log('info', message, attributes);
+  }
+  warn(message: unknown, attributes?: LogAttributes): void {
+    this.log('warn', message, attributes);
+  }
+  error(message: unknown, attributes?: LogAttributes): void {
+    this.log('error', message, attributes);
+  }
+  fatal(message: unknown, attributes?: LogAttributes): void {
+    this.log('fatal', message, attributes);
+  }
+
+  /** True when records at `level` are kept: guard expensive attribute building with it. */
+  isEnabled(level: LogLevel): boolean {
+    return (LEVELS[level] ?? 0) >= this.min;
+  }
+
+  /** A logger that adds `attributes` to every record. */
+  child(attributes: LogAttributes): Logger {
+    const merged = { ...this.bound, ...(this.clean(attributes)?.attrs ?? {}) };
+    return new Logger(this.owner, levelOf(this.min), merged);
+  }
+
+  log(level: LogLevel, message: unknown, attributes?: LogAttributes): void {
+    try {
+      const severityNumber = LEVELS[level];
+      if (severityNumber === undefined || severityNumber < this.min) return;
+      const owner = this.owner;
+      if (owner.closed) {
+        owner.diag.drop('after_shutdown', 'a log record was written after shutdown(); it was dropped');
+        return;
+      }
+      let body = typeof message === 'string' ? message : message instanceof Error ? describe(message) : describe(message);
+      if (body.length > owner.limits.logMessageLengthLimit) {
+        owner.diag.drop('attribute_truncated', `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
+        body = body.slice(0, owner.limits.logMessageLengthLimit);
+      }
+      let attrs = this.bound;
+      let dropped = 0;
+      if (attributes !== undefined && attributes !== null) {
+        const c = this.clean(attributes);
+        if (c) {
+          attrs = Object.keys(this.bound).length ? { ...this.bound, ...c.attrs } : c.attrs;
+          dropped = c.dropped;
+        }
+      }
+      if (message instanceof Error && !('exception.type' in attrs)) {
+        attrs = { ...attrs, 'exception.type': message.name, 'exception.message': message.message };
+        if (message.stack) attrs['exception.stacktrace'] = message.stack;
+      }
+      const ctx = contextStorage().get();
+      const span = ctx?.span;
+      const sc = span?.spanContext();
+      const record: LogRecordData = {
+        time: now(),
+        severityNumber,
+        severityText: level.toUpperCase(),
+        body,
+        attributes: attrs,
+        droppedAttributesCount: dropped,
+        ...(sc ? { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags } : {}),
+      };
+      owner.onLog(record, (span as { scope?: Scope } | undefined)?.scope ?? ctx?.scope);
+    } catch {
+      // logging must never throw into the caller
+      this.owner.diag.drop('internal_error', 'a log record could not be built; it was dropped');
+    }
+  }
+
+  private clean(attributes: LogAttributes): { attrs: Record<string, AnyValue>; dropped: number } | undefined {
+    if (typeof attributes !== 'object' || attributes === null) return undefined;
+    const limits = this.owner.limits;
+    const attrs: Record<string, AnyValue> = {};
+    let n = 0;
+    let dropped = 0;
+    for (const key of Object.keys(attributes)) {
+      if (n >= limits.attributeCountLimit) {
+        dropped++;
+        continue;
+      }
+      const v = sanitizeAny(attributes[key], limits.attributeValueLengthLimit);
+      if (v === undefined) continue;
+      n++;
+      defineSafe(attrs, key, v);
+    }
+    if (dropped) this.owner.diag.drop('attribute_limit', `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
+    // Redaction happens here, before the record is kept anywhere (LoggingConfig.redact_fields).
+    return { attrs: redactDeep(attrs, this.owner.redactor) as Record<string, AnyValue>, dropped };
+  }
+}
+
+function levelOf(n: number): LogLevel {
+  let best: LogLevel = 'trace';
+  for (const [k, v] of Object.entries(LEVELS) as [LogLevel, number][]) if (v <= n) best = k;
+  return best;
+}

@@ -1,0 +1,132 @@
+import type { Diagnostics } from '../diag/diagnostics.js';
+import type { Limits } from '../limits.js';
+import type { MetricData, MetricsSnapshot, Temporality } from '../model/metric-data.js';
+import { now } from '../time.js';
+import { Counter, UpDownCounter } from './counter.js';
+import { Gauge } from './gauge.js';
+import { checkBuckets, Histogram } from './histogram.js';
+import type { Instrument, InstrumentOwner, SeriesBase } from './instrument.js';
+import { checkHelp, checkLabelNames, checkMetricName, checkUnit } from './names.js';
+import { checkSummaryOptions, Summary } from './summary.js';
+
+export interface InstrumentOptions {
+  /** UCUM unit, such as "s", "By" or "{request}". */
+  unit?: string;
+  /** The label names this instrument accepts; others are dropped and counted. Omit to accept any. */
+  labelNames?: string[];
+}
+
+export interface HistogramOptions extends InstrumentOptions {
+  /** Upper bounds, strictly increasing. Default: OpenTelemetry's HTTP duration buckets in seconds. */
+  buckets?: number[];
+}
+
+export interface SummaryInstrumentOptions extends InstrumentOptions {
+  /** Quantiles to report, default [0.5, 0.9, 0.95, 0.99]. */
+  quantiles?: number[];
+  /** Length of the sliding window, default 600 s. */
+  maxAgeSeconds?: number;
+  /** Number of rotating buckets in the window, default 5. */
+  ageBuckets?: number;
+}
+
+type AnyInstrument = Instrument<SeriesBase> & { collect(t: Temporality, time: number): MetricData | undefined };
+
+/**
+ * Creates instruments and collects their state (the original's MetricsCollector). One
+ * accumulator per instrument and attribute set, per isolate (DESIGN decision 3).
+ */
+export class MetricsCollector implements InstrumentOwner {
+  dirty = false;
+  closed = false;
+  private readonly instruments = new Map<string, AnyInstrument>();
+
+  constructor(
+    readonly limits: Limits,
+    readonly diag: Diagnostics,
+    readonly exemplars: boolean = true,
+  ) {}
+
+  /** A value that only goes up. */
+  createCounter(name: string, help?: string, opts?: InstrumentOptions): Counter {
+    return this.register('counter', name, help, opts, [], (n, h, u, l) => new Counter(this, n, h, u, l));
+  }
+
+  /** A value that is set, or moves up and down. */
+  createGauge(name: string, help?: string, opts?: InstrumentOptions): Gauge {
+    return this.register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
+  }
+
+  /** A sum that moves up and down, exported as a non-monotonic OTLP Sum. */
+  createUpDownCounter(name: string, help?: string, opts?: InstrumentOptions): UpDownCounter {
+    return this.register('updowncounter', name, help, opts, [], (n, h, u, l) => new UpDownCounter(this, n, h, u, l));
+  }
+
+  /** A distribution in fixed buckets. */
+  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram {
+    const buckets = checkBuckets(name, opts?.buckets);
+    const h = this.register('histogram', name, help, opts, ['le'], (n, hp, u, l) => new Histogram(this, n, hp, u, l, buckets));
+    if (h.bounds.length !== buckets.length || h.bounds.some((b, i) => b !== buckets[i])) {
+      if (opts?.buckets !== undefined) throw new TypeError(`histogram "${name}" already exists with other buckets (${h.bounds.join(', ')}).`);
+    }
+    return h;
+  }
+
+  /** Quantiles over a sliding time window. */
+  createSummary(name: string, help?: string, opts?: SummaryInstrumentOptions): Summary {
+    const o = checkSummaryOptions(name, opts ?? {});
+    return this.register('summary', name, help, opts, ['quantile'], (n, h, u, l) => new Summary(this, n, h, u, l, o));
+  }
+
+  /** The instrument registered under `name`, if any. */
+  getMetric(name: string): Counter | Gauge | UpDownCounter | Histogram | Summary | undefined {
+    return this.instruments.get(name) as Counter | Gauge | UpDownCounter | Histogram | Summary | undefined;
+  }
+
+  /**
+   * A snapshot of every instrument. `cumulative` (the default) gives totals since each series
+   * began; `delta` gives the change since the previous delta collection and leaves what a
+   * cumulative reader sees untouched.
+   */
+  collect(options?: { temporality?: Temporality }): MetricsSnapshot {
+    const temporality: Temporality = options?.temporality === 'delta' ? 'delta' : 'cumulative';
+    const time = now();
+    const metrics: MetricData[] = [];
+    for (const inst of this.instruments.values()) {
+      const m = inst.collect(temporality, time);
+      if (m && (m.points.length > 0 || temporality === 'cumulative')) metrics.push(m);
+    }
+    if (temporality === 'delta') this.dirty = false;
+    return { temporality, time, metrics: metrics.filter((m) => m.points.length > 0) };
+  }
+
+  private register<T extends AnyInstrument>(
+    type: string,
+    name: string,
+    help: string | undefined,
+    opts: InstrumentOptions | undefined,
+    reserved: string[],
+    make: (name: string, help: string, unit: string, labelNames: string[] | undefined) => T,
+  ): T {
+    checkMetricName(name);
+    if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError(`metric "${name}": options must be an object.`);
+    const h = checkHelp(name, help);
+    const unit = checkUnit(name, opts?.unit);
+    const labelNames = checkLabelNames(name, opts?.labelNames, reserved);
+    const existing = this.instruments.get(name);
+    if (existing) {
+      const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
+      if (existing.type !== type || existing.unit !== unit || !sameLabels) {
+        throw new TypeError(
+          `metric "${name}" already exists as a ${existing.type}` +
+            `${existing.unit ? ` with unit "${existing.unit}"` : ''}${existing.labelNames ? ` and labels [${existing.labelNames.join(', ')}]` : ''}; ` +
+            `a ${type}${unit ? ` with unit "${unit}"` : ''}${labelNames ? ` and labels [${labelNames.join(', ')}]` : ''} cannot share its name. Use another name.`,
+        );
+      }
+      return existing as T;
+    }
+    const inst = make(name, h, unit, labelNames);
+    this.instruments.set(name, inst);
+    return inst;
+  }
+}

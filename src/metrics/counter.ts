@@ -1,0 +1,119 @@
+import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { CounterMetric, NumberPoint, Temporality, UpDownCounterMetric } from '../model/metric-data.js';
+import { Instrument, valueAndLabels, type SeriesBase } from './instrument.js';
+
+interface SumSeries extends SeriesBase {
+  value: number;
+  /** Value at the previous delta collection. */
+  reported: number;
+}
+
+/** A pre-resolved series: the fastest way to record into one attribute set. */
+export interface BoundCounter {
+  increment(value?: number): void;
+}
+
+abstract class SumInstrument extends Instrument<SumSeries> {
+  protected createSeries(attributes: Labels, time: number): SumSeries {
+    return { attributes, startTime: time, deltaStart: time, dirty: false, value: 0, reported: 0 };
+  }
+
+  protected bump(s: SumSeries, v: number): void {
+    s.value += v;
+    this.markDirty(s);
+  }
+
+  protected points(temporality: Temporality, time: number): NumberPoint[] {
+    const points: NumberPoint[] = [];
+    for (const s of this.allSeries()) {
+      if (temporality === 'delta') {
+        if (!s.dirty) continue;
+        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.value - s.reported });
+        s.reported = s.value;
+        s.deltaStart = time;
+        s.dirty = false;
+      } else {
+        points.push({ attributes: s.attributes, startTime: s.startTime, time, value: s.value });
+      }
+    }
+    return points;
+  }
+}
+
+/** A value that only goes up (requests, errors, bytes sent). */
+export class Counter extends SumInstrument {
+  readonly type = 'counter' as const;
+
+  /** Adds `value` (default 1, must be ≥ 0 and finite) to the series of `labels`. */
+  increment(value?: number | LabelsInput, labels?: LabelsInput): void {
+    const [v, l] = valueAndLabels(value, labels, 1);
+    if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
+      this.rejectValue(v);
+      return;
+    }
+    const s = this.resolve(l);
+    if (s !== undefined) this.bump(s, v);
+  }
+
+  /** Alias of `increment`, for OpenTelemetry habits. */
+  add(value: number, labels?: LabelsInput): void {
+    this.increment(value, labels);
+  }
+
+  bind(labels?: LabelsInput): BoundCounter {
+    const s = this.resolve(labels);
+    return {
+      increment: (value = 1) => {
+        if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return this.rejectValue(value);
+        if (s === undefined) return;
+        if (this.owner.closed) {
+          this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
+          return;
+        }
+        this.bump(s, value);
+      },
+    };
+  }
+
+  private rejectValue(v: unknown): void {
+    if (typeof v === 'number' && v < 0) {
+      this.owner.diag.drop('negative_increment', `counter "${this.name}" got a negative increment; counters only go up (use a gauge or an up-down counter)`);
+    } else {
+      this.owner.diag.drop('invalid_value', `counter "${this.name}" got a value that is not a finite number; it was dropped`);
+    }
+  }
+
+  collect(temporality: Temporality, time: number): CounterMetric | undefined {
+    const points = this.points(temporality, time);
+    return { name: this.name, help: this.help, unit: this.unit, type: 'counter', temporality, points };
+  }
+}
+
+/** A sum that goes up and down (items in a queue, open connections); always cumulative (ENV-08). */
+export class UpDownCounter extends SumInstrument {
+  readonly type = 'updowncounter' as const;
+
+  add(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+    const [v, l] = valueAndLabels(value, labels, 1);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.owner.diag.drop('invalid_value', `up-down counter "${this.name}" got a value that is not a finite number; it was dropped`);
+      return;
+    }
+    const s = this.resolve(l);
+    if (s !== undefined) this.bump(s, v);
+  }
+
+  increment(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+    this.add(value, labels);
+  }
+
+  decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+    const [v, l] = valueAndLabels(value, labels, 1);
+    this.add(typeof v === 'number' ? -v : (v as number), l);
+  }
+
+  collect(_temporality: Temporality, time: number): UpDownCounterMetric | undefined {
+    const points = this.points('cumulative', time);
+    return { name: this.name, help: this.help, unit: this.unit, type: 'updowncounter', temporality: 'cumulative', points };
+  }
+}

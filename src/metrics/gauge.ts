@@ -1,0 +1,68 @@
+import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { GaugeMetric, NumberPoint, Temporality } from '../model/metric-data.js';
+import { now } from '../time.js';
+import { Instrument, valueAndLabels, type SeriesBase } from './instrument.js';
+
+interface GaugeSeries extends SeriesBase {
+  value: number;
+}
+
+/** A value that is set, or moved up and down (temperature, queue depth, last run time). */
+export class Gauge extends Instrument<GaugeSeries> {
+  readonly type = 'gauge' as const;
+
+  protected createSeries(attributes: Labels, time: number): GaugeSeries {
+    return { attributes, startTime: time, deltaStart: time, dirty: false, value: 0 };
+  }
+
+  set(value: number, labels?: LabelsInput): void {
+    if (typeof value !== 'number' || Number.isNaN(value)) {
+      this.owner.diag.drop('invalid_value', `gauge "${this.name}" was set to a value that is not a number; it was dropped`);
+      return;
+    }
+    const s = this.resolve(labels);
+    if (s === undefined) return;
+    s.value = value;
+    this.markDirty(s);
+  }
+
+  increment(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+    const [v, l] = valueAndLabels(value, labels, 1);
+    this.move(v, l, 1);
+  }
+
+  decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+    const [v, l] = valueAndLabels(value, labels, 1);
+    this.move(v, l, -1);
+  }
+
+  /** Sets the gauge to the current time in seconds. */
+  setToCurrentTime(labels?: LabelsInput): void {
+    this.set(now() / 1000, labels);
+  }
+
+  private move(v: unknown, labels: LabelsInput | undefined, sign: 1 | -1): void {
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      this.owner.diag.drop('invalid_value', `gauge "${this.name}" got a change that is not a finite number; it was dropped`);
+      return;
+    }
+    const s = this.resolve(labels);
+    if (s === undefined) return;
+    s.value += sign * v;
+    this.markDirty(s);
+  }
+
+  collect(temporality: Temporality, time: number): GaugeMetric | undefined {
+    const points: NumberPoint[] = [];
+    for (const s of this.allSeries()) {
+      // A delta reader gets the gauges set since its previous collection; a cumulative one all.
+      if (temporality === 'delta') {
+        if (!s.dirty) continue;
+        s.dirty = false;
+        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.value });
+        s.deltaStart = time;
+      } else points.push({ attributes: s.attributes, startTime: s.startTime, time, value: s.value });
+    }
+    return { name: this.name, help: this.help, unit: this.unit, type: 'gauge', temporality, points };
+  }
+}

@@ -1,0 +1,208 @@
+import { contextStorage } from '../context/active.js';
+import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { ExemplarData, HistogramMetric, HistogramPoint, Temporality } from '../model/metric-data.js';
+import { now, secondsBetween } from '../time.js';
+import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
+
+/**
+ * OpenTelemetry's recommended HTTP duration buckets in seconds (DN-03): durations in this
+ * library are seconds, so the generic millisecond-shaped default (MET-07) would put every
+ * request in the first bucket.
+ */
+export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
+
+interface HistogramSeries extends SeriesBase {
+  counts: Float64Array;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** Counts, sum and count at the previous delta collection. */
+  rCounts: Float64Array;
+  rCount: number;
+  rSum: number;
+  /** Min and max since the previous delta collection. */
+  dMin: number;
+  dMax: number;
+  /** The latest sampled-span observation per bucket. */
+  exemplars: (ExemplarData | undefined)[] | undefined;
+}
+
+/** Records the elapsed seconds when called; returns them. */
+export type EndTimer = (labels?: LabelsInput) => number;
+
+export interface BoundHistogram {
+  observe(value: number): void;
+  startTimer(): () => number;
+}
+
+export function checkBuckets(metric: string, buckets: unknown): number[] {
+  if (buckets === undefined) return DEFAULT_BUCKETS.slice();
+  if (!Array.isArray(buckets)) throw new TypeError(`histogram "${metric}": \`buckets\` must be an array of numbers.`);
+  for (let i = 0; i < buckets.length; i++) {
+    const b = buckets[i];
+    if (typeof b !== 'number' || !Number.isFinite(b)) {
+      throw new TypeError(`histogram "${metric}": bucket ${i} is ${String(b)}; buckets must be finite numbers (+Inf is implied).`);
+    }
+    if (i > 0 && !(b > buckets[i - 1])) {
+      throw new RangeError(`histogram "${metric}": buckets must be strictly increasing, but ${buckets[i - 1]} is followed by ${b}.`);
+    }
+  }
+  return buckets.slice();
+}
+
+/** A distribution of values in fixed buckets (latencies, sizes). */
+export class Histogram extends Instrument<HistogramSeries> {
+  readonly type = 'histogram' as const;
+  readonly bounds: readonly number[];
+  private readonly b: Float64Array;
+
+  constructor(owner: InstrumentOwner, name: string, help: string, unit: string, labelNames: readonly string[] | undefined, buckets: number[]) {
+    super(owner, name, help, unit, labelNames);
+    this.bounds = Object.freeze(buckets);
+    this.b = Float64Array.from(buckets);
+  }
+
+  protected createSeries(attributes: Labels, time: number): HistogramSeries {
+    const n = this.b.length + 1;
+    return {
+      attributes,
+      startTime: time,
+      deltaStart: time,
+      dirty: false,
+      counts: new Float64Array(n),
+      count: 0,
+      sum: 0,
+      min: Infinity,
+      max: -Infinity,
+      rCounts: new Float64Array(n),
+      rCount: 0,
+      rSum: 0,
+      dMin: Infinity,
+      dMax: -Infinity,
+      exemplars: undefined,
+    };
+  }
+
+  observe(value: number, labels?: LabelsInput): void {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.owner.diag.drop('invalid_value', `histogram "${this.name}" got a value that is not a finite number; it was dropped`);
+      return;
+    }
+    const s = this.resolve(labels);
+    if (s !== undefined) this.record(s, value);
+  }
+
+  private record(s: HistogramSeries, v: number): void {
+    const b = this.b;
+    const n = b.length;
+    let i = 0;
+    if (n <= 16) {
+      while (i < n && v > b[i]) i++;
+    } else {
+      let hi = n;
+      while (i < hi) {
+        const mid = (i + hi) >>> 1;
+        if (v > b[mid]) i = mid + 1;
+        else hi = mid;
+      }
+    }
+    s.counts[i]++;
+    s.count++;
+    s.sum += v;
+    if (v < s.min) s.min = v;
+    if (v > s.max) s.max = v;
+    if (v < s.dMin) s.dMin = v;
+    if (v > s.dMax) s.dMax = v;
+    if (this.owner.exemplars) {
+      const span = contextStorage().get()?.span;
+      if (span !== undefined && span.isRecording()) {
+        const c = span.spanContext();
+        if (c.traceFlags & 1) (s.exemplars ??= new Array(n + 1))[i] = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };
+      }
+    }
+    this.markDirty(s);
+  }
+
+  /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */
+  startTimer(labels?: LabelsInput): EndTimer {
+    const start = now();
+    return (more?: LabelsInput) => {
+      const seconds = secondsBetween(start, now());
+      this.observe(seconds, more ? { ...labels, ...more } : labels);
+      return seconds;
+    };
+  }
+
+  bind(labels?: LabelsInput): BoundHistogram {
+    const s = this.resolve(labels);
+    const observe = (v: number): void => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        this.owner.diag.drop('invalid_value', `histogram "${this.name}" got a value that is not a finite number; it was dropped`);
+        return;
+      }
+      if (this.owner.closed) {
+        this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
+        return;
+      }
+      if (s !== undefined) this.record(s, v);
+    };
+    return {
+      observe,
+      startTimer: () => {
+        const start = now();
+        return () => {
+          const seconds = secondsBetween(start, now());
+          observe(seconds);
+          return seconds;
+        };
+      },
+    };
+  }
+
+  collect(temporality: Temporality, time: number): HistogramMetric | undefined {
+    const points: HistogramPoint[] = [];
+    for (const s of this.allSeries()) {
+      const exemplars = s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined;
+      if (temporality === 'delta') {
+        if (!s.dirty) continue;
+        const counts = new Array<number>(s.counts.length);
+        for (let i = 0; i < counts.length; i++) counts[i] = s.counts[i] - s.rCounts[i];
+        points.push({
+          attributes: s.attributes,
+          startTime: s.deltaStart,
+          time,
+          count: s.count - s.rCount,
+          sum: s.sum - s.rSum,
+          min: s.dMin,
+          max: s.dMax,
+          bounds: this.bounds,
+          bucketCounts: counts,
+          exemplars,
+        });
+        s.rCounts.set(s.counts);
+        s.rCount = s.count;
+        s.rSum = s.sum;
+        s.dMin = Infinity;
+        s.dMax = -Infinity;
+        s.exemplars = undefined;
+        s.deltaStart = time;
+        s.dirty = false;
+      } else {
+        points.push({
+          attributes: s.attributes,
+          startTime: s.startTime,
+          time,
+          count: s.count,
+          sum: s.sum,
+          min: s.min,
+          max: s.max,
+          bounds: this.bounds,
+          bucketCounts: Array.from(s.counts),
+          exemplars,
+        });
+      }
+    }
+    return { name: this.name, help: this.help, unit: this.unit, type: 'histogram', temporality, points };
+  }
+}

@@ -1,0 +1,190 @@
+import type { Diagnostics } from '../diag/diagnostics.js';
+import type { Limits } from '../limits.js';
+import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { MetricData, MetricType, Temporality } from '../model/metric-data.js';
+import { now } from '../time.js';
+import { isValidLabelName } from './names.js';
+
+/** What instruments need from their collector. */
+export interface InstrumentOwner {
+  readonly limits: Limits;
+  readonly diag: Diagnostics;
+  readonly closed: boolean;
+  /** True when histogram observations inside a sampled span keep an exemplar. */
+  readonly exemplars: boolean;
+  /** Marks that some series changed since the last delta collection. */
+  dirty: boolean;
+}
+
+/** State shared by every series: its labels and the times that start its intervals. */
+export interface SeriesBase {
+  readonly attributes: Labels;
+  /** Creation time: the start of cumulative intervals. */
+  readonly startTime: number;
+  /** Time of the previous delta collection: the start of the next delta interval. */
+  deltaStart: number;
+  /** Changed since the previous delta collection. */
+  dirty: boolean;
+}
+
+const OVERFLOW_KEY = '\u0000overflow';
+const OVERFLOW_ATTRIBUTES: Labels = Object.freeze({ 'otel.metric.overflow': 'true' });
+const SEP = '\u0001';
+const KV = '\u0002';
+
+/**
+ * One metric: a map from attribute set to series, with the cardinality cap (MET-11) and
+ * label checks. Keys are built from label values, so the order of label keys never matters.
+ */
+export abstract class Instrument<S extends SeriesBase> {
+  abstract readonly type: MetricType;
+  protected readonly series = new Map<string, S>();
+  private overflow: S | undefined;
+  private readonly labelSet: Set<string> | undefined;
+
+  constructor(
+    protected readonly owner: InstrumentOwner,
+    readonly name: string,
+    readonly help: string,
+    readonly unit: string,
+    /** Declared label names, sorted; undefined when any labels are accepted. */
+    readonly labelNames: readonly string[] | undefined,
+  ) {
+    this.labelSet = labelNames ? new Set(labelNames) : undefined;
+  }
+
+  protected abstract createSeries(attributes: Labels, time: number): S;
+
+  /** Finds or creates the series for `labels`; undefined (counted) when the call is misuse. */
+  protected resolve(labels: LabelsInput | undefined): S | undefined {
+    const owner = this.owner;
+    if (owner.closed) {
+      owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
+      return undefined;
+    }
+    let key: string | undefined;
+    if (labels === undefined || labels === null) {
+      key = this.labelNames && this.labelNames.length > 0 ? this.keyOfDeclared({}) : '';
+    } else if (typeof labels !== 'object') {
+      owner.diag.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
+      return undefined;
+    } else key = this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+    if (key === undefined) return undefined;
+    const found = this.series.get(key);
+    if (found !== undefined) return found;
+    return this.create(key, labels ?? {});
+  }
+
+  private create(key: string, labels: LabelsInput): S | undefined {
+    const owner = this.owner;
+    if (this.series.size >= owner.limits.cardinalityLimit) {
+      owner.diag.drop(
+        'cardinality_overflow',
+        `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series`,
+      );
+      return (this.overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
+    }
+    const attributes: Labels = {};
+    if (this.labelNames) {
+      for (const n of this.labelNames) attributes[n] = this.text(labels[n]) ?? '';
+    } else {
+      for (const k of Object.keys(labels)) {
+        if (labels[k] === undefined) continue;
+        if (!isValidLabelName(k)) {
+          owner.diag.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
+          return undefined;
+        }
+        attributes[k] = this.text(labels[k]) ?? '';
+      }
+    }
+    const s = this.createSeries(attributes, now());
+    this.series.set(key, s);
+    return s;
+  }
+
+  private text(v: unknown): string | undefined {
+    let s: string;
+    if (typeof v === 'string') s = v;
+    else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
+    else if (v === undefined) s = '';
+    else return undefined;
+    const max = this.owner.limits.labelValueLengthLimit;
+    if (s.length > max) {
+      this.owner.diag.drop('label_too_long', `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
+      s = s.slice(0, max);
+    }
+    return s;
+  }
+
+  private keyOfDeclared(labels: LabelsInput): string | undefined {
+    const set = this.labelSet!;
+    for (const k in labels) {
+      if (!set.has(k) && labels[k] !== undefined) {
+        this.owner.diag.drop(
+          'unknown_label',
+          `metric "${this.name}" got the undeclared label ${JSON.stringify(k.slice(0, 64))} (labelNames: ${this.labelNames!.join(', ')}); the value was dropped`,
+        );
+        return undefined;
+      }
+    }
+    const names = this.labelNames!;
+    let key = '';
+    for (let i = 0; i < names.length; i++) {
+      const t = this.text(labels[names[i]]);
+      if (t === undefined) {
+        this.owner.diag.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
+        return undefined;
+      }
+      key = i === 0 ? t : key + SEP + t;
+    }
+    return key;
+  }
+
+  private keyOfAny(labels: LabelsInput): string | undefined {
+    let keys = Object.keys(labels);
+    for (let i = 1; i < keys.length; i++) {
+      if (keys[i - 1] > keys[i]) {
+        keys = keys.slice().sort();
+        break;
+      }
+    }
+    let key = '';
+    for (let i = 0; i < keys.length; i++) {
+      const k = keys[i];
+      const raw = labels[k];
+      if (raw === undefined) continue;
+      const t = this.text(raw);
+      if (t === undefined) {
+        this.owner.diag.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
+        return undefined;
+      }
+      key = key === '' ? k + KV + t : key + SEP + k + KV + t;
+    }
+    return key;
+  }
+
+  /** Every series including overflow, for collection. */
+  protected allSeries(): IterableIterator<S> | S[] {
+    if (!this.overflow) return this.series.values();
+    return [...this.series.values(), this.overflow];
+  }
+
+  /** Number of distinct attribute sets held (overflow excluded). */
+  get seriesCount(): number {
+    return this.series.size;
+  }
+
+  /** Builds this instrument's part of a snapshot; undefined when nothing is to be reported. */
+  abstract collect(temporality: Temporality, time: number): MetricData | undefined;
+
+  protected markDirty(s: S): void {
+    s.dirty = true;
+    this.owner.dirty = true;
+  }
+}
+
+/** Shared argument handling: `increment(labels)` is accepted for `increment(1, labels)`. */
+export function valueAndLabels(value: unknown, labels: LabelsInput | undefined, dflt: number): [unknown, LabelsInput | undefined] {
+  if (value !== null && typeof value === 'object') return [dflt, value as LabelsInput];
+  return [value === undefined ? dflt : value, labels];
+}

@@ -1,0 +1,72 @@
+/**
+ * A mergeable quantile sketch with relative value accuracy (the DDSketch idea): values fall
+ * in logarithmic bins of ratio γ, so memory is bounded by the value range, not the count
+ * (about 4,200 bins cover 1e-9…1e9 at 0.5%), and any quantile is read within 0.5% of its
+ * true value. On smooth distributions that keeps the rank error well under 1%.
+ */
+export class QuantileSketch {
+  private readonly gamma: number;
+  private readonly logGamma: number;
+  private readonly pos = new Map<number, number>();
+  private readonly neg = new Map<number, number>();
+  private zero = 0;
+  count = 0;
+
+  constructor(relativeAccuracy = 0.005) {
+    this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+    this.logGamma = Math.log(this.gamma);
+  }
+
+  add(v: number): void {
+    this.count++;
+    if (v > 1e-9) {
+      const k = Math.ceil(Math.log(v) / this.logGamma);
+      this.pos.set(k, (this.pos.get(k) ?? 0) + 1);
+    } else if (v < -1e-9) {
+      const k = Math.ceil(Math.log(-v) / this.logGamma);
+      this.neg.set(k, (this.neg.get(k) ?? 0) + 1);
+    } else this.zero++;
+  }
+
+  clear(): void {
+    this.pos.clear();
+    this.neg.clear();
+    this.zero = 0;
+    this.count = 0;
+  }
+
+  /** Quantiles over several sketches at once (the sliding window's age buckets). */
+  static quantiles(sketches: readonly QuantileSketch[], qs: readonly number[]): number[] {
+    let total = 0;
+    for (const s of sketches) total += s.count;
+    if (total === 0) return qs.map(() => NaN);
+    const first = sketches[0];
+    const neg = new Map<number, number>();
+    const pos = new Map<number, number>();
+    let zero = 0;
+    for (const s of sketches) {
+      for (const [k, c] of s.neg) neg.set(k, (neg.get(k) ?? 0) + c);
+      for (const [k, c] of s.pos) pos.set(k, (pos.get(k) ?? 0) + c);
+      zero += s.zero;
+    }
+    // Ascending order of value: negative bins from the largest magnitude, then zero, then positive.
+    const bins: [number, number][] = [];
+    for (const k of [...neg.keys()].sort((a, b) => b - a)) bins.push([-first.value(k), neg.get(k)!]);
+    if (zero) bins.push([0, zero]);
+    for (const k of [...pos.keys()].sort((a, b) => a - b)) bins.push([first.value(k), pos.get(k)!]);
+    return qs.map((q) => {
+      const rank = q <= 0 ? 0 : q >= 1 ? total - 1 : q * (total - 1);
+      let seen = 0;
+      for (const [v, c] of bins) {
+        seen += c;
+        if (seen > rank) return v;
+      }
+      return bins[bins.length - 1][0];
+    });
+  }
+
+  /** The representative value of bin k: the point of least relative error in (γ^(k-1), γ^k]. */
+  private value(k: number): number {
+    return (2 * Math.pow(this.gamma, k)) / (1 + this.gamma);
+  }
+}

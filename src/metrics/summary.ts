@@ -1,0 +1,115 @@
+import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { SummaryMetric, SummaryPoint, Temporality } from '../model/metric-data.js';
+import { now, secondsBetween } from '../time.js';
+import type { EndTimer } from './histogram.js';
+import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
+import { QuantileSketch } from './quantile-sketch.js';
+
+export const DEFAULT_QUANTILES: readonly number[] = Object.freeze([0.5, 0.9, 0.95, 0.99]);
+
+interface SummarySeries extends SeriesBase {
+  count: number;
+  sum: number;
+  rCount: number;
+  rSum: number;
+  /** Ring of sketches; `head` is the one being filled, started at `headStart`. */
+  ring: QuantileSketch[];
+  head: number;
+  headStart: number;
+}
+
+export interface SummaryOptions {
+  quantiles: number[];
+  maxAgeSeconds: number;
+  ageBuckets: number;
+}
+
+export function checkSummaryOptions(metric: string, o: { quantiles?: unknown; maxAgeSeconds?: unknown; ageBuckets?: unknown }): SummaryOptions {
+  const quantiles = o.quantiles === undefined ? DEFAULT_QUANTILES.slice() : o.quantiles;
+  if (!Array.isArray(quantiles) || quantiles.some((q, i) => typeof q !== 'number' || !(q >= 0 && q <= 1) || (i > 0 && !(q > quantiles[i - 1])))) {
+    throw new RangeError(`summary "${metric}": \`quantiles\` must be strictly increasing numbers in [0, 1], such as [0.5, 0.9, 0.99].`);
+  }
+  const maxAgeSeconds = o.maxAgeSeconds ?? 600;
+  if (typeof maxAgeSeconds !== 'number' || !(maxAgeSeconds > 0)) {
+    throw new RangeError(`summary "${metric}": \`maxAgeSeconds\` must be a number > 0, got ${String(maxAgeSeconds)}.`);
+  }
+  const ageBuckets = o.ageBuckets ?? 5;
+  if (typeof ageBuckets !== 'number' || !Number.isInteger(ageBuckets) || ageBuckets < 1 || ageBuckets > 100) {
+    throw new RangeError(`summary "${metric}": \`ageBuckets\` must be an integer from 1 to 100, got ${String(ageBuckets)}.`);
+  }
+  return { quantiles: quantiles as number[], maxAgeSeconds, ageBuckets };
+}
+
+/**
+ * Quantiles over a sliding window (`maxAgeSeconds`, split into `ageBuckets` that rotate), with
+ * count and sum over the series' lifetime, as Prometheus summaries have them.
+ */
+export class Summary extends Instrument<SummarySeries> {
+  readonly type = 'summary' as const;
+  private readonly bucketMs: number;
+
+  constructor(owner: InstrumentOwner, name: string, help: string, unit: string, labelNames: readonly string[] | undefined, readonly options: SummaryOptions) {
+    super(owner, name, help, unit, labelNames);
+    this.bucketMs = (options.maxAgeSeconds * 1000) / options.ageBuckets;
+  }
+
+  protected createSeries(attributes: Labels, time: number): SummarySeries {
+    const ring: QuantileSketch[] = [];
+    for (let i = 0; i < this.options.ageBuckets; i++) ring.push(new QuantileSketch());
+    return { attributes, startTime: time, deltaStart: time, dirty: false, count: 0, sum: 0, rCount: 0, rSum: 0, ring, head: 0, headStart: time };
+  }
+
+  observe(value: number, labels?: LabelsInput): void {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      this.owner.diag.drop('invalid_value', `summary "${this.name}" got a value that is not a finite number; it was dropped`);
+      return;
+    }
+    const s = this.resolve(labels);
+    if (s === undefined) return;
+    this.rotate(s, now());
+    s.ring[s.head].add(value);
+    s.count++;
+    s.sum += value;
+    this.markDirty(s);
+  }
+
+  startTimer(labels?: LabelsInput): EndTimer {
+    const start = now();
+    return (more?: LabelsInput) => {
+      const seconds = secondsBetween(start, now());
+      this.observe(seconds, more ? { ...labels, ...more } : labels);
+      return seconds;
+    };
+  }
+
+  /** Clears the age buckets that have fallen out of the window. */
+  private rotate(s: SummarySeries, t: number): void {
+    let steps = Math.floor((t - s.headStart) / this.bucketMs);
+    if (steps <= 0) return;
+    if (steps > s.ring.length) steps = s.ring.length;
+    for (let i = 0; i < steps; i++) {
+      s.head = (s.head + 1) % s.ring.length;
+      s.ring[s.head].clear();
+    }
+    s.headStart = steps === s.ring.length ? t : s.headStart + steps * this.bucketMs;
+  }
+
+  collect(temporality: Temporality, time: number): SummaryMetric | undefined {
+    const points: SummaryPoint[] = [];
+    const qs = this.options.quantiles;
+    for (const s of this.allSeries()) {
+      if (temporality === 'delta' && !s.dirty) continue;
+      this.rotate(s, time);
+      const values = QuantileSketch.quantiles(s.ring, qs);
+      const quantiles = qs.map((quantile, i) => ({ quantile, value: values[i] }));
+      if (temporality === 'delta') {
+        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, count: s.count - s.rCount, sum: s.sum - s.rSum, quantiles });
+        s.rCount = s.count;
+        s.rSum = s.sum;
+        s.deltaStart = time;
+        s.dirty = false;
+      } else points.push({ attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles });
+    }
+    return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality, points };
+  }
+}

@@ -1,0 +1,287 @@
+import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attributes/redact.js';
+import { checkOptions, type MonitorOptions } from './config/options.js';
+import { setContextStorage } from './context/active.js';
+import { Diagnostics } from './diag/diagnostics.js';
+import { ConsoleBackend } from './exporters/console/console-backend.js';
+import { resolveLimits, type Limits } from './limits.js';
+import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
+import { MetricsCollector } from './metrics/collector.js';
+import type { Counter } from './metrics/counter.js';
+import type { Attributes } from './model/attributes.js';
+import type { Backend, ExportResult, TelemetryBatch } from './model/batch.js';
+import type { LogRecordData } from './model/log-data.js';
+import type { MetricsSnapshot, Temporality } from './model/metric-data.js';
+import type { InstrumentationScope, Resource } from './model/resource.js';
+import type { SpanData } from './model/span-data.js';
+import { Scope, type FlushResult, type ScopeOptions, type ScopeOwner } from './scope/scope.js';
+import { createSampler, type Sampler } from './trace/sampling/samplers.js';
+import { applyTailPolicy, createTailPolicy, type TailPolicy } from './trace/sampling/tail.js';
+import type { RecordingSpan } from './trace/span.js';
+import { Tracer, type TracerOwner } from './trace/tracer.js';
+import { VERSION } from './version.js';
+
+const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
+
+/**
+ * The one object an app holds: `metrics`, `tracer`, `logger`, scopes per invocation, and the
+ * backends that telemetry is flushed to. Create it once per isolate or process.
+ */
+export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
+  readonly serviceName: string;
+  readonly resource: Resource;
+  readonly limits: Limits;
+  readonly diag: Diagnostics;
+  readonly sampler: Sampler;
+  readonly redactor: Redactor;
+  readonly metrics: MetricsCollector;
+  readonly tracer: Tracer;
+  readonly logger: Logger;
+  readonly enabled: boolean;
+  readonly backends: readonly Backend[];
+  private readonly tailPolicy: TailPolicy | undefined;
+  private readonly flushTimeoutMs: number;
+  private readonly dropped: Counter;
+  private pendingSpans: RecordingSpan[] = [];
+  private pendingLogs: LogRecordData[] = [];
+  private readonly inflight = new Set<Promise<unknown>>();
+  private state: 'open' | 'closing' | 'closed' = 'open';
+  private shuttingDown: Promise<void> | undefined;
+
+  constructor(options: MonitorOptions = {}) {
+    checkOptions(options);
+    this.limits = resolveLimits(options.limits);
+    this.diag = new Diagnostics(options.onDiagnostic);
+    this.sampler = createSampler(options.sampler);
+    this.tailPolicy = createTailPolicy(options.tailSampling);
+    const level = checkLevel(options.logging?.level);
+    const fields = [...(options.logging?.redactDefaults === false ? [] : DEFAULT_REDACT_FIELDS), ...(options.logging?.redactFields ?? [])];
+    this.redactor = createRedactor(fields);
+    this.enabled = options.disabled !== true;
+    this.flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
+    if (options.contextStorage) setContextStorage(options.contextStorage);
+
+    this.serviceName = options.serviceName ?? 'unknown_service';
+    const attributes: Attributes = {
+      'telemetry.sdk.name': '@lexigram/monitor',
+      'telemetry.sdk.language': 'webjs',
+      'telemetry.sdk.version': VERSION,
+      ...(options.resource ?? {}),
+      'service.name': this.serviceName,
+    };
+    if (options.serviceVersion) attributes['service.version'] = options.serviceVersion;
+    this.resource = { attributes };
+
+    this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false);
+    this.dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
+      labelNames: ['reason'],
+    });
+    this.diag.attachCounter(this.dropped);
+    this.tracer = new Tracer(this);
+    this.logger = new Logger(this, level);
+    this.backends = this.enabled ? (options.backends ?? [new ConsoleBackend()]) : [];
+  }
+
+  /** True after `shutdown()` began: further telemetry is dropped and counted. */
+  get closed(): boolean {
+    return this.state !== 'open';
+  }
+
+  /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */
+  getTracer(name: string, version?: string): Tracer {
+    return name === SCOPE.name ? this.tracer : new Tracer(this, { name, version });
+  }
+
+  /** Opens the scope of one invocation (request, scheduled run, queue batch). */
+  openScope(options?: ScopeOptions): Scope {
+    return new Scope(this, options);
+  }
+
+  /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
+  flush(): Promise<FlushResult> {
+    const spans = this.pendingSpans;
+    const logs = this.pendingLogs;
+    this.pendingSpans = [];
+    this.pendingLogs = [];
+    return this.export(spans, logs, true);
+  }
+
+  /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
+  shutdown(): Promise<void> {
+    return (this.shuttingDown ??= (async () => {
+      await this.flush();
+      this.state = 'closing';
+      this.metrics.closed = true;
+      await Promise.allSettled([...this.inflight]);
+      await Promise.allSettled(this.backends.map((b) => this.guard(() => b.shutdown?.())));
+      this.state = 'closed';
+    })());
+  }
+
+  /** Waits for exports in flight and asks backends to flush their own buffers. */
+  async forceFlush(): Promise<void> {
+    await this.flush();
+    await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled(this.backends.map((b) => this.guard(() => b.forceFlush?.())));
+  }
+
+  /** @internal a span ended */
+  onEnd(span: RecordingSpan): void {
+    const scope = span.scope;
+    if (scope !== undefined && !scope.closed) scope.addSpan(span);
+    else this.buffer(this.pendingSpans, span);
+  }
+
+  /** @internal a log record was written */
+  onLog(record: LogRecordData, scope: Scope | undefined): void {
+    if (!this.enabled) return;
+    if (scope !== undefined && !scope.closed) scope.addLog(record);
+    else this.buffer(this.pendingLogs, record);
+  }
+
+  /** @internal */
+  scopeSpanLimit(scope: Scope): boolean {
+    if (scope.spans.length < this.limits.spansPerScope) return true;
+    this.diag.drop('span_limit', `a scope finished more than ${this.limits.spansPerScope} spans (limits.spansPerScope); the rest were dropped`);
+    return false;
+  }
+
+  /** @internal */
+  scopeLogLimit(scope: Scope): boolean {
+    if (scope.logs.length < this.limits.logsPerScope) return true;
+    this.diag.drop('log_limit', `a scope wrote more than ${this.limits.logsPerScope} log records (limits.logsPerScope); the rest were dropped`);
+    return false;
+  }
+
+  /** @internal */
+  closeScope(scope: Scope): Promise<FlushResult> {
+    // Whatever ended outside a scope, or after its scope closed, leaves with this flush.
+    const spans = this.pendingSpans.length ? this.pendingSpans.concat(scope.spans) : scope.spans.slice();
+    const logs = this.pendingLogs.length ? this.pendingLogs.concat(scope.logs) : scope.logs.slice();
+    this.pendingSpans = [];
+    this.pendingLogs = [];
+    return this.export(spans, logs, false);
+  }
+
+  private buffer<T>(list: T[], item: T): void {
+    if (list.length >= this.limits.maxBufferedItems) {
+      list.shift();
+      this.diag.drop('buffer_full', `more than ${this.limits.maxBufferedItems} spans or logs waited for a flush (limits.maxBufferedItems); the oldest were dropped`);
+    }
+    list.push(item);
+  }
+
+  private export(spansIn: RecordingSpan[], logs: LogRecordData[], always: boolean): Promise<FlushResult> {
+    if (this.backends.length === 0) return Promise.resolve(emptyResult);
+    if (this.inflight.size >= this.limits.maxPendingExports) {
+      // A collector slower than the request rate: keep the data for a later flush (bounded,
+      // oldest dropped) instead of piling up exports.
+      for (const s of spansIn) this.buffer(this.pendingSpans, s);
+      for (const l of logs) this.buffer(this.pendingLogs, l);
+      return Promise.resolve(emptyResult);
+    }
+    let spans: SpanData[] = spansIn;
+    if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
+    for (const s of spans) this.redactSpan(s as RecordingSpan);
+    const metricsChanged = this.metrics.dirty || always;
+    this.metrics.dirty = false;
+    if (spans.length === 0 && logs.length === 0 && !metricsChanged) return Promise.resolve(emptyResult);
+
+    const snapshots = new Map<Temporality, MetricsSnapshot>();
+    const snapshot = (t: Temporality): MetricsSnapshot | undefined => {
+      if (!metricsChanged) return undefined;
+      let s = snapshots.get(t);
+      if (!s) snapshots.set(t, (s = this.metrics.collect({ temporality: t })));
+      return s.metrics.length ? s : undefined;
+    };
+    const p = this.deliver(spans, logs, snapshot).finally(() => this.inflight.delete(p));
+    this.inflight.add(p);
+    return p;
+  }
+
+  private async deliver(spans: SpanData[], logs: LogRecordData[], snapshot: (t: Temporality) => MetricsSnapshot | undefined): Promise<FlushResult> {
+    let metricPoints = 0;
+    const jobs = this.backends.map((backend) => {
+      const t = backend.temporality ?? 'cumulative';
+      const metrics = t === 'none' ? undefined : snapshot(t);
+      if (metrics) metricPoints = Math.max(metricPoints, countPoints(metrics));
+      if (spans.length === 0 && logs.length === 0 && !metrics) return Promise.resolve({ name: backend.name, ok: true });
+      const batch: TelemetryBatch = { resource: this.resource, scope: SCOPE, spans, logs, metrics };
+      return this.exportOne(backend, batch);
+    });
+    const backends = await Promise.all(jobs);
+    return { spans: spans.length, logs: logs.length, metricPoints, backends };
+  }
+
+  /** One backend's export, bounded in time; failures are counted, never thrown. */
+  private async exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
+    const items = batch.spans.length + batch.logs.length + (batch.metrics ? countPoints(batch.metrics) : 0);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeout = new Promise<ExportResult>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` }), this.flushTimeoutMs);
+      });
+      const result = await Promise.race([this.guard(() => backend.export(batch)), timeout]);
+      const r: ExportResult = result ?? { ok: false, reason: 'export_failed', error: 'export() returned nothing' };
+      if (!r.ok) {
+        const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) || items : items;
+        this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n);
+      } else if (r.rejected) {
+        const n = (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0);
+        if (n > 0) this.diag.drop('export_rejected', `backend "${backend.name}" rejected ${n} items`, n);
+      }
+      return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  }
+
+  /** Calls a backend method, turning a synchronous throw or a rejection into a failed result. */
+  private async guard<T>(fn: () => Promise<T> | T | undefined): Promise<T | ExportResult> {
+    try {
+      return (await fn()) as T;
+    } catch (err) {
+      return { ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err) };
+    }
+  }
+
+  /** Redacts secret attribute values of a finished span (once, before it leaves). */
+  private redactSpan(span: RecordingSpan): void {
+    const r = this.redactor;
+    const attrs = span.attributes as Record<string, unknown>;
+    for (const k in attrs) {
+      const v = attrs[k];
+      const nv = r.apply(k, v);
+      if (nv !== v) attrs[k] = nv;
+    }
+    for (const e of span.events) {
+      const ea = e.attributes as Record<string, unknown>;
+      for (const k in ea) {
+        const v = ea[k];
+        const nv = r.apply(k, v);
+        if (nv !== v) ea[k] = nv;
+      }
+    }
+  }
+}
+
+const emptyResult: FlushResult = Object.freeze({ spans: 0, logs: 0, metricPoints: 0, backends: Object.freeze([]) });
+
+function countPoints(s: MetricsSnapshot): number {
+  let n = 0;
+  for (const m of s.metrics) n += m.points.length;
+  return n;
+}
+
+/**
+ * Creates a monitor. Configuration errors throw here, naming the option and what is allowed.
+ *
+ * @example
+ * ```ts
+ * const monitor = createMonitor({ serviceName: 'checkout', backends: [new MemoryBackend()] });
+ * const orders = monitor.metrics.createCounter('orders_total', 'Orders placed', { labelNames: ['status'] });
+ * orders.increment(1, { status: 'ok' });
+ * ```
+ */
+export function createMonitor(options?: MonitorOptions): Monitor {
+  return new Monitor(options);
+}

@@ -1,0 +1,75 @@
+import { contextStorage } from '../context/active.js';
+import type { Attributes } from '../model/attributes.js';
+import type { LogRecordData } from '../model/log-data.js';
+import type { RecordingSpan } from '../trace/span.js';
+
+/** What one flush did: counts per signal and each backend's outcome. */
+export interface FlushResult {
+  readonly spans: number;
+  readonly logs: number;
+  readonly metricPoints: number;
+  readonly backends: readonly { readonly name: string; readonly ok: boolean; readonly reason?: string; readonly error?: string }[];
+}
+
+/** What a scope needs from its monitor. */
+export interface ScopeOwner {
+  closeScope(scope: Scope): Promise<FlushResult>;
+  scopeSpanLimit(scope: Scope, span: RecordingSpan): boolean;
+  scopeLogLimit(scope: Scope): boolean;
+}
+
+export interface ScopeOptions {
+  /** What the scope is: a route, a cron, a queue name. */
+  name?: string;
+  /** Attributes describing the invocation (informational; spans carry their own). */
+  attributes?: Attributes;
+}
+
+/**
+ * The telemetry of one invocation (a request, a scheduled run, a queue batch, a Durable
+ * Object call): the spans it finished and its log records. `close()` exports them once per
+ * backend and returns the promise to hand to `waitUntil`; the response never waits for it.
+ */
+export class Scope {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly spans: RecordingSpan[] = [];
+  readonly logs: LogRecordData[] = [];
+  private closing: Promise<FlushResult> | undefined;
+
+  constructor(
+    private readonly owner: ScopeOwner,
+    options?: ScopeOptions,
+  ) {
+    this.name = typeof options?.name === 'string' ? options.name : 'scope';
+    this.attributes = options?.attributes ?? {};
+  }
+
+  /** True once `close()` was called: later spans and logs go to the next flush. */
+  get closed(): boolean {
+    return this.closing !== undefined;
+  }
+
+  /** Runs `fn` with this scope current and returns its result. */
+  run<R>(fn: () => R): R {
+    return contextStorage().run({ scope: this }, fn);
+  }
+
+  /** @internal */
+  addSpan(span: RecordingSpan): void {
+    if (this.owner.scopeSpanLimit(this, span)) this.spans.push(span);
+  }
+
+  /** @internal */
+  addLog(record: LogRecordData): void {
+    if (this.owner.scopeLogLimit(this)) this.logs.push(record);
+  }
+
+  /**
+   * Ends the scope and exports what it holds. Idempotent: a second call returns the same
+   * promise. The promise never rejects.
+   */
+  close(): Promise<FlushResult> {
+    return (this.closing ??= this.owner.closeScope(this));
+  }
+}

@@ -1,0 +1,54 @@
+/** W3C baggage entries (BG-01…BG-03): values are decoded; properties are kept as raw text. */
+export type Baggage = Record<string, { value: string; metadata?: string }>;
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const MAX_BYTES = 8192;
+const MAX_MEMBERS = 64;
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // Invalid UTF-8 sequences become U+FFFD rather than losing the entry (BG-01).
+    return s.replace(/%[0-9A-Fa-f]{2}/g, '\uFFFD');
+  }
+}
+
+/**
+ * Parses `baggage` headers. A header over 8192 bytes is refused whole before splitting;
+ * beyond 64 members only the first 64 complete ones are kept (BG-02).
+ */
+export function parseBaggage(header: string | null | undefined): Baggage | undefined {
+  if (typeof header !== 'string' || header.length === 0 || header.length > MAX_BYTES) return undefined;
+  const out: Baggage = Object.create(null) as Baggage;
+  let n = 0;
+  for (const raw of header.split(',')) {
+    if (n >= MAX_MEMBERS) break;
+    const semi = raw.indexOf(';');
+    const kv = semi >= 0 ? raw.slice(0, semi) : raw;
+    const eq = kv.indexOf('=');
+    if (eq <= 0) continue;
+    const key = kv.slice(0, eq).trim();
+    if (!TOKEN.test(key)) continue;
+    const value = decode(kv.slice(eq + 1).trim());
+    const metadata = semi >= 0 ? raw.slice(semi + 1).trim() : undefined;
+    out[key] = metadata ? { value, metadata } : { value };
+    n++;
+  }
+  return n > 0 ? out : undefined;
+}
+
+/** Serialises baggage, percent-encoding values, stopping before 8192 bytes (whole members only). */
+export function formatBaggage(baggage: Baggage): string {
+  let out = '';
+  let n = 0;
+  for (const key of Object.keys(baggage)) {
+    if (!TOKEN.test(key) || n >= MAX_MEMBERS) continue;
+    const e = baggage[key];
+    const member = `${key}=${encodeURIComponent(e.value)}${e.metadata ? `;${e.metadata}` : ''}`;
+    if (out.length + member.length + 1 > MAX_BYTES) break;
+    out += (out ? ',' : '') + member;
+    n++;
+  }
+  return out;
+}

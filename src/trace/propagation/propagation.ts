@@ -1,0 +1,92 @@
+import { getActiveSpan, activeContext } from '../../context/active.js';
+import type { SpanContext } from '../../model/span-data.js';
+import type { Span } from '../span.js';
+import { formatBaggage, parseBaggage, type Baggage } from './baggage.js';
+import { formatTraceparent, parseTraceparent } from './traceparent.js';
+import { parseTracestate } from './tracestate.js';
+
+/** A parent that arrived from another process: usable as `parent` in `startSpan`. */
+export interface RemoteContext extends SpanContext {
+  readonly isRemote: true;
+  readonly baggage?: Baggage;
+}
+
+/** Anything headers can come as: a `Headers`, or a plain object (Node's `IncomingHttpHeaders`). */
+export type HeadersInput =
+  | Headers
+  | { get(name: string): string | null }
+  | Record<string, string | string[] | undefined>;
+
+function read(headers: HeadersInput, name: string): string | undefined {
+  if (headers === null || typeof headers !== 'object') return undefined;
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const rec = headers as Record<string, string | string[] | undefined>;
+  let v = rec[name];
+  if (v === undefined) {
+    // Plain objects may keep the sender's case: look the name up case-insensitively (TC-08).
+    for (const k of Object.keys(rec)) {
+      if (k.length === name.length && k.toLowerCase() === name) {
+        v = rec[k];
+        break;
+      }
+    }
+  }
+  if (Array.isArray(v)) {
+    // Two traceparent headers make the request invalid (TC-08); tracestate and baggage concatenate.
+    if (name === 'traceparent') return v.length === 1 ? v[0] : undefined;
+    return v.join(',');
+  }
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * Reads W3C `traceparent`, `tracestate` and `baggage` headers. Returns a remote context, or
+ * undefined when there is no valid traceparent (a tracestate without one is discarded, TC-09).
+ * Never throws.
+ */
+export function extractContext(headers: HeadersInput): RemoteContext | undefined {
+  try {
+    const tp = parseTraceparent(read(headers, 'traceparent'));
+    if (!tp) return undefined;
+    const traceState = parseTracestate(read(headers, 'tracestate'));
+    const baggage = parseBaggage(read(headers, 'baggage'));
+    const ctx: { -readonly [K in keyof RemoteContext]: RemoteContext[K] } = {
+      traceId: tp.traceId,
+      spanId: tp.spanId,
+      traceFlags: tp.traceFlags,
+      isRemote: true,
+    };
+    if (traceState) ctx.traceState = traceState;
+    if (baggage) ctx.baggage = baggage;
+    return ctx;
+  } catch {
+    return undefined;
+  }
+}
+
+function write(headers: HeadersInput, name: string, value: string): void {
+  if (typeof (headers as Headers).set === 'function') (headers as Headers).set(name, value);
+  else (headers as Record<string, string>)[name] = value;
+}
+
+/**
+ * Writes `traceparent`, `tracestate` and `baggage` for `span` (default: the active span) into
+ * `headers` and returns them. Does nothing when there is no span. Never throws.
+ */
+export function injectContext<H extends HeadersInput>(headers: H, span?: Span | SpanContext): H {
+  try {
+    const s = span ?? getActiveSpan();
+    if (!s || headers === null || typeof headers !== 'object') return headers;
+    const c = typeof (s as Span).spanContext === 'function' ? (s as Span).spanContext() : (s as SpanContext);
+    write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
+    if (c.traceState) write(headers, 'tracestate', c.traceState);
+    const baggage = (s as { baggage?: Baggage }).baggage ?? activeContext()?.baggage;
+    if (baggage) {
+      const b = formatBaggage(baggage);
+      if (b) write(headers, 'baggage', b);
+    }
+  } catch {
+    // a frozen or exotic headers object: leave it as it is
+  }
+  return headers;
+}

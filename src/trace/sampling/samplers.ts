@@ -1,0 +1,119 @@
+import type { SpanContext } from '../../model/span-data.js';
+
+/** Sampling decisions (SMP-04). */
+export const SamplingDecision = { DROP: 0, RECORD_ONLY: 1, RECORD_AND_SAMPLE: 2 } as const;
+export type SamplingDecision = (typeof SamplingDecision)[keyof typeof SamplingDecision];
+
+/** A head sampler: decides when a span starts whether it is recorded and sampled. */
+export interface Sampler {
+  shouldSample(traceId: string, parent: SpanContext | undefined, name: string): SamplingDecision;
+  toString(): string;
+}
+
+export type SamplerName =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/**
+ * How a sampler is configured: a name (the `OTEL_TRACES_SAMPLER` values), an object with
+ * `type` and `ratio`, the original's `{ type: 'probability', rate }`, or a `Sampler`.
+ */
+export type SamplerConfig =
+  | SamplerName
+  | { type: SamplerName | 'probability'; ratio?: number; rate?: number }
+  | Sampler;
+
+export const alwaysOn: Sampler = {
+  shouldSample: () => SamplingDecision.RECORD_AND_SAMPLE,
+  toString: () => 'AlwaysOnSampler',
+};
+
+export const alwaysOff: Sampler = {
+  shouldSample: () => SamplingDecision.DROP,
+  toString: () => 'AlwaysOffSampler',
+};
+
+/**
+ * Deterministic on the trace id and monotone in the ratio (SMP-01), with the algorithm of
+ * the OpenTelemetry JS SDK (xor of the four 32-bit words), so decisions agree with it.
+ */
+export function traceIdRatio(ratio: number): Sampler {
+  const r = Number.isNaN(ratio) ? 0 : Math.min(1, Math.max(0, ratio));
+  const bound = Math.floor(r * 0xffffffff);
+  return {
+    shouldSample(traceId) {
+      if (r >= 1) return SamplingDecision.RECORD_AND_SAMPLE;
+      let acc = 0;
+      for (let i = 0; i < 32; i += 8) {
+        const w = parseInt(traceId.slice(i, i + 8), 16);
+        if (Number.isNaN(w)) return SamplingDecision.DROP;
+        acc = (acc ^ w) >>> 0;
+      }
+      return acc < bound ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
+    },
+    toString: () => `TraceIdRatioBased{${r}}`,
+  };
+}
+
+/** Follows the parent's sampled flag; asks `root` when there is no parent (SMP-03). */
+export function parentBased(root: Sampler): Sampler {
+  return {
+    shouldSample(traceId, parent, name) {
+      if (!parent) return root.shouldSample(traceId, parent, name);
+      return parent.traceFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
+    },
+    toString: () => `ParentBased{root=${root.toString()}}`,
+  };
+}
+
+const NAMES: readonly SamplerName[] = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+];
+
+function checkRatio(v: unknown, where: string): number {
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
+    throw new RangeError(`createMonitor: ${where} must be a number in [0, 1], got ${String(v)}.`);
+  }
+  return v;
+}
+
+/** Builds a sampler from its configuration, throwing on unknown names and ratios outside [0, 1]. */
+export function createSampler(config: SamplerConfig | undefined): Sampler {
+  if (config === undefined) return parentBased(alwaysOn);
+  if (typeof config === 'object' && config !== null && typeof (config as Sampler).shouldSample === 'function') {
+    return config as Sampler;
+  }
+  const type = typeof config === 'string' ? config : (config as { type?: unknown })?.type;
+  const ratioIn = typeof config === 'object' && config !== null ? ((config as { ratio?: number }).ratio ?? (config as { rate?: number }).rate) : undefined;
+  switch (type) {
+    case 'always_on':
+      return alwaysOn;
+    case 'always_off':
+      return alwaysOff;
+    case 'parentbased_always_on':
+      return parentBased(alwaysOn);
+    case 'parentbased_always_off':
+      return parentBased(alwaysOff);
+    case 'traceidratio':
+      return traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`'));
+    case 'probability':
+      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.rate`')));
+    case 'parentbased_traceidratio':
+      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`')));
+    default:
+      throw new TypeError(
+        `createMonitor: unknown sampler ${JSON.stringify(type)}; use one of ${NAMES.join(', ')}, ` +
+          `{ type: 'probability', rate: 0.1 }, or an object with shouldSample().`,
+      );
+  }
+}

@@ -1,0 +1,93 @@
+import type { SpanData } from '../../model/span-data.js';
+import { SpanStatus } from '../../model/span-data.js';
+
+/**
+ * A tail-sampling policy sees every finished span of one trace in a scope (request) and
+ * says whether to export them. Because a whole request is in hand at flush, "keep every
+ * error and every slow request, sample the rest" is exact, not a guess.
+ */
+export type TailPolicy = (spans: readonly SpanData[]) => boolean;
+
+/** Options form of tail sampling: a trace is kept if any rule says so. */
+export interface TailSamplingOptions {
+  /** Keep traces with a span whose status is ERROR (default true). */
+  keepErrors?: boolean;
+  /** Keep traces whose longest span lasted at least this many milliseconds. */
+  slowerThanMs?: number;
+  /** Share of the remaining traces to keep, in [0, 1] (default 1: keep all). */
+  ratio?: number;
+  /** Extra rules: a trace is kept when any returns true. */
+  policies?: TailPolicy[];
+}
+
+export const keepErrors = (): TailPolicy => (spans) => spans.some((s) => s.status.code === SpanStatus.ERROR);
+
+export const keepSlowerThan =
+  (ms: number): TailPolicy =>
+  (spans) =>
+    spans.some((s) => s.endTime - s.startTime >= ms);
+
+/** Keeps a deterministic share of traces, by trace id, so every isolate agrees. */
+export const keepRatio =
+  (ratio: number): TailPolicy =>
+  (spans) => {
+    if (ratio >= 1) return true;
+    if (ratio <= 0 || spans.length === 0) return false;
+    const r = parseInt(spans[0].traceId.slice(16, 24), 16) / 0xffffffff;
+    return r < ratio;
+  };
+
+export const anyOf =
+  (...policies: TailPolicy[]): TailPolicy =>
+  (spans) =>
+    policies.some((p) => p(spans));
+
+/** Builds one policy from the configuration, throwing on invalid values. */
+export function createTailPolicy(config: TailSamplingOptions | TailPolicy | undefined): TailPolicy | undefined {
+  if (config === undefined) return undefined;
+  if (typeof config === 'function') return config;
+  if (config === null || typeof config !== 'object') {
+    throw new TypeError('createMonitor: `tailSampling` must be an options object or a function of the finished spans.');
+  }
+  const rules: TailPolicy[] = [];
+  if (config.keepErrors !== false) rules.push(keepErrors());
+  if (config.slowerThanMs !== undefined) {
+    if (typeof config.slowerThanMs !== 'number' || !(config.slowerThanMs >= 0)) {
+      throw new RangeError(`createMonitor: \`tailSampling.slowerThanMs\` must be a number ≥ 0, got ${String(config.slowerThanMs)}.`);
+    }
+    rules.push(keepSlowerThan(config.slowerThanMs));
+  }
+  const ratio = config.ratio ?? 1;
+  if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
+    throw new RangeError(`createMonitor: \`tailSampling.ratio\` must be a number in [0, 1], got ${String(ratio)}.`);
+  }
+  rules.push(keepRatio(ratio));
+  for (const p of config.policies ?? []) {
+    if (typeof p !== 'function') throw new TypeError('createMonitor: `tailSampling.policies` must be functions.');
+    rules.push(p);
+  }
+  return anyOf(...rules);
+}
+
+/** Applies a policy per trace, keeping span order. */
+export function applyTailPolicy(spans: readonly SpanData[], policy: TailPolicy): { kept: SpanData[]; droppedTraces: number } {
+  const byTrace = new Map<string, SpanData[]>();
+  for (const s of spans) {
+    const list = byTrace.get(s.traceId);
+    if (list) list.push(s);
+    else byTrace.set(s.traceId, [s]);
+  }
+  const keep = new Set<string>();
+  let droppedTraces = 0;
+  for (const [traceId, list] of byTrace) {
+    let ok = true;
+    try {
+      ok = policy(list);
+    } catch {
+      ok = true; // a throwing policy keeps the data rather than losing it
+    }
+    if (ok) keep.add(traceId);
+    else droppedTraces++;
+  }
+  return { kept: spans.filter((s) => keep.has(s.traceId)), droppedTraces };
+}

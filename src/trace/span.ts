@@ -1,0 +1,299 @@
+import { Fix, sanitizeAttribute } from '../attributes/sanitize.js';
+import { defineSafe } from '../attributes/sanitize.js';
+import type { Diagnostics } from '../diag/diagnostics.js';
+import type { Limits } from '../limits.js';
+import type { Attributes, AttributeValue } from '../model/attributes.js';
+import type { InstrumentationScope } from '../model/resource.js';
+import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } from '../model/span-data.js';
+import { SpanStatus } from '../model/span-data.js';
+import type { Scope } from '../scope/scope.js';
+import { msToUnixNano, now } from '../time.js';
+import type { Baggage } from './propagation/baggage.js';
+
+/** A time as epoch milliseconds or a Date. */
+export type TimeInput = number | Date;
+
+export interface Link {
+  context: SpanContext;
+  attributes?: Record<string, unknown>;
+}
+
+/** The span API that application code uses (a subset-compatible mirror of OpenTelemetry's). */
+export interface Span {
+  setAttribute(key: string, value: unknown): this;
+  setAttributes(attributes: Record<string, unknown>): this;
+  addEvent(name: string, attributes?: Record<string, unknown>, time?: TimeInput): this;
+  addLink(link: Link): this;
+  setStatus(code: SpanStatus, message?: string): this;
+  recordException(error: unknown, time?: TimeInput): this;
+  updateName(name: string): this;
+  end(endTime?: TimeInput): void;
+  isRecording(): boolean;
+  spanContext(): SpanContext;
+  [Symbol.dispose](): void;
+}
+
+/** Where ended spans go and what bounds them: provided by the monitor. */
+export interface SpanOwner {
+  readonly limits: Limits;
+  readonly diag: Diagnostics;
+  onEnd(span: RecordingSpan): void;
+}
+
+function toMs(t: TimeInput | undefined): number {
+  if (t === undefined) return now();
+  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
+  return Number.isFinite(ms) ? ms : now();
+}
+
+function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; message?: string } | undefined {
+  // Accept both setStatus(code, message) and OpenTelemetry's setStatus({ code, message }).
+  if (typeof code === 'object' && code !== null) {
+    const o = code as { code?: unknown; message?: unknown };
+    return setStatusArgs(o.code, o.message);
+  }
+  if (code !== SpanStatus.UNSET && code !== SpanStatus.OK && code !== SpanStatus.ERROR) return undefined;
+  return { code, message: code === SpanStatus.ERROR && typeof message === 'string' ? message : undefined };
+}
+
+/** A span that records: also the `SpanData` exporters read once it has ended. */
+export class RecordingSpan implements Span, SpanData {
+  name: string;
+  readonly kind: SpanKind;
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly parentSpanId: string | undefined;
+  readonly parentIsRemote: boolean | undefined;
+  readonly traceFlags: number;
+  readonly traceState: string | undefined;
+  readonly startTime: number;
+  endTime = 0;
+  readonly attributes: Attributes = {};
+  events: SpanEventData[] = [];
+  links: SpanLinkData[] = [];
+  status: { code: SpanStatus; message?: string } = { code: SpanStatus.UNSET };
+  droppedAttributesCount = 0;
+  droppedEventsCount = 0;
+  droppedLinksCount = 0;
+  instrumentationScope: InstrumentationScope | undefined;
+  /** The scope (request) this span belongs to, if any. */
+  scope: Scope | undefined;
+  /** Baggage carried from the incoming request, passed on to children and outgoing calls. */
+  baggage: Baggage | undefined;
+  private attributeCount = 0;
+  private readonly owner: SpanOwner;
+
+  constructor(
+    owner: SpanOwner,
+    name: string,
+    kind: SpanKind,
+    traceId: string,
+    spanId: string,
+    parent: SpanContext | undefined,
+    traceFlags: number,
+    startTime: number,
+  ) {
+    this.owner = owner;
+    this.name = name;
+    this.kind = kind;
+    this.traceId = traceId;
+    this.spanId = spanId;
+    this.parentSpanId = parent?.spanId;
+    this.parentIsRemote = parent ? parent.isRemote === true : undefined;
+    this.traceFlags = traceFlags;
+    this.traceState = parent?.traceState;
+    this.startTime = startTime;
+  }
+
+  get ended(): boolean {
+    return this.endTime !== 0;
+  }
+
+  /** Unix nanoseconds as a decimal string (the OTLP JSON form). */
+  get startTimeUnixNano(): string {
+    return msToUnixNano(this.startTime);
+  }
+  get endTimeUnixNano(): string {
+    return msToUnixNano(this.endTime);
+  }
+  /** Wall time between start and end in milliseconds (0 until ended). */
+  get durationMs(): number {
+    return this.endTime === 0 ? 0 : Math.max(0, this.endTime - this.startTime);
+  }
+
+  setAttribute(key: string, value: unknown): this {
+    if (this.endTime !== 0) return this;
+    const limits = this.owner.limits;
+    if (typeof key !== 'string' || key.length === 0) {
+      this.owner.diag.drop('invalid_attribute', 'an attribute key was empty or not a string; the attribute was dropped');
+      return this;
+    }
+    const s = sanitizeAttribute(value, limits.attributeValueLengthLimit);
+    if (s.fix !== Fix.None) {
+      if (s.fix === Fix.Dropped) {
+        this.owner.diag.drop('invalid_attribute', `attribute "${key.slice(0, 64)}" had a ${value === null ? 'null' : typeof value} value; it was dropped`);
+        return this;
+      }
+      if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
+      else this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
+    }
+    const attrs = this.attributes;
+    if (!(key in attrs) || !Object.prototype.hasOwnProperty.call(attrs, key)) {
+      if (this.attributeCount >= limits.attributeCountLimit) {
+        this.droppedAttributesCount++;
+        this.owner.diag.drop('attribute_limit', `a span had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`);
+        return this;
+      }
+      this.attributeCount++;
+    }
+    defineSafe(attrs, key, s.value as AttributeValue);
+    return this;
+  }
+
+  setAttributes(attributes: Record<string, unknown>): this {
+    if (attributes === null || typeof attributes !== 'object') return this;
+    for (const key of Object.keys(attributes)) this.setAttribute(key, attributes[key]);
+    return this;
+  }
+
+  addEvent(name: string, attributes?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
+    if (this.endTime !== 0) return this;
+    // OpenTelemetry allows addEvent(name, time): accept it.
+    if (typeof attributes === 'number' || attributes instanceof Date) {
+      time = attributes;
+      attributes = undefined;
+    }
+    if (this.events.length >= this.owner.limits.eventCountLimit) {
+      this.droppedEventsCount++;
+      this.owner.diag.drop('event_limit', `a span had more than ${this.owner.limits.eventCountLimit} events (limits.eventCountLimit)`);
+      return this;
+    }
+    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined);
+    this.events.push({ name: String(name), time: toMs(time), attributes: attrs, droppedAttributesCount: dropped });
+    return this;
+  }
+
+  addLink(link: Link): this {
+    if (this.endTime !== 0 || !link || !link.context) return this;
+    if (this.links.length >= this.owner.limits.linkCountLimit) {
+      this.droppedLinksCount++;
+      this.owner.diag.drop('link_limit', `a span had more than ${this.owner.limits.linkCountLimit} links (limits.linkCountLimit)`);
+      return this;
+    }
+    const c = link.context;
+    const { attrs, dropped } = this.cleanAttributes(link.attributes);
+    this.links.push({
+      traceId: c.traceId,
+      spanId: c.spanId,
+      traceFlags: c.traceFlags,
+      traceState: c.traceState,
+      isRemote: c.isRemote,
+      attributes: attrs,
+      droppedAttributesCount: dropped,
+    });
+    return this;
+  }
+
+  setStatus(code: SpanStatus, message?: string): this {
+    if (this.endTime !== 0 || this.status.code === SpanStatus.OK) return this; // OK is final (TR-02)
+    const s = setStatusArgs(code, message);
+    if (s && s.code !== SpanStatus.UNSET) this.status = s;
+    return this;
+  }
+
+  recordException(error: unknown, time?: TimeInput): this {
+    const attrs: Record<string, unknown> = {};
+    if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+      const e = error as Error;
+      attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
+      attrs['exception.message'] = String(e.message);
+      if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+    } else {
+      attrs['exception.message'] = typeof error === 'string' ? error : String(error);
+    }
+    return this.addEvent('exception', attrs, time);
+  }
+
+  updateName(name: string): this {
+    if (this.endTime === 0 && typeof name === 'string' && name) this.name = name;
+    return this;
+  }
+
+  end(endTime?: TimeInput): void {
+    if (this.endTime !== 0) {
+      this.owner.diag.drop('span_ended_twice', `span "${this.name.slice(0, 64)}" was ended twice; the second end() was ignored`);
+      return;
+    }
+    const t = toMs(endTime);
+    this.endTime = t < this.startTime ? this.startTime : t; // end ≥ start (TR-05)
+    this.owner.onEnd(this);
+  }
+
+  isRecording(): boolean {
+    return this.endTime === 0;
+  }
+
+  spanContext(): SpanContext {
+    return { traceId: this.traceId, spanId: this.spanId, traceFlags: this.traceFlags, traceState: this.traceState, isRemote: false };
+  }
+
+  [Symbol.dispose](): void {
+    if (this.endTime === 0) this.end();
+  }
+
+  private cleanAttributes(input: Record<string, unknown> | undefined): { attrs: Attributes; dropped: number } {
+    const attrs: Attributes = {};
+    let dropped = 0;
+    if (input === null || typeof input !== 'object') return { attrs, dropped };
+    const limits = this.owner.limits;
+    let n = 0;
+    for (const key of Object.keys(input)) {
+      const s = sanitizeAttribute(input[key], limits.attributeValueLengthLimit);
+      if (s.fix === Fix.Dropped) continue;
+      if (n >= limits.attributeCountLimit) {
+        dropped++;
+        continue;
+      }
+      n++;
+      defineSafe(attrs, key, s.value as AttributeValue);
+    }
+    if (dropped) this.owner.diag.drop('attribute_limit', `an event or link had more than ${limits.attributeCountLimit} attributes`, dropped);
+    return { attrs, dropped };
+  }
+}
+
+/** A span that is not sampled: it carries context for propagation and records nothing. */
+export class NonRecordingSpan implements Span {
+  scope: Scope | undefined;
+  baggage: Baggage | undefined;
+  constructor(private readonly ctx: SpanContext) {}
+  setAttribute(): this {
+    return this;
+  }
+  setAttributes(): this {
+    return this;
+  }
+  addEvent(): this {
+    return this;
+  }
+  addLink(): this {
+    return this;
+  }
+  setStatus(): this {
+    return this;
+  }
+  recordException(): this {
+    return this;
+  }
+  updateName(): this {
+    return this;
+  }
+  end(): void {}
+  isRecording(): boolean {
+    return false;
+  }
+  spanContext(): SpanContext {
+    return this.ctx;
+  }
+  [Symbol.dispose](): void {}
+}

@@ -1,0 +1,151 @@
+import { contextStorage, type ActiveContext } from '../context/active.js';
+import type { InstrumentationScope } from '../model/resource.js';
+import type { SpanContext } from '../model/span-data.js';
+import { SpanKind, SpanStatus } from '../model/span-data.js';
+import type { Scope } from '../scope/scope.js';
+import { now } from '../time.js';
+import { newSpanId, newTraceId } from './ids.js';
+import type { Baggage } from './propagation/baggage.js';
+import type { RemoteContext } from './propagation/propagation.js';
+import { SamplingDecision, type Sampler } from './sampling/samplers.js';
+import { NonRecordingSpan, RecordingSpan, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
+
+export interface StartSpanOptions {
+  kind?: SpanKind;
+  attributes?: Record<string, unknown>;
+  links?: Link[];
+  startTime?: TimeInput;
+  /**
+   * The parent: a span, a span context (for example from `extractContext`), or `null` to
+   * start a new trace. Defaults to the active span.
+   */
+  parent?: Span | SpanContext | RemoteContext | null;
+  /** The scope (request) the span belongs to; defaults to the parent's, then the active one. */
+  scope?: Scope;
+}
+
+type SpanWithScope = Span & { scope?: Scope; baggage?: Baggage };
+
+/** What the tracer needs from its monitor. */
+export interface TracerOwner extends SpanOwner {
+  readonly sampler: Sampler;
+  readonly enabled: boolean;
+}
+
+function isSpan(p: unknown): p is SpanWithScope {
+  return typeof (p as Span).spanContext === 'function';
+}
+
+function startMs(t: TimeInput | undefined): number {
+  if (t === undefined) return now();
+  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
+  return Number.isFinite(ms) ? ms : now();
+}
+
+/**
+ * Starts spans. Parent, scope and baggage come from the options or the active context;
+ * the head sampler decides once per span whether it records.
+ */
+export class Tracer {
+  constructor(
+    private readonly owner: TracerOwner,
+    /** Set for tracers made for another instrumentation scope (the OpenTelemetry bridge). */
+    readonly instrumentationScope?: InstrumentationScope,
+  ) {}
+
+  startSpan(name: string, options?: StartSpanOptions): Span {
+    const opts = options ?? {};
+    const ctx = opts.parent === undefined ? contextStorage().get() : undefined;
+    const parentIn = opts.parent === undefined ? ctx?.span : opts.parent;
+    let parent: SpanContext | undefined;
+    let scope: Scope | undefined = opts.scope;
+    let baggage: Baggage | undefined;
+    if (parentIn) {
+      if (isSpan(parentIn)) {
+        parent = parentIn.spanContext();
+        scope ??= parentIn.scope;
+        baggage = parentIn.baggage;
+      } else {
+        parent = parentIn as SpanContext;
+        baggage = (parentIn as RemoteContext).baggage;
+      }
+    }
+    scope ??= ctx?.scope;
+    baggage ??= ctx?.baggage;
+    const traceId = parent ? parent.traceId : newTraceId();
+    const spanId = newSpanId();
+    const spanName = typeof name === 'string' && name ? name : 'unnamed';
+    const owner = this.owner;
+    const decision = owner.enabled ? owner.sampler.shouldSample(traceId, parent, spanName) : SamplingDecision.DROP;
+    if (decision === SamplingDecision.DROP) {
+      const s = new NonRecordingSpan({ traceId, spanId, traceFlags: (parent?.traceFlags ?? 0) & ~1, traceState: parent?.traceState, isRemote: false });
+      s.scope = scope;
+      s.baggage = baggage;
+      return s;
+    }
+    const flags = decision === SamplingDecision.RECORD_AND_SAMPLE ? (parent?.traceFlags ?? 0) | 1 : (parent?.traceFlags ?? 0) & ~1;
+    const kind = opts.kind ?? SpanKind.INTERNAL;
+    const span = new RecordingSpan(owner, spanName, kind >= 1 && kind <= 5 ? kind : SpanKind.INTERNAL, traceId, spanId, parent, flags, startMs(opts.startTime));
+    span.scope = scope;
+    span.baggage = baggage;
+    if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
+    if (opts.attributes) span.setAttributes(opts.attributes);
+    if (opts.links) for (const l of opts.links) span.addLink(l);
+    return span;
+  }
+
+  /**
+   * Runs `fn(span)` with the span active (across awaits where AsyncLocalStorage exists), ends
+   * it when `fn` returns or settles, and on a throw or rejection records the exception, sets
+   * ERROR status and rethrows the same error.
+   */
+  startActiveSpan<R>(name: string, fn: (span: Span) => R): R;
+  startActiveSpan<R>(name: string, options: StartSpanOptions | undefined, fn: (span: Span) => R): R;
+  startActiveSpan<R>(name: string, a: StartSpanOptions | ((span: Span) => R) | undefined, b?: (span: Span) => R): R {
+    const fn = (typeof a === 'function' ? a : b) as (span: Span) => R;
+    const opts = typeof a === 'function' ? undefined : a;
+    const span = this.startSpan(name, opts) as SpanWithScope;
+    const storage = contextStorage();
+    const prev = storage.get();
+    const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage };
+    return storage.run(ctx, () => runAndEnd(span, fn));
+  }
+}
+
+/** Ends `span` when `fn` finishes, recording a throw or rejection as an ERROR. */
+export function runAndEnd<R>(span: Span, fn: (span: Span) => R): R {
+  let result: R;
+  try {
+    result = fn(span);
+  } catch (err) {
+    failSpan(span, err);
+    span.end();
+    throw err;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as unknown as PromiseLike<unknown>).then(
+      (v) => {
+        span.end();
+        return v;
+      },
+      (err: unknown) => {
+        failSpan(span, err);
+        span.end();
+        throw err;
+      },
+    ) as R;
+  }
+  span.end();
+  return result;
+}
+
+/** Records `err` on the span as an exception event and ERROR status. */
+export function failSpan(span: Span, err: unknown): void {
+  try {
+    span.recordException(err);
+    const message = err instanceof Error ? err.message : typeof err === 'string' ? err : undefined;
+    span.setStatus(SpanStatus.ERROR, message);
+  } catch {
+    // never let telemetry replace the user's error
+  }
+}

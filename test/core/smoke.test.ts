@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { createMonitor, MemoryBackend, getActiveSpan, SpanKind, SpanStatus } from '../../src/index.js';
+
+describe('smoke', () => {
+  it('records spans, metrics and logs into a scope and flushes them', async () => {
+    const memory = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 'smoke', backends: [memory], onDiagnostic: () => {} });
+    const c = monitor.metrics.createCounter('requests_total', 'Requests', { labelNames: ['method'] });
+    const scope = monitor.openScope({ name: 'req' });
+    await scope.run(() =>
+      monitor.tracer.startActiveSpan('outer', { kind: SpanKind.SERVER }, async (span) => {
+        c.increment(1, { method: 'GET' });
+        await new Promise((r) => setTimeout(r, 5));
+        expect(getActiveSpan()).toBe(span);
+        monitor.tracer.startActiveSpan('inner', (s) => s.setAttribute('k', 1));
+        monitor.logger.info('hello', { password: 'hunter2', user: 'u1' });
+      }),
+    );
+    const r = await scope.close();
+    expect(r.spans).toBe(2);
+    const outer = memory.findSpan('outer')!;
+    const inner = memory.findSpan('inner')!;
+    expect(inner.parentSpanId).toBe(outer.spanId);
+    expect(inner.traceId).toBe(outer.traceId);
+    expect(outer.status.code).toBe(SpanStatus.UNSET);
+    expect(memory.logs[0].attributes).toEqual({ password: '[REDACTED]', user: 'u1' });
+    expect(memory.logs[0].spanId).toBe(outer.spanId);
+    const m = memory.getMetric('requests_total')!;
+    expect(m.points[0]).toMatchObject({ attributes: { method: 'GET' }, value: 1 });
+  });
+});

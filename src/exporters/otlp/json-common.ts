@@ -22,7 +22,9 @@ export function jsonAnyValue(value: AnyValue | undefined, depth: number): string
     case 'string':
       return '{"stringValue":' + str(value) + '}';
     case 'number':
-      return isInt64(value) ? '{"intValue":"' + String(value) + '"}' : '{"doubleValue":' + jsonDouble(value) + '}';
+      if (!isInt64(value)) return '{"doubleValue":' + jsonDouble(value) + '}';
+      // String(2 ** 60) rounds to "1152921504606847000"; BigInt prints the exact integer.
+      return '{"intValue":"' + (Number.isSafeInteger(value) ? String(value) : BigInt(value).toString()) + '"}';
     case 'boolean':
       return value ? '{"boolValue":true}' : '{"boolValue":false}';
     case 'object':

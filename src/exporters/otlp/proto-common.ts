@@ -2,8 +2,13 @@ import type { AnyValue } from '../../model/attributes.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import type { ProtoWriter } from './proto-writer.js';
 
-/** Nesting deeper than this is cut (AttributeValueDepthLimit, ENV-14); it also stops cycles. */
-export const MAX_ANY_VALUE_DEPTH = 64;
+/**
+ * AnyValue nesting deeper than this becomes an empty value; it also stops cycles. Lower than
+ * the SDK's AttributeValueDepthLimit of 64 (ENV-14) on purpose: each map level costs three
+ * nested messages, and protoc-based receivers refuse messages nested more than 100 deep, which
+ * would lose the whole batch. 24 levels stay below that with the envelope included.
+ */
+export const MAX_ANY_VALUE_DEPTH = 24;
 
 /** int64 can hold it and it is integral: OTLP `int_value`; otherwise `double_value` (OTLP-J7). */
 export function isInt64(v: number): boolean {

@@ -1,0 +1,116 @@
+/** A real Pushgateway (Debian 1.5.1) receiving PUT, POST and DELETE from PushgatewayBackend. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PushgatewayBackend } from '../../src/exporters/pushgateway/index.js';
+import type { TelemetryBatch } from '../../src/model/batch.js';
+import type { MetricsSnapshot } from '../../src/model/metric-data.js';
+import { awkwardSnapshot, counter, gauge, histogram, snapshot } from '../prometheus/fixtures.js';
+import { freePort, poll, requireBinary, shouldRun, start, type Running } from '../prometheus/processes.js';
+
+const batch = (metrics: MetricsSnapshot): TelemetryBatch => ({ resource: { attributes: {} }, scope: { name: 't' }, spans: [], logs: [], metrics });
+
+interface Family {
+  type: string;
+  help?: string;
+  metrics: { labels: Record<string, string>; value?: string; buckets?: Record<string, string>; count?: string; sum?: string }[];
+}
+type Group = { labels: Record<string, string> } & Record<string, Family | unknown>;
+
+describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
+  let gateway: Running | undefined;
+  let url = '';
+
+  beforeAll(async () => {
+    const binary = requireBinary('prometheus-pushgateway');
+    const port = await freePort();
+    gateway = start(binary, [`--web.listen-address=127.0.0.1:${port}`]);
+    url = `http://127.0.0.1:${port}`;
+    await poll('pushgateway ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 10_000, 50);
+  }, 20_000);
+
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  async function groups(): Promise<Group[]> {
+    const json = (await (await fetch(`${url}/api/v1/metrics`)).json()) as { data: Group[] };
+    return json.data;
+  }
+  async function group(match: Record<string, string>): Promise<Group | undefined> {
+    return (await groups()).find((g) => JSON.stringify(g.labels) === JSON.stringify(match));
+  }
+
+  it('PG-01, PG-02, PG-03, PG-09: PUT with a grouping key holding / and an empty value', async () => {
+    const push = new PushgatewayBackend({ url, job: 'nightly/report', groupingKey: { path: '/var/tmp', shard: '', region: 'eu west' } });
+    const r = await push.export(
+      batch(
+        snapshot(
+          counter('rows.processed', 'Rows processed', '{row}', [[{ table: 'users' }, 1200]]),
+          gauge('last.success', 'Last success', 's', [[{}, 1_700_000_000]]),
+          histogram('batch.duration', 'Batch duration', 's', [1, 10], [[{}, [0.5, 3, 30]]]),
+        ),
+      ),
+    );
+    expect(r).toEqual({ ok: true });
+    const g = (await group({ job: 'nightly/report', path: '/var/tmp', region: 'eu west', shard: '' }))!;
+    expect(g).toBeDefined();
+    const rows = g['rows_processed_total'] as Family;
+    expect(rows.type).toBe('COUNTER');
+    expect(rows.metrics[0]!.labels).toMatchObject({ job: 'nightly/report', path: '/var/tmp', shard: '', region: 'eu west', table: 'users' });
+    expect(rows.metrics[0]!.value).toBe('1200');
+    expect((g['last_success_seconds'] as Family).metrics[0]!.value).toBe('1.7e+09');
+    const h = (g['batch_duration_seconds'] as Family).metrics[0]!;
+    expect(h.buckets).toEqual({ '1': '1', '10': '2', '+Inf': '3' });
+    expect([h.count, h.sum]).toEqual(['3', '33.5']);
+    expect(g['last_push_successful']).toBe(true);
+  });
+
+  it('PG-04: POST replaces only the pushed names; PG-03: PUT replaces the whole group', async () => {
+    const key = { instance: 'worker-1' };
+    const put = new PushgatewayBackend({ url, job: 'modes', groupingKey: key });
+    const post = new PushgatewayBackend({ url, job: 'modes', groupingKey: key, method: 'POST' });
+    const a = (v: number) => counter('a', 'A', '', [[{}, v]]);
+    const b = (v: number) => gauge('b', 'B', '', [[{}, v]]);
+    expect(await put.export(batch(snapshot(a(1), b(1))))).toEqual({ ok: true });
+    expect(await post.export(batch(snapshot(a(5))))).toEqual({ ok: true });
+    let g = (await group({ instance: 'worker-1', job: 'modes' }))!;
+    expect((g['a_total'] as Family).metrics[0]!.value).toBe('5');
+    expect((g['b'] as Family).metrics[0]!.value).toBe('1');
+    expect(await put.export(batch(snapshot(a(7))))).toEqual({ ok: true });
+    g = (await group({ instance: 'worker-1', job: 'modes' }))!;
+    expect((g['a_total'] as Family).metrics[0]!.value).toBe('7');
+    expect(g['b']).toBeUndefined();
+  });
+
+  it('PG-05: delete() removes the group (202)', async () => {
+    const push = new PushgatewayBackend({ url, job: 'doomed', groupingKey: { path: '/x/y', empty: '' } });
+    expect(await push.export(batch(snapshot(gauge('g', 'G', '', [[{}, 1]]))))).toEqual({ ok: true });
+    expect(await group({ empty: '', job: 'doomed', path: '/x/y' })).toBeDefined();
+    expect(await push.delete()).toEqual({ ok: true });
+    await poll('group deleted', async () => ((await group({ empty: '', job: 'doomed', path: '/x/y' })) === undefined ? true : undefined), 5000, 50);
+  });
+
+  it('PG-07, PG-08: awkward names and label values are accepted; a TYPE conflict across groups is a reported failure', async () => {
+    const awkward = new PushgatewayBackend({ url, job: 'awkward' });
+    expect(await awkward.export(batch(awkwardSnapshot()))).toEqual({ ok: true });
+    const g = (await group({ job: 'awkward' }))!;
+    const routes = (g['http_server_requests_total'] as Family).metrics.map((m) => m.labels.http_route).sort();
+    expect(routes).toEqual(['/a"quoted\\path\nnext', '/users/:id', '日本語/ü'].sort());
+
+    const other = new PushgatewayBackend({ url, job: 'conflict', headers: { 'x-api-key': 'k-123456' } });
+    // Within one push the later of two colliding metrics is dropped (MET-13), so the push is consistent.
+    const r = await other.export(batch(snapshot(gauge('queue_depth_total', 'a gauge', '', [[{}, 1]]), counter('queue_depth', 'x', '', [[{}, 1]]))));
+    expect(r).toEqual({ ok: true });
+    // Across groups the gateway refuses a name whose TYPE differs from another group's (PG-08).
+    const clash = await other.export(batch(snapshot(gauge('http_server_requests_total', 'a gauge now', '', [[{}, 1]]))));
+    expect(clash.ok).toBe(false);
+    expect(clash.reason).toBe('export_failed');
+    expect(clash.error).toMatch(/^Pushgateway answered 400/);
+    expect(clash.error).not.toContain('k-123456');
+  });
+
+  it('an unreachable gateway resolves export_failed', async () => {
+    const dead = new PushgatewayBackend({ url: `http://127.0.0.1:${await freePort()}`, job: 'j', timeoutMs: 2000 });
+    const r = await dead.export(batch(snapshot(gauge('g', 'G', '', [[{}, 1]]))));
+    expect(r).toMatchObject({ ok: false, reason: 'export_failed' });
+  });
+});

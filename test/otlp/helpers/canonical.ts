@@ -44,6 +44,7 @@ export function canonical(v: unknown, key?: string): any {
     }
     return out;
   }
-  if (key && INT64_KEYS.has(key) && typeof v === 'number') return String(v);
+  // BigInt: String(2 ** 60) would print a rounded decimal.
+  if (key && INT64_KEYS.has(key) && typeof v === 'number') return Number.isInteger(v) ? BigInt(v).toString() : String(v);
   return v;
 }

@@ -52,3 +52,17 @@ export type { AttributeValue, Attributes, AnyValue, Labels, LabelsInput } from '
 export type { Resource, InstrumentationScope } from './model/resource.js';
 export type { Backend, TelemetryBatch, ExportResult, DropReason, Diagnostic, DiagnosticHandler } from './model/batch.js';
 export { msToUnixNano, now } from './time.js';
+
+export {
+  handleRequest,
+  instrumentFetch,
+  propagationFilter,
+  httpServerMetrics,
+  markUntraced,
+  isUntraced,
+  type HttpInstrumentationOptions,
+  type RequestTelemetry,
+  type FetchFn,
+  type FetchInstrumentationOptions,
+  type CaptureOptions,
+} from './http/index.js';

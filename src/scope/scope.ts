@@ -1,7 +1,7 @@
 import { contextStorage } from '../context/active.js';
 import type { Attributes } from '../model/attributes.js';
 import type { LogRecordData } from '../model/log-data.js';
-import type { RecordingSpan } from '../trace/span.js';
+import type { RecordingSpan, Span } from '../trace/span.js';
 
 /** What one flush did: counts per signal and each backend's outcome. */
 export interface FlushResult {
@@ -35,6 +35,8 @@ export class Scope {
   readonly attributes: Attributes;
   readonly spans: RecordingSpan[] = [];
   readonly logs: LogRecordData[] = [];
+  /** The invocation's SERVER or CONSUMER span, set by the adapter that opened the scope. */
+  serverSpan: Span | undefined;
   private closing: Promise<FlushResult> | undefined;
 
   constructor(

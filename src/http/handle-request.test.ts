@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { getActiveSpan } from '../context/active.js';
+import { handleRequest } from './handle-request.js';
+import { instrumentFetch } from './instrument-fetch.js';
+import { SpanKind, SpanStatus } from '../model/span-data.js';
+
+describe('handleRequest', () => {
+  it('continues an incoming traceparent, records HTTP attributes and hands the flush to waitUntil', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    const seen: string[] = [];
+    const downstream = instrumentFetch(monitor, async (input) => {
+      seen.push((input as Request).headers.get('traceparent') ?? '');
+      return new Response('ok');
+    });
+    const req = new Request('https://example.com/users/7?token=abc&x=1', {
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', 'user-agent': 'ua' },
+    });
+    const res = await handleRequest(
+      monitor,
+      req,
+      async () => {
+        await downstream('https://api.example.com/x');
+        return new Response('hello', { status: 201 });
+      },
+      (p) => waits.push(p),
+      { route: () => '/users/:id' },
+    );
+    expect(await res.text()).toBe('hello');
+    expect(res.status).toBe(201);
+    await Promise.all(waits);
+    const server = memory.spans.find((s) => s.kind === SpanKind.SERVER)!;
+    const client = memory.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+    expect(server.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(server.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(server.name).toBe('GET /users/:id');
+    expect(server.attributes).toMatchObject({
+      'http.request.method': 'GET',
+      'url.path': '/users/7',
+      'url.scheme': 'https',
+      'http.route': '/users/:id',
+      'http.response.status_code': 201,
+      'user_agent.original': 'ua',
+    });
+    expect(String(server.attributes['url.query'])).not.toContain('abc');
+    expect(client.parentSpanId).toBe(server.spanId);
+    expect(seen[0]).toBe(`00-${server.traceId}-${client.spanId}-01`);
+    const duration = memory.getMetric('http.server.request.duration')!;
+    expect(duration.points[0].attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': '201' });
+  });
+
+  it('ends the server span only when a streamed body has been read', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    let push!: (s: string) => void;
+    let close!: () => void;
+    const body = new ReadableStream<Uint8Array>({
+      start(c) {
+        push = (s) => c.enqueue(new TextEncoder().encode(s));
+        close = () => c.close();
+      },
+    });
+    const res = await handleRequest(monitor, new Request('http://x/stream'), () => new Response(body), (p) => waits.push(p));
+    const reader = res.body!.getReader();
+    push('a');
+    await reader.read();
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(0);
+    close();
+    await reader.read();
+    await Promise.all(waits);
+    expect(memory.spans).toHaveLength(1);
+  });
+
+  it('records an exception, rethrows the same error and still flushes', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    const boom = new Error('boom');
+    await expect(
+      handleRequest(monitor, new Request('http://x/'), () => {
+        expect(getActiveSpan()).toBeDefined();
+        throw boom;
+      }, (p) => waits.push(p)),
+    ).rejects.toBe(boom);
+    await Promise.all(waits);
+    expect(memory.spans[0].status.code).toBe(SpanStatus.ERROR);
+    expect(memory.spans[0].events[0].name).toBe('exception');
+  });
+});

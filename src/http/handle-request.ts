@@ -1,0 +1,172 @@
+import { contextStorage } from '../context/active.js';
+import type { Monitor } from '../monitor.js';
+import { SpanKind, SpanStatus } from '../model/span-data.js';
+import type { Scope } from '../scope/scope.js';
+import { extractContext } from '../trace/propagation/propagation.js';
+import type { Span } from '../trace/span.js';
+import { failSpan } from '../trace/tracer.js';
+import { now, secondsBetween } from '../time.js';
+import { addHeaders, normalizeMethod, requestAttributes, type CaptureOptions } from './request-attributes.js';
+import { httpServerMetrics } from './server-metrics.js';
+
+/** Options shared by every HTTP adapter (Workers, Deno, Bun, Node, Hono, serverless). */
+export interface HttpInstrumentationOptions {
+  /** The route template (`/users/:id`) for a request, when the router does not set it. */
+  route?: (request: Request) => string | undefined;
+  /** Continue an incoming `traceparent` (default true). Turn off for public edges that must not trust callers. */
+  trustIncomingTrace?: boolean;
+  /** Header allow-lists recorded on the server span. */
+  captureHeaders?: CaptureOptions;
+  /** End the server span when the response body has been sent, not when headers are returned (default true). */
+  waitForBody?: boolean;
+}
+
+/** What a handler gets besides the request: its scope and server span, for explicit use. */
+export interface RequestTelemetry {
+  readonly scope: Scope;
+  readonly span: Span;
+}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/**
+ * Runs one HTTP request with a SERVER span, the HTTP server metrics and a scope, then hands
+ * the scope's export to `waitUntil` (or leaves it tracked by the monitor). The response is
+ * returned unchanged and never waits for export; an exception is recorded and rethrown as is.
+ * This is the building block of every HTTP adapter.
+ */
+export async function handleRequest(
+  monitor: Monitor,
+  request: Request,
+  handler: (request: Request, telemetry: RequestTelemetry) => Response | Promise<Response>,
+  waitUntil: WaitUntil | undefined,
+  options: HttpInstrumentationOptions = {},
+): Promise<Response> {
+  let url: URL;
+  try {
+    url = new URL(request.url);
+  } catch {
+    return handler(request, { scope: monitor.openScope(), span: monitor.tracer.startSpan('invalid', { parent: null }) });
+  }
+  const method = normalizeMethod(request.method);
+  const scheme = url.protocol.replace(':', '');
+  const scope = monitor.openScope({ name: 'http' });
+  const parent = options.trustIncomingTrace === false ? null : (extractContext(request.headers) ?? null);
+  const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
+  let route: string | undefined;
+  try {
+    route = options.route?.(request);
+  } catch {
+    route = undefined;
+  }
+  if (route) attributes['http.route'] = route;
+  const span = monitor.tracer.startSpan(route ? `${method} ${route}` : method, { kind: SpanKind.SERVER, parent, attributes, scope });
+  scope.serverSpan = span;
+  const metrics = httpServerMetrics(monitor);
+  const activeLabels = { 'http.request.method': method, 'url.scheme': scheme };
+  metrics.active.add(1, activeLabels);
+  const start = now();
+
+  let finished = false;
+  const finish = (status: number | undefined, error?: unknown): void => {
+    if (finished) return;
+    finished = true;
+    try {
+      const attrs = (span as { attributes?: Record<string, unknown> }).attributes;
+      const finalRoute = (attrs?.['http.route'] as string | undefined) ?? route;
+      if (error !== undefined) failSpan(span, error);
+      if (status !== undefined) {
+        span.setAttribute('http.response.status_code', status);
+        if (status >= 500) span.setStatus(SpanStatus.ERROR);
+      }
+      span.end();
+      metrics.active.add(-1, activeLabels);
+      const labels: Record<string, string | number> = { 'http.request.method': method, 'url.scheme': scheme };
+      if (status !== undefined) labels['http.response.status_code'] = status;
+      if (finalRoute) labels['http.route'] = finalRoute;
+      if (error !== undefined) labels['error.type'] = errorType(error);
+      else if (status !== undefined && status >= 500) labels['error.type'] = String(status);
+      metrics.duration.observe(secondsBetween(start, now()), labels);
+    } catch {
+      // telemetry must not break the response
+    }
+  };
+  const flush = (done: Promise<void>): void => {
+    const p = done.then(() => scope.close());
+    try {
+      if (waitUntil) waitUntil(p);
+    } catch {
+      // a waitUntil that throws (outside a request) must not fail the response
+    }
+  };
+
+  let response: Response;
+  try {
+    response = await contextStorage().run({ scope, span, baggage: parent?.baggage }, () => handler(request, { scope, span }));
+  } catch (err) {
+    finish(500, err);
+    flush(Promise.resolve());
+    throw err;
+  }
+  if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
+    finish(undefined, new TypeError('handler did not return a Response'));
+    flush(Promise.resolve());
+    return response;
+  }
+  try {
+    if (options.captureHeaders?.responseHeaders && span.isRecording()) {
+      const extra: Record<string, string | number | boolean | string[]> = {};
+      addHeaders(extra, 'http.response.header.', response.headers, options.captureHeaders.responseHeaders, monitor.redactor);
+      span.setAttributes(extra);
+    }
+  } catch {
+    // ignore exotic header objects
+  }
+  const status = response.status;
+  const body = response.body;
+  const streamable = options.waitForBody !== false && body !== null && status !== 101 && !(response as { webSocket?: unknown }).webSocket && request.method !== 'HEAD';
+  if (!streamable) {
+    finish(status);
+    flush(Promise.resolve());
+    return response;
+  }
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  const reader = body.getReader();
+  const tracked = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: end, value } = await reader.read();
+        if (end) {
+          controller.close();
+          finish(status);
+          resolveDone();
+        } else controller.enqueue(value);
+      } catch (err) {
+        controller.error(err);
+        finish(status, err);
+        resolveDone();
+      }
+    },
+    cancel(reason) {
+      // The client went away: the span ends now, with what was sent.
+      finish(status);
+      span.setAttribute('http.response.body.cancelled', true);
+      resolveDone();
+      return reader.cancel(reason);
+    },
+  });
+  flush(done);
+  try {
+    return new Response(tracked, { status, statusText: response.statusText, headers: response.headers });
+  } catch {
+    finish(status);
+    resolveDone();
+    return response;
+  }
+}
+
+function errorType(err: unknown): string {
+  if (err instanceof Error) return err.name || 'Error';
+  return typeof err;
+}

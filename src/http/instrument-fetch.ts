@@ -1,0 +1,113 @@
+import { contextStorage } from '../context/active.js';
+import type { Monitor } from '../monitor.js';
+import { SpanKind, SpanStatus } from '../model/span-data.js';
+import { injectContext } from '../trace/propagation/propagation.js';
+import { failSpan } from '../trace/tracer.js';
+import { normalizeMethod } from './request-attributes.js';
+import { isUntraced } from './untraced.js';
+
+export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+
+export interface FetchInstrumentationOptions {
+  /**
+   * Which hosts receive `traceparent`/`tracestate`/`baggage`. Default: every host. A function,
+   * or lists of host names (`*.example.com` matches subdomains); `deny` wins over `allow`.
+   */
+  propagateTo?: ((url: URL) => boolean) | { allow?: string[]; deny?: string[] };
+  /** Name recorded as `peer.service` (service bindings). */
+  peerService?: string;
+  /** Only trace calls made inside a scope or span (default true): start-up fetches stay untraced. */
+  requireParent?: boolean;
+}
+
+function hostMatches(host: string, pattern: string): boolean {
+  const p = pattern.toLowerCase();
+  if (p.startsWith('*.')) return host.endsWith(p.slice(1)) || host === p.slice(2);
+  return host === p;
+}
+
+export function propagationFilter(option: FetchInstrumentationOptions['propagateTo']): (url: URL) => boolean {
+  if (option === undefined) return () => true;
+  if (typeof option === 'function') {
+    return (url) => {
+      try {
+        return option(url) === true;
+      } catch {
+        return false;
+      }
+    };
+  }
+  const allow = option.allow;
+  const deny = option.deny ?? [];
+  return (url) => {
+    const host = url.hostname.toLowerCase();
+    if (deny.some((d) => hostMatches(host, d))) return false;
+    return allow === undefined || allow.some((a) => hostMatches(host, a));
+  };
+}
+
+/**
+ * Wraps a `fetch` so each call made inside a request gets a CLIENT span and carries the
+ * trace headers (to the hosts allowed). The library's own exporter requests pass through.
+ *
+ * @example
+ * ```ts
+ * const tracedFetch = instrumentFetch(monitor, fetch, { propagateTo: { allow: ['api.internal'] } });
+ * await tracedFetch('https://api.internal/users');
+ * ```
+ */
+export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: FetchInstrumentationOptions = {}): FetchFn {
+  const shouldPropagate = propagationFilter(options.propagateTo);
+  const requireParent = options.requireParent !== false;
+  return function tracedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    if (isUntraced(init)) return fetchFn(input, init);
+    const ctx = contextStorage().get();
+    if (requireParent && !ctx?.span && !ctx?.scope) return fetchFn(input, init);
+    let request: Request;
+    let url: URL;
+    try {
+      request = new Request(input as RequestInfo, init);
+      url = new URL(request.url);
+    } catch {
+      return fetchFn(input, init);
+    }
+    const method = normalizeMethod(request.method);
+    const span = monitor.tracer.startSpan(method, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': method,
+        'url.full': monitor.redactor.redactUrl(url.origin + url.pathname + url.search),
+        'server.address': url.hostname,
+        ...(url.port ? { 'server.port': Number(url.port) } : {}),
+        ...(options.peerService ? { 'peer.service': options.peerService } : {}),
+      },
+    });
+    if (shouldPropagate(url)) {
+      const headers = new Headers(request.headers);
+      injectContext(headers, span);
+      request = new Request(request, { headers });
+    }
+    let p: Promise<Response>;
+    try {
+      p = fetchFn(request);
+    } catch (err) {
+      failSpan(span, err);
+      span.end();
+      throw err;
+    }
+    return p.then(
+      (res) => {
+        span.setAttribute('http.response.status_code', res.status);
+        if (res.status >= 400) span.setStatus(SpanStatus.ERROR);
+        span.end();
+        return res;
+      },
+      (err: unknown) => {
+        failSpan(span, err);
+        span.setAttribute('error.type', err instanceof Error ? err.name : 'Error');
+        span.end();
+        throw err;
+      },
+    );
+  };
+}

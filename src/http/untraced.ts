@@ -3,7 +3,7 @@
  * passes it through without a span, without trace headers, and without counting it as the
  * app's traffic. The marker is a symbol on the init object, which `fetch` itself ignores.
  */
-export const UNTRACED: unique symbol = Symbol.for('@lexigram/monitor.untraced') as never;
+export const UNTRACED: unique symbol = Symbol.for('@lexigram/monitor/exporter-request') as never;
 
 export function markUntraced<T extends RequestInit>(init: T): T {
   (init as Record<symbol, unknown>)[UNTRACED] = true;

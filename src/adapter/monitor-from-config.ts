@@ -1,0 +1,39 @@
+import { configFromEnv, type EnvRecord } from '../config/env.js';
+import type { MonitorOptions } from '../config/options.js';
+import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
+import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
+import { Monitor } from '../monitor.js';
+
+/** How an adapter is configured: a monitor, its options, or a function of the environment. */
+export type MonitorConfig<E = EnvRecord> = Monitor | MonitorOptions | ((env: E) => Monitor | MonitorOptions);
+
+const built = new WeakMap<object, Monitor>();
+
+/**
+ * Builds the monitor for an adapter once per isolate or process. Explicit options win over
+ * OTEL_* variables from `env`; when no backend is given and OTEL_EXPORTER_OTLP_* is set, an
+ * `OtlpBackend` is made from it, otherwise the console backend is used.
+ */
+export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined): Monitor {
+  if (config instanceof Monitor) return config;
+  const key = config as object;
+  const cached = built.get(key);
+  if (cached) return cached;
+  const given = typeof config === 'function' ? config((env ?? {}) as E) : config;
+  const monitor = given instanceof Monitor ? given : new Monitor(withEnv(given, env as EnvRecord | undefined));
+  built.set(key, monitor);
+  return monitor;
+}
+
+/** Merges OTEL_* variables under explicit options and picks the default backend. */
+export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | undefined): MonitorOptions {
+  const fromEnv = env && typeof env === 'object' ? configFromEnv(env) : {};
+  const merged: MonitorOptions = { ...fromEnv, ...(options ?? {}) };
+  if (fromEnv.resource && options?.resource) merged.resource = { ...fromEnv.resource, ...options.resource };
+  const otlpEnv = (options?.otlp ?? fromEnv.otlp) as Record<string, string> | undefined;
+  if (merged.backends === undefined && otlpEnv) {
+    merged.backends = [new OtlpBackend(otlpOptionsFromEnv(otlpEnv))];
+  }
+  delete merged.otlp;
+  return merged;
+}

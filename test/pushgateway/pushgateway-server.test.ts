@@ -1,5 +1,6 @@
 /** A real Pushgateway (Debian 1.5.1) receiving PUT, POST and DELETE from PushgatewayBackend. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMonitor } from '../../src/index.js';
 import { PushgatewayBackend } from '../../src/exporters/pushgateway/index.js';
 import type { TelemetryBatch } from '../../src/model/batch.js';
 import type { MetricsSnapshot } from '../../src/model/metric-data.js';
@@ -106,6 +107,21 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
     expect(clash.reason).toBe('export_failed');
     expect(clash.error).toMatch(/^Pushgateway answered 400/);
     expect(clash.error).not.toContain('k-123456');
+  });
+
+  it('end to end: a monitor with PushgatewayBackend pushes on flush (a batch job finishing)', async () => {
+    const push = new PushgatewayBackend({ url, job: 'e2e-batch', groupingKey: { instance: '' } });
+    const monitor = createMonitor({ serviceName: 'batch', backends: [push] });
+    const rows = monitor.metrics.createCounter('rows.processed', 'Rows processed', { labelNames: ['table'] });
+    rows.increment(41, { table: 'orders' });
+    rows.increment(1, { table: 'orders' });
+    const duration = monitor.metrics.createHistogram('job.duration', 'Job duration', { unit: 's', buckets: [1, 10] });
+    duration.observe(4.5);
+    await monitor.flush();
+    await monitor.shutdown();
+    const g = (await group({ instance: '', job: 'e2e-batch' }))!;
+    expect((g['rows_processed_total'] as Family).metrics[0]!.value).toBe('42');
+    expect((g['job_duration_seconds'] as Family).metrics[0]!.buckets).toEqual({ '1': '0', '10': '1', '+Inf': '1' });
   });
 
   it('an unreachable gateway resolves export_failed', async () => {

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { OtlpBackend, otlpOptionsFromEnv, parseOtlpHeaders, perSignalUrl, signalUrlFromBase } from '../../src/exporters/otlp/index.js';
+import { backoffMs, parseRetryAfter } from '../../src/exporters/otlp/retry.js';
+
+describe('ENV-02 URL building', () => {
+  it.each([
+    ['http://collector:4318', 'http://collector:4318/v1/traces'],
+    ['http://collector:4318/', 'http://collector:4318/v1/traces'],
+    ['http://collector:4318/mycollector/', 'http://collector:4318/mycollector/v1/traces'],
+    ['http://collector:4318/mycollector', 'http://collector:4318/mycollector/v1/traces'],
+    ['https://Collector.Example:443/a', 'https://Collector.Example:443/a/v1/traces'], // no other rewriting
+  ])('base %s → %s', (base, url) => {
+    expect(signalUrlFromBase(base, 'traces')).toBe(url);
+    expect(new OtlpBackend({ endpoint: base }).urls.traces).toBe(url);
+  });
+
+  it.each([
+    ['http://collector:4318', 'http://collector:4318/'],
+    ['https://x/v1/metrics/', 'https://x/v1/metrics/'],
+    ['http://collector:4318/custom', 'http://collector:4318/custom'],
+    ['http://collector:4318?x=1', 'http://collector:4318/?x=1'],
+  ])('per-signal %s → %s (used as is)', (given, url) => {
+    expect(perSignalUrl(given)).toBe(url);
+    expect(new OtlpBackend({ metricsEndpoint: given }).urls.metrics).toBe(url);
+  });
+
+  it('OTLP-02: defaults to http://localhost:4318/v1/<signal>', () => {
+    expect(new OtlpBackend().urls).toEqual({
+      traces: 'http://localhost:4318/v1/traces',
+      metrics: 'http://localhost:4318/v1/metrics',
+      logs: 'http://localhost:4318/v1/logs',
+    });
+  });
+});
+
+describe('configuration errors throw at construction, naming the option', () => {
+  it.each([
+    [{ endpoint: 'not a url' }, /"endpoint" must be an absolute http/],
+    [{ endpoint: 'ftp://x' }, /"endpoint"/],
+    [{ tracesEndpoint: '/v1/traces' }, /"tracesEndpoint"/],
+    [{ protocol: 'grpc' }, /"protocol" must be one of "http\/protobuf", "http\/json", got "grpc"/],
+    [{ compression: 'br' }, /"compression" must be one of "gzip", "none"/],
+    [{ temporality: 'lowmemory' }, /"temporality" must be one of "delta", "cumulative"/],
+    [{ timeoutMs: -1 }, /"timeoutMs" must be a finite number ≥ 0/],
+    [{ timeoutMs: NaN }, /"timeoutMs"/],
+    [{ headers: { 'bad name': 'v' } }, /"headers" has an invalid header name/],
+    [{ headers: { ok: 'a\r\nb' } }, /"headers" header "ok"/],
+    [{ signals: ['traces', 'profiles'] }, /"signals"/],
+    [{ retry: { maxAttempts: 0 } }, /"retry.maxAttempts"/],
+  ])('%j', (options, message) => {
+    expect(() => new OtlpBackend(options as never)).toThrow(message);
+  });
+
+  it('does not echo a malformed endpoint, which may hold credentials', () => {
+    expect(() => new OtlpBackend({ endpoint: 'https//user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+  });
+
+  it('timeoutMs 0 means no limit (ENV-04) and is accepted', () => {
+    expect(() => new OtlpBackend({ timeoutMs: 0 })).not.toThrow();
+  });
+});
+
+describe('otlpOptionsFromEnv (lenient)', () => {
+  it('reads every OTEL_EXPORTER_OTLP_* variable it supports', () => {
+    expect(
+      otlpOptionsFromEnv({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otlp.example.com',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example.com/v1/traces',
+        OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'https://m.example.com',
+        OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'https://l.example.com/logs',
+        OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%3D%3D,x-tenant = acme ',
+        OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'x-only=traces',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'GZIP',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'Cumulative',
+      }),
+    ).toEqual({
+      endpoint: 'https://otlp.example.com',
+      tracesEndpoint: 'https://traces.example.com/v1/traces',
+      metricsEndpoint: 'https://m.example.com',
+      logsEndpoint: 'https://l.example.com/logs',
+      headers: { 'api-key': 'abc==', 'x-tenant': 'acme' },
+      tracesHeaders: { 'x-only': 'traces' },
+      timeoutMs: 2500,
+      compression: 'gzip',
+      protocol: 'http/json',
+      temporality: 'cumulative',
+    });
+  });
+
+  it('ENV-13: empty, malformed and unknown values are ignored with a warning, never thrown', () => {
+    const warnings: string[] = [];
+    const o = otlpOptionsFromEnv(
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '-5',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'sometimes',
+        OTEL_EXPORTER_OTLP_HEADERS: 'good=1,=novalue,bad=%E0%A4%A,noequals',
+      },
+      (m) => warnings.push(m),
+    );
+    expect(o).toEqual({ headers: { good: '1' } });
+    expect(warnings.length).toBe(8);
+    expect(warnings.join('\n')).not.toContain('%E0');
+    expect(() => new OtlpBackend(o)).not.toThrow();
+  });
+
+  it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory both ask for delta', () => {
+    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' }).timeoutMs).toBe(0);
+    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'DELTA' }).temporality).toBe('delta');
+    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }).temporality).toBe('delta');
+    expect(otlpOptionsFromEnv({})).toEqual({});
+  });
+
+  it('ENV-03: header values are percent-decoded and trimmed', () => {
+    expect(parseOtlpHeaders('Authorization=Basic%20dXNlcjpwYXNz, k2 = v%2C2 ')).toEqual({ Authorization: 'Basic dXNlcjpwYXNz', k2: 'v,2' });
+  });
+});
+
+describe('retry helpers', () => {
+  it('OTLP-10: Retry-After as seconds or HTTP-date; junk is ignored', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(parseRetryAfter('3', now)).toBe(3000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:27:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+  });
+
+  it('backoff grows exponentially, is capped, and jitters within [half, full]', () => {
+    expect(backoffMs(0, 1000, 5000, () => 0)).toBe(500);
+    expect(backoffMs(0, 1000, 5000, () => 1)).toBe(1000);
+    expect(backoffMs(2, 1000, 5000, () => 1)).toBe(4000);
+    expect(backoffMs(10, 1000, 5000, () => 0.5)).toBe(3750);
+  });
+});

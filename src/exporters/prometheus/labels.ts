@@ -12,6 +12,11 @@ import { sanitizeLabelName } from './names.js';
 
 let slowPathUsed = false;
 
+// Label text per attributes object. The model's label sets are readonly and the core keeps one
+// object per series for the series' life, so a scrape re-renders 10,000 series from cache.
+// Weak keys: the entry goes when the series does.
+const bodyCache = new WeakMap<Labels, string>();
+
 /** Whether any `labelBody` call since the last `resetSlowPath()` had to rename a key. */
 export function slowPathWasUsed(): boolean {
   return slowPathUsed;
@@ -30,11 +35,15 @@ function text(v: unknown): string {
  * The label body `k1="v1",k2="v2"` for one series. User labels named `le` or `quantile` are
  * renamed `key_le` / `key_quantile` on every type: histograms and summaries add those labels
  * themselves, and promtool flags them on any other type, so one rule keeps series identity stable.
+ * Attribute objects are treated as immutable (the model types them readonly): the text is
+ * cached per object. Renamed (slow-path) label sets are not cached.
  *
  * @example
  * labelBody({ method: 'GET', 'http.route': '/a"b' }) // 'method="GET",http_route="/a\\"b"'
  */
 export function labelBody(attrs: Labels): string {
+  const cached = bodyCache.get(attrs);
+  if (cached !== undefined) return cached;
   let body = '';
   let first = true;
   for (const key in attrs) {
@@ -42,6 +51,7 @@ export function labelBody(attrs: Labels): string {
     body += (first ? key + '="' : ',' + key + '="') + escapeLabelValue(text(attrs[key])) + '"';
     first = false;
   }
+  bodyCache.set(attrs, body);
   return body;
 }
 

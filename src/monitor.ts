@@ -2,6 +2,8 @@ import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attribut
 import { checkOptions, type MonitorOptions } from './config/options.js';
 import { setContextStorage } from './context/active.js';
 import { Diagnostics } from './diag/diagnostics.js';
+import { HealthCheckRegistry } from './health/registry.js';
+import type { HookRegistry } from './hooks/registry.js';
 import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
@@ -46,6 +48,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   private readonly inflight = new Set<Promise<unknown>>();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private shuttingDown: Promise<void> | undefined;
+  private healthRegistry: HealthCheckRegistry | undefined;
 
   constructor(options: MonitorOptions = {}) {
     checkOptions(options);
@@ -84,6 +87,16 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** True after `shutdown()` began: further telemetry is dropped and counted. */
   get closed(): boolean {
     return this.state !== 'open';
+  }
+
+  /** Component health checks, created on first use; statuses also go to `health_check_status{check}`. */
+  get health(): HealthCheckRegistry {
+    return (this.healthRegistry ??= new HealthCheckRegistry({ metrics: this.metrics }));
+  }
+
+  /** Turns a hook registry's events into metrics and spans; returns the unsubscribe function. */
+  subscribeHooks(hooks: HookRegistry): () => void {
+    return hooks.subscribe(this);
   }
 
   /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */

@@ -1,0 +1,51 @@
+import { now } from '../time.js';
+import { HealthStatus, isHealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
+
+/**
+ * What a function check may return: a full result, a bare status, a boolean (true is
+ * healthy) or nothing (it did not throw, so the component is healthy).
+ */
+export type HealthCheckOutcome = Partial<HealthCheckResult> | HealthStatus | boolean | void | undefined;
+
+/** A function usable as a check; it may use the timeout and abort signal it is given. */
+export type HealthCheckFunction = (timeoutSeconds: number, signal?: AbortSignal) => HealthCheckOutcome | Promise<HealthCheckOutcome>;
+
+/** Turns whatever a function check returned into a result. */
+export function toResult(component: string, outcome: HealthCheckOutcome, latencyMs: number): HealthCheckResult {
+  if (outcome === undefined || outcome === null || outcome === true) return { component, status: HealthStatus.HEALTHY, latencyMs };
+  if (outcome === false) return { component, status: HealthStatus.UNHEALTHY, latencyMs };
+  if (isHealthStatus(outcome)) return { component, status: outcome, latencyMs };
+  if (typeof outcome !== 'object') return { component, status: HealthStatus.UNHEALTHY, error: 'the check returned an unknown value', latencyMs };
+  const o = outcome as Partial<HealthCheckResult>;
+  const r: HealthCheckResult = {
+    component: typeof o.component === 'string' && o.component ? o.component : component,
+    // A check that answered but named no known status is treated as failing: better a false
+    // alarm than a silent outage.
+    status: isHealthStatus(o.status) ? o.status : o.status === undefined ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+    latencyMs: typeof o.latencyMs === 'number' && Number.isFinite(o.latencyMs) && o.latencyMs >= 0 ? o.latencyMs : latencyMs,
+  };
+  if (o.error !== undefined) r.error = String(o.error);
+  if (o.details && typeof o.details === 'object') r.details = o.details;
+  return r;
+}
+
+/**
+ * A check from a plain function. Throwing (or rejecting) makes the component UNHEALTHY with
+ * the error's message.
+ *
+ * @param fn - returns a result, a status, a boolean, or nothing
+ * @param component - the component name in results (default: the name it is registered under)
+ * @example
+ * ```ts
+ * monitor.health.register('kv', functionCheck(async () => (await env.KV.get('ping')) !== undefined));
+ * ```
+ */
+export function functionCheck(fn: HealthCheckFunction, component = ''): HealthCheck {
+  return {
+    async check(timeoutSeconds: number, signal?: AbortSignal): Promise<HealthCheckResult> {
+      const start = now();
+      const outcome = await fn(timeoutSeconds, signal);
+      return toResult(component, outcome, now() - start);
+    },
+  };
+}

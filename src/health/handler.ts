@@ -1,0 +1,125 @@
+import { createAuthCheck, type MetricsAuth } from '../exporters/prometheus/auth.js';
+import { cachedRun } from './cache.js';
+import type { HealthCheckRegistry, HealthReport } from './registry.js';
+import { HealthStatus } from './status.js';
+
+/** Bearer token, Basic credentials, or a function of the request. */
+export type HealthAuth = MetricsAuth;
+
+/** How much an unauthorised caller is told. */
+export type HealthDetails = 'none' | 'status' | 'full';
+
+/** Options of `healthHandler`. */
+export interface HealthHandlerOptions {
+  /** Path of the full health report (default `/health`). */
+  path?: string;
+  /** Path that answers `pass` without running checks: the process is alive. */
+  livenessPath?: string;
+  /** Path that runs the checks and answers 503 when the service is UNHEALTHY. */
+  readinessPath?: string;
+  /** Reuse a report for this many seconds (default 0: only concurrent requests share a run). */
+  cacheSeconds?: number;
+  /**
+   * What everyone sees: `none` only the overall status, `status` (default) each check's
+   * pass/warn/fail, `full` also error text, latency and details. Authorised callers always
+   * get `full`.
+   */
+  details?: HealthDetails;
+  /** Credentials that unlock `full` details (compared in constant time). */
+  auth?: HealthAuth;
+}
+
+/** What the handler needs: a monitor (its `health`) or a registry. */
+export type HealthSource = { readonly health: HealthCheckRegistry; readonly serviceName?: string } | HealthCheckRegistry;
+
+/** application/health+json status words. */
+export function healthWord(s: HealthStatus): 'pass' | 'warn' | 'fail' {
+  return s === HealthStatus.HEALTHY ? 'pass' : s === HealthStatus.DEGRADED ? 'warn' : 'fail';
+}
+
+function body(report: HealthReport, level: HealthDetails, serviceId: string | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { status: healthWord(report.status) };
+  if (level === 'none') return out;
+  const checks: Record<string, unknown[]> = {};
+  const time = new Date(report.time).toISOString();
+  for (const [name, r] of Object.entries(report.checks)) {
+    const entry: Record<string, unknown> = { componentId: r.component || name, status: healthWord(r.status) };
+    if (level === 'full') {
+      entry.observedValue = Math.round(r.latencyMs * 1000) / 1000;
+      entry.observedUnit = 'ms';
+      entry.time = time;
+      entry.critical = r.critical;
+      if (r.error !== undefined) entry.output = r.error;
+      if (r.details !== undefined) entry.details = r.details;
+    }
+    checks[name] = [entry];
+  }
+  out.checks = checks;
+  if (level === 'full' && serviceId) out.serviceId = serviceId;
+  return out;
+}
+
+function respond(request: Request, status: number, payload: Record<string, unknown>): Response {
+  const headers = { 'content-type': 'application/health+json', 'cache-control': 'no-store' };
+  return new Response(request.method === 'HEAD' ? null : JSON.stringify(payload), { status, headers });
+}
+
+/**
+ * A Web handler for `/health` (and optionally liveness and readiness paths): the original's
+ * `HealthCheckProvider(path=...)`. Resolves to `undefined` when the path is not one of its own,
+ * so it chains in front of an app. 200 for pass and warn, 503 for fail.
+ *
+ * @param source - a monitor (its `health` registry) or a registry
+ * @param options - paths, caching, detail level and auth; `path` defaults to `/health`
+ * @example
+ * ```ts
+ * const health = healthHandler(monitor, { cacheSeconds: 5, auth: { bearerToken: env.HEALTH_TOKEN } });
+ * export default { fetch: async (req) => (await health(req)) ?? app.fetch(req) };
+ * ```
+ */
+export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): (request: Request) => Promise<Response | undefined> {
+  const path = options.path ?? '/health';
+  const details = options.details ?? 'status';
+  if (details !== 'none' && details !== 'status' && details !== 'full') throw new TypeError(`healthHandler: details must be 'none', 'status' or 'full', got ${String(details)}`);
+  const cacheSeconds = options.cacheSeconds ?? 0;
+  if (!(cacheSeconds >= 0) || !Number.isFinite(cacheSeconds)) throw new RangeError('healthHandler: cacheSeconds must be a number ≥ 0');
+  const authorise = options.auth ? createAuthCheck(options.auth) : undefined;
+  const registry = 'checkAll' in source ? source : source.health;
+  const serviceId = 'checkAll' in source ? undefined : source.serviceName;
+  const run = cachedRun(() => registry.checkAll(), cacheSeconds);
+
+  return async function health(request: Request): Promise<Response | undefined> {
+    let pathname: string;
+    try {
+      pathname = new URL(request.url).pathname;
+    } catch {
+      return undefined;
+    }
+    const live = pathname === options.livenessPath;
+    if (pathname !== path && !live && pathname !== options.readinessPath) return undefined;
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response(null, { status: 405, headers: { allow: 'GET, HEAD' } });
+    }
+    if (live) return respond(request, 200, { status: 'pass' });
+    const report = await run();
+    let level = details;
+    if (level !== 'full' && authorise && request.headers.has('authorization')) {
+      try {
+        if ((await authorise(request)).ok) level = 'full';
+      } catch {
+        // An auth function that throws grants nothing.
+      }
+    }
+    return respond(request, report.status === HealthStatus.UNHEALTHY ? 503 : 200, body(report, level, serviceId));
+  };
+}
+
+/**
+ * The original's `HealthCheckProvider(path=...)`: the same handler under its old name.
+ *
+ * @example
+ * ```ts
+ * const health = HealthCheckProvider(monitor, { path: '/health' });
+ * ```
+ */
+export const HealthCheckProvider: typeof healthHandler = healthHandler;

@@ -1,0 +1,69 @@
+import { now } from '../time.js';
+import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
+
+/** Options of `httpCheck`. */
+export interface HttpCheckOptions {
+  /** Request method (default GET). */
+  method?: string;
+  headers?: HeadersInit;
+  /** Statuses that count as healthy (default: any 2xx). */
+  expectStatus?: number | number[] | ((status: number) => boolean);
+  /** Responses slower than this many milliseconds are DEGRADED. */
+  degradedAfterMs?: number;
+  /** Component name in results (default: the registered name). */
+  component?: string;
+  /** The fetch to use (default `globalThis.fetch`); Workers can pass a service binding's. */
+  fetch?: typeof fetch;
+}
+
+function statusOk(expect: HttpCheckOptions['expectStatus'], status: number): boolean {
+  if (expect === undefined) return status >= 200 && status < 300;
+  if (typeof expect === 'function') return expect(status);
+  return Array.isArray(expect) ? expect.includes(status) : status === expect;
+}
+
+/**
+ * A check that fetches a URL. Aborted when the registry's timeout is spent, so a hanging
+ * dependency does not hold a connection open.
+ *
+ * @example
+ * ```ts
+ * monitor.health.register('payments', httpCheck('https://payments.internal/health', { degradedAfterMs: 500 }));
+ * ```
+ */
+export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): HealthCheck {
+  const target = String(url);
+  // Validate now: a malformed URL is configuration, not an outage.
+  new URL(target);
+  return {
+    async check(timeoutSeconds: number, signal?: AbortSignal): Promise<HealthCheckResult> {
+      const doFetch = options.fetch ?? globalThis.fetch;
+      const controller = new AbortController();
+      const onAbort = (): void => controller.abort();
+      signal?.addEventListener('abort', onAbort);
+      const timer = setTimeout(onAbort, timeoutSeconds * 1000);
+      const start = now();
+      const component = options.component ?? '';
+      try {
+        const res = await doFetch(target, { method: options.method ?? 'GET', headers: options.headers, signal: controller.signal });
+        const latencyMs = now() - start;
+        // Release the connection: only the status matters.
+        void res.body?.cancel().catch(() => {});
+        if (!statusOk(options.expectStatus, res.status)) {
+          return { component, status: HealthStatus.UNHEALTHY, error: `HTTP ${res.status}`, latencyMs, details: { httpStatus: res.status } };
+        }
+        const slow = options.degradedAfterMs !== undefined && latencyMs > options.degradedAfterMs;
+        return {
+          component,
+          status: slow ? HealthStatus.DEGRADED : HealthStatus.HEALTHY,
+          ...(slow ? { error: `slow: ${Math.round(latencyMs)} ms > ${options.degradedAfterMs} ms` } : {}),
+          latencyMs,
+          details: { httpStatus: res.status },
+        };
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      }
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import { notifySafely, type Notifier } from '../alerting/notifier.js';
+import type { Gauge } from '../metrics/gauge.js';
+import type { MetricsCollector } from '../metrics/collector.js';
+import { now } from '../time.js';
+import { functionCheck, type HealthCheckFunction } from './function-check.js';
+import { runCheck } from './run-check.js';
+import { HealthStatus, statusValue, type HealthCheck, type HealthCheckResult } from './status.js';
+
+/** Per-check options of `register`. */
+export interface RegisterOptions {
+  /** An UNHEALTHY critical check makes the whole service UNHEALTHY (default true). */
+  critical?: boolean;
+  /** Time the check may take before it counts as UNHEALTHY (default 5 s). */
+  timeoutSeconds?: number;
+}
+
+/** Options of a registry. */
+export interface HealthCheckRegistryOptions {
+  /** Where `health_check_status{check}` is recorded (`monitor.metrics`). */
+  metrics?: MetricsCollector;
+  /** Told when a check becomes UNHEALTHY and when it recovers. */
+  notifier?: Notifier;
+  /** Default `timeoutSeconds` of checks (5). */
+  timeoutSeconds?: number;
+}
+
+/** One check's result in a report, with whether it was critical. */
+export interface HealthCheckEntry extends HealthCheckResult {
+  critical: boolean;
+}
+
+/** The outcome of `checkAll()`. */
+export interface HealthReport {
+  status: HealthStatus;
+  /** One entry per registered check, in registration order. */
+  checks: Record<string, HealthCheckEntry>;
+  /** Epoch milliseconds when the run finished. */
+  time: number;
+}
+
+interface Registered {
+  check: HealthCheck;
+  critical: boolean;
+  timeoutSeconds: number;
+}
+
+/**
+ * Component health checks (the original's `HealthCheckRegistry`), available as
+ * `monitor.health`. Each check's status is also the gauge `health_check_status{check}`:
+ * 1 healthy, 0.5 degraded, 0 unhealthy.
+ *
+ * @example
+ * ```ts
+ * monitor.health.register('database', { check: async () => ({ component: 'db', status: 'healthy', latencyMs: 0 }) });
+ * monitor.health.register('cache', () => cache.ping(), { critical: false, timeoutSeconds: 1 });
+ * const report = await monitor.health.checkAll(); // { status: 'healthy' | 'degraded' | 'unhealthy', checks }
+ * ```
+ */
+export class HealthCheckRegistry {
+  private readonly checks = new Map<string, Registered>();
+  private readonly last = new Map<string, HealthStatus>();
+  private gauge: Gauge | undefined;
+  notifier: Notifier | undefined;
+
+  constructor(private readonly options: HealthCheckRegistryOptions = {}) {
+    this.notifier = options.notifier;
+  }
+
+  /** Adds (or replaces) a check. Invalid options throw here, not at check time. */
+  register(name: string, check: HealthCheck | HealthCheckFunction, options: RegisterOptions = {}): this {
+    if (typeof name !== 'string' || name === '') throw new TypeError('health check name must be a non-empty string');
+    const c: HealthCheck | undefined =
+      typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;
+    if (!c) throw new TypeError(`health check "${name}" must be a function or an object with a check() method`);
+    const timeoutSeconds = options.timeoutSeconds ?? this.options.timeoutSeconds ?? 5;
+    if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
+      throw new RangeError(`health check "${name}": timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}`);
+    }
+    this.checks.set(name, { check: c, critical: options.critical !== false, timeoutSeconds });
+    return this;
+  }
+
+  /** Removes a check; true when it existed. */
+  unregister(name: string): boolean {
+    this.last.delete(name);
+    return this.checks.delete(name);
+  }
+
+  /** Names of the registered checks. */
+  get names(): string[] {
+    return [...this.checks.keys()];
+  }
+
+  /** Runs every check in parallel, each under its own timeout; never rejects. */
+  async checkAll(): Promise<HealthReport> {
+    const entries = [...this.checks];
+    const results = await Promise.all(entries.map(([name, r]) => runCheck(name, r.check, r.timeoutSeconds)));
+    const checks: Record<string, HealthCheckEntry> = {};
+    let status: HealthStatus = HealthStatus.HEALTHY;
+    entries.forEach(([name, r], i) => {
+      const result = results[i];
+      checks[name] = { ...result, critical: r.critical };
+      if (result.status !== HealthStatus.HEALTHY) {
+        if (r.critical && result.status === HealthStatus.UNHEALTHY) status = HealthStatus.UNHEALTHY;
+        else if (status === HealthStatus.HEALTHY) status = HealthStatus.DEGRADED;
+      }
+      this.observe(name, checks[name]);
+    });
+    return { status, checks, time: now() };
+  }
+
+  private observe(name: string, entry: HealthCheckEntry): void {
+    const metrics = this.options.metrics;
+    if (metrics) {
+      try {
+        this.gauge ??= metrics.createGauge('health_check_status', 'Health check status: 1 healthy, 0.5 degraded, 0 unhealthy.', { labelNames: ['check'] });
+        this.gauge.set(statusValue(entry.status), { check: name });
+      } catch {
+        // A name clash with an app metric must not break /health.
+      }
+    }
+    const before = this.last.get(name);
+    this.last.set(name, entry.status);
+    const down = entry.status === HealthStatus.UNHEALTHY;
+    const wasDown = before === HealthStatus.UNHEALTHY;
+    if (down === wasDown || (!down && before === undefined)) return;
+    notifySafely(this.notifier, {
+      source: 'health',
+      key: `health:${name}`,
+      name,
+      state: down ? 'firing' : 'resolved',
+      severity: entry.critical ? 'critical' : 'warning',
+      summary: down ? `health check "${name}" is unhealthy${entry.error ? `: ${entry.error}` : ''}` : `health check "${name}" recovered (${entry.status})`,
+      time: now(),
+      details: { status: entry.status, error: entry.error, latencyMs: entry.latencyMs, critical: entry.critical },
+    });
+  }
+}

@@ -1,0 +1,38 @@
+import { now } from '../time.js';
+import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
+import { toResult } from './function-check.js';
+
+function message(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return typeof err === 'string' ? err : 'the check failed';
+}
+
+/**
+ * Runs one check under its timeout. Never rejects: a hang becomes UNHEALTHY "timed out after
+ * N s", a throw becomes UNHEALTHY with the error's message. The signal is aborted on timeout
+ * so a well-behaved check stops its I/O instead of leaking it.
+ */
+export async function runCheck(name: string, check: HealthCheck, timeoutSeconds: number): Promise<HealthCheckResult> {
+  const start = now();
+  const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<HealthCheckResult>((resolve) => {
+    timer = setTimeout(() => {
+      controller?.abort();
+      resolve({ component: name, status: HealthStatus.UNHEALTHY, error: `timed out after ${timeoutSeconds} s`, latencyMs: now() - start });
+    }, timeoutSeconds * 1000);
+  });
+  const run = (async (): Promise<HealthCheckResult> => {
+    try {
+      const r = await check.check(timeoutSeconds, controller?.signal);
+      return toResult(name, r, now() - start);
+    } catch (err) {
+      return { component: name, status: HealthStatus.UNHEALTHY, error: message(err), latencyMs: now() - start };
+    }
+  })();
+  try {
+    return await Promise.race([run, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

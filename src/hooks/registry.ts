@@ -1,0 +1,99 @@
+import type { Monitor } from '../monitor.js';
+import type { HookEventName, HookEvents, HookListener } from './events.js';
+import { subscribeMonitor } from './subscriber.js';
+
+/**
+ * Typed hook events (cache, events, sql, web, auth, queue, task). Libraries and middleware
+ * emit; `monitor.subscribeHooks(registry)` turns the events into metrics and spans. A throwing
+ * listener never reaches the emitter.
+ *
+ * @example
+ * ```ts
+ * const hooks = new HookRegistry();
+ * const unsubscribe = monitor.subscribeHooks(hooks);
+ * hooks.emit('cache.hit', { cache: 'sessions' });
+ * hooks.sqlQuery({ statement: 'SELECT 1', durationMs: 3 });
+ * ```
+ */
+export class HookRegistry {
+  private readonly listeners = new Map<HookEventName, Set<(payload: never) => void>>();
+
+  constructor(private readonly onError?: (err: unknown, event: HookEventName) => void) {}
+
+  /** Listens to one event; returns the function that stops listening. */
+  on<K extends HookEventName>(event: K, listener: HookListener<K>): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => {
+      set.delete(listener as (payload: never) => void);
+    };
+  }
+
+  /** True when someone listens to `event` (emitters can skip building payloads). */
+  has(event: HookEventName): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
+  /** Delivers an event to its listeners, synchronously; never throws. */
+  emit<K extends HookEventName>(event: K, payload: HookEvents[K]): void {
+    const set = this.listeners.get(event);
+    if (!set || set.size === 0) return;
+    for (const l of set) {
+      try {
+        (l as HookListener<K>)(payload);
+      } catch (err) {
+        try {
+          this.onError?.(err, event);
+        } catch {
+          // nothing left to tell
+        }
+      }
+    }
+  }
+
+  /** Turns this registry's events into `monitor`'s metrics and spans; returns the unsubscribe. */
+  subscribe(monitor: Monitor): () => void {
+    return subscribeMonitor(this, monitor);
+  }
+
+  cacheHit(p: HookEvents['cache.hit'] = {}): void {
+    this.emit('cache.hit', p);
+  }
+  cacheMiss(p: HookEvents['cache.miss'] = {}): void {
+    this.emit('cache.miss', p);
+  }
+  cacheSet(p: HookEvents['cache.set'] = {}): void {
+    this.emit('cache.set', p);
+  }
+  cacheDelete(p: HookEvents['cache.delete'] = {}): void {
+    this.emit('cache.delete', p);
+  }
+  eventPublish(p: HookEvents['events.publish']): void {
+    this.emit('events.publish', p);
+  }
+  eventConsume(p: HookEvents['events.consume']): void {
+    this.emit('events.consume', p);
+  }
+  sqlQuery(p: HookEvents['sql.query']): void {
+    this.emit('sql.query', p);
+  }
+  webRequest(p: HookEvents['web.request']): void {
+    this.emit('web.request', p);
+  }
+  authLogin(success: boolean, p: HookEvents['auth.login.success'] = {}): void {
+    this.emit(success ? 'auth.login.success' : 'auth.login.failure', p);
+  }
+  queueEnqueue(p: HookEvents['queue.enqueue']): void {
+    this.emit('queue.enqueue', p);
+  }
+  queueProcess(p: HookEvents['queue.process']): void {
+    this.emit('queue.process', p);
+  }
+  taskStart(p: HookEvents['task.start']): void {
+    this.emit('task.start', p);
+  }
+  taskEnd(p: HookEvents['task.end']): void {
+    this.emit('task.end', p);
+  }
+}

@@ -1,0 +1,110 @@
+import type { Monitor } from '../monitor.js';
+import { SpanKind } from '../model/span-data.js';
+import { now } from '../time.js';
+import { failSpan } from '../trace/tracer.js';
+import { errorType } from '../wrappers/error-type.js';
+import type { HookEvents, MaybeFailed } from './events.js';
+import type { HookRegistry } from './registry.js';
+
+const SECONDS = { unit: 's' } as const;
+
+function failed(e: MaybeFailed): string {
+  return e.error === undefined || e.error === null || e.error === false ? '' : errorType(e.error);
+}
+
+function operationOf(e: HookEvents['sql.query']): string {
+  if (e.operation) return e.operation.toUpperCase();
+  const m = typeof e.statement === 'string' ? /^\s*([A-Za-z]+)/.exec(e.statement) : null;
+  return m ? m[1].toUpperCase() : 'QUERY';
+}
+
+/**
+ * Subscribes `monitor` to every hook event: creates the standard instruments (a name clash
+ * with an app metric throws here, at set-up) and returns the function that unsubscribes.
+ */
+export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => void {
+  const m = monitor.metrics;
+  const tracer = monitor.tracer;
+  const cache = ['cache'];
+  const cacheHits = m.createCounter('cache_hits_total', 'Cache lookups that found a value.', { labelNames: cache });
+  const cacheMisses = m.createCounter('cache_misses_total', 'Cache lookups that found nothing.', { labelNames: cache });
+  const cacheSets = m.createCounter('cache_sets_total', 'Values written to a cache.', { labelNames: cache });
+  const cacheDeletes = m.createCounter('cache_deletes_total', 'Values deleted from a cache.', { labelNames: cache });
+  const published = m.createCounter('events_published_total', 'Events published.', { labelNames: ['topic'] });
+  const consumed = m.createCounter('events_consumed_total', 'Events consumed; error.type is set when handling failed.', { labelNames: ['topic', 'error.type'] });
+  const consumeTime = m.createHistogram('events_consume_duration_seconds', 'Time to handle one event.', { ...SECONDS, labelNames: ['topic'] });
+  const queries = m.createCounter('sql_queries_total', 'SQL queries; error.type is set when the query failed.', { labelNames: ['operation', 'database', 'error.type'] });
+  const queryTime = m.createHistogram('sql_query_duration_seconds', 'SQL query duration.', { ...SECONDS, labelNames: ['operation', 'database'] });
+  const requests = m.createCounter('http_server_requests_total', 'HTTP requests handled.', { labelNames: ['method', 'route', 'status'] });
+  const requestTime = m.createHistogram('http_server_request_duration_seconds', 'HTTP request duration.', { ...SECONDS, labelNames: ['method', 'route', 'status'] });
+  const logins = m.createCounter('auth_logins_total', 'Login attempts by outcome (success or failure).', { labelNames: ['method', 'outcome', 'reason'] });
+  const enqueued = m.createCounter('queue_messages_enqueued_total', 'Messages sent to a queue.', { labelNames: ['queue'] });
+  const processed = m.createCounter('queue_messages_processed_total', 'Queue messages processed; error.type is set on failure.', { labelNames: ['queue', 'error.type'] });
+  const processTime = m.createHistogram('queue_process_duration_seconds', 'Time to process one queue message.', { ...SECONDS, labelNames: ['queue'] });
+  const started = m.createCounter('tasks_started_total', 'Tasks started.', { labelNames: ['task'] });
+  const finished = m.createCounter('tasks_completed_total', 'Tasks finished; error.type is set on failure.', { labelNames: ['task', 'error.type'] });
+  const active = m.createUpDownCounter('tasks_active', 'Tasks running now.', { labelNames: ['task'] });
+  const taskTime = m.createHistogram('task_duration_seconds', 'Task duration.', { ...SECONDS, labelNames: ['task'] });
+
+  /** A span for something that already happened: it started `durationMs` ago and ends now. */
+  const pastSpan = (name: string, kind: SpanKind, durationMs: number, attributes: Record<string, unknown>, error: unknown): void => {
+    const end = now();
+    const span = tracer.startSpan(name, { kind, attributes, startTime: end - (durationMs > 0 ? durationMs : 0) });
+    if (error !== undefined && error !== null && error !== false) failSpan(span, error);
+    span.end(end);
+  };
+  const secs = (ms: number | undefined): number => (typeof ms === 'number' && ms > 0 ? ms / 1000 : 0);
+
+  const offs = [
+    hooks.on('cache.hit', (e) => cacheHits.increment(1, { cache: e.cache ?? '' })),
+    hooks.on('cache.miss', (e) => cacheMisses.increment(1, { cache: e.cache ?? '' })),
+    hooks.on('cache.set', (e) => cacheSets.increment(1, { cache: e.cache ?? '' })),
+    hooks.on('cache.delete', (e) => cacheDeletes.increment(1, { cache: e.cache ?? '' })),
+    hooks.on('events.publish', (e) => published.increment(1, { topic: e.topic })),
+    hooks.on('events.consume', (e) => {
+      consumed.increment(1, { topic: e.topic, 'error.type': failed(e) });
+      if (typeof e.durationMs === 'number') {
+        consumeTime.observe(secs(e.durationMs), { topic: e.topic });
+        pastSpan(`consume ${e.topic}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.topic }, e.error);
+      }
+    }),
+    hooks.on('sql.query', (e) => {
+      const operation = operationOf(e);
+      const database = e.database ?? '';
+      queries.increment(1, { operation, database, 'error.type': failed(e) });
+      queryTime.observe(secs(e.durationMs), { operation, database });
+      const attrs: Record<string, unknown> = { 'db.operation.name': operation };
+      if (e.database) attrs['db.namespace'] = e.database;
+      if (e.statement) attrs['db.query.text'] = e.statement;
+      pastSpan(database ? `${operation} ${database}` : operation, SpanKind.CLIENT, e.durationMs, attrs, e.error);
+    }),
+    hooks.on('web.request', (e) => {
+      // No span here: the server middleware that emits this already made one.
+      const labels = { method: e.method, route: e.route ?? '', status: String(e.status) };
+      requests.increment(1, labels);
+      requestTime.observe(secs(e.durationMs), labels);
+    }),
+    hooks.on('auth.login.success', (e) => logins.increment(1, { method: e.method ?? '', outcome: 'success', reason: '' })),
+    hooks.on('auth.login.failure', (e) => logins.increment(1, { method: e.method ?? '', outcome: 'failure', reason: e.reason ?? '' })),
+    hooks.on('queue.enqueue', (e) => enqueued.increment(1, { queue: e.queue })),
+    hooks.on('queue.process', (e) => {
+      processed.increment(1, { queue: e.queue, 'error.type': failed(e) });
+      processTime.observe(secs(e.durationMs), { queue: e.queue });
+      pastSpan(`process ${e.queue}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.queue }, e.error);
+    }),
+    hooks.on('task.start', (e) => {
+      started.increment(1, { task: e.task });
+      active.add(1, { task: e.task });
+    }),
+    hooks.on('task.end', (e) => {
+      finished.increment(1, { task: e.task, 'error.type': failed(e) });
+      active.add(-1, { task: e.task });
+      taskTime.observe(secs(e.durationMs), { task: e.task });
+      pastSpan(`task ${e.task}`, SpanKind.INTERNAL, e.durationMs, { 'task.name': e.task }, e.error);
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
+  };
+}
+

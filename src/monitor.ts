@@ -78,6 +78,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
       labelNames: ['reason'],
     });
+    this.dropped.selfMetric = true;
     this.diag.attachCounter(this.dropped);
     this.tracer = new Tracer(this);
     this.logger = new Logger(this, level);

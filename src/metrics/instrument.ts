@@ -40,6 +40,8 @@ export abstract class Instrument<S extends SeriesBase> {
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
   private overflow: S | undefined;
+  /** @internal The library's own self-metrics keep counting after shutdown (drops still happen then). */
+  selfMetric = false;
   private readonly labelSet: Set<string> | undefined;
 
   constructor(
@@ -58,7 +60,7 @@ export abstract class Instrument<S extends SeriesBase> {
   /** Finds or creates the series for `labels`; undefined (counted) when the call is misuse. */
   protected resolve(labels: LabelsInput | undefined): S | undefined {
     const owner = this.owner;
-    if (owner.closed) {
+    if (owner.closed && !this.selfMetric) {
       owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
       return undefined;
     }
@@ -86,7 +88,7 @@ export abstract class Instrument<S extends SeriesBase> {
     }
     const attributes: Labels = {};
     if (this.labelNames) {
-      for (const n of this.labelNames) attributes[n] = this.text(labels[n]) ?? '';
+      for (const n of this.labelNames) attributes[n] = this.text(labels[n], false) ?? '';
     } else {
       for (const k of Object.keys(labels)) {
         if (labels[k] === undefined) continue;
@@ -94,7 +96,7 @@ export abstract class Instrument<S extends SeriesBase> {
           owner.diag.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
           return undefined;
         }
-        attributes[k] = this.text(labels[k]) ?? '';
+        attributes[k] = this.text(labels[k], false) ?? '';
       }
     }
     const s = this.createSeries(attributes, now());
@@ -102,7 +104,8 @@ export abstract class Instrument<S extends SeriesBase> {
     return s;
   }
 
-  private text(v: unknown): string | undefined {
+  /** Label value as text, truncated to the limit; `count` is false when re-reading a value already counted. */
+  private text(v: unknown, count = true): string | undefined {
     let s: string;
     if (typeof v === 'string') s = v;
     else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
@@ -110,7 +113,7 @@ export abstract class Instrument<S extends SeriesBase> {
     else return undefined;
     const max = this.owner.limits.labelValueLengthLimit;
     if (s.length > max) {
-      this.owner.diag.drop('label_too_long', `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
+      if (count) this.owner.diag.drop('label_too_long', `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
       s = s.slice(0, max);
     }
     return s;

@@ -107,7 +107,7 @@ export class Tracer {
     const span = this.startSpan(name, opts) as SpanWithScope;
     const storage = contextStorage();
     const prev = storage.get();
-    const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage };
+    const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel };
     return storage.run(ctx, () => runAndEnd(span, fn));
   }
 }

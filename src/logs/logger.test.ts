@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { SeverityNumber } from '../model/log-data.js';
+
+const quiet = { onDiagnostic: () => {} };
+
+describe('logger', () => {
+  it('records severity, text, timestamp and the active span ids', async () => {
+    const { monitor, memory } = createTestMonitor({ ...quiet, logging: { level: 'debug' } });
+    monitor.logger.debug('d');
+    await monitor.tracer.startActiveSpan('op', async (span) => {
+      await Promise.resolve();
+      monitor.logger.warn('w', { n: 1 });
+      expect(span.isRecording()).toBe(true);
+    });
+    monitor.logger.error(new Error('bad'));
+    await monitor.flush();
+    const [d, w, e] = memory.logs;
+    expect(d).toMatchObject({ severityNumber: SeverityNumber.DEBUG, severityText: 'DEBUG', body: 'd' });
+    expect(d.traceId).toBeUndefined();
+    expect(w).toMatchObject({ severityNumber: 13, severityText: 'WARN', attributes: { n: 1 }, spanId: memory.spans[0].spanId });
+    expect(e.body).toBe('Error: bad');
+    expect(e.attributes['exception.type']).toBe('Error');
+    expect(Math.abs(w.time - Date.now())).toBeLessThan(5000);
+  });
+
+  it('drops records below the level and supports child loggers', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    monitor.logger.debug('hidden');
+    const child = monitor.logger.child({ component: 'db' });
+    child.info('shown', { q: 1 });
+    await monitor.flush();
+    expect(memory.logs.map((l) => l.body)).toEqual(['shown']);
+    expect(memory.logs[0].attributes).toEqual({ component: 'db', q: 1 });
+  });
+
+  it('redacts secrets by name, case-insensitively, ignoring - and _, at any depth and as the last dotted segment', async () => {
+    const { monitor, memory } = createTestMonitor({ ...quiet, logging: { redactFields: ['ssn'] } });
+    monitor.logger.info('login', {
+      password: 'p1',
+      apiKey: 'k1',
+      API_KEY: 'k2',
+      'Set-Cookie': 'c1',
+      'http.request.header.authorization': 'Bearer t',
+      nested: { deeper: { Token: 't2', ok: 'fine' }, list: [{ secret: 's' }] },
+      SSN: '123',
+      'url.full': 'https://x/?password=p3&q=1',
+      user: 'alice',
+    });
+    await monitor.flush();
+    const a = memory.logs[0].attributes as Record<string, unknown>;
+    const text = JSON.stringify(a);
+    for (const secret of ['p1', 'k1', 'k2', 'c1', 'Bearer t', 't2', '"s"', '123', 'p3']) expect(text).not.toContain(secret);
+    expect(a.user).toBe('alice');
+    expect((a.nested as { deeper: { ok: string } }).deeper.ok).toBe('fine');
+    expect(String(a['url.full'])).toContain('q=1');
+  });
+
+  it('redacts span attributes before export', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const s = monitor.tracer.startSpan('x', { attributes: { 'http.request.header.cookie': 'c', 'db.password': 'p', ok: 1 } });
+    s.end();
+    await monitor.flush();
+    expect(memory.spans[0].attributes).toEqual({ 'http.request.header.cookie': '[REDACTED]', 'db.password': '[REDACTED]', ok: 1 });
+  });
+
+  it('circular objects, BigInt, Errors and prototype keys in attributes never throw or pollute', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const circ: Record<string, unknown> = { a: 1 };
+    circ.self = circ;
+    const evil = JSON.parse('{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}}');
+    expect(() => monitor.logger.info('x', { circ, big: 10n ** 30n, small: 5n, err: new Error('e'), evil, fn: () => 1, sym: Symbol('s') })).not.toThrow();
+    const span = monitor.tracer.startSpan('s');
+    expect(() => span.setAttributes({ circ, big: 10n ** 30n, err: new Error('e'), ...evil })).not.toThrow();
+    span.end();
+    await monitor.flush();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const a = memory.logs[0].attributes as Record<string, unknown>;
+    expect((a.circ as Record<string, unknown>).self).toBe('[Circular]');
+    expect(a.big).toBe('1000000000000000000000000000000');
+    expect(a.small).toBe(5);
+    expect(a.err).toBe('Error: e');
+    expect(memory.spans[0].attributes.err).toBe('Error: e');
+  });
+
+  it('log messages cannot forge lines in console output', async () => {
+    const lines: string[] = [];
+    const { ConsoleBackend, createMonitor } = await import('../index.js');
+    const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l) })] });
+    monitor.logger.info('a\n[log] INFO forged\r\u2028', { 'k\nx': 'v\nw' });
+    await monitor.flush();
+    const logLines = lines.filter((l) => l.startsWith('[log]'));
+    expect(logLines).toHaveLength(1);
+    expect(lines.every((l) => !/[\n\r\u2028]/.test(l))).toBe(true);
+  });
+});

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import type { HistogramPoint, NumberPoint, SummaryPoint } from '../model/metric-data.js';
+
+const quiet = { onDiagnostic: () => {} };
+
+function point(monitor: ReturnType<typeof createTestMonitor>['monitor'], name: string, temporality: 'cumulative' | 'delta' = 'cumulative') {
+  return monitor.metrics.collect({ temporality }).metrics.find((m) => m.name === name)?.points ?? [];
+}
+
+describe('metrics', () => {
+  it('counts per attribute set, whatever the order of label keys', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('requests_total', 'Requests');
+    c.increment();
+    c.increment(2, { method: 'GET', status: '200' });
+    c.increment(3, { status: '200', method: 'GET' });
+    c.increment({ method: 'POST', status: 200 });
+    const pts = point(monitor, 'requests_total') as NumberPoint[];
+    expect(pts.map((p) => [p.attributes, p.value])).toEqual([
+      [{}, 1],
+      [{ method: 'GET', status: '200' }, 5],
+      [{ method: 'POST', status: '200' }, 1],
+    ]);
+  });
+
+  it('gauges set, increment and decrement', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const g = monitor.metrics.createGauge('active_connections', 'Active connections');
+    g.set(10.5);
+    g.increment(2.0);
+    g.decrement(1.0);
+    g.decrement();
+    expect((point(monitor, 'active_connections')[0] as NumberPoint).value).toBe(10.5);
+  });
+
+  it('histograms use the OpenTelemetry HTTP duration buckets in seconds by default (DN-03), upper-inclusive (MET-06)', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const h = monitor.metrics.createHistogram('request_duration_seconds', 'Latency');
+    expect(h.bounds).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
+    h.observe(0.125);
+    h.observe(0.5);
+    h.observe(0.005);
+    h.observe(100);
+    const p = point(monitor, 'request_duration_seconds')[0] as HistogramPoint;
+    expect(p.bucketCounts).toHaveLength(p.bounds.length + 1);
+    expect(p.bucketCounts[0]).toBe(1); // 0.005 is in (−∞, 0.005]
+    expect(p.bucketCounts[7]).toBe(1); // 0.5 in (0.25, 0.5]
+    expect(p.bucketCounts[6]).toBe(1); // 0.125 in (0.1, 0.25]
+    expect(p.bucketCounts[14]).toBe(1); // +Inf
+    expect(p.count).toBe(4);
+    expect(p.sum).toBeCloseTo(100.63);
+    expect(p.min).toBe(0.005);
+    expect(p.max).toBe(100);
+  });
+
+  it('startTimer observes elapsed seconds, with extra labels at the end', async () => {
+    const { monitor } = createTestMonitor(quiet);
+    const h = monitor.metrics.createHistogram('job_duration_seconds', 'Job time', { labelNames: ['job', 'result'] });
+    const end = h.startTimer({ job: 'a' });
+    await new Promise((r) => setTimeout(r, 20));
+    const seconds = end({ result: 'ok' });
+    expect(seconds).toBeGreaterThan(0.01);
+    const p = point(monitor, 'job_duration_seconds')[0] as HistogramPoint;
+    expect(p.attributes).toEqual({ job: 'a', result: 'ok' });
+    expect(p.sum).toBe(seconds);
+  });
+
+  it('delta collection reports changes since the previous delta and never disturbs cumulative readers', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('events_total', 'Events');
+    const h = monitor.metrics.createHistogram('size_bytes', 'Sizes', { buckets: [10, 100] });
+    c.increment(5);
+    h.observe(5);
+    const d1 = point(monitor, 'events_total', 'delta')[0] as NumberPoint;
+    expect(d1.value).toBe(5);
+    c.increment(2);
+    h.observe(50);
+    const cum = point(monitor, 'events_total')[0] as NumberPoint;
+    expect(cum.value).toBe(7);
+    const snap = monitor.metrics.collect({ temporality: 'delta' });
+    const d2 = snap.metrics.find((m) => m.name === 'events_total')!.points[0] as NumberPoint;
+    expect(d2.value).toBe(2);
+    // MET-04: a delta point starts where the previous one ended.
+    expect(d2.startTime).toBe(d1.time);
+    const hd = snap.metrics.find((m) => m.name === 'size_bytes')!.points[0] as HistogramPoint;
+    expect(hd.bucketCounts).toEqual([0, 1, 0]);
+    expect(hd.count).toBe(1);
+    expect((point(monitor, 'size_bytes')[0] as HistogramPoint).bucketCounts).toEqual([1, 1, 0]);
+    // Nothing changed: the next delta has no point for these series.
+    expect(point(monitor, 'events_total', 'delta')).toHaveLength(0);
+    // Cumulative points keep the series' start time.
+    expect((point(monitor, 'events_total')[0] as NumberPoint).startTime).toBe(cum.startTime);
+  });
+
+  it('returns the existing instrument when compatible and throws a clear error on conflicts', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const a = monitor.metrics.createCounter('hits_total', 'Hits', { labelNames: ['route'] });
+    expect(monitor.metrics.createCounter('hits_total', 'Hits again', { labelNames: ['route'] })).toBe(a);
+    expect(() => monitor.metrics.createGauge('hits_total', 'Hits')).toThrow(/already exists as a counter/);
+    expect(() => monitor.metrics.createCounter('hits_total', 'Hits', { labelNames: ['other'] })).toThrow(/labels/);
+    expect(() => monitor.metrics.createCounter('hits_total', 'Hits', { unit: 's', labelNames: ['route'] })).toThrow(/unit/);
+  });
+
+  it('MET-11: caps attribute sets at 2000 per instrument; set 2001 and later go to otel.metric.overflow, every value counted once', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('by_user_total', 'Per user', { labelNames: ['user'] });
+    for (let i = 0; i < 10_000; i++) c.increment(1, { user: `u${i}` });
+    const pts = point(monitor, 'by_user_total') as NumberPoint[];
+    expect(pts).toHaveLength(2001);
+    const overflow = pts.find((p) => p.attributes['otel.metric.overflow'] === 'true')!;
+    expect(overflow.value).toBe(8000);
+    expect(pts.reduce((a, p) => a + p.value, 0)).toBe(10_000);
+    expect(pts.find((p) => p.attributes.user === 'u1999')).toBeDefined();
+    expect(pts.find((p) => p.attributes.user === 'u2000')).toBeUndefined();
+    const dropped = point(monitor, 'lexigram_monitor_dropped_total') as NumberPoint[];
+    expect(dropped.find((p) => p.attributes.reason === 'cardinality_overflow')!.value).toBe(8000);
+  });
+
+  it('the cardinality cap is configurable', () => {
+    const { monitor } = createTestMonitor({ ...quiet, limits: { cardinalityLimit: 3 } });
+    const c = monitor.metrics.createCounter('x_total', 'X');
+    for (let i = 0; i < 5; i++) c.increment(1, { k: String(i) });
+    expect(point(monitor, 'x_total')).toHaveLength(4);
+  });
+
+  it('bind() pre-resolves a series', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('bound_total', 'B', { labelNames: ['a'] });
+    const b = c.bind({ a: 'x' });
+    b.increment();
+    b.increment(4);
+    b.increment(-1);
+    const h = monitor.metrics.createHistogram('bound_seconds', 'B').bind();
+    h.observe(0.2);
+    expect((point(monitor, 'bound_total')[0] as NumberPoint).value).toBe(5);
+    expect((point(monitor, 'bound_seconds')[0] as HistogramPoint).count).toBe(1);
+  });
+
+  it('up-down counters are always cumulative (ENV-08)', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const u = monitor.metrics.createUpDownCounter('queue_items', 'Items');
+    u.add(5);
+    u.add(-2);
+    const m = monitor.metrics.collect({ temporality: 'delta' }).metrics.find((x) => x.name === 'queue_items')!;
+    expect(m.temporality).toBe('cumulative');
+    expect((m.points[0] as NumberPoint).value).toBe(3);
+  });
+
+  it('summary quantiles stay within 1% rank error on 100,000 observations of a known distribution', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const s = monitor.metrics.createSummary('latency_seconds', 'Latency', { quantiles: [0.01, 0.5, 0.9, 0.99] });
+    // A deterministic permutation of 0..99,999 / 100,000: uniform on [0, 1), known ranks.
+    const n = 100_000;
+    for (let i = 0; i < n; i++) s.observe(((i * 7919) % n) / n);
+    const p = point(monitor, 'latency_seconds')[0] as SummaryPoint;
+    expect(p.count).toBe(n);
+    for (const { quantile, value } of p.quantiles) {
+      const rank = value; // for this uniform distribution the value is its rank
+      expect(Math.abs(rank - quantile)).toBeLessThan(0.01);
+    }
+    // Exponential distribution through the inverse CDF, shuffled deterministically.
+    const s2 = monitor.metrics.createSummary('exp_seconds', 'Exp', { quantiles: [0.5, 0.99] });
+    for (let i = 0; i < n; i++) s2.observe(-Math.log(1 - ((i * 7919) % n) / n));
+    const p2 = point(monitor, 'exp_seconds')[0] as SummaryPoint;
+    for (const { quantile, value } of p2.quantiles) {
+      const rank = 1 - Math.exp(-value); // CDF of the exponential
+      expect(Math.abs(rank - quantile)).toBeLessThan(0.01);
+    }
+  });
+
+  it('summary windows slide: old observations age out, count and sum stay cumulative', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const s = monitor.metrics.createSummary('w_seconds', 'W', { maxAgeSeconds: 0.05, ageBuckets: 2 });
+    s.observe(1);
+    const start = Date.now();
+    while (Date.now() - start < 80) {
+      /* let the window pass */
+    }
+    s.observe(3);
+    const p = point(monitor, 'w_seconds')[0] as SummaryPoint;
+    expect(p.count).toBe(2);
+    expect(p.sum).toBe(4);
+    expect(p.quantiles.every((q) => Math.abs(q.value - 3) < 0.05)).toBe(true);
+  });
+
+  it('rejects invalid configuration at creation with a message that says what to change', () => {
+    const { monitor } = createTestMonitor(quiet);
+    expect(() => monitor.metrics.createCounter('1bad', 'x')).toThrow(/invalid metric name "1bad"/);
+    expect(() => monitor.metrics.createCounter('bad name', 'x')).toThrow(/invalid metric name/);
+    expect(() => monitor.metrics.createCounter('', 'x')).toThrow(/invalid metric name/);
+    expect(() => monitor.metrics.createCounter('ok_total', 'x', { labelNames: ['bad-label'] })).toThrow(/invalid label name/);
+    expect(() => monitor.metrics.createCounter('ok_total', 'x', { labelNames: ['__reserved'] })).toThrow(/invalid label name/);
+    expect(() => monitor.metrics.createHistogram('h_seconds', 'x', { buckets: [1, 1] })).toThrow(/strictly increasing/);
+    expect(() => monitor.metrics.createHistogram('h_seconds', 'x', { buckets: [2, 1] })).toThrow(/strictly increasing/);
+    expect(() => monitor.metrics.createHistogram('h_seconds', 'x', { labelNames: ['le'] })).toThrow(/reserved/);
+    expect(() => monitor.metrics.createSummary('s_seconds', 'x', { quantiles: [0.5, 1.5] })).toThrow(/quantiles/);
+    expect(() => monitor.metrics.createSummary('s_seconds', 'x', { maxAgeSeconds: 0 })).toThrow(/maxAgeSeconds/);
+  });
+});

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { parseTraceparent, formatTraceparent } from './traceparent.js';
+import { parseTracestate } from './tracestate.js';
+import { parseBaggage, formatBaggage } from './baggage.js';
+import { extractContext, injectContext } from './propagation.js';
+
+const T = '4bf92f3577b34da6a3ce929d0e0e4736';
+const S = '00f067aa0ba902b7';
+const VALID = `00-${T}-${S}-01`;
+
+describe('traceparent (W3C trace-context test.py cases)', () => {
+  it('TC-01: parses a valid header', () => {
+    expect(parseTraceparent(VALID)).toEqual({ traceId: T, spanId: S, traceFlags: 1 });
+    expect(formatTraceparent(T, S, 1)).toBe(VALID);
+  });
+  it('TC-02: rejects upper-case hex, all-zero ids and wrong lengths', () => {
+    expect(parseTraceparent(VALID.toUpperCase())).toBeUndefined();
+    expect(parseTraceparent(`00-${T.toUpperCase()}-${S}-01`)).toBeUndefined();
+    expect(parseTraceparent(`00-${'0'.repeat(32)}-${S}-01`)).toBeUndefined();
+    expect(parseTraceparent(`00-${T}-${'0'.repeat(16)}-01`)).toBeUndefined();
+    expect(parseTraceparent(`00-${T.slice(1)}-${S}-01`)).toBeUndefined();
+    expect(parseTraceparent(`00-${T}-${S}0-01`)).toBeUndefined();
+    expect(parseTraceparent(`00-${T}-${S}-1`)).toBeUndefined();
+    expect(parseTraceparent(`00-${T}-${S}-0g`)).toBeUndefined();
+    expect(parseTraceparent(`00_${T}-${S}-01`)).toBeUndefined();
+  });
+  it('TC-03: version ff and non-hex versions are invalid', () => {
+    expect(parseTraceparent(`ff-${T}-${S}-01`)).toBeUndefined();
+    expect(parseTraceparent(`0x-${T}-${S}-01`)).toBeUndefined();
+    expect(parseTraceparent(`0-${T}-${S}-01`)).toBeUndefined();
+  });
+  it('TC-04: version 00 with trailing data is invalid', () => {
+    expect(parseTraceparent(`${VALID}.`)).toBeUndefined();
+    expect(parseTraceparent(`${VALID}-what-the-future-will-be-like`)).toBeUndefined();
+  });
+  it('TC-05: a higher version parses the known fields and ignores extra ones', () => {
+    expect(parseTraceparent(`cc-${T}-${S}-01`)).toEqual({ traceId: T, spanId: S, traceFlags: 1 });
+    expect(parseTraceparent(`cc-${T}-${S}-01-what-the-future-will-be-like`)).toEqual({ traceId: T, spanId: S, traceFlags: 1 });
+    expect(parseTraceparent(`cc-${T}-${S}-01.what`)).toBeUndefined();
+    expect(parseTraceparent(`cc-${T}-${S}`)).toBeUndefined();
+  });
+  it('TC-06: flags are a bit field; only sampled and random are sent', () => {
+    expect(parseTraceparent(`00-${T}-${S}-03`)!.traceFlags & 1).toBe(1);
+    expect(parseTraceparent(`00-${T}-${S}-02`)!.traceFlags & 1).toBe(0);
+    expect(formatTraceparent(T, S, 0xff)).toBe(`00-${T}-${S}-03`);
+  });
+  it('TC-08: tolerates surrounding whitespace, rejects duplicated headers', () => {
+    expect(parseTraceparent(`  ${VALID}\t`)).toBeDefined();
+    expect(extractContext({ traceparent: [VALID, VALID] })).toBeUndefined();
+    const h = new Headers();
+    h.append('traceparent', VALID);
+    h.append('traceparent', VALID);
+    expect(extractContext(h)).toBeUndefined();
+    expect(extractContext({ TraceParent: VALID })?.traceId).toBe(T);
+  });
+  it('rejects a 100 KB header without parsing it', () => {
+    expect(parseTraceparent(VALID + 'x'.repeat(100_000))).toBeUndefined();
+  });
+});
+
+describe('tracestate', () => {
+  it('TS-01/TS-03/TS-04: keeps valid lists, accepts tenant@system keys and empty members', () => {
+    expect(parseTracestate('foo=1,bar=2')).toBe('foo=1,bar=2');
+    expect(parseTracestate('foo=1, ,bar=2')).toBe('foo=1,bar=2');
+    expect(parseTracestate('tenant@system=v')).toBe('tenant@system=v');
+    expect(parseTracestate('')).toBeUndefined();
+  });
+  it('invalid keys, values or duplicated keys invalidate the header (TS-05)', () => {
+    expect(parseTracestate('Foo=1')).toBeUndefined();
+    expect(parseTracestate('foo=1,foo=2')).toBeUndefined();
+    expect(parseTracestate('foo=a,b')).toBeUndefined();
+    expect(parseTracestate('foo=b\u0001r')).toBeUndefined();
+    expect(parseTracestate('foo=bar ')).toBe('foo=bar'); // trailing OWS belongs to the list, not the value
+    expect(parseTracestate('foo=' + 'x'.repeat(257))).toBeUndefined();
+  });
+  it('TS-02: keeps at most 32 members, dropping from the right', () => {
+    const many = Array.from({ length: 40 }, (_, i) => `k${i}=v${i}`).join(',');
+    const out = parseTracestate(many)!.split(',');
+    expect(out).toHaveLength(32);
+    expect(out[31]).toBe('k31=v31');
+  });
+  it('TC-09: tracestate without a valid traceparent is discarded', () => {
+    expect(extractContext({ tracestate: 'foo=1' })).toBeUndefined();
+    expect(extractContext({ traceparent: VALID, tracestate: 'foo=1' })?.traceState).toBe('foo=1');
+  });
+  it('rejects a 100 KB header cheaply', () => {
+    expect(parseTracestate('a=' + 'b'.repeat(100_000))).toBeUndefined();
+  });
+});
+
+describe('baggage', () => {
+  it('BG-01/BG-03: decodes values, keeps properties', () => {
+    const b = parseBaggage('userId=alice, serverNode=DF%2028,isProduction=false;prop=1')!;
+    expect(b.userId.value).toBe('alice');
+    expect(b.serverNode.value).toBe('DF 28');
+    expect(b.isProduction).toEqual({ value: 'false', metadata: 'prop=1' });
+    expect(parseBaggage(formatBaggage(b))).toEqual(b);
+  });
+  it('BG-02: refuses headers over 8192 bytes and keeps at most 64 members', () => {
+    expect(parseBaggage('k=' + 'v'.repeat(100_000))).toBeUndefined();
+    const many = Array.from({ length: 100 }, (_, i) => `k${i}=v`).join(',');
+    expect(Object.keys(parseBaggage(many)!)).toHaveLength(64);
+  });
+  it('invalid percent-encoding becomes U+FFFD rather than dropping the entry', () => {
+    expect(parseBaggage('k=%E0%A4%A')!.k.value).toContain('\uFFFD');
+  });
+});
+
+describe('inject / extract', () => {
+  it('round-trips through Headers and plain objects', () => {
+    const ctx = extractContext(new Headers({ traceparent: VALID, tracestate: 'a=1', baggage: 'k=v' }))!;
+    expect(ctx).toMatchObject({ traceId: T, spanId: S, traceFlags: 1, traceState: 'a=1', isRemote: true });
+    const out: Record<string, string> = {};
+    injectContext(out, { ...ctx, baggage: ctx.baggage } as never);
+    expect(out.traceparent).toBe(VALID);
+    expect(out.tracestate).toBe('a=1');
+    expect(out.baggage).toBe('k=v');
+  });
+  it('never throws on odd input', () => {
+    expect(extractContext(null as never)).toBeUndefined();
+    expect(extractContext({ traceparent: 42 as never })).toBeUndefined();
+    expect(injectContext(Object.freeze({}) as never, { traceId: T, spanId: S, traceFlags: 1 })).toEqual({});
+  });
+});

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { newTraceId } from '../ids.js';
+import { createSampler, SamplingDecision, traceIdRatio } from './samplers.js';
+import { applyTailPolicy, createTailPolicy } from './tail.js';
+import { createTestMonitor } from '../../testing/index.js';
+import { SpanStatus } from '../../model/span-data.js';
+
+describe('head samplers', () => {
+  it('SMP-01: traceidratio samples within ±1% of the ratio over 100,000 trace ids, deterministically and monotonically', () => {
+    for (const ratio of [0.1, 0.25, 0.5, 0.9]) {
+      const s = traceIdRatio(ratio);
+      const wider = traceIdRatio(Math.min(1, ratio + 0.1));
+      let n = 0;
+      let unstable = 0;
+      let notMonotone = 0;
+      for (let i = 0; i < 100_000; i++) {
+        const id = newTraceId();
+        const d = s.shouldSample(id, undefined, 'x');
+        if (s.shouldSample(id, undefined, 'x') !== d) unstable++;
+        if (d === SamplingDecision.RECORD_AND_SAMPLE) {
+          n++;
+          if (wider.shouldSample(id, undefined, 'x') !== SamplingDecision.RECORD_AND_SAMPLE) notMonotone++;
+        }
+      }
+      expect(unstable).toBe(0);
+      expect(notMonotone).toBe(0);
+      expect(Math.abs(n / 100_000 - ratio)).toBeLessThan(0.01);
+    }
+  });
+
+  it('SMP-03: parent-based samplers follow the parent', () => {
+    const s = createSampler('parentbased_always_off');
+    const id = newTraceId();
+    expect(s.shouldSample(id, undefined, 'x')).toBe(SamplingDecision.DROP);
+    expect(s.shouldSample(id, { traceId: id, spanId: '1'.repeat(16), traceFlags: 1 }, 'x')).toBe(SamplingDecision.RECORD_AND_SAMPLE);
+    expect(createSampler('parentbased_always_on').shouldSample(id, { traceId: id, spanId: '1'.repeat(16), traceFlags: 0 }, 'x')).toBe(SamplingDecision.DROP);
+  });
+
+  it("accepts the original's { type: 'probability', rate } form", () => {
+    const s = createSampler({ type: 'probability', rate: 0.1 });
+    expect(s.toString()).toContain('TraceIdRatioBased{0.1}');
+  });
+
+  it('throws on unknown samplers and ratios outside [0, 1], naming what is allowed', () => {
+    expect(() => createSampler('sometimes' as never)).toThrow(/unknown sampler "sometimes"; use one of always_on/);
+    expect(() => createSampler({ type: 'traceidratio', ratio: 1.5 })).toThrow(/\[0, 1\]/);
+    expect(() => createSampler({ type: 'probability', rate: -0.1 })).toThrow(/sampler.rate/);
+  });
+
+  it('an unsampled span is not recorded but still propagates its context', async () => {
+    const { monitor, memory } = createTestMonitor({ sampler: 'always_off' });
+    const span = monitor.tracer.startSpan('x');
+    expect(span.isRecording()).toBe(false);
+    expect(span.spanContext().traceFlags & 1).toBe(0);
+    expect(span.spanContext().traceId).toMatch(/^[0-9a-f]{32}$/);
+    span.end();
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(0);
+  });
+});
+
+describe('tail sampling', () => {
+  it('keeps errors and slow traces and a ratio of the rest, per trace', async () => {
+    const { monitor, memory } = createTestMonitor({ tailSampling: { keepErrors: true, slowerThanMs: 50, ratio: 0 } });
+    const scope = monitor.openScope();
+    scope.run(() => {
+      monitor.tracer.startSpan('fast', { parent: null }).end();
+      const slow = monitor.tracer.startSpan('slow', { parent: null, startTime: Date.now() - 100 });
+      slow.end();
+      const err = monitor.tracer.startSpan('err', { parent: null });
+      err.setStatus(SpanStatus.ERROR, 'bad');
+      err.end();
+    });
+    await scope.close();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['err', 'slow']);
+  });
+
+  it('accepts a function of the finished spans, and a throwing policy keeps the data', () => {
+    const policy = createTailPolicy(() => {
+      throw new Error('x');
+    })!;
+    const { kept } = applyTailPolicy([{ traceId: 'a' } as never], policy);
+    expect(kept).toHaveLength(1);
+    expect(() => createTailPolicy({ ratio: 2 })).toThrow(/tailSampling.ratio/);
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { getActiveSpan } from '../context/active.js';
+import { SpanKind, SpanStatus } from '../model/span-data.js';
+import { extractContext } from './propagation/propagation.js';
+
+const quiet = { onDiagnostic: () => {} };
+
+describe('tracer', () => {
+  it('nests spans under startActiveSpan across awaits, and restores the parent afterwards', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    await monitor.tracer.startActiveSpan('parent', async (parent) => {
+      await new Promise((r) => setTimeout(r, 2));
+      await monitor.tracer.startActiveSpan('child', async () => {
+        await Promise.resolve();
+        monitor.tracer.startSpan('grandchild').end();
+      });
+      expect(getActiveSpan()).toBe(parent);
+    });
+    expect(getActiveSpan()).toBeUndefined();
+    await monitor.flush();
+    const [p, c, g] = ['parent', 'child', 'grandchild'].map((n) => memory.findSpan(n)!);
+    expect(c.parentSpanId).toBe(p.spanId);
+    expect(g.parentSpanId).toBe(c.spanId);
+    expect(new Set([p.traceId, c.traceId, g.traceId]).size).toBe(1);
+    expect(p.parentSpanId).toBeUndefined();
+    expect(BigInt(p.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(c.endTimeUnixNano));
+  });
+
+  it('records a thrown error or rejection, sets ERROR and rethrows the same error', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const e1 = new TypeError('sync');
+    const e2 = new RangeError('async');
+    expect(() =>
+      monitor.tracer.startActiveSpan('sync', () => {
+        throw e1;
+      }),
+    ).toThrow(e1);
+    await expect(monitor.tracer.startActiveSpan('async', async () => Promise.reject(e2))).rejects.toBe(e2);
+    await monitor.flush();
+    for (const [name, err] of [['sync', e1], ['async', e2]] as const) {
+      const s = memory.findSpan(name)!;
+      expect(s.status).toEqual({ code: SpanStatus.ERROR, message: err.message });
+      expect(s.events[0].name).toBe('exception');
+      expect(s.events[0].attributes['exception.type']).toBe(err.name);
+      expect(s.events[0].attributes['exception.message']).toBe(err.message);
+    }
+  });
+
+  it('returns the value of fn, sync or async', async () => {
+    const { monitor } = createTestMonitor(quiet);
+    expect(monitor.tracer.startActiveSpan('a', () => 42)).toBe(42);
+    expect(await monitor.tracer.startActiveSpan('b', { kind: SpanKind.CLIENT }, async () => 'x')).toBe('x');
+  });
+
+  it('Span API: attributes, events, links, status, names, dispose, OK is final', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const link = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };
+    {
+      using span = monitor.tracer.startSpan('x', { kind: SpanKind.PRODUCER, attributes: { a: 1 }, links: [{ context: link, attributes: { l: true } }] });
+      span.setAttribute('s', 'v').setAttributes({ n: 1.5, b: false, arr: ['x', 'y'] });
+      span.addEvent('ev', { k: 'v' });
+      span.setStatus(SpanStatus.OK);
+      span.setStatus(SpanStatus.ERROR, 'ignored');
+      span.updateName('renamed');
+    }
+    await monitor.flush();
+    const s = memory.spans[0];
+    expect(s.name).toBe('renamed');
+    expect(s.kind).toBe(SpanKind.PRODUCER);
+    expect(s.attributes).toEqual({ a: 1, s: 'v', n: 1.5, b: false, arr: ['x', 'y'] });
+    expect(s.events[0]).toMatchObject({ name: 'ev', attributes: { k: 'v' } });
+    expect(s.links[0]).toMatchObject({ traceId: link.traceId, spanId: link.spanId, attributes: { l: true } });
+    expect(s.status).toEqual({ code: SpanStatus.OK });
+  });
+
+  it('continues a remote parent from extractContext', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const parent = extractContext({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'v=1' })!;
+    monitor.tracer.startSpan('server', { parent, kind: SpanKind.SERVER }).end();
+    await monitor.flush();
+    expect(memory.spans[0]).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', traceState: 'v=1' });
+  });
+
+  it('ids are random hex, never all zero, and unique', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const ids = new Set<string>();
+    for (let i = 0; i < 5000; i++) {
+      const c = monitor.tracer.startSpan('x', { parent: null }).spanContext();
+      expect(c.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(c.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(c.spanId).not.toBe('0'.repeat(16));
+      ids.add(c.spanId);
+    }
+    expect(ids.size).toBe(5000);
+  });
+
+  it('TR-06: enforces OpenTelemetry limits and counts what they drop', async () => {
+    const { monitor, memory } = createTestMonitor({ ...quiet, limits: { attributeCountLimit: 2, eventCountLimit: 1, attributeValueLengthLimit: 5 } });
+    const span = monitor.tracer.startSpan('x');
+    span.setAttributes({ a: 1, b: 2, c: 3, d: 4 });
+    span.setAttribute('a', 'overwrite-is-not-a-new-key');
+    span.addEvent('e1');
+    span.addEvent('e2');
+    span.end();
+    await monitor.flush();
+    const s = memory.spans[0];
+    expect(Object.keys(s.attributes)).toEqual(['a', 'b']);
+    expect(s.attributes.a).toBe('overw');
+    expect(s.droppedAttributesCount).toBe(2);
+    expect(s.droppedEventsCount).toBe(1);
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    const reasons = Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]));
+    expect(reasons).toMatchObject({ attribute_limit: 2, event_limit: 1, attribute_truncated: 1 });
+  });
+
+  it('caps spans per scope', async () => {
+    const { monitor, memory } = createTestMonitor({ ...quiet, limits: { spansPerScope: 10 } });
+    const scope = monitor.openScope();
+    scope.run(() => {
+      for (let i = 0; i < 25; i++) monitor.tracer.startSpan(`s${i}`).end();
+    });
+    await scope.close();
+    expect(memory.spans).toHaveLength(10);
+  });
+
+  it('spans that end after their scope closed are exported with the next flush, not lost', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const scope = monitor.openScope();
+    const late = scope.run(() => monitor.tracer.startSpan('late'));
+    await scope.close();
+    expect(memory.spans).toHaveLength(0);
+    late.end();
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['late']);
+  });
+});

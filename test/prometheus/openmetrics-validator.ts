@@ -5,7 +5,7 @@
  * and the final `# EOF` (OM-02). Returns a list of problems; empty means valid.
  */
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABELS = /^\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)?\}$/;
+const LABELS = /^\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)?\}$/s;
 const NUMBER = /^(?:[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[+-]Inf|NaN)$/;
 const SUFFIXES: Record<string, string[]> = {
   counter: ['_total', '_created'],
@@ -18,7 +18,8 @@ const SUFFIXES: Record<string, string[]> = {
 export function validateOpenMetrics(body: string): string[] {
   const problems: string[] = [];
   if (!body.endsWith('# EOF\n')) problems.push('does not end with "# EOF\\n" (OM-02)');
-  if (body.includes('\r')) problems.push('contains \\r (OM-01)');
+  // A raw CR inside a label value or HELP is allowed by the ABNF; a CR line ending is not.
+  if (body.includes('\r\n')) problems.push('has a \\r\\n line ending (OM-01)');
   const lines = body.split('\n');
   lines.pop();
   const seenFamilies = new Set<string>();
@@ -34,7 +35,7 @@ export function validateOpenMetrics(body: string): string[] {
       return;
     }
     if (line.startsWith('#')) {
-      const m = /^# (TYPE|UNIT|HELP) (\S+)(?: (.*))?$/.exec(line);
+      const m = /^# (TYPE|UNIT|HELP) (\S+)(?: (.*))?$/s.exec(line);
       if (!m) return void problems.push(`${at}: unknown comment (OM-03)`);
       const [, kind, name, rest = ''] = m;
       if (name !== family) {
@@ -57,7 +58,7 @@ export function validateOpenMetrics(body: string): string[] {
       if (kind === 'HELP' && /(^|[^\\])(\\\\)*"/.test(rest)) problems.push(`${at}: unescaped quote in HELP (OM-05)`);
       return;
     }
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*?(?<!\\)\})? (\S+)(?: # (\{.*\}) (\S+)(?: (\S+))?)?$/.exec(line);
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*?(?<!\\)\})? (\S+)(?: # (\{.*\}) (\S+)(?: (\S+))?)?$/s.exec(line);
     if (!m) return void problems.push(`${at}: unparsable sample`);
     const [, name, labels = '{}', value, exemplarLabels] = m;
     sawSample = true;
@@ -71,11 +72,11 @@ export function validateOpenMetrics(body: string): string[] {
       problems.push(`${at}: exemplar on a ${suffix} line`);
     }
     if (type === 'histogram') {
-      const series = labels.replace(/,?le="[^"]*"/, '');
+      const series = labels.replace(/([{,])le="(?:[^"\\]|\\.)*"/, '$1').replace('{,', '{').replace(',}', '}');
       if (suffix === '_bucket') {
-        const le = /le="([^"]*)"/.exec(labels)?.[1];
+        const le = /[{,]le="([^"]*)"/.exec(labels)?.[1];
         if (le === undefined) problems.push(`${at}: bucket without le`);
-        else if (!/^(\+Inf|-?\d+\.\d+|-?\d+(\.\d+)?e[+-]\d\d)$/.test(le)) problems.push(`${at}: non-canonical le (OM-08)`);
+        else if (!/^(\+Inf|-?\d+\.\d+|-?\d+(\.\d+)?e[+-]\d{2,})$/.test(le)) problems.push(`${at}: non-canonical le (OM-08)`);
         if (le === '+Inf') bucketsBySeries.set(family + series, value!);
       } else if (suffix === '_count') {
         const inf = bucketsBySeries.get(family + series);

@@ -1,0 +1,100 @@
+/**
+ * The call plumbing shared by `traced` and `metered`: the user's function runs exactly once,
+ * with its own `this` and arguments, and its result or error passes through unchanged. What
+ * the wrapper does around it is guarded so a telemetry failure never reaches the caller.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyFunction = (this: any, ...args: any[]) => any;
+
+/** One observed call. */
+export interface Call {
+  /** Runs the user's function in the call's context (for example with its span active). */
+  run?<R>(f: () => R): R;
+  /** The call finished: `failed` tells whether `error` was thrown or rejected. */
+  done(error: unknown, failed: boolean): void;
+}
+
+function settle(call: Call, error: unknown, failed: boolean): void {
+  try {
+    call.done(error, failed);
+  } catch {
+    // telemetry must not replace the result or the error
+  }
+}
+
+/** Wraps `fn` so `begin` sees each call; `begin` returning undefined runs `fn` bare. */
+export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) => Call | undefined): F {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    let call: Call | undefined;
+    try {
+      call = begin(this);
+    } catch {
+      call = undefined;
+    }
+    if (!call) return fn.apply(this, args);
+    let invoked = false;
+    let result: unknown;
+    try {
+      const invoke = (): unknown => {
+        invoked = true;
+        return fn.apply(this, args);
+      };
+      result = call.run ? call.run(invoke) : invoke();
+    } catch (err) {
+      if (!invoked) return fn.apply(this, args);
+      settle(call, err, true);
+      throw err;
+    }
+    if (result instanceof Promise) {
+      const c = call;
+      return result.then(
+        (v: unknown) => {
+          settle(c, undefined, false);
+          return v;
+        },
+        (err: unknown) => {
+          settle(c, err, true);
+          throw err;
+        },
+      );
+    }
+    settle(call, undefined, false);
+    return result;
+  };
+  try {
+    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+    Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
+  } catch {
+    // cosmetic only
+  }
+  return wrapped as F;
+}
+
+/** The standard decorator context fields this module reads. */
+export interface MethodContext {
+  kind: string;
+  name: string | symbol;
+  static?: boolean;
+}
+
+export function isMethodContext(v: unknown): v is MethodContext {
+  return v !== null && typeof v === 'object' && (v as MethodContext).kind === 'method' && 'name' in v;
+}
+
+/** `Class.method`, found from `this` at call time (decorators do not see the class name). */
+export function methodName(self: unknown, context: MethodContext): string {
+  const method = typeof context.name === 'symbol' ? context.name.description ?? 'symbol' : context.name;
+  let owner: string | undefined;
+  if (context.static) owner = typeof self === 'function' ? self.name : undefined;
+  else if (self !== null && typeof self === 'object') owner = (self as { constructor?: { name?: string } }).constructor?.name;
+  return owner ? `${owner}.${method}` : method;
+}
+
+/** A metric-name-safe base: letters, digits and underscores, starting with a letter. */
+export function metricBase(name: string): string {
+  let s = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  if (s.endsWith('_total')) s = s.slice(0, -6);
+  if (!/^[A-Za-z]/.test(s)) s = 'fn_' + s;
+  return s.slice(0, 200);
+}

@@ -1,0 +1,114 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { getActiveSpan } from '../context/active.js';
+import { SpanStatus } from '../model/span-data.js';
+import type { HistogramMetric, NumberMetric } from '../model/metric-data.js';
+import { metered } from './metered.js';
+import { setDefaultMonitor } from './default-monitor.js';
+import { traced } from './traced.js';
+
+class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+
+function metric<T>(monitor: ReturnType<typeof createTestMonitor>['monitor'], name: string): T {
+  return monitor.metrics.collect().metrics.find((m) => m.name === name) as T;
+}
+
+afterEach(() => setDefaultMonitor(undefined));
+
+describe('traced()', () => {
+  it('wraps sync and async functions with a span per call, passing this, args and results through', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const obj = { factor: 3 };
+    const mul = traced('mul', function (this: typeof obj, x: number) {
+      expect(getActiveSpan()).toBeDefined();
+      return this.factor * x;
+    }, { monitor });
+    expect(mul.call(obj, 2)).toBe(6);
+    async function later0(x: number): Promise<number> {
+      return x + 1;
+    }
+    const later = traced(later0, { monitor });
+    await expect(later(1)).resolves.toBe(2);
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['mul', 'later0']);
+  });
+
+  it('records the exception, sets ERROR and rethrows the same error (sync and async)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const err = new ValidationError('bad input');
+    const boom = traced('boom', () => {
+      throw err;
+    }, { monitor });
+    const reject = traced('reject', async () => {
+      throw err;
+    }, { monitor });
+    let caught: unknown;
+    try {
+      boom();
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBe(err);
+    await expect(reject()).rejects.toBe(err);
+    await monitor.flush();
+    for (const name of ['boom', 'reject']) {
+      const s = memory.findSpan(name)!;
+      expect(s.status).toEqual({ code: SpanStatus.ERROR, message: 'bad input' });
+      expect(s.events[0].name).toBe('exception');
+    }
+  });
+
+  it('nests: a traced call inside another is its child', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const inner = traced('inner', async () => 1, { monitor });
+    const outer = traced('outer', async () => (await inner()) + 1, { monitor });
+    expect(await outer()).toBe(2);
+    await monitor.flush();
+    expect(memory.findSpan('inner')!.parentSpanId).toBe(memory.findSpan('outer')!.spanId);
+  });
+
+  it('runs bare without a monitor and uses the default monitor when set later', async () => {
+    const f = traced('late', (x: number) => x * 2);
+    expect(f(2)).toBe(4);
+    const { monitor, memory } = createTestMonitor();
+    setDefaultMonitor(monitor);
+    expect(f(3)).toBe(6);
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['late']);
+  });
+
+  it('a broken monitor never reaches the caller', () => {
+    const broken = { tracer: { startSpan: () => { throw new Error('telemetry down'); } } } as never;
+    const f = traced('x', (a: number) => a + 1, { monitor: broken });
+    expect(f(1)).toBe(2);
+  });
+});
+
+describe('metered()', () => {
+  it('counts calls, errors by error.type and durations in seconds', async () => {
+    const { monitor } = createTestMonitor();
+    const work = metered('orders_processed', async (fail: boolean) => {
+      if (fail) throw new ValidationError('no');
+      return 'ok';
+    }, { monitor });
+    expect(await work(false)).toBe('ok');
+    await expect(work(true)).rejects.toThrow('no');
+    expect(metric<NumberMetric>(monitor, 'orders_processed_calls_total').points[0].value).toBe(2);
+    const errors = metric<NumberMetric>(monitor, 'orders_processed_errors_total');
+    expect(errors.points).toHaveLength(1);
+    expect(errors.points[0]).toMatchObject({ attributes: { 'error.type': 'ValidationError' }, value: 1 });
+    const h = metric<HistogramMetric>(monitor, 'orders_processed_duration_seconds');
+    expect(h.unit).toBe('s');
+    expect(h.points[0].count).toBe(2);
+    expect(h.points[0].sum).toBeLessThan(5);
+  });
+
+  it('a metric name clash is reported, not thrown', () => {
+    const { monitor } = createTestMonitor();
+    monitor.metrics.createGauge('clash_calls_total', 'app gauge');
+    const f = metered('clash', () => 42, { monitor });
+    expect(f()).toBe(42);
+  });
+});

@@ -73,7 +73,8 @@ describe('metricsHandler', () => {
   it('bearer auth: right token 200; wrong or missing 401 with WWW-Authenticate', async () => {
     const handle = metricsHandler(monitor, { auth: { bearerToken: 's3cret-token' } });
     expect((await handle(req('/metrics', { headers: { authorization: 'Bearer s3cret-token' } })))!.status).toBe(200);
-    for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 'Bearer s3cret-token-and-more' }, { authorization: 'Basic czNjcmV0' }]) {
+    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: 'Bearer s3cret-token-and-more' }, { authorization: 'Basic czNjcmV0' }];
+    for (const headers of variants) {
       const res = (await handle(req('/metrics', { headers })))!;
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer realm="metrics"');

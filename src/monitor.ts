@@ -116,7 +116,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const logs = this.pendingLogs;
     this.pendingSpans = [];
     this.pendingLogs = [];
-    return this.export(spans, logs, true);
+    return this.export(spans, logs);
   }
 
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
@@ -173,7 +173,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const logs = this.pendingLogs.length ? this.pendingLogs.concat(scope.logs) : scope.logs.slice();
     this.pendingSpans = [];
     this.pendingLogs = [];
-    return this.export(spans, logs, false);
+    return this.export(spans, logs);
   }
 
   private buffer<T>(list: T[], item: T): void {
@@ -184,7 +184,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     list.push(item);
   }
 
-  private export(spansIn: RecordingSpan[], logs: LogRecordData[], always: boolean): Promise<FlushResult> {
+  private export(spansIn: RecordingSpan[], logs: LogRecordData[]): Promise<FlushResult> {
     if (this.backends.length === 0) return Promise.resolve(emptyResult);
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
@@ -196,7 +196,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     let spans: SpanData[] = spansIn;
     if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
     for (const s of spans) this.redactSpan(s as RecordingSpan);
-    const metricsChanged = this.metrics.dirty || always;
+    // Metrics travel only when something was recorded since the previous flush.
+    const metricsChanged = this.metrics.dirty;
     this.metrics.dirty = false;
     if (spans.length === 0 && logs.length === 0 && !metricsChanged) return Promise.resolve(emptyResult);
 

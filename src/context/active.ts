@@ -8,6 +8,8 @@ export interface ActiveContext {
   readonly scope?: Scope;
   readonly span?: Span;
   readonly baggage?: Baggage;
+  /** The `@opentelemetry/api` Context this one came from or continues (set by the `/otel` bridge). */
+  readonly otel?: unknown;
 }
 
 // Created on first use, never at module load (Workers forbid work in global scope, CF-03).

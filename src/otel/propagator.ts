@@ -1,0 +1,79 @@
+import {
+  createTraceState,
+  propagation,
+  trace,
+  type Context,
+  type TextMapGetter,
+  type TextMapPropagator,
+  type TextMapSetter,
+} from '@opentelemetry/api';
+import { formatBaggage, parseBaggage } from '../trace/propagation/baggage.js';
+import { extractContext } from '../trace/propagation/propagation.js';
+import { formatTraceparent } from '../trace/propagation/traceparent.js';
+import { parseTracestate } from '../trace/propagation/tracestate.js';
+import { fromApiBaggage, toApiBaggage } from './baggage.js';
+import { unwrapSpan } from './span.js';
+
+const FIELDS = ['traceparent', 'tracestate', 'baggage'];
+
+/**
+ * W3C Trace Context and Baggage for `@opentelemetry/api`'s propagation API, with the same
+ * parsers and formatters as `extractContext`/`injectContext`.
+ */
+export class W3CPropagator implements TextMapPropagator {
+  inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
+    try {
+      const span = trace.getSpan(context);
+      if (span !== undefined) {
+        const c = span.spanContext();
+        if (trace.isSpanContextValid(c)) {
+          setter.set(carrier, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
+          const ts = parseTracestate(c.traceState?.serialize());
+          if (ts) setter.set(carrier, 'tracestate', ts);
+        }
+      }
+      const baggage = fromApiBaggage(propagation.getBaggage(context));
+      if (baggage !== undefined) {
+        const b = formatBaggage(baggage);
+        if (b) setter.set(carrier, 'baggage', b);
+      }
+    } catch {
+      // a frozen carrier or a throwing setter: propagate nothing rather than fail the call
+    }
+  }
+
+  extract(context: Context, carrier: unknown, getter: TextMapGetter): Context {
+    let ctx = context;
+    try {
+      const headers: Record<string, string | string[] | undefined> = {};
+      for (const f of FIELDS) headers[f] = getter.get(carrier, f);
+      const remote = extractContext(headers);
+      if (remote !== undefined) {
+        // The runtime adapter already made this request's server span a child of the incoming
+        // traceparent: when the context holds a local span of that trace, keep it, so
+        // instrumentation that extracts again (as `@hono/otel` does) nests under it instead
+        // of starting a sibling tree.
+        const local = unwrapSpan(trace.getSpan(ctx))?.spanContext();
+        if (local === undefined || local.isRemote === true || local.traceId !== remote.traceId) {
+          ctx = trace.setSpanContext(ctx, {
+            traceId: remote.traceId,
+            spanId: remote.spanId,
+            traceFlags: remote.traceFlags,
+            isRemote: true,
+            traceState: remote.traceState ? createTraceState(remote.traceState) : undefined,
+          });
+        }
+      }
+      const raw = headers.baggage;
+      const baggage = remote?.baggage ?? parseBaggage(Array.isArray(raw) ? raw.join(',') : raw);
+      if (baggage !== undefined) ctx = propagation.setBaggage(ctx, toApiBaggage(baggage));
+    } catch {
+      return context;
+    }
+    return ctx;
+  }
+
+  fields(): string[] {
+    return FIELDS.slice();
+  }
+}

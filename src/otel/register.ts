@@ -1,0 +1,165 @@
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import type { Monitor } from '../monitor.js';
+import { BridgeContextManager } from './context-manager.js';
+import { BridgeMeterProvider } from './meter.js';
+import { W3CPropagator } from './propagator.js';
+import { BridgeTracerProvider } from './tracer.js';
+
+export interface RegisterOpenTelemetryOptions {
+  /** Install a MeterProvider whose instruments record into `monitor.metrics`. Default true. */
+  metrics?: boolean;
+  /** Install the W3C trace-context + baggage propagator. Default true. */
+  propagator?: boolean;
+  /**
+   * Replace providers that someone else already registered (another SDK, or Deno's built-in
+   * OpenTelemetry with `OTEL_DENO=true`) instead of declining. Default false.
+   */
+  override?: boolean;
+}
+
+/** The `@opentelemetry/api` 1.x global registry (shared by every copy of the API in the isolate). */
+const GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
+type Registry = { version?: string; trace?: unknown; context?: unknown; propagation?: unknown; metrics?: unknown };
+
+interface Registration {
+  monitor: Monitor;
+  tracerProvider: BridgeTracerProvider;
+  contextManager: BridgeContextManager;
+  propagator: W3CPropagator | undefined;
+  meterProvider: BridgeMeterProvider | undefined;
+}
+
+let current: Registration | undefined;
+
+function registry(): Registry | undefined {
+  return (globalThis as unknown as Record<symbol, Registry | undefined>)[GLOBAL_KEY];
+}
+
+function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: boolean): string[] {
+  if (r === undefined) return [];
+  const out: string[] = [];
+  if (r.trace !== undefined) out.push('trace');
+  if (r.context !== undefined) out.push('context');
+  if (withPropagator && r.propagation !== undefined) out.push('propagation');
+  if (withMetrics && r.metrics !== undefined) out.push('metrics');
+  return out;
+}
+
+function disableAll(): void {
+  trace.disable();
+  context.disable();
+  propagation.disable();
+  metrics.disable();
+}
+
+/**
+ * Serves `@opentelemetry/api` from the monitor: installs a TracerProvider, a ContextManager
+ * bridged to the library's context storage, the W3C propagator and a MeterProvider. Spans made
+ * through the API (`@hono/otel`, database clients, libraries) are the monitor's own spans: they
+ * nest with `tracer.startSpan` spans both ways, land in the current request's scope and export
+ * with the app's telemetry.
+ *
+ * Never throws. Returns false, and reports through `monitor.diag` (kind `otel`), when a
+ * registration already exists: a second call, another SDK, or Deno's built-in OpenTelemetry
+ * (`OTEL_DENO=true`), unless `override` is set.
+ *
+ * @param monitor the monitor whose tracer, scopes and metrics serve the API
+ * @param options `metrics` (default true), `propagator` (default true), `override` (default false)
+ * @returns true when the API now reports to `monitor`
+ *
+ * @example
+ * ```ts
+ * import { trace } from '@opentelemetry/api';
+ * import { registerOpenTelemetry } from '@lexigram/monitor/otel';
+ * registerOpenTelemetry(monitor);
+ * await trace.getTracer('db').startActiveSpan('query', async (span) => { ...; span.end(); });
+ * ```
+ */
+export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTelemetryOptions = {}): boolean {
+  try {
+    const withMetrics = options.metrics !== false;
+    const withPropagator = options.propagator !== false;
+    if (current !== undefined) {
+      monitor.diag.report(
+        'otel',
+        current.monitor === monitor
+          ? 'registerOpenTelemetry() was called twice; the first registration stays'
+          : 'registerOpenTelemetry() was already called with another monitor; the API keeps reporting to that one (call unregisterOpenTelemetry() first)',
+        undefined,
+        'otel:register-twice',
+      );
+      return false;
+    }
+    const r = registry();
+    const busy = taken(r, withMetrics, withPropagator);
+    if (busy.length > 0) {
+      if (options.override !== true) {
+        monitor.diag.report(
+          'otel',
+          `@opentelemetry/api already has a global ${busy.join(', ')} provider (another SDK, or Deno's built-in OpenTelemetry with OTEL_DENO=true); ` +
+            'registerOpenTelemetry() left it in place. Spans made through the API go to that provider, not to this monitor. Pass { override: true } to replace it.',
+          { registered: busy, version: r?.version },
+          'otel:conflict',
+        );
+        return false;
+      }
+      disableAll();
+      monitor.diag.report('otel', `registerOpenTelemetry() replaced the global ${busy.join(', ')} provider registered before it ({ override: true })`, { replaced: busy }, 'otel:override');
+    }
+
+    const reg: Registration = {
+      monitor,
+      tracerProvider: new BridgeTracerProvider(monitor),
+      contextManager: new BridgeContextManager(),
+      propagator: withPropagator ? new W3CPropagator() : undefined,
+      meterProvider: withMetrics ? new BridgeMeterProvider(monitor) : undefined,
+    };
+    const ok =
+      context.setGlobalContextManager(reg.contextManager) &&
+      trace.setGlobalTracerProvider(reg.tracerProvider) &&
+      (reg.propagator === undefined || propagation.setGlobalPropagator(reg.propagator)) &&
+      (reg.meterProvider === undefined || metrics.setGlobalMeterProvider(reg.meterProvider));
+    if (!ok) {
+      // A provider appeared between the check and the registration, or the API refused ours
+      // (an incompatible API version in the registry): undo what was set.
+      undo(reg);
+      monitor.diag.report('otel', '@opentelemetry/api refused the registration (an incompatible API version or a provider registered concurrently)', undefined, 'otel:refused');
+      return false;
+    }
+    current = reg;
+    return true;
+  } catch (err) {
+    monitor.diag.report('otel', `registerOpenTelemetry() failed: ${err instanceof Error ? err.message : String(err)}`, err, 'otel:failed');
+    return false;
+  }
+}
+
+function undo(reg: Registration): void {
+  const r = registry();
+  if (r === undefined) return;
+  if (r.context === reg.contextManager) context.disable();
+  if ((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.() === reg.tracerProvider) trace.disable();
+  if (reg.propagator !== undefined && r.propagation === reg.propagator) propagation.disable();
+  if (reg.meterProvider !== undefined && r.metrics === reg.meterProvider) metrics.disable();
+}
+
+/**
+ * Removes what `registerOpenTelemetry` installed (for tests, or to hand the API to another
+ * SDK). Returns false when nothing was registered by it. Never throws.
+ */
+export function unregisterOpenTelemetry(): boolean {
+  const reg = current;
+  if (reg === undefined) return false;
+  current = undefined;
+  try {
+    undo(reg);
+  } catch {
+    // the registry was tampered with: nothing left to undo safely
+  }
+  return true;
+}
+
+/** The monitor the API currently reports to through `registerOpenTelemetry`, if any. */
+export function registeredMonitor(): Monitor | undefined {
+  return current?.monitor;
+}

@@ -1,0 +1,132 @@
+import {
+  createTraceState,
+  type Attributes as ApiAttributes,
+  type AttributeValue as ApiAttributeValue,
+  type Exception,
+  type Link as ApiLink,
+  type Span as ApiSpan,
+  type SpanContext as ApiSpanContext,
+  type SpanStatus as ApiSpanStatus,
+  type TimeInput,
+} from '@opentelemetry/api';
+import type { SpanContext } from '../model/span-data.js';
+import { NonRecordingSpan, type Link, type Span } from '../trace/span.js';
+import { timeInputToMs } from './time.js';
+
+/** OpenTelemetry attributes without the `undefined`/`null` values the API tolerates (and the SDK ignores). */
+export function cleanAttributes(attrs: ApiAttributes | undefined): Record<string, unknown> | undefined {
+  if (attrs === undefined || attrs === null || typeof attrs !== 'object') return undefined;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(attrs)) {
+    const v = attrs[k];
+    if (v !== undefined && v !== null) out[k] = v;
+  }
+  return out;
+}
+
+/** Our span context → the API's (a `TraceState` object instead of the header text). */
+export function toApiSpanContext(c: SpanContext): ApiSpanContext {
+  const out: ApiSpanContext = { traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags, isRemote: c.isRemote === true };
+  if (c.traceState) out.traceState = createTraceState(c.traceState);
+  return out;
+}
+
+/** The API's span context → ours. */
+export function fromApiSpanContext(c: ApiSpanContext): SpanContext {
+  const ts = c.traceState?.serialize();
+  return { traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags, traceState: ts || undefined, isRemote: c.isRemote === true };
+}
+
+export function toLink(l: ApiLink): Link | undefined {
+  if (!l || !l.context) return undefined;
+  return { context: fromApiSpanContext(l.context), attributes: cleanAttributes(l.attributes) };
+}
+
+const wrappers = new WeakMap<Span, ApiSpan>();
+const foreign = new WeakMap<ApiSpan, Span>();
+
+/**
+ * One of our spans seen through `@opentelemetry/api`'s `Span` interface. The same span always
+ * gets the same wrapper, so `trace.getActiveSpan()` is stable.
+ */
+export class BridgedSpan implements ApiSpan {
+  private ctx: ApiSpanContext | undefined;
+  constructor(readonly inner: Span) {}
+
+  spanContext(): ApiSpanContext {
+    return (this.ctx ??= toApiSpanContext(this.inner.spanContext()));
+  }
+  setAttribute(key: string, value: ApiAttributeValue): this {
+    if (value !== undefined && value !== null) this.inner.setAttribute(key, value);
+    return this;
+  }
+  setAttributes(attributes: ApiAttributes): this {
+    const a = cleanAttributes(attributes);
+    if (a) this.inner.setAttributes(a);
+    return this;
+  }
+  addEvent(name: string, attributesOrStartTime?: ApiAttributes | TimeInput, startTime?: TimeInput): this {
+    let attrs: ApiAttributes | undefined;
+    let time = startTime;
+    if (typeof attributesOrStartTime === 'number' || attributesOrStartTime instanceof Date || Array.isArray(attributesOrStartTime)) {
+      time = attributesOrStartTime as TimeInput;
+    } else attrs = attributesOrStartTime as ApiAttributes | undefined;
+    this.inner.addEvent(name, cleanAttributes(attrs), timeInputToMs(time));
+    return this;
+  }
+  addLink(link: ApiLink): this {
+    const l = toLink(link);
+    if (l) this.inner.addLink(l);
+    return this;
+  }
+  addLinks(links: ApiLink[]): this {
+    if (Array.isArray(links)) for (const l of links) this.addLink(l);
+    return this;
+  }
+  setStatus(status: ApiSpanStatus): this {
+    // The API's codes (UNSET 0, OK 1, ERROR 2) are OTLP's, and so ours.
+    if (status && typeof status === 'object') this.inner.setStatus(status.code as 0 | 1 | 2, status.message);
+    return this;
+  }
+  updateName(name: string): this {
+    this.inner.updateName(name);
+    return this;
+  }
+  end(endTime?: TimeInput): void {
+    this.inner.end(timeInputToMs(endTime));
+  }
+  isRecording(): boolean {
+    return this.inner.isRecording();
+  }
+  recordException(exception: Exception, time?: TimeInput): void {
+    this.inner.recordException(exception, timeInputToMs(time));
+  }
+}
+
+/** The API span for one of our spans (cached). */
+export function wrapSpan(span: Span): ApiSpan {
+  let w = wrappers.get(span);
+  if (w === undefined) wrappers.set(span, (w = new BridgedSpan(span)));
+  return w;
+}
+
+/**
+ * The span of ours behind an API span: our own wrapper's inner span, or, for a span from
+ * elsewhere (`trace.wrapSpanContext`, another SDK), a non-recording span with its context.
+ */
+export function unwrapSpan(span: ApiSpan | undefined): Span | undefined {
+  if (span === undefined || span === null) return undefined;
+  if (span instanceof BridgedSpan) return span.inner;
+  const known = foreign.get(span);
+  if (known !== undefined) return known;
+  try {
+    const c = span.spanContext();
+    if (!c || typeof c.traceId !== 'string') return undefined;
+    const ours = new NonRecordingSpan(fromApiSpanContext(c));
+    wrappers.set(ours, span); // maps back to the very object the caller set
+    foreign.set(span, ours);
+    return ours;
+  } catch {
+    return undefined;
+  }
+}

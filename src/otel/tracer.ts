@@ -1,0 +1,100 @@
+import {
+  context as apiContext,
+  propagation,
+  trace,
+  type Context,
+  type Span as ApiSpan,
+  type SpanOptions,
+  type Tracer as ApiTracer,
+  type TracerOptions,
+  type TracerProvider,
+} from '@opentelemetry/api';
+import { contextStorage } from '../context/active.js';
+import type { Monitor } from '../monitor.js';
+import { SpanKind } from '../model/span-data.js';
+import type { Scope } from '../scope/scope.js';
+import type { Link, Span } from '../trace/span.js';
+import type { Tracer } from '../trace/tracer.js';
+import { fromApiBaggage } from './baggage.js';
+import { SCOPE_KEY } from './context-manager.js';
+import { cleanAttributes, toLink, unwrapSpan, wrapSpan } from './span.js';
+import { timeInputToMs } from './time.js';
+
+/** The API's kinds (INTERNAL 0 … CONSUMER 4) are OTLP's minus one. */
+export function fromApiKind(kind: unknown): SpanKind {
+  return typeof kind === 'number' && kind >= 0 && kind <= 4 ? ((kind + 1) as SpanKind) : SpanKind.INTERNAL;
+}
+
+/** An `@opentelemetry/api` Tracer that starts the monitor's own spans. */
+export class BridgeTracer implements ApiTracer {
+  constructor(private readonly tracer: Tracer) {}
+
+  startSpan(name: string, options?: SpanOptions, context?: Context): ApiSpan {
+    const ctx = context ?? apiContext.active();
+    const o = options ?? {};
+    const parent: Span | undefined = o.root ? undefined : unwrapSpan(trace.getSpan(ctx));
+    const scope =
+      (ctx.getValue(SCOPE_KEY) as Scope | undefined) ?? (parent as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
+    let links: Link[] | undefined;
+    if (Array.isArray(o.links)) {
+      links = [];
+      for (const l of o.links) {
+        const x = toLink(l);
+        if (x) links.push(x);
+      }
+    }
+    const span = this.tracer.startSpan(name, {
+      kind: fromApiKind(o.kind),
+      attributes: cleanAttributes(o.attributes),
+      links,
+      startTime: timeInputToMs(o.startTime),
+      parent: parent ?? null,
+      scope,
+    }) as Span & { baggage?: unknown };
+    // Baggage lives in the API context, not only on the parent span.
+    const baggage = fromApiBaggage(propagation.getBaggage(ctx));
+    if (baggage !== undefined) span.baggage = baggage;
+    return wrapSpan(span);
+  }
+
+  startActiveSpan<F extends (span: ApiSpan) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: ApiSpan) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: ApiSpan) => unknown>(name: string, options: SpanOptions, context: Context, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: ApiSpan) => unknown>(name: string, a: unknown, b?: unknown, c?: unknown): ReturnType<F> {
+    let options: SpanOptions | undefined;
+    let ctx: Context | undefined;
+    let fn: F;
+    if (typeof a === 'function') fn = a as F;
+    else if (typeof b === 'function') {
+      options = a as SpanOptions;
+      fn = b as F;
+    } else {
+      options = a as SpanOptions;
+      ctx = b as Context | undefined;
+      fn = c as F;
+    }
+    const parentCtx = ctx ?? apiContext.active();
+    const span = this.startSpan(name, options, parentCtx);
+    // As in OpenTelemetry, the caller ends the span.
+    return apiContext.with(trace.setSpan(parentCtx, span), fn as (s: ApiSpan) => ReturnType<F>, undefined, span);
+  }
+}
+
+/** An `@opentelemetry/api` TracerProvider over a monitor: one tracer per name and version. */
+export class BridgeTracerProvider implements TracerProvider {
+  private readonly tracers = new Map<string, BridgeTracer>();
+  constructor(private readonly monitor: Monitor) {}
+
+  getTracer(name: string, version?: string, _options?: TracerOptions): ApiTracer {
+    const n = typeof name === 'string' && name ? name : 'unknown';
+    const key = `${n}@${version ?? ''}`;
+    let t = this.tracers.get(key);
+    if (t === undefined) this.tracers.set(key, (t = new BridgeTracer(this.monitor.getTracer(n, version))));
+    return t;
+  }
+
+  /** Exports what is buffered (the monitor's `forceFlush`). */
+  forceFlush(): Promise<void> {
+    return this.monitor.forceFlush();
+  }
+}

@@ -1,0 +1,295 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  context,
+  metrics,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind as ApiSpanKind,
+  SpanStatusCode,
+  trace,
+  createContextKey,
+  type Span as ApiSpan,
+} from '@opentelemetry/api';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { getActiveSpan, setContextStorage, SpanKind, SpanStatus, type Diagnostic, type Monitor } from '../../src/index.js';
+import { BridgedSpan, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
+import { createTestMonitor, type MemoryBackend } from '../../src/testing/index.js';
+
+let monitor: Monitor;
+let memory: MemoryBackend;
+let diags: Diagnostic[];
+
+beforeAll(() => {
+  setContextStorage(AsyncLocalStorage);
+});
+
+beforeEach(() => {
+  diags = [];
+  ({ monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diags.push(d) }));
+  expect(registerOpenTelemetry(monitor)).toBe(true);
+});
+
+afterEach(() => {
+  unregisterOpenTelemetry();
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 1));
+
+describe('registerOpenTelemetry: spans', () => {
+  it('API spans nest under ours and ours under API spans, across awaits, in one scope', async () => {
+    const scope = monitor.openScope({ name: 'req' });
+    await scope.run(async () => {
+      await monitor.tracer.startActiveSpan('ours-root', async () => {
+        await tick();
+        await trace.getTracer('lib', '1.2.3').startActiveSpan('api-child', async (apiSpan) => {
+          await tick();
+          // what the API sees as active is what the library sees
+          expect(trace.getActiveSpan()).toBe(apiSpan);
+          expect((apiSpan as BridgedSpan).inner).toBe(getActiveSpan());
+          await monitor.tracer.startActiveSpan('ours-grandchild', async () => {
+            await tick();
+            expect((trace.getActiveSpan() as BridgedSpan).inner).toBe(getActiveSpan());
+            trace.getTracer('lib').startSpan('api-leaf').end();
+          });
+          apiSpan.end();
+        });
+      });
+    });
+    expect(memory.spans).toHaveLength(0); // nothing leaves before the scope closes
+    await scope.close();
+    const byName = Object.fromEntries(memory.spans.map((s) => [s.name, s]));
+    expect(Object.keys(byName).sort()).toEqual(['api-child', 'api-leaf', 'ours-grandchild', 'ours-root']);
+    expect(memory.spans).toHaveLength(4);
+    const traceId = byName['ours-root'].traceId;
+    for (const s of memory.spans) expect(s.traceId).toBe(traceId);
+    expect(byName['ours-root'].parentSpanId).toBeUndefined();
+    expect(byName['api-child'].parentSpanId).toBe(byName['ours-root'].spanId);
+    expect(byName['ours-grandchild'].parentSpanId).toBe(byName['api-child'].spanId);
+    expect(byName['api-leaf'].parentSpanId).toBe(byName['ours-grandchild'].spanId);
+    expect(byName['api-child'].instrumentationScope).toEqual({ name: 'lib', version: '1.2.3' });
+    // nothing exported twice
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(4);
+  });
+
+  it('trace.getActiveSpan() is the same object every time, and undefined outside spans', async () => {
+    expect(trace.getActiveSpan()).toBeUndefined();
+    monitor.tracer.startActiveSpan('s', () => {
+      const a = trace.getActiveSpan();
+      expect(a).toBeInstanceOf(BridgedSpan);
+      expect(trace.getActiveSpan()).toBe(a);
+      expect(a!.spanContext().spanId).toBe(getActiveSpan()!.spanContext().spanId);
+    });
+  });
+
+  it('context.with(ROOT_CONTEXT) clears the span but keeps the request scope; bind carries a context', async () => {
+    const scope = monitor.openScope();
+    let bound: (() => ApiSpan | undefined) | undefined;
+    let outerId = '';
+    await scope.run(async () => {
+      await monitor.tracer.startActiveSpan('outer', async (outer) => {
+        outerId = outer.spanContext().spanId;
+        context.with(ROOT_CONTEXT, () => {
+          expect(trace.getActiveSpan()).toBeUndefined();
+          expect(getActiveSpan()).toBeUndefined();
+          trace.getTracer('x').startSpan('detached').end();
+        });
+        bound = context.bind(context.active(), () => trace.getActiveSpan());
+      });
+    });
+    expect(trace.getActiveSpan()).toBeUndefined();
+    expect(bound!()?.spanContext().spanId).toBe(outerId);
+    await scope.close();
+    const detached = memory.spans.find((s) => s.name === 'detached')!;
+    expect(detached.parentSpanId).toBeUndefined();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['detached', 'outer']);
+  });
+
+  it('custom context keys survive through our own spans', () => {
+    const KEY = createContextKey('user key');
+    context.with(context.active().setValue(KEY, 42), () => {
+      monitor.tracer.startActiveSpan('ours', () => {
+        expect(context.active().getValue(KEY)).toBe(42);
+        expect(trace.getActiveSpan()).toBeDefined();
+      });
+    });
+  });
+
+  it('maps kinds, status, events, links, times, names and exceptions', async () => {
+    const tracer = trace.getTracer('lib');
+    const t0 = 1_700_000_000_000;
+    const link = { context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b9c7c989f97918e1', traceFlags: 1 }, attributes: { why: 'batch' } };
+    const kinds = [ApiSpanKind.INTERNAL, ApiSpanKind.SERVER, ApiSpanKind.CLIENT, ApiSpanKind.PRODUCER, ApiSpanKind.CONSUMER];
+    for (const k of kinds) tracer.startSpan(`k${k}`, { kind: k, root: true }).end();
+    const s = tracer.startSpan('x', { startTime: [1_700_000_000, 500_000_000], attributes: { a: 1, skip: undefined }, links: [link] });
+    s.setAttribute('b', 'two').setAttributes({ c: true, d: undefined as unknown as string });
+    s.addEvent('e1', { k: 'v' }, new Date(t0 + 600));
+    s.addEvent('e2', [1_700_000_000, 700_000_000]);
+    s.addLinks([{ context: { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: '00f067aa0ba902b7', traceFlags: 0 } }]);
+    s.recordException(new TypeError('bad'));
+    s.setStatus({ code: SpanStatusCode.ERROR, message: 'boom' });
+    s.updateName('renamed');
+    expect(s.isRecording()).toBe(true);
+    s.end(new Date(t0 + 900));
+    expect(s.isRecording()).toBe(false);
+    await monitor.flush();
+    const kindsOut = memory.spans.filter((x) => x.name.startsWith('k')).map((x) => [x.name, x.kind]);
+    expect(kindsOut).toEqual([
+      ['k0', SpanKind.INTERNAL],
+      ['k1', SpanKind.SERVER],
+      ['k2', SpanKind.CLIENT],
+      ['k3', SpanKind.PRODUCER],
+      ['k4', SpanKind.CONSUMER],
+    ]);
+    const x = memory.spans.find((y) => y.name === 'renamed')!;
+    expect(x.startTime).toBe(t0 + 500);
+    expect(x.endTime).toBe(t0 + 900);
+    expect(x.attributes).toEqual({ a: 1, b: 'two', c: true });
+    expect(x.events.map((e) => [e.name, e.timeUnixNano])).toEqual([
+      ['e1', '1700000000600000000'],
+      ['e2', '1700000000700000000'],
+      ['exception', expect.any(String)],
+    ]);
+    expect(x.events[2].attributes['exception.type']).toBe('TypeError');
+    expect(x.links.map((l) => l.spanId)).toEqual(['b9c7c989f97918e1', '00f067aa0ba902b7']);
+    expect(x.links[0].attributes).toEqual({ why: 'batch' });
+    expect(x.status).toEqual({ code: SpanStatus.ERROR, message: 'boom' });
+    expect(diags.filter((d) => d.kind === 'invalid_attribute')).toEqual([]); // undefined values are skipped quietly
+  });
+
+  it('a remote parent from propagation.extract becomes the parent (isRemote), with baggage', async () => {
+    const headers = {
+      traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+      tracestate: 'congo=t61rcWkgMzE,rojo=00f067aa0ba902b7',
+      baggage: 'user=alice,tier=gold;prop',
+    };
+    const ctx = propagation.extract(ROOT_CONTEXT, headers);
+    const remote = trace.getSpanContext(ctx)!;
+    expect(remote).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true });
+    expect(remote.traceState?.get('rojo')).toBe('00f067aa0ba902b7');
+    expect(propagation.getBaggage(ctx)?.getEntry('user')?.value).toBe('alice');
+    expect(propagation.getBaggage(ctx)?.getEntry('tier')?.metadata?.toString()).toBe('prop');
+
+    const out: Record<string, string> = {};
+    await context.with(ctx, async () => {
+      await trace.getTracer('lib').startActiveSpan('server', { kind: ApiSpanKind.SERVER }, async (span) => {
+        await tick();
+        // the library's own injectContext sees the same span and baggage
+        propagation.inject(context.active(), out);
+        expect(getActiveSpan()?.spanContext().spanId).toBe(span.spanContext().spanId);
+        span.end();
+      });
+    });
+    await monitor.flush();
+    const server = memory.spans.find((s) => s.name === 'server')!;
+    expect(server.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(server.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(server.traceState).toBe('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7');
+    expect(out.traceparent).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${server.spanId}-01`);
+    expect(out.tracestate).toBe('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7');
+    expect(out.baggage).toBe('user=alice,tier=gold;prop');
+  });
+
+  it('propagation uses the core parsers: invalid traceparent is ignored, fields() lists the headers', () => {
+    expect(propagation.fields().sort()).toEqual(['baggage', 'traceparent', 'tracestate']);
+    const bad = propagation.extract(ROOT_CONTEXT, { traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' });
+    expect(trace.getSpanContext(bad)).toBeUndefined();
+    const upper = propagation.extract(ROOT_CONTEXT, { traceparent: '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01' });
+    expect(trace.getSpanContext(upper)).toBeUndefined();
+    const onlyBaggage = propagation.extract(ROOT_CONTEXT, { baggage: 'k=v%20w' });
+    expect(propagation.getBaggage(onlyBaggage)?.getEntry('k')?.value).toBe('v w');
+    const out: Record<string, string> = {};
+    propagation.inject(onlyBaggage, out);
+    expect(out).toEqual({ baggage: 'k=v%20w' });
+  });
+
+  it('extract inside a request keeps the local span when the header is of the same trace (no sibling tree)', async () => {
+    const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+    const remote = propagation.extract(ROOT_CONTEXT, headers);
+    await context.with(remote, () =>
+      monitor.tracer.startActiveSpan('adapter-server', async (server) => {
+        const again = propagation.extract(context.active(), headers);
+        expect((trace.getSpan(again) as BridgedSpan).inner).toBe(server);
+        const other = propagation.extract(context.active(), { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b9c7c989f97918e1-01' });
+        expect(trace.getSpanContext(other)?.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+      }),
+    );
+  });
+
+  it('inject from a context with our active span writes our ids', () => {
+    monitor.tracer.startActiveSpan('s', (s) => {
+      const out: Record<string, string> = {};
+      propagation.inject(context.active(), out);
+      const c = s.spanContext();
+      expect(out.traceparent).toBe(`00-${c.traceId}-${c.spanId}-01`);
+    });
+  });
+});
+
+describe('registerOpenTelemetry: registration', () => {
+  it('a second registration returns false and reports once', () => {
+    expect(registerOpenTelemetry(monitor)).toBe(false);
+    expect(registerOpenTelemetry(monitor)).toBe(false);
+    const d = diags.filter((x) => x.kind === 'otel');
+    expect(d).toHaveLength(1);
+    expect(d[0].message).toMatch(/called twice/);
+  });
+
+  it('declines when another provider is registered; override replaces it', () => {
+    unregisterOpenTelemetry();
+    const sdk = new BasicTracerProvider();
+    expect(trace.setGlobalTracerProvider(sdk)).toBe(true);
+    expect(registerOpenTelemetry(monitor)).toBe(false);
+    expect(diags.find((d) => d.kind === 'otel')?.message).toMatch(/already has a global trace provider/);
+    expect((trace.getTracerProvider() as unknown as { getDelegate(): unknown }).getDelegate()).toBe(sdk);
+    expect(registerOpenTelemetry(monitor, { override: true })).toBe(true);
+    const span = trace.getTracer('x').startSpan('y');
+    expect(span).toBeInstanceOf(BridgedSpan);
+    span.end();
+  });
+
+  it('never throws, even with a throwing diagnostics hook', () => {
+    const { monitor: m } = createTestMonitor({
+      onDiagnostic: () => {
+        throw new Error('hook');
+      },
+    });
+    expect(() => registerOpenTelemetry(m)).not.toThrow();
+  });
+
+  it('unregister hands the API back to its no-op defaults', () => {
+    expect(unregisterOpenTelemetry()).toBe(true);
+    expect(unregisterOpenTelemetry()).toBe(false);
+    expect(trace.getTracer('x').startSpan('y')).not.toBeInstanceOf(BridgedSpan);
+    expect(registerOpenTelemetry(monitor)).toBe(true);
+  });
+});
+
+describe('registerOpenTelemetry: metrics', () => {
+  it('API instruments record into monitor.metrics', () => {
+    const meter = metrics.getMeter('lib', '1.0.0');
+    meter.createCounter('lib.calls', { description: 'calls', unit: '{call}' }).add(2, { op: 'get', skip: undefined });
+    meter.createUpDownCounter('lib.active').add(-1);
+    meter.createHistogram('lib.duration', { unit: 's' }).record(0.2, { op: 'get' });
+    meter.createHistogram('lib.size', { advice: { explicitBucketBoundaries: [10, 100] } }).record(50);
+    meter.createGauge('lib.temp').record(21.5);
+    const snap = monitor.metrics.collect();
+    const byName = Object.fromEntries(snap.metrics.map((m) => [m.name, m]));
+    expect(byName['lib.calls'].points[0]).toMatchObject({ attributes: { op: 'get' }, value: 2 });
+    expect(byName['lib.calls'].unit).toBe('{call}');
+    expect(byName['lib.active'].points[0]).toMatchObject({ value: -1 });
+    expect(byName['lib.duration'].points[0]).toMatchObject({ count: 1, sum: 0.2 });
+    expect(byName['lib.size'].points[0]).toMatchObject({ bounds: [10, 100], bucketCounts: [0, 1, 0] });
+    expect(byName['lib.temp'].points[0]).toMatchObject({ value: 21.5 });
+  });
+
+  it("an app metric's name is not recorded twice: the API instrument is a no-op and a diagnostic says so", () => {
+    const own = monitor.metrics.createHistogram('http.server.request.duration', 'own', { unit: 's' });
+    own.observe(0.1);
+    metrics.getMeter('@hono/otel').createHistogram('http.server.request.duration', { unit: 's' }).record(5);
+    const snap = monitor.metrics.collect();
+    expect(snap.metrics.find((m) => m.name === 'http.server.request.duration')!.points[0]).toMatchObject({ count: 1, sum: 0.1 });
+    expect(diags.find((d) => d.kind === 'otel')?.message).toMatch(/not recorded twice/);
+  });
+});

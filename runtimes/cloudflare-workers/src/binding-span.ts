@@ -1,0 +1,109 @@
+import { contextStorage } from '../../../src/context/active.js';
+import type { Monitor } from '../../../src/monitor.js';
+import { SpanKind } from '../../../src/model/span-data.js';
+import { now } from '../../../src/time.js';
+import { failSpan } from '../../../src/trace/tracer.js';
+
+/** The kind of binding a call went to. */
+export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'service';
+
+/**
+ * One finished binding call, as handed to `onBindingCall`: enough for hook events such as
+ * cache hit/miss (KV, R2 reads), sql (D1) and queue enqueue (Queue producers).
+ */
+export interface BindingCallEvent {
+  readonly type: BindingType;
+  /** The binding's name in `env`. */
+  readonly binding: string;
+  /** `get`, `put`, `first`, `send`, `fetch`, an RPC method name... */
+  readonly operation: string;
+  readonly durationMs: number;
+  /** For reads: whether a value came back (KV `get`, R2 `get`/`head`). */
+  readonly hit?: boolean;
+  /** D1: the statement text (placeholders, never values). */
+  readonly query?: string;
+  /** Queue producers: messages sent. */
+  readonly messageCount?: number;
+  readonly error?: unknown;
+}
+
+/** What every binding wrapper shares: the monitor and the hook seam. */
+export interface BindingContext {
+  readonly monitor: Monitor;
+  readonly onCall: ((event: BindingCallEvent) => void) | undefined;
+}
+
+export interface CallSpec {
+  readonly type: BindingType;
+  readonly binding: string;
+  readonly operation: string;
+  readonly name: string;
+  readonly kind?: SpanKind;
+  readonly attributes: Record<string, unknown>;
+  /** Facts about the result for the span and the event (`hit`). */
+  readonly result?: (value: unknown) => { hit?: boolean; attributes?: Record<string, unknown> } | undefined;
+  readonly query?: string;
+  readonly messageCount?: number;
+}
+
+/**
+ * Runs one binding call with a CLIENT span when an invocation is current (never otherwise:
+ * start-up and stray calls stay untraced), then reports it to `onBindingCall`. The call's
+ * result and errors are passed on unchanged.
+ */
+export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T): T {
+  const ctx = contextStorage().get();
+  const inside = ctx !== undefined && (ctx.span !== undefined || ctx.scope !== undefined);
+  if (!inside && bc.onCall === undefined) return call();
+  const span = inside ? bc.monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.CLIENT, attributes: spec.attributes }) : undefined;
+  const start = now();
+  const done = (value: unknown, error: unknown, failed: boolean): void => {
+    try {
+      const facts = failed ? undefined : spec.result?.(value);
+      if (span) {
+        if (facts?.attributes) span.setAttributes(facts.attributes);
+        if (failed) {
+          failSpan(span, error);
+          span.setAttribute('error.type', error instanceof Error ? error.name || 'Error' : typeof error);
+        }
+        span.end();
+      }
+      if (bc.onCall) {
+        const event: BindingCallEvent = {
+          type: spec.type,
+          binding: spec.binding,
+          operation: spec.operation,
+          durationMs: Math.max(0, now() - start),
+          ...(facts?.hit !== undefined ? { hit: facts.hit } : {}),
+          ...(spec.query !== undefined ? { query: spec.query } : {}),
+          ...(spec.messageCount !== undefined ? { messageCount: spec.messageCount } : {}),
+          ...(failed ? { error } : {}),
+        };
+        bc.onCall(event);
+      }
+    } catch {
+      // a hook or telemetry failure never reaches the binding call
+    }
+  };
+  let result: T;
+  try {
+    result = call();
+  } catch (err) {
+    done(undefined, err, true);
+    throw err;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as unknown as Promise<unknown>).then(
+      (v) => {
+        done(v, undefined, false);
+        return v;
+      },
+      (err: unknown) => {
+        done(undefined, err, true);
+        throw err;
+      },
+    ) as T;
+  }
+  done(result, undefined, false);
+  return result;
+}

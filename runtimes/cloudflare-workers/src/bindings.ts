@@ -1,0 +1,181 @@
+import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../../../src/http/instrument-fetch.js';
+import { SpanKind } from '../../../src/model/span-data.js';
+import { tracedCall, type BindingContext } from './binding-span.js';
+import { instrumentD1 } from './d1.js';
+import { detectBinding } from './detect.js';
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+export interface BindingsContext extends BindingContext {
+  readonly propagateTo: FetchInstrumentationOptions['propagateTo'];
+}
+
+const KV_OPS = new Set(['get', 'getWithMetadata', 'put', 'delete', 'list']);
+const R2_OPS = new Set(['get', 'head', 'put', 'delete', 'list']);
+
+/**
+ * A proxy over `target` whose methods in `ops` are replaced by `wrap(name, original)`; every
+ * other property is read from the target, functions bound to it (native bindings refuse a
+ * proxy as `this`). Wrapped methods are made once per proxy.
+ */
+function methodProxy<T extends object>(target: T, wrap: (name: string, original: AnyFn) => AnyFn | undefined, rpc = false): T {
+  const made = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(t, prop) {
+      const hit = made.get(prop);
+      if (hit !== undefined) return hit;
+      const v = Reflect.get(t, prop, t) as unknown;
+      if (typeof v !== 'function') return v;
+      // RPC methods of stubs are called detached: with a `this` workerd tries to serialize the stub.
+      const original = rpc && prop !== 'fetch' && prop !== 'connect' ? (v as AnyFn) : ((v as AnyFn).bind(t) as AnyFn);
+      const wrapped = (typeof prop === 'string' && prop !== 'then' && wrap(prop, original)) || original;
+      made.set(prop, wrapped);
+      return wrapped;
+    },
+  });
+}
+
+function kv(bc: BindingsContext, name: string, binding: object): object {
+  return methodProxy(binding, (op, original) => {
+    if (!KV_OPS.has(op)) return undefined;
+    const attributes = { 'db.system': 'cloudflare.kv', 'db.operation.name': op, 'db.namespace': name };
+    const read = op === 'get' || op === 'getWithMetadata';
+    return (...args) =>
+      tracedCall(
+        bc,
+        {
+          type: 'kv',
+          binding: name,
+          operation: op,
+          name: `KV ${op}`,
+          attributes,
+          result: read
+            ? (v) => {
+                const hit = op === 'get' ? v !== null && v !== undefined : (v as { value?: unknown } | null)?.value != null;
+                return { hit, attributes: { 'cloudflare.kv.hit': hit } };
+              }
+            : undefined,
+        },
+        () => original(...args),
+      );
+  });
+}
+
+function r2(bc: BindingsContext, name: string, binding: object): object {
+  return methodProxy(binding, (op, original) => {
+    if (!R2_OPS.has(op)) return undefined;
+    const attributes = { 'db.system': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
+    const read = op === 'get' || op === 'head';
+    return (...args) =>
+      tracedCall(
+        bc,
+        {
+          type: 'r2',
+          binding: name,
+          operation: op,
+          name: `R2 ${op}`,
+          attributes,
+          result: read ? (v) => ({ hit: v != null, attributes: { 'cloudflare.r2.hit': v != null } }) : undefined,
+        },
+        () => original(...args),
+      );
+  });
+}
+
+function queue(bc: BindingsContext, name: string, binding: object): object {
+  return methodProxy(binding, (op, original) => {
+    if (op !== 'send' && op !== 'sendBatch') return undefined;
+    return (...args) => {
+      const count = op === 'send' ? 1 : Array.isArray(args[0]) ? args[0].length : undefined;
+      const attributes: Record<string, unknown> = {
+        'messaging.system': 'cloudflare_queues',
+        'messaging.destination.name': name,
+        'messaging.operation.type': 'send',
+        'messaging.operation.name': op,
+      };
+      if (op === 'sendBatch' && count !== undefined) attributes['messaging.batch.message_count'] = count;
+      return tracedCall(
+        bc,
+        { type: 'queue', binding: name, operation: op, name: `send ${name}`, kind: SpanKind.PRODUCER, attributes, messageCount: count },
+        () => original(...args),
+      );
+    };
+  });
+}
+
+/** A traced `fetch` for a service binding or a Durable Object stub: CLIENT span plus traceparent. */
+function tracedFetcherFetch(bc: BindingsContext, peer: string, original: AnyFn): AnyFn {
+  const traced = instrumentFetch(bc.monitor, original as FetchFn, { propagateTo: bc.propagateTo, peerService: peer });
+  return (input, init) => traced(input as RequestInfo, init as RequestInit | undefined);
+}
+
+/** RPC calls on a service binding or a stub: a CLIENT span named `binding.method`. */
+function rpcCall(bc: BindingsContext, type: 'service' | 'durable_object', name: string, op: string, original: AnyFn): AnyFn {
+  const attributes = { 'rpc.system': 'cloudflare_rpc', 'rpc.service': name, 'rpc.method': op };
+  return (...args) => tracedCall(bc, { type, binding: name, operation: op, name: `${name}.${op}`, attributes }, () => original(...args));
+}
+
+const NOT_RPC = new Set(['fetch', 'connect', 'then', 'constructor', 'toString', 'toJSON', 'valueOf', 'dup', 'id', 'name']);
+
+function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: string, target: object): object {
+  return methodProxy(target, (op, original) => {
+    if (op === 'fetch') return tracedFetcherFetch(bc, name, original);
+    if (NOT_RPC.has(op) || op.startsWith('__')) return undefined;
+    return rpcCall(bc, type, name, op, original);
+  }, true);
+}
+
+function durableObjectNamespace(bc: BindingsContext, name: string, binding: object): object {
+  return methodProxy(binding, (op, original) => {
+    if (op !== 'get' && op !== 'getByName') return undefined;
+    return (...args) => {
+      const stub = original(...args);
+      return stub !== null && typeof stub === 'object' ? fetcher(bc, 'durable_object', name, stub) : stub;
+    };
+  });
+}
+
+/** Wraps one binding by its detected type, or returns it unchanged. */
+export function wrapBinding(bc: BindingsContext, name: string, value: unknown): unknown {
+  const type = detectBinding(value);
+  if (type === undefined) return value;
+  const b = value as object;
+  switch (type) {
+    case 'kv':
+      return kv(bc, name, b);
+    case 'r2':
+      return r2(bc, name, b);
+    case 'd1':
+      return instrumentD1(bc, name, b);
+    case 'queue':
+      return queue(bc, name, b);
+    case 'durable_object':
+      return durableObjectNamespace(bc, name, b);
+    case 'service':
+      return fetcher(bc, 'service', name, b);
+  }
+}
+
+/**
+ * `env` behind a proxy that hands out instrumented bindings, each wrapped once and cached by
+ * the binding object. Strings (vars, secrets) and unknown objects pass through untouched.
+ */
+export function instrumentEnv<E extends object>(bc: BindingsContext, env: E): E {
+  const cache = new Map<PropertyKey, { raw: unknown; wrapped: unknown }>();
+  return new Proxy(env, {
+    get(t, prop) {
+      const raw = Reflect.get(t, prop, t) as unknown;
+      if (typeof prop !== 'string' || raw === null || typeof raw !== 'object') return raw;
+      const hit = cache.get(prop);
+      if (hit !== undefined && hit.raw === raw) return hit.wrapped;
+      let wrapped: unknown;
+      try {
+        wrapped = wrapBinding(bc, prop, raw);
+      } catch {
+        wrapped = raw;
+      }
+      cache.set(prop, { raw, wrapped });
+      return wrapped;
+    },
+  });
+}

@@ -1,0 +1,78 @@
+import { tracedCall, type BindingContext } from './binding-span.js';
+
+type AnyFn = (...args: unknown[]) => unknown;
+interface Statement {
+  bind(...values: unknown[]): Statement;
+}
+
+const STATEMENT_OPS = new Set(['first', 'all', 'run', 'raw']);
+/** Wrapped statement → the native one, so `batch([...])` gets what D1 expects. */
+const natives = new WeakMap<object, object>();
+
+/** The SQL verb (`SELECT`, `INSERT`...) used in the span name and `db.operation.name`. */
+function verb(sql: string): string {
+  const m = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([a-zA-Z]+)/.exec(sql);
+  return m ? m[1].toUpperCase() : 'QUERY';
+}
+
+function attributes(name: string, sql: string | undefined, op: string): Record<string, unknown> {
+  const a: Record<string, unknown> = { 'db.system': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };
+  if (sql !== undefined) a['db.query.text'] = sql;
+  return a;
+}
+
+function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: string): Statement {
+  const op = verb(sql);
+  const proxy = new Proxy(stmt as object, {
+    get(t, prop) {
+      const v = Reflect.get(t, prop, t) as unknown;
+      if (typeof v !== 'function') return v;
+      const original = (v as AnyFn).bind(t);
+      if (prop === 'bind') return (...values: unknown[]) => wrapStatement(bc, name, original(...values) as Statement, sql);
+      if (typeof prop === 'string' && STATEMENT_OPS.has(prop)) {
+        // Only the text with its placeholders is recorded, never the bound values.
+        return (...args: unknown[]) =>
+          tracedCall(bc, { type: 'd1', binding: name, operation: prop, name: `D1 ${op}`, attributes: attributes(name, sql, op), query: sql }, () => original(...args));
+      }
+      return original;
+    },
+  }) as Statement;
+  natives.set(proxy, stmt);
+  return proxy;
+}
+
+/** D1: `prepare(sql).bind(...).first/all/run/raw`, `batch` and `exec` get CLIENT spans. */
+export function instrumentD1(bc: BindingContext, name: string, db: object): object {
+  return new Proxy(db, {
+    get(t, prop) {
+      const v = Reflect.get(t, prop, t) as unknown;
+      if (typeof v !== 'function') return v;
+      const original = (v as AnyFn).bind(t);
+      if (prop === 'prepare') {
+        return (sql: unknown, ...rest: unknown[]) => {
+          const stmt = original(sql, ...rest) as Statement;
+          return typeof sql === 'string' && stmt !== null && typeof stmt === 'object' ? wrapStatement(bc, name, stmt, sql) : stmt;
+        };
+      }
+      if (prop === 'batch') {
+        return (statements: unknown, ...rest: unknown[]) => {
+          const list = Array.isArray(statements) ? statements.map((s) => (s !== null && typeof s === 'object' ? (natives.get(s) ?? s) : s)) : statements;
+          const count = Array.isArray(statements) ? statements.length : 0;
+          const a = attributes(name, undefined, 'BATCH');
+          a['db.operation.batch.size'] = count;
+          return tracedCall(bc, { type: 'd1', binding: name, operation: 'batch', name: 'D1 BATCH', attributes: a }, () => original(list, ...rest));
+        };
+      }
+      if (prop === 'exec') {
+        return (sql: unknown, ...rest: unknown[]) => {
+          const text = typeof sql === 'string' ? sql : undefined;
+          const op = text ? verb(text) : 'EXEC';
+          return tracedCall(bc, { type: 'd1', binding: name, operation: 'exec', name: `D1 ${op}`, attributes: attributes(name, text, op), query: text }, () =>
+            original(sql, ...rest),
+          );
+        };
+      }
+      return original;
+    },
+  });
+}

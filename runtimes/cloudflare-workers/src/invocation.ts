@@ -1,0 +1,60 @@
+import { contextStorage } from '../../../src/context/active.js';
+import { SpanKind } from '../../../src/model/span-data.js';
+import { failSpan } from '../../../src/trace/tracer.js';
+import type { Isolate } from './isolate.js';
+import type { WorkerTelemetry } from './telemetry.js';
+
+export interface InvocationSpec {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly attributes: Record<string, unknown>;
+  /** Where the scope's export goes: `ctx.waitUntil` or a Durable Object's `state.waitUntil`. */
+  readonly waitUntil: (promise: Promise<unknown>) => void;
+}
+
+/**
+ * Runs a non-HTTP invocation (scheduled run, queue batch, email, tail, Durable Object alarm or
+ * RPC call) in its own scope with one span, ends the span when `fn` settles, records and
+ * rethrows an exception unchanged, and hands the scope's export to `waitUntil`. A synchronous
+ * `fn` stays synchronous: its value (or throw) is passed on as is.
+ */
+export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (telemetry: WorkerTelemetry) => R): R {
+  const monitor = isolate.monitor;
+  const scope = monitor.openScope({ name: spec.name });
+  const span = monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.INTERNAL, parent: null, attributes: spec.attributes, scope });
+  scope.serverSpan = span;
+  const telemetry = isolate.enter(scope, span);
+  const finish = (err?: unknown, failed?: boolean): void => {
+    if (failed) {
+      failSpan(span, err);
+      span.setAttribute('error.type', err instanceof Error ? err.name || 'Error' : typeof err);
+    }
+    span.end();
+    try {
+      spec.waitUntil(scope.close());
+    } catch {
+      // a waitUntil that throws must not change the invocation's outcome
+    }
+  };
+  let result: R;
+  try {
+    result = contextStorage().run({ scope, span }, () => fn(telemetry));
+  } catch (err) {
+    finish(err, true);
+    throw err;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return Promise.resolve(result).then(
+      (v) => {
+        finish();
+        return v;
+      },
+      (err: unknown) => {
+        finish(err, true);
+        throw err;
+      },
+    ) as R;
+  }
+  finish();
+  return result;
+}

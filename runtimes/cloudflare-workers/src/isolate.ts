@@ -1,0 +1,77 @@
+import { withEnv } from '../../../src/adapter/monitor-from-config.js';
+import type { EnvRecord } from '../../../src/config/env.js';
+import { contextStorage, setContextStorage } from '../../../src/context/active.js';
+import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
+import { instrumentFetch, type FetchFn } from '../../../src/http/instrument-fetch.js';
+import { Monitor } from '../../../src/monitor.js';
+import type { Scope } from '../../../src/scope/scope.js';
+import type { Span } from '../../../src/trace/span.js';
+import { instrumentEnv, type BindingsContext } from './bindings.js';
+import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
+import { splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
+import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
+import type { Baggage } from '../../../src/trace/propagation/baggage.js';
+
+/** Everything one `instrument()`/`instrumentDO()` keeps per isolate, built on the first invocation. */
+export interface Isolate {
+  readonly monitor: Monitor;
+  readonly http: HttpInstrumentationOptions;
+  /** The env the handler sees: bindings instrumented unless turned off. */
+  env<E>(env: E): E;
+  /** Makes `scope` route outgoing fetches to this monitor and returns the handler's telemetry. */
+  enter(scope: Scope, span: Span, baggage?: Baggage): WorkerTelemetry;
+}
+
+const resolved = new WeakMap<object, { monitor: Monitor; adapter: WorkersAdapterOptions }>();
+
+/** One monitor per config object per isolate, shared by every `instrument()` given that object. */
+function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapter: WorkersAdapterOptions } {
+  if (config instanceof Monitor) return { monitor: config, adapter: {} };
+  const key = config as object;
+  const hit = resolved.get(key);
+  if (hit) return hit;
+  const given = typeof config === 'function' ? config(env) : config;
+  let out: { monitor: Monitor; adapter: WorkersAdapterOptions };
+  if (given instanceof Monitor) out = { monitor: given, adapter: {} };
+  else {
+    const { monitor, adapter } = splitOptions((given ?? {}) as WorkersOptions);
+    // The Als must be in place before the monitor (or anything) reads the context storage.
+    if (adapter.asyncLocalStorage && contextStorage().kind !== 'async-local-storage') setContextStorage(adapter.asyncLocalStorage);
+    out = { monitor: new Monitor(withEnv(monitor, env as EnvRecord)), adapter };
+  }
+  resolved.set(key, out);
+  return out;
+}
+
+/** Returns a function that builds the isolate state on first call and returns it afterwards. */
+export function lazyIsolate<E>(config: WorkersConfig<E>, extra: WorkersAdapterOptions | undefined): (env: E) => Isolate {
+  let state: Isolate | undefined;
+  return (env) => (state ??= build(config, env, extra));
+}
+
+function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions | undefined): Isolate {
+  const r = resolve(config, env);
+  const adapter: WorkersAdapterOptions = { ...(extra ?? {}), ...r.adapter };
+  if (adapter.asyncLocalStorage && contextStorage().kind !== 'async-local-storage') setContextStorage(adapter.asyncLocalStorage);
+  const monitor = r.monitor;
+  const traceFetch = adapter.instrumentFetch !== false;
+  if (traceFetch) patchGlobalFetch();
+  const traced: FetchFn = instrumentFetch(monitor, (input, init) => platformFetch()(input, init), { propagateTo: adapter.propagateTo });
+  const bindings: BindingsContext | undefined =
+    adapter.instrumentBindings === false ? undefined : { monitor, onCall: adapter.onBindingCall, propagateTo: adapter.propagateTo };
+  const envs = new WeakMap<object, unknown>();
+  return {
+    monitor,
+    http: { route: adapter.route, trustIncomingTrace: adapter.trustIncomingTrace, captureHeaders: adapter.captureHeaders, waitForBody: adapter.waitForBody },
+    env<T>(e: T): T {
+      if (!bindings || e === null || typeof e !== 'object') return e;
+      let w = envs.get(e) as T | undefined;
+      if (w === undefined) envs.set(e, (w = instrumentEnv(bindings, e)));
+      return w;
+    },
+    enter(scope, span, baggage) {
+      if (traceFetch) routeFetch(scope, traced);
+      return createTelemetry(monitor, scope, span, traced, baggage);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import type { MonitorOptions } from '../../../src/config/options.js';
+import type { AsyncLocalStorageClass } from '../../../src/context/storage.js';
+import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
+import type { FetchInstrumentationOptions } from '../../../src/http/instrument-fetch.js';
+import type { Monitor } from '../../../src/monitor.js';
+import type { BindingCallEvent } from './binding-span.js';
+
+/** What the Workers adapter adds to the monitor options. */
+export interface WorkersAdapterOptions extends HttpInstrumentationOptions {
+  /**
+   * Which hosts an outgoing `fetch` (global, service bindings, Durable Object stubs) sends
+   * `traceparent` to. Default: every host. Lists of host names (`*.example.com` matches
+   * subdomains, `deny` wins) or a function of the URL.
+   */
+  propagateTo?: FetchInstrumentationOptions['propagateTo'];
+  /** Trace the global `fetch` during invocations (default true). */
+  instrumentFetch?: boolean;
+  /** CLIENT/PRODUCER spans for KV, D1, R2, Queue producers, Durable Object stubs and service bindings (default true). */
+  instrumentBindings?: boolean;
+  /** Called after each binding call, traced or not: the seam the hook registry plugs into. Never allowed to throw. */
+  onBindingCall?: (event: BindingCallEvent) => void;
+  /**
+   * `AsyncLocalStorage` from `node:async_hooks`, for Workers with only the `nodejs_als` flag.
+   * With `nodejs_compat` it is found by itself; without either flag context is synchronous.
+   */
+  asyncLocalStorage?: AsyncLocalStorageClass;
+}
+
+/** Monitor options plus the Workers adapter's own. */
+export interface WorkersOptions extends MonitorOptions, WorkersAdapterOptions {}
+
+/**
+ * How `instrument()` and `instrumentDO()` are configured: options, a monitor, or a function of
+ * `env` returning either (called once per isolate, on the first invocation).
+ */
+export type WorkersConfig<E = any> = Monitor | WorkersOptions | ((env: E) => Monitor | WorkersOptions);
+
+const ADAPTER_KEYS = [
+  'route',
+  'trustIncomingTrace',
+  'captureHeaders',
+  'waitForBody',
+  'propagateTo',
+  'instrumentFetch',
+  'instrumentBindings',
+  'onBindingCall',
+  'asyncLocalStorage',
+] as const satisfies readonly (keyof WorkersAdapterOptions)[];
+
+/** Splits the adapter's keys off, leaving what `createMonitor` accepts. */
+export function splitOptions(o: WorkersOptions): { monitor: MonitorOptions; adapter: WorkersAdapterOptions } {
+  const monitor: Record<string, unknown> = { ...o };
+  const adapter: Record<string, unknown> = {};
+  for (const k of ADAPTER_KEYS) {
+    if (k in monitor) {
+      adapter[k] = monitor[k];
+      delete monitor[k];
+    }
+  }
+  return { monitor: monitor as MonitorOptions, adapter: adapter as WorkersAdapterOptions };
+}
+
+export type { MonitorConfig };

@@ -1,0 +1,61 @@
+import { contextStorage, type ActiveContext } from '../../../src/context/active.js';
+import type { FetchFn } from '../../../src/http/instrument-fetch.js';
+import type { Monitor } from '../../../src/monitor.js';
+import type { Scope } from '../../../src/scope/scope.js';
+import type { Baggage } from '../../../src/trace/propagation/baggage.js';
+import type { Span } from '../../../src/trace/span.js';
+
+/**
+ * What an instrumented handler gets as its last argument (and from `getRequestTelemetry(ctx)`):
+ * the invocation's scope and span, reachable without AsyncLocalStorage.
+ */
+export interface WorkerTelemetry {
+  readonly monitor: Monitor;
+  readonly scope: Scope;
+  /** The invocation's SERVER (fetch) or CONSUMER/INTERNAL (scheduled, queue...) span. */
+  readonly span: Span;
+  /**
+   * Runs `fn` with this invocation current. Without AsyncLocalStorage the context ends at the
+   * handler's first `await`; wrap later work in `run` to give it the right parent.
+   */
+  run<R>(fn: () => R): R;
+  /** `fetch` traced as a child of this invocation, whatever is current. */
+  readonly fetch: FetchFn;
+}
+
+const byContext = new WeakMap<object, WorkerTelemetry>();
+
+export function createTelemetry(monitor: Monitor, scope: Scope, span: Span, traced: FetchFn, baggage?: Baggage): WorkerTelemetry {
+  const active: ActiveContext = { scope, span, baggage };
+  const run = <R>(fn: () => R): R => contextStorage().run(active, fn);
+  return {
+    monitor,
+    scope,
+    span,
+    run,
+    fetch: (input, init) => run(() => traced(input, init)),
+  };
+}
+
+/** Remembers the telemetry of the invocation that owns `ctx`. */
+export function bindTelemetry(ctx: unknown, telemetry: WorkerTelemetry): void {
+  if (ctx !== null && typeof ctx === 'object') byContext.set(ctx, telemetry);
+}
+
+/**
+ * The telemetry of the invocation whose `ExecutionContext` is `ctx`: its scope, span, a
+ * traced `fetch`, and `run()` to make it current again after an `await`.
+ *
+ * @example
+ * ```ts
+ * async fetch(request, env, ctx) {
+ *   const data = await env.KV.get('k');
+ *   const t = getRequestTelemetry(ctx);
+ *   t?.span.setAttribute('app.cached', data !== null);
+ *   return t!.fetch('https://api.example.com/');
+ * }
+ * ```
+ */
+export function getRequestTelemetry(ctx: unknown): WorkerTelemetry | undefined {
+  return ctx !== null && typeof ctx === 'object' ? byContext.get(ctx) : undefined;
+}

@@ -1,0 +1,62 @@
+/**
+ * The few Workers runtime objects the adapter touches, declared here so the shipped code
+ * does not depend on `@cloudflare/workers-types` (the real objects are structurally wider).
+ */
+
+/** The third argument of `fetch`, `scheduled`, `queue`, `email` and `tail`. */
+export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException?(): void;
+  readonly props?: unknown;
+}
+
+export interface ScheduledController {
+  readonly cron: string;
+  readonly scheduledTime: number;
+  noRetry?(): void;
+}
+
+export interface QueueMessage<Body = unknown> {
+  readonly id: string;
+  readonly timestamp: Date;
+  readonly body: Body;
+  readonly attempts: number;
+  ack(): void;
+  retry(options?: { delaySeconds?: number }): void;
+}
+
+export interface MessageBatch<Body = unknown> {
+  readonly queue: string;
+  readonly messages: readonly QueueMessage<Body>[];
+  ackAll(): void;
+  retryAll(options?: { delaySeconds?: number }): void;
+}
+
+/** An incoming email (`email(message, env, ctx)`); only the size is recorded. */
+export interface ForwardableEmailMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly rawSize: number;
+}
+
+/** A Tail Worker's event (`tail(events, env, ctx)`). */
+export interface TraceItem {
+  readonly scriptName: string | null;
+  readonly outcome: string;
+  readonly eventTimestamp: number | null;
+}
+
+/** The `ctx` of a Durable Object (CF-07): not an ExecutionContext, but it has `waitUntil`. */
+export interface DurableObjectState {
+  waitUntil(promise: Promise<unknown>): void;
+  readonly id: { toString(): string; readonly name?: string };
+}
+
+/** The handlers a Worker's default export may have (the other properties pass through). */
+export interface ExportedHandler<Env = unknown> {
+  fetch?(request: Request, env: Env, ctx: ExecutionContext, ...rest: never[]): Response | Promise<Response>;
+  scheduled?(controller: ScheduledController, env: Env, ctx: ExecutionContext, ...rest: never[]): void | Promise<void>;
+  queue?(batch: MessageBatch, env: Env, ctx: ExecutionContext, ...rest: never[]): void | Promise<void>;
+  email?(message: ForwardableEmailMessage, env: Env, ctx: ExecutionContext, ...rest: never[]): void | Promise<void>;
+  tail?(events: TraceItem[], env: Env, ctx: ExecutionContext, ...rest: never[]): void | Promise<void>;
+}

@@ -1,0 +1,52 @@
+/** Bundles a test Worker with esbuild and runs it in workerd through miniflare (testing-recipes.md). */
+import { build } from 'esbuild';
+import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { fileURLToPath } from 'node:url';
+
+const bundles = new Map<string, Promise<string>>();
+
+/** The Worker bundle, as a Worker build would make it: ESM, browser platform, workerd conditions. */
+export function bundleWorker(entry = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url))): Promise<string> {
+  let b = bundles.get(entry);
+  if (!b) {
+    b = build({
+      entryPoints: [entry],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      conditions: ['workerd', 'worker', 'browser'],
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+      external: ['cloudflare:*'],
+      keepNames: true,
+    }).then((r) => r.outputFiles[0].text);
+    bundles.set(entry, b);
+  }
+  return b;
+}
+
+export interface WorkerOptions {
+  flags: string[];
+  vars: Record<string, string>;
+  extra?: Partial<MiniflareOptions>;
+  entry?: string;
+}
+
+export async function startWorker(o: WorkerOptions): Promise<Miniflare> {
+  const contents = await bundleWorker(o.entry);
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents }],
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: o.flags,
+    kvNamespaces: ['KV'],
+    d1Databases: ['DB'],
+    r2Buckets: ['R2'],
+    queueProducers: { Q: { queueName: 'q1' } },
+    durableObjects: { COUNTER: 'CounterDO' },
+    bindings: o.vars,
+    ...(o.extra ?? {}),
+  } as MiniflareOptions);
+  await mf.ready;
+  return mf;
+}

@@ -1,0 +1,78 @@
+import type { SLO } from './slo.js';
+
+/** Options of `toPrometheusRules`. */
+export interface PrometheusRulesOptions {
+  /** Name of the total-events counter as Prometheus sees it (default `slo_events_total`). */
+  eventsMetric?: string;
+  /** Name of the good-events counter (default `slo_good_events_total`). */
+  goodEventsMetric?: string;
+  /**
+   * Shortest range a rule uses, in seconds (default 60). Windows scaled down from short SLO
+   * windows can be shorter than a few scrape intervals, where `rate()` has no data.
+   */
+  minWindowSeconds?: number;
+  /** Extra labels on every alert (team, runbook …). */
+  labels?: Record<string, string>;
+}
+
+/** Seconds → the exact Prometheus duration in the largest unit that divides it (`1h`, `90s`, `417ms`). */
+export function promDuration(seconds: number): string {
+  const ms = Math.max(1, Math.round(seconds * 1000));
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}
+
+const q = (s: string): string => JSON.stringify(s);
+const METRIC = /^[A-Za-z_:][A-Za-z0-9_:]*$/;
+const LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Renders the rule groups of several SLOs as one YAML document (one group per SLO). */
+export function renderRules(slos: readonly SLO[], options: PrometheusRulesOptions = {}): string {
+  const events = options.eventsMetric ?? 'slo_events_total';
+  const goodEvents = options.goodEventsMetric ?? 'slo_good_events_total';
+  for (const m of [events, goodEvents]) if (!METRIC.test(m)) throw new TypeError(`toPrometheusRules: ${JSON.stringify(m)} is not a Prometheus metric name`);
+  const extra = options.labels ?? {};
+  for (const k of Object.keys(extra)) if (!LABEL.test(k)) throw new TypeError(`toPrometheusRules: ${JSON.stringify(k)} is not a Prometheus label name`);
+  const min = options.minWindowSeconds ?? 60;
+  const lines: string[] = ['groups:'];
+  for (const slo of slos) {
+    const sel = `{slo=${q(slo.name)}}`;
+    const dur = (s: string | number): string => promDuration(Math.max(min, Number(s)));
+    const record = (d: string): string => `slo:sli_error:ratio_rate${d}`;
+    lines.push(`  - name: ${q(`slo:${slo.name}`)}`, '    rules:');
+    const windows = new Set<string>();
+    for (const w of slo.windows) windows.add(dur(w.longWindowSeconds)).add(dur(w.shortWindowSeconds));
+    windows.add(dur(slo.windowSeconds));
+    for (const d of windows) {
+      const expr =
+        `1 - (sum by (slo) (rate(${goodEvents}${sel}[${d}])) / sum by (slo) (rate(${events}${sel}[${d}])))`;
+      // The static slo label keeps rules of different SLOs distinct (promtool flags duplicates).
+      lines.push(`      - record: ${record(d)}`, `        expr: ${q(expr)}`, '        labels:', `          slo: ${q(slo.name)}`);
+    }
+    const budget = +(1 - slo.target).toPrecision(12);
+    for (const severity of ['page', 'ticket'] as const) {
+      const pairs = slo.windows.filter((w) => w.severity === severity);
+      const expr = pairs
+        .map((w) => {
+          const t = `(${w.burnRate} * ${budget})`;
+          return `(${record(dur(w.longWindowSeconds))}${sel} > ${t} and ${record(dur(w.shortWindowSeconds))}${sel} > ${t})`;
+        })
+        .join(' or ');
+      const windowsText = pairs.map((w) => `${dur(w.longWindowSeconds)}/${dur(w.shortWindowSeconds)} > ${w.burnRate}x`).join(', ');
+      lines.push(
+        '      - alert: SLOErrorBudgetBurn',
+        `        expr: ${q(expr)}`,
+        '        labels:',
+        ...Object.entries(extra).filter(([k]) => k !== 'severity' && k !== 'slo').map(([k, v]) => `          ${k}: ${q(String(v))}`),
+        `          severity: ${severity}`,
+        `          slo: ${q(slo.name)}`,
+        '        annotations:',
+        `          summary: ${q(`SLO ${slo.name} is burning its error budget too fast (${severity})`)}`,
+        `          description: ${q(`Burn rate over ${windowsText} for target ${+(slo.target * 100).toPrecision(12)}% over ${dur(slo.windowSeconds)}.`)}`,
+      );
+    }
+  }
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,205 @@
+import { notifySafely, type Notifier } from '../alerting/notifier.js';
+import type { Counter } from '../metrics/counter.js';
+import type { Monitor } from '../monitor.js';
+import { now } from '../time.js';
+import { BucketRing } from './bucket-ring.js';
+import { renderRules, type PrometheusRulesOptions } from './prometheus-rules.js';
+import { SLO, type BurnRateWindow, type SLOOptions } from './slo.js';
+
+/** One burn-rate alert's state. */
+export interface BurnRateStatus extends BurnRateWindow {
+  /** Error ratio ÷ error budget over the long window (SLO-02); 0 without events. */
+  longBurnRate: number;
+  shortBurnRate: number;
+  /** Both windows burn faster than `burnRate`. */
+  firing: boolean;
+}
+
+/** What `status(name)` reports. */
+export interface SLOStatus {
+  name: string;
+  kind: SLO['kind'];
+  /** The objective as a ratio. */
+  target: number;
+  windowSeconds: number;
+  /** Events in the window. */
+  good: number;
+  total: number;
+  /** good ÷ total over the window (1 without events). */
+  compliance: number;
+  /** compliance ≥ target. */
+  compliant: boolean;
+  /** 1 − target. */
+  errorBudget: number;
+  /** Share of the error budget left: 1 untouched, 0 spent, negative when overspent. */
+  errorBudgetRemaining: number;
+  burnRates: BurnRateStatus[];
+  /** Severities with at least one firing alert. */
+  alerts: ('page' | 'ticket')[];
+}
+
+/** Options of `new SLOMonitor(...)`. */
+export interface SLOMonitorOptions {
+  slos: (SLO | SLOOptions)[];
+  /** Where the SLI counters `slo_events_total{slo}` and `slo_good_events_total{slo}` go. */
+  monitor?: Monitor;
+  /** Told when a burn-rate alert starts or stops firing. */
+  notifier?: Notifier;
+  /** Epoch milliseconds (inject one in tests). */
+  clock?: () => number;
+}
+
+interface Tracked {
+  slo: SLO;
+  ring: BucketRing | undefined;
+  firing: Set<'page' | 'ticket'>;
+  lastEval: number;
+}
+
+/**
+ * Measures SLOs in process (the original's `SLOMonitor`): compliance, error budget and
+ * multi-window burn rates from time-bucketed counts, and the SLI counters `slo_events_total`
+ * and `slo_good_events_total` (label `slo`) through the monitor, so Prometheus can compute
+ * the same across isolates with `toPrometheusRules()`.
+ *
+ * @example
+ * ```ts
+ * const slo = new SLO({ name: 'api_latency', target: 99.0, windowSeconds: 3600, thresholdMs: 250 });
+ * const slos = new SLOMonitor({ slos: [slo], monitor });
+ * slos.recordObservation(0.125);              // the only SLO: a 125 ms request
+ * slos.recordObservation('api_latency', false); // or by name: a failed one
+ * slos.status('api_latency').errorBudgetRemaining;
+ * ```
+ */
+export class SLOMonitor {
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly clock: () => number;
+  private readonly events: Counter | undefined;
+  private readonly goodEvents: Counter | undefined;
+  notifier: Notifier | undefined;
+
+  constructor(options: SLOMonitorOptions) {
+    if (!options || !Array.isArray(options.slos)) throw new TypeError('new SLOMonitor({ slos }): slos must be an array of SLO');
+    this.clock = options.clock ?? now;
+    this.notifier = options.notifier;
+    for (const s of options.slos) {
+      const slo = s instanceof SLO ? s : new SLO(s);
+      if (this.tracked.has(slo.name)) throw new TypeError(`SLOMonitor: two SLOs are named "${slo.name}"`);
+      this.tracked.set(slo.name, { slo, ring: undefined, firing: new Set(), lastEval: -Infinity });
+    }
+    const m = options.monitor?.metrics;
+    if (m) {
+      this.events = m.createCounter('slo_events_total', 'SLI events counted against an SLO.', { labelNames: ['slo'] });
+      this.goodEvents = m.createCounter('slo_good_events_total', 'SLI events that met the SLO (successful, or within its latency threshold).', { labelNames: ['slo'] });
+    }
+  }
+
+  /** The SLOs, in the order given. */
+  get slos(): SLO[] {
+    return [...this.tracked.values()].map((t) => t.slo);
+  }
+
+  /**
+   * Records one event: a latency in seconds, or an outcome (true is good). With one SLO the
+   * name may be left out, as in the original's `record_observation(0.125)`. Unknown names
+   * and unusable values are ignored (never thrown on a request path).
+   */
+  recordObservation(value: number | boolean): void;
+  recordObservation(name: string, value: number | boolean): void;
+  recordObservation(a: string | number | boolean, b?: number | boolean): void {
+    let t: Tracked | undefined;
+    let value: number | boolean | undefined;
+    if (typeof a === 'string') {
+      t = this.tracked.get(a);
+      value = b;
+    } else if (this.tracked.size === 1) {
+      t = this.tracked.values().next().value;
+      value = a;
+    }
+    if (!t || value === undefined) return;
+    const good = t.slo.isGood(value);
+    if (good === undefined) return;
+    const time = this.clock();
+    (t.ring ??= new BucketRing(t.slo.windowSeconds, t.slo.bucketSeconds * 1000)).add(time, good);
+    const labels = { slo: t.slo.name };
+    this.events?.increment(1, labels);
+    if (good) this.goodEvents?.increment(1, labels);
+    // Alert transitions are checked at most once a second, not on every event.
+    if (this.notifier && time - t.lastEval >= 1000) this.evaluate(t, time);
+  }
+
+  /** Compliance, error budget and burn rates of one SLO (the only one when `name` is omitted). */
+  status(name?: string): SLOStatus {
+    const t = name === undefined && this.tracked.size === 1 ? this.tracked.values().next().value : this.tracked.get(name ?? '');
+    if (!t) throw new RangeError(`SLOMonitor: no SLO named ${JSON.stringify(name)} (known: ${[...this.tracked.keys()].join(', ')})`);
+    return this.evaluate(t, this.clock());
+  }
+
+  /** The status of every SLO. */
+  statuses(): SLOStatus[] {
+    const time = this.clock();
+    return [...this.tracked.values()].map((t) => this.evaluate(t, time));
+  }
+
+  /** Prometheus rules for every SLO, as one YAML document. */
+  toPrometheusRules(options?: PrometheusRulesOptions): string {
+    return renderRules(this.slos, options);
+  }
+
+  private evaluate(t: Tracked, time: number): SLOStatus {
+    t.lastEval = time;
+    const { slo, ring } = t;
+    const budget = slo.errorBudget;
+    const burn = (seconds: number): number => {
+      if (!ring) return 0;
+      const { good, total } = ring.sum(time, seconds);
+      return total === 0 ? 0 : (total - good) / total / budget;
+    };
+    const whole = ring ? ring.sum(time, slo.windowSeconds) : { good: 0, total: 0 };
+    const compliance = whole.total === 0 ? 1 : whole.good / whole.total;
+    const burnRates: BurnRateStatus[] = slo.windows.map((w) => {
+      const longBurnRate = burn(w.longWindowSeconds);
+      const shortBurnRate = burn(w.shortWindowSeconds);
+      return { ...w, longBurnRate, shortBurnRate, firing: longBurnRate > w.burnRate && shortBurnRate > w.burnRate };
+    });
+    const alerts = (['page', 'ticket'] as const).filter((s) => burnRates.some((b) => b.severity === s && b.firing));
+    const status: SLOStatus = {
+      name: slo.name,
+      kind: slo.kind,
+      target: slo.target,
+      windowSeconds: slo.windowSeconds,
+      good: whole.good,
+      total: whole.total,
+      compliance,
+      compliant: compliance >= slo.target,
+      errorBudget: budget,
+      errorBudgetRemaining: 1 - (1 - compliance) / budget,
+      burnRates,
+      alerts,
+    };
+    this.transitions(t, status, time);
+    return status;
+  }
+
+  private transitions(t: Tracked, status: SLOStatus, time: number): void {
+    for (const severity of ['page', 'ticket'] as const) {
+      const firing = status.alerts.includes(severity);
+      if (firing === t.firing.has(severity)) continue;
+      if (firing) t.firing.add(severity);
+      else t.firing.delete(severity);
+      const rates = status.burnRates.filter((b) => b.severity === severity).map((b) => ({ long: b.longBurnRate, short: b.shortBurnRate, threshold: b.burnRate }));
+      notifySafely(this.notifier, {
+        source: 'slo',
+        key: `slo:${t.slo.name}:${severity}`,
+        name: t.slo.name,
+        state: firing ? 'firing' : 'resolved',
+        severity: severity === 'page' ? 'critical' : 'warning',
+        summary: firing
+          ? `SLO "${t.slo.name}" is burning its error budget too fast (${severity}); ${(status.errorBudgetRemaining * 100).toFixed(1)}% of the budget left`
+          : `SLO "${t.slo.name}" burn rate is back under the ${severity} threshold`,
+        time,
+        details: { burnRates: rates, compliance: status.compliance, errorBudgetRemaining: status.errorBudgetRemaining, target: status.target },
+      });
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../alerting/notifier.js';
+import type { NumberMetric } from '../model/metric-data.js';
+import { createTestMonitor } from '../testing/index.js';
+import { BucketRing } from './bucket-ring.js';
+import { promDuration } from './prometheus-rules.js';
+import { SLO } from './slo.js';
+import { SLOMonitor } from './slo-monitor.js';
+
+const DAY = 86400;
+const BUCKET_MS = 300_000;
+// A bucket boundary, plus a minute so every reading is inside a bucket.
+const T0 = BUCKET_MS * 5_666_667 + 60_000;
+
+describe('SLO', () => {
+  it('accepts the target as a percentage or a ratio and refuses nonsense', () => {
+    expect(new SLO({ name: 'a', target: 99.9, windowSeconds: 3600 }).target).toBeCloseTo(0.999, 12);
+    expect(new SLO({ name: 'a', target: 0.999, windowSeconds: 3600 }).target).toBe(0.999);
+    expect(new SLO({ name: 'a', target: 99.9, windowSeconds: 3600 }).errorBudget).toBeCloseTo(0.001, 12);
+    for (const target of [0, 1, 100, 150, -1, NaN, Infinity]) {
+      expect(() => new SLO({ name: 'a', target, windowSeconds: 3600 })).toThrow(/target/);
+    }
+    expect(() => new SLO({ name: 'a b', target: 99, windowSeconds: 60 })).toThrow(/name/);
+    expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 0 })).toThrow(/windowSeconds/);
+    expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 60, kind: 'latency' })).toThrow(/thresholdMs/);
+  });
+
+  it('SLO-05: the 30-day table, scaled in proportion to the window', () => {
+    const month = new SLO({ name: 'm', target: 99.9, windowSeconds: 30 * DAY });
+    expect(month.windows.map((w) => [w.severity, w.longWindowSeconds, w.shortWindowSeconds, w.burnRate])).toEqual([
+      ['page', 3600, 300, 14.4],
+      ['page', 6 * 3600, 1800, 6],
+      ['ticket', 3 * DAY, 6 * 3600, 1],
+    ]);
+    // SLO-03: budget consumed when each fires = burn rate × long window ÷ period.
+    expect(month.windows.map((w) => +w.budgetConsumed.toFixed(6))).toEqual([0.02, 0.05, 0.1]);
+    const hour = new SLO({ name: 'h', target: 99, windowSeconds: 3600 });
+    expect(hour.windows.map((w) => [w.longWindowSeconds, w.shortWindowSeconds])).toEqual([
+      [5, 5 / 12],
+      [30, 2.5],
+      [360, 30],
+    ]);
+    expect(hour.bucketSeconds).toBe(1);
+    expect(month.bucketSeconds).toBe(300);
+  });
+
+  it('kind follows thresholdMs; latencies in seconds are compared with it', () => {
+    const lat = new SLO({ name: 'l', target: 99, windowSeconds: 60, thresholdMs: 250 });
+    expect(lat.kind).toBe('latency');
+    expect([lat.isGood(0.25), lat.isGood(0.2501), lat.isGood(true), lat.isGood(false), lat.isGood(NaN)]).toEqual([true, false, true, false, undefined]);
+    const av = new SLO({ name: 'a', target: 99, windowSeconds: 60 });
+    expect(av.kind).toBe('availability');
+    expect([av.isGood(12), av.isGood(false)]).toEqual([true, false]);
+  });
+});
+
+describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5-minute buckets)', () => {
+  function feed(m: SLOMonitor, total: number, bad: number): void {
+    for (let i = 0; i < total; i++) m.recordObservation('checkout', i >= bad);
+  }
+
+  it('compliance, budget and the three window pairs', () => {
+    let t = T0;
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t });
+    // 11 buckets with 1000 events and 10 errors each, then the current bucket with 1000 and 20.
+    for (let b = 0; b < 11; b++) {
+      t = T0 + b * BUCKET_MS;
+      feed(slos, 1000, 10);
+    }
+    t = T0 + 11 * BUCKET_MS;
+    feed(slos, 1000, 20);
+    const s = slos.status('checkout');
+    expect(s.total).toBe(12_000);
+    expect(s.good).toBe(12_000 - 130);
+    expect(s.compliance).toBeCloseTo(1 - 130 / 12_000, 12);
+    expect(s.compliant).toBe(false);
+    // error ratio 0.0108333 over a budget of 0.001: 9.8333 budgets overspent
+    expect(s.errorBudgetRemaining).toBeCloseTo(1 - 130 / 12_000 / 0.001, 9);
+    const [fast, slow, ticket] = s.burnRates;
+    // 1 h = 12 buckets: 130/12000 ÷ 0.001 = 10.8333; 5 m = current bucket: 20/1000 ÷ 0.001 = 20
+    expect(fast.longBurnRate).toBeCloseTo(10.833333333, 6);
+    expect(fast.shortBurnRate).toBeCloseTo(20, 9);
+    expect(fast.firing).toBe(false); // 10.83 < 14.4
+    // 6 h holds the same 12 buckets; 30 m = 6 buckets: (5×10 + 20)/6000 ÷ 0.001 = 11.6667
+    expect(slow.longBurnRate).toBeCloseTo(10.833333333, 6);
+    expect(slow.shortBurnRate).toBeCloseTo(11.666666667, 6);
+    expect(slow.firing).toBe(true); // both > 6
+    expect(ticket.longBurnRate).toBeCloseTo(10.833333333, 6);
+    expect(ticket.shortBurnRate).toBeCloseTo(10.833333333, 6);
+    expect(ticket.firing).toBe(true);
+    expect(s.alerts).toEqual(['page', 'ticket']);
+
+    // Two hours later with no traffic: the 1 h and 30 m windows are empty, 6 h and 3 d still burn.
+    t += 2 * 3600_000;
+    const later = slos.status('checkout');
+    expect(later.burnRates.map((b) => [b.longBurnRate, b.shortBurnRate].map((x) => +x.toFixed(4)))).toEqual([
+      [0, 0],
+      [10.8333, 0],
+      [10.8333, 10.8333],
+    ]);
+    expect(later.alerts).toEqual(['ticket']);
+    // After the whole window everything has aged out.
+    t += 30 * DAY * 1000;
+    const gone = slos.status();
+    expect([gone.total, gone.compliance, gone.errorBudgetRemaining, gone.alerts]).toEqual([0, 1, 1, []]);
+  });
+
+  it("the original's one-SLO form: recordObservation(0.125) with a latency SLO", () => {
+    let t = 1_000_000;
+    const slos = new SLOMonitor({ slos: [new SLO({ name: 'api_latency', target: 99.0, windowSeconds: 3600, thresholdMs: 250 })], clock: () => t });
+    slos.recordObservation(0.125);
+    slos.recordObservation(0.5);
+    t += 500;
+    slos.recordObservation('api_latency', 0.1);
+    slos.recordObservation('api_latency', false);
+    slos.recordObservation('nope', 1); // unknown: ignored
+    const s = slos.status();
+    expect([s.good, s.total]).toEqual([2, 4]);
+    expect(s.errorBudgetRemaining).toBeCloseTo(1 - 0.5 / 0.01, 9);
+    // 1-second buckets; the 5 s long window holds all four, the 0.42 s short window rounds to 1 bucket
+    expect(s.burnRates[0].longBurnRate).toBeCloseTo(50, 9);
+    expect(s.burnRates[0].shortBurnRate).toBeCloseTo(50, 9);
+    expect(() => slos.status('missing')).toThrow(/no SLO named/);
+  });
+
+  it('emits the SLI counters through the monitor', () => {
+    const { monitor } = createTestMonitor();
+    const slos = new SLOMonitor({ slos: [{ name: 'a', target: 99, windowSeconds: 60 }, { name: 'b', target: 99, windowSeconds: 60, thresholdMs: 100 }], monitor });
+    slos.recordObservation('a', true);
+    slos.recordObservation('a', false);
+    slos.recordObservation('b', 0.05);
+    const metrics = monitor.metrics.collect().metrics;
+    const points = (n: string) => (metrics.find((m) => m.name === n) as NumberMetric).points.map((p) => [p.attributes.slo, p.value]);
+    expect(points('slo_events_total')).toEqual([['a', 2], ['b', 1]]);
+    expect(points('slo_good_events_total')).toEqual([['a', 1], ['b', 1]]);
+  });
+
+  it('memory is bounded by buckets whatever the traffic', () => {
+    const ring = new BucketRing(3600, 1000);
+    expect((ring as unknown as { n: number }).n).toBe(3600);
+    for (let i = 0; i < 200_000; i++) ring.add(i * 37, i % 3 !== 0);
+    expect((ring as unknown as { good: Float64Array }).good.length).toBe(3600);
+    const last = 199_999 * 37;
+    const { total } = ring.sum(last, 3600);
+    // 3600 whole buckets of 37 ms spacing ≈ 3600 s ÷ 0.037 s of events, current bucket partial
+    expect(total).toBeGreaterThan(96_000);
+    expect(total).toBeLessThanOrEqual(97_300);
+  });
+
+  it('notifies when burn-rate alerts start and stop firing, once per change', () => {
+    let t = T0;
+    const alerts: Alert[] = [];
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t, notifier: { notify: (a) => alerts.push(a) } });
+    for (let i = 0; i < 100; i++) {
+      t += 10;
+      slos.recordObservation('checkout', i % 2 === 0);
+    }
+    t += 1000;
+    slos.status('checkout');
+    slos.status('checkout');
+    expect(alerts.map((a) => [a.key, a.state, a.severity])).toEqual([
+      ['slo:checkout:page', 'firing', 'critical'],
+      ['slo:checkout:ticket', 'firing', 'warning'],
+    ]);
+    t += 31 * DAY * 1000;
+    slos.status('checkout');
+    expect(alerts.slice(2).map((a) => [a.key, a.state])).toEqual([
+      ['slo:checkout:page', 'resolved'],
+      ['slo:checkout:ticket', 'resolved'],
+    ]);
+  });
+});
+
+describe('promDuration', () => {
+  it('uses the largest exact unit', () => {
+    expect([promDuration(3600), promDuration(300), promDuration(3 * DAY), promDuration(90), promDuration(5 / 12), promDuration(21600)]).toEqual(['1h', '5m', '3d', '90s', '417ms', '6h']);
+  });
+});

@@ -8,7 +8,7 @@ import {
   encodeTracesProto,
 } from '../../src/exporters/otlp/index.js';
 import type { TelemetryBatch } from '../../src/model/batch.js';
-import { canonical } from './helpers/canonical.js';
+import { canonical, parseJson } from './helpers/canonical.js';
 import { expectedLogs, expectedMetrics, expectedTraces, nanos } from './helpers/expected.js';
 import { batch, CHILD_ID, LINK_SPAN, LINK_TRACE, REMOTE_PARENT, resource, ROOT_ID, scope, T0, TRACE_ID } from './helpers/fixtures.js';
 import { decodeProto } from './helpers/proto-decoder.js';
@@ -17,7 +17,7 @@ const b = batch({ spans: true, logs: true, metrics: true });
 
 describe('traces encoders, decoded by protobufjs from the official .proto files', () => {
   const proto = decodeProto('traces', encodeTracesProto(b));
-  const json = JSON.parse(encodeTracesJson(b));
+  const json = parseJson(encodeTracesJson(b));
 
   it('protobuf matches the expected ExportTraceServiceRequest field by field', () => {
     expect(canonical(proto)).toEqual(canonical(expectedTraces(b)));
@@ -85,8 +85,8 @@ describe('traces encoders, decoded by protobufjs from the official .proto files'
       else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) (keys.push(k), walk(x));
     };
     walk(json);
-    walk(JSON.parse(encodeLogsJson(b)));
-    walk(JSON.parse(encodeMetricsJson(b)));
+    walk(parseJson(encodeLogsJson(b)));
+    walk(parseJson(encodeMetricsJson(b)));
     for (const k of keys) expect(k).toMatch(/^[a-z][a-zA-Z]*$/);
   });
 
@@ -97,7 +97,7 @@ describe('traces encoders, decoded by protobufjs from the official .proto files'
       [4102444800000.25, '4102444800000250000'],
     ] as const) {
       const one: TelemetryBatch = { ...b, spans: [{ ...b.spans[1], startTime: ms, endTime: ms }] };
-      expect(JSON.parse(encodeTracesJson(one)).resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano).toBe(ns);
+      expect(parseJson(encodeTracesJson(one)).resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano).toBe(ns);
       expect(decodeProto('traces', encodeTracesProto(one)).resourceSpans[0].scopeSpans[0].spans[0].endTimeUnixNano).toBe(ns);
     }
   });
@@ -107,7 +107,7 @@ describe('traces encoders, decoded by protobufjs from the official .proto files'
       ...b,
       spans: [{ ...b.spans[0], traceId: TRACE_ID.toUpperCase(), parentSpanId: '0000000000000000', links: [], events: [] }],
     };
-    const j = JSON.parse(encodeTracesJson(odd)).resourceSpans[0].scopeSpans[0].spans[0];
+    const j = parseJson(encodeTracesJson(odd)).resourceSpans[0].scopeSpans[0].spans[0];
     expect(j.traceId).toBe(TRACE_ID);
     expect(j.parentSpanId).toBeUndefined();
     const p = decodeProto('traces', encodeTracesProto(odd)).resourceSpans[0].scopeSpans[0].spans[0];
@@ -118,7 +118,7 @@ describe('traces encoders, decoded by protobufjs from the official .proto files'
 
 describe('logs encoders', () => {
   const proto = decodeProto('logs', encodeLogsProto(b));
-  const json = JSON.parse(encodeLogsJson(b));
+  const json = parseJson(encodeLogsJson(b));
 
   it('protobuf matches the expected ExportLogsServiceRequest (nested kvlist, arrays, bytes, null)', () => {
     expect(canonical(proto)).toEqual(canonical(expectedLogs(b)));
@@ -152,7 +152,7 @@ describe('logs encoders', () => {
     list.push(list);
     const deep: TelemetryBatch = { ...b, logs: [{ ...b.logs[1], attributes: { cyclic: cyclic as never, list: list as never } }] };
     const p = decodeProto('logs', encodeLogsProto(deep)); // protobufjs enforces protoc's limit of 100
-    const j = JSON.parse(encodeLogsJson(deep));
+    const j = parseJson(encodeLogsJson(deep));
     expect(canonical(j)).toEqual(canonical(p));
     let depth = 0;
     for (let v = j.resourceLogs[0].scopeLogs[0].logRecords[0].attributes[0].value; v.kvlistValue; v = v.kvlistValue.values[0].value) depth++;
@@ -166,13 +166,13 @@ describe('metrics encoders', () => {
     it(`protobuf and JSON match the expected ExportMetricsServiceRequest (${temporality})`, () => {
       const expected = canonical(expectedMetrics(mb));
       expect(canonical(decodeProto('metrics', encodeMetricsProto(mb)))).toEqual(expected);
-      expect(canonical(JSON.parse(encodeMetricsJson(mb)))).toEqual(expected);
+      expect(canonical(parseJson(encodeMetricsJson(mb)))).toEqual(expected);
     });
   }
 
   it('MET-02: DELTA=1 / CUMULATIVE=2, monotonic counter, non-monotonic updowncounter, gauge without temporality', () => {
     const d = decodeProto('metrics', encodeMetricsProto(batch({ metrics: 'delta' }))).resourceMetrics[0].scopeMetrics[0].metrics;
-    const c = JSON.parse(encodeMetricsJson(batch({ metrics: 'cumulative' }))).resourceMetrics[0].scopeMetrics[0].metrics;
+    const c = parseJson(encodeMetricsJson(batch({ metrics: 'cumulative' }))).resourceMetrics[0].scopeMetrics[0].metrics;
     expect(d[0].sum).toMatchObject({ aggregationTemporality: 1, isMonotonic: true });
     expect(c[0].sum).toMatchObject({ aggregationTemporality: 2, isMonotonic: true });
     expect(d[1].sum.isMonotonic).toBeUndefined(); // false is the proto3 default, left out
@@ -183,15 +183,15 @@ describe('metrics encoders', () => {
   });
 
   it('MET-04: delta points start at the previous collection, cumulative ones at series creation', () => {
-    const d = JSON.parse(encodeMetricsJson(batch({ metrics: 'delta' }))).resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0];
-    const c = JSON.parse(encodeMetricsJson(batch({ metrics: 'cumulative' }))).resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0];
+    const d = parseJson(encodeMetricsJson(batch({ metrics: 'delta' }))).resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0];
+    const c = parseJson(encodeMetricsJson(batch({ metrics: 'cumulative' }))).resourceMetrics[0].scopeMetrics[0].metrics[0].sum.dataPoints[0];
     expect(d.startTimeUnixNano).toBe(nanos(T0));
     expect(c.startTimeUnixNano).toBe(nanos(T0 - 3_600_000));
     expect(d.timeUnixNano).toBe(c.timeUnixNano);
   });
 
   it('MET-06: bucketCounts has bounds+1 entries as strings, min/max, exemplars with ids; sum left out after negatives', () => {
-    const h = JSON.parse(encodeMetricsJson(b)).resourceMetrics[0].scopeMetrics[0].metrics[3].histogram.dataPoints;
+    const h = parseJson(encodeMetricsJson(b)).resourceMetrics[0].scopeMetrics[0].metrics[3].histogram.dataPoints;
     expect(h[0].bucketCounts).toEqual(['0', '2', '1', '1', '0', '0', '1', '1']);
     expect(h[0].bucketCounts).toHaveLength(h[0].explicitBounds.length + 1);
     expect(h[0]).toMatchObject({ count: '6', sum: 181.5, min: 1.5, max: 120 });
@@ -202,7 +202,7 @@ describe('metrics encoders', () => {
   });
 
   it('MET-09: summary quantile values, NaN as a string in JSON', () => {
-    const s = JSON.parse(encodeMetricsJson(b)).resourceMetrics[0].scopeMetrics[0].metrics[4].summary.dataPoints[0];
+    const s = parseJson(encodeMetricsJson(b)).resourceMetrics[0].scopeMetrics[0].metrics[4].summary.dataPoints[0];
     expect(s.quantileValues.at(-1)).toEqual({ quantile: 1, value: 'NaN' });
     const p = decodeProto('metrics', encodeMetricsProto(b)).resourceMetrics[0].scopeMetrics[0].metrics[4].summary.dataPoints[0];
     expect(p.quantileValues.map((q: any) => q.quantile)).toEqual([0, 0.5, 0.99, 1]);
@@ -211,6 +211,6 @@ describe('metrics encoders', () => {
   it('an empty snapshot encodes an empty request', () => {
     const empty = { resource, scope, spans: [], logs: [], metrics: { temporality: 'delta' as const, time: T0, metrics: [] } };
     expect(decodeProto('metrics', encodeMetricsProto(empty))).toEqual({});
-    expect(JSON.parse(encodeMetricsJson(empty))).toEqual({ resourceMetrics: [] });
+    expect(parseJson(encodeMetricsJson(empty))).toEqual({ resourceMetrics: [] });
   });
 });

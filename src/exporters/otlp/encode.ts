@@ -8,8 +8,6 @@ import { encodeLogsProto } from './proto-logs.js';
 import { encodeMetricsProto } from './proto-metrics.js';
 import { encodeTracesProto } from './proto-traces.js';
 
-const utf8 = /* @__PURE__ */ new TextEncoder();
-
 /** Content-Type per protocol (OTLP-03). */
 export function contentTypeOf(protocol: OtlpProtocol): string {
   return protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
@@ -23,8 +21,7 @@ export function contentTypeOf(protocol: OtlpProtocol): string {
  */
 export function encodeSignal(batch: TelemetryBatch, signal: OtlpSignal, protocol: OtlpProtocol): Uint8Array {
   if (protocol === 'http/json') {
-    const json = signal === 'traces' ? encodeTracesJson(batch) : signal === 'metrics' ? encodeMetricsJson(batch) : encodeLogsJson(batch);
-    return utf8.encode(json);
+    return signal === 'traces' ? encodeTracesJson(batch) : signal === 'metrics' ? encodeMetricsJson(batch) : encodeLogsJson(batch);
   }
   return signal === 'traces' ? encodeTracesProto(batch) : signal === 'metrics' ? encodeMetricsProto(batch) : encodeLogsProto(batch);
 }

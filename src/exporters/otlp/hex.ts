@@ -41,12 +41,48 @@ export function jsonHexId(hex: string | undefined, chars: number): string | unde
   return hex;
 }
 
-/** Writes the bytes of a (validated) hex id into `out` at `pos`. */
-export function hexToBytesInto(hex: string, out: Uint8Array, pos: number): void {
-  const n = hex.length >> 1;
-  for (let i = 0; i < n; i++) {
-    out[pos + i] = (NIBBLE[hex.charCodeAt(2 * i)] << 4) | NIBBLE[hex.charCodeAt(2 * i + 1)];
+/**
+ * Validates and converts in one pass: writes the bytes of `hex` into `out` at `pos` and
+ * returns true, or returns false (bytes written are garbage) for non-hex or all-zero ids.
+ * The caller checks the length and makes room.
+ */
+export function hexToBytesInto(hex: string, out: Uint8Array, pos: number): boolean {
+  const n = hex.length;
+  let any = 0;
+  for (let i = 0; i < n; i += 2) {
+    const a = hex.charCodeAt(i);
+    const b = hex.charCodeAt(i + 1);
+    const hi = a < 128 ? NIBBLE[a] : -1;
+    const lo = b < 128 ? NIBBLE[b] : -1;
+    if ((hi | lo) < 0) return false;
+    const v = (hi << 4) | lo;
+    out[pos++] = v;
+    any |= v;
   }
+  return any !== 0;
+}
+
+const LOWER_HEX = /* @__PURE__ */ (() => {
+  const t = new Uint8Array(128);
+  for (let i = 0; i < 128; i++) if (NIBBLE[i] >= 0) t[i] = '0123456789abcdef'.charCodeAt(NIBBLE[i]);
+  return t;
+})();
+
+/**
+ * Writes `hex` lowercased as ASCII into `out` at `pos` while validating it; false (bytes
+ * written are garbage) for non-hex or all-zero ids. The caller checks the length and makes room.
+ */
+export function lowerHexInto(hex: string, out: Uint8Array, pos: number): boolean {
+  const n = hex.length;
+  let nonZero = false;
+  for (let i = 0; i < n; i++) {
+    const c = hex.charCodeAt(i);
+    const l = c < 128 ? LOWER_HEX[c] : 0;
+    if (l === 0) return false;
+    if (l !== 0x30) nonZero = true;
+    out[pos++] = l;
+  }
+  return nonZero;
 }
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';

@@ -1,74 +1,96 @@
 import type { AnyValue } from '../../model/attributes.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import { toBase64 } from './hex.js';
+import type { JsonWriter } from './json-writer.js';
 import { MAX_ANY_VALUE_DEPTH, isInt64 } from './proto-common.js';
 
-/**
- * OTLP JSON is built as text, not as an object tree handed to JSON.stringify: one string per
- * field appended to a rope is cheaper than allocating the tree, and only user strings need
- * escaping (through `JSON.stringify(string)`, the fastest escaper the engine has).
- */
-export const str: (s: string) => string = JSON.stringify;
-
-/** A JSON `double`: NaN and ±Infinity as strings (OTLP-J8). */
-export function jsonDouble(v: number): string {
-  if (Number.isFinite(v)) return String(v);
-  return v !== v ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"';
-}
-
 /** One AnyValue object: exactly one oneof key, 64-bit integers as decimal strings (OTLP-J5, J7). */
-export function jsonAnyValue(value: AnyValue | undefined, depth: number): string {
+export function jsonAnyValue(w: JsonWriter, value: AnyValue | undefined, depth: number): void {
   switch (typeof value) {
     case 'string':
-      return '{"stringValue":' + str(value) + '}';
+      w.raw('{"stringValue":');
+      w.str(value);
+      w.raw('}');
+      return;
     case 'number':
-      if (!isInt64(value)) return '{"doubleValue":' + jsonDouble(value) + '}';
+      if (!isInt64(value)) {
+        w.raw('{"doubleValue":');
+        w.double(value);
+        w.raw('}');
+        return;
+      }
+      w.raw('{"intValue":"');
       // String(2 ** 60) rounds to "1152921504606847000"; BigInt prints the exact integer.
-      return '{"intValue":"' + (Number.isSafeInteger(value) ? String(value) : BigInt(value).toString()) + '"}';
+      w.raw(Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());
+      w.raw('"}');
+      return;
     case 'boolean':
-      return value ? '{"boolValue":true}' : '{"boolValue":false}';
+      w.raw(value ? '{"boolValue":true}' : '{"boolValue":false}');
+      return;
     case 'object':
       break;
     default:
-      return '{}';
+      w.raw('{}');
+      return;
   }
-  if (value === null || depth >= MAX_ANY_VALUE_DEPTH) return '{}';
-  if (value instanceof Uint8Array) return '{"bytesValue":"' + toBase64(value) + '"}';
+  if (value === null || depth >= MAX_ANY_VALUE_DEPTH) {
+    w.raw('{}');
+    return;
+  }
+  if (value instanceof Uint8Array) {
+    w.raw('{"bytesValue":"');
+    w.raw(toBase64(value));
+    w.raw('"}');
+    return;
+  }
   if (Array.isArray(value)) {
-    let out = '{"arrayValue":{"values":[';
+    w.raw('{"arrayValue":{"values":[');
     for (let i = 0; i < value.length; i++) {
-      if (i > 0) out += ',';
-      out += jsonAnyValue(value[i], depth + 1);
+      if (i > 0) w.raw(',');
+      jsonAnyValue(w, value[i], depth + 1);
     }
-    return out + ']}}';
+    w.raw(']}}');
+    return;
   }
-  return '{"kvlistValue":{"values":' + jsonKeyValues(value as Record<string, AnyValue>, depth + 1) + '}}';
+  w.raw('{"kvlistValue":{"values":');
+  jsonKeyValues(w, value as Record<string, AnyValue>, depth + 1);
+  w.raw('}}');
 }
 
-function jsonKeyValues(attrs: Readonly<Record<string, AnyValue | undefined>>, depth: number): string {
-  let out = '[';
+function jsonKeyValues(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | undefined>>, depth: number): void {
+  w.raw('[');
   let first = true;
   for (const key in attrs) {
     const v = attrs[key];
     if (v === undefined) continue;
     if (first) first = false;
-    else out += ',';
-    out += '{"key":' + str(key) + ',"value":' + jsonAnyValue(v, depth) + '}';
+    else w.raw(',');
+    w.raw('{"key":');
+    w.str(key);
+    w.raw(',"value":');
+    jsonAnyValue(w, v, depth);
+    w.raw('}');
   }
-  return out + ']';
+  w.raw(']');
 }
 
 /** `repeated KeyValue` as a JSON array. */
-export function jsonAttributes(attrs: Readonly<Record<string, AnyValue | undefined>>): string {
-  return jsonKeyValues(attrs, 0);
+export function jsonAttributes(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | undefined>>): void {
+  jsonKeyValues(w, attrs, 0);
 }
 
-export function jsonResource(resource: Resource): string {
-  return '{"attributes":' + jsonAttributes(resource.attributes) + ',"droppedAttributesCount":0}';
+export function jsonResource(w: JsonWriter, resource: Resource): void {
+  w.raw('{"attributes":');
+  jsonAttributes(w, resource.attributes);
+  w.raw(',"droppedAttributesCount":0}');
 }
 
-export function jsonScope(scope: InstrumentationScope): string {
-  let out = '{"name":' + str(scope.name ?? '');
-  if (scope.version) out += ',"version":' + str(scope.version);
-  return out + '}';
+export function jsonScope(w: JsonWriter, scope: InstrumentationScope): void {
+  w.raw('{"name":');
+  w.str(scope.name ?? '');
+  if (scope.version) {
+    w.raw(',"version":');
+    w.str(scope.version);
+  }
+  w.raw('}');
 }

@@ -1,115 +1,161 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
-import { msToUnixNano } from '../../time.js';
-import { jsonHexId } from './hex.js';
-import { jsonAttributes, jsonDouble, jsonResource, jsonScope, str } from './json-common.js';
+import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
+import { JsonWriter } from './json-writer.js';
 import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
 
 /**
- * Encodes `batch.metrics` as an OTLP JSON `ExportMetricsServiceRequest` string (same mapping
- * as the protobuf encoder; counts and times as decimal strings, OTLP-J5).
+ * Encodes `batch.metrics` as an OTLP JSON `ExportMetricsServiceRequest` (UTF-8 bytes), with the
+ * same mapping as the protobuf encoder; counts and times as decimal strings (OTLP-J5).
  *
  * @example
- * const json = encodeMetricsJson(batch); // POST to /v1/metrics as application/json
+ * const body = encodeMetricsJson(batch); // POST to /v1/metrics as application/json
  */
-export function encodeMetricsJson(batch: TelemetryBatch): string {
+export function encodeMetricsJson(batch: TelemetryBatch): Uint8Array {
+  const w = new JsonWriter(4096);
   const snapshot = batch.metrics;
-  if (!snapshot || snapshot.metrics.length === 0) return '{"resourceMetrics":[]}';
-  let out =
-    '{"resourceMetrics":[{"resource":' + jsonResource(batch.resource) + ',"scopeMetrics":[{"scope":' + jsonScope(batch.scope) + ',"metrics":[';
-  for (let i = 0; i < snapshot.metrics.length; i++) {
-    if (i > 0) out += ',';
-    out += jsonMetric(snapshot.metrics[i], snapshot);
+  if (!snapshot || snapshot.metrics.length === 0) {
+    w.raw('{"resourceMetrics":[]}');
+    return w.finish();
   }
-  return out + ']}]}]}';
+  w.raw('{"resourceMetrics":[{"resource":');
+  jsonResource(w, batch.resource);
+  w.raw(',"scopeMetrics":[{"scope":');
+  jsonScope(w, batch.scope);
+  w.raw(',"metrics":[');
+  for (let i = 0; i < snapshot.metrics.length; i++) {
+    if (i > 0) w.raw(',');
+    jsonMetric(w, snapshot.metrics[i], snapshot);
+  }
+  w.raw(']}]}]}');
+  return w.finish();
 }
 
-function jsonMetric(m: MetricData, snapshot: MetricsSnapshot): string {
-  let out = '{"name":' + str(m.name);
-  if (m.help) out += ',"description":' + str(m.help);
-  if (m.unit) out += ',"unit":' + str(m.unit);
+function jsonMetric(w: JsonWriter, m: MetricData, snapshot: MetricsSnapshot): void {
+  w.raw('{"name":');
+  w.str(m.name);
+  if (m.help) {
+    w.raw(',"description":');
+    w.str(m.help);
+  }
+  if (m.unit) {
+    w.raw(',"unit":');
+    w.str(m.unit);
+  }
   switch (m.type) {
     case 'counter':
     case 'updowncounter':
-      return (
-        out +
-        ',"sum":{"dataPoints":' +
-        joinPoints(m.points, jsonNumberPoint) +
-        ',"aggregationTemporality":' +
-        temporalityEnum(m, snapshot) +
-        ',"isMonotonic":' +
-        (m.type === 'counter') +
-        '}}'
-      );
+      w.raw(',"sum":{"dataPoints":');
+      points(w, m.points, numberPoint);
+      w.raw(',"aggregationTemporality":');
+      w.uint(temporalityEnum(m, snapshot));
+      w.raw(m.type === 'counter' ? ',"isMonotonic":true}' : ',"isMonotonic":false}');
+      break;
     case 'gauge':
-      return out + ',"gauge":{"dataPoints":' + joinPoints(m.points, jsonNumberPoint) + '}}';
+      w.raw(',"gauge":{"dataPoints":');
+      points(w, m.points, numberPoint);
+      w.raw('}');
+      break;
     case 'histogram':
-      return (
-        out +
-        ',"histogram":{"dataPoints":' +
-        joinPoints(m.points, jsonHistogramPoint) +
-        ',"aggregationTemporality":' +
-        temporalityEnum(m, snapshot) +
-        '}}'
-      );
+      w.raw(',"histogram":{"dataPoints":');
+      points(w, m.points, histogramPoint);
+      w.raw(',"aggregationTemporality":');
+      w.uint(temporalityEnum(m, snapshot));
+      w.raw('}');
+      break;
     case 'summary':
-      return out + ',"summary":{"dataPoints":' + joinPoints(m.points, jsonSummaryPoint) + '}}';
+      w.raw(',"summary":{"dataPoints":');
+      points(w, m.points, summaryPoint);
+      w.raw('}');
+      break;
   }
-  return out + '}';
+  w.raw('}');
 }
 
-function joinPoints<P>(points: readonly P[], fn: (p: P) => string): string {
-  let out = '[';
-  for (let i = 0; i < points.length; i++) {
-    if (i > 0) out += ',';
-    out += fn(points[i]);
+function points<P>(w: JsonWriter, list: readonly P[], fn: (w: JsonWriter, p: P) => void): void {
+  w.raw('[');
+  for (let i = 0; i < list.length; i++) {
+    if (i > 0) w.raw(',');
+    fn(w, list[i]);
   }
-  return out + ']';
+  w.raw(']');
 }
 
-function pointHead(p: { attributes: Readonly<Record<string, string>>; startTime: number; time: number }): string {
-  return (
-    '{"attributes":' +
-    jsonAttributes(p.attributes) +
-    ',"startTimeUnixNano":"' +
-    msToUnixNano(p.startTime) +
-    '","timeUnixNano":"' +
-    msToUnixNano(p.time) +
-    '"'
-  );
+function head(w: JsonWriter, p: { attributes: Readonly<Record<string, string>>; startTime: number; time: number }): void {
+  w.raw('{"attributes":');
+  jsonAttributes(w, p.attributes);
+  w.raw(',"startTimeUnixNano":"');
+  w.unixNano(p.startTime);
+  w.raw('","timeUnixNano":"');
+  w.unixNano(p.time);
+  w.raw('"');
 }
 
-function jsonNumberPoint(p: NumberPoint): string {
-  return pointHead(p) + ',"asDouble":' + jsonDouble(p.value) + '}';
+function numberPoint(w: JsonWriter, p: NumberPoint): void {
+  head(w, p);
+  w.raw(',"asDouble":');
+  w.double(p.value);
+  w.raw('}');
 }
 
-function jsonHistogramPoint(p: HistogramPoint): string {
-  let out = pointHead(p) + ',"count":"' + p.count + '"';
-  if (histogramHasSum(p)) out += ',"sum":' + jsonDouble(p.count === 0 ? 0 : p.sum);
-  out += ',"bucketCounts":[';
-  for (let i = 0; i < p.bucketCounts.length; i++) out += (i > 0 ? ',"' : '"') + p.bucketCounts[i] + '"';
-  out += '],"explicitBounds":[';
-  for (let i = 0; i < p.bounds.length; i++) out += (i > 0 ? ',' : '') + jsonDouble(p.bounds[i]);
-  out += ']';
-  if (p.exemplars && p.exemplars.length > 0) out += ',"exemplars":' + joinPoints(p.exemplars, jsonExemplar);
-  if (histogramHasMinMax(p)) out += ',"min":' + jsonDouble(p.min) + ',"max":' + jsonDouble(p.max);
-  return out + '}';
+function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
+  head(w, p);
+  w.raw(',"count":"');
+  w.uint(p.count);
+  w.raw('"');
+  if (histogramHasSum(p)) {
+    w.raw(',"sum":');
+    w.double(p.count === 0 ? 0 : p.sum);
+  }
+  w.raw(',"bucketCounts":[');
+  for (let i = 0; i < p.bucketCounts.length; i++) {
+    w.raw(i > 0 ? ',"' : '"');
+    w.uint(p.bucketCounts[i]);
+    w.raw('"');
+  }
+  w.raw('],"explicitBounds":[');
+  for (let i = 0; i < p.bounds.length; i++) {
+    if (i > 0) w.raw(',');
+    w.double(p.bounds[i]);
+  }
+  w.raw(']');
+  if (p.exemplars && p.exemplars.length > 0) {
+    w.raw(',"exemplars":');
+    points(w, p.exemplars, exemplar);
+  }
+  if (histogramHasMinMax(p)) {
+    w.raw(',"min":');
+    w.double(p.min);
+    w.raw(',"max":');
+    w.double(p.max);
+  }
+  w.raw('}');
 }
 
-function jsonExemplar(e: ExemplarData): string {
-  let out = '{"timeUnixNano":"' + msToUnixNano(e.time) + '","asDouble":' + jsonDouble(e.value);
-  const span = jsonHexId(e.spanId, 16);
-  const trace = jsonHexId(e.traceId, 32);
-  if (span !== undefined) out += ',"spanId":"' + span + '"';
-  if (trace !== undefined) out += ',"traceId":"' + trace + '"';
-  return out + '}';
+function exemplar(w: JsonWriter, e: ExemplarData): void {
+  w.raw('{"timeUnixNano":"');
+  w.unixNano(e.time);
+  w.raw('","asDouble":');
+  w.double(e.value);
+  w.idField(',"spanId":"', e.spanId, 16);
+  w.idField(',"traceId":"', e.traceId, 32);
+  w.raw('}');
 }
 
-function jsonSummaryPoint(p: SummaryPoint): string {
-  let out = pointHead(p) + ',"count":"' + p.count + '","sum":' + jsonDouble(p.sum) + ',"quantileValues":[';
+function summaryPoint(w: JsonWriter, p: SummaryPoint): void {
+  head(w, p);
+  w.raw(',"count":"');
+  w.uint(p.count);
+  w.raw('","sum":');
+  w.double(p.sum);
+  w.raw(',"quantileValues":[');
   for (let i = 0; i < p.quantiles.length; i++) {
     const q = p.quantiles[i];
-    out += (i > 0 ? ',' : '') + '{"quantile":' + jsonDouble(q.quantile) + ',"value":' + jsonDouble(q.value) + '}';
+    w.raw(i > 0 ? ',{"quantile":' : '{"quantile":');
+    w.double(q.quantile);
+    w.raw(',"value":');
+    w.double(q.value);
+    w.raw('}');
   }
-  return out + ']}';
+  w.raw(']}');
 }

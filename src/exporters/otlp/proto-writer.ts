@@ -1,4 +1,4 @@
-import { hexToBytesInto, isValidHexId } from './hex.js';
+import { hexToBytesInto } from './hex.js';
 
 /**
  * A minimal protobuf writer: just the wire types OTLP needs, into one growable buffer.
@@ -186,13 +186,13 @@ export class ProtoWriter {
 
   /** A `bytes` field holding a hex id; skipped (returns false) when the id is invalid or all zero. */
   hexId(tag: number, hex: string | undefined, chars: number): boolean {
-    if (!isValidHexId(hex, chars)) return false;
+    if (hex === undefined || hex.length !== chars) return false;
     const n = chars >> 1;
     this.ensure(n + 2);
-    this.buf[this.pos++] = tag;
-    this.buf[this.pos++] = n;
-    hexToBytesInto(hex, this.buf, this.pos);
-    this.pos += n;
+    if (!hexToBytesInto(hex, this.buf, this.pos + 2)) return false;
+    this.buf[this.pos] = tag;
+    this.buf[this.pos + 1] = n;
+    this.pos += n + 2;
     return true;
   }
 

@@ -48,3 +48,8 @@ export function canonical(v: unknown, key?: string): any {
   if (key && INT64_KEYS.has(key) && typeof v === 'number') return Number.isInteger(v) ? BigInt(v).toString() : String(v);
   return v;
 }
+
+/** Parses UTF-8 JSON bytes, as a receiver would. */
+export function parseJson(body: Uint8Array): any {
+  return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
+}

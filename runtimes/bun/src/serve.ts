@@ -1,0 +1,38 @@
+/// <reference types="node" />
+import type { EnvRecord } from '../../../src/config/env.js';
+import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import type { ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
+import { bunGlobal, type BunServerLike } from './bun-types.js';
+import { instrument, type BunHandler } from './instrument.js';
+
+export interface BunServeInstrumentation extends ServerInstrumentationOptions {
+  /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
+  flushOnExit?: boolean | FlushOnExitOptions;
+}
+
+/**
+ * `Bun.serve` with an instrumented `fetch` and flush on SIGTERM/SIGINT. Bun's other options
+ * (`port`, `hostname`, `tls`, `websocket`, ...) pass through; requests answered by `routes`
+ * bypass `fetch` and are not traced.
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@lexigram/monitor/bun';
+ * serve((req) => new Response('hello'), { serviceName: 'api' }, { port: 3000 });
+ * ```
+ */
+export function serve(
+  handler: BunHandler,
+  config: MonitorConfig<EnvRecord> = {},
+  serverOptions: Record<string, unknown> & { instrumentation?: BunServeInstrumentation } = {},
+): BunServerLike {
+  const { instrumentation = {}, ...bunOptions } = serverOptions;
+  const { flushOnExit: exitOption, ...http } = instrumentation;
+  const fetch = instrument(handler, config, http);
+  const server = bunGlobal().serve({ ...bunOptions, fetch });
+  if (exitOption !== false) {
+    flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.stop() });
+  }
+  return server;
+}

@@ -1,0 +1,36 @@
+import type { EnvRecord } from '../../../src/config/env.js';
+import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import { flushOnExit, type DenoFlushOnExitOptions } from './flush-on-exit.js';
+import { denoGlobal, type DenoHttpServer } from './deno-types.js';
+import { instrument, type DenoHandler, type DenoInstrumentationOptions } from './instrument.js';
+
+export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
+  /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
+  flushOnExit?: boolean | DenoFlushOnExitOptions;
+}
+
+/**
+ * `Deno.serve` with an instrumented handler and flush on SIGTERM/SIGINT (the server is shut
+ * down gracefully first). Deno's options (`port`, `hostname`, `signal`, `onListen`, ...) pass
+ * through.
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@lexigram/monitor/deno';
+ * serve((req) => new Response('hello'), { serviceName: 'api' }, { port: 8000 });
+ * ```
+ */
+export function serve(
+  handler: DenoHandler,
+  config: MonitorConfig<EnvRecord> = {},
+  serverOptions: Record<string, unknown> & { instrumentation?: DenoServeInstrumentation } = {},
+): DenoHttpServer {
+  const { instrumentation = {}, ...denoOptions } = serverOptions;
+  const { flushOnExit: exitOption, ...http } = instrumentation;
+  const fetch = instrument(handler, config, http);
+  const server = denoGlobal().serve(denoOptions, fetch);
+  if (exitOption !== false) {
+    flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.shutdown() });
+  }
+  return server;
+}

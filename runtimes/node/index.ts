@@ -1,0 +1,19 @@
+/**
+ * @module
+ * Node adapter: `instrument(handler, config)` for fetch-style handlers, `toNodeListener` to
+ * mount them on `http.createServer`, `serve()` to start one, and `flushOnExit` so pending
+ * telemetry leaves on SIGTERM/SIGINT.
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@lexigram/monitor/node';
+ * await serve(async (req) => new Response('hello'), { serviceName: 'api' }, { port: 3000 });
+ * ```
+ */
+export { instrument, useAsyncLocalStorage, type NodeHandler } from './src/instrument.js';
+export { serve, type NodeServeOptions, type NodeServer } from './src/serve.js';
+export { toNodeListener, toWebRequest, writeWebResponse, type NodeRequestInfo } from './src/node-http.js';
+export { flushOnExit, type FlushOnExitOptions, type ExitSignal } from './src/flush-on-exit.js';
+export type { InstrumentedHandler, ServerInstrumentationOptions } from '../../src/adapter/process-server.js';
+export type { MonitorConfig } from '../../src/adapter/monitor-from-config.js';
+export type { RequestTelemetry } from '../../src/http/handle-request.js';

@@ -1,0 +1,78 @@
+/// <reference types="node" />
+/**
+ * Flushes pending telemetry when the process is asked to stop (SIGTERM, SIGINT), then lets the
+ * signal do what it would have done. Installed once per process; every monitor or handler
+ * registered is drained. Used by the Node and Bun adapters (Bun implements `process` signals).
+ */
+import type { Drainable } from '../../../src/adapter/process-server.js';
+import type { Monitor } from '../../../src/monitor.js';
+
+export type ExitSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
+
+export interface FlushOnExitOptions {
+  /** Signals to handle. Default SIGTERM and SIGINT. */
+  signals?: ExitSignal[];
+  /** Bound on the whole flush. Default 10 000 ms (Kubernetes allows 30 s by default). */
+  timeoutMs?: number;
+  /** Runs first, for example to stop accepting connections (`serve()` closes its server). */
+  beforeFlush?: () => unknown;
+}
+
+interface Target {
+  drain: (timeoutMs: number) => Promise<void>;
+  before?: () => unknown;
+}
+
+const targets = new Set<Target>();
+const listeners = new Map<ExitSignal, () => void>();
+let timeout = 10_000;
+let exiting: Promise<void> | undefined;
+
+async function drainAll(): Promise<void> {
+  const list = [...targets];
+  await Promise.allSettled(list.map(async (t) => t.before?.()));
+  await Promise.race([
+    Promise.allSettled(list.map((t) => t.drain(timeout))),
+    new Promise((r) => setTimeout(r, timeout).unref?.()),
+  ]);
+}
+
+function onSignal(signal: ExitSignal): void {
+  exiting ??= drainAll().finally(() => {
+    for (const [s, l] of listeners) process.off(s, l);
+    listeners.clear();
+    // Re-raise: with our listener gone, Node's default action (exit by that signal) applies,
+    // unless the app has listeners of its own, which then decide.
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
+}
+
+/**
+ * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
+ * SIGTERM/SIGINT, then exits the way the signal would have. Returns a function that
+ * unregisters the target.
+ *
+ * @example
+ * ```ts
+ * const handler = instrument(app.fetch, { serviceName: 'api' });
+ * http.createServer(toNodeListener(handler)).listen(3000);
+ * flushOnExit(handler);
+ * ```
+ */
+export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: FlushOnExitOptions = {}): () => void {
+  if (options.timeoutMs !== undefined) timeout = options.timeoutMs;
+  const t: Target = {
+    drain: (ms) => target.shutdown(ms),
+    before: options.beforeFlush,
+  };
+  targets.add(t);
+  for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
+    if (listeners.has(signal)) continue;
+    const l = (): void => onSignal(signal);
+    listeners.set(signal, l);
+    process.on(signal, l);
+  }
+  return () => {
+    targets.delete(t);
+  };
+}

@@ -1,0 +1,49 @@
+/// <reference types="node" />
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { EnvRecord } from '../../../src/config/env.js';
+import { setContextStorage, contextStorage } from '../../../src/context/active.js';
+import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import {
+  createServerHandler,
+  type InstrumentedHandler,
+  type ServerHandler,
+  type ServerInstrumentationOptions,
+} from '../../../src/adapter/process-server.js';
+import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import type { NodeRequestInfo } from './node-http.js';
+
+/** Uses Node's AsyncLocalStorage for the active span, once per process. */
+export function useAsyncLocalStorage(): void {
+  if (contextStorage().kind !== 'async-local-storage') setContextStorage(AsyncLocalStorage);
+}
+
+/** A handler for Node: `info` is set when it runs under `toNodeListener`/`serve`. */
+export type NodeHandler = (request: Request, info: NodeRequestInfo | undefined, telemetry: RequestTelemetry) => Response | Promise<Response>;
+
+/**
+ * Wraps a fetch-style handler with a SERVER span, the HTTP server metrics and logs per
+ * request; exports run in the background and are tracked (`handler.flush()`,
+ * `handler.shutdown()`, `flushOnExit(handler)`). Mount it with `toNodeListener` or `serve`.
+ *
+ * @param handler `(request, info?, telemetry) => Response`
+ * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
+ * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`
+ * @example
+ * ```ts
+ * const handler = instrument((req) => new Response('ok'), { serviceName: 'api' });
+ * const res = await handler(new Request('http://localhost/'));
+ * ```
+ */
+export function instrument(
+  handler: NodeHandler,
+  config: MonitorConfig<EnvRecord> = {},
+  options?: ServerInstrumentationOptions,
+): InstrumentedHandler<NodeRequestInfo | undefined> {
+  useAsyncLocalStorage();
+  return createServerHandler<NodeRequestInfo | undefined>(handler as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {
+    if (info?.remoteAddress) t.span.setAttribute('client.address', info.remoteAddress);
+    const port = info?.incoming.socket?.remotePort;
+    if (port) t.span.setAttribute('client.port', port);
+    if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', info.incoming.httpVersion);
+  });
+}

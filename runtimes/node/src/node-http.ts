@@ -1,0 +1,135 @@
+/// <reference types="node" />
+/**
+ * Node's `http` ↔ Web `Request`/`Response`, streaming both ways, without dependencies:
+ * request bodies are read as they arrive, response bodies are written with backpressure, and
+ * a client that goes away cancels the response body (so its span ends) and aborts
+ * `request.signal`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** Node's request as a Web `Request`; `signal` aborts when the client disconnects. */
+export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Request {
+  const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
+  const host = req.headers.host ?? `${req.socket?.localAddress ?? 'localhost'}:${req.socket?.localPort ?? ''}`.replace(/:$/, '');
+  const url = `${encrypted ? 'https' : 'http'}://${host}${req.url ?? '/'}`;
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    // HTTP/2 pseudo-headers are not headers.
+    if (name.charCodeAt(0) === 58) continue;
+    try {
+      headers.append(name, raw[i + 1]!);
+    } catch {
+      // a header value Web Headers refuse: left out
+    }
+  }
+  const controller = new AbortController();
+  const abort = (): void => {
+    if (!controller.signal.aborted) controller.abort(new Error('client disconnected'));
+  };
+  if (res) res.once('close', () => (res.writableFinished ? undefined : abort()));
+  else req.once('close', () => (req.complete ? undefined : abort()));
+  const method = req.method ?? 'GET';
+  const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: controller.signal };
+  if (method !== 'GET' && method !== 'HEAD') {
+    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    init.duplex = 'half';
+  }
+  return new Request(url, init);
+}
+
+/** Writes a Web `Response` to Node's `ServerResponse`; resolves when it was sent or the client left. */
+export async function writeWebResponse(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') res.setHeader(name, value);
+  });
+  if (cookies.length) res.setHeader('set-cookie', cookies);
+  const body = response.body;
+  if (body === null || method === 'HEAD') {
+    if (body) await body.cancel().catch(() => {});
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  const reader = body.getReader();
+  let closed = false;
+  const onClose = (): void => {
+    closed = true;
+    reader.cancel(new Error('client disconnected')).catch(() => {});
+  };
+  res.once('close', onClose);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || closed) break;
+      if (!res.write(value)) {
+        await new Promise<void>((resolve) => {
+          const go = (): void => {
+            res.off('drain', go);
+            res.off('close', go);
+            resolve();
+          };
+          res.on('drain', go);
+          res.on('close', go);
+        });
+      }
+    }
+    if (!closed) res.end();
+  } catch (err) {
+    // The body failed mid-stream: the client sees a cut connection, as with any Node server.
+    res.destroy(err instanceof Error ? err : new Error(String(err)));
+  } finally {
+    res.off('close', onClose);
+  }
+}
+
+/** What a Node request listener adapted from a fetch handler passes as `info`. */
+export interface NodeRequestInfo {
+  readonly incoming: IncomingMessage;
+  readonly response: ServerResponse;
+  readonly remoteAddress: string | undefined;
+}
+
+/**
+ * Turns a fetch-style handler into a listener for `http.createServer`. A handler that throws
+ * or rejects before responding gets a plain 500.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * createServer(toNodeListener((req) => new Response('hi'))).listen(3000);
+ * ```
+ */
+export function toNodeListener(
+  handler: (request: Request, info: NodeRequestInfo) => Response | Promise<Response>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return function nodeListener(req, res) {
+    let request: Request;
+    try {
+      request = toWebRequest(req, res);
+    } catch {
+      res.statusCode = 400;
+      res.end('Bad Request');
+      return;
+    }
+    const info: NodeRequestInfo = { incoming: req, response: res, remoteAddress: req.socket?.remoteAddress };
+    Promise.resolve()
+      .then(() => handler(request, info))
+      .then(
+        (response) => writeWebResponse(res, response, req.method),
+        () => {
+          if (!res.headersSent) {
+            res.statusCode = 500;
+            res.setHeader('content-type', 'text/plain; charset=utf-8');
+          }
+          res.end('Internal Server Error');
+        },
+      )
+      .catch(() => res.destroy());
+  };
+}

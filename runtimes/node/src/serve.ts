@@ -1,0 +1,72 @@
+/// <reference types="node" />
+import { createServer, type Server, type ServerOptions } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EnvRecord } from '../../../src/config/env.js';
+import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import type { InstrumentedHandler, ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
+import { instrument, type NodeHandler } from './instrument.js';
+import { toNodeListener, type NodeRequestInfo } from './node-http.js';
+
+export interface NodeServeOptions extends ServerInstrumentationOptions {
+  /** Default 3000 (0 picks a free port). */
+  port?: number;
+  /** Interface to listen on. Default: all interfaces (Node's default). */
+  hostname?: string;
+  /** Passed to `http.createServer`. */
+  server?: ServerOptions;
+  /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
+  flushOnExit?: boolean | FlushOnExitOptions;
+}
+
+export interface NodeServer {
+  readonly server: Server;
+  readonly handler: InstrumentedHandler<NodeRequestInfo | undefined>;
+  readonly port: number;
+  readonly url: string;
+  /** Stops accepting connections, waits for open requests' exports, shuts the monitor down. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a Node `http` server for a fetch-style handler, instrumented, with flush on
+ * SIGTERM/SIGINT. Resolves once it listens.
+ *
+ * @example
+ * ```ts
+ * import { serve } from '@lexigram/monitor/node';
+ * const { url } = await serve((req) => new Response('hello'), { serviceName: 'api' }, { port: 3000 });
+ * ```
+ */
+export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecord> = {}, serverOptions: NodeServeOptions = {}): Promise<NodeServer> {
+  const { port = 3000, hostname, server: nodeOptions, flushOnExit: exitOption, ...http } = serverOptions;
+  const instrumented = instrument(handler, config, http);
+  const server = createServer(nodeOptions ?? {}, toNodeListener(instrumented));
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections?.();
+    });
+  if (exitOption !== false) {
+    flushOnExit(instrumented, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: stop });
+  }
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, hostname, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    server,
+    handler: instrumented,
+    port: address.port,
+    url: `http://${host}:${address.port}`,
+    close: async () => {
+      await stop();
+      await instrumented.shutdown();
+    },
+  };
+}

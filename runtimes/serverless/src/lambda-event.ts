@@ -1,0 +1,107 @@
+import type { Attributes } from '../../../src/model/attributes.js';
+import { SpanKind } from '../../../src/model/span-data.js';
+import { normalizeMethod } from '../../../src/http/request-attributes.js';
+
+/** What an invocation's span looks like, derived from the Lambda event. */
+export interface EventShape {
+  readonly name: string;
+  readonly kind: SpanKind;
+  readonly attributes: Attributes;
+  /** Incoming headers (API Gateway), for `traceparent`. */
+  readonly headers?: Record<string, string>;
+  readonly http?: { method: string; route?: string; scheme: string };
+}
+
+interface ApiGatewayV1 {
+  httpMethod: string;
+  path?: string;
+  resource?: string;
+  headers?: Record<string, string | undefined> | null;
+  multiValueQueryStringParameters?: unknown;
+  queryStringParameters?: Record<string, string> | null;
+  requestContext?: { protocol?: string; identity?: { sourceIp?: string } };
+}
+interface ApiGatewayV2 {
+  version: '2.0';
+  routeKey?: string;
+  rawPath?: string;
+  rawQueryString?: string;
+  headers?: Record<string, string | undefined>;
+  requestContext: { http: { method: string; path?: string; protocol?: string; sourceIp?: string; userAgent?: string } };
+}
+
+function lowerHeaders(h: Record<string, string | undefined> | null | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  return out;
+}
+
+function isV2(e: unknown): e is ApiGatewayV2 {
+  const x = e as ApiGatewayV2;
+  return typeof x?.requestContext?.http?.method === 'string';
+}
+function isV1(e: unknown): e is ApiGatewayV1 {
+  return typeof (e as ApiGatewayV1)?.httpMethod === 'string';
+}
+
+/** API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic conventions). */
+export function eventShape(event: unknown, functionName: string): EventShape {
+  if (isV2(event) || isV1(event)) {
+    const headers = lowerHeaders(event.headers);
+    let method: string;
+    let path: string | undefined;
+    let route: string | undefined;
+    let query: string | undefined;
+    let client: string | undefined;
+    if (isV2(event)) {
+      method = event.requestContext.http.method;
+      path = event.rawPath ?? event.requestContext.http.path;
+      const rk = event.routeKey && event.routeKey !== '$default' ? event.routeKey.split(' ').slice(1).join(' ') : undefined;
+      route = rk || undefined;
+      query = event.rawQueryString || undefined;
+      client = event.requestContext.http.sourceIp;
+    } else {
+      method = event.httpMethod;
+      path = event.path;
+      route = event.resource && event.resource !== '/{proxy+}' ? event.resource : undefined;
+      const qs = event.queryStringParameters;
+      query = qs && Object.keys(qs).length ? new URLSearchParams(qs).toString() : undefined;
+      client = event.requestContext?.identity?.sourceIp;
+    }
+    const m = normalizeMethod(method);
+    const scheme = headers['x-forwarded-proto'] ?? 'https';
+    const attributes: Attributes = { 'faas.trigger': 'http', 'http.request.method': m, 'url.scheme': scheme };
+    if (path) attributes['url.path'] = path;
+    if (route) attributes['http.route'] = route;
+    if (query) attributes['url.query'] = query;
+    if (headers['user-agent']) attributes['user_agent.original'] = headers['user-agent'];
+    if (headers.host) attributes['server.address'] = headers.host;
+    if (client) attributes['client.address'] = client;
+    return { name: route ? `${m} ${route}` : m, kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme } };
+  }
+  const records = (event as { Records?: { eventSource?: string; EventSource?: string }[] })?.Records;
+  const source = Array.isArray(records) && records.length ? (records[0]!.eventSource ?? records[0]!.EventSource) : undefined;
+  if (source === 'aws:sqs' || source === 'aws:sns' || source === 'aws:kinesis') {
+    const system = source.slice(4);
+    return {
+      name: `${functionName} ${system}`,
+      kind: SpanKind.CONSUMER,
+      attributes: { 'faas.trigger': 'pubsub', 'messaging.system': `aws_${system}`, 'messaging.batch.message_count': records!.length },
+      headers: undefined,
+    };
+  }
+  if (source === 'aws:s3' || source === 'aws:dynamodb') {
+    return { name: `${functionName} ${source.slice(4)}`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'datasource' } };
+  }
+  const e = event as { source?: string; 'detail-type'?: string };
+  if (e?.source === 'aws.events' || e?.['detail-type'] === 'Scheduled Event') {
+    return { name: `${functionName} timer`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'timer' } };
+  }
+  return { name: functionName, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };
+}
+
+/** The HTTP status of a handler's result for API Gateway (v2 treats a result without statusCode as 200). */
+export function resultStatus(result: unknown): number {
+  const code = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
+  return typeof code === 'number' ? code : 200;
+}

@@ -1,0 +1,169 @@
+import type { EnvRecord } from '../../../src/config/env.js';
+import { contextStorage } from '../../../src/context/active.js';
+import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import { within } from '../../../src/adapter/process-server.js';
+import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { httpServerMetrics } from '../../../src/http/server-metrics.js';
+import type { Monitor } from '../../../src/monitor.js';
+import { SpanStatus } from '../../../src/model/span-data.js';
+import { extractContext } from '../../../src/trace/propagation/propagation.js';
+import { failSpan } from '../../../src/trace/tracer.js';
+import { now, secondsBetween } from '../../../src/time.js';
+import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
+import { eventShape, resultStatus } from './lambda-event.js';
+
+export interface WrapFunctionOptions extends HttpInstrumentationOptions {
+  /** Force the function's shape instead of detecting it from the arguments of each call. */
+  kind?: FunctionKind;
+  /**
+   * Upper bound on the flush awaited before returning where the platform freezes the sandbox
+   * (Lambda, and Web functions without a `waitUntil`). Default 2000 ms; on Lambda also capped
+   * by the remaining time minus 100 ms.
+   */
+  flushTimeoutMs?: number;
+}
+
+type AnyFunction = (...args: any[]) => any;
+
+function processEnv(): EnvRecord | undefined {
+  // Lambda, Vercel and Netlify functions have `process.env`; edge runtimes may not.
+  try {
+    return (globalThis as unknown as { process?: { env?: EnvRecord } }).process?.env;
+  } catch {
+    return undefined;
+  }
+}
+
+let coldStart = true;
+
+/**
+ * Instruments a serverless function. Each call gets a scope and a span; what it recorded is
+ * exported before the platform can freeze the sandbox:
+ * - AWS Lambda `(event, context)`: API Gateway v1/v2 and function-URL events get a SERVER span
+ *   with HTTP attributes, others a span with `faas.trigger`; `faas.invocation_id`,
+ *   `faas.coldstart`; the flush is awaited before the handler returns (VL-02).
+ * - Web handlers `(request, context?) => Response`: Netlify's `context.waitUntil`, Vercel's
+ *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
+ *
+ * @param fn the handler
+ * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
+ * @param options `kind` forces the shape; HTTP options as for `instrument()`
+ * @example
+ * ```ts
+ * import { wrapFunction } from '@lexigram/monitor/serverless';
+ * export const handler = wrapFunction(async (event) => ({ statusCode: 200, body: 'ok' }), { serviceName: 'orders' });
+ * ```
+ */
+export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig<EnvRecord> = {}, options: WrapFunctionOptions = {}): F {
+  if (typeof fn !== 'function') throw new TypeError('wrapFunction(fn, config): fn must be a function.');
+  const { kind: forced, flushTimeoutMs = 2000, ...http } = options;
+  let monitor: Monitor | undefined;
+  const getMonitor = (): Monitor => (monitor ??= monitorFromConfig(config, processEnv()));
+  return function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
+    const kind = forced ?? detectKind(args);
+    if (kind === 'lambda') return invokeLambda(getMonitor(), fn, this, args, flushTimeoutMs, http.trustIncomingTrace !== false);
+    return invokeWeb(getMonitor(), fn, this, args, kind, flushTimeoutMs, http);
+  } as F;
+}
+
+async function invokeWeb(
+  monitor: Monitor,
+  fn: AnyFunction,
+  self: unknown,
+  args: unknown[],
+  kind: FunctionKind,
+  flushTimeoutMs: number,
+  http: HttpInstrumentationOptions,
+): Promise<Response> {
+  const [request, context, ...rest] = args;
+  const call = (req: Request, telemetry: RequestTelemetry): Promise<Response> => fn.call(self, req, context, ...rest, telemetry);
+  const waitUntil = kind === 'netlify' ? contextWaitUntil(context) : kind === 'vercel' ? vercelWaitUntil() : (contextWaitUntil(context) ?? vercelWaitUntil());
+  if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http);
+  // No waitUntil: the platform may freeze once the response is returned, so the export is
+  // awaited first (the span then ends at the response headers, not at the end of the body).
+  let flushing: Promise<unknown> | undefined;
+  try {
+    return await handleRequest(monitor, request as Request, call, (p) => (flushing = p), { ...http, waitForBody: false });
+  } finally {
+    if (flushing) await within(flushing, flushTimeoutMs);
+  }
+}
+
+async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, trust: boolean): Promise<unknown> {
+  const [event, rawContext] = args;
+  const context: LambdaContextLike = isLambdaContext(rawContext) ? rawContext : {};
+  const cold = coldStart;
+  coldStart = false;
+  const shape = eventShape(event, context.functionName ?? 'function');
+  const scope = monitor.openScope({ name: 'invocation' });
+  const parent = trust && shape.headers ? (extractContext(shape.headers) ?? null) : null;
+  const attributes: Record<string, unknown> = { ...shape.attributes, 'faas.coldstart': cold, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
+  if (context.awsRequestId) attributes['faas.invocation_id'] = context.awsRequestId;
+  if (context.functionName) attributes['faas.name'] = context.functionName;
+  if (context.functionVersion) attributes['faas.version'] = context.functionVersion;
+  if (context.invokedFunctionArn) {
+    attributes['cloud.resource_id'] = context.invokedFunctionArn;
+    const account = context.invokedFunctionArn.split(':')[4];
+    if (account) attributes['cloud.account.id'] = account;
+  }
+  const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope });
+  scope.serverSpan = span;
+  const metrics = shape.http ? httpServerMetrics(monitor) : undefined;
+  const activeLabels = shape.http ? { 'http.request.method': shape.http.method, 'url.scheme': shape.http.scheme } : undefined;
+  if (metrics && activeLabels) metrics.active.add(1, activeLabels);
+  const start = now();
+  let status: number | undefined;
+  let error: unknown;
+  try {
+    const result = await contextStorage().run({ scope, span, baggage: parent?.baggage }, () => callLambda(fn, self, args));
+    if (shape.http) {
+      status = resultStatus(result);
+      span.setAttribute('http.response.status_code', status);
+      if (status >= 500) span.setStatus(SpanStatus.ERROR);
+    }
+    return result;
+  } catch (err) {
+    error = err;
+    failSpan(span, err);
+    throw err;
+  } finally {
+    span.end();
+    if (metrics && activeLabels && shape.http) {
+      metrics.active.add(-1, activeLabels);
+      const labels: Record<string, string | number> = { ...activeLabels };
+      if (status !== undefined) labels['http.response.status_code'] = status;
+      if (shape.http.route) labels['http.route'] = shape.http.route;
+      if (error !== undefined) labels['error.type'] = error instanceof Error ? error.name || 'Error' : typeof error;
+      else if (status !== undefined && status >= 500) labels['error.type'] = String(status);
+      metrics.duration.observe(secondsBetween(start, now()), labels);
+    }
+    // The sandbox freezes once the handler returns (VL-02): export now, within the time left.
+    let budget = flushTimeoutMs;
+    try {
+      const left = context.getRemainingTimeInMillis?.();
+      if (typeof left === 'number' && Number.isFinite(left)) budget = Math.max(0, Math.min(budget, left - 100));
+    } catch {
+      // keep the default budget
+    }
+    await within(scope.close(), budget);
+  }
+}
+
+/** Calls an async handler, or a callback-style one `(event, context, callback)`. */
+function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): Promise<unknown> {
+  if (fn.length < 3) return Promise.resolve().then(() => fn.apply(self, args));
+  return new Promise((resolve, reject) => {
+    const callback = (err: unknown, value?: unknown): void => (err ? reject(err) : resolve(value));
+    try {
+      const r = fn.call(self, args[0], args[1], callback);
+      if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(resolve, reject);
+    } catch (err) {
+      reject(err);
+    }
+  });
+}
+
+/** @internal tests: the next invocation counts as a cold start again. */
+export function resetColdStart(): void {
+  coldStart = true;
+}

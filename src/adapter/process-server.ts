@@ -1,0 +1,146 @@
+/**
+ * @module
+ * The part of the Deno, Bun and Node adapters that needs no runtime: a fetch-style handler
+ * around `handleRequest` whose exports run in the background and are tracked (long-lived
+ * processes have no `waitUntil`), a bounded `shutdown()` for signal handlers, and tracing of
+ * the global `fetch`. Web APIs only; the runtimes add signals, env and the server itself.
+ */
+import type { EnvRecord } from '../config/env.js';
+import { isExporterRequest } from '../exporters/otlp/exporter-urls.js';
+import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../http/handle-request.js';
+import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
+import type { Monitor } from '../monitor.js';
+import { monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
+
+/** Options of `instrument()` on Deno, Bun and Node. */
+export interface ServerInstrumentationOptions extends HttpInstrumentationOptions {
+  /**
+   * Trace the global `fetch`: CLIENT spans and `traceparent` on calls made inside a request
+   * (default true). Pass options to limit which hosts get trace headers.
+   */
+  traceFetch?: boolean | FetchInstrumentationOptions;
+}
+
+/** A user handler: the request, the runtime's second argument, and the request's telemetry. */
+export type ServerHandler<I> = (request: Request, info: I, telemetry: RequestTelemetry) => Response | Promise<Response>;
+
+/** What `instrument()` returns: a fetch-style handler that also knows its monitor. */
+export interface InstrumentedHandler<I> {
+  (request: Request, info: I): Promise<Response>;
+  readonly monitor: Monitor;
+  /** Exports of requests that have not finished yet (body still streaming or export in flight). */
+  readonly pending: number;
+  /** Waits for the exports of finished requests, then flushes everything left. */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Like `flush`, then shuts the monitor's backends down (call it once, before exit). */
+  shutdown(timeoutMs?: number): Promise<void>;
+  /** @internal adds an export promise to the ones `flush`/`shutdown` wait for */
+  track(promise: Promise<unknown>): void;
+}
+
+/** Something whose pending telemetry can be drained before the process exits. */
+export interface Drainable {
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+/** Resolves after `ms` at most; never rejects. */
+export function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const t = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+  return Promise.race([p.then(noop, noop), t]).finally(() => clearTimeout(timer));
+}
+const noop = (): void => {};
+
+/**
+ * Builds the instrumented handler shared by the Deno, Bun and Node adapters.
+ *
+ * @param handler the app's handler
+ * @param config monitor, options, or `(env) => options`; built once per process
+ * @param env the process environment (OTEL_* variables)
+ * @param options HTTP options; `traceFetch` defaults to true
+ * @param decorate sets runtime attributes (`client.address`) on the server span
+ */
+export function createServerHandler<I>(
+  handler: ServerHandler<I>,
+  config: MonitorConfig<EnvRecord>,
+  env: EnvRecord | undefined,
+  options: ServerInstrumentationOptions = {},
+  decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
+): InstrumentedHandler<I> {
+  if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
+  const monitor = monitorFromConfig(config, env);
+  if (options.traceFetch !== false) traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
+  const pending = new Set<Promise<unknown>>();
+  const track = (p: Promise<unknown>): void => {
+    const t = p.then(noop, noop).finally(() => pending.delete(t));
+    pending.add(t);
+  };
+  const { traceFetch: _t, ...http } = options;
+
+  const instrumented = function instrumentedHandler(request: Request, info: I): Promise<Response> {
+    return handleRequest(
+      monitor,
+      request,
+      (req, telemetry) => {
+        if (decorate) {
+          try {
+            decorate(req, info, telemetry);
+          } catch {
+            // attributes are best effort
+          }
+        }
+        return handler(req, info, telemetry);
+      },
+      track,
+      http,
+    );
+  } as InstrumentedHandler<I>;
+
+  const flush = async (timeoutMs = 10_000): Promise<void> => {
+    await within(Promise.allSettled([...pending]), timeoutMs);
+    await within(monitor.forceFlush(), timeoutMs);
+  };
+  let shuttingDown: Promise<void> | undefined;
+  Object.defineProperties(instrumented, {
+    monitor: { value: monitor },
+    track: { value: track },
+    pending: { get: () => pending.size },
+    flush: { value: flush },
+    shutdown: {
+      value: (timeoutMs = 10_000) =>
+        (shuttingDown ??= (async () => {
+          await within(Promise.allSettled([...pending]), timeoutMs);
+          await within(monitor.shutdown(), timeoutMs);
+        })()),
+    },
+  });
+  return instrumented;
+}
+
+const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
+
+/**
+ * Replaces `globalThis.fetch` once per process with a traced one (CLIENT span, `traceparent`)
+ * for calls made inside a request; the exporter's own requests pass through untouched.
+ * Returns false when the global fetch was already traced (the first monitor keeps it).
+ */
+export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentationOptions = {}): boolean {
+  const g = globalThis as unknown as { fetch?: FetchFn & { [ORIGINAL]?: FetchFn } };
+  const current = g.fetch;
+  if (typeof current !== 'function' || current[ORIGINAL]) return false;
+  const original = current;
+  const traced = instrumentFetch(monitor, (input, init) => original(input, init), options);
+  const patched = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+    return isExporterRequest(input as Request | URL | string, init) ? original(input, init) : traced(input, init);
+  } as FetchFn & { [ORIGINAL]?: FetchFn };
+  patched[ORIGINAL] = original;
+  g.fetch = patched;
+  return true;
+}
+
+/** Puts back the fetch that `traceGlobalFetch` replaced (tests). */
+export function untraceGlobalFetch(): void {
+  const g = globalThis as unknown as { fetch?: FetchFn & { [ORIGINAL]?: FetchFn } };
+  const original = g.fetch?.[ORIGINAL];
+  if (original) g.fetch = original;
+}

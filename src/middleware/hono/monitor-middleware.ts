@@ -1,0 +1,118 @@
+import type { Context, MiddlewareHandler } from 'hono';
+import { monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
+import type { EnvRecord } from '../../config/env.js';
+import { getActiveScope } from '../../context/active.js';
+import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
+import { normalizeMethod } from '../../http/request-attributes.js';
+import type { Monitor } from '../../monitor.js';
+import type { Span } from '../../trace/span.js';
+import { failSpan } from '../../trace/tracer.js';
+
+export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** Where the middleware leaves its monitor in the context (`c.get(MONITOR_KEY)`). */
+export const MONITOR_KEY = '@lexigram/monitor';
+
+/** `c.executionCtx.waitUntil` on Workers; Hono's getter throws elsewhere. */
+function executionWaitUntil(c: Context): WaitUntil | undefined {
+  try {
+    const ctx = c.executionCtx as { waitUntil?: WaitUntil } | undefined;
+    return typeof ctx?.waitUntil === 'function' ? ctx.waitUntil.bind(ctx) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The matched route, or undefined when only the catch-all middleware path matched. */
+function matchedRoute(c: Context): string | undefined {
+  try {
+    const r = c.req.routePath;
+    return typeof r === 'string' && r !== '' && r !== '/*' && r !== '*' ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Names the server span after the route and marks the error Hono caught. */
+function describe(span: Span, c: Context, method: string): void {
+  const route = matchedRoute(c);
+  if (route) {
+    span.updateName(`${method} ${route}`);
+    span.setAttribute('http.route', route);
+  }
+  if (c.error) failSpan(span, c.error);
+}
+
+/**
+ * Hono middleware: a SERVER span per request named by the matched route (`GET /users/:id`),
+ * `http.server.request.duration` and `http.server.active_requests` by method, route and status,
+ * exceptions Hono caught recorded as ERROR, and the export handed to `c.executionCtx.waitUntil`
+ * when there is one. Under an adapter that already opened a server span (`instrument()` on
+ * Workers, Deno, Bun or Node), it names that span instead of making a second one.
+ *
+ * @param monitorOrConfig a monitor, its options, or `(env) => options` (Hono's `c.env`)
+ * @param options HTTP options (`trustIncomingTrace`, `captureHeaders`, `waitForBody`)
+ * @example
+ * ```ts
+ * const app = new Hono();
+ * app.use(monitorMiddleware({ serviceName: 'api' }));
+ * app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
+ * ```
+ */
+export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
+  return async function lexigramMonitor(c, next) {
+    let monitor: Monitor;
+    try {
+      monitor = monitorFromConfig(monitorOrConfig, c.env as EnvRecord | undefined);
+    } catch (err) {
+      // A configuration error is the developer's to see, not the client's.
+      console.error(err);
+      await next();
+      return;
+    }
+    (c as unknown as { set(key: string, value: unknown): void }).set(MONITOR_KEY, monitor);
+    const existing = getActiveScope()?.serverSpan;
+    const method = normalizeMethod(c.req.method);
+    if (existing) {
+      try {
+        await next();
+      } finally {
+        describe(existing, c, method);
+      }
+      return;
+    }
+    const response = await handleRequest(
+      monitor,
+      c.req.raw,
+      async (_req, { span }) => {
+        await next();
+        describe(span, c, method);
+        return c.res;
+      },
+      executionWaitUntil(c),
+      options,
+    );
+    if (response !== c.res) c.res = response;
+  };
+}
+
+/**
+ * Wraps one middleware in an INTERNAL span `middleware <name>` (optional per-middleware
+ * timing; the span covers what runs after it too, as middleware do). An error is recorded
+ * and rethrown. Uses the monitor of `monitorMiddleware`, or the one given.
+ *
+ * @example
+ * ```ts
+ * app.use(monitorMiddleware({ serviceName: 'api' }));
+ * app.use(tracedMiddleware('auth', bearerAuth({ token })));
+ * ```
+ */
+export function tracedMiddleware(name: string, middleware: MiddlewareHandler, monitor?: Monitor): MiddlewareHandler {
+  return async function tracedMiddlewareHandler(c, next) {
+    const m = monitor ?? ((c as unknown as { get(key: string): unknown }).get(MONITOR_KEY) as Monitor | undefined);
+    if (!m) return middleware(c, next);
+    return m.tracer.startActiveSpan(`middleware ${name}`, { attributes: { 'hono.middleware': name } }, () => middleware(c, next));
+  };
+}

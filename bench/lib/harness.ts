@@ -1,0 +1,134 @@
+/**
+ * Interleaved side-by-side timing. Each task is timed in batches of calls (about 1 ms each,
+ * calibrated once); between batches the event loop turns, so promises the code under test
+ * created (exports handed off, pending-export sets) settle as they would between requests in
+ * an app, instead of piling up for a whole run. Each round times every task for about
+ * BENCH_ROUND_MS, in an order that rotates from round to round, so drift on a noisy machine
+ * (CPU boost, a neighbour's load, GC state) hits the peer and this library alike. The figure
+ * reported is the median over rounds of each round's median time per call; "mean" is the
+ * median of per-round means, which includes GC pauses in full. mitata's `do_not_optimize`
+ * keeps results alive.
+ */
+import { do_not_optimize } from 'mitata';
+import { setImmediate as turn } from 'node:timers/promises';
+
+export { do_not_optimize };
+
+export interface Task {
+  name: string;
+  /** The peer (baseline) or this library. */
+  side: 'peer' | 'ours';
+  fn: () => unknown;
+}
+
+export interface Comparison {
+  title: string;
+  /** The baseline task the ratios refer to (defaults to the first peer task). */
+  baseline?: string;
+  /** Target speed-up of each `ours` task over the baseline, for the verdict column. */
+  target?: number;
+  tasks: Task[];
+}
+
+export interface TaskResult {
+  name: string;
+  side: 'peer' | 'ours';
+  medianNs: number;
+  meanNs: number;
+  p75Ns: number;
+  rounds: number[];
+}
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
+const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 120);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function fmtNs(ns: number): string {
+  if (ns >= 1e6) return `${(ns / 1e6).toFixed(2)} ms`;
+  if (ns >= 1e3) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${ns.toFixed(1)} ns`;
+}
+
+/** Runs the tasks interleaved and prints medians and the ratio against the baseline. */
+export async function compare(c: Comparison): Promise<TaskResult[]> {
+  const per = new Map<string, { p50: number[]; avg: number[]; p75: number[] }>();
+  const batch = new Map<string, number>();
+  for (const t of c.tasks) {
+    per.set(t.name, { p50: [], avg: [], p75: [] });
+    // Warm up (JIT) and calibrate a batch of about 1 ms.
+    let n = 1;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < n; i++) t.fn();
+      const ms = performance.now() - t0;
+      await turn();
+      if (ms >= 1 || n >= 1 << 20) {
+        if (ms >= 1 && n > 1) n = Math.max(1, Math.round(n / ms));
+        break;
+      }
+      n *= 2;
+    }
+    const warmEnd = performance.now() + 200;
+    while (performance.now() < warmEnd) {
+      for (let i = 0; i < n; i++) t.fn();
+      await turn();
+    }
+    batch.set(t.name, n);
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let k = 0; k < c.tasks.length; k++) {
+      const t = c.tasks[(k + r) % c.tasks.length]!;
+      const n = batch.get(t.name)!;
+      const fn = t.fn;
+      const samples: number[] = [];
+      const end = performance.now() + ROUND_MS;
+      while (samples.length < 12 || performance.now() < end) {
+        const t0 = performance.now();
+        for (let i = 0; i < n; i++) fn();
+        samples.push(((performance.now() - t0) * 1e6) / n);
+        await turn();
+      }
+      const rec = per.get(t.name)!;
+      samples.sort((a, b) => a - b);
+      rec.p50.push(samples[samples.length >> 1]!);
+      rec.p75.push(samples[Math.floor(samples.length * 0.75)]!);
+      rec.avg.push(samples.reduce((a, b) => a + b, 0) / samples.length);
+    }
+  }
+  const results: TaskResult[] = c.tasks.map((t) => {
+    const rec = per.get(t.name)!;
+    return { name: t.name, side: t.side, medianNs: median(rec.p50), meanNs: median(rec.avg), p75Ns: median(rec.p75), rounds: rec.p50 };
+  });
+  report(c, results);
+  return results;
+}
+
+/** Prints one comparison as a table and a machine-readable JSON line for BENCHMARKS.md. */
+export function report(c: Comparison, results: TaskResult[]): void {
+  const baseName = c.baseline ?? results.find((r) => r.side === 'peer')?.name;
+  const base = results.find((r) => r.name === baseName);
+  console.log(`\n## ${c.title}  (${ROUNDS} interleaved rounds, median of per-round medians; mean incl. GC)`);
+  const w = Math.max(...results.map((r) => r.name.length), 10);
+  console.log(`${'task'.padEnd(w)}  ${'median'.padStart(10)}  ${'mean'.padStart(10)}  ${'vs peer'.padStart(9)}`);
+  for (const r of results) {
+    const ratio = base && r !== base ? base.medianNs / r.medianNs : undefined;
+    const verdict = ratio !== undefined && r.side === 'ours' && c.target ? (ratio >= c.target ? `  ok (target ${c.target}×)` : `  MISSED (target ${c.target}×)`) : '';
+    console.log(
+      `${r.name.padEnd(w)}  ${fmtNs(r.medianNs).padStart(10)}  ${fmtNs(r.meanNs).padStart(10)}  ${ratio === undefined ? (r === base ? 'baseline' : '').padStart(9) : `${ratio.toFixed(1)}×`.padStart(9)}${verdict}`,
+    );
+  }
+  console.log(
+    'JSON ' +
+      JSON.stringify({
+        title: c.title,
+        baseline: baseName,
+        target: c.target,
+        results: results.map((r) => ({ name: r.name, side: r.side, medianNs: +r.medianNs.toFixed(2), meanNs: +r.meanNs.toFixed(2), ratio: base ? +(base.medianNs / r.medianNs).toFixed(2) : null })),
+      }),
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * Span start + 3 attributes + end.
+ * Peer: @opentelemetry/sdk-trace-base BasicTracerProvider + SimpleSpanProcessor + a no-op exporter.
+ * Ours: monitor.tracer with a NoOpBackend; ended spans are flushed to it every 1000 spans, so the
+ * export path (batching, redaction, backend call) is paid as it is in an app.
+ */
+import { createMonitor, NoOpBackend } from '../src/index.js';
+import { compare, do_not_optimize } from './lib/harness.js';
+import { sdkTracerProvider } from './lib/peers.js';
+
+const sdkTracer = sdkTracerProvider().getTracer('bench');
+const monitor = createMonitor({ serviceName: 'bench', backends: [new NoOpBackend()] });
+const tracer = monitor.tracer;
+let n = 0;
+
+await compare({
+  title: 'span: startSpan + 3 attributes + end',
+  target: 10,
+  tasks: [
+    {
+      name: '@opentelemetry/sdk-trace-base 2.12.1',
+      side: 'peer',
+      fn: () => {
+        const s = sdkTracer.startSpan('GET /items/:id');
+        s.setAttribute('http.request.method', 'GET');
+        s.setAttribute('http.route', '/items/:id');
+        s.setAttribute('http.response.status_code', 200);
+        s.end();
+        do_not_optimize(s);
+      },
+    },
+    {
+      name: '@lexigram/monitor',
+      side: 'ours',
+      fn: () => {
+        const s = tracer.startSpan('GET /items/:id');
+        s.setAttribute('http.request.method', 'GET');
+        s.setAttribute('http.route', '/items/:id');
+        s.setAttribute('http.response.status_code', 200);
+        s.end();
+        do_not_optimize(s);
+        if (++n === 1000) {
+          n = 0;
+          void monitor.flush();
+        }
+      },
+    },
+  ],
+});

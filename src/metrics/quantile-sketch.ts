@@ -54,12 +54,13 @@ export class QuantileSketch {
     for (const k of [...neg.keys()].sort((a, b) => b - a)) bins.push([-first.value(k), neg.get(k)!]);
     if (zero) bins.push([0, zero]);
     for (const k of [...pos.keys()].sort((a, b) => a - b)) bins.push([first.value(k), pos.get(k)!]);
+    // Nearest rank: the smallest value with at least ⌈q·n⌉ observations at or below it.
     return qs.map((q) => {
-      const rank = q <= 0 ? 0 : q >= 1 ? total - 1 : q * (total - 1);
+      const target = Math.max(1, Math.ceil(q * total));
       let seen = 0;
       for (const [v, c] of bins) {
         seen += c;
-        if (seen > rank) return v;
+        if (seen >= target) return v;
       }
       return bins[bins.length - 1][0];
     });

@@ -56,32 +56,41 @@ function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; mes
   return { code, message: code === SpanStatus.ERROR && typeof message === 'string' ? message : undefined };
 }
 
-/** A span that records: also the `SpanData` exporters read once it has ended. */
+const NO_EVENTS: SpanEventData[] = Object.freeze([]) as unknown as SpanEventData[];
+const NO_LINKS: SpanLinkData[] = Object.freeze([]) as unknown as SpanLinkData[];
+const UNSET: { code: SpanStatus; message?: string } = Object.freeze({ code: SpanStatus.UNSET });
+
+/**
+ * A span that records: also the `SpanData` exporters read once it has ended. Fields are
+ * assigned in the constructor (no initialisers) and empty lists are shared until first
+ * use, because a span's floor cost is mostly allocation.
+ */
 export class RecordingSpan implements Span, SpanData {
-  name: string;
-  readonly kind: SpanKind;
-  readonly traceId: string;
-  readonly spanId: string;
-  readonly parentSpanId: string | undefined;
-  readonly parentIsRemote: boolean | undefined;
-  readonly traceFlags: number;
-  readonly traceState: string | undefined;
-  readonly startTime: number;
-  endTime = 0;
-  readonly attributes: Attributes = {};
-  events: SpanEventData[] = [];
-  links: SpanLinkData[] = [];
-  status: { code: SpanStatus; message?: string } = { code: SpanStatus.UNSET };
-  droppedAttributesCount = 0;
-  droppedEventsCount = 0;
-  droppedLinksCount = 0;
-  instrumentationScope: InstrumentationScope | undefined;
+  declare name: string;
+  declare readonly kind: SpanKind;
+  declare readonly traceId: string;
+  declare readonly spanId: string;
+  declare readonly parentSpanId: string | undefined;
+  declare readonly parentIsRemote: boolean | undefined;
+  declare readonly traceFlags: number;
+  declare readonly traceState: string | undefined;
+  declare readonly startTime: number;
+  declare endTime: number;
+  /** Prototype-free, so any key (even `__proto__`) is a plain entry. */
+  declare readonly attributes: Attributes;
+  declare events: SpanEventData[];
+  declare links: SpanLinkData[];
+  declare status: { code: SpanStatus; message?: string };
+  declare droppedAttributesCount: number;
+  declare droppedEventsCount: number;
+  declare droppedLinksCount: number;
+  declare instrumentationScope: InstrumentationScope | undefined;
   /** The scope (request) this span belongs to, if any. */
-  scope: Scope | undefined;
+  declare scope: Scope | undefined;
   /** Baggage carried from the incoming request, passed on to children and outgoing calls. */
-  baggage: Baggage | undefined;
-  private attributeCount = 0;
-  private readonly owner: SpanOwner;
+  declare baggage: Baggage | undefined;
+  declare private attributeCount: number;
+  declare private readonly owner: SpanOwner;
 
   constructor(
     owner: SpanOwner,
@@ -98,11 +107,23 @@ export class RecordingSpan implements Span, SpanData {
     this.kind = kind;
     this.traceId = traceId;
     this.spanId = spanId;
-    this.parentSpanId = parent?.spanId;
-    this.parentIsRemote = parent ? parent.isRemote === true : undefined;
+    this.parentSpanId = parent === undefined ? undefined : parent.spanId;
+    this.parentIsRemote = parent === undefined ? undefined : parent.isRemote === true;
     this.traceFlags = traceFlags;
-    this.traceState = parent?.traceState;
+    this.traceState = parent === undefined ? undefined : parent.traceState;
     this.startTime = startTime;
+    this.endTime = 0;
+    this.attributes = Object.create(null) as Attributes;
+    this.events = NO_EVENTS;
+    this.links = NO_LINKS;
+    this.status = UNSET;
+    this.droppedAttributesCount = 0;
+    this.droppedEventsCount = 0;
+    this.droppedLinksCount = 0;
+    this.instrumentationScope = undefined;
+    this.scope = undefined;
+    this.baggage = undefined;
+    this.attributeCount = 0;
   }
 
   get ended(): boolean {
@@ -123,6 +144,31 @@ export class RecordingSpan implements Span, SpanData {
 
   setAttribute(key: string, value: unknown): this {
     if (this.endTime !== 0) return this;
+    const t = typeof value;
+    // Fast path: a primitive under the length limit and a usual key.
+    if (
+      (t === 'number' || t === 'boolean' || (t === 'string' && (value as string).length <= this.owner.limits.attributeValueLengthLimit)) &&
+      typeof key === 'string' &&
+      key !== ''
+    ) {
+      const attrs = this.attributes as Record<string, unknown>;
+      if (attrs[key] === undefined) {
+        if (this.attributeCount >= this.owner.limits.attributeCountLimit) return this.dropAttribute();
+        this.attributeCount++;
+      }
+      attrs[key] = value;
+      return this;
+    }
+    return this.setAttributeSlow(key, value);
+  }
+
+  private dropAttribute(): this {
+    this.droppedAttributesCount++;
+    this.owner.diag.drop('attribute_limit', `a span had more than ${this.owner.limits.attributeCountLimit} attributes (limits.attributeCountLimit)`);
+    return this;
+  }
+
+  private setAttributeSlow(key: string, value: unknown): this {
     const limits = this.owner.limits;
     if (typeof key !== 'string' || key.length === 0) {
       this.owner.diag.drop('invalid_attribute', 'an attribute key was empty or not a string; the attribute was dropped');
@@ -137,16 +183,12 @@ export class RecordingSpan implements Span, SpanData {
       if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
       else this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
     }
-    const attrs = this.attributes;
-    if (!(key in attrs) || !Object.prototype.hasOwnProperty.call(attrs, key)) {
-      if (this.attributeCount >= limits.attributeCountLimit) {
-        this.droppedAttributesCount++;
-        this.owner.diag.drop('attribute_limit', `a span had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`);
-        return this;
-      }
+    const attrs = this.attributes as Record<string, unknown>;
+    if (attrs[key] === undefined) {
+      if (this.attributeCount >= limits.attributeCountLimit) return this.dropAttribute();
       this.attributeCount++;
     }
-    defineSafe(attrs, key, s.value as AttributeValue);
+    attrs[key] = s.value;
     return this;
   }
 
@@ -169,6 +211,7 @@ export class RecordingSpan implements Span, SpanData {
       return this;
     }
     const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined);
+    if (this.events === NO_EVENTS) this.events = [];
     this.events.push({ name: String(name), time: toMs(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
@@ -182,6 +225,7 @@ export class RecordingSpan implements Span, SpanData {
     }
     const c = link.context;
     const { attrs, dropped } = this.cleanAttributes(link.attributes);
+    if (this.links === NO_LINKS) this.links = [];
     this.links.push({
       traceId: c.traceId,
       spanId: c.spanId,

@@ -19,13 +19,13 @@ export interface Task {
   /** The peer (baseline) or this library. */
   side: 'peer' | 'ours';
   fn: () => unknown;
+  /** On a peer task: the speed-up over it that each `ours` task is expected to reach. */
+  target?: number;
 }
 
 export interface Comparison {
   title: string;
-  /** The baseline task the ratios refer to (defaults to the first peer task). */
-  baseline?: string;
-  /** Target speed-up of each `ours` task over the baseline, for the verdict column. */
+  /** Target speed-up of each `ours` task over the first peer (or set `target` per peer task). */
   target?: number;
   tasks: Task[];
 }
@@ -108,27 +108,28 @@ export async function compare(c: Comparison): Promise<TaskResult[]> {
   return results;
 }
 
-/** Prints one comparison as a table and a machine-readable JSON line for BENCHMARKS.md. */
+/** Prints one comparison as a table (ratio against every peer) and a JSON line for BENCHMARKS.md. */
 export function report(c: Comparison, results: TaskResult[]): void {
-  const baseName = c.baseline ?? results.find((r) => r.side === 'peer')?.name;
-  const base = results.find((r) => r.name === baseName);
+  const peers = results.filter((r) => r.side === 'peer');
+  const targets = new Map(c.tasks.map((t) => [t.name, t.target ?? (peers[0] && t.name === peers[0].name ? c.target : undefined)]));
   console.log(`\n## ${c.title}  (${ROUNDS} interleaved rounds, median of per-round medians; mean incl. GC)`);
   const w = Math.max(...results.map((r) => r.name.length), 10);
-  console.log(`${'task'.padEnd(w)}  ${'median'.padStart(10)}  ${'mean'.padStart(10)}  ${'vs peer'.padStart(9)}`);
+  console.log(`${'task'.padEnd(w)}  ${'median'.padStart(10)}  ${'mean'.padStart(10)}  ratios (peer median / ours median)`);
+  const out = [];
   for (const r of results) {
-    const ratio = base && r !== base ? base.medianNs / r.medianNs : undefined;
-    const verdict = ratio !== undefined && r.side === 'ours' && c.target ? (ratio >= c.target ? `  ok (target ${c.target}×)` : `  MISSED (target ${c.target}×)`) : '';
-    console.log(
-      `${r.name.padEnd(w)}  ${fmtNs(r.medianNs).padStart(10)}  ${fmtNs(r.meanNs).padStart(10)}  ${ratio === undefined ? (r === base ? 'baseline' : '').padStart(9) : `${ratio.toFixed(1)}×`.padStart(9)}${verdict}`,
-    );
+    const ratios: Record<string, number> = {};
+    let text = '';
+    if (r.side === 'ours') {
+      for (const p of peers) {
+        const ratio = p.medianNs / r.medianNs;
+        ratios[p.name] = +ratio.toFixed(2);
+        const target = targets.get(p.name);
+        const verdict = target ? (ratio >= target ? ` ok, target ${target}×` : ` MISSED, target ${target}×`) : '';
+        text += `  ${ratio.toFixed(1)}× vs ${p.name.split(' ')[0]}${verdict ? ` (${verdict.trim()})` : ''}`;
+      }
+    } else text = '  peer';
+    console.log(`${r.name.padEnd(w)}  ${fmtNs(r.medianNs).padStart(10)}  ${fmtNs(r.meanNs).padStart(10)}${text}`);
+    out.push({ name: r.name, side: r.side, medianNs: +r.medianNs.toFixed(2), meanNs: +r.meanNs.toFixed(2), target: targets.get(r.name), ratios });
   }
-  console.log(
-    'JSON ' +
-      JSON.stringify({
-        title: c.title,
-        baseline: baseName,
-        target: c.target,
-        results: results.map((r) => ({ name: r.name, side: r.side, medianNs: +r.medianNs.toFixed(2), meanNs: +r.meanNs.toFixed(2), ratio: base ? +(base.medianNs / r.medianNs).toFixed(2) : null })),
-      }),
-  );
+  console.log('JSON ' + JSON.stringify({ title: c.title, results: out }));
 }

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { HistogramMetric } from '../model/metric-data.js';
+import { SpanStatus } from '../model/span-data.js';
+import { createTestMonitor } from '../testing/index.js';
+import { PerformanceMonitor } from './performance-monitor.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('PerformanceMonitor', () => {
+  it('track(): durationMs is live until end(), then fixed', async () => {
+    const perf = new PerformanceMonitor();
+    const t = perf.track('op');
+    await sleep(15);
+    const running = t.durationMs;
+    expect(running).toBeGreaterThanOrEqual(10);
+    expect(t.ended).toBe(false);
+    const final = t.end();
+    await sleep(5);
+    expect(t.durationMs).toBe(final);
+    expect(t.end()).toBe(final); // once
+    expect(perf.stats('op')!.count).toBe(1);
+  });
+
+  it('using t = perf.track(...) ends at the end of the block', () => {
+    const perf = new PerformanceMonitor();
+    let handle: { ended: boolean } | undefined;
+    {
+      using t = perf.track('block');
+      handle = t;
+      expect(t.ended).toBe(false);
+    }
+    expect(handle!.ended).toBe(true);
+    expect(perf.stats('block')!.count).toBe(1);
+  });
+
+  it('measure(): sync and async results, the same error rethrown, failures timed', async () => {
+    const perf = new PerformanceMonitor();
+    expect(perf.measure('sync', () => 41 + 1)).toBe(42);
+    expect(await perf.measure('async', async () => 'ok')).toBe('ok');
+    const err = new Error('nope');
+    expect(() => perf.measure('sync', () => { throw err; })).toThrow(err);
+    await expect(perf.measure('async', async () => { throw err; })).rejects.toBe(err);
+    expect(perf.stats('sync')!.count).toBe(2);
+    expect(perf.stats('async')!.count).toBe(2);
+    expect(perf.stats('missing')).toBeUndefined();
+  });
+
+  it('stats(): count, mean, min, max and percentiles within the sketch accuracy', () => {
+    const perf = new PerformanceMonitor();
+    // Feed known durations through the private recorder (the clock is not under test here).
+    const record = (perf as unknown as { record(n: string, ms: number): void }).record.bind(perf);
+    for (let i = 1; i <= 1000; i++) record('q', i);
+    const s = perf.stats('q')!;
+    expect(s.count).toBe(1000);
+    expect(s.mean).toBeCloseTo(500.5, 9);
+    expect([s.min, s.max]).toEqual([1, 1000]);
+    expect(s.p50).toBeGreaterThan(500 * 0.99);
+    expect(s.p50).toBeLessThan(501 * 1.01);
+    expect(s.p95).toBeGreaterThan(950 * 0.99);
+    expect(s.p95).toBeLessThan(951 * 1.01);
+    expect(s.p99).toBeGreaterThan(990 * 0.99);
+    expect(s.p99).toBeLessThanOrEqual(1000);
+  });
+
+  it('names are bounded by maxOperations', () => {
+    const perf = new PerformanceMonitor(undefined, { maxOperations: 2 });
+    for (const n of ['a', 'b', 'c']) perf.track(n).end();
+    expect(perf.operations).toEqual(['a', 'b']);
+  });
+
+  it('with a monitor: a histogram in seconds and a span per operation (ERROR on failure)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const perf = new PerformanceMonitor(monitor);
+    perf.measure('work', () => 1, { 'job.id': 7 });
+    await expect(perf.measure('fail', async () => { throw new TypeError('bad'); })).rejects.toThrow('bad');
+    await monitor.flush();
+    expect(memory.findSpan('work')!.attributes).toEqual({ 'job.id': 7 });
+    expect(memory.findSpan('fail')!.status.code).toBe(SpanStatus.ERROR);
+    const h = memory.getMetric('performance_operation_duration_seconds') as HistogramMetric;
+    expect(h.unit).toBe('s');
+    expect(h.points.map((p) => [p.attributes.operation, p.count])).toEqual([['work', 1], ['fail', 1]]);
+    expect(h.points[0].sum).toBeLessThan(5);
+  });
+});

@@ -65,9 +65,7 @@ function jsonKeyValues(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | 
     if (v === undefined) continue;
     if (first) first = false;
     else w.raw(',');
-    w.raw('{"key":');
-    w.str(key);
-    w.raw(',"value":');
+    w.keyPrefix(key);
     jsonAnyValue(w, v, depth);
     w.raw('}');
   }

@@ -14,7 +14,7 @@ import { spanFlags } from './span-flags.js';
  * JSON.parse(new TextDecoder().decode(body)).resourceSpans[0].scopeSpans[0].spans[0].traceId;
  */
 export function encodeTracesJson(batch: TelemetryBatch): Uint8Array {
-  const w = new JsonWriter(1024 + batch.spans.length * 512);
+  const w = new JsonWriter(4096 + batch.spans.length * 1024);
   w.raw('{"resourceSpans":[{"resource":');
   jsonResource(w, batch.resource);
   w.raw(',"scopeSpans":[');

@@ -80,6 +80,28 @@ export class JsonWriter {
     this.pos = p;
   }
 
+  /**
+   * `{"key":<key>,"value":` for an attribute key. Keys repeat across spans, so their escaped
+   * UTF-8 form is kept in a bounded cache and copied instead of re-encoded.
+   */
+  keyPrefix(key: string): void {
+    let bytes = KEY_CACHE.get(key);
+    if (bytes === undefined) {
+      const start = this.pos;
+      this.raw('{"key":');
+      this.str(key);
+      this.raw(',"value":');
+      if (KEY_CACHE.size < KEY_CACHE_LIMIT) KEY_CACHE.set(key, this.buf.slice(start, this.pos));
+      return;
+    }
+    const n = bytes.length;
+    this.ensure(n);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = bytes[i];
+    this.pos = p;
+  }
+
   /** A small non-negative integer (enums, dropped counts, flags) without going through String(). */
   uint(v: number): void {
     if (v < 10 && v >= 0) {
@@ -166,8 +188,13 @@ export class JsonWriter {
   }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    // A view, not a copy: fetch and Blob send exactly the viewed bytes.
+    return this.buf.subarray(0, this.pos);
   }
 }
+
+/** Bounded so that unbounded attribute keys cannot grow memory; past it keys are encoded each time. */
+const KEY_CACHE_LIMIT = 4096;
+const KEY_CACHE = /* @__PURE__ */ new Map<string, Uint8Array>();
 
 const HEX = /* @__PURE__ */ new TextEncoder().encode('0123456789abcdef');

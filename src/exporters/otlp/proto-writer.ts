@@ -205,7 +205,8 @@ export class ProtoWriter {
 
   /** The encoded message, copied into an exactly sized buffer. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.pos);
+    // A view, not a copy: fetch and Blob send exactly the viewed bytes.
+    return this.buf.subarray(0, this.pos);
   }
 }
 

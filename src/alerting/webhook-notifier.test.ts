@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { HealthCheckRegistry } from '../health/registry.js';
+import { HealthStatus } from '../health/status.js';
+import { SLOMonitor } from '../slo/slo-monitor.js';
+import type { Alert } from './notifier.js';
+import { webhookNotifier, type WebhookPayload } from './webhook-notifier.js';
+
+let server: Server;
+let base = '';
+let received: { path: string; headers: Record<string, unknown>; body: WebhookPayload }[] = [];
+let delayMs = 0;
+let statusCode = 200;
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => (data += c));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', headers: req.headers, body: JSON.parse(data) as WebhookPayload });
+      setTimeout(() => {
+        res.statusCode = statusCode;
+        res.end('ok');
+      }, delayMs);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+beforeEach(() => {
+  received = [];
+  delayMs = 0;
+  statusCode = 200;
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('webhookNotifier against a local receiver', () => {
+  it('health: one post when a check goes UNHEALTHY however often it is checked, one on recovery', async () => {
+    const notifier = webhookNotifier({ url: `${base}/alerts`, headers: { authorization: 'Bearer t0k' }, minIntervalSeconds: 0 });
+    let up = true;
+    const health = new HealthCheckRegistry({ notifier });
+    health.register('database', () => {
+      if (!up) throw new Error('connection refused');
+    });
+    await health.checkAll();
+    up = false;
+    for (let i = 0; i < 5; i++) await health.checkAll();
+    await notifier.flush!();
+    up = true;
+    await health.checkAll();
+    await health.checkAll();
+    await notifier.flush!();
+    expect(received.map((r) => [r.path, r.body.key, r.body.state, r.body.severity])).toEqual([
+      ['/alerts', 'health:database', 'firing', 'critical'],
+      ['/alerts', 'health:database', 'resolved', 'critical'],
+    ]);
+    expect(received[0].headers.authorization).toBe('Bearer t0k');
+    expect(received[0].headers['content-type']).toBe('application/json');
+    expect(received[0].body.summary).toContain('connection refused');
+    expect(received[0].body.details).toMatchObject({ status: HealthStatus.UNHEALTHY, error: 'connection refused' });
+    expect(new Date(received[0].body.time).toISOString()).toBe(received[0].body.time);
+  });
+
+  it('rate limit: a flap inside minIntervalSeconds collapses; a lasting change is sent when the interval ends', async () => {
+    const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0.3 });
+    const a = (state: Alert['state'], key = 'health:x'): Alert => ({ source: 'health', key, name: 'x', state, severity: 'warning', summary: state, time: Date.now() });
+    notifier.notify(a('firing'));
+    notifier.notify(a('firing')); // duplicate
+    notifier.notify(a('resolved')); // held
+    notifier.notify(a('firing')); // back to what was sent: the flap collapses
+    notifier.notify(a('firing', 'health:y')); // another key is not limited
+    await sleep(450);
+    await notifier.flush!();
+    expect(received.map((r) => [r.body.key, r.body.state])).toEqual([
+      ['health:x', 'firing'],
+      ['health:y', 'firing'],
+    ]);
+    notifier.notify(a('resolved'));
+    notifier.notify(a('resolved'));
+    await notifier.flush!();
+    expect(received.length).toBe(3);
+    notifier.notify(a('firing')); // within 0.3 s of the last post: held, then sent
+    await sleep(100);
+    expect(received.length).toBe(3);
+    await sleep(400);
+    await notifier.flush!();
+    expect(received.map((r) => r.body.state)).toEqual(['firing', 'firing', 'resolved', 'firing']);
+  });
+
+  it('never blocks or fails the caller: a slow receiver, a 500, an unreachable URL', async () => {
+    delayMs = 1500;
+    const errors: unknown[] = [];
+    const slow = webhookNotifier({ url: base, onError: (e) => errors.push(e) });
+    const health = new HealthCheckRegistry({ notifier: slow });
+    health.register('q', () => false);
+    const t0 = Date.now();
+    const report = await health.checkAll();
+    expect(report.status).toBe(HealthStatus.UNHEALTHY);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    await slow.flush!();
+    expect(received.length).toBe(1);
+
+    delayMs = 0;
+    statusCode = 500;
+    const failing = webhookNotifier({ url: base, onError: (e) => errors.push(e) });
+    failing.notify({ source: 'slo', key: 'k', name: 'n', state: 'firing', severity: 'critical', summary: 's', time: Date.now() });
+    await failing.flush!();
+    const unreachable = webhookNotifier({ url: 'http://127.0.0.1:9/', timeoutSeconds: 2, onError: (e) => errors.push(e) });
+    expect(() => unreachable.notify({ source: 'slo', key: 'k', name: 'n', state: 'firing', severity: 'critical', summary: 's', time: Date.now() })).not.toThrow();
+    await unreachable.flush!();
+    expect(errors.length).toBe(2);
+    expect(String(errors[0])).toContain('HTTP 500');
+  });
+
+  it('SLO burn-rate alerts start and stop firing through the webhook', async () => {
+    let t = 1_700_000_000_000;
+    const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0 });
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 }], clock: () => t, notifier });
+    for (let i = 0; i < 50; i++) {
+      t += 100;
+      slos.recordObservation('checkout', i % 5 !== 0);
+    }
+    t += 31 * 86400 * 1000;
+    slos.status('checkout');
+    await notifier.flush!();
+    expect(received.map((r) => [r.body.key, r.body.state])).toEqual([
+      ['slo:checkout:page', 'firing'],
+      ['slo:checkout:ticket', 'firing'],
+      ['slo:checkout:page', 'resolved'],
+      ['slo:checkout:ticket', 'resolved'],
+    ]);
+    expect(received[0].body.source).toBe('slo');
+  });
+
+  it('rejects a malformed URL at construction', () => {
+    expect(() => webhookNotifier({ url: 'not a url' })).toThrow();
+  });
+});

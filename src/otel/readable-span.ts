@@ -10,11 +10,11 @@ import { hrTimeDiff, msToHrTime } from './time.js';
  */
 export interface ReadableResource {
   readonly attributes: ApiAttributes;
-  readonly asyncAttributesPending: boolean;
+  readonly asyncAttributesPending?: boolean;
   readonly schemaUrl?: string;
-  waitForAsyncAttributes(): Promise<void>;
+  waitForAsyncAttributes?(): Promise<void>;
   merge(other: ReadableResource | null): ReadableResource;
-  getRawAttributes(): [string, unknown][];
+  getRawAttributes(): [string, ApiAttributes[string]][];
 }
 
 /** A finished span in the `ReadableSpan` shape of `@opentelemetry/sdk-trace-base` 2.x. */
@@ -50,7 +50,7 @@ export function toReadableResource(resource: Resource): ReadableResource {
     asyncAttributesPending: false,
     waitForAsyncAttributes: () => Promise.resolve(),
     merge: (other) => (other ? toReadableResource({ attributes: { ...attributes, ...other.attributes } as Resource['attributes'] }) : r),
-    getRawAttributes: () => Object.entries(attributes),
+    getRawAttributes: () => Object.entries(attributes) as [string, ApiAttributes[string]][],
   };
   return r;
 }

@@ -19,6 +19,8 @@ export interface Task {
   /** The peer (baseline) or this library. */
   side: 'peer' | 'ours';
   fn: () => unknown;
+  /** The call returns a promise whose work must be awaited (each call is awaited in turn). */
+  async?: boolean;
   /** On a peer task: the speed-up over it that each `ours` task is expected to reach. */
   target?: number;
 }
@@ -64,7 +66,8 @@ export async function compare(c: Comparison): Promise<TaskResult[]> {
     let n = 1;
     for (;;) {
       const t0 = performance.now();
-      for (let i = 0; i < n; i++) t.fn();
+      if (t.async) for (let i = 0; i < n; i++) await t.fn();
+      else for (let i = 0; i < n; i++) t.fn();
       const ms = performance.now() - t0;
       await turn();
       if (ms >= 1 || n >= 1 << 20) {
@@ -75,7 +78,8 @@ export async function compare(c: Comparison): Promise<TaskResult[]> {
     }
     const warmEnd = performance.now() + 200;
     while (performance.now() < warmEnd) {
-      for (let i = 0; i < n; i++) t.fn();
+      if (t.async) for (let i = 0; i < n; i++) await t.fn();
+      else for (let i = 0; i < n; i++) t.fn();
       await turn();
     }
     batch.set(t.name, n);
@@ -89,7 +93,8 @@ export async function compare(c: Comparison): Promise<TaskResult[]> {
       const end = performance.now() + ROUND_MS;
       while (samples.length < 12 || performance.now() < end) {
         const t0 = performance.now();
-        for (let i = 0; i < n; i++) fn();
+        if (t.async) for (let i = 0; i < n; i++) await fn();
+        else for (let i = 0; i < n; i++) fn();
         samples.push(((performance.now() - t0) * 1e6) / n);
         await turn();
       }

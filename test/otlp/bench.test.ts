@@ -8,7 +8,7 @@ import { encodeSignal } from '../../src/exporters/otlp/index.js';
 import type { TelemetryBatch } from '../../src/model/batch.js';
 import type { SpanData } from '../../src/model/span-data.js';
 import { resource, scope, T0 } from './helpers/fixtures.js';
-import { toReadableSpans } from './sdk-json.test.js';
+import { toReadableSpans } from './helpers/sdk-spans.js';
 
 function hex(n: number, len: number): string {
   return n.toString(16).padStart(len, '0').slice(-len);

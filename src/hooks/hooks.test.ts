@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import type { HistogramMetric, MetricData, NumberMetric } from '../model/metric-data.js';
+import { SpanKind, SpanStatus } from '../model/span-data.js';
+import { createTestMonitor } from '../testing/index.js';
+import { HookRegistry } from './registry.js';
+
+function values(metrics: MetricData[], name: string): [Record<string, string>, number][] {
+  const m = metrics.find((x) => x.name === name);
+  if (!m) return [];
+  if (m.type === 'histogram') return (m as HistogramMetric).points.map((p) => [p.attributes as Record<string, string>, p.count]);
+  return (m as NumberMetric).points.map((p) => [p.attributes as Record<string, string>, p.value]);
+}
+
+describe('HookRegistry → monitor.subscribeHooks', () => {
+  it('turns every event kind into standard metrics', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    const unsubscribe = monitor.subscribeHooks(hooks);
+
+    hooks.cacheHit({ cache: 'sessions', key: 'u1' });
+    hooks.emit('cache.hit', { cache: 'sessions' });
+    hooks.cacheMiss({ cache: 'sessions' });
+    hooks.cacheSet({ cache: 'sessions' });
+    hooks.cacheDelete({ cache: 'sessions' });
+    hooks.eventPublish({ topic: 'orders' });
+    hooks.eventConsume({ topic: 'orders', durationMs: 12 });
+    hooks.sqlQuery({ statement: 'select * from users where id = ?', database: 'main', durationMs: 4 });
+    hooks.sqlQuery({ operation: 'insert', database: 'main', durationMs: 9, error: new RangeError('constraint') });
+    hooks.webRequest({ method: 'GET', route: '/users/:id', status: 200, durationMs: 25 });
+    hooks.authLogin(true, { method: 'password' });
+    hooks.authLogin(false, { method: 'password', reason: 'bad_password' });
+    hooks.queueEnqueue({ queue: 'emails' });
+    hooks.queueProcess({ queue: 'emails', durationMs: 30 });
+    hooks.queueProcess({ queue: 'emails', durationMs: 5, error: 'TimeoutError' });
+    hooks.taskStart({ task: 'nightly' });
+    hooks.taskStart({ task: 'nightly' });
+    hooks.taskEnd({ task: 'nightly', durationMs: 1000 });
+
+    const m = monitor.metrics.collect().metrics;
+    expect(values(m, 'cache_hits_total')).toEqual([[{ cache: 'sessions' }, 2]]);
+    expect(values(m, 'cache_misses_total')).toEqual([[{ cache: 'sessions' }, 1]]);
+    expect(values(m, 'cache_sets_total')).toEqual([[{ cache: 'sessions' }, 1]]);
+    expect(values(m, 'cache_deletes_total')).toEqual([[{ cache: 'sessions' }, 1]]);
+    expect(values(m, 'events_published_total')).toEqual([[{ topic: 'orders' }, 1]]);
+    expect(values(m, 'events_consumed_total')).toEqual([[{ topic: 'orders', 'error.type': '' }, 1]]);
+    expect(values(m, 'events_consume_duration_seconds')).toEqual([[{ topic: 'orders' }, 1]]);
+    expect(values(m, 'sql_queries_total')).toEqual([
+      [{ database: 'main', 'error.type': '', operation: 'SELECT' }, 1],
+      [{ database: 'main', 'error.type': 'RangeError', operation: 'INSERT' }, 1],
+    ]);
+    expect(values(m, 'sql_query_duration_seconds')).toHaveLength(2);
+    expect(values(m, 'http_server_requests_total')).toEqual([[{ method: 'GET', route: '/users/:id', status: '200' }, 1]]);
+    const h = m.find((x) => x.name === 'http_server_request_duration_seconds') as HistogramMetric;
+    expect([h.unit, h.points[0].sum]).toEqual(['s', 0.025]);
+    expect(values(m, 'auth_logins_total')).toEqual([
+      [{ method: 'password', outcome: 'success', reason: '' }, 1],
+      [{ method: 'password', outcome: 'failure', reason: 'bad_password' }, 1],
+    ]);
+    expect(values(m, 'queue_messages_enqueued_total')).toEqual([[{ queue: 'emails' }, 1]]);
+    expect(values(m, 'queue_messages_processed_total')).toEqual([
+      [{ queue: 'emails', 'error.type': '' }, 1],
+      [{ queue: 'emails', 'error.type': 'TimeoutError' }, 1],
+    ]);
+    expect(values(m, 'tasks_started_total')).toEqual([[{ task: 'nightly' }, 2]]);
+    expect(values(m, 'tasks_completed_total')).toEqual([[{ task: 'nightly', 'error.type': '' }, 1]]);
+    expect(values(m, 'tasks_active')).toEqual([[{ task: 'nightly' }, 1]]);
+    expect(values(m, 'task_duration_seconds')).toEqual([[{ task: 'nightly' }, 1]]);
+
+    // spans for work with a duration: sql, queue processing, tasks, consumed events
+    await monitor.flush();
+    const select = memory.findSpan('SELECT main')!;
+    expect(select.kind).toBe(SpanKind.CLIENT);
+    expect(select.attributes['db.query.text']).toBe('select * from users where id = ?');
+    expect(select.durationMs).toBeGreaterThan(3.9);
+    expect(memory.findSpan('INSERT main')!.status.code).toBe(SpanStatus.ERROR);
+    expect(memory.findSpan('process emails')).toBeDefined();
+    expect(memory.findSpan('task nightly')!.durationMs).toBeGreaterThan(999);
+    expect(memory.findSpan('consume orders')!.kind).toBe(SpanKind.CONSUMER);
+
+    unsubscribe();
+    hooks.cacheHit({ cache: 'sessions' });
+    expect(values(monitor.metrics.collect().metrics, 'cache_hits_total')).toEqual([[{ cache: 'sessions' }, 2]]);
+    expect(hooks.has('cache.hit')).toBe(false);
+  });
+
+  it('a throwing listener never reaches the emitter', () => {
+    const errors: unknown[] = [];
+    const hooks = new HookRegistry((e) => errors.push(e));
+    let seen = 0;
+    hooks.on('task.start', () => {
+      throw new Error('listener bug');
+    });
+    hooks.on('task.start', () => seen++);
+    expect(() => hooks.taskStart({ task: 't' })).not.toThrow();
+    expect(seen).toBe(1);
+    expect(errors).toHaveLength(1);
+  });
+
+  it('emit without listeners is a no-op; two monitors can subscribe to one registry', () => {
+    const hooks = new HookRegistry();
+    hooks.cacheHit();
+    const a = createTestMonitor().monitor;
+    const b = createTestMonitor().monitor;
+    a.subscribeHooks(hooks);
+    b.subscribeHooks(hooks);
+    hooks.cacheMiss({ cache: 'c' });
+    expect(values(a.metrics.collect().metrics, 'cache_misses_total')).toEqual([[{ cache: 'c' }, 1]]);
+    expect(values(b.metrics.collect().metrics, 'cache_misses_total')).toEqual([[{ cache: 'c' }, 1]]);
+  });
+});

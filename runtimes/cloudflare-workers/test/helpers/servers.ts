@@ -7,14 +7,14 @@ export interface TestServer extends Receiver {
   otlpDelayMs: number;
   /** When set, OTLP posts get this status. */
   otlpStatus?: number;
-  /** Times at which each OTLP answer was sent. */
-  readonly answeredAt: number[];
+  /** When each OTLP request arrived and when it was answered. */
+  readonly answers: { receivedAt: number; answeredAt: number }[];
   echoes(): Received[];
   otlp(): Received[];
 }
 
 export async function startTestServer(): Promise<TestServer> {
-  const answeredAt: number[] = [];
+  const answers: { receivedAt: number; answeredAt: number }[] = [];
   const state = { otlpDelayMs: 0, otlpStatus: undefined as number | undefined };
   const handler = (req: Received, res: ServerResponse, i: number): void => {
     if (req.path.startsWith('/echo')) {
@@ -23,7 +23,7 @@ export async function startTestServer(): Promise<TestServer> {
       return;
     }
     const answer = (): void => {
-      answeredAt.push(Date.now());
+      answers.push({ receivedAt: req.at, answeredAt: Date.now() });
       if (state.otlpStatus) {
         res.writeHead(state.otlpStatus);
         res.end();
@@ -33,21 +33,12 @@ export async function startTestServer(): Promise<TestServer> {
     else answer();
   };
   const r = await startReceiver(handler);
-  return Object.assign(r, {
-    get otlpDelayMs() {
-      return state.otlpDelayMs;
-    },
-    set otlpDelayMs(v: number) {
-      state.otlpDelayMs = v;
-    },
-    get otlpStatus() {
-      return state.otlpStatus;
-    },
-    set otlpStatus(v: number | undefined) {
-      state.otlpStatus = v;
-    },
-    answeredAt,
-    echoes: () => r.requests.filter((q) => q.path.startsWith('/echo')),
-    otlp: () => r.requests.filter((q) => q.path.startsWith('/v1/')),
-  });
+  // defineProperties, not Object.assign: the setters must stay setters.
+  return Object.defineProperties(r, {
+    otlpDelayMs: { get: () => state.otlpDelayMs, set: (v: number) => (state.otlpDelayMs = v) },
+    otlpStatus: { get: () => state.otlpStatus, set: (v: number | undefined) => (state.otlpStatus = v) },
+    answers: { value: answers },
+    echoes: { value: () => r.requests.filter((q) => q.path.startsWith('/echo')) },
+    otlp: { value: () => r.requests.filter((q) => q.path.startsWith('/v1/')) },
+  }) as TestServer;
 }

@@ -6,7 +6,11 @@ import { fileURLToPath } from 'node:url';
 const bundles = new Map<string, Promise<string>>();
 
 /** The Worker bundle, as a Worker build would make it: ESM, browser platform, workerd conditions. */
-export function bundleWorker(entry = fileURLToPath(new URL('../fixtures/worker.ts', import.meta.url))): Promise<string> {
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+}
+
+export function bundleWorker(entry = fixture('worker.ts')): Promise<string> {
   let b = bundles.get(entry);
   if (!b) {
     b = build({
@@ -18,7 +22,7 @@ export function bundleWorker(entry = fileURLToPath(new URL('../fixtures/worker.t
       target: 'es2022',
       write: false,
       logLevel: 'silent',
-      external: ['cloudflare:*'],
+      external: ['cloudflare:*', 'node:*'],
       keepNames: true,
     }).then((r) => r.outputFiles[0].text);
     bundles.set(entry, b);

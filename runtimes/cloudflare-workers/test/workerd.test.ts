@@ -1,0 +1,320 @@
+/**
+ * The Workers adapter in real workerd (miniflare 4), exporting OTLP/protobuf to a local receiver
+ * that is decoded with protobufjs from the official protos. Run with `nodejs_compat`, with
+ * `nodejs_als` plus the `asyncLocalStorage` option, and with no compatibility flag at all.
+ */
+import type { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { closedPort } from '../../../test/otlp/helpers/receiver.js';
+import { startTestServer, type TestServer } from './helpers/servers.js';
+import { logsOf, metricsOf, spansOf, waitFor, type DecodedSpan } from './helpers/telemetry.js';
+import { bundleWorker, fixture, startWorker } from './helpers/workerd.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+const PRODUCER = 4;
+const CONSUMER = 5;
+
+const modes = [
+  { name: 'nodejs_compat', flags: ['nodejs_compat'], entry: 'worker.ts', als: true },
+  { name: 'nodejs_als + asyncLocalStorage option', flags: ['nodejs_als'], entry: 'worker-als.ts', als: true },
+  { name: 'no compatibility flag', flags: [], entry: 'worker.ts', als: false },
+];
+
+/** Waits until no OTLP request has arrived for 300 ms, so earlier exports do not blur a timing. */
+async function quiet(srv: TestServer): Promise<void> {
+  for (let n = srv.otlp().length; ; ) {
+    await new Promise((r) => setTimeout(r, 300));
+    const m = srv.otlp().length;
+    if (m === n) return;
+    n = m;
+  }
+}
+
+function traceparent(i: number): { header: string; traceId: string; parent: string } {
+  const traceId = (0x10000000 + i).toString(16).padStart(8, '0').repeat(4);
+  const parent = (0x20000000 + i).toString(16).padStart(16, '0');
+  return { header: `00-${traceId}-${parent}-01`, traceId, parent };
+}
+
+test('the Worker bundle contains no node: import (CF-06, DESIGN decision 1)', async () => {
+  const code = await bundleWorker(fixture('worker.ts'));
+  expect(code).not.toMatch(/(from\s*|import\s*\(\s*|require\(\s*)["']node:/);
+  expect(code).toContain('instrumentedFetch');
+});
+
+describe.each(modes)('workerd, $name', (mode) => {
+  let srv: TestServer;
+  let mf: Miniflare;
+  const spans = (): DecodedSpan[] => spansOf(srv);
+  const byTrace = (traceId: string): DecodedSpan[] => spans().filter((s) => s.traceId === traceId);
+  const get = async (path: string, headers?: Record<string, string>) => {
+    const r = await mf.dispatchFetch(`http://worker.test${path}`, { headers });
+    return { status: r.status, text: await r.text() };
+  };
+
+  beforeAll(async () => {
+    srv = await startTestServer();
+    mf = await startWorker({ flags: mode.flags, entry: fixture(mode.entry), vars: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url } });
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+    await srv?.close();
+  });
+
+  test('CF-06 context: AsyncLocalStorage across awaits with a flag, synchronous and explicit without', async () => {
+    const info = JSON.parse((await get('/info')).text);
+    expect(info.same).toBe(true); // getRequestTelemetry(ctx) is the handler's 4th argument
+    expect(info.before).toBe(info.server);
+    if (mode.als) {
+      expect(info.kind).toBe('async-local-storage');
+      expect(info.after).toBe(info.server);
+    } else {
+      expect(info.kind).toBe('synchronous');
+      expect(info.after).toBeNull();
+    }
+  });
+
+  test('server span continues traceparent; children and outgoing fetch have the right parents (TC-09, CF-04)', async () => {
+    const tp = traceparent(1);
+    const res = JSON.parse((await get(`/concurrent?i=1&explicit=${mode.als ? 0 : 1}`, { traceparent: tp.header })).text);
+    const trace = await waitFor(() => {
+      const t = byTrace(tp.traceId);
+      return t.length >= 3 && t;
+    });
+    const server = trace.find((s) => s.kind === SERVER)!;
+    const step = trace.find((s) => s.name === 'step')!;
+    const client = trace.find((s) => s.kind === CLIENT)!;
+    expect(server.parentSpanId).toBe(tp.parent);
+    expect(server.spanId).toBe(res.server);
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/concurrent', 'url.scheme': 'http', 'http.response.status_code': 200 });
+    expect(step.parentSpanId).toBe(server.spanId);
+    expect(step.attributes['test.i']).toBe(1);
+    // With ALS the fetch inside startActiveSpan is the step's child; without, telemetry.fetch parents it to the server span.
+    expect(client.parentSpanId).toBe(mode.als ? step.spanId : server.spanId);
+    expect(client.attributes['url.full']).toBe(`${srv.url}/echo?i=1`);
+    expect(res.echo.traceparent).toBe(`00-${tp.traceId}-${client.spanId}-01`);
+    if (mode.als) expect(res.seen).toBe(step.spanId);
+    // The exporter's own posts are never traced.
+    expect(spans().some((s) => String(s.attributes['url.full'] ?? '').includes('/v1/'))).toBe(false);
+  });
+
+  test('an outgoing fetch before the first await is traced in every mode; after it only with ALS', async () => {
+    const sync = JSON.parse((await get('/sync-fetch')).text);
+    expect(sync.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const after = JSON.parse((await get('/after-await')).text);
+    if (mode.als) expect(after.traceparent).toMatch(/^00-/);
+    else expect(after.traceparent).toBeNull();
+    const explicit = JSON.parse((await get('/explicit')).text);
+    const traceId = explicit.traceparent.split('-')[1];
+    const trace = await waitFor(() => {
+      const t = byTrace(traceId);
+      return t.length >= 2 && t;
+    });
+    const server = trace.find((s) => s.kind === SERVER)!;
+    expect(trace.find((s) => s.kind === CLIENT)!.parentSpanId).toBe(server.spanId);
+  });
+
+  test('metrics arrive as OTLP delta points (http.server.request.duration, active_requests, app counter)', async () => {
+    await get('/');
+    const points = await waitFor(() => {
+      const p = metricsOf(srv);
+      return p.some((x) => x.metric === 'test_hits_total') && p;
+    });
+    const duration = points.filter((p) => p.metric === 'http.server.request.duration');
+    expect(duration.length).toBeGreaterThan(0);
+    expect(duration.some((p) => p.attributes['http.request.method'] === 'GET' && String(p.attributes['http.response.status_code']) === '200'), JSON.stringify(duration.slice(0, 3))).toBe(true);
+    expect(duration[0].temporality).toBe(1);
+    expect(points.some((p) => p.metric === 'http.server.active_requests')).toBe(true);
+    expect(points.find((p) => p.metric === 'test_hits_total')!.value).toBeGreaterThanOrEqual(1);
+    const logs = await waitFor(() => logsOf(srv).filter((l) => l.body === 'hello').length > 0 && logsOf(srv));
+    const hello = logs.find((l) => l.body === 'hello')!;
+    expect(hello.traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(spans().some((s) => s.traceId === hello.traceId && s.kind === SERVER)).toBe(true);
+  });
+
+  test('CF-01 the response does not wait for a slow receiver', async () => {
+    srv.otlpDelayMs = 1500;
+    try {
+      await quiet(srv);
+      const t0 = Date.now();
+      const r = await get('/');
+      const elapsed = Date.now() - t0;
+      expect(r.text).toBe('ok');
+      expect(elapsed).toBeLessThan(1000);
+      // The export of this request arrived after t0 and was answered 1.5 s later.
+      const answer = await waitFor(() => srv.answers.find((a) => a.receivedAt >= t0), 8000);
+      expect(answer.answeredAt - t0).toBeGreaterThanOrEqual(1400);
+    } finally {
+      srv.otlpDelayMs = 0;
+    }
+  });
+
+  test('a streamed response ends its server span when the body is fully sent', async () => {
+    const r = await get('/stream');
+    expect(r.text).toBe('chunk1\nchunk2\nchunk3\n');
+    const server = await waitFor(() => spans().find((s) => s.attributes['url.path'] === '/stream'));
+    const ms = (Number(BigInt(server.endTimeUnixNano) - BigInt(server.startTimeUnixNano)) / 1e6) | 0;
+    expect(ms).toBeGreaterThanOrEqual(90); // 4 pulls × 30 ms; local clocks advance (CF-02)
+  });
+
+  test('an exception is recorded on the server span and still reaches the runtime', async () => {
+    const r = await get('/throw');
+    expect(r.status).toBe(500);
+    const server = await waitFor(() => spans().find((s) => s.attributes['url.path'] === '/throw'));
+    expect(server.status?.code).toBe(2);
+    expect(server.events?.some((e) => e.name === 'exception')).toBe(true);
+    expect(server.attributes['http.response.status_code']).toBe(500);
+  });
+
+  test('KV, D1, R2 and Queue producer calls get CLIENT/PRODUCER spans under the server span', async () => {
+    expect(JSON.parse((await get('/kv')).text)).toEqual({ hit: 'v', miss: null });
+    await get('/d1');
+    await get('/r2');
+    await get('/queue-send');
+    const server = (path: string) => waitFor(() => spans().find((s) => s.kind === SERVER && s.attributes['url.path'] === path));
+    const children = (p: DecodedSpan) => spans().filter((s) => s.parentSpanId === p.spanId);
+    const kvServer = await server('/kv');
+    const kv = await waitFor(() => children(kvServer).length >= 1 && children(kvServer));
+    expect(kv[0]).toMatchObject({ name: 'KV put', kind: CLIENT });
+    expect(kv[0].attributes).toMatchObject({ 'db.system': 'cloudflare.kv', 'db.operation.name': 'put', 'db.namespace': 'KV' });
+    if (mode.als) {
+      const gets = await waitFor(() => children(kvServer).filter((s) => s.name === 'KV get').length === 2 && children(kvServer).filter((s) => s.name === 'KV get'));
+      expect(gets.map((g) => g.attributes['cloudflare.kv.hit']).sort()).toEqual([false, true]);
+    }
+    const d1 = children(await server('/d1'));
+    expect(d1[0]).toMatchObject({ name: 'D1 CREATE', kind: CLIENT });
+    expect(d1[0].attributes).toMatchObject({ 'db.system': 'cloudflare.d1', 'db.namespace': 'DB' });
+    if (mode.als) {
+      const names = children(await server('/d1')).map((s) => s.name);
+      expect(names).toEqual(expect.arrayContaining(['D1 CREATE', 'D1 INSERT', 'D1 SELECT', 'D1 BATCH']));
+      const select = children(await server('/d1')).find((s) => s.name === 'D1 SELECT')!;
+      expect(select.attributes['db.query.text']).toBe('SELECT name FROM t WHERE name = ?');
+    }
+    // Bound values never leave the Worker.
+    expect(JSON.stringify(spans())).not.toContain('secret-value');
+    const r2 = children(await server('/r2'));
+    expect(r2[0]).toMatchObject({ name: 'R2 put', kind: CLIENT });
+    expect(r2[0].attributes['db.system']).toBe('cloudflare.r2');
+    const q = children(await server('/queue-send'));
+    expect(q[0]).toMatchObject({ name: 'send Q', kind: PRODUCER });
+    expect(q[0].attributes).toMatchObject({ 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'Q' });
+  });
+
+  test('CF-07 a Durable Object: the stub fetch carries traceparent into the DO server span; RPC gets spans', async () => {
+    const res = JSON.parse((await get('/do')).text);
+    expect(res.n).toBeGreaterThanOrEqual(2);
+    const traceId = res.traceparent.split('-')[1];
+    const trace = await waitFor(() => {
+      const t = byTrace(traceId);
+      return t.filter((s) => s.kind === SERVER).length >= 2 && t;
+    });
+    const outer = trace.find((s) => s.kind === SERVER && s.attributes['url.path'] === '/do')!;
+    const stubFetch = trace.find((s) => s.kind === CLIENT && s.attributes['peer.service'] === 'COUNTER')!;
+    const inner = trace.find((s) => s.kind === SERVER && s.attributes['cloudflare.durable_object.class'] === 'Counter')!;
+    expect(stubFetch.parentSpanId).toBe(outer.spanId);
+    expect(inner.parentSpanId).toBe(stubFetch.spanId);
+    expect(res.active).toBe(inner.spanId); // getActiveSpan() inside the DO's fetch
+    const rpc = await waitFor(() => spans().find((s) => s.name === 'Counter.add'));
+    expect(rpc.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.method': 'add', 'cloudflare.durable_object.class': 'Counter' });
+    if (mode.als) expect(trace.some((s) => s.name === 'COUNTER.add' && s.parentSpanId === outer.spanId)).toBe(true);
+  });
+
+  test('CF-08 scheduled: a span with faas.trigger=timer and the cron, flushed via ctx.waitUntil', async () => {
+    const worker = await mf.getWorker();
+    const scheduledTime = Date.UTC(2026, 0, 2, 3, 4, 5);
+    await worker.scheduled({ cron: '*/5 * * * *', scheduledTime: new Date(scheduledTime) });
+    const span = await waitFor(() => spans().find((s) => s.name === 'scheduled */5 * * * *'));
+    expect(span.attributes).toMatchObject({ 'faas.trigger': 'timer', 'faas.cron': '*/5 * * * *', 'faas.time': new Date(scheduledTime).toISOString() });
+    expect(span.parentSpanId).toBeFalsy();
+    const kv = await waitFor(() => spans().find((s) => s.parentSpanId === span.spanId));
+    expect(kv.name).toBe('KV put');
+    const log = await waitFor(() => logsOf(srv).find((l) => l.body === 'cron ran'));
+    expect(log.traceId).toBe(span.traceId);
+  });
+
+  test('CF-08 queue: a CONSUMER span with the messaging attributes and batch size', async () => {
+    const worker = await mf.getWorker();
+    const result = await worker.queue('q1', [
+      { id: 'm1', timestamp: new Date(), body: { a: 1 }, attempts: 1 },
+      { id: 'm2', timestamp: new Date(), body: { a: 2 }, attempts: 1 },
+    ]);
+    expect(result.outcome).toBe('ok');
+    const span = await waitFor(() => spans().find((s) => s.name === 'process q1'));
+    expect(span.kind).toBe(CONSUMER);
+    expect(span.attributes).toMatchObject({
+      'messaging.system': 'cloudflare_queues',
+      'messaging.destination.name': 'q1',
+      'messaging.batch.message_count': 2,
+      'test.handled': 2,
+    });
+  });
+
+  test('CF-04 500 concurrent requests in one isolate never mix spans', async () => {
+    const n = 500;
+    const explicit = mode.als ? 0 : 1;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, k) => {
+        const i = 1000 + k;
+        return get(`/concurrent?i=${i}&explicit=${explicit}`, { traceparent: traceparent(i).header }).then((r) => ({ i, status: r.status, body: JSON.parse(r.text) }));
+      }),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    await waitFor(() => spans().filter((s) => s.name === 'step' && Number(s.attributes['test.i']) >= 1000).length === n, 20_000);
+    const all = spans();
+    const index = new Map<string, DecodedSpan[]>();
+    for (const s of all) {
+      const list = index.get(s.traceId) ?? [];
+      list.push(s);
+      index.set(s.traceId, list);
+    }
+    for (const r of results) {
+      const tp = traceparent(r.i);
+      const trace = index.get(tp.traceId) ?? [];
+      const server = trace.filter((s) => s.kind === SERVER);
+      const step = trace.filter((s) => s.name === 'step');
+      const client = trace.filter((s) => s.kind === CLIENT);
+      expect([server.length, step.length, client.length], `request ${r.i}`).toEqual([1, 1, 1]);
+      expect(server[0].parentSpanId).toBe(tp.parent);
+      expect(server[0].spanId).toBe(r.body.server);
+      expect(step[0].attributes['test.i']).toBe(r.i);
+      expect(step[0].parentSpanId).toBe(server[0].spanId);
+      expect(client[0].parentSpanId).toBe(explicit ? server[0].spanId : step[0].spanId);
+      expect(client[0].attributes['url.full']).toBe(`${srv.url}/echo?i=${r.i}`);
+      expect(r.body.echo.traceparent).toBe(`00-${tp.traceId}-${client[0].spanId}-01`);
+      if (mode.als) expect(r.body.seen).toBe(step[0].spanId);
+    }
+  }, 60_000);
+});
+
+describe.each(modes.filter((m) => m.entry === 'worker.ts'))('workerd, failing backend, $name', (mode) => {
+  test('a receiver that is down or answers 500 does not change the response', async () => {
+    const srv = await startTestServer();
+    srv.otlpStatus = 500;
+    const down = `http://127.0.0.1:${await closedPort()}`;
+    const reference = await startWorker({ flags: mode.flags, entry: fixture(mode.entry), vars: { ECHO_URL: srv.url, OTEL_SDK_DISABLED: 'true' } });
+    const failing500 = await startWorker({ flags: mode.flags, entry: fixture(mode.entry), vars: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url } });
+    const failingDown = await startWorker({ flags: mode.flags, entry: fixture(mode.entry), vars: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: down } });
+    try {
+      for (const path of ['/', '/kv', '/stream', '/throw']) {
+        const answers = await Promise.all(
+          [reference, failing500, failingDown].map(async (mf) => {
+            const t0 = Date.now();
+            const r = await mf.dispatchFetch(`http://worker.test${path}`);
+            return { status: r.status, body: path === '/throw' ? '' : await r.text(), ms: Date.now() - t0 };
+          }),
+        );
+        expect(answers[1].status).toBe(answers[0].status);
+        expect(answers[2].status).toBe(answers[0].status);
+        expect(answers[1].body).toBe(answers[0].body);
+        expect(answers[2].body).toBe(answers[0].body);
+        expect(answers[2].ms).toBeLessThan(1000);
+      }
+      // The 500-answering receiver did get the exports (and refused them).
+      await waitFor(() => srv.answers.length > 0);
+    } finally {
+      await Promise.all([reference.dispose(), failing500.dispose(), failingDown.dispose()]);
+      await srv.close();
+    }
+  });
+});

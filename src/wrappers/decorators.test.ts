@@ -76,8 +76,8 @@ describe('TypeScript 5 standard decorators (no experimentalDecorators)', () => {
     const get = (n: string) => m.find((x) => x.name === n) as NumberMetric;
     expect(get('orders_processed_calls_total').points[0].value).toBe(2);
     expect(get('orders_processed_errors_total').points[0].attributes).toEqual({ 'error.type': 'ValidationError' });
-    expect(get('Orders_label_calls_total').points[0].value).toBe(3);
-    expect(get('Orders_sum_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold' }, value: 1 });
+    expect(get('orders_label_calls_total').points[0].value).toBe(3);
+    expect(get('orders_sum_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold' }, value: 1 });
   });
 
   it('decorated methods run unchanged without any monitor', async () => {

@@ -78,8 +78,8 @@ function method(fn: AnyFunction, context: MethodContext, name: string | undefine
  * - `orders_processed_errors_total{error.type}` — calls that threw or rejected, by error class;
  * - `orders_processed_duration_seconds` — a histogram of call durations.
  *
- * The base name is the given name, else the function name (methods: `Class_method`), with
- * characters outside `[A-Za-z0-9_]` turned into `_`. Results and errors pass through
+ * The base name is the given name, else the function name (methods: `Class.method`), in
+ * snake_case with other characters turned into `_` (`Orders.placeOrder` → `orders_place_order`). Results and errors pass through
  * unchanged; without a monitor calls run bare.
  *
  * @example

@@ -91,9 +91,17 @@ export function methodName(self: unknown, context: MethodContext): string {
   return owner ? `${owner}.${method}` : method;
 }
 
-/** A metric-name-safe base: letters, digits and underscores, starting with a letter. */
+/**
+ * A metric-name-safe base in snake_case (promtool lint rejects camelCase): `Orders.placeOrder`
+ * becomes `orders_place_order`.
+ */
 export function metricBase(name: string): string {
-  let s = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^_+|_+$/g, '');
+  let s = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toLowerCase();
   if (s.endsWith('_total')) s = s.slice(0, -6);
   if (!/^[A-Za-z]/.test(s)) s = 'fn_' + s;
   return s.slice(0, 200);

@@ -104,6 +104,12 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
         return false;
       }
       disableAll();
+      // Deno writes its own registry (version "1.999.999"); the API refuses to register into a
+      // registry of another version, so an emptied one is dropped for ours to be created.
+      const left = registry() as (Registry & { diag?: unknown }) | undefined;
+      if (left !== undefined && left.diag === undefined && left.trace === undefined && left.context === undefined) {
+        delete (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_KEY];
+      }
       monitor.diag.report('otel', `registerOpenTelemetry() replaced the global ${busy.join(', ')} provider registered before it ({ override: true })`, { replaced: busy }, 'otel:override');
     }
 

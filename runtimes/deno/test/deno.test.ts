@@ -1,0 +1,23 @@
+// Runs under `deno test -A --no-lock --sloppy-imports runtimes/deno/test/` (npm run test:deno).
+import { untraceGlobalFetch } from '../../../src/adapter/process-server.ts';
+import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
+import { instrument } from '../index.ts';
+
+declare const Deno: any;
+
+const deno: RuntimeUnderTest = {
+  name: 'deno',
+  protocol: 'http/json',
+  start(handler, monitor) {
+    const h = instrument(handler, monitor);
+    return new Promise((resolve) => {
+      const server = Deno.serve({ port: 0, hostname: '127.0.0.1', onListen: () => {} }, h);
+      resolve({ url: `http://127.0.0.1:${server.addr.port}`, flush: () => h.flush(), stop: () => server.shutdown() });
+    });
+  },
+};
+
+for (const s of scenarios(deno)) {
+  Deno.test({ name: s.name, sanitizeOps: false, sanitizeResources: false, fn: () => s.run() });
+}
+Deno.test({ name: 'restore fetch', fn: () => untraceGlobalFetch() });

@@ -1,0 +1,41 @@
+/**
+ * The Worker used by the request-level and memory benchmarks, plain and instrumented: a route
+ * handler with a child span, two metric updates and a log line. The plain variant does the
+ * same application work (the JSON body) with no telemetry.
+ */
+import { instrument, type WorkerTelemetry } from '../../runtimes/cloudflare-workers/index.js';
+import type { Backend, Counter, Histogram } from '../../src/index.js';
+
+function body(url: string): string {
+  return JSON.stringify({ ok: true, path: new URL(url).pathname, items: [1, 2, 3] });
+}
+
+export const plain = {
+  async fetch(request: Request): Promise<Response> {
+    return new Response(body(request.url), { headers: { 'content-type': 'application/json' } });
+  },
+};
+
+let orders: Counter | undefined;
+let size: Histogram | undefined;
+
+export function instrumented(backends: Backend[], extra: Record<string, unknown> = {}) {
+  return instrument(
+    {
+      async fetch(request: Request, _env: unknown, _ctx: unknown, t: WorkerTelemetry): Promise<Response> {
+        const m = t.monitor;
+        orders ??= m.metrics.createCounter('orders_total', 'Orders placed', { labelNames: ['status'] });
+        size ??= m.metrics.createHistogram('order_items', 'Items per order', { labelNames: ['status'], buckets: [1, 2, 5, 10, 20] });
+        const text = m.tracer.startActiveSpan('build body', (span) => {
+          span.setAttribute('items', 3);
+          return body(request.url);
+        });
+        orders.increment({ status: 'ok' });
+        size.observe(3, { status: 'ok' });
+        m.logger.info('order placed', { items: 3 });
+        return new Response(text, { headers: { 'content-type': 'application/json' } });
+      },
+    },
+    { serviceName: 'bench-worker', backends, ...extra },
+  );
+}

@@ -3,6 +3,7 @@ import { afterAll, test } from 'bun:test';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.js';
 import { instrument } from '../index.js';
+import { sigtermScenario } from '../../test-support/sigterm.js';
 
 declare const Bun: any;
 
@@ -18,3 +19,6 @@ const bun: RuntimeUnderTest = {
 
 afterAll(() => untraceGlobalFetch());
 for (const s of scenarios(bun)) test(s.name, () => s.run(), 30_000);
+
+test('bun: flushOnExit flushes pending telemetry on SIGTERM, then exits by the signal', () =>
+  sigtermScenario(process.execPath, ['run', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]), 30_000);

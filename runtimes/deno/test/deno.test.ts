@@ -2,6 +2,7 @@
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
+import { sigtermScenario } from '../../test-support/sigterm.ts';
 
 declare const Deno: any;
 
@@ -21,3 +22,10 @@ for (const s of scenarios(deno)) {
   Deno.test({ name: s.name, sanitizeOps: false, sanitizeResources: false, fn: () => s.run() });
 }
 Deno.test({ name: 'restore fetch', fn: () => untraceGlobalFetch() });
+
+Deno.test({
+  name: 'deno: flushOnExit flushes pending telemetry on SIGTERM, then exits with 143',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => sigtermScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
+});

@@ -1,0 +1,47 @@
+/**
+ * Flush on SIGTERM: a child server process (configured only through OTEL_* variables) answers
+ * one request, then ends a span after its scope closed, which waits in memory for the next
+ * flush. SIGTERM must export it before the process exits by that signal.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { spansOf, startReceiver, waitFor, type Decoder } from './receiver.js';
+
+export async function sigtermScenario(command: string, args: string[], decode?: Decoder): Promise<void> {
+  const r = await startReceiver(decode);
+  const child = spawn(command, args, {
+    env: {
+      ...process.env,
+      OTEL_EXPORTER_OTLP_ENDPOINT: r.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_SERVICE_NAME: 'sigterm-child',
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  try {
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (c) => {
+        out += String(c);
+        const m = /READY (\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+      child.once('exit', () => reject(new Error(`child exited before it was ready: ${out}`)));
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/hello`);
+    assert.equal(await res.text(), 'hello');
+    await waitFor(() => spansOf(r).some((s) => s.kind === 2), 10_000);
+    await new Promise((res) => setTimeout(res, 300));
+    assert.ok(!spansOf(r).some((s) => s.name === 'after-response'), 'the late span waits for a flush');
+    child.kill('SIGTERM');
+    const { code, signal } = await exited;
+    const late = spansOf(r).find((s) => s.name === 'after-response');
+    assert.ok(late, 'the late span was flushed on SIGTERM');
+    assert.equal(late.resource['service.name'], 'sigterm-child');
+    assert.ok(signal === 'SIGTERM' || code === 143, `exit by SIGTERM, got code ${code} signal ${signal}`);
+  } finally {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await r.close();
+  }
+}

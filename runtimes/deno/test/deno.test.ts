@@ -3,6 +3,7 @@ import { untraceGlobalFetch } from '../../../src/adapter/process-server.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
 import { sigtermScenario } from '../../test-support/sigterm.ts';
+import { otelDenoScenario } from './otel-deno.ts';
 
 declare const Deno: any;
 
@@ -28,4 +29,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => sigtermScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
+});
+
+Deno.test({
+  name: 'deno: DN-02/DN-06 with OTEL_DENO=true, one SERVER span (Deno’s), named by the Hono route, parent of ours',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => otelDenoScenario(),
 });

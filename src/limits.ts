@@ -22,6 +22,12 @@ export interface Limits {
   labelValueLengthLimit: number;
   /** Spans and logs buffered outside any scope (or after their scope closed) until the next flush. */
   maxBufferedItems: number;
+  /**
+   * Estimated bytes of the spans and logs buffered by `maxBufferedItems` (both lists together).
+   * Sizes are estimated cheaply (strings by length, fixed costs per object), not measured;
+   * beyond the bound the oldest items are dropped and counted (`buffer_full`).
+   */
+  maxBufferedBytes: number;
   /** Exports in flight at once per monitor; beyond it the oldest pending data is dropped and counted. */
   maxPendingExports: number;
 }
@@ -37,6 +43,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   cardinalityLimit: 2000,
   labelValueLengthLimit: 1024,
   maxBufferedItems: 10000,
+  maxBufferedBytes: 16 * 1024 * 1024,
   maxPendingExports: 64,
 });
 

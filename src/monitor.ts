@@ -45,6 +45,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   private readonly dropped: Counter;
   private pendingSpans: RecordingSpan[] = [];
   private pendingLogs: LogRecordData[] = [];
+  /** Estimated size of pendingSpans + pendingLogs (limits.maxBufferedBytes). */
+  private pendingBytes = 0;
   private readonly inflight = new Set<Promise<unknown>>();
   private state: 'open' | 'closing' | 'closed' = 'open';
   private shuttingDown: Promise<void> | undefined;
@@ -112,10 +114,13 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
   flush(): Promise<FlushResult> {
+    // Saturated: what is buffered stays buffered (bounded) for a later flush.
+    if (this.saturated()) return Promise.resolve(emptyResult);
     const spans = this.pendingSpans;
     const logs = this.pendingLogs;
     this.pendingSpans = [];
     this.pendingLogs = [];
+    this.pendingBytes = 0;
     return this.export(spans, logs);
   }
 
@@ -126,6 +131,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.state = 'closing';
       this.metrics.closed = true;
       await Promise.allSettled([...this.inflight]);
+      await this.drainKeptBack();
       await Promise.allSettled(this.backends.map((b) => this.guard(() => b.shutdown?.())));
       this.state = 'closed';
     })());
@@ -135,21 +141,29 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   async forceFlush(): Promise<void> {
     await this.flush();
     await Promise.allSettled([...this.inflight]);
+    await this.drainKeptBack();
     await Promise.allSettled(this.backends.map((b) => this.guard(() => b.forceFlush?.())));
+  }
+
+  /** Data kept back while exports were saturated leaves once they have settled. */
+  private async drainKeptBack(): Promise<void> {
+    if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0) return;
+    await this.flush();
+    await Promise.allSettled([...this.inflight]);
   }
 
   /** @internal a span ended */
   onEnd(span: RecordingSpan): void {
     const scope = span.scope;
     if (scope !== undefined && !scope.closed) scope.addSpan(span);
-    else this.buffer(this.pendingSpans, span);
+    else this.buffer(true, span);
   }
 
   /** @internal a log record was written */
   onLog(record: LogRecordData, scope: Scope | undefined): void {
     if (!this.enabled) return;
     if (scope !== undefined && !scope.closed) scope.addLog(record);
-    else this.buffer(this.pendingLogs, record);
+    else this.buffer(false, record);
   }
 
   /** @internal */
@@ -168,20 +182,52 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** @internal */
   closeScope(scope: Scope): Promise<FlushResult> {
+    if (this.saturated()) {
+      // A collector slower than the request rate: only this scope's data joins the (bounded)
+      // buffer; re-buffering everything already waiting would cost O(buffer) per request.
+      for (const s of scope.spans) this.buffer(true, s);
+      for (const l of scope.logs) this.buffer(false, l);
+      return Promise.resolve(emptyResult);
+    }
     // Whatever ended outside a scope, or after its scope closed, leaves with this flush.
     const spans = this.pendingSpans.length ? this.pendingSpans.concat(scope.spans) : scope.spans.slice();
     const logs = this.pendingLogs.length ? this.pendingLogs.concat(scope.logs) : scope.logs.slice();
     this.pendingSpans = [];
     this.pendingLogs = [];
+    this.pendingBytes = 0;
     return this.export(spans, logs);
   }
 
-  private buffer<T>(list: T[], item: T): void {
-    if (list.length >= this.limits.maxBufferedItems) {
-      list.shift();
-      this.diag.drop('buffer_full', `more than ${this.limits.maxBufferedItems} spans or logs waited for a flush (limits.maxBufferedItems); the oldest were dropped`);
+  /** True when `maxPendingExports` exports are in flight: new data waits in the buffer. */
+  private saturated(): boolean {
+    return this.backends.length > 0 && this.inflight.size >= this.limits.maxPendingExports;
+  }
+
+  /**
+   * Buffers a span (isSpan) or log until the next flush, within `maxBufferedItems` per list and
+   * `maxBufferedBytes` for both; the oldest items go first, each drop counted as `buffer_full`.
+   */
+  private buffer(isSpan: boolean, item: RecordingSpan | LogRecordData): void {
+    const list: (RecordingSpan | LogRecordData)[] = isSpan ? this.pendingSpans : this.pendingLogs;
+    const size = isSpan ? estimateSpanBytes(item as RecordingSpan) : estimateLogBytes(item as LogRecordData);
+    const maxBytes = this.limits.maxBufferedBytes;
+    if (size > maxBytes) {
+      this.diag.drop('buffer_full', `a span or log larger than limits.maxBufferedBytes (${maxBytes}) could not wait for a flush; it was dropped`);
+      return;
+    }
+    if (list.length >= this.limits.maxBufferedItems) this.evictOldest(isSpan, `more than ${this.limits.maxBufferedItems} spans or logs waited for a flush (limits.maxBufferedItems); the oldest were dropped`);
+    while (this.pendingBytes + size > maxBytes && (this.pendingSpans.length > 0 || this.pendingLogs.length > 0)) {
+      this.evictOldest(list.length > 0 ? isSpan : !isSpan, `more than ${maxBytes} bytes of spans and logs waited for a flush (limits.maxBufferedBytes); the oldest were dropped`);
     }
     list.push(item);
+    this.pendingBytes += size;
+  }
+
+  private evictOldest(isSpan: boolean, message: string): void {
+    const old = isSpan ? this.pendingSpans.shift() : this.pendingLogs.shift();
+    if (old === undefined) return;
+    this.pendingBytes = Math.max(0, this.pendingBytes - (isSpan ? estimateSpanBytes(old as RecordingSpan) : estimateLogBytes(old as LogRecordData)));
+    this.diag.drop('buffer_full', message);
   }
 
   private export(spansIn: RecordingSpan[], logs: LogRecordData[]): Promise<FlushResult> {
@@ -189,8 +235,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
       // oldest dropped) instead of piling up exports.
-      for (const s of spansIn) this.buffer(this.pendingSpans, s);
-      for (const l of logs) this.buffer(this.pendingLogs, l);
+      for (const s of spansIn) this.buffer(true, s);
+      for (const l of logs) this.buffer(false, l);
       return Promise.resolve(emptyResult);
     }
     let spans: SpanData[] = spansIn;
@@ -280,6 +326,37 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 }
 
 const emptyResult: FlushResult = Object.freeze({ spans: 0, logs: 0, metricPoints: 0, backends: Object.freeze([]) });
+
+/** A cheap estimate of an item's retained size: fixed object costs plus string lengths. */
+function estimateAttributesBytes(attrs: Record<string, unknown> | undefined, depth = 0): number {
+  let n = 0;
+  for (const k in attrs) n += 48 + 2 * k.length + estimateValueBytes(attrs[k], depth);
+  return n;
+}
+
+function estimateValueBytes(v: unknown, depth: number): number {
+  if (typeof v === 'string') return 16 + 2 * v.length;
+  if (v === null || typeof v !== 'object' || depth > 4) return 16;
+  if (v instanceof Uint8Array) return 64 + v.byteLength;
+  if (Array.isArray(v)) {
+    let n = 32;
+    for (const x of v) n += estimateValueBytes(x, depth + 1);
+    return n;
+  }
+  return 32 + estimateAttributesBytes(v as Record<string, unknown>, depth + 1);
+}
+
+function estimateSpanBytes(s: RecordingSpan): number {
+  let n = 400 + 2 * s.name.length + estimateAttributesBytes(s.attributes as Record<string, unknown>);
+  for (const e of s.events) n += 96 + 2 * e.name.length + estimateAttributesBytes(e.attributes as Record<string, unknown>);
+  for (const l of s.links) n += 160 + estimateAttributesBytes(l.attributes as Record<string, unknown>);
+  if (s.status.message) n += 2 * s.status.message.length;
+  return n;
+}
+
+function estimateLogBytes(l: LogRecordData): number {
+  return 240 + 2 * (typeof l.body === 'string' ? l.body.length : 64) + estimateAttributesBytes(l.attributes as Record<string, unknown>);
+}
 
 function countPoints(s: MetricsSnapshot): number {
   let n = 0;

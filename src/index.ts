@@ -66,3 +66,20 @@ export {
   type FetchInstrumentationOptions,
   type CaptureOptions,
 } from './http/index.js';
+
+export { HealthStatus, type HealthCheck, type HealthCheckResult } from './health/status.js';
+export { HealthCheckRegistry, type HealthRegisterOptions, type HealthCheckRegistryOptions, type HealthCheckEntry, type HealthReport } from './health/registry.js';
+export { functionCheck, type HealthCheckFunction, type HealthCheckOutcome } from './health/function-check.js';
+export { httpCheck, type HttpCheckOptions } from './health/http-check.js';
+export { healthHandler, HealthCheckProvider, type HealthHandlerOptions, type HealthAuth, type HealthDetails, type HealthSource } from './health/handler.js';
+export { PerformanceMonitor, type PerformanceMonitorOptions, type PerformanceStats, type TrackHandle } from './perf/performance-monitor.js';
+export { traced, type TracedOptions, type StandardMethodDecorator } from './wrappers/traced.js';
+export { metered, type MeteredOptions } from './wrappers/metered.js';
+export { setDefaultMonitor, getDefaultMonitor } from './wrappers/default-monitor.js';
+export { SLO, type SLOOptions, type SLOKind, type BurnRateWindow } from './slo/slo.js';
+export { SLOMonitor, type SLOMonitorOptions, type SLOStatus, type BurnRateStatus } from './slo/slo-monitor.js';
+export type { PrometheusRulesOptions } from './slo/prometheus-rules.js';
+export { HookRegistry } from './hooks/registry.js';
+export type * from './hooks/events.js';
+export { notifySafely, type Alert, type Notifier } from './alerting/notifier.js';
+export { webhookNotifier, type WebhookNotifierOptions, type WebhookPayload } from './alerting/webhook-notifier.js';

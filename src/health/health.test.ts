@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NumberMetric } from '../model/metric-data.js';
+import type { CounterMetric } from '../model/metric-data.js';
 import { createTestMonitor } from '../testing/index.js';
 import { functionCheck } from './function-check.js';
 import { HealthCheckProvider, healthHandler } from './handler.js';
@@ -33,7 +33,7 @@ describe('HealthCheckRegistry', () => {
     expect(report.checks.queue.status).toBe('degraded');
     expect(Object.keys(report.checks)).toEqual(['database', 'search', 'cache', 'queue']);
 
-    const gauge = monitor.metrics.collect().metrics.find((m) => m.name === 'health_check_status') as NumberMetric;
+    const gauge = monitor.metrics.collect().metrics.find((m) => m.name === 'health_check_status') as CounterMetric;
     expect(Object.fromEntries(gauge.points.map((p) => [p.attributes.check, p.value]))).toEqual({ database: 1, search: 0, cache: 0, queue: 0.5 });
 
     expect(monitor.health.unregister('search')).toBe(true);

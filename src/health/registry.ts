@@ -7,7 +7,7 @@ import { runCheck } from './run-check.js';
 import { HealthStatus, statusValue, type HealthCheck, type HealthCheckResult } from './status.js';
 
 /** Per-check options of `register`. */
-export interface RegisterOptions {
+export interface HealthRegisterOptions {
   /** An UNHEALTHY critical check makes the whole service UNHEALTHY (default true). */
   critical?: boolean;
   /** Time the check may take before it counts as UNHEALTHY (default 5 s). */
@@ -67,7 +67,7 @@ export class HealthCheckRegistry {
   }
 
   /** Adds (or replaces) a check. Invalid options throw here, not at check time. */
-  register(name: string, check: HealthCheck | HealthCheckFunction, options: RegisterOptions = {}): this {
+  register(name: string, check: HealthCheck | HealthCheckFunction, options: HealthRegisterOptions = {}): this {
     if (typeof name !== 'string' || name === '') throw new TypeError('health check name must be a non-empty string');
     const c: HealthCheck | undefined =
       typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;

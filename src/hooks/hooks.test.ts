@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { HistogramMetric, MetricData, NumberMetric } from '../model/metric-data.js';
+import type { HistogramMetric, MetricData, CounterMetric } from '../model/metric-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { createTestMonitor } from '../testing/index.js';
 import { HookRegistry } from './registry.js';
 
-function values(metrics: MetricData[], name: string): [Record<string, string>, number][] {
+function values(metrics: readonly MetricData[], name: string): [Record<string, string>, number][] {
   const m = metrics.find((x) => x.name === name);
   if (!m) return [];
   if (m.type === 'histogram') return (m as HistogramMetric).points.map((p) => [p.attributes as Record<string, string>, p.count]);
-  return (m as NumberMetric).points.map((p) => [p.attributes as Record<string, string>, p.value]);
+  return (m as CounterMetric).points.map((p): [Record<string, string>, number] => [p.attributes as Record<string, string>, p.value]);
 }
 
 describe('HookRegistry → monitor.subscribeHooks', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../alerting/notifier.js';
-import type { NumberMetric } from '../model/metric-data.js';
+import type { CounterMetric } from '../model/metric-data.js';
 import { createTestMonitor } from '../testing/index.js';
 import { BucketRing } from './bucket-ring.js';
 import { promDuration } from './prometheus-rules.js';
@@ -130,7 +130,7 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     slos.recordObservation('a', false);
     slos.recordObservation('b', 0.05);
     const metrics = monitor.metrics.collect().metrics;
-    const points = (n: string) => (metrics.find((m) => m.name === n) as NumberMetric).points.map((p) => [p.attributes.slo, p.value]);
+    const points = (n: string) => (metrics.find((m) => m.name === n) as CounterMetric).points.map((p) => [p.attributes.slo, p.value]);
     expect(points('slo_events_total')).toEqual([['a', 2], ['b', 1]]);
     expect(points('slo_good_events_total')).toEqual([['a', 1], ['b', 1]]);
   });

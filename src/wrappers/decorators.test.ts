@@ -5,7 +5,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStatus } from '../model/span-data.js';
-import type { NumberMetric } from '../model/metric-data.js';
+import type { CounterMetric } from '../model/metric-data.js';
 import { createTestMonitor } from '../testing/index.js';
 import { setDefaultMonitor } from './default-monitor.js';
 import type { defineOrders as DefineOrders, ValidationError as VE } from './decorated-orders.fixture.mjs';
@@ -73,7 +73,7 @@ describe('TypeScript 5 standard decorators (no experimentalDecorators)', () => {
     expect(memory.spans.some((s) => s.name === 'Orders.label' && s.parentSpanId === parent.spanId)).toBe(true);
 
     const m = monitor.metrics.collect().metrics;
-    const get = (n: string) => m.find((x) => x.name === n) as NumberMetric;
+    const get = (n: string) => m.find((x) => x.name === n) as CounterMetric;
     expect(get('orders_processed_calls_total').points[0].value).toBe(2);
     expect(get('orders_processed_errors_total').points[0].attributes).toEqual({ 'error.type': 'ValidationError' });
     expect(get('orders_label_calls_total').points[0].value).toBe(3);

@@ -5,7 +5,7 @@ import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { errorType } from './error-type.js';
-import type { MethodDecorator } from './traced.js';
+import type { StandardMethodDecorator } from './traced.js';
 import { isMethodContext, methodName, metricBase, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
@@ -97,8 +97,8 @@ export function metered<This, Args extends unknown[], R>(
 ): (this: This, ...args: Args) => R;
 export function metered<F extends AnyFunction>(fn: F, options?: MeteredOptions): F;
 export function metered<F extends AnyFunction>(name: string | undefined, fn: F, options?: MeteredOptions): F;
-export function metered(name?: string, options?: MeteredOptions): MethodDecorator;
-export function metered(options: MeteredOptions): MethodDecorator;
+export function metered(name?: string, options?: MeteredOptions): StandardMethodDecorator;
+export function metered(options: MeteredOptions): StandardMethodDecorator;
 export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});

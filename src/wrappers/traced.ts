@@ -19,7 +19,7 @@ export interface TracedOptions {
 }
 
 /** A TypeScript 5 standard method decorator. */
-export type MethodDecorator = <This, Args extends unknown[], R>(
+export type StandardMethodDecorator = <This, Args extends unknown[], R>(
   method: (this: This, ...args: Args) => R,
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
 ) => (this: This, ...args: Args) => R;
@@ -71,8 +71,8 @@ export function traced<This, Args extends unknown[], R>(
 ): (this: This, ...args: Args) => R;
 export function traced<F extends AnyFunction>(fn: F, options?: TracedOptions): F;
 export function traced<F extends AnyFunction>(name: string | undefined, fn: F, options?: TracedOptions): F;
-export function traced(name?: string, options?: TracedOptions): MethodDecorator;
-export function traced(options: TracedOptions): MethodDecorator;
+export function traced(name?: string, options?: TracedOptions): StandardMethodDecorator;
+export function traced(options: TracedOptions): StandardMethodDecorator;
 export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});

@@ -1,0 +1,75 @@
+import { Hono } from 'hono';
+import { describe, expect, test } from 'vitest';
+import { createTestMonitor } from '../../testing/index.js';
+import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
+
+function app(monitor: ReturnType<typeof createTestMonitor>['monitor']) {
+  const a = new Hono();
+  a.use(monitorMiddleware(monitor));
+  a.use('/users/*', tracedMiddleware('auth', async (_c, next) => next()));
+  a.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
+  a.get('/fail', () => {
+    throw new TypeError('bad');
+  });
+  a.onError((err, c) => c.text(err.message, 500));
+  return a;
+}
+
+describe('monitorMiddleware (Hono on Node, app.request)', () => {
+  test('a SERVER span named by the matched route, with http.route and status', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const res = await app(monitor).request('/users/42', { headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' } });
+    expect(await res.json()).toEqual({ id: '42' });
+    await monitor.forceFlush();
+    const server = memory.spans.find((s) => s.kind === 2)!;
+    expect(server.name).toBe('GET /users/:id');
+    expect(server.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(server.attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': 200, 'url.path': '/users/42' });
+    const auth = memory.spans.find((s) => s.name === 'middleware auth')!;
+    expect(auth.parentSpanId).toBe(server.spanId);
+  });
+
+  test('RED metrics by method, route and status', async () => {
+    const { monitor } = createTestMonitor();
+    const a = app(monitor);
+    // Duration ends when the body has been read (streamed responses).
+    for (const path of ['/users/1', '/users/2', '/fail']) await (await a.request(path)).text();
+    const snap = monitor.metrics.collect({ temporality: 'cumulative' });
+    const duration = snap.metrics.find((m) => m.name === 'http.server.request.duration')!;
+    const byRoute = (route: string) => duration.points.filter((p) => p.attributes['http.route'] === route);
+    expect(byRoute('/users/:id').reduce((n, p) => n + (p as { count: number }).count, 0)).toBe(2);
+    expect(byRoute('/fail')[0]!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': '500', 'error.type': '500' });
+  });
+
+  test('an exception Hono caught (c.error) is an ERROR span with the exception event', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const res = await app(monitor).request('/fail');
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('bad');
+    await monitor.forceFlush();
+    const span = memory.spans.find((s) => s.kind === 2)!;
+    expect(span.status.code).toBe(2);
+    expect(span.events.some((e) => e.name === 'exception')).toBe(true);
+  });
+
+  test('the export goes to c.executionCtx.waitUntil when there is one', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => waited.push(p), passThroughOnException() {}, props: {} };
+    const res = await app(monitor).request('/users/1', {}, {}, ctx);
+    await res.text();
+    expect(waited).toHaveLength(1);
+    await Promise.all(waited);
+    expect(memory.spans.some((s) => s.kind === 2)).toBe(true);
+  });
+
+  test('mountMonitoring serves /metrics in Prometheus text', async () => {
+    const { monitor } = createTestMonitor();
+    const a = app(monitor);
+    mountMonitoring(a, monitor);
+    await (await a.request('/users/1')).text();
+    const res = await a.request('/metrics');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('http_server_request_duration_seconds_bucket');
+  });
+});

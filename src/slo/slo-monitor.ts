@@ -150,17 +150,18 @@ export class SLOMonitor {
     t.lastEval = time;
     const { slo, ring } = t;
     const budget = slo.errorBudget;
-    const burn = (seconds: number): number => {
-      if (!ring) return 0;
+    const burn = (seconds: number): [rate: number, events: number] => {
+      if (!ring) return [0, 0];
       const { good, total } = ring.sum(time, seconds);
-      return total === 0 ? 0 : (total - good) / total / budget;
+      return [total === 0 ? 0 : (total - good) / total / budget, total];
     };
     const whole = ring ? ring.sum(time, slo.windowSeconds) : { good: 0, total: 0 };
     const compliance = whole.total === 0 ? 1 : whole.good / whole.total;
     const burnRates: BurnRateStatus[] = slo.windows.map((w) => {
-      const longBurnRate = burn(w.longWindowSeconds);
-      const shortBurnRate = burn(w.shortWindowSeconds);
-      return { ...w, longBurnRate, shortBurnRate, firing: longBurnRate > w.burnRate && shortBurnRate > w.burnRate };
+      const [longBurnRate, events] = burn(w.longWindowSeconds);
+      const [shortBurnRate] = burn(w.shortWindowSeconds);
+      const firing = longBurnRate > w.burnRate && shortBurnRate > w.burnRate && events >= slo.minEvents;
+      return { ...w, longBurnRate, shortBurnRate, firing };
     });
     const alerts = (['page', 'ticket'] as const).filter((s) => burnRates.some((b) => b.severity === s && b.firing));
     const status: SLOStatus = {

@@ -171,6 +171,19 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
   });
 });
 
+describe('minEvents (SLO-07)', () => {
+  it('holds an alert until the long window has enough events', () => {
+    let t = T0;
+    const slos = new SLOMonitor({ slos: [{ name: 'x', target: 99.9, windowSeconds: 30 * DAY, minEvents: 10 }], clock: () => t });
+    slos.recordObservation(false);
+    expect(slos.status().burnRates[0].longBurnRate).toBeCloseTo(1000, 6);
+    expect(slos.status().alerts).toEqual([]);
+    for (let i = 0; i < 9; i++) slos.recordObservation(true);
+    t += 1;
+    expect(slos.status().alerts).toEqual(['page', 'ticket']);
+  });
+});
+
 describe('promDuration', () => {
   it('uses the largest exact unit', () => {
     expect([promDuration(3600), promDuration(300), promDuration(3 * DAY), promDuration(90), promDuration(5 / 12), promDuration(21600)]).toEqual(['1h', '5m', '3d', '90s', '417ms', '6h']);

@@ -23,6 +23,11 @@ export interface SLOOptions {
    * 5 minutes for a 30-day window). Memory is window ÷ bucket, whatever the traffic.
    */
   bucketSeconds?: number;
+  /**
+   * Least events a long alert window must hold before its alert may fire (default 1). With
+   * low traffic one error is a huge burn rate (SLO-07); raise this to wait for evidence.
+   */
+  minEvents?: number;
 }
 
 /** One multi-window burn-rate alert (SLO-05), scaled to the SLO's window. */
@@ -73,6 +78,7 @@ export class SLO {
   readonly kind: SLOKind;
   readonly thresholdMs: number | undefined;
   readonly bucketSeconds: number;
+  readonly minEvents: number;
   readonly windows: readonly BurnRateWindow[];
 
   constructor(options: SLOOptions) {
@@ -98,6 +104,9 @@ export class SLO {
     if (typeof bucket !== 'number' || !(bucket > 0) || bucket > w) throw new RangeError(`SLO "${name}": bucketSeconds must be > 0 and at most windowSeconds`);
     if (w / bucket > 100_000) throw new RangeError(`SLO "${name}": windowSeconds / bucketSeconds is ${Math.ceil(w / bucket)}; keep it at most 100000 buckets`);
     this.bucketSeconds = bucket;
+    const minEvents = options.minEvents ?? 1;
+    if (typeof minEvents !== 'number' || !(minEvents >= 0)) throw new RangeError(`SLO "${name}": minEvents must be a number ≥ 0`);
+    this.minEvents = minEvents;
     const scale = w / THIRTY_DAYS;
     this.windows = TABLE.map(([severity, long, short, burnRate]) => ({
       severity,

@@ -58,6 +58,10 @@ export interface FaultReceiver {
   mode: FaultMode;
   /** Optional delay before answering in 'ok' mode (backpressure). */
   delayMs: number;
+  /** Keep request bodies in `received` (default true; off for heap measurements). */
+  keep: boolean;
+  /** Requests answered so far. */
+  readonly answered: number;
   close(): Promise<void>;
 }
 
@@ -137,7 +141,7 @@ function answer(mode: FaultMode, req: IncomingMessage, res: ServerResponse, rec:
 
 export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultReceiver> {
   const sockets = new Set<Socket>();
-  const state = { mode, delayMs: 0, arrivals: 0 };
+  const state = { mode, delayMs: 0, arrivals: 0, keep: true, answered: 0 };
   const received: Received[] = [];
   let server: NetServer | ReturnType<typeof createServer>;
 
@@ -153,6 +157,8 @@ export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultR
       arrivals: 0,
       mode,
       delayMs: 0,
+      keep: true,
+      answered: 0,
       close: async () => undefined,
     };
   }
@@ -179,10 +185,14 @@ export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultR
         if (state.mode === 'reset-mid-body') return void req.socket.destroy();
         const raw = Buffer.concat(chunks);
         const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw;
-        const rec: Received = { path: req.url ?? '', headers: req.headers, body, raw };
+        const rec: Received = state.keep ? { path: req.url ?? '', headers: req.headers, body, raw } : { path: req.url ?? '', headers: {}, body: Buffer.alloc(0), raw: Buffer.alloc(0) };
         received.push(rec);
-        if (state.delayMs > 0) setTimeout(() => answer(state.mode, req, res, rec), state.delayMs);
-        else answer(state.mode, req, res, rec);
+        const reply = (): void => {
+          state.answered++;
+          answer(state.mode, req, res, rec);
+        };
+        if (state.delayMs > 0) setTimeout(reply, state.delayMs);
+        else reply();
       });
     });
     server.on('clientError', (_e, s) => s.destroy());
@@ -212,6 +222,15 @@ export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultR
     },
     get delayMs() {
       return state.delayMs;
+    },
+    get keep() {
+      return state.keep;
+    },
+    set keep(k: boolean) {
+      state.keep = k;
+    },
+    get answered() {
+      return state.answered;
     },
     set delayMs(n: number) {
       state.delayMs = n;

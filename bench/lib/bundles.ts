@@ -1,0 +1,91 @@
+/**
+ * The Worker bundles compared by size.ts and startup.ts, built the way a Worker is built:
+ * esbuild --bundle --minify --format=esm --platform=browser --conditions=workerd,worker,browser,
+ * then gzip at level 9. `@lexigram/monitor/*` resolves to the sources, as the published subpath
+ * exports would to their compiled files. Bundles are written to .tmp/size/<name>.min.mjs.
+ */
+import { build, type BuildOptions } from 'esbuild';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+// Run from the repository root (npm run size); this file runs bundled from .tmp/bench.
+const root = process.cwd();
+const dir = join(root, 'bench', 'size');
+const out = join(root, '.tmp', 'size');
+mkdirSync(out, { recursive: true });
+
+const alias: Record<string, string> = {
+  '@lexigram/monitor/cloudflare-workers': join(root, 'runtimes/cloudflare-workers/index.ts'),
+  '@lexigram/monitor/otlp': join(root, 'src/exporters/otlp/index.ts'),
+  '@lexigram/monitor/prometheus': join(root, 'src/exporters/prometheus/index.ts'),
+  '@lexigram/monitor/hono': join(root, 'src/middleware/hono/index.ts'),
+  '@lexigram/monitor': join(root, 'src/index.ts'),
+};
+
+export interface Entry {
+  name: string;
+  file: string;
+  budget?: number;
+  external?: string[];
+  note?: string;
+  alias?: Record<string, string>;
+}
+
+export const KB = 1024;
+export const entries: Entry[] = [
+  { name: '(a) core + Workers adapter + OTLP (traces, metrics, logs)', file: 'worker-a.ts', budget: 10 * KB },
+  { name: '(b) (a) + Prometheus handler + Hono middleware + health', file: 'worker-b.ts', budget: 16 * KB, external: ['hono', 'hono/*'], note: 'hono itself external' },
+  {
+    name: '@microlabs/otel-cf-workers 1.0.0-rc.52 (traces)',
+    file: 'otel-cf-workers.ts', external: ['node:*', 'cloudflare:*'],
+    note: 'node:* and cloudflare:* external; semconv shim, see semconv-incubating-shim.ts',
+    alias: { '@opentelemetry/semantic-conventions/incubating': join(root, 'bench/size/semconv-incubating-shim.ts') },
+  },
+  { name: 'sdk-trace-base 2.12.1 + exporter-trace-otlp-http 0.223.1 (traces)', file: 'sdk-otlp-http.ts' },
+];
+
+export interface SizeResult {
+  name: string;
+  /** Path of the written bundle. */
+  path: string;
+  file: string;
+  minified: number;
+  gzip: number;
+  budget?: number;
+  ok?: boolean;
+  error?: string;
+}
+
+export async function measureSizes(): Promise<SizeResult[]> {
+  const results: SizeResult[] = [];
+  for (const e of entries) {
+    const options: BuildOptions = {
+      entryPoints: [join(dir, e.file)],
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      conditions: ['workerd', 'worker', 'browser'],
+      target: 'es2022',
+      write: false,
+      alias: { ...alias, ...e.alias },
+      external: e.external,
+      logLevel: 'silent',
+      metafile: true,
+    };
+    try {
+      const r = await build(options);
+      const code = r.outputFiles![0]!.contents;
+      const path = join(out, e.file.replace(/\.ts$/, '.min.mjs'));
+      writeFileSync(path, code);
+      writeFileSync(join(out, e.file.replace(/\.ts$/, '.meta.json')), JSON.stringify(r.metafile));
+      const gz = gzipSync(code, { level: 9 }).length;
+      results.push({ name: e.name, file: e.file, path, minified: code.length, gzip: gz, budget: e.budget, ok: e.budget === undefined ? undefined : gz <= e.budget });
+    } catch (err) {
+      results.push({ name: e.name, file: e.file, path: '', minified: 0, gzip: 0, budget: e.budget, ok: e.budget === undefined ? undefined : false, error: (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(err) });
+    }
+  }
+  return results;
+}
+

@@ -4,7 +4,7 @@
  * `instrumentDO()` for Durable Object classes, traced outgoing `fetch` and bindings.
  * No static `node:` import: a Worker loads and works without `nodejs_compat`.
  */
-export { instrument, type WorkerHandler } from './src/instrument.js';
+export { instrument, type WorkerHandler, type InstrumentedHandler } from './src/instrument.js';
 export { instrumentDO } from './src/durable-object.js';
 export { getRequestTelemetry, type WorkerTelemetry } from './src/telemetry.js';
 export type { BindingCallEvent, BindingType } from './src/binding-span.js';

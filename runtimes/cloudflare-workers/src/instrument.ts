@@ -15,6 +15,18 @@ export interface WorkerHandler<E = any> {
   tail?(events: TraceItem[], env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
 }
 
+/**
+ * What `instrument()` returns: the same object, its handlers taking the runtime's three
+ * arguments (`request`/`controller`/`batch`..., `env`, `ctx`).
+ */
+export type InstrumentedHandler<H> = {
+  [K in keyof H]: K extends keyof WorkerHandler
+    ? H[K] extends ((input: infer I, env: infer E, ...rest: any[]) => infer R) | undefined
+      ? (input: I, env: E, ctx: ExecutionContext) => R extends Promise<unknown> ? R : Promise<Awaited<R>> | R
+      : H[K]
+    : H[K];
+};
+
 function waitUntilOf(ctx: ExecutionContext): (p: Promise<unknown>) => void {
   return (p) => ctx.waitUntil(p);
 }
@@ -46,7 +58,7 @@ function waitUntilOf(ctx: ExecutionContext): (p: Promise<unknown>) => void {
  * }, (env) => ({ serviceName: 'api' }));
  * ```
  */
-export function instrument<H extends WorkerHandler<any>>(handler: H, config: WorkersConfig = {}, options?: WorkersAdapterOptions): H {
+export function instrument<H extends WorkerHandler<any>>(handler: H, config: WorkersConfig = {}, options?: WorkersAdapterOptions): InstrumentedHandler<H> {
   const isolate = lazyIsolate(config, options);
   const out: Record<string, unknown> = { ...(handler as object) };
   const h = handler as WorkerHandler<any>;
@@ -126,5 +138,5 @@ export function instrument<H extends WorkerHandler<any>>(handler: H, config: Wor
       });
     };
   }
-  return out as H;
+  return out as InstrumentedHandler<H>;
 }

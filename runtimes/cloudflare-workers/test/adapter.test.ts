@@ -1,0 +1,166 @@
+/**
+ * The adapter's logic in-process (Node, AsyncLocalStorage found through getBuiltinModule), with
+ * fake bindings: detection, the onBindingCall seam, option switches and handler shapes.
+ * The real-runtime behaviour is in workerd.test.ts.
+ */
+import { describe, expect, test, vi } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { instrument, instrumentDO, getRequestTelemetry, type BindingCallEvent, type ExecutionContext } from '../index.js';
+import { detectBinding } from '../src/detect.js';
+
+function fakeCtx(): ExecutionContext & { pending: Promise<unknown>[] } {
+  const pending: Promise<unknown>[] = [];
+  return { pending, waitUntil: (p) => void pending.push(p) };
+}
+
+class FakeKV {
+  store = new Map<string, string>();
+  async get(k: string) {
+    return this.store.get(k) ?? null;
+  }
+  async put(k: string, v: string) {
+    this.store.set(k, v);
+  }
+  async delete(k: string) {
+    this.store.delete(k);
+  }
+  async list() {
+    return { keys: [] };
+  }
+  async getWithMetadata(k: string) {
+    return { value: this.store.get(k) ?? null, metadata: null };
+  }
+}
+
+class FakeStatement {
+  constructor(readonly sql: string, readonly values: unknown[] = []) {}
+  bind(...v: unknown[]) {
+    return new FakeStatement(this.sql, v);
+  }
+  async first() {
+    return { sql: this.sql, values: this.values };
+  }
+  async all() {
+    return { results: [] };
+  }
+  async run() {
+    return { success: true };
+  }
+  async raw() {
+    return [];
+  }
+}
+class FakeD1 {
+  batches: unknown[][] = [];
+  prepare(sql: string) {
+    return new FakeStatement(sql);
+  }
+  async batch(list: unknown[]) {
+    this.batches.push(list);
+    return list.map(() => ({ success: true }));
+  }
+  async exec(_sql: string) {
+    return { count: 1 };
+  }
+}
+
+/** A service binding answers every property with a function, like workerd's RPC stubs. */
+function fakeFetcher(): object {
+  const target = { fetch: async (req: Request) => new Response(req.headers.get('traceparent') ?? 'none'), connect: () => {} };
+  return new Proxy(target, { get: (t, p) => (p in t ? (t as Record<PropertyKey, unknown>)[p] : () => 'rpc') });
+}
+
+describe('binding detection (duck typing on method names, not on property reads)', () => {
+  test('KV, D1 and service bindings are told apart; vars and plain objects are not bindings', () => {
+    expect(detectBinding(new FakeKV())).toBe('kv');
+    expect(detectBinding(new FakeD1())).toBe('d1');
+    expect(detectBinding(fakeFetcher())).toBe('service');
+    expect(detectBinding({ send() {}, sendBatch() {} })).toBe('queue');
+    expect(detectBinding({ head() {}, get() {}, put() {}, delete() {}, list() {} })).toBe('r2');
+    expect(detectBinding({ idFromName() {}, get() {}, newUniqueId() {} })).toBe('durable_object');
+    expect(detectBinding('a string')).toBeUndefined();
+    expect(detectBinding({ a: 1 })).toBeUndefined();
+  });
+});
+
+describe('instrument() in-process', () => {
+  test('onBindingCall gets KV hits and misses and D1 statements without bound values; batch gets native statements', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const events: BindingCallEvent[] = [];
+    const d1 = new FakeD1();
+    const kv = new FakeKV();
+    const worker = instrument(
+      {
+        async fetch(_req: Request, env: { KV: FakeKV; DB: FakeD1 }) {
+          await env.KV.put('k', 'v');
+          await env.KV.get('k');
+          await env.KV.get('missing');
+          const row = await env.DB.prepare('SELECT * FROM t WHERE id = ?').bind('secret-bound-value').first();
+          await env.DB.batch([env.DB.prepare('SELECT 1')]);
+          return Response.json(row);
+        },
+      },
+      monitor,
+      { onBindingCall: (e) => events.push(e) },
+    );
+    const ctx = fakeCtx();
+    const res = await worker.fetch!(new Request('http://x/'), { KV: kv, DB: d1 }, ctx);
+    expect(await res.json()).toEqual({ sql: 'SELECT * FROM t WHERE id = ?', values: ['secret-bound-value'] });
+    await Promise.all(ctx.pending);
+    expect(events.map((e) => `${e.type} ${e.operation} ${e.hit ?? ''}`)).toEqual(['kv put ', 'kv get true', 'kv get false', 'd1 first ', 'd1 batch ']);
+    expect(events[3].query).toBe('SELECT * FROM t WHERE id = ?');
+    expect(d1.batches[0][0]).toBeInstanceOf(FakeStatement);
+    const server = memory.spans.find((s) => s.kind === 2)!;
+    const select = memory.spans.find((s) => s.name === 'D1 SELECT')!;
+    expect(select.parentSpanId).toBe(server.spanId);
+    expect(JSON.stringify(memory.spans)).not.toContain('secret-bound-value');
+  });
+
+  test('instrumentBindings: false leaves env untouched; a service binding fetch carries traceparent unless denied', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const kv = new FakeKV();
+    const off = instrument({ fetch: async (_r: Request, env: { KV: FakeKV }) => new Response(String(env.KV === kv)) }, monitor, { instrumentBindings: false });
+    expect(await (await off.fetch!(new Request('http://x/'), { KV: kv }, fakeCtx())).text()).toBe('true');
+
+    const svc = fakeFetcher() as { fetch(u: string): Promise<Response> };
+    const handler = { fetch: async (_r: Request, env: { SVC: { fetch(u: string): Promise<Response> } }) => env.SVC.fetch('http://internal.test/') };
+    const allowed = instrument(handler, monitor);
+    expect(await (await allowed.fetch!(new Request('http://x/'), { SVC: svc }, fakeCtx())).text()).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    const denied = instrument(handler, monitor, { propagateTo: { deny: ['internal.test'] } });
+    expect(await (await denied.fetch!(new Request('http://x/'), { SVC: svc }, fakeCtx())).text()).toBe('none');
+    await monitor.flush();
+    expect(memory.spans.filter((s) => s.attributes['peer.service'] === 'SVC')).toHaveLength(2);
+  });
+
+  test('the handler gets its telemetry as 4th argument and through getRequestTelemetry(ctx); nothing is built before the first call', async () => {
+    const factory = vi.fn(() => createTestMonitor().monitor);
+    const ctx = fakeCtx();
+    const worker = instrument({ fetch: async (_r: Request, _e: unknown, c: ExecutionContext, t) => new Response(String(getRequestTelemetry(c) === t && t.span.isRecording())) }, factory);
+    expect(factory).not.toHaveBeenCalled(); // CF-03: no work at module load
+    expect(await (await worker.fetch!(new Request('http://x/'), {}, ctx)).text()).toBe('true');
+    await worker.fetch!(new Request('http://x/'), {}, fakeCtx());
+    expect(factory).toHaveBeenCalledTimes(1); // once per isolate
+    expect(ctx.pending).toHaveLength(1); // one flush handed to waitUntil
+  });
+
+  test('instrumentDO keeps synchronous methods synchronous and flushes through state.waitUntil', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class Room {
+      n = 0;
+      constructor(readonly state: unknown, readonly env: unknown) {}
+      add(k: number): number {
+        this.n += k;
+        return this.n;
+      }
+      async alarm(): Promise<void> {}
+    }
+    const Wrapped = instrumentDO(Room, monitor);
+    const state = fakeCtx() as unknown as { waitUntil(p: Promise<unknown>): void; pending: Promise<unknown>[]; id: { toString(): string } };
+    const room = new Wrapped(state, {});
+    expect(room.add(2)).toBe(2);
+    await room.alarm();
+    await Promise.all(state.pending);
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['Room.add', 'Room.alarm']);
+    expect(state.pending).toHaveLength(2);
+  });
+});

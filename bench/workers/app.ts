@@ -16,10 +16,10 @@ export const plain = {
   },
 };
 
-let orders: Counter | undefined;
-let size: Histogram | undefined;
-
-export function instrumented(backends: Backend[], extra: Record<string, unknown> = {}) {
+/** The instrumented Worker; `backends` may be a function of `env` (called once per isolate). */
+export function instrumented(backends: Backend[] | ((env: any) => Backend[]), extra: Record<string, unknown> = {}) {
+  let orders: Counter | undefined;
+  let size: Histogram | undefined;
   return instrument(
     {
       async fetch(request: Request, _env: unknown, _ctx: unknown, t: WorkerTelemetry): Promise<Response> {
@@ -36,6 +36,6 @@ export function instrumented(backends: Backend[], extra: Record<string, unknown>
         return new Response(text, { headers: { 'content-type': 'application/json' } });
       },
     },
-    { serviceName: 'bench-worker', backends, ...extra },
+    (env: unknown) => ({ serviceName: 'bench-worker', backends: typeof backends === 'function' ? backends(env) : backends, ...extra }),
   );
 }

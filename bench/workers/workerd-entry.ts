@@ -1,0 +1,51 @@
+/**
+ * The Worker run by workerd-request.ts: three variants of the same app behind one script.
+ * - `/plain/...`      the app without telemetry
+ * - `/noop/...`       instrument() with a NoOpBackend
+ * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
+ * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
+ *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
+ *   the HTTP path; `otlp` there uses a stubbed fetch, so encoding is paid but no I/O.
+ */
+import { OtlpBackend } from '../../src/exporters/otlp/index.js';
+import { NoOpBackend } from '../../src/index.js';
+import { instrumented, plain } from './app.js';
+
+type Env = { OTLP_ENDPOINT: string };
+type Ctx = { waitUntil(p: Promise<unknown>): void; passThroughOnException(): void };
+type Fetcher = { fetch?(req: Request, env: any, ctx: any, t?: any): Promise<Response> | Response };
+
+const variants: Record<string, Fetcher> = {
+  plain,
+  noop: instrumented([new NoOpBackend()]),
+  otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
+  'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })]),
+};
+
+async function loop(name: string, n: number, env: Env): Promise<number> {
+  const v = variants[name]!;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const pending: Promise<unknown>[] = [];
+    const ctx: Ctx = { waitUntil: (p) => void pending.push(p), passThroughOnException() {} };
+    const res = await v.fetch!(new Request(`https://bench.example/orders/${i % 50}`), env, ctx);
+    await res.text();
+    await Promise.all(pending);
+  }
+  return performance.now() - t0;
+}
+
+export default {
+  async fetch(request: Request, env: Env, ctx: Ctx): Promise<Response> {
+    const url = new URL(request.url);
+    const [, first] = url.pathname.split('/');
+    if (first === 'loop') {
+      const name = url.searchParams.get('variant')!;
+      const ms = await loop(name, Number(url.searchParams.get('n') ?? 1000), env);
+      return new Response(String(ms));
+    }
+    const v = variants[first!];
+    if (!v) return new Response('not found', { status: 404 });
+    return v.fetch!(request, env, ctx);
+  },
+};

@@ -1,4 +1,4 @@
-import { Fix, sanitizeAttribute } from '../attributes/sanitize.js';
+import { describe, Fix, sanitizeAttribute } from '../attributes/sanitize.js';
 import { defineSafe } from '../attributes/sanitize.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
@@ -212,7 +212,7 @@ export class RecordingSpan implements Span, SpanData {
     }
     const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined);
     if (this.events === NO_EVENTS) this.events = [];
-    this.events.push({ name: String(name), time: toMs(time), attributes: attrs, droppedAttributesCount: dropped });
+    this.events.push({ name: typeof name === 'string' ? name : describe(name), time: toMs(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
 
@@ -247,13 +247,18 @@ export class RecordingSpan implements Span, SpanData {
 
   recordException(error: unknown, time?: TimeInput): this {
     const attrs: Record<string, unknown> = {};
-    if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
-      const e = error as Error;
-      attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
-      attrs['exception.message'] = String(e.message);
-      if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
-    } else {
-      attrs['exception.message'] = typeof error === 'string' ? error : String(error);
+    try {
+      if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
+        const e = error as Error;
+        attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
+        attrs['exception.message'] = typeof e.message === 'string' ? e.message : describe(e.message);
+        if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+      } else {
+        // describe(): String() throws on null-prototype objects and hostile toString/Symbol.toPrimitive.
+        attrs['exception.message'] = typeof error === 'string' ? error : describe(error);
+      }
+    } catch {
+      // throwing getters (name, message, stack): keep what was read
     }
     return this.addEvent('exception', attrs, time);
   }

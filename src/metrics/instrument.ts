@@ -88,7 +88,11 @@ export abstract class Instrument<S extends SeriesBase> {
     }
     const attributes: Labels = {};
     if (this.labelNames) {
-      for (const n of this.labelNames) attributes[n] = this.text(labels[n], false) ?? '';
+      // An empty label value is the same as an absent label (PR-03): it is not recorded.
+      for (const n of this.labelNames) {
+        const t = this.text(labels[n], false);
+        if (t) attributes[n] = t;
+      }
     } else {
       for (const k of Object.keys(labels)) {
         if (labels[k] === undefined) continue;

@@ -6,7 +6,8 @@ import type { AnyValue } from '../../model/attributes.js';
  */
 export function oneLine(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u001f\u007f\u2028\u2029]/.test(s) ? s.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)) : s;
+  // C1 controls too: U+0085 (NEL) ends a line for Python's splitlines and several log viewers.
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(s) ? s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)) : s;
 }
 
 export function formatValue(v: AnyValue | undefined): string {

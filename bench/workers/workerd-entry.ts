@@ -2,6 +2,7 @@
  * The Worker run by workerd-request.ts: three variants of the same app behind one script.
  * - `/plain/...`      the app without telemetry
  * - `/noop/...`       instrument() with a NoOpBackend
+ * - `/noop-nobody/...` the same with `waitForBody: false` (diagnostic: cost of the body-tracking stream)
  * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
@@ -18,6 +19,7 @@ type Fetcher = { fetch?(req: Request, env: any, ctx: any, t?: any): Promise<Resp
 const variants: Record<string, Fetcher> = {
   plain,
   noop: instrumented([new NoOpBackend()]),
+  'noop-nobody': instrumented([new NoOpBackend()], { waitForBody: false }),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
   'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })]),
 };

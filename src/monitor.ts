@@ -97,9 +97,20 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     return (this.healthRegistry ??= new HealthCheckRegistry({ metrics: this.metrics }));
   }
 
+  /**
+   * The hook registry this monitor subscribed to, if any: built-in instrumentation (Workers
+   * bindings, the Hono middleware) emits its cache, sql, queue and web events there too.
+   */
+  hooks: HookRegistry | undefined;
+
   /** Turns a hook registry's events into metrics and spans; returns the unsubscribe function. */
   subscribeHooks(hooks: HookRegistry): () => void {
-    return hooks.subscribe(this);
+    const off = hooks.subscribe(this);
+    this.hooks = hooks;
+    return () => {
+      off();
+      if (this.hooks === hooks) this.hooks = undefined;
+    };
   }
 
   /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */

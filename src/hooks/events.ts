@@ -8,6 +8,11 @@
 export interface MaybeFailed {
   /** The error, or its type name, when the operation failed. */
   error?: unknown;
+  /**
+   * True when the emitter already recorded a span for this operation (the Workers binding
+   * instrumentation, the Hono middleware): the subscriber then records metrics only.
+   */
+  traced?: boolean;
 }
 
 export interface CacheEvent {

@@ -47,7 +47,8 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
   const taskTime = m.createHistogram('task_duration_seconds', 'Task duration.', { ...SECONDS, labelNames: ['task'] });
 
   /** A span for something that already happened: it started `durationMs` ago and ends now. */
-  const pastSpan = (name: string, kind: SpanKind, durationMs: number, attributes: Record<string, unknown>, error: unknown): void => {
+  const pastSpan = (name: string, kind: SpanKind, durationMs: number, attributes: Record<string, unknown>, error: unknown, traced?: boolean): void => {
+    if (traced) return;
     const end = now();
     const span = tracer.startSpan(name, { kind, attributes, startTime: end - (durationMs > 0 ? durationMs : 0) });
     if (error !== undefined && error !== null && error !== false) failSpan(span, error);
@@ -65,7 +66,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
       consumed.increment(1, { topic: e.topic, 'error.type': failed(e) });
       if (typeof e.durationMs === 'number') {
         consumeTime.observe(secs(e.durationMs), { topic: e.topic });
-        pastSpan(`consume ${e.topic}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.topic }, e.error);
+        pastSpan(`consume ${e.topic}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.topic }, e.error, e.traced);
       }
     }),
     hooks.on('sql.query', (e) => {
@@ -76,7 +77,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
       const attrs: Record<string, unknown> = { 'db.operation.name': operation };
       if (e.database) attrs['db.namespace'] = e.database;
       if (e.statement) attrs['db.query.text'] = e.statement;
-      pastSpan(database ? `${operation} ${database}` : operation, SpanKind.CLIENT, e.durationMs, attrs, e.error);
+      pastSpan(database ? `${operation} ${database}` : operation, SpanKind.CLIENT, e.durationMs, attrs, e.error, e.traced);
     }),
     hooks.on('web.request', (e) => {
       // No span here: the server middleware that emits this already made one.
@@ -90,7 +91,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     hooks.on('queue.process', (e) => {
       processed.increment(1, { queue: e.queue, 'error.type': failed(e) });
       processTime.observe(secs(e.durationMs), { queue: e.queue });
-      pastSpan(`process ${e.queue}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.queue }, e.error);
+      pastSpan(`process ${e.queue}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.queue }, e.error, e.traced);
     }),
     hooks.on('task.start', (e) => {
       started.increment(1, { task: e.task });
@@ -100,7 +101,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
       finished.increment(1, { task: e.task, 'error.type': failed(e) });
       active.add(-1, { task: e.task });
       taskTime.observe(secs(e.durationMs), { task: e.task });
-      pastSpan(`task ${e.task}`, SpanKind.INTERNAL, e.durationMs, { 'task.name': e.task }, e.error);
+      pastSpan(`task ${e.task}`, SpanKind.INTERNAL, e.durationMs, { 'task.name': e.task }, e.error, e.traced);
     }),
   ];
   return () => {

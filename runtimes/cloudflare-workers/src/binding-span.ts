@@ -1,4 +1,5 @@
 import { contextStorage } from '../../../src/context/active.js';
+import type { HookRegistry } from '../../../src/hooks/registry.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { now } from '../../../src/time.js';
@@ -25,6 +26,30 @@ export interface BindingCallEvent {
   /** Queue producers: messages sent. */
   readonly messageCount?: number;
   readonly error?: unknown;
+}
+
+const READS = new Set(['get', 'getWithMetadata', 'head']);
+const WRITES = new Set(['put']);
+const DELETES = new Set(['delete']);
+
+/**
+ * The hook events of the seed features (`monitor.subscribeHooks`): KV and R2 reads are cache
+ * hits or misses, writes and deletes cache sets and deletes, D1 statements sql queries, Queue
+ * sends enqueues. `traced` tells the subscriber the span exists already.
+ */
+function emitHook(hooks: HookRegistry, spec: CallSpec, hit: boolean | undefined, durationMs: number, error: unknown, traced: boolean): void {
+  const op = spec.operation;
+  if (spec.type === 'kv' || spec.type === 'r2') {
+    const e = { cache: spec.binding };
+    if (READS.has(op) && hit !== undefined && error === undefined) hooks.emit(hit ? 'cache.hit' : 'cache.miss', e);
+    else if (WRITES.has(op) && error === undefined) hooks.emit('cache.set', e);
+    else if (DELETES.has(op) && error === undefined) hooks.emit('cache.delete', e);
+  } else if (spec.type === 'd1') {
+    hooks.emit('sql.query', { database: spec.binding, statement: spec.query, durationMs, traced, ...(error !== undefined ? { error } : {}) });
+  } else if (spec.type === 'queue' && error === undefined) {
+    const n = Math.min(spec.messageCount ?? 1, 1000);
+    for (let i = 0; i < n; i++) hooks.emit('queue.enqueue', { queue: spec.binding });
+  }
 }
 
 /** What every binding wrapper shares: the monitor and the hook seam. */
@@ -68,6 +93,8 @@ export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T)
         }
         span.end();
       }
+      const hooks = bc.monitor.hooks;
+      if (hooks) emitHook(hooks, spec, facts?.hit, Math.max(0, now() - start), failed ? error : undefined, span !== undefined);
       if (bc.onCall) {
         const event: BindingCallEvent = {
           type: spec.type,

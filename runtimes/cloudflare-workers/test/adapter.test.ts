@@ -7,6 +7,7 @@ import { describe, expect, test, vi } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
 import { instrument, instrumentDO, getRequestTelemetry, type BindingCallEvent, type ExecutionContext } from '../index.js';
 import { detectBinding } from '../src/detect.js';
+import { HookRegistry } from '../../../src/hooks/registry.js';
 
 function fakeCtx(): ExecutionContext & { pending: Promise<unknown>[] } {
   const pending: Promise<unknown>[] = [];
@@ -80,6 +81,41 @@ describe('binding detection (duck typing on method names, not on property reads)
     expect(detectBinding({ idFromName() {}, get() {}, newUniqueId() {} })).toBe('durable_object');
     expect(detectBinding('a string')).toBeUndefined();
     expect(detectBinding({ a: 1 })).toBeUndefined();
+  });
+});
+
+describe('instrument() with hooks (monitor.subscribeHooks)', () => {
+  test('binding calls feed the cache and sql hook metrics without a second span', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    const worker = instrument(
+      {
+        async fetch(_req: Request, env: { KV: FakeKV; DB: FakeD1 }) {
+          await env.KV.put('k', 'v');
+          await env.KV.get('k');
+          await env.KV.get('missing');
+          await env.KV.delete('k');
+          await env.DB.prepare('SELECT * FROM t WHERE id = ?').bind(1).first();
+          return new Response('ok');
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    const res = await worker.fetch!(new Request('http://x/'), { KV: new FakeKV(), DB: new FakeD1() }, ctx);
+    expect(await res.text()).toBe('ok'); // the server span ends when the body has been sent
+    await Promise.all(ctx.pending);
+    const metrics = memory.metrics!.metrics;
+    const value = (name: string) => (metrics.find((m) => m.name === name)?.points[0] as { value: number } | undefined)?.value;
+    expect(value('cache_hits_total')).toBe(1);
+    expect(value('cache_misses_total')).toBe(1);
+    expect(value('cache_sets_total')).toBe(1);
+    expect(value('cache_deletes_total')).toBe(1);
+    expect(value('sql_queries_total')).toBe(1);
+    expect(metrics.find((m) => m.name === 'sql_queries_total')!.points[0].attributes).toMatchObject({ database: 'DB', operation: 'SELECT' });
+    // The D1 span comes from the binding instrumentation only.
+    expect(memory.spans.filter((s) => s.kind === 3 && /SELECT/.test(s.name))).toHaveLength(1);
   });
 });
 

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { describe, expect, test } from 'vitest';
 import { createTestMonitor } from '../../testing/index.js';
 import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
+import { HookRegistry } from '../../hooks/registry.js';
 
 function app(monitor: ReturnType<typeof createTestMonitor>['monitor']) {
   const a = new Hono();
@@ -71,5 +72,21 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     const res = await a.request('/metrics');
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('http_server_request_duration_seconds_bucket');
+  });
+
+  test('with monitor.subscribeHooks, each request also emits the web.request hook', async () => {
+    const { monitor } = createTestMonitor();
+    const hooks = new HookRegistry();
+    const seen: { method: string; route?: string; status: number; traced?: boolean }[] = [];
+    hooks.on('web.request', (e) => seen.push(e));
+    monitor.subscribeHooks(hooks);
+    const a = app(monitor);
+    for (const path of ['/users/1', '/fail']) await (await a.request(path)).text();
+    expect(seen.map((e) => [e.method, e.route, e.status, e.traced])).toEqual([
+      ['GET', '/users/:id', 200, true],
+      ['GET', '/fail', 500, true],
+    ]);
+    const requests = monitor.metrics.collect().metrics.find((m) => m.name === 'http_server_requests_total')!;
+    expect(requests.points.map((p) => p.attributes.route).sort()).toEqual(['/fail', '/users/:id']);
   });
 });

@@ -7,6 +7,7 @@ import { normalizeMethod } from '../../http/request-attributes.js';
 import type { Monitor } from '../../monitor.js';
 import type { Span } from '../../trace/span.js';
 import { failSpan } from '../../trace/tracer.js';
+import { now } from '../../time.js';
 
 export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
 
@@ -35,14 +36,22 @@ function matchedRoute(c: Context): string | undefined {
   }
 }
 
-/** Names the server span after the route and marks the error Hono caught. */
-function describe(span: Span, c: Context, method: string): void {
+/**
+ * Names the server span after the route, marks the error Hono caught, and emits the
+ * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
+ */
+function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number): void {
   const route = matchedRoute(c);
   if (route) {
     span.updateName(`${method} ${route}`);
     span.setAttribute('http.route', route);
   }
   if (c.error) failSpan(span, c.error);
+  const hooks = monitor.hooks;
+  if (hooks) {
+    const status = c.error ? 500 : (c.res?.status ?? 200);
+    hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(c.error ? { error: c.error } : {}) });
+  }
 }
 
 /**
@@ -75,11 +84,12 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     (c as unknown as { set(key: string, value: unknown): void }).set(MONITOR_KEY, monitor);
     const existing = getActiveScope()?.serverSpan;
     const method = normalizeMethod(c.req.method);
+    const start = now();
     if (existing) {
       try {
         await next();
       } finally {
-        describe(existing, c, method);
+        describe(monitor, existing, c, method, start);
       }
       return;
     }
@@ -88,7 +98,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       c.req.raw,
       async (_req, { span }) => {
         await next();
-        describe(span, c, method);
+        describe(monitor, span, c, method, start);
         return c.res;
       },
       executionWaitUntil(c),

@@ -42,6 +42,8 @@ describe('backpressure', () => {
         for (const s of b.spans) if (s.attributes['test.id'] !== undefined) lastIds.add(String(s.attributes['test.id']));
         return { ok: true };
       },
+      forceFlush: async () => undefined,
+      shutdown: async () => undefined,
     };
     void memory;
     const otlp = new OtlpBackend({ endpoint: receiver.url, timeoutMs: 20_000, signals: ['traces', 'logs'] });
@@ -127,7 +129,7 @@ describe('backpressure', () => {
 
   it('a backend that throws synchronously or never settles does not stop the others', { timeout: 30_000 }, async () => {
     const memory = new MemoryBackend();
-    const throwing: Backend = {
+    const throwing = {
       name: 'throws',
       export() {
         throw new Error('sync boom');
@@ -136,10 +138,10 @@ describe('backpressure', () => {
         throw new Error('shutdown boom');
       },
     };
-    const never: Backend = { name: 'never', export: () => new Promise(() => undefined), forceFlush: () => new Promise(() => undefined) as never };
-    const rejecting: Backend = { name: 'rejects', export: () => Promise.reject(new Error('async boom')) };
-    const returnsNothing: Backend = { name: 'nothing', export: () => undefined as never };
-    const monitor = createMonitor({ serviceName: 'mixed', backends: [throwing, never, rejecting, returnsNothing, memory], flushTimeoutMs: 300, onDiagnostic: () => undefined });
+    const never = { name: 'never', export: () => new Promise(() => undefined), forceFlush: () => new Promise(() => undefined) as never };
+    const rejecting = { name: 'rejects', export: () => Promise.reject(new Error('async boom')) };
+    const returnsNothing = { name: 'nothing', export: () => undefined as never };
+    const monitor = createMonitor({ serviceName: 'mixed', backends: [throwing, never, rejecting, returnsNothing].map((b) => b as unknown as Backend).concat(memory), flushTimeoutMs: 300, onDiagnostic: () => undefined });
     const waits: Promise<unknown>[] = [];
     const t0 = performance.now();
     for (let i = 0; i < 5; i++) {

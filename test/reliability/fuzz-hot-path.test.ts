@@ -53,7 +53,7 @@ function count(name: string): void {
 }
 
 const batches: TelemetryBatch[] = [];
-const capture: Backend = { name: 'capture', temporality: 'delta', export: async (b) => (batches.push(b), { ok: true }) };
+const capture: Backend = { name: 'capture', temporality: 'delta', export: async (b) => (batches.push(b), { ok: true }), forceFlush: async () => undefined, shutdown: async () => undefined };
 const monitor = createMonitor({ serviceName: 'fuzz', backends: [capture, new MemoryBackend()], onDiagnostic: () => undefined });
 const m = monitor.metrics;
 const counter = m.createCounter('fuzz_total', 'fuzz', { labelNames: ['a', 'b'] });

@@ -78,7 +78,6 @@ describe('load', () => {
     expect(heapAfter - heapBefore).toBeLessThan(16 * 1024 * 1024);
     record('load', 'node', {
       runtime: 'node (instrument + toNodeListener)',
-      requests: N,
       concurrency: C,
       seconds: +(ms / 1000).toFixed(1),
       ...check,
@@ -115,7 +114,6 @@ describe('load', () => {
       expect(Object.keys(stats.dropped).filter((k) => k.startsWith('export_') || k === 'buffer_full')).toEqual([]);
       record('load', 'workerd', {
         runtime: 'workerd (instrument via miniflare)',
-        requests: N,
         concurrency: C,
         seconds: +(ms / 1000).toFixed(1),
         ...check,

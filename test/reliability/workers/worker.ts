@@ -47,6 +47,7 @@ function build(env: Env): Monitor {
       void p.then((r) => settled.push({ ms: Date.now() - t0, ok: r.ok, items }));
       return p;
     },
+    forceFlush: () => otlp.forceFlush(),
     shutdown: () => otlp.shutdown(),
   };
   return (monitor = createMonitor({
@@ -101,7 +102,7 @@ export default {
       await monitor?.forceFlush();
       return new Response('flushed');
     }
-    return instrumented.fetch(request, env, ctx, undefined);
+    return (instrumented.fetch as (r: Request, e: Env, c: ExecutionContext) => Promise<Response>)(request, env, ctx);
   },
 };
 

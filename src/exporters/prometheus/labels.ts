@@ -44,13 +44,14 @@ function text(v: unknown): string {
 export function labelBody(attrs: Labels): string {
   const cached = bodyCache.get(attrs);
   if (cached !== undefined) return cached;
-  let body = '';
-  let first = true;
+  // join() gives a flat string; a `+=` rope kept in the cache would be walked again by every
+  // scrape when the response text is encoded (measured: most of a 10,000-series render).
+  const parts: string[] = [];
   for (const key in attrs) {
     if (key === 'le' || key === 'quantile' || sanitizeLabelName(key) !== key) return slowLabelBody(attrs);
-    body += (first ? key + '="' : ',' + key + '="') + escapeLabelValue(text(attrs[key])) + '"';
-    first = false;
+    parts.push(key + '="' + escapeLabelValue(text(attrs[key])) + '"');
   }
+  const body = parts.join(',');
   bodyCache.set(attrs, body);
   return body;
 }

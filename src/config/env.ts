@@ -1,17 +1,9 @@
 import type { Limits } from '../limits.js';
-import type { SamplerConfig, SamplerName } from '../trace/sampling/samplers.js';
+import { SAMPLER_NAMES, type SamplerConfig, type SamplerName } from '../trace/sampling/samplers.js';
 import type { MonitorOptions } from './options.js';
 
 export type EnvRecord = Record<string, string | undefined | unknown>;
 
-const SAMPLERS: readonly SamplerName[] = [
-  'always_on',
-  'always_off',
-  'traceidratio',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'parentbased_traceidratio',
-];
 
 function str(env: EnvRecord, name: string): string | undefined {
   const v = env[name];
@@ -86,7 +78,7 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
 
   const samplerName = str(env, 'OTEL_TRACES_SAMPLER')?.toLowerCase();
   if (samplerName !== undefined) {
-    if (!(SAMPLERS as readonly string[]).includes(samplerName)) {
+    if (!(SAMPLER_NAMES as readonly string[]).includes(samplerName)) {
       warn(`OTEL_TRACES_SAMPLER=${JSON.stringify(samplerName)} is not supported here; using parentbased_always_on`);
     } else {
       let sampler: SamplerConfig = samplerName as SamplerName;

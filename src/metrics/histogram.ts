@@ -36,6 +36,16 @@ export interface BoundHistogram {
   startTimer(): () => number;
 }
 
+/** A timer for histograms and summaries: the returned function observes the elapsed seconds. */
+export function startTimer(observe: (seconds: number, labels: LabelsInput | undefined) => void, labels: LabelsInput | undefined): EndTimer {
+  const start = now();
+  return (more?: LabelsInput) => {
+    const seconds = secondsBetween(start, now());
+    observe(seconds, more ? { ...labels, ...more } : labels);
+    return seconds;
+  };
+}
+
 export function checkBuckets(metric: string, buckets: unknown): number[] {
   if (buckets === undefined) return DEFAULT_BUCKETS.slice();
   if (!Array.isArray(buckets)) throw new TypeError(`histogram "${metric}": \`buckets\` must be an array of numbers.`);
@@ -126,12 +136,7 @@ export class Histogram extends Instrument<HistogramSeries> {
 
   /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */
   startTimer(labels?: LabelsInput): EndTimer {
-    const start = now();
-    return (more?: LabelsInput) => {
-      const seconds = secondsBetween(start, now());
-      this.observe(seconds, more ? { ...labels, ...more } : labels);
-      return seconds;
-    };
+    return startTimer((v, l) => this.observe(v, l), labels);
   }
 
   bind(labels?: LabelsInput): BoundHistogram {

@@ -1,7 +1,7 @@
 import type { Labels, LabelsInput } from '../model/attributes.js';
 import type { SummaryMetric, SummaryPoint, Temporality } from '../model/metric-data.js';
-import { now, secondsBetween } from '../time.js';
-import type { EndTimer } from './histogram.js';
+import { now } from '../time.js';
+import { startTimer, type EndTimer } from './histogram.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
 import { QuantileSketch } from './quantile-sketch.js';
 
@@ -73,13 +73,9 @@ export class Summary extends Instrument<SummarySeries> {
     this.markDirty(s);
   }
 
+  /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */
   startTimer(labels?: LabelsInput): EndTimer {
-    const start = now();
-    return (more?: LabelsInput) => {
-      const seconds = secondsBetween(start, now());
-      this.observe(seconds, more ? { ...labels, ...more } : labels);
-      return seconds;
-    };
+    return startTimer((v, l) => this.observe(v, l), labels);
   }
 
   /** Clears the age buckets that have fallen out of the window. */

@@ -70,7 +70,8 @@ export function parentBased(root: Sampler): Sampler {
   };
 }
 
-const NAMES: readonly SamplerName[] = [
+/** The `OTEL_TRACES_SAMPLER` values this library implements. */
+export const SAMPLER_NAMES: readonly SamplerName[] = [
   'always_on',
   'always_off',
   'traceidratio',
@@ -112,7 +113,7 @@ export function createSampler(config: SamplerConfig | undefined): Sampler {
       return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`')));
     default:
       throw new TypeError(
-        `createMonitor: unknown sampler ${JSON.stringify(type)}; use one of ${NAMES.join(', ')}, ` +
+        `createMonitor: unknown sampler ${JSON.stringify(type)}; use one of ${SAMPLER_NAMES.join(', ')}, ` +
           `{ type: 'probability', rate: 0.1 }, or an object with shouldSample().`,
       );
   }

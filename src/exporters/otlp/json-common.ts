@@ -1,16 +1,19 @@
 import type { AnyValue } from '../../model/attributes.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import { toBase64 } from './hex.js';
-import type { JsonWriter } from './json-writer.js';
+import { type JsonWriter, type Lit, lit } from './json-writer.js';
 import { MAX_ANY_VALUE_DEPTH, isInt64 } from './proto-common.js';
+
+const L_STRING_VALUE = /* @__PURE__ */ lit('{"stringValue":');
+const L_INT_VALUE = /* @__PURE__ */ lit('{"intValue":"');
 
 /** One AnyValue object: exactly one oneof key, 64-bit integers as decimal strings (OTLP-J5, J7). */
 export function jsonAnyValue(w: JsonWriter, value: AnyValue | undefined, depth: number): void {
   switch (typeof value) {
     case 'string':
-      w.raw('{"stringValue":');
+      w.lit(L_STRING_VALUE);
       w.str(value);
-      w.raw('}');
+      w.byte(0x7d);
       return;
     case 'number':
       if (!isInt64(value)) {
@@ -19,9 +22,10 @@ export function jsonAnyValue(w: JsonWriter, value: AnyValue | undefined, depth: 
         w.raw('}');
         return;
       }
-      w.raw('{"intValue":"');
+      w.lit(L_INT_VALUE);
+      if (value >= 0 && value < 2147483648) w.uint(value);
       // String(2 ** 60) rounds to "1152921504606847000"; BigInt prints the exact integer.
-      w.raw(Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());
+      else w.raw(Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());
       w.raw('"}');
       return;
     case 'boolean':
@@ -57,19 +61,77 @@ export function jsonAnyValue(w: JsonWriter, value: AnyValue | undefined, depth: 
   w.raw('}}');
 }
 
+/**
+ * Per attribute key: its `{"key":<key>,"value":` prefix, and the last primitive value seen
+ * under it with, once that value has been seen twice in a row, its whole finished KeyValue.
+ * Keys repeat across spans and so do many values (methods, routes, status codes), so both are
+ * copied instead of re-encoded; a value that changes every time costs one reference store.
+ */
+interface KeyEntry {
+  readonly prefix: Lit;
+  value: string | number | boolean | undefined;
+  json: Lit | undefined;
+}
+
+/** Bounded so that unbounded attribute keys cannot grow memory; past it keys are encoded each time. */
+const KEY_CACHE_LIMIT = 4096;
+/** Longer values are not kept, so the cache holds a bounded amount whatever the input. */
+const VALUE_CACHE_MAX_CHARS = 128;
+const KEY_CACHE = /* @__PURE__ */ new Map<string, KeyEntry>();
+
+function keyEntry(w: JsonWriter, key: string): KeyEntry | undefined {
+  const start = w.pos;
+  w.raw('{"key":');
+  w.str(key);
+  w.raw(',"value":');
+  const prefix = w.litSince(start);
+  w.pos = start;
+  if (KEY_CACHE.size >= KEY_CACHE_LIMIT) return undefined;
+  const entry: KeyEntry = { prefix, value: undefined, json: undefined };
+  KEY_CACHE.set(key, entry);
+  return entry;
+}
+
+function jsonKeyValue(w: JsonWriter, key: string, v: AnyValue, depth: number): void {
+  const entry = KEY_CACHE.get(key) ?? keyEntry(w, key);
+  if (entry === undefined) {
+    w.raw('{"key":');
+    w.str(key);
+    w.raw(',"value":');
+    jsonAnyValue(w, v, depth);
+    w.byte(0x7d);
+    return;
+  }
+  let keep = false;
+  if (v === entry.value) {
+    if (entry.json !== undefined) {
+      w.lit(entry.json);
+      return;
+    }
+    keep = true;
+  } else {
+    const t = typeof v;
+    entry.json = undefined;
+    entry.value = t === 'number' || t === 'boolean' || (t === 'string' && (v as string).length <= VALUE_CACHE_MAX_CHARS) ? (v as string | number | boolean) : undefined;
+  }
+  const start = w.pos;
+  w.lit(entry.prefix);
+  jsonAnyValue(w, v, depth);
+  w.byte(0x7d);
+  if (keep) entry.json = w.litSince(start);
+}
+
 function jsonKeyValues(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | undefined>>, depth: number): void {
-  w.raw('[');
+  w.byte(0x5b);
   let first = true;
   for (const key in attrs) {
     const v = attrs[key];
     if (v === undefined) continue;
     if (first) first = false;
-    else w.raw(',');
-    w.keyPrefix(key);
-    jsonAnyValue(w, v, depth);
-    w.raw('}');
+    else w.byte(0x2c);
+    jsonKeyValue(w, key, v, depth);
   }
-  w.raw(']');
+  w.byte(0x5d);
 }
 
 /** `repeated KeyValue` as a JSON array. */
@@ -91,4 +153,29 @@ export function jsonScope(w: JsonWriter, scope: InstrumentationScope): void {
     w.str(scope.version);
   }
   w.raw('}');
+}
+
+/**
+ * One string field's last value (a span name, an event name, a severity text) and, once it
+ * has come twice in a row, its JSON bytes: the items of a batch mostly share a few values.
+ */
+export class TextCache {
+  name: string | undefined = undefined;
+  bytes: Lit | undefined = undefined;
+
+  write(w: JsonWriter, name: string): void {
+    if (name === this.name) {
+      if (this.bytes !== undefined) {
+        w.lit(this.bytes);
+        return;
+      }
+      const start = w.pos;
+      w.str(name);
+      this.bytes = w.litSince(start);
+      return;
+    }
+    this.name = name.length <= 128 ? name : undefined;
+    this.bytes = undefined;
+    w.str(name);
+  }
 }

@@ -1,8 +1,8 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { groupByScope } from './group-by-scope.js';
-import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
-import { JsonWriter } from './json-writer.js';
+import { TextCache, jsonAttributes, jsonResource, jsonScope } from './json-common.js';
+import { JsonWriter, lit } from './json-writer.js';
 
 /**
  * Encodes the batch's log records as an OTLP JSON `ExportLogsServiceRequest` (UTF-8 bytes).
@@ -22,9 +22,10 @@ export function encodeLogsJson(batch: TelemetryBatch): Uint8Array {
     jsonScope(w, groups[g].scope);
     w.raw(',"logRecords":[');
     const logs = groups[g].items;
+    const severities = new TextCache();
     for (let i = 0; i < logs.length; i++) {
-      if (i > 0) w.raw(',');
-      jsonLogRecord(w, logs[i]);
+      if (i > 0) w.byte(0x2c);
+      jsonLogRecord(w, logs[i], severities);
     }
     w.raw(']}');
   }
@@ -32,27 +33,43 @@ export function encodeLogsJson(batch: TelemetryBatch): Uint8Array {
   return w.finish();
 }
 
-function jsonLogRecord(w: JsonWriter, r: LogRecordData): void {
-  w.raw('{"timeUnixNano":"');
+const L_TIME = /* @__PURE__ */ lit('{"timeUnixNano":"');
+const L_OBSERVED = /* @__PURE__ */ lit('","observedTimeUnixNano":"');
+const L_SEVERITY_NUMBER = /* @__PURE__ */ lit('","severityNumber":');
+const L_SEVERITY_TEXT = /* @__PURE__ */ lit(',"severityText":');
+const L_BODY = /* @__PURE__ */ lit(',"body":{"stringValue":');
+const L_ATTRIBUTES = /* @__PURE__ */ lit('},"attributes":');
+const L_DROPPED_ATTRS = /* @__PURE__ */ lit(',"droppedAttributesCount":');
+const L_TRACE_ID = /* @__PURE__ */ lit(',"traceId":"');
+const L_SPAN_ID = /* @__PURE__ */ lit(',"spanId":"');
+const L_FLAGS = /* @__PURE__ */ lit(',"flags":');
+
+function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): void {
+  w.lit(L_TIME);
+  const start = w.pos;
   w.unixNano(r.time);
-  w.raw('","observedTimeUnixNano":"');
-  w.unixNano(r.time);
-  w.raw('","severityNumber":');
+  const end = w.pos;
+  w.lit(L_OBSERVED);
+  // The same digits again: copied from the bytes just written.
+  w.ensure(end - start);
+  w.buf.copyWithin(w.pos, start, end);
+  w.pos += end - start;
+  w.lit(L_SEVERITY_NUMBER);
   w.uint(r.severityNumber | 0);
-  w.raw(',"severityText":');
-  w.str(r.severityText ?? '');
-  w.raw(',"body":{"stringValue":');
+  w.lit(L_SEVERITY_TEXT);
+  severities.write(w, r.severityText ?? '');
+  w.lit(L_BODY);
   w.str(r.body ?? '');
-  w.raw('},"attributes":');
+  w.lit(L_ATTRIBUTES);
   jsonAttributes(w, r.attributes);
-  w.raw(',"droppedAttributesCount":');
+  w.lit(L_DROPPED_ATTRS);
   w.uint(r.droppedAttributesCount | 0);
-  if (w.idField(',"traceId":"', r.traceId, 32)) {
-    w.idField(',"spanId":"', r.spanId, 16);
+  if (w.idField(L_TRACE_ID, r.traceId, 32)) {
+    w.idField(L_SPAN_ID, r.spanId, 16);
     if (r.traceFlags) {
-      w.raw(',"flags":');
+      w.lit(L_FLAGS);
       w.uint(r.traceFlags & 0xff);
     }
   }
-  w.raw('}');
+  w.byte(0x7d);
 }

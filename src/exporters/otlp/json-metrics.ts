@@ -1,7 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
-import { JsonWriter } from './json-writer.js';
+import { JsonWriter, lit } from './json-writer.js';
 import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
 
 /**
@@ -132,13 +132,16 @@ function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
   w.raw('}');
 }
 
+const L_SPAN_ID = /* @__PURE__ */ lit(',"spanId":"');
+const L_TRACE_ID = /* @__PURE__ */ lit(',"traceId":"');
+
 function exemplar(w: JsonWriter, e: ExemplarData): void {
   w.raw('{"timeUnixNano":"');
   w.unixNano(e.time);
   w.raw('","asDouble":');
   w.double(e.value);
-  w.idField(',"spanId":"', e.spanId, 16);
-  w.idField(',"traceId":"', e.traceId, 32);
+  w.idField(L_SPAN_ID, e.spanId, 16);
+  w.idField(L_TRACE_ID, e.traceId, 32);
   w.raw('}');
 }
 

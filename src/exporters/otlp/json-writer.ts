@@ -33,18 +33,18 @@ export class JsonWriter {
   }
 
   /**
-   * Copies a prepared literal, four bytes per store. The last store may write up to three bytes
-   * past the literal; they lie beyond `pos`, so the next write overwrites them.
+   * Copies a prepared literal, eight bytes per store. The last store may write up to seven
+   * bytes past the literal; they lie beyond `pos`, so the next write overwrites them.
    */
   lit(l: Lit): void {
     const n = l[0];
-    this.ensure(n + 4);
+    this.ensure(n + 8);
     const dv = this.dv;
     let p = this.pos;
     const words = l.length;
     for (let i = 1; i < words; i++) {
-      dv.setInt32(p, l[i], NATIVE_LE);
-      p += 4;
+      dv.setFloat64(p, l[i], true);
+      p += 8;
     }
     this.pos += n;
   }
@@ -229,19 +229,25 @@ export class JsonWriter {
 }
 
 /**
- * Bytes prepared for {@link JsonWriter.lit}: element 0 is the byte length, then the bytes as
- * little-endian 32-bit words, zero-padded. Copying a 30-byte key literal takes 8 stores instead of 30.
+ * Bytes prepared for {@link JsonWriter.lit}: element 0 is the byte length, then the bytes in
+ * 8-byte words, zero-padded, each read as a little-endian float64. A 30-byte key literal is
+ * copied with 4 stores instead of 30. Moving a float64 through `DataView` keeps its bits
+ * exactly unless it is a NaN (engines may canonicalise NaN payloads), and no word of valid
+ * UTF-8 is one: a NaN needs its top byte to be 0x7F or 0xFF with a byte ≥ 0xF0 just before, and
+ * in UTF-8 a byte ≥ 0xF0 is always followed by a continuation byte (0x80–0xBF), never by either.
+ * Every literal here is valid UTF-8 (`str` writes U+FFFD for lone surrogates).
  */
-export type Lit = Int32Array;
-
-/** The words are read in the host's byte order and must be stored in it (every mainstream host is little-endian). */
-const NATIVE_LE = /* @__PURE__ */ new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export type Lit = Float64Array;
 
 export function litOf(bytes: Uint8Array): Lit {
   const n = bytes.length;
-  const l = new Int32Array(1 + ((n + 3) >> 2));
-  new Uint8Array(l.buffer, 4, n).set(bytes);
+  const words = (n + 7) >> 3;
+  const padded = new Uint8Array(words * 8);
+  padded.set(bytes);
+  const view = new DataView(padded.buffer);
+  const l = new Float64Array(1 + words);
   l[0] = n;
+  for (let i = 0; i < words; i++) l[1 + i] = view.getFloat64(i * 8, true);
   return l;
 }
 

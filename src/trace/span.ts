@@ -56,6 +56,15 @@ function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; mes
   return { code, message: code === SpanStatus.ERROR && typeof message === 'string' ? message : undefined };
 }
 
+/**
+ * A span's attribute map: no Object.prototype in its chain (so any key, even `__proto__`, is a
+ * plain own entry), yet in V8's fast mode. `Object.create(null)` objects start as dictionaries:
+ * measured about 6x slower to fill with a span's few attributes and walk again at export.
+ */
+function AttributeMap(): void {}
+AttributeMap.prototype = Object.create(null);
+const newAttributes = (): Attributes => new (AttributeMap as unknown as new () => Attributes)();
+
 const NO_EVENTS: SpanEventData[] = Object.freeze([]) as unknown as SpanEventData[];
 const NO_LINKS: SpanLinkData[] = Object.freeze([]) as unknown as SpanLinkData[];
 const UNSET: { code: SpanStatus; message?: string } = Object.freeze({ code: SpanStatus.UNSET });
@@ -113,7 +122,7 @@ export class RecordingSpan implements Span, SpanData {
     this.traceState = parent === undefined ? undefined : parent.traceState;
     this.startTime = startTime;
     this.endTime = 0;
-    this.attributes = Object.create(null) as Attributes;
+    this.attributes = newAttributes();
     this.events = NO_EVENTS;
     this.links = NO_LINKS;
     this.status = UNSET;

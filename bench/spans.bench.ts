@@ -1,8 +1,11 @@
 /**
  * Span start + 3 attributes + end.
  * Peer: @opentelemetry/sdk-trace-base BasicTracerProvider + SimpleSpanProcessor + a no-op exporter.
- * Ours: monitor.tracer with a NoOpBackend; ended spans are flushed to it every 1000 spans, so the
- * export path (batching, redaction, backend call) is paid as it is in an app.
+ * Ours: monitor.tracer with a NoOpBackend, two ways, each paying its export path (batching,
+ * redaction, backend call) every 1000 spans:
+ * - outside any scope: ended spans wait in the monitor's bounded buffer, flushed every 1000;
+ * - inside a request scope (how `instrument()`/`handleRequest` run handlers): the scope is
+ *   closed (exported) and a new one opened every 1000 spans.
  */
 import { createMonitor, NoOpBackend } from '../src/index.js';
 import { compare, do_not_optimize } from './lib/harness.js';
@@ -12,6 +15,8 @@ const sdkTracer = sdkTracerProvider().getTracer('bench');
 const monitor = createMonitor({ serviceName: 'bench', backends: [new NoOpBackend()] });
 const tracer = monitor.tracer;
 let n = 0;
+let m = 0;
+let scope = monitor.openScope({ name: 'bench' });
 
 await compare({
   title: 'span: startSpan + 3 attributes + end',
@@ -30,7 +35,7 @@ await compare({
       },
     },
     {
-      name: '@lexigram/monitor',
+      name: '@lexigram/monitor, outside a scope',
       side: 'ours',
       fn: () => {
         const s = tracer.startSpan('GET /items/:id');
@@ -42,6 +47,23 @@ await compare({
         if (++n === 1000) {
           n = 0;
           void monitor.flush();
+        }
+      },
+    },
+    {
+      name: '@lexigram/monitor, inside a request scope',
+      side: 'ours',
+      fn: () => {
+        const s = tracer.startSpan('GET /items/:id', { scope });
+        s.setAttribute('http.request.method', 'GET');
+        s.setAttribute('http.route', '/items/:id');
+        s.setAttribute('http.response.status_code', 200);
+        s.end();
+        do_not_optimize(s);
+        if (++m === 1000) {
+          m = 0;
+          void scope.close();
+          scope = monitor.openScope({ name: 'bench' });
         }
       },
     },

@@ -20,9 +20,10 @@ export interface HealthHandlerOptions {
   /** Reuse a report for this many seconds (default 0: only concurrent requests share a run). */
   cacheSeconds?: number;
   /**
-   * What everyone sees: `none` only the overall status, `status` (default) each check's
-   * pass/warn/fail, `full` also error text, latency and details. Authorised callers always
-   * get `full`.
+   * What everyone sees: `none` only the overall status, `status` each check's pass/warn/fail,
+   * `full` also error text, latency and details. Authorised callers always get `full`.
+   * Default: `none` when `auth` is set (unauthenticated callers learn nothing beyond
+   * pass/fail), otherwise `status`.
    */
   details?: HealthDetails;
   /** Credentials that unlock `full` details (compared in constant time). */
@@ -79,7 +80,7 @@ function respond(request: Request, status: number, payload: Record<string, unkno
  */
 export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): (request: Request) => Promise<Response | undefined> {
   const path = options.path ?? '/health';
-  const details = options.details ?? 'status';
+  const details = options.details ?? (options.auth ? 'none' : 'status');
   if (details !== 'none' && details !== 'status' && details !== 'full') throw new TypeError(`healthHandler: details must be 'none', 'status' or 'full', got ${String(details)}`);
   const cacheSeconds = options.cacheSeconds ?? 0;
   if (!(cacheSeconds >= 0) || !Number.isFinite(cacheSeconds)) throw new RangeError('healthHandler: cacheSeconds must be a number ≥ 0');

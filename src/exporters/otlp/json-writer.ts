@@ -9,6 +9,10 @@ export class JsonWriter {
   /** Over `buf`, for copying literals four bytes per store (see {@link Lit}). */
   dv: DataView;
   pos = 0;
+  /** The seconds part of the last 13-digit epoch ms written by `unixNano`, and its 10 digits. */
+  private lastSec = -1;
+  private secHead = 0;
+  private secTail = 0;
 
   constructor(initialSize = 8192) {
     this.buf = new Uint8Array(initialSize);
@@ -71,7 +75,19 @@ export class JsonWriter {
     const buf = this.buf;
     let p = this.pos;
     buf[p++] = 0x22;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    // Runs of plain ASCII four characters per store; the first other character ends the run.
+    const dv = this.dv;
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i);
+      const c1 = s.charCodeAt(i + 1);
+      const c2 = s.charCodeAt(i + 2);
+      const c3 = s.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) > 127 || (PLAIN[c0] & PLAIN[c1] & PLAIN[c2] & PLAIN[c3]) === 0) break;
+      dv.setInt32(p, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
+      p += 4;
+    }
+    for (; i < n; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
         if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
@@ -195,6 +211,30 @@ export class JsonWriter {
       this.raw(String(frac));
       return;
     }
+    if (whole >= 1e12 && whole < 1e13) {
+      // Epoch ms of 13 digits (years 2001–2286): 10 digits of seconds, then ms and ns as one
+      // 9-digit integer. The seconds repeat across a batch, so their digits are kept from the
+      // last write (as a float64 and a uint16 read back from the buffer: ASCII digits are never
+      // a NaN) and copied with two stores.
+      const sec = Math.floor(whole / 1000);
+      this.ensure(27);
+      const dv = this.dv;
+      const p = this.pos;
+      if (sec === this.lastSec) {
+        dv.setFloat64(p, this.secHead, true);
+        dv.setUint16(p + 8, this.secTail, true);
+        this.pos = p + 10;
+      } else {
+        const top = Math.floor(sec / 1e5);
+        this.fixedDigits(top, 5);
+        this.fixedDigits(sec - top * 1e5, 5);
+        this.lastSec = sec;
+        this.secHead = dv.getFloat64(p, true);
+        this.secTail = dv.getUint16(p + 8, true);
+      }
+      this.fixedDigits((whole - sec * 1000) * 1e6 + frac, 9);
+      return;
+    }
     // Split so every part is a small integer: String() of a 13-digit double takes the slow
     // float-printing path, digit arithmetic on int32 does not.
     const hi = Math.floor(whole / 1e7);
@@ -257,6 +297,13 @@ export function lit(text: string): Lit {
 }
 
 const HEX = /* @__PURE__ */ new TextEncoder().encode('0123456789abcdef');
+
+/** 1 for ASCII characters a JSON string holds as they are, 0 for controls, `"` and `\\`. */
+const PLAIN = /* @__PURE__ */ (() => {
+  const t = new Uint8Array(128);
+  for (let c = 0x20; c < 0x80; c++) t[c] = c === 0x22 || c === 0x5c ? 0 : 1;
+  return t;
+})();
 
 /** `n` (0…99) as two ASCII digits in one little-endian 16-bit word. */
 const DIGIT_PAIRS = /* @__PURE__ */ (() => {

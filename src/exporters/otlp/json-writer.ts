@@ -153,8 +153,8 @@ export class JsonWriter {
   hexId(hex: string | undefined, chars: number): boolean {
     if (hex === undefined || hex.length !== chars) return false;
     this.ensure(chars);
-    // Four digits per step: validated and lowercased through LOWER_HEX (0 = not a hex digit),
-    // then stored as one 32-bit word. `chars` is 16 or 32, a multiple of four.
+    // Four digits per step, validated and lowercased two at a time through HEX_PAIRS (0 = not
+    // two hex digits), stored as one 32-bit word. `chars` is 16 or 32, a multiple of four.
     const dv = this.dv;
     let p = this.pos;
     let nonZero = 0;
@@ -164,12 +164,10 @@ export class JsonWriter {
       const c2 = hex.charCodeAt(i + 2);
       const c3 = hex.charCodeAt(i + 3);
       if ((c0 | c1 | c2 | c3) > 127) return false;
-      const l0 = LOWER_HEX[c0];
-      const l1 = LOWER_HEX[c1];
-      const l2 = LOWER_HEX[c2];
-      const l3 = LOWER_HEX[c3];
-      if (l0 === 0 || l1 === 0 || l2 === 0 || l3 === 0) return false;
-      const word = l0 | (l1 << 8) | (l2 << 16) | (l3 << 24);
+      const a = HEX_PAIRS[(c0 << 7) | c1];
+      const b = HEX_PAIRS[(c2 << 7) | c3];
+      if (a === 0 || b === 0) return false;
+      const word = a | (b << 16);
       nonZero |= word ^ 0x30303030;
       dv.setInt32(p, word, true);
       p += 4;
@@ -312,13 +310,21 @@ const DIGIT_PAIRS = /* @__PURE__ */ (() => {
   return t;
 })();
 
-/** Char code (< 128) → the lowercase hex digit's code, or 0 when it is not a hex digit. */
-const LOWER_HEX = /* @__PURE__ */ (() => {
-  const t = new Uint8Array(128);
-  for (let i = 0; i < 10; i++) t[48 + i] = 48 + i;
+/**
+ * Two char codes (each < 128) as `c0 << 7 | c1` → the two lowercase hex digits as one
+ * little-endian 16-bit word, or 0 when either is not a hex digit.
+ */
+const HEX_PAIRS = /* @__PURE__ */ (() => {
+  const lower = new Uint8Array(128);
+  for (let i = 0; i < 10; i++) lower[48 + i] = 48 + i;
   for (let i = 0; i < 6; i++) {
-    t[97 + i] = 97 + i;
-    t[65 + i] = 97 + i;
+    lower[97 + i] = 97 + i;
+    lower[65 + i] = 97 + i;
+  }
+  const t = new Uint16Array(128 * 128);
+  for (let a = 0; a < 128; a++) {
+    if (lower[a] === 0) continue;
+    for (let b = 0; b < 128; b++) if (lower[b] !== 0) t[(a << 7) | b] = lower[a] | (lower[b] << 8);
   }
   return t;
 })();

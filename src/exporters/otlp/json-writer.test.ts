@@ -92,6 +92,16 @@ describe('JsonWriter literals', () => {
     );
   });
 
+  it('OTLP-J8: double() writes String(v) for every finite number, integral ones included', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.constantFrom(-0, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 1e21, 0.5, -2)), (v) => {
+        const w = new JsonWriter(1);
+        w.double(v);
+        expect(new TextDecoder().decode(w.finish())).toBe(String(v));
+      }),
+    );
+  });
+
   it('uint() writes the digits of String(v) for integers', () => {
     fc.assert(
       fc.property(fc.oneof(fc.integer({ min: 0, max: 2 ** 31 + 10 }), fc.constantFrom(0, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -1, -0)), (v) => {

@@ -142,6 +142,16 @@ export class JsonWriter {
 
   /** A JSON `double`: NaN and ±Infinity as strings (OTLP-J8). */
   double(v: number): void {
+    if (v === Math.floor(v) && v > -2147483648 && v < 2147483648) {
+      // Integral values (bucket bounds, counts, gauges) skip number-to-string; -0 prints as 0.
+      if (v < 0) {
+        this.byte(0x2d);
+        this.uint(-v);
+      } else {
+        this.uint(v);
+      }
+      return;
+    }
     if (Number.isFinite(v)) this.raw(String(v));
     else this.raw(v !== v ? '"NaN"' : v > 0 ? '"Infinity"' : '"-Infinity"');
   }

@@ -237,8 +237,8 @@ export class JsonWriter {
         this.fixedDigits(top, 5);
         this.fixedDigits(sec - top * 1e5, 5);
         this.lastSec = sec;
-        this.secHead = dv.getFloat64(p, true);
-        this.secTail = dv.getUint16(p + 8, true);
+        this.secHead = this.dv.getFloat64(p, true);
+        this.secTail = this.dv.getUint16(p + 8, true);
       }
       this.fixedDigits((whole - sec * 1000) * 1e6 + frac, 9);
       return;

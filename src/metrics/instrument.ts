@@ -70,11 +70,64 @@ export abstract class Instrument<S extends SeriesBase> {
     } else if (typeof labels !== 'object') {
       owner.diag.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
       return undefined;
-    } else key = this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+    } else if (this.labelSet) {
+      const hit = this.lookupDeclared(labels);
+      if (hit !== undefined) return hit;
+      key = this.keyOfDeclared(labels);
+    } else key = this.keyOfAny(labels);
     if (key === undefined) return undefined;
     const found = this.series.get(key);
     if (found !== undefined) return found;
-    return this.create(key, labels ?? {});
+    const created = this.create(key, labels ?? {});
+    if (created !== undefined && this.labelSet && labels && this.series.get(key) === created) this.remember(labels, created);
+    return created;
+  }
+
+  /**
+   * Declared labels: series are also found through nested maps keyed by each label value in
+   * declared order, so a hit costs a few lookups of strings the caller already holds instead
+   * of building and hashing a new key string. Misses (new sets, unusual values) take the
+   * string-key path, which also does every check.
+   */
+  private readonly tree = new Map<unknown, unknown>();
+
+  private lookupDeclared(labels: LabelsInput): S | undefined {
+    const set = this.labelSet!;
+    let n = 0;
+    for (const k in labels) {
+      if (!set.has(k)) return undefined;
+      n++;
+    }
+    const names = this.labelNames!;
+    if (n !== names.length) return undefined;
+    let node: unknown = this.tree;
+    for (let i = 0; i < names.length; i++) {
+      let v = labels[names[i]];
+      if (typeof v !== 'string') {
+        if (typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+        v = String(v);
+      }
+      node = (node as Map<unknown, unknown>).get(v);
+      if (node === undefined) return undefined;
+    }
+    return node as S;
+  }
+
+  private remember(labels: LabelsInput, series: S): void {
+    const names = this.labelNames!;
+    let node = this.tree;
+    for (let i = 0; i < names.length; i++) {
+      const raw = labels[names[i]];
+      const v = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
+      if (typeof v !== 'string' || v === '' || v.length > this.owner.limits.labelValueLengthLimit) return;
+      if (i === names.length - 1) {
+        node.set(v, series);
+        return;
+      }
+      let next = node.get(v) as Map<unknown, unknown> | undefined;
+      if (next === undefined) node.set(v, (next = new Map()));
+      node = next;
+    }
   }
 
   private create(key: string, labels: LabelsInput): S | undefined {

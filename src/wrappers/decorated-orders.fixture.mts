@@ -14,7 +14,7 @@ export class ValidationError extends Error {
 
 export function defineOrders(traced: typeof Traced, metered: typeof Metered) {
   class Orders {
-    constructor(private readonly prefix: string) {}
+    constructor(readonly prefix: string) {}
 
     @traced()
     @metered()

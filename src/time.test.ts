@@ -24,3 +24,14 @@ describe('time', () => {
     expect(msToUnixNanoParts(-5)).toEqual({ lo: 0, hi: 0 });
   });
 });
+
+describe('timeInput', () => {
+  it('keeps real times and replaces the unusable ones with now (so no export can carry them)', async () => {
+    const { timeInput, MAX_TIME_MS } = await import('./time.js');
+    expect(timeInput(1_700_000_000_000)).toBe(1_700_000_000_000);
+    expect(timeInput(new Date(1_700_000_000_000))).toBe(1_700_000_000_000);
+    for (const bad of [Number.MAX_VALUE, Infinity, -1, 0, NaN, MAX_TIME_MS, new Date(NaN)]) {
+      expect(Math.abs(timeInput(bad) - Date.now())).toBeLessThan(1000);
+    }
+  });
+});

@@ -14,7 +14,7 @@ export const now: () => number = perf ? () => origin + perf.now() : () => Date.n
  * (OTLP-J9): the whole milliseconds and the nanosecond remainder are joined as text.
  */
 export function msToUnixNano(ms: number): string {
-  if (!(ms > 0)) return '0';
+  if (!(ms > 0 && ms < MAX_TIME_MS)) return '0';
   let whole = Math.floor(ms);
   let frac = Math.round((ms - whole) * 1e6);
   if (frac >= 1e6) {
@@ -32,7 +32,7 @@ export function msToUnixNano(ms: number): string {
  * stays below 2^53.
  */
 export function msToUnixNanoParts(ms: number): { lo: number; hi: number } {
-  if (!(ms > 0)) return { lo: 0, hi: 0 };
+  if (!(ms > 0 && ms < MAX_TIME_MS)) return { lo: 0, hi: 0 };
   let whole = Math.floor(ms);
   let frac = Math.round((ms - whole) * 1e6);
   if (frac >= 1e6) {
@@ -50,6 +50,23 @@ export function msToUnixNanoParts(ms: number): { lo: number; hi: number } {
   const lowSum = highLo * 65536 + low; // < 2^38
   const carry = Math.floor(lowSum / 4294967296);
   return { lo: lowSum - carry * 4294967296, hi: highHi + carry };
+}
+
+/**
+ * The latest time OTLP can carry: Unix nanoseconds are an unsigned 64-bit number, which ends
+ * in the year 2554. Later (or non-positive) times are not times.
+ */
+export const MAX_TIME_MS = 18_446_744_073_709;
+
+/**
+ * A user-supplied time (epoch ms or a Date) as epoch ms, or the current time when the input is
+ * not a usable time (NaN, ±Infinity, ≤ 0, past year 2554), so one odd value cannot corrupt an
+ * export.
+ */
+export function timeInput(t: number | Date | undefined): number {
+  if (t === undefined) return now();
+  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
+  return ms > 0 && ms < MAX_TIME_MS ? ms : now();
 }
 
 /** Seconds between two epoch-ms readings, never negative (clocks may stall on Workers). */

@@ -7,7 +7,7 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } from '../model/span-data.js';
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import { msToUnixNano, now } from '../time.js';
+import { msToUnixNano, now, timeInput } from '../time.js';
 import type { Baggage } from './propagation/baggage.js';
 
 /** A time as epoch milliseconds or a Date. */
@@ -41,9 +41,7 @@ export interface SpanOwner {
 }
 
 function toMs(t: TimeInput | undefined): number {
-  if (t === undefined) return now();
-  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
-  return Number.isFinite(ms) ? ms : now();
+  return timeInput(t);
 }
 
 function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; message?: string } | undefined {

@@ -3,7 +3,7 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext } from '../model/span-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import { now } from '../time.js';
+import { now, timeInput } from '../time.js';
 import { newSpanId, newTraceId } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
@@ -37,9 +37,7 @@ function isSpan(p: unknown): p is SpanWithScope {
 }
 
 function startMs(t: TimeInput | undefined): number {
-  if (t === undefined) return now();
-  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
-  return Number.isFinite(ms) ? ms : now();
+  return timeInput(t);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { MAX_TIME_MS } from '../../time.js';
 /**
  * Writes OTLP JSON straight into UTF-8 bytes. Building a string first costs more than the
  * encoding itself: a concatenated rope must be flattened (tens of ns per piece, measured) and
@@ -207,7 +208,9 @@ export class JsonWriter {
    * holds them equal) without building the intermediate strings (OTLP-J5, J9).
    */
   unixNano(ms: number): void {
-    if (!(ms > 0)) {
+    // Past year 2554 a time does not fit OTLP's uint64 nanoseconds (and its digits would not
+    // fit the arithmetic below): it is written as 0, "unknown", like a non-positive time.
+    if (!(ms > 0 && ms < MAX_TIME_MS)) {
       this.uint(0);
       return;
     }

@@ -156,11 +156,12 @@ describe('hot path never throws, never pollutes', () => {
               expect(d, k).toBeDefined();
               if (typeof v === 'string') expect(d.stringValue ?? '').toBe(v);
               else if (typeof v === 'boolean') expect(d.boolValue ?? false).toBe(v);
-              else if (typeof v === 'number' && Number.isInteger(v) && 'intValue' in d) expect(Number(d.intValue)).toBe(v);
+              // An OTLP intValue has no -0, so zero is compared by value (v + 0 turns -0 into 0).
+              else if (typeof v === 'number' && Number.isInteger(v) && 'intValue' in d) expect(Number(d.intValue) + 0).toBe(v + 0);
               else if (typeof v === 'number') {
                 const dv = d.doubleValue ?? Number(d.intValue ?? 0);
                 if (Number.isNaN(v)) expect(String(dv)).toBe('NaN');
-                else expect(Number(dv)).toBe(v);
+                else expect(Number(dv) + 0).toBe(v + 0);
               } else if (Array.isArray(v)) expect((d.arrayValue?.values ?? []).length).toBe(v.length);
               checked++;
             }

@@ -10,7 +10,10 @@ import { createMonitor, MemoryBackend, SpanStatus } from '../../src/index.js';
 import type { Backend, TelemetryBatch } from '../../src/model/batch.js';
 import { encodeSignal } from '../../src/exporters/otlp/encode.js';
 import { decodeProto } from '../otlp/helpers/proto-decoder.js';
-import { SCALE, record } from './helpers/scale.js';
+import { FUZZ_SEED, SCALE, record } from './helpers/scale.js';
+
+// Reproducible in CI, exploring in the full run (see helpers/scale.ts).
+fc.configureGlobal({ seed: FUZZ_SEED });
 
 const RUNS = SCALE.fuzzRuns;
 const protoKeys = Object.getOwnPropertyNames(Object.prototype).sort();

@@ -11,7 +11,10 @@ import { ConsoleBackend, configFromEnv, createMonitor, extractContext, parseBagg
 import { otlpOptionsFromEnv, parseOtlpHeaders } from '../../src/exporters/otlp/index.js';
 import { parseRetryAfter } from '../../src/exporters/otlp/retry.js';
 import { negotiateFormat, renderPrometheus } from '../../src/exporters/prometheus/index.js';
-import { SCALE, record } from './helpers/scale.js';
+import { FUZZ_SEED, SCALE, record } from './helpers/scale.js';
+
+// Reproducible in CI, exploring in the full run (see helpers/scale.ts).
+fc.configureGlobal({ seed: FUZZ_SEED });
 
 const RUNS = SCALE.fuzzRuns;
 const counts: Record<string, number> = {};

@@ -18,6 +18,12 @@ export const SCALE = {
   backpressureRequests: FULL ? 5_000 : 1_000,
 } as const;
 
+/**
+ * The fast-check seed: fixed in the shortened run so CI is reproducible (a failure there can be
+ * replayed exactly); random in the full run, which explores. `FC_SEED` overrides both.
+ */
+export const FUZZ_SEED: number | undefined = process.env.FC_SEED ? Number(process.env.FC_SEED) : FULL ? undefined : 20261125;
+
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const RESULTS = resolve(REPO, '.tmp/reliability/results.jsonl');
 

@@ -20,6 +20,7 @@ import { createSampler, type Sampler } from './trace/sampling/samplers.js';
 import { applyTailPolicy, createTailPolicy, type TailPolicy } from './trace/sampling/tail.js';
 import type { RecordingSpan } from './trace/span.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
+import { now } from './time.js';
 import { VERSION } from './version.js';
 
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
@@ -42,6 +43,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   readonly backends: readonly Backend[];
   private readonly tailPolicy: TailPolicy | undefined;
   private readonly flushTimeoutMs: number;
+  private readonly metricExportIntervalMs: number;
+  private lastMetricExport = 0;
   private readonly dropped: Counter;
   private pendingSpans: RecordingSpan[] = [];
   private pendingLogs: LogRecordData[] = [];
@@ -63,6 +66,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.redactor = createRedactor(fields);
     this.enabled = options.disabled !== true;
     this.flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
+    this.metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
     if (options.contextStorage) setContextStorage(options.contextStorage);
 
     this.serviceName = options.serviceName ?? 'unknown_service';
@@ -132,7 +136,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;
-    return this.export(spans, logs);
+    return this.export(spans, logs, true);
   }
 
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
@@ -241,7 +245,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.diag.drop('buffer_full', message);
   }
 
-  private export(spansIn: RecordingSpan[], logs: LogRecordData[]): Promise<FlushResult> {
+  private export(spansIn: RecordingSpan[], logs: LogRecordData[], flushAll = false): Promise<FlushResult> {
     if (this.backends.length === 0) return Promise.resolve(emptyResult);
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
@@ -253,9 +257,15 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     let spans: SpanData[] = spansIn;
     if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
     for (const s of spans) this.redactSpan(s as RecordingSpan);
-    // Metrics travel only when something was recorded since the previous flush.
-    const metricsChanged = this.metrics.dirty;
-    this.metrics.dirty = false;
+    // Metrics travel only when something was recorded since the previous flush and, with
+    // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
+    // flush always takes them).
+    const t = now();
+    const metricsChanged = this.metrics.dirty && (flushAll || t - this.lastMetricExport >= this.metricExportIntervalMs);
+    if (metricsChanged) {
+      this.metrics.dirty = false;
+      this.lastMetricExport = t;
+    }
     if (spans.length === 0 && logs.length === 0 && !metricsChanged) return Promise.resolve(emptyResult);
 
     const snapshots = new Map<Temporality, MetricsSnapshot>();

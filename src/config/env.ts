@@ -107,6 +107,13 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   if (links !== undefined) limits.linkCountLimit = links;
   if (Object.keys(limits).length) out.limits = limits;
 
+  const interval = str(env, 'OTEL_METRIC_EXPORT_INTERVAL');
+  if (interval !== undefined) {
+    const n = Number(interval);
+    if (Number.isInteger(n) && n >= 0) out.metricExportIntervalMs = n;
+    else warn(`OTEL_METRIC_EXPORT_INTERVAL=${JSON.stringify(interval)} is not a whole number of milliseconds; ignored`);
+  }
+
   // OTLP exporter variables are gathered for the runtime adapters, which build the backend.
   const otlp: Record<string, string> = {};
   for (const key of Object.keys(env)) {

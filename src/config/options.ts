@@ -38,6 +38,13 @@ export interface MonitorOptions {
   onDiagnostic?: DiagnosticHandler;
   /** Turns telemetry off (OTEL_SDK_DISABLED=true): nothing is recorded or exported. */
   disabled?: boolean;
+  /**
+   * Request scopes carry metric changes at most this often (ms); an explicit `flush()` always
+   * does. Default 0: every scope that changed metrics exports them, so an evicted isolate loses
+   * nothing. Raise it on busy Workers to save a metrics POST per request, accepting that the
+   * last interval's changes are lost if the isolate is evicted (OTEL_METRIC_EXPORT_INTERVAL).
+   */
+  metricExportIntervalMs?: number;
   /** Upper bound on one flush, all backends and retries included. Default 25 000 ms (Workers allow 30 s after the response). */
   flushTimeoutMs?: number;
   /** A context storage to use instead of the detected one (adapters pass AsyncLocalStorage here). */
@@ -59,6 +66,7 @@ const KNOWN = new Set([
   'onDiagnostic',
   'disabled',
   'flushTimeoutMs',
+  'metricExportIntervalMs',
   'contextStorage',
   'otlp',
 ]);
@@ -84,6 +92,9 @@ export function checkOptions(o: MonitorOptions): void {
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') throw new TypeError('createMonitor: `onDiagnostic` must be a function.');
   if (o.flushTimeoutMs !== undefined && (typeof o.flushTimeoutMs !== 'number' || !(o.flushTimeoutMs > 0))) {
     throw new RangeError(`createMonitor: \`flushTimeoutMs\` must be a number > 0, got ${String(o.flushTimeoutMs)}.`);
+  }
+  if (o.metricExportIntervalMs !== undefined && (typeof o.metricExportIntervalMs !== 'number' || !(o.metricExportIntervalMs >= 0))) {
+    throw new RangeError(`createMonitor: \`metricExportIntervalMs\` must be a number ≥ 0, got ${String(o.metricExportIntervalMs)}.`);
   }
   if (o.logging?.redactFields !== undefined && (!Array.isArray(o.logging.redactFields) || o.logging.redactFields.some((f) => typeof f !== 'string'))) {
     throw new TypeError('createMonitor: `logging.redactFields` must be an array of attribute names.');

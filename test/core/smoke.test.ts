@@ -29,3 +29,21 @@ describe('smoke', () => {
     expect(m.points[0]).toMatchObject({ attributes: { method: 'GET' }, value: 1 });
   });
 });
+
+describe('metricExportIntervalMs', () => {
+  it('request scopes carry metric changes at most once per interval; flush() always does', async () => {
+    const memory = new MemoryBackend({ temporality: 'delta' });
+    const monitor = createMonitor({ serviceName: 'm', backends: [memory], metricExportIntervalMs: 60_000, onDiagnostic: () => {} });
+    const c = monitor.metrics.createCounter('hits_total', 'Hits');
+    for (let i = 0; i < 3; i++) {
+      const scope = monitor.openScope();
+      scope.run(() => c.increment());
+      await scope.close();
+    }
+    // The first scope exported (interval starts at 0); the next two waited for the interval.
+    expect(memory.metricSnapshots.map((s) => (s.metrics[0].points[0] as { value: number }).value)).toEqual([1]);
+    await monitor.flush();
+    expect(memory.metricSnapshots.map((s) => (s.metrics[0].points[0] as { value: number }).value)).toEqual([1, 2]);
+    expect(() => createMonitor({ metricExportIntervalMs: -1 })).toThrow(/metricExportIntervalMs/);
+  });
+});

@@ -83,6 +83,7 @@ export class HealthCheckRegistry {
   /** Removes a check; true when it existed. */
   unregister(name: string): boolean {
     this.last.delete(name);
+    this.gauge?.remove({ check: name });
     return this.checks.delete(name);
   }
 

@@ -223,6 +223,32 @@ export abstract class Instrument<S extends SeriesBase> {
     return key;
   }
 
+  /**
+   * Forgets the series of `labels` (a check that was unregistered, a queue that was deleted):
+   * cumulative readers stop seeing it. Returns true when it existed. Never throws.
+   */
+  remove(labels?: LabelsInput): boolean {
+    try {
+      const key = labels === undefined || labels === null ? (this.labelSet ? this.keyOfDeclared({}) : '') : this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+      if (key === undefined) return false;
+      const s = this.series.get(key);
+      if (s === undefined) return false;
+      this.series.delete(key);
+      // The lookup tree may still point at the series: clear it (it is rebuilt on demand).
+      this.tree.clear();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Forgets every series (the overflow series included). */
+  reset(): void {
+    this.series.clear();
+    this.tree.clear();
+    this.overflow = undefined;
+  }
+
   /** Every series including overflow, for collection. */
   protected allSeries(): IterableIterator<S> | S[] {
     if (!this.overflow) return this.series.values();

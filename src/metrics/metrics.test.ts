@@ -198,3 +198,28 @@ describe('metrics', () => {
     expect(() => monitor.metrics.createSummary('s_seconds', 'x', { maxAgeSeconds: 0 })).toThrow(/maxAgeSeconds/);
   });
 });
+
+describe('removing series', () => {
+  it('remove(labels) forgets one attribute set; reset() forgets all', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const g = monitor.metrics.createGauge('queue_depth', 'Depth', { labelNames: ['queue'] });
+    g.set(3, { queue: 'a' });
+    g.set(4, { queue: 'b' });
+    expect(g.remove({ queue: 'a' })).toBe(true);
+    expect(g.remove({ queue: 'a' })).toBe(false);
+    expect(point(monitor, 'queue_depth').map((p) => p.attributes)).toEqual([{ queue: 'b' }]);
+    g.set(5, { queue: 'a' }); // a removed set can come back
+    expect((point(monitor, 'queue_depth') as NumberPoint[]).map((p) => p.value)).toEqual([4, 5]);
+    g.reset();
+    expect(point(monitor, 'queue_depth')).toHaveLength(0);
+  });
+
+  it('an unregistered health check leaves no stale health_check_status series', async () => {
+    const { monitor } = createTestMonitor(quiet);
+    monitor.health.register('db', () => true);
+    monitor.health.register('cache', () => true);
+    await monitor.health.checkAll();
+    monitor.health.unregister('db');
+    expect(point(monitor, 'health_check_status').map((p) => p.attributes.check)).toEqual(['cache']);
+  });
+});

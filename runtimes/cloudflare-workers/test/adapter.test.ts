@@ -200,3 +200,112 @@ describe('instrument() in-process', () => {
     expect(state.pending).toHaveLength(2);
   });
 });
+
+describe('email and tail handlers (CF-09)', () => {
+  const email = (rawSize = 1234) => ({ from: 'alice@example.com', to: 'inbox@example.org', rawSize, headers: new Headers({ subject: 'private subject' }), raw: new ReadableStream(), setReject() {}, forward: async () => {}, reply: async () => {} });
+  const tailItem = (outcome: string) => ({ scriptName: 'producer', outcome, eventTimestamp: 1, event: { request: { url: 'https://x/secret?token=1' } }, logs: [], exceptions: [] });
+
+  test('email: a CONSUMER span with the size only (no address, subject or body), exported through ctx.waitUntil', async () => {
+    const { monitor, memory } = createTestMonitor();
+    let seen: unknown;
+    const worker = instrument(
+      {
+        async email(message, env: { KV: FakeKV }, _ctx, t) {
+          seen = message;
+          await env.KV.put('last', 'x'); // a binding call inside the invocation is its child
+          t.span.setAttribute('test.handled', true);
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    const msg = email();
+    await worker.email!(msg, { KV: new FakeKV() }, ctx);
+    expect(seen).toBe(msg); // the handler gets the runtime's message itself
+    expect(ctx.pending).toHaveLength(1); // one export, handed to waitUntil
+    await Promise.all(ctx.pending);
+    const span = memory.spans.find((s) => s.name === 'email')!;
+    expect(span.kind).toBe(5); // CONSUMER
+    expect(span.parentSpanId).toBeUndefined();
+    expect(span.status.code).not.toBe(2);
+    expect(span.attributes).toEqual({ 'faas.trigger': 'other', 'cloudflare.trigger': 'email', 'cloudflare.email.size': 1234, 'test.handled': true });
+    expect(memory.spans.find((s) => s.name === 'KV put')!.parentSpanId).toBe(span.spanId);
+    const exported = JSON.stringify([memory.spans, memory.logs]);
+    for (const personal of ['alice', 'inbox', 'example.com', 'example.org', 'private subject']) expect(exported).not.toContain(personal);
+  });
+
+  test('email: an exception (or a non-Error throw) is recorded and rethrown unchanged; the export still goes to waitUntil', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const boom = new RangeError('rejected');
+    const worker = instrument(
+      {
+        async email(message) {
+          if (message.rawSize > 10) throw boom;
+          throw 'plain string';
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    await expect(worker.email!(email(), {}, ctx)).rejects.toBe(boom);
+    await expect(worker.email!(email(1), {}, ctx)).rejects.toBe('plain string');
+    expect(ctx.pending).toHaveLength(2);
+    await Promise.all(ctx.pending);
+    const [a, b] = memory.spans.filter((s) => s.name === 'email');
+    expect(a.status).toEqual({ code: 2, message: 'rejected' });
+    expect(a.attributes['error.type']).toBe('RangeError');
+    expect(a.events.map((e) => e.name)).toEqual(['exception']);
+    expect(b.status.code).toBe(2);
+    expect(b.attributes['error.type']).toBe('string');
+  });
+
+  test('email: a synchronous handler stays synchronous and a synchronous throw is rethrown as is', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const err = new Error('sync');
+    const worker = instrument({ email: (m: { rawSize: number }) => { if (m.rawSize === 1) throw err; } }, monitor);
+    const ctx = fakeCtx();
+    expect(worker.email!(email(), {}, ctx)).toBeUndefined();
+    expect(() => worker.email!(email(1), {}, ctx)).toThrow(err);
+    await Promise.all(ctx.pending);
+    expect(memory.spans.filter((s) => s.name === 'email').map((s) => s.status.code)).toEqual([0, 2]);
+  });
+
+  test('tail: a CONSUMER span with the event count only (no producer URLs or logs), exported through ctx.waitUntil; exceptions rethrown', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const boom = new Error('tail failed');
+    let seen: unknown;
+    const worker = instrument(
+      {
+        async tail(events, _env, _ctx, t) {
+          seen = events;
+          t.monitor.logger.info('tail ran', { n: events.length });
+          if (events.some((e) => e.outcome === 'crash')) throw boom;
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    const events = [tailItem('ok'), tailItem('exception')];
+    await worker.tail!(events, {}, ctx);
+    expect(seen).toBe(events);
+    await expect(worker.tail!([tailItem('crash')], {}, ctx)).rejects.toBe(boom);
+    expect(ctx.pending).toHaveLength(2);
+    await Promise.all(ctx.pending);
+    const [ok, failed] = memory.spans.filter((s) => s.name === 'tail');
+    expect(ok.kind).toBe(5);
+    expect(ok.attributes).toEqual({ 'faas.trigger': 'other', 'cloudflare.trigger': 'tail', 'cloudflare.tail.event_count': 2 });
+    expect(ok.status.code).not.toBe(2);
+    expect(memory.logs.find((l) => l.body === 'tail ran')?.spanId).toBe(ok.spanId);
+    expect(failed.attributes['cloudflare.tail.event_count']).toBe(1);
+    expect(failed.status).toEqual({ code: 2, message: 'tail failed' });
+    expect(JSON.stringify(memory.spans)).not.toContain('secret');
+  });
+
+  test('a waitUntil that throws does not change the handler outcome', async () => {
+    const { monitor } = createTestMonitor();
+    const worker = instrument({ email: async () => {}, tail: async () => {} }, monitor);
+    const ctx = { waitUntil: () => { throw new Error('no waitUntil'); } };
+    await expect(worker.email!(email(), {}, ctx)).resolves.toBeUndefined();
+    await expect(worker.tail!([], {}, ctx)).resolves.toBeUndefined();
+  });
+});

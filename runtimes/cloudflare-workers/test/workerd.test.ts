@@ -55,7 +55,7 @@ describe.each(modes)('workerd, $name', (mode) => {
 
   beforeAll(async () => {
     srv = await startTestServer();
-    mf = await startWorker({ flags: mode.flags, entry: fixture(mode.entry), vars: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url } });
+    mf = await startWorker({ flags: mode.flags, entry: fixture(mode.entry), vars: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url }, extra: { unsafeTriggerHandlers: true } });
   });
   afterAll(async () => {
     await mf?.dispose();
@@ -250,6 +250,33 @@ describe.each(modes)('workerd, $name', (mode) => {
     });
   });
 
+  test('email: a CONSUMER span with the size and no address, flushed via ctx.waitUntil; an exception is recorded and reaches the runtime', async () => {
+    const send = (subject: string) => {
+      const raw = [`From: sender@example.com`, `To: inbox@example.org`, `Subject: ${subject}`, `Message-ID: <${subject}-${mode.name.length}@example.com>`, '', 'hello'].join('\r\n');
+      return mf.dispatchFetch('http://worker.test/cdn-cgi/handler/email?from=sender@example.com&to=inbox@example.org', { method: 'POST', body: raw });
+    };
+    const okRes = await send('fine');
+    expect(okRes.status).toBe(200);
+    await okRes.text();
+    const span = await waitFor(() => spans().find((s) => s.name === 'email' && s.status?.code !== 2));
+    expect(span.kind).toBe(CONSUMER);
+    expect(span.parentSpanId).toBeFalsy();
+    expect(span.attributes).toMatchObject({ 'faas.trigger': 'other', 'cloudflare.trigger': 'email' });
+    expect(span.attributes['cloudflare.email.size']).toBeGreaterThan(50);
+    const kv = await waitFor(() => spans().find((s) => s.parentSpanId === span.spanId));
+    expect(kv.name).toBe('KV put');
+    const log = await waitFor(() => logsOf(srv).find((l) => l.body === 'email ran'));
+    expect(log.traceId).toBe(span.traceId);
+    const failed = await send('throw');
+    expect(failed.status).toBeGreaterThanOrEqual(400); // the runtime still sees the handler's exception
+    await failed.text();
+    const err = await waitFor(() => spans().find((s) => s.name === 'email' && s.status?.code === 2));
+    expect(err.status?.message).toBe('email refused');
+    expect(err.attributes['error.type']).toBe('RangeError');
+    expect(err.events?.some((e) => e.name === 'exception')).toBe(true);
+    expect(JSON.stringify(spans().filter((s) => s.name === 'email'))).not.toMatch(/sender|inbox|example\.(com|org)/);
+  });
+
   test('CF-04 500 concurrent requests in one isolate never mix spans', async () => {
     const n = 500;
     const explicit = mode.als ? 0 : 1;
@@ -317,4 +344,46 @@ describe.each(modes.filter((m) => m.entry === 'worker.ts'))('workerd, failing ba
       await srv.close();
     }
   });
+});
+
+test('CF-09 tail: a Tail Worker gets a CONSUMER span with the event count, flushed via ctx.waitUntil', async () => {
+  const srv = await startTestServer();
+  const contents = await bundleWorker(fixture('worker.ts'));
+  const { Miniflare } = await import('miniflare');
+  const mf = new Miniflare({
+    workers: [
+      {
+        name: 'producer',
+        modules: true,
+        script: `export default { fetch(req) { console.log('producer log'); if (new URL(req.url).pathname === '/fail') throw new Error('producer failed'); return new Response('produced'); } }`,
+        compatibilityDate: '2026-04-01',
+        tails: ['tail'],
+      },
+      {
+        name: 'tail',
+        modules: [{ type: 'ESModule', path: 'worker.mjs', contents }],
+        compatibilityDate: '2026-04-01',
+        compatibilityFlags: ['nodejs_compat'],
+        kvNamespaces: ['KV'],
+        bindings: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url },
+      },
+    ],
+  });
+  try {
+    expect(await (await mf.dispatchFetch('http://producer.test/')).text()).toBe('produced');
+    expect((await mf.dispatchFetch('http://producer.test/fail')).status).toBe(500);
+    const tails = await waitFor(() => {
+      const t = spansOf(srv).filter((s) => s.name === 'tail');
+      return t.length >= 2 && t;
+    });
+    for (const span of tails) {
+      expect(span.kind).toBe(CONSUMER);
+      expect(span.parentSpanId).toBeFalsy();
+      expect(span.attributes).toMatchObject({ 'faas.trigger': 'other', 'cloudflare.trigger': 'tail', 'cloudflare.tail.event_count': 1 });
+    }
+    expect(tails.map((s) => s.attributes['test.outcomes']).sort()).toEqual(['exception', 'ok']);
+  } finally {
+    await mf.dispose();
+    await srv.close();
+  }
 });

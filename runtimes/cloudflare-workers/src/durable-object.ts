@@ -40,6 +40,8 @@ function waitUntilOf(state: DurableObjectState): (p: Promise<unknown>) => void {
  * RPC method (a prototype method other than those) get a span of their own, and bindings in
  * `env` are instrumented. Each call's telemetry is flushed through `state.waitUntil`.
  * Methods defined as instance fields (arrow functions) are not wrapped.
+ * An RPC method's span starts a new trace: Workers RPC has no metadata slot to carry the
+ * caller's context without changing the arguments (see the README); `stub.fetch()` does carry it.
  *
  * @param Class the Durable Object class (plain or extending `DurableObject`).
  * @param config the same as `instrument()`'s; pass the same object to share one monitor.

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test, vi } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
+import { extractContext, injectContext, type HeadersInput } from '../../../src/index.js';
 import { instrument, instrumentDO, getRequestTelemetry, type BindingCallEvent, type ExecutionContext } from '../index.js';
 import { detectBinding } from '../src/detect.js';
 import { HookRegistry } from '../../../src/hooks/registry.js';
@@ -307,5 +308,58 @@ describe('email and tail handlers (CF-09)', () => {
     const ctx = { waitUntil: () => { throw new Error('no waitUntil'); } };
     await expect(worker.email!(email(), {}, ctx)).resolves.toBeUndefined();
     await expect(worker.tail!([], {}, ctx)).resolves.toBeUndefined();
+  });
+});
+
+describe('Durable Object trace context (README: RPC carries no trace context)', () => {
+  const fakeState = () => fakeCtx() as unknown as { waitUntil(p: Promise<unknown>): void; pending: Promise<unknown>[]; id: { toString(): string } };
+
+  test('fetch continues the caller traceparent; an RPC method gets its arguments unchanged and a span of its own trace', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const received: unknown[][] = [];
+    class Room {
+      constructor(readonly state: unknown, readonly env: unknown) {}
+      async fetch(req: Request) {
+        return new Response(req.headers.get('traceparent'));
+      }
+      async join(...args: unknown[]) {
+        received.push(args);
+        return args.length;
+      }
+    }
+    const state = fakeState();
+    const room = new (instrumentDO(Room, monitor))(state, {});
+    const tp = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    await (await room.fetch(new Request('http://do/', { headers: { traceparent: tp } }))).text();
+    expect(await room.join('a', { b: 1 })).toBe(2);
+    expect(received).toEqual([['a', { b: 1 }]]);
+    await Promise.all(state.pending);
+    const fetchSpan = memory.spans.find((s) => s.kind === 2 && s.name !== 'Room.join')!;
+    expect(fetchSpan.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(fetchSpan.parentSpanId).toBe('b7ad6b7169203331');
+    expect(fetchSpan.attributes['cloudflare.durable_object.class']).toBe('Room');
+    const rpc = memory.spans.find((s) => s.name === 'Room.join')!;
+    expect(rpc.parentSpanId).toBeUndefined();
+    expect(rpc.traceId).not.toBe(fetchSpan.traceId);
+  });
+
+  test('the documented workaround: an explicit carrier argument continues the trace inside the method', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class Room {
+      constructor(readonly state: unknown, readonly env: unknown) {}
+      async join(name: string, carrier: HeadersInput) {
+        return monitor.tracer.startActiveSpan('join work', { parent: extractContext(carrier) }, async () => name);
+      }
+    }
+    const state = fakeState();
+    const room = new (instrumentDO(Room, monitor))(state, {});
+    const caller = monitor.tracer.startSpan('caller');
+    expect(await room.join('x', injectContext({}, caller))).toBe('x');
+    caller.end();
+    await Promise.all(state.pending);
+    await monitor.flush();
+    const work = memory.spans.find((s) => s.name === 'join work')!;
+    expect(work.traceId).toBe(caller.spanContext().traceId);
+    expect(work.parentSpanId).toBe(caller.spanContext().spanId);
   });
 });

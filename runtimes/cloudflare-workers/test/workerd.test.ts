@@ -201,7 +201,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(q[0].attributes).toMatchObject({ 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'Q' });
   });
 
-  test('CF-07 a Durable Object: the stub fetch carries traceparent into the DO server span; RPC gets spans', async () => {
+  test('CF-07 a Durable Object: the stub fetch carries traceparent and the DO fetch span continues it; RPC gets spans (a new trace)', async () => {
     const res = JSON.parse((await get('/do')).text);
     expect(res.n).toBeGreaterThanOrEqual(2);
     const traceId = res.traceparent.split('-')[1];
@@ -217,6 +217,10 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(res.active).toBe(inner.spanId); // getActiveSpan() inside the DO's fetch
     const rpc = await waitFor(() => spans().find((s) => s.name === 'Counter.add'));
     expect(rpc.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.method': 'add', 'cloudflare.durable_object.class': 'Counter' });
+    // Known limitation (README, Durable Objects): Workers RPC has no metadata channel, so the
+    // DO's RPC span starts a trace of its own; only stub.fetch() carries traceparent.
+    expect(rpc.traceId).not.toBe(traceId);
+    expect(rpc.parentSpanId).toBeFalsy();
     if (mode.als) expect(trace.some((s) => s.name === 'COUNTER.add' && s.parentSpanId === outer.spanId)).toBe(true);
   });
 

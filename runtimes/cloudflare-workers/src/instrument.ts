@@ -1,7 +1,7 @@
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { runInvocation } from './invocation.js';
-import { lazyIsolate } from './isolate.js';
+import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import { bindTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { ExecutionContext, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
@@ -27,8 +27,52 @@ export type InstrumentedHandler<H> = {
     : H[K];
 };
 
-function waitUntilOf(ctx: ExecutionContext): (p: Promise<unknown>) => void {
-  return (p) => ctx.waitUntil(p);
+type HandlerName = keyof WorkerHandler;
+const HANDLERS: readonly HandlerName[] = ['fetch', 'scheduled', 'queue', 'email', 'tail'];
+type Call = (input: any, env: unknown, telemetry: WorkerTelemetry) => any;
+
+/** The span of a `scheduled`, `queue`, `email` or `tail` invocation. */
+function invocationSpan(name: HandlerName, input: any): { name: string; kind: SpanKind; attributes: Record<string, unknown> } {
+  if (name === 'scheduled') {
+    const attributes: Record<string, unknown> = { 'faas.trigger': 'timer', 'faas.cron': input?.cron };
+    const t = input?.scheduledTime;
+    if (typeof t === 'number' && Number.isFinite(t)) {
+      attributes['faas.time'] = new Date(t).toISOString();
+      attributes['cloudflare.scheduled_time'] = t;
+    }
+    return { name: input?.cron ? `scheduled ${input.cron}` : 'scheduled', kind: SpanKind.INTERNAL, attributes };
+  }
+  if (name === 'queue') {
+    const queue = typeof input?.queue === 'string' ? input.queue : 'unknown';
+    const attributes = {
+      'faas.trigger': 'pubsub',
+      'messaging.system': 'cloudflare_queues',
+      'messaging.destination.name': queue,
+      'messaging.operation.type': 'process',
+      'messaging.batch.message_count': Array.isArray(input?.messages) ? input.messages.length : 0,
+    };
+    return { name: `process ${queue}`, kind: SpanKind.CONSUMER, attributes };
+  }
+  // email and tail: sizes only, never addresses or the producer's data (personal data).
+  const attributes: Record<string, unknown> = { 'faas.trigger': 'other', 'cloudflare.trigger': name };
+  if (name === 'tail') attributes['cloudflare.tail.event_count'] = Array.isArray(input) ? input.length : 0;
+  else if (typeof input?.rawSize === 'number') attributes['cloudflare.email.size'] = input.rawSize;
+  return { name, kind: SpanKind.CONSUMER, attributes };
+}
+
+/**
+ * One invocation of handler `name`: a SERVER span for `fetch` (through the HTTP instrumentation),
+ * a span of its own for the others; `call` gets the input, the instrumented env and the telemetry.
+ */
+function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: ExecutionContext, call: Call): any {
+  const wrappedEnv = iso.env(env);
+  const waitUntil = (p: Promise<unknown>): void => ctx.waitUntil(p);
+  const enter = (i: unknown, telemetry: WorkerTelemetry): unknown => {
+    bindTelemetry(ctx, telemetry);
+    return call(i, wrappedEnv, telemetry);
+  };
+  if (name === 'fetch') return handleRequest(iso.monitor, input as Request, (req, t) => enter(req, iso.enter(t.scope, t.span)) as Response | Promise<Response>, waitUntil, iso.http);
+  return runInvocation(iso, { ...invocationSpan(name, input), waitUntil }, (t) => enter(input, t));
 }
 
 /**
@@ -42,7 +86,12 @@ function waitUntilOf(ctx: ExecutionContext): (p: Promise<unknown>) => void {
  * `getRequestTelemetry(ctx)`: without AsyncLocalStorage the invocation is current only until
  * the handler's first `await`, and these reach it anyway.
  *
- * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail`; other properties are kept).
+ * A class (`class extends WorkerEntrypoint`) is instrumented the same way: a subclass is
+ * returned whose `fetch`, `scheduled`, `queue`, `email` and `tail` use `this.ctx`, see the
+ * instrumented `this.env`, and receive the telemetry as their second argument. Its RPC methods
+ * are not wrapped.
+ *
+ * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail`; other properties are kept), or a `WorkerEntrypoint` class.
  * @param config monitor options plus adapter options, a `Monitor`, or `(env) => options`
  *   (OTEL_* vars in `env` are honoured; with no `backends`, OTEL_EXPORTER_OTLP_* selects OTLP, else the console).
  * @param options adapter options when `config` is a `Monitor`.
@@ -58,85 +107,38 @@ function waitUntilOf(ctx: ExecutionContext): (p: Promise<unknown>) => void {
  * }, (env) => ({ serviceName: 'api' }));
  * ```
  */
-export function instrument<H extends WorkerHandler<any>>(handler: H, config: WorkersConfig = {}, options?: WorkersAdapterOptions): InstrumentedHandler<H> {
+export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
+export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<H>;
+export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
   const isolate = lazyIsolate(config, options);
-  const out: Record<string, unknown> = { ...(handler as object) };
-  const h = handler as WorkerHandler<any>;
-
-  if (typeof h.fetch === 'function') {
-    out.fetch = function instrumentedFetch(request: Request, env: unknown, ctx: ExecutionContext): Promise<Response> {
-      const iso = isolate(env);
-      const wrappedEnv = iso.env(env);
-      return handleRequest(
-        iso.monitor,
-        request,
-        (req, t) => {
-          const telemetry = iso.enter(t.scope, t.span);
-          bindTelemetry(ctx, telemetry);
-          return h.fetch!.call(handler, req, wrappedEnv, ctx, telemetry);
-        },
-        waitUntilOf(ctx),
-        iso.http,
-      );
-    };
+  if (typeof handler === 'function') return instrumentClass(handler as new (...args: any[]) => object, isolate);
+  const out: Record<string, unknown> = { ...handler };
+  const h = handler as Record<string, ((...a: unknown[]) => unknown) | undefined>;
+  for (const name of HANDLERS) {
+    const f = h[name];
+    if (typeof f === 'function') {
+      out[name] = (input: unknown, env: unknown, ctx: ExecutionContext) => invoke(isolate(env), name, input, env, ctx, (i, e, t) => f.call(handler, i, e, ctx, t));
+    }
   }
+  return out;
+}
 
-  if (typeof h.scheduled === 'function') {
-    out.scheduled = function instrumentedScheduled(controller: ScheduledController, env: unknown, ctx: ExecutionContext): void | Promise<void> {
-      const iso = isolate(env);
-      const attributes: Record<string, unknown> = { 'faas.trigger': 'timer', 'faas.cron': controller?.cron };
-      const t = controller?.scheduledTime;
-      if (typeof t === 'number' && Number.isFinite(t)) {
-        attributes['faas.time'] = new Date(t).toISOString();
-        attributes['cloudflare.scheduled_time'] = t;
-      }
-      const name = controller?.cron ? `scheduled ${controller.cron}` : 'scheduled';
-      return runInvocation(iso, { name, kind: SpanKind.INTERNAL, attributes, waitUntil: waitUntilOf(ctx) }, (telemetry) => {
-        bindTelemetry(ctx, telemetry);
-        return h.scheduled!.call(handler, controller, iso.env(env), ctx, telemetry);
-      });
-    };
-  }
-
-  if (typeof h.queue === 'function') {
-    out.queue = function instrumentedQueue(batch: MessageBatch, env: unknown, ctx: ExecutionContext): void | Promise<void> {
-      const iso = isolate(env);
-      const queue = typeof batch?.queue === 'string' ? batch.queue : 'unknown';
-      const attributes: Record<string, unknown> = {
-        'faas.trigger': 'pubsub',
-        'messaging.system': 'cloudflare_queues',
-        'messaging.destination.name': queue,
-        'messaging.operation.type': 'process',
-        'messaging.batch.message_count': Array.isArray(batch?.messages) ? batch.messages.length : 0,
+/** `class extends WorkerEntrypoint`: a subclass built with the instrumented env, handlers wrapped on its prototype. */
+function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: unknown) => Isolate): unknown {
+  const Instrumented = class extends Class {
+    constructor(ctx: unknown, env: unknown, ...rest: unknown[]) {
+      super(ctx, isolate(env).env(env), ...rest);
+    }
+  };
+  Object.defineProperty(Instrumented, 'name', { value: Class.name });
+  for (const name of HANDLERS) {
+    const f = (Class.prototype as Record<string, unknown>)[name];
+    if (typeof f === 'function') {
+      // `this.env` is already instrumented: Isolate.env() hands it back as it is.
+      (Instrumented.prototype as Record<string, unknown>)[name] = function (this: { ctx: ExecutionContext; env: unknown }, input: unknown) {
+        return invoke(isolate(this.env), name, input, this.env, this.ctx, (i, _e, t) => f.call(this, i, t));
       };
-      return runInvocation(iso, { name: `process ${queue}`, kind: SpanKind.CONSUMER, attributes, waitUntil: waitUntilOf(ctx) }, (telemetry) => {
-        bindTelemetry(ctx, telemetry);
-        return h.queue!.call(handler, batch, iso.env(env), ctx, telemetry);
-      });
-    };
+    }
   }
-
-  if (typeof h.email === 'function') {
-    out.email = function instrumentedEmail(message: ForwardableEmailMessage, env: unknown, ctx: ExecutionContext): void | Promise<void> {
-      const iso = isolate(env);
-      const attributes: Record<string, unknown> = { 'faas.trigger': 'other', 'cloudflare.trigger': 'email' };
-      if (typeof message?.rawSize === 'number') attributes['cloudflare.email.size'] = message.rawSize;
-      return runInvocation(iso, { name: 'email', kind: SpanKind.CONSUMER, attributes, waitUntil: waitUntilOf(ctx) }, (telemetry) => {
-        bindTelemetry(ctx, telemetry);
-        return h.email!.call(handler, message, iso.env(env), ctx, telemetry);
-      });
-    };
-  }
-
-  if (typeof h.tail === 'function') {
-    out.tail = function instrumentedTail(events: TraceItem[], env: unknown, ctx: ExecutionContext): void | Promise<void> {
-      const iso = isolate(env);
-      const attributes: Record<string, unknown> = { 'faas.trigger': 'other', 'cloudflare.trigger': 'tail', 'cloudflare.tail.event_count': Array.isArray(events) ? events.length : 0 };
-      return runInvocation(iso, { name: 'tail', kind: SpanKind.CONSUMER, attributes, waitUntil: waitUntilOf(ctx) }, (telemetry) => {
-        bindTelemetry(ctx, telemetry);
-        return h.tail!.call(handler, events, iso.env(env), ctx, telemetry);
-      });
-    };
-  }
-  return out as InstrumentedHandler<H>;
+  return Instrumented;
 }

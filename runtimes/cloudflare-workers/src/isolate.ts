@@ -16,7 +16,7 @@ import type { Baggage } from '../../../src/trace/propagation/baggage.js';
 export interface Isolate {
   readonly monitor: Monitor;
   readonly http: HttpInstrumentationOptions;
-  /** The env the handler sees: bindings instrumented unless turned off. */
+  /** The env the handler sees: bindings instrumented unless turned off (idempotent). */
   env<E>(env: E): E;
   /** Makes `scope` route outgoing fetches to this monitor and returns the handler's telemetry. */
   enter(scope: Scope, span: Span, baggage?: Baggage): WorkerTelemetry;
@@ -66,7 +66,10 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
     env<T>(e: T): T {
       if (!bindings || e === null || typeof e !== 'object') return e;
       let w = envs.get(e) as T | undefined;
-      if (w === undefined) envs.set(e, (w = instrumentEnv(bindings, e)));
+      if (w === undefined) {
+        envs.set(e, (w = instrumentEnv(bindings, e)));
+        envs.set(w as object, w); // an env already instrumented is handed back as it is
+      }
       return w;
     },
     enter(scope, span, baggage) {

@@ -363,3 +363,58 @@ describe('Durable Object trace context (README: RPC carries no trace context)', 
     expect(work.parentSpanId).toBe(caller.spanContext().spanId);
   });
 });
+
+describe('instrument(class extends WorkerEntrypoint) in-process', () => {
+  /** Stands in for `WorkerEntrypoint` from cloudflare:workers: keeps ctx and env on the instance. */
+  class Entrypoint<Env> {
+    constructor(protected ctx: ExecutionContext, protected env: Env) {}
+  }
+
+  test('handlers use this.ctx and the instrumented this.env, get the telemetry second; RPC methods and statics are untouched', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const factory = vi.fn(() => monitor);
+    const boom = new SyntaxError('bad mail');
+    class App extends Entrypoint<{ KV: FakeKV }> {
+      static version = 3;
+      async fetch(req: Request, t: { span: { spanContext(): { spanId: string } } }) {
+        await this.env.KV.put('k', 'v');
+        return new Response(`${new URL(req.url).pathname} ${getRequestTelemetry(this.ctx) === t} ${t.span.spanContext().spanId}`);
+      }
+      async email(message: { rawSize: number }) {
+        if (message.rawSize > 0) throw boom;
+      }
+      tail(events: unknown[]) {
+        return events.length;
+      }
+      add(a: number, b: number) {
+        return a + b;
+      }
+    }
+    const Instrumented = instrument(App, factory);
+    expect(factory).not.toHaveBeenCalled(); // CF-03
+    expect(Instrumented.name).toBe('App');
+    expect(Instrumented.version).toBe(3);
+    expect(Instrumented.prototype.add).toBe(App.prototype.add);
+    const kv = new FakeKV();
+    const env = { KV: kv };
+    const ctx = fakeCtx();
+    const app = new Instrumented(ctx, env);
+    expect(app).toBeInstanceOf(App);
+    expect(app.add(1, 2)).toBe(3);
+    const text = await (await app.fetch(new Request('http://x/path', { headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }), undefined as never)).text();
+    await expect(app.email({ rawSize: 5 })).rejects.toBe(boom);
+    expect(app.tail([1, 2, 3])).toBe(3); // a synchronous handler stays synchronous
+    expect(ctx.pending).toHaveLength(3);
+    await Promise.all(ctx.pending);
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(kv.store.get('k')).toBe('v');
+    const server = memory.spans.find((s) => s.kind === 2)!;
+    expect(text).toBe(`/path true ${server.spanId}`);
+    expect(server.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    // The env is instrumented once: one KV span, a child of the server span.
+    expect(memory.spans.filter((s) => s.name === 'KV put').map((s) => s.parentSpanId)).toEqual([server.spanId]);
+    const mail = memory.spans.find((s) => s.name === 'email')!;
+    expect(mail.status).toEqual({ code: 2, message: 'bad mail' });
+    expect(memory.spans.find((s) => s.name === 'tail')!.attributes['cloudflare.tail.event_count']).toBe(3);
+  });
+});

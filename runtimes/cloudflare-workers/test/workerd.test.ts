@@ -40,7 +40,7 @@ function traceparent(i: number): { header: string; traceId: string; parent: stri
 test('the Worker bundle contains no node: import (CF-06, DESIGN decision 1)', async () => {
   const code = await bundleWorker(fixture('worker.ts'));
   expect(code).not.toMatch(/(from\s*|import\s*\(\s*|require\(\s*)["']node:/);
-  expect(code).toContain('instrumentedFetch');
+  expect(code).toContain('cloudflare.tail.event_count');
 });
 
 describe.each(modes)('workerd, $name', (mode) => {
@@ -390,4 +390,61 @@ test('CF-09 tail: a Tail Worker gets a CONSUMER span with the event count, flush
     await mf.dispose();
     await srv.close();
   }
+});
+
+describe('workerd, instrument(class extends WorkerEntrypoint)', () => {
+  let srv: TestServer;
+  let mf: Miniflare;
+  beforeAll(async () => {
+    srv = await startTestServer();
+    mf = await startWorker({ flags: ['nodejs_compat'], entry: fixture('worker-class.ts'), vars: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url } });
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+    await srv?.close();
+  });
+
+  test('fetch: SERVER span continuing traceparent, this.env bindings and outgoing fetch as children, this.ctx flushes', async () => {
+    const tp = traceparent(7);
+    const r = await mf.dispatchFetch('http://worker.test/class', { headers: { traceparent: tp.header } });
+    const body = (await r.json()) as { echo: { traceparent: string }; server: string; active: string; same: boolean; instance: boolean; kv: string };
+    expect(body).toMatchObject({ same: true, instance: true, kv: '1' });
+    expect(body.active).toBe(body.server);
+    const trace = await waitFor(() => {
+      const t = spansOf(srv).filter((s) => s.traceId === tp.traceId);
+      return t.length >= 4 && t;
+    });
+    const server = trace.find((s) => s.kind === SERVER)!;
+    expect(server.spanId).toBe(body.server);
+    expect(server.parentSpanId).toBe(tp.parent);
+    expect(server.attributes).toMatchObject({ 'url.path': '/class', 'http.response.status_code': 200 });
+    expect(server.resource['service.name']).toBe('cf-class');
+    const client = trace.find((s) => s.kind === CLIENT && s.attributes['url.full'] !== undefined)!;
+    expect(client.parentSpanId).toBe(server.spanId);
+    expect(body.echo.traceparent).toBe(`00-${tp.traceId}-${client.spanId}-01`);
+    expect(trace.filter((s) => s.name === 'KV put' || s.name === 'KV get').every((s) => s.parentSpanId === server.spanId)).toBe(true);
+  });
+
+  test('an exception in the class fetch is recorded and still reaches the runtime', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/throw');
+    expect(r.status).toBe(500);
+    await r.text();
+    const server = await waitFor(() => spansOf(srv).find((s) => s.attributes['url.path'] === '/throw'));
+    expect(server.status?.code).toBe(2);
+    expect(server.events?.some((e) => e.name === 'exception')).toBe(true);
+  });
+
+  test('scheduled and queue methods get their spans', async () => {
+    const worker = await mf.getWorker();
+    await worker.scheduled({ cron: '0 * * * *', scheduledTime: new Date() });
+    const cron = await waitFor(() => spansOf(srv).find((s) => s.name === 'scheduled 0 * * * *'));
+    expect(cron.attributes['faas.trigger']).toBe('timer');
+    expect((await waitFor(() => spansOf(srv).find((s) => s.parentSpanId === cron.spanId))).name).toBe('KV put');
+    expect((await waitFor(() => logsOf(srv).find((l) => l.body === 'class cron ran'))).traceId).toBe(cron.traceId);
+    const result = await worker.queue('q9', [{ id: 'm1', timestamp: new Date(), body: 1, attempts: 1 }]);
+    expect(result.outcome).toBe('ok');
+    const q = await waitFor(() => spansOf(srv).find((s) => s.name === 'process q9'));
+    expect(q.kind).toBe(CONSUMER);
+    expect(q.attributes).toMatchObject({ 'messaging.batch.message_count': 1, 'test.handled': 1 });
+  });
 });

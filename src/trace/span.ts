@@ -8,6 +8,7 @@ import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } fro
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { msToUnixNano, now, timeInput } from '../time.js';
+import { random16, random24, random8, spanIdHex, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 
 /** A time as epoch milliseconds or a Date. */
@@ -75,8 +76,6 @@ const UNSET: { code: SpanStatus; message?: string } = Object.freeze({ code: Span
 export class RecordingSpan implements Span, SpanData {
   declare name: string;
   declare readonly kind: SpanKind;
-  declare readonly traceId: string;
-  declare readonly spanId: string;
   declare readonly parentSpanId: string | undefined;
   declare readonly parentIsRemote: boolean | undefined;
   declare readonly traceFlags: number;
@@ -98,26 +97,50 @@ export class RecordingSpan implements Span, SpanData {
   declare baggage: Baggage | undefined;
   declare private attributeCount: number;
   declare private readonly owner: SpanOwner;
+  // Ids as 24-bit chunks (see ids.ts), hex-encoded on first read and cached.
+  declare private traceIdText: string | undefined;
+  declare private spanIdText: string | undefined;
+  declare private t0: number;
+  declare private t1: number;
+  declare private t2: number;
+  declare private t3: number;
+  declare private t4: number;
+  declare private t5: number;
+  declare private s0: number;
+  declare private s1: number;
+  declare private s2: number;
 
+  /**
+   * The trace id comes from `parentSpan` (a span of this class), else `parent`, else `traceId`,
+   * else is new; the span id is always new.
+   */
   constructor(
     owner: SpanOwner,
     name: string,
     kind: SpanKind,
-    traceId: string,
-    spanId: string,
+    parentSpan: RecordingSpan | undefined,
     parent: SpanContext | undefined,
+    traceId: string | undefined,
     traceFlags: number,
     startTime: number,
   ) {
     this.owner = owner;
     this.name = name;
     this.kind = kind;
-    this.traceId = traceId;
-    this.spanId = spanId;
-    this.parentSpanId = parent === undefined ? undefined : parent.spanId;
-    this.parentIsRemote = parent === undefined ? undefined : parent.isRemote === true;
+    if (parentSpan !== undefined) {
+      this.parentSpanId = parentSpan.spanId;
+      this.parentIsRemote = false;
+      this.traceState = parentSpan.traceState;
+    } else if (parent !== undefined) {
+      this.parentSpanId = parent.spanId;
+      this.parentIsRemote = parent.isRemote === true;
+      this.traceState = parent.traceState;
+    } else {
+      this.parentSpanId = undefined;
+      this.parentIsRemote = undefined;
+      this.traceState = undefined;
+    }
     this.traceFlags = traceFlags;
-    this.traceState = parent === undefined ? undefined : parent.traceState;
     this.startTime = startTime;
     this.endTime = 0;
     this.attributes = newAttributes();
@@ -131,6 +154,49 @@ export class RecordingSpan implements Span, SpanData {
     this.scope = undefined;
     this.baggage = undefined;
     this.attributeCount = 0;
+    if (parentSpan !== undefined) {
+      this.traceIdText = parentSpan.traceIdText;
+      this.t0 = parentSpan.t0;
+      this.t1 = parentSpan.t1;
+      this.t2 = parentSpan.t2;
+      this.t3 = parentSpan.t3;
+      this.t4 = parentSpan.t4;
+      this.t5 = parentSpan.t5;
+    } else if (parent !== undefined || traceId !== undefined) {
+      this.traceIdText = parent !== undefined ? parent.traceId : traceId;
+      // One assignment per field, in declaration order: a chained `a = b = 0` assigns right to
+      // left and would give these spans another hidden class.
+      this.t0 = 0;
+      this.t1 = 0;
+      this.t2 = 0;
+      this.t3 = 0;
+      this.t4 = 0;
+      this.t5 = 0;
+    } else {
+      this.traceIdText = undefined;
+      this.t0 = random24();
+      this.t1 = random24();
+      this.t2 = random24();
+      this.t3 = random24();
+      this.t4 = random24();
+      const f = random8();
+      this.t5 = (this.t0 | this.t1 | this.t2 | this.t3 | this.t4 | f) === 0 ? 1 : f; // never all zero
+    }
+    this.spanIdText = undefined;
+    this.s0 = random24();
+    this.s1 = random24();
+    const c = random16();
+    this.s2 = (this.s0 | this.s1 | c) === 0 ? 1 : c; // never all zero
+  }
+
+  /** 32 lowercase hex digits. */
+  get traceId(): string {
+    return (this.traceIdText ??= traceIdHex(this.t0, this.t1, this.t2, this.t3, this.t4, this.t5));
+  }
+
+  /** 16 lowercase hex digits. */
+  get spanId(): string {
+    return (this.spanIdText ??= spanIdHex(this.s0, this.s1, this.s2));
   }
 
   get ended(): boolean {

@@ -7,7 +7,7 @@ import { now, timeInput } from '../time.js';
 import { newSpanId, newTraceId } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
-import { SamplingDecision, type Sampler } from './sampling/samplers.js';
+import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
 
 export interface StartSpanOptions {
@@ -36,9 +36,7 @@ function isSpan(p: unknown): p is SpanWithScope {
   return typeof (p as Span).spanContext === 'function';
 }
 
-function startMs(t: TimeInput | undefined): number {
-  return timeInput(t);
-}
+const NO_OPTIONS: StartSpanOptions = Object.freeze({});
 
 /**
  * Starts spans. Parent, scope and baggage come from the options or the active context;
@@ -52,14 +50,24 @@ export class Tracer {
   ) {}
 
   startSpan(name: string, options?: StartSpanOptions): Span {
-    const opts = options ?? {};
-    const ctx = opts.parent === undefined ? contextStorage().get() : undefined;
+    const opts = options ?? NO_OPTIONS;
+    return this.start(name, opts, opts.parent === undefined ? contextStorage().get() : undefined);
+  }
+
+  /** startSpan with the active context already read (`ctx` is undefined when `opts.parent` is set). */
+  private start(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
     const parentIn = opts.parent === undefined ? ctx?.span : opts.parent;
+    // A parent of this library's own span class is read directly: its ids stay unencoded.
+    let parentSpan: RecordingSpan | undefined;
     let parent: SpanContext | undefined;
     let scope: Scope | undefined = opts.scope;
     let baggage: Baggage | undefined;
     if (parentIn) {
-      if (isSpan(parentIn)) {
+      if (parentIn instanceof RecordingSpan) {
+        parentSpan = parentIn;
+        scope ??= parentIn.scope;
+        baggage = parentIn.baggage;
+      } else if (isSpan(parentIn)) {
         parent = parentIn.spanContext();
         scope ??= parentIn.scope;
         baggage = parentIn.baggage;
@@ -68,22 +76,45 @@ export class Tracer {
         baggage = (parentIn as RemoteContext).baggage;
       }
     }
-    scope ??= ctx?.scope;
-    baggage ??= ctx?.baggage;
-    const traceId = parent ? parent.traceId : newTraceId();
-    const spanId = newSpanId();
+    if (ctx !== undefined) {
+      scope ??= ctx.scope;
+      baggage ??= ctx.baggage;
+    }
     const spanName = typeof name === 'string' && name ? name : 'unnamed';
     const owner = this.owner;
-    const decision = owner.enabled ? owner.sampler.shouldSample(traceId, parent, spanName) : SamplingDecision.DROP;
+    const sampler = owner.sampler;
+    const parentFlags = parentSpan !== undefined ? parentSpan.traceFlags : parent !== undefined ? (parent.traceFlags ?? 0) : 0;
+    let traceId: string | undefined;
+    let decision: SamplingDecision;
+    if (!owner.enabled) decision = SamplingDecision.DROP;
+    else if (sampler === parentBasedAlwaysOn) {
+      // The default sampler, decided inline: sampled unless a parent is not.
+      decision = (parentSpan === undefined && parent === undefined) || parentFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
+    } else {
+      if (parentSpan !== undefined) parent = parentSpan.spanContext();
+      traceId = parent !== undefined ? parent.traceId : newTraceId();
+      decision = sampler.shouldSample(traceId, parent, spanName);
+    }
     if (decision === SamplingDecision.DROP) {
-      const s = new NonRecordingSpan({ traceId, spanId, traceFlags: (parent?.traceFlags ?? 0) & ~1, traceState: parent?.traceState, isRemote: false });
+      traceId ??= parentSpan !== undefined ? parentSpan.traceId : parent !== undefined ? parent.traceId : newTraceId();
+      const traceState = parentSpan !== undefined ? parentSpan.traceState : parent?.traceState;
+      const s = new NonRecordingSpan({ traceId, spanId: newSpanId(), traceFlags: parentFlags & ~1, traceState, isRemote: false });
       s.scope = scope;
       s.baggage = baggage;
       return s;
     }
-    const flags = decision === SamplingDecision.RECORD_AND_SAMPLE ? (parent?.traceFlags ?? 0) | 1 : (parent?.traceFlags ?? 0) & ~1;
+    const flags = decision === SamplingDecision.RECORD_AND_SAMPLE ? parentFlags | 1 : parentFlags & ~1;
     const kind = opts.kind ?? SpanKind.INTERNAL;
-    const span = new RecordingSpan(owner, spanName, kind >= 1 && kind <= 5 ? kind : SpanKind.INTERNAL, traceId, spanId, parent, flags, startMs(opts.startTime));
+    const span = new RecordingSpan(
+      owner,
+      spanName,
+      kind >= 1 && kind <= 5 ? kind : SpanKind.INTERNAL,
+      parentSpan,
+      parent,
+      traceId,
+      flags,
+      opts.startTime === undefined ? now() : timeInput(opts.startTime),
+    );
     span.scope = scope;
     span.baggage = baggage;
     if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
@@ -101,10 +132,11 @@ export class Tracer {
   startActiveSpan<R>(name: string, options: StartSpanOptions | undefined, fn: (span: Span) => R): R;
   startActiveSpan<R>(name: string, a: StartSpanOptions | ((span: Span) => R) | undefined, b?: (span: Span) => R): R {
     const fn = (typeof a === 'function' ? a : b) as (span: Span) => R;
-    const opts = typeof a === 'function' ? undefined : a;
-    const span = this.startSpan(name, opts) as SpanWithScope;
+    const opts = typeof a === 'function' ? NO_OPTIONS : (a ?? NO_OPTIONS);
+    // One read of the active context serves both the parent lookup and the new context.
     const storage = contextStorage();
     const prev = storage.get();
+    const span = this.start(name, opts, opts.parent === undefined ? prev : undefined) as SpanWithScope;
     const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel };
     return storage.run(ctx, () => runAndEnd(span, fn));
   }

@@ -70,6 +70,12 @@ export function parentBased(root: Sampler): Sampler {
   };
 }
 
+/**
+ * The default sampler, `parentbased_always_on`: one shared instance, which the tracer
+ * recognises and decides inline (sampled unless the parent is not).
+ */
+export const parentBasedAlwaysOn: Sampler = /* @__PURE__ */ parentBased(alwaysOn);
+
 /** The `OTEL_TRACES_SAMPLER` values this library implements. */
 export const SAMPLER_NAMES: readonly SamplerName[] = [
   'always_on',
@@ -90,7 +96,7 @@ function checkRatio(v: unknown, where: string): number {
 
 /** Builds a sampler from its configuration, throwing on unknown names and ratios outside [0, 1]. */
 export function createSampler(config: SamplerConfig | undefined): Sampler {
-  if (config === undefined) return parentBased(alwaysOn);
+  if (config === undefined) return parentBasedAlwaysOn;
   if (typeof config === 'object' && config !== null && typeof (config as Sampler).shouldSample === 'function') {
     return config as Sampler;
   }
@@ -102,7 +108,7 @@ export function createSampler(config: SamplerConfig | undefined): Sampler {
     case 'always_off':
       return alwaysOff;
     case 'parentbased_always_on':
-      return parentBased(alwaysOn);
+      return parentBasedAlwaysOn;
     case 'parentbased_always_off':
       return parentBased(alwaysOff);
     case 'traceidratio':

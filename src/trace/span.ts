@@ -224,15 +224,35 @@ export class RecordingSpan implements Span, SpanData {
       typeof key === 'string' &&
       key !== ''
     ) {
-      const attrs = this.attributes as Record<string, unknown>;
-      if (attrs[key] === undefined) {
-        if (this.attributeCount >= this.owner.limits.attributeCountLimit) return this.dropAttribute();
-        this.attributeCount++;
-      }
+      return this.store(key, value);
+    }
+    return this.setAttributeSlow(key, value);
+  }
+
+  /**
+   * Stores a clean value within `attributeCountLimit`. `attributeCount` counts stores, an upper
+   * bound of the distinct keys: below the limit no key lookup is needed; at the limit the keys
+   * are counted exactly before anything is dropped.
+   */
+  private store(key: string, value: unknown): this {
+    const attrs = this.attributes as Record<string, unknown>;
+    const limit = this.owner.limits.attributeCountLimit;
+    if (this.attributeCount < limit) {
+      this.attributeCount++;
       attrs[key] = value;
       return this;
     }
-    return this.setAttributeSlow(key, value);
+    if (attrs[key] === undefined) {
+      let n = 0;
+      for (const _ in attrs) n++;
+      if (n >= limit) {
+        this.attributeCount = n;
+        return this.dropAttribute();
+      }
+      this.attributeCount = n + 1;
+    }
+    attrs[key] = value;
+    return this;
   }
 
   private dropAttribute(): this {
@@ -256,13 +276,7 @@ export class RecordingSpan implements Span, SpanData {
       if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
       else this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
     }
-    const attrs = this.attributes as Record<string, unknown>;
-    if (attrs[key] === undefined) {
-      if (this.attributeCount >= limits.attributeCountLimit) return this.dropAttribute();
-      this.attributeCount++;
-    }
-    attrs[key] = s.value;
-    return this;
+    return this.store(key, s.value);
   }
 
   setAttributes(attributes: Record<string, unknown>): this {

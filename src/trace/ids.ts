@@ -22,6 +22,22 @@ function refill(): Uint32Array {
   return pool;
 }
 
+/**
+ * Reserves `n` (at most 16384) random words and returns the index of the first in
+ * `randomPool()`: one bounds check for all of a span's ids.
+ */
+export function takeWords(n: number): number {
+  if (next + n > POOL_WORDS) refill();
+  const i = next;
+  next = i + n;
+  return i;
+}
+
+/** The pool that `takeWords` indexes (valid until the next `takeWords`). */
+export function randomPool(): Uint32Array {
+  return pool!;
+}
+
 /** A random unsigned 32-bit number from the pool. */
 export function randomWord(): number {
   const p = next < POOL_WORDS ? pool! : refill();

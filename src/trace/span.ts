@@ -8,7 +8,7 @@ import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } fro
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { msToUnixNano, now, timeInput } from '../time.js';
-import { random16, random24, random8, spanIdHex, traceIdHex } from './ids.js';
+import { randomPool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 
 /** A time as epoch milliseconds or a Date. */
@@ -173,19 +173,23 @@ export class RecordingSpan implements Span, SpanData {
       this.t4 = 0;
       this.t5 = 0;
     } else {
+      const i = takeWords(6);
+      const w = randomPool();
       this.traceIdText = undefined;
-      this.t0 = random24();
-      this.t1 = random24();
-      this.t2 = random24();
-      this.t3 = random24();
-      this.t4 = random24();
-      const f = random8();
+      this.t0 = w[i] >>> 8;
+      this.t1 = w[i + 1] >>> 8;
+      this.t2 = w[i + 2] >>> 8;
+      this.t3 = w[i + 3] >>> 8;
+      this.t4 = w[i + 4] >>> 8;
+      const f = w[i + 5] & 0xff;
       this.t5 = (this.t0 | this.t1 | this.t2 | this.t3 | this.t4 | f) === 0 ? 1 : f; // never all zero
     }
+    const j = takeWords(3);
+    const w = randomPool();
     this.spanIdText = undefined;
-    this.s0 = random24();
-    this.s1 = random24();
-    const c = random16();
+    this.s0 = w[j] >>> 8;
+    this.s1 = w[j + 1] >>> 8;
+    const c = w[j + 2] & 0xffff;
     this.s2 = (this.s0 | this.s1 | c) === 0 ? 1 : c; // never all zero
   }
 

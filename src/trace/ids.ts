@@ -9,57 +9,28 @@
  * (5 × 24 + 8 bits).
  */
 const POOL_WORDS = 16384;
-let pool: Uint32Array | undefined;
+/** The pool that `takeWords` indexes; its words are valid until the next `takeWords`. */
+export let pool: Uint32Array | undefined;
 let next = POOL_WORDS;
 
 const HEX: string[] = [];
 for (let i = 0; i < 256; i++) HEX.push((i < 16 ? '0' : '') + i.toString(16));
 
-function refill(): Uint32Array {
+function refill(): void {
   pool ??= new Uint32Array(POOL_WORDS);
   crypto.getRandomValues(pool);
   next = 0;
-  return pool;
 }
 
 /**
- * Reserves `n` (at most 16384) random words and returns the index of the first in
- * `randomPool()`: one bounds check for all of a span's ids.
+ * Reserves `n` (at most 16384) random words and returns the index of the first in `pool`:
+ * one bounds check for all of a span's ids.
  */
 export function takeWords(n: number): number {
   if (next + n > POOL_WORDS) refill();
   const i = next;
   next = i + n;
   return i;
-}
-
-/** The pool that `takeWords` indexes (valid until the next `takeWords`). */
-export function randomPool(): Uint32Array {
-  return pool!;
-}
-
-/** A random unsigned 32-bit number from the pool. */
-export function randomWord(): number {
-  const p = next < POOL_WORDS ? pool! : refill();
-  return p[next++];
-}
-
-/** A random 24-bit chunk of an id. */
-export function random24(): number {
-  const p = next < POOL_WORDS ? pool! : refill();
-  return p[next++] >>> 8;
-}
-
-/** A random 16-bit chunk (the last of a span id). */
-export function random16(): number {
-  const p = next < POOL_WORDS ? pool! : refill();
-  return p[next++] & 0xffff;
-}
-
-/** A random 8-bit chunk (the last of a trace id). */
-export function random8(): number {
-  const p = next < POOL_WORDS ? pool! : refill();
-  return p[next++] & 0xff;
 }
 
 /** Six lowercase hex digits of a 24-bit number. */
@@ -79,23 +50,23 @@ export function traceIdHex(a: number, b: number, c: number, d: number, e: number
 
 /** 16 random lowercase hex digits, never all zero. */
 export function newSpanId(): string {
-  const a = random24();
-  const b = random24();
-  let c = random16();
-  if ((a | b | c) === 0) c = 1;
-  return spanIdHex(a, b, c);
+  const i = takeWords(3);
+  const w = pool!;
+  const a = w[i] >>> 8;
+  const b = w[i + 1] >>> 8;
+  return spanIdHex(a, b, w[i + 2] & 65535 || (a | b ? 0 : 1));
 }
 
 /** 32 random lowercase hex digits, never all zero. */
 export function newTraceId(): string {
-  const a = random24();
-  const b = random24();
-  const c = random24();
-  const d = random24();
-  const e = random24();
-  let f = random8();
-  if ((a | b | c | d | e | f) === 0) f = 1;
-  return traceIdHex(a, b, c, d, e, f);
+  const i = takeWords(6);
+  const w = pool!;
+  const a = w[i] >>> 8;
+  const b = w[i + 1] >>> 8;
+  const c = w[i + 2] >>> 8;
+  const d = w[i + 3] >>> 8;
+  const e = w[i + 4] >>> 8;
+  return traceIdHex(a, b, c, d, e, w[i + 5] & 255 || (a | b | c | d | e ? 0 : 1));
 }
 
 export const INVALID_TRACE_ID = '00000000000000000000000000000000';

@@ -7,8 +7,8 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } from '../model/span-data.js';
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import { msToUnixNano, now, timeInput } from '../time.js';
-import { randomPool, spanIdHex, takeWords, traceIdHex } from './ids.js';
+import { msToUnixNano, timeInput } from '../time.js';
+import { pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 
 /** A time as epoch milliseconds or a Date. */
@@ -39,10 +39,6 @@ export interface SpanOwner {
   readonly limits: Limits;
   readonly diag: Diagnostics;
   onEnd(span: RecordingSpan): void;
-}
-
-function toMs(t: TimeInput | undefined): number {
-  return timeInput(t);
 }
 
 function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; message?: string } | undefined {
@@ -97,9 +93,9 @@ export class RecordingSpan implements Span, SpanData {
   declare baggage: Baggage | undefined;
   declare private attributeCount: number;
   declare private readonly owner: SpanOwner;
-  // Ids as 24-bit chunks (see ids.ts), hex-encoded on first read and cached.
-  declare private traceIdText: string | undefined;
-  declare private spanIdText: string | undefined;
+  // Ids as 24-bit chunks (see ids.ts), hex-encoded on first read and cached in tid / sid.
+  declare private tid: string | undefined;
+  declare private sid: string | undefined;
   declare private t0: number;
   declare private t1: number;
   declare private t2: number;
@@ -111,14 +107,13 @@ export class RecordingSpan implements Span, SpanData {
   declare private s2: number;
 
   /**
-   * The trace id comes from `parentSpan` (a span of this class), else `parent`, else `traceId`,
-   * else is new; the span id is always new.
+   * The trace id comes from `parent` (a span context, or a span of this class read directly so
+   * its ids stay unencoded until needed), else `traceId`, else is new; the span id is new.
    */
   constructor(
     owner: SpanOwner,
     name: string,
     kind: SpanKind,
-    parentSpan: RecordingSpan | undefined,
     parent: SpanContext | undefined,
     traceId: string | undefined,
     traceFlags: number,
@@ -127,19 +122,9 @@ export class RecordingSpan implements Span, SpanData {
     this.owner = owner;
     this.name = name;
     this.kind = kind;
-    if (parentSpan !== undefined) {
-      this.parentSpanId = parentSpan.spanId;
-      this.parentIsRemote = false;
-      this.traceState = parentSpan.traceState;
-    } else if (parent !== undefined) {
-      this.parentSpanId = parent.spanId;
-      this.parentIsRemote = parent.isRemote === true;
-      this.traceState = parent.traceState;
-    } else {
-      this.parentSpanId = undefined;
-      this.parentIsRemote = undefined;
-      this.traceState = undefined;
-    }
+    this.parentSpanId = parent?.spanId;
+    this.parentIsRemote = parent === undefined ? undefined : parent.isRemote === true;
+    this.traceState = parent?.traceState;
     this.traceFlags = traceFlags;
     this.startTime = startTime;
     this.endTime = 0;
@@ -154,53 +139,31 @@ export class RecordingSpan implements Span, SpanData {
     this.scope = undefined;
     this.baggage = undefined;
     this.attributeCount = 0;
-    if (parentSpan !== undefined) {
-      this.traceIdText = parentSpan.traceIdText;
-      this.t0 = parentSpan.t0;
-      this.t1 = parentSpan.t1;
-      this.t2 = parentSpan.t2;
-      this.t3 = parentSpan.t3;
-      this.t4 = parentSpan.t4;
-      this.t5 = parentSpan.t5;
-    } else if (parent !== undefined || traceId !== undefined) {
-      this.traceIdText = parent !== undefined ? parent.traceId : traceId;
-      // One assignment per field, in declaration order: a chained `a = b = 0` assigns right to
-      // left and would give these spans another hidden class.
-      this.t0 = 0;
-      this.t1 = 0;
-      this.t2 = 0;
-      this.t3 = 0;
-      this.t4 = 0;
-      this.t5 = 0;
-    } else {
-      const i = takeWords(6);
-      const w = randomPool();
-      this.traceIdText = undefined;
-      this.t0 = w[i] >>> 8;
-      this.t1 = w[i + 1] >>> 8;
-      this.t2 = w[i + 2] >>> 8;
-      this.t3 = w[i + 3] >>> 8;
-      this.t4 = w[i + 4] >>> 8;
-      const f = w[i + 5] & 0xff;
-      this.t5 = (this.t0 | this.t1 | this.t2 | this.t3 | this.t4 | f) === 0 ? 1 : f; // never all zero
-    }
-    const j = takeWords(3);
-    const w = randomPool();
-    this.spanIdText = undefined;
-    this.s0 = w[j] >>> 8;
-    this.s1 = w[j + 1] >>> 8;
-    const c = w[j + 2] & 0xffff;
-    this.s2 = (this.s0 | this.s1 | c) === 0 ? 1 : c; // never all zero
+    // Nine random words: a trace id (used only when no parent gives one; one branch-free path
+    // costs less than the 24 unused bytes) and a span id, neither all zero.
+    const i = takeWords(9);
+    const w = pool!;
+    this.tid = parent !== undefined ? parent.traceId : traceId;
+    this.t0 = w[i] >>> 8;
+    this.t1 = w[i + 1] >>> 8;
+    this.t2 = w[i + 2] >>> 8;
+    this.t3 = w[i + 3] >>> 8;
+    this.t4 = w[i + 4] >>> 8;
+    this.t5 = w[i + 5] & 255 || (this.t0 | this.t1 | this.t2 | this.t3 | this.t4 ? 0 : 1);
+    this.sid = undefined;
+    this.s0 = w[i + 6] >>> 8;
+    this.s1 = w[i + 7] >>> 8;
+    this.s2 = w[i + 8] & 65535 || (this.s0 | this.s1 ? 0 : 1);
   }
 
   /** 32 lowercase hex digits. */
   get traceId(): string {
-    return (this.traceIdText ??= traceIdHex(this.t0, this.t1, this.t2, this.t3, this.t4, this.t5));
+    return (this.tid ??= traceIdHex(this.t0, this.t1, this.t2, this.t3, this.t4, this.t5));
   }
 
   /** 16 lowercase hex digits. */
   get spanId(): string {
-    return (this.spanIdText ??= spanIdHex(this.s0, this.s1, this.s2));
+    return (this.sid ??= spanIdHex(this.s0, this.s1, this.s2));
   }
 
   get ended(): boolean {
@@ -303,7 +266,7 @@ export class RecordingSpan implements Span, SpanData {
     }
     const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined);
     if (this.events === NO_EVENTS) this.events = [];
-    this.events.push({ name: typeof name === 'string' ? name : describe(name), time: toMs(time), attributes: attrs, droppedAttributesCount: dropped });
+    this.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
 
@@ -364,7 +327,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('span_ended_twice', `span "${this.name.slice(0, 64)}" was ended twice; the second end() was ignored`);
       return;
     }
-    const t = toMs(endTime);
+    const t = timeInput(endTime);
     this.endTime = t < this.startTime ? this.startTime : t; // end ≥ start (TR-05)
     this.owner.onEnd(this);
   }

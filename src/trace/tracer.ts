@@ -3,7 +3,7 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext } from '../model/span-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import { now, timeInput } from '../time.js';
+import { timeInput } from '../time.js';
 import { newSpanId, newTraceId } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
@@ -57,18 +57,14 @@ export class Tracer {
   /** startSpan with the active context already read (`ctx` is undefined when `opts.parent` is set). */
   private start(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
     const parentIn = opts.parent === undefined ? ctx?.span : opts.parent;
-    // A parent of this library's own span class is read directly: its ids stay unencoded.
-    let parentSpan: RecordingSpan | undefined;
+    // A parent of this library's own span class serves as the span context itself (a
+    // RecordingSpan has its fields, and no isRemote): its ids stay unencoded until read.
     let parent: SpanContext | undefined;
     let scope: Scope | undefined = opts.scope;
     let baggage: Baggage | undefined;
     if (parentIn) {
-      if (parentIn instanceof RecordingSpan) {
-        parentSpan = parentIn;
-        scope ??= parentIn.scope;
-        baggage = parentIn.baggage;
-      } else if (isSpan(parentIn)) {
-        parent = parentIn.spanContext();
+      if (isSpan(parentIn)) {
+        parent = parentIn instanceof RecordingSpan ? parentIn : parentIn.spanContext();
         scope ??= parentIn.scope;
         baggage = parentIn.baggage;
       } else {
@@ -83,22 +79,21 @@ export class Tracer {
     const spanName = typeof name === 'string' && name ? name : 'unnamed';
     const owner = this.owner;
     const sampler = owner.sampler;
-    const parentFlags = parentSpan !== undefined ? parentSpan.traceFlags : parent !== undefined ? (parent.traceFlags ?? 0) : 0;
+    const parentFlags = parent !== undefined ? (parent.traceFlags ?? 0) : 0;
     let traceId: string | undefined;
     let decision: SamplingDecision;
     if (!owner.enabled) decision = SamplingDecision.DROP;
     else if (sampler === parentBasedAlwaysOn) {
       // The default sampler, decided inline: sampled unless a parent is not.
-      decision = (parentSpan === undefined && parent === undefined) || parentFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
+      decision = parent === undefined || parentFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
     } else {
-      if (parentSpan !== undefined) parent = parentSpan.spanContext();
+      if (parent instanceof RecordingSpan) parent = parent.spanContext();
       traceId = parent !== undefined ? parent.traceId : newTraceId();
       decision = sampler.shouldSample(traceId, parent, spanName);
     }
     if (decision === SamplingDecision.DROP) {
-      traceId ??= parentSpan !== undefined ? parentSpan.traceId : parent !== undefined ? parent.traceId : newTraceId();
-      const traceState = parentSpan !== undefined ? parentSpan.traceState : parent?.traceState;
-      const s = new NonRecordingSpan({ traceId, spanId: newSpanId(), traceFlags: parentFlags & ~1, traceState, isRemote: false });
+      traceId ??= parent !== undefined ? parent.traceId : newTraceId();
+      const s = new NonRecordingSpan({ traceId, spanId: newSpanId(), traceFlags: parentFlags & ~1, traceState: parent?.traceState, isRemote: false });
       s.scope = scope;
       s.baggage = baggage;
       return s;
@@ -109,11 +104,10 @@ export class Tracer {
       owner,
       spanName,
       kind >= 1 && kind <= 5 ? kind : SpanKind.INTERNAL,
-      parentSpan,
       parent,
       traceId,
       flags,
-      opts.startTime === undefined ? now() : timeInput(opts.startTime),
+      timeInput(opts.startTime),
     );
     span.scope = scope;
     span.baggage = baggage;

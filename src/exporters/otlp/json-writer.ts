@@ -1,4 +1,5 @@
 import { MAX_TIME_MS } from '../../time.js';
+import { ByteBuffer } from './byte-buffer.js';
 /**
  * Writes OTLP JSON straight into UTF-8 bytes. Building a string first costs more than the
  * encoding itself: a concatenated rope must be flattened (tens of ns per piece, measured) and
@@ -7,37 +8,11 @@ import { MAX_TIME_MS } from '../../time.js';
  * which is fixed key text, is copied from prepared literals eight bytes per store ({@link Lit}).
  * Plain ASCII runs, hex ids and digits are also stored several bytes at a time through `dv`.
  */
-export class JsonWriter {
-  buf: Uint8Array;
-  /** Over `buf`, for stores of several bytes at once (literals, ids, digit pairs). */
-  dv: DataView;
-  pos = 0;
+export class JsonWriter extends ByteBuffer {
   /** The seconds part of the last 13-digit epoch ms written by `unixNano`, and its 10 digits. */
   private lastSec = -1;
   private secHead = 0;
   private secTail = 0;
-
-  constructor(initialSize = 8192) {
-    this.buf = new Uint8Array(initialSize);
-    this.dv = new DataView(this.buf.buffer);
-  }
-
-  ensure(n: number): void {
-    const need = this.pos + n;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.dv = new DataView(next.buffer);
-  }
-
-  /** One ASCII byte. */
-  byte(c: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = c;
-  }
 
   /**
    * Copies a prepared literal, eight bytes per store. The last store may write up to seven
@@ -273,11 +248,6 @@ export class JsonWriter {
     }
     if (p > this.pos) this.buf[p - 1] = 0x30 + (v % 10);
     this.pos += width;
-  }
-
-  finish(): Uint8Array {
-    // A view, not a copy: fetch and Blob send exactly the viewed bytes.
-    return this.buf.subarray(0, this.pos);
   }
 }
 

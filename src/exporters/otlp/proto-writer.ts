@@ -1,3 +1,4 @@
+import { ByteBuffer } from './byte-buffer.js';
 import { hexToBytesInto } from './hex.js';
 
 /**
@@ -8,33 +9,7 @@ import { hexToBytesInto } from './hex.js';
  * right by the extra varint bytes (one `copyWithin`). Most attributes fit in one byte, so the
  * common case never moves memory and never sizes anything twice.
  */
-export class ProtoWriter {
-  buf: Uint8Array;
-  pos = 0;
-  private view: DataView;
-
-  constructor(initialSize = 8192) {
-    this.buf = new Uint8Array(initialSize);
-    this.view = new DataView(this.buf.buffer);
-  }
-
-  /** Makes room for `n` more bytes. */
-  ensure(n: number): void {
-    const need = this.pos + n;
-    if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < need) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.pos));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
-  }
-
-  /** A tag or any value below 128 (all OTLP field numbers used here are below 16). */
-  byte(b: number): void {
-    this.ensure(1);
-    this.buf[this.pos++] = b;
-  }
+export class ProtoWriter extends ByteBuffer {
 
   /** Unsigned varint for 0 ≤ v < 2^53 (lengths, counts, enums). */
   uvarint(v: number): void {
@@ -89,14 +64,14 @@ export class ProtoWriter {
 
   fixed32(v: number): void {
     this.ensure(4);
-    this.view.setUint32(this.pos, v >>> 0, true);
+    this.dv.setUint32(this.pos, v >>> 0, true);
     this.pos += 4;
   }
 
   fixed64(lo: number, hi: number): void {
     this.ensure(8);
-    this.view.setUint32(this.pos, lo >>> 0, true);
-    this.view.setUint32(this.pos + 4, hi >>> 0, true);
+    this.dv.setUint32(this.pos, lo >>> 0, true);
+    this.dv.setUint32(this.pos + 4, hi >>> 0, true);
     this.pos += 8;
   }
 
@@ -108,7 +83,7 @@ export class ProtoWriter {
 
   double(v: number): void {
     this.ensure(8);
-    this.view.setFloat64(this.pos, v, true);
+    this.dv.setFloat64(this.pos, v, true);
     this.pos += 8;
   }
 
@@ -201,12 +176,6 @@ export class ProtoWriter {
     this.ensure(b.length);
     this.buf.set(b, this.pos);
     this.pos += b.length;
-  }
-
-  /** The encoded message, copied into an exactly sized buffer. */
-  finish(): Uint8Array {
-    // A view, not a copy: fetch and Blob send exactly the viewed bytes.
-    return this.buf.subarray(0, this.pos);
   }
 }
 

@@ -42,13 +42,13 @@ function int(env: EnvRecord, name: string, warn: (m: string) => void): number | 
 }
 
 /**
- * Turns an environment record (Workers `env`, `Deno.env.toObject()`, `process.env`) into
+ * Turns an environment record (Workers `env`, `Deno.env.toObject()`, Node's environment) into
  * monitor options from the standard OTEL_* variables (digest §1d). Bad values are reported
  * through `onWarning` and ignored, as the specification asks; nothing here throws.
  *
  * @example
  * ```ts
- * const monitor = createMonitor({ ...configFromEnv(process.env), backends: [...] });
+ * const monitor = createMonitor({ ...configFromEnv(env), backends: [...] });
  * ```
  */
 export function configFromEnv(env: EnvRecord | undefined | null, options?: { onWarning?: (message: string) => void }): MonitorOptions {

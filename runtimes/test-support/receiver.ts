@@ -4,7 +4,7 @@
  * pass protobufjs's). It can answer slowly or fail on purpose.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 export type Decoder = (signal: 'traces' | 'metrics' | 'logs', body: Uint8Array) => any;
 
@@ -26,7 +26,6 @@ export interface Receiver {
 
 export async function startReceiver(decodeProto?: Decoder): Promise<Receiver> {
   const received: ReceivedExport[] = [];
-  const sockets = new Set<{ destroy(): void }>();
   const state = { delayMs: 0, status: 200 };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Uint8Array[] = [];
@@ -49,14 +48,9 @@ export async function startReceiver(decodeProto?: Decoder): Promise<Receiver> {
       }, state.delayMs);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const loop = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loop.url,
     received,
     get delayMs() {
       return state.delayMs;
@@ -70,11 +64,7 @@ export async function startReceiver(decodeProto?: Decoder): Promise<Receiver> {
     set status(v: number) {
       state.status = v;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    close: loop.close,
   };
 }
 

@@ -20,15 +20,7 @@ export async function sigtermScenario(command: string, args: string[], decode?: 
   });
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (c) => {
-        out += String(c);
-        const m = /READY (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', () => reject(new Error(`child exited before it was ready: ${out}`)));
-    });
+    const port = await readyPort(child);
     const res = await fetch(`http://127.0.0.1:${port}/hello`);
     assert.equal(await res.text(), 'hello');
     await waitFor(() => spansOf(r).some((s) => s.kind === 2), 10_000);
@@ -44,4 +36,17 @@ export async function sigtermScenario(command: string, args: string[], decode?: 
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await r.close();
   }
+}
+
+/** The port a fixture server child prints as `READY <port>` on stdout; rejects if it exits first. */
+export function readyPort(child: { stdout: { on(event: 'data', fn: (c: unknown) => void): unknown } | null; once(event: 'exit', fn: () => void): unknown }): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (c) => {
+      out += String(c);
+      const m = /READY (\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', () => reject(new Error(`child exited before it was ready: ${out}`)));
+  });
 }

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { spansOf, startReceiver, waitFor } from '../../test-support/receiver.ts';
+import { readyPort } from '../../test-support/sigterm.ts';
 
 export async function otelDenoScenario(): Promise<void> {
   const r = await startReceiver();
@@ -23,15 +24,7 @@ export async function otelDenoScenario(): Promise<void> {
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (c) => {
-        out += String(c);
-        const m = /READY (\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-      child.once('exit', () => reject(new Error(`child exited: ${out}`)));
-    });
+    const port = await readyPort(child);
     const res = await fetch(`http://127.0.0.1:${port}/users/7`);
     assert.deepEqual(await res.json(), { id: '7' });
     await waitFor(() => spansOf(r).some((s) => s.kind === 2) && spansOf(r).some((s) => s.name === 'db'), 10_000);

@@ -1,6 +1,6 @@
 /** A local OTLP/HTTP receiver on 127.0.0.1 that records every request and can misbehave on purpose. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closedPort, listenOnLoopback } from '../../../runtimes/test-support/loopback.js';
 import { gunzipSync } from 'node:zlib';
 
 export interface Received {
@@ -31,7 +31,6 @@ export const ok: Handler = (req, res) => {
 export async function startReceiver(handler: Handler = ok): Promise<Receiver> {
   const requests: Received[] = [];
   const state = { handler };
-  const sockets = new Set<import('node:net').Socket>();
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -43,14 +42,9 @@ export async function startReceiver(handler: Handler = ok): Promise<Receiver> {
       state.handler(rec, res, requests.length - 1);
     });
   });
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
+  const loop = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loop.url,
     requests,
     get handler() {
       return state.handler;
@@ -58,19 +52,8 @@ export async function startReceiver(handler: Handler = ok): Promise<Receiver> {
     set handler(h: Handler) {
       state.handler = h;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    close: loop.close,
   };
 }
 
-/** A port that was just free: connecting to it is refused. */
-export async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+export { closedPort };

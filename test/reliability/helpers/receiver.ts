@@ -2,9 +2,9 @@
  * A local OTLP/HTTP receiver on 127.0.0.1 that misbehaves on purpose, one mode at a time.
  * It counts every request (per signal path) so tests can bound retries.
  */
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closedPort, listenOnLoopback } from '../../../runtimes/test-support/loopback.js';
 import { gunzipSync } from 'node:zlib';
 
 export type FaultMode =
@@ -140,16 +140,12 @@ function answer(mode: FaultMode, req: IncomingMessage, res: ServerResponse, rec:
 }
 
 export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultReceiver> {
-  const sockets = new Set<Socket>();
   const state = { mode, delayMs: 0, arrivals: 0, keep: true, answered: 0 };
   const received: Received[] = [];
   let server: NetServer | ReturnType<typeof createServer>;
 
   if (mode === 'down') {
-    const probe = createNetServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    const port = (probe.address() as AddressInfo).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const port = await closedPort();
     return {
       url: `http://127.0.0.1:${port}`,
       port,
@@ -197,16 +193,10 @@ export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultR
     });
     server.on('clientError', (_e, s) => s.destroy());
   }
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('error', () => undefined);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
+  const loop = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
-    port,
+    url: loop.url,
+    port: loop.port,
     received,
     get arrivals() {
       return state.arrivals;
@@ -235,11 +225,7 @@ export async function startFaultReceiver(mode: FaultMode = 'ok'): Promise<FaultR
     set delayMs(n: number) {
       state.delayMs = n;
     },
-    close: () =>
-      new Promise<void>((r) => {
-        for (const s of sockets) s.destroy();
-        server.close(() => r());
-      }),
+    close: loop.close,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { InstrumentationScope } from '../../model/resource.js';
 
 /** Items that may carry their own scope (spans made through another tracer, bridged logs). */
-interface Scoped {
+export interface Scoped {
   readonly instrumentationScope?: InstrumentationScope;
 }
 

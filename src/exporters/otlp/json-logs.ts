@@ -1,7 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
-import { groupByScope } from './group-by-scope.js';
-import { TextCache, jsonAttributes, jsonResource, jsonScope } from './json-common.js';
+import { jsonEnvelope } from './envelope.js';
+import { TextCache, jsonAttributes } from './json-common.js';
 import { JsonWriter, lit } from './json-writer.js';
 
 /**
@@ -13,24 +13,17 @@ import { JsonWriter, lit } from './json-writer.js';
  */
 export function encodeLogsJson(batch: TelemetryBatch): Uint8Array {
   const w = new JsonWriter(1024 + batch.logs.length * 384);
-  w.raw('{"resourceLogs":[{"resource":');
-  jsonResource(w, batch.resource);
-  w.raw(',"scopeLogs":[');
-  const groups = groupByScope(batch.logs, batch.scope);
-  for (let g = 0; g < groups.length; g++) {
-    w.raw(g > 0 ? ',{"scope":' : '{"scope":');
-    jsonScope(w, groups[g].scope);
-    w.raw(',"logRecords":[');
-    const logs = groups[g].items;
-    const severities = new TextCache();
-    for (let i = 0; i < logs.length; i++) {
-      if (i > 0) w.byte(0x2c);
-      jsonLogRecord(w, logs[i], severities);
-    }
-    w.raw(']}');
-  }
-  w.raw(']}]}');
+  jsonEnvelope(w, batch, batch.logs, 'Logs', 'logRecords', writeLogRecords);
   return w.finish();
+}
+
+/** One scope's log records; severity texts repeat, so they are cached per scope. */
+function writeLogRecords(w: JsonWriter, logs: readonly LogRecordData[]): void {
+  const severities = new TextCache();
+  for (let i = 0; i < logs.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    jsonLogRecord(w, logs[i], severities);
+  }
 }
 
 const L_TIME = /* @__PURE__ */ lit('{"timeUnixNano":"');

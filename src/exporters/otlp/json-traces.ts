@@ -1,7 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { SpanData } from '../../model/span-data.js';
-import { groupByScope } from './group-by-scope.js';
-import { TextCache, jsonAttributes, jsonResource, jsonScope } from './json-common.js';
+import { jsonEnvelope } from './envelope.js';
+import { TextCache, jsonAttributes } from './json-common.js';
 import { JsonWriter, lit } from './json-writer.js';
 import { spanFlags } from './span-flags.js';
 
@@ -15,25 +15,18 @@ import { spanFlags } from './span-flags.js';
  */
 export function encodeTracesJson(batch: TelemetryBatch): Uint8Array {
   const w = new JsonWriter(4096 + batch.spans.length * 1024);
-  w.raw('{"resourceSpans":[{"resource":');
-  jsonResource(w, batch.resource);
-  w.raw(',"scopeSpans":[');
-  const groups = groupByScope(batch.spans, batch.scope);
-  for (let g = 0; g < groups.length; g++) {
-    w.raw(g > 0 ? ',{"scope":' : '{"scope":');
-    jsonScope(w, groups[g].scope);
-    w.raw(',"spans":[');
-    const spans = groups[g].items;
-    const names = new TextCache();
-    const eventNames = new TextCache();
-    for (let i = 0; i < spans.length; i++) {
-      if (i > 0) w.byte(0x2c);
-      jsonSpan(w, spans[i], names, eventNames);
-    }
-    w.raw(']}');
-  }
-  w.raw(']}]}');
+  jsonEnvelope(w, batch, batch.spans, 'Spans', 'spans', writeSpans);
   return w.finish();
+}
+
+/** One scope's spans; span and event names repeat within a scope, so their text is cached there. */
+function writeSpans(w: JsonWriter, spans: readonly SpanData[]): void {
+  const names = new TextCache();
+  const eventNames = new TextCache();
+  for (let i = 0; i < spans.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    jsonSpan(w, spans[i], names, eventNames);
+  }
 }
 
 const L_TRACE_ID = /* @__PURE__ */ lit('{"traceId":"');

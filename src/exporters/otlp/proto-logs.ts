@@ -1,8 +1,8 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { msToUnixNanoParts } from '../../time.js';
-import { groupByScope } from './group-by-scope.js';
-import { writeAttributes, writeResource, writeScope } from './proto-common.js';
+import { protoEnvelope } from './envelope.js';
+import { writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
 /**
@@ -14,23 +14,7 @@ import { ProtoWriter } from './proto-writer.js';
  */
 export function encodeLogsProto(batch: TelemetryBatch): Uint8Array {
   const w = new ProtoWriter(1024 + batch.logs.length * 192);
-  w.byte(0x0a); // resource_logs = 1
-  const rl = w.fork();
-  writeResource(w, batch.resource);
-  for (const group of groupByScope(batch.logs, batch.scope)) {
-    w.byte(0x12); // scope_logs = 2
-    const sl = w.fork();
-    writeScope(w, group.scope);
-    const logs = group.items;
-    for (let i = 0; i < logs.length; i++) {
-      w.byte(0x12); // log_records = 2
-      const lr = w.fork();
-      writeLogRecord(w, logs[i]);
-      w.ldelim(lr);
-    }
-    w.ldelim(sl);
-  }
-  w.ldelim(rl);
+  protoEnvelope(w, batch, batch.logs, writeLogRecord);
   return w.finish();
 }
 

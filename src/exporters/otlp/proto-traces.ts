@@ -1,8 +1,8 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { SpanData } from '../../model/span-data.js';
 import { msToUnixNanoParts } from '../../time.js';
-import { groupByScope } from './group-by-scope.js';
-import { writeAttributes, writeResource, writeScope } from './proto-common.js';
+import { protoEnvelope } from './envelope.js';
+import { writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 import { spanFlags } from './span-flags.js';
 
@@ -15,23 +15,7 @@ import { spanFlags } from './span-flags.js';
  */
 export function encodeTracesProto(batch: TelemetryBatch): Uint8Array {
   const w = new ProtoWriter(1024 + batch.spans.length * 256);
-  w.byte(0x0a); // resource_spans = 1
-  const rs = w.fork();
-  writeResource(w, batch.resource);
-  for (const group of groupByScope(batch.spans, batch.scope)) {
-    w.byte(0x12); // scope_spans = 2
-    const ss = w.fork();
-    writeScope(w, group.scope);
-    const spans = group.items;
-    for (let i = 0; i < spans.length; i++) {
-      w.byte(0x12); // spans = 2
-      const sp = w.fork();
-      writeSpan(w, spans[i]);
-      w.ldelim(sp);
-    }
-    w.ldelim(ss);
-  }
-  w.ldelim(rs);
+  protoEnvelope(w, batch, batch.spans, writeSpan);
   return w.finish();
 }
 

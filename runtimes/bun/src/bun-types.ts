@@ -4,6 +4,7 @@ export interface BunServerLike {
   readonly hostname?: string;
   readonly url?: URL;
   requestIP?(request: Request): { address: string; port: number } | null;
+  upgrade?(request: Request, options?: unknown): boolean;
   stop(closeActiveConnections?: boolean): unknown;
 }
 

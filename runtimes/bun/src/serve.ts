@@ -5,6 +5,7 @@ import type { ServerInstrumentationOptions } from '../../../src/adapter/process-
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServerLike } from './bun-types.js';
 import { instrument, type BunHandler } from './instrument.js';
+import { instrumentRoutes } from './routes.js';
 
 export interface BunServeInstrumentation extends ServerInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
@@ -12,14 +13,18 @@ export interface BunServeInstrumentation extends ServerInstrumentationOptions {
 }
 
 /**
- * `Bun.serve` with an instrumented `fetch` and flush on SIGTERM/SIGINT. Bun's other options
- * (`port`, `hostname`, `tls`, `websocket`, ...) pass through; requests answered by `routes`
- * bypass `fetch` and are not traced.
+ * `Bun.serve` with an instrumented `fetch`, instrumented `routes` handlers (the pattern, such as
+ * `/users/:id`, becomes `http.route`) and flush on SIGTERM/SIGINT. Bun's other options (`port`,
+ * `hostname`, `tls`, `websocket`, ...) pass through. Static `Response` routes and HTML imports
+ * are answered by Bun without running JavaScript and are not traced.
  *
  * @example
  * ```ts
  * import { serve } from '@lexigram/monitor/bun';
- * serve((req) => new Response('hello'), { serviceName: 'api' }, { port: 3000 });
+ * serve((req) => new Response('hello'), { serviceName: 'api' }, {
+ *   port: 3000,
+ *   routes: { '/users/:id': (req) => Response.json({ id: req.params.id }) },
+ * });
  * ```
  */
 export function serve(
@@ -30,7 +35,10 @@ export function serve(
   const { instrumentation = {}, ...bunOptions } = serverOptions;
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const fetch = instrument(handler, config, http);
-  const server = bunGlobal().serve({ ...bunOptions, fetch });
+  const { traceFetch: _traceFetch, ...routeOptions } = http;
+  const routes = bunOptions.routes;
+  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions) } : {};
+  const server = bunGlobal().serve({ ...bunOptions, ...traced, fetch });
   if (exitOption !== false) {
     flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.stop() });
   }

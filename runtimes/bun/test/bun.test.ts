@@ -1,8 +1,9 @@
 // Runs under `bun test runtimes/bun/test/` (npm run test:bun).
-import { afterAll, test } from 'bun:test';
+import { afterAll, expect, test } from 'bun:test';
+import { MemoryBackend, SpanStatus } from '../../../src/index.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.js';
-import { instrument } from '../index.js';
+import { instrument, serve } from '../index.js';
 import { sigtermScenario } from '../../test-support/sigterm.js';
 
 declare const Bun: any;
@@ -22,3 +23,73 @@ for (const s of scenarios(bun)) test(s.name, () => s.run(), 30_000);
 
 test('bun: flushOnExit flushes pending telemetry on SIGTERM, then exits by the signal', () =>
   sigtermScenario(process.execPath, ['run', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]), 30_000);
+
+test('bun: serve() traces routes handlers with the pattern as http.route; static routes stay native', async () => {
+  const memory = new MemoryBackend();
+  const server = serve(() => new Response('fallback', { status: 404 }), { serviceName: 'bun-routes', backends: [memory] }, {
+    port: 0,
+    hostname: '127.0.0.1',
+    instrumentation: { flushOnExit: false, traceFetch: false },
+    routes: {
+      '/users/:id': (req: Request & { params: Record<string, string> }) => Response.json({ id: req.params.id }),
+      '/items': { GET: () => new Response('list'), POST: async () => new Response('made', { status: 201 }) },
+      '/static': new Response('static'),
+    },
+  });
+  try {
+    const base = `http://127.0.0.1:${server.port}`;
+    expect(await (await fetch(`${base}/users/42`)).json()).toEqual({ id: '42' });
+    expect(await (await fetch(`${base}/items`)).text()).toBe('list');
+    expect((await fetch(`${base}/items`, { method: 'POST' })).status).toBe(201);
+    expect(await (await fetch(`${base}/static`)).text()).toBe('static');
+    expect((await fetch(`${base}/nowhere`)).status).toBe(404);
+  } finally {
+    server.stop(true);
+  }
+  await waitFor(() => memory.spans.length >= 4);
+  const byName = (n: string) => memory.spans.filter((s) => s.name === n);
+  expect(byName('GET /users/:id')).toHaveLength(1);
+  expect(byName('GET /users/:id')[0]!.attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': 200, 'url.path': '/users/42' });
+  expect(byName('GET /items')).toHaveLength(1);
+  expect(byName('POST /items')[0]!.attributes).toMatchObject({ 'http.route': '/items', 'http.response.status_code': 201 });
+  // The fetch fallback is traced without a route; the static Response never runs JavaScript.
+  expect(byName('GET')).toHaveLength(1);
+  expect(memory.spans.some((s) => s.attributes['url.path'] === '/static')).toBe(false);
+  const routes = memory.getMetric('http.server.request.duration')?.points.map((p) => p.attributes['http.route']);
+  expect(routes).toEqual(expect.arrayContaining(['/users/:id', '/items']));
+}, 30_000);
+
+test('bun: a WebSocket upgrade is recorded as status 101, not as a handler error', async () => {
+  const memory = new MemoryBackend();
+  const h = instrument(
+    (req, server) => (server.upgrade?.(req) ? undefined : new Response('no upgrade', { status: 400 })),
+    { serviceName: 'bun-ws', backends: [memory] },
+    { traceFetch: false },
+  );
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: h, websocket: { message: (ws: any, m: string) => ws.send(`echo:${m}`) } });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket`);
+    const reply = await new Promise((resolve, reject) => {
+      ws.onopen = () => ws.send('hi');
+      ws.onmessage = (e) => resolve(e.data);
+      ws.onerror = () => reject(new Error('websocket failed'));
+    });
+    expect(reply).toBe('echo:hi');
+    ws.close();
+    expect((await fetch(`http://127.0.0.1:${server.port}/socket`)).status).toBe(400);
+  } finally {
+    server.stop(true);
+  }
+  await h.flush();
+  const spans = memory.spans.filter((s) => s.name === 'GET');
+  expect(spans.map((s) => s.attributes['http.response.status_code']).sort()).toEqual([101, 400]);
+  const upgrade = spans.find((s) => s.attributes['http.response.status_code'] === 101)!;
+  expect(upgrade.status.code).not.toBe(SpanStatus.ERROR);
+  expect(upgrade.status.message).toBeUndefined();
+}, 30_000);
+
+/** Polls until the exports handed off after the responses have arrived. */
+async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,56 @@
+import type { InstrumentedHandler, ServerHandler } from '../../../src/adapter/process-server.js';
+import { handleRequest, type HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
+import type { BunServerLike } from './bun-types.js';
+import { runBunHandler, toBunResult } from './request.js';
+
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
+
+type RouteHandler = (request: Request, server: BunServerLike) => unknown;
+
+/** `{ GET: handler, POST: handler }`: every key an HTTP method. */
+function isMethodMap(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || value instanceof Response) return false;
+  const keys = Object.keys(value);
+  return keys.length > 0 && keys.every((k) => METHODS.has(k));
+}
+
+/**
+ * `Bun.serve`'s `routes` with every handler function traced like `fetch`, and the route
+ * pattern (`/users/:id`) as `http.route` on the server span and the HTTP metrics. Static
+ * `Response` values, HTML imports and `false` stay as they are: Bun answers those natively,
+ * without running JavaScript, so there is nothing to measure.
+ *
+ * @param routes the `routes` option given to `serve()`
+ * @param fetch the instrumented fetch handler (its monitor and export tracking are shared)
+ * @param options the HTTP instrumentation options of `serve()`
+ */
+export function instrumentRoutes(
+  routes: Record<string, unknown>,
+  fetch: InstrumentedHandler<BunServerLike>,
+  options: HttpInstrumentationOptions,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of Object.entries(routes)) {
+    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options);
+    else if (isMethodMap(value)) {
+      const methods: Record<string, unknown> = {};
+      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options) : v;
+      out[path] = methods;
+    } else out[path] = value;
+  }
+  return out;
+}
+
+function traced(
+  handler: RouteHandler,
+  path: string,
+  fetch: InstrumentedHandler<BunServerLike>,
+  options: HttpInstrumentationOptions,
+): (request: Request, server: BunServerLike) => Promise<Response | undefined> {
+  // The pattern is the route; a user `route` function still wins where it returns one.
+  const user = options.route;
+  const routeOptions: HttpInstrumentationOptions = { ...options, route: (r) => user?.(r) ?? path };
+  const run = handler as unknown as ServerHandler<BunServerLike>;
+  return (request, server) =>
+    handleRequest(fetch.monitor, request, (req, t) => runBunHandler(run, req, server, t), fetch.track, routeOptions).then(toBunResult);
+}

@@ -1,5 +1,7 @@
+import { isNodeStyleCall } from './node-style.js';
+
 /** Which kind of function a call is, from its arguments (or forced with `kind`). */
-export type FunctionKind = 'lambda' | 'vercel' | 'netlify' | 'fetch';
+export type FunctionKind = 'lambda' | 'vercel' | 'netlify' | 'fetch' | 'node';
 
 export interface LambdaContextLike {
   readonly awsRequestId?: string;
@@ -41,5 +43,6 @@ export function detectKind(args: readonly unknown[]): FunctionKind {
     return 'fetch';
   }
   if (isLambdaContext(second)) return 'lambda';
+  if (isNodeStyleCall(args)) return 'node';
   return 'lambda';
 }

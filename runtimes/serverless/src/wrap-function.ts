@@ -11,6 +11,7 @@ import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { eventShape, resultStatus } from './lambda-event.js';
+import { responseDone, sentResponse, toWebRequest, type NodeRequestLike, type NodeResponseLike } from './node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /** Force the function's shape instead of detecting it from the arguments of each call. */
@@ -44,6 +45,9 @@ let coldStart = true;
  *   `faas.coldstart`; the flush is awaited before the handler returns (VL-02).
  * - Web handlers `(request, context?) => Response`: Netlify's `context.waitUntil`, Vercel's
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
+ * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
+ *   the response has been sent, with the status the function set; exported in Vercel's
+ *   `waitUntil`, or awaited before the returned promise settles where there is none.
  *
  * @param fn the handler
  * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
@@ -62,6 +66,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   return function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);
     if (kind === 'lambda') return invokeLambda(getMonitor(), fn, this, args, flushTimeoutMs, http.trustIncomingTrace !== false);
+    if (kind === 'node') return invokeNodeStyle(getMonitor(), fn, this, args, flushTimeoutMs, http);
     return invokeWeb(getMonitor(), fn, this, args, kind, flushTimeoutMs, http);
   } as F;
 }
@@ -87,6 +92,40 @@ async function invokeWeb(
   } finally {
     if (flushing) await within(flushing, flushTimeoutMs);
   }
+}
+
+async function invokeNodeStyle(
+  monitor: Monitor,
+  fn: AnyFunction,
+  self: unknown,
+  args: unknown[],
+  flushTimeoutMs: number,
+  http: HttpInstrumentationOptions,
+): Promise<unknown> {
+  const req = args[0] as NodeRequestLike;
+  const res = args[1] as NodeResponseLike;
+  let request: Request;
+  try {
+    request = toWebRequest(req);
+  } catch {
+    return fn.apply(self, args);
+  }
+  const waitUntil = vercelWaitUntil();
+  let flushing: Promise<unknown> | undefined;
+  let returned: unknown;
+  // The span ends once the response has been sent; the function's own result is passed back.
+  const run = async (_req: Request, telemetry: RequestTelemetry): Promise<Response> => {
+    returned = await fn.call(self, ...args, telemetry);
+    await responseDone(res);
+    return sentResponse(res);
+  };
+  try {
+    await handleRequest(monitor, request, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });
+  } finally {
+    // Without a waitUntil the sandbox may freeze once the function settles: export first.
+    if (flushing) await within(flushing, flushTimeoutMs);
+  }
+  return returned;
 }
 
 async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, trust: boolean): Promise<unknown> {

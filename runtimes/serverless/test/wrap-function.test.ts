@@ -1,6 +1,8 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
-import { wrapFunction } from '../index.js';
+import { detectKind, wrapFunction } from '../index.js';
 import { resetColdStart } from '../src/wrap-function.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -126,5 +128,82 @@ describe('wrapFunction for Web handlers', () => {
     const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor, { kind: 'lambda' });
     await handler({ anything: true }, {});
     expect(memory.spans[0]!.attributes['faas.trigger']).toBe('other');
+  });
+});
+
+describe('wrapFunction for Node-style (req, res) functions (Vercel Node.js runtime)', () => {
+  const KEY = Symbol.for('@vercel/request-context');
+  let server: Server | undefined;
+  afterEach(async () => {
+    delete (globalThis as Record<symbol, unknown>)[KEY];
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    server = undefined;
+  });
+
+  async function listen(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<string> {
+    server = createServer(handle);
+    await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  test('detects the shape: IncomingMessage/ServerResponse-like arguments, not a Lambda event', () => {
+    const res = { end() {}, setHeader() {}, once() {}, statusCode: 200 };
+    expect(detectKind([{ method: 'GET', headers: {} }, res])).toBe('node');
+    expect(detectKind([{ httpMethod: 'GET', headers: {} }, lambdaContext('x')])).toBe('lambda');
+  });
+
+  test("the SERVER span ends when the response is sent, with the status set last; Vercel's waitUntil gets the export", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waited: Promise<unknown>[] = [];
+    (globalThis as Record<symbol, unknown>)[KEY] = { get: () => ({ waitUntil: (p: Promise<unknown>) => waited.push(p) }) };
+    const handler = wrapFunction((req: IncomingMessage, res: ServerResponse) => {
+      // The status is only decided later, right before the response ends.
+      setTimeout(() => {
+        res.statusCode = 201;
+        res.setHeader('content-type', 'text/plain');
+        res.end(`made ${req.url}`);
+      }, 20);
+    }, monitor);
+    const url = await listen((req, res) => void handler(req, res));
+    const response = await fetch(`${url}/orders?id=7`, { method: 'POST', headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01` } });
+    expect(response.status).toBe(201);
+    expect(await response.text()).toBe('made /orders?id=7');
+    await sleep(20);
+    expect(waited).toHaveLength(1);
+    await Promise.all(waited);
+    const span = memory.spans.find((s) => s.kind === 2)!;
+    expect(span.name).toBe('POST');
+    expect(span.traceId).toBe(TRACE);
+    expect(span.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/orders', 'http.response.status_code': 201 });
+    expect(memory.getMetric('http.server.request.duration')!.points[0]!.attributes).toMatchObject({ 'http.response.status_code': '201' });
+  });
+
+  test('without a waitUntil the export is done before the returned promise settles; a thrown error is recorded and rethrown', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const settled: number[] = [];
+    const errors: unknown[] = [];
+    const handler = wrapFunction(async (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === '/boom') throw new Error('boom');
+      res.end('ok');
+      return 'returned';
+    }, monitor);
+    const url = await listen((req, res) => {
+      handler(req, res).then(
+        (value) => settled.push(memory.spans.length, value === 'returned' ? 1 : 0),
+        (err) => {
+          errors.push(err);
+          res.statusCode = 500;
+          res.end();
+        },
+      );
+    });
+    expect(await (await fetch(`${url}/fine`)).text()).toBe('ok');
+    expect((await fetch(`${url}/boom`)).status).toBe(500);
+    await sleep(20);
+    expect(settled).toEqual([1, 1]);
+    expect((errors[0] as Error).message).toBe('boom');
+    const failed = memory.spans.find((s) => s.attributes['url.path'] === '/boom')!;
+    expect(failed.status.code).toBe(2);
+    expect(failed.events.some((e) => e.name === 'exception')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { HealthCheckRegistry } from '../health/registry.js';
 import { HealthStatus } from '../health/status.js';
 import { SLOMonitor } from '../slo/slo-monitor.js';
@@ -137,5 +137,45 @@ describe('webhookNotifier against a local receiver', () => {
 
   it('rejects a malformed URL at construction', () => {
     expect(() => webhookNotifier({ url: 'not a url' })).toThrow();
+  });
+});
+
+describe('webhookNotifier: held alerts without timers (Workers)', () => {
+  const a = (state: Alert['state']): Alert => ({ source: 'slo', key: 'slo:x', name: 'x', state, severity: 'critical', summary: state, time: Date.now() });
+
+  it('a held change is sent by the next notify after the interval ends, when its timer never fired', async () => {
+    // Timers frozen: as in an idle Worker isolate, the hold timer does not run.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const waited: Promise<unknown>[] = [];
+    try {
+      const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0.05, waitUntil: (p) => waited.push(p) });
+      notifier.notify(a('firing'));
+      notifier.notify(a('resolved')); // held: inside the interval
+      expect(waited).toHaveLength(1);
+      const until = performance.now() + 80;
+      while (performance.now() < until) await Promise.resolve();
+      notifier.notify({ ...a('firing'), key: 'slo:other' }); // another request's notify releases it
+      expect(waited).toHaveLength(3);
+    } finally {
+      // The receiver in this process answers through setTimeout.
+      vi.useRealTimers();
+    }
+    await Promise.all(waited);
+    expect(received.map((r) => [r.body.key, r.body.state])).toEqual(
+      expect.arrayContaining([
+        ['slo:x', 'firing'],
+        ['slo:x', 'resolved'],
+        ['slo:other', 'firing'],
+      ]),
+    );
+    expect(received).toHaveLength(3);
+  });
+
+  it('flush() sends a held change at once instead of dropping it', async () => {
+    const notifier = webhookNotifier({ url: base, minIntervalSeconds: 3600 });
+    notifier.notify(a('firing'));
+    notifier.notify(a('resolved')); // held for an hour
+    await notifier.flush!();
+    expect(received.map((r) => r.body.state)).toEqual(['firing', 'resolved']);
   });
 });

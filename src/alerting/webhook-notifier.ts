@@ -11,8 +11,9 @@ export interface WebhookNotifierOptions {
   fetch?: typeof fetch;
   /**
    * Least time between two posts for the same alert key (default 60 s). A change inside that
-   * time is held and sent when it ends, if it still differs from what was last sent, so a
-   * flapping check yields at most one post per interval.
+   * time is held and sent when it ends (by a timer, by the next `notify` after it ends, or by
+   * `flush()`), if it still differs from what was last sent, so a flapping check yields at most
+   * one post per interval.
    */
   minIntervalSeconds?: number;
   /** Give up on a post after this long (default 10 s). */
@@ -87,15 +88,39 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   };
 
   const release = (key: string): void => {
+    const timer = timers.get(key);
+    if (timer !== undefined) clearTimeout(timer);
     timers.delete(key);
     const alert = held.get(key);
     held.delete(key);
     if (alert && sent.get(key)?.state !== alert.state) send(alert);
   };
 
+  // Timers are not enough on their own: a Worker's isolate may be idle (or gone) when one would
+  // fire, and I/O must belong to a request there. So every later notify (which runs inside a
+  // request) and every flush also send held alerts whose interval has ended.
+  const releaseDue = (): void => {
+    if (held.size === 0) return;
+    const t = now();
+    for (const key of [...held.keys()]) {
+      const last = sent.get(key);
+      if (!last || last.at + minMs <= t) release(key);
+    }
+  };
+
+  const hold = (alert: Alert, wait: number): void => {
+    held.set(alert.key, alert);
+    if (timers.has(alert.key)) return;
+    const timer = setTimeout(() => release(alert.key), Math.max(0, wait));
+    // A held alert must not hold a server's exit back (where timers can be unref'd).
+    (timer as { unref?: () => void }).unref?.();
+    timers.set(alert.key, timer);
+  };
+
   return {
     notify(alert: Alert): void {
       try {
+        releaseDue();
         const last = sent.get(alert.key);
         if (!held.has(alert.key)) {
           // De-duplicate: the receiver already knows this state (or there is nothing to resolve).
@@ -103,13 +128,14 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         }
         const wait = last ? last.at + minMs - now() : 0;
         if (wait <= 0 && !held.has(alert.key)) return send(alert);
-        held.set(alert.key, alert);
-        if (!timers.has(alert.key)) timers.set(alert.key, setTimeout(() => release(alert.key), Math.max(0, wait)));
+        hold(alert, wait);
       } catch {
         // never fail the caller
       }
     },
+    /** Sends every held alert now (the rate limit yields to an explicit flush), then waits for posts in flight. */
     async flush(): Promise<void> {
+      for (const key of [...held.keys()]) release(key);
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
   };

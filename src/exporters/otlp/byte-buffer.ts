@@ -16,8 +16,11 @@ export class ByteBuffer {
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
+    if (this.pos + n > this.buf.length) this.grow(n);
+  }
+
+  private grow(n: number): void {
     const need = this.pos + n;
-    if (need <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
@@ -32,8 +35,81 @@ export class ByteBuffer {
     this.buf[this.pos++] = b;
   }
 
+  /**
+   * Copies a prepared literal, eight bytes per store. The last store may write up to seven
+   * bytes past the literal; they lie beyond `pos`, so the next write overwrites them.
+   */
+  lit(l: Lit): void {
+    const n = l[0];
+    this.ensure(n + 8);
+    const dv = this.dv;
+    let p = this.pos;
+    const words = l.length;
+    for (let i = 1; i < words; i++) {
+      dv.setFloat64(p, l[i], true);
+      p += 8;
+    }
+    this.pos += n;
+  }
+
+  /** The bytes written since `start`, as a literal to copy again later. */
+  litSince(start: number): Lit {
+    return litOf(this.buf.subarray(start, this.pos));
+  }
+
   /** What was written. */
   finish(): Uint8Array {
     return this.buf.subarray(0, this.pos);
+  }
+}
+
+/**
+ * Bytes prepared for {@link ByteBuffer.lit}: element 0 is the byte length, then the bytes in
+ * 8-byte words, zero-padded, each read as a little-endian float64. A 30-byte key literal is
+ * copied with 4 stores instead of 30. Moving a float64 through `DataView` keeps its bits
+ * exactly unless it is a NaN (engines may canonicalise NaN payloads), and no word of valid
+ * UTF-8 is one: a NaN needs its top byte to be 0x7F or 0xFF with a byte ≥ 0xF0 just before, and
+ * in UTF-8 a byte ≥ 0xF0 is always followed by a continuation byte (0x80–0xBF), never by either.
+ * Binary bytes (protobuf) can hold such a word: {@link binaryLitOf} refuses those.
+ */
+export type Lit = Float64Array;
+
+export function litOf(bytes: Uint8Array): Lit {
+  const n = bytes.length;
+  const words = (n + 7) >> 3;
+  const padded = new Uint8Array(words * 8);
+  padded.set(bytes);
+  const view = new DataView(padded.buffer);
+  const l = new Float64Array(1 + words);
+  l[0] = n;
+  for (let i = 0; i < words; i++) l[1 + i] = view.getFloat64(i * 8, true);
+  return l;
+}
+
+/** A literal of arbitrary bytes, or undefined when one of its words reads as a NaN (see {@link Lit}). */
+export function binaryLitOf(bytes: Uint8Array): Lit | undefined {
+  const l = litOf(bytes);
+  for (let i = 1; i < l.length; i++) if (l[i] !== l[i]) return undefined;
+  return l;
+}
+
+/**
+ * A size to allocate for `items` items, learned from what the last body of the same kind
+ * needed per item (plus an eighth), so the buffer is neither grown (a copy of everything
+ * written so far) nor much too large.
+ */
+export class SizeHint {
+  private perItem: number;
+
+  constructor(initialPerItem: number) {
+    this.perItem = initialPerItem;
+  }
+
+  size(items: number): number {
+    return 1024 + items * (this.perItem + (this.perItem >> 3));
+  }
+
+  learn(bytes: number, items: number): void {
+    if (items >= 16) this.perItem = Math.min(65536, Math.max(32, Math.ceil(bytes / items)));
   }
 }

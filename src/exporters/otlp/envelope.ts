@@ -12,23 +12,33 @@ import type { ProtoWriter } from './proto-writer.js';
  * writer serves both; `writeItem` writes one item's fields.
  */
 export function protoEnvelope<T extends Scoped>(w: ProtoWriter, batch: TelemetryBatch, items: readonly T[], writeItem: (w: ProtoWriter, item: T) => void): void {
+  // The resource and scope messages hold (nearly) the whole body: their lengths get as many
+  // bytes as the room left in the buffer (sized for the batch) would need, so that the body is
+  // not moved to make room for them once written.
+  const outer = varintSize(w.buf.length - w.pos);
   w.byte(0x0a);
-  const resource = w.fork();
+  const resource = w.forkN(outer);
   writeResource(w, batch.resource);
+  // Each item reserves as many length bytes as the one before it needed.
+  let reserve = 1;
   for (const group of groupByScope(items, batch.scope)) {
     w.byte(0x12);
-    const scope = w.fork();
+    const scope = w.forkN(outer);
     writeScope(w, group.scope);
     const list = group.items;
     for (let i = 0; i < list.length; i++) {
       w.byte(0x12);
-      const item = w.fork();
+      const item = w.forkN(reserve);
       writeItem(w, list[i]);
-      w.ldelim(item);
+      reserve = w.ldelimN(item, reserve);
     }
-    w.ldelim(scope);
+    w.ldelimN(scope, outer);
   }
-  w.ldelim(resource);
+  w.ldelimN(resource, outer);
+}
+
+function varintSize(n: number): number {
+  return n < 128 ? 1 : n < 16384 ? 2 : n < 2097152 ? 3 : n < 268435456 ? 4 : 5;
 }
 
 /**

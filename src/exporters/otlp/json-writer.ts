@@ -1,5 +1,8 @@
 import { MAX_TIME_MS } from '../../time.js';
-import { ByteBuffer } from './byte-buffer.js';
+import { ByteBuffer, litOf, type Lit } from './byte-buffer.js';
+
+export { litOf, type Lit };
+
 /**
  * Writes OTLP JSON straight into UTF-8 bytes. Building a string first costs more than the
  * encoding itself: a concatenated rope must be flattened (tens of ns per piece, measured) and
@@ -13,28 +16,6 @@ export class JsonWriter extends ByteBuffer {
   private lastSec = -1;
   private secHead = 0;
   private secTail = 0;
-
-  /**
-   * Copies a prepared literal, eight bytes per store. The last store may write up to seven
-   * bytes past the literal; they lie beyond `pos`, so the next write overwrites them.
-   */
-  lit(l: Lit): void {
-    const n = l[0];
-    this.ensure(n + 8);
-    const dv = this.dv;
-    let p = this.pos;
-    const words = l.length;
-    for (let i = 1; i < words; i++) {
-      dv.setFloat64(p, l[i], true);
-      p += 8;
-    }
-    this.pos += n;
-  }
-
-  /** The bytes written since `start`, as a literal to copy again later. */
-  litSince(start: number): Lit {
-    return litOf(this.buf.subarray(start, this.pos));
-  }
 
   /** ASCII text written as is: literals, digits, hex ids. */
   raw(s: string): void {
@@ -249,29 +230,6 @@ export class JsonWriter extends ByteBuffer {
     if (p > this.pos) this.buf[p - 1] = 0x30 + (v % 10);
     this.pos += width;
   }
-}
-
-/**
- * Bytes prepared for {@link JsonWriter.lit}: element 0 is the byte length, then the bytes in
- * 8-byte words, zero-padded, each read as a little-endian float64. A 30-byte key literal is
- * copied with 4 stores instead of 30. Moving a float64 through `DataView` keeps its bits
- * exactly unless it is a NaN (engines may canonicalise NaN payloads), and no word of valid
- * UTF-8 is one: a NaN needs its top byte to be 0x7F or 0xFF with a byte ≥ 0xF0 just before, and
- * in UTF-8 a byte ≥ 0xF0 is always followed by a continuation byte (0x80–0xBF), never by either.
- * Every literal here is valid UTF-8 (`str` writes U+FFFD for lone surrogates).
- */
-export type Lit = Float64Array;
-
-export function litOf(bytes: Uint8Array): Lit {
-  const n = bytes.length;
-  const words = (n + 7) >> 3;
-  const padded = new Uint8Array(words * 8);
-  padded.set(bytes);
-  const view = new DataView(padded.buffer);
-  const l = new Float64Array(1 + words);
-  l[0] = n;
-  for (let i = 0; i < words; i++) l[1 + i] = view.getFloat64(i * 8, true);
-  return l;
 }
 
 /** A literal for fixed JSON text (field names, punctuation). */

@@ -1,5 +1,6 @@
 import type { AnyValue } from '../../model/attributes.js';
 import type { InstrumentationScope, Resource } from '../../model/resource.js';
+import { binaryLitOf, type Lit } from './byte-buffer.js';
 import type { ProtoWriter } from './proto-writer.js';
 
 /**
@@ -15,20 +16,139 @@ export function isInt64(v: number): boolean {
   return Number.isInteger(v) && v < 9223372036854775808 && v >= -9223372036854775808;
 }
 
-/** `repeated KeyValue` under field tag `tag`; undefined values are skipped. */
-export function writeAttributes(w: ProtoWriter, tag: number, attrs: Readonly<Record<string, AnyValue | undefined>>): void {
+/**
+ * `repeated KeyValue` under field tag `tag`; undefined values are skipped.
+ *
+ * With `slots` (one per kind of attribute map: spans', events', log records'), each position
+ * remembers its last key, that key's bytes and its last primitive value with, once the value has
+ * come twice in a row, the whole tagged KeyValue. The items of a batch mostly set the same keys
+ * in the same order, and keys read by `for…in` are interned strings, so a repeated key is found
+ * by one pointer compare and a repeated value (a method, a route, a status code) is copied
+ * eight bytes per store instead of encoded; a value that changes every time costs one store.
+ */
+export function writeAttributes(w: ProtoWriter, tag: number, attrs: Readonly<Record<string, AnyValue | undefined>>, slots?: KeySlots): void {
+  let i = 0;
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined) continue;
-    w.byte(tag);
-    const kv = w.fork();
-    w.byte(0x0a); // KeyValue.key = 1
+    if (slots === undefined || i >= SLOTS) {
+      writeKeyValue(w, tag, key, KEY_CACHE.get(key) ?? keyPrefix(w, key), value);
+      continue;
+    }
+    const slot = slots.slots[i++];
+    let keep = false;
+    if (slot.key === key) {
+      if (value === slot.value) {
+        if (slot.kv !== undefined) {
+          w.lit(slot.kv);
+          continue;
+        }
+        keep = true;
+      }
+    } else {
+      slot.key = key;
+      slot.prefix = KEY_CACHE.get(key) ?? keyPrefix(w, key);
+    }
+    if (!keep) {
+      const t = typeof value;
+      slot.value = t === 'number' || t === 'boolean' || (t === 'string' && (value as string).length <= VALUE_CACHE_MAX_CHARS) ? (value as string | number | boolean) : undefined;
+      slot.kv = undefined;
+    }
+    const start = w.pos;
+    writeKeyValue(w, tag, key, slot.prefix, value);
+    if (keep) {
+      slot.kv = binaryLitOf(w.buf.subarray(start, w.pos));
+      // A double whose bytes read as a NaN word: encoded each time, not retried.
+      if (slot.kv === undefined) slot.value = undefined;
+    }
+  }
+}
+
+/** Positions remembered per kind of attribute map; later attributes use the key cache only. */
+const SLOTS = 16;
+
+class KeySlot {
+  key: string | undefined = undefined;
+  /** `KEY_CACHE`'s bytes for `key` (undefined when the cache is full). */
+  prefix: Lit | undefined = undefined;
+  value: string | number | boolean | undefined = undefined;
+  /** The whole KeyValue for `value`, tag and length included. */
+  kv: Lit | undefined = undefined;
+}
+
+/** See {@link writeAttributes}. */
+export class KeySlots {
+  readonly slots: KeySlot[] = Array.from({ length: SLOTS }, () => new KeySlot());
+}
+
+/**
+ * Per attribute key, the KeyValue bytes before the value's length: `0x0a`, the key as a
+ * string, `0x12`. Bounded, so that unbounded attribute keys cannot grow memory; past the limit
+ * keys are encoded each time.
+ */
+const KEY_CACHE = /* @__PURE__ */ new Map<string, Lit>();
+const KEY_CACHE_LIMIT = 4096;
+/** Longer values are not kept, so the caches hold a bounded amount whatever the input. */
+const VALUE_CACHE_MAX_CHARS = 128;
+
+function keyPrefix(w: ProtoWriter, key: string): Lit | undefined {
+  if (KEY_CACHE.size >= KEY_CACHE_LIMIT) return undefined;
+  const start = w.pos;
+  w.byte(0x0a); // KeyValue.key = 1
+  w.string(key);
+  w.byte(0x12); // KeyValue.value = 2
+  const prefix = binaryLitOf(w.buf.subarray(start, w.pos));
+  w.pos = start;
+  if (prefix !== undefined) KEY_CACHE.set(key, prefix);
+  return prefix;
+}
+
+/** One KeyValue under `tag`; `prefix` is the key's cached bytes, if any. */
+function writeKeyValue(w: ProtoWriter, tag: number, key: string, prefix: Lit | undefined, value: AnyValue): void {
+  w.byte(tag);
+  const kv = w.fork();
+  if (prefix !== undefined) {
+    w.lit(prefix);
+  } else {
+    w.byte(0x0a);
     w.string(key);
-    w.byte(0x12); // KeyValue.value = 2
-    const av = w.fork();
-    writeAnyValueBody(w, value, 0);
-    w.ldelim(av);
-    w.ldelim(kv);
+    w.byte(0x12);
+  }
+  const av = w.fork();
+  writeAnyValueBody(w, value, 0);
+  w.ldelim(av);
+  w.ldelim(kv);
+}
+
+/**
+ * One string field's last value (a span name, an event name, a severity text) and, once it
+ * has come twice in a row, its bytes with tag and length: the items of a batch mostly share a
+ * few values.
+ */
+export class StringCache {
+  private text: string | undefined = undefined;
+  private bytes: Lit | undefined = undefined;
+
+  constructor(private readonly tag: number) {}
+
+  /** The field: tag, then `s` as a length-delimited string. */
+  write(w: ProtoWriter, s: string): void {
+    if (s === this.text) {
+      if (this.bytes !== undefined) {
+        w.lit(this.bytes);
+        return;
+      }
+      const start = w.pos;
+      w.byte(this.tag);
+      w.string(s);
+      this.bytes = binaryLitOf(w.buf.subarray(start, w.pos));
+      if (this.bytes === undefined) this.text = undefined;
+      return;
+    }
+    this.text = s.length <= VALUE_CACHE_MAX_CHARS ? s : undefined;
+    this.bytes = undefined;
+    w.byte(this.tag);
+    w.string(s);
   }
 }
 

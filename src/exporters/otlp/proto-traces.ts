@@ -1,8 +1,8 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { SpanData } from '../../model/span-data.js';
-import { msToUnixNanoParts } from '../../time.js';
+import { SizeHint } from './byte-buffer.js';
 import { protoEnvelope } from './envelope.js';
-import { writeAttributes } from './proto-common.js';
+import { KeySlots, StringCache, writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 import { spanFlags } from './span-flags.js';
 
@@ -14,16 +14,21 @@ import { spanFlags } from './span-flags.js';
  * const body = encodeTracesProto(batch); // POST to /v1/traces as application/x-protobuf
  */
 export function encodeTracesProto(batch: TelemetryBatch): Uint8Array {
-  const w = new ProtoWriter(1024 + batch.spans.length * 256);
+  const n = batch.spans.length;
+  const w = new ProtoWriter(SIZE.size(n));
   protoEnvelope(w, batch, batch.spans, writeSpan);
+  SIZE.learn(w.pos, n);
   return w.finish();
 }
 
-function writeTime(w: ProtoWriter, tag: number, ms: number): void {
-  const t = msToUnixNanoParts(ms);
-  w.byte(tag);
-  w.fixed64(t.lo, t.hi);
-}
+const SIZE = /* @__PURE__ */ new SizeHint(256);
+/** Span and event names repeat from span to span. */
+const NAMES = /* @__PURE__ */ new StringCache(0x2a); // Span.name = 5
+const EVENT_NAMES = /* @__PURE__ */ new StringCache(0x12); // Event.name = 2
+/** Spans, events and links each tend to repeat their own keys in their own order. */
+const SPAN_KEYS = /* @__PURE__ */ new KeySlots();
+const EVENT_KEYS = /* @__PURE__ */ new KeySlots();
+const LINK_KEYS = /* @__PURE__ */ new KeySlots();
 
 function writeSpan(w: ProtoWriter, span: SpanData): void {
   w.hexId(0x0a, span.traceId, 32);
@@ -33,15 +38,11 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     w.string(span.traceState);
   }
   if (span.parentSpanId !== undefined) w.hexId(0x22, span.parentSpanId, 16);
-  w.byte(0x2a);
-  w.string(span.name);
-  if (span.kind) {
-    w.byte(0x30);
-    w.uvarint(span.kind);
-  }
-  writeTime(w, 0x39, span.startTime);
-  writeTime(w, 0x41, span.endTime);
-  writeAttributes(w, 0x4a, span.attributes);
+  NAMES.write(w, span.name);
+  if (span.kind) w.tagVarint(0x30, span.kind);
+  w.time(0x39, span.startTime);
+  w.time(0x41, span.endTime);
+  writeAttributes(w, 0x4a, span.attributes, SPAN_KEYS);
   if (span.droppedAttributesCount > 0) {
     w.byte(0x50);
     w.uvarint(span.droppedAttributesCount);
@@ -51,10 +52,9 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     const e = events[i];
     w.byte(0x5a); // events = 11
     const ev = w.fork();
-    writeTime(w, 0x09, e.time);
-    w.byte(0x12);
-    w.string(e.name);
-    writeAttributes(w, 0x1a, e.attributes);
+    w.time(0x09, e.time);
+    EVENT_NAMES.write(w, e.name);
+    writeAttributes(w, 0x1a, e.attributes, EVENT_KEYS);
     if (e.droppedAttributesCount > 0) {
       w.byte(0x20);
       w.uvarint(e.droppedAttributesCount);
@@ -76,7 +76,7 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
       w.byte(0x1a);
       w.string(l.traceState);
     }
-    writeAttributes(w, 0x22, l.attributes);
+    writeAttributes(w, 0x22, l.attributes, LINK_KEYS);
     if (l.droppedAttributesCount > 0) {
       w.byte(0x28);
       w.uvarint(l.droppedAttributesCount);
@@ -104,7 +104,5 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     w.ldelim(st);
   }
   // flags = 16, fixed32: tag 133 needs two varint bytes.
-  w.byte(0x85);
-  w.byte(0x01);
-  w.fixed32(spanFlags(span.traceFlags, span.parentIsRemote));
+  w.tagFixed32(0x0185, spanFlags(span.traceFlags, span.parentIsRemote));
 }

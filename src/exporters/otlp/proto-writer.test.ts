@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
+import { MAX_TIME_MS, msToUnixNanoParts } from '../../time.js';
 import { ProtoWriter } from './proto-writer.js';
 
 describe('ProtoWriter', () => {
@@ -73,5 +74,57 @@ describe('ProtoWriter', () => {
     expect(out.length).toBe(36);
     expect(Buffer.from(out.subarray(2, 18)).toString('hex')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(Buffer.from(out.subarray(20)).toString('hex')).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+  });
+
+  it('time() writes the tag and the same fixed64 as msToUnixNanoParts', () => {
+    const ms = fc.oneof(fc.double({ min: -10, max: MAX_TIME_MS + 10, noNaN: true }), fc.constantFrom(0, NaN, Infinity, 1_700_000_000_123.4567, 999.9999996, MAX_TIME_MS - 0.0001));
+    fc.assert(
+      fc.property(ms, (t) => {
+        const w = new ProtoWriter(1);
+        w.time(0x39, t);
+        const { lo, hi } = msToUnixNanoParts(t);
+        const want = new ProtoWriter(1);
+        want.byte(0x39);
+        want.fixed64(lo, hi);
+        expect(w.finish()).toEqual(want.finish());
+      }),
+    );
+  });
+
+  it('ldelimN writes the length in as many bytes as it needs, whatever was reserved', () => {
+    for (const reserve of [1, 2, 3]) {
+      for (const size of [0, 127, 128, 16383, 16384, 2_097_152]) {
+        const w = new ProtoWriter(16);
+        w.byte(0x07);
+        const m = w.forkN(reserve);
+        w.ensure(size);
+        for (let i = 0; i < size; i++) w.buf[w.pos++] = i & 0xff;
+        const used = w.ldelimN(m, reserve);
+        expect(used).toBe(size < 128 ? 1 : size < 16384 ? 2 : size < 2097152 ? 3 : 4);
+        w.byte(0x09);
+        const r = protobuf.Reader.create(w.finish());
+        expect(r.uint32()).toBe(7);
+        const body = r.bytes();
+        expect(body.length).toBe(size);
+        if (size > 0) expect(body[size - 1]).toBe((size - 1) & 0xff);
+        expect(r.uint32()).toBe(9);
+        expect(r.pos).toBe(r.len);
+      }
+    }
+  });
+
+  it('tagVarint and tagFixed32 write what byte() + uvarint() / fixed32() write', () => {
+    const a = new ProtoWriter(1);
+    const b = new ProtoWriter(1);
+    for (const v of [0, 1, 127, 128, 300, 2 ** 40]) {
+      a.tagVarint(0x30, v);
+      b.byte(0x30);
+      b.uvarint(v);
+    }
+    a.tagFixed32(0x0185, 0x301);
+    b.byte(0x85);
+    b.byte(0x01);
+    b.fixed32(0x301);
+    expect(a.finish()).toEqual(b.finish());
   });
 });

@@ -1,5 +1,6 @@
+import { MAX_TIME_MS } from '../../time.js';
 import { ByteBuffer } from './byte-buffer.js';
-import { hexToBytesInto } from './hex.js';
+import { HEX_BYTE } from './hex.js';
 
 /**
  * A minimal protobuf writer: just the wire types OTLP needs, into one growable buffer.
@@ -7,7 +8,8 @@ import { hexToBytesInto } from './hex.js';
  * Nested messages use reserve-and-backpatch: `fork()` reserves one length byte, `ldelim()`
  * writes the length and, only when the body turned out to be 128 bytes or more, shifts the body
  * right by the extra varint bytes (one `copyWithin`). Most attributes fit in one byte, so the
- * common case never moves memory and never sizes anything twice.
+ * common case never moves memory and never sizes anything twice. Messages whose usual size is
+ * known (spans, the envelope) reserve more bytes up front with `forkN`/`ldelimN`.
  */
 export class ProtoWriter extends ByteBuffer {
 
@@ -62,6 +64,29 @@ export class ProtoWriter extends ByteBuffer {
     this.pos = p;
   }
 
+  /** A varint field: `tag` (one byte), then `v` (0 ≤ v < 2^53). */
+  tagVarint(tag: number, v: number): void {
+    if (v >= 0 && v < 128) {
+      this.ensure(2);
+      const p = this.pos;
+      this.buf[p] = tag;
+      this.buf[p + 1] = v;
+      this.pos = p + 2;
+      return;
+    }
+    this.byte(tag);
+    this.uvarint(v);
+  }
+
+  /** A fixed32 field under a two-byte tag, given as a little-endian 16-bit number. */
+  tagFixed32(tag2: number, v: number): void {
+    this.ensure(6);
+    const p = this.pos;
+    this.dv.setUint16(p, tag2, true);
+    this.dv.setUint32(p + 2, v >>> 0, true);
+    this.pos = p + 6;
+  }
+
   fixed32(v: number): void {
     this.ensure(4);
     this.dv.setUint32(this.pos, v >>> 0, true);
@@ -114,6 +139,67 @@ export class ProtoWriter extends ByteBuffer {
     buf[p] = v;
   }
 
+  /** Reserves `n` bytes (1 to 5) for the length of a nested message; pass both to `ldelimN`. */
+  forkN(n: number): number {
+    this.ensure(n);
+    const start = this.pos;
+    this.pos = start + n;
+    return start;
+  }
+
+  /**
+   * Writes the length of the message started at `start` with `n` reserved bytes, moving its
+   * body when the length needs another number of bytes. Returns the number it needed.
+   */
+  ldelimN(start: number, n: number): number {
+    const len = this.pos - start - n;
+    const need = len < 128 ? 1 : len < 16384 ? 2 : len < 2097152 ? 3 : len < 268435456 ? 4 : 5;
+    if (need !== n) {
+      if (need > n) this.ensure(need - n);
+      this.buf.copyWithin(start + need, start + n, this.pos);
+      this.pos += need - n;
+    }
+    const buf = this.buf;
+    let p = start;
+    let v = len;
+    while (v > 127) {
+      buf[p++] = (v & 127) | 128;
+      v >>>= 7;
+    }
+    buf[p] = v;
+    return need;
+  }
+
+  /**
+   * `tag`, then epoch ms as Unix nanoseconds in a fixed64, exact (OTLP-J9): the same value as
+   * `msToUnixNanoParts` without its result object. 0 for a time OTLP cannot carry.
+   */
+  time(tag: number, ms: number): void {
+    this.ensure(9);
+    const p = this.pos;
+    this.buf[p] = tag;
+    let lo = 0;
+    let hi = 0;
+    if (ms > 0 && ms < MAX_TIME_MS) {
+      let whole = Math.floor(ms);
+      let frac = Math.round((ms - whole) * 1e6);
+      if (frac >= 1e6) {
+        whole += 1;
+        frac -= 1e6;
+      }
+      // whole * 1e6 + frac with whole = wh * 2^32 + wl: wl * 1e6 + frac < 2^53 is exact, and
+      // wh * 1e6 (wh < 4295 before year 2554) adds to the high word.
+      const wh = Math.floor(whole / 4294967296);
+      const t = (whole - wh * 4294967296) * 1e6 + frac;
+      const th = Math.floor(t / 4294967296);
+      lo = t - th * 4294967296;
+      hi = wh * 1e6 + th;
+    }
+    this.dv.setUint32(p + 1, lo, true);
+    this.dv.setUint32(p + 5, hi, true);
+    this.pos = p + 9;
+  }
+
   /** A length-delimited UTF-8 string (without the tag). */
   string(s: string): void {
     const n = s.length;
@@ -162,12 +248,35 @@ export class ProtoWriter extends ByteBuffer {
   /** A `bytes` field holding a hex id; skipped (returns false) when the id is invalid or all zero. */
   hexId(tag: number, hex: string | undefined, chars: number): boolean {
     if (hex === undefined || hex.length !== chars) return false;
-    const n = chars >> 1;
-    this.ensure(n + 2);
-    if (!hexToBytesInto(hex, this.buf, this.pos + 2)) return false;
-    this.buf[this.pos] = tag;
-    this.buf[this.pos + 1] = n;
-    this.pos += n + 2;
+    this.ensure((chars >> 1) + 2);
+    const dv = this.dv;
+    const start = this.pos;
+    let p = start + 2;
+    // Eight digits per step, two per lookup, four bytes per store. `acc` goes negative on a
+    // non-hex digit and stays 0 for an all-zero id. `chars` is 16 or 32, a multiple of eight.
+    let acc = 0;
+    for (let i = 0; i < chars; i += 8) {
+      const c0 = hex.charCodeAt(i);
+      const c1 = hex.charCodeAt(i + 1);
+      const c2 = hex.charCodeAt(i + 2);
+      const c3 = hex.charCodeAt(i + 3);
+      const c4 = hex.charCodeAt(i + 4);
+      const c5 = hex.charCodeAt(i + 5);
+      const c6 = hex.charCodeAt(i + 6);
+      const c7 = hex.charCodeAt(i + 7);
+      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) > 127) return false;
+      const b0 = HEX_BYTE[(c0 << 7) | c1];
+      const b1 = HEX_BYTE[(c2 << 7) | c3];
+      const b2 = HEX_BYTE[(c4 << 7) | c5];
+      const b3 = HEX_BYTE[(c6 << 7) | c7];
+      acc |= b0 | b1 | b2 | b3;
+      dv.setInt32(p, (b0 & 255) | ((b1 & 255) << 8) | ((b2 & 255) << 16) | (b3 << 24), true);
+      p += 4;
+    }
+    if (acc <= 0) return false;
+    this.buf[start] = tag;
+    this.buf[start + 1] = chars >> 1;
+    this.pos = p;
     return true;
   }
 

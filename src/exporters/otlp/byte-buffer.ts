@@ -8,25 +8,29 @@ export class ByteBuffer {
   /** Over `buf`, for stores of several bytes at once. */
   dv: DataView;
   pos = 0;
+  /** `buf.length`, kept as a plain number: the check in `ensure` runs for nearly every write. */
+  cap: number;
 
   constructor(initialSize = 8192) {
     this.buf = new Uint8Array(initialSize);
     this.dv = new DataView(this.buf.buffer);
+    this.cap = initialSize;
   }
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.grow(n);
+    if (this.pos + n > this.cap) this.grow(n);
   }
 
   private grow(n: number): void {
     const need = this.pos + n;
-    let size = this.buf.length * 2;
+    let size = Math.max(64, this.buf.length * 2);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
     this.dv = new DataView(next.buffer);
+    this.cap = size;
   }
 
   /** One byte (an ASCII character, a protobuf tag or a value below 128). */

@@ -1,8 +1,9 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { msToUnixNanoParts } from '../../time.js';
+import { SizeHint } from './byte-buffer.js';
 import { protoEnvelope } from './envelope.js';
-import { writeAttributes } from './proto-common.js';
+import { KeySlots, StringCache, writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
 /**
@@ -13,10 +14,17 @@ import { ProtoWriter } from './proto-writer.js';
  * const body = encodeLogsProto(batch); // POST to /v1/logs
  */
 export function encodeLogsProto(batch: TelemetryBatch): Uint8Array {
-  const w = new ProtoWriter(1024 + batch.logs.length * 192);
+  const n = batch.logs.length;
+  const w = new ProtoWriter(SIZE.size(n));
   protoEnvelope(w, batch, batch.logs, writeLogRecord);
+  SIZE.learn(w.pos, n);
   return w.finish();
 }
+
+const SIZE = /* @__PURE__ */ new SizeHint(192);
+/** Severity texts repeat from record to record, and so do attribute keys in their order. */
+const SEVERITIES = /* @__PURE__ */ new StringCache(0x1a); // LogRecord.severity_text = 3
+const LOG_KEYS = /* @__PURE__ */ new KeySlots();
 
 function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
   const t = msToUnixNanoParts(r.time);
@@ -26,16 +34,13 @@ function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
     w.byte(0x10);
     w.uvarint(r.severityNumber);
   }
-  if (r.severityText) {
-    w.byte(0x1a);
-    w.string(r.severityText);
-  }
+  if (r.severityText) SEVERITIES.write(w, r.severityText);
   w.byte(0x2a); // body = 5, a string AnyValue
   const b = w.fork();
   w.byte(0x0a);
   w.string(r.body ?? '');
   w.ldelim(b);
-  writeAttributes(w, 0x32, r.attributes);
+  writeAttributes(w, 0x32, r.attributes, LOG_KEYS);
   if (r.droppedAttributesCount > 0) {
     w.byte(0x38);
     w.uvarint(r.droppedAttributesCount);

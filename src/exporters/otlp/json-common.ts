@@ -75,18 +75,19 @@ interface KeyEntry {
 
 /** Bounded so that unbounded attribute keys cannot grow memory; past it keys are encoded each time. */
 const KEY_CACHE_LIMIT = 4096;
+const KEY_CACHE_MAX_CHARS = 256;
 /** Longer values are not kept, so the cache holds a bounded amount whatever the input. */
 const VALUE_CACHE_MAX_CHARS = 128;
 const KEY_CACHE = /* @__PURE__ */ new Map<string, KeyEntry>();
 
 function keyEntry(w: JsonWriter, key: string): KeyEntry | undefined {
+  if (KEY_CACHE.size >= KEY_CACHE_LIMIT || key.length > KEY_CACHE_MAX_CHARS) return undefined;
   const start = w.pos;
   w.raw('{"key":');
   w.str(key);
   w.raw(',"value":');
   const prefix = w.litSince(start);
   w.pos = start;
-  if (KEY_CACHE.size >= KEY_CACHE_LIMIT) return undefined;
   const entry: KeyEntry = { prefix, value: undefined, json: undefined };
   KEY_CACHE.set(key, entry);
   return entry;

@@ -83,16 +83,17 @@ export class KeySlots {
 
 /**
  * Per attribute key, the KeyValue bytes before the value's length: `0x0a`, the key as a
- * string, `0x12`. Bounded, so that unbounded attribute keys cannot grow memory; past the limit
- * keys are encoded each time.
+ * string, `0x12`. Bounded in count and key length, so that unbounded attribute keys cannot
+ * grow memory; other keys are encoded each time.
  */
 const KEY_CACHE = /* @__PURE__ */ new Map<string, Lit>();
 const KEY_CACHE_LIMIT = 4096;
+const KEY_CACHE_MAX_CHARS = 256;
 /** Longer values are not kept, so the caches hold a bounded amount whatever the input. */
 const VALUE_CACHE_MAX_CHARS = 128;
 
 function keyPrefix(w: ProtoWriter, key: string): Lit | undefined {
-  if (KEY_CACHE.size >= KEY_CACHE_LIMIT) return undefined;
+  if (KEY_CACHE.size >= KEY_CACHE_LIMIT || key.length > KEY_CACHE_MAX_CHARS) return undefined;
   const start = w.pos;
   w.byte(0x0a); // KeyValue.key = 1
   w.string(key);

@@ -212,7 +212,19 @@ export class ProtoWriter extends ByteBuffer {
     const buf = this.buf;
     const start = this.pos++;
     let p = this.pos;
-    for (let i = 0; i < n; i++) {
+    let i = 0;
+    // Runs of ASCII four characters per store; the first other character ends the run.
+    const dv = this.dv;
+    for (; i + 4 <= n; i += 4) {
+      const c0 = s.charCodeAt(i);
+      const c1 = s.charCodeAt(i + 1);
+      const c2 = s.charCodeAt(i + 2);
+      const c3 = s.charCodeAt(i + 3);
+      if ((c0 | c1 | c2 | c3) > 127) break;
+      dv.setInt32(p, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
+      p += 4;
+    }
+    for (; i < n; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
         buf[p++] = c;

@@ -1,8 +1,9 @@
 /**
  * @module
  * Node adapter: `instrument(handler, config)` for fetch-style handlers, `toNodeListener` to
- * mount them on `http.createServer`, `serve()` to start one, and `flushOnExit` so pending
- * telemetry leaves on SIGTERM/SIGINT.
+ * mount them on `http.createServer`, `serve()` to start one, `instrumentListener(app)` for
+ * Node request listeners such as Express apps, and `flushOnExit` so pending telemetry leaves on
+ * SIGTERM/SIGINT.
  *
  * @example
  * ```ts
@@ -11,6 +12,7 @@
  * ```
  */
 export { instrument, useAsyncLocalStorage, type NodeHandler } from './src/instrument.js';
+export { instrumentListener, type NodeListener, type InstrumentedListener } from './src/listener.js';
 export { serve, type NodeServeOptions, type NodeServer } from './src/serve.js';
 export { toNodeListener, toWebRequest, writeWebResponse, type NodeRequestInfo } from './src/node-http.js';
 export { flushOnExit, type FlushOnExitOptions, type ExitSignal } from './src/flush-on-exit.js';

@@ -1,4 +1,4 @@
-import { isNodeStyleCall } from './node-style.js';
+import { isNodeStyleCall } from '../../../src/adapter/node-style.js';
 
 /** Which kind of function a call is, from its arguments (or forced with `kind`). */
 export type FunctionKind = 'lambda' | 'vercel' | 'netlify' | 'fetch' | 'node';

@@ -11,7 +11,7 @@ import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { eventShape, resultStatus } from './lambda-event.js';
-import { responseDone, sentResponse, toWebRequest, type NodeRequestLike, type NodeResponseLike } from './node-style.js';
+import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /** Force the function's shape instead of detecting it from the arguments of each call. */
@@ -106,7 +106,7 @@ async function invokeNodeStyle(
   const res = args[1] as NodeResponseLike;
   let request: Request;
   try {
-    request = toWebRequest(req);
+    request = requestFromNode(req);
   } catch {
     return fn.apply(self, args);
   }
@@ -115,9 +115,9 @@ async function invokeNodeStyle(
   let returned: unknown;
   // The span ends once the response has been sent; the function's own result is passed back.
   const run = async (_req: Request, telemetry: RequestTelemetry): Promise<Response> => {
-    returned = await fn.call(self, ...args, telemetry);
-    await responseDone(res);
-    return sentResponse(res);
+    const sent = await runNodeStyle(() => fn.call(self, ...args, telemetry), req, res, telemetry);
+    returned = sent.returned;
+    return sent.response;
   };
   try {
     await handleRequest(monitor, request, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });

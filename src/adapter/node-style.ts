@@ -1,15 +1,20 @@
 /**
- * Node-style functions `(req, res)` (Vercel's Node.js runtime, and any function handed Node's
- * `IncomingMessage`/`ServerResponse`), recognised by shape: no `node:` import, so this file
- * still loads in edge runtimes.
+ * @module
+ * Node-style handlers `(req, res)`: Vercel's Node.js runtime, Express apps, plain
+ * `http.createServer` listeners. Everything is read by shape (duck typing), so the core keeps no
+ * Node import; the serverless and Node adapters build on it.
  */
+import type { RequestTelemetry } from '../http/handle-request.js';
 
 /** The parts of `IncomingMessage` read here. */
 export interface NodeRequestLike {
   readonly method?: string;
   readonly url?: string;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly socket?: { readonly encrypted?: boolean } | null;
+  readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string } | null;
+  /** Set by Express once a route matched: `route.path` below `baseUrl`. */
+  readonly route?: { readonly path?: unknown };
+  readonly baseUrl?: string;
 }
 
 /** The parts of `ServerResponse` read here. */
@@ -37,7 +42,7 @@ function first(v: string | string[] | undefined): string | undefined {
 }
 
 /** A Web `Request` with the Node request's method, URL and headers (no body: only read for telemetry). */
-export function toWebRequest(req: NodeRequestLike): Request {
+export function requestFromNode(req: NodeRequestLike): Request {
   const h = req.headers;
   const proto = first(h['x-forwarded-proto'])?.split(',')[0]?.trim() || (req.socket?.encrypted ? 'https' : 'http');
   const host = first(h['x-forwarded-host'])?.split(',')[0]?.trim() || first(h.host) || 'localhost';
@@ -89,4 +94,37 @@ export function sentResponse(res: NodeResponseLike): Response {
     // headers are best effort
   }
   return { status: res.statusCode, statusText: '', headers, body: null } as unknown as Response;
+}
+
+/** `/users/:id` when Express matched a route for this request. */
+function expressRoute(req: NodeRequestLike): string | undefined {
+  const path = req.route?.path;
+  if (typeof path !== 'string') return undefined;
+  const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
+  return base + path || undefined;
+}
+
+/**
+ * Runs a Node-style handler inside its request's telemetry and resolves, once the response has
+ * been sent, with what was sent (status and headers) for the server span and the metrics. An
+ * Express route matched on the way names the span (`GET /users/:id`) and becomes `http.route`.
+ */
+export async function runNodeStyle(
+  call: () => unknown,
+  req: NodeRequestLike,
+  res: NodeResponseLike,
+  telemetry: RequestTelemetry,
+): Promise<{ response: Response; returned: unknown }> {
+  const returned = await call();
+  await responseDone(res);
+  try {
+    const route = expressRoute(req);
+    if (route && telemetry.span.isRecording()) {
+      telemetry.span.setAttribute('http.route', route);
+      telemetry.span.updateName(`${req.method ?? 'GET'} ${route}`);
+    }
+  } catch {
+    // naming is best effort
+  }
+  return { response: sentResponse(res), returned };
 }

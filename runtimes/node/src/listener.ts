@@ -1,0 +1,81 @@
+/// <reference types="node" />
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EnvRecord } from '../../../src/config/env.js';
+import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import { requestFromNode, runNodeStyle } from '../../../src/adapter/node-style.js';
+import { createServerHandler, type Drainable, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import type { Monitor } from '../../../src/monitor.js';
+import { useAsyncLocalStorage } from './instrument.js';
+
+/** A Node request listener: an Express or Connect app, or `(req, res) => { ... }`. */
+export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+/** What `instrumentListener` returns: a request listener that also knows its monitor. */
+export interface InstrumentedListener extends Drainable {
+  (req: IncomingMessage, res: ServerResponse): void;
+  readonly monitor: Monitor;
+  /** Requests still being answered or exported. */
+  readonly pending: number;
+  /** Waits for the exports of finished requests, then flushes everything left. */
+  flush(timeoutMs?: number): Promise<void>;
+  /** Like `flush`, then shuts the monitor's backends down (call it once, before exit). */
+  shutdown(timeoutMs?: number): Promise<void>;
+}
+
+interface Pair {
+  req: IncomingMessage;
+  res: ServerResponse;
+}
+
+/**
+ * Instruments a Node request listener, such as an Express app: each request gets a SERVER span
+ * (continuing an incoming `traceparent`) that ends when the response has been sent, the HTTP
+ * server metrics and a scope whose export runs in the background (tracked: `flush()`,
+ * `shutdown()`, `flushOnExit(listener)`). Spans, logs and outgoing `fetch` calls made while the
+ * app handles the request belong to it (AsyncLocalStorage). When Express matched a route, the
+ * span is named after it (`GET /users/:id`) and `http.route` is set.
+ *
+ * @param listener `(req, res) => void`, an Express/Connect app
+ * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
+ * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { flushOnExit, instrumentListener } from '@lexigram/monitor/node';
+ * const listener = instrumentListener(app, { serviceName: 'api' }); // app = express()
+ * createServer(listener).listen(3000);
+ * flushOnExit(listener);
+ * ```
+ */
+export function instrumentListener(listener: NodeListener, config: MonitorConfig<EnvRecord> = {}, options: ServerInstrumentationOptions = {}): InstrumentedListener {
+  if (typeof listener !== 'function') throw new TypeError('instrumentListener(listener, config): listener must be a function (req, res) => void, such as an Express app.');
+  useAsyncLocalStorage();
+  const handler = createServerHandler<Pair>(
+    async (_request, { req, res }, telemetry) => (await runNodeStyle(() => listener(req, res), req, res, telemetry)).response,
+    config,
+    process.env,
+    // The stand-in response has no body: the span already ended when the real one was sent.
+    { ...options, waitForBody: false },
+    (_request, { req }, t) => {
+      if (req.socket?.remoteAddress) t.span.setAttribute('client.address', req.socket.remoteAddress);
+      if (req.socket?.remotePort) t.span.setAttribute('client.port', req.socket.remotePort);
+      if (req.httpVersion) t.span.setAttribute('network.protocol.version', req.httpVersion);
+    },
+  );
+  const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {
+    let request: Request;
+    try {
+      request = requestFromNode(req);
+    } catch {
+      listener(req, res);
+      return;
+    }
+    // A listener that throws or rejects does so as it would have without instrumentation
+    // (recorded on the span first): Node reports it as an uncaught error or rejection.
+    void handler(request, { req, res });
+  } as InstrumentedListener;
+  for (const key of ['monitor', 'pending', 'flush', 'shutdown'] as const) {
+    Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);
+  }
+  return instrumented;
+}

@@ -100,12 +100,16 @@ export function binaryLitOf(bytes: Uint8Array): Lit | undefined {
 /**
  * A size to allocate for `items` items, learned from what the last body of the same kind
  * needed per item (plus an eighth), so the buffer is neither grown (a copy of everything
- * written so far) nor much too large.
+ * written so far) nor much too large. The learned size is capped at `maxPerItem`: after a batch
+ * of unusually large items, the next batch grows its buffer rather than reserving megabytes.
  */
 export class SizeHint {
   private perItem: number;
 
-  constructor(initialPerItem: number) {
+  constructor(
+    initialPerItem: number,
+    private readonly maxPerItem: number,
+  ) {
     this.perItem = initialPerItem;
   }
 
@@ -114,6 +118,6 @@ export class SizeHint {
   }
 
   learn(bytes: number, items: number): void {
-    if (items >= 16) this.perItem = Math.min(65536, Math.max(32, Math.ceil(bytes / items)));
+    if (items >= 16) this.perItem = Math.min(this.maxPerItem, Math.max(32, Math.ceil(bytes / items)));
   }
 }

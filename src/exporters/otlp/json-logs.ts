@@ -20,7 +20,7 @@ export function encodeLogsJson(batch: TelemetryBatch): Uint8Array {
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(384);
+const SIZE = /* @__PURE__ */ new SizeHint(384, 8192);
 /** Log records tend to repeat their keys in the same order. */
 const LOG_KEYS = /* @__PURE__ */ new JsonKeySlots();
 

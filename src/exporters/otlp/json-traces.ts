@@ -22,7 +22,7 @@ export function encodeTracesJson(batch: TelemetryBatch): Uint8Array {
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(900);
+const SIZE = /* @__PURE__ */ new SizeHint(900, 8192);
 /** Spans, events and links each tend to repeat their own keys in their own order. */
 const SPAN_KEYS = /* @__PURE__ */ new JsonKeySlots();
 const EVENT_KEYS = /* @__PURE__ */ new JsonKeySlots();

@@ -21,7 +21,7 @@ export function encodeLogsProto(batch: TelemetryBatch): Uint8Array {
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(192);
+const SIZE = /* @__PURE__ */ new SizeHint(192, 4096);
 /** Severity texts repeat from record to record, and so do attribute keys in their order. */
 const SEVERITIES = /* @__PURE__ */ new StringCache(0x1a); // LogRecord.severity_text = 3
 const LOG_KEYS = /* @__PURE__ */ new KeySlots();

@@ -21,7 +21,7 @@ export function encodeTracesProto(batch: TelemetryBatch): Uint8Array {
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(256);
+const SIZE = /* @__PURE__ */ new SizeHint(256, 4096);
 /** Span and event names repeat from span to span. */
 const NAMES = /* @__PURE__ */ new StringCache(0x2a); // Span.name = 5
 const EVENT_NAMES = /* @__PURE__ */ new StringCache(0x12); // Event.name = 2

@@ -1,6 +1,5 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
-import { msToUnixNanoParts } from '../../time.js';
 import { SizeHint } from './byte-buffer.js';
 import { protoEnvelope } from './envelope.js';
 import { KeySlots, StringCache, writeAttributes } from './proto-common.js';
@@ -27,9 +26,7 @@ const SEVERITIES = /* @__PURE__ */ new StringCache(0x1a); // LogRecord.severity_
 const LOG_KEYS = /* @__PURE__ */ new KeySlots();
 
 function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
-  const t = msToUnixNanoParts(r.time);
-  w.byte(0x09); // time_unix_nano = 1
-  w.fixed64(t.lo, t.hi);
+  w.time(0x09, r.time); // time_unix_nano = 1
   if (r.severityNumber) {
     w.byte(0x10);
     w.uvarint(r.severityNumber);
@@ -54,6 +51,5 @@ function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
     }
   }
   // observed_time_unix_nano = 11: the record is observed when it is made.
-  w.byte(0x59);
-  w.fixed64(t.lo, t.hi);
+  w.time(0x59, r.time);
 }

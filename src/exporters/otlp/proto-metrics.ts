@@ -1,6 +1,5 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
-import { msToUnixNanoParts } from '../../time.js';
 import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
 import { writeAttributes, writeResource, writeScope } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
@@ -36,9 +35,7 @@ export function encodeMetricsProto(batch: TelemetryBatch): Uint8Array {
 }
 
 function writeTime(w: ProtoWriter, tag: number, ms: number): void {
-  const t = msToUnixNanoParts(ms);
-  w.byte(tag);
-  w.fixed64(t.lo, t.hi);
+  w.time(tag, ms);
 }
 
 function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapshot): void {

@@ -1,11 +1,11 @@
-/** Profiling target: requests through the instrumented Worker in Node (VARIANT=plain|noop|otlp-stub). */
+/** Profiling target: requests through the instrumented Worker in Node (VARIANT=plain|noop|noop-body|otlp-stub). */
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { NoOpBackend } from '../../src/index.js';
 import { instrumented, plain } from '../workers/app.js';
 
 const v = process.env.VARIANT ?? 'noop';
 const worker: any =
-  v === 'plain' ? plain : v === 'noop' ? instrumented([new NoOpBackend()]) : instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', fetch: async () => new Response(null, { status: 200 }) })]);
+  v === 'plain' ? plain : v === 'noop' ? instrumented([new NoOpBackend()]) : v === 'noop-body' ? instrumented([new NoOpBackend()], { waitForBody: true }) : instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', fetch: async () => new Response(null, { status: 200 }) })]);
 const N = Number(process.env.N ?? 20000);
 async function run(n: number) {
   for (let i = 0; i < n; i++) {

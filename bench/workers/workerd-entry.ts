@@ -1,8 +1,9 @@
 /**
  * The Worker run by workerd-request.ts: three variants of the same app behind one script.
  * - `/plain/...`      the app without telemetry
- * - `/noop/...`       instrument() with a NoOpBackend
- * - `/noop-nobody/...` the same with `waitForBody: false` (diagnostic: cost of the body-tracking stream)
+ * - `/noop/...`       instrument() with a NoOpBackend (the server span ends when the handler returns)
+ * - `/noop-body/...`  the same with `waitForBody: true` (diagnostic: the body watched through IdentityTransformStream)
+ * - `/noop-nowait/...` `/noop/` with a ctx whose waitUntil drops the promise (diagnostic, not in the default run)
  * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
@@ -19,7 +20,7 @@ type Fetcher = { fetch?(req: Request, env: any, ctx: any, t?: any): Promise<Resp
 const variants: Record<string, Fetcher> = {
   plain,
   noop: instrumented([new NoOpBackend()]),
-  'noop-nobody': instrumented([new NoOpBackend()], { waitForBody: false }),
+  'noop-body': instrumented([new NoOpBackend()], { waitForBody: true }),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
   'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })]),
 };
@@ -45,6 +46,10 @@ export default {
       const name = url.searchParams.get('variant')!;
       const ms = await loop(name, Number(url.searchParams.get('n') ?? 1000), env);
       return new Response(String(ms));
+    }
+    if (first === 'noop-nowait') {
+      // Diagnostic: the NoOp variant with its waitUntil promise dropped (what registering it costs).
+      return variants.noop!.fetch!(request, env, { waitUntil() {}, passThroughOnException() {} });
     }
     const v = variants[first!];
     if (!v) return new Response('not found', { status: 404 });

@@ -73,6 +73,19 @@ describe('handleRequest', () => {
     expect(memory.spans).toHaveLength(1);
   });
 
+  it('with waitForBody: false ends the server span at once and returns the response as it is', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    const body = new ReadableStream<Uint8Array>({ pull() {} }); // never finishes
+    const original = new Response(body, { status: 202 });
+    const res = await handleRequest(monitor, new Request('http://x/stream'), () => original, (p) => waits.push(p), { waitForBody: false });
+    expect(res).toBe(original);
+    expect(body.locked).toBe(false);
+    await Promise.all(waits);
+    expect(memory.spans).toHaveLength(1);
+    expect(memory.spans[0].attributes['http.response.status_code']).toBe(202);
+  });
+
   it('records an exception, rethrows the same error and still flushes', async () => {
     const { monitor, memory } = createTestMonitor();
     const waits: Promise<unknown>[] = [];

@@ -5,6 +5,7 @@ import type { Attributes } from '../model/attributes.js';
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT', 'OPTIONS', 'TRACE', 'PATCH', 'QUERY']);
 
 export function normalizeMethod(method: string): string {
+  if (KNOWN_METHODS.has(method)) return method;
   const m = method.toUpperCase();
   return KNOWN_METHODS.has(m) ? m : '_OTHER';
 }
@@ -18,18 +19,21 @@ export interface CaptureOptions {
 
 /** Server span attributes for an incoming request (HTTP semantic conventions). */
 export function requestAttributes(request: Request, url: URL, redactor: Redactor, capture: CaptureOptions | undefined): Attributes {
+  const method = normalizeMethod(request.method);
   const attrs: Attributes = {
-    'http.request.method': normalizeMethod(request.method),
+    'http.request.method': method,
     'url.path': url.pathname,
-    'url.scheme': url.protocol.replace(':', ''),
+    'url.scheme': url.protocol.slice(0, -1),
     'server.address': url.hostname,
   };
-  if (url.port) attrs['server.port'] = Number(url.port);
-  if (url.search.length > 1) attrs['url.query'] = redactor.redactUrl(url.search.slice(1));
+  const port = url.port;
+  if (port) attrs['server.port'] = Number(port);
+  const search = url.search;
+  if (search.length > 1) attrs['url.query'] = redactor.redactUrl(search.slice(1));
   const ua = request.headers.get('user-agent');
   if (ua) attrs['user_agent.original'] = ua;
-  if (normalizeMethod(request.method) === '_OTHER') attrs['http.request.method_original'] = request.method;
-  addHeaders(attrs, 'http.request.header.', request.headers, capture?.requestHeaders, redactor);
+  if (method === '_OTHER') attrs['http.request.method_original'] = request.method;
+  if (capture?.requestHeaders) addHeaders(attrs, 'http.request.header.', request.headers, capture.requestHeaders, redactor);
   return attrs;
 }
 

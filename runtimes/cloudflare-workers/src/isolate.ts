@@ -24,6 +24,17 @@ export interface Isolate {
 
 const resolved = new WeakMap<object, { monitor: Monitor; adapter: WorkersAdapterOptions }>();
 
+/**
+ * How often request scopes carry metric deltas when neither `metricExportIntervalMs` nor
+ * `OTEL_METRIC_EXPORT_INTERVAL` says otherwise. Metrics are aggregated per isolate (DESIGN 3),
+ * so exporting them with every request cost a third OTLP POST per request, plus collecting
+ * and encoding a delta, for points that a busy isolate re-sends a moment later; at most once
+ * per 10 s they still leave inside a request's `waitUntil` (never outliving its 30 s window).
+ * The price: the changes since the last export are lost if the isolate is evicted before a
+ * request comes 10 s later. `metricExportIntervalMs: 0` exports them with every request again.
+ */
+export const WORKERS_METRIC_EXPORT_INTERVAL_MS = 10_000;
+
 /** One monitor per config object per isolate, shared by every `instrument()` given that object. */
 function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapter: WorkersAdapterOptions } {
   if (config instanceof Monitor) return { monitor: config, adapter: {} };
@@ -37,7 +48,9 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
     const { monitor, adapter } = splitOptions((given ?? {}) as WorkersOptions);
     // The Als must be in place before the monitor (or anything) reads the context storage.
     if (adapter.asyncLocalStorage && contextStorage().kind !== 'async-local-storage') setContextStorage(adapter.asyncLocalStorage);
-    out = { monitor: new Monitor(withEnv(monitor, env as EnvRecord)), adapter };
+    const options = withEnv(monitor, env as EnvRecord);
+    options.metricExportIntervalMs ??= WORKERS_METRIC_EXPORT_INTERVAL_MS;
+    out = { monitor: new Monitor(options), adapter };
   }
   resolved.set(key, out);
   return out;
@@ -62,7 +75,9 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
   const envs = new WeakMap<object, unknown>();
   return {
     monitor,
-    http: { route: adapter.route, trustIncomingTrace: adapter.trustIncomingTrace, captureHeaders: adapter.captureHeaders, waitForBody: adapter.waitForBody },
+    // The span ends when the handler returns unless `waitForBody` asks for the body to be
+    // watched: piping every body costs workerd about 50 µs of CPU per request (BENCHMARKS.md).
+    http: { route: adapter.route, trustIncomingTrace: adapter.trustIncomingTrace, captureHeaders: adapter.captureHeaders, waitForBody: adapter.waitForBody ?? false },
     env<T>(e: T): T {
       if (!bindings || e === null || typeof e !== 'object') return e;
       let w = envs.get(e) as T | undefined;

@@ -25,16 +25,44 @@ export interface WorkerTelemetry {
 
 const byContext = new WeakMap<object, WorkerTelemetry>();
 
+/** One per invocation; `run` and `fetch` are built on first use (most handlers use neither). */
+class Telemetry implements WorkerTelemetry {
+  readonly #traced: FetchFn;
+  readonly #baggage: Baggage | undefined;
+  #run: (<R>(fn: () => R) => R) | undefined;
+  #fetch: FetchFn | undefined;
+
+  constructor(
+    readonly monitor: Monitor,
+    readonly scope: Scope,
+    readonly span: Span,
+    traced: FetchFn,
+    baggage: Baggage | undefined,
+  ) {
+    this.#traced = traced;
+    this.#baggage = baggage;
+  }
+
+  get run(): <R>(fn: () => R) => R {
+    if (this.#run === undefined) {
+      const active: ActiveContext = { scope: this.scope, span: this.span, baggage: this.#baggage };
+      this.#run = <R>(fn: () => R): R => contextStorage().run(active, fn);
+    }
+    return this.#run;
+  }
+
+  get fetch(): FetchFn {
+    if (this.#fetch === undefined) {
+      const run = this.run;
+      const traced = this.#traced;
+      this.#fetch = (input, init) => run(() => traced(input, init));
+    }
+    return this.#fetch;
+  }
+}
+
 export function createTelemetry(monitor: Monitor, scope: Scope, span: Span, traced: FetchFn, baggage?: Baggage): WorkerTelemetry {
-  const active: ActiveContext = { scope, span, baggage };
-  const run = <R>(fn: () => R): R => contextStorage().run(active, fn);
-  return {
-    monitor,
-    scope,
-    span,
-    run,
-    fetch: (input, init) => run(() => traced(input, init)),
-  };
+  return new Telemetry(monitor, scope, span, traced, baggage);
 }
 
 /** Remembers the telemetry of the invocation that owns `ctx`. */

@@ -4,7 +4,7 @@
  * The real-runtime behaviour is in workerd.test.ts.
  */
 import { describe, expect, test, vi } from 'vitest';
-import { createTestMonitor } from '../../../src/testing/index.js';
+import { createTestMonitor, MemoryBackend } from '../../../src/testing/index.js';
 import { extractContext, injectContext, type HeadersInput } from '../../../src/index.js';
 import { instrument, instrumentDO, getRequestTelemetry, type BindingCallEvent, type ExecutionContext } from '../index.js';
 import { detectBinding } from '../src/detect.js';
@@ -105,7 +105,7 @@ describe('instrument() with hooks (monitor.subscribeHooks)', () => {
     );
     const ctx = fakeCtx();
     const res = await worker.fetch!(new Request('http://x/'), { KV: new FakeKV(), DB: new FakeD1() }, ctx);
-    expect(await res.text()).toBe('ok'); // the server span ends when the body has been sent
+    expect(await res.text()).toBe('ok');
     await Promise.all(ctx.pending);
     const metrics = memory.metrics!.metrics;
     const value = (name: string) => (metrics.find((m) => m.name === name)?.points[0] as { value: number } | undefined)?.value;
@@ -199,6 +199,52 @@ describe('instrument() in-process', () => {
     await Promise.all(state.pending);
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['Room.add', 'Room.alarm']);
     expect(state.pending).toHaveLength(2);
+  });
+});
+
+describe('Workers defaults (BENCHMARKS.md: request overhead in workerd)', () => {
+  test('the server span ends when the handler returns: the body is handed back untouched; waitForBody: true watches it', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const body = new ReadableStream<Uint8Array>({ pull() {} }); // never finishes
+    const original = new Response(body);
+    const worker = instrument({ fetch: () => original }, monitor);
+    const ctx = fakeCtx();
+    expect(await worker.fetch!(new Request('http://x/plain'), {}, ctx)).toBe(original);
+    expect(body.locked).toBe(false);
+    await Promise.all(ctx.pending);
+    expect(memory.spans.map((s) => s.attributes['url.path'])).toEqual(['/plain']);
+
+    let close!: () => void;
+    const streamed = new ReadableStream<Uint8Array>({
+      start(c) {
+        close = () => c.close();
+      },
+    });
+    const watching = instrument({ fetch: () => new Response(streamed) }, monitor, { waitForBody: true });
+    const ctx2 = fakeCtx();
+    const res = await watching.fetch!(new Request('http://x/watched'), {}, ctx2);
+    const read = res.text();
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.attributes['url.path'])).toEqual(['/plain']);
+    close();
+    expect(await read).toBe('');
+    await Promise.all(ctx2.pending);
+    expect(memory.spans.map((s) => s.attributes['url.path'])).toEqual(['/plain', '/watched']);
+  });
+
+  test('metrics leave with a request at most every 10 s unless metricExportIntervalMs says otherwise', async () => {
+    const run = async (options: Record<string, unknown>) => {
+      const memory = new MemoryBackend();
+      const worker = instrument({ fetch: () => new Response('ok') }, { serviceName: 'interval', backends: [memory], onDiagnostic: () => {}, ...options });
+      for (let i = 0; i < 3; i++) {
+        const ctx = fakeCtx();
+        await (await worker.fetch!(new Request('http://x/'), {}, ctx)).text();
+        await Promise.all(ctx.pending);
+      }
+      return { snapshots: memory.metricSnapshots.length, spans: memory.spans.length };
+    };
+    expect(await run({})).toEqual({ snapshots: 1, spans: 3 });
+    expect(await run({ metricExportIntervalMs: 0 })).toEqual({ snapshots: 3, spans: 3 });
   });
 });
 

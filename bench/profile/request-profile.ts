@@ -1,0 +1,116 @@
+/**
+ * A V8 CPU profile taken inside workerd (through its inspector) while n requests run through
+ * one variant of bench/workers/workerd-entry.ts in the isolate (`/loop`), then self time per
+ * function. Run:
+ *   npx esbuild bench/profile/request-profile.ts --bundle --platform=node --format=esm \
+ *     --packages=external --outfile=.tmp/request-profile.mjs && VARIANT=noop node .tmp/request-profile.mjs
+ * MODE=http profiles the same requests sent over HTTP by 8 keep-alive clients instead (the
+ * isolate's share of each request, `(idle)` included: compare variants by µs, not by share).
+ * Knobs: VARIANT (noop), N (20000), TOP (40), OUT (a path to keep the .cpuprofile),
+ * INCLUSIVE (comma-separated function names: their total time, callees included).
+ */
+import { build } from 'esbuild';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Miniflare } from 'miniflare';
+import WebSocket from 'ws';
+
+const VARIANT = process.env.VARIANT ?? 'noop';
+const N = Number(process.env.N ?? 20000);
+const TOP = Number(process.env.TOP ?? 40);
+const root = process.cwd();
+
+const bundle = await build({
+  entryPoints: [join(root, 'bench/workers/workerd-entry.ts')],
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  conditions: ['workerd', 'worker', 'browser'],
+  external: ['node:*'],
+  target: 'es2022',
+  write: false,
+  logLevel: 'warning',
+});
+const inspectorPort = 9300 + Math.floor(Math.random() * 500);
+const mf = new Miniflare({
+  modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0]!.text }],
+  modulesRoot: '/',
+  compatibilityDate: '2026-04-01',
+  compatibilityFlags: ['nodejs_compat'],
+  bindings: { OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+  inspectorPort,
+});
+const base = await mf.ready;
+await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=2000`)).text(); // warm-up
+
+const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
+const target = targets.find((t) => !t.title.startsWith('core:')) ?? targets[0]!;
+const ws = new WebSocket(target.webSocketDebuggerUrl);
+await new Promise((r) => ws.once('open', r));
+let id = 0;
+const waiting = new Map<number, (v: any) => void>();
+ws.on('message', (m) => {
+  const msg = JSON.parse(String(m));
+  if (msg.id !== undefined) waiting.get(msg.id)?.(msg.result);
+});
+const send = (method: string, params: object = {}): Promise<any> =>
+  new Promise((r) => {
+    waiting.set(++id, r);
+    ws.send(JSON.stringify({ id, method, params }));
+  });
+await send('Profiler.enable');
+await send('Profiler.setSamplingInterval', { interval: 50 });
+await send('Profiler.start');
+let ms: number;
+if (process.env.MODE === 'http') {
+  // HTTP=8 keep-alive clients through the socket, as bench/workerd-request.ts does.
+  const t0 = performance.now();
+  let left = N;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (left-- > 0) await (await fetch(`${base.origin}/${VARIANT}/orders/${left % 50}`)).arrayBuffer();
+    }),
+  );
+  ms = performance.now() - t0;
+} else {
+  ms = Number(await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=${N}`)).text());
+}
+const { profile } = await send('Profiler.stop');
+ws.close();
+await mf.dispose();
+if (process.env.OUT) writeFileSync(process.env.OUT, JSON.stringify(profile));
+
+type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };
+const nodes = new Map<number, Node>((profile.nodes as Node[]).map((n) => [n.id, n]));
+const self = new Map<string, number>();
+const dt: number[] = profile.timeDeltas;
+let total = 0;
+for (let i = 0; i < profile.samples.length; i++) {
+  const n = nodes.get(profile.samples[i])!;
+  const key = `${n.callFrame.functionName || '(anonymous)'}  ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+  const d = dt[i + 1] ?? 0;
+  self.set(key, (self.get(key) ?? 0) + d);
+  total += d;
+}
+console.log(`${VARIANT}: ${((ms * 1000) / N).toFixed(1)} µs per request (${N} requests); self time:`);
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${((v / total) * 100).toFixed(1).padStart(5)}%  ${k}`);
+
+// Total time of chosen functions, callees included (each sample counted once per function).
+const parent = new Map<number, number>();
+for (const n of profile.nodes as Node[]) for (const c of n.children ?? []) parent.set(c, n.id);
+const wanted = (process.env.INCLUSIVE ?? '').split(',').filter(Boolean);
+if (wanted.length) {
+  const incl = new Map<string, number>(wanted.map((w) => [w, 0]));
+  for (let i = 0; i < profile.samples.length; i++) {
+    const seen = new Set<string>();
+    for (let id: number | undefined = profile.samples[i]; id !== undefined; id = parent.get(id)) {
+      const name = nodes.get(id)!.callFrame.functionName;
+      if (incl.has(name) && !seen.has(name)) {
+        seen.add(name);
+        incl.set(name, incl.get(name)! + (dt[i + 1] ?? 0));
+      }
+    }
+  }
+  console.log('total time (callees included), µs per request:');
+  for (const [k, v] of incl) console.log(`${((v / N)).toFixed(2).padStart(7)}  ${k}`);
+}

@@ -256,7 +256,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     }
     let spans: SpanData[] = spansIn;
     if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
-    for (const s of spans) this.redactSpan(s as RecordingSpan);
+    // Spans flag, as keys are set, whether the redactor may change any of their attributes.
+    for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0) this.redactSpan(s as RecordingSpan);
     // Metrics travel only when something was recorded since the previous flush and, with
     // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
     // flush always takes them).

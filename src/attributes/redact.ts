@@ -41,6 +41,11 @@ export interface Redactor {
   redactUrl(value: string): string;
   /** Returns the value to keep for `key`: `[REDACTED]`, a masked URL, or the value itself. */
   apply<T>(key: string, value: T): T | string;
+  /**
+   * True when `apply` may change a value under `key` (a secret name or a URL attribute). Spans
+   * ask as each key is first set, so export walks only the spans that hold such a key.
+   */
+  mayRedact(key: string): boolean;
 }
 
 const CACHE_LIMIT = 4096;
@@ -82,9 +87,22 @@ export function createRedactor(fields: readonly string[]): Redactor {
     }
     return changed ? value.slice(0, start) + parts.join('&') + value.slice(end) : value;
   };
+  // The last key asked per key length (mod 32) and its answer: the same few keys are set on
+  // every span, so one string comparison usually answers without a Map lookup.
+  const lastKey: string[] = new Array<string>(32).fill('');
+  const lastAnswer: boolean[] = new Array<boolean>(32).fill(false);
+  const mayRedact = (key: string): boolean => {
+    const i = key.length & 31;
+    if (lastKey[i] === key) return lastAnswer[i];
+    const hit = isSecret(key) || URL_KEYS.has(key);
+    lastKey[i] = key;
+    lastAnswer[i] = hit;
+    return hit;
+  };
   return {
     isSecret,
     redactUrl,
+    mayRedact,
     apply<T>(key: string, value: T): T | string {
       if (isSecret(key)) return REDACTED;
       if (typeof value === 'string' && URL_KEYS.has(key)) return redactUrl(value);

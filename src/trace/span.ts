@@ -1,5 +1,6 @@
 import { describe, Fix, sanitizeAttribute } from '../attributes/sanitize.js';
 import { defineSafe } from '../attributes/sanitize.js';
+import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { Attributes, AttributeValue } from '../model/attributes.js';
@@ -38,7 +39,22 @@ export interface Span {
 export interface SpanOwner {
   readonly limits: Limits;
   readonly diag: Diagnostics;
+  /** Asked once per new attribute key, so export redacts only the spans that need it. */
+  readonly redactor: Redactor;
   onEnd(span: RecordingSpan): void;
+}
+
+/**
+ * The estimated retained size of an attribute value (what the monitor's buffer counts against
+ * limits.maxBufferedBytes): 16 bytes for a primitive plus 2 per character, 32 for an array plus
+ * its elements.
+ */
+function valueBytes(v: unknown): number {
+  if (typeof v === 'string') return 16 + 2 * v.length;
+  if (!Array.isArray(v)) return 16;
+  let n = 32;
+  for (const x of v as unknown[]) n += typeof x === 'string' ? 16 + 2 * x.length : 16;
+  return n;
 }
 
 function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; message?: string } | undefined {
@@ -64,6 +80,18 @@ const NO_EVENTS: SpanEventData[] = Object.freeze([]) as unknown as SpanEventData
 const NO_LINKS: SpanLinkData[] = Object.freeze([]) as unknown as SpanLinkData[];
 const UNSET: { code: SpanStatus; message?: string } = Object.freeze({ code: SpanStatus.UNSET });
 
+/** What most spans never have: kept out of the span object (one field) until first needed. */
+class SpanExtras {
+  events: SpanEventData[] = NO_EVENTS;
+  links: SpanLinkData[] = NO_LINKS;
+  droppedEventsCount = 0;
+  droppedLinksCount = 0;
+  instrumentationScope: InstrumentationScope | undefined = undefined;
+}
+
+/** keyBits: bits 0-28 mark key lengths (mod 29) seen; this bit marks a key to redact. */
+const REDACT_BIT = 1 << 29;
+
 /**
  * A span that records: also the `SpanData` exporters read once it has ended. Fields are
  * assigned in the constructor (no initialisers) and empty lists are shared until first
@@ -80,20 +108,30 @@ export class RecordingSpan implements Span, SpanData {
   declare endTime: number;
   /** Prototype-free, so any key (even `__proto__`) is a plain entry. */
   declare readonly attributes: Attributes;
-  declare events: SpanEventData[];
-  declare links: SpanLinkData[];
   declare status: { code: SpanStatus; message?: string };
   declare droppedAttributesCount: number;
-  declare droppedEventsCount: number;
-  declare droppedLinksCount: number;
-  declare instrumentationScope: InstrumentationScope | undefined;
+  /** Events, links, their dropped counts and the instrumentation scope: see the getters. */
+  declare private extras: SpanExtras | undefined;
   /** The scope (request) this span belongs to, if any. */
   declare scope: Scope | undefined;
   /** Baggage carried from the incoming request, passed on to children and outgoing calls. */
   declare baggage: Baggage | undefined;
+  /**
+   * @internal The estimated size of `attributes`, kept as they are set: 48 bytes plus 2 per key
+   * character, plus each value's size (see valueBytes).
+   */
+  declare attributeBytes: number;
+  /** The number of distinct keys in `attributes`. */
   declare private attributeCount: number;
+  /**
+   * One bit per key length (mod 29) of the keys in `attributes`, so that only a key whose bit is
+   * set needs a lookup to tell a replacement from a new key; and REDACT_BIT, set once a key that
+   * the redactor may change was stored (export redacts only such spans).
+   */
+  declare private keyBits: number;
   declare private readonly owner: SpanOwner;
-  // Ids as 24-bit chunks (see ids.ts), hex-encoded on first read and cached in tid / sid.
+  // Ids as 24-bit chunks (see ids.ts), hex-encoded on first read and cached in tid / sid: the
+  // trace id is t0-t4 and the top 8 bits of ts, the span id s0, s1 and the low 16 bits of ts.
   declare private tid: string | undefined;
   declare private sid: string | undefined;
   declare private t0: number;
@@ -101,10 +139,9 @@ export class RecordingSpan implements Span, SpanData {
   declare private t2: number;
   declare private t3: number;
   declare private t4: number;
-  declare private t5: number;
   declare private s0: number;
   declare private s1: number;
-  declare private s2: number;
+  declare private ts: number;
 
   /**
    * The trace id comes from `parent` (a span context, or a span of this class read directly so
@@ -118,6 +155,8 @@ export class RecordingSpan implements Span, SpanData {
     traceId: string | undefined,
     traceFlags: number,
     startTime: number,
+    scope: Scope | undefined,
+    baggage: Baggage | undefined,
   ) {
     this.owner = owner;
     this.name = name;
@@ -129,41 +168,71 @@ export class RecordingSpan implements Span, SpanData {
     this.startTime = startTime;
     this.endTime = 0;
     this.attributes = newAttributes();
-    this.events = NO_EVENTS;
-    this.links = NO_LINKS;
     this.status = UNSET;
     this.droppedAttributesCount = 0;
-    this.droppedEventsCount = 0;
-    this.droppedLinksCount = 0;
-    this.instrumentationScope = undefined;
-    this.scope = undefined;
-    this.baggage = undefined;
+    this.extras = undefined;
+    this.scope = scope;
+    this.baggage = baggage;
+    this.attributeBytes = 0;
     this.attributeCount = 0;
-    // Nine random words: a trace id (used only when no parent gives one; one branch-free path
-    // costs less than the 24 unused bytes) and a span id, neither all zero.
-    const i = takeWords(9);
+    this.keyBits = 0;
+    // Six random words, every bit used: a trace id (used only when no parent gives one; one
+    // branch-free path costs less than the 16 unused bytes) and a span id. (The constructor is
+    // kept under V8's inlining limit of 460 bytecode bytes: the all-zero checks are in the getters.)
+    const i = takeWords(6);
     const w = pool!;
+    const a = w[i];
+    const b = w[i + 1];
+    const c = w[i + 2];
+    const e = w[i + 4];
     this.tid = parent !== undefined ? parent.traceId : traceId;
-    this.t0 = w[i] >>> 8;
-    this.t1 = w[i + 1] >>> 8;
-    this.t2 = w[i + 2] >>> 8;
-    this.t3 = w[i + 3] >>> 8;
-    this.t4 = w[i + 4] >>> 8;
-    this.t5 = w[i + 5] & 255 || (this.t0 | this.t1 | this.t2 | this.t3 | this.t4 ? 0 : 1);
+    this.t0 = a >>> 8;
+    this.t1 = ((a & 255) << 16) | (b >>> 16);
+    this.t2 = ((b & 65535) << 8) | (c >>> 24);
+    this.t3 = c & 0xffffff;
+    this.t4 = w[i + 3] >>> 8;
     this.sid = undefined;
-    this.s0 = w[i + 6] >>> 8;
-    this.s1 = w[i + 7] >>> 8;
-    this.s2 = w[i + 8] & 65535 || (this.s0 | this.s1 ? 0 : 1);
+    this.s0 = e >>> 8;
+    this.s1 = ((e & 255) << 16) | (w[i + 5] >>> 16);
+    this.ts = ((w[i + 3] & 255) << 16) | (w[i + 5] & 65535);
   }
 
-  /** 32 lowercase hex digits. */
+  /** 32 lowercase hex digits, never all zero (the last digits are 01 if the rest are zero). */
   get traceId(): string {
-    return (this.tid ??= traceIdHex(this.t0, this.t1, this.t2, this.t3, this.t4, this.t5));
+    if (this.tid !== undefined) return this.tid;
+    const { t0, t1, t2, t3, t4 } = this;
+    return (this.tid = traceIdHex(t0, t1, t2, t3, t4, this.ts >>> 16 || (t0 | t1 | t2 | t3 | t4 ? 0 : 1)));
   }
 
-  /** 16 lowercase hex digits. */
+  /** 16 lowercase hex digits, never all zero (the last digits are 0001 if the rest are zero). */
   get spanId(): string {
-    return (this.sid ??= spanIdHex(this.s0, this.s1, this.s2));
+    if (this.sid !== undefined) return this.sid;
+    const { s0, s1 } = this;
+    return (this.sid = spanIdHex(s0, s1, this.ts & 65535 || (s0 | s1 ? 0 : 1)));
+  }
+
+  get events(): readonly SpanEventData[] {
+    return this.extras === undefined ? NO_EVENTS : this.extras.events;
+  }
+  get links(): readonly SpanLinkData[] {
+    return this.extras === undefined ? NO_LINKS : this.extras.links;
+  }
+  get droppedEventsCount(): number {
+    return this.extras === undefined ? 0 : this.extras.droppedEventsCount;
+  }
+  get droppedLinksCount(): number {
+    return this.extras === undefined ? 0 : this.extras.droppedLinksCount;
+  }
+  get instrumentationScope(): InstrumentationScope | undefined {
+    return this.extras === undefined ? undefined : this.extras.instrumentationScope;
+  }
+  set instrumentationScope(scope: InstrumentationScope | undefined) {
+    (this.extras ??= new SpanExtras()).instrumentationScope = scope;
+  }
+
+  /** @internal True when a stored key may need redaction before export. */
+  get redact(): boolean {
+    return (this.keyBits & REDACT_BIT) !== 0;
   }
 
   get ended(): boolean {
@@ -184,40 +253,31 @@ export class RecordingSpan implements Span, SpanData {
 
   setAttribute(key: string, value: unknown): this {
     if (this.endTime !== 0) return this;
-    const t = typeof value;
-    // Fast path: a primitive under the length limit and a usual key.
-    if (
-      (t === 'number' || t === 'boolean' || (t === 'string' && (value as string).length <= this.owner.limits.attributeValueLengthLimit)) &&
-      typeof key === 'string' &&
-      key !== ''
-    ) {
-      return this.store(key, value);
+    // Fast path: a usual key and a primitive under the length limit, its size known here.
+    if (typeof key === 'string' && key !== '') {
+      const t = typeof value;
+      if (t === 'string') {
+        if ((value as string).length <= this.owner.limits.attributeValueLengthLimit) return this.store(key, value, 16 + 2 * (value as string).length);
+      } else if (t === 'number' || t === 'boolean') return this.store(key, value, 16);
     }
     return this.setAttributeSlow(key, value);
   }
 
   /**
-   * Stores a clean value within `attributeCountLimit`. `attributeCount` counts stores, an upper
-   * bound of the distinct keys: below the limit no key lookup is needed; at the limit the keys
-   * are counted exactly before anything is dropped.
+   * Stores a clean value within `attributeCountLimit` (a new key beyond it is dropped; an
+   * existing one is replaced), keeping the key count, the size estimate and the redaction flag
+   * current so that neither the buffer nor export walks the attributes again.
    */
-  private store(key: string, value: unknown): this {
+  private store(key: string, value: unknown, size: number): this {
     const attrs = this.attributes as Record<string, unknown>;
-    const limit = this.owner.limits.attributeCountLimit;
-    if (this.attributeCount < limit) {
+    const bits = this.keyBits;
+    const bit = 1 << key.length % 29;
+    if ((bits & bit) === 0 || attrs[key] === undefined) {
+      if (this.attributeCount >= this.owner.limits.attributeCountLimit) return this.dropAttribute();
       this.attributeCount++;
-      attrs[key] = value;
-      return this;
-    }
-    if (attrs[key] === undefined) {
-      let n = 0;
-      for (const _ in attrs) n++;
-      if (n >= limit) {
-        this.attributeCount = n;
-        return this.dropAttribute();
-      }
-      this.attributeCount = n + 1;
-    }
+      this.attributeBytes += 48 + 2 * key.length + size;
+      this.keyBits = this.owner.redactor.mayRedact(key) ? bits | bit | REDACT_BIT : bits | bit;
+    } else this.attributeBytes += size - valueBytes(attrs[key]);
     attrs[key] = value;
     return this;
   }
@@ -243,7 +303,7 @@ export class RecordingSpan implements Span, SpanData {
       if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
       else this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
     }
-    return this.store(key, s.value);
+    return this.store(key, s.value, valueBytes(s.value));
   }
 
   setAttributes(attributes: Record<string, unknown>): this {
@@ -259,28 +319,30 @@ export class RecordingSpan implements Span, SpanData {
       time = attributes;
       attributes = undefined;
     }
-    if (this.events.length >= this.owner.limits.eventCountLimit) {
-      this.droppedEventsCount++;
+    const x = (this.extras ??= new SpanExtras());
+    if (x.events.length >= this.owner.limits.eventCountLimit) {
+      x.droppedEventsCount++;
       this.owner.diag.drop('event_limit', `a span had more than ${this.owner.limits.eventCountLimit} events (limits.eventCountLimit)`);
       return this;
     }
     const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined);
-    if (this.events === NO_EVENTS) this.events = [];
-    this.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
+    if (x.events === NO_EVENTS) x.events = [];
+    x.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
 
   addLink(link: Link): this {
     if (this.endTime !== 0 || !link || !link.context) return this;
-    if (this.links.length >= this.owner.limits.linkCountLimit) {
-      this.droppedLinksCount++;
+    const x = (this.extras ??= new SpanExtras());
+    if (x.links.length >= this.owner.limits.linkCountLimit) {
+      x.droppedLinksCount++;
       this.owner.diag.drop('link_limit', `a span had more than ${this.owner.limits.linkCountLimit} links (limits.linkCountLimit)`);
       return this;
     }
     const c = link.context;
     const { attrs, dropped } = this.cleanAttributes(link.attributes);
-    if (this.links === NO_LINKS) this.links = [];
-    this.links.push({
+    if (x.links === NO_LINKS) x.links = [];
+    x.links.push({
       traceId: c.traceId,
       spanId: c.spanId,
       traceFlags: c.traceFlags,

@@ -108,9 +108,9 @@ export class Tracer {
       traceId,
       flags,
       timeInput(opts.startTime),
+      scope,
+      baggage,
     );
-    span.scope = scope;
-    span.baggage = baggage;
     if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
     if (opts.attributes) span.setAttributes(opts.attributes);
     if (opts.links) for (const l of opts.links) span.addLink(l);

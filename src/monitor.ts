@@ -15,7 +15,7 @@ import type { LogRecordData } from './model/log-data.js';
 import type { MetricsSnapshot, Temporality } from './model/metric-data.js';
 import type { InstrumentationScope, Resource } from './model/resource.js';
 import type { SpanData } from './model/span-data.js';
-import { Scope, type FlushResult, type ScopeOptions, type ScopeOwner } from './scope/scope.js';
+import { nothingToExport, Scope, type FlushResult, type ScopeOptions, type ScopeOwner } from './scope/scope.js';
 import { createSampler, type Sampler } from './trace/sampling/samplers.js';
 import { applyTailPolicy, createTailPolicy, type TailPolicy } from './trace/sampling/tail.js';
 import type { RecordingSpan } from './trace/span.js';
@@ -202,7 +202,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
       for (const s of scope.spans) this.buffer(true, s);
       for (const l of scope.logs) this.buffer(false, l);
-      return Promise.resolve(emptyResult);
+      return nothingToExport();
     }
     // Whatever ended outside a scope, or after its scope closed, leaves with this flush.
     const spans = this.pendingSpans.length ? this.pendingSpans.concat(scope.spans) : scope.spans.slice();
@@ -246,13 +246,13 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
 
   private export(spansIn: RecordingSpan[], logs: LogRecordData[], flushAll = false): Promise<FlushResult> {
-    if (this.backends.length === 0) return Promise.resolve(emptyResult);
+    if (this.backends.length === 0) return nothingToExport();
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
       // oldest dropped) instead of piling up exports.
       for (const s of spansIn) this.buffer(true, s);
       for (const l of logs) this.buffer(false, l);
-      return Promise.resolve(emptyResult);
+      return nothingToExport();
     }
     let spans: SpanData[] = spansIn;
     if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
@@ -267,7 +267,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.metrics.dirty = false;
       this.lastMetricExport = t;
     }
-    if (spans.length === 0 && logs.length === 0 && !metricsChanged) return Promise.resolve(emptyResult);
+    if (spans.length === 0 && logs.length === 0 && !metricsChanged) return nothingToExport();
 
     let snapshots: Map<Temporality, MetricsSnapshot> | undefined;
     const snapshot = (t: Temporality): MetricsSnapshot | undefined => {

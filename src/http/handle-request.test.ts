@@ -86,6 +86,21 @@ describe('handleRequest', () => {
     expect(memory.spans[0].attributes['http.response.status_code']).toBe(202);
   });
 
+  it('hands nothing to waitUntil when nothing is to export (span sampled out, no log, no metric change due)', async () => {
+    const { monitor } = createTestMonitor({ sampler: { type: 'always_off' }, metricExportIntervalMs: 60_000 });
+    const waits: Promise<unknown>[] = [];
+    const call = async (body: string) => {
+      const res = await handleRequest(monitor, new Request('http://x/'), () => new Response(body), (p) => waits.push(p), { waitForBody: false });
+      expect(await res.text()).toBe(body);
+    };
+    await call('a'); // carries the first metric deltas
+    expect(waits).toHaveLength(1);
+    await call('b'); // nothing sampled, metrics not due for 60 s
+    await call('c');
+    expect(waits).toHaveLength(1);
+    expect((await waits[0]) as { metricPoints: number }).toMatchObject({ spans: 0, logs: 0 });
+  });
+
   it('records an exception, rethrows the same error and still flushes', async () => {
     const { monitor, memory } = createTestMonitor();
     const waits: Promise<unknown>[] = [];

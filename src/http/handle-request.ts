@@ -1,7 +1,7 @@
 import { contextStorage } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
-import type { Scope } from '../scope/scope.js';
+import { nothingToExport, type Scope } from '../scope/scope.js';
 import { extractContext } from '../trace/propagation/propagation.js';
 import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
@@ -99,11 +99,17 @@ export async function handleRequest(
       // telemetry must not break the response
     }
   };
-  // The scope's export goes to waitUntil: at once, or once `done` (the body) has settled.
+  // The scope's export goes to waitUntil: at once (unless nothing left with it), or once `done`
+  // (the body) has settled.
   const flush = (done?: Promise<void>): void => {
     try {
-      const p = done === undefined ? scope.close() : done.then(() => scope.close());
-      if (waitUntil) waitUntil(p);
+      if (done !== undefined) {
+        const p = done.then(() => scope.close());
+        if (waitUntil) waitUntil(p);
+        return;
+      }
+      const p = scope.close();
+      if (waitUntil && p !== nothingToExport()) waitUntil(p);
     } catch {
       // a waitUntil that throws (outside a request) must not fail the response
     }

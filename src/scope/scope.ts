@@ -11,6 +11,18 @@ export interface FlushResult {
   readonly backends: readonly { readonly name: string; readonly ok: boolean; readonly reason?: string; readonly error?: string }[];
 }
 
+const NOTHING: FlushResult = Object.freeze({ spans: 0, logs: 0, metricPoints: 0, backends: Object.freeze([]) });
+let nothing: Promise<FlushResult> | undefined;
+
+/**
+ * The settled promise a scope's `close()` returns when nothing left with it (no backend, nothing
+ * recorded, or the data kept back for a later flush): adapters compare against it and skip
+ * `waitUntil`, which has nothing to wait for. Created on first use, shared afterwards.
+ */
+export function nothingToExport(): Promise<FlushResult> {
+  return (nothing ??= Promise.resolve(NOTHING));
+}
+
 /** What a scope needs from its monitor. */
 export interface ScopeOwner {
   closeScope(scope: Scope): Promise<FlushResult>;

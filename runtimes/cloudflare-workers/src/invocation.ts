@@ -1,5 +1,6 @@
 import { contextStorage } from '../../../src/context/active.js';
 import { SpanKind } from '../../../src/model/span-data.js';
+import { nothingToExport } from '../../../src/scope/scope.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import type { Isolate } from './isolate.js';
 import type { WorkerTelemetry } from './telemetry.js';
@@ -31,7 +32,8 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
     }
     span.end();
     try {
-      spec.waitUntil(scope.close());
+      const p = scope.close();
+      if (p !== nothingToExport()) spec.waitUntil(p);
     } catch {
       // a waitUntil that throws must not change the invocation's outcome
     }

@@ -96,28 +96,3 @@ export function binaryLitOf(bytes: Uint8Array): Lit | undefined {
   for (let i = 1; i < l.length; i++) if (l[i] !== l[i]) return undefined;
   return l;
 }
-
-/**
- * A size to allocate for `items` items, learned from what the last body of the same kind
- * needed per item (plus an eighth), so the buffer is neither grown (a copy of everything
- * written so far) nor much too large. The learned size is capped at `maxPerItem`: after a batch
- * of unusually large items, the next batch grows its buffer rather than reserving megabytes.
- */
-export class SizeHint {
-  private perItem: number;
-
-  constructor(
-    initialPerItem: number,
-    private readonly maxPerItem: number,
-  ) {
-    this.perItem = initialPerItem;
-  }
-
-  size(items: number): number {
-    return 1024 + items * (this.perItem + (this.perItem >> 3));
-  }
-
-  learn(bytes: number, items: number): void {
-    if (items >= 16) this.perItem = Math.min(this.maxPerItem, Math.max(32, Math.ceil(bytes / items)));
-  }
-}

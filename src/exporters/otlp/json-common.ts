@@ -73,7 +73,7 @@ interface KeyEntry {
   json: Lit | undefined;
 }
 
-/** Bounded so that unbounded attribute keys cannot grow memory; past it keys are encoded each time. */
+/** Bounded so that unbounded attribute keys cannot grow memory; other keys are encoded each time. */
 const KEY_CACHE_LIMIT = 4096;
 const KEY_CACHE_MAX_CHARS = 256;
 /** Longer values are not kept, so the cache holds a bounded amount whatever the input. */
@@ -135,83 +135,9 @@ function jsonKeyValues(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | 
   w.byte(0x5d);
 }
 
-/**
- * `repeated KeyValue` as a JSON array.
- *
- * With `slots` (one per kind of attribute map: spans', events', log records'), each position
- * remembers its last key, that key's cache entry and its last primitive value with, once the
- * value has come twice in a row, the whole KeyValue (with its leading comma). The items of a
- * batch mostly set the same keys in the same order, and keys read by `for…in` are interned
- * strings, so a repeated key is found by one pointer compare instead of a hash lookup, and a
- * repeated value is copied whatever other keys come between its uses.
- */
-export function jsonAttributes(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | undefined>>, slots?: JsonKeySlots): void {
-  if (slots === undefined) {
-    jsonKeyValues(w, attrs, 0);
-    return;
-  }
-  w.byte(0x5b);
-  let i = 0;
-  for (const key in attrs) {
-    const v = attrs[key];
-    if (v === undefined) continue;
-    if (i >= SLOTS) {
-      w.byte(0x2c);
-      jsonKeyValue(w, key, v, 0);
-      continue;
-    }
-    const slot = slots.slots[i];
-    let keep = false;
-    if (slot.key === key) {
-      if (v === slot.value) {
-        if (slot.json !== undefined) {
-          w.lit(slot.json);
-          i++;
-          continue;
-        }
-        keep = true;
-      }
-    } else {
-      slot.key = key;
-      slot.prefix = (KEY_CACHE.get(key) ?? keyEntry(w, key))?.prefix;
-    }
-    if (!keep) {
-      const t = typeof v;
-      slot.value = t === 'number' || t === 'boolean' || (t === 'string' && (v as string).length <= VALUE_CACHE_MAX_CHARS) ? (v as string | number | boolean) : undefined;
-      slot.json = undefined;
-    }
-    const start = w.pos;
-    if (i > 0) w.byte(0x2c);
-    if (slot.prefix !== undefined) {
-      w.lit(slot.prefix);
-    } else {
-      w.raw('{"key":');
-      w.str(key);
-      w.raw(',"value":');
-    }
-    jsonAnyValue(w, v, 0);
-    w.byte(0x7d);
-    if (keep) slot.json = w.litSince(start);
-    i++;
-  }
-  w.byte(0x5d);
-}
-
-/** Positions remembered per kind of attribute map; later attributes use the per-key cache only. */
-const SLOTS = 16;
-
-class JsonKeySlot {
-  key: string | undefined = undefined;
-  /** The key's `{"key":…,"value":` (undefined when the key cache is full). */
-  prefix: Lit | undefined = undefined;
-  value: string | number | boolean | undefined = undefined;
-  /** The whole KeyValue for `value`, with its leading comma after the first position. */
-  json: Lit | undefined = undefined;
-}
-
-/** See {@link jsonAttributes}. */
-export class JsonKeySlots {
-  readonly slots: JsonKeySlot[] = Array.from({ length: SLOTS }, () => new JsonKeySlot());
+/** `repeated KeyValue` as a JSON array. */
+export function jsonAttributes(w: JsonWriter, attrs: Readonly<Record<string, AnyValue | undefined>>): void {
+  jsonKeyValues(w, attrs, 0);
 }
 
 export function jsonResource(w: JsonWriter, resource: Resource): void {

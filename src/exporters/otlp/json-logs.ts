@@ -1,8 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { jsonEnvelope } from './envelope.js';
-import { SizeHint } from './byte-buffer.js';
-import { JsonKeySlots, TextCache, jsonAttributes } from './json-common.js';
+import { TextCache, jsonAttributes } from './json-common.js';
 import { JsonWriter, lit } from './json-writer.js';
 
 /**
@@ -13,16 +12,10 @@ import { JsonWriter, lit } from './json-writer.js';
  * const body = encodeLogsJson(batch); // POST to /v1/logs as application/json
  */
 export function encodeLogsJson(batch: TelemetryBatch): Uint8Array {
-  const n = batch.logs.length;
-  const w = new JsonWriter(SIZE.size(n));
+  const w = new JsonWriter(1024 + batch.logs.length * 384);
   jsonEnvelope(w, batch, batch.logs, 'Logs', 'logRecords', writeLogRecords);
-  SIZE.learn(w.pos, n);
   return w.finish();
 }
-
-const SIZE = /* @__PURE__ */ new SizeHint(384, 8192);
-/** Log records tend to repeat their keys in the same order. */
-const LOG_KEYS = /* @__PURE__ */ new JsonKeySlots();
 
 /** One scope's log records; severity texts repeat, so they are cached per scope. */
 function writeLogRecords(w: JsonWriter, logs: readonly LogRecordData[]): void {
@@ -61,7 +54,7 @@ function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): 
   w.lit(L_BODY);
   w.str(r.body ?? '');
   w.lit(L_ATTRIBUTES);
-  jsonAttributes(w, r.attributes, LOG_KEYS);
+  jsonAttributes(w, r.attributes);
   w.lit(L_DROPPED_ATTRS);
   w.uint(r.droppedAttributesCount | 0);
   if (w.idField(L_TRACE_ID, r.traceId, 32)) {

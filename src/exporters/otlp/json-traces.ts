@@ -1,8 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { SpanData } from '../../model/span-data.js';
 import { jsonEnvelope } from './envelope.js';
-import { SizeHint } from './byte-buffer.js';
-import { JsonKeySlots, TextCache, jsonAttributes } from './json-common.js';
+import { TextCache, jsonAttributes } from './json-common.js';
 import { JsonWriter, lit } from './json-writer.js';
 import { spanFlags } from './span-flags.js';
 
@@ -16,23 +15,23 @@ import { spanFlags } from './span-flags.js';
  */
 export function encodeTracesJson(batch: TelemetryBatch): Uint8Array {
   const n = batch.spans.length;
-  const w = new JsonWriter(SIZE.size(n));
+  const w = new JsonWriter(4096 + n * bytesPerSpan);
   jsonEnvelope(w, batch, batch.spans, 'Spans', 'spans', writeSpans);
-  SIZE.learn(w.pos, n);
+  if (n >= 16) bytesPerSpan = Math.min(8192, ((w.pos / n) * 1.125) | 0);
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(900, 8192);
-/** Spans, events and links each tend to repeat their own keys in their own order. */
-const SPAN_KEYS = /* @__PURE__ */ new JsonKeySlots();
-const EVENT_KEYS = /* @__PURE__ */ new JsonKeySlots();
-const LINK_KEYS = /* @__PURE__ */ new JsonKeySlots();
+/** What the last batch needed per span, plus an eighth, capped (as in the protobuf encoder). */
+let bytesPerSpan = 1024;
 
 /** One scope's spans; span and event names repeat within a scope, so their text is cached there. */
 function writeSpans(w: JsonWriter, spans: readonly SpanData[]): void {
   const names = new TextCache();
   const eventNames = new TextCache();
-  for (let i = 0; i < spans.length; i++) jsonSpan(w, spans[i], i > 0, names, eventNames);
+  for (let i = 0; i < spans.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    jsonSpan(w, spans[i], names, eventNames);
+  }
 }
 
 const L_TRACE_ID = /* @__PURE__ */ lit('{"traceId":"');
@@ -58,19 +57,11 @@ const L_DROPPED_LINKS = /* @__PURE__ */ lit('],"droppedLinksCount":');
 const L_STATUS = /* @__PURE__ */ lit(',"status":{');
 const L_MESSAGE = /* @__PURE__ */ lit('"message":');
 const L_CODE = /* @__PURE__ */ lit('"code":');
-/** `,"flags":<flags>,"name":` for the usual flags (sampled or not, parent remote or not). */
-const L_FLAGS_NAME = /* @__PURE__ */ [0x100, 0x101, 0x300, 0x301].map((f) => lit(`,"flags":${f},"name":`));
-/** `,"kind":<kind>,"startTimeUnixNano":"` for each kind. */
-const L_KIND_START = /* @__PURE__ */ [0, 1, 2, 3, 4, 5].map((k) => lit(`,"kind":${k},"startTimeUnixNano":"`));
-const L_NO_DROPPED_ATTRS_EVENTS = /* @__PURE__ */ lit(',"droppedAttributesCount":0,"events":[');
-const L_EVENT_END = /* @__PURE__ */ lit(',"droppedAttributesCount":0}');
-/** After the events: nothing dropped, no links, status unset. */
-const L_EVENTS_TAIL = /* @__PURE__ */ lit('],"droppedEventsCount":0,"links":[],"droppedLinksCount":0,"status":{"code":0}}');
 /** The usual tail: nothing dropped, no events or links, status unset. */
 const L_PLAIN_TAIL = /* @__PURE__ */ lit(',"droppedAttributesCount":0,"events":[],"droppedEventsCount":0,"links":[],"droppedLinksCount":0,"status":{"code":0}}');
 
-function jsonSpan(w: JsonWriter, s: SpanData, next: boolean, names: TextCache, eventNames: TextCache): void {
-  w.lit(next ? L_NEXT_TRACE_ID : L_TRACE_ID);
+function jsonSpan(w: JsonWriter, s: SpanData, names: TextCache, eventNames: TextCache): void {
+  w.lit(L_TRACE_ID);
   w.hexId(s.traceId, 32);
   w.lit(L_SPAN_ID);
   w.hexId(s.spanId, 16);
@@ -80,28 +71,18 @@ function jsonSpan(w: JsonWriter, s: SpanData, next: boolean, names: TextCache, e
     w.str(s.traceState);
   }
   w.idField(L_PARENT, s.parentSpanId, 16);
-  const flags = spanFlags(s.traceFlags, s.parentIsRemote);
-  if ((flags & 0xfe) === 0) {
-    w.lit(L_FLAGS_NAME[(flags & 1) | ((flags >> 8) & 2)]);
-  } else {
-    w.lit(L_FLAGS);
-    w.uint(flags);
-    w.lit(L_NAME);
-  }
+  w.lit(L_FLAGS);
+  w.uint(spanFlags(s.traceFlags, s.parentIsRemote));
+  w.lit(L_NAME);
   names.write(w, s.name);
-  const kind = s.kind | 0;
-  if (kind >= 0 && kind <= 5) {
-    w.lit(L_KIND_START[kind]);
-  } else {
-    w.lit(L_KIND);
-    w.uint(kind);
-    w.lit(L_START);
-  }
+  w.lit(L_KIND);
+  w.uint(s.kind | 0);
+  w.lit(L_START);
   w.unixNano(s.startTime);
   w.lit(L_END);
   w.unixNano(s.endTime);
   w.lit(L_ATTRS);
-  jsonAttributes(w, s.attributes, SPAN_KEYS);
+  jsonAttributes(w, s.attributes);
   const events = s.events;
   const links = s.links;
   const st = s.status;
@@ -109,14 +90,9 @@ function jsonSpan(w: JsonWriter, s: SpanData, next: boolean, names: TextCache, e
     w.lit(L_PLAIN_TAIL);
     return;
   }
-  const droppedAttributes = s.droppedAttributesCount | 0;
-  if (droppedAttributes === 0) {
-    w.lit(L_NO_DROPPED_ATTRS_EVENTS);
-  } else {
-    w.lit(L_DROPPED_ATTRS);
-    w.uint(droppedAttributes);
-    w.lit(L_EVENTS);
-  }
+  w.lit(L_DROPPED_ATTRS);
+  w.uint(s.droppedAttributesCount | 0);
+  w.lit(L_EVENTS);
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     w.lit(i > 0 ? L_NEXT_EVENT_TIME : L_EVENT_TIME);
@@ -124,19 +100,10 @@ function jsonSpan(w: JsonWriter, s: SpanData, next: boolean, names: TextCache, e
     w.lit(L_EVENT_NAME);
     eventNames.write(w, e.name);
     w.lit(L_ATTRIBUTES);
-    jsonAttributes(w, e.attributes, EVENT_KEYS);
-    const dropped = e.droppedAttributesCount | 0;
-    if (dropped === 0) {
-      w.lit(L_EVENT_END);
-    } else {
-      w.lit(L_DROPPED_ATTRS);
-      w.uint(dropped);
-      w.byte(0x7d);
-    }
-  }
-  if (links.length === 0 && (s.droppedEventsCount | 0) === 0 && (s.droppedLinksCount | 0) === 0 && !st.message && (st.code | 0) === 0) {
-    w.lit(L_EVENTS_TAIL);
-    return;
+    jsonAttributes(w, e.attributes);
+    w.lit(L_DROPPED_ATTRS);
+    w.uint(e.droppedAttributesCount | 0);
+    w.byte(0x7d);
   }
   w.lit(L_DROPPED_EVENTS);
   w.uint(s.droppedEventsCount | 0);
@@ -153,7 +120,7 @@ function jsonSpan(w: JsonWriter, s: SpanData, next: boolean, names: TextCache, e
       w.str(l.traceState);
     }
     w.lit(L_ATTRIBUTES);
-    jsonAttributes(w, l.attributes, LINK_KEYS);
+    jsonAttributes(w, l.attributes);
     w.lit(L_DROPPED_ATTRS);
     w.uint(l.droppedAttributesCount | 0);
     w.lit(L_FLAGS);

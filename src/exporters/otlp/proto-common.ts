@@ -26,16 +26,16 @@ export function isInt64(v: number): boolean {
  * by one pointer compare and a repeated value (a method, a route, a status code) is copied
  * eight bytes per store instead of encoded; a value that changes every time costs one store.
  */
-export function writeAttributes(w: ProtoWriter, tag: number, attrs: Readonly<Record<string, AnyValue | undefined>>, slots?: KeySlots): void {
+export function writeAttributes(w: ProtoWriter, tag: number, attrs: Readonly<Record<string, AnyValue | undefined>>, slots?: KeySlot[]): void {
   let i = 0;
   for (const key in attrs) {
     const value = attrs[key];
     if (value === undefined) continue;
     if (slots === undefined || i >= SLOTS) {
-      writeKeyValue(w, tag, key, KEY_CACHE.get(key) ?? keyPrefix(w, key), value);
+      writeKeyValue(w, tag, key, KEY_CACHE.get(key) ?? keyPrefix(w, key), value, 0);
       continue;
     }
-    const slot = slots.slots[i++];
+    const slot = (slots[i++] ??= new KeySlot());
     let keep = false;
     if (slot.key === key) {
       if (value === slot.value) {
@@ -55,7 +55,7 @@ export function writeAttributes(w: ProtoWriter, tag: number, attrs: Readonly<Rec
       slot.kv = undefined;
     }
     const start = w.pos;
-    writeKeyValue(w, tag, key, slot.prefix, value);
+    writeKeyValue(w, tag, key, slot.prefix, value, 0);
     if (keep) {
       slot.kv = binaryLitOf(w.buf.subarray(start, w.pos));
       // A double whose bytes read as a NaN word: encoded each time, not retried.
@@ -76,10 +76,8 @@ class KeySlot {
   kv: Lit | undefined = undefined;
 }
 
-/** See {@link writeAttributes}. */
-export class KeySlots {
-  readonly slots: KeySlot[] = Array.from({ length: SLOTS }, () => new KeySlot());
-}
+/** See {@link writeAttributes}. The cached KeyValues include the field tag: one list per tag. */
+export type KeySlots = KeySlot[];
 
 /**
  * Per attribute key, the KeyValue bytes before the value's length: `0x0a`, the key as a
@@ -105,7 +103,7 @@ function keyPrefix(w: ProtoWriter, key: string): Lit | undefined {
 }
 
 /** One KeyValue under `tag`; `prefix` is the key's cached bytes, if any. */
-function writeKeyValue(w: ProtoWriter, tag: number, key: string, prefix: Lit | undefined, value: AnyValue): void {
+function writeKeyValue(w: ProtoWriter, tag: number, key: string, prefix: Lit | undefined, value: AnyValue, depth: number): void {
   w.byte(tag);
   const kv = w.fork();
   if (prefix !== undefined) {
@@ -116,7 +114,7 @@ function writeKeyValue(w: ProtoWriter, tag: number, key: string, prefix: Lit | u
     w.byte(0x12);
   }
   const av = w.fork();
-  writeAnyValueBody(w, value, 0);
+  writeAnyValueBody(w, value, depth);
   w.ldelim(av);
   w.ldelim(kv);
 }
@@ -200,16 +198,8 @@ export function writeAnyValueBody(w: ProtoWriter, value: AnyValue | undefined, d
   const list = w.fork();
   for (const key in value) {
     const v = (value as Record<string, AnyValue>)[key];
-    if (v === undefined) continue;
-    w.byte(0x0a); // KeyValueList.values = 1
-    const kv = w.fork();
-    w.byte(0x0a);
-    w.string(key);
-    w.byte(0x12);
-    const av = w.fork();
-    writeAnyValueBody(w, v, depth + 1);
-    w.ldelim(av);
-    w.ldelim(kv);
+    // KeyValueList.values = 1
+    if (v !== undefined) writeKeyValue(w, 0x0a, key, undefined, v, depth + 1);
   }
   w.ldelim(list);
 }

@@ -1,8 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
-import { SizeHint } from './byte-buffer.js';
 import { protoEnvelope } from './envelope.js';
-import { KeySlots, StringCache, writeAttributes } from './proto-common.js';
+import { type KeySlots, StringCache, writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
 /**
@@ -13,17 +12,14 @@ import { ProtoWriter } from './proto-writer.js';
  * const body = encodeLogsProto(batch); // POST to /v1/logs
  */
 export function encodeLogsProto(batch: TelemetryBatch): Uint8Array {
-  const n = batch.logs.length;
-  const w = new ProtoWriter(SIZE.size(n));
+  const w = new ProtoWriter(1024 + batch.logs.length * 192);
   protoEnvelope(w, batch, batch.logs, writeLogRecord);
-  SIZE.learn(w.pos, n);
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(192, 4096);
 /** Severity texts repeat from record to record, and so do attribute keys in their order. */
 const SEVERITIES = /* @__PURE__ */ new StringCache(0x1a); // LogRecord.severity_text = 3
-const LOG_KEYS = /* @__PURE__ */ new KeySlots();
+const LOG_KEYS = [] as KeySlots;
 
 function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
   w.time(0x09, r.time); // time_unix_nano = 1

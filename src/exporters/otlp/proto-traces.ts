@@ -1,8 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { SpanData } from '../../model/span-data.js';
-import { SizeHint } from './byte-buffer.js';
 import { protoEnvelope } from './envelope.js';
-import { KeySlots, StringCache, writeAttributes } from './proto-common.js';
+import { type KeySlots, StringCache, writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 import { spanFlags } from './span-flags.js';
 
@@ -15,20 +14,26 @@ import { spanFlags } from './span-flags.js';
  */
 export function encodeTracesProto(batch: TelemetryBatch): Uint8Array {
   const n = batch.spans.length;
-  const w = new ProtoWriter(SIZE.size(n));
+  const w = new ProtoWriter(1024 + n * bytesPerSpan);
   protoEnvelope(w, batch, batch.spans, writeSpan);
-  SIZE.learn(w.pos, n);
+  if (n >= 16) bytesPerSpan = Math.min(4096, ((w.pos / n) * 1.125) | 0);
   return w.finish();
 }
 
-const SIZE = /* @__PURE__ */ new SizeHint(256, 4096);
+/**
+ * What the last batch needed per span, plus an eighth: the buffer is then neither grown (a copy
+ * of everything written so far) nor much larger than needed (allocation costs grow with size).
+ * Capped, so that one batch of huge spans does not make the next allocate megabytes.
+ */
+let bytesPerSpan = 320;
+
 /** Span and event names repeat from span to span. */
 const NAMES = /* @__PURE__ */ new StringCache(0x2a); // Span.name = 5
 const EVENT_NAMES = /* @__PURE__ */ new StringCache(0x12); // Event.name = 2
 /** Spans, events and links each tend to repeat their own keys in their own order. */
-const SPAN_KEYS = /* @__PURE__ */ new KeySlots();
-const EVENT_KEYS = /* @__PURE__ */ new KeySlots();
-const LINK_KEYS = /* @__PURE__ */ new KeySlots();
+const SPAN_KEYS = [] as KeySlots;
+const EVENT_KEYS = [] as KeySlots;
+const LINK_KEYS = [] as KeySlots;
 
 function writeSpan(w: ProtoWriter, span: SpanData): void {
   w.hexId(0x0a, span.traceId, 32);
@@ -39,7 +44,10 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
   }
   if (span.parentSpanId !== undefined) w.hexId(0x22, span.parentSpanId, 16);
   NAMES.write(w, span.name);
-  if (span.kind) w.tagVarint(0x30, span.kind);
+  if (span.kind) {
+    w.byte(0x30);
+    w.uvarint(span.kind);
+  }
   w.time(0x39, span.startTime);
   w.time(0x41, span.endTime);
   writeAttributes(w, 0x4a, span.attributes, SPAN_KEYS);
@@ -104,5 +112,7 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     w.ldelim(st);
   }
   // flags = 16, fixed32: tag 133 needs two varint bytes.
-  w.tagFixed32(0x0185, spanFlags(span.traceFlags, span.parentIsRemote));
+  w.byte(0x85);
+  w.byte(0x01);
+  w.fixed32(spanFlags(span.traceFlags, span.parentIsRemote));
 }

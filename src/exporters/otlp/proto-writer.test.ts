@@ -112,19 +112,4 @@ describe('ProtoWriter', () => {
       }
     }
   });
-
-  it('tagVarint and tagFixed32 write what byte() + uvarint() / fixed32() write', () => {
-    const a = new ProtoWriter(1);
-    const b = new ProtoWriter(1);
-    for (const v of [0, 1, 127, 128, 300, 2 ** 40]) {
-      a.tagVarint(0x30, v);
-      b.byte(0x30);
-      b.uvarint(v);
-    }
-    a.tagFixed32(0x0185, 0x301);
-    b.byte(0x85);
-    b.byte(0x01);
-    b.fixed32(0x301);
-    expect(a.finish()).toEqual(b.finish());
-  });
 });

@@ -15,10 +15,10 @@ export class ProtoWriter extends ByteBuffer {
 
   /** Unsigned varint for 0 ≤ v < 2^53 (lengths, counts, enums). */
   uvarint(v: number): void {
-    this.ensure(10);
-    const buf = this.buf;
-    let p = this.pos;
     if (v < 0x80000000) {
+      this.ensure(5);
+      const buf = this.buf;
+      let p = this.pos;
       while (v > 127) {
         buf[p++] = (v & 127) | 128;
         v >>>= 7;
@@ -27,15 +27,7 @@ export class ProtoWriter extends ByteBuffer {
       this.pos = p;
       return;
     }
-    let hi = Math.floor(v / 4294967296);
-    let lo = v >>> 0;
-    while (hi > 0 || lo > 127) {
-      buf[p++] = (lo & 127) | 128;
-      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
-      hi >>>= 7;
-    }
-    buf[p++] = lo;
-    this.pos = p;
+    this.varint64(v >>> 0, Math.floor(v / 4294967296));
   }
 
   /** Signed int64 varint for an integral number in ±2^63 (two's complement, 10 bytes if negative). */
@@ -45,13 +37,14 @@ export class ProtoWriter extends ByteBuffer {
       return;
     }
     const a = -v;
-    let hi = Math.floor(a / 4294967296);
-    let lo = a - hi * 4294967296;
+    const hi = Math.floor(a / 4294967296);
     // Negate the 64-bit magnitude: invert and add one.
-    lo = ~lo >>> 0;
-    hi = ~hi >>> 0;
-    lo = (lo + 1) >>> 0;
-    if (lo === 0) hi = (hi + 1) >>> 0;
+    const lo = (~(a - hi * 4294967296) + 1) >>> 0;
+    this.varint64(lo, (lo === 0 ? ~hi + 1 : ~hi) >>> 0);
+  }
+
+  /** The varint of the unsigned 64-bit number `hi` · 2^32 + `lo`. */
+  private varint64(lo: number, hi: number): void {
     this.ensure(10);
     const buf = this.buf;
     let p = this.pos;
@@ -62,29 +55,6 @@ export class ProtoWriter extends ByteBuffer {
     }
     buf[p++] = lo;
     this.pos = p;
-  }
-
-  /** A varint field: `tag` (one byte), then `v` (0 ≤ v < 2^53). */
-  tagVarint(tag: number, v: number): void {
-    if (v >= 0 && v < 128) {
-      this.ensure(2);
-      const p = this.pos;
-      this.buf[p] = tag;
-      this.buf[p + 1] = v;
-      this.pos = p + 2;
-      return;
-    }
-    this.byte(tag);
-    this.uvarint(v);
-  }
-
-  /** A fixed32 field under a two-byte tag, given as a little-endian 16-bit number. */
-  tagFixed32(tag2: number, v: number): void {
-    this.ensure(6);
-    const p = this.pos;
-    this.dv.setUint16(p, tag2, true);
-    this.dv.setUint32(p + 2, v >>> 0, true);
-    this.pos = p + 6;
   }
 
   fixed32(v: number): void {
@@ -121,22 +91,8 @@ export class ProtoWriter extends ByteBuffer {
   /** Writes the length of the message started at `start`, moving its body if the length needs more bytes. */
   ldelim(start: number): void {
     const len = this.pos - start - 1;
-    if (len < 128) {
-      this.buf[start] = len;
-      return;
-    }
-    const extra = len < 16384 ? 1 : len < 2097152 ? 2 : len < 268435456 ? 3 : 4;
-    this.ensure(extra);
-    const buf = this.buf;
-    buf.copyWithin(start + 1 + extra, start + 1, this.pos);
-    this.pos += extra;
-    let p = start;
-    let v = len;
-    while (v > 127) {
-      buf[p++] = (v & 127) | 128;
-      v >>>= 7;
-    }
-    buf[p] = v;
+    if (len < 128) this.buf[start] = len;
+    else this.ldelimN(start, 1);
   }
 
   /** Reserves `n` bytes (1 to 5) for the length of a nested message; pass both to `ldelimN`. */
@@ -212,19 +168,7 @@ export class ProtoWriter extends ByteBuffer {
     const buf = this.buf;
     const start = this.pos++;
     let p = this.pos;
-    let i = 0;
-    // Runs of ASCII four characters per store; the first other character ends the run.
-    const dv = this.dv;
-    for (; i + 4 <= n; i += 4) {
-      const c0 = s.charCodeAt(i);
-      const c1 = s.charCodeAt(i + 1);
-      const c2 = s.charCodeAt(i + 2);
-      const c3 = s.charCodeAt(i + 3);
-      if ((c0 | c1 | c2 | c3) > 127) break;
-      dv.setInt32(p, c0 | (c1 << 8) | (c2 << 16) | (c3 << 24), true);
-      p += 4;
-    }
-    for (; i < n; i++) {
+    for (let i = 0; i < n; i++) {
       let c = s.charCodeAt(i);
       if (c < 0x80) {
         buf[p++] = c;
@@ -261,33 +205,21 @@ export class ProtoWriter extends ByteBuffer {
   hexId(tag: number, hex: string | undefined, chars: number): boolean {
     if (hex === undefined || hex.length !== chars) return false;
     this.ensure((chars >> 1) + 2);
-    const dv = this.dv;
+    const buf = this.buf;
     const start = this.pos;
     let p = start + 2;
-    // Eight digits per step, two per lookup, four bytes per store. `acc` goes negative on a
-    // non-hex digit and stays 0 for an all-zero id. `chars` is 16 or 32, a multiple of eight.
+    // Two digits per lookup; `acc` goes negative on a non-hex digit and stays 0 for an all-zero id.
     let acc = 0;
-    for (let i = 0; i < chars; i += 8) {
-      const c0 = hex.charCodeAt(i);
-      const c1 = hex.charCodeAt(i + 1);
-      const c2 = hex.charCodeAt(i + 2);
-      const c3 = hex.charCodeAt(i + 3);
-      const c4 = hex.charCodeAt(i + 4);
-      const c5 = hex.charCodeAt(i + 5);
-      const c6 = hex.charCodeAt(i + 6);
-      const c7 = hex.charCodeAt(i + 7);
-      if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) > 127) return false;
-      const b0 = HEX_BYTE[(c0 << 7) | c1];
-      const b1 = HEX_BYTE[(c2 << 7) | c3];
-      const b2 = HEX_BYTE[(c4 << 7) | c5];
-      const b3 = HEX_BYTE[(c6 << 7) | c7];
-      acc |= b0 | b1 | b2 | b3;
-      dv.setInt32(p, (b0 & 255) | ((b1 & 255) << 8) | ((b2 & 255) << 16) | (b3 << 24), true);
-      p += 4;
+    for (let i = 0; i < chars; i += 2) {
+      const a = hex.charCodeAt(i);
+      const b = hex.charCodeAt(i + 1);
+      const v = (a | b) < 128 ? HEX_BYTE[(a << 7) | b] : -1;
+      acc |= v;
+      buf[p++] = v;
     }
     if (acc <= 0) return false;
-    this.buf[start] = tag;
-    this.buf[start + 1] = chars >> 1;
+    buf[start] = tag;
+    buf[start + 1] = chars >> 1;
     this.pos = p;
     return true;
   }

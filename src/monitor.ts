@@ -170,8 +170,17 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** @internal a span ended */
   onEnd(span: RecordingSpan): void {
     const scope = span.scope;
-    if (scope !== undefined && !scope.closed) scope.addSpan(span);
-    else this.buffer(true, span);
+    if (scope !== undefined && !scope.closed) {
+      scope.addSpan(span);
+      return;
+    }
+    // Room in the buffer (the usual case): what buffer() would do, without its checks.
+    const size = estimateSpanBytes(span);
+    const list = this.pendingSpans;
+    if (list.length < this.limits.maxBufferedItems && this.pendingBytes + size <= this.limits.maxBufferedBytes) {
+      list.push(span);
+      this.pendingBytes += size;
+    } else this.buffer(true, span);
   }
 
   /** @internal a log record was written */

@@ -147,6 +147,7 @@ const names: Record<string, string> = {
   noop: 'instrument() + NoOpBackend',
   'noop-body': 'instrument() + NoOpBackend, waitForBody: true',
   'noop-nowait': 'instrument() + NoOpBackend, waitUntil dropped',
+  'noop-bare': 'instrument() + NoOpBackend, app telemetry calls removed',
   otlp: 'instrument() + OtlpBackend protobuf -> local receiver',
   'otlp-stub': 'instrument() + OtlpBackend protobuf, fetch stubbed',
 };

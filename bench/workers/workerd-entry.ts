@@ -4,6 +4,8 @@
  * - `/noop/...`       instrument() with a NoOpBackend (the server span ends when the handler returns)
  * - `/noop-body/...`  the same with `waitForBody: true` (diagnostic: the body watched through IdentityTransformStream)
  * - `/noop-nowait/...` `/noop/` with a ctx whose waitUntil drops the promise (diagnostic, not in the default run)
+ * - `/noop-bare/...`  instrument() + NoOp around the plain handler: no child span, metric or log of
+ *   the app's own (diagnostic, not in the default run: what instrument() costs by itself)
  * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
@@ -11,6 +13,7 @@
  */
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { NoOpBackend } from '../../src/index.js';
+import { instrument } from '../../runtimes/cloudflare-workers/index.js';
 import { instrumented, plain } from './app.js';
 
 type Env = { OTLP_ENDPOINT: string };
@@ -21,6 +24,7 @@ const variants: Record<string, Fetcher> = {
   plain,
   noop: instrumented([new NoOpBackend()]),
   'noop-body': instrumented([new NoOpBackend()], { waitForBody: true }),
+  'noop-bare': instrument({ fetch: (request: Request) => plain.fetch(request) }, { serviceName: 'bench-bare', backends: [new NoOpBackend()] }),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
   'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })]),
 };

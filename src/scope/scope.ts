@@ -49,6 +49,11 @@ export class Scope {
   readonly logs: LogRecordData[] = [];
   /** The invocation's SERVER or CONSUMER span, set by the adapter that opened the scope. */
   serverSpan: Span | undefined;
+  /**
+   * @internal The traced `fetch` that outgoing calls made in this scope go through, set by an
+   * adapter that patches the global `fetch` (Workers): a field, not a per-request WeakMap entry.
+   */
+  tracedFetch: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | undefined = undefined;
   private closing: Promise<FlushResult> | undefined;
 
   constructor(

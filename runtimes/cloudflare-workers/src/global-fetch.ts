@@ -6,8 +6,6 @@ import type { Scope } from '../../../src/scope/scope.js';
 
 const PATCHED = Symbol.for('@lexigram/monitor/cloudflare-workers/fetch');
 
-/** Invocation scope → the traced fetch of the monitor that opened it. */
-const routes = new WeakMap<Scope, FetchFn>();
 let original: FetchFn | undefined;
 
 /** The platform's `fetch`, as it was before the patch. */
@@ -19,7 +17,7 @@ export function platformFetch(): FetchFn {
 
 /** Outgoing `fetch` calls made while `scope` is current go through `traced`. */
 export function routeFetch(scope: Scope, traced: FetchFn): void {
-  routes.set(scope, traced);
+  scope.tracedFetch = traced;
 }
 
 /**
@@ -39,8 +37,7 @@ export function patchGlobalFetch(): void {
   original = platform;
   const fetch = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
     if (!isUntraced(init) && !isExporterRequest(input as Request | URL | string, init)) {
-      const scope = contextStorage().get()?.scope;
-      const traced = scope !== undefined ? routes.get(scope) : undefined;
+      const traced = contextStorage().get()?.scope?.tracedFetch;
       if (traced !== undefined) return traced(input, init);
     }
     return platform(input, init);

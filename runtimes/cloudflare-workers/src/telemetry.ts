@@ -23,6 +23,9 @@ export interface WorkerTelemetry {
   readonly fetch: FetchFn;
 }
 
+/** Where the telemetry is kept on the invocation's `ctx` (a non-enumerable property). */
+const TELEMETRY = Symbol('@lexigram/monitor/telemetry');
+/** For a `ctx` that takes no property (frozen): a WeakMap, whose per-request entries cost more. */
 const byContext = new WeakMap<object, WorkerTelemetry>();
 
 /** One per invocation; `run` and `fetch` are built on first use (most handlers use neither). */
@@ -67,7 +70,12 @@ export function createTelemetry(monitor: Monitor, scope: Scope, span: Span, trac
 
 /** Remembers the telemetry of the invocation that owns `ctx`. */
 export function bindTelemetry(ctx: unknown, telemetry: WorkerTelemetry): void {
-  if (ctx !== null && typeof ctx === 'object') byContext.set(ctx, telemetry);
+  if (ctx === null || typeof ctx !== 'object') return;
+  try {
+    Object.defineProperty(ctx, TELEMETRY, { value: telemetry, writable: true, configurable: true });
+  } catch {
+    byContext.set(ctx, telemetry);
+  }
 }
 
 /**
@@ -85,5 +93,6 @@ export function bindTelemetry(ctx: unknown, telemetry: WorkerTelemetry): void {
  * ```
  */
 export function getRequestTelemetry(ctx: unknown): WorkerTelemetry | undefined {
-  return ctx !== null && typeof ctx === 'object' ? byContext.get(ctx) : undefined;
+  if (ctx === null || typeof ctx !== 'object') return undefined;
+  return ((ctx as { [TELEMETRY]?: WorkerTelemetry })[TELEMETRY] ?? byContext.get(ctx)) as WorkerTelemetry | undefined;
 }

@@ -278,29 +278,37 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     }
     if (spans.length === 0 && logs.length === 0 && !metricsChanged) return nothingToExport();
 
-    let snapshots: Map<Temporality, MetricsSnapshot> | undefined;
-    const snapshot = (t: Temporality): MetricsSnapshot | undefined => {
-      if (!metricsChanged) return undefined;
-      let s = (snapshots ??= new Map()).get(t);
-      if (!s) snapshots.set(t, (s = this.metrics.collect({ temporality: t })));
-      return s.metrics.length ? s : undefined;
-    };
-    const p = this.deliver(spans, logs, snapshot).finally(() => this.inflight.delete(p));
+    // `deliver` never rejects; the export leaves `inflight` once settled (one reaction, no
+    // `finally` wrapper: this runs once per request).
+    const p = this.deliver(spans, logs, metricsChanged);
     this.inflight.add(p);
+    const settled = (): void => void this.inflight.delete(p);
+    p.then(settled, settled);
     return p;
   }
 
-  private async deliver(spans: SpanData[], logs: LogRecordData[], snapshot: (t: Temporality) => MetricsSnapshot | undefined): Promise<FlushResult> {
+  private async deliver(spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean): Promise<FlushResult> {
     let metricPoints = 0;
-    const jobs = this.backends.map((backend) => {
+    // One snapshot per temporality, collected only when metrics travel.
+    let snapshots: Map<Temporality, MetricsSnapshot | undefined> | undefined;
+    const jobs: Promise<FlushResult['backends'][number]>[] = [];
+    for (const backend of this.backends) {
       const t = backend.temporality ?? 'cumulative';
-      const metrics = t === 'none' ? undefined : snapshot(t);
+      let metrics: MetricsSnapshot | undefined;
+      if (metricsChanged && t !== 'none') {
+        snapshots ??= new Map();
+        if (snapshots.has(t)) metrics = snapshots.get(t);
+        else {
+          const s = this.metrics.collect({ temporality: t });
+          metrics = s.metrics.length ? s : undefined;
+          snapshots.set(t, metrics);
+        }
+      }
       if (metrics) metricPoints = Math.max(metricPoints, countPoints(metrics));
-      if (spans.length === 0 && logs.length === 0 && !metrics) return Promise.resolve({ name: backend.name, ok: true });
-      const batch: TelemetryBatch = { resource: this.resource, scope: SCOPE, spans, logs, metrics };
-      return this.exportOne(backend, batch);
-    });
-    const backends = await Promise.all(jobs);
+      if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
+      else jobs.push(this.exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
+    }
+    const backends = jobs.length === 1 ? [await jobs[0]!] : await Promise.all(jobs);
     return { spans: spans.length, logs: logs.length, metricPoints, backends };
   }
 

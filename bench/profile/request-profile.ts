@@ -7,7 +7,8 @@
  * MODE=http profiles the same requests sent over HTTP by 8 keep-alive clients instead (the
  * isolate's share of each request, `(idle)` included: compare variants by µs, not by share).
  * Knobs: VARIANT (noop), N (20000), TOP (40), OUT (a path to keep the .cpuprofile),
- * INCLUSIVE (comma-separated function names: their total time, callees included).
+ * INCLUSIVE (comma-separated function names: their total time, callees included), ALLOC=1 (bytes
+ * allocated per request by function, from V8's sampling heap profiler, instead of CPU time).
  */
 import { build } from 'esbuild';
 import { writeFileSync } from 'node:fs';
@@ -58,9 +59,16 @@ const send = (method: string, params: object = {}): Promise<any> =>
     waiting.set(++id, r);
     ws.send(JSON.stringify({ id, method, params }));
   });
-await send('Profiler.enable');
-await send('Profiler.setSamplingInterval', { interval: 50 });
-await send('Profiler.start');
+const ALLOC = process.env.ALLOC === '1';
+if (ALLOC) {
+  // Bytes allocated per function, objects collected since included.
+  await send('HeapProfiler.enable');
+  await send('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+} else {
+  await send('Profiler.enable');
+  await send('Profiler.setSamplingInterval', { interval: 50 });
+  await send('Profiler.start');
+}
 let ms: number;
 if (process.env.MODE === 'http') {
   // HTTP=8 keep-alive clients through the socket, as bench/workerd-request.ts does.
@@ -74,6 +82,24 @@ if (process.env.MODE === 'http') {
   ms = performance.now() - t0;
 } else {
   ms = Number(await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=${N}`)).text());
+}
+if (ALLOC) {
+  const { profile: heap } = await send('HeapProfiler.stopSampling');
+  ws.close();
+  await mf.dispose();
+  type HNode = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: HNode[] };
+  const bytes = new Map<string, number>();
+  let all = 0;
+  const walk = (n: HNode): void => {
+    const key = `${n.callFrame.functionName || '(anonymous)'}  ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+    bytes.set(key, (bytes.get(key) ?? 0) + n.selfSize);
+    all += n.selfSize;
+    for (const c of n.children) walk(c);
+  };
+  walk(heap.head as HNode);
+  console.log(`${VARIANT}: ${(all / N).toFixed(0)} bytes allocated per request (sampled); by function:`);
+  for (const [k, v] of [...bytes].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${(v / N).toFixed(0).padStart(7)} B  ${k}`);
+  process.exit(0);
 }
 const { profile } = await send('Profiler.stop');
 ws.close();

@@ -23,7 +23,7 @@ export interface WorkerTelemetry {
   readonly fetch: FetchFn;
 }
 
-/** Where the telemetry is kept on the invocation's `ctx` (a non-enumerable property). */
+/** Where the telemetry is kept on the invocation's `ctx` (a symbol-keyed property). */
 const TELEMETRY = Symbol('@lexigram/monitor/telemetry');
 /** For a `ctx` that takes no property (frozen): a WeakMap, whose per-request entries cost more. */
 const byContext = new WeakMap<object, WorkerTelemetry>();
@@ -72,7 +72,7 @@ export function createTelemetry(monitor: Monitor, scope: Scope, span: Span, trac
 export function bindTelemetry(ctx: unknown, telemetry: WorkerTelemetry): void {
   if (ctx === null || typeof ctx !== 'object') return;
   try {
-    Object.defineProperty(ctx, TELEMETRY, { value: telemetry, writable: true, configurable: true });
+    (ctx as { [TELEMETRY]?: WorkerTelemetry })[TELEMETRY] = telemetry; // a symbol: not in keys or JSON
   } catch {
     byContext.set(ctx, telemetry);
   }

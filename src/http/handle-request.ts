@@ -54,7 +54,7 @@ export async function handleRequest(
   } catch {
     return handler(request, { scope: monitor.openScope(), span: monitor.tracer.startSpan('invalid', { parent: null }) });
   }
-  const scope = monitor.openScope({ name: 'http' });
+  const scope = monitor.openScope(HTTP_SCOPE);
   const parent = options.trustIncomingTrace === false ? null : (extractContext(request.headers) ?? null);
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
   const method = attributes['http.request.method'] as string;
@@ -99,33 +99,18 @@ export async function handleRequest(
       // telemetry must not break the response
     }
   };
-  // The scope's export goes to waitUntil: at once (unless nothing left with it), or once `done`
-  // (the body) has settled.
-  const flush = (done?: Promise<void>): void => {
-    try {
-      if (done !== undefined) {
-        const p = done.then(() => scope.close());
-        if (waitUntil) waitUntil(p);
-        return;
-      }
-      const p = scope.close();
-      if (waitUntil && p !== nothingToExport()) waitUntil(p);
-    } catch {
-      // a waitUntil that throws (outside a request) must not fail the response
-    }
-  };
 
   let response: Response;
   try {
     response = await contextStorage().run({ scope, span, baggage: parent?.baggage }, () => handler(request, { scope, span }));
   } catch (err) {
     finish(500, err);
-    flush();
+    closeScope(scope, waitUntil);
     throw err;
   }
   if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
     finish(undefined, new TypeError('handler did not return a Response'));
-    flush();
+    closeScope(scope, waitUntil);
     return response;
   }
   try {
@@ -143,7 +128,7 @@ export async function handleRequest(
   const body = options.waitForBody === false || status === 101 || request.method === 'HEAD' ? null : response.body;
   if (body === null || (response as { webSocket?: unknown }).webSocket) {
     finish(status);
-    flush();
+    closeScope(scope, waitUntil);
     return response;
   }
   // The span ends when the body has been handed on in full. A native pipe does the watching:
@@ -155,7 +140,7 @@ export async function handleRequest(
     pipe = Identity ? new Identity() : new TransformStream<Uint8Array, Uint8Array>();
   } catch {
     finish(status);
-    flush();
+    closeScope(scope, waitUntil);
     return response;
   }
   const done = body.pipeTo(pipe.writable).then(
@@ -166,12 +151,32 @@ export async function handleRequest(
       finish(status);
     },
   );
-  flush(done);
+  closeScope(scope, waitUntil, done);
   try {
     return new Response(pipe.readable, { status, statusText: response.statusText, headers: response.headers });
   } catch {
     finish(status);
     return response;
+  }
+}
+
+const HTTP_SCOPE = { name: 'http' } as const;
+
+/**
+ * Hands the scope's export to waitUntil: at once (unless nothing left with it), or once `done`
+ * (the body) has settled.
+ */
+function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, done?: Promise<void>): void {
+  try {
+    if (done !== undefined) {
+      const p = done.then(() => scope.close());
+      if (waitUntil) waitUntil(p);
+      return;
+    }
+    const p = scope.close();
+    if (waitUntil && p !== nothingToExport()) waitUntil(p);
+  } catch {
+    // a waitUntil that throws (outside a request) must not fail the response
   }
 }
 

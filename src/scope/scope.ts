@@ -44,7 +44,6 @@ export interface ScopeOptions {
  */
 export class Scope {
   readonly name: string;
-  readonly attributes: Attributes;
   readonly spans: RecordingSpan[] = [];
   readonly logs: LogRecordData[] = [];
   /** The invocation's SERVER or CONSUMER span, set by the adapter that opened the scope. */
@@ -61,7 +60,14 @@ export class Scope {
     options?: ScopeOptions,
   ) {
     this.name = typeof options?.name === 'string' ? options.name : 'scope';
-    this.attributes = options?.attributes ?? {};
+    this.#attributes = options?.attributes;
+  }
+
+  #attributes: Attributes | undefined;
+
+  /** Attributes describing the invocation (informational); an empty object is made on first read. */
+  get attributes(): Attributes {
+    return (this.#attributes ??= {});
   }
 
   /** True once `close()` was called: later spans and logs go to the next flush. */

@@ -67,12 +67,23 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
 function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: ExecutionContext, call: Call): any {
   const wrappedEnv = iso.env(env);
   const waitUntil = (p: Promise<unknown>): void => ctx.waitUntil(p);
-  const enter = (i: unknown, telemetry: WorkerTelemetry): unknown => {
-    bindTelemetry(ctx, telemetry);
-    return call(i, wrappedEnv, telemetry);
-  };
-  if (name === 'fetch') return handleRequest(iso.monitor, input as Request, (req, t) => enter(req, iso.enter(t.scope, t.span)) as Response | Promise<Response>, waitUntil, iso.http);
-  return runInvocation(iso, { ...invocationSpan(name, input), waitUntil }, (t) => enter(input, t));
+  if (name === 'fetch') {
+    return handleRequest(
+      iso.monitor,
+      input as Request,
+      (req, t) => {
+        const telemetry = iso.enter(t.scope, t.span);
+        bindTelemetry(ctx, telemetry);
+        return call(req, wrappedEnv, telemetry) as Response | Promise<Response>;
+      },
+      waitUntil,
+      iso.http,
+    );
+  }
+  return runInvocation(iso, { ...invocationSpan(name, input), waitUntil }, (t) => {
+    bindTelemetry(ctx, t);
+    return call(input, wrappedEnv, t);
+  });
 }
 
 /**

@@ -87,12 +87,13 @@ export function createRedactor(fields: readonly string[]): Redactor {
     }
     return changed ? value.slice(0, start) + parts.join('&') + value.slice(end) : value;
   };
-  // The last key asked per key length (mod 32) and its answer: the same few keys are set on
-  // every span, so one string comparison usually answers without a Map lookup.
-  const lastKey: string[] = new Array<string>(32).fill('');
-  const lastAnswer: boolean[] = new Array<boolean>(32).fill(false);
+  // The last key asked per slot (from the key's length and middle character) and its answer:
+  // the same few keys are set on every span, so one string comparison usually answers without
+  // a Map lookup.
+  const lastKey: string[] = new Array<string>(64).fill('');
+  const lastAnswer: boolean[] = new Array<boolean>(64).fill(false);
   const mayRedact = (key: string): boolean => {
-    const i = key.length & 31;
+    const i = (key.length + 7 * key.charCodeAt(key.length >> 1)) & 63;
     if (lastKey[i] === key) return lastAnswer[i];
     const hit = isSecret(key) || URL_KEYS.has(key);
     lastKey[i] = key;

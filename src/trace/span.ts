@@ -89,8 +89,16 @@ class SpanExtras {
   instrumentationScope: InstrumentationScope | undefined = undefined;
 }
 
-/** keyBits: bits 0-28 mark key lengths (mod 29) seen; this bit marks a key to redact. */
+/** keyBits: bits 0-28 mark the keys seen (see keyBit); this bit marks a key to redact. */
 const REDACT_BIT = 1 << 29;
+
+/**
+ * A key's bit in keyBits, from its length and middle character: cheap, and keys of one length
+ * (`http.route`, `url.scheme`, `rpc.method`) still mostly differ.
+ */
+function keyBit(key: string): number {
+  return 1 << (key.length + 7 * key.charCodeAt(key.length >> 1)) % 29;
+}
 
 /**
  * A span that records: also the `SpanData` exporters read once it has ended. Fields are
@@ -124,9 +132,9 @@ export class RecordingSpan implements Span, SpanData {
   /** The number of distinct keys in `attributes`. */
   declare private attributeCount: number;
   /**
-   * One bit per key length (mod 29) of the keys in `attributes`, so that only a key whose bit is
-   * set needs a lookup to tell a replacement from a new key; and REDACT_BIT, set once a key that
-   * the redactor may change was stored (export redacts only such spans).
+   * One bit per key in `attributes` (see keyBit), so that only a key whose bit is set needs a
+   * lookup to tell a replacement from a new key; and REDACT_BIT, set once a key that the
+   * redactor may change was stored (export redacts only such spans).
    */
   declare private keyBits: number;
   declare private readonly owner: SpanOwner;
@@ -271,7 +279,7 @@ export class RecordingSpan implements Span, SpanData {
   private store(key: string, value: unknown, size: number): this {
     const attrs = this.attributes as Record<string, unknown>;
     const bits = this.keyBits;
-    const bit = 1 << key.length % 29;
+    const bit = keyBit(key);
     if ((bits & bit) === 0 || attrs[key] === undefined) {
       const n = this.attributeCount;
       if (n >= this.owner.limits.attributeCountLimit) return this.dropAttribute();

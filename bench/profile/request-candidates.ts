@@ -4,7 +4,8 @@
  * 8 keep-alive clients, interleaved rounds, workerd CPU per request from /proc/<pid>/stat.
  * Run: npx esbuild bench/profile/request-candidates.ts --bundle --platform=node --format=esm \
  *        --packages=external --outfile=.tmp/request-candidates.mjs && node .tmp/request-candidates.mjs
- * Knobs: ROUNDS (5), ROUND_MS (1500), VARIANTS (comma list, default all).
+ * Knobs: ROUNDS (5), ROUND_MS (1500), VARIANTS (comma list, default all); MICRO=1 times single
+ * operations inside one request instead (AsyncLocalStorage.run, a timer, waitUntil, ...).
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { Miniflare } from 'miniflare';
@@ -91,9 +92,31 @@ const variants = {
     return new Response(t.readable, { status: r.status, statusText: r.statusText, headers: r.headers });
   }),
 };
+// In-isolate costs of single operations (MICRO=1): n of each inside one request, µs per operation
+// beyond an empty loop (workerd's clock has 1 ms resolution here: n is large).
+const micro = {
+  'AsyncLocalStorage.run': () => als.run(1, () => 0),
+  'setTimeout + clearTimeout': () => clearTimeout(setTimeout(() => {}, 25000)),
+  'ctx.waitUntil(settled promise)': (ctx) => ctx.waitUntil(Promise.resolve()),
+  'new Response(body, init) (re-create)': () => { const r = new Response('x'); return new Response(r.body, { status: r.status, headers: r.headers }); },
+  'new Response(string)': () => new Response('x'),
+  'BYOB reader taken and released': () => { const b = new Response('x').body; b.getReader({ mode: 'byob' }).releaseLock(); },
+  'WeakMap.set (fresh key)': () => wm.set({}, 1),
+  'symbol property on a fresh object': () => { const o = {}; o[SYM] = 1; },
+};
+const wm = new WeakMap();
+const SYM = Symbol('t');
+async function runMicro(ctx) {
+  const n = 50000; const out = {};
+  const time = (f) => { const t0 = performance.now(); for (let i = 0; i < n; i++) f(ctx); return performance.now() - t0; };
+  const base = time(() => 0);
+  for (const [k, f] of Object.entries(micro)) { time(f); out[k] = ((time(f) - base) * 1000) / n; }
+  return out;
+}
 export default {
   async fetch(req, env, ctx) {
     const u = new URL(req.url);
+    if (u.pathname === '/micro') return Response.json(await runMicro(ctx));
     const v = variants[u.pathname.split('/')[1]];
     if (!v) return new Response('not found', { status: 404 });
     return v(req, ctx);
@@ -121,6 +144,14 @@ function workerdPids(): number[] {
     }
   }
   return pids;
+}
+if (process.env.MICRO === '1') {
+  for (let r = 0; r < 3; r++) {
+    const m = (await (await mf.dispatchFetch(`${base.origin}/micro`)).json()) as Record<string, number>;
+    console.log(`round ${r}: ` + Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(2)} µs`).join('; '));
+  }
+  await mf.dispose();
+  process.exit(0);
 }
 const pids = workerdPids();
 function cpuMs(): number {

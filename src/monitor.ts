@@ -287,65 +287,79 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     return p;
   }
 
-  private async deliver(spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean): Promise<FlushResult> {
+  // Plain promise chains rather than async functions: this runs once per request, and each
+  // `await` costs a promise and two closures.
+  private deliver(spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean): Promise<FlushResult> {
     let metricPoints = 0;
     // One snapshot per temporality, collected only when metrics travel.
     let snapshots: Map<Temporality, MetricsSnapshot | undefined> | undefined;
     const jobs: Promise<FlushResult['backends'][number]>[] = [];
-    for (const backend of this.backends) {
-      const t = backend.temporality ?? 'cumulative';
-      let metrics: MetricsSnapshot | undefined;
-      if (metricsChanged && t !== 'none') {
-        snapshots ??= new Map();
-        if (snapshots.has(t)) metrics = snapshots.get(t);
-        else {
-          const s = this.metrics.collect({ temporality: t });
-          metrics = s.metrics.length ? s : undefined;
-          snapshots.set(t, metrics);
+    try {
+      for (const backend of this.backends) {
+        const t = backend.temporality ?? 'cumulative';
+        let metrics: MetricsSnapshot | undefined;
+        if (metricsChanged && t !== 'none') {
+          snapshots ??= new Map();
+          if (snapshots.has(t)) metrics = snapshots.get(t);
+          else {
+            const s = this.metrics.collect({ temporality: t });
+            metrics = s.metrics.length ? s : undefined;
+            snapshots.set(t, metrics);
+          }
         }
+        if (metrics) metricPoints = Math.max(metricPoints, countPoints(metrics));
+        if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
+        else jobs.push(this.exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
       }
-      if (metrics) metricPoints = Math.max(metricPoints, countPoints(metrics));
-      if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
-      else jobs.push(this.exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const backends = jobs.length === 1 ? [await jobs[0]!] : await Promise.all(jobs);
-    return { spans: spans.length, logs: logs.length, metricPoints, backends };
+    const done = (backends: FlushResult['backends']): FlushResult => ({ spans: spans.length, logs: logs.length, metricPoints, backends });
+    return jobs.length === 1 ? jobs[0]!.then((b) => done([b])) : Promise.all(jobs).then(done);
   }
 
   /** One backend's export, bounded in time; failures are counted, never thrown. */
-  private async exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
+  private exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
     const items = batch.spans.length + batch.logs.length + (batch.metrics ? countPoints(batch.metrics) : 0);
+    let call: Promise<ExportResult>;
+    try {
+      call = backend.export(batch);
+    } catch (err) {
+      return Promise.resolve(this.outcome(backend, failed(err), items));
+    }
+    // An export that has settled already (memory, no-op, console backends) needs no deadline: a
+    // timer armed and cleared per request is measurable CPU on workerd. `call` wins the race
+    // only when it is settled at this point.
+    return Promise.race<ExportResult | typeof PENDING>([call, PENDING]).then(
+      (r) => (r === PENDING ? this.bounded(backend, call, items) : this.outcome(backend, r, items)),
+      (err: unknown) => this.outcome(backend, failed(err), items),
+    );
+  }
+
+  /** An export still running: raced against `flushTimeoutMs`. */
+  private async bounded(backend: Backend, call: Promise<ExportResult>, items: number): Promise<FlushResult['backends'][number]> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      let call: Promise<ExportResult> | undefined;
-      let result: ExportResult | typeof PENDING | undefined;
-      try {
-        call = backend.export(batch);
-        // An export that has settled already (memory, no-op, console backends) needs no deadline:
-        // a timer armed and cleared per request is measurable CPU on workerd. `call` wins the
-        // race only when it is settled at this point.
-        result = await Promise.race<ExportResult | typeof PENDING>([call, PENDING]);
-      } catch (err) {
-        result = failed(err);
-      }
-      if (result === PENDING) {
-        const timeout = new Promise<ExportResult>((resolve) => {
-          timer = setTimeout(() => resolve({ ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` }), this.flushTimeoutMs);
-        });
-        result = await Promise.race([this.guard(() => call), timeout]);
-      }
-      const r: ExportResult = result ?? { ok: false, reason: 'export_failed', error: 'export() returned nothing' };
-      if (!r.ok) {
-        const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) || items : items;
-        this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n);
-      } else if (r.rejected) {
-        const n = (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0);
-        if (n > 0) this.diag.drop('export_rejected', `backend "${backend.name}" rejected ${n} items`, n);
-      }
-      return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
+      const timeout = new Promise<ExportResult>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` }), this.flushTimeoutMs);
+      });
+      return this.outcome(backend, await Promise.race([this.guard(() => call), timeout]), items);
     } finally {
       if (timer !== undefined) clearTimeout(timer);
     }
+  }
+
+  /** A backend's answer as reported in the flush result; failures and rejections are counted. */
+  private outcome(backend: Backend, result: ExportResult | undefined, items: number): FlushResult['backends'][number] {
+    const r: ExportResult = result ?? { ok: false, reason: 'export_failed', error: 'export() returned nothing' };
+    if (!r.ok) {
+      const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) || items : items;
+      this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n);
+    } else if (r.rejected) {
+      const n = (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0);
+      if (n > 0) this.diag.drop('export_rejected', `backend "${backend.name}" rejected ${n} items`, n);
+    }
+    return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
   }
 
   /** Calls a backend method, turning a synchronous throw or a rejection into a failed result. */

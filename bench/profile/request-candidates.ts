@@ -85,6 +85,16 @@ const variants = {
     ctx.waitUntil(Promise.resolve().then(() => { t = setTimeout(() => {}, 25000); return Promise.resolve(); }).then(() => clearTimeout(t)));
     return r;
   }),
+  // What instrument() asks of the runtime now (no body pipe, no timer): request headers read,
+  // AsyncLocalStorage.run around the handler, waitUntil with a promise settled on microtasks.
+  framework: async (req, ctx) => {
+    const h = req.headers; h.get('traceparent'); h.get('baggage'); h.get('user-agent');
+    const r = await als.run({ n: 1 }, async () => make(req));
+    ctx.waitUntil(Promise.resolve().then(() => Promise.resolve()).then(() => 1));
+    return r;
+  },
+  // A symbol-keyed property set on the runtime's ExecutionContext (where getRequestTelemetry looks).
+  'ctx-prop': async (req, ctx) => { ctx[SYM] = req; return make(req); },
   // Everything above that handleRequest did for a NoOp request together.
   all: async (req, ctx) => als.run({ n: 1 }, async () => {
     const r = make(req); const t = new IdentityTransformStream();
@@ -185,7 +195,7 @@ async function load(v: string, ms: number): Promise<{ rps: number; cpu: number }
   return { rps: (done * 1000) / elapsed, cpu: ((cpuMs() - c0) * 1000) / done };
 }
 
-const all = ['plain', 'recreate', 'waituntil-resolved', 'waituntil-micro', 'waituntil-later', 'identity', 'identity-nowait', 'fixed-length', 'byob-probe', 'body-access', 'als', 'timer', 'timer-waituntil', 'closures', 'headers', 'clock', 'random', 'runtime', 'all'];
+const all = ['plain', 'recreate', 'waituntil-resolved', 'waituntil-micro', 'waituntil-later', 'identity', 'identity-nowait', 'fixed-length', 'byob-probe', 'body-access', 'als', 'timer', 'timer-waituntil', 'closures', 'headers', 'clock', 'random', 'runtime', 'framework', 'ctx-prop', 'all'];
 const variants = process.env.VARIANTS ? process.env.VARIANTS.split(',') : all;
 if (!variants.includes('plain')) variants.unshift('plain');
 for (const v of variants) await load(v, 300);

@@ -17,7 +17,13 @@ export const plain = {
 };
 
 /** The instrumented Worker; `backends` may be a function of `env` (called once per isolate). */
-export function instrumented(backends: Backend[] | ((env: any) => Backend[]), extra: Record<string, unknown> = {}) {
+export function instrumented(
+  backends: Backend[] | ((env: any) => Backend[]),
+  extra: Record<string, unknown> = {},
+  /** Diagnostics: which of the app's own telemetry calls to make (default all). */
+  parts: { span?: boolean; metrics?: boolean; log?: boolean } = {},
+) {
+  const { span: withSpan = true, metrics: withMetrics = true, log: withLog = true } = parts;
   let orders: Counter | undefined;
   let size: Histogram | undefined;
   return instrument(
@@ -26,13 +32,17 @@ export function instrumented(backends: Backend[] | ((env: any) => Backend[]), ex
         const m = t.monitor;
         orders ??= m.metrics.createCounter('orders_total', 'Orders placed', { labelNames: ['status'] });
         size ??= m.metrics.createHistogram('order_items', 'Items per order', { labelNames: ['status'], buckets: [1, 2, 5, 10, 20] });
-        const text = m.tracer.startActiveSpan('build body', (span) => {
-          span.setAttribute('items', 3);
-          return body(request.url);
-        });
-        orders.increment({ status: 'ok' });
-        size.observe(3, { status: 'ok' });
-        m.logger.info('order placed', { items: 3 });
+        const text = withSpan
+          ? m.tracer.startActiveSpan('build body', (span) => {
+              span.setAttribute('items', 3);
+              return body(request.url);
+            })
+          : body(request.url);
+        if (withMetrics) {
+          orders.increment({ status: 'ok' });
+          size.observe(3, { status: 'ok' });
+        }
+        if (withLog) m.logger.info('order placed', { items: 3 });
         return new Response(text, { headers: { 'content-type': 'application/json' } });
       },
     },

@@ -6,6 +6,8 @@
  * - `/noop-nowait/...` `/noop/` with a ctx whose waitUntil drops the promise (diagnostic, not in the default run)
  * - `/noop-bare/...`  instrument() + NoOp around the plain handler: no child span, metric or log of
  *   the app's own (diagnostic, not in the default run: what instrument() costs by itself)
+ * - `/noop-span/`, `/noop-metrics/`, `/noop-log/` the NoOp variant with only the child span, only
+ *   the two metric updates or only the log line of the app's telemetry (diagnostics)
  * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
@@ -25,6 +27,9 @@ const variants: Record<string, Fetcher> = {
   noop: instrumented([new NoOpBackend()]),
   'noop-body': instrumented([new NoOpBackend()], { waitForBody: true }),
   'noop-bare': instrument({ fetch: (request: Request) => plain.fetch(request) }, { serviceName: 'bench-bare', backends: [new NoOpBackend()] }),
+  'noop-span': instrumented([new NoOpBackend()], {}, { metrics: false, log: false }),
+  'noop-metrics': instrumented([new NoOpBackend()], {}, { span: false, log: false }),
+  'noop-log': instrumented([new NoOpBackend()], {}, { span: false, metrics: false }),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
   'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })]),
 };

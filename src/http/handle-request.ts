@@ -21,7 +21,7 @@ export interface HttpInstrumentationOptions {
    * End the server span when the response body has been sent, not when the handler returns the
    * Response (default true; the Workers adapter defaults to false). Watching a body puts a
    * native pipe in front of it (workerd's IdentityTransformStream, an identity TransformStream
-   * elsewhere), which workerd charges about 50 µs of CPU per request: worth it for a streamed
+   * elsewhere), which workerd charges 30–70 µs of CPU per request: worth it for a streamed
    * body (server-sent events, a proxied download), not for one built from a string or bytes.
    */
   waitForBody?: boolean;

@@ -76,7 +76,7 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
   return {
     monitor,
     // The span ends when the handler returns unless `waitForBody` asks for the body to be
-    // watched: piping every body costs workerd about 50 µs of CPU per request (BENCHMARKS.md).
+    // watched: piping every body costs workerd 30–70 µs of CPU per request (BENCHMARKS.md).
     http: { route: adapter.route, trustIncomingTrace: adapter.trustIncomingTrace, captureHeaders: adapter.captureHeaders, waitForBody: adapter.waitForBody ?? false },
     env<T>(e: T): T {
       if (!bindings || e === null || typeof e !== 'object') return e;

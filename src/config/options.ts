@@ -40,7 +40,7 @@ export interface MonitorOptions {
   disabled?: boolean;
   /**
    * Request scopes carry metric changes at most this often (ms); an explicit `flush()` always
-   * does. Default 0: every scope that changed metrics exports them, so an evicted isolate loses
+   * does. Default 0 (10 s under the Workers adapter): every scope that changed metrics exports them, so an evicted isolate loses
    * nothing. Raise it on busy Workers to save a metrics POST per request, accepting that the
    * last interval's changes are lost if the isolate is evicted (OTEL_METRIC_EXPORT_INTERVAL).
    */

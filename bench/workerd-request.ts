@@ -10,7 +10,7 @@
  * IdentityTransformStream; the Workers default ends the server span when the handler returns).
  * The OTLP variant posts protobuf to a local receiver that discards the body (HTTP 200).
  */
-import { build } from 'esbuild';
+import { bundleBenchWorker } from './lib/workerd-entry-bundle.js';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -40,19 +40,9 @@ const receiver = createServer((req, res) => {
 await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
 const port = (receiver.address() as { port: number }).port;
 
-const bundle = await build({
-  entryPoints: [join(root, 'bench/workers/workerd-entry.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  conditions: ['workerd', 'worker', 'browser'],
-  external: ['node:*'],
-  target: 'es2022',
-  write: false,
-  logLevel: 'warning',
-});
+const bundle = await bundleBenchWorker(root);
 const mf = new Miniflare({
-  modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0]!.text }],
+  modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundle }],
   modulesRoot: '/',
   compatibilityDate: '2026-04-01',
   compatibilityFlags: ['nodejs_compat'],

@@ -10,9 +10,8 @@
  * INCLUSIVE (comma-separated function names: their total time, callees included), ALLOC=1 (bytes
  * allocated per request by function, from V8's sampling heap profiler, instead of CPU time).
  */
-import { build } from 'esbuild';
+import { bundleBenchWorker } from '../lib/workerd-entry-bundle.js';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Miniflare } from 'miniflare';
 import WebSocket from 'ws';
 
@@ -21,20 +20,10 @@ const N = Number(process.env.N ?? 20000);
 const TOP = Number(process.env.TOP ?? 40);
 const root = process.cwd();
 
-const bundle = await build({
-  entryPoints: [join(root, 'bench/workers/workerd-entry.ts')],
-  bundle: true,
-  format: 'esm',
-  platform: 'browser',
-  conditions: ['workerd', 'worker', 'browser'],
-  external: ['node:*'],
-  target: 'es2022',
-  write: false,
-  logLevel: 'warning',
-});
+const bundle = await bundleBenchWorker(root);
 const inspectorPort = 9300 + Math.floor(Math.random() * 500);
 const mf = new Miniflare({
-  modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundle.outputFiles[0]!.text }],
+  modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundle }],
   modulesRoot: '/',
   compatibilityDate: '2026-04-01',
   compatibilityFlags: ['nodejs_compat'],

@@ -6,7 +6,6 @@
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { setImmediate as turn } from 'node:timers/promises';
 import { contextStorage, createMonitor, NoOpBackend } from '../src/index.js';
 import { compare, do_not_optimize, type Task } from './lib/harness.js';
 import { sdkTracerProvider } from './lib/peers.js';
@@ -53,10 +52,5 @@ const tasks: Task[] = [
     },
   },
 ];
-
-// Warm every task before the harness calibrates it (see spans.bench.ts): a first call slowed by
-// one-time set-up would fix that task at one call per timed batch.
-for (const t of tasks) for (let i = 0; i < 2000; i++) t.fn();
-await turn();
 
 await compare({ title: 'startActiveSpan with AsyncLocalStorage + 3 attributes + end', target: 5, tasks });

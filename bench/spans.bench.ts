@@ -7,7 +7,6 @@
  * - inside a request scope (how `instrument()`/`handleRequest` run handlers): the scope is
  *   closed (exported) and a new one opened every 1000 spans.
  */
-import { setImmediate as turn } from 'node:timers/promises';
 import { createMonitor, NoOpBackend } from '../src/index.js';
 import { compare, do_not_optimize, type Task } from './lib/harness.js';
 import { sdkTracerProvider } from './lib/peers.js';
@@ -66,13 +65,5 @@ const tasks: Task[] = [
     },
   },
 ];
-
-// A task's first call pays one-time set-up (lazy compilation, the id pool, the context storage,
-// the SDK's first span) and can take over a millisecond: the harness then calibrates that task
-// to one call per timed batch, where the batch's own two clock reads (~90 ns on this machine)
-// and a cold cache after each event-loop turn count as the task's time. Every task, peer
-// included, is warmed first so that each is timed in batches of about a millisecond.
-for (const t of tasks) for (let i = 0; i < 2000; i++) t.fn();
-await turn();
 
 await compare({ title: 'span: startSpan + 3 attributes + end', target: 10, tasks });

@@ -1,6 +1,6 @@
 /**
  * Interleaved side-by-side timing. Each task is timed in batches of calls (about 1 ms each,
- * calibrated once); between batches the event loop turns, so promises the code under test
+ * calibrated after a warm-up); between batches the event loop turns, so promises the code under test
  * created (exports handed off, pending-export sets) settle as they would between requests in
  * an app, instead of piling up for a whole run. Each round times every task for about
  * BENCH_ROUND_MS, in an order that rotates from round to round, so drift on a noisy machine
@@ -56,32 +56,37 @@ export function fmtNs(ns: number): string {
   return `${ns.toFixed(1)} ns`;
 }
 
+/** The number of calls that takes about 1 ms, searched upwards from `n` by doubling. */
+async function calibrate(t: Task, n: number): Promise<number> {
+  for (;;) {
+    const t0 = performance.now();
+    if (t.async) for (let i = 0; i < n; i++) await t.fn();
+    else for (let i = 0; i < n; i++) t.fn();
+    const ms = performance.now() - t0;
+    await turn();
+    if (ms >= 1 || n >= 1 << 20) return ms >= 1 && n > 1 ? Math.max(1, Math.round(n / ms)) : n;
+    n *= 2;
+  }
+}
+
 /** Runs the tasks interleaved and prints medians and the ratio against the baseline. */
 export async function compare(c: Comparison): Promise<TaskResult[]> {
   const per = new Map<string, { p50: number[]; avg: number[]; p75: number[] }>();
   const batch = new Map<string, number>();
   for (const t of c.tasks) {
     per.set(t.name, { p50: [], avg: [], p75: [] });
-    // Warm up (JIT) and calibrate a batch of about 1 ms.
-    let n = 1;
-    for (;;) {
-      const t0 = performance.now();
-      if (t.async) for (let i = 0; i < n; i++) await t.fn();
-      else for (let i = 0; i < n; i++) t.fn();
-      const ms = performance.now() - t0;
-      await turn();
-      if (ms >= 1 || n >= 1 << 20) {
-        if (ms >= 1 && n > 1) n = Math.max(1, Math.round(n / ms));
-        break;
-      }
-      n *= 2;
-    }
+    // Calibrate a batch of about 1 ms, warm up (JIT) for 200 ms, then calibrate again: a first
+    // call slowed by one-time set-up (lazy compilation, pools, a peer's first export) would
+    // otherwise leave the task at one call per batch, where the batch's own clock reads and a
+    // cold cache after each event-loop turn would count as the task's time.
+    let n = await calibrate(t, 1);
     const warmEnd = performance.now() + 200;
     while (performance.now() < warmEnd) {
       if (t.async) for (let i = 0; i < n; i++) await t.fn();
       else for (let i = 0; i < n; i++) t.fn();
       await turn();
     }
+    n = await calibrate(t, n);
     batch.set(t.name, n);
   }
   for (let r = 0; r < ROUNDS; r++) {

@@ -64,6 +64,27 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(memory.spans.some((s) => s.kind === 2)).toBe(true);
   });
 
+  test('with an execution context the span ends when the handler returns, unless waitForBody is set', async () => {
+    for (const waitForBody of [undefined, true]) {
+      const { monitor, memory } = createTestMonitor();
+      const a = new Hono();
+      a.use(monitorMiddleware(monitor, waitForBody === undefined ? {} : { waitForBody }));
+      let close!: () => void;
+      a.get('/stream', () => new Response(new ReadableStream({ start: (c) => { c.enqueue(new TextEncoder().encode('a')); close = () => c.close(); } })));
+      const waited: Promise<unknown>[] = [];
+      const ctx = { waitUntil: (p: Promise<unknown>) => waited.push(p), passThroughOnException() {}, props: {} };
+      const res = await a.request('/stream', {}, {}, ctx);
+      expect(waited).toHaveLength(1);
+      // The body is still open: only the default (no body watching) has ended and exported the span.
+      await Promise.race([Promise.all(waited), new Promise((r) => setTimeout(r, 20))]);
+      expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(waitForBody ? 0 : 1);
+      close();
+      expect(await res.text()).toBe('a');
+      await Promise.all(waited);
+      expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(1);
+    }
+  });
+
   test('mountMonitoring serves /metrics in Prometheus text', async () => {
     const { monitor } = createTestMonitor();
     const a = app(monitor);

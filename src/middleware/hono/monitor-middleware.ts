@@ -9,6 +9,12 @@ import type { Span } from '../../trace/span.js';
 import { failSpan } from '../../trace/tracer.js';
 import { now } from '../../time.js';
 
+/**
+ * HTTP options of the middleware. `waitForBody` defaults to false where Hono has an execution
+ * context with `waitUntil` (Workers and the other edge runtimes), as the Workers adapter does:
+ * the native pipe that watches a body costs CPU billed per request there. Elsewhere it
+ * defaults to true.
+ */
 export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
 
 type WaitUntil = (promise: Promise<unknown>) => void;
@@ -93,6 +99,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       }
       return;
     }
+    const waitUntil = executionWaitUntil(c);
     const response = await handleRequest(
       monitor,
       c.req.raw,
@@ -101,8 +108,8 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
         describe(monitor, span, c, method, start);
         return c.res;
       },
-      executionWaitUntil(c),
-      options,
+      waitUntil,
+      waitUntil && options.waitForBody === undefined ? { ...options, waitForBody: false } : options,
     );
     if (response !== c.res) c.res = response;
   };

@@ -70,36 +70,73 @@ export abstract class Instrument<S extends SeriesBase> {
     } else if (typeof labels !== 'object') {
       owner.diag.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
       return undefined;
-    } else if (this.labelSet) {
-      const hit = this.lookupDeclared(labels);
+    } else {
+      const hit = this.lookupLearned(labels);
       if (hit !== undefined) return hit;
-      key = this.keyOfDeclared(labels);
-    } else key = this.keyOfAny(labels);
+      key = this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+    }
     if (key === undefined) return undefined;
     const found = this.series.get(key);
-    if (found !== undefined) return found;
+    // A series found by its key string is remembered in the lookup tree too: it may predate
+    // the learned shape, or `remove()` may have cleared the tree.
+    if (found !== undefined) {
+      if (labels) this.rememberLearned(labels, found);
+      return found;
+    }
     const created = this.create(key, labels ?? {});
-    if (created !== undefined && this.labelSet && labels && this.series.get(key) === created) this.remember(labels, created);
+    if (created !== undefined && labels && this.series.get(key) === created) this.rememberLearned(labels, created);
     return created;
   }
 
   /**
-   * Declared labels: series are also found through nested maps keyed by each label value in
-   * declared order, so a hit costs a few lookups of strings the caller already holds instead
-   * of building and hashing a new key string. Misses (new sets, unusual values) take the
-   * string-key path, which also does every check.
+   * Series are also found through nested maps keyed by each label value, in the key order of
+   * the first labels object that made or found a series (the learned shape). Callers build
+   * their labels object the same way every time, so a hit is a key-order check and a few
+   * lookups of strings the caller already holds, instead of building and hashing a key string.
+   * Other shapes, new sets and unusual values take the string-key path, which does every check.
    */
   private readonly tree = new Map<unknown, unknown>();
+  private learned: readonly string[] | undefined;
 
-  private lookupDeclared(labels: LabelsInput): S | undefined {
-    const set = this.labelSet!;
+  private lookupLearned(labels: LabelsInput): S | undefined {
+    const names = this.learned;
+    if (names === undefined) return undefined;
     let n = 0;
     for (const k in labels) {
-      if (!set.has(k)) return undefined;
+      if (k !== names[n]) return undefined;
       n++;
     }
-    const names = this.labelNames!;
     if (n !== names.length) return undefined;
+    return this.walk(names, labels);
+  }
+
+  private rememberLearned(labels: LabelsInput, series: S): void {
+    const names = this.learned;
+    if (names === undefined) {
+      const keys = Object.keys(labels);
+      if (keys.length > 0 && keys.length <= 16 && this.remember(keys, labels, series)) this.learned = keys;
+      return;
+    }
+    let n = 0;
+    for (const k in labels) {
+      if (k !== names[n]) return this.otherShape();
+      n++;
+    }
+    if (n === names.length) this.remember(names, labels, series);
+    else this.otherShape();
+  }
+
+  /** A shape other than the learned one: after many, learn again (the first call may have been the odd one). */
+  private otherShape(): void {
+    if (++this.shapeMisses < 1024) return;
+    this.shapeMisses = 0;
+    this.learned = undefined;
+    this.tree.clear();
+  }
+  private shapeMisses = 0;
+
+  /** The series at the end of `labels`' values taken in `names` order, if remembered. */
+  private walk(names: readonly string[], labels: LabelsInput): S | undefined {
     let node: unknown = this.tree;
     for (let i = 0; i < names.length; i++) {
       let v = labels[names[i]];
@@ -113,21 +150,24 @@ export abstract class Instrument<S extends SeriesBase> {
     return node as S;
   }
 
-  private remember(labels: LabelsInput, series: S): void {
-    const names = this.labelNames!;
-    let node = this.tree;
+  /** Records `series` under `labels`' values in `names` order; false when a value cannot be (empty, too long, not text). */
+  private remember(names: readonly string[], labels: LabelsInput, series: S): boolean {
+    const values: string[] = [];
     for (let i = 0; i < names.length; i++) {
       const raw = labels[names[i]];
       const v = typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : raw;
-      if (typeof v !== 'string' || v === '' || v.length > this.owner.limits.labelValueLengthLimit) return;
-      if (i === names.length - 1) {
-        node.set(v, series);
-        return;
-      }
-      let next = node.get(v) as Map<unknown, unknown> | undefined;
-      if (next === undefined) node.set(v, (next = new Map()));
+      if (typeof v !== 'string' || v === '' || (v.length > this.owner.limits.labelValueLengthLimit && !this.selfMetric)) return false;
+      values.push(v);
+    }
+    let node = this.tree;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(values[i]) as Map<unknown, unknown> | undefined;
+      if (next === undefined) node.set(values[i], (next = new Map()));
       node = next;
     }
+    node.set(values[last], series);
+    return true;
   }
 
   private create(key: string, labels: LabelsInput): S | undefined {
@@ -169,7 +209,9 @@ export abstract class Instrument<S extends SeriesBase> {
     else if (v === undefined) s = '';
     else return undefined;
     const max = this.owner.limits.labelValueLengthLimit;
-    if (s.length > max) {
+    // The library's own metrics are exempt: their values are short, known names, and counting
+    // a truncation of one would record into the same metric again, without end.
+    if (s.length > max && !this.selfMetric) {
       if (count) this.owner.diag.drop('label_too_long', `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
       s = s.slice(0, max);
     }
@@ -236,6 +278,7 @@ export abstract class Instrument<S extends SeriesBase> {
       this.series.delete(key);
       // The lookup tree may still point at the series: clear it (it is rebuilt on demand).
       this.tree.clear();
+      this.learned = undefined;
       return true;
     } catch {
       return false;
@@ -246,6 +289,7 @@ export abstract class Instrument<S extends SeriesBase> {
   reset(): void {
     this.series.clear();
     this.tree.clear();
+    this.learned = undefined;
     this.overflow = undefined;
   }
 

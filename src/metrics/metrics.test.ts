@@ -223,3 +223,76 @@ describe('removing series', () => {
     expect(point(monitor, 'health_check_status').map((p) => p.attributes.check)).toEqual(['cache']);
   });
 });
+
+describe('series lookup by the learned label shape', () => {
+  const sets = [
+    { method: 'GET', status: '200' },
+    { method: 'POST', status: '201' },
+    { method: 'GET', status: '404' },
+  ];
+  const sorted = (o: object) => JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))));
+  const byAttributes = (pts: NumberPoint[]) => Object.fromEntries(pts.map((p) => [sorted(p.attributes), p.value]));
+
+  for (const labelNames of [undefined, ['method', 'status']]) {
+    it(`counts every call whatever the shape of its labels object (${labelNames ? 'declared' : 'undeclared'} labels)`, () => {
+      const { monitor } = createTestMonitor(quiet);
+      const c = monitor.metrics.createCounter('requests_total', 'Requests', labelNames ? { labelNames } : {});
+      // The odd shape first (keys reversed), then the usual one often enough to be learned again.
+      c.increment({ status: '200', method: 'GET' });
+      for (let i = 0; i < 3000; i++) c.increment(sets[i % 3]!);
+      // Numbers, booleans and other key orders reach the same series.
+      c.increment({ status: 200, method: 'GET' });
+      c.increment({ method: 'GET', status: 404 });
+      const pts = point(monitor, 'requests_total') as NumberPoint[];
+      expect(byAttributes(pts)).toEqual({
+        '{"method":"GET","status":"200"}': 1002,
+        '{"method":"POST","status":"201"}': 1000,
+        '{"method":"GET","status":"404"}': 1001,
+      });
+    });
+
+    it(`remove() forgets one series and leaves the others counted (${labelNames ? 'declared' : 'undeclared'} labels)`, () => {
+      const { monitor } = createTestMonitor(quiet);
+      const c = monitor.metrics.createCounter('requests_total', 'Requests', labelNames ? { labelNames } : {});
+      for (const s of sets) c.increment(s);
+      expect(c.remove(sets[0])).toBe(true);
+      for (const s of sets) c.increment(s);
+      const pts = point(monitor, 'requests_total') as NumberPoint[];
+      expect(byAttributes(pts)).toEqual({
+        '{"method":"POST","status":"201"}': 2,
+        '{"method":"GET","status":"404"}': 2,
+        '{"method":"GET","status":"200"}': 1,
+      });
+    });
+  }
+
+  it('empty, missing and over-long values keep their own rules on the fast path', () => {
+    const { monitor } = createTestMonitor({ ...quiet, limits: { labelValueLengthLimit: 4 } });
+    const declared = monitor.metrics.createCounter('declared_total', 'Declared', { labelNames: ['a', 'b'] });
+    for (let i = 0; i < 3; i++) {
+      declared.increment({ a: 'x', b: 'y' });
+      declared.increment({ a: 'x', b: '' }); // empty is absent (PR-03)
+      declared.increment({ a: 'x', b: 'longer' }); // truncated to 4 characters
+      declared.increment({ a: 'x', b: 'long' }); // the truncated value's series
+    }
+    expect(byAttributes(point(monitor, 'declared_total') as NumberPoint[])).toEqual({
+      '{"a":"x","b":"y"}': 3,
+      '{"a":"x"}': 3,
+      '{"a":"x","b":"long"}': 6,
+    });
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!.points as NumberPoint[];
+    // Every over-long value is counted, not only the first one.
+    expect(dropped.find((p) => p.attributes.reason === 'label_too_long')!.value).toBe(3);
+  });
+
+  it('the cardinality cap still sends new sets to the overflow series', () => {
+    const { monitor } = createTestMonitor({ ...quiet, limits: { cardinalityLimit: 2 } });
+    const c = monitor.metrics.createCounter('requests_total', 'Requests');
+    for (let i = 0; i < 2; i++) for (const s of sets) c.increment(s);
+    expect(byAttributes(point(monitor, 'requests_total') as NumberPoint[])).toEqual({
+      '{"method":"GET","status":"200"}': 2,
+      '{"method":"POST","status":"201"}': 2,
+      '{"otel.metric.overflow":"true"}': 2,
+    });
+  });
+});

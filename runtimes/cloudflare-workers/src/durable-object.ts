@@ -1,33 +1,19 @@
-import { contextStorage } from '../../../src/context/active.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
-import { runInvocation } from './invocation.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
+import { wrapMethod, wrapRpc, type CallTarget } from './rpc.js';
 import type { DurableObjectState } from './types.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 type DOClass = abstract new (...args: any[]) => object;
 
 /** Not RPC: the handlers the runtime calls itself are instrumented on their own, or not at all. */
-const SKIP = new Set(['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError']);
+const SKIP = ['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError'];
 const STATE = Symbol('lexigram.do.state');
 
 interface Instance {
   [STATE]?: { isolate: Isolate; state: DurableObjectState; className: string };
-}
-
-function methodNames(proto: object | null): Set<string> {
-  const names = new Set<string>();
-  for (let p = proto; p !== null && p !== Object.prototype && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
-    // Stop at the runtime's base class (`DurableObject` from cloudflare:workers).
-    if (p.constructor?.name === 'DurableObject' && Object.getPrototypeOf(p) === Object.prototype) break;
-    for (const n of Object.getOwnPropertyNames(p)) {
-      const d = Object.getOwnPropertyDescriptor(p, n);
-      if (d && typeof d.value === 'function') names.add(n);
-    }
-  }
-  return names;
 }
 
 function waitUntilOf(state: DurableObjectState): (p: Promise<unknown>) => void {
@@ -89,30 +75,20 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
     } as AnyFn;
   }
 
-  const wrap = (name: string, kind: SpanKind, spanName: (cls: string) => string, attributes: (cls: string) => Record<string, unknown>): void => {
-    const original = base[name];
-    if (typeof original !== 'function') return;
-    proto[name] = {
-      [name](this: Instance, ...args: unknown[]) {
-        const s = this[STATE];
-        // Not set up, or called from inside another call of this object: no new invocation.
-        if (!s || contextStorage().get()?.scope !== undefined) return original.apply(this, args);
-        return runInvocation(
-          s.isolate,
-          { name: spanName(s.className), kind, attributes: { ...attributes(s.className), 'cloudflare.durable_object.class': s.className }, waitUntil: waitUntilOf(s.state) },
-          () => original.apply(this, args),
-        );
-      },
-    }[name] as AnyFn;
+  const target: CallTarget = (self: Instance) => {
+    const s = self[STATE];
+    // Not `state`: getRequestTelemetry(state) would be shared by concurrent calls.
+    return s && [s.isolate, { waitUntil: waitUntilOf(s.state) }];
   };
-
-  wrap('alarm', SpanKind.INTERNAL, (c) => `${c}.alarm`, () => ({ 'faas.trigger': 'timer' }));
+  const attributes = (extra: Record<string, unknown>) => ({ ...extra, 'cloudflare.durable_object.class': className });
+  wrapMethod(proto, 'alarm', base.alarm, target, { name: `${className}.alarm`, kind: SpanKind.INTERNAL, attributes: attributes({ 'faas.trigger': 'timer' }) });
   for (const ws of ['webSocketMessage', 'webSocketClose', 'webSocketError']) {
-    wrap(ws, SpanKind.SERVER, (c) => `${c}.${ws}`, () => ({ 'faas.trigger': 'other', 'cloudflare.websocket.event': ws.slice(9).toLowerCase() }));
+    wrapMethod(proto, ws, base[ws], target, {
+      name: `${className}.${ws}`,
+      kind: SpanKind.SERVER,
+      attributes: attributes({ 'faas.trigger': 'other', 'cloudflare.websocket.event': ws.slice(9).toLowerCase() }),
+    });
   }
-  for (const name of methodNames(Class.prototype)) {
-    if (SKIP.has(name) || name.startsWith('_')) continue;
-    wrap(name, SpanKind.SERVER, (c) => `${c}.${name}`, (c) => ({ 'rpc.system': 'cloudflare_rpc', 'rpc.service': c, 'rpc.method': name }));
-  }
+  wrapRpc(Class, proto, 'DurableObject', SKIP, target, attributes({}));
   return Instrumented as unknown as C;
 }

@@ -1,8 +1,8 @@
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
-import { runInvocation } from './invocation.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
+import { runIn, wrapRpc } from './rpc.js';
 import { bindTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { ExecutionContext, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
@@ -29,6 +29,8 @@ export type InstrumentedHandler<H> = {
 
 type HandlerName = keyof WorkerHandler;
 const HANDLERS: readonly HandlerName[] = ['fetch', 'scheduled', 'queue', 'email', 'tail'];
+/** A `WorkerEntrypoint`'s methods that are not RPC: the handlers the runtime calls itself. */
+const NOT_RPC = ['constructor', 'connect', 'tailStream', 'test', 'trace', ...HANDLERS];
 type Call = (input: any, env: unknown, telemetry: WorkerTelemetry) => any;
 
 /** The span of a `scheduled`, `queue`, `email` or `tail` invocation. */
@@ -80,10 +82,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
       iso.http,
     );
   }
-  return runInvocation(iso, { ...invocationSpan(name, input), waitUntil }, (t) => {
-    bindTelemetry(ctx, t);
-    return call(input, wrappedEnv, t);
-  });
+  return runIn(iso, invocationSpan(name, input), ctx, (t) => call(input, wrappedEnv, t));
 }
 
 /**
@@ -100,7 +99,12 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * A class (`class extends WorkerEntrypoint`) is instrumented the same way: a subclass is
  * returned whose `fetch`, `scheduled`, `queue`, `email` and `tail` use `this.ctx`, see the
  * instrumented `this.env`, and receive the telemetry as their second argument. Its RPC methods
- * are not wrapped.
+ * (the other prototype methods, own or from a base class of yours, that another Worker calls
+ * through a service binding) get a SERVER span `${Class.name}.${method}` with the `rpc.*`
+ * attributes and a scope, exported through `this.ctx.waitUntil`, like a Durable Object's: their
+ * arguments are unchanged (`getRequestTelemetry(this.ctx)` reaches the telemetry), a synchronous
+ * method stays synchronous, and the span starts a new trace (Workers RPC carries no context).
+ * Getters, symbol-keyed and `_`-prefixed methods, and `WorkerEntrypoint`'s own, are left as they are.
  *
  * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail`; other properties are kept), or a `WorkerEntrypoint` class.
  * @param config monitor options plus adapter options, a `Monitor`, or `(env) => options`
@@ -134,7 +138,7 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
   return out;
 }
 
-/** `class extends WorkerEntrypoint`: a subclass built with the instrumented env, handlers wrapped on its prototype. */
+/** `class extends WorkerEntrypoint`: a subclass built with the instrumented env, handlers and RPC methods wrapped on its prototype. */
 function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: unknown) => Isolate): unknown {
   const Instrumented = class extends Class {
     constructor(ctx: unknown, env: unknown, ...rest: unknown[]) {
@@ -142,6 +146,7 @@ function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: u
     }
   };
   Object.defineProperty(Instrumented, 'name', { value: Class.name });
+  wrapRpc(Class, Instrumented.prototype, 'WorkerEntrypoint', NOT_RPC, (self: { ctx: ExecutionContext; env: unknown }) => [isolate(self.env), self.ctx]);
   for (const name of HANDLERS) {
     const f = (Class.prototype as Record<string, unknown>)[name];
     if (typeof f === 'function') {

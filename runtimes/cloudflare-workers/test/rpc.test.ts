@@ -1,0 +1,325 @@
+/**
+ * RPC methods of `instrument(class extends WorkerEntrypoint)`: in real workerd (miniflare 4), one
+ * Worker calls another's entrypoint through a service binding and the callee exports OTLP/protobuf
+ * to a local receiver, decoded with protobufjs from the official protos; then in-process, the
+ * method selection and the guarantees that do not need a runtime (sync stays sync, a failing
+ * monitor never breaks the call).
+ */
+import { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { getActiveSpan, getRequestTelemetry, instrument, instrumentDO, type ExecutionContext } from '../index.js';
+import { startTestServer, type TestServer } from './helpers/servers.js';
+import { logsOf, spansOf, waitFor, type DecodedSpan } from './helpers/telemetry.js';
+import { bundleWorker, fixture } from './helpers/workerd.js';
+
+const SERVER = 2;
+const CLIENT = 3;
+
+/** The caller: a plain Worker that calls the callee's entrypoint through its service bindings. */
+const CALLER = `
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const auth = url.searchParams.get('via') === 'default' ? env.AUTH_DEFAULT : env.AUTH;
+    try {
+      switch (url.pathname) {
+        case '/verify': return Response.json(await auth.verify(url.searchParams.get('token')));
+        case '/deny': return Response.json(await auth.deny('nope'));
+        case '/ping': return Response.json(await auth.ping());
+        case '/version': return Response.json(await auth.version());
+      }
+      return new Response('not found', { status: 404 });
+    } catch (err) {
+      return Response.json({ error: { name: err.name, message: err.message, isRangeError: err instanceof RangeError } }, { status: 500 });
+    }
+  },
+};`;
+
+const modes = [
+  { name: 'nodejs_compat', flags: ['nodejs_compat'], als: true },
+  { name: 'no compatibility flag', flags: [] as string[], als: false },
+];
+
+describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $name', (mode) => {
+  let srv: TestServer;
+  let mf: Miniflare;
+  const spans = (): DecodedSpan[] => spansOf(srv);
+  const call = async (path: string) => {
+    const r = await mf.dispatchFetch(`http://caller.test${path}`);
+    return { status: r.status, body: (await r.json()) as any };
+  };
+
+  beforeAll(async () => {
+    srv = await startTestServer();
+    const contents = await bundleWorker(fixture('worker-rpc.ts'));
+    mf = new Miniflare({
+      workers: [
+        {
+          name: 'caller',
+          modules: true,
+          script: CALLER,
+          compatibilityDate: '2026-04-01',
+          serviceBindings: { AUTH: { name: 'callee', entrypoint: 'Auth' }, AUTH_DEFAULT: 'callee' },
+        },
+        {
+          name: 'callee',
+          modules: [{ type: 'ESModule', path: 'worker.mjs', contents }],
+          compatibilityDate: '2026-04-01',
+          compatibilityFlags: mode.flags,
+          kvNamespaces: ['KV'],
+          bindings: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url },
+        },
+      ],
+    });
+    await mf.ready;
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+    await srv?.close();
+  });
+
+  test('a SERVER span `Class.method` with the rpc attributes, a new trace; bindings, fetch, child spans and logs inside belong to it', async () => {
+    const { status, body } = await call('/verify?token=good');
+    expect(status).toBe(200);
+    expect(body.ok).toBe(true);
+    const rpc = await waitFor(() => spans().find((s) => s.spanId === body.rpcSpan));
+    expect(rpc.name).toBe('AuthService.verify');
+    expect(rpc.kind).toBe(SERVER);
+    expect(rpc.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.service': 'AuthService', 'rpc.method': 'verify' });
+    expect(rpc.status?.code ?? 0).toBe(0);
+    expect(rpc.events ?? []).toEqual([]);
+    expect(rpc.parentSpanId).toBeFalsy(); // Workers RPC carries no trace context
+    expect(rpc.resource['service.name']).toBe('cf-rpc');
+    expect(BigInt(rpc.endTimeUnixNano)).toBeGreaterThan(BigInt(rpc.startTimeUnixNano));
+    const trace = await waitFor(() => {
+      const t = spans().filter((s) => s.traceId === rpc.traceId);
+      return t.length >= 4 && t;
+    });
+    const check = trace.find((s) => s.name === 'check token')!;
+    expect(check.spanId).toBe(body.checkSpan);
+    expect(check.parentSpanId).toBe(rpc.spanId);
+    expect(trace.find((s) => s.name === 'KV put')!.parentSpanId).toBe(rpc.spanId);
+    const client = trace.find((s) => s.kind === CLIENT && s.attributes['url.full'] !== undefined)!;
+    expect(client.parentSpanId).toBe(check.spanId);
+    expect(body.traceparent).toBe(`00-${rpc.traceId}-${client.spanId}-01`);
+    if (mode.als) expect(body.active).toBe(check.spanId); // AsyncLocalStorage: current across the await
+    else expect(body.active).toBeNull();
+    const log = await waitFor(() => logsOf(srv).find((l) => l.body === 'verifying'));
+    expect(log.traceId).toBe(rpc.traceId);
+    expect(log.spanId).toBe(rpc.spanId);
+  });
+
+  test('an exception reaches the caller unchanged; the span has ERROR status and an exception event', async () => {
+    const { status, body } = await call('/deny');
+    expect(status).toBe(500);
+    expect(body.error).toEqual({ name: 'RangeError', message: 'denied: nope', isRangeError: true });
+    const rpc = await waitFor(() => spans().find((s) => s.name === 'AuthService.deny'));
+    expect(rpc.kind).toBe(SERVER);
+    expect(rpc.status?.code).toBe(2);
+    expect(rpc.status?.message).toBe('denied: nope');
+    expect(rpc.attributes).toMatchObject({ 'rpc.method': 'deny', 'error.type': 'RangeError' });
+    expect(rpc.events?.some((e) => e.name === 'exception')).toBe(true);
+    // The span ended when the promise settled: after the KV write inside the method.
+    const kv = await waitFor(() => spans().find((s) => s.name === 'KV put' && s.parentSpanId === rpc.spanId));
+    expect(BigInt(rpc.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(kv.endTimeUnixNano));
+  });
+
+  test('a method inherited from a base class of the user, a synchronous method, and the default entrypoint are traced', async () => {
+    expect((await call('/ping')).body).toBe('pong');
+    expect((await call('/version')).body).toBe('v1 traced');
+    expect((await call('/verify?token=bad&via=default')).body.ok).toBe(false);
+    const ping = await waitFor(() => spans().find((s) => s.name === 'AuthService.ping'));
+    expect(ping.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.service': 'AuthService', 'rpc.method': 'ping' });
+    expect((await waitFor(() => spans().find((s) => s.name === 'AuthService.version'))).kind).toBe(SERVER);
+    await waitFor(() => spans().filter((s) => s.name === 'AuthService.verify').length >= 2);
+  });
+
+  test('the caller does not wait for the export (handed to this.ctx.waitUntil)', async () => {
+    await call('/ping'); // the isolate and its monitor are built
+    srv.otlpDelayMs = 1500;
+    try {
+      const before = spans().filter((s) => s.name === 'AuthService.ping').length;
+      const t0 = Date.now();
+      expect((await call('/ping')).body).toBe('pong');
+      expect(Date.now() - t0).toBeLessThan(1000);
+      await waitFor(() => spans().filter((s) => s.name === 'AuthService.ping').length > before, 8000);
+    } finally {
+      srv.otlpDelayMs = 0;
+    }
+  });
+});
+
+describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', () => {
+  /** Stands in for `WorkerEntrypoint` from cloudflare:workers (the name is what the walk stops at). */
+  class WorkerEntrypoint {
+    constructor(
+      protected ctx: ExecutionContext,
+      protected env: unknown,
+    ) {}
+    /** A base-class method: not an RPC method of the user's class. */
+    baseMethod(): string {
+      return 'base';
+    }
+  }
+  const fakeCtx = (): ExecutionContext & { pending: Promise<unknown>[] } => {
+    const pending: Promise<unknown>[] = [];
+    return { pending, waitUntil: (p) => void pending.push(p) };
+  };
+  const sym = Symbol('sym');
+
+  class Shared extends WorkerEntrypoint {
+    async inherited(): Promise<string> {
+      return 'inherited';
+    }
+  }
+  class Svc extends Shared {
+    add(a: number, b: number): number {
+      return a + b;
+    }
+    async later(x: number): Promise<number> {
+      await new Promise((r) => setTimeout(r, 5));
+      return x * 2;
+    }
+    boom(): never {
+      throw new TypeError('sync boom');
+    }
+    nested(): number {
+      return this.add(1, 1); // a call from inside a call: no second span
+    }
+    telemetry(): boolean {
+      return getRequestTelemetry(this.ctx)?.span === getActiveSpan();
+    }
+    get label(): string {
+      return 'svc';
+    }
+    _private(): string {
+      return 'p';
+    }
+    [sym](): string {
+      return 's';
+    }
+  }
+
+  test('own and inherited user methods are wrapped; getters, constructor, _-prefixed, symbol-keyed and runtime-base methods are not', () => {
+    const { monitor } = createTestMonitor();
+    const I = instrument(Svc, monitor);
+    const own = (n: PropertyKey) => Object.getOwnPropertyDescriptor(I.prototype, n);
+    for (const n of ['add', 'later', 'boom', 'nested', 'inherited']) expect(typeof own(n)?.value, n).toBe('function');
+    for (const n of ['label', '_private', sym, 'baseMethod']) expect(own(n), String(n)).toBeUndefined();
+    expect(own('add')!.value.name).toBe('add');
+    const svc = new I(fakeCtx(), {});
+    expect(svc.label).toBe('svc');
+    expect(svc.baseMethod()).toBe('base');
+  });
+
+  test('a span per call, a sync method stays sync, errors are rethrown unchanged, exports go to this.ctx.waitUntil', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const ctx = fakeCtx();
+    const svc = new (instrument(Svc, monitor))(ctx, {});
+    expect(svc.add(2, 3)).toBe(5); // not a promise
+    const p = svc.later(4);
+    expect(p).toBeInstanceOf(Promise);
+    expect(await p).toBe(8);
+    expect(await svc.inherited()).toBe('inherited');
+    let thrown: unknown;
+    try {
+      svc.boom();
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(TypeError);
+    expect((thrown as Error).message).toBe('sync boom');
+    expect(svc.nested()).toBe(2);
+    expect(svc.telemetry()).toBe(true);
+    expect(ctx.pending).toHaveLength(6);
+    await Promise.all(ctx.pending);
+    const names = memory.spans.map((s) => s.name).sort();
+    expect(names).toEqual(['Svc.add', 'Svc.boom', 'Svc.inherited', 'Svc.later', 'Svc.nested', 'Svc.telemetry']);
+    const add = memory.spans.find((s) => s.name === 'Svc.add')!;
+    expect(add.kind).toBe(2);
+    expect(add.parentSpanId).toBeUndefined();
+    expect(add.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.service': 'Svc', 'rpc.method': 'add' });
+    const boom = memory.spans.find((s) => s.name === 'Svc.boom')!;
+    expect(boom.status).toEqual({ code: 2, message: 'sync boom' });
+    expect(boom.events.some((e) => e.name === 'exception')).toBe(true);
+  });
+
+  test('the monitor never breaks the call: when its telemetry fails, the method runs once and returns its value', async () => {
+    const { monitor } = createTestMonitor();
+    const calls: string[] = [];
+    class Flaky extends WorkerEntrypoint {
+      count(n: number): number {
+        calls.push(`count ${n}`);
+        return n + 1;
+      }
+      failSync(): never {
+        calls.push('failSync');
+        throw new RangeError('own error');
+      }
+      async fail(): Promise<void> {
+        calls.push('fail');
+        throw new RangeError('own async error');
+      }
+    }
+    const svc = new (instrument(Flaky, monitor))(fakeCtx(), {});
+    // The method's own exception is rethrown, and the method ran once.
+    expect(() => svc.failSync()).toThrow(new RangeError('own error'));
+    await expect(svc.fail()).rejects.toThrow(new RangeError('own async error'));
+    expect(calls).toEqual(['failSync', 'fail']);
+    monitor.openScope = () => {
+      throw new Error('telemetry is broken');
+    };
+    expect(svc.count(1)).toBe(2);
+    expect(() => svc.failSync()).toThrow(new RangeError('own error'));
+    await expect(svc.fail()).rejects.toThrow(new RangeError('own async error'));
+    expect(calls).toEqual(['failSync', 'fail', 'count 1', 'failSync', 'fail']);
+    // A ctx whose waitUntil throws: the value still comes back.
+    const { monitor: m2 } = createTestMonitor();
+    const broken = new (instrument(Flaky, m2))(
+      {
+        waitUntil: () => {
+          throw new Error('no waitUntil');
+        },
+      },
+      {},
+    );
+    expect(broken.count(5)).toBe(6);
+    expect(await broken.fail().catch((e: Error) => e.message)).toBe('own async error');
+    expect(calls.slice(5)).toEqual(['count 5', 'fail']);
+  });
+
+  test('instrumentDO shares the code: RPC methods from a user base class are wrapped, the DurableObject base is not walked', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class DurableObject {
+      constructor(
+        readonly state: unknown,
+        readonly env: unknown,
+      ) {}
+      baseMethod(): string {
+        return 'base';
+      }
+    }
+    class RoomBase extends DurableObject {
+      async shared(): Promise<string> {
+        return 'shared';
+      }
+    }
+    class Room extends RoomBase {
+      own(): number {
+        return 1;
+      }
+    }
+    const I = instrumentDO(Room, monitor);
+    expect(Object.getOwnPropertyDescriptor(I.prototype, 'baseMethod')).toBeUndefined();
+    const state = fakeCtx();
+    const room = new I(state, {});
+    expect(room.own()).toBe(1);
+    expect(await room.shared()).toBe('shared');
+    await Promise.all(state.pending);
+    expect(memory.spans.map((s) => [s.name, s.attributes['cloudflare.durable_object.class'], s.attributes['rpc.method']]).sort()).toEqual([
+      ['Room.own', 'Room', 'own'],
+      ['Room.shared', 'Room', 'shared'],
+    ]);
+  });
+});

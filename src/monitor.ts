@@ -24,6 +24,8 @@ import { now } from './time.js';
 import { VERSION } from './version.js';
 
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
+/** Spans (or logs) waiting outside scopes that start an export at once: OpenTelemetry's default batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
+const EXPORT_BATCH_SIZE = 512;
 
 /**
  * The one object an app holds: `metrics`, `tracer`, `logger`, scopes per invocation, and the
@@ -45,6 +47,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   private readonly flushTimeoutMs: number;
   private readonly metricExportIntervalMs: number;
   private lastMetricExport = 0;
+  private readonly exportDelayMs: number;
+  /** The scheduled export of what waits outside scopes: undefined when none is armed, null when timers are off. */
+  private exportTimer: unknown;
   private readonly dropped: Counter;
   private pendingSpans: RecordingSpan[] = [];
   private pendingLogs: LogRecordData[] = [];
@@ -67,6 +72,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.enabled = options.disabled !== true;
     this.flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
     this.metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
+    this.exportDelayMs = options.exportDelayMs ?? 5000;
     if (options.contextStorage) setContextStorage(options.contextStorage);
 
     this.serviceName = options.serviceName ?? 'unknown_service';
@@ -89,6 +95,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.tracer = new Tracer(this);
     this.logger = new Logger(this, level);
     this.backends = this.enabled ? (options.backends ?? [new ConsoleBackend()]) : [];
+    this.exportTimer = this.exportDelayMs > 0 && this.backends.length > 0 ? undefined : null;
   }
 
   /** True after `shutdown()` began: further telemetry is dropped and counted. */
@@ -129,8 +136,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
   flush(): Promise<FlushResult> {
+    this.cancelScheduledExport();
     // Saturated: what is buffered stays buffered (bounded) for a later flush.
-    if (this.saturated()) return Promise.resolve(emptyResult);
+    if (this.saturated()) {
+      this.scheduleExport();
+      return Promise.resolve(emptyResult);
+    }
     const spans = this.pendingSpans;
     const logs = this.pendingLogs;
     this.pendingSpans = [];
@@ -181,13 +192,56 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       list.push(span);
       this.pendingBytes += size;
     } else this.buffer(true, span);
+    if (this.exportTimer === undefined || list.length >= EXPORT_BATCH_SIZE) this.bufferedOutside();
   }
 
   /** @internal a log record was written */
   onLog(record: LogRecordData, scope: Scope | undefined): void {
     if (!this.enabled) return;
     if (scope !== undefined && !scope.closed) scope.addLog(record);
-    else this.buffer(false, record);
+    else {
+      this.buffer(false, record);
+      if (this.exportTimer === undefined || this.pendingLogs.length >= EXPORT_BATCH_SIZE) this.bufferedOutside();
+    }
+  }
+
+  /**
+   * Spans and logs that end outside any scope (background work, a timer, a script) leave with
+   * the next scope's export, an explicit flush, a full batch of EXPORT_BATCH_SIZE, or at the
+   * latest `exportDelayMs` after the first of them, as OpenTelemetry's batch processors do.
+   */
+  private bufferedOutside(): void {
+    if (this.pendingSpans.length >= EXPORT_BATCH_SIZE || this.pendingLogs.length >= EXPORT_BATCH_SIZE) {
+      if (!this.saturated()) void this.flush();
+      return;
+    }
+    this.scheduleExport();
+  }
+
+  private scheduleExport(): void {
+    if (this.exportTimer !== undefined || this.state !== 'open') return;
+    try {
+      const timer = setTimeout(() => {
+        this.exportTimer = undefined;
+        if (this.pendingSpans.length || this.pendingLogs.length) void this.flush();
+      }, this.exportDelayMs);
+      // It must not hold a server's exit back (where timers can be unref'd).
+      (timer as { unref?: () => void }).unref?.();
+      this.exportTimer = timer;
+    } catch {
+      // No timers here (a Worker's global scope): the data leaves with the next scope or flush.
+    }
+  }
+
+  private cancelScheduledExport(): void {
+    const timer = this.exportTimer;
+    if (timer === undefined || timer === null) return;
+    this.exportTimer = undefined;
+    try {
+      clearTimeout(timer as ReturnType<typeof setTimeout>);
+    } catch {
+      // Armed in another request's context (Workers): it fires into an empty buffer.
+    }
   }
 
   /** @internal */
@@ -214,6 +268,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       return nothingToExport();
     }
     // Whatever ended outside a scope, or after its scope closed, leaves with this flush.
+    if (this.pendingSpans.length || this.pendingLogs.length) this.cancelScheduledExport();
     const spans = this.pendingSpans.length ? this.pendingSpans.concat(scope.spans) : scope.spans.slice();
     const logs = this.pendingLogs.length ? this.pendingLogs.concat(scope.logs) : scope.logs.slice();
     this.pendingSpans = [];

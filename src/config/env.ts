@@ -114,6 +114,13 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
     else warn(`OTEL_METRIC_EXPORT_INTERVAL=${JSON.stringify(interval)} is not a whole number of milliseconds; ignored`);
   }
 
+  const delay = str(env, 'OTEL_BSP_SCHEDULE_DELAY');
+  if (delay !== undefined) {
+    const n = Number(delay);
+    if (Number.isInteger(n) && n >= 0) out.exportDelayMs = n;
+    else warn(`OTEL_BSP_SCHEDULE_DELAY=${JSON.stringify(delay)} is not a whole number of milliseconds; ignored`);
+  }
+
   // OTLP exporter variables are gathered for the runtime adapters, which build the backend.
   const otlp: Record<string, string> = {};
   for (const key of Object.keys(env)) {

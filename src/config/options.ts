@@ -45,6 +45,14 @@ export interface MonitorOptions {
    * last interval's changes are lost if the isolate is evicted (OTEL_METRIC_EXPORT_INTERVAL).
    */
   metricExportIntervalMs?: number;
+  /**
+   * Spans and logs that end outside any scope (background work, timers, scripts) are exported
+   * at the latest this long after the first of them (ms), or at once when 512 are waiting;
+   * otherwise they leave with the next scope or `flush()`. Default 5000 (0 under the Workers
+   * adapter, where a timer does not outlive its request); 0 turns the timer off
+   * (OTEL_BSP_SCHEDULE_DELAY). The timer never holds a Node or Bun process open.
+   */
+  exportDelayMs?: number;
   /** Upper bound on one flush, all backends and retries included. Default 25 000 ms (Workers allow 30 s after the response). */
   flushTimeoutMs?: number;
   /** A context storage to use instead of the detected one (adapters pass AsyncLocalStorage here). */
@@ -67,6 +75,7 @@ const KNOWN = new Set([
   'disabled',
   'flushTimeoutMs',
   'metricExportIntervalMs',
+  'exportDelayMs',
   'contextStorage',
   'otlp',
 ]);
@@ -95,6 +104,9 @@ export function checkOptions(o: MonitorOptions): void {
   }
   if (o.metricExportIntervalMs !== undefined && (typeof o.metricExportIntervalMs !== 'number' || !(o.metricExportIntervalMs >= 0))) {
     throw new RangeError(`createMonitor: \`metricExportIntervalMs\` must be a number ≥ 0, got ${String(o.metricExportIntervalMs)}.`);
+  }
+  if (o.exportDelayMs !== undefined && (typeof o.exportDelayMs !== 'number' || !(o.exportDelayMs >= 0))) {
+    throw new RangeError(`createMonitor: \`exportDelayMs\` must be a number ≥ 0 (0 turns the scheduled export off), got ${String(o.exportDelayMs)}.`);
   }
   if (o.logging?.redactFields !== undefined && (!Array.isArray(o.logging.redactFields) || o.logging.redactFields.some((f) => typeof f !== 'string'))) {
     throw new TypeError('createMonitor: `logging.redactFields` must be an array of attribute names.');

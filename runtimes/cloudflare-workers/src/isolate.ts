@@ -50,6 +50,8 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
     if (adapter.asyncLocalStorage && contextStorage().kind !== 'async-local-storage') setContextStorage(adapter.asyncLocalStorage);
     const options = withEnv(monitor, env as EnvRecord);
     options.metricExportIntervalMs ??= WORKERS_METRIC_EXPORT_INTERVAL_MS;
+    // A timer does not outlive its request: what ends outside a scope leaves with the next one.
+    options.exportDelayMs ??= 0;
     out = { monitor: new Monitor(options), adapter };
   }
   resolved.set(key, out);

@@ -1,0 +1,66 @@
+// Spans and logs that end outside any scope (background work, a timer, a script) are exported
+// without anyone calling flush(): after `exportDelayMs`, or at once when a batch of 512 waits.
+import { describe, expect, it } from 'vitest';
+import { configFromEnv, createMonitor } from '../../src/index.js';
+import { createTestMonitor } from '../../src/testing/index.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('scheduled export of what ends outside scopes', () => {
+  it('spans and logs leave exportDelayMs after the first of them, metric changes with them', async () => {
+    const { monitor, memory } = createTestMonitor({ exportDelayMs: 30 });
+    monitor.tracer.startSpan('background job').end();
+    monitor.logger.info('job done');
+    monitor.metrics.createCounter('jobs_total', 'Jobs').increment();
+    expect(memory.spans).toHaveLength(0);
+    await sleep(80);
+    expect(memory.spans.map((s) => s.name)).toEqual(['background job']);
+    expect(memory.logs.map((l) => l.body)).toEqual(['job done']);
+    expect(memory.getMetric('jobs_total')).toBeDefined();
+    // Nothing waits now: no second export.
+    const batches = memory.exports;
+    await sleep(60);
+    expect(memory.exports).toBe(batches);
+    await monitor.shutdown();
+  });
+
+  it('512 waiting spans start an export at once', async () => {
+    const { monitor, memory } = createTestMonitor({ exportDelayMs: 60_000 });
+    for (let i = 0; i < 511; i++) monitor.tracer.startSpan(`s${i}`).end();
+    await sleep(0);
+    expect(memory.spans).toHaveLength(0);
+    monitor.tracer.startSpan('s511').end();
+    await sleep(0);
+    expect(memory.spans).toHaveLength(512);
+    await monitor.shutdown();
+  });
+
+  it('flush() and a closing scope take the waiting data and disarm the timer', async () => {
+    const { monitor, memory } = createTestMonitor({ exportDelayMs: 30 });
+    monitor.tracer.startSpan('outside').end();
+    const scope = monitor.openScope({ name: 'request' });
+    await scope.close();
+    expect(memory.spans.map((s) => s.name)).toEqual(['outside']);
+    const batches = memory.exports;
+    await sleep(80);
+    expect(memory.exports).toBe(batches);
+    await monitor.shutdown();
+  });
+
+  it('exportDelayMs: 0 leaves them for the next scope or flush()', async () => {
+    const { monitor, memory } = createTestMonitor({ exportDelayMs: 0 });
+    monitor.tracer.startSpan('outside').end();
+    await sleep(50);
+    expect(memory.spans).toHaveLength(0);
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(1);
+  });
+
+  it('is read from OTEL_BSP_SCHEDULE_DELAY, and a bad value is a clear error or warning', () => {
+    expect(configFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '2000' }).exportDelayMs).toBe(2000);
+    const warnings: string[] = [];
+    expect(configFromEnv({ OTEL_BSP_SCHEDULE_DELAY: 'soon' }, { onWarning: (w) => warnings.push(w) }).exportDelayMs).toBeUndefined();
+    expect(warnings.join()).toContain('OTEL_BSP_SCHEDULE_DELAY');
+    expect(() => createMonitor({ exportDelayMs: -1 })).toThrow(/exportDelayMs.*≥ 0/);
+  });
+});

@@ -103,7 +103,7 @@ async function load(variant: string, ms: number): Promise<{ rps: number; cpuUsPe
   return { rps: (done * 1000) / elapsed, cpuUsPerReq: (cpu * 1000) / done, errors };
 }
 
-const variants = (process.env.WORKERD_VARIANTS ?? 'plain,noop,noop-body,otlp').split(',');
+const variants = (process.env.WORKERD_VARIANTS ?? 'plain,noop,noop-body,otlp,otlp-unbatched').split(',');
 for (const v of variants) await load(v, 300); // warm-up (JIT, isolate state, receiver)
 const rps = new Map<string, number[]>(variants.map((v) => [v, []]));
 const cpu = new Map<string, number[]>(variants.map((v) => [v, []]));
@@ -119,7 +119,7 @@ for (let r = 0; r < ROUNDS; r++) {
 }
 
 // In-isolate loop.
-const loopVariants = (process.env.WORKERD_LOOP_VARIANTS ?? 'plain,noop,noop-body,otlp-stub').split(',');
+const loopVariants = (process.env.WORKERD_LOOP_VARIANTS ?? 'plain,noop-unbatched,otlp-stub').split(',');
 const loopMs = new Map<string, number[]>(loopVariants.map((v) => [v, []]));
 for (const v of loopVariants) await (await mf.dispatchFetch(`http://bench/loop?variant=${v}&n=200`)).text();
 for (let r = 0; r < ROUNDS; r++) {
@@ -138,7 +138,9 @@ const names: Record<string, string> = {
   'noop-body': 'instrument() + NoOpBackend, waitForBody: true',
   'noop-nowait': 'instrument() + NoOpBackend, waitUntil dropped',
   'noop-bare': 'instrument() + NoOpBackend, app telemetry calls removed',
+  'noop-unbatched': 'instrument() + NoOpBackend, batchWindowMs: 0',
   otlp: 'instrument() + OtlpBackend protobuf -> local receiver',
+  'otlp-unbatched': 'instrument() + OtlpBackend -> receiver, batchWindowMs: 0',
   'otlp-stub': 'instrument() + OtlpBackend protobuf, fetch stubbed',
 };
 const pr = median(rps.get('plain')!);

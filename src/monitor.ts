@@ -48,6 +48,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   private readonly metricExportIntervalMs: number;
   private lastMetricExport = 0;
   private readonly exportDelayMs: number;
+  private readonly batchWindowMs: number;
+  /** When the last scope export left (batchWindowMs): scopes closing sooner wait for the window. */
+  private lastScopeExport = -Infinity;
   /** The scheduled export of what waits outside scopes: undefined when none is armed, null when timers are off. */
   private exportTimer: unknown;
   private readonly dropped: Counter;
@@ -73,6 +76,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
     this.metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
     this.exportDelayMs = options.exportDelayMs ?? 5000;
+    this.batchWindowMs = options.batchWindowMs ?? 0;
     if (options.contextStorage) setContextStorage(options.contextStorage);
 
     this.serviceName = options.serviceName ?? 'unknown_service';
@@ -267,10 +271,51 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       for (const l of scope.logs) this.buffer(false, l);
       return nothingToExport();
     }
+    if (this.batchWindowMs > 0) {
+      const t = now();
+      if (t - this.lastScopeExport < this.batchWindowMs) return this.deferScope(scope, t);
+      this.lastScopeExport = t;
+    }
     // Whatever ended outside a scope, or after its scope closed, leaves with this flush.
     if (this.pendingSpans.length || this.pendingLogs.length) this.cancelScheduledExport();
     const spans = this.pendingSpans.length ? this.pendingSpans.concat(scope.spans) : scope.spans.slice();
     const logs = this.pendingLogs.length ? this.pendingLogs.concat(scope.logs) : scope.logs.slice();
+    this.pendingSpans = [];
+    this.pendingLogs = [];
+    this.pendingBytes = 0;
+    return this.export(spans, logs);
+  }
+
+  /**
+   * `batchWindowMs`: a scope closing within the window of the last export joins the buffer, and
+   * the promise it returns (its own `waitUntil`) waits for the end of the window, then exports
+   * whatever is still waiting. The first of those timers to fire takes every scope's data in
+   * one export per backend; the others find the buffer empty. So the export always runs inside
+   * a live `waitUntil` of the request that started it (no promise crosses requests on
+   * Workers), and a busy isolate posts once per window instead of once per request.
+   */
+  private deferScope(scope: Scope, t: number): Promise<FlushResult> {
+    for (const s of scope.spans) this.buffer(true, s);
+    for (const l of scope.logs) this.buffer(false, l);
+    if (this.pendingSpans.length >= EXPORT_BATCH_SIZE || this.pendingLogs.length >= EXPORT_BATCH_SIZE) {
+      this.lastScopeExport = t;
+      return this.exportWaiting();
+    }
+    if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return nothingToExport();
+    return new Promise<void>((resolve) => {
+      // Unref'd where timers can be: shutdown() exports what still waits.
+      (setTimeout(resolve, this.lastScopeExport + this.batchWindowMs - t) as { unref?: () => void }).unref?.();
+    }).then(() => {
+      if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return emptyResult;
+      this.lastScopeExport = now();
+      return this.exportWaiting();
+    });
+  }
+
+  /** Exports what waits in the buffer, with the metric changes when their interval allows. */
+  private exportWaiting(): Promise<FlushResult> {
+    const spans = this.pendingSpans;
+    const logs = this.pendingLogs;
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;

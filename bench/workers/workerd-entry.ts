@@ -9,9 +9,13 @@
  * - `/noop-span/`, `/noop-metrics/`, `/noop-log/` the NoOp variant with only the child span, only
  *   the two metric updates or only the log line of the app's telemetry (diagnostics)
  * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
+ * - `/noop-unbatched/`, `/otlp-unbatched/` the same with `batchWindowMs: 0`: every request exports
+ *   on its own, as before the Workers adapter batched requests closing within 100 ms;
+ *   `/otlp-window-50/`, `/otlp-window-1000/` OTLP with other windows (diagnostics)
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
- *   the HTTP path; `otlp` there uses a stubbed fetch, so encoding is paid but no I/O.
+ *   the HTTP path; `otlp-stub` there uses a stubbed fetch, so encoding is paid but no I/O. Loop
+ *   variants must not batch (each awaited request would wait out the window).
  */
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { NoOpBackend } from '../../src/index.js';
@@ -30,8 +34,12 @@ const variants: Record<string, Fetcher> = {
   'noop-span': instrumented([new NoOpBackend()], {}, { metrics: false, log: false }),
   'noop-metrics': instrumented([new NoOpBackend()], {}, { span: false, log: false }),
   'noop-log': instrumented([new NoOpBackend()], {}, { span: false, metrics: false }),
+  'noop-unbatched': instrumented([new NoOpBackend()], { batchWindowMs: 0 }),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
-  'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })]),
+  'otlp-unbatched': instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })], { batchWindowMs: 0 }),
+  'otlp-window-50': instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })], { batchWindowMs: 50 }),
+  'otlp-window-1000': instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })], { batchWindowMs: 1000 }),
+  'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })], { batchWindowMs: 0 }),
 };
 
 async function loop(name: string, n: number, env: Env): Promise<number> {

@@ -53,6 +53,16 @@ export interface MonitorOptions {
    * (OTEL_BSP_SCHEDULE_DELAY). The timer never holds a Node or Bun process open.
    */
   exportDelayMs?: number;
+  /**
+   * Request scopes that close within this many ms of the previous scope export do not export
+   * on their own: each hands `waitUntil` a promise that waits for the end of the window, and
+   * the first to get there exports every waiting scope in one call per backend. A quiet
+   * isolate still exports each request at once; a busy one posts once per window instead of
+   * once per request, and telemetry arrives up to the window later. Default 0 (every scope
+   * exports at once); the Workers adapter uses 100 ms. Keep it well under the platform's
+   * `waitUntil` limit (Workers: 30 s).
+   */
+  batchWindowMs?: number;
   /** Upper bound on one flush, all backends and retries included. Default 25 000 ms (Workers allow 30 s after the response). */
   flushTimeoutMs?: number;
   /** A context storage to use instead of the detected one (adapters pass AsyncLocalStorage here). */
@@ -76,6 +86,7 @@ const KNOWN = new Set([
   'flushTimeoutMs',
   'metricExportIntervalMs',
   'exportDelayMs',
+  'batchWindowMs',
   'contextStorage',
   'otlp',
 ]);
@@ -107,6 +118,9 @@ export function checkOptions(o: MonitorOptions): void {
   }
   if (o.exportDelayMs !== undefined && (typeof o.exportDelayMs !== 'number' || !(o.exportDelayMs >= 0))) {
     throw new RangeError(`createMonitor: \`exportDelayMs\` must be a number ≥ 0 (0 turns the scheduled export off), got ${String(o.exportDelayMs)}.`);
+  }
+  if (o.batchWindowMs !== undefined && (typeof o.batchWindowMs !== 'number' || !(o.batchWindowMs >= 0) || o.batchWindowMs > 25_000)) {
+    throw new RangeError(`createMonitor: \`batchWindowMs\` must be a number from 0 to 25000 (0 exports every scope at once), got ${String(o.batchWindowMs)}.`);
   }
   if (o.logging?.redactFields !== undefined && (!Array.isArray(o.logging.redactFields) || o.logging.redactFields.some((f) => typeof f !== 'string'))) {
     throw new TypeError('createMonitor: `logging.redactFields` must be an array of attribute names.');

@@ -64,3 +64,54 @@ describe('scheduled export of what ends outside scopes', () => {
     expect(() => createMonitor({ exportDelayMs: -1 })).toThrow(/exportDelayMs.*≥ 0/);
   });
 });
+
+describe('batchWindowMs: scopes closing within the window of the last export leave together', () => {
+  function request(monitor: ReturnType<typeof createTestMonitor>['monitor'], name: string) {
+    const scope = monitor.openScope({ name });
+    scope.run(() => monitor.tracer.startSpan(name).end());
+    return scope.close();
+  }
+
+  it('the first scope exports at once; the next ones wait for the window and share one export', async () => {
+    const { monitor, memory } = createTestMonitor({ batchWindowMs: 40 });
+    await request(monitor, 'r1');
+    expect(memory.exports).toBe(1);
+    const waiting = [request(monitor, 'r2'), request(monitor, 'r3'), request(monitor, 'r4')];
+    await sleep(0);
+    expect(memory.spans.map((s) => s.name)).toEqual(['r1']);
+    const results = await Promise.all(waiting);
+    expect(memory.exports).toBe(2);
+    expect(memory.spans.map((s) => s.name)).toEqual(['r1', 'r2', 'r3', 'r4']);
+    // The first waiting scope's promise carried the export; the others found the buffer empty.
+    expect(results.map((r) => r.spans)).toEqual([3, 0, 0]);
+    // A scope after a quiet window exports at once again.
+    await sleep(50);
+    await request(monitor, 'r5');
+    expect(memory.exports).toBe(3);
+  });
+
+  it('512 waiting spans leave at once, without waiting for the window', async () => {
+    const { monitor, memory } = createTestMonitor({ batchWindowMs: 20_000 });
+    await request(monitor, 'first');
+    const scope = monitor.openScope({ name: 'big' });
+    scope.run(() => {
+      for (let i = 0; i < 512; i++) monitor.tracer.startSpan(`s${i}`).end();
+    });
+    const r = await scope.close();
+    expect(r.spans).toBe(512);
+    expect(memory.spans).toHaveLength(513);
+  });
+
+  it('shutdown() exports what waits for a window', async () => {
+    const { monitor, memory } = createTestMonitor({ batchWindowMs: 20_000 });
+    await request(monitor, 'first');
+    void request(monitor, 'second');
+    await monitor.shutdown();
+    expect(memory.spans.map((s) => s.name)).toEqual(['first', 'second']);
+  });
+
+  it('a window outside 0..25000 ms is a configuration error', () => {
+    expect(() => createMonitor({ batchWindowMs: 30_000 })).toThrow(/batchWindowMs.*0 to 25000/);
+    expect(() => createMonitor({ batchWindowMs: Number.NaN })).toThrow(/batchWindowMs/);
+  });
+});

@@ -287,12 +287,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
 
   /**
-   * `batchWindowMs`: a scope closing within the window of the last export joins the buffer, and
-   * the promise it returns (its own `waitUntil`) waits for the end of the window, then exports
-   * whatever is still waiting. The first of those timers to fire takes every scope's data in
-   * one export per backend; the others find the buffer empty. So the export always runs inside
-   * a live `waitUntil` of the request that started it (no promise crosses requests on
-   * Workers), and a busy isolate posts once per window instead of once per request.
+   * `batchWindowMs`: a scope closing within the window of the last export joins the buffer. The
+   * first such scope returns a promise (its own `waitUntil`) that waits for the end of the
+   * window, then exports every waiting scope's data in one export per backend; later scopes in
+   * the window return the settled "nothing to export". So the export always runs inside a live
+   * `waitUntil` of the request that started it (no promise crosses requests on Workers), and a
+   * busy isolate posts once per window instead of once per request.
    */
   private deferScope(scope: Scope, t: number): Promise<FlushResult> {
     for (const s of scope.spans) this.buffer(true, s);
@@ -301,16 +301,20 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.lastScopeExport = t;
       return this.exportWaiting();
     }
-    if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return nothingToExport();
-    return new Promise<void>((resolve) => {
+    // One scope per window carries the export; the others' data is in its hands already, so
+    // they have nothing for `waitUntil` to wait for.
+    if (this.batchCarrier || (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty)) return nothingToExport();
+    return (this.batchCarrier = new Promise<void>((resolve) => {
       // Unref'd where timers can be: shutdown() exports what still waits.
       (setTimeout(resolve, this.lastScopeExport + this.batchWindowMs - t) as { unref?: () => void }).unref?.();
     }).then(() => {
+      this.batchCarrier = undefined;
       if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return emptyResult;
       this.lastScopeExport = now();
       return this.exportWaiting();
-    });
+    }));
   }
+  private batchCarrier: Promise<FlushResult> | undefined;
 
   /** Exports what waits in the buffer, with the metric changes when their interval allows. */
   private exportWaiting(): Promise<FlushResult> {

@@ -304,10 +304,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
     if (this.batchCarrier || (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty)) return nothingToExport();
-    return (this.batchCarrier = new Promise<void>((resolve) => {
-      // Unref'd where timers can be: shutdown() exports what still waits.
-      (setTimeout(resolve, this.lastScopeExport + this.batchWindowMs - t) as { unref?: () => void }).unref?.();
-    }).then(() => {
+    // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
+    // waiting for the export, and the window is short.
+    return (this.batchCarrier = new Promise<void>((resolve) => setTimeout(resolve, this.lastScopeExport + this.batchWindowMs - t)).then(() => {
       this.batchCarrier = undefined;
       if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return emptyResult;
       this.lastScopeExport = now();

@@ -12,6 +12,7 @@
  */
 import { bundleBenchWorker } from '../lib/workerd-entry-bundle.js';
 import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { Miniflare } from 'miniflare';
 import WebSocket from 'ws';
 
@@ -21,17 +22,28 @@ const TOP = Number(process.env.TOP ?? 40);
 const root = process.cwd();
 
 const bundle = await bundleBenchWorker(root);
+// A local receiver that discards OTLP bodies (HTTP 200), for the `otlp` variants.
+const receiver = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+});
+await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+const receiverPort = (receiver.address() as { port: number }).port;
 const inspectorPort = 9300 + Math.floor(Math.random() * 500);
 const mf = new Miniflare({
   modules: [{ type: 'ESModule', path: 'worker.mjs', contents: bundle }],
   modulesRoot: '/',
   compatibilityDate: '2026-04-01',
   compatibilityFlags: ['nodejs_compat'],
-  bindings: { OTLP_ENDPOINT: 'http://127.0.0.1:9' },
+  bindings: { OTLP_ENDPOINT: `http://127.0.0.1:${receiverPort}` },
   inspectorPort,
 });
 const base = await mf.ready;
-await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=2000`)).text(); // warm-up
+// Warm-up. Over HTTP for MODE=http: a batching variant in the loop would wait out its window
+// on every awaited request.
+if (process.env.MODE === 'http') {
+  for (let i = 0; i < 2000; i++) await (await fetch(`${base.origin}/${VARIANT}/orders/${i % 50}`)).arrayBuffer();
+} else await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=2000`)).text();
 
 const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
 const target = targets.find((t) => !t.title.startsWith('core:')) ?? targets[0]!;
@@ -76,6 +88,7 @@ if (ALLOC) {
   const { profile: heap } = await send('HeapProfiler.stopSampling');
   ws.close();
   await mf.dispose();
+  receiver.close();
   type HNode = { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: HNode[] };
   const bytes = new Map<string, number>();
   let all = 0;
@@ -93,6 +106,7 @@ if (ALLOC) {
 const { profile } = await send('Profiler.stop');
 ws.close();
 await mf.dispose();
+receiver.close();
 if (process.env.OUT) writeFileSync(process.env.OUT, JSON.stringify(profile));
 
 type Node = { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] };

@@ -115,3 +115,36 @@ describe('batchWindowMs: scopes closing within the window of the last export lea
     expect(() => createMonitor({ batchWindowMs: Number.NaN })).toThrow(/batchWindowMs/);
   });
 });
+
+describe('batchWindowMs in a script', () => {
+  it('awaiting a waiting scope keeps the process alive until its export (the timer is not unref’d)', async () => {
+    // A unref'd timer would let Node exit with the promise unsettled (exit code 13 for a
+    // top-level await). Run a script that only awaits the scope's close().
+    const { execFileSync } = await import('node:child_process');
+    const { build } = await import('esbuild');
+    const { join } = await import('node:path');
+    const out = join(process.cwd(), '.tmp', 'batch-window-script.mjs');
+    await build({
+      stdin: {
+        contents: `
+          import { createMonitor, MemoryBackend } from './src/index.ts';
+          const memory = new MemoryBackend();
+          const monitor = createMonitor({ serviceName: 's', batchWindowMs: 200, backends: [memory] });
+          await monitor.openScope().close();
+          const scope = monitor.openScope();
+          scope.run(() => monitor.tracer.startSpan('late').end());
+          await scope.close();
+          console.log(JSON.stringify(memory.spans.map((s) => s.name)));
+        `,
+        resolveDir: process.cwd(),
+        loader: 'ts',
+      },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      outfile: out,
+      logLevel: 'silent',
+    });
+    expect(execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim()).toBe('["late"]');
+  });
+});

@@ -11,16 +11,16 @@ const built = new WeakMap<object, Monitor>();
 
 /**
  * Builds the monitor for an adapter once per isolate or process. Explicit options win over
- * OTEL_* variables from `env`; when no backend is given and OTEL_EXPORTER_OTLP_* is set, an
+ * OTEL_* variables from `env`, which win over the adapter's `defaults`; when no backend is given and OTEL_EXPORTER_OTLP_* is set, an
  * `OtlpBackend` is made from it, otherwise the console backend is used.
  */
-export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined): Monitor {
+export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined, defaults?: MonitorOptions): Monitor {
   if (config instanceof Monitor) return config;
   const key = config as object;
   const cached = built.get(key);
   if (cached) return cached;
   const given = typeof config === 'function' ? config((env ?? {}) as E) : config;
-  const monitor = given instanceof Monitor ? given : new Monitor(withEnv(given, env as EnvRecord | undefined));
+  const monitor = given instanceof Monitor ? given : new Monitor({ ...defaults, ...withEnv(given, env as EnvRecord | undefined) });
   built.set(key, monitor);
   return monitor;
 }

@@ -68,7 +68,9 @@ export function createServerHandler<I>(
   decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
-  const monitor = monitorFromConfig(config, env);
+  // A long-lived server batches requests ending within 100 ms of the last export into one
+  // export per backend, as the Workers adapter does (fewer POSTs per request under load).
+  const monitor = monitorFromConfig(config, env, SERVER_DEFAULTS);
   if (options.traceFetch !== false) traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
@@ -116,6 +118,8 @@ export function createServerHandler<I>(
   });
   return instrumented;
 }
+
+const SERVER_DEFAULTS = { batchWindowMs: 100 } as const;
 
 const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
 

@@ -59,7 +59,7 @@ export interface MonitorOptions {
    * the first to get there exports every waiting scope in one call per backend. A quiet
    * isolate still exports each request at once; a busy one posts once per window instead of
    * once per request, and telemetry arrives up to the window later. Default 0 (every scope
-   * exports at once); the Workers adapter uses 100 ms. Keep it well under the platform's
+   * exports at once); the Workers adapter and the Deno, Bun and Node servers use 100 ms. Keep it well under the platform's
    * `waitUntil` limit (Workers: 30 s).
    */
   batchWindowMs?: number;

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { describe, expect, test } from 'vitest';
-import { createTestMonitor } from '../../testing/index.js';
+import { createTestMonitor, MemoryBackend } from '../../testing/index.js';
 import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
 import { HookRegistry } from '../../hooks/registry.js';
 
@@ -83,6 +83,22 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
       await Promise.all(waited);
       expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(1);
     }
+  });
+
+  test('a monitor built from options batches requests ending within 100 ms of the last export', async () => {
+    const memory = new MemoryBackend();
+    const a = new Hono();
+    a.use(monitorMiddleware({ serviceName: 'api', backends: [memory] }));
+    a.get('/items/:id', (c) => c.text(c.req.param('id')));
+    const waited: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => waited.push(p), passThroughOnException() {}, props: {} };
+    for (const id of ['1', '2', '3']) expect(await (await a.request(`/items/${id}`, {}, {}, ctx)).text()).toBe(id);
+    // The first exports at once; the second waits out the window carrying the third's data too.
+    expect(waited).toHaveLength(2);
+    expect(memory.exports).toBe(1);
+    await Promise.all(waited);
+    expect(memory.exports).toBe(2);
+    expect(memory.spans.filter((s) => s.kind === 2).map((s) => s.attributes['url.path'])).toEqual(['/items/1', '/items/2', '/items/3']);
   });
 
   test('mountMonitoring serves /metrics in Prometheus text', async () => {

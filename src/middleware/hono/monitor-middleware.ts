@@ -19,6 +19,12 @@ export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'ro
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
+/**
+ * A monitor the middleware builds from options batches requests ending within 100 ms of the
+ * last export into one export per backend, as `instrument()` does on every runtime.
+ */
+const MIDDLEWARE_DEFAULTS = { batchWindowMs: 100 } as const;
+
 /** Where the middleware leaves its monitor in the context (`c.get(MONITOR_KEY)`). */
 export const MONITOR_KEY = '@lexigram/monitor';
 
@@ -80,7 +86,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
   return async function lexigramMonitor(c, next) {
     let monitor: Monitor;
     try {
-      monitor = monitorFromConfig(monitorOrConfig, c.env as EnvRecord | undefined);
+      monitor = monitorFromConfig(monitorOrConfig, c.env as EnvRecord | undefined, MIDDLEWARE_DEFAULTS);
     } catch (err) {
       // A configuration error is the developer's to see, not the client's.
       console.error(err);

@@ -18,7 +18,8 @@ export const plain = {
 
 /** The instrumented Worker; `backends` may be a function of `env` (called once per isolate). */
 export function instrumented(
-  backends: Backend[] | ((env: any) => Backend[]),
+  /** undefined: no backend configured (the console backend, the default). */
+  backends: Backend[] | ((env: any) => Backend[]) | undefined,
   extra: Record<string, unknown> = {},
   /** Diagnostics: which of the app's own telemetry calls to make (default all). */
   parts: { span?: boolean; metrics?: boolean; log?: boolean } = {},

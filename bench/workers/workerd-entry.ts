@@ -12,6 +12,7 @@
  * - `/noop-unbatched/`, `/otlp-unbatched/` the same with `batchWindowMs: 0`: every request exports
  *   on its own, as before the Workers adapter batched requests closing within 100 ms;
  *   `/otlp-window-50/`, `/otlp-window-1000/` OTLP with other windows (diagnostics)
+ * - `/console/...`    instrument() with no backend configured: the console backend, the default
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
  *   the HTTP path; `otlp-stub` there uses a stubbed fetch, so encoding is paid but no I/O. Loop
@@ -35,6 +36,7 @@ const variants: Record<string, Fetcher> = {
   'noop-metrics': instrumented([new NoOpBackend()], {}, { span: false, log: false }),
   'noop-log': instrumented([new NoOpBackend()], {}, { span: false, metrics: false }),
   'noop-unbatched': instrumented([new NoOpBackend()], { batchWindowMs: 0 }),
+  console: instrumented(undefined),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
   'otlp-unbatched': instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })], { batchWindowMs: 0 }),
   'otlp-window-50': instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })], { batchWindowMs: 50 }),

@@ -1,4 +1,4 @@
-import { redactDeep, type Redactor } from '../attributes/redact.js';
+import { REDACTED, redactDeep, type Redactor } from '../attributes/redact.js';
 import { describe, sanitizeAny, defineSafe } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
@@ -7,7 +7,11 @@ import type { AnyValue } from '../model/attributes.js';
 import type { LogLevel, LogRecordData } from '../model/log-data.js';
 import { SeverityNumber } from '../model/log-data.js';
 import type { Scope } from '../scope/scope.js';
+import type { SpanContext } from '../model/span-data.js';
 import { now } from '../time.js';
+
+/** `severityText` per level, so a record does not upper-case its level on every call. */
+const TEXT: Record<LogLevel, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'FATAL' };
 
 const LEVELS: Record<LogLevel, number> = {
   trace: SeverityNumber.TRACE,
@@ -41,6 +45,9 @@ type LogAttributes = Record<string, unknown>;
  */
 export class Logger {
   private readonly min: number;
+  private readonly hasBound: boolean;
+  /** Attributes `clean` dropped over the count limit, read right after it returns. */
+  private dropped = 0;
 
   constructor(
     private readonly owner: LogOwner,
@@ -48,6 +55,7 @@ export class Logger {
     private readonly bound: Record<string, AnyValue> = {},
   ) {
     this.min = LEVELS[level];
+    this.hasBound = Object.keys(bound).length > 0;
   }
 
   trace(message: unknown, attributes?: LogAttributes): void {
@@ -76,7 +84,7 @@ export class Logger {
 
   /** A logger that adds `attributes` to every record. */
   child(attributes: LogAttributes): Logger {
-    const merged = { ...this.bound, ...(this.clean(attributes)?.attrs ?? {}) };
+    const merged = { ...this.bound, ...(this.clean(attributes) ?? {}) };
     return new Logger(this.owner, levelOf(this.min), merged);
   }
 
@@ -99,8 +107,8 @@ export class Logger {
       if (attributes !== undefined && attributes !== null) {
         const c = this.clean(attributes);
         if (c) {
-          attrs = Object.keys(this.bound).length ? { ...this.bound, ...c.attrs } : c.attrs;
-          dropped = c.dropped;
+          attrs = this.hasBound ? { ...this.bound, ...c } : c;
+          dropped = this.dropped;
         }
       }
       if (message instanceof Error && !('exception.type' in attrs)) {
@@ -109,16 +117,22 @@ export class Logger {
       }
       const ctx = contextStorage().get();
       const span = ctx?.span;
-      const sc = span?.spanContext();
-      const record: LogRecordData = {
-        time: now(),
-        severityNumber,
-        severityText: level.toUpperCase(),
-        body,
-        attributes: attrs,
-        droppedAttributesCount: dropped,
-        ...(sc ? { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags } : {}),
-      };
+      // A recording span's own fields (its id strings are cached): no SpanContext object per record.
+      const sc = span === undefined ? undefined : typeof (span as Partial<SpanContext>).traceId === 'string' ? (span as unknown as SpanContext) : span.spanContext();
+      const record: LogRecordData =
+        sc === undefined
+          ? { time: now(), severityNumber, severityText: TEXT[level], body, attributes: attrs, droppedAttributesCount: dropped }
+          : {
+              time: now(),
+              severityNumber,
+              severityText: TEXT[level],
+              body,
+              attributes: attrs,
+              droppedAttributesCount: dropped,
+              traceId: sc.traceId,
+              spanId: sc.spanId,
+              traceFlags: sc.traceFlags,
+            };
       owner.onLog(record, (span as { scope?: Scope } | undefined)?.scope ?? ctx?.scope);
     } catch {
       // logging must never throw into the caller
@@ -126,13 +140,20 @@ export class Logger {
     }
   }
 
-  private clean(attributes: LogAttributes): { attrs: Record<string, AnyValue>; dropped: number } | undefined {
+  /**
+   * The record's attributes: sanitised, within the count limit (the excess is left in
+   * `this.dropped`), and redacted here, before the record is kept anywhere
+   * (LoggingConfig.redact_fields). One pass, no key array.
+   */
+  private clean(attributes: LogAttributes): Record<string, AnyValue> | undefined {
     if (typeof attributes !== 'object' || attributes === null) return undefined;
     const limits = this.owner.limits;
+    const redactor = this.owner.redactor;
     const attrs: Record<string, AnyValue> = {};
     let n = 0;
     let dropped = 0;
-    for (const key of Object.keys(attributes)) {
+    for (const key in attributes) {
+      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
       if (n >= limits.attributeCountLimit) {
         dropped++;
         continue;
@@ -140,11 +161,11 @@ export class Logger {
       const v = sanitizeAny(attributes[key], limits.attributeValueLengthLimit);
       if (v === undefined) continue;
       n++;
-      defineSafe(attrs, key, v);
+      defineSafe(attrs, key, (redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, 1)) as AnyValue);
     }
+    this.dropped = dropped;
     if (dropped) this.owner.diag.drop('attribute_limit', `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
-    // Redaction happens here, before the record is kept anywhere (LoggingConfig.redact_fields).
-    return { attrs: redactDeep(attrs, this.owner.redactor) as Record<string, AnyValue>, dropped };
+    return attrs;
   }
 }
 

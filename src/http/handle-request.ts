@@ -6,7 +6,7 @@ import { extractContext } from '../trace/propagation/propagation.js';
 import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
-import { addHeaders, requestAttributes, type CaptureOptions } from './request-attributes.js';
+import { addHeaders, requestAttributes, urlParts, type CaptureOptions } from './request-attributes.js';
 import { httpServerMetrics } from './server-metrics.js';
 
 /** Options shared by every HTTP adapter (Workers, Deno, Bun, Node, Hono, serverless). */
@@ -48,12 +48,8 @@ export async function handleRequest(
   waitUntil: WaitUntil | undefined,
   options: HttpInstrumentationOptions = {},
 ): Promise<Response> {
-  let url: URL;
-  try {
-    url = new URL(request.url);
-  } catch {
-    return handler(request, { scope: monitor.openScope(), span: monitor.tracer.startSpan('invalid', { parent: null }) });
-  }
+  const url = urlParts(request.url);
+  if (url === undefined) return handler(request, { scope: monitor.openScope(), span: monitor.tracer.startSpan('invalid', { parent: null }) });
   const scope = monitor.openScope(HTTP_SCOPE);
   const parent = options.trustIncomingTrace === false ? null : (extractContext(request.headers) ?? null);
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);

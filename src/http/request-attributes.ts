@@ -17,19 +17,71 @@ export interface CaptureOptions {
   responseHeaders?: string[];
 }
 
+/** The parts of a request URL the server span records. */
+export interface UrlParts {
+  scheme: string;
+  hostname: string;
+  port: string;
+  path: string;
+  /** Without the `?`; empty when there is none. */
+  query: string;
+}
+
+/**
+ * Splits an absolute http(s) URL as `Request.url` serialises it (WHATWG: lowercase host, no
+ * default port, a path that starts with `/`), the same parts `URL` would give, without building
+ * a `URL` and reading five getters (about 1 µs a request in workerd). Anything else goes
+ * through `URL`; undefined when that fails too.
+ */
+export function urlParts(href: string): UrlParts | undefined {
+  const slashes = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : 0;
+  let end = slashes;
+  if (slashes !== 0) {
+    while (end < href.length) {
+      const c = href.charCodeAt(end);
+      if (c === 47 || c === 63 || c === 35 || c === 64 || c === 92) break; // / ? # @ \
+      end++;
+    }
+  }
+  if (slashes === 0 || href.charCodeAt(end) !== 47) {
+    try {
+      const u = new URL(href);
+      return { scheme: u.protocol.slice(0, -1), hostname: u.hostname, port: u.port, path: u.pathname, query: u.search.slice(1) };
+    } catch {
+      return undefined;
+    }
+  }
+  let hostname = href.slice(slashes, end);
+  let port = '';
+  const colon = hostname.lastIndexOf(':');
+  if (colon !== -1 && colon > hostname.lastIndexOf(']')) {
+    port = hostname.slice(colon + 1);
+    hostname = hostname.slice(0, colon);
+  }
+  const hash = href.indexOf('#', end);
+  const stop = hash === -1 ? href.length : hash;
+  const q = href.indexOf('?', end);
+  const hasQuery = q !== -1 && q < stop;
+  return {
+    scheme: href.slice(0, slashes - 3),
+    hostname,
+    port,
+    path: href.slice(end, hasQuery ? q : stop),
+    query: hasQuery ? href.slice(q + 1, stop) : '',
+  };
+}
+
 /** Server span attributes for an incoming request (HTTP semantic conventions). */
-export function requestAttributes(request: Request, url: URL, redactor: Redactor, capture: CaptureOptions | undefined): Attributes {
+export function requestAttributes(request: Request, url: UrlParts, redactor: Redactor, capture: CaptureOptions | undefined): Attributes {
   const method = normalizeMethod(request.method);
   const attrs: Attributes = {
     'http.request.method': method,
-    'url.path': url.pathname,
-    'url.scheme': url.protocol.slice(0, -1),
+    'url.path': url.path,
+    'url.scheme': url.scheme,
     'server.address': url.hostname,
   };
-  const port = url.port;
-  if (port) attrs['server.port'] = Number(port);
-  const search = url.search;
-  if (search.length > 1) attrs['url.query'] = redactor.redactUrl(search.slice(1));
+  if (url.port) attrs['server.port'] = Number(url.port);
+  if (url.query.length > 0) attrs['url.query'] = redactor.redactUrl(url.query);
   const ua = request.headers.get('user-agent');
   if (ua) attrs['user_agent.original'] = ua;
   if (method === '_OTHER') attrs['http.request.method_original'] = request.method;

@@ -30,7 +30,9 @@ const median = (xs: number[]): number => {
 
 // The discard receiver.
 let received = 0;
+let posts = 0;
 const receiver = createServer((req, res) => {
+  posts++;
   req.on('data', (c: Buffer) => (received += c.length));
   req.on('end', () => {
     res.writeHead(200, { 'content-type': 'application/x-protobuf' });
@@ -159,7 +161,7 @@ for (const v of variants) {
   console.log(`${''.padEnd(56)}  CPU/req by round: ${cpu.get(v)!.map((x) => x.toFixed(0)).join(' ')} (best ${Math.min(...cpu.get(v)!).toFixed(0)})`);
   out.push({ variant: v, rps: +a.toFixed(1), cpuUsPerReq: +c.toFixed(1), rpsRounds: rps.get(v)!.map((x) => +x.toFixed(0)), cpuRounds: cpu.get(v)!.map((x) => +x.toFixed(0)) });
 }
-console.log(`(errors: ${errors}; OTLP bytes received: ${received})`);
+console.log(`(errors: ${errors}; OTLP POSTs received: ${posts}, ${received} bytes)`);
 console.log(`\n## Inside the isolate: JS time per request through the fetch handler (${LOOP_N} per round, ${ROUNDS} rounds, medians; workerd clock 1 ms resolution)`);
 const lp = median(loopMs.get('plain')!);
 for (const v of loopVariants) {

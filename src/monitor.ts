@@ -135,8 +135,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Opens the scope of one invocation (request, scheduled run, queue batch). */
   openScope(options?: ScopeOptions): Scope {
+    this.scopesOpened++;
     return new Scope(this, options);
   }
+  /** Scopes opened so far: the batch window waits on only while requests keep arriving. */
+  private scopesOpened = 0;
 
   /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
   flush(): Promise<FlushResult> {
@@ -288,9 +291,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /**
    * `batchWindowMs`: a scope closing within the window of the last export joins the buffer. The
-   * first such scope returns a promise (its own `waitUntil`) that waits for the end of the
-   * window, then exports every waiting scope's data in one export per backend; later scopes in
-   * the window return the settled "nothing to export". So the export always runs inside a live
+   * first such scope returns a promise (its own `waitUntil`) that waits while requests keep
+   * arriving, at most to the end of the window, then exports every waiting scope's data in one
+   * export per backend; later scopes in the window return the settled "nothing to export". So the export always runs inside a live
    * `waitUntil` of the request that started it (no promise crosses requests on Workers), and a
    * busy isolate posts once per window instead of once per request.
    */
@@ -304,9 +307,24 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
     if (this.batchCarrier || (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty)) return nothingToExport();
+    // The carrier waits while requests keep arriving, up to the end of the window: 1 ms, then
+    // 2 ms at a time for as long as each wait saw a new request start. Once one passes with none
+    // (the end of a burst, or a caller that awaits each request's export before sending the
+    // next) it exports, so an idle isolate waits about a millisecond, a busy one the window.
     // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
-    // waiting for the export, and the window is short.
-    return (this.batchCarrier = new Promise<void>((resolve) => setTimeout(resolve, this.lastScopeExport + this.batchWindowMs - t)).then(() => {
+    // waiting for the export.
+    const deadline = this.lastScopeExport + this.batchWindowMs;
+    return (this.batchCarrier = new Promise<void>((resolve) => {
+      let seen = this.scopesOpened;
+      const wait = (): void => {
+        if (this.scopesOpened === seen || now() >= deadline) resolve();
+        else {
+          seen = this.scopesOpened;
+          setTimeout(wait, 2);
+        }
+      };
+      setTimeout(wait, 1);
+    }).then(() => {
       this.batchCarrier = undefined;
       if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return emptyResult;
       this.lastScopeExport = now();

@@ -55,12 +55,12 @@ export interface MonitorOptions {
   exportDelayMs?: number;
   /**
    * Request scopes that close within this many ms of the previous scope export do not export
-   * on their own: each hands `waitUntil` a promise that waits for the end of the window, and
-   * the first to get there exports every waiting scope in one call per backend. A quiet
-   * isolate still exports each request at once; a busy one posts once per window instead of
-   * once per request, and telemetry arrives up to the window later. Default 0 (every scope
-   * exports at once); the Workers adapter and the Deno, Bun and Node servers use 100 ms. Keep it well under the platform's
-   * `waitUntil` limit (Workers: 30 s).
+   * on their own: the first of them hands `waitUntil` a promise that waits while requests keep
+   * arriving (1 ms, then 2 ms at a time, at most to the end of the window), then exports every
+   * waiting scope in one call per backend. A quiet isolate exports each request at once or
+   * after a millisecond; a busy one posts about once per window instead of once per request.
+   * Default 0 (every scope exports at once); the Workers adapter and the Deno, Bun and Node
+   * servers use 100 ms. Keep it well under the platform's `waitUntil` limit (Workers: 30 s).
    */
   batchWindowMs?: number;
   /** Upper bound on one flush, all backends and retries included. Default 25 000 ms (Workers allow 30 s after the response). */

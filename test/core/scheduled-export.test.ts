@@ -1,6 +1,6 @@
 // Spans and logs that end outside any scope (background work, a timer, a script) are exported
 // without anyone calling flush(): after `exportDelayMs`, or at once when a batch of 512 waits.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { configFromEnv, createMonitor } from '../../src/index.js';
 import { createTestMonitor } from '../../src/testing/index.js';
 
@@ -88,6 +88,32 @@ describe('batchWindowMs: scopes closing within the window of the last export lea
     await sleep(50);
     await request(monitor, 'r5');
     expect(memory.exports).toBe(3);
+  });
+
+  it('a caller that awaits each request before the next waits a turn, not the window', async () => {
+    vi.useFakeTimers();
+    try {
+      const { monitor, memory } = createTestMonitor({ batchWindowMs: 20_000 });
+      await request(monitor, 'r1');
+      const second = request(monitor, 'r2');
+      // No other request starts meanwhile: the carrier exports after its first 1 ms wait.
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await second).spans).toBe(1);
+      expect(memory.spans.map((s) => s.name)).toEqual(['r1', 'r2']);
+      // Requests that keep arriving keep the carrier waiting, 2 ms at a time, within the window.
+      const third = request(monitor, 'r3');
+      let settled = false;
+      void third.then(() => (settled = true));
+      for (let i = 0; i < 5; i++) {
+        void request(monitor, `r${4 + i}`);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(5);
+      expect((await third).spans).toBe(6);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('512 waiting spans leave at once, without waiting for the window', async () => {

@@ -149,12 +149,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.scheduleExport();
       return Promise.resolve(emptyResult);
     }
-    const spans = this.pendingSpans;
-    const logs = this.pendingLogs;
-    this.pendingSpans = [];
-    this.pendingLogs = [];
-    this.pendingBytes = 0;
-    return this.export(spans, logs, true);
+    return this.exportWaiting(true);
   }
 
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
@@ -293,9 +288,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * `batchWindowMs`: a scope closing within the window of the last export joins the buffer. The
    * first such scope returns a promise (its own `waitUntil`) that waits while requests keep
    * arriving, at most to the end of the window, then exports every waiting scope's data in one
-   * export per backend; later scopes in the window return the settled "nothing to export". So the export always runs inside a live
-   * `waitUntil` of the request that started it (no promise crosses requests on Workers), and a
-   * busy isolate posts once per window instead of once per request.
+   * export per backend; later scopes return the settled "nothing to export". So the export
+   * always runs inside a live `waitUntil` of the request that started it (no promise crosses
+   * requests on Workers), and a busy isolate posts about once per window, not once per request.
    */
   private deferScope(scope: Scope, t: number): Promise<FlushResult> {
     for (const s of scope.spans) this.buffer(true, s);
@@ -333,14 +328,14 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
   private batchCarrier: Promise<FlushResult> | undefined;
 
-  /** Exports what waits in the buffer, with the metric changes when their interval allows. */
-  private exportWaiting(): Promise<FlushResult> {
+  /** Exports what waits in the buffer, with the metric changes when their interval allows (always with `flushAll`). */
+  private exportWaiting(flushAll = false): Promise<FlushResult> {
     const spans = this.pendingSpans;
     const logs = this.pendingLogs;
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;
-    return this.export(spans, logs);
+    return this.export(spans, logs, flushAll);
   }
 
   /** True when `maxPendingExports` exports are in flight: new data waits in the buffer. */

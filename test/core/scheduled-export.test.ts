@@ -6,6 +6,13 @@ import { createTestMonitor } from '../../src/testing/index.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Nothing is left waiting: no further export within `ms`. */
+async function expectNoFurtherExport(memory: { exports: number }, ms: number): Promise<void> {
+  const exports = memory.exports;
+  await sleep(ms);
+  expect(memory.exports).toBe(exports);
+}
+
 describe('scheduled export of what ends outside scopes', () => {
   it('spans and logs leave exportDelayMs after the first of them, metric changes with them', async () => {
     const { monitor, memory } = createTestMonitor({ exportDelayMs: 30 });
@@ -17,10 +24,7 @@ describe('scheduled export of what ends outside scopes', () => {
     expect(memory.spans.map((s) => s.name)).toEqual(['background job']);
     expect(memory.logs.map((l) => l.body)).toEqual(['job done']);
     expect(memory.getMetric('jobs_total')).toBeDefined();
-    // Nothing waits now: no second export.
-    const batches = memory.exports;
-    await sleep(60);
-    expect(memory.exports).toBe(batches);
+    await expectNoFurtherExport(memory, 60);
     await monitor.shutdown();
   });
 
@@ -41,9 +45,7 @@ describe('scheduled export of what ends outside scopes', () => {
     const scope = monitor.openScope({ name: 'request' });
     await scope.close();
     expect(memory.spans.map((s) => s.name)).toEqual(['outside']);
-    const batches = memory.exports;
-    await sleep(80);
-    expect(memory.exports).toBe(batches);
+    await expectNoFurtherExport(memory, 80);
     await monitor.shutdown();
   });
 

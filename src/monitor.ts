@@ -213,7 +213,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * latest `exportDelayMs` after the first of them, as OpenTelemetry's batch processors do.
    */
   private bufferedOutside(): void {
-    if (this.pendingSpans.length >= EXPORT_BATCH_SIZE || this.pendingLogs.length >= EXPORT_BATCH_SIZE) {
+    if (this.batchFull()) {
       if (!this.saturated()) void this.flush();
       return;
     }
@@ -295,13 +295,13 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   private deferScope(scope: Scope, t: number): Promise<FlushResult> {
     for (const s of scope.spans) this.buffer(true, s);
     for (const l of scope.logs) this.buffer(false, l);
-    if (this.pendingSpans.length >= EXPORT_BATCH_SIZE || this.pendingLogs.length >= EXPORT_BATCH_SIZE) {
+    if (this.batchFull()) {
       this.lastScopeExport = t;
       return this.exportWaiting();
     }
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
-    if (this.batchCarrier || (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty)) return nothingToExport();
+    if (this.batchCarrier || (this.nothingWaiting())) return nothingToExport();
     // The carrier waits while requests keep arriving, up to the end of the window: 1 ms, then
     // 2 ms at a time for as long as each wait saw a new request start. Once one passes with none
     // (the end of a burst, or a caller that awaits each request's export before sending the
@@ -321,12 +321,22 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       setTimeout(wait, 1);
     }).then(() => {
       this.batchCarrier = undefined;
-      if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty) return emptyResult;
+      if (this.nothingWaiting()) return emptyResult;
       this.lastScopeExport = now();
       return this.exportWaiting();
     }));
   }
   private batchCarrier: Promise<FlushResult> | undefined;
+
+  /** A full batch of spans or logs waits in the buffer: it leaves at once. */
+  private batchFull(): boolean {
+    return this.pendingSpans.length >= EXPORT_BATCH_SIZE || this.pendingLogs.length >= EXPORT_BATCH_SIZE;
+  }
+
+  /** No span, log or metric change waits for an export. */
+  private nothingWaiting(): boolean {
+    return this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty;
+  }
 
   /** Exports what waits in the buffer, with the metric changes when their interval allows (always with `flushAll`). */
   private exportWaiting(flushAll = false): Promise<FlushResult> {

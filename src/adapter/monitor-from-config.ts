@@ -10,9 +10,18 @@ export type MonitorConfig<E = EnvRecord> = Monitor | MonitorOptions | ((env: E) 
 const built = new WeakMap<object, Monitor>();
 
 /**
+ * The export batch window of the adapters (`instrument()` on Workers, Deno, Bun and Node, and a
+ * monitor the Hono middleware builds): a request ending within it of the previous export waits
+ * in its own `waitUntil` while more arrive and leaves with them, so a busy isolate or process
+ * posts a few times a second instead of per request.
+ */
+export const ADAPTER_BATCH_WINDOW_MS = 100;
+
+/**
  * Builds the monitor for an adapter once per isolate or process. Explicit options win over
- * OTEL_* variables from `env`, which win over the adapter's `defaults`; when no backend is given and OTEL_EXPORTER_OTLP_* is set, an
- * `OtlpBackend` is made from it, otherwise the console backend is used.
+ * OTEL_* variables from `env`, which win over the adapter's `defaults`; when no backend is
+ * given and OTEL_EXPORTER_OTLP_* is set, an `OtlpBackend` is made from it, otherwise the
+ * console backend is used.
  */
 export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined, defaults?: MonitorOptions): Monitor {
   if (config instanceof Monitor) return config;

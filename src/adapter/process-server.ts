@@ -10,7 +10,7 @@ import { isExporterRequest } from '../exporters/otlp/exporter-urls.js';
 import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../http/handle-request.js';
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
-import { monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
+import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
 export interface ServerInstrumentationOptions extends HttpInstrumentationOptions {
@@ -68,9 +68,7 @@ export function createServerHandler<I>(
   decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
-  // A long-lived server batches requests ending within 100 ms of the last export into one
-  // export per backend, as the Workers adapter does (fewer POSTs per request under load).
-  const monitor = monitorFromConfig(config, env, SERVER_DEFAULTS);
+  const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
   if (options.traceFetch !== false) traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
@@ -118,8 +116,6 @@ export function createServerHandler<I>(
   });
   return instrumented;
 }
-
-const SERVER_DEFAULTS = { batchWindowMs: 100 } as const;
 
 const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
 

@@ -41,6 +41,16 @@ function int(env: EnvRecord, name: string, warn: (m: string) => void): number | 
   return n;
 }
 
+/** A whole number of milliseconds ≥ 0, or undefined (warned) when the variable holds something else. */
+function ms(env: EnvRecord, name: string, warn: (m: string) => void): number | undefined {
+  const v = str(env, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (Number.isInteger(n) && n >= 0) return n;
+  warn(`${name}=${JSON.stringify(v)} is not a whole number of milliseconds; ignored`);
+  return undefined;
+}
+
 /**
  * Turns an environment record (Workers `env`, `Deno.env.toObject()`, Node's environment) into
  * monitor options from the standard OTEL_* variables (digest §1d). Bad values are reported
@@ -107,19 +117,10 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   if (links !== undefined) limits.linkCountLimit = links;
   if (Object.keys(limits).length) out.limits = limits;
 
-  const interval = str(env, 'OTEL_METRIC_EXPORT_INTERVAL');
-  if (interval !== undefined) {
-    const n = Number(interval);
-    if (Number.isInteger(n) && n >= 0) out.metricExportIntervalMs = n;
-    else warn(`OTEL_METRIC_EXPORT_INTERVAL=${JSON.stringify(interval)} is not a whole number of milliseconds; ignored`);
-  }
-
-  const delay = str(env, 'OTEL_BSP_SCHEDULE_DELAY');
-  if (delay !== undefined) {
-    const n = Number(delay);
-    if (Number.isInteger(n) && n >= 0) out.exportDelayMs = n;
-    else warn(`OTEL_BSP_SCHEDULE_DELAY=${JSON.stringify(delay)} is not a whole number of milliseconds; ignored`);
-  }
+  const interval = ms(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn);
+  if (interval !== undefined) out.metricExportIntervalMs = interval;
+  const delay = ms(env, 'OTEL_BSP_SCHEDULE_DELAY', warn);
+  if (delay !== undefined) out.exportDelayMs = delay;
 
   // OTLP exporter variables are gathered for the runtime adapters, which build the backend.
   const otlp: Record<string, string> = {};

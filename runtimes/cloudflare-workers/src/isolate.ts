@@ -1,4 +1,4 @@
-import { withEnv } from '../../../src/adapter/monitor-from-config.js';
+import { ADAPTER_BATCH_WINDOW_MS, withEnv } from '../../../src/adapter/monitor-from-config.js';
 import type { EnvRecord } from '../../../src/config/env.js';
 import { contextStorage, setContextStorage } from '../../../src/context/active.js';
 import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
@@ -35,13 +35,6 @@ const resolved = new WeakMap<object, { monitor: Monitor; adapter: WorkersAdapter
  */
 export const WORKERS_METRIC_EXPORT_INTERVAL_MS = 10_000;
 
-/**
- * The export batch window under the Workers adapter when `batchWindowMs` is not given: a
- * request closing within it of the previous export waits (in its own `waitUntil`) and leaves
- * with the others, so a busy isolate posts to OTLP a few times a second instead of per request.
- */
-export const WORKERS_BATCH_WINDOW_MS = 100;
-
 /** One monitor per config object per isolate, shared by every `instrument()` given that object. */
 function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapter: WorkersAdapterOptions } {
   if (config instanceof Monitor) return { monitor: config, adapter: {} };
@@ -59,7 +52,7 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
     options.metricExportIntervalMs ??= WORKERS_METRIC_EXPORT_INTERVAL_MS;
     // A timer does not outlive its request: what ends outside a scope leaves with the next one.
     options.exportDelayMs ??= 0;
-    options.batchWindowMs ??= WORKERS_BATCH_WINDOW_MS;
+    options.batchWindowMs ??= ADAPTER_BATCH_WINDOW_MS;
     out = { monitor: new Monitor(options), adapter };
   }
   resolved.set(key, out);

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
+import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
 import type { EnvRecord } from '../../config/env.js';
 import { getActiveScope } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
@@ -19,11 +19,8 @@ export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'ro
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
-/**
- * A monitor the middleware builds from options batches requests ending within 100 ms of the
- * last export into one export per backend, as `instrument()` does on every runtime.
- */
-const MIDDLEWARE_DEFAULTS = { batchWindowMs: 100 } as const;
+/** A monitor the middleware builds from options batches requests as `instrument()` does. */
+const MIDDLEWARE_DEFAULTS = { batchWindowMs: ADAPTER_BATCH_WINDOW_MS } as const;
 
 /** Where the middleware leaves its monitor in the context (`c.get(MONITOR_KEY)`). */
 export const MONITOR_KEY = '@lexigram/monitor';
@@ -83,6 +80,9 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
  * ```
  */
 export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
+  // Where Hono has an execution context, the body is not watched unless asked (made once here,
+  // not per request).
+  const edgeOptions = options.waitForBody === undefined ? { ...options, waitForBody: false } : options;
   return async function lexigramMonitor(c, next) {
     let monitor: Monitor;
     try {
@@ -115,7 +115,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
         return c.res;
       },
       waitUntil,
-      waitUntil && options.waitForBody === undefined ? { ...options, waitForBody: false } : options,
+      waitUntil ? edgeOptions : options,
     );
     if (response !== c.res) c.res = response;
   };

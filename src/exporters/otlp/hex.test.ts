@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isValidHexId, jsonHexId, toBase64 } from './hex.js';
+import { hexByteTable, toBase64 } from './hex.js';
 
 describe('hex and base64 helpers', () => {
   it('toBase64 equals Buffer base64 (OTLP-J7 bytesValue)', () => {
@@ -10,11 +10,19 @@ describe('hex and base64 helpers', () => {
     );
   });
 
-  it('OTLP-J2: ids are accepted in either case and emitted lowercase; zero ids are invalid', () => {
-    expect(jsonHexId('00F067AA0BA902B7', 16)).toBe('00f067aa0ba902b7');
-    expect(jsonHexId('00f067aa0ba902b7', 16)).toBe('00f067aa0ba902b7');
-    expect(jsonHexId('0000000000000000', 16)).toBeUndefined();
-    expect(isValidHexId('abc', 16)).toBe(false);
-    expect(isValidHexId(undefined, 16)).toBe(false);
+  it('OTLP-J2: the hex byte table reads both cases and marks every other pair invalid', () => {
+    const table = hexByteTable();
+    const digits = '0123456789abcdefABCDEF';
+    const wrong: string[] = [];
+    for (let a = 0; a < 128; a++) {
+      for (let b = 0; b < 128; b++) {
+        const pair = String.fromCharCode(a, b);
+        const expected = digits.includes(pair[0]) && digits.includes(pair[1]) ? parseInt(pair, 16) : -1;
+        if (table[(a << 7) | b] !== expected) wrong.push(`${a},${b}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(table[('A'.charCodeAt(0) << 7) | 'f'.charCodeAt(0)]).toBe(0xaf);
+    expect(hexByteTable()).toBe(table);
   });
 });

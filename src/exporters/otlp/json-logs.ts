@@ -2,7 +2,7 @@ import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { jsonEnvelope } from './envelope.js';
 import { TextCache, jsonAttributes } from './json-common.js';
-import { JsonWriter, lit } from './json-writer.js';
+import { JsonWriter, type Lit, lit, once } from './json-writer.js';
 
 /**
  * Encodes the batch's log records as an OTLP JSON `ExportLogsServiceRequest` (UTF-8 bytes).
@@ -12,6 +12,7 @@ import { JsonWriter, lit } from './json-writer.js';
  * const body = encodeLogsJson(batch); // POST to /v1/logs as application/json
  */
 export function encodeLogsJson(batch: TelemetryBatch): Uint8Array {
+  prepareText();
   const w = new JsonWriter(1024 + batch.logs.length * 384);
   jsonEnvelope(w, batch, batch.logs, 'Logs', 'logRecords', writeLogRecords);
   return w.finish();
@@ -26,16 +27,24 @@ function writeLogRecords(w: JsonWriter, logs: readonly LogRecordData[]): void {
   }
 }
 
-const L_TIME = /* @__PURE__ */ lit('{"timeUnixNano":"');
-const L_OBSERVED = /* @__PURE__ */ lit('","observedTimeUnixNano":"');
-const L_SEVERITY_NUMBER = /* @__PURE__ */ lit('","severityNumber":');
-const L_SEVERITY_TEXT = /* @__PURE__ */ lit(',"severityText":');
-const L_BODY = /* @__PURE__ */ lit(',"body":{"stringValue":');
-const L_ATTRIBUTES = /* @__PURE__ */ lit('},"attributes":');
-const L_DROPPED_ATTRS = /* @__PURE__ */ lit(',"droppedAttributesCount":');
-const L_TRACE_ID = /* @__PURE__ */ lit(',"traceId":"');
-const L_SPAN_ID = /* @__PURE__ */ lit(',"spanId":"');
-const L_FLAGS = /* @__PURE__ */ lit(',"flags":');
+/**
+ * Fixed JSON text of this encoder, made by `prepareText()` on the first encode rather than at
+ * module load (see {@link once}); plain variables so a bundler can shorten their names.
+ */
+let L_TIME: Lit, L_OBSERVED: Lit, L_SEVERITY_NUMBER: Lit, L_SEVERITY_TEXT: Lit, L_BODY: Lit,
+  L_ATTRIBUTES: Lit, L_DROPPED_ATTRS: Lit, L_TRACE_ID: Lit, L_SPAN_ID: Lit, L_FLAGS: Lit;
+const prepareText = /* @__PURE__ */ once(() => {
+  L_TIME = lit('{"timeUnixNano":"');
+  L_OBSERVED = lit('","observedTimeUnixNano":"');
+  L_SEVERITY_NUMBER = lit('","severityNumber":');
+  L_SEVERITY_TEXT = lit(',"severityText":');
+  L_BODY = lit(',"body":{"stringValue":');
+  L_ATTRIBUTES = lit('},"attributes":');
+  L_DROPPED_ATTRS = lit(',"droppedAttributesCount":');
+  L_TRACE_ID = lit(',"traceId":"');
+  L_SPAN_ID = lit(',"spanId":"');
+  L_FLAGS = lit(',"flags":');
+});
 
 function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): void {
   w.lit(L_TIME);

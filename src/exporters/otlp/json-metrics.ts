@@ -1,7 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
-import { JsonWriter, lit } from './json-writer.js';
+import { JsonWriter, type Lit, lit, once } from './json-writer.js';
 import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
 
 /**
@@ -12,6 +12,7 @@ import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-s
  * const body = encodeMetricsJson(batch); // POST to /v1/metrics as application/json
  */
 export function encodeMetricsJson(batch: TelemetryBatch): Uint8Array {
+  prepareText();
   const w = new JsonWriter(4096);
   const snapshot = batch.metrics;
   if (!snapshot || snapshot.metrics.length === 0) {
@@ -31,39 +32,55 @@ export function encodeMetricsJson(batch: TelemetryBatch): Uint8Array {
   return w.finish();
 }
 
-const L_EMPTY = /* @__PURE__ */ lit('{"resourceMetrics":[]}');
-const L_HEAD = /* @__PURE__ */ lit('{"resourceMetrics":[{"resource":');
-const L_SCOPE = /* @__PURE__ */ lit(',"scopeMetrics":[{"scope":');
-const L_METRICS = /* @__PURE__ */ lit(',"metrics":[');
-const L_CLOSE_METRICS = /* @__PURE__ */ lit(']}]}]}');
-const L_NAME = /* @__PURE__ */ lit('{"name":');
-const L_DESCRIPTION = /* @__PURE__ */ lit(',"description":');
-const L_UNIT = /* @__PURE__ */ lit(',"unit":');
-const L_SUM_DATA_POINTS = /* @__PURE__ */ lit(',"sum":{"dataPoints":');
-const L_AGGREGATION_TEMPORALITY = /* @__PURE__ */ lit(',"aggregationTemporality":');
-const L_MONOTONIC = /* @__PURE__ */ lit(',"isMonotonic":true}');
-const L_NOT_MONOTONIC = /* @__PURE__ */ lit(',"isMonotonic":false}');
-const L_GAUGE_DATA_POINTS = /* @__PURE__ */ lit(',"gauge":{"dataPoints":');
-const L_HISTOGRAM_DATA_POINTS = /* @__PURE__ */ lit(',"histogram":{"dataPoints":');
-const L_SUMMARY_DATA_POINTS = /* @__PURE__ */ lit(',"summary":{"dataPoints":');
-const L_ATTRIBUTES = /* @__PURE__ */ lit('{"attributes":');
-const L_START_TIME_UNIX_NANO = /* @__PURE__ */ lit(',"startTimeUnixNano":"');
-const L_TIME_UNIX_NANO = /* @__PURE__ */ lit('","timeUnixNano":"');
-const L_AS_DOUBLE = /* @__PURE__ */ lit(',"asDouble":');
-const L_COUNT = /* @__PURE__ */ lit(',"count":"');
-const L_SUM = /* @__PURE__ */ lit(',"sum":');
-const L_BUCKET_COUNTS = /* @__PURE__ */ lit(',"bucketCounts":[');
-const L_EXPLICIT_BOUNDS = /* @__PURE__ */ lit('],"explicitBounds":[');
-const L_EXEMPLARS = /* @__PURE__ */ lit(',"exemplars":');
-const L_MIN = /* @__PURE__ */ lit(',"min":');
-const L_MAX = /* @__PURE__ */ lit(',"max":');
-const L_EXEMPLAR_TIME = /* @__PURE__ */ lit('{"timeUnixNano":"');
-const L_EXEMPLAR_AS_DOUBLE = /* @__PURE__ */ lit('","asDouble":');
-const L_SUMMARY_SUM = /* @__PURE__ */ lit('","sum":');
-const L_QUANTILE_VALUES = /* @__PURE__ */ lit(',"quantileValues":[');
-const L_VALUE = /* @__PURE__ */ lit(',"value":');
-const L_QUANTILE = /* @__PURE__ */ lit(',{"quantile":');
-const L_FIRST_QUANTILE = /* @__PURE__ */ lit('{"quantile":');
+/**
+ * Fixed JSON text of this encoder, made by `prepareText()` on the first encode rather than at
+ * module load (see {@link once}); plain variables so a bundler can shorten their names.
+ */
+let L_EMPTY: Lit, L_HEAD: Lit, L_SCOPE: Lit, L_METRICS: Lit, L_CLOSE_METRICS: Lit, L_NAME: Lit,
+  L_DESCRIPTION: Lit, L_UNIT: Lit, L_SUM_DATA_POINTS: Lit, L_AGGREGATION_TEMPORALITY: Lit,
+  L_MONOTONIC: Lit, L_NOT_MONOTONIC: Lit, L_GAUGE_DATA_POINTS: Lit, L_HISTOGRAM_DATA_POINTS: Lit,
+  L_SUMMARY_DATA_POINTS: Lit, L_ATTRIBUTES: Lit, L_START_TIME_UNIX_NANO: Lit,
+  L_TIME_UNIX_NANO: Lit, L_AS_DOUBLE: Lit, L_COUNT: Lit, L_SUM: Lit, L_BUCKET_COUNTS: Lit,
+  L_EXPLICIT_BOUNDS: Lit, L_EXEMPLARS: Lit, L_MIN: Lit, L_MAX: Lit, L_EXEMPLAR_TIME: Lit,
+  L_EXEMPLAR_AS_DOUBLE: Lit, L_SUMMARY_SUM: Lit, L_QUANTILE_VALUES: Lit, L_VALUE: Lit,
+  L_QUANTILE: Lit, L_FIRST_QUANTILE: Lit, L_SPAN_ID: Lit, L_TRACE_ID: Lit;
+const prepareText = /* @__PURE__ */ once(() => {
+  L_EMPTY = lit('{"resourceMetrics":[]}');
+  L_HEAD = lit('{"resourceMetrics":[{"resource":');
+  L_SCOPE = lit(',"scopeMetrics":[{"scope":');
+  L_METRICS = lit(',"metrics":[');
+  L_CLOSE_METRICS = lit(']}]}]}');
+  L_NAME = lit('{"name":');
+  L_DESCRIPTION = lit(',"description":');
+  L_UNIT = lit(',"unit":');
+  L_SUM_DATA_POINTS = lit(',"sum":{"dataPoints":');
+  L_AGGREGATION_TEMPORALITY = lit(',"aggregationTemporality":');
+  L_MONOTONIC = lit(',"isMonotonic":true}');
+  L_NOT_MONOTONIC = lit(',"isMonotonic":false}');
+  L_GAUGE_DATA_POINTS = lit(',"gauge":{"dataPoints":');
+  L_HISTOGRAM_DATA_POINTS = lit(',"histogram":{"dataPoints":');
+  L_SUMMARY_DATA_POINTS = lit(',"summary":{"dataPoints":');
+  L_ATTRIBUTES = lit('{"attributes":');
+  L_START_TIME_UNIX_NANO = lit(',"startTimeUnixNano":"');
+  L_TIME_UNIX_NANO = lit('","timeUnixNano":"');
+  L_AS_DOUBLE = lit(',"asDouble":');
+  L_COUNT = lit(',"count":"');
+  L_SUM = lit(',"sum":');
+  L_BUCKET_COUNTS = lit(',"bucketCounts":[');
+  L_EXPLICIT_BOUNDS = lit('],"explicitBounds":[');
+  L_EXEMPLARS = lit(',"exemplars":');
+  L_MIN = lit(',"min":');
+  L_MAX = lit(',"max":');
+  L_EXEMPLAR_TIME = lit('{"timeUnixNano":"');
+  L_EXEMPLAR_AS_DOUBLE = lit('","asDouble":');
+  L_SUMMARY_SUM = lit('","sum":');
+  L_QUANTILE_VALUES = lit(',"quantileValues":[');
+  L_VALUE = lit(',"value":');
+  L_QUANTILE = lit(',{"quantile":');
+  L_FIRST_QUANTILE = lit('{"quantile":');
+  L_SPAN_ID = lit(',"spanId":"');
+  L_TRACE_ID = lit(',"traceId":"');
+});
 
 function jsonMetric(w: JsonWriter, m: MetricData, snapshot: MetricsSnapshot): void {
   w.lit(L_NAME);
@@ -167,8 +184,6 @@ function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
   w.byte(0x7d);
 }
 
-const L_SPAN_ID = /* @__PURE__ */ lit(',"spanId":"');
-const L_TRACE_ID = /* @__PURE__ */ lit(',"traceId":"');
 
 function exemplar(w: JsonWriter, e: ExemplarData): void {
   w.lit(L_EXEMPLAR_TIME);

@@ -2,7 +2,7 @@ import type { TelemetryBatch } from '../../model/batch.js';
 import type { SpanData } from '../../model/span-data.js';
 import { jsonEnvelope } from './envelope.js';
 import { TextCache, jsonAttributes } from './json-common.js';
-import { JsonWriter, lit } from './json-writer.js';
+import { JsonWriter, type Lit, lit, once } from './json-writer.js';
 import { spanFlags } from './span-flags.js';
 
 /**
@@ -14,6 +14,7 @@ import { spanFlags } from './span-flags.js';
  * JSON.parse(new TextDecoder().decode(body)).resourceSpans[0].scopeSpans[0].spans[0].traceId;
  */
 export function encodeTracesJson(batch: TelemetryBatch): Uint8Array {
+  prepareText();
   const n = batch.spans.length;
   const w = new JsonWriter(4096 + n * bytesPerSpan);
   jsonEnvelope(w, batch, batch.spans, 'Spans', 'spans', writeSpans);
@@ -34,31 +35,42 @@ function writeSpans(w: JsonWriter, spans: readonly SpanData[]): void {
   }
 }
 
-const L_TRACE_ID = /* @__PURE__ */ lit('{"traceId":"');
-const L_NEXT_TRACE_ID = /* @__PURE__ */ lit(',{"traceId":"');
-const L_SPAN_ID = /* @__PURE__ */ lit('","spanId":"');
-const L_TRACE_STATE = /* @__PURE__ */ lit(',"traceState":');
-const L_PARENT = /* @__PURE__ */ lit(',"parentSpanId":"');
-const L_FLAGS = /* @__PURE__ */ lit(',"flags":');
-const L_NAME = /* @__PURE__ */ lit(',"name":');
-const L_KIND = /* @__PURE__ */ lit(',"kind":');
-const L_START = /* @__PURE__ */ lit(',"startTimeUnixNano":"');
-const L_END = /* @__PURE__ */ lit('","endTimeUnixNano":"');
-const L_ATTRS = /* @__PURE__ */ lit('","attributes":');
-const L_DROPPED_ATTRS = /* @__PURE__ */ lit(',"droppedAttributesCount":');
-const L_EVENTS = /* @__PURE__ */ lit(',"events":[');
-const L_EVENT_TIME = /* @__PURE__ */ lit('{"timeUnixNano":"');
-const L_NEXT_EVENT_TIME = /* @__PURE__ */ lit(',{"timeUnixNano":"');
-const L_EVENT_NAME = /* @__PURE__ */ lit('","name":');
-const L_ATTRIBUTES = /* @__PURE__ */ lit(',"attributes":');
-const L_DROPPED_EVENTS = /* @__PURE__ */ lit('],"droppedEventsCount":');
-const L_LINKS = /* @__PURE__ */ lit(',"links":[');
-const L_DROPPED_LINKS = /* @__PURE__ */ lit('],"droppedLinksCount":');
-const L_STATUS = /* @__PURE__ */ lit(',"status":{');
-const L_MESSAGE = /* @__PURE__ */ lit('"message":');
-const L_CODE = /* @__PURE__ */ lit('"code":');
-/** The usual tail: nothing dropped, no events or links, status unset. */
-const L_PLAIN_TAIL = /* @__PURE__ */ lit(',"droppedAttributesCount":0,"events":[],"droppedEventsCount":0,"links":[],"droppedLinksCount":0,"status":{"code":0}}');
+/**
+ * Fixed JSON text of this encoder, made by `prepareText()` on the first encode rather than at
+ * module load (see {@link once}); plain variables so a bundler can shorten their names.
+ */
+let L_TRACE_ID: Lit, L_NEXT_TRACE_ID: Lit, L_SPAN_ID: Lit, L_TRACE_STATE: Lit, L_PARENT: Lit,
+  L_FLAGS: Lit, L_NAME: Lit, L_KIND: Lit, L_START: Lit, L_END: Lit, L_ATTRS: Lit,
+  L_DROPPED_ATTRS: Lit, L_EVENTS: Lit, L_EVENT_TIME: Lit, L_NEXT_EVENT_TIME: Lit,
+  L_EVENT_NAME: Lit, L_ATTRIBUTES: Lit, L_DROPPED_EVENTS: Lit, L_LINKS: Lit, L_DROPPED_LINKS: Lit,
+  L_STATUS: Lit, L_MESSAGE: Lit, L_CODE: Lit, L_PLAIN_TAIL: Lit;
+const prepareText = /* @__PURE__ */ once(() => {
+  L_TRACE_ID = lit('{"traceId":"');
+  L_NEXT_TRACE_ID = lit(',{"traceId":"');
+  L_SPAN_ID = lit('","spanId":"');
+  L_TRACE_STATE = lit(',"traceState":');
+  L_PARENT = lit(',"parentSpanId":"');
+  L_FLAGS = lit(',"flags":');
+  L_NAME = lit(',"name":');
+  L_KIND = lit(',"kind":');
+  L_START = lit(',"startTimeUnixNano":"');
+  L_END = lit('","endTimeUnixNano":"');
+  L_ATTRS = lit('","attributes":');
+  L_DROPPED_ATTRS = lit(',"droppedAttributesCount":');
+  L_EVENTS = lit(',"events":[');
+  L_EVENT_TIME = lit('{"timeUnixNano":"');
+  L_NEXT_EVENT_TIME = lit(',{"timeUnixNano":"');
+  L_EVENT_NAME = lit('","name":');
+  L_ATTRIBUTES = lit(',"attributes":');
+  L_DROPPED_EVENTS = lit('],"droppedEventsCount":');
+  L_LINKS = lit(',"links":[');
+  L_DROPPED_LINKS = lit('],"droppedLinksCount":');
+  L_STATUS = lit(',"status":{');
+  L_MESSAGE = lit('"message":');
+  L_CODE = lit('"code":');
+  /** The usual tail: nothing dropped, no events or links, status unset. */
+  L_PLAIN_TAIL = lit(',"droppedAttributesCount":0,"events":[],"droppedEventsCount":0,"links":[],"droppedLinksCount":0,"status":{"code":0}}');
+});
 
 function jsonSpan(w: JsonWriter, s: SpanData, names: TextCache, eventNames: TextCache): void {
   w.lit(L_TRACE_ID);

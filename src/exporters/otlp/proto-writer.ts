@@ -1,6 +1,6 @@
 import { MAX_TIME_MS } from '../../time.js';
 import { ByteBuffer } from './byte-buffer.js';
-import { HEX_BYTE } from './hex.js';
+import { hexByteTable } from './hex.js';
 
 /**
  * A minimal protobuf writer: just the wire types OTLP needs, into one growable buffer.
@@ -208,12 +208,13 @@ export class ProtoWriter extends ByteBuffer {
     const buf = this.buf;
     const start = this.pos;
     let p = start + 2;
+    const hexByte = hexByteTable();
     // Two digits per lookup; `acc` goes negative on a non-hex digit and stays 0 for an all-zero id.
     let acc = 0;
     for (let i = 0; i < chars; i += 2) {
       const a = hex.charCodeAt(i);
       const b = hex.charCodeAt(i + 1);
-      const v = (a | b) < 128 ? HEX_BYTE[(a << 7) | b] : -1;
+      const v = (a | b) < 128 ? hexByte[(a << 7) | b] : -1;
       acc |= v;
       buf[p++] = v;
     }

@@ -62,8 +62,8 @@ export class JsonWriter extends ByteBuffer {
           buf[p++] = 0x75; // \u00XX
           buf[p++] = 0x30;
           buf[p++] = 0x30;
-          buf[p++] = HEX[c >> 4];
-          buf[p++] = HEX[c & 15];
+          buf[p++] = HEX.charCodeAt(c >> 4);
+          buf[p++] = HEX.charCodeAt(c & 15);
         }
       } else if (c < 0x800) {
         buf[p++] = 0xc0 | (c >> 6);
@@ -257,7 +257,7 @@ export function once<T>(make: () => T): () => T {
 }
 
 const UTF8 = /* @__PURE__ */ new TextEncoder();
-const HEX = /* @__PURE__ */ new TextEncoder().encode('0123456789abcdef');
+const HEX = '0123456789abcdef';
 
 /** 1 for ASCII characters a JSON string holds as they are, 0 for controls, `"` and `\\`. */
 const PLAIN = /* @__PURE__ */ (() => {

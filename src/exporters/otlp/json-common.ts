@@ -4,18 +4,22 @@ import { toBase64 } from './hex.js';
 import { type JsonWriter, type Lit, lit, once } from './json-writer.js';
 import { MAX_ANY_VALUE_DEPTH, isInt64 } from './proto-common.js';
 
-/** Fixed JSON text of this encoder, prepared on first use, not at module load (see {@link once}). */
-const valueText = /* @__PURE__ */ once(() => ({
-  STRING_VALUE: lit('{"stringValue":'),
-  INT_VALUE: lit('{"intValue":"'),
-}));
+/**
+ * Fixed JSON text of AnyValues, made by `prepareText()` on the first value written rather than at
+ * module load (see {@link once}), as in the encoders of each signal.
+ */
+let L_STRING_VALUE: Lit, L_INT_VALUE: Lit;
+const prepareText = /* @__PURE__ */ once(() => {
+  L_STRING_VALUE = lit('{"stringValue":');
+  L_INT_VALUE = lit('{"intValue":"');
+});
 
 /** One AnyValue object: exactly one oneof key, 64-bit integers as decimal strings (OTLP-J5, J7). */
 export function jsonAnyValue(w: JsonWriter, value: AnyValue | undefined, depth: number): void {
-  const L = valueText();
+  prepareText();
   switch (typeof value) {
     case 'string':
-      w.lit(L.STRING_VALUE);
+      w.lit(L_STRING_VALUE);
       w.str(value);
       w.byte(0x7d);
       return;
@@ -26,7 +30,7 @@ export function jsonAnyValue(w: JsonWriter, value: AnyValue | undefined, depth: 
         w.raw('}');
         return;
       }
-      w.lit(L.INT_VALUE);
+      w.lit(L_INT_VALUE);
       if (value >= 0 && value < 2147483648) w.uint(value);
       // String(2 ** 60) rounds to "1152921504606847000"; BigInt prints the exact integer.
       else w.raw(Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());

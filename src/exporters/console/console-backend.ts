@@ -7,7 +7,10 @@ const KIND = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS = ['', ' ok', ' ERROR'];
 
 export interface ConsoleBackendOptions {
-  /** Where lines go. Default `console.log`. */
+  /**
+   * Where lines go, one call per line. Default: `console.log`, called once per export with its
+   * lines joined by newlines (see {@link ConsoleBackend}).
+   */
   write?: (line: string) => void;
   /** Print metric summaries (default true). */
   metrics?: boolean;
@@ -44,30 +47,39 @@ function metricLines(m: MetricData, max: number): string[] {
  * Prints readable one-line spans, logs and metric summaries: the local default, so the first
  * request of a new app shows its telemetry in the terminal. Control characters are escaped,
  * so input cannot forge lines.
+ *
+ * By default all the lines of one export go to a single `console.log` call: each call costs a
+ * runtime its own trip through the log pipeline (in workerd, a Worker printing three lines per
+ * request measured +19% CPU per request against +3% for the same Worker with no output), and
+ * a batched export carries many requests' lines.
  */
 export class ConsoleBackend implements Backend {
   readonly name = 'console';
   readonly temporality = 'cumulative' as const;
-  private readonly write: (line: string) => void;
+  /** One call per line, or undefined for the default: one `console.log` per export. */
+  private readonly write: ((line: string) => void) | undefined;
   private readonly showMetrics: boolean;
   private readonly maxSeries: number;
 
   constructor(options: ConsoleBackendOptions = {}) {
-    this.write = options.write ?? ((line) => console.log(line));
+    this.write = options.write;
     this.showMetrics = options.metrics !== false;
     this.maxSeries = options.maxSeries ?? 10;
   }
 
   async export(batch: TelemetryBatch): Promise<ExportResult> {
     try {
-      for (const s of batch.spans) this.write(spanLine(s));
+      const lines: string[] = [];
+      for (const s of batch.spans) lines.push(spanLine(s));
       for (const l of batch.logs) {
         const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
-        this.write(`[log] ${l.severityText} ${oneLine(l.body)}${formatAttributes(l.attributes)}${ids}`);
+        lines.push(`[log] ${l.severityText} ${oneLine(l.body)}${formatAttributes(l.attributes)}${ids}`);
       }
       if (this.showMetrics && batch.metrics) {
-        for (const m of batch.metrics.metrics) for (const line of metricLines(m, this.maxSeries)) this.write(line);
+        for (const m of batch.metrics.metrics) lines.push(...metricLines(m, this.maxSeries));
       }
+      if (this.write) for (const line of lines) this.write(line);
+      else if (lines.length > 0) console.log(lines.join('\n'));
       return { ok: true };
     } catch (err) {
       return { ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err) };

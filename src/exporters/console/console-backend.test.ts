@@ -1,0 +1,46 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createMonitor } from '../../monitor.js';
+import { ConsoleBackend } from './console-backend.js';
+
+const quiet = { onDiagnostic: () => undefined };
+
+describe('ConsoleBackend', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('by default prints one export with one console.log call, a line per span, log and metric', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const monitor = createMonitor({ ...quiet, serviceName: 'api', backends: [new ConsoleBackend()] });
+    const scope = monitor.openScope();
+    monitor.tracer.startActiveSpan('parent', { scope }, () => {
+      monitor.tracer.startSpan('child').end();
+      monitor.logger.info('hello', { n: 1 });
+    });
+    monitor.metrics.createCounter('jobs_total', 'Jobs').increment();
+    await scope.close();
+    expect(log).toHaveBeenCalledTimes(1);
+    const lines = String(log.mock.calls[0]![0]).split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^\[span\] child internal /);
+    expect(lines[1]).toMatch(/^\[span\] parent internal /);
+    expect(lines[2]).toMatch(/^\[log\] INFO hello \{n=1\} trace=/);
+    expect(lines[3]).toBe('[metric] jobs_total counter = 1');
+  });
+
+  it('prints nothing for an export with nothing in it', async () => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    const result = await new ConsoleBackend().export({ resource: { attributes: {} }, scope: { name: 's' }, spans: [], logs: [] });
+    expect(result).toEqual({ ok: true });
+    expect(log).not.toHaveBeenCalled();
+  });
+
+  it('calls a given write once per line', async () => {
+    const lines: string[] = [];
+    const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l), metrics: false })] });
+    const scope = monitor.openScope();
+    monitor.tracer.startSpan('a', { scope }).end();
+    monitor.tracer.startSpan('b', { scope }).end();
+    await scope.close();
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.startsWith('[span] ') && !l.includes('\n'))).toBe(true);
+  });
+});

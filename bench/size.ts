@@ -4,7 +4,7 @@
  * ceiling just above today's size: exits 1 when a ceiling is exceeded, so growth is caught. The
  * incumbents' sizes are printed beside them from the same run. `npm run size`.
  */
-import { entries, KB, measureSizes } from './lib/bundles.js';
+import { entries, KB, measureEntryPoints, measureSizes } from './lib/bundles.js';
 
 const kb = (n: number): string => `${(n / KB).toFixed(1)} KB`;
 
@@ -20,7 +20,11 @@ const kb = (n: number): string => `${(n / KB).toFixed(1)} KB`;
     const line = r.error ? `build failed: ${r.error}` : `${kb(r.minified).padStart(9)}  ${kb(r.gzip).padStart(9)}  ${budget}`;
     console.log(`${r.name.padEnd(68)}  ${line}${e.note ? `  (${e.note})` : ''}`);
   }
-  console.log('JSON ' + JSON.stringify({ title: 'size', results }));
+  const entryPoints = await measureEntryPoints();
+  console.log('\n## Each entry point alone, everything it exports kept (the most importing it can add; peers, node:* and cloudflare:* external)');
+  console.log(`${'entry point'.padEnd(68)}  ${'minified'.padStart(9)}  ${'min+gzip'.padStart(9)}`);
+  for (const e of entryPoints) console.log(`${e.specifier.padEnd(68)}  ${e.error ? `build failed: ${e.error}` : `${kb(e.minified).padStart(9)}  ${kb(e.gzip).padStart(9)}`}`);
+  console.log('JSON ' + JSON.stringify({ title: 'size', results, entryPoints }));
   const missed = results.filter((r) => r.ok === false);
   if (missed.length) console.log(`\nsize target missed (see BENCHMARKS.md): ${missed.map((r) => `${r.name}: ${kb(r.gzip)} > ${kb(r.budget!)}`).join('; ')}`);
   const failed = results.filter((r) => r.underCeiling === false);

@@ -5,7 +5,7 @@
  * exports would to their compiled files. Bundles are written to .tmp/size/<name>.min.mjs.
  */
 import { build, type BuildOptions } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -109,3 +109,47 @@ export async function measureSizes(): Promise<SizeResult[]> {
   return results;
 }
 
+
+export interface EntryPointSize {
+  /** The subpath users import (`@lexigram/monitor/otlp`). */
+  specifier: string;
+  minified: number;
+  gzip: number;
+  error?: string;
+}
+
+/**
+ * Every public entry point of package.json `exports`, bundled alone with all it exports kept
+ * (`export * from`), as a Worker build would: what importing it costs at most, before tree
+ * shaking keeps only what is used. Peer and runtime imports (`hono`, `@opentelemetry/api`,
+ * `node:*`, `cloudflare:*`) stay external.
+ */
+export async function measureEntryPoints(): Promise<EntryPointSize[]> {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | { default: string }> };
+  const out: EntryPointSize[] = [];
+  for (const [sub, target] of Object.entries(pkg.exports)) {
+    const built = typeof target === 'string' ? target : target.default;
+    if (!built.startsWith('./dist/')) continue;
+    const source = join(root, built.slice('./dist/'.length).replace(/\.js$/, '.ts'));
+    const specifier = `@lexigram/monitor${sub === '.' ? '' : sub.slice(1)}`;
+    try {
+      const r = await build({
+        stdin: { contents: `export * from ${JSON.stringify(source)};`, resolveDir: root, loader: 'ts' },
+        bundle: true,
+        minify: true,
+        format: 'esm',
+        platform: 'browser',
+        conditions: ['workerd', 'worker', 'browser'],
+        target: 'es2022',
+        write: false,
+        external: ['hono', 'hono/*', '@opentelemetry/api', 'node:*', 'cloudflare:*'],
+        logLevel: 'silent',
+      });
+      const code = r.outputFiles[0]!.contents;
+      out.push({ specifier, minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
+    } catch (err) {
+      out.push({ specifier, minified: 0, gzip: 0, error: (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(err) });
+    }
+  }
+  return out;
+}

@@ -12,14 +12,14 @@ describe('loading the OTLP exporter', () => {
     vi.resetModules();
     const encode = vi.spyOn(TextEncoder.prototype, 'encode');
     const fill = vi.spyOn(Int16Array.prototype, 'fill');
-    const otlp = await import('./index.js');
-    await import('../../../runtimes/cloudflare-workers/index.js');
+    const otlp = await import('../../src/exporters/otlp/index.js');
+    await import('../../runtimes/cloudflare-workers/index.js');
     expect(encode).not.toHaveBeenCalled();
     expect(fill).not.toHaveBeenCalled();
 
     // The first encode of each kind prepares what it needs (the field-by-field checks are in
     // test/otlp/encoders.test.ts).
-    const { batch, TRACE_ID, ROOT_ID } = await import('../../../test/otlp/helpers/fixtures.js');
+    const { batch, TRACE_ID, ROOT_ID } = await import('./helpers/fixtures.js');
     const b = batch({ spans: true, logs: true, metrics: true });
     const json = JSON.parse(new TextDecoder().decode(otlp.encodeTracesJson(b)));
     expect(json.resourceSpans[0].scopeSpans[0].spans[0]).toMatchObject({ traceId: TRACE_ID, spanId: ROOT_ID });

@@ -26,6 +26,8 @@ import { VERSION } from './version.js';
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
 /** Spans (or logs) waiting outside scopes that start an export at once: OpenTelemetry's default batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
 const EXPORT_BATCH_SIZE = 512;
+/** How long a batch carrier waits with no new request before it exports ahead of its window. */
+const BATCH_QUIET_MS = 10;
 
 /**
  * The one object an app holds: `metrics`, `tracer`, `logger`, scopes per invocation, and the
@@ -302,21 +304,26 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
     if (this.batchCarrier || (this.nothingWaiting())) return nothingToExport();
-    // The carrier waits while requests keep arriving, up to the end of the window: 1 ms, then
-    // 2 ms at a time for as long as each wait saw a new request start. Once one passes with none
-    // (the end of a burst, or a caller that awaits each request's export before sending the
-    // next) it exports, so an idle isolate waits about a millisecond, a busy one the window.
+    // The carrier waits while requests keep arriving, up to the end of the window. If none
+    // started in the first millisecond (a lone request, or a caller that awaits each request's
+    // export before sending the next) it exports then. Otherwise it checks every 2 ms and
+    // exports early only after BATCH_QUIET_MS with no new request (the end of a burst): a busy
+    // isolate's short stalls (a GC, a slow client) no longer split its window into several
+    // exports, each a POST per signal.
     // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
     // waiting for the export.
     const deadline = this.lastScopeExport + this.batchWindowMs;
     return (this.batchCarrier = new Promise<void>((resolve) => {
       let seen = this.scopesOpened;
+      // Checks in a row that saw no new request; -1 until one has (the first check decides).
+      let quietChecks = -1;
       const wait = (): void => {
-        if (this.scopesOpened === seen || now() >= deadline) resolve();
-        else {
+        if (this.scopesOpened !== seen) {
           seen = this.scopesOpened;
-          setTimeout(wait, 2);
-        }
+          quietChecks = 0;
+        } else if (quietChecks >= 0) quietChecks++;
+        if (quietChecks < 0 || quietChecks * 2 >= BATCH_QUIET_MS || now() >= deadline) resolve();
+        else setTimeout(wait, 2);
       };
       setTimeout(wait, 1);
     }).then(() => {

@@ -56,7 +56,8 @@ export interface MonitorOptions {
   /**
    * Request scopes that close within this many ms of the previous scope export do not export
    * on their own: the first of them hands `waitUntil` a promise that waits while requests keep
-   * arriving (1 ms, then 2 ms at a time, at most to the end of the window), then exports every
+   * arriving (to the end of the window, or until 10 ms pass with no new request; after 1 ms if
+   * none came at all), then exports every
    * waiting scope in one call per backend. A quiet isolate exports each request at once or
    * after a millisecond; a busy one posts about once per window instead of once per request.
    * Default 0 (every scope exports at once); the Workers adapter and the Deno, Bun and Node

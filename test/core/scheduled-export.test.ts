@@ -102,7 +102,8 @@ describe('batchWindowMs: scopes closing within the window of the last export lea
       await vi.advanceTimersByTimeAsync(1);
       expect((await second).spans).toBe(1);
       expect(memory.spans.map((s) => s.name)).toEqual(['r1', 'r2']);
-      // Requests that keep arriving keep the carrier waiting, 2 ms at a time, within the window.
+      // Requests that keep arriving keep the carrier waiting, 2 ms at a time, within the window;
+      // a stall shorter than 10 ms does not end the batch, 10 ms without a request does.
       const third = request(monitor, 'r3');
       let settled = false;
       void third.then(() => (settled = true));
@@ -110,9 +111,13 @@ describe('batchWindowMs: scopes closing within the window of the last export lea
         void request(monitor, `r${4 + i}`);
         await vi.advanceTimersByTimeAsync(1);
       }
+      await vi.advanceTimersByTimeAsync(6);
+      void request(monitor, 'r9');
+      await vi.advanceTimersByTimeAsync(6);
       expect(settled).toBe(false);
-      await vi.advanceTimersByTimeAsync(5);
-      expect((await third).spans).toBe(6);
+      await vi.advanceTimersByTimeAsync(6);
+      expect(settled).toBe(true);
+      expect((await third).spans).toBe(7);
     } finally {
       vi.useRealTimers();
     }

@@ -67,21 +67,27 @@ export interface SizeResult {
   error?: string;
 }
 
+/** How a Worker is built: one minified ESM file for workerd. */
+const WORKER_BUILD = {
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  platform: 'browser',
+  conditions: ['workerd', 'worker', 'browser'],
+  target: 'es2022',
+  write: false,
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
 export async function measureSizes(): Promise<SizeResult[]> {
   const results: SizeResult[] = [];
   for (const e of entries) {
     const options: BuildOptions = {
+      ...WORKER_BUILD,
+      conditions: [...WORKER_BUILD.conditions],
       entryPoints: [join(dir, e.file)],
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'browser',
-      conditions: ['workerd', 'worker', 'browser'],
-      target: 'es2022',
-      write: false,
       alias: { ...alias, ...e.alias },
       external: e.external,
-      logLevel: 'silent',
       metafile: true,
     };
     try {
@@ -126,7 +132,7 @@ export interface EntryPointSize {
  */
 export async function measureEntryPoints(): Promise<EntryPointSize[]> {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string | { default: string }> };
-  const out: EntryPointSize[] = [];
+  const sizes: EntryPointSize[] = [];
   for (const [sub, target] of Object.entries(pkg.exports)) {
     const built = typeof target === 'string' ? target : target.default;
     if (!built.startsWith('./dist/')) continue;
@@ -134,22 +140,16 @@ export async function measureEntryPoints(): Promise<EntryPointSize[]> {
     const specifier = `@lexigram/monitor${sub === '.' ? '' : sub.slice(1)}`;
     try {
       const r = await build({
+        ...WORKER_BUILD,
+        conditions: [...WORKER_BUILD.conditions],
         stdin: { contents: `export * from ${JSON.stringify(source)};`, resolveDir: root, loader: 'ts' },
-        bundle: true,
-        minify: true,
-        format: 'esm',
-        platform: 'browser',
-        conditions: ['workerd', 'worker', 'browser'],
-        target: 'es2022',
-        write: false,
         external: ['hono', 'hono/*', '@opentelemetry/api', 'node:*', 'cloudflare:*'],
-        logLevel: 'silent',
       });
       const code = r.outputFiles[0]!.contents;
-      out.push({ specifier, minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
+      sizes.push({ specifier, minified: code.length, gzip: gzipSync(code, { level: 9 }).length });
     } catch (err) {
-      out.push({ specifier, minified: 0, gzip: 0, error: (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(err) });
+      sizes.push({ specifier, minified: 0, gzip: 0, error: (err as { errors?: { text: string }[] }).errors?.[0]?.text ?? String(err) });
     }
   }
-  return out;
+  return sizes;
 }

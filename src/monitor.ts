@@ -267,8 +267,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (this.saturated()) {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
-      for (const s of scope.spans) this.buffer(true, s);
-      for (const l of scope.logs) this.buffer(false, l);
+      this.bufferScope(scope);
       return nothingToExport();
     }
     if (this.batchWindowMs > 0) {
@@ -295,15 +294,14 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * requests on Workers), and a busy isolate posts about once per window, not once per request.
    */
   private deferScope(scope: Scope, t: number): Promise<FlushResult> {
-    for (const s of scope.spans) this.buffer(true, s);
-    for (const l of scope.logs) this.buffer(false, l);
+    this.bufferScope(scope);
     if (this.batchFull()) {
       this.lastScopeExport = t;
       return this.exportWaiting();
     }
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
-    if (this.batchCarrier || (this.nothingWaiting())) return nothingToExport();
+    if (this.batchCarrier || this.nothingWaiting()) return nothingToExport();
     // The carrier waits while requests keep arriving, up to the end of the window. If none
     // started in the first millisecond (a lone request, or a caller that awaits each request's
     // export before sending the next) it exports then. Otherwise it checks every 2 ms and
@@ -334,6 +332,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     }));
   }
   private batchCarrier: Promise<FlushResult> | undefined;
+
+  /** Moves a closed scope's spans and logs into the buffer (bounded, see {@link buffer}). */
+  private bufferScope(scope: Scope): void {
+    for (const s of scope.spans) this.buffer(true, s);
+    for (const l of scope.logs) this.buffer(false, l);
+  }
 
   /** A full batch of spans or logs waits in the buffer: it leaves at once. */
   private batchFull(): boolean {

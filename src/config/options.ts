@@ -40,9 +40,10 @@ export interface MonitorOptions {
   disabled?: boolean;
   /**
    * Request scopes carry metric changes at most this often (ms); an explicit `flush()` always
-   * does. Default 0 (10 s under the Workers adapter): every scope that changed metrics exports them, so an evicted isolate loses
-   * nothing. Raise it on busy Workers to save a metrics POST per request, accepting that the
-   * last interval's changes are lost if the isolate is evicted (OTEL_METRIC_EXPORT_INTERVAL).
+   * does. Default 0 (10 s under the Workers adapter): every scope that changed metrics exports
+   * them, so an evicted isolate loses nothing. Raise it on busy Workers to save a metrics POST
+   * per request, accepting that the last interval's changes are lost if the isolate is evicted
+   * (OTEL_METRIC_EXPORT_INTERVAL).
    */
   metricExportIntervalMs?: number;
   /**
@@ -57,8 +58,7 @@ export interface MonitorOptions {
    * Request scopes that close within this many ms of the previous scope export do not export
    * on their own: the first of them hands `waitUntil` a promise that waits while requests keep
    * arriving (to the end of the window, or until 10 ms pass with no new request; after 1 ms if
-   * none came at all), then exports every
-   * waiting scope in one call per backend. A quiet isolate exports each request at once or
+   * none came at all), then exports every waiting scope in one call per backend. A quiet isolate exports each request at once or
    * after a millisecond; a busy one posts about once per window instead of once per request.
    * Default 0 (every scope exports at once); the Workers adapter and the Deno, Bun and Node
    * servers use 100 ms. Keep it well under the platform's `waitUntil` limit (Workers: 30 s).

@@ -10,6 +10,8 @@ import type { Scope } from '../scope/scope.js';
 import type { SpanContext } from '../model/span-data.js';
 import { now } from '../time.js';
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** `severityText` per level, so a record does not upper-case its level on every call. */
 const TEXT: Record<LogLevel, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'FATAL' };
 
@@ -153,7 +155,7 @@ export class Logger {
     let n = 0;
     let dropped = 0;
     for (const key in attributes) {
-      if (!Object.prototype.hasOwnProperty.call(attributes, key)) continue;
+      if (!hasOwn.call(attributes, key)) continue;
       if (n >= limits.attributeCountLimit) {
         dropped++;
         continue;

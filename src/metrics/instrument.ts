@@ -100,13 +100,7 @@ export abstract class Instrument<S extends SeriesBase> {
 
   private lookupLearned(labels: LabelsInput): S | undefined {
     const names = this.learned;
-    if (names === undefined) return undefined;
-    let n = 0;
-    for (const k in labels) {
-      if (k !== names[n]) return undefined;
-      n++;
-    }
-    if (n !== names.length) return undefined;
+    if (names === undefined || !hasShape(labels, names)) return undefined;
     return this.walk(names, labels);
   }
 
@@ -117,12 +111,7 @@ export abstract class Instrument<S extends SeriesBase> {
       if (keys.length > 0 && keys.length <= 16 && this.remember(keys, labels, series)) this.learned = keys;
       return;
     }
-    let n = 0;
-    for (const k in labels) {
-      if (k !== names[n]) return this.otherShape();
-      n++;
-    }
-    if (n === names.length) this.remember(names, labels, series);
+    if (hasShape(labels, names)) this.remember(names, labels, series);
     else this.otherShape();
   }
 
@@ -317,4 +306,14 @@ export abstract class Instrument<S extends SeriesBase> {
 export function valueAndLabels(value: unknown, labels: LabelsInput | undefined, dflt: number): [unknown, LabelsInput | undefined] {
   if (value !== null && typeof value === 'object') return [dflt, value as LabelsInput];
   return [value === undefined ? dflt : value, labels];
+}
+
+/** Whether `labels` has exactly the keys `names`, in that order (the learned shape). */
+function hasShape(labels: LabelsInput, names: readonly string[]): boolean {
+  let n = 0;
+  for (const k in labels) {
+    if (k !== names[n]) return false;
+    n++;
+  }
+  return n === names.length;
 }

@@ -3,14 +3,12 @@
  * Peer: SDK tracer with AsyncLocalStorageContextManager as the global context manager.
  * Ours: monitor.tracer with its AsyncLocalStorage-backed context storage (found on Node).
  */
-import { context } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { contextStorage, createMonitor, NoOpBackend } from '../src/index.js';
 import { compare, do_not_optimize, type Task } from './lib/harness.js';
-import { sdkTracerProvider } from './lib/peers.js';
+import { sdkTracerProvider, useAsyncLocalStorageContext } from './lib/peers.js';
 
-context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+useAsyncLocalStorageContext();
 const sdkTracer = sdkTracerProvider().getTracer('bench');
 const monitor = createMonitor({ serviceName: 'bench', backends: [new NoOpBackend()], contextStorage: AsyncLocalStorage });
 if (contextStorage().kind !== 'async-local-storage') throw new Error('expected AsyncLocalStorage-backed context storage');

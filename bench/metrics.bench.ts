@@ -5,27 +5,16 @@
  * Ours: `increment(labels)` / `observe(v, labels)` with a fresh labels object per call, and the
  * same through `bind()`. The label values cycle over 4 sets, as a route/status mix would.
  */
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
-import client from 'prom-client';
 import { createMonitor, NoOpBackend } from '../src/index.js';
 import { compare } from './lib/harness.js';
-
-class IdleReader extends MetricReader {
-  protected async onShutdown(): Promise<void> {}
-  protected async onForceFlush(): Promise<void> {}
-}
+import { promMetrics, sdkMetrics } from './lib/peers.js';
 
 const METHODS = ['GET', 'POST', 'GET', 'PUT'];
 const STATUS = ['200', '201', '404', '200'];
 let i = 0;
 
-const registry = new client.Registry();
-const promCounter = new client.Counter({ name: 'http_requests_total', help: 'Requests', labelNames: ['method', 'status'], registers: [registry] });
-const promHist = new client.Histogram({ name: 'http_request_duration_seconds', help: 'Latency', labelNames: ['method', 'status'], registers: [registry] });
-
-const meter = new MeterProvider({ readers: [new IdleReader()] }).getMeter('bench');
-const otelCounter = meter.createCounter('http_requests_total');
-const otelHist = meter.createHistogram('http_request_duration', { unit: 's' });
+const { counter: promCounter, histogram: promHist } = promMetrics();
+const { counter: otelCounter, histogram: otelHist } = sdkMetrics();
 
 const monitor = createMonitor({ serviceName: 'bench', backends: [new NoOpBackend()] });
 const counter = monitor.metrics.createCounter('http_requests_total', 'Requests', { labelNames: ['method', 'status'] });

@@ -25,7 +25,7 @@ export interface Limits {
   /**
    * Estimated bytes of the spans and logs buffered by `maxBufferedItems` (both lists together).
    * Sizes are estimated cheaply (strings by length, fixed costs per object), not measured;
-   * beyond the bound the oldest items are dropped and counted (`buffer_full`).
+   * beyond the bound the oldest items are dropped, an eighth of the list at a time, and counted (`buffer_full`).
    */
   maxBufferedBytes: number;
   /** Exports in flight at once per monitor; beyond it the oldest pending data is dropped and counted. */

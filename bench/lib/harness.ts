@@ -27,6 +27,8 @@ export interface Task {
 
 export interface Comparison {
   title: string;
+  /** How the figures were taken, printed after the title (default: this harness's rounds). */
+  method?: string;
   /** Target speed-up of each `ours` task over the first peer (or set `target` per peer task). */
   target?: number;
   tasks: Task[];
@@ -122,7 +124,7 @@ export async function compare(c: Comparison): Promise<TaskResult[]> {
 export function report(c: Comparison, results: TaskResult[]): void {
   const peers = results.filter((r) => r.side === 'peer');
   const targets = new Map(c.tasks.map((t) => [t.name, t.target ?? (peers[0] && t.name === peers[0].name ? c.target : undefined)]));
-  console.log(`\n## ${c.title}  (${ROUNDS} interleaved rounds, median of per-round medians; mean incl. GC)`);
+  console.log(`\n## ${c.title}  (${c.method ?? `${ROUNDS} interleaved rounds, median of per-round medians; mean incl. GC`})`);
   const w = Math.max(...results.map((r) => r.name.length), 10);
   console.log(`${'task'.padEnd(w)}  ${'median'.padStart(10)}  ${'mean'.padStart(10)}  ratios (peer median / ours median)`);
   const out = [];

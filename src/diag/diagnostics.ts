@@ -29,19 +29,23 @@ export class Diagnostics {
     this.early = {};
   }
 
-  /** Reports a problem the first time its kind (and optional key) is seen. */
-  report(kind: Diagnostic['kind'], message: string, detail?: unknown, key: string = kind): void {
+  /**
+   * Reports a problem the first time its kind (and optional key) is seen. A message given as a
+   * function is built only then: drops that recur on a hot path (a label set past the
+   * cardinality cap, an over-long value) would otherwise build the same text on every call.
+   */
+  report(kind: Diagnostic['kind'], message: string | (() => string), detail?: unknown, key: string = kind): void {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     try {
-      this.handler({ kind, message, detail });
+      this.handler({ kind, message: typeof message === 'function' ? message() : message, detail });
     } catch {
-      // A throwing diagnostics hook must not turn a dropped value into a failed request.
+      // A throwing diagnostics hook (or message) must not turn a dropped value into a failed request.
     }
   }
 
   /** Counts `n` dropped items and reports the reason once. */
-  drop(reason: DropReason, message: string, n = 1): void {
+  drop(reason: DropReason, message: string | (() => string), n = 1): void {
     if (n <= 0) return;
     if (this.counter) this.counter.increment(n, { reason });
     else this.early[reason] = (this.early[reason] ?? 0) + n;

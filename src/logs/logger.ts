@@ -101,7 +101,7 @@ export class Logger {
       }
       let body = typeof message === 'string' ? message : message instanceof Error ? describe(message) : describe(message);
       if (body.length > owner.limits.logMessageLengthLimit) {
-        owner.diag.drop('attribute_truncated', `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
+        owner.diag.drop('attribute_truncated', () => `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
         body = body.slice(0, owner.limits.logMessageLengthLimit);
       }
       let attrs = this.bound;
@@ -166,7 +166,7 @@ export class Logger {
       defineSafe(attrs, key, (redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, 1)) as AnyValue);
     }
     this.dropped = dropped;
-    if (dropped) this.owner.diag.drop('attribute_limit', `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
+    if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
     return attrs;
   }
 }

@@ -164,7 +164,7 @@ export abstract class Instrument<S extends SeriesBase> {
     if (this.series.size >= owner.limits.cardinalityLimit) {
       owner.diag.drop(
         'cardinality_overflow',
-        `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series`,
+        () => `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series`,
       );
       return (this.overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
     }
@@ -201,7 +201,7 @@ export abstract class Instrument<S extends SeriesBase> {
     // The library's own metrics are exempt: their values are short, known names, and counting
     // a truncation of one would record into the same metric again, without end.
     if (s.length > max && !this.selfMetric) {
-      if (count) this.owner.diag.drop('label_too_long', `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
+      if (count) this.owner.diag.drop('label_too_long', () => `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
       s = s.slice(0, max);
     }
     return s;

@@ -117,6 +117,14 @@ describe('metrics', () => {
     expect(dropped.find((p) => p.attributes.reason === 'cardinality_overflow')!.value).toBe(8000);
   });
 
+  it('the overflow is reported once, its message built when reported (not per call)', () => {
+    const seen: { kind: string; message: string }[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => void seen.push(d), limits: { cardinalityLimit: 2 } });
+    const c = monitor.metrics.createCounter('by_user_total', 'Per user', { labelNames: ['user'] });
+    for (let i = 0; i < 50; i++) c.increment(1, { user: `u${i}` });
+    expect(seen).toEqual([{ kind: 'cardinality_overflow', message: 'metric "by_user_total" passed 2 attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series', detail: undefined }]);
+  });
+
   it('the cardinality cap is configurable', () => {
     const { monitor } = createTestMonitor({ ...quiet, limits: { cardinalityLimit: 3 } });
     const c = monitor.metrics.createCounter('x_total', 'X');

@@ -322,7 +322,7 @@ export class RecordingSpan implements Span, SpanData {
 
   private dropAttribute(): this {
     this.droppedAttributesCount++;
-    this.owner.diag.drop('attribute_limit', `a span had more than ${this.owner.limits.attributeCountLimit} attributes (limits.attributeCountLimit)`);
+    this.owner.diag.drop('attribute_limit', () => `a span had more than ${this.owner.limits.attributeCountLimit} attributes (limits.attributeCountLimit)`);
     return this;
   }
 
@@ -338,7 +338,7 @@ export class RecordingSpan implements Span, SpanData {
         this.owner.diag.drop('invalid_attribute', `attribute "${key.slice(0, 64)}" had a ${value === null ? 'null' : typeof value} value; it was dropped`);
         return this;
       }
-      if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
+      if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', () => `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
       else this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
     }
     return this.store(key, s.value, valueBytes(s.value));

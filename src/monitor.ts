@@ -1,6 +1,6 @@
 import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attributes/redact.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
-import { setContextStorage } from './context/active.js';
+import { contextStorage, setContextStorage } from './context/active.js';
 import { Diagnostics } from './diag/diagnostics.js';
 import { HealthCheckRegistry } from './health/registry.js';
 import type { HookRegistry } from './hooks/registry.js';
@@ -19,6 +19,7 @@ import { nothingToExport, Scope, type FlushResult, type ScopeOptions, type Scope
 import { createSampler, type Sampler } from './trace/sampling/samplers.js';
 import { applyTailPolicy, createTailPolicy, type TailPolicy } from './trace/sampling/tail.js';
 import type { RecordingSpan } from './trace/span.js';
+import { prepareIds } from './trace/ids.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
 import { now } from './time.js';
 import { VERSION } from './version.js';
@@ -102,6 +103,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.logger = new Logger(this, level);
     this.backends = this.enabled ? (options.backends ?? [new ConsoleBackend()]) : [];
     this.exportTimer = this.exportDelayMs > 0 && this.backends.length > 0 ? undefined : null;
+    // What the first span would otherwise pay for, paid before the first request: the context
+    // storage (Node loads `node:async_hooks` for it) and the runtime's Web Crypto.
+    contextStorage();
+    prepareIds();
   }
 
   /** True after `shutdown()` began: further telemetry is dropped and counted. */

@@ -1,6 +1,6 @@
 import type { Labels, LabelsInput } from '../model/attributes.js';
 import type { CounterMetric, NumberPoint, Temporality, UpDownCounterMetric } from '../model/metric-data.js';
-import { Instrument, valueAndLabels, type SeriesBase } from './instrument.js';
+import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 
 interface SumSeries extends SeriesBase {
   value: number;
@@ -46,7 +46,8 @@ export class Counter extends SumInstrument {
 
   /** Adds `value` (default 1, must be ≥ 0 and finite) to the series of `labels`. */
   increment(value?: number | LabelsInput, labels?: LabelsInput): void {
-    const [v, l] = valueAndLabels(value, labels, 1);
+    const v = valueArg(value, 1);
+    const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
       this.rejectValue(v);
       return;
@@ -94,7 +95,8 @@ export class UpDownCounter extends SumInstrument {
   readonly type = 'updowncounter' as const;
 
   add(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const [v, l] = valueAndLabels(value, labels, 1);
+    const v = valueArg(value, 1);
+    const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       this.owner.diag.drop('invalid_value', `up-down counter "${this.name}" got a value that is not a finite number; it was dropped`);
       return;
@@ -108,7 +110,8 @@ export class UpDownCounter extends SumInstrument {
   }
 
   decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const [v, l] = valueAndLabels(value, labels, 1);
+    const v = valueArg(value, 1);
+    const l = labelsArg(value, labels);
     this.add(typeof v === 'number' ? -v : (v as number), l);
   }
 

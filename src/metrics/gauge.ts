@@ -1,7 +1,7 @@
 import type { Labels, LabelsInput } from '../model/attributes.js';
 import type { GaugeMetric, NumberPoint, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
-import { Instrument, valueAndLabels, type SeriesBase } from './instrument.js';
+import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 
 interface GaugeSeries extends SeriesBase {
   value: number;
@@ -27,12 +27,14 @@ export class Gauge extends Instrument<GaugeSeries> {
   }
 
   increment(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const [v, l] = valueAndLabels(value, labels, 1);
+    const v = valueArg(value, 1);
+    const l = labelsArg(value, labels);
     this.move(v, l, 1);
   }
 
   decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const [v, l] = valueAndLabels(value, labels, 1);
+    const v = valueArg(value, 1);
+    const l = labelsArg(value, labels);
     this.move(v, l, -1);
   }
 

@@ -302,10 +302,19 @@ export abstract class Instrument<S extends SeriesBase> {
   }
 }
 
-/** Shared argument handling: `increment(labels)` is accepted for `increment(1, labels)`. */
-export function valueAndLabels(value: unknown, labels: LabelsInput | undefined, dflt: number): [unknown, LabelsInput | undefined] {
-  if (value !== null && typeof value === 'object') return [dflt, value as LabelsInput];
-  return [value === undefined ? dflt : value, labels];
+// Shared argument handling: `increment(labels)` is accepted for `increment(1, labels)`. Two
+// scalar helpers rather than one returning a `[value, labels]` pair: when V8 did not inline
+// that helper, every call allocated and destructured the pair, and a counter increment took
+// 56-90 ns instead of 38 in about a third of mitata runs.
+
+/** The value of a call that may leave it out: `dflt` when omitted or when labels came first. */
+export function valueArg(value: unknown, dflt: number): unknown {
+  return value === undefined || (value !== null && typeof value === 'object') ? dflt : value;
+}
+
+/** The labels of such a call: the first argument when it is the labels object. */
+export function labelsArg(value: unknown, labels: LabelsInput | undefined): LabelsInput | undefined {
+  return value !== null && typeof value === 'object' ? (value as LabelsInput) : labels;
 }
 
 /** Whether `labels` has exactly the keys `names`, in that order (the learned shape). */

@@ -23,6 +23,22 @@ function refill(): void {
 }
 
 /**
+ * Fills the pool ahead of the first id, when a monitor is created: Node 20 loads its Web Crypto
+ * module on the first access to `crypto` (~2.6 ms) and its random source on the first
+ * `getRandomValues` (~0.7 ms), which would otherwise land in the first request. Where random
+ * values are refused outside a request (a Worker's global scope, CF-03) the pool is filled on
+ * first use, as before.
+ */
+export function prepareIds(): void {
+  if (next < POOL_WORDS) return;
+  try {
+    refill();
+  } catch {
+    // Refused here: the first span fills it.
+  }
+}
+
+/**
  * Reserves `n` (at most 16384) random words and returns the index of the first in `pool`:
  * one bounds check for all of a span's ids.
  */

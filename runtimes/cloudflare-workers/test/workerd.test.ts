@@ -43,6 +43,28 @@ test('the Worker bundle contains no node: import (CF-06, DESIGN decision 1)', as
   expect(code).toContain('cloudflare.tail.event_count');
 });
 
+test('CF-03: a monitor created in global scope, where random values are refused, gives random ids in requests', async () => {
+  const mf = await startWorker({ flags: ['nodejs_compat'], entry: fixture('worker-global-monitor.ts'), vars: {} });
+  try {
+    type Body = { refusedHere: boolean; ids: { traceId: string; spanId: string }[] };
+    const bodies: Body[] = [];
+    for (let i = 0; i < 2; i++) bodies.push((await (await mf.dispatchFetch('http://worker.test/')).json()) as Body);
+    // The premise: workerd refuses getRandomValues outside a request, so the monitor could not
+    // fill its id pool when it was created.
+    expect(bodies[0]!.refusedHere).toBe(true);
+    const ids = bodies.flatMap((b) => b.ids);
+    for (const id of ids) {
+      expect(id.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(id.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(id.traceId).not.toBe('0'.repeat(32));
+    }
+    expect(new Set(ids.map((id) => id.traceId)).size).toBe(4);
+    expect(new Set(ids.map((id) => id.spanId)).size).toBe(4);
+  } finally {
+    await mf.dispose();
+  }
+});
+
 describe.each(modes)('workerd, $name', (mode) => {
   let srv: TestServer;
   let mf: Miniflare;

@@ -83,9 +83,10 @@ export abstract class Instrument<S extends SeriesBase> {
       if (labels) this.rememberLearned(labels, found);
       return found;
     }
-    const created = this.create(key, labels ?? {});
-    if (created !== undefined && labels && this.series.get(key) === created) this.rememberLearned(labels, created);
-    return created;
+    // A new series joins the lookup tree on its second call (found by its key above), not now:
+    // a label set seen once (a request id, a user id) costs no tree node, and a first call
+    // compiles and runs less.
+    return this.create(key, labels ?? {});
   }
 
   /**

@@ -99,10 +99,30 @@ export abstract class Instrument<S extends SeriesBase> {
   private readonly tree = new Map<unknown, unknown>();
   private learned: readonly string[] | undefined;
 
+  /**
+   * The series of `labels` when they have the learned shape and their values are remembered:
+   * one pass checks each key against the shape and looks its value up. A value read through the
+   * for-in key takes V8's fast path for `obj[key]` inside `for (key in obj)`; reading
+   * `labels[names[i]]` in a second loop after the shape check cost ~5 ns more a call.
+   */
   private lookupLearned(labels: LabelsInput): S | undefined {
     const names = this.learned;
-    if (names === undefined || !hasShape(labels, names)) return undefined;
-    return this.walk(names, labels);
+    if (names === undefined) return undefined;
+    let n = 0;
+    let node: unknown = this.tree;
+    for (const k in labels) {
+      if (k !== names[n]) return undefined;
+      let v = labels[k];
+      if (typeof v !== 'string') {
+        if (typeof v !== 'number' && typeof v !== 'boolean') return undefined;
+        v = String(v);
+      }
+      node = (node as Map<unknown, unknown>).get(v);
+      if (node === undefined) return undefined;
+      n++;
+    }
+    // Fewer keys than the shape end on an inner map, not a series.
+    return n === names.length ? (node as S) : undefined;
   }
 
   private rememberLearned(labels: LabelsInput, series: S): void {
@@ -124,21 +144,6 @@ export abstract class Instrument<S extends SeriesBase> {
     this.tree.clear();
   }
   private shapeMisses = 0;
-
-  /** The series at the end of `labels`' values taken in `names` order, if remembered. */
-  private walk(names: readonly string[], labels: LabelsInput): S | undefined {
-    let node: unknown = this.tree;
-    for (let i = 0; i < names.length; i++) {
-      let v = labels[names[i]];
-      if (typeof v !== 'string') {
-        if (typeof v !== 'number' && typeof v !== 'boolean') return undefined;
-        v = String(v);
-      }
-      node = (node as Map<unknown, unknown>).get(v);
-      if (node === undefined) return undefined;
-    }
-    return node as S;
-  }
 
   /** Records `series` under `labels`' values in `names` order; false when a value cannot be (empty, too long, not text). */
   private remember(names: readonly string[], labels: LabelsInput, series: S): boolean {

@@ -259,6 +259,21 @@ describe('series lookup by the learned label shape', () => {
       });
     });
 
+    it(`a labels object with fewer or more keys than the learned shape never reaches the shape's series (${labelNames ? 'declared' : 'undeclared'} labels)`, () => {
+      const { monitor } = createTestMonitor(quiet);
+      const c = monitor.metrics.createCounter('requests_total', 'Requests', labelNames ? { labelNames } : {});
+      // Twice each, so every set is remembered under the learned shape [method, status].
+      for (let i = 0; i < 6; i++) c.increment(sets[i % 3]!);
+      c.increment({ method: 'GET' }); // a prefix of a remembered path
+      c.increment({ method: 'GET', status: '200', route: '/x' }); // one key more
+      const pts = point(monitor, 'requests_total') as NumberPoint[];
+      const counts = byAttributes(pts);
+      expect(counts['{"method":"GET","status":"200"}']).toBe(2);
+      expect(counts['{"method":"GET"}']).toBe(1);
+      if (labelNames) expect(counts['{"method":"GET","route":"/x","status":"200"}']).toBeUndefined(); // undeclared label: dropped
+      else expect(counts['{"method":"GET","route":"/x","status":"200"}']).toBe(1);
+    });
+
     it(`remove() forgets one series and leaves the others counted (${labelNames ? 'declared' : 'undeclared'} labels)`, () => {
       const { monitor } = createTestMonitor(quiet);
       const c = monitor.metrics.createCounter('requests_total', 'Requests', labelNames ? { labelNames } : {});

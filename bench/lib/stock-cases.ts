@@ -138,7 +138,7 @@ export function reportAll(harness: string, stats: Map<string, { p50: number; mea
         title: `${c.title}, ${harness} ${label}`,
         method: `${harness} defaults: median = its ${pick}, mean = its mean`,
         target: c.target,
-        tasks: c.tasks.map((t) => ({ ...t })),
+        tasks: c.tasks,
       };
       report(comparison, results);
     }

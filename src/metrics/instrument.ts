@@ -59,17 +59,12 @@ export abstract class Instrument<S extends SeriesBase> {
 
   /** Finds or creates the series for `labels`; undefined (counted) when the call is misuse. */
   protected resolve(labels: LabelsInput | undefined): S | undefined {
-    const owner = this.owner;
-    if (owner.closed && !this.selfMetric) {
-      owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
-      return undefined;
-    }
+    if (this.owner.closed && !this.selfMetric) return this.afterShutdown();
     let key: string | undefined;
     if (labels === undefined || labels === null) {
       key = this.labelNames && this.labelNames.length > 0 ? this.keyOfDeclared({}) : '';
     } else if (typeof labels !== 'object') {
-      owner.diag.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
-      return undefined;
+      return this.notAnObject();
     } else {
       const hit = this.lookupLearned(labels);
       if (hit !== undefined) return hit;
@@ -87,6 +82,16 @@ export abstract class Instrument<S extends SeriesBase> {
     // a label set seen once (a request id, a user id) costs no tree node, and a first call
     // compiles and runs less.
     return this.create(key, labels ?? {});
+  }
+
+  private afterShutdown(): undefined {
+    this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
+    return undefined;
+  }
+
+  private notAnObject(): undefined {
+    this.owner.diag.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
+    return undefined;
   }
 
   /**
@@ -166,34 +171,51 @@ export abstract class Instrument<S extends SeriesBase> {
   }
 
   private create(key: string, labels: LabelsInput): S | undefined {
-    const owner = this.owner;
-    if (this.series.size >= owner.limits.cardinalityLimit) {
-      owner.diag.drop(
-        'cardinality_overflow',
-        () => `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series`,
-      );
-      return (this.overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
-    }
-    const attributes: Labels = {};
-    if (this.labelNames) {
+    if (this.series.size >= this.owner.limits.cardinalityLimit) return this.overflowSeries();
+    let attributes: Labels | undefined;
+    const names = this.labelNames;
+    if (names) {
+      attributes = {};
       // An empty label value is the same as an absent label (PR-03): it is not recorded.
-      for (const n of this.labelNames) {
-        const t = this.text(labels[n], false);
-        if (t) attributes[n] = t;
+      for (let i = 0; i < names.length; i++) {
+        const t = this.text(labels[names[i]], false);
+        if (t) attributes[names[i]] = t;
       }
     } else {
-      for (const k of Object.keys(labels)) {
-        if (labels[k] === undefined) continue;
-        if (!isValidLabelName(k)) {
-          owner.diag.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
-          return undefined;
-        }
-        attributes[k] = this.text(labels[k], false) ?? '';
-      }
+      attributes = this.attributesOfAny(labels);
+      if (attributes === undefined) return undefined;
     }
     const s = this.createSeries(attributes, now());
     this.series.set(key, s);
     return s;
+  }
+
+  // The rarer branches of a first call live in their own methods: V8 compiles a function on its
+  // first call, so what a usual first increment runs through stays small (mitata, for one,
+  // times call by call a task whose first call takes over 500 µs).
+
+  /** Past the cardinality cap: the shared overflow series, counted. */
+  private overflowSeries(): S {
+    const owner = this.owner;
+    owner.diag.drop(
+      'cardinality_overflow',
+      () => `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series`,
+    );
+    return (this.overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
+  }
+
+  /** The attributes of a new series of an instrument without declared label names. */
+  private attributesOfAny(labels: LabelsInput): Labels | undefined {
+    const attributes: Labels = {};
+    for (const k of Object.keys(labels)) {
+      if (labels[k] === undefined) continue;
+      if (!isValidLabelName(k)) {
+        this.owner.diag.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
+        return undefined;
+      }
+      attributes[k] = this.text(labels[k], false) ?? '';
+    }
+    return attributes;
   }
 
   /** Label value as text, truncated to the limit; `count` is false when re-reading a value already counted. */
@@ -203,38 +225,42 @@ export abstract class Instrument<S extends SeriesBase> {
     else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
     else if (v === undefined) s = '';
     else return undefined;
-    const max = this.owner.limits.labelValueLengthLimit;
+    return s.length > this.owner.limits.labelValueLengthLimit ? this.truncate(s, count) : s;
+  }
+
+  private truncate(s: string, count: boolean): string {
     // The library's own metrics are exempt: their values are short, known names, and counting
     // a truncation of one would record into the same metric again, without end.
-    if (s.length > max && !this.selfMetric) {
-      if (count) this.owner.diag.drop('label_too_long', () => `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
-      s = s.slice(0, max);
-    }
-    return s;
+    if (this.selfMetric) return s;
+    const max = this.owner.limits.labelValueLengthLimit;
+    if (count) this.owner.diag.drop('label_too_long', () => `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
+    return s.slice(0, max);
   }
 
   private keyOfDeclared(labels: LabelsInput): string | undefined {
     const set = this.labelSet!;
-    for (const k in labels) {
-      if (!set.has(k) && labels[k] !== undefined) {
-        this.owner.diag.drop(
-          'unknown_label',
-          `metric "${this.name}" got the undeclared label ${JSON.stringify(k.slice(0, 64))} (labelNames: ${this.labelNames!.join(', ')}); the value was dropped`,
-        );
-        return undefined;
-      }
-    }
+    for (const k in labels) if (!set.has(k) && labels[k] !== undefined) return this.unknownLabel(k);
     const names = this.labelNames!;
     let key = '';
     for (let i = 0; i < names.length; i++) {
       const t = this.text(labels[names[i]]);
-      if (t === undefined) {
-        this.owner.diag.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
-        return undefined;
-      }
+      if (t === undefined) return this.invalidValue();
       key = i === 0 ? t : key + SEP + t;
     }
     return key;
+  }
+
+  private unknownLabel(k: string): undefined {
+    this.owner.diag.drop(
+      'unknown_label',
+      `metric "${this.name}" got the undeclared label ${JSON.stringify(k.slice(0, 64))} (labelNames: ${this.labelNames!.join(', ')}); the value was dropped`,
+    );
+    return undefined;
+  }
+
+  private invalidValue(): undefined {
+    this.owner.diag.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
+    return undefined;
   }
 
   private keyOfAny(labels: LabelsInput): string | undefined {
@@ -251,10 +277,7 @@ export abstract class Instrument<S extends SeriesBase> {
       const raw = labels[k];
       if (raw === undefined) continue;
       const t = this.text(raw);
-      if (t === undefined) {
-        this.owner.diag.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
-        return undefined;
-      }
+      if (t === undefined) return this.invalidValue();
       key = key === '' ? k + KV + t : key + SEP + k + KV + t;
     }
     return key;

@@ -65,6 +65,23 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
     expect(g['last_push_successful']).toBe(true);
   });
 
+  it('PG-02: grouping values "." and ".." name their own groups; deleting one leaves the parent group', async () => {
+    const parent = new PushgatewayBackend({ url, job: 'dots' });
+    const dots = new PushgatewayBackend({ url, job: 'dots', groupingKey: { inst: '..' } });
+    const dot = new PushgatewayBackend({ url, job: 'dots', groupingKey: { inst: '.' } });
+    expect(await parent.export(batch(snapshot(gauge('probe.parent', 'P', '', [[{}, 1]]))))).toEqual({ ok: true });
+    expect(await dots.export(batch(snapshot(gauge('probe.dots', 'D', '', [[{}, 2]]))))).toEqual({ ok: true });
+    expect(await dot.export(batch(snapshot(gauge('probe.dot', 'D', '', [[{}, 3]]))))).toEqual({ ok: true });
+    expect(Object.keys((await group({ inst: '..', job: 'dots' }))!)).toContain('probe_dots');
+    expect(Object.keys((await group({ inst: '.', job: 'dots' }))!)).toContain('probe_dot');
+    const p = (await group({ job: 'dots' }))!;
+    expect(Object.keys(p)).toContain('probe_parent');
+    expect(Object.keys(p)).not.toContain('probe_dots');
+    expect(await dots.delete()).toEqual({ ok: true });
+    await poll('group deleted', async () => ((await group({ inst: '..', job: 'dots' })) === undefined ? true : undefined), 5000, 50);
+    expect(Object.keys((await group({ job: 'dots' }))!)).toContain('probe_parent');
+  });
+
   it('PG-04: POST replaces only the pushed names; PG-03: PUT replaces the whole group', async () => {
     const key = { instance: 'worker-1' };
     const put = new PushgatewayBackend({ url, job: 'modes', groupingKey: key });

@@ -23,9 +23,13 @@ export function base64Url(value: string): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-/** One `/<label>/<value>` segment pair; `@base64` when plain URI escaping cannot carry the value. */
+/**
+ * One `/<label>/<value>` segment pair; `@base64` when plain URI escaping cannot carry the value:
+ * empty, holding `/`, or `.` / `..`, which URL parsing removes as dot segments (`/inst/..` would
+ * name the parent group, and a delete would remove it).
+ */
 function segment(label: string, value: string): string {
-  if (value === '' || value.includes('/')) return '/' + label + '@base64/' + base64Url(value);
+  if (value === '' || value === '.' || value === '..' || value.includes('/')) return '/' + label + '@base64/' + base64Url(value);
   return '/' + label + '/' + encodeURIComponent(value);
 }
 

@@ -29,6 +29,8 @@ export interface SeriesBase {
 
 const OVERFLOW_KEY = '\u0000overflow';
 const OVERFLOW_ATTRIBUTES: Labels = Object.freeze({ 'otel.metric.overflow': 'true' });
+// Series keys: each label value (and, without declared names, each name) preceded by its
+// length, so no value can imitate a separator and join two label sets into one series.
 const SEP = '\u0001';
 const KV = '\u0002';
 
@@ -213,7 +215,8 @@ export abstract class Instrument<S extends SeriesBase> {
         this.owner.diag.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
         return undefined;
       }
-      attributes[k] = this.text(labels[k], false) ?? '';
+      const t = this.text(labels[k], false);
+      if (t) attributes[k] = t;
     }
     return attributes;
   }
@@ -245,7 +248,7 @@ export abstract class Instrument<S extends SeriesBase> {
     for (let i = 0; i < names.length; i++) {
       const t = this.text(labels[names[i]]);
       if (t === undefined) return this.invalidValue();
-      key = i === 0 ? t : key + SEP + t;
+      key += t.length + SEP + t;
     }
     return key;
   }
@@ -278,7 +281,8 @@ export abstract class Instrument<S extends SeriesBase> {
       if (raw === undefined) continue;
       const t = this.text(raw);
       if (t === undefined) return this.invalidValue();
-      key = key === '' ? k + KV + t : key + SEP + k + KV + t;
+      // An empty value is the same as an absent label (PR-03).
+      if (t !== '') key += k.length + KV + k + t.length + KV + t;
     }
     return key;
   }

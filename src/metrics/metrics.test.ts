@@ -24,6 +24,36 @@ describe('metrics', () => {
     ]);
   });
 
+  it('PR-03: an empty label value is the same as an absent label, declared or not', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const any = monitor.metrics.createCounter('any_total', 'Any labels');
+    any.increment(3, { route: '', method: 'GET' });
+    any.increment(4, { method: 'GET' });
+    const declared = monitor.metrics.createCounter('declared_total', 'Declared', { labelNames: ['route', 'method'] });
+    declared.increment(3, { route: '', method: 'GET' });
+    declared.increment(4, { method: 'GET' });
+    for (const name of ['any_total', 'declared_total']) {
+      expect((point(monitor, name) as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([[{ method: 'GET' }, 7]]);
+    }
+  });
+
+  it('label values holding control characters never join two label sets into one series', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const any = monitor.metrics.createCounter('any_total', 'Any labels');
+    any.increment(1, { a: 'x\u0001b\u0002y' });
+    any.increment(10, { a: 'x', b: 'y' });
+    const declared = monitor.metrics.createCounter('declared_total', 'Declared', { labelNames: ['a', 'b'] });
+    declared.increment(1, { a: 'x\u0001y', b: 'z' });
+    declared.increment(10, { a: 'x', b: 'y\u0001z' });
+    declared.increment(100, { a: '1\u0001x', b: '' });
+    declared.increment(1000, { a: '1', b: 'x' });
+    expect((point(monitor, 'any_total') as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([
+      [{ a: 'x\u0001b\u0002y' }, 1],
+      [{ a: 'x', b: 'y' }, 10],
+    ]);
+    expect((point(monitor, 'declared_total') as NumberPoint[]).map((p) => p.value)).toEqual([1, 10, 100, 1000]);
+  });
+
   it('gauges set, increment and decrement', () => {
     const { monitor } = createTestMonitor(quiet);
     const g = monitor.metrics.createGauge('active_connections', 'Active connections');

@@ -21,7 +21,7 @@ import { applyTailPolicy, createTailPolicy, type TailPolicy } from './trace/samp
 import type { RecordingSpan } from './trace/span.js';
 import { prepareIds } from './trace/ids.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
-import { now } from './time.js';
+import { now, timerMs } from './time.js';
 import { VERSION } from './version.js';
 
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
@@ -492,7 +492,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const timeout = new Promise<ExportResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` }), this.flushTimeoutMs);
+        timer = setTimeout(() => resolve({ ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` }), timerMs(this.flushTimeoutMs));
       });
       return this.outcome(backend, await Promise.race([this.guard(() => call), timeout]), items);
     } finally {

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { msToUnixNano, msToUnixNanoParts, now } from './time.js';
+import { MAX_TIMER_MS, msToUnixNano, msToUnixNanoParts, now, timerMs } from './time.js';
 
 describe('time', () => {
+  it('timerMs clamps delays to the 2^31-1 ms that setTimeout honours', () => {
+    expect(timerMs(5)).toBe(5);
+    expect(timerMs(MAX_TIMER_MS)).toBe(2147483647);
+    expect(timerMs(30 * 86400 * 1000)).toBe(2147483647);
+  });
+
   it('now() reads epoch milliseconds', () => {
     expect(Math.abs(now() - Date.now())).toBeLessThan(1000);
   });

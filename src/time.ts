@@ -6,6 +6,18 @@
 const origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
 const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
 
+/**
+ * The longest delay a timer honours: 2^31−1 ms (about 24.8 days). Node, Deno, Bun and browsers
+ * fire a longer `setTimeout` at once (Node after 1 ms), so a 30-day timeout would time out
+ * immediately; every timeout a user sets is clamped to this.
+ */
+export const MAX_TIMER_MS = 2147483647;
+
+/** `ms` clamped to what `setTimeout` honours (see MAX_TIMER_MS). */
+export function timerMs(ms: number): number {
+  return ms > MAX_TIMER_MS ? MAX_TIMER_MS : ms;
+}
+
 /** Current time as epoch milliseconds (fractional). */
 export const now: () => number = perf ? () => origin + perf.now() : () => Date.now();
 

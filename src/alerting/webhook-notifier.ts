@@ -1,4 +1,4 @@
-import { now } from '../time.js';
+import { now, timerMs } from '../time.js';
 import type { Alert, Notifier } from './notifier.js';
 
 /** Options of `webhookNotifier`. */
@@ -54,7 +54,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   const post = async (alert: Alert): Promise<void> => {
     const doFetch = options.fetch ?? globalThis.fetch;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timerMs(timeoutMs));
     try {
       const payload: WebhookPayload = { ...alert, time: new Date(alert.time).toISOString() };
       const res = await doFetch(url, {
@@ -111,7 +111,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   const hold = (alert: Alert, wait: number): void => {
     held.set(alert.key, alert);
     if (timers.has(alert.key)) return;
-    const timer = setTimeout(() => release(alert.key), Math.max(0, wait));
+    const timer = setTimeout(() => release(alert.key), timerMs(Math.max(0, wait)));
     // A held alert must not hold a server's exit back (where timers can be unref'd).
     (timer as { unref?: () => void }).unref?.();
     timers.set(alert.key, timer);

@@ -13,6 +13,13 @@ const never = (): Promise<never> => new Promise(() => {});
 const get = (path: string, headers?: Record<string, string>, method = 'GET') => new Request(`http://svc.local${path}`, { headers, method });
 
 describe('HealthCheckRegistry', () => {
+  it('a timeout longer than timers allow (30 days) is clamped, not fired at once', async () => {
+    const r = new HealthCheckRegistry()
+      .register('slow-fn', () => new Promise((res) => setTimeout(() => res(HealthStatus.HEALTHY), 150)), { timeoutSeconds: 30 * 86400 });
+    const report = await r.checkAll();
+    expect(report.checks['slow-fn']).toMatchObject({ status: 'healthy' });
+  });
+
   it('runs checks in parallel under their timeouts: hang, throw, degraded', async () => {
     const { monitor } = createTestMonitor();
     const db: HealthCheck = { check: async () => ({ component: 'postgres', status: HealthStatus.HEALTHY, latencyMs: 2, details: { pool: 5 } }) };

@@ -1,4 +1,4 @@
-import { now } from '../time.js';
+import { now, timerMs } from '../time.js';
 import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
 
 /** Options of `httpCheck`. */
@@ -41,7 +41,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
       signal?.addEventListener('abort', onAbort);
-      const timer = setTimeout(onAbort, timeoutSeconds * 1000);
+      const timer = setTimeout(onAbort, timerMs(timeoutSeconds * 1000));
       const start = now();
       const component = options.component ?? '';
       try {

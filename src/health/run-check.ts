@@ -1,4 +1,4 @@
-import { now } from '../time.js';
+import { now, timerMs } from '../time.js';
 import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
 import { toResult } from './function-check.js';
 
@@ -20,7 +20,7 @@ export async function runCheck(name: string, check: HealthCheck, timeoutSeconds:
     timer = setTimeout(() => {
       controller?.abort();
       resolve({ component: name, status: HealthStatus.UNHEALTHY, error: `timed out after ${timeoutSeconds} s`, latencyMs: now() - start });
-    }, timeoutSeconds * 1000);
+    }, timerMs(timeoutSeconds * 1000));
   });
   const run = (async (): Promise<HealthCheckResult> => {
     try {

@@ -1,3 +1,4 @@
+import { timerMs } from '../../time.js';
 import type { Backend, Diagnostic, DiagnosticHandler, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { Temporality } from '../../model/metric-data.js';
 import { SIGNALS, redactUrl } from './endpoint.js';
@@ -112,7 +113,7 @@ export class OtlpBackend implements Backend {
 
     const controller = new AbortController();
     const limited = o.timeoutMs > 0;
-    const timer = limited ? setTimeout(() => controller.abort(), o.timeoutMs) : undefined;
+    const timer = limited ? setTimeout(() => controller.abort(), timerMs(o.timeoutMs)) : undefined;
     // Settles at the deadline even if an injected fetch ignores the abort signal.
     const timedOut = new Promise<PostOutcome>((resolve) => {
       controller.signal.addEventListener('abort', () => resolve({ ok: false, reason: 'export_timeout', error: `export timed out after ${o.timeoutMs} ms`, attempts: 0 }), { once: true });

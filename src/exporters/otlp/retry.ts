@@ -1,3 +1,5 @@
+import { timerMs } from '../../time.js';
+
 /** Only these are worth another try (OTLP-09); 400 and every other 4xx/5xx are final. */
 export function isRetryableStatus(status: number): boolean {
   return status === 429 || status === 502 || status === 503 || status === 504;
@@ -43,7 +45,7 @@ export function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve(true);
-    }, ms);
+    }, timerMs(ms));
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { timerMs } from '../../time.js';
 import type { Backend, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import { CONTENT_TYPES } from '../prometheus/negotiate.js';
 import { renderSnapshot, type DroppedMetric } from '../prometheus/render.js';
@@ -154,7 +155,7 @@ export class PushgatewayBackend implements Backend {
       timer = setTimeout(() => {
         controller.abort();
         resolve(failure('export_timeout', `Pushgateway did not answer within ${this.#timeoutMs} ms`));
-      }, this.#timeoutMs);
+      }, timerMs(this.#timeoutMs));
     });
     try {
       return await Promise.race([this.#attempt(method, body, controller.signal), timeout]);

@@ -3,6 +3,7 @@ import { createTestMonitor } from '../testing/index.js';
 import { getActiveSpan } from '../context/active.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { extractContext } from './propagation/propagation.js';
+import { SamplingDecision } from './sampling/samplers.js';
 
 const quiet = { onDiagnostic: () => {} };
 
@@ -80,6 +81,36 @@ describe('tracer', () => {
     monitor.tracer.startSpan('server', { parent, kind: SpanKind.SERVER }).end();
     await monitor.flush();
     expect(memory.spans[0]).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', traceState: 'v=1' });
+  });
+
+  it('TC-02: a parent with an all-zero or malformed id is no parent: the span starts a new, sampled trace', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const bad = [
+      { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 },
+      { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '0'.repeat(16), traceFlags: 1 },
+      { traceId: '', spanId: '', traceFlags: 1 },
+      { traceId: 'not-hex', spanId: 'xyz', traceFlags: 1 },
+      { traceId: '4BF92F3577B34DA6A3CE929D0E0E4736', spanId: '00f067aa0ba902b7', traceFlags: 1 },
+    ];
+    for (const parent of bad) monitor.tracer.startSpan('child', { parent }).end();
+    // unsampled invalid parent: still a root, so sampled by the default sampler
+    monitor.tracer.startSpan('child', { parent: { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 } }).end();
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(bad.length + 1);
+    for (const s of memory.spans) {
+      expect(s.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(s.traceId).not.toBe('0'.repeat(32));
+      expect(s.parentSpanId).toBeUndefined();
+      expect(s.traceFlags & 1).toBe(1);
+    }
+  });
+
+  it('TC-02: an invalid parent goes to the sampler as no parent', () => {
+    const seen: unknown[] = [];
+    const sampler = { shouldSample: (_t: string, p: unknown) => (seen.push(p), SamplingDecision.RECORD_AND_SAMPLE), toString: () => 's' };
+    const { monitor } = createTestMonitor({ ...quiet, sampler });
+    monitor.tracer.startSpan('x', { parent: { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 1 } }).end();
+    expect(seen).toEqual([undefined]);
   });
 
   it('ids are random hex, never all zero, and unique', () => {

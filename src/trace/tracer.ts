@@ -4,7 +4,7 @@ import type { SpanContext } from '../model/span-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { timeInput } from '../time.js';
-import { newSpanId, newTraceId } from './ids.js';
+import { isValidSpanId, isValidTraceId, newSpanId, newTraceId } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
@@ -39,6 +39,15 @@ function isSpan(p: unknown): p is SpanWithScope {
 const NO_OPTIONS: StartSpanOptions = Object.freeze({});
 
 /**
+ * `c` if its ids are valid, else undefined: as in the OpenTelemetry SDK, a parent with an
+ * all-zero or malformed id is no parent (OTLP has no encoding for such ids), so the span
+ * starts a new trace instead of joining one that no backend can show.
+ */
+function validParent(c: SpanContext | undefined | null): SpanContext | undefined {
+  return c != null && isValidTraceId(c.traceId) && isValidSpanId(c.spanId) ? c : undefined;
+}
+
+/**
  * Starts spans. Parent, scope and baggage come from the options or the active context;
  * the head sampler decides once per span whether it records.
  */
@@ -64,11 +73,13 @@ export class Tracer {
     let baggage: Baggage | undefined;
     if (parentIn) {
       if (isSpan(parentIn)) {
-        parent = parentIn instanceof RecordingSpan ? parentIn : parentIn.spanContext();
+        // Only spans from elsewhere (a foreign OpenTelemetry span, a user's class) are checked:
+        // ours always have valid ids.
+        parent = parentIn instanceof RecordingSpan ? parentIn : validParent(parentIn.spanContext());
         scope ??= parentIn.scope;
         baggage = parentIn.baggage;
       } else {
-        parent = parentIn as SpanContext;
+        parent = validParent(parentIn as SpanContext);
         baggage = (parentIn as RemoteContext).baggage;
       }
     }

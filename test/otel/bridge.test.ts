@@ -8,6 +8,7 @@ import {
   SpanStatusCode,
   trace,
   createContextKey,
+  INVALID_SPAN_CONTEXT,
   type Span as ApiSpan,
 } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
@@ -189,6 +190,18 @@ describe('registerOpenTelemetry: spans', () => {
     expect(out.traceparent).toBe(`00-4bf92f3577b34da6a3ce929d0e0e4736-${server.spanId}-01`);
     expect(out.tracestate).toBe('congo=t61rcWkgMzE,rojo=00f067aa0ba902b7');
     expect(out.baggage).toBe('user=alice,tier=gold;prop');
+  });
+
+  it('TC-02: a span under INVALID_SPAN_CONTEXT starts a new sampled trace, as in the OpenTelemetry SDK', async () => {
+    const span = trace.getTracer('lib').startSpan('x', {}, trace.setSpanContext(ROOT_CONTEXT, INVALID_SPAN_CONTEXT));
+    expect(span.isRecording()).toBe(true);
+    expect(span.spanContext().traceId).not.toBe(INVALID_SPAN_CONTEXT.traceId);
+    expect(span.spanContext().traceFlags & 1).toBe(1);
+    span.end();
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(1);
+    expect(memory.spans[0].parentSpanId).toBeUndefined();
+    expect(memory.spans[0].traceId).toBe(span.spanContext().traceId);
   });
 
   it('propagation uses the core parsers: invalid traceparent is ignored, fields() lists the headers', () => {

@@ -4,8 +4,11 @@ import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.j
 
 interface SumSeries extends SeriesBase {
   value: number;
-  /** Value at the previous delta collection. */
-  reported: number;
+  /**
+   * Added since the previous delta collection, summed on its own: `value - previous value`
+   * would report 1.4999999999999996 for one increment of 1.5 after 0.1.
+   */
+  delta: number;
 }
 
 /** A pre-resolved series: the fastest way to record into one attribute set. */
@@ -15,11 +18,12 @@ export interface BoundCounter {
 
 abstract class SumInstrument extends Instrument<SumSeries> {
   protected createSeries(attributes: Labels, time: number): SumSeries {
-    return { attributes, startTime: time, deltaStart: time, dirty: false, value: 0, reported: 0 };
+    return { attributes, startTime: time, deltaStart: time, dirty: false, value: 0, delta: 0 };
   }
 
   protected bump(s: SumSeries, v: number): void {
     s.value += v;
+    s.delta += v;
     this.markDirty(s);
   }
 
@@ -28,8 +32,8 @@ abstract class SumInstrument extends Instrument<SumSeries> {
     for (const s of this.allSeries()) {
       if (temporality === 'delta') {
         if (!s.dirty) continue;
-        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.value - s.reported });
-        s.reported = s.value;
+        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.delta });
+        s.delta = 0;
         s.deltaStart = time;
         s.dirty = false;
       } else {

@@ -17,10 +17,11 @@ interface HistogramSeries extends SeriesBase {
   sum: number;
   min: number;
   max: number;
-  /** Counts, sum and count at the previous delta collection. */
+  /** Counts and count at the previous delta collection (whole numbers: subtracting them is exact). */
   rCounts: Float64Array;
   rCount: number;
-  rSum: number;
+  /** The sum since the previous delta collection, kept apart for the reason given in counter.ts. */
+  dSum: number;
   /** Min and max since the previous delta collection. */
   dMin: number;
   dMax: number;
@@ -87,7 +88,7 @@ export class Histogram extends Instrument<HistogramSeries> {
       max: -Infinity,
       rCounts: new Float64Array(n),
       rCount: 0,
-      rSum: 0,
+      dSum: 0,
       dMin: Infinity,
       dMax: -Infinity,
       exemplars: undefined,
@@ -120,6 +121,7 @@ export class Histogram extends Instrument<HistogramSeries> {
     s.counts[i]++;
     s.count++;
     s.sum += v;
+    s.dSum += v;
     if (v < s.min) s.min = v;
     if (v > s.max) s.max = v;
     if (v < s.dMin) s.dMin = v;
@@ -178,7 +180,7 @@ export class Histogram extends Instrument<HistogramSeries> {
           startTime: s.deltaStart,
           time,
           count: s.count - s.rCount,
-          sum: s.sum - s.rSum,
+          sum: s.dSum,
           min: s.dMin,
           max: s.dMax,
           bounds: this.bounds,
@@ -187,7 +189,7 @@ export class Histogram extends Instrument<HistogramSeries> {
         });
         s.rCounts.set(s.counts);
         s.rCount = s.count;
-        s.rSum = s.sum;
+        s.dSum = 0;
         s.dMin = Infinity;
         s.dMax = -Infinity;
         s.exemplars = undefined;

@@ -222,6 +222,48 @@ describe('metrics', () => {
     expect(p.quantiles.every((q) => Math.abs(q.value - 3) < 0.05)).toBe(true);
   });
 
+  it('MET-09: summary quantile 0 and 1 are the exact minimum and maximum; the others stay within the observed range', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const s = monitor.metrics.createSummary('q_seconds', 'Q', { quantiles: [0, 0.5, 1] });
+    for (const v of [1, 2, 3, 4, 100]) s.observe(v);
+    const [q0, q50, q100] = (point(monitor, 'q_seconds')[0] as SummaryPoint).quantiles.map((q) => q.value);
+    expect([q0, q100]).toEqual([1, 100]);
+    expect(Math.abs(q50! - 3) / 3).toBeLessThan(0.005);
+    const same = monitor.metrics.createSummary('same_seconds', 'Same', { quantiles: [0.5, 0.99] });
+    for (let i = 0; i < 10; i++) same.observe(0.25);
+    expect((point(monitor, 'same_seconds')[0] as SummaryPoint).quantiles.map((q) => q.value)).toEqual([0.25, 0.25]);
+  });
+
+  it('summary count and sum stay cumulative in a delta collection (OTLP summaries carry no temporality)', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const s = monitor.metrics.createSummary('d_seconds', 'D');
+    for (let i = 0; i < 3; i++) s.observe(1);
+    const first = monitor.metrics.collect({ temporality: 'delta' }).metrics.find((m) => m.name === 'd_seconds')!;
+    for (let i = 0; i < 5; i++) s.observe(2);
+    const second = monitor.metrics.collect({ temporality: 'delta' }).metrics.find((m) => m.name === 'd_seconds')!;
+    expect(first.temporality).toBe('cumulative');
+    expect((first.points as SummaryPoint[]).map((p) => [p.count, p.sum])).toEqual([[3, 3]]);
+    expect((second.points as SummaryPoint[]).map((p) => [p.count, p.sum])).toEqual([[8, 13]]);
+    expect(second.points[0]!.startTime).toBe(first.points[0]!.startTime);
+    // An unchanged series is left out of the next delta collection.
+    expect(monitor.metrics.collect({ temporality: 'delta' }).metrics.find((m) => m.name === 'd_seconds')?.points ?? []).toEqual([]);
+  });
+
+  it('delta sums are summed per interval, not subtracted: 1.5 after 0.7 reads 1.5', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('bytes_total', 'Bytes');
+    const h = monitor.metrics.createHistogram('size_bytes', 'Size');
+    c.increment(0.7);
+    h.observe(0.7);
+    monitor.metrics.collect({ temporality: 'delta' });
+    c.increment(1.5);
+    h.observe(1.5);
+    const snap = monitor.metrics.collect({ temporality: 'delta' });
+    expect((snap.metrics.find((m) => m.name === 'bytes_total')!.points[0] as NumberPoint).value).toBe(1.5);
+    expect((snap.metrics.find((m) => m.name === 'size_bytes')!.points[0] as HistogramPoint).sum).toBe(1.5);
+    expect((point(monitor, 'bytes_total')[0] as NumberPoint).value).toBe(0.7 + 1.5); // (0.7 + 1.5) - 0.7 is 1.5000000000000002
+  });
+
   it('rejects invalid configuration at creation with a message that says what to change', () => {
     const { monitor } = createTestMonitor(quiet);
     expect(() => monitor.metrics.createCounter('1bad', 'x')).toThrow(/invalid metric name "1bad"/);

@@ -11,6 +11,9 @@ export class QuantileSketch {
   private readonly neg = new Map<number, number>();
   private zero = 0;
   count = 0;
+  /** The exact extremes, so that quantile 0 and 1 are the minimum and maximum (MET-09). */
+  min = Infinity;
+  max = -Infinity;
 
   constructor(relativeAccuracy = 0.005) {
     this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
@@ -19,6 +22,8 @@ export class QuantileSketch {
 
   add(v: number): void {
     this.count++;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
     if (v > 1e-9) {
       const k = Math.ceil(Math.log(v) / this.logGamma);
       this.pos.set(k, (this.pos.get(k) ?? 0) + 1);
@@ -33,12 +38,20 @@ export class QuantileSketch {
     this.neg.clear();
     this.zero = 0;
     this.count = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
   }
 
   /** Quantiles over several sketches at once (the sliding window's age buckets). */
   static quantiles(sketches: readonly QuantileSketch[], qs: readonly number[]): number[] {
     let total = 0;
-    for (const s of sketches) total += s.count;
+    let min = Infinity;
+    let max = -Infinity;
+    for (const s of sketches) {
+      total += s.count;
+      if (s.min < min) min = s.min;
+      if (s.max > max) max = s.max;
+    }
     if (total === 0) return qs.map(() => NaN);
     const first = sketches[0];
     const neg = new Map<number, number>();
@@ -55,14 +68,18 @@ export class QuantileSketch {
     if (zero) bins.push([0, zero]);
     for (const k of [...pos.keys()].sort((a, b) => a - b)) bins.push([first.value(k), pos.get(k)!]);
     // Nearest rank: the smallest value with at least ⌈q·n⌉ observations at or below it.
+    // A bin's representative value may lie outside what was observed: clamp to the exact extremes.
+    const clamp = (v: number): number => (v < min ? min : v > max ? max : v);
     return qs.map((q) => {
+      if (q === 0) return min;
+      if (q === 1) return max;
       const target = Math.max(1, Math.ceil(q * total));
       let seen = 0;
       for (const [v, c] of bins) {
         seen += c;
-        if (seen >= target) return v;
+        if (seen >= target) return clamp(v);
       }
-      return bins[bins.length - 1][0];
+      return max;
     });
   }
 

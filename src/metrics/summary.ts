@@ -10,8 +10,6 @@ export const DEFAULT_QUANTILES: readonly number[] = Object.freeze([0.5, 0.9, 0.9
 interface SummarySeries extends SeriesBase {
   count: number;
   sum: number;
-  rCount: number;
-  rSum: number;
   /** Ring of sketches; `head` is the one being filled, started at `headStart`. */
   ring: QuantileSketch[];
   head: number;
@@ -56,7 +54,7 @@ export class Summary extends Instrument<SummarySeries> {
   protected createSeries(attributes: Labels, time: number): SummarySeries {
     const ring: QuantileSketch[] = [];
     for (let i = 0; i < this.options.ageBuckets; i++) ring.push(new QuantileSketch());
-    return { attributes, startTime: time, deltaStart: time, dirty: false, count: 0, sum: 0, rCount: 0, rSum: 0, ring, head: 0, headStart: time };
+    return { attributes, startTime: time, deltaStart: time, dirty: false, count: 0, sum: 0, ring, head: 0, headStart: time };
   }
 
   observe(value: number, labels?: LabelsInput): void {
@@ -90,22 +88,24 @@ export class Summary extends Instrument<SummarySeries> {
     s.headStart = steps === s.ring.length ? t : s.headStart + steps * this.bucketMs;
   }
 
+  /**
+   * Count and sum are always cumulative, as OTLP defines them for summaries (metrics.proto:
+   * SummaryDataPoint has no temporality; its count and sum "are assumed to be cumulative"). A
+   * delta collection only leaves out the series that did not change since the previous one.
+   */
   collect(temporality: Temporality, time: number): SummaryMetric | undefined {
     const points: SummaryPoint[] = [];
     const qs = this.options.quantiles;
     for (const s of this.allSeries()) {
-      if (temporality === 'delta' && !s.dirty) continue;
+      if (temporality === 'delta') {
+        if (!s.dirty) continue;
+        s.dirty = false;
+      }
       this.rotate(s, time);
       const values = QuantileSketch.quantiles(s.ring, qs);
       const quantiles = qs.map((quantile, i) => ({ quantile, value: values[i] }));
-      if (temporality === 'delta') {
-        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, count: s.count - s.rCount, sum: s.sum - s.rSum, quantiles });
-        s.rCount = s.count;
-        s.rSum = s.sum;
-        s.deltaStart = time;
-        s.dirty = false;
-      } else points.push({ attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles });
+      points.push({ attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles });
     }
-    return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality, points };
+    return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality: 'cumulative', points };
   }
 }

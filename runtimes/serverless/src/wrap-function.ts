@@ -47,7 +47,9 @@ let coldStart = true;
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
  * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
  *   the response has been sent, with the status the function set; exported in Vercel's
- *   `waitUntil`, or awaited before the returned promise settles where there is none.
+ *   `waitUntil`, or awaited before the returned promise settles where there is none. The function
+ *   is called with `(req, res)` only (an Express app works as it is); `getActiveSpan()` and
+ *   `getActiveScope()` reach the request's telemetry.
  *
  * @param fn the handler
  * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
@@ -114,8 +116,11 @@ async function invokeNodeStyle(
   let flushing: Promise<unknown> | undefined;
   let returned: unknown;
   // The span ends once the response has been sent; the function's own result is passed back.
+  // The function gets the platform's arguments and nothing more: an Express or Connect app is
+  // `(req, res, next)` and would take an extra argument as its final handler, leaving 404s and
+  // errors unanswered. Its telemetry is the active context (getActiveSpan(), getActiveScope()).
   const run = async (_req: Request, telemetry: RequestTelemetry): Promise<Response> => {
-    const sent = await runNodeStyle(() => fn.call(self, ...args, telemetry), req, res, telemetry);
+    const sent = await runNodeStyle(() => fn.apply(self, args), req, res, telemetry);
     returned = sent.returned;
     return sent.response;
   };

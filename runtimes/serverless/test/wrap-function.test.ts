@@ -1,6 +1,8 @@
+import express from 'express';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { getActiveSpan } from '../../../src/context/active.js';
 import { createTestMonitor } from '../../../src/testing/index.js';
 import { detectKind, wrapFunction } from '../index.js';
 import { resetColdStart } from '../src/wrap-function.js';
@@ -205,5 +207,26 @@ describe('wrapFunction for Node-style (req, res) functions (Vercel Node.js runti
     const failed = memory.spans.find((s) => s.attributes['url.path'] === '/boom')!;
     expect(failed.status.code).toBe(2);
     expect(failed.events.some((e) => e.name === 'exception')).toBe(true);
+  });
+
+  test('an Express app gets only (req, res): its final handler answers 404s and errors, each with a span; telemetry is the active span', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const app = express();
+    app.get('/users/:id', (req, res) => {
+      res.json({ id: req.params.id, traced: getActiveSpan()?.isRecording() === true });
+    });
+    app.get('/boom', () => {
+      throw new Error('boom');
+    });
+    const handler = wrapFunction(app, monitor);
+    const url = await listen((req, res) => void handler(req, res));
+    // A wrong `next` leaves the client without an answer: fail fast rather than at the test timeout.
+    const get = (path: string) => fetch(`${url}${path}`, { signal: AbortSignal.timeout(2000) });
+    expect(await (await get('/users/7')).json()).toEqual({ id: '7', traced: true });
+    expect((await get('/nope')).status).toBe(404);
+    expect((await get('/boom')).status).toBe(500);
+    await sleep(20);
+    const statuses = memory.spans.filter((s) => s.kind === 2).map((s) => [s.name, s.attributes['http.response.status_code']]);
+    expect(statuses).toEqual([['GET /users/:id', 200], ['GET', 404], ['GET /boom', 500]]);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { EXPORTER_REQUEST, isExporterRequest, OTLP_EXPORTER_VERSION, OtlpBackend } from '../../src/exporters/otlp/index.js';
+import { EXPORTER_REQUEST, isExporterRequest, OTLP_EXPORTER_VERSION, OtlpBackend, otlpOptionsFromEnv } from '../../src/exporters/otlp/index.js';
 import type { Diagnostic } from '../../src/model/batch.js';
 import { canonical } from './helpers/canonical.js';
 import { expectedLogs, expectedMetrics, expectedTraces } from './helpers/expected.js';
@@ -47,6 +47,39 @@ describe('OtlpBackend against a local receiver', () => {
       });
     }
   }
+
+  it('ENV-01/ENV-03, OTLP-03, OTLP-12: header names merge case-insensitively, each sent once', async () => {
+    const start = rx.requests.length;
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: rx.url,
+      OTEL_EXPORTER_OTLP_HEADERS: 'Authorization=Bearer generic,X-Tenant=acme',
+      OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'authorization=Bearer traces',
+    };
+    const fromEnv = new OtlpBackend(otlpOptionsFromEnv(env));
+    expect(await fromEnv.export(batch({ spans: true, logs: true, metrics: false }))).toEqual({ ok: true });
+    const byPath = Object.fromEntries(rx.requests.slice(start).map((r) => [r.path, r.headers]));
+    expect(byPath['/v1/traces']).toMatchObject({ authorization: 'Bearer traces', 'x-tenant': 'acme' }); // per-signal wins
+    expect(byPath['/v1/logs']).toMatchObject({ authorization: 'Bearer generic', 'x-tenant': 'acme' });
+    await fromEnv.shutdown();
+
+    const mark = rx.requests.length;
+    const backend = new OtlpBackend({
+      endpoint: rx.url,
+      protocol: 'http/json',
+      compression: 'gzip',
+      headers: { 'content-type': 'text/plain', 'USER-AGENT': 'my-app/2.0', 'content-encoding': 'br', 'X-Key': 'generic' },
+      tracesHeaders: { 'x-key': 'traces' },
+    });
+    expect(await backend.export(batch({ spans: true }))).toEqual({ ok: true });
+    const [r] = rx.requests.slice(mark);
+    // The body decides Content-Type and Content-Encoding; a user agent goes in front of the exporter's.
+    expect(r.headers['content-type']).toBe('application/json');
+    expect(r.headers['content-encoding']).toBe('gzip');
+    expect(r.headers['user-agent']).toBe(`my-app/2.0 lexigram-monitor-otlp/${OTLP_EXPORTER_VERSION}`);
+    expect(r.headers['x-key']).toBe('traces');
+    expect(JSON.parse(r.body.toString('utf8')).resourceSpans).toHaveLength(1);
+    await backend.shutdown();
+  });
 
   it('skips empty signals and honours `signals`', async () => {
     const start = rx.requests.length;

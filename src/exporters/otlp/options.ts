@@ -28,9 +28,13 @@ export interface OtlpBackendOptions {
   readonly logsEndpoint?: string;
   /** Default `http/protobuf` (ENV-06). */
   readonly protocol?: OtlpProtocol;
-  /** Sent with every request, for example an API key. Never echoed in diagnostics. */
+  /**
+   * Sent with every request, for example an API key. Never echoed in diagnostics. Names are
+   * case-insensitive. `Content-Type` and `Content-Encoding` are the exporter's (they describe
+   * the body); a `User-Agent` given here goes in front of the exporter's own (OTLP-12).
+   */
   readonly headers?: Readonly<Record<string, string>>;
-  /** Extra headers per signal, merged over `headers`. */
+  /** Extra headers per signal, merged over `headers`; a name in any case replaces the generic one. */
   readonly tracesHeaders?: Readonly<Record<string, string>>;
   readonly metricsHeaders?: Readonly<Record<string, string>>;
   readonly logsHeaders?: Readonly<Record<string, string>>;
@@ -55,6 +59,7 @@ export interface ResolvedOtlpOptions {
   readonly name: string;
   readonly urls: Readonly<Record<OtlpSignal, string>>;
   readonly protocol: OtlpProtocol;
+  /** Per signal, generic and per-signal headers merged; names lowercased. */
   readonly headers: Readonly<Record<OtlpSignal, Readonly<Record<string, string>>>>;
   readonly compression: OtlpCompression;
   readonly timeoutMs: number;
@@ -93,7 +98,9 @@ function checkHeaders(option: string, headers: unknown): Record<string, string> 
     if (typeof v !== 'string' || /[\r\n\0]/.test(v)) {
       fail(option, `header ${JSON.stringify(k)} must be a string without CR, LF or NUL (value not shown)`);
     }
-    out[k] = v;
+    // Lowercased so that a spread merges names differing only in case: fetch would send both,
+    // joined with ", ".
+    out[k.toLowerCase()] = v;
   }
   return out;
 }

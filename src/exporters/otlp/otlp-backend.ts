@@ -47,6 +47,8 @@ export class OtlpBackend implements Backend {
   readonly #fetch: FetchLike;
   readonly #onDiagnostic: DiagnosticHandler | undefined;
   readonly #secrets: string[];
+  /** The request headers per signal, without Content-Encoding. */
+  readonly #headers = {} as Record<OtlpSignal, Readonly<Record<string, string>>>;
   readonly #inflight = new Set<Promise<ExportResult>>();
   #closed = false;
 
@@ -61,6 +63,11 @@ export class OtlpBackend implements Backend {
     this.#onDiagnostic = options.onDiagnostic;
     this.#secrets = [];
     for (const s of SIGNALS) for (const v of Object.values(o.headers[s])) if (v.length >= 4) this.#secrets.push(v);
+    for (const s of SIGNALS) {
+      // A user Content-Type or Content-Encoding would not describe the body actually sent.
+      const { 'user-agent': ua, 'content-type': _type, 'content-encoding': _encoding, ...user } = o.headers[s];
+      this.#headers[s] = { ...user, 'user-agent': ua ? `${ua} ${USER_AGENT}` : USER_AGENT, 'content-type': contentTypeOf(o.protocol) };
+    }
     for (const s of o.signals) registerExporterUrl(o.urls[s]);
   }
 
@@ -148,14 +155,14 @@ export class OtlpBackend implements Backend {
     if (body.byteLength > MAX_REQUEST_BYTES) {
       return { ok: false, reason: 'export_too_large', error: `request body of ${body.byteLength} bytes exceeds 64 MiB (not sent)`, attempts: 0 };
     }
-    const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...o.headers[signal], 'Content-Type': contentTypeOf(o.protocol) };
+    let headers = this.#headers[signal];
     if (o.compression === 'gzip') {
       try {
         body = await gzip(body);
       } catch (err) {
         return { ok: false, reason: 'export_failed', error: 'gzip failed: ' + String(err), attempts: 0 };
       }
-      headers['Content-Encoding'] = 'gzip';
+      headers = { ...headers, 'content-encoding': 'gzip' };
     }
     return postWithRetry(ctx, o.urls[signal], headers, body, o.protocol === 'http/json');
   }

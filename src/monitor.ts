@@ -189,6 +189,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** @internal a span ended */
   onEnd(span: RecordingSpan): void {
+    // A RECORD_ONLY span is recorded for the code that holds it, not exported (SMP-04). It is
+    // left out here rather than at export so that it takes no room in a scope's spansPerScope
+    // or the buffer; tail policies (which never read the flag) see only what may be exported.
+    if ((span.traceFlags & 1) === 0) return;
     const scope = span.scope;
     if (scope !== undefined && !scope.closed) {
       scope.addSpan(span);

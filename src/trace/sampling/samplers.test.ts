@@ -57,6 +57,21 @@ describe('head samplers', () => {
     await monitor.flush();
     expect(memory.spans).toHaveLength(0);
   });
+
+  it('SMP-04: a RECORD_ONLY span records but is not sampled, and exporters never receive it', async () => {
+    const recordOnly = { shouldSample: () => SamplingDecision.RECORD_ONLY, toString: () => 'RecordOnly' };
+    const { monitor, memory } = createTestMonitor({ sampler: recordOnly, tailSampling: { keepErrors: true, ratio: 1 } });
+    const outside = monitor.tracer.startSpan('outside');
+    expect(outside.isRecording()).toBe(true);
+    expect(outside.spanContext().traceFlags & 1).toBe(0);
+    outside.setStatus(SpanStatus.ERROR, 'bad');
+    outside.end();
+    const scope = monitor.openScope();
+    scope.run(() => monitor.tracer.startSpan('in-scope').end());
+    await scope.close();
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(0);
+  });
 });
 
 describe('tail sampling', () => {

@@ -32,6 +32,13 @@ describe('content negotiation (PT-10)', () => {
     expect(negotiateFormat('application/openmetrics-text; version="1.0.0"; q=0.9, text/plain; q=0.8')).toBe('openmetrics');
     expect(negotiateFormat('APPLICATION/OPENMETRICS-TEXT')).toBe('openmetrics');
   });
+  it('PT-10: the most specific matching range sets a format\'s weight (RFC 9110 §12.5.1), so */* cannot undo text/plain;q=0', () => {
+    expect(negotiateFormat('text/plain;q=0, */*')).toBe('openmetrics');
+    expect(negotiateFormat('text/plain;version=0.0.4;q=0.1, */*;q=0.5')).toBe('openmetrics');
+    expect(negotiateFormat('text/*;q=0.1, */*;q=0.5')).toBe('openmetrics');
+    expect(negotiateFormat('application/*;q=0, */*')).toBe('text');
+    expect(negotiateFormat('text/plain;q=0, application/openmetrics-text;q=0')).toBe('text');
+  });
 });
 
 describe('metricsHandler', () => {

@@ -24,8 +24,17 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
  */
 export function negotiateFormat(accept: string | null | undefined): ExpositionFormat {
   if (!accept) return 'text';
-  let qText = 0;
-  let qOm = 0;
+  // Per format, the q of the most specific range that matches it (RFC 9110 §12.5.1): a
+  // version-matched type beats the bare type, which beats `type/*`, which beats `*/*`; so
+  // `text/plain;q=0, */*` rules text out rather than letting `*/*` bring it back.
+  const text = { rank: -1, q: 0 };
+  const om = { rank: -1, q: 0 };
+  const offer = (f: { rank: number; q: number }, rank: number, q: number): void => {
+    if (rank > f.rank) {
+      f.rank = rank;
+      f.q = q;
+    } else if (rank === f.rank && q > f.q) f.q = q;
+  };
   for (const range of accept.split(',')) {
     const parts = range.split(';');
     const type = parts[0]!.trim().toLowerCase();
@@ -42,15 +51,18 @@ export function negotiateFormat(accept: string | null | undefined): ExpositionFo
         q = value !== '' && n >= 0 && n <= 1 ? n : 0;
       } else if (key === 'version') version = value;
     }
-    if (q === 0) continue;
     if (type === '*/*') {
-      if (q > qText) qText = q;
-      if (q > qOm) qOm = q;
-    } else if (type === 'text/plain' || type === 'text/*') {
-      if ((version === undefined || version === '0.0.4') && q > qText) qText = q;
-    } else if (type === 'application/openmetrics-text' || type === 'application/*') {
-      if ((version === undefined || version === '1.0.0') && q > qOm) qOm = q;
+      offer(text, 0, q);
+      offer(om, 0, q);
+    } else if (type === 'text/*') offer(text, 1, q);
+    else if (type === 'application/*') offer(om, 1, q);
+    else if (type === 'text/plain') {
+      if (version === undefined) offer(text, 2, q);
+      else if (version === '0.0.4') offer(text, 3, q);
+    } else if (type === 'application/openmetrics-text') {
+      if (version === undefined) offer(om, 2, q);
+      else if (version === '1.0.0') offer(om, 3, q);
     }
   }
-  return qOm > qText ? 'openmetrics' : 'text';
+  return om.q > text.q ? 'openmetrics' : 'text';
 }

@@ -33,7 +33,8 @@ function tracer(fn: AnyFunction, name: (self: unknown) => string, options: Trace
       run: (f) => {
         const storage = contextStorage();
         const prev = storage.get();
-        return storage.run({ scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage }, f);
+        // `otel` kept so context values other libraries set through @opentelemetry/api stay visible inside.
+        return storage.run({ scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel }, f);
       },
       done: (error, failed) => {
         if (failed) failSpan(span, error);

@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { getActiveSpan, setContextStorage, SpanKind, SpanStatus, type Diagnostic, type Monitor } from '../../src/index.js';
+import { getActiveSpan, setContextStorage, SpanKind, SpanStatus, traced, type Diagnostic, type Monitor } from '../../src/index.js';
 import { BridgedSpan, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import { createTestMonitor, type MemoryBackend } from '../../src/testing/index.js';
 
@@ -114,6 +114,16 @@ describe('registerOpenTelemetry: spans', () => {
         expect(context.active().getValue(KEY)).toBe(42);
         expect(trace.getActiveSpan()).toBeDefined();
       });
+    });
+  });
+
+  it('custom context keys survive into a traced() function, as into startActiveSpan', () => {
+    const KEY = createContextKey('tenant');
+    const read = traced('work', () => [context.active().getValue(KEY), trace.getActiveSpan()], { monitor });
+    context.with(context.active().setValue(KEY, 'acme'), () => {
+      const [value, span] = read();
+      expect(value).toBe('acme');
+      expect(span).toBeDefined();
     });
   });
 

@@ -41,7 +41,9 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   if (fromEnv.resource && options?.resource) merged.resource = { ...fromEnv.resource, ...options.resource };
   const otlpEnv = (options?.otlp ?? fromEnv.otlp) as Record<string, string> | undefined;
   if (merged.backends === undefined && otlpEnv) {
-    merged.backends = [new OtlpBackend(otlpOptionsFromEnv(otlpEnv))];
+    // Same reporting as configFromEnv's: an ignored OTLP variable should not go unnoticed.
+    const warn = (m: string) => typeof console !== 'undefined' && console.warn(`[lexigram/monitor] config: ${m}`);
+    merged.backends = [new OtlpBackend(otlpOptionsFromEnv(otlpEnv, warn))];
   }
   delete merged.otlp;
   return merged;

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { OtlpBackend, otlpOptionsFromEnv, parseOtlpHeaders, perSignalUrl, signalUrlFromBase } from '../../src/exporters/otlp/index.js';
 import { backoffMs, parseRetryAfter } from '../../src/exporters/otlp/retry.js';
+import { withEnv } from '../../src/adapter/monitor-from-config.js';
 
 describe('ENV-02 URL building', () => {
   it.each([
@@ -107,6 +108,26 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(warnings.length).toBe(8);
     expect(warnings.join('\n')).not.toContain('%E0');
     expect(() => new OtlpBackend(o)).not.toThrow();
+  });
+
+  it('ENV-13: a header value holding CR, LF or NUL is dropped with a warning, and the backend is still built', () => {
+    for (const entry of ['api-key=abc%0Adef', 'api-key=abc\nx-tenant=t1', 'api-key=abc%00', 'api-key=%0Dabc']) {
+      const warnings: string[] = [];
+      const o = otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: `good=1,${entry}` }, (m) => warnings.push(m));
+      expect(o).toEqual({ headers: { good: '1' } });
+      expect(warnings).toEqual([expect.stringContaining('"api-key"')]);
+      expect(warnings[0]).not.toContain('abc'); // the value may be a credential
+      expect(() => new OtlpBackend(o)).not.toThrow();
+    }
+    // The runtime adapters build their backend from the same variables, and warn like other bad OTEL_* values.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const options = withEnv({ serviceName: 'api' }, { OTEL_EXPORTER_OTLP_HEADERS: 'api-key=abc%0Adef' });
+      expect(options.backends?.[0]).toBeInstanceOf(OtlpBackend);
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('"api-key"'));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory both ask for delta', () => {

@@ -1,5 +1,6 @@
 import type { Temporality } from '../../model/metric-data.js';
 import { isHttpUrl } from './endpoint.js';
+import { isHeaderValue } from './options.js';
 import type { OtlpBackendOptions, OtlpCompression, OtlpProtocol } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -9,7 +10,7 @@ const P = 'OTEL_EXPORTER_OTLP_';
 
 /**
  * Parses `k1=v1,k2=v2` header lists (ENV-03): values are percent-decoded, entries that do not
- * parse are skipped one by one, never the whole list.
+ * parse or that no request could carry are skipped one by one, never the whole list.
  */
 export function parseOtlpHeaders(value: string, warn?: (message: string) => void): Record<string, string> {
   const out: Record<string, string> = {};
@@ -21,12 +22,17 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
       warn?.('ignored a malformed OTLP header entry');
       continue;
     }
+    let value: string;
     try {
-      out[key] = decodeURIComponent(part.slice(eq + 1).trim());
+      value = decodeURIComponent(part.slice(eq + 1).trim());
     } catch {
       // The value is not shown: it is likely a credential.
       warn?.(`ignored OTLP header "${key}": bad percent-encoding`);
+      continue;
     }
+    // Kept, it would make the OtlpBackend constructor throw (ENV-13: warn and ignore instead).
+    if (isHeaderValue(value)) out[key] = value;
+    else warn?.(`ignored OTLP header "${key}": its value holds CR, LF or NUL`);
   }
   return out;
 }

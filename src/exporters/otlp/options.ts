@@ -72,6 +72,11 @@ export interface ResolvedOtlpOptions {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** Whether a header value can be sent: fetch throws on CR, LF and NUL. */
+export function isHeaderValue(v: string): boolean {
+  return !/[\r\n\0]/.test(v);
+}
+
 function fail(option: string, allowed: string): never {
   throw new TypeError(`OtlpBackend: option "${option}" ${allowed}`);
 }
@@ -95,7 +100,7 @@ function checkHeaders(option: string, headers: unknown): Record<string, string> 
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
     if (!TOKEN.test(k)) fail(option, `has an invalid header name ${JSON.stringify(k)}`);
-    if (typeof v !== 'string' || /[\r\n\0]/.test(v)) {
+    if (typeof v !== 'string' || !isHeaderValue(v)) {
       fail(option, `header ${JSON.stringify(k)} must be a string without CR, LF or NUL (value not shown)`);
     }
     // Lowercased so that a spread merges names differing only in case: fetch would send both,

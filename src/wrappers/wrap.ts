@@ -46,9 +46,11 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
       settle(call, err, true);
       throw err;
     }
-    if (result instanceof Promise) {
+    // Any thenable, as runAndEnd does: query builders, Bluebird and promises from another realm
+    // fail `instanceof Promise` yet settle later.
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
       const c = call;
-      return result.then(
+      return (result as PromiseLike<unknown>).then(
         (v: unknown) => {
           settle(c, undefined, false);
           return v;

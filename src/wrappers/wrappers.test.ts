@@ -69,6 +69,25 @@ describe('traced()', () => {
     expect(memory.findSpan('inner')!.parentSpanId).toBe(memory.findSpan('outer')!.spanId);
   });
 
+  it('a thenable that is not a native Promise (query builder, Bluebird, another realm) ends the span when it settles', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const err = new ValidationError('query failed');
+    const query = (fail: boolean) => ({
+      then(ok?: (v: unknown) => unknown, ko?: (e: unknown) => unknown) {
+        return new Promise((res, rej) => setTimeout(() => (fail ? rej(err) : res('rows')), 30)).then(ok, ko);
+      },
+    });
+    const good = traced('good', () => query(false), { monitor });
+    const bad = traced('bad', () => query(true), { monitor });
+    await expect(Promise.resolve(good())).resolves.toBe('rows');
+    await expect(Promise.resolve(bad())).rejects.toBe(err);
+    await monitor.flush();
+    for (const name of ['good', 'bad']) expect(memory.findSpan(name)!.durationMs).toBeGreaterThanOrEqual(20);
+    expect(memory.findSpan('good')!.status.code).toBe(SpanStatus.UNSET);
+    expect(memory.findSpan('bad')!.status).toEqual({ code: SpanStatus.ERROR, message: 'query failed' });
+    expect(memory.findSpan('bad')!.events[0].name).toBe('exception');
+  });
+
   it('runs bare without a monitor and uses the default monitor when set later', async () => {
     const f = traced('late', (x: number) => x * 2);
     expect(f(2)).toBe(4);
@@ -103,6 +122,15 @@ describe('metered()', () => {
     expect(h.unit).toBe('s');
     expect(h.points[0].count).toBe(2);
     expect(h.points[0].sum).toBeLessThan(5);
+  });
+
+  it('counts the rejection of a thenable that is not a native Promise as an error', async () => {
+    const { monitor } = createTestMonitor();
+    const thenable = { then: (_ok: unknown, ko: (e: unknown) => unknown) => Promise.reject(new ValidationError('no')).then(undefined, ko) };
+    const work = metered('lazy_query', () => thenable, { monitor });
+    await expect(Promise.resolve(work())).rejects.toThrow('no');
+    const errors = metric<CounterMetric>(monitor, 'lazy_query_errors_total');
+    expect(errors.points[0]).toMatchObject({ attributes: { 'error.type': 'ValidationError' }, value: 1 });
   });
 
   it('a metric name clash is reported, not thrown', () => {

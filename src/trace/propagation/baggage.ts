@@ -5,13 +5,43 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_BYTES = 8192;
 const MAX_MEMBERS = 64;
 
+function hexValue(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  c |= 32;
+  return c >= 97 && c <= 102 ? c - 87 : -1;
+}
+
 function decode(s: string): string {
   try {
     return decodeURIComponent(s);
   } catch {
-    // Invalid UTF-8 sequences become U+FFFD rather than losing the entry (BG-01).
-    return s.replace(/%[0-9A-Fa-f]{2}/g, '\uFFFD');
+    return decodeLoosely(s);
   }
+}
+
+/**
+ * Percent-decoding as the WHATWG URL standard does it, for values decodeURIComponent refuses:
+ * a `%` not followed by two hex digits stays as it is, and only the bytes that are not valid
+ * UTF-8 become U+FFFD (BG-01), so one bad escape does not garble the rest of the value.
+ */
+function decodeLoosely(s: string): string {
+  const input = new TextEncoder().encode(s);
+  const out = new Uint8Array(input.length);
+  let n = 0;
+  for (let i = 0; i < input.length; i++) {
+    const b = input[i]!;
+    if (b === 37 && i + 2 < input.length) {
+      const hi = hexValue(input[i + 1]!);
+      const lo = hexValue(input[i + 2]!);
+      if (hi >= 0 && lo >= 0) {
+        out[n++] = (hi << 4) | lo;
+        i += 2;
+        continue;
+      }
+    }
+    out[n++] = b;
+  }
+  return new TextDecoder().decode(out.subarray(0, n));
 }
 
 /**

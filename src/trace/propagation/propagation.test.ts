@@ -104,6 +104,14 @@ describe('baggage', () => {
   it('invalid percent-encoding becomes U+FFFD rather than dropping the entry', () => {
     expect(parseBaggage('k=%E0%A4%A')!.k.value).toContain('\uFFFD');
   });
+  it('BG-01: only the undecodable sequence becomes U+FFFD; valid escapes and a stray % are kept', () => {
+    const b = parseBaggage('a=caf%C3%A9%FF,b=%E2%82%AC100%20EUR%C0,c=plain%20text%,d=50%25%zz,e=%E2%82')!;
+    expect(b.a.value).toBe('café\uFFFD');
+    expect(b.b.value).toBe('€100 EUR\uFFFD');
+    expect(b.c.value).toBe('plain text%');
+    expect(b.d.value).toBe('50%%zz');
+    expect(b.e.value).toBe('\uFFFD');
+  });
 });
 
 describe('inject / extract', () => {

@@ -52,6 +52,15 @@ describe('configuration errors throw at construction, naming the option', () => 
     expect(() => new OtlpBackend(options as never)).toThrow(message);
   });
 
+  it('ENV-03 headers: a value no request can carry (above U+00FF, control characters) throws here, not in every export', () => {
+    for (const value of ['k€y', 'Bearer \u{1F600}', 'a\u0001b', 'a\u007fb', '\ud800']) {
+      expect(() => new OtlpBackend({ tracesHeaders: { 'x-key': value } })).toThrow(/"tracesHeaders" header "x-key".*\(value not shown\)/);
+    }
+    expect(() => new OtlpBackend({ headers: { authorization: 'Bearer s3cret€' } })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
+    // Latin-1, inner tabs and outer spaces are valid field values.
+    expect(() => new OtlpBackend({ headers: { 'x-name': 'Zoë\tand Anaïs ', 'x-empty': '' } })).not.toThrow();
+  });
+
   it('does not echo a malformed endpoint, which may hold credentials', () => {
     expect(() => new OtlpBackend({ endpoint: 'https//user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });
@@ -128,6 +137,15 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it('ENV-13: a header value that decodes above U+00FF is dropped with a warning (fetch would throw on every export)', () => {
+    const warnings: string[] = [];
+    const o = otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_HEADERS: 'api-key=%E2%82%AC123,x-name=Zo%C3%AB', OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x-k=%F0%9F%98%80' }, (m) => warnings.push(m));
+    expect(o).toEqual({ headers: { 'x-name': 'Zoë' }, logsHeaders: {} });
+    expect(warnings).toEqual([expect.stringContaining('"api-key"'), expect.stringContaining('"x-k"')]);
+    expect(warnings.join('\n')).not.toMatch(/123|€/);
+    expect(() => new OtlpBackend(o)).not.toThrow();
   });
 
   it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory both ask for delta', () => {

@@ -32,7 +32,7 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
     }
     // Kept, it would make the OtlpBackend constructor throw (ENV-13: warn and ignore instead).
     if (isHeaderValue(value)) out[key] = value;
-    else warn?.(`ignored OTLP header "${key}": its value holds CR, LF or NUL`);
+    else warn?.(`ignored OTLP header "${key}": its value has a control character or one above U+00FF`);
   }
   return out;
 }

@@ -72,9 +72,13 @@ export interface ResolvedOtlpOptions {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** Whether a header value can be sent: fetch throws on CR, LF and NUL. */
+/**
+ * Whether a header value can be sent (an RFC 9110 field value). fetch throws on CR, LF, NUL
+ * and anything above U+00FF, Node's fetch on the other controls too; that would fail every
+ * export, each one retried as a network error.
+ */
 export function isHeaderValue(v: string): boolean {
-  return !/[\r\n\0]/.test(v);
+  return !/[^\t\x20-\x7e\x80-\xff]/.test(v);
 }
 
 function fail(option: string, allowed: string): never {
@@ -101,7 +105,7 @@ function checkHeaders(option: string, headers: unknown): Record<string, string> 
   for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
     if (!TOKEN.test(k)) fail(option, `has an invalid header name ${JSON.stringify(k)}`);
     if (typeof v !== 'string' || !isHeaderValue(v)) {
-      fail(option, `header ${JSON.stringify(k)} must be a string without CR, LF or NUL (value not shown)`);
+      fail(option, `header ${JSON.stringify(k)} must be a string of Latin-1 characters without controls other than tab (value not shown)`);
     }
     // Lowercased so that a spread merges names differing only in case: fetch would send both,
     // joined with ", ".

@@ -124,6 +124,12 @@ describe('inject / extract', () => {
     expect(out.tracestate).toBe('a=1');
     expect(out.baggage).toBe('k=v');
   });
+  it('TC-08: injecting into a plain object replaces a header kept under another case', () => {
+    const out: Record<string, string> = { Traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, TraceState: 'old=1', BAGGAGE: 'x=1', 'Content-Type': 'text/plain' };
+    injectContext(out, { traceId: T, spanId: S, traceFlags: 1, traceState: 'a=1', baggage: { k: { value: 'v' } } } as never);
+    expect(out).toEqual({ traceparent: VALID, tracestate: 'a=1', baggage: 'k=v', 'Content-Type': 'text/plain' });
+    expect(new Headers(out).get('traceparent')).toBe(VALID);
+  });
   it('never throws on odd input', () => {
     expect(extractContext(null as never)).toBeUndefined();
     expect(extractContext({ traceparent: 42 as never })).toBeUndefined();

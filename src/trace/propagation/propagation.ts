@@ -66,7 +66,15 @@ export function extractContext(headers: HeadersInput): RemoteContext | undefined
 
 function write(headers: HeadersInput, name: string, value: string): void {
   if (typeof (headers as Headers).set === 'function') (headers as Headers).set(name, value);
-  else (headers as Record<string, string>)[name] = value;
+  else {
+    const rec = headers as Record<string, string>;
+    // A plain object may hold the header under the sender's case (`Traceparent`): a second key
+    // would make the request carry both values joined, which receivers reject (TC-08).
+    for (const k of Object.keys(rec)) {
+      if (k !== name && k.length === name.length && k.toLowerCase() === name) delete rec[k];
+    }
+    rec[name] = value;
+  }
 }
 
 /**

@@ -193,18 +193,71 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   }
 }
 
-/** Calls an async handler, or a callback-style one `(event, context, callback)`. */
+/**
+ * Calls a handler as the Lambda Node runtime does, `(event, context, callback)`: a returned
+ * promise gives the result, otherwise the callback does. `fn.length` cannot tell the two styles
+ * apart: a defaulted `callback = noop` or `...args` counts 0 or 2, and such a handler's result
+ * would be lost and its span ended and flushed before the work is done.
+ */
 function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): Promise<unknown> {
-  if (fn.length < 3) return Promise.resolve().then(() => fn.apply(self, args));
   return new Promise((resolve, reject) => {
-    const callback = (err: unknown, value?: unknown): void => (err ? reject(err) : resolve(value));
+    let settled = false;
+    let waiting: (() => void) | undefined;
+    const settle = (done: () => void): void => {
+      settled = true;
+      if (waiting) drainWaiters.delete(waiting);
+      done();
+    };
+    const callback = (err: unknown, value?: unknown): void => settle(() => (err ? reject(err) : resolve(value)));
+    let r: unknown;
     try {
-      const r = fn.call(self, args[0], args[1], callback);
-      if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(resolve, reject);
+      r = fn.call(self, args[0], args[1], callback);
     } catch (err) {
-      reject(err);
+      settle(() => reject(err));
+      return;
     }
+    if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {
+      (r as PromiseLike<unknown>).then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(e)));
+      return;
+    }
+    // A plain value from a handler that takes no callback is its result: the runtime itself
+    // would drop it, but a synchronous `(event) => ({ statusCode: 200 })` is too easy to write.
+    // A handler that declares a callback may return anything, a timer from
+    // `(e, c, cb) => setTimeout(…)` for one.
+    if (r !== undefined && fn.length < 3) {
+      resolve(r);
+      return;
+    }
+    // Never called back: the runtime answers null once the event loop is empty, and so does
+    // this, so that the span still ends and its export is at least attempted.
+    if (settled) return;
+    waiting = () => settle(() => resolve(undefined));
+    onDrain(waiting);
   });
+}
+
+const drainWaiters = new Set<() => void>();
+let drainHooked = false;
+
+/** Runs `fn` on the process's `beforeExit` (Node: nothing is left to run); a no-op elsewhere. */
+function onDrain(fn: () => void): void {
+  if (!drainHooked) {
+    try {
+      const proc = (globalThis as unknown as { process?: { on?: (event: string, listener: () => void) => unknown } }).process;
+      if (typeof proc?.on !== 'function') return;
+      // One listener for every pending invocation, so concurrent ones never trip the max-listeners warning.
+      proc.on('beforeExit', () => {
+        const pending = [...drainWaiters];
+        drainWaiters.clear();
+        for (const waiter of pending) waiter();
+      });
+      drainHooked = true;
+    } catch {
+      // no process events: the callback is the only way out, as on the platform
+      return;
+    }
+  }
+  drainWaiters.add(fn);
 }
 
 /** @internal tests: the next invocation counts as a cold start again. */

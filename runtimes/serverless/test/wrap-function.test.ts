@@ -80,6 +80,48 @@ describe('wrapFunction on AWS Lambda', () => {
     expect(span.attributes).toMatchObject({ 'faas.trigger': 'pubsub', 'messaging.batch.message_count': 2, 'faas.invocation_id': 'q' });
   });
 
+  test('a callback-style handler whose length hides the callback (a default, rest args) still gives its result, and its span waits for it', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const event = { version: '2.0', routeKey: 'GET /x', rawPath: '/x', headers: {}, requestContext: { http: { method: 'GET', path: '/x' } } };
+    type Callback = (err: unknown, value?: unknown) => void;
+    const handlers = {
+      defaulted: (_event: unknown, _ctx: unknown, cb: Callback = () => {}) => {
+        setTimeout(() => cb(null, { statusCode: 201, body: 'defaulted' }), 10);
+      },
+      rest: (...args: unknown[]) => {
+        setTimeout(() => (args[2] as Callback)(null, { statusCode: 202, body: 'rest' }), 10);
+      },
+      failing: (...args: unknown[]) => {
+        setTimeout(() => (args[2] as Callback)(new Error('late')), 10);
+      },
+    };
+    expect([handlers.defaulted.length, handlers.rest.length]).toEqual([2, 0]);
+    expect(await wrapFunction(handlers.defaulted, monitor)(event, lambdaContext('d'))).toEqual({ statusCode: 201, body: 'defaulted' });
+    expect(await wrapFunction(handlers.rest, monitor)(event, lambdaContext('r'))).toEqual({ statusCode: 202, body: 'rest' });
+    await expect(wrapFunction(handlers.failing, monitor)(event, lambdaContext('f'))).rejects.toThrow('late');
+    // Exported before each returned, with the status the callback gave.
+    expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.attributes['http.response.status_code'], s.status.code])).toEqual([
+      ['d', 201, 0],
+      ['r', 202, 0],
+      ['f', undefined, 2],
+    ]);
+    // Async and plain handlers of any length are unchanged.
+    expect(await wrapFunction(async (_e: unknown, _c: unknown, _cb: unknown) => 'async', monitor)(event, lambdaContext('a'))).toBe('async');
+    expect(await wrapFunction(() => ({ statusCode: 204 }), monitor)(event, lambdaContext('p'))).toEqual({ statusCode: 204 });
+  });
+
+  test('a handler that returns nothing and never calls back settles when the event loop drains, as the runtime answers null then', async () => {
+    const { monitor, memory } = createTestMonitor();
+    let settled = false;
+    const pending = wrapFunction((_event: unknown) => {}, monitor)({ source: 'aws.events' }, lambdaContext('n')).then((v) => ((settled = true), v));
+    await sleep(10);
+    expect([settled, memory.spans.length]).toEqual([false, 0]);
+    // What Node emits once nothing is left to run (the Lambda runtime listens to it too).
+    process.emit('beforeExit', 0);
+    expect(await pending).toBeUndefined();
+    expect(memory.spans.map((s) => s.attributes['faas.invocation_id'])).toEqual(['n']);
+  });
+
   test('scheduled events get faas.trigger=timer', async () => {
     const { monitor, memory } = createTestMonitor();
     await wrapFunction(async () => 'ok', monitor)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('t'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createMonitor, MemoryBackend, getActiveSpan, SpanKind, SpanStatus } from '../../src/index.js';
+import { createMonitor, MemoryBackend, getActiveSpan, handleRequest, instrumentFetch, SpanKind, SpanStatus } from '../../src/index.js';
 
 describe('smoke', () => {
   it('records spans, metrics and logs into a scope and flushes them', async () => {
@@ -45,5 +45,31 @@ describe('metricExportIntervalMs', () => {
     await monitor.flush();
     expect(memory.metricSnapshots.map((s) => (s.metrics[0].points[0] as { value: number }).value)).toEqual([1, 2]);
     expect(() => createMonitor({ metricExportIntervalMs: -1 })).toThrow(/metricExportIntervalMs/);
+  });
+
+  it('TC-09: a forwarded request whose incoming trace is not continued carries no stale tracestate', async () => {
+    const monitor = createMonitor({ serviceName: 'proxy', backends: [new MemoryBackend()], onDiagnostic: () => {} });
+    const sent: (string | null)[][] = [];
+    const f = instrumentFetch(monitor, async (input: RequestInfo | URL, init?: RequestInit) => {
+      const r = new Request(input, init);
+      sent.push([r.headers.get('traceparent'), r.headers.get('tracestate'), r.headers.get('baggage')]);
+      return new Response('ok');
+    });
+    const proxy = (req: Request) => f(new Request('https://origin.internal/x', req));
+    const incoming = (traceparent: string) =>
+      new Request('https://edge.example/x', { headers: { traceparent, tracestate: 'caller=opaque', baggage: 'role=admin' } });
+    const trusted = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
+    await handleRequest(monitor, incoming(`00-${'0'.repeat(32)}-${'2'.repeat(16)}-01`), proxy);
+    await handleRequest(monitor, incoming(trusted), proxy, undefined, { trustIncomingTrace: false });
+    await handleRequest(monitor, incoming(trusted), proxy);
+    const [invalid, untrusted, continued] = sent;
+    for (const [tp, ts, bg] of [invalid, untrusted]) {
+      expect(tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+      expect(tp!.slice(3, 35)).not.toBe('1'.repeat(32));
+      expect(ts).toBeNull();
+      expect(bg).toBe('role=admin'); // the caller's copy, left as it is
+    }
+    expect(continued[0]!.slice(3, 35)).toBe('1'.repeat(32));
+    expect(continued[1]).toBe('caller=opaque');
   });
 });

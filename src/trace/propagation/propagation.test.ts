@@ -130,6 +130,15 @@ describe('inject / extract', () => {
     expect(out).toEqual({ traceparent: VALID, tracestate: 'a=1', baggage: 'k=v', 'Content-Type': 'text/plain' });
     expect(new Headers(out).get('traceparent')).toBe(VALID);
   });
+  it('TC-09: a new trace removes a stale tracestate from forwarded headers; its own tracestate replaces it', () => {
+    const stale = { traceparent: `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`, tracestate: 'caller=opaque', baggage: 'role=admin' };
+    const h = injectContext(new Headers(stale), { traceId: T, spanId: S, traceFlags: 1 });
+    expect([h.get('traceparent'), h.get('tracestate'), h.get('baggage')]).toEqual([VALID, null, 'role=admin']);
+    const o = injectContext({ ...stale, TraceState: 'x=1' } as Record<string, string>, { traceId: T, spanId: S, traceFlags: 1 });
+    expect(o).toEqual({ traceparent: VALID, baggage: 'role=admin' });
+    const own = injectContext(new Headers(stale), { traceId: T, spanId: S, traceFlags: 1, traceState: 'a=1' });
+    expect(own.get('tracestate')).toBe('a=1');
+  });
   it('never throws on odd input', () => {
     expect(extractContext(null as never)).toBeUndefined();
     expect(extractContext({ traceparent: 42 as never })).toBeUndefined();

@@ -77,6 +77,14 @@ function write(headers: HeadersInput, name: string, value: string): void {
   }
 }
 
+function remove(headers: HeadersInput, name: string): void {
+  if (typeof (headers as Headers).delete === 'function') (headers as Headers).delete(name);
+  else {
+    const rec = headers as Record<string, unknown>;
+    for (const k of Object.keys(rec)) if (k.length === name.length && k.toLowerCase() === name) delete rec[k];
+  }
+}
+
 /**
  * Writes `traceparent`, `tracestate` and `baggage` for `span` (default: the active span) into
  * `headers` and returns them. Does nothing when there is no span. Never throws.
@@ -88,6 +96,9 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
     const c = typeof (s as Span).spanContext === 'function' ? (s as Span).spanContext() : (s as SpanContext);
     write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
     if (c.traceState) write(headers, 'tracestate', c.traceState);
+    // A tracestate belongs to the traceparent it came with (TC-09): one left from forwarded
+    // headers (a new trace, an untrusted caller's) must not ride on ours.
+    else remove(headers, 'tracestate');
     const baggage = (s as { baggage?: Baggage }).baggage ?? activeContext()?.baggage;
     if (baggage) {
       const b = formatBaggage(baggage);

@@ -8,6 +8,7 @@ import {
   encodeTracesProto,
 } from '../../src/exporters/otlp/index.js';
 import type { TelemetryBatch } from '../../src/model/batch.js';
+import type { HistogramMetric, SummaryMetric } from '../../src/model/metric-data.js';
 import { canonical, parseJson } from './helpers/canonical.js';
 import { expectedLogs, expectedMetrics, expectedTraces, nanos } from './helpers/expected.js';
 import { batch, CHILD_ID, LINK_SPAN, LINK_TRACE, REMOTE_PARENT, resource, ROOT_ID, scope, T0, TRACE_ID } from './helpers/fixtures.js';
@@ -206,6 +207,28 @@ describe('metrics encoders', () => {
     expect(s.quantileValues.at(-1)).toEqual({ quantile: 1, value: 'NaN' });
     const p = decodeProto('metrics', encodeMetricsProto(b)).resourceMetrics[0].scopeMetrics[0].metrics[4].summary.dataPoints[0];
     expect(p.quantileValues.map((q: any) => q.quantile)).toEqual([0, 0.5, 0.99, 1]);
+  });
+
+  it('OTLP-J5: uint64 counts are their exact decimal digits up to 2^64, saturated at 2^64-1 beyond, in both encodings', () => {
+    for (const [count, digits] of [
+      [2 ** 53 + 2, '9007199254740994'],
+      [18014400656965632, '18014400656965632'], // String() gives ...630
+      [1e21, '18446744073709551615'], // String() gives 1e+21
+      [2 ** 64, '18446744073709551615'],
+    ] as const) {
+      const [h, sm] = [b.metrics!.metrics[3], b.metrics!.metrics[4]] as [HistogramMetric, SummaryMetric];
+      const hp = { ...h.points[0], count, bucketCounts: h.points[0].bucketCounts.map((c, i) => (i === 1 ? count : c)) };
+      const big: TelemetryBatch = {
+        ...b,
+        metrics: { ...b.metrics!, metrics: [{ ...h, points: [hp] }, { ...sm, points: [{ ...sm.points[0], count }] }] },
+      };
+      for (const decoded of [parseJson(encodeMetricsJson(big)), decodeProto('metrics', encodeMetricsProto(big))]) {
+        const [hm, smm] = decoded.resourceMetrics[0].scopeMetrics[0].metrics;
+        expect(hm.histogram.dataPoints[0].count).toBe(digits);
+        expect(hm.histogram.dataPoints[0].bucketCounts[1]).toBe(digits);
+        expect(smm.summary.dataPoints[0].count).toBe(digits);
+      }
+    }
   });
 
   it('an empty snapshot encodes an empty request', () => {

@@ -96,7 +96,7 @@ export class JsonWriter extends ByteBuffer {
       this.fixedDigits(v, v < 1e5 ? (v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : 5) : v < 1e7 ? (v < 1e6 ? 6 : 7) : v < 1e8 ? 8 : v < 1e9 ? 9 : 10);
       return;
     }
-    this.raw(String(v));
+    this.raw(v >= 9007199254740992 ? uint64Digits(v) : String(v));
   }
 
   /** A JSON `double`: NaN and ±Infinity as strings (OTLP-J8). */
@@ -231,6 +231,15 @@ export class JsonWriter extends ByteBuffer {
     if (p > this.pos) this.buf[p - 1] = 0x30 + (v % 10);
     this.pos += width;
   }
+}
+
+/**
+ * `v` ≥ 2^53 as a uint64 in decimal, saturated at 2^64-1 like `ProtoWriter.fixed64Number`.
+ * String() would print the shortest round-trip digits (wrong in the last places), or an exponent
+ * from 1e21, neither of them the integer a decoder must read (OTLP-J5).
+ */
+function uint64Digits(v: number): string {
+  return v < 18446744073709551616 ? BigInt(v).toString() : '18446744073709551615';
 }
 
 /** A literal for fixed JSON text (field names, punctuation). */

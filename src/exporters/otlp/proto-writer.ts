@@ -70,8 +70,12 @@ export class ProtoWriter extends ByteBuffer {
     this.pos += 8;
   }
 
-  /** fixed64 from a non-negative integral number below 2^53 (counts). */
+  /** fixed64 from a non-negative integral number (counts), saturated at 2^64-1 rather than wrapped. */
   fixed64Number(v: number): void {
+    if (v >= 18446744073709551616) {
+      this.fixed64(0xffffffff, 0xffffffff);
+      return;
+    }
     const hi = Math.floor(v / 4294967296);
     this.fixed64(v - hi * 4294967296, hi);
   }

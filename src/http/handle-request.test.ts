@@ -50,7 +50,7 @@ describe('handleRequest', () => {
     expect(duration.points[0].attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': '201' });
   });
 
-  it('ends the server span only when a streamed body has been read', async () => {
+  it('with waitForBody: true ends the server span only when a streamed body has been read', async () => {
     const { monitor, memory } = createTestMonitor();
     const waits: Promise<unknown>[] = [];
     let push!: (s: string) => void;
@@ -61,7 +61,7 @@ describe('handleRequest', () => {
         close = () => c.close();
       },
     });
-    const res = await handleRequest(monitor, new Request('http://x/stream'), () => new Response(body), (p) => waits.push(p));
+    const res = await handleRequest(monitor, new Request('http://x/stream'), () => new Response(body), (p) => waits.push(p), { waitForBody: true });
     const reader = res.body!.getReader();
     push('a');
     await reader.read();
@@ -73,18 +73,20 @@ describe('handleRequest', () => {
     expect(memory.spans).toHaveLength(1);
   });
 
-  it('with waitForBody: false ends the server span at once and returns the response as it is', async () => {
-    const { monitor, memory } = createTestMonitor();
-    const waits: Promise<unknown>[] = [];
-    const body = new ReadableStream<Uint8Array>({ pull() {} }); // never finishes
-    const original = new Response(body, { status: 202 });
-    const res = await handleRequest(monitor, new Request('http://x/stream'), () => original, (p) => waits.push(p), { waitForBody: false });
-    expect(res).toBe(original);
-    expect(body.locked).toBe(false);
-    await Promise.all(waits);
-    expect(memory.spans).toHaveLength(1);
-    expect(memory.spans[0].attributes['http.response.status_code']).toBe(202);
-  });
+  for (const options of [{}, { waitForBody: false }]) {
+    it(`with ${JSON.stringify(options)} ends the server span at once and returns the response as it is (DESIGN 5)`, async () => {
+      const { monitor, memory } = createTestMonitor();
+      const waits: Promise<unknown>[] = [];
+      const body = new ReadableStream<Uint8Array>({ pull() {} }); // never finishes
+      const original = new Response(body, { status: 202 });
+      const res = await handleRequest(monitor, new Request('http://x/stream'), () => original, (p) => waits.push(p), options);
+      expect(res).toBe(original);
+      expect(body.locked).toBe(false);
+      await Promise.all(waits);
+      expect(memory.spans).toHaveLength(1);
+      expect(memory.spans[0].attributes['http.response.status_code']).toBe(202);
+    });
+  }
 
   it('hands nothing to waitUntil when nothing is to export (span sampled out, no log, no metric change due)', async () => {
     const { monitor } = createTestMonitor({ sampler: { type: 'always_off' }, metricExportIntervalMs: 60_000 });

@@ -19,10 +19,12 @@ export interface HttpInstrumentationOptions {
   captureHeaders?: CaptureOptions;
   /**
    * End the server span when the response body has been sent, not when the handler returns the
-   * Response (default true; the Workers adapter defaults to false). Watching a body puts a
-   * native pipe in front of it (workerd's IdentityTransformStream, an identity TransformStream
-   * elsewhere), which workerd charges 30–70 µs of CPU per request: worth it for a streamed
-   * body (server-sent events, a proxied download), not for one built from a string or bytes.
+   * Response (default false on every runtime: the Response goes back untouched, the same
+   * object). Watching a body hands the runtime a new Response around a pipe (workerd's
+   * IdentityTransformStream, an identity TransformStream elsewhere): workerd charges 30–70 µs of
+   * CPU per request for it, and the runtime no longer adds what it derives from the original
+   * body (Bun's implicit Content-Type, Deno's Content-Length). Worth it for a streamed body
+   * (server-sent events, a proxied download) that should be timed to its last byte.
    */
   waitForBody?: boolean;
 }
@@ -121,7 +123,7 @@ export async function handleRequest(
   const status = response.status;
   // Not watched (`response.body` is not even read, so workerd keeps its fast path for a body
   // it holds in full): the span ends now, the response goes back as it is.
-  const body = options.waitForBody === false || status === 101 || request.method === 'HEAD' ? null : response.body;
+  const body = options.waitForBody !== true || status === 101 || request.method === 'HEAD' ? null : response.body;
   if (body === null || (response as { webSocket?: unknown }).webSocket) {
     finish(status);
     closeScope(scope, waitUntil);

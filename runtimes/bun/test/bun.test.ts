@@ -1,5 +1,7 @@
 // Runs under `bun test runtimes/bun/test/` (npm run test:bun).
 import { afterAll, expect, test } from 'bun:test';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { MemoryBackend, SpanStatus } from '../../../src/index.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.js';
@@ -86,6 +88,33 @@ test('bun: a WebSocket upgrade is recorded as status 101, not as a handler error
   const upgrade = spans.find((s) => s.attributes['http.response.status_code'] === 101)!;
   expect(upgrade.status.code).not.toBe(SpanStatus.ERROR);
   expect(upgrade.status.message).toBeUndefined();
+}, 30_000);
+
+test('bun: a response keeps the Content-Type and Content-Length Bun gives a string body or a Bun.file (DESIGN 5)', async () => {
+  const page = `${tmpdir()}/lexigram-bun-${process.pid}.html`;
+  await Bun.write(page, '<h1>hi</h1>');
+  const handler = (req: Request) => (new URL(req.url).pathname === '/page.html' ? new Response(Bun.file(page)) : new Response('hello world'));
+  const memory = new MemoryBackend();
+  const h = instrument(handler, { serviceName: 'bun-head', backends: [memory] }, { traceFetch: false });
+  const plain = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler });
+  const instrumented = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: h });
+  const head = async (port: number, path: string) => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`);
+    return { type: res.headers.get('content-type'), length: res.headers.get('content-length'), body: await res.text() };
+  };
+  try {
+    for (const path of ['/', '/page.html']) {
+      const expected = await head(plain.port, path);
+      expect(expected.type).toMatch(path === '/' ? /^text\/plain/ : /^text\/html/);
+      expect(await head(instrumented.port, path)).toEqual(expected);
+    }
+  } finally {
+    plain.stop(true);
+    instrumented.stop(true);
+    rmSync(page, { force: true });
+  }
+  await h.flush();
+  expect(memory.spans.filter((s) => s.name === 'GET')).toHaveLength(2);
 }, 30_000);
 
 /** Polls until the exports handed off after the responses have arrived. */

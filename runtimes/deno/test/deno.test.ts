@@ -1,5 +1,9 @@
 // Runs under `deno test -A --no-lock --sloppy-imports runtimes/deno/test/` (npm run test:deno).
+import assert from 'node:assert/strict';
+import { Hono } from 'hono';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.ts';
+import { createMonitor, MemoryBackend } from '../../../src/index.ts';
+import { monitorMiddleware } from '../../../src/middleware/hono/index.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
 import { sigtermScenario } from '../../test-support/sigterm.ts';
@@ -22,6 +26,79 @@ const deno: RuntimeUnderTest = {
 for (const s of scenarios(deno)) {
   Deno.test({ name: s.name, sanitizeOps: false, sanitizeResources: false, fn: () => s.run() });
 }
+
+const UPSTREAM_TEXT = 'upstream-body-' + 'z'.repeat(200);
+
+/** An upstream that answers gzip with its compressed Content-Length, as a CDN or an API would. */
+async function gzipUpstream(): Promise<{ url: string; close(): Promise<void> }> {
+  const gz = new Uint8Array(await new Response(new Blob([UPSTREAM_TEXT]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  const server = Deno.serve({ port: 0, hostname: '127.0.0.1', onListen: () => {} }, () =>
+    new Response(gz, { headers: { 'content-encoding': 'gzip', 'content-length': String(gz.length), 'content-type': 'text/plain' } }),
+  );
+  return { url: `http://127.0.0.1:${server.addr.port}/`, close: () => server.shutdown() };
+}
+
+/** Serves `handler` with Deno.serve and returns what a client gets (or the client's error). */
+async function served(handler: (request: Request, info: any) => Response | Promise<Response>): Promise<{ status: number; headers: Headers; text: string }> {
+  const server = Deno.serve({ port: 0, hostname: '127.0.0.1', onListen: () => {} }, handler);
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  } finally {
+    await server.shutdown();
+  }
+}
+
+Deno.test({
+  name: 'deno: returning fetch() of a gzip upstream never breaks the host app (DESIGN 5), under instrument() and the Hono middleware',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const up = await gzipUpstream();
+    try {
+      const proxy = () => fetch(up.url);
+      const backends = () => [new MemoryBackend()];
+      for (const [name, handler] of [
+        ['instrument()', instrument(proxy, { serviceName: 'gz', backends: backends() })],
+        ['Hono middleware', honoProxy(up.url, {})],
+      ] as const) {
+        const res = await served(handler).catch((err: Error) => ({ status: 0, headers: new Headers(), text: `client error: ${err.message}` }));
+        assert.equal(res.text, UPSTREAM_TEXT, name);
+        assert.equal(res.status, 200, name);
+        assert.equal(res.headers.get('content-type'), 'text/plain', name);
+      }
+    } finally {
+      await up.close();
+    }
+  },
+});
+
+function honoProxy(upstream: string, options: { waitForBody?: boolean }): (request: Request) => Response | Promise<Response> {
+  const app = new Hono();
+  app.use(monitorMiddleware(createMonitor({ serviceName: 'gz-hono', backends: [new MemoryBackend()] }), options));
+  app.get('/', () => fetch(upstream));
+  return (request) => app.fetch(request);
+}
+
+Deno.test({
+  name: 'deno: the response keeps the Content-Length Deno gives a string body (DESIGN 5)',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const handler = () => new Response('x'.repeat(20000));
+    const plain = await served(handler);
+    const memory = new MemoryBackend();
+    const h = instrument(handler, { serviceName: 'cl', backends: [memory] }, { traceFetch: false });
+    const instrumented = await served(h);
+    assert.equal(plain.headers.get('content-length'), '20000');
+    assert.equal(instrumented.headers.get('content-length'), '20000');
+    assert.equal(instrumented.headers.get('transfer-encoding'), null);
+    assert.equal(instrumented.text, plain.text);
+    await h.flush();
+    assert.equal(memory.spans.filter((s) => s.kind === 2).length, 1);
+  },
+});
+
 Deno.test({ name: 'restore fetch', fn: () => untraceGlobalFetch() });
 
 Deno.test({

@@ -2,7 +2,7 @@
 /**
  * Node's `http` ↔ Web `Request`/`Response`, streaming both ways, without dependencies:
  * request bodies are read as they arrive, response bodies are written with backpressure, and
- * a client that goes away cancels the response body (so its span ends) and aborts
+ * a client that goes away cancels the response body (so a watched body's span ends) and aborts
  * `request.signal`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

@@ -33,7 +33,6 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
   test('RED metrics by method, route and status', async () => {
     const { monitor } = createTestMonitor();
     const a = app(monitor);
-    // Duration ends when the body has been read (streamed responses).
     for (const path of ['/users/1', '/users/2', '/fail']) await (await a.request(path)).text();
     const snap = monitor.metrics.collect({ temporality: 'cumulative' });
     const duration = snap.metrics.find((m) => m.name === 'http.server.request.duration')!;

@@ -10,10 +10,8 @@ import { failSpan } from '../../trace/tracer.js';
 import { now } from '../../time.js';
 
 /**
- * HTTP options of the middleware. `waitForBody` defaults to false where Hono has an execution
- * context with `waitUntil` (Workers and the other edge runtimes), as the Workers adapter does:
- * the native pipe that watches a body costs CPU billed per request there. Elsewhere it
- * defaults to true.
+ * HTTP options of the middleware. `waitForBody` defaults to false, as in every adapter: the
+ * span ends when the handler returns and `c.res` is left as it is.
  */
 export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
 
@@ -80,9 +78,6 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
  * ```
  */
 export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
-  // Where Hono has an execution context, the body is not watched unless asked (made once here,
-  // not per request).
-  const edgeOptions = options.waitForBody === undefined ? { ...options, waitForBody: false } : options;
   return async function lexigramMonitor(c, next) {
     let monitor: Monitor;
     try {
@@ -115,7 +110,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
         return c.res;
       },
       waitUntil,
-      waitUntil ? edgeOptions : options,
+      options,
     );
     if (response !== c.res) c.res = response;
   };

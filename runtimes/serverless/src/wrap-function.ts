@@ -82,8 +82,11 @@ async function invokeWeb(
   flushTimeoutMs: number,
   http: HttpInstrumentationOptions,
 ): Promise<Response> {
-  const [request, context, ...rest] = args;
-  const call = (req: Request, telemetry: RequestTelemetry): Promise<Response> => fn.call(self, req, context, ...rest, telemetry);
+  const [request, context] = args;
+  // Exactly the platform's arguments, as for Node-style functions: a Hono app's `fetch(request,
+  // env, executionCtx)` would take an extra one for its execution context. Telemetry is the
+  // active context (getActiveSpan(), getActiveScope()).
+  const call = (req: Request): Promise<Response> => fn.apply(self, [req, ...args.slice(1)]);
   const waitUntil = kind === 'netlify' ? contextWaitUntil(context) : kind === 'vercel' ? vercelWaitUntil() : (contextWaitUntil(context) ?? vercelWaitUntil());
   if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http);
   // No waitUntil: the platform may freeze once the response is returned, so the export is

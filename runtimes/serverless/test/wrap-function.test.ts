@@ -159,6 +159,27 @@ describe('wrapFunction for Web handlers', () => {
     expect(memory.spans).toHaveLength(1);
   });
 
+  test('a Web handler gets exactly the platform\'s arguments: Hono never takes telemetry for its execution context (DESIGN 5)', async () => {
+    const { Hono } = await import('hono');
+    const { monitor, memory } = createTestMonitor();
+    const app = new Hono();
+    app.get('/users/:id', (c) => {
+      let ctx = 'none';
+      try {
+        ctx = typeof c.executionCtx.waitUntil;
+      } catch {
+        // Hono: "This context has no ExecutionContext", as it is without the wrapper
+      }
+      return c.text(`user ${c.req.param('id')} ctx=${ctx} span=${String(getActiveSpan()?.isRecording())}`);
+    });
+    const context = { waitUntil: (p: Promise<unknown>) => void p };
+    const res = await wrapFunction(app.fetch, monitor, { kind: 'netlify' })(new Request('https://s.netlify.app/users/7'), context);
+    expect([res.status, await res.text()]).toEqual([200, 'user 7 ctx=none span=true']);
+    const counted = wrapFunction((...args: unknown[]) => new Response(String(args.length)), monitor, { kind: 'netlify' });
+    expect(await (await counted(new Request('https://s.netlify.app/'), context)).text()).toBe('2');
+    expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(2);
+  });
+
   test('a plain (request) => Response function without waitUntil: exported before the response is returned', async () => {
     const { monitor, memory } = createTestMonitor();
     const handler = wrapFunction((req: Request) => new Response(req.method, { status: 202 }), monitor);

@@ -155,6 +155,23 @@ describe('tracer', () => {
     expect(memory.spans).toHaveLength(10);
   });
 
+  it('a span with an explicit parent (remote context or null) joins the active scope unless given one', async () => {
+    const { monitor } = createTestMonitor(quiet);
+    const scope = monitor.openScope({ name: 'queue-batch' });
+    const other = monitor.openScope({ name: 'other' });
+    const remote = extractContext({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })!;
+    scope.run(() => {
+      monitor.tracer.startSpan('remote', { parent: remote }).end();
+      monitor.tracer.startSpan('root', { parent: null }).end();
+      monitor.tracer.startActiveSpan('active-remote', { parent: remote }, () => {});
+      monitor.tracer.startSpan('given', { parent: null, scope: other }).end();
+    });
+    expect(scope.spans.map((s) => s.name)).toEqual(['remote', 'root', 'active-remote']);
+    expect(other.spans.map((s) => s.name)).toEqual(['given']);
+    monitor.tracer.startSpan('outside', { parent: null }).end();
+    expect(scope.spans).toHaveLength(3);
+  });
+
   it('spans that end after their scope closed are exported with the next flush, not lost', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const scope = monitor.openScope();

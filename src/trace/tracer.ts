@@ -63,9 +63,13 @@ export class Tracer {
     return this.start(name, opts, opts.parent === undefined ? contextStorage().get() : undefined);
   }
 
-  /** startSpan with the active context already read (`ctx` is undefined when `opts.parent` is set). */
+  /**
+   * startSpan with the active context already read. With `opts.parent` set, `ctx` may be
+   * undefined (not read): the context is then read only if the scope is still unknown.
+   */
   private start(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
-    const parentIn = opts.parent === undefined ? ctx?.span : opts.parent;
+    const explicit = opts.parent !== undefined;
+    const parentIn = explicit ? opts.parent : ctx?.span;
     // A parent of this library's own span class serves as the span context itself (a
     // RecordingSpan has its fields, and no isRemote): its ids stay unencoded until read.
     let parent: SpanContext | undefined;
@@ -83,9 +87,15 @@ export class Tracer {
         baggage = (parentIn as RemoteContext).baggage;
       }
     }
-    if (ctx !== undefined) {
-      scope ??= ctx.scope;
-      baggage ??= ctx.baggage;
+    if (!explicit) {
+      if (ctx !== undefined) {
+        scope ??= ctx.scope;
+        baggage ??= ctx.baggage;
+      }
+    } else if (scope === undefined) {
+      // A remote parent or a new root (a queue message, a detached job) still belongs to the
+      // request or batch it runs in: its scope exports it and bounds it.
+      scope = (ctx ?? contextStorage().get())?.scope;
     }
     const spanName = typeof name === 'string' && name ? name : 'unnamed';
     const owner = this.owner;
@@ -141,7 +151,7 @@ export class Tracer {
     // One read of the active context serves both the parent lookup and the new context.
     const storage = contextStorage();
     const prev = storage.get();
-    const span = this.start(name, opts, opts.parent === undefined ? prev : undefined) as SpanWithScope;
+    const span = this.start(name, opts, prev) as SpanWithScope;
     const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel };
     return storage.run(ctx, () => runAndEnd(span, fn));
   }

@@ -88,6 +88,27 @@ describe('handleRequest', () => {
     });
   }
 
+  it('with waitForBody: true a fetched response keeps no content-encoding or content-length of the body fetch decoded (DESIGN 5)', async () => {
+    const { monitor } = createTestMonitor();
+    const fetched = (coding: string, type = 'basic') => {
+      const r = new Response('decoded text', { headers: { 'content-encoding': coding, 'content-length': '7', 'content-type': 'text/plain', 'set-cookie': 'a=1' } });
+      Object.defineProperty(r, 'type', { value: type });
+      return r;
+    };
+    const headersOf = async (response: Response) => {
+      const res = await handleRequest(monitor, new Request('http://x/'), () => response, undefined, { waitForBody: true });
+      expect(await res.text()).toBe('decoded text');
+      return res.headers;
+    };
+    for (const coding of ['gzip', 'x-gzip', 'deflate', 'br', 'GZIP', 'gzip, br']) {
+      const h = await headersOf(fetched(coding));
+      expect([h.get('content-encoding'), h.get('content-length'), h.get('content-type'), h.get('set-cookie')]).toEqual([null, null, 'text/plain', 'a=1']);
+    }
+    // A coding fetch does not decode, or a Response the app built, is sent as the app said.
+    expect((await headersOf(fetched('zstd'))).get('content-encoding')).toBe('zstd');
+    expect((await headersOf(fetched('gzip', 'default'))).get('content-encoding')).toBe('gzip');
+  });
+
   it('hands nothing to waitUntil when nothing is to export (span sampled out, no log, no metric change due)', async () => {
     const { monitor } = createTestMonitor({ sampler: { type: 'always_off' }, metricExportIntervalMs: 60_000 });
     const waits: Promise<unknown>[] = [];

@@ -60,7 +60,9 @@ Deno.test({
       const backends = () => [new MemoryBackend()];
       for (const [name, handler] of [
         ['instrument()', instrument(proxy, { serviceName: 'gz', backends: backends() })],
+        ['instrument() with waitForBody: true', instrument(proxy, { serviceName: 'gz', backends: backends() }, { waitForBody: true })],
         ['Hono middleware', honoProxy(up.url, {})],
+        ['Hono middleware with waitForBody: true', honoProxy(up.url, { waitForBody: true })],
       ] as const) {
         const res = await served(handler).catch((err: Error) => ({ status: 0, headers: new Headers(), text: `client error: ${err.message}` }));
         assert.equal(res.text, UPSTREAM_TEXT, name);

@@ -112,7 +112,12 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       waitUntil,
       options,
     );
-    if (response !== c.res) c.res = response;
+    if (response !== c.res) {
+      // Hono's setter copies the previous response's headers onto the new one, which would put
+      // back the content-encoding and content-length dropped for a body fetch() decoded.
+      c.res = undefined;
+      c.res = response;
+    }
   };
 }
 

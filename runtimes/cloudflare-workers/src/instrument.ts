@@ -1,9 +1,10 @@
+import { getActiveScope } from '../../../src/context/active.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import { runIn, wrapRpc } from './rpc.js';
-import { bindTelemetry, type WorkerTelemetry } from './telemetry.js';
+import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { ExecutionContext, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
 /** A Worker's handlers as `instrument()` calls them: the usual three arguments plus the invocation's telemetry. */
@@ -67,6 +68,11 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
  * a span of its own for the others; `call` gets the input, the instrumented env and the telemetry.
  */
 function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: ExecutionContext, call: Call): any {
+  // instrument() inside instrument() with one monitor (a wrapper library's and the app's): the
+  // outer invocation, still running (its scope is the active one), serves both, so a request
+  // gets one SERVER span and its metrics once, and `env` is already instrumented.
+  const outer = getRequestTelemetry(ctx);
+  if (outer !== undefined && outer.monitor === iso.monitor && !outer.scope.closed && getActiveScope() === outer.scope) return call(input, env, outer);
   const wrappedEnv = iso.env(env);
   const waitUntil = (p: Promise<unknown>): void => ctx.waitUntil(p);
   if (name === 'fetch') {

@@ -180,6 +180,20 @@ describe('instrument() in-process', () => {
     expect(ctx.pending).toHaveLength(1); // one flush handed to waitUntil
   });
 
+  test('instrument() inside instrument() with one config: one SERVER span and one duration observation per request', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const config = () => monitor;
+    const inner = instrument({ fetch: async (_r: Request, _e: unknown, _c: ExecutionContext, t) => new Response(String(t.span.isRecording())) }, config);
+    const outer = instrument({ fetch: (r: Request, e: unknown, c: ExecutionContext) => inner.fetch!(r, e, c) }, config);
+    const ctx = fakeCtx();
+    expect(await (await outer.fetch!(new Request('http://x/orders'), {}, ctx)).text()).toBe('true');
+    await Promise.all(ctx.pending);
+    await monitor.flush();
+    expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(1);
+    const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!;
+    expect((duration.points as { count: number }[]).reduce((n, p) => n + p.count, 0)).toBe(1);
+  });
+
   test('instrumentDO keeps synchronous methods synchronous and flushes through state.waitUntil', async () => {
     const { monitor, memory } = createTestMonitor();
     class Room {

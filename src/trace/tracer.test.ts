@@ -48,6 +48,20 @@ describe('tracer', () => {
     }
   });
 
+  it('an error from another realm (not instanceof Error) still gives its message to the ERROR status', async () => {
+    const { runInNewContext } = await import('node:vm');
+    const { monitor, memory } = createTestMonitor(quiet);
+    const foreign = runInNewContext('new TypeError("from a vm context")') as Error;
+    expect(foreign instanceof Error).toBe(false);
+    expect(() =>
+      monitor.tracer.startActiveSpan('foreign', () => {
+        throw foreign;
+      }),
+    ).toThrow(foreign);
+    await monitor.flush();
+    expect(memory.findSpan('foreign')!.status).toEqual({ code: SpanStatus.ERROR, message: 'from a vm context' });
+  });
+
   it('returns the value of fn, sync or async', async () => {
     const { monitor } = createTestMonitor(quiet);
     expect(monitor.tracer.startActiveSpan('a', () => 42)).toBe(42);

@@ -188,7 +188,9 @@ export function runAndEnd<R>(span: Span, fn: (span: Span) => R): R {
 export function failSpan(span: Span, err: unknown): void {
   try {
     span.recordException(err);
-    const message = err instanceof Error ? err.message : typeof err === 'string' ? err : undefined;
+    // Duck-typed: an Error from another realm (a vm context, an iframe) is not `instanceof Error`.
+    const m = typeof err === 'string' ? err : typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
+    const message = typeof m === 'string' ? m : undefined;
     span.setStatus(SpanStatus.ERROR, message);
   } catch {
     // never let telemetry replace the user's error

@@ -59,9 +59,9 @@ describe('metricExportIntervalMs', () => {
     const incoming = (traceparent: string) =>
       new Request('https://edge.example/x', { headers: { traceparent, tracestate: 'caller=opaque', baggage: 'role=admin' } });
     const trusted = `00-${'1'.repeat(32)}-${'2'.repeat(16)}-01`;
-    await handleRequest(monitor, incoming(`00-${'0'.repeat(32)}-${'2'.repeat(16)}-01`), proxy);
+    await handleRequest(monitor, incoming(`00-${'0'.repeat(32)}-${'2'.repeat(16)}-01`), proxy, undefined);
     await handleRequest(monitor, incoming(trusted), proxy, undefined, { trustIncomingTrace: false });
-    await handleRequest(monitor, incoming(trusted), proxy);
+    await handleRequest(monitor, incoming(trusted), proxy, undefined);
     const [invalid, untrusted, continued] = sent;
     for (const [tp, ts, bg] of [invalid, untrusted]) {
       expect(tp).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);

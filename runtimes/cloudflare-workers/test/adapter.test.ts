@@ -191,7 +191,7 @@ describe('instrument() in-process', () => {
     await monitor.flush();
     expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(1);
     const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!;
-    expect((duration.points as { count: number }[]).reduce((n, p) => n + p.count, 0)).toBe(1);
+    expect((duration.points as readonly { count: number }[]).reduce((n, p) => n + p.count, 0)).toBe(1);
   });
 
   test('instrumentDO keeps synchronous methods synchronous and flushes through state.waitUntil', async () => {

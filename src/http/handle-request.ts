@@ -6,6 +6,7 @@ import { extractContext } from '../trace/propagation/propagation.js';
 import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
+import { decodedByFetch, withoutEncoding } from './decoded-body.js';
 import { addHeaders, requestAttributes, urlParts, type CaptureOptions } from './request-attributes.js';
 import { httpServerMetrics } from './server-metrics.js';
 
@@ -159,35 +160,6 @@ export async function handleRequest(
 }
 
 const HTTP_SCOPE = { name: 'http' } as const;
-
-/** The codings every runtime's fetch (undici, Deno, Bun) decodes before handing the body on. */
-const FETCH_DECODED = new Set(['gzip', 'x-gzip', 'deflate', 'br']);
-
-/**
- * True for a Response from fetch() whose body fetch has already decoded while its headers still
- * name the upstream's coding and compressed length. Sent as they are next to the decoded bytes,
- * they make the client fail to decompress or read past the end (the runtime's server strips
- * them only from the fetched Response itself, not from a copy).
- */
-export function decodedByFetch(response: Response): boolean {
-  try {
-    if (response.type === 'default') return false;
-    const coding = response.headers.get('content-encoding');
-    if (coding === null) return false;
-    const codings = coding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c !== '' && c !== 'identity');
-    return codings.length > 0 && codings.every((c) => FETCH_DECODED.has(c));
-  } catch {
-    return false;
-  }
-}
-
-/** A copy of `headers` without the ones that describe the encoded body. */
-export function withoutEncoding(headers: Headers): Headers {
-  const copy = new Headers(headers);
-  copy.delete('content-encoding');
-  copy.delete('content-length');
-  return copy;
-}
 
 /**
  * Hands the scope's export to waitUntil: at once (unless nothing left with it), or once `done`

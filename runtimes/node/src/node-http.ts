@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { decodedByFetch } from '../../../src/http/decoded-body.js';
 
 /** Node's request as a Web `Request`; `signal` aborts when the client disconnects. */
 export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Request {
@@ -45,8 +46,12 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   res.statusCode = response.status;
   if (response.statusText) res.statusMessage = response.statusText;
   const cookies = typeof response.headers.getSetCookie === 'function' ? response.headers.getSetCookie() : [];
+  // undici hands over the decoded bytes: the upstream's coding and length would make the
+  // response invalid (`return fetch(upstream)` of a gzip API).
+  const decoded = decodedByFetch(response);
   response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') res.setHeader(name, value);
+    if (name === 'set-cookie' || (decoded && (name === 'content-encoding' || name === 'content-length'))) return;
+    res.setHeader(name, value);
   });
   if (cookies.length) res.setHeader('set-cookie', cookies);
   const body = response.body;

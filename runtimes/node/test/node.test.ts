@@ -1,8 +1,12 @@
-import { afterAll, describe, test } from 'vitest';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { afterAll, describe, expect, test } from 'vitest';
+import { MemoryBackend } from '../../../src/index.js';
 import { decodeProto } from '../../../test/otlp/helpers/proto-decoder.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.js';
-import { serve } from '../index.js';
+import { serve, toNodeListener } from '../index.js';
 
 const node: RuntimeUnderTest = {
   name: 'node',
@@ -17,4 +21,99 @@ const node: RuntimeUnderTest = {
 describe('node adapter in Node (protobuf decoded by protobufjs)', () => {
   afterAll(() => untraceGlobalFetch());
   for (const s of scenarios(node)) test(s.name, () => s.run(), 30_000);
+});
+
+const UPSTREAM_TEXT = 'upstream-body-' + 'z'.repeat(200);
+const GZ = gzipSync(UPSTREAM_TEXT);
+
+/**
+ * The raw response of a GET to `port`: head lines and body bytes, as the client receives them.
+ * Done at the last chunk: the upstream's `connection: keep-alive` is passed on and holds the socket.
+ */
+function rawGet(port: number): Promise<{ head: string[]; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const s = connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const done = (): void => {
+      s.destroy();
+      const all = Buffer.concat(chunks);
+      const end = all.indexOf('\r\n\r\n');
+      resolve({ head: all.subarray(0, end).toString('latin1').toLowerCase().split('\r\n'), body: all.subarray(end + 4) });
+    };
+    s.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (Buffer.concat(chunks).toString('latin1').endsWith('\r\n0\r\n\r\n')) done();
+    });
+    s.on('error', reject);
+    s.on('close', done);
+  });
+}
+
+/** Decodes a chunked body (Node sends one when no Content-Length is set). */
+function unchunk(body: Buffer): Buffer {
+  const out: Buffer[] = [];
+  for (let i = 0; ; ) {
+    const eol = body.indexOf('\r\n', i);
+    const size = parseInt(body.subarray(i, eol).toString('latin1'), 16);
+    if (!size) return Buffer.concat(out);
+    out.push(body.subarray(eol + 2, eol + 2 + size));
+    i = eol + 4 + size;
+  }
+}
+
+describe('node adapter: a proxied compressed upstream', () => {
+  let upstream: ReturnType<typeof createServer>;
+  let upstreamUrl = '';
+  afterAll(async () => {
+    untraceGlobalFetch();
+    upstream.closeAllConnections();
+    await new Promise<void>((r) => upstream.close(() => r()));
+  });
+
+  test('never breaks the host app (DESIGN 5): serve() and toNodeListener() send fetch()’s decoded body without the upstream’s content-encoding and content-length', async () => {
+    upstream = createServer((_req, res) => {
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': GZ.length, 'content-type': 'text/plain', 'x-upstream': '1' });
+      res.end(GZ);
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+    const proxy = () => fetch(upstreamUrl);
+    const servers = [
+      ['serve()', await serve(proxy, { serviceName: 'gz', backends: [new MemoryBackend()] }, { port: 0, hostname: '127.0.0.1', flushOnExit: false })],
+      ['serve() with waitForBody: true', await serve(proxy, { serviceName: 'gz', backends: [new MemoryBackend()] }, { port: 0, hostname: '127.0.0.1', flushOnExit: false, waitForBody: true })],
+    ] as const;
+    const plain = createServer(toNodeListener(proxy));
+    await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+    try {
+      const ports: [string, number][] = [
+        ...servers.map(([name, s]) => [name, Number(new URL(s.url).port)] as [string, number]),
+        ['toNodeListener()', (plain.address() as AddressInfo).port],
+      ];
+      for (const [name, port] of ports) {
+        const { head, body } = await rawGet(port);
+        expect(head[0], name).toBe('http/1.1 200 ok');
+        expect(head.filter((l) => l.startsWith('content-encoding') || l.startsWith('content-length')), name).toEqual([]);
+        expect(head, name).toEqual(expect.arrayContaining(['content-type: text/plain', 'x-upstream: 1', 'transfer-encoding: chunked']));
+        expect(unchunk(body).toString(), name).toBe(UPSTREAM_TEXT);
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        expect(await res.text(), name).toBe(UPSTREAM_TEXT);
+      }
+    } finally {
+      for (const [, s] of servers) await s.close();
+      plain.closeAllConnections();
+      await new Promise<void>((r) => plain.close(() => r()));
+    }
+  }, 30_000);
+
+  test('a compressed body the app built itself keeps its content-encoding and content-length', async () => {
+    const server = createServer(toNodeListener(() => new Response(GZ, { headers: { 'content-encoding': 'gzip', 'content-length': String(GZ.length) } })));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { head, body } = await rawGet((server.address() as AddressInfo).port);
+      expect(head).toEqual(expect.arrayContaining(['content-encoding: gzip', `content-length: ${GZ.length}`]));
+      expect(gunzipSync(body).toString()).toBe(UPSTREAM_TEXT);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });

@@ -46,6 +46,27 @@ export function propagationFilter(option: FetchInstrumentationOptions['propagate
   };
 }
 
+/** What `new Request(input, init)` takes from init; anything else is for the runtime's fetch. */
+const REQUEST_INIT_KEYS = new Set([
+  'method', 'headers', 'body', 'referrer', 'referrerPolicy', 'mode', 'credentials', 'cache',
+  'redirect', 'integrity', 'keepalive', 'signal', 'duplex', 'priority', 'window',
+]);
+
+/**
+ * The options of `init` that a Request does not carry, such as Bun's `unix`, `proxy`, `tls`,
+ * `verbose` and `decompress`: fetch reads them only from its second argument. The body is left
+ * out since the Request holds it (a stream cannot be read twice).
+ */
+function runtimeOptions(init: RequestInit | undefined): RequestInit | undefined {
+  if (init === null || typeof init !== 'object') return undefined;
+  let extra: Record<string, unknown> | undefined;
+  for (const key of Object.keys(init)) {
+    if (REQUEST_INIT_KEYS.has(key)) continue;
+    (extra ??= {})[key] = (init as Record<string, unknown>)[key];
+  }
+  return extra as RequestInit | undefined;
+}
+
 /**
  * Wraps a `fetch` so each call made inside a request gets a CLIENT span and carries the
  * trace headers (to the hosts allowed). The library's own exporter requests pass through.
@@ -87,9 +108,10 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       injectContext(headers, span);
       request = new Request(request, { headers });
     }
+    const extra = runtimeOptions(init);
     let p: Promise<Response>;
     try {
-      p = fetchFn(request);
+      p = extra ? fetchFn(request, extra) : fetchFn(request);
     } catch (err) {
       failSpan(span, err);
       span.end();

@@ -117,6 +117,40 @@ test('bun: a response keeps the Content-Type and Content-Length Bun gives a stri
   expect(memory.spans.filter((s) => s.name === 'GET')).toHaveLength(2);
 }, 30_000);
 
+test('bun: a traced fetch keeps Bun’s own options (unix, verbose): instrument() never breaks the host app (DESIGN 5)', async () => {
+  const socket = `${tmpdir()}/lexigram-bun-${process.pid}.sock`;
+  rmSync(socket, { force: true });
+  const traceparents: string[] = [];
+  const unixServer = Bun.serve({
+    unix: socket,
+    fetch: (req: Request) => {
+      traceparents.push(req.headers.get('traceparent') ?? '');
+      return new Response(`unix ${req.method} ${req.headers.get('x-app')} ${new URL(req.url).pathname}`);
+    },
+  });
+  const memory = new MemoryBackend();
+  const h = instrument(
+    async () => {
+      const res = await fetch('http://localhost/items', { method: 'POST', headers: { 'x-app': '1' }, body: 'b', unix: socket, verbose: false } as RequestInit);
+      return new Response(await res.text());
+    },
+    { serviceName: 'bun-unix', backends: [memory] },
+  );
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: h });
+  try {
+    const res = await fetch(`http://127.0.0.1:${server.port}/`);
+    expect(await res.text()).toBe('unix POST 1 /items');
+  } finally {
+    server.stop(true);
+    unixServer.stop(true);
+    rmSync(socket, { force: true });
+  }
+  await h.flush();
+  const client = memory.spans.find((s) => s.kind === 3);
+  expect(client?.attributes['http.response.status_code']).toBe(200);
+  expect(traceparents).toEqual([`00-${client!.traceId}-${client!.spanId}-01`]);
+}, 30_000);
+
 /** Polls until the exports handed off after the responses have arrived. */
 async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;

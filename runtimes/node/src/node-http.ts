@@ -41,6 +41,15 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   return new Request(url, init);
 }
 
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'];
+
+/** The hop-by-hop header names: the fixed ones and those a `Connection` header lists. */
+function hopByHop(connection: string | null): Set<string> {
+  const names = new Set(HOP_BY_HOP);
+  if (connection) for (const n of connection.split(',')) if (n.trim()) names.add(n.trim().toLowerCase());
+  return names;
+}
+
 /** Writes a Web `Response` to Node's `ServerResponse`; resolves when it was sent or the client left. */
 export async function writeWebResponse(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
   res.statusCode = response.status;
@@ -49,8 +58,11 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // undici hands over the decoded bytes: the upstream's coding and length would make the
   // response invalid (`return fetch(upstream)` of a gzip API).
   const decoded = decodedByFetch(response);
+  // Hop-by-hop headers (RFC 9110 §7.6.1) describe the upstream's connection, not this one: an
+  // upstream's `connection: keep-alive` would override the client's `Connection: close`.
+  const hop = hopByHop(response.headers.get('connection'));
   response.headers.forEach((value, name) => {
-    if (name === 'set-cookie' || (decoded && (name === 'content-encoding' || name === 'content-length'))) return;
+    if (name === 'set-cookie' || hop.has(name) || (decoded && (name === 'content-encoding' || name === 'content-length'))) return;
     res.setHeader(name, value);
   });
   if (cookies.length) res.setHeader('set-cookie', cookies);

@@ -28,7 +28,7 @@ const GZ = gzipSync(UPSTREAM_TEXT);
 
 /**
  * The raw response of a GET to `port`: head lines and body bytes, as the client receives them.
- * Done at the last chunk: the upstream's `connection: keep-alive` is passed on and holds the socket.
+ * Done at the last chunk or when the server closes the connection.
  */
 function rawGet(port: number): Promise<{ head: string[]; body: Buffer }> {
   return new Promise((resolve, reject) => {
@@ -72,7 +72,7 @@ describe('node adapter: a proxied compressed upstream', () => {
 
   test('never breaks the host app (DESIGN 5): serve() and toNodeListener() send fetch()’s decoded body without the upstream’s content-encoding and content-length', async () => {
     upstream = createServer((_req, res) => {
-      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': GZ.length, 'content-type': 'text/plain', 'x-upstream': '1' });
+      res.writeHead(200, { 'content-encoding': 'gzip', 'content-length': GZ.length, 'content-type': 'text/plain', 'x-upstream': '1', connection: 'keep-alive, x-hop', 'keep-alive': 'timeout=5', 'x-hop': 'upstream-only' });
       res.end(GZ);
     });
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
@@ -94,6 +94,9 @@ describe('node adapter: a proxied compressed upstream', () => {
         expect(head[0], name).toBe('http/1.1 200 ok');
         expect(head.filter((l) => l.startsWith('content-encoding') || l.startsWith('content-length')), name).toEqual([]);
         expect(head, name).toEqual(expect.arrayContaining(['content-type: text/plain', 'x-upstream: 1', 'transfer-encoding: chunked']));
+        // The upstream's hop-by-hop headers stay with its connection: the client's Connection: close holds.
+        expect(head, name).toContain('connection: close');
+        expect(head.filter((l) => l.startsWith('keep-alive') || l.startsWith('x-hop')), name).toEqual([]);
         expect(unchunk(body).toString(), name).toBe(UPSTREAM_TEXT);
         const res = await fetch(`http://127.0.0.1:${port}/`);
         expect(await res.text(), name).toBe(UPSTREAM_TEXT);

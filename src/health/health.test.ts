@@ -176,6 +176,18 @@ describe('healthHandler through Request/Response', () => {
     expect(bad).toEqual({ status: 'fail' });
   });
 
+  it('auth: a function of the request is asked on every request, whatever header it reads', async () => {
+    const { monitor, setDb } = setup();
+    setDb(false);
+    let calls = 0;
+    const handle = healthHandler(monitor, { auth: (req) => (calls++, req.headers.get('x-health-key') === 'k1') });
+    const ok = await (await handle(get('/health', { 'x-health-key': 'k1' })))!.json();
+    expect(ok.checks.database[0].output).toContain('password authentication failed');
+    const anon = await (await handle(get('/health', { 'x-health-key': 'nope' })))!.json();
+    expect(anon).toEqual({ status: 'fail' });
+    expect(calls).toBe(2);
+  });
+
   it('cacheSeconds: repeated and concurrent requests share one check run', async () => {
     const { monitor, calls } = setup();
     const handle = healthHandler(monitor, { cacheSeconds: 60 });

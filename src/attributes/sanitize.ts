@@ -1,4 +1,5 @@
 import type { AnyValue, AttributeValue } from '../model/attributes.js';
+import type { Redactor } from './redact.js';
 
 /** What a sanitiser tells its caller: the kept value, and whether it had to change or drop it. */
 export const enum Fix {
@@ -82,8 +83,11 @@ function clip(s: string, maxLength: number): string {
   return s.length > maxLength ? s.slice(0, maxLength) : s;
 }
 
-/** A text form of any value that never throws. */
-export function describe(v: unknown): string {
+/**
+ * A text form of any value that never throws. With a redactor, each key of a structure is
+ * redacted as it is serialised, so a secret never reaches the text (a log body given as an object).
+ */
+export function describe(v: unknown, redactor?: Redactor): string {
   try {
     if (v instanceof Error) return v.name && v.message ? `${v.name}: ${v.message}` : String(v.message || v.name || 'Error');
     if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
@@ -91,15 +95,17 @@ export function describe(v: unknown): string {
     if (typeof v === 'symbol') return v.toString();
     if (typeof v === 'function') return `[Function ${v.name || 'anonymous'}]`;
     if (v === undefined) return 'undefined';
-    return safeJson(v);
+    return safeJson(v, redactor);
   } catch {
     return '[Unserializable]';
   }
 }
 
-function safeJson(v: unknown): string {
+function safeJson(v: unknown, redactor: Redactor | undefined): string {
   const seen = new WeakSet<object>();
-  const s = JSON.stringify(v, (_k, val: unknown) => {
+  const s = JSON.stringify(v, (k, val: unknown) => {
+    // The root's key is '' (never a secret name); toJSON() has run already, so what it returns is redacted too.
+    if (redactor !== undefined && k !== '') val = redactor.apply(k, val);
     if (typeof val === 'bigint') return val.toString();
     if (typeof val === 'object' && val !== null) {
       if (seen.has(val)) return '[Circular]';

@@ -56,6 +56,19 @@ describe('logger', () => {
     expect(String(a['url.full'])).toContain('q=1');
   });
 
+  it('redacts an object or array body with the attribute redactor before it becomes text (README: secrets redacted)', async () => {
+    const lines: string[] = [];
+    const { ConsoleBackend } = await import('../index.js');
+    const { monitor, memory } = createTestMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l) })] });
+    monitor.logger.info({ user: 'alice', password: 'BODY_PW', apiKey: 'BODY_KEY', nested: { 'url.full': 'https://x/?token=BODY_URL&q=1' } });
+    monitor.logger.info([{ token: 'BODY_TOKEN' }, 'plain']);
+    await monitor.flush();
+    const text = JSON.stringify(memory.logs) + lines.join('\n');
+    for (const secret of ['BODY_PW', 'BODY_KEY', 'BODY_URL', 'BODY_TOKEN']) expect(text).not.toContain(secret);
+    expect(JSON.parse(memory.logs[0].body)).toEqual({ user: 'alice', password: '[REDACTED]', apiKey: '[REDACTED]', nested: { 'url.full': 'https://x/?token=%5BREDACTED%5D&q=1' } });
+    expect(JSON.parse(memory.logs[1].body)).toEqual([{ token: '[REDACTED]' }, 'plain']);
+  });
+
   it('redacts span attributes before export', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const s = monitor.tracer.startSpan('x', { attributes: { 'http.request.header.cookie': 'c', 'db.password': 'p', ok: 1 } });

@@ -99,7 +99,7 @@ export class Logger {
         owner.diag.drop('after_shutdown', 'a log record was written after shutdown(); it was dropped');
         return;
       }
-      let body = typeof message === 'string' ? message : message instanceof Error ? describe(message) : describe(message);
+      let body = typeof message === 'string' ? message : describe(message, owner.redactor);
       if (body.length > owner.limits.logMessageLengthLimit) {
         owner.diag.drop('attribute_truncated', () => `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
         body = body.slice(0, owner.limits.logMessageLengthLimit);

@@ -1,6 +1,7 @@
 import type { HrTime, TimeInput } from '@opentelemetry/api';
 
 const origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
+const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
 
 /**
  * Epoch milliseconds → `[seconds, nanoseconds]`, exactly as `msToUnixNano` writes the same time
@@ -31,14 +32,22 @@ export function hrTimeDiff(start: HrTime, end: HrTime): HrTime {
 }
 
 /**
- * An OpenTelemetry `TimeInput` → epoch milliseconds. Numbers below the time origin are
- * `performance.now()` readings (as the OpenTelemetry SDK reads them); undefined when absent or invalid.
+ * An OpenTelemetry `TimeInput` → epoch milliseconds; undefined when absent or invalid.
+ *
+ * A number is read as the SDK's `Span._getTime` reads it: at most `performance.now()` is a
+ * `performance.now()` reading, anything later is epoch milliseconds. Comparing with the time
+ * origin instead would take an epoch time from before the process started (a queue message's
+ * enqueue time) for a performance reading and move it decades ahead. The SDK then corrects the
+ * reading to `Date.now()`'s clock; ours is `timeOrigin + performance.now()` (src/time.ts), so
+ * adding the origin is already on the monitor's clock. On Workers the origin is 0 and
+ * `performance.now()` reads as epoch ms, so both branches give the same time.
  */
 export function timeInputToMs(t: TimeInput | undefined): number | undefined {
   if (t === undefined || t === null) return undefined;
   if (typeof t === 'number') {
-    if (!Number.isFinite(t) || t < 0) return undefined;
-    return t < origin ? t + origin : t;
+    if (!Number.isFinite(t)) return undefined;
+    const ms = perf !== undefined && t <= perf.now() ? origin + t : t;
+    return ms > 0 ? ms : undefined;
   }
   if (t instanceof Date) {
     const ms = t.getTime();

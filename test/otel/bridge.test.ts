@@ -169,6 +169,24 @@ describe('registerOpenTelemetry: spans', () => {
     expect(diags.filter((d) => d.kind === 'invalid_attribute')).toEqual([]); // undefined values are skipped quietly
   });
 
+  it('a number time is a performance.now() reading only up to performance.now(), as in the SDK Span._getTime; earlier epoch ms stay epoch ms', async () => {
+    // epoch times from before the process started (a queue message's enqueue time)
+    const before = Math.floor(performance.timeOrigin) - 60_000;
+    const s = trace.getTracer('lib').startSpan('job', { startTime: before });
+    s.addEvent('enqueued', before + 10);
+    s.recordException(new Error('late'), before + 20);
+    s.end(before + 30);
+    const p = performance.now();
+    const q = trace.getTracer('lib').startSpan('perf', { startTime: p });
+    q.end();
+    await monitor.flush();
+    const job = memory.spans.find((x) => x.name === 'job')!;
+    expect(job.startTime).toBe(before);
+    expect(job.events.map((e) => e.timeUnixNano)).toEqual([`${before + 10}000000`, `${before + 20}000000`]);
+    expect(job.endTime).toBe(before + 30);
+    expect(memory.spans.find((x) => x.name === 'perf')!.startTime).toBeCloseTo(performance.timeOrigin + p, 3);
+  });
+
   it('a remote parent from propagation.extract becomes the parent (isRemote), with baggage', async () => {
     const headers = {
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',

@@ -167,7 +167,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.metrics.closed = true;
       await Promise.allSettled([...this.inflight]);
       await this.drainKeptBack();
-      await Promise.allSettled(this.backends.map((b) => this.guard(() => b.shutdown?.())));
+      await Promise.all(this.backends.map((b) => this.settleBackend(b, 'shutdown')));
       this.state = 'closed';
     })());
   }
@@ -177,7 +177,23 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     await this.flush();
     await Promise.allSettled([...this.inflight]);
     await this.drainKeptBack();
-    await Promise.allSettled(this.backends.map((b) => this.guard(() => b.forceFlush?.())));
+    await Promise.all(this.backends.map((b) => this.settleBackend(b, 'forceFlush')));
+  }
+
+  /**
+   * A backend's `shutdown()` or `forceFlush()`, bounded by `flushTimeoutMs` as exports are: a
+   * backend that never answers (an OTLP request with no timeout to a silent collector) must not
+   * hold its caller forever. Never rejects.
+   */
+  private settleBackend(backend: Backend, method: 'shutdown' | 'forceFlush'): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<typeof PENDING>((resolve) => {
+      timer = setTimeout(() => resolve(PENDING), timerMs(this.flushTimeoutMs));
+    });
+    return Promise.race([this.guard(() => backend[method]?.()), timeout]).then((r) => {
+      clearTimeout(timer);
+      if (r === PENDING) this.diag.drop('export_timeout', `backend "${backend.name}" did not finish ${method}() within ${this.flushTimeoutMs} ms (flushTimeoutMs); it was left behind`);
+    });
   }
 
   /** Data kept back while exports were saturated leaves once they have settled. */

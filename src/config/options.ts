@@ -64,7 +64,11 @@ export interface MonitorOptions {
    * servers use 100 ms. Keep it well under the platform's `waitUntil` limit (Workers: 30 s).
    */
   batchWindowMs?: number;
-  /** Upper bound on one flush, all backends and retries included. Default 25 000 ms (Workers allow 30 s after the response). */
+  /**
+   * Upper bound on one flush, all backends and retries included, and on each backend's
+   * `shutdown()` and `forceFlush()` (a backend that has not answered by then is left behind and
+   * counted as `export_timeout`). Default 25 000 ms (Workers allow 30 s after the response).
+   */
   flushTimeoutMs?: number;
   /** A context storage to use instead of the detected one (adapters pass AsyncLocalStorage here). */
   contextStorage?: ContextStorage<ActiveContext>;

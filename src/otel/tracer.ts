@@ -1,5 +1,7 @@
 import {
   context as apiContext,
+  createContextKey,
+  INVALID_SPAN_CONTEXT,
   propagation,
   trace,
   type Context,
@@ -25,12 +27,23 @@ export function fromApiKind(kind: unknown): SpanKind {
   return typeof kind === 'number' && kind >= 0 && kind <= 4 ? ((kind + 1) as SpanKind) : SpanKind.INTERNAL;
 }
 
+/**
+ * `suppressTracing(ctx)` of `@opentelemetry/core` sets this key; its processors export under it
+ * so an instrumented HTTP client does not trace the export's own requests (which would be
+ * exported, traced again, without end). Core is not a dependency, and importing it would pull
+ * the SDK into every app using `/otel`; the API's `createContextKey` is `Symbol.for`, so the
+ * same description gives the very key every copy of core uses.
+ */
+const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
 /** An `@opentelemetry/api` Tracer that starts the monitor's own spans. */
 export class BridgeTracer implements ApiTracer {
   constructor(private readonly tracer: Tracer) {}
 
   startSpan(name: string, options?: SpanOptions, context?: Context): ApiSpan {
     const ctx = context ?? apiContext.active();
+    // As the SDK tracer: a non-recording span of the invalid context, which nothing exports.
+    if (ctx.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const o = options ?? {};
     const parent: Span | undefined = o.root ? undefined : unwrapSpan(trace.getSpan(ctx));
     const scope =

@@ -11,10 +11,11 @@ import {
   INVALID_SPAN_CONTEXT,
   type Span as ApiSpan,
 } from '@opentelemetry/api';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { suppressTracing } from '@opentelemetry/core';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getActiveSpan, setContextStorage, SpanKind, SpanStatus, traced, type Diagnostic, type Monitor } from '../../src/index.js';
-import { BridgedSpan, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
+import { BridgedSpan, OpenTelemetryBackend, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import { createTestMonitor, type MemoryBackend } from '../../src/testing/index.js';
 
 let monitor: Monitor;
@@ -230,6 +231,46 @@ describe('registerOpenTelemetry: spans', () => {
     expect(memory.spans).toHaveLength(1);
     expect(memory.spans[0].parentSpanId).toBeUndefined();
     expect(memory.spans[0].traceId).toBe(span.spanContext().traceId);
+  });
+
+  it("suppressTracing (@opentelemetry/core): as the SDK tracer, startSpan and startActiveSpan give a non-recording span of the invalid context", async () => {
+    const s = trace.getTracer('http').startSpan('POST', {}, suppressTracing(ROOT_CONTEXT));
+    expect(s.isRecording()).toBe(false);
+    expect(s.spanContext()).toEqual(INVALID_SPAN_CONTEXT);
+    s.end();
+    await context.with(suppressTracing(context.active()), async () => {
+      await tick();
+      await trace.getTracer('http').startActiveSpan('GET', async (a) => {
+        expect(a.isRecording()).toBe(false);
+        expect(a.spanContext().traceId).toBe(INVALID_SPAN_CONTEXT.traceId);
+        a.end();
+      });
+    });
+    trace.getTracer('http').startSpan('after').end();
+    await monitor.flush();
+    expect(memory.spans.map((x) => x.name)).toEqual(['after']);
+  });
+
+  it("a BatchSpanProcessor's export runs under suppressTracing, so an instrumented HTTP client in the exporter does not trace it (no export loop)", async () => {
+    unregisterOpenTelemetry();
+    const exported: string[] = [];
+    const exporter = {
+      export(spans: ReadableSpan[], cb: (r: { code: number }) => void) {
+        for (const x of spans) exported.push(x.name);
+        // what instrumentation-http/undici does for the exporter's own POST
+        trace.getTracer('@opentelemetry/instrumentation-http').startSpan('POST /v1/traces', { kind: ApiSpanKind.CLIENT }).end();
+        cb({ code: 0 });
+      },
+      shutdown: async () => {},
+    };
+    const { monitor: m } = createTestMonitor({ backends: [new OpenTelemetryBackend({ spanProcessor: new BatchSpanProcessor(exporter) })] });
+    expect(registerOpenTelemetry(m)).toBe(true);
+    trace.getTracer('app').startSpan('work').end();
+    for (let i = 0; i < 3; i++) {
+      await m.flush();
+      await m.forceFlush();
+    }
+    expect(exported).toEqual(['work']);
   });
 
   it('propagation uses the core parsers: invalid traceparent is ignored, fields() lists the headers', () => {

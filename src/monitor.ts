@@ -80,7 +80,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
     this.exportDelayMs = options.exportDelayMs ?? 5000;
     this.batchWindowMs = options.batchWindowMs ?? 0;
-    if (options.contextStorage) setContextStorage(options.contextStorage);
+    if (options.contextStorage !== undefined) setContextStorage(options.contextStorage);
 
     this.serviceName = options.serviceName ?? 'unknown_service';
     const attributes: Attributes = {

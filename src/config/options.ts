@@ -1,6 +1,6 @@
 import type { TailPolicy, TailSamplingOptions } from '../trace/sampling/tail.js';
 import type { SamplerConfig } from '../trace/sampling/samplers.js';
-import type { ContextStorage } from '../context/storage.js';
+import type { AsyncLocalStorageClass, ContextStorage } from '../context/storage.js';
 import type { ActiveContext } from '../context/active.js';
 import type { Limits } from '../limits.js';
 import type { AttributeValue } from '../model/attributes.js';
@@ -70,8 +70,12 @@ export interface MonitorOptions {
    * counted as `export_timeout`). Default 25 000 ms (Workers allow 30 s after the response).
    */
   flushTimeoutMs?: number;
-  /** A context storage to use instead of the detected one (adapters pass AsyncLocalStorage here). */
-  contextStorage?: ContextStorage<ActiveContext>;
+  /**
+   * A context storage to use instead of the detected one: an object with `run(value, fn)` and
+   * `get()` (a `ContextStorage`), or an `AsyncLocalStorage` class (one with `run` and `getStore`
+   * on its prototype). It is process-wide: every monitor and span in the isolate uses it.
+   */
+  contextStorage?: ContextStorage<ActiveContext> | AsyncLocalStorageClass;
   /** OTLP exporter settings read from OTEL_EXPORTER_OTLP_* by `configFromEnv`; runtime adapters turn them into an `OtlpBackend`. */
   otlp?: Record<string, unknown>;
 }
@@ -127,7 +131,21 @@ export function checkOptions(o: MonitorOptions): void {
   if (o.batchWindowMs !== undefined && (typeof o.batchWindowMs !== 'number' || !(o.batchWindowMs >= 0) || o.batchWindowMs > 25_000)) {
     throw new RangeError(`createMonitor: \`batchWindowMs\` must be a number from 0 to 25000 (0 exports every scope at once), got ${String(o.batchWindowMs)}.`);
   }
+  if (o.contextStorage !== undefined && !isContextStorage(o.contextStorage)) {
+    throw new TypeError(
+      'createMonitor: `contextStorage` must be a ContextStorage (an object with run(value, fn) and get() methods) or an AsyncLocalStorage class (with run and getStore on its prototype); omit it to use the detected one.',
+    );
+  }
   if (o.logging?.redactFields !== undefined && (!Array.isArray(o.logging.redactFields) || o.logging.redactFields.some((f) => typeof f !== 'string'))) {
     throw new TypeError('createMonitor: `logging.redactFields` must be an array of attribute names.');
   }
+}
+
+/** The shapes `setContextStorage` accepts; anything else would make every later span throw. */
+function isContextStorage(s: unknown): boolean {
+  if (typeof s === 'function') {
+    const proto = (s as { prototype?: { run?: unknown; getStore?: unknown } }).prototype;
+    return proto != null && typeof proto.run === 'function' && typeof proto.getStore === 'function';
+  }
+  return s !== null && typeof s === 'object' && typeof (s as ContextStorage<unknown>).run === 'function' && typeof (s as ContextStorage<unknown>).get === 'function';
 }

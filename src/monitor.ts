@@ -167,8 +167,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.metrics.closed = true;
       await Promise.allSettled([...this.inflight]);
       await this.drainKeptBack();
-      await Promise.all(this.backends.map((b) => this.settleBackend(b, 'shutdown')));
+      // Closed before the backends are told: nothing may reach a backend after its shutdown().
       this.state = 'closed';
+      await Promise.all(this.backends.map((b) => this.settleBackend(b, 'shutdown')));
     })());
   }
 
@@ -177,7 +178,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     await this.flush();
     await Promise.allSettled([...this.inflight]);
     await this.drainKeptBack();
-    await Promise.all(this.backends.map((b) => this.settleBackend(b, 'forceFlush')));
+    if (this.state !== 'closed') await Promise.all(this.backends.map((b) => this.settleBackend(b, 'forceFlush')));
   }
 
   /**
@@ -209,6 +210,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // left out here rather than at export so that it takes no room in a scope's spansPerScope
     // or the buffer; tail policies (which never read the flag) see only what may be exported.
     if ((span.traceFlags & 1) === 0) return;
+    if (this.state !== 'open') {
+      this.diag.drop('after_shutdown', 'a span ended after shutdown(); it was dropped');
+      return;
+    }
     const scope = span.scope;
     if (scope !== undefined && !scope.closed) {
       scope.addSpan(span);
@@ -427,6 +432,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   private export(spansIn: RecordingSpan[], logs: LogRecordData[], flushAll = false): Promise<FlushResult> {
     if (this.backends.length === 0) return nothingToExport();
+    if (this.state === 'closed') {
+      // A scope that closes after shutdown(): its backends are shut down already.
+      this.diag.drop('after_shutdown', 'spans or logs were exported after shutdown(); they were dropped', spansIn.length + logs.length);
+      return nothingToExport();
+    }
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
       // oldest dropped) instead of piling up exports.

@@ -40,3 +40,43 @@ describe('shutdown() and forceFlush() are bounded by flushTimeoutMs (DESIGN 5: a
     });
   }
 });
+
+describe('after shutdown() spans are dropped and counted like logs, and no backend is called after its shutdown()', () => {
+  it('a span ended after shutdown (outside or inside a scope, or started before it) is counted as after_shutdown, reported once, never exported', async () => {
+    const calls: string[] = [];
+    const diagnostics: Diagnostic[] = [];
+    const recorder: Backend = {
+      name: 'rec',
+      export: (b) => {
+        calls.push(`export ${b.spans.length}/${b.logs.length}/${b.metrics ? 'm' : '-'}`);
+        return Promise.resolve({ ok: true });
+      },
+      forceFlush: () => {
+        calls.push('forceFlush');
+        return Promise.resolve();
+      },
+      shutdown: () => {
+        calls.push('shutdown');
+        return Promise.resolve();
+      },
+    };
+    const monitor = createMonitor({ backends: [recorder], exportDelayMs: 0, onDiagnostic: (d) => diagnostics.push(d) });
+    const early = monitor.tracer.startSpan('started-before');
+    const openScope = monitor.openScope();
+    await monitor.shutdown();
+    expect(calls).toEqual(['shutdown']);
+    monitor.tracer.startSpan('after').end();
+    early.end();
+    openScope.run(() => monitor.tracer.startSpan('in-scope').end());
+    await openScope.close();
+    const scope = monitor.openScope();
+    scope.run(() => monitor.tracer.startSpan('in-new-scope').end());
+    await scope.close();
+    monitor.logger.info('log after');
+    await monitor.flush();
+    await monitor.forceFlush();
+    expect(calls).toEqual(['shutdown']);
+    expect(droppedBy(monitor).after_shutdown).toBe(5);
+    expect(diagnostics.filter((d) => d.kind === 'after_shutdown')).toHaveLength(1);
+  });
+});

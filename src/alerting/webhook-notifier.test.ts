@@ -115,6 +115,40 @@ describe('webhookNotifier against a local receiver', () => {
     expect(String(errors[0])).toContain('HTTP 500');
   });
 
+  it('a firing state whose post failed (500, then unreachable) is not counted as sent: it is posted again, with no loop while the receiver stays down (DESIGN §5)', async () => {
+    const errors: unknown[] = [];
+    const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0, onError: (e) => errors.push(e) });
+    const health = new HealthCheckRegistry({ notifier });
+    let up = false;
+    health.register('database', () => up);
+    statusCode = 500;
+    await health.checkAll();
+    await notifier.flush!();
+    expect(errors.map(String)).toEqual(['Error: webhook answered HTTP 500']);
+    statusCode = 200;
+    await health.checkAll(); // still down: the registry does not notify again
+    await notifier.flush!();
+    expect(received.map((r) => [r.body.key, r.body.state])).toEqual([
+      ['health:database', 'firing'], // the 500
+      ['health:database', 'firing'], // the retry, accepted
+    ]);
+    up = true;
+    await health.checkAll();
+    await notifier.flush!();
+    expect(received.map((r) => r.body.state)).toEqual(['firing', 'firing', 'resolved']);
+
+    // A receiver that stays unreachable: each failure is reported, with no loop between notifies.
+    const down = webhookNotifier({ url: 'http://127.0.0.1:9/', minIntervalSeconds: 0, onError: (e) => errors.push(e) });
+    const a = (state: Alert['state']): Alert => ({ source: 'slo', key: 'k', name: 'n', state, severity: 'critical', summary: 's', time: Date.now() });
+    down.notify(a('firing'));
+    await down.flush!();
+    await sleep(100);
+    expect(errors.length).toBe(2); // the retry waits at least 1 s
+    await down.flush!(); // an explicit flush retries at once
+
+    expect(errors.length).toBe(3);
+  });
+
   it('SLO burn-rate alerts start and stop firing through the webhook', async () => {
     let t = 1_700_000_000_000;
     const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0 });

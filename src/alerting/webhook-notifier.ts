@@ -20,9 +20,27 @@ export interface WebhookNotifierOptions {
   timeoutSeconds?: number;
   /** Workers: `ctx.waitUntil`, so a post outlives the response that triggered it. */
   waitUntil?: (promise: Promise<unknown>) => void;
-  /** Told about failed posts (network errors, non-2xx); never rethrown. */
+  /**
+   * Told about each failed post (network errors, non-2xx); never rethrown. A state that failed
+   * is not counted as sent: it is posted again when its interval ends (at least 1 s after the
+   * failure, backing off to 5 min while the receiver stays down), by a timer, the next `notify`
+   * or `flush()`, unless a newer state replaced it.
+   */
   onError?: (error: unknown, alert: Alert) => void;
 }
+
+interface KeyState {
+  acked?: Alert['state'];
+  sending?: Alert;
+  held?: Alert;
+  next: number;
+  failures: number;
+  seq: number;
+  ackedSeq: number;
+}
+
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 300_000;
 
 /** The JSON body of a post: the alert, with `time` as an ISO string. */
 export type WebhookPayload = Omit<Alert, 'time'> & { time: string };
@@ -46,12 +64,20 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   const minMs = (options.minIntervalSeconds ?? 60) * 1000;
   if (!(minMs >= 0)) throw new RangeError('webhookNotifier: minIntervalSeconds must be ≥ 0');
   const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
-  const sent = new Map<string, { state: Alert['state']; at: number }>();
-  const held = new Map<string, Alert>();
+  // Per key: the state the receiver acknowledged, the latest post in flight, the change waiting to be
+  // sent, and the earliest time the next post may start.
+  const keys = new Map<string, KeyState>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const inflight = new Set<Promise<void>>();
 
-  const post = async (alert: Alert): Promise<void> => {
+  const stateOf = (key: string): KeyState => {
+    let k = keys.get(key);
+    if (!k) keys.set(key, (k = { next: 0, failures: 0, seq: 0, ackedSeq: 0 }));
+    return k;
+  };
+
+  /** Resolves true when the receiver took the alert; false after reporting why it did not. */
+  const post = async (alert: Alert): Promise<boolean> => {
     const doFetch = options.fetch ?? globalThis.fetch;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timerMs(timeoutMs));
@@ -65,20 +91,55 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       });
       void res.body?.cancel().catch(() => {});
       if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
+      return true;
     } catch (err) {
       try {
         options.onError?.(err, alert);
       } catch {
         // nothing more to do
       }
+      return false;
     } finally {
       clearTimeout(timer);
     }
   };
 
+  const arm = (key: string, at: number): void => {
+    const old = timers.get(key);
+    if (old !== undefined) clearTimeout(old);
+    const timer = setTimeout(() => release(key), timerMs(Math.max(0, at - now())));
+    // A held alert must not hold a server's exit back (where timers can be unref'd).
+    (timer as { unref?: () => void }).unref?.();
+    timers.set(key, timer);
+  };
+
   const send = (alert: Alert): void => {
-    sent.set(alert.key, { state: alert.state, at: now() });
-    const p = post(alert).finally(() => inflight.delete(p));
+    const k = stateOf(alert.key);
+    const started = now();
+    const seq = ++k.seq;
+    k.sending = alert;
+    k.next = started + minMs;
+    const p = post(alert)
+      .then((ok) => {
+        if (ok && seq > k.ackedSeq) {
+          k.acked = alert.state;
+          k.ackedSeq = seq;
+        }
+        // An older post's outcome says nothing about the newer one in flight.
+        if (seq !== k.seq) return;
+        k.sending = undefined;
+        if (ok) {
+          k.failures = 0;
+          return;
+        }
+        // Retry the undelivered state unless a newer one is already waiting, backing off so a
+        // receiver that stays down gets one post per interval, not a loop.
+        k.failures++;
+        k.next = started + Math.max(minMs, Math.min(RETRY_MAX_MS, RETRY_MIN_MS * 2 ** (k.failures - 1)));
+        k.held ??= alert;
+        arm(alert.key, k.next);
+      })
+      .finally(() => inflight.delete(p));
     inflight.add(p);
     try {
       options.waitUntil?.(p);
@@ -91,51 +152,46 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     const timer = timers.get(key);
     if (timer !== undefined) clearTimeout(timer);
     timers.delete(key);
-    const alert = held.get(key);
-    held.delete(key);
-    if (alert && sent.get(key)?.state !== alert.state) send(alert);
+    const k = keys.get(key);
+    const alert = k?.held;
+    if (!k || !alert) return;
+    k.held = undefined;
+    // Sent only if it still differs from what the receiver knows (a resolve needs a firing).
+    const known = k.sending?.state ?? k.acked;
+    if (known ? known !== alert.state : alert.state === 'firing') send(alert);
   };
 
   // Timers are not enough on their own: a Worker's isolate may be idle (or gone) when one would
   // fire, and I/O must belong to a request there. So every later notify (which runs inside a
   // request) and every flush also send held alerts whose interval has ended.
   const releaseDue = (): void => {
-    if (held.size === 0) return;
     const t = now();
-    for (const key of [...held.keys()]) {
-      const last = sent.get(key);
-      if (!last || last.at + minMs <= t) release(key);
-    }
-  };
-
-  const hold = (alert: Alert, wait: number): void => {
-    held.set(alert.key, alert);
-    if (timers.has(alert.key)) return;
-    const timer = setTimeout(() => release(alert.key), timerMs(Math.max(0, wait)));
-    // A held alert must not hold a server's exit back (where timers can be unref'd).
-    (timer as { unref?: () => void }).unref?.();
-    timers.set(alert.key, timer);
+    for (const [key, k] of keys) if (k.held && k.next <= t) release(key);
   };
 
   return {
     notify(alert: Alert): void {
       try {
         releaseDue();
-        const last = sent.get(alert.key);
-        if (!held.has(alert.key)) {
-          // De-duplicate: the receiver already knows this state (or there is nothing to resolve).
-          if (last ? last.state === alert.state : alert.state === 'resolved') return;
+        const k = stateOf(alert.key);
+        if (k.held) {
+          // The latest change replaces the waiting one; release compares it with what was sent.
+          k.held = alert;
+          return;
         }
-        const wait = last ? last.at + minMs - now() : 0;
-        if (wait <= 0 && !held.has(alert.key)) return send(alert);
-        hold(alert, wait);
+        // De-duplicate: the receiver knows (or is being told) this state, or there is nothing to resolve.
+        const known = k.sending?.state ?? k.acked;
+        if (known ? known === alert.state : alert.state === 'resolved') return;
+        if (k.next <= now()) return send(alert);
+        k.held = alert;
+        arm(alert.key, k.next);
       } catch {
         // never fail the caller
       }
     },
     /** Sends every held alert now (the rate limit yields to an explicit flush), then waits for posts in flight. */
     async flush(): Promise<void> {
-      for (const key of [...held.keys()]) release(key);
+      for (const key of [...keys.keys()]) release(key);
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
   };

@@ -15,6 +15,8 @@ import {
   type ObservableUpDownCounter,
   type UpDownCounter as ApiUpDownCounter,
 } from '@opentelemetry/api';
+import type { Diagnostics } from '../diag/diagnostics.js';
+import { isValidLabelName } from '../metrics/names.js';
 import type { Monitor } from '../monitor.js';
 import type { LabelsInput } from '../model/attributes.js';
 
@@ -23,15 +25,74 @@ const noop = createNoopMeter();
 /** OpenTelemetry's default explicit buckets, for histograms that give no advice (and are not in seconds). */
 const OTEL_DEFAULT_BUCKETS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
-function labels(attrs: ApiAttributes | undefined): LabelsInput | undefined {
+const INVALID_KEY_CHARS = /[^A-Za-z0-9_.]+/g;
+const UNDERSCORE_RUNS = /__+/g;
+const KEY_CACHE_LIMIT = 1000;
+const keyCache = new Map<string, string>();
+
+/**
+ * An attribute key the core's label names do not admit (`user-agent`,
+ * `http.request.header.content-type`) → one it does, so the measurement is kept. The Prometheus
+ * renderer's rule (sanitizeLabelName) minus its dot replacement: other characters become `_`,
+ * runs collapse, a leading digit, dot or `_` gets `key`, so OTLP keeps the dots and Prometheus
+ * shows the very name it would have made of the original key.
+ */
+function labelKey(k: string): string {
+  let out = keyCache.get(k);
+  if (out !== undefined) return out;
+  out = k.replace(INVALID_KEY_CHARS, '_').replace(UNDERSCORE_RUNS, '_');
+  if (out === '') out = 'key_';
+  else {
+    const c = out.charCodeAt(0);
+    if ((c >= 48 && c <= 57) || c === 46) out = 'key_' + out;
+    else if (c === 95) out = 'key' + out;
+  }
+  // bounded: a program that invents keys without end must not grow memory without end
+  if (keyCache.size >= KEY_CACHE_LIMIT) keyCache.clear();
+  keyCache.set(k, out);
+  return out;
+}
+
+function labelValue(v: unknown): string | number | boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+}
+
+/**
+ * OpenTelemetry attributes → the core's labels. A key the core would reject (which drops the
+ * whole measurement) is renamed by `labelKey`; keys that then meet are merged with `;` in the
+ * lexical order of the original keys, as the Prometheus renderer merges them (MET-13). Only a
+ * key too long to be a label name is dropped, and counted (`invalid_label`).
+ */
+function labels(attrs: ApiAttributes | undefined, metric: string, diag: Diagnostics): LabelsInput | undefined {
   if (attrs === undefined || attrs === null || typeof attrs !== 'object') return undefined;
   const out: LabelsInput = {};
+  let renamed: string[] | undefined;
   for (const k of Object.keys(attrs)) {
     const v = attrs[k];
     if (v === undefined || v === null) continue;
-    out[k] = typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+    if (isValidLabelName(k)) out[k] = labelValue(v);
+    else (renamed ??= []).push(k);
   }
+  if (renamed !== undefined) rename(out, renamed, attrs, metric, diag);
   return out;
+}
+
+function rename(out: LabelsInput, keys: string[], attrs: ApiAttributes, metric: string, diag: Diagnostics): void {
+  const groups = new Map<string, string[]>();
+  for (const k of keys) {
+    const name = labelKey(k);
+    if (!isValidLabelName(name)) {
+      diag.drop('invalid_label', () => `metric "${metric}" got an attribute key too long to be a label name (${k.length} characters); the attribute was dropped, the measurement kept`);
+      continue;
+    }
+    const group = groups.get(name);
+    if (group !== undefined) group.push(k);
+    else groups.set(name, out[name] !== undefined && attrs[name] !== undefined ? [name, k] : [k]);
+  }
+  for (const [name, group] of groups) {
+    if (group.length === 1) out[name] = labelValue(attrs[group[0]!]);
+    else out[name] = group.sort().map((k) => String(labelValue(attrs[k]))).join(';');
+  }
 }
 
 /**
@@ -81,6 +142,11 @@ export class BridgeMeterProvider implements MeterProvider {
   get metrics(): Monitor['metrics'] {
     return this.monitor.metrics;
   }
+
+  /** @internal */
+  get diag(): Diagnostics {
+    return this.monitor.diag;
+  }
 }
 
 class BridgeMeter implements Meter {
@@ -96,7 +162,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const c = this.provider.metrics.createCounter(name, options?.description, { unit: options?.unit || undefined });
-        return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a)) };
+        return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a, name, this.provider.diag)) };
       },
       noop.createCounter(name),
     );
@@ -109,7 +175,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit: options?.unit || undefined });
-        return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a)) };
+        return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a, name, this.provider.diag)) };
       },
       noop.createUpDownCounter(name),
     );
@@ -124,7 +190,7 @@ class BridgeMeter implements Meter {
         const advised = options?.advice?.explicitBucketBoundaries;
         const buckets = Array.isArray(advised) ? advised.slice() : options?.unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
         const h = this.provider.metrics.createHistogram(name, options?.description, { unit: options?.unit || undefined, buckets });
-        return { record: (v: number, a?: ApiAttributes) => h.observe(v, labels(a)) };
+        return { record: (v: number, a?: ApiAttributes) => h.observe(v, labels(a, name, this.provider.diag)) };
       },
       noop.createHistogram(name),
     );
@@ -137,7 +203,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const g = this.provider.metrics.createGauge(name, options?.description, { unit: options?.unit || undefined });
-        return { record: (v: number, a?: ApiAttributes) => g.set(v, labels(a)) };
+        return { record: (v: number, a?: ApiAttributes) => g.set(v, labels(a, name, this.provider.diag)) };
       },
       noop.createGauge(name),
     );

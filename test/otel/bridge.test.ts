@@ -366,6 +366,27 @@ describe('registerOpenTelemetry: metrics', () => {
     expect(byName['lib.temp'].points[0]).toMatchObject({ value: 21.5 });
   });
 
+  it('attribute keys with "-" or "/" (semantic-convention header keys) keep the measurement, as in the SDK; renamed as the Prometheus renderer would, colliding keys merged (MET-13)', () => {
+    const h = metrics.getMeter('http-lib').createHistogram('http.client.request.duration', { unit: 's' });
+    h.record(0.1, { 'http.request.method': 'GET', 'http.request.header.content-type': 'application/json' });
+    h.record(0.2, { 'user-agent': 'curl', 'a/b': 'x', '0day': 1 });
+    h.record(0.3, { 'x-id': 'dash', x_id: 'under' });
+    h.record(0.4, { ['k'.repeat(300) + '-']: 'long', ok: true });
+    const m = monitor.metrics.collect().metrics.find((x) => x.name === 'http.client.request.duration')!;
+    const pts = m.points as readonly { attributes: Readonly<Record<string, string>>; count: number }[];
+    expect(pts.reduce((n, p) => n + p.count, 0)).toBe(4);
+    expect(pts.map((p) => p.attributes)).toEqual([
+      { 'http.request.method': 'GET', 'http.request.header.content_type': 'application/json' },
+      { user_agent: 'curl', a_b: 'x', key_0day: '1' },
+      { x_id: 'dash;under' },
+      { ok: 'true' },
+    ]);
+    // only the attribute that cannot be a label name is dropped, and counted
+    const dropped = monitor.metrics.collect().metrics.find((x) => x.name === 'lexigram_monitor_dropped_total')!;
+    expect(dropped.points.find((p) => p.attributes.reason === 'invalid_label')).toMatchObject({ value: 1 });
+    expect(diags.filter((d) => d.kind === 'invalid_label').map((d) => d.message)).toEqual([expect.stringMatching(/too long.*measurement kept/)]);
+  });
+
   it("an app metric's name is not recorded twice: the API instrument is a no-op and a diagnostic says so", () => {
     const own = monitor.metrics.createHistogram('http.server.request.duration', 'own', { unit: 's' });
     own.observe(0.1);

@@ -25,6 +25,17 @@ const noop = createNoopMeter();
 /** OpenTelemetry's default explicit buckets, for histograms that give no advice (and are not in seconds). */
 const OTEL_DEFAULT_BUCKETS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
+/**
+ * Advised bucket boundaries as the SDK reads them (ExplicitBucketHistogramAggregation): sorted,
+ * ±Infinity removed. The core wants strictly increasing finite bounds and would refuse the
+ * instrument, turning every record into a no-op, so NaN and repeats are removed too (a repeat
+ * is only a bucket nothing can fall into).
+ */
+function adviceBuckets(advised: readonly number[]): number[] {
+  const sorted = advised.filter((b) => typeof b === 'number' && Number.isFinite(b)).sort((a, b) => a - b);
+  return sorted.filter((b, i) => i === 0 || b !== sorted[i - 1]);
+}
+
 const INVALID_KEY_CHARS = /[^A-Za-z0-9_.]+/g;
 const UNDERSCORE_RUNS = /__+/g;
 const KEY_CACHE_LIMIT = 1000;
@@ -188,7 +199,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const advised = options?.advice?.explicitBucketBoundaries;
-        const buckets = Array.isArray(advised) ? advised.slice() : options?.unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
+        const buckets = Array.isArray(advised) ? adviceBuckets(advised) : options?.unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
         const h = this.provider.metrics.createHistogram(name, options?.description, { unit: options?.unit || undefined, buckets });
         return { record: (v: number, a?: ApiAttributes) => h.observe(v, labels(a, name, this.provider.diag)) };
       },

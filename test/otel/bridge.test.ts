@@ -387,6 +387,18 @@ describe('registerOpenTelemetry: metrics', () => {
     expect(diags.filter((d) => d.kind === 'invalid_label').map((d) => d.message)).toEqual([expect.stringMatching(/too long.*measurement kept/)]);
   });
 
+  it('histogram advice the SDK accepts (unsorted, ±Infinity, repeats) is sorted and stripped as ExplicitBucketHistogramAggregation does, not a no-op', () => {
+    const meter = metrics.getMeter('lib');
+    meter.createHistogram('payload.size', { unit: 'By', advice: { explicitBucketBoundaries: [1024, 256, 4096, 256] } }).record(300);
+    meter.createHistogram('queue.wait', { unit: 'ms', advice: { explicitBucketBoundaries: [-Infinity, 10, 100, Infinity] } }).record(42);
+    meter.createHistogram('one.bucket', { advice: { explicitBucketBoundaries: [Infinity] } }).record(7);
+    const byName = Object.fromEntries(monitor.metrics.collect().metrics.map((m) => [m.name, m]));
+    expect(byName['payload.size']?.points[0]).toMatchObject({ count: 1, sum: 300, bounds: [256, 1024, 4096], bucketCounts: [0, 1, 0, 0] });
+    expect(byName['queue.wait']?.points[0]).toMatchObject({ count: 1, sum: 42, bounds: [10, 100], bucketCounts: [0, 1, 0] });
+    expect(byName['one.bucket']?.points[0]).toMatchObject({ count: 1, sum: 7, bounds: [], bucketCounts: [1] });
+    expect(diags.filter((d) => d.kind === 'otel')).toEqual([]);
+  });
+
   it("an app metric's name is not recorded twice: the API instrument is a no-op and a diagnostic says so", () => {
     const own = monitor.metrics.createHistogram('http.server.request.duration', 'own', { unit: 's' });
     own.observe(0.1);

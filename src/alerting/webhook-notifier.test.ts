@@ -149,6 +149,34 @@ describe('webhookNotifier against a local receiver', () => {
     expect(errors.length).toBe(3);
   });
 
+  it('a redirect is not followed (a 302 would turn the POST into a bodyless GET): each 3xx is reported as not delivered (DESIGN §5)', async () => {
+    const seen: string[] = [];
+    const mover = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        seen.push(`${req.method} ${req.url}`);
+        if (req.url === '/v2') return res.end('ok');
+        res.statusCode = Number(req.url!.slice(1));
+        res.setHeader('location', '/v2');
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => mover.listen(0, '127.0.0.1', r));
+    const at = `http://127.0.0.1:${(mover.address() as AddressInfo).port}`;
+    try {
+      for (const code of [301, 302, 303, 307, 308]) {
+        const errors: unknown[] = [];
+        const n = webhookNotifier({ url: `${at}/${code}`, minIntervalSeconds: 0, onError: (e) => errors.push(e) });
+        n.notify({ source: 'slo', key: 'k', name: 'n', state: 'firing', severity: 'critical', summary: 's', time: Date.now() });
+        await n.flush!();
+        expect([code, errors.map(String)]).toEqual([code, [expect.stringMatching(new RegExp(`redirect \\(HTTP ${code} to /v2\\).*not delivered`))]]);
+      }
+      expect(seen).toEqual(['POST /301', 'POST /302', 'POST /303', 'POST /307', 'POST /308']);
+    } finally {
+      await new Promise<void>((r) => mover.close(() => r()));
+    }
+  });
+
   it('SLO burn-rate alerts start and stop firing through the webhook', async () => {
     let t = 1_700_000_000_000;
     const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0 });

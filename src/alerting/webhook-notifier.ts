@@ -21,7 +21,8 @@ export interface WebhookNotifierOptions {
   /** Workers: `ctx.waitUntil`, so a post outlives the response that triggered it. */
   waitUntil?: (promise: Promise<unknown>) => void;
   /**
-   * Told about each failed post (network errors, non-2xx); never rethrown. A state that failed
+   * Told about each failed post (network errors, redirects, which are not followed, and other
+   * non-2xx answers); never rethrown. A state that failed
    * is not counted as sent: it is posted again when its interval ends (at least 1 s after the
    * failure, backing off to 5 min while the receiver stays down), by a timer, the next `notify`
    * or `flush()`, unless a newer state replaced it.
@@ -88,8 +89,15 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         headers: { 'content-type': 'application/json', ...options.headers },
         body: JSON.stringify(payload),
         signal: controller.signal,
+        // Followed, a 301/302/303 turns the POST into a bodyless GET whose 200 would pass for
+        // delivery, and any redirect may carry the headers to another host.
+        redirect: 'manual',
       });
       void res.body?.cancel().catch(() => {});
+      if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+        const location = res.headers.get('location');
+        throw new Error(`webhook answered a redirect (HTTP ${res.status}${location ? ` to ${location}` : ''}), which is not followed: the alert was not delivered; set url to the final address`);
+      }
       if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
       return true;
     } catch (err) {

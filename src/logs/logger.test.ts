@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createTestMonitor } from '../testing/index.js';
 import { SeverityNumber } from '../model/log-data.js';
+import type { Monitor } from '../monitor.js';
 
 const quiet = { onDiagnostic: () => {} };
+
+function dropped(monitor: Monitor): Record<string, number> {
+  const m = monitor.metrics.collect().metrics.find((x) => x.name === 'lexigram_monitor_dropped_total');
+  return Object.fromEntries((m?.points ?? []).map((p) => [p.attributes.reason, (p as { value: number }).value]));
+}
 
 describe('logger', () => {
   it('records severity, text, timestamp and the active span ids', async () => {
@@ -67,6 +73,22 @@ describe('logger', () => {
     for (const secret of ['BODY_PW', 'BODY_KEY', 'BODY_URL', 'BODY_TOKEN']) expect(text).not.toContain(secret);
     expect(JSON.parse(memory.logs[0].body)).toEqual({ user: 'alice', password: '[REDACTED]', apiKey: '[REDACTED]', nested: { 'url.full': 'https://x/?token=%5BREDACTED%5D&q=1' } });
     expect(JSON.parse(memory.logs[1].body)).toEqual([{ token: '[REDACTED]' }, 'plain']);
+  });
+
+  it('logger.error(err) keeps exception.message and exception.stacktrace within attributeValueLengthLimit and counts the cut (ENV-15)', async () => {
+    const { monitor, memory } = createTestMonitor({ ...quiet, limits: { attributeValueLengthLimit: 20 } });
+    const big = new Error('m'.repeat(5000));
+    big.stack = 's'.repeat(1 << 20);
+    const small = new Error('short');
+    small.stack = 'at f';
+    monitor.logger.error(big);
+    monitor.logger.error(small);
+    await monitor.flush();
+    const a = memory.logs[0].attributes as Record<string, string>;
+    expect(a['exception.message']).toBe('m'.repeat(20));
+    expect(a['exception.stacktrace']).toBe('s'.repeat(20));
+    expect(memory.logs[1].attributes).toMatchObject({ 'exception.message': 'short', 'exception.stacktrace': 'at f' });
+    expect(dropped(monitor).attribute_truncated).toBe(1);
   });
 
   it('redacts span attributes before export', async () => {

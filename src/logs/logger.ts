@@ -114,8 +114,16 @@ export class Logger {
         }
       }
       if (message instanceof Error && !('exception.type' in attrs)) {
-        attrs = { ...attrs, 'exception.type': message.name, 'exception.message': message.message };
-        if (message.stack) attrs['exception.stacktrace'] = message.stack;
+        // Taken from the error, not from `attributes`, so they meet the value length limit here.
+        const max = owner.limits.attributeValueLengthLimit;
+        const type = textOf(message.name);
+        const text = textOf(message.message);
+        const stack = message.stack ? textOf(message.stack) : '';
+        attrs = { ...attrs, 'exception.type': clip(type, max), 'exception.message': clip(text, max) };
+        if (stack) attrs['exception.stacktrace'] = clip(stack, max);
+        if (type.length > max || text.length > max || stack.length > max) {
+          owner.diag.drop('attribute_truncated', () => `an exception attribute of a log record was longer than ${max} characters and was truncated (limits.attributeValueLengthLimit)`);
+        }
       }
       const ctx = contextStorage().get();
       const span = ctx?.span;
@@ -169,6 +177,14 @@ export class Logger {
     if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
     return attrs;
   }
+}
+
+function textOf(v: unknown): string {
+  return typeof v === 'string' ? v : describe(v);
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? s.slice(0, max) : s;
 }
 
 function levelOf(n: number): LogLevel {

@@ -18,7 +18,7 @@ const R2_OPS = new Set(['get', 'head', 'put', 'delete', 'list']);
  * other property is read from the target, functions bound to it (native bindings refuse a
  * proxy as `this`). Wrapped methods are made once per proxy.
  */
-function methodProxy<T extends object>(target: T, wrap: (name: string, original: AnyFn) => AnyFn | undefined, rpc = false): T {
+function methodProxy<T extends object>(target: T, wrap: (name: string, original: AnyFn) => AnyFn | undefined): T {
   const made = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(t, prop) {
@@ -26,8 +26,7 @@ function methodProxy<T extends object>(target: T, wrap: (name: string, original:
       if (hit !== undefined) return hit;
       const v = Reflect.get(t, prop, t) as unknown;
       if (typeof v !== 'function') return v;
-      // RPC methods of stubs are called detached: with a `this` workerd tries to serialize the stub.
-      const original = rpc && prop !== 'fetch' && prop !== 'connect' ? (v as AnyFn) : ((v as AnyFn).bind(t) as AnyFn);
+      const original = (v as AnyFn).bind(t) as AnyFn;
       const wrapped = (typeof prop === 'string' && prop !== 'then' && wrap(prop, original)) || original;
       made.set(prop, wrapped);
       return wrapped;
@@ -109,20 +108,58 @@ function tracedFetcherFetch(bc: BindingsContext, peer: string, original: AnyFn):
   return (input, init) => traced(input as RequestInfo, init as RequestInit | undefined);
 }
 
-/** RPC calls on a service binding or a stub: a CLIENT span named `binding.method`. */
-function rpcCall(bc: BindingsContext, type: 'service' | 'durable_object', name: string, op: string, original: AnyFn): AnyFn {
-  const attributes = { 'rpc.system': 'cloudflare_rpc', 'rpc.service': name, 'rpc.method': op };
-  return (...args) => tracedCall(bc, { type, binding: name, operation: op, name: `${name}.${op}`, attributes }, () => original(...args));
+/**
+ * Whether `obj` or a prototype of it defines `prop`. Service bindings, stubs and RPC property
+ * stubs answer any other name with an RPC property stub (a wildcard), which is how workerd
+ * itself tells its own methods (`fetch`, `then`...) from the callee's names.
+ */
+function defines(obj: object, prop: PropertyKey): boolean {
+  for (let o: object | null = obj; o !== null; o = Object.getPrototypeOf(o)) if (Object.getOwnPropertyDescriptor(o, prop)) return true;
+  return false;
 }
 
-const NOT_RPC = new Set(['fetch', 'connect', 'then', 'constructor', 'toString', 'toJSON', 'valueOf', 'dup', 'id', 'name']);
+/**
+ * An RPC property stub (`env.SVC.method`, `stub.prop.nested`) behind a proxy. The stub is at once
+ * callable, awaitable (`await env.SVC.version` reads a property) and a path to nested names
+ * (`env.SVC.tools.hello()`), so the proxy keeps all three: a call gets a CLIENT span
+ * `binding.path`, everything else reaches the real stub.
+ */
+function rpcProperty(bc: BindingsContext, type: 'service' | 'durable_object', name: string, path: string, stub: AnyFn): AnyFn {
+  return new Proxy(stub, {
+    get(t, prop) {
+      const v = Reflect.get(t, prop, t) as unknown;
+      if (typeof v !== 'function') return v;
+      // `then`, `catch`, `finally` check their `this`: a proxy is refused (Illegal invocation).
+      if (typeof prop !== 'string' || defines(t, prop)) return (v as AnyFn).bind(t);
+      return rpcProperty(bc, type, name, `${path}.${prop}`, v as AnyFn);
+    },
+    apply(t, self, args) {
+      const attributes = { 'rpc.system': 'cloudflare_rpc', 'rpc.service': name, 'rpc.method': path };
+      return tracedCall(bc, { type, binding: name, operation: path, name: `${name}.${path}`, attributes }, () => Reflect.apply(t, self, args));
+    },
+  });
+}
 
+/**
+ * A service binding or a Durable Object stub: `fetch` traced with traceparent, the binding's other
+ * own members bound to it, and every other name (the callee's RPC methods and properties) an
+ * {@link rpcProperty}, made per read like workerd's own property stubs.
+ */
 function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: string, target: object): object {
-  return methodProxy(target, (op, original) => {
-    if (op === 'fetch') return tracedFetcherFetch(bc, name, original);
-    if (NOT_RPC.has(op) || op.startsWith('__')) return undefined;
-    return rpcCall(bc, type, name, op, original);
-  }, true);
+  const made = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(t, prop) {
+      const hit = made.get(prop);
+      if (hit !== undefined) return hit;
+      const v = Reflect.get(t, prop, t) as unknown;
+      if (typeof v !== 'function') return v;
+      if (typeof prop === 'string' && !defines(t, prop)) return rpcProperty(bc, type, name, prop, v as AnyFn);
+      const bound = (v as AnyFn).bind(t) as AnyFn;
+      const wrapped = prop === 'fetch' ? tracedFetcherFetch(bc, name, bound) : bound;
+      made.set(prop, wrapped);
+      return wrapped;
+    },
+  });
 }
 
 function durableObjectNamespace(bc: BindingsContext, name: string, binding: object): object {

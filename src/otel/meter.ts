@@ -201,7 +201,15 @@ class BridgeMeter implements Meter {
         const advised = options?.advice?.explicitBucketBoundaries;
         const buckets = Array.isArray(advised) ? adviceBuckets(advised) : options?.unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
         const h = this.provider.metrics.createHistogram(name, options?.description, { unit: options?.unit || undefined, buckets });
-        return { record: (v: number, a?: ApiAttributes) => h.observe(v, labels(a, name, this.provider.diag)) };
+        const diag = this.provider.diag;
+        return {
+          record: (v: number, a?: ApiAttributes) => {
+            // The SDK drops these (HistogramInstrument.record): an OpenTelemetry histogram's sum is
+            // of non-negative values, which backends rely on to read it as a counter.
+            if (v < 0) return diag.drop('invalid_value', () => `histogram "${name}" (OpenTelemetry API) got a negative value; as in the OpenTelemetry SDK it was dropped`);
+            h.observe(v, labels(a, name, diag));
+          },
+        };
       },
       noop.createHistogram(name),
     );

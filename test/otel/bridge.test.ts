@@ -399,6 +399,17 @@ describe('registerOpenTelemetry: metrics', () => {
     expect(diags.filter((d) => d.kind === 'otel')).toEqual([]);
   });
 
+  it('a negative histogram value is dropped and counted, as the SDK HistogramInstrument drops it', () => {
+    const h = metrics.getMeter('lib').createHistogram('clock.skew', { unit: 'ms' });
+    h.record(-5);
+    h.record(3);
+    const snap = monitor.metrics.collect();
+    expect(snap.metrics.find((m) => m.name === 'clock.skew')!.points[0]).toMatchObject({ count: 1, sum: 3 });
+    const dropped = snap.metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(dropped.points.find((p) => p.attributes.reason === 'invalid_value')).toMatchObject({ value: 1 });
+    expect(diags.find((d) => d.kind === 'invalid_value')?.message).toMatch(/clock\.skew.*negative/);
+  });
+
   it("an app metric's name is not recorded twice: the API instrument is a no-op and a diagnostic says so", () => {
     const own = monitor.metrics.createHistogram('http.server.request.duration', 'own', { unit: 's' });
     own.observe(0.1);

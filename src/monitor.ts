@@ -447,7 +447,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     let spans: SpanData[] = spansIn;
     if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
     // Spans flag, as keys are set, whether the redactor may change any of their attributes.
-    for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0) this.redactSpan(s as RecordingSpan);
+    for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0 || s.links.length !== 0) this.redactSpan(s as RecordingSpan);
     // Metrics travel only when something was recorded since the previous flush and, with
     // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
     // flush always takes them).
@@ -561,14 +561,16 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       const nv = r.apply(k, v);
       if (nv !== v) attrs[k] = nv;
     }
-    for (const e of span.events) {
-      const ea = e.attributes as Record<string, unknown>;
-      for (const k in ea) {
-        const v = ea[k];
-        const nv = r.apply(k, v);
-        if (nv !== v) ea[k] = nv;
-      }
-    }
+    for (const e of span.events) redactAttributes(e.attributes as Record<string, unknown>, r);
+    for (const l of span.links) redactAttributes(l.attributes as Record<string, unknown>, r);
+  }
+}
+
+function redactAttributes(attrs: Record<string, unknown>, r: Redactor): void {
+  for (const k in attrs) {
+    const v = attrs[k];
+    const nv = r.apply(k, v);
+    if (nv !== v) attrs[k] = nv;
   }
 }
 

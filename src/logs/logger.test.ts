@@ -99,6 +99,16 @@ describe('logger', () => {
     expect(memory.spans[0].attributes).toEqual({ 'http.request.header.cookie': '[REDACTED]', 'db.password': '[REDACTED]', ok: 1 });
   });
 
+  it('redacts span link attributes before export, as event and span attributes are', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const a = monitor.tracer.startSpan('a');
+    a.end();
+    const b = monitor.tracer.startSpan('b', { links: [{ context: a.spanContext(), attributes: { token: 'LINK_TOKEN', 'url.full': 'https://x/?token=LINK_URL&q=1', ok: 1 } }] });
+    b.end();
+    await monitor.flush();
+    expect(memory.spans[1].links[0].attributes).toEqual({ token: '[REDACTED]', 'url.full': 'https://x/?token=%5BREDACTED%5D&q=1', ok: 1 });
+  });
+
   it('circular objects, BigInt, Errors and prototype keys in attributes never throw or pollute', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const circ: Record<string, unknown> = { a: 1 };

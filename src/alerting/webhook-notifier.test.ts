@@ -200,6 +200,17 @@ describe('webhookNotifier against a local receiver', () => {
   it('rejects a malformed URL at construction', () => {
     expect(() => webhookNotifier({ url: 'not a url' })).toThrow();
   });
+
+  it('timeoutSeconds 0, negative or NaN is refused at construction, naming the option (DESIGN §5); a huge one is clamped', async () => {
+    for (const timeoutSeconds of [0, -1, NaN]) {
+      expect(() => webhookNotifier({ url: base, timeoutSeconds })).toThrow(/timeoutSeconds/);
+    }
+    const errors: unknown[] = [];
+    const n = webhookNotifier({ url: base, timeoutSeconds: 40 * 86400, minIntervalSeconds: 0, onError: (e) => errors.push(e) });
+    n.notify({ source: 'slo', key: 'k', name: 'n', state: 'firing', severity: 'critical', summary: 's', time: Date.now() });
+    await n.flush!();
+    expect([received.length, errors]).toEqual([1, []]);
+  });
 });
 
 describe('webhookNotifier: held alerts without timers (Workers)', () => {

@@ -16,7 +16,7 @@ export interface WebhookNotifierOptions {
    * one post per interval.
    */
   minIntervalSeconds?: number;
-  /** Give up on a post after this long (default 10 s). */
+  /** Give up on a post after this long (default 10 s; must be > 0). */
   timeoutSeconds?: number;
   /** Workers: `ctx.waitUntil`, so a post outlives the response that triggered it. */
   waitUntil?: (promise: Promise<unknown>) => void;
@@ -64,7 +64,12 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   new URL(url); // a malformed URL is configuration: throw now
   const minMs = (options.minIntervalSeconds ?? 60) * 1000;
   if (!(minMs >= 0)) throw new RangeError('webhookNotifier: minIntervalSeconds must be ≥ 0');
-  const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
+  const timeoutSeconds = options.timeoutSeconds ?? 10;
+  if (!(timeoutSeconds > 0)) {
+    throw new RangeError(`webhookNotifier: timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}`);
+  }
+  // Longer than a timer can wait is clamped by timerMs where the timer is set.
+  const timeoutMs = timeoutSeconds * 1000;
   // Per key: the state the receiver acknowledged, the latest post in flight, the change waiting to be
   // sent, and the earliest time the next post may start.
   const keys = new Map<string, KeyState>();

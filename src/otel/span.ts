@@ -98,8 +98,26 @@ export class BridgedSpan implements ApiSpan {
   isRecording(): boolean {
     return this.inner.isRecording();
   }
+  /**
+   * The SDK's reading of the API's `Exception` (Span.recordException), not the monitor's own:
+   * `exception.type` is the `code` (a Node system error's `ENOENT`) before the `name`, and an
+   * object with neither a type nor a message records no event.
+   */
   recordException(exception: Exception, time?: TimeInput): void {
-    this.inner.recordException(exception, timeInputToMs(time));
+    const attrs: Record<string, unknown> = {};
+    try {
+      if (typeof exception === 'string') attrs['exception.message'] = exception;
+      else if (exception) {
+        const e = exception as { code?: { toString(): string }; name?: unknown; message?: unknown; stack?: unknown };
+        if (e.code) attrs['exception.type'] = e.code.toString();
+        else if (e.name) attrs['exception.type'] = e.name;
+        if (e.message) attrs['exception.message'] = e.message;
+        if (e.stack) attrs['exception.stacktrace'] = e.stack;
+      }
+    } catch {
+      // throwing getters (code, name, message, stack): keep what was read
+    }
+    if (attrs['exception.type'] || attrs['exception.message']) this.inner.addEvent('exception', attrs, timeInputToMs(time));
   }
 }
 

@@ -12,7 +12,7 @@ import {
   type Span as ApiSpan,
 } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getActiveSpan, setContextStorage, SpanKind, SpanStatus, traced, type Diagnostic, type Monitor } from '../../src/index.js';
 import { BridgedSpan, OpenTelemetryBackend, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
@@ -186,6 +186,38 @@ describe('registerOpenTelemetry: spans', () => {
     expect(job.events.map((e) => e.timeUnixNano)).toEqual([`${before + 10}000000`, `${before + 20}000000`]);
     expect(job.endTime).toBe(before + 30);
     expect(memory.spans.find((x) => x.name === 'perf')!.startTime).toBeCloseTo(performance.timeOrigin + p, 3);
+  });
+
+  it('recordException reads the API Exception as the SDK Span does: type from code, else name; nothing without a type or message', async () => {
+    const enoent = Object.assign(new Error("ENOENT: no such file or directory, open '/x'"), { code: 'ENOENT' });
+    const inputs: [string, unknown][] = [
+      ['string', 'plain'],
+      ['error', new TypeError('bad')],
+      ['system error', enoent],
+      ['name only', { name: 'TimeoutError' }],
+      ['code and message', { code: 'E_LIMIT', message: 'too many' }],
+      ['numeric code', { code: 42, name: 'X' }],
+      ['empty', {}],
+    ];
+    const exporter = new InMemorySpanExporter();
+    const sdk = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }).getTracer('t');
+    for (const [name, e] of inputs) {
+      for (const t of [sdk, trace.getTracer('t')]) {
+        const s = t.startSpan(name);
+        s.recordException(e as Error);
+        s.end();
+      }
+    }
+    await monitor.flush();
+    const events = (list: readonly { name: string; events: readonly { name: string; attributes?: Record<string, unknown> }[] }[]) =>
+      inputs.map(([name]) =>
+        list.find((s) => s.name === name)!.events.map((e) => [e.name, Object.fromEntries(Object.entries(e.attributes ?? {}).filter(([k]) => k !== 'exception.stacktrace'))]),
+      );
+    const expected = events(exporter.getFinishedSpans());
+    expect(expected[2]).toEqual([['exception', { 'exception.type': 'ENOENT', 'exception.message': enoent.message }]]);
+    expect(expected[6]).toEqual([]);
+    expect(events(memory.spans)).toEqual(expected);
+    expect(memory.spans.find((s) => s.name === 'error')!.events[0].attributes['exception.stacktrace']).toBe((inputs[1][1] as Error).stack);
   });
 
   it('a remote parent from propagation.extract becomes the parent (isRemote), with baggage', async () => {

@@ -4,8 +4,8 @@ import { defineSafe } from './sanitize.js';
  * Redaction of secrets by attribute name, the original's `LoggingConfig.redact_fields`.
  * Names match case-insensitively and ignoring `-` and `_` (so `api_key` also catches
  * `apiKey` and `API-KEY`), and also as the last segment of a dotted key
- * (`http.request.header.authorization`). URL-valued attributes have matching query
- * parameters masked.
+ * (`http.request.header.authorization`). URL-valued attributes have matching query and
+ * fragment parameters masked and their credentials (`user:password@`) replaced.
  */
 export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
   'authorization',
@@ -37,7 +37,7 @@ function normalize(name: string): string {
 export interface Redactor {
   /** True when an attribute with this key must not leave the process. */
   isSecret(key: string): boolean;
-  /** Masks the secret query parameters of a URL or query string. */
+  /** Masks the secret query and fragment parameters and the `user:password@` of a URL, or a query string's secret parameters. */
   redactUrl(value: string): string;
   /** Returns the value to keep for `key`: `[REDACTED]`, a masked URL, or the value itself. */
   apply<T>(key: string, value: T): T | string;
@@ -63,29 +63,46 @@ export function createRedactor(fields: readonly string[]): Redactor {
     if (cache.size < CACHE_LIMIT) cache.set(key, hit);
     return hit;
   };
-  const redactUrl = (value: string): string => {
-    const q = value.indexOf('?');
-    const start = q >= 0 ? q + 1 : value.includes('=') ? 0 : -1;
-    if (start < 0 || names.size === 0) return value;
-    const hash = value.indexOf('#', start);
-    const end = hash >= 0 ? hash : value.length;
-    const parts = value.slice(start, end).split('&');
+  /** Masks the values of secret `k=v` pairs in an `&`-separated list. */
+  const maskPairs = (list: string): string => {
+    if (names.size === 0 || !list.includes('=')) return list;
+    const parts = list.split('&');
     let changed = false;
     for (let i = 0; i < parts.length; i++) {
       const p = parts[i];
       const eq = p.indexOf('=');
-      let name = eq >= 0 ? p.slice(0, eq) : p;
+      if (eq < 0) continue;
+      let name = p.slice(0, eq);
       try {
         name = decodeURIComponent(name.replace(/\+/g, ' '));
       } catch {
         // keep the raw name
       }
-      if (eq >= 0 && isSecret(name)) {
+      if (isSecret(name)) {
         parts[i] = p.slice(0, eq + 1) + encodeURIComponent(REDACTED);
         changed = true;
       }
     }
-    return changed ? value.slice(0, start) + parts.join('&') + value.slice(end) : value;
+    return changed ? parts.join('&') : list;
+  };
+  const redactUrl = (value: string): string => {
+    let url = redactUserinfo(value);
+    const hash = url.indexOf('#');
+    let fragment = '';
+    if (hash >= 0) {
+      // Tokens travel in fragments too (OAuth's implicit flow: `#access_token=…`), also after a
+      // hash route's own `?` (`#/cb?token=…`).
+      const f = url.slice(hash + 1);
+      const fq = f.indexOf('?');
+      fragment = '#' + (fq >= 0 ? f.slice(0, fq + 1) + maskPairs(f.slice(fq + 1)) : maskPairs(f));
+      url = url.slice(0, hash);
+    }
+    const q = url.indexOf('?');
+    // Without `?`, a value holding `=` is a query string on its own (`url.query`).
+    if (q >= 0) url = url.slice(0, q + 1) + maskPairs(url.slice(q + 1));
+    else url = maskPairs(url);
+    url += fragment;
+    return url === value ? value : url;
   };
   // The last key asked per slot (from the key's length and middle character) and its answer:
   // the same few keys are set on every span, so one string comparison usually answers without
@@ -110,6 +127,27 @@ export function createRedactor(fields: readonly string[]): Redactor {
       return value;
     },
   };
+}
+
+/**
+ * `scheme://user:password@host/…` with the credentials replaced by `REDACTED:REDACTED`: a URL
+ * attribute must not carry them (OpenTelemetry HTTP semantic conventions, `url.full`).
+ */
+function redactUserinfo(value: string): string {
+  const sep = value.indexOf('//');
+  if (sep < 0 || value.indexOf('@') < 0) return value;
+  // `//` must open the authority: at the start, or right after a scheme's `:`.
+  if (sep > 0 && (value.charCodeAt(sep - 1) !== 58 /* : */ || /[/?#]/.test(value.slice(0, sep - 1)))) return value;
+  const from = sep + 2;
+  let end = from;
+  while (end < value.length) {
+    const c = value.charCodeAt(end);
+    if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) break;
+    end++;
+  }
+  const at = value.lastIndexOf('@', end - 1);
+  if (at < from) return value;
+  return value.slice(0, from) + 'REDACTED:REDACTED' + value.slice(at);
 }
 
 /** Redacts a nested log value in place-free fashion: returns a copy only where something changed. */

@@ -51,7 +51,7 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
       // The static slo label keeps rules of different SLOs distinct (promtool flags duplicates).
       lines.push(`      - record: ${record(d)}`, `        expr: ${q(expr)}`, '        labels:', `          slo: ${q(slo.name)}`);
     }
-    const budget = +(1 - slo.target).toPrecision(12);
+    const budget = slo.errorBudget;
     for (const severity of ['page', 'ticket'] as const) {
       const pairs = slo.windows.filter((w) => w.severity === severity);
       const expr = pairs

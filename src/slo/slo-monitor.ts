@@ -150,18 +150,23 @@ export class SLOMonitor {
     t.lastEval = time;
     const { slo, ring } = t;
     const budget = slo.errorBudget;
-    const burn = (seconds: number): [rate: number, events: number] => {
+    // Error ratios come straight from the counts (not 1 − compliance), so a ratio that equals
+    // the budget in decimal is the same floating-point number as the budget.
+    const errors = (seconds: number): [ratio: number, events: number] => {
       if (!ring) return [0, 0];
       const { good, total } = ring.sum(time, seconds);
-      return [total === 0 ? 0 : (total - good) / total / budget, total];
+      return [total === 0 ? 0 : (total - good) / total, total];
     };
     const whole = ring ? ring.sum(time, slo.windowSeconds) : { good: 0, total: 0 };
     const compliance = whole.total === 0 ? 1 : whole.good / whole.total;
+    const errorRatio = whole.total === 0 ? 0 : (whole.total - whole.good) / whole.total;
     const burnRates: BurnRateStatus[] = slo.windows.map((w) => {
-      const [longBurnRate, events] = burn(w.longWindowSeconds);
-      const [shortBurnRate] = burn(w.shortWindowSeconds);
-      const firing = longBurnRate > w.burnRate && shortBurnRate > w.burnRate && events >= slo.minEvents;
-      return { ...w, longBurnRate, shortBurnRate, firing };
+      const [longRatio, events] = errors(w.longWindowSeconds);
+      const [shortRatio] = errors(w.shortWindowSeconds);
+      // The condition the generated rules use: error ratio > burn rate × budget (SLO-04).
+      const threshold = w.burnRate * budget;
+      const firing = longRatio > threshold && shortRatio > threshold && events >= slo.minEvents;
+      return { ...w, longBurnRate: longRatio / budget, shortBurnRate: shortRatio / budget, firing };
     });
     const alerts = (['page', 'ticket'] as const).filter((s) => burnRates.some((b) => b.severity === s && b.firing));
     const status: SLOStatus = {
@@ -172,9 +177,9 @@ export class SLOMonitor {
       good: whole.good,
       total: whole.total,
       compliance,
-      compliant: compliance >= slo.target,
+      compliant: errorRatio <= budget,
       errorBudget: budget,
-      errorBudgetRemaining: 1 - (1 - compliance) / budget,
+      errorBudgetRemaining: 1 - errorRatio / budget,
       burnRates,
       alerts,
     };

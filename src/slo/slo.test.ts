@@ -14,10 +14,10 @@ const T0 = BUCKET_MS * 5_666_667 + 60_000;
 
 describe('SLO', () => {
   it('accepts the target as a percentage or a ratio and refuses nonsense', () => {
-    expect(new SLO({ name: 'a', target: 99.9, windowSeconds: 3600 }).target).toBeCloseTo(0.999, 12);
+    expect(new SLO({ name: 'a', target: 99.9, windowSeconds: 3600 }).target).toBe(0.999);
     expect(new SLO({ name: 'a', target: 0.999, windowSeconds: 3600 }).target).toBe(0.999);
-    expect(new SLO({ name: 'a', target: 99.9, windowSeconds: 3600 }).errorBudget).toBeCloseTo(0.001, 12);
-    for (const target of [0, 1, 100, 150, -1, NaN, Infinity]) {
+    expect(new SLO({ name: 'a', target: 99.9, windowSeconds: 3600 }).errorBudget).toBe(0.001);
+    for (const target of [0, 1, 100, 150, -1, NaN, Infinity, 99.99999999999999]) {
       expect(() => new SLO({ name: 'a', target, windowSeconds: 3600 })).toThrow(/target/);
     }
     expect(() => new SLO({ name: 'a b', target: 99, windowSeconds: 60 })).toThrow(/name/);
@@ -103,6 +103,32 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     t += 30 * DAY * 1000;
     const gone = slos.status();
     expect([gone.total, gone.compliance, gone.errorBudgetRemaining, gone.alerts]).toEqual([0, 1, 1, []]);
+  });
+
+  it('SLO-01/SLO-04: 99.9 and 0.999 are the same objective; meeting it exactly is compliant, and a burn rate exactly at the threshold does not fire (as the rules)', () => {
+    const results = [99.9, 0.999, 99.95, 0.9995].map((target) => {
+      const t = T0;
+      const slos = new SLOMonitor({ slos: [{ name: 'checkout', target, windowSeconds: 30 * DAY }], clock: () => t });
+      const budget = target > 1 ? (100 - target) / 100 : 1 - target;
+      // Errors exactly at the budget.
+      feed(slos, 10_000, Math.round(10_000 * budget));
+      const exact = slos.status('checkout');
+      const rules = slos.toPrometheusRules();
+      return { target: exact.target, budget: exact.errorBudget, compliant: exact.compliant, remaining: exact.errorBudgetRemaining, rules };
+    });
+    expect(results[0]).toEqual(results[1]);
+    expect(results[2]).toEqual(results[3]);
+    expect(results[0]).toMatchObject({ target: 0.999, budget: 0.001, compliant: true, remaining: 0 });
+    expect(results[2]).toMatchObject({ target: 0.9995, budget: 0.0005, compliant: true, remaining: 0 });
+    expect(results[0].rules).toContain('> (6 * 0.001)');
+
+    const t = T0;
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t });
+    feed(slos, 10_000, 60); // error ratio 0.006 = 6 × 0.001: the rule's `> (6 * 0.001)` is false
+    const slow = slos.status('checkout').burnRates[1];
+    expect([slow.longBurnRate, slow.shortBurnRate, slow.firing]).toEqual([6, 6, false]);
+    feed(slos, 1, 1);
+    expect(slos.status('checkout').burnRates[1].firing).toBe(true);
   });
 
   it("the original's one-SLO form: recordObservation(0.125) with a latency SLO", () => {

@@ -50,13 +50,16 @@ const TABLE: readonly [BurnRateWindow['severity'], number, number, number][] = [
 ];
 
 function normaliseTarget(name: string, target: unknown): number {
-  if (typeof target !== 'number' || !Number.isFinite(target) || target <= 0 || target >= 100 || target === 1) {
+  // 99.9 / 100 is 0.9990000000000001: rounded to 15 significant digits, 99.9 and 0.999 are one
+  // number, so meeting the objective exactly counts as meeting it.
+  const ratio = typeof target === 'number' ? +(target < 1 ? target : target / 100).toPrecision(15) : NaN;
+  if (typeof target !== 'number' || !Number.isFinite(target) || target <= 0 || target >= 100 || target === 1 || !(ratio < 1)) {
     throw new RangeError(
       `SLO "${name}": target must be a percentage in [1, 100) such as 99.9, or a ratio in (0, 1) such as 0.999; got ${String(target)}` +
         (target === 1 ? ' (ambiguous: write 0.01 for 1 %; 100 % leaves no error budget)' : ''),
     );
   }
-  return target < 1 ? target : target / 100;
+  return ratio;
 }
 
 /**
@@ -72,7 +75,7 @@ function normaliseTarget(name: string, target: unknown): number {
  */
 export class SLO {
   readonly name: string;
-  /** The objective as a ratio (0.999 for 99.9 %). */
+  /** The objective as a ratio (0.999 for 99.9 % and for 0.999 alike). */
   readonly target: number;
   readonly windowSeconds: number;
   readonly kind: SLOKind;
@@ -117,9 +120,12 @@ export class SLO {
     }));
   }
 
-  /** The error budget as a ratio: 1 − target (SLO-01). */
+  /**
+   * The error budget as a ratio: 1 − target (SLO-01), rounded as the Prometheus rules write it
+   * (1 − 0.999 is 0.0010000000000000009 in floating point; this is 0.001).
+   */
   get errorBudget(): number {
-    return 1 - this.target;
+    return +(1 - this.target).toPrecision(12);
   }
 
   /**

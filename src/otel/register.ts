@@ -35,13 +35,27 @@ function registry(): Registry | undefined {
   return (globalThis as unknown as Record<symbol, Registry | undefined>)[GLOBAL_KEY];
 }
 
-function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: boolean): string[] {
+function ourTracerProvider(reg: Registration): boolean {
+  return (trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.() === reg.tracerProvider;
+}
+
+/**
+ * Whether the API still serves spans from `reg`. The API's own `trace.disable()` or
+ * `context.disable()` (a test harness, another SDK's setup) unregisters the bridge behind its
+ * back; the registration is then gone, and a new one must not be refused as a second call.
+ */
+function live(reg: Registration): boolean {
+  return registry()?.context === reg.contextManager && ourTracerProvider(reg);
+}
+
+/** The global slots held by someone else; those still holding a part of `stale` are ours to replace. */
+function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: boolean, stale: Registration | undefined): string[] {
   if (r === undefined) return [];
   const out: string[] = [];
-  if (r.trace !== undefined) out.push('trace');
-  if (r.context !== undefined) out.push('context');
-  if (withPropagator && r.propagation !== undefined) out.push('propagation');
-  if (withMetrics && r.metrics !== undefined) out.push('metrics');
+  if (r.trace !== undefined && !(stale !== undefined && ourTracerProvider(stale))) out.push('trace');
+  if (r.context !== undefined && r.context !== stale?.contextManager) out.push('context');
+  if (withPropagator && r.propagation !== undefined && (stale?.propagator === undefined || r.propagation !== stale.propagator)) out.push('propagation');
+  if (withMetrics && r.metrics !== undefined && (stale?.meterProvider === undefined || r.metrics !== stale.meterProvider)) out.push('metrics');
   return out;
 }
 
@@ -61,7 +75,8 @@ function disableAll(): void {
  *
  * Never throws. Returns false, and reports through `monitor.diag` (kind `otel`), when a
  * registration already exists: a second call, another SDK, or Deno's built-in OpenTelemetry
- * (`OTEL_DENO=true`), unless `override` is set.
+ * (`OTEL_DENO=true`), unless `override` is set. A registration that the API's own
+ * `trace.disable()` or `context.disable()` removed no longer counts: the call registers anew.
  *
  * @param monitor the monitor whose tracer, scopes and metrics serve the API
  * @param options `metrics` (default true), `propagator` (default true), `override` (default false)
@@ -79,7 +94,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
   try {
     const withMetrics = options.metrics !== false;
     const withPropagator = options.propagator !== false;
-    if (current !== undefined) {
+    if (current !== undefined && live(current)) {
       monitor.diag.report(
         'otel',
         current.monitor === monitor
@@ -90,8 +105,9 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       );
       return false;
     }
+    const stale = current;
     const r = registry();
-    const busy = taken(r, withMetrics, withPropagator);
+    const busy = taken(r, withMetrics, withPropagator, stale);
     if (busy.length > 0) {
       if (options.override !== true) {
         monitor.diag.report(
@@ -111,6 +127,12 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
         delete (globalThis as unknown as Record<symbol, unknown>)[GLOBAL_KEY];
       }
       monitor.diag.report('otel', `registerOpenTelemetry() replaced the global ${busy.join(', ')} provider registered before it ({ override: true })`, { replaced: busy }, 'otel:override');
+    }
+
+    if (stale !== undefined) {
+      // what the API's disable() calls left of the old registration is replaced, not kept alongside
+      undo(stale);
+      current = undefined;
     }
 
     const reg: Registration = {
@@ -144,7 +166,7 @@ function undo(reg: Registration): void {
   const r = registry();
   if (r === undefined) return;
   if (r.context === reg.contextManager) context.disable();
-  if ((trace.getTracerProvider() as { getDelegate?: () => unknown }).getDelegate?.() === reg.tracerProvider) trace.disable();
+  if (ourTracerProvider(reg)) trace.disable();
   if (reg.propagator !== undefined && r.propagation === reg.propagator) propagation.disable();
   if (reg.meterProvider !== undefined && r.metrics === reg.meterProvider) metrics.disable();
 }
@@ -167,5 +189,5 @@ export function unregisterOpenTelemetry(): boolean {
 
 /** The monitor the API currently reports to through `registerOpenTelemetry`, if any. */
 export function registeredMonitor(): Monitor | undefined {
-  return current?.monitor;
+  return current !== undefined && live(current) ? current.monitor : undefined;
 }

@@ -15,7 +15,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getActiveSpan, setContextStorage, SpanKind, SpanStatus, traced, type Diagnostic, type Monitor } from '../../src/index.js';
-import { BridgedSpan, OpenTelemetryBackend, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
+import { BridgedSpan, OpenTelemetryBackend, registeredMonitor, registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import { createTestMonitor, type MemoryBackend } from '../../src/testing/index.js';
 
 let monitor: Monitor;
@@ -377,6 +377,27 @@ describe('registerOpenTelemetry: registration', () => {
     expect(unregisterOpenTelemetry()).toBe(false);
     expect(trace.getTracer('x').startSpan('y')).not.toBeInstanceOf(BridgedSpan);
     expect(registerOpenTelemetry(monitor)).toBe(true);
+  });
+
+  it("after the API's own trace.disable()/context.disable() the registration is gone: registering again succeeds, with no conflict with what is left of it", () => {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+    metrics.disable();
+    expect(registeredMonitor()).toBeUndefined();
+    expect(registerOpenTelemetry(monitor)).toBe(true);
+    expect(registeredMonitor()).toBe(monitor);
+    expect(trace.getTracer('x').startSpan('y')).toBeInstanceOf(BridgedSpan);
+
+    // only the tracer provider disabled: the propagator and meter provider left over are ours, replaced
+    trace.disable();
+    const { monitor: other } = createTestMonitor();
+    expect(registerOpenTelemetry(other)).toBe(true);
+    expect(registeredMonitor()).toBe(other);
+    metrics.getMeter('lib').createCounter('after.disable').add(1);
+    expect(other.metrics.getMetric('after.disable')).toBeDefined();
+    expect(monitor.metrics.getMetric('after.disable')).toBeUndefined();
+    expect(diags.filter((d) => d.kind === 'otel')).toEqual([]);
   });
 });
 

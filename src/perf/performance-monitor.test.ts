@@ -45,6 +45,18 @@ describe('PerformanceMonitor', () => {
     expect(perf.stats('missing')).toBeUndefined();
   });
 
+  it('measure(): a thenable that is not a native Promise (a query builder) is timed until it settles, as the wrappers do', async () => {
+    const perf = new PerformanceMonitor();
+    const query = <T>(v: T, fail = false): PromiseLike<T> => ({
+      then: (ok, ko) => sleep(40).then(() => (fail ? Promise.reject(new Error('lost')) : v)).then(ok, ko),
+    });
+    expect(await perf.measure('load_rows', () => query('rows'))).toBe('rows');
+    await expect(perf.measure('load_rows', () => query('rows', true))).rejects.toThrow('lost');
+    const s = perf.stats('load_rows')!;
+    expect(s.count).toBe(2);
+    expect(s.min).toBeGreaterThanOrEqual(30);
+  });
+
   it('stats(): count, mean, min, max and percentiles within the sketch accuracy', () => {
     const perf = new PerformanceMonitor();
     // Feed known durations through the private recorder (the clock is not under test here).

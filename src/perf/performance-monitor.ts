@@ -124,8 +124,10 @@ export class PerformanceMonitor {
       t.end(err);
       throw err;
     }
-    if (result instanceof Promise) {
-      return result.then(
+    // Any thenable, as runAndEnd does: query builders, Bluebird and promises from another realm
+    // fail `instanceof Promise` yet settle later.
+    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+      return (result as unknown as PromiseLike<unknown>).then(
         (v: unknown) => {
           t.end();
           return v;

@@ -71,18 +71,20 @@ export interface CallSpec {
   readonly messageCount?: number;
 }
 
+type Done = (value: unknown, error: unknown, failed: boolean) => void;
+
 /**
- * Runs one binding call with a CLIENT span when an invocation is current (never otherwise:
- * start-up and stray calls stay untraced), then reports it to `onBindingCall`. The call's
- * result and errors are passed on unchanged.
+ * Starts one binding call's CLIENT span when an invocation is current (never otherwise:
+ * start-up and stray calls stay untraced); the returned `done` ends it and reports the call to
+ * `onBindingCall`. `undefined`: nothing to record.
  */
-export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T): T {
+function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
   const ctx = contextStorage().get();
   const inside = ctx !== undefined && (ctx.span !== undefined || ctx.scope !== undefined);
-  if (!inside && bc.onCall === undefined) return call();
+  if (!inside && bc.onCall === undefined) return undefined;
   const span = inside ? bc.monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.CLIENT, attributes: spec.attributes }) : undefined;
   const start = now();
-  const done = (value: unknown, error: unknown, failed: boolean): void => {
+  return (value, error, failed) => {
     try {
       const facts = failed ? undefined : spec.result?.(value);
       if (span) {
@@ -112,13 +114,26 @@ export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T)
       // a hook or telemetry failure never reaches the binding call
     }
   };
-  let result: T;
+}
+
+/** `call()`, with `done` told of a synchronous exception (rethrown unchanged). */
+function run<T>(done: Done, call: () => T): T {
   try {
-    result = call();
+    return call();
   } catch (err) {
     done(undefined, err, true);
     throw err;
   }
+}
+
+/**
+ * Runs one binding call with a CLIENT span when an invocation is current, then reports it to
+ * `onBindingCall`. The call's result and errors are passed on unchanged.
+ */
+export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T): T {
+  const done = begin(bc, spec);
+  if (!done) return call();
+  const result = run(done, call);
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
     return (result as unknown as Promise<unknown>).then(
       (v) => {
@@ -130,6 +145,34 @@ export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T)
         throw err;
       },
     ) as T;
+  }
+  done(result, undefined, false);
+  return result;
+}
+
+/**
+ * {@link tracedCall} for Workers RPC: the caller gets the runtime's own result, never a promise
+ * chained to it. An RPC call returns a `JsRpcPromise`, callable (`typeof` is 'function') and
+ * carrying the pipelined methods of its eventual value (`env.SVC.getCounter().inc()`), which a
+ * `.then()` chain would lose; so its settlement is watched on a branch of its own, whose rejection
+ * handler records the error and swallows it (the app handles its own copy).
+ */
+export function observedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T): T {
+  const done = begin(bc, spec);
+  if (!done) return call();
+  const result = run(done, call);
+  try {
+    const then = result !== null && (typeof result === 'object' || typeof result === 'function') ? (result as { then?: unknown }).then : undefined;
+    if (typeof then === 'function') {
+      then.call(
+        result,
+        (v: unknown) => done(v, undefined, false),
+        (err: unknown) => done(undefined, err, true),
+      );
+      return result;
+    }
+  } catch {
+    // a thenable the monitor cannot watch: the call counts as done now
   }
   done(result, undefined, false);
   return result;

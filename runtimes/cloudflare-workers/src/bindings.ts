@@ -1,6 +1,6 @@
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../../../src/http/instrument-fetch.js';
 import { SpanKind } from '../../../src/model/span-data.js';
-import { tracedCall, type BindingContext } from './binding-span.js';
+import { observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { instrumentD1 } from './d1.js';
 import { detectBinding } from './detect.js';
 
@@ -135,7 +135,7 @@ function rpcProperty(bc: BindingsContext, type: 'service' | 'durable_object', na
     },
     apply(t, self, args) {
       const attributes = { 'rpc.system': 'cloudflare_rpc', 'rpc.service': name, 'rpc.method': path };
-      return tracedCall(bc, { type, binding: name, operation: path, name: `${name}.${path}`, attributes }, () => Reflect.apply(t, self, args));
+      return observedCall(bc, { type, binding: name, operation: path, name: `${name}.${path}`, attributes }, () => Reflect.apply(t, self, args));
     },
   });
 }

@@ -2,13 +2,13 @@
  * Workers RPC through instrumented bindings, in real workerd (miniflare 4): a Worker calls its own
  * `Api` entrypoint through a service binding and a Durable Object through its stub, with
  * `instrument()` on the caller only. Property reads, RpcTarget methods and promise pipelining
- * must give what the raw bindings give, and each RPC call gets a CLIENT span. Spans go to a local
- * OTLP receiver.
+ * must give what the raw bindings give; each RPC call gets a CLIENT span lasting as long as the
+ * call, with the callee's exception recorded. Spans go to a local OTLP receiver.
  */
 import type { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/servers.js';
-import { spansOf, waitFor } from './helpers/telemetry.js';
+import { spansOf, waitFor, type DecodedSpan } from './helpers/telemetry.js';
 import { fixture, startWorker } from './helpers/workerd.js';
 
 const CLIENT = 3;
@@ -18,11 +18,20 @@ const modes = [
   { name: 'no compatibility flag', flags: [] as string[] },
 ];
 
+const durationMs = (s: DecodedSpan): number => Number(BigInt(s.endTimeUnixNano) - BigInt(s.startTimeUnixNano)) / 1e6;
+
 describe.each(modes)('workerd, RPC through instrumented service bindings and Durable Object stubs, $name', (mode) => {
   let srv: TestServer;
   let mf: Miniflare;
   const get = async (path: string): Promise<any> => (await mf.dispatchFetch(`http://worker.test${path}`)).json();
   const span = (name: string) => waitFor(() => spansOf(srv).find((s) => s.name === name));
+  /** The onBindingCall event of that call, as the Worker recorded it (polled: waitFor is synchronous). */
+  const event = async (binding: string, operation: string): Promise<any> => {
+    for (const end = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 20))) {
+      const e = ((await get('/events')) as any[]).find((x) => x.binding === binding && x.operation === operation);
+      if (e || Date.now() > end) return e;
+    }
+  };
 
   beforeAll(async () => {
     srv = await startTestServer();
@@ -60,5 +69,36 @@ describe.each(modes)('workerd, RPC through instrumented service bindings and Dur
       expect(s.kind).toBe(CLIENT);
       expect(s.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.service': name, 'rpc.method': 'tools.hello' });
     }
+  });
+
+  test.each(['svc', 'do'])('an RPC call (%s) has a CLIENT span as long as the call, and onBindingCall its duration', async (via) => {
+    const binding = via === 'svc' ? 'SVC' : 'OBJ';
+    const res = await get(`/call?via=${via}&method=slow`);
+    expect(res.value).toBe('slow done');
+    expect(res.tookMs).toBeGreaterThanOrEqual(150);
+    const s = await span(`${binding}.slow`);
+    expect(s.kind).toBe(CLIENT);
+    expect(s.status?.code ?? 0).toBe(0);
+    expect(durationMs(s)).toBeGreaterThanOrEqual(150);
+    const e = await event(binding, 'slow');
+    expect(e.type).toBe(via === 'svc' ? 'service' : 'durable_object');
+    expect(e.durationMs).toBeGreaterThanOrEqual(150);
+    expect(e.error).toBeUndefined();
+  });
+
+  test.each(['svc', 'do'])("a failing RPC method (%s): the app catches the callee's error; the span has ERROR status and error.type", async (via) => {
+    const binding = via === 'svc' ? 'SVC' : 'OBJ';
+    const message = via === 'svc' ? 'rpc failed' : 'do failed';
+    expect((await get(`/call?via=${via}&method=fail`)).caught).toEqual({ name: 'RangeError', message, isRangeError: true });
+    const s = await span(`${binding}.fail`);
+    expect(s.kind).toBe(CLIENT);
+    expect(s.status?.code).toBe(2);
+    expect(s.status?.message).toBe(message);
+    expect(s.attributes).toMatchObject({ 'rpc.method': 'fail', 'error.type': 'RangeError' });
+    expect(s.events?.some((x) => x.name === 'exception')).toBe(true);
+    const e = await event(binding, 'fail');
+    expect(e.error).toEqual({ name: 'RangeError', message });
+    // The monitor watches the call on a branch of its own, which never rejects.
+    expect(await get('/unhandled')).toEqual([]);
   });
 });

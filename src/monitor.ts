@@ -93,7 +93,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (options.serviceVersion) attributes['service.version'] = options.serviceVersion;
     this.resource = { attributes };
 
-    this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false);
+    this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false, this.redactor);
     this.dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
       labelNames: ['reason'],
     });

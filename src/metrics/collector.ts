@@ -1,3 +1,4 @@
+import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { MetricData, MetricsSnapshot, Temporality } from '../model/metric-data.js';
@@ -45,6 +46,7 @@ export class MetricsCollector implements InstrumentOwner {
     readonly limits: Limits,
     readonly diag: Diagnostics,
     readonly exemplars: boolean = true,
+    readonly redactor?: Redactor,
   ) {}
 
   /** A value that only goes up. */

@@ -1,3 +1,4 @@
+import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { Labels, LabelsInput } from '../model/attributes.js';
@@ -14,6 +15,8 @@ export interface InstrumentOwner {
   readonly exemplars: boolean;
   /** Marks that some series changed since the last delta collection. */
   dirty: boolean;
+  /** Redacts label values by label name (a secret name, a URL label) when a series is created. */
+  readonly redactor?: Redactor;
 }
 
 /** State shared by every series: its labels and the times that start its intervals. */
@@ -187,9 +190,32 @@ export abstract class Instrument<S extends SeriesBase> {
       attributes = this.attributesOfAny(labels);
       if (attributes === undefined) return undefined;
     }
+    if (this.owner.redactor !== undefined && this.redactLabels(attributes)) {
+      // Keyed by the redacted values: every secret value shares one series, and none of them
+      // is remembered in the lookup tree, so per-request tokens grow neither.
+      key = (this.labelSet ? this.keyOfDeclared(attributes) : this.keyOfAny(attributes)) ?? key;
+      const same = this.series.get(key);
+      if (same !== undefined) return same;
+    }
     const s = this.createSeries(attributes, now());
     this.series.set(key, s);
     return s;
+  }
+
+  /** Replaces secret label values in place (README: secrets are redacted in Prometheus and OTLP output); true when any changed. */
+  private redactLabels(attributes: Labels): boolean {
+    if (this.selfMetric) return false;
+    const r = this.owner.redactor!;
+    let changed = false;
+    for (const k in attributes) {
+      const v = attributes[k];
+      const nv = r.apply(k, v);
+      if (nv !== v) {
+        attributes[k] = nv;
+        changed = true;
+      }
+    }
+    return changed;
   }
 
   // The rarer branches of a first call live in their own methods: V8 compiles a function on its

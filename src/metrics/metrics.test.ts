@@ -391,3 +391,23 @@ describe('series lookup by the learned label shape', () => {
     });
   });
 });
+
+describe('label values are redacted by label name when a series is created (README: secrets redacted in OTLP, Prometheus and console output)', () => {
+  it('secret and URL labels, declared or not, keep no secret; every secret value adds to one series', () => {
+    const { monitor } = createTestMonitor({ ...quiet, logging: { redactFields: ['ssn'] } });
+    const declared = monitor.metrics.createCounter('calls_total', 'Calls', { labelNames: ['authorization', 'route'] });
+    const any = monitor.metrics.createCounter('logins_total', 'Logins');
+    for (const token of ['Bearer A', 'Bearer B', 'Bearer C']) {
+      declared.increment({ authorization: token, route: '/x' });
+      declared.increment({ authorization: token, route: '/x' });
+    }
+    any.increment({ password: 'pw1', 'url.full': 'https://u:p@h/?token=T&q=1', ssn: '123', user: 'alice' });
+    any.increment({ password: 'pw2', 'url.full': 'https://u:p@h/?token=T2&q=1', ssn: '456', user: 'alice' });
+    const text = JSON.stringify(monitor.metrics.collect());
+    for (const secret of ['Bearer', 'pw1', 'pw2', 'u:p@', 'token=T', '123', '456']) expect(text).not.toContain(secret);
+    expect((point(monitor, 'calls_total') as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([[{ authorization: '[REDACTED]', route: '/x' }, 6]]);
+    expect((point(monitor, 'logins_total') as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([
+      [{ password: '[REDACTED]', 'url.full': 'https://REDACTED:REDACTED@h/?token=%5BREDACTED%5D&q=1', ssn: '[REDACTED]', user: 'alice' }, 2],
+    ]);
+  });
+});

@@ -258,7 +258,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       const timer = setTimeout(() => {
         this.exportTimer = undefined;
         if (this.pendingSpans.length || this.pendingLogs.length) void this.flush();
-      }, this.exportDelayMs);
+      }, timerMs(this.exportDelayMs));
       // It must not hold a server's exit back (where timers can be unref'd).
       (timer as { unref?: () => void }).unref?.();
       this.exportTimer = timer;

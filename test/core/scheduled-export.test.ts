@@ -181,3 +181,20 @@ describe('batchWindowMs in a script', () => {
     expect(execFileSync(process.execPath, [out], { encoding: 'utf8' }).trim()).toBe('["late"]');
   });
 });
+
+describe('exportDelayMs beyond what a timer honours is clamped to 2^31-1 ms, not fired at once', () => {
+  for (const [name, options] of [
+    ['3e9 ms', { exportDelayMs: 3_000_000_000 }],
+    ['Infinity', { exportDelayMs: Infinity }],
+    ['OTEL_BSP_SCHEDULE_DELAY=99999999999', configFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '99999999999' })],
+  ] as const) {
+    it(name, async () => {
+      const { monitor, memory } = createTestMonitor(options);
+      monitor.logger.info('outside any scope');
+      await sleep(50);
+      expect(memory.logs).toHaveLength(0);
+      await monitor.flush();
+      expect(memory.logs).toHaveLength(1);
+    });
+  }
+});

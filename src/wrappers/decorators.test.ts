@@ -88,3 +88,31 @@ describe('TypeScript 5 standard decorators (no experimentalDecorators)', () => {
     await expect(o.process('1', err)).rejects.toBe(err);
   });
 });
+
+describe('legacy decorators (experimentalDecorators)', () => {
+  // Compiled by tsc as such a project would: __decorate(decorators, prototype, key, descriptor).
+  async function compileLegacy(source: string): Promise<Record<string, (...decorators: unknown[]) => unknown>> {
+    const out = ts.transpileModule(source, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, experimentalDecorators: true },
+    }).outputText;
+    expect(out).toContain('__decorate');
+    const file = join(mkdtempSync(join(tmpdir(), 'lexigram-legacy-')), 'legacy.mjs');
+    writeFileSync(file, out);
+    return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, (...decorators: unknown[]) => unknown>;
+  }
+
+  it('bare @traced / @metered and @traced() throw at class definition, naming the setting, instead of leaving the method silently unwrapped', async () => {
+    const mod = await compileLegacy(`
+      export const bare = (d) => { class A { @d run(x) { return x + 1; } } return A; };
+      export const bareStatic = (d) => { class B { @d static run(x) { return x + 1; } } return B; };
+      export const factory = (d) => { class C { @d() run(x) { return x + 1; } } return C; };
+    `);
+    const { monitor } = createTestMonitor();
+    setDefaultMonitor(monitor);
+    for (const [decorator, name] of [[traced, 'traced'], [metered, 'metered']] as const) {
+      for (const define of [mod.bare, mod.bareStatic, mod.factory]) {
+        expect(() => define(decorator)).toThrow(new RegExp(`@${name} on run: .*legacy decorator \\(TypeScript experimentalDecorators\\)`));
+      }
+    }
+  });
+});

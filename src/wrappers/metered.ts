@@ -6,7 +6,7 @@ import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { errorType } from './error-type.js';
 import type { StandardMethodDecorator } from './traced.js';
-import { isMethodContext, methodName, metricBase, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, methodName, metricBase, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
 export interface MeteredOptions {
@@ -100,6 +100,7 @@ export function metered<F extends AnyFunction>(name: string | undefined, fn: F, 
 export function metered(name?: string, options?: MeteredOptions): StandardMethodDecorator;
 export function metered(options: MeteredOptions): StandardMethodDecorator;
 export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
+  if (isLegacyDecoratorCall(a, b, c)) throw legacyDecoratorError('metered', b);
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
     const fn = a as AnyFunction;
@@ -113,7 +114,8 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   }
   const name = typeof a === 'string' && a ? a : undefined;
   const options = ((a !== null && typeof a === 'object' ? a : b) ?? {}) as MeteredOptions;
-  return (fn: AnyFunction, context: unknown) => {
+  return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
+    if (isLegacyDecoratorCall(fn, context, descriptor)) throw legacyDecoratorError('metered', context);
     if (!isMethodContext(context)) throw new TypeError('@metered() decorates class methods (TypeScript 5 standard decorators)');
     return method(fn, context, name, options);
   };

@@ -6,7 +6,7 @@ import type { Baggage } from '../trace/propagation/baggage.js';
 import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { getDefaultMonitor } from './default-monitor.js';
-import { isMethodContext, methodName, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, methodName, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
 export interface TracedOptions {
@@ -54,7 +54,8 @@ function method(fn: AnyFunction, context: MethodContext, name: string | undefine
  * rethrown unchanged. Without a monitor (option or `setDefaultMonitor`) calls run bare.
  *
  * Wraps a function — `traced(fn)`, `traced('name', fn, options)` — or, called without a
- * function, returns a TypeScript 5 standard method decorator (no `experimentalDecorators`).
+ * function, returns a TypeScript 5 standard method decorator (no `experimentalDecorators`:
+ * applied as a legacy decorator, it throws when the class is defined).
  *
  * @example
  * ```ts
@@ -75,6 +76,7 @@ export function traced<F extends AnyFunction>(name: string | undefined, fn: F, o
 export function traced(name?: string, options?: TracedOptions): StandardMethodDecorator;
 export function traced(options: TracedOptions): StandardMethodDecorator;
 export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
+  if (isLegacyDecoratorCall(a, b, c)) throw legacyDecoratorError('traced', b);
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
     const fn = a as AnyFunction;
@@ -88,7 +90,8 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   }
   const name = typeof a === 'string' && a ? a : undefined;
   const options = ((a !== null && typeof a === 'object' ? a : b) ?? {}) as TracedOptions;
-  return (fn: AnyFunction, context: unknown) => {
+  return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
+    if (isLegacyDecoratorCall(fn, context, descriptor)) throw legacyDecoratorError('traced', context);
     if (!isMethodContext(context)) throw new TypeError('@traced() decorates class methods (TypeScript 5 standard decorators)');
     return method(fn, context, name, options);
   };

@@ -84,6 +84,30 @@ export function isMethodContext(v: unknown): v is MethodContext {
   return v !== null && typeof v === 'object' && (v as MethodContext).kind === 'method' && 'name' in v;
 }
 
+/**
+ * True for the arguments of a legacy (`experimentalDecorators`) method decorator: the prototype
+ * or class, the key and the property descriptor. Such a caller takes the return value as a
+ * descriptor, so a wrapper returned there would be dropped without a word.
+ */
+export function isLegacyDecoratorCall(target: unknown, key: unknown, descriptor: unknown): boolean {
+  return (
+    target !== null &&
+    (typeof target === 'object' || typeof target === 'function') &&
+    (typeof key === 'string' || typeof key === 'symbol') &&
+    descriptor !== null &&
+    typeof descriptor === 'object' &&
+    ('value' in descriptor || 'get' in descriptor || 'set' in descriptor)
+  );
+}
+
+/** The error for a decorator applied under `experimentalDecorators`: what to change instead. */
+export function legacyDecoratorError(decorator: 'traced' | 'metered', key: unknown): TypeError {
+  return new TypeError(
+    `@${decorator} on ${String(key)}: applied as a legacy decorator (TypeScript experimentalDecorators), which is not supported. ` +
+      `Turn experimentalDecorators off to use standard decorators, or wrap the function with ${decorator}(fn).`,
+  );
+}
+
 /** `Class.method`, found from `this` at call time (decorators do not see the class name). */
 export function methodName(self: unknown, context: MethodContext): string {
   const method = typeof context.name === 'symbol' ? context.name.description ?? 'symbol' : context.name;

@@ -51,7 +51,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
 export function resolveLimits(user: Partial<Limits> | undefined): Limits {
   const out: Limits = { ...DEFAULT_LIMITS };
   if (user === undefined) return out;
-  if (user === null || typeof user !== 'object') {
+  if (user === null || typeof user !== 'object' || Array.isArray(user)) {
     throw new TypeError('createMonitor: `limits` must be an object such as { cardinalityLimit: 2000 }.');
   }
   for (const key of Object.keys(user) as (keyof Limits)[]) {

@@ -23,3 +23,44 @@ describe('configuration errors throw at construction, naming the option (DESIGN 
     expect(monitor.tracer.startActiveSpan('x', (s) => { s.end(); return 1; })).toBe(1);
   });
 });
+
+describe('wrongly typed nested options throw at construction, naming the option (DESIGN 5)', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['resource as a string (was spread per character)', { resource: 'deployment.environment.name=prod' }, /`resource` must be an object/],
+    ['resource null', { resource: null }, /`resource` must be an object/],
+    ['resource array', { resource: ['a'] }, /`resource` must be an object/],
+    ['resource with a nested object', { resource: { a: { b: 1 } } }, /`resource\["a"\]` must be a string, number, boolean/],
+    ['logging as a level string', { logging: 'debug' }, /`logging` must be an object such as \{ level: "debug" \}/],
+    ['logging null', { logging: null }, /`logging` must be an object/],
+    ['unknown key inside logging', { logging: { lvl: 'debug' } }, /unknown option `logging.lvl`/],
+    ['logging.redactDefaults as a string', { logging: { redactDefaults: 'no' } }, /`logging.redactDefaults` must be true or false/],
+    ['metrics as a string', { metrics: 'on' }, /`metrics` must be an object/],
+    ['metrics.exemplars as a string', { metrics: { exemplars: 'no' } }, /`metrics.exemplars` must be true or false, got "no"/],
+    ['unknown key inside metrics', { metrics: { exemplar: false } }, /unknown option `metrics.exemplar`/],
+    ['disabled as a string', { disabled: 'true' }, /`disabled` must be true or false/],
+    ['limits as an array', { limits: [] }, /`limits` must be an object/],
+    ['otlp as an endpoint string', { otlp: 'http://x' }, /`otlp` must be an object/],
+  ];
+  for (const [name, options, re] of cases) {
+    it(name, () => expect(() => createMonitor({ ...quiet, backends: [], ...(options as object) })).toThrow(re));
+  }
+
+  it('options given as an array', () => {
+    expect(() => createMonitor([] as never)).toThrow(/options must be an object/);
+  });
+
+  it('well-typed nested options are still accepted', () => {
+    expect(() =>
+      createMonitor({
+        ...quiet,
+        backends: [],
+        resource: { 'deployment.environment.name': 'prod', 'k8s.pod.count': 3, ok: true, tags: ['a', 'b'], skipped: undefined as never },
+        logging: { level: 'DEBUG' as never, redactFields: ['ssn'], redactDefaults: true },
+        metrics: { exemplars: false },
+        disabled: false,
+        limits: { cardinalityLimit: 10 },
+        otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' },
+      }),
+    ).not.toThrow();
+  });
+});

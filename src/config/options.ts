@@ -103,7 +103,7 @@ const KNOWN = new Set([
 
 /** Throws on options a user most likely misspelled or mistyped. */
 export function checkOptions(o: MonitorOptions): void {
-  if (o === null || typeof o !== 'object') throw new TypeError('createMonitor: options must be an object such as { serviceName: "api" }.');
+  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new TypeError('createMonitor: options must be an object such as { serviceName: "api" }.');
   for (const k of Object.keys(o)) {
     if (!KNOWN.has(k)) throw new TypeError(`createMonitor: unknown option \`${k}\`; known options are ${[...KNOWN].join(', ')}.`);
   }
@@ -118,6 +118,30 @@ export function checkOptions(o: MonitorOptions): void {
         throw new TypeError(`createMonitor: \`backends[${i}]\` has no export(batch) method; pass a backend such as new OtlpBackend() or new MemoryBackend().`);
       }
     });
+  }
+  if (o.resource !== undefined) {
+    if (!isRecord(o.resource)) {
+      throw new TypeError(`createMonitor: \`resource\` must be an object of attributes, such as { 'deployment.environment.name': 'prod' }, got ${kindOf(o.resource)}.`);
+    }
+    for (const [k, v] of Object.entries(o.resource)) {
+      if (v !== undefined && !isAttributeValue(v)) {
+        throw new TypeError(`createMonitor: \`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them, got ${kindOf(v)}.`);
+      }
+    }
+  }
+  checkGroup('logging', o.logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');
+  if (o.logging?.redactDefaults !== undefined && typeof o.logging.redactDefaults !== 'boolean') {
+    throw new TypeError(`createMonitor: \`logging.redactDefaults\` must be true or false, got ${kindOf(o.logging.redactDefaults)}.`);
+  }
+  checkGroup('metrics', o.metrics, ['exemplars'], 'such as { exemplars: false }');
+  if (o.metrics?.exemplars !== undefined && typeof o.metrics.exemplars !== 'boolean') {
+    throw new TypeError(`createMonitor: \`metrics.exemplars\` must be true or false, got ${kindOf(o.metrics.exemplars)}.`);
+  }
+  if (o.disabled !== undefined && typeof o.disabled !== 'boolean') {
+    throw new TypeError(`createMonitor: \`disabled\` must be true or false (configFromEnv reads OTEL_SDK_DISABLED into it), got ${kindOf(o.disabled)}.`);
+  }
+  if (o.otlp !== undefined && !isRecord(o.otlp)) {
+    throw new TypeError(`createMonitor: \`otlp\` must be an object of OTEL_EXPORTER_OTLP_* settings, as configFromEnv returns, got ${kindOf(o.otlp)}; for an endpoint use OTEL_EXPORTER_OTLP_ENDPOINT.`);
   }
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') throw new TypeError('createMonitor: `onDiagnostic` must be a function.');
   if (o.flushTimeoutMs !== undefined && (typeof o.flushTimeoutMs !== 'number' || !(o.flushTimeoutMs > 0))) {
@@ -149,4 +173,35 @@ function isContextStorage(s: unknown): boolean {
     return proto != null && typeof proto.run === 'function' && typeof proto.getStore === 'function';
   }
   return s !== null && typeof s === 'object' && typeof (s as ContextStorage<unknown>).run === 'function' && typeof (s as ContextStorage<unknown>).get === 'function';
+}
+
+/** A plain options object: not null, an array or a primitive. */
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function isScalar(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
+function isAttributeValue(v: unknown): boolean {
+  return isScalar(v) || (Array.isArray(v) && v.every((x) => x === null || x === undefined || isScalar(x)));
+}
+
+/** How a wrong value is named in a message: its type, and short primitives as written. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : `a ${typeof v}`;
+}
+
+/** A nested options object (`logging`, `metrics`): an object with only the known keys. */
+function checkGroup(name: string, v: unknown, known: readonly string[], example: string): void {
+  if (v === undefined) return;
+  if (!isRecord(v)) throw new TypeError(`createMonitor: \`${name}\` must be an object ${example}, got ${kindOf(v)}.`);
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) throw new TypeError(`createMonitor: unknown option \`${name}.${k}\`; known options are ${known.map((x) => `${name}.${x}`).join(', ')}.`);
+  }
 }

@@ -58,6 +58,23 @@ describe('HealthCheckRegistry', () => {
     expect(aborted).toBe(true);
   });
 
+  it('a check unregistered while checkAll() runs leaves no gauge series, alert or report entry behind', async () => {
+    const { monitor } = createTestMonitor();
+    const alerts: string[] = [];
+    monitor.health.notifier = { notify: (a) => alerts.push(`${a.key} ${a.state}`) };
+    monitor.health
+      .register('legacy-db', () => new Promise<boolean>((res) => setTimeout(() => res(false), 30)))
+      .register('cache', () => new Promise<boolean>((res) => setTimeout(() => res(true), 30)));
+    const run = monitor.health.checkAll();
+    monitor.health.unregister('legacy-db');
+    const report = await run;
+    expect([report.status, Object.keys(report.checks)]).toEqual([HealthStatus.HEALTHY, ['cache']]);
+    await monitor.health.checkAll();
+    const gauge = monitor.metrics.collect().metrics.find((m) => m.name === 'health_check_status')!;
+    expect(gauge.points.map((p) => p.attributes)).toEqual([{ check: 'cache' }]);
+    expect(alerts).toEqual([]);
+  });
+
   it('refuses bad registrations at registration time', () => {
     const r = new HealthCheckRegistry();
     expect(() => r.register('', () => true)).toThrow();

@@ -92,13 +92,19 @@ export class HealthCheckRegistry {
     return [...this.checks.keys()];
   }
 
-  /** Runs every check in parallel, each under its own timeout; never rejects. */
+  /**
+   * Runs every check in parallel, each under its own timeout; never rejects. A check
+   * unregistered or replaced before its run ends is left out of the report.
+   */
   async checkAll(): Promise<HealthReport> {
     const entries = [...this.checks];
     const results = await Promise.all(entries.map(([name, r]) => runCheck(name, r.check, r.timeoutSeconds)));
     const checks: Record<string, HealthCheckEntry> = {};
     let status: HealthStatus = HealthStatus.HEALTHY;
     entries.forEach(([name, r], i) => {
+      // Unregistered (or replaced) while it ran: its result would bring back the gauge series and
+      // alert state that unregister() removed, with nothing left to ever update or resolve them.
+      if (this.checks.get(name) !== r) return;
       const result = results[i];
       checks[name] = { ...result, critical: r.critical };
       if (result.status !== HealthStatus.HEALTHY) {

@@ -1,4 +1,5 @@
 import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attributes/redact.js';
+import { MAX_DEPTH } from './attributes/sanitize.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
 import { contextStorage, setContextStorage } from './context/active.js';
 import { Diagnostics } from './diag/diagnostics.js';
@@ -592,7 +593,8 @@ function estimateAttributesBytes(attrs: Record<string, unknown> | undefined, dep
 
 function estimateValueBytes(v: unknown, depth: number): number {
   if (typeof v === 'string') return 16 + 2 * v.length;
-  if (v === null || typeof v !== 'object' || depth > 4) return 16;
+  // As deep as sanitizeAny keeps (MAX_DEPTH), or a nested payload would escape maxBufferedBytes.
+  if (v === null || typeof v !== 'object' || depth >= MAX_DEPTH) return 16;
   if (v instanceof Uint8Array) return 64 + v.byteLength;
   if (Array.isArray(v)) {
     let n = 32;

@@ -117,7 +117,8 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
   return s === undefined ? String(v) : s;
 }
 
-const MAX_DEPTH = 8;
+/** Levels of nesting a log value keeps (deeper values become '[Object]'); buffer size estimates follow it. */
+export const MAX_DEPTH = 8;
 const MAX_ENTRIES = 128;
 
 /**

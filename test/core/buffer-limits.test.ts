@@ -52,3 +52,16 @@ describe('the buffer outside scopes, kept full by a synchronous loop', () => {
     await monitor.shutdown();
   });
 });
+
+describe('maxBufferedBytes holds for nested log attributes', () => {
+  it('values as deep as a log record keeps them (8 levels) count in the estimate', () => {
+    const { monitor } = createTestMonitor({ exportDelayMs: 60_000, limits: { maxBufferedBytes: 200_000 } });
+    const leaf = () => Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`k${k}`, String(k).repeat(4000)]));
+    for (let i = 0; i < 50; i++) monitor.logger.info(`r${i}`, { payload: { a: { b: { c: { d: { e: { f: leaf() } } } } } } });
+    const internals = monitor as unknown as { pendingLogs: unknown[]; pendingBytes: number };
+    // Each record holds 10 strings of 4000 UTF-16 characters: 80,000 bytes at least.
+    expect(internals.pendingLogs.length * 80_000).toBeLessThanOrEqual(200_000);
+    expect(internals.pendingBytes).toBeGreaterThanOrEqual(internals.pendingLogs.length * 80_000);
+    expect(dropped(monitor)).toBe(50 - internals.pendingLogs.length);
+  });
+});

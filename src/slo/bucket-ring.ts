@@ -8,6 +8,7 @@ export class BucketRing {
   private readonly bucket: Float64Array;
   private readonly good: Float64Array;
   private readonly total: Float64Array;
+  private latest = -1;
 
   constructor(
     windowSeconds: number,
@@ -20,8 +21,16 @@ export class BucketRing {
   }
 
   add(timeMs: number, good: boolean): void {
-    const b = Math.floor(timeMs / this.bucketMs);
-    const slot = b % this.n;
+    let b = Math.floor(timeMs / this.bucketMs);
+    let slot = b % this.n;
+    if (this.bucket[slot] > b) {
+      // The slot already holds a later bucket: the clock stepped back a whole window or more.
+      // Resetting it would erase newer counts, so the event joins the newest bucket, as if the
+      // clock had stalled there.
+      b = this.latest;
+      slot = b % this.n;
+    }
+    if (b > this.latest) this.latest = b;
     if (this.bucket[slot] !== b) {
       this.bucket[slot] = b;
       this.good[slot] = 0;

@@ -173,6 +173,26 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     expect(total).toBeLessThanOrEqual(97_300);
   });
 
+  it('a clock stepped back a whole window does not wipe the counts already held', () => {
+    let t = 1_000_000_000_000;
+    const slos = new SLOMonitor({ slos: [{ name: 'api', target: 0.99, windowSeconds: 60 }], clock: () => t });
+    for (let i = 0; i < 100; i++) slos.recordObservation(true);
+    t -= 60_000; // an NTP step back by the window
+    slos.recordObservation(false);
+    t += 60_000;
+    const s = slos.status();
+    expect([s.good, s.total]).toEqual([100, 101]);
+
+    const ring = new BucketRing(10, 1000);
+    ring.add(50_500, true);
+    ring.add(40_500, false); // same slot, ten buckets earlier
+    ring.add(45_500, true); // a stale slot within reach: counted where it belongs
+    expect([ring.sum(50_500, 10), ring.sum(45_500, 1)]).toEqual([
+      { good: 2, total: 3 },
+      { good: 1, total: 1 },
+    ]);
+  });
+
   it('notifies when burn-rate alerts start and stop firing, once per change', () => {
     let t = T0;
     const alerts: Alert[] = [];

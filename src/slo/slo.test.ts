@@ -44,6 +44,19 @@ describe('SLO', () => {
     expect(month.bucketSeconds).toBe(300);
   });
 
+  it('a window under 1 s works without bucketSeconds: the default bucket never exceeds the window', () => {
+    const burst = new SLO({ name: 'burst', target: 99, windowSeconds: 0.5 });
+    expect(burst.bucketSeconds).toBe(0.5);
+    let t = 1_000_000;
+    const slos = new SLOMonitor({ slos: [burst], clock: () => t });
+    slos.recordObservation(true);
+    slos.recordObservation(false);
+    expect([slos.status().good, slos.status().total]).toEqual([1, 2]);
+    t += 600;
+    expect(slos.status().total).toBe(0);
+    expect(() => new SLO({ name: 'burst', target: 99, windowSeconds: 0.5, bucketSeconds: 1 })).toThrow(/bucketSeconds/);
+  });
+
   it('kind follows thresholdMs; latencies in seconds are compared with it', () => {
     const lat = new SLO({ name: 'l', target: 99, windowSeconds: 60, thresholdMs: 250 });
     expect(lat.kind).toBe('latency');

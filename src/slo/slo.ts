@@ -19,8 +19,9 @@ export interface SLOOptions {
   /** Latency SLOs: an event is good when it took at most this many milliseconds. */
   thresholdMs?: number;
   /**
-   * Width of the time buckets that hold the counts (default: the window ÷ 8640, at least 1 s;
-   * 5 minutes for a 30-day window). Memory is window ÷ bucket, whatever the traffic.
+   * Width of the time buckets that hold the counts (default: the window ÷ 8640, at least 1 s
+   * but never more than the window; 5 minutes for a 30-day window). Memory is window ÷ bucket,
+   * whatever the traffic.
    */
   bucketSeconds?: number;
   /**
@@ -103,7 +104,7 @@ export class SLO {
       if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new RangeError(`SLO "${name}": a latency SLO needs thresholdMs > 0`);
     }
     this.thresholdMs = options.thresholdMs;
-    const bucket = options.bucketSeconds ?? Math.max(1, w / 8640);
+    const bucket = options.bucketSeconds ?? Math.min(w, Math.max(1, w / 8640));
     if (typeof bucket !== 'number' || !(bucket > 0) || bucket > w) throw new RangeError(`SLO "${name}": bucketSeconds must be > 0 and at most windowSeconds`);
     if (w / bucket > 100_000) throw new RangeError(`SLO "${name}": windowSeconds / bucketSeconds is ${Math.ceil(w / bucket)}; keep it at most 100000 buckets`);
     this.bucketSeconds = bucket;

@@ -121,14 +121,21 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
 export const MAX_DEPTH = 8;
 const MAX_ENTRIES = 128;
 
+/** Set by `sanitizeAny` when it cut something (a long string, a wide map or list, a deep level); the caller resets it. */
+export interface Cut {
+  truncated: boolean;
+}
+
 /**
  * Turns any input into an OTLP `AnyValue` for log records, keeping nested maps and arrays
- * (bounded in depth and width), cutting cycles and never throwing.
+ * (bounded in depth and width), cutting cycles and never throwing. Cuts are flagged in `cut`.
  */
-export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: WeakSet<object>): AnyValue | undefined {
+export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: WeakSet<object>, cut?: Cut): AnyValue | undefined {
   switch (typeof v) {
     case 'string':
-      return v.length > maxLength ? v.slice(0, maxLength) : v;
+      if (v.length <= maxLength) return v;
+      if (cut) cut.truncated = true;
+      return v.slice(0, maxLength);
     case 'number':
     case 'boolean':
       return v;
@@ -143,19 +150,31 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   }
   if (v === null) return null;
   const obj = v as object;
-  if (obj instanceof Uint8Array) return obj.length > maxLength ? obj.slice(0, maxLength) : obj;
-  if (obj instanceof Error) return clip(describe(obj), maxLength);
+  if (obj instanceof Uint8Array) {
+    if (obj.length <= maxLength) return obj;
+    if (cut) cut.truncated = true;
+    return obj.slice(0, maxLength);
+  }
+  if (obj instanceof Error) {
+    const text = describe(obj);
+    if (text.length > maxLength && cut) cut.truncated = true;
+    return clip(text, maxLength);
+  }
   if (obj instanceof Date) return describe(obj);
-  if (depth >= MAX_DEPTH) return '[Object]';
+  if (depth >= MAX_DEPTH) {
+    if (cut) cut.truncated = true;
+    return '[Object]';
+  }
   const s = seen ?? new WeakSet<object>();
   if (s.has(obj)) return '[Circular]';
   s.add(obj);
   try {
     if (Array.isArray(obj)) {
       const n = Math.min(obj.length, MAX_ENTRIES);
+      if (n < obj.length && cut) cut.truncated = true;
       const out: AnyValue[] = [];
       for (let i = 0; i < n; i++) {
-        const e = sanitizeAny(obj[i], maxLength, depth + 1, s);
+        const e = sanitizeAny(obj[i], maxLength, depth + 1, s, cut);
         out.push(e === undefined ? null : e);
       }
       return out;
@@ -163,8 +182,11 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     const out: { [k: string]: AnyValue } = {};
     let n = 0;
     for (const key of Object.keys(obj)) {
-      if (++n > MAX_ENTRIES) break;
-      const e = sanitizeAny((obj as Record<string, unknown>)[key], maxLength, depth + 1, s);
+      if (++n > MAX_ENTRIES) {
+        if (cut) cut.truncated = true;
+        break;
+      }
+      const e = sanitizeAny((obj as Record<string, unknown>)[key], maxLength, depth + 1, s, cut);
       if (e !== undefined) defineSafe(out, key, e);
     }
     return out;

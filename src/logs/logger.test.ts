@@ -91,6 +91,45 @@ describe('logger', () => {
     expect(dropped(monitor).attribute_truncated).toBe(1);
   });
 
+  it('log attribute values that are cut (long strings, maps and lists past 128 entries, nesting past 8 levels) are counted and reported once (ENV-15)', async () => {
+    const diagnostics: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.kind), limits: { attributeValueLengthLimit: 10 } });
+    let deep: Record<string, unknown> = { v: 'leaf' };
+    for (let i = 0; i < 12; i++) deep = { d: deep };
+    const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, i]));
+    monitor.logger.info('x', { long: 'y'.repeat(50), wide, list: Array.from({ length: 500 }, (_, i) => i), deep, ok: 'short' });
+    monitor.logger.info('y', { nested: { long: 'z'.repeat(50) } });
+    await monitor.flush();
+    const a = memory.logs[0].attributes as Record<string, unknown>;
+    expect(a.long).toBe('y'.repeat(10));
+    expect(Object.keys(a.wide as object)).toHaveLength(128);
+    expect(a.list).toHaveLength(128);
+    expect(dropped(monitor).attribute_truncated).toBe(5);
+    expect(diagnostics.filter((k) => k === 'attribute_truncated')).toHaveLength(1);
+  });
+
+  it('a child logger\'s attributes and the call\'s count together against attributeCountLimit; the excess is dropped, counted and in droppedAttributesCount', async () => {
+    const { monitor, memory } = createTestMonitor({ ...quiet, limits: { attributeCountLimit: 10 } });
+    const attrs = (prefix: string, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [prefix + i, i]));
+    monitor.logger.child(attrs('b', 8)).info('merged', { ...attrs('c', 8), b0: 'replaced' });
+    const wideChild = monitor.logger.child(attrs('w', 12));
+    wideChild.info('child over the limit');
+    wideChild.info('child over the limit, with more', { extra: 1 });
+    monitor.logger.error(new Error('e'), attrs('e', 9));
+    await monitor.flush();
+    const [merged, over, overMore, error] = memory.logs;
+    expect(Object.keys(merged.attributes)).toHaveLength(10);
+    expect(merged.attributes.b0).toBe('replaced');
+    expect(merged.droppedAttributesCount).toBe(6);
+    expect(Object.keys(over.attributes)).toHaveLength(10);
+    expect(over.droppedAttributesCount).toBe(2);
+    expect(overMore.droppedAttributesCount).toBe(3);
+    expect(Object.keys(error.attributes)).toEqual([...Object.keys(attrs('e', 9)), 'exception.type']);
+    expect(error.droppedAttributesCount).toBe(2);
+    // 6 + 2 (the child, once) + 1 + 2
+    expect(dropped(monitor).attribute_limit).toBe(11);
+  });
+
   it('redacts span attributes before export', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const s = monitor.tracer.startSpan('x', { attributes: { 'http.request.header.cookie': 'c', 'db.password': 'p', ok: 1 } });

@@ -1,5 +1,5 @@
 import { REDACTED, redactDeep, type Redactor } from '../attributes/redact.js';
-import { describe, sanitizeAny, defineSafe } from '../attributes/sanitize.js';
+import { describe, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
@@ -47,17 +47,22 @@ type LogAttributes = Record<string, unknown>;
  */
 export class Logger {
   private readonly min: number;
-  private readonly hasBound: boolean;
+  /** Number of bound attributes: a record's own attributes count on from it. */
+  private readonly boundCount: number;
   /** Attributes `clean` dropped over the count limit, read right after it returns. */
   private dropped = 0;
+  /** Set by sanitizeAny when it cuts a value; reset by `clean`. */
+  private readonly cut: Cut = { truncated: false };
 
   constructor(
     private readonly owner: LogOwner,
     level: LogLevel,
     private readonly bound: Record<string, AnyValue> = {},
+    /** Bound attributes the count limit dropped when the child logger was made: every record reports them. */
+    private readonly boundDropped = 0,
   ) {
     this.min = LEVELS[level];
-    this.hasBound = Object.keys(bound).length > 0;
+    this.boundCount = Object.keys(bound).length;
   }
 
   trace(message: unknown, attributes?: LogAttributes): void {
@@ -86,8 +91,8 @@ export class Logger {
 
   /** A logger that adds `attributes` to every record. */
   child(attributes: LogAttributes): Logger {
-    const merged = { ...this.bound, ...(this.clean(attributes) ?? {}) };
-    return new Logger(this.owner, levelOf(this.min), merged);
+    const merged = this.clean(attributes);
+    return merged === undefined ? new Logger(this.owner, levelOf(this.min), this.bound, this.boundDropped) : new Logger(this.owner, levelOf(this.min), merged, this.boundDropped + this.dropped);
   }
 
   log(level: LogLevel, message: unknown, attributes?: LogAttributes): void {
@@ -105,24 +110,39 @@ export class Logger {
         body = body.slice(0, owner.limits.logMessageLengthLimit);
       }
       let attrs = this.bound;
-      let dropped = 0;
+      let dropped = this.boundDropped;
       if (attributes !== undefined && attributes !== null) {
         const c = this.clean(attributes);
         if (c) {
-          attrs = this.hasBound ? { ...this.bound, ...c } : c;
-          dropped = this.dropped;
+          attrs = c;
+          dropped += this.dropped;
         }
       }
-      if (message instanceof Error && !('exception.type' in attrs)) {
+      if (message instanceof Error && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
         const max = owner.limits.attributeValueLengthLimit;
         const type = textOf(message.name);
         const text = textOf(message.message);
         const stack = message.stack ? textOf(message.stack) : '';
-        attrs = { ...attrs, 'exception.type': clip(type, max), 'exception.message': clip(text, max) };
-        if (stack) attrs['exception.stacktrace'] = clip(stack, max);
         if (type.length > max || text.length > max || stack.length > max) {
           owner.diag.drop('attribute_truncated', () => `an exception attribute of a log record was longer than ${max} characters and was truncated (limits.attributeValueLengthLimit)`);
+        }
+        const exception: Record<string, string> = { 'exception.type': clip(type, max), 'exception.message': clip(text, max) };
+        if (stack) exception['exception.stacktrace'] = clip(stack, max);
+        attrs = { ...attrs };
+        // Within the count limit as any other attribute (ENV-15).
+        let n = Object.keys(attrs).length;
+        let over = 0;
+        for (const k in exception) {
+          if (hasOwn.call(attrs, k)) attrs[k] = exception[k];
+          else if (n < owner.limits.attributeCountLimit) {
+            attrs[k] = exception[k];
+            n++;
+          } else over++;
+        }
+        if (over) {
+          dropped += over;
+          owner.diag.drop('attribute_limit', () => `a log record had more than ${owner.limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, over);
         }
       }
       const ctx = contextStorage().get();
@@ -151,30 +171,46 @@ export class Logger {
   }
 
   /**
-   * The record's attributes: sanitised, within the count limit (the excess is left in
-   * `this.dropped`), and redacted here, before the record is kept anywhere
-   * (LoggingConfig.redact_fields). One pass, no key array.
+   * The bound attributes with `attributes` over them: sanitised, within the count limit for
+   * the merged set (the excess is left in `this.dropped`), and redacted here, before the record
+   * is kept anywhere (LoggingConfig.redact_fields). Cuts and drops are counted. One pass, no key array.
    */
   private clean(attributes: LogAttributes): Record<string, AnyValue> | undefined {
     if (typeof attributes !== 'object' || attributes === null) return undefined;
     const limits = this.owner.limits;
     const redactor = this.owner.redactor;
-    const attrs: Record<string, AnyValue> = {};
-    let n = 0;
+    const cut = this.cut;
+    const base = this.boundCount;
+    const attrs: Record<string, AnyValue> = base > 0 ? { ...this.bound } : {};
+    let n = base;
     let dropped = 0;
+    let truncated = 0;
     for (const key in attributes) {
       if (!hasOwn.call(attributes, key)) continue;
-      if (n >= limits.attributeCountLimit) {
+      // A key the bound attributes hold already replaces its value and takes no new room.
+      const known = base > 0 && hasOwn.call(attrs, key);
+      if (!known && n >= limits.attributeCountLimit) {
         dropped++;
         continue;
       }
-      const v = sanitizeAny(attributes[key], limits.attributeValueLengthLimit);
+      const v = sanitizeAny(attributes[key], limits.attributeValueLengthLimit, 0, undefined, cut);
+      if (cut.truncated) {
+        cut.truncated = false;
+        truncated++;
+      }
       if (v === undefined) continue;
-      n++;
+      if (!known) n++;
       defineSafe(attrs, key, (redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, 1)) as AnyValue);
     }
     this.dropped = dropped;
     if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
+    if (truncated) {
+      this.owner.diag.drop(
+        'attribute_truncated',
+        () => `a log attribute value was cut: a string longer than ${limits.attributeValueLengthLimit} characters (limits.attributeValueLengthLimit), a map or list of more than 128 entries, or nesting deeper than 8 levels`,
+        truncated,
+      );
+    }
     return attrs;
   }
 }

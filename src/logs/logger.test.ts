@@ -130,6 +130,26 @@ describe('logger', () => {
     expect(dropped(monitor).attribute_limit).toBe(11);
   });
 
+  it('logger.log() takes levels case-insensitively, as logging.level does; an unknown level is counted and reported once', async () => {
+    const diagnostics: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.kind), logging: { level: 'WARN' as never } });
+    monitor.logger.log('ERROR' as never, 'upper');
+    monitor.logger.log('Warn' as never, 'mixed');
+    monitor.logger.log('INFO' as never, 'below the level');
+    monitor.logger.log('critical' as never, 'unknown');
+    monitor.logger.log('constructor' as never, 'not a level either');
+    monitor.logger.log(undefined as never, 'none');
+    await monitor.flush();
+    expect(memory.logs.map((l) => [l.body, l.severityText, l.severityNumber])).toEqual([
+      ['upper', 'ERROR', SeverityNumber.ERROR],
+      ['mixed', 'WARN', SeverityNumber.WARN],
+    ]);
+    expect(monitor.logger.isEnabled('ERROR' as never)).toBe(true);
+    expect(monitor.logger.isEnabled('constructor' as never)).toBe(false);
+    expect(dropped(monitor).invalid_value).toBe(3);
+    expect(diagnostics).toEqual(['invalid_value']);
+  });
+
   it('redacts span attributes before export', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const s = monitor.tracer.startSpan('x', { attributes: { 'http.request.header.cookie': 'c', 'db.password': 'p', ok: 1 } });

@@ -86,7 +86,8 @@ export class Logger {
 
   /** True when records at `level` are kept: guard expensive attribute building with it. */
   isEnabled(level: LogLevel): boolean {
-    return (LEVELS[level] ?? 0) >= this.min;
+    const name = levelName(level);
+    return name !== undefined && LEVELS[name] >= this.min;
   }
 
   /** A logger that adds `attributes` to every record. */
@@ -97,8 +98,15 @@ export class Logger {
 
   log(level: LogLevel, message: unknown, attributes?: LogAttributes): void {
     try {
-      const severityNumber = LEVELS[level];
-      if (severityNumber === undefined || severityNumber < this.min) return;
+      let severityNumber = LEVELS[level];
+      if (typeof severityNumber !== 'number') {
+        // Not one of the six names as written: `ERROR` counts as `error`, as in logging.level.
+        const name = levelName(level);
+        if (name === undefined) return this.unknownLevel(level);
+        level = name;
+        severityNumber = LEVELS[name];
+      }
+      if (severityNumber < this.min) return;
       const owner = this.owner;
       if (owner.closed) {
         owner.diag.drop('after_shutdown', 'a log record was written after shutdown(); it was dropped');
@@ -170,6 +178,10 @@ export class Logger {
     }
   }
 
+  private unknownLevel(level: unknown): void {
+    this.owner.diag.drop('invalid_value', () => `logger.log() got the unknown level ${describe(level).slice(0, 64)}; use one of ${Object.keys(LEVELS).join(', ')}. The record was dropped`);
+  }
+
   /**
    * The bound attributes with `attributes` over them: sanitised, within the count limit for
    * the merged set (the excess is left in `this.dropped`), and redacted here, before the record
@@ -213,6 +225,14 @@ export class Logger {
     }
     return attrs;
   }
+}
+
+/** A level name as given, or in lower case; undefined when it is none of the six (or not a string). */
+function levelName(level: unknown): LogLevel | undefined {
+  if (typeof level !== 'string') return undefined;
+  if (hasOwn.call(LEVELS, level)) return level as LogLevel;
+  const lower = level.toLowerCase();
+  return hasOwn.call(LEVELS, lower) ? (lower as LogLevel) : undefined;
 }
 
 function textOf(v: unknown): string {

@@ -4,10 +4,14 @@
  * 1 MB string in a hot path must not travel to every backend.
  */
 export interface Limits {
-  /** Attributes per span, event, link and log record (OpenTelemetry default 128). */
+  /** Attributes per span, event and link, and per log record unless `logAttributeCountLimit` is set (OpenTelemetry default 128). */
   attributeCountLimit: number;
-  /** Characters kept of a string attribute value; longer ones are truncated and counted. */
+  /** Characters kept of a string attribute value; longer ones are truncated and counted. Log records too, unless `logAttributeValueLengthLimit` is set. */
   attributeValueLengthLimit: number;
+  /** Attributes per log record (OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT). Default: `attributeCountLimit`. */
+  logAttributeCountLimit: number;
+  /** Characters kept of a log attribute value, at any depth (OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT). Default: `attributeValueLengthLimit`. */
+  logAttributeValueLengthLimit: number;
   eventCountLimit: number;
   linkCountLimit: number;
   /** Finished spans kept per scope (request); more are dropped and counted. */
@@ -35,6 +39,8 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   attributeCountLimit: 128,
   attributeValueLengthLimit: 4096,
+  logAttributeCountLimit: 128,
+  logAttributeValueLengthLimit: 4096,
   eventCountLimit: 128,
   linkCountLimit: 128,
   spansPerScope: 1000,
@@ -67,5 +73,8 @@ export function resolveLimits(user: Partial<Limits> | undefined): Limits {
     }
     out[key] = v;
   }
+  // The log limits follow the general ones unless set on their own (ENV-14: a model-specific limit wins).
+  if (user.logAttributeCountLimit === undefined) out.logAttributeCountLimit = out.attributeCountLimit;
+  if (user.logAttributeValueLengthLimit === undefined) out.logAttributeValueLengthLimit = out.attributeValueLengthLimit;
   return out;
 }

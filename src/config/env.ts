@@ -1,4 +1,4 @@
-import type { Limits } from '../limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { SAMPLER_NAMES, type SamplerConfig, type SamplerName } from '../trace/sampling/samplers.js';
 import type { MonitorOptions } from './options.js';
 
@@ -107,10 +107,18 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   }
 
   const limits: Partial<Limits> = {};
-  const attrCount = int(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', warn) ?? int(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT', warn);
-  if (attrCount !== undefined) limits.attributeCountLimit = attrCount;
-  const attrLen = int(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn) ?? int(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
-  if (attrLen !== undefined) limits.attributeValueLengthLimit = attrLen;
+  // ENV-14: OTEL_ATTRIBUTE_* apply to spans and log records, a model-specific variable only to
+  // its own model: a span limit must not reach log records through the shared default.
+  const count = int(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT', warn);
+  const spanCount = int(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', warn);
+  const logCount = int(env, 'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT', warn);
+  if ((spanCount ?? count) !== undefined) limits.attributeCountLimit = spanCount ?? count;
+  if ((logCount ?? count ?? spanCount) !== undefined) limits.logAttributeCountLimit = logCount ?? count ?? DEFAULT_LIMITS.logAttributeCountLimit;
+  const length = int(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
+  const spanLength = int(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
+  const logLength = int(env, 'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
+  if ((spanLength ?? length) !== undefined) limits.attributeValueLengthLimit = spanLength ?? length;
+  if ((logLength ?? length ?? spanLength) !== undefined) limits.logAttributeValueLengthLimit = logLength ?? length ?? DEFAULT_LIMITS.logAttributeValueLengthLimit;
   const events = int(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT', warn);
   if (events !== undefined) limits.eventCountLimit = events;
   const links = int(env, 'OTEL_SPAN_LINK_COUNT_LIMIT', warn);

@@ -128,12 +128,12 @@ export class Logger {
       }
       if (message instanceof Error && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
-        const max = owner.limits.attributeValueLengthLimit;
+        const max = owner.limits.logAttributeValueLengthLimit;
         const type = textOf(message.name);
         const text = textOf(message.message);
         const stack = message.stack ? textOf(message.stack) : '';
         if (type.length > max || text.length > max || stack.length > max) {
-          owner.diag.drop('attribute_truncated', () => `an exception attribute of a log record was longer than ${max} characters and was truncated (limits.attributeValueLengthLimit)`);
+          owner.diag.drop('attribute_truncated', () => `an exception attribute of a log record was longer than ${max} characters and was truncated (limits.logAttributeValueLengthLimit)`);
         }
         const exception: Record<string, string> = { 'exception.type': clip(type, max), 'exception.message': clip(text, max) };
         if (stack) exception['exception.stacktrace'] = clip(stack, max);
@@ -143,14 +143,14 @@ export class Logger {
         let over = 0;
         for (const k in exception) {
           if (hasOwn.call(attrs, k)) attrs[k] = exception[k];
-          else if (n < owner.limits.attributeCountLimit) {
+          else if (n < owner.limits.logAttributeCountLimit) {
             attrs[k] = exception[k];
             n++;
           } else over++;
         }
         if (over) {
           dropped += over;
-          owner.diag.drop('attribute_limit', () => `a log record had more than ${owner.limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, over);
+          owner.diag.drop('attribute_limit', () => `a log record had more than ${owner.limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, over);
         }
       }
       const ctx = contextStorage().get();
@@ -201,11 +201,11 @@ export class Logger {
       if (!hasOwn.call(attributes, key)) continue;
       // A key the bound attributes hold already replaces its value and takes no new room.
       const known = base > 0 && hasOwn.call(attrs, key);
-      if (!known && n >= limits.attributeCountLimit) {
+      if (!known && n >= limits.logAttributeCountLimit) {
         dropped++;
         continue;
       }
-      const v = sanitizeAny(attributes[key], limits.attributeValueLengthLimit, 0, undefined, cut);
+      const v = sanitizeAny(attributes[key], limits.logAttributeValueLengthLimit, 0, undefined, cut);
       if (cut.truncated) {
         cut.truncated = false;
         truncated++;
@@ -215,11 +215,11 @@ export class Logger {
       defineSafe(attrs, key, (redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, 1)) as AnyValue);
     }
     this.dropped = dropped;
-    if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.attributeCountLimit} attributes (limits.attributeCountLimit)`, dropped);
+    if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);
     if (truncated) {
       this.owner.diag.drop(
         'attribute_truncated',
-        () => `a log attribute value was cut: a string longer than ${limits.attributeValueLengthLimit} characters (limits.attributeValueLengthLimit), a map or list of more than 128 entries, or nesting deeper than 8 levels`,
+        () => `a log attribute value was cut: a string longer than ${limits.logAttributeValueLengthLimit} characters (limits.logAttributeValueLengthLimit), a map or list of more than 128 entries, or nesting deeper than 8 levels`,
         truncated,
       );
     }

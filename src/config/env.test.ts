@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { configFromEnv } from './env.js';
+
+/** Attributes kept of a span and of a log record, each given `n` attributes of `len` characters. */
+async function kept(env: Record<string, string>, n = 6, len = 50): Promise<{ span: number; log: number; spanLen: number; logLen: number }> {
+  const { monitor, memory } = createTestMonitor(configFromEnv(env, { onWarning: () => {} }));
+  const attrs = Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, 'x'.repeat(len)]));
+  monitor.tracer.startSpan('s', { attributes: attrs }).end();
+  monitor.logger.info('l', attrs);
+  await monitor.flush();
+  const span = Object.values(memory.spans[0].attributes) as string[];
+  const log = Object.values(memory.logs[0].attributes) as string[];
+  return { span: span.length, log: log.length, spanLen: span[0].length, logLen: log[0].length };
+}
+
+describe('ENV-14: a model-specific limit applies to its own model; OTEL_ATTRIBUTE_* to spans and log records', () => {
+  it('OTEL_SPAN_ATTRIBUTE_* limit spans only', async () => {
+    expect(await kept({ OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '2', OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT: '5' })).toEqual({ span: 2, log: 6, spanLen: 5, logLen: 50 });
+  });
+
+  it('OTEL_LOGRECORD_ATTRIBUTE_* limit log records only', async () => {
+    expect(await kept({ OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: '3', OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT: '7' })).toEqual({ span: 6, log: 3, spanLen: 50, logLen: 7 });
+  });
+
+  it('OTEL_ATTRIBUTE_* limit both, and each model-specific variable wins for its model', async () => {
+    expect(await kept({ OTEL_ATTRIBUTE_COUNT_LIMIT: '4', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '9' })).toEqual({ span: 4, log: 4, spanLen: 9, logLen: 9 });
+    expect(
+      await kept({ OTEL_ATTRIBUTE_COUNT_LIMIT: '4', OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT: '2', OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT: '3', OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT: '9', OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT: '8' }),
+    ).toEqual({ span: 2, log: 3, spanLen: 9, logLen: 8 });
+  });
+
+  it('limits.attributeCountLimit given in code still covers log records unless logAttributeCountLimit is set', async () => {
+    const { monitor, memory } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    monitor.logger.info('l', { a: 1, b: 2, c: 3 });
+    const other = createTestMonitor({ limits: { attributeCountLimit: 2, logAttributeCountLimit: 3 } });
+    other.monitor.logger.info('l', { a: 1, b: 2, c: 3, d: 4 });
+    await monitor.flush();
+    await other.monitor.flush();
+    expect(Object.keys(memory.logs[0].attributes)).toEqual(['a', 'b']);
+    expect(Object.keys(other.memory.logs[0].attributes)).toEqual(['a', 'b', 'c']);
+  });
+});

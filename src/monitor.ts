@@ -99,6 +99,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       labelNames: ['reason'],
     });
     this.dropped.selfMetric = true;
+    // `disabled: true` promises nothing is recorded: instruments see a closed collector, the
+    // check they make on every call anyway.
+    if (!this.enabled) this.metrics.disabled = this.metrics.closed = true;
     this.diag.attachCounter(this.dropped);
     this.tracer = new Tracer(this);
     this.logger = new Logger(this, level);

@@ -36,7 +36,7 @@ export interface MonitorOptions {
   };
   /** Called once per kind of problem (dropped values, failing backends). Default: console.warn. */
   onDiagnostic?: DiagnosticHandler;
-  /** Turns telemetry off (OTEL_SDK_DISABLED=true): nothing is recorded or exported. */
+  /** Turns telemetry off (OTEL_SDK_DISABLED=true): nothing is recorded or exported; metrics stay empty, /metrics included. */
   disabled?: boolean;
   /**
    * Request scopes carry metric changes at most this often (ms); an explicit `flush()` always

@@ -40,6 +40,8 @@ type AnyInstrument = Instrument<SeriesBase> & { collect(t: Temporality, time: nu
 export class MetricsCollector implements InstrumentOwner {
   dirty = false;
   closed = false;
+  /** Telemetry is off: set with `closed`, so instruments record nothing and pay no extra check. */
+  disabled = false;
   private readonly instruments = new Map<string, AnyInstrument>();
 
   constructor(

@@ -71,10 +71,7 @@ export class Counter extends SumInstrument {
       increment: (value = 1) => {
         if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return this.rejectValue(value);
         if (s === undefined) return;
-        if (this.owner.closed) {
-          this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
-          return;
-        }
+        if (this.owner.closed) return this.afterShutdown();
         this.bump(s, value);
       },
     };

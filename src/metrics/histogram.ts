@@ -148,10 +148,7 @@ export class Histogram extends Instrument<HistogramSeries> {
         this.owner.diag.drop('invalid_value', `histogram "${this.name}" got a value that is not a finite number; it was dropped`);
         return;
       }
-      if (this.owner.closed) {
-        this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
-        return;
-      }
+      if (this.owner.closed) return this.afterShutdown();
       if (s !== undefined) this.record(s, v);
     };
     return {

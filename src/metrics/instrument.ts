@@ -10,7 +10,10 @@ import { isValidLabelName } from './names.js';
 export interface InstrumentOwner {
   readonly limits: Limits;
   readonly diag: Diagnostics;
+  /** True after shutdown, and always when telemetry is disabled: the one check a recording call makes. */
   readonly closed: boolean;
+  /** Telemetry is off (OTEL_SDK_DISABLED): closed from the start, values dropped without being counted. */
+  readonly disabled?: boolean;
   /** True when histogram observations inside a sampled span keep an exemplar. */
   readonly exemplars: boolean;
   /** Marks that some series changed since the last delta collection. */
@@ -64,7 +67,7 @@ export abstract class Instrument<S extends SeriesBase> {
 
   /** Finds or creates the series for `labels`; undefined (counted) when the call is misuse. */
   protected resolve(labels: LabelsInput | undefined): S | undefined {
-    if (this.owner.closed && !this.selfMetric) return this.afterShutdown();
+    if (this.owner.closed && (!this.selfMetric || this.owner.disabled)) return this.afterShutdown();
     let key: string | undefined;
     if (labels === undefined || labels === null) {
       key = this.labelNames && this.labelNames.length > 0 ? this.keyOfDeclared({}) : '';
@@ -89,8 +92,9 @@ export abstract class Instrument<S extends SeriesBase> {
     return this.create(key, labels ?? {});
   }
 
-  private afterShutdown(): undefined {
-    this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
+  /** A value recorded while closed: counted after shutdown; nothing at all when telemetry is disabled. */
+  protected afterShutdown(): undefined {
+    if (!this.owner.disabled) this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
     return undefined;
   }
 

@@ -411,3 +411,21 @@ describe('label values are redacted by label name when a series is created (READ
     ]);
   });
 });
+
+describe('disabled: true (OTEL_SDK_DISABLED=true) records no metric (ENV-12)', () => {
+  it('instruments, bound series and the self-metrics record nothing, so /metrics and collect() show no value', () => {
+    const { monitor } = createTestMonitor({ ...quiet, disabled: true });
+    const c = monitor.metrics.createCounter('orders_total', 'Orders', { labelNames: ['status'] });
+    c.increment(3, { status: 'ok' });
+    c.bind({ status: 'bound' }).increment(2);
+    monitor.metrics.createGauge('queue_depth', 'Depth').set(5);
+    const h = monitor.metrics.createHistogram('latency_seconds', 'Latency');
+    h.observe(0.1);
+    h.bind().observe(0.2);
+    monitor.metrics.createSummary('size_bytes', 'Size').observe(10);
+    monitor.metrics.createUpDownCounter('open_total', 'Open').add(1);
+    c.increment(-1);
+    expect(monitor.metrics.collect().metrics).toEqual([]);
+    expect(monitor.metrics.dirty).toBe(false);
+  });
+});

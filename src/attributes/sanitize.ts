@@ -20,9 +20,10 @@ const scratch: Sanitized<AttributeValue> = { value: undefined, fix: Fix.None };
  * Turns any input into a valid span attribute value. Strings are truncated to `maxLength`,
  * bigints become numbers or strings, Errors and Dates become text, other objects become JSON
  * (circular references and throwing getters included), `null`/`undefined`/functions are dropped.
- * Returns a shared scratch object: read it before the next call.
+ * Returns a shared scratch object: read it before the next call. With a redactor, the keys of an
+ * object turned into JSON are redacted as it is written (`setAttribute('user', { password })`).
  */
-export function sanitizeAttribute(v: unknown, maxLength: number): Sanitized<AttributeValue> {
+export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Redactor): Sanitized<AttributeValue> {
   const out = scratch;
   out.fix = Fix.None;
   switch (typeof v) {
@@ -43,10 +44,10 @@ export function sanitizeAttribute(v: unknown, maxLength: number): Sanitized<Attr
     case 'object':
       if (v === null) break;
       if (Array.isArray(v)) {
-        out.value = sanitizeArray(v, maxLength, out);
+        out.value = sanitizeArray(v, maxLength, out, redactor);
         return out;
       }
-      out.value = clip(describe(v), maxLength);
+      out.value = clip(describe(v, redactor), maxLength);
       out.fix = Fix.Converted;
       return out;
     default:
@@ -57,7 +58,7 @@ export function sanitizeAttribute(v: unknown, maxLength: number): Sanitized<Attr
   return out;
 }
 
-function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<AttributeValue>): AttributeValue {
+function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<AttributeValue>, redactor: Redactor | undefined): AttributeValue {
   const n = Math.min(arr.length, 1000);
   if (n < arr.length) out.fix = Fix.Truncated;
   const first = typeof arr[0];
@@ -72,7 +73,7 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
         out.fix = Fix.Truncated;
       } else res[i] = e as string | number | boolean;
     } else {
-      res[i] = clip(typeof e === 'string' ? e : describe(e), maxLength);
+      res[i] = clip(typeof e === 'string' ? e : describe(e, redactor), maxLength);
       out.fix = Fix.Converted;
     }
   }

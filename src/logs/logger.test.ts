@@ -168,6 +168,19 @@ describe('logger', () => {
     expect(memory.spans[1].links[0].attributes).toEqual({ token: '[REDACTED]', 'url.full': 'https://x/?token=%5BREDACTED%5D&q=1', ok: 1 });
   });
 
+  it('redacts the keys of an object or array given as a span attribute before it becomes JSON text', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const span = monitor.tracer.startSpan('s', { attributes: { start: { apiKey: 'START_KEY', n: 1 } } });
+    span.setAttribute('user', { name: 'alice', password: 'SPAN_PW' });
+    span.setAttribute('list', [{ token: 'ARR_TOKEN' }, 'plain']);
+    span.addEvent('e', { body: { secret: 'EVENT_SECRET' } });
+    span.end();
+    await monitor.flush();
+    const text = JSON.stringify(memory.spans[0]);
+    for (const secret of ['START_KEY', 'SPAN_PW', 'ARR_TOKEN', 'EVENT_SECRET']) expect(text).not.toContain(secret);
+    expect(JSON.parse(memory.spans[0]!.attributes.user as string)).toEqual({ name: 'alice', password: '[REDACTED]' });
+  });
+
   it('circular objects, BigInt, Errors and prototype keys in attributes never throw or pollute', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const circ: Record<string, unknown> = { a: 1 };

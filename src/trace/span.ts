@@ -332,7 +332,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('invalid_attribute', 'an attribute key was empty or not a string; the attribute was dropped');
       return this;
     }
-    const s = sanitizeAttribute(value, limits.attributeValueLengthLimit);
+    const s = sanitizeAttribute(value, limits.attributeValueLengthLimit, this.owner.redactor);
     if (s.fix !== Fix.None) {
       if (s.fix === Fix.Dropped) {
         this.owner.diag.drop('invalid_attribute', `attribute "${key.slice(0, 64)}" had a ${value === null ? 'null' : typeof value} value; it was dropped`);
@@ -452,7 +452,7 @@ export class RecordingSpan implements Span, SpanData {
     const limits = this.owner.limits;
     let n = 0;
     for (const key of Object.keys(input)) {
-      const s = sanitizeAttribute(input[key], limits.attributeValueLengthLimit);
+      const s = sanitizeAttribute(input[key], limits.attributeValueLengthLimit, this.owner.redactor);
       if (s.fix === Fix.Dropped) continue;
       if (n >= limits.attributeCountLimit) {
         dropped++;

@@ -7,6 +7,18 @@ import { bunGlobal, type BunServerLike } from './bun-types.js';
 import { instrument, type BunHandler } from './instrument.js';
 import { instrumentRoutes } from './routes.js';
 
+/** A `routes` handler as Bun calls it: the request carries the pattern's `params`. */
+export type BunRouteHandler = (
+  req: Request & { params: Record<string, string> },
+  server: BunServerLike,
+) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * A `routes` value: a handler, one per method, or what Bun answers without JavaScript (a static
+ * `Response`, an HTML import, `false`). Typed so that a handler's `req.params` is known.
+ */
+export type BunRoute = BunRouteHandler | Partial<Record<string, BunRouteHandler | Response>> | Response | object | false;
+
 export interface BunServeInstrumentation extends ServerInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
   flushOnExit?: boolean | FlushOnExitOptions;
@@ -30,7 +42,7 @@ export interface BunServeInstrumentation extends ServerInstrumentationOptions {
 export function serve(
   handler: BunHandler,
   config: MonitorConfig<EnvRecord> = {},
-  serverOptions: Record<string, unknown> & { instrumentation?: BunServeInstrumentation } = {},
+  serverOptions: Record<string, unknown> & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
 ): BunServerLike {
   const { instrumentation = {}, ...bunOptions } = serverOptions;
   const { flushOnExit: exitOption, ...http } = instrumentation;

@@ -3,6 +3,7 @@ import type { Labels, LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, HistogramMetric, HistogramPoint, Temporality } from '../model/metric-data.js';
 import { now, secondsBetween } from '../time.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
+import type { Span } from '../trace/span.js';
 
 /**
  * OpenTelemetry's recommended HTTP duration buckets in seconds (DN-03): durations in this
@@ -62,6 +63,18 @@ export function checkBuckets(metric: string, buckets: unknown): number[] {
   return buckets.slice();
 }
 
+/** The bucket of `v` among more than 16 bounds: a binary search (up to 16, a scan is faster). */
+function searchBuckets(b: Float64Array, v: number): number {
+  let i = 0;
+  let hi = b.length;
+  while (i < hi) {
+    const mid = (i + hi) >>> 1;
+    if (v > b[mid]) i = mid + 1;
+    else hi = mid;
+  }
+  return i;
+}
+
 /** A distribution of values in fixed buckets (latencies, sizes). */
 export class Histogram extends Instrument<HistogramSeries> {
   readonly type = 'histogram' as const;
@@ -108,16 +121,8 @@ export class Histogram extends Instrument<HistogramSeries> {
     const b = this.b;
     const n = b.length;
     let i = 0;
-    if (n <= 16) {
-      while (i < n && v > b[i]) i++;
-    } else {
-      let hi = n;
-      while (i < hi) {
-        const mid = (i + hi) >>> 1;
-        if (v > b[mid]) i = mid + 1;
-        else hi = mid;
-      }
-    }
+    if (n <= 16) while (i < n && v > b[i]) i++;
+    else i = searchBuckets(b, v);
     s.counts[i]++;
     s.count++;
     s.sum += v;
@@ -128,12 +133,16 @@ export class Histogram extends Instrument<HistogramSeries> {
     if (v > s.dMax) s.dMax = v;
     if (this.owner.exemplars) {
       const span = contextStorage().get()?.span;
-      if (span !== undefined && span.isRecording()) {
-        const c = span.spanContext();
-        if (c.traceFlags & 1) (s.exemplars ??= new Array(n + 1))[i] = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };
-      }
+      if (span !== undefined) this.keepExemplar(s, span, v, i);
     }
     this.markDirty(s);
+  }
+
+  /** The latest sampled-span observation of bucket `i` (its own method: a first observation outside a span never compiles it). */
+  private keepExemplar(s: HistogramSeries, span: Span, v: number, i: number): void {
+    if (!span.isRecording()) return;
+    const c = span.spanContext();
+    if (c.traceFlags & 1) (s.exemplars ??= new Array(this.b.length + 1))[i] = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */

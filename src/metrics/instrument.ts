@@ -61,7 +61,14 @@ export abstract class Instrument<S extends SeriesBase> {
     readonly labelNames: readonly string[] | undefined,
   ) {
     this.labelSet = labelNames ? new Set(labelNames) : undefined;
+    // Which declared labels the redactor may change is known now, so a first increment neither
+    // asks nor compiles the redactor when none can (any labels: asked per new series).
+    const r = owner.redactor;
+    this.redactNames = r === undefined ? [] : labelNames ? labelNames.filter((n) => r.mayRedact(n)) : undefined;
   }
+
+  /** Declared labels the redactor may change ([] for none, or no redactor); undefined: any labels. */
+  private readonly redactNames: readonly string[] | undefined;
 
   protected abstract createSeries(attributes: Labels, time: number): S;
 
@@ -194,7 +201,7 @@ export abstract class Instrument<S extends SeriesBase> {
       attributes = this.attributesOfAny(labels);
       if (attributes === undefined) return undefined;
     }
-    if (this.owner.redactor !== undefined && this.redactLabels(attributes)) {
+    if (this.redactNames?.length !== 0 && this.redactLabels(attributes)) {
       // Keyed by the redacted values: every secret value shares one series, and none of them
       // is remembered in the lookup tree, so per-request tokens grow neither.
       key = (this.labelSet ? this.keyOfDeclared(attributes) : this.keyOfAny(attributes)) ?? key;
@@ -211,8 +218,9 @@ export abstract class Instrument<S extends SeriesBase> {
     if (this.selfMetric) return false;
     const r = this.owner.redactor!;
     let changed = false;
-    for (const k in attributes) {
+    for (const k of this.redactNames ?? Object.keys(attributes)) {
       const v = attributes[k];
+      if (v === undefined) continue;
       const nv = r.apply(k, v);
       if (nv !== v) {
         attributes[k] = nv;

@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { createTestMonitor, MemoryBackend } from '../../testing/index.js';
 import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
 import { HookRegistry } from '../../hooks/registry.js';
+import { healthHandler } from '../../health/handler.js';
 
 function app(monitor: ReturnType<typeof createTestMonitor>['monitor']) {
   const a = new Hono();
@@ -110,6 +111,30 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(await res.text()).toContain('http_server_request_duration_seconds_bucket');
   });
 
+  test('mountMonitoring serves the route Hono matched under basePath, route() and strict: false, standalone handlers unchanged', async () => {
+    const { monitor } = createTestMonitor();
+    const health = { handler: healthHandler(monitor) };
+    const api = mountMonitoring(new Hono().basePath('/api'), monitor, { health });
+    const root = new Hono().route('/admin', mountMonitoring(new Hono(), monitor, { health }));
+    const loose = mountMonitoring(new Hono({ strict: false }), monitor, { health });
+    const tokened = mountMonitoring(new Hono().basePath('/api'), monitor, { metrics: { path: '/m', auth: { bearerToken: 't' } } });
+    const cases: [Hono, string, number][] = [
+      [api, '/api/metrics', 200],
+      [api, '/api/health', 200],
+      [root, '/admin/metrics', 200],
+      [root, '/admin/health', 200],
+      [loose, '/metrics/', 200],
+      [loose, '/health/', 200],
+      [api, '/metrics', 404],
+      [tokened, '/api/m', 401],
+    ];
+    const got: [string, number][] = [];
+    for (const [a, path] of cases) got.push([path, (await a.request(path, { headers: { accept: 'text/plain' } })).status]);
+    expect(got).toEqual(cases.map(([, path, status]) => [path, status]));
+    expect((await tokened.request('/api/m', { headers: { authorization: 'Bearer t' } })).status).toBe(200);
+    expect(await (await api.request('/api/health')).json()).toMatchObject({ status: 'pass' });
+    expect(await health.handler(new Request('http://x/api/health'))).toBeUndefined();
+  });
   test('with monitor.subscribeHooks, each request also emits the web.request hook', async () => {
     const { monitor } = createTestMonitor();
     const hooks = new HookRegistry();

@@ -6,7 +6,10 @@ import type { MetricsSource } from '../../exporters/prometheus/source.js';
 export type PathHandler = (request: Request) => Promise<Response | undefined> | Response | undefined;
 
 export interface MountMonitoringOptions {
-  /** `/metrics` options, or false to leave it out. Default: `/metrics`, no auth. */
+  /**
+   * `/metrics` options, or false to leave it out. Default: `/metrics`, no auth. Like every
+   * path here, `path` is the route within the app, under its `basePath()` or `route()` prefix.
+   */
   metrics?: MetricsHandlerOptions | false;
   /**
    * The health endpoint: a handler such as `healthHandler(monitor)` from the health module,
@@ -15,13 +18,27 @@ export interface MountMonitoringOptions {
   health?: { handler: PathHandler; path?: string };
 }
 
+/**
+ * The request with the path its handler was made for. Hono matched the route under the app's
+ * `basePath()`, a `route()` prefix or a `strict: false` trailing slash, while the handler
+ * compares the whole URL path with its own; the handler may be the caller's, so it is given
+ * the URL it expects rather than told to skip its check.
+ */
+function atPath(request: Request, path: string): Request {
+  const url = new URL(request.url);
+  if (url.pathname === path) return request;
+  url.pathname = path;
+  return new Request(url, { method: request.method, headers: request.headers });
+}
+
 interface RouterLike {
   on(method: string | string[], path: string, handler: (c: Context) => Response | Promise<Response>): unknown;
 }
 
 /**
  * Mounts `/metrics` (Prometheus text or OpenMetrics, cumulative) and optionally `/health` on a
- * Hono app. Returns the app.
+ * Hono app, served wherever the app is mounted (`basePath('/api')` serves `/api/metrics`).
+ * Returns the app.
  *
  * @example
  * ```ts
@@ -32,11 +49,12 @@ export function mountMonitoring<A extends RouterLike>(app: A, monitor: MetricsSo
   if (options.metrics !== false) {
     const metricsOptions = options.metrics ?? {};
     const handler = metricsHandler(monitor, metricsOptions);
-    app.on(['GET', 'HEAD'], metricsOptions.path ?? '/metrics', async (c) => (await handler(c.req.raw)) ?? c.notFound());
+    const path = metricsOptions.path ?? '/metrics';
+    app.on(['GET', 'HEAD'], path, async (c) => (await handler(atPath(c.req.raw, path))) ?? c.notFound());
   }
   if (options.health) {
     const { handler, path = '/health' } = options.health;
-    app.on(['GET', 'HEAD'], path, async (c) => (await handler(c.req.raw)) ?? c.notFound());
+    app.on(['GET', 'HEAD'], path, async (c) => (await handler(atPath(c.req.raw, path))) ?? c.notFound());
   }
   return app;
 }

@@ -150,6 +150,24 @@ describe('logger', () => {
     expect(diagnostics).toEqual(['invalid_value']);
   });
 
+  it("a second monitor's log records written inside the first monitor's scope go to their own monitor, with the active span's ids", async () => {
+    const a = createTestMonitor({ ...quiet, serviceName: 'app' });
+    const b = createTestMonitor({ ...quiet, serviceName: 'lib' });
+    const scopeA = a.monitor.openScope();
+    scopeA.run(() =>
+      a.monitor.tracer.startActiveSpan('app-op', () => {
+        a.monitor.logger.info('app-log');
+        b.monitor.logger.info('lib-log');
+      }),
+    );
+    expect(scopeA.logs.map((l) => l.body)).toEqual(['app-log']);
+    await scopeA.close();
+    await b.monitor.flush();
+    expect(a.memory.logs.map((l) => l.body)).toEqual(['app-log']);
+    expect(b.memory.logs.map((l) => l.body)).toEqual(['lib-log']);
+    expect(b.memory.logs[0].spanId).toBe(a.memory.spans[0].spanId);
+  });
+
   it('redacts span attributes before export', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const s = monitor.tracer.startSpan('x', { attributes: { 'http.request.header.cookie': 'c', 'db.password': 'p', ok: 1 } });

@@ -171,7 +171,9 @@ export class Logger {
               spanId: sc.spanId,
               traceFlags: sc.traceFlags,
             };
-      owner.onLog(record, (span as { scope?: Scope } | undefined)?.scope ?? ctx?.scope);
+      const scope = (span as { scope?: Scope } | undefined)?.scope ?? ctx?.scope;
+      // Another monitor's scope (all monitors share one context storage) is not this logger's.
+      owner.onLog(record, scope !== undefined && scope.owner !== (owner as object) ? undefined : scope);
     } catch {
       // logging must never throw into the caller
       this.owner.diag.drop('internal_error', 'a log record could not be built; it was dropped');

@@ -56,7 +56,11 @@ export class Scope {
   private closing: Promise<FlushResult> | undefined;
 
   constructor(
-    private readonly owner: ScopeOwner,
+    /**
+     * @internal The monitor that opened the scope. Every monitor shares one context storage, so
+     * another monitor's tracer or logger can find this scope active: they leave it alone.
+     */
+    readonly owner: ScopeOwner,
     options?: ScopeOptions,
   ) {
     this.name = typeof options?.name === 'string' ? options.name : 'scope';

@@ -186,6 +186,34 @@ describe('tracer', () => {
     expect(scope.spans).toHaveLength(3);
   });
 
+  it("a second monitor's spans made inside the first monitor's scope and span join the trace but go to their own monitor", async () => {
+    const a = createTestMonitor({ ...quiet, serviceName: 'app' });
+    const b = createTestMonitor({ ...quiet, serviceName: 'lib' });
+    const scopeA = a.monitor.openScope();
+    const scopeB = b.monitor.openScope();
+    scopeA.run(() =>
+      a.monitor.tracer.startActiveSpan('app-op', () => {
+        b.monitor.tracer.startSpan('lib-op').end();
+        b.monitor.tracer.startActiveSpan('lib-active', () => a.monitor.tracer.startSpan('app-inner').end());
+        b.monitor.tracer.startSpan('lib-given', { scope: scopeA }).end();
+        b.monitor.tracer.startSpan('lib-own', { scope: scopeB }).end();
+      }),
+    );
+    expect(scopeA.spans.map((s) => s.name)).toEqual(['app-inner', 'app-op']);
+    expect(scopeB.spans.map((s) => s.name)).toEqual(['lib-own']);
+    await scopeA.close();
+    await scopeB.close();
+    await b.monitor.flush();
+    expect(a.memory.spans.map((s) => s.name)).toEqual(['app-inner', 'app-op']);
+    expect(b.memory.spans.map((s) => s.name).sort()).toEqual(['lib-active', 'lib-given', 'lib-op', 'lib-own']);
+    expect(b.memory.resource?.attributes['service.name']).toBe('lib');
+    const appOp = a.memory.findSpan('app-op')!;
+    const libOp = b.memory.findSpan('lib-op')!;
+    expect(libOp.traceId).toBe(appOp.traceId);
+    expect(libOp.parentSpanId).toBe(appOp.spanId);
+    expect(a.memory.findSpan('app-inner')!.parentSpanId).toBe(b.memory.findSpan('lib-active')!.spanId);
+  });
+
   it('spans that end after their scope closed are exported with the next flush, not lost', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const scope = monitor.openScope();

@@ -97,8 +97,11 @@ export class Tracer {
       // request or batch it runs in: its scope exports it and bounds it.
       scope = (ctx ?? contextStorage().get())?.scope;
     }
-    const spanName = typeof name === 'string' && name ? name : 'unnamed';
     const owner = this.owner;
+    // Another monitor's scope (a library's monitor called inside an app's request): its spans
+    // belong to its own monitor's buffer and backends, though they may join the trace.
+    if (scope !== undefined && scope.owner !== (owner as object)) scope = undefined;
+    const spanName = typeof name === 'string' && name ? name : 'unnamed';
     const sampler = owner.sampler;
     const parentFlags = parent !== undefined ? (parent.traceFlags ?? 0) : 0;
     let traceId: string | undefined;

@@ -138,4 +138,17 @@ describe('handleRequest', () => {
     expect(memory.spans[0].status.code).toBe(SpanStatus.ERROR);
     expect(memory.spans[0].events[0].name).toBe('exception');
   });
+
+  it('names the span "HTTP" (and "HTTP <route>") for a method reported as _OTHER (HTTP semconv span name)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    for (const route of [undefined, () => '/cache/:key']) {
+      await handleRequest(monitor, new Request('http://x/cache/k', { method: 'PURGE' }), () => new Response('ok'), (p) => waits.push(p), route ? { route } : {});
+    }
+    await Promise.all(waits);
+    expect(memory.spans.map((s) => [s.name, s.attributes['http.request.method'], s.attributes['http.request.method_original']])).toEqual([
+      ['HTTP', '_OTHER', 'PURGE'],
+      ['HTTP /cache/:key', '_OTHER', 'PURGE'],
+    ]);
+  });
 });

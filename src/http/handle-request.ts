@@ -7,7 +7,7 @@ import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
 import { decodedByFetch, withoutEncoding } from './decoded-body.js';
-import { addHeaders, requestAttributes, urlParts, type CaptureOptions } from './request-attributes.js';
+import { addHeaders, requestAttributes, serverSpanName, urlParts, type CaptureOptions } from './request-attributes.js';
 import { httpServerMetrics } from './server-metrics.js';
 
 /** Options shared by every HTTP adapter (Workers, Deno, Bun, Node, Hono, serverless). */
@@ -67,7 +67,7 @@ export async function handleRequest(
     }
   }
   if (route) attributes['http.route'] = route;
-  const span = monitor.tracer.startSpan(route ? `${method} ${route}` : method, { kind: SpanKind.SERVER, parent, attributes, scope });
+  const span = monitor.tracer.startSpan(serverSpanName(method, route), { kind: SpanKind.SERVER, parent, attributes, scope });
   scope.serverSpan = span;
   const metrics = httpServerMetrics(monitor);
   const activeLabels = { 'http.request.method': method, 'url.scheme': scheme };

@@ -10,6 +10,15 @@ export function normalizeMethod(method: string): string {
   return KNOWN_METHODS.has(m) ? m : '_OTHER';
 }
 
+/**
+ * A server span's name from its normalized method and route: `GET /users/:id`, or `GET` with no
+ * route. HTTP semantic conventions: the method part of the name is `HTTP` when the method is `_OTHER`.
+ */
+export function serverSpanName(method: string, route?: string): string {
+  const m = method === '_OTHER' ? 'HTTP' : method;
+  return route ? `${m} ${route}` : m;
+}
+
 export interface CaptureOptions {
   /** Request headers recorded as `http.request.header.<name>` (allow-list; secrets are still redacted). */
   requestHeaders?: string[];

@@ -135,6 +135,21 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(await (await api.request('/api/health')).json()).toMatchObject({ status: 'pass' });
     expect(await health.handler(new Request('http://x/api/health'))).toBeUndefined();
   });
+
+  test('a method reported as _OTHER names the span "HTTP <route>" (HTTP semconv span name)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.on('PURGE', '/cache/:key', (c) => c.text('purged'));
+    expect(await (await a.request('/cache/k1', { method: 'PURGE' })).text()).toBe('purged');
+    await (await a.request('/nothing', { method: 'PURGE' })).text();
+    await monitor.forceFlush();
+    expect(memory.spans.filter((s) => s.kind === 2).map((s) => [s.name, s.attributes['http.request.method']])).toEqual([
+      ['HTTP /cache/:key', '_OTHER'],
+      ['HTTP', '_OTHER'],
+    ]);
+  });
+
   test('with monitor.subscribeHooks, each request also emits the web.request hook', async () => {
     const { monitor } = createTestMonitor();
     const hooks = new HookRegistry();

@@ -3,7 +3,7 @@ import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from '
 import type { EnvRecord } from '../../config/env.js';
 import { getActiveScope } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
-import { normalizeMethod } from '../../http/request-attributes.js';
+import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import type { Monitor } from '../../monitor.js';
 import type { Span } from '../../trace/span.js';
 import { failSpan } from '../../trace/tracer.js';
@@ -50,7 +50,7 @@ function matchedRoute(c: Context): string | undefined {
 function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number): void {
   const route = matchedRoute(c);
   if (route) {
-    span.updateName(`${method} ${route}`);
+    span.updateName(serverSpanName(method, route));
     span.setAttribute('http.route', route);
   }
   if (c.error) failSpan(span, c.error);

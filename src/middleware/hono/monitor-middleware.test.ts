@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import { describe, expect, test } from 'vitest';
 import { createTestMonitor, MemoryBackend } from '../../testing/index.js';
 import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
@@ -164,5 +165,33 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     ]);
     const requests = monitor.metrics.collect().metrics.find((m) => m.name === 'http_server_requests_total')!;
     expect(requests.points.map((p) => p.attributes.route).sort()).toEqual(['/fail', '/users/:id']);
+  });
+
+  test('the web.request hook and http_server_requests_total carry the status the client got when onError answered 4xx', async () => {
+    const { monitor } = createTestMonitor();
+    monitor.subscribeHooks(new HookRegistry());
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.get('/secret', () => {
+      throw new HTTPException(401, { message: 'no token' });
+    });
+    a.get('/validate', () => {
+      throw new RangeError('bad input');
+    });
+    a.onError((err, c) => (err instanceof HTTPException ? err.getResponse() : c.json({ error: err.message }, 400)));
+    const sent: number[] = [];
+    for (const path of ['/secret', '/validate']) sent.push((await a.request(path)).status);
+    expect(sent).toEqual([401, 400]);
+    const snap = monitor.metrics.collect({ temporality: 'cumulative' });
+    const requests = snap.metrics.find((m) => m.name === 'http_server_requests_total')!;
+    expect(requests.points.map((p) => [p.attributes.route, p.attributes.status]).sort()).toEqual([
+      ['/secret', '401'],
+      ['/validate', '400'],
+    ]);
+    const duration = snap.metrics.find((m) => m.name === 'http.server.request.duration')!;
+    expect(duration.points.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code']]).sort()).toEqual([
+      ['/secret', '401'],
+      ['/validate', '400'],
+    ]);
   });
 });

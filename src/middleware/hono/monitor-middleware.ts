@@ -56,7 +56,8 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
   if (c.error) failSpan(span, c.error);
   const hooks = monitor.hooks;
   if (hooks) {
-    const status = c.error ? 500 : (c.res?.status ?? 200);
+    // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
+    const status = c.res.status;
     hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(c.error ? { error: c.error } : {}) });
   }
 }

@@ -194,4 +194,32 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
       ['/validate', '400'],
     ]);
   });
+
+  test('a handler that returns no Response is recorded as the 500 Hono answers, an ERROR span', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    const statuses: number[] = [];
+    hooks.on('web.request', (e) => statuses.push(e.status));
+    monitor.subscribeHooks(hooks);
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.get('/oops', (async (c: { header(name: string, value: string): void }) => {
+      c.header('x-a', '1');
+    }) as unknown as () => Response);
+    let errors = 0;
+    a.onError((err, c) => {
+      errors++;
+      return c.text(err.message, 500);
+    });
+    const res = await a.request('/oops');
+    expect(res.status).toBe(500);
+    expect(await res.text()).toContain('Context is not finalized');
+    expect(errors).toBe(1);
+    await monitor.forceFlush();
+    const span = memory.spans.find((s) => s.kind === 2)!;
+    expect([span.name, span.attributes['http.response.status_code'], span.status.code]).toEqual(['GET /oops', 500, 2]);
+    const duration = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
+    expect(duration.points[0]!.attributes).toMatchObject({ 'http.response.status_code': '500', 'error.type': '500' });
+    expect(statuses).toEqual([500]);
+  });
 });

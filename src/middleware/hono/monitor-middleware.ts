@@ -44,6 +44,19 @@ function matchedRoute(c: Context): string | undefined {
 }
 
 /**
+ * The status the client gets. Until a handler returned a Response `c.res` is a placeholder 200;
+ * Hono answers such a request 500 ("Context is not finalized").
+ */
+function sentStatus(c: Context): number {
+  return c.finalized ? c.res.status : 500;
+}
+
+/** What handleRequest records for a request Hono will answer 500; never given to Hono as c.res. */
+function unfinalizedResponse(): Response {
+  return new Response(null, { status: 500 });
+}
+
+/**
  * Names the server span after the route, marks the error Hono caught, and emits the
  * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
  */
@@ -57,7 +70,7 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
   const hooks = monitor.hooks;
   if (hooks) {
     // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
-    const status = c.res.status;
+    const status = sentStatus(c);
     hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(c.error ? { error: c.error } : {}) });
   }
 }
@@ -102,18 +115,22 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       return;
     }
     const waitUntil = executionWaitUntil(c);
+    let unfinalized = false;
     const response = await handleRequest(
       monitor,
       c.req.raw,
       async (_req, { span }) => {
         await next();
         describe(monitor, span, c, method, start);
-        return c.res;
+        if (c.finalized) return c.res;
+        // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.
+        unfinalized = true;
+        return unfinalizedResponse();
       },
       waitUntil,
       options,
     );
-    if (response !== c.res) {
+    if (!unfinalized && response !== c.res) {
       // Hono's setter copies the previous response's headers onto the new one, which would put
       // back the content-encoding and content-length dropped for a body fetch() decoded.
       c.res = undefined;

@@ -222,4 +222,26 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(duration.points[0]!.attributes).toMatchObject({ 'http.response.status_code': '500', 'error.type': '500' });
     expect(statuses).toEqual([500]);
   });
+
+  test('a thrown non-Error, which Hono rethrows, still names the span and the metric by the matched route', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    const seen: { route?: string; status: number; error?: unknown }[] = [];
+    hooks.on('web.request', (e) => seen.push(e));
+    monitor.subscribeHooks(hooks);
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    const legacy = { code: 'E_LEGACY' };
+    a.get('/orders/:id', () => {
+      throw legacy;
+    });
+    await expect(a.request('/orders/9')).rejects.toBe(legacy);
+    await monitor.forceFlush();
+    const span = memory.spans.find((s) => s.kind === 2)!;
+    expect([span.name, span.attributes['http.route'], span.status.code]).toEqual(['GET /orders/:id', '/orders/:id', 2]);
+    expect(span.events.filter((e) => e.name === 'exception')).toHaveLength(1);
+    const duration = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
+    expect(duration.points[0]!.attributes).toMatchObject({ 'http.route': '/orders/:id', 'http.response.status_code': '500', 'error.type': 'object' });
+    expect(seen.map((e) => [e.route, e.status, e.error])).toEqual([['/orders/:id', 500, legacy]]);
+  });
 });

@@ -60,18 +60,36 @@ function unfinalizedResponse(): Response {
  * Names the server span after the route, marks the error Hono caught, and emits the
  * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
  */
-function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number): void {
+function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number, thrown?: { error: unknown }): void {
   const route = matchedRoute(c);
   if (route) {
     span.updateName(serverSpanName(method, route));
     span.setAttribute('http.route', route);
   }
-  if (c.error) failSpan(span, c.error);
+  // What next() threw is recorded by whoever catches it (handleRequest), not twice.
+  if (c.error && c.error !== thrown?.error) failSpan(span, c.error);
   const hooks = monitor.hooks;
   if (hooks) {
     // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
-    const status = sentStatus(c);
-    hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(c.error ? { error: c.error } : {}) });
+    const status = thrown ? 500 : sentStatus(c);
+    const error = thrown ? thrown.error : c.error;
+    hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(error !== undefined ? { error } : {}) });
+  }
+}
+
+/**
+ * Runs the rest of the chain, then describes the request also when it threw: Hono rethrows
+ * what is not an Error (or what onError rethrows), and the route is known by then.
+ */
+async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, c: Context, method: string, start: number): Promise<void> {
+  let thrown: { error: unknown } | undefined;
+  try {
+    await next();
+  } catch (error) {
+    thrown = { error };
+    throw error;
+  } finally {
+    describe(monitor, span, c, method, start, thrown);
   }
 }
 
@@ -107,11 +125,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     const method = normalizeMethod(c.req.method);
     const start = now();
     if (existing) {
-      try {
-        await next();
-      } finally {
-        describe(monitor, existing, c, method, start);
-      }
+      await describedNext(next, monitor, existing, c, method, start);
       return;
     }
     const waitUntil = executionWaitUntil(c);
@@ -120,8 +134,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       monitor,
       c.req.raw,
       async (_req, { span }) => {
-        await next();
-        describe(monitor, span, c, method, start);
+        await describedNext(next, monitor, span, c, method, start);
         if (c.finalized) return c.res;
         // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.
         unfinalized = true;

@@ -18,7 +18,7 @@ export interface BoundCounter {
 
 abstract class SumInstrument extends Instrument<SumSeries> {
   protected createSeries(attributes: Labels, time: number): SumSeries {
-    return { attributes, startTime: time, deltaStart: time, dirty: false, value: 0, delta: 0 };
+    return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, value: 0, delta: 0 };
   }
 
   protected bump(s: SumSeries, v: number): void {
@@ -65,13 +65,20 @@ export class Counter extends SumInstrument {
     this.increment(value, labels);
   }
 
+  /**
+   * A handle on the series of `labels`. Labels that are misuse make every call through it a
+   * counted drop; after `remove()` or `reset()` its next call finds or makes the series again.
+   */
   bind(labels?: LabelsInput): BoundCounter {
-    const s = this.resolve(labels);
+    let s = this.resolve(labels);
     return {
       increment: (value = 1) => {
         if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return this.rejectValue(value);
-        if (s === undefined) return;
-        if (this.owner.closed) return this.afterShutdown();
+        if (s === undefined || s.removed) {
+          // resolve() counts the drop when the labels are misuse or the monitor is closed.
+          s = this.resolve(labels);
+          if (s === undefined) return;
+        } else if (this.owner.closed) return this.afterShutdown();
         this.bump(s, value);
       },
     };

@@ -12,7 +12,7 @@ export class Gauge extends Instrument<GaugeSeries> {
   readonly type = 'gauge' as const;
 
   protected createSeries(attributes: Labels, time: number): GaugeSeries {
-    return { attributes, startTime: time, deltaStart: time, dirty: false, value: 0 };
+    return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, value: 0 };
   }
 
   set(value: number, labels?: LabelsInput): void {

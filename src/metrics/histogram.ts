@@ -94,6 +94,7 @@ export class Histogram extends Instrument<HistogramSeries> {
       startTime: time,
       deltaStart: time,
       dirty: false,
+      removed: false,
       counts: new Float64Array(n),
       count: 0,
       sum: 0,
@@ -150,15 +151,23 @@ export class Histogram extends Instrument<HistogramSeries> {
     return startTimer((v, l) => this.observe(v, l), labels);
   }
 
+  /**
+   * A handle on the series of `labels`. Labels that are misuse make every call through it a
+   * counted drop; after `remove()` or `reset()` its next call finds or makes the series again.
+   */
   bind(labels?: LabelsInput): BoundHistogram {
-    const s = this.resolve(labels);
+    let s = this.resolve(labels);
     const observe = (v: number): void => {
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         this.owner.diag.drop('invalid_value', `histogram "${this.name}" got a value that is not a finite number; it was dropped`);
         return;
       }
-      if (this.owner.closed) return this.afterShutdown();
-      if (s !== undefined) this.record(s, v);
+      if (s === undefined || s.removed) {
+        // resolve() counts the drop when the labels are misuse or the monitor is closed.
+        s = this.resolve(labels);
+        if (s === undefined) return;
+      } else if (this.owner.closed) return this.afterShutdown();
+      this.record(s, v);
     };
     return {
       observe,

@@ -31,6 +31,11 @@ export interface SeriesBase {
   deltaStart: number;
   /** Changed since the previous delta collection. */
   dirty: boolean;
+  /**
+   * Set by `remove()` and `reset()`: a `bind()` handle that still holds the series finds or
+   * makes its series again on its next call instead of writing where no one reads.
+   */
+  removed: boolean;
 }
 
 const OVERFLOW_KEY = '\u0000overflow';
@@ -336,6 +341,7 @@ export abstract class Instrument<S extends SeriesBase> {
       const s = this.series.get(key);
       if (s === undefined) return false;
       this.series.delete(key);
+      s.removed = true;
       // The lookup tree may still point at the series: clear it (it is rebuilt on demand).
       this.tree.clear();
       this.learned = undefined;
@@ -347,6 +353,8 @@ export abstract class Instrument<S extends SeriesBase> {
 
   /** Forgets every series (the overflow series included). */
   reset(): void {
+    for (const s of this.series.values()) s.removed = true;
+    if (this.overflow) this.overflow.removed = true;
     this.series.clear();
     this.tree.clear();
     this.learned = undefined;

@@ -175,6 +175,23 @@ describe('metrics', () => {
     expect((point(monitor, 'bound_seconds')[0] as HistogramPoint).count).toBe(1);
   });
 
+  it('bind() with labels that are misuse counts every later call through the handle as a drop, reported once', () => {
+    const seen: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => seen.push(d.kind) });
+    const c = monitor.metrics.createCounter('jobs_total', 'Jobs', { labelNames: ['queue'] });
+    const h = monitor.metrics.createHistogram('job_seconds', 'Job', { labelNames: ['queue'] });
+    const bc = c.bind({ queu: 'emails' } as never);
+    const bh = h.bind({ queu: 'emails' } as never);
+    for (let i = 0; i < 10; i++) bc.increment();
+    for (let i = 0; i < 10; i++) bh.observe(0.1);
+    const dropped = point(monitor, 'lexigram_monitor_dropped_total') as NumberPoint[];
+    // One drop at each bind(), then one per call.
+    expect(dropped.find((p) => p.attributes.reason === 'unknown_label')!.value).toBe(22);
+    expect(seen.filter((k) => k === 'unknown_label')).toHaveLength(1);
+    expect(point(monitor, 'jobs_total')).toHaveLength(0);
+    expect(point(monitor, 'job_seconds')).toHaveLength(0);
+  });
+
   it('up-down counters are always cumulative (ENV-08)', () => {
     const { monitor } = createTestMonitor(quiet);
     const u = monitor.metrics.createUpDownCounter('queue_items', 'Items');
@@ -292,6 +309,29 @@ describe('removing series', () => {
     expect((point(monitor, 'queue_depth') as NumberPoint[]).map((p) => p.value)).toEqual([4, 5]);
     g.reset();
     expect(point(monitor, 'queue_depth')).toHaveLength(0);
+  });
+
+  it('a bind() handle keeps counting after remove() or reset() of its series: the next call makes the series again', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('ok_total', 'OK', { labelNames: ['queue'] });
+    const h = monitor.metrics.createHistogram('ok_seconds', 'OK', { labelNames: ['queue'] });
+    const bc = c.bind({ queue: 'a' });
+    const bh = h.bind({ queue: 'a' });
+    bc.increment();
+    bh.observe(1);
+    c.reset();
+    h.reset();
+    bc.increment(5);
+    bh.observe(2);
+    expect((point(monitor, 'ok_total') as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([[{ queue: 'a' }, 5]]);
+    expect((point(monitor, 'ok_seconds') as HistogramPoint[]).map((p) => [p.attributes, p.count, p.sum])).toEqual([[{ queue: 'a' }, 1, 2]]);
+    expect(c.remove({ queue: 'a' })).toBe(true);
+    expect(h.remove({ queue: 'a' })).toBe(true);
+    bc.increment(7);
+    bh.observe(3);
+    c.increment(1, { queue: 'a' });
+    expect((point(monitor, 'ok_total') as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([[{ queue: 'a' }, 8]]);
+    expect((point(monitor, 'ok_seconds') as HistogramPoint[]).map((p) => [p.attributes, p.count, p.sum])).toEqual([[{ queue: 'a' }, 1, 3]]);
   });
 
   it('an unregistered health check leaves no stale health_check_status series', async () => {

@@ -54,7 +54,7 @@ export class Summary extends Instrument<SummarySeries> {
   protected createSeries(attributes: Labels, time: number): SummarySeries {
     const ring: QuantileSketch[] = [];
     for (let i = 0; i < this.options.ageBuckets; i++) ring.push(new QuantileSketch());
-    return { attributes, startTime: time, deltaStart: time, dirty: false, count: 0, sum: 0, ring, head: 0, headStart: time };
+    return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, count: 0, sum: 0, ring, head: 0, headStart: time };
   }
 
   observe(value: number, labels?: LabelsInput): void {

@@ -8,6 +8,31 @@ import { spawn } from 'node:child_process';
 import { spansOf, startReceiver, waitFor, type Decoder } from './receiver.js';
 
 export async function sigtermScenario(command: string, args: string[], decode?: Decoder): Promise<void> {
+  await runSigterm(command, args, decode, ({ code, signal }) => {
+    assert.ok(signal === 'SIGTERM' || code === 143, `exit by SIGTERM, got code ${code} signal ${signal}`);
+  });
+}
+
+/**
+ * The same child, started with `--app-listener`: the app listens for SIGTERM itself (a `once`
+ * listener on Node and Bun, `Deno.addSignalListener` on Deno) and finishes its own shutdown
+ * 500 ms later with exit code 0. The flush must still happen, and the app's shutdown must not
+ * be cut short nor its exit code changed.
+ */
+export async function sigtermAppListenerScenario(command: string, args: string[], decode?: Decoder): Promise<void> {
+  await runSigterm(command, [...args, '--app-listener'], decode, ({ code, signal }, stdout) => {
+    assert.match(stdout, /APP CLEANUP DONE/, `the app's own shutdown ran to its end (stdout: ${stdout})`);
+    assert.equal(signal, null, `not killed by ${signal}`);
+    assert.equal(code, 0, `the app's exit code`);
+  });
+}
+
+async function runSigterm(
+  command: string,
+  args: string[],
+  decode: Decoder | undefined,
+  check: (exit: { code: number | null; signal: string | null }, stdout: string) => void,
+): Promise<void> {
   const r = await startReceiver(decode);
   const child = spawn(command, args, {
     env: {
@@ -18,6 +43,8 @@ export async function sigtermScenario(command: string, args: string[], decode?: 
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  let stdout = '';
+  child.stdout!.on('data', (c) => (stdout += String(c)));
   const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   try {
     const port = await readyPort(child);
@@ -27,11 +54,11 @@ export async function sigtermScenario(command: string, args: string[], decode?: 
     await new Promise((res) => setTimeout(res, 300));
     assert.ok(!spansOf(r).some((s) => s.name === 'after-response'), 'the late span waits for a flush');
     child.kill('SIGTERM');
-    const { code, signal } = await exited;
+    const exit = await exited;
     const late = spansOf(r).find((s) => s.name === 'after-response');
     assert.ok(late, 'the late span was flushed on SIGTERM');
     assert.equal(late.resource['service.name'], 'sigterm-child');
-    assert.ok(signal === 'SIGTERM' || code === 143, `exit by SIGTERM, got code ${code} signal ${signal}`);
+    check(exit, stdout);
   } finally {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await r.close();

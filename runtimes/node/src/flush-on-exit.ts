@@ -37,20 +37,33 @@ async function drainAll(): Promise<void> {
   ]);
 }
 
+/** Marks the listeners of this module (any copy of it in the process), so none counts as the app's. */
+const OURS = Symbol.for('@lexigram/monitor/flush-on-exit');
+
+/** Listeners for `signal` that are not ours: the app's own (`once` ones included). */
+function appListenerCount(signal: ExitSignal): number {
+  return process.listeners(signal).filter((l) => !(l as { [OURS]?: true })[OURS]).length;
+}
+
 function onSignal(signal: ExitSignal): void {
+  // Decided when the signal arrives: a `process.once` listener of the app removes itself as it
+  // runs, so counting after the drain would miss it and cut its shutdown short.
+  const appHandles = appListenerCount(signal) > 0;
   exiting ??= drainAll().finally(() => {
     for (const [s, l] of listeners) process.off(s, l);
     listeners.clear();
-    // Re-raise: with our listener gone, Node's default action (exit by that signal) applies,
-    // unless the app has listeners of its own, which then decide.
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    // Re-raise: with our listener gone, Node's default action (exit by that signal) applies.
+    // When the app listened for the signal itself, its listeners decide, as without us.
+    if (!appHandles && appListenerCount(signal) === 0) process.kill(process.pid, signal);
   });
 }
 
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
- * SIGTERM/SIGINT, then exits the way the signal would have. Returns a function that
- * unregisters the target.
+ * SIGTERM/SIGINT, then exits the way the signal would have. When the app listens for the signal
+ * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
+ * killed: the app's own shutdown decides when and with which code it exits, as it would without
+ * this library. Returns a function that unregisters the target.
  *
  * @example
  * ```ts
@@ -68,9 +81,10 @@ export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, optio
   targets.add(t);
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
     if (listeners.has(signal)) continue;
-    const l = (): void => onSignal(signal);
+    const l = Object.assign((): void => onSignal(signal), { [OURS]: true as const });
     listeners.set(signal, l);
-    process.on(signal, l);
+    // First in line, so it sees the app's `once` listeners before they remove themselves.
+    process.prependListener(signal, l);
   }
   return () => {
     targets.delete(t);

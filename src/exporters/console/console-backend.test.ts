@@ -43,4 +43,12 @@ describe('ConsoleBackend', () => {
     expect(lines).toHaveLength(2);
     expect(lines.every((l) => l.startsWith('[span] ') && !l.includes('\n'))).toBe(true);
   });
+
+  it('names summary quantiles as percentiles without floating-point noise', async () => {
+    const lines: string[] = [];
+    const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l) })] });
+    monitor.metrics.createSummary('wait_seconds', 'Wait', { quantiles: [0.07, 0.29, 0.5, 0.57, 0.999] }).observe(0.25);
+    await monitor.flush();
+    expect(lines).toContain('[metric] wait_seconds summary count=1 p7=0.25 p29=0.25 p50=0.25 p57=0.25 p99.9=0.25');
+  });
 });

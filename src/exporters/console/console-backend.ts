@@ -25,6 +25,11 @@ function spanLine(s: SpanData): string {
   return `[span] ${oneLine(s.name)} ${KIND[s.kind] ?? ''} ${formatDuration(ms)}${STATUS[s.status.code] ?? ''}${msg} trace=${s.traceId} span=${s.spanId}${parent}${formatAttributes(s.attributes)}`;
 }
 
+/** The quantile as a percentile, rounded to 12 digits: 0.07 * 100 is 7.000000000000001 in floating point. */
+function percent(q: number): number {
+  return +(q * 100).toPrecision(12);
+}
+
 function metricLines(m: MetricData, max: number): string[] {
   const unit = m.unit ? ` ${oneLine(m.unit)}` : '';
   const lines: string[] = [];
@@ -35,7 +40,7 @@ function metricLines(m: MetricData, max: number): string[] {
       const mean = p.count ? p.sum / p.count : 0;
       lines.push(`[metric] ${m.name}${labels} histogram count=${p.count} sum=${+p.sum.toFixed(6)} mean=${+mean.toFixed(6)}${unit}`);
     } else {
-      const qs = p.quantiles.map((q) => `p${q.quantile * 100}=${Number.isNaN(q.value) ? 'NaN' : +q.value.toFixed(6)}`).join(' ');
+      const qs = p.quantiles.map((q) => `p${percent(q.quantile)}=${Number.isNaN(q.value) ? 'NaN' : +q.value.toFixed(6)}`).join(' ');
       lines.push(`[metric] ${m.name}${labels} summary count=${p.count} ${qs}${unit}`);
     }
   }

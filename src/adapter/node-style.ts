@@ -5,6 +5,7 @@
  * Node import; the serverless and Node adapters build on it.
  */
 import type { RequestTelemetry } from '../http/handle-request.js';
+import { normalizeMethod, serverSpanName } from '../http/request-attributes.js';
 
 /** The parts of `IncomingMessage` read here. */
 export interface NodeRequestLike {
@@ -121,7 +122,7 @@ export async function runNodeStyle(
     const route = expressRoute(req);
     if (route && telemetry.span.isRecording()) {
       telemetry.span.setAttribute('http.route', route);
-      telemetry.span.updateName(`${req.method ?? 'GET'} ${route}`);
+      telemetry.span.updateName(serverSpanName(normalizeMethod(req.method ?? 'GET'), route));
     }
   } catch {
     // naming is best effort

@@ -33,6 +33,9 @@ describe('instrumentListener(expressApp) in Node', () => {
     app.post('/orders', (_req, res) => {
       setTimeout(() => res.status(201).send('made'), 15); // answered after the handler returned
     });
+    app.purge('/cache/:key', (_req, res) => {
+      res.status(204).end();
+    });
     app.get('/boom', () => {
       throw new Error('express handler failed');
     });
@@ -65,6 +68,15 @@ describe('instrumentListener(expressApp) in Node', () => {
     expect(memory.logs.find((l) => l.body === 'user requested')!.traceId).toBe(traceId);
     const point = memory.getMetric('http.server.request.duration')!.points.find((p) => p.attributes['http.route'] === '/users/:id')!;
     expect(point.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': '200' });
+  });
+
+  test('an unknown method (PURGE, http.request.method=_OTHER) names the span "HTTP <route>" (HTTP semconv span name)', async () => {
+    const res = await fetch(`${base}/cache/k1`, { method: 'PURGE' });
+    expect(res.status).toBe(204);
+    await listener.flush();
+    const span = memory.spans.find((s) => s.kind === SpanKind.SERVER && s.attributes['http.route'] === '/cache/:key')!;
+    expect(span.name).toBe('HTTP /cache/:key');
+    expect(span.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PURGE' });
   });
 
   test('the span ends when the response is sent, not when the handler returns; an error answered by Express is a 500', async () => {

@@ -89,6 +89,23 @@ describe('tracer', () => {
     expect(s.status).toEqual({ code: SpanStatus.OK });
   });
 
+  it('a span kind that is not one of the five (0, 99, 2.5, NaN, a string) is INTERNAL', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    for (const kind of [0, 99, 2.5, 4.999, NaN, 'server', undefined]) monitor.tracer.startSpan(`k${String(kind)}`, { kind: kind as SpanKind }).end();
+    monitor.tracer.startSpan('server', { kind: SpanKind.SERVER }).end();
+    await monitor.flush();
+    expect(memory.spans.map((s) => [s.name, s.kind])).toEqual([
+      ['k0', SpanKind.INTERNAL],
+      ['k99', SpanKind.INTERNAL],
+      ['k2.5', SpanKind.INTERNAL],
+      ['k4.999', SpanKind.INTERNAL],
+      ['kNaN', SpanKind.INTERNAL],
+      ['kserver', SpanKind.INTERNAL],
+      ['kundefined', SpanKind.INTERNAL],
+      ['server', SpanKind.SERVER],
+    ]);
+  });
+
   it('continues a remote parent from extractContext', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const parent = extractContext({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'v=1' })!;

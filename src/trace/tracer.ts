@@ -127,7 +127,7 @@ export class Tracer {
     const span = new RecordingSpan(
       owner,
       spanName,
-      kind >= 1 && kind <= 5 ? kind : SpanKind.INTERNAL,
+      kind >= 1 && kind <= 5 && (kind | 0) === kind ? kind : SpanKind.INTERNAL,
       parent,
       traceId,
       flags,

@@ -12,6 +12,12 @@ export { NoOpBackend } from '../exporters/noop/noop-backend.js';
 /**
  * A monitor wired to a fresh `MemoryBackend`, for tests.
  *
+ * Diagnostics are silenced, so test output stays clean: misuse (a bad label, a NaN, a limit
+ * reached) prints no warning, though every drop is still counted in
+ * `lexigram_monitor_dropped_total`. To see them (the first of each kind), pass your own
+ * handler: `createTestMonitor({ onDiagnostic: (d) => console.warn(d.kind, d.message) })`, or
+ * collect them to assert on: `{ onDiagnostic: (d) => seen.push(d) }`.
+ *
  * @example
  * ```ts
  * const { monitor, memory } = createTestMonitor();

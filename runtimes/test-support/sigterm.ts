@@ -22,6 +22,9 @@ export async function sigtermScenario(command: string, args: string[], decode?: 
 export async function sigtermAppListenerScenario(command: string, args: string[], decode?: Decoder): Promise<void> {
   await runSigterm(command, [...args, '--app-listener'], decode, ({ code, signal }, stdout) => {
     assert.match(stdout, /APP CLEANUP DONE/, `the app's own shutdown ran to its end (stdout: ${stdout})`);
+    // Deno's node:child_process reports a child it sent a signal to as killed by it, whatever
+    // its exit code: there the line above (printed just before exit(0)) is the proof.
+    if ('Deno' in globalThis) return;
     assert.equal(signal, null, `not killed by ${signal}`);
     assert.equal(code, 0, `the app's exit code`);
   });

@@ -1,6 +1,6 @@
 import type { Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
-import { denoGlobal, type DenoSignal } from './deno-types.js';
+import { denoGlobal, type DenoGlobal, type DenoSignal } from './deno-types.js';
 
 export interface DenoFlushOnExitOptions {
   /** Signals to handle. Default SIGTERM and SIGINT. */
@@ -9,6 +9,13 @@ export interface DenoFlushOnExitOptions {
   timeoutMs?: number;
   /** Runs first, for example to stop the server (`serve()` calls `server.shutdown()`). */
   beforeFlush?: () => unknown;
+  /**
+   * Exit with 128 + the signal number once flushed. Default: only when the app has no listener
+   * of its own for that signal (added with `Deno.addSignalListener` after `flushOnExit` was first
+   * called); with one, the app's handler decides when and how the process exits. `true` always
+   * exits, `false` never does (set it when the app added its listener before `flushOnExit`).
+   */
+  exit?: boolean;
 }
 
 interface Target {
@@ -20,11 +27,49 @@ const targets = new Set<Target>();
 const listeners = new Map<DenoSignal, () => void>();
 let timeout = 10_000;
 let exiting = false;
+let exitOption: boolean | undefined;
 const EXIT_CODES: Record<DenoSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+
+/** Marks the listeners of this module (any copy of it in the process): none is the app's. */
+const OURS = Symbol.for('@lexigram/monitor/flush-on-exit');
+type Listener = (() => void) & { [OURS]?: true };
+
+/**
+ * The app's own signal listeners. Deno cannot list them, so `Deno.addSignalListener` and
+ * `removeSignalListener` are wrapped (once, when `flushOnExit` is first called) to note them;
+ * the wrappers call Deno's functions unchanged.
+ */
+const appListeners = new Map<DenoSignal, Set<unknown>>();
+let tracking = false;
+
+function trackAppListeners(deno: DenoGlobal): void {
+  if (tracking) return;
+  tracking = true;
+  const add = deno.addSignalListener;
+  const remove = deno.removeSignalListener;
+  try {
+    deno.addSignalListener = function addSignalListener(this: unknown, signal: DenoSignal, handler: Listener): void {
+      add.call(this, signal, handler);
+      if (typeof handler === 'function' && !handler[OURS]) {
+        let set = appListeners.get(signal);
+        if (!set) appListeners.set(signal, (set = new Set()));
+        set.add(handler);
+      }
+    };
+    deno.removeSignalListener = function removeSignalListener(this: unknown, signal: DenoSignal, handler: Listener): void {
+      remove.call(this, signal, handler);
+      appListeners.get(signal)?.delete(handler);
+    };
+  } catch {
+    // a read-only Deno namespace: app listeners stay unknown, and the flush exits as before
+  }
+}
 
 async function onSignal(signal: DenoSignal): Promise<void> {
   if (exiting) return;
   exiting = true;
+  // Decided when the signal arrives, before the app's listener may remove itself.
+  const exit = exitOption ?? !appListeners.get(signal)?.size;
   const list = [...targets];
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
@@ -38,14 +83,19 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   const deno = denoGlobal();
   for (const [s, l] of listeners) deno.removeSignalListener(s, l);
   listeners.clear();
+  // The app listens for the signal itself: its handler finishes the shutdown and exits.
+  if (!exit) return;
   // The exit status a shell reports for a process killed by this signal (128 + number).
   deno.exit(EXIT_CODES[signal]);
 }
 
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
- * SIGTERM/SIGINT, then exits with 128 + the signal number. Installed once per process; returns
- * a function that unregisters the target.
+ * SIGTERM/SIGINT, then exits with 128 + the signal number, as the signal would have. When the app
+ * has a listener of its own for that signal (`Deno.addSignalListener`, added after the first
+ * `flushOnExit` call), it does not exit: the app's handler finishes its shutdown and decides the
+ * exit code, as without this library (see the `exit` option). Installed once per process;
+ * returns a function that unregisters the target.
  *
  * @example
  * ```ts
@@ -56,12 +106,14 @@ async function onSignal(signal: DenoSignal): Promise<void> {
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: DenoFlushOnExitOptions = {}): () => void {
   if (options.timeoutMs !== undefined) timeout = options.timeoutMs;
+  if (options.exit !== undefined) exitOption = options.exit;
   const t: Target = { drain: (ms) => target.shutdown(ms), before: options.beforeFlush };
   targets.add(t);
   const deno = denoGlobal();
+  trackAppListeners(deno);
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
     if (listeners.has(signal)) continue;
-    const l = (): void => void onSignal(signal);
+    const l: Listener = Object.assign((): void => void onSignal(signal), { [OURS]: true as const });
     listeners.set(signal, l);
     deno.addSignalListener(signal, l);
   }

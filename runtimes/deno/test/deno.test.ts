@@ -6,7 +6,7 @@ import { createMonitor, MemoryBackend } from '../../../src/index.ts';
 import { monitorMiddleware } from '../../../src/middleware/hono/index.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
-import { sigtermScenario } from '../../test-support/sigterm.ts';
+import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.ts';
 import { otelDenoScenario } from './otel-deno.ts';
 
 declare const Deno: any;
@@ -108,6 +108,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => sigtermScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
+});
+
+Deno.test({
+  name: 'deno: an app with its own SIGTERM listener keeps its shutdown: flushed, then the app exits with its own code',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => sigtermAppListenerScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
 });
 
 Deno.test({

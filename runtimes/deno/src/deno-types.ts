@@ -17,6 +17,7 @@ export interface DenoGlobal {
   addSignalListener(signal: DenoSignal, handler: () => void): void;
   removeSignalListener(signal: DenoSignal, handler: () => void): void;
   exit(code?: number): never;
+  permissions?: { querySync?(descriptor: { name: 'env'; variable?: string }): { state: string } };
 }
 
 export function denoGlobal(): DenoGlobal {
@@ -25,11 +26,78 @@ export function denoGlobal(): DenoGlobal {
   return deno;
 }
 
-/** `Deno.env.toObject()`, or {} without `--allow-env`. */
-export function denoEnv(): Record<string, string> {
+/**
+ * The environment variables the library reads: the OTEL_* ones it parses (src/config/env.ts,
+ * src/exporters/otlp/env.ts) and OTEL_DENO.
+ */
+export const KNOWN_ENV_VARIABLES: readonly string[] = [
+  'OTEL_SDK_DISABLED',
+  'OTEL_SERVICE_NAME',
+  'OTEL_RESOURCE_ATTRIBUTES',
+  'OTEL_TRACES_SAMPLER',
+  'OTEL_TRACES_SAMPLER_ARG',
+  'OTEL_ATTRIBUTE_COUNT_LIMIT',
+  'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+  'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT',
+  'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+  'OTEL_SPAN_EVENT_COUNT_LIMIT',
+  'OTEL_SPAN_LINK_COUNT_LIMIT',
+  'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
+  'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+  'OTEL_METRIC_EXPORT_INTERVAL',
+  'OTEL_BSP_SCHEDULE_DELAY',
+  ...[
+    'ENDPOINT',
+    'TRACES_ENDPOINT',
+    'METRICS_ENDPOINT',
+    'LOGS_ENDPOINT',
+    'HEADERS',
+    'TRACES_HEADERS',
+    'METRICS_HEADERS',
+    'LOGS_HEADERS',
+    'TIMEOUT',
+    'COMPRESSION',
+    'PROTOCOL',
+    'METRICS_TEMPORALITY_PREFERENCE',
+  ].map((name) => `OTEL_EXPORTER_OTLP_${name}`),
+  'OTEL_DENO',
+];
+
+/** Whether env access (all of it, or one variable) is granted; false when unknown. Never prompts. */
+function envGranted(deno: DenoGlobal, variable?: string): boolean {
+  const permissions = deno.permissions;
+  const descriptor = variable === undefined ? ({ name: 'env' } as const) : ({ name: 'env', variable } as const);
+  return permissions?.querySync?.(descriptor).state === 'granted';
+}
+
+/**
+ * The environment, without ever asking for a permission (a prompt would stop the app in a
+ * terminal): `Deno.env.toObject()` with `--allow-env`; with a narrower grant
+ * (`--allow-env=OTEL_SERVICE_NAME,...`), the variables of `KNOWN_ENV_VARIABLES` that are granted,
+ * one by one (a `(env) => options` config then sees only those); {} with none. A Deno without
+ * `Deno.permissions.querySync` gets `toObject()` as before, or {} if it throws.
+ */
+export function denoEnv(variables: readonly string[] = KNOWN_ENV_VARIABLES): Record<string, string> {
+  let deno: DenoGlobal;
   try {
-    return denoGlobal().env.toObject();
+    deno = denoGlobal();
   } catch {
     return {};
   }
+  try {
+    if (typeof deno.permissions?.querySync !== 'function' || envGranted(deno)) return deno.env.toObject();
+  } catch {
+    // not granted after all: the variables one by one
+  }
+  const env: Record<string, string> = {};
+  for (const name of variables) {
+    try {
+      if (!envGranted(deno, name)) continue;
+      const value = deno.env.get(name);
+      if (value !== undefined) env[name] = value;
+    } catch {
+      // this one is not readable
+    }
+  }
+  return env;
 }

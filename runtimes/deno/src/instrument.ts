@@ -36,7 +36,9 @@ export interface DenoInstrumentationOptions extends ServerInstrumentationOptions
  * telemetry instead of duplicating it (see `denoOtel`).
  *
  * @param handler `(request, info, telemetry) => Response`
- * @param config monitor, options or `(env) => options`; OTEL_* from `Deno.env` apply (with `--allow-env`)
+ * @param config monitor, options or `(env) => options`; OTEL_* from `Deno.env` apply: all of it with
+ *   `--allow-env`, the granted OTEL_* variables with `--allow-env=OTEL_SERVICE_NAME,...`; no
+ *   permission is ever requested (no prompt)
  * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`
  * @example
  * ```ts

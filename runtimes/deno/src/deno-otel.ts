@@ -28,9 +28,30 @@ interface OtelApiRegistry {
 const API_KEY = Symbol.for('opentelemetry.js.api.1');
 const SPAN_KEY = Symbol.for('OpenTelemetry Context Key SPAN');
 
-/** True when Deno's built-in OpenTelemetry is switched on (`OTEL_DENO=true`). */
+interface OtelApiGlobal {
+  trace?: unknown;
+}
+
+/**
+ * True when Deno's built-in OpenTelemetry is switched on: `OTEL_DENO=true` when that variable
+ * could be read; otherwise (no env permission for it, or unset) whether Deno has registered its
+ * own tracer provider in the global API registry, which it does before any user code runs only
+ * when its OpenTelemetry is on. That needs no permission.
+ */
 export function denoOtelEnabled(env: Record<string, string | undefined>): boolean {
-  return env.OTEL_DENO?.trim().toLowerCase() === 'true';
+  if (env.OTEL_DENO !== undefined) return env.OTEL_DENO.trim().toLowerCase() === 'true';
+  return denoProvidersRegistered();
+}
+
+/** Deno's own tracer provider is the one in the global OpenTelemetry API registry. */
+function denoProvidersRegistered(): boolean {
+  try {
+    const g = globalThis as unknown as Record<symbol, OtelApiGlobal | undefined> & { Deno?: { telemetry?: { tracerProvider?: unknown } } };
+    const provider = g.Deno?.telemetry?.tracerProvider;
+    return provider !== undefined && g[API_KEY]?.trace === provider;
+  } catch {
+    return false;
+  }
 }
 
 /** Deno's span for the current request, as a `Span` of this library; undefined when none is active. */

@@ -24,7 +24,9 @@ export interface DenoInstrumentationOptions extends ServerInstrumentationOptions
    *   this monitor's backends. Nothing is exported twice.
    * - `'separate'`: ignore Deno's telemetry and make our own as everywhere else (Deno's SERVER
    *   span and ours are then two spans in two traces, each exported by its owner).
-   * - `'auto'` (default): `'join'` when `OTEL_DENO=true`, otherwise `'separate'`.
+   * - `'auto'` (default): `'join'` when `OTEL_DENO=true`, otherwise `'separate'`. Without env
+   *   permission for `OTEL_DENO`, Deno's OpenTelemetry counts as on when its tracer provider is
+   *   the one registered in the global OpenTelemetry API (Deno registers it only then).
    */
   denoOtel?: 'auto' | 'join' | 'separate';
 }

@@ -25,6 +25,10 @@ export interface InstrumentedListener extends Drainable {
 interface Pair {
   req: IncomingMessage;
   res: ServerResponse;
+  /** True while `instrumentedListener` is calling the handler, which calls the listener at once. */
+  sync: boolean;
+  /** What the listener threw synchronously. */
+  thrown?: { error: unknown };
 }
 
 /**
@@ -51,7 +55,18 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
   if (typeof listener !== 'function') throw new TypeError('instrumentListener(listener, config): listener must be a function (req, res) => void, such as an Express app.');
   useAsyncLocalStorage();
   const handler = createServerHandler<Pair>(
-    async (_request, { req, res }, telemetry) => (await runNodeStyle(() => listener(req, res), req, res, telemetry)).response,
+    async (_request, pair, telemetry) => {
+      const { req, res } = pair;
+      const call = (): unknown => {
+        try {
+          return listener(req, res);
+        } catch (error) {
+          if (pair.sync) pair.thrown = { error };
+          throw error;
+        }
+      };
+      return (await runNodeStyle(call, req, res, telemetry)).response;
+    },
     config,
     process.env,
     // The stand-in response has no body: the span already ended when the real one was sent.
@@ -70,9 +85,17 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
       listener(req, res);
       return;
     }
-    // A listener that throws or rejects does so as it would have without instrumentation
-    // (recorded on the span first): Node reports it as an uncaught error or rejection.
-    void handler(request, { req, res });
+    // A listener that throws or rejects does so as it would have without instrumentation (and
+    // is recorded on the span): a synchronous throw leaves this function, so Node reports an
+    // uncaught exception; a rejection stays an unhandled rejection.
+    const pair: Pair = { req, res, sync: true };
+    const done = handler(request, pair);
+    pair.sync = false;
+    if (pair.thrown) {
+      done.catch(() => {}); // the same error, thrown below
+      throw pair.thrown.error;
+    }
+    void done;
   } as InstrumentedListener;
   for (const key of ['monitor', 'pending', 'flush', 'shutdown'] as const) {
     Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);

@@ -6,6 +6,7 @@
  * the global `fetch`. Web APIs only; the runtimes add signals, env and the server itself.
  */
 import type { EnvRecord } from '../config/env.js';
+import { contextStorage } from '../context/active.js';
 import { isExporterRequest } from '../exporters/otlp/exporter-urls.js';
 import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../http/handle-request.js';
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
@@ -118,22 +119,43 @@ export function createServerHandler<I>(
 }
 
 const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
+const BY_MONITOR = Symbol.for('@lexigram/monitor/traced-fetch-by-monitor');
+
+type PatchedFetch = FetchFn & { [ORIGINAL]?: FetchFn; [BY_MONITOR]?: WeakMap<object, FetchFn> };
 
 /**
  * Replaces `globalThis.fetch` once per process with a traced one (CLIENT span, `traceparent`)
- * for calls made inside a request; the exporter's own requests pass through untouched.
- * Returns false when the global fetch was already traced (the first monitor keeps it).
+ * for calls made inside a request; the exporter's own requests pass through untouched. Every
+ * monitor passed here is remembered with its options: a call made in a scope of one of them is
+ * traced by that monitor (its sampler, redaction, backends), other calls by the first monitor.
+ * Returns false when the global fetch was already traced.
  */
 export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentationOptions = {}): boolean {
-  const g = globalThis as unknown as { fetch?: FetchFn & { [ORIGINAL]?: FetchFn } };
+  const g = globalThis as unknown as { fetch?: PatchedFetch };
   const current = g.fetch;
-  if (typeof current !== 'function' || current[ORIGINAL]) return false;
+  if (typeof current !== 'function') return false;
+  if (current[ORIGINAL]) {
+    const byMonitor = current[BY_MONITOR];
+    const original = current[ORIGINAL];
+    if (byMonitor && !byMonitor.has(monitor)) byMonitor.set(monitor, instrumentFetch(monitor, (input, init) => original(input, init), options));
+    return false;
+  }
   const original = current;
   const traced = instrumentFetch(monitor, (input, init) => original(input, init), options);
+  const byMonitor = new WeakMap<object, FetchFn>([[monitor, traced]]);
   const patched = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
-    return isExporterRequest(input as Request | URL | string, init) ? original(input, init) : traced(input, init);
-  } as FetchFn & { [ORIGINAL]?: FetchFn };
+    if (isExporterRequest(input as Request | URL | string, init)) return original(input, init);
+    let t = traced;
+    try {
+      const owner = contextStorage().get()?.scope?.owner;
+      if (owner) t = byMonitor.get(owner) ?? traced;
+    } catch {
+      // no context: the first monitor traces it
+    }
+    return t(input, init);
+  } as PatchedFetch;
   patched[ORIGINAL] = original;
+  patched[BY_MONITOR] = byMonitor;
   g.fetch = patched;
   return true;
 }

@@ -1,0 +1,41 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { MemoryBackend } from '../../../src/index.js';
+import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
+import { instrument } from '../index.js';
+
+// Two instrumented handlers (two monitors) in one process: the global fetch is patched once, by
+// the first; a fetch made in the second's request must still follow the second's configuration.
+const upstream = createServer((req, res) => res.end(String(req.headers.traceparent ?? 'none')));
+let url: string;
+beforeAll(async () => {
+  untraceGlobalFetch();
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/up?session=s3cr3t`;
+});
+afterAll(() => {
+  untraceGlobalFetch();
+  upstream.close();
+});
+
+test('node: a fetch in a request of the second monitor is traced by it (its sampler, redaction, backends), not the first', async () => {
+  const memA = new MemoryBackend();
+  const memB = new MemoryBackend();
+  const a = instrument(() => new Response('a'), { serviceName: 'A', backends: [memA], sampler: 'always_off' });
+  const b = instrument(async () => new Response(await (await fetch(url)).text()), {
+    serviceName: 'B',
+    backends: [memB],
+    logging: { redactFields: ['session'] },
+  });
+  const traceparent = await (await b(new Request('http://localhost/'), undefined as never)).text();
+  await b.flush();
+  await a.flush();
+  expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  const server = memB.spans.find((s) => s.kind === 2)!;
+  const client = memB.spans.find((s) => s.kind === 3);
+  expect(client?.attributes['url.full']).toBe(`${url.replace('s3cr3t', '%5BREDACTED%5D')}`);
+  expect(client?.parentSpanId).toBe(server.spanId);
+  expect(traceparent.split('-')[2]).toBe(client?.spanId);
+  expect(memA.spans).toEqual([]);
+});

@@ -185,9 +185,13 @@ export class Histogram extends Instrument<HistogramSeries> {
   collect(temporality: Temporality, time: number): HistogramMetric | undefined {
     const points: HistogramPoint[] = [];
     for (const s of this.allSeries()) {
-      const exemplars = s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined;
       if (temporality === 'delta') {
         if (!s.dirty) continue;
+        // This interval's exemplars only; the array itself stays, since a cumulative reader
+        // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one.
+        const start = s.deltaStart;
+        const recent = s.exemplars ? (s.exemplars.filter((e) => e !== undefined && e.time >= start) as ExemplarData[]) : undefined;
+        const exemplars = recent && recent.length > 0 ? recent : undefined;
         const counts = new Array<number>(s.counts.length);
         for (let i = 0; i < counts.length; i++) counts[i] = s.counts[i] - s.rCounts[i];
         points.push({
@@ -207,10 +211,10 @@ export class Histogram extends Instrument<HistogramSeries> {
         s.dSum = 0;
         s.dMin = Infinity;
         s.dMax = -Infinity;
-        s.exemplars = undefined;
         s.deltaStart = time;
         s.dirty = false;
       } else {
+        const exemplars = s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined;
         points.push({
           attributes: s.attributes,
           startTime: s.startTime,

@@ -55,6 +55,18 @@ describe('exemplars: a histogram observation inside a recording span carries its
     expect(renderSnapshot(cumulative.metrics!)).not.toContain('trace_id');
   });
 
+  it('a delta collection (OTLP) leaves the cumulative reader (Prometheus /metrics) its exemplars, and carries only its own interval\'s', () => {
+    const h = monitor.metrics.createHistogram('mixed_seconds', 'mixed', { unit: 's', buckets: [1] });
+    monitor.tracer.startActiveSpan('first', () => h.observe(0.5));
+    const firstDelta = batchOf(monitor, 'delta').metrics!.metrics.find((m) => m.name === 'mixed_seconds')!;
+    expect((firstDelta.points[0] as { exemplars?: unknown[] }).exemplars).toHaveLength(1);
+    const om = renderSnapshot(batchOf(monitor, 'cumulative').metrics!, { format: 'openmetrics' });
+    expect(om.split('\n').find((l) => l.startsWith('mixed_seconds_bucket{le="1.0"}'))).toContain('# {trace_id=');
+    h.observe(2); // outside a span: the next delta interval has no exemplar of its own
+    const secondDelta = batchOf(monitor, 'delta').metrics!.metrics.find((m) => m.name === 'mixed_seconds')!;
+    expect((secondDelta.points[0] as { exemplars?: unknown[] }).exemplars).toBeUndefined();
+  });
+
   it('for observations made through @opentelemetry/api inside an API span', () => {
     const hist = metrics.getMeter('lib').createHistogram('lib.latency', { unit: 's', advice: { explicitBucketBoundaries: [1] } });
     let ids = { traceId: '', spanId: '' };

@@ -18,7 +18,7 @@ import type { InstrumentationScope, Resource } from './model/resource.js';
 import type { SpanData } from './model/span-data.js';
 import { nothingToExport, Scope, type FlushResult, type ScopeOptions, type ScopeOwner } from './scope/scope.js';
 import { createSampler, type Sampler } from './trace/sampling/samplers.js';
-import { applyTailPolicy, createTailPolicy, type TailPolicy } from './trace/sampling/tail.js';
+import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
 import type { RecordingSpan } from './trace/span.js';
 import { prepareIds } from './trace/ids.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
@@ -48,6 +48,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   readonly enabled: boolean;
   readonly backends: readonly Backend[];
   private readonly tailPolicy: TailPolicy | undefined;
+  /** Traces the tail policy kept: their later spans are kept with them (see KeptTraces). */
+  private keptTraces: KeptTraces | undefined;
   private readonly flushTimeoutMs: number;
   private readonly metricExportIntervalMs: number;
   private lastMetricExport = 0;
@@ -449,7 +451,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       return nothingToExport();
     }
     let spans: SpanData[] = spansIn;
-    if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy).kept;
+    if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy, (this.keptTraces ??= new KeptTraces())).kept;
     // Spans flag, as keys are set, whether the redactor may change any of their attributes.
     for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0 || s.links.length !== 0) this.redactSpan(s as RecordingSpan);
     // Metrics travel only when something was recorded since the previous flush and, with

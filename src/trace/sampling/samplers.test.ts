@@ -75,6 +75,27 @@ describe('head samplers', () => {
 });
 
 describe('tail sampling', () => {
+  it('a kept trace keeps its spans exported later: a child ended after the request scope closed, the same trace in another scope', async () => {
+    const { monitor, memory } = createTestMonitor({ tailSampling: { keepErrors: true, ratio: 0 } });
+    const scope = monitor.openScope();
+    let late: ReturnType<typeof monitor.tracer.startSpan> | undefined;
+    scope.run(() => {
+      monitor.tracer.startActiveSpan('root', (root) => {
+        late = monitor.tracer.startSpan('background'); // ends in waitUntil work, after the response
+        root.setStatus(SpanStatus.ERROR, 'bad');
+      });
+    });
+    await scope.close();
+    late!.end();
+    // The same trace continued in a second request scope, without an error of its own.
+    const again = monitor.openScope();
+    again.run(() => monitor.tracer.startSpan('second-scope', { parent: memory.spans[0] ? { traceId: memory.spans[0].traceId, spanId: memory.spans[0].spanId, traceFlags: 1, isRemote: true } : null }).end());
+    await again.close();
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['background', 'root', 'second-scope']);
+    expect(new Set(memory.spans.map((s) => s.traceId)).size).toBe(1);
+  });
+
   it('keeps errors and slow traces and a ratio of the rest, per trace', async () => {
     const { monitor, memory } = createTestMonitor({ tailSampling: { keepErrors: true, slowerThanMs: 50, ratio: 0 } });
     const scope = monitor.openScope();

@@ -70,7 +70,25 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
 }
 
 /** Applies a policy per trace, keeping span order. */
-export function applyTailPolicy(spans: readonly SpanData[], policy: TailPolicy): { kept: SpanData[]; droppedTraces: number } {
+/**
+ * The trace ids a policy kept recently, so that spans of a kept trace exported later (a child
+ * ended after its request's scope closed, or the same trace in another scope) are kept too,
+ * rather than judged alone. Bounded: the oldest ids are forgotten first.
+ */
+export class KeptTraces {
+  private readonly ids = new Map<string, true>();
+  constructor(private readonly max = 4096) {}
+  has(traceId: string): boolean {
+    return this.ids.has(traceId);
+  }
+  add(traceId: string): void {
+    if (this.ids.has(traceId)) return;
+    if (this.ids.size >= this.max) this.ids.delete(this.ids.keys().next().value as string);
+    this.ids.set(traceId, true);
+  }
+}
+
+export function applyTailPolicy(spans: readonly SpanData[], policy: TailPolicy, kept?: KeptTraces): { kept: SpanData[]; droppedTraces: number } {
   const byTrace = new Map<string, SpanData[]>();
   for (const s of spans) {
     const list = byTrace.get(s.traceId);
@@ -80,14 +98,20 @@ export function applyTailPolicy(spans: readonly SpanData[], policy: TailPolicy):
   const keep = new Set<string>();
   let droppedTraces = 0;
   for (const [traceId, list] of byTrace) {
+    if (kept?.has(traceId)) {
+      keep.add(traceId);
+      continue;
+    }
     let ok = true;
     try {
       ok = policy(list);
     } catch {
       ok = true; // a throwing policy keeps the data rather than losing it
     }
-    if (ok) keep.add(traceId);
-    else droppedTraces++;
+    if (ok) {
+      keep.add(traceId);
+      kept?.add(traceId);
+    } else droppedTraces++;
   }
   return { kept: spans.filter((s) => keep.has(s.traceId)), droppedTraces };
 }

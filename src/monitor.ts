@@ -304,7 +304,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
       this.bufferScope(scope);
-      return nothingToExport();
+      return this.carryBacklog();
     }
     if (this.batchWindowMs > 0) {
       const t = now();
@@ -395,6 +395,27 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     return this.export(spans, logs, flushAll);
   }
 
+  /**
+   * While `maxPendingExports` exports are in flight, one caller's promise (its request's
+   * `waitUntil`) waits for them to make room and then exports what is buffered; the others'
+   * data is in its hands. Without it, buffered data would wait for the next request (on Workers
+   * there is no timer), and be lost uncounted if the isolate is evicted first. Bounded by
+   * `flushTimeoutMs`; past it the data stays buffered for the next flush.
+   */
+  private carryBacklog(): Promise<FlushResult> {
+    if (this.backlogCarried) return nothingToExport();
+    this.backlogCarried = true;
+    const deadline = now() + this.flushTimeoutMs;
+    const attempt = (): Promise<FlushResult> => {
+      if (this.saturated() && now() < deadline && this.state !== 'closed') return Promise.race([...this.inflight]).then(attempt, attempt);
+      // Cleared before exporting: data buffered from here on needs a carrier of its own.
+      this.backlogCarried = false;
+      return this.saturated() || this.nothingWaiting() ? nothingToExport() : this.exportWaiting();
+    };
+    return attempt();
+  }
+  private backlogCarried = false;
+
   /** True when `maxPendingExports` exports are in flight: new data waits in the buffer. */
   private saturated(): boolean {
     return this.backends.length > 0 && this.inflight.size >= this.limits.maxPendingExports;
@@ -448,7 +469,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       // oldest dropped) instead of piling up exports.
       for (const s of spansIn) this.buffer(true, s);
       for (const l of logs) this.buffer(false, l);
-      return nothingToExport();
+      return this.carryBacklog();
     }
     let spans: SpanData[] = spansIn;
     if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy, (this.keptTraces ??= new KeptTraces())).kept;

@@ -195,6 +195,27 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     ]);
   });
 
+  test('HTTP semconv: an error onError answered with a 4xx leaves the server span unset (exception recorded); a 5xx is ERROR', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.get('/secret', () => {
+      throw new HTTPException(401, { message: 'no token' });
+    });
+    a.get('/broken', () => {
+      throw new TypeError('db down');
+    });
+    a.onError((err, c) => (err instanceof HTTPException ? err.getResponse() : c.json({ error: err.message }, 503)));
+    expect((await a.request('/secret')).status).toBe(401);
+    expect((await a.request('/broken')).status).toBe(503);
+    await monitor.forceFlush();
+    const secret = memory.spans.find((s) => s.attributes['http.route'] === '/secret')!;
+    const broken = memory.spans.find((s) => s.attributes['http.route'] === '/broken')!;
+    expect(secret.status.code).toBe(0);
+    expect(secret.events.map((e) => e.name)).toEqual(['exception']);
+    expect(broken.status.code).toBe(2);
+  });
+
   test('a handler that returns no Response is recorded as the 500 Hono answers, an ERROR span', async () => {
     const { monitor, memory } = createTestMonitor();
     const hooks = new HookRegistry();

@@ -56,6 +56,14 @@ function unfinalizedResponse(): Response {
   return new Response(null, { status: 500 });
 }
 
+function recordOnly(span: Span, err: unknown): void {
+  try {
+    span.recordException(err);
+  } catch {
+    // never let telemetry replace the user's error
+  }
+}
+
 /**
  * Names the server span after the route, marks the error Hono caught, and emits the
  * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
@@ -66,8 +74,14 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
     span.updateName(serverSpanName(method, route));
     span.setAttribute('http.route', route);
   }
-  // What next() threw is recorded by whoever catches it (handleRequest), not twice.
-  if (c.error && c.error !== thrown?.error) failSpan(span, c.error);
+  // What next() threw is recorded by whoever catches it (handleRequest), not twice. An error
+  // onError (or an HTTPException) turned into a 4xx is the client's: HTTP semconv leaves a
+  // server span with a 4xx response unset, so tail sampling's keepErrors and error rates are
+  // not filled with 401s; the exception event is still recorded.
+  if (c.error && c.error !== thrown?.error) {
+    if (sentStatus(c) >= 500) failSpan(span, c.error);
+    else recordOnly(span, c.error);
+  }
   const hooks = monitor.hooks;
   if (hooks) {
     // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.

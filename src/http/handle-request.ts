@@ -84,7 +84,8 @@ export async function handleRequest(
       if (error !== undefined) failSpan(span, error);
       if (status !== undefined) {
         span.setAttribute('http.response.status_code', status);
-        if (status >= 500) span.setStatus(SpanStatus.ERROR);
+        // Keeps the message of an ERROR set already (an exception the framework caught).
+        if (status >= 500 && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
       }
       span.end();
       metrics.active.add(-1, activeLabels);

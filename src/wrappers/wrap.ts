@@ -23,6 +23,65 @@ function settle(call: Call, error: unknown, failed: boolean): void {
   }
 }
 
+const GENERATOR_TAGS = new Set(['[object GeneratorFunction]', '[object AsyncGeneratorFunction]']);
+
+function isGeneratorFunction(fn: AnyFunction): boolean {
+  return GENERATOR_TAGS.has(Object.prototype.toString.call(fn));
+}
+
+type Step = IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
+
+/**
+ * The iterator of a (sync or async) generator, seen by `call`: each `next`, `return` and
+ * `throw` runs in the call's context, and the call is done when iteration ends, returns early
+ * (`break`) or throws.
+ */
+function observeIteration(it: Iterator<unknown> | AsyncIterator<unknown>, call: Call): object {
+  let finished = false;
+  const finish = (error: unknown, failed: boolean): void => {
+    if (finished) return;
+    finished = true;
+    settle(call, error, failed);
+  };
+  const step = (method: 'next' | 'return' | 'throw', arg: unknown): Step => {
+    const f = (it as unknown as Record<string, ((a: unknown) => Step) | undefined>)[method];
+    if (typeof f !== 'function') {
+      if (method === 'throw') throw arg;
+      finish(undefined, false);
+      return { done: true, value: arg };
+    }
+    let r: Step;
+    try {
+      r = call.run ? call.run(() => f.call(it, arg)) : f.call(it, arg);
+    } catch (err) {
+      finish(err, true);
+      throw err;
+    }
+    if (r !== null && typeof (r as Promise<unknown>).then === 'function') {
+      return (r as Promise<IteratorResult<unknown>>).then(
+        (res) => {
+          if (res.done) finish(undefined, false);
+          return res;
+        },
+        (err: unknown) => {
+          finish(err, true);
+          throw err;
+        },
+      );
+    }
+    if ((r as IteratorResult<unknown>).done) finish(undefined, false);
+    return r;
+  };
+  const observed = {
+    next: (v?: unknown) => step('next', v),
+    return: (v?: unknown) => step('return', v),
+    throw: (e?: unknown) => step('throw', e),
+  };
+  const self = (): object => observed;
+  Object.defineProperty(observed, Symbol.asyncIterator in it ? Symbol.asyncIterator : Symbol.iterator, { value: self });
+  return observed;
+}
+
 /** Wraps `fn` so `begin` sees each call; `begin` returning undefined runs `fn` bare. */
 export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) => Call | undefined): F {
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
@@ -45,6 +104,11 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
       if (!invoked) return fn.apply(this, args);
       settle(call, err, true);
       throw err;
+    }
+    // A generator function's body runs as its caller iterates, not in this call: the call
+    // lasts until iteration ends, and each step runs in the call's context.
+    if (isGeneratorFunction(fn) && result !== null && typeof result === 'object' && typeof (result as Iterator<unknown>).next === 'function') {
+      return observeIteration(result as Iterator<unknown> | AsyncIterator<unknown>, call);
     }
     // Any thenable, as runAndEnd does: query builders, Bluebird and promises from another realm
     // fail `instanceof Promise` yet settle later.

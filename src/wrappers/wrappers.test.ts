@@ -60,6 +60,43 @@ describe('traced()', () => {
     }
   });
 
+  it('a generator function: the span lasts the iteration, each step runs inside it, a throw while iterating is recorded', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const pages = traced('pages', async function* (n: number) {
+      for (let i = 0; i < n; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        monitor.tracer.startSpan(`page ${i}`).end();
+        yield i;
+      }
+      throw new RangeError('no more pages');
+    }, { monitor });
+    const seen: number[] = [];
+    await expect(
+      (async () => {
+        for await (const p of pages(3)) seen.push(p);
+      })(),
+    ).rejects.toThrow('no more pages');
+    const ids = traced('ids', function* () {
+      yield 1;
+      yield 2;
+    }, { monitor });
+    const firstOnly: number[] = [];
+    for (const id of ids()) {
+      firstOnly.push(id);
+      break; // an early return ends the call too
+    }
+    await monitor.flush();
+    expect(seen).toEqual([0, 1, 2]);
+    expect(firstOnly).toEqual([1]);
+    const span = memory.findSpan('pages')!;
+    // It ends after the last step it contains, not when the generator object was returned.
+    const lastPage = memory.findSpan('page 2')!;
+    expect(span.endTime).toBeGreaterThanOrEqual(lastPage.endTime);
+    expect(span.status).toEqual({ code: SpanStatus.ERROR, message: 'no more pages' });
+    expect(memory.spans.filter((s) => s.name.startsWith('page ')).every((s) => s.parentSpanId === span.spanId)).toBe(true);
+    expect(memory.findSpan('ids')!.status.code).toBe(SpanStatus.UNSET);
+  });
+
   it('nests: a traced call inside another is its child', async () => {
     const { monitor, memory } = createTestMonitor();
     const inner = traced('inner', async () => 1, { monitor });

@@ -479,10 +479,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
     // flush always takes them).
     const t = now();
-    // Not twice in one millisecond (Workers freeze the clock between I/O): a delta point whose
-    // start equals its time reads as a reset with no duration (MET-04); the changes wait for
-    // the clock to move. An explicit flush always takes them.
-    const metricsChanged = this.metrics.dirty && (flushAll || (t > this.lastMetricExport && t - this.lastMetricExport >= this.metricExportIntervalMs));
+    const metricsChanged = this.metrics.dirty && (flushAll || t - this.lastMetricExport >= this.metricExportIntervalMs);
     if (metricsChanged) {
       this.metrics.dirty = false;
       this.lastMetricExport = t;

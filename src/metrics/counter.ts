@@ -31,7 +31,7 @@ abstract class SumInstrument extends Instrument<SumSeries> {
     const points: NumberPoint[] = [];
     for (const s of this.allSeries()) {
       if (temporality === 'delta') {
-        if (!s.dirty || this.tooSoon(s, time)) continue;
+        if (!s.dirty) continue;
         points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.delta });
         s.delta = 0;
         s.deltaStart = time;

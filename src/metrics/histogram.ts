@@ -186,7 +186,7 @@ export class Histogram extends Instrument<HistogramSeries> {
     const points: HistogramPoint[] = [];
     for (const s of this.allSeries()) {
       if (temporality === 'delta') {
-        if (!s.dirty || this.tooSoon(s, time)) continue;
+        if (!s.dirty) continue;
         // This interval's exemplars only; the array itself stays, since a cumulative reader
         // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one.
         const start = s.deltaStart;

@@ -375,17 +375,6 @@ export abstract class Instrument<S extends SeriesBase> {
   /** Builds this instrument's part of a snapshot; undefined when nothing is to be reported. */
   abstract collect(temporality: Temporality, time: number): MetricData | undefined;
 
-  /**
-   * A delta point may not start where it ends: with the clock frozen between I/O (Workers,
-   * CF-02) a series made or collected in this same millisecond would give start == time, which
-   * MET-04 reads as a reset of no duration. Its changes wait for the next collection.
-   */
-  protected tooSoon(s: S, time: number): boolean {
-    if (s.deltaStart < time) return false;
-    this.owner.dirty = true;
-    return true;
-  }
-
   protected markDirty(s: S): void {
     s.dirty = true;
     this.owner.dirty = true;

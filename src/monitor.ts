@@ -193,13 +193,20 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * hold its caller forever. Never rejects.
    */
   private settleBackend(backend: Backend, method: 'shutdown' | 'forceFlush'): Promise<void> {
+    return this.withinFlushTimeout(this.guard(() => backend[method]?.())).then((r) => {
+      if (r === PENDING) this.diag.drop('export_timeout', `backend "${backend.name}" did not finish ${method}() within ${this.flushTimeoutMs} ms (flushTimeoutMs); it was left behind`);
+    });
+  }
+
+  /** `p`, or PENDING once `flushTimeoutMs` has passed: the one deadline of exports, shutdown() and forceFlush(). */
+  private withinFlushTimeout<T>(p: Promise<T>): Promise<T | typeof PENDING> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<typeof PENDING>((resolve) => {
       timer = setTimeout(() => resolve(PENDING), timerMs(this.flushTimeoutMs));
     });
-    return Promise.race([this.guard(() => backend[method]?.()), timeout]).then((r) => {
+    return Promise.race([p, timeout]).then((r) => {
       clearTimeout(timer);
-      if (r === PENDING) this.diag.drop('export_timeout', `backend "${backend.name}" did not finish ${method}() within ${this.flushTimeoutMs} ms (flushTimeoutMs); it was left behind`);
+      return r;
     });
   }
 
@@ -546,15 +553,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** An export still running: raced against `flushTimeoutMs`. */
   private async bounded(backend: Backend, call: Promise<ExportResult>, items: number): Promise<FlushResult['backends'][number]> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const timeout = new Promise<ExportResult>((resolve) => {
-        timer = setTimeout(() => resolve({ ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` }), timerMs(this.flushTimeoutMs));
-      });
-      return this.outcome(backend, await Promise.race([this.guard(() => call), timeout]), items);
-    } finally {
-      if (timer !== undefined) clearTimeout(timer);
-    }
+    const r = await this.withinFlushTimeout(this.guard(() => call));
+    return this.outcome(backend, r === PENDING ? { ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` } : r, items);
   }
 
   /** A backend's answer as reported in the flush result; failures and rejections are counted. */
@@ -582,12 +582,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** Redacts secret attribute values of a finished span (once, before it leaves). */
   private redactSpan(span: RecordingSpan): void {
     const r = this.redactor;
-    const attrs = span.attributes as Record<string, unknown>;
-    for (const k in attrs) {
-      const v = attrs[k];
-      const nv = r.apply(k, v);
-      if (nv !== v) attrs[k] = nv;
-    }
+    redactAttributes(span.attributes as Record<string, unknown>, r);
     for (const e of span.events) redactAttributes(e.attributes as Record<string, unknown>, r);
     for (const l of span.links) redactAttributes(l.attributes as Record<string, unknown>, r);
   }

@@ -38,7 +38,6 @@ export interface SeriesBase {
   removed: boolean;
 }
 
-const OVERFLOW_KEY = '\u0000overflow';
 const OVERFLOW_ATTRIBUTES: Labels = Object.freeze({ 'otel.metric.overflow': 'true' });
 // Series keys: each label value (and, without declared names, each name) preceded by its
 // length, so no value can imitate a separator and join two label sets into one series.

@@ -86,6 +86,8 @@ export function createRedactor(fields: readonly string[]): Redactor {
     return changed ? parts.join('&') : list;
   };
   const redactUrl = (value: string): string => {
+    // Nothing to mask without credentials (`@`) or `k=v` pairs (`=`): the usual URL, per request.
+    if (value.indexOf('=') < 0 && value.indexOf('@') < 0) return value;
     let url = redactUserinfo(value);
     const hash = url.indexOf('#');
     let fragment = '';

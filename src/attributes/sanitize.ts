@@ -80,7 +80,8 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
   return res as AttributeValue;
 }
 
-function clip(s: string, maxLength: number): string {
+/** `s` cut to `maxLength` characters. */
+export function clip(s: string, maxLength: number): string {
   return s.length > maxLength ? s.slice(0, maxLength) : s;
 }
 

@@ -1,5 +1,5 @@
 import { REDACTED, redactDeep, type Redactor } from '../attributes/redact.js';
-import { describe, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
+import { clip, describe, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
@@ -26,7 +26,8 @@ const LEVELS: Record<LogLevel, number> = {
 
 export function checkLevel(level: unknown): LogLevel {
   if (level === undefined) return 'info';
-  if (typeof level === 'string' && level.toLowerCase() in LEVELS) return level.toLowerCase() as LogLevel;
+  const name = levelName(level);
+  if (name !== undefined) return name;
   throw new TypeError(`createMonitor: \`logging.level\` must be one of ${Object.keys(LEVELS).join(', ')}, got ${JSON.stringify(level)}.`);
 }
 
@@ -239,10 +240,6 @@ function levelName(level: unknown): LogLevel | undefined {
 
 function textOf(v: unknown): string {
   return typeof v === 'string' ? v : describe(v);
-}
-
-function clip(s: string, max: number): string {
-  return s.length > max ? s.slice(0, max) : s;
 }
 
 function levelOf(n: number): LogLevel {

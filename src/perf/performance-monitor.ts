@@ -3,7 +3,7 @@ import type { Histogram } from '../metrics/histogram.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import type { Span } from '../trace/span.js';
-import { failSpan } from '../trace/tracer.js';
+import { failSpan, isThenable } from '../trace/tracer.js';
 
 /** Options of `new PerformanceMonitor(...)`. */
 export interface PerformanceMonitorOptions {
@@ -124,9 +124,7 @@ export class PerformanceMonitor {
       t.end(err);
       throw err;
     }
-    // Any thenable, as runAndEnd does: query builders, Bluebird and promises from another realm
-    // fail `instanceof Promise` yet settle later.
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    if (isThenable(result)) {
       return (result as unknown as PromiseLike<unknown>).then(
         (v: unknown) => {
           t.end();

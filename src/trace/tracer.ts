@@ -160,6 +160,14 @@ export class Tracer {
   }
 }
 
+/**
+ * Any thenable, not only `instanceof Promise`: query builders, Bluebird and promises from
+ * another realm fail that test yet settle later.
+ */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
 /** Ends `span` when `fn` finishes, recording a throw or rejection as an ERROR. */
 export function runAndEnd<R>(span: Span, fn: (span: Span) => R): R {
   let result: R;
@@ -170,7 +178,7 @@ export function runAndEnd<R>(span: Span, fn: (span: Span) => R): R {
     span.end();
     throw err;
   }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+  if (isThenable(result)) {
     return (result as unknown as PromiseLike<unknown>).then(
       (v) => {
         span.end();

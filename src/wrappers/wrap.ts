@@ -4,6 +4,8 @@
  * the wrapper does around it is guarded so a telemetry failure never reaches the caller.
  */
 
+import { isThenable } from '../trace/tracer.js';
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFunction = (this: any, ...args: any[]) => any;
 
@@ -84,6 +86,7 @@ function observeIteration(it: Iterator<unknown> | AsyncIterator<unknown>, call: 
 
 /** Wraps `fn` so `begin` sees each call; `begin` returning undefined runs `fn` bare. */
 export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) => Call | undefined): F {
+  const generator = isGeneratorFunction(fn);
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
     let call: Call | undefined;
     try {
@@ -107,12 +110,10 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
     }
     // A generator function's body runs as its caller iterates, not in this call: the call
     // lasts until iteration ends, and each step runs in the call's context.
-    if (isGeneratorFunction(fn) && result !== null && typeof result === 'object' && typeof (result as Iterator<unknown>).next === 'function') {
+    if (generator && result !== null && typeof result === 'object' && typeof (result as Iterator<unknown>).next === 'function') {
       return observeIteration(result as Iterator<unknown> | AsyncIterator<unknown>, call);
     }
-    // Any thenable, as runAndEnd does: query builders, Bluebird and promises from another realm
-    // fail `instanceof Promise` yet settle later.
-    if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    if (isThenable(result)) {
       const c = call;
       return (result as PromiseLike<unknown>).then(
         (v: unknown) => {

@@ -69,25 +69,25 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
   return anyOf(...rules);
 }
 
-/** Applies a policy per trace, keeping span order. */
 /**
  * The trace ids a policy kept recently, so that spans of a kept trace exported later (a child
  * ended after its request's scope closed, or the same trace in another scope) are kept too,
  * rather than judged alone. Bounded: the oldest ids are forgotten first.
  */
 export class KeptTraces {
-  private readonly ids = new Map<string, true>();
+  private readonly ids = new Set<string>();
   constructor(private readonly max = 4096) {}
   has(traceId: string): boolean {
     return this.ids.has(traceId);
   }
   add(traceId: string): void {
     if (this.ids.has(traceId)) return;
-    if (this.ids.size >= this.max) this.ids.delete(this.ids.keys().next().value as string);
-    this.ids.set(traceId, true);
+    if (this.ids.size >= this.max) this.ids.delete(this.ids.values().next().value as string);
+    this.ids.add(traceId);
   }
 }
 
+/** Applies a policy per trace, keeping span order; a trace in `kept` is kept without asking. */
 export function applyTailPolicy(spans: readonly SpanData[], policy: TailPolicy, kept?: KeptTraces): { kept: SpanData[]; droppedTraces: number } {
   const byTrace = new Map<string, SpanData[]>();
   for (const s of spans) {

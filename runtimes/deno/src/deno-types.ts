@@ -30,7 +30,7 @@ export function denoGlobal(): DenoGlobal {
  * The environment variables the library reads: the OTEL_* ones it parses (src/config/env.ts,
  * src/exporters/otlp/env.ts) and OTEL_DENO.
  */
-export const KNOWN_ENV_VARIABLES: readonly string[] = [
+const KNOWN_ENV_VARIABLES: readonly string[] = [
   'OTEL_SDK_DISABLED',
   'OTEL_SERVICE_NAME',
   'OTEL_RESOURCE_ATTRIBUTES',
@@ -77,7 +77,7 @@ function envGranted(deno: DenoGlobal, variable?: string): boolean {
  * one by one (a `(env) => options` config then sees only those); {} with none. A Deno without
  * `Deno.permissions.querySync` gets `toObject()` as before, or {} if it throws.
  */
-export function denoEnv(variables: readonly string[] = KNOWN_ENV_VARIABLES): Record<string, string> {
+export function denoEnv(): Record<string, string> {
   let deno: DenoGlobal;
   try {
     deno = denoGlobal();
@@ -90,7 +90,7 @@ export function denoEnv(variables: readonly string[] = KNOWN_ENV_VARIABLES): Rec
     // not granted after all: the variables one by one
   }
   const env: Record<string, string> = {};
-  for (const name of variables) {
+  for (const name of KNOWN_ENV_VARIABLES) {
     try {
       if (!envGranted(deno, name)) continue;
       const value = deno.env.get(name);

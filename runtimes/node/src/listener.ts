@@ -25,9 +25,7 @@ export interface InstrumentedListener extends Drainable {
 interface Pair {
   req: IncomingMessage;
   res: ServerResponse;
-  /** True while `instrumentedListener` is calling the handler, which calls the listener at once. */
-  sync: boolean;
-  /** What the listener threw synchronously. */
+  /** What the listener threw; read only right after the handler returns, so only a synchronous throw counts. */
   thrown?: { error: unknown };
 }
 
@@ -61,7 +59,7 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
         try {
           return listener(req, res);
         } catch (error) {
-          if (pair.sync) pair.thrown = { error };
+          pair.thrown = { error };
           throw error;
         }
       };
@@ -88,9 +86,8 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     // A listener that throws or rejects does so as it would have without instrumentation (and
     // is recorded on the span): a synchronous throw leaves this function, so Node reports an
     // uncaught exception; a rejection stays an unhandled rejection.
-    const pair: Pair = { req, res, sync: true };
+    const pair: Pair = { req, res };
     const done = handler(request, pair);
-    pair.sync = false;
     if (pair.thrown) {
       done.catch(() => {}); // the same error, thrown below
       throw pair.thrown.error;

@@ -1,4 +1,4 @@
-import { configFromEnv, type EnvRecord } from '../config/env.js';
+import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';
 import type { MonitorOptions } from '../config/options.js';
 import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
 import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
@@ -42,8 +42,7 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   const otlpEnv = (options?.otlp ?? fromEnv.otlp) as Record<string, string> | undefined;
   if (merged.backends === undefined && otlpEnv) {
     // Same reporting as configFromEnv's: an ignored OTLP variable should not go unnoticed.
-    const warn = (m: string) => typeof console !== 'undefined' && console.warn(`[lexigram/monitor] config: ${m}`);
-    merged.backends = [new OtlpBackend(otlpOptionsFromEnv(otlpEnv, warn))];
+    merged.backends = [new OtlpBackend(otlpOptionsFromEnv(otlpEnv, warnConfig))];
   }
   delete merged.otlp;
   return merged;

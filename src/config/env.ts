@@ -61,10 +61,15 @@ function ms(env: EnvRecord, name: string, warn: (m: string) => void): number | u
  * const monitor = createMonitor({ ...configFromEnv(env), backends: [...] });
  * ```
  */
+/** How a bad environment value is reported when no `onWarning` is given: one console line. */
+export function warnConfig(message: string): void {
+  if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] config: ${message}`);
+}
+
 export function configFromEnv(env: EnvRecord | undefined | null, options?: { onWarning?: (message: string) => void }): MonitorOptions {
   const out: MonitorOptions = {};
   if (!env || typeof env !== 'object') return out;
-  const warn = options?.onWarning ?? ((m: string) => typeof console !== 'undefined' && console.warn(`[lexigram/monitor] config: ${m}`));
+  const warn = options?.onWarning ?? warnConfig;
 
   const disabled = str(env, 'OTEL_SDK_DISABLED');
   if (disabled !== undefined) {

@@ -23,11 +23,32 @@ interface Target {
   before?: () => unknown;
 }
 
-const targets = new Set<Target>();
-const listeners = new Map<DenoSignal, () => void>();
-let timeout = 10_000;
-let exiting = false;
-let exitOption: boolean | undefined;
+interface ExitState {
+  readonly targets: Set<Target>;
+  readonly listeners: Map<DenoSignal, () => void>;
+  timeout: number;
+  exiting: boolean;
+  exitOption: boolean | undefined;
+  /** The app's own listeners per signal (see trackAppListeners). */
+  readonly appListeners: Map<DenoSignal, Set<unknown>>;
+  tracking: boolean;
+}
+
+/**
+ * One state per process, shared by every copy of this module: a hot reload (`deno run
+ * --watch-hmr`) evaluates it again, and a copy with its own listener exited as soon as its own
+ * targets had drained, cutting the newer copy's flush short.
+ */
+const STATE = Symbol.for('@lexigram/monitor/deno-flush-on-exit/state/v1');
+const state: ExitState = ((globalThis as { [STATE]?: ExitState })[STATE] ??= {
+  targets: new Set(),
+  listeners: new Map(),
+  timeout: 10_000,
+  exiting: false,
+  exitOption: undefined,
+  appListeners: new Map(),
+  tracking: false,
+});
 const EXIT_CODES: Record<DenoSignal, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 
 /** Marks the listeners of this module (any copy of it in the process): none is the app's. */
@@ -39,12 +60,10 @@ type Listener = (() => void) & { [OURS]?: true };
  * `removeSignalListener` are wrapped (once, when `flushOnExit` is first called) to note them;
  * the wrappers call Deno's functions unchanged.
  */
-const appListeners = new Map<DenoSignal, Set<unknown>>();
-let tracking = false;
-
 function trackAppListeners(deno: DenoGlobal): void {
-  if (tracking) return;
-  tracking = true;
+  if (state.tracking) return;
+  state.tracking = true;
+  const appListeners = state.appListeners;
   const add = deno.addSignalListener;
   const remove = deno.removeSignalListener;
   try {
@@ -66,11 +85,12 @@ function trackAppListeners(deno: DenoGlobal): void {
 }
 
 async function onSignal(signal: DenoSignal): Promise<void> {
-  if (exiting) return;
-  exiting = true;
+  if (state.exiting) return;
+  state.exiting = true;
   // Decided when the signal arrives, before the app's listener may remove itself.
-  const exit = exitOption ?? !appListeners.get(signal)?.size;
-  const list = [...targets];
+  const exit = state.exitOption ?? !state.appListeners.get(signal)?.size;
+  const list = [...state.targets];
+  const timeout = state.timeout;
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([
     (async () => {
@@ -81,8 +101,8 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   ]);
   clearTimeout(timer);
   const deno = denoGlobal();
-  for (const [s, l] of listeners) deno.removeSignalListener(s, l);
-  listeners.clear();
+  for (const [s, l] of state.listeners) deno.removeSignalListener(s, l);
+  state.listeners.clear();
   // The app listens for the signal itself: its handler finishes the shutdown and exits.
   if (!exit) return;
   // The exit status a shell reports for a process killed by this signal (128 + number).
@@ -105,19 +125,19 @@ async function onSignal(signal: DenoSignal): Promise<void> {
  * ```
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: DenoFlushOnExitOptions = {}): () => void {
-  if (options.timeoutMs !== undefined) timeout = options.timeoutMs;
-  if (options.exit !== undefined) exitOption = options.exit;
+  if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
+  if (options.exit !== undefined) state.exitOption = options.exit;
   const t: Target = { drain: (ms) => target.shutdown(ms), before: options.beforeFlush };
-  targets.add(t);
+  state.targets.add(t);
   const deno = denoGlobal();
   trackAppListeners(deno);
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
-    if (listeners.has(signal)) continue;
+    if (state.listeners.has(signal)) continue;
     const l: Listener = Object.assign((): void => void onSignal(signal), { [OURS]: true as const });
-    listeners.set(signal, l);
+    state.listeners.set(signal, l);
     deno.addSignalListener(signal, l);
   }
   return () => {
-    targets.delete(t);
+    state.targets.delete(t);
   };
 }

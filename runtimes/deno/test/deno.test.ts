@@ -6,6 +6,7 @@ import { createMonitor, MemoryBackend } from '../../../src/index.ts';
 import { monitorMiddleware } from '../../../src/middleware/hono/index.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
+import { hotReloadExitScenario } from '../../test-support/hot-reload-exit.ts';
 import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.ts';
 import { otelDenoScenario } from './otel-deno.ts';
 
@@ -115,6 +116,14 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => sigtermAppListenerScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
+});
+
+Deno.test({
+  name: 'deno: two copies of flushOnExit (deno --watch-hmr) share one listener, and SIGTERM drains both before the exit',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    hotReloadExitScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('../../test-support/hot-reload-child.ts', import.meta.url).pathname, new URL('../src/flush-on-exit.ts', import.meta.url).href]),
 });
 
 Deno.test({

@@ -23,13 +23,30 @@ interface Target {
   before?: () => unknown;
 }
 
-const targets = new Set<Target>();
-const listeners = new Map<ExitSignal, () => void>();
-let timeout = 10_000;
-let exiting: Promise<void> | undefined;
+interface ExitState {
+  readonly targets: Set<Target>;
+  readonly listeners: Map<ExitSignal, () => void>;
+  timeout: number;
+  exiting: Promise<void> | undefined;
+}
+
+/**
+ * One state per process, shared by every copy of this module: a hot reload (`bun --hot`, a dev
+ * server re-importing the app) evaluates it again, and copies with their own listeners each
+ * re-raised the signal as soon as their own targets had drained, cutting the others' flush short
+ * (and added a listener per reload).
+ */
+const STATE = Symbol.for('@lexigram/monitor/flush-on-exit/state/v1');
+const state: ExitState = ((globalThis as { [STATE]?: ExitState })[STATE] ??= {
+  targets: new Set(),
+  listeners: new Map(),
+  timeout: 10_000,
+  exiting: undefined,
+});
 
 async function drainAll(): Promise<void> {
-  const list = [...targets];
+  const list = [...state.targets];
+  const timeout = state.timeout;
   await Promise.allSettled(list.map(async (t) => t.before?.()));
   await Promise.race([
     Promise.allSettled(list.map((t) => t.drain(timeout))),
@@ -49,9 +66,9 @@ function onSignal(signal: ExitSignal): void {
   // Decided when the signal arrives: a `process.once` listener of the app removes itself as it
   // runs, so counting after the drain would miss it and cut its shutdown short.
   const appHandles = appListenerCount(signal) > 0;
-  exiting ??= drainAll().finally(() => {
-    for (const [s, l] of listeners) process.off(s, l);
-    listeners.clear();
+  state.exiting ??= drainAll().finally(() => {
+    for (const [s, l] of state.listeners) process.off(s, l);
+    state.listeners.clear();
     // Re-raise: with our listener gone, Node's default action (exit by that signal) applies.
     // When the app listened for the signal itself, its listeners decide, as without us.
     if (!appHandles && appListenerCount(signal) === 0) process.kill(process.pid, signal);
@@ -73,20 +90,20 @@ function onSignal(signal: ExitSignal): void {
  * ```
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: FlushOnExitOptions = {}): () => void {
-  if (options.timeoutMs !== undefined) timeout = options.timeoutMs;
+  if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   const t: Target = {
     drain: (ms) => target.shutdown(ms),
     before: options.beforeFlush,
   };
-  targets.add(t);
+  state.targets.add(t);
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
-    if (listeners.has(signal)) continue;
+    if (state.listeners.has(signal)) continue;
     const l = Object.assign((): void => onSignal(signal), { [OURS]: true as const });
-    listeners.set(signal, l);
+    state.listeners.set(signal, l);
     // First in line, so it sees the app's `once` listeners before they remove themselves.
     process.prependListener(signal, l);
   }
   return () => {
-    targets.delete(t);
+    state.targets.delete(t);
   };
 }

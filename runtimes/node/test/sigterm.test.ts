@@ -3,12 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, test } from 'vitest';
+import { pathToFileURL } from 'node:url';
+import { hotReloadExitScenario } from '../../test-support/hot-reload-exit.js';
 import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.js';
 
 let outfile: string;
+let hotChild: string;
+let flushModule: string;
 beforeAll(async () => {
-  outfile = join(mkdtempSync(join(tmpdir(), 'lexigram-node-')), 'server.mjs');
-  await build({ entryPoints: [join(import.meta.dirname, 'fixtures/sigterm-server.ts')], bundle: true, platform: 'node', format: 'esm', outfile, logLevel: 'silent' });
+  const dir = mkdtempSync(join(tmpdir(), 'lexigram-node-'));
+  outfile = join(dir, 'server.mjs');
+  hotChild = join(dir, 'hot-reload-child.mjs');
+  flushModule = join(dir, 'flush-on-exit.mjs');
+  const common = { bundle: true, platform: 'node', format: 'esm', logLevel: 'silent' } as const;
+  await build({ ...common, entryPoints: [join(import.meta.dirname, 'fixtures/sigterm-server.ts')], outfile });
+  await build({ ...common, entryPoints: [join(import.meta.dirname, '../../test-support/hot-reload-child.ts')], outfile: hotChild });
+  await build({ ...common, entryPoints: [join(import.meta.dirname, '../src/flush-on-exit.ts')], outfile: flushModule });
 }, 30_000);
 
 test('node: serve() flushes pending telemetry on SIGTERM, then exits by the signal', async () => {
@@ -17,4 +27,8 @@ test('node: serve() flushes pending telemetry on SIGTERM, then exits by the sign
 
 test('node: an app with its own process.once(SIGTERM) shutdown keeps it: flushed, then the app exits with its own code', async () => {
   await sigtermAppListenerScenario(process.execPath, [outfile]);
+}, 30_000);
+
+test('node: two copies of flushOnExit (a hot reload) share one listener, and SIGTERM drains both before the exit', async () => {
+  await hotReloadExitScenario(process.execPath, [hotChild, pathToFileURL(flushModule).href]);
 }, 30_000);

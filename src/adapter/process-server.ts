@@ -143,7 +143,7 @@ export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentation
   const original = current;
   const traced = instrumentFetch(monitor, (input, init) => original(input, init), options);
   const byMonitor = new WeakMap<object, FetchFn>([[monitor, traced]]);
-  const patched = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const patched = function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     if (isExporterRequest(input as Request | URL | string, init)) return original(input, init);
     let t = traced;
     try {

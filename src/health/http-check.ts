@@ -5,7 +5,8 @@ import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status
 export interface HttpCheckOptions {
   /** Request method (default GET). */
   method?: string;
-  headers?: HeadersInit;
+  /** Request headers, as `fetch` takes them (spelled out: `HeadersInit` is only in the DOM lib). */
+  headers?: Headers | Record<string, string> | [string, string][];
   /** Statuses that count as healthy (default: any 2xx). */
   expectStatus?: number | number[] | ((status: number) => boolean);
   /** Responses slower than this many milliseconds are DEGRADED. */

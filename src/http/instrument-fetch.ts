@@ -6,7 +6,7 @@ import { failSpan } from '../trace/tracer.js';
 import { normalizeMethod } from './request-attributes.js';
 import { isUntraced } from './untraced.js';
 
-export type FetchFn = (input: RequestInfo | URL, init?: RequestInit) => Promise<Response>;
+export type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
 
 export interface FetchInstrumentationOptions {
   /**
@@ -80,14 +80,14 @@ function runtimeOptions(init: RequestInit | undefined): RequestInit | undefined 
 export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: FetchInstrumentationOptions = {}): FetchFn {
   const shouldPropagate = propagationFilter(options.propagateTo);
   const requireParent = options.requireParent !== false;
-  return function tracedFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  return function tracedFetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     if (isUntraced(init)) return fetchFn(input, init);
     const ctx = contextStorage().get();
     if (requireParent && !ctx?.span && !ctx?.scope) return fetchFn(input, init);
     let request: Request;
     let url: URL;
     try {
-      request = new Request(input as RequestInfo, init);
+      request = new Request(input, init);
       url = new URL(request.url);
     } catch {
       return fetchFn(input, init);

@@ -52,7 +52,7 @@ export class Scope {
    * @internal The traced `fetch` that outgoing calls made in this scope go through, set by an
    * adapter that patches the global `fetch` (Workers): a field, not a per-request WeakMap entry.
    */
-  tracedFetch: ((input: RequestInfo | URL, init?: RequestInit) => Promise<Response>) | undefined = undefined;
+  tracedFetch: ((input: Request | string | URL, init?: RequestInit) => Promise<Response>) | undefined = undefined;
   private closing: Promise<FlushResult> | undefined;
 
   constructor(

@@ -105,7 +105,7 @@ function queue(bc: BindingsContext, name: string, binding: object): object {
 /** A traced `fetch` for a service binding or a Durable Object stub: CLIENT span plus traceparent. */
 function tracedFetcherFetch(bc: BindingsContext, peer: string, original: AnyFn): AnyFn {
   const traced = instrumentFetch(bc.monitor, original as FetchFn, { propagateTo: bc.propagateTo, peerService: peer });
-  return (input, init) => traced(input as RequestInfo, init as RequestInit | undefined);
+  return (input, init) => traced(input as Request | string | URL, init as RequestInit | undefined);
 }
 
 /**

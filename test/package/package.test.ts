@@ -401,14 +401,15 @@ afterAll(async () => {
 // ---- the tests --------------------------------------------------------------------------------
 
 describe('the tarball', () => {
-  it('holds README.md and dist only, with no tests, fixtures, benchmarks or scratch files', () => {
+  it('holds README.md, LICENSE and dist only, with no tests, fixtures, benchmarks or scratch files', () => {
     expect(packedFiles).toContain('README.md');
+    expect(packedFiles).toContain('LICENSE');
     expect(packedFiles).toContain('package.json');
-    const unexpected = packedFiles.filter((f) => !f.startsWith('dist/') && f !== 'README.md' && f !== 'package.json');
+    const unexpected = packedFiles.filter((f) => !f.startsWith('dist/') && f !== 'README.md' && f !== 'LICENSE' && f !== 'package.json');
     expect(unexpected).toEqual([]);
     const leaked = packedFiles.filter((f) => /\.test\.|\.bench\.|(^|\/)(test|tests|fixtures|helpers|test-support|bench|\.tmp)\//.test(f) || f.endsWith('.map'));
     expect(leaked).toEqual([]);
-    expect(packedFiles.every((f) => f === 'README.md' || f === 'package.json' || /\.(js|d\.ts)$/.test(f))).toBe(true);
+    expect(packedFiles.every((f) => f === 'README.md' || f === 'LICENSE' || f === 'package.json' || /\.(js|d\.ts)$/.test(f))).toBe(true);
   });
 
   it('contains every file package.json exports, main and types point to', () => {

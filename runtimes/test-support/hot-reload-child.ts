@@ -32,5 +32,7 @@ second.flushOnExit({
     ),
 });
 console.log(`LISTENERS ${deno ? denoSigterm : process.listeners('SIGTERM').length}`);
-console.log('READY');
-setInterval(() => {}, 1000);
+// Deno starts listening for a signal on its next event-loop turns: say ready a little later.
+setTimeout(() => console.log('READY'), 200);
+// Alive for the scenario, never past it: a swallowed signal must not leave the child behind.
+setTimeout(() => process.exit(99), 20_000);

@@ -6,7 +6,7 @@ import { MemoryBackend, SpanStatus } from '../../../src/index.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.js';
 import { instrument, serve } from '../index.js';
-import { hotReloadExitScenario } from '../../test-support/hot-reload-exit.js';
+import { hotReloadExitScenario, signalAfterReloadScenario } from '../../test-support/hot-reload-exit.js';
 import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.js';
 
 declare const Bun: any;
@@ -32,6 +32,9 @@ test('bun: an app with its own process.once(SIGTERM) shutdown keeps it: flushed,
 
 test('bun: two copies of flushOnExit (bun --hot) share one listener, and SIGTERM drains both before the exit', () =>
   hotReloadExitScenario(process.execPath, ['run', new URL('../../test-support/hot-reload-child.ts', import.meta.url).pathname, new URL('../../node/src/flush-on-exit.ts', import.meta.url).pathname]), 30_000);
+
+test('bun: after the app handled a first SIGINT itself, a re-registered flushOnExit (bun --hot) drains and exits on the next one', () =>
+  signalAfterReloadScenario(process.execPath, ['run', new URL('../../test-support/hot-reload-second-signal-child.ts', import.meta.url).pathname, new URL('../../node/src/flush-on-exit.ts', import.meta.url).pathname]), 30_000);
 
 test('bun: serve() traces routes handlers with the pattern as http.route; static routes stay native', async () => {
   const memory = new MemoryBackend();

@@ -103,6 +103,9 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   const deno = denoGlobal();
   for (const [s, l] of state.listeners) deno.removeSignalListener(s, l);
   state.listeners.clear();
+  // Done: a later flushOnExit (an app that handled this signal itself, then reloaded or
+  // registered again) installs listeners that must act on the next signal.
+  state.exiting = false;
   // The app listens for the signal itself: its handler finishes the shutdown and exits.
   if (!exit) return;
   // The exit status a shell reports for a process killed by this signal (128 + number).

@@ -6,7 +6,7 @@ import { createMonitor, MemoryBackend } from '../../../src/index.ts';
 import { monitorMiddleware } from '../../../src/middleware/hono/index.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
-import { hotReloadExitScenario } from '../../test-support/hot-reload-exit.ts';
+import { hotReloadExitScenario, signalAfterReloadScenario } from '../../test-support/hot-reload-exit.ts';
 import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.ts';
 import { otelDenoScenario } from './otel-deno.ts';
 
@@ -124,6 +124,14 @@ Deno.test({
   sanitizeResources: false,
   fn: () =>
     hotReloadExitScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('../../test-support/hot-reload-child.ts', import.meta.url).pathname, new URL('../src/flush-on-exit.ts', import.meta.url).href]),
+});
+
+Deno.test({
+  name: 'deno: after the app handled a first SIGINT itself, a re-registered flushOnExit (--watch-hmr) drains and exits on the next one',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    signalAfterReloadScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('../../test-support/hot-reload-second-signal-child.ts', import.meta.url).pathname, new URL('../src/flush-on-exit.ts', import.meta.url).href]),
 });
 
 Deno.test({

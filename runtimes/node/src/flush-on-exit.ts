@@ -69,6 +69,9 @@ function onSignal(signal: ExitSignal): void {
   state.exiting ??= drainAll().finally(() => {
     for (const [s, l] of state.listeners) process.off(s, l);
     state.listeners.clear();
+    // Done: a later flushOnExit (an app that handled this signal itself, then reloaded or
+    // registered again) installs listeners that must act on the next signal.
+    state.exiting = undefined;
     // Re-raise: with our listener gone, Node's default action (exit by that signal) applies.
     // When the app listened for the signal itself, its listeners decide, as without us.
     if (!appHandles && appListenerCount(signal) === 0) process.kill(process.pid, signal);

@@ -28,6 +28,14 @@ export type InstrumentedHandler<H> = {
     : H[K];
 };
 
+/**
+ * `H`, but not a place TypeScript infers `H` from: with `instrument({...}) satisfies
+ * ExportedHandler<Env>`, inferring from the return type would type the handler from
+ * ExportedHandler's three-argument handlers and leave the telemetry argument an implicit any.
+ * (TypeScript 5.4's `NoInfer` does the same; this form also works before 5.4.)
+ */
+type NotInferred<T> = [T][T extends any ? 0 : never];
+
 type HandlerName = keyof WorkerHandler;
 const HANDLERS: readonly HandlerName[] = ['fetch', 'scheduled', 'queue', 'email', 'tail'];
 /** A `WorkerEntrypoint`'s methods that are not RPC: the handlers the runtime calls itself. */
@@ -129,7 +137,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * ```
  */
 export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
-export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NoInfer<H>>;
+export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NotInferred<H>>;
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
   const isolate = lazyIsolate(config, options);
   if (typeof handler === 'function') return instrumentClass(handler as new (...args: any[]) => object, isolate);

@@ -5,8 +5,11 @@ import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status
 export interface HttpCheckOptions {
   /** Request method (default GET). */
   method?: string;
-  /** Request headers, as `fetch` takes them (spelled out: `HeadersInit` is only in the DOM lib). */
-  headers?: Headers | Record<string, string> | [string, string][];
+  /**
+   * Request headers, in any form `fetch` takes (a Headers, a record, pairs, a Map). Spelled out:
+   * `HeadersInit` is only in the DOM lib, and each runtime's types declare it differently.
+   */
+  headers?: Headers | Record<string, string> | Iterable<Iterable<string>>;
   /** Statuses that count as healthy (default: any 2xx). */
   expectStatus?: number | number[] | ((status: number) => boolean);
   /** Responses slower than this many milliseconds are DEGRADED. */
@@ -46,7 +49,7 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       const start = now();
       const component = options.component ?? '';
       try {
-        const res = await doFetch(target, { method: options.method ?? 'GET', headers: options.headers, signal: controller.signal });
+        const res = await doFetch(target, { method: options.method ?? 'GET', headers: options.headers as RequestInit['headers'], signal: controller.signal });
         const latencyMs = now() - start;
         // Release the connection: only the status matters.
         void res.body?.cancel().catch(() => {});

@@ -70,6 +70,18 @@ function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; mes
 }
 
 /**
+ * Whether `o.hasOwnProperty` is Object.prototype's. A Proxy that throws on reading a key it does
+ * not know (a strict config object) answers no, so the attributes are read through hasOwn.call.
+ */
+function ownHasOwn(o: object): boolean {
+  try {
+    return (o as { hasOwnProperty?: unknown }).hasOwnProperty === hasOwn;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A span's attribute map: no Object.prototype in its chain (so any key, even `__proto__`, is a
  * plain own entry), yet in V8's fast mode. `Object.create(null)` objects start as dictionaries:
  * measured about 6x slower to fill with a span's few attributes and walk again at export.
@@ -351,7 +363,7 @@ export class RecordingSpan implements Span, SpanData {
     // `hasOwn.call` stays a call per key (about 20 ns a span of three attributes). Only when
     // the object's method is Object.prototype's own: not a prototype-free object, nor one with
     // a `hasOwnProperty` attribute of its own.
-    if ((attributes as { hasOwnProperty?: unknown }).hasOwnProperty === hasOwn) {
+    if (ownHasOwn(attributes)) {
       for (const key in attributes) if (attributes.hasOwnProperty(key)) this.setAttribute(key, attributes[key]);
     } else for (const key in attributes) if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
     return this;

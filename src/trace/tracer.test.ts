@@ -8,7 +8,7 @@ import { SamplingDecision } from './sampling/samplers.js';
 const quiet = { onDiagnostic: () => {} };
 
 describe('tracer', () => {
-  it('attributes given at start: own keys only, from plain, prototype-free and `hasOwnProperty`-keyed objects alike', async () => {
+  it('attributes given at start: own keys only, from plain, prototype-free, `hasOwnProperty`-keyed and strict Proxy objects alike', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const inherited = Object.create({ 'from.prototype': 'no' }) as Record<string, unknown>;
     inherited['own.key'] = 'yes';
@@ -19,12 +19,21 @@ describe('tracer', () => {
     monitor.tracer.startSpan('bare', { attributes: bare }).end();
     monitor.tracer.startSpan('shadowed', { attributes: { hasOwnProperty: 'an attribute', other: true } }).end();
     monitor.tracer.startSpan('set later').setAttributes({ hasOwnProperty: 'again' }).end();
+    // A Proxy that throws on reading any key it does not hold (a strict config object).
+    const strict = new Proxy({ 'strict.key': 'v' } as Record<string, unknown>, {
+      get(target, key) {
+        if (typeof key === 'string' && !Object.hasOwn(target, key)) throw new Error(`unknown key ${key}`);
+        return target[key as string];
+      },
+    });
+    expect(() => monitor.tracer.startSpan('strict', { attributes: strict }).end()).not.toThrow();
     await monitor.flush();
     expect({ ...memory.findSpan('plain')!.attributes }).toEqual({ 'a.b': 'x', n: 2 });
     expect({ ...memory.findSpan('inherited')!.attributes }).toEqual({ 'own.key': 'yes' });
     expect({ ...memory.findSpan('bare')!.attributes }).toEqual({ 'bare.key': 1 });
     expect({ ...memory.findSpan('shadowed')!.attributes }).toEqual({ hasOwnProperty: 'an attribute', other: true });
     expect({ ...memory.findSpan('set later')!.attributes }).toEqual({ hasOwnProperty: 'again' });
+    expect({ ...memory.findSpan('strict')!.attributes }).toEqual({ 'strict.key': 'v' });
   });
 
   it('nests spans under startActiveSpan across awaits, and restores the parent afterwards', async () => {

@@ -1,13 +1,13 @@
 /**
- * The published package as a consumer meets it: `npm pack` (which runs `prepare` → build), an
- * install of the tarball into an empty project with no network, then every entry point used
- * through its package specifier from that project, in Node, in a Worker bundled by esbuild and
+ * The published package as a consumer meets it: `npm pack` (which runs `prepare` → build, in a
+ * staging copy of the sources), an install of the tarball into an empty project with no network,
+ * then every entry point used through its package specifier from that project, in Node, in a Worker bundled by esbuild and
  * run in workerd (miniflare), under the TypeScript compiler (bundler and node16 resolution),
  * in Deno and in Bun. Nothing here imports the repository's sources: only the installed copy.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -39,7 +39,11 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   './cloudflare-workers': ['instrument', 'instrumentDO', 'pagesMiddleware', 'getRequestTelemetry', 'getActiveSpan'],
 };
 
-/** Type-only packages a consumer adds next to ours, at the versions this repository locks (already in npm's cache after `npm ci`). */
+/**
+ * Type-only packages and peers a consumer adds next to ours, at the versions this repository locks.
+ * Installed with --prefer-offline: from npm's cache when it holds them (a machine that ran `npm ci`
+ * before), else from the registry.
+ */
 const CONSUMER_DEV_DEPENDENCIES = ['hono', '@opentelemetry/api', '@types/node', '@cloudflare/workers-types'];
 
 interface Run {
@@ -362,8 +366,14 @@ beforeAll(async () => {
   consumer = join(tmp, 'consumer');
   await mkdir(consumer);
 
-  // 1. npm pack from the repository root: runs `prepare` (npm run build) and writes the tarball.
-  const pack = ok(await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: ROOT, timeoutMs: 150_000 }), 'npm pack');
+  // 1. npm pack, which runs `prepare` (npm run build), from a copy of what the build reads: the
+  // repository's own dist/ is left alone while other test files run.
+  const stage = join(tmp, 'stage');
+  await mkdir(stage);
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json']) await cp(join(ROOT, f), join(stage, f));
+  for (const d of ['src', 'runtimes']) await cp(join(ROOT, d), join(stage, d), { recursive: true });
+  await symlink(join(ROOT, 'node_modules'), join(stage, 'node_modules'), 'dir');
+  const pack = ok(await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: stage, timeoutMs: 150_000 }), 'npm pack');
   // npm 11 prints the prepare script's output on stderr; older npm may print its banner on stdout before the JSON.
   const json = pack.stdout.slice(Math.max(0, pack.stdout.search(/^\[/m)));
   const [info] = JSON.parse(json) as { filename: string; files: { path: string }[] }[];
@@ -463,7 +473,7 @@ describe('in Node, from the installed package', () => {
   });
 
   it('runs a program: a span, a counter and a log reach the memory backend; a request through @lexigram/monitor/node', async () => {
-    checkProgram(report(await run(process.execPath, ['program-node.mjs'], { cwd: consumer, timeoutMs: 30_000 }), 'node program-node.mjs'));
+    checkProgram(report(await run(process.execPath, ['program-node.mjs'], { cwd: consumer, timeoutMs: 20_000 }), 'node program-node.mjs'));
   });
 });
 
@@ -616,7 +626,7 @@ describe.each([
           // no lock file, no permission but the loopback network for the one request.
           ['run', '--node-modules-dir=manual', '--no-lock', '--no-prompt', '--allow-net=127.0.0.1', program]
         : [program];
-    const r = await run(join(BIN, runtime), args, { cwd: consumer, timeoutMs: 30_000, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+    const r = await run(join(BIN, runtime), args, { cwd: consumer, timeoutMs: 20_000, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
     const got = report(r, `${runtime} ${program}`);
     expect(got.runtime).toMatch(new RegExp(`^${runtime} \\d`));
     checkProgram(got);

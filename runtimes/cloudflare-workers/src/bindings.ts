@@ -16,9 +16,14 @@ const R2_OPS = new Set(['get', 'head', 'put', 'delete', 'list']);
 /**
  * A proxy over `target` whose methods in `ops` are replaced by `wrap(name, original)`; every
  * other property is read from the target, functions bound to it (native bindings refuse a
- * proxy as `this`). Wrapped methods are made once per proxy.
+ * proxy as `this`). Wrapped methods are made once per proxy. `uncached(t, prop, fn)`, when
+ * given and it answers, supplies a function property made anew on every read instead.
  */
-function methodProxy<T extends object>(target: T, wrap: (name: string, original: AnyFn) => AnyFn | undefined): T {
+function methodProxy<T extends object>(
+  target: T,
+  wrap: (name: string, original: AnyFn) => AnyFn | undefined,
+  uncached?: (t: T, prop: PropertyKey, fn: AnyFn) => unknown,
+): T {
   const made = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
     get(t, prop) {
@@ -26,6 +31,8 @@ function methodProxy<T extends object>(target: T, wrap: (name: string, original:
       if (hit !== undefined) return hit;
       const v = Reflect.get(t, prop, t) as unknown;
       if (typeof v !== 'function') return v;
+      const fresh = uncached?.(t, prop, v as AnyFn);
+      if (fresh !== undefined) return fresh;
       const original = (v as AnyFn).bind(t) as AnyFn;
       const wrapped = (typeof prop === 'string' && prop !== 'then' && wrap(prop, original)) || original;
       made.set(prop, wrapped);
@@ -146,20 +153,11 @@ function rpcProperty(bc: BindingsContext, type: 'service' | 'durable_object', na
  * {@link rpcProperty}, made per read like workerd's own property stubs.
  */
 function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: string, target: object): object {
-  const made = new Map<PropertyKey, unknown>();
-  return new Proxy(target, {
-    get(t, prop) {
-      const hit = made.get(prop);
-      if (hit !== undefined) return hit;
-      const v = Reflect.get(t, prop, t) as unknown;
-      if (typeof v !== 'function') return v;
-      if (typeof prop === 'string' && !defines(t, prop)) return rpcProperty(bc, type, name, prop, v as AnyFn);
-      const bound = (v as AnyFn).bind(t) as AnyFn;
-      const wrapped = prop === 'fetch' ? tracedFetcherFetch(bc, name, bound) : bound;
-      made.set(prop, wrapped);
-      return wrapped;
-    },
-  });
+  return methodProxy(
+    target,
+    (op, bound) => (op === 'fetch' ? tracedFetcherFetch(bc, name, bound) : undefined),
+    (t, prop, fn) => (typeof prop === 'string' && !defines(t, prop) ? rpcProperty(bc, type, name, prop, fn) : undefined),
+  );
 }
 
 function durableObjectNamespace(bc: BindingsContext, name: string, binding: object): object {

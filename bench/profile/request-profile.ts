@@ -6,7 +6,8 @@
  *     --packages=external --outfile=.tmp/request-profile.mjs && VARIANT=noop node .tmp/request-profile.mjs
  * MODE=http profiles the same requests sent over HTTP by 8 keep-alive clients instead (the
  * isolate's share of each request, `(idle)` included: compare variants by µs, not by share).
- * Knobs: VARIANT (noop), N (20000), TOP (40), OUT (a path to keep the .cpuprofile),
+ * Knobs: VARIANT (noop), BATCHED=1 (loop: waitUntil promises awaited at the end, so a batching
+ * variant batches as under load), N (20000), TOP (40), OUT (a path to keep the .cpuprofile),
  * INCLUSIVE (comma-separated function names: their total time, callees included), ALLOC=1 (bytes
  * allocated per request by function, from V8's sampling heap profiler, instead of CPU time).
  */
@@ -20,6 +21,8 @@ const VARIANT = process.env.VARIANT ?? 'noop';
 const N = Number(process.env.N ?? 20000);
 const TOP = Number(process.env.TOP ?? 40);
 const root = process.cwd();
+// BATCHED=1: the loop awaits the waitUntil promises once, at the end, so batching variants batch.
+const BATCHED = process.env.BATCHED === '1' ? '&batched=1' : '';
 
 const bundle = await bundleBenchWorker(root);
 // A local receiver that discards OTLP bodies (HTTP 200), for the `otlp` variants.
@@ -43,7 +46,7 @@ const base = await mf.ready;
 // on every awaited request.
 if (process.env.MODE === 'http') {
   for (let i = 0; i < 2000; i++) await (await fetch(`${base.origin}/${VARIANT}/orders/${i % 50}`)).arrayBuffer();
-} else await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=2000`)).text();
+} else await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=2000${BATCHED}`)).text();
 
 const targets = (await (await fetch(`http://127.0.0.1:${inspectorPort}/json/list`)).json()) as { webSocketDebuggerUrl: string; title: string }[];
 const target = targets.find((t) => !t.title.startsWith('core:')) ?? targets[0]!;
@@ -82,7 +85,7 @@ if (process.env.MODE === 'http') {
   );
   ms = performance.now() - t0;
 } else {
-  ms = Number(await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=${N}`)).text());
+  ms = Number(await (await mf.dispatchFetch(`http://bench/loop?variant=${VARIANT}&n=${N}${BATCHED}`)).text());
 }
 if (ALLOC) {
   const { profile: heap } = await send('HeapProfiler.stopSampling');

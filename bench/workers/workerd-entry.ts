@@ -11,12 +11,15 @@
  * - `/otlp/...`       instrument() with OtlpBackend (protobuf) posting to env.OTLP_ENDPOINT
  * - `/noop-unbatched/`, `/otlp-unbatched/` the same with `batchWindowMs: 0`: every request exports
  *   on its own, as before the Workers adapter batched requests closing within 100 ms;
+ *   `/noop-bare-unbatched/`, `/noop-span-unbatched/`, `/noop-metrics-unbatched/`,
+ *   `/noop-log-unbatched/` the diagnostics above, unbatched, for the `/loop`;
  *   `/otlp-window-50/`, `/otlp-window-1000/` OTLP with other windows (diagnostics)
  * - `/console/...`    instrument() with no backend configured: the console backend, the default
  * - `/loop?variant=&n=` runs n requests through a variant inside the isolate (synthetic ctx whose
  *   waitUntil promises are awaited) and returns the elapsed ms: JS time per request without
  *   the HTTP path; `otlp-stub` there uses a stubbed fetch, so encoding is paid but no I/O. Loop
- *   variants must not batch (each awaited request would wait out the window).
+ *   variants must not batch (each awaited request would wait out the window), unless `&batched=1`
+ *   awaits every waitUntil promise once, after the last request.
  */
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { NoOpBackend } from '../../src/index.js';
@@ -36,6 +39,10 @@ const variants: Record<string, Fetcher> = {
   'noop-metrics': instrumented([new NoOpBackend()], {}, { span: false, log: false }),
   'noop-log': instrumented([new NoOpBackend()], {}, { span: false, metrics: false }),
   'noop-unbatched': instrumented([new NoOpBackend()], { batchWindowMs: 0 }),
+  'noop-bare-unbatched': instrument({ fetch: (request: Request) => plain.fetch(request) }, { serviceName: 'bench-bare', backends: [new NoOpBackend()], batchWindowMs: 0 }),
+  'noop-span-unbatched': instrumented([new NoOpBackend()], { batchWindowMs: 0 }, { metrics: false, log: false }),
+  'noop-metrics-unbatched': instrumented([new NoOpBackend()], { batchWindowMs: 0 }, { span: false, log: false }),
+  'noop-log-unbatched': instrumented([new NoOpBackend()], { batchWindowMs: 0 }, { span: false, metrics: false }),
   console: instrumented(undefined),
   otlp: instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })]),
   'otlp-unbatched': instrumented((env: Env) => [new OtlpBackend({ endpoint: env.OTLP_ENDPOINT, protocol: 'http/protobuf' })], { batchWindowMs: 0 }),
@@ -44,16 +51,20 @@ const variants: Record<string, Fetcher> = {
   'otlp-stub': instrumented([new OtlpBackend({ endpoint: 'http://127.0.0.1:9', protocol: 'http/protobuf', fetch: async () => new Response(null, { status: 200 }) })], { batchWindowMs: 0 }),
 };
 
-async function loop(name: string, n: number, env: Env): Promise<number> {
+async function loop(name: string, n: number, env: Env, batched: boolean): Promise<number> {
   const v = variants[name]!;
   const t0 = performance.now();
+  // batched: the waitUntil promises are awaited once, after the last request, so a batching
+  // variant exports as under load (one export per full batch, the rest when the window ends).
+  const all: Promise<unknown>[] = [];
   for (let i = 0; i < n; i++) {
-    const pending: Promise<unknown>[] = [];
+    const pending: Promise<unknown>[] = batched ? all : [];
     const ctx: Ctx = { waitUntil: (p) => void pending.push(p), passThroughOnException() {} };
     const res = await v.fetch!(new Request(`https://bench.example/orders/${i % 50}`), env, ctx);
     await res.text();
-    await Promise.all(pending);
+    if (!batched) await Promise.all(pending);
   }
+  await Promise.all(all);
   return performance.now() - t0;
 }
 
@@ -63,7 +74,7 @@ export default {
     const [, first] = url.pathname.split('/');
     if (first === 'loop') {
       const name = url.searchParams.get('variant')!;
-      const ms = await loop(name, Number(url.searchParams.get('n') ?? 1000), env);
+      const ms = await loop(name, Number(url.searchParams.get('n') ?? 1000), env, url.searchParams.get('batched') === '1');
       return new Response(String(ms));
     }
     if (first === 'noop-nowait') {

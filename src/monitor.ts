@@ -479,7 +479,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       return this.carryBacklog();
     }
     let spans: SpanData[] = spansIn;
-    if (this.tailPolicy && spans.length) spans = applyTailPolicy(spans, this.tailPolicy, (this.keptTraces ??= new KeptTraces())).kept;
+    if (this.tailPolicy && spans.length) {
+      spans = applyTailPolicy(spans, this.tailPolicy, (this.keptTraces ??= new KeptTraces())).kept;
+      this.diag.count('tail_sampled', spansIn.length - spans.length);
+    }
     // Spans flag, as keys are set, whether the redactor may change any of their attributes.
     for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0 || s.links.length !== 0) this.redactSpan(s as RecordingSpan);
     // Metrics travel only when something was recorded since the previous flush and, with

@@ -47,8 +47,14 @@ export class Diagnostics {
   /** Counts `n` dropped items and reports the reason once. */
   drop(reason: DropReason, message: string | (() => string), n = 1): void {
     if (n <= 0) return;
+    this.count(reason, n);
+    this.report(reason, message);
+  }
+
+  /** Counts `n` items left out by configuration (tail sampling): nothing went wrong, so nothing is reported. */
+  count(reason: DropReason, n: number): void {
+    if (n <= 0) return;
     if (this.counter) this.counter.increment(n, { reason });
     else this.early[reason] = (this.early[reason] ?? 0) + n;
-    this.report(reason, message);
   }
 }

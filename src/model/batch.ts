@@ -35,6 +35,8 @@ export type DropReason =
   | 'export_timeout'
   | 'export_too_large'
   | 'buffer_full'
+  /** Spans of traces a `tailSampling` policy did not keep: counted, not reported (it is the configured outcome). */
+  | 'tail_sampled'
   | 'internal_error';
 
 export interface ExportResult {

@@ -111,6 +111,25 @@ describe('tail sampling', () => {
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['err', 'slow']);
   });
 
+  it('counts the spans it leaves out in lexigram_monitor_dropped_total{reason="tail_sampled"}, without a diagnostic', async () => {
+    const diagnostics: string[] = [];
+    const { monitor, memory } = createTestMonitor({ tailSampling: { keepErrors: true, ratio: 0 }, onDiagnostic: (d) => diagnostics.push(d.kind) });
+    const scope = monitor.openScope();
+    scope.run(() => {
+      monitor.tracer.startActiveSpan('dropped root', () => monitor.tracer.startSpan('dropped child').end());
+      monitor.tracer.startSpan('another dropped', { parent: null }).end();
+      const err = monitor.tracer.startSpan('kept', { parent: null });
+      err.setStatus(SpanStatus.ERROR, 'bad');
+      err.end();
+    });
+    await scope.close();
+    expect(memory.spans.map((s) => s.name)).toEqual(['kept']);
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    const byReason = Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]));
+    expect(byReason).toEqual({ tail_sampled: 3 });
+    expect(diagnostics).toEqual([]);
+  });
+
   it('accepts a function of the finished spans, and a throwing policy keeps the data', () => {
     const policy = createTailPolicy(() => {
       throw new Error('x');

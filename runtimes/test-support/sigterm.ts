@@ -30,11 +30,40 @@ export async function sigtermAppListenerScenario(command: string, args: string[]
   });
 }
 
+/**
+ * The same child, started with `--stream` (flush bound 2000 ms): a client holds a response that
+ * never ends (SSE) when SIGTERM arrives. Closing the server waits for that connection, so the
+ * flush must not wait for it past half its bound: the late span is still exported, and the
+ * process exits by the signal, not on a SIGKILL at the end of the grace period.
+ */
+export async function sigtermStreamingScenario(command: string, args: string[], decode?: Decoder): Promise<void> {
+  let stream: AbortController | undefined;
+  let signalledAt = 0;
+  await runSigterm(
+    command,
+    [...args, '--stream'],
+    decode,
+    ({ code, signal }) => {
+      stream?.abort();
+      assert.ok(signal === 'SIGTERM' || code === 143, `exit by SIGTERM, got code ${code} signal ${signal}`);
+      const ms = Date.now() - signalledAt;
+      assert.ok(ms < 6000, `exited ${ms} ms after SIGTERM, with a flush bound of 2000 ms`);
+    },
+    async (port) => {
+      stream = new AbortController();
+      const res = await fetch(`http://127.0.0.1:${port}/events`, { signal: stream.signal });
+      await res.body!.getReader().read(); // the first event: the response stays open
+      signalledAt = Date.now();
+    },
+  );
+}
+
 async function runSigterm(
   command: string,
   args: string[],
   decode: Decoder | undefined,
   check: (exit: { code: number | null; signal: string | null }, stdout: string) => void,
+  beforeSignal?: (port: number) => Promise<void>,
 ): Promise<void> {
   const r = await startReceiver(decode);
   const child = spawn(command, args, {
@@ -56,8 +85,9 @@ async function runSigterm(
     await waitFor(() => spansOf(r).some((s) => s.kind === 2), 10_000);
     await new Promise((res) => setTimeout(res, 300));
     assert.ok(!spansOf(r).some((s) => s.name === 'after-response'), 'the late span waits for a flush');
+    await beforeSignal?.(port);
     child.kill('SIGTERM');
-    const exit = await exited;
+    const exit = await Promise.race([exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the child did not exit within 15 s of SIGTERM')), 15_000))]);
     const late = spansOf(r).find((s) => s.name === 'after-response');
     assert.ok(late, 'the late span was flushed on SIGTERM');
     assert.equal(late.resource['service.name'], 'sigterm-child');

@@ -7,7 +7,7 @@ import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.js';
 import { instrument, serve } from '../index.js';
 import { hotReloadExitScenario, signalAfterReloadScenario } from '../../test-support/hot-reload-exit.js';
-import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.js';
+import { sigtermAppListenerScenario, sigtermScenario, sigtermStreamingScenario } from '../../test-support/sigterm.js';
 
 declare const Bun: any;
 
@@ -26,6 +26,9 @@ for (const s of scenarios(bun)) test(s.name, () => s.run(), 30_000);
 
 test('bun: flushOnExit flushes pending telemetry on SIGTERM, then exits by the signal', () =>
   sigtermScenario(process.execPath, ['run', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]), 30_000);
+
+test('bun: a response that never ends (SSE) does not hold the flush: SIGTERM still flushes, then exits within the bound', () =>
+  sigtermStreamingScenario(process.execPath, ['run', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]), 30_000);
 
 test('bun: an app with its own process.once(SIGTERM) shutdown keeps it: flushed, then the app exits with its own code', () =>
   sigtermAppListenerScenario(process.execPath, ['run', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]), 30_000);

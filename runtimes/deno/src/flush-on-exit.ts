@@ -5,9 +5,12 @@ import { denoGlobal, type DenoGlobal, type DenoSignal } from './deno-types.js';
 export interface DenoFlushOnExitOptions {
   /** Signals to handle. Default SIGTERM and SIGINT. */
   signals?: DenoSignal[];
-  /** Bound on the whole flush. Default 10 000 ms. */
+  /** Bound on the whole flush, `beforeFlush` included. Default 10 000 ms. */
   timeoutMs?: number;
-  /** Runs first, for example to stop the server (`serve()` calls `server.shutdown()`). */
+  /**
+   * Runs first, for example to stop the server (`serve()` calls `server.shutdown()`); waited for
+   * at most half of `timeoutMs`, so connections that stay open (a stream) cannot hold the flush.
+   */
   beforeFlush?: () => unknown;
   /**
    * Exit with 128 + the signal number once flushed. Default: only when the app has no listener
@@ -84,6 +87,13 @@ function trackAppListeners(deno: DenoGlobal): void {
   }
 }
 
+/** `work`, or the end of `ms`, whichever comes first. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
+  clearTimeout(timer);
+}
+
 async function onSignal(signal: DenoSignal): Promise<void> {
   if (state.exiting) return;
   state.exiting = true;
@@ -91,15 +101,12 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   const exit = state.exitOption ?? !state.appListeners.get(signal)?.size;
   const list = [...state.targets];
   const timeout = state.timeout;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([
-    (async () => {
-      await Promise.allSettled(list.map(async (t) => t.before?.()));
-      await Promise.allSettled(list.map((t) => t.drain(timeout)));
-    })(),
-    new Promise((r) => (timer = setTimeout(r, timeout))),
-  ]);
-  clearTimeout(timer);
+  const deadline = Date.now() + timeout;
+  // `beforeFlush` (serve() shutting its server down) resolves once open connections end, which a
+  // streaming response (SSE) may never do: it gets half the budget, the flush the rest.
+  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.before?.())));
+  const left = deadline - Date.now();
+  await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
   const deno = denoGlobal();
   for (const [s, l] of state.listeners) deno.removeSignalListener(s, l);
   state.listeners.clear();

@@ -7,7 +7,7 @@ import { monitorMiddleware } from '../../../src/middleware/hono/index.ts';
 import { scenarios, type RuntimeUnderTest } from '../../test-support/scenarios.ts';
 import { instrument } from '../index.ts';
 import { hotReloadExitScenario, signalAfterReloadScenario } from '../../test-support/hot-reload-exit.ts';
-import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.ts';
+import { sigtermAppListenerScenario, sigtermScenario, sigtermStreamingScenario } from '../../test-support/sigterm.ts';
 import { otelDenoScenario } from './otel-deno.ts';
 
 declare const Deno: any;
@@ -109,6 +109,13 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => sigtermScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
+});
+
+Deno.test({
+  name: 'deno: a response that never ends (SSE) does not hold the flush: SIGTERM still flushes, then exits within the bound',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => sigtermStreamingScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/sigterm-server.ts', import.meta.url).pathname]),
 });
 
 Deno.test({

@@ -12,9 +12,12 @@ export type ExitSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
 export interface FlushOnExitOptions {
   /** Signals to handle. Default SIGTERM and SIGINT. */
   signals?: ExitSignal[];
-  /** Bound on the whole flush. Default 10 000 ms (Kubernetes allows 30 s by default). */
+  /** Bound on the whole flush, `beforeFlush` included. Default 10 000 ms (Kubernetes allows 30 s by default). */
   timeoutMs?: number;
-  /** Runs first, for example to stop accepting connections (`serve()` closes its server). */
+  /**
+   * Runs first, for example to stop accepting connections (`serve()` closes its server); waited
+   * for at most half of `timeoutMs`, so connections that stay open (a stream) cannot hold the exit.
+   */
   beforeFlush?: () => unknown;
 }
 
@@ -44,14 +47,22 @@ const state: ExitState = ((globalThis as { [STATE]?: ExitState })[STATE] ??= {
   exiting: undefined,
 });
 
+/** `work`, or the end of `ms`, whichever comes first; the timer never keeps the process alive. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([work, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))).unref?.())]);
+  clearTimeout(timer);
+}
+
 async function drainAll(): Promise<void> {
   const list = [...state.targets];
   const timeout = state.timeout;
-  await Promise.allSettled(list.map(async (t) => t.before?.()));
-  await Promise.race([
-    Promise.allSettled(list.map((t) => t.drain(timeout))),
-    new Promise((r) => setTimeout(r, timeout).unref?.()),
-  ]);
+  const deadline = Date.now() + timeout;
+  // `beforeFlush` (serve() closing its server) resolves once open connections end, which a
+  // streaming response (SSE) may never do: it gets half the budget, the flush the rest.
+  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.before?.())));
+  const left = deadline - Date.now();
+  await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
 }
 
 /** Marks the listeners of this module (any copy of it in the process), so none counts as the app's. */

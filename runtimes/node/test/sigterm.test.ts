@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 import { beforeAll, test } from 'vitest';
 import { pathToFileURL } from 'node:url';
 import { hotReloadExitScenario, signalAfterReloadScenario } from '../../test-support/hot-reload-exit.js';
-import { sigtermAppListenerScenario, sigtermScenario } from '../../test-support/sigterm.js';
+import { sigtermAppListenerScenario, sigtermScenario, sigtermStreamingScenario } from '../../test-support/sigterm.js';
 
 let outfile: string;
 let hotChild: string;
@@ -26,6 +26,10 @@ beforeAll(async () => {
 
 test('node: serve() flushes pending telemetry on SIGTERM, then exits by the signal', async () => {
   await sigtermScenario(process.execPath, [outfile]);
+}, 30_000);
+
+test('node: a response that never ends (SSE) does not hold the flush: SIGTERM still flushes, then exits within the bound', async () => {
+  await sigtermStreamingScenario(process.execPath, [outfile]);
 }, 30_000);
 
 test('node: an app with its own process.once(SIGTERM) shutdown keeps it: flushed, then the app exits with its own code', async () => {

@@ -171,6 +171,22 @@ describe('retry helpers', () => {
     expect(parseRetryAfter(null, now)).toBeUndefined();
   });
 
+  it('OTLP-10: only delay-seconds or an HTTP-date count; "2.5", "-1", "+5", "5, 6" are not read as dates', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    // Date.parse reads each of these as a date in 2001, which would mean "retry now".
+    for (const v of ['2.5', '-1', '+5', '5, 6', '1e3', '0x10', '5 s', '2015-10-21T07:28:05Z', 'Wed, 21 Oct 2015 07:28:05 UTC', 'Wed, 21 Oct 2015 07:28:05', 'wed, 21 oct 2015 07:28:05 gmt', 'Wed, 31 Feb 2015 07:28:05 GMT', 'Wed, 21 Oct 2015 24:00:00 GMT', 'Wed, 21 Oct 15 07:28:05 GMT']) {
+      expect(parseRetryAfter(v, now), v).toBeUndefined();
+    }
+    // The obsolete RFC 850 and asctime forms of the same instant (RFC 9110 §5.6.7).
+    expect(parseRetryAfter('Wednesday, 21-Oct-15 07:28:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Wed Oct 21 07:28:05 2015', now)).toBe(5000);
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', now)).toBe(0);
+    // A real HTTP-date in the past still means "now".
+    expect(parseRetryAfter('Sun, 06 Nov 1994 08:49:37 GMT', now)).toBe(0);
+    expect(parseRetryAfter('Mon, 01 Jan 0001 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('Thu, 29 Feb 2016 00:00:00 GMT', now)).toBeGreaterThan(0);
+  });
+
   it('backoff grows exponentially, is capped, and jitters within [half, full]', () => {
     expect(backoffMs(0, 1000, 5000, () => 0)).toBe(500);
     expect(backoffMs(0, 1000, 5000, () => 1)).toBe(1000);

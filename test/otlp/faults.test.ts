@@ -90,6 +90,17 @@ describe('OTLP-09/10 retries and failures', () => {
     expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(900);
   });
 
+  it('OTLP-10: a Retry-After that is neither delay-seconds nor an HTTP-date falls back to backoff', async () => {
+    // "2.5" went to Date.parse, which reads it as a date in 2001: a retry with no wait at all.
+    const first = rx.requests.length;
+    rx.handler = (q, res, i) => (i - first < 2 ? res.writeHead(503, { 'retry-after': i === first ? '2.5' : '5, 6' }).end() : ok(q, res, i));
+    const { result, requests } = await run({ retry: { initialBackoffMs: 400, maxBackoffMs: 400 } }, 3000);
+    expect(result).toEqual({ ok: true });
+    expect(requests).toHaveLength(3);
+    expect(requests[1].at - requests[0].at).toBeGreaterThanOrEqual(190);
+    expect(requests[2].at - requests[1].at).toBeGreaterThanOrEqual(190);
+  });
+
   it('OTLP-09: 503 then 200 is retried with backoff and succeeds', async () => {
     const first = rx.requests.length;
     rx.handler = (q, res, i) => (i === first ? res.writeHead(503).end() : ok(q, res, i));

@@ -77,10 +77,19 @@ describe('metricsHandler', () => {
     expect(res.headers.get('content-type')).toBe(CONTENT_TYPES.openmetrics);
   });
 
+  it('bearer auth: the auth-scheme is case-insensitive and may be followed by several spaces (RFC 9110 §11.1)', async () => {
+    const handle = metricsHandler(monitor, { auth: { bearerToken: 's3cret-token' } });
+    for (const authorization of ['bearer s3cret-token', 'BEARER s3cret-token', 'bEaReR   s3cret-token']) {
+      expect((await handle(req('/metrics', { headers: { authorization } })))!.status, authorization).toBe(200);
+    }
+    // The token itself stays case-sensitive.
+    expect((await handle(req('/metrics', { headers: { authorization: 'bearer S3CRET-TOKEN' } })))!.status).toBe(401);
+  });
+
   it('bearer auth: right token 200; wrong or missing 401 with WWW-Authenticate', async () => {
     const handle = metricsHandler(monitor, { auth: { bearerToken: 's3cret-token' } });
     expect((await handle(req('/metrics', { headers: { authorization: 'Bearer s3cret-token' } })))!.status).toBe(200);
-    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: 'Bearer s3cret-token-and-more' }, { authorization: 'Basic czNjcmV0' }];
+    const variants: Record<string, string>[] = [{}, { authorization: 'Bearer wrong' }, { authorization: 'Bearer s3cret-token-and-more' }, { authorization: 'Basic czNjcmV0' }, { authorization: 's3cret-token' }, { authorization: 'Bearers3cret-token' }, { authorization: 'Token s3cret-token' }];
     for (const headers of variants) {
       const res = (await handle(req('/metrics', { headers })))!;
       expect(res.status).toBe(401);

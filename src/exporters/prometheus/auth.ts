@@ -65,11 +65,15 @@ export function createAuthCheck(auth: MetricsAuth): (request: Request) => Promis
     if (typeof auth.bearerToken !== 'string' || auth.bearerToken === '') {
       throw new TypeError('metrics auth.bearerToken must be a non-empty string');
     }
-    const expected = 'Bearer ' + auth.bearerToken;
+    const expected = auth.bearerToken;
     const challenge = 'Bearer realm="metrics"';
     return async (request) => {
-      const given = request.headers.get('authorization') ?? '';
-      return { ok: await timingSafeEqual(given, expected), challenge };
+      // The auth-scheme is case-insensitive and followed by 1*SP (RFC 9110 §11.1, §11.4).
+      const header = request.headers.get('authorization') ?? '';
+      const scheme = /^bearer +/i.exec(header);
+      // Always compare, even without the scheme, so timing does not say which it was.
+      const same = await timingSafeEqual(scheme ? header.slice(scheme[0].length) : '', expected);
+      return { ok: scheme !== null && same, challenge };
     };
   }
   if (typeof auth.username !== 'string' || typeof auth.password !== 'string' || auth.username === '') {

@@ -153,7 +153,10 @@ export async function handleRequest(
   );
   closeScope(scope, waitUntil, done);
   try {
-    return new Response(pipe.readable, { status, statusText: response.statusText, headers: decodedByFetch(response) ? withoutEncoding(response.headers) : response.headers });
+    // The Response itself as init: workerd then carries over what no init dictionary can read
+    // back from it (`encodeBody: 'manual'` of a pre-compressed body would otherwise be gzipped
+    // twice), and the other runtimes read its status, statusText and headers.
+    return new Response(pipe.readable, decodedByFetch(response) ? { status, statusText: response.statusText, headers: withoutEncoding(response.headers) } : response);
   } catch {
     finish(status);
     return response;

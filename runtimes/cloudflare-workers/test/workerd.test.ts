@@ -191,6 +191,14 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(server.attributes['http.response.body.incomplete']).toBeUndefined();
   });
 
+  test("a body the app gzipped itself (encodeBody: 'manual') is sent as it is, also when waitForBody watches it", async () => {
+    for (const path of ['/precompressed', '/watched/precompressed']) {
+      const r = await mf.dispatchFetch(`http://worker.test${path}`, { headers: { 'accept-encoding': 'gzip' } });
+      // fetch decodes the body once: gzipped twice, it would still be gzip bytes here.
+      expect(await r.text()).toBe('hello, precompressed');
+    }
+  });
+
   test('an exception is recorded on the server span and still reaches the runtime', async () => {
     const r = await get('/throw');
     expect(r.status).toBe(500);

@@ -1,4 +1,4 @@
-import { contextStorage } from '../context/active.js';
+import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { nothingToExport, type Scope } from '../scope/scope.js';
@@ -54,7 +54,9 @@ export async function handleRequest(
   const url = urlParts(request.url);
   if (url === undefined) return handler(request, { scope: monitor.openScope(), span: monitor.tracer.startSpan('invalid', { parent: null }) });
   const scope = monitor.openScope(HTTP_SCOPE);
-  const parent = options.trustIncomingTrace === false ? null : (extractContext(request.headers) ?? null);
+  const remote = options.trustIncomingTrace === false ? undefined : extractContext(request.headers);
+  const outer = remote === undefined ? nested(monitor) : undefined;
+  const parent = remote ?? outer?.span ?? null;
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
   const method = attributes['http.request.method'] as string;
   const scheme = attributes['url.scheme'] as string;
@@ -102,7 +104,7 @@ export async function handleRequest(
 
   let response: Response;
   try {
-    response = await contextStorage().run({ scope, span, baggage: parent?.baggage }, () => handler(request, { scope, span }));
+    response = await contextStorage().run({ scope, span, baggage: remote?.baggage ?? outer?.baggage }, () => handler(request, { scope, span }));
   } catch (err) {
     finish(500, err);
     closeScope(scope, waitUntil);
@@ -164,6 +166,17 @@ export async function handleRequest(
 }
 
 const HTTP_SCOPE = { name: 'http' } as const;
+
+/**
+ * A request served inside another invocation of the same monitor (a cron or an RPC method calling
+ * `app.request()`) continues the span active there; any other request without `traceparent`
+ * starts a trace. Only an open scope of this monitor counts: a server started inside a span
+ * (Node's requests inherit the context of `listen()`) must not make every request its child.
+ */
+function nested(monitor: Monitor): ActiveContext | undefined {
+  const active = contextStorage().get();
+  return active?.span !== undefined && active.scope?.owner === monitor && !active.scope.closed ? active : undefined;
+}
 
 /**
  * Hands the scope's export to waitUntil: at once (unless nothing left with it), or once `done`

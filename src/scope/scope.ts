@@ -46,7 +46,11 @@ export class Scope {
   readonly name: string;
   readonly spans: RecordingSpan[] = [];
   readonly logs: LogRecordData[] = [];
-  /** The invocation's SERVER or CONSUMER span, set by the adapter that opened the scope. */
+  /**
+   * The SERVER span of the HTTP request the scope serves, set by the adapter that opened it, for
+   * middleware that names it by route (Hono). Unset for other invocations (a cron, a queue batch,
+   * an RPC call), whose spans keep their names.
+   */
   serverSpan: Span | undefined;
   /**
    * @internal The traced `fetch` that outgoing calls made in this scope go through, set by an

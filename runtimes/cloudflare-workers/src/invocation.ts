@@ -23,7 +23,8 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
   const monitor = isolate.monitor;
   const scope = monitor.openScope({ name: spec.name });
   const span = monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.INTERNAL, parent: null, attributes: spec.attributes, scope });
-  scope.serverSpan = span;
+  // No `scope.serverSpan`: that is the HTTP request's span, which the Hono middleware names by
+  // route; an app.request() made here gets a request span of its own, a child of this one.
   const telemetry = isolate.enter(scope, span);
   const finish = (err?: unknown, failed?: boolean): void => {
     if (failed) {

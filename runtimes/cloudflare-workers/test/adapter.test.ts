@@ -180,6 +180,35 @@ describe('instrument() in-process', () => {
     expect(ctx.pending).toHaveLength(1); // one flush handed to waitUntil
   });
 
+  test('a cron that runs a Hono route (app.request) keeps its span name; the request gets a SERVER span of its own, its child', async () => {
+    const { Hono } = await import('hono');
+    const { monitorMiddleware } = await import('../../../src/middleware/hono/index.js');
+    const { monitor, memory } = createTestMonitor();
+    const app = new Hono();
+    app.use(monitorMiddleware(monitor));
+    app.post('/tasks/:name', (c) => c.text(`done ${c.req.param('name')}`));
+    const worker = instrument(
+      {
+        async scheduled(_controller: { cron: string }, env: unknown, ctx: ExecutionContext) {
+          expect(await (await app.request('/tasks/cleanup', { method: 'POST' }, env, ctx)).text()).toBe('done cleanup');
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    await worker.scheduled!({ cron: '*/5 * * * *', scheduledTime: Date.now() } as never, {}, ctx);
+    await Promise.all(ctx.pending);
+    await monitor.flush();
+    const cron = memory.spans.find((s) => s.attributes['faas.trigger'] === 'timer')!;
+    expect(cron.name).toBe('scheduled */5 * * * *');
+    expect(cron.attributes['http.route']).toBeUndefined();
+    const request = memory.spans.find((s) => s.kind === 2)!;
+    expect(request.name).toBe('POST /tasks/:name');
+    expect(request.attributes['http.route']).toBe('/tasks/:name');
+    expect(request.traceId).toBe(cron.traceId);
+    expect(request.parentSpanId).toBe(cron.spanId);
+  });
+
   test('instrument() inside instrument() with one config: one SERVER span and one duration observation per request', async () => {
     const { monitor, memory } = createTestMonitor();
     const config = () => monitor;

@@ -154,7 +154,8 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     if (account) attributes['cloud.account.id'] = account;
   }
   const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope });
-  scope.serverSpan = span;
+  // The HTTP request's span, for middleware that names it by route (Hono); not a queue's or a cron's.
+  if (shape.http) scope.serverSpan = span;
   const metrics = shape.http ? httpServerMetrics(monitor) : undefined;
   const activeLabels = shape.http ? { 'http.request.method': shape.http.method, 'url.scheme': shape.http.scheme } : undefined;
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);

@@ -1,5 +1,5 @@
 import type { Labels, LabelsInput } from '../model/attributes.js';
-import type { CounterMetric, NumberPoint, Temporality, UpDownCounterMetric } from '../model/metric-data.js';
+import type { CounterMetric, NumberPoint, Temporality, UpDownCounterMetric, PointAttributes } from '../model/metric-data.js';
 import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 
 interface SumSeries extends SeriesBase {
@@ -17,7 +17,7 @@ export interface BoundCounter {
 }
 
 abstract class SumInstrument extends Instrument<SumSeries> {
-  protected createSeries(attributes: Labels, time: number): SumSeries {
+  protected createSeries(attributes: PointAttributes, time: number): SumSeries {
     return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, value: 0, delta: 0 };
   }
 

@@ -1,5 +1,5 @@
-import type { Labels, LabelsInput } from '../model/attributes.js';
-import type { GaugeMetric, NumberPoint, Temporality } from '../model/metric-data.js';
+import type { LabelsInput } from '../model/attributes.js';
+import type { GaugeMetric, NumberPoint, Temporality, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 
@@ -11,7 +11,7 @@ interface GaugeSeries extends SeriesBase {
 export class Gauge extends Instrument<GaugeSeries> {
   readonly type = 'gauge' as const;
 
-  protected createSeries(attributes: Labels, time: number): GaugeSeries {
+  protected createSeries(attributes: PointAttributes, time: number): GaugeSeries {
     return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, value: 0 };
   }
 

@@ -1,6 +1,6 @@
 import { contextStorage } from '../context/active.js';
 import type { Labels, LabelsInput } from '../model/attributes.js';
-import type { ExemplarData, HistogramMetric, HistogramPoint, Temporality } from '../model/metric-data.js';
+import type { ExemplarData, HistogramMetric, HistogramPoint, Temporality, PointAttributes } from '../model/metric-data.js';
 import { now, secondsBetween } from '../time.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
 import type { Span } from '../trace/span.js';
@@ -87,7 +87,7 @@ export class Histogram extends Instrument<HistogramSeries> {
     this.b = Float64Array.from(buckets);
   }
 
-  protected createSeries(attributes: Labels, time: number): HistogramSeries {
+  protected createSeries(attributes: PointAttributes, time: number): HistogramSeries {
     const n = this.b.length + 1;
     return {
       attributes,

@@ -2,7 +2,7 @@ import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { Labels, LabelsInput } from '../model/attributes.js';
-import type { MetricData, MetricType, Temporality } from '../model/metric-data.js';
+import type { MetricData, MetricType, PointAttributes, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { isValidLabelName } from './names.js';
 
@@ -24,7 +24,7 @@ export interface InstrumentOwner {
 
 /** State shared by every series: its labels and the times that start its intervals. */
 export interface SeriesBase {
-  readonly attributes: Labels;
+  readonly attributes: PointAttributes;
   /** Creation time: the start of cumulative intervals. */
   readonly startTime: number;
   /** Time of the previous delta collection: the start of the next delta interval. */
@@ -38,7 +38,8 @@ export interface SeriesBase {
   removed: boolean;
 }
 
-const OVERFLOW_ATTRIBUTES: Labels = Object.freeze({ 'otel.metric.overflow': 'true' });
+// A boolean, as the spec has it (MET-11): OTLP carries boolValue true, Prometheus renders "true".
+const OVERFLOW_ATTRIBUTES: PointAttributes = Object.freeze({ 'otel.metric.overflow': true });
 // Series keys: each label value (and, without declared names, each name) preceded by its
 // length, so no value can imitate a separator and join two label sets into one series.
 const SEP = '\u0001';
@@ -74,7 +75,7 @@ export abstract class Instrument<S extends SeriesBase> {
   /** Declared labels the redactor may change ([] for none, or no redactor); undefined: any labels. */
   private readonly redactNames: readonly string[] | undefined;
 
-  protected abstract createSeries(attributes: Labels, time: number): S;
+  protected abstract createSeries(attributes: PointAttributes, time: number): S;
 
   /** Finds or creates the series for `labels`; undefined (counted) when the call is misuse. */
   protected resolve(labels: LabelsInput | undefined): S | undefined {
@@ -243,7 +244,7 @@ export abstract class Instrument<S extends SeriesBase> {
     const owner = this.owner;
     owner.diag.drop(
       'cardinality_overflow',
-      () => `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series`,
+      () => `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow=true series`,
     );
     return (this.overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
   }

@@ -138,7 +138,7 @@ describe('metrics', () => {
     for (let i = 0; i < 10_000; i++) c.increment(1, { user: `u${i}` });
     const pts = point(monitor, 'by_user_total') as NumberPoint[];
     expect(pts).toHaveLength(2001);
-    const overflow = pts.find((p) => p.attributes['otel.metric.overflow'] === 'true')!;
+    const overflow = pts.find((p) => p.attributes['otel.metric.overflow'] === true)!;
     expect(overflow.value).toBe(8000);
     expect(pts.reduce((a, p) => a + p.value, 0)).toBe(10_000);
     expect(pts.find((p) => p.attributes.user === 'u1999')).toBeDefined();
@@ -152,7 +152,7 @@ describe('metrics', () => {
     const { monitor } = createTestMonitor({ onDiagnostic: (d) => void seen.push(d), limits: { cardinalityLimit: 2 } });
     const c = monitor.metrics.createCounter('by_user_total', 'Per user', { labelNames: ['user'] });
     for (let i = 0; i < 50; i++) c.increment(1, { user: `u${i}` });
-    expect(seen).toEqual([{ kind: 'cardinality_overflow', message: 'metric "by_user_total" passed 2 attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow="true" series', detail: undefined }]);
+    expect(seen).toEqual([{ kind: 'cardinality_overflow', message: 'metric "by_user_total" passed 2 attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow=true series', detail: undefined }]);
   });
 
   it('the cardinality cap is configurable', () => {
@@ -427,7 +427,7 @@ describe('series lookup by the learned label shape', () => {
     expect(byAttributes(point(monitor, 'requests_total') as NumberPoint[])).toEqual({
       '{"method":"GET","status":"200"}': 2,
       '{"method":"POST","status":"201"}': 2,
-      '{"otel.metric.overflow":"true"}': 2,
+      '{"otel.metric.overflow":true}': 2,
     });
   });
 });

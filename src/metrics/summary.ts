@@ -1,5 +1,5 @@
-import type { Labels, LabelsInput } from '../model/attributes.js';
-import type { SummaryMetric, SummaryPoint, Temporality } from '../model/metric-data.js';
+import type { LabelsInput } from '../model/attributes.js';
+import type { SummaryMetric, SummaryPoint, Temporality, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { startTimer, type EndTimer } from './histogram.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
@@ -51,7 +51,7 @@ export class Summary extends Instrument<SummarySeries> {
     this.bucketMs = (options.maxAgeSeconds * 1000) / options.ageBuckets;
   }
 
-  protected createSeries(attributes: Labels, time: number): SummarySeries {
+  protected createSeries(attributes: PointAttributes, time: number): SummarySeries {
     const ring: QuantileSketch[] = [];
     for (let i = 0; i < this.options.ageBuckets; i++) ring.push(new QuantileSketch());
     return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, count: 0, sum: 0, ring, head: 0, headStart: time };

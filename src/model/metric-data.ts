@@ -1,4 +1,3 @@
-import type { Labels } from './attributes.js';
 
 export type Temporality = 'delta' | 'cumulative';
 export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'updowncounter';
@@ -12,8 +11,14 @@ export interface ExemplarData {
   readonly spanId: string;
 }
 
+/**
+ * A point's attributes: the series' labels, strings once recorded, plus the one boolean the SDK
+ * sets itself, `otel.metric.overflow: true` on the cardinality-overflow series (MET-11).
+ */
+export type PointAttributes = Readonly<Record<string, string | boolean>>;
+
 interface PointBase {
-  readonly attributes: Labels;
+  readonly attributes: PointAttributes;
   /** Epoch ms at which this point's interval starts (delta: the previous collection; cumulative: series creation). */
   readonly startTime: number;
   /** Epoch ms of the collection. */

@@ -1,5 +1,5 @@
 import type { TelemetryBatch } from '../../model/batch.js';
-import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
+import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, PointAttributes, SummaryPoint } from '../../model/metric-data.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
 import { JsonWriter, type Lit, lit, once } from './json-writer.js';
 import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
@@ -132,7 +132,7 @@ function points<P>(w: JsonWriter, list: readonly P[], fn: (w: JsonWriter, p: P) 
   w.byte(0x5d);
 }
 
-function head(w: JsonWriter, p: { attributes: Readonly<Record<string, string>>; startTime: number; time: number }): void {
+function head(w: JsonWriter, p: { attributes: PointAttributes; startTime: number; time: number }): void {
   w.lit(L_ATTRIBUTES);
   jsonAttributes(w, p.attributes);
   w.lit(L_START_TIME_UNIX_NANO);

@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Labels } from '../../model/attributes.js';
+import type { PointAttributes } from '../../model/metric-data.js';
 import { escapeLabelValue } from './escape.js';
 import { sanitizeLabelName } from './names.js';
 
@@ -15,7 +15,7 @@ let slowPathUsed = false;
 // Label text per attributes object. The model's label sets are readonly and the core keeps one
 // object per series for the series' life, so a scrape re-renders 10,000 series from cache.
 // Weak keys: the entry goes when the series does.
-const bodyCache = new WeakMap<Labels, string>();
+const bodyCache = new WeakMap<PointAttributes, string>();
 
 /** Whether any `labelBody` call since the last `resetSlowPath()` had to rename a key. */
 export function slowPathWasUsed(): boolean {
@@ -41,7 +41,7 @@ function text(v: unknown): string {
  * @example
  * labelBody({ method: 'GET', 'http.route': '/a"b' }) // 'method="GET",http_route="/a\\"b"'
  */
-export function labelBody(attrs: Labels): string {
+export function labelBody(attrs: PointAttributes): string {
   const cached = bodyCache.get(attrs);
   if (cached !== undefined) return cached;
   // join() gives a flat string; a `+=` rope kept in the cache would be walked again by every
@@ -56,7 +56,7 @@ export function labelBody(attrs: Labels): string {
   return body;
 }
 
-function slowLabelBody(attrs: Labels): string {
+function slowLabelBody(attrs: PointAttributes): string {
   slowPathUsed = true;
   const groups = new Map<string, string[]>();
   for (const key in attrs) {

@@ -11,6 +11,7 @@ import type {
   MetricData,
   MetricsSnapshot,
   NumberPoint,
+  PointAttributes,
   SummaryMetric,
 } from '../../model/metric-data.js';
 import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue } from './escape.js';
@@ -107,7 +108,7 @@ function metadata(family: Family, help: string, om: boolean): string {
  * same labels; the later one is reported and replaced by `undefined`.
  */
 function bodies(
-  points: readonly { readonly attributes: Record<string, string> }[],
+  points: readonly { readonly attributes: PointAttributes }[],
   metricName: string,
   familyName: string,
   onDrop: RenderOptions['onDrop'],

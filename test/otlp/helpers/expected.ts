@@ -106,7 +106,7 @@ export function expectedLogs(b: TelemetryBatch) {
   };
 }
 
-function point(p: { attributes: Record<string, string>; startTime: number; time: number }) {
+function point(p: { attributes: Readonly<Record<string, unknown>>; startTime: number; time: number }) {
   return { attributes: kvs(p.attributes), startTimeUnixNano: nanos(p.startTime), timeUnixNano: nanos(p.time) };
 }
 

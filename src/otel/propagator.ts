@@ -10,7 +10,7 @@ import {
 import { formatBaggage, parseBaggage } from '../trace/propagation/baggage.js';
 import { extractContext } from '../trace/propagation/propagation.js';
 import { formatTraceparent } from '../trace/propagation/traceparent.js';
-import { parseTracestate } from '../trace/propagation/tracestate.js';
+import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';
 import { unwrapSpan } from './span.js';
 
@@ -28,7 +28,8 @@ export class W3CPropagator implements TextMapPropagator {
         const c = span.spanContext();
         if (trace.isSpanContextValid(c)) {
           setter.set(carrier, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
-          const ts = parseTracestate(c.traceState?.serialize());
+          // The API's TraceState.set() adds to the left without a bound: drop from the right (TS-02).
+          const ts = limitTracestate(c.traceState?.serialize());
           if (ts) setter.set(carrier, 'tracestate', ts);
         }
       }

@@ -10,6 +10,7 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import type { SpanContext } from '../model/span-data.js';
+import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { NonRecordingSpan, type Link, type Span } from '../trace/span.js';
 import { timeInputToMs } from './time.js';
 
@@ -31,10 +32,10 @@ export function toApiSpanContext(c: SpanContext): ApiSpanContext {
   return out;
 }
 
-/** The API's span context → ours. */
+/** The API's span context → ours; a tracestate grown past 32 members by `set()` loses its right-most ones (TS-02). */
 export function fromApiSpanContext(c: ApiSpanContext): SpanContext {
-  const ts = c.traceState?.serialize();
-  return { traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags, traceState: ts || undefined, isRemote: c.isRemote === true };
+  const ts = c.traceState ? limitTracestate(c.traceState.serialize()) : undefined;
+  return { traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags, traceState: ts, isRemote: c.isRemote === true };
 }
 
 export function toLink(l: ApiLink): Link | undefined {

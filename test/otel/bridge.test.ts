@@ -331,6 +331,23 @@ describe('registerOpenTelemetry: spans', () => {
     );
   });
 
+  it('TS-02: a key set through the API on a full tracestate is sent first, the right-most member dropped', () => {
+    const full = Array.from({ length: 32 }, (_, i) => `k${i}=v${i}`).join(',');
+    const ctx = propagation.extract(ROOT_CONTEXT, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: full });
+    const remote = trace.getSpanContext(ctx)!;
+    const grown = trace.setSpanContext(ROOT_CONTEXT, { ...remote, traceState: remote.traceState!.set('mine', '1') });
+    const out: Record<string, string> = {};
+    propagation.inject(grown, out);
+    const members = out.tracestate.split(',');
+    expect(members).toHaveLength(32);
+    expect(members[0]).toBe('mine=1');
+    expect(members[31]).toBe('k30=v30');
+    // A span started under it keeps the same bounded list.
+    const span = trace.getTracer('lib').startSpan('child', {}, grown);
+    expect(span.spanContext().traceState?.serialize()).toBe(out.tracestate);
+    span.end();
+  });
+
   it('inject from a context with our active span writes our ids', () => {
     monitor.tracer.startActiveSpan('s', (s) => {
       const out: Record<string, string> = {};

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseTraceparent, formatTraceparent } from './traceparent.js';
-import { parseTracestate } from './tracestate.js';
+import { limitTracestate, parseTracestate } from './tracestate.js';
 import { parseBaggage, formatBaggage } from './baggage.js';
 import { extractContext, injectContext } from './propagation.js';
 
@@ -73,11 +73,27 @@ describe('tracestate', () => {
     expect(parseTracestate('foo=bar ')).toBe('foo=bar'); // trailing OWS belongs to the list, not the value
     expect(parseTracestate('foo=' + 'x'.repeat(257))).toBeUndefined();
   });
-  it('TS-02: keeps at most 32 members, dropping from the right', () => {
-    const many = Array.from({ length: 40 }, (_, i) => `k${i}=v${i}`).join(',');
-    const out = parseTracestate(many)!.split(',');
+  it('TS-01: a received tracestate of more than 32 members is discarded (test_tracestate_member_count_limit)', () => {
+    const members = (n: number) => Array.from({ length: n }, (_, i) => `bar${String(i + 1).padStart(2, '0')}=${String(i + 1).padStart(2, '0')}`).join(',');
+    expect(parseTracestate(members(32))!.split(',')).toHaveLength(32);
+    expect(parseTracestate(members(33))).toBeUndefined();
+    expect(parseTracestate(members(40))).toBeUndefined();
+    // Empty members do not count.
+    expect(parseTracestate(members(32) + ',,')!.split(',')).toHaveLength(32);
+    // The traceparent is still continued; only the tracestate is dropped, and none is sent on.
+    const ctx = extractContext({ traceparent: VALID, tracestate: members(33) })!;
+    expect(ctx.traceId).toBe(T);
+    expect(ctx.traceState).toBeUndefined();
+    expect(injectContext({} as Record<string, string>, { spanContext: () => ({ ...ctx, spanId: S, isRemote: false }) } as never).tracestate).toBeUndefined();
+  });
+  it('TS-02: a key added to a full list (put first) drops the right-most member', () => {
+    const full = Array.from({ length: 32 }, (_, i) => `k${i}=v${i}`).join(',');
+    const out = limitTracestate('mine=1,' + full)!.split(',');
     expect(out).toHaveLength(32);
-    expect(out[31]).toBe('k31=v31');
+    expect(out[0]).toBe('mine=1');
+    expect(out[31]).toBe('k30=v30');
+    expect(limitTracestate(full)).toBe(full);
+    expect(limitTracestate('mine=1,mine=2')).toBeUndefined(); // still validated
   });
   it('TC-09: tracestate without a valid traceparent is discarded', () => {
     expect(extractContext({ tracestate: 'foo=1' })).toBeUndefined();

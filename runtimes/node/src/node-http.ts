@@ -12,8 +12,9 @@ import { decodedByFetch } from '../../../src/http/decoded-body.js';
 /** Node's request as a Web `Request`; `signal` aborts when the client disconnects. */
 export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Request {
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-  const host = req.headers.host ?? `${req.socket?.localAddress ?? 'localhost'}:${req.socket?.localPort ?? ''}`.replace(/:$/, '');
-  const url = `${encrypted ? 'https' : 'http'}://${host}${req.url ?? '/'}`;
+  const origin = `${encrypted ? 'https' : 'http'}://`;
+  const path = req.url ?? '/';
+  const url = `${origin}${req.headers.host || localHost(req)}${path}`;
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -38,7 +39,26 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
     init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
     init.duplex = 'half';
   }
-  return new Request(url, init);
+  try {
+    return new Request(url, init);
+  } catch (err) {
+    // A Host header no URL accepts (`a b`): Node answers such a request, so the handler sees it
+    // under the server's own address rather than the client getting a 400 from us.
+    if (!req.headers.host) throw err;
+    return new Request(`${origin}${localHost(req)}${path}`, init);
+  }
+}
+
+/**
+ * The server's own address, for a request without a usable Host header (HTTP/1.0 health
+ * checks): an IPv6 address (`::`, the default listen address, gives `::ffff:127.0.0.1`) in
+ * brackets, as a URL needs it.
+ */
+function localHost(req: IncomingMessage): string {
+  const address = req.socket?.localAddress;
+  const port = req.socket?.localPort;
+  const host = address === undefined ? 'localhost' : address.includes(':') ? `[${address}]` : address;
+  return port ? `${host}:${port}` : host;
 }
 
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade'];

@@ -30,10 +30,10 @@ const GZ = gzipSync(UPSTREAM_TEXT);
  * The raw response of a GET to `port`: head lines and body bytes, as the client receives them.
  * Done at the last chunk or when the server closes the connection.
  */
-function rawGet(port: number): Promise<{ head: string[]; body: Buffer }> {
+function rawGet(port: number, request = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'): Promise<{ head: string[]; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    const s = connect(port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const s = connect(port, '127.0.0.1', () => s.write(request));
     const done = (): void => {
       s.destroy();
       const all = Buffer.concat(chunks);
@@ -117,6 +117,29 @@ describe('node adapter: a proxied compressed upstream', () => {
       expect(gunzipSync(body).toString()).toBe(UPSTREAM_TEXT);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('node adapter: requests without a usable Host header', () => {
+  afterAll(() => untraceGlobalFetch());
+
+  test('an HTTP/1.0 request without Host (a load balancer health check) and one with a Host no URL accepts are answered, as plain node:http answers them', async () => {
+    const memory = new MemoryBackend();
+    // No hostname: Node listens on `::`, so the local address is IPv6 (`::ffff:127.0.0.1`).
+    const s = await serve(() => new Response('ok'), { serviceName: 'no-host', backends: [memory], batchWindowMs: 0 }, { port: 0, flushOnExit: false });
+    try {
+      const bare = await rawGet(s.port, 'GET /health HTTP/1.0\r\n\r\n');
+      expect(bare.head[0]).toMatch(/^http\/1\.1 200/);
+      expect(bare.body.toString()).toBe('ok');
+      const bad = await rawGet(s.port, 'GET /health HTTP/1.1\r\nHost: a b\r\nConnection: close\r\n\r\n');
+      expect(bad.head[0]).toMatch(/^http\/1\.1 200/);
+      await s.handler.flush();
+      const served = memory.spans.filter((sp) => sp.attributes['url.path'] === '/health');
+      expect(served).toHaveLength(2);
+      expect(served[0]!.attributes['server.port']).toBe(s.port);
+    } finally {
+      await s.close();
     }
   });
 });

@@ -43,6 +43,8 @@ export function detectKind(args: readonly unknown[]): FunctionKind {
     return 'fetch';
   }
   if (isLambdaContext(second)) return 'lambda';
+  // A response-streaming handler (awslambda.streamifyResponse): (event, responseStream, context).
+  if (isLambdaContext(args[2])) return 'lambda';
   if (isNodeStyleCall(args)) return 'node';
   return 'lambda';
 }

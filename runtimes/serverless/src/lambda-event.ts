@@ -17,6 +17,8 @@ interface ApiGatewayV1 {
   path?: string;
   resource?: string;
   headers?: Record<string, string | undefined> | null;
+  /** API Gateway REST APIs send both; an ALB target group with multi-value headers on only this. */
+  multiValueHeaders?: Record<string, readonly string[] | undefined> | null;
   multiValueQueryStringParameters?: unknown;
   queryStringParameters?: Record<string, string> | null;
   requestContext?: { protocol?: string; identity?: { sourceIp?: string } };
@@ -30,9 +32,13 @@ interface ApiGatewayV2 {
   requestContext: { http: { method: string; path?: string; protocol?: string; sourceIp?: string; userAgent?: string } };
 }
 
-function lowerHeaders(h: Record<string, string | undefined> | null | undefined): Record<string, string> {
+function lowerHeaders(h: Record<string, string | undefined> | null | undefined, multi?: ApiGatewayV1['multiValueHeaders']): Record<string, string> {
   const out: Record<string, string> = {};
   if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) if (typeof v === 'string') out[k.toLowerCase()] = v;
+  // Repeated headers as HTTP would combine them (two `traceparent`s make an invalid one, TC-03).
+  if (multi && typeof multi === 'object') {
+    for (const [k, v] of Object.entries(multi)) if (Array.isArray(v) && v.length) out[k.toLowerCase()] ??= v.join(', ');
+  }
   return out;
 }
 
@@ -47,7 +53,7 @@ function isV1(e: unknown): e is ApiGatewayV1 {
 /** API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic conventions). */
 export function eventShape(event: unknown, functionName: string): EventShape {
   if (isV2(event) || isV1(event)) {
-    const headers = lowerHeaders(event.headers);
+    const headers = lowerHeaders(event.headers, isV2(event) ? undefined : event.multiValueHeaders);
     let method: string;
     let path: string | undefined;
     let route: string | undefined;

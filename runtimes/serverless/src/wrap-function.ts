@@ -65,12 +65,23 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   const { kind: forced, flushTimeoutMs = 2000, ...http } = options;
   let monitor: Monitor | undefined;
   const getMonitor = (): Monitor => (monitor ??= monitorFromConfig(config, processEnv()));
-  return function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
+  const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);
     if (kind === 'lambda') return invokeLambda(getMonitor(), fn, this, args, flushTimeoutMs, http.trustIncomingTrace !== false);
     if (kind === 'node') return invokeNodeStyle(getMonitor(), fn, this, args, flushTimeoutMs, http);
     return invokeWeb(getMonitor(), fn, this, args, kind, flushTimeoutMs, http);
   } as F;
+  // Markers the platform reads off the handler travel with it: `awslambda.streamifyResponse(fn)`
+  // marks a response-streaming handler with a symbol, and without it the runtime would call the
+  // wrapper as a buffered one.
+  for (const key of Object.getOwnPropertySymbols(fn)) {
+    try {
+      (wrapped as unknown as Record<symbol, unknown>)[key] = (fn as unknown as Record<symbol, unknown>)[key];
+    } catch {
+      // a read-only or throwing marker stays behind
+    }
+  }
+  return wrapped;
 }
 
 async function invokeWeb(
@@ -137,7 +148,10 @@ async function invokeNodeStyle(
 }
 
 async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, trust: boolean): Promise<unknown> {
-  const [event, rawContext] = args;
+  // A response-streaming handler (awslambda.streamifyResponse) is called (event, responseStream, context).
+  const streaming = !isLambdaContext(args[1]) && isLambdaContext(args[2]);
+  const event = args[0];
+  const rawContext = streaming ? args[2] : args[1];
   const context: LambdaContextLike = isLambdaContext(rawContext) ? rawContext : {};
   const cold = coldStart;
   coldStart = false;
@@ -163,7 +177,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   let status: number | undefined;
   let error: unknown;
   try {
-    const result = await contextStorage().run({ scope, span, baggage: parent?.baggage }, () => callLambda(fn, self, args));
+    const result = await contextStorage().run({ scope, span, baggage: parent?.baggage }, () => (streaming ? Promise.resolve(fn.apply(self, args)) : callLambda(fn, self, args)));
     if (shape.http) {
       status = resultStatus(result);
       span.setAttribute('http.response.status_code', status);

@@ -122,6 +122,51 @@ describe('wrapFunction on AWS Lambda', () => {
     expect(memory.spans.map((s) => s.attributes['faas.invocation_id'])).toEqual(['n']);
   });
 
+  test('a response-streaming handler (awslambda.streamifyResponse) gets (event, responseStream, context) unchanged and keeps its marker', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+    const seen: unknown[] = [];
+    // What streamifyResponse(fn) does: marks fn, which the runtime then calls (event, responseStream, context).
+    const fn = Object.assign(
+      async (event: unknown, responseStream: { end(s: string): void }, context: ReturnType<typeof lambdaContext>) => {
+        seen.push(event, responseStream, context.awsRequestId, context.getRemainingTimeInMillis());
+        responseStream.end('streamed');
+      },
+      { [STREAMING]: 'response' },
+    );
+    const handler = wrapFunction(fn, monitor);
+    expect((handler as unknown as Record<symbol, unknown>)[STREAMING]).toBe('response');
+    const stream = { written: '', end(s: string) { this.written = s; } };
+    const event = { rawPath: '/stream' };
+    await handler(event, stream, lambdaContext('stream-1'));
+    expect(seen).toEqual([event, stream, 'stream-1', 10_000]);
+    expect(stream.written).toBe('streamed');
+    const span = memory.spans.find((s) => s.attributes['faas.invocation_id'] === 'stream-1');
+    expect(span?.attributes['faas.name']).toBe('orders');
+  });
+
+  test('an ALB event with multi-value headers continues the incoming traceparent', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async () => ({ statusCode: 200, body: 'ok' }), monitor);
+    await handler(
+      {
+        requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/1' } },
+        httpMethod: 'GET',
+        path: '/orders',
+        multiValueQueryStringParameters: {},
+        multiValueHeaders: { Host: ['lb.example.com'], traceparent: [`00-${TRACE}-00f067aa0ba902b7-01`], 'User-Agent': ['curl/8'] },
+        body: '',
+        isBase64Encoded: false,
+      },
+      lambdaContext('alb-1'),
+    );
+    const span = memory.spans.find((s) => s.attributes['faas.invocation_id'] === 'alb-1')!;
+    expect(span.traceId).toBe(TRACE);
+    expect(span.parentSpanId).toBe('00f067aa0ba902b7');
+    expect(span.attributes['server.address']).toBe('lb.example.com');
+    expect(span.attributes['user_agent.original']).toBe('curl/8');
+  });
+
   test('scheduled events get faas.trigger=timer', async () => {
     const { monitor, memory } = createTestMonitor();
     await wrapFunction(async () => 'ok', monitor)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('t'));

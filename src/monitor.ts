@@ -85,7 +85,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.batchWindowMs = options.batchWindowMs ?? 0;
     if (options.contextStorage !== undefined) setContextStorage(options.contextStorage);
 
-    this.serviceName = options.serviceName ?? 'unknown_service';
+    // An explicit serviceName wins, then a service.name given in resource (ENV-10: attributes
+    // given in code win; withEnv passes OTEL_SERVICE_NAME as serviceName only when neither is).
+    this.serviceName = options.serviceName ?? (options.resource?.['service.name'] as string | undefined) ?? 'unknown_service';
     const attributes: Attributes = {
       'telemetry.sdk.name': '@lexigram/monitor',
       'telemetry.sdk.language': 'webjs',

@@ -39,6 +39,10 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   const fromEnv = env && typeof env === 'object' ? configFromEnv(env) : {};
   const merged: MonitorOptions = { ...fromEnv, ...(options ?? {}) };
   if (fromEnv.resource && options?.resource) merged.resource = { ...fromEnv.resource, ...options.resource };
+  // Attributes given in code win over the environment's (ENV-10): a service.name or
+  // service.version in options.resource beats OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+  if (options?.serviceName === undefined && options?.resource?.['service.name'] !== undefined) delete merged.serviceName;
+  if (options?.serviceVersion === undefined && options?.resource?.['service.version'] !== undefined) delete merged.serviceVersion;
   const otlpEnv = (options?.otlp ?? fromEnv.otlp) as Record<string, string> | undefined;
   if (merged.backends === undefined && otlpEnv) {
     // Same reporting as configFromEnv's: an ignored OTLP variable should not go unnoticed.

@@ -9,7 +9,10 @@ import type { LogLevel } from '../model/log-data.js';
 
 /** Options that `createMonitor` accepts. Only `serviceName` is usually needed. */
 export interface MonitorOptions {
-  /** `service.name` of the resource (OTEL_SERVICE_NAME). Default "unknown_service". */
+  /**
+   * `service.name` of the resource (OTEL_SERVICE_NAME). Wins over `resource['service.name']`, which
+   * wins over the environment's; default "unknown_service".
+   */
   serviceName?: string;
   /** `service.version` of the resource. */
   serviceVersion?: string;
@@ -127,6 +130,10 @@ export function checkOptions(o: MonitorOptions): void {
       if (v !== undefined && !isAttributeValue(v)) {
         throw new TypeError(`createMonitor: \`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them, got ${kindOf(v)}.`);
       }
+    }
+    const svc = o.resource['service.name'];
+    if (svc !== undefined && (typeof svc !== 'string' || svc === '')) {
+      throw new TypeError(`createMonitor: \`resource["service.name"]\` must be a non-empty string, got ${kindOf(svc)}.`);
     }
   }
   checkGroup('logging', o.logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');

@@ -103,16 +103,30 @@ export function describe(v: unknown, redactor?: Redactor): string {
   }
 }
 
+/** Objects written again after their first time (shared, not circular) before they become '[Repeated]'. */
+const MAX_REPEATS = 1000;
+
 function safeJson(v: unknown, redactor: Redactor | undefined): string {
-  const seen = new WeakSet<object>();
-  const s = JSON.stringify(v, (k, val: unknown) => {
+  // Only an ancestor of the value being written makes a cycle: an object referenced twice
+  // (`{ billing: address, shipping: address }`) is written twice, as JSON.stringify does. The
+  // repeats are bounded so a graph that shares each level twice cannot grow the text exponentially.
+  const path: object[] = [];
+  const written = new WeakSet<object>();
+  let repeats = 0;
+  const s = JSON.stringify(v, function (this: unknown, k, val: unknown) {
     // The root's key is '' (never a secret name); toJSON() has run already, so what it returns is redacted too.
     if (redactor !== undefined && k !== '') val = redactor.apply(k, val);
     if (typeof val === 'bigint') return val.toString();
     if (typeof val === 'object' && val !== null) {
-      if (seen.has(val)) return '[Circular]';
-      seen.add(val);
       if (val instanceof Error) return describe(val);
+      // `this` is the object holding `val`: what is above it on the path is done with.
+      let depth = path.length;
+      while (depth > 0 && path[depth - 1] !== this) depth--;
+      path.length = depth;
+      if (path.includes(val)) return '[Circular]';
+      if (!written.has(val)) written.add(val);
+      else if (++repeats > MAX_REPEATS) return '[Repeated]';
+      path.push(val);
     }
     return val;
   });

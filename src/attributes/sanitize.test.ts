@@ -1,0 +1,44 @@
+import { describe as group, expect, it } from 'vitest';
+import { createRedactor } from './redact.js';
+import { describe } from './sanitize.js';
+
+group('describe / safeJson: shared references and cycles', () => {
+  it('an object referenced twice without a cycle is written both times, as JSON.stringify does', () => {
+    const address = { city: 'Paris' };
+    const order = { billing: address, shipping: address, lines: [address, address] };
+    expect(describe(order)).toBe(JSON.stringify(order));
+    const tags = ['a'];
+    expect(describe([tags, { tags }, [tags]])).toBe('[["a"],{"tags":["a"]},[["a"]]]');
+  });
+
+  it('only an ancestor on the current path is [Circular]', () => {
+    const a: Record<string, unknown> = { name: 'a' };
+    const b: Record<string, unknown> = { name: 'b', a };
+    a.b = b;
+    a.self = a;
+    expect(describe(a)).toBe('{"name":"a","b":{"name":"b","a":"[Circular]"},"self":"[Circular]"}');
+    const list: unknown[] = [1];
+    list.push(list);
+    expect(describe(list)).toBe('[1,"[Circular]"]');
+    // Shared and circular at once: the sibling is written, the back edge is cut.
+    const shared: Record<string, unknown> = { v: 1 };
+    shared.me = shared;
+    expect(describe({ x: shared, y: shared })).toBe('{"x":{"v":1,"me":"[Circular]"},"y":{"v":1,"me":"[Circular]"}}');
+  });
+
+  it('toJSON results and redacted keys keep working on the path', () => {
+    const when = new Date(0);
+    expect(describe({ a: when, b: when })).toBe('{"a":"1970-01-01T00:00:00.000Z","b":"1970-01-01T00:00:00.000Z"}');
+    const creds = { password: 'p', user: 'u' };
+    expect(describe({ x: creds, y: creds }, createRedactor(['password']))).toBe('{"x":{"password":"[REDACTED]","user":"u"},"y":{"password":"[REDACTED]","user":"u"}}');
+  });
+
+  it('a graph sharing every level twice stays bounded instead of growing 2^depth', () => {
+    let node: Record<string, unknown> = { leaf: true };
+    for (let i = 0; i < 40; i++) node = { l: node, r: node };
+    const text = describe(node);
+    expect(text.length).toBeLessThan(200_000);
+    expect(text).toContain('[Repeated]');
+    expect(text).not.toContain('[Circular]');
+  });
+});

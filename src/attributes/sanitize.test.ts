@@ -1,6 +1,6 @@
 import { describe as group, expect, it } from 'vitest';
 import { createRedactor } from './redact.js';
-import { describe } from './sanitize.js';
+import { describe, Fix, sanitizeAttribute } from './sanitize.js';
 
 group('describe / safeJson: shared references and cycles', () => {
   it('an object referenced twice without a cycle is written both times, as JSON.stringify does', () => {
@@ -40,5 +40,30 @@ group('describe / safeJson: shared references and cycles', () => {
     expect(text.length).toBeLessThan(200_000);
     expect(text).toContain('[Repeated]');
     expect(text).not.toContain('[Circular]');
+  });
+});
+
+group('sanitizeAttribute: arrays with null elements (OpenTelemetry common: kept as-is)', () => {
+  const value = (v: unknown) => {
+    const s = sanitizeAttribute(v, 100);
+    return { value: s.value, fix: s.fix };
+  };
+
+  it('a homogeneous array keeps its type and its nulls; undefined and holes become null', () => {
+    expect(value([1, null, 3])).toEqual({ value: [1, null, 3], fix: Fix.None });
+    expect(value(['a', null, 'c'])).toEqual({ value: ['a', null, 'c'], fix: Fix.None });
+    expect(value([null, true, undefined])).toEqual({ value: [null, true, null], fix: Fix.None });
+    // eslint-disable-next-line no-sparse-arrays
+    expect(value([1, , 3])).toEqual({ value: [1, null, 3], fix: Fix.None });
+    expect(value([null, null])).toEqual({ value: [null, null], fix: Fix.None });
+    expect(value([])).toEqual({ value: [], fix: Fix.None });
+  });
+
+  it('a mixed array still becomes strings, without inventing "null"', () => {
+    expect(value([1, 'a', null, { k: 1 }])).toEqual({ value: ['1', 'a', null, '{"k":1}'], fix: Fix.Converted });
+  });
+
+  it('long strings beside nulls are still cut', () => {
+    expect(sanitizeAttribute(['abcdef', null], 3).value).toEqual(['abc', null]);
   });
 });

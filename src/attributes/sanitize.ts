@@ -19,7 +19,8 @@ const scratch: Sanitized<AttributeValue> = { value: undefined, fix: Fix.None };
 /**
  * Turns any input into a valid span attribute value. Strings are truncated to `maxLength`,
  * bigints become numbers or strings, Errors and Dates become text, other objects become JSON
- * (circular references and throwing getters included), `null`/`undefined`/functions are dropped.
+ * (cycles cut and throwing getters included), `null`/`undefined`/functions are dropped; in an
+ * array, `null` and `undefined` elements are kept as `null`.
  * Returns a shared scratch object: read it before the next call. With a redactor, the keys of an
  * object turned into JSON are redacted as it is written (`setAttribute('user', { password })`).
  */
@@ -58,16 +59,31 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
   return out;
 }
 
+/**
+ * An array attribute: homogeneous arrays of strings, numbers or booleans are kept, with `null`
+ * (and `undefined`, a hole) elements kept as `null` as the OpenTelemetry common spec asks; any
+ * other mix becomes an array of strings, still with its nulls.
+ */
 function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<AttributeValue>, redactor: Redactor | undefined): AttributeValue {
   const n = Math.min(arr.length, 1000);
   if (n < arr.length) out.fix = Fix.Truncated;
-  const first = typeof arr[0];
-  let homogeneous = first === 'string' || first === 'number' || first === 'boolean';
-  for (let i = 0; i < n && homogeneous; i++) if (typeof arr[i] !== first) homogeneous = false;
-  const res: (string | number | boolean)[] = new Array(n);
+  let type: string | undefined;
+  let homogeneous = true;
   for (let i = 0; i < n; i++) {
     const e = arr[i];
-    if (homogeneous) {
+    if (e === null || e === undefined) continue;
+    const t = typeof e;
+    type ??= t;
+    if (t !== type || (t !== 'string' && t !== 'number' && t !== 'boolean')) {
+      homogeneous = false;
+      break;
+    }
+  }
+  const res: (string | number | boolean | null)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = arr[i];
+    if (e === null || e === undefined) res[i] = null;
+    else if (homogeneous) {
       if (typeof e === 'string' && e.length > maxLength) {
         res[i] = e.slice(0, maxLength);
         out.fix = Fix.Truncated;

@@ -1,8 +1,9 @@
 /**
- * Attribute values as OpenTelemetry defines them: primitives and homogeneous arrays of them.
- * Log attributes may also nest maps and mixed arrays (OTLP `AnyValue`).
+ * Attribute values as OpenTelemetry defines them: primitives and homogeneous arrays of them,
+ * whose elements may be `null` (exported as an empty OTLP `AnyValue`). Log attributes may also
+ * nest maps and mixed arrays (OTLP `AnyValue`).
  */
-export type AttributeValue = string | number | boolean | string[] | number[] | boolean[];
+export type AttributeValue = string | number | boolean | (string | null)[] | (number | null)[] | (boolean | null)[];
 
 /** Span, event, link and resource attributes. */
 export type Attributes = Record<string, AttributeValue>;

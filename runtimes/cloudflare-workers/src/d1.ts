@@ -15,6 +15,21 @@ function verb(sql: string): string {
   return m ? m[1].toUpperCase() : 'QUERY';
 }
 
+/**
+ * String, blob and number literals of SQL text (not `?1`, `:name`, `$x` placeholders, nor digits
+ * inside identifiers like `t1`).
+ */
+const LITERALS = /[xX]?'(?:[^']|'')*'|(?<![\w?:@$.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?!\w)/g;
+
+/**
+ * The query text with its literals replaced by `?`: values written into the SQL (`exec()`, or a
+ * `prepare()` that builds its text) would otherwise be exported, which the semantic conventions
+ * ask instrumentations not to do by default. Bound parameters are never recorded.
+ */
+export function sanitizeSql(sql: string): string {
+  return sql.replace(LITERALS, '?');
+}
+
 function attributes(name: string, sql: string | undefined, op: string): Record<string, unknown> {
   const a: Record<string, unknown> = { 'db.system': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };
   if (sql !== undefined) a['db.query.text'] = sql;
@@ -23,6 +38,7 @@ function attributes(name: string, sql: string | undefined, op: string): Record<s
 
 function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: string): Statement {
   const op = verb(sql);
+  const text = sanitizeSql(sql);
   const proxy = new Proxy(stmt as object, {
     get(t, prop) {
       const v = Reflect.get(t, prop, t) as unknown;
@@ -30,9 +46,9 @@ function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: s
       const original = (v as AnyFn).bind(t);
       if (prop === 'bind') return (...values: unknown[]) => wrapStatement(bc, name, original(...values) as Statement, sql);
       if (typeof prop === 'string' && STATEMENT_OPS.has(prop)) {
-        // Only the text with its placeholders is recorded, never the bound values.
+        // Only the text with its placeholders is recorded (literals replaced), never the bound values.
         return (...args: unknown[]) =>
-          tracedCall(bc, { type: 'd1', binding: name, operation: prop, name: `D1 ${op}`, attributes: attributes(name, sql, op), query: sql }, () => original(...args));
+          tracedCall(bc, { type: 'd1', binding: name, operation: prop, name: `D1 ${op}`, attributes: attributes(name, text, op), query: text }, () => original(...args));
       }
       return original;
     },
@@ -65,7 +81,7 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
       }
       if (prop === 'exec') {
         return (sql: unknown, ...rest: unknown[]) => {
-          const text = typeof sql === 'string' ? sql : undefined;
+          const text = typeof sql === 'string' ? sanitizeSql(sql) : undefined;
           const op = text ? verb(text) : 'EXEC';
           return tracedCall(bc, { type: 'd1', binding: name, operation: 'exec', name: `D1 ${op}`, attributes: attributes(name, text, op), query: text }, () =>
             original(sql, ...rest),

@@ -153,6 +153,30 @@ describe('instrument() in-process', () => {
     expect(JSON.stringify(memory.spans)).not.toContain('secret-bound-value');
   });
 
+  test('D1 SQL with values written into it is recorded with its literals replaced by ?, in spans and in onBindingCall', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const events: BindingCallEvent[] = [];
+    const worker = instrument(
+      {
+        async fetch(_req: Request, env: { DB: FakeD1 }) {
+          await env.DB.exec("UPDATE users SET email = 'a@secret.example', score = 42.5 WHERE id = 7");
+          await env.DB.prepare("SELECT * FROM t1 WHERE token = 'tok''en-secret' AND n > 99 AND k = ?1 AND m = :m").bind(3).all();
+          return new Response('ok');
+        },
+      },
+      monitor,
+      { onBindingCall: (e) => events.push(e) },
+    );
+    const ctx = fakeCtx();
+    await worker.fetch!(new Request('http://x/'), { DB: new FakeD1() }, ctx);
+    await Promise.all(ctx.pending);
+    const texts = memory.spans.filter((s) => s.attributes['db.system'] === 'cloudflare.d1').map((s) => s.attributes['db.query.text']);
+    expect(texts).toEqual(['UPDATE users SET email = ?, score = ? WHERE id = ?', 'SELECT * FROM t1 WHERE token = ? AND n > ? AND k = ?1 AND m = :m']);
+    expect(events.map((e) => e.query)).toEqual(texts);
+    expect(memory.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['D1 UPDATE', 'D1 SELECT']));
+    expect(JSON.stringify(memory.spans)).not.toMatch(/secret|42\.5|99/);
+  });
+
   test('instrumentBindings: false leaves env untouched; a service binding fetch carries traceparent unless denied', async () => {
     const { monitor, memory } = createTestMonitor();
     const kv = new FakeKV();

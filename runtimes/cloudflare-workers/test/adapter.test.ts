@@ -174,7 +174,8 @@ describe('instrument() in-process', () => {
     expect(texts).toEqual(['UPDATE users SET email = ?, score = ? WHERE id = ?', 'SELECT * FROM t1 WHERE token = ? AND n > ? AND k = ?1 AND m = :m']);
     expect(events.map((e) => e.query)).toEqual(texts);
     expect(memory.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['D1 UPDATE', 'D1 SELECT']));
-    expect(JSON.stringify(memory.spans)).not.toMatch(/secret|42\.5|99/);
+    // Attributes only: the random hex ids may well contain "99".
+    expect(JSON.stringify(memory.spans.map((s) => s.attributes))).not.toMatch(/secret|42\.5|99/);
   });
 
   test('instrumentBindings: false leaves env untouched; a service binding fetch carries traceparent unless denied', async () => {

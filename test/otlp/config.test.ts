@@ -10,6 +10,11 @@ describe('ENV-02 URL building', () => {
     ['http://collector:4318/mycollector/', 'http://collector:4318/mycollector/v1/traces'],
     ['http://collector:4318/mycollector', 'http://collector:4318/mycollector/v1/traces'],
     ['https://Collector.Example:443/a', 'https://Collector.Example:443/a/v1/traces'], // no other rewriting
+    // The signal path goes on the path, not into the query; the query is kept, a fragment dropped.
+    ['https://otlp.example.com/?api-key=abc', 'https://otlp.example.com/v1/traces?api-key=abc'],
+    ['https://otlp.example.com?api-key=abc', 'https://otlp.example.com/v1/traces?api-key=abc'],
+    ['http://collector:4318/mycollector?k=a/b#frag', 'http://collector:4318/mycollector/v1/traces?k=a/b'],
+    ['http://collector:4318/base#frag', 'http://collector:4318/base/v1/traces'],
   ])('base %s → %s', (base, url) => {
     expect(signalUrlFromBase(base, 'traces')).toBe(url);
     expect(new OtlpBackend({ endpoint: base }).urls.traces).toBe(url);

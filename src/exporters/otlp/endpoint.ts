@@ -17,14 +17,17 @@ export function isHttpUrl(url: string): boolean {
 }
 
 /**
- * The URL for a signal from the generic endpoint: `v1/<signal>` appended after making sure the
- * base ends in `/` (ENV-02). The text is otherwise kept as given: no other rewriting is allowed.
+ * The URL for a signal from the generic endpoint: `v1/<signal>` appended to the path after making
+ * sure it ends in `/` (ENV-02). A query is kept after the new path and a fragment (never sent)
+ * dropped; the text is otherwise kept as given: no other rewriting is allowed.
  *
  * @example
  * signalUrlFromBase('http://collector:4318', 'traces') // 'http://collector:4318/v1/traces'
+ * signalUrlFromBase('https://otlp.example.com/?api-key=abc', 'traces') // 'https://otlp.example.com/v1/traces?api-key=abc'
  */
 export function signalUrlFromBase(base: string, signal: OtlpSignal): string {
-  return (base.endsWith('/') ? base : base + '/') + 'v1/' + signal;
+  const [, path, query = ''] = /^([^?#]*)(\?[^#]*)?/.exec(base)!;
+  return (path!.endsWith('/') ? path : path + '/') + 'v1/' + signal + query;
 }
 
 /**

@@ -135,7 +135,8 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   const delay = ms(env, 'OTEL_BSP_SCHEDULE_DELAY', warn);
   if (delay !== undefined) out.exportDelayMs = delay;
 
-  // OTLP exporter variables are gathered for the runtime adapters, which build the backend.
+  // OTLP exporter variables are gathered for the runtime adapters, which build the backend; with
+  // them OTEL_{TRACES,METRICS,LOGS}_EXPORTER, which switch signals off for it (ENV-16).
   const otlp: Record<string, string> = {};
   for (const key of Object.keys(env)) {
     if (key.startsWith('OTEL_EXPORTER_OTLP_')) {
@@ -143,6 +144,12 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
       if (v !== undefined) otlp[key] = v;
     }
   }
-  if (Object.keys(otlp).length) out.otlp = otlp;
+  if (Object.keys(otlp).length) {
+    for (const key of ['OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) {
+      const v = str(env, key);
+      if (v !== undefined) otlp[key] = v;
+    }
+    out.otlp = otlp;
+  }
   return out;
 }

@@ -80,7 +80,10 @@ export interface MonitorOptions {
    * on its prototype). It is process-wide: every monitor and span in the isolate uses it.
    */
   contextStorage?: ContextStorage<ActiveContext> | AsyncLocalStorageClass;
-  /** OTLP exporter settings read from OTEL_EXPORTER_OTLP_* by `configFromEnv`; runtime adapters turn them into an `OtlpBackend`. */
+  /**
+   * OTLP exporter settings read from OTEL_EXPORTER_OTLP_* (and OTEL_{TRACES,METRICS,LOGS}_EXPORTER)
+   * by `configFromEnv`; runtime adapters turn them into an `OtlpBackend`.
+   */
   otlp?: Record<string, unknown>;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { OtlpBackend, otlpOptionsFromEnv, parseOtlpHeaders, perSignalUrl, signalUrlFromBase } from '../../src/exporters/otlp/index.js';
 import { backoffMs, parseRetryAfter } from '../../src/exporters/otlp/retry.js';
 import { withEnv } from '../../src/adapter/monitor-from-config.js';
+import { createMonitor } from '../../src/index.js';
 
 describe('ENV-02 URL building', () => {
   it.each([
@@ -46,6 +47,8 @@ describe('configuration errors throw at construction, naming the option', () => 
     [{ tracesEndpoint: '/v1/traces' }, /"tracesEndpoint"/],
     [{ protocol: 'grpc' }, /"protocol" must be one of "http\/protobuf", "http\/json", got "grpc"/],
     [{ compression: 'br' }, /"compression" must be one of "gzip", "none"/],
+    [{ metricsProtocol: 'grpc' }, /"metricsProtocol" must be one of "http\/protobuf", "http\/json", got "grpc"/],
+    [{ logsCompression: 'br' }, /"logsCompression" must be one of "gzip", "none"/],
     [{ temporality: 'lowmemory' }, /"temporality" must be one of "delta", "cumulative"/],
     [{ timeoutMs: -1 }, /"timeoutMs" must be a finite number ≥ 0/],
     [{ timeoutMs: NaN }, /"timeoutMs"/],
@@ -151,6 +154,80 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(warnings).toEqual([expect.stringContaining('"api-key"'), expect.stringContaining('"x-k"')]);
     expect(warnings.join('\n')).not.toMatch(/123|€/);
     expect(() => new OtlpBackend(o)).not.toThrow();
+  });
+
+  it('ENV-01: per-signal PROTOCOL and COMPRESSION override the generic ones; a per-signal TIMEOUT is reported once and the generic one applies', () => {
+    const warnings: string[] = [];
+    const o = otlpOptionsFromEnv(
+      {
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+        OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'HTTP/JSON',
+        OTEL_EXPORTER_OTLP_LOGS_PROTOCOL: 'grpc',
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'none',
+        OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'gzip',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '3000',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '1000',
+      },
+      (m) => warnings.push(m),
+    );
+    expect(o).toEqual({ protocol: 'http/protobuf', metricsProtocol: 'http/json', compression: 'none', logsCompression: 'gzip', timeoutMs: 3000 });
+    expect(warnings).toEqual([
+      'ignored OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: one timeout bounds the export of every signal here; OTEL_EXPORTER_OTLP_TIMEOUT applies',
+      'ignored OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="grpc": only http/protobuf and http/json are supported',
+    ]);
+  });
+
+  it('ENV-01: each signal is sent with its own protocol and compression', async () => {
+    const sent: Record<string, { type: string | null; encoding: string | null; json: boolean }> = {};
+    const fetch = async (url: string, init: RequestInit) => {
+      const h = new Headers(init.headers);
+      const body = init.body as Uint8Array;
+      sent[new URL(url).pathname] = { type: h.get('content-type'), encoding: h.get('content-encoding'), json: body[0] === 0x7b };
+      return new Response(null, { status: 200 });
+    };
+    const otlp = new OtlpBackend({ fetch, ...otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/json', OTEL_EXPORTER_OTLP_LOGS_COMPRESSION: 'gzip' }) });
+    const monitor = createMonitor({ serviceName: 's', backends: [otlp] });
+    monitor.tracer.startSpan('s').end();
+    monitor.logger.info('l');
+    monitor.metrics.createCounter('c_total', 'C').increment();
+    await monitor.flush();
+    expect(sent).toEqual({
+      '/v1/traces': { type: 'application/x-protobuf', encoding: null, json: false },
+      '/v1/metrics': { type: 'application/json', encoding: null, json: true },
+      '/v1/logs': { type: 'application/x-protobuf', encoding: 'gzip', json: false },
+    });
+  });
+
+  it('ENV-16: OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none leaves the signal out of the OTLP backend the adapters build', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const otlp = withEnv({ serviceName: 's' }, {
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_METRICS_EXPORTER: 'none',
+        OTEL_TRACES_EXPORTER: 'NONE',
+        OTEL_LOGS_EXPORTER: 'otlp',
+      }).backends![0] as OtlpBackend;
+      expect(otlp.temporality).toBe('none'); // no metrics asked for
+      expect([otlp.ownsUrl('http://collector:4318/v1/traces'), otlp.ownsUrl('http://collector:4318/v1/logs')]).toEqual([false, true]);
+      expect(warn).not.toHaveBeenCalled();
+      // Without OTLP settings there is no OTLP backend to switch signals off in: the console default stays.
+      expect(withEnv({ serviceName: 's' }, { OTEL_TRACES_EXPORTER: 'none' }).backends).toBeUndefined();
+    } finally {
+      warn.mockRestore();
+    }
+    expect(otlpOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' }).signals).toEqual([]);
+    expect(otlpOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: '' })).toEqual({});
+  });
+
+  it('ENV-16: an exporter other than otlp or none is reported once, saying which values are supported, and the signal stays on', () => {
+    const warnings: string[] = [];
+    const o = otlpOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_LOGS_EXPORTER: 'console,none' }, (m) => warnings.push(m));
+    expect(o.signals).toEqual(['traces', 'metrics']);
+    expect(warnings).toEqual([
+      'ignored OTEL_TRACES_EXPORTER="zipkin": only otlp and none are supported',
+      'ignored OTEL_METRICS_EXPORTER="prometheus": only otlp and none are supported',
+      'ignored OTEL_LOGS_EXPORTER="console": only otlp and none are supported',
+    ]);
   });
 
   it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory both ask for delta', () => {

@@ -1,5 +1,5 @@
 import type { Temporality } from '../../model/metric-data.js';
-import { isHttpUrl } from './endpoint.js';
+import { SIGNALS, isHttpUrl } from './endpoint.js';
 import { isHeaderValue } from './options.js';
 import type { OtlpBackendOptions, OtlpCompression, OtlpProtocol } from './options.js';
 
@@ -40,8 +40,10 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
 /**
  * Reads the OTLP exporter variables (ENV-01…08) into OtlpBackend options. Lenient: an empty,
  * malformed or unknown value is ignored (and reported through `warn`), never thrown, so a
- * typo in the environment cannot stop the app. Per-signal endpoints and headers are read;
- * other settings use the generic variables.
+ * typo in the environment cannot stop the app. Per-signal endpoints, headers, protocols and
+ * compression override the generic ones (ENV-01). One timeout bounds the whole export of every
+ * signal, so a per-signal `_TIMEOUT` is reported and the generic one applies.
+ * `OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none` leaves that signal out (`signals`, ENV-16).
  *
  * @example
  * const otlp = new OtlpBackend({ ...otlpOptionsFromEnv(env), onDiagnostic });
@@ -88,19 +90,49 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
     else warn?.(`ignored ${P}TIMEOUT=${JSON.stringify(timeout)}: expected integer milliseconds ≥ 0`);
   }
 
-  const compression = get('COMPRESSION')?.toLowerCase();
-  if (compression === 'gzip' || compression === 'none') o.compression = compression as OtlpCompression;
-  else if (compression !== undefined) warn?.(`ignored ${P}COMPRESSION=${JSON.stringify(compression)}: expected gzip or none`);
-
-  const protocol = get('PROTOCOL')?.toLowerCase();
-  if (protocol === 'http/protobuf' || protocol === 'http/json') o.protocol = protocol as OtlpProtocol;
-  else if (protocol !== undefined) warn?.(`ignored ${P}PROTOCOL=${JSON.stringify(protocol)}: only http/protobuf and http/json are supported`);
+  const compression = (name: string): OtlpCompression | undefined => {
+    const v = get(name)?.toLowerCase();
+    if (v === 'gzip' || v === 'none') return v;
+    if (v !== undefined) warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: expected gzip or none`);
+    return undefined;
+  };
+  const protocol = (name: string): OtlpProtocol | undefined => {
+    const v = get(name)?.toLowerCase();
+    if (v === 'http/protobuf' || v === 'http/json') return v;
+    if (v !== undefined) warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: only http/protobuf and http/json are supported`);
+    return undefined;
+  };
+  const c = compression('COMPRESSION');
+  if (c) o.compression = c;
+  const p = protocol('PROTOCOL');
+  if (p) o.protocol = p;
+  for (const s of SIGNALS) {
+    const S = s.toUpperCase();
+    const sc = compression(S + '_COMPRESSION');
+    if (sc) o[`${s}Compression`] = sc;
+    const sp = protocol(S + '_PROTOCOL');
+    if (sp) o[`${s}Protocol`] = sp;
+    if (get(S + '_TIMEOUT') !== undefined) {
+      warn?.(`ignored ${P}${S}_TIMEOUT: one timeout bounds the export of every signal here; ${P}TIMEOUT applies`);
+    }
+  }
 
   const pref = get('METRICS_TEMPORALITY_PREFERENCE')?.toLowerCase();
   // lowmemory asks for delta on counters and histograms (ENV-08); one temporality per backend here.
   if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
   else if (pref === 'cumulative') o.temporality = 'cumulative';
   else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
+
+  // ENV-16: `otlp` (the default) keeps a signal, `none` leaves it out; other exporters are not
+  // built from the environment, so they are reported and the signal stays on.
+  const signals = SIGNALS.filter((s) => {
+    const name = `OTEL_${s.toUpperCase()}_EXPORTER`;
+    const values = (env[name] ?? '').toLowerCase().split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const other = values.filter((v) => v !== 'otlp' && v !== 'none');
+    if (other.length > 0) warn?.(`ignored ${name}=${JSON.stringify(other.join(','))}: only otlp and none are supported`);
+    return values.includes('otlp') || !values.includes('none');
+  });
+  if (signals.length < SIGNALS.length) o.signals = signals;
 
   return o;
 }

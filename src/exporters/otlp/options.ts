@@ -28,6 +28,10 @@ export interface OtlpBackendOptions {
   readonly logsEndpoint?: string;
   /** Default `http/protobuf` (ENV-06). */
   readonly protocol?: OtlpProtocol;
+  /** Protocol for one signal, overriding `protocol` (OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL, ENV-01). */
+  readonly tracesProtocol?: OtlpProtocol;
+  readonly metricsProtocol?: OtlpProtocol;
+  readonly logsProtocol?: OtlpProtocol;
   /**
    * Sent with every request, for example an API key. Never echoed in diagnostics. Names are
    * case-insensitive. `Content-Type` and `Content-Encoding` are the exporter's (they describe
@@ -40,6 +44,10 @@ export interface OtlpBackendOptions {
   readonly logsHeaders?: Readonly<Record<string, string>>;
   /** Default `none`; `gzip` compresses with CompressionStream and sends `Content-Encoding: gzip`. */
   readonly compression?: OtlpCompression;
+  /** Compression for one signal, overriding `compression` (OTEL_EXPORTER_OTLP_<SIGNAL>_COMPRESSION). */
+  readonly tracesCompression?: OtlpCompression;
+  readonly metricsCompression?: OtlpCompression;
+  readonly logsCompression?: OtlpCompression;
   /** Bounds the whole export, retries included. Default 10000; 0 means no limit (ENV-04). */
   readonly timeoutMs?: number;
   /** Metric temporality this backend asks the monitor for. Default `delta` (DESIGN decision 3). */
@@ -58,10 +66,11 @@ export interface OtlpBackendOptions {
 export interface ResolvedOtlpOptions {
   readonly name: string;
   readonly urls: Readonly<Record<OtlpSignal, string>>;
-  readonly protocol: OtlpProtocol;
+  /** Per signal, the per-signal option or else the generic one; likewise `compression`. */
+  readonly protocol: Readonly<Record<OtlpSignal, OtlpProtocol>>;
   /** Per signal, generic and per-signal headers merged; names lowercased. */
   readonly headers: Readonly<Record<OtlpSignal, Readonly<Record<string, string>>>>;
-  readonly compression: OtlpCompression;
+  readonly compression: Readonly<Record<OtlpSignal, OtlpCompression>>;
   readonly timeoutMs: number;
   readonly temporality: Temporality;
   readonly signals: ReadonlySet<OtlpSignal>;
@@ -70,6 +79,8 @@ export interface ResolvedOtlpOptions {
   readonly maxBackoffMs: number;
 }
 
+const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
@@ -140,6 +151,15 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
     logs: { ...common, ...checkHeaders('logsHeaders', options.logsHeaders) },
   };
 
+  const protocolAll = oneOf('protocol', options.protocol, PROTOCOLS, 'http/protobuf');
+  const compressionAll = oneOf('compression', options.compression, COMPRESSIONS, 'none');
+  const protocol = {} as Record<OtlpSignal, OtlpProtocol>;
+  const compression = {} as Record<OtlpSignal, OtlpCompression>;
+  for (const s of SIGNALS) {
+    protocol[s] = oneOf(`${s}Protocol`, options[`${s}Protocol`], PROTOCOLS, protocolAll);
+    compression[s] = oneOf(`${s}Compression`, options[`${s}Compression`], COMPRESSIONS, compressionAll);
+  }
+
   let signals: Set<OtlpSignal> = new Set(SIGNALS);
   if (options.signals !== undefined) {
     if (!Array.isArray(options.signals)) fail('signals', 'must be an array of "traces", "metrics", "logs"');
@@ -156,9 +176,9 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
   return {
     name: options.name ?? 'otlp',
     urls,
-    protocol: oneOf('protocol', options.protocol, ['http/protobuf', 'http/json'] as const, 'http/protobuf'),
+    protocol,
     headers,
-    compression: oneOf('compression', options.compression, ['gzip', 'none'] as const, 'none'),
+    compression,
     timeoutMs: checkMs('timeoutMs', options.timeoutMs, 10000, 0),
     temporality: oneOf('temporality', options.temporality, ['delta', 'cumulative'] as const, 'delta'),
     signals,

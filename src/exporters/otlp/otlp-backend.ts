@@ -66,7 +66,7 @@ export class OtlpBackend implements Backend {
     for (const s of SIGNALS) {
       // A user Content-Type or Content-Encoding would not describe the body actually sent.
       const { 'user-agent': ua, 'content-type': _type, 'content-encoding': _encoding, ...user } = o.headers[s];
-      this.#headers[s] = { ...user, 'user-agent': ua ? `${ua} ${USER_AGENT}` : USER_AGENT, 'content-type': contentTypeOf(o.protocol) };
+      this.#headers[s] = { ...user, 'user-agent': ua ? `${ua} ${USER_AGENT}` : USER_AGENT, 'content-type': contentTypeOf(o.protocol[s]) };
     }
     for (const s of o.signals) registerExporterUrl(o.urls[s]);
   }
@@ -156,7 +156,7 @@ export class OtlpBackend implements Backend {
     const o = this.#options;
     let body: Uint8Array;
     try {
-      body = encodeSignal(batch, signal, o.protocol);
+      body = encodeSignal(batch, signal, o.protocol[signal]);
     } catch (err) {
       return { ok: false, reason: 'export_failed', error: 'encoding failed: ' + String(err), attempts: 0 };
     }
@@ -164,7 +164,7 @@ export class OtlpBackend implements Backend {
       return { ok: false, reason: 'export_too_large', error: `request body of ${body.byteLength} bytes exceeds 64 MiB (not sent)`, attempts: 0 };
     }
     let headers = this.#headers[signal];
-    if (o.compression === 'gzip') {
+    if (o.compression[signal] === 'gzip') {
       try {
         body = await gzip(body);
       } catch (err) {
@@ -172,7 +172,7 @@ export class OtlpBackend implements Backend {
       }
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
-    return postWithRetry(ctx, o.urls[signal], headers, body, o.protocol === 'http/json');
+    return postWithRetry(ctx, o.urls[signal], headers, body, o.protocol[signal] === 'http/json');
   }
 
   #combine(jobs: Job[], outcomes: PostOutcome[]): ExportResult {

@@ -47,3 +47,14 @@ export function getActiveSpan(): Span | undefined {
 export function getActiveScope(): Scope | undefined {
   return contextStorage().get()?.scope;
 }
+
+/**
+ * Runs `f` with `span` active: the current scope, baggage and `@opentelemetry/api` context stay
+ * visible inside unless the span brings its own (as `startActiveSpan` and `traced` do).
+ */
+export function runInSpan<R>(span: Span, f: () => R): R {
+  const storage = contextStorage();
+  const prev = storage.get();
+  const s = span as Span & { scope?: Scope; baggage?: Baggage };
+  return storage.run({ scope: s.scope ?? prev?.scope, span, baggage: s.baggage ?? prev?.baggage, otel: prev?.otel }, f);
+}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HistogramMetric } from '../model/metric-data.js';
 import { SpanStatus } from '../model/span-data.js';
 import { createTestMonitor } from '../testing/index.js';
+import { getActiveSpan } from '../context/active.js';
 import { PerformanceMonitor } from './performance-monitor.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -92,5 +93,24 @@ describe('PerformanceMonitor', () => {
     expect(h.unit).toBe('s');
     expect(h.points.map((p) => [p.attributes.operation, p.count])).toEqual([['work', 1], ['fail', 1]]);
     expect(h.points[0].sum).toBeLessThan(5);
+  });
+
+  it('measure(): the operation span is active while fn runs, so spans and logs inside are its children', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const perf = new PerformanceMonitor(monitor);
+    await monitor.tracer.startActiveSpan('request-scope', async () => {
+      await perf.measure('load_rows', async () => {
+        monitor.tracer.startSpan('db.query').end();
+        await sleep(1);
+        monitor.logger.info('inside measure');
+      });
+      expect(perf.measure('sync_rows', () => getActiveSpan()?.name)).toBe('sync_rows');
+    });
+    await monitor.flush();
+    const load = memory.findSpan('load_rows')!;
+    expect(memory.findSpan('db.query')!.parentSpanId).toBe(load.spanId);
+    expect(load.parentSpanId).toBe(memory.findSpan('request-scope')!.spanId);
+    expect(memory.logs[0].spanId).toBe(load.spanId);
+    expect(getActiveSpan()).toBeUndefined();
   });
 });

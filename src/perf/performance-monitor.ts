@@ -1,5 +1,6 @@
 import { QuantileSketch } from '../metrics/quantile-sketch.js';
 import type { Histogram } from '../metrics/histogram.js';
+import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import type { Span } from '../trace/span.js';
@@ -74,17 +75,26 @@ export class PerformanceMonitor {
     this.maxOperations = options.maxOperations ?? 1000;
   }
 
-  /** Starts timing `name`; end it with `end()` or a `using` declaration. */
+  /**
+   * Starts timing `name`; end it with `end()` or a `using` declaration. Its span is not made
+   * active (a block has no portable way to scope it): for spans and logs inside to be its
+   * children, use `measure()`.
+   */
   track(name: string, attributes?: Record<string, unknown>): TrackHandle {
-    const start = now();
-    let span: Span | undefined;
-    if (this.monitor && this.options.spans !== false) {
-      try {
-        span = this.monitor.tracer.startSpan(name, { attributes });
-      } catch {
-        span = undefined;
-      }
+    return this.open(name, this.startSpan(name, attributes));
+  }
+
+  private startSpan(name: string, attributes: Record<string, unknown> | undefined): Span | undefined {
+    if (!this.monitor || this.options.spans === false) return undefined;
+    try {
+      return this.monitor.tracer.startSpan(name, { attributes });
+    } catch {
+      return undefined;
     }
+  }
+
+  private open(name: string, span: Span | undefined): TrackHandle {
+    const start = now();
     let final: number | undefined;
     const end = (error?: unknown): number => {
       if (final !== undefined) return final;
@@ -113,13 +123,15 @@ export class PerformanceMonitor {
 
   /**
    * Times one call of `fn` (sync or async) and returns its result; a throw or rejection is
-   * timed too and rethrown unchanged.
+   * timed too and rethrown unchanged. With a monitor, the operation's span is active while `fn`
+   * runs, so spans and logs inside are its children.
    */
   measure<R>(name: string, fn: () => R, attributes?: Record<string, unknown>): R {
-    const t = this.track(name, attributes);
+    const span = this.startSpan(name, attributes);
+    const t = this.open(name, span);
     let result: R;
     try {
-      result = fn();
+      result = span ? runInSpan(span, fn) : fn();
     } catch (err) {
       t.end(err);
       throw err;

@@ -1,9 +1,6 @@
-import { contextStorage } from '../context/active.js';
+import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
-import type { Scope } from '../scope/scope.js';
-import type { Baggage } from '../trace/propagation/baggage.js';
-import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, methodName, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
@@ -28,14 +25,9 @@ function tracer(fn: AnyFunction, name: (self: unknown) => string, options: Trace
   return wrapCalls(fn, (self) => {
     const monitor = options.monitor ?? getDefaultMonitor();
     if (!monitor) return undefined;
-    const span = monitor.tracer.startSpan(name(self), { kind: options.spanKind, attributes: options.attributes }) as Span & { scope?: Scope; baggage?: Baggage };
+    const span = monitor.tracer.startSpan(name(self), { kind: options.spanKind, attributes: options.attributes });
     return {
-      run: (f) => {
-        const storage = contextStorage();
-        const prev = storage.get();
-        // `otel` kept so context values other libraries set through @opentelemetry/api stay visible inside.
-        return storage.run({ scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel }, f);
-      },
+      run: (f) => runInSpan(span, f),
       done: (error, failed) => {
         if (failed) failSpan(span, error);
         span.end();

@@ -113,4 +113,31 @@ describe('PerformanceMonitor', () => {
     expect(memory.logs[0].spanId).toBe(load.spanId);
     expect(getActiveSpan()).toBeUndefined();
   });
+
+  it('measure(): a lazy thenable comes back as itself, runs when awaited (in the operation span) and is timed until then', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const perf = new PerformanceMonitor(monitor);
+    let executions = 0;
+    class QueryBuilder {
+      clauses: string[] = [];
+      where(c: string) {
+        this.clauses.push(c);
+        return this;
+      }
+      then<R>(ok: (rows: string[]) => R, ko?: (e: unknown) => R) {
+        executions++;
+        monitor.tracer.startSpan('db.query').end();
+        return Promise.resolve([this.clauses.join(' and ')]).then(ok, ko);
+      }
+    }
+    const q = perf.measure('users', () => new QueryBuilder());
+    expect(q).toBeInstanceOf(QueryBuilder);
+    expect(executions).toBe(0);
+    expect(perf.stats('users')).toBeUndefined();
+    expect(await q.where('a').where('b')).toEqual(['a and b']);
+    expect(executions).toBe(1);
+    expect(perf.stats('users')!.count).toBe(1);
+    await monitor.flush();
+    expect(memory.findSpan('db.query')!.parentSpanId).toBe(memory.findSpan('users')!.spanId);
+  });
 });

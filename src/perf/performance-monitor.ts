@@ -4,6 +4,7 @@ import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import type { Span } from '../trace/span.js';
+import { isNativePromise, observeThenable } from '../trace/thenable.js';
 import { failSpan, isThenable } from '../trace/tracer.js';
 
 /** Options of `new PerformanceMonitor(...)`. */
@@ -124,7 +125,9 @@ export class PerformanceMonitor {
   /**
    * Times one call of `fn` (sync or async) and returns its result; a throw or rejection is
    * timed too and rethrown unchanged. With a monitor, the operation's span is active while `fn`
-   * runs, so spans and logs inside are its children.
+   * runs, so spans and logs inside are its children. A thenable that is not a native Promise (a
+   * query builder) is returned as itself and timed until the caller's `then` settles; never
+   * awaited, it is not recorded (its work never ran).
    */
   measure<R>(name: string, fn: () => R, attributes?: Record<string, unknown>): R {
     const span = this.startSpan(name, attributes);
@@ -137,7 +140,8 @@ export class PerformanceMonitor {
       throw err;
     }
     if (isThenable(result)) {
-      return (result as unknown as PromiseLike<unknown>).then(
+      if (!isNativePromise(result)) return observeThenable(result, (error, failed) => t.end(failed ? error : undefined), span && ((f) => runInSpan(span, f))) as R;
+      return result.then(
         (v: unknown) => {
           t.end();
           return v;

@@ -9,6 +9,7 @@ import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
+import { isNativePromise, observeThenable } from './thenable.js';
 
 export interface StartSpanOptions {
   kind?: SpanKind;
@@ -160,7 +161,7 @@ export class Tracer {
     const span = this.start(name, opts, prev) as SpanWithScope;
     if (opts.attributes) span.setAttributes(opts.attributes);
     const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel };
-    return storage.run(ctx, () => runAndEnd(span, fn));
+    return storage.run(ctx, () => runAndEnd(span, fn, ctx));
   }
 }
 
@@ -172,8 +173,17 @@ export function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Ends `span` when `fn` finishes, recording a throw or rejection as an ERROR. */
-export function runAndEnd<R>(span: Span, fn: (span: Span) => R): R {
+function endSpan(span: Span, error: unknown, failed: boolean): void {
+  if (failed) failSpan(span, error);
+  span.end();
+}
+
+/**
+ * Ends `span` when `fn` finishes, recording a throw or rejection as an ERROR. A thenable that is
+ * not a native Promise (a query builder) is returned as itself and ends the span when the caller's
+ * `then` settles; that `then` runs in `ctx` (the span active).
+ */
+export function runAndEnd<R>(span: Span, fn: (span: Span) => R, ctx?: ActiveContext): R {
   let result: R;
   try {
     result = fn(span);
@@ -183,7 +193,8 @@ export function runAndEnd<R>(span: Span, fn: (span: Span) => R): R {
     throw err;
   }
   if (isThenable(result)) {
-    return (result as unknown as PromiseLike<unknown>).then(
+    if (!isNativePromise(result)) return observeThenable(result, (error, failed) => endSpan(span, error, failed), ctx && ((f) => contextStorage().run(ctx, f))) as R;
+    return result.then(
       (v) => {
         span.end();
         return v;

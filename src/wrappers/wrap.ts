@@ -2,8 +2,14 @@
  * The call plumbing shared by `traced` and `metered`: the user's function runs exactly once,
  * with its own `this` and arguments, and its result or error passes through unchanged. What
  * the wrapper does around it is guarded so a telemetry failure never reaches the caller.
+ *
+ * A native Promise result is chained (the caller gets a promise of the same outcome); any other
+ * thenable (a query builder, a PrismaPromise) is returned as itself, observed by a Proxy, and
+ * runs only when the caller awaits it: the call lasts until that settles, and a thenable never
+ * awaited is a call that never happened (no span exported, no metric counted).
  */
 
+import { isNativePromise, observeThenable } from '../trace/thenable.js';
 import { isThenable } from '../trace/tracer.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -115,7 +121,8 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
     }
     if (isThenable(result)) {
       const c = call;
-      return (result as PromiseLike<unknown>).then(
+      if (!isNativePromise(result)) return observeThenable(result, (error, failed) => settle(c, error, failed), c.run && ((f) => c.run!(f)));
+      return result.then(
         (v: unknown) => {
           settle(c, undefined, false);
           return v;

@@ -177,3 +177,154 @@ describe('metered()', () => {
     expect(f()).toBe(42);
   });
 });
+
+describe('lazy thenables (query builders, PrismaPromise) returned by traced() and metered()', () => {
+  let executions = 0;
+  class QueryBuilder {
+    #table: string;
+    clauses: string[] = [];
+    constructor(table: string) {
+      this.#table = table;
+    }
+    get [Symbol.toStringTag]() {
+      return 'QueryBuilder';
+    }
+    where(c: string): this {
+      this.clauses.push(c);
+      return this;
+    }
+    /** An immutable builder's method: a new builder. */
+    clone(): QueryBuilder {
+      const b = new QueryBuilder(this.#table);
+      b.clauses = [...this.clauses];
+      return b;
+    }
+    then<R>(ok?: (rows: string[]) => R, ko?: (e: unknown) => R): Promise<R> {
+      executions++;
+      const sql = `select * from ${this.#table}${this.clauses.length ? ' where ' + this.clauses.join(' and ') : ''}`;
+      return new Promise<string[]>((res, rej) => setTimeout(() => (this.clauses.includes('fail') ? rej(new ValidationError('bad query')) : res([sql])), 5)).then(ok, ko) as Promise<R>;
+    }
+  }
+
+  it('the builder comes back as itself: nothing runs until awaited, its methods chain, the span ends when it settles', async () => {
+    executions = 0;
+    const { monitor, memory } = createTestMonitor();
+    let inside: string | undefined;
+    const users = traced('users', () => new QueryBuilder('users'), { monitor });
+    const q = users();
+    expect(executions).toBe(0);
+    expect(q).toBeInstanceOf(QueryBuilder);
+    expect(Object.prototype.toString.call(q)).toBe('[object QueryBuilder]');
+    expect(q.where).toBe(q.where);
+    const chained = q.where('id = 1').where('active');
+    expect(chained).toBe(q);
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(0); // not settled yet
+    // The query runs in the call's span; the caller's callback in the caller's context.
+    const rows = await chained.then((r) => {
+      inside = getActiveSpan()?.name;
+      return r;
+    });
+    expect(rows).toEqual(['select * from users where id = 1 and active']);
+    expect(inside).toBeUndefined();
+    expect(executions).toBe(1);
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['users']);
+  });
+
+  it('then called twice ends the span once; a rejection is an ERROR', async () => {
+    const kinds: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => kinds.push(d.kind) });
+    const q = traced('twice', () => new QueryBuilder('t'), { monitor })();
+    await Promise.all([q, q.then((r) => r)]);
+    const bad = traced('bad', () => new QueryBuilder('t').where('fail'), { monitor })();
+    await expect(bad).rejects.toThrow('bad query');
+    await monitor.flush();
+    expect(memory.spans.filter((s) => s.name === 'twice')).toHaveLength(1);
+    expect(memory.findSpan('bad')!.status).toEqual({ code: SpanStatus.ERROR, message: 'bad query' });
+    expect(kinds).not.toContain('span_ended_twice');
+  });
+
+  it('a method returning a new builder returns it observed', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const q = traced('immutable', () => new QueryBuilder('u'), { monitor })();
+    const other = q.clone().where('x');
+    expect(other).toBeInstanceOf(QueryBuilder);
+    expect(await other).toEqual(['select * from u where x']);
+    await monitor.flush();
+    expect(memory.findSpan('immutable')).toBeDefined();
+  });
+
+  it('a PrismaPromise-like object (then, catch, finally, toStringTag) keeps its shape; catch and finally settle the span', async () => {
+    const { monitor, memory } = createTestMonitor();
+    let runs = 0;
+    const prismaPromise = (fail: boolean) => {
+      let p: Promise<string> | undefined;
+      const once = () => (p ??= (runs++, fail ? Promise.reject(new ValidationError('P2025')) : Promise.resolve('row')));
+      return {
+        then: (ok?: (v: string) => unknown, ko?: (e: unknown) => unknown) => once().then(ok, ko),
+        catch: (ko?: (e: unknown) => unknown) => once().catch(ko),
+        finally: (f?: () => void) => once().finally(f),
+        requestTransaction: () => once(),
+        [Symbol.toStringTag]: 'PrismaPromise',
+      };
+    };
+    const find = traced('find', prismaPromise, { monitor });
+    const a = find(false);
+    const b = find(true);
+    expect(runs).toBe(0);
+    expect(Object.prototype.toString.call(a)).toBe('[object PrismaPromise]');
+    expect(typeof a.requestTransaction).toBe('function');
+    let finalized = false;
+    expect(await a.finally(() => (finalized = true))).toBe('row');
+    expect(finalized).toBe(true);
+    expect(await b.catch((e: Error) => e.message)).toBe('P2025');
+    expect(runs).toBe(2);
+    await monitor.flush();
+    expect(memory.findSpan('find')).toBeDefined();
+    expect(memory.spans.map((s) => s.status.code).sort()).toEqual([SpanStatus.UNSET, SpanStatus.ERROR].sort());
+  });
+
+  it('a thenable never awaited records nothing (its work never ran); a native Promise is still chained', async () => {
+    executions = 0;
+    const { monitor, memory } = createTestMonitor();
+    traced('dropped', () => new QueryBuilder('x'), { monitor })();
+    metered('dropped_query', () => new QueryBuilder('x'), { monitor })();
+    expect(executions).toBe(0);
+    await monitor.flush();
+    expect(memory.spans).toHaveLength(0);
+    expect(metric<CounterMetric | undefined>(monitor, 'dropped_query_calls_total')?.points ?? []).toHaveLength(0);
+    expect(traced('native', async () => 1, { monitor })()).toBeInstanceOf(Promise);
+  });
+
+  it('metered(): the call is counted and timed when the builder settles', async () => {
+    const { monitor } = createTestMonitor();
+    const q = metered('users_query', () => new QueryBuilder('users'), { monitor })();
+    expect(metric<CounterMetric | undefined>(monitor, 'users_query_calls_total')?.points ?? []).toHaveLength(0);
+    expect(await q.where('a')).toEqual(['select * from users where a']);
+    expect(metric<CounterMetric>(monitor, 'users_query_calls_total').points[0].value).toBe(1);
+  });
+
+  it('a frozen thenable, which a Proxy cannot stand in for, is chained as before instead of throwing', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const frozen = Object.freeze({ then: (ok: (v: string) => unknown) => Promise.resolve('done').then(ok), where: () => frozen });
+    expect(await traced('frozen', () => frozen, { monitor })()).toBe('done');
+    const derived = Object.freeze({ then: (ok: (v: number) => unknown) => Promise.resolve(2).then(ok) });
+    const q = traced('derived', () => new (class { then(ok: (v: number) => unknown) { return Promise.resolve(1).then(ok); } next() { return derived; } })(), { monitor })();
+    expect(await q.next()).toBe(2); // observed, its frozen then left as it is
+    expect(await q).toBe(1);
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['derived', 'frozen']);
+  });
+
+  it('tracer.startActiveSpan() hands a builder back unrun, too', async () => {
+    executions = 0;
+    const { monitor, memory } = createTestMonitor();
+    const q = monitor.tracer.startActiveSpan('active', () => new QueryBuilder('a'));
+    expect(q).toBeInstanceOf(QueryBuilder);
+    expect(executions).toBe(0);
+    expect(await q.where('k')).toEqual(['select * from a where k']);
+    await monitor.flush();
+    expect(memory.findSpan('active')).toBeDefined();
+  });
+});

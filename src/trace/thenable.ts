@@ -1,0 +1,118 @@
+/**
+ * What instrumentation returns for a thenable it observes: a native Promise is chained at once
+ * (it runs anyway), anything else (a Knex or Drizzle query builder, a PrismaPromise, a Promise
+ * subclass that may be lazy) is handed back as itself, observed, and runs only when awaited.
+ */
+
+import { contextStorage, type ActiveContext } from '../context/active.js';
+
+/** This realm's `Promise` itself: chaining it starts nothing. A subclass may be lazy, so it is not. */
+export function isNativePromise(v: unknown): v is Promise<unknown> {
+  return v instanceof Promise && v.constructor === Promise;
+}
+
+type Finish = (error: unknown, failed: boolean) => void;
+type Run = <R>(f: () => R) => R;
+
+/**
+ * `target`, seen by `settle(error, failed)` once, when the first `then` the caller makes on it
+ * settles. Nothing is called on `target` until then, so a lazy thenable runs its work only when
+ * awaited, as it would unwrapped, and `run` (the call's context) wraps that `then`.
+ *
+ * The result is a Proxy: the same properties, prototype (`instanceof`) and `Symbol.toStringTag`.
+ * Methods run with `target` as `this` (private fields work); one that returns `target` returns
+ * the proxy, so `.where()` chains stay observed, and one that returns another such thenable (an
+ * immutable builder) returns it observed too. `catch` and `finally` go through the observed `then`.
+ * A thenable never awaited never calls `settle`: its work never ran.
+ */
+export function observeThenable<T extends object>(target: T, settle: Finish, run?: Run): T | Promise<unknown> {
+  let done = false;
+  const finish: Finish = (error, failed) => {
+    if (done) return;
+    done = true;
+    try {
+      settle(error, failed);
+    } catch {
+      // telemetry never replaces the result or the error
+    }
+  };
+  // A frozen `then` cannot be replaced by a Proxy (its get must return the same function): chain it.
+  if (fixed(target, 'then')) {
+    return (target as unknown as PromiseLike<unknown>).then(
+      (v) => (finish(undefined, false), v),
+      (e: unknown) => {
+        finish(e, true);
+        throw e;
+      },
+    ) as Promise<unknown>;
+  }
+  return observe(target, finish, run);
+}
+
+/** An own property a Proxy must report unchanged (non-configurable and read-only). */
+function fixed(t: object, key: PropertyKey): boolean {
+  const d = Reflect.getOwnPropertyDescriptor(t, key);
+  return d !== undefined && !d.configurable && d.writable === false;
+}
+
+function observe<T extends object>(target: T, finish: Finish, run: Run | undefined): T {
+  // One wrapper per method, so `p.where === p.where`.
+  const wrappers = new Map<unknown, unknown>();
+  const then = function (this: unknown, ok?: unknown, ko?: unknown): unknown {
+    // The target's then (its query) runs in the call's context; the caller's callbacks in the caller's.
+    const storage = run && contextStorage();
+    const outer = storage ? storage.get() : undefined;
+    const back = (g: unknown, x: unknown): unknown => (storage ? storage.run(outer as ActiveContext, () => (g as (x: unknown) => unknown)(x)) : (g as (x: unknown) => unknown)(x));
+    const onOk = (v: unknown): unknown => {
+      finish(undefined, false);
+      return typeof ok === 'function' ? back(ok, v) : v;
+    };
+    const onKo = (e: unknown): unknown => {
+      finish(e, true);
+      if (typeof ko === 'function') return back(ko, e);
+      throw e;
+    };
+    const self = this === proxy ? target : this;
+    const f = (target as { then: (a: unknown, b: unknown) => unknown }).then;
+    try {
+      return run ? run(() => f.call(self, onOk, onKo)) : f.call(self, onOk, onKo);
+    } catch (err) {
+      finish(err, true);
+      throw err;
+    }
+  };
+  // Promise.prototype.catch and .finally in terms of the observed then.
+  const own: Record<string, unknown> = {
+    then,
+    catch: (ko?: unknown) => then.call(proxy, undefined, ko),
+    finally: (f?: unknown) =>
+      typeof f !== 'function'
+        ? then.call(proxy, f, f)
+        : then.call(
+            proxy,
+            (v: unknown) => Promise.resolve(f()).then(() => v),
+            (e: unknown) =>
+              Promise.resolve(f()).then(() => {
+                throw e;
+              }),
+          ),
+  };
+  const proxy: T = new Proxy(target, {
+    get(t, key) {
+      const v = Reflect.get(t, key);
+      if (typeof v !== 'function' || key === 'constructor' || fixed(t, key)) return v;
+      if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(own, key)) return own[key];
+      let w = wrappers.get(v);
+      if (w === undefined) {
+        w = function (this: unknown, ...args: unknown[]): unknown {
+          const r: unknown = Reflect.apply(v, this === proxy ? t : this, args);
+          if (r === t) return proxy;
+          return r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function' && !isNativePromise(r) ? observe(r, finish, run) : r;
+        };
+        wrappers.set(v, w);
+      }
+      return w;
+    },
+  });
+  return proxy;
+}

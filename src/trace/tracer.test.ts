@@ -142,6 +142,18 @@ describe('tracer', () => {
     expect(memory.spans[0]).toMatchObject({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', parentSpanId: '00f067aa0ba902b7', traceState: 'v=1' });
   });
 
+  it('TC-06: flag bits W3C does not define are not passed on: the child keeps sampled and random only, in its flags and its outgoing traceparent', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const parent = extractContext({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-ff' })!;
+    const span = monitor.tracer.startSpan('server', { parent, kind: SpanKind.SERVER });
+    expect(span.spanContext().traceFlags).toBe(0x03);
+    const unsampled = monitor.tracer.startSpan('unsampled', { parent: { ...parent, traceFlags: 0xfe } });
+    expect(unsampled.spanContext().traceFlags).toBe(0x02);
+    span.end();
+    await monitor.flush();
+    expect(memory.spans[0]!.traceFlags).toBe(0x03);
+  });
+
   it('TC-02: a parent with an all-zero or malformed id is no parent: the span starts a new, sampled trace', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const bad = [

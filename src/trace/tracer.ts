@@ -108,7 +108,9 @@ export class Tracer {
     if (scope !== undefined && scope.owner !== (owner as object)) scope = undefined;
     const spanName = typeof name === 'string' && name ? name : 'unnamed';
     const sampler = owner.sampler;
-    const parentFlags = parent !== undefined ? (parent.traceFlags ?? 0) : 0;
+    // Only the flags W3C defines (sampled, random) pass to children: other bits MUST be 0 (TC-06),
+    // in the headers sent and in the OTLP span flags alike.
+    const parentFlags = parent !== undefined ? (parent.traceFlags ?? 0) & 0x03 : 0;
     let traceId: string | undefined;
     let decision: SamplingDecision;
     if (!owner.enabled) decision = SamplingDecision.DROP;

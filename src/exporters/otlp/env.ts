@@ -1,7 +1,7 @@
 import type { Temporality } from '../../model/metric-data.js';
-import { SIGNALS, isHttpUrl } from './endpoint.js';
-import { isHeaderValue } from './options.js';
-import type { OtlpBackendOptions, OtlpCompression, OtlpProtocol } from './options.js';
+import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
+import { COMPRESSIONS, PROTOCOLS, isHeaderValue } from './options.js';
+import type { OtlpBackendOptions } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -90,49 +90,39 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
     else warn?.(`ignored ${P}TIMEOUT=${JSON.stringify(timeout)}: expected integer milliseconds ≥ 0`);
   }
 
-  const compression = (name: string): OtlpCompression | undefined => {
+  const pick = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
     const v = get(name)?.toLowerCase();
-    if (v === 'gzip' || v === 'none') return v;
-    if (v !== undefined) warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: expected gzip or none`);
+    if (v === undefined || allowed.includes(v as T)) return v as T | undefined;
+    warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: expected ${allowed.join(' or ')}`);
     return undefined;
   };
-  const protocol = (name: string): OtlpProtocol | undefined => {
-    const v = get(name)?.toLowerCase();
-    if (v === 'http/protobuf' || v === 'http/json') return v;
-    if (v !== undefined) warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: only http/protobuf and http/json are supported`);
-    return undefined;
-  };
-  const c = compression('COMPRESSION');
-  if (c) o.compression = c;
-  const p = protocol('PROTOCOL');
-  if (p) o.protocol = p;
+  const compression = pick('COMPRESSION', COMPRESSIONS);
+  if (compression) o.compression = compression;
+  const protocol = pick('PROTOCOL', PROTOCOLS);
+  if (protocol) o.protocol = protocol;
+  const signals: OtlpSignal[] = [];
   for (const s of SIGNALS) {
     const S = s.toUpperCase();
-    const sc = compression(S + '_COMPRESSION');
-    if (sc) o[`${s}Compression`] = sc;
-    const sp = protocol(S + '_PROTOCOL');
-    if (sp) o[`${s}Protocol`] = sp;
-    if (get(S + '_TIMEOUT') !== undefined) {
-      warn?.(`ignored ${P}${S}_TIMEOUT: one timeout bounds the export of every signal here; ${P}TIMEOUT applies`);
-    }
+    const c = pick(S + '_COMPRESSION', COMPRESSIONS);
+    if (c) o[`${s}Compression`] = c;
+    const p = pick(S + '_PROTOCOL', PROTOCOLS);
+    if (p) o[`${s}Protocol`] = p;
+    if (get(S + '_TIMEOUT') !== undefined) warn?.(`ignored ${P}${S}_TIMEOUT: one timeout bounds the export of every signal; ${P}TIMEOUT applies`);
+    // ENV-16: `otlp` (the default) keeps the signal, `none` leaves it out; other exporters are
+    // not built from the environment here, so they are reported and the signal stays on.
+    const name = `OTEL_${S}_EXPORTER`;
+    const values = (env[name] ?? '').toLowerCase().split(',').map((v) => v.trim());
+    const other = values.filter((v) => v && v !== 'otlp' && v !== 'none');
+    if (other[0]) warn?.(`ignored ${name}=${JSON.stringify(other.join())}: only otlp and none are supported`);
+    if (values.includes('otlp') || !values.includes('none')) signals.push(s);
   }
+  if (signals.length < SIGNALS.length) o.signals = signals;
 
   const pref = get('METRICS_TEMPORALITY_PREFERENCE')?.toLowerCase();
   // lowmemory asks for delta on counters and histograms (ENV-08); one temporality per backend here.
   if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
   else if (pref === 'cumulative') o.temporality = 'cumulative';
   else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
-
-  // ENV-16: `otlp` (the default) keeps a signal, `none` leaves it out; other exporters are not
-  // built from the environment, so they are reported and the signal stays on.
-  const signals = SIGNALS.filter((s) => {
-    const name = `OTEL_${s.toUpperCase()}_EXPORTER`;
-    const values = (env[name] ?? '').toLowerCase().split(',').map((v) => v.trim()).filter((v) => v !== '');
-    const other = values.filter((v) => v !== 'otlp' && v !== 'none');
-    if (other.length > 0) warn?.(`ignored ${name}=${JSON.stringify(other.join(','))}: only otlp and none are supported`);
-    return values.includes('otlp') || !values.includes('none');
-  });
-  if (signals.length < SIGNALS.length) o.signals = signals;
 
   return o;
 }

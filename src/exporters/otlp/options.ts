@@ -79,8 +79,8 @@ export interface ResolvedOtlpOptions {
   readonly maxBackoffMs: number;
 }
 
-const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
-const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
+export const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
+export const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**

@@ -170,11 +170,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
   shutdown(): Promise<void> {
     return (this.shuttingDown ??= (async () => {
-      await this.flush();
+      await this.settle();
+      // From here, spans ending and values recorded are refused and counted (after_shutdown);
+      // what arrived during the flush above, and scopes that close now, still leave.
       this.state = 'closing';
       this.metrics.closed = true;
-      await Promise.allSettled([...this.inflight]);
-      await this.drainKeptBack();
+      await this.settle();
       // Closed before the backends are told: nothing may reach a backend after its shutdown().
       this.state = 'closed';
       await Promise.all(this.backends.map((b) => this.settleBackend(b, 'shutdown')));
@@ -183,10 +184,22 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Waits for exports in flight and asks backends to flush their own buffers. */
   async forceFlush(): Promise<void> {
-    await this.flush();
-    await Promise.allSettled([...this.inflight]);
-    await this.drainKeptBack();
+    await this.settle();
     if (this.state !== 'closed') await Promise.all(this.backends.map((b) => this.settleBackend(b, 'forceFlush')));
+  }
+
+  /**
+   * Flushes until nothing waits and no export is in flight: an export that started meanwhile (a
+   * scope closing) is waited for, and what was kept back while exports were saturated, metric
+   * changes included, leaves once they settle. Each round waits for exports bounded by
+   * `flushTimeoutMs`; what is still waiting after the last round stays buffered.
+   */
+  private async settle(): Promise<void> {
+    for (let round = 0; round < 4; round++) {
+      await this.flush();
+      await Promise.allSettled([...this.inflight]);
+      if (this.inflight.size === 0 && this.nothingWaiting()) return;
+    }
   }
 
   /**
@@ -210,13 +223,6 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       clearTimeout(timer);
       return r;
     });
-  }
-
-  /** Data kept back while exports were saturated leaves once they have settled. */
-  private async drainKeptBack(): Promise<void> {
-    if (this.pendingSpans.length === 0 && this.pendingLogs.length === 0) return;
-    await this.flush();
-    await Promise.allSettled([...this.inflight]);
   }
 
   /** @internal a span ended */

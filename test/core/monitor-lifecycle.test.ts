@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMonitor, MemoryBackend } from '../../src/index.js';
-import type { Backend, Diagnostic, Monitor } from '../../src/index.js';
+import type { Backend, Diagnostic, Monitor, TelemetryBatch } from '../../src/index.js';
 
 /** Settles to 'settled', or to 'pending' when `p` is still running after `ms`. */
 function within(p: Promise<unknown>, ms: number): Promise<'settled' | 'pending'> {
@@ -78,5 +78,78 @@ describe('after shutdown() spans are dropped and counted like logs, and no backe
     expect(calls).toEqual(['shutdown']);
     expect(droppedBy(monitor).after_shutdown).toBe(5);
     expect(diagnostics.filter((d) => d.kind === 'after_shutdown')).toHaveLength(1);
+  });
+});
+
+describe('shutdown() and forceFlush() leave nothing behind uncounted', () => {
+  /** A delta backend whose exports take `ms`, keeping what it was given and the order of events. */
+  function slowBackend(ms: number, log: string[] = []): Backend & { batches: TelemetryBatch[] } {
+    const batches: TelemetryBatch[] = [];
+    let n = 0;
+    return {
+      name: 'slow',
+      temporality: 'delta',
+      batches,
+      export(batch) {
+        const id = ++n;
+        batches.push(batch);
+        log.push(`export ${id} start`);
+        return new Promise((r) => setTimeout(() => (log.push(`export ${id} done`), r({ ok: true })), ms));
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: async () => void log.push('backend shutdown'),
+    };
+  }
+  const delivered = (b: { batches: TelemetryBatch[] }, name: string): number =>
+    b.batches
+      .flatMap((x) => x.metrics?.metrics ?? [])
+      .filter((m) => m.name === name)
+      .flatMap((m) => m.points as readonly { value: number }[])
+      .reduce((a, p) => a + p.value, 0);
+
+  for (const method of ['shutdown', 'forceFlush'] as const) {
+    it(`${method}(): metric changes recorded while maxPendingExports exports were in flight are exported once they settle`, async () => {
+      const slow = slowBackend(30);
+      const monitor = createMonitor({ serviceName: 'x', backends: [slow], limits: { maxPendingExports: 1 }, onDiagnostic: () => {} });
+      const orders = monitor.metrics.createCounter('orders_total', 'orders');
+      orders.increment(1);
+      void monitor.flush(); // in flight: carries the +1
+      orders.increment(10); // recorded while it runs: the next flush is saturated
+      await monitor[method]();
+      expect(delivered(slow, 'orders_total')).toBe(11);
+      expect(droppedBy(monitor)).toEqual({});
+    });
+  }
+
+  it('shutdown(): a value recorded while the final flush is in flight is exported; one recorded after is counted as after_shutdown', async () => {
+    const slow = slowBackend(30);
+    const monitor = createMonitor({ serviceName: 'x', backends: [slow], onDiagnostic: () => {} });
+    const jobs = monitor.metrics.createCounter('jobs_total', 'jobs');
+    jobs.increment(1);
+    const done = monitor.shutdown();
+    await new Promise((r) => setTimeout(r, 10));
+    jobs.increment(7); // during the final flush: accepted, and exported
+    await done;
+    jobs.increment(100); // after: refused
+    expect(delivered(slow, 'jobs_total')).toBe(8);
+    expect(droppedBy(monitor)).toEqual({ after_shutdown: 1 });
+  });
+
+  it('shutdown(): an export started by a scope closing while shutdown waits is waited for before the backends shut down', async () => {
+    const log: string[] = [];
+    const slow = slowBackend(40, log);
+    const monitor = createMonitor({ serviceName: 'x', backends: [slow], onDiagnostic: () => {} });
+    const a = monitor.openScope();
+    a.run(() => monitor.tracer.startSpan('A').end());
+    void a.close(); // export 1 in flight
+    const b = monitor.openScope();
+    b.run(() => monitor.tracer.startSpan('B').end());
+    const done = monitor.shutdown().then(() => log.push('shutdown resolved'));
+    setTimeout(() => void b.close(), 20); // request B finishes while shutdown() waits for export 1
+    await done;
+    expect(slow.batches.flatMap((x) => x.spans.map((s) => s.name))).toEqual(['A', 'B']);
+    expect(log.indexOf('export 2 done')).toBeGreaterThan(-1);
+    expect(log.indexOf('export 2 done')).toBeLessThan(log.indexOf('backend shutdown'));
+    expect(log.at(-1)).toBe('shutdown resolved');
   });
 });

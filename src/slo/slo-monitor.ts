@@ -22,7 +22,10 @@ export interface SLOStatus {
   /** The objective as a ratio. */
   target: number;
   windowSeconds: number;
-  /** Events in the window. */
+  /**
+   * Events in the window. The bucket the window starts in counts for the share of it still
+   * inside, so these may be fractional.
+   */
   good: number;
   total: number;
   /** good ÷ total over the window (1 without events). */
@@ -58,9 +61,9 @@ interface Tracked {
 
 /**
  * Measures SLOs in process (the original's `SLOMonitor`): compliance, error budget and
- * multi-window burn rates from time-bucketed counts, and the SLI counters `slo_events_total`
- * and `slo_good_events_total` (label `slo`) through the monitor, so Prometheus can compute
- * the same across isolates with `toPrometheusRules()`.
+ * multi-window burn rates over sliding windows of time-bucketed counts, and the SLI counters
+ * `slo_events_total` and `slo_good_events_total` (label `slo`) through the monitor, so
+ * Prometheus can compute the same across isolates with `toPrometheusRules()`.
  *
  * @example
  * ```ts

@@ -5,7 +5,7 @@ import { createTestMonitor } from '../testing/index.js';
 import { BucketRing } from './bucket-ring.js';
 import { promDuration } from './prometheus-rules.js';
 import { SLO } from './slo.js';
-import { SLOMonitor } from './slo-monitor.js';
+import { SLOMonitor, type SLOStatus } from './slo-monitor.js';
 
 const DAY = 86400;
 const BUCKET_MS = 300_000;
@@ -52,7 +52,10 @@ describe('SLO', () => {
     slos.recordObservation(true);
     slos.recordObservation(false);
     expect([slos.status().good, slos.status().total]).toEqual([1, 2]);
+    // The bucket's events count as spread over its 500 ms: 600 ms on, 400 ms of it are in the window.
     t += 600;
+    expect(slos.status().total).toBeCloseTo(1.6, 9);
+    t += 500;
     expect(slos.status().total).toBe(0);
     expect(() => new SLO({ name: 'burst', target: 99, windowSeconds: 0.5, bucketSeconds: 1 })).toThrow(/bucketSeconds/);
   });
@@ -90,13 +93,16 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     // error ratio 0.0108333 over a budget of 0.001: 9.8333 budgets overspent
     expect(s.errorBudgetRemaining).toBeCloseTo(1 - 130 / 12_000 / 0.001, 9);
     const [fast, slow, ticket] = s.burnRates;
-    // 1 h = 12 buckets: 130/12000 ÷ 0.001 = 10.8333; 5 m = current bucket: 20/1000 ÷ 0.001 = 20
+    // 1 h = 12 buckets: 130/12000 ÷ 0.001 = 10.8333. 5 m, a minute into the current bucket: that
+    // minute (1000 events, 20 errors) and the last 4 of the previous bucket's 5 minutes, 4/5 of
+    // its 1000 events and 10 errors: (20 + 8)/(1000 + 800) ÷ 0.001 = 15.5556
     expect(fast.longBurnRate).toBeCloseTo(10.833333333, 6);
-    expect(fast.shortBurnRate).toBeCloseTo(20, 9);
+    expect(fast.shortBurnRate).toBeCloseTo(28 / 1800 / 0.001, 9);
     expect(fast.firing).toBe(false); // 10.83 < 14.4
-    // 6 h holds the same 12 buckets; 30 m = 6 buckets: (5×10 + 20)/6000 ÷ 0.001 = 11.6667
+    // 6 h holds the same 12 buckets; 30 m = the current minute, 5 whole buckets and 4/5 of one:
+    // (20 + 5×10 + 8)/(1000 + 5000 + 800) ÷ 0.001 = 11.4706
     expect(slow.longBurnRate).toBeCloseTo(10.833333333, 6);
-    expect(slow.shortBurnRate).toBeCloseTo(11.666666667, 6);
+    expect(slow.shortBurnRate).toBeCloseTo(78 / 6800 / 0.001, 9);
     expect(slow.firing).toBe(true); // both > 6
     expect(ticket.longBurnRate).toBeCloseTo(10.833333333, 6);
     expect(ticket.shortBurnRate).toBeCloseTo(10.833333333, 6);
@@ -156,7 +162,8 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     const s = slos.status();
     expect([s.good, s.total]).toEqual([2, 4]);
     expect(s.errorBudgetRemaining).toBeCloseTo(1 - 0.5 / 0.01, 9);
-    // 1-second buckets; the 5 s long window holds all four, the 0.42 s short window rounds to 1 bucket
+    // 1-second buckets; the 5 s long window holds all four, the 0.42 s short window 0.42 of the
+    // current bucket's 0.5 s: the same ratio
     expect(s.burnRates[0].longBurnRate).toBeCloseTo(50, 9);
     expect(s.burnRates[0].shortBurnRate).toBeCloseTo(50, 9);
     expect(() => slos.status('missing')).toThrow(/no SLO named/);
@@ -176,13 +183,14 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
 
   it('memory is bounded by buckets whatever the traffic', () => {
     const ring = new BucketRing(3600, 1000);
-    expect((ring as unknown as { n: number }).n).toBe(3600);
+    // window ÷ bucket, and one for the bucket the window starts in
+    expect((ring as unknown as { n: number }).n).toBe(3601);
     for (let i = 0; i < 200_000; i++) ring.add(i * 37, i % 3 !== 0);
-    expect((ring as unknown as { good: Float64Array }).good.length).toBe(3600);
+    expect((ring as unknown as { good: Float64Array }).good.length).toBe(3601);
     const last = 199_999 * 37;
     const { total } = ring.sum(last, 3600);
-    // 3600 whole buckets of 37 ms spacing ≈ 3600 s ÷ 0.037 s of events, current bucket partial
-    expect(total).toBeGreaterThan(96_000);
+    // events every 37 ms over the last 3600 s: 3600 ÷ 0.037 = 97297
+    expect(total).toBeGreaterThan(97_200);
     expect(total).toBeLessThanOrEqual(97_300);
   });
 
@@ -196,9 +204,9 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     const s = slos.status();
     expect([s.good, s.total]).toEqual([100, 101]);
 
-    const ring = new BucketRing(10, 1000);
+    const ring = new BucketRing(10, 1000); // 11 slots
     ring.add(50_500, true);
-    ring.add(40_500, false); // same slot, ten buckets earlier
+    ring.add(39_500, false); // same slot, eleven buckets earlier
     ring.add(45_500, true); // a stale slot within reach: counted where it belongs
     expect([ring.sum(50_500, 10), ring.sum(45_500, 1)]).toEqual([
       { good: 2, total: 3 },
@@ -227,6 +235,80 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
       ['slo:checkout:page', 'resolved'],
       ['slo:checkout:ticket', 'resolved'],
     ]);
+  });
+});
+
+describe('burn-rate windows slide (SLO-05): a 5 m window is the last 5 minutes at every moment', () => {
+  // A 30-day SLO at 99.9 %: 5-minute buckets, so the page pair's 5 m window is one bucket wide.
+  const START = Date.UTC(2025, 0, 1); // on a bucket boundary
+
+  it('a steady 2 % error rate (burn 20) pages once and stays firing across bucket boundaries', () => {
+    let t = START;
+    const alerts: Alert[] = [];
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t, notifier: { notify: (a) => alerts.push(a) } });
+    // 6 h clean, one event a second: every page window is full of traffic, so while errors come in
+    // each ratio only climbs (a filling window's ratio would saw across a threshold per error).
+    for (let k = 0; k < 6 * 3600; k++, t += 1000) slos.recordObservation(true);
+    const incident = t;
+    const afterBoundary: number[] = [];
+    for (let n = 0; t < incident + 2 * 3600_000; t += 1000, n++) {
+      slos.recordObservation(n % 50 !== 25); // one error every 50 s
+      if (t - incident > 3600_000 && t % BUCKET_MS === 1000) {
+        const s = slos.status();
+        afterBoundary.push(s.burnRates[0].shortBurnRate);
+        expect(s.alerts).toContain('page');
+      }
+    }
+    // The 1 h window reaches 14.4 after 43 minutes; the page fires then and never resolves.
+    expect(alerts.filter((a) => a.severity === 'critical').map((a) => a.state)).toEqual(['firing']);
+    expect(afterBoundary).toHaveLength(12);
+    for (const burn of afterBoundary) expect(burn).toBeGreaterThan(18);
+    for (const burn of afterBoundary) expect(burn).toBeLessThan(22);
+    const final = slos.status().burnRates[0];
+    expect([final.longBurnRate, final.shortBurnRate, final.firing]).toEqual([expect.closeTo(20, 1), expect.closeTo(20, 1), true]);
+  });
+
+  it('a second after a bucket boundary the 5 m window still holds the previous 5 minutes; mid-bucket it holds half of the previous bucket', () => {
+    let t = START;
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t });
+    // 2 h, an event every 10 s, every other one an error: 50 % errors, burn 500.
+    const end = t + 2 * 3600_000;
+    for (let i = 0; t < end; t += 10_000) slos.recordObservation(i++ % 2 === 0);
+    t += 1000; // a second into a new, empty bucket
+    const page = slos.status().burnRates[0];
+    // 299 s of the previous bucket's 30 events (15 errors) and nothing since: still burn 500
+    expect([page.longBurnRate, page.shortBurnRate, page.firing]).toEqual([expect.closeTo(500, 9), expect.closeTo(500, 9), true]);
+    t += 149_000; // mid-bucket, one more error
+    slos.recordObservation(false);
+    // half of the previous bucket (7.5 errors in 15 events) and the one error: 8.5/16 ÷ 0.001
+    expect(slos.status().burnRates[0].shortBurnRate).toBeCloseTo(531.25, 6);
+
+    // The same on the ring: the oldest bucket counts for the share of it still inside the window.
+    const ring = new BucketRing(3600, BUCKET_MS);
+    for (let s = 0; s < 300; s++) ring.add(START + s * 1000, s % 50 !== 25); // 300 events, 6 errors
+    ring.add(START + BUCKET_MS + 500, false);
+    const w = ring.sum(START + BUCKET_MS + 1000, 300);
+    expect(w.total).toBeCloseTo(1 + 299, 9);
+    expect(w.total - w.good).toBeCloseTo(1 + (6 * 299) / 300, 9);
+  });
+
+  it('windows with no traffic give burn rate 0, not NaN', () => {
+    let t = START + 60_000;
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t });
+    const finite = (s: SLOStatus) => [s.compliance, s.errorBudgetRemaining, ...s.burnRates.flatMap((b) => [b.longBurnRate, b.shortBurnRate])].every(Number.isFinite);
+    const empty = slos.status();
+    expect(finite(empty)).toBe(true);
+    expect(empty.burnRates.map((b) => [b.longBurnRate, b.shortBurnRate])).toEqual([[0, 0], [0, 0], [0, 0]]);
+    expect([empty.compliance, empty.errorBudgetRemaining, empty.alerts]).toEqual([1, 1, []]);
+    slos.recordObservation(false);
+    t += 2 * BUCKET_MS + 1000; // past the 5 m window and the bucket it was recorded in
+    const later = slos.status();
+    expect(finite(later)).toBe(true);
+    expect(later.burnRates.map((b) => [b.longBurnRate, b.shortBurnRate])).toEqual([[1000, 0], [1000, 1000], [1000, 1000]]);
+    expect(later.alerts).toEqual(['page', 'ticket']); // the 6 h / 30 m pair
+    t += 7 * 3600_000;
+    expect(slos.status().burnRates.map((b) => [b.longBurnRate, b.shortBurnRate])).toEqual([[0, 0], [0, 0], [1000, 0]]);
+    expect(new BucketRing(60, 1000).sum(START, 60)).toEqual({ good: 0, total: 0 });
   });
 });
 

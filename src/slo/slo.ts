@@ -21,7 +21,9 @@ export interface SLOOptions {
   /**
    * Width of the time buckets that hold the counts (default: the window ÷ 8640, at least 1 s
    * but never more than the window; 5 minutes for a 30-day window). Memory is window ÷ bucket,
-   * whatever the traffic.
+   * whatever the traffic. Windows slide: a bucket partly inside one counts for that part, its
+   * events taken as spread evenly over it, so a 5 m window is the last 5 minutes at every moment
+   * even with 5-minute buckets.
    */
   bucketSeconds?: number;
   /**

@@ -79,7 +79,11 @@ export class MetricsCollector implements InstrumentOwner {
   /** Quantiles over a sliding time window. */
   createSummary(name: string, help?: string, opts?: SummaryInstrumentOptions): Summary {
     const o = checkSummaryOptions(name, opts ?? {});
-    return this.register('summary', name, help, opts, ['quantile'], (n, h, u, l) => new Summary(this, n, h, u, l, o));
+    const s = this.register('summary', name, help, opts, ['quantile'], (n, h, u, l) => new Summary(this, n, h, u, l, o));
+    // As a histogram's buckets: an option given that differs from the existing summary's is an error.
+    const other = (['quantiles', 'maxAgeSeconds', 'ageBuckets'] as const).filter((k) => opts?.[k] !== undefined && [s.options[k]].flat().join() !== [o[k]].flat().join());
+    if (other.length > 0) throw new TypeError(`summary "${name}" already exists with other ${other.map((k) => `${k} (${[s.options[k]].flat().join(', ')})`).join(', ')}.`);
+    return s;
   }
 
   /** The instrument registered under `name`, if any. */

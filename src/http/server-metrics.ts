@@ -17,16 +17,43 @@ export function httpServerMetrics(monitor: Monitor): HttpServerMetrics {
   let m = cache.get(monitor);
   if (!m) {
     m = {
-      duration: monitor.metrics.createHistogram('http.server.request.duration', 'Duration of HTTP server requests.', {
-        unit: 's',
-        labelNames: ['http.request.method', 'http.response.status_code', 'http.route', 'url.scheme', 'error.type'],
-      }),
-      active: monitor.metrics.createUpDownCounter('http.server.active_requests', 'Number of active HTTP server requests.', {
-        unit: '{request}',
-        labelNames: ['http.request.method', 'url.scheme'],
-      }),
+      duration: orNothing(monitor, 'http.server.request.duration', () =>
+        monitor.metrics.createHistogram('http.server.request.duration', 'Duration of HTTP server requests.', {
+          unit: 's',
+          labelNames: ['http.request.method', 'http.response.status_code', 'http.route', 'url.scheme', 'error.type'],
+        }),
+      ),
+      active: orNothing(monitor, 'http.server.active_requests', () =>
+        monitor.metrics.createUpDownCounter('http.server.active_requests', 'Number of active HTTP server requests.', {
+          unit: '{request}',
+          labelNames: ['http.request.method', 'url.scheme'],
+        }),
+      ),
     };
     cache.set(monitor, m);
   }
   return m;
+}
+
+/** Takes every call and records nothing (each method returns it again, so chains hold). */
+const nothing: unknown = new Proxy(function () {}, { get: () => nothing, apply: () => nothing });
+
+/**
+ * The instrument, or one that records nothing when the name is taken by another kind of metric:
+ * an OpenTelemetry HTTP instrumentation (`@hono/otel` through the `/otel` bridge) may have made
+ * it first, and it records these requests already. Creating it here is on every request's path,
+ * so a clash must not fail the request; it is reported once instead.
+ */
+function orNothing<T>(monitor: Monitor, name: string, make: () => T): T {
+  try {
+    return make();
+  } catch (err) {
+    monitor.diag.report(
+      'config',
+      () => `the metric "${name}" exists already with another shape (made through the OpenTelemetry API, by an HTTP instrumentation?); the library's own is not recorded, so requests are not counted twice: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+      `http-metric:${name}`,
+    );
+    return nothing as T;
+  }
 }

@@ -50,7 +50,7 @@ describe('metricsHandler', () => {
     expect(text.headers.get('cache-control')).toBe('no-store');
     expect(await text.text()).toBe('# HELP hits_total Hits\n# TYPE hits_total counter\nhits_total 3\n');
     const om = (await handle(req('/metrics', { headers: { accept: PROM3_ACCEPT } })))!;
-    expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(om.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores');
     expect(await om.text()).toBe('# TYPE hits counter\n# HELP hits Hits\nhits_total 3\n# EOF\n');
   });
 

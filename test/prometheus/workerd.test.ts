@@ -69,7 +69,7 @@ describe('workerd (miniflare, no compatibility flags)', () => {
     expect(denied.status).toBe(401);
     await denied.text();
     const res = await mf!.dispatchFetch('http://w/metrics', { headers: { authorization: 'Bearer tok', accept: 'application/openmetrics-text;version=1.0.0' } });
-    expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8');
+    expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores');
     expect(await res.text()).toBe('# TYPE worker_requests counter\n# HELP worker_requests Requests\nworker_requests_total{colo="AMS"} 5\n# EOF\n');
   });
 

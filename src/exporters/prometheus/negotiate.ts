@@ -11,7 +11,8 @@ import type { ExpositionFormat } from './render.js';
 /** The one concrete Content-Type sent for each format (PT-01, OM-01). */
 export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
   text: 'text/plain; version=0.0.4; charset=utf-8',
-  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+  // Names are written with underscores for other characters: said so, as Prometheus 3 asks (PT-10).
+  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores',
 };
 
 /**

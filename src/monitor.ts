@@ -133,15 +133,27 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    */
   hooks: HookRegistry | undefined;
 
-  /** Turns a hook registry's events into metrics and spans; returns the unsubscribe function. */
+  /**
+   * Turns a hook registry's events into metrics and spans; returns the unsubscribe function. A
+   * registry subscribed already is not subscribed twice (every event would count twice): the
+   * call gives back the same unsubscribe.
+   */
   subscribeHooks(hooks: HookRegistry): () => void {
-    const off = hooks.subscribe(this);
+    let off = this.subscriptions.get(hooks);
+    if (off === undefined) {
+      const stop = hooks.subscribe(this);
+      off = () => {
+        if (this.subscriptions.get(hooks) !== off) return;
+        this.subscriptions.delete(hooks);
+        stop();
+        if (this.hooks === hooks) this.hooks = undefined;
+      };
+      this.subscriptions.set(hooks, off);
+    }
     this.hooks = hooks;
-    return () => {
-      off();
-      if (this.hooks === hooks) this.hooks = undefined;
-    };
+    return off;
   }
+  private readonly subscriptions = new Map<HookRegistry, () => void>();
 
   /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */
   getTracer(name: string, version?: string): Tracer {

@@ -30,7 +30,7 @@ export interface SqlQueryEvent extends MaybeFailed {
   operation?: string;
   /** The database (D1 binding name, schema). */
   database?: string;
-  /** The statement text: put on the span only, never in a label (cardinality). */
+  /** The statement text: put on the span only (its literals replaced by `?`), never in a label (cardinality). */
   statement?: string;
   durationMs: number;
 }

@@ -83,6 +83,34 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     expect(hooks.has('cache.hit')).toBe(false);
   });
 
+  it('subscribing the same registry twice counts each event once; the one unsubscribe stops it', () => {
+    const { monitor } = createTestMonitor();
+    const hooks = new HookRegistry();
+    const first = monitor.subscribeHooks(hooks);
+    const second = monitor.subscribeHooks(hooks);
+    expect(second).toBe(first);
+    hooks.cacheHit({ cache: 'sessions' });
+    expect(values(monitor.metrics.collect().metrics, 'cache_hits_total')).toEqual([[{ cache: 'sessions' }, 1]]);
+    first();
+    expect(hooks.has('cache.hit')).toBe(false);
+    expect(monitor.hooks).toBeUndefined();
+    // Subscribed again after that: counts again, once.
+    monitor.subscribeHooks(hooks);
+    hooks.cacheHit({ cache: 'sessions' });
+    expect(values(monitor.metrics.collect().metrics, 'cache_hits_total')).toEqual([[{ cache: 'sessions' }, 2]]);
+  });
+
+  it('sql.query: the statement on the span has its literals replaced by ?; the operation is read past leading comments', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    hooks.sqlQuery({ statement: "/* app:orders */ -- list\nSELECT * FROM users WHERE email = 'a@secret.example' AND id = ?", database: 'main', durationMs: 2 });
+    await monitor.flush();
+    const span = memory.findSpan('SELECT main')!;
+    expect(span.attributes['db.query.text']).toBe('/* app:orders */ -- list\nSELECT * FROM users WHERE email = ? AND id = ?');
+    expect(span.attributes['db.operation.name']).toBe('SELECT');
+  });
+
   it('a throwing listener never reaches the emitter', () => {
     const errors: unknown[] = [];
     const hooks = new HookRegistry((e) => errors.push(e));

@@ -1,3 +1,4 @@
+import { sanitizeSql, sqlOperation } from '../attributes/sql.js';
 import type { Monitor } from '../monitor.js';
 import { SpanKind } from '../model/span-data.js';
 import { now } from '../time.js';
@@ -14,8 +15,7 @@ function failed(e: MaybeFailed): string {
 
 function operationOf(e: HookEvents['sql.query']): string {
   if (e.operation) return e.operation.toUpperCase();
-  const m = typeof e.statement === 'string' ? /^\s*([A-Za-z]+)/.exec(e.statement) : null;
-  return m ? m[1].toUpperCase() : 'QUERY';
+  return typeof e.statement === 'string' ? sqlOperation(e.statement) : 'QUERY';
 }
 
 /**
@@ -76,7 +76,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
       queryTime.observe(secs(e.durationMs), { operation, database });
       const attrs: Record<string, unknown> = { 'db.operation.name': operation };
       if (e.database) attrs['db.namespace'] = e.database;
-      if (e.statement) attrs['db.query.text'] = e.statement;
+      if (typeof e.statement === 'string' && e.statement) attrs['db.query.text'] = sanitizeSql(e.statement);
       pastSpan(database ? `${operation} ${database}` : operation, SpanKind.CLIENT, e.durationMs, attrs, e.error, e.traced);
     }),
     hooks.on('web.request', (e) => {

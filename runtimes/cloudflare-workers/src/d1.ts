@@ -1,3 +1,4 @@
+import { sanitizeSql, sqlOperation as verb } from '../../../src/attributes/sql.js';
 import { tracedCall, type BindingContext } from './binding-span.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -8,27 +9,6 @@ interface Statement {
 const STATEMENT_OPS = new Set(['first', 'all', 'run', 'raw']);
 /** Wrapped statement → the native one, so `batch([...])` gets what D1 expects. */
 const natives = new WeakMap<object, object>();
-
-/** The SQL verb (`SELECT`, `INSERT`...) used in the span name and `db.operation.name`. */
-function verb(sql: string): string {
-  const m = /^\s*(?:--[^\n]*\n\s*|\/\*[\s\S]*?\*\/\s*)*([a-zA-Z]+)/.exec(sql);
-  return m ? m[1].toUpperCase() : 'QUERY';
-}
-
-/**
- * String, blob and number literals of SQL text (not `?1`, `:name`, `$x` placeholders, nor digits
- * inside identifiers like `t1`).
- */
-const LITERALS = /[xX]?'(?:[^']|'')*'|(?<![\w?:@$.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?!\w)/g;
-
-/**
- * The query text with its literals replaced by `?`: values written into the SQL (`exec()`, or a
- * `prepare()` that builds its text) would otherwise be exported, which the semantic conventions
- * ask instrumentations not to do by default. Bound parameters are never recorded.
- */
-export function sanitizeSql(sql: string): string {
-  return sql.replace(LITERALS, '?');
-}
 
 function attributes(name: string, sql: string | undefined, op: string): Record<string, unknown> {
   const a: Record<string, unknown> = { 'db.system': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };

@@ -53,15 +53,20 @@ export class BridgeContextManager implements ContextManager {
   }
 
   bind<T>(context: Context, target: T): T {
-    if (typeof target !== 'function') return target;
+    if (typeof target === 'function') return this.bindFunction(context, target as unknown as (...args: unknown[]) => unknown) as unknown as T;
+    if (isEmitter(target)) return bindEmitter(this, context, target) as T;
+    return target;
+  }
+
+  /** @internal */
+  bindFunction(context: Context, fn: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
     // eslint-disable-next-line @typescript-eslint/no-this-alias
     const manager = this;
-    const fn = target as unknown as (...args: unknown[]) => unknown;
     const bound = function (this: unknown, ...args: unknown[]) {
       return manager.with(context, () => fn.apply(this, args));
     };
     Object.defineProperty(bound, 'length', { value: fn.length, configurable: true });
-    return bound as unknown as T;
+    return bound;
   }
 
   enable(): this {
@@ -71,4 +76,88 @@ export class BridgeContextManager implements ContextManager {
   disable(): this {
     return this;
   }
+}
+
+type Listener = (...args: unknown[]) => unknown;
+type Method = (this: unknown, ...args: unknown[]) => unknown;
+/** An EventEmitter as far as binding needs one: duck-typed, so `src/` imports no `node:events`. */
+type Emitter = Record<PropertyKey, unknown>;
+
+const ADD_METHODS = ['addListener', 'on', 'once', 'prependListener', 'prependOnceListener'] as const;
+const REMOVE_METHODS = ['removeListener', 'off'] as const;
+
+/**
+ * Per patched emitter: event → (listener → the listener bound to the context), so that
+ * removeListener/off given the caller's listener remove the bound one. A symbol property on the
+ * emitter (as the SDK's context managers keep it), so the map lives and dies with the emitter.
+ */
+const PATCHES: unique symbol = Symbol('@lexigram/monitor bound listeners');
+
+/**
+ * The listeners this binding made. Node's `once` calls `on` with a wrapper whose `listener` is
+ * ours: that add must pass through untouched, or `removeListener` could no longer find it.
+ */
+const BOUND = new WeakSet<object>();
+
+function isBound(listener: Listener): boolean {
+  if (BOUND.has(listener)) return true;
+  const inner = (listener as { listener?: unknown }).listener;
+  return typeof inner === 'function' && BOUND.has(inner);
+}
+
+function isEmitter(t: unknown): t is Emitter {
+  if (t === null || typeof t !== 'object') return false;
+  const e = t as Emitter;
+  return (
+    (typeof e.on === 'function' || typeof e.addListener === 'function') &&
+    (typeof e.removeListener === 'function' || typeof e.off === 'function') &&
+    typeof e.emit === 'function'
+  );
+}
+
+/**
+ * `context.bind(ctx, emitter)` as the SDK's AsyncHooksContextManager does it: listeners added
+ * from now on (on, addListener, prependListener, once, prependOnceListener) run in `ctx`,
+ * whichever context emits; removeListener/off find the bound listener from the caller's;
+ * removeAllListeners forgets them. An emitter already bound is returned as it is, with the
+ * context it was first bound to. `@opentelemetry/instrumentation-http` binds request and
+ * response this way, so spans started in their 'data' and 'end' listeners are children of the
+ * server span.
+ */
+function bindEmitter(manager: BridgeContextManager, context: Context, ee: Emitter): Emitter {
+  if (ee[PATCHES] !== undefined) return ee;
+  try {
+    Object.defineProperty(ee, PATCHES, { value: Object.create(null), writable: true, configurable: true, enumerable: false });
+  } catch {
+    return ee; // frozen or a proxy that refuses: left as it is
+  }
+  const patches = () => ee[PATCHES] as Record<PropertyKey, WeakMap<Listener, Listener>>;
+  for (const name of ADD_METHODS) {
+    const original = ee[name];
+    if (typeof original !== 'function') continue;
+    ee[name] = function (this: unknown, event: PropertyKey, listener: Listener, ...rest: unknown[]) {
+      if (typeof listener !== 'function' || isBound(listener)) return (original as Method).call(this, event, listener, ...rest);
+      const bound = manager.bindFunction(context, listener);
+      BOUND.add(bound);
+      (patches()[event as string] ??= new WeakMap()).set(listener, bound);
+      return (original as Method).call(this, event, bound, ...rest);
+    };
+  }
+  for (const name of REMOVE_METHODS) {
+    const original = ee[name];
+    if (typeof original !== 'function') continue;
+    ee[name] = function (this: unknown, event: PropertyKey, listener: Listener, ...rest: unknown[]) {
+      const bound = patches()[event as string]?.get(listener);
+      return (original as Method).call(this, event, bound ?? listener, ...rest);
+    };
+  }
+  const removeAll = ee.removeAllListeners;
+  if (typeof removeAll === 'function') {
+    ee.removeAllListeners = function (this: unknown, ...args: unknown[]) {
+      if (args.length === 0) ee[PATCHES] = Object.create(null);
+      else delete patches()[args[0] as string];
+      return (removeAll as Method).apply(this, args);
+    };
+  }
+  return ee;
 }

@@ -6,7 +6,9 @@
  */
 const METRIC_NAME = /^[A-Za-z][A-Za-z0-9_.\-/]{0,254}$/;
 const LABEL_NAME = /^[A-Za-z_][A-Za-z0-9_.]*$/;
-const UNIT = /^[\x21-\x7e]{0,63}$/;
+// The OpenTelemetry API's rule: an ASCII string of at most 63 characters. Printable only, space
+// included (`{job run}`), so a unit cannot break a console or exposition line.
+const UNIT = /^[\x20-\x7e]{0,63}$/;
 
 export function checkMetricName(name: unknown): string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
@@ -39,9 +41,14 @@ export function checkLabelNames(metric: string, names: unknown, reserved: readon
   return [...seen].sort();
 }
 
+/** Whether the core accepts `unit` (up to 63 printable ASCII characters, space included). */
+export function isValidUnit(unit: unknown): unit is string {
+  return typeof unit === 'string' && UNIT.test(unit);
+}
+
 export function checkUnit(metric: string, unit: unknown): string {
   if (unit === undefined) return '';
-  if (typeof unit !== 'string' || !UNIT.test(unit)) {
+  if (!isValidUnit(unit)) {
     throw new TypeError(`metric "${metric}": \`unit\` must be up to 63 printable ASCII characters (a UCUM unit such as "s", "By" or "{request}").`);
   }
   return unit;

@@ -16,7 +16,7 @@ import {
   type UpDownCounter as ApiUpDownCounter,
 } from '@opentelemetry/api';
 import type { Diagnostics } from '../diag/diagnostics.js';
-import { isValidLabelName } from '../metrics/names.js';
+import { isValidLabelName, isValidUnit } from '../metrics/names.js';
 import type { Monitor } from '../monitor.js';
 import type { LabelsInput } from '../model/attributes.js';
 
@@ -144,6 +144,29 @@ export class BridgeMeterProvider implements MeterProvider {
     }
   }
 
+  /**
+   * The unit to create `name` with. The SDK keeps any unit; a unit the core refuses (non-ASCII
+   * such as `µs`, over 63 characters, control characters) would make the instrument a no-op, so
+   * it is dropped instead (the instrument is created without one) and reported once.
+   * @internal
+   */
+  unit(kind: string, name: string, scope: string, unit: unknown): string | undefined {
+    if (unit === undefined || unit === null || unit === '') return undefined;
+    if (isValidUnit(unit)) return unit;
+    this.monitor.diag.report(
+      'otel',
+      () => `the ${kind} "${name}" from "${scope}" has the unit ${JSON.stringify(unit)}, which is not up to 63 printable ASCII characters; it is recorded without a unit`,
+      undefined,
+      `otel:unit:${name}`,
+    );
+    return undefined;
+  }
+
+  /** Whether `name` was created through this bridge (a handle on it may be handed out again). @internal */
+  owns(name: string): boolean {
+    return this.own.has(name);
+  }
+
   /** @internal */
   unsupported(kind: string, name: string): void {
     this.monitor.diag.report('otel', `observable instruments (${kind} "${name}") are not supported by the OpenTelemetry bridge; it records nothing`, undefined, 'otel:observable');
@@ -172,7 +195,7 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
-        const c = this.provider.metrics.createCounter(name, options?.description, { unit: options?.unit || undefined });
+        const c = this.provider.metrics.createCounter(name, options?.description, { unit: this.provider.unit('counter', name, this.scope, options?.unit) });
         return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a, name, this.provider.diag)) };
       },
       noop.createCounter(name),
@@ -185,7 +208,7 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
-        const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit: options?.unit || undefined });
+        const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit: this.provider.unit('up-down counter', name, this.scope, options?.unit) });
         return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a, name, this.provider.diag)) };
       },
       noop.createUpDownCounter(name),
@@ -198,9 +221,12 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
+        const unit = this.provider.unit('histogram', name, this.scope, options?.unit);
+        // Advice is not part of an instrument's identity (sdk-metrics): the same histogram asked
+        // for again, with other advice or none, is a handle on the first, with its buckets.
         const advised = options?.advice?.explicitBucketBoundaries;
-        const buckets = Array.isArray(advised) ? adviceBuckets(advised) : options?.unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
-        const h = this.provider.metrics.createHistogram(name, options?.description, { unit: options?.unit || undefined, buckets });
+        const buckets = this.provider.owns(name) ? undefined : Array.isArray(advised) ? adviceBuckets(advised) : unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
+        const h = this.provider.metrics.createHistogram(name, options?.description, { unit, buckets });
         const diag = this.provider.diag;
         return {
           record: (v: number, a?: ApiAttributes) => {
@@ -221,7 +247,7 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
-        const g = this.provider.metrics.createGauge(name, options?.description, { unit: options?.unit || undefined });
+        const g = this.provider.metrics.createGauge(name, options?.description, { unit: this.provider.unit('gauge', name, this.scope, options?.unit) });
         return { record: (v: number, a?: ApiAttributes) => g.set(v, labels(a, name, this.provider.diag)) };
       },
       noop.createGauge(name),

@@ -9,4 +9,6 @@ export interface Resource {
 export interface InstrumentationScope {
   readonly name: string;
   readonly version?: string;
+  /** The scope's telemetry schema (`getTracer(name, version, { schemaUrl })`): OTLP `ScopeSpans.schema_url`. */
+  readonly schemaUrl?: string;
 }

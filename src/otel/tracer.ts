@@ -16,7 +16,7 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import type { Link, Span } from '../trace/span.js';
-import type { Tracer } from '../trace/tracer.js';
+import { Tracer } from '../trace/tracer.js';
 import { fromApiBaggage } from './baggage.js';
 import { SCOPE_KEY } from './context-manager.js';
 import { cleanAttributes, toLink, unwrapSpan, wrapSpan } from './span.js';
@@ -98,11 +98,17 @@ export class BridgeTracerProvider implements TracerProvider {
   private readonly tracers = new Map<string, BridgeTracer>();
   constructor(private readonly monitor: Monitor) {}
 
-  getTracer(name: string, version?: string, _options?: TracerOptions): ApiTracer {
+  getTracer(name: string, version?: string, options?: TracerOptions): ApiTracer {
     const n = typeof name === 'string' && name ? name : 'unknown';
-    const key = `${n}@${version ?? ''}`;
+    const url = options?.schemaUrl;
+    const schemaUrl = typeof url === 'string' && url !== '' ? url : undefined;
+    const key = `${n}@${version ?? ''}${schemaUrl === undefined ? '' : ' ' + schemaUrl}`;
     let t = this.tracers.get(key);
-    if (t === undefined) this.tracers.set(key, (t = new BridgeTracer(this.monitor.getTracer(n, version))));
+    if (t === undefined) {
+      // The schema URL goes with the scope: its spans export in a ScopeSpans of their own, with `schema_url`.
+      const inner = schemaUrl === undefined ? this.monitor.getTracer(n, version) : new Tracer(this.monitor, { name: n, version, schemaUrl });
+      this.tracers.set(key, (t = new BridgeTracer(inner)));
+    }
     return t;
   }
 

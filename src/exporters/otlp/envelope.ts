@@ -9,7 +9,7 @@ import type { ProtoWriter } from './proto-writer.js';
  * The envelope traces and logs share: one resource, then one entry per instrumentation scope
  * holding that scope's items. In trace.proto and logs.proto the field numbers agree
  * (resource_spans/resource_logs = 1, scope_spans/scope_logs = 2, spans/log_records = 2), so one
- * writer serves both; `writeItem` writes one item's fields.
+ * writer serves both (schema_url = 3 too); `writeItem` writes one item's fields.
  */
 export function protoEnvelope<T extends Scoped>(w: ProtoWriter, batch: TelemetryBatch, items: readonly T[], writeItem: (w: ProtoWriter, item: T) => void): void {
   // The resource and scope messages hold (nearly) the whole body: their lengths get as many
@@ -31,6 +31,11 @@ export function protoEnvelope<T extends Scoped>(w: ProtoWriter, batch: Telemetry
       const item = w.forkN(reserve);
       writeItem(w, list[i]);
       reserve = w.ldelimN(item, reserve);
+    }
+    const url = group.scope.schemaUrl;
+    if (url) {
+      w.byte(0x1a); // schema_url = 3 (ScopeSpans, ScopeLogs)
+      w.string(url);
     }
     w.ldelimN(scope, outer);
   }
@@ -63,7 +68,12 @@ export function jsonEnvelope<T extends Scoped>(
     jsonScope(w, groups[g].scope);
     w.raw(`,"${itemsKey}":[`);
     writeItems(w, groups[g].items);
-    w.raw(']}');
+    const url = groups[g].scope.schemaUrl;
+    if (url) {
+      w.raw('],"schemaUrl":');
+      w.str(url);
+      w.byte(0x7d);
+    } else w.raw(']}');
   }
   w.raw(']}]}');
 }

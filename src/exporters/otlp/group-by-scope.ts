@@ -7,7 +7,8 @@ export interface Scoped {
 
 /**
  * Splits items into one group per instrumentation scope, in first-seen order; items without a
- * scope belong to `fallback` (the batch scope). OTLP wants one ScopeSpans/ScopeLogs per scope.
+ * scope belong to `fallback` (the batch scope). OTLP wants one ScopeSpans/ScopeLogs per scope;
+ * scopes differing only by schema URL are separate, as the URL is written beside the scope.
  * The common case, no item with its own scope, returns the input array without copying.
  */
 export function groupByScope<T extends Scoped>(
@@ -17,7 +18,7 @@ export function groupByScope<T extends Scoped>(
   let mixed = false;
   for (let i = 0; i < items.length; i++) {
     const s = items[i].instrumentationScope;
-    if (s !== undefined && s !== fallback && (s.name !== fallback.name || (s.version ?? '') !== (fallback.version ?? ''))) {
+    if (s !== undefined && s !== fallback && (s.name !== fallback.name || (s.version ?? '') !== (fallback.version ?? '') || (s.schemaUrl ?? '') !== (fallback.schemaUrl ?? ''))) {
       mixed = true;
       break;
     }
@@ -26,7 +27,7 @@ export function groupByScope<T extends Scoped>(
   const groups = new Map<string, { scope: InstrumentationScope; items: T[] }>();
   for (const item of items) {
     const scope = item.instrumentationScope ?? fallback;
-    const key = scope.name + '\u0000' + (scope.version ?? '');
+    const key = scope.name + '\u0000' + (scope.version ?? '') + '\u0000' + (scope.schemaUrl ?? '');
     let g = groups.get(key);
     if (!g) {
       g = { scope, items: [] };

@@ -17,11 +17,11 @@ const traceState = (s: string | undefined) => (s === undefined ? undefined : ({ 
 export function toReadableSpans(b: TelemetryBatch): ReadableSpan[] {
   const resource = resourceFromAttributes(b.resource.attributes);
   // One object per scope, as the SDK's tracers share theirs: its protobuf serializer groups by identity.
-  const scopes = new Map<string, { name: string; version?: string }>();
+  const scopes = new Map<string, { name: string; version?: string; schemaUrl?: string }>();
   return b.spans.map((s: SpanData): ReadableSpan => {
     const own = s.instrumentationScope ?? b.scope;
-    const key = `${own.name}@${own.version ?? ''}`;
-    if (!scopes.has(key)) scopes.set(key, { name: own.name, version: own.version });
+    const key = `${own.name}@${own.version ?? ''}:${own.schemaUrl ?? ''}`;
+    if (!scopes.has(key)) scopes.set(key, own.schemaUrl ? { name: own.name, version: own.version, schemaUrl: own.schemaUrl } : { name: own.name, version: own.version });
     const scope = scopes.get(key)!;
     return {
       name: s.name,

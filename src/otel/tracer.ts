@@ -13,10 +13,11 @@ import {
 } from '@opentelemetry/api';
 import { contextStorage } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
+import type { InstrumentationScope } from '../model/resource.js';
 import { SpanKind } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import type { Link, Span } from '../trace/span.js';
-import { Tracer } from '../trace/tracer.js';
+import type { Tracer } from '../trace/tracer.js';
 import { fromApiBaggage } from './baggage.js';
 import { SCOPE_KEY } from './context-manager.js';
 import { cleanAttributes, toLink, unwrapSpan, wrapSpan } from './span.js';
@@ -106,7 +107,12 @@ export class BridgeTracerProvider implements TracerProvider {
     let t = this.tracers.get(key);
     if (t === undefined) {
       // The schema URL goes with the scope: its spans export in a ScopeSpans of their own, with `schema_url`.
-      const inner = schemaUrl === undefined ? this.monitor.getTracer(n, version) : new Tracer(this.monitor, { name: n, version, schemaUrl });
+      // Made with the class of the monitor's own tracer: a value import of it would pull the
+      // tracer and all it imports into the /otel entry's bundle (about 5 kB gzipped).
+      const inner =
+        schemaUrl === undefined
+          ? this.monitor.getTracer(n, version)
+          : new (this.monitor.tracer.constructor as new (owner: Monitor, scope: InstrumentationScope) => Tracer)(this.monitor, { name: n, version, schemaUrl });
       this.tracers.set(key, (t = new BridgeTracer(inner)));
     }
     return t;

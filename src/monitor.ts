@@ -182,12 +182,17 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
   shutdown(): Promise<void> {
     return (this.shuttingDown ??= (async () => {
-      await this.settle();
+      // One deadline for both settles: a collector that is down fails each export within its
+      // timeout, and trying again here would only wait it out again.
+      const deadline = now() + this.flushTimeoutMs;
+      const settled = await this.settle(deadline);
       // From here, spans ending and values recorded are refused and counted (after_shutdown);
       // what arrived during the flush above, and scopes that close now, still leave.
       this.state = 'closing';
       this.metrics.closed = true;
-      await this.settle();
+      if (settled) await this.settle(deadline);
+      const left = this.pendingSpans.length + this.pendingLogs.length;
+      if (left > 0) this.diag.drop('export_timeout', `shutdown() ended with ${left} spans and log records not exported (a backend failed, or flushTimeoutMs passed)`, left);
       // Closed before the backends are told: nothing may reach a backend after its shutdown().
       this.state = 'closed';
       await Promise.all(this.backends.map((b) => this.settleBackend(b, 'shutdown')));
@@ -196,7 +201,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Waits for exports in flight and asks backends to flush their own buffers. */
   async forceFlush(): Promise<void> {
-    await this.settle();
+    await this.settle(now() + this.flushTimeoutMs);
     if (this.state !== 'closed') await Promise.all(this.backends.map((b) => this.settleBackend(b, 'forceFlush')));
   }
 
@@ -204,14 +209,18 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * Flushes until nothing waits and no export is in flight: an export that started meanwhile (a
    * scope closing) is waited for, and what was kept back while exports were saturated, metric
    * changes included, leaves once they settle. Each round waits for exports bounded by
-   * `flushTimeoutMs`; what is still waiting after the last round stays buffered.
+   * `flushTimeoutMs`. It stops at `deadline`, or when a backend failed: that failure is counted,
+   * and the next try would fail the same way after waiting out its timeout again (each failure
+   * also changes the drop counter, so something would always be waiting). True when nothing waits.
    */
-  private async settle(): Promise<void> {
+  private async settle(deadline: number): Promise<boolean> {
     for (let round = 0; round < 4; round++) {
-      await this.flush();
+      const r = await this.flush();
       await Promise.allSettled([...this.inflight]);
-      if (this.inflight.size === 0 && this.nothingWaiting()) return;
+      if (this.inflight.size === 0 && this.nothingWaiting()) return true;
+      if (r.backends.some((b) => !b.ok) || now() >= deadline) return false;
     }
+    return false;
   }
 
   /**

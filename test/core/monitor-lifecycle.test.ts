@@ -135,6 +135,28 @@ describe('shutdown() and forceFlush() leave nothing behind uncounted', () => {
     expect(droppedBy(monitor)).toEqual({ after_shutdown: 1 });
   });
 
+  for (const failure of ['refuses', 'hangs'] as const) {
+    it(`shutdown(): a backend that ${failure} is tried once, not again and again (each failure changes the drop counter, so something always waits)`, async () => {
+      let calls = 0;
+      const down: Backend = {
+        name: 'down',
+        temporality: 'delta',
+        export: () => {
+          calls++;
+          return failure === 'refuses' ? Promise.resolve({ ok: false, reason: 'export_failed', error: 'refused' }) : new Promise(() => {});
+        },
+        forceFlush: () => Promise.resolve(),
+        shutdown: () => Promise.resolve(),
+      };
+      const monitor = createMonitor({ serviceName: 'x', backends: [down], flushTimeoutMs: 100, onDiagnostic: () => {} });
+      monitor.metrics.createCounter('rows_total', 'rows').increment(10);
+      monitor.logger.info('job done');
+      expect(await within(monitor.shutdown(), 2000)).toBe('settled');
+      expect(calls).toBe(1);
+      expect(Object.keys(droppedBy(monitor))).toEqual([failure === 'refuses' ? 'export_failed' : 'export_timeout']);
+    });
+  }
+
   it('shutdown(): an export started by a scope closing while shutdown waits is waited for before the backends shut down', async () => {
     const log: string[] = [];
     const slow = slowBackend(40, log);

@@ -165,8 +165,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.scopesOpened++;
     return new Scope(this, options);
   }
-  /** Scopes opened so far: the batch window waits on only while requests keep arriving. */
+  /**
+   * Scopes opened and closed so far: the batch window waits on while requests keep arriving or
+   * ending, or are still open (they will end and join it).
+   */
   private scopesOpened = 0;
+  private scopesClosed = 0;
 
   /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
   flush(): Promise<FlushResult> {
@@ -336,6 +340,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** @internal */
   closeScope(scope: Scope): Promise<FlushResult> {
+    this.scopesClosed++;
     if (this.saturated()) {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
@@ -374,22 +379,25 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
     if (this.batchCarrier || this.nothingWaiting()) return nothingToExport();
-    // The carrier waits while requests keep arriving, up to the end of the window. If none
-    // started in the first millisecond (a lone request, or a caller that awaits each request's
-    // export before sending the next) it exports then. Otherwise it checks every 2 ms and
-    // exports early only after BATCH_QUIET_MS with no new request (the end of a burst): a busy
+    // The carrier waits while requests keep arriving or ending, or are still open (they will
+    // end and join it), up to the end of the window. If none started, ended or was open in the
+    // first millisecond (a lone request, or a caller that awaits each request's export before
+    // sending the next) it exports then. Otherwise it checks every 2 ms and exports early only
+    // after BATCH_QUIET_MS with no request open, started or ended (the end of a burst): a busy
     // isolate's short stalls (a GC, a slow client) no longer split its window into several
-    // exports, each a POST per signal.
+    // exports, each a POST per signal, and requests that started together and end one by one
+    // leave together.
     // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
     // waiting for the export.
     const deadline = this.lastScopeExport + this.batchWindowMs;
     return (this.batchCarrier = new Promise<void>((resolve) => {
-      let seen = this.scopesOpened;
-      // Checks in a row that saw no new request; -1 until one has (the first check decides).
+      let seen = this.scopesOpened + this.scopesClosed;
+      // Checks in a row that saw no request open, start or end; -1 until one has (the first check decides).
       let quietChecks = -1;
       const wait = (): void => {
-        if (this.scopesOpened !== seen) {
-          seen = this.scopesOpened;
+        const events = this.scopesOpened + this.scopesClosed;
+        if (events !== seen || this.scopesOpened > this.scopesClosed) {
+          seen = events;
           quietChecks = 0;
         } else if (quietChecks >= 0) quietChecks++;
         if (quietChecks < 0 || quietChecks * 2 >= BATCH_QUIET_MS || now() >= deadline) resolve();

@@ -13,6 +13,7 @@ export type { BindingCallEvent, BindingType } from './src/binding-span.js';
 export type { WorkersOptions, WorkersAdapterOptions, WorkersConfig } from './src/options.js';
 export type {
   ExecutionContext,
+  ExecutionContextLike,
   ScheduledController,
   MessageBatch,
   QueueMessage,

@@ -226,6 +226,23 @@ export default instrument(
 ) satisfies ExportedHandler<Env>;
 `;
 
+/** A Hono app given to the Workers instrument() as it is, or its fetch: Hono types ctx as workerd passes it. */
+const WORKER_HONO_TS = `import { Hono } from 'hono';
+import { instrument } from '${NAME}/cloudflare-workers';
+import { monitorMiddleware } from '${NAME}/hono';
+
+interface Env {
+  GREETING: string;
+}
+
+const app = new Hono<{ Bindings: Env }>();
+app.use(monitorMiddleware({ serviceName: 'packed-hono' }));
+app.get('/users/:id', (c) => c.json({ id: c.req.param('id'), greeting: c.env.GREETING }));
+
+export default instrument(app, { serviceName: 'packed-hono' });
+export const viaFetch = instrument({ fetch: app.fetch }, { serviceName: 'packed-hono' });
+`;
+
 /** A Node/bundler app using most subpaths, their types and the optional peers' types. */
 const APP_TS = `import { createMonitor, MemoryBackend, SpanKind, type Monitor, type RecordedSpan } from '${NAME}';
 import { createTestMonitor } from '${NAME}/testing';
@@ -302,7 +319,7 @@ const TSCONFIGS: Record<string, { files: string[]; compilerOptions: Record<strin
   },
   // A Worker project (as `npm create cloudflare` sets one up: no DOM, workers-types, skipLibCheck).
   'tsconfig.workers.json': {
-    files: ['worker.ts', 'worker-satisfies.ts'],
+    files: ['worker.ts', 'worker-satisfies.ts', 'worker-hono.ts'],
     compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022'], types: ['@cloudflare/workers-types'], strict: true, skipLibCheck: true, noEmit: true },
   },
   // The same with every declaration file checked: needs the lib that declares Symbol.dispose (see the known gaps).
@@ -326,7 +343,7 @@ const TSCONFIGS: Record<string, { files: string[]; compilerOptions: Record<strin
   },
   // Known gaps (see the last TypeScript test): a Worker project with no Disposable lib.
   'tsconfig.gap-workers.json': {
-    files: ['worker.ts', 'worker-satisfies.ts'],
+    files: ['worker.ts', 'worker-satisfies.ts', 'worker-hono.ts'],
     compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022'], types: ['@cloudflare/workers-types'], strict: true, skipLibCheck: false, noEmit: true },
   },
 };
@@ -399,6 +416,7 @@ beforeAll(async () => {
     ...Object.entries(PROGRAMS).map(([rt, code]) => writeFile(join(consumer, `program-${rt}.mjs`), code)),
     writeFile(join(consumer, 'worker.ts'), WORKER_TS),
     writeFile(join(consumer, 'worker-satisfies.ts'), WORKER_SATISFIES_TS),
+    writeFile(join(consumer, 'worker-hono.ts'), WORKER_HONO_TS),
     writeFile(join(consumer, 'app.ts'), APP_TS),
     ...Object.entries(TSCONFIGS).map(([file, config]) => writeFile(join(consumer, file), JSON.stringify(config, null, 2))),
   ]);

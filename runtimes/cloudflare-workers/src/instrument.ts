@@ -5,7 +5,7 @@ import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import { runIn, wrapRpc } from './rpc.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
-import type { ExecutionContext, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
+import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
 /** A Worker's handlers as `instrument()` calls them: the usual three arguments plus the invocation's telemetry. */
 export interface WorkerHandler<E = any> {
@@ -23,7 +23,7 @@ export interface WorkerHandler<E = any> {
 export type InstrumentedHandler<H> = {
   [K in keyof H]: K extends keyof WorkerHandler
     ? H[K] extends ((input: infer I, env: infer E, ...rest: any[]) => infer R) | undefined
-      ? (input: I, env: E, ctx: ExecutionContext) => R extends Promise<unknown> ? R : Promise<Awaited<R>> | R
+      ? (input: I, env: E, ctx: ExecutionContextLike) => R extends Promise<unknown> ? R : Promise<Awaited<R>> | R
       : H[K]
     : H[K];
 };
@@ -75,7 +75,7 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
  * One invocation of handler `name`: a SERVER span for `fetch` (through the HTTP instrumentation),
  * a span of its own for the others; `call` gets the input, the instrumented env and the telemetry.
  */
-function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: ExecutionContext, call: Call): any {
+function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: ExecutionContextLike, call: Call): any {
   // instrument() inside instrument() with one monitor (a wrapper library's and the app's): the
   // outer invocation, still running (its scope is the active one), serves both, so a request
   // gets one SERVER span and its metrics once, and `env` is already instrumented.
@@ -146,7 +146,8 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
   for (const name of HANDLERS) {
     const f = h[name];
     if (typeof f === 'function') {
-      out[name] = (input: unknown, env: unknown, ctx: ExecutionContext) => invoke(isolate(env), name, input, env, ctx, (i, e, t) => f.call(handler, i, e, ctx, t));
+      // `ctx` goes to the handler as the runtime gave it (workerd's has everything ExecutionContext names).
+      out[name] = (input: unknown, env: unknown, ctx: ExecutionContextLike) => invoke(isolate(env), name, input, env, ctx, (i, e, t) => f.call(handler, i, e, ctx as ExecutionContext, t));
     }
   }
   return out;

@@ -4,7 +4,19 @@
  */
 
 /** The third argument of `fetch`, `scheduled`, `queue`, `email` and `tail`. */
+/**
+ * The `ctx` a handler receives, as workerd passes it: `passThroughOnException` and `props` are
+ * always there, so a handler typed for Hono's or @cloudflare/workers-types' context (a Hono
+ * app's `fetch`) can be given to `instrument()`.
+ */
 export interface ExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException(): void;
+  readonly props: unknown;
+}
+
+/** The `ctx` an instrumented handler accepts: `waitUntil` at least (a test's stub may have nothing more). */
+export interface ExecutionContextLike {
   waitUntil(promise: Promise<unknown>): void;
   passThroughOnException?(): void;
   readonly props?: unknown;

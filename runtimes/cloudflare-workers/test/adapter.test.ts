@@ -12,7 +12,7 @@ import { HookRegistry } from '../../../src/hooks/registry.js';
 
 function fakeCtx(): ExecutionContext & { pending: Promise<unknown>[] } {
   const pending: Promise<unknown>[] = [];
-  return { pending, waitUntil: (p) => void pending.push(p) };
+  return { pending, waitUntil: (p) => void pending.push(p), passThroughOnException() {}, props: undefined };
 }
 
 class FakeKV {

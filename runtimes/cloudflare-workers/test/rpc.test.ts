@@ -164,7 +164,7 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
   }
   const fakeCtx = (): ExecutionContext & { pending: Promise<unknown>[] } => {
     const pending: Promise<unknown>[] = [];
-    return { pending, waitUntil: (p) => void pending.push(p) };
+    return { pending, waitUntil: (p) => void pending.push(p), passThroughOnException() {}, props: undefined };
   };
   const sym = Symbol('sym');
 
@@ -281,6 +281,8 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
         waitUntil: () => {
           throw new Error('no waitUntil');
         },
+        passThroughOnException() {},
+        props: undefined,
       },
       {},
     );

@@ -104,7 +104,7 @@ describe('PerformanceMonitor', () => {
         await sleep(1);
         monitor.logger.info('inside measure');
       });
-      expect(perf.measure('sync_rows', () => getActiveSpan()?.name)).toBe('sync_rows');
+      expect(perf.measure('sync_rows', () => (getActiveSpan() as { name?: string } | undefined)?.name)).toBe('sync_rows');
     });
     await monitor.flush();
     const load = memory.findSpan('load_rows')!;

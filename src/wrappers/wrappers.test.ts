@@ -222,7 +222,7 @@ describe('lazy thenables (query builders, PrismaPromise) returned by traced() an
     expect(memory.spans).toHaveLength(0); // not settled yet
     // The query runs in the call's span; the caller's callback in the caller's context.
     const rows = await chained.then((r) => {
-      inside = getActiveSpan()?.name;
+      inside = (getActiveSpan() as { name?: string } | undefined)?.name;
       return r;
     });
     expect(rows).toEqual(['select * from users where id = 1 and active']);
@@ -278,7 +278,7 @@ describe('lazy thenables (query builders, PrismaPromise) returned by traced() an
     let finalized = false;
     expect(await a.finally(() => (finalized = true))).toBe('row');
     expect(finalized).toBe(true);
-    expect(await b.catch((e: Error) => e.message)).toBe('P2025');
+    expect(await b.catch((e: unknown) => (e as Error).message)).toBe('P2025');
     expect(runs).toBe(2);
     await monitor.flush();
     expect(memory.findSpan('find')).toBeDefined();

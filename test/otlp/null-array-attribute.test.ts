@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatAttributes } from '../../src/exporters/console/format.js';
 import { encodeTracesJson, encodeTracesProto } from '../../src/exporters/otlp/index.js';
+import type { SpanData } from '../../src/model/span-data.js';
 import { createTestMonitor } from '../../src/testing/index.js';
 import { parseJson } from './helpers/canonical.js';
 import { resource, scope } from './helpers/fixtures.js';
@@ -22,7 +23,8 @@ describe('array attributes with null elements', () => {
     const s = memory.spans[0];
     expect(s.attributes).toMatchObject({ counts: [1, null, 3], names: ['a', null, 'c'], flags: [null, true] });
 
-    const batch = { resource, scope, spans: [s], logs: [] };
+    // The ended span itself, as the monitor hands it to exporters (the memory record is a test view of it).
+    const batch = { resource, scope, spans: [span as unknown as SpanData], logs: [] };
     const expected = [
       { key: 'counts', value: { arrayValue: { values: [{ intValue: '1' }, {}, { intValue: '3' }] } } },
       { key: 'names', value: { arrayValue: { values: [{ stringValue: 'a' }, {}, { stringValue: 'c' }] } } },

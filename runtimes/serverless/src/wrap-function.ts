@@ -1,10 +1,10 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { within } from '../../../src/adapter/process-server.js';
 import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
+import type { FlushResult } from '../../../src/scope/scope.js';
 import { SpanStatus } from '../../../src/model/span-data.js';
 import { extractContext } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
@@ -36,6 +36,36 @@ function processEnv(): EnvRecord | undefined {
 }
 
 let coldStart = true;
+
+/** How long an invocation waits for its export while the last ones failed or timed out. */
+const DEGRADED_WAIT_MS = 100;
+/** Monitors whose last export failed or outlasted the wait (a collector down or hanging). */
+const degraded = new WeakSet<Monitor>();
+
+/**
+ * Waits for an invocation's export, at most `ms`: where the sandbox freezes once the function
+ * returns, the export must be done first. While a monitor's exports fail or time out (a
+ * collector that is down), each invocation would pay the whole timeout, so it waits only
+ * DEGRADED_WAIT_MS: the export still runs (failures are counted as ever), and the full wait
+ * comes back with the first export that reaches every backend.
+ */
+async function awaitFlush(monitor: Monitor, flush: Promise<unknown>, ms: number): Promise<void> {
+  let settled = false;
+  void flush.then(
+    (r) => {
+      settled = true;
+      const ok = ((r as FlushResult | undefined)?.backends ?? []).every((b) => b.ok);
+      if (ok) degraded.delete(monitor);
+      else degraded.add(monitor);
+    },
+    () => (settled = true),
+  );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([flush.then(noop, noop), new Promise<void>((r) => (timer = setTimeout(r, degraded.has(monitor) ? Math.min(ms, DEGRADED_WAIT_MS) : ms)))]);
+  clearTimeout(timer);
+  if (!settled) degraded.add(monitor);
+}
+const noop = (): void => {};
 
 /**
  * Instruments a serverless function. Each call gets a scope and a span; what it recorded is
@@ -106,7 +136,7 @@ async function invokeWeb(
   try {
     return await handleRequest(monitor, request as Request, call, (p) => (flushing = p), { ...http, waitForBody: false });
   } finally {
-    if (flushing) await within(flushing, flushTimeoutMs);
+    if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs);
   }
 }
 
@@ -142,7 +172,7 @@ async function invokeNodeStyle(
     await handleRequest(monitor, request, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });
   } finally {
     // Without a waitUntil the sandbox may freeze once the function settles: export first.
-    if (flushing) await within(flushing, flushTimeoutMs);
+    if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs);
   }
   return returned;
 }
@@ -207,7 +237,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     } catch {
       // keep the default budget
     }
-    await within(scope.close(), budget);
+    await awaitFlush(monitor, scope.close(), budget);
   }
 }
 

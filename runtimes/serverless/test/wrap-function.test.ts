@@ -167,6 +167,36 @@ describe('wrapFunction on AWS Lambda', () => {
     expect(span.attributes['user_agent.original']).toBe('curl/8');
   });
 
+  test('a collector that is down costs the whole flush timeout once, not on every invocation; a good export brings the full wait back', async () => {
+    let mode: 'refuse' | 'hang' | 'ok' = 'refuse';
+    const exports: string[] = [];
+    const collector = {
+      name: 'collector',
+      export: () => {
+        exports.push(mode);
+        if (mode === 'refuse') return Promise.resolve({ ok: false, reason: 'export_failed' as const, error: 'refused' });
+        if (mode === 'hang') return new Promise<never>(() => {});
+        return Promise.resolve({ ok: true });
+      },
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    const { monitor } = createTestMonitor({ backends: [collector], onDiagnostic: () => {} });
+    const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor, { flushTimeoutMs: 5000 });
+    const sqs = { Records: [{ eventSource: 'aws:sqs', body: '{}' }] };
+    const settlesWithin = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
+    await handler(sqs, lambdaContext('down-1')); // refused: the export failed
+    mode = 'hang';
+    // The next export never answers: the invocation still returns long before the 5 s timeout.
+    expect(await settlesWithin(handler(sqs, lambdaContext('down-2')), 2500)).toBe(true);
+    mode = 'ok';
+    await handler(sqs, lambdaContext('down-3')); // reaches the collector again
+    mode = 'hang';
+    // Healthy again: an invocation waits for its export as before (here, up to the timeout).
+    expect(await settlesWithin(handler(sqs, lambdaContext('down-4')), 500)).toBe(false);
+    expect(exports.slice(0, 3)).toEqual(['refuse', 'hang', 'ok']);
+  }, 15_000);
+
   test('scheduled events get faas.trigger=timer', async () => {
     const { monitor, memory } = createTestMonitor();
     await wrapFunction(async () => 'ok', monitor)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('t'));

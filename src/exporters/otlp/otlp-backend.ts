@@ -56,19 +56,30 @@ export class OtlpBackend implements Backend {
     const o = resolveOtlpOptions(options);
     this.#options = o;
     this.name = o.name;
-    this.urls = o.urls;
     this.temporality = o.signals.has('metrics') ? o.temporality : 'none';
     // Resolved per call, so a fetch replaced after construction (tests, polyfills) is used.
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.#onDiagnostic = options.onDiagnostic;
-    this.#secrets = [];
-    for (const s of SIGNALS) for (const v of Object.values(o.headers[s])) if (v.length >= 4) this.#secrets.push(v);
+    const secrets: string[] = (this.#secrets = []);
+    const secret = (v: string): void => void (v.length >= 4 && !secrets.includes(v) && secrets.push(v));
+    const urls = {} as Record<OtlpSignal, string>;
     for (const s of SIGNALS) {
       // A user Content-Type or Content-Encoding would not describe the body actually sent.
-      const { 'user-agent': ua, 'content-type': _type, 'content-encoding': _encoding, ...user } = o.headers[s];
+      const { 'user-agent': ua, 'content-type': _type, 'content-encoding': _encoding, ...given } = o.headers[s];
+      const user: Record<string, string> = given;
+      const endpoint = splitEndpoint(o.urls[s], secret);
+      urls[s] = endpoint.url;
+      // fetch refuses a URL with `user:password@`: the credentials go as Basic auth instead.
+      if (endpoint.authorization && !Object.keys(user).some((k) => k.toLowerCase() === 'authorization')) user.authorization = endpoint.authorization;
       this.#headers[s] = { ...user, 'user-agent': ua ? `${ua} ${USER_AGENT}` : USER_AGENT, 'content-type': contentTypeOf(o.protocol[s]) };
+      for (const v of Object.values(user)) {
+        secret(v);
+        // The token of `Bearer <token>` or `Basic <credentials>`: a collector may echo it alone.
+        for (const part of v.split(/\s+/)) if (part.length >= 8) secret(part);
+      }
     }
-    for (const s of o.signals) registerExporterUrl(o.urls[s]);
+    this.urls = urls;
+    for (const s of o.signals) registerExporterUrl(urls[s]);
   }
 
   /** True for a URL this backend posts to: adapters use it to skip tracing the exporter itself. */
@@ -172,7 +183,7 @@ export class OtlpBackend implements Backend {
       }
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
-    return postWithRetry(ctx, o.urls[signal], headers, body, o.protocol[signal] === 'http/json');
+    return postWithRetry(ctx, this.urls[signal], headers, body, o.protocol[signal] === 'http/json');
   }
 
   #combine(jobs: Job[], outcomes: PostOutcome[]): ExportResult {
@@ -211,10 +222,52 @@ export class OtlpBackend implements Backend {
     }
   }
 
-  /** Header values (API keys) never leave in messages, whatever a server or runtime echoed. */
+  /**
+   * Header values (API keys, and the token of `Bearer <token>`) and the endpoint's query values
+   * and credentials never leave in messages, whatever a server or runtime echoed (a fetch error
+   * quotes the URL).
+   */
   #redact(message: string): string {
     let out = message;
     for (const s of this.#secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
     return out;
   }
+}
+
+/**
+ * The endpoint without `user:password@` (fetch refuses such a URL), those credentials as a Basic
+ * authorization value, and each secret the URL holds (its credentials, its query values, raw
+ * and decoded) handed to `secret`.
+ */
+function splitEndpoint(url: string, secret: (v: string) => void): { url: string; authorization?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url };
+  }
+  for (const pair of u.search.slice(1).split('&')) {
+    const raw = pair.slice(pair.indexOf('=') + 1);
+    secret(raw);
+    try {
+      secret(decodeURIComponent(raw.replace(/\+/g, ' ')));
+    } catch {
+      // kept raw only
+    }
+  }
+  if (u.username === '' && u.password === '') return { url };
+  let user = u.username;
+  let password = u.password;
+  try {
+    user = decodeURIComponent(user);
+    password = decodeURIComponent(password);
+  } catch {
+    // used as written
+  }
+  for (const v of [u.username, u.password, user, password]) secret(v);
+  u.username = '';
+  u.password = '';
+  const basic = btoa(String.fromCharCode(...new TextEncoder().encode(`${user}:${password}`)));
+  secret(basic);
+  return { url: u.href, authorization: `Basic ${basic}` };
 }

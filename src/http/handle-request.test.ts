@@ -124,6 +124,16 @@ describe('handleRequest', () => {
     expect((await waits[0]) as { metricPoints: number }).toMatchObject({ spans: 0, logs: 0 });
   });
 
+  it('a captureHeaders name no header can have (a typo with spaces) is skipped: the request is served and the valid names captured', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const req = new Request('https://example.com/', { headers: { 'x-tenant': 'acme' } });
+    const capture = { requestHeaders: ['X Forwarded For', 'x-tenant'], responseHeaders: ['bad name', 'content-type'] };
+    const res = await handleRequest(monitor, req, () => new Response('ok', { headers: { 'content-type': 'text/plain' } }), undefined, { captureHeaders: capture });
+    expect(res.status).toBe(200);
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes).toMatchObject({ 'http.request.header.x-tenant': 'acme', 'http.response.header.content-type': 'text/plain' });
+  });
+
   it('records an exception, rethrows the same error and still flushes', async () => {
     const { monitor, memory } = createTestMonitor();
     const waits: Promise<unknown>[] = [];

@@ -101,8 +101,15 @@ export function requestAttributes(request: Request, url: UrlParts, redactor: Red
 export function addHeaders(attrs: Attributes, prefix: string, headers: Headers, names: string[] | undefined, redactor: Redactor): void {
   if (!names) return;
   for (const n of names) {
+    if (typeof n !== 'string') continue;
     const name = n.toLowerCase();
-    const v = headers.get(name);
+    let v: string | null;
+    try {
+      v = headers.get(name);
+    } catch {
+      // A name no header can have (`X Forwarded For`): nothing to capture, and no request may fail on it.
+      continue;
+    }
     if (v !== null) attrs[prefix + name] = redactor.isSecret(name) ? '[REDACTED]' : v;
   }
 }

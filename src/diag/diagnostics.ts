@@ -1,3 +1,4 @@
+import { oneLine } from '../exporters/console/format.js';
 import type { Diagnostic, DiagnosticHandler, DropReason } from '../model/batch.js';
 
 /** The part of a counter the diagnostics need: kept structural so diag does not import metrics. */
@@ -6,8 +7,10 @@ export interface DropCounter {
 }
 
 const defaultHandler: DiagnosticHandler = (d) => {
-  // A library must not be silent about misuse, nor noisy: one line per kind of problem.
-  if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] ${d.kind}: ${d.message}`);
+  // A library must not be silent about misuse, nor noisy: one line per kind of problem. The
+  // message may quote what an app or a collector sent (a key, a span name, an error body):
+  // escaped as the console backend escapes, it cannot forge lines or send terminal codes.
+  if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] ${d.kind}: ${oneLine(d.message)}`);
 };
 
 /**

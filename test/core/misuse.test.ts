@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createMonitor, MemoryBackend, configFromEnv } from '../../src/index.js';
 import type { Diagnostic } from '../../src/index.js';
 
@@ -64,6 +64,22 @@ describe('hot-path misuse never throws: dropped or clamped, counted, reported on
     expect(new Set(kinds).size).toBe(kinds.length);
     expect(memory.spans.find((sp) => sp.name === 'unnamed')!.attributes.big).toHaveLength(4096);
     expect((memory.logs[0].body as string).length).toBe(16384);
+  });
+
+  it('the default diagnostics line escapes control characters: a span name or key cannot forge a line or send terminal codes', () => {
+    const warned: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warned.push(args.join(' ')));
+    try {
+      const monitor = createMonitor({ serviceName: 'misuse', backends: [new MemoryBackend()] });
+      const span = monitor.tracer.startSpan('job\n[log] WARN forged line\u001b[2J');
+      span.end();
+      span.end(); // span_ended_twice quotes the name
+      expect(warned).toHaveLength(1);
+      expect(warned[0]).not.toMatch(/[\n\u001b]/);
+      expect(warned[0]).toContain('job\\n[log] WARN forged line\\u001b[2J');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('a throwing diagnostics hook does not reach the caller', () => {

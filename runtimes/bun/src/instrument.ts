@@ -10,10 +10,14 @@ import {
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { useAsyncLocalStorage } from '../../node/src/instrument.js';
 import type { BunServerLike } from './bun-types.js';
-import { runBunHandler, toBunResult } from './request.js';
+import { runBunHandler, toBunResult, type BunRescue } from './request.js';
 
-/** A handler for `Bun.serve({ fetch })`: the request, Bun's server, and the request's telemetry. */
+/**
+ * A handler for `Bun.serve({ fetch })`: the request, Bun's server, and the request's telemetry;
+ * `this` is the server, as Bun gives `fetch`.
+ */
 export type BunHandler = (
+  this: BunServerLike,
   request: Request,
   server: BunServerLike,
   telemetry: RequestTelemetry,
@@ -23,7 +27,9 @@ export type BunHandler = (
  * Wraps a `Bun.serve` fetch handler with a SERVER span, the HTTP server metrics and logs per
  * request; exports run in the background and are tracked (`handler.flush()`,
  * `handler.shutdown()`, `flushOnExit(handler)`). A WebSocket upgrade (`server.upgrade(request)`,
- * then return nothing, as Bun asks) is recorded as status 101, not as a handler error.
+ * then return nothing, as Bun asks) is recorded as status 101, not as a handler error. The
+ * handler gets the `this` Bun gives `fetch` (the server), so `this.upgrade(req)` works as it does
+ * without the library.
  *
  * @param handler `(request, server, telemetry) => Response`
  * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
@@ -39,13 +45,34 @@ export function instrument(
   config: MonitorConfig<EnvRecord> = {},
   options?: ServerInstrumentationOptions,
 ): InstrumentedHandler<BunServerLike> {
+  return instrumentBun(handler, config, options);
+}
+
+/** What the shared handler passes through to the Bun handler: the server and Bun's `this`. */
+interface BunCall {
+  readonly server: BunServerLike;
+  readonly self: unknown;
+}
+
+/**
+ * `instrument()`, and for `serve()` the answer of its `error` option to a thrown error
+ * (`rescue`), given inside the request's telemetry.
+ */
+export function instrumentBun(
+  handler: BunHandler,
+  config: MonitorConfig<EnvRecord>,
+  options: ServerInstrumentationOptions | undefined,
+  rescue?: BunRescue,
+): InstrumentedHandler<BunServerLike> {
   useAsyncLocalStorage();
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request, server) => Response.');
   const user = handler as ServerHandler<BunServerLike>;
-  const inner = createServerHandler<BunServerLike>((req, server, t) => runBunHandler(user, req, server, t), config, process.env, options);
-  // Bun wants `undefined` back after a WebSocket upgrade; the span recorded it as 101.
-  const outer = function instrumentedBunHandler(request: Request, server: BunServerLike) {
-    return inner(request, server).then(toBunResult);
+  const inner = createServerHandler<BunCall>((req, call, t) => runBunHandler(user, req, call.server, t, call.self, rescue), config, process.env, options);
+  // Bun calls fetch with the server as `this`; the handler gets the same `this` (the server
+  // when called as a plain function). Bun wants `undefined` back after a WebSocket upgrade;
+  // the span recorded it as 101.
+  const outer = function instrumentedBunHandler(this: unknown, request: Request, server: BunServerLike) {
+    return inner(request, { server, self: this ?? server }).then(toBunResult);
   } as InstrumentedHandler<BunServerLike>;
   for (const key of ['monitor', 'track', 'pending', 'flush', 'shutdown'] as const) {
     Object.defineProperty(outer, key, Object.getOwnPropertyDescriptor(inner, key)!);

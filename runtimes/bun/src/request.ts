@@ -28,21 +28,37 @@ function decorate(request: Request, server: BunServerLike | undefined, t: Reques
 }
 
 /**
+ * Answers an error the handler threw with the `error` option of `serve()`, inside the request's
+ * telemetry, so that the span and the metrics get the status the client gets.
+ */
+export type BunRescue = (error: unknown, server: BunServerLike, telemetry: RequestTelemetry) => Response | Promise<Response>;
+
+/**
  * Runs a Bun handler inside the request's telemetry: client address on the span, and a WebSocket
  * upgrade (the handler returned nothing for an upgrade request) recorded as status 101 instead
- * of a handler error.
+ * of a handler error. The handler is called with `self` as `this`, the server where Bun calls
+ * it, as Bun itself does (`this.upgrade(req)`).
  */
 export function runBunHandler(
   handler: ServerHandler<BunServerLike>,
   request: Request,
   server: BunServerLike,
   t: RequestTelemetry,
+  self: unknown = server,
+  rescue?: BunRescue,
 ): Response | Promise<Response> {
   decorate(request, server, t);
-  const result = handler(request, server, t) as Response | Promise<Response> | undefined;
+  let result: Response | Promise<Response> | undefined;
+  try {
+    result = handler.call(self, request, server, t) as Response | Promise<Response> | undefined;
+  } catch (err) {
+    if (rescue === undefined) throw err;
+    return rescue(err, server, t);
+  }
   if (result === undefined) return asksForUpgrade(request) ? upgraded : (result as unknown as Response);
   if (typeof (result as Promise<Response>).then === 'function') {
-    return (result as Promise<Response | undefined>).then((r) => (r === undefined && asksForUpgrade(request) ? upgraded : (r as Response)));
+    const settled = (result as Promise<Response | undefined>).then((r) => (r === undefined && asksForUpgrade(request) ? upgraded : (r as Response)));
+    return rescue === undefined ? settled : settled.then(undefined, (err: unknown) => rescue(err, server, t));
   }
   return result;
 }

@@ -1,11 +1,11 @@
 import type { InstrumentedHandler, ServerHandler } from '../../../src/adapter/process-server.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import type { BunServerLike } from './bun-types.js';
-import { runBunHandler, toBunResult } from './request.js';
+import { runBunHandler, toBunResult, type BunRescue } from './request.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 
-type RouteHandler = (request: Request, server: BunServerLike) => unknown;
+type RouteHandler = (this: unknown, request: Request, server: BunServerLike) => unknown;
 
 /** `{ GET: handler, POST: handler }`: every key an HTTP method. */
 function isMethodMap(value: unknown): value is Record<string, unknown> {
@@ -18,23 +18,26 @@ function isMethodMap(value: unknown): value is Record<string, unknown> {
  * `Bun.serve`'s `routes` with every handler function traced like `fetch`, and the route
  * pattern (`/users/:id`) as `http.route` on the server span and the HTTP metrics. Static
  * `Response` values, HTML imports and `false` stay as they are: Bun answers those natively,
- * without running JavaScript, so there is nothing to measure.
+ * without running JavaScript, so there is nothing to measure. A handler gets the `this` Bun gives
+ * it (the server).
  *
  * @param routes the `routes` option given to `serve()`
  * @param fetch the instrumented fetch handler (its monitor and export tracking are shared)
  * @param options the HTTP instrumentation options of `serve()`
+ * @param rescue the answer of `serve()`'s `error` option to a thrown error
  */
 export function instrumentRoutes(
   routes: Record<string, unknown>,
   fetch: InstrumentedHandler<BunServerLike>,
   options: HttpInstrumentationOptions,
+  rescue?: BunRescue,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(routes)) {
-    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options);
+    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options, rescue);
     else if (isMethodMap(value)) {
       const methods: Record<string, unknown> = {};
-      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options) : v;
+      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options, rescue) : v;
       out[path] = methods;
     } else out[path] = value;
   }
@@ -46,11 +49,15 @@ function traced(
   path: string,
   fetch: InstrumentedHandler<BunServerLike>,
   options: HttpInstrumentationOptions,
-): (request: Request, server: BunServerLike) => Promise<Response | undefined> {
+  rescue: BunRescue | undefined,
+): (this: unknown, request: Request, server: BunServerLike) => Promise<Response | undefined> {
   // The pattern is the route; a user `route` function still wins where it returns one.
   const user = options.route;
   const routeOptions: HttpInstrumentationOptions = { ...options, route: (r) => user?.(r) ?? path };
   const run = handler as unknown as ServerHandler<BunServerLike>;
-  return (request, server) =>
-    handleRequest(fetch.monitor, request, (req, t) => runBunHandler(run, req, server, t), fetch.track, routeOptions).then(toBunResult);
+  // Bun calls a route handler with the server as `this`; the handler gets the same `this`.
+  return function tracedRoute(this: unknown, request: Request, server: BunServerLike) {
+    const self = this ?? server;
+    return handleRequest(fetch.monitor, request, (req, t) => runBunHandler(run, req, server, t, self, rescue), fetch.track, routeOptions).then(toBunResult);
+  };
 }

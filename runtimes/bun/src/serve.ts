@@ -4,11 +4,13 @@ import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js'
 import type { ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServerLike } from './bun-types.js';
-import { instrument, type BunHandler } from './instrument.js';
+import { bunErrorOption } from './error-option.js';
+import { instrumentBun, type BunHandler } from './instrument.js';
 import { instrumentRoutes } from './routes.js';
 
-/** A `routes` handler as Bun calls it: the request carries the pattern's `params`. */
+/** A `routes` handler as Bun calls it: the request carries the pattern's `params`; `this` is the server. */
 export type BunRouteHandler = (
+  this: BunServerLike,
   req: Request & { params: Record<string, string> },
   server: BunServerLike,
 ) => Response | undefined | Promise<Response | undefined>;
@@ -28,7 +30,10 @@ export interface BunServeInstrumentation extends ServerInstrumentationOptions {
  * `Bun.serve` with an instrumented `fetch`, instrumented `routes` handlers (the pattern, such as
  * `/users/:id`, becomes `http.route`) and flush on SIGTERM/SIGINT. Bun's other options (`port`,
  * `hostname`, `tls`, `websocket`, ...) pass through. Static `Response` routes and HTML imports
- * are answered by Bun without running JavaScript and are not traced.
+ * are answered by Bun without running JavaScript and are not traced. Handlers get the server as
+ * `this`, as Bun gives it. Bun's `error` option answers an error a handler throws inside the
+ * request's telemetry: the span and the metrics record the status of its Response (a 503 for a
+ * maintenance page), with the exception on the span.
  *
  * @example
  * ```ts
@@ -44,13 +49,14 @@ export function serve(
   config: MonitorConfig<EnvRecord> = {},
   serverOptions: Record<string, unknown> & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
 ): BunServerLike {
-  const { instrumentation = {}, ...bunOptions } = serverOptions;
+  const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions;
   const { flushOnExit: exitOption, ...http } = instrumentation;
-  const fetch = instrument(handler, config, http);
+  const { rescue, ...error } = bunErrorOption(errorOption);
+  const fetch = instrumentBun(handler, config, http, rescue);
   const { traceFetch: _traceFetch, ...routeOptions } = http;
   const routes = bunOptions.routes;
-  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions) } : {};
-  const server = bunGlobal().serve({ ...bunOptions, ...traced, fetch });
+  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue) } : {};
+  const server = bunGlobal().serve({ ...bunOptions, ...error, ...traced, fetch });
   if (exitOption !== false) {
     flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.stop() });
   }

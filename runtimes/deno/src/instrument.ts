@@ -1,3 +1,4 @@
+import type { Redactor } from '../../../src/attributes/redact.js';
 import type { EnvRecord } from '../../../src/config/env.js';
 import { contextStorage } from '../../../src/context/active.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
@@ -8,6 +9,9 @@ import {
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
+import type { Attributes } from '../../../src/model/attributes.js';
+import type { Span } from '../../../src/trace/span.js';
 import { activeDenoSpan, denoOtelEnabled } from './deno-otel.js';
 import { denoEnv, type DenoServeInfo } from './deno-types.js';
 
@@ -27,6 +31,13 @@ export interface DenoInstrumentationOptions extends ServerInstrumentationOptions
    * - `'auto'` (default): `'join'` when `OTEL_DENO=true`, otherwise `'separate'`. Without env
    *   permission for `OTEL_DENO`, Deno's OpenTelemetry counts as on when its tracer provider is
    *   the one registered in the global OpenTelemetry API (Deno registers it only then).
+   *
+   * When joined, attributes set on Deno's span through this library are redacted as they are
+   * set (Deno exports it, not the monitor); `route` and `captureHeaders` are set on Deno's span.
+   * `trustIncomingTrace: false` never joins: Deno made its span from the caller's `traceparent`,
+   * so the adapter serves with its own SERVER span in a new trace, as `'separate'` does (and says
+   * so once through diagnostics). `waitForBody` cannot apply to Deno's span (Deno ends it when
+   * the response headers are sent) and is reported once.
    */
   denoOtel?: 'auto' | 'join' | 'separate';
 }
@@ -55,7 +66,10 @@ export function instrument(
 ): InstrumentedHandler<DenoServeInfo> {
   const env = denoEnv();
   const { denoOtel = 'auto', ...http } = options;
-  const join = denoOtel === 'join' || (denoOtel === 'auto' && denoOtelEnabled(env));
+  const wantJoin = denoOtel === 'join' || (denoOtel === 'auto' && denoOtelEnabled(env));
+  // Deno's span was made from the caller's traceparent: joining it would continue a trace the
+  // options say not to trust, so such a server traces itself as in 'separate' mode.
+  const join = wantJoin && http.trustIncomingTrace !== false;
   // Deno traces fetch itself when its OpenTelemetry is on; a second CLIENT span would duplicate it.
   if (join && http.traceFetch === undefined) http.traceFetch = false;
   const own = createServerHandler<DenoServeInfo>(handler as ServerHandler<DenoServeInfo>, config, env, http, (_req, info, t) => {
@@ -63,13 +77,31 @@ export function instrument(
     if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);
     if (addr?.port) t.span.setAttribute('client.port', addr.port);
   });
+  if (wantJoin && !join) {
+    own.monitor.diag.report(
+      'config',
+      "instrument(): trustIncomingTrace: false, so Deno's SERVER span (made from the caller's traceparent) is not joined; each request gets a SERVER span of its own in a new trace, exported by this monitor, beside Deno's (denoOtel: 'separate')",
+      undefined,
+      'deno:join-untrusted',
+    );
+  }
   if (!join) return own;
   const monitor = own.monitor;
+  if (http.waitForBody === true) {
+    monitor.diag.report(
+      'config',
+      "instrument(): waitForBody has no effect while joining Deno's SERVER span (OTEL_DENO=true): Deno ends its span when the response headers are sent",
+      undefined,
+      'deno:join-wait-for-body',
+    );
+  }
+  const capture = http.captureHeaders;
 
   const joined = function instrumentedHandler(request: Request, info: DenoServeInfo): Promise<Response> {
-    const span = activeDenoSpan();
+    const span = activeDenoSpan(monitor);
     // No span of Deno's in sight (a request not served by Deno.serve): trace it ourselves.
     if (!span) return own(request, info);
+    decorateJoined(span, request, http.route, capture?.requestHeaders, monitor.redactor);
     const scope = monitor.openScope({ name: 'http' });
     scope.serverSpan = span;
     let result: Promise<Response>;
@@ -80,6 +112,7 @@ export function instrument(
     }
     return result.then(
       (response) => {
+        if (capture?.responseHeaders && response?.headers) setHeaders(span, 'http.response.', response.headers, capture.responseHeaders, monitor.redactor);
         if (response?.status >= 500) span.setStatus(2);
         own.track(scope.close());
         return response;
@@ -96,4 +129,37 @@ export function instrument(
     Object.defineProperty(joined, key, { get: () => own[key] });
   }
   return joined;
+}
+
+/** `route` and the captured request headers on Deno's span, as `handleRequest` sets them on its own. */
+function decorateJoined(
+  span: Span,
+  request: Request,
+  routeOf: ((request: Request) => string | undefined) | undefined,
+  requestHeaders: string[] | undefined,
+  redactor: Redactor,
+): void {
+  if (routeOf) {
+    let route: string | undefined;
+    try {
+      route = routeOf(request);
+    } catch {
+      route = undefined;
+    }
+    if (route) {
+      span.updateName(serverSpanName(normalizeMethod(request.method), route));
+      span.setAttribute('http.route', route);
+    }
+  }
+  if (requestHeaders) setHeaders(span, 'http.request.', request.headers, requestHeaders, redactor);
+}
+
+function setHeaders(span: Span, prefix: 'http.request.' | 'http.response.', headers: Headers, names: string[], redactor: Redactor): void {
+  try {
+    const attrs: Attributes = {};
+    addHeaders(attrs, prefix + 'header.', headers, names, redactor);
+    span.setAttributes(attrs);
+  } catch {
+    // exotic header objects: attributes are best effort
+  }
 }

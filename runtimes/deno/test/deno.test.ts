@@ -9,6 +9,7 @@ import { instrument } from '../index.ts';
 import { hotReloadExitScenario, signalAfterReloadScenario } from '../../test-support/hot-reload-exit.ts';
 import { sigtermAppListenerScenario, sigtermScenario, sigtermStreamingScenario } from '../../test-support/sigterm.ts';
 import { otelDenoScenario } from './otel-deno.ts';
+import { CALLER_TRACE, joinOptionsRun, LIBRARY_SECRETS } from './otel-deno-join-options.ts';
 
 declare const Deno: any;
 
@@ -146,4 +147,59 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => otelDenoScenario(),
+});
+
+let joinRun: ReturnType<typeof joinOptionsRun> | undefined;
+
+Deno.test({
+  name: 'deno: OTEL_DENO=true join, what the library and the app set on Deno’s SERVER span is redacted before Deno exports it',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { spans, raw } = await (joinRun ??= joinOptionsRun('join'));
+    const servers = spans.filter((s) => s.kind === 2);
+    assert.equal(servers.length, 1, `one SERVER span (Deno’s), got ${JSON.stringify(servers.map((s) => s.name))}`);
+    for (const secret of LIBRARY_SECRETS) assert.ok(!raw.includes(secret), `${secret} reached the exported spans`);
+    const a = servers[0]!.attributes;
+    assert.equal(a['app.password'], '[REDACTED]');
+    assert.equal(a['http.request.header.authorization'], '[REDACTED]');
+    assert.equal(a['db.secret'], '[REDACTED]', 'set through getActiveSpan()');
+    assert.match(String(a['app.user']), /"api_key":"\[REDACTED\]"/);
+    assert.ok(raw.includes('https://REDACTED:REDACTED@h/?token=%5BREDACTED%5D&page=2'), 'url.full masked');
+    assert.ok(raw.includes('"login"'), 'the event is kept');
+  },
+});
+
+Deno.test({
+  name: 'deno: OTEL_DENO=true join, route and captureHeaders are set on Deno’s SERVER span (secret headers redacted)',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { spans } = await (joinRun ??= joinOptionsRun('join'));
+    const server = spans.find((s) => s.kind === 2)!;
+    assert.equal(server.name, 'GET /users/:id');
+    assert.equal(server.attributes['http.route'], '/users/:id');
+    assert.equal(server.attributes['http.request.header.x-tenant'], 'acme');
+    assert.equal(server.attributes['http.response.header.x-request-id'], 'rid-1');
+    assert.equal(server.attributes['http.response.header.set-cookie'], '[REDACTED]');
+  },
+});
+
+Deno.test({
+  name: 'deno: OTEL_DENO=true with trustIncomingTrace: false, the request gets its own SERVER span in a new trace (not the caller’s), reported once',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const { spans, raw, stdout } = await joinOptionsRun('untrusted');
+    const ours = spans.filter((s) => s.kind === 2 && s.resource['service.name'] === 'ours');
+    assert.equal(ours.length, 1, `our SERVER span, got ${JSON.stringify(spans.map((s) => [s.name, s.resource['service.name']]))}`);
+    const server = ours[0]!;
+    assert.notEqual(server.traceId, CALLER_TRACE, 'the caller’s trace is not continued');
+    assert.equal(server.parentSpanId, '');
+    assert.equal(server.name, 'GET /users/:id');
+    assert.equal(server.attributes['http.request.header.x-tenant'], 'acme');
+    assert.equal(server.attributes['app.password'], '[REDACTED]');
+    for (const secret of LIBRARY_SECRETS) assert.ok(!raw.includes(secret), `${secret} reached the exported spans`);
+    assert.equal(stdout.match(/DIAG config .*trustIncomingTrace: false/g)?.length, 1, stdout);
+  },
 });

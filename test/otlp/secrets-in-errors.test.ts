@@ -20,7 +20,7 @@ async function exportWith(endpoint: string, fetchImpl: (url: string, init: Reque
     retry: { maxAttempts: 1 },
     onDiagnostic: (d) => diags.push(d),
     fetch: (input, init) => {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      const url = typeof input === 'string' ? input : String((input as { url?: string }).url ?? input);
       seen.push({ url, authorization: new Headers(init?.headers).get('authorization') });
       return fetchImpl(url, init ?? {});
     },

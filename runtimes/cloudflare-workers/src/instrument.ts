@@ -3,7 +3,8 @@ import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
-import { runIn, wrapRpc } from './rpc.js';
+import { instrumentDO } from './durable-object.js';
+import { runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
@@ -139,6 +140,9 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
 export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
 export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NotInferred<H>>;
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
+  // A Durable Object shares one `ctx` between its concurrent requests and has its own handlers
+  // (alarm, WebSocket events): instrumentDO() handles both.
+  if (typeof handler === 'function' && extendsClassNamed(handler, 'DurableObject')) return instrumentDO(handler as never, config, options);
   const isolate = lazyIsolate(config, options);
   if (typeof handler === 'function') return instrumentClass(handler as new (...args: any[]) => object, isolate);
   const out: Record<string, unknown> = { ...handler };
@@ -161,15 +165,41 @@ function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: u
     }
   };
   Object.defineProperty(Instrumented, 'name', { value: Class.name });
-  wrapRpc(Class, Instrumented.prototype, 'WorkerEntrypoint', NOT_RPC, (self: { ctx: ExecutionContext; env: unknown }) => [isolate(self.env), self.ctx]);
+  const target = (self: { ctx: ExecutionContext; env: unknown }): [Isolate, ExecutionContext] => [isolate(self.env), self.ctx];
+  wrapRpc(Class, Instrumented.prototype, 'WorkerEntrypoint', NOT_RPC, target);
   for (const name of HANDLERS) {
     const f = (Class.prototype as Record<string, unknown>)[name];
     if (typeof f === 'function') {
+      // A method named like a handler may be an RPC method (`env.MAILER.email(to, subject, body)`):
+      // called with anything but the event the runtime passes, it runs as RPC, its arguments
+      // unchanged.
+      const rpc: Record<string, (...args: unknown[]) => unknown> = {};
+      const className = Class.name || 'WorkerEntrypoint';
+      wrapMethod(rpc, name, f, target, { name: `${className}.${name}`, kind: SpanKind.SERVER, attributes: { 'rpc.system': 'cloudflare_rpc', 'rpc.service': className, 'rpc.method': name } });
       // `this.env` is already instrumented: Isolate.env() hands it back as it is.
-      (Instrumented.prototype as Record<string, unknown>)[name] = function (this: { ctx: ExecutionContext; env: unknown }, input: unknown) {
-        return invoke(isolate(this.env), name, input, this.env, this.ctx, (i, _e, t) => f.call(this, i, t));
+      (Instrumented.prototype as Record<string, unknown>)[name] = function (this: { ctx: ExecutionContext; env: unknown }, ...args: unknown[]) {
+        if (name !== 'fetch' && !isEvent(name, args[0])) return rpc[name]!.apply(this, args);
+        return invoke(isolate(this.env), name, args[0], this.env, this.ctx, (i, _e, t) => f.call(this, i, t));
       };
     }
   }
   return Instrumented;
+}
+
+/** What the runtime passes to a `scheduled`, `queue`, `email` or `tail` handler, told apart from RPC arguments. */
+function isEvent(name: HandlerName, input: unknown): boolean {
+  if (name === 'tail') return Array.isArray(input);
+  if (input === null || typeof input !== 'object') return false;
+  const e = input as Record<string, unknown>;
+  if (name === 'scheduled') return typeof e.cron === 'string' && typeof e.scheduledTime === 'number';
+  if (name === 'queue') return Array.isArray(e.messages) && typeof e.queue === 'string';
+  return typeof e.from === 'string' && typeof e.to === 'string' && typeof e.setReject === 'function';
+}
+
+/** True when `Class` extends (at any depth) a class of that name (`cloudflare:workers`' classes). */
+function extendsClassNamed(Class: object, base: string): boolean {
+  for (let p = Object.getPrototypeOf(Class) as { name?: string } | null; p && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+    if (p.name === base) return true;
+  }
+  return false;
 }

@@ -516,7 +516,7 @@ describe('instrument(class extends WorkerEntrypoint) in-process', () => {
     expect(app).toBeInstanceOf(App);
     expect(app.add(1, 2)).toBe(3);
     const text = await (await app.fetch(new Request('http://x/path', { headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' } }), undefined as never)).text();
-    await expect(app.email({ rawSize: 5 })).rejects.toBe(boom);
+    await expect(app.email({ from: 'a@example.com', to: 'b@example.com', rawSize: 5, setReject() {} } as never)).rejects.toBe(boom);
     expect(app.tail([1, 2, 3])).toBe(3); // a synchronous handler stays synchronous
     expect(ctx.pending).toHaveLength(4); // add, fetch, email, tail
     await Promise.all(ctx.pending);

@@ -291,6 +291,57 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
     expect(calls.slice(5)).toEqual(['count 5', 'fail']);
   });
 
+  test('RPC methods named like handlers (email, queue, scheduled, tail) get their own arguments, and an RPC span; the runtime event still goes to the handler', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class Mailer extends WorkerEntrypoint {
+      email(...args: unknown[]): unknown[] {
+        return args;
+      }
+      queue(...args: unknown[]): unknown[] {
+        return args;
+      }
+      scheduled(...args: unknown[]): unknown[] {
+        return args;
+      }
+      tail(...args: unknown[]): unknown[] {
+        return args;
+      }
+    }
+    const ctx = fakeCtx();
+    const mailer = new (instrument(Mailer, monitor))(ctx, {}) as unknown as Mailer;
+    expect(mailer.email('a@b.c', 'Hello', 'Body')).toEqual(['a@b.c', 'Hello', 'Body']);
+    expect(mailer.queue('jobs', 'payload')).toEqual(['jobs', 'payload']);
+    expect(mailer.scheduled('now')).toEqual(['now']);
+    expect(mailer.tail('x', 'y')).toEqual(['x', 'y']);
+    // The runtime's own event: the handler gets it and its telemetry.
+    const batch = { queue: 'jobs', messages: [] };
+    const [received, telemetry] = (await mailer.queue(batch)) as [unknown, { span?: unknown }];
+    expect(received).toBe(batch);
+    expect(telemetry.span).toBeDefined();
+    await Promise.all(ctx.pending);
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['Mailer.email', 'Mailer.queue', 'Mailer.scheduled', 'Mailer.tail', 'process jobs']);
+  });
+
+  test('instrument() of a class extending DurableObject is instrumentDO(): alarm gets its timer span, not an RPC one', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class DurableObject {
+      constructor(
+        readonly state: unknown,
+        readonly env: unknown,
+      ) {}
+    }
+    class Room extends DurableObject {
+      async alarm(): Promise<void> {}
+    }
+    const state = fakeCtx();
+    const room = new (instrument(Room, monitor))(state, {}) as unknown as Room;
+    await room.alarm();
+    await Promise.all(state.pending);
+    await monitor.flush();
+    expect(memory.spans.map((s) => [s.name, s.attributes['faas.trigger'], s.attributes['rpc.system']])).toEqual([['Room.alarm', 'timer', undefined]]);
+  });
+
   test('instrumentDO shares the code: RPC methods from a user base class are wrapped, the DurableObject base is not walked', async () => {
     const { monitor, memory } = createTestMonitor();
     class DurableObject {

@@ -21,6 +21,16 @@ const bun: RuntimeUnderTest = {
   },
 };
 
+
+/** Sends 'hi' once the socket opens and resolves with the first message back. */
+function echoOnce(ws: WebSocket): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    ws.onopen = () => ws.send('hi');
+    ws.onmessage = (e) => resolve(e.data);
+    ws.onerror = () => reject(new Error('websocket failed'));
+  });
+}
+
 afterAll(() => untraceGlobalFetch());
 for (const s of scenarios(bun)) test(s.name, () => s.run(), 30_000);
 
@@ -84,11 +94,7 @@ test('bun: a WebSocket upgrade is recorded as status 101, not as a handler error
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: h, websocket: { message: (ws: any, m: string) => ws.send(`echo:${m}`) } });
   try {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket`);
-    const reply = await new Promise((resolve, reject) => {
-      ws.onopen = () => ws.send('hi');
-      ws.onmessage = (e) => resolve(e.data);
-      ws.onerror = () => reject(new Error('websocket failed'));
-    });
+    const reply = await echoOnce(ws);
     expect(reply).toBe('echo:hi');
     ws.close();
     expect((await fetch(`http://127.0.0.1:${server.port}/socket`)).status).toBe(400);
@@ -193,11 +199,7 @@ test('bun: fetch and routes handlers (a function, a method map) get the server a
     expect(await (await fetch(`${base}/m`, { method: 'POST' })).text()).toBe('method true');
     expect(await (await fetch(`http://127.0.0.1:${plain.port}/`)).text()).toBe('instrument true');
     const ws = new WebSocket(`ws://127.0.0.1:${plain.port}/ws`);
-    const reply = await new Promise((resolve, reject) => {
-      ws.onopen = () => ws.send('hi');
-      ws.onmessage = (e) => resolve(e.data);
-      ws.onerror = () => reject(new Error('websocket failed'));
-    });
+    const reply = await echoOnce(ws);
     expect(reply).toBe('echo:hi');
     ws.close();
   } finally {

@@ -7,39 +7,6 @@ const origin: number = typeof performance !== 'undefined' && performance.timeOri
 const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
 
 /**
- * Epoch milliseconds from a monotonic clock (`perfNow`), kept on the wall clock (`dateNow`): a
- * long-lived process's monotonic clock stops while the machine is suspended and ignores a wall
- * clock that is set, so `timeOrigin + performance.now()` alone falls behind by the suspend, for
- * good. At most once a second the two are compared, and a gap of more than 20 ms moves the
- * offset. NTP slews both clocks alike, so in normal running they never part and times stay
- * monotonic; a span that crosses a step keeps end ≥ start (TR-05).
- */
-export function anchoredClock(perfNow: () => number, dateNow: () => number, start: number): { now: () => number; offset: () => number } {
-  let offset = start;
-  let checkedAt = Number.NEGATIVE_INFINITY;
-  const check = (p: number): void => {
-    checkedAt = p;
-    const gap = dateNow() - (offset + p);
-    if (gap > 20 || gap < -20) offset += gap;
-  };
-  return {
-    now: () => {
-      const p = perfNow();
-      if (p - checkedAt >= 1000) check(p);
-      return offset + p;
-    },
-    offset: () => offset,
-  };
-}
-
-const clock = perf ? anchoredClock(() => perf.now(), Date.now, origin) : undefined;
-
-/** What a `performance.now()` reading is added to for epoch milliseconds on the monitor's clock. */
-export function performanceOffset(): number {
-  return clock ? clock.offset() : 0;
-}
-
-/**
  * The longest delay a timer honours: 2^31−1 ms (about 24.8 days). Node, Deno, Bun and browsers
  * fire a longer `setTimeout` at once (Node after 1 ms), so a 30-day timeout would time out
  * immediately; every timeout a user sets is clamped to this.
@@ -52,7 +19,7 @@ export function timerMs(ms: number): number {
 }
 
 /** Current time as epoch milliseconds (fractional). */
-export const now: () => number = clock ? clock.now : () => Date.now();
+export const now: () => number = perf ? () => origin + perf.now() : () => Date.now();
 
 /**
  * Epoch milliseconds → Unix nanoseconds as a decimal string, without float multiplication

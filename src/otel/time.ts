@@ -1,6 +1,6 @@
 import type { HrTime, TimeInput } from '@opentelemetry/api';
-import { performanceOffset } from '../time.js';
 
+const origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
 const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
 
 /**
@@ -38,15 +38,15 @@ export function hrTimeDiff(start: HrTime, end: HrTime): HrTime {
  * `performance.now()` reading, anything later is epoch milliseconds. Comparing with the time
  * origin instead would take an epoch time from before the process started (a queue message's
  * enqueue time) for a performance reading and move it decades ahead. The SDK then corrects the
- * reading to `Date.now()`'s clock; ours is `performance.now()` plus an offset kept on the wall
- * clock (src/time.ts), so adding that offset is already on the monitor's clock. On Workers the origin is 0 and
+ * reading to `Date.now()`'s clock; ours is `timeOrigin + performance.now()` (src/time.ts), so
+ * adding the origin is already on the monitor's clock. On Workers the origin is 0 and
  * `performance.now()` reads as epoch ms, so both branches give the same time.
  */
 export function timeInputToMs(t: TimeInput | undefined): number | undefined {
   if (t === undefined || t === null) return undefined;
   if (typeof t === 'number') {
     if (!Number.isFinite(t)) return undefined;
-    const ms = perf !== undefined && t <= perf.now() ? performanceOffset() + t : t;
+    const ms = perf !== undefined && t <= perf.now() ? origin + t : t;
     return ms > 0 ? ms : undefined;
   }
   if (t instanceof Date) {

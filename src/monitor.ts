@@ -165,10 +165,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.scopesOpened++;
     return new Scope(this, options);
   }
-  /**
-   * Scopes opened and closed so far: the batch window waits on while requests keep arriving or
-   * ending, or are still open (they will end and join it).
-   */
+  /** Scopes opened and closed so far: the batch window waits on while requests keep arriving or ending. */
   private scopesOpened = 0;
   private scopesClosed = 0;
 
@@ -379,24 +376,26 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
     if (this.batchCarrier || this.nothingWaiting()) return nothingToExport();
-    // The carrier waits while requests keep arriving or ending, or are still open (they will
-    // end and join it), up to the end of the window. If none started, ended or was open in the
-    // first millisecond (a lone request, or a caller that awaits each request's export before
-    // sending the next) it exports then. Otherwise it checks every 2 ms and exports early only
-    // after BATCH_QUIET_MS with no request open, started or ended (the end of a burst): a busy
-    // isolate's short stalls (a GC, a slow client) no longer split its window into several
-    // exports, each a POST per signal, and requests that started together and end one by one
-    // leave together.
+    // The carrier waits while requests keep arriving or ending, up to the end of the window. If
+    // none started or ended in the first millisecond (a lone request, or a caller that awaits
+    // each request's export before sending the next) it exports then. Otherwise it checks every
+    // 2 ms and exports early only after BATCH_QUIET_MS with no request started or ended (the end
+    // of a burst): a busy isolate's short stalls (a GC, a slow client) no longer split its window
+    // into several exports, each a POST per signal, and requests that started together and end
+    // one by one leave together. Requests still open at the first check count as a burst; a
+    // request merely still open afterwards (a stream, a WebSocket) does not hold it, or every
+    // export would wait the whole window, polling.
     // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
     // waiting for the export.
     const deadline = this.lastScopeExport + this.batchWindowMs;
     return (this.batchCarrier = new Promise<void>((resolve) => {
       let seen = this.scopesOpened + this.scopesClosed;
-      // Checks in a row that saw no request open, start or end; -1 until one has (the first check decides).
+      // Checks in a row that saw no request start or end; -1 until one has (the first check decides).
       let quietChecks = -1;
       const wait = (): void => {
         const events = this.scopesOpened + this.scopesClosed;
-        if (events !== seen || this.scopesOpened > this.scopesClosed) {
+        // Requests still open at the first check will end and join: wait for the burst to go quiet.
+        if (events !== seen || (quietChecks < 0 && this.scopesOpened > this.scopesClosed)) {
           seen = events;
           quietChecks = 0;
         } else if (quietChecks >= 0) quietChecks++;

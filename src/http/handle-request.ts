@@ -52,7 +52,15 @@ export async function handleRequest(
   options: HttpInstrumentationOptions = {},
 ): Promise<Response> {
   const url = urlParts(request.url);
-  if (url === undefined) return handler(request, { scope: monitor.openScope(), span: monitor.tracer.startSpan('invalid', { parent: null }) });
+  if (url === undefined) {
+    // A URL no parser here reads: served as it is; its scope is closed, so it is not left open.
+    const scope = monitor.openScope();
+    try {
+      return await handler(request, { scope, span: monitor.tracer.startSpan('invalid', { parent: null, scope }) });
+    } finally {
+      closeScope(scope, waitUntil);
+    }
+  }
   const scope = monitor.openScope(HTTP_SCOPE);
   const remote = options.trustIncomingTrace === false ? undefined : extractContext(request.headers);
   const outer = remote === undefined ? nested(monitor) : undefined;

@@ -124,33 +124,35 @@ describe('batchWindowMs: scopes closing within the window of the last export lea
   });
 
   it('requests that start together and end one by one, 3 ms apart, leave together', async () => {
-    // A window far longer than the test, so a loaded machine's slow timers change nothing.
-    const { monitor, memory } = createTestMonitor({ batchWindowMs: 2000 });
-    const scopes = Array.from({ length: 20 }, (_, i) => monitor.openScope({ name: `r${i}` }));
-    const waits: Promise<unknown>[] = [];
-    for (const [i, scope] of scopes.entries()) {
-      scope.run(() => monitor.tracer.startSpan(`r${i}`).end());
-      waits.push(scope.close());
-      await sleep(3);
+    vi.useFakeTimers(); // timers advanced by hand: a loaded machine's slow timers change nothing
+    try {
+      const { monitor, memory } = createTestMonitor({ batchWindowMs: 2000 });
+      const scopes = Array.from({ length: 20 }, (_, i) => monitor.openScope({ name: `r${i}` }));
+      const waits: Promise<unknown>[] = [];
+      for (const [i, scope] of scopes.entries()) {
+        scope.run(() => monitor.tracer.startSpan(`r${i}`).end());
+        waits.push(scope.close());
+        await vi.advanceTimersByTimeAsync(3);
+      }
+      await vi.advanceTimersByTimeAsync(20);
+      await Promise.all(waits);
+      // The first exports at once; the 19 others, ending within the window, in one more.
+      expect(memory.exports).toBe(2);
+      expect(memory.spans).toHaveLength(20);
+    } finally {
+      vi.useRealTimers();
     }
-    await Promise.all(waits);
-    // The first exports at once; the 19 others, ending within the window, in one more.
-    expect(memory.exports).toBe(2);
-    expect(memory.spans).toHaveLength(20);
   });
 
-  it('a request still open keeps the carrier waiting (it will end and join), up to the window', async () => {
+  it('a request merely still open (a stream) does not hold a lone request\'s export for the window', async () => {
     const { monitor, memory } = createTestMonitor({ batchWindowMs: 2000 });
     await request(monitor, 'first');
-    const slow = monitor.openScope({ name: 'slow' });
-    const carried = request(monitor, 'second');
-    await sleep(25); // longer than the 10 ms of quiet that would end a burst
-    expect(memory.exports).toBe(1);
-    slow.run(() => monitor.tracer.startSpan('slow').end());
-    void slow.close();
-    await carried;
-    expect(memory.exports).toBe(2);
-    expect(memory.spans.map((s) => s.name)).toEqual(['first', 'second', 'slow']);
+    const streaming = monitor.openScope({ name: 'stream' }); // open for the whole test
+    const second = request(monitor, 'second');
+    // Settles once the carrier saw 10 ms without a request starting or ending, not after the 2 s window.
+    expect(await Promise.race([second.then(() => 'exported'), sleep(1000).then(() => 'still waiting')])).toBe('exported');
+    expect(memory.spans.map((s) => s.name)).toEqual(['first', 'second']);
+    void streaming.close();
   });
 
   it('512 waiting spans leave at once, without waiting for the window', async () => {

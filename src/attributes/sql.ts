@@ -6,14 +6,16 @@
  */
 
 /**
- * String, blob and number literals of SQL text (not `?1`, `:name`, `$x` placeholders, nor digits
- * inside identifiers like `t1`).
+ * In one pass, so that each is read where it starts: comments and double-quoted identifiers
+ * (group 1, kept: an apostrophe in `-- don't` must not open a string), then string and blob
+ * literals, hex numbers and decimal numbers (`42`, `3.5e3`, `.75`; not `?1`, `:name`, `$x`
+ * placeholders, nor digits inside identifiers like `t1`).
  */
-const LITERALS = /[xX]?'(?:[^']|'')*'|(?<![\w?:@$.])\d+(?:\.\d+)?(?:[eE][+-]?\d+)?(?!\w)/g;
+const TOKENS = /(--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"]|"")*")|[xX]?'(?:[^']|'')*'?|\b0[xX][0-9a-fA-F]+\b|(?<![\w?:@$.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?!\w)/g;
 
-/** The SQL text with its literals replaced by `?`; placeholders are kept. */
+/** The SQL text with its literals replaced by `?`; comments, identifiers and placeholders are kept. */
 export function sanitizeSql(sql: string): string {
-  return sql.replace(LITERALS, '?');
+  return sql.replace(TOKENS, (m, kept: string | undefined) => kept ?? '?');
 }
 
 /** The SQL verb (`SELECT`, `INSERT`...), after any leading comments, or `QUERY`. */

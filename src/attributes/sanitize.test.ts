@@ -67,3 +67,15 @@ group('sanitizeAttribute: arrays with null elements (OpenTelemetry common: kept 
     expect(sanitizeAttribute(['abcdef', null], 3).value).toEqual(['abc', null]);
   });
 });
+
+group('a large object shared many times', () => {
+  it('stops expanding past 256 KB of text ([Truncated]) instead of writing it once per reference', () => {
+    const product = { description: 'x'.repeat(64 * 1024) };
+    const order = { lines: Array.from({ length: 1000 }, (_, i) => ({ qty: i, product })) };
+    const text = describe(order);
+    // 64 KB × 1000 references would be 64 MB; the text stops a little past the budget.
+    expect(text.length).toBeLessThan(400 * 1024);
+    expect(text).toContain('[Truncated]');
+    expect(JSON.parse(text).lines[0].product.description).toHaveLength(64 * 1024);
+  });
+});

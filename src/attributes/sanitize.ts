@@ -121,6 +121,12 @@ export function describe(v: unknown, redactor?: Redactor): string {
 
 /** Objects written again after their first time (shared, not circular) before they become '[Repeated]'. */
 const MAX_REPEATS = 1000;
+/**
+ * Characters of string values written before the rest becomes '[Truncated]': the text is clipped
+ * to the attribute or log limit afterwards, and a large object shared a thousand times must not
+ * build megabytes on the request's path first.
+ */
+const MAX_TEXT = 256 * 1024;
 
 function safeJson(v: unknown, redactor: Redactor | undefined): string {
   // Only an ancestor of the value being written makes a cycle: an object referenced twice
@@ -129,11 +135,16 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
   const path: object[] = [];
   const written = new WeakSet<object>();
   let repeats = 0;
+  let text = 0;
   const s = JSON.stringify(v, function (this: unknown, k, val: unknown) {
     // The root's key is '' (never a secret name); toJSON() has run already, so what it returns is redacted too.
     if (redactor !== undefined && k !== '') val = redactor.apply(k, val);
     if (typeof val === 'bigint') return val.toString();
-    if (typeof val === 'object' && val !== null) {
+    if (typeof val === 'string') {
+      if (text > MAX_TEXT) return '[Truncated]';
+      text += val.length + k.length;
+    } else if (typeof val === 'object' && val !== null) {
+      if (text > MAX_TEXT) return '[Truncated]';
       if (val instanceof Error) return describe(val);
       // `this` is the object holding `val`: what is above it on the path is done with.
       let depth = path.length;

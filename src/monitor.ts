@@ -153,7 +153,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.hooks = hooks;
     return off;
   }
-  private readonly subscriptions = new Map<HookRegistry, () => void>();
+  private readonly subscriptions = new WeakMap<HookRegistry, () => void>();
 
   /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */
   getTracer(name: string, version?: string): Tracer {

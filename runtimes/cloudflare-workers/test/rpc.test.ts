@@ -318,9 +318,14 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
     const [received, telemetry] = (await mailer.queue(batch)) as [unknown, { span?: unknown }];
     expect(received).toBe(batch);
     expect(telemetry.span).toBeDefined();
+    // A test's stub controller (no cron) is still the runtime's event, not an RPC call.
+    const stub = { scheduledTime: Date.now() };
+    const [controller, t2] = (await mailer.scheduled(stub)) as [unknown, { span?: unknown }];
+    expect(controller).toBe(stub);
+    expect(t2.span).toBeDefined();
     await Promise.all(ctx.pending);
     await monitor.flush();
-    expect(memory.spans.map((s) => s.name).sort()).toEqual(['Mailer.email', 'Mailer.queue', 'Mailer.scheduled', 'Mailer.tail', 'process jobs']);
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['Mailer.email', 'Mailer.queue', 'Mailer.scheduled', 'Mailer.tail', 'process jobs', 'scheduled']);
   });
 
   test('instrument() of a class extending DurableObject is instrumentDO(): alarm gets its timer span, not an RPC one', async () => {

@@ -182,18 +182,20 @@ describe('wrapFunction on AWS Lambda', () => {
       shutdown: () => Promise.resolve(),
     };
     const { monitor } = createTestMonitor({ backends: [collector], onDiagnostic: () => {} });
-    const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor, { flushTimeoutMs: 5000 });
+    const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor, { flushTimeoutMs: 1500 });
     const sqs = { Records: [{ eventSource: 'aws:sqs', body: '{}' }] };
     const settlesWithin = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
     await handler(sqs, lambdaContext('down-1')); // refused: the export failed
     mode = 'hang';
-    // The next export never answers: the invocation still returns long before the 5 s timeout.
-    expect(await settlesWithin(handler(sqs, lambdaContext('down-2')), 2500)).toBe(true);
+    // The next export never answers: the invocation returns after 100 ms, not the 1.5 s timeout.
+    expect(await settlesWithin(handler(sqs, lambdaContext('down-2')), 1000)).toBe(true);
     mode = 'ok';
     await handler(sqs, lambdaContext('down-3')); // reaches the collector again
     mode = 'hang';
     // Healthy again: an invocation waits for its export as before (here, up to the timeout).
-    expect(await settlesWithin(handler(sqs, lambdaContext('down-4')), 500)).toBe(false);
+    const last = handler(sqs, lambdaContext('down-4'));
+    expect(await settlesWithin(last, 500)).toBe(false);
+    await last; // the timeout ends it: nothing keeps running after the test
     expect(exports.slice(0, 3)).toEqual(['refuse', 'hang', 'ok']);
   }, 15_000);
 

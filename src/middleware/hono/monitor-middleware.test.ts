@@ -5,6 +5,8 @@ import { createTestMonitor, MemoryBackend } from '../../testing/index.js';
 import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
 import { HookRegistry } from '../../hooks/registry.js';
 import { healthHandler } from '../../health/handler.js';
+import { handleRequest } from '../../http/handle-request.js';
+import { SpanKind } from '../../model/span-data.js';
 
 function app(monitor: ReturnType<typeof createTestMonitor>['monitor']) {
   const a = new Hono();
@@ -30,6 +32,25 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(server.attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': 200, 'url.path': '/users/42' });
     const auth = memory.spans.find((s) => s.name === 'middleware auth')!;
     expect(auth.parentSpanId).toBe(server.spanId);
+  });
+
+  test("under an adapter: its span is named by the route, also for a rewritten Request; a request the app makes to itself gets its own SERVER span, a child", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.get('/inner', (c) => c.text('inner'));
+    a.get('/outer/:id', async (c) => c.text(`outer+${await (await a.request('/inner')).text()}`));
+    const res = await handleRequest(monitor, new Request('http://x/outer/1'), (r) => a.fetch(r), undefined);
+    expect(await res.text()).toBe('outer+inner');
+    // A prefix stripped before app.fetch: a new Request object, still the adapter's request.
+    await handleRequest(monitor, new Request('http://x/api/inner'), (r) => a.fetch(new Request(r.url.replace('/api', ''), r)), undefined);
+    await monitor.flush();
+    const servers = memory.spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers.map((s) => s.name).sort()).toEqual(['GET /inner', 'GET /inner', 'GET /outer/:id']);
+    const outer = servers.find((s) => s.name === 'GET /outer/:id')!;
+    const nested = servers.find((s) => s.name === 'GET /inner' && s.traceId === outer.traceId)!;
+    expect(nested.parentSpanId).toBe(outer.spanId);
+    expect(outer.attributes['http.route']).toBe('/outer/:id');
   });
 
   test('RED metrics by method, route and status', async () => {

@@ -5,6 +5,7 @@ import { getActiveScope } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import type { Monitor } from '../../monitor.js';
+import type { Scope } from '../../scope/scope.js';
 import type { Span } from '../../trace/span.js';
 import { failSpan } from '../../trace/tracer.js';
 import { now } from '../../time.js';
@@ -107,6 +108,9 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
   }
 }
 
+/** Scopes whose server span a middleware call is naming right now. */
+const describing = new WeakSet<Scope>();
+
 /**
  * Hono middleware: a SERVER span per request named by the matched route (`GET /users/:id`),
  * `http.server.request.duration` and `http.server.active_requests` by method, route and status,
@@ -135,11 +139,19 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       return;
     }
     (c as unknown as { set(key: string, value: unknown): void }).set(MONITOR_KEY, monitor);
-    const existing = getActiveScope()?.serverSpan;
+    const scope = getActiveScope();
+    const existing = scope?.serverSpan;
     const method = normalizeMethod(c.req.method);
     const start = now();
-    if (existing) {
-      await describedNext(next, monitor, existing, c, method, start);
+    // The adapter's span is this request's, unless the middleware is describing it already: then
+    // this is a request the app makes to itself (`app.request('/internal')`), which gets its own.
+    if (scope && existing && !describing.has(scope)) {
+      describing.add(scope);
+      try {
+        await describedNext(next, monitor, existing, c, method, start);
+      } finally {
+        describing.delete(scope);
+      }
       return;
     }
     const waitUntil = executionWaitUntil(c);

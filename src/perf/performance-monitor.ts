@@ -4,7 +4,7 @@ import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import type { Span } from '../trace/span.js';
-import { isNativePromise, observeThenable } from '../trace/thenable.js';
+import { whenSettled } from '../trace/thenable.js';
 import { failSpan, isThenable } from '../trace/tracer.js';
 
 /** Options of `new PerformanceMonitor(...)`. */
@@ -139,19 +139,7 @@ export class PerformanceMonitor {
       t.end(err);
       throw err;
     }
-    if (isThenable(result)) {
-      if (!isNativePromise(result)) return observeThenable(result, (error, failed) => t.end(failed ? error : undefined), span && ((f) => runInSpan(span, f))) as R;
-      return result.then(
-        (v: unknown) => {
-          t.end();
-          return v;
-        },
-        (err: unknown) => {
-          t.end(err);
-          throw err;
-        },
-      ) as R;
-    }
+    if (isThenable(result)) return whenSettled(result, (error, failed) => t.end(failed ? error : undefined), span && ((f) => runInSpan(span, f))) as R;
     t.end();
     return result;
   }

@@ -9,7 +9,7 @@ import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
-import { isNativePromise, observeThenable } from './thenable.js';
+import { whenSettled } from './thenable.js';
 
 export interface StartSpanOptions {
   kind?: SpanKind;
@@ -200,20 +200,9 @@ export function runAndEnd<R>(span: Span, fn: (span: Span) => R, ctx?: ActiveCont
   return result;
 }
 
-/** Ends `span` when `result` settles: a native Promise is chained, any other thenable observed (see observeThenable). */
+/** Ends `span` when `result` settles (see whenSettled); the caller's `then` on a lazy thenable runs in `ctx`. */
 function endWhenSettled(span: Span, result: PromiseLike<unknown>, ctx: ActiveContext | undefined): unknown {
-  if (!isNativePromise(result)) return observeThenable(result, (error, failed) => endSpan(span, error, failed), ctx && ((f) => contextStorage().run(ctx, f)));
-  return result.then(
-    (v) => {
-      span.end();
-      return v;
-    },
-    (err: unknown) => {
-      failSpan(span, err);
-      span.end();
-      throw err;
-    },
-  );
+  return whenSettled(result, (error, failed) => endSpan(span, error, failed), ctx && ((f) => contextStorage().run(ctx, f)));
 }
 
 /** Records `err` on the span as an exception event and ERROR status. */

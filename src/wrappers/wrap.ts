@@ -9,7 +9,7 @@
  * awaited is a call that never happened (no span exported, no metric counted).
  */
 
-import { isNativePromise, observeThenable } from '../trace/thenable.js';
+import { whenSettled } from '../trace/thenable.js';
 import { isThenable } from '../trace/tracer.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -121,17 +121,7 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
     }
     if (isThenable(result)) {
       const c = call;
-      if (!isNativePromise(result)) return observeThenable(result, (error, failed) => settle(c, error, failed), c.run && ((f) => c.run!(f)));
-      return result.then(
-        (v: unknown) => {
-          settle(c, undefined, false);
-          return v;
-        },
-        (err: unknown) => {
-          settle(c, err, true);
-          throw err;
-        },
-      );
+      return whenSettled(result, (error, failed) => settle(c, error, failed), c.run && ((f) => c.run!(f)));
     }
     settle(call, undefined, false);
     return result;

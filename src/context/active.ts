@@ -54,7 +54,11 @@ export function getActiveScope(): Scope | undefined {
  */
 export function runInSpan<R>(span: Span, f: () => R): R {
   const storage = contextStorage();
-  const prev = storage.get();
+  return storage.run(contextWithSpan(storage.get(), span), f);
+}
+
+/** `prev` with `span` active: its scope and baggage if it has them, else `prev`'s; `prev`'s OTel context kept. */
+export function contextWithSpan(prev: ActiveContext | undefined, span: Span): ActiveContext {
   const s = span as Span & { scope?: Scope; baggage?: Baggage };
-  return storage.run({ scope: s.scope ?? prev?.scope, span, baggage: s.baggage ?? prev?.baggage, otel: prev?.otel }, f);
+  return { scope: s.scope ?? prev?.scope, span, baggage: s.baggage ?? prev?.baggage, otel: prev?.otel };
 }

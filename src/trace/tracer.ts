@@ -1,4 +1,4 @@
-import { contextStorage, type ActiveContext } from '../context/active.js';
+import { contextStorage, contextWithSpan, type ActiveContext } from '../context/active.js';
 import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext } from '../model/span-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
@@ -162,7 +162,7 @@ export class Tracer {
     const prev = storage.get();
     const span = this.start(name, opts, prev) as SpanWithScope;
     if (opts.attributes) span.setAttributes(opts.attributes);
-    const ctx: ActiveContext = { scope: span.scope ?? prev?.scope, span, baggage: span.baggage ?? prev?.baggage, otel: prev?.otel };
+    const ctx = contextWithSpan(prev, span);
     return storage.run(ctx, () => runAndEnd(span, fn, ctx));
   }
 }

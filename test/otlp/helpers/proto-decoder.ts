@@ -3,15 +3,12 @@
  * Output uses proto3 JSON conventions so it can be compared with our JSON directly: camelCase,
  * 64-bit integers as decimal strings, enums as numbers, NaN as "NaN"; ids are turned to hex.
  */
-import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-export const PROTO_DIR = [resolve(repoRoot, '../shared/reference/otlp-proto'), '/work/shared/reference/otlp-proto'].find((p) =>
-  existsSync(resolve(p, 'opentelemetry/proto/collector/trace/v1/trace_service.proto')),
-)!;
+// The official files, vendored beside this helper (test/otlp/proto/README.md).
+export const PROTO_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../proto');
 
 const root = new protobuf.Root();
 root.resolvePath = (_origin, target) => resolve(PROTO_DIR, target);

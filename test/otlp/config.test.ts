@@ -156,7 +156,7 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(() => new OtlpBackend(o)).not.toThrow();
   });
 
-  it('ENV-01: per-signal PROTOCOL and COMPRESSION override the generic ones; a per-signal TIMEOUT is reported once and the generic one applies', () => {
+  it('ENV-01: per-signal PROTOCOL, COMPRESSION and TIMEOUT override the generic ones', () => {
     const warnings: string[] = [];
     const o = otlpOptionsFromEnv(
       {
@@ -170,11 +170,8 @@ describe('otlpOptionsFromEnv (lenient)', () => {
       },
       (m) => warnings.push(m),
     );
-    expect(o).toEqual({ protocol: 'http/protobuf', metricsProtocol: 'http/json', compression: 'none', logsCompression: 'gzip', timeoutMs: 3000 });
-    expect(warnings).toEqual([
-      'ignored OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: one timeout bounds the export of every signal; OTEL_EXPORTER_OTLP_TIMEOUT applies',
-      'ignored OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="grpc": expected http/protobuf or http/json',
-    ]);
+    expect(o).toEqual({ protocol: 'http/protobuf', metricsProtocol: 'http/json', compression: 'none', logsCompression: 'gzip', timeoutMs: 3000, tracesTimeoutMs: 1000 });
+    expect(warnings).toEqual(['ignored OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="grpc": expected http/protobuf or http/json']);
   });
 
   it('ENV-01: each signal is sent with its own protocol and compression', async () => {

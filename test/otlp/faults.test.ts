@@ -125,7 +125,7 @@ describe('OTLP-09/10 retries and failures', () => {
   });
 });
 
-describe('timeouts bound the whole export', () => {
+describe("timeouts bound each signal's request, retries included", () => {
   it('a response slower than timeoutMs ends as export_timeout near the deadline', async () => {
     rx.handler = (q, res, i) => setTimeout(() => ok(q, res, i), 3000);
     const { result, elapsed } = await run({ timeoutMs: 300 }, 1500);

@@ -41,8 +41,8 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
  * Reads the OTLP exporter variables (ENV-01…08) into OtlpBackend options. Lenient: an empty,
  * malformed or unknown value is ignored (and reported through `warn`), never thrown, so a
  * typo in the environment cannot stop the app. Per-signal endpoints, headers, protocols and
- * compression override the generic ones (ENV-01). One timeout bounds the whole export of every
- * signal, so a per-signal `_TIMEOUT` is reported and the generic one applies.
+ * compression and timeouts override the generic ones (ENV-01); each signal's timeout bounds
+ * that signal's request.
  * `OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none` leaves that signal out (`signals`, ENV-16).
  *
  * @example
@@ -83,12 +83,15 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
     if (v) o[key] = parseOtlpHeaders(v, warn);
   }
 
-  const timeout = get('TIMEOUT');
-  if (timeout !== undefined) {
-    // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.
-    if (/^\d+$/.test(timeout)) o.timeoutMs = Number(timeout);
-    else warn?.(`ignored ${P}TIMEOUT=${JSON.stringify(timeout)}: expected integer milliseconds ≥ 0`);
-  }
+  // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.
+  const ms = (name: string): number | undefined => {
+    const v = get(name);
+    if (v === undefined || /^\d+$/.test(v)) return v === undefined ? v : Number(v);
+    warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: expected integer milliseconds ≥ 0`);
+    return undefined;
+  };
+  const timeout = ms('TIMEOUT');
+  if (timeout !== undefined) o.timeoutMs = timeout;
 
   const pick = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
     const v = get(name)?.toLowerCase();
@@ -107,7 +110,8 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
     if (c) o[`${s}Compression`] = c;
     const p = pick(S + '_PROTOCOL', PROTOCOLS);
     if (p) o[`${s}Protocol`] = p;
-    if (get(S + '_TIMEOUT') !== undefined) warn?.(`ignored ${P}${S}_TIMEOUT: one timeout bounds the export of every signal; ${P}TIMEOUT applies`);
+    const t = ms(S + '_TIMEOUT');
+    if (t !== undefined) o[`${s}TimeoutMs`] = t;
     // ENV-16: `otlp` (the default) keeps the signal, `none` leaves it out; other exporters are
     // not built from the environment here, so they are reported and the signal stays on.
     const name = `OTEL_${S}_EXPORTER`;

@@ -1,8 +1,8 @@
 /**
  * @module
  * OTLP/HTTP backend for `@lexigram/monitor`: hand-written protobuf and JSON encoders for
- * traces, metrics and logs, and a `Backend` that posts them with retries, a whole-export
- * timeout and optional gzip, on Web APIs only.
+ * traces, metrics and logs, and a `Backend` that posts them with retries, a timeout per
+ * signal's request and optional gzip, on Web APIs only.
  *
  * Runtime adapters that trace outgoing `fetch` calls must skip the exporter's own requests.
  * Two marks are provided, neither of them a header:

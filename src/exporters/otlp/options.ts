@@ -48,8 +48,16 @@ export interface OtlpBackendOptions {
   readonly tracesCompression?: OtlpCompression;
   readonly metricsCompression?: OtlpCompression;
   readonly logsCompression?: OtlpCompression;
-  /** Bounds the whole export, retries included. Default 10000; 0 means no limit (ENV-04). */
+  /**
+   * Bounds each signal's request, its retries included (ENV-04): the default of the per-signal
+   * timeouts. Default 10000; 0 means no limit. The monitor's `flushTimeoutMs` bounds the whole
+   * export on top of it.
+   */
   readonly timeoutMs?: number;
+  /** Timeout for one signal's request, overriding `timeoutMs` (OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT, ENV-01). */
+  readonly tracesTimeoutMs?: number;
+  readonly metricsTimeoutMs?: number;
+  readonly logsTimeoutMs?: number;
   /** Metric temporality this backend asks the monitor for. Default `delta` (DESIGN decision 3). */
   readonly temporality?: Temporality;
   /** Injected fetch, for tests and unusual runtimes. Default: `globalThis.fetch` at call time. */
@@ -71,7 +79,8 @@ export interface ResolvedOtlpOptions {
   /** Per signal, generic and per-signal headers merged; names lowercased. */
   readonly headers: Readonly<Record<OtlpSignal, Readonly<Record<string, string>>>>;
   readonly compression: Readonly<Record<OtlpSignal, OtlpCompression>>;
-  readonly timeoutMs: number;
+  /** Per signal, the per-signal timeout or else `timeoutMs`; 0 means no limit. */
+  readonly timeoutMs: Readonly<Record<OtlpSignal, number>>;
   readonly temporality: Temporality;
   readonly signals: ReadonlySet<OtlpSignal>;
   readonly maxAttempts: number;
@@ -153,11 +162,14 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
 
   const protocolAll = oneOf('protocol', options.protocol, PROTOCOLS, 'http/protobuf');
   const compressionAll = oneOf('compression', options.compression, COMPRESSIONS, 'none');
+  const timeoutAll = checkMs('timeoutMs', options.timeoutMs, 10000, 0);
   const protocol = {} as Record<OtlpSignal, OtlpProtocol>;
   const compression = {} as Record<OtlpSignal, OtlpCompression>;
+  const timeoutMs = {} as Record<OtlpSignal, number>;
   for (const s of SIGNALS) {
     protocol[s] = oneOf(`${s}Protocol`, options[`${s}Protocol`], PROTOCOLS, protocolAll);
     compression[s] = oneOf(`${s}Compression`, options[`${s}Compression`], COMPRESSIONS, compressionAll);
+    timeoutMs[s] = checkMs(`${s}TimeoutMs`, options[`${s}TimeoutMs`], timeoutAll, 0);
   }
 
   let signals: Set<OtlpSignal> = new Set(SIGNALS);
@@ -179,7 +191,7 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
     protocol,
     headers,
     compression,
-    timeoutMs: checkMs('timeoutMs', options.timeoutMs, 10000, 0),
+    timeoutMs,
     temporality: oneOf('temporality', options.temporality, ['delta', 'cumulative'] as const, 'delta'),
     signals,
     maxAttempts,

@@ -24,7 +24,8 @@ interface Job {
 
 /**
  * Sends batches to an OpenTelemetry collector over OTLP/HTTP (protobuf or JSON): one POST per
- * non-empty signal, retried on 429/502/503/504 and network errors within `timeoutMs`.
+ * non-empty signal, retried on 429/502/503/504 and network errors within that signal's timeout
+ * (`tracesTimeoutMs`, `metricsTimeoutMs`, `logsTimeoutMs`, else `timeoutMs`).
  * `export` never throws and never rejects; failures come back as an `ExportResult` and
  * through `onDiagnostic`. Configuration mistakes throw here, at construction.
  *
@@ -129,36 +130,21 @@ export class OtlpBackend implements Backend {
     if (o.signals.has('logs') && batch.logs.length > 0) jobs.push({ signal: 'logs', count: batch.logs.length });
     if (jobs.length === 0) return { ok: true };
 
-    const controller = new AbortController();
-    const limited = o.timeoutMs > 0;
-    // Settles at the deadline even if an injected fetch ignores the abort signal. Resolved by the
-    // timer itself rather than by an 'abort' listener: one listener fewer per export.
-    let expire: ((outcome: PostOutcome) => void) | undefined;
-    const timedOut = new Promise<PostOutcome>((resolve) => (expire = resolve));
-    const timer = limited
-      ? setTimeout(() => {
-          controller.abort();
-          expire!({ ok: false, reason: 'export_timeout', error: `export timed out after ${o.timeoutMs} ms`, attempts: 0 });
-        }, timerMs(o.timeoutMs))
-      : undefined;
-    const ctx: PostContext = {
-      fetch: this.#fetch,
-      signal: controller.signal,
-      deadline: limited ? Date.now() + o.timeoutMs : Infinity,
-      maxAttempts: o.maxAttempts,
-      initialBackoffMs: o.initialBackoffMs,
-      maxBackoffMs: o.maxBackoffMs,
-    };
+    // Each signal's request is bounded by its own timeout (ENV-04); signals with the same timeout
+    // (the usual case) share one timer and one AbortController, as the whole export once did.
+    const budgets = new Map<number, Budget>();
     let outcomes: PostOutcome[];
-    let running = jobs.length;
     try {
-      outcomes = await Promise.all(jobs.map((job) => Promise.race([this.#send(batch, job.signal, ctx).finally(() => running--), timedOut])));
+      outcomes = await Promise.all(
+        jobs.map((job) => {
+          const ms = o.timeoutMs[job.signal];
+          let b = budgets.get(ms);
+          if (b === undefined) budgets.set(ms, (b = budget(ms, this.#fetch, o)));
+          return b.run(this.#send(batch, job.signal, b.ctx));
+        }),
+      );
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
-      // A send still running (a fetch that ignored the signal) is abandoned, not awaited. Only
-      // then is there anything to abort: an abort builds a DOMException and dispatches an event,
-      // which every export paid before (about 8% of an unbatched request's CPU in Node).
-      if (running > 0) controller.abort();
+      for (const b of budgets.values()) b.end();
     }
     return this.#combine(jobs, outcomes);
   }
@@ -232,6 +218,48 @@ export class OtlpBackend implements Backend {
     for (const s of this.#secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
     return out;
   }
+}
+
+/** One timeout within an export: the signals it bounds share its deadline and abort signal. */
+interface Budget {
+  readonly ctx: PostContext;
+  /** `send`, or a timeout outcome at the deadline even if an injected fetch ignores the abort. */
+  run(send: Promise<PostOutcome>): Promise<PostOutcome>;
+  /** Clears the timer; aborts sends still running (abandoned, not awaited). */
+  end(): void;
+}
+
+function budget(ms: number, fetch: FetchLike, o: ResolvedOtlpOptions): Budget {
+  const controller = new AbortController();
+  // Resolved by the timer itself rather than by an 'abort' listener: one listener fewer per export.
+  let expire: (outcome: PostOutcome) => void;
+  const timedOut = new Promise<PostOutcome>((resolve) => (expire = resolve));
+  const timer =
+    ms > 0
+      ? setTimeout(() => {
+          controller.abort();
+          expire({ ok: false, reason: 'export_timeout', error: `export timed out after ${ms} ms`, attempts: 0 });
+        }, timerMs(ms))
+      : undefined;
+  let running = 0;
+  return {
+    ctx: {
+      fetch,
+      signal: controller.signal,
+      deadline: ms > 0 ? Date.now() + ms : Infinity,
+      maxAttempts: o.maxAttempts,
+      initialBackoffMs: o.initialBackoffMs,
+      maxBackoffMs: o.maxBackoffMs,
+    },
+    run: (send) => (running++, Promise.race([send.finally(() => --running || clearTimeout(timer)), timedOut])),
+    end: () => {
+      clearTimeout(timer);
+      // Only a send still running (a fetch that ignored the signal) has anything to abort: an
+      // abort builds a DOMException and dispatches an event, which every export paid before
+      // (about 8% of an unbatched request's CPU in Node).
+      if (running > 0) controller.abort();
+    },
+  };
 }
 
 /**

@@ -12,6 +12,7 @@ import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Attributes } from '../../../src/model/attributes.js';
 import type { Span } from '../../../src/trace/span.js';
+import { guardFetchFromDenoOtel } from './deno-fetch.js';
 import { activeDenoSpan, denoOtelEnabled } from './deno-otel.js';
 import { denoEnv, type DenoServeInfo } from './deno-types.js';
 
@@ -37,7 +38,16 @@ export interface DenoInstrumentationOptions extends ServerInstrumentationOptions
    * `trustIncomingTrace: false` never joins: Deno made its span from the caller's `traceparent`,
    * so the adapter serves with its own SERVER span in a new trace, as `'separate'` does (and says
    * so once through diagnostics). `waitForBody` cannot apply to Deno's span (Deno ends it when
-   * the response headers are sent) and is reported once.
+   * the response headers are sent) and is reported once. The attributes Deno sets itself on its
+   * span (`url.full`, `url.query`) keep the query as sent: Deno appends a second value for a key
+   * set again, it never replaces one, so those cannot be redacted here.
+   *
+   * In every mode, while Deno's OpenTelemetry is on, the global `fetch` is wrapped once beneath
+   * the library's traced fetch: Deno appends no `traceparent` of its own to a request that
+   * already has one (ours in 'separate' mode, or the app's), and none to the monitor's exporter
+   * requests. With a parent-based sampler (`OTEL_TRACES_SAMPLER=parentbased_*`) Deno makes no
+   * span of those exporter requests; under Deno's default sampler it still does (Deno 2.9 has no
+   * way to leave a fetch untraced).
    */
   denoOtel?: 'auto' | 'join' | 'separate';
 }
@@ -72,6 +82,9 @@ export function instrument(
   const join = wantJoin && http.trustIncomingTrace !== false;
   // Deno traces fetch itself when its OpenTelemetry is on; a second CLIENT span would duplicate it.
   if (join && http.traceFetch === undefined) http.traceFetch = false;
+  // Before the global fetch is traced, so that it sits beneath: Deno adds no second traceparent
+  // to a request that has one, and none to the exporter's requests.
+  if (denoOtelEnabled(env)) guardFetchFromDenoOtel();
   const own = createServerHandler<DenoServeInfo>(handler as ServerHandler<DenoServeInfo>, config, env, http, (_req, info, t) => {
     const addr = info?.remoteAddr;
     if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);

@@ -14,11 +14,13 @@ import {
   type ObservableGauge,
   type ObservableUpDownCounter,
   type UpDownCounter as ApiUpDownCounter,
+  ValueType,
 } from '@opentelemetry/api';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import { isValidLabelName, isValidUnit } from '../metrics/names.js';
 import type { Monitor } from '../monitor.js';
 import type { LabelsInput } from '../model/attributes.js';
+import type { MetricData, Temporality } from '../model/metric-data.js';
 
 const noop = createNoopMeter();
 
@@ -107,6 +109,32 @@ function rename(out: LabelsInput, keys: string[], attrs: ApiAttributes, metric: 
 }
 
 /**
+ * The core's instruments record doubles. An API instrument created with `ValueType.INT` records
+ * integers, as in sdk-metrics 2.x (SyncInstrument._record): a finite non-integer loses its
+ * fractional digits, with a warning (reported once per instrument); NaN and ±Infinity go on to
+ * the core, which drops and counts them (the SDK ignores them).
+ */
+function intValue(v: number, name: string, diag: Diagnostics): number {
+  if (typeof v !== 'number' || Number.isInteger(v) || !Number.isFinite(v)) return v;
+  diag.report('otel', () => `the INT instrument "${name}" got ${v}; as in the OpenTelemetry SDK the fractional digits were dropped`, undefined, `otel:int:${name}`);
+  return Math.trunc(v);
+}
+
+/**
+ * Marks what `inst` collects `valueType: 'int'`, which the OTLP encoders export as `as_int` (as
+ * the SDK's otlp-transformer exports an INT sum or gauge). The core's metric data has no value
+ * type of its own, so the mark is set on the data this one instrument collects.
+ */
+function collectAsInt(inst: { collect(temporality: Temporality, time: number): MetricData | undefined }): void {
+  const collect = inst.collect;
+  inst.collect = (temporality, time) => {
+    const m = collect.call(inst, temporality, time);
+    if (m !== undefined) (m as { valueType?: 'int' }).valueType = 'int';
+    return m;
+  };
+}
+
+/**
  * An `@opentelemetry/api` MeterProvider whose synchronous instruments record into
  * `monitor.metrics`, so they export with the app's own metrics. A name the app already uses
  * for its own instrument (for example `http.server.request.duration`, which the runtime
@@ -116,6 +144,8 @@ function rename(out: LabelsInput, keys: string[], attrs: ApiAttributes, metric: 
 export class BridgeMeterProvider implements MeterProvider {
   /** Instrument names created through this bridge (shared between meters, as one namespace). */
   private readonly own = new Set<string>();
+  /** Those of them created with `ValueType.INT`. */
+  private readonly ints = new Set<string>();
   constructor(private readonly monitor: Monitor) {}
 
   getMeter(name: string, version?: string, _options?: MeterOptions): Meter {
@@ -162,6 +192,31 @@ export class BridgeMeterProvider implements MeterProvider {
     return undefined;
   }
 
+  /**
+   * Whether `name` records integers. Its first creation decides, as it does its unit and buckets:
+   * the core keeps one instrument per name, so a handle asking for the other value type gets the
+   * first one's (reported once). @internal
+   */
+  isInt(kind: string, name: string, scope: string, options: MetricOptions | undefined): boolean {
+    const asked = options?.valueType === ValueType.INT;
+    if (!this.own.has(name)) {
+      if (asked) this.ints.add(name);
+      else this.ints.delete(name);
+      return asked;
+    }
+    const int = this.ints.has(name);
+    if (asked !== int) {
+      const type = (i: boolean): string => (i ? 'INT' : 'DOUBLE');
+      this.monitor.diag.report(
+        'otel',
+        () => `the ${kind} "${name}" from "${scope}" asks for ValueType.${type(asked)}, but it was first created as ${type(int)}; it records as ${type(int)}`,
+        undefined,
+        `otel:valueType:${name}`,
+      );
+    }
+    return int;
+  }
+
   /** Whether `name` was created through this bridge (a handle on it may be handed out again). @internal */
   owns(name: string): boolean {
     return this.own.has(name);
@@ -195,8 +250,12 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
+        const int = this.provider.isInt('counter', name, this.scope, options);
         const c = this.provider.metrics.createCounter(name, options?.description, { unit: this.provider.unit('counter', name, this.scope, options?.unit) });
-        return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a, name, this.provider.diag)) };
+        const diag = this.provider.diag;
+        if (int && !this.provider.owns(name)) collectAsInt(c);
+        // A negative value is refused before truncation, as the SDK's CounterInstrument does (-0.5 is not 0).
+        return { add: (v: number, a?: ApiAttributes) => c.add(int && v >= 0 ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createCounter(name),
     );
@@ -208,8 +267,11 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
+        const int = this.provider.isInt('up-down counter', name, this.scope, options);
         const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit: this.provider.unit('up-down counter', name, this.scope, options?.unit) });
-        return { add: (v: number, a?: ApiAttributes) => c.add(v, labels(a, name, this.provider.diag)) };
+        const diag = this.provider.diag;
+        if (int && !this.provider.owns(name)) collectAsInt(c);
+        return { add: (v: number, a?: ApiAttributes) => c.add(int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createUpDownCounter(name),
     );
@@ -226,13 +288,17 @@ class BridgeMeter implements Meter {
         // for again, with other advice or none, is a handle on the first, with its buckets.
         const advised = options?.advice?.explicitBucketBoundaries;
         const buckets = this.provider.owns(name) ? undefined : Array.isArray(advised) ? adviceBuckets(advised) : unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
+        // INT: values are truncated as the SDK does; the sum stays a double (OTLP has no int sum).
+        const int = this.provider.isInt('histogram', name, this.scope, options);
         const h = this.provider.metrics.createHistogram(name, options?.description, { unit, buckets });
         const diag = this.provider.diag;
         return {
           record: (v: number, a?: ApiAttributes) => {
             // The SDK drops these (HistogramInstrument.record): an OpenTelemetry histogram's sum is
-            // of non-negative values, which backends rely on to read it as a counter.
+            // of non-negative values, which backends rely on to read it as a counter. Checked
+            // before an INT histogram's truncation, as there (-0.5 is dropped, not recorded as 0).
             if (v < 0) return diag.drop('invalid_value', () => `histogram "${name}" (OpenTelemetry API) got a negative value; as in the OpenTelemetry SDK it was dropped`);
+            if (int) v = intValue(v, name, diag);
             h.observe(v, labels(a, name, diag));
           },
         };
@@ -247,8 +313,11 @@ class BridgeMeter implements Meter {
       name,
       this.scope,
       () => {
+        const int = this.provider.isInt('gauge', name, this.scope, options);
         const g = this.provider.metrics.createGauge(name, options?.description, { unit: this.provider.unit('gauge', name, this.scope, options?.unit) });
-        return { record: (v: number, a?: ApiAttributes) => g.set(v, labels(a, name, this.provider.diag)) };
+        const diag = this.provider.diag;
+        if (int && !this.provider.owns(name)) collectAsInt(g);
+        return { record: (v: number, a?: ApiAttributes) => g.set(int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createGauge(name),
     );

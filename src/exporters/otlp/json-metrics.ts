@@ -2,7 +2,7 @@ import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, PointAttributes, SummaryPoint } from '../../model/metric-data.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
 import { JsonWriter, type Lit, lit, once } from './json-writer.js';
-import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
+import { histogramHasMinMax, histogramHasSum, isIntPoint, temporalityEnum } from './metric-shape.js';
 
 /**
  * Encodes `batch.metrics` as an OTLP JSON `ExportMetricsServiceRequest` (UTF-8 bytes), with the
@@ -97,14 +97,14 @@ function jsonMetric(w: JsonWriter, m: MetricData, snapshot: MetricsSnapshot): vo
     case 'counter':
     case 'updowncounter':
       w.lit(L_SUM_DATA_POINTS);
-      points(w, m.points, numberPoint);
+      points(w, m.points, (w, p) => numberPoint(w, p, isIntPoint(m, p)));
       w.lit(L_AGGREGATION_TEMPORALITY);
       w.uint(temporalityEnum(m, snapshot));
       w.lit(m.type === 'counter' ? L_MONOTONIC : L_NOT_MONOTONIC);
       break;
     case 'gauge':
       w.lit(L_GAUGE_DATA_POINTS);
-      points(w, m.points, numberPoint);
+      points(w, m.points, (w, p) => numberPoint(w, p, isIntPoint(m, p)));
       w.byte(0x7d);
       break;
     case 'histogram':
@@ -142,10 +142,14 @@ function head(w: JsonWriter, p: { attributes: PointAttributes; startTime: number
   w.byte(0x22);
 }
 
-function numberPoint(w: JsonWriter, p: NumberPoint): void {
+function numberPoint(w: JsonWriter, p: NumberPoint, int: boolean): void {
   head(w, p);
-  w.lit(L_AS_DOUBLE);
-  w.double(p.value);
+  // asInt is a decimal string (OTLP-J5); BigInt prints integers past 2^53 exactly.
+  if (int) w.raw(',"asInt":"' + BigInt(p.value) + '"');
+  else {
+    w.lit(L_AS_DOUBLE);
+    w.double(p.value);
+  }
   w.byte(0x7d);
 }
 

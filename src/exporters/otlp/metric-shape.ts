@@ -1,8 +1,20 @@
-import type { HistogramPoint, MetricData, MetricsSnapshot } from '../../model/metric-data.js';
+import type { HistogramPoint, MetricData, MetricsSnapshot, NumberPoint } from '../../model/metric-data.js';
+import { isInt64 } from './proto-common.js';
 
 /** OTLP `AggregationTemporality`: DELTA=1, CUMULATIVE=2 (MET-02). */
 export function temporalityEnum(metric: MetricData, snapshot: MetricsSnapshot): 1 | 2 {
   return (metric.temporality ?? snapshot.temporality) === 'cumulative' ? 2 : 1;
+}
+
+/**
+ * Whether a number point goes out as `as_int` (MET-03) rather than `as_double`: the core's own
+ * instruments record doubles, so a series never switches value type when a fractional increment
+ * arrives; data marked `valueType: 'int'` (an `@opentelemetry/api` instrument created with
+ * `ValueType.INT`, whose values the bridge truncates as sdk-metrics does) holds integers. A value
+ * outside int64 still goes as a double rather than wrapped.
+ */
+export function isIntPoint(metric: MetricData, p: NumberPoint): boolean {
+  return (metric as { valueType?: unknown }).valueType === 'int' && isInt64(p.value);
 }
 
 /**

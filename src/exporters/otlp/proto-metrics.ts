@@ -1,14 +1,14 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
-import { histogramHasMinMax, histogramHasSum, temporalityEnum } from './metric-shape.js';
+import { histogramHasMinMax, histogramHasSum, isIntPoint, temporalityEnum } from './metric-shape.js';
 import { writeAttributes, writeResource, writeScope } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
 /**
  * Encodes `batch.metrics` as a protobuf `ExportMetricsServiceRequest` (`metrics.proto`):
  * counter → monotonic Sum, updowncounter → non-monotonic Sum, gauge → Gauge, histogram →
- * Histogram, summary → Summary. Number values are always `as_double`, so a series never
- * switches value type when a fractional increment arrives.
+ * Histogram, summary → Summary. Number values are `as_double`, so a series never switches value
+ * type when a fractional increment arrives; `as_int` only for data marked `valueType: 'int'`.
  *
  * @example
  * const body = encodeMetricsProto(batch); // POST to /v1/metrics
@@ -54,7 +54,7 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
     case 'updowncounter': {
       w.byte(0x3a); // sum = 7
       const s = w.fork();
-      for (const p of metric.points) writeNumberPoint(w, p);
+      for (const p of metric.points) writeNumberPoint(w, p, isIntPoint(metric, p));
       w.byte(0x10);
       w.byte(temporalityEnum(metric, snapshot));
       if (metric.type === 'counter') {
@@ -67,7 +67,7 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
     case 'gauge': {
       w.byte(0x2a); // gauge = 5
       const g = w.fork();
-      for (const p of metric.points) writeNumberPoint(w, p);
+      for (const p of metric.points) writeNumberPoint(w, p, isIntPoint(metric, p));
       w.ldelim(g);
       return;
     }
@@ -90,14 +90,19 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
   }
 }
 
-function writeNumberPoint(w: ProtoWriter, p: NumberPoint): void {
+function writeNumberPoint(w: ProtoWriter, p: NumberPoint, int: boolean): void {
   w.byte(0x0a); // data_points = 1
   const d = w.fork();
   writeAttributes(w, 0x3a, p.attributes);
   writeTime(w, 0x11, p.startTime);
   writeTime(w, 0x19, p.time);
-  w.byte(0x21); // as_double = 4
-  w.double(p.value);
+  if (int) {
+    w.byte(0x31); // as_int = 6, sfixed64
+    w.sfixed64(p.value);
+  } else {
+    w.byte(0x21); // as_double = 4
+    w.double(p.value);
+  }
   w.ldelim(d);
 }
 

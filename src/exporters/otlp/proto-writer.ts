@@ -80,6 +80,13 @@ export class ProtoWriter extends ByteBuffer {
     this.fixed64(v - hi * 4294967296, hi);
   }
 
+  /** sfixed64 from an integral number within ±2^63 (`as_int`), two's complement. */
+  sfixed64(v: number): void {
+    this.ensure(8);
+    this.dv.setBigInt64(this.pos, BigInt(v), true);
+    this.pos += 8;
+  }
+
   double(v: number): void {
     this.ensure(8);
     this.dv.setFloat64(this.pos, v, true);

@@ -13,16 +13,20 @@ import { formatTraceparent } from '../trace/propagation/traceparent.js';
 import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';
 import { unwrapSpan } from './span.js';
+import { SUPPRESS_TRACING_KEY } from './tracer.js';
 
 const FIELDS = ['traceparent', 'tracestate', 'baggage'];
 
 /**
  * W3C Trace Context and Baggage for `@opentelemetry/api`'s propagation API, with the same
- * parsers and formatters as `extractContext`/`injectContext`.
+ * parsers and formatters as `extractContext`/`injectContext`. Under `suppressTracing(context)`
+ * (@opentelemetry/core) it injects nothing, as the SDK's W3CTraceContextPropagator and
+ * W3CBaggagePropagator do: an exporter's own requests carry no trace headers.
  */
 export class W3CPropagator implements TextMapPropagator {
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
+      if (context.getValue(SUPPRESS_TRACING_KEY) === true) return;
       const span = trace.getSpan(context);
       if (span !== undefined) {
         const c = span.spanContext();

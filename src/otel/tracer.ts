@@ -35,7 +35,7 @@ export function fromApiKind(kind: unknown): SpanKind {
  * the SDK into every app using `/otel`; the API's `createContextKey` is `Symbol.for`, so the
  * same description gives the very key every copy of core uses.
  */
-const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+export const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
 /** An `@opentelemetry/api` Tracer that starts the monitor's own spans. */
 export class BridgeTracer implements ApiTracer {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createRedactor, DEFAULT_REDACT_FIELDS, redactDeep } from './redact.js';
 
 const r = createRedactor(DEFAULT_REDACT_FIELDS);
-const M = '%5BREDACTED%5D';
+const M = 'REDACTED';
 
 describe('redactUrl', () => {
   it('replaces userinfo with REDACTED:REDACTED (OTel HTTP semconv: url.full must not carry credentials)', () => {
@@ -20,6 +20,19 @@ describe('redactUrl', () => {
     expect(r.redactUrl('https://x/?a=1&token=Q#id_token=F&x=1')).toBe(`https://x/?a=1&token=${M}#id_token=${M}&x=1`);
     expect(r.redactUrl('https://x/#/route?token=H')).toBe(`https://x/#/route?token=${M}`);
     expect(r.redactUrl('https://x/p#section-2')).toBe('https://x/p#section-2');
+  });
+
+  it('masks the signed-URL parameters the semantic conventions list, with their REDACTED (url.full, url.query)', () => {
+    const s3 = 'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIA%2F2026&X-Amz-Date=20261126T000000Z&X-Amz-Security-Token=T&X-Amz-Signature=abc';
+    expect(r.apply('url.full', s3)).toBe(
+      `https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${M}&X-Amz-Date=20261126T000000Z&X-Amz-Security-Token=${M}&X-Amz-Signature=${M}`,
+    );
+    expect(r.apply('url.query', 'AWSAccessKeyId=A&Expires=1&Signature=S')).toBe(`AWSAccessKeyId=${M}&Expires=1&Signature=${M}`);
+    expect(r.apply('url.full', 'https://x.blob.core.windows.net/c/b?sv=2022&sig=S&se=1')).toBe(`https://x.blob.core.windows.net/c/b?sv=2022&sig=${M}&se=1`);
+    expect(r.apply('url.full', 'https://storage.googleapis.com/b/o?X-Goog-Signature=G&x-goog-date=1')).toBe(`https://storage.googleapis.com/b/o?X-Goog-Signature=${M}&x-goog-date=1`);
+    // Only as URL parameters: as attribute names these words are no secret.
+    expect(r.isSecret('signature')).toBe(false);
+    expect(r.isSecret('sig')).toBe(false);
   });
 
   it('keeps what it masked before: query parameters and bare query strings', () => {

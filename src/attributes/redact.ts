@@ -31,6 +31,17 @@ export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
 
 export const REDACTED = '[REDACTED]';
 
+/**
+ * Query keys of signed URLs (S3, GCS, Azure SAS) whose values OpenTelemetry's semantic
+ * conventions ask to replace by `REDACTED` in `url.full` and `url.query` by default. Their words
+ * are no secret on their own (`signature`, `credential`), so they are listed here and match only
+ * as URL parameters, ASCII-case-insensitively (semconv compares exactly; matching more breaks no
+ * spec).
+ */
+const SIGNED_URL_KEYS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token']);
+/** What a URL parameter's value becomes: the semantic conventions' `REDACTED` (stays a valid query). */
+const URL_REDACTED = 'REDACTED';
+
 const URL_KEYS = new Set(['url.full', 'url.query', 'http.url', 'http.target', 'url.original', 'http.request.url']);
 
 function normalize(name: string): string {
@@ -145,8 +156,8 @@ export function createRedactor(fields: readonly string[]): Redactor {
       } catch {
         // keep the raw name
       }
-      if (isSecret(name)) {
-        parts[i] = p.slice(0, eq + 1) + encodeURIComponent(REDACTED);
+      if (isSecret(name) || SIGNED_URL_KEYS.has(name.toLowerCase())) {
+        parts[i] = p.slice(0, eq + 1) + URL_REDACTED;
         changed = true;
       }
     }

@@ -44,6 +44,9 @@ const URL_REDACTED = 'REDACTED';
 
 const URL_KEYS = new Set(['url.full', 'url.query', 'http.url', 'http.target', 'url.original', 'http.request.url']);
 
+/** Captured headers whose value is a URL, which carries query secrets like `url.full` does (`Referer: …?token=`). */
+const URL_HEADER = /\.header\.(?:referer|location|content-location)$/;
+
 function normalize(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');
 }
@@ -132,7 +135,7 @@ export function createRedactor(fields: readonly string[]): Redactor {
     hit =
       names.has(normalize(key)) || (dot >= 0 && names.has(normalize(key.slice(dot + 1)))) || secretByWords(key)
         ? Kind.Secret
-        : URL_KEYS.has(key)
+        : URL_KEYS.has(key) || URL_HEADER.test(key)
           ? Kind.Url
           : CONN_NAME.test(normalize(key))
             ? Kind.Conn

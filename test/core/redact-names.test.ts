@@ -47,4 +47,22 @@ describe('name-word redaction through headers, logs and spans', () => {
     });
     expect(JSON.stringify([memory.spans, memory.logs])).not.toMatch(/planted/);
   });
+
+  it('captured Referer and Location headers are URLs: their secret and signed-URL parameters are masked', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const req = new Request('https://app.example/next', { headers: { Referer: 'https://app.example/login?token=REF-planted&step=2' } });
+    await handleRequest(
+      monitor,
+      req,
+      () => new Response(null, { status: 302, headers: { Location: 'https://b.s3.amazonaws.com/k?X-Amz-Signature=SIG-planted&X-Amz-Expires=60' } }),
+      undefined,
+      { captureHeaders: { requestHeaders: ['referer'], responseHeaders: ['location'] } },
+    );
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes).toMatchObject({
+      'http.request.header.referer': 'https://app.example/login?token=REDACTED&step=2',
+      'http.response.header.location': 'https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Expires=60',
+    });
+    expect(JSON.stringify(memory.spans)).not.toMatch(/planted/);
+  });
 });

@@ -9,6 +9,9 @@ import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
 import { getActiveSpan, getRequestTelemetry, instrument, instrumentDO, type ExecutionContext } from '../index.js';
+import { failAfter } from '../../test-support/hold.js';
+import { holdAnswers } from '../../../test/otlp/helpers/held-answers.js';
+import type { Received } from '../../../test/otlp/helpers/receiver.js';
 import { startTestServer, type TestServer } from './helpers/servers.js';
 import { logsOf, spansOf, waitFor, type DecodedSpan } from './helpers/telemetry.js';
 import { bundleWorker, fixture } from './helpers/workerd.js';
@@ -35,6 +38,16 @@ export default {
     }
   },
 };`;
+
+/*
+ * "The caller never waits for the export" is proven by the order of events: the receiver answers
+ * no export until the caller's answer has been read. A callee that waited for its export could
+ * not return while the answer is held: the export has no deadline of its own before
+ * HELD_EXPORT_TIMEOUT_MS, and the monitor's flushTimeoutMs (25 s) is the first thing that could
+ * end it. LIVENESS_MS only decides how soon such a callee fails the test.
+ */
+const HELD_EXPORT_TIMEOUT_MS = 60_000;
+const LIVENESS_MS = 15_000;
 
 const modes = [
   { name: 'nodejs_compat', flags: ['nodejs_compat'], als: true },
@@ -68,7 +81,7 @@ describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $
           compatibilityDate: '2026-04-01',
           compatibilityFlags: mode.flags,
           kvNamespaces: ['KV'],
-          bindings: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url },
+          bindings: { ECHO_URL: srv.url, OTEL_EXPORTER_OTLP_ENDPOINT: srv.url, OTEL_EXPORTER_OTLP_TIMEOUT: String(HELD_EXPORT_TIMEOUT_MS) },
         },
       ],
     });
@@ -136,16 +149,21 @@ describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $
   });
 
   test('the caller does not wait for the export (handed to this.ctx.waitUntil)', async () => {
+    const pingSpans = () => spans().filter((s) => s.name === 'AuthService.ping').length;
+    const before = pingSpans();
     await call('/ping'); // the isolate and its monitor are built
-    srv.otlpDelayMs = 1500;
+    await waitFor(() => pingSpans() > before, 8000); // and that call's export is in
+    const hold = holdAnswers(srv);
     try {
-      const before = spans().filter((s) => s.name === 'AuthService.ping').length;
-      const t0 = Date.now();
-      expect((await call('/ping')).body).toBe('pong');
-      expect(Date.now() - t0).toBeLessThan(1000);
-      await waitFor(() => spans().filter((s) => s.name === 'AuthService.ping').length > before, 8000);
+      const answer = await failAfter(call('/ping'), LIVENESS_MS, "the caller waited for the callee's export (held until the answer was read)");
+      expect(answer.body).toBe('pong');
+      expect(hold.released).toBe(false); // the answer came while every export was unanswered
+      hold.release();
+      // The call's span still arrives: in a post answered after the caller had its answer.
+      const pings = (q: Received) => spansOf({ requests: [q] } as unknown as TestServer).filter((s) => s.name === 'AuthService.ping').length;
+      await waitFor(() => hold.answered.some((a) => pings(a.request) > 0), 8000);
     } finally {
-      srv.otlpDelayMs = 0;
+      hold.stop();
     }
   });
 });

@@ -1,11 +1,12 @@
 /**
  * Faults in Node: a collector that misbehaves on purpose behind OtlpBackend, requests served by
- * handleRequest over node:http. For each fault: the response is unchanged and not delayed, the
- * export settles inside its deadline, retries are bounded, the drop is counted once with its
- * reason, the MemoryBackend beside it still receives, no unhandled rejection, no API key in
- * any diagnostic.
+ * handleRequest over node:http. For each fault: the response is unchanged and does not wait for
+ * the export, the export settles inside its deadline, retries are bounded, the drop is counted
+ * once with its reason, the MemoryBackend beside it still receives, no unhandled rejection, no
+ * API key in any diagnostic.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHold, heldFetch } from '../../runtimes/test-support/hold.js';
 import { handleRequest } from '../../src/http/handle-request.js';
 import { decodeProto } from '../otlp/helpers/proto-decoder.js';
 import { API_KEY, buildKit, droppedByReason, itemsOf, serveFetch, type App } from './helpers/monitor-kit.js';
@@ -15,8 +16,9 @@ import { FULL, median, record, watchUnhandled } from './helpers/scale.js';
 const REQUESTS = 5;
 const OTLP_TIMEOUT = 3000;
 const MAX_ATTEMPTS = 3;
-// Generous: run one at a time (full) the bound is tight-ish; run concurrently (CI) the machine is shared.
-// Either way a response that waited for the faulty export would take seconds (the 3 s deadline).
+// The response's cost against a server with no telemetry. Generous: run one at a time (full) the
+// bound is tight-ish; run concurrently (CI) the machine is shared. That the response does not wait
+// for the export is proven by the order of events (below), not by this.
 const SLACK_MS = FULL ? 150 : 1000;
 const unhandled = watchUnhandled();
 let baseline: App;
@@ -52,8 +54,11 @@ afterAll(async () => {
   for (const mode of ['ok', ...FAULT_MODES] as FaultMode[]) {
     it(mode, async () => {
       const receiver = await startFaultReceiver(mode);
-      const kit = buildKit(receiver.url, { timeoutMs: OTLP_TIMEOUT, retry: { maxAttempts: MAX_ATTEMPTS, initialBackoffMs: 50, maxBackoffMs: 200 } });
+      // The exporter's requests wait for this hold before they leave (then the fault applies).
+      const hold = createHold(false);
+      const kit = buildKit(receiver.url, { timeoutMs: OTLP_TIMEOUT, retry: { maxAttempts: MAX_ATTEMPTS, initialBackoffMs: 50, maxBackoffMs: 200 }, fetch: heldFetch(hold) });
       const exportsDone: Promise<{ settledAt: number }>[] = [];
+      const exportSettled: boolean[] = [];
       const app = await serveFetch((req) =>
         handleRequest(
           kit.monitor,
@@ -64,14 +69,25 @@ afterAll(async () => {
             child.end();
             return appHandler(r);
           },
-          (p) => exportsDone.push(p.then(() => ({ settledAt: performance.now() }))),
+          (p) => {
+            const n = exportSettled.push(false) - 1;
+            exportsDone.push(p.then(() => ((exportSettled[n] = true), { settledAt: performance.now() })));
+          },
         ),
       );
       try {
         const times: number[] = [];
         const responseAt: number[] = [];
         for (let i = 0; i < REQUESTS; i++) {
+          // Not delayed, by the order of events: the exporter's requests are held from before the
+          // request until its response has been read, so its export cannot have settled by then
+          // (its 3 s deadline aside). A response that waited for its export would come after it.
+          hold.hold();
           const r = await timedGet(`${app.url}/x?id=${i}`);
+          const pending = exportSettled[i] === false;
+          hold.release();
+          expect(exportsDone.length, 'the request handed its export to waitUntil').toBe(i + 1);
+          expect(pending, "the response was read before the request's export settled").toBe(true);
           // The response is unchanged.
           expect(r.status).toBe(201);
           expect(r.body).toBe(`hello ${i}`);
@@ -83,11 +99,11 @@ afterAll(async () => {
         const afterResponse = settled.map((s, i) => s.settledAt - responseAt[i]);
         const exp = expectation(mode, MAX_ATTEMPTS);
 
-        // Not delayed: a generous bound against the no-telemetry baseline (the fault would cost seconds).
+        // A generous bound against the no-telemetry baseline.
         expect(median(times)).toBeLessThan(baselineMs + SLACK_MS);
-        expect(Math.max(...times)).toBeLessThan(2500);
-        // The export settles inside its deadline.
-        expect(Math.max(...afterResponse)).toBeLessThan(OTLP_TIMEOUT + 1000);
+        // The export settles inside its deadline. A bound on time is the property here: 3× the
+        // deadline, so a loaded machine's late timers pass.
+        expect(Math.max(...afterResponse)).toBeLessThan(3 * OTLP_TIMEOUT);
 
         // Retries are bounded: at most maxAttempts per signal per batch.
         const bySignal: Record<string, number> = {};
@@ -133,6 +149,7 @@ afterAll(async () => {
           exportedItems: items,
         });
       } finally {
+        hold.release();
         await app.close();
         await kit.monitor.shutdown();
         await receiver.close();

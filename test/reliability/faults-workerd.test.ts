@@ -1,22 +1,24 @@
 /**
  * Faults in workerd: a bundled Worker using instrument() + OtlpBackend, run by miniflare,
  * exporting through ctx.waitUntil to a misbehaving receiver on the Node side. The response is
- * unchanged and not delayed, the export settles well inside the 30 s waitUntil window, retries
- * are bounded, the drop is counted once with its reason, the MemoryBackend beside it receives,
- * no unhandled rejection in the isolate, no API key in diagnostics.
+ * unchanged and does not wait for the export, the export settles well inside the 30 s waitUntil
+ * window, retries are bounded, the drop is counted once with its reason, the MemoryBackend beside
+ * it receives, no unhandled rejection in the isolate, no API key in diagnostics.
  */
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateServer } from '../../runtimes/test-support/gate-server.js';
 import { API_KEY } from './helpers/monitor-kit.js';
 import { FAULT_MODES, expectation, startFaultReceiver, type FaultMode } from './helpers/receiver.js';
 import { FULL, median, record, sleep, watchUnhandled } from './helpers/scale.js';
-import { startWorker } from './helpers/workerd.js';
+import { startGatedWorker } from './helpers/workerd-gated.js';
 
 const REQUESTS = 5;
 const OTLP_TIMEOUT = 3000;
 const MAX_ATTEMPTS = 3;
-// Generous: run one at a time (full) the bound is tight-ish; run concurrently (CI) the machine is shared.
-// Either way a response that waited for the faulty export would take seconds (the 3 s deadline).
+// The response's cost against a Worker with no telemetry. Generous: run one at a time (full) the
+// bound is tight-ish; run concurrently (CI) the machine is shared. That the response does not wait
+// for the export is proven by the order of events (below), not by this.
 const SLACK_MS = FULL ? 150 : 1000;
 const unhandled = watchUnhandled();
 let baseline: Miniflare;
@@ -51,15 +53,28 @@ afterAll(async () => {
   for (const mode of ['ok', ...FAULT_MODES] as FaultMode[]) {
     it(mode, { timeout: 60_000 }, async () => {
       const receiver = await startFaultReceiver(mode);
-      const worker = await startWorker({ OTLP_URL: receiver.url, OTLP_TIMEOUT: String(OTLP_TIMEOUT), API_KEY, MAX_ATTEMPTS: String(MAX_ATTEMPTS) });
+      // The Worker's export requests wait at this gate before they leave (then the fault applies).
+      const gate = await startGateServer(false);
+      const worker = await startGatedWorker({ OTLP_URL: receiver.url, OTLP_TIMEOUT: String(OTLP_TIMEOUT), API_KEY, MAX_ATTEMPTS: String(MAX_ATTEMPTS), EXPORT_GATE_URL: gate.url });
       try {
         await timed(worker.mf, 'http://w/__stats'); // warm the isolate without telemetry
         const times: number[] = [];
         for (let i = 0; i < REQUESTS; i++) {
+          // Not delayed, by the order of events: the exports are held at the gate from before the
+          // request until its response has been read and the isolate asked how many exports
+          // settled. Held, this request's export cannot settle (its 3 s deadline aside), so only
+          // exports started before the request may have; a response that waited for its export
+          // would come after that export settled (at its deadline), and every earlier one too.
+          gate.hold();
+          const before = await worker.stats();
           const r = await timed(worker.mf, `http://w/x?id=${i}`);
+          const after = await worker.stats();
+          gate.release();
           expect(r.status).toBe(201);
           expect(r.body).toBe(`hello ${i}`);
           expect(r.header).toBe('yes');
+          expect(after.started, 'the request started an export').toBeGreaterThan(before.started);
+          expect(after.settled.length, "the response was read before the request's export settled").toBeLessThanOrEqual(before.started);
           times.push(r.ms);
         }
         const responded = performance.now();
@@ -72,10 +87,10 @@ afterAll(async () => {
         const exp = expectation(mode, MAX_ATTEMPTS);
         expect(stats.settled.length).toBe(stats.started);
         expect(median(times)).toBeLessThan(baselineMs + SLACK_MS);
-        expect(Math.max(...times)).toBeLessThan(2500);
         // Each export settles inside its own deadline, well inside the 30 s waitUntil window.
+        // A bound on time is the property here: 3× the deadline, so a loaded machine's late timers pass.
         const maxExportMs = Math.max(...stats.settled.map((s) => s.ms));
-        expect(maxExportMs).toBeLessThan(OTLP_TIMEOUT + 1000);
+        expect(maxExportMs).toBeLessThan(3 * OTLP_TIMEOUT);
         expect(settleWallMs).toBeLessThan(15_000);
         // Retries bounded.
         const posts = stats.started * 3;
@@ -107,8 +122,9 @@ afterAll(async () => {
           exportedItems: items,
         });
       } finally {
+        gate.release();
         await worker.dispose();
-        await receiver.close();
+        await Promise.all([receiver.close(), gate.close()]);
       }
     });
   }

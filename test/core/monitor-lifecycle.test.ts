@@ -29,11 +29,13 @@ describe('shutdown() and forceFlush() are bounded by flushTimeoutMs (DESIGN 5: a
         shutdown: () => (method === 'shutdown' ? new Promise<void>(() => {}) : Promise.resolve()),
       };
       const memory = new MemoryBackend();
-      const monitor = createMonitor({ backends: [hanging, memory], flushTimeoutMs: 100, onDiagnostic: (d) => diagnostics.push(d) });
+      const flushTimeoutMs = 100;
+      const monitor = createMonitor({ backends: [hanging, memory], flushTimeoutMs, onDiagnostic: (d) => diagnostics.push(d) });
       monitor.logger.info('x');
-      const t = Date.now();
-      expect(await within(method === 'shutdown' ? monitor.shutdown() : monitor.forceFlush(), 2000)).toBe('settled');
-      expect(Date.now() - t).toBeLessThan(1500);
+      // A bound on time is the property here (the hanging backend never settles: only flushTimeoutMs
+      // ends the call): at least 3× flushTimeoutMs and 2 s, so a loaded machine's late timers pass.
+      const bound = Math.max(2000, 3 * flushTimeoutMs);
+      expect(await within(method === 'shutdown' ? monitor.shutdown() : monitor.forceFlush(), bound)).toBe('settled');
       expect(memory.logs).toHaveLength(1);
       expect(droppedBy(monitor).export_timeout).toBe(1);
       expect(diagnostics.find((d) => d.kind === 'export_timeout')?.message).toContain(`${method}()`);

@@ -7,6 +7,7 @@ import { OtlpBackend, type OtlpBackendOptions } from '../../src/exporters/otlp/i
 import type { Diagnostic, ExportResult } from '../../src/model/batch.js';
 import { batch } from './helpers/fixtures.js';
 import { types } from './helpers/proto-decoder.js';
+import { holdAnswers } from './helpers/held-answers.js';
 import { closedPort, ok, startReceiver, type Receiver } from './helpers/receiver.js';
 
 const unhandled: unknown[] = [];
@@ -27,6 +28,9 @@ afterEach(async () => {
 });
 
 const spansOnly = () => batch({ spans: true });
+
+/** Where a bound on time is the property (ends at timeoutMs): 3× it and at least 2 s, so a loaded machine's late timers pass. */
+const boundFor = (timeoutMs: number): number => Math.max(2000, 3 * timeoutMs);
 
 async function run(options: OtlpBackendOptions, deadlineMs: number, b = spansOnly()) {
   const diags: Diagnostic[] = [];
@@ -118,7 +122,10 @@ describe('OTLP-09/10 retries and failures', () => {
 
   it('a Retry-After past the deadline gives up at once instead of waiting', async () => {
     rx.handler = (_q, res) => res.writeHead(429, { 'retry-after': '120' }).end();
-    const { result, requests } = await run({ timeoutMs: 5000 }, 1000);
+    // Before the deadline, not at it: export_failed, not the export_timeout its timer would give,
+    // and inside half of it (milliseconds when it gives up, the whole 20 s had it waited).
+    const timeoutMs = 20_000;
+    const { result, requests } = await run({ timeoutMs }, timeoutMs / 2);
     expect(requests).toHaveLength(1);
     expect(result).toMatchObject({ ok: false, reason: 'export_failed' });
     expect(result.error).toMatch(/past the deadline/);
@@ -127,22 +134,27 @@ describe('OTLP-09/10 retries and failures', () => {
 
 describe("timeouts bound each signal's request, retries included", () => {
   it('a response slower than timeoutMs ends as export_timeout near the deadline', async () => {
-    rx.handler = (q, res, i) => setTimeout(() => ok(q, res, i), 3000);
-    const { result, elapsed } = await run({ timeoutMs: 300 }, 1500);
-    expect(result).toMatchObject({ ok: false, reason: 'export_timeout', rejected: { spans: 3 } });
-    expect(elapsed).toBeGreaterThanOrEqual(290);
+    const held = holdAnswers(rx); // no answer before the export has ended
+    try {
+      const { result, elapsed } = await run({ timeoutMs: 300 }, boundFor(300));
+      expect(result).toMatchObject({ ok: false, reason: 'export_timeout', rejected: { spans: 3 } });
+      expect(elapsed).toBeGreaterThanOrEqual(290);
+      expect(held.held).toHaveLength(1);
+    } finally {
+      held.stop();
+    }
   });
 
   it('retries count against the same budget', async () => {
     rx.handler = (_q, res) => res.writeHead(503).end();
-    const { result } = await run({ timeoutMs: 400, retry: { maxAttempts: 100, initialBackoffMs: 100, maxBackoffMs: 100 } }, 1500);
+    const { result } = await run({ timeoutMs: 400, retry: { maxAttempts: 100, initialBackoffMs: 100, maxBackoffMs: 100 } }, boundFor(400));
     expect(result.ok).toBe(false);
     expect(['export_timeout', 'export_failed']).toContain(result.reason);
   });
 
   it('an injected fetch that ignores the abort signal still ends at the deadline', async () => {
     const signals: AbortSignal[] = [];
-    const { result } = await run({ timeoutMs: 200, fetch: (_url, init) => (signals.push(init.signal!), new Promise<Response>(() => undefined)) }, 1000);
+    const { result } = await run({ timeoutMs: 200, fetch: (_url, init) => (signals.push(init.signal!), new Promise<Response>(() => undefined)) }, boundFor(200));
     expect(result).toMatchObject({ ok: false, reason: 'export_timeout' });
     // The abandoned request is told to stop.
     expect(signals.map((s) => s.aborted)).toEqual([true]);

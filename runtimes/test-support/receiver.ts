@@ -21,12 +21,14 @@ export interface Receiver {
   delayMs: number;
   /** Status to answer with (200 by default). */
   status: number;
+  /** Exports answered so far: a response read while this is still 0 did not wait for one. */
+  readonly answered: number;
   close(): Promise<void>;
 }
 
 export async function startReceiver(decodeProto?: Decoder): Promise<Receiver> {
   const received: ReceivedExport[] = [];
-  const state = { delayMs: 0, status: 200 };
+  const state = { delayMs: 0, status: 200, answered: 0 };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Uint8Array[] = [];
     req.on('data', (c: Uint8Array) => chunks.push(c));
@@ -45,6 +47,7 @@ export async function startReceiver(decodeProto?: Decoder): Promise<Receiver> {
       setTimeout(() => {
         res.writeHead(state.status, { 'content-type': json ? 'application/json' : 'application/x-protobuf' });
         res.end(json ? '{}' : undefined);
+        state.answered++;
       }, state.delayMs);
     });
   });
@@ -60,6 +63,9 @@ export async function startReceiver(decodeProto?: Decoder): Promise<Receiver> {
     },
     get status() {
       return state.status;
+    },
+    get answered() {
+      return state.answered;
     },
     set status(v: number) {
       state.status = v;

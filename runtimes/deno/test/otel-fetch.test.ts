@@ -238,5 +238,9 @@ Deno.test({
     assert.deepEqual(attr(server, 'url.query'), ['token=SECRET_REQ_QS']);
     assert.equal(attr(server, 'url.full').length, 1, 'the library sets no second url.full (keys stay unique)');
     assert.match(String(attr(server, 'url.full')[0]), /\?token=SECRET_REQ_QS$/);
+    // OTLP forbids a key twice; what the library adds to Deno's span (route, client address…)
+    // must not repeat a key Deno set.
+    const keys = server.attributes.map(([k]) => k);
+    assert.deepEqual(keys.filter((k, i) => keys.indexOf(k) !== i), [], `keys set twice on Deno's span: ${JSON.stringify(server.attributes)}`);
   },
 });

@@ -98,10 +98,10 @@ function samplerFollowsParent(telemetry: DenoTelemetry, manager: DenoContextMana
 function carriesTraceparent(input: unknown, init: RequestInit | undefined): boolean {
   const headers = init?.headers as unknown;
   if (headers !== undefined && headers !== null) {
-    // init.headers replaces the headers of a Request given as input.
-    if (headers instanceof Headers) return headers.has('traceparent');
-    if (Array.isArray(headers)) return headers.some((h) => Array.isArray(h) && String(h[0]).toLowerCase() === 'traceparent');
-    return typeof headers === 'object' && Object.keys(headers).some((k) => k.toLowerCase() === 'traceparent');
+    // init.headers replaces the headers of a Request given as input. Any HeadersInit (a record,
+    // pairs, a Map or another iterable) reads as fetch itself reads it; one it rejects, fetch
+    // rejects too, and the caller's try sends it as it is.
+    return (headers instanceof Headers ? headers : new Headers(headers as HeadersInit)).has('traceparent');
   }
   return input instanceof Request && input.headers.has('traceparent');
 }

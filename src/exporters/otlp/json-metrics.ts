@@ -2,7 +2,7 @@ import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, PointAttributes, SummaryPoint } from '../../model/metric-data.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
 import { JsonWriter, type Lit, lit, once } from './json-writer.js';
-import { histogramHasMinMax, histogramHasSum, isIntPoint, temporalityEnum } from './metric-shape.js';
+import { histogramHasMinMax, histogramHasSum, isIntMetric, temporalityEnum } from './metric-shape.js';
 
 /**
  * Encodes `batch.metrics` as an OTLP JSON `ExportMetricsServiceRequest` (UTF-8 bytes), with the
@@ -93,18 +93,19 @@ function jsonMetric(w: JsonWriter, m: MetricData, snapshot: MetricsSnapshot): vo
     w.lit(L_UNIT);
     w.str(m.unit);
   }
+  const int = isIntMetric(m);
   switch (m.type) {
     case 'counter':
     case 'updowncounter':
       w.lit(L_SUM_DATA_POINTS);
-      points(w, m.points, (w, p) => numberPoint(w, p, isIntPoint(m, p)));
+      points(w, m.points, (w, p) => numberPoint(w, p, int));
       w.lit(L_AGGREGATION_TEMPORALITY);
       w.uint(temporalityEnum(m, snapshot));
       w.lit(m.type === 'counter' ? L_MONOTONIC : L_NOT_MONOTONIC);
       break;
     case 'gauge':
       w.lit(L_GAUGE_DATA_POINTS);
-      points(w, m.points, (w, p) => numberPoint(w, p, isIntPoint(m, p)));
+      points(w, m.points, (w, p) => numberPoint(w, p, int));
       w.byte(0x7d);
       break;
     case 'histogram':

@@ -7,14 +7,18 @@ export function temporalityEnum(metric: MetricData, snapshot: MetricsSnapshot): 
 }
 
 /**
- * Whether a number point goes out as `as_int` (MET-03) rather than `as_double`: the core's own
- * instruments record doubles, so a series never switches value type when a fractional increment
- * arrives; data marked `valueType: 'int'` (an `@opentelemetry/api` instrument created with
- * `ValueType.INT`, whose values the bridge truncates as sdk-metrics does) holds integers. A value
- * outside int64 still goes as a double rather than wrapped.
+ * Whether a number metric's points go out as `as_int` (MET-03) rather than `as_double`: the
+ * core's own instruments record doubles, so a series never switches value type when a fractional
+ * increment arrives; data marked `valueType: 'int'` (an `@opentelemetry/api` instrument created
+ * with `ValueType.INT`, whose values the bridge truncates as sdk-metrics does) holds integers.
+ * Decided for the whole metric: if any point is not an int64 (the app's own handle on the same
+ * instrument added a fraction, or a value passed int64), all go as doubles, so one metric never
+ * mixes the two.
  */
-export function isIntPoint(metric: MetricData, p: NumberPoint): boolean {
-  return (metric as { valueType?: unknown }).valueType === 'int' && isInt64(p.value);
+export function isIntMetric(metric: MetricData): boolean {
+  if ((metric as { valueType?: unknown }).valueType !== 'int') return false;
+  for (const p of metric.points as NumberPoint[]) if (!isInt64(p.value)) return false;
+  return true;
 }
 
 /**

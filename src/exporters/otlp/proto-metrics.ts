@@ -1,6 +1,6 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
-import { histogramHasMinMax, histogramHasSum, isIntPoint, temporalityEnum } from './metric-shape.js';
+import { histogramHasMinMax, histogramHasSum, isIntMetric, temporalityEnum } from './metric-shape.js';
 import { writeAttributes, writeResource, writeScope } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
@@ -49,12 +49,13 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
     w.byte(0x1a);
     w.string(metric.unit);
   }
+  const int = isIntMetric(metric);
   switch (metric.type) {
     case 'counter':
     case 'updowncounter': {
       w.byte(0x3a); // sum = 7
       const s = w.fork();
-      for (const p of metric.points) writeNumberPoint(w, p, isIntPoint(metric, p));
+      for (const p of metric.points) writeNumberPoint(w, p, int);
       w.byte(0x10);
       w.byte(temporalityEnum(metric, snapshot));
       if (metric.type === 'counter') {
@@ -67,7 +68,7 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
     case 'gauge': {
       w.byte(0x2a); // gauge = 5
       const g = w.fork();
-      for (const p of metric.points) writeNumberPoint(w, p, isIntPoint(metric, p));
+      for (const p of metric.points) writeNumberPoint(w, p, int);
       w.ldelim(g);
       return;
     }

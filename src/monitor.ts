@@ -22,7 +22,7 @@ import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from '
 import type { RecordingSpan } from './trace/span.js';
 import { prepareIds } from './trace/ids.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
-import { now, timerMs } from './time.js';
+import { now, resyncClock, timerMs } from './time.js';
 import { VERSION } from './version.js';
 
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
@@ -163,6 +163,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** Opens the scope of one invocation (request, scheduled run, queue batch). */
   openScope(options?: ScopeOptions): Scope {
     this.scopesOpened++;
+    // A warm Lambda sandbox or a process that slept: its spans get today's time again.
+    resyncClock();
     return new Scope(this, options);
   }
   /** Scopes opened and closed so far: the batch window waits on while requests keep arriving or ending. */

@@ -3,8 +3,34 @@
  * sub-millisecond precision on Node, Deno and Bun; on Workers `timeOrigin` is 0 and
  * `performance.now()` already reads as epoch ms (CF-02), so one formula serves all.
  */
-const origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
+let origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
 const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
+
+/**
+ * How far behind the wall clock `now()` may fall before `resyncClock()` moves it: more than
+ * `Date.now()`'s whole-millisecond rounding and its jitter, far less than a suspend.
+ */
+const RESYNC_AFTER_MS = 20;
+
+/**
+ * Catches `now()` up with the wall clock when it has fallen behind. `performance.now()` stops
+ * while a machine sleeps or an AWS Lambda sandbox is frozen between invocations, and
+ * `timeOrigin` never moves, so a warm process would stamp its spans minutes or hours in the past.
+ * Called when a scope opens (a request, an invocation), so a span inside one keeps a single
+ * origin; only forward: a wall clock set back is not followed, so `now()` never goes backwards
+ * and no deadline computed from it moves away. On Workers `performance.now()` is the wall clock
+ * (CF-02) and there is nothing to do.
+ */
+export function resyncClock(): void {
+  if (origin === 0 || perf === undefined) return;
+  const behind = Date.now() - (origin + perf.now());
+  if (behind > RESYNC_AFTER_MS) origin += behind;
+}
+
+/** What `now()` adds to a `performance.now()` reading (0 on Workers). */
+export function clockOrigin(): number {
+  return origin;
+}
 
 /**
  * The longest delay a timer honours: 2^31−1 ms (about 24.8 days). Node, Deno, Bun and browsers
@@ -18,7 +44,7 @@ export function timerMs(ms: number): number {
   return ms > MAX_TIMER_MS ? MAX_TIMER_MS : ms;
 }
 
-/** Current time as epoch milliseconds (fractional). */
+/** Current time as epoch milliseconds (fractional), never going backwards (see resyncClock). */
 export const now: () => number = perf ? () => origin + perf.now() : () => Date.now();
 
 /**

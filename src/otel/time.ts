@@ -1,6 +1,6 @@
 import type { HrTime, TimeInput } from '@opentelemetry/api';
+import { clockOrigin } from '../time.js';
 
-const origin: number = typeof performance !== 'undefined' && performance.timeOrigin > 0 ? performance.timeOrigin : 0;
 const perf: Performance | undefined = typeof performance !== 'undefined' ? performance : undefined;
 
 /**
@@ -46,7 +46,7 @@ export function timeInputToMs(t: TimeInput | undefined): number | undefined {
   if (t === undefined || t === null) return undefined;
   if (typeof t === 'number') {
     if (!Number.isFinite(t)) return undefined;
-    const ms = perf !== undefined && t <= perf.now() ? origin + t : t;
+    const ms = perf !== undefined && t <= perf.now() ? clockOrigin() + t : t;
     return ms > 0 ? ms : undefined;
   }
   if (t instanceof Date) {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createRedactor, DEFAULT_REDACT_FIELDS, redactDeep } from './redact.js';
 
 const r = createRedactor(DEFAULT_REDACT_FIELDS);
@@ -35,6 +35,39 @@ describe('redactUrl', () => {
     expect(r.isSecret('sig')).toBe(false);
   });
 
+  it('url.query is a query string without its `?`: all of it is pairs, so a later value holding `?` hides no secret', () => {
+    expect(r.apply('url.query', 'access_token=TOKEN&next=/home?tab=1')).toBe(`access_token=${M}&next=/home?tab=1`);
+    expect(r.apply('url.query', 'next=/home?tab=1&token=T')).toBe(`next=/home?tab=1&token=${M}`);
+    expect(r.apply('url.query', 'a=1?b&X-Amz-Signature=S')).toBe(`a=1?b&X-Amz-Signature=${M}`);
+    // redactUrl tells a bare query string by its first `=`, before any `/`, `?` or `:`.
+    expect(r.redactUrl('access_token=TOKEN&next=/home?tab=1')).toBe(`access_token=${M}&next=/home?tab=1`);
+    // In a URL, the query starts at the first `?`, and later ones are inside values.
+    expect(r.redactUrl('https://h/cb?access_token=T&next=/home?tab=1')).toBe(`https://h/cb?access_token=${M}&next=/home?tab=1`);
+    expect(r.redactUrl('/cb?next=/a?b=1&token=T')).toBe(`/cb?next=/a?b=1&token=${M}`);
+    expect(r.apply('http.target', '/p/a=b?token=T')).toBe(`/p/a=b?token=${M}`);
+  });
+
+  it('a fragment of pairs is masked even when a later value holds `?`; a hash route keeps its `?`', () => {
+    expect(r.redactUrl('https://h/cb#access_token=SECRET&x=/a?b=c')).toBe(`https://h/cb#access_token=${M}&x=/a?b=c`);
+    expect(r.apply('url.full', 'https://h/cb?a=1#id_token=S&next=/x?y=1')).toBe(`https://h/cb?a=1#id_token=${M}&next=/x?y=1`);
+    expect(r.redactUrl('https://x/#/route?token=H')).toBe(`https://x/#/route?token=${M}`);
+    expect(r.redactUrl('https://x/#/route?a=1&token=H&next=/b?c=d')).toBe(`https://x/#/route?a=1&token=${M}&next=/b?c=d`);
+  });
+
+  it('masks URL strings of an array (http.*.header.<name> is a string[]); other elements and non-URL keys are left alone', () => {
+    const v = ['https://app/login?token=REF&step=2', 'https://app/x', 7];
+    expect(r.apply('http.request.header.referer', v)).toEqual([`https://app/login?token=${M}&step=2`, 'https://app/x', 7]);
+    const clean = ['https://app/x'];
+    expect(r.apply('http.request.header.referer', clean)).toBe(clean);
+    expect(r.apply('url.query', ['token=T'])).toEqual([`token=${M}`]);
+    expect(r.apply('database_url', ['postgres://u:p@h/db'])).toEqual(['postgres://REDACTED:REDACTED@h/db']);
+    const other = ['token=T'];
+    expect(r.apply('http.request.header.accept', other)).toBe(other);
+    expect(redactDeep({ headers: { 'http.response.header.location': ['https://b/k?X-Amz-Signature=S'] } }, r)).toEqual({
+      headers: { 'http.response.header.location': [`https://b/k?X-Amz-Signature=${M}`] },
+    });
+  });
+
   it('keeps what it masked before: query parameters and bare query strings', () => {
     expect(r.redactUrl('https://x/?password=p3&q=1')).toBe(`https://x/?password=${M}&q=1`);
     expect(r.redactUrl('token=t&q=1')).toBe(`token=${M}&q=1`);
@@ -55,9 +88,41 @@ describe('isSecret: the names redacted before word matching stay redacted', () =
 });
 
 describe('isSecret: a name is secret by its words', () => {
-  it('splits at non-alphanumerics and camelCase humps, and a secret word anywhere in the name counts', () => {
-    for (const n of ['Session-Token', 'X-Session-Token', 'session_token', 'password_hash', 'db_password', 'DB_PASSWORD', 'user.password', 'clientSecret', 'oauth.client_secret.value', 'x-auth-token', 'X-CSRF-Token', 'refreshTokenValue', 'IDToken', 'passwd_file_contents']) {
+  it('splits at non-alphanumerics and camelCase humps; the secret word ends the name or is followed by words naming its value', () => {
+    for (const n of ['Session-Token', 'X-Session-Token', 'session_token', 'password_hash', 'db_password', 'DB_PASSWORD', 'DB_PASSWORD_2', 'user.password', 'clientSecret', 'oauth.client_secret.value', 'x-auth-token', 'X-CSRF-Token', 'refreshTokenValue', 'IDToken', 'password_plaintext', 'secret_base64', 'password_b64', 'tokenRaw', 'cookie.encrypted', 'SecretString', 'SECRET_KEY', 'aws_secret_access_key', 'secretAccessKey']) {
       expect(r.isSecret(n), n).toBe(true);
+    }
+    // Pagination cursors end in `token` and are redacted: opaque, per request, some replayable.
+    for (const n of ['next_page_token', 'NextToken', 'nextPageToken']) expect(r.isSecret(n), n).toBe(true);
+  });
+
+  it('a secret word followed by another word, or after a flag word, names something about the secret: kept, with its type', () => {
+    const kept: [string, unknown][] = [
+      ['aws.secretsmanager.secret.arn', 'arn:aws:secretsmanager:eu-west-1:1:secret:x'],
+      ['aspnetcore.authorization.policy', 'AdminOnly'],
+      ['aspnetcore.authorization.result', 'success'],
+      ['aspnetcore.identity.password_check_result', 'failure'],
+      ['aspnetcore.identity.token_purpose', 'reset_password'],
+      ['aspnetcore.identity.token_verified', 'success'],
+      ['has_password', true],
+      ['user.hasPassword', false],
+      ['password_required', true],
+      ['requires_client_secret', true],
+      ['withCredentials', true],
+      ['is_token_valid', true],
+      ['token_expires_at', 1_790_000_000],
+      ['token_endpoint', 'https://idp.example/oauth/token'],
+      ['time_to_first_token_ms', 412],
+      ['authorization_status', 'granted'],
+      ['private_key_path', '/etc/tls/key.pem'],
+      ['cookie_consent', 'accepted'],
+      ['credentials_provider', 'env'],
+      ['secret.version', 3],
+      ['password_last_changed', '2026-01-01'],
+    ];
+    for (const [n, v] of kept) {
+      expect(r.isSecret(n), n).toBe(false);
+      expect(r.apply(n, v), n).toBe(v);
     }
   });
 
@@ -113,9 +178,44 @@ describe('isSecret: a name is secret by its words', () => {
     expect(none.isSecret('X-Session-Token')).toBe(false);
   });
 
+  it('redactDefaults: false turns the built-in signed-URL and connection-string names off too, with or without redactFields; user names and user:password@ still apply', () => {
+    const s3 = 'https://b/k?X-Amz-Signature=SIG&ssn=1&sig=S';
+    const conn = 'Server=h;Uid=u;Pwd=PW;AccountKey=AK;ssn=1';
+    for (const custom of [createRedactor([]), createRedactor(['ssn'])]) {
+      expect(custom.apply('url.full', 'https://u:p@b/k?X-Amz-Signature=SIG&sig=S')).toBe('https://REDACTED:REDACTED@b/k?X-Amz-Signature=SIG&sig=S');
+      expect(custom.apply('db.connection_string', 'Server=h;Uid=u;Pwd=PW;AccountKey=AK')).toBe('Server=h;Uid=u;Pwd=PW;AccountKey=AK');
+      expect(custom.apply('download_url', 'https://b/k?AWSAccessKeyId=AKIA&Signature=S')).toBe('https://b/k?AWSAccessKeyId=AKIA&Signature=S');
+    }
+    const ssn = createRedactor(['ssn']);
+    expect(ssn.apply('url.full', s3)).toBe(`https://b/k?X-Amz-Signature=SIG&ssn=${M}&sig=S`);
+    expect(ssn.apply('db.connection_string', conn)).toBe('Server=h;Uid=u;Pwd=PW;AccountKey=AK;ssn=[REDACTED]');
+    // With the defaults (in any order, with more names) or when asked, the built-ins are on.
+    for (const on of [createRedactor([...DEFAULT_REDACT_FIELDS, 'ssn']), createRedactor(['ssn', ...[...DEFAULT_REDACT_FIELDS].reverse()]), createRedactor(['ssn'], true)]) {
+      expect(on.apply('url.full', s3)).toBe(`https://b/k?X-Amz-Signature=${M}&ssn=${M}&sig=${M}`);
+      expect(on.apply('db.connection_string', conn)).toBe('Server=h;Uid=u;Pwd=[REDACTED]');
+    }
+    expect(createRedactor(DEFAULT_REDACT_FIELDS, false).apply('url.full', s3)).toBe('https://b/k?X-Amz-Signature=SIG&ssn=1&sig=S');
+  });
+
   it('secret query and fragment parameters are matched by words too', () => {
     expect(r.redactUrl('https://x/?stripeApiKey=K&max_tokens=5')).toBe(`https://x/?stripeApiKey=${M}&max_tokens=5`);
     expect(r.apply('url.full', 'https://x/cb#session_token=S&session.id=1')).toBe(`https://x/cb#session_token=${M}&session.id=1`);
+  });
+
+  it('URL parameter names (picked by a client, any number) do not fill the cache of attribute keys', () => {
+    const fresh = createRedactor(DEFAULT_REDACT_FIELDS);
+    for (let i = 0; i < 5000; i++) fresh.redactUrl(`https://x/?p${i}_${i.toString(36)}=1`);
+    for (let i = 0; i < 5000; i++) fresh.apply('db.connection_string', `Server=h;q${i}=1`);
+    expect(fresh.isSecret('X-Session-Token')).toBe(true);
+    // A repeated key is answered from the cache: its words are not split again.
+    const match = vi.spyOn(String.prototype, 'match');
+    try {
+      expect(fresh.isSecret('X-Session-Token')).toBe(true);
+      expect(fresh.isSecret('X-Session-Token')).toBe(true);
+      expect(match).not.toHaveBeenCalled();
+    } finally {
+      match.mockRestore();
+    }
   });
 
   it('mayRedact agrees with isSecret for a new key and answers a repeated key the same', () => {
@@ -171,6 +271,16 @@ describe('connection strings and URL-valued names', () => {
     expect(r.apply('aws.sqs.queue.url', 'https://sqs.us-east-1.amazonaws.com/123/q')).toBe('https://sqs.us-east-1.amazonaws.com/123/q');
     expect(r.apply('profile_url', 'https://social.example/@ann')).toBe('https://social.example/@ann');
     expect(r.apply('db.connection_string', 42)).toBe(42);
+  });
+
+  it('a URL under a name of its own loses its signed-URL keys too (from the first on)', () => {
+    expect(r.apply('presigned_url', 'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAEXAMPLE%2F2026&X-Amz-Date=1&X-Amz-Signature=abc')).toBe(
+      'https://b.s3.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=[REDACTED]',
+    );
+    expect(r.apply('download_url', 'https://b.s3.amazonaws.com/k?AWSAccessKeyId=AKIAEXAMPLE&Expires=1&Signature=abc')).toBe('https://b.s3.amazonaws.com/k?AWSAccessKeyId=[REDACTED]');
+    expect(r.apply('blob_uri', 'https://a.blob.core.windows.net/c/b?sv=2022&se=1&sig=S')).toBe('https://a.blob.core.windows.net/c/b?sv=2022&se=1&sig=[REDACTED]');
+    expect(r.apply('gcs_url', 'https://storage.googleapis.com/b/o?X-Goog-Date=1&X-Goog-Signature=G')).toBe('https://storage.googleapis.com/b/o?X-Goog-Date=1&X-Goog-Signature=[REDACTED]');
+    expect(r.apply('upload_url', 'https://b/k?X-Amz-Security-Token=T&x=1')).toBe('https://b/k?X-Amz-Security-Token=[REDACTED]');
   });
 
   it('finds credentials only in the authority, after a scheme or at the start', () => {

@@ -8,7 +8,9 @@ import { defineSafe } from './sanitize.js';
  * `X-Session-Token`, `db_password`, `stripeApiKey`). URL-valued attributes have matching query
  * and fragment parameters masked and their credentials (`user:password@`) replaced; values of
  * connection strings and of names ending in `url`, `uri` or `dsn` keep their host but lose their
- * credentials and everything from their first secret `name=value` pair on.
+ * credentials and everything from their first secret `name=value` pair on. The signed-URL and
+ * connection-string names below (`X-Amz-Signature`, `PWD`, `AccountKey`) belong to these defaults:
+ * a list without every default name (`redactDefaults: false`) leaves them out too.
  */
 export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
   'authorization',
@@ -42,7 +44,7 @@ const SIGNED_URL_KEYS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-s
 /** What a URL parameter's value becomes: the semantic conventions' `REDACTED` (stays a valid query). */
 const URL_REDACTED = 'REDACTED';
 
-const URL_KEYS = new Set(['url.full', 'url.query', 'http.url', 'http.target', 'url.original', 'http.request.url']);
+const URL_KEYS = new Set(['url.full', 'http.url', 'http.target', 'url.original', 'http.request.url']);
 
 /** Captured headers whose value is a URL, which carries query secrets like `url.full` does (`Referer: …?token=`). */
 const URL_HEADER = /\.header\.(?:referer|location|content-location)$/;
@@ -56,11 +58,20 @@ function words(name: string): string[] {
   return (name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((w) => w.toLowerCase());
 }
 
-// A secret word followed by one of these names something about the secret that is safe and useful
-// to see (`token_count`, `llm.token_count.prompt`, `token_type`, `password_length`): a count or a
-// kind leaks nothing, and hiding token counts would blind LLM cost dashboards. `hash` and `id` are
-// not here: a password hash can be cracked, and some token ids are the bearer itself.
-const ABOUT = new Set(['count', 'length', 'size', 'type', 'name', 'limit', 'usage']);
+// A secret word names a secret only where it ends the name, or is followed by these words alone
+// (or numbers: `DB_PASSWORD_2`): each names the secret's value itself, in some form or encoding
+// (`password_hash`, `refreshTokenValue`, `gcp.private_key.pem`, `SecretString`): a hash can be
+// cracked, an encrypted or encoded secret decoded with a key kept nearby. `key` and `access` end
+// the names of keys (`SECRET_KEY`, `aws_secret_access_key`). Any other following word says
+// something about the secret that is safe and useful to see: `token_count`, `token_expires_at`,
+// `time_to_first_token_ms`, `password_check_result`, `private_key_path`, `cookie_consent`,
+// `aws.secretsmanager.secret.arn`; a count, a time, a flag or a path leaks nothing, and turning a
+// number or a boolean into a string would break dashboards and merge metric series. Words split
+// before digits, so `base64` and `b64` are `base` and `b` here (their digits are numbers).
+const VALUE = new Set(['value', 'hash', 'hashed', 'digest', 'plain', 'plaintext', 'raw', 'encrypted', 'enc', 'encoded', 'base', 'b', 'hex', 'pem', 'der', 'bytes', 'string', 'str', 'text', 'data', 'content', 'contents', 'key', 'access']);
+// A name with one of these words before its secret word is a flag or a requirement about the
+// secret, not the secret (`has_password`, `user.isTokenValid`, `requires_client_secret`, `withCredentials`).
+const FLAG = new Set(['has', 'is', 'was', 'needs', 'requires', 'uses', 'with', 'without', 'should', 'can']);
 
 // Pair names that hold a secret in a connection string even where they would not as an attribute
 // (`key` alone is a lookup key, `PWD` a working directory):
@@ -80,15 +91,23 @@ const enum Kind {
   Keep,
   Secret,
   Url,
+  /** `url.query`: a query string without its `?`, all pairs (a later value may hold `?`). */
+  Query,
   Conn,
 }
 
 export interface Redactor {
   /** True when an attribute with this key must not leave the process (not a connection string's: `apply` scrubs those). */
   isSecret(key: string): boolean;
-  /** Masks the secret query and fragment parameters and the `user:password@` of a URL, or a query string's secret parameters. */
+  /**
+   * Masks the secret query and fragment parameters and the `user:password@` of a URL, or a query
+   * string's secret parameters (a value whose first `=` comes before any `/`, `?`, `#` or `:`).
+   */
   redactUrl(value: string): string;
-  /** Returns the value to keep for `key`: `[REDACTED]`, a masked URL or connection string, or the value itself. */
+  /**
+   * Returns the value to keep for `key`: `[REDACTED]`, a masked URL, query string or connection
+   * string (also each string of an array: `http.request.header.referer` is a `string[]`), or the value itself.
+   */
   apply<T>(key: string, value: T): T | string;
   /**
    * True when `apply` may change a value under `key` (a secret name, a URL or connection string). Spans
@@ -99,31 +118,51 @@ export interface Redactor {
 
 const CACHE_LIMIT = 4096;
 
-export function createRedactor(fields: readonly string[]): Redactor {
+/**
+ * `builtins`: whether the signed-URL parameters (`X-Amz-Signature`, …) and the connection-string
+ * pair names (`PWD`, `AccountKey`, `sig`, `key`) are masked too. They belong to the defaults: by
+ * default, on when `fields` holds every name of DEFAULT_REDACT_FIELDS (the monitor passes them
+ * unless `redactDefaults: false`). A URL's `user:password@` is replaced either way.
+ */
+export function createRedactor(fields: readonly string[], builtins?: boolean): Redactor {
   const names = new Set(fields.map(normalize));
+  const on = builtins ?? DEFAULT_REDACT_FIELDS.every((f) => names.has(normalize(f)));
   const joined = new Set(fields.map((f) => words(f).join('')));
   const longest = Math.max(0, ...fields.map((f) => words(f).length));
   /**
-   * Secret by words: some run of adjacent words, joined, is a redacted name (`token` in
-   * `X-Session-Token`, api+key in `stripeApiKey`, x+api+key). Whole words, never substrings:
+   * Secret by words: a run of adjacent words, joined, is a redacted name (`token` in
+   * `X-Session-Token`, api+key in `stripeApiKey`, x+api+key), and ends the name or is followed by
+   * words of VALUE alone, with no word of FLAG before it. Whole words, never substrings:
    * `author` is not `authorization`, `passwordless` (a login method) and `tokenizer` are not
    * secrets, and the plural `tokens` is a count (`gen_ai.usage.input_tokens`, `max_tokens`).
    * `key` alone is a lookup key (`cache.key`, `messaging.kafka.message.key`): only api+key and
    * private+key are secrets. `session.id` (OpenTelemetry) is an identifier to correlate by, not a
-   * credential; session tokens and cookies are caught by their own words. A run followed by a word
-   * of ABOUT does not count. The price of whole words: a compound written as one lowercase word
-   * (`x-authtoken`, `DBPASSWORD`) is not split, and needs its own entry in `redactFields`.
+   * credential; session tokens and cookies are caught by their own words. Pagination cursors
+   * (`next_page_token`, `NextToken`) end in `token` and are redacted: opaque, unique per request,
+   * useless as a dimension, and some can be replayed. The price of whole words: a compound
+   * written as one lowercase word (`x-authtoken`, `DBPASSWORD`) is not split, and needs its own
+   * entry in `redactFields`.
    */
   const secretByWords = (key: string): boolean => {
     const w = words(key);
-    for (let i = 0; i < w.length; i++) {
+    // Each place the secret run may end, from the last word back over the VALUE words (and numbers) after it.
+    for (let end = w.length; end > 0; end--) {
       let run = '';
-      for (let j = i; j < w.length && j < i + longest; j++) {
-        run += w[j];
-        if (joined.has(run) && !ABOUT.has(w[j + 1])) return true;
+      for (let i = end - 1; i >= 0 && i >= end - longest; i--) {
+        run = w[i] + run;
+        if (joined.has(run)) {
+          for (let j = 0; j < i; j++) if (FLAG.has(w[j])) return false;
+          return true;
+        }
       }
+      const last = w[end - 1];
+      if (!VALUE.has(last) && last.charCodeAt(0) > 57) return false;
     }
     return false;
+  };
+  const secretName = (key: string): boolean => {
+    const dot = key.lastIndexOf('.');
+    return names.has(normalize(key)) || (dot >= 0 && names.has(normalize(key.slice(dot + 1)))) || secretByWords(key);
   };
   // Keys repeat endlessly (the same handful of attribute names), so decisions are cached;
   // the cache is bounded so hostile keys cannot grow it.
@@ -131,10 +170,10 @@ export function createRedactor(fields: readonly string[]): Redactor {
   const kind = (key: string): Kind => {
     let hit = cache.get(key);
     if (hit !== undefined) return hit;
-    const dot = key.lastIndexOf('.');
-    hit =
-      names.has(normalize(key)) || (dot >= 0 && names.has(normalize(key.slice(dot + 1)))) || secretByWords(key)
-        ? Kind.Secret
+    hit = secretName(key)
+      ? Kind.Secret
+      : key === 'url.query'
+        ? Kind.Query
         : URL_KEYS.has(key) || URL_HEADER.test(key)
           ? Kind.Url
           : CONN_NAME.test(normalize(key))
@@ -144,6 +183,18 @@ export function createRedactor(fields: readonly string[]): Redactor {
     return hit;
   };
   const isSecret = (key: string): boolean => kind(key) === Kind.Secret;
+  // URL and connection-string parameter names come from values (a client picks them, any number),
+  // so they get a small cache of their own, emptied when full, and never fill the one of keys.
+  const params = new Map<string, boolean>();
+  const secretParam = (name: string): boolean => {
+    let hit = params.get(name);
+    if (hit === undefined) {
+      hit = secretName(name) || (on && SIGNED_URL_KEYS.has(name.toLowerCase()));
+      if (params.size >= 256) params.clear();
+      params.set(name, hit);
+    }
+    return hit;
+  };
   /** Masks the values of secret `k=v` pairs in an `&`-separated list. */
   const maskPairs = (list: string): string => {
     if (names.size === 0 || !list.includes('=')) return list;
@@ -159,7 +210,7 @@ export function createRedactor(fields: readonly string[]): Redactor {
       } catch {
         // keep the raw name
       }
-      if (isSecret(name) || SIGNED_URL_KEYS.has(name.toLowerCase())) {
+      if (secretParam(name)) {
         parts[i] = p.slice(0, eq + 1) + URL_REDACTED;
         changed = true;
       }
@@ -174,16 +225,21 @@ export function createRedactor(fields: readonly string[]): Redactor {
     let fragment = '';
     if (hash >= 0) {
       // Tokens travel in fragments too (OAuth's implicit flow: `#access_token=…`), also after a
-      // hash route's own `?` (`#/cb?token=…`).
+      // hash route's own `?` (`#/cb?token=…`): a `?` before the first `=` opens the route's
+      // parameters; after it, the `?` is inside a value (`#access_token=…&next=/a?b=c`).
       const f = url.slice(hash + 1);
       const fq = f.indexOf('?');
-      fragment = '#' + (fq >= 0 ? f.slice(0, fq + 1) + maskPairs(f.slice(fq + 1)) : maskPairs(f));
+      const fe = f.indexOf('=');
+      fragment = '#' + (fq >= 0 && (fe < 0 || fq < fe) ? f.slice(0, fq + 1) + maskPairs(f.slice(fq + 1)) : maskPairs(f));
       url = url.slice(0, hash);
     }
+    // The query starts at the first `?` before the fragment. A value without `?`, or whose first
+    // `=` comes before any `/`, `?` or `:` (no URL's scheme, authority or path holds one there), is a
+    // query string on its own, pairs only: its later values may hold `?` (`token=T&next=/a?b=1`).
     const q = url.indexOf('?');
-    // Without `?`, a value holding `=` is a query string on its own (`url.query`).
-    if (q >= 0) url = url.slice(0, q + 1) + maskPairs(url.slice(q + 1));
-    else url = maskPairs(url);
+    const eq = url.indexOf('=');
+    if (q < 0 || (eq >= 0 && eq < q && !/[/:]/.test(url.slice(0, eq)))) url = maskPairs(url);
+    else url = url.slice(0, q + 1) + maskPairs(url.slice(q + 1));
     url += fragment;
     return url === value ? value : url;
   };
@@ -200,7 +256,7 @@ export function createRedactor(fields: readonly string[]): Redactor {
     // A name starts the value or follows a separator: tried from every character instead, a long
     // run of name characters not followed by `=` would be re-scanned from each (quadratic).
     const re = /(?:^|[\s;&?#/:@])([^\s;&?#/:@=]+)\s*=/g;
-    for (let m; (m = re.exec(v)); ) if (isSecret(m[1]) || CONN_SECRET.test(m[1])) return v.slice(0, re.lastIndex) + REDACTED;
+    for (let m; (m = re.exec(v)); ) if (secretParam(m[1]) || (on && CONN_SECRET.test(m[1]))) return v.slice(0, re.lastIndex) + REDACTED;
     return v;
   };
   // The last key asked per slot (from the key's length and middle character) and its answer:
@@ -223,8 +279,18 @@ export function createRedactor(fields: readonly string[]): Redactor {
     apply<T>(key: string, value: T): T | string {
       const k = kind(key);
       if (k === Kind.Secret) return REDACTED;
-      if (typeof value !== 'string') return value;
-      return k === Kind.Url ? redactUrl(value) : k === Kind.Conn ? scrub(value) : value;
+      if (k === Kind.Keep) return value;
+      const one = k === Kind.Url ? redactUrl : k === Kind.Query ? maskPairs : scrub;
+      if (typeof value === 'string') return one(value);
+      if (!Array.isArray(value)) return value;
+      let out: unknown[] | undefined;
+      for (let i = 0; i < value.length; i++) {
+        const e: unknown = value[i];
+        if (typeof e !== 'string') continue;
+        const s = one(e);
+        if (s !== e) (out ??= value.slice())[i] = s;
+      }
+      return (out ?? value) as T;
     },
   };
 }
@@ -238,6 +304,15 @@ function redactUserinfo(value: string): string {
   // at the authority's last `@`, and the authority at the first `/`, `?` or `#`.
   // Most URLs have no `@`: they skip the regular expression.
   return value.indexOf('@') < 0 ? value : value.replace(/^([^/?#]*:)?\/\/[^/?#]*@/, '$1//REDACTED:REDACTED@');
+}
+
+/**
+ * The value to keep under `key` in a log record or a nested map: `apply` (secret, URL and
+ * connection-string values, also in arrays), then the keys of any map inside.
+ */
+export function redactEntry(key: string, value: unknown, redactor: Redactor, depth: number): unknown {
+  const v = redactor.apply(key, value);
+  return typeof v === 'string' ? v : redactDeep(v, redactor, depth);
 }
 
 /** Redacts a nested log value in place-free fashion: returns a copy only where something changed. */
@@ -255,7 +330,7 @@ export function redactDeep(value: unknown, redactor: Redactor, depth = 0): unkno
   const src = value as Record<string, unknown>;
   for (const key of Object.keys(src)) {
     const v = src[key];
-    const r = redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, depth + 1);
+    const r = redactEntry(key, v, redactor, depth + 1);
     if (r !== v) {
       out ??= { ...src };
       defineSafe(out, key, r);

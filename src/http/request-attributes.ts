@@ -90,7 +90,7 @@ export function requestAttributes(request: Request, url: UrlParts, redactor: Red
     'server.address': url.hostname,
   };
   if (url.port) attrs['server.port'] = Number(url.port);
-  if (url.query.length > 0) attrs['url.query'] = redactor.redactUrl(url.query);
+  if (url.query.length > 0) attrs['url.query'] = redactor.apply('url.query', url.query);
   const ua = request.headers.get('user-agent');
   if (ua) attrs['user_agent.original'] = ua;
   if (method === '_OTHER') attrs['http.request.method_original'] = request.method;

@@ -1,4 +1,4 @@
-import { REDACTED, redactDeep, type Redactor } from '../attributes/redact.js';
+import { redactEntry, type Redactor } from '../attributes/redact.js';
 import { clip, describe, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
@@ -215,7 +215,7 @@ export class Logger {
       }
       if (v === undefined) continue;
       if (!known) n++;
-      defineSafe(attrs, key, (redactor.isSecret(key) ? REDACTED : typeof v === 'string' ? redactor.apply(key, v) : redactDeep(v, redactor, 1)) as AnyValue);
+      defineSafe(attrs, key, redactEntry(key, v, redactor, 1) as AnyValue);
     }
     this.dropped = dropped;
     if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);

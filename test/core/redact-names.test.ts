@@ -3,8 +3,11 @@
  * attribute and a log field holding a connection string all leave the process without the secret.
  */
 import { describe, expect, it } from 'vitest';
+import * as semconv from '@opentelemetry/semantic-conventions';
+import * as incubating from '@opentelemetry/semantic-conventions/incubating';
 import { createTestMonitor } from '../../src/testing/index.js';
 import { handleRequest } from '../../src/http/handle-request.js';
+import { createRedactor, DEFAULT_REDACT_FIELDS } from '../../src/attributes/redact.js';
 
 describe('name-word redaction through headers, logs and spans', () => {
   it('a Session-Token request header, a password_hash log field and a connection string come out redacted', async () => {
@@ -64,5 +67,75 @@ describe('name-word redaction through headers, logs and spans', () => {
       'http.response.header.location': 'https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Expires=60',
     });
     expect(JSON.stringify(memory.spans)).not.toMatch(/planted/);
+  });
+
+  it('url.query keeps no secret when a later value holds an unencoded `?`', async () => {
+    const { monitor, memory } = createTestMonitor();
+    await handleRequest(monitor, new Request('https://app.example/cb?access_token=TOKEN-planted&next=/home?tab=1'), () => new Response('ok'), undefined);
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes['url.query']).toBe('access_token=REDACTED&next=/home?tab=1');
+    expect(JSON.stringify(memory.spans)).not.toMatch(/planted/);
+  });
+
+  it('URL-valued attributes given as string[] (semconv types http.*.header.<name> so) are masked in spans and logs', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const referer = ['https://app/login?token=REF-planted', 'https://app/home'];
+    const span = monitor.tracer.startSpan('s', { attributes: { 'http.request.header.referer': referer } });
+    span.setAttribute('http.response.header.location', ['https://b/k?X-Amz-Signature=SIG-planted']);
+    span.end();
+    monitor.logger.info('redirect', {
+      'http.request.header.referer': referer,
+      'url.full': ['https://u:PW-planted@h/x'],
+      nested: { database_url: ['postgres://app:PG-planted@db/app'] },
+    });
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes).toMatchObject({
+      'http.request.header.referer': ['https://app/login?token=REDACTED', 'https://app/home'],
+      'http.response.header.location': ['https://b/k?X-Amz-Signature=REDACTED'],
+    });
+    expect(memory.logs.find((l) => l.body === 'redirect')!.attributes).toEqual({
+      'http.request.header.referer': ['https://app/login?token=REDACTED', 'https://app/home'],
+      'url.full': ['https://REDACTED:REDACTED@h/x'],
+      nested: { database_url: ['postgres://REDACTED:REDACTED@db/app'] },
+    });
+    expect(JSON.stringify([memory.spans, memory.logs])).not.toMatch(/planted/);
+    // The caller's array is not changed.
+    expect(referer[0]).toBe('https://app/login?token=REF-planted');
+  });
+
+  it('redactDefaults: false with redactFields masks the user names only: the signed-URL and connection-string built-ins go with the defaults', async () => {
+    const { monitor, memory } = createTestMonitor({ logging: { redactDefaults: false, redactFields: ['ssn'] } });
+    const span = monitor.tracer.startSpan('s', {
+      attributes: { 'url.full': 'https://u:p@b/k?X-Amz-Signature=SIG&ssn=SSN-planted', 'db.connection_string': 'Server=h;Pwd=PW;ssn=SSN-planted' },
+    });
+    span.end();
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes).toMatchObject({
+      'url.full': 'https://REDACTED:REDACTED@b/k?X-Amz-Signature=SIG&ssn=REDACTED',
+      'db.connection_string': 'Server=h;Pwd=PW;ssn=[REDACTED]',
+    });
+  });
+
+  it('of the semantic conventions attribute names (stable and incubating), the default redactor replaces none and scrubs only URL and connection-string values', () => {
+    const names = new Set<string>();
+    for (const m of [semconv, incubating] as Record<string, unknown>[]) for (const [k, v] of Object.entries(m)) if (k.startsWith('ATTR_') && typeof v === 'string') names.add(v);
+    expect(names.size).toBeGreaterThan(900);
+    const r = createRedactor(DEFAULT_REDACT_FIELDS);
+    const all = [...names].sort();
+    // A change of the rule that redacts a semantic convention shows up here, for review.
+    expect(all.filter((n) => r.isSecret(n))).toEqual([]);
+    expect(all.filter((n) => r.mayRedact(n))).toEqual([
+      'artifact.purl',
+      'aws.sqs.queue.url',
+      'db.connection_string',
+      'http.target',
+      'http.url',
+      'mcp.resource.uri',
+      'otel.scope.schema_url',
+      'pprof.profile.doc_url',
+      'url.full',
+      'url.original',
+      'url.query',
+    ]);
   });
 });

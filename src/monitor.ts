@@ -77,7 +77,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.tailPolicy = createTailPolicy(options.tailSampling);
     const level = checkLevel(options.logging?.level);
     const fields = [...(options.logging?.redactDefaults === false ? [] : DEFAULT_REDACT_FIELDS), ...(options.logging?.redactFields ?? [])];
-    this.redactor = createRedactor(fields);
+    this.redactor = createRedactor(fields, options.logging?.redactDefaults !== false);
     this.enabled = options.disabled !== true;
     this.flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
     this.metricExportIntervalMs = options.metricExportIntervalMs ?? 0;

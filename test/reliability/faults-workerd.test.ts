@@ -11,7 +11,7 @@ import { startGateServer } from '../../runtimes/test-support/gate-server.js';
 import { API_KEY } from './helpers/monitor-kit.js';
 import { FAULT_MODES, expectation, startFaultReceiver, type FaultMode } from './helpers/receiver.js';
 import { FULL, median, record, sleep, watchUnhandled } from './helpers/scale.js';
-import { startGatedWorker } from './helpers/workerd-gated.js';
+import { startGatedWorker } from './helpers/workerd.js';
 
 const REQUESTS = 5;
 const OTLP_TIMEOUT = 3000;

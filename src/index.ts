@@ -13,7 +13,7 @@ export { getActiveSpan, getActiveScope, setContextStorage, contextStorage, type 
 export { SynchronousStorage, createContextStorage, findAsyncLocalStorage, type ContextStorage, type AsyncLocalStorageClass } from './context/storage.js';
 export { Scope, type ScopeOptions, type FlushResult } from './scope/scope.js';
 
-export { MetricsCollector, type InstrumentOptions, type HistogramOptions, type SummaryInstrumentOptions } from './metrics/collector.js';
+export { MetricsCollector, type InstrumentOptions, type GaugeOptions, type CollectCallback, type HistogramOptions, type SummaryInstrumentOptions } from './metrics/collector.js';
 export { Counter, UpDownCounter, type BoundCounter } from './metrics/counter.js';
 export { Gauge } from './metrics/gauge.js';
 export { Histogram, DEFAULT_BUCKETS, type BoundHistogram, type EndTimer } from './metrics/histogram.js';

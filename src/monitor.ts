@@ -527,7 +527,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
     // flush always takes them).
     const t = now();
-    const metricsChanged = this.metrics.dirty && (flushAll || t - this.lastMetricExport >= this.metricExportIntervalMs);
+    // Collect callbacks may find new values at any collection, so with them metrics always travel.
+    const metricsChanged = (this.metrics.dirty || this.metrics.hasCollectCallbacks) && (flushAll || t - this.lastMetricExport >= this.metricExportIntervalMs);
     if (metricsChanged) {
       this.metrics.dirty = false;
       this.lastMetricExport = t;
@@ -558,7 +559,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
           snapshots ??= new Map();
           if (snapshots.has(t)) metrics = snapshots.get(t);
           else {
-            const s = this.metrics.collect({ temporality: t });
+            // One export runs the collect callbacks once, however many temporalities it collects.
+            const s = this.metrics.collect({ temporality: t, callbacks: snapshots.size === 0 });
             metrics = s.metrics.length ? s : undefined;
             snapshots.set(t, metrics);
           }

@@ -17,6 +17,18 @@ export interface InstrumentOptions {
   labelNames?: string[];
 }
 
+export interface GaugeOptions extends InstrumentOptions {
+  /**
+   * Runs at each collection (a Prometheus scrape, a metric export), before the gauge is read:
+   * set its values here (`collect(g) { g.set(queue.length) }`; `this` is the gauge too). Synchronous;
+   * one that throws is counted (`lexigram_monitor_dropped_total{reason="collect_callback"}`).
+   */
+  collect?: (this: Gauge, gauge: Gauge) => void;
+}
+
+/** Runs at each collection, before the instruments are read. */
+export type CollectCallback = () => void;
+
 export interface HistogramOptions extends InstrumentOptions {
   /** Upper bounds, strictly increasing. Default: OpenTelemetry's HTTP duration buckets in seconds. */
   buckets?: number[];
@@ -43,6 +55,8 @@ export class MetricsCollector implements InstrumentOwner {
   /** Telemetry is off: set with `closed`, so instruments record nothing and pay no extra check. */
   disabled = false;
   private readonly instruments = new Map<string, AnyInstrument>();
+  private readonly callbacks = new Set<CollectCallback>();
+  private collecting = false;
 
   constructor(
     readonly limits: Limits,
@@ -57,8 +71,53 @@ export class MetricsCollector implements InstrumentOwner {
   }
 
   /** A value that is set, or moves up and down. */
-  createGauge(name: string, help?: string, opts?: InstrumentOptions): Gauge {
-    return this.register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
+  createGauge(name: string, help?: string, opts?: GaugeOptions): Gauge {
+    const fn = opts?.collect;
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`gauge "${name}": collect must be a function.`);
+    const g = this.register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
+    if (fn) this.addCollectCallback(() => fn.call(g, g));
+    return g;
+  }
+
+  /**
+   * Runs `callback` once at each collection (a Prometheus scrape, a metric export), before the
+   * instruments are read, so it can set the values read at that moment. Synchronous: a returned
+   * promise is not awaited (its rejection is counted). One that throws is counted in
+   * `lexigram_monitor_dropped_total{reason="collect_callback"}` and the others still run.
+   * Returns a function that removes it. Adding the same function twice runs it once.
+   */
+  addCollectCallback(callback: CollectCallback): () => void {
+    if (typeof callback !== 'function') throw new TypeError('addCollectCallback: callback must be a function.');
+    this.callbacks.add(callback);
+    return () => void this.callbacks.delete(callback);
+  }
+
+  /** Whether collect callbacks are registered: a collection may then find new values though nothing was recorded. */
+  get hasCollectCallbacks(): boolean {
+    return this.callbacks.size > 0 && !this.closed;
+  }
+
+  private runCallbacks(): void {
+    // A callback that collects again (a scrape inside a callback) does not run the callbacks again.
+    this.collecting = true;
+    try {
+      for (const cb of [...this.callbacks]) {
+        try {
+          const r = cb() as unknown;
+          if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
+            (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.callbackFailed(err));
+          }
+        } catch (err) {
+          this.callbackFailed(err);
+        }
+      }
+    } finally {
+      this.collecting = false;
+    }
+  }
+
+  private callbackFailed(err: unknown): void {
+    this.diag.drop('collect_callback', () => `a metric collect callback threw (${err instanceof Error ? err.message : String(err)}); the other metrics were collected`);
   }
 
   /** A sum that moves up and down, exported as a non-monotonic OTLP Sum. */
@@ -96,8 +155,13 @@ export class MetricsCollector implements InstrumentOwner {
    * began; `delta` gives the change since the previous delta collection and leaves what a
    * cumulative reader sees untouched.
    */
-  collect(options?: { temporality?: Temporality }): MetricsSnapshot {
+  collect(options?: {
+    temporality?: Temporality;
+    /** @internal false: the collect callbacks already ran for this export (one export, two temporalities). */
+    callbacks?: boolean;
+  }): MetricsSnapshot {
     const temporality: Temporality = options?.temporality === 'delta' ? 'delta' : 'cumulative';
+    if (this.callbacks.size > 0 && !this.collecting && !this.closed && options?.callbacks !== false) this.runCallbacks();
     const time = now();
     const metrics: MetricData[] = [];
     for (const inst of this.instruments.values()) {

@@ -12,12 +12,16 @@ import {
   type Observable,
   type ObservableCounter,
   type ObservableGauge,
+  type ObservableCallback,
+  type ObservableResult,
   type ObservableUpDownCounter,
+  type BatchObservableResult,
   type UpDownCounter as ApiUpDownCounter,
   ValueType,
 } from '@opentelemetry/api';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import { isValidLabelName, isValidUnit } from '../metrics/names.js';
+import { observeTotal } from '../metrics/observe.js';
 import type { Monitor } from '../monitor.js';
 import type { LabelsInput } from '../model/attributes.js';
 import type { MetricData, Temporality } from '../model/metric-data.js';
@@ -139,7 +143,8 @@ function collectAsInt(inst: { collect(temporality: Temporality, time: number): M
  * `monitor.metrics`, so they export with the app's own metrics. A name the app already uses
  * for its own instrument (for example `http.server.request.duration`, which the runtime
  * adapters record) is not recorded twice: the OpenTelemetry instrument becomes a no-op and a
- * diagnostic says so. Observable (callback) instruments are no-ops.
+ * diagnostic says so. Observable instruments' callbacks run at each collection of
+ * `monitor.metrics` (a Prometheus scrape, a metric export), through one collect callback.
  */
 export class BridgeMeterProvider implements MeterProvider {
   /** Instrument names created through this bridge (shared between meters, as one namespace). */
@@ -222,9 +227,98 @@ export class BridgeMeterProvider implements MeterProvider {
     return this.own.has(name);
   }
 
+  /** Callbacks of observable instruments, each with its instrument, in the order added. */
+  private readonly single: { cb: ObservableCallback; obs: BridgeObservable }[] = [];
+  /** Batch callbacks, each with the observables it was added for. */
+  private readonly batch: { cb: BatchObservableCallback; obs: BridgeObservable[] }[] = [];
+  private removeCollect: (() => void) | undefined;
+
   /** @internal */
-  unsupported(kind: string, name: string): void {
-    this.monitor.diag.report('otel', `observable instruments (${kind} "${name}") are not supported by the OpenTelemetry bridge; it records nothing`, undefined, 'otel:observable');
+  addCallback(cb: ObservableCallback, obs: BridgeObservable): void {
+    if (typeof cb !== 'function' || this.single.some((e) => e.cb === cb && e.obs === obs)) return;
+    this.single.push({ cb, obs });
+    this.watch();
+  }
+
+  /** @internal */
+  removeCallback(cb: ObservableCallback, obs: BridgeObservable): void {
+    const i = this.single.findIndex((e) => e.cb === cb && e.obs === obs);
+    if (i >= 0) this.single.splice(i, 1);
+    this.watch();
+  }
+
+  /** @internal */
+  addBatch(cb: BatchObservableCallback, observables: Observable[]): void {
+    const obs = (Array.isArray(observables) ? observables : []).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
+    if (typeof cb !== 'function' || obs.length === 0 || this.batchIndex(cb, obs) >= 0) return;
+    this.batch.push({ cb, obs });
+    this.watch();
+  }
+
+  /** @internal */
+  removeBatch(cb: BatchObservableCallback, observables: Observable[]): void {
+    const obs = (Array.isArray(observables) ? observables : []).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
+    const i = this.batchIndex(cb, obs);
+    if (i >= 0) this.batch.splice(i, 1);
+    this.watch();
+  }
+
+  private batchIndex(cb: BatchObservableCallback, obs: BridgeObservable[]): number {
+    return this.batch.findIndex((e) => e.cb === cb && e.obs.length === obs.length && e.obs.every((o) => obs.includes(o)));
+  }
+
+  /** One collect callback while any observable callback is registered; none otherwise. */
+  private watch(): void {
+    const any = this.single.length > 0 || this.batch.length > 0;
+    if (any && this.removeCollect === undefined) this.removeCollect = this.monitor.metrics.addCollectCallback(() => this.observeAll());
+    else if (!any && this.removeCollect !== undefined) {
+      this.removeCollect();
+      this.removeCollect = undefined;
+    }
+  }
+
+  /**
+   * Runs every callback and then records what they observed: the last observation of each
+   * instrument and attribute set wins, as in the SDK's ObservableResult. Observations made after
+   * a callback returned (an async callback's, after an await) are not recorded: collection is
+   * synchronous. A callback that throws is counted; the others still run.
+   */
+  private observeAll(): void {
+    const round = new Map<BridgeObservable, Map<string, [number, LabelsInput | undefined]>>();
+    let open = true;
+    const put = (obs: unknown, v: number, a: ApiAttributes | undefined): void => {
+      if (!open) {
+        this.monitor.diag.report('otel', 'an observable callback observed a value after it returned (after an await?); collection is synchronous, so the value was not recorded', undefined, 'otel:observable:late');
+        return;
+      }
+      if (!(obs instanceof BridgeObservable)) return;
+      const l = labels(a, obs.name, this.monitor.diag);
+      const key = l === undefined ? '[]' : JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+      let m = round.get(obs);
+      if (m === undefined) round.set(obs, (m = new Map()));
+      m.delete(key);
+      m.set(key, [v, l]);
+    };
+    const failed = (err: unknown): void =>
+      this.monitor.diag.drop('collect_callback', () => `an OpenTelemetry observable callback threw (${err instanceof Error ? err.message : String(err)}); the other instruments were collected`);
+    const run = (f: () => unknown): void => {
+      try {
+        const r = f();
+        if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') (r as PromiseLike<unknown>).then(undefined, failed);
+      } catch (err) {
+        failed(err);
+      }
+    };
+    for (const { cb, obs } of [...this.single]) {
+      const result: ObservableResult = { observe: (v: number, a?: ApiAttributes) => put(obs, v, a) };
+      run(() => cb(result));
+    }
+    for (const { cb } of [...this.batch]) {
+      const result: BatchObservableResult = { observe: (o: Observable, v: number, a?: ApiAttributes) => put(o, v, a) };
+      run(() => cb(result));
+    }
+    open = false;
+    for (const [obs, m] of round) for (const [v, l] of m.values()) obs.record(v, l);
   }
 
   /** @internal */
@@ -324,21 +418,72 @@ class BridgeMeter implements Meter {
   }
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
-    this.provider.unsupported('gauge', name);
-    return noop.createObservableGauge(name, options);
+    return this.observable('observable gauge', name, options, (unit) => {
+      const g = this.provider.metrics.createGauge(name, options?.description, { unit });
+      return [g, (v, l) => g.set(v, l)];
+    }, noop.createObservableGauge(name, options));
   }
 
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
-    this.provider.unsupported('counter', name);
-    return noop.createObservableCounter(name, options);
+    return this.observable('observable counter', name, options, (unit) => {
+      const c = this.provider.metrics.createCounter(name, options?.description, { unit });
+      return [c, (v, l) => observeTotal(c, v, l)];
+    }, noop.createObservableCounter(name, options));
   }
 
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
-    this.provider.unsupported('up-down counter', name);
-    return noop.createObservableUpDownCounter(name, options);
+    return this.observable('observable up-down counter', name, options, (unit) => {
+      const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit });
+      return [c, (v, l) => observeTotal(c, v, l)];
+    }, noop.createObservableUpDownCounter(name, options));
   }
 
-  addBatchObservableCallback(_callback: BatchObservableCallback, _observables: Observable[]): void {}
+  addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    this.provider.addBatch(callback, observables);
+  }
 
-  removeBatchObservableCallback(_callback: BatchObservableCallback, _observables: Observable[]): void {}
+  removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
+    this.provider.removeBatch(callback, observables);
+  }
+
+  private observable(
+    kind: string,
+    name: string,
+    options: MetricOptions | undefined,
+    make: (unit: string | undefined) => [{ collect(temporality: Temporality, time: number): MetricData | undefined }, (v: number, l: LabelsInput | undefined) => void],
+    fallback: BridgeObservable | Observable,
+  ): BridgeObservable {
+    return this.provider.create(
+      kind,
+      name,
+      this.scope,
+      () => {
+        const int = this.provider.isInt(kind, name, this.scope, options);
+        const [inst, set] = make(this.provider.unit(kind, name, this.scope, options?.unit));
+        const diag = this.provider.diag;
+        if (int && !this.provider.owns(name)) collectAsInt(inst);
+        return new BridgeObservable(this.provider, name, int ? (v, l) => set(intValue(v, name, diag), l) : set);
+      },
+      fallback as BridgeObservable,
+    );
+  }
+}
+
+/** An observable instrument of the bridge: its callbacks run at each collection of `monitor.metrics`. */
+class BridgeObservable implements ObservableGauge {
+  constructor(
+    private readonly provider: BridgeMeterProvider,
+    /** @internal */
+    readonly name: string,
+    /** @internal Records one observation (the last of its attribute set in a collection). */
+    readonly record: (v: number, l: LabelsInput | undefined) => void,
+  ) {}
+
+  addCallback(callback: ObservableCallback): void {
+    this.provider.addCallback(callback, this);
+  }
+
+  removeCallback(callback: ObservableCallback): void {
+    this.provider.removeCallback(callback, this);
+  }
 }

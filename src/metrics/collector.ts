@@ -56,6 +56,7 @@ export class MetricsCollector implements InstrumentOwner {
   disabled = false;
   private readonly instruments = new Map<string, AnyInstrument>();
   private readonly callbacks = new Set<CollectCallback>();
+  private readonly gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();
   private collecting = false;
 
   constructor(
@@ -75,7 +76,15 @@ export class MetricsCollector implements InstrumentOwner {
     const fn = opts?.collect;
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`gauge "${name}": collect must be a function.`);
     const g = this.register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
-    if (fn) this.addCollectCallback(() => fn.call(g, g));
+    if (fn) {
+      // One callback per gauge: a gauge created again with `collect` (in a handler, per request)
+      // replaces its callback instead of piling one up per call.
+      const previous = this.gaugeCallbacks.get(g);
+      if (previous) this.callbacks.delete(previous);
+      const callback = () => fn.call(g, g);
+      this.gaugeCallbacks.set(g, callback);
+      this.callbacks.add(callback);
+    }
     return g;
   }
 

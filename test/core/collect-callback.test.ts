@@ -43,4 +43,15 @@ describe('collect callbacks in the metric export', () => {
     expect(n).toBe(1);
     expect(monitor.metrics.hasCollectCallbacks).toBe(false);
   });
+
+  it('a gauge created again with collect (in a handler, per request) keeps one callback, the latest', () => {
+    const monitor = createMonitor({ serviceName: 'cb', onDiagnostic: () => undefined, backends: [] });
+    const runs: number[] = [];
+    for (let request = 0; request < 1000; request++) {
+      monitor.metrics.createGauge('inflight', 'In flight.', { collect: (g) => (runs.push(request), g.set(request)) });
+    }
+    const snapshot = monitor.metrics.collect();
+    expect(runs).toEqual([999]);
+    expect((snapshot.metrics.find((m) => m.name === 'inflight')!.points[0] as { value: number }).value).toBe(999);
+  });
 });

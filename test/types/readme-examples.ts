@@ -6,6 +6,7 @@
 import http from 'node:http';
 import { serve as bunServe } from '../../runtimes/bun/index.js';
 import { flushOnExit, instrument, instrumentListener, toNodeListener } from '../../runtimes/node/index.js';
+import { createTestMonitor } from '../../src/testing/index.js';
 
 export function bunRoutes(): void {
   bunServe((_req) => new Response('not found', { status: 404 }), { serviceName: 'api' }, {
@@ -26,4 +27,10 @@ export function nodeExistingServer(handler: (req: Request) => Promise<Response>)
   const listener = instrumentListener((_req: http.IncomingMessage, res: http.ServerResponse) => res.end('ok'), { serviceName: 'api' });
   http.createServer(listener).listen(3001);
   flushOnExit(listener);
+}
+
+export function gaugeReadAtCollection(queue: unknown[]): () => void {
+  const { monitor } = createTestMonitor();
+  monitor.metrics.createGauge('queue_depth', 'Jobs waiting.', { collect(g) { g.set(queue.length); } });
+  return monitor.metrics.addCollectCallback(() => undefined);
 }

@@ -22,7 +22,7 @@ import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from '
 import type { RecordingSpan } from './trace/span.js';
 import { prepareIds } from './trace/ids.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
-import { now, resyncClock, timerMs } from './time.js';
+import { enterScope, leaveScope, now, timerMs } from './time.js';
 import { VERSION } from './version.js';
 
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
@@ -164,7 +164,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   openScope(options?: ScopeOptions): Scope {
     this.scopesOpened++;
     // A warm Lambda sandbox or a process that slept: its spans get today's time again.
-    resyncClock();
+    enterScope();
     return new Scope(this, options);
   }
   /** Scopes opened and closed so far: the batch window waits on while requests keep arriving or ending. */
@@ -340,6 +340,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** @internal */
   closeScope(scope: Scope): Promise<FlushResult> {
     this.scopesClosed++;
+    leaveScope();
     if (this.saturated()) {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.

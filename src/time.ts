@@ -16,15 +16,32 @@ const RESYNC_AFTER_MS = 20;
  * Catches `now()` up with the wall clock when it has fallen behind. `performance.now()` stops
  * while a machine sleeps or an AWS Lambda sandbox is frozen between invocations, and
  * `timeOrigin` never moves, so a warm process would stamp its spans minutes or hours in the past.
- * Called when a scope opens (a request, an invocation), so a span inside one keeps a single
- * origin; only forward: a wall clock set back is not followed, so `now()` never goes backwards
- * and no deadline computed from it moves away. On Workers `performance.now()` is the wall clock
- * (CF-02) and there is nothing to do.
+ * Only forward: a wall clock set back is not followed, so `now()` never goes backwards and no
+ * deadline computed from it moves away. On Workers `performance.now()` is the wall clock (CF-02)
+ * and there is nothing to do.
  */
 export function resyncClock(): void {
   if (origin === 0 || perf === undefined) return;
   const behind = Date.now() - (origin + perf.now());
   if (behind > RESYNC_AFTER_MS) origin += behind;
+}
+
+/** Scopes open in this process, of every monitor (the clock is one for all of them). */
+let openScopes = 0;
+
+/**
+ * A scope (a request, an invocation) opens. The clock catches up only when no other scope is
+ * open, so no request in flight gets the step inside its duration; a Lambda sandbox runs one
+ * invocation at a time and resyncs at each. A busy server that always has a request open keeps
+ * its clock as it was (a scope never closed has the same effect).
+ */
+export function enterScope(): void {
+  if (openScopes++ === 0) resyncClock();
+}
+
+/** A scope closed (see `enterScope`). */
+export function leaveScope(): void {
+  if (openScopes > 0) openScopes--;
 }
 
 /** What `now()` adds to a `performance.now()` reading (0 on Workers). */

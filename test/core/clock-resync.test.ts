@@ -53,6 +53,28 @@ describe('the clock after a suspend or a frozen sandbox', () => {
     expect(time.now()).toBeGreaterThanOrEqual(t0);
   });
 
+  it('while a request is in flight, another scope opening (of any monitor) moves nothing: the step never lands inside a duration', async () => {
+    const { monitor, memory, handleRequest, time } = await fresh();
+    const { createTestMonitor } = await import('../../src/testing/index.js');
+    const other = createTestMonitor().monitor;
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const inFlight = handleRequest(monitor, new Request('https://app.example/slow'), async () => (await held, new Response('ok')), undefined);
+    moveWallClock(HOUR);
+    const origin = time.clockOrigin();
+    const scope = other.openScope(); // another monitor's request, while /slow is open
+    expect(time.clockOrigin()).toBe(origin);
+    release();
+    await inFlight;
+    await scope.close();
+    await monitor.flush();
+    const slow = memory.spans.find((s) => s.attributes['url.path'] === '/slow')!;
+    expect(slow.endTime! - slow.startTime).toBeLessThan(1000);
+    // Nothing open any more: the next request catches up.
+    await handleRequest(monitor, new Request('https://app.example/next'), () => new Response('ok'), undefined);
+    expect(time.clockOrigin() - origin).toBeGreaterThan(HOUR - 1000);
+  });
+
   it('a few milliseconds of jitter between the two clocks moves nothing', async () => {
     const { monitor, time } = await fresh();
     const origin = time.clockOrigin();

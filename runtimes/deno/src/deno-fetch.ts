@@ -94,6 +94,16 @@ function samplerFollowsParent(telemetry: DenoTelemetry, manager: DenoContextMana
   return followsParent;
 }
 
+/**
+ * Headers given as a one-shot iterator (a generator, `map.entries()`): reading them here would
+ * leave fetch nothing to send. An iterable whose iterator is itself is one.
+ */
+function readOnce(headers: unknown): boolean {
+  if (headers === null || typeof headers !== 'object' || headers instanceof Headers) return false;
+  const iterate = (headers as { [Symbol.iterator]?: () => unknown })[Symbol.iterator];
+  return typeof iterate === 'function' && iterate.call(headers) === headers;
+}
+
 /** Whether the request a `fetch(input, init)` call would send has a `traceparent` header. */
 function carriesTraceparent(input: unknown, init: RequestInit | undefined): boolean {
   const headers = init?.headers as unknown;
@@ -122,6 +132,14 @@ export function guardFetchFromDenoOtel(): boolean {
   if (inner[GUARDED] || inner[ORIGINAL]?.[GUARDED]) return false;
   const guarded = function fetch(input: Request | string | URL, init?: RequestInit): Promise<Response> {
     let context: OtelContext | undefined;
+    if (readOnce(init?.headers)) {
+      // Read once, into the Headers fetch then gets; a bad one rejects as fetch would have.
+      try {
+        init = { ...init, headers: new Headers(init!.headers) };
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     try {
       if (isExporterRequest(input, init)) {
         context = manager.active().setValue(SUPPRESS_TRACING_KEY, true);

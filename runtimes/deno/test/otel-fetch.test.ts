@@ -186,12 +186,13 @@ Deno.test({
   async fn() {
     const r = await join();
     const headers = new Map(r.downstream);
-    assert.deepEqual([...headers.keys()], ['/down', '/app', '/app-map']);
+    assert.deepEqual([...headers.keys()], ['/down', '/app', '/app-map', '/app-iterator']);
     assert.match(String(headers.get('/down')), TRACEPARENT, `one traceparent, got ${JSON.stringify(headers.get('/down'))}`);
     const client = r.spans.find((s) => s.service === 'deno-own' && s.kind === CLIENT && attr(s, 'url.path').includes('/down'))!;
     assert.equal(headers.get('/down'), `00-${client.traceId}-${client.spanId}-01`);
     assert.equal(headers.get('/app'), APP_TRACEPARENT, 'the app’s own traceparent alone, none of Deno’s beside it');
     assert.equal(headers.get('/app-map'), APP_TRACEPARENT, 'the same with the headers given as a Map');
+    assert.equal(headers.get('/app-iterator'), APP_TRACEPARENT, 'headers given as a one-shot iterator reach fetch whole');
     assert.ok(!r.spans.some((s) => s.service === 'ours' && (s.kind === CLIENT || s.kind === SERVER)), 'no CLIENT or SERVER span of ours');
   },
 });

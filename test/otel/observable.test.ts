@@ -15,6 +15,7 @@ import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { createMonitor, setContextStorage, type Diagnostic } from '../../src/index.js';
 import { registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import { createTestMonitor } from '../../src/testing/index.js';
+import { MemoryBackend } from '../../src/exporters/memory/memory-backend.js';
 import { decodeProto } from '../otlp/helpers/proto-decoder.js';
 import { startReceiver, type Receiver } from '../otlp/helpers/receiver.js';
 
@@ -96,8 +97,9 @@ function shape(request: any): Record<string, unknown> {
 }
 
 class CollectingReader extends MetricReader {
-  constructor(temporality: 'delta' | 'cumulative') {
+  constructor(temporality: 'delta' | 'cumulative', cardinalityLimit?: number) {
     super({
+      ...(cardinalityLimit !== undefined ? { cardinalitySelector: () => cardinalityLimit } : {}),
       // As the SDK's OTLP exporter reads AggregationTemporalityPreference.DELTA: up-down counters stay cumulative.
       aggregationTemporalitySelector: (t) =>
         temporality === 'cumulative' || t === InstrumentType.UP_DOWN_COUNTER || t === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER
@@ -229,5 +231,153 @@ describe('observable instruments through the bridge', () => {
     meter.removeBatchObservableCallback(cb, [a, b]);
     monitor.metrics.collect();
     expect(runs).toBe(1);
+  });
+});
+
+/** A cumulative and a delta MemoryBackend on one monitor, and the bridge's meter. */
+function twoViews(limits?: { cardinalityLimit: number }): { monitor: ReturnType<typeof createMonitor>; cumulative: MemoryBackend; delta: MemoryBackend; meter: Meter } {
+  const cumulative = new MemoryBackend();
+  const delta = new MemoryBackend({ temporality: 'delta' });
+  const monitor = createMonitor({ serviceName: 'observables', onDiagnostic: () => undefined, backends: [cumulative, delta], ...(limits ? { limits } : {}) });
+  expect(registerOpenTelemetry(monitor)).toBe(true);
+  return { monitor, cumulative, delta, meter: metrics.getMeter('lib') };
+}
+
+/** The points of `name` in a MemoryBackend's last metric export: attributes as JSON → value, start time. */
+function pointsOf(b: MemoryBackend, name: string): Record<string, { value: number; startTime: number }> {
+  const m = b.metricSnapshots.at(-1)?.metrics.find((x) => x.name === name);
+  return Object.fromEntries(((m?.points ?? []) as readonly { attributes: object; value: number; startTime: number }[]).map((p) => [JSON.stringify(p.attributes), { value: p.value, startTime: p.startTime }]));
+}
+
+const OVERFLOW = JSON.stringify({ 'otel.metric.overflow': true });
+
+describe('an observable counter past the cardinality limit', () => {
+  it('the overflow series holds the sum of the overflowed sets\' totals, and its delta their growth (not a reset per set)', async () => {
+    const { monitor, cumulative, delta, meter } = twoViews({ cardinalityLimit: 1 });
+    let n = 0;
+    meter.createObservableCounter('c').addCallback((r) => {
+      r.observe(1000 + n, { k: 'a' }); // the one set within the limit
+      r.observe(500 + n, { k: 'b' });
+      r.observe(10 + n, { k: 'c' });
+    });
+    const deltas: number[] = [];
+    const totals: number[] = [];
+    for (n = 1; n <= 4; n++) {
+      await monitor.flush();
+      deltas.push(pointsOf(delta, 'c')[OVERFLOW]!.value);
+      totals.push(pointsOf(cumulative, 'c')[OVERFLOW]!.value);
+      expect(pointsOf(cumulative, 'c')[JSON.stringify({ k: 'a' })]!.value).toBe(1000 + n);
+    }
+    // b and c grow by 1 each per collection: 501 + 11 = 512 first, then +2 a collection. (sdk-metrics
+    // 2.12.1 reports 11, 12, 13, 14 here, delta and cumulative, the cumulative start time moved to
+    // each collection: it keeps one last total for the whole overflow series, so each set after the
+    // first reads as a reset. Not followed: its deltas do not add up to its own cumulative.)
+    expect(totals).toEqual([512, 514, 516, 518]);
+    expect(deltas).toEqual([512, 2, 2, 2]);
+    // The deltas add up to the cumulative total.
+    expect(deltas.reduce((a, b) => a + b)).toBe(totals.at(-1));
+    await monitor.shutdown();
+  });
+
+  it('one overflowed set: the same totals as sdk-metrics 2.12.1 (whose limit counts the overflow series: 2 there is 1 here)', async () => {
+    const { monitor, cumulative, delta, meter } = twoViews({ cardinalityLimit: 1 });
+    const totals = [501, 502, 3, 7]; // the third collection: b's total went down (its source restarted)
+    let n = 0;
+    const cb: ObservableCallback = (r) => {
+      r.observe(1000 + n, { k: 'a' });
+      r.observe(totals[n - 1]!, { k: 'b' });
+    };
+    meter.createObservableCounter('c').addCallback(cb);
+    const ours: { delta: number; cumulative: number }[] = [];
+    for (n = 1; n <= totals.length; n++) {
+      await monitor.flush();
+      ours.push({ delta: pointsOf(delta, 'c')[OVERFLOW]!.value, cumulative: pointsOf(cumulative, 'c')[OVERFLOW]!.value });
+    }
+    await monitor.shutdown();
+
+    const sdk = { delta: [] as number[], cumulative: [] as number[] };
+    for (const temporality of ['delta', 'cumulative'] as const) {
+      const reader = new CollectingReader(temporality, 2);
+      const provider = new MeterProvider({ readers: [reader] });
+      provider.getMeter('lib').createObservableCounter('c').addCallback(cb);
+      for (n = 1; n <= totals.length; n++) {
+        const { resourceMetrics } = await reader.collect();
+        const p = resourceMetrics.scopeMetrics[0]!.metrics[0]!.dataPoints.find((d) => d.attributes['otel.metric.overflow'] === true)!;
+        sdk[temporality].push(p.value as number);
+      }
+      await provider.shutdown();
+    }
+    expect(ours.map((o) => o.delta)).toEqual(sdk.delta);
+    expect(ours.map((o) => o.cumulative)).toEqual(sdk.cumulative);
+    expect(sdk.delta).toEqual([501, 1, 3, 4]);
+  });
+
+  it('a set that overflowed keeps its own last total: its drop is a reset of that set only', async () => {
+    const { monitor, delta, meter } = twoViews({ cardinalityLimit: 1 });
+    let round = 1;
+    meter.createObservableCounter('c').addCallback((r) => {
+      r.observe(1, { k: 'a' });
+      r.observe(round === 1 ? 100 : 110, { k: 'b' });
+      r.observe(round === 1 ? 50 : 5, { k: 'c' }); // c restarted its count
+    });
+    await monitor.flush();
+    expect(pointsOf(delta, 'c')[OVERFLOW]!.value).toBe(150);
+    round = 2;
+    await monitor.flush();
+    expect(pointsOf(delta, 'c')[OVERFLOW]!.value).toBe(10 + 5);
+    await monitor.shutdown();
+  });
+});
+
+describe('the last totals an observable counter keeps', () => {
+  it('are bounded at three times the cardinality limit: an overflowed set past that is dropped and counted, not added whole', async () => {
+    const { monitor, cumulative, delta, meter } = twoViews({ cardinalityLimit: 1 });
+    let n = 0;
+    meter.createObservableCounter('c').addCallback((r) => {
+      for (const k of ['a', 'b', 'c', 'd', 'e']) r.observe(100 + n, { k }); // a: its series; b, c: kept; d, e: dropped
+    });
+    for (n = 1; n <= 2; n++) await monitor.flush();
+    expect(pointsOf(cumulative, 'c')[OVERFLOW]!.value).toBe(2 * 102);
+    expect(pointsOf(delta, 'c')[OVERFLOW]!.value).toBe(2);
+    const dropped = pointsOf(cumulative, 'lexigram_monitor_dropped_total')[JSON.stringify({ reason: 'cardinality_overflow' })]!.value;
+    expect(dropped).toBeGreaterThanOrEqual(4); // d and e, twice
+    await monitor.shutdown();
+  });
+});
+
+describe('reset() of an observable counter', () => {
+  it('keeps the last observed total: the next delta is the growth, and the cumulative series keeps its start time', async () => {
+    const { monitor, cumulative, delta, meter } = twoViews();
+    let total = 0;
+    meter.createObservableCounter('c').addCallback((r) => r.observe(total, { q: 'a' }));
+    const deltas: number[] = [];
+    const totals: number[] = [];
+    const starts = new Set<number>();
+    const key = JSON.stringify({ q: 'a' });
+    for (let i = 1; i <= 5; i++) {
+      total += 5;
+      if (i === 4) monitor.metrics.getMetric('c')!.reset();
+      await monitor.flush();
+      deltas.push(pointsOf(delta, 'c')[key]!.value);
+      totals.push(pointsOf(cumulative, 'c')[key]!.value);
+      starts.add(pointsOf(cumulative, 'c')[key]!.startTime);
+    }
+    expect(deltas).toEqual([5, 5, 5, 5, 5]);
+    expect(deltas.reduce((a, b) => a + b)).toBe(total);
+    expect(totals).toEqual([5, 10, 15, 20, 25]);
+    // The cumulative series is the same one: 25 since its first start, as the deltas add up.
+    expect(starts.size).toBe(1);
+    await monitor.shutdown();
+  });
+
+  it('an observable up-down counter too: the delta after reset() is the change', () => {
+    const { monitor, meter } = twoViews();
+    let total = 7;
+    meter.createObservableUpDownCounter('u').addCallback((r) => r.observe(total));
+    const read = (): number => (monitor.metrics.collect().metrics.find((m) => m.name === 'u')!.points[0] as { value: number }).value;
+    expect(read()).toBe(7);
+    monitor.metrics.getMetric('u')!.reset();
+    total = 4;
+    expect(read()).toBe(4);
   });
 });

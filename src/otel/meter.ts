@@ -28,6 +28,12 @@ import type { MetricData, Temporality } from '../model/metric-data.js';
 
 const noop = createNoopMeter();
 
+/**
+ * Per monitor's metrics: the instrument names that an unregistered bridge created (→ whether
+ * as ValueType.INT), for the next bridge on that monitor to take over.
+ */
+const released = new WeakMap<object, Map<string, boolean>>();
+
 /** OpenTelemetry's default explicit buckets, for histograms that give no advice (and are not in seconds). */
 const OTEL_DEFAULT_BUCKETS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
@@ -151,7 +157,26 @@ export class BridgeMeterProvider implements MeterProvider {
   private readonly own = new Set<string>();
   /** Those of them created with `ValueType.INT`. */
   private readonly ints = new Set<string>();
+  /** Set by `close()`: observable callbacks no longer run nor can be added. */
+  private closed = false;
   constructor(private readonly monitor: Monitor) {}
+
+  /**
+   * Detaches the bridge from the monitor (`unregisterOpenTelemetry()`): its observable callbacks
+   * stop running at collection and none can be added through its instruments, and the names it
+   * created pass to the next bridge on the same monitor, which records into them (instead of
+   * taking them for the app's own metrics and making its instruments no-ops). @internal
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.single.length = 0;
+    this.batch.length = 0;
+    this.watch();
+    let handed = released.get(this.monitor.metrics);
+    if (handed === undefined) released.set(this.monitor.metrics, (handed = new Map()));
+    for (const name of this.own) handed.set(name, this.ints.has(name));
+  }
 
   getMeter(name: string, version?: string, _options?: MeterOptions): Meter {
     return new BridgeMeter(this, `${name}${version ? `@${version}` : ''}`);
@@ -160,6 +185,14 @@ export class BridgeMeterProvider implements MeterProvider {
   /** @internal */
   create<T>(kind: string, name: string, scope: string, make: () => T, fallback: T): T {
     const metrics = this.monitor.metrics;
+    const handed = released.get(metrics);
+    const int = handed?.get(name);
+    if (int !== undefined && !this.own.has(name) && metrics.getMetric(name) !== undefined) {
+      // created by a bridge unregistered before this one: this bridge's now, with its value type
+      this.own.add(name);
+      if (int) this.ints.add(name);
+      handed!.delete(name);
+    }
     if (!this.own.has(name) && metrics.getMetric(name) !== undefined) {
       this.monitor.diag.report(
         'otel',
@@ -235,7 +268,7 @@ export class BridgeMeterProvider implements MeterProvider {
 
   /** @internal */
   addCallback(cb: ObservableCallback, obs: BridgeObservable): void {
-    if (typeof cb !== 'function' || this.single.some((e) => e.cb === cb && e.obs === obs)) return;
+    if (this.closed || typeof cb !== 'function' || this.single.some((e) => e.cb === cb && e.obs === obs)) return;
     this.single.push({ cb, obs });
     this.watch();
   }
@@ -250,7 +283,7 @@ export class BridgeMeterProvider implements MeterProvider {
   /** @internal */
   addBatch(cb: BatchObservableCallback, observables: Observable[]): void {
     const obs = (Array.isArray(observables) ? observables : []).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
-    if (typeof cb !== 'function' || obs.length === 0 || this.batchIndex(cb, obs) >= 0) return;
+    if (this.closed || typeof cb !== 'function' || obs.length === 0 || this.batchIndex(cb, obs) >= 0) return;
     this.batch.push({ cb, obs });
     this.watch();
   }

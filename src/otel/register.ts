@@ -163,6 +163,8 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
 }
 
 function undo(reg: Registration): void {
+  // Its observable callbacks stop with it, whether or not the API still holds it.
+  reg.meterProvider?.close();
   const r = registry();
   if (r === undefined) return;
   if (r.context === reg.contextManager) context.disable();

@@ -381,3 +381,44 @@ describe('reset() of an observable counter', () => {
     expect(read()).toBe(4);
   });
 });
+
+describe('unregisterOpenTelemetry() and observable callbacks', () => {
+  it('stops the callbacks; registering again on the same monitor records the new observables of the same names', () => {
+    const diags: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => void (d.kind === 'otel' && diags.push(d.message)) });
+    registerOpenTelemetry(monitor);
+    let oldRuns = 0;
+    const old = metrics.getMeter('lib').createObservableCounter('jobs.done');
+    old.addCallback((r) => {
+      oldRuns++;
+      r.observe(10);
+    });
+    const g = metrics.getMeter('lib').createObservableGauge('queue.depth');
+    metrics.getMeter('lib').addBatchObservableCallback((r) => (oldRuns++, r.observe(g, 1)), [g]);
+    const value = (name: string): unknown => (monitor.metrics.collect().metrics.find((m) => m.name === name)?.points[0] as { value?: number } | undefined)?.value;
+    expect(value('jobs.done')).toBe(10);
+    expect(oldRuns).toBe(2);
+
+    expect(unregisterOpenTelemetry()).toBe(true);
+    expect(monitor.metrics.hasCollectCallbacks).toBe(false);
+    monitor.metrics.collect();
+    expect(oldRuns).toBe(2);
+    // A handle of the unregistered bridge adds no callback that would run.
+    old.addCallback(() => void oldRuns++);
+    monitor.metrics.collect();
+    expect(oldRuns).toBe(2);
+    expect(monitor.metrics.hasCollectCallbacks).toBe(false);
+
+    expect(registerOpenTelemetry(monitor)).toBe(true);
+    const c = metrics.getMeter('lib').createObservableCounter('jobs.done');
+    c.addCallback((r) => r.observe(25));
+    const d = metrics.getMeter('lib').createObservableGauge('queue.depth');
+    d.addCallback((r) => r.observe(4));
+    expect(value('jobs.done')).toBe(25);
+    expect(value('queue.depth')).toBe(4);
+    expect(oldRuns).toBe(2);
+    expect(diags).toEqual([]);
+    // The counter the old bridge created is the new one's: 10, then +15 (not 10 + 25).
+    expect((monitor.metrics.collect({ temporality: 'delta' }).metrics.find((m) => m.name === 'jobs.done')!.points[0] as { value: number }).value).toBe(25);
+  });
+});

@@ -88,7 +88,7 @@ describe('isSecret: the names redacted before word matching stay redacted', () =
 });
 
 describe('isSecret: a name is secret by its words', () => {
-  it('splits at non-alphanumerics and camelCase humps; the secret word ends the name or is followed by words naming its value', () => {
+  it('splits at non-alphanumerics and camelCase humps; the secret word ends the name or is followed by a word that is no descriptor', () => {
     for (const n of ['Session-Token', 'X-Session-Token', 'session_token', 'password_hash', 'db_password', 'DB_PASSWORD', 'DB_PASSWORD_2', 'user.password', 'clientSecret', 'oauth.client_secret.value', 'x-auth-token', 'X-CSRF-Token', 'refreshTokenValue', 'IDToken', 'password_plaintext', 'secret_base64', 'password_b64', 'tokenRaw', 'cookie.encrypted', 'SecretString', 'SECRET_KEY', 'aws_secret_access_key', 'secretAccessKey']) {
       expect(r.isSecret(n), n).toBe(true);
     }
@@ -96,7 +96,7 @@ describe('isSecret: a name is secret by its words', () => {
     for (const n of ['next_page_token', 'NextToken', 'nextPageToken']) expect(r.isSecret(n), n).toBe(true);
   });
 
-  it('a secret word followed by another word, or after a flag word, names something about the secret: kept, with its type', () => {
+  it('a secret word followed by a descriptor word, or after a flag word, names something about the secret: kept, with its type', () => {
     const kept: [string, unknown][] = [
       ['aws.secretsmanager.secret.arn', 'arn:aws:secretsmanager:eu-west-1:1:secret:x'],
       ['aspnetcore.authorization.policy', 'AdminOnly'],
@@ -119,11 +119,125 @@ describe('isSecret: a name is secret by its words', () => {
       ['credentials_provider', 'env'],
       ['secret.version', 3],
       ['password_last_changed', '2026-01-01'],
+      // Descriptors decide only right after the secret (and after `key` or `access`, which continue its name).
+      ['token_count', 12],
+      ['api_key_id', 'ak_01'],
+      ['secret_arn', 'arn:aws:secretsmanager:eu-west-1:1:secret:x'],
+      ['gen_ai.usage.input_tokens', 12],
+      ['max_tokens', 256],
+      ['cache.key', 'user:1'],
+      ['session.id', 's-1'],
+      ['public_key', 'ssh-ed25519 AAAA'],
+      ['idempotency_key', 'k-1'],
+      ['token_issued_at', 1_790_000_000],
+      ['password_updated_at', '2026-01-01'],
+      ['token_ttl', 3600],
+      ['failed_password_attempts', 3],
+      ['api_key_last4', '4242'],
+      ['signing_key_id', 'kid-1'],
+      ['encryption_key_arn', 'arn:aws:kms:eu-west-1:1:key/x'],
+      ['SharedAccessKeyName', 'RootManageSharedAccessKey'],
+      ['jwt_expires_at', 1_790_000_000],
+      ['jwt_alg', 'RS256'],
+      ['otp_enabled', true],
+      ['token_uri', 'https://oauth2.googleapis.com/token'],
+      ['client_secret_expires_at', 0],
+      ['token_type_hint', 'refresh_token'],
+      // A file under a secret's name is a path to it (Docker's `_FILE` convention, `credentials_file`).
+      ['credentials_file', '/etc/app/credentials.json'],
+      ['private_key_file', '/etc/tls/key.pem'],
+      ['PASSWORD_FILE', '/run/secrets/db_password'],
     ];
     for (const [n, v] of kept) {
       expect(r.isSecret(n), n).toBe(false);
       expect(r.apply(n, v), n).toBe(v);
     }
+  });
+
+  it('any word after a secret but a descriptor redacts: a confirmation, a header, an encoding or a hash of it holds it too', () => {
+    for (const n of [
+      'password_confirmation',
+      'passwordConfirmation',
+      'password_confirm',
+      'password_repeat',
+      'password_again',
+      'password_new',
+      'password_old',
+      'password.new',
+      'user.password.new',
+      'passwordInput',
+      'password_field',
+      'password_cleartext',
+      'password_2fa',
+      'authorization_header',
+      'authorizationHeader',
+      'cookie_header',
+      'set_cookie_header',
+      'api_key_header',
+      'api_key_param',
+      'authorization.bearer',
+      'token_bearer',
+      'client_secret_post',
+      'token_response',
+      'token_payload',
+      'access_token_jwt',
+      'id_token_jwt',
+      'token.jwt',
+      'token_base64url',
+      'token_sha256',
+      'password_sha256',
+      'token_md5',
+      'credentials_json',
+      'secret_json',
+      'private_key_json',
+      'secret_answer',
+      // A descriptor after the first secret word does not keep a later one; `hint` and `reset` are no descriptors.
+      'password_reset_token',
+      'password_reset_code',
+      'password_new_hash',
+      'id_token_hint',
+      'password_hint',
+      'secret_key_base',
+      'secret_key_path', // `key` is no descriptor: the word after `secret` decides
+    ]) {
+      expect(r.isSecret(n), n).toBe(true);
+      expect(r.apply(n, 'v'), n).toBe('[REDACTED]');
+    }
+    expect(r.redactUrl('https://idp/logout?id_token_hint=JWT&post_logout_redirect_uri=https://app/')).toBe(`https://idp/logout?id_token_hint=${M}&post_logout_redirect_uri=https://app/`);
+  });
+
+  it('the defaults name tokens by their kind, passwords by other names and secret key compounds', () => {
+    for (const n of [
+      'jwt',
+      'auth.jwt',
+      'jwt_secret',
+      'bearer_token',
+      'bearer',
+      'passphrase',
+      'ssh_passphrase',
+      'otp',
+      'otp_code',
+      'pwd',
+      'MYSQL_PWD',
+      'db_pwd',
+      'signing_key',
+      'jwtSigningKey',
+      'encryption_key',
+      'DATA_ENCRYPTION_KEY',
+      'master_key',
+      'AccountKey',
+      'storage_account_key',
+      'SharedAccessKey',
+      'Ocp-Apim-Subscription-Key',
+      'http.request.header.ocp-apim-subscription-key',
+      'x-functions-key',
+      'http.request.header.x-functions-key',
+    ]) {
+      expect(r.isSecret(n), n).toBe(true);
+    }
+    expect(r.redactUrl('https://x/?jwt=J&otp=1&code=c')).toBe(`https://x/?jwt=${M}&otp=${M}&code=c`);
+    // Personal data is the user's to list.
+    for (const n of ['ssn', 'card_number', 'cloud.account.id', 'messaging.destination.subscription.name']) expect(r.isSecret(n), n).toBe(false);
   });
 
   it('two adjacent words joined count as one default name (api+key, private+key, access+token)', () => {

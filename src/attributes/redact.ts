@@ -9,8 +9,15 @@ import { defineSafe } from './sanitize.js';
  * and fragment parameters masked and their credentials (`user:password@`) replaced; values of
  * connection strings and of names ending in `url`, `uri` or `dsn` keep their host but lose their
  * credentials and everything from their first secret `name=value` pair on. The signed-URL and
- * connection-string names below (`X-Amz-Signature`, `PWD`, `AccountKey`) belong to these defaults:
- * a list without every default name (`redactDefaults: false`) leaves them out too.
+ * connection-string names below (`X-Amz-Signature`, `sig`, a pair name ending in `key`) belong to
+ * these defaults: a list without every default name (`redactDefaults: false`) leaves them out too.
+ *
+ * Besides the usual names: tokens by their kind (`jwt`, `bearer`), passwords by other names
+ * (`passphrase`, `otp`, `pwd`: `MYSQL_PWD`; a logged `PWD` environment variable, a directory, is
+ * redacted too), and keys whose names say they are secret: `signing_key`, `encryption_key`,
+ * `master_key`, Azure's `account_key` (storage), `shared_access_key` (Service Bus, Event Hubs),
+ * `subscription_key` (API Management's `Ocp-Apim-Subscription-Key`) and `x-functions-key`.
+ * Personal data (national ids, card numbers) is the user's to list in `redactFields`.
  */
 export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
   'authorization',
@@ -29,6 +36,18 @@ export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
   'x-api-key',
   'private_key',
   'credentials',
+  'jwt',
+  'bearer',
+  'passphrase',
+  'otp',
+  'pwd',
+  'signing_key',
+  'encryption_key',
+  'master_key',
+  'account_key',
+  'shared_access_key',
+  'subscription_key',
+  'x-functions-key',
 ]);
 
 export const REDACTED = '[REDACTED]';
@@ -58,25 +77,47 @@ function words(name: string): string[] {
   return (name.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+/g) ?? []).map((w) => w.toLowerCase());
 }
 
-// A secret word names a secret only where it ends the name, or is followed by these words alone
-// (or numbers: `DB_PASSWORD_2`): each names the secret's value itself, in some form or encoding
-// (`password_hash`, `refreshTokenValue`, `gcp.private_key.pem`, `SecretString`): a hash can be
-// cracked, an encrypted or encoded secret decoded with a key kept nearby. `key` and `access` end
-// the names of keys (`SECRET_KEY`, `aws_secret_access_key`). Any other following word says
-// something about the secret that is safe and useful to see: `token_count`, `token_expires_at`,
-// `time_to_first_token_ms`, `password_check_result`, `private_key_path`, `cookie_consent`,
-// `aws.secretsmanager.secret.arn`; a count, a time, a flag or a path leaks nothing, and turning a
-// number or a boolean into a string would break dashboards and merge metric series. Words split
-// before digits, so `base64` and `b64` are `base` and `b` here (their digits are numbers).
-const VALUE = new Set(['value', 'hash', 'hashed', 'digest', 'plain', 'plaintext', 'raw', 'encrypted', 'enc', 'encoded', 'base', 'b', 'hex', 'pem', 'der', 'bytes', 'string', 'str', 'text', 'data', 'content', 'contents', 'key', 'access']);
+// A secret word names a secret wherever it stands unless the word right after it is one of these,
+// which describe the secret instead of holding it: a count, a kind, a place, a time or a state
+// leaks nothing, and turning a number or a boolean into a string would break dashboards and
+// merge metric series. Any other word after it may be the secret in another form or role
+// (`password_confirmation`, `password_new`, `authorization_header`, `token_jwt`, `token_sha256`,
+// `credentials_json`, `client_secret_post`, `SECRET_KEY`), so an unknown word redacts. Only the
+// word right after the secret decides (`password_last_changed` is kept, `password_new_hash` is
+// not), and each secret word of a name is judged on its own (`password_reset_token`: its `token`
+// counts). The families, in the order of the list:
+// - counts, sizes and limits (`token_count`, `password_length`, `failed_password_attempts`);
+// - kinds and identifiers, never the value (`token_type`, `secret.name`, `api_key_id`,
+//   `aws.secretsmanager.secret.arn`, `secret.version`, `token_purpose`, `jwt_alg`, `credentials_provider`);
+// - where it is kept or sent (`private_key_path`, `token_endpoint`; a name ending in `url` or
+//   `uri`, such as `token_uri`, still has its value's credentials scrubbed). `file` too:
+//   `credentials_file`, `private_key_file`, Docker's `PASSWORD_FILE` hold a path to the secret,
+//   whose content would be `_json`, `_pem`, `_content`, which redact;
+// - times and durations (`token_expires_at`, `time_to_first_token_ms`, `token_ttl`);
+// - when it changed or what happened to it (`password_last_changed`, `token_issued_at`, `token_revoked`);
+// - states and outcomes (`authorization_status`, `token_verified`, `password_required`, `otp_enabled`);
+// - policy and checks (`aspnetcore.authorization.policy`, `password_check_result`,
+//   `password_strength`, `cookie_consent`).
+// Left out on purpose: `hint` (OpenID Connect's `id_token_hint` URL parameter is an ID token),
+// `reset` (`password_reset_code` and `password_reset_link` hold what resets it), `key`, `prefix`,
+// `claims`, `payload`, `header`, `response`, and numbers (`DB_PASSWORD_2`, `password_2fa`).
+const DESCRIPTOR = new Set([
+  'count', 'counts', 'length', 'len', 'size', 'limit', 'max', 'min', 'usage', 'attempts',
+  'type', 'kind', 'name', 'id', 'ids', 'arn', 'version', 'purpose', 'format', 'algorithm', 'alg', 'scheme', 'scope', 'issuer', 'audience', 'provider', 'source',
+  'path', 'file', 'dir', 'url', 'uri', 'endpoint',
+  'expires', 'expiry', 'expiration', 'exp', 'at', 'ts', 'time', 'timestamp', 'date', 'ms', 's', 'seconds', 'age', 'ttl',
+  'last', 'issued', 'created', 'updated', 'changed', 'rotated', 'expired', 'revoked',
+  'status', 'state', 'result', 'error', 'errors', 'valid', 'invalid', 'verified', 'required', 'enabled', 'set', 'present',
+  'policy', 'rule', 'rules', 'strength', 'check', 'consent',
+]);
 // A name with one of these words before its secret word is a flag or a requirement about the
 // secret, not the secret (`has_password`, `user.isTokenValid`, `requires_client_secret`, `withCredentials`).
 const FLAG = new Set(['has', 'is', 'was', 'needs', 'requires', 'uses', 'with', 'without', 'should', 'can']);
 
 // Pair names that hold a secret in a connection string even where they would not as an attribute
-// (`key` alone is a lookup key, `PWD` a working directory):
-// ODBC's `PWD`, Azure's `AccountKey`/`SharedAccessKey`/`SharedAccessSignature`, SAS `sig`, and a
-// URL's `key=` (an API key). Masking a harmless one there costs only the rest of that value.
+// (`key` alone is a lookup key): ODBC's `PWD`, Azure's `AccountKey`/`SharedAccessKey`/
+// `SharedAccessSignature`, SAS `sig`, and a URL's `key=` (an API key). Masking a harmless one
+// there costs only the rest of that value.
 const CONN_SECRET = /(pwd|key|sig|signature)$/i;
 
 /**
@@ -131,13 +172,14 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
   const longest = Math.max(0, ...fields.map((f) => words(f).length));
   /**
    * Secret by words: a run of adjacent words, joined, is a redacted name (`token` in
-   * `X-Session-Token`, api+key in `stripeApiKey`, x+api+key), and ends the name or is followed by
-   * words of VALUE alone, with no word of FLAG before it. Whole words, never substrings:
-   * `author` is not `authorization`, `passwordless` (a login method) and `tokenizer` are not
-   * secrets, and the plural `tokens` is a count (`gen_ai.usage.input_tokens`, `max_tokens`).
-   * `key` alone is a lookup key (`cache.key`, `messaging.kafka.message.key`): only api+key and
-   * private+key are secrets. `session.id` (OpenTelemetry) is an identifier to correlate by, not a
-   * credential; session tokens and cookies are caught by their own words. Pagination cursors
+   * `X-Session-Token`, api+key in `stripeApiKey`, x+api+key), with no word of FLAG before it and
+   * no word of DESCRIPTOR right after it (`SECRET_KEY`: `key` is no descriptor). Whole words,
+   * never substrings: `author` is not `authorization`, `passwordless` (a login method) and
+   * `tokenizer` are not secrets, and the plural `tokens` is a count (`gen_ai.usage.input_tokens`,
+   * `max_tokens`). `key` alone is a lookup key (`cache.key`, `messaging.kafka.message.key`): only
+   * api+key, private+key and the other listed key compounds are secrets (`public_key` and
+   * `idempotency_key` are not). `session.id` (OpenTelemetry) is an identifier to correlate by, not
+   * a credential; session tokens and cookies are caught by their own words. Pagination cursors
    * (`next_page_token`, `NextToken`) end in `token` and are redacted: opaque, unique per request,
    * useless as a dimension, and some can be replayed. The price of whole words: a compound
    * written as one lowercase word (`x-authtoken`, `DBPASSWORD`) is not split, and needs its own
@@ -145,18 +187,13 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
    */
   const secretByWords = (key: string): boolean => {
     const w = words(key);
-    // Each place the secret run may end, from the last word back over the VALUE words (and numbers) after it.
-    for (let end = w.length; end > 0; end--) {
+    // A flag word ends the search: every run after it has a flag before it.
+    for (let i = 0; i < w.length && !FLAG.has(w[i]); i++) {
       let run = '';
-      for (let i = end - 1; i >= 0 && i >= end - longest; i--) {
-        run = w[i] + run;
-        if (joined.has(run)) {
-          for (let j = 0; j < i; j++) if (FLAG.has(w[j])) return false;
-          return true;
-        }
+      for (let j = i; j < w.length && j < i + longest; j++) {
+        run += w[j];
+        if (joined.has(run) && !DESCRIPTOR.has(w[j + 1])) return true;
       }
-      const last = w[end - 1];
-      if (!VALUE.has(last) && last.charCodeAt(0) > 57) return false;
     }
     return false;
   };

@@ -51,6 +51,54 @@ describe('name-word redaction through headers, logs and spans', () => {
     expect(JSON.stringify([memory.spans, memory.logs])).not.toMatch(/planted/);
   });
 
+  it('a secret word followed by anything but a descriptor is redacted in logs and spans; descriptors keep their values and types', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const req = new Request('https://app.example/api', {
+      headers: { 'Ocp-Apim-Subscription-Key': 'APIM-planted', 'X-Functions-Key': 'FUNC-planted', 'X-Request-Id': 'r-2' },
+    });
+    await handleRequest(
+      monitor,
+      req,
+      (_r, t) => {
+        t.span.setAttributes({ authorization_header: 'Bearer AUTH-planted', 'token.jwt': 'eyJ-planted', token_expires_at: 1_790_000_000, api_key_id: 'ak_1' });
+        monitor.logger.info('signup', {
+          password_confirmation: 'CONFIRM-planted',
+          passwordConfirmation: 'CONFIRM2-planted',
+          user: { password: { new: 'NEW-planted' }, 'password.new': 'NEW2-planted', password_last_changed: '2026-01-01' },
+          credentials_json: '{"k":"CRED-planted"}',
+          token_sha256: 'SHA-planted',
+          password_required: true,
+          token_count: 3,
+          credentials_file: '/etc/app/credentials.json',
+        });
+        return new Response('ok');
+      },
+      undefined,
+      { captureHeaders: { requestHeaders: ['ocp-apim-subscription-key', 'x-functions-key', 'x-request-id'] } },
+    );
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes).toMatchObject({
+      'http.request.header.ocp-apim-subscription-key': '[REDACTED]',
+      'http.request.header.x-functions-key': '[REDACTED]',
+      'http.request.header.x-request-id': 'r-2',
+      authorization_header: '[REDACTED]',
+      'token.jwt': '[REDACTED]',
+      token_expires_at: 1_790_000_000,
+      api_key_id: 'ak_1',
+    });
+    expect(memory.logs.find((l) => l.body === 'signup')!.attributes).toEqual({
+      password_confirmation: '[REDACTED]',
+      passwordConfirmation: '[REDACTED]',
+      user: { password: '[REDACTED]', 'password.new': '[REDACTED]', password_last_changed: '2026-01-01' },
+      credentials_json: '[REDACTED]',
+      token_sha256: '[REDACTED]',
+      password_required: true,
+      token_count: 3,
+      credentials_file: '/etc/app/credentials.json',
+    });
+    expect(JSON.stringify([memory.spans, memory.logs])).not.toMatch(/planted/);
+  });
+
   it('captured Referer and Location headers are URLs: their secret and signed-URL parameters are masked', async () => {
     const { monitor, memory } = createTestMonitor();
     const req = new Request('https://app.example/next', { headers: { Referer: 'https://app.example/login?token=REF-planted&step=2' } });

@@ -24,7 +24,8 @@ import { isValidLabelName, isValidUnit } from '../metrics/names.js';
 import { observeTotal } from '../metrics/observe.js';
 import type { Monitor } from '../monitor.js';
 import type { LabelsInput } from '../model/attributes.js';
-import type { MetricData, Temporality } from '../model/metric-data.js';
+import type { MetricData, NumberPoint, Temporality } from '../model/metric-data.js';
+import { isInt64 } from '../exporters/otlp/proto-common.js';
 
 const noop = createNoopMeter();
 
@@ -137,9 +138,14 @@ function intValue(v: number, name: string, diag: Diagnostics): number {
  */
 function collectAsInt(inst: { collect(temporality: Temporality, time: number): MetricData | undefined }): void {
   const collect = inst.collect;
+  let int = true;
   inst.collect = (temporality, time) => {
     const m = collect.call(inst, temporality, time);
-    if (m !== undefined) (m as { valueType?: 'int' }).valueType = 'int';
+    if (m === undefined || !int) return m;
+    // Once a point is not an int64 (the app's own handle on the same name added a fraction), the
+    // metric stays double for good: a series must not switch value type between exports.
+    for (const p of m.points as NumberPoint[]) if (!isInt64(p.value)) int = false;
+    if (int) (m as { valueType?: 'int' }).valueType = 'int';
     return m;
   };
 }

@@ -170,4 +170,17 @@ describe('ValueType.INT through the bridge', () => {
       ]);
     });
   });
+
+  it('an INT gauge whose points once held a fraction (the app’s own handle on the name) stays double for good: no series switches value type', () => {
+    const { monitor } = createTestMonitor({ onDiagnostic: () => undefined });
+    registerOpenTelemetry(monitor);
+    metrics.getMeter('lib').createGauge('room.temp', { valueType: ValueType.INT }).record(20, { room: 'a' });
+    const type = () => (monitor.metrics.collect().metrics.find((m) => m.name === 'room.temp') as { valueType?: string } | undefined)?.valueType;
+    expect(type()).toBe('int');
+    const own = monitor.metrics.createGauge('room.temp');
+    own.set(20.5, { room: 'b' });
+    expect(type()).toBeUndefined();
+    own.remove({ room: 'b' });
+    expect(type()).toBeUndefined(); // only integers again, still double
+  });
 });

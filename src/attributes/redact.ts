@@ -105,10 +105,10 @@ const DESCRIPTOR = new Set([
   'count', 'counts', 'length', 'len', 'size', 'limit', 'max', 'min', 'usage', 'attempts',
   'type', 'kind', 'name', 'id', 'ids', 'arn', 'version', 'purpose', 'format', 'algorithm', 'alg', 'scheme', 'scope', 'issuer', 'audience', 'provider', 'source',
   'path', 'file', 'dir', 'url', 'uri', 'endpoint',
-  'expires', 'expiry', 'expiration', 'exp', 'at', 'ts', 'time', 'timestamp', 'date', 'ms', 's', 'seconds', 'age', 'ttl',
-  'last', 'issued', 'created', 'updated', 'changed', 'rotated', 'expired', 'revoked',
-  'status', 'state', 'result', 'error', 'errors', 'valid', 'invalid', 'verified', 'required', 'enabled', 'set', 'present',
-  'policy', 'rule', 'rules', 'strength', 'check', 'consent',
+  'expires', 'expiry', 'expiration', 'exp', 'at', 'ts', 'time', 'timestamp', 'date', 'ms', 's', 'seconds', 'age', 'ttl', 'lifetime', 'duration', 'timeout',
+  'last', 'issued', 'created', 'updated', 'changed', 'rotated', 'rotation', 'refreshed', 'expired', 'revoked', 'sent',
+  'status', 'state', 'result', 'error', 'errors', 'valid', 'invalid', 'verified', 'required', 'enabled', 'disabled', 'missing', 'set', 'present',
+  'policy', 'rule', 'rules', 'strength', 'check', 'consent', 'budget', 'estimate', 'encoding', 'mode',
 ]);
 // A name with one of these words before its secret word is a flag or a requirement about the
 // secret, not the secret (`has_password`, `user.isTokenValid`, `requires_client_secret`, `withCredentials`).

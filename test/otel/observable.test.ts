@@ -9,7 +9,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { metrics, ValueType, type Meter, type ObservableCallback } from '@opentelemetry/api';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { AggregationTemporality, InstrumentType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { CollectingReader } from './helpers/sdk-reader.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { createMonitor, setContextStorage, type Diagnostic } from '../../src/index.js';
@@ -96,20 +97,6 @@ function shape(request: any): Record<string, unknown> {
   return out;
 }
 
-class CollectingReader extends MetricReader {
-  constructor(temporality: 'delta' | 'cumulative', cardinalityLimit?: number) {
-    super({
-      ...(cardinalityLimit !== undefined ? { cardinalitySelector: () => cardinalityLimit } : {}),
-      // As the SDK's OTLP exporter reads AggregationTemporalityPreference.DELTA: up-down counters stay cumulative.
-      aggregationTemporalitySelector: (t) =>
-        temporality === 'cumulative' || t === InstrumentType.UP_DOWN_COUNTER || t === InstrumentType.OBSERVABLE_UP_DOWN_COUNTER
-          ? AggregationTemporality.CUMULATIVE
-          : AggregationTemporality.DELTA,
-    });
-  }
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
 
 /** The SDK's two collections, encoded by otlp-transformer and decoded again. */
 async function sdkRounds(temporality: 'delta' | 'cumulative'): Promise<Record<string, unknown>[]> {

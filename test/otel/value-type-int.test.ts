@@ -10,7 +10,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { metrics, ValueType, type Meter } from '@opentelemetry/api';
 import { ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { CollectingReader } from './helpers/sdk-reader.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { createMonitor, setContextStorage, type Diagnostic } from '../../src/index.js';
@@ -75,16 +76,9 @@ const EXPECTED = {
   'app.ratio': [{ asDouble: 1.5 }],
 };
 
-class CollectingReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.DELTA });
-  }
-  protected async onForceFlush(): Promise<void> {}
-  protected async onShutdown(): Promise<void> {}
-}
 
 async function sdkRequest(): Promise<any> {
-  const reader = new CollectingReader();
+  const reader = new CollectingReader('delta');
   const provider = new MeterProvider({ readers: [reader] });
   record(provider.getMeter('lib'));
   const { resourceMetrics } = await reader.collect();

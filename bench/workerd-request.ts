@@ -167,6 +167,14 @@ for (const v of variants) {
   console.log(`${(names[v] ?? v).padEnd(56)}  ${a.toFixed(0).padStart(8)}  ${dr.padStart(9)}  ${`${c.toFixed(0)} µs`.padStart(15)}  ${(dc.startsWith('-') ? dc : dc ? '+' + dc : '').padStart(9)}${verdict}`);
   // Other agents' load inflates some rounds: the rounds themselves and their best, for reading the spread.
   console.log(`${''.padEnd(56)}  CPU/req by round: ${cpu.get(v)!.map((x) => x.toFixed(0)).join(' ')} (best ${Math.min(...cpu.get(v)!).toFixed(0)})`);
+  if (v !== 'plain') {
+    // Paired: each round runs every variant back to back, so the ratio within a round cancels load
+    // that drifts between rounds; the median of those ratios is a second reading of the same target.
+    const pairedCpu = median(cpu.get(v)!.map((x, r) => x / cpu.get('plain')![r]! - 1)) * 100;
+    const pairedRps = median(rps.get(v)!.map((x, r) => x / rps.get('plain')![r]! - 1)) * 100;
+    const fmt = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+    console.log(`${''.padEnd(56)}  paired by round (median of per-round ratios): CPU ${fmt(pairedCpu)}, req/s ${fmt(pairedRps)}`);
+  }
   out.push({ variant: v, rps: +a.toFixed(1), cpuUsPerReq: +c.toFixed(1), rpsRounds: rps.get(v)!.map((x) => +x.toFixed(0)), cpuRounds: cpu.get(v)!.map((x) => +x.toFixed(0)) });
 }
 console.log(`(errors: ${errors}; OTLP POSTs received: ${posts}, ${received} bytes)`);

@@ -20,7 +20,7 @@ const RESYNC_AFTER_MS = 20;
  * deadline computed from it moves away. On Workers `performance.now()` is the wall clock (CF-02)
  * and there is nothing to do.
  */
-export function resyncClock(): void {
+function resyncClock(): void {
   if (origin === 0 || perf === undefined) return;
   const behind = Date.now() - (origin + perf.now());
   if (behind > RESYNC_AFTER_MS) origin += behind;

@@ -168,8 +168,9 @@ const CACHE_LIMIT = 4096;
 export function createRedactor(fields: readonly string[], builtins?: boolean): Redactor {
   const names = new Set(fields.map(normalize));
   const on = builtins ?? DEFAULT_REDACT_FIELDS.every((f) => names.has(normalize(f)));
-  const joined = new Set(fields.map((f) => words(f).join('')));
-  const longest = Math.max(0, ...fields.map((f) => words(f).length));
+  const fieldWords = fields.map(words);
+  const joined = new Set(fieldWords.map((w) => w.join('')));
+  const longest = Math.max(0, ...fieldWords.map((w) => w.length));
   /**
    * Secret by words: a run of adjacent words, joined, is a redacted name (`token` in
    * `X-Session-Token`, api+key in `stripeApiKey`, x+api+key), with no word of FLAG before it and

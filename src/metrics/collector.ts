@@ -3,6 +3,7 @@ import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { MetricData, MetricsSnapshot, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
+import { isThenable } from '../trace/thenable.js';
 import { Counter, UpDownCounter } from './counter.js';
 import { Gauge } from './gauge.js';
 import { checkBuckets, Histogram } from './histogram.js';
@@ -112,10 +113,8 @@ export class MetricsCollector implements InstrumentOwner {
     try {
       for (const cb of [...this.callbacks]) {
         try {
-          const r = cb() as unknown;
-          if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') {
-            (r as PromiseLike<unknown>).then(undefined, (err: unknown) => this.callbackFailed(err));
-          }
+          const r: unknown = cb();
+          if (isThenable(r)) r.then(undefined, (err: unknown) => this.callbackFailed(err));
         } catch (err) {
           this.callbackFailed(err);
         }

@@ -26,6 +26,7 @@ import type { Monitor } from '../monitor.js';
 import type { LabelsInput } from '../model/attributes.js';
 import type { MetricData, NumberPoint, Temporality } from '../model/metric-data.js';
 import { isInt64 } from '../exporters/otlp/proto-common.js';
+import { isThenable } from '../trace/thenable.js';
 
 const noop = createNoopMeter();
 
@@ -343,7 +344,7 @@ export class BridgeMeterProvider implements MeterProvider {
     const run = (f: () => unknown): void => {
       try {
         const r = f();
-        if (r !== null && typeof r === 'object' && typeof (r as PromiseLike<unknown>).then === 'function') (r as PromiseLike<unknown>).then(undefined, failed);
+        if (isThenable(r)) r.then(undefined, failed);
       } catch (err) {
         failed(err);
       }

@@ -4,8 +4,8 @@ import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import type { Span } from '../trace/span.js';
-import { whenSettled } from '../trace/thenable.js';
-import { failSpan, isThenable } from '../trace/tracer.js';
+import { isThenable, whenSettled } from '../trace/thenable.js';
+import { failSpan } from '../trace/tracer.js';
 
 /** Options of `new PerformanceMonitor(...)`. */
 export interface PerformanceMonitorOptions {

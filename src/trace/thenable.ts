@@ -6,6 +6,14 @@
 
 import { contextStorage, type ActiveContext } from '../context/active.js';
 
+/**
+ * Any thenable, not only `instanceof Promise`: query builders, Bluebird and promises from
+ * another realm fail that test yet settle later.
+ */
+export function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
+}
+
 /** This realm's `Promise` itself: chaining it starts nothing. A subclass may be lazy, so it is not. */
 export function isNativePromise(v: unknown): v is Promise<unknown> {
   return v instanceof Promise && v.constructor === Promise;
@@ -119,7 +127,7 @@ function observe<T extends object>(target: T, finish: Finish, run: Run | undefin
         w = function (this: unknown, ...args: unknown[]): unknown {
           const r: unknown = Reflect.apply(v, this === proxy ? t : this, args);
           if (r === t) return proxy;
-          return r !== null && typeof r === 'object' && typeof (r as { then?: unknown }).then === 'function' && !isNativePromise(r) ? observe(r, finish, run) : r;
+          return isThenable(r) && !isNativePromise(r) ? observe(r, finish, run) : r;
         };
         wrappers.set(v, w);
       }

@@ -9,7 +9,7 @@ import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
-import { whenSettled } from './thenable.js';
+import { isThenable, whenSettled } from './thenable.js';
 
 export interface StartSpanOptions {
   kind?: SpanKind;
@@ -165,14 +165,6 @@ export class Tracer {
     const ctx = contextWithSpan(prev, span);
     return storage.run(ctx, () => runAndEnd(span, fn, ctx));
   }
-}
-
-/**
- * Any thenable, not only `instanceof Promise`: query builders, Bluebird and promises from
- * another realm fail that test yet settle later.
- */
-export function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return v !== null && typeof v === 'object' && typeof (v as { then?: unknown }).then === 'function';
 }
 
 function endSpan(span: Span, error: unknown, failed: boolean): void {

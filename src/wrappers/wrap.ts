@@ -9,8 +9,7 @@
  * awaited is a call that never happened (no span exported, no metric counted).
  */
 
-import { whenSettled } from '../trace/thenable.js';
-import { isThenable } from '../trace/tracer.js';
+import { isThenable, whenSettled } from '../trace/thenable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFunction = (this: any, ...args: any[]) => any;

@@ -16,6 +16,7 @@
  *   sampler those spans keep their real parent instead of a made-up one.
  */
 import { isExporterRequest } from '../../../src/exporters/otlp/exporter-urls.js';
+import { newSpanId, newTraceId } from '../../../src/trace/ids.js';
 
 interface OtelContext {
   getValue(key: symbol): unknown;
@@ -53,18 +54,12 @@ function denoTelemetry(): DenoTelemetry | undefined {
   }
 }
 
-function hex(bytes: number): string {
-  const b = crypto.getRandomValues(new Uint8Array(bytes));
-  b[0] |= 1; // never all zeros (an invalid id)
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-}
-
 let unsampled: object | undefined;
 
 /** A valid remote parent whose trace flags say "not sampled"; it records nothing. */
 function unsampledParent(): object {
   if (unsampled) return unsampled;
-  const context = { traceId: hex(16), spanId: hex(8), traceFlags: 0, isRemote: true };
+  const context = { traceId: newTraceId(), spanId: newSpanId(), traceFlags: 0, isRemote: true };
   const self: Record<string, unknown> = {
     spanContext: () => context,
     isRecording: () => false,

@@ -210,6 +210,20 @@ describe('webhookNotifier against a local receiver', () => {
     expect(() => webhookNotifier({ url: 'not a url' })).toThrow();
   });
 
+  it('a URL fetch would refuse, or a header it would refuse, throws at construction naming the option, never the secret (DESIGN §5)', () => {
+    // These used to be accepted and then fail every post (reported to onError, retried for ever).
+    for (const url of ['localhost:8080/alerts', 'ftp://example.com/x', 'not a url']) {
+      expect(() => webhookNotifier({ url })).toThrow(/webhookNotifier: url must be an absolute http:\/\/ or https:\/\/ URL/);
+    }
+    expect(() => webhookNotifier({ url: 'https://user:s3cret@example.com/x' })).toThrow(/url must not contain credentials/);
+    expect(() => webhookNotifier({ url: 'https://user:s3cret@example.com/x' })).not.toThrow(/s3cret/);
+    expect(() => webhookNotifier({ url: base, headers: { 'bad header': 'x' } })).toThrow(/header "bad header"/);
+    expect(() => webhookNotifier({ url: base, headers: { authorization: 'Bearer t0k\nX: y' } })).toThrow(/header "authorization" has an invalid name or value/);
+    expect(() => webhookNotifier({ url: base, headers: { authorization: 'Bearer t0k\nX: y' } })).not.toThrow(/t0k/);
+    expect(() => webhookNotifier({ url: base, headers: { 'x-n': 5 as unknown as string } })).toThrow(/header "x-n"/);
+    expect(() => webhookNotifier({ url: 'https://hooks.example.com/alerts?token=a', headers: { authorization: 'Bearer t0k' } })).not.toThrow();
+  });
+
   it('timeoutSeconds 0, negative or NaN is refused at construction, naming the option (DESIGN §5); a huge one is clamped', async () => {
     for (const timeoutSeconds of [0, -1, NaN]) {
       expect(() => webhookNotifier({ url: base, timeoutSeconds })).toThrow(/timeoutSeconds/);

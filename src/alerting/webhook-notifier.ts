@@ -43,6 +43,41 @@ interface KeyState {
 const RETRY_MIN_MS = 1000;
 const RETRY_MAX_MS = 300_000;
 
+/**
+ * The URL is configuration: checked here, so a mistake throws at construction instead of failing
+ * every post later (fetch refuses other schemes and URLs with credentials). Never echoed: it may
+ * embed a token.
+ */
+function checkUrl(value: unknown): string {
+  let u: URL | undefined;
+  try {
+    u = new URL(String(value));
+  } catch {
+    // reported below
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) {
+    throw new TypeError('webhookNotifier: url must be an absolute http:// or https:// URL (for example "https://hooks.example.com/alerts")');
+  }
+  if (u.username !== '' || u.password !== '') {
+    throw new TypeError('webhookNotifier: url must not contain credentials; pass them in headers (an Authorization header) instead');
+  }
+  return String(value);
+}
+
+/** Header names and values fetch would refuse throw now; the value is not shown (often a credential). */
+function checkHeaders(headers: unknown): void {
+  if (headers === undefined) return;
+  if (headers === null || typeof headers !== 'object') throw new TypeError('webhookNotifier: headers must be an object of header names to string values');
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      if (typeof value !== 'string') throw new TypeError();
+      new Headers([[name, value]]);
+    } catch {
+      throw new TypeError(`webhookNotifier: header ${JSON.stringify(name)} has an invalid name or value (value not shown); values are strings without line breaks`);
+    }
+  }
+}
+
 /** The JSON body of a post: the alert, with `time` as an ISO string. */
 export type WebhookPayload = Omit<Alert, 'time'> & { time: string };
 
@@ -60,8 +95,8 @@ export type WebhookPayload = Omit<Alert, 'time'> & { time: string };
  * ```
  */
 export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
-  const url = String(options.url);
-  new URL(url); // a malformed URL is configuration: throw now
+  const url = checkUrl(options.url);
+  checkHeaders(options.headers);
   const minMs = (options.minIntervalSeconds ?? 60) * 1000;
   if (!(minMs >= 0)) throw new RangeError('webhookNotifier: minIntervalSeconds must be ≥ 0');
   const timeoutSeconds = options.timeoutSeconds ?? 10;

@@ -111,3 +111,29 @@ export function resultStatus(result: unknown): number {
   const code = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
   return typeof code === 'number' ? code : 200;
 }
+
+/** The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would. */
+export function resultHeaders(result: unknown): Record<string, string> {
+  const r = result as { headers?: Record<string, unknown> | null; multiValueHeaders?: Record<string, unknown> | null } | null | undefined;
+  const out: Record<string, string> = {};
+  if (typeof r !== 'object' || r === null) return out;
+  const single = r.headers;
+  if (single && typeof single === 'object') {
+    for (const [k, v] of Object.entries(single)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k.toLowerCase()] = String(v);
+  }
+  const multi = r.multiValueHeaders;
+  if (multi && typeof multi === 'object') {
+    for (const [k, v] of Object.entries(multi)) if (Array.isArray(v) && v.length) out[k.toLowerCase()] ??= v.join(', ');
+  }
+  return out;
+}
+
+/** Records the allow-listed `names` of lower-cased `headers` as `<prefix><name>` (captureHeaders). */
+export function captureHeaders(attributes: Record<string, unknown>, prefix: string, headers: Record<string, string>, names: readonly string[]): void {
+  for (const n of names) {
+    if (typeof n !== 'string') continue;
+    const name = n.toLowerCase();
+    const v = headers[name];
+    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(headers, name)) attributes[prefix + name] = v;
+  }
+}

@@ -10,7 +10,7 @@ import { extractContext } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
-import { eventShape, resultStatus } from './lambda-event.js';
+import { captureHeaders, eventShape, resultHeaders, resultStatus } from './lambda-event.js';
 import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
@@ -25,6 +25,10 @@ export interface WrapFunctionOptions extends HttpInstrumentationOptions {
 }
 
 type AnyFunction = (...args: any[]) => any;
+
+const KINDS: readonly FunctionKind[] = ['lambda', 'vercel', 'netlify', 'fetch', 'node'];
+/** The longest delay setTimeout keeps (a longer one fires at once). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
 
 function processEnv(): EnvRecord | undefined {
   // Lambda, Vercel and Netlify functions have `process.env`; edge runtimes may not.
@@ -93,13 +97,21 @@ const noop = (): void => {};
 export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig<EnvRecord> = {}, options: WrapFunctionOptions = {}): F {
   if (typeof fn !== 'function') throw new TypeError('wrapFunction(fn, config): fn must be a function.');
   const { kind: forced, flushTimeoutMs = 2000, ...http } = options;
-  let monitor: Monitor | undefined;
-  const getMonitor = (): Monitor => (monitor ??= monitorFromConfig(config, processEnv()));
+  // Wrong configuration throws here, where the handler is exported, with what to change
+  // (DESIGN 5): built on first call, a bad option failed every invocation instead.
+  if (forced !== undefined && !KINDS.includes(forced)) {
+    throw new TypeError(`wrapFunction: \`kind\` must be one of ${KINDS.join(', ')}, got ${JSON.stringify(forced)}.`);
+  }
+  // setTimeout fires at once for NaN, Infinity or past 2^31 - 1 ms: the flush would not be awaited.
+  if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs >= 0 && flushTimeoutMs <= MAX_TIMEOUT_MS)) {
+    throw new RangeError(`wrapFunction: \`flushTimeoutMs\` must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${typeof flushTimeoutMs === 'string' ? JSON.stringify(flushTimeoutMs) : String(flushTimeoutMs)}.`);
+  }
+  const monitor = monitorFromConfig(config, processEnv());
   const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);
-    if (kind === 'lambda') return invokeLambda(getMonitor(), fn, this, args, flushTimeoutMs, http.trustIncomingTrace !== false);
-    if (kind === 'node') return invokeNodeStyle(getMonitor(), fn, this, args, flushTimeoutMs, http);
-    return invokeWeb(getMonitor(), fn, this, args, kind, flushTimeoutMs, http);
+    if (kind === 'lambda') return invokeLambda(monitor, fn, this, args, flushTimeoutMs, http);
+    if (kind === 'node') return invokeNodeStyle(monitor, fn, this, args, flushTimeoutMs, http);
+    return invokeWeb(monitor, fn, this, args, kind, flushTimeoutMs, http);
   } as F;
   // Markers the platform reads off the handler travel with it: `awslambda.streamifyResponse(fn)`
   // marks a response-streaming handler with a symbol, and without it the runtime would call the
@@ -177,7 +189,9 @@ async function invokeNodeStyle(
   return returned;
 }
 
-async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, trust: boolean): Promise<unknown> {
+async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, http: HttpInstrumentationOptions): Promise<unknown> {
+  const trust = http.trustIncomingTrace !== false;
+  const capture = http.captureHeaders;
   // A response-streaming handler (awslambda.streamifyResponse) is called (event, responseStream, context).
   const streaming = !isLambdaContext(args[1]) && isLambdaContext(args[2]);
   const event = args[0];
@@ -189,6 +203,8 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   const scope = monitor.openScope({ name: 'invocation' });
   const parent = trust && shape.headers ? (extractContext(shape.headers) ?? null) : null;
   const attributes: Record<string, unknown> = { ...shape.attributes, 'faas.coldstart': cold, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
+  // The allow-listed headers, as instrument() records them (redacted with the span's attributes).
+  if (shape.headers && capture?.requestHeaders) captureHeaders(attributes, 'http.request.header.', shape.headers, capture.requestHeaders);
   if (context.awsRequestId) attributes['faas.invocation_id'] = context.awsRequestId;
   if (context.functionName) attributes['faas.name'] = context.functionName;
   if (context.functionVersion) attributes['faas.version'] = context.functionVersion;
@@ -211,6 +227,11 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     if (shape.http) {
       status = resultStatus(result);
       span.setAttribute('http.response.status_code', status);
+      if (capture?.responseHeaders) {
+        const out: Record<string, unknown> = {};
+        captureHeaders(out, 'http.response.header.', resultHeaders(result), capture.responseHeaders);
+        span.setAttributes(out);
+      }
       if (status >= 500) span.setStatus(SpanStatus.ERROR);
     }
     return result;

@@ -1,0 +1,62 @@
+import { afterEach, describe, expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { wrapFunction } from '../index.js';
+import { resetColdStart } from '../src/wrap-function.js';
+
+const lambdaContext = (id: string) => ({ awsRequestId: id, functionName: 'orders', getRemainingTimeInMillis: () => 10_000 });
+
+describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when the wrapper is made)', () => {
+  test('invalid monitor options throw from wrapFunction, not from every invocation', () => {
+    expect(() => wrapFunction(async () => 'ok', { sampler: 'nope' as never })).toThrow(/sampler/);
+    expect(() => wrapFunction(async () => 'ok', () => ({ logging: { level: 'loud' as never } }))).toThrow(/logging\.level/);
+  });
+
+  test.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '100'])('flushTimeoutMs %s throws, naming the option', (flushTimeoutMs) => {
+    const { monitor } = createTestMonitor();
+    expect(() => wrapFunction(async () => 'ok', monitor, { flushTimeoutMs: flushTimeoutMs as number })).toThrow(/flushTimeoutMs/);
+  });
+
+  test('an unknown kind throws, listing the kinds', () => {
+    const { monitor } = createTestMonitor();
+    expect(() => wrapFunction(async () => 'ok', monitor, { kind: 'lamda' as never })).toThrow(/kind.*lambda, vercel, netlify, fetch, node/);
+    for (const kind of ['lambda', 'vercel', 'netlify', 'fetch', 'node'] as const) expect(() => wrapFunction(async () => 'ok', monitor, { kind, flushTimeoutMs: 0 })).not.toThrow();
+  });
+});
+
+describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
+  afterEach(() => resetColdStart());
+
+  test('API Gateway v2 / function URL: allow-listed request and response headers are recorded, secrets redacted', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async () => ({ statusCode: 200, headers: { 'X-Cache': 'HIT', 'Set-Cookie': 'sid=1' }, body: 'ok' }), monitor, {
+      captureHeaders: { requestHeaders: ['X-Request-Id', 'authorization', 'x-absent'], responseHeaders: ['x-cache', 'set-cookie'] },
+    });
+    await handler(
+      {
+        version: '2.0',
+        routeKey: '$default',
+        rawPath: '/a',
+        headers: { 'x-request-id': 'rid-1', authorization: 'Bearer abc' },
+        requestContext: { http: { method: 'GET', path: '/a' } },
+      },
+      lambdaContext('h1'),
+    );
+    const attrs = memory.spans[0]!.attributes;
+    expect(attrs['http.request.header.x-request-id']).toBe('rid-1');
+    expect(attrs['http.request.header.authorization']).toBe('[REDACTED]');
+    expect(attrs).not.toHaveProperty('http.request.header.x-absent');
+    expect(attrs['http.response.header.x-cache']).toBe('HIT');
+    expect(attrs['http.response.header.set-cookie']).toBe('[REDACTED]');
+  });
+
+  test('API Gateway v1 / ALB: multi-value request and response headers are recorded too', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async () => ({ statusCode: 200, multiValueHeaders: { 'X-Cache': ['MISS', 'HIT'] }, body: '' }), monitor, {
+      captureHeaders: { requestHeaders: ['x-forwarded-for'], responseHeaders: ['x-cache'] },
+    });
+    await handler({ httpMethod: 'GET', path: '/b', multiValueHeaders: { 'X-Forwarded-For': ['1.1.1.1', '2.2.2.2'] } }, lambdaContext('h2'));
+    const attrs = memory.spans[0]!.attributes;
+    expect(attrs['http.request.header.x-forwarded-for']).toBe('1.1.1.1, 2.2.2.2');
+    expect(attrs['http.response.header.x-cache']).toBe('MISS, HIT');
+  });
+});

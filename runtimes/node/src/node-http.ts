@@ -36,7 +36,7 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   const method = req.method ?? 'GET';
   const init: RequestInit & { duplex?: 'half' } = { method, headers, signal: controller.signal };
   if (method !== 'GET' && method !== 'HEAD') {
-    init.body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+    init.body = lazyBody(req);
     init.duplex = 'half';
   }
   try {
@@ -47,6 +47,33 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
     if (!req.headers.host) throw err;
     return new Request(`${origin}${localHost(req)}${path}`, init);
   }
+}
+
+/**
+ * The request body, read from `req` only once the handler reads it. `Readable.toWeb(req)` made at
+ * once starts consuming `req`, and a body the handler never read (a 413, a 401 before the upload)
+ * then stayed paused on the socket: node:http no longer discarded it, so the next request on
+ * that kept-alive connection was never answered. Untouched, `req` is discarded by node:http when
+ * the response ends, as without this library; cancelled unread, it is discarded here.
+ */
+function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        reader ??= (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>).getReader();
+        const { done, value } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel(reason) {
+        if (reader) return reader.cancel(reason);
+        req.resume();
+      },
+    },
+    // No read ahead: `pull` runs only when the handler reads.
+    { highWaterMark: 0 },
+  );
 }
 
 /**

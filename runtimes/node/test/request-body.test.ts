@@ -1,0 +1,72 @@
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import { toNodeListener } from '../index.js';
+
+let server: Server | undefined;
+afterEach(async () => {
+  server?.closeAllConnections();
+  await new Promise((r) => server?.close(r));
+  server = undefined;
+});
+
+async function listen(listener: Parameters<typeof createServer>[1]): Promise<number> {
+  server = createServer(listener!);
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  return (server.address() as AddressInfo).port;
+}
+
+/** Writes `payload` on one kept-alive connection; resolves with the status lines seen (two, or what came within `ms`). */
+function statusLines(port: number, payload: string, ms = 1500): Promise<string[]> {
+  return new Promise((resolve) => {
+    const sock = connect(port, '127.0.0.1', () => sock.write(payload));
+    let out = '';
+    const done = (): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(out.match(/HTTP\/1\.1 \d{3}/g) ?? []);
+    };
+    const timer = setTimeout(done, ms);
+    sock.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      if ((out.match(/HTTP\/1\.1 \d{3}/g) ?? []).length === 2) done();
+    });
+    sock.on('error', () => undefined);
+  });
+}
+
+const BIG = 'a'.repeat(2_000_000);
+const twoRequests = `POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: ${BIG.length}\r\n\r\n${BIG}GET /next HTTP/1.1\r\nHost: x\r\n\r\n`;
+
+test('node: a request body the handler never reads is discarded as node:http does, so the next request on the kept-alive connection is answered', async () => {
+  const port = await listen(toNodeListener(() => new Response('not read', { status: 413 })));
+  expect(await statusLines(port, twoRequests)).toEqual(['HTTP/1.1 413', 'HTTP/1.1 413']);
+});
+
+test('node: a request body is still read in full, streamed, when the handler reads it', async () => {
+  const port = await listen(toNodeListener(async (req) => new Response(String((await req.arrayBuffer()).byteLength))));
+  const seen: string[] = [];
+  await new Promise<void>((resolve) => {
+    const sock = connect(port, '127.0.0.1', () => sock.write(twoRequests));
+    let out = '';
+    sock.on('data', (d: Buffer) => {
+      out += d.toString('latin1');
+      if ((out.match(/\r\n0\r\n\r\n/g) ?? []).length === 2) {
+        seen.push(...(out.match(/\r\n\r\n[0-9a-f]+\r\n(\d+)\r\n/g) ?? []).map((m) => m.trim().split('\r\n')[1]!));
+        sock.destroy();
+        resolve();
+      }
+    });
+  });
+  expect(seen).toEqual([String(BIG.length), '0']);
+});
+
+test('node: a request body the handler cancels without reading is discarded, the connection stays usable', async () => {
+  const port = await listen(
+    toNodeListener(async (req) => {
+      await req.body?.cancel();
+      return new Response('cancelled');
+    }),
+  );
+  expect(await statusLines(port, twoRequests)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
+});

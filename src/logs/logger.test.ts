@@ -150,6 +150,35 @@ describe('logger', () => {
     expect(diagnostics).toEqual(['invalid_value']);
   });
 
+  it('attributes that are not an object (logger.info(msg, id) as with console.log) are dropped, counted and reported; the record is kept', async () => {
+    const diagnostics: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.message) });
+    monitor.logger.info('user', 'usr-7' as never);
+    monitor.logger.warn('count', 42 as never);
+    monitor.logger.child('tenant' as never).info('child');
+    monitor.logger.info('none', undefined);
+    await monitor.flush();
+    expect(memory.logs.map((l) => [l.body, l.attributes])).toEqual([
+      ['user', {}],
+      ['count', {}],
+      ['child', {}],
+      ['none', {}],
+    ]);
+    expect(dropped(monitor).invalid_value).toBe(3);
+    expect(diagnostics).toEqual(['logger attributes must be an object of name → value, got a string; they were dropped (the record was kept)']);
+  });
+
+  it('an Error given as the attributes (logger.error(msg, err)) gives exception.type, message and stacktrace, with its own enumerable fields', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const err = Object.assign(new TypeError('card declined'), { code: 'E_CARD', password: 'hunter2' });
+    monitor.logger.error('charge failed', err);
+    await monitor.flush();
+    const [record] = memory.logs;
+    expect(record!.body).toBe('charge failed');
+    expect(record!.attributes).toMatchObject({ code: 'E_CARD', password: '[REDACTED]', 'exception.type': 'TypeError', 'exception.message': 'card declined' });
+    expect(String(record!.attributes['exception.stacktrace'])).toContain('TypeError: card declined');
+  });
+
   it("a second monitor's log records written inside the first monitor's scope go to their own monitor, with the active span's ids", async () => {
     const a = createTestMonitor({ ...quiet, serviceName: 'app' });
     const b = createTestMonitor({ ...quiet, serviceName: 'lib' });

@@ -41,6 +41,7 @@ export interface LogOwner {
 }
 
 type LogAttributes = Record<string, unknown>;
+// An Error as the attributes gives the record its exception.* attributes (see log()).
 
 /**
  * Structured logs with OpenTelemetry severities, the active span's ids, and secrets redacted
@@ -66,22 +67,22 @@ export class Logger {
     this.boundCount = Object.keys(bound).length;
   }
 
-  trace(message: unknown, attributes?: LogAttributes): void {
+  trace(message: unknown, attributes?: LogAttributes | Error): void {
     this.log('trace', message, attributes);
   }
-  debug(message: unknown, attributes?: LogAttributes): void {
+  debug(message: unknown, attributes?: LogAttributes | Error): void {
     this.log('debug', message, attributes);
   }
-  info(message: unknown, attributes?: LogAttributes): void {
+  info(message: unknown, attributes?: LogAttributes | Error): void {
     this.log('info', message, attributes);
   }
-  warn(message: unknown, attributes?: LogAttributes): void {
+  warn(message: unknown, attributes?: LogAttributes | Error): void {
     this.log('warn', message, attributes);
   }
-  error(message: unknown, attributes?: LogAttributes): void {
+  error(message: unknown, attributes?: LogAttributes | Error): void {
     this.log('error', message, attributes);
   }
-  fatal(message: unknown, attributes?: LogAttributes): void {
+  fatal(message: unknown, attributes?: LogAttributes | Error): void {
     this.log('fatal', message, attributes);
   }
 
@@ -97,7 +98,7 @@ export class Logger {
     return merged === undefined ? new Logger(this.owner, levelOf(this.min), this.bound, this.boundDropped) : new Logger(this.owner, levelOf(this.min), merged, this.boundDropped + this.dropped);
   }
 
-  log(level: LogLevel, message: unknown, attributes?: LogAttributes): void {
+  log(level: LogLevel, message: unknown, attributes?: LogAttributes | Error): void {
     try {
       let severityNumber = LEVELS[level];
       if (typeof severityNumber !== 'number') {
@@ -120,19 +121,23 @@ export class Logger {
       }
       let attrs = this.bound;
       let dropped = this.boundDropped;
+      let error = message instanceof Error ? message : undefined;
       if (attributes !== undefined && attributes !== null) {
+        // `logger.error('charge failed', err)`: the error's name, message and stack live in
+        // non-enumerable properties, so as plain attributes it would leave nothing behind.
+        if (error === undefined && attributes instanceof Error) error = attributes;
         const c = this.clean(attributes);
         if (c) {
           attrs = c;
           dropped += this.dropped;
         }
       }
-      if (message instanceof Error && !hasOwn.call(attrs, 'exception.type')) {
+      if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
         const max = owner.limits.logAttributeValueLengthLimit;
-        const type = textOf(message.name);
-        const text = textOf(message.message);
-        const stack = message.stack ? textOf(message.stack) : '';
+        const type = textOf(error.name);
+        const text = textOf(error.message);
+        const stack = error.stack ? textOf(error.stack) : '';
         if (type.length > max || text.length > max || stack.length > max) {
           owner.diag.drop('attribute_truncated', () => `an exception attribute of a log record was longer than ${max} characters and was truncated (limits.logAttributeValueLengthLimit)`);
         }
@@ -190,8 +195,15 @@ export class Logger {
    * the merged set (the excess is left in `this.dropped`), and redacted here, before the record
    * is kept anywhere (LoggingConfig.redact_fields). Cuts and drops are counted. One pass, no key array.
    */
-  private clean(attributes: LogAttributes): Record<string, AnyValue> | undefined {
-    if (typeof attributes !== 'object' || attributes === null) return undefined;
+  private clean(given: LogAttributes | Error): Record<string, AnyValue> | undefined {
+    const attributes = given as LogAttributes;
+    if (typeof attributes !== 'object' || attributes === null) {
+      // `logger.info('user', id)` as with console.log: the value would vanish without a trace.
+      if (attributes !== undefined && attributes !== null) {
+        this.owner.diag.drop('invalid_value', () => `logger attributes must be an object of name → value, got a ${typeof attributes}; they were dropped (the record was kept)`);
+      }
+      return undefined;
+    }
     const limits = this.owner.limits;
     const redactor = this.owner.redactor;
     const cut = this.cut;

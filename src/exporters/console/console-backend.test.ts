@@ -44,6 +44,27 @@ describe('ConsoleBackend', () => {
     expect(lines.every((l) => l.startsWith('[span] ') && !l.includes('\n'))).toBe(true);
   });
 
+  it('wrong options throw when the backend is made, naming the option (DESIGN 5)', () => {
+    expect(() => new ConsoleBackend({ write: 'stdout' as never })).toThrow(/`write` must be a function/);
+    for (const maxSeries of [-1, 1.5, Number.NaN, 'all']) expect(() => new ConsoleBackend({ maxSeries: maxSeries as number })).toThrow(/`maxSeries` must be an integer/);
+    for (const maxSeries of [0, 3, Infinity]) expect(() => new ConsoleBackend({ maxSeries })).not.toThrow();
+  });
+
+  it('maxSeries: 0 prints only how many series there were; Infinity prints them all', async () => {
+    for (const [maxSeries, expected] of [
+      [0, ['[metric] c_total …and 2 more series']],
+      [Infinity, ['[metric] c_total {a="x"} counter = 1', '[metric] c_total {a="y"} counter = 1']],
+    ] as const) {
+      const lines: string[] = [];
+      const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l), maxSeries })] });
+      const c = monitor.metrics.createCounter('c_total', 'c', { labelNames: ['a'] });
+      c.increment(1, { a: 'x' });
+      c.increment(1, { a: 'y' });
+      await monitor.flush();
+      expect(lines).toEqual(expected);
+    }
+  });
+
   it('names summary quantiles as percentiles without floating-point noise', async () => {
     const lines: string[] = [];
     const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l) })] });

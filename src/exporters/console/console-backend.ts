@@ -67,9 +67,16 @@ export class ConsoleBackend implements Backend {
   private readonly maxSeries: number;
 
   constructor(options: ConsoleBackendOptions = {}) {
-    this.write = options.write;
+    const { write, maxSeries = 10 } = options;
+    // Wrong values throw here (DESIGN 5): a write that is no function failed every export, and a
+    // negative or non-numeric maxSeries printed wrong counts or no series at all.
+    if (write !== undefined && typeof write !== 'function') throw new TypeError(`ConsoleBackend: \`write\` must be a function (line) => void, got ${typeof write}.`);
+    if (!(Number.isInteger(maxSeries) && maxSeries >= 0) && maxSeries !== Infinity) {
+      throw new RangeError(`ConsoleBackend: \`maxSeries\` must be an integer ≥ 0 (or Infinity for every series), got ${typeof maxSeries === 'string' ? JSON.stringify(maxSeries) : String(maxSeries)}.`);
+    }
+    this.write = write;
     this.showMetrics = options.metrics !== false;
-    this.maxSeries = options.maxSeries ?? 10;
+    this.maxSeries = maxSeries;
   }
 
   async export(batch: TelemetryBatch): Promise<ExportResult> {

@@ -9,7 +9,7 @@ import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js
 import type { MetricsAuth } from './auth.js';
 import { metricsHandler, type MetricsHandler } from './handler.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
-import type { MetricsSource } from './source.js';
+import { dropHandler, type MetricsSource } from './source.js';
 
 export interface PrometheusBackendOptions {
   /** Default `/metrics`. */
@@ -52,7 +52,7 @@ export class PrometheusBackend implements Backend {
   render(monitor: MetricsSource, format?: ExpositionFormat): string {
     const configured = this.options.format;
     const chosen = format ?? (configured === 'openmetrics' || configured === 'text' ? configured : 'text');
-    const onDrop = this.options.onDrop;
+    const onDrop = dropHandler(monitor, this.options.onDrop);
     return renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { format: chosen, onDrop } : { format: chosen });
   }
 

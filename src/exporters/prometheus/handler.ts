@@ -8,7 +8,7 @@
 import { createAuthCheck, type MetricsAuth } from './auth.js';
 import { CONTENT_TYPES, negotiateFormat } from './negotiate.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
-import type { MetricsSource } from './source.js';
+import { dropHandler, type MetricsSource } from './source.js';
 
 export interface MetricsHandlerOptions {
   /** Path served; other paths resolve to `undefined`. Default `/metrics`. */
@@ -56,7 +56,7 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
     throw new TypeError(`metricsHandler option "format" must be "negotiate", "text" or "openmetrics"`);
   }
   const check = options.auth === undefined ? undefined : createAuthCheck(options.auth);
-  const onDrop = options.onDrop;
+  const onDrop = dropHandler(monitor, options.onDrop);
 
   return async function handleMetrics(request: Request): Promise<Response | undefined> {
     if (new URL(request.url).pathname !== path) return undefined;

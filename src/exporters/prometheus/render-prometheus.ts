@@ -5,7 +5,7 @@
  */
 
 import { renderSnapshot, type ExpositionFormat, type RenderOptions } from './render.js';
-import type { MetricsSource } from './source.js';
+import { dropHandler, type MetricsSource } from './source.js';
 
 export interface RenderPrometheusOptions extends Omit<RenderOptions, 'reservedNames'> {
   /** Default `text` (0.0.4). */
@@ -22,5 +22,6 @@ export interface RenderPrometheusOptions extends Omit<RenderOptions, 'reservedNa
  * const body = renderPrometheus(monitor, { format: 'openmetrics' });
  */
 export function renderPrometheus(monitor: MetricsSource, options: RenderPrometheusOptions = {}): string {
-  return renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), options);
+  const onDrop = dropHandler(monitor, options.onDrop);
+  return renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { ...options, onDrop } : options);
 }

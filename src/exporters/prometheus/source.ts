@@ -1,11 +1,14 @@
 /**
- * What the Prometheus exporter needs from a monitor: a way to collect cumulative metrics.
+ * What the Prometheus exporter needs from a monitor: a way to collect cumulative metrics, and
+ * (optionally) the monitor's diagnostics, where metrics left out of an exposition are counted.
  * A structural type, so this folder does not depend on the Monitor class.
  *
  * @module
  */
 
+import type { Diagnostic, DropReason } from '../../model/batch.js';
 import type { MetricsSnapshot } from '../../model/metric-data.js';
+import type { DroppedMetric } from './render.js';
 
 /**
  * Anything that can produce a cumulative snapshot: a monitor, or a test double.
@@ -16,5 +19,30 @@ import type { MetricsSnapshot } from '../../model/metric-data.js';
 export interface MetricsSource {
   readonly metrics: {
     collect(options: { temporality: 'cumulative' }): MetricsSnapshot;
+  };
+  /** A monitor's diagnostics: drops are counted in `lexigram_monitor_dropped_total` there. */
+  readonly diag?: {
+    count(reason: DropReason, n: number): void;
+    report(kind: Diagnostic['kind'], message: string, detail?: unknown, key?: string): void;
+  };
+}
+
+/**
+ * The `onDrop` a render gets: the caller's, plus counting and reporting through the source's
+ * diagnostics when it has them, so a metric left out (a name clash, MET-13) is never silent.
+ * Counted as `export_rejected` on every render that leaves it out; reported once per family.
+ */
+export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMetric) => void): ((dropped: DroppedMetric) => void) | undefined {
+  const diag = source.diag;
+  if (diag === undefined || typeof diag.count !== 'function') return onDrop;
+  return (d) => {
+    diag.count('export_rejected', 1);
+    diag.report(
+      'export_rejected',
+      `metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); rename one of the clashing metrics`,
+      d,
+      `prometheus:${d.reason}:${d.family}`,
+    );
+    onDrop?.(d);
   };
 }

@@ -24,7 +24,17 @@ export function promDuration(seconds: number): string {
   return `${ms}ms`;
 }
 
-const q = (s: string): string => JSON.stringify(s);
+/**
+ * A YAML double-quoted scalar. JSON's escapes are YAML's, but JSON leaves DEL, the C1 controls
+ * and U+FFFE/U+FFFF raw, which YAML forbids ("control characters are not allowed"): those are
+ * escaped too. A lone surrogate has no UTF-8 form at all (YAML and Prometheus refuse it).
+ */
+const q = (s: string): string => {
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)) {
+    throw new TypeError(`toPrometheusRules: ${JSON.stringify(s)} holds a lone surrogate, which is not valid Unicode; fix the label value`);
+  }
+  return JSON.stringify(s).replace(/[\x7f-\x9f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+};
 const METRIC = /^[A-Za-z_:][A-Za-z0-9_:]*$/;
 const LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -36,6 +46,10 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
   const extra = options.labels ?? {};
   for (const k of Object.keys(extra)) if (!LABEL.test(k)) throw new TypeError(`toPrometheusRules: ${JSON.stringify(k)} is not a Prometheus label name`);
   const min = options.minWindowSeconds ?? 60;
+  // NaN or a string would print `[NaNms]` ranges: promtool refuses the file, nothing throws here.
+  if (typeof min !== 'number' || !Number.isFinite(min) || min < 0) {
+    throw new RangeError(`toPrometheusRules: minWindowSeconds must be a finite number of seconds ≥ 0 (default 60), got ${String(min)}`);
+  }
   const lines: string[] = ['groups:'];
   for (const slo of slos) {
     const sel = `{slo=${q(slo.name)}}`;

@@ -40,6 +40,37 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
     expect(yaml).toContain('alert: SLOErrorBudgetBurn');
   });
 
+  it('check rules accepts label values with DEL, C1 controls and U+FFFE (raw in the YAML they failed "control characters are not allowed")', () => {
+    const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
+    const team = 'a\x7fb\u0090c\ufffed\u0085e\u2028f😀';
+    const yaml = slo.toPrometheusRules({ labels: { team } });
+    const r = promtool(['check', 'rules', 'rules.yml'], { 'rules.yml': yaml });
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+    // The value reaches Prometheus unchanged: the alert's label in a rule test (matched by a
+    // PromQL string in \u escapes, so the test file itself is plain ASCII).
+    const promqlString = JSON.stringify(team).replace(/[^\x20-\x7e]/gu, (c) => `\\U${c.codePointAt(0)!.toString(16).padStart(8, '0')}`);
+    const tests =
+      'rule_files: [rules.yml]\n' +
+      'evaluation_interval: 1m\n' +
+      'tests:\n' +
+      '  - interval: 1m\n' +
+      '    input_series:\n' +
+      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
+      "        values: '0+100x600'\n" +
+      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
+      "        values: '0+0x600'\n" +
+      '    promql_expr_test:\n' +
+      `      - expr: 'count(ALERTS{alertname="SLOErrorBudgetBurn",severity="page",team=${promqlString}})'\n` +
+      '        eval_time: 10m\n' +
+      '        exp_samples:\n' +
+      "          - labels: '{}'\n" +
+      '            value: 1\n';
+    const t = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': yaml, 'tests.yml': tests });
+    expect(t.output).toContain('SUCCESS');
+    expect(t.code).toBe(0);
+  });
+
   it('test rules: a 0.78 % error ratio against 99.9 % fires page (6 h/30 m) and ticket; all-good traffic fires nothing', () => {
     const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
     const summary = (sev: string) => `SLO checkout is burning its error budget too fast (${sev})`;

@@ -325,6 +325,22 @@ describe('minEvents (SLO-07)', () => {
   });
 });
 
+describe('toPrometheusRules options', () => {
+  it('a minWindowSeconds that is not a finite number ≥ 0 throws, instead of writing `[NaNms]` ranges promtool refuses', () => {
+    const slo = new SLO({ name: 'x', target: 99.9, windowSeconds: 30 * DAY });
+    for (const minWindowSeconds of [NaN, -1, Infinity, '5m' as unknown as number]) {
+      expect(() => slo.toPrometheusRules({ minWindowSeconds })).toThrow(/minWindowSeconds must be a finite number/);
+    }
+    expect(slo.toPrometheusRules({ minWindowSeconds: 0 })).toContain('[5m]');
+  });
+
+  it('a label value with a lone surrogate (no UTF-8 form) throws naming the problem', () => {
+    const slo = new SLO({ name: 'x', target: 99.9, windowSeconds: 30 * DAY });
+    expect(() => slo.toPrometheusRules({ labels: { team: 'a\ud800b' } })).toThrow(/lone surrogate/);
+    expect(slo.toPrometheusRules({ labels: { team: 'a😀\x7f' } })).toContain('team: "a😀\\u007f"');
+  });
+});
+
 describe('promDuration', () => {
   it('uses the largest exact unit', () => {
     expect([promDuration(3600), promDuration(300), promDuration(3 * DAY), promDuration(90), promDuration(5 / 12), promDuration(21600)]).toEqual(['1h', '5m', '3d', '90s', '417ms', '6h']);

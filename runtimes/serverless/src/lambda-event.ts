@@ -1,6 +1,6 @@
 import type { Attributes } from '../../../src/model/attributes.js';
 import { SpanKind } from '../../../src/model/span-data.js';
-import { normalizeMethod } from '../../../src/http/request-attributes.js';
+import { normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 
 /** What an invocation's span looks like, derived from the Lambda event. */
 export interface EventShape {
@@ -19,9 +19,11 @@ interface ApiGatewayV1 {
   headers?: Record<string, string | undefined> | null;
   /** API Gateway REST APIs send both; an ALB target group with multi-value headers on only this. */
   multiValueHeaders?: Record<string, readonly string[] | undefined> | null;
-  multiValueQueryStringParameters?: unknown;
-  queryStringParameters?: Record<string, string> | null;
-  requestContext?: { protocol?: string; identity?: { sourceIp?: string } };
+  /** REST APIs send both, holding every value; an ALB target group with multi-value headers on only this. */
+  multiValueQueryStringParameters?: Record<string, readonly string[] | undefined> | null;
+  /** The last value of each parameter only. */
+  queryStringParameters?: Record<string, string | undefined> | null;
+  requestContext?: { protocol?: string; identity?: { sourceIp?: string }; elb?: unknown };
 }
 interface ApiGatewayV2 {
   version: '2.0';
@@ -50,6 +52,29 @@ function isV1(e: unknown): e is ApiGatewayV1 {
   return typeof (e as ApiGatewayV1)?.httpMethod === 'string';
 }
 
+/**
+ * The query string of a REST API or ALB event. The multi-value form holds every value of a
+ * repeated parameter (the single-value form only the last) and is all an ALB with multi-value
+ * headers sends. API Gateway decodes the values, an ALB passes them as the client sent them:
+ * encoding an ALB's again would turn `%20` into `%2520`.
+ */
+function v1Query(event: ApiGatewayV1): string | undefined {
+  const alb = event.requestContext?.elb !== undefined;
+  const parts: string[] = [];
+  const add = (k: string, v: string): void => {
+    parts.push(alb ? `${k}=${v}` : `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
+  };
+  const multi = event.multiValueQueryStringParameters;
+  const single = event.queryStringParameters;
+  if (multi && typeof multi === 'object') {
+    for (const [k, vs] of Object.entries(multi)) if (Array.isArray(vs)) for (const v of vs) if (typeof v === 'string') add(k, v);
+  }
+  if (parts.length === 0 && single && typeof single === 'object') {
+    for (const [k, v] of Object.entries(single)) if (typeof v === 'string') add(k, v);
+  }
+  return parts.length ? parts.join('&') : undefined;
+}
+
 /** API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic conventions). */
 export function eventShape(event: unknown, functionName: string): EventShape {
   if (isV2(event) || isV1(event)) {
@@ -59,6 +84,7 @@ export function eventShape(event: unknown, functionName: string): EventShape {
     let route: string | undefined;
     let query: string | undefined;
     let client: string | undefined;
+    const extra: Attributes = {};
     if (isV2(event)) {
       method = event.requestContext.http.method;
       path = event.rawPath ?? event.requestContext.http.path;
@@ -70,20 +96,20 @@ export function eventShape(event: unknown, functionName: string): EventShape {
       method = event.httpMethod;
       path = event.path;
       route = event.resource && event.resource !== '/{proxy+}' ? event.resource : undefined;
-      const qs = event.queryStringParameters;
-      query = qs && Object.keys(qs).length ? new URLSearchParams(qs).toString() : undefined;
+      query = v1Query(event);
       client = event.requestContext?.identity?.sourceIp;
     }
     const m = normalizeMethod(method);
+    if (m === '_OTHER') extra['http.request.method_original'] = method;
     const scheme = headers['x-forwarded-proto'] ?? 'https';
-    const attributes: Attributes = { 'faas.trigger': 'http', 'http.request.method': m, 'url.scheme': scheme };
+    const attributes: Attributes = { 'faas.trigger': 'http', 'http.request.method': m, 'url.scheme': scheme, ...extra };
     if (path) attributes['url.path'] = path;
     if (route) attributes['http.route'] = route;
     if (query) attributes['url.query'] = query;
     if (headers['user-agent']) attributes['user_agent.original'] = headers['user-agent'];
     if (headers.host) attributes['server.address'] = headers.host;
     if (client) attributes['client.address'] = client;
-    return { name: route ? `${m} ${route}` : m, kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme } };
+    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme } };
   }
   const records = (event as { Records?: { eventSource?: string; EventSource?: string }[] })?.Records;
   const source = Array.isArray(records) && records.length ? (records[0]!.eventSource ?? records[0]!.EventSource) : undefined;

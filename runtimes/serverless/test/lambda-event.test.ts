@@ -1,0 +1,40 @@
+import { describe, expect, test } from 'vitest';
+import { eventShape } from '../src/lambda-event.js';
+
+const elb = { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/1' } };
+
+describe('eventShape: url.query of REST API and ALB events', () => {
+  test('a REST API event keeps every value of a repeated parameter (the multi-value form), its decoded values encoded once', () => {
+    const shape = eventShape(
+      { httpMethod: 'GET', path: '/s', headers: {}, queryStringParameters: { tag: 'b', q: 'a b' }, multiValueQueryStringParameters: { tag: ['a', 'b'], q: ['a b'] } },
+      'fn',
+    );
+    expect(shape.attributes['url.query']).toBe('tag=a&tag=b&q=a%20b');
+  });
+
+  test('an ALB passes values as the client sent them: they are not encoded again', () => {
+    const shape = eventShape({ httpMethod: 'GET', path: '/s', headers: {}, requestContext: elb, queryStringParameters: { q: 'a%20b', next: '%2Fhome' } }, 'fn');
+    expect(shape.attributes['url.query']).toBe('q=a%20b&next=%2Fhome');
+  });
+
+  test('an ALB with multi-value headers sends only multiValueQueryStringParameters: the query is still recorded', () => {
+    const shape = eventShape({ httpMethod: 'GET', path: '/s', multiValueHeaders: {}, requestContext: elb, multiValueQueryStringParameters: { tag: ['a', 'b'] } }, 'fn');
+    expect(shape.attributes['url.query']).toBe('tag=a&tag=b');
+  });
+
+  test('an empty query leaves url.query out', () => {
+    expect(eventShape({ httpMethod: 'GET', path: '/s', queryStringParameters: null, multiValueQueryStringParameters: null }, 'fn').attributes).not.toHaveProperty('url.query');
+  });
+});
+
+describe('eventShape: methods outside the HTTP set (HTTP semantic conventions)', () => {
+  test('an unknown method is _OTHER with http.request.method_original, and the span is named HTTP, not _OTHER', () => {
+    const v1 = eventShape({ httpMethod: 'PURGE', path: '/c', resource: '/c', headers: {} }, 'fn');
+    expect([v1.name, v1.attributes['http.request.method'], v1.attributes['http.request.method_original']]).toEqual(['HTTP /c', '_OTHER', 'PURGE']);
+    const v2 = eventShape({ version: '2.0', routeKey: '$default', rawPath: '/c', headers: {}, requestContext: { http: { method: 'PURGE' } } }, 'fn');
+    expect([v2.name, v2.attributes['http.request.method_original']]).toEqual(['HTTP', 'PURGE']);
+    const get = eventShape({ httpMethod: 'get', path: '/c', headers: {} }, 'fn');
+    expect([get.name, get.attributes['http.request.method']]).toEqual(['GET', 'GET']);
+    expect(get.attributes).not.toHaveProperty('http.request.method_original');
+  });
+});

@@ -7,3 +7,12 @@ export function errorType(err: unknown): string {
   if (typeof err === 'string' && err.length > 0 && err.length <= 64) return err;
   return err === null || err === undefined ? 'Error' : typeof err === 'object' ? (err as object).constructor?.name || 'Error' : typeof err;
 }
+
+/**
+ * The `error.type` of a value a wrapped function threw: a thrown string is a message (often
+ * with ids in it), not a type name, so it is "string", as the HTTP adapters record it, and the
+ * error counter keeps one series per kind of failure.
+ */
+export function thrownType(err: unknown): string {
+  return typeof err === 'string' ? 'string' : errorType(err);
+}

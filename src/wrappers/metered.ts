@@ -1,12 +1,13 @@
 import type { Counter } from '../metrics/counter.js';
-import type { Histogram } from '../metrics/histogram.js';
+import { checkBuckets, type Histogram } from '../metrics/histogram.js';
+import { isValidLabelName } from '../metrics/names.js';
 import type { LabelsInput } from '../model/attributes.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
-import { errorType } from './error-type.js';
+import { thrownType } from './error-type.js';
 import type { StandardMethodDecorator } from './traced.js';
-import { isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, methodName, metricBase, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { cachedMethodName, isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, metricBase, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
 export interface MeteredOptions {
@@ -48,11 +49,39 @@ function instruments(monitor: Monitor, base: string, options: MeteredOptions): I
   return found;
 }
 
-function meter(fn: AnyFunction, name: (self: unknown) => string, options: MeteredOptions): AnyFunction {
+/**
+ * The options are fixed when the function is wrapped, so they are checked then (configuration
+ * throws where it is written): a bad label or bucket list would otherwise drop every call's
+ * data points, reported once at the first call.
+ */
+function checkOptions(name: string | undefined, options: MeteredOptions): MeteredOptions {
+  const what = name === undefined ? '' : JSON.stringify(name);
+  if (options === null || typeof options !== 'object') throw new TypeError(`metered(${what}): options must be an object ({ monitor?, labels?, buckets? }).`);
+  if (options.buckets !== undefined) checkBuckets(name === undefined ? 'metered() duration' : `${metricBase(name)}_duration_seconds`, options.buckets);
+  const labels: unknown = options.labels;
+  if (labels === undefined) return options;
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new TypeError(`metered(${what}): \`labels\` must be an object of label names to string, number or boolean values.`);
+  }
+  for (const [k, v] of Object.entries(labels)) {
+    if (!isValidLabelName(k) || k === 'le' || k === 'error.type') {
+      throw new TypeError(
+        `metered(${what}): invalid label name ${JSON.stringify(k)} in \`labels\`; label names match [a-zA-Z_][a-zA-Z0-9_.]*, do not start with "__", and "le" and "error.type" are set by metered.`,
+      );
+    }
+    if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
+      throw new TypeError(`metered(${what}): the label "${k}" in \`labels\` must be a string, a finite number or a boolean, not ${v === null ? 'null' : typeof v}.`);
+    }
+  }
+  return options;
+}
+
+/** `base(self)` is the metric base name; a constant for a named function, cached per class for a method. */
+function meter(fn: AnyFunction, base: (self: unknown) => string, options: MeteredOptions): AnyFunction {
   return wrapCalls(fn, (self) => {
     const monitor = options.monitor ?? getDefaultMonitor();
     if (!monitor) return undefined;
-    const inst = instruments(monitor, metricBase(name(self)), options);
+    const inst = instruments(monitor, base(self), options);
     if (!inst) return undefined;
     const start = now();
     const labels = options.labels;
@@ -60,15 +89,20 @@ function meter(fn: AnyFunction, name: (self: unknown) => string, options: Metere
       done: (error, failed) => {
         const seconds = Math.max(0, (now() - start) / 1000);
         inst.calls.increment(1, labels);
-        if (failed) inst.errors.increment(1, { ...labels, 'error.type': errorType(error) });
+        if (failed) inst.errors.increment(1, { ...labels, 'error.type': thrownType(error) });
         inst.duration.observe(seconds, labels);
       },
     };
   });
 }
 
+function named(name: string): () => string {
+  const base = metricBase(name);
+  return () => base;
+}
+
 function method(fn: AnyFunction, context: MethodContext, name: string | undefined, options: MeteredOptions): AnyFunction {
-  return meter(fn, name ? () => name : (self) => methodName(self, context), options);
+  return meter(fn, name ? named(name) : cachedMethodName(context, metricBase), options);
 }
 
 /**
@@ -101,19 +135,21 @@ export function metered(name?: string, options?: MeteredOptions): StandardMethod
 export function metered(options: MeteredOptions): StandardMethodDecorator;
 export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (isLegacyDecoratorCall(a, b, c)) throw legacyDecoratorError('metered', b);
+  const misplaced = nonMethodDecoratorError('metered', b);
+  if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
     const fn = a as AnyFunction;
     const name = fn.name || 'anonymous';
-    return meter(fn, () => name, (b as MeteredOptions) ?? {});
+    return meter(fn, named(name), checkOptions(name, (b as MeteredOptions) ?? {}));
   }
   if (typeof b === 'function') {
     const fn = b as AnyFunction;
     const name = (typeof a === 'string' && a) || fn.name || 'anonymous';
-    return meter(fn, () => name, (c as MeteredOptions) ?? {});
+    return meter(fn, named(name), checkOptions(name, (c as MeteredOptions) ?? {}));
   }
   const name = typeof a === 'string' && a ? a : undefined;
-  const options = ((a !== null && typeof a === 'object' ? a : b) ?? {}) as MeteredOptions;
+  const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as MeteredOptions);
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
     if (isLegacyDecoratorCall(fn, context, descriptor)) throw legacyDecoratorError('metered', context);
     if (!isMethodContext(context)) throw new TypeError('@metered() decorates class methods (TypeScript 5 standard decorators)');

@@ -3,7 +3,7 @@ import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
 import { failSpan } from '../trace/tracer.js';
 import { getDefaultMonitor } from './default-monitor.js';
-import { isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, methodName, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { cachedMethodName, isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
 export interface TracedOptions {
@@ -37,7 +37,24 @@ function tracer(fn: AnyFunction, name: (self: unknown) => string, options: Trace
 }
 
 function method(fn: AnyFunction, context: MethodContext, name: string | undefined, options: TracedOptions): AnyFunction {
-  return tracer(fn, name ? () => name : (self) => methodName(self, context), options);
+  return tracer(fn, name ? () => name : cachedMethodName(context), options);
+}
+
+const KINDS = 'SpanKind.INTERNAL (1), SERVER (2), CLIENT (3), PRODUCER (4) or CONSUMER (5)';
+
+/** The options are fixed when the function is wrapped, so a wrong one throws then, not per call. */
+function checkOptions(name: string | undefined, options: TracedOptions): TracedOptions {
+  const what = name === undefined ? '' : JSON.stringify(name);
+  if (options === null || typeof options !== 'object') throw new TypeError(`traced(${what}): options must be an object ({ monitor?, spanKind?, attributes? }).`);
+  const kind: unknown = options.spanKind;
+  if (kind !== undefined && !(typeof kind === 'number' && kind >= 1 && kind <= 5 && (kind | 0) === kind)) {
+    throw new TypeError(`traced(${what}): \`spanKind\` is ${JSON.stringify(kind)}; use ${KINDS}.`);
+  }
+  const attributes: unknown = options.attributes;
+  if (attributes !== undefined && (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes))) {
+    throw new TypeError(`traced(${what}): \`attributes\` must be an object of attribute names to values.`);
+  }
+  return options;
 }
 
 /**
@@ -69,19 +86,21 @@ export function traced(name?: string, options?: TracedOptions): StandardMethodDe
 export function traced(options: TracedOptions): StandardMethodDecorator;
 export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (isLegacyDecoratorCall(a, b, c)) throw legacyDecoratorError('traced', b);
+  const misplaced = nonMethodDecoratorError('traced', b);
+  if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
     const fn = a as AnyFunction;
     const name = fn.name || 'anonymous';
-    return tracer(fn, () => name, (b as TracedOptions) ?? {});
+    return tracer(fn, () => name, checkOptions(name, (b as TracedOptions) ?? {}));
   }
   if (typeof b === 'function') {
     const fn = b as AnyFunction;
     const name = (typeof a === 'string' && a) || fn.name || 'anonymous';
-    return tracer(fn, () => name, (c as TracedOptions) ?? {});
+    return tracer(fn, () => name, checkOptions(name, (c as TracedOptions) ?? {}));
   }
   const name = typeof a === 'string' && a ? a : undefined;
-  const options = ((a !== null && typeof a === 'object' ? a : b) ?? {}) as TracedOptions;
+  const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as TracedOptions);
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
     if (isLegacyDecoratorCall(fn, context, descriptor)) throw legacyDecoratorError('traced', context);
     if (!isMethodContext(context)) throw new TypeError('@traced() decorates class methods (TypeScript 5 standard decorators)');

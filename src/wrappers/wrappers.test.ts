@@ -328,3 +328,70 @@ describe('lazy thenables (query builders, PrismaPromise) returned by traced() an
     expect(memory.findSpan('active')).toBeDefined();
   });
 });
+
+describe('review: options are checked when wrapping, and the hot path stays cheap', () => {
+  it('metered(): labels and buckets that would drop every data point throw when the function is wrapped, naming the option', () => {
+    const { monitor } = createTestMonitor();
+    expect(() => metered('x', () => 1, { monitor, buckets: [2, 1] })).toThrow(/x_duration_seconds.*strictly increasing/);
+    expect(() => metered('x', () => 1, { monitor, labels: { 'bad-name': 'a' } })).toThrow(/invalid label name "bad-name" in `labels`/);
+    expect(() => metered('x', () => 1, { monitor, labels: { tier: {} as unknown as string } })).toThrow(/"tier" in `labels` must be a string/);
+    expect(() => metered('x', () => 1, { monitor, labels: { 'error.type': 'x' } })).toThrow(/"error.type"/);
+    expect(() => metered({ labels: { le: '1' } })).toThrow(/"le"/);
+    // Valid ones still record.
+    const f = metered('ok', () => 1, { monitor, labels: { tier: 'gold', shard: 3, beta: true }, buckets: [0.1, 1] });
+    expect(f()).toBe(1);
+    expect(metric<CounterMetric>(monitor, 'ok_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold', shard: '3', beta: 'true' }, value: 1 });
+  });
+
+  it('traced(): a spanKind that is not a SpanKind throws when wrapping instead of silently becoming INTERNAL', () => {
+    const { monitor } = createTestMonitor();
+    expect(() => traced('t', () => 1, { monitor, spanKind: 99 as never })).toThrow(/`spanKind` is 99; use SpanKind.INTERNAL/);
+    expect(() => traced('t', () => 1, { monitor, spanKind: 'server' as never })).toThrow(/spanKind/);
+    expect(() => traced({ spanKind: 0 as never })).toThrow(/spanKind/);
+    expect(traced('t', () => 1, { monitor, spanKind: 3 })()).toBe(1);
+  });
+
+  it('a thrown string is error.type "string", not its text (one series per kind of failure, not per message)', () => {
+    const { monitor } = createTestMonitor();
+    const f = metered('s', (id: number) => {
+      throw `order ${id} not found`;
+    }, { monitor });
+    for (const id of [1, 2, 3]) expect(() => f(id)).toThrow(`order ${id} not found`);
+    const errors = metric<CounterMetric>(monitor, 's_errors_total');
+    expect(errors.points.map((p) => [p.attributes['error.type'], p.value])).toEqual([['string', 3]]);
+  });
+
+  it('bare @traced / @metered on a class or a field throw when the class is defined, not when it is used', () => {
+    const ctx = (kind: string) => ({ kind, name: 'x', static: false, private: false, addInitializer() {}, metadata: {} });
+    expect(() => (traced as (a: unknown, b: unknown) => unknown)(class {}, ctx('class'))).toThrow(/@traced on the class x: only class methods/);
+    expect(() => (metered as (a: unknown, b: unknown) => unknown)(undefined, ctx('field'))).toThrow(/@metered on the field x/);
+    expect(() => (traced as (a: unknown, b: unknown) => unknown)(() => 1, ctx('getter'))).toThrow(/getter/);
+  });
+
+  it('a decorated method names its metrics once per class, not per call', () => {
+    const { monitor } = createTestMonitor();
+    class Orders {
+      placeOrder() {
+        return 1;
+      }
+    }
+    class Special extends Orders {}
+    const context = { kind: 'method', name: 'placeOrder', static: false, private: false, addInitializer() {}, metadata: {} };
+    const wrapped = (metered({ monitor }) as unknown as (f: unknown, c: unknown) => (this: Orders) => number)(Orders.prototype.placeOrder, context);
+    const calls = { n: 0 };
+    const original = String.prototype.replace;
+    String.prototype.replace = function (this: string, ...args: unknown[]) {
+      calls.n++;
+      return (original as (...a: unknown[]) => string).apply(this, args);
+    } as typeof original;
+    try {
+      for (let i = 0; i < 50; i++) wrapped.call(new Orders());
+      for (let i = 0; i < 50; i++) wrapped.call(new Special());
+    } finally {
+      String.prototype.replace = original;
+    }
+    expect(calls.n).toBeLessThanOrEqual(2 * 4);
+    expect(metric<CounterMetric>(monitor, 'orders_place_order_calls_total').points[0].value).toBe(50);
+    expect(metric<CounterMetric>(monitor, 'special_place_order_calls_total').points[0].value).toBe(50);
+  });
+});

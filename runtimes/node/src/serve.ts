@@ -47,16 +47,22 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
       server.close(() => resolve());
       server.closeIdleConnections?.();
     });
-  if (exitOption !== false) {
-    flushOnExit(instrumented, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: stop });
-  }
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, hostname, () => {
-      server.off('error', reject);
-      resolve();
+  // close() unregisters it: a process that starts and closes servers in turn (tests, a
+  // supervisor) would otherwise keep every closed handler, and its monitor, for a signal.
+  const unregister = exitOption === false ? undefined : flushOnExit(instrumented, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: stop });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, hostname, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (err) {
+    // Not listening (EADDRINUSE): nothing to flush on exit, and no handler kept for a signal.
+    unregister?.();
+    throw err;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
@@ -67,6 +73,7 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
     close: async () => {
       await stop();
       await instrumented.shutdown();
+      unregister?.();
     },
   };
 }

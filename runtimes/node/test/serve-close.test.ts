@@ -1,0 +1,28 @@
+import { expect, test } from 'vitest';
+import { MemoryBackend } from '../../../src/index.js';
+import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
+import { serve } from '../index.js';
+
+/** flushOnExit's process-wide state (see flush-on-exit.ts): the handlers a signal would drain. */
+const exitTargets = (): number =>
+  (globalThis as unknown as Record<symbol, { targets: Set<unknown> } | undefined>)[Symbol.for('@lexigram/monitor/flush-on-exit/state/v1')]?.targets.size ?? 0;
+
+test('node: serve().close() unregisters its handler from flushOnExit, so servers started and closed in turn are not kept alive by it', async () => {
+  const before = exitTargets();
+  for (let i = 0; i < 3; i++) {
+    const s = await serve(() => new Response('hi'), { serviceName: 'close', backends: [new MemoryBackend()] }, { port: 0, hostname: '127.0.0.1', traceFetch: false });
+    expect(exitTargets()).toBe(before + 1);
+    expect(await (await fetch(s.url)).text()).toBe('hi');
+    await s.close();
+    expect(exitTargets()).toBe(before);
+  }
+  untraceGlobalFetch();
+});
+
+test('node: serve() on a port in use rejects and leaves no handler registered with flushOnExit', async () => {
+  const s = await serve(() => new Response('hi'), { serviceName: 'close', backends: [new MemoryBackend()] }, { port: 0, hostname: '127.0.0.1', traceFetch: false });
+  const before = exitTargets();
+  await expect(serve(() => new Response('hi'), { serviceName: 'close', backends: [new MemoryBackend()] }, { port: s.port, hostname: '127.0.0.1', traceFetch: false })).rejects.toThrow(/EADDRINUSE/);
+  expect(exitTargets()).toBe(before);
+  await s.close();
+});

@@ -40,6 +40,22 @@ function processEnv(): EnvRecord | undefined {
 }
 
 let coldStart = true;
+/** When the first wrapper was made: the sandbox's init phase (Date.now, as the gap spans a freeze). */
+let initAt: number | undefined;
+/** Longer than this between init and the first invocation is AWS's proactive initialization. */
+const MAX_INIT_MS = 10_000;
+
+/**
+ * `faas.coldstart` of the sandbox's first invocation, as OpenTelemetry's Lambda instrumentation
+ * decides it: a sandbox made ahead by provisioned concurrency, or initialized proactively (AWS
+ * warms most sandboxes before any request comes), kept no caller waiting for its init.
+ */
+function firstIsCold(): boolean {
+  const type = processEnv()?.AWS_LAMBDA_INITIALIZATION_TYPE;
+  if (type === 'provisioned-concurrency') return false;
+  if (type === 'snap-start' || initAt === undefined) return true; // a restore is a cold start
+  return Date.now() - initAt <= MAX_INIT_MS;
+}
 
 /** How long an invocation waits for its export while the last ones failed or timed out. */
 const DEGRADED_WAIT_MS = 100;
@@ -107,6 +123,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
     throw new RangeError(`wrapFunction: \`flushTimeoutMs\` must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${typeof flushTimeoutMs === 'string' ? JSON.stringify(flushTimeoutMs) : String(flushTimeoutMs)}.`);
   }
   const monitor = monitorFromConfig(config, processEnv());
+  initAt ??= Date.now();
   const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);
     if (kind === 'lambda') return invokeLambda(monitor, fn, this, args, flushTimeoutMs, http);
@@ -197,7 +214,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   const event = args[0];
   const rawContext = streaming ? args[2] : args[1];
   const context: LambdaContextLike = isLambdaContext(rawContext) ? rawContext : {};
-  const cold = coldStart;
+  const cold = coldStart && firstIsCold();
   coldStart = false;
   const shape = eventShape(event, context.functionName ?? 'function');
   const scope = monitor.openScope({ name: 'invocation' });
@@ -332,4 +349,5 @@ function onDrain(fn: () => void): void {
 /** @internal tests: the next invocation counts as a cold start again. */
 export function resetColdStart(): void {
   coldStart = true;
+  initAt = undefined;
 }

@@ -60,9 +60,40 @@ function body(report: HealthReport, level: HealthDetails, serviceId: string | un
   return out;
 }
 
+const UNSERIALISABLE = { error: 'details are not serialisable as JSON' };
+
+/**
+ * The JSON text of a payload. A check's `details` are the app's own objects and may hold what
+ * JSON cannot (a BigInt, a cycle, a throwing toJSON): those details alone are replaced, so
+ * /health still answers instead of rejecting into the host app.
+ */
+function toJson(payload: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(payload);
+  } catch {
+    for (const entries of Object.values((payload.checks ?? {}) as Record<string, Record<string, unknown>[]>)) {
+      for (const entry of entries) {
+        try {
+          JSON.stringify(entry.details);
+        } catch {
+          entry.details = UNSERIALISABLE;
+        }
+      }
+    }
+    return JSON.stringify(payload);
+  }
+}
+
 function respond(request: Request, status: number, payload: Record<string, unknown>): Response {
   const headers = { 'content-type': 'application/health+json', 'cache-control': 'no-store' };
-  return new Response(request.method === 'HEAD' ? null : JSON.stringify(payload), { status, headers });
+  return new Response(request.method === 'HEAD' ? null : toJson(payload), { status, headers });
+}
+
+function checkPath(option: string, value: unknown, required: boolean): void {
+  if (value === undefined && !required) return;
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new TypeError(`healthHandler option "${option}" must be a path starting with "/", got ${JSON.stringify(value)}`);
+  }
 }
 
 /**
@@ -80,6 +111,10 @@ function respond(request: Request, status: number, payload: Record<string, unkno
  */
 export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): (request: Request) => Promise<Response | undefined> {
   const path = options.path ?? '/health';
+  // A path without its leading "/" would never match a request: the endpoint would be silently absent.
+  checkPath('path', path, true);
+  checkPath('livenessPath', options.livenessPath, false);
+  checkPath('readinessPath', options.readinessPath, false);
   const details = options.details ?? (options.auth ? 'none' : 'status');
   if (details !== 'none' && details !== 'status' && details !== 'full') throw new TypeError(`healthHandler: details must be 'none', 'status' or 'full', got ${String(details)}`);
   const cacheSeconds = options.cacheSeconds ?? 0;

@@ -75,6 +75,17 @@ function v1Query(event: ApiGatewayV1): string | undefined {
   return parts.length ? parts.join('&') : undefined;
 }
 
+interface LambdaRecord {
+  eventSource?: string;
+  /** SNS spells it so. */
+  EventSource?: string;
+  eventSourceARN?: string;
+  Sns?: { TopicArn?: string };
+}
+
+/** `messaging.system` as the semantic conventions spell it (SNS with a dot, SQS with an underscore; Kinesis has none listed). */
+const MESSAGING_SYSTEM: Record<string, string> = { sqs: 'aws_sqs', sns: 'aws.sns', kinesis: 'aws_kinesis' };
+
 /** API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic conventions). */
 export function eventShape(event: unknown, functionName: string): EventShape {
   if (isV2(event) || isV1(event)) {
@@ -111,16 +122,22 @@ export function eventShape(event: unknown, functionName: string): EventShape {
     if (client) attributes['client.address'] = client;
     return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme } };
   }
-  const records = (event as { Records?: { eventSource?: string; EventSource?: string }[] })?.Records;
-  const source = Array.isArray(records) && records.length ? (records[0]!.eventSource ?? records[0]!.EventSource) : undefined;
+  const records = (event as { Records?: LambdaRecord[] })?.Records;
+  const first = Array.isArray(records) && records.length ? records[0] : undefined;
+  const source = first ? (first.eventSource ?? first.EventSource) : undefined;
   if (source === 'aws:sqs' || source === 'aws:sns' || source === 'aws:kinesis') {
     const system = source.slice(4);
-    return {
-      name: `${functionName} ${system}`,
-      kind: SpanKind.CONSUMER,
-      attributes: { 'faas.trigger': 'pubsub', 'messaging.system': `aws_${system}`, 'messaging.batch.message_count': records!.length },
-      headers: undefined,
+    const attributes: Attributes = {
+      'faas.trigger': 'pubsub',
+      'messaging.system': MESSAGING_SYSTEM[system],
+      'messaging.operation.type': 'process',
+      'messaging.batch.message_count': records!.length,
     };
+    // The queue, topic or stream: the last part of its ARN (`…:orders`, `…:stream/orders`).
+    const arn = system === 'sns' ? first!.Sns?.TopicArn : first!.eventSourceARN;
+    const destination = typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
+    if (destination) attributes['messaging.destination.name'] = destination;
+    return { name: `${functionName} ${system}`, kind: SpanKind.CONSUMER, attributes, headers: undefined };
   }
   if (source === 'aws:s3' || source === 'aws:dynamodb') {
     return { name: `${functionName} ${source.slice(4)}`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'datasource' } };

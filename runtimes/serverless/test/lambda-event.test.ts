@@ -38,3 +38,21 @@ describe('eventShape: methods outside the HTTP set (HTTP semantic conventions)',
     expect(get.attributes).not.toHaveProperty('http.request.method_original');
   });
 });
+
+describe('eventShape: queue and topic events (messaging semantic conventions)', () => {
+  test('SQS, SNS and Kinesis batches: messaging.system as the conventions spell it, operation type process, the destination from the ARN', () => {
+    const sqs = eventShape({ Records: [{ eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:orders' }, { eventSource: 'aws:sqs' }] }, 'fn');
+    expect(sqs.attributes).toMatchObject({
+      'faas.trigger': 'pubsub',
+      'messaging.system': 'aws_sqs',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': 'orders',
+      'messaging.batch.message_count': 2,
+    });
+    const sns = eventShape({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:123456789012:alerts' } }] }, 'fn');
+    expect(sns.attributes).toMatchObject({ 'messaging.system': 'aws.sns', 'messaging.destination.name': 'alerts' });
+    const kinesis = eventShape({ Records: [{ eventSource: 'aws:kinesis', eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/clicks' }] }, 'fn');
+    expect(kinesis.attributes).toMatchObject({ 'messaging.system': 'aws_kinesis', 'messaging.destination.name': 'clicks' });
+    expect(eventShape({ Records: [{ eventSource: 'aws:sqs' }] }, 'fn').attributes).not.toHaveProperty('messaging.destination.name');
+  });
+});

@@ -26,6 +26,30 @@ function statusOk(expect: HttpCheckOptions['expectStatus'], status: number): boo
   return Array.isArray(expect) ? expect.includes(status) : status === expect;
 }
 
+function configError(message: string): TypeError {
+  return new TypeError(`httpCheck: ${message}`);
+}
+
+function checkOptions(target: string, options: HttpCheckOptions): void {
+  let parsed: URL;
+  try {
+    parsed = new URL(target);
+  } catch {
+    throw configError(`the URL must be an absolute http(s) URL such as "https://payments.internal/health", got ${JSON.stringify(target)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw configError(`the URL must use http: or https:, got ${JSON.stringify(parsed.protocol)}`);
+  const { degradedAfterMs, expectStatus, method } = options;
+  if (degradedAfterMs !== undefined && !(typeof degradedAfterMs === 'number' && degradedAfterMs >= 0 && Number.isFinite(degradedAfterMs))) {
+    throw configError(`option "degradedAfterMs" must be a number of milliseconds ≥ 0, got ${String(degradedAfterMs)}`);
+  }
+  const isStatus = (s: unknown): boolean => typeof s === 'number' && Number.isInteger(s);
+  if (expectStatus !== undefined && typeof expectStatus !== 'function' && !isStatus(expectStatus) && !(Array.isArray(expectStatus) && expectStatus.every(isStatus))) {
+    throw configError('option "expectStatus" must be a status code, an array of status codes or a function of the status');
+  }
+  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw configError('option "fetch" must be a function');
+  if (method !== undefined && (typeof method !== 'string' || method === '')) throw configError('option "method" must be an HTTP method such as "GET" or "HEAD"');
+}
+
 /**
  * A check that fetches a URL. Aborted when the registry's timeout is spent, so a hanging
  * dependency does not hold a connection open.
@@ -37,8 +61,8 @@ function statusOk(expect: HttpCheckOptions['expectStatus'], status: number): boo
  */
 export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): HealthCheck {
   const target = String(url);
-  // Validate now: a malformed URL is configuration, not an outage.
-  new URL(target);
+  // Validate now: a malformed URL or option is configuration, not an outage (DESIGN §5).
+  checkOptions(target, options);
   return {
     async check(timeoutSeconds: number, signal?: AbortSignal): Promise<HealthCheckResult> {
       const doFetch = options.fetch ?? globalThis.fetch;

@@ -160,8 +160,27 @@ export interface NodeRequestInfo {
 }
 
 /**
- * Turns a fetch-style handler into a listener for `http.createServer`. A handler that throws
- * or rejects before responding gets a plain 500.
+ * A plain 500 for a handler that failed, and the error on stderr as Deno.serve and Bun.serve
+ * print it: without it a failing handler left no trace outside the span (none at all without
+ * instrument()).
+ */
+function internalError(res: ServerResponse, err: unknown): void {
+  console.error(err);
+  if (!res.headersSent) {
+    res.statusCode = 500;
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+  }
+  res.end('Internal Server Error');
+}
+
+function describe(value: unknown): string {
+  return value === null || value === undefined ? String(value) : `a value of type ${typeof value}`;
+}
+
+/**
+ * Turns a fetch-style handler into a listener for `http.createServer`. A handler that throws,
+ * rejects or returns something else than a Response before responding gets a plain 500, and
+ * the error is printed with `console.error`, as Deno.serve and Bun.serve do.
  *
  * @example
  * ```ts
@@ -185,14 +204,13 @@ export function toNodeListener(
     Promise.resolve()
       .then(() => handler(request, info))
       .then(
-        (response) => writeWebResponse(res, response, req.method),
-        () => {
-          if (!res.headersSent) {
-            res.statusCode = 500;
-            res.setHeader('content-type', 'text/plain; charset=utf-8');
-          }
-          res.end('Internal Server Error');
+        (response) => {
+          // By shape: a Response of another realm or of the undici package counts.
+          if (response !== null && typeof response === 'object' && typeof (response as Response).status === 'number') return writeWebResponse(res, response, req.method);
+          // Answered as Deno.serve and Bun.serve answer it, not by cutting the connection.
+          internalError(res, new TypeError(`toNodeListener: the handler returned ${describe(response)}, not a Response`));
         },
+        (err: unknown) => internalError(res, err),
       )
       .catch(() => res.destroy());
   };

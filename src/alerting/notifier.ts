@@ -40,12 +40,20 @@ export interface Notifier {
   flush?(): Promise<void>;
 }
 
-/** Hands an alert to a notifier; a throwing notifier must not fail the caller. */
-export function notifySafely(notifier: Notifier | undefined, alert: Alert): void {
+/**
+ * Hands an alert to a notifier; a throwing notifier must not fail the caller. The lost alert is
+ * handed to `onError` (the caller counts and reports it), which must not throw either.
+ */
+export function notifySafely(notifier: Notifier | undefined, alert: Alert, onError?: (error: unknown, alert: Alert) => void): void {
   if (!notifier) return;
   try {
     notifier.notify(alert);
-  } catch {
+  } catch (err) {
     // An alerting bug must never turn into a failed request.
+    try {
+      onError?.(err, alert);
+    } catch {
+      // nothing more to do
+    }
   }
 }

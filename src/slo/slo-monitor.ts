@@ -1,4 +1,5 @@
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
+import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Counter } from '../metrics/counter.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
@@ -79,6 +80,7 @@ export class SLOMonitor {
   private readonly clock: () => number;
   private readonly events: Counter | undefined;
   private readonly goodEvents: Counter | undefined;
+  private readonly diag: Diagnostics | undefined;
   notifier: Notifier | undefined;
 
   constructor(options: SLOMonitorOptions) {
@@ -90,6 +92,7 @@ export class SLOMonitor {
       if (this.tracked.has(slo.name)) throw new TypeError(`SLOMonitor: two SLOs are named "${slo.name}"`);
       this.tracked.set(slo.name, { slo, ring: undefined, firing: new Set(), lastEval: -Infinity });
     }
+    this.diag = options.monitor?.diag;
     const m = options.monitor?.metrics;
     if (m) {
       this.events = m.createCounter('slo_events_total', 'SLI events counted against an SLO.', { labelNames: ['slo'] });
@@ -105,7 +108,9 @@ export class SLOMonitor {
   /**
    * Records one event: a latency in seconds, or an outcome (true is good). With one SLO the
    * name may be left out, as in the original's `record_observation(0.125)`. Unknown names
-   * and unusable values are ignored (never thrown on a request path).
+   * and unusable values are dropped (never thrown on a request path), counted in
+   * `lexigram_monitor_dropped_total{reason="invalid_value"}` and reported once when a monitor
+   * is given.
    */
   recordObservation(value: number | boolean): void;
   recordObservation(name: string, value: number | boolean): void;
@@ -119,9 +124,17 @@ export class SLOMonitor {
       t = this.tracked.values().next().value;
       value = a;
     }
-    if (!t || value === undefined) return;
-    const good = t.slo.isGood(value);
-    if (good === undefined) return;
+    if (!t) {
+      if (typeof a === 'string') {
+        return this.drop('slo:unknown', () => `SLOMonitor.recordObservation: no SLO named ${JSON.stringify(a)} (known: ${[...this.tracked.keys()].join(', ')}); the observation was dropped`);
+      }
+      return this.drop('slo:unnamed', () => `SLOMonitor.recordObservation(value) without a name needs exactly one SLO, and there are ${this.tracked.size}; pass the name first. The observation was dropped`);
+    }
+    const good = value === undefined ? undefined : t.slo.isGood(value);
+    if (good === undefined) {
+      const name = t.slo.name;
+      return this.drop('slo:value', () => `SLOMonitor.recordObservation("${name}", …) got ${String(value)}, neither a boolean nor a latency in seconds (a finite number ≥ 0); it was dropped`);
+    }
     const time = this.clock();
     (t.ring ??= new BucketRing(t.slo.windowSeconds, t.slo.bucketSeconds * 1000)).add(time, good);
     const labels = { slo: t.slo.name };
@@ -129,6 +142,13 @@ export class SLOMonitor {
     if (good) this.goodEvents?.increment(1, labels);
     // Alert transitions are checked at most once a second, not on every event.
     if (this.notifier && time - t.lastEval >= 1000) this.evaluate(t, time);
+  }
+
+  /** Counts a dropped observation and reports its kind of problem once (DESIGN §5). */
+  private drop(key: string, message: () => string): void {
+    if (!this.diag) return;
+    this.diag.count('invalid_value', 1);
+    this.diag.report('invalid_value', message, undefined, key);
   }
 
   /** Compliance, error budget and burn rates of one SLO (the only one when `name` is omitted). */
@@ -208,7 +228,7 @@ export class SLOMonitor {
           : `SLO "${t.slo.name}" burn rate is back under the ${severity} threshold`,
         time,
         details: { burnRates: rates, compliance: status.compliance, errorBudgetRemaining: status.errorBudgetRemaining, target: status.target },
-      });
+      }, this.diag && ((err, alert) => this.diag!.drop('export_failed', () => `the SLOMonitor notifier threw (${err instanceof Error ? err.message : String(err)}); the alert ${alert.key} ${alert.state} was not delivered`)));
     }
   }
 }

@@ -312,6 +312,41 @@ describe('burn-rate windows slide (SLO-05): a 5 m window is the last 5 minutes a
   });
 });
 
+describe('never breaking the host, never silent (DESIGN §5)', () => {
+  const dropped = (monitor: ReturnType<typeof createTestMonitor>['monitor'], reason: string) =>
+    (monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total') as CounterMetric | undefined)?.points.find((p) => p.attributes.reason === reason)?.value ?? 0;
+
+  it('an unknown name, a missing name with several SLOs and an unusable value are dropped, counted and reported once each', () => {
+    const diagnostics: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(`${d.kind}: ${d.message}`) });
+    const slos = new SLOMonitor({ slos: [{ name: 'a', target: 99, windowSeconds: 60 }, { name: 'b', target: 99, windowSeconds: 60, thresholdMs: 100 }], monitor });
+    slos.recordObservation('nope', true);
+    slos.recordObservation('nope', true);
+    slos.recordObservation(true); // two SLOs: which one?
+    slos.recordObservation('b', NaN);
+    slos.recordObservation('b', -1);
+    slos.recordObservation('a', 'yes' as unknown as boolean);
+    slos.recordObservation('a' as unknown as number);
+    expect(() => slos.recordObservation('a', { toString: () => { throw new Error('x'); } } as unknown as boolean)).not.toThrow();
+    expect(dropped(monitor, 'invalid_value')).toBe(8);
+    expect(diagnostics).toEqual([
+      expect.stringMatching(/^invalid_value: SLOMonitor.recordObservation: no SLO named "nope" \(known: a, b\)/),
+      expect.stringMatching(/without a name needs exactly one SLO, and there are 2/),
+      expect.stringMatching(/recordObservation\("b", …\) got NaN/),
+    ]);
+    expect([slos.status('a').total, slos.status('b').total]).toEqual([0, 0]);
+  });
+
+  it('a notifier that throws does not fail recordObservation; the lost alert is counted and reported', () => {
+    const diagnostics: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(`${d.kind}: ${d.message}`) });
+    const slos = new SLOMonitor({ slos: [{ name: 'a', target: 99.9, windowSeconds: 30 * DAY }], monitor, notifier: { notify: () => { throw new Error('boom'); } } });
+    expect(() => slos.recordObservation(false)).not.toThrow();
+    expect(dropped(monitor, 'export_failed')).toBe(2); // page and ticket
+    expect(diagnostics).toEqual([expect.stringMatching(/SLOMonitor notifier threw \(boom\); the alert slo:a:page firing was not delivered/)]);
+  });
+});
+
 describe('minEvents (SLO-07)', () => {
   it('holds an alert until the long window has enough events', () => {
     let t = T0;

@@ -3,6 +3,8 @@ import type { HistogramMetric, MetricData, CounterMetric } from '../model/metric
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { createTestMonitor } from '../testing/index.js';
 import { HookRegistry } from './registry.js';
+import { renderSnapshot } from '../exporters/prometheus/render.js';
+import { handleRequest } from '../http/handle-request.js';
 
 function values(metrics: readonly MetricData[], name: string): [Record<string, string>, number][] {
   const m = metrics.find((x) => x.name === name);
@@ -50,8 +52,10 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     ]);
     expect(values(m, 'sql_query_duration_seconds')).toHaveLength(2);
     expect(values(m, 'http_server_requests_total')).toEqual([[{ method: 'GET', route: '/users/:id', status: '200' }, 1]]);
-    const h = m.find((x) => x.name === 'http_server_request_duration_seconds') as HistogramMetric;
+    // The duration goes to the HTTP adapters' histogram (Prometheus: http_server_request_duration_seconds).
+    const h = m.find((x) => x.name === 'http.server.request.duration') as HistogramMetric;
     expect([h.unit, h.points[0].sum]).toEqual(['s', 0.025]);
+    expect(h.points[0].attributes).toEqual({ 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': '200' });
     expect(values(m, 'auth_logins_total')).toEqual([
       [{ method: 'password', outcome: 'success' }, 1],
       [{ method: 'password', outcome: 'failure', reason: 'bad_password' }, 1],
@@ -134,5 +138,47 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     hooks.cacheMiss({ cache: 'c' });
     expect(values(a.metrics.collect().metrics, 'cache_misses_total')).toEqual([[{ cache: 'c' }, 1]]);
     expect(values(b.metrics.collect().metrics, 'cache_misses_total')).toEqual([[{ cache: 'c' }, 1]]);
+  });
+
+  it('web.request and the HTTP adapters share one request-duration histogram, so Prometheus text keeps both (it had two families named http_server_request_duration_seconds and left one out)', async () => {
+    for (const hooksFirst of [true, false]) {
+      const { monitor } = createTestMonitor();
+      const hooks = new HookRegistry();
+      if (hooksFirst) monitor.subscribeHooks(hooks);
+      await handleRequest(monitor, new Request('http://x/a'), () => new Response('ok'), undefined, { route: () => '/a' });
+      if (!hooksFirst) monitor.subscribeHooks(hooks);
+      hooks.webRequest({ method: 'POST', route: '/b', status: 503, durationMs: 10 });
+      // As the Hono middleware emits it: the request was timed by handleRequest already.
+      hooks.webRequest({ method: 'GET', route: '/a', status: 200, durationMs: 10, traced: true });
+      const text = renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }));
+      const counts = text.split('\n').filter((l) => l.startsWith('http_server_request_duration_seconds_count'));
+      expect(counts.sort()).toEqual([
+        'http_server_request_duration_seconds_count{error_type="503",http_request_method="POST",http_response_status_code="503",http_route="/b"} 1',
+        'http_server_request_duration_seconds_count{http_request_method="GET",http_response_status_code="200",http_route="/a",url_scheme="http"} 1',
+      ]);
+      expect(text.match(/# TYPE http_server_request_duration_seconds /g)).toHaveLength(1);
+      expect(text).toContain('http_server_requests_total{method="GET",route="/a",status="200"} 1');
+    }
+  });
+
+  it('a payload a listener cannot read, and a duration that is NaN or negative, are counted and reported instead of vanishing or becoming 0', () => {
+    const reported: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => reported.push(`${d.kind}: ${d.message}`) });
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    const dropped = (): number => values(monitor.metrics.collect().metrics, 'lexigram_monitor_dropped_total').reduce((n, [, v]) => n + v, 0);
+    hooks.sqlQuery({ operation: 5 as unknown as string, durationMs: 3 });
+    hooks.emit('events.publish', undefined as never);
+    expect(dropped()).toBe(2);
+    expect(reported.join('\n')).toMatch(/hook "sql.query": the event could not be recorded/);
+    hooks.sqlQuery({ statement: 'select 1', durationMs: NaN });
+    hooks.taskEnd({ task: 't', durationMs: -5 });
+    expect(dropped()).toBe(4);
+    const m = monitor.metrics.collect().metrics;
+    // The events are counted; their durations are not recorded as 0.
+    expect(values(m, 'sql_queries_total')).toEqual([[{ operation: 'SELECT' }, 1]]);
+    expect(values(m, 'sql_query_duration_seconds')).toEqual([]);
+    expect(values(m, 'tasks_completed_total')).toEqual([[{ task: 't' }, 1]]);
+    expect(values(m, 'task_duration_seconds')).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 import { sanitizeSql, sqlOperation } from '../attributes/sql.js';
+import { normalizeMethod } from '../http/request-attributes.js';
+import { httpServerMetrics } from '../http/server-metrics.js';
 import type { Monitor } from '../monitor.js';
 import { SpanKind } from '../model/span-data.js';
 import { now } from '../time.js';
 import { failSpan } from '../trace/tracer.js';
 import { errorType } from '../wrappers/error-type.js';
-import type { HookEvents, MaybeFailed } from './events.js';
+import type { HookEventName, HookEvents, MaybeFailed } from './events.js';
 import type { HookRegistry } from './registry.js';
 
 const SECONDS = { unit: 's' } as const;
@@ -36,7 +38,9 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
   const queries = m.createCounter('sql_queries_total', 'SQL queries; error.type is set when the query failed.', { labelNames: ['operation', 'database', 'error.type'] });
   const queryTime = m.createHistogram('sql_query_duration_seconds', 'SQL query duration.', { ...SECONDS, labelNames: ['operation', 'database'] });
   const requests = m.createCounter('http_server_requests_total', 'HTTP requests handled.', { labelNames: ['method', 'route', 'status'] });
-  const requestTime = m.createHistogram('http_server_request_duration_seconds', 'HTTP request duration.', { ...SECONDS, labelNames: ['method', 'route', 'status'] });
+  // The request duration goes to the OpenTelemetry histogram the HTTP adapters record,
+  // http.server.request.duration: a histogram of the hooks' own would be a second family named
+  // http_server_request_duration_seconds in Prometheus text, and one of the two was left out.
   const logins = m.createCounter('auth_logins_total', 'Login attempts by outcome (success or failure).', { labelNames: ['method', 'outcome', 'reason'] });
   const enqueued = m.createCounter('queue_messages_enqueued_total', 'Messages sent to a queue.', { labelNames: ['queue'] });
   const processed = m.createCounter('queue_messages_processed_total', 'Queue messages processed; error.type is set on failure.', { labelNames: ['queue', 'error.type'] });
@@ -54,53 +58,85 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     if (error !== undefined && error !== null && error !== false) failSpan(span, error);
     span.end(end);
   };
-  const secs = (ms: number | undefined): number => (typeof ms === 'number' && ms > 0 ? ms / 1000 : 0);
+  /**
+   * `durationMs` in seconds; NaN, a negative or an infinite duration (or none where one is
+   * required) is dropped and counted, not recorded as 0: the event itself is still counted.
+   */
+  const secs = (ms: unknown, event: HookEventName): number | undefined => {
+    if (typeof ms === 'number' && ms >= 0 && ms !== Infinity) return ms / 1000;
+    monitor.diag.drop('invalid_value', () => `hook "${event}": durationMs must be a finite number of milliseconds ≥ 0, got ${String(ms)}; the duration was dropped, the event still counted`);
+    return undefined;
+  };
+  /**
+   * A listener that cannot read its payload (a missing field, a wrong type from plain JavaScript)
+   * would be swallowed by the registry with nobody told: it is counted and reported instead.
+   */
+  const guard = <K extends HookEventName>(event: K, f: (e: HookEvents[K]) => void): ((e: HookEvents[K]) => void) => (e) => {
+    try {
+      f(e);
+    } catch (err) {
+      monitor.diag.drop('invalid_value', () => `hook "${event}": the event could not be recorded (${err instanceof Error ? err.message : String(err)}); check its payload`);
+    }
+  };
+  const on = <K extends HookEventName>(event: K, f: (e: HookEvents[K]) => void): (() => void) => hooks.on(event, guard(event, f));
 
   const offs = [
-    hooks.on('cache.hit', (e) => cacheHits.increment(1, { cache: e.cache ?? '' })),
-    hooks.on('cache.miss', (e) => cacheMisses.increment(1, { cache: e.cache ?? '' })),
-    hooks.on('cache.set', (e) => cacheSets.increment(1, { cache: e.cache ?? '' })),
-    hooks.on('cache.delete', (e) => cacheDeletes.increment(1, { cache: e.cache ?? '' })),
-    hooks.on('events.publish', (e) => published.increment(1, { topic: e.topic })),
-    hooks.on('events.consume', (e) => {
+    on('cache.hit', (e) => cacheHits.increment(1, { cache: e.cache ?? '' })),
+    on('cache.miss', (e) => cacheMisses.increment(1, { cache: e.cache ?? '' })),
+    on('cache.set', (e) => cacheSets.increment(1, { cache: e.cache ?? '' })),
+    on('cache.delete', (e) => cacheDeletes.increment(1, { cache: e.cache ?? '' })),
+    on('events.publish', (e) => published.increment(1, { topic: e.topic })),
+    on('events.consume', (e) => {
       consumed.increment(1, { topic: e.topic, 'error.type': failed(e) });
-      if (typeof e.durationMs === 'number') {
-        consumeTime.observe(secs(e.durationMs), { topic: e.topic });
+      if (e.durationMs !== undefined) {
+        const seconds = secs(e.durationMs, 'events.consume');
+        if (seconds !== undefined) consumeTime.observe(seconds, { topic: e.topic });
         pastSpan(`consume ${e.topic}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.topic }, e.error, e.traced);
       }
     }),
-    hooks.on('sql.query', (e) => {
+    on('sql.query', (e) => {
       const operation = operationOf(e);
       const database = e.database ?? '';
       queries.increment(1, { operation, database, 'error.type': failed(e) });
-      queryTime.observe(secs(e.durationMs), { operation, database });
+      const seconds = secs(e.durationMs, 'sql.query');
+      if (seconds !== undefined) queryTime.observe(seconds, { operation, database });
       const attrs: Record<string, unknown> = { 'db.operation.name': operation };
       if (e.database) attrs['db.namespace'] = e.database;
       if (typeof e.statement === 'string' && e.statement) attrs['db.query.text'] = sanitizeSql(e.statement);
       pastSpan(database ? `${operation} ${database}` : operation, SpanKind.CLIENT, e.durationMs, attrs, e.error, e.traced);
     }),
-    hooks.on('web.request', (e) => {
+    on('web.request', (e) => {
       // No span here: the server middleware that emits this already made one.
-      const labels = { method: e.method, route: e.route ?? '', status: String(e.status) };
-      requests.increment(1, labels);
-      requestTime.observe(secs(e.durationMs), labels);
+      requests.increment(1, { method: e.method, route: e.route ?? '', status: String(e.status) });
+      // A request an adapter or the Hono middleware served (traced) is in the histogram already.
+      if (e.traced) return;
+      const seconds = secs(e.durationMs, 'web.request');
+      if (seconds === undefined) return;
+      const labels: Record<string, string | number> = { 'http.request.method': normalizeMethod(String(e.method)), 'http.response.status_code': e.status };
+      if (e.route) labels['http.route'] = e.route;
+      const error = failed(e);
+      if (error) labels['error.type'] = error;
+      else if (e.status >= 500) labels['error.type'] = String(e.status);
+      httpServerMetrics(monitor).duration.observe(seconds, labels);
     }),
-    hooks.on('auth.login.success', (e) => logins.increment(1, { method: e.method ?? '', outcome: 'success', reason: '' })),
-    hooks.on('auth.login.failure', (e) => logins.increment(1, { method: e.method ?? '', outcome: 'failure', reason: e.reason ?? '' })),
-    hooks.on('queue.enqueue', (e) => enqueued.increment(1, { queue: e.queue })),
-    hooks.on('queue.process', (e) => {
+    on('auth.login.success', (e) => logins.increment(1, { method: e.method ?? '', outcome: 'success', reason: '' })),
+    on('auth.login.failure', (e) => logins.increment(1, { method: e.method ?? '', outcome: 'failure', reason: e.reason ?? '' })),
+    on('queue.enqueue', (e) => enqueued.increment(1, { queue: e.queue })),
+    on('queue.process', (e) => {
       processed.increment(1, { queue: e.queue, 'error.type': failed(e) });
-      processTime.observe(secs(e.durationMs), { queue: e.queue });
+      const seconds = secs(e.durationMs, 'queue.process');
+      if (seconds !== undefined) processTime.observe(seconds, { queue: e.queue });
       pastSpan(`process ${e.queue}`, SpanKind.CONSUMER, e.durationMs, { 'messaging.destination.name': e.queue }, e.error, e.traced);
     }),
-    hooks.on('task.start', (e) => {
+    on('task.start', (e) => {
       started.increment(1, { task: e.task });
       active.add(1, { task: e.task });
     }),
-    hooks.on('task.end', (e) => {
+    on('task.end', (e) => {
       finished.increment(1, { task: e.task, 'error.type': failed(e) });
       active.add(-1, { task: e.task });
-      taskTime.observe(secs(e.durationMs), { task: e.task });
+      const seconds = secs(e.durationMs, 'task.end');
+      if (seconds !== undefined) taskTime.observe(seconds, { task: e.task });
       pastSpan(`task ${e.task}`, SpanKind.INTERNAL, e.durationMs, { 'task.name': e.task }, e.error, e.traced);
     }),
   ];

@@ -24,3 +24,22 @@ describe('httpCheck: configuration is checked at construction', () => {
     expect(() => httpCheck(url, { expectStatus: (s) => s < 500 })).not.toThrow();
   });
 });
+
+describe('httpCheck: a service binding is called as its method', () => {
+  it('fetch: an object with a fetch method (a Workers service binding) is called on the object', async () => {
+    // Like workerd's Fetcher: its method needs `this`, and a detached call throws.
+    class Binding {
+      readonly calls: string[] = [];
+      async fetch(input: string): Promise<Response> {
+        if (!(this instanceof Binding)) throw new TypeError('Illegal invocation');
+        this.calls.push(input);
+        return new Response('ok', { status: 200 });
+      }
+    }
+    const binding = new Binding();
+    const result = await httpCheck('https://auth.internal/health', { fetch: binding }).check(1);
+    expect(result.status).toBe('healthy');
+    expect(binding.calls).toEqual(['https://auth.internal/health']);
+    expect(() => httpCheck('https://auth.internal/health', { fetch: {} as unknown as typeof fetch })).toThrow(/fetch/);
+  });
+});

@@ -16,8 +16,12 @@ export interface HttpCheckOptions {
   degradedAfterMs?: number;
   /** Component name in results (default: the registered name). */
   component?: string;
-  /** The fetch to use (default `globalThis.fetch`); Workers can pass a service binding's. */
-  fetch?: typeof fetch;
+  /**
+   * The fetch to use (default `globalThis.fetch`), or an object with a `fetch` method, called on
+   * it: on Workers pass a service binding itself (`fetch: env.AUTH`). Its method alone
+   * (`env.AUTH.fetch`, detached) throws "Illegal invocation" when called.
+   */
+  fetch?: typeof fetch | { fetch(input: string, init?: RequestInit): Promise<Response> };
 }
 
 function statusOk(expect: HttpCheckOptions['expectStatus'], status: number): boolean {
@@ -46,7 +50,10 @@ function checkOptions(target: string, options: HttpCheckOptions): void {
   if (expectStatus !== undefined && typeof expectStatus !== 'function' && !isStatus(expectStatus) && !(Array.isArray(expectStatus) && expectStatus.every(isStatus))) {
     throw configError('option "expectStatus" must be a status code, an array of status codes or a function of the status');
   }
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') throw configError('option "fetch" must be a function');
+  const f = options.fetch as unknown;
+  if (f !== undefined && typeof f !== 'function' && !(typeof f === 'object' && f !== null && typeof (f as { fetch?: unknown }).fetch === 'function')) {
+    throw configError('option "fetch" must be a function or an object with a fetch method (a service binding)');
+  }
   if (method !== undefined && (typeof method !== 'string' || method === '')) throw configError('option "method" must be an HTTP method such as "GET" or "HEAD"');
 }
 
@@ -65,7 +72,6 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
   checkOptions(target, options);
   return {
     async check(timeoutSeconds: number, signal?: AbortSignal): Promise<HealthCheckResult> {
-      const doFetch = options.fetch ?? globalThis.fetch;
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
       signal?.addEventListener('abort', onAbort);
@@ -73,7 +79,10 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       const start = now();
       const component = options.component ?? '';
       try {
-        const res = await doFetch(target, { method: options.method ?? 'GET', headers: options.headers as RequestInit['headers'], signal: controller.signal });
+        const init: RequestInit = { method: options.method ?? 'GET', headers: options.headers as RequestInit['headers'], signal: controller.signal };
+        const custom = options.fetch;
+        // A binding's fetch is called as its method: detached, workerd refuses it.
+        const res = await (custom === undefined ? fetch(target, init) : typeof custom === 'function' ? custom(target, init) : custom.fetch(target, init));
         const latencyMs = now() - start;
         // Release the connection: only the status matters.
         void res.body?.cancel().catch(() => {});

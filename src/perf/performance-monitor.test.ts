@@ -81,6 +81,21 @@ describe('PerformanceMonitor', () => {
     expect(perf.operations).toEqual(['a', 'b']);
   });
 
+  it('configuration mistakes throw at construction, saying what to change (DESIGN §5)', () => {
+    const { monitor } = createTestMonitor();
+    // Options given first used to pass for a monitor: every end() then threw into the app.
+    expect(() => new PerformanceMonitor({ maxOperations: 10 } as never)).toThrow(/first argument must be a Monitor or undefined; options go second/);
+    expect(() => new PerformanceMonitor(null as never)).toThrow(/first argument must be a Monitor/);
+    for (const maxOperations of [-1, 1.5, NaN, '10' as unknown as number]) {
+      expect(() => new PerformanceMonitor(monitor, { maxOperations })).toThrow(/maxOperations must be an integer ≥ 0/);
+    }
+    expect(() => new PerformanceMonitor(monitor, { histogram: 'op duration' })).toThrow(/invalid metric name "op duration"/);
+    expect(() => new PerformanceMonitor(undefined, { histogram: 'op duration' })).toThrow(/invalid metric name/);
+    const ok = new PerformanceMonitor(monitor, { histogram: 'op_duration_seconds', maxOperations: 0 });
+    expect(() => ok.track('x').end()).not.toThrow();
+    expect(ok.stats('x')).toBeUndefined();
+  });
+
   it('with a monitor: a histogram in seconds and a span per operation (ERROR on failure)', async () => {
     const { monitor, memory } = createTestMonitor();
     const perf = new PerformanceMonitor(monitor);

@@ -1,3 +1,4 @@
+import { checkMetricName } from '../metrics/names.js';
 import { QuantileSketch } from '../metrics/quantile-sketch.js';
 import type { Histogram } from '../metrics/histogram.js';
 import { runInSpan } from '../context/active.js';
@@ -73,7 +74,17 @@ export class PerformanceMonitor {
     private readonly monitor?: Monitor,
     private readonly options: PerformanceMonitorOptions = {},
   ) {
-    this.maxOperations = options.maxOperations ?? 1000;
+    // Configuration throws here (DESIGN §5). Options passed first (as other constructors take
+    // one options object) used to pass for a monitor and make every end() throw.
+    if (monitor !== undefined && (monitor === null || typeof monitor !== 'object' || !('diag' in monitor) || !('tracer' in monitor) || !('metrics' in monitor))) {
+      throw new TypeError('new PerformanceMonitor(monitor?, options?): the first argument must be a Monitor or undefined; options go second');
+    }
+    if (options === null || typeof options !== 'object') throw new TypeError('new PerformanceMonitor(monitor?, options?): options must be an object');
+    const max = options.maxOperations ?? 1000;
+    if (!Number.isInteger(max) || max < 0) throw new RangeError(`PerformanceMonitor: maxOperations must be an integer ≥ 0, got ${String(max)}`);
+    this.maxOperations = max;
+    // The histogram is made at first use, but a bad name is a mistake to show now.
+    if (options.histogram !== undefined && options.histogram !== false) checkMetricName(options.histogram);
   }
 
   /**

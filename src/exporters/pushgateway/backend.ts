@@ -60,6 +60,8 @@ export class PushgatewayBackend implements Backend {
   readonly #timeoutMs: number;
   readonly #onDrop: ((dropped: DroppedMetric) => void) | undefined;
   #queue: Promise<unknown> = Promise.resolve();
+  /** The push queued and not yet started, which a newer export may supersede. */
+  #waiting: { body: string; readonly result: Promise<ExportResult> } | undefined;
   #closed = false;
 
   constructor(options: PushgatewayBackendOptions) {
@@ -121,12 +123,28 @@ export class PushgatewayBackend implements Backend {
     } catch (err) {
       return Promise.resolve(failure('internal_error', this.#redact(err)));
     }
-    return this.#enqueue(this.method, body);
+    // Each body is the whole cumulative state, so a push still waiting behind a slow gateway is
+    // superseded by a newer one instead of piling up: at most one waits, with the latest values,
+    // and its callers share its outcome. Without this a hung gateway held every body made meanwhile.
+    const waiting = this.#waiting;
+    if (waiting !== undefined) {
+      waiting.body = body;
+      return waiting.result;
+    }
+    const entry: { body: string; result: Promise<ExportResult> } = { body, result: undefined as unknown as Promise<ExportResult> };
+    this.#waiting = entry;
+    entry.result = this.#enqueue(() => {
+      if (this.#waiting === entry) this.#waiting = undefined;
+      return this.#send(this.method, entry.body);
+    });
+    return entry.result;
   }
 
   /** Deletes this grouping key's metrics from the gateway (PG-05: answered 202). */
   delete(): Promise<ExportResult> {
-    return this.#enqueue('DELETE', undefined);
+    // A push after the delete must go after it, not into a push queued before it.
+    this.#waiting = undefined;
+    return this.#enqueue(() => this.#send('DELETE', undefined));
   }
 
   /** Waits for pushes in flight. */
@@ -141,8 +159,8 @@ export class PushgatewayBackend implements Backend {
   }
 
   // Requests go out one at a time so the gateway sees them in order (a PUT after a DELETE wins).
-  #enqueue(method: string, body: string | undefined): Promise<ExportResult> {
-    const next = this.#queue.then(() => this.#send(method, body));
+  #enqueue(send: () => Promise<ExportResult>): Promise<ExportResult> {
+    const next = this.#queue.then(send);
     this.#queue = next;
     return next;
   }

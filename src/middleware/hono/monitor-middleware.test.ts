@@ -286,4 +286,27 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(duration.points[0]!.attributes).toMatchObject({ 'http.route': '/orders/:id', 'http.response.status_code': '500', 'error.type': 'object' });
     expect(seen.map((e) => [e.route, e.status, e.error])).toEqual([['/orders/:id', 500, legacy]]);
   });
+
+  test('a sub-app with its own monitorMiddleware(monitor), mounted with route(), adds nothing: one span, one web.request, one duration point per request', async () => {
+    for (const underAdapter of [false, true]) {
+      const { monitor, memory } = createTestMonitor();
+      const hooks = new HookRegistry();
+      const seen: unknown[] = [];
+      hooks.on('web.request', (e) => seen.push(e.route));
+      monitor.subscribeHooks(hooks);
+      const sub = new Hono();
+      sub.use(monitorMiddleware(monitor));
+      sub.get('/items/:id', (c) => c.text('item'));
+      const a = new Hono();
+      a.use(monitorMiddleware(monitor));
+      a.route('/admin', sub);
+      const res = underAdapter ? await handleRequest(monitor, new Request('http://x/admin/items/1'), (r) => a.fetch(r), undefined) : await a.request('/admin/items/1');
+      expect(await res.text()).toBe('item');
+      await monitor.flush();
+      expect(seen).toEqual(['/admin/items/:id']);
+      expect(memory.spans.filter((s) => s.kind === SpanKind.SERVER).map((s) => s.name)).toEqual(['GET /admin/items/:id']);
+      const snap = monitor.metrics.collect({ temporality: 'cumulative' }).metrics;
+      expect(snap.find((m) => m.name === 'http_server_requests_total')!.points.map((p) => (p as { value: number }).value)).toEqual([1]);
+    }
+  });
 });

@@ -138,7 +138,14 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       await next();
       return;
     }
-    (c as unknown as { set(key: string, value: unknown): void }).set(MONITOR_KEY, monitor);
+    const vars = c as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
+    // A sub-app with its own monitorMiddleware(monitor), mounted with route(), runs in the same
+    // Context: the outer call describes this request already; a second would count it twice.
+    if (vars.get(MONITOR_KEY) === monitor) {
+      await next();
+      return;
+    }
+    vars.set(MONITOR_KEY, monitor);
     const scope = getActiveScope();
     const existing = scope?.serverSpan;
     const method = normalizeMethod(c.req.method);

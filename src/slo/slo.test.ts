@@ -64,6 +64,10 @@ describe('SLO', () => {
     const lat = new SLO({ name: 'l', target: 99, windowSeconds: 60, thresholdMs: 250 });
     expect(lat.kind).toBe('latency');
     expect([lat.isGood(0.25), lat.isGood(0.2501), lat.isGood(true), lat.isGood(false), lat.isGood(NaN)]).toEqual([true, false, true, false, undefined]);
+    // A latency exactly at the threshold is good, whatever the float rounding of ms × 1000.
+    for (const ms of [2007, 2011, 4013, 8191, 570, 1]) {
+      expect([ms, new SLO({ name: 'l', target: 99, windowSeconds: 60, thresholdMs: ms }).isGood(ms / 1000)]).toEqual([ms, true]);
+    }
     const av = new SLO({ name: 'a', target: 99, windowSeconds: 60 });
     expect(av.kind).toBe('availability');
     expect([av.isGood(12), av.isGood(false)]).toEqual([true, false]);

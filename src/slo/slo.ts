@@ -86,6 +86,12 @@ export class SLO {
   readonly bucketSeconds: number;
   readonly minEvents: number;
   readonly windows: readonly BurnRateWindow[];
+  /**
+   * thresholdMs in seconds, compared with a latency as given: `latency * 1000` rounds up past the
+   * threshold for some values (2.007 * 1000 is 2007.0000000000002), while 2007 / 1000 is the
+   * same double as the literal 2.007, so a latency exactly at the threshold is good.
+   */
+  private readonly thresholdSeconds: number;
 
   constructor(options: SLOOptions) {
     if (!options || typeof options !== 'object') throw new TypeError('new SLO(options): options must be an object');
@@ -106,6 +112,7 @@ export class SLO {
       if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new RangeError(`SLO "${name}": a latency SLO needs thresholdMs > 0`);
     }
     this.thresholdMs = options.thresholdMs;
+    this.thresholdSeconds = kind === 'latency' ? (options.thresholdMs as number) / 1000 : Infinity;
     const bucket = options.bucketSeconds ?? Math.min(w, Math.max(1, w / 8640));
     if (typeof bucket !== 'number' || !(bucket > 0) || bucket > w) throw new RangeError(`SLO "${name}": bucketSeconds must be > 0 and at most windowSeconds`);
     if (w / bucket > 100_000) throw new RangeError(`SLO "${name}": windowSeconds / bucketSeconds is ${Math.ceil(w / bucket)}; keep it at most 100000 buckets`);
@@ -139,7 +146,7 @@ export class SLO {
   isGood(value: number | boolean): boolean | undefined {
     if (typeof value === 'boolean') return value;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
-    return this.kind === 'latency' ? value * 1000 <= (this.thresholdMs as number) : true;
+    return value <= this.thresholdSeconds;
   }
 
   /**

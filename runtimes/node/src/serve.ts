@@ -44,7 +44,15 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
   const server = createServer(nodeOptions ?? {}, toNodeListener(instrumented));
   const stop = (): Promise<void> =>
     new Promise<void>((resolve) => {
-      server.close(() => resolve());
+      // server.close() closes the connections idle at that moment only: a kept-alive one whose
+      // response was still being written stayed open its whole keepAliveTimeout (5 s) after it,
+      // holding close() and half of a SIGTERM's flush. Idle ones are closed as they become so.
+      const idle = setInterval(() => server.closeIdleConnections?.(), 50);
+      idle.unref?.();
+      server.close(() => {
+        clearInterval(idle);
+        resolve();
+      });
       server.closeIdleConnections?.();
     });
   // close() unregisters it: a process that starts and closes servers in turn (tests, a

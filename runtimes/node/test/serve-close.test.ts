@@ -1,3 +1,4 @@
+import { Agent, get } from 'node:http';
 import { expect, test } from 'vitest';
 import { MemoryBackend } from '../../../src/index.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
@@ -25,4 +26,27 @@ test('node: serve() on a port in use rejects and leaves no handler registered wi
   await expect(serve(() => new Response('hi'), { serviceName: 'close', backends: [new MemoryBackend()] }, { port: s.port, hostname: '127.0.0.1', traceFetch: false })).rejects.toThrow(/EADDRINUSE/);
   expect(exitTargets()).toBe(before);
   await s.close();
+});
+
+test('node: serve().close() during a request on a kept-alive connection resolves once it is answered, not a keepAliveTimeout later', async () => {
+  const s = await serve(
+    async () => {
+      await new Promise((r) => setTimeout(r, 300));
+      return new Response('slow');
+    },
+    { serviceName: 'close', backends: [new MemoryBackend()] },
+    { port: 0, hostname: '127.0.0.1', traceFetch: false, flushOnExit: false },
+  );
+  const agent = new Agent({ keepAlive: true });
+  try {
+    const answered = new Promise<string>((resolve) => get({ port: s.port, host: '127.0.0.1', path: '/', agent }, (res) => res.setEncoding('utf8').on('data', resolve)));
+    await new Promise((r) => setTimeout(r, 100));
+    const started = Date.now();
+    await s.close();
+    expect(await answered).toBe('slow');
+    // Node's keepAliveTimeout is 5000 ms: the connection must not be left open that long.
+    expect(Date.now() - started).toBeLessThan(2000);
+  } finally {
+    agent.destroy();
+  }
 });

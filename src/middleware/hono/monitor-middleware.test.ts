@@ -6,7 +6,7 @@ import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js
 import { HookRegistry } from '../../hooks/registry.js';
 import { healthHandler } from '../../health/handler.js';
 import { handleRequest } from '../../http/handle-request.js';
-import { SpanKind } from '../../model/span-data.js';
+import { SpanKind, SpanStatus } from '../../model/span-data.js';
 
 function app(monitor: ReturnType<typeof createTestMonitor>['monitor']) {
   const a = new Hono();
@@ -308,5 +308,30 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
       const snap = monitor.metrics.collect({ temporality: 'cumulative' }).metrics;
       expect(snap.find((m) => m.name === 'http_server_requests_total')!.points.map((p) => (p as { value: number }).value)).toEqual([1]);
     }
+  });
+
+  test('tracedMiddleware: an HTTPException with a 4xx (a failed bearerAuth) records the exception but leaves the span unset, as the server span does, so keepErrors does not keep every 401', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.use(
+      '/private/*',
+      tracedMiddleware('auth', async (c, next) => {
+        if (c.req.header('authorization') !== 'Bearer ok') throw new HTTPException(401, { message: 'no token' });
+        await next();
+      }),
+    );
+    a.use('/boom/*', tracedMiddleware('explode', async () => {
+      throw new HTTPException(503, { message: 'down' });
+    }));
+    a.get('/private/x', (c) => c.text('x'));
+    a.get('/boom/x', (c) => c.text('x'));
+    expect((await a.request('/private/x')).status).toBe(401);
+    expect((await a.request('/boom/x')).status).toBe(503);
+    await monitor.flush();
+    const auth = memory.findSpan('middleware auth')!;
+    expect(auth.status.code).toBe(SpanStatus.UNSET);
+    expect(auth.events.map((e) => e.name)).toEqual(['exception']);
+    expect(memory.findSpan('middleware explode')!.status.code).toBe(SpanStatus.ERROR);
   });
 });

@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
 import type { EnvRecord } from '../../config/env.js';
-import { getActiveScope } from '../../context/active.js';
+import { getActiveScope, runInSpan } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import type { Monitor } from '../../monitor.js';
@@ -200,6 +200,24 @@ export function tracedMiddleware(name: string, middleware: MiddlewareHandler, mo
   return async function tracedMiddlewareHandler(c, next) {
     const m = monitor ?? ((c as unknown as { get(key: string): unknown }).get(MONITOR_KEY) as Monitor | undefined);
     if (!m) return middleware(c, next);
-    return m.tracer.startActiveSpan(`middleware ${name}`, { attributes: { 'hono.middleware': name } }, () => middleware(c, next));
+    const span = m.tracer.startSpan(`middleware ${name}`, { attributes: { 'hono.middleware': name } });
+    try {
+      return await runInSpan(span, () => middleware(c, next));
+    } catch (err) {
+      // An HTTPException with a 4xx (bearerAuth's 401) is the client's, as describe() treats the
+      // server span: recorded, not ERROR, so keepErrors does not keep every refused request.
+      if (clientHttpException(err)) recordOnly(span, err);
+      else failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
   };
+}
+
+/** Hono's HTTPException (duck-typed: only hono's types are imported) with a status below 500. */
+function clientHttpException(err: unknown): boolean {
+  if (err === null || typeof err !== 'object') return false;
+  const { status, getResponse } = err as { status?: unknown; getResponse?: unknown };
+  return typeof getResponse === 'function' && typeof status === 'number' && status >= 400 && status < 500;
 }

@@ -85,6 +85,11 @@ export class SLOMonitor {
 
   constructor(options: SLOMonitorOptions) {
     if (!options || !Array.isArray(options.slos)) throw new TypeError('new SLOMonitor({ slos }): slos must be an array of SLO');
+    if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('new SLOMonitor({ clock }): clock must be a function returning epoch milliseconds');
+    // A notifier without notify() would lose every alert at the first transition, silently.
+    if (options.notifier !== undefined && typeof (options.notifier as Partial<Notifier> | null)?.notify !== 'function') {
+      throw new TypeError('new SLOMonitor({ notifier }): notifier must be an object with a notify(alert) method, such as webhookNotifier({ url })');
+    }
     this.clock = options.clock ?? now;
     this.notifier = options.notifier;
     for (const s of options.slos) {

@@ -341,6 +341,14 @@ describe('never breaking the host, never silent (DESIGN §5)', () => {
     expect([slos.status('a').total, slos.status('b').total]).toEqual([0, 0]);
   });
 
+  it('a notifier without notify() or a clock that is not a function throws at construction', () => {
+    const slos = [{ name: 'a', target: 99, windowSeconds: 60 }];
+    for (const notifier of [{}, 'https://hooks.example.com/x', null]) {
+      expect(() => new SLOMonitor({ slos, notifier: notifier as never })).toThrow(/notifier must be an object with a notify\(alert\) method/);
+    }
+    expect(() => new SLOMonitor({ slos, clock: 5 as never })).toThrow(/clock must be a function/);
+  });
+
   it('a notifier that throws does not fail recordObservation; the lost alert is counted and reported', () => {
     const diagnostics: string[] = [];
     const { monitor } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(`${d.kind}: ${d.message}`) });

@@ -117,9 +117,19 @@ export class PushgatewayBackend implements Backend {
       return Promise.resolve(failure('export_rejected', 'Pushgateway needs cumulative metrics'));
     }
     let body: string;
+    // Points left out of the body (a name clash, the gateway's own names) are reported back as
+    // rejected, so the monitor counts them (export_rejected) instead of their vanishing.
+    let dropped = 0;
     try {
       const onDrop = this.#onDrop;
-      body = renderSnapshot(snapshot, { format: 'text', reservedNames: GATEWAY_NAMES, ...(onDrop ? { onDrop } : {}) });
+      body = renderSnapshot(snapshot, {
+        format: 'text',
+        reservedNames: GATEWAY_NAMES,
+        onDrop: (d) => {
+          dropped += d.reason === 'duplicate_series' ? 1 : (snapshot.metrics.find((m) => m.name === d.metric)?.points.length ?? 1);
+          onDrop?.(d);
+        },
+      });
     } catch (err) {
       return Promise.resolve(failure('internal_error', this.#redact(err)));
     }
@@ -127,10 +137,11 @@ export class PushgatewayBackend implements Backend {
     // superseded by a newer one instead of piling up: at most one waits, with the latest values,
     // and its callers share its outcome. Without this a hung gateway held every body made meanwhile.
     const waiting = this.#waiting;
-    if (waiting !== undefined) {
-      waiting.body = body;
-      return waiting.result;
-    }
+    const result = waiting !== undefined ? ((waiting.body = body), waiting.result) : this.#push(body);
+    return dropped === 0 ? result : result.then((r) => (r.ok ? { ...r, rejected: { dataPoints: dropped } } : r));
+  }
+
+  #push(body: string): Promise<ExportResult> {
     const entry: { body: string; result: Promise<ExportResult> } = { body, result: undefined as unknown as Promise<ExportResult> };
     this.#waiting = entry;
     entry.result = this.#enqueue(() => {

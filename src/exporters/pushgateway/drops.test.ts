@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import type { Diagnostic } from '../../model/batch.js';
+import { createTestMonitor } from '../../testing/index.js';
+import { PushgatewayBackend } from './backend.js';
+
+// A metric the push leaves out (its Prometheus name clashes with another's, or with the gateway's
+// own push_time_seconds) must be counted by the monitor, not vanish (DESIGN §5, MET-13, PG-10).
+describe('PushgatewayBackend: metrics left out of a push are counted', () => {
+  it('the export resolves ok with rejected.dataPoints, and the monitor counts it', async () => {
+    const bodies: string[] = [];
+    const push = new PushgatewayBackend({
+      url: 'http://pgw.local:9091',
+      job: 'nightly',
+      fetch: async (_url, init) => {
+        bodies.push(String(init.body));
+        return new Response('', { status: 200 });
+      },
+    });
+    const seen: Diagnostic[] = [];
+    const { monitor } = createTestMonitor({ backends: [push], onDiagnostic: (d) => seen.push(d) });
+    monitor.metrics.createCounter('jobs.done', 'dots').increment(1);
+    monitor.metrics.createCounter('jobs_done', 'underscores').increment(2);
+    monitor.metrics.createGauge('push.time', 'clashes with the gateway', { unit: 's' }).set(5);
+
+    const result = await push.export({ resource: { attributes: {} }, scope: { name: 't' }, spans: [], logs: [], metrics: monitor.metrics.collect({ temporality: 'cumulative' }) });
+    expect(result).toMatchObject({ ok: true, rejected: { dataPoints: 2 } });
+    expect(bodies[0]).toContain('jobs_done_total 1\n');
+    expect(bodies[0]).not.toContain('push_time_seconds');
+
+    await monitor.flush();
+    const m = monitor.metrics.collect().metrics.find((x) => x.name === 'lexigram_monitor_dropped_total');
+    const p = m?.type === 'counter' ? m.points.find((x) => x.attributes.reason === 'export_rejected') : undefined;
+    expect(p?.value).toBe(2);
+    expect(seen.some((d) => d.kind === 'export_rejected' && d.message.includes('pushgateway'))).toBe(true);
+  });
+
+  it('a push with nothing left out resolves plain ok', async () => {
+    const push = new PushgatewayBackend({ url: 'http://pgw.local:9091', job: 'j', fetch: async () => new Response('', { status: 200 }) });
+    const { monitor } = createTestMonitor();
+    monitor.metrics.createCounter('a', 'a').increment(1);
+    const result = await push.export({ resource: { attributes: {} }, scope: { name: 't' }, spans: [], logs: [], metrics: monitor.metrics.collect({ temporality: 'cumulative' }) });
+    expect(result).toEqual({ ok: true });
+  });
+});

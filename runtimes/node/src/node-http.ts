@@ -13,8 +13,13 @@ import { decodedByFetch } from '../../../src/http/decoded-body.js';
 export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Request {
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
   const origin = `${encrypted ? 'https' : 'http'}://`;
-  const path = req.url ?? '/';
-  const url = `${origin}${req.headers.host || localHost(req)}${path}`;
+  const target = req.url ?? '/';
+  // origin-form (`/x`) is the common case; absolute-form (`http://host/x`, from a forward proxy)
+  // is the URL itself, its host winning over Host (RFC 9112 §3.2.2), as on Deno; asterisk-form
+  // (`OPTIONS *`) is `/*`, as on Deno. Both were answered 400 from a URL glued to the Host.
+  const absolute = target.charCodeAt(0) !== 47 && /^https?:\/\//i.test(target);
+  const path = absolute || target.charCodeAt(0) === 47 ? target : `/${target}`;
+  const url = absolute ? target : `${origin}${req.headers.host || localHost(req)}${path}`;
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -44,7 +49,7 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   } catch (err) {
     // A Host header no URL accepts (`a b`): Node answers such a request, so the handler sees it
     // under the server's own address rather than the client getting a 400 from us.
-    if (!req.headers.host) throw err;
+    if (!req.headers.host || absolute) throw err;
     return new Request(`${origin}${localHost(req)}${path}`, init);
   }
 }

@@ -59,7 +59,13 @@ const KNOWN_ENV_VARIABLES: readonly string[] = [
     'COMPRESSION',
     'PROTOCOL',
     'METRICS_TEMPORALITY_PREFERENCE',
+    // Per signal (src/exporters/otlp/env.ts): left out, they were never read under a narrow grant.
+    ...['TRACES', 'METRICS', 'LOGS'].flatMap((s) => [`${s}_TIMEOUT`, `${s}_COMPRESSION`, `${s}_PROTOCOL`]),
   ].map((name) => `OTEL_EXPORTER_OTLP_${name}`),
+  // ENV-16: `none` switches a signal off for the OTLP backend built from the environment.
+  'OTEL_TRACES_EXPORTER',
+  'OTEL_METRICS_EXPORTER',
+  'OTEL_LOGS_EXPORTER',
   'OTEL_DENO',
 ];
 

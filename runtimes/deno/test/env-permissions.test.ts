@@ -6,9 +6,13 @@ import assert from 'node:assert/strict';
 
 declare const Deno: any;
 
-async function run(flags: string[], env: Record<string, string> = {}): Promise<{ serviceName?: string; spans?: number; threw?: string; ungranted: string[] }> {
+async function run(
+  flags: string[],
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<{ serviceName?: string; spans?: number; threw?: string; ungranted: string[]; seen?: string[] }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ['run', '--no-prompt', '--no-lock', '--sloppy-imports', '--allow-read', ...flags, new URL('./fixtures/env-permissions.ts', import.meta.url).pathname],
+    args: ['run', '--no-prompt', '--no-lock', '--sloppy-imports', '--allow-read', ...flags, new URL('./fixtures/env-permissions.ts', import.meta.url).pathname, ...args],
     env: { OTEL_SERVICE_NAME: 'checkout', NO_COLOR: '1', ...env },
     stdout: 'piped',
     stderr: 'piped',
@@ -42,4 +46,19 @@ Deno.test('deno: with --allow-env, the environment is read as before', async () 
   const r = await run(['--allow-env']);
   assert.deepEqual(r.ungranted, []);
   assert.equal(r.serviceName, 'checkout');
+});
+
+Deno.test('deno: granted one by one, every OTEL_* variable the library reads is read (per-signal exporter, protocol, compression and timeout ones too)', async () => {
+  const granted = {
+    OTEL_SERVICE_NAME: 'checkout',
+    OTEL_TRACES_EXPORTER: 'none',
+    OTEL_METRICS_EXPORTER: 'otlp',
+    OTEL_LOGS_EXPORTER: 'none',
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+    OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'gzip',
+    OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '2000',
+  };
+  const r = await run([`--allow-env=${Object.keys(granted).join(',')}`], granted, ['--seen']);
+  assert.deepEqual(r.ungranted, []);
+  assert.deepEqual(r.seen, Object.keys(granted).sort());
 });

@@ -79,3 +79,26 @@ group('a large object shared many times', () => {
     expect(JSON.parse(text).lines[0].product.description).toHaveLength(64 * 1024);
   });
 });
+
+group('Map and Set values', () => {
+  it('a Map is written as the object of its entries and a Set as an array, with keys redacted and cycles cut', () => {
+    const creds = new Map<unknown, unknown>([['user', 'u'], ['password', 'hunter2'], [42, true]]);
+    expect(describe({ creds, tags: new Set(['a', 'b']) }, createRedactor(['password']))).toBe('{"creds":{"42":true,"user":"u","password":"[REDACTED]"},"tags":["a","b"]}');
+    const self = new Map<string, unknown>([['name', 'm']]);
+    self.set('self', self);
+    expect(describe(self)).toBe('{"name":"m","self":"[Circular]"}');
+    expect(sanitizeAttribute(new Set([1, 2]), 100).value).toBe('[1,2]');
+  });
+
+  it('a log attribute keeps a Map as a map and a Set as a list (they were {})', async () => {
+    const { createTestMonitor } = await import('../testing/index.js');
+    const { monitor, memory } = createTestMonitor();
+    const m = new Map<string, unknown>([['region', 'eu'], ['token', 't0k3n']]);
+    m.set('self', m);
+    monitor.logger.info('cart', { meta: m, ids: new Set([1, 2, 3]) });
+    await monitor.flush();
+    const attrs = memory.logs[0]!.attributes as Record<string, unknown>;
+    expect(attrs.meta).toEqual({ region: 'eu', token: '[REDACTED]', self: '[Circular]' });
+    expect(attrs.ids).toEqual([1, 2, 3]);
+  });
+});

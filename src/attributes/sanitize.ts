@@ -133,6 +133,9 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
   // (`{ billing: address, shipping: address }`) is written twice, as JSON.stringify does. The
   // repeats are bounded so a graph that shares each level twice cannot grow the text exponentially.
   const path: object[] = [];
+  // What each entry of `path` was made from: a Map or Set is written as the object or array of
+  // its entries (JSON.stringify writes `{}`), so its cycles are found through the original.
+  const from: object[] = [];
   const written = new WeakSet<object>();
   let repeats = 0;
   let text = 0;
@@ -150,14 +153,35 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
       let depth = path.length;
       while (depth > 0 && path[depth - 1] !== this) depth--;
       path.length = depth;
-      if (path.includes(val)) return '[Circular]';
+      from.length = depth;
+      if (from.includes(val)) return '[Circular]';
       if (!written.has(val)) written.add(val);
       else if (++repeats > MAX_REPEATS) return '[Repeated]';
-      path.push(val);
+      const original = val;
+      val = collectionAsJson(val);
+      path.push(val as object);
+      from.push(original);
     }
     return val;
   });
   return s === undefined ? String(v) : s;
+}
+
+/** A Map as an object of its entries (keys as text), a Set as an array; anything else as it is. */
+function collectionAsJson(v: object): unknown {
+  if (v instanceof Map) {
+    const out: Record<string, unknown> = {};
+    let n = 0;
+    for (const [k, e] of v) {
+      if (++n > MAX_ENTRIES) break;
+      defineSafe(out, String(k), e);
+    }
+    return out;
+  }
+  if (!(v instanceof Set)) return v;
+  const out: unknown[] = [];
+  for (const e of v) if (out.push(e) >= MAX_ENTRIES) break;
+  return out;
 }
 
 /** Levels of nesting a log value keeps (deeper values become '[Object]'); buffer size estimates follow it. */
@@ -212,6 +236,12 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   if (s.has(obj)) return '[Circular]';
   s.add(obj);
   try {
+    // A Map keeps its entries and a Set its values (their own keys are none: they were `{}`).
+    if (obj instanceof Map || obj instanceof Set) {
+      if (obj.size > MAX_ENTRIES && cut) cut.truncated = true;
+      const json = collectionAsJson(obj) as Record<string, unknown> | unknown[];
+      return sanitizeAny(json, maxLength, depth, s, cut);
+    }
     if (Array.isArray(obj)) {
       const n = Math.min(obj.length, MAX_ENTRIES);
       if (n < obj.length && cut) cut.truncated = true;

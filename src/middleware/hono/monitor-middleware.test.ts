@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { createTestMonitor, MemoryBackend } from '../../testing/index.js';
 import { monitorMiddleware, mountMonitoring, tracedMiddleware } from './index.js';
 import { HookRegistry } from '../../hooks/registry.js';
@@ -333,5 +333,19 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(auth.status.code).toBe(SpanStatus.UNSET);
     expect(auth.events.map((e) => e.name)).toEqual(['exception']);
     expect(memory.findSpan('middleware explode')!.status.code).toBe(SpanStatus.ERROR);
+  });
+
+  test('a configuration that throws is printed once, not on every request, and the app keeps answering', async () => {
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const a = new Hono();
+      a.use(monitorMiddleware({ sampler: 'bogus' as never }));
+      a.get('/', (c) => c.text('ok'));
+      for (let i = 0; i < 3; i++) expect(await (await a.request('/')).text()).toBe('ok');
+      expect(printed).toHaveBeenCalledTimes(1);
+      expect(String(printed.mock.calls[0]![0])).toMatch(/unknown sampler "bogus"/);
+    } finally {
+      printed.mockRestore();
+    }
   });
 });

@@ -128,12 +128,17 @@ const describing = new WeakSet<Scope>();
  * ```
  */
 export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
+  // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
+  // once) is not built again, and printed again, on every request.
+  let misconfigured = false;
   return async function lexigramMonitor(c, next) {
+    if (misconfigured) return next();
     let monitor: Monitor;
     try {
       monitor = monitorFromConfig(monitorOrConfig, c.env as EnvRecord | undefined, MIDDLEWARE_DEFAULTS);
     } catch (err) {
       // A configuration error is the developer's to see, not the client's.
+      misconfigured = true;
       console.error(err);
       await next();
       return;

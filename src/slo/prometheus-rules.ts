@@ -71,7 +71,10 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
       const expr = pairs
         .map((w) => {
           const t = `(${w.burnRate} * ${budget})`;
-          return `(${record(dur(w.longWindowSeconds))}${sel} > ${t} and ${record(dur(w.shortWindowSeconds))}${sel} > ${t})`;
+          // minEvents holds the alert until the long window has that many events, as
+          // SLOMonitor does (SLO-07); at 1 or less an empty window already yields no ratio.
+          const enough = slo.minEvents > 1 ? ` and on (slo) sum by (slo) (increase(${events}${sel}[${dur(w.longWindowSeconds)}])) >= ${slo.minEvents}` : '';
+          return `(${record(dur(w.longWindowSeconds))}${sel} > ${t} and ${record(dur(w.shortWindowSeconds))}${sel} > ${t}${enough})`;
         })
         .join(' or ');
       const windowsText = pairs.map((w) => `${dur(w.longWindowSeconds)}/${dur(w.shortWindowSeconds)} > ${w.burnRate}x`).join(', ');

@@ -71,6 +71,39 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
     expect(t.code).toBe(0);
   });
 
+  it('test rules: minEvents holds the alerts while the long window has fewer events, as SLOMonitor does (SLO-07)', () => {
+    // One event a minute, every one an error: burn rate 1000, but at most 300 events in 5 h.
+    const tests = (expAlerts: string) =>
+      'rule_files: [rules.yml]\n' +
+      'evaluation_interval: 1m\n' +
+      'tests:\n' +
+      '  - interval: 1m\n' +
+      '    input_series:\n' +
+      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
+      "        values: '0+1x600'\n" +
+      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
+      "        values: '0+0x600'\n" +
+      '    alert_rule_test:\n' +
+      '      - eval_time: 5h\n' +
+      '        alertname: SLOErrorBudgetBurn\n' +
+      `        exp_alerts: ${expAlerts}\n`;
+    const fires = '[{ exp_labels: { severity: page, slo: checkout } }, { exp_labels: { severity: ticket, slo: checkout } }]';
+    const run = (minEvents: number | undefined, exp: string) => {
+      const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400, minEvents });
+      const rules = slo.toPrometheusRules().replace(/^ {10}(summary|description): .*\n/gm, '');
+      return promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules, 'tests.yml': tests(exp) });
+    };
+    for (const [minEvents, exp] of [[undefined, fires], [1, fires], [1000, '[]']] as const) {
+      const r = run(minEvents, exp);
+      expect([minEvents, r.output]).toEqual([minEvents, expect.stringContaining('SUCCESS')]);
+    }
+    // In process: the same series held by minEvents 1000.
+    let t = 1_700_000_000_000;
+    const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400, minEvents: 1000 }], clock: () => t });
+    for (let i = 0; i < 300; i++, t += 60_000) slos.recordObservation(false);
+    expect(slos.status().alerts).toEqual([]);
+  });
+
   it('test rules: a 0.78 % error ratio against 99.9 % fires page (6 h/30 m) and ticket; all-good traffic fires nothing', () => {
     const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
     const summary = (sev: string) => `SLO checkout is burning its error budget too fast (${sev})`;

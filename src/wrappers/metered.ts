@@ -23,6 +23,12 @@ interface Instruments {
   calls: Counter;
   errors: Counter;
   duration: Histogram;
+  /** The buckets asked for by the wrapper that created them (undefined: the default ones). */
+  buckets: readonly number[] | undefined;
+}
+
+function sameBuckets(a: readonly number[] | undefined, b: readonly number[]): boolean {
+  return a !== undefined && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 // Per monitor, per base name; null remembers that creation failed (reported once).
@@ -39,6 +45,7 @@ function instruments(monitor: Monitor, base: string, options: MeteredOptions): I
       calls: m.createCounter(`${base}_calls_total`, `Calls of ${base}.`),
       errors: m.createCounter(`${base}_errors_total`, `Calls of ${base} that threw or rejected, by error.type.`),
       duration: m.createHistogram(`${base}_duration_seconds`, `Duration of ${base} calls.`, { unit: 's', buckets: options.buckets }),
+      buckets: options.buckets,
     };
   } catch (err) {
     // A clash with an app metric of the same name: the app keeps working, uninstrumented.
@@ -78,11 +85,20 @@ function checkOptions(name: string | undefined, options: MeteredOptions): Metere
 
 /** `base(self)` is the metric base name; a constant for a named function, cached per class for a method. */
 function meter(fn: AnyFunction, base: (self: unknown) => string, options: MeteredOptions): AnyFunction {
+  let checked: Instruments | undefined;
   return wrapCalls(fn, (self) => {
     const monitor = options.monitor ?? getDefaultMonitor();
     if (!monitor) return undefined;
     const inst = instruments(monitor, base(self), options);
     if (!inst) return undefined;
+    if (inst !== checked) {
+      checked = inst;
+      // Another metered() of the same name made the histogram first: its buckets are kept.
+      if (options.buckets !== undefined && !sameBuckets(inst.buckets, options.buckets)) {
+        const b = base(self);
+        monitor.diag.report('config', `metered("${b}"): ${b}_duration_seconds exists with other buckets (made by another metered("${b}")); this one records into it with those buckets. Give both the same buckets, or different names.`, undefined, `metered-buckets:${b}`);
+      }
+    }
     const start = now();
     const labels = options.labels;
     return {

@@ -394,4 +394,16 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     expect(metric<CounterMetric>(monitor, 'orders_place_order_calls_total').points[0].value).toBe(50);
     expect(metric<CounterMetric>(monitor, 'special_place_order_calls_total').points[0].value).toBe(50);
   });
+
+  it('two metered() of one name with other buckets: the second is reported (it records into the first one\'s histogram) instead of its buckets being ignored silently', () => {
+    const reported: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => reported.push(d.message) });
+    const a = metered('db_query', () => 1, { monitor, buckets: [0.1, 1] });
+    const b = metered('db_query', () => 2, { monitor, buckets: [0.5, 5] });
+    const c = metered('db_query', () => 3, { monitor });
+    expect([a(), b(), b(), c()]).toEqual([1, 2, 2, 3]);
+    expect(reported).toEqual([expect.stringMatching(/metered\("db_query"\): db_query_duration_seconds exists with other buckets/)]);
+    const h = metric<HistogramMetric>(monitor, 'db_query_duration_seconds');
+    expect([h.points[0].bounds, h.points[0].count]).toEqual([[0.1, 1], 4]);
+  });
 });

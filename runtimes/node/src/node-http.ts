@@ -119,6 +119,13 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   });
   if (cookies.length) res.setHeader('set-cookie', cookies);
   const body = response.body;
+  if (res.destroyed || res.closed) {
+    // The client left while the handler ran: 'close' came before this function listened for
+    // it, so nothing would ever cancel the body (an SSE stream kept producing, a watched body's
+    // span never ended and flush() waited its whole bound) and the first write waited forever.
+    if (body) await body.cancel(new Error('client disconnected')).catch(() => {});
+    return;
+  }
   if (body === null || method === 'HEAD') {
     if (body) await body.cancel().catch(() => {});
     res.end();

@@ -79,11 +79,12 @@ function observeIteration(it: Iterator<unknown> | AsyncIterator<unknown>, call: 
     if ((r as IteratorResult<unknown>).done) finish(undefined, false);
     return r;
   };
-  const observed = {
-    next: (v?: unknown) => step('next', v),
-    return: (v?: unknown) => step('return', v),
-    throw: (e?: unknown) => step('throw', e),
-  };
+  // The generator's own prototype: the result still says [object Generator], and iterator
+  // helpers (`.map()`, `.toArray()` on Deno, Bun, Node 22+) work, calling the observed `next`.
+  const observed = Object.create(Object.getPrototypeOf(it) as object) as Record<PropertyKey, unknown>;
+  observed.next = (v?: unknown) => step('next', v);
+  observed.return = (v?: unknown) => step('return', v);
+  observed.throw = (e?: unknown) => step('throw', e);
   const self = (): object => observed;
   Object.defineProperty(observed, Symbol.asyncIterator in it ? Symbol.asyncIterator : Symbol.iterator, { value: self });
   return observed;

@@ -406,4 +406,23 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     const h = metric<HistogramMetric>(monitor, 'db_query_duration_seconds');
     expect([h.points[0].bounds, h.points[0].count]).toEqual([[0.1, 1], 4]);
   });
+
+  it('a traced generator still looks like a generator: [object Generator], its prototype, so iterator helpers work', async () => {
+    const { monitor, memory } = createTestMonitor();
+    function* plain() {
+      yield 1;
+      yield 2;
+    }
+    async function* plainAsync() {
+      yield 1;
+    }
+    const ids = traced('ids', plain, { monitor });
+    const it = ids();
+    expect(Object.prototype.toString.call(it)).toBe('[object Generator]');
+    expect(Object.getPrototypeOf(it)).toBe(Object.getPrototypeOf(plain()));
+    expect(Object.prototype.toString.call(traced('a', plainAsync, { monitor })())).toBe('[object AsyncGenerator]');
+    expect([...it]).toEqual([1, 2]);
+    await monitor.flush();
+    expect(memory.findSpan('ids')).toBeDefined();
+  });
 });

@@ -348,4 +348,17 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
       printed.mockRestore();
     }
   });
+
+  test('mountMonitoring: a health handler made for another path than the one mounted is reported, not a silent 404', async () => {
+    const reported: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => reported.push(`${d.kind}: ${d.message}`) });
+    const a = new Hono();
+    mountMonitoring(a, monitor, { health: { handler: healthHandler(monitor), path: '/healthz' } });
+    expect((await a.request('/healthz')).status).toBe(404);
+    expect((await a.request('/healthz')).status).toBe(404);
+    expect(reported).toEqual([expect.stringMatching(/^config: mountMonitoring: the health handler does not answer \/healthz/)]);
+    const b = new Hono();
+    mountMonitoring(b, monitor, { health: { handler: healthHandler(monitor, { path: '/healthz' }), path: '/healthz' } });
+    expect((await b.request('/healthz')).status).toBe(200);
+  });
 });

@@ -54,7 +54,19 @@ export function mountMonitoring<A extends RouterLike>(app: A, monitor: MetricsSo
   }
   if (options.health) {
     const { handler, path = '/health' } = options.health;
-    app.on(['GET', 'HEAD'], path, async (c) => (await handler(atPath(c.req.raw, path))) ?? c.notFound());
+    app.on(['GET', 'HEAD'], path, async (c) => {
+      const res = await handler(atPath(c.req.raw, path));
+      if (res) return res;
+      // The handler was made for another path (healthHandler's own `path`): every request here
+      // would be a 404 with nobody told why.
+      monitor.diag?.report(
+        'config',
+        `mountMonitoring: the health handler does not answer ${path}; make it for that path (healthHandler(monitor, { path: '${path}' })) or give mountMonitoring the handler's path`,
+        undefined,
+        `mount-health:${path}`,
+      );
+      return c.notFound();
+    });
   }
   return app;
 }

@@ -186,6 +186,26 @@ describe('webhookNotifier against a local receiver', () => {
     }
   });
 
+  it('one post per key at a time: a change made while a post is in flight waits for it, so the receiver never sees resolved before firing', async () => {
+    // The first post's connection is slow (a TLS handshake, a congested link): a resolve sent
+    // beside it would arrive first and leave the receiver believing the alert is firing.
+    let calls = 0;
+    const slowFirst: typeof fetch = async (input, init) => {
+      if (calls++ === 0) await sleep(300);
+      return fetch(input, init);
+    };
+    const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0, fetch: slowFirst });
+    const a = (state: Alert['state']): Alert => ({ source: 'slo', key: 'slo:x:page', name: 'x', state, severity: 'critical', summary: state, time: Date.now() });
+    notifier.notify(a('firing'));
+    notifier.notify(a('resolved'));
+    await sleep(50);
+    notifier.notify(a('firing')); // still in flight: the latest change replaces the waiting one
+    notifier.notify(a('resolved'));
+    await notifier.flush!();
+    expect(received.map((r) => r.body.state)).toEqual(['firing', 'resolved']);
+    expect(calls).toBe(2);
+  });
+
   it('SLO burn-rate alerts start and stop firing through the webhook', async () => {
     let t = 1_700_000_000_000;
     const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0 });
@@ -244,11 +264,14 @@ describe('webhookNotifier: held alerts without timers (Workers)', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const waited: Promise<unknown>[] = [];
     try {
-      const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0.05, waitUntil: (p) => waited.push(p) });
+      // 1 s: the first post (a local one) is answered well inside it.
+      const notifier = webhookNotifier({ url: base, minIntervalSeconds: 1, waitUntil: (p) => waited.push(p) });
+      const sent = performance.now();
       notifier.notify(a('firing'));
+      await waited[0]; // answered: a change never goes beside a post in flight for its key
       notifier.notify(a('resolved')); // held: inside the interval
       expect(waited).toHaveLength(1);
-      const until = performance.now() + 80;
+      const until = sent + 1100;
       while (performance.now() < until) await Promise.resolve();
       notifier.notify({ ...a('firing'), key: 'slo:other' }); // another request's notify releases it
       expect(waited).toHaveLength(3);

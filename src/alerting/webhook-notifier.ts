@@ -84,7 +84,8 @@ export type WebhookPayload = Omit<Alert, 'time'> & { time: string };
 /**
  * A notifier that POSTs each alert state change as JSON (`WebhookPayload`). De-duplicated per
  * key (a state already sent is not sent again; `resolved` only follows `firing`), rate-limited
- * per key, and sent in the background: `notify` returns at once and never throws, so alerting
+ * per key, one post per key at a time (a change made meanwhile waits for it, so the receiver
+ * gets the states in order), and sent in the background: `notify` returns at once and never throws, so alerting
  * never blocks or fails a request.
  *
  * @example
@@ -178,6 +179,11 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         k.sending = undefined;
         if (ok) {
           k.failures = 0;
+          // A change that waited for this post goes now, or when its interval ends.
+          if (k.held) {
+            if (k.next <= now()) release(alert.key);
+            else arm(alert.key, k.next);
+          }
           return;
         }
         // Retry the undelivered state unless a newer one is already waiting, backing off so a
@@ -202,10 +208,12 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     timers.delete(key);
     const k = keys.get(key);
     const alert = k?.held;
-    if (!k || !alert) return;
+    // One post per key at a time: two in flight may arrive in either order, and a receiver that
+    // took `resolved` before `firing` would believe the alert fires. The post's end releases it.
+    if (!k || !alert || k.sending) return;
     k.held = undefined;
     // Sent only if it still differs from what the receiver knows (a resolve needs a firing).
-    const known = k.sending?.state ?? k.acked;
+    const known = k.acked;
     if (known ? known !== alert.state : alert.state === 'firing') send(alert);
   };
 
@@ -230,16 +238,25 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         // De-duplicate: the receiver knows (or is being told) this state, or there is nothing to resolve.
         const known = k.sending?.state ?? k.acked;
         if (known ? known === alert.state : alert.state === 'resolved') return;
-        if (k.next <= now()) return send(alert);
+        if (!k.sending && k.next <= now()) return send(alert);
         k.held = alert;
-        arm(alert.key, k.next);
+        // While a post is in flight its end releases the change (see release).
+        if (!k.sending) arm(alert.key, k.next);
       } catch {
         // never fail the caller
       }
     },
     /** Sends every held alert now (the rate limit yields to an explicit flush), then waits for posts in flight. */
     async flush(): Promise<void> {
-      for (const key of [...keys.keys()]) release(key);
+      // A change waiting for its key's post in flight goes once that post ends; the post itself,
+      // should it fail, is retried by the next flush, not in a loop here.
+      const busy = new Map<string, Alert>();
+      for (const [key, k] of keys) {
+        if (k.sending) busy.set(key, k.sending);
+        else release(key);
+      }
+      while (inflight.size) await Promise.allSettled([...inflight]);
+      for (const [key, sent] of busy) if (keys.get(key)?.held !== sent) release(key);
       while (inflight.size) await Promise.allSettled([...inflight]);
     },
   };

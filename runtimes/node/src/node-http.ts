@@ -131,8 +131,10 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
     res.end();
     return;
   }
-  res.flushHeaders();
+  // Before the headers leave: a body already used (one Response returned for every request)
+  // throws here, and toNodeListener answers 500 as Deno and Bun do, not a 200 cut short.
   const reader = body.getReader();
+  res.flushHeaders();
   let closed = false;
   const onClose = (): void => {
     closed = true;
@@ -178,10 +180,16 @@ export interface NodeRequestInfo {
  */
 function internalError(res: ServerResponse, err: unknown): void {
   console.error(err);
-  if (!res.headersSent) {
-    res.statusCode = 500;
-    res.setHeader('content-type', 'text/plain; charset=utf-8');
+  if (res.headersSent) {
+    // Part of the response is out: the client can only see it cut short.
+    res.destroy(err instanceof Error ? err : undefined);
+    return;
   }
+  // Headers the failed Response had set (cookies, an ETag) are not the 500's.
+  for (const name of res.getHeaderNames()) res.removeHeader(name);
+  res.statusCode = 500;
+  res.statusMessage = 'Internal Server Error';
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
   res.end('Internal Server Error');
 }
 
@@ -224,6 +232,12 @@ export function toNodeListener(
         },
         (err: unknown) => internalError(res, err),
       )
-      .catch(() => res.destroy());
+      .catch((err: unknown) => {
+        try {
+          internalError(res, err);
+        } catch {
+          res.destroy();
+        }
+      });
   };
 }

@@ -34,3 +34,16 @@ test('node: a handler that throws gets a 500 and its error is printed (console.e
   ).toEqual({ status: 500, text: 'Internal Server Error' });
   expect(printed).toHaveBeenCalledWith(boom);
 });
+
+test('node: a Response whose body was already sent (one Response object returned for every request) gets a 500 without its headers, as on Deno and Bun, not a 200 cut short', async () => {
+  const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const cached = new Response('cached', { headers: { etag: '"v1"', 'set-cookie': 'a=1' } });
+  server = createServer(toNodeListener(() => cached));
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const first = await fetch(url);
+  expect([first.status, await first.text()]).toEqual([200, 'cached']);
+  const second = await fetch(url);
+  expect([second.status, await second.text(), second.headers.get('etag'), second.headers.get('set-cookie')]).toEqual([500, 'Internal Server Error', null, null]);
+  expect(printed).toHaveBeenCalledTimes(1);
+});

@@ -40,6 +40,10 @@ function method(fn: AnyFunction, context: MethodContext, name: string | undefine
   return tracer(fn, name ? () => name : cachedMethodName(context), options);
 }
 
+function isPrimitive(v: unknown): boolean {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+}
+
 const KINDS = 'SpanKind.INTERNAL (1), SERVER (2), CLIENT (3), PRODUCER (4) or CONSUMER (5)';
 
 /** The options are fixed when the function is wrapped, so a wrong one throws then, not per call. */
@@ -54,7 +58,17 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
   if (attributes !== undefined && (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes))) {
     throw new TypeError(`traced(${what}): \`attributes\` must be an object of attribute names to values.`);
   }
-  return options;
+  if (attributes === undefined) return options;
+  // Set on every span: a value no span can hold would be converted and counted as a drop on every
+  // call. One left unset (`{ region: env.REGION }` without REGION) is left out here, once.
+  const kept: Record<string, unknown> = {};
+  let unset = false;
+  for (const [k, v] of Object.entries(attributes as Record<string, unknown>)) {
+    if (v === undefined || v === null) unset = true;
+    else if (isPrimitive(v) || (Array.isArray(v) && v.every((e) => e === null || e === undefined || isPrimitive(e)))) kept[k] = v;
+    else throw new TypeError(`traced(${what}): the attribute "${k}" in \`attributes\` must be a string, number, boolean or an array of them.`);
+  }
+  return unset ? { ...options, attributes: kept } : options;
 }
 
 /**

@@ -425,4 +425,16 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     await monitor.flush();
     expect(memory.findSpan('ids')).toBeDefined();
   });
+
+  it('traced(): an attribute value no span can hold throws when wrapping, instead of being converted and counted as a drop on every call', () => {
+    const { monitor } = createTestMonitor();
+    expect(() => traced('t', () => 1, { monitor, attributes: { user: { id: 1 } } as never })).toThrow(/the attribute "user" in `attributes` must be a string, number, boolean or an array of them/);
+    expect(() => traced({ attributes: { tags: [1, {}] } as never })).toThrow(/"tags"/);
+    expect(traced('t', () => 1, { monitor, attributes: { tier: 'gold', n: 1, ok: true, tags: ['a', 'b'] } })()).toBe(1);
+    // An attribute left unset is left out once, not counted as a drop on every call.
+    const f = traced('u', () => 1, { monitor, attributes: { region: undefined, tier: 'gold' } });
+    f();
+    f();
+    expect(monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')).toBeUndefined();
+  });
 });

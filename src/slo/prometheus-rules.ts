@@ -60,8 +60,11 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
     for (const w of slo.windows) windows.add(dur(w.longWindowSeconds)).add(dur(w.shortWindowSeconds));
     windows.add(dur(slo.windowSeconds));
     for (const d of windows) {
-      const expr =
-        `1 - (sum by (slo) (rate(${goodEvents}${sel}[${d}])) / sum by (slo) (rate(${events}${sel}[${d}])))`;
+      // A good-events series that does not exist yet (an isolate or a deploy that has seen only
+      // failures: a counter appears at its first increment) would leave the division empty, and a
+      // total outage would never alert; it counts as 0 good events instead.
+      const all = `sum by (slo) (rate(${events}${sel}[${d}]))`;
+      const expr = `1 - ((sum by (slo) (rate(${goodEvents}${sel}[${d}])) or 0 * ${all}) / ${all})`;
       // The static slo label keeps rules of different SLOs distinct (promtool flags duplicates).
       lines.push(`      - record: ${record(d)}`, `        expr: ${q(expr)}`, '        labels:', `          slo: ${q(slo.name)}`);
     }

@@ -104,6 +104,32 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
     expect(slos.status().alerts).toEqual([]);
   });
 
+  it('test rules: a total outage where slo_good_events_total never appeared (only failures since the isolates started) still pages', () => {
+    const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
+    const rules = slo.toPrometheusRules().replace(/^ {10}(summary|description): .*\n/gm, '');
+    const tests =
+      'rule_files: [rules.yml]\n' +
+      'evaluation_interval: 1m\n' +
+      'tests:\n' +
+      '  - interval: 1m\n' +
+      '    input_series:\n' +
+      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
+      "        values: '0+10x600'\n" +
+      '    alert_rule_test:\n' +
+      '      - eval_time: 10m\n' +
+      '        alertname: SLOErrorBudgetBurn\n' +
+      '        exp_alerts: [{ exp_labels: { severity: page, slo: checkout } }, { exp_labels: { severity: ticket, slo: checkout } }]\n' +
+      '    promql_expr_test:\n' +
+      "      - expr: 'slo:sli_error:ratio_rate5m'\n" +
+      '        eval_time: 10m\n' +
+      '        exp_samples:\n' +
+      "          - labels: 'slo:sli_error:ratio_rate5m{slo=\"checkout\"}'\n" +
+      '            value: 1\n';
+    const r = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': rules, 'tests.yml': tests });
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
   it('test rules: a 0.78 % error ratio against 99.9 % fires page (6 h/30 m) and ticket; all-good traffic fires nothing', () => {
     const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
     const summary = (sev: string) => `SLO checkout is burning its error budget too fast (${sev})`;

@@ -181,4 +181,15 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     expect(values(m, 'tasks_completed_total')).toEqual([[{ task: 't' }, 1]]);
     expect(values(m, 'task_duration_seconds')).toEqual([]);
   });
+
+  it('web.request: the method label is the known HTTP method or _OTHER, so a client sending made-up methods cannot add series', () => {
+    const { monitor } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    for (const method of ['get', 'GET', 'FOO1', 'FOO2', 'BREW']) hooks.webRequest({ method, route: '/', status: 200, durationMs: 1 });
+    expect(values(monitor.metrics.collect().metrics, 'http_server_requests_total').sort()).toEqual([
+      [{ method: 'GET', route: '/', status: '200' }, 2],
+      [{ method: '_OTHER', route: '/', status: '200' }, 3],
+    ]);
+  });
 });

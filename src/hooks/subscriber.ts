@@ -107,12 +107,14 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     }),
     on('web.request', (e) => {
       // No span here: the server middleware that emits this already made one.
-      requests.increment(1, { method: e.method, route: e.route ?? '', status: String(e.status) });
+      // Known methods only (others are _OTHER, as HTTP semconv says): a client can send any method.
+      const method = normalizeMethod(String(e.method));
+      requests.increment(1, { method, route: e.route ?? '', status: String(e.status) });
       // A request an adapter or the Hono middleware served (traced) is in the histogram already.
       if (e.traced) return;
       const seconds = secs(e.durationMs, 'web.request');
       if (seconds === undefined) return;
-      const labels: Record<string, string | number> = { 'http.request.method': normalizeMethod(String(e.method)), 'http.response.status_code': e.status };
+      const labels: Record<string, string | number> = { 'http.request.method': method, 'http.response.status_code': e.status };
       if (e.route) labels['http.route'] = e.route;
       const error = failed(e);
       if (error) labels['error.type'] = error;

@@ -54,6 +54,9 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   }
 }
 
+/** Requests whose body the handler started to read (see toNodeListener). */
+const bodyRead = new WeakSet<IncomingMessage>();
+
 /**
  * The request body, read from `req` only once the handler reads it. `Readable.toWeb(req)` made at
  * once starts consuming `req`, and a body the handler never read (a 413, a 401 before the upload)
@@ -66,7 +69,10 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        reader ??= (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>).getReader();
+        if (!reader) {
+          reader = (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>).getReader();
+          bodyRead.add(req);
+        }
         const { done, value } = await reader.read();
         if (done) controller.close();
         else controller.enqueue(value);
@@ -226,7 +232,13 @@ export function toNodeListener(
       .then(
         (response) => {
           // By shape: a Response of another realm or of the undici package counts.
-          if (response !== null && typeof response === 'object' && typeof (response as Response).status === 'number') return writeWebResponse(res, response, req.method);
+          if (response !== null && typeof response === 'object' && typeof (response as Response).status === 'number') {
+            // A body read in part (a size limit hit, then 413) is not discarded by node:http once
+            // read from: the next request on this connection would never be answered. The
+            // response closes the connection instead (`Connection: close`), as Deno's does.
+            if (!req.complete && bodyRead.has(req)) res.shouldKeepAlive = false;
+            return writeWebResponse(res, response, req.method);
+          }
           // Answered as Deno.serve and Bun.serve answer it, not by cutting the connection.
           internalError(res, new TypeError(`toNodeListener: the handler returned ${describe(response)}, not a Response`));
         },

@@ -70,3 +70,33 @@ test('node: a request body the handler cancels without reading is discarded, the
   );
   expect(await statusLines(port, twoRequests)).toEqual(['HTTP/1.1 200', 'HTTP/1.1 200']);
 });
+
+for (const end of ['cancel', 'release'] as const) {
+  test(`node: a request body read in part (a size limit, then 413; reader ${end === 'cancel' ? 'cancelled' : 'released'}) closes the connection after the response instead of leaving the next request unanswered`, async () => {
+    const port = await listen(
+      toNodeListener(async (req) => {
+        if (new URL(req.url).pathname === '/next') return new Response('next');
+        const reader = req.body!.getReader();
+        for (let n = 0; n < 65_536; ) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          n += value.byteLength;
+        }
+        if (end === 'cancel') await reader.cancel();
+        else reader.releaseLock();
+        return new Response('too large', { status: 413 });
+      }),
+    );
+    const seen = await new Promise<{ out: string; closed: boolean }>((resolve) => {
+      const sock = connect(port, '127.0.0.1', () => sock.write(twoRequests));
+      let out = '';
+      const timer = setTimeout(() => (sock.destroy(), resolve({ out, closed: false })), 3000);
+      sock.on('data', (d: Buffer) => (out += d.toString('latin1')));
+      sock.on('error', () => undefined);
+      sock.on('close', () => (clearTimeout(timer), resolve({ out, closed: true })));
+    });
+    expect(seen.out.match(/HTTP\/1\.1 \d{3}/g)).toEqual(['HTTP/1.1 413']);
+    expect(seen.out).toMatch(/too large/);
+    expect(seen.closed, 'the server closed the connection').toBe(true);
+  });
+}

@@ -146,14 +146,21 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
         if (this.subscriptions.get(hooks) !== off) return;
         this.subscriptions.delete(hooks);
         stop();
-        if (this.hooks === hooks) this.hooks = undefined;
+        // The built-in sources then emit to the registry subscribed before it, if one still is.
+        this.subscribed.splice(this.subscribed.indexOf(hooks), 1);
+        this.hooks = this.subscribed[this.subscribed.length - 1];
       };
       this.subscriptions.set(hooks, off);
+    } else {
+      this.subscribed.splice(this.subscribed.indexOf(hooks), 1);
     }
+    this.subscribed.push(hooks);
     this.hooks = hooks;
     return off;
   }
   private readonly subscriptions = new WeakMap<HookRegistry, () => void>();
+  /** Subscribed registries, latest last: `hooks` is the last one. */
+  private readonly subscribed: HookRegistry[] = [];
 
   /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */
   getTracer(name: string, version?: string): Tracer {

@@ -104,6 +104,24 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     expect(values(monitor.metrics.collect().metrics, 'cache_hits_total')).toEqual([[{ cache: 'sessions' }, 2]]);
   });
 
+  it('unsubscribing the latest of two registries hands the built-in sources back to the earlier one', () => {
+    const { monitor } = createTestMonitor();
+    const a = new HookRegistry();
+    const b = new HookRegistry();
+    const offA = monitor.subscribeHooks(a);
+    const offB = monitor.subscribeHooks(b);
+    expect(monitor.hooks).toBe(b);
+    offB();
+    expect(monitor.hooks).toBe(a);
+    const offB2 = monitor.subscribeHooks(b);
+    monitor.subscribeHooks(a); // again: the latest once more
+    expect(monitor.hooks).toBe(a);
+    offA();
+    expect(monitor.hooks).toBe(b);
+    offB2();
+    expect(monitor.hooks).toBeUndefined();
+  });
+
   it('sql.query: the statement on the span has its literals replaced by ?; the operation is read past leading comments', async () => {
     const { monitor, memory } = createTestMonitor();
     const hooks = new HookRegistry();

@@ -206,6 +206,21 @@ describe('webhookNotifier against a local receiver', () => {
     expect(calls).toBe(2);
   });
 
+  it('a post that never ends (its abort never ran, as in a Worker whose request is gone) holds its key only until its timeout and a second more', async () => {
+    let calls = 0;
+    const never: typeof fetch = (input, init) => (calls++ === 0 ? new Promise<Response>(() => {}) : fetch(input, init));
+    const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0, timeoutSeconds: 0.05, fetch: never });
+    const a = (state: Alert['state']): Alert => ({ source: 'slo', key: 'slo:x:page', name: 'x', state, severity: 'critical', summary: state, time: Date.now() });
+    notifier.notify(a('firing'));
+    notifier.notify(a('resolved')); // waits for the post in flight
+    expect(calls).toBe(1);
+    await sleep(1200);
+    notifier.notify(a('resolved')); // the first post is given up: the change goes
+    expect(calls).toBe(2);
+    await sleep(200);
+    expect(received.map((r) => r.body.state)).toEqual(['resolved']);
+  });
+
   it('SLO burn-rate alerts start and stop firing through the webhook', async () => {
     let t = 1_700_000_000_000;
     const notifier = webhookNotifier({ url: base, minIntervalSeconds: 0 });

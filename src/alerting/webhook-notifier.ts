@@ -33,6 +33,8 @@ export interface WebhookNotifierOptions {
 interface KeyState {
   acked?: Alert['state'];
   sending?: Alert;
+  /** When the post of `sending` started. */
+  sentAt: number;
   held?: Alert;
   next: number;
   failures: number;
@@ -114,7 +116,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
 
   const stateOf = (key: string): KeyState => {
     let k = keys.get(key);
-    if (!k) keys.set(key, (k = { next: 0, failures: 0, seq: 0, ackedSeq: 0 }));
+    if (!k) keys.set(key, (k = { next: 0, failures: 0, seq: 0, ackedSeq: 0, sentAt: 0 }));
     return k;
   };
 
@@ -167,6 +169,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     const started = now();
     const seq = ++k.seq;
     k.sending = alert;
+    k.sentAt = started;
     k.next = started + minMs;
     const p = post(alert)
       .then((ok) => {
@@ -202,6 +205,13 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     }
   };
 
+  /**
+   * The post in flight for a key, if any. One that outlived its timeout by a second is given up:
+   * its abort timer may never run (a Worker's request context gone), and a change must not wait
+   * on it for ever. A late answer from it is ignored (send() moved seq on).
+   */
+  const inFlight = (k: KeyState): Alert | undefined => (k.sending && now() - k.sentAt < timeoutMs + 1000 ? k.sending : undefined);
+
   const release = (key: string): void => {
     const timer = timers.get(key);
     if (timer !== undefined) clearTimeout(timer);
@@ -210,10 +220,11 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     const alert = k?.held;
     // One post per key at a time: two in flight may arrive in either order, and a receiver that
     // took `resolved` before `firing` would believe the alert fires. The post's end releases it.
-    if (!k || !alert || k.sending) return;
+    if (!k || !alert || inFlight(k)) return;
     k.held = undefined;
-    // Sent only if it still differs from what the receiver knows (a resolve needs a firing).
-    const known = k.acked;
+    // Sent only if it still differs from what the receiver knows (a resolve needs a firing): a
+    // post given up may have arrived, so a resolve after it goes.
+    const known = k.sending?.state ?? k.acked;
     if (known ? known !== alert.state : alert.state === 'firing') send(alert);
   };
 
@@ -236,12 +247,14 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
           return;
         }
         // De-duplicate: the receiver knows (or is being told) this state, or there is nothing to resolve.
+        const sending = inFlight(k);
         const known = k.sending?.state ?? k.acked;
         if (known ? known === alert.state : alert.state === 'resolved') return;
-        if (!k.sending && k.next <= now()) return send(alert);
+        if (!sending && k.next <= now()) return send(alert);
         k.held = alert;
-        // While a post is in flight its end releases the change (see release).
-        if (!k.sending) arm(alert.key, k.next);
+        // While a post is in flight its end releases the change (see release); else a timer, or
+        // the next notify after k.next.
+        arm(alert.key, sending ? Math.max(k.next, k.sentAt + timeoutMs + 1000) : k.next);
       } catch {
         // never fail the caller
       }
@@ -252,7 +265,8 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       // should it fail, is retried by the next flush, not in a loop here.
       const busy = new Map<string, Alert>();
       for (const [key, k] of keys) {
-        if (k.sending) busy.set(key, k.sending);
+        const sending = inFlight(k);
+        if (sending) busy.set(key, sending);
         else release(key);
       }
       while (inflight.size) await Promise.allSettled([...inflight]);

@@ -44,7 +44,11 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
   const goodEvents = options.goodEventsMetric ?? 'slo_good_events_total';
   for (const m of [events, goodEvents]) if (!METRIC.test(m)) throw new TypeError(`toPrometheusRules: ${JSON.stringify(m)} is not a Prometheus metric name`);
   const extra = options.labels ?? {};
-  for (const k of Object.keys(extra)) if (!LABEL.test(k)) throw new TypeError(`toPrometheusRules: ${JSON.stringify(k)} is not a Prometheus label name`);
+  for (const k of Object.keys(extra)) {
+    if (!LABEL.test(k) || k.startsWith('__')) throw new TypeError(`toPrometheusRules: ${JSON.stringify(k)} is not a Prometheus label name ([A-Za-z_][A-Za-z0-9_]*, not starting with "__")`);
+    // These two are set on every alert: a value given here was dropped without a word.
+    if (k === 'severity' || k === 'slo') throw new TypeError(`toPrometheusRules: labels.${k} is set by the rules (severity page or ticket, slo the SLO's name); remove it from labels`);
+  }
   const min = options.minWindowSeconds ?? 60;
   // NaN or a string would print `[NaNms]` ranges: promtool refuses the file, nothing throws here.
   if (typeof min !== 'number' || !Number.isFinite(min) || min < 0) {
@@ -85,7 +89,7 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
         '      - alert: SLOErrorBudgetBurn',
         `        expr: ${q(expr)}`,
         '        labels:',
-        ...Object.entries(extra).filter(([k]) => k !== 'severity' && k !== 'slo').map(([k, v]) => `          ${k}: ${q(String(v))}`),
+        ...Object.entries(extra).map(([k, v]) => `          ${k}: ${q(String(v))}`),
         `          severity: ${severity}`,
         `          slo: ${q(slo.name)}`,
         '        annotations:',

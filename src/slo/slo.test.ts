@@ -381,6 +381,14 @@ describe('toPrometheusRules options', () => {
     expect(slo.toPrometheusRules({ minWindowSeconds: 0 })).toContain('[5m]');
   });
 
+  it('labels the rules set themselves (severity, slo) or reserved names throw instead of being dropped', () => {
+    const slo = new SLO({ name: 'x', target: 99.9, windowSeconds: 30 * DAY });
+    expect(() => slo.toPrometheusRules({ labels: { severity: 'critical' } })).toThrow(/labels.severity is set by the rules/);
+    expect(() => slo.toPrometheusRules({ labels: { slo: 'y' } })).toThrow(/labels.slo is set by the rules/);
+    expect(() => slo.toPrometheusRules({ labels: { __name__: 'y' } })).toThrow(/not a Prometheus label name/);
+    expect(slo.toPrometheusRules({ labels: { team: 'pay', _x: '1' } })).toContain('team: "pay"');
+  });
+
   it('a label value with a lone surrogate (no UTF-8 form) throws naming the problem', () => {
     const slo = new SLO({ name: 'x', target: 99.9, windowSeconds: 30 * DAY });
     expect(() => slo.toPrometheusRules({ labels: { team: 'a\ud800b' } })).toThrow(/lone surrogate/);

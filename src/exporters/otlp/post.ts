@@ -53,6 +53,11 @@ export async function postWithRetry(
         headers,
         body: body as BodyInit,
         signal: ctx.signal,
+        // Followed, a 301/302/303 turns the POST into a GET without the body, which the final
+        // URL may answer 200: the batch lost and reported delivered. A 307/308 fails in Node's
+        // fetch (its copy of the body is detached) and would take the headers (API keys) to
+        // wherever it points. A redirect is a failure that says what to change instead.
+        redirect: 'manual',
         [EXPORTER_REQUEST]: true,
       };
       res = await ctx.fetch(url, init);
@@ -63,6 +68,7 @@ export async function postWithRetry(
     if (res) {
       const status = res.status;
       if (status >= 200 && status < 300) return await readSuccess(res, sentJson, attempt, ctx.signal);
+      if ((status >= 300 && status < 400) || res.type === 'opaqueredirect') return await redirected(res, attempt);
       if (!isRetryableStatus(status)) return await readFailure(res, attempt);
       waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
       await discardBody(res);
@@ -97,6 +103,20 @@ async function readSuccess(res: Response, sentJson: boolean, attempts: number, s
     return { ok: false, reason: 'export_rejected', error: `partial success: ${partial.rejected} rejected${partial.errorMessage ? ': ' + partial.errorMessage : ''}`, status: res.status, attempts, partial };
   }
   return { ok: true, status: res.status, attempts, partial };
+}
+
+/** A 3xx (or a browser's opaque redirect, status 0): not followed, not retried. */
+async function redirected(res: Response, attempts: number): Promise<PostOutcome> {
+  // The target without its query, which may hold a credential.
+  const location = (res.headers.get('location') ?? '').split(/[?#]/)[0].slice(0, 200);
+  await discardBody(res);
+  return {
+    ok: false,
+    reason: 'export_failed',
+    error: `HTTP ${res.status} redirect${location ? ` to ${location}` : ''}, not followed (the data was not delivered): set the endpoint to the URL it redirects to`,
+    status: res.status,
+    attempts,
+  };
 }
 
 async function readFailure(res: Response, attempts: number): Promise<PostOutcome> {

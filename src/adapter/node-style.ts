@@ -22,6 +22,8 @@ export interface NodeRequestLike {
 export interface NodeResponseLike {
   statusCode: number;
   readonly writableFinished?: boolean;
+  /** `end()` was called (the response is on its way, `finish` follows). */
+  readonly writableEnded?: boolean;
   readonly destroyed?: boolean;
   setHeader(name: string, value: unknown): unknown;
   end(...args: unknown[]): unknown;
@@ -63,7 +65,15 @@ export function requestFromNode(req: NodeRequestLike): Request {
   } catch {
     url = `${proto}://localhost/`;
   }
-  return new Request(url, { method: req.method, headers });
+  try {
+    return new Request(url, { method: req.method, headers });
+  } catch {
+    // A method the Fetch API forbids (TRACE, CONNECT, TRACK) or no method token at all: a
+    // stand-in GET carrying the real method, so the request is still traced and counted by it.
+    const request = new Request(url, { headers });
+    Object.defineProperty(request, 'method', { value: String(req.method) });
+    return request;
+  }
 }
 
 /** Resolves once the response has been sent (`finish`) or the connection closed first. */
@@ -109,15 +119,43 @@ function expressRoute(req: NodeRequestLike): string | undefined {
  * Runs a Node-style handler inside its request's telemetry and resolves, once the response has
  * been sent, with what was sent (status and headers) for the server span and the metrics. An
  * Express route matched on the way names the span (`GET /users/:id`) and becomes `http.route`.
+ *
+ * The span ends when the response is sent, as for any other server: work an async listener does
+ * after `res.end()` is not the request's duration. A listener that rejects before sending fails
+ * the request (this rejects). `returned` is the listener's result (a promise of it when async),
+ * for the platform: reading it makes the caller answer for a rejection that comes after the
+ * response; unread (a Node server ignores what a listener returns), that rejection stays
+ * unhandled, as it would be without the library.
  */
 export async function runNodeStyle(
   call: () => unknown,
   req: NodeRequestLike,
   res: NodeResponseLike,
   telemetry: RequestTelemetry,
-): Promise<{ response: Response; returned: unknown }> {
-  const returned = await call();
-  await responseDone(res);
+): Promise<{ response: Response; readonly returned: unknown }> {
+  let returned = call();
+  let claimed = false;
+  if (returned !== null && typeof returned === 'object' && typeof (returned as PromiseLike<unknown>).then === 'function') {
+    const result = Promise.resolve(returned as PromiseLike<unknown>);
+    returned = result;
+    const done = responseDone(res);
+    let sent = false;
+    await new Promise<void>((resolve, reject) => {
+      void done.then(() => {
+        sent = true;
+        resolve();
+      });
+      result.then(undefined, (err: unknown) => {
+        // Before the response: the request failed; it rejects here and the adapter hands it on.
+        if (!sent && !res.writableEnded) return reject(err);
+        // After `res.end()`: the caller answers for it once it read `returned` (right after this
+        // resolves); unread, it is raised again as an unhandled rejection.
+        void done.then(() => setTimeout(() => claimed || void Promise.reject(err), 0));
+      });
+    });
+  } else {
+    await responseDone(res);
+  }
   try {
     const route = expressRoute(req);
     if (route && telemetry.span.isRecording()) {
@@ -127,5 +165,12 @@ export async function runNodeStyle(
   } catch {
     // naming is best effort
   }
-  return { response: sentResponse(res), returned };
+  const response = sentResponse(res);
+  return {
+    response,
+    get returned() {
+      claimed = true;
+      return returned;
+    },
+  };
 }

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { handleRequest, type RequestTelemetry } from '../http/handle-request.js';
+import { SpanKind } from '../model/span-data.js';
+import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from './node-style.js';
+
+/** A ServerResponse by shape: `end()` sends it (`finish`). */
+function fakeResponse(): NodeResponseLike & { sent: boolean } {
+  const listeners: Record<string, Array<() => void>> = { finish: [], close: [] };
+  return {
+    statusCode: 200,
+    sent: false,
+    get writableFinished() {
+      return this.sent;
+    },
+    setHeader() {},
+    getHeaders: () => ({}),
+    end() {
+      this.sent = true;
+      for (const l of listeners.finish.splice(0)) l();
+    },
+    once(event, listener) {
+      listeners[event].push(listener);
+    },
+    removeListener(event, listener) {
+      listeners[event] = listeners[event].filter((l) => l !== listener);
+    },
+  };
+}
+
+const telemetryStub = { span: { isRecording: () => false } } as unknown as RequestTelemetry;
+
+describe('requestFromNode', () => {
+  it('keeps a method the Fetch API refuses (TRACE, TRACK, CONNECT): the request is still traced with its real method', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    for (const method of ['TRACE', 'TRACK', 'CONNECT']) {
+      const req: NodeRequestLike = { method, url: '/x', headers: { host: 'example.com' } };
+      const request = requestFromNode(req);
+      expect(request.method).toBe(method);
+      await handleRequest(monitor, request, () => new Response(null, { status: 405 }), (p) => waits.push(p));
+    }
+    await Promise.all(waits);
+    const spans = memory.spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(spans.map((s) => [s.name, s.attributes['http.request.method'], s.attributes['http.request.method_original'], s.attributes['http.response.status_code']])).toEqual([
+      ['TRACE', 'TRACE', undefined, 405],
+      ['HTTP', '_OTHER', 'TRACK', 405],
+      ['CONNECT', 'CONNECT', undefined, 405],
+    ]);
+  });
+});
+
+describe('runNodeStyle', () => {
+  it('resolves when the response has been sent, not when an async listener finishes work done after res.end()', async () => {
+    const res = fakeResponse();
+    let release!: () => void;
+    const after = new Promise<void>((r) => (release = r));
+    let listenerDone = false;
+    const listener = async (): Promise<string> => {
+      await Promise.resolve();
+      res.end();
+      await after; // work after the response was sent (an audit write, a cache fill)
+      listenerDone = true;
+      return 'value';
+    };
+    const sent = await Promise.race([
+      runNodeStyle(listener, { method: 'GET', headers: {} }, res, telemetryStub),
+      new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 200)),
+    ]);
+    expect(sent).not.toBe('timeout');
+    expect(listenerDone).toBe(false);
+    // The listener's own result is still handed back (serverless returns it to the platform).
+    release();
+    await expect((sent as { returned: unknown }).returned).resolves.toBe('value');
+  });
+
+  it('rejects with the error of an async listener that fails before sending; a later failure goes to `returned`', async () => {
+    const early = fakeResponse();
+    await expect(runNodeStyle(async () => { throw new Error('early'); }, { method: 'GET', headers: {} }, early, telemetryStub)).rejects.toThrow('early');
+
+    const late = fakeResponse();
+    const sent = await runNodeStyle(async () => { late.end(); await new Promise((r) => setTimeout(r, 5)); throw new Error('late'); }, { method: 'GET', headers: {} }, late, telemetryStub);
+    await expect(sent.returned).rejects.toThrow('late');
+  });
+
+  it('waits for the response when the listener resolves before sending it (Express hands the request on and returns)', async () => {
+    const res = fakeResponse();
+    const p = runNodeStyle(async () => { setTimeout(() => res.end(), 20); }, { method: 'GET', headers: {} }, res, telemetryStub);
+    let settled = false;
+    void p.then(() => (settled = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(settled).toBe(false);
+    await p;
+    expect(res.sent).toBe(true);
+  });
+});
+
+describe('runNodeStyle, a listener that fails right after res.end()', () => {
+  it('is not a failed request: the response went out; the error stays the listener’s', async () => {
+    const res = fakeResponse();
+    let finish!: () => void;
+    // Like node:http: end() marks the response ended at once, `finish` comes later.
+    const ended = Object.assign(res, {
+      writableEnded: false,
+      end() {
+        ended.writableEnded = true;
+        setTimeout(() => finish(), 5);
+      },
+      once(event: string, l: () => void) {
+        if (event === 'finish') finish = () => { ended.sent = true; l(); };
+      },
+    });
+    const sent = await runNodeStyle(async () => { ended.end(); throw new Error('after end'); }, { method: 'GET', headers: {} }, ended, telemetryStub);
+    expect(sent.response.status).toBe(200);
+    await expect(sent.returned).rejects.toThrow('after end');
+  });
+});

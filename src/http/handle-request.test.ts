@@ -161,4 +161,17 @@ describe('handleRequest', () => {
       ['HTTP /cache/:key', '_OTHER', 'PURGE'],
     ]);
   });
+
+  it('records 500 (what Workers, Deno and toNodeListener answer) when the handler returns something that is not a Response', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    const returned = await handleRequest(monitor, new Request('http://x/a'), () => undefined as unknown as Response, (p) => waits.push(p));
+    expect(returned).toBeUndefined();
+    await Promise.all(waits);
+    const span = memory.spans[0];
+    expect(span.attributes['http.response.status_code']).toBe(500);
+    expect(span.status.code).toBe(SpanStatus.ERROR);
+    const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration') as { points: { attributes: Record<string, unknown> }[] };
+    expect(duration.points.map((p) => p.attributes)).toEqual([{ 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': '500', 'error.type': 'TypeError' }]);
+  });
 });

@@ -119,7 +119,8 @@ export async function handleRequest(
     throw err;
   }
   if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
-    finish(undefined, new TypeError('handler did not return a Response'));
+    // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204).
+    finish(500, new TypeError('handler did not return a Response'));
     closeScope(scope, waitUntil);
     return response;
   }

@@ -41,7 +41,7 @@ describe('redirects are not followed', () => {
       const requests = rx.requests.slice(start);
       expect(requests.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /${code}/v1/traces`]);
       expect(result).toMatchObject({ ok: false, reason: 'export_failed', rejected: { spans: 3 } });
-      expect(result.ok === false && result.error).toMatch(new RegExp(`HTTP ${code} redirect to /final/v1/traces, not followed.*set the endpoint`));
+      expect(result.ok === false && result.error).toMatch(new RegExp(`HTTP ${code} redirect to /final/v1/traces, not followed: set the endpoint to the final URL`));
       expect(result.ok === false && result.error).not.toContain('in-location-secret');
       expect(diags).toEqual([expect.objectContaining({ kind: 'export_failed', detail: expect.objectContaining({ status: code, attempts: 1, items: 3 }) })]);
     });

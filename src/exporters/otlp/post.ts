@@ -68,7 +68,6 @@ export async function postWithRetry(
     if (res) {
       const status = res.status;
       if (status >= 200 && status < 300) return await readSuccess(res, sentJson, attempt, ctx.signal);
-      if ((status >= 300 && status < 400) || res.type === 'opaqueredirect') return await redirected(res, attempt);
       if (!isRetryableStatus(status)) return await readFailure(res, attempt);
       waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
       await discardBody(res);
@@ -105,20 +104,6 @@ async function readSuccess(res: Response, sentJson: boolean, attempts: number, s
   return { ok: true, status: res.status, attempts, partial };
 }
 
-/** A 3xx (or a browser's opaque redirect, status 0): not followed, not retried. */
-async function redirected(res: Response, attempts: number): Promise<PostOutcome> {
-  // The target without its query, which may hold a credential.
-  const location = (res.headers.get('location') ?? '').split(/[?#]/)[0].slice(0, 200);
-  await discardBody(res);
-  return {
-    ok: false,
-    reason: 'export_failed',
-    error: `HTTP ${res.status} redirect${location ? ` to ${location}` : ''}, not followed (the data was not delivered): set the endpoint to the URL it redirects to`,
-    status: res.status,
-    attempts,
-  };
-}
-
 async function readFailure(res: Response, attempts: number): Promise<PostOutcome> {
   const status = res.status;
   let message = '';
@@ -129,7 +114,10 @@ async function readFailure(res: Response, attempts: number): Promise<PostOutcome
     // The status says enough.
   }
   const reason: DropReason = status === 400 ? 'export_rejected' : status === 413 ? 'export_too_large' : 'export_failed';
-  return { ok: false, reason, error: `HTTP ${status}${message ? ': ' + message : ''}`, status, attempts };
+  // A redirect is not followed (see `redirect: 'manual'`); its target without the query, which
+  // may hold a credential.
+  const to = status > 299 && status < 400 ? ` redirect to ${res.headers.get('location')?.split(/[?#]/)[0]}, not followed: set the endpoint to the final URL` : '';
+  return { ok: false, reason, error: `HTTP ${status}${to}${message ? ': ' + message : ''}`, status, attempts };
 }
 
 function errorText(err: unknown): string {

@@ -192,7 +192,11 @@ export abstract class Instrument<S extends SeriesBase> {
   }
 
   private create(key: string, labels: LabelsInput): S | undefined {
-    if (this.series.size >= this.owner.limits.cardinalityLimit) return this.overflowSeries();
+    const full = this.series.size >= this.owner.limits.cardinalityLimit;
+    // Declared labels that nothing redacts: the key is the whole identity, so a full instrument
+    // overflows at once. Otherwise the attributes come first even at the cap: an invalid label
+    // name is dropped as below the cap, and a secret value finds the redacted series it shares.
+    if (full && this.labelSet !== undefined && this.redactNames?.length === 0) return this.overflowSeries();
     let attributes: Labels | undefined;
     const names = this.labelNames;
     if (names) {
@@ -213,6 +217,7 @@ export abstract class Instrument<S extends SeriesBase> {
       const same = this.series.get(key);
       if (same !== undefined) return same;
     }
+    if (full) return this.overflowSeries();
     const s = this.createSeries(attributes, now());
     this.series.set(key, s);
     return s;

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import type { NumberPoint } from '../model/metric-data.js';
+
+function values(monitor: ReturnType<typeof createTestMonitor>['monitor'], name: string): [unknown, number][] {
+  const m = monitor.metrics.collect().metrics.find((x) => x.name === name);
+  return ((m?.points ?? []) as NumberPoint[]).map((p) => [p.attributes, p.value]);
+}
+
+describe('MET-11: at the cardinality cap, a value whose series exists is not diverted to overflow', () => {
+  it('a secret label value adds to the shared redacted series it belongs to, declared labels or not', () => {
+    for (const labelNames of [['authorization', 'route'], undefined]) {
+      const kinds: string[] = [];
+      const { monitor } = createTestMonitor({ onDiagnostic: (d) => kinds.push(d.kind), limits: { cardinalityLimit: 3 } });
+      const c = monitor.metrics.createCounter('calls_total', 'Calls', { labelNames });
+      c.increment({ authorization: 'Bearer A', route: '/a' });
+      c.increment({ authorization: 'Bearer B', route: '/b' });
+      c.increment({ authorization: 'Bearer C', route: '/c' });
+      // The cap is reached; a new token on /a is still the one [REDACTED] series of /a (README: all secret values share one series).
+      c.increment({ authorization: 'Bearer D', route: '/a' });
+      expect(values(monitor, 'calls_total')).toEqual([
+        [{ authorization: '[REDACTED]', route: '/a' }, 2],
+        [{ authorization: '[REDACTED]', route: '/b' }, 1],
+        [{ authorization: '[REDACTED]', route: '/c' }, 1],
+      ]);
+      expect(kinds).not.toContain('cardinality_overflow');
+      // A genuinely new set still overflows.
+      c.increment({ authorization: 'Bearer E', route: '/d' });
+      expect(values(monitor, 'calls_total').at(-1)).toEqual([{ 'otel.metric.overflow': true }, 1]);
+    }
+  });
+
+  it('an invalid label name is dropped (invalid_label) at the cap as before it, not recorded into the overflow series', () => {
+    const { monitor } = createTestMonitor({ limits: { cardinalityLimit: 2 } });
+    const c = monitor.metrics.createCounter('any_total', 'Any labels');
+    c.increment({ 'bad name': 'x' });
+    c.increment({ a: '1' });
+    c.increment({ a: '2' });
+    c.increment({ 'bad name': 'x' });
+    c.increment({ a: '3' });
+    expect(values(monitor, 'any_total')).toEqual([
+      [{ a: '1' }, 1],
+      [{ a: '2' }, 1],
+      [{ 'otel.metric.overflow': true }, 1],
+    ]);
+    const dropped = values(monitor, 'lexigram_monitor_dropped_total');
+    expect(dropped).toContainEqual([{ reason: 'invalid_label' }, 2]);
+    expect(dropped).toContainEqual([{ reason: 'cardinality_overflow' }, 1]);
+  });
+});

@@ -122,8 +122,10 @@ export class HealthCheckRegistry {
       try {
         this.gauge ??= metrics.createGauge('health_check_status', 'Health check status: 1 healthy, 0.5 degraded, 0 unhealthy.', { labelNames: ['check'] });
         this.gauge.set(statusValue(entry.status), { check: name });
-      } catch {
-        // A name clash with an app metric must not break /health.
+      } catch (err) {
+        // A name clash with an app metric must not break /health: each status not recorded is counted.
+        metrics.diag.count('invalid_value', 1);
+        metrics.diag.report('config', () => `health_check_status cannot be recorded, the name is taken by another metric (rename the app's): ${err instanceof Error ? err.message : String(err)}`, err, 'health-gauge');
       }
     }
     const before = this.last.get(name);
@@ -140,6 +142,10 @@ export class HealthCheckRegistry {
       summary: down ? `health check "${name}" is unhealthy${entry.error ? `: ${entry.error}` : ''}` : `health check "${name}" recovered (${entry.status})`,
       time: now(),
       details: { status: entry.status, error: entry.error, latencyMs: entry.latencyMs, critical: entry.critical },
-    });
+    }, metrics && ((err, alert) => {
+      // Keyed apart from the backends' export_failed, so that one being reported does not hide this.
+      metrics.diag.count('export_failed', 1);
+      metrics.diag.report('export_failed', () => `the health notifier threw (${err instanceof Error ? err.message : String(err)}); the alert ${alert.key} ${alert.state} was not delivered`, err, 'health-notifier');
+    }));
   }
 }

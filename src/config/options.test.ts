@@ -64,3 +64,20 @@ describe('wrongly typed nested options throw at construction, naming the option 
     ).not.toThrow();
   });
 });
+
+describe('`otlp` given to createMonitor without backends (createMonitor({ ...configFromEnv(env) }))', () => {
+  it('is reported once as a config diagnostic naming what to pass, since only the runtime adapters build an OTLP backend from it', () => {
+    const seen: { kind: string; message: string }[] = [];
+    createMonitor({ onDiagnostic: (d) => seen.push(d), otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' } });
+    expect(seen).toHaveLength(1);
+    expect(seen[0].kind).toBe('config');
+    expect(seen[0].message).toMatch(/backends: \[new OtlpBackend\(otlpOptionsFromEnv\(env\)\)\]/);
+  });
+
+  it('is not reported when backends are given, or telemetry is disabled', () => {
+    const seen: unknown[] = [];
+    createMonitor({ onDiagnostic: (d) => seen.push(d), backends: [], otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' } });
+    createMonitor({ onDiagnostic: (d) => seen.push(d), disabled: true, otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' } });
+    expect(seen).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { warnConfig } from './env.js';
 import type { TailPolicy, TailSamplingOptions } from '../trace/sampling/tail.js';
 import type { SamplerConfig } from '../trace/sampling/samplers.js';
 import type { AsyncLocalStorageClass, ContextStorage } from '../context/storage.js';
@@ -154,6 +155,16 @@ export function checkOptions(o: MonitorOptions): void {
     throw new TypeError(`createMonitor: \`otlp\` must be an object of OTEL_EXPORTER_OTLP_* settings, as configFromEnv returns, got ${kindOf(o.otlp)}; for an endpoint use OTEL_EXPORTER_OTLP_ENDPOINT.`);
   }
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') throw new TypeError('createMonitor: `onDiagnostic` must be a function.');
+  // The core bundles no OTLP exporter: only the runtime adapters build one from `otlp`, so here
+  // the OTEL_EXPORTER_OTLP_* settings (createMonitor({ ...configFromEnv(env) })) would go unused.
+  if (o.otlp !== undefined && o.backends === undefined && o.disabled !== true) {
+    const message = 'createMonitor ignores `otlp` (runtime adapters read it): pass backends: [new OtlpBackend(otlpOptionsFromEnv(env))]';
+    try {
+      (o.onDiagnostic ?? ((d) => warnConfig(d.message)))({ kind: 'config', message });
+    } catch {
+      // A throwing hook must not fail construction over a warning.
+    }
+  }
   if (o.flushTimeoutMs !== undefined && (typeof o.flushTimeoutMs !== 'number' || !(o.flushTimeoutMs > 0))) {
     throw new RangeError(`createMonitor: \`flushTimeoutMs\` must be a number > 0, got ${String(o.flushTimeoutMs)}.`);
   }

@@ -41,3 +41,28 @@ describe('ENV-14: a model-specific limit applies to its own model; OTEL_ATTRIBUT
     expect(Object.keys(other.memory.logs[0].attributes)).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('OTEL_METRICS_EXEMPLAR_FILTER (ENV-16, default trace_based)', () => {
+  it('always_off turns histogram exemplars off; trace_based leaves them on; other values are reported and ignored', () => {
+    const warnings: string[] = [];
+    const read = (v: string) => configFromEnv({ OTEL_METRICS_EXEMPLAR_FILTER: v }, { onWarning: (w) => warnings.push(w) });
+    expect(read('ALWAYS_OFF').metrics).toEqual({ exemplars: false });
+    expect(read('trace_based').metrics).toBeUndefined();
+    expect(warnings).toEqual([]);
+    expect(read('always_on').metrics).toBeUndefined();
+    expect(read('sometimes').metrics).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/OTEL_METRICS_EXEMPLAR_FILTER="always_on"/);
+  });
+
+  it('with always_off, an observation in a sampled span keeps no exemplar', () => {
+    const { monitor } = createTestMonitor(configFromEnv({ OTEL_METRICS_EXEMPLAR_FILTER: 'always_off' }));
+    const h = monitor.metrics.createHistogram('latency_seconds', 'Latency');
+    monitor.tracer.startActiveSpan('op', (span) => {
+      h.observe(0.1);
+      span.end();
+    });
+    const p = monitor.metrics.collect().metrics.find((m) => m.name === 'latency_seconds')!.points[0] as { exemplars?: unknown[] };
+    expect(p.exemplars ?? []).toEqual([]);
+  });
+});

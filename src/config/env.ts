@@ -130,6 +130,12 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   if (links !== undefined) limits.linkCountLimit = links;
   if (Object.keys(limits).length) out.limits = limits;
 
+  // ENV-16: trace_based (the default) is what histograms do; always_on cannot be (an exemplar
+  // here is a sampled span's), so it is reported like any other value this library lacks.
+  const filter = str(env, 'OTEL_METRICS_EXEMPLAR_FILTER')?.toLowerCase();
+  if (filter === 'always_off') out.metrics = { exemplars: false };
+  else if (filter !== undefined && filter !== 'trace_based') warn(`OTEL_METRICS_EXEMPLAR_FILTER=${JSON.stringify(filter)} is not supported here; using trace_based`);
+
   const interval = ms(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn);
   if (interval !== undefined) out.metricExportIntervalMs = interval;
   const delay = ms(env, 'OTEL_BSP_SCHEDULE_DELAY', warn);

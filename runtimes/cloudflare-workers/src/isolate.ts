@@ -8,7 +8,7 @@ import type { Scope } from '../../../src/scope/scope.js';
 import type { Span } from '../../../src/trace/span.js';
 import { instrumentEnv, type BindingsContext } from './bindings.js';
 import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
-import { splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
+import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
 import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { Baggage } from '../../../src/trace/propagation/baggage.js';
 
@@ -46,6 +46,7 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
   if (given instanceof Monitor) out = { monitor: given, adapter: {} };
   else {
     const { monitor, adapter } = splitOptions((given ?? {}) as WorkersOptions);
+    checkAdapterOptions(adapter); // before the AsyncLocalStorage below is put in place
     // The Als must be in place before the monitor (or anything) reads the context storage.
     if (adapter.asyncLocalStorage && contextStorage().kind !== 'async-local-storage') setContextStorage(adapter.asyncLocalStorage);
     const options = withEnv(monitor, env as EnvRecord);
@@ -68,6 +69,7 @@ export function lazyIsolate<E>(config: WorkersConfig<E>, extra: WorkersAdapterOp
 function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions | undefined): Isolate {
   const r = resolve(config, env);
   const adapter: WorkersAdapterOptions = { ...(extra ?? {}), ...r.adapter };
+  if (extra) checkAdapterOptions(extra);
   if (adapter.asyncLocalStorage && contextStorage().kind !== 'async-local-storage') setContextStorage(adapter.asyncLocalStorage);
   const monitor = r.monitor;
   const traceFetch = adapter.instrumentFetch !== false;

@@ -1,0 +1,54 @@
+/**
+ * A malformed `propagateTo` or `asyncLocalStorage` throws when the monitor is built (the first
+ * invocation), saying what to change, instead of failing on the hot path (DESIGN decision 5):
+ * `propagateTo: { allow: 'host' }` threw out of every outgoing fetch, `propagateTo: ['host']`
+ * sent traceparent everywhere, and an AsyncLocalStorage instance failed every request in workerd
+ * with nodejs_als ("contextStorage(...).get is not a function").
+ */
+import { describe, expect, test } from 'vitest';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { contextStorage } from '../../../src/context/active.js';
+import { instrument, instrumentDO, pagesMiddleware, type ExecutionContext, type PagesContext, type WorkersConfig, type WorkersAdapterOptions } from '../index.js';
+
+const ctx = (): ExecutionContext => ({ waitUntil() {}, passThroughOnException() {}, props: undefined });
+const SHAPE = /propagateTo must be \{ allow\?: string\[\], deny\?: string\[\] \} or a function/;
+
+/** The first request of a Worker instrumented with these options (outgoing fetch inside it fails fast). */
+async function firstRequest(config: WorkersConfig, options?: WorkersAdapterOptions): Promise<Response> {
+  const w = instrument({ fetch: async () => fetch('http://127.0.0.1:1/').then(() => new Response('up'), () => new Response('down')) }, config, options);
+  return Promise.resolve().then(() => w.fetch!(new Request('http://x/'), {}, ctx()));
+}
+
+describe('adapter options are checked when the monitor is built', () => {
+  test("propagateTo: { allow: 'host' } (it threw out of every outgoing fetch), as an array, with an unknown key", async () => {
+    const { monitor } = createTestMonitor();
+    await expect(firstRequest(monitor, { propagateTo: { allow: 'api.example.com' } as never })).rejects.toThrow(SHAPE);
+    await expect(firstRequest({ backends: [], propagateTo: { deny: 'x' } as never })).rejects.toThrow(SHAPE);
+    await expect(firstRequest((() => ({ backends: [], propagateTo: ['api.example.com'] })) as never)).rejects.toThrow(SHAPE);
+    await expect(firstRequest(monitor, { propagateTo: { allowed: ['a'] } as never })).rejects.toThrow(SHAPE);
+  });
+
+  test('instrumentDO and pagesMiddleware check them too', async () => {
+    const { monitor } = createTestMonitor();
+    const DO = instrumentDO(class { constructor(_s: unknown, _e: unknown) {} }, monitor, { propagateTo: 'a.com' as never });
+    expect(() => new DO({ waitUntil() {}, id: { toString: () => 'id' } }, {})).toThrow(SHAPE);
+    const pages = pagesMiddleware({ backends: [], propagateTo: ['a.com'] as never });
+    await expect(Promise.resolve().then(() => pages({ request: new Request('http://x/'), env: {}, data: {}, waitUntil() {}, next: async () => new Response('') } as unknown as PagesContext))).rejects.toThrow(SHAPE);
+  });
+
+  test('asyncLocalStorage must be the class; an instance is refused before it replaces the context storage', async () => {
+    const kind = contextStorage().kind;
+    await expect(firstRequest({ backends: [], asyncLocalStorage: new AsyncLocalStorage() as never })).rejects.toThrow(/asyncLocalStorage must be the AsyncLocalStorage class/);
+    await expect(firstRequest(createTestMonitor().monitor, { asyncLocalStorage: new AsyncLocalStorage() as never })).rejects.toThrow(/asyncLocalStorage must be the AsyncLocalStorage class/);
+    expect(contextStorage().kind).toBe(kind);
+    expect(typeof contextStorage().get).toBe('function');
+  });
+
+  test('well-formed options pass', async () => {
+    const { monitor } = createTestMonitor();
+    expect(await (await firstRequest(monitor, { propagateTo: { allow: ['*.example.com'], deny: [] }, asyncLocalStorage: AsyncLocalStorage })).text()).toBe('down');
+    expect(await (await firstRequest({ backends: [], propagateTo: (u: URL) => u.hostname === 'a' })).text()).toBe('down');
+    expect(await (await firstRequest({ backends: [], propagateTo: { allow: undefined } })).text()).toBe('down');
+  });
+});

@@ -3,7 +3,7 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { injectContext } from '../trace/propagation/propagation.js';
 import { failSpan } from '../trace/tracer.js';
-import { normalizeMethod } from './request-attributes.js';
+import { normalizeMethod, serverSpanName } from './request-attributes.js';
 import { isUntraced } from './untraced.js';
 
 export type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
@@ -36,6 +36,12 @@ export function propagationFilter(option: FetchInstrumentationOptions['propagate
         return false;
       }
     };
+  }
+  // Checked here, when instrumentFetch is made: unchecked, `{ allow: 'api.internal' }` threw out of
+  // every traced fetch and `['api.internal']` sent trace headers to every host.
+  const hosts = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.every((h) => typeof h == 'string'));
+  if (option === null || typeof option != 'object' || Array.isArray(option) || Object.keys(option).some((k) => (k != 'allow' && k != 'deny') || !hosts((option as Record<string, unknown>)[k]))) {
+    throw new TypeError('propagateTo must be { allow?: string[], deny?: string[] } or a function');
   }
   const allow = option.allow;
   const deny = option.deny ?? [];
@@ -93,10 +99,11 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       return fetchFn(input, init);
     }
     const method = normalizeMethod(request.method);
-    const span = monitor.tracer.startSpan(method, {
+    const span = monitor.tracer.startSpan(serverSpanName(method), {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': method,
+        ...(method !== request.method ? { 'http.request.method_original': request.method } : {}),
         'url.full': monitor.redactor.redactUrl(url.origin + url.pathname + url.search),
         'server.address': url.hostname,
         ...(url.port ? { 'server.port': Number(url.port) } : {}),
@@ -120,7 +127,10 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
     return p.then(
       (res) => {
         span.setAttribute('http.response.status_code', res.status);
-        if (res.status >= 400) span.setStatus(SpanStatus.ERROR);
+        if (res.status >= 400) {
+          span.setStatus(SpanStatus.ERROR);
+          span.setAttribute('error.type', String(res.status));
+        }
         span.end();
         return res;
       },

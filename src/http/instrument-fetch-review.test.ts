@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { instrumentFetch } from './instrument-fetch.js';
+import { SpanKind } from '../model/span-data.js';
+
+async function inScope<T>(monitor: ReturnType<typeof createTestMonitor>['monitor'], fn: () => Promise<T>): Promise<T> {
+  return monitor.tracer.startActiveSpan('parent', async (span) => {
+    try {
+      return await fn();
+    } finally {
+      span.end();
+    }
+  });
+}
+
+describe('instrumentFetch (review)', () => {
+  it('injects traceparent whatever form the headers take, keeping the caller’s headers', async () => {
+    const { monitor } = createTestMonitor();
+    const seen: Array<[string | null, string | null, string]> = [];
+    const f = instrumentFetch(monitor, async (input, init) => {
+      const r = input as Request;
+      seen.push([r.headers.get('traceparent'), r.headers.get('x-a'), init ? JSON.stringify(init) : '-']);
+      if (r.body) await r.text();
+      return new Response('ok');
+    });
+    await inScope(monitor, async () => {
+      await f('https://a.test/', { headers: [['x-a', '1']] });
+      await f('https://a.test/', { headers: { 'x-a': '2' } });
+      await f('https://a.test/', { headers: new Headers({ 'x-a': '3' }) });
+      await f(new Request('https://a.test/', { headers: { 'x-a': '4' } }));
+      await f(new Request('https://a.test/', { headers: { 'x-a': 'no' } }), { headers: { 'x-a': '5' } });
+      await f(new URL('https://a.test/'), { method: 'POST', body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('x')); c.close(); } }), duplex: 'half', headers: { 'x-a': '6' } } as RequestInit);
+    });
+    expect(seen.map((s) => [s[0]?.slice(0, 3), s[1], s[2]])).toEqual([1, 2, 3, 4, 5, 6].map((n) => ['00-', String(n), '-']));
+  });
+
+  it('names a span of an unknown method HTTP and keeps the method in http.request.method_original; error.type on 4xx/5xx', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const f = instrumentFetch(monitor, async () => new Response('x', { status: 503 }));
+    await inScope(monitor, async () => {
+      await f('https://a.test/k', { method: 'PURGE' });
+    });
+    await monitor.flush();
+    const client = memory.spans.find((s) => s.kind === SpanKind.CLIENT)!;
+    expect([client.name, client.attributes['http.request.method'], client.attributes['http.request.method_original'], client.attributes['error.type']]).toEqual(['HTTP', '_OTHER', 'PURGE', '503']);
+  });
+
+  it('a propagateTo that is not a function or { allow?, deny? } of host names throws at construction', () => {
+    const { monitor } = createTestMonitor();
+    const f = async (): Promise<Response> => new Response('ok');
+    for (const bad of [['api.internal'], 'api.internal', { allow: 'api.internal' }, { deny: [1] }, { alow: ['x'] }]) {
+      expect(() => instrumentFetch(monitor, f, { propagateTo: bad as never })).toThrow(/propagateTo/);
+    }
+    expect(() => instrumentFetch(monitor, f, { propagateTo: { allow: ['a'], deny: [] } })).not.toThrow();
+  });
+});

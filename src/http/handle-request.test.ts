@@ -174,4 +174,22 @@ describe('handleRequest', () => {
     const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration') as { points: { attributes: Record<string, unknown> }[] };
     expect(duration.points.map((p) => p.attributes)).toEqual([{ 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': '500', 'error.type': 'TypeError' }]);
   });
+
+  it('sets error.type on the SERVER span as on the duration metric: the exception type, or the 5xx status (HTTP semconv)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    await handleRequest(monitor, new Request('http://x/a'), () => { throw new RangeError('x'); }, (p) => waits.push(p)).catch(() => {});
+    await handleRequest(monitor, new Request('http://x/b'), () => new Response(null, { status: 503 }), (p) => waits.push(p));
+    await handleRequest(monitor, new Request('http://x/c'), () => new Response(null, { status: 404 }), (p) => waits.push(p));
+    await Promise.all(waits);
+    expect(memory.spans.map((s) => s.attributes['error.type'])).toEqual(['RangeError', '503', undefined]);
+  });
+
+  it('keeps a method normalized by case in http.request.method_original (HTTP semconv: set when it differs)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    await handleRequest(monitor, new Request('http://x/', { method: 'patch' }), () => new Response('ok'), (p) => waits.push(p));
+    await Promise.all(waits);
+    expect([memory.spans[0].attributes['http.request.method'], memory.spans[0].attributes['http.request.method_original']]).toEqual(['PATCH', 'patch']);
+  });
 });

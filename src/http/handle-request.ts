@@ -92,6 +92,9 @@ export async function handleRequest(
       const attrs = (span as { attributes?: Record<string, unknown> }).attributes;
       const finalRoute = (attrs?.['http.route'] as string | undefined) ?? route;
       if (error !== undefined) failSpan(span, error);
+      // HTTP semconv: the exception's type, or the 5xx status, on the span as on the metric.
+      const errType = error !== undefined ? errorType(error) : status !== undefined && status >= 500 ? String(status) : undefined;
+      if (errType) span.setAttribute('error.type', errType);
       if (status !== undefined) {
         span.setAttribute('http.response.status_code', status);
         // Keeps the message of an ERROR set already (an exception the framework caught).
@@ -102,8 +105,7 @@ export async function handleRequest(
       const labels: Record<string, string | number> = { 'http.request.method': method, 'url.scheme': scheme };
       if (status !== undefined) labels['http.response.status_code'] = status;
       if (finalRoute) labels['http.route'] = finalRoute;
-      if (error !== undefined) labels['error.type'] = errorType(error);
-      else if (status !== undefined && status >= 500) labels['error.type'] = String(status);
+      if (errType) labels['error.type'] = errType;
       metrics.duration.observe(secondsBetween(start, now()), labels);
     } catch {
       // telemetry must not break the response

@@ -93,7 +93,8 @@ export function requestAttributes(request: Request, url: UrlParts, redactor: Red
   if (url.query.length > 0) attrs['url.query'] = redactor.apply('url.query', url.query);
   const ua = request.headers.get('user-agent');
   if (ua) attrs['user_agent.original'] = ua;
-  if (method === '_OTHER') attrs['http.request.method_original'] = request.method;
+  // Set whenever it differs: an unknown method (_OTHER), or one normalized by case (`patch`).
+  if (method !== request.method) attrs['http.request.method_original'] = request.method;
   if (capture?.requestHeaders) addHeaders(attrs, 'http.request.header.', request.headers, capture.requestHeaders, redactor);
   return attrs;
 }

@@ -4,6 +4,7 @@ import type { SpanContext } from '../model/span-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { timeInput } from '../time.js';
+import { describe } from '../attributes/sanitize.js';
 import { isValidSpanId, isValidTraceId, newSpanId, newTraceId } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
@@ -46,6 +47,32 @@ const NO_OPTIONS: StartSpanOptions = Object.freeze({});
  */
 function validParent(c: SpanContext | undefined | null): SpanContext | undefined {
   return c != null && isValidTraceId(c.traceId) && isValidSpanId(c.spanId) ? c : undefined;
+}
+
+/**
+ * Asks a sampler that is not the default one. One that throws, or returns anything but a
+ * SamplingDecision (an OpenTelemetry SDK Sampler takes (context, traceId, …) and returns
+ * `{ decision }`), would throw into the caller or record every span without exporting it:
+ * its spans get the default decision instead, reported once.
+ */
+function sample(owner: TracerOwner, traceId: string, parent: SpanContext | undefined, name: string): SamplingDecision {
+  let d: unknown;
+  let threw = false;
+  try {
+    d = owner.sampler.shouldSample(traceId, parent, name);
+    if (d === 0 || d === 1 || d === 2) return d;
+  } catch (e) {
+    d = e;
+    threw = true;
+  }
+  owner.diag.report(
+    'config',
+    () =>
+      `sampler.shouldSample ${threw ? 'threw' : 'returned'} ${describe(d).slice(0, 99)}, not a SamplingDecision (an OpenTelemetry SDK Sampler is none); using parentbased_always_on`,
+    undefined,
+    'sampler',
+  );
+  return parent === undefined || parent.traceFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
 }
 
 /**
@@ -120,7 +147,7 @@ export class Tracer {
     } else {
       if (parent instanceof RecordingSpan) parent = parent.spanContext();
       traceId = parent !== undefined ? parent.traceId : newTraceId();
-      decision = sampler.shouldSample(traceId, parent, spanName);
+      decision = sample(owner, traceId, parent, spanName);
     }
     if (decision === SamplingDecision.DROP) {
       traceId ??= parent !== undefined ? parent.traceId : newTraceId();

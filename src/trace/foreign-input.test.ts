@@ -4,6 +4,9 @@ import { createTestMonitor } from '../testing/index.js';
 import type { Diagnostic } from '../model/batch.js';
 import { SamplingDecision, type Sampler } from './sampling/samplers.js';
 
+const T = '4bf92f3577b34da6a3ce929d0e0e4736';
+const S = '00f067aa0ba902b7';
+
 function monitorWith(options: Parameters<typeof createTestMonitor>[0] = {}) {
   const seen: Diagnostic[] = [];
   const dropped = (reason: string) => {
@@ -43,5 +46,21 @@ describe('samplers given by the user', () => {
     await monitor.flush();
     expect(memory.spans.map((s) => s.name)).toEqual(['keep']);
     expect(seen).toEqual([]);
+  });
+});
+
+describe('event and link attributes', () => {
+  it('values that cannot be kept (null, undefined, a symbol, a function) and empty keys are counted as invalid_attribute, as span attributes are; truncation is counted', async () => {
+    const { monitor, memory, dropped } = monitorWith({ limits: { attributeValueLengthLimit: 4 } });
+    const s = monitor.tracer.startSpan('s');
+    s.addEvent('e', { ok: 1, a: null, b: undefined, c: Symbol('x'), d: () => 1, '': 'empty key', long: 'abcdefgh' });
+    s.addLink({ context: { traceId: T, spanId: S, traceFlags: 1 }, attributes: { ok: true, n: null } });
+    s.end();
+    await monitor.flush();
+    const span = memory.findSpan('s')!;
+    expect({ ...span.events[0]!.attributes }).toEqual({ ok: 1, long: 'abcd' });
+    expect({ ...span.links[0]!.attributes }).toEqual({ ok: true });
+    expect(dropped('invalid_attribute')).toBe(6);
+    expect(dropped('attribute_truncated')).toBe(1);
   });
 });

@@ -339,21 +339,26 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   private setAttributeSlow(key: string, value: unknown): this {
-    const limits = this.owner.limits;
-    if (typeof key !== 'string' || key.length === 0) {
-      this.owner.diag.drop('invalid_attribute', 'an attribute key was empty or not a string; the attribute was dropped');
-      return this;
+    const s = typeof key === 'string' && key !== '' ? sanitizeAttribute(value, this.owner.limits.attributeValueLengthLimit, this.owner.redactor) : undefined;
+    if (this.lost(key, value, s?.fix)) return this;
+    if (s!.fix === Fix.Converted) this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
+    return this.store(key, s!.value, valueBytes(s!.value));
+  }
+
+  /**
+   * Counts and reports what an attribute of the span, an event or a link lost. True when it is
+   * left out: a key that is empty or not a string (`fix` undefined), or a value no attribute
+   * holds (null, undefined, a function, a symbol); a truncated value is kept.
+   */
+  private lost(key: unknown, value: unknown, fix: Fix | undefined): boolean {
+    const diag = this.owner.diag;
+    if (fix === undefined || key === '') diag.drop('invalid_attribute', 'an attribute key was empty or not a string; the attribute was dropped');
+    else if (fix === Fix.Dropped) diag.drop('invalid_attribute', `attribute "${(key as string).slice(0, 64)}" had a ${value === null ? 'null' : typeof value} value; it was dropped`);
+    else {
+      if (fix === Fix.Truncated) diag.drop('attribute_truncated', () => `a value longer than ${this.owner.limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
+      return false;
     }
-    const s = sanitizeAttribute(value, limits.attributeValueLengthLimit, this.owner.redactor);
-    if (s.fix !== Fix.None) {
-      if (s.fix === Fix.Dropped) {
-        this.owner.diag.drop('invalid_attribute', `attribute "${key.slice(0, 64)}" had a ${value === null ? 'null' : typeof value} value; it was dropped`);
-        return this;
-      }
-      if (s.fix === Fix.Truncated) this.owner.diag.drop('attribute_truncated', () => `a value longer than ${limits.attributeValueLengthLimit} characters was truncated (limits.attributeValueLengthLimit)`);
-      else this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
-    }
-    return this.store(key, s.value, valueBytes(s.value));
+    return true;
   }
 
   setAttributes(attributes: Record<string, unknown>): this {
@@ -470,8 +475,10 @@ export class RecordingSpan implements Span, SpanData {
     const limits = this.owner.limits;
     let n = 0;
     for (const key of Object.keys(input)) {
-      const s = sanitizeAttribute(input[key], limits.attributeValueLengthLimit, this.owner.redactor);
-      if (s.fix === Fix.Dropped) continue;
+      const v = input[key];
+      const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor);
+      // Counted as a span attribute's would be (an empty key or a value no attribute holds is dropped).
+      if (this.lost(key, v, s.fix)) continue;
       if (n >= limits.attributeCountLimit) {
         dropped++;
         continue;

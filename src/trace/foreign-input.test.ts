@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { trace, INVALID_SPAN_CONTEXT } from '@opentelemetry/api';
+import { TraceState } from '@opentelemetry/core';
 import { AlwaysOnSampler } from '@opentelemetry/sdk-trace-base';
 import { createTestMonitor } from '../testing/index.js';
 import type { Diagnostic } from '../model/batch.js';
+import { injectContext } from './propagation/propagation.js';
 import { SamplingDecision, type Sampler } from './sampling/samplers.js';
 
 const T = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -62,5 +65,35 @@ describe('event and link attributes', () => {
     expect({ ...span.links[0]!.attributes }).toEqual({ ok: true });
     expect(dropped('invalid_attribute')).toBe(6);
     expect(dropped('attribute_truncated')).toBe(1);
+  });
+});
+
+describe('OpenTelemetry API span contexts (TraceState objects, invalid contexts)', () => {
+  const withState = () => trace.wrapSpanContext({ traceId: T, spanId: S, traceFlags: 1, traceState: new TraceState('a=1,b=2'), isRemote: true });
+
+  it('injectContext writes the tracestate text of a TraceState object, never "[object Object]" or the object', () => {
+    const h = injectContext(new Headers(), withState() as never);
+    expect(h.get('tracestate')).toBe('a=1,b=2');
+    const o = injectContext({} as Record<string, string>, withState() as never);
+    expect(o.tracestate).toBe('a=1,b=2');
+  });
+
+  it('injectContext leaves the headers alone for an invalid span context (all-zero ids), as the OpenTelemetry propagator does', () => {
+    const forwarded = `00-${T}-${S}-01`;
+    const h = injectContext(new Headers({ traceparent: forwarded, tracestate: 'x=1' }), trace.wrapSpanContext(INVALID_SPAN_CONTEXT) as never);
+    expect(h.get('traceparent')).toBe(forwarded);
+    expect(h.get('tracestate')).toBe('x=1');
+    expect(injectContext({} as Record<string, string>, { traceId: 'bad', spanId: 'x', traceFlags: 1 })).toEqual({});
+  });
+
+  it('a span whose parent or link has a TraceState object keeps and sends its text', async () => {
+    const { monitor, memory } = monitorWith();
+    const s = monitor.tracer.startSpan('child', { parent: withState() as never, links: [{ context: withState().spanContext() as never }] });
+    expect(injectContext({} as Record<string, string>, s).tracestate).toBe('a=1,b=2');
+    s.end();
+    await monitor.flush();
+    const span = memory.findSpan('child')!;
+    expect(span.traceState).toBe('a=1,b=2');
+    expect(span.links[0]!.traceState).toBe('a=1,b=2');
   });
 });

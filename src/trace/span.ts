@@ -11,6 +11,7 @@ import type { Scope } from '../scope/scope.js';
 import { msToUnixNano, timeInput } from '../time.js';
 import { pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
+import { traceStateText } from './propagation/tracestate.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
@@ -408,7 +409,7 @@ export class RecordingSpan implements Span, SpanData {
       traceId: c.traceId,
       spanId: c.spanId,
       traceFlags: c.traceFlags,
-      traceState: c.traceState,
+      traceState: traceStateText(c.traceState),
       isRemote: c.isRemote,
       attributes: attrs,
       droppedAttributesCount: dropped,

@@ -6,6 +6,7 @@ import type { Scope } from '../scope/scope.js';
 import { timeInput } from '../time.js';
 import { describe } from '../attributes/sanitize.js';
 import { isValidSpanId, isValidTraceId, newSpanId, newTraceId } from './ids.js';
+import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
@@ -46,7 +47,10 @@ const NO_OPTIONS: StartSpanOptions = Object.freeze({});
  * starts a new trace instead of joining one that no backend can show.
  */
 function validParent(c: SpanContext | undefined | null): SpanContext | undefined {
-  return c != null && isValidTraceId(c.traceId) && isValidSpanId(c.spanId) ? c : undefined;
+  if (c == null || !isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) return undefined;
+  // An OpenTelemetry API span context holds a TraceState object: its children keep the text.
+  const ts = c.traceState;
+  return ts === undefined || typeof ts === 'string' ? c : { ...c, traceState: traceStateText(ts) };
 }
 
 /**

@@ -3,7 +3,8 @@ import type { SpanContext } from '../../model/span-data.js';
 import type { Span } from '../span.js';
 import { formatBaggage, parseBaggage, type Baggage } from './baggage.js';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
-import { parseTracestate } from './tracestate.js';
+import { isValidSpanId, isValidTraceId } from '../ids.js';
+import { parseTracestate, traceStateText } from './tracestate.js';
 
 /** A parent that arrived from another process: usable as `parent` in `startSpan`. */
 export interface RemoteContext extends SpanContext {
@@ -87,15 +88,19 @@ function remove(headers: HeadersInput, name: string): void {
 
 /**
  * Writes `traceparent`, `tracestate` and `baggage` for `span` (default: the active span) into
- * `headers` and returns them. Does nothing when there is no span. Never throws.
+ * `headers` and returns them. Does nothing when there is no span or its ids are invalid. Never throws.
  */
 export function injectContext<H extends HeadersInput>(headers: H, span?: Span | SpanContext): H {
   try {
     const s = span ?? getActiveSpan();
     if (!s || headers === null || typeof headers !== 'object') return headers;
     const c = typeof (s as Span).spanContext === 'function' ? (s as Span).spanContext() : (s as SpanContext);
+    // An invalid context (the OpenTelemetry API's all-zero INVALID_SPAN_CONTEXT) is no parent:
+    // sending it would replace a forwarded traceparent with one receivers reject (TC-02).
+    if (!isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) return headers;
     write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
-    if (c.traceState) write(headers, 'tracestate', c.traceState);
+    const ts = traceStateText(c.traceState);
+    if (ts) write(headers, 'tracestate', ts);
     // A tracestate belongs to the traceparent it came with (TC-09): one left from forwarded
     // headers (a new trace, an untrusted caller's) must not ride on ours.
     else remove(headers, 'tracestate');

@@ -44,3 +44,14 @@ function parse(header: string | null | undefined, dropRight: boolean): string | 
   if (out.length === 0) return undefined;
   return (out.length > MAX_MEMBERS ? out.slice(0, MAX_MEMBERS) : out).join(',');
 }
+
+/**
+ * A span context's tracestate as header text: ours is a string already; the OpenTelemetry API's
+ * is a `TraceState` object (a span from `trace.getActiveSpan()` given as a parent, a link or to
+ * `injectContext`), which would otherwise be sent as `[object Object]`. Anything else is none.
+ */
+export function traceStateText(ts: unknown): string | undefined {
+  if (typeof ts === 'string') return ts || undefined;
+  const o = ts as { serialize?: unknown } | null | undefined;
+  return o != null && typeof o.serialize === 'function' ? limitTracestate(String(o.serialize())) : undefined;
+}

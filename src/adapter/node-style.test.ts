@@ -115,3 +115,19 @@ describe('runNodeStyle, a listener that fails right after res.end()', () => {
     await expect(sent.returned).rejects.toThrow('after end');
   });
 });
+
+describe('requestFromNode, proxy headers', () => {
+  it('takes only http or https from X-Forwarded-Proto: any other value (a client’s) would become a url.scheme metric label', () => {
+    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'h.test', ...headers } }).url;
+    expect(url({ 'x-forwarded-proto': 'evil1' })).toBe('http://h.test/p');
+    expect(url({ 'x-forwarded-proto': 'javascript' })).toBe('http://h.test/p');
+    expect(url({ 'x-forwarded-proto': 'HTTPS, http' })).toBe('https://h.test/p');
+  });
+
+  it('reads the standard Forwarded header (RFC 7239) first, then X-Forwarded-*, then Host (HTTP semconv server.address)', () => {
+    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', ...headers } }).url;
+    expect(url({ forwarded: 'for=192.0.2.60;proto=https;host="api.example.com", for=10.0.0.1' })).toBe('https://api.example.com/p');
+    expect(url({ forwarded: 'For=1.2.3.4', 'x-forwarded-host': 'x.example.com' })).toBe('http://x.example.com/p');
+    expect(url({})).toBe('http://inner:8080/p');
+  });
+});

@@ -44,11 +44,28 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** A Web `Request` with the Node request's method, URL and headers (no body: only read for telemetry). */
+/** The `key` parameter of the first (client-side) element of a `Forwarded` header (RFC 7239). */
+function forwarded(value: string | undefined, key: string): string | undefined {
+  if (!value) return undefined;
+  for (const pair of value.split(',')[0].split(';')) {
+    const eq = pair.indexOf('=');
+    if (eq !== -1 && pair.slice(0, eq).trim().toLowerCase() === key) return pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1') || undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A Web `Request` with the Node request's method, URL and headers (no body: only read for
+ * telemetry). Behind a proxy the URL is the client's: scheme and host from `Forwarded`, then
+ * `X-Forwarded-Proto`/`-Host`, then the socket and `Host` (HTTP semconv url.scheme, server.address).
+ */
 export function requestFromNode(req: NodeRequestLike): Request {
   const h = req.headers;
-  const proto = first(h['x-forwarded-proto'])?.split(',')[0]?.trim() || (req.socket?.encrypted ? 'https' : 'http');
-  const host = first(h['x-forwarded-host'])?.split(',')[0]?.trim() || first(h.host) || 'localhost';
+  const fwd = first(h.forwarded);
+  const claimed = (forwarded(fwd, 'proto') ?? first(h['x-forwarded-proto'])?.split(',')[0])?.trim().toLowerCase();
+  // Only http or https: any other value a client sends would become a `url.scheme` metric label.
+  const proto = claimed === 'https' || claimed === 'http' ? claimed : req.socket?.encrypted ? 'https' : 'http';
+  const host = forwarded(fwd, 'host') || first(h['x-forwarded-host'])?.split(',')[0]?.trim() || first(h.host) || 'localhost';
   const headers = new Headers();
   for (const [name, value] of Object.entries(h)) {
     if (value === undefined || name.startsWith(':')) continue;

@@ -1,8 +1,9 @@
 /**
  * A mergeable quantile sketch with relative value accuracy (the DDSketch idea): values fall
  * in logarithmic bins of ratio γ, so memory is bounded by the value range, not the count
- * (about 4,200 bins cover 1e-9…1e9 at 0.5%), and any quantile is read within 0.5% of its
- * true value. On smooth distributions that keeps the rank error well under 1%.
+ * (about 4,200 bins cover 1e-9…1e9 at 0.5%; magnitudes past 1e18 share the top bin), and any
+ * quantile up to 1e18 is read within 0.5% of its true value. On smooth distributions that
+ * keeps the rank error well under 1%.
  */
 export class QuantileSketch {
   private readonly gamma: number;
@@ -15,9 +16,17 @@ export class QuantileSketch {
   min = Infinity;
   max = -Infinity;
 
+  /**
+   * The highest bin: magnitudes above 1e18 share it (quantile 1 is still the exact maximum). With
+   * the 1e-9 zero threshold below, a sketch holds at most ~6,200 bins per sign whatever it is
+   * given; values across the whole double range (hostile input) made ~70,000 per sign.
+   */
+  private readonly kMax: number;
+
   constructor(relativeAccuracy = 0.005) {
     this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
     this.logGamma = Math.log(this.gamma);
+    this.kMax = Math.ceil(Math.log(1e18) / this.logGamma);
   }
 
   add(v: number): void {
@@ -25,10 +34,10 @@ export class QuantileSketch {
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
     if (v > 1e-9) {
-      const k = Math.ceil(Math.log(v) / this.logGamma);
+      const k = Math.min(Math.ceil(Math.log(v) / this.logGamma), this.kMax);
       this.pos.set(k, (this.pos.get(k) ?? 0) + 1);
     } else if (v < -1e-9) {
-      const k = Math.ceil(Math.log(-v) / this.logGamma);
+      const k = Math.min(Math.ceil(Math.log(-v) / this.logGamma), this.kMax);
       this.neg.set(k, (this.neg.get(k) ?? 0) + 1);
     } else this.zero++;
   }

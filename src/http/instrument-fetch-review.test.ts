@@ -53,4 +53,21 @@ describe('instrumentFetch (review)', () => {
     }
     expect(() => instrumentFetch(monitor, f, { propagateTo: { allow: ['a'], deny: [] } })).not.toThrow();
   });
+
+  it('records server.port, the scheme default when the URL has none (HTTP semconv: required on CLIENT spans); a streamed Request body still arrives', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const bodies: string[] = [];
+    const f = instrumentFetch(monitor, async (input) => {
+      bodies.push(await (input as Request).text());
+      return new Response('ok');
+    });
+    await inScope(monitor, async () => {
+      await f('https://a.test/');
+      await f('http://a.test/');
+      await f(new Request('http://a.test:8080/', { method: 'POST', body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('streamed')); c.close(); } }), duplex: 'half' } as RequestInit));
+    });
+    await monitor.flush();
+    expect(memory.spans.filter((s) => s.kind === SpanKind.CLIENT).map((s) => s.attributes['server.port'])).toEqual([443, 80, 8080]);
+    expect(bodies).toEqual(['', '', 'streamed']);
+  });
 });

@@ -106,7 +106,8 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
         ...(method !== request.method ? { 'http.request.method_original': request.method } : {}),
         'url.full': monitor.redactor.redactUrl(url.origin + url.pathname + url.search),
         'server.address': url.hostname,
-        ...(url.port ? { 'server.port': Number(url.port) } : {}),
+        // Required on CLIENT spans (HTTP semconv): the scheme's default when the URL names none.
+        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
         ...(options.peerService ? { 'peer.service': options.peerService } : {}),
       },
     });

@@ -48,3 +48,22 @@ describe('MET-11: at the cardinality cap, a value whose series exists is not div
     expect(dropped).toContainEqual([{ reason: 'cardinality_overflow' }, 1]);
   });
 });
+
+describe('lexigram_monitor_dropped_total is not capped by limits.cardinalityLimit (its reasons are a fixed set)', () => {
+  it('with a cap below the number of reasons, misuse never throws and each reason keeps its own series', () => {
+    const { monitor } = createTestMonitor({ limits: { cardinalityLimit: 1 } });
+    const c = monitor.metrics.createCounter('c_total', 'C');
+    // The cap full of reasons, a new reason overflowed, whose own count overflowed again: a stack overflow thrown into the app.
+    expect(() => {
+      c.increment(-1);
+      c.increment(NaN);
+      c.increment(1, { a: 'x' });
+      c.increment(1, { a: 'y' });
+    }).not.toThrow();
+    expect(values(monitor, 'lexigram_monitor_dropped_total')).toEqual([
+      [{ reason: 'negative_increment' }, 1],
+      [{ reason: 'invalid_value' }, 1],
+      [{ reason: 'cardinality_overflow' }, 1],
+    ]);
+  });
+});

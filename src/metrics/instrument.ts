@@ -192,7 +192,9 @@ export abstract class Instrument<S extends SeriesBase> {
   }
 
   private create(key: string, labels: LabelsInput): S | undefined {
-    const full = this.series.size >= this.owner.limits.cardinalityLimit;
+    // The library's own drop counter is exempt: its reasons are a fixed set, and capped it would
+    // count its own overflow into itself until the stack overflowed, thrown into the app.
+    const full = this.series.size >= this.owner.limits.cardinalityLimit && !this.selfMetric;
     // Declared labels that nothing redacts: the key is the whole identity, so a full instrument
     // overflows at once. Otherwise the attributes come first even at the cap: an invalid label
     // name is dropped as below the cap, and a secret value finds the redacted series it shares.

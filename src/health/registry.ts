@@ -1,6 +1,7 @@
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
 import type { Gauge } from '../metrics/gauge.js';
 import type { MetricsCollector } from '../metrics/collector.js';
+import type { DropReason } from '../model/batch.js';
 import { now } from '../time.js';
 import { functionCheck, type HealthCheckFunction } from './function-check.js';
 import { runCheck } from './run-check.js';
@@ -124,8 +125,7 @@ export class HealthCheckRegistry {
         this.gauge.set(statusValue(entry.status), { check: name });
       } catch (err) {
         // A name clash with an app metric must not break /health: each status not recorded is counted.
-        metrics.diag.count('invalid_value', 1);
-        metrics.diag.report('config', () => `health_check_status cannot be recorded, the name is taken by another metric (rename the app's): ${err instanceof Error ? err.message : String(err)}`, err, 'health-gauge');
+        lost(metrics, 'invalid_value', 'config', 'health_check_status not recorded, the name is an app metric', err);
       }
     }
     const before = this.last.get(name);
@@ -142,10 +142,12 @@ export class HealthCheckRegistry {
       summary: down ? `health check "${name}" is unhealthy${entry.error ? `: ${entry.error}` : ''}` : `health check "${name}" recovered (${entry.status})`,
       time: now(),
       details: { status: entry.status, error: entry.error, latencyMs: entry.latencyMs, critical: entry.critical },
-    }, metrics && ((err, alert) => {
-      // Keyed apart from the backends' export_failed, so that one being reported does not hide this.
-      metrics.diag.count('export_failed', 1);
-      metrics.diag.report('export_failed', () => `the health notifier threw (${err instanceof Error ? err.message : String(err)}); the alert ${alert.key} ${alert.state} was not delivered`, err, 'health-notifier');
-    }));
+    }, metrics && ((err, alert) => lost(metrics, 'export_failed', 'export_failed', `health notifier threw, alert ${alert.key} ${alert.state} lost`, err)));
   }
+}
+
+/** Counts one lost status or alert and reports it once (keyed apart from other export_failed). */
+function lost(metrics: MetricsCollector, reason: DropReason, kind: 'config' | 'export_failed', what: string, err: unknown): void {
+  metrics.diag.count(reason, 1);
+  metrics.diag.report(kind, () => `${what}: ${String((err as Error)?.message ?? err)}`, err, `health:${kind}`);
 }

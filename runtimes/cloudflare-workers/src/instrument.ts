@@ -4,7 +4,7 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import { instrumentDO } from './durable-object.js';
-import { runIn, wrapMethod, wrapRpc } from './rpc.js';
+import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
@@ -166,7 +166,7 @@ function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: u
   };
   Object.defineProperty(Instrumented, 'name', { value: Class.name });
   const target = (self: { ctx: ExecutionContext; env: unknown }): [Isolate, ExecutionContext] => [isolate(self.env), self.ctx];
-  wrapRpc(Class, Instrumented.prototype, 'WorkerEntrypoint', NOT_RPC, target);
+  wrapRpc(Class, Instrumented.prototype, 'WorkerEntrypoint', NOT_RPC, target, undefined, true);
   for (const name of HANDLERS) {
     const f = (Class.prototype as Record<string, unknown>)[name];
     if (typeof f === 'function') {
@@ -175,11 +175,12 @@ function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: u
       // unchanged.
       const rpc: Record<string, (...args: unknown[]) => unknown> = {};
       const className = Class.name || 'WorkerEntrypoint';
-      wrapMethod(rpc, name, f, target, { name: `${className}.${name}`, kind: SpanKind.SERVER, attributes: { 'rpc.system': 'cloudflare_rpc', 'rpc.service': className, 'rpc.method': name } });
+      wrapMethod(rpc, name, f, target, { name: `${className}.${name}`, kind: SpanKind.SERVER, attributes: { 'rpc.system': 'cloudflare_rpc', 'rpc.service': className, 'rpc.method': name } }, true);
       // `this.env` is already instrumented: Isolate.env() hands it back as it is.
       (Instrumented.prototype as Record<string, unknown>)[name] = function (this: { ctx: ExecutionContext; env: unknown }, ...args: unknown[]) {
         if (name !== 'fetch' && !isEvent(name, args[0])) return rpc[name]!.apply(this, args);
-        return invoke(isolate(this.env), name, args[0], this.env, this.ctx, (i, _e, t) => f.call(this, i, t));
+        // Busy while it runs: the instance's own method calls open no RPC span (see busy()).
+        return busy(this, () => invoke(isolate(this.env), name, args[0], this.env, this.ctx, (i, _e, t) => f.call(this, i, t)));
       };
     }
   }

@@ -26,25 +26,53 @@ export function runIn<R>(isolate: Isolate, spec: Omit<InvocationSpec, 'waitUntil
  */
 export type CallTarget = (self: any) => [Isolate, CallContext] | undefined;
 
+/** How many calls a WorkerEntrypoint instance is serving (see {@link busy}). */
+const BUSY = Symbol('lexigram.busy');
+
+/**
+ * Runs `fn` with `self` marked busy until its result settles. workerd makes a WorkerEntrypoint
+ * instance for each incoming call, so a call of its methods while it is busy is the app's own
+ * (`this.helper()`). After an `await`, without AsyncLocalStorage, no scope tells it apart: each
+ * such call opened an RPC span in a new trace of its own.
+ */
+export function busy<R>(self: any, fn: () => R): R {
+  self[BUSY] = (self[BUSY] | 0) + 1;
+  const idle = (): void => void self[BUSY]--;
+  let r: any;
+  try {
+    r = fn();
+  } catch (err) {
+    idle();
+    throw err;
+  }
+  if (typeof r?.then == 'function') r.then(idle, idle);
+  else idle();
+  return r;
+}
+
 /**
  * Replaces `proto[name]` (when `original` is a function) by a method that runs `original` as an
  * invocation of its own (`runInvocation`: a span starting a new trace, a scope, the export handed
  * to waitUntil; a synchronous method stays synchronous, an exception is recorded and rethrown).
  * A call from inside another invocation (the object calling itself) opens none. The monitor never
- * breaks the call: if setting up the invocation throws, `original` runs untraced.
+ * breaks the call: if setting up the invocation throws, `original` runs untraced. `exclusive`
+ * (WorkerEntrypoint, one instance per incoming call): a call while the instance is {@link busy}
+ * opens none either.
  */
-export function wrapMethod(proto: object, name: string, original: unknown, target: CallTarget, spec: Omit<InvocationSpec, 'waitUntil'>): void {
+export function wrapMethod(proto: object, name: string, original: unknown, target: CallTarget, spec: Omit<InvocationSpec, 'waitUntil'>, exclusive?: boolean): void {
   if (typeof original !== 'function') return;
   (proto as Record<string, AnyFn>)[name] = {
-    [name](this: object, ...args: unknown[]) {
+    [name](this: any, ...args: unknown[]) {
       let called = false;
       try {
-        const t = !contextStorage().get()?.scope && target(this);
+        const t = !contextStorage().get()?.scope && !(exclusive && this[BUSY]) && target(this);
         if (t) {
-          return runIn(t[0], spec, t[1], () => {
-            called = true;
-            return original.apply(this, args);
-          });
+          const run = (): unknown =>
+            runIn(t[0], spec, t[1], () => {
+              called = true;
+              return original.apply(this, args);
+            });
+          return exclusive ? busy(this, run) : run();
         }
       } catch (err) {
         if (called) throw err; // the method's own exception, unchanged
@@ -60,7 +88,7 @@ export function wrapMethod(proto: object, name: string, original: unknown, targe
  * (`DurableObject`, `WorkerEntrypoint`), other than `skip` and `_`-prefixed names. Getters,
  * setters and symbol keys are not methods. Each call gets a SERVER span `${className}.${method}`.
  */
-export function wrapRpc(Class: abstract new (...args: any[]) => object, proto: object, base: string, skip: Iterable<string>, target: CallTarget, extra?: Record<string, unknown>): void {
+export function wrapRpc(Class: abstract new (...args: any[]) => object, proto: object, base: string, skip: Iterable<string>, target: CallTarget, extra?: Record<string, unknown>, exclusive?: boolean): void {
   const className = Class.name || base;
   // The nearest definition of a name wins: a getter there hides a base class's method.
   const seen = new Set(skip);
@@ -71,7 +99,7 @@ export function wrapRpc(Class: abstract new (...args: any[]) => object, proto: o
           name: `${className}.${name}`,
           kind: SpanKind.SERVER,
           attributes: { 'rpc.system': 'cloudflare_rpc', 'rpc.service': className, 'rpc.method': name, ...extra },
-        });
+        }, exclusive);
       }
       seen.add(name);
     }

@@ -8,6 +8,8 @@
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
+import { contextStorage, setContextStorage } from '../../../src/context/active.js';
+import { SynchronousStorage } from '../../../src/context/storage.js';
 import { getActiveSpan, getRequestTelemetry, instrument, instrumentDO, type ExecutionContext } from '../index.js';
 import { failAfter } from '../../test-support/hold.js';
 import { holdAnswers } from '../../../test/otlp/helpers/held-answers.js';
@@ -31,6 +33,7 @@ export default {
         case '/deny': return Response.json(await auth.deny('nope'));
         case '/ping': return Response.json(await auth.ping());
         case '/version': return Response.json(await auth.version());
+        case '/helped': return Response.json(await auth.helped());
       }
       return new Response('not found', { status: 404 });
     } catch (err) {
@@ -136,6 +139,16 @@ describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $
     // The span ended when the promise settled: after the KV write inside the method.
     const kv = await waitFor(() => spans().find((s) => s.name === 'KV put' && s.parentSpanId === rpc.spanId));
     expect(BigInt(rpc.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(kv.endTimeUnixNano));
+  });
+
+  test('a method the entrypoint calls on itself after an await gets no RPC span of its own (it made one in a new trace without AsyncLocalStorage)', async () => {
+    const { status, body } = await call('/helped');
+    expect(status).toBe(200);
+    const rpc = await waitFor(() => spans().find((s) => s.name === 'AuthService.helped'));
+    await waitFor(() => spans().find((s) => s.name === 'KV put' && s.parentSpanId === rpc.spanId));
+    await new Promise((r) => setTimeout(r, 300)); // an export of a stray span would be in by now
+    expect(spans().filter((s) => s.name === 'AuthService.helper')).toEqual([]);
+    expect(body).toBe(mode.als ? rpc.spanId : null); // without AsyncLocalStorage nothing is current after the await
   });
 
   test('a method inherited from a base class of the user, a synchronous method, and the default entrypoint are traced', async () => {
@@ -261,6 +274,42 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
     const boom = memory.spans.find((s) => s.name === 'Svc.boom')!;
     expect(boom.status).toEqual({ code: 2, message: 'sync boom' });
     expect(boom.events.some((e) => e.name === 'exception')).toBe(true);
+  });
+
+  test('without AsyncLocalStorage, a method the instance calls on itself while serving its call (after an await) opens no invocation', async () => {
+    // workerd makes one WorkerEntrypoint instance per incoming call: while it serves that call,
+    // a call of its methods is the app's own (`this.helper()`), not another RPC call.
+    const prev = contextStorage();
+    setContextStorage(new SynchronousStorage());
+    try {
+      const { monitor, memory } = createTestMonitor();
+      const tick = () => new Promise((r) => setTimeout(r, 1));
+      class Self extends WorkerEntrypoint {
+        async fetch(_request: Request): Promise<Response> {
+          await tick();
+          return new Response(String(this.helper()));
+        }
+        async rpc(): Promise<number> {
+          await tick();
+          return this.helper();
+        }
+        helper(): number {
+          return 1;
+        }
+      }
+      const I = instrument(Self, monitor);
+      const ctx = fakeCtx();
+      expect(await (await new I(ctx, {}).fetch(new Request('http://x/'))).text()).toBe('1');
+      expect(await new I(ctx, {}).rpc()).toBe(1);
+      const again = new I(ctx, {});
+      expect(again.helper()).toBe(1); // called by the runtime: a span of its own
+      expect(again.helper()).toBe(1); // and so is the next call once the first has settled
+      await Promise.all(ctx.pending);
+      await monitor.flush();
+      expect(memory.spans.map((s) => s.name).sort()).toEqual(['GET', 'Self.helper', 'Self.helper', 'Self.rpc']);
+    } finally {
+      setContextStorage(prev);
+    }
   });
 
   test('the monitor never breaks the call: when its telemetry fails, the method runs once and returns its value', async () => {

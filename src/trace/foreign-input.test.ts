@@ -97,3 +97,17 @@ describe('OpenTelemetry API span contexts (TraceState objects, invalid contexts)
     expect(span.links[0]!.traceState).toBe('a=1,b=2');
   });
 });
+
+describe('links given at start', () => {
+  it('a single link not in an array is taken as one instead of throwing out of startSpan; links without a context are counted', async () => {
+    const { monitor, memory, dropped } = monitorWith();
+    const link = { context: { traceId: T, spanId: S, traceFlags: 1 } };
+    expect(() => monitor.tracer.startSpan('single', { links: link as never }).end()).not.toThrow();
+    expect(() => monitor.tracer.startSpan('odd', { links: 42 as never }).end()).not.toThrow();
+    monitor.tracer.startSpan('holes', { links: [null, { context: null }, link] as never }).end();
+    await monitor.flush();
+    expect(memory.findSpan('single')!.links.map((l) => l.spanId)).toEqual([S]);
+    expect(memory.findSpan('holes')!.links.map((l) => l.spanId)).toEqual([S]);
+    expect(dropped('invalid_attribute')).toBe(3);
+  });
+});

@@ -395,7 +395,12 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   addLink(link: Link): this {
-    if (this.endTime !== 0 || !link || !link.context) return this;
+    if (this.endTime !== 0) return this;
+    if (!link || !link.context) {
+      // Counted with the span data a caller can get wrong (there is no reason of its own).
+      this.owner.diag.drop('invalid_attribute', 'a span link without a context was dropped');
+      return this;
+    }
     const x = (this.extras ??= new SpanExtras());
     if (x.links.length >= this.owner.limits.linkCountLimit) {
       x.droppedLinksCount++;

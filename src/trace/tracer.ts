@@ -174,7 +174,7 @@ export class Tracer {
       baggage,
     );
     if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
-    if (opts.links) for (const l of opts.links) span.addLink(l);
+    if (opts.links) addLinks(span, opts.links);
     return span;
   }
 
@@ -196,6 +196,12 @@ export class Tracer {
     const ctx = contextWithSpan(prev, span);
     return storage.run(ctx, () => runAndEnd(span, fn, ctx));
   }
+}
+
+/** Links given at start: one not in an array is taken as a link, rather than throwing at a for…of. */
+function addLinks(span: Span, links: Link[] | Link): void {
+  if (Array.isArray(links)) for (const l of links) span.addLink(l);
+  else span.addLink(links);
 }
 
 function endSpan(span: Span, error: unknown, failed: boolean): void {

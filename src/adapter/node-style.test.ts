@@ -131,3 +131,17 @@ describe('requestFromNode, proxy headers', () => {
     expect(url({})).toBe('http://inner:8080/p');
   });
 });
+
+describe('requestFromNode, request target', () => {
+  it('keeps an origin-form path that starts with // as a path (url.path), not as another host', () => {
+    const url = (target: string): string => requestFromNode({ method: 'GET', url: target, headers: { host: 'h.test' } }).url;
+    expect(url('//double/a%20b?x=1')).toBe('http://h.test//double/a%20b?x=1');
+    expect(url('/p?q')).toBe('http://h.test/p?q');
+    expect(url('http://proxy.test/x')).toBe('http://proxy.test/x');
+    expect(url('*')).toBe('http://h.test/*');
+    const viaProxy = (host: string): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'h.test', 'x-forwarded-host': host } }).url;
+    expect(viaProxy('evil.test/x?')).toBe('http://localhost/p');
+    expect(viaProxy('u@evil.test')).toBe('http://localhost/p');
+    expect(viaProxy('[::1]:8443')).toBe('http://[::1]:8443/p');
+  });
+});

@@ -65,7 +65,9 @@ export function requestFromNode(req: NodeRequestLike): Request {
   const claimed = (forwarded(fwd, 'proto') ?? first(h['x-forwarded-proto'])?.split(',')[0])?.trim().toLowerCase();
   // Only http or https: any other value a client sends would become a `url.scheme` metric label.
   const proto = claimed === 'https' || claimed === 'http' ? claimed : req.socket?.encrypted ? 'https' : 'http';
-  const host = forwarded(fwd, 'host') || first(h['x-forwarded-host'])?.split(',')[0]?.trim() || first(h.host) || 'localhost';
+  const claimedHost = forwarded(fwd, 'host') || first(h['x-forwarded-host'])?.split(',')[0]?.trim() || first(h.host);
+  // A host and port only: a `/`, `?` or `@` in a header would change the path or the user info.
+  const host = claimedHost && /^[\w.~%!$&'()*+,;=:[\]-]+$/.test(claimedHost) ? claimedHost : 'localhost';
   const headers = new Headers();
   for (const [name, value] of Object.entries(h)) {
     if (value === undefined || name.startsWith(':')) continue;
@@ -78,7 +80,10 @@ export function requestFromNode(req: NodeRequestLike): Request {
   }
   let url: string;
   try {
-    url = new URL(req.url ?? '/', `${proto}://${host}`).href;
+    // An origin-form target is a path even when it starts with `//` (not a host, as relative
+    // URL resolution would take it); anything else (absolute-form, `*`) is resolved.
+    const target = req.url ?? '/';
+    url = new URL(target.charCodeAt(0) === 47 ? `${proto}://${host}${target}` : target, `${proto}://${host}`).href;
   } catch {
     url = `${proto}://localhost/`;
   }

@@ -70,4 +70,16 @@ describe('instrumentFetch (review)', () => {
     expect(memory.spans.filter((s) => s.kind === SpanKind.CLIENT).map((s) => s.attributes['server.port'])).toEqual([443, 80, 8080]);
     expect(bodies).toEqual(['', '', 'streamed']);
   });
+
+  it('a fetch that throws synchronously or answers without a promise still ends its span (error.type on a throw)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const throwing = instrumentFetch(monitor, () => { throw new TypeError('bad'); });
+    const sync = instrumentFetch(monitor, (() => new Response('ok')) as never);
+    await inScope(monitor, async () => {
+      expect(() => throwing('https://a.test/')).toThrow('bad'); // as the wrapped fetch did
+      expect((await sync('https://a.test/')).status).toBe(200);
+    });
+    await monitor.flush();
+    expect(memory.spans.filter((s) => s.kind === SpanKind.CLIENT).map((s) => [s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([['TypeError', undefined], [undefined, 200]]);
+  });
 });

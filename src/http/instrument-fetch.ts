@@ -117,13 +117,18 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       request = new Request(request, { headers });
     }
     const extra = runtimeOptions(init);
-    let p: Promise<Response>;
-    try {
-      p = extra ? fetchFn(request, extra) : fetchFn(request);
-    } catch (err) {
+    const fail = (err: unknown): never => {
       failSpan(span, err);
+      span.setAttribute('error.type', err instanceof Error ? err.name : 'Error');
       span.end();
       throw err;
+    };
+    let p: Promise<Response>;
+    try {
+      // Promise.resolve: a fetch double that answers synchronously must not leave the span open.
+      p = Promise.resolve(extra ? fetchFn(request, extra) : fetchFn(request));
+    } catch (err) {
+      return fail(err);
     }
     return p.then(
       (res) => {
@@ -135,12 +140,7 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
         span.end();
         return res;
       },
-      (err: unknown) => {
-        failSpan(span, err);
-        span.setAttribute('error.type', err instanceof Error ? err.name : 'Error');
-        span.end();
-        throw err;
-      },
+      fail,
     );
   };
 }

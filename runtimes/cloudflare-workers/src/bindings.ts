@@ -57,6 +57,8 @@ function kv(bc: BindingsContext, name: string, binding: object): object {
           attributes,
           result: read
             ? (v) => {
+                // A bulk read (`get([...keys])`) answers a Map, found or not: no single hit or miss.
+                if (v instanceof Map) return undefined;
                 const hit = op === 'get' ? v !== null && v !== undefined : (v as { value?: unknown } | null)?.value != null;
                 return { hit, attributes: { 'cloudflare.kv.hit': hit } };
               }

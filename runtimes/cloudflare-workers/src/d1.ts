@@ -37,7 +37,7 @@ function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: s
   return proxy;
 }
 
-/** D1: `prepare(sql).bind(...).first/all/run/raw`, `batch` and `exec` get CLIENT spans. */
+/** D1: `prepare(sql).bind(...).first/all/run/raw`, `batch` and `exec` get CLIENT spans, also through `withSession()`. */
 export function instrumentD1(bc: BindingContext, name: string, db: object): object {
   return new Proxy(db, {
     get(t, prop) {
@@ -48,6 +48,13 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
         return (sql: unknown, ...rest: unknown[]) => {
           const stmt = original(sql, ...rest) as Statement;
           return typeof sql === 'string' && stmt !== null && typeof stmt === 'object' ? wrapStatement(bc, name, stmt, sql) : stmt;
+        };
+      }
+      if (prop === 'withSession') {
+        // A session (read replication) has its own prepare and batch: they get the same spans.
+        return (...args: unknown[]) => {
+          const session = original(...args);
+          return session !== null && typeof session === 'object' ? instrumentD1(bc, name, session) : session;
         };
       }
       if (prop === 'batch') {

@@ -1,0 +1,50 @@
+/**
+ * Binding calls in real workerd (miniflare 4) whose spans the Worker records in a MemoryBackend
+ * and shows at /dump (fixtures/worker-bindings.ts): D1 through a read-replication session, KV
+ * bulk reads. Run with nodejs_compat and with no compatibility flag.
+ */
+import type { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fixture, startWorker } from './helpers/workerd.js';
+
+interface Dump {
+  spans: { name: string; parent: string | null; attributes: Record<string, unknown> }[];
+  hooks: string[];
+}
+
+describe.each([
+  { name: 'nodejs_compat', flags: ['nodejs_compat'] },
+  { name: 'no compatibility flag', flags: [] as string[] },
+])('workerd bindings, $name', ({ flags }) => {
+  let mf: Miniflare;
+  const dump = async (): Promise<Dump> => (await (await mf.dispatchFetch('http://worker.test/dump')).json()) as Dump;
+  beforeAll(async () => {
+    mf = await startWorker({ flags, entry: fixture('worker-bindings.ts'), vars: {} });
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+  });
+
+  test('D1 statements run through withSession() get their CLIENT spans and sql hook events (they had none)', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/d1-session');
+    const body = (await r.json()) as { row: { x: number }; server: string };
+    expect(body.row).toEqual({ x: 7 });
+    const { spans, hooks } = await dump();
+    const d1 = spans.filter((s) => s.attributes['db.system'] === 'cloudflare.d1');
+    expect(d1.map((s) => s.name).sort()).toEqual(['D1 BATCH', 'D1 SELECT']);
+    const select = d1.find((s) => s.name === 'D1 SELECT')!;
+    expect(select.attributes['db.query.text']).toBe('SELECT ? AS x');
+    expect(select.parent).toBe(body.server); // before the first await: a child in every mode
+    expect(hooks.filter((h) => h === 'sql.query')).toHaveLength(2);
+  });
+
+  test('a KV bulk read (get([...keys])) answers a Map: not recorded as a hit when no key was found', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/kv-bulk');
+    expect(await r.json()).toMatchObject({ none: true, meta: true });
+    const { spans, hooks } = await dump();
+    const reads = spans.filter((s) => s.name === 'KV get' || s.name === 'KV getWithMetadata');
+    expect(reads).toHaveLength(2);
+    for (const s of reads) expect(s.attributes['cloudflare.kv.hit']).toBeUndefined();
+    expect(hooks.filter((h) => h === 'cache.hit')).toEqual([]);
+  });
+});

@@ -69,6 +69,29 @@ describe('configuration errors throw at construction, naming the option', () => 
     expect(() => new OtlpBackend({ headers: { 'x-name': 'Zoë\tand Anaïs ', 'x-empty': '' } })).not.toThrow();
   });
 
+  it('a typo, a retry: false or a Headers instance throws instead of being ignored (the exporter posted to localhost, retried, sent no API key)', () => {
+    const cases: [unknown, RegExp][] = [
+      [{ url: 'https://otlp.example.com' }, /^OtlpBackend: option "url" is unknown$/],
+      [{ endpoint: 'https://otlp.example.com', timeout: 5000 }, /option "timeout" is unknown/],
+      [{ traceEndpoint: 'https://otlp.example.com/v1/traces' }, /option "traceEndpoint" is unknown/],
+      [{ headers: new Headers({ authorization: 'Bearer k' }) }, /^OtlpBackend: option "headers" must be a plain object$/],
+      [{ logsHeaders: new Map([['authorization', 'Bearer k']]) }, /option "logsHeaders" must be a plain object/],
+      [{ retry: false }, /option "retry" must be a plain object/],
+      [{ retry: 3 }, /option "retry" must be a plain object/],
+      [{ retry: { attempts: 3 } }, /option "retry.attempts" is unknown/],
+      ['https://otlp.example.com', /option "options" must be a plain object/],
+      [null, /option "options" must be a plain object/],
+      [{ Endpoint: 'https://otlp.example.com' }, /option "Endpoint" is unknown/],
+      [{ tracesTemporality: 'delta' }, /option "tracesTemporality" is unknown/],
+    ];
+    for (const [options, message] of cases) expect(() => new OtlpBackend(options as never), JSON.stringify(options)).toThrow(message);
+    // Every documented option, undefined where it needs a value, is known.
+    const all = { endpoint: undefined, protocol: undefined, headers: Object.create(null), compression: undefined, timeoutMs: undefined, temporality: undefined, fetch: undefined, onDiagnostic: undefined, signals: undefined, retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 }, name: 'x' } as Record<string, unknown>;
+    for (const s of ['traces', 'metrics', 'logs']) for (const o of ['Endpoint', 'Protocol', 'Headers', 'Compression', 'TimeoutMs']) all[s + o] = undefined;
+    expect(() => new OtlpBackend(all)).not.toThrow();
+    expect(() => new OtlpBackend(undefined)).not.toThrow();
+  });
+
   it('does not echo a malformed endpoint, which may hold credentials', () => {
     expect(() => new OtlpBackend({ endpoint: 'https//user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });

@@ -118,9 +118,23 @@ function checkUrl(option: string, url: unknown): string | undefined {
   return url;
 }
 
+/**
+ * Throws unless `o` is a plain object whose keys are all in `known` (when given). Otherwise a typo (`url`,
+ * `timeout`), a `retry: false` or a `Headers` instance (whose entries are no properties) would
+ * be ignored without a word: the exporter would post elsewhere, retry, or send no API key.
+ */
+function checkKeys(option: string, o: unknown, known?: string[]): void {
+  const proto = o !== null && typeof o === 'object' ? Object.getPrototypeOf(o) : 0;
+  if (proto !== Object.prototype && proto !== null) fail(option, 'must be a plain object');
+  for (const k in o as object) if (known && !known.includes(k)) fail(option === 'options' ? k : `${option}.${k}`, 'is unknown');
+}
+
+/** The options a signal can override: `tracesEndpoint`, `metricsTimeoutMs`, … */
+const PER_SIGNAL = ['endpoint', 'protocol', 'headers', 'compression', 'timeoutMs'];
+
 function checkHeaders(option: string, headers: unknown): Record<string, string> {
   if (headers === undefined) return {};
-  if (headers === null || typeof headers !== 'object') fail(option, 'must be an object of header names to string values');
+  checkKeys(option, headers);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
     if (!TOKEN.test(k)) fail(option, `has an invalid header name ${JSON.stringify(k)}`);
@@ -144,6 +158,9 @@ function checkMs(option: string, value: unknown, fallback: number, min: number):
 
 /** Validates options and fills defaults; throws a TypeError naming the option on bad config. */
 export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOptions {
+  const known = ['temporality', 'fetch', 'onDiagnostic', 'signals', 'retry', 'name', ...PER_SIGNAL];
+  for (const s of SIGNALS) for (const k of PER_SIGNAL) known.push(s + k[0].toUpperCase() + k.slice(1));
+  checkKeys('options', options, known);
   const base = checkUrl('endpoint', options.endpoint) ?? DEFAULT_ENDPOINT;
   const perSignal: Record<OtlpSignal, string | undefined> = {
     traces: checkUrl('tracesEndpoint', options.tracesEndpoint),
@@ -179,6 +196,7 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
   }
 
   const retry = options.retry ?? {};
+  checkKeys('retry', retry, ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs']);
   const maxAttempts = checkMs('retry.maxAttempts', retry.maxAttempts, 5, 1);
   if (!Number.isInteger(maxAttempts)) fail('retry.maxAttempts', 'must be an integer ≥ 1');
 

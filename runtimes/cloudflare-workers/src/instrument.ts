@@ -46,7 +46,9 @@ type Call = (input: any, env: unknown, telemetry: WorkerTelemetry) => any;
 /** The span of a `scheduled`, `queue`, `email` or `tail` invocation. */
 function invocationSpan(name: HandlerName, input: any): { name: string; kind: SpanKind; attributes: Record<string, unknown> } {
   if (name === 'scheduled') {
-    const attributes: Record<string, unknown> = { 'faas.trigger': 'timer', 'faas.cron': input?.cron };
+    const attributes: Record<string, unknown> = { 'faas.trigger': 'timer' };
+    // Only a cron there is: an undefined value was counted as the app's invalid_attribute drop.
+    if (input?.cron && typeof input.cron === 'string') attributes['faas.cron'] = input.cron;
     const t = input?.scheduledTime;
     if (typeof t === 'number' && Number.isFinite(t)) {
       attributes['faas.time'] = new Date(t).toISOString();
@@ -61,6 +63,7 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
       'messaging.system': 'cloudflare_queues',
       'messaging.destination.name': queue,
       'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process', // required by the messaging semantic conventions
       'messaging.batch.message_count': Array.isArray(input?.messages) ? input.messages.length : 0,
     };
     return { name: `process ${queue}`, kind: SpanKind.CONSUMER, attributes };

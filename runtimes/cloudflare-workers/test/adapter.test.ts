@@ -532,3 +532,22 @@ describe('instrument(class extends WorkerEntrypoint) in-process', () => {
     expect(memory.spans.find((s) => s.name === 'tail')!.attributes['cloudflare.tail.event_count']).toBe(3);
   });
 });
+
+describe('invocation span attributes', () => {
+  test("a scheduled event without a cron is not counted as the app's invalid_attribute drop; a queue batch's CONSUMER span has messaging.operation.name", async () => {
+    const seen: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d.kind) });
+    const worker = instrument({ async scheduled() {}, async queue() {} }, monitor);
+    const ctx = fakeCtx();
+    await worker.scheduled!({ scheduledTime: Date.UTC(2026, 0, 1) } as never, {}, ctx); // a test's stub controller
+    await worker.scheduled!({ cron: '*/5 * * * *', scheduledTime: Date.UTC(2026, 0, 1) }, {}, ctx);
+    await worker.queue!({ queue: 'jobs', messages: [] } as never, {}, ctx);
+    await Promise.all(ctx.pending);
+    await monitor.flush();
+    expect(seen).toEqual([]);
+    const [bare, cron] = memory.spans.filter((s) => s.attributes['faas.trigger'] === 'timer');
+    expect(bare!.attributes).not.toHaveProperty('faas.cron');
+    expect(cron!.attributes['faas.cron']).toBe('*/5 * * * *');
+    expect(memory.spans.find((s) => s.name === 'process jobs')!.attributes).toMatchObject({ 'messaging.operation.name': 'process', 'messaging.operation.type': 'process' });
+  });
+});

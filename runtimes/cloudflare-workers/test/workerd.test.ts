@@ -308,6 +308,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(span.attributes).toMatchObject({
       'messaging.system': 'cloudflare_queues',
       'messaging.destination.name': 'q1',
+      'messaging.operation.name': 'process',
       'messaging.batch.message_count': 2,
       'test.handled': 2,
     });

@@ -171,7 +171,7 @@ describe('handleRequest', () => {
     const span = memory.spans[0];
     expect(span.attributes['http.response.status_code']).toBe(500);
     expect(span.status.code).toBe(SpanStatus.ERROR);
-    const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration') as { points: { attributes: Record<string, unknown> }[] };
+    const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration') as unknown as { points: { attributes: Record<string, unknown> }[] };
     expect(duration.points.map((p) => p.attributes)).toEqual([{ 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': '500', 'error.type': 'TypeError' }]);
   });
 

@@ -31,6 +31,14 @@ describe('ENV-02 URL building', () => {
     expect(new OtlpBackend({ metricsEndpoint: given }).urls.metrics).toBe(url);
   });
 
+  it('outer spaces and newlines around an endpoint (a pasted secret) are trimmed, not built into the URL', () => {
+    const b = new OtlpBackend({ endpoint: 'https://otlp.example.com ', metricsEndpoint: ' https://otlp.example.com/v1/metrics\n', logsEndpoint: '\thttps://otlp.example.com ' });
+    // Untrimmed: "https://otlp.example.com /v1/traces", which fetch refuses on every export.
+    expect(b.urls).toEqual({ traces: 'https://otlp.example.com/v1/traces', metrics: 'https://otlp.example.com/v1/metrics', logs: 'https://otlp.example.com/' });
+    // Untrimmed: a POST to /base%20/v1/traces.
+    expect(new OtlpBackend({ endpoint: 'http://collector:4318/base \r\n' }).urls.traces).toBe('http://collector:4318/base/v1/traces');
+  });
+
   it('OTLP-02: defaults to http://localhost:4318/v1/<signal>', () => {
     expect(new OtlpBackend().urls).toEqual({
       traces: 'http://localhost:4318/v1/traces',

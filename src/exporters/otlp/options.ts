@@ -115,7 +115,10 @@ function checkUrl(option: string, url: unknown): string | undefined {
   if (url === undefined) return undefined;
   // The value itself is not echoed: an endpoint may embed credentials.
   if (typeof url !== 'string' || !isHttpUrl(url)) fail(option, 'must be an absolute http:// or https:// URL');
-  return url;
+  // The URL parser ignores outer spaces and newlines (a secret pasted with one), but `v1/traces`
+  // appended after them would not be: "https://host /v1/traces" is no URL, "/base /v1/traces"
+  // another path. Trimmed, as the OTEL_* variables are.
+  return url.trim();
 }
 
 /**

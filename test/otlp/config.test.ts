@@ -100,6 +100,18 @@ describe('configuration errors throw at construction, naming the option', () => 
     expect(() => new OtlpBackend(undefined)).not.toThrow();
   });
 
+  it('a header value with an outer newline (a secret read from a file) is sent trimmed, as fetch normalises it, instead of throwing', async () => {
+    const sent: Headers[] = [];
+    const b = new OtlpBackend({
+      headers: { authorization: 'Bearer tok-123\n', 'x-tenant': '\r\n acme\t' },
+      fetch: async (_url, init) => (sent.push(new Headers(init.headers)), new Response(null, { status: 200 })),
+    });
+    expect(await b.export({ resource: { attributes: {} }, scope: { name: 's' }, spans: [], logs: [{ time: 1, severityNumber: 9, severityText: 'INFO', body: 'x', attributes: {}, droppedAttributesCount: 0 }] })).toEqual({ ok: true });
+    expect([sent[0].get('authorization'), sent[0].get('x-tenant')]).toEqual(['Bearer tok-123', 'acme']);
+    // Inside a value a CR or LF still throws: no request could carry it.
+    expect(() => new OtlpBackend({ headers: { authorization: 'Bearer a\nb' } })).toThrow(/"headers" header "authorization"/);
+  });
+
   it('does not echo a malformed endpoint, which may hold credentials', () => {
     expect(() => new OtlpBackend({ endpoint: 'https//user:s3cret@host' })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('s3cret') }));
   });

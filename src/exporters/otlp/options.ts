@@ -139,14 +139,17 @@ function checkHeaders(option: string, headers: unknown): Record<string, string> 
   if (headers === undefined) return {};
   checkKeys(option, headers);
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers as Record<string, unknown>)) {
+  for (let [k, v] of Object.entries(headers as Record<string, unknown>)) {
     if (!TOKEN.test(k)) fail(option, `has an invalid header name ${JSON.stringify(k)}`);
+    // Outer tabs, spaces, CR and LF are dropped as fetch's header normalisation does: a secret
+    // read with its trailing newline (a mounted file, `echo … |`) is a valid value, not an error.
+    if (typeof v === 'string') v = v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
     if (typeof v !== 'string' || !isHeaderValue(v)) {
       fail(option, `header ${JSON.stringify(k)} must be a string of Latin-1 characters without controls other than tab (value not shown)`);
     }
     // Lowercased so that a spread merges names differing only in case: fetch would send both,
     // joined with ", ".
-    out[k.toLowerCase()] = v;
+    out[k.toLowerCase()] = v as string;
   }
   return out;
 }

@@ -59,7 +59,10 @@ export class OtlpBackend implements Backend {
     this.name = o.name;
     this.temporality = o.signals.has('metrics') ? o.temporality : 'none';
     // Resolved per call, so a fetch replaced after construction (tests, polyfills) is used.
-    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    // Called as a plain function: as a method of the post context, the runtime's own fetch
+    // given as `fetch: fetch` threw "Illegal invocation" on workerd for every export.
+    const given = options.fetch;
+    this.#fetch = (input, init) => (given ?? globalThis.fetch)(input, init);
     this.#onDiagnostic = options.onDiagnostic;
     const secrets: string[] = (this.#secrets = []);
     const secret = (v: string): void => void (v.length >= 4 && !secrets.includes(v) && secrets.push(v));

@@ -191,6 +191,14 @@ describe('OTLP-07 partial success', () => {
     expect(result).toMatchObject({ ok: false, reason: 'export_rejected', rejected: { dataPoints: 3, logs: 1 } });
   });
 
+  it('a partial success claiming more rejected items than were sent counts only those sent', async () => {
+    // Uncapped, the monitor's dropped_total grew by whatever the server wrote (here 10^19).
+    rx.handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"partialSuccess":{"rejectedSpans":"10000000000000000000"}}');
+    const { result, diags } = await run({ protocol: 'http/json' }, 2000);
+    expect(result).toMatchObject({ ok: false, reason: 'export_rejected', rejected: { spans: 3 } });
+    expect(diags[0]).toMatchObject({ kind: 'export_rejected', detail: { items: 3 } });
+  });
+
   it('a warning (rejected 0 with a message) is a success reported through diagnostics', async () => {
     rx.handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"partialSuccess":{"errorMessage":"deprecated field"}}');
     const { result, diags } = await run({ protocol: 'http/json' }, 2000);

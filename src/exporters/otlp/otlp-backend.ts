@@ -192,11 +192,13 @@ export class OtlpBackend implements Backend {
       reason ??= out.reason ?? 'export_failed';
       const error = this.#redact(`${signal}: ${out.error ?? 'failed'}`);
       errors.push(error);
-      rejected[REJECTED_KEY[signal]] = out.partial ? out.partial.rejected : count;
+      // A server can claim more rejected items than were sent: no more than `count` were lost.
+      const items = out.partial ? Math.min(out.partial.rejected, count) : count;
+      rejected[REJECTED_KEY[signal]] = items;
       this.#diagnose({
         kind: out.reason ?? 'export_failed',
         message: this.#redact(`${where} failed: ${out.error ?? 'unknown error'}`),
-        detail: { signal, status: out.status, attempts: out.attempts, items: out.partial ? out.partial.rejected : count },
+        detail: { signal, status: out.status, attempts: out.attempts, items },
       });
     }
     if (reason === undefined) return { ok: true };

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { OtlpBackend, otlpOptionsFromEnv, parseOtlpHeaders, perSignalUrl, signalUrlFromBase } from '../../src/exporters/otlp/index.js';
+import { OtlpBackend, otlpOptionsFromEnv, parseOtlpHeaders, perSignalUrl, signalUrlFromBase, type OtlpBackendOptions, type OtlpRetryOptions } from '../../src/exporters/otlp/index.js';
 import { backoffMs, parseRetryAfter } from '../../src/exporters/otlp/retry.js';
 import { withEnv } from '../../src/adapter/monitor-from-config.js';
 import { createMonitor } from '../../src/index.js';
@@ -93,10 +93,19 @@ describe('configuration errors throw at construction, naming the option', () => 
       [{ tracesTemporality: 'delta' }, /option "tracesTemporality" is unknown/],
     ];
     for (const [options, message] of cases) expect(() => new OtlpBackend(options as never), JSON.stringify(options)).toThrow(message);
-    // Every documented option, undefined where it needs a value, is known.
-    const all = { endpoint: undefined, protocol: undefined, headers: Object.create(null), compression: undefined, timeoutMs: undefined, temporality: undefined, fetch: undefined, onDiagnostic: undefined, signals: undefined, retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 }, name: 'x' } as Record<string, unknown>;
-    for (const s of ['traces', 'metrics', 'logs']) for (const o of ['Endpoint', 'Protocol', 'Headers', 'Compression', 'TimeoutMs']) all[s + o] = undefined;
-    expect(() => new OtlpBackend(all)).not.toThrow();
+    // Every option of OtlpBackendOptions is known: the type makes this list complete, so an
+    // option added to the interface but not to the constructor's list fails here.
+    const u = undefined;
+    const all: { [K in keyof Required<OtlpBackendOptions>]: unknown } = {
+      endpoint: u, tracesEndpoint: u, metricsEndpoint: u, logsEndpoint: u,
+      protocol: u, tracesProtocol: u, metricsProtocol: u, logsProtocol: u,
+      headers: Object.create(null), tracesHeaders: u, metricsHeaders: u, logsHeaders: u,
+      compression: u, tracesCompression: u, metricsCompression: u, logsCompression: u,
+      timeoutMs: u, tracesTimeoutMs: u, metricsTimeoutMs: u, logsTimeoutMs: u,
+      temporality: u, fetch: u, onDiagnostic: u, signals: u, name: 'x',
+      retry: { maxAttempts: 1, initialBackoffMs: 1, maxBackoffMs: 1 } satisfies Required<OtlpRetryOptions>,
+    };
+    expect(() => new OtlpBackend(all as OtlpBackendOptions)).not.toThrow();
     expect(() => new OtlpBackend(undefined)).not.toThrow();
   });
 

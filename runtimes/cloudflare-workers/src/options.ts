@@ -56,16 +56,11 @@ const ADAPTER_KEYS = [
 ] as const satisfies readonly (keyof WorkersAdapterOptions)[];
 
 /**
- * Throws, saying what to change, when `propagateTo` or `asyncLocalStorage` has the wrong shape.
- * Unchecked, they failed on the hot path instead: `propagateTo: { allow: 'api.example.com' }`
- * threw out of every outgoing `fetch`, `propagateTo: ['host']` sent traceparent everywhere, and
- * `asyncLocalStorage: new AsyncLocalStorage()` (an instance, not the class) failed every request.
- * (Kept to these two: every byte here is in each Worker's bundle.)
+ * Throws, saying what to change, when `asyncLocalStorage` is not the class: an instance
+ * (`new AsyncLocalStorage()`) failed every request instead. A malformed `propagateTo` throws
+ * where the fetch is instrumented (`instrumentFetch`), at the same first invocation.
  */
 export function checkAdapterOptions(o: WorkersAdapterOptions): void {
-  const p = o.propagateTo as any;
-  if (p && typeof p != 'function' && (Array.isArray(p) || Object.keys(p).some((k) => (k != 'allow' && k != 'deny') || !Array.isArray(p[k] ?? []))))
-    throw new TypeError('propagateTo must be { allow?: string[], deny?: string[] } or a function');
   if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class');
 }
 

@@ -112,7 +112,8 @@ export function eventShape(event: unknown, functionName: string): EventShape {
     }
     const m = normalizeMethod(method);
     if (m === '_OTHER') extra['http.request.method_original'] = method;
-    const scheme = headers['x-forwarded-proto'] ?? 'https';
+    // Only http or https: any other text would be a new url.scheme label value on the server metrics.
+    const scheme = headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase() === 'http' ? 'http' : 'https';
     const attributes: Attributes = { 'faas.trigger': 'http', 'http.request.method': m, 'url.scheme': scheme, ...extra };
     if (path) attributes['url.path'] = path;
     if (route) attributes['http.route'] = route;

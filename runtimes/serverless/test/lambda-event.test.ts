@@ -56,3 +56,10 @@ describe('eventShape: queue and topic events (messaging semantic conventions)', 
     expect(eventShape({ Records: [{ eventSource: 'aws:sqs' }] }, 'fn').attributes).not.toHaveProperty('messaging.destination.name');
   });
 });
+
+describe('eventShape: url.scheme', () => {
+  test('is http or https only, whatever X-Forwarded-Proto says (each other text would be a new metric label value)', () => {
+    const scheme = (proto?: string) => eventShape({ httpMethod: 'GET', path: '/', headers: proto === undefined ? {} : { 'x-forwarded-proto': proto } }, 'fn').attributes['url.scheme'];
+    expect([scheme(), scheme('https'), scheme('http'), scheme('HTTP'), scheme('http, https'), scheme('s0'), scheme('gopher')]).toEqual(['https', 'https', 'http', 'http', 'http', 'https', 'https']);
+  });
+});

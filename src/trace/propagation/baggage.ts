@@ -75,7 +75,15 @@ export function formatBaggage(baggage: Baggage): string {
   for (const key of Object.keys(baggage)) {
     if (!TOKEN.test(key) || n >= MAX_MEMBERS) continue;
     const e = baggage[key];
-    const member = `${key}=${encodeURIComponent(e.value)}${e.metadata ? `;${e.metadata}` : ''}`;
+    let value: string;
+    try {
+      value = encodeURIComponent(e.value);
+    } catch {
+      // A lone surrogate (possible through the OpenTelemetry bridge) has no UTF-8 form: that
+      // member is left out, not the whole header.
+      continue;
+    }
+    const member = `${key}=${value}${e.metadata ? `;${e.metadata}` : ''}`;
     if (out.length + member.length + 1 > MAX_BYTES) break;
     out += (out ? ',' : '') + member;
     n++;

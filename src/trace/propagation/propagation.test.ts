@@ -161,3 +161,9 @@ describe('inject / extract', () => {
     expect(injectContext(Object.freeze({}) as never, { traceId: T, spanId: S, traceFlags: 1 })).toEqual({});
   });
 });
+
+describe('formatBaggage: a value with no UTF-8 form', () => {
+  it('leaves that member out and keeps the others (a lone surrogate used to drop the whole header)', () => {
+    expect(formatBaggage({ a: { value: 'x y' }, bad: { value: 'ok\uD800' }, c: { value: 'z' } })).toBe('a=x%20y,c=z');
+  });
+});

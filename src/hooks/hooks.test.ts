@@ -104,6 +104,19 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     expect(values(monitor.metrics.collect().metrics, 'cache_hits_total')).toEqual([[{ cache: 'sessions' }, 2]]);
   });
 
+  it('tasks_active never goes below zero: an end with no start seen (started before subscribing, or sent twice) is counted but not taken off', () => {
+    const { monitor } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    hooks.taskEnd({ task: 'nightly', durationMs: 5 });
+    hooks.taskStart({ task: 'nightly' });
+    hooks.taskEnd({ task: 'nightly', durationMs: 5 });
+    hooks.taskEnd({ task: 'nightly', durationMs: 5 });
+    const m = monitor.metrics.collect().metrics;
+    expect(values(m, 'tasks_active')).toEqual([[{ task: 'nightly' }, 0]]);
+    expect(values(m, 'tasks_completed_total')).toEqual([[{ task: 'nightly' }, 3]]);
+  });
+
   it('unsubscribing the latest of two registries hands the built-in sources back to the earlier one', () => {
     const { monitor } = createTestMonitor();
     const a = new HookRegistry();

@@ -48,6 +48,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
   const started = m.createCounter('tasks_started_total', 'Tasks started.', { labelNames: ['task'] });
   const finished = m.createCounter('tasks_completed_total', 'Tasks finished; error.type is set on failure.', { labelNames: ['task', 'error.type'] });
   const active = m.createUpDownCounter('tasks_active', 'Tasks running now.', { labelNames: ['task'] });
+  const running = new Map<string, number>();
   const taskTime = m.createHistogram('task_duration_seconds', 'Task duration.', { ...SECONDS, labelNames: ['task'] });
 
   /** A span for something that already happened: it started `durationMs` ago and ends now. */
@@ -133,10 +134,18 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     on('task.start', (e) => {
       started.increment(1, { task: e.task });
       active.add(1, { task: e.task });
+      running.set(e.task, (running.get(e.task) ?? 0) + 1);
     }),
     on('task.end', (e) => {
       finished.increment(1, { task: e.task, 'error.type': failed(e) });
-      active.add(-1, { task: e.task });
+      // Only a task this subscription saw start is taken off tasks_active (one started before
+      // the registry was subscribed, or an end sent twice, would take it below zero).
+      const n = running.get(e.task) ?? 0;
+      if (n > 0) {
+        active.add(-1, { task: e.task });
+        if (n === 1) running.delete(e.task);
+        else running.set(e.task, n - 1);
+      }
       const seconds = secs(e.durationMs, 'task.end');
       if (seconds !== undefined) taskTime.observe(seconds, { task: e.task });
       pastSpan(`task ${e.task}`, SpanKind.INTERNAL, e.durationMs, { 'task.name': e.task }, e.error, e.traced);

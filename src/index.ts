@@ -71,7 +71,7 @@ export { HealthStatus, type HealthCheck, type HealthCheckResult } from './health
 export { HealthCheckRegistry, type HealthRegisterOptions, type HealthCheckRegistryOptions, type HealthCheckEntry, type HealthReport } from './health/registry.js';
 export { functionCheck, type HealthCheckFunction, type HealthCheckOutcome } from './health/function-check.js';
 export { httpCheck, type HttpCheckOptions } from './health/http-check.js';
-export { healthHandler, HealthCheckProvider, type HealthHandlerOptions, type HealthAuth, type HealthDetails, type HealthSource } from './health/handler.js';
+export { healthHandler, HealthCheckProvider, type HealthHandler, type HealthHandlerOptions, type HealthAuth, type HealthDetails, type HealthSource } from './health/handler.js';
 export { PerformanceMonitor, type PerformanceMonitorOptions, type PerformanceStats, type TrackHandle } from './perf/performance-monitor.js';
 export { traced, type TracedOptions, type StandardMethodDecorator } from './wrappers/traced.js';
 export { metered, type MeteredOptions } from './wrappers/metered.js';

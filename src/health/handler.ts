@@ -109,7 +109,7 @@ function checkPath(option: string, value: unknown, required: boolean): void {
  * export default { fetch: async (req) => (await health(req)) ?? app.fetch(req) };
  * ```
  */
-export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): (request: Request) => Promise<Response | undefined> {
+export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): HealthHandler {
   const path = options.path ?? '/health';
   // A path without its leading "/" would never match a request: the endpoint would be silently absent.
   checkPath('path', path, true);
@@ -124,7 +124,10 @@ export function healthHandler(source: HealthSource, options: HealthHandlerOption
   const serviceId = 'checkAll' in source ? undefined : source.serviceName;
   const run = cachedRun(() => registry.checkAll(), cacheSeconds);
 
-  return async function health(request: Request): Promise<Response | undefined> {
+  // The paths it answers, main path first, so a router (Hono's mountMonitoring) can mount them all.
+  const paths = [path, options.livenessPath, options.readinessPath].filter((p): p is string => p !== undefined);
+  return Object.assign(health, { paths });
+  async function health(request: Request): Promise<Response | undefined> {
     let pathname: string;
     try {
       pathname = new URL(request.url).pathname;
@@ -148,8 +151,11 @@ export function healthHandler(source: HealthSource, options: HealthHandlerOption
       }
     }
     return respond(request, report.status === HealthStatus.UNHEALTHY ? 503 : 200, body(report, level, serviceId));
-  };
+  }
 }
+
+/** A `/health` handler; `paths` lists the paths it answers (main, liveness, readiness). */
+export type HealthHandler = ((request: Request) => Promise<Response | undefined>) & { readonly paths: readonly string[] };
 
 /**
  * The original's `HealthCheckProvider(path=...)`: the same handler under its old name.

@@ -6,4 +6,4 @@ export { HealthStatus, type HealthCheck, type HealthCheckResult } from './status
 export { HealthCheckRegistry, type HealthRegisterOptions, type HealthCheckRegistryOptions, type HealthCheckEntry, type HealthReport } from './registry.js';
 export { functionCheck, type HealthCheckFunction, type HealthCheckOutcome } from './function-check.js';
 export { httpCheck, type HttpCheckOptions } from './http-check.js';
-export { healthHandler, HealthCheckProvider, type HealthHandlerOptions, type HealthAuth, type HealthDetails, type HealthSource } from './handler.js';
+export { healthHandler, HealthCheckProvider, type HealthHandler, type HealthHandlerOptions, type HealthAuth, type HealthDetails, type HealthSource } from './handler.js';

@@ -133,6 +133,18 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(await res.text()).toContain('http_server_request_duration_seconds_bucket');
   });
 
+  test("mountMonitoring mounts a healthHandler's liveness and readiness paths beside its main one", async () => {
+    const { monitor } = createTestMonitor();
+    monitor.health.register('db', () => true);
+    const handler = healthHandler(monitor, { path: '/healthz', livenessPath: '/live', readinessPath: '/ready' });
+    expect(handler.paths).toEqual(['/healthz', '/live', '/ready']);
+    const a = mountMonitoring(new Hono().basePath('/api'), monitor, { health: { handler } });
+    const got: [string, number][] = [];
+    for (const path of ['/api/healthz', '/api/live', '/api/ready', '/api/health']) got.push([path, (await a.request(path)).status]);
+    expect(got).toEqual([['/api/healthz', 200], ['/api/live', 200], ['/api/ready', 200], ['/api/health', 404]]);
+    expect(await (await a.request('/api/ready')).json()).toMatchObject({ status: 'pass', checks: expect.anything() });
+  });
+
   test('mountMonitoring serves the route Hono matched under basePath, route() and strict: false, standalone handlers unchanged', async () => {
     const { monitor } = createTestMonitor();
     const health = { handler: healthHandler(monitor) };

@@ -13,7 +13,8 @@ export interface MountMonitoringOptions {
   metrics?: MetricsHandlerOptions | false;
   /**
    * The health endpoint: a handler such as `healthHandler(monitor)` from the health module,
-   * and the path it answers (default `/health`). Not mounted when absent.
+   * and the path it answers (default: the handler's own path, else `/health`). A healthHandler's
+   * liveness and readiness paths are mounted too. Not mounted when absent.
    */
   health?: { handler: PathHandler; path?: string };
 }
@@ -53,20 +54,27 @@ export function mountMonitoring<A extends RouterLike>(app: A, monitor: MetricsSo
     app.on(['GET', 'HEAD'], path, async (c) => (await handler(atPath(c.req.raw, path))) ?? c.notFound());
   }
   if (options.health) {
-    const { handler, path = '/health' } = options.health;
-    app.on(['GET', 'HEAD'], path, async (c) => {
-      const res = await handler(atPath(c.req.raw, path));
-      if (res) return res;
-      // The handler was made for another path (healthHandler's own `path`): every request here
-      // would be a 404 with nobody told why.
-      monitor.diag?.report(
-        'config',
-        `mountMonitoring: the health handler does not answer ${path}; make it for that path (healthHandler(monitor, { path: '${path}' })) or give mountMonitoring the handler's path`,
-        undefined,
-        `mount-health:${path}`,
-      );
-      return c.notFound();
-    });
+    const { handler } = options.health;
+    // healthHandler lists its paths: its liveness and readiness paths are mounted with its main one.
+    const own = (handler as { paths?: readonly string[] }).paths;
+    const main = options.health.path ?? own?.[0] ?? '/health';
+    for (const path of own?.[0] === main ? own : [main]) mountHealth(app, monitor, handler, path);
   }
   return app;
+}
+
+function mountHealth(app: RouterLike, monitor: MetricsSource, handler: PathHandler, path: string): void {
+  app.on(['GET', 'HEAD'], path, async (c) => {
+    const res = await handler(atPath(c.req.raw, path));
+    if (res) return res;
+    // The handler was made for another path (healthHandler's own `path`): every request here
+    // would be a 404 with nobody told why.
+    monitor.diag?.report(
+      'config',
+      `mountMonitoring: the health handler does not answer ${path}; make it for that path (healthHandler(monitor, { path: '${path}' })) or give mountMonitoring the handler's path`,
+      undefined,
+      `mount-health:${path}`,
+    );
+    return c.notFound();
+  });
 }

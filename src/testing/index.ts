@@ -6,7 +6,7 @@ import { createMonitor, type Monitor } from '../monitor.js';
 import type { MonitorOptions } from '../config/options.js';
 import { MemoryBackend } from '../exporters/memory/memory-backend.js';
 
-export { MemoryBackend, type RecordedSpan, type RecordedLog } from '../exporters/memory/memory-backend.js';
+export { MemoryBackend, type MemoryBackendOptions, type RecordedSpan, type RecordedLog } from '../exporters/memory/memory-backend.js';
 export { NoOpBackend } from '../exporters/noop/noop-backend.js';
 
 /**

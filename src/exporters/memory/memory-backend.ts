@@ -63,9 +63,41 @@ function record(s: SpanData): RecordedSpan {
   return out;
 }
 
+/** Options of {@link MemoryBackend}. */
+export interface MemoryBackendOptions {
+  /** The metric snapshots it asks for: 'cumulative' (default) or 'delta'. */
+  temporality?: Temporality;
+  /** Spans kept (default 50,000); `Infinity` for no bound. */
+  maxSpans?: number;
+  /** Log records kept (default 50,000); `Infinity` for no bound. */
+  maxLogs?: number;
+  /** Metric snapshots kept in `metricSnapshots` (default 1,000); `Infinity` for no bound. */
+  maxMetricSnapshots?: number;
+}
+
+function limit(options: MemoryBackendOptions | undefined, key: 'maxSpans' | 'maxLogs' | 'maxMetricSnapshots', def: number): number {
+  const v = options?.[key];
+  if (v === undefined) return def;
+  if (v === Infinity || (Number.isInteger(v) && v > 0)) return v;
+  throw new TypeError(`MemoryBackend: ${key} must be a positive integer or Infinity (got ${String(v)})`);
+}
+
 /**
- * Keeps everything it receives, for tests and local inspection: `spans`, `logs`, and the
- * latest metric snapshot (`metrics`). Also exported from `@lexigram/monitor/testing`.
+ * Drops the oldest entries past `max`: an eighth of `max` at a time (at least the excess), so
+ * a list kept full does not shift on every export. Returns what it dropped.
+ */
+function trim<T>(list: T[], max: number): T[] {
+  return list.length > max ? list.splice(0, Math.max(list.length - max, max >> 3)) : [];
+}
+
+/**
+ * Keeps what it receives, for tests and local inspection: `spans`, `logs`, and the latest
+ * metric snapshot (`metrics`). Also exported from `@lexigram/monitor/testing`.
+ *
+ * Bounded, so an app that keeps one in production by mistake does not grow without limit: past
+ * `maxSpans`, `maxLogs` or `maxMetricSnapshots` the oldest entries are let go (an eighth of the
+ * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="export_rejected"}`.
+ * `reset()` empties it. `shutdown()` keeps what it holds, for reading after `monitor.shutdown()`.
  *
  * @example
  * ```ts
@@ -89,8 +121,18 @@ export class MemoryBackend implements Backend {
   /** Number of export calls. */
   exports = 0;
 
-  constructor(options?: { temporality?: Temporality }) {
-    this.temporality = options?.temporality ?? 'cumulative';
+  readonly maxSpans: number;
+  readonly maxLogs: number;
+  readonly maxMetricSnapshots: number;
+
+  constructor(options?: MemoryBackendOptions) {
+    const t = options?.temporality;
+    // Anything else was taken as cumulative by the collector while `temporality` said otherwise.
+    if (t !== undefined && t !== 'delta' && t !== 'cumulative') throw new TypeError(`MemoryBackend: temporality must be 'delta' or 'cumulative' (got ${JSON.stringify(t)})`);
+    this.temporality = t ?? 'cumulative';
+    this.maxSpans = limit(options, 'maxSpans', 50_000);
+    this.maxLogs = limit(options, 'maxLogs', 50_000);
+    this.maxMetricSnapshots = limit(options, 'maxMetricSnapshots', 1_000);
   }
 
   async export(batch: TelemetryBatch): Promise<ExportResult> {
@@ -102,7 +144,13 @@ export class MemoryBackend implements Backend {
       this.metrics = batch.metrics;
       this.metricSnapshots.push(batch.metrics);
     }
-    return { ok: true };
+    // What is let go is reported as rejected (with ok: a failed result would stop a flush
+    // before the other backends are done), so the monitor counts it.
+    const spans = trim(this.spans, this.maxSpans).length;
+    const logs = trim(this.logs, this.maxLogs).length;
+    let dataPoints = 0;
+    for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) for (const m of snap.metrics) dataPoints += m.points.length;
+    return spans + logs + dataPoints === 0 ? { ok: true } : { ok: true, rejected: { spans, logs, dataPoints } };
   }
 
   /** Spans with this name (all spans without a name). */

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { createMonitor } from '../../monitor.js';
+import { MemoryBackend } from './memory-backend.js';
+import type { Diagnostic } from '../../model/batch.js';
+
+function dropped(memory: MemoryBackend, reason: string): number {
+  const m = memory.getMetric('lexigram_monitor_dropped_total');
+  const p = m?.points.find((x) => x.attributes.reason === reason) as { value: number } | undefined;
+  return p?.value ?? 0;
+}
+
+describe('MemoryBackend bounds', () => {
+  it('keeps at most maxSpans / maxLogs, the newest, and counts every one it lets go', async () => {
+    const seen: Diagnostic[] = [];
+    const memory = new MemoryBackend({ maxSpans: 5, maxLogs: 3 });
+    const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: (d) => seen.push(d) });
+    for (let i = 0; i < 8; i++) {
+      monitor.tracer.startSpan(`s${i}`).end();
+      monitor.logger.info(`l${i}`);
+      await monitor.flush();
+    }
+    expect(memory.spans.map((s) => s.name)).toEqual(['s3', 's4', 's5', 's6', 's7']);
+    expect(memory.logs.map((l) => l.body)).toEqual(['l5', 'l6', 'l7']);
+    await monitor.flush();
+    expect(dropped(memory, 'export_rejected')).toBe(3 + 5);
+    expect(seen.some((d) => d.kind === 'export_rejected' && d.message.includes('memory'))).toBe(true);
+  });
+
+  it('has a default bound: an app that keeps it by mistake does not grow without limit', async () => {
+    const memory = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: () => {} });
+    const n = memory.maxSpans + 10;
+    for (let i = 0; i < n; i++) {
+      monitor.tracer.startSpan('x').end();
+      if (i % 5000 === 0) await monitor.flush();
+    }
+    await monitor.flush();
+    expect(Number.isFinite(memory.maxSpans)).toBe(true);
+    expect(memory.spans.length).toBeLessThanOrEqual(memory.maxSpans);
+    await monitor.flush();
+    expect(dropped(memory, 'export_rejected')).toBe(n - memory.spans.length);
+  });
+
+  it('bounds the metric snapshot history, keeps the latest, and counts the points it lets go', async () => {
+    const memory = new MemoryBackend({ maxMetricSnapshots: 2 });
+    const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: () => {} });
+    const c = monitor.metrics.createCounter('c_total', 'c');
+    for (let i = 0; i < 4; i++) {
+      c.increment(1);
+      await monitor.flush();
+    }
+    expect(memory.metricSnapshots).toHaveLength(2);
+    expect(memory.metricSnapshots.at(-1)).toBe(memory.metrics);
+    expect((memory.getMetric('c_total')!.points[0] as { value: number }).value).toBe(4);
+    await monitor.flush();
+    expect(dropped(memory, 'export_rejected')).toBeGreaterThanOrEqual(2);
+  });
+
+  it('reset() makes room again', async () => {
+    const memory = new MemoryBackend({ maxSpans: 2 });
+    const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: () => {} });
+    for (let i = 0; i < 3; i++) monitor.tracer.startSpan('a').end();
+    await monitor.flush();
+    memory.reset();
+    monitor.tracer.startSpan('b').end();
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['b']);
+  });
+
+  it('Infinity lifts a bound', () => {
+    const memory = new MemoryBackend({ maxSpans: Infinity });
+    expect(memory.maxSpans).toBe(Infinity);
+  });
+
+  it('refuses a wrong option at construction, naming it', () => {
+    expect(() => new MemoryBackend({ maxSpans: 0 })).toThrow(/maxSpans/);
+    expect(() => new MemoryBackend({ maxLogs: 1.5 })).toThrow(/maxLogs/);
+    expect(() => new MemoryBackend({ maxMetricSnapshots: -1 })).toThrow(/maxMetricSnapshots/);
+    expect(() => new MemoryBackend({ maxSpans: Number.NaN })).toThrow(/maxSpans/);
+    // A misspelt temporality was taken silently as cumulative while `temporality` said otherwise.
+    expect(() => new MemoryBackend({ temporality: 'Delta' as never })).toThrow(/temporality.*'delta' or 'cumulative'/);
+  });
+});

@@ -65,8 +65,21 @@ export class OpenTelemetryBackend implements Backend {
     const resource = this.readable!;
     const spans = batch.spans.map((s) => toReadableSpan(s, resource, batch.scope));
     if (this.processor) {
-      for (const s of spans) this.processor.onEnd(s);
-      return Promise.resolve({ ok: true });
+      // One span the processor throws on must not cost the spans after it, nor count those
+      // before it (already handed over) as dropped: each onEnd is guarded, failures counted.
+      let failed = 0;
+      let error: unknown;
+      for (const s of spans) {
+        try {
+          this.processor.onEnd(s);
+        } catch (err) {
+          failed++;
+          error ??= err;
+        }
+      }
+      if (failed === 0) return Promise.resolve({ ok: true });
+      const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'a value that is not an Error';
+      return Promise.resolve({ ok: false, reason: 'export_failed', error: `the span processor's onEnd threw: ${message}`, rejected: { spans: failed } });
     }
     const exporter = this.exporter!;
     return new Promise<ExportResult>((resolve) => {

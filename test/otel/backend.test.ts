@@ -149,6 +149,52 @@ describe('OpenTelemetryBackend', () => {
     expect(await thrower.export(fixtureBatch({ spans: true }))).toMatchObject({ ok: false, error: 'sync' });
   });
 
+  it('a span processor whose onEnd throws for one span: the other spans of the batch still reach it, and only that one is counted', async () => {
+    const b = fixtureBatch({ spans: true });
+    expect(b.spans.length).toBeGreaterThan(1);
+    const bad = b.spans[0]!.spanId;
+    const got: string[] = [];
+    const backend = new OpenTelemetryBackend({
+      spanProcessor: {
+        onEnd: (s) => {
+          if (s.spanContext().spanId === bad) throw new Error('processor rejects it');
+          got.push(s.spanContext().spanId);
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      },
+    });
+    const r = await backend.export(b);
+    expect(got).toEqual(b.spans.slice(1).map((s) => s.spanId));
+    expect(r).toMatchObject({ ok: false, reason: 'export_failed', rejected: { spans: 1 } });
+    expect(r.error).toContain('processor rejects it');
+
+    // through a monitor: one span counted as dropped, not the whole batch
+    const diags: string[] = [];
+    let n = 0;
+    const monitor = createMonitor({
+      serviceName: 'svc',
+      onDiagnostic: (d) => diags.push(d.kind),
+      backends: [
+        new OpenTelemetryBackend({
+          spanProcessor: {
+            onEnd: () => {
+              if (n++ === 0) throw new Error('first');
+            },
+            forceFlush: async () => {},
+            shutdown: async () => {},
+          },
+        }),
+      ],
+    });
+    for (const name of ['a', 'b', 'c']) monitor.tracer.startSpan(name).end();
+    await monitor.flush();
+    expect(n).toBe(3);
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(dropped.points).toEqual([expect.objectContaining({ attributes: { reason: 'export_failed' }, value: 1 })]);
+    await monitor.shutdown();
+  });
+
   it('configuration errors throw at construction', () => {
     expect(() => new OpenTelemetryBackend({} as never)).toThrow(/exactly one/);
     expect(() => new OpenTelemetryBackend({ spanProcessor: {} } as never)).toThrow(/onEnd/);

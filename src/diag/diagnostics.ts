@@ -13,6 +13,9 @@ const defaultHandler: DiagnosticHandler = (d) => {
   if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] ${d.kind}: ${oneLine(d.message)}`);
 };
 
+/** Distinct keys remembered; the kinds themselves (a few dozen) may still be added past it. */
+const MAX_KEYS = 1024;
+
 /**
  * Counts every drop in `lexigram_monitor_dropped_total{reason}` and reports each kind of
  * problem once through `onDiagnostic`, so a hot loop of bad calls costs a counter bump,
@@ -38,6 +41,9 @@ export class Diagnostics {
    * cardinality cap, an over-long value) would otherwise build the same text on every call.
    */
   report(kind: Diagnostic['kind'], message: string | (() => string), detail?: unknown, key: string = kind): void {
+    // Keys may be built from names (a metric name per failing instrument): past MAX_KEYS they
+    // fold into their kind, so neither the set nor the output grows with the input.
+    if (this.seen.size >= MAX_KEYS) key = kind;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     try {

@@ -10,7 +10,8 @@ export { MemoryBackend, type MemoryBackendOptions, type RecordedSpan, type Recor
 export { NoOpBackend } from '../exporters/noop/noop-backend.js';
 
 /**
- * A monitor wired to a fresh `MemoryBackend`, for tests.
+ * A monitor wired to a fresh `MemoryBackend`, for tests (and to the `backends` given, if any).
+ * The service is named 'test' unless `serviceName` or `resource['service.name']` is given.
  *
  * Diagnostics are silenced, so test output stays clean: misuse (a bad label, a NaN, a limit
  * reached) prints no warning, though every drop is still counted in
@@ -28,6 +29,8 @@ export { NoOpBackend } from '../exporters/noop/noop-backend.js';
  */
 export function createTestMonitor(options: MonitorOptions = {}): { monitor: Monitor; memory: MemoryBackend } {
   const memory = new MemoryBackend();
-  const monitor = createMonitor({ serviceName: 'test', onDiagnostic: () => {}, ...options, backends: [memory, ...(options.backends ?? [])] });
+  // 'test' only when no name is given: as a default serviceName it outranked resource['service.name'].
+  const serviceName = options.serviceName ?? (options.resource?.['service.name'] === undefined ? 'test' : undefined);
+  const monitor = createMonitor({ onDiagnostic: () => {}, ...options, serviceName, backends: [memory, ...(options.backends ?? [])] });
   return { monitor, memory };
 }

@@ -3,7 +3,8 @@ import type { Monitor } from '../monitor.js';
 import { BridgeContextManager } from './context-manager.js';
 import { BridgeMeterProvider } from './meter.js';
 import { W3CPropagator } from './propagator.js';
-import { BridgeTracerProvider } from './tracer.js';
+import { quietExports } from './quiet-exports.js';
+import { BridgeTracerProvider, SUPPRESS_TRACING_KEY } from './tracer.js';
 
 export interface RegisterOpenTelemetryOptions {
   /** Install a MeterProvider whose instruments record into `monitor.metrics`. Default true. */
@@ -27,6 +28,8 @@ interface Registration {
   contextManager: BridgeContextManager;
   propagator: W3CPropagator | undefined;
   meterProvider: BridgeMeterProvider | undefined;
+  /** Puts the backends' own export methods back (see quietExports). */
+  loud?: () => void;
 }
 
 let current: Registration | undefined;
@@ -154,6 +157,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       monitor.diag.report('otel', '@opentelemetry/api refused the registration (an incompatible API version or a provider registered concurrently)', undefined, 'otel:refused');
       return false;
     }
+    reg.loud = quietExports(monitor, SUPPRESS_TRACING_KEY);
     current = reg;
     return true;
   } catch (err) {
@@ -163,6 +167,8 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
 }
 
 function undo(reg: Registration): void {
+  reg.loud?.();
+  reg.loud = undefined;
   // Its observable callbacks stop with it, whether or not the API still holds it.
   reg.meterProvider?.close();
   const r = registry();

@@ -41,7 +41,7 @@ describe('MemoryBackend bounds', () => {
     expect(dropped(memory, 'export_rejected')).toBe(n - memory.spans.length);
   });
 
-  it('bounds the metric snapshot history, keeps the latest, and counts the points it lets go', async () => {
+  it('bounds the metric snapshot history and keeps the latest; cumulative ones let go are no loss, delta ones are counted', async () => {
     const memory = new MemoryBackend({ maxMetricSnapshots: 2 });
     const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: () => {} });
     const c = monitor.metrics.createCounter('c_total', 'c');
@@ -53,7 +53,20 @@ describe('MemoryBackend bounds', () => {
     expect(memory.metricSnapshots.at(-1)).toBe(memory.metrics);
     expect((memory.getMetric('c_total')!.points[0] as { value: number }).value).toBe(4);
     await monitor.flush();
-    expect(dropped(memory, 'export_rejected')).toBeGreaterThanOrEqual(2);
+    expect(dropped(memory, 'export_rejected')).toBe(0);
+
+    const delta = new MemoryBackend({ temporality: 'delta', maxMetricSnapshots: 2 });
+    const check = new MemoryBackend();
+    const m2 = createMonitor({ serviceName: 't', backends: [delta, check], onDiagnostic: () => {} });
+    const c2 = m2.metrics.createCounter('c_total', 'c');
+    for (let i = 0; i < 4; i++) {
+      c2.increment(1);
+      await m2.flush();
+    }
+    expect(delta.metricSnapshots).toHaveLength(2);
+    await m2.flush();
+    // Snapshots 1 and 2 (one c_total point each) were let go.
+    expect(dropped(check, 'export_rejected')).toBe(2);
   });
 
   it('reset() makes room again', async () => {

@@ -71,7 +71,7 @@ export interface MemoryBackendOptions {
   maxSpans?: number;
   /** Log records kept (default 50,000); `Infinity` for no bound. */
   maxLogs?: number;
-  /** Metric snapshots kept in `metricSnapshots` (default 1,000); `Infinity` for no bound. */
+  /** Metric snapshots kept in `metricSnapshots` (default 100: each cumulative one holds every series); the latest is always in `metrics`; `Infinity` for no bound. */
   maxMetricSnapshots?: number;
 }
 
@@ -96,7 +96,8 @@ function trim<T>(list: T[], max: number): T[] {
  *
  * Bounded, so an app that keeps one in production by mistake does not grow without limit: past
  * `maxSpans`, `maxLogs` or `maxMetricSnapshots` the oldest entries are let go (an eighth of the
- * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="export_rejected"}`.
+ * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="export_rejected"}` (a
+ * cumulative metric snapshot let go is not: the later ones carry its values).
  * `reset()` empties it. `shutdown()` keeps what it holds, for reading after `monitor.shutdown()`.
  *
  * @example
@@ -132,7 +133,7 @@ export class MemoryBackend implements Backend {
     this.temporality = t ?? 'cumulative';
     this.maxSpans = limit(options, 'maxSpans', 50_000);
     this.maxLogs = limit(options, 'maxLogs', 50_000);
-    this.maxMetricSnapshots = limit(options, 'maxMetricSnapshots', 1_000);
+    this.maxMetricSnapshots = limit(options, 'maxMetricSnapshots', 100);
   }
 
   async export(batch: TelemetryBatch): Promise<ExportResult> {
@@ -149,7 +150,8 @@ export class MemoryBackend implements Backend {
     const spans = trim(this.spans, this.maxSpans).length;
     const logs = trim(this.logs, this.maxLogs).length;
     let dataPoints = 0;
-    for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) for (const m of snap.metrics) dataPoints += m.points.length;
+    // A cumulative snapshot let go is no loss (the later ones carry its values); a delta one is.
+    for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) if (snap.temporality === 'delta') for (const m of snap.metrics) dataPoints += m.points.length;
     return spans + logs + dataPoints === 0 ? { ok: true } : { ok: true, rejected: { spans, logs, dataPoints } };
   }
 

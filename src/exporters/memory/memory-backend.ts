@@ -86,9 +86,10 @@ function limit(options: MemoryBackendOptions | undefined, key: 'maxSpans' | 'max
  * Drops the oldest entries past `max`: an eighth of `max` at a time (at least the excess), so
  * a list kept full does not shift on every export. Returns what it dropped.
  */
-function trim<T>(list: T[], max: number): T[] {
-  return list.length > max ? list.splice(0, Math.max(list.length - max, max >> 3)) : [];
+function trim<T>(list: T[], max: number): readonly T[] {
+  return list.length > max ? list.splice(0, Math.max(list.length - max, max >> 3)) : (NONE as readonly T[]);
 }
+const NONE: readonly never[] = [];
 
 /**
  * Keeps what it receives, for tests and local inspection: `spans`, `logs`, and the latest

@@ -94,3 +94,21 @@ describe('MemoryBackend bounds', () => {
     expect(() => new MemoryBackend({ temporality: 'Delta' as never })).toThrow(/temporality.*'delta' or 'cumulative'/);
   });
 });
+
+describe('MemoryBackend lookups', () => {
+  it('finds spans by name and attributes', async () => {
+    const memory = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: () => {} });
+    monitor.tracer.startSpan('GET', { attributes: { 'http.route': '/a', tags: ['x', 'y'] } }).end();
+    monitor.tracer.startSpan('GET', { attributes: { 'http.route': '/b', 'http.response.status_code': 500 } }).end();
+    monitor.tracer.startSpan('db', { attributes: { 'http.route': '/b' } }).end();
+    await monitor.flush();
+    expect(memory.getSpans().map((s) => s.name)).toEqual(['GET', 'GET', 'db']);
+    expect(memory.getSpans('GET')).toHaveLength(2);
+    expect(memory.getSpans(undefined, { 'http.route': '/b' }).map((s) => s.name)).toEqual(['GET', 'db']);
+    expect(memory.findSpan('GET', { 'http.response.status_code': 500 })?.attributes['http.route']).toBe('/b');
+    expect(memory.findSpan('GET', { tags: ['x', 'y'] })?.attributes['http.route']).toBe('/a');
+    expect(memory.findSpan('GET', { tags: ['x'] })).toBeUndefined();
+    expect(memory.findSpan('GET', { 'http.route': '/c' })).toBeUndefined();
+  });
+});

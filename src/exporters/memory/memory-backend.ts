@@ -63,6 +63,16 @@ function record(s: SpanData): RecordedSpan {
   return out;
 }
 
+function includes(have: Attributes, want: Attributes | undefined): boolean {
+  for (const k in want) {
+    const a = have[k];
+    const b = want[k];
+    if (a === b) continue;
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length || a.some((x, i) => x !== b[i])) return false;
+  }
+  return true;
+}
+
 /** Options of {@link MemoryBackend}. */
 export interface MemoryBackendOptions {
   /** The metric snapshots it asks for: 'cumulative' (default) or 'delta'. */
@@ -156,14 +166,17 @@ export class MemoryBackend implements Backend {
     return spans + logs + dataPoints === 0 ? { ok: true } : { ok: true, rejected: { spans, logs, dataPoints } };
   }
 
-  /** Spans with this name (all spans without a name). */
-  getSpans(name?: string): RecordedSpan[] {
-    return name === undefined ? this.spans.slice() : this.spans.filter((s) => s.name === name);
+  /**
+   * Spans with this name (any name when undefined) whose attributes include `attributes`
+   * (each value equal; a list element by element), oldest first: `getSpans(undefined, { 'http.route': '/a' })`.
+   */
+  getSpans(name?: string, attributes?: Attributes): RecordedSpan[] {
+    return this.spans.filter((s) => (name === undefined || s.name === name) && includes(s.attributes, attributes));
   }
 
-  /** The first span with this name. */
-  findSpan(name: string): RecordedSpan | undefined {
-    return this.spans.find((s) => s.name === name);
+  /** The first span with this name and these attributes (see {@link getSpans}). */
+  findSpan(name: string, attributes?: Attributes): RecordedSpan | undefined {
+    return this.spans.find((s) => s.name === name && includes(s.attributes, attributes));
   }
 
   /** The metric with this name in the latest snapshot. */

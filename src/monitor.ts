@@ -616,7 +616,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n);
     } else if (r.rejected) {
       const n = (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0);
-      if (n > 0) this.diag.drop('export_rejected', `backend "${backend.name}" rejected ${n} items`, n);
+      // The backend's own words when it gives them (what to change, such as a limit to raise).
+      if (n > 0) this.diag.drop('export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
     }
     return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
   }

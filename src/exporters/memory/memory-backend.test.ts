@@ -23,7 +23,7 @@ describe('MemoryBackend bounds', () => {
     expect(memory.logs.map((l) => l.body)).toEqual(['l5', 'l6', 'l7']);
     await monitor.flush();
     expect(dropped(memory, 'export_rejected')).toBe(3 + 5);
-    expect(seen.some((d) => d.kind === 'export_rejected' && d.message.includes('memory'))).toBe(true);
+    expect(seen.some((d) => d.kind === 'export_rejected' && d.message.includes('memory') && d.message.includes('raise maxSpans'))).toBe(true);
   });
 
   it('has a default bound: an app that keeps it by mistake does not grow without limit', async () => {

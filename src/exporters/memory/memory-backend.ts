@@ -163,7 +163,8 @@ export class MemoryBackend implements Backend {
     let dataPoints = 0;
     // A cumulative snapshot let go is no loss (the later ones carry its values); a delta one is.
     for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) if (snap.temporality === 'delta') for (const m of snap.metrics) dataPoints += m.points.length;
-    return spans + logs + dataPoints === 0 ? { ok: true } : { ok: true, rejected: { spans, logs, dataPoints } };
+    if (spans + logs + dataPoints === 0) return { ok: true };
+    return { ok: true, rejected: { spans, logs, dataPoints }, error: 'MemoryBackend is full: the oldest were let go (raise maxSpans, maxLogs or maxMetricSnapshots, or call reset())' };
   }
 
   /**

@@ -44,6 +44,30 @@ export interface Drainable {
   shutdown(timeoutMs?: number): Promise<void>;
 }
 
+/**
+ * The options every runtime's `flushOnExit` shares, checked the same way, saying what to change:
+ * a string `timeoutMs` made the flush bound NaN (no wait at all), a string `signals` installed a
+ * listener per letter, and a signal the runtime cannot listen for failed inside it after being
+ * recorded as installed.
+ */
+export function checkFlushOnExit(
+  target: unknown,
+  options: { timeoutMs?: unknown; signals?: unknown; beforeFlush?: unknown },
+  allowed: readonly string[],
+): void {
+  if (target === null || typeof (target as Drainable | undefined)?.shutdown !== 'function') {
+    throw new TypeError('flushOnExit(target): target must be a monitor or an instrumented handler (something with shutdown(timeoutMs)).');
+  }
+  const { timeoutMs, signals, beforeFlush } = options;
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
+    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${String(timeoutMs)}.`);
+  }
+  if (signals !== undefined && !(Array.isArray(signals) && signals.every((s) => allowed.includes(s)))) {
+    throw new TypeError(`flushOnExit: \`signals\` must be an array of ${allowed.join(', ')}, got ${JSON.stringify(signals)}.`);
+  }
+  if (beforeFlush !== undefined && typeof beforeFlush !== 'function') throw new TypeError('flushOnExit: `beforeFlush` must be a function.');
+}
+
 /** Resolves after `ms` at most; never rejects. */
 export function within(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,4 +1,4 @@
-import type { Drainable } from '../../../src/adapter/process-server.js';
+import { checkFlushOnExit, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { denoGlobal, type DenoGlobal, type DenoSignal } from './deno-types.js';
 
@@ -121,26 +121,6 @@ async function onSignal(signal: DenoSignal): Promise<void> {
 }
 
 /**
- * Wrong options throw here, saying what to change: a string `timeoutMs` made the flush bound NaN
- * (no wait at all), a string `signals` installed a listener per letter (each one Deno refused
- * with its own "Unknown signal" error after being recorded as installed).
- */
-function checkOptions(target: unknown, options: DenoFlushOnExitOptions): void {
-  if (target === null || typeof (target as Drainable | undefined)?.shutdown !== 'function') {
-    throw new TypeError('flushOnExit(target): target must be a monitor or an instrumented handler (something with shutdown(timeoutMs)).');
-  }
-  const { timeoutMs, signals, beforeFlush, exit } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
-    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${String(timeoutMs)}.`);
-  }
-  if (signals !== undefined && !(Array.isArray(signals) && signals.every((s) => SIGNALS.includes(s)))) {
-    throw new TypeError(`flushOnExit: \`signals\` must be an array of ${SIGNALS.join(', ')}, got ${JSON.stringify(signals)}.`);
-  }
-  if (beforeFlush !== undefined && typeof beforeFlush !== 'function') throw new TypeError('flushOnExit: `beforeFlush` must be a function.');
-  if (exit !== undefined && typeof exit !== 'boolean') throw new TypeError(`flushOnExit: \`exit\` must be true, false or left out, got ${String(exit)}.`);
-}
-
-/**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
  * SIGTERM/SIGINT, then exits with 128 + the signal number, as the signal would have. When the app
  * has a listener of its own for that signal (`Deno.addSignalListener`, added after the first
@@ -156,7 +136,8 @@ function checkOptions(target: unknown, options: DenoFlushOnExitOptions): void {
  * ```
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: DenoFlushOnExitOptions = {}): () => void {
-  checkOptions(target, options);
+  checkFlushOnExit(target, options, SIGNALS);
+  if (options.exit !== undefined && typeof options.exit !== 'boolean') throw new TypeError(`flushOnExit: \`exit\` must be true, false or left out, got ${String(options.exit)}.`);
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   if (options.exit !== undefined) state.exitOption = options.exit;
   const t: Target = { drain: (ms) => target.shutdown(ms), before: options.beforeFlush };

@@ -4,7 +4,7 @@
  * signal do what it would have done. Installed once per process; every monitor or handler
  * registered is drained. Used by the Node and Bun adapters (Bun implements `process` signals).
  */
-import type { Drainable } from '../../../src/adapter/process-server.js';
+import { checkFlushOnExit, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
 
 export type ExitSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
@@ -92,27 +92,6 @@ function onSignal(signal: ExitSignal): void {
 const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
- * Wrong options throw here, saying what to change: a string `timeoutMs` made the flush bound NaN
- * (no wait at all), a string `signals` installed a listener per letter, 'SIGKILL' failed inside
- * Node with `uv_signal_start EINVAL` after being recorded as installed.
- */
-function checkOptions(target: unknown, options: FlushOnExitOptions): void {
-  if (target === null || typeof (target as Drainable | undefined)?.shutdown !== 'function') {
-    throw new TypeError('flushOnExit(target): target must be a monitor or an instrumented handler (something with shutdown(timeoutMs)).');
-  }
-  const { timeoutMs, signals, beforeFlush } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
-    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${String(timeoutMs)}.`);
-  }
-  if (signals !== undefined && !(Array.isArray(signals) && signals.every((s) => SIGNALS.includes(s)))) {
-    throw new TypeError(`flushOnExit: \`signals\` must be an array of ${SIGNALS.join(', ')}, got ${JSON.stringify(signals)}.`);
-  }
-  if (beforeFlush !== undefined && typeof beforeFlush !== 'function') {
-    throw new TypeError('flushOnExit: `beforeFlush` must be a function.');
-  }
-}
-
-/**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
  * SIGTERM/SIGINT, then exits the way the signal would have. When the app listens for the signal
  * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
@@ -127,7 +106,7 @@ function checkOptions(target: unknown, options: FlushOnExitOptions): void {
  * ```
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: FlushOnExitOptions = {}): () => void {
-  checkOptions(target, options);
+  checkFlushOnExit(target, options, SIGNALS); // the listed ones only: SIGKILL fails inside Node
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   const t: Target = {
     drain: (ms) => target.shutdown(ms),

@@ -76,7 +76,7 @@ function sample(owner: TracerOwner, traceId: string, parent: SpanContext | undef
     undefined,
     'sampler',
   );
-  return parent === undefined || parent.traceFlags & 1 ? SamplingDecision.RECORD_AND_SAMPLE : SamplingDecision.DROP;
+  return parentBasedAlwaysOn.shouldSample(traceId, parent, name);
 }
 
 /**

@@ -134,18 +134,17 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     on('task.start', (e) => {
       started.increment(1, { task: e.task });
       active.add(1, { task: e.task });
-      running.set(e.task, (running.get(e.task) ?? 0) + 1);
+      // Bounded as the series are: past the cap a name is not tracked (its end then always counts down).
+      if (running.size < monitor.limits.cardinalityLimit || running.has(e.task)) running.set(e.task, (running.get(e.task) ?? 0) + 1);
     }),
     on('task.end', (e) => {
       finished.increment(1, { task: e.task, 'error.type': failed(e) });
       // Only a task this subscription saw start is taken off tasks_active (one started before
       // the registry was subscribed, or an end sent twice, would take it below zero).
-      const n = running.get(e.task) ?? 0;
-      if (n > 0) {
-        active.add(-1, { task: e.task });
-        if (n === 1) running.delete(e.task);
-        else running.set(e.task, n - 1);
-      }
+      const n = running.get(e.task);
+      if (n !== undefined || running.size >= monitor.limits.cardinalityLimit) active.add(-1, { task: e.task });
+      if (n === 1) running.delete(e.task);
+      else if (n !== undefined) running.set(e.task, n - 1);
       const seconds = secs(e.durationMs, 'task.end');
       if (seconds !== undefined) taskTime.observe(seconds, { task: e.task });
       pastSpan(`task ${e.task}`, SpanKind.INTERNAL, e.durationMs, { 'task.name': e.task }, e.error, e.traced);

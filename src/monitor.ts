@@ -134,6 +134,13 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   hooks: HookRegistry | undefined;
 
   /**
+   * Runs each backend's `export` when set: the OpenTelemetry bridge runs them under
+   * `suppressTracing` while it is registered (see otel/quiet-exports.ts).
+   * @internal
+   */
+  exportContext: (<T>(fn: () => T) => T) | undefined;
+
+  /**
    * Turns a hook registry's events into metrics and spans; returns the unsubscribe function. A
    * registry subscribed already is not subscribed twice (every event would count twice): the
    * call gives back the same unsubscribe.
@@ -589,7 +596,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const items = batch.spans.length + batch.logs.length + (batch.metrics ? countPoints(batch.metrics) : 0);
     let call: Promise<ExportResult>;
     try {
-      call = backend.export(batch);
+      const run = this.exportContext;
+      call = run === undefined ? backend.export(batch) : run(() => backend.export(batch));
     } catch (err) {
       return Promise.resolve(this.outcome(backend, failed(err), items));
     }

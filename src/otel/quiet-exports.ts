@@ -1,5 +1,4 @@
 import { context } from '@opentelemetry/api';
-import type { Backend } from '../model/batch.js';
 import type { Monitor } from '../monitor.js';
 
 /**
@@ -11,27 +10,10 @@ import type { Monitor } from '../monitor.js';
  * export inherit the context. Returns the undo (for `unregisterOpenTelemetry()`).
  */
 export function quietExports(monitor: Monitor, suppressKey: symbol): () => void {
-  const undo: (() => void)[] = [];
-  for (const b of monitor.backends) {
-    const backend = b as Backend & { export: Backend['export'] };
-    const original = backend.export;
-    if (typeof original !== 'function') continue;
-    const own = Object.prototype.hasOwnProperty.call(backend, 'export');
-    const quiet: Backend['export'] = function (this: Backend, batch) {
-      return context.with(context.active().setValue(suppressKey, true), original, this, batch);
-    };
-    try {
-      backend.export = quiet;
-    } catch {
-      continue; // a frozen backend: its exports stay as they are
-    }
-    undo.push(() => {
-      if (backend.export !== quiet) return; // replaced since by someone else: theirs stays
-      if (own) backend.export = original;
-      else delete (backend as { export?: unknown }).export;
-    });
-  }
+  // The monitor calls every backend's export through this; the backends themselves are untouched.
+  const quiet = <T>(fn: () => T): T => context.with(context.active().setValue(suppressKey, true), fn);
+  monitor.exportContext = quiet;
   return () => {
-    for (const f of undo) f();
+    if (monitor.exportContext === quiet) monitor.exportContext = undefined;
   };
 }

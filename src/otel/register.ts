@@ -28,7 +28,7 @@ interface Registration {
   contextManager: BridgeContextManager;
   propagator: W3CPropagator | undefined;
   meterProvider: BridgeMeterProvider | undefined;
-  /** Puts the backends' own export methods back (see quietExports). */
+  /** Stops running the monitor's exports under suppressTracing (see quietExports). */
   loud?: () => void;
 }
 

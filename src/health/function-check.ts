@@ -3,7 +3,8 @@ import { HealthStatus, isHealthStatus, type HealthCheck, type HealthCheckResult 
 
 /**
  * What a function check may return: a full result, a bare status, a boolean (true is
- * healthy) or nothing (it did not throw, so the component is healthy).
+ * healthy) or nothing (it did not throw, so the component is healthy). A result without a
+ * `status` is healthy unless it carries an `error`, which makes it unhealthy.
  */
 export type HealthCheckOutcome = Partial<HealthCheckResult> | HealthStatus | boolean | void | undefined;
 
@@ -17,14 +18,21 @@ export function toResult(component: string, outcome: HealthCheckOutcome, latency
   if (isHealthStatus(outcome)) return { component, status: outcome, latencyMs };
   if (typeof outcome !== 'object') return { component, status: HealthStatus.UNHEALTHY, error: 'the check returned an unknown value', latencyMs };
   const o = outcome as Partial<HealthCheckResult>;
+  // `error: null` or `''` reads as "no error"; anything else is an error the check reported.
+  const hasError = o.error !== undefined && o.error !== null && o.error !== '';
   const r: HealthCheckResult = {
     component: typeof o.component === 'string' && o.component ? o.component : component,
     // A check that answered but named no known status is treated as failing: better a false
-    // alarm than a silent outage.
-    status: isHealthStatus(o.status) ? o.status : o.status === undefined ? HealthStatus.HEALTHY : HealthStatus.UNHEALTHY,
+    // alarm than a silent outage. Without a status, a reported error means unhealthy (a user
+    // returning `{ error }` means it failed); an explicit known status always wins.
+    status: isHealthStatus(o.status)
+      ? o.status
+      : o.status === undefined && !hasError
+        ? HealthStatus.HEALTHY
+        : HealthStatus.UNHEALTHY,
     latencyMs: typeof o.latencyMs === 'number' && Number.isFinite(o.latencyMs) && o.latencyMs >= 0 ? o.latencyMs : latencyMs,
   };
-  if (o.error !== undefined) r.error = String(o.error);
+  if (hasError) r.error = String(o.error);
   if (o.details && typeof o.details === 'object') r.details = o.details;
   return r;
 }

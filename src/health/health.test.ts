@@ -90,6 +90,22 @@ describe('HealthCheckRegistry', () => {
     expect((await functionCheck(() => undefined, 'a').check(1)).status).toBe('healthy');
     expect((await functionCheck(async () => ({ status: HealthStatus.DEGRADED, error: 'slow' }), 'a').check(1))).toMatchObject({ component: 'a', status: 'degraded', error: 'slow' });
   });
+
+  it('a result with an error but no status is unhealthy; an explicit status still wins', async () => {
+    expect(await functionCheck(() => ({ error: 'pool exhausted' }), 'db').check(1)).toMatchObject({ component: 'db', status: 'unhealthy', error: 'pool exhausted' });
+    // The same through the registry, where a plain function is wrapped by runCheck/toResult.
+    const r = new HealthCheckRegistry();
+    r.register('db', () => ({ error: new Error('down').message }));
+    expect((await r.checkAll()).checks.db).toMatchObject({ status: 'unhealthy', error: 'down' });
+    expect((await functionCheck(() => ({ status: HealthStatus.HEALTHY, error: 'noted' }), 'a').check(1)).status).toBe('healthy');
+    expect((await functionCheck(() => ({ status: HealthStatus.DEGRADED, error: 'slow' }), 'a').check(1)).status).toBe('degraded');
+    // No error (absent, null or empty) and no status: still healthy, with no error text.
+    expect(await functionCheck(() => ({ details: { v: 1 } }), 'a').check(1)).toMatchObject({ status: 'healthy' });
+    const nul = await functionCheck(() => ({ error: null as unknown as string }), 'a').check(1);
+    expect(nul.status).toBe('healthy');
+    expect(nul.error).toBeUndefined();
+    expect((await functionCheck(() => ({ error: '' }), 'a').check(1)).status).toBe('healthy');
+  });
 });
 
 describe('httpCheck', () => {

@@ -110,4 +110,29 @@ describe('links given at start', () => {
     expect(memory.findSpan('holes')!.links.map((l) => l.spanId)).toEqual([S]);
     expect(dropped('invalid_attribute')).toBe(3);
   });
+
+  it('a link with a malformed or all-zero id is dropped and counted, not kept with empty ids; upper-case hex is kept, lower-cased', async () => {
+    const { monitor, memory, dropped, seen } = monitorWith();
+    const bad = [
+      { traceId: T.slice(1), spanId: S }, // too short
+      { traceId: T, spanId: S + '00' }, // too long
+      { traceId: 'g' + T.slice(1), spanId: S }, // not hex
+      { traceId: T, spanId: 'zz' + S.slice(2) },
+      { traceId: '0'.repeat(32), spanId: S }, // all zeros
+      { traceId: T, spanId: '0'.repeat(16) },
+      { traceId: 42, spanId: S },
+      { spanId: S },
+    ];
+    const s = monitor.tracer.startSpan('links', { links: bad.map((c) => ({ context: { ...c, traceFlags: 1 } })) as never });
+    expect(() => s.addLink({ context: { traceId: T, spanId: undefined, traceFlags: 1 } as never })).not.toThrow();
+    s.addLink({ context: { traceId: T.toUpperCase(), spanId: S.toUpperCase(), traceFlags: 1 } });
+    s.addLink({ context: { traceId: T, spanId: S, traceFlags: 1 } });
+    s.end();
+    await monitor.flush();
+    const span = memory.findSpan('links')!;
+    expect(span.links.map((l) => [l.traceId, l.spanId])).toEqual([[T, S], [T, S]]);
+    expect(span.droppedLinksCount).toBe(0);
+    expect(dropped('invalid_attribute')).toBe(bad.length + 1);
+    expect(seen.filter((d) => /link/.test(d.message)).length).toBeGreaterThan(0);
+  });
 });

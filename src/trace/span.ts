@@ -9,7 +9,7 @@ import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } fro
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { msToUnixNano, timeInput } from '../time.js';
-import { pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
+import { isValidSpanId, isValidTraceId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import { traceStateText } from './propagation/tracestate.js';
 
@@ -401,18 +401,27 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('invalid_attribute', 'a span link without a context was dropped');
       return this;
     }
+    const c = link.context;
+    // OTLP has no encoding for a malformed or all-zero id: such a link would reach backends
+    // with empty ids, pointing nowhere. Either hex case is accepted (as OpenTelemetry's API
+    // does) and kept lower-cased (OTLP-J2).
+    const traceId = typeof c.traceId === 'string' ? c.traceId.toLowerCase() : c.traceId;
+    const spanId = typeof c.spanId === 'string' ? c.spanId.toLowerCase() : c.spanId;
+    if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
+      this.owner.diag.drop('invalid_attribute', 'a span link with a malformed or all-zero trace or span id was dropped');
+      return this;
+    }
     const x = (this.extras ??= new SpanExtras());
     if (x.links.length >= this.owner.limits.linkCountLimit) {
       x.droppedLinksCount++;
       this.owner.diag.drop('link_limit', `a span had more than ${this.owner.limits.linkCountLimit} links (limits.linkCountLimit)`);
       return this;
     }
-    const c = link.context;
     const { attrs, dropped } = this.cleanAttributes(link.attributes);
     if (x.links === NO_LINKS) x.links = [];
     x.links.push({
-      traceId: c.traceId,
-      spanId: c.spanId,
+      traceId,
+      spanId,
       traceFlags: c.traceFlags,
       traceState: traceStateText(c.traceState),
       isRemote: c.isRemote,

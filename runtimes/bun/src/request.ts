@@ -56,14 +56,23 @@ export function runBunHandler(
     return rescue(err, server, t);
   }
   if (result === undefined) return asksForUpgrade(request) ? upgraded : (result as unknown as Response);
-  if (typeof (result as Promise<Response>).then === 'function') {
+  // null or any other value that is no Response goes on to handleRequest, which records the 500.
+  if (result !== null && typeof (result as Promise<Response>).then === 'function') {
     const settled = (result as Promise<Response | undefined>).then((r) => (r === undefined && asksForUpgrade(request) ? upgraded : (r as Response)));
     return rescue === undefined ? settled : settled.then(undefined, (err: unknown) => rescue(err, server, t));
   }
   return result;
 }
 
-/** Bun expects `undefined` back after an upgrade. */
+/**
+ * Bun expects `undefined` back after an upgrade. Anything else that is no Response (the handler
+ * returned nothing, a string, null) was recorded as 500 by the span; Bun itself would answer it
+ * with an empty 204 (a welcome page outside production), so the client gets the plain 500 the
+ * span recorded, and the error is printed, as Node's and Deno's adapters do.
+ */
 export function toBunResult(response: Response): Response | undefined {
-  return response === upgraded ? undefined : response;
+  if (response === upgraded) return undefined;
+  if (response instanceof Response || (response !== null && typeof response === 'object' && typeof (response as Response).status === 'number')) return response;
+  console.error(new TypeError(`the handler returned ${response == null ? String(response) : `a value of type ${typeof response}`}, not a Response`));
+  return new Response('Internal Server Error', { status: 500, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 }

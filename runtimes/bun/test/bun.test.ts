@@ -272,6 +272,44 @@ test("bun: an error option with no Response to give (returns nothing, throws) le
   expect(result.points).toHaveLength(2);
 }, 30_000);
 
+test('bun: a handler that returns no Response (nothing, a string, null, a promise of a number) gets a plain 500, as on Node and Deno, and the span records the same 500', async () => {
+  const memory = new MemoryBackend();
+  const answer = (req: Request): any => {
+    const path = new URL(req.url).pathname;
+    return path === '/undefined' ? undefined : path === '/string' ? 'hello' : path === '/null' ? null : Promise.resolve(42);
+  };
+  const logged: unknown[] = [];
+  const consoleError = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args[0]);
+  const h = instrument(answer, { serviceName: 'bun-not-response', backends: [memory] }, { traceFetch: false });
+  const plain = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: h });
+  const routed = serve(answer, { serviceName: 'bun-not-response', backends: [memory] }, {
+    port: 0,
+    hostname: '127.0.0.1',
+    instrumentation: { flushOnExit: false, traceFetch: false },
+    routes: { '/route/:id': () => undefined as any },
+  });
+  const got: Record<string, [number, string, string | null]> = {};
+  try {
+    for (const [port, path] of [[plain.port, '/undefined'], [plain.port, '/string'], [plain.port, '/null'], [plain.port, '/async'], [routed.port, '/route/1'], [routed.port, '/undefined']] as const) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`);
+      got[`${port === plain.port ? 'instrument' : 'serve'} ${path}`] = [res.status, await res.text(), res.headers.get('content-type')];
+    }
+  } finally {
+    plain.stop(true);
+    routed.stop(true);
+    console.error = consoleError;
+  }
+  for (const [key, value] of Object.entries(got)) expect([key, ...value]).toEqual([key, 500, 'Internal Server Error', 'text/plain; charset=utf-8']);
+  // The error is printed, as Bun prints it without the library.
+  expect(logged).toHaveLength(6);
+  expect(logged.every((e) => e instanceof TypeError && /not a Response/.test(e.message))).toBe(true);
+  await h.flush();
+  await waitFor(() => memory.spans.length >= 6);
+  expect(memory.spans.map((s) => s.attributes['http.response.status_code'])).toEqual([500, 500, 500, 500, 500, 500]);
+  expect(memory.spans.every((s) => s.status.code === SpanStatus.ERROR && s.status.message === 'handler did not return a Response')).toBe(true);
+}, 30_000);
+
 /** Polls until the exports handed off after the responses have arrived. */
 async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;

@@ -12,7 +12,7 @@ export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
 /**
  * `Deno.serve` with an instrumented handler and flush on SIGTERM/SIGINT (the server is shut
  * down gracefully first). Deno's options (`port`, `hostname`, `signal`, `onListen`, ...) pass
- * through.
+ * through. Once the server has closed, its last telemetry is flushed and it leaves the exit flush.
  *
  * @example
  * ```ts
@@ -30,7 +30,13 @@ export function serve(
   const fetch = instrument(handler, config, http);
   const server = denoGlobal().serve(denoOptions, fetch);
   if (exitOption !== false) {
-    flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.shutdown() });
+    const unregister = flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.shutdown() });
+    // Once the server has closed (server.shutdown(), the `signal` option, a signal's flush), its
+    // last exports are flushed and its handler leaves the exit flush: a process that starts and
+    // closes servers in turn (tests, a supervisor) kept every closed handler, and its monitor,
+    // for a signal. While the server runs it holds the handler itself, so nothing is kept longer.
+    const leave = (): Promise<void> => fetch.flush().finally(unregister);
+    server.finished?.then(leave, leave).catch(() => {});
   }
   return server;
 }

@@ -130,6 +130,24 @@ describe('OTLP-09/10 retries and failures', () => {
     expect(result).toMatchObject({ ok: false, reason: 'export_failed' });
     expect(result.error).toMatch(/past the deadline/);
   });
+
+  it('timeoutMs 0 (no deadline): a Retry-After longer than the cap gives up at once instead of holding the export for an hour', async () => {
+    rx.handler = (_q, res) => res.writeHead(429, { 'retry-after': '3600' }).end();
+    const { result, requests, diags } = await run({ timeoutMs: 0 }, 2000);
+    expect(requests).toHaveLength(1);
+    expect(result).toMatchObject({ ok: false, reason: 'export_failed', rejected: { spans: 3 } });
+    expect(result.error).toMatch(/Retry-After of 3600000 ms is more than the 30000 ms/);
+    expect(diags[0]).toMatchObject({ kind: 'export_failed', detail: { attempts: 1, items: 3 } });
+  });
+
+  it('timeoutMs 0 (no deadline): a Retry-After within the cap is still honoured and the retry happens', async () => {
+    const first = rx.requests.length;
+    rx.handler = (q, res, i) => (i === first ? res.writeHead(503, { 'retry-after': '1' }).end() : ok(q, res, i));
+    const { result, requests, elapsed } = await run({ timeoutMs: 0 }, 3000);
+    expect(result).toEqual({ ok: true });
+    expect(requests).toHaveLength(2);
+    expect(elapsed).toBeGreaterThanOrEqual(950);
+  });
 });
 
 describe("timeouts bound each signal's request, retries included", () => {

@@ -31,6 +31,16 @@ export interface PostOutcome {
 const TIMEOUT: Omit<PostOutcome, 'attempts'> = { ok: false, reason: 'export_timeout', error: 'export timed out' };
 
 /**
+ * The longest one Retry-After is waited when the export has no deadline (`timeoutMs: 0`); a
+ * `maxBackoffMs` set higher raises it. 30 s is Workers' window after the response (DESIGN
+ * decision 2) and above the monitor's `flushTimeoutMs` default (25 s): a longer wait only holds
+ * the export (and `forceFlush`/`shutdown`) for a batch nobody awaits any more. Past it the
+ * export gives up at once and the batch is counted as failed: retrying sooner than the server
+ * asked would ignore its throttling (OTLP-10), as the deadline check below does for a timeout.
+ */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/**
  * POSTs one encoded request, retrying only 429/502/503/504 and network errors (OTLP-09) with
  * Retry-After (OTLP-10) or jittered exponential backoff, all inside the export's deadline.
  * Never throws.
@@ -77,6 +87,10 @@ export async function postWithRetry(
       return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt };
     }
     const delay = waitMs ?? backoffMs(attempt - 1, ctx.initialBackoffMs, ctx.maxBackoffMs, ctx.random);
+    const cap = Math.max(MAX_RETRY_AFTER_MS, ctx.maxBackoffMs);
+    if (ctx.deadline === Infinity && delay > cap) {
+      return { ok: false, reason: 'export_failed', error: `${lastError}; its Retry-After of ${Math.round(delay)} ms is more than the ${cap} ms an export without timeoutMs waits`, attempts: attempt };
+    }
     if (Date.now() + delay >= ctx.deadline) {
       // Waiting would only end in the timeout: give up now and say why.
       return { ok: false, reason: 'export_failed', error: `${lastError}; next retry in ${Math.round(delay)} ms is past the deadline`, attempts: attempt };

@@ -62,7 +62,7 @@ export async function handleRequest(
     }
   }
   const scope = monitor.openScope(HTTP_SCOPE);
-  const remote = options.trustIncomingTrace === false ? undefined : extractContext(request.headers);
+  const remote = options.trustIncomingTrace === false ? undefined : extractContext(request.headers, monitor.diag);
   const outer = remote === undefined ? nested(monitor) : undefined;
   const parent = remote ?? outer?.span ?? null;
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);

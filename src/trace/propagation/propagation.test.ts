@@ -3,6 +3,8 @@ import { parseTraceparent, formatTraceparent } from './traceparent.js';
 import { limitTracestate, parseTracestate } from './tracestate.js';
 import { parseBaggage, formatBaggage } from './baggage.js';
 import { extractContext, injectContext } from './propagation.js';
+import type { Diagnostic } from '../../model/batch.js';
+import { createTestMonitor } from '../../testing/index.js';
 
 const T = '4bf92f3577b34da6a3ce929d0e0e4736';
 const S = '00f067aa0ba902b7';
@@ -165,5 +167,77 @@ describe('inject / extract', () => {
 describe('formatBaggage: a value with no UTF-8 form', () => {
   it('leaves that member out and keeps the others (a lone surrogate used to drop the whole header)', () => {
     expect(formatBaggage({ a: { value: 'x y' }, bad: { value: 'ok\uD800' }, c: { value: 'z' } })).toBe('a=x%20y,c=z');
+  });
+});
+
+describe('baggage members left out are counted (hot-path drops, never thrown)', () => {
+  function monitorWith() {
+    const seen: Diagnostic[] = [];
+    const t = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    const dropped = (reason: string) => {
+      const c = t.monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
+      return c?.points.filter((p) => p.attributes.reason === reason).reduce((n, p) => n + (p as { value: number }).value, 0) ?? 0;
+    };
+    return { ...t, seen, dropped };
+  }
+
+  it('parsing: a member without "=", with an empty or non-token key is left out and counted; an empty list element is not a member', () => {
+    const { monitor, dropped, seen } = monitorWith();
+    const b = parseBaggage('a=1,novalue,=x,b@d=2, ,"q"=3,c=3', monitor.diag)!;
+    expect(Object.keys(b)).toEqual(['a', 'c']);
+    expect(dropped('invalid_value')).toBe(4);
+    expect(seen.some((d) => d.kind === 'invalid_value' && /baggage/.test(d.message))).toBe(true);
+  });
+
+  it('parsing: members past 64, and a header over 8192 bytes, are counted', () => {
+    const { monitor, dropped } = monitorWith();
+    parseBaggage(Array.from({ length: 70 }, (_, i) => `k${i}=v`).join(','), monitor.diag);
+    expect(dropped('invalid_value')).toBe(6);
+    expect(parseBaggage('k=' + 'v'.repeat(9000), monitor.diag)).toBeUndefined();
+    expect(dropped('invalid_value')).toBe(7);
+  });
+
+  it('extractContext counts with the diagnostics it is given', () => {
+    const { monitor, dropped } = monitorWith();
+    const ctx = extractContext({ traceparent: VALID, baggage: 'ok=1,bad' }, monitor.diag)!;
+    expect(Object.keys(ctx.baggage!)).toEqual(['ok']);
+    expect(dropped('invalid_value')).toBe(1);
+  });
+
+  it('formatting: a key that is not a token or a value with no UTF-8 form is left out and counted through the span\'s monitor', async () => {
+    const { monitor, dropped } = monitorWith();
+    expect(formatBaggage({ a: { value: 'x' }, 'b d': { value: 'y' }, c: { value: 'ok\uD800' } }, monitor.diag)).toBe('a=x');
+    expect(dropped('invalid_value')).toBe(2);
+    const parent = { traceId: T, spanId: S, traceFlags: 1, isRemote: true as const, baggage: { k: { value: 'v' }, 'bad key': { value: 'w' } } };
+    const span = monitor.tracer.startSpan('client', { parent });
+    const h = injectContext(new Headers(), span);
+    span.end();
+    expect(h.get('baggage')).toBe('k=v');
+    expect(dropped('invalid_value')).toBe(3);
+  });
+
+  it('without diagnostics nothing changes and nothing throws', () => {
+    expect(Object.keys(parseBaggage('a=1,bad,c=3')!)).toEqual(['a', 'c']);
+    expect(formatBaggage({ 'b d': { value: 'y' }, a: { value: 'x' } })).toBe('a=x');
+  });
+
+  it('BG-03: with duplicate keys the last value wins, at the first one\'s position, as OpenTelemetry SDKs do; not counted', () => {
+    const { monitor, dropped } = monitorWith();
+    const b = parseBaggage('k=1,j=2,k=3', monitor.diag)!;
+    expect(Object.keys(b)).toEqual(['k', 'j']);
+    expect(b.k.value).toBe('3');
+    expect(dropped('invalid_value')).toBe(0);
+  });
+});
+
+describe('baggage from an incoming request', () => {
+  it('members left out of an incoming baggage header are counted by the monitor serving it', async () => {
+    const { handleRequest } = await import('../../http/handle-request.js');
+    const t = createTestMonitor();
+    const req = new Request('https://x.test/a', { headers: { traceparent: VALID, baggage: 'ok=1,broken,also=2' } });
+    const res = await handleRequest(t.monitor, req, () => new Response('ok'), undefined);
+    expect(res.status).toBe(200);
+    const c = t.monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
+    expect(c?.points.find((p) => p.attributes.reason === 'invalid_value')).toMatchObject({ value: 1 });
   });
 });

@@ -5,6 +5,7 @@ import { formatBaggage, parseBaggage, type Baggage } from './baggage.js';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
 import { isValidSpanId, isValidTraceId } from '../ids.js';
 import { parseTracestate, traceStateText } from './tracestate.js';
+import type { Diagnostics } from '../../diag/diagnostics.js';
 
 /** A parent that arrived from another process: usable as `parent` in `startSpan`. */
 export interface RemoteContext extends SpanContext {
@@ -43,14 +44,14 @@ function read(headers: HeadersInput, name: string): string | undefined {
 /**
  * Reads W3C `traceparent`, `tracestate` and `baggage` headers. Returns a remote context, or
  * undefined when there is no valid traceparent (a tracestate without one is discarded, TC-09).
- * Never throws.
+ * Never throws. Baggage members left out are counted through `diag` (a monitor's) when given.
  */
-export function extractContext(headers: HeadersInput): RemoteContext | undefined {
+export function extractContext(headers: HeadersInput, diag?: Diagnostics): RemoteContext | undefined {
   try {
     const tp = parseTraceparent(read(headers, 'traceparent'));
     if (!tp) return undefined;
     const traceState = parseTracestate(read(headers, 'tracestate'));
-    const baggage = parseBaggage(read(headers, 'baggage'));
+    const baggage = parseBaggage(read(headers, 'baggage'), diag);
     const ctx: { -readonly [K in keyof RemoteContext]: RemoteContext[K] } = {
       traceId: tp.traceId,
       spanId: tp.spanId,
@@ -106,7 +107,8 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
     else remove(headers, 'tracestate');
     const baggage = (s as { baggage?: Baggage }).baggage ?? activeContext()?.baggage;
     if (baggage) {
-      const b = formatBaggage(baggage);
+      // A span of a monitor counts the members left out through that monitor's diagnostics.
+      const b = formatBaggage(baggage, (s as { owner?: { diag?: Diagnostics } }).owner?.diag);
       if (b) write(headers, 'baggage', b);
     }
   } catch {

@@ -2,7 +2,7 @@ import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, PointAttributes, SummaryPoint } from '../../model/metric-data.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
 import { JsonWriter, type Lit, lit, once } from './json-writer.js';
-import { histogramHasMinMax, histogramHasSum, isIntMetric, temporalityEnum } from './metric-shape.js';
+import { histogramHasMinMax, histogramHasSum, isIntMetric, summaryHasNegative, temporalityEnum } from './metric-shape.js';
 
 /**
  * Encodes `batch.metrics` as an OTLP JSON `ExportMetricsServiceRequest` (UTF-8 bytes), with the
@@ -204,12 +204,19 @@ function summaryPoint(w: JsonWriter, p: SummaryPoint): void {
   head(w, p);
   w.lit(L_COUNT);
   w.uint(p.count);
-  w.lit(L_SUMMARY_SUM);
-  w.double(p.sum);
+  // No sum and no negative quantile values once negative values were recorded (MET-09).
+  if (summaryHasNegative(p)) w.byte(0x22);
+  else {
+    w.lit(L_SUMMARY_SUM);
+    w.double(p.sum);
+  }
   w.lit(L_QUANTILE_VALUES);
+  let first = true;
   for (let i = 0; i < p.quantiles.length; i++) {
     const q = p.quantiles[i];
-    w.lit(i > 0 ? L_QUANTILE : L_FIRST_QUANTILE);
+    if (q.value < 0) continue;
+    w.lit(first ? L_FIRST_QUANTILE : L_QUANTILE);
+    first = false;
     w.double(q.quantile);
     w.lit(L_VALUE);
     w.double(q.value);

@@ -1,4 +1,4 @@
-import type { HistogramPoint, MetricData, MetricsSnapshot, NumberPoint } from '../../model/metric-data.js';
+import type { HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
 import { isInt64 } from './proto-common.js';
 
 /** OTLP `AggregationTemporality`: DELTA=1, CUMULATIVE=2 (MET-02). */
@@ -27,6 +27,24 @@ export function isIntMetric(metric: MetricData): boolean {
  */
 export function histogramHasSum(p: HistogramPoint): boolean {
   return p.count === 0 || !(p.min < 0);
+}
+
+/**
+ * Whether a summary point recorded negative values: OTLP forbids negative quantile values and
+ * asks to leave `sum` unset then (MET-09), so the encoders leave out both. The point keeps no
+ * minimum: a sum or a quantile below zero is the evidence.
+ */
+export function summaryHasNegative(p: SummaryPoint): boolean {
+  if (p.sum < 0) return true;
+  for (const q of p.quantiles) if (q.value < 0) return true;
+  return false;
+}
+
+/** Summary points sent without their negative quantiles and sum (see summaryHasNegative). */
+export function countNegativeSummaries(snapshot: MetricsSnapshot | undefined): number {
+  let n = 0;
+  if (snapshot) for (const m of snapshot.metrics) if (m.type === 'summary') for (const p of m.points) if (summaryHasNegative(p)) n++;
+  return n;
 }
 
 /** min/max are meaningful only for a non-empty point with finite extremes. */

@@ -5,7 +5,7 @@ import { SIGNALS, redactUrl } from './endpoint.js';
 import type { OtlpSignal } from './endpoint.js';
 import { contentTypeOf, encodeSignal, gzip } from './encode.js';
 import { registerExporterUrl, unregisterExporterUrl } from './exporter-urls.js';
-import { countDataPoints } from './metric-shape.js';
+import { countDataPoints, countNegativeSummaries } from './metric-shape.js';
 import type { FetchLike, OtlpBackendOptions, ResolvedOtlpOptions } from './options.js';
 import { resolveOtlpOptions } from './options.js';
 import type { PostContext, PostOutcome } from './post.js';
@@ -149,7 +149,7 @@ export class OtlpBackend implements Backend {
     } finally {
       for (const b of budgets.values()) b.end();
     }
-    return this.#combine(jobs, outcomes);
+    return this.#combine(jobs, outcomes, o.signals.has('metrics') ? countNegativeSummaries(batch.metrics) : 0);
   }
 
   async #send(batch: TelemetryBatch, signal: OtlpSignal, ctx: PostContext): Promise<PostOutcome> {
@@ -175,7 +175,8 @@ export class OtlpBackend implements Backend {
     return postWithRetry(ctx, this.urls[signal], headers, body, o.protocol[signal] === 'http/json');
   }
 
-  #combine(jobs: Job[], outcomes: PostOutcome[]): ExportResult {
+  /** `trimmed`: summary points sent without their negative quantiles and sum, counted when delivered. */
+  #combine(jobs: Job[], outcomes: PostOutcome[], trimmed: number): ExportResult {
     let reason: DropReason | undefined;
     const errors: string[] = [];
     const rejected: { spans?: number; logs?: number; dataPoints?: number } = {};
@@ -186,6 +187,13 @@ export class OtlpBackend implements Backend {
       if (out.ok) {
         if (out.partial?.errorMessage) {
           this.#diagnose({ kind: 'export', message: this.#redact(`${where}: server warning: ${out.partial.errorMessage}`), detail: { signal, status: out.status } });
+        }
+        if (signal === 'metrics' && trimmed > 0) {
+          // Delivered, but not whole: the monitor counts ok results' `rejected` as export_rejected.
+          const error = `${trimmed} summary points sent without their negative quantile values and sum (OTLP forbids negative ones)`;
+          errors.push(error);
+          rejected.dataPoints = trimmed;
+          this.#diagnose({ kind: 'export_rejected', message: `${where}: ${error}`, detail: { signal, items: trimmed } });
         }
         continue;
       }
@@ -201,7 +209,7 @@ export class OtlpBackend implements Backend {
         detail: { signal, status: out.status, attempts: out.attempts, items },
       });
     }
-    if (reason === undefined) return { ok: true };
+    if (reason === undefined) return errors.length ? { ok: true, error: errors.join('; '), rejected } : { ok: true };
     return { ok: false, reason, error: errors.join('; '), rejected };
   }
 

@@ -1,6 +1,6 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
-import { histogramHasMinMax, histogramHasSum, isIntMetric, temporalityEnum } from './metric-shape.js';
+import { histogramHasMinMax, histogramHasSum, isIntMetric, summaryHasNegative, temporalityEnum } from './metric-shape.js';
 import { writeAttributes, writeResource, writeScope } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
@@ -160,9 +160,13 @@ function writeSummaryPoint(w: ProtoWriter, p: SummaryPoint): void {
   writeTime(w, 0x19, p.time);
   w.byte(0x21);
   w.fixed64Number(p.count);
-  w.byte(0x29);
-  w.double(p.sum);
+  // No sum and no negative quantile values once negative values were recorded (MET-09).
+  if (!summaryHasNegative(p)) {
+    w.byte(0x29);
+    w.double(p.sum);
+  }
   for (const q of p.quantiles) {
+    if (q.value < 0) continue;
     w.byte(0x32); // quantile_values = 6
     const v = w.fork();
     w.byte(0x09);

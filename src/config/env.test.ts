@@ -66,3 +66,14 @@ describe('OTEL_METRICS_EXEMPLAR_FILTER (ENV-16, default trace_based)', () => {
     expect(p.exemplars ?? []).toEqual([]);
   });
 });
+
+describe('OTEL_RESOURCE_ATTRIBUTES with an empty key', () => {
+  it('discards the whole variable with a warning (ENV-10, as for any member that cannot be decoded), never throws', () => {
+    for (const raw of ['=x,a=b', 'a=b, =x', 'a=b,=']) {
+      const warnings: string[] = [];
+      const o = configFromEnv({ OTEL_RESOURCE_ATTRIBUTES: raw }, { onWarning: (m) => warnings.push(m) });
+      expect(o.resource).toBeUndefined();
+      expect(warnings).toEqual([expect.stringMatching(/OTEL_RESOURCE_ATTRIBUTES could not be decoded/)]);
+    }
+  });
+});

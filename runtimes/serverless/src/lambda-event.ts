@@ -1,6 +1,8 @@
 import type { Attributes } from '../../../src/model/attributes.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
+import type { Link } from '../../../src/trace/span.js';
+import { messageLinks } from './message-links.js';
 
 /** What an invocation's span looks like, derived from the Lambda event. */
 export interface EventShape {
@@ -10,6 +12,8 @@ export interface EventShape {
   /** Incoming headers (API Gateway), for `traceparent`. */
   readonly headers?: Record<string, string>;
   readonly http?: { method: string; route?: string; scheme: string };
+  /** SQS/SNS: the trace context each message carries, as links (at most the span's link limit). */
+  readonly links?: Link[];
 }
 
 interface ApiGatewayV1 {
@@ -86,8 +90,11 @@ interface LambdaRecord {
 /** `messaging.system` as the semantic conventions spell it (SNS with a dot, SQS with an underscore; Kinesis has none listed). */
 const MESSAGING_SYSTEM: Record<string, string> = { sqs: 'aws_sqs', sns: 'aws.sns', kinesis: 'aws_kinesis' };
 
-/** API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic conventions). */
-export function eventShape(event: unknown, functionName: string): EventShape {
+/**
+ * API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic
+ * conventions); SQS and SNS batches links to their messages' contexts, at most `linkLimit`.
+ */
+export function eventShape(event: unknown, functionName: string, linkLimit = 0): EventShape {
   if (isV2(event) || isV1(event)) {
     const headers = lowerHeaders(event.headers, isV2(event) ? undefined : event.multiValueHeaders);
     let method: string;
@@ -138,7 +145,8 @@ export function eventShape(event: unknown, functionName: string): EventShape {
     const arn = system === 'sns' ? first!.Sns?.TopicArn : first!.eventSourceARN;
     const destination = typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
     if (destination) attributes['messaging.destination.name'] = destination;
-    return { name: `${functionName} ${system}`, kind: SpanKind.CONSUMER, attributes, headers: undefined };
+    const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!, linkLimit) : undefined;
+    return { name: `${functionName} ${system}`, kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
   }
   if (source === 'aws:s3' || source === 'aws:dynamodb') {
     return { name: `${functionName} ${source.slice(4)}`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'datasource' } };

@@ -11,6 +11,7 @@ import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { captureHeaders, eventShape, resultHeaders, resultStatus } from './lambda-event.js';
+import { addLambdaResource } from './lambda-resource.js';
 import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
@@ -92,7 +93,9 @@ const noop = (): void => {};
  * exported before the platform can freeze the sandbox:
  * - AWS Lambda `(event, context)`: API Gateway v1/v2 and function-URL events get a SERVER span
  *   with HTTP attributes, others a span with `faas.trigger`; `faas.invocation_id`,
- *   `faas.coldstart`; the flush is awaited before the handler returns (VL-02).
+ *   `faas.coldstart`; SQS and SNS batches link to each message's `traceparent` (or X-Ray
+ *   header); the resource gets `cloud.region`, `faas.name`, `faas.max_memory`, ... from the
+ *   variables Lambda sets; the flush is awaited before the handler returns (VL-02).
  * - Web handlers `(request, context?) => Response`: Netlify's `context.waitUntil`, Vercel's
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
  * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
@@ -122,7 +125,9 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs >= 0 && flushTimeoutMs <= MAX_TIMEOUT_MS)) {
     throw new RangeError(`wrapFunction: \`flushTimeoutMs\` must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${typeof flushTimeoutMs === 'string' ? JSON.stringify(flushTimeoutMs) : String(flushTimeoutMs)}.`);
   }
-  const monitor = monitorFromConfig(config, processEnv());
+  const env = processEnv();
+  const monitor = monitorFromConfig(config, env);
+  addLambdaResource(monitor, env);
   initAt ??= Date.now();
   const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);
@@ -216,7 +221,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   const context: LambdaContextLike = isLambdaContext(rawContext) ? rawContext : {};
   const cold = coldStart && firstIsCold();
   coldStart = false;
-  const shape = eventShape(event, context.functionName ?? 'function');
+  const shape = eventShape(event, context.functionName ?? 'function', monitor.limits.linkCountLimit);
   const scope = monitor.openScope({ name: 'invocation' });
   const parent = trust && shape.headers ? (extractContext(shape.headers) ?? null) : null;
   const attributes: Record<string, unknown> = { ...shape.attributes, 'faas.coldstart': cold, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
@@ -230,7 +235,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     const account = context.invokedFunctionArn.split(':')[4];
     if (account) attributes['cloud.account.id'] = account;
   }
-  const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope });
+  const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope, links: shape.links });
   // The HTTP request's span, for middleware that names it by route (Hono); not a queue's or a cron's.
   if (shape.http) scope.serverSpan = span;
   const metrics = shape.http ? httpServerMetrics(monitor) : undefined;

@@ -37,6 +37,8 @@ export type DropReason =
   | 'buffer_full'
   /** Spans of traces a `tailSampling` policy did not keep: counted, not reported (it is the configured outcome). */
   | 'tail_sampled'
+  /** A measurement on an OpenTelemetry instrument the bridge could not create (an invalid name). */
+  | 'invalid_instrument'
   /** A metric collect callback (or an OpenTelemetry observable callback) that threw. */
   | 'collect_callback'
   | 'internal_error';

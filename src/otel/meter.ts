@@ -189,8 +189,13 @@ export class BridgeMeterProvider implements MeterProvider {
     return new BridgeMeter(this, `${name}${version ? `@${version}` : ''}`);
   }
 
-  /** @internal */
-  create<T>(kind: string, name: string, scope: string, make: () => T, fallback: T): T {
+  /**
+   * `make()`, or `fallback` for a name the app's own metric has. When `make` throws (an invalid
+   * name, a name another kind of instrument has), `dropping` gives the instrument to return: its
+   * calls are measurements lost, each counted (`invalid_instrument`) as bad hot-path input is.
+   * @internal
+   */
+  create<T>(kind: string, name: string, scope: string, make: () => T, fallback: T, dropping?: (drop: () => void) => T): T {
     const metrics = this.monitor.metrics;
     const handed = released.get(metrics);
     const int = handed?.get(name);
@@ -214,8 +219,10 @@ export class BridgeMeterProvider implements MeterProvider {
       this.own.add(name);
       return inst;
     } catch (err) {
-      this.monitor.diag.report('otel', `the ${kind} "${name}" from "${scope}" could not be created: ${err instanceof Error ? err.message : String(err)}`, err, `otel:metric:${name}`);
-      return fallback;
+      const why = `the ${kind} "${name}" from "${scope}" could not be created: ${err instanceof Error ? err.message : String(err)}`;
+      const diag = this.monitor.diag;
+      diag.report('otel', why, err, `otel:metric:${name}`);
+      return dropping ? dropping(() => diag.drop('invalid_instrument', () => `${why}; its measurements are dropped`)) : fallback;
     }
   }
 
@@ -392,6 +399,7 @@ class BridgeMeter implements Meter {
         return { add: (v: number, a?: ApiAttributes) => c.add(int && v >= 0 ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createCounter(name),
+      (drop) => ({ add: drop }),
     );
   }
 
@@ -408,6 +416,7 @@ class BridgeMeter implements Meter {
         return { add: (v: number, a?: ApiAttributes) => c.add(int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createUpDownCounter(name),
+      (drop) => ({ add: drop }),
     );
   }
 
@@ -438,6 +447,7 @@ class BridgeMeter implements Meter {
         };
       },
       noop.createHistogram(name),
+      (drop) => ({ record: drop }),
     );
   }
 
@@ -454,6 +464,7 @@ class BridgeMeter implements Meter {
         return { record: (v: number, a?: ApiAttributes) => g.set(int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createGauge(name),
+      (drop) => ({ record: drop }),
     );
   }
 

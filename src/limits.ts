@@ -4,7 +4,7 @@
  * 1 MB string in a hot path must not travel to every backend.
  */
 export interface Limits {
-  /** Attributes per span, event and link, and per log record unless `logAttributeCountLimit` is set (OpenTelemetry default 128). */
+  /** Attributes per span, event and link, per log record unless `logAttributeCountLimit` is set, and labels per metric series when `labelNames` are not declared (OpenTelemetry default 128). */
   attributeCountLimit: number;
   /** Characters kept of a string attribute value; longer ones are truncated and counted. Log records too, unless `logAttributeValueLengthLimit` is set. */
   attributeValueLengthLimit: number;

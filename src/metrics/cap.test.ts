@@ -67,3 +67,39 @@ describe('lexigram_monitor_dropped_total is not capped by limits.cardinalityLimi
     ]);
   });
 });
+
+describe('labels per series are capped at limits.attributeCountLimit when labelNames are not declared', () => {
+  const many = (n: number, prefix = 'l', value = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${String(i).padStart(4, '0')}`, value]));
+
+  it('a labels object of 1000 keys makes a series of 128 labels (the first in name order), the rest dropped and counted', () => {
+    const kinds: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => kinds.push(d.kind) });
+    const c = monitor.metrics.createCounter('wide_total', 'Wide');
+    expect(() => c.increment(many(1000))).not.toThrow();
+    const [[attrs, v]] = values(monitor, 'wide_total') as [Record<string, string>, number][];
+    expect(Object.keys(attrs)).toHaveLength(128);
+    expect(Object.keys(attrs).sort().at(-1)).toBe('l0127');
+    expect(v).toBe(1);
+    expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 872]);
+    expect(kinds).toContain('attribute_limit');
+  });
+
+  it('label sets that differ only in dropped labels share one series; key order does not matter', () => {
+    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    const c = monitor.metrics.createCounter('w_total', 'W');
+    c.increment({ a: '1', b: '2', c: 'x' });
+    c.increment({ z: 'y', b: '2', a: '1' });
+    c.increment({ a: '1', b: '2' });
+    expect(values(monitor, 'w_total')).toEqual([[{ a: '1', b: '2' }, 3]]);
+    expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 2]);
+  });
+
+  it('declared labelNames are not capped (they are configuration), nor are sets within the limit', () => {
+    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    monitor.metrics.createCounter('d_total', 'D', { labelNames: ['a', 'b', 'c'] }).increment({ a: '1', b: '2', c: '3' });
+    monitor.metrics.createCounter('n_total', 'N').increment({ a: '1', b: '2' });
+    expect(values(monitor, 'd_total')).toEqual([[{ a: '1', b: '2', c: '3' }, 1]]);
+    expect(values(monitor, 'n_total')).toEqual([[{ a: '1', b: '2' }, 1]]);
+    expect(values(monitor, 'lexigram_monitor_dropped_total').some(([a]) => (a as { reason: string }).reason === 'attribute_limit')).toBe(false);
+  });
+});

@@ -209,8 +209,15 @@ export abstract class Instrument<S extends SeriesBase> {
         if (t) attributes[names[i]] = t;
       }
     } else {
-      attributes = this.attributesOfAny(labels);
-      if (attributes === undefined) return undefined;
+      const all = this.attributesOfAny(labels);
+      if (all === undefined) return undefined;
+      attributes = this.capLabels(all);
+      if (attributes !== all) {
+        // Keyed by the labels kept: sets that differ only in dropped labels share one series.
+        key = this.keyOfAny(attributes)!;
+        const same = this.series.get(key);
+        if (same !== undefined) return same;
+      }
     }
     if (this.redactNames?.length !== 0 && this.redactLabels(attributes)) {
       // Keyed by the redacted values: every secret value shares one series, and none of them
@@ -269,6 +276,28 @@ export abstract class Instrument<S extends SeriesBase> {
       if (t) attributes[k] = t;
     }
     return attributes;
+  }
+
+  /**
+   * Undeclared labels past limits.attributeCountLimit (OpenTelemetry's attribute count limit,
+   * 128 by default): the first ones in name order are kept, so key order never matters, and the
+   * rest are dropped and counted. Runs only when a series is made or a capped set is recorded;
+   * a found series never gets here. Declared labelNames are configuration, not capped.
+   */
+  private capLabels(all: Labels): Labels {
+    const max = this.owner.limits.attributeCountLimit;
+    let n = 0;
+    for (const _ in all) if (++n > max) break;
+    if (n <= max || this.selfMetric) return all;
+    const keys = Object.keys(all).sort();
+    const kept: Labels = {};
+    for (let i = 0; i < max; i++) kept[keys[i]!] = all[keys[i]!]!;
+    this.owner.diag.drop(
+      'attribute_limit',
+      () => `metric "${this.name}" got more than ${max} labels for one series (limits.attributeCountLimit); the rest were dropped`,
+      keys.length - max,
+    );
+    return kept;
   }
 
   /** Label value as text, truncated to the limit; `count` is false when re-reading a value already counted. */

@@ -625,7 +625,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     } else if (r.rejected) {
       const n = (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0);
       // The backend's own words when it gives them (what to change, such as a limit to raise).
-      if (n > 0) this.diag.drop('export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
+      // Under the backend's reason when it gives one (MemoryBackend's bound: buffer_full).
+      if (n > 0) this.diag.drop(r.reason ?? 'export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
     }
     return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
   }

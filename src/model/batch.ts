@@ -45,7 +45,10 @@ export type DropReason =
 
 export interface ExportResult {
   readonly ok: boolean;
-  /** Set when `ok` is false: why the batch (or part of it) was not delivered. */
+  /**
+   * Set when `ok` is false: why the batch (or part of it) was not delivered. With `ok` and
+   * `rejected`, why those items were let go (default `export_rejected`).
+   */
   readonly reason?: DropReason;
   readonly error?: string;
   /** Items the receiver rejected (OTLP partial success), or that were dropped. */

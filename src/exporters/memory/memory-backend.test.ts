@@ -22,8 +22,10 @@ describe('MemoryBackend bounds', () => {
     expect(memory.spans.map((s) => s.name)).toEqual(['s3', 's4', 's5', 's6', 's7']);
     expect(memory.logs.map((l) => l.body)).toEqual(['l5', 'l6', 'l7']);
     await monitor.flush();
-    expect(dropped(memory, 'export_rejected')).toBe(3 + 5);
-    expect(seen.some((d) => d.kind === 'export_rejected' && d.message.includes('memory') && d.message.includes('raise maxSpans'))).toBe(true);
+    // A local bound, not a receiver's refusal: buffer_full, as the monitor's own buffer counts it.
+    expect(dropped(memory, 'buffer_full')).toBe(3 + 5);
+    expect(dropped(memory, 'export_rejected')).toBe(0);
+    expect(seen.some((d) => d.kind === 'buffer_full' && d.message.includes('memory') && d.message.includes('raise maxSpans'))).toBe(true);
   });
 
   it('has a default bound: an app that keeps it by mistake does not grow without limit', async () => {
@@ -38,7 +40,7 @@ describe('MemoryBackend bounds', () => {
     expect(Number.isFinite(memory.maxSpans)).toBe(true);
     expect(memory.spans.length).toBeLessThanOrEqual(memory.maxSpans);
     await monitor.flush();
-    expect(dropped(memory, 'export_rejected')).toBe(n - memory.spans.length);
+    expect(dropped(memory, 'buffer_full')).toBe(n - memory.spans.length);
   });
 
   it('bounds the metric snapshot history and keeps the latest; cumulative ones let go are no loss, delta ones are counted', async () => {
@@ -54,6 +56,7 @@ describe('MemoryBackend bounds', () => {
     expect((memory.getMetric('c_total')!.points[0] as { value: number }).value).toBe(4);
     await monitor.flush();
     expect(dropped(memory, 'export_rejected')).toBe(0);
+    expect(dropped(memory, 'buffer_full')).toBe(0);
 
     const delta = new MemoryBackend({ temporality: 'delta', maxMetricSnapshots: 2 });
     const check = new MemoryBackend();
@@ -66,7 +69,7 @@ describe('MemoryBackend bounds', () => {
     expect(delta.metricSnapshots).toHaveLength(2);
     await m2.flush();
     // Snapshots 1 and 2 (one c_total point each) were let go.
-    expect(dropped(check, 'export_rejected')).toBe(2);
+    expect(dropped(check, 'buffer_full')).toBe(2);
   });
 
   it('reset() makes room again', async () => {

@@ -107,7 +107,7 @@ const NONE: readonly never[] = [];
  *
  * Bounded, so an app that keeps one in production by mistake does not grow without limit: past
  * `maxSpans`, `maxLogs` or `maxMetricSnapshots` the oldest entries are let go (an eighth of the
- * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="export_rejected"}` (a
+ * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="buffer_full"}` (a
  * cumulative metric snapshot let go is not: the later ones carry its values).
  * `reset()` empties it. `shutdown()` keeps what it holds, for reading after `monitor.shutdown()`.
  *
@@ -157,14 +157,15 @@ export class MemoryBackend implements Backend {
       this.metricSnapshots.push(batch.metrics);
     }
     // What is let go is reported as rejected (with ok: a failed result would stop a flush
-    // before the other backends are done), so the monitor counts it.
+    // before the other backends are done), so the monitor counts it: as buffer_full, a local
+    // bound let go oldest first as the monitor's own buffer is, not a receiver's export_rejected.
     const spans = trim(this.spans, this.maxSpans).length;
     const logs = trim(this.logs, this.maxLogs).length;
     let dataPoints = 0;
     // A cumulative snapshot let go is no loss (the later ones carry its values); a delta one is.
     for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) if (snap.temporality === 'delta') for (const m of snap.metrics) dataPoints += m.points.length;
     if (spans + logs + dataPoints === 0) return { ok: true };
-    return { ok: true, rejected: { spans, logs, dataPoints }, error: 'MemoryBackend is full: the oldest were let go (raise maxSpans, maxLogs or maxMetricSnapshots, or call reset())' };
+    return { ok: true, reason: 'buffer_full', rejected: { spans, logs, dataPoints }, error: 'MemoryBackend is full: the oldest were let go (raise maxSpans, maxLogs or maxMetricSnapshots, or call reset())' };
   }
 
   /**

@@ -136,7 +136,7 @@ describe('OTLP-09/10 retries and failures', () => {
     const { result, requests, diags } = await run({ timeoutMs: 0 }, 2000);
     expect(requests).toHaveLength(1);
     expect(result).toMatchObject({ ok: false, reason: 'export_failed', rejected: { spans: 3 } });
-    expect(result.error).toMatch(/Retry-After of 3600000 ms is more than the 30000 ms/);
+    expect(result.error).toMatch(/next retry in 3600000 ms is past the deadline/);
     expect(diags[0]).toMatchObject({ kind: 'export_failed', detail: { attempts: 1, items: 3 } });
   });
 

@@ -190,7 +190,7 @@ export class OtlpBackend implements Backend {
         }
         if (signal === 'metrics' && trimmed > 0) {
           // Delivered, but not whole: the monitor counts ok results' `rejected` as export_rejected.
-          const error = `${trimmed} summary points sent without their negative quantile values and sum (OTLP forbids negative ones)`;
+          const error = `${trimmed} summary points sent without negative quantiles and sum (MET-09)`;
           errors.push(error);
           rejected.dataPoints = trimmed;
           this.#diagnose({ kind: 'export_rejected', message: `${where}: ${error}`, detail: { signal, items: trimmed } });

@@ -87,11 +87,9 @@ export async function postWithRetry(
       return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt };
     }
     const delay = waitMs ?? backoffMs(attempt - 1, ctx.initialBackoffMs, ctx.maxBackoffMs, ctx.random);
-    const cap = Math.max(MAX_RETRY_AFTER_MS, ctx.maxBackoffMs);
-    if (ctx.deadline === Infinity && delay > cap) {
-      return { ok: false, reason: 'export_failed', error: `${lastError}; its Retry-After of ${Math.round(delay)} ms is more than the ${cap} ms an export without timeoutMs waits`, attempts: attempt };
-    }
-    if (Date.now() + delay >= ctx.deadline) {
+    const now = Date.now();
+    // Without a deadline (timeoutMs 0), one wait has its own: see MAX_RETRY_AFTER_MS.
+    if (now + delay >= (ctx.deadline < Infinity ? ctx.deadline : now + Math.max(MAX_RETRY_AFTER_MS, ctx.maxBackoffMs) + 1)) {
       // Waiting would only end in the timeout: give up now and say why.
       return { ok: false, reason: 'export_failed', error: `${lastError}; next retry in ${Math.round(delay)} ms is past the deadline`, attempts: attempt };
     }

@@ -30,7 +30,7 @@ describe('wrongly typed nested options throw at construction, naming the option 
     ['resource null', { resource: null }, /`resource` must be an object/],
     ['resource array', { resource: ['a'] }, /`resource` must be an object/],
     ['resource with a nested object', { resource: { a: { b: 1 } } }, /`resource\["a"\]` must be a string, number, boolean/],
-    ['resource with an empty attribute key', { resource: { '': 'x' } }, /`resource` has an attribute with an empty key.*give it a name/],
+    ['resource with an empty attribute key', { resource: { '': 'x' } }, /`resource` has an attribute with an empty key; name it/],
     ['resource with an empty key among others', { resource: { ok: 'y', '': 0 } }, /`resource` has an attribute with an empty key/],
     ['logging as a level string', { logging: 'debug' }, /`logging` must be an object such as \{ level: "debug" \}/],
     ['logging null', { logging: null }, /`logging` must be an object/],

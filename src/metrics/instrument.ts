@@ -286,15 +286,14 @@ export abstract class Instrument<S extends SeriesBase> {
    */
   private capLabels(all: Labels): Labels {
     const max = this.owner.limits.attributeCountLimit;
-    let n = 0;
-    for (const _ in all) if (++n > max) break;
-    if (n <= max || this.selfMetric) return all;
-    const keys = Object.keys(all).sort();
+    const keys = Object.keys(all);
+    if (keys.length <= max || this.selfMetric) return all;
+    keys.sort();
     const kept: Labels = {};
     for (let i = 0; i < max; i++) kept[keys[i]!] = all[keys[i]!]!;
     this.owner.diag.drop(
       'attribute_limit',
-      () => `metric "${this.name}" got more than ${max} labels for one series (limits.attributeCountLimit); the rest were dropped`,
+      () => `metric "${this.name}" got more than ${max} labels (limits.attributeCountLimit); the rest were dropped`,
       keys.length - max,
     );
     return kept;

@@ -92,6 +92,9 @@ AttributeMap.prototype = Object.create(null);
 const newAttributes = (): Attributes => new (AttributeMap as unknown as new () => Attributes)();
 
 const NO_EVENTS: SpanEventData[] = Object.freeze([]) as unknown as SpanEventData[];
+/** A link's id lower-cased when it is text; anything else is left for the id check to refuse. */
+const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+
 const NO_LINKS: SpanLinkData[] = Object.freeze([]) as unknown as SpanLinkData[];
 const UNSET: { code: SpanStatus; message?: string } = Object.freeze({ code: SpanStatus.UNSET });
 
@@ -405,10 +408,10 @@ export class RecordingSpan implements Span, SpanData {
     // OTLP has no encoding for a malformed or all-zero id: such a link would reach backends
     // with empty ids, pointing nowhere. Either hex case is accepted (as OpenTelemetry's API
     // does) and kept lower-cased (OTLP-J2).
-    const traceId = typeof c.traceId === 'string' ? c.traceId.toLowerCase() : c.traceId;
-    const spanId = typeof c.spanId === 'string' ? c.spanId.toLowerCase() : c.spanId;
+    const traceId = lower(c.traceId);
+    const spanId = lower(c.spanId);
     if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
-      this.owner.diag.drop('invalid_attribute', 'a span link with a malformed or all-zero trace or span id was dropped');
+      this.owner.diag.drop('invalid_attribute', 'a span link with an invalid trace or span id was dropped');
       return this;
     }
     const x = (this.extras ??= new SpanExtras());

@@ -47,18 +47,11 @@ function decodeLoosely(s: string): string {
 }
 
 /**
- * Counts members left out (a caller's malformed header, or baggage past the limits) as hot-path
- * drops: the request goes on, the loss shows in `lexigram_monitor_dropped_total{reason="invalid_value"}`.
+ * Members left out (a caller's malformed header, baggage past the limits) are hot-path drops:
+ * the request goes on, the loss is counted through `diag` when one is given.
  */
-function leftOut(diag: Diagnostics | undefined, n: number, why: string): void {
-  diag?.drop('invalid_value', () => `baggage members were left out (${why}); the rest were kept`, n);
-}
-
-/** Non-blank elements of `parts` from `i`: an empty list element (`a=1, ,b=2`) is no member. */
-function membersFrom(parts: string[], i: number): number {
-  let n = 0;
-  for (; i < parts.length; i++) if (/\S/.test(parts[i]!)) n++;
-  return n;
+function leftOut(diag: Diagnostics | undefined, n: number): void {
+  if (n > 0) diag?.drop('invalid_value', 'baggage members were left out: a key that is not a token, a value that cannot be encoded, or past 64 members or 8192 bytes', n);
 }
 
 /**
@@ -70,75 +63,56 @@ function membersFrom(parts: string[], i: number): number {
  */
 export function parseBaggage(header: string | null | undefined, diag?: Diagnostics): Baggage | undefined {
   if (typeof header !== 'string' || header.length === 0) return undefined;
-  if (header.length > MAX_BYTES) {
-    leftOut(diag, 1, 'a baggage header over 8192 bytes was refused whole');
-    return undefined;
-  }
   const out: Baggage = Object.create(null) as Baggage;
-  const parts = header.split(',');
   let n = 0;
-  let bad = 0;
-  for (let i = 0; i < parts.length; i++) {
-    if (n >= MAX_MEMBERS) {
-      leftOut(diag, membersFrom(parts, i), 'more than 64 members');
-      break;
+  let left = 0;
+  if (header.length > MAX_BYTES) left = 1;
+  else {
+    for (const raw of header.split(',')) {
+      const semi = raw.indexOf(';');
+      const kv = semi >= 0 ? raw.slice(0, semi) : raw;
+      const eq = kv.indexOf('=');
+      const key = eq > 0 ? kv.slice(0, eq).trim() : '';
+      // An empty list element (`a=1, ,b=2`) is no member.
+      if (!TOKEN.test(key) || n >= MAX_MEMBERS) {
+        if (raw.trim()) left++;
+        continue;
+      }
+      const value = decode(kv.slice(eq + 1).trim());
+      const metadata = semi >= 0 ? raw.slice(semi + 1).trim() : undefined;
+      out[key] = metadata ? { value, metadata } : { value };
+      n++;
     }
-    const raw = parts[i]!;
-    const semi = raw.indexOf(';');
-    const kv = semi >= 0 ? raw.slice(0, semi) : raw;
-    const eq = kv.indexOf('=');
-    const key = eq > 0 ? kv.slice(0, eq).trim() : '';
-    if (!TOKEN.test(key)) {
-      if (eq >= 0 || /\S/.test(raw)) bad++;
-      continue;
-    }
-    const value = decode(kv.slice(eq + 1).trim());
-    const metadata = semi >= 0 ? raw.slice(semi + 1).trim() : undefined;
-    out[key] = metadata ? { value, metadata } : { value };
-    n++;
   }
-  if (bad > 0) leftOut(diag, bad, 'a member without "=" or whose key is not a token');
+  leftOut(diag, left);
   return n > 0 ? out : undefined;
 }
 
 /**
- * Serialises baggage, percent-encoding values, stopping before 8192 bytes (whole members only).
- * A key that is not a token, a value with no UTF-8 form, and members past 64 or 8192 bytes are
- * left out, and counted through `diag` when given.
+ * Serialises baggage, percent-encoding values, within 64 members and 8192 bytes (whole members
+ * only). A key that is not a token, a value with no UTF-8 form (a lone surrogate, possible
+ * through the OpenTelemetry bridge) and members past the limits are left out, not the whole
+ * header, and counted through `diag` when given.
  */
 export function formatBaggage(baggage: Baggage, diag?: Diagnostics): string {
   let out = '';
   let n = 0;
-  let bad = 0;
-  const keys = Object.keys(baggage);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
-    if (n >= MAX_MEMBERS) {
-      leftOut(diag, keys.length - i, 'more than 64 members');
-      break;
-    }
-    if (!TOKEN.test(key)) {
-      bad++;
-      continue;
-    }
+  let left = 0;
+  for (const key of Object.keys(baggage)) {
     const e = baggage[key];
-    let value: string;
+    let member = '';
     try {
-      value = encodeURIComponent(e.value);
+      if (TOKEN.test(key) && n < MAX_MEMBERS) member = `${key}=${encodeURIComponent(e.value)}${e.metadata ? `;${e.metadata}` : ''}`;
     } catch {
-      // A lone surrogate (possible through the OpenTelemetry bridge) has no UTF-8 form: that
-      // member is left out, not the whole header.
-      bad++;
-      continue;
+      // no UTF-8 form: left out below
     }
-    const member = `${key}=${value}${e.metadata ? `;${e.metadata}` : ''}`;
-    if (out.length + member.length + 1 > MAX_BYTES) {
-      leftOut(diag, keys.length - i, 'over 8192 bytes');
-      break;
+    if (!member || out.length + member.length + 1 > MAX_BYTES) {
+      left++;
+      continue;
     }
     out += (out ? ',' : '') + member;
     n++;
   }
-  if (bad > 0) leftOut(diag, bad, 'a key that is not a token, or a value with no UTF-8 form');
+  leftOut(diag, left);
   return out;
 }

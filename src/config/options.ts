@@ -134,7 +134,7 @@ export function checkOptions(o: MonitorOptions): void {
       // OpenTelemetry requires a non-empty attribute key; OTLP receivers reject or drop one
       // without. An undefined value is left out anyway, so its key does not matter.
       if (k === '' && v !== undefined) {
-        throw new TypeError('createMonitor: `resource` has an attribute with an empty key; name it (e.g. "deployment.environment.name") or remove it.');
+        throw new TypeError('createMonitor: `resource` has an attribute with an empty key; name it or remove it.');
       }
       if (v !== undefined && !isAttributeValue(v)) {
         throw new TypeError(`createMonitor: \`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them, got ${kindOf(v)}.`);

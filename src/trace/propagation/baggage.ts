@@ -51,7 +51,7 @@ function decodeLoosely(s: string): string {
  * the request goes on, the loss is counted through `diag` when one is given.
  */
 function leftOut(diag: Diagnostics | undefined, n: number): void {
-  if (n > 0) diag?.drop('invalid_value', 'baggage members were left out: a key that is not a token, a value that cannot be encoded, or past 64 members or 8192 bytes', n);
+  if (n > 0) diag?.drop('invalid_value', 'baggage members were left out (invalid, or past 64 members or 8192 bytes)', n);
 }
 
 /**

@@ -25,7 +25,14 @@ export interface EventsEvent {
   topic: string;
 }
 
+/** The messaging system, on the consumer span as `messaging.system` (`kafka`, `rabbitmq`, `aws_sqs` …). */
+export interface MessagingSystem {
+  system?: string;
+}
+
 export interface SqlQueryEvent extends MaybeFailed {
+  /** The database product, on the span as `db.system.name` (`postgresql`, `mysql`, `sqlite` …). */
+  system?: string;
   /** The operation word (SELECT, INSERT …); derived from `statement` when left out. */
   operation?: string;
   /** The database (D1 binding name, schema). */
@@ -54,7 +61,7 @@ export interface QueueEvent {
   queue: string;
 }
 
-export interface QueueProcessEvent extends QueueEvent, MaybeFailed {
+export interface QueueProcessEvent extends QueueEvent, MessagingSystem, MaybeFailed {
   durationMs: number;
 }
 
@@ -73,7 +80,7 @@ export interface HookEvents {
   'cache.set': CacheEvent;
   'cache.delete': CacheEvent;
   'events.publish': EventsEvent;
-  'events.consume': EventsEvent & MaybeFailed & { durationMs?: number };
+  'events.consume': EventsEvent & MessagingSystem & MaybeFailed & { durationMs?: number };
   'sql.query': SqlQueryEvent;
   'web.request': WebRequestEvent;
   'auth.login.success': AuthLoginEvent;

@@ -223,4 +223,28 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
       [{ method: '_OTHER', route: '/', status: '200' }, 3],
     ]);
   });
+
+  it('sql and messaging spans carry the system the payload names, as db.system.name and messaging.system (semantic conventions); its labels stay as they were', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    hooks.sqlQuery({ system: 'postgresql', operation: 'select', database: 'shop', durationMs: 3 });
+    hooks.queueProcess({ system: 'rabbitmq', queue: 'emails', durationMs: 5 });
+    hooks.eventConsume({ system: 'kafka', topic: 'orders', durationMs: 7 });
+    // Left out, empty or not a string (plain JavaScript): no attribute, the event still recorded.
+    hooks.sqlQuery({ operation: 'select', database: 'shop', durationMs: 1 });
+    hooks.queueProcess({ system: 42 as unknown as string, queue: 'emails', durationMs: 1 });
+    hooks.eventConsume({ system: '', topic: 'orders', durationMs: 1 });
+    await monitor.flush();
+    const attrs = memory.spans.map((s) => [s.name, s.attributes['db.system.name'] ?? s.attributes['messaging.system']]);
+    expect(attrs).toEqual([
+      ['SELECT shop', 'postgresql'],
+      ['process emails', 'rabbitmq'],
+      ['consume orders', 'kafka'],
+      ['SELECT shop', undefined],
+      ['process emails', undefined],
+      ['consume orders', undefined],
+    ]);
+    expect(values(monitor.metrics.collect().metrics, 'sql_queries_total').map(([labels]) => Object.keys(labels).sort())[0]).toEqual(['database', 'operation']);
+  });
 });

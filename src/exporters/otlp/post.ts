@@ -87,9 +87,9 @@ export async function postWithRetry(
       return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt };
     }
     const delay = waitMs ?? backoffMs(attempt - 1, ctx.initialBackoffMs, ctx.maxBackoffMs, ctx.random);
-    const now = Date.now();
-    // Without a deadline (timeoutMs 0), one wait has its own: see MAX_RETRY_AFTER_MS.
-    if (now + delay >= (ctx.deadline < Infinity ? ctx.deadline : now + Math.max(MAX_RETRY_AFTER_MS, ctx.maxBackoffMs) + 1)) {
+    // Without a deadline (timeoutMs 0), one wait has its own cap: see MAX_RETRY_AFTER_MS.
+    const pastDeadline = ctx.deadline < Infinity ? Date.now() + delay >= ctx.deadline : delay >= Math.max(MAX_RETRY_AFTER_MS, ctx.maxBackoffMs) + 1;
+    if (pastDeadline) {
       // Waiting would only end in the timeout: give up now and say why.
       return { ok: false, reason: 'export_failed', error: `${lastError}; next retry in ${Math.round(delay)} ms is past the deadline`, attempts: attempt };
     }

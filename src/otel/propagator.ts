@@ -7,6 +7,7 @@ import {
   type TextMapPropagator,
   type TextMapSetter,
 } from '@opentelemetry/api';
+import type { Monitor } from '../monitor.js';
 import { formatBaggage, parseBaggage } from '../trace/propagation/baggage.js';
 import { extractContext } from '../trace/propagation/propagation.js';
 import { formatTraceparent } from '../trace/propagation/traceparent.js';
@@ -22,8 +23,19 @@ const FIELDS = ['traceparent', 'tracestate', 'baggage'];
  * parsers and formatters as `extractContext`/`injectContext`. Under `suppressTracing(context)`
  * (@opentelemetry/core) it injects nothing, as the SDK's W3CTraceContextPropagator and
  * W3CBaggagePropagator do: an exporter's own requests carry no trace headers.
+ * Baggage members left out (malformed, past 64 members or 8192 bytes) are counted as
+ * `invalid_value` drops by `monitor` (registerOpenTelemetry passes its own); without one they
+ * are left out uncounted.
+ *
+ * @param monitor the monitor that counts baggage members left out
+ * @example
+ * ```ts
+ * propagation.setGlobalPropagator(new W3CPropagator(monitor));
+ * ```
  */
 export class W3CPropagator implements TextMapPropagator {
+  constructor(private readonly monitor?: Monitor) {}
+
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
       if (context.getValue(SUPPRESS_TRACING_KEY) === true) return;
@@ -39,7 +51,7 @@ export class W3CPropagator implements TextMapPropagator {
       }
       const baggage = fromApiBaggage(propagation.getBaggage(context));
       if (baggage !== undefined) {
-        const b = formatBaggage(baggage);
+        const b = formatBaggage(baggage, this.monitor?.diag);
         if (b) setter.set(carrier, 'baggage', b);
       }
     } catch {
@@ -52,7 +64,8 @@ export class W3CPropagator implements TextMapPropagator {
     try {
       const headers: Record<string, string | string[] | undefined> = {};
       for (const f of FIELDS) headers[f] = getter.get(carrier, f);
-      const remote = extractContext(headers);
+      const diag = this.monitor?.diag;
+      const remote = extractContext(headers, diag);
       if (remote !== undefined) {
         // The runtime adapter already made this request's server span a child of the incoming
         // traceparent: when the context holds a local span of that trace, keep it, so
@@ -70,7 +83,8 @@ export class W3CPropagator implements TextMapPropagator {
         }
       }
       const raw = headers.baggage;
-      const baggage = remote?.baggage ?? parseBaggage(Array.isArray(raw) ? raw.join(',') : raw);
+      // extractContext parsed it already when the traceparent was valid: parsing again would count twice
+      const baggage = remote ? remote.baggage : parseBaggage(Array.isArray(raw) ? raw.join(',') : raw, diag);
       if (baggage !== undefined) ctx = propagation.setBaggage(ctx, toApiBaggage(baggage));
     } catch {
       return context;

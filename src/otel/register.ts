@@ -142,7 +142,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       monitor,
       tracerProvider: new BridgeTracerProvider(monitor),
       contextManager: new BridgeContextManager(),
-      propagator: withPropagator ? new W3CPropagator() : undefined,
+      propagator: withPropagator ? new W3CPropagator(monitor) : undefined,
       meterProvider: withMetrics ? new BridgeMeterProvider(monitor) : undefined,
     };
     const ok =

@@ -223,7 +223,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   coldStart = false;
   const shape = eventShape(event, context.functionName ?? 'function', monitor.limits.linkCountLimit);
   const scope = monitor.openScope({ name: 'invocation' });
-  const parent = trust && shape.headers ? (extractContext(shape.headers) ?? null) : null;
+  const parent = trust && shape.headers ? (extractContext(shape.headers, monitor.diag) ?? null) : null;
   const attributes: Record<string, unknown> = { ...shape.attributes, 'faas.coldstart': cold, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
   // The allow-listed headers, as instrument() records them (redacted with the span's attributes).
   if (shape.headers && capture?.requestHeaders) captureHeaders(attributes, 'http.request.header.', shape.headers, capture.requestHeaders);

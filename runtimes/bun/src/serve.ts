@@ -33,7 +33,8 @@ export interface BunServeInstrumentation extends ServerInstrumentationOptions {
  * are answered by Bun without running JavaScript and are not traced. Handlers get the server as
  * `this`, as Bun gives it. Bun's `error` option answers an error a handler throws inside the
  * request's telemetry: the span and the metrics record the status of its Response (a 503 for a
- * maintenance page), with the exception on the span.
+ * maintenance page), with the exception on the span. Once `server.stop()` has closed the server,
+ * its last telemetry is flushed and it leaves the exit flush.
  *
  * @example
  * ```ts
@@ -58,7 +59,17 @@ export function serve(
   const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue) } : {};
   const server = bunGlobal().serve({ ...bunOptions, ...error, ...traced, fetch });
   if (exitOption !== false) {
-    flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.stop() });
+    const stop = server.stop;
+    const unregister = flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => stop.call(server) });
+    // Bun's server has no `finished`: once stop() has closed it, its last exports are flushed and
+    // its handler leaves the exit flush, or a process that starts and stops servers in turn (tests,
+    // a supervisor) kept every stopped handler, and its monitor, for a signal.
+    server.stop = function (this: unknown, ...args: [boolean?]): unknown {
+      const stopped = stop.apply(this, args);
+      const leave = (): Promise<void> => fetch.flush().finally(unregister);
+      Promise.resolve(stopped).then(leave, leave).catch(() => {});
+      return stopped;
+    };
   }
   return server;
 }

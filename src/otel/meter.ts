@@ -516,6 +516,8 @@ class BridgeMeter implements Meter {
         return new BridgeObservable(this.provider, name, int ? (v, l) => set(intValue(v, name, diag), l) : set);
       },
       fallback as BridgeObservable,
+      // not created (an invalid name): its callbacks still run at collection, each observation counted
+      (drop) => new BridgeObservable(this.provider, name, drop),
     );
   }
 }

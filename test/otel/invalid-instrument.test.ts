@@ -54,3 +54,19 @@ it("the app's own metric name is not counted: the OpenTelemetry instrument is a 
   metrics.getMeter('lib').createCounter('orders').add(1);
   expect(dropped()).toEqual({});
 });
+
+it('observable instruments with an invalid name: their callbacks run at collection and each observation is counted as dropped', () => {
+  const meter = metrics.getMeter('lib');
+  const gauge = meter.createObservableGauge('bad name');
+  gauge.addCallback((r) => {
+    r.observe(1, { a: 'x' });
+    r.observe(2, { a: 'y' });
+  });
+  meter.createObservableCounter('1bad').addCallback((r) => r.observe(5));
+  const updown = meter.createObservableUpDownCounter('');
+  meter.addBatchObservableCallback((r) => r.observe(updown, -1), [updown]);
+  // each collection runs the callbacks again: 4 observations lost each time
+  expect(dropped()).toEqual({ invalid_instrument: 4 });
+  expect(dropped()).toEqual({ invalid_instrument: 8 });
+  expect(diags.filter((d) => d.kind === 'otel' && /could not be created/.test(d.message))).toHaveLength(3);
+});

@@ -110,6 +110,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.tracer = new Tracer(this);
     this.logger = new Logger(this, level);
     this.backends = this.enabled ? (options.backends ?? [new ConsoleBackend()]) : [];
+    // Without a delta backend, removed series keep no unsent change (no export would take it).
+    this.metrics.deltaReader = this.backends.some((b) => b.temporality === 'delta');
     this.exportTimer = this.exportDelayMs > 0 && this.backends.length > 0 ? undefined : null;
     // What the first span would otherwise pay for, paid before the first request: the context
     // storage (Node loads `node:async_hooks` for it) and the runtime's Web Crypto.

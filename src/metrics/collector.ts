@@ -55,6 +55,11 @@ export class MetricsCollector implements InstrumentOwner {
   closed = false;
   /** Telemetry is off: set with `closed`, so instruments record nothing and pay no extra check. */
   disabled = false;
+  /**
+   * Whether deltas are collected: removed series then keep their unsent change for the next
+   * delta collection. The monitor sets it from its backends; a delta collection sets it again.
+   */
+  deltaReader = true;
   private readonly instruments = new Map<string, AnyInstrument>();
   private readonly callbacks = new Set<CollectCallback>();
   private readonly gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();
@@ -169,6 +174,7 @@ export class MetricsCollector implements InstrumentOwner {
     callbacks?: boolean;
   }): MetricsSnapshot {
     const temporality: Temporality = options?.temporality === 'delta' ? 'delta' : 'cumulative';
+    if (temporality === 'delta') this.deltaReader = true;
     if (this.callbacks.size > 0 && !this.collecting && !this.closed && options?.callbacks !== false) this.runCallbacks();
     const time = now();
     const metrics: MetricData[] = [];

@@ -16,7 +16,7 @@ export interface BoundCounter {
   increment(value?: number): void;
 }
 
-abstract class SumInstrument extends Instrument<SumSeries> {
+abstract class SumInstrument extends Instrument<SumSeries, NumberPoint> {
   protected createSeries(attributes: PointAttributes, time: number): SumSeries {
     return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, value: 0, delta: 0 };
   }
@@ -27,19 +27,15 @@ abstract class SumInstrument extends Instrument<SumSeries> {
     this.markDirty(s);
   }
 
+  protected total(s: SumSeries, time: number): NumberPoint {
+    return { attributes: s.attributes, startTime: s.startTime, time, value: s.value };
+  }
+
   protected points(temporality: Temporality, time: number): NumberPoint[] {
-    const points: NumberPoint[] = [];
-    for (const s of this.allSeries()) {
-      if (temporality === 'delta') {
-        if (!s.dirty) continue;
-        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.delta });
-        s.delta = 0;
-        s.deltaStart = time;
-        s.dirty = false;
-      } else {
-        points.push({ attributes: s.attributes, startTime: s.startTime, time, value: s.value });
-      }
-    }
+    if (temporality !== 'delta') return Array.from(this.allSeries(), (s) => this.total(s, time));
+    const points = this.takeRetired();
+    // An up-down counter is always cumulative: a delta collection gets every series.
+    for (const s of this.allSeries()) if (s.dirty || this.type === 'updowncounter') points.push(this.deltaPoint(s, time));
     return points;
   }
 }
@@ -92,6 +88,14 @@ export class Counter extends SumInstrument {
     }
   }
 
+  protected deltaPoint(s: SumSeries, time: number): NumberPoint {
+    const p = { attributes: s.attributes, startTime: s.deltaStart, time, value: s.delta };
+    s.delta = 0;
+    s.deltaStart = time;
+    s.dirty = false;
+    return p;
+  }
+
   collect(temporality: Temporality, time: number): CounterMetric | undefined {
     const points = this.points(temporality, time);
     return { name: this.name, help: this.help, unit: this.unit, type: 'counter', temporality, points };
@@ -123,8 +127,13 @@ export class UpDownCounter extends SumInstrument {
     this.add(typeof v === 'number' ? -v : (v as number), l);
   }
 
-  collect(_temporality: Temporality, time: number): UpDownCounterMetric | undefined {
-    const points = this.points('cumulative', time);
+  protected deltaPoint(s: SumSeries, time: number): NumberPoint {
+    s.dirty = false;
+    return this.total(s, time);
+  }
+
+  collect(temporality: Temporality, time: number): UpDownCounterMetric | undefined {
+    const points = this.points(temporality, time);
     return { name: this.name, help: this.help, unit: this.unit, type: 'updowncounter', temporality: 'cumulative', points };
   }
 }

@@ -8,7 +8,7 @@ interface GaugeSeries extends SeriesBase {
 }
 
 /** A value that is set, or moved up and down (temperature, queue depth, last run time). */
-export class Gauge extends Instrument<GaugeSeries> {
+export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
   readonly type = 'gauge' as const;
 
   protected createSeries(attributes: PointAttributes, time: number): GaugeSeries {
@@ -54,16 +54,20 @@ export class Gauge extends Instrument<GaugeSeries> {
     this.markDirty(s);
   }
 
+  protected deltaPoint(s: GaugeSeries, time: number): NumberPoint {
+    s.dirty = false;
+    const p = { attributes: s.attributes, startTime: s.deltaStart, time, value: s.value };
+    s.deltaStart = time;
+    return p;
+  }
+
   collect(temporality: Temporality, time: number): GaugeMetric | undefined {
-    const points: NumberPoint[] = [];
+    // A delta reader gets the gauges set since its previous collection; a cumulative one all.
+    const delta = temporality === 'delta';
+    const points = delta ? this.takeRetired() : [];
     for (const s of this.allSeries()) {
-      // A delta reader gets the gauges set since its previous collection; a cumulative one all.
-      if (temporality === 'delta') {
-        if (!s.dirty) continue;
-        s.dirty = false;
-        points.push({ attributes: s.attributes, startTime: s.deltaStart, time, value: s.value });
-        s.deltaStart = time;
-      } else points.push({ attributes: s.attributes, startTime: s.startTime, time, value: s.value });
+      if (!delta) points.push({ attributes: s.attributes, startTime: s.startTime, time, value: s.value });
+      else if (s.dirty) points.push(this.deltaPoint(s, time));
     }
     return { name: this.name, help: this.help, unit: this.unit, type: 'gauge', temporality, points };
   }

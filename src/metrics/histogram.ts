@@ -76,7 +76,7 @@ function searchBuckets(b: Float64Array, v: number): number {
 }
 
 /** A distribution of values in fixed buckets (latencies, sizes). */
-export class Histogram extends Instrument<HistogramSeries> {
+export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
   readonly type = 'histogram' as const;
   readonly bounds: readonly number[];
   private readonly b: Float64Array;
@@ -182,37 +182,41 @@ export class Histogram extends Instrument<HistogramSeries> {
     };
   }
 
+  protected deltaPoint(s: HistogramSeries, time: number): HistogramPoint {
+    // This interval's exemplars only; the array itself stays, since a cumulative reader
+    // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one.
+    const start = s.deltaStart;
+    const recent = s.exemplars ? (s.exemplars.filter((e) => e !== undefined && e.time >= start) as ExemplarData[]) : undefined;
+    const counts = new Array<number>(s.counts.length);
+    for (let i = 0; i < counts.length; i++) counts[i] = s.counts[i] - s.rCounts[i];
+    const p: HistogramPoint = {
+      attributes: s.attributes,
+      startTime: start,
+      time,
+      count: s.count - s.rCount,
+      sum: s.dSum,
+      min: s.dMin,
+      max: s.dMax,
+      bounds: this.bounds,
+      bucketCounts: counts,
+      exemplars: recent && recent.length > 0 ? recent : undefined,
+    };
+    s.rCounts.set(s.counts);
+    s.rCount = s.count;
+    s.dSum = 0;
+    s.dMin = Infinity;
+    s.dMax = -Infinity;
+    s.deltaStart = time;
+    s.dirty = false;
+    return p;
+  }
+
   collect(temporality: Temporality, time: number): HistogramMetric | undefined {
-    const points: HistogramPoint[] = [];
+    const delta = temporality === 'delta';
+    const points = delta ? this.takeRetired() : [];
     for (const s of this.allSeries()) {
-      if (temporality === 'delta') {
-        if (!s.dirty) continue;
-        // This interval's exemplars only; the array itself stays, since a cumulative reader
-        // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one.
-        const start = s.deltaStart;
-        const recent = s.exemplars ? (s.exemplars.filter((e) => e !== undefined && e.time >= start) as ExemplarData[]) : undefined;
-        const exemplars = recent && recent.length > 0 ? recent : undefined;
-        const counts = new Array<number>(s.counts.length);
-        for (let i = 0; i < counts.length; i++) counts[i] = s.counts[i] - s.rCounts[i];
-        points.push({
-          attributes: s.attributes,
-          startTime: s.deltaStart,
-          time,
-          count: s.count - s.rCount,
-          sum: s.dSum,
-          min: s.dMin,
-          max: s.dMax,
-          bounds: this.bounds,
-          bucketCounts: counts,
-          exemplars,
-        });
-        s.rCounts.set(s.counts);
-        s.rCount = s.count;
-        s.dSum = 0;
-        s.dMin = Infinity;
-        s.dMax = -Infinity;
-        s.deltaStart = time;
-        s.dirty = false;
+      if (delta) {
+        if (s.dirty) points.push(this.deltaPoint(s, time));
       } else {
         const exemplars = s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined;
         points.push({

@@ -18,6 +18,8 @@ export interface InstrumentOwner {
   readonly exemplars: boolean;
   /** Marks that some series changed since the last delta collection. */
   dirty: boolean;
+  /** False when nothing collects deltas: a removed series' unsent change then is not kept for one. */
+  readonly deltaReader?: boolean;
   /** Redacts label values by label name (a secret name, a URL label) when a series is created. */
   readonly redactor?: Redactor;
 }
@@ -49,10 +51,12 @@ const KV = '\u0002';
  * One metric: a map from attribute set to series, with the cardinality cap (MET-11) and
  * label checks. Keys are built from label values, so the order of label keys never matters.
  */
-export abstract class Instrument<S extends SeriesBase> {
+export abstract class Instrument<S extends SeriesBase, P = unknown> {
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
   private overflow: S | undefined;
+  /** Delta points of removed series that no delta collection sent yet: they leave with the next one. */
+  private retired: P[] | undefined;
   /** @internal The library's own self-metrics keep counting after shutdown (drops still happen then). */
   selfMetric = false;
   private readonly labelSet: Set<string> | undefined;
@@ -376,7 +380,7 @@ export abstract class Instrument<S extends SeriesBase> {
       const s = this.series.get(key);
       if (s === undefined) return false;
       this.series.delete(key);
-      s.removed = true;
+      this.retire(s, now());
       // The lookup tree may still point at the series: clear it (it is rebuilt on demand).
       this.tree.clear();
       this.learned = undefined;
@@ -388,13 +392,41 @@ export abstract class Instrument<S extends SeriesBase> {
 
   /** Forgets every series (the overflow series included). */
   reset(): void {
-    for (const s of this.series.values()) s.removed = true;
-    if (this.overflow) this.overflow.removed = true;
+    const t = now();
+    for (const s of this.allSeries()) this.retire(s, t);
     this.series.clear();
     this.tree.clear();
     this.learned = undefined;
     this.overflow = undefined;
   }
+
+  /**
+   * Marks `s` removed; a change of it that no delta collection sent yet is kept as its delta
+   * point (ended now) for the next one, so delta readers lose nothing (cumulative ones stop
+   * seeing it at once). Past limits.cardinalityLimit waiting points, the change is dropped and counted.
+   */
+  private retire(s: S, time: number): void {
+    s.removed = true;
+    const owner = this.owner;
+    if (!s.dirty || owner.deltaReader === false) return;
+    const r = (this.retired ??= []);
+    if (r.length >= owner.limits.cardinalityLimit) {
+      owner.diag.drop('buffer_full', () => `metric "${this.name}": over limits.cardinalityLimit removed series await a delta export; a change was dropped`);
+      return;
+    }
+    r.push(this.deltaPoint(s, time));
+    owner.dirty = true;
+  }
+
+  /** The points kept by `retire()`, handed to a delta collection once. */
+  protected takeRetired(): P[] {
+    const r = this.retired ?? [];
+    this.retired = undefined;
+    return r;
+  }
+
+  /** The delta collection's point of `s`; starts its next delta interval. */
+  protected abstract deltaPoint(s: S, time: number): P;
 
   /** Every series including overflow, for collection. */
   protected allSeries(): IterableIterator<S> | S[] {

@@ -42,7 +42,7 @@ export function checkSummaryOptions(metric: string, o: { quantiles?: unknown; ma
  * Quantiles over a sliding window (`maxAgeSeconds`, split into `ageBuckets` that rotate), with
  * count and sum over the series' lifetime, as Prometheus summaries have them.
  */
-export class Summary extends Instrument<SummarySeries> {
+export class Summary extends Instrument<SummarySeries, SummaryPoint> {
   readonly type = 'summary' as const;
   private readonly bucketMs: number;
 
@@ -94,18 +94,24 @@ export class Summary extends Instrument<SummarySeries> {
    * delta collection only leaves out the series that did not change since the previous one.
    */
   collect(temporality: Temporality, time: number): SummaryMetric | undefined {
-    const points: SummaryPoint[] = [];
-    const qs = this.options.quantiles;
+    const delta = temporality === 'delta';
+    const points = delta ? this.takeRetired() : [];
     for (const s of this.allSeries()) {
-      if (temporality === 'delta') {
-        if (!s.dirty) continue;
-        s.dirty = false;
-      }
-      this.rotate(s, time);
-      const values = QuantileSketch.quantiles(s.ring, qs);
-      const quantiles = qs.map((quantile, i) => ({ quantile, value: values[i] }));
-      points.push({ attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles });
+      if (!delta) points.push(this.point(s, time));
+      else if (s.dirty) points.push(this.deltaPoint(s, time));
     }
     return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality: 'cumulative', points };
+  }
+
+  protected deltaPoint(s: SummarySeries, time: number): SummaryPoint {
+    s.dirty = false;
+    return this.point(s, time);
+  }
+
+  private point(s: SummarySeries, time: number): SummaryPoint {
+    this.rotate(s, time);
+    const values = QuantileSketch.quantiles(s.ring, this.options.quantiles);
+    const quantiles = this.options.quantiles.map((quantile, i) => ({ quantile, value: values[i] }));
+    return { attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles };
   }
 }

@@ -44,30 +44,46 @@ function first(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** The `key` parameter of the first (client-side) element of a `Forwarded` header (RFC 7239). */
+/** One `key=value` of a `Forwarded` element (RFC 7239), with its separator: a quoted value may hold `,` or `;`. */
+const PAIR = /\s*([^\s=;,"]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s;,"]*)\s*([;,]?)/y;
+
+/**
+ * The `key` parameter of the first (client-side) element of a `Forwarded` header. Parsing stops
+ * at the first element's end or at anything malformed, which is ignored: the next source is used.
+ */
 function forwarded(value: string | undefined, key: string): string | undefined {
-  if (!value) return undefined;
-  for (const pair of value.split(',')[0].split(';')) {
-    const eq = pair.indexOf('=');
-    if (eq !== -1 && pair.slice(0, eq).trim().toLowerCase() === key) return pair.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1') || undefined;
+  if (typeof value !== 'string') return undefined;
+  PAIR.lastIndex = 0;
+  for (let m: RegExpExecArray | null; (m = PAIR.exec(value)) !== null; ) {
+    if (m[1]!.toLowerCase() === key) return (m[2]!.charCodeAt(0) === 34 ? m[2]!.slice(1, -1).replace(/\\(.)/g, '$1') : m[2]) || undefined;
+    if (m[3] !== ';') break;
   }
   return undefined;
+}
+
+const HOST = /^[\w.~%!$&'()*+,;=:[\]-]+$/;
+/** Only http or https: any other value a client sends would become a `url.scheme` metric label. */
+function scheme(v: string | undefined): string | undefined {
+  const s = v?.trim().toLowerCase();
+  return s === 'http' || s === 'https' ? s : undefined;
+}
+/** A host and port only: a `/`, `?` or `@` in a header would change the path or the user info. */
+function hostOnly(v: string | undefined): string | undefined {
+  const s = v?.trim();
+  return s && HOST.test(s) ? s : undefined;
 }
 
 /**
  * A Web `Request` with the Node request's method, URL and headers (no body: only read for
  * telemetry). Behind a proxy the URL is the client's: scheme and host from `Forwarded`, then
- * `X-Forwarded-Proto`/`-Host`, then the socket and `Host` (HTTP semconv url.scheme, server.address).
+ * `X-Forwarded-Proto`/`-Host`, then the socket and `Host` (HTTP semconv url.scheme,
+ * server.address); a value that is malformed or not allowed is skipped for the next source.
  */
 export function requestFromNode(req: NodeRequestLike): Request {
   const h = req.headers;
   const fwd = first(h.forwarded);
-  const claimed = (forwarded(fwd, 'proto') ?? first(h['x-forwarded-proto'])?.split(',')[0])?.trim().toLowerCase();
-  // Only http or https: any other value a client sends would become a `url.scheme` metric label.
-  const proto = claimed === 'https' || claimed === 'http' ? claimed : req.socket?.encrypted ? 'https' : 'http';
-  const claimedHost = forwarded(fwd, 'host') || first(h['x-forwarded-host'])?.split(',')[0]?.trim() || first(h.host);
-  // A host and port only: a `/`, `?` or `@` in a header would change the path or the user info.
-  const host = claimedHost && /^[\w.~%!$&'()*+,;=:[\]-]+$/.test(claimedHost) ? claimedHost : 'localhost';
+  const proto = scheme(forwarded(fwd, 'proto')) ?? scheme(first(h['x-forwarded-proto'])?.split(',')[0]) ?? (req.socket?.encrypted ? 'https' : 'http');
+  const host = hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0]) ?? hostOnly(first(h.host)) ?? 'localhost';
   const headers = new Headers();
   for (const [name, value] of Object.entries(h)) {
     if (value === undefined || name.startsWith(':')) continue;

@@ -45,6 +45,14 @@ export interface Drainable {
 }
 
 /**
+ * True once the monitor of `target` (a monitor, or an instrumented handler) was shut down: the
+ * app's `monitor.shutdown()` takes it out of the exit flush, which has nothing left to export.
+ */
+export function isShutDown(target: object): boolean {
+  return !!((target as Partial<Monitor>).closed ?? (target as { monitor?: Monitor }).monitor?.closed);
+}
+
+/**
  * The options every runtime's `flushOnExit` shares, checked the same way, saying what to change:
  * a string `timeoutMs` made the flush bound NaN (no wait at all), a string `signals` installed a
  * listener per letter, and a signal the runtime cannot listen for failed inside it after being

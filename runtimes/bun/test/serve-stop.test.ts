@@ -1,6 +1,7 @@
 // Runs under `bun test runtimes/bun/test/` (npm run test:bun).
 import { expect, test } from 'bun:test';
-import { MemoryBackend } from '../../../src/index.js';
+import { MemoryBackend, Monitor } from '../../../src/index.js';
+import { flushOnExit } from '../../node/src/flush-on-exit.js';
 import { neverEndingEvents } from '../../test-support/streaming.js';
 import { serve } from '../index.js';
 
@@ -34,3 +35,16 @@ test('bun: serve() leaves the exit flush once its server is stopped, after flush
   // Nothing was lost by leaving: each server's last request was flushed first.
   expect(memory.spans.map((s) => s.attributes['url.path']).filter((p) => p !== '/events').sort()).toEqual(['/run-0', '/run-1', '/run-2']);
 }, 30_000);
+
+test("bun: monitor.shutdown() alone takes serve()'s handler out of the exit flush, its server still running", async () => {
+  const monitor = new Monitor({ serviceName: 'bun-monitor-shutdown', backends: [new MemoryBackend()] });
+  const before = exitTargets();
+  const server = serve(() => new Response('hi'), monitor, { port: 0, hostname: '127.0.0.1', instrumentation: { traceFetch: false } });
+  expect(exitTargets()).toBe(before + 1);
+  await monitor.shutdown();
+  // Another registration (a server started later) finds the shut-down monitor gone.
+  const other = flushOnExit({ shutdown: async () => {} });
+  expect(exitTargets()).toBe(before + 1);
+  other();
+  await server.stop(true);
+});

@@ -1,4 +1,4 @@
-import { checkFlushOnExit, type Drainable } from '../../../src/adapter/process-server.js';
+import { checkFlushOnExit, isShutDown, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { denoGlobal, type DenoGlobal, type DenoSignal } from './deno-types.js';
 
@@ -24,6 +24,8 @@ export interface DenoFlushOnExitOptions {
 interface Target {
   drain: (timeoutMs: number) => Promise<void>;
   before?: () => unknown;
+  /** Its monitor was shut down (absent on targets of an older copy of this module). */
+  gone?: () => boolean;
 }
 
 interface ExitState {
@@ -105,7 +107,9 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   const deadline = Date.now() + timeout;
   // `beforeFlush` (serve() shutting its server down) resolves once open connections end, which a
   // streaming response (SSE) may never do: it gets half the budget, the flush the rest.
-  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.before?.())));
+  // A target whose monitor the app shut down has left: its server is not closed for it. Its
+  // drain only waits for that shutdown to end (a monitor shuts down once).
+  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.gone?.() || t.before?.())));
   const left = deadline - Date.now();
   await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
   const deno = denoGlobal();
@@ -126,7 +130,8 @@ async function onSignal(signal: DenoSignal): Promise<void> {
  * has a listener of its own for that signal (`Deno.addSignalListener`, added after the first
  * `flushOnExit` call), it does not exit: the app's handler finishes its shutdown and decides the
  * exit code, as without this library (see the `exit` option). Installed once per process;
- * returns a function that unregisters the target.
+ * returns a function that unregisters the target; a target whose monitor
+ * was shut down (`monitor.shutdown()`) leaves by itself.
  *
  * @example
  * ```ts
@@ -140,7 +145,10 @@ export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, optio
   if (options.exit !== undefined && typeof options.exit !== 'boolean') throw new TypeError(`flushOnExit: \`exit\` must be true, false or left out, got ${String(options.exit)}.`);
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   if (options.exit !== undefined) state.exitOption = options.exit;
-  const t: Target = { drain: (ms) => target.shutdown(ms), before: options.beforeFlush };
+  const t: Target = { drain: (ms) => target.shutdown(ms), before: options.beforeFlush, gone: () => isShutDown(target) };
+  // Targets whose monitor the app shut down (`monitor.shutdown()` alone) leave: a process that
+  // creates and shuts down monitors in turn kept each one, and its server, for a signal.
+  for (const o of state.targets) if (o.gone?.()) state.targets.delete(o);
   state.targets.add(t);
   const deno = denoGlobal();
   trackAppListeners(deno);

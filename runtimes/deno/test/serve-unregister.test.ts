@@ -1,7 +1,7 @@
 // Runs under `deno test` (npm run test:deno).
 import assert from 'node:assert/strict';
-import { MemoryBackend } from '../../../src/index.ts';
-import { serve } from '../index.ts';
+import { MemoryBackend, Monitor } from '../../../src/index.ts';
+import { flushOnExit, serve } from '../index.ts';
 
 declare const Deno: any;
 
@@ -39,5 +39,24 @@ Deno.test({
     assert.equal(exitState()!.targets.size, before, 'closing through the signal option unregisters its handler');
     // Nothing was lost by leaving: each server's last request was flushed first.
     assert.deepEqual(memory.spans.map((s) => s.attributes['url.path']).sort(), ['/a', '/b']);
+  },
+});
+
+Deno.test({
+  name: "deno: monitor.shutdown() alone takes serve()'s handler out of the exit flush, its server still running",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const monitor = new Monitor({ serviceName: 'deno-monitor-shutdown', backends: [new MemoryBackend()] });
+    const options = { hostname: '127.0.0.1', port: 0, onListen() {}, instrumentation: { traceFetch: false } };
+    const before = exitState()?.targets.size ?? 0;
+    const server = serve(() => new Response('one'), monitor, options);
+    assert.equal(exitState()!.targets.size, before + 1);
+    await monitor.shutdown();
+    // Another registration (a server started later) finds the shut-down monitor gone.
+    const other = flushOnExit({ shutdown: async () => {} });
+    assert.equal(exitState()!.targets.size, before + 1, 'only the new target is left; the shut-down monitor is not drained again on a signal');
+    other();
+    await server.shutdown();
   },
 });

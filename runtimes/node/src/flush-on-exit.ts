@@ -4,7 +4,7 @@
  * signal do what it would have done. Installed once per process; every monitor or handler
  * registered is drained. Used by the Node and Bun adapters (Bun implements `process` signals).
  */
-import { checkFlushOnExit, type Drainable } from '../../../src/adapter/process-server.js';
+import { checkFlushOnExit, isShutDown, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
 
 export type ExitSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
@@ -24,6 +24,8 @@ export interface FlushOnExitOptions {
 interface Target {
   drain: (timeoutMs: number) => Promise<void>;
   before?: () => unknown;
+  /** Its monitor was shut down (absent on targets of an older copy of this module). */
+  gone?: () => boolean;
 }
 
 interface ExitState {
@@ -60,7 +62,9 @@ async function drainAll(): Promise<void> {
   const deadline = Date.now() + timeout;
   // `beforeFlush` (serve() closing its server) resolves once open connections end, which a
   // streaming response (SSE) may never do: it gets half the budget, the flush the rest.
-  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.before?.())));
+  // A target whose monitor the app shut down has left: its server is not closed for it. Its
+  // drain only waits for that shutdown to end (a monitor shuts down once).
+  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.gone?.() || t.before?.())));
   const left = deadline - Date.now();
   await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
 }
@@ -96,7 +100,8 @@ const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
  * SIGTERM/SIGINT, then exits the way the signal would have. When the app listens for the signal
  * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
  * killed: the app's own shutdown decides when and with which code it exits, as it would without
- * this library. Returns a function that unregisters the target.
+ * this library. Returns a function that unregisters the target; a target whose monitor
+ * was shut down (`monitor.shutdown()`) leaves by itself.
  *
  * @example
  * ```ts
@@ -111,7 +116,11 @@ export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, optio
   const t: Target = {
     drain: (ms) => target.shutdown(ms),
     before: options.beforeFlush,
+    gone: () => isShutDown(target),
   };
+  // Targets whose monitor the app shut down (`monitor.shutdown()` alone) leave: a process that
+  // creates and shuts down monitors in turn kept each one, and its server, for a signal.
+  for (const o of state.targets) if (o.gone?.()) state.targets.delete(o);
   state.targets.add(t);
   for (const signal of options.signals ?? ['SIGTERM', 'SIGINT']) {
     if (state.listeners.has(signal)) continue;

@@ -1,8 +1,8 @@
 import { Agent, get } from 'node:http';
 import { expect, test } from 'vitest';
-import { MemoryBackend } from '../../../src/index.js';
+import { MemoryBackend, Monitor } from '../../../src/index.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
-import { serve } from '../index.js';
+import { flushOnExit, serve } from '../index.js';
 
 /** flushOnExit's process-wide state (see flush-on-exit.ts): the handlers a signal would drain. */
 const exitTargets = (): number =>
@@ -49,4 +49,17 @@ test('node: serve().close() during a request on a kept-alive connection resolves
   } finally {
     agent.destroy();
   }
+});
+
+test("node: monitor.shutdown() alone takes serve()'s handler out of the exit flush, its server still running", async () => {
+  const monitor = new Monitor({ serviceName: 'close', backends: [new MemoryBackend()] });
+  const before = exitTargets();
+  const s = await serve(() => new Response('hi'), monitor, { port: 0, hostname: '127.0.0.1', traceFetch: false });
+  expect(exitTargets()).toBe(before + 1);
+  await monitor.shutdown();
+  // Another registration (a server started later) finds the shut-down monitor gone.
+  const other = flushOnExit({ shutdown: async () => {} });
+  expect(exitTargets()).toBe(before + 1);
+  other();
+  await s.close();
 });

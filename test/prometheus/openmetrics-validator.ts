@@ -1,8 +1,9 @@
 /**
  * A small structural OpenMetrics 1.0 checker for tests (promtool 2.42 only parses 0.0.4):
  * metadata order and uniqueness (OM-03), no interleaving (OM-11), sample names that belong to
- * their family (OM-06, OM-07), escaping (OM-05), canonical `le`, `+Inf` == `_count` (OM-08),
- * and the final `# EOF` (OM-02). Returns a list of problems; empty means valid.
+ * their family (OM-06, OM-07), escaping (OM-05), canonical `le`, `+Inf` == `_count` (OM-08), no
+ * negative sum or quantile value (OM-08, OM-09), and the final `# EOF` (OM-02). Returns a list
+ * of problems; empty means valid.
  */
 const NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABELS = /^\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*"(?:,[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*")*)?\}$/s;
@@ -70,6 +71,10 @@ export function validateOpenMetrics(body: string): string[] {
     if (!NUMBER.test(value!)) problems.push(`${at}: bad number (OM-10)`);
     if (exemplarLabels !== undefined && suffix !== '_bucket' && suffix !== '_total') {
       problems.push(`${at}: exemplar on a ${suffix} line`);
+    }
+    // Sum is a counter (OM-08, OM-09) and quantile values are not negative either.
+    if ((type === 'summary' && (suffix === '' || suffix === '_sum')) || (type === 'histogram' && suffix === '_sum')) {
+      if (value!.startsWith('-')) problems.push(`${at}: negative ${suffix || 'quantile'} (OM-08/OM-09)`);
     }
     if (type === 'histogram') {
       const series = labels.replace(/([{,])le="(?:[^"\\]|\\.)*"/, '$1').replace('{,', '{').replace(',}', '}');

@@ -37,6 +37,36 @@ describe.runIf(shouldRun('promtool'))('promtool check metrics', () => {
     expect(validateOpenMetrics(body)).toEqual([]);
   });
 
+  it('OM-09, MET-09: a summary that recorded negative values: OpenMetrics leaves out its negative quantiles and _sum (keeps _count); text 0.0.4 keeps them; both pass promtool', () => {
+    const snap = snapshot(
+      summary('temperature_change', 'Change', '', [
+        [{ room: 'a' }, { count: 4, sum: -3, quantiles: [[0.5, -2], [0.9, 1.5]] }],
+        [{ room: 'b' }, { count: 2, sum: 5, quantiles: [[0.5, 2], [0.9, 3]] }],
+        [{ room: 'c' }, { count: 2, sum: 1, quantiles: [[0.5, -1], [0.9, 2]] }],
+      ]),
+    );
+    const told: string[] = [];
+    const om = renderSnapshot(snap, { format: 'openmetrics', onDrop: (d) => told.push(d.reason) });
+    expect(om.split('\n').filter((l) => l.startsWith('temperature_change'))).toEqual([
+      'temperature_change{room="a",quantile="0.9"} 1.5',
+      'temperature_change_count{room="a"} 4',
+      'temperature_change{room="b",quantile="0.5"} 2',
+      'temperature_change{room="b",quantile="0.9"} 3',
+      'temperature_change_sum{room="b"} 5',
+      'temperature_change_count{room="b"} 2',
+      // A positive sum beside a negative quantile goes too: a sum of values that fall below zero is no counter.
+      'temperature_change{room="c",quantile="0.9"} 2',
+      'temperature_change_count{room="c"} 2',
+    ]);
+    expect(told).toEqual(['negative_summary', 'negative_summary']); // once per point
+    expect(validateOpenMetrics(om)).toEqual([]);
+    expect(promtoolCheck(om)).toEqual({ code: 0, output: '' });
+    const text = renderSnapshot(snap, { onDrop: (d) => told.push(d.reason) });
+    expect(text).toContain('temperature_change{room="a",quantile="0.5"} -2\ntemperature_change{room="a",quantile="0.9"} 1.5\ntemperature_change_sum{room="a"} -3\n');
+    expect(told).toHaveLength(2);
+    expect(promtoolCheck(text)).toEqual({ code: 0, output: '' });
+  });
+
   it('promtool lint is live: a counter without _total is reported (exit 3)', () => {
     const r = promtoolCheck('# HELP bad_counter x\n# TYPE bad_counter counter\nbad_counter 1\n');
     expect(r.code).toBe(3);

@@ -51,3 +51,26 @@ describe('metrics left out of the exposition are counted and reported (MET-13)',
     expect(renderPrometheus(source)).toContain('http_requests_total 1\n');
   });
 });
+
+describe('OpenMetrics summaries with negative values (OM-09)', () => {
+  it('each point left without its negative quantiles and sum is counted once as export_rejected, as OTLP counts it, and reported once', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    const s = monitor.metrics.createSummary('temperature_change', 'Change', { labelNames: ['room'], quantiles: [0.5] });
+    s.observe(-2, { room: 'a' });
+    s.observe(3, { room: 'b' });
+    const rejected = () => (monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')?.points as { attributes: { reason?: string }; value: number }[] | undefined)?.find((p) => p.attributes.reason === 'export_rejected')?.value;
+    const summaryLines = (body: string) => body.split('\n').filter((l) => l.startsWith('temperature_change'));
+    const expected = ['temperature_change_count{room="a"} 1', 'temperature_change{room="b",quantile="0.5"} 3', 'temperature_change_sum{room="b"} 3', 'temperature_change_count{room="b"} 1'];
+    expect(summaryLines(renderPrometheus(monitor, { format: 'openmetrics' }))).toEqual(expected);
+    expect(rejected()).toBe(1);
+    const scrape = await (await metricsHandler(monitor, { format: 'openmetrics' })(new Request('http://x/metrics')))!.text();
+    expect(summaryLines(scrape)).toEqual(expected);
+    expect(rejected()).toBe(2); // every OpenMetrics render leaves it out again
+    renderPrometheus(monitor); // text 0.0.4 keeps negative values
+    expect(rejected()).toBe(2);
+    expect(seen.filter((d) => d.kind === 'export_rejected').map((d) => d.message)).toEqual([
+      'summary "temperature_change" recorded negative values: OpenMetrics output leaves out its negative quantiles and its sum',
+    ]);
+  });
+});

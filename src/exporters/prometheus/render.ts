@@ -32,8 +32,10 @@ export interface DroppedMetric {
    * `name_conflict`: an earlier metric already uses the family or one of its sample names (MET-13).
    * `delta_temporality`: a delta sum/histogram/summary cannot be shown as a Prometheus value.
    * `duplicate_series`: two label sets became identical after sanitising; the later is left out.
+   * `negative_summary`: OpenMetrics only: a summary point that recorded negative values is shown
+   * without its negative quantiles and its sum (OM-09; as the OTLP encoders send it, MET-09).
    */
-  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series';
+  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series' | 'negative_summary';
 }
 
 export interface RenderOptions {
@@ -83,7 +85,7 @@ export function renderSnapshot(snapshot: MetricsSnapshot, options: RenderOptions
   for (const { family, metric } of accepted) {
     out += metadata(family, metric.help, om);
     if (metric.type === 'histogram') out += histogramLines(family, metric, om, onDrop);
-    else if (metric.type === 'summary') out += summaryLines(family, metric, onDrop);
+    else if (metric.type === 'summary') out += summaryLines(family, metric, om, onDrop);
     else out += numberLines(family, metric.name, metric.points, onDrop);
   }
   return om ? out + '# EOF\n' : out;
@@ -147,7 +149,7 @@ function numberLines(
   return out;
 }
 
-function summaryLines(family: Family, metric: SummaryMetric, onDrop: RenderOptions['onDrop']): string {
+function summaryLines(family: Family, metric: SummaryMetric, om: boolean, onDrop: RenderOptions['onDrop']): string {
   let out = '';
   const name = family.name;
   const labels = bodies(metric.points, metric.name, name, onDrop);
@@ -155,12 +157,22 @@ function summaryLines(family: Family, metric: SummaryMetric, onDrop: RenderOptio
     const body = labels[i];
     if (body === undefined) continue;
     const p = metric.points[i]!;
+    // OpenMetrics: Sum is a counter, never negative, and quantile values are not negative
+    // either; once negative values show, both are left out, as the OTLP encoders do (MET-09).
+    // Text 0.0.4 has no such rule: it keeps them, as Prometheus' own clients write them.
+    let negative = false;
+    if (om) {
+      negative = p.sum < 0;
+      for (const q of p.quantiles) if (q.value < 0) negative = true;
+      if (negative) onDrop?.({ metric: metric.name, family: name, reason: 'negative_summary' });
+    }
     const prefix = body === '' ? name + '{quantile="' : name + '{' + body + ',quantile="';
     for (const q of p.quantiles) {
+      if (negative && q.value < 0) continue;
       out += prefix + formatCanonical(q.quantile) + '"} ' + formatValue(q.value) + '\n';
     }
     const braces = body === '' ? ' ' : '{' + body + '} ';
-    out += name + '_sum' + braces + formatValue(p.sum) + '\n';
+    if (!negative) out += name + '_sum' + braces + formatValue(p.sum) + '\n';
     out += name + '_count' + braces + formatValue(p.count) + '\n';
   }
   return out;

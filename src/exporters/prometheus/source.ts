@@ -29,7 +29,8 @@ export interface MetricsSource {
 
 /**
  * The `onDrop` a render gets: the caller's, plus counting and reporting through the source's
- * diagnostics when it has them, so a metric left out (a name clash, MET-13) is never silent.
+ * diagnostics when it has them, so a metric left out (a name clash, MET-13) or a summary point
+ * trimmed of negative values in OpenMetrics is never silent.
  * Counted as `export_rejected` on every render that leaves it out; reported once per family.
  */
 export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMetric) => void): ((dropped: DroppedMetric) => void) | undefined {
@@ -39,7 +40,9 @@ export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMet
     diag.count('export_rejected', 1);
     diag.report(
       'export_rejected',
-      `metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); rename one of the clashing metrics`,
+      d.reason === 'negative_summary'
+        ? `summary "${d.metric}" recorded negative values: OpenMetrics output leaves out its negative quantiles and its sum`
+        : `metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); rename one of the clashing metrics`,
       d,
       `prometheus:${d.reason}:${d.family}`,
     );

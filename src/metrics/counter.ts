@@ -27,16 +27,8 @@ abstract class SumInstrument extends Instrument<SumSeries, NumberPoint> {
     this.markDirty(s);
   }
 
-  protected total(s: SumSeries, time: number): NumberPoint {
+  protected point(s: SumSeries, time: number): NumberPoint {
     return { attributes: s.attributes, startTime: s.startTime, time, value: s.value };
-  }
-
-  protected points(temporality: Temporality, time: number): NumberPoint[] {
-    if (temporality !== 'delta') return Array.from(this.allSeries(), (s) => this.total(s, time));
-    const points = this.takeRetired();
-    // An up-down counter is always cumulative: a delta collection gets every series.
-    for (const s of this.allSeries()) if (s.dirty || this.type === 'updowncounter') points.push(this.deltaPoint(s, time));
-    return points;
   }
 }
 
@@ -88,7 +80,7 @@ export class Counter extends SumInstrument {
     }
   }
 
-  protected deltaPoint(s: SumSeries, time: number): NumberPoint {
+  protected override deltaPoint(s: SumSeries, time: number): NumberPoint {
     const p = { attributes: s.attributes, startTime: s.deltaStart, time, value: s.delta };
     s.delta = 0;
     s.deltaStart = time;
@@ -125,11 +117,6 @@ export class UpDownCounter extends SumInstrument {
     const v = valueArg(value, 1);
     const l = labelsArg(value, labels);
     this.add(typeof v === 'number' ? -v : (v as number), l);
-  }
-
-  protected deltaPoint(s: SumSeries, time: number): NumberPoint {
-    s.dirty = false;
-    return this.total(s, time);
   }
 
   collect(temporality: Temporality, time: number): UpDownCounterMetric | undefined {

@@ -54,21 +54,19 @@ export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
     this.markDirty(s);
   }
 
-  protected deltaPoint(s: GaugeSeries, time: number): NumberPoint {
+  protected override deltaPoint(s: GaugeSeries, time: number): NumberPoint {
     s.dirty = false;
     const p = { attributes: s.attributes, startTime: s.deltaStart, time, value: s.value };
     s.deltaStart = time;
     return p;
   }
 
+  protected point(s: GaugeSeries, time: number): NumberPoint {
+    return { attributes: s.attributes, startTime: s.startTime, time, value: s.value };
+  }
+
+  /** A delta reader gets the gauges set since its previous collection; a cumulative one all. */
   collect(temporality: Temporality, time: number): GaugeMetric | undefined {
-    // A delta reader gets the gauges set since its previous collection; a cumulative one all.
-    const delta = temporality === 'delta';
-    const points = delta ? this.takeRetired() : [];
-    for (const s of this.allSeries()) {
-      if (!delta) points.push({ attributes: s.attributes, startTime: s.startTime, time, value: s.value });
-      else if (s.dirty) points.push(this.deltaPoint(s, time));
-    }
-    return { name: this.name, help: this.help, unit: this.unit, type: 'gauge', temporality, points };
+    return { name: this.name, help: this.help, unit: this.unit, type: 'gauge', temporality, points: this.points(temporality, time) };
   }
 }

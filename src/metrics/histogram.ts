@@ -182,7 +182,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
     };
   }
 
-  protected deltaPoint(s: HistogramSeries, time: number): HistogramPoint {
+  protected override deltaPoint(s: HistogramSeries, time: number): HistogramPoint {
     // This interval's exemplars only; the array itself stays, since a cumulative reader
     // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one.
     const start = s.deltaStart;
@@ -211,28 +211,22 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
     return p;
   }
 
+  protected point(s: HistogramSeries, time: number): HistogramPoint {
+    return {
+      attributes: s.attributes,
+      startTime: s.startTime,
+      time,
+      count: s.count,
+      sum: s.sum,
+      min: s.min,
+      max: s.max,
+      bounds: this.bounds,
+      bucketCounts: Array.from(s.counts),
+      exemplars: s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined,
+    };
+  }
+
   collect(temporality: Temporality, time: number): HistogramMetric | undefined {
-    const delta = temporality === 'delta';
-    const points = delta ? this.takeRetired() : [];
-    for (const s of this.allSeries()) {
-      if (delta) {
-        if (s.dirty) points.push(this.deltaPoint(s, time));
-      } else {
-        const exemplars = s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined;
-        points.push({
-          attributes: s.attributes,
-          startTime: s.startTime,
-          time,
-          count: s.count,
-          sum: s.sum,
-          min: s.min,
-          max: s.max,
-          bounds: this.bounds,
-          bucketCounts: Array.from(s.counts),
-          exemplars,
-        });
-      }
-    }
-    return { name: this.name, help: this.help, unit: this.unit, type: 'histogram', temporality, points };
+    return { name: this.name, help: this.help, unit: this.unit, type: 'histogram', temporality, points: this.points(temporality, time) };
   }
 }

@@ -411,22 +411,34 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     if (!s.dirty || owner.deltaReader === false) return;
     const r = (this.retired ??= []);
     if (r.length >= owner.limits.cardinalityLimit) {
-      owner.diag.drop('buffer_full', () => `metric "${this.name}": over limits.cardinalityLimit removed series await a delta export; a change was dropped`);
+      owner.diag.drop('buffer_full', () => `metric "${this.name}": a removed series' change was dropped (limits.cardinalityLimit unexported)`);
       return;
     }
     r.push(this.deltaPoint(s, time));
     owner.dirty = true;
   }
 
-  /** The points kept by `retire()`, handed to a delta collection once. */
-  protected takeRetired(): P[] {
+  /**
+   * A collection's points: every series for a cumulative one; for a delta one, the points kept
+   * by `retire()` (handed over once) and the series changed since the previous delta collection
+   * (every series of an up-down counter, which is always cumulative).
+   */
+  protected points(temporality: Temporality, time: number): P[] {
+    if (temporality !== 'delta') return Array.from(this.allSeries(), (s) => this.point(s, time));
     const r = this.retired ?? [];
     this.retired = undefined;
+    for (const s of this.allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
     return r;
   }
 
-  /** The delta collection's point of `s`; starts its next delta interval. */
-  protected abstract deltaPoint(s: S, time: number): P;
+  /** The cumulative point of `s`. */
+  protected abstract point(s: S, time: number): P;
+
+  /** The delta collection's point of `s`; starts its next delta interval (here: a cumulative point). */
+  protected deltaPoint(s: S, time: number): P {
+    s.dirty = false;
+    return this.point(s, time);
+  }
 
   /** Every series including overflow, for collection. */
   protected allSeries(): IterableIterator<S> | S[] {

@@ -94,21 +94,10 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
    * delta collection only leaves out the series that did not change since the previous one.
    */
   collect(temporality: Temporality, time: number): SummaryMetric | undefined {
-    const delta = temporality === 'delta';
-    const points = delta ? this.takeRetired() : [];
-    for (const s of this.allSeries()) {
-      if (!delta) points.push(this.point(s, time));
-      else if (s.dirty) points.push(this.deltaPoint(s, time));
-    }
-    return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality: 'cumulative', points };
+    return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality: 'cumulative', points: this.points(temporality, time) };
   }
 
-  protected deltaPoint(s: SummarySeries, time: number): SummaryPoint {
-    s.dirty = false;
-    return this.point(s, time);
-  }
-
-  private point(s: SummarySeries, time: number): SummaryPoint {
+  protected point(s: SummarySeries, time: number): SummaryPoint {
     this.rotate(s, time);
     const values = QuantileSketch.quantiles(s.ring, this.options.quantiles);
     const quantiles = this.options.quantiles.map((quantile, i) => ({ quantile, value: values[i] }));

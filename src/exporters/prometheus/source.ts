@@ -41,7 +41,7 @@ export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMet
     diag.report(
       'export_rejected',
       d.reason === 'negative_summary'
-        ? `summary "${d.metric}" recorded negative values: OpenMetrics output leaves out its negative quantiles and its sum`
+        ? `summary "${d.metric}" has negative values: OpenMetrics leaves out those and its sum`
         : `metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); rename one of the clashing metrics`,
       d,
       `prometheus:${d.reason}:${d.family}`,

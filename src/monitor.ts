@@ -9,7 +9,6 @@ import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
 import { MetricsCollector } from './metrics/collector.js';
-import type { Counter } from './metrics/counter.js';
 import type { Attributes } from './model/attributes.js';
 import type { Backend, ExportResult, TelemetryBatch } from './model/batch.js';
 import type { LogRecordData } from './model/log-data.js';
@@ -47,42 +46,41 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   readonly logger: Logger;
   readonly enabled: boolean;
   readonly backends: readonly Backend[];
-  private readonly tailPolicy: TailPolicy | undefined;
+  readonly #tailPolicy: TailPolicy | undefined;
   /** Traces the tail policy kept: their later spans are kept with them (see KeptTraces). */
-  private keptTraces: KeptTraces | undefined;
-  private readonly flushTimeoutMs: number;
-  private readonly metricExportIntervalMs: number;
-  private lastMetricExport = 0;
-  private readonly exportDelayMs: number;
-  private readonly batchWindowMs: number;
+  #keptTraces: KeptTraces | undefined;
+  readonly #flushTimeoutMs: number;
+  readonly #metricExportIntervalMs: number;
+  #lastMetricExport = 0;
+  readonly #exportDelayMs: number;
+  readonly #batchWindowMs: number;
   /** When the last scope export left (batchWindowMs): scopes closing sooner wait for the window. */
-  private lastScopeExport = -Infinity;
+  #lastScopeExport = -Infinity;
   /** The scheduled export of what waits outside scopes: undefined when none is armed, null when timers are off. */
-  private exportTimer: unknown;
-  private readonly dropped: Counter;
+  #exportTimer: unknown;
   private pendingSpans: RecordingSpan[] = [];
   private pendingLogs: LogRecordData[] = [];
   /** Estimated size of pendingSpans + pendingLogs (limits.maxBufferedBytes). */
   private pendingBytes = 0;
   private readonly inflight = new Set<Promise<unknown>>();
-  private state: 'open' | 'closing' | 'closed' = 'open';
-  private shuttingDown: Promise<void> | undefined;
-  private healthRegistry: HealthCheckRegistry | undefined;
+  #state: 'open' | 'closing' | 'closed' = 'open';
+  #shuttingDown: Promise<void> | undefined;
+  #healthRegistry: HealthCheckRegistry | undefined;
 
   constructor(options: MonitorOptions = {}) {
     checkOptions(options);
     this.limits = resolveLimits(options.limits);
     this.diag = new Diagnostics(options.onDiagnostic);
     this.sampler = createSampler(options.sampler);
-    this.tailPolicy = createTailPolicy(options.tailSampling);
+    this.#tailPolicy = createTailPolicy(options.tailSampling);
     const level = checkLevel(options.logging?.level);
     const fields = [...(options.logging?.redactDefaults === false ? [] : DEFAULT_REDACT_FIELDS), ...(options.logging?.redactFields ?? [])];
     this.redactor = createRedactor(fields, options.logging?.redactDefaults !== false);
     this.enabled = options.disabled !== true;
-    this.flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
-    this.metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
-    this.exportDelayMs = options.exportDelayMs ?? 5000;
-    this.batchWindowMs = options.batchWindowMs ?? 0;
+    this.#flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
+    this.#metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
+    this.#exportDelayMs = options.exportDelayMs ?? 5000;
+    this.#batchWindowMs = options.batchWindowMs ?? 0;
     if (options.contextStorage !== undefined) setContextStorage(options.contextStorage);
 
     // An explicit serviceName wins, then a service.name given in resource (ENV-10: attributes
@@ -99,20 +97,20 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.resource = { attributes };
 
     this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false, this.redactor);
-    this.dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
+    const dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
       labelNames: ['reason'],
     });
-    this.dropped.selfMetric = true;
+    dropped.selfMetric = true;
     // `disabled: true` promises nothing is recorded: instruments see a closed collector, the
     // check they make on every call anyway.
     if (!this.enabled) this.metrics.disabled = this.metrics.closed = true;
-    this.diag.attachCounter(this.dropped);
+    this.diag.attachCounter(dropped);
     this.tracer = new Tracer(this);
     this.logger = new Logger(this, level);
     this.backends = this.enabled ? (options.backends ?? [new ConsoleBackend()]) : [];
     // Without a delta backend, removed series keep no unsent change (no export would take it).
     this.metrics.deltaReader = this.backends.some((b) => b.temporality === 'delta');
-    this.exportTimer = this.exportDelayMs > 0 && this.backends.length > 0 ? undefined : null;
+    this.#exportTimer = this.#exportDelayMs > 0 && this.backends.length > 0 ? undefined : null;
     // What the first span would otherwise pay for, paid before the first request: the context
     // storage (Node loads `node:async_hooks` for it) and the runtime's Web Crypto.
     contextStorage();
@@ -121,12 +119,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** True after `shutdown()` began: further telemetry is dropped and counted. */
   get closed(): boolean {
-    return this.state !== 'open';
+    return this.#state !== 'open';
   }
 
   /** Component health checks, created on first use; statuses also go to `health_check_status{check}`. */
   get health(): HealthCheckRegistry {
-    return (this.healthRegistry ??= new HealthCheckRegistry({ metrics: this.metrics }));
+    return (this.#healthRegistry ??= new HealthCheckRegistry({ metrics: this.metrics }));
   }
 
   /**
@@ -148,28 +146,28 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * call gives back the same unsubscribe.
    */
   subscribeHooks(hooks: HookRegistry): () => void {
-    let off = this.subscriptions.get(hooks);
+    let off = this.#subscriptions.get(hooks);
     if (off === undefined) {
       const stop = hooks.subscribe(this);
       off = () => {
-        if (this.subscriptions.get(hooks) !== off) return;
-        this.subscriptions.delete(hooks);
+        if (this.#subscriptions.get(hooks) !== off) return;
+        this.#subscriptions.delete(hooks);
         stop();
         // The built-in sources then emit to the registry subscribed before it, if one still is.
-        this.subscribed.splice(this.subscribed.indexOf(hooks), 1);
-        this.hooks = this.subscribed[this.subscribed.length - 1];
+        this.#subscribed.splice(this.#subscribed.indexOf(hooks), 1);
+        this.hooks = this.#subscribed[this.#subscribed.length - 1];
       };
-      this.subscriptions.set(hooks, off);
+      this.#subscriptions.set(hooks, off);
     } else {
-      this.subscribed.splice(this.subscribed.indexOf(hooks), 1);
+      this.#subscribed.splice(this.#subscribed.indexOf(hooks), 1);
     }
-    this.subscribed.push(hooks);
+    this.#subscribed.push(hooks);
     this.hooks = hooks;
     return off;
   }
-  private readonly subscriptions = new WeakMap<HookRegistry, () => void>();
+  readonly #subscriptions = new WeakMap<HookRegistry, () => void>();
   /** Subscribed registries, latest last: `hooks` is the last one. */
-  private readonly subscribed: HookRegistry[] = [];
+  readonly #subscribed: HookRegistry[] = [];
 
   /** A tracer for another instrumentation scope (libraries, the OpenTelemetry bridge). */
   getTracer(name: string, version?: string): Tracer {
@@ -178,50 +176,50 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Opens the scope of one invocation (request, scheduled run, queue batch). */
   openScope(options?: ScopeOptions): Scope {
-    this.scopesOpened++;
+    this.#scopesOpened++;
     // A warm Lambda sandbox or a process that slept: its spans get today's time again.
     enterScope();
     return new Scope(this, options);
   }
   /** Scopes opened and closed so far: the batch window waits on while requests keep arriving or ending. */
-  private scopesOpened = 0;
-  private scopesClosed = 0;
+  #scopesOpened = 0;
+  #scopesClosed = 0;
 
   /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
   flush(): Promise<FlushResult> {
-    this.cancelScheduledExport();
+    this.#cancelScheduledExport();
     // Saturated: what is buffered stays buffered (bounded) for a later flush.
-    if (this.saturated()) {
-      this.scheduleExport();
+    if (this.#saturated()) {
+      this.#scheduleExport();
       return Promise.resolve(emptyResult);
     }
-    return this.exportWaiting(true);
+    return this.#exportWaiting(true);
   }
 
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
   shutdown(): Promise<void> {
-    return (this.shuttingDown ??= (async () => {
+    return (this.#shuttingDown ??= (async () => {
       // One deadline for both settles: a collector that is down fails each export within its
       // timeout, and trying again here would only wait it out again.
-      const deadline = now() + this.flushTimeoutMs;
-      const settled = await this.settle(deadline);
+      const deadline = now() + this.#flushTimeoutMs;
+      const settled = await this.#settle(deadline);
       // From here, spans ending and values recorded are refused and counted (after_shutdown);
       // what arrived during the flush above, and scopes that close now, still leave.
-      this.state = 'closing';
+      this.#state = 'closing';
       this.metrics.closed = true;
-      if (settled) await this.settle(deadline);
+      if (settled) await this.#settle(deadline);
       const left = this.pendingSpans.length + this.pendingLogs.length;
       if (left > 0) this.diag.drop('export_timeout', `shutdown() ended with ${left} spans and log records not exported (a backend failed, or flushTimeoutMs passed)`, left);
       // Closed before the backends are told: nothing may reach a backend after its shutdown().
-      this.state = 'closed';
-      await Promise.all(this.backends.map((b) => this.settleBackend(b, 'shutdown')));
+      this.#state = 'closed';
+      await Promise.all(this.backends.map((b) => this.#settleBackend(b, 'shutdown')));
     })());
   }
 
   /** Waits for exports in flight and asks backends to flush their own buffers. */
   async forceFlush(): Promise<void> {
-    await this.settle(now() + this.flushTimeoutMs);
-    if (this.state !== 'closed') await Promise.all(this.backends.map((b) => this.settleBackend(b, 'forceFlush')));
+    await this.#settle(now() + this.#flushTimeoutMs);
+    if (this.#state !== 'closed') await Promise.all(this.backends.map((b) => this.#settleBackend(b, 'forceFlush')));
   }
 
   /**
@@ -232,11 +230,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * and the next try would fail the same way after waiting out its timeout again (each failure
    * also changes the drop counter, so something would always be waiting). True when nothing waits.
    */
-  private async settle(deadline: number): Promise<boolean> {
+  async #settle(deadline: number): Promise<boolean> {
     for (let round = 0; round < 4; round++) {
       const r = await this.flush();
       await Promise.allSettled([...this.inflight]);
-      if (this.inflight.size === 0 && this.nothingWaiting()) return true;
+      if (this.inflight.size === 0 && this.#nothingWaiting()) return true;
       if (r.backends.some((b) => !b.ok) || now() >= deadline) return false;
     }
     return false;
@@ -247,17 +245,17 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * backend that never answers (an OTLP request with no timeout to a silent collector) must not
    * hold its caller forever. Never rejects.
    */
-  private settleBackend(backend: Backend, method: 'shutdown' | 'forceFlush'): Promise<void> {
-    return this.withinFlushTimeout(this.guard(() => backend[method]?.())).then((r) => {
-      if (r === PENDING) this.diag.drop('export_timeout', `backend "${backend.name}" did not finish ${method}() within ${this.flushTimeoutMs} ms (flushTimeoutMs); it was left behind`);
+  #settleBackend(backend: Backend, method: 'shutdown' | 'forceFlush'): Promise<void> {
+    return this.#withinFlushTimeout(this.#guard(() => backend[method]?.())).then((r) => {
+      if (r === PENDING) this.diag.drop('export_timeout', `backend "${backend.name}" did not finish ${method}() within ${this.#flushTimeoutMs} ms (flushTimeoutMs); it was left behind`);
     });
   }
 
   /** `p`, or PENDING once `flushTimeoutMs` has passed: the one deadline of exports, shutdown() and forceFlush(). */
-  private withinFlushTimeout<T>(p: Promise<T>): Promise<T | typeof PENDING> {
+  #withinFlushTimeout<T>(p: Promise<T>): Promise<T | typeof PENDING> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<typeof PENDING>((resolve) => {
-      timer = setTimeout(() => resolve(PENDING), timerMs(this.flushTimeoutMs));
+      timer = setTimeout(() => resolve(PENDING), timerMs(this.#flushTimeoutMs));
     });
     return Promise.race([p, timeout]).then((r) => {
       clearTimeout(timer);
@@ -271,7 +269,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // left out here rather than at export so that it takes no room in a scope's spansPerScope
     // or the buffer; tail policies (which never read the flag) see only what may be exported.
     if ((span.traceFlags & 1) === 0) return;
-    if (this.state !== 'open') {
+    if (this.#state !== 'open') {
       this.diag.drop('after_shutdown', 'a span ended after shutdown(); it was dropped');
       return;
     }
@@ -286,8 +284,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (list.length < this.limits.maxBufferedItems && this.pendingBytes + size <= this.limits.maxBufferedBytes) {
       list.push(span);
       this.pendingBytes += size;
-    } else this.buffer(true, span);
-    if (this.exportTimer === undefined || list.length >= EXPORT_BATCH_SIZE) this.bufferedOutside();
+    } else this.#buffer(true, span);
+    if (this.#exportTimer === undefined || list.length >= EXPORT_BATCH_SIZE) this.#bufferedOutside();
   }
 
   /** @internal a log record was written */
@@ -295,8 +293,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (!this.enabled) return;
     if (scope !== undefined && !scope.closed) scope.addLog(record);
     else {
-      this.buffer(false, record);
-      if (this.exportTimer === undefined || this.pendingLogs.length >= EXPORT_BATCH_SIZE) this.bufferedOutside();
+      this.#buffer(false, record);
+      if (this.#exportTimer === undefined || this.pendingLogs.length >= EXPORT_BATCH_SIZE) this.#bufferedOutside();
     }
   }
 
@@ -305,33 +303,33 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * the next scope's export, an explicit flush, a full batch of EXPORT_BATCH_SIZE, or at the
    * latest `exportDelayMs` after the first of them, as OpenTelemetry's batch processors do.
    */
-  private bufferedOutside(): void {
-    if (this.batchFull()) {
-      if (!this.saturated()) void this.flush();
+  #bufferedOutside(): void {
+    if (this.#batchFull()) {
+      if (!this.#saturated()) void this.flush();
       return;
     }
-    this.scheduleExport();
+    this.#scheduleExport();
   }
 
-  private scheduleExport(): void {
-    if (this.exportTimer !== undefined || this.state !== 'open') return;
+  #scheduleExport(): void {
+    if (this.#exportTimer !== undefined || this.#state !== 'open') return;
     try {
       const timer = setTimeout(() => {
-        this.exportTimer = undefined;
+        this.#exportTimer = undefined;
         if (this.pendingSpans.length || this.pendingLogs.length) void this.flush();
-      }, timerMs(this.exportDelayMs));
+      }, timerMs(this.#exportDelayMs));
       // It must not hold a server's exit back (where timers can be unref'd).
       (timer as { unref?: () => void }).unref?.();
-      this.exportTimer = timer;
+      this.#exportTimer = timer;
     } catch {
       // No timers here (a Worker's global scope): the data leaves with the next scope or flush.
     }
   }
 
-  private cancelScheduledExport(): void {
-    const timer = this.exportTimer;
+  #cancelScheduledExport(): void {
+    const timer = this.#exportTimer;
     if (timer === undefined || timer === null) return;
-    this.exportTimer = undefined;
+    this.#exportTimer = undefined;
     try {
       clearTimeout(timer as ReturnType<typeof setTimeout>);
     } catch {
@@ -355,27 +353,27 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** @internal */
   closeScope(scope: Scope): Promise<FlushResult> {
-    this.scopesClosed++;
+    this.#scopesClosed++;
     leaveScope();
-    if (this.saturated()) {
+    if (this.#saturated()) {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
-      this.bufferScope(scope);
-      return this.carryBacklog();
+      this.#bufferScope(scope);
+      return this.#carryBacklog();
     }
-    if (this.batchWindowMs > 0) {
+    if (this.#batchWindowMs > 0) {
       const t = now();
-      if (t - this.lastScopeExport < this.batchWindowMs) return this.deferScope(scope, t);
-      this.lastScopeExport = t;
+      if (t - this.#lastScopeExport < this.#batchWindowMs) return this.#deferScope(scope, t);
+      this.#lastScopeExport = t;
     }
     // Whatever ended outside a scope, or after its scope closed, leaves with this flush.
-    if (this.pendingSpans.length || this.pendingLogs.length) this.cancelScheduledExport();
+    if (this.pendingSpans.length || this.pendingLogs.length) this.#cancelScheduledExport();
     const spans = this.pendingSpans.length ? this.pendingSpans.concat(scope.spans) : scope.spans.slice();
     const logs = this.pendingLogs.length ? this.pendingLogs.concat(scope.logs) : scope.logs.slice();
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;
-    return this.export(spans, logs);
+    return this.#export(spans, logs);
   }
 
   /**
@@ -386,15 +384,15 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * always runs inside a live `waitUntil` of the request that started it (no promise crosses
    * requests on Workers), and a busy isolate posts about once per window, not once per request.
    */
-  private deferScope(scope: Scope, t: number): Promise<FlushResult> {
-    this.bufferScope(scope);
-    if (this.batchFull()) {
-      this.lastScopeExport = t;
-      return this.exportWaiting();
+  #deferScope(scope: Scope, t: number): Promise<FlushResult> {
+    this.#bufferScope(scope);
+    if (this.#batchFull()) {
+      this.#lastScopeExport = t;
+      return this.#exportWaiting();
     }
     // One scope per window carries the export; the others' data is in its hands already, so
     // they have nothing for `waitUntil` to wait for.
-    if (this.batchCarrier || this.nothingWaiting()) return nothingToExport();
+    if (this.#batchCarrier || this.#nothingWaiting()) return nothingToExport();
     // The carrier waits while requests keep arriving or ending, up to the end of the window. If
     // none started or ended in the first millisecond (a lone request, or a caller that awaits
     // each request's export before sending the next) it exports then. Otherwise it checks every
@@ -406,15 +404,15 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // export would wait the whole window, polling.
     // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
     // waiting for the export.
-    const deadline = this.lastScopeExport + this.batchWindowMs;
-    return (this.batchCarrier = new Promise<void>((resolve) => {
-      let seen = this.scopesOpened + this.scopesClosed;
+    const deadline = this.#lastScopeExport + this.#batchWindowMs;
+    return (this.#batchCarrier = new Promise<void>((resolve) => {
+      let seen = this.#scopesOpened + this.#scopesClosed;
       // Checks in a row that saw no request start or end; -1 until one has (the first check decides).
       let quietChecks = -1;
       const wait = (): void => {
-        const events = this.scopesOpened + this.scopesClosed;
+        const events = this.#scopesOpened + this.#scopesClosed;
         // Requests still open at the first check will end and join: wait for the burst to go quiet.
-        if (events !== seen || (quietChecks < 0 && this.scopesOpened > this.scopesClosed)) {
+        if (events !== seen || (quietChecks < 0 && this.#scopesOpened > this.#scopesClosed)) {
           seen = events;
           quietChecks = 0;
         } else if (quietChecks >= 0) quietChecks++;
@@ -423,38 +421,38 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       };
       setTimeout(wait, 1);
     }).then(() => {
-      this.batchCarrier = undefined;
-      if (this.nothingWaiting()) return emptyResult;
-      this.lastScopeExport = now();
-      return this.exportWaiting();
+      this.#batchCarrier = undefined;
+      if (this.#nothingWaiting()) return emptyResult;
+      this.#lastScopeExport = now();
+      return this.#exportWaiting();
     }));
   }
-  private batchCarrier: Promise<FlushResult> | undefined;
+  #batchCarrier: Promise<FlushResult> | undefined;
 
   /** Moves a closed scope's spans and logs into the buffer (bounded, see {@link buffer}). */
-  private bufferScope(scope: Scope): void {
-    for (const s of scope.spans) this.buffer(true, s);
-    for (const l of scope.logs) this.buffer(false, l);
+  #bufferScope(scope: Scope): void {
+    for (const s of scope.spans) this.#buffer(true, s);
+    for (const l of scope.logs) this.#buffer(false, l);
   }
 
   /** A full batch of spans or logs waits in the buffer: it leaves at once. */
-  private batchFull(): boolean {
+  #batchFull(): boolean {
     return this.pendingSpans.length >= EXPORT_BATCH_SIZE || this.pendingLogs.length >= EXPORT_BATCH_SIZE;
   }
 
   /** No span, log or metric change waits for an export. */
-  private nothingWaiting(): boolean {
+  #nothingWaiting(): boolean {
     return this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty;
   }
 
   /** Exports what waits in the buffer, with the metric changes when their interval allows (always with `flushAll`). */
-  private exportWaiting(flushAll = false): Promise<FlushResult> {
+  #exportWaiting(flushAll = false): Promise<FlushResult> {
     const spans = this.pendingSpans;
     const logs = this.pendingLogs;
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;
-    return this.export(spans, logs, flushAll);
+    return this.#export(spans, logs, flushAll);
   }
 
   /**
@@ -464,22 +462,22 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * there is no timer), and be lost uncounted if the isolate is evicted first. Bounded by
    * `flushTimeoutMs`; past it the data stays buffered for the next flush.
    */
-  private carryBacklog(): Promise<FlushResult> {
-    if (this.backlogCarried) return nothingToExport();
-    this.backlogCarried = true;
-    const deadline = now() + this.flushTimeoutMs;
+  #carryBacklog(): Promise<FlushResult> {
+    if (this.#backlogCarried) return nothingToExport();
+    this.#backlogCarried = true;
+    const deadline = now() + this.#flushTimeoutMs;
     const attempt = (): Promise<FlushResult> => {
-      if (this.saturated() && now() < deadline && this.state !== 'closed') return Promise.race([...this.inflight]).then(attempt, attempt);
+      if (this.#saturated() && now() < deadline && this.#state !== 'closed') return Promise.race([...this.inflight]).then(attempt, attempt);
       // Cleared before exporting: data buffered from here on needs a carrier of its own.
-      this.backlogCarried = false;
-      return this.saturated() || this.nothingWaiting() ? nothingToExport() : this.exportWaiting();
+      this.#backlogCarried = false;
+      return this.#saturated() || this.#nothingWaiting() ? nothingToExport() : this.#exportWaiting();
     };
     return attempt();
   }
-  private backlogCarried = false;
+  #backlogCarried = false;
 
   /** True when `maxPendingExports` exports are in flight: new data waits in the buffer. */
-  private saturated(): boolean {
+  #saturated(): boolean {
     return this.backends.length > 0 && this.inflight.size >= this.limits.maxPendingExports;
   }
 
@@ -487,7 +485,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * Buffers a span (isSpan) or log until the next flush, within `maxBufferedItems` per list and
    * `maxBufferedBytes` for both; the oldest items go first, counted as `buffer_full`.
    */
-  private buffer(isSpan: boolean, item: RecordingSpan | LogRecordData): void {
+  #buffer(isSpan: boolean, item: RecordingSpan | LogRecordData): void {
     const list: (RecordingSpan | LogRecordData)[] = isSpan ? this.pendingSpans : this.pendingLogs;
     const size = isSpan ? estimateSpanBytes(item as RecordingSpan) : estimateLogBytes(item as LogRecordData);
     const maxBytes = this.limits.maxBufferedBytes;
@@ -495,9 +493,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.diag.drop('buffer_full', `a span or log larger than limits.maxBufferedBytes (${maxBytes}) could not wait for a flush; it was dropped`);
       return;
     }
-    if (list.length >= this.limits.maxBufferedItems) this.evictOldest(isSpan, `more than ${this.limits.maxBufferedItems} spans or logs waited for a flush (limits.maxBufferedItems); the oldest were dropped`);
+    if (list.length >= this.limits.maxBufferedItems) this.#evictOldest(isSpan, `more than ${this.limits.maxBufferedItems} spans or logs waited for a flush (limits.maxBufferedItems); the oldest were dropped`);
     while (this.pendingBytes + size > maxBytes && (this.pendingSpans.length > 0 || this.pendingLogs.length > 0)) {
-      this.evictOldest(list.length > 0 ? isSpan : !isSpan, `more than ${maxBytes} bytes of spans and logs waited for a flush (limits.maxBufferedBytes); the oldest were dropped`);
+      this.#evictOldest(list.length > 0 ? isSpan : !isSpan, `more than ${maxBytes} bytes of spans and logs waited for a flush (limits.maxBufferedBytes); the oldest were dropped`);
     }
     list.push(item);
     this.pendingBytes += size;
@@ -509,7 +507,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * batch job, a benchmark's timing loop) keeps the buffer full, and shifting a 10,000-item list
    * and counting a drop for every span made such a loop cost ~320 ns a span, ~250 in chunks.
    */
-  private evictOldest(isSpan: boolean, message: string): void {
+  #evictOldest(isSpan: boolean, message: string): void {
     const list: (RecordingSpan | LogRecordData)[] = isSpan ? this.pendingSpans : this.pendingLogs;
     const old = list.splice(0, Math.max(1, list.length >> 3));
     if (old.length === 0) return;
@@ -519,9 +517,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.diag.drop('buffer_full', message, old.length);
   }
 
-  private export(spansIn: RecordingSpan[], logs: LogRecordData[], flushAll = false): Promise<FlushResult> {
+  #export(spansIn: RecordingSpan[], logs: LogRecordData[], flushAll = false): Promise<FlushResult> {
     if (this.backends.length === 0) return nothingToExport();
-    if (this.state === 'closed') {
+    if (this.#state === 'closed') {
       // A scope that closes after shutdown(): its backends are shut down already.
       this.diag.drop('after_shutdown', 'spans or logs were exported after shutdown(); they were dropped', spansIn.length + logs.length);
       return nothingToExport();
@@ -529,32 +527,32 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
       // oldest dropped) instead of piling up exports.
-      for (const s of spansIn) this.buffer(true, s);
-      for (const l of logs) this.buffer(false, l);
-      return this.carryBacklog();
+      for (const s of spansIn) this.#buffer(true, s);
+      for (const l of logs) this.#buffer(false, l);
+      return this.#carryBacklog();
     }
     let spans: SpanData[] = spansIn;
-    if (this.tailPolicy && spans.length) {
-      spans = applyTailPolicy(spans, this.tailPolicy, (this.keptTraces ??= new KeptTraces())).kept;
+    if (this.#tailPolicy && spans.length) {
+      spans = applyTailPolicy(spans, this.#tailPolicy, (this.#keptTraces ??= new KeptTraces())).kept;
       this.diag.count('tail_sampled', spansIn.length - spans.length);
     }
     // Spans flag, as keys are set, whether the redactor may change any of their attributes.
-    for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0 || s.links.length !== 0) this.redactSpan(s as RecordingSpan);
+    for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0 || s.links.length !== 0) this.#redactSpan(s as RecordingSpan);
     // Metrics travel only when something was recorded since the previous flush and, with
     // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
     // flush always takes them).
     const t = now();
     // Collect callbacks may find new values at any collection, so with them metrics always travel.
-    const metricsChanged = (this.metrics.dirty || this.metrics.hasCollectCallbacks) && (flushAll || t - this.lastMetricExport >= this.metricExportIntervalMs);
+    const metricsChanged = (this.metrics.dirty || this.metrics.hasCollectCallbacks) && (flushAll || t - this.#lastMetricExport >= this.#metricExportIntervalMs);
     if (metricsChanged) {
       this.metrics.dirty = false;
-      this.lastMetricExport = t;
+      this.#lastMetricExport = t;
     }
     if (spans.length === 0 && logs.length === 0 && !metricsChanged) return nothingToExport();
 
     // `deliver` never rejects; the export leaves `inflight` once settled (one reaction, no
     // `finally` wrapper: this runs once per request).
-    const p = this.deliver(spans, logs, metricsChanged);
+    const p = this.#deliver(spans, logs, metricsChanged);
     this.inflight.add(p);
     const settled = (): void => void this.inflight.delete(p);
     p.then(settled, settled);
@@ -563,7 +561,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   // Plain promise chains rather than async functions: this runs once per request, and each
   // `await` costs a promise and two closures.
-  private deliver(spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean): Promise<FlushResult> {
+  #deliver(spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean): Promise<FlushResult> {
     let metricPoints = 0;
     // One snapshot per temporality, collected only when metrics travel.
     let snapshots: Map<Temporality, MetricsSnapshot | undefined> | undefined;
@@ -584,7 +582,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
         }
         if (metrics) metricPoints = Math.max(metricPoints, countPoints(metrics));
         if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
-        else jobs.push(this.exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
+        else jobs.push(this.#exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
       }
     } catch (err) {
       return Promise.reject(err);
@@ -594,32 +592,32 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
 
   /** One backend's export, bounded in time; failures are counted, never thrown. */
-  private exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
+  #exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
     const items = batch.spans.length + batch.logs.length + (batch.metrics ? countPoints(batch.metrics) : 0);
     let call: Promise<ExportResult>;
     try {
       const run = this.exportContext;
       call = run === undefined ? backend.export(batch) : run(() => backend.export(batch));
     } catch (err) {
-      return Promise.resolve(this.outcome(backend, failed(err), items));
+      return Promise.resolve(this.#outcome(backend, failed(err), items));
     }
     // An export that has settled already (memory, no-op, console backends) needs no deadline: a
     // timer armed and cleared per request is measurable CPU on workerd. `call` wins the race
     // only when it is settled at this point.
     return Promise.race<ExportResult | typeof PENDING>([call, PENDING]).then(
-      (r) => (r === PENDING ? this.bounded(backend, call, items) : this.outcome(backend, r, items)),
-      (err: unknown) => this.outcome(backend, failed(err), items),
+      (r) => (r === PENDING ? this.#bounded(backend, call, items) : this.#outcome(backend, r, items)),
+      (err: unknown) => this.#outcome(backend, failed(err), items),
     );
   }
 
   /** An export still running: raced against `flushTimeoutMs`. */
-  private async bounded(backend: Backend, call: Promise<ExportResult>, items: number): Promise<FlushResult['backends'][number]> {
-    const r = await this.withinFlushTimeout(this.guard(() => call));
-    return this.outcome(backend, r === PENDING ? { ok: false, reason: 'export_timeout', error: `no answer within ${this.flushTimeoutMs} ms` } : r, items);
+  async #bounded(backend: Backend, call: Promise<ExportResult>, items: number): Promise<FlushResult['backends'][number]> {
+    const r = await this.#withinFlushTimeout(this.#guard(() => call));
+    return this.#outcome(backend, r === PENDING ? { ok: false, reason: 'export_timeout', error: `no answer within ${this.#flushTimeoutMs} ms` } : r, items);
   }
 
   /** A backend's answer as reported in the flush result; failures and rejections are counted. */
-  private outcome(backend: Backend, result: ExportResult | undefined, items: number): FlushResult['backends'][number] {
+  #outcome(backend: Backend, result: ExportResult | undefined, items: number): FlushResult['backends'][number] {
     const r: ExportResult = result ?? { ok: false, reason: 'export_failed', error: 'export() returned nothing' };
     if (!r.ok) {
       const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) || items : items;
@@ -634,7 +632,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
 
   /** Calls a backend method, turning a synchronous throw or a rejection into a failed result. */
-  private async guard<T>(fn: () => Promise<T> | T | undefined): Promise<T | ExportResult> {
+  async #guard<T>(fn: () => Promise<T> | T | undefined): Promise<T | ExportResult> {
     try {
       return (await fn()) as T;
     } catch (err) {
@@ -643,7 +641,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
 
   /** Redacts secret attribute values of a finished span (once, before it leaves). */
-  private redactSpan(span: RecordingSpan): void {
+  #redactSpan(span: RecordingSpan): void {
     const r = this.redactor;
     redactAttributes(span.attributes as Record<string, unknown>, r);
     for (const e of span.events) redactAttributes(e.attributes as Record<string, unknown>, r);

@@ -98,10 +98,15 @@ async function within(ms: number, work: Promise<unknown>): Promise<void> {
 }
 
 async function onSignal(signal: DenoSignal): Promise<void> {
-  if (state.exiting) return;
-  state.exiting = true;
   // Decided when the signal arrives, before the app's listener may remove itself.
   const exit = state.exitOption ?? !state.appListeners.get(signal)?.size;
+  if (state.exiting) {
+    // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
+    // with the code the first one would have exited with after the flush.
+    if (exit) denoGlobal().exit(EXIT_CODES[signal]);
+    return;
+  }
+  state.exiting = true;
   const list = [...state.targets];
   const timeout = state.timeout;
   const deadline = Date.now() + timeout;
@@ -126,12 +131,13 @@ async function onSignal(signal: DenoSignal): Promise<void> {
 
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
- * SIGTERM/SIGINT, then exits with 128 + the signal number, as the signal would have. When the app
- * has a listener of its own for that signal (`Deno.addSignalListener`, added after the first
+ * SIGTERM/SIGINT, then exits with 128 + the signal number, as the signal would have; a second
+ * signal during the flush (a second Ctrl-C) exits at once, with its own code. When the app has a
+ * listener of its own for that signal (`Deno.addSignalListener`, added after the first
  * `flushOnExit` call), it does not exit: the app's handler finishes its shutdown and decides the
  * exit code, as without this library (see the `exit` option). Installed once per process;
- * returns a function that unregisters the target; a target whose monitor
- * was shut down (`monitor.shutdown()`) leaves by itself.
+ * returns a function that unregisters the target; a target whose monitor was shut down
+ * (`monitor.shutdown()`) leaves by itself.
  *
  * @example
  * ```ts

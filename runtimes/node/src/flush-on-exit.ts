@@ -81,27 +81,45 @@ function onSignal(signal: ExitSignal): void {
   // Decided when the signal arrives: a `process.once` listener of the app removes itself as it
   // runs, so counting after the drain would miss it and cut its shutdown short.
   const appHandles = appListenerCount(signal) > 0;
-  state.exiting ??= drainAll().finally(() => {
-    for (const [s, l] of state.listeners) process.off(s, l);
-    state.listeners.clear();
+  // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
+  // the way the first one would have after the flush.
+  if (state.exiting) {
+    if (!appHandles) reRaise(signal);
+    return;
+  }
+  state.exiting = drainAll().finally(() => {
     // Done: a later flushOnExit (an app that handled this signal itself, then reloaded or
     // registered again) installs listeners that must act on the next signal.
     state.exiting = undefined;
-    // Re-raise: with our listener gone, Node's default action (exit by that signal) applies.
-    // When the app listened for the signal itself, its listeners decide, as without us.
-    if (!appHandles && appListenerCount(signal) === 0) process.kill(process.pid, signal);
+    if (appHandles) removeListeners();
+    else reRaise(signal);
   });
+}
+
+function removeListeners(): void {
+  for (const [s, l] of state.listeners) process.off(s, l);
+  state.listeners.clear();
+}
+
+/**
+ * With our listeners gone, Node's default action (exit by that signal) applies. When the app
+ * listens for the signal itself (a `once` one may have been added meanwhile), it decides.
+ */
+function reRaise(signal: ExitSignal): void {
+  removeListeners();
+  if (appListenerCount(signal) === 0) process.kill(process.pid, signal);
 }
 
 const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
- * SIGTERM/SIGINT, then exits the way the signal would have. When the app listens for the signal
+ * SIGTERM/SIGINT, then exits the way the signal would have; a second signal during the flush (a
+ * second Ctrl-C) exits at once, the way it would have. When the app listens for the signal
  * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
  * killed: the app's own shutdown decides when and with which code it exits, as it would without
- * this library. Returns a function that unregisters the target; a target whose monitor
- * was shut down (`monitor.shutdown()`) leaves by itself.
+ * this library. Returns a function that unregisters the target; a target whose monitor was shut
+ * down (`monitor.shutdown()`) leaves by itself.
  *
  * @example
  * ```ts

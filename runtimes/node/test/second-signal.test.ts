@@ -1,0 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { beforeAll, test } from 'vitest';
+import { secondSignalScenario } from '../../test-support/second-signal.js';
+
+let outfile: string;
+beforeAll(async () => {
+  outfile = join(mkdtempSync(join(tmpdir(), 'lexigram-node-')), 'second-signal-server.mjs');
+  await build({ bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', entryPoints: [join(import.meta.dirname, 'fixtures/second-signal-server.ts')], outfile });
+}, 30_000);
+
+test('node: a second SIGINT during the exit flush exits at once by the signal, without waiting for the held flush', async () => {
+  await secondSignalScenario(process.execPath, [outfile]);
+}, 30_000);

@@ -108,61 +108,58 @@ const KNOWN = new Set([
   'otlp',
 ]);
 
+/** Throws a configuration error: createMonitor's message names the option and what it takes. */
+function fail(message: string, E: new (m: string) => Error = TypeError): never {
+  throw new E(`createMonitor: ${message}`);
+}
+
+/** Option `k` is true, false or absent. */
+function checkBoolean(k: string, v: unknown, note = ''): void {
+  if (v !== undefined && typeof v !== 'boolean') fail(`\`${k}\` must be true or false${note}, got ${kindOf(v)}.`);
+}
+
+/** Option `k` is absent or a number from `min` (5e-324, the least positive number, for "> 0") to `max`. */
+function checkNumber(o: MonitorOptions, k: 'flushTimeoutMs' | 'metricExportIntervalMs' | 'exportDelayMs' | 'batchWindowMs', rule: string, min = 0, max = Infinity): void {
+  const v = o[k];
+  if (v !== undefined && (typeof v !== 'number' || !(v >= min) || v > max)) fail(`\`${k}\` must be a number ${rule}, got ${String(v)}.`, RangeError);
+}
+
 /** Throws on options a user most likely misspelled or mistyped. */
 export function checkOptions(o: MonitorOptions): void {
-  if (o === null || typeof o !== 'object' || Array.isArray(o)) throw new TypeError('createMonitor: options must be an object such as { serviceName: "api" }.');
-  for (const k of Object.keys(o)) {
-    if (!KNOWN.has(k)) throw new TypeError(`createMonitor: unknown option \`${k}\`; known options are ${[...KNOWN].join(', ')}.`);
-  }
-  if (o.serviceName !== undefined && (typeof o.serviceName !== 'string' || o.serviceName === '')) {
-    throw new TypeError('createMonitor: `serviceName` must be a non-empty string.');
-  }
-  if (o.serviceVersion !== undefined && typeof o.serviceVersion !== 'string') throw new TypeError('createMonitor: `serviceVersion` must be a string.');
-  if (o.backends !== undefined) {
-    if (!Array.isArray(o.backends)) throw new TypeError('createMonitor: `backends` must be an array, such as [new MemoryBackend()].');
-    o.backends.forEach((b, i) => {
-      if (!b || typeof (b as Backend).export !== 'function') {
-        throw new TypeError(`createMonitor: \`backends[${i}]\` has no export(batch) method; pass a backend such as new OtlpBackend() or new MemoryBackend().`);
-      }
+  if (!isRecord(o as unknown)) fail('options must be an object such as { serviceName: "api" }.');
+  for (const k of Object.keys(o)) if (!KNOWN.has(k)) fail(`unknown option \`${k}\`; known options are ${[...KNOWN].join(', ')}.`);
+  const { serviceName, backends, resource, logging, metrics } = o;
+  if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) fail('`serviceName` must be a non-empty string.');
+  if (o.serviceVersion !== undefined && typeof o.serviceVersion !== 'string') fail('`serviceVersion` must be a string.');
+  if (backends !== undefined) {
+    if (!Array.isArray(backends)) fail('`backends` must be an array, such as [new MemoryBackend()].');
+    backends.forEach((b, i) => {
+      if (!b || typeof (b as Backend).export !== 'function') fail(`\`backends[${i}]\` has no export(batch) method; pass a backend such as new OtlpBackend() or new MemoryBackend().`);
     });
   }
-  if (o.resource !== undefined) {
-    if (!isRecord(o.resource)) {
-      throw new TypeError(`createMonitor: \`resource\` must be an object of attributes, such as { 'deployment.environment.name': 'prod' }, got ${kindOf(o.resource)}.`);
-    }
-    for (const [k, v] of Object.entries(o.resource)) {
+  if (resource !== undefined) {
+    if (!isRecord(resource)) fail(`\`resource\` must be an object of attributes, such as { 'deployment.environment.name': 'prod' }, got ${kindOf(resource)}.`);
+    for (const [k, v] of Object.entries(resource)) {
       // OpenTelemetry requires a non-empty attribute key; OTLP receivers reject or drop one
       // without. An undefined value is left out anyway, so its key does not matter.
-      if (k === '' && v !== undefined) {
-        throw new TypeError('createMonitor: `resource` has an attribute with an empty key; name it or remove it.');
-      }
-      if (v !== undefined && !isAttributeValue(v)) {
-        throw new TypeError(`createMonitor: \`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them, got ${kindOf(v)}.`);
-      }
+      if (k === '' && v !== undefined) fail('`resource` has an attribute with an empty key; name it or remove it.');
+      if (v !== undefined && !isAttributeValue(v)) fail(`\`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them, got ${kindOf(v)}.`);
     }
-    const svc = o.resource['service.name'];
-    if (svc !== undefined && (typeof svc !== 'string' || svc === '')) {
-      throw new TypeError(`createMonitor: \`resource["service.name"]\` must be a non-empty string, got ${kindOf(svc)}.`);
-    }
+    const svc = resource['service.name'];
+    if (svc !== undefined && (typeof svc !== 'string' || svc === '')) fail(`\`resource["service.name"]\` must be a non-empty string, got ${kindOf(svc)}.`);
   }
-  checkGroup('logging', o.logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');
-  if (o.logging?.redactDefaults !== undefined && typeof o.logging.redactDefaults !== 'boolean') {
-    throw new TypeError(`createMonitor: \`logging.redactDefaults\` must be true or false, got ${kindOf(o.logging.redactDefaults)}.`);
-  }
-  checkGroup('metrics', o.metrics, ['exemplars'], 'such as { exemplars: false }');
-  if (o.metrics?.exemplars !== undefined && typeof o.metrics.exemplars !== 'boolean') {
-    throw new TypeError(`createMonitor: \`metrics.exemplars\` must be true or false, got ${kindOf(o.metrics.exemplars)}.`);
-  }
-  if (o.disabled !== undefined && typeof o.disabled !== 'boolean') {
-    throw new TypeError(`createMonitor: \`disabled\` must be true or false (configFromEnv reads OTEL_SDK_DISABLED into it), got ${kindOf(o.disabled)}.`);
-  }
+  checkGroup('logging', logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');
+  checkBoolean('logging.redactDefaults', logging?.redactDefaults);
+  checkGroup('metrics', metrics, ['exemplars'], 'such as { exemplars: false }');
+  checkBoolean('metrics.exemplars', metrics?.exemplars);
+  checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');
   if (o.otlp !== undefined && !isRecord(o.otlp)) {
-    throw new TypeError(`createMonitor: \`otlp\` must be an object of OTEL_EXPORTER_OTLP_* settings, as configFromEnv returns, got ${kindOf(o.otlp)}; for an endpoint use OTEL_EXPORTER_OTLP_ENDPOINT.`);
+    fail(`\`otlp\` must be an object of OTEL_EXPORTER_OTLP_* settings, as configFromEnv returns, got ${kindOf(o.otlp)}; for an endpoint use OTEL_EXPORTER_OTLP_ENDPOINT.`);
   }
-  if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') throw new TypeError('createMonitor: `onDiagnostic` must be a function.');
+  if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') fail('`onDiagnostic` must be a function.');
   // The core bundles no OTLP exporter: only the runtime adapters build one from `otlp`, so here
   // the OTEL_EXPORTER_OTLP_* settings (createMonitor({ ...configFromEnv(env) })) would go unused.
-  if (o.otlp !== undefined && o.backends === undefined && o.disabled !== true) {
+  if (o.otlp !== undefined && backends === undefined && o.disabled !== true) {
     const message = 'createMonitor ignores `otlp` (runtime adapters read it): pass backends: [new OtlpBackend(otlpOptionsFromEnv(env))]';
     try {
       (o.onDiagnostic ?? ((d) => warnConfig(d.message)))({ kind: 'config', message });
@@ -170,26 +167,15 @@ export function checkOptions(o: MonitorOptions): void {
       // A throwing hook must not fail construction over a warning.
     }
   }
-  if (o.flushTimeoutMs !== undefined && (typeof o.flushTimeoutMs !== 'number' || !(o.flushTimeoutMs > 0))) {
-    throw new RangeError(`createMonitor: \`flushTimeoutMs\` must be a number > 0, got ${String(o.flushTimeoutMs)}.`);
-  }
-  if (o.metricExportIntervalMs !== undefined && (typeof o.metricExportIntervalMs !== 'number' || !(o.metricExportIntervalMs >= 0))) {
-    throw new RangeError(`createMonitor: \`metricExportIntervalMs\` must be a number ≥ 0, got ${String(o.metricExportIntervalMs)}.`);
-  }
-  if (o.exportDelayMs !== undefined && (typeof o.exportDelayMs !== 'number' || !(o.exportDelayMs >= 0))) {
-    throw new RangeError(`createMonitor: \`exportDelayMs\` must be a number ≥ 0 (0 turns the scheduled export off), got ${String(o.exportDelayMs)}.`);
-  }
-  if (o.batchWindowMs !== undefined && (typeof o.batchWindowMs !== 'number' || !(o.batchWindowMs >= 0) || o.batchWindowMs > 25_000)) {
-    throw new RangeError(`createMonitor: \`batchWindowMs\` must be a number from 0 to 25000 (0 exports every scope at once), got ${String(o.batchWindowMs)}.`);
-  }
+  checkNumber(o, 'flushTimeoutMs', '> 0', 5e-324);
+  checkNumber(o, 'metricExportIntervalMs', '≥ 0');
+  checkNumber(o, 'exportDelayMs', '≥ 0 (0 turns the scheduled export off)');
+  checkNumber(o, 'batchWindowMs', 'from 0 to 25000 (0 exports every scope at once)', 0, 25_000);
   if (o.contextStorage !== undefined && !isContextStorage(o.contextStorage)) {
-    throw new TypeError(
-      'createMonitor: `contextStorage` must be a ContextStorage (an object with run(value, fn) and get() methods) or an AsyncLocalStorage class (with run and getStore on its prototype); omit it to use the detected one.',
-    );
+    fail('`contextStorage` must be a ContextStorage (an object with run(value, fn) and get() methods) or an AsyncLocalStorage class (with run and getStore on its prototype); omit it to use the detected one.');
   }
-  if (o.logging?.redactFields !== undefined && (!Array.isArray(o.logging.redactFields) || o.logging.redactFields.some((f) => typeof f !== 'string'))) {
-    throw new TypeError('createMonitor: `logging.redactFields` must be an array of attribute names.');
-  }
+  const fields = logging?.redactFields;
+  if (fields !== undefined && (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))) fail('`logging.redactFields` must be an array of attribute names.');
 }
 
 /** The shapes `setContextStorage` accepts; anything else would make every later span throw. */
@@ -226,8 +212,6 @@ function kindOf(v: unknown): string {
 /** A nested options object (`logging`, `metrics`): an object with only the known keys. */
 function checkGroup(name: string, v: unknown, known: readonly string[], example: string): void {
   if (v === undefined) return;
-  if (!isRecord(v)) throw new TypeError(`createMonitor: \`${name}\` must be an object ${example}, got ${kindOf(v)}.`);
-  for (const k of Object.keys(v)) {
-    if (!known.includes(k)) throw new TypeError(`createMonitor: unknown option \`${name}.${k}\`; known options are ${known.map((x) => `${name}.${x}`).join(', ')}.`);
-  }
+  if (!isRecord(v)) fail(`\`${name}\` must be an object ${example}, got ${kindOf(v)}.`);
+  for (const k of Object.keys(v)) if (!known.includes(k)) fail(`unknown option \`${name}.${k}\`; known options are ${known.map((x) => `${name}.${x}`).join(', ')}.`);
 }

@@ -164,10 +164,12 @@ function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: 
 
 function durableObjectNamespace(bc: BindingsContext, name: string, binding: object): object {
   return methodProxy(binding, (op, original) => {
-    if (op !== 'get' && op !== 'getByName') return undefined;
+    if (op !== 'get' && op !== 'getByName' && op !== 'jurisdiction') return undefined;
     return (...args) => {
-      const stub = original(...args);
-      return stub !== null && typeof stub === 'object' ? fetcher(bc, 'durable_object', name, stub) : stub;
+      const r = original(...args);
+      if (r === null || typeof r !== 'object') return r;
+      // jurisdiction('eu') gives a namespace whose stubs are the binding's too.
+      return op === 'jurisdiction' ? durableObjectNamespace(bc, name, r) : fetcher(bc, 'durable_object', name, r);
     };
   });
 }

@@ -86,6 +86,14 @@ describe.each(modes)('workerd, RPC through instrumented service bindings and Dur
     expect(e.error).toBeUndefined();
   });
 
+  test("a stub of a jurisdiction's namespace (OBJ.jurisdiction('eu')) is traced as the binding's own stubs are", async () => {
+    expect((await get('/call?via=do-eu&method=region')).value).toBe('in jurisdiction');
+    const s = await span('OBJ.region');
+    expect(s.kind).toBe(CLIENT);
+    expect(s.attributes).toMatchObject({ 'rpc.system': 'cloudflare_rpc', 'rpc.service': 'OBJ', 'rpc.method': 'region' });
+    expect((await event('OBJ', 'region')).type).toBe('durable_object');
+  });
+
   test.each(['svc', 'do'])("a failing RPC method (%s): the app catches the callee's error; the span has ERROR status and error.type", async (via) => {
     const binding = via === 'svc' ? 'SVC' : 'OBJ';
     const message = via === 'svc' ? 'rpc failed' : 'do failed';

@@ -48,23 +48,24 @@ type LogAttributes = Record<string, unknown>;
  * before a record is kept. `child(attributes)` returns a logger that adds them to every record.
  */
 export class Logger {
-  private readonly min: number;
+  readonly #owner: LogOwner;
+  readonly #min: number;
+  readonly #bound: Record<string, AnyValue>;
   /** Number of bound attributes: a record's own attributes count on from it. */
-  private readonly boundCount: number;
+  readonly #boundCount: number;
+  /** Bound attributes the count limit dropped when the child logger was made: every record reports them. */
+  readonly #boundDropped: number;
   /** Attributes `clean` dropped over the count limit, read right after it returns. */
-  private dropped = 0;
+  #dropped = 0;
   /** Set by sanitizeAny when it cuts a value; reset by `clean`. */
-  private readonly cut: Cut = { truncated: false };
+  readonly #cut: Cut = { truncated: false };
 
-  constructor(
-    private readonly owner: LogOwner,
-    level: LogLevel,
-    private readonly bound: Record<string, AnyValue> = {},
-    /** Bound attributes the count limit dropped when the child logger was made: every record reports them. */
-    private readonly boundDropped = 0,
-  ) {
-    this.min = LEVELS[level];
-    this.boundCount = Object.keys(bound).length;
+  constructor(owner: LogOwner, level: LogLevel, bound: Record<string, AnyValue> = {}, boundDropped = 0) {
+    this.#owner = owner;
+    this.#min = LEVELS[level];
+    this.#bound = bound;
+    this.#boundCount = Object.keys(bound).length;
+    this.#boundDropped = boundDropped;
   }
 
   trace(message: unknown, attributes?: LogAttributes | Error): void {
@@ -89,13 +90,13 @@ export class Logger {
   /** True when records at `level` are kept: guard expensive attribute building with it. */
   isEnabled(level: LogLevel): boolean {
     const name = levelName(level);
-    return name !== undefined && LEVELS[name] >= this.min;
+    return name !== undefined && LEVELS[name] >= this.#min;
   }
 
   /** A logger that adds `attributes` to every record. */
   child(attributes: LogAttributes): Logger {
-    const merged = this.clean(attributes);
-    return merged === undefined ? new Logger(this.owner, levelOf(this.min), this.bound, this.boundDropped) : new Logger(this.owner, levelOf(this.min), merged, this.boundDropped + this.dropped);
+    const merged = this.#clean(attributes);
+    return merged === undefined ? new Logger(this.#owner, levelOf(this.#min), this.#bound, this.#boundDropped) : new Logger(this.#owner, levelOf(this.#min), merged, this.#boundDropped + this.#dropped);
   }
 
   log(level: LogLevel, message: unknown, attributes?: LogAttributes | Error): void {
@@ -104,12 +105,12 @@ export class Logger {
       if (typeof severityNumber !== 'number') {
         // Not one of the six names as written: `ERROR` counts as `error`, as in logging.level.
         const name = levelName(level);
-        if (name === undefined) return this.unknownLevel(level);
+        if (name === undefined) return this.#unknownLevel(level);
         level = name;
         severityNumber = LEVELS[name];
       }
-      if (severityNumber < this.min) return;
-      const owner = this.owner;
+      if (severityNumber < this.#min) return;
+      const owner = this.#owner;
       if (owner.closed) {
         owner.diag.drop('after_shutdown', 'a log record was written after shutdown(); it was dropped');
         return;
@@ -119,17 +120,17 @@ export class Logger {
         owner.diag.drop('attribute_truncated', () => `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
         body = body.slice(0, owner.limits.logMessageLengthLimit);
       }
-      let attrs = this.bound;
-      let dropped = this.boundDropped;
+      let attrs = this.#bound;
+      let dropped = this.#boundDropped;
       let error = message instanceof Error ? message : undefined;
       if (attributes !== undefined && attributes !== null) {
         // `logger.error('charge failed', err)`: the error's name, message and stack live in
         // non-enumerable properties, so as plain attributes it would leave nothing behind.
         if (error === undefined && attributes instanceof Error) error = attributes;
-        const c = this.clean(attributes);
+        const c = this.#clean(attributes);
         if (c) {
           attrs = c;
-          dropped += this.dropped;
+          dropped += this.#dropped;
         }
       }
       if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
@@ -182,33 +183,33 @@ export class Logger {
       owner.onLog(record, scope !== undefined && scope.owner !== (owner as object) ? undefined : scope);
     } catch {
       // logging must never throw into the caller
-      this.owner.diag.drop('internal_error', 'a log record could not be built; it was dropped');
+      this.#owner.diag.drop('internal_error', 'a log record could not be built; it was dropped');
     }
   }
 
-  private unknownLevel(level: unknown): void {
-    this.owner.diag.drop('invalid_value', () => `logger.log() got the unknown level ${describe(level).slice(0, 64)}; use one of ${Object.keys(LEVELS).join(', ')}. The record was dropped`);
+  #unknownLevel(level: unknown): void {
+    this.#owner.diag.drop('invalid_value', () => `logger.log() got the unknown level ${describe(level).slice(0, 64)}; use one of ${Object.keys(LEVELS).join(', ')}. The record was dropped`);
   }
 
   /**
    * The bound attributes with `attributes` over them: sanitised, within the count limit for
-   * the merged set (the excess is left in `this.dropped`), and redacted here, before the record
+   * the merged set (the excess is left in `this.#dropped`), and redacted here, before the record
    * is kept anywhere (LoggingConfig.redact_fields). Cuts and drops are counted. One pass, no key array.
    */
-  private clean(given: LogAttributes | Error): Record<string, AnyValue> | undefined {
+  #clean(given: LogAttributes | Error): Record<string, AnyValue> | undefined {
     const attributes = given as LogAttributes;
     if (typeof attributes !== 'object' || attributes === null) {
       // `logger.info('user', id)` as with console.log: the value would vanish without a trace.
       if (attributes !== undefined && attributes !== null) {
-        this.owner.diag.drop('invalid_value', () => `logger attributes must be an object of name → value, got a ${typeof attributes}; they were dropped (the record was kept)`);
+        this.#owner.diag.drop('invalid_value', () => `logger attributes must be an object of name → value, got a ${typeof attributes}; they were dropped (the record was kept)`);
       }
       return undefined;
     }
-    const limits = this.owner.limits;
-    const redactor = this.owner.redactor;
-    const cut = this.cut;
-    const base = this.boundCount;
-    const attrs: Record<string, AnyValue> = base > 0 ? { ...this.bound } : {};
+    const limits = this.#owner.limits;
+    const redactor = this.#owner.redactor;
+    const cut = this.#cut;
+    const base = this.#boundCount;
+    const attrs: Record<string, AnyValue> = base > 0 ? { ...this.#bound } : {};
     let n = base;
     let dropped = 0;
     let truncated = 0;
@@ -229,10 +230,10 @@ export class Logger {
       if (!known) n++;
       defineSafe(attrs, key, redactEntry(key, v, redactor, 1) as AnyValue);
     }
-    this.dropped = dropped;
-    if (dropped) this.owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);
+    this.#dropped = dropped;
+    if (dropped) this.#owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);
     if (truncated) {
-      this.owner.diag.drop(
+      this.#owner.diag.drop(
         'attribute_truncated',
         () => `a log attribute value was cut: a string longer than ${limits.logAttributeValueLengthLimit} characters (limits.logAttributeValueLengthLimit), a map or list of more than 128 entries, or nesting deeper than 8 levels`,
         truncated,

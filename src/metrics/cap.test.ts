@@ -94,6 +94,33 @@ describe('labels per series are capped at limits.attributeCountLimit when labelN
     expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 2]);
   });
 
+  it('a repeated over-cap set finds its series by one read of each label, and each call counts its dropped labels', () => {
+    const { monitor } = createTestMonitor();
+    const c = monitor.metrics.createCounter('wide_total', 'Wide');
+    let reads = 0;
+    const labels = new Proxy(many(200), { get: (t, k) => (reads++, t[k as string]) });
+    c.increment(labels);
+    reads = 0;
+    c.increment(labels);
+    // The creation path reads every value three times (key, validation, kept copy).
+    expect(reads).toBe(200);
+    c.increment(many(200));
+    expect(values(monitor, 'wide_total')).toEqual([[many(128), 3]]);
+    expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 3 * 72]);
+  });
+
+  it('remove() with an over-cap set removes the series it made, in any key order; it counts no drop', () => {
+    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    const c = monitor.metrics.createCounter('w_total', 'W');
+    c.increment({ a: '1', b: '2', c: 'x', d: '' });
+    expect(c.remove({ c: 'y', b: '2', a: '1' })).toBe(true);
+    expect(values(monitor, 'w_total')).toEqual([]);
+    expect(c.remove({ a: '1', b: '2', c: 'x' })).toBe(false);
+    c.increment({ a: '1', b: '2', c: 'x' });
+    expect(values(monitor, 'w_total')).toEqual([[{ a: '1', b: '2' }, 1]]);
+    expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 2]);
+  });
+
   it('declared labelNames are not capped (they are configuration), nor are sets within the limit', () => {
     const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
     monitor.metrics.createCounter('d_total', 'D', { labelNames: ['a', 'b', 'c'] }).increment({ a: '1', b: '2', c: '3' });

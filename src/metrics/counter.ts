@@ -1,4 +1,4 @@
-import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { LabelsInput } from '../model/attributes.js';
 import type { CounterMetric, NumberPoint, Temporality, UpDownCounterMetric, PointAttributes } from '../model/metric-data.js';
 import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 

@@ -213,14 +213,25 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         if (t) attributes[names[i]] = t;
       }
     } else {
+      const cut = this.cuts?.get(key);
+      if (cut !== undefined) {
+        this.cut(cut[1]);
+        return cut[0];
+      }
       const all = this.attributesOfAny(labels);
       if (all === undefined) return undefined;
       attributes = this.capLabels(all);
       if (attributes !== all) {
         // Keyed by the labels kept: sets that differ only in dropped labels share one series.
-        key = this.keyOfAny(attributes)!;
-        const same = this.series.get(key);
-        if (same !== undefined) return same;
+        const k = this.keyOfAny(attributes)!;
+        const s = this.series.get(k) ?? this.create(k, attributes);
+        if (s !== undefined && s !== this.overflow) {
+          // Bounded: dropped labels that vary (a request id) must not grow it without end.
+          const cuts = (this.cuts ??= new Map());
+          if (cuts.size >= this.owner.limits.cardinalityLimit) cuts.clear();
+          cuts.set(key, [s, Object.keys(all).length - Object.keys(attributes).length]);
+        }
+        return s;
       }
     }
     if (this.redactNames?.length !== 0 && this.redactLabels(attributes)) {
@@ -285,23 +296,32 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   /**
    * Undeclared labels past limits.attributeCountLimit (OpenTelemetry's attribute count limit,
    * 128 by default): the first ones in name order are kept, so key order never matters, and the
-   * rest are dropped and counted. Runs only when a series is made or a capped set is recorded;
-   * a found series never gets here. Declared labelNames are configuration, not capped.
+   * rest are dropped and counted (`count`: false for `remove()`). Runs only when a series is made
+   * or a capped set is first recorded; a found series never gets here. Declared labelNames are
+   * configuration, not capped.
    */
-  private capLabels(all: Labels): Labels {
+  private capLabels(all: Labels, count = true): Labels {
     const max = this.owner.limits.attributeCountLimit;
     const keys = Object.keys(all);
     if (keys.length <= max || this.selfMetric) return all;
     keys.sort();
     const kept: Labels = {};
     for (let i = 0; i < max; i++) kept[keys[i]!] = all[keys[i]!]!;
-    this.owner.diag.drop(
-      'attribute_limit',
-      () => `metric "${this.name}" got more than ${max} labels (limits.attributeCountLimit); the rest were dropped`,
-      keys.length - max,
-    );
+    if (count) this.cut(keys.length - max);
     return kept;
   }
+
+  /** Counts `n` labels dropped by the cap: on every call that passes them, as other drops are. */
+  private cut(n: number): void {
+    this.owner.diag.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.attributeCountLimit} labels (limits.attributeCountLimit); the rest were dropped`, n);
+  }
+
+  /**
+   * Over-cap label sets by their full key, with their series and how many labels the cap drops:
+   * a set passed again skips the cap's validation and sorting. Not in the lookup tree, whose hit
+   * would skip counting the drop.
+   */
+  private cuts: Map<string, [S, number]> | undefined;
 
   /** Label value as text, truncated to the limit; `count` is false when re-reading a value already counted. */
   private text(v: unknown, count = true): string | undefined {
@@ -375,15 +395,22 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    */
   remove(labels?: LabelsInput): boolean {
     try {
-      const key = labels === undefined || labels === null ? (this.labelSet ? this.keyOfDeclared({}) : '') : this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+      let key = labels === undefined || labels === null ? (this.labelSet ? this.keyOfDeclared({}) : '') : this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
       if (key === undefined) return false;
-      const s = this.series.get(key);
+      let s = this.series.get(key);
+      if (s === undefined && labels && !this.labelSet) {
+        // An over-cap set's series is keyed by the labels the cap kept (as attributesOfAny keeps them).
+        const all: Labels = {};
+        for (const k of Object.keys(labels)) if (labels[k] !== undefined && labels[k] !== '') all[k] = labels[k] as string;
+        const kept = this.capLabels(all, false);
+        if (kept !== all) s = this.series.get((key = this.keyOfAny(kept)!));
+      }
       if (s === undefined) return false;
       this.series.delete(key);
       this.retire(s, now());
-      // The lookup tree may still point at the series: clear it (it is rebuilt on demand).
+      // The lookup tree and the over-cap sets may still point at the series: clear them (rebuilt on demand).
       this.tree.clear();
-      this.learned = undefined;
+      this.learned = this.cuts = undefined;
       return true;
     } catch {
       return false;
@@ -396,8 +423,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     for (const s of this.allSeries()) this.retire(s, t);
     this.series.clear();
     this.tree.clear();
-    this.learned = undefined;
-    this.overflow = undefined;
+    this.learned = this.cuts = this.overflow = undefined;
   }
 
   /**

@@ -101,15 +101,10 @@ function words(name: string): string[] {
 // Left out on purpose: `hint` (OpenID Connect's `id_token_hint` URL parameter is an ID token),
 // `reset` (`password_reset_code` and `password_reset_link` hold what resets it), `key`, `prefix`,
 // `claims`, `payload`, `header`, `response`, and numbers (`DB_PASSWORD_2`, `password_2fa`).
-const DESCRIPTOR = new Set([
-  'count', 'counts', 'length', 'len', 'size', 'limit', 'max', 'min', 'usage', 'attempts',
-  'type', 'kind', 'name', 'id', 'ids', 'arn', 'version', 'purpose', 'format', 'algorithm', 'alg', 'scheme', 'scope', 'issuer', 'audience', 'provider', 'source',
-  'path', 'file', 'dir', 'url', 'uri', 'endpoint',
-  'expires', 'expiry', 'expiration', 'exp', 'at', 'ts', 'time', 'timestamp', 'date', 'ms', 's', 'seconds', 'age', 'ttl', 'lifetime', 'duration', 'timeout',
-  'last', 'issued', 'created', 'updated', 'changed', 'rotated', 'rotation', 'refreshed', 'expired', 'revoked', 'sent',
-  'status', 'state', 'result', 'error', 'errors', 'valid', 'invalid', 'verified', 'required', 'enabled', 'disabled', 'missing', 'set', 'present',
-  'policy', 'rule', 'rules', 'strength', 'check', 'consent', 'budget', 'estimate', 'encoding', 'mode',
-]);
+// One string, split: shorter in the bundle than a list of literals.
+const DESCRIPTOR = new Set(
+  'count counts length len size limit max min usage attempts type kind name id ids arn version purpose format algorithm alg scheme scope issuer audience provider source path file dir url uri endpoint expires expiry expiration exp at ts time timestamp date ms s seconds age ttl lifetime duration timeout last issued created updated changed rotated rotation refreshed expired revoked sent status state result error errors valid invalid verified required enabled disabled missing set present policy rule rules strength check consent budget estimate encoding mode'.split(' '),
+);
 // A name with one of these words before its secret word is a flag or a requirement about the
 // secret, not the secret (`has_password`, `user.isTokenValid`, `requires_client_secret`, `withCredentials`).
 const FLAG = new Set(['has', 'is', 'was', 'needs', 'requires', 'uses', 'with', 'without', 'should', 'can']);

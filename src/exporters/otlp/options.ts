@@ -168,20 +168,15 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
   for (const s of SIGNALS) for (const k of PER_SIGNAL) known.push(s + k[0].toUpperCase() + k.slice(1));
   checkKeys('options', options, known);
   const base = checkUrl('endpoint', options.endpoint) ?? DEFAULT_ENDPOINT;
-  const perSignal: Record<OtlpSignal, string | undefined> = {
-    traces: checkUrl('tracesEndpoint', options.tracesEndpoint),
-    metrics: checkUrl('metricsEndpoint', options.metricsEndpoint),
-    logs: checkUrl('logsEndpoint', options.logsEndpoint),
-  };
   const urls = {} as Record<OtlpSignal, string>;
-  for (const s of SIGNALS) urls[s] = perSignal[s] !== undefined ? perSignalUrl(perSignal[s]) : signalUrlFromBase(base, s);
+  for (const s of SIGNALS) {
+    const url = checkUrl(`${s}Endpoint`, options[`${s}Endpoint`]);
+    urls[s] = url !== undefined ? perSignalUrl(url) : signalUrlFromBase(base, s);
+  }
 
   const common = checkHeaders('headers', options.headers);
-  const headers: Record<OtlpSignal, Record<string, string>> = {
-    traces: { ...common, ...checkHeaders('tracesHeaders', options.tracesHeaders) },
-    metrics: { ...common, ...checkHeaders('metricsHeaders', options.metricsHeaders) },
-    logs: { ...common, ...checkHeaders('logsHeaders', options.logsHeaders) },
-  };
+  const headers = {} as Record<OtlpSignal, Record<string, string>>;
+  for (const s of SIGNALS) headers[s] = { ...common, ...checkHeaders(`${s}Headers`, options[`${s}Headers`]) };
 
   const protocolAll = oneOf('protocol', options.protocol, PROTOCOLS, 'http/protobuf');
   const compressionAll = oneOf('compression', options.compression, COMPRESSIONS, 'none');

@@ -70,7 +70,7 @@ describe('OpenMetrics summaries with negative values (OM-09)', () => {
     renderPrometheus(monitor); // text 0.0.4 keeps negative values
     expect(rejected()).toBe(2);
     expect(seen.filter((d) => d.kind === 'export_rejected').map((d) => d.message)).toEqual([
-      'summary "temperature_change" has negative values: OpenMetrics leaves out those and its sum',
+      'summary "temperature_change" has negative values: OpenMetrics leaves out those and its sum; format "text" keeps them',
     ]);
   });
 });

@@ -41,11 +41,19 @@ export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMet
     diag.report(
       'export_rejected',
       d.reason === 'negative_summary'
-        ? `summary "${d.metric}" has negative values: OpenMetrics leaves out those and its sum`
-        : `metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); rename one of the clashing metrics`,
+        ? `summary "${d.metric}" has negative values: OpenMetrics leaves out those and its sum; format "text" keeps them`
+        : `${d.reason === 'duplicate_series' ? 'a series of ' : ''}metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); ${FIX[d.reason]}`,
       d,
       `prometheus:${d.reason}:${d.family}`,
     );
     onDrop?.(d);
   };
 }
+
+/** What to change, per reason a metric or series is left out. */
+const FIX: Record<string, string> = {
+  name_conflict: 'rename one of the clashing metrics',
+  delta_temporality: 'collect it with temporality "cumulative"',
+  // Label names are made valid (`.` → `_`, `le` → `key_le`), and two sets can then be one.
+  duplicate_series: 'rename the labels that are equal once made valid Prometheus names',
+};

@@ -65,22 +65,16 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
 
   const endpoint = url('ENDPOINT');
   if (endpoint) o.endpoint = endpoint;
-  const traces = url('TRACES_ENDPOINT');
-  if (traces) o.tracesEndpoint = traces;
-  const metrics = url('METRICS_ENDPOINT');
-  if (metrics) o.metricsEndpoint = metrics;
-  const logs = url('LOGS_ENDPOINT');
-  if (logs) o.logsEndpoint = logs;
+  for (const s of SIGNALS) {
+    const v = url(s.toUpperCase() + '_ENDPOINT');
+    if (v) o[`${s}Endpoint`] = v;
+  }
 
   const headers = get('HEADERS');
   if (headers) o.headers = parseOtlpHeaders(headers, warn);
-  for (const [name, key] of [
-    ['TRACES_HEADERS', 'tracesHeaders'],
-    ['METRICS_HEADERS', 'metricsHeaders'],
-    ['LOGS_HEADERS', 'logsHeaders'],
-  ] as const) {
-    const v = get(name);
-    if (v) o[key] = parseOtlpHeaders(v, warn);
+  for (const s of SIGNALS) {
+    const v = get(s.toUpperCase() + '_HEADERS');
+    if (v) o[`${s}Headers`] = parseOtlpHeaders(v, warn);
   }
 
   // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.

@@ -1,22 +1,62 @@
 /**
- * A second Ctrl-C: a child server (see the runtimes' fixtures/second-signal-server.ts) whose
- * backend holds its export far longer than the test waits. The first SIGINT starts the exit
- * flush, which the backend holds; a second SIGINT must end the process at once by that signal
- * (130), as most servers do, not wait for the flush. Order, not time: the held export never ends
- * before the exit, and the exit comes within a generous deadline.
+ * A second Ctrl-C during the exit flush. The child server (the runtimes'
+ * fixtures/second-signal-server.ts) has a backend that holds its export: two minutes, or 1.5 s
+ * when started with `--soon`. Order, not time, is asserted; every wait has a generous deadline.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 
 const DEADLINE_MS = 20_000;
 
+/**
+ * The first SIGINT starts the exit flush, which the backend holds; a second SIGINT sent a second
+ * later (a second Ctrl-C) must end the process at once by that signal (130), as most servers do,
+ * while the export is still held.
+ */
 export async function secondSignalScenario(command: string, args: string[]): Promise<void> {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  await run(command, args, async (child) => {
+    child.signal('SIGINT');
+    await child.printed(/EXPORT HELD/);
+    await new Promise((r) => setTimeout(r, 1000)); // a person pressing Ctrl-C again
+    child.signal('SIGINT');
+    const { code, signal } = await child.exit();
+    assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
+    assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
+  });
+}
+
+/**
+ * One Ctrl-C delivered twice, as under `npm run` (the terminal signals the process group, and npm
+ * forwards the signal to its child): the second SIGINT, right after the first, must not cut the
+ * flush short. The export (held 1.5 s) ends, then the process exits by the signal.
+ */
+export async function sameSignalTwiceScenario(command: string, args: string[]): Promise<void> {
+  await run(command, [...args, '--soon'], async (child) => {
+    child.signal('SIGINT');
+    await new Promise((r) => setTimeout(r, 20));
+    child.signal('SIGINT');
+    const { code, signal } = await child.exit();
+    assert.match(child.out(), /EXPORT HELD[\s\S]*EXPORT RELEASED/, `the flush ran to its end (${child.describe()})`);
+    assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
+  });
+}
+
+interface Child {
+  out(): string;
+  describe(): string;
+  /** Sends by pid: Deno's node:child_process marks a child it signalled through kill() as killed at once, and sends no later signal. */
+  signal(signal: 'SIGINT'): void;
+  printed(pattern: RegExp): Promise<void>;
+  exit(): Promise<{ code: number | null; signal: string | null }>;
+}
+
+async function run(command: string, args: string[], scenario: (child: Child) => Promise<void>): Promise<void> {
+  const proc = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c) => (out += String(c)));
-  child.stderr!.on('data', (c) => (err += String(c)));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  proc.stdout!.on('data', (c) => (out += String(c)));
+  proc.stderr!.on('data', (c) => (err += String(c)));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
   const describe = (): string => `stdout: ${out} stderr: ${err}`;
   const until = <T>(p: Promise<T>, what: string): Promise<T> => {
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -28,7 +68,7 @@ export async function secondSignalScenario(command: string, args: string[]): Pro
       new Promise<void>((resolve, reject) => {
         const check = (): void => {
           if (pattern.test(out)) resolve();
-          else if (child.exitCode !== null || child.signalCode !== null) reject(new Error(`child exited before ${pattern} (${describe()})`));
+          else if (proc.exitCode !== null || proc.signalCode !== null) reject(new Error(`child exited before ${pattern} (${describe()})`));
           else setTimeout(check, 20);
         };
         check();
@@ -37,24 +77,17 @@ export async function secondSignalScenario(command: string, args: string[]): Pro
     );
   try {
     await printed(/READY/);
-    // By pid: Deno's node:child_process marks a child it signalled through kill() as killed at
-    // once, and sends no later signal.
-    process.kill(child.pid!, 'SIGINT');
-    await printed(/EXPORT HELD/);
-    process.kill(child.pid!, 'SIGINT');
-    const { code, signal } = await until(exited, 'exit after the second SIGINT');
-    assert.doesNotMatch(out, /EXPORT RELEASED/, `the process exited while the flush was still held (${describe()})`);
-    assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${describe()})`);
+    await scenario({ out: () => out, describe, signal: (s) => process.kill(proc.pid!, s), printed, exit: () => until(exited, 'exit') });
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }
 }
 
 /**
- * The fixtures' backend: its export is held for two minutes (a ref'd timer, as a collector's
- * socket that never answers would keep the process alive), printing when it starts and ends.
+ * The fixtures' backend: its export is held `ms` (a ref'd timer, as a collector's socket that
+ * does not answer keeps the process alive), printing when it starts and ends.
  */
-export function heldBackend(): { name: string; export(): Promise<{ ok: true }>; forceFlush(): Promise<void>; shutdown(): Promise<void> } {
+export function heldBackend(ms: number): { name: string; export(): Promise<{ ok: true }>; forceFlush(): Promise<void>; shutdown(): Promise<void> } {
   return {
     name: 'held',
     export: () => {
@@ -63,7 +96,7 @@ export function heldBackend(): { name: string; export(): Promise<{ ok: true }>; 
         setTimeout(() => {
           console.log('EXPORT RELEASED');
           resolve({ ok: true });
-        }, 120_000),
+        }, ms),
       );
     },
     forceFlush: async () => {},

@@ -33,6 +33,8 @@ interface ExitState {
   readonly listeners: Map<DenoSignal, () => void>;
   timeout: number;
   exiting: boolean;
+  /** When the signal that started the flush arrived (see SAME_SIGNAL_MS). */
+  signalledAt?: number;
   exitOption: boolean | undefined;
   /** The app's own listeners per signal (see trackAppListeners). */
   readonly appListeners: Map<DenoSignal, Set<unknown>>;
@@ -90,6 +92,12 @@ function trackAppListeners(deno: DenoGlobal): void {
   }
 }
 
+/**
+ * A signal this soon after the one that started the flush is that one delivered again: a Ctrl-C
+ * reaches the whole process group, and a task runner (`deno task`, `npm run`) may forward it too.
+ */
+const SAME_SIGNAL_MS = 500;
+
 /** `work`, or the end of `ms`, whichever comes first. */
 async function within(ms: number, work: Promise<unknown>): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -102,11 +110,13 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   const exit = state.exitOption ?? !state.appListeners.get(signal)?.size;
   if (state.exiting) {
     // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
-    // with the code the first one would have exited with after the flush.
-    if (exit) denoGlobal().exit(EXIT_CODES[signal]);
+    // with the code the first one would have exited with after the flush. One that comes at once
+    // is the same Ctrl-C.
+    if (exit && Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS) denoGlobal().exit(EXIT_CODES[signal]);
     return;
   }
   state.exiting = true;
+  state.signalledAt = Date.now();
   const list = [...state.targets];
   const timeout = state.timeout;
   const deadline = Date.now() + timeout;
@@ -132,8 +142,9 @@ async function onSignal(signal: DenoSignal): Promise<void> {
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
  * SIGTERM/SIGINT, then exits with 128 + the signal number, as the signal would have; a second
- * signal during the flush (a second Ctrl-C) exits at once, with its own code. When the app has a
- * listener of its own for that signal (`Deno.addSignalListener`, added after the first
+ * signal during the flush (a second Ctrl-C, 500 ms or more after the first) exits at once, with
+ * its own code; one sooner is the same Ctrl-C delivered twice (a task runner forwards it). When the
+ * app has a listener of its own for that signal (`Deno.addSignalListener`, added after the first
  * `flushOnExit` call), it does not exit: the app's handler finishes its shutdown and decides the
  * exit code, as without this library (see the `exit` option). Installed once per process;
  * returns a function that unregisters the target; a target whose monitor was shut down

@@ -1,11 +1,19 @@
 // Runs under `deno test` (npm run test:deno).
-import { secondSignalScenario } from '../../test-support/second-signal.ts';
+import { sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.ts';
 
 declare const Deno: any;
+const fixture = ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname];
 
 Deno.test({
   name: 'deno: a second SIGINT during the exit flush exits at once with 130, without waiting for the held flush',
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: () => secondSignalScenario(Deno.execPath(), ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname]),
+  fn: () => secondSignalScenario(Deno.execPath(), fixture),
+});
+
+Deno.test({
+  name: 'deno: one Ctrl-C delivered twice (a task runner forwards it) does not cut the flush short: it ends, then the process exits with 130',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => sameSignalTwiceScenario(Deno.execPath(), fixture),
 });

@@ -33,6 +33,8 @@ interface ExitState {
   readonly listeners: Map<ExitSignal, () => void>;
   timeout: number;
   exiting: Promise<void> | undefined;
+  /** When the signal that started the flush arrived (see SAME_SIGNAL_MS). */
+  signalledAt?: number;
 }
 
 /**
@@ -69,6 +71,12 @@ async function drainAll(): Promise<void> {
   await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
 }
 
+/**
+ * A signal this soon after the one that started the flush is that one delivered again: a Ctrl-C
+ * reaches the whole process group, and `npm run` (or a similar runner) forwards it to its child.
+ */
+const SAME_SIGNAL_MS = 500;
+
 /** Marks the listeners of this module (any copy of it in the process), so none counts as the app's. */
 const OURS = Symbol.for('@lexigram/monitor/flush-on-exit');
 
@@ -82,11 +90,12 @@ function onSignal(signal: ExitSignal): void {
   // runs, so counting after the drain would miss it and cut its shutdown short.
   const appHandles = appListenerCount(signal) > 0;
   // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
-  // the way the first one would have after the flush.
+  // the way the first one would have after the flush. One that comes at once is the same Ctrl-C.
   if (state.exiting) {
-    if (!appHandles) reRaise(signal);
+    if (!appHandles && Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS) reRaise(signal);
     return;
   }
+  state.signalledAt = Date.now();
   state.exiting = drainAll().finally(() => {
     // Done: a later flushOnExit (an app that handled this signal itself, then reloaded or
     // registered again) installs listeners that must act on the next signal.
@@ -115,7 +124,8 @@ const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
  * SIGTERM/SIGINT, then exits the way the signal would have; a second signal during the flush (a
- * second Ctrl-C) exits at once, the way it would have. When the app listens for the signal
+ * second Ctrl-C, 500 ms or more after the first) exits at once, the way it would have. One sooner
+ * is the same Ctrl-C delivered twice (`npm run` forwards it). When the app listens for the signal
  * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
  * killed: the app's own shutdown decides when and with which code it exits, as it would without
  * this library. Returns a function that unregisters the target; a target whose monitor was shut

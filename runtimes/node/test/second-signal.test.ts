@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, test } from 'vitest';
-import { secondSignalScenario } from '../../test-support/second-signal.js';
+import { sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
 
 let outfile: string;
 beforeAll(async () => {
@@ -13,4 +13,8 @@ beforeAll(async () => {
 
 test('node: a second SIGINT during the exit flush exits at once by the signal, without waiting for the held flush', async () => {
   await secondSignalScenario(process.execPath, [outfile]);
+}, 30_000);
+
+test('node: one Ctrl-C delivered twice (npm run forwards it) does not cut the flush short: it ends, then the process exits by the signal', async () => {
+  await sameSignalTwiceScenario(process.execPath, [outfile]);
 }, 30_000);

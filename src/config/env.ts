@@ -30,24 +30,16 @@ export function parseKeyValueList(raw: string): Record<string, string> | undefin
   return out;
 }
 
-function int(env: EnvRecord, name: string, warn: (m: string) => void): number | undefined {
+/**
+ * A whole number ≥ `min` (1: a count or a limit; 0: milliseconds), or undefined (warned) when
+ * the variable holds something else.
+ */
+function whole(env: EnvRecord, name: string, warn: (m: string) => void, min = 1): number | undefined {
   const v = str(env, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) {
-    warn(`${name}=${JSON.stringify(v)} is not a positive integer; ignored`);
-    return undefined;
-  }
-  return n;
-}
-
-/** A whole number of milliseconds ≥ 0, or undefined (warned) when the variable holds something else. */
-function ms(env: EnvRecord, name: string, warn: (m: string) => void): number | undefined {
-  const v = str(env, name);
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (Number.isInteger(n) && n >= 0) return n;
-  warn(`${name}=${JSON.stringify(v)} is not a whole number of milliseconds; ignored`);
+  if (Number.isInteger(n) && n >= min) return n;
+  warn(`${name}=${JSON.stringify(v)} is not ${min ? 'a positive integer' : 'a whole number of milliseconds'}; ignored`);
   return undefined;
 }
 
@@ -73,8 +65,9 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
 
   const disabled = str(env, 'OTEL_SDK_DISABLED');
   if (disabled !== undefined) {
-    if (disabled.toLowerCase() === 'true') out.disabled = true;
-    else if (disabled.toLowerCase() !== 'false') warn(`OTEL_SDK_DISABLED=${JSON.stringify(disabled)} is not true or false; telemetry stays on`);
+    const d = disabled.toLowerCase();
+    if (d === 'true') out.disabled = true;
+    else if (d !== 'false') warn(`OTEL_SDK_DISABLED=${JSON.stringify(disabled)} is not true or false; telemetry stays on`);
   }
 
   const resourceRaw = str(env, 'OTEL_RESOURCE_ATTRIBUTES');
@@ -114,20 +107,19 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   const limits: Partial<Limits> = {};
   // ENV-14: OTEL_ATTRIBUTE_* apply to spans and log records, a model-specific variable only to
   // its own model: a span limit must not reach log records through the shared default.
-  const count = int(env, 'OTEL_ATTRIBUTE_COUNT_LIMIT', warn);
-  const spanCount = int(env, 'OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', warn);
-  const logCount = int(env, 'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT', warn);
-  if ((spanCount ?? count) !== undefined) limits.attributeCountLimit = spanCount ?? count;
-  if ((logCount ?? count ?? spanCount) !== undefined) limits.logAttributeCountLimit = logCount ?? count ?? DEFAULT_LIMITS.logAttributeCountLimit;
-  const length = int(env, 'OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
-  const spanLength = int(env, 'OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
-  const logLength = int(env, 'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT', warn);
-  if ((spanLength ?? length) !== undefined) limits.attributeValueLengthLimit = spanLength ?? length;
-  if ((logLength ?? length ?? spanLength) !== undefined) limits.logAttributeValueLengthLimit = logLength ?? length ?? DEFAULT_LIMITS.logAttributeValueLengthLimit;
-  const events = int(env, 'OTEL_SPAN_EVENT_COUNT_LIMIT', warn);
-  if (events !== undefined) limits.eventCountLimit = events;
-  const links = int(env, 'OTEL_SPAN_LINK_COUNT_LIMIT', warn);
-  if (links !== undefined) limits.linkCountLimit = links;
+  const pair = (what: string, span: 'attributeCountLimit' | 'attributeValueLengthLimit', log: 'logAttributeCountLimit' | 'logAttributeValueLengthLimit'): void => {
+    const all = whole(env, `OTEL_${what}_LIMIT`, warn);
+    const spans = whole(env, `OTEL_SPAN_${what}_LIMIT`, warn);
+    const logs = whole(env, `OTEL_LOGRECORD_${what}_LIMIT`, warn);
+    if ((spans ?? all) !== undefined) limits[span] = spans ?? all;
+    if ((logs ?? all ?? spans) !== undefined) limits[log] = logs ?? all ?? DEFAULT_LIMITS[log];
+  };
+  pair('ATTRIBUTE_COUNT', 'attributeCountLimit', 'logAttributeCountLimit');
+  pair('ATTRIBUTE_VALUE_LENGTH', 'attributeValueLengthLimit', 'logAttributeValueLengthLimit');
+  for (const k of ['EVENT', 'LINK'] as const) {
+    const v = whole(env, `OTEL_SPAN_${k}_COUNT_LIMIT`, warn);
+    if (v !== undefined) limits[k === 'EVENT' ? 'eventCountLimit' : 'linkCountLimit'] = v;
+  }
   if (Object.keys(limits).length) out.limits = limits;
 
   // ENV-16: trace_based (the default) is what histograms do; always_on cannot be (an exemplar
@@ -136,9 +128,9 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   if (filter === 'always_off') out.metrics = { exemplars: false };
   else if (filter !== undefined && filter !== 'trace_based') warn(`OTEL_METRICS_EXEMPLAR_FILTER=${JSON.stringify(filter)} is not supported here; using trace_based`);
 
-  const interval = ms(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn);
+  const interval = whole(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn, 0);
   if (interval !== undefined) out.metricExportIntervalMs = interval;
-  const delay = ms(env, 'OTEL_BSP_SCHEDULE_DELAY', warn);
+  const delay = whole(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, 0);
   if (delay !== undefined) out.exportDelayMs = delay;
 
   // OTLP exporter variables are gathered for the runtime adapters, which build the backend; with

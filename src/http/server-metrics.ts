@@ -17,14 +17,14 @@ export function httpServerMetrics(monitor: Monitor): HttpServerMetrics {
   let m = cache.get(monitor);
   if (!m) {
     m = {
-      duration: orNothing(monitor, 'http.server.request.duration', () =>
-        monitor.metrics.createHistogram('http.server.request.duration', 'Duration of HTTP server requests.', {
+      duration: orNothing(monitor, 'http.server.request.duration', (name) =>
+        monitor.metrics.createHistogram(name, 'Duration of HTTP server requests.', {
           unit: 's',
           labelNames: ['http.request.method', 'http.response.status_code', 'http.route', 'url.scheme', 'error.type'],
         }),
       ),
-      active: orNothing(monitor, 'http.server.active_requests', () =>
-        monitor.metrics.createUpDownCounter('http.server.active_requests', 'Number of active HTTP server requests.', {
+      active: orNothing(monitor, 'http.server.active_requests', (name) =>
+        monitor.metrics.createUpDownCounter(name, 'Number of active HTTP server requests.', {
           unit: '{request}',
           labelNames: ['http.request.method', 'url.scheme'],
         }),
@@ -44,13 +44,13 @@ const nothing: unknown = new Proxy(function () {}, { get: () => nothing, apply: 
  * it first, and it records these requests already. Creating it here is on every request's path,
  * so a clash must not fail the request; it is reported once instead.
  */
-function orNothing<T>(monitor: Monitor, name: string, make: () => T): T {
+function orNothing<T>(monitor: Monitor, name: string, make: (name: string) => T): T {
   try {
-    return make();
+    return make(name);
   } catch (err) {
     monitor.diag.report(
       'config',
-      () => `the metric "${name}" exists already with another shape (made through the OpenTelemetry API, by an HTTP instrumentation?); the library's own is not recorded, so requests are not counted twice: ${err instanceof Error ? err.message : String(err)}`,
+      () => `the metric "${name}" exists with another shape (an HTTP instrumentation's?); this library's is not recorded, so requests are not counted twice: ${err instanceof Error ? err.message : String(err)}`,
       err,
       `http-metric:${name}`,
     );

@@ -154,7 +154,7 @@ export function checkOptions(o: MonitorOptions): void {
   checkBoolean('metrics.exemplars', metrics?.exemplars);
   checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');
   if (o.otlp !== undefined && !isRecord(o.otlp)) {
-    fail(`\`otlp\` must be an object of OTEL_EXPORTER_OTLP_* settings, as configFromEnv returns, got ${kindOf(o.otlp)}; for an endpoint use OTEL_EXPORTER_OTLP_ENDPOINT.`);
+    fail(`\`otlp\` must be an object such as { OTEL_EXPORTER_OTLP_ENDPOINT: url } (as configFromEnv returns), got ${kindOf(o.otlp)}.`);
   }
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') fail('`onDiagnostic` must be a function.');
   // The core bundles no OTLP exporter: only the runtime adapters build one from `otlp`, so here
@@ -172,7 +172,7 @@ export function checkOptions(o: MonitorOptions): void {
   checkNumber(o, 'exportDelayMs', '≥ 0 (0 turns the scheduled export off)');
   checkNumber(o, 'batchWindowMs', 'from 0 to 25000 (0 exports every scope at once)', 0, 25_000);
   if (o.contextStorage !== undefined && !isContextStorage(o.contextStorage)) {
-    fail('`contextStorage` must be a ContextStorage (an object with run(value, fn) and get() methods) or an AsyncLocalStorage class (with run and getStore on its prototype); omit it to use the detected one.');
+    fail('`contextStorage` must be a ContextStorage (with run(value, fn) and get()) or an AsyncLocalStorage class; omit it to use the detected one.');
   }
   const fields = logging?.redactFields;
   if (fields !== undefined && (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))) fail('`logging.redactFields` must be an array of attribute names.');

@@ -140,7 +140,7 @@ export class Logger {
         const text = textOf(error.message);
         const stack = error.stack ? textOf(error.stack) : '';
         if (type.length > max || text.length > max || stack.length > max) {
-          owner.diag.drop('attribute_truncated', () => `an exception attribute of a log record was longer than ${max} characters and was truncated (limits.logAttributeValueLengthLimit)`);
+          owner.diag.drop('attribute_truncated', () => `a log record's exception attribute longer than ${max} characters was truncated (limits.logAttributeValueLengthLimit)`);
         }
         const exception: Record<string, string> = { 'exception.type': clip(type, max), 'exception.message': clip(text, max) };
         if (stack) exception['exception.stacktrace'] = clip(stack, max);
@@ -235,7 +235,7 @@ export class Logger {
     if (truncated) {
       this.#owner.diag.drop(
         'attribute_truncated',
-        () => `a log attribute value was cut: a string longer than ${limits.logAttributeValueLengthLimit} characters (limits.logAttributeValueLengthLimit), a map or list of more than 128 entries, or nesting deeper than 8 levels`,
+        () => `a log attribute value was cut: a string over ${limits.logAttributeValueLengthLimit} characters (limits.logAttributeValueLengthLimit), a map or list over 128 entries, or nesting over 8 levels`,
         truncated,
       );
     }

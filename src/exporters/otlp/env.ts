@@ -2,6 +2,7 @@ import type { Temporality } from '../../model/metric-data.js';
 import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
 import { COMPRESSIONS, PROTOCOLS, isHeaderValue } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
+import { TOKEN } from '../../http/token.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -18,7 +19,7 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
     if (part.trim() === '') continue;
     const eq = part.indexOf('=');
     const key = eq > 0 ? part.slice(0, eq).trim() : '';
-    if (key === '' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(key)) {
+    if (key === '' || !TOKEN.test(key)) {
       warn?.('ignored a malformed OTLP header entry');
       continue;
     }

@@ -1,6 +1,7 @@
 import type { DiagnosticHandler } from '../../model/batch.js';
 import type { Temporality } from '../../model/metric-data.js';
 import type { OtlpSignal } from './endpoint.js';
+import { TOKEN } from '../../http/token.js';
 import { DEFAULT_ENDPOINT, SIGNALS, isHttpUrl, perSignalUrl, signalUrlFromBase } from './endpoint.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -90,7 +91,6 @@ export interface ResolvedOtlpOptions {
 
 export const PROTOCOLS: readonly OtlpProtocol[] = ['http/protobuf', 'http/json'];
 export const COMPRESSIONS: readonly OtlpCompression[] = ['gzip', 'none'];
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * Whether a header value can be sent (an RFC 9110 field value). fetch throws on CR, LF, NUL

@@ -1,9 +1,9 @@
 import type { Diagnostics } from '../../diag/diagnostics.js';
+import { TOKEN } from '../../http/token.js';
 
 /** W3C baggage entries (BG-01…BG-03): values are decoded; properties are kept as raw text. */
 export type Baggage = Record<string, { value: string; metadata?: string }>;
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const MAX_BYTES = 8192;
 const MAX_MEMBERS = 64;
 

@@ -191,7 +191,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // Saturated: what is buffered stays buffered (bounded) for a later flush.
     if (this.#saturated()) {
       this.#scheduleExport();
-      return Promise.resolve(emptyResult);
+      return nothingToExport();
     }
     return this.#exportWaiting(true);
   }
@@ -422,7 +422,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       setTimeout(wait, 1);
     }).then(() => {
       this.#batchCarrier = undefined;
-      if (this.#nothingWaiting()) return emptyResult;
+      if (this.#nothingWaiting()) return nothingToExport();
       this.#lastScopeExport = now();
       return this.#exportWaiting();
     }));
@@ -656,8 +656,6 @@ function redactAttributes(attrs: Record<string, unknown>, r: Redactor): void {
     if (nv !== v) attrs[k] = nv;
   }
 }
-
-const emptyResult: FlushResult = Object.freeze({ spans: 0, logs: 0, metricPoints: 0, backends: Object.freeze([]) });
 
 /** Raced against a backend's export: wins when the export has not settled yet. */
 const PENDING: unique symbol = Symbol('pending');

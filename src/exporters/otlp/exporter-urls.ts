@@ -1,3 +1,5 @@
+import { isUntraced } from '../../http/untraced.js';
+
 /**
  * How runtime adapters recognise the exporter's own requests, so that they never trace them
  * (a span for every export would feed itself). Two marks, no header:
@@ -6,8 +8,8 @@
  * Both live under `Symbol.for` keys so that two copies of the library in one bundle agree.
  */
 
-/** Set to `true` on the `RequestInit` of every request the exporter makes. */
-export const EXPORTER_REQUEST: unique symbol = Symbol.for('@lexigram/monitor/exporter-request') as never;
+/** Set to `true` on the `RequestInit` of every request the exporter makes: the mark instrumented fetch passes through. */
+export { UNTRACED as EXPORTER_REQUEST } from '../../http/untraced.js';
 
 const REGISTRY = Symbol.for('@lexigram/monitor/exporter-urls');
 
@@ -54,7 +56,7 @@ export function unregisterExporterUrl(url: string): void {
  *   isExporterRequest(input, init) ? originalFetch(input, init) : tracedFetch(input, init);
  */
 export function isExporterRequest(input: Request | URL | string, init?: RequestInit): boolean {
-  if (init && (init as Record<symbol, unknown>)[EXPORTER_REQUEST] === true) return true;
+  if (isUntraced(init)) return true;
   const r = (globalThis as unknown as Record<symbol, Map<string, number> | undefined>)[REGISTRY];
   if (!r || r.size === 0) return false;
   const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;

@@ -86,7 +86,8 @@ export const SAMPLER_NAMES: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
-function checkRatio(v: unknown, where: string): number {
+/** A ratio option (`where` names it in the error): a number in [0, 1], 1 when absent. */
+export function checkRatio(v: unknown, where: string): number {
   if (v === undefined) return 1;
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
     throw new RangeError(`createMonitor: ${where} must be a number in [0, 1], got ${String(v)}.`);

@@ -1,5 +1,6 @@
 import type { SpanData } from '../../model/span-data.js';
 import { SpanStatus } from '../../model/span-data.js';
+import { checkRatio } from './samplers.js';
 
 /**
  * A tail-sampling policy sees every finished span of one trace in a scope (request) and
@@ -57,11 +58,7 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
     }
     rules.push(keepSlowerThan(config.slowerThanMs));
   }
-  const ratio = config.ratio ?? 1;
-  if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
-    throw new RangeError(`createMonitor: \`tailSampling.ratio\` must be a number in [0, 1], got ${String(ratio)}.`);
-  }
-  rules.push(keepRatio(ratio));
+  rules.push(keepRatio(checkRatio(config.ratio ?? 1, '`tailSampling.ratio`')));
   for (const p of config.policies ?? []) {
     if (typeof p !== 'function') throw new TypeError('createMonitor: `tailSampling.policies` must be functions.');
     rules.push(p);

@@ -6,6 +6,7 @@ import { Diagnostics } from './diag/diagnostics.js';
 import { HealthCheckRegistry } from './health/registry.js';
 import type { HookRegistry } from './hooks/registry.js';
 import { ConsoleBackend } from './exporters/console/console-backend.js';
+import { countDataPoints } from './exporters/otlp/metric-shape.js';
 import { resolveLimits, type Limits } from './limits.js';
 import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
 import { MetricsCollector } from './metrics/collector.js';
@@ -580,7 +581,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
             snapshots.set(t, metrics);
           }
         }
-        if (metrics) metricPoints = Math.max(metricPoints, countPoints(metrics));
+        if (metrics) metricPoints = Math.max(metricPoints, countDataPoints(metrics));
         if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
         else jobs.push(this.#exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
       }
@@ -593,7 +594,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** One backend's export, bounded in time; failures are counted, never thrown. */
   #exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
-    const items = batch.spans.length + batch.logs.length + (batch.metrics ? countPoints(batch.metrics) : 0);
+    const items = batch.spans.length + batch.logs.length + countDataPoints(batch.metrics);
     let call: Promise<ExportResult>;
     try {
       const run = this.exportContext;
@@ -698,12 +699,6 @@ function estimateSpanBytes(s: RecordingSpan): number {
 
 function estimateLogBytes(l: LogRecordData): number {
   return 240 + 2 * (typeof l.body === 'string' ? l.body.length : 64) + estimateAttributesBytes(l.attributes as Record<string, unknown>);
-}
-
-function countPoints(s: MetricsSnapshot): number {
-  let n = 0;
-  for (const m of s.metrics) n += m.points.length;
-  return n;
 }
 
 /**

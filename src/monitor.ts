@@ -1,29 +1,31 @@
-import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attributes/redact.js';
+// The order of these imports is the order of the modules in a bundle: this one compresses best
+// (`npm run size`; about 100 B of the Worker bundle). It has no other meaning.
+import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
+import { VERSION } from './version.js';
+import { ConsoleBackend } from './exporters/console/console-backend.js';
+import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
 import { MAX_DEPTH } from './attributes/sanitize.js';
-import { checkOptions, type MonitorOptions } from './config/options.js';
 import { contextStorage, setContextStorage } from './context/active.js';
+import { checkOptions, type MonitorOptions } from './config/options.js';
 import { Diagnostics } from './diag/diagnostics.js';
 import { HealthCheckRegistry } from './health/registry.js';
-import type { HookRegistry } from './hooks/registry.js';
-import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { countDataPoints } from './exporters/otlp/metric-shape.js';
+import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attributes/redact.js';
 import { resolveLimits, type Limits } from './limits.js';
-import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
 import { MetricsCollector } from './metrics/collector.js';
+import { nothingToExport, Scope, type FlushResult, type ScopeOptions, type ScopeOwner } from './scope/scope.js';
+import { createSampler, type Sampler } from './trace/sampling/samplers.js';
+import { prepareIds } from './trace/ids.js';
+import { Tracer, type TracerOwner } from './trace/tracer.js';
+import { enterScope, leaveScope, now, timerMs } from './time.js';
+import type { HookRegistry } from './hooks/registry.js';
 import type { Attributes } from './model/attributes.js';
 import type { Backend, ExportResult, TelemetryBatch } from './model/batch.js';
 import type { LogRecordData } from './model/log-data.js';
 import type { MetricsSnapshot, Temporality } from './model/metric-data.js';
 import type { InstrumentationScope, Resource } from './model/resource.js';
 import type { SpanData } from './model/span-data.js';
-import { nothingToExport, Scope, type FlushResult, type ScopeOptions, type ScopeOwner } from './scope/scope.js';
-import { createSampler, type Sampler } from './trace/sampling/samplers.js';
-import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
 import type { RecordingSpan } from './trace/span.js';
-import { prepareIds } from './trace/ids.js';
-import { Tracer, type TracerOwner } from './trace/tracer.js';
-import { enterScope, leaveScope, now, timerMs } from './time.js';
-import { VERSION } from './version.js';
 
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
 /** Spans (or logs) waiting outside scopes that start an export at once: OpenTelemetry's default batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */

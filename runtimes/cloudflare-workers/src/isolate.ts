@@ -1,15 +1,17 @@
-import { ADAPTER_BATCH_WINDOW_MS, withEnv } from '../../../src/adapter/monitor-from-config.js';
-import type { EnvRecord } from '../../../src/config/env.js';
+// The order of these imports is the order of the modules in a bundle: this one compresses best
+// (`npm run size`; about 50 B of the Worker bundle). It has no other meaning.
 import { contextStorage, setContextStorage } from '../../../src/context/active.js';
-import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import { instrumentFetch, type FetchFn } from '../../../src/http/instrument-fetch.js';
+import { ADAPTER_BATCH_WINDOW_MS, withEnv } from '../../../src/adapter/monitor-from-config.js';
 import { Monitor } from '../../../src/monitor.js';
+import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
+import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
+import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
+import { instrumentEnv, type BindingsContext } from './bindings.js';
+import type { EnvRecord } from '../../../src/config/env.js';
+import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import type { Scope } from '../../../src/scope/scope.js';
 import type { Span } from '../../../src/trace/span.js';
-import { instrumentEnv, type BindingsContext } from './bindings.js';
-import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
-import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
-import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { Baggage } from '../../../src/trace/propagation/baggage.js';
 
 /** Everything one `instrument()`/`instrumentDO()` keeps per isolate, built on the first invocation. */

@@ -4,7 +4,7 @@ import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
 import { VERSION } from './version.js';
 import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
-import { MAX_DEPTH } from './attributes/sanitize.js';
+import { attributesBytes } from './attributes/sanitize.js';
 import { contextStorage, setContextStorage } from './context/active.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
 import { Diagnostics } from './diag/diagnostics.js';
@@ -667,40 +667,20 @@ function failed(err: unknown): ExportResult {
   return { ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err) };
 }
 
-/** A cheap estimate of an item's retained size: fixed object costs plus string lengths. */
-function estimateAttributesBytes(attrs: Record<string, unknown> | undefined, depth = 0): number {
-  let n = 0;
-  for (const k in attrs) n += 48 + 2 * k.length + estimateValueBytes(attrs[k], depth);
-  return n;
-}
-
-function estimateValueBytes(v: unknown, depth: number): number {
-  if (typeof v === 'string') return 16 + 2 * v.length;
-  // As deep as sanitizeAny keeps (MAX_DEPTH), or a nested payload would escape maxBufferedBytes.
-  if (v === null || typeof v !== 'object' || depth >= MAX_DEPTH) return 16;
-  if (v instanceof Uint8Array) return 64 + v.byteLength;
-  if (Array.isArray(v)) {
-    let n = 32;
-    for (const x of v) n += estimateValueBytes(x, depth + 1);
-    return n;
-  }
-  return 32 + estimateAttributesBytes(v as Record<string, unknown>, depth + 1);
-}
-
 function estimateSpanBytes(s: RecordingSpan): number {
   // The span keeps its attributes' estimate current as they are set (RecordingSpan.attributeBytes).
   let n = 400 + 2 * s.name.length + s.attributeBytes;
   // Indexed loops: for-of allocates an iterator per list here (measured ~80 bytes a span).
   const events = s.events;
-  for (let i = 0; i < events.length; i++) n += 96 + 2 * events[i].name.length + estimateAttributesBytes(events[i].attributes as Record<string, unknown>);
+  for (let i = 0; i < events.length; i++) n += 96 + 2 * events[i].name.length + attributesBytes(events[i].attributes as Record<string, unknown>);
   const links = s.links;
-  for (let i = 0; i < links.length; i++) n += 160 + estimateAttributesBytes(links[i].attributes as Record<string, unknown>);
+  for (let i = 0; i < links.length; i++) n += 160 + attributesBytes(links[i].attributes as Record<string, unknown>);
   if (s.status.message) n += 2 * s.status.message.length;
   return n;
 }
 
 function estimateLogBytes(l: LogRecordData): number {
-  return 240 + 2 * (typeof l.body === 'string' ? l.body.length : 64) + estimateAttributesBytes(l.attributes as Record<string, unknown>);
+  return 240 + 2 * (typeof l.body === 'string' ? l.body.length : 64) + attributesBytes(l.attributes as Record<string, unknown>);
 }
 
 /**

@@ -186,6 +186,31 @@ function collectionAsJson(v: object): unknown {
 
 /** Levels of nesting a log value keeps (deeper values become '[Object]'); buffer size estimates follow it. */
 export const MAX_DEPTH = 8;
+
+/**
+ * A cheap estimate of a value's retained size, what the monitor's buffer counts against
+ * limits.maxBufferedBytes: 16 bytes for a primitive plus 2 per character, 32 for an array or a
+ * map plus its entries, as deep as sanitizeAny keeps (MAX_DEPTH), or a nested payload would
+ * escape the bound.
+ */
+export function valueBytes(v: unknown, depth = 0): number {
+  if (typeof v === 'string') return 16 + 2 * v.length;
+  if (v === null || typeof v !== 'object' || depth >= MAX_DEPTH) return 16;
+  if (v instanceof Uint8Array) return 64 + v.byteLength;
+  if (Array.isArray(v)) {
+    let n = 32;
+    for (const x of v) n += valueBytes(x, depth + 1);
+    return n;
+  }
+  return 32 + attributesBytes(v as Record<string, unknown>, depth + 1);
+}
+
+/** The estimated size of a map of attributes: 48 bytes plus 2 per key character, plus each value's (see valueBytes). */
+export function attributesBytes(attrs: Record<string, unknown> | undefined, depth = 0): number {
+  let n = 0;
+  for (const k in attrs) n += 48 + 2 * k.length + valueBytes(attrs[k], depth);
+  return n;
+}
 const MAX_ENTRIES = 128;
 
 /** Set by `sanitizeAny` when it cut something (a long string, a wide map or list, a deep level); the caller resets it. */

@@ -1,4 +1,4 @@
-import { describe, Fix, sanitizeAttribute } from '../attributes/sanitize.js';
+import { describe, Fix, sanitizeAttribute, valueBytes } from '../attributes/sanitize.js';
 import { defineSafe } from '../attributes/sanitize.js';
 import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
@@ -45,19 +45,6 @@ export interface SpanOwner {
   /** Asked once per new attribute key, so export redacts only the spans that need it. */
   readonly redactor: Redactor;
   onEnd(span: RecordingSpan): void;
-}
-
-/**
- * The estimated retained size of an attribute value (what the monitor's buffer counts against
- * limits.maxBufferedBytes): 16 bytes for a primitive plus 2 per character, 32 for an array plus
- * its elements.
- */
-function valueBytes(v: unknown): number {
-  if (typeof v === 'string') return 16 + 2 * v.length;
-  if (!Array.isArray(v)) return 16;
-  let n = 32;
-  for (const x of v as unknown[]) n += typeof x === 'string' ? 16 + 2 * x.length : 16;
-  return n;
 }
 
 function setStatusArgs(code: unknown, message: unknown): { code: SpanStatus; message?: string } | undefined {

@@ -185,6 +185,9 @@ function collectionAsJson(v: object): unknown {
 }
 
 /** Levels of nesting a log value keeps (deeper values become '[Object]'); buffer size estimates follow it. */
+/** Object.prototype's own hasOwnProperty, for objects whose own may be missing or replaced. */
+export const hasOwn = Object.prototype.hasOwnProperty;
+
 export const MAX_DEPTH = 8;
 
 /**

@@ -1,5 +1,5 @@
 import { redactEntry, type Redactor } from '../attributes/redact.js';
-import { clip, describe, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
+import { clip, describe, hasOwn, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
@@ -10,7 +10,6 @@ import type { Scope } from '../scope/scope.js';
 import type { SpanContext } from '../model/span-data.js';
 import { now } from '../time.js';
 
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** `severityText` per level, so a record does not upper-case its level on every call. */
 const TEXT: Record<LogLevel, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'FATAL' };

@@ -1,4 +1,4 @@
-import { describe, Fix, sanitizeAttribute, valueBytes } from '../attributes/sanitize.js';
+import { describe, Fix, hasOwn, sanitizeAttribute, valueBytes } from '../attributes/sanitize.js';
 import { defineSafe } from '../attributes/sanitize.js';
 import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
@@ -12,8 +12,6 @@ import { msToUnixNano, timeInput } from '../time.js';
 import { isValidSpanId, isValidTraceId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import { traceStateText } from './propagation/tracestate.js';
-
-const hasOwn = Object.prototype.hasOwnProperty;
 
 /** A time as epoch milliseconds or a Date. */
 export type TimeInput = number | Date;

@@ -4,6 +4,7 @@
  * subclass that may be lazy) is handed back as itself, observed, and runs only when awaited.
  */
 
+import { hasOwn } from '../attributes/sanitize.js';
 import { contextStorage, type ActiveContext } from '../context/active.js';
 
 /**
@@ -121,7 +122,7 @@ function observe<T extends object>(target: T, finish: Finish, run: Run | undefin
     get(t, key) {
       const v = Reflect.get(t, key);
       if (typeof v !== 'function' || key === 'constructor' || fixed(t, key)) return v;
-      if (typeof key === 'string' && Object.prototype.hasOwnProperty.call(own, key)) return own[key];
+      if (typeof key === 'string' && hasOwn.call(own, key)) return own[key];
       let w = wrappers.get(v);
       if (w === undefined) {
         w = function (this: unknown, ...args: unknown[]): unknown {

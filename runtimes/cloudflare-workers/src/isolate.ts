@@ -84,7 +84,8 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
     monitor,
     // The span ends when the handler returns unless `waitForBody` asks for the body to be
     // watched: piping every body costs workerd 30–70 µs of CPU per request (BENCHMARKS.md).
-    http: { route: adapter.route, trustIncomingTrace: adapter.trustIncomingTrace, captureHeaders: adapter.captureHeaders, waitForBody: adapter.waitForBody },
+    // The adapter options are the HTTP instrumentation's too (route, trustIncomingTrace, captureHeaders, waitForBody).
+    http: adapter,
     env<T>(e: T): T {
       if (!bindings || e === null || typeof e !== 'object') return e;
       let w = envs.get(e) as T | undefined;

@@ -1,5 +1,5 @@
 import type { LabelsInput } from '../model/attributes.js';
-import type { CounterMetric, NumberPoint, Temporality, UpDownCounterMetric, PointAttributes } from '../model/metric-data.js';
+import type { NumberPoint, PointAttributes } from '../model/metric-data.js';
 import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 
 interface SumSeries extends SeriesBase {
@@ -41,7 +41,7 @@ export class Counter extends SumInstrument {
     const v = valueArg(value, 1);
     const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
-      this.rejectValue(v);
+      this.#rejectValue(v);
       return;
     }
     const s = this.resolve(l);
@@ -61,7 +61,7 @@ export class Counter extends SumInstrument {
     let s = this.resolve(labels);
     return {
       increment: (value = 1) => {
-        if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return this.rejectValue(value);
+        if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return this.#rejectValue(value);
         if (s === undefined || s.removed) {
           // resolve() counts the drop when the labels are misuse or the monitor is closed.
           s = this.resolve(labels);
@@ -72,12 +72,9 @@ export class Counter extends SumInstrument {
     };
   }
 
-  private rejectValue(v: unknown): void {
-    if (typeof v === 'number' && v < 0) {
-      this.owner.diag.drop('negative_increment', `counter "${this.name}" got a negative increment; counters only go up (use a gauge or an up-down counter)`);
-    } else {
-      this.owner.diag.drop('invalid_value', `counter "${this.name}" got a value that is not a finite number; it was dropped`);
-    }
+  #rejectValue(v: unknown): void {
+    if (typeof v === 'number' && v < 0) this.drop('negative_increment', `counter "${this.name}" got a negative increment; counters only go up (use a gauge or an up-down counter)`);
+    else this.notFinite('counter');
   }
 
   protected override deltaPoint(s: SumSeries, time: number): NumberPoint {
@@ -86,11 +83,6 @@ export class Counter extends SumInstrument {
     s.deltaStart = time;
     s.dirty = false;
     return p;
-  }
-
-  collect(temporality: Temporality, time: number): CounterMetric | undefined {
-    const points = this.points(temporality, time);
-    return { name: this.name, help: this.help, unit: this.unit, type: 'counter', temporality, points };
   }
 }
 
@@ -101,10 +93,7 @@ export class UpDownCounter extends SumInstrument {
   add(value: number | LabelsInput = 1, labels?: LabelsInput): void {
     const v = valueArg(value, 1);
     const l = labelsArg(value, labels);
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.owner.diag.drop('invalid_value', `up-down counter "${this.name}" got a value that is not a finite number; it was dropped`);
-      return;
-    }
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('up-down counter');
     const s = this.resolve(l);
     if (s !== undefined) this.bump(s, v);
   }
@@ -117,10 +106,5 @@ export class UpDownCounter extends SumInstrument {
     const v = valueArg(value, 1);
     const l = labelsArg(value, labels);
     this.add(typeof v === 'number' ? -v : (v as number), l);
-  }
-
-  collect(temporality: Temporality, time: number): UpDownCounterMetric | undefined {
-    const points = this.points(temporality, time);
-    return { name: this.name, help: this.help, unit: this.unit, type: 'updowncounter', temporality: 'cumulative', points };
   }
 }

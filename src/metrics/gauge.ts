@@ -1,5 +1,5 @@
 import type { LabelsInput } from '../model/attributes.js';
-import type { GaugeMetric, NumberPoint, Temporality, PointAttributes } from '../model/metric-data.js';
+import type { NumberPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
 
@@ -16,10 +16,7 @@ export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
   }
 
   set(value: number, labels?: LabelsInput): void {
-    if (typeof value !== 'number' || Number.isNaN(value)) {
-      this.owner.diag.drop('invalid_value', `gauge "${this.name}" was set to a value that is not a number; it was dropped`);
-      return;
-    }
+    if (typeof value !== 'number' || Number.isNaN(value)) return this.drop('invalid_value', `gauge "${this.name}" was set to a value that is not a number; it was dropped`);
     const s = this.resolve(labels);
     if (s === undefined) return;
     s.value = value;
@@ -29,13 +26,13 @@ export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
   increment(value: number | LabelsInput = 1, labels?: LabelsInput): void {
     const v = valueArg(value, 1);
     const l = labelsArg(value, labels);
-    this.move(v, l, 1);
+    this.#move(v, l, 1);
   }
 
   decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
     const v = valueArg(value, 1);
     const l = labelsArg(value, labels);
-    this.move(v, l, -1);
+    this.#move(v, l, -1);
   }
 
   /** Sets the gauge to the current time in seconds. */
@@ -43,11 +40,8 @@ export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
     this.set(now() / 1000, labels);
   }
 
-  private move(v: unknown, labels: LabelsInput | undefined, sign: 1 | -1): void {
-    if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.owner.diag.drop('invalid_value', `gauge "${this.name}" got a change that is not a finite number; it was dropped`);
-      return;
-    }
+  #move(v: unknown, labels: LabelsInput | undefined, sign: 1 | -1): void {
+    if (typeof v !== 'number' || !Number.isFinite(v)) return this.drop('invalid_value', `gauge "${this.name}" got a change that is not a finite number; it was dropped`);
     const s = this.resolve(labels);
     if (s === undefined) return;
     s.value += sign * v;
@@ -63,10 +57,5 @@ export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
 
   protected point(s: GaugeSeries, time: number): NumberPoint {
     return { attributes: s.attributes, startTime: s.startTime, time, value: s.value };
-  }
-
-  /** A delta reader gets the gauges set since its previous collection; a cumulative one all. */
-  collect(temporality: Temporality, time: number): GaugeMetric | undefined {
-    return { name: this.name, help: this.help, unit: this.unit, type: 'gauge', temporality, points: this.points(temporality, time) };
   }
 }

@@ -1,6 +1,6 @@
 import { contextStorage } from '../context/active.js';
-import type { Labels, LabelsInput } from '../model/attributes.js';
-import type { ExemplarData, HistogramMetric, HistogramPoint, Temporality, PointAttributes } from '../model/metric-data.js';
+import type { LabelsInput } from '../model/attributes.js';
+import type { ExemplarData, HistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now, secondsBetween } from '../time.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
 import type { Span } from '../trace/span.js';
@@ -79,16 +79,16 @@ function searchBuckets(b: Float64Array, v: number): number {
 export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
   readonly type = 'histogram' as const;
   readonly bounds: readonly number[];
-  private readonly b: Float64Array;
+  readonly #b: Float64Array;
 
   constructor(owner: InstrumentOwner, name: string, help: string, unit: string, labelNames: readonly string[] | undefined, buckets: number[]) {
     super(owner, name, help, unit, labelNames);
     this.bounds = Object.freeze(buckets);
-    this.b = Float64Array.from(buckets);
+    this.#b = Float64Array.from(buckets);
   }
 
   protected createSeries(attributes: PointAttributes, time: number): HistogramSeries {
-    const n = this.b.length + 1;
+    const n = this.#b.length + 1;
     return {
       attributes,
       startTime: time,
@@ -110,16 +110,13 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
   }
 
   observe(value: number, labels?: LabelsInput): void {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.owner.diag.drop('invalid_value', `histogram "${this.name}" got a value that is not a finite number; it was dropped`);
-      return;
-    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) return this.notFinite('histogram');
     const s = this.resolve(labels);
     if (s !== undefined) this.record(s, value);
   }
 
   private record(s: HistogramSeries, v: number): void {
-    const b = this.b;
+    const b = this.#b;
     const n = b.length;
     let i = 0;
     if (n <= 16) while (i < n && v > b[i]) i++;
@@ -134,16 +131,16 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
     if (v > s.dMax) s.dMax = v;
     if (this.owner.exemplars) {
       const span = contextStorage().get()?.span;
-      if (span !== undefined) this.keepExemplar(s, span, v, i);
+      if (span !== undefined) this.#keepExemplar(s, span, v, i);
     }
     this.markDirty(s);
   }
 
   /** The latest sampled-span observation of bucket `i` (its own method: a first observation outside a span never compiles it). */
-  private keepExemplar(s: HistogramSeries, span: Span, v: number, i: number): void {
+  #keepExemplar(s: HistogramSeries, span: Span, v: number, i: number): void {
     if (!span.isRecording()) return;
     const c = span.spanContext();
-    if (c.traceFlags & 1) (s.exemplars ??= new Array(this.b.length + 1))[i] = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };
+    if (c.traceFlags & 1) (s.exemplars ??= new Array(this.#b.length + 1))[i] = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };
   }
 
   /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */
@@ -158,10 +155,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
   bind(labels?: LabelsInput): BoundHistogram {
     let s = this.resolve(labels);
     const observe = (v: number): void => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        this.owner.diag.drop('invalid_value', `histogram "${this.name}" got a value that is not a finite number; it was dropped`);
-        return;
-      }
+      if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('histogram');
       if (s === undefined || s.removed) {
         // resolve() counts the drop when the labels are misuse or the monitor is closed.
         s = this.resolve(labels);
@@ -224,9 +218,5 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
       bucketCounts: Array.from(s.counts),
       exemplars: s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined,
     };
-  }
-
-  collect(temporality: Temporality, time: number): HistogramMetric | undefined {
-    return { name: this.name, help: this.help, unit: this.unit, type: 'histogram', temporality, points: this.points(temporality, time) };
   }
 }

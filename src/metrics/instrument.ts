@@ -1,6 +1,7 @@
 import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
+import type { DropReason } from '../model/batch.js';
 import type { Labels, LabelsInput } from '../model/attributes.js';
 import type { MetricData, MetricType, PointAttributes, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
@@ -54,12 +55,12 @@ const KV = '\u0002';
 export abstract class Instrument<S extends SeriesBase, P = unknown> {
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
-  private overflow: S | undefined;
+  #overflow: S | undefined;
   /** Delta points of removed series that no delta collection sent yet: they leave with the next one. */
-  private retired: P[] | undefined;
+  #retired: P[] | undefined;
   /** @internal The library's own self-metrics keep counting after shutdown (drops still happen then). */
   selfMetric = false;
-  private readonly labelSet: Set<string> | undefined;
+  readonly #labelSet: Set<string> | undefined;
 
   constructor(
     protected readonly owner: InstrumentOwner,
@@ -69,15 +70,15 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     /** Declared label names, sorted; undefined when any labels are accepted. */
     readonly labelNames: readonly string[] | undefined,
   ) {
-    this.labelSet = labelNames ? new Set(labelNames) : undefined;
+    this.#labelSet = labelNames ? new Set(labelNames) : undefined;
     // Which declared labels the redactor may change is known now, so a first increment neither
     // asks nor compiles the redactor when none can (any labels: asked per new series).
     const r = owner.redactor;
-    this.redactNames = r === undefined ? [] : labelNames ? labelNames.filter((n) => r.mayRedact(n)) : undefined;
+    this.#redactNames = r === undefined ? [] : labelNames ? labelNames.filter((n) => r.mayRedact(n)) : undefined;
   }
 
   /** Declared labels the redactor may change ([] for none, or no redactor); undefined: any labels. */
-  private readonly redactNames: readonly string[] | undefined;
+  readonly #redactNames: readonly string[] | undefined;
 
   protected abstract createSeries(attributes: PointAttributes, time: number): S;
 
@@ -86,37 +87,35 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     if (this.owner.closed && (!this.selfMetric || this.owner.disabled)) return this.afterShutdown();
     let key: string | undefined;
     if (labels === undefined || labels === null) {
-      key = this.labelNames && this.labelNames.length > 0 ? this.keyOfDeclared({}) : '';
+      key = this.labelNames && this.labelNames.length > 0 ? this.#keyOfDeclared({}) : '';
     } else if (typeof labels !== 'object') {
-      return this.notAnObject();
+      return this.#notAnObject();
     } else {
       const hit = this.lookupLearned(labels);
       if (hit !== undefined) return hit;
-      key = this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+      key = this.#labelSet ? this.#keyOfDeclared(labels) : this.#keyOfAny(labels);
     }
     if (key === undefined) return undefined;
     const found = this.series.get(key);
     // A series found by its key string is remembered in the lookup tree too: it may predate
     // the learned shape, or `remove()` may have cleared the tree.
     if (found !== undefined) {
-      if (labels) this.rememberLearned(labels, found);
+      if (labels) this.#rememberLearned(labels, found);
       return found;
     }
     // A new series joins the lookup tree on its second call (found by its key above), not now:
     // a label set seen once (a request id, a user id) costs no tree node, and a first call
     // compiles and runs less.
-    return this.create(key, labels ?? {});
+    return this.#create(key, labels ?? {});
   }
 
   /** A value recorded while closed: counted after shutdown; nothing at all when telemetry is disabled. */
   protected afterShutdown(): undefined {
-    if (!this.owner.disabled) this.owner.diag.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
-    return undefined;
+    return this.owner.disabled ? undefined : this.drop('after_shutdown', 'a metric was recorded after shutdown(); the value was dropped');
   }
 
-  private notAnObject(): undefined {
-    this.owner.diag.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
-    return undefined;
+  #notAnObject(): undefined {
+    return this.drop('invalid_label', `metric "${this.name}" got labels that are not an object; the value was dropped`);
   }
 
   /**
@@ -126,8 +125,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * lookups of strings the caller already holds, instead of building and hashing a key string.
    * Other shapes, new sets and unusual values take the string-key path, which does every check.
    */
-  private readonly tree = new Map<unknown, unknown>();
-  private learned: readonly string[] | undefined;
+  readonly #tree = new Map<unknown, unknown>();
+  #learned: readonly string[] | undefined;
 
   /**
    * The series of `labels` when they have the learned shape and their values are remembered:
@@ -136,10 +135,10 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * `labels[names[i]]` in a second loop after the shape check cost ~5 ns more a call.
    */
   private lookupLearned(labels: LabelsInput): S | undefined {
-    const names = this.learned;
+    const names = this.#learned;
     if (names === undefined) return undefined;
     let n = 0;
-    let node: unknown = this.tree;
+    let node: unknown = this.#tree;
     for (const k in labels) {
       if (k !== names[n]) return undefined;
       let v = labels[k];
@@ -155,28 +154,28 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return n === names.length ? (node as S) : undefined;
   }
 
-  private rememberLearned(labels: LabelsInput, series: S): void {
-    const names = this.learned;
+  #rememberLearned(labels: LabelsInput, series: S): void {
+    const names = this.#learned;
     if (names === undefined) {
       const keys = Object.keys(labels);
-      if (keys.length > 0 && keys.length <= 16 && this.remember(keys, labels, series)) this.learned = keys;
+      if (keys.length > 0 && keys.length <= 16 && this.#remember(keys, labels, series)) this.#learned = keys;
       return;
     }
-    if (hasShape(labels, names)) this.remember(names, labels, series);
-    else this.otherShape();
+    if (hasShape(labels, names)) this.#remember(names, labels, series);
+    else this.#otherShape();
   }
 
   /** A shape other than the learned one: after many, learn again (the first call may have been the odd one). */
-  private otherShape(): void {
-    if (++this.shapeMisses < 1024) return;
-    this.shapeMisses = 0;
-    this.learned = undefined;
-    this.tree.clear();
+  #otherShape(): void {
+    if (++this.#shapeMisses < 1024) return;
+    this.#shapeMisses = 0;
+    this.#learned = undefined;
+    this.#tree.clear();
   }
-  private shapeMisses = 0;
+  #shapeMisses = 0;
 
   /** Records `series` under `labels`' values in `names` order; false when a value cannot be (empty, too long, not text). */
-  private remember(names: readonly string[], labels: LabelsInput, series: S): boolean {
+  #remember(names: readonly string[], labels: LabelsInput, series: S): boolean {
     const values: string[] = [];
     for (let i = 0; i < names.length; i++) {
       const raw = labels[names[i]];
@@ -184,7 +183,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       if (typeof v !== 'string' || v === '' || (v.length > this.owner.limits.labelValueLengthLimit && !this.selfMetric)) return false;
       values.push(v);
     }
-    let node = this.tree;
+    let node = this.#tree;
     const last = values.length - 1;
     for (let i = 0; i < last; i++) {
       let next = node.get(values[i]) as Map<unknown, unknown> | undefined;
@@ -195,64 +194,64 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return true;
   }
 
-  private create(key: string, labels: LabelsInput): S | undefined {
+  #create(key: string, labels: LabelsInput): S | undefined {
     // The library's own drop counter is exempt: its reasons are a fixed set, and capped it would
     // count its own overflow into itself until the stack overflowed, thrown into the app.
     const full = this.series.size >= this.owner.limits.cardinalityLimit && !this.selfMetric;
     // Declared labels that nothing redacts: the key is the whole identity, so a full instrument
     // overflows at once. Otherwise the attributes come first even at the cap: an invalid label
     // name is dropped as below the cap, and a secret value finds the redacted series it shares.
-    if (full && this.labelSet !== undefined && this.redactNames?.length === 0) return this.overflowSeries();
+    if (full && this.#labelSet !== undefined && this.#redactNames?.length === 0) return this.#overflowSeries();
     let attributes: Labels | undefined;
     const names = this.labelNames;
     if (names) {
       attributes = {};
       // An empty label value is the same as an absent label (PR-03): it is not recorded.
       for (let i = 0; i < names.length; i++) {
-        const t = this.text(labels[names[i]], false);
+        const t = this.#text(labels[names[i]], false);
         if (t) attributes[names[i]] = t;
       }
     } else {
-      const cut = this.cuts?.get(key);
+      const cut = this.#cuts?.get(key);
       if (cut !== undefined) {
-        this.cut(cut[1]);
+        this.#cut(cut[1]);
         return cut[0];
       }
-      const all = this.attributesOfAny(labels);
+      const all = this.#attributesOfAny(labels);
       if (all === undefined) return undefined;
-      attributes = this.capLabels(all);
+      attributes = this.#capLabels(all);
       if (attributes !== all) {
         // Keyed by the labels kept: sets that differ only in dropped labels share one series.
-        const k = this.keyOfAny(attributes)!;
-        const s = this.series.get(k) ?? this.create(k, attributes);
-        if (s !== undefined && s !== this.overflow) {
+        const k = this.#keyOfAny(attributes)!;
+        const s = this.series.get(k) ?? this.#create(k, attributes);
+        if (s !== undefined && s !== this.#overflow) {
           // Bounded: dropped labels that vary (a request id) must not grow it without end.
-          const cuts = (this.cuts ??= new Map());
+          const cuts = (this.#cuts ??= new Map());
           if (cuts.size >= this.owner.limits.cardinalityLimit) cuts.clear();
           cuts.set(key, [s, Object.keys(all).length - Object.keys(attributes).length]);
         }
         return s;
       }
     }
-    if (this.redactNames?.length !== 0 && this.redactLabels(attributes)) {
+    if (this.#redactNames?.length !== 0 && this.#redactLabels(attributes)) {
       // Keyed by the redacted values: every secret value shares one series, and none of them
       // is remembered in the lookup tree, so per-request tokens grow neither.
-      key = (this.labelSet ? this.keyOfDeclared(attributes) : this.keyOfAny(attributes)) ?? key;
+      key = (this.#labelSet ? this.#keyOfDeclared(attributes) : this.#keyOfAny(attributes)) ?? key;
       const same = this.series.get(key);
       if (same !== undefined) return same;
     }
-    if (full) return this.overflowSeries();
+    if (full) return this.#overflowSeries();
     const s = this.createSeries(attributes, now());
     this.series.set(key, s);
     return s;
   }
 
   /** Replaces secret label values in place (README: secrets are redacted in Prometheus and OTLP output); true when any changed. */
-  private redactLabels(attributes: Labels): boolean {
+  #redactLabels(attributes: Labels): boolean {
     if (this.selfMetric) return false;
     const r = this.owner.redactor!;
     let changed = false;
-    for (const k of this.redactNames ?? Object.keys(attributes)) {
+    for (const k of this.#redactNames ?? Object.keys(attributes)) {
       const v = attributes[k];
       if (v === undefined) continue;
       const nv = r.apply(k, v);
@@ -269,25 +268,24 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   // times call by call a task whose first call takes over 500 µs).
 
   /** Past the cardinality cap: the shared overflow series, counted. */
-  private overflowSeries(): S {
-    const owner = this.owner;
-    owner.diag.drop(
+  #overflowSeries(): S {
+    this.drop(
       'cardinality_overflow',
-      () => `metric "${this.name}" passed ${owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow=true series`,
+      () => `metric "${this.name}" passed ${this.owner.limits.cardinalityLimit} attribute sets (limits.cardinalityLimit); new sets go to the otel.metric.overflow=true series`,
     );
-    return (this.overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
+    return (this.#overflow ??= this.createSeries(OVERFLOW_ATTRIBUTES, now()));
   }
 
   /** The attributes of a new series of an instrument without declared label names. */
-  private attributesOfAny(labels: LabelsInput): Labels | undefined {
+  #attributesOfAny(labels: LabelsInput): Labels | undefined {
     const attributes: Labels = {};
     for (const k of Object.keys(labels)) {
       if (labels[k] === undefined) continue;
       if (!isValidLabelName(k)) {
-        this.owner.diag.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
+        this.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
         return undefined;
       }
-      const t = this.text(labels[k], false);
+      const t = this.#text(labels[k], false);
       if (t) attributes[k] = t;
     }
     return attributes;
@@ -300,20 +298,20 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * or a capped set is first recorded; a found series never gets here. Declared labelNames are
    * configuration, not capped.
    */
-  private capLabels(all: Labels, count = true): Labels {
+  #capLabels(all: Labels, count = true): Labels {
     const max = this.owner.limits.attributeCountLimit;
     const keys = Object.keys(all);
     if (keys.length <= max || this.selfMetric) return all;
     keys.sort();
     const kept: Labels = {};
     for (let i = 0; i < max; i++) kept[keys[i]!] = all[keys[i]!]!;
-    if (count) this.cut(keys.length - max);
+    if (count) this.#cut(keys.length - max);
     return kept;
   }
 
   /** Counts `n` labels dropped by the cap: on every call that passes them, as other drops are. */
-  private cut(n: number): void {
-    this.owner.diag.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.attributeCountLimit} labels (limits.attributeCountLimit); the rest were dropped`, n);
+  #cut(n: number): void {
+    this.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.attributeCountLimit} labels (limits.attributeCountLimit); the rest were dropped`, n);
   }
 
   /**
@@ -321,54 +319,52 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * a set passed again skips the cap's validation and sorting. Not in the lookup tree, whose hit
    * would skip counting the drop.
    */
-  private cuts: Map<string, [S, number]> | undefined;
+  #cuts: Map<string, [S, number]> | undefined;
 
   /** Label value as text, truncated to the limit; `count` is false when re-reading a value already counted. */
-  private text(v: unknown, count = true): string | undefined {
+  #text(v: unknown, count = true): string | undefined {
     let s: string;
     if (typeof v === 'string') s = v;
     else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
     else if (v === undefined) s = '';
     else return undefined;
-    return s.length > this.owner.limits.labelValueLengthLimit ? this.truncate(s, count) : s;
+    return s.length > this.owner.limits.labelValueLengthLimit ? this.#truncate(s, count) : s;
   }
 
-  private truncate(s: string, count: boolean): string {
+  #truncate(s: string, count: boolean): string {
     // The library's own metrics are exempt: their values are short, known names, and counting
     // a truncation of one would record into the same metric again, without end.
     if (this.selfMetric) return s;
     const max = this.owner.limits.labelValueLengthLimit;
-    if (count) this.owner.diag.drop('label_too_long', () => `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
+    if (count) this.drop('label_too_long', () => `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
     return s.slice(0, max);
   }
 
-  private keyOfDeclared(labels: LabelsInput): string | undefined {
-    const set = this.labelSet!;
-    for (const k in labels) if (!set.has(k) && labels[k] !== undefined) return this.unknownLabel(k);
+  #keyOfDeclared(labels: LabelsInput): string | undefined {
+    const set = this.#labelSet!;
+    for (const k in labels) if (!set.has(k) && labels[k] !== undefined) return this.#unknownLabel(k);
     const names = this.labelNames!;
     let key = '';
     for (let i = 0; i < names.length; i++) {
-      const t = this.text(labels[names[i]]);
-      if (t === undefined) return this.invalidValue();
+      const t = this.#text(labels[names[i]]);
+      if (t === undefined) return this.#invalidValue();
       key += t.length + SEP + t;
     }
     return key;
   }
 
-  private unknownLabel(k: string): undefined {
-    this.owner.diag.drop(
+  #unknownLabel(k: string): undefined {
+    return this.drop(
       'unknown_label',
       `metric "${this.name}" got the undeclared label ${JSON.stringify(k.slice(0, 64))} (labelNames: ${this.labelNames!.join(', ')}); the value was dropped`,
     );
-    return undefined;
   }
 
-  private invalidValue(): undefined {
-    this.owner.diag.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
-    return undefined;
+  #invalidValue(): undefined {
+    return this.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
   }
 
-  private keyOfAny(labels: LabelsInput): string | undefined {
+  #keyOfAny(labels: LabelsInput): string | undefined {
     let keys = Object.keys(labels);
     for (let i = 1; i < keys.length; i++) {
       if (keys[i - 1] > keys[i]) {
@@ -381,8 +377,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       const k = keys[i];
       const raw = labels[k];
       if (raw === undefined) continue;
-      const t = this.text(raw);
-      if (t === undefined) return this.invalidValue();
+      const t = this.#text(raw);
+      if (t === undefined) return this.#invalidValue();
       // An empty value is the same as an absent label (PR-03).
       if (t !== '') key += k.length + KV + k + t.length + KV + t;
     }
@@ -395,22 +391,22 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    */
   remove(labels?: LabelsInput): boolean {
     try {
-      let key = labels === undefined || labels === null ? (this.labelSet ? this.keyOfDeclared({}) : '') : this.labelSet ? this.keyOfDeclared(labels) : this.keyOfAny(labels);
+      let key = labels === undefined || labels === null ? (this.#labelSet ? this.#keyOfDeclared({}) : '') : this.#labelSet ? this.#keyOfDeclared(labels) : this.#keyOfAny(labels);
       if (key === undefined) return false;
       let s = this.series.get(key);
-      if (s === undefined && labels && !this.labelSet) {
+      if (s === undefined && labels && !this.#labelSet) {
         // An over-cap set's series is keyed by the labels the cap kept (as attributesOfAny keeps them).
         const all: Labels = {};
         for (const k of Object.keys(labels)) if (labels[k] !== undefined && labels[k] !== '') all[k] = labels[k] as string;
-        const kept = this.capLabels(all, false);
-        if (kept !== all) s = this.series.get((key = this.keyOfAny(kept)!));
+        const kept = this.#capLabels(all, false);
+        if (kept !== all) s = this.series.get((key = this.#keyOfAny(kept)!));
       }
       if (s === undefined) return false;
       this.series.delete(key);
-      this.retire(s, now());
+      this.#retire(s, now());
       // The lookup tree and the over-cap sets may still point at the series: clear them (rebuilt on demand).
-      this.tree.clear();
-      this.learned = this.cuts = undefined;
+      this.#tree.clear();
+      this.#learned = this.#cuts = undefined;
       return true;
     } catch {
       return false;
@@ -420,10 +416,10 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   /** Forgets every series (the overflow series included). */
   reset(): void {
     const t = now();
-    for (const s of this.allSeries()) this.retire(s, t);
+    for (const s of this.allSeries()) this.#retire(s, t);
     this.series.clear();
-    this.tree.clear();
-    this.learned = this.cuts = this.overflow = undefined;
+    this.#tree.clear();
+    this.#learned = this.#cuts = this.#overflow = undefined;
   }
 
   /**
@@ -431,13 +427,13 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * point (ended now) for the next one, so delta readers lose nothing (cumulative ones stop
    * seeing it at once). Past limits.cardinalityLimit waiting points, the change is dropped and counted.
    */
-  private retire(s: S, time: number): void {
+  #retire(s: S, time: number): void {
     s.removed = true;
     const owner = this.owner;
     if (!s.dirty || owner.deltaReader === false) return;
-    const r = (this.retired ??= []);
+    const r = (this.#retired ??= []);
     if (r.length >= owner.limits.cardinalityLimit) {
-      owner.diag.drop('buffer_full', () => `metric "${this.name}": a removed series' change was dropped (limits.cardinalityLimit unexported)`);
+      this.drop('buffer_full', () => `metric "${this.name}": a removed series' change was dropped (limits.cardinalityLimit unexported)`);
       return;
     }
     r.push(this.deltaPoint(s, time));
@@ -451,8 +447,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    */
   protected points(temporality: Temporality, time: number): P[] {
     if (temporality !== 'delta') return Array.from(this.allSeries(), (s) => this.point(s, time));
-    const r = this.retired ?? [];
-    this.retired = undefined;
+    const r = this.#retired ?? [];
+    this.#retired = undefined;
     for (const s of this.allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
     return r;
   }
@@ -468,8 +464,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
 
   /** Every series including overflow, for collection. */
   protected allSeries(): IterableIterator<S> | S[] {
-    if (!this.overflow) return this.series.values();
-    return [...this.series.values(), this.overflow];
+    if (!this.#overflow) return this.series.values();
+    return [...this.series.values(), this.#overflow];
   }
 
   /** Number of distinct attribute sets held (overflow excluded). */
@@ -477,8 +473,27 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return this.series.size;
   }
 
-  /** Builds this instrument's part of a snapshot; undefined when nothing is to be reported. */
-  abstract collect(temporality: Temporality, time: number): MetricData | undefined;
+  /**
+   * Builds this instrument's part of a snapshot. Up-down counters (ENV-08) and summaries (whose
+   * count and sum OTLP takes as cumulative, see summary.ts) are always cumulative; a delta
+   * collection only leaves out their series that did not change.
+   */
+  collect(temporality: Temporality, time: number): MetricData | undefined {
+    const type = this.type;
+    const t = type === 'updowncounter' || type === 'summary' ? 'cumulative' : temporality;
+    return { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.points(temporality, time) } as MetricData;
+  }
+
+  /** Counts a dropped value (one shared call: the drop paths of every instrument minify to it). */
+  protected drop(reason: DropReason, message: string | (() => string), n?: number): undefined {
+    this.owner.diag.drop(reason, message, n);
+    return undefined;
+  }
+
+  /** Counts a value that is not a finite number; `kind` names the instrument in the message. */
+  protected notFinite(kind: string): undefined {
+    return this.drop('invalid_value', `${kind} "${this.name}" got a value that is not a finite number; it was dropped`);
+  }
 
   protected markDirty(s: S): void {
     s.dirty = true;

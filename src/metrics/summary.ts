@@ -1,5 +1,5 @@
 import type { LabelsInput } from '../model/attributes.js';
-import type { SummaryMetric, SummaryPoint, Temporality, PointAttributes } from '../model/metric-data.js';
+import type { SummaryPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { startTimer, type EndTimer } from './histogram.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
@@ -44,11 +44,11 @@ export function checkSummaryOptions(metric: string, o: { quantiles?: unknown; ma
  */
 export class Summary extends Instrument<SummarySeries, SummaryPoint> {
   readonly type = 'summary' as const;
-  private readonly bucketMs: number;
+  readonly #bucketMs: number;
 
   constructor(owner: InstrumentOwner, name: string, help: string, unit: string, labelNames: readonly string[] | undefined, readonly options: SummaryOptions) {
     super(owner, name, help, unit, labelNames);
-    this.bucketMs = (options.maxAgeSeconds * 1000) / options.ageBuckets;
+    this.#bucketMs = (options.maxAgeSeconds * 1000) / options.ageBuckets;
   }
 
   protected createSeries(attributes: PointAttributes, time: number): SummarySeries {
@@ -58,10 +58,7 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
   }
 
   observe(value: number, labels?: LabelsInput): void {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      this.owner.diag.drop('invalid_value', `summary "${this.name}" got a value that is not a finite number; it was dropped`);
-      return;
-    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) return this.notFinite('summary');
     const s = this.resolve(labels);
     if (s === undefined) return;
     this.rotate(s, now());
@@ -78,23 +75,14 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
 
   /** Clears the age buckets that have fallen out of the window. */
   private rotate(s: SummarySeries, t: number): void {
-    let steps = Math.floor((t - s.headStart) / this.bucketMs);
+    let steps = Math.floor((t - s.headStart) / this.#bucketMs);
     if (steps <= 0) return;
     if (steps > s.ring.length) steps = s.ring.length;
     for (let i = 0; i < steps; i++) {
       s.head = (s.head + 1) % s.ring.length;
       s.ring[s.head].clear();
     }
-    s.headStart = steps === s.ring.length ? t : s.headStart + steps * this.bucketMs;
-  }
-
-  /**
-   * Count and sum are always cumulative, as OTLP defines them for summaries (metrics.proto:
-   * SummaryDataPoint has no temporality; its count and sum "are assumed to be cumulative"). A
-   * delta collection only leaves out the series that did not change since the previous one.
-   */
-  collect(temporality: Temporality, time: number): SummaryMetric | undefined {
-    return { name: this.name, help: this.help, unit: this.unit, type: 'summary', temporality: 'cumulative', points: this.points(temporality, time) };
+    s.headStart = steps === s.ring.length ? t : s.headStart + steps * this.#bucketMs;
   }
 
   protected point(s: SummarySeries, time: number): SummaryPoint {

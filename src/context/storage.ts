@@ -20,32 +20,32 @@ export type AsyncLocalStorageClass = new <T>() => AsyncLocalStorageLike<T>;
 /** Context that is current only during the synchronous part of `fn`. */
 export class SynchronousStorage<T> implements ContextStorage<T> {
   readonly kind = 'synchronous' as const;
-  private current: T | undefined;
+  #current: T | undefined;
   run<R>(value: T, fn: () => R): R {
-    const prev = this.current;
-    this.current = value;
+    const prev = this.#current;
+    this.#current = value;
     try {
       return fn();
     } finally {
-      this.current = prev;
+      this.#current = prev;
     }
   }
   get(): T | undefined {
-    return this.current;
+    return this.#current;
   }
 }
 
 export class AsyncLocalContextStorage<T> implements ContextStorage<T> {
   readonly kind = 'async-local-storage' as const;
-  private readonly als: AsyncLocalStorageLike<T>;
+  readonly #als: AsyncLocalStorageLike<T>;
   constructor(Als: AsyncLocalStorageClass) {
-    this.als = new Als<T>();
+    this.#als = new Als<T>();
   }
   run<R>(value: T, fn: () => R): R {
-    return this.als.run(value, fn);
+    return this.#als.run(value, fn);
   }
   get(): T | undefined {
-    return this.als.getStore();
+    return this.#als.getStore();
   }
 }
 

@@ -58,12 +58,15 @@ interface Registered {
  * ```
  */
 export class HealthCheckRegistry {
-  private readonly checks = new Map<string, Registered>();
-  private readonly last = new Map<string, HealthStatus>();
-  private gauge: Gauge | undefined;
+  readonly #checks = new Map<string, Registered>();
+  readonly #last = new Map<string, HealthStatus>();
+  #gauge: Gauge | undefined;
   notifier: Notifier | undefined;
 
-  constructor(private readonly options: HealthCheckRegistryOptions = {}) {
+  readonly #options: HealthCheckRegistryOptions;
+
+  constructor(options: HealthCheckRegistryOptions = {}) {
+    this.#options = options;
     this.notifier = options.notifier;
   }
 
@@ -73,24 +76,24 @@ export class HealthCheckRegistry {
     const c: HealthCheck | undefined =
       typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;
     if (!c) throw new TypeError(`health check "${name}" must be a function or an object with a check() method`);
-    const timeoutSeconds = options.timeoutSeconds ?? this.options.timeoutSeconds ?? 5;
+    const timeoutSeconds = options.timeoutSeconds ?? this.#options.timeoutSeconds ?? 5;
     if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
       throw new RangeError(`health check "${name}": timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}`);
     }
-    this.checks.set(name, { check: c, critical: options.critical !== false, timeoutSeconds });
+    this.#checks.set(name, { check: c, critical: options.critical !== false, timeoutSeconds });
     return this;
   }
 
   /** Removes a check; true when it existed. */
   unregister(name: string): boolean {
-    this.last.delete(name);
-    this.gauge?.remove({ check: name });
-    return this.checks.delete(name);
+    this.#last.delete(name);
+    this.#gauge?.remove({ check: name });
+    return this.#checks.delete(name);
   }
 
   /** Names of the registered checks. */
   get names(): string[] {
-    return [...this.checks.keys()];
+    return [...this.#checks.keys()];
   }
 
   /**
@@ -98,38 +101,38 @@ export class HealthCheckRegistry {
    * unregistered or replaced before its run ends is left out of the report.
    */
   async checkAll(): Promise<HealthReport> {
-    const entries = [...this.checks];
+    const entries = [...this.#checks];
     const results = await Promise.all(entries.map(([name, r]) => runCheck(name, r.check, r.timeoutSeconds)));
     const checks: Record<string, HealthCheckEntry> = {};
     let status: HealthStatus = HealthStatus.HEALTHY;
     entries.forEach(([name, r], i) => {
       // Unregistered (or replaced) while it ran: its result would bring back the gauge series and
       // alert state that unregister() removed, with nothing left to ever update or resolve them.
-      if (this.checks.get(name) !== r) return;
+      if (this.#checks.get(name) !== r) return;
       const result = results[i];
       checks[name] = { ...result, critical: r.critical };
       if (result.status !== HealthStatus.HEALTHY) {
         if (r.critical && result.status === HealthStatus.UNHEALTHY) status = HealthStatus.UNHEALTHY;
         else if (status === HealthStatus.HEALTHY) status = HealthStatus.DEGRADED;
       }
-      this.observe(name, checks[name]);
+      this.#observe(name, checks[name]);
     });
     return { status, checks, time: now() };
   }
 
-  private observe(name: string, entry: HealthCheckEntry): void {
-    const metrics = this.options.metrics;
+  #observe(name: string, entry: HealthCheckEntry): void {
+    const metrics = this.#options.metrics;
     if (metrics) {
       try {
-        this.gauge ??= metrics.createGauge('health_check_status', 'Health check status: 1 healthy, 0.5 degraded, 0 unhealthy.', { labelNames: ['check'] });
-        this.gauge.set(statusValue(entry.status), { check: name });
+        this.#gauge ??= metrics.createGauge('health_check_status', 'Health check status: 1 healthy, 0.5 degraded, 0 unhealthy.', { labelNames: ['check'] });
+        this.#gauge.set(statusValue(entry.status), { check: name });
       } catch (err) {
         // A name clash with an app metric must not break /health: each status not recorded is counted.
         lost(metrics, 'invalid_value', 'config', 'health_check_status not recorded, the name is an app metric', err);
       }
     }
-    const before = this.last.get(name);
-    this.last.set(name, entry.status);
+    const before = this.#last.get(name);
+    this.#last.set(name, entry.status);
     const down = entry.status === HealthStatus.UNHEALTHY;
     const wasDown = before === HealthStatus.UNHEALTHY;
     if (down === wasDown || (!down && before === undefined)) return;

@@ -60,10 +60,10 @@ export class MetricsCollector implements InstrumentOwner {
    * delta collection. The monitor sets it from its backends; a delta collection sets it again.
    */
   deltaReader = true;
-  private readonly instruments = new Map<string, AnyInstrument>();
-  private readonly callbacks = new Set<CollectCallback>();
-  private readonly gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();
-  private collecting = false;
+  readonly #instruments = new Map<string, AnyInstrument>();
+  readonly #callbacks = new Set<CollectCallback>();
+  readonly #gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();
+  #collecting = false;
 
   constructor(
     readonly limits: Limits,
@@ -74,22 +74,22 @@ export class MetricsCollector implements InstrumentOwner {
 
   /** A value that only goes up. */
   createCounter(name: string, help?: string, opts?: InstrumentOptions): Counter {
-    return this.register('counter', name, help, opts, [], (n, h, u, l) => new Counter(this, n, h, u, l));
+    return this.#register('counter', name, help, opts, [], (n, h, u, l) => new Counter(this, n, h, u, l));
   }
 
   /** A value that is set, or moves up and down. */
   createGauge(name: string, help?: string, opts?: GaugeOptions): Gauge {
     const fn = opts?.collect;
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`gauge "${name}": collect must be a function.`);
-    const g = this.register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
+    const g = this.#register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
     if (fn) {
       // One callback per gauge: a gauge created again with `collect` (in a handler, per request)
       // replaces its callback instead of piling one up per call.
-      const previous = this.gaugeCallbacks.get(g);
-      if (previous) this.callbacks.delete(previous);
+      const previous = this.#gaugeCallbacks.get(g);
+      if (previous) this.#callbacks.delete(previous);
       const callback = () => fn.call(g, g);
-      this.gaugeCallbacks.set(g, callback);
-      this.callbacks.add(callback);
+      this.#gaugeCallbacks.set(g, callback);
+      this.#callbacks.add(callback);
     }
     return g;
   }
@@ -103,45 +103,45 @@ export class MetricsCollector implements InstrumentOwner {
    */
   addCollectCallback(callback: CollectCallback): () => void {
     if (typeof callback !== 'function') throw new TypeError('addCollectCallback: callback must be a function.');
-    this.callbacks.add(callback);
-    return () => void this.callbacks.delete(callback);
+    this.#callbacks.add(callback);
+    return () => void this.#callbacks.delete(callback);
   }
 
   /** Whether collect callbacks are registered: a collection may then find new values though nothing was recorded. */
   get hasCollectCallbacks(): boolean {
-    return this.callbacks.size > 0 && !this.closed;
+    return this.#callbacks.size > 0 && !this.closed;
   }
 
-  private runCallbacks(): void {
+  #runCallbacks(): void {
     // A callback that collects again (a scrape inside a callback) does not run the callbacks again.
-    this.collecting = true;
+    this.#collecting = true;
     try {
-      for (const cb of [...this.callbacks]) {
+      for (const cb of [...this.#callbacks]) {
         try {
           const r: unknown = cb();
-          if (isThenable(r)) r.then(undefined, (err: unknown) => this.callbackFailed(err));
+          if (isThenable(r)) r.then(undefined, (err: unknown) => this.#callbackFailed(err));
         } catch (err) {
-          this.callbackFailed(err);
+          this.#callbackFailed(err);
         }
       }
     } finally {
-      this.collecting = false;
+      this.#collecting = false;
     }
   }
 
-  private callbackFailed(err: unknown): void {
+  #callbackFailed(err: unknown): void {
     this.diag.drop('collect_callback', () => `a metric collect callback threw (${err instanceof Error ? err.message : String(err)}); the other metrics were collected`);
   }
 
   /** A sum that moves up and down, exported as a non-monotonic OTLP Sum. */
   createUpDownCounter(name: string, help?: string, opts?: InstrumentOptions): UpDownCounter {
-    return this.register('updowncounter', name, help, opts, [], (n, h, u, l) => new UpDownCounter(this, n, h, u, l));
+    return this.#register('updowncounter', name, help, opts, [], (n, h, u, l) => new UpDownCounter(this, n, h, u, l));
   }
 
   /** A distribution in fixed buckets. */
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram {
     const buckets = checkBuckets(name, opts?.buckets);
-    const h = this.register('histogram', name, help, opts, ['le'], (n, hp, u, l) => new Histogram(this, n, hp, u, l, buckets));
+    const h = this.#register('histogram', name, help, opts, ['le'], (n, hp, u, l) => new Histogram(this, n, hp, u, l, buckets));
     if (h.bounds.length !== buckets.length || h.bounds.some((b, i) => b !== buckets[i])) {
       if (opts?.buckets !== undefined) throw new TypeError(`histogram "${name}" already exists with other buckets (${h.bounds.join(', ')}).`);
     }
@@ -151,7 +151,7 @@ export class MetricsCollector implements InstrumentOwner {
   /** Quantiles over a sliding time window. */
   createSummary(name: string, help?: string, opts?: SummaryInstrumentOptions): Summary {
     const o = checkSummaryOptions(name, opts ?? {});
-    const s = this.register('summary', name, help, opts, ['quantile'], (n, h, u, l) => new Summary(this, n, h, u, l, o));
+    const s = this.#register('summary', name, help, opts, ['quantile'], (n, h, u, l) => new Summary(this, n, h, u, l, o));
     // As a histogram's buckets: an option given that differs from the existing summary's is an error.
     const other = (['quantiles', 'maxAgeSeconds', 'ageBuckets'] as const).filter((k) => opts?.[k] !== undefined && [s.options[k]].flat().join() !== [o[k]].flat().join());
     if (other.length > 0) throw new TypeError(`summary "${name}" already exists with other ${other.map((k) => `${k} (${[s.options[k]].flat().join(', ')})`).join(', ')}.`);
@@ -160,7 +160,7 @@ export class MetricsCollector implements InstrumentOwner {
 
   /** The instrument registered under `name`, if any. */
   getMetric(name: string): Counter | Gauge | UpDownCounter | Histogram | Summary | undefined {
-    return this.instruments.get(name) as Counter | Gauge | UpDownCounter | Histogram | Summary | undefined;
+    return this.#instruments.get(name) as Counter | Gauge | UpDownCounter | Histogram | Summary | undefined;
   }
 
   /**
@@ -175,10 +175,10 @@ export class MetricsCollector implements InstrumentOwner {
   }): MetricsSnapshot {
     const temporality: Temporality = options?.temporality === 'delta' ? 'delta' : 'cumulative';
     if (temporality === 'delta') this.deltaReader = true;
-    if (this.callbacks.size > 0 && !this.collecting && !this.closed && options?.callbacks !== false) this.runCallbacks();
+    if (this.#callbacks.size > 0 && !this.#collecting && !this.closed && options?.callbacks !== false) this.#runCallbacks();
     const time = now();
     const metrics: MetricData[] = [];
-    for (const inst of this.instruments.values()) {
+    for (const inst of this.#instruments.values()) {
       const m = inst.collect(temporality, time);
       if (m && (m.points.length > 0 || temporality === 'cumulative')) metrics.push(m);
     }
@@ -186,7 +186,7 @@ export class MetricsCollector implements InstrumentOwner {
     return { temporality, time, metrics: metrics.filter((m) => m.points.length > 0) };
   }
 
-  private register<T extends AnyInstrument>(
+  #register<T extends AnyInstrument>(
     type: string,
     name: string,
     help: string | undefined,
@@ -199,7 +199,7 @@ export class MetricsCollector implements InstrumentOwner {
     const h = checkHelp(name, help);
     const unit = checkUnit(name, opts?.unit);
     const labelNames = checkLabelNames(name, opts?.labelNames, reserved);
-    const existing = this.instruments.get(name);
+    const existing = this.#instruments.get(name);
     if (existing) {
       const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
       if (existing.type !== type || existing.unit !== unit || !sameLabels) {
@@ -212,7 +212,7 @@ export class MetricsCollector implements InstrumentOwner {
       return existing as T;
     }
     const inst = make(name, h, unit, labelNames);
-    this.instruments.set(name, inst);
+    this.#instruments.set(name, inst);
     return inst;
   }
 }

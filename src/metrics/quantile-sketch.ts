@@ -6,11 +6,11 @@
  * keeps the rank error well under 1%.
  */
 export class QuantileSketch {
-  private readonly gamma: number;
-  private readonly logGamma: number;
+  readonly #gamma: number;
+  readonly #logGamma: number;
   private readonly pos = new Map<number, number>();
   private readonly neg = new Map<number, number>();
-  private zero = 0;
+  #zero = 0;
   count = 0;
   /** The exact extremes, so that quantile 0 and 1 are the minimum and maximum (MET-09). */
   min = Infinity;
@@ -21,12 +21,12 @@ export class QuantileSketch {
    * the 1e-9 zero threshold below, a sketch holds at most ~6,200 bins per sign whatever it is
    * given; values across the whole double range (hostile input) made ~70,000 per sign.
    */
-  private readonly kMax: number;
+  readonly #kMax: number;
 
   constructor(relativeAccuracy = 0.005) {
-    this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
-    this.logGamma = Math.log(this.gamma);
-    this.kMax = Math.ceil(Math.log(1e18) / this.logGamma);
+    this.#gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
+    this.#logGamma = Math.log(this.#gamma);
+    this.#kMax = Math.ceil(Math.log(1e18) / this.#logGamma);
   }
 
   add(v: number): void {
@@ -34,18 +34,18 @@ export class QuantileSketch {
     if (v < this.min) this.min = v;
     if (v > this.max) this.max = v;
     if (v > 1e-9) {
-      const k = Math.min(Math.ceil(Math.log(v) / this.logGamma), this.kMax);
+      const k = Math.min(Math.ceil(Math.log(v) / this.#logGamma), this.#kMax);
       this.pos.set(k, (this.pos.get(k) ?? 0) + 1);
     } else if (v < -1e-9) {
-      const k = Math.min(Math.ceil(Math.log(-v) / this.logGamma), this.kMax);
+      const k = Math.min(Math.ceil(Math.log(-v) / this.#logGamma), this.#kMax);
       this.neg.set(k, (this.neg.get(k) ?? 0) + 1);
-    } else this.zero++;
+    } else this.#zero++;
   }
 
   clear(): void {
     this.pos.clear();
     this.neg.clear();
-    this.zero = 0;
+    this.#zero = 0;
     this.count = 0;
     this.min = Infinity;
     this.max = -Infinity;
@@ -69,13 +69,13 @@ export class QuantileSketch {
     for (const s of sketches) {
       for (const [k, c] of s.neg) neg.set(k, (neg.get(k) ?? 0) + c);
       for (const [k, c] of s.pos) pos.set(k, (pos.get(k) ?? 0) + c);
-      zero += s.zero;
+      zero += s.#zero;
     }
     // Ascending order of value: negative bins from the largest magnitude, then zero, then positive.
     const bins: [number, number][] = [];
-    for (const k of [...neg.keys()].sort((a, b) => b - a)) bins.push([-first.value(k), neg.get(k)!]);
+    for (const k of [...neg.keys()].sort((a, b) => b - a)) bins.push([-first.#value(k), neg.get(k)!]);
     if (zero) bins.push([0, zero]);
-    for (const k of [...pos.keys()].sort((a, b) => a - b)) bins.push([first.value(k), pos.get(k)!]);
+    for (const k of [...pos.keys()].sort((a, b) => a - b)) bins.push([first.#value(k), pos.get(k)!]);
     // Nearest rank: the smallest value with at least ⌈q·n⌉ observations at or below it.
     // A bin's representative value may lie outside what was observed: clamp to the exact extremes.
     const clamp = (v: number): number => (v < min ? min : v > max ? max : v);
@@ -93,7 +93,7 @@ export class QuantileSketch {
   }
 
   /** The representative value of bin k: the point of least relative error in (γ^(k-1), γ^k]. */
-  private value(k: number): number {
-    return (2 * Math.pow(this.gamma, k)) / (1 + this.gamma);
+  #value(k: number): number {
+    return (2 * Math.pow(this.#gamma, k)) / (1 + this.#gamma);
   }
 }

@@ -57,7 +57,7 @@ export class Scope {
    * adapter that patches the global `fetch` (Workers): a field, not a per-request WeakMap entry.
    */
   tracedFetch: ((input: Request | string | URL, init?: RequestInit) => Promise<Response>) | undefined = undefined;
-  private closing: Promise<FlushResult> | undefined;
+  #closing: Promise<FlushResult> | undefined;
 
   constructor(
     /**
@@ -80,7 +80,7 @@ export class Scope {
 
   /** True once `close()` was called: later spans and logs go to the next flush. */
   get closed(): boolean {
-    return this.closing !== undefined;
+    return this.#closing !== undefined;
   }
 
   /** Runs `fn` with this scope current and returns its result. */
@@ -103,6 +103,6 @@ export class Scope {
    * promise. The promise never rejects.
    */
   close(): Promise<FlushResult> {
-    return (this.closing ??= this.owner.closeScope(this));
+    return (this.#closing ??= this.owner.closeScope(this));
   }
 }

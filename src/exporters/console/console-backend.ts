@@ -62,9 +62,9 @@ export class ConsoleBackend implements Backend {
   readonly name = 'console';
   readonly temporality = 'cumulative' as const;
   /** One call per line, or undefined for the default: one `console.log` per export. */
-  private readonly write: ((line: string) => void) | undefined;
-  private readonly showMetrics: boolean;
-  private readonly maxSeries: number;
+  readonly #write: ((line: string) => void) | undefined;
+  readonly #showMetrics: boolean;
+  readonly #maxSeries: number;
 
   constructor(options: ConsoleBackendOptions = {}) {
     const { write, maxSeries = 10 } = options;
@@ -74,9 +74,9 @@ export class ConsoleBackend implements Backend {
     if (!(Number.isInteger(maxSeries) && maxSeries >= 0) && maxSeries !== Infinity) {
       throw new RangeError(`ConsoleBackend: \`maxSeries\` must be an integer ≥ 0 (or Infinity for every series), got ${typeof maxSeries === 'string' ? JSON.stringify(maxSeries) : String(maxSeries)}.`);
     }
-    this.write = write;
-    this.showMetrics = options.metrics !== false;
-    this.maxSeries = maxSeries;
+    this.#write = write;
+    this.#showMetrics = options.metrics !== false;
+    this.#maxSeries = maxSeries;
   }
 
   async export(batch: TelemetryBatch): Promise<ExportResult> {
@@ -87,10 +87,10 @@ export class ConsoleBackend implements Backend {
         const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
         lines.push(`[log] ${l.severityText} ${oneLine(l.body)}${formatAttributes(l.attributes)}${ids}`);
       }
-      if (this.showMetrics && batch.metrics) {
-        for (const m of batch.metrics.metrics) lines.push(...metricLines(m, this.maxSeries));
+      if (this.#showMetrics && batch.metrics) {
+        for (const m of batch.metrics.metrics) lines.push(...metricLines(m, this.#maxSeries));
       }
-      if (this.write) for (const line of lines) this.write(line);
+      if (this.#write) for (const line of lines) this.#write(line);
       else if (lines.length > 0) console.log(lines.join('\n'));
       return { ok: true };
     } catch (err) {

@@ -74,14 +74,14 @@ export class MetricsCollector implements InstrumentOwner {
 
   /** A value that only goes up. */
   createCounter(name: string, help?: string, opts?: InstrumentOptions): Counter {
-    return this.#register('counter', name, help, opts, [], (n, h, u, l) => new Counter(this, n, h, u, l));
+    return this.#register('counter', name, help, opts, [], Counter);
   }
 
   /** A value that is set, or moves up and down. */
   createGauge(name: string, help?: string, opts?: GaugeOptions): Gauge {
     const fn = opts?.collect;
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`gauge "${name}": collect must be a function.`);
-    const g = this.#register('gauge', name, help, opts, [], (n, h, u, l) => new Gauge(this, n, h, u, l));
+    const g = this.#register('gauge', name, help, opts, [], Gauge);
     if (fn) {
       // One callback per gauge: a gauge created again with `collect` (in a handler, per request)
       // replaces its callback instead of piling one up per call.
@@ -135,13 +135,13 @@ export class MetricsCollector implements InstrumentOwner {
 
   /** A sum that moves up and down, exported as a non-monotonic OTLP Sum. */
   createUpDownCounter(name: string, help?: string, opts?: InstrumentOptions): UpDownCounter {
-    return this.#register('updowncounter', name, help, opts, [], (n, h, u, l) => new UpDownCounter(this, n, h, u, l));
+    return this.#register('updowncounter', name, help, opts, [], UpDownCounter);
   }
 
   /** A distribution in fixed buckets. */
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram {
     const buckets = checkBuckets(name, opts?.buckets);
-    const h = this.#register('histogram', name, help, opts, ['le'], (n, hp, u, l) => new Histogram(this, n, hp, u, l, buckets));
+    const h = this.#register('histogram', name, help, opts, ['le'], Histogram, buckets);
     if (h.bounds.length !== buckets.length || h.bounds.some((b, i) => b !== buckets[i])) {
       if (opts?.buckets !== undefined) throw new TypeError(`histogram "${name}" already exists with other buckets (${h.bounds.join(', ')}).`);
     }
@@ -151,7 +151,7 @@ export class MetricsCollector implements InstrumentOwner {
   /** Quantiles over a sliding time window. */
   createSummary(name: string, help?: string, opts?: SummaryInstrumentOptions): Summary {
     const o = checkSummaryOptions(name, opts ?? {});
-    const s = this.#register('summary', name, help, opts, ['quantile'], (n, h, u, l) => new Summary(this, n, h, u, l, o));
+    const s = this.#register('summary', name, help, opts, ['quantile'], Summary, o);
     // As a histogram's buckets: an option given that differs from the existing summary's is an error.
     const other = (['quantiles', 'maxAgeSeconds', 'ageBuckets'] as const).filter((k) => opts?.[k] !== undefined && [s.options[k]].flat().join() !== [o[k]].flat().join());
     if (other.length > 0) throw new TypeError(`summary "${name}" already exists with other ${other.map((k) => `${k} (${[s.options[k]].flat().join(', ')})`).join(', ')}.`);
@@ -192,7 +192,9 @@ export class MetricsCollector implements InstrumentOwner {
     help: string | undefined,
     opts: InstrumentOptions | undefined,
     reserved: string[],
-    make: (name: string, help: string, unit: string, labelNames: string[] | undefined) => T,
+    // The class itself, not a closure per type: `extra` is a histogram's buckets or a summary's options.
+    make: new (owner: MetricsCollector, name: string, help: string, unit: string, labelNames: string[] | undefined, extra: never) => T,
+    extra?: unknown,
   ): T {
     checkMetricName(name);
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError(`metric "${name}": options must be an object.`);
@@ -203,16 +205,17 @@ export class MetricsCollector implements InstrumentOwner {
     if (existing) {
       const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
       if (existing.type !== type || existing.unit !== unit || !sameLabels) {
-        throw new TypeError(
-          `metric "${name}" already exists as a ${existing.type}` +
-            `${existing.unit ? ` with unit "${existing.unit}"` : ''}${existing.labelNames ? ` and labels [${existing.labelNames.join(', ')}]` : ''}; ` +
-            `a ${type}${unit ? ` with unit "${unit}"` : ''}${labelNames ? ` and labels [${labelNames.join(', ')}]` : ''} cannot share its name. Use another name.`,
-        );
+        throw new TypeError(`metric "${name}" already exists as a ${kind(existing.type, existing.unit, existing.labelNames)}; a ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
       }
       return existing as T;
     }
-    const inst = make(name, h, unit, labelNames);
+    const inst = new make(this, name, h, unit, labelNames, extra as never);
     this.#instruments.set(name, inst);
     return inst;
   }
+}
+
+/** An instrument's type, unit and labels, as the name-clash message shows them. */
+function kind(type: string, unit: string, labelNames: readonly string[] | undefined): string {
+  return `${type}${unit ? ` with unit "${unit}"` : ''}${labelNames ? ` and labels [${labelNames.join(', ')}]` : ''}`;
 }

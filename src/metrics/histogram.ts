@@ -163,17 +163,8 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
       } else if (this.owner.closed) return this.afterShutdown();
       this.record(s, v);
     };
-    return {
-      observe,
-      startTimer: () => {
-        const start = now();
-        return () => {
-          const seconds = secondsBetween(start, now());
-          observe(seconds);
-          return seconds;
-        };
-      },
-    };
+    // The bound timer takes no labels: what its result is called with is not passed on.
+    return { observe, startTimer: () => startTimer((v) => observe(v), undefined) };
   }
 
   protected override deltaPoint(s: HistogramSeries, time: number): HistogramPoint {

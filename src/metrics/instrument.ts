@@ -336,7 +336,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     // a truncation of one would record into the same metric again, without end.
     if (this.selfMetric) return s;
     const max = this.owner.limits.labelValueLengthLimit;
-    if (count) this.drop('label_too_long', () => `a label value of metric "${this.name}" was longer than ${max} characters and was truncated (limits.labelValueLengthLimit)`);
+    if (count) this.drop('label_too_long', () => `metric "${this.name}": a label value over ${max} characters was truncated (limits.labelValueLengthLimit)`);
     return s.slice(0, max);
   }
 

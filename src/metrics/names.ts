@@ -12,10 +12,7 @@ const UNIT = /^[\x20-\x7e]{0,63}$/;
 
 export function checkMetricName(name: unknown): string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
-    throw new TypeError(
-      `invalid metric name ${JSON.stringify(name)}: use 1–255 ASCII characters starting with a letter, ` +
-        `then letters, digits, "_", ".", "-" or "/" (for example "http_requests_total" or "http.server.request.duration").`,
-    );
+    throw new TypeError(`invalid metric name ${JSON.stringify(name)}: use 1–255 ASCII letters, digits, "_", ".", "-" or "/", starting with a letter (such as "http_requests_total").`);
   }
   return name;
 }

@@ -1,7 +1,7 @@
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../../../src/http/instrument-fetch.js';
 import { SpanKind } from '../../../src/model/span-data.js';
-import { observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { instrumentD1 } from './d1.js';
+import { observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { detectBinding } from './detect.js';
 
 type AnyFn = (...args: unknown[]) => unknown;

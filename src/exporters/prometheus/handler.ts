@@ -5,10 +5,10 @@
  * @module
  */
 
+import { dropHandler, type MetricsSource } from './source.js';
+import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
 import { CONTENT_TYPES, negotiateFormat } from './negotiate.js';
-import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
-import { dropHandler, type MetricsSource } from './source.js';
 
 export interface MetricsHandlerOptions {
   /** Path served; other paths resolve to `undefined`. Default `/metrics`. */

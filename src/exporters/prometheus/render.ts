@@ -15,9 +15,9 @@ import type {
   SummaryMetric,
 } from '../../model/metric-data.js';
 import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue } from './escape.js';
-import { describeFamily, type Family } from './family.js';
 import { labelBody, resetSlowPath, slowPathWasUsed } from './labels.js';
 import { formatCanonical, formatSeconds, formatValue } from './numbers.js';
+import { describeFamily, type Family } from './family.js';
 
 /** `text` is Prometheus text 0.0.4; `openmetrics` is OpenMetrics 1.0.0. */
 export type ExpositionFormat = 'text' | 'openmetrics';

@@ -12,5 +12,5 @@
  * app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
  * ```
  */
-export { monitorMiddleware, tracedMiddleware, MONITOR_KEY, type HonoMonitorOptions } from './monitor-middleware.js';
 export { mountMonitoring, type MountMonitoringOptions, type PathHandler } from './mount.js';
+export { monitorMiddleware, tracedMiddleware, MONITOR_KEY, type HonoMonitorOptions } from './monitor-middleware.js';

@@ -44,7 +44,7 @@ export interface SummaryInstrumentOptions extends InstrumentOptions {
   ageBuckets?: number;
 }
 
-type AnyInstrument = Instrument<SeriesBase> & { collect(t: Temporality, time: number): MetricData | undefined };
+type AnyInstrument = Instrument<SeriesBase>;
 
 /**
  * Creates instruments and collects their state (the original's MetricsCollector). One
@@ -153,7 +153,7 @@ export class MetricsCollector implements InstrumentOwner {
     const o = checkSummaryOptions(name, opts ?? {});
     const s = this.#register('summary', name, help, opts, ['quantile'], Summary, o);
     // As a histogram's buckets: an option given that differs from the existing summary's is an error.
-    const other = (['quantiles', 'maxAgeSeconds', 'ageBuckets'] as const).filter((k) => opts?.[k] !== undefined && [s.options[k]].flat().join() !== [o[k]].flat().join());
+    const other = (['quantiles', 'maxAgeSeconds', 'ageBuckets'] as const).filter((k) => opts?.[k] !== undefined && String(s.options[k]) !== String(o[k]));
     if (other.length > 0) throw new TypeError(`summary "${name}" already exists with other ${other.map((k) => `${k} (${[s.options[k]].flat().join(', ')})`).join(', ')}.`);
     return s;
   }
@@ -180,10 +180,10 @@ export class MetricsCollector implements InstrumentOwner {
     const metrics: MetricData[] = [];
     for (const inst of this.#instruments.values()) {
       const m = inst.collect(temporality, time);
-      if (m && (m.points.length > 0 || temporality === 'cumulative')) metrics.push(m);
+      if (m.points.length > 0) metrics.push(m);
     }
     if (temporality === 'delta') this.dirty = false;
-    return { temporality, time, metrics: metrics.filter((m) => m.points.length > 0) };
+    return { temporality, time, metrics };
   }
 
   #register<T extends AnyInstrument>(

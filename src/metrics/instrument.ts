@@ -87,7 +87,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     if (this.owner.closed && (!this.selfMetric || this.owner.disabled)) return this.afterShutdown();
     let key: string | undefined;
     if (labels === undefined || labels === null) {
-      key = this.labelNames && this.labelNames.length > 0 ? this.#keyOfDeclared({}) : '';
+      key = this.#labelSet ? this.#keyOfDeclared({}) : '';
     } else if (typeof labels !== 'object') {
       return this.#notAnObject();
     } else {
@@ -478,7 +478,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * count and sum OTLP takes as cumulative, see summary.ts) are always cumulative; a delta
    * collection only leaves out their series that did not change.
    */
-  collect(temporality: Temporality, time: number): MetricData | undefined {
+  collect(temporality: Temporality, time: number): MetricData {
     const type = this.type;
     const t = type === 'updowncounter' || type === 'summary' ? 'cumulative' : temporality;
     return { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.points(temporality, time) } as MetricData;

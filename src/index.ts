@@ -21,7 +21,7 @@ export { Summary, DEFAULT_QUANTILES } from './metrics/summary.js';
 
 export { Tracer, type StartSpanOptions } from './trace/tracer.js';
 export { RecordingSpan, NonRecordingSpan, type Span, type Link, type TimeInput } from './trace/span.js';
-export { extractContext, injectContext, type RemoteContext, type HeadersInput } from './trace/propagation/propagation.js';
+export { extractBaggage, extractContext, injectContext, type RemoteContext, type HeadersInput } from './trace/propagation/propagation.js';
 export { parseTraceparent, formatTraceparent } from './trace/propagation/traceparent.js';
 export { parseTracestate } from './trace/propagation/tracestate.js';
 export { parseBaggage, formatBaggage, type Baggage } from './trace/propagation/baggage.js';

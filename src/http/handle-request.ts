@@ -2,7 +2,7 @@ import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { nothingToExport, type Scope } from '../scope/scope.js';
-import { extractContext } from '../trace/propagation/propagation.js';
+import { extractBaggage, extractContext } from '../trace/propagation/propagation.js';
 import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
@@ -62,8 +62,11 @@ export async function handleRequest(
     }
   }
   const scope = monitor.openScope(HTTP_SCOPE);
-  const remote = options.trustIncomingTrace === false ? undefined : extractContext(request.headers, monitor.diag);
+  const trust = options.trustIncomingTrace !== false;
+  const remote = trust ? extractContext(request.headers, monitor.diag) : undefined;
   const outer = remote === undefined ? nested(monitor) : undefined;
+  // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone).
+  const baggage = remote !== undefined ? remote.baggage : (trust ? extractBaggage(request.headers, monitor.diag) : undefined) ?? outer?.baggage;
   const parent = remote ?? outer?.span ?? null;
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
   const method = attributes['http.request.method'] as string;
@@ -114,7 +117,7 @@ export async function handleRequest(
 
   let response: Response;
   try {
-    response = await contextStorage().run({ scope, span, baggage: remote?.baggage ?? outer?.baggage }, () => handler(request, { scope, span }));
+    response = await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
   } catch (err) {
     finish(500, err);
     closeScope(scope, waitUntil);

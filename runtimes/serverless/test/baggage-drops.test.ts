@@ -19,3 +19,16 @@ test('a Lambda HTTP event: baggage members left out of its parent are counted as
   const points = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')?.points ?? [];
   expect(points.filter((p) => p.attributes.reason === 'invalid_value').map((p) => (p as { value: number }).value)).toEqual([2]);
 });
+
+test('a Lambda HTTP event with baggage and no traceparent: the baggage reaches the function\'s outgoing calls', async () => {
+  const { monitor } = createTestMonitor({ onDiagnostic: () => undefined });
+  const { injectContext } = await import('../../../src/trace/propagation/propagation.js');
+  let out: Headers | undefined;
+  const handler = wrapFunction(async () => {
+    out = injectContext(new Headers());
+    return { statusCode: 200 };
+  }, monitor);
+  const event = { version: '2.0', rawPath: '/a', headers: { baggage: 'tenant=acme' }, requestContext: { http: { method: 'GET', path: '/a' } } };
+  await handler(event, { awsRequestId: 'r', getRemainingTimeInMillis: () => 10_000 });
+  expect(out?.get('baggage')).toBe('tenant=acme');
+});

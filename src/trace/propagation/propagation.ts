@@ -66,6 +66,18 @@ export function extractContext(headers: HeadersInput, diag?: Diagnostics): Remot
   }
 }
 
+/**
+ * Reads the W3C `baggage` header alone: baggage travels without a trace (W3C Baggage is its own
+ * header, and OpenTelemetry's baggage propagator extracts it whether or not a `traceparent` came).
+ */
+export function extractBaggage(headers: HeadersInput, diag?: Diagnostics): Baggage | undefined {
+  try {
+    return parseBaggage(read(headers, 'baggage'), diag);
+  } catch {
+    return undefined;
+  }
+}
+
 function write(headers: HeadersInput, name: string, value: string): void {
   if (typeof (headers as Headers).set === 'function') (headers as Headers).set(name, value);
   else {

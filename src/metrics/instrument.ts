@@ -416,7 +416,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   /** Forgets every series (the overflow series included). */
   reset(): void {
     const t = now();
-    for (const s of this.allSeries()) this.#retire(s, t);
+    for (const s of this.#allSeries()) this.#retire(s, t);
     this.series.clear();
     this.#tree.clear();
     this.#learned = this.#cuts = this.#overflow = undefined;
@@ -445,11 +445,11 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * by `retire()` (handed over once) and the series changed since the previous delta collection
    * (every series of an up-down counter, which is always cumulative).
    */
-  protected points(temporality: Temporality, time: number): P[] {
-    if (temporality !== 'delta') return Array.from(this.allSeries(), (s) => this.point(s, time));
+  #points(temporality: Temporality, time: number): P[] {
+    if (temporality !== 'delta') return Array.from(this.#allSeries(), (s) => this.point(s, time));
     const r = this.#retired ?? [];
     this.#retired = undefined;
-    for (const s of this.allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
+    for (const s of this.#allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
     return r;
   }
 
@@ -463,7 +463,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   }
 
   /** Every series including overflow, for collection. */
-  protected allSeries(): IterableIterator<S> | S[] {
+  #allSeries(): IterableIterator<S> | S[] {
     if (!this.#overflow) return this.series.values();
     return [...this.series.values(), this.#overflow];
   }
@@ -481,7 +481,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   collect(temporality: Temporality, time: number): MetricData {
     const type = this.type;
     const t = type === 'updowncounter' || type === 'summary' ? 'cumulative' : temporality;
-    return { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.points(temporality, time) } as MetricData;
+    return { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.#points(temporality, time) } as MetricData;
   }
 
   /** Counts a dropped value (one shared call: the drop paths of every instrument minify to it). */

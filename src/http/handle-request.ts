@@ -65,8 +65,9 @@ export async function handleRequest(
   const trust = options.trustIncomingTrace !== false;
   const remote = trust ? extractContext(request.headers, monitor.diag) : undefined;
   const outer = remote === undefined ? nested(monitor) : undefined;
-  // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone).
-  const baggage = remote !== undefined ? remote.baggage : (trust ? extractBaggage(request.headers, monitor.diag) : undefined) ?? outer?.baggage;
+  // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone); a
+  // request served inside another continues its context, baggage the app changed included.
+  const baggage = remote !== undefined ? remote.baggage : outer !== undefined ? outer.baggage : trust ? extractBaggage(request.headers, monitor.diag) : undefined;
   const parent = remote ?? outer?.span ?? null;
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
   const method = attributes['http.request.method'] as string;

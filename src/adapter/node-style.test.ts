@@ -145,6 +145,11 @@ describe('requestFromNode, proxy headers', () => {
     expect(url({ forwarded: 'proto=ftp;host=evil.test/x', ...xf })).toBe('https://x.example.com/p');
     expect(url({ forwarded: 'garbage;host=a.example.com', ...xf })).toBe('https://x.example.com/p');
     expect(url({ forwarded: 'host=', 'x-forwarded-host': 'u@evil.test' })).toBe('http://inner:8080/p');
+    // a value followed by something that is neither a separator nor the end is malformed too, not cut short
+    expect(url({ forwarded: 'host=evil.test junk', ...xf })).toBe('https://x.example.com/p');
+    expect(url({ forwarded: 'proto=http"x;host="a.example.com"b', ...xf })).toBe('https://x.example.com/p');
+    expect(url({ forwarded: 'for=1 2;host=a.example.com', ...xf })).toBe('https://x.example.com/p');
+    expect(url({ forwarded: 'host=a.example.com ; proto=https  ', 'x-forwarded-proto': 'http' })).toBe('https://a.example.com/p');
     for (const f of ['', ';;', '=', '"', 'host', 'host="\\', ',,host=a', 'for=1;'.repeat(1000)]) expect(() => url({ forwarded: f })).not.toThrow();
   });
 });

@@ -55,6 +55,8 @@ function forwarded(value: string | undefined, key: string): string | undefined {
   if (typeof value !== 'string') return undefined;
   PAIR.lastIndex = 0;
   for (let m: RegExpExecArray | null; (m = PAIR.exec(value)) !== null; ) {
+    // A value followed by neither a separator nor the end (`host=a b`, `host="a"b`) is malformed.
+    if (m[3] === '' && PAIR.lastIndex < value.length) break;
     if (m[1]!.toLowerCase() === key) return (m[2]!.charCodeAt(0) === 34 ? m[2]!.slice(1, -1).replace(/\\(.)/g, '$1') : m[2]) || undefined;
     if (m[3] !== ';') break;
   }

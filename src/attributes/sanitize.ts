@@ -184,10 +184,10 @@ function collectionAsJson(v: object): unknown {
   return out;
 }
 
-/** Levels of nesting a log value keeps (deeper values become '[Object]'); buffer size estimates follow it. */
 /** Object.prototype's own hasOwnProperty, for objects whose own may be missing or replaced. */
 export const hasOwn = Object.prototype.hasOwnProperty;
 
+/** Levels of nesting a log value keeps (deeper values become '[Object]'); buffer size estimates follow it. */
 export const MAX_DEPTH = 8;
 
 /**

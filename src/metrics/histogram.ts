@@ -39,11 +39,21 @@ export interface BoundHistogram {
 }
 
 /** A timer for histograms and summaries: the returned function observes the elapsed seconds. */
-export function startTimer(observe: (seconds: number, labels: LabelsInput | undefined) => void, labels: LabelsInput | undefined): EndTimer {
+export function startTimer(observe: (seconds: number, labels: LabelsInput | undefined) => void, labels?: LabelsInput, bound?: boolean): EndTimer {
   const start = now();
   return (more?: LabelsInput) => {
     const seconds = secondsBetween(start, now());
-    observe(seconds, more ? { ...labels, ...more } : labels);
+    let l = labels;
+    // A bound timer has its series: what it is passed (a `.then(end)` result) is not read at all.
+    // Labels that cannot be copied (a throwing getter) go on as given, to be dropped and counted.
+    if (more && !bound) {
+      try {
+        l = { ...labels, ...more };
+      } catch {
+        l = more;
+      }
+    }
+    observe(seconds, l);
     return seconds;
   };
 }
@@ -164,7 +174,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
       this.record(s, v);
     };
     // The bound timer takes no labels: what its result is called with is not passed on.
-    return { observe, startTimer: () => startTimer((v) => observe(v), undefined) };
+    return { observe, startTimer: () => startTimer((v) => observe(v), undefined, true) };
   }
 
   protected override deltaPoint(s: HistogramSeries, time: number): HistogramPoint {

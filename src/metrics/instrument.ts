@@ -91,9 +91,14 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     } else if (typeof labels !== 'object') {
       return this.#notAnObject();
     } else {
-      const hit = this.lookupLearned(labels);
-      if (hit !== undefined) return hit;
-      key = this.#labelSet ? this.#keyOfDeclared(labels) : this.#keyOfAny(labels);
+      // A label that throws when read (a getter, a revoked Proxy) is misuse too: counted, not thrown.
+      try {
+        const hit = this.lookupLearned(labels);
+        if (hit !== undefined) return hit;
+        key = this.#labelSet ? this.#keyOfDeclared(labels) : this.#keyOfAny(labels);
+      } catch {
+        return this.drop('invalid_label', `metric "${this.name}" got labels that cannot be read; the value was dropped`);
+      }
     }
     if (key === undefined) return undefined;
     const found = this.series.get(key);

@@ -94,7 +94,13 @@ export class Logger {
 
   /** A logger that adds `attributes` to every record. */
   child(attributes: LogAttributes): Logger {
-    const merged = this.#clean(attributes);
+    let merged: Record<string, AnyValue> | undefined;
+    try {
+      merged = this.#clean(attributes);
+    } catch {
+      // Attributes that throw when read: the child is this logger's twin, the misuse counted.
+      this.#owner.diag.drop('invalid_attribute', 'logger.child() got attributes that throw when read; they were dropped');
+    }
     return merged === undefined ? new Logger(this.#owner, levelOf(this.#min), this.#bound, this.#boundDropped) : new Logger(this.#owner, levelOf(this.#min), merged, this.#boundDropped + this.#dropped);
   }
 

@@ -357,16 +357,20 @@ export class RecordingSpan implements Span, SpanData {
     // `hasOwn.call` stays a call per key (about 20 ns a span of three attributes). Only when
     // the object's method is Object.prototype's own: not a prototype-free object, nor one with
     // a `hasOwnProperty` attribute of its own.
-    if (ownHasOwn(attributes)) {
-      for (const key in attributes) if (attributes.hasOwnProperty(key)) this.setAttribute(key, attributes[key]);
-    } else for (const key in attributes) if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
+    try {
+      if (ownHasOwn(attributes)) {
+        for (const key in attributes) if (attributes.hasOwnProperty(key)) this.setAttribute(key, attributes[key]);
+      } else for (const key in attributes) if (hasOwn.call(attributes, key)) this.setAttribute(key, attributes[key]);
+    } catch {
+      unreadable(this.owner);
+    }
     return this;
   }
 
   addEvent(name: string, attributes?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
     if (this.endTime !== 0) return this;
     // OpenTelemetry allows addEvent(name, time): accept it.
-    if (typeof attributes === 'number' || attributes instanceof Date) {
+    if (typeof attributes === 'number' || isDate(attributes)) {
       time = attributes;
       attributes = undefined;
     }
@@ -477,8 +481,21 @@ export class RecordingSpan implements Span, SpanData {
     if (input === null || typeof input !== 'object') return { attrs, dropped };
     const limits = this.owner.limits;
     let n = 0;
-    for (const key of Object.keys(input)) {
-      const v = input[key];
+    let keys: string[];
+    try {
+      keys = Object.keys(input);
+    } catch {
+      keys = [];
+      unreadable(this.owner);
+    }
+    for (const key of keys) {
+      let v: unknown;
+      try {
+        v = input[key];
+      } catch {
+        unreadable(this.owner);
+        continue;
+      }
       const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor);
       // Counted as a span attribute's would be (an empty key or a value no attribute holds is dropped).
       if (this.lost(key, v, s.fix)) continue;
@@ -492,6 +509,19 @@ export class RecordingSpan implements Span, SpanData {
     if (dropped) this.owner.diag.drop('attribute_limit', `an event or link had more than ${limits.attributeCountLimit} attributes`, dropped);
     return { attrs, dropped };
   }
+}
+
+function isDate(v: unknown): v is Date {
+  try {
+    return v instanceof Date;
+  } catch {
+    return false; // a revoked Proxy: cleanAttributes counts it
+  }
+}
+
+/** Attributes that throw when read (a getter, a revoked Proxy) are misuse: counted, never thrown. */
+function unreadable(owner: { diag: { drop(r: 'invalid_attribute', m: string): unknown } }): void {
+  owner.diag.drop('invalid_attribute', 'span attributes that throw when read were dropped');
 }
 
 /** A span that is not sampled: it carries context for propagation and records nothing. */

@@ -41,11 +41,26 @@ export async function sameSignalTwiceScenario(command: string, args: string[]): 
   });
 }
 
+/**
+ * Another signal right after the first (SIGTERM from an orchestrator, then a person's Ctrl-C) is
+ * not the first delivered twice: it exits at once by its own signal, the export still held.
+ */
+export async function otherSignalSoonScenario(command: string, args: string[]): Promise<void> {
+  await run(command, args, async (child) => {
+    child.signal('SIGTERM');
+    await child.printed(/EXPORT HELD/);
+    child.signal('SIGINT');
+    const { code, signal } = await child.exit();
+    assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
+    assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
+  });
+}
+
 interface Child {
   out(): string;
   describe(): string;
   /** Sends by pid: Deno's node:child_process marks a child it signalled through kill() as killed at once, and sends no later signal. */
-  signal(signal: 'SIGINT'): void;
+  signal(signal: 'SIGINT' | 'SIGTERM'): void;
   printed(pattern: RegExp): Promise<void>;
   exit(): Promise<{ code: number | null; signal: string | null }>;
 }

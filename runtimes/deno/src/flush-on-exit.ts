@@ -35,6 +35,8 @@ interface ExitState {
   exiting: boolean;
   /** When the signal that started the flush arrived (see SAME_SIGNAL_MS). */
   signalledAt?: number;
+  /** The signal that started it: only the same one, soon after, is that signal delivered twice. */
+  firstSignal?: DenoSignal;
   exitOption: boolean | undefined;
   /** The app's own listeners per signal (see trackAppListeners). */
   readonly appListeners: Map<DenoSignal, Set<unknown>>;
@@ -112,11 +114,12 @@ async function onSignal(signal: DenoSignal): Promise<void> {
     // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
     // with the code the first one would have exited with after the flush. One that comes at once
     // is the same Ctrl-C.
-    if (exit && Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS) denoGlobal().exit(EXIT_CODES[signal]);
+    if (exit && (signal !== state.firstSignal || Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS)) denoGlobal().exit(EXIT_CODES[signal]);
     return;
   }
   state.exiting = true;
   state.signalledAt = Date.now();
+  state.firstSignal = signal;
   const list = [...state.targets];
   const timeout = state.timeout;
   const deadline = Date.now() + timeout;

@@ -1,5 +1,5 @@
 // Runs under `deno test` (npm run test:deno).
-import { sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.ts';
+import { otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.ts';
 
 declare const Deno: any;
 const fixture = ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname];
@@ -16,4 +16,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => sameSignalTwiceScenario(Deno.execPath(), fixture),
+});
+
+Deno.test({
+  name: 'deno: SIGINT right after the SIGTERM that started the flush is not that signal twice: it exits at once with 130',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => otherSignalSoonScenario(Deno.execPath(), fixture),
 });

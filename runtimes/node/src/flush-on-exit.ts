@@ -35,6 +35,8 @@ interface ExitState {
   exiting: Promise<void> | undefined;
   /** When the signal that started the flush arrived (see SAME_SIGNAL_MS). */
   signalledAt?: number;
+  /** The signal that started it: only the same one, soon after, is that signal delivered twice. */
+  firstSignal?: ExitSignal;
 }
 
 /**
@@ -92,10 +94,11 @@ function onSignal(signal: ExitSignal): void {
   // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
   // the way the first one would have after the flush. One that comes at once is the same Ctrl-C.
   if (state.exiting) {
-    if (!appHandles && Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS) reRaise(signal);
+    if (!appHandles && (signal !== state.firstSignal || Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS)) reRaise(signal);
     return;
   }
   state.signalledAt = Date.now();
+  state.firstSignal = signal;
   state.exiting = drainAll().finally(() => {
     // Done: a later flushOnExit (an app that handled this signal itself, then reloaded or
     // registered again) installs listeners that must act on the next signal.

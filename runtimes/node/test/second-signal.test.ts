@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, test } from 'vitest';
-import { sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
+import { otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
 
 let outfile: string;
 beforeAll(async () => {
@@ -17,4 +17,8 @@ test('node: a second SIGINT during the exit flush exits at once by the signal, w
 
 test('node: one Ctrl-C delivered twice (npm run forwards it) does not cut the flush short: it ends, then the process exits by the signal', async () => {
   await sameSignalTwiceScenario(process.execPath, [outfile]);
+}, 30_000);
+
+test('node: SIGINT right after the SIGTERM that started the flush is not that signal twice: it exits at once by SIGINT', async () => {
+  await otherSignalSoonScenario(process.execPath, [outfile]);
 }, 30_000);

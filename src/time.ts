@@ -120,7 +120,12 @@ export const MAX_TIME_MS = 18_446_744_073_709;
  */
 export function timeInput(t: number | Date | undefined): number {
   if (t === undefined) return now();
-  const ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
+  let ms = NaN;
+  try {
+    ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
+  } catch {
+    // a value that throws when read (a revoked Proxy): the time is now, as for any unusable one
+  }
   return ms > 0 && ms < MAX_TIME_MS ? ms : now();
 }
 

@@ -271,7 +271,12 @@ export class RecordingSpan implements Span, SpanData {
         if ((value as string).length <= this.owner.limits.attributeValueLengthLimit) return this.store(key, value, 16 + 2 * (value as string).length);
       } else if (t === 'number' || t === 'boolean') return this.store(key, value, 16);
     }
-    return this.setAttributeSlow(key, value);
+    try {
+      return this.setAttributeSlow(key, value);
+    } catch {
+      unreadable(this.owner);
+      return this;
+    }
   }
 
   /**
@@ -387,6 +392,15 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   addLink(link: Link): this {
+    try {
+      return this.link(link);
+    } catch {
+      unreadable(this.owner);
+      return this;
+    }
+  }
+
+  private link(link: Link): this {
     if (this.endTime !== 0) return this;
     if (!link || !link.context) {
       // Counted with the span data a caller can get wrong (there is no reason of its own).
@@ -425,7 +439,12 @@ export class RecordingSpan implements Span, SpanData {
 
   setStatus(code: SpanStatus, message?: string): this {
     if (this.endTime !== 0 || this.status.code === SpanStatus.OK) return this; // OK is final (TR-02)
-    const s = setStatusArgs(code, message);
+    let s: ReturnType<typeof setStatusArgs>;
+    try {
+      s = setStatusArgs(code, message);
+    } catch {
+      return unreadable(this.owner), this;
+    }
     if (s && s.code !== SpanStatus.UNSET) this.status = s;
     return this;
   }
@@ -519,9 +538,9 @@ function isDate(v: unknown): v is Date {
   }
 }
 
-/** Attributes that throw when read (a getter, a revoked Proxy) are misuse: counted, never thrown. */
+/** Span data that throws when read (a getter, a revoked Proxy) is misuse: counted, never thrown. */
 function unreadable(owner: { diag: { drop(r: 'invalid_attribute', m: string): unknown } }): void {
-  owner.diag.drop('invalid_attribute', 'span attributes that throw when read were dropped');
+  owner.diag.drop('invalid_attribute', 'span data that throws when read was dropped');
 }
 
 /** A span that is not sampled: it carries context for propagation and records nothing. */

@@ -35,3 +35,28 @@ it('span attributes, span start attributes, event attributes and child logger at
   const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!.points;
   expect(dropped.filter((p) => p.attributes.reason === 'invalid_attribute').map((p) => (p as { value: number }).value)).toEqual([6]);
 });
+
+it('an attribute value, a status, a link or an end time that throws when read is dropped and counted, the span going on', async () => {
+  const { monitor, memory } = createTestMonitor({ onDiagnostic: () => undefined });
+  const throwingLink = Object.defineProperty({}, 'context', {
+    get() {
+      throw new Error('getter');
+    },
+  });
+  const span = monitor.tracer.startSpan('s');
+  const calls = [
+    () => span.setAttribute('v', revoked()),
+    () => span.setStatus(revoked() as never),
+    () => span.addLink(revoked() as never),
+    () => span.addLink(throwingLink as never),
+  ];
+  for (const call of calls) expect(call).not.toThrow();
+  span.setAttribute('kept', true);
+  expect(() => span.end(revoked() as never)).not.toThrow();
+  await monitor.flush();
+  const s = memory.spans.find((x) => x.name === 's')!;
+  expect(s.attributes).toEqual({ kept: true });
+  expect(s.endTime).toBeGreaterThanOrEqual(s.startTime);
+  const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!.points;
+  expect(dropped.filter((p) => p.attributes.reason === 'invalid_attribute').map((p) => (p as { value: number }).value)).toEqual([4]);
+});

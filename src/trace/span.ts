@@ -443,7 +443,8 @@ export class RecordingSpan implements Span, SpanData {
     try {
       s = setStatusArgs(code, message);
     } catch {
-      return unreadable(this.owner), this;
+      unreadable(this.owner);
+      return this;
     }
     if (s && s.code !== SpanStatus.UNSET) this.status = s;
     return this;
@@ -500,30 +501,22 @@ export class RecordingSpan implements Span, SpanData {
     if (input === null || typeof input !== 'object') return { attrs, dropped };
     const limits = this.owner.limits;
     let n = 0;
-    let keys: string[];
     try {
-      keys = Object.keys(input);
+      for (const key of Object.keys(input)) {
+        const v = input[key];
+        const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor);
+        // Counted as a span attribute's would be (an empty key or a value no attribute holds is dropped).
+        if (this.lost(key, v, s.fix)) continue;
+        if (n >= limits.attributeCountLimit) {
+          dropped++;
+          continue;
+        }
+        n++;
+        defineSafe(attrs, key, s.value as AttributeValue);
+      }
     } catch {
-      keys = [];
+      // attributes that throw when read: those read so far are kept
       unreadable(this.owner);
-    }
-    for (const key of keys) {
-      let v: unknown;
-      try {
-        v = input[key];
-      } catch {
-        unreadable(this.owner);
-        continue;
-      }
-      const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor);
-      // Counted as a span attribute's would be (an empty key or a value no attribute holds is dropped).
-      if (this.lost(key, v, s.fix)) continue;
-      if (n >= limits.attributeCountLimit) {
-        dropped++;
-        continue;
-      }
-      n++;
-      defineSafe(attrs, key, s.value as AttributeValue);
     }
     if (dropped) this.owner.diag.drop('attribute_limit', `an event or link had more than ${limits.attributeCountLimit} attributes`, dropped);
     return { attrs, dropped };
@@ -539,7 +532,7 @@ function isDate(v: unknown): v is Date {
 }
 
 /** Span data that throws when read (a getter, a revoked Proxy) is misuse: counted, never thrown. */
-function unreadable(owner: { diag: { drop(r: 'invalid_attribute', m: string): unknown } }): void {
+function unreadable(owner: SpanOwner): void {
   owner.diag.drop('invalid_attribute', 'span data that throws when read was dropped');
 }
 

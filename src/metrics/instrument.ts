@@ -399,12 +399,16 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       let key = labels === undefined || labels === null ? (this.#labelSet ? this.#keyOfDeclared({}) : '') : this.#labelSet ? this.#keyOfDeclared(labels) : this.#keyOfAny(labels);
       if (key === undefined) return false;
       let s = this.series.get(key);
-      if (s === undefined && labels && !this.#labelSet) {
-        // An over-cap set's series is keyed by the labels the cap kept (as attributesOfAny keeps them).
-        const all: Labels = {};
-        for (const k of Object.keys(labels)) if (labels[k] !== undefined && labels[k] !== '') all[k] = labels[k] as string;
-        const kept = this.#capLabels(all, false);
-        if (kept !== all) s = this.series.get((key = this.#keyOfAny(kept)!));
+      if (s === undefined && labels) {
+        // A set the cap cut or the redactor changed is keyed by the labels stored (as #create keys it).
+        const a: Labels = {};
+        for (const k of this.labelNames ?? Object.keys(labels)) {
+          const t = this.#text(labels[k], false);
+          if (t) a[k] = t;
+        }
+        const kept = this.#labelSet ? a : this.#capLabels(a, false);
+        if ((this.#redactNames?.length !== 0 && this.#redactLabels(kept)) || kept !== a)
+          s = this.series.get((key = (this.#labelSet ? this.#keyOfDeclared(kept) : this.#keyOfAny(kept))!));
       }
       if (s === undefined) return false;
       this.series.delete(key);

@@ -90,3 +90,32 @@ describe('remove() and reset() with a delta reader', () => {
     expect(pointsOf(monitor.metrics.collect(), 'jobs_total')).toEqual([]);
   });
 });
+
+describe('remove() of a series whose label values were redacted', () => {
+  it('finds it by the labels it was recorded with (declared, any, over the attribute cap), its unsent delta included', async () => {
+    const { monitor, delta } = twoReaders();
+    const declared = monitor.metrics.createCounter('logins_total', 'Logins', { labelNames: ['token', 'site'] });
+    const any = monitor.metrics.createGauge('links', 'Links');
+    const url = 'https://user:pw@example.com/p?token=abc';
+    const many = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`l${String(i).padStart(3, '0')}`, 'x']));
+    declared.increment(2, { token: 'tok-123', site: 'a' });
+    any.set(5, { url, api_key: 'k-1' });
+    any.set(6, { ...many, password: 'p' }); // 'password' sorts after l000…l127: cut, not redacted
+    any.set(7, { ...many, a_token: 't-9' }); // kept (sorts first) and redacted
+    const collected = monitor.metrics.collect();
+    expect(pointsOf(collected, 'links')).toHaveLength(3);
+    expect((pointsOf(collected, 'logins_total') as NumberPoint[]).map((p) => p.attributes.token)).toEqual(['[REDACTED]']);
+    expect((pointsOf(collected, 'links') as NumberPoint[]).filter((p) => (p.attributes.api_key ?? p.attributes.a_token) === '[REDACTED]')).toHaveLength(2);
+    expect(declared.remove({ token: 'tok-123', site: 'a' })).toBe(true);
+    expect(any.remove({ url, api_key: 'k-1' })).toBe(true);
+    expect(any.remove({ ...many, a_token: 't-9' })).toBe(true);
+    expect(any.remove({ ...many, password: 'p' })).toBe(true);
+    expect(declared.remove({ token: 'tok-123', site: 'a' })).toBe(false);
+    expect(monitor.metrics.collect().metrics.map((m) => m.name)).toEqual(['lexigram_monitor_dropped_total']); // attribute_limit
+    await monitor.flush();
+    const last = delta.metricSnapshots.at(-1);
+    expect((pointsOf(last, 'logins_total') as NumberPoint[]).map((p) => [p.attributes, p.value])).toEqual([[{ token: '[REDACTED]', site: 'a' }, 2]]);
+    expect((pointsOf(last, 'links') as NumberPoint[]).map((p) => p.value).sort()).toEqual([5, 6, 7]);
+    await monitor.shutdown();
+  });
+});

@@ -53,6 +53,26 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(outer.attributes['http.route']).toBe('/outer/:id');
   });
 
+  test("under an adapter with another monitor: the middleware's monitor records its own span and metrics, and says once to give both the same monitor", async () => {
+    const adapter = createTestMonitor();
+    const diagnostics: string[] = [];
+    const own = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.message) });
+    const a = app(own.monitor);
+    mountMonitoring(a, own.monitor);
+    for (const id of ['1', '2']) await (await handleRequest(adapter.monitor, new Request(`http://x/users/${id}`), (r) => a.fetch(r), undefined)).text();
+    await own.monitor.flush();
+    expect(own.memory.spans.filter((s) => s.kind === SpanKind.SERVER).map((s) => s.name)).toEqual(['GET /users/:id', 'GET /users/:id']);
+    expect(await (await a.request('/metrics')).text()).toContain('http_route="/users/:id"');
+    expect(diagnostics.filter((m) => m.includes('same monitor'))).toHaveLength(1);
+    // Options instead of a monitor: the adapter's span is named, nothing recorded twice.
+    const b = new Hono();
+    b.use(monitorMiddleware({ serviceName: 'api', backends: [] }));
+    b.get('/users/:id', (c) => c.text('ok'));
+    await (await handleRequest(adapter.monitor, new Request('http://x/users/3'), (r) => b.fetch(r), undefined)).text();
+    await adapter.monitor.flush();
+    expect(adapter.memory.spans.map((s) => s.name)).toContain('GET /users/:id');
+  });
+
   test('RED metrics by method, route and status', async () => {
     const { monitor } = createTestMonitor();
     const a = app(monitor);

@@ -4,7 +4,7 @@ import type { EnvRecord } from '../../config/env.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
-import type { Monitor } from '../../monitor.js';
+import { Monitor } from '../../monitor.js';
 import type { Scope } from '../../scope/scope.js';
 import type { Span } from '../../trace/span.js';
 import { failSpan } from '../../trace/tracer.js';
@@ -157,7 +157,12 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     const start = now();
     // The adapter's span is this request's, unless the middleware is describing it already: then
     // this is a request the app makes to itself (`app.request('/internal')`), which gets its own.
-    if (scope && existing && !describing.has(scope)) {
+    // A monitor given here that is not the adapter's leaves the adapter's span alone, as its
+    // tracer leaves the scope, and records its own: else its /metrics would stay empty. Options
+    // given here describe the adapter's span, the monitor built from them seen by nobody.
+    if (scope && existing && scope.owner !== monitor && monitorOrConfig instanceof Monitor) {
+      monitor.diag.report('config', 'monitorMiddleware runs under an adapter with another monitor: give both the same monitor', undefined, 'hono:two-monitors');
+    } else if (scope && existing && !describing.has(scope)) {
       describing.add(scope);
       try {
         await describedNext(next, monitor, existing, c, method, start);

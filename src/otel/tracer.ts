@@ -39,32 +39,43 @@ export const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context 
 
 /** An `@opentelemetry/api` Tracer that starts the monitor's own spans. */
 export class BridgeTracer implements ApiTracer {
-  constructor(private readonly tracer: Tracer) {}
+  constructor(
+    private readonly tracer: Tracer,
+    /** Counts options that throw when read. */
+    private readonly monitor?: Monitor,
+  ) {}
 
   startSpan(name: string, options?: SpanOptions, context?: Context): ApiSpan {
     const ctx = context ?? apiContext.active();
     // As the SDK tracer: a non-recording span of the invalid context, which nothing exports.
     if (ctx.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-    const o = options ?? {};
-    const parent: Span | undefined = o.root ? undefined : unwrapSpan(trace.getSpan(ctx));
+    let root: unknown;
+    let kind: SpanKind | undefined;
+    let attributes: Record<string, unknown> | undefined;
+    let links: Link[] | undefined;
+    let startTime: number | undefined;
+    // Options that throw when read (a throwing getter, a revoked Proxy) are counted, as other
+    // hostile span input is; the span starts with what was read before the throw.
+    try {
+      const o = options ?? {};
+      root = o.root;
+      kind = fromApiKind(o.kind);
+      attributes = cleanAttributes(o.attributes);
+      if (Array.isArray(o.links)) {
+        links = [];
+        for (const l of o.links) {
+          const x = toLink(l);
+          if (x) links.push(x);
+        }
+      }
+      startTime = timeInputToMs(o.startTime);
+    } catch {
+      this.monitor?.diag.drop('invalid_attribute', 'span data that throws when read was dropped');
+    }
+    const parent: Span | undefined = root ? undefined : unwrapSpan(trace.getSpan(ctx));
     const scope =
       (ctx.getValue(SCOPE_KEY) as Scope | undefined) ?? (parent as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
-    let links: Link[] | undefined;
-    if (Array.isArray(o.links)) {
-      links = [];
-      for (const l of o.links) {
-        const x = toLink(l);
-        if (x) links.push(x);
-      }
-    }
-    const span = this.tracer.startSpan(name, {
-      kind: fromApiKind(o.kind),
-      attributes: cleanAttributes(o.attributes),
-      links,
-      startTime: timeInputToMs(o.startTime),
-      parent: parent ?? null,
-      scope,
-    }) as Span & { baggage?: unknown };
+    const span = this.tracer.startSpan(name, { kind, attributes, links, startTime, parent: parent ?? null, scope }) as Span & { baggage?: unknown };
     // Baggage lives in the API context, not only on the parent span.
     const baggage = fromApiBaggage(propagation.getBaggage(ctx));
     if (baggage !== undefined) span.baggage = baggage;
@@ -113,7 +124,7 @@ export class BridgeTracerProvider implements TracerProvider {
         schemaUrl === undefined
           ? this.monitor.getTracer(n, version)
           : new (this.monitor.tracer.constructor as new (owner: Monitor, scope: InstrumentationScope) => Tracer)(this.monitor, { name: n, version, schemaUrl });
-      this.tracers.set(key, (t = new BridgeTracer(inner)));
+      this.tracers.set(key, (t = new BridgeTracer(inner, this.monitor)));
     }
     return t;
   }

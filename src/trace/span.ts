@@ -532,7 +532,7 @@ function isDate(v: unknown): v is Date {
 }
 
 /** Span data that throws when read (a getter, a revoked Proxy) is misuse: counted, never thrown. */
-function unreadable(owner: SpanOwner): void {
+export function unreadable(owner: SpanOwner): void {
   owner.diag.drop('invalid_attribute', 'span data that throws when read was dropped');
 }
 

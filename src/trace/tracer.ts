@@ -10,7 +10,7 @@ import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
-import { NonRecordingSpan, RecordingSpan, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
+import { NonRecordingSpan, RecordingSpan, unreadable, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
 import { isThenable, whenSettled } from './thenable.js';
 
 export interface StartSpanOptions {
@@ -40,6 +40,7 @@ function isSpan(p: unknown): p is SpanWithScope {
 }
 
 const NO_OPTIONS: StartSpanOptions = Object.freeze({});
+const OPTION_KEYS = ['kind', 'attributes', 'links', 'startTime', 'parent', 'scope'] as const;
 
 /**
  * `c` if its ids are valid, else undefined: as in the OpenTelemetry SDK, a parent with an
@@ -92,11 +93,39 @@ export class Tracer {
 
   startSpan(name: string, options?: StartSpanOptions): Span {
     const opts = options ?? NO_OPTIONS;
-    const span = this.start(name, opts, opts.parent === undefined ? contextStorage().get() : undefined);
-    // Set here rather than in start(): start() then stays small enough for V8 to inline the
-    // span's constructor into it (measured 256 → 230 ns a span with three attributes at start).
-    if (opts.attributes) span.setAttributes(opts.attributes);
-    return span;
+    try {
+      const span = this.start(name, opts, opts.parent === undefined ? contextStorage().get() : undefined);
+      // Set here rather than in start(): start() then stays small enough for V8 to inline the
+      // span's constructor into it (measured 256 → 230 ns a span with three attributes at start).
+      if (opts.attributes) span.setAttributes(opts.attributes);
+      return span;
+    } catch {
+      return this.startUnreadable(name, opts, contextStorage().get());
+    }
+  }
+
+  /**
+   * Options that threw when read (a throwing getter, a revoked Proxy, such a parent) are misuse,
+   * as other hostile span input is: counted, and the span starts with the fields that could be
+   * read, else with none. A span begun before the throw is never ended, so never exported.
+   */
+  private startUnreadable(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
+    unreadable(this.owner);
+    const o: Record<string, unknown> = {};
+    for (const k of OPTION_KEYS) {
+      try {
+        o[k] = (opts as Record<string, unknown>)[k];
+      } catch {
+        // left out: it takes its default
+      }
+    }
+    try {
+      const span = this.start(name, o, ctx);
+      if (o.attributes) span.setAttributes(o.attributes as Record<string, unknown>);
+      return span;
+    } catch {
+      return this.start(name, NO_OPTIONS, ctx);
+    }
   }
 
   /**
@@ -191,8 +220,13 @@ export class Tracer {
     // One read of the active context serves both the parent lookup and the new context.
     const storage = contextStorage();
     const prev = storage.get();
-    const span = this.start(name, opts, prev) as SpanWithScope;
-    if (opts.attributes) span.setAttributes(opts.attributes);
+    let span: SpanWithScope;
+    try {
+      span = this.start(name, opts, prev);
+      if (opts.attributes) span.setAttributes(opts.attributes);
+    } catch {
+      span = this.startUnreadable(name, opts, prev);
+    }
     const ctx = contextWithSpan(prev, span);
     return storage.run(ctx, () => runAndEnd(span, fn, ctx));
   }

@@ -62,10 +62,13 @@ export function checkFlushOnExit(
   target: unknown,
   options: { timeoutMs?: unknown; signals?: unknown; beforeFlush?: unknown },
   allowed: readonly string[],
+  known: readonly string[] = ['timeoutMs', 'signals', 'beforeFlush'],
 ): void {
   if (target === null || typeof (target as Drainable | undefined)?.shutdown !== 'function') {
     throw new TypeError('flushOnExit(target): target must be a monitor or an instrumented handler (something with shutdown(timeoutMs)).');
   }
+  // A misspelled key (`timeoutMS`) would leave the default in force with nobody told.
+  for (const k of Object.keys(options)) if (!known.includes(k)) throw new TypeError(`flushOnExit: unknown option \`${k}\`; known options are ${known.join(', ')}.`);
   const { timeoutMs, signals, beforeFlush } = options;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
     throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${String(timeoutMs)}.`);

@@ -161,7 +161,7 @@ async function onSignal(signal: DenoSignal): Promise<void> {
  * ```
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: DenoFlushOnExitOptions = {}): () => void {
-  checkFlushOnExit(target, options, SIGNALS);
+  checkFlushOnExit(target, options, SIGNALS, ['timeoutMs', 'signals', 'beforeFlush', 'exit']);
   if (options.exit !== undefined && typeof options.exit !== 'boolean') throw new TypeError(`flushOnExit: \`exit\` must be true, false or left out, got ${String(options.exit)}.`);
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   if (options.exit !== undefined) state.exitOption = options.exit;

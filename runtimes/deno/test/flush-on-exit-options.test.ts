@@ -14,6 +14,8 @@ Deno.test('deno: flushOnExit throws at once, saying what to change, for options 
   assert.throws(() => flushOnExit(target, { signals: ['toString' as 'SIGTERM'] }), /`signals`/);
   assert.throws(() => flushOnExit(target, { beforeFlush: 5 as unknown as () => void }), /`beforeFlush` must be a function/);
   assert.throws(() => flushOnExit(target, { exit: 'yes' as unknown as boolean }), /`exit` must be true, false or left out/);
+  // A misspelled option was ignored: the flush ran with the default bound.
+  assert.throws(() => flushOnExit(target, { timeoutMS: 5 } as never), /unknown option `timeoutMS`; known options are timeoutMs, signals, beforeFlush, exit/);
   assert.throws(() => flushOnExit({} as typeof target), /target must be a monitor or an instrumented handler/);
   // Nothing was installed or changed by the refused calls.
   const after = (globalThis as unknown as Record<symbol, { listeners: Map<string, unknown>; timeout: number } | undefined>)[Symbol.for('@lexigram/monitor/deno-flush-on-exit/state/v1')];

@@ -12,6 +12,9 @@ test('node: flushOnExit throws at once, saying what to change, for options that 
   expect(() => flushOnExit(target, { signals: 'SIGTERM' as unknown as ['SIGTERM'] })).toThrow(/`signals` must be an array of SIGTERM, SIGINT, SIGHUP/);
   expect(() => flushOnExit(target, { signals: ['SIGKILL' as 'SIGTERM'] })).toThrow(/`signals`/);
   expect(() => flushOnExit(target, { beforeFlush: 5 as unknown as () => void })).toThrow(/`beforeFlush` must be a function/);
+  // A misspelled option was ignored: the flush ran with the default bound.
+  expect(() => flushOnExit(target, { timeoutMS: 5 } as never)).toThrow(/unknown option `timeoutMS`; known options are timeoutMs, signals, beforeFlush\.$/);
+  expect(() => flushOnExit(target, { exit: false } as never)).toThrow(/unknown option `exit`/);
   expect(() => flushOnExit({} as typeof target)).toThrow(/target must be a monitor or an instrumented handler/);
   // Nothing was installed by the refused calls.
   expect(ours()).toBe(before);

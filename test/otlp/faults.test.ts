@@ -56,7 +56,8 @@ describe('OTLP-09/10 retries and failures', () => {
     const port = await closedPort();
     const { result, diags } = await run({ endpoint: `http://127.0.0.1:${port}`, retry: { maxAttempts: 3, initialBackoffMs: 10, maxBackoffMs: 20 } }, 3000);
     expect(result).toMatchObject({ ok: false, reason: 'export_failed', rejected: { spans: 3 } });
-    expect(result.error).toMatch(/network error.*after 3 attempts/);
+    // It names where it went (without a query, which may hold a key): on Workers a refused fetch says only "Network connection lost.".
+    expect(result.error).toMatch(new RegExp(`^traces to http://127\\.0\\.0\\.1:${port}/v1/traces: network error.*after 3 attempts$`));
     expect(diags[0]).toMatchObject({ kind: 'export_failed', detail: { signal: 'traces', attempts: 3, items: 3 } });
   });
 
@@ -72,7 +73,7 @@ describe('OTLP-09/10 retries and failures', () => {
     rx.handler = (_q, res) => res.writeHead(400, { 'content-type': 'application/json' }).end('{"code":3,"message":"bad span"}');
     const { result, requests } = await run({ protocol: 'http/json' }, 2000);
     expect(requests).toHaveLength(1);
-    expect(result).toMatchObject({ ok: false, reason: 'export_rejected', error: 'traces: HTTP 400: bad span' });
+    expect(result).toMatchObject({ ok: false, reason: 'export_rejected', error: `traces to ${rx.url}/v1/traces: HTTP 400: bad span` });
   });
 
   it('OTLP-10: 429 with Retry-After seconds waits that long, then succeeds', async () => {

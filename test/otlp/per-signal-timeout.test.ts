@@ -67,7 +67,7 @@ describe('per-signal OTLP timeouts', () => {
     // Only the traces are reported failed, as a timeout naming their own 200 ms.
     expect(result).toMatchObject({ ok: false, reason: 'export_timeout', rejected: { spans: 3 } });
     expect(result.ok === false && result.rejected?.dataPoints).toBeUndefined();
-    expect(result.error).toBe('traces: export timed out after 200 ms');
+    expect(result.error).toBe(`traces to ${rx.url}/v1/traces: export timed out after 200 ms`);
     expect(diags.map((d) => [d.kind, (d.detail as { signal: string }).signal])).toEqual([['export_timeout', 'traces']]);
   });
 
@@ -81,7 +81,7 @@ describe('per-signal OTLP timeouts', () => {
     await otlp.shutdown();
     expect(paths(start)).toEqual(['/v1/logs', '/v1/traces']);
     expect(answered).toEqual(['/v1/traces']);
-    expect(result).toMatchObject({ ok: false, reason: 'export_timeout', error: 'logs: export timed out after 200 ms' });
+    expect(result).toMatchObject({ ok: false, reason: 'export_timeout', error: `logs to ${rx.url}/v1/logs: export timed out after 200 ms` });
     expect(Object.keys((result as { rejected: object }).rejected)).toEqual(['logs']);
   });
 
@@ -114,7 +114,7 @@ describe('per-signal OTLP timeouts', () => {
     const result = await otlp.export(batch({ spans: true, metrics: true }));
     await otlp.shutdown();
     expect(answered).toEqual(['/v1/metrics']);
-    expect(result).toMatchObject({ ok: false, reason: 'export_timeout', error: 'traces: export timed out after 200 ms', rejected: { spans: 3 } });
+    expect(result).toMatchObject({ ok: false, reason: 'export_timeout', error: `traces to ${rx.url}/v1/traces: export timed out after 200 ms`, rejected: { spans: 3 } });
   });
 
   it('every per-signal _TIMEOUT is read; a bad one is reported and ignored (ENV-04, ENV-13)', () => {

@@ -183,7 +183,8 @@ export class OtlpBackend implements Backend {
     for (let i = 0; i < jobs.length; i++) {
       const { signal, count } = jobs[i];
       const out = outcomes[i];
-      const where = `OTLP ${signal} export to ${redactUrl(this.urls[signal])}`;
+      const to = redactUrl(this.urls[signal]);
+      const where = `OTLP ${signal} export to ${to}`;
       if (out.ok) {
         if (out.partial?.errorMessage) {
           this.#diagnose({ kind: 'export', message: this.#redact(`${where}: server warning: ${out.partial.errorMessage}`), detail: { signal, status: out.status } });
@@ -198,7 +199,9 @@ export class OtlpBackend implements Backend {
         continue;
       }
       reason ??= out.reason ?? 'export_failed';
-      const error = this.#redact(`${signal}: ${out.error ?? 'failed'}`);
+      // The URL says where it went: on Workers a failed fetch says only "Network connection lost.",
+      // and a stray OTEL_EXPORTER_OTLP_* variable sends to the default http://localhost:4318.
+      const error = this.#redact(`${signal} to ${to}: ${out.error ?? 'failed'}`);
       errors.push(error);
       // A server can claim more rejected items than were sent: no more than `count` were lost.
       const items = out.partial ? Math.min(out.partial.rejected, count) : count;

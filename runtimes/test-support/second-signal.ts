@@ -22,6 +22,8 @@ export async function secondSignalScenario(command: string, args: string[]): Pro
     const { code, signal } = await child.exit();
     assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
     assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
+    // What the flush had not exported is lost: said, not silent.
+    assert.match(child.err(), /exit flush cut short by a second signal \(SIGINT\); telemetry not exported by then is lost/, child.describe());
   });
 }
 
@@ -53,11 +55,28 @@ export async function otherSignalSoonScenario(command: string, args: string[]): 
     const { code, signal } = await child.exit();
     assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
     assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
+    // What the flush had not exported is lost: said, not silent.
+    assert.match(child.err(), /exit flush cut short by a second signal \(SIGINT\); telemetry not exported by then is lost/, child.describe());
+  });
+}
+
+/**
+ * A flush still held when `flushOnExit`'s `timeoutMs` (1 s with `--bound`) ends: the process
+ * exits by the signal and says that what was not exported is lost.
+ */
+export async function boundScenario(command: string, args: string[]): Promise<void> {
+  await run(command, [...args, '--bound'], async (child) => {
+    child.signal('SIGTERM');
+    const { code, signal } = await child.exit();
+    assert.doesNotMatch(child.out(), /EXPORT RELEASED/, child.describe());
+    assert.ok(signal === 'SIGTERM' || code === 143, `exit by SIGTERM, got code ${code} signal ${signal} (${child.describe()})`);
+    assert.match(child.err(), /exit flush cut short after 1000 ms \(flushOnExit timeoutMs\); telemetry not exported by then is lost/, child.describe());
   });
 }
 
 interface Child {
   out(): string;
+  err(): string;
   describe(): string;
   /** Sends by pid: Deno's node:child_process marks a child it signalled through kill() as killed at once, and sends no later signal. */
   signal(signal: 'SIGINT' | 'SIGTERM'): void;
@@ -92,7 +111,7 @@ async function run(command: string, args: string[], scenario: (child: Child) => 
     );
   try {
     await printed(/READY/);
-    await scenario({ out: () => out, describe, signal: (s) => process.kill(proc.pid!, s), printed, exit: () => until(exited, 'exit') });
+    await scenario({ out: () => out, err: () => err, describe, signal: (s) => process.kill(proc.pid!, s), printed, exit: () => until(exited, 'exit') });
   } finally {
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   }

@@ -1,6 +1,6 @@
 // Runs under `bun test runtimes/bun/test/` (npm run test:bun).
 import { test } from 'bun:test';
-import { otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
+import { boundScenario, otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
 
 test('bun: a second SIGINT during the exit flush exits at once by the signal, without waiting for the held flush', () =>
   secondSignalScenario(process.execPath, ['run', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname]), 30_000);
@@ -10,3 +10,6 @@ test('bun: one Ctrl-C delivered twice (a runner forwards it) does not cut the fl
 
 test('bun: SIGINT right after the SIGTERM that started the flush is not that signal twice: it exits at once by SIGINT', () =>
   otherSignalSoonScenario(process.execPath, ['run', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname]), 30_000);
+
+test("bun: a flush still held when flushOnExit's timeoutMs ends exits by the signal and says what was lost", () =>
+  boundScenario(process.execPath, ['run', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname]), 30_000);

@@ -100,11 +100,17 @@ function trackAppListeners(deno: DenoGlobal): void {
  */
 const SAME_SIGNAL_MS = 500;
 
-/** `work`, or the end of `ms`, whichever comes first. */
-async function within(ms: number, work: Promise<unknown>): Promise<void> {
+/** `work`, or the end of `ms`, whichever comes first (false). */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([work, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))))]);
+  const done = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, Math.max(0, ms), false)))]);
   clearTimeout(timer);
+  return done;
+}
+
+/** What the exit flush had not exported is lost: said, not silent. */
+function cutShort(why: string): void {
+  console.warn(`[lexigram/monitor] exit flush cut short ${why}; telemetry not exported by then is lost`);
 }
 
 async function onSignal(signal: DenoSignal): Promise<void> {
@@ -114,7 +120,10 @@ async function onSignal(signal: DenoSignal): Promise<void> {
     // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
     // with the code the first one would have exited with after the flush. One that comes at once
     // is the same Ctrl-C.
-    if (exit && (signal !== state.firstSignal || Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS)) denoGlobal().exit(EXIT_CODES[signal]);
+    if (exit && (signal !== state.firstSignal || Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS)) {
+      cutShort(`by a second signal (${signal})`);
+      denoGlobal().exit(EXIT_CODES[signal]);
+    }
     return;
   }
   state.exiting = true;
@@ -129,7 +138,7 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   // drain only waits for that shutdown to end (a monitor shuts down once).
   await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.gone?.() || t.before?.())));
   const left = deadline - Date.now();
-  await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
+  if (!(await within(left, Promise.allSettled(list.map((t) => t.drain(left)))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
   const deno = denoGlobal();
   for (const [s, l] of state.listeners) deno.removeSignalListener(s, l);
   state.listeners.clear();

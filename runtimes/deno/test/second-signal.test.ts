@@ -1,5 +1,5 @@
 // Runs under `deno test` (npm run test:deno).
-import { otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.ts';
+import { boundScenario, otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.ts';
 
 declare const Deno: any;
 const fixture = ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/second-signal-server.ts', import.meta.url).pathname];
@@ -23,4 +23,11 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () => otherSignalSoonScenario(Deno.execPath(), fixture),
+});
+
+Deno.test({
+  name: "deno: a flush still held when flushOnExit's timeoutMs ends exits with 143 and says what was lost",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () => boundScenario(Deno.execPath(), fixture),
 });

@@ -53,11 +53,12 @@ const state: ExitState = ((globalThis as { [STATE]?: ExitState })[STATE] ??= {
   exiting: undefined,
 });
 
-/** `work`, or the end of `ms`, whichever comes first; the timer never keeps the process alive. */
-async function within(ms: number, work: Promise<unknown>): Promise<void> {
+/** `work`, or the end of `ms`, whichever comes first (false); the timer never keeps the process alive. */
+async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([work, new Promise((r) => (timer = setTimeout(r, Math.max(0, ms))).unref?.())]);
+  const done = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, Math.max(0, ms), false)).unref?.())]);
   clearTimeout(timer);
+  return done;
 }
 
 async function drainAll(): Promise<void> {
@@ -70,7 +71,7 @@ async function drainAll(): Promise<void> {
   // drain only waits for that shutdown to end (a monitor shuts down once).
   await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.gone?.() || t.before?.())));
   const left = deadline - Date.now();
-  await within(left, Promise.allSettled(list.map((t) => t.drain(left))));
+  if (!(await within(left, Promise.allSettled(list.map((t) => t.drain(left)))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
 }
 
 /**
@@ -94,7 +95,10 @@ function onSignal(signal: ExitSignal): void {
   // A second signal during the flush (a second Ctrl-C) is someone who will not wait: exit now,
   // the way the first one would have after the flush. One that comes at once is the same Ctrl-C.
   if (state.exiting) {
-    if (!appHandles && (signal !== state.firstSignal || Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS)) reRaise(signal);
+    if (!appHandles && (signal !== state.firstSignal || Date.now() - (state.signalledAt ?? 0) >= SAME_SIGNAL_MS)) {
+      cutShort(`by a second signal (${signal})`);
+      reRaise(signal);
+    }
     return;
   }
   state.signalledAt = Date.now();
@@ -106,6 +110,11 @@ function onSignal(signal: ExitSignal): void {
     if (appHandles) removeListeners();
     else reRaise(signal);
   });
+}
+
+/** What the exit flush had not exported is lost: said, not silent. */
+function cutShort(why: string): void {
+  console.warn(`[lexigram/monitor] exit flush cut short ${why}; telemetry not exported by then is lost`);
 }
 
 function removeListeners(): void {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { beforeAll, test } from 'vitest';
-import { otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
+import { boundScenario, otherSignalSoonScenario, sameSignalTwiceScenario, secondSignalScenario } from '../../test-support/second-signal.js';
 
 let outfile: string;
 beforeAll(async () => {
@@ -21,4 +21,8 @@ test('node: one Ctrl-C delivered twice (npm run forwards it) does not cut the fl
 
 test('node: SIGINT right after the SIGTERM that started the flush is not that signal twice: it exits at once by SIGINT', async () => {
   await otherSignalSoonScenario(process.execPath, [outfile]);
+}, 30_000);
+
+test("node: a flush still held when flushOnExit's timeoutMs ends exits by the signal and says what was lost", async () => {
+  await boundScenario(process.execPath, [outfile]);
 }, 30_000);

@@ -180,6 +180,25 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(() => new OtlpBackend(o)).not.toThrow();
   });
 
+  it('a misspelt variable name (OTEL_EXPORTER_OTLP_ENDPONT) is reported: the adapters still export OTLP, to the default endpoint; names of the spec this library does not use are not', () => {
+    const warnings: string[] = [];
+    const o = otlpOptionsFromEnv(
+      {
+        OTEL_EXPORTER_OTLP_ENDPONT: 'https://otlp.example.com',
+        OTEL_EXPORTER_OTLP_TRACE_ENDPOINT: 'https://otlp.example.com/v1/traces',
+        OTEL_EXPORTER_OTLP_CERTIFICATE: '/ca.pem',
+        OTEL_EXPORTER_OTLP_LOGS_INSECURE: 'true',
+        OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram',
+      },
+      (m) => warnings.push(m),
+    );
+    expect(o).toEqual({});
+    expect(warnings).toEqual([
+      'ignored OTEL_EXPORTER_OTLP_ENDPONT: not an OTLP exporter variable (misspelt?)',
+      'ignored OTEL_EXPORTER_OTLP_TRACE_ENDPOINT: not an OTLP exporter variable (misspelt?)',
+    ]);
+  });
+
   it('ENV-13: a header value holding CR, LF or NUL is dropped with a warning, and the backend is still built', () => {
     for (const entry of ['api-key=abc%0Adef', 'api-key=abc\nx-tenant=t1', 'api-key=abc%00', 'api-key=%0Dabc']) {
       const warnings: string[] = [];

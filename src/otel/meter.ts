@@ -219,7 +219,8 @@ export class BridgeMeterProvider implements MeterProvider {
       this.own.add(name);
       return inst;
     } catch (err) {
-      const why = `the ${kind} "${name}" from "${scope}" could not be created: ${err instanceof Error ? err.message : String(err)}`;
+      // Without the message's final period: "; its measurements are dropped" may follow.
+      const why = `the ${kind} "${name}" from "${scope}" could not be created: ${(err instanceof Error ? err.message : String(err)).replace(/\.$/, '')}`;
       const diag = this.monitor.diag;
       diag.report('otel', why, err, `otel:metric:${name}`);
       return dropping ? dropping(() => diag.drop('invalid_instrument', () => `${why}; its measurements are dropped`)) : fallback;

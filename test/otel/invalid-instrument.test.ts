@@ -37,7 +37,7 @@ it('measurements on instruments with an invalid name are counted as dropped and 
   }).not.toThrow();
   expect(dropped()).toEqual({ invalid_instrument: 4 });
   expect(diags.filter((d) => d.kind === 'otel').map((d) => d.message)).toHaveLength(4);
-  expect(diags.find((d) => d.kind === 'invalid_instrument')?.message).toMatch(/could not be created/);
+  expect(diags.find((d) => d.kind === 'invalid_instrument')?.message).toMatch(/could not be created: invalid metric name "1bad name": .*\(such as "http_requests_total"\); its measurements are dropped$/);
   expect(monitor.metrics.collect().metrics.map((m) => m.name)).toEqual(['lexigram_monitor_dropped_total']);
 });
 

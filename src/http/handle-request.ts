@@ -48,7 +48,7 @@ export async function handleRequest(
   monitor: Monitor,
   request: Request,
   handler: (request: Request, telemetry: RequestTelemetry) => Response | Promise<Response>,
-  waitUntil: WaitUntil | undefined,
+  waitUntil?: WaitUntil,
   options: HttpInstrumentationOptions = {},
 ): Promise<Response> {
   const url = urlParts(request.url);

@@ -7,6 +7,7 @@ import http from 'node:http';
 import { serve as bunServe } from '../../runtimes/bun/index.js';
 import { flushOnExit, instrument, instrumentListener, toNodeListener } from '../../runtimes/node/index.js';
 import { createTestMonitor } from '../../src/testing/index.js';
+import { handleRequest } from '../../src/index.js';
 
 export function bunRoutes(): void {
   bunServe((_req) => new Response('not found', { status: 404 }), { serviceName: 'api' }, {
@@ -33,4 +34,10 @@ export function gaugeReadAtCollection(queue: unknown[]): () => void {
   const { monitor } = createTestMonitor();
   monitor.metrics.createGauge('queue_depth', 'Jobs waiting.', { collect(g) { g.set(queue.length); } });
   return monitor.metrics.addCollectCallback(() => undefined);
+}
+
+/** "The API in one page": `handleRequest(monitor, request, handler, waitUntil?, options?)`, waitUntil left out. */
+export function handleRequestWithoutWaitUntil(request: Request): Promise<Response> {
+  const { monitor } = createTestMonitor();
+  return handleRequest(monitor, request, () => new Response('ok'));
 }

@@ -12,6 +12,7 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
+import { checkOptionKeys } from './option-keys.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
 export interface ServerInstrumentationOptions extends HttpInstrumentationOptions {
@@ -52,6 +53,8 @@ export function isShutDown(target: object): boolean {
   return !!((target as Partial<Monitor>).closed ?? (target as { monitor?: Monitor }).monitor?.closed);
 }
 
+export const FLUSH_ON_EXIT_KEYS = { timeoutMs: 0, signals: 0, beforeFlush: 0 };
+
 /**
  * The options every runtime's `flushOnExit` shares, checked the same way, saying what to change:
  * a string `timeoutMs` made the flush bound NaN (no wait at all), a string `signals` installed a
@@ -62,13 +65,12 @@ export function checkFlushOnExit(
   target: unknown,
   options: { timeoutMs?: unknown; signals?: unknown; beforeFlush?: unknown },
   allowed: readonly string[],
-  known: readonly string[] = ['timeoutMs', 'signals', 'beforeFlush'],
+  known: object = FLUSH_ON_EXIT_KEYS,
 ): void {
   if (target === null || typeof (target as Drainable | undefined)?.shutdown !== 'function') {
     throw new TypeError('flushOnExit(target): target must be a monitor or an instrumented handler (something with shutdown(timeoutMs)).');
   }
-  // A misspelled key (`timeoutMS`) would leave the default in force with nobody told.
-  for (const k of Object.keys(options)) if (!known.includes(k)) throw new TypeError(`flushOnExit: unknown option \`${k}\`; known options are ${known.join(', ')}.`);
+  checkOptionKeys('flushOnExit', options, known);
   const { timeoutMs, signals, beforeFlush } = options;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
     throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${String(timeoutMs)}.`);

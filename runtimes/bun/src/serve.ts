@@ -2,6 +2,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import type { ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServerLike } from './bun-types.js';
 import { bunErrorOption } from './error-option.js';
@@ -25,6 +26,8 @@ export interface BunServeInstrumentation extends ServerInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
   flushOnExit?: boolean | FlushOnExitOptions;
 }
+
+const INSTRUMENTATION_KEYS: Record<keyof BunServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, flushOnExit: 0 };
 
 /**
  * `Bun.serve` with an instrumented `fetch`, instrumented `routes` handlers (the pattern, such as
@@ -51,6 +54,7 @@ export function serve(
   serverOptions: Record<string, unknown> & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
 ): BunServerLike {
   const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions;
+  checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const { rescue, ...error } = bunErrorOption(errorOption);
   const fetch = instrumentBun(handler, config, http, rescue);

@@ -315,3 +315,9 @@ async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
   const until = Date.now() + ms;
   while (!done() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
+
+test('bun: a misspelled key under serve()\'s `instrumentation` throws, listing the known ones', () => {
+  expect(() => serve(() => new Response('x'), { serviceName: 'typo', backends: [] }, { port: 0, instrumentation: { traceFech: false } as never })).toThrow(
+    /^serve: instrumentation: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch, flushOnExit\.$/,
+  );
+});

@@ -1,4 +1,4 @@
-import { checkFlushOnExit, isShutDown, type Drainable } from '../../../src/adapter/process-server.js';
+import { checkFlushOnExit, FLUSH_ON_EXIT_KEYS, isShutDown, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { denoGlobal, type DenoGlobal, type DenoSignal } from './deno-types.js';
 
@@ -170,7 +170,7 @@ async function onSignal(signal: DenoSignal): Promise<void> {
  * ```
  */
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: DenoFlushOnExitOptions = {}): () => void {
-  checkFlushOnExit(target, options, SIGNALS, ['timeoutMs', 'signals', 'beforeFlush', 'exit']);
+  checkFlushOnExit(target, options, SIGNALS, { ...FLUSH_ON_EXIT_KEYS, exit: 0 });
   if (options.exit !== undefined && typeof options.exit !== 'boolean') throw new TypeError(`flushOnExit: \`exit\` must be true, false or left out, got ${String(options.exit)}.`);
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   if (options.exit !== undefined) state.exitOption = options.exit;

@@ -1,8 +1,11 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
 import { flushOnExit, type DenoFlushOnExitOptions } from './flush-on-exit.js';
 import { denoGlobal, type DenoHttpServer } from './deno-types.js';
 import { instrument, type DenoHandler, type DenoInstrumentationOptions } from './instrument.js';
+
+const INSTRUMENTATION_KEYS: Record<keyof DenoServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0, flushOnExit: 0 };
 
 export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
@@ -26,6 +29,7 @@ export function serve(
   serverOptions: Record<string, unknown> & { instrumentation?: DenoServeInstrumentation } = {},
 ): DenoHttpServer {
   const { instrumentation = {}, ...denoOptions } = serverOptions;
+  checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const fetch = instrument(handler, config, http);
   const server = denoGlobal().serve(denoOptions, fetch);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import type { InstrumentedHandler, ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
 import { instrument, type NodeHandler } from './instrument.js';
 import { toNodeListener, type NodeRequestInfo } from './node-http.js';
@@ -18,6 +19,8 @@ export interface NodeServeOptions extends ServerInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
   flushOnExit?: boolean | FlushOnExitOptions;
 }
+
+const SERVE_KEYS: Record<keyof NodeServeOptions, 0> = { ...HTTP_OPTION_KEYS, port: 0, hostname: 0, server: 0, flushOnExit: 0, traceFetch: 0 };
 
 export interface NodeServer {
   readonly server: Server;
@@ -39,6 +42,7 @@ export interface NodeServer {
  * ```
  */
 export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecord> = {}, serverOptions: NodeServeOptions = {}): Promise<NodeServer> {
+  checkOptionKeys('serve', serverOptions, SERVE_KEYS);
   const { port = 3000, hostname, server: nodeOptions, flushOnExit: exitOption, ...http } = serverOptions;
   const instrumented = instrument(handler, config, http);
   const server = createServer(nodeOptions ?? {}, toNodeListener(instrumented));

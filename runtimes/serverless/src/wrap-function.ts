@@ -12,6 +12,7 @@ import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { captureHeaders, eventShape, resultHeaders, resultStatus } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
 import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
@@ -27,6 +28,7 @@ export interface WrapFunctionOptions extends HttpInstrumentationOptions {
 
 type AnyFunction = (...args: any[]) => any;
 
+const WRAP_KEYS: Record<keyof WrapFunctionOptions, 0> = { ...HTTP_OPTION_KEYS, kind: 0, flushTimeoutMs: 0 };
 const KINDS: readonly FunctionKind[] = ['lambda', 'vercel', 'netlify', 'fetch', 'node'];
 /** The longest delay setTimeout keeps (a longer one fires at once). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -115,6 +117,7 @@ const noop = (): void => {};
  */
 export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig<EnvRecord> = {}, options: WrapFunctionOptions = {}): F {
   if (typeof fn !== 'function') throw new TypeError('wrapFunction(fn, config): fn must be a function.');
+  checkOptionKeys('wrapFunction', options, WRAP_KEYS);
   const { kind: forced, flushTimeoutMs = 2000, ...http } = options;
   // Wrong configuration throws here, where the handler is exported, with what to change
   // (DESIGN 5): built on first call, a bad option failed every invocation instead.

@@ -21,6 +21,14 @@ describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when 
     expect(() => wrapFunction(async () => 'ok', monitor, { kind: 'lamda' as never })).toThrow(/kind.*lambda, vercel, netlify, fetch, node/);
     for (const kind of ['lambda', 'vercel', 'netlify', 'fetch', 'node'] as const) expect(() => wrapFunction(async () => 'ok', monitor, { kind, flushTimeoutMs: 0 })).not.toThrow();
   });
+
+  test('a misspelled option throws, listing the known ones, instead of leaving its default in force', () => {
+    const { monitor } = createTestMonitor();
+    expect(() => wrapFunction(async () => 'ok', monitor, { flushTimeoutMS: 500 } as never)).toThrow(
+      /^wrapFunction: unknown option `flushTimeoutMS`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, kind, flushTimeoutMs\.$/,
+    );
+    expect(() => wrapFunction(async () => 'ok', monitor, { kind: 'lambda', flushTimeoutMs: 5, route: () => '/x', trustIncomingTrace: false, captureHeaders: {}, waitForBody: true })).not.toThrow();
+  });
 });
 
 describe('wrapFunction captureHeaders on Lambda HTTP events', () => {

@@ -1,0 +1,12 @@
+// Runs under `deno test` (npm run test:deno).
+import assert from 'node:assert/strict';
+import { serve } from '../index.ts';
+
+declare const Deno: any;
+
+Deno.test("deno: a misspelled key under serve()'s `instrumentation` throws, listing the known ones", () => {
+  assert.throws(
+    () => serve(() => new Response('x'), { serviceName: 'typo', backends: [] }, { port: 0, instrumentation: { denoOTel: 'join' } as never }),
+    /^TypeError: serve: instrumentation: unknown option `denoOTel`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch, denoOtel, flushOnExit\.$/,
+  );
+});

@@ -1,0 +1,18 @@
+import { expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { serve } from '../index.js';
+
+const ours = (): number => process.listeners('SIGTERM').length + process.listeners('SIGINT').length;
+
+test("node: serve()'s misspelled option (the runtime's or the library's) throws, listing the known ones; nothing is started", async () => {
+  const { monitor } = createTestMonitor();
+  const before = ours();
+  await expect(serve(() => new Response('x'), monitor, { port: 0, wairForBody: true } as never)).rejects.toThrow(
+    /^serve: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, port, hostname, server, flushOnExit, traceFetch\.$/,
+  );
+  await expect(serve(() => new Response('x'), monitor, { port: 0, flushOnExit: { timeoutMS: 5 } } as never)).rejects.toThrow(/^flushOnExit: unknown option `timeoutMS`/);
+  expect(ours()).toBe(before);
+  const ok = await serve(() => new Response('x'), monitor, { port: 0, hostname: '127.0.0.1', server: {}, flushOnExit: { timeoutMs: 1000 }, traceFetch: false, waitForBody: true });
+  expect(await (await fetch(ok.url)).text()).toBe('x');
+  await ok.close();
+});

@@ -1,0 +1,17 @@
+import type { HttpInstrumentationOptions } from '../http/handle-request.js';
+
+/**
+ * The keys of `HttpInstrumentationOptions`, as a record so that a key added to the interface
+ * and not here fails to compile instead of being refused at run time.
+ */
+export const HTTP_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };
+
+/**
+ * Throws for a key of `options` that `known` lacks: a misspelled option (`timeoutMS`,
+ * `flushTimeoutMS`) would otherwise leave its default in force with nobody told.
+ */
+export function checkOptionKeys(what: string, options: object, known: object): void {
+  for (const k of Object.keys(options)) {
+    if (!(k in known)) throw new TypeError(`${what}: unknown option \`${k}\`; known options are ${Object.keys(known).join(', ')}.`);
+  }
+}

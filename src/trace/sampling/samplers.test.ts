@@ -47,6 +47,13 @@ describe('head samplers', () => {
     expect(() => createSampler({ type: 'probability', rate: -0.1 })).toThrow(/sampler.rate/);
   });
 
+  it('a misspelt key of a sampler or tailSampling object throws naming the known ones, instead of sampling everything', () => {
+    expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(/^createMonitor: unknown option `sampler.ratoi`; known: type, ratio, rate\.$/);
+    expect(() => createTailPolicy({ slowerThan: 500, ratio: 0.05 } as never)).toThrow(/^createMonitor: unknown option `tailSampling.slowerThan`; known: keepErrors, slowerThanMs, ratio, policies\.$/);
+    expect(() => createTailPolicy({ keepError: true } as never)).toThrow(/`tailSampling.keepError`/);
+    expect(createTailPolicy({ keepErrors: true, slowerThanMs: 1, ratio: 0, policies: [] })).toBeTypeOf('function');
+  });
+
   it('an unsampled span is not recorded but still propagates its context', async () => {
     const { monitor, memory } = createTestMonitor({ sampler: 'always_off' });
     const span = monitor.tracer.startSpan('x');

@@ -68,6 +68,8 @@ describe('configuration errors throw at construction, naming the option', () => 
     [{ ...ok, groupingKey: { __x: 'x' } }, /"groupingKey"/],
     [{ ...ok, groupingKey: { job: 'x' } }, /"groupingKey"/],
     [{ ...ok, timeoutMs: 0 }, /"timeoutMs"/],
+    // A misspelled option left its default in force unnoticed (POST meant, PUT sent).
+    [{ ...ok, methd: 'POST' } as never, /^PushgatewayBackend: unknown option `methd`; known options are url, job, groupingKey, method, headers, fetch, timeoutMs, onDrop\.$/],
   ])('%o', (options, message) => {
     expect(() => new PushgatewayBackend(options)).toThrow(message);
   });
@@ -132,6 +134,14 @@ describe('PushgatewayBackend.export', () => {
     expect(r.reason).toBe('export_failed');
     expect(r.error).not.toContain('sup3r-s3cret');
     expect(r.error).toContain('[redacted]');
+  });
+
+  it("a gateway that cannot be reached: the error says where and why, not only fetch's 'fetch failed'", async () => {
+    const { fetch } = recorder(() => {
+      throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9091') });
+    });
+    const r = await new PushgatewayBackend({ url: 'http://127.0.0.1:9091', job: 'j', fetch }).export(batch(snap));
+    expect(r).toEqual({ ok: false, reason: 'export_failed', error: 'TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:9091 (PUT http://127.0.0.1:9091/metrics/job/j)' });
   });
 
   it('a slow gateway resolves export_timeout, even when fetch ignores the abort signal', async () => {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { checkOptionKeys } from '../../adapter/option-keys.js';
 import { timerMs } from '../../time.js';
 import type { Backend, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import { CONTENT_TYPES } from '../prometheus/negotiate.js';
@@ -34,6 +35,7 @@ export interface PushgatewayBackendOptions {
 // The gateway's own per-group gauges; pushing these names is refused with 400 (PG-06, PG-10).
 const GATEWAY_NAMES = ['push_time_seconds', 'push_failure_time_seconds'];
 const OK: ExportResult = Object.freeze({ ok: true });
+const KNOWN: Record<keyof PushgatewayBackendOptions, 0> = { url: 0, job: 0, groupingKey: 0, method: 0, headers: 0, fetch: 0, timeoutMs: 0, onDrop: 0 };
 
 function configError(option: string, message: string): TypeError {
   return new TypeError(`PushgatewayBackend option "${option}" ${message}`);
@@ -66,6 +68,7 @@ export class PushgatewayBackend implements Backend {
 
   constructor(options: PushgatewayBackendOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('PushgatewayBackend needs an options object with "url" and "job"');
+    checkOptionKeys('PushgatewayBackend', options, KNOWN);
     const { job, groupingKey = {}, method = 'PUT', headers = {}, timeoutMs = 10_000 } = options;
     if (typeof job !== 'string' || job === '') throw configError('job', 'is required and must be a non-empty string');
     if (method !== 'PUT' && method !== 'POST') throw configError('method', `must be "PUT" or "POST", got ${JSON.stringify(method)}`);
@@ -207,7 +210,9 @@ export class PushgatewayBackend implements Backend {
       const detail = (await response.text().catch(() => '')).slice(0, 300).trim();
       return failure('export_failed', this.#redact(`Pushgateway answered ${response.status}${detail ? ': ' + detail : ''}`));
     } catch (err) {
-      return failure('export_failed', this.#redact(err));
+      // fetch's "fetch failed" says neither where nor why: its cause and the URL do.
+      const cause = (err as { cause?: unknown } | null)?.cause;
+      return failure('export_failed', this.#redact(`${this.#redact(err)}${cause instanceof Error ? ': ' + cause.message : ''} (${method} ${this.url})`));
     }
   }
 

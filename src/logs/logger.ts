@@ -127,16 +127,23 @@ export class Logger {
       }
       let attrs = this.#bound;
       let dropped = this.#boundDropped;
-      let error = message instanceof Error ? message : undefined;
-      if (attributes !== undefined && attributes !== null) {
-        // `logger.error('charge failed', err)`: the error's name, message and stack live in
-        // non-enumerable properties, so as plain attributes it would leave nothing behind.
-        if (error === undefined && attributes instanceof Error) error = attributes;
-        const c = this.#clean(attributes);
-        if (c) {
-          attrs = c;
-          dropped += this.#dropped;
+      let error: Error | undefined;
+      try {
+        if (message instanceof Error) error = message;
+        if (attributes !== undefined && attributes !== null) {
+          // `logger.error('charge failed', err)`: the error's name, message and stack live in
+          // non-enumerable properties, so as plain attributes it would leave nothing behind.
+          if (error === undefined && attributes instanceof Error) error = attributes;
+          const c = this.#clean(attributes);
+          if (c) {
+            attrs = c;
+            dropped += this.#dropped;
+          }
         }
+      } catch {
+        // Attributes that throw when read (a getter, a revoked Proxy) are misuse, as for spans:
+        // the record keeps its message and bound attributes.
+        owner.diag.drop('invalid_attribute', "a log record's attributes throw when read; they were dropped");
       }
       if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.

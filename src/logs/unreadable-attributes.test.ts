@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import type { Diagnostic } from '../model/batch.js';
+
+function revoked(): object {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+
+describe('log attributes that throw when read', () => {
+  it('a revoked Proxy, a throwing getter, or one nested: the record keeps its message and bound attributes, the misuse counted as invalid_attribute (as for spans), not lost as internal_error', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    const getter = Object.defineProperty({ ok: 1 }, 'bad', { get: () => { throw new Error('read'); }, enumerable: true });
+    const log = monitor.logger.child({ region: 'eu' });
+    expect(() => {
+      log.info('revoked', revoked() as never);
+      log.warn('getter', getter as never);
+      log.error('nested', { deep: revoked() } as never);
+      log.info(revoked() as never);
+    }).not.toThrow();
+    await monitor.flush();
+    expect(memory.logs.slice(0, 3).map((l) => [l.body, { ...(l.attributes as object) }])).toEqual([
+      ['revoked', { region: 'eu' }],
+      ['getter', { region: 'eu' }],
+      ['nested', { region: 'eu' }],
+    ]);
+    // A message that throws when read is described as text, and counted too.
+    expect(memory.logs[3]!.body).toBeTypeOf('string');
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ invalid_attribute: 4 });
+    expect(seen.map((d) => d.kind)).toEqual(['invalid_attribute']);
+  });
+});

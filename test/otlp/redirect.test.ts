@@ -47,6 +47,12 @@ describe('redirects are not followed', () => {
     });
   }
 
+  it('a redirect without a Location header says so, rather than "redirect to undefined"', async () => {
+    const backend = new OtlpBackend({ fetch: async () => new Response(null, { status: 301 }) });
+    const result = await backend.export(batch({ spans: true }));
+    expect(result.ok === false && result.error).toBe('traces to http://localhost:4318/v1/traces: HTTP 301 redirect without a Location, not followed: set the endpoint to the final URL');
+  });
+
   it("passes redirect: 'manual' to an injected fetch", async () => {
     const inits: RequestInit[] = [];
     const backend = new OtlpBackend({

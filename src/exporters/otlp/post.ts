@@ -128,7 +128,8 @@ async function readFailure(res: Response, attempts: number): Promise<PostOutcome
   const reason: DropReason = status === 400 ? 'export_rejected' : status === 413 ? 'export_too_large' : 'export_failed';
   // A redirect is not followed (see `redirect: 'manual'`); its target without the query, which
   // may hold a credential.
-  const to = status > 299 && status < 400 ? ` redirect to ${res.headers.get('location')?.split(/[?#]/)[0]}, not followed: set the endpoint to the final URL` : '';
+  const loc = res.headers.get('location')?.split(/[?#]/)[0];
+  const to = status > 299 && status < 400 ? ` redirect ${loc ? 'to ' + loc : 'without a Location'}, not followed: set the endpoint to the final URL` : '';
   return { ok: false, reason, error: `HTTP ${status}${to}${message ? ': ' + message : ''}`, status, attempts };
 }
 

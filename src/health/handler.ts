@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import { createAuthCheck, type MetricsAuth } from '../exporters/prometheus/auth.js';
 import { cachedRun } from './cache.js';
 import type { HealthCheckRegistry, HealthReport } from './registry.js';
@@ -89,6 +90,8 @@ function respond(request: Request, status: number, payload: Record<string, unkno
   return new Response(request.method === 'HEAD' ? null : toJson(payload), { status, headers });
 }
 
+const KNOWN: Record<keyof HealthHandlerOptions, 0> = { path: 0, livenessPath: 0, readinessPath: 0, cacheSeconds: 0, details: 0, auth: 0 };
+
 function checkPath(option: string, value: unknown, required: boolean): void {
   if (value === undefined && !required) return;
   if (typeof value !== 'string' || !value.startsWith('/')) {
@@ -110,6 +113,7 @@ function checkPath(option: string, value: unknown, required: boolean): void {
  * ```
  */
 export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): HealthHandler {
+  checkOptionKeys('healthHandler', options, KNOWN);
   const path = options.path ?? '/health';
   // A path without its leading "/" would never match a request: the endpoint would be silently absent.
   checkPath('path', path, true);
@@ -119,7 +123,7 @@ export function healthHandler(source: HealthSource, options: HealthHandlerOption
   if (details !== 'none' && details !== 'status' && details !== 'full') throw new TypeError(`healthHandler: details must be 'none', 'status' or 'full', got ${String(details)}`);
   const cacheSeconds = options.cacheSeconds ?? 0;
   if (!(cacheSeconds >= 0) || !Number.isFinite(cacheSeconds)) throw new RangeError('healthHandler: cacheSeconds must be a number ≥ 0');
-  const authorise = options.auth ? createAuthCheck(options.auth) : undefined;
+  const authorise = options.auth ? createAuthCheck(options.auth, 'healthHandler') : undefined;
   const registry = 'checkAll' in source ? source : source.health;
   const serviceId = 'checkAll' in source ? undefined : source.serviceName;
   const run = cachedRun(() => registry.checkAll(), cacheSeconds);

@@ -262,6 +262,10 @@ describe('healthHandler through Request/Response', () => {
     expect(await res.json()).toEqual({ status: 'pass', checks: { a: [{ componentId: 'a', status: 'pass' }] } });
     expect(() => healthHandler(r, { details: 'all' as never })).toThrow(/details/);
     expect(() => healthHandler(r, { cacheSeconds: -1 })).toThrow(/cacheSeconds/);
-    expect(() => healthHandler(r, { auth: { bearerToken: '' } })).toThrow();
+    expect(() => healthHandler(r, { auth: { bearerToken: '' } })).toThrow(/^healthHandler auth\.bearerToken must be a non-empty string$/);
+    // A misspelled option left its default in force unnoticed (no cache, or no auth at all).
+    expect(() => healthHandler(r, { cacheSecond: 5 } as never)).toThrow(
+      /^healthHandler: unknown option `cacheSecond`; known options are path, livenessPath, readinessPath, cacheSeconds, details, auth\.$/,
+    );
   });
 });

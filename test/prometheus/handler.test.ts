@@ -128,6 +128,11 @@ describe('metricsHandler', () => {
     expect(() => metricsHandler(monitor, { auth: { username: '', password: 'x' } })).toThrow(/username/);
     expect(() => metricsHandler(monitor, { path: 'metrics' })).toThrow(/path/);
     expect(() => metricsHandler(monitor, { format: 'json' as never })).toThrow(/format/);
+    // A misspelled `auth` left /metrics open to anyone, unnoticed.
+    expect(() => metricsHandler(monitor, { auht: { bearerToken: 't' } } as never)).toThrow(/^metricsHandler: unknown option `auht`; known options are path, auth, format, onDrop\.$/);
+    // An auth of none of the three shapes named Basic's fields only.
+    expect(() => metricsHandler(monitor, { auth: { bearer: 't' } as never })).toThrow(/^metricsHandler auth must be \{ bearerToken \}, \{ username, password \} or a function of the request$/);
+    expect(() => metricsHandler(monitor, { auth: null as never })).toThrow(/^metricsHandler auth must be/);
   });
 
   it('a failing collect gives 500 and does not throw', async () => {
@@ -170,5 +175,6 @@ describe('PrometheusBackend', () => {
 
   it('rejects bad configuration at construction', () => {
     expect(() => new PrometheusBackend({ auth: { bearerToken: '' } })).toThrow(/bearerToken/);
+    expect(() => new PrometheusBackend({ pth: '/m' } as never)).toThrow(/^PrometheusBackend: unknown option `pth`; known options are path, auth, format, onDrop\.$/);
   });
 });

@@ -56,14 +56,17 @@ function decodeBasic(encoded: string): string | undefined {
  * const check = createAuthCheck({ bearerToken: 's3cret' });
  * (await check(request)).ok
  */
-export function createAuthCheck(auth: MetricsAuth): (request: Request) => Promise<AuthCheck> {
+export function createAuthCheck(auth: MetricsAuth, what = 'metricsHandler'): (request: Request) => Promise<AuthCheck> {
   if (typeof auth === 'function') {
     const challenge = 'Bearer realm="metrics"';
     return async (request) => ({ ok: (await auth(request)) === true, challenge });
   }
+  if (auth === null || typeof auth !== 'object' || !('bearerToken' in auth || 'username' in auth || 'password' in auth)) {
+    throw new TypeError(`${what} auth must be { bearerToken }, { username, password } or a function of the request`);
+  }
   if ('bearerToken' in auth) {
     if (typeof auth.bearerToken !== 'string' || auth.bearerToken === '') {
-      throw new TypeError('metrics auth.bearerToken must be a non-empty string');
+      throw new TypeError(`${what} auth.bearerToken must be a non-empty string`);
     }
     const expected = auth.bearerToken;
     const challenge = 'Bearer realm="metrics"';
@@ -77,9 +80,9 @@ export function createAuthCheck(auth: MetricsAuth): (request: Request) => Promis
     };
   }
   if (typeof auth.username !== 'string' || typeof auth.password !== 'string' || auth.username === '') {
-    throw new TypeError('metrics auth needs a non-empty username and a password string');
+    throw new TypeError(`${what} auth needs a non-empty username and a password string`);
   }
-  if (auth.username.includes(':')) throw new TypeError('metrics auth.username must not contain ":"');
+  if (auth.username.includes(':')) throw new TypeError(`${what} auth.username must not contain ":"`);
   const expected = auth.username + ':' + auth.password;
   const challenge = 'Basic realm="metrics", charset="UTF-8"';
   return async (request) => {

@@ -7,7 +7,8 @@
 
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { MetricsAuth } from './auth.js';
-import { metricsHandler, type MetricsHandler } from './handler.js';
+import { checkOptionKeys } from '../../adapter/option-keys.js';
+import { METRICS_HANDLER_KEYS, metricsHandler, type MetricsHandler } from './handler.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { dropHandler, type MetricsSource } from './source.js';
 
@@ -38,6 +39,7 @@ export class PrometheusBackend implements Backend {
   readonly options: PrometheusBackendOptions;
 
   constructor(options: PrometheusBackendOptions = {}) {
+    checkOptionKeys('PrometheusBackend', options, METRICS_HANDLER_KEYS);
     this.options = { ...options };
     // Validate now (path, format, auth) so bad configuration fails at start-up (DESIGN §5).
     metricsHandler({ metrics: { collect: () => ({ temporality: 'cumulative', time: 0, metrics: [] }) } }, this.options);

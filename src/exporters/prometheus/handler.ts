@@ -7,6 +7,7 @@
 
 import { dropHandler, type MetricsSource } from './source.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
+import { checkOptionKeys } from '../../adapter/option-keys.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
 import { CONTENT_TYPES, negotiateFormat } from './negotiate.js';
 
@@ -20,6 +21,8 @@ export interface MetricsHandlerOptions {
   /** Told about metrics left out of the exposition (name conflicts, MET-13). */
   readonly onDrop?: (dropped: DroppedMetric) => void;
 }
+
+export const METRICS_HANDLER_KEYS: Record<keyof MetricsHandlerOptions, 0> = { path: 0, auth: 0, format: 0, onDrop: 0 };
 
 /** A handler returns `undefined` when the request is not for its path, so it can be chained. */
 export type MetricsHandler = (request: Request) => Promise<Response | undefined>;
@@ -47,6 +50,8 @@ function plain(status: number, body: string, headers: Record<string, string> = {
  * };
  */
 export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOptions = {}): MetricsHandler {
+  // A misspelled `auth` would leave /metrics open to anyone.
+  checkOptionKeys('metricsHandler', options, METRICS_HANDLER_KEYS);
   const path = options.path ?? '/metrics';
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new TypeError(`metricsHandler option "path" must start with "/", got ${JSON.stringify(path)}`);

@@ -153,6 +153,12 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(await res.text()).toContain('http_server_request_duration_seconds_bucket');
   });
 
+  test('mountMonitoring: a misspelled option throws, listing the known ones, instead of mounting nothing or no auth', () => {
+    const { monitor } = createTestMonitor();
+    expect(() => mountMonitoring(new Hono(), monitor, { helth: { handler: healthHandler(monitor) } } as never)).toThrow(/^mountMonitoring: unknown option `helth`; known options are metrics, health\.$/);
+    expect(() => mountMonitoring(new Hono(), monitor, { metrics: { auht: { bearerToken: 't' } } } as never)).toThrow(/^metricsHandler: unknown option `auht`/);
+  });
+
   test("mountMonitoring mounts a healthHandler's liveness and readiness paths beside its main one", async () => {
     const { monitor } = createTestMonitor();
     monitor.health.register('db', () => true);

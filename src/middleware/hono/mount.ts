@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { checkOptionKeys } from '../../adapter/option-keys.js';
 import { metricsHandler, type MetricsHandlerOptions } from '../../exporters/prometheus/handler.js';
 import type { MetricsSource } from '../../exporters/prometheus/source.js';
 
@@ -18,6 +19,8 @@ export interface MountMonitoringOptions {
    */
   health?: { handler: PathHandler; path?: string };
 }
+
+const KNOWN: Record<keyof MountMonitoringOptions, 0> = { metrics: 0, health: 0 };
 
 /**
  * The request with the path its handler was made for. Hono matched the route under the app's
@@ -47,6 +50,7 @@ interface RouterLike {
  * ```
  */
 export function mountMonitoring<A extends RouterLike>(app: A, monitor: MetricsSource, options: MountMonitoringOptions = {}): A {
+  checkOptionKeys('mountMonitoring', options, KNOWN);
   if (options.metrics !== false) {
     const metricsOptions = options.metrics ?? {};
     const handler = metricsHandler(monitor, metricsOptions);

@@ -33,7 +33,7 @@ export function toResult(component: string, outcome: HealthCheckOutcome, latency
     latencyMs: typeof o.latencyMs === 'number' && Number.isFinite(o.latencyMs) && o.latencyMs >= 0 ? o.latencyMs : latencyMs,
   };
   if (hasError) r.error = String(o.error);
-  else if (o.status !== undefined && !isHealthStatus(o.status)) r.error = `unknown status ${typeof o.status === 'string' ? JSON.stringify(o.status.slice(0, 40)) : typeof o.status}; use HealthStatus.HEALTHY, DEGRADED or UNHEALTHY`;
+  else if (o.status !== undefined && !isHealthStatus(o.status)) r.error = `unknown status ${typeof o.status === 'string' ? JSON.stringify((o.status as string).slice(0, 40)) : typeof o.status}; use HealthStatus.HEALTHY, DEGRADED or UNHEALTHY`;
   if (o.details && typeof o.details === 'object') r.details = o.details;
   return r;
 }

@@ -91,6 +91,8 @@ describe('PerformanceMonitor', () => {
     }
     expect(() => new PerformanceMonitor(monitor, { histogram: 'op duration' })).toThrow(/invalid metric name "op duration"/);
     expect(() => new PerformanceMonitor(undefined, { histogram: 'op duration' })).toThrow(/invalid metric name/);
+    // A misspelled option left its default in force unnoticed.
+    expect(() => new PerformanceMonitor(monitor, { maxOperation: 5 } as never)).toThrow(/^PerformanceMonitor: unknown option `maxOperation`; known options are histogram, spans, maxOperations\.$/);
     const ok = new PerformanceMonitor(monitor, { histogram: 'op_duration_seconds', maxOperations: 0 });
     expect(() => ok.track('x').end()).not.toThrow();
     expect(ok.stats('x')).toBeUndefined();

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import { checkMetricName } from '../metrics/names.js';
 import { QuantileSketch } from '../metrics/quantile-sketch.js';
 import type { Histogram } from '../metrics/histogram.js';
@@ -17,6 +18,8 @@ export interface PerformanceMonitorOptions {
   /** Distinct operation names kept in `stats` (default 1000); later names are not kept. */
   maxOperations?: number;
 }
+
+const KNOWN: Record<keyof PerformanceMonitorOptions, 0> = { histogram: 0, spans: 0, maxOperations: 0 };
 
 /** Summary statistics of one operation, in milliseconds. */
 export interface PerformanceStats {
@@ -80,6 +83,7 @@ export class PerformanceMonitor {
       throw new TypeError('new PerformanceMonitor(monitor?, options?): the first argument must be a Monitor or undefined; options go second');
     }
     if (options === null || typeof options !== 'object') throw new TypeError('new PerformanceMonitor(monitor?, options?): options must be an object');
+    checkOptionKeys('PerformanceMonitor', options, KNOWN);
     const max = options.maxOperations ?? 1000;
     if (!Number.isInteger(max) || max < 0) throw new RangeError(`PerformanceMonitor: maxOperations must be an integer ≥ 0, got ${String(max)}`);
     this.maxOperations = max;

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import type { Counter } from '../metrics/counter.js';
 import { checkBuckets, type Histogram } from '../metrics/histogram.js';
 import { isValidLabelName } from '../metrics/names.js';
@@ -61,9 +62,12 @@ function instruments(monitor: Monitor, base: string, options: MeteredOptions): I
  * throws where it is written): a bad label or bucket list would otherwise drop every call's
  * data points, reported once at the first call.
  */
+const KNOWN: Record<keyof MeteredOptions, 0> = { monitor: 0, labels: 0, buckets: 0 };
+
 function checkOptions(name: string | undefined, options: MeteredOptions): MeteredOptions {
   const what = name === undefined ? '' : JSON.stringify(name);
   if (options === null || typeof options !== 'object') throw new TypeError(`metered(${what}): options must be an object ({ monitor?, labels?, buckets? }).`);
+  checkOptionKeys(`metered(${what})`, options, KNOWN);
   if (options.buckets !== undefined) checkBuckets(name === undefined ? 'metered() duration' : `${metricBase(name)}_duration_seconds`, options.buckets);
   const labels: unknown = options.labels;
   if (labels === undefined) return options;

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
@@ -46,10 +47,13 @@ function isPrimitive(v: unknown): boolean {
 
 const KINDS = 'SpanKind.INTERNAL (1), SERVER (2), CLIENT (3), PRODUCER (4) or CONSUMER (5)';
 
+const KNOWN: Record<keyof TracedOptions, 0> = { monitor: 0, spanKind: 0, attributes: 0 };
+
 /** The options are fixed when the function is wrapped, so a wrong one throws then, not per call. */
 function checkOptions(name: string | undefined, options: TracedOptions): TracedOptions {
   const what = name === undefined ? '' : JSON.stringify(name);
   if (options === null || typeof options !== 'object') throw new TypeError(`traced(${what}): options must be an object ({ monitor?, spanKind?, attributes? }).`);
+  checkOptionKeys(`traced(${what})`, options, KNOWN);
   const kind: unknown = options.spanKind;
   if (kind !== undefined && !(typeof kind === 'number' && kind >= 1 && kind <= 5 && (kind | 0) === kind)) {
     throw new TypeError(`traced(${what}): \`spanKind\` is ${JSON.stringify(kind)}; use ${KINDS}.`);

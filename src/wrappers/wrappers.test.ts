@@ -337,6 +337,10 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     expect(() => metered('x', () => 1, { monitor, labels: { tier: {} as unknown as string } })).toThrow(/"tier" in `labels` must be a string/);
     expect(() => metered('x', () => 1, { monitor, labels: { 'error.type': 'x' } })).toThrow(/"error.type"/);
     expect(() => metered({ labels: { le: '1' } })).toThrow(/"le"/);
+    // A misspelled option (its default left in force unnoticed: no labels, or another monitor).
+    expect(() => metered('x', () => 1, { lables: { tier: 'gold' } } as never)).toThrow(/^metered\("x"\): unknown option `lables`; known options are monitor, labels, buckets\.$/);
+    expect(() => traced('x', () => 1, { monitr: monitor } as never)).toThrow(/^traced\("x"\): unknown option `monitr`; known options are monitor, spanKind, attributes\.$/);
+    expect(() => traced({ kind: 2 } as never)).toThrow(/^traced\(\): unknown option `kind`/);
     // Valid ones still record.
     const f = metered('ok', () => 1, { monitor, labels: { tier: 'gold', shard: 3, beta: true }, buckets: [0.1, 1] });
     expect(f()).toBe(1);

@@ -88,7 +88,8 @@ export interface MonitorOptions {
   otlp?: Record<string, unknown>;
 }
 
-const KNOWN = new Set([
+/** createMonitor's option names (the Workers adapter lists them with its own in an unknown-option error). */
+export const KNOWN = new Set([
   'serviceName',
   'serviceVersion',
   'resource',

@@ -29,6 +29,15 @@ describe('adapter options are checked when the monitor is built', () => {
     await expect(firstRequest(monitor, { propagateTo: { allowed: ['a'] } as never })).rejects.toThrow(SHAPE);
   });
 
+  test('a misspelt option (instrumentBinding) throws listing the monitor and adapter options, not only createMonitor\'s', async () => {
+    const KNOWN_LIST = /^instrument: unknown option `instrumentBinding`; known options are serviceName, .*, otlp, route, .*\binstrumentBindings\b.*, asyncLocalStorage\.$/;
+    await expect(firstRequest({ backends: [], instrumentBinding: false } as never)).rejects.toThrow(KNOWN_LIST);
+    await expect(firstRequest((() => ({ backends: [], instrumentBinding: false })) as never)).rejects.toThrow(KNOWN_LIST);
+    // In the adapter options argument, only the adapter's own are known.
+    await expect(firstRequest({ backends: [] }, { instrumentBinding: false } as never)).rejects.toThrow(/^instrument: unknown option `instrumentBinding`; known options are route, trustIncomingTrace, .*, asyncLocalStorage\.$/);
+    await expect(firstRequest({ backends: [], instrumentBindings: false, serviceName: 'api' })).resolves.toBeInstanceOf(Response);
+  });
+
   test('instrumentDO and pagesMiddleware check them too', async () => {
     const { monitor } = createTestMonitor();
     const DO = instrumentDO(class { constructor(_s: unknown, _e: unknown) {} }, monitor, { propagateTo: 'a.com' as never });

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Counter } from '../metrics/counter.js';
@@ -53,6 +54,8 @@ export interface SLOMonitorOptions {
   clock?: () => number;
 }
 
+const KNOWN: Record<keyof SLOMonitorOptions, 0> = { slos: 0, monitor: 0, notifier: 0, clock: 0 };
+
 interface Tracked {
   slo: SLO;
   ring: BucketRing | undefined;
@@ -85,6 +88,7 @@ export class SLOMonitor {
 
   constructor(options: SLOMonitorOptions) {
     if (!options || !Array.isArray(options.slos)) throw new TypeError('new SLOMonitor({ slos }): slos must be an array of SLO');
+    checkOptionKeys('new SLOMonitor', options, KNOWN);
     if (options.clock !== undefined && typeof options.clock !== 'function') throw new TypeError('new SLOMonitor({ clock }): clock must be a function returning epoch milliseconds');
     // A notifier without notify() would lose every alert at the first transition, silently.
     if (options.notifier !== undefined && typeof (options.notifier as Partial<Notifier> | null)?.notify !== 'function') {

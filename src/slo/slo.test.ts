@@ -23,6 +23,11 @@ describe('SLO', () => {
     expect(() => new SLO({ name: 'a b', target: 99, windowSeconds: 60 })).toThrow(/name/);
     expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 0 })).toThrow(/windowSeconds/);
     expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 60, kind: 'latency' })).toThrow(/thresholdMs/);
+    // A misspelled option left its default in force unnoticed: thresholdMS made an availability SLO.
+    expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 60, thresholdMS: 200 } as never)).toThrow(
+      /^SLO "a": unknown option `thresholdMS`; known options are name, target, windowSeconds, kind, thresholdMs, bucketSeconds, minEvents\.$/,
+    );
+    expect(() => new SLOMonitor({ slos: [], monitr: {} } as never)).toThrow(/^new SLOMonitor: unknown option `monitr`; known options are slos, monitor, notifier, clock\.$/);
   });
 
   it('SLO-05: the 30-day table, scaled in proportion to the window', () => {

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import { renderRules, type PrometheusRulesOptions } from './prometheus-rules.js';
 
 /** What the SLO measures: success of events, or events faster than `thresholdMs`. */
@@ -34,6 +35,8 @@ export interface SLOOptions {
    */
   minEvents?: number;
 }
+
+const KNOWN: Record<keyof SLOOptions, 0> = { name: 0, target: 0, windowSeconds: 0, kind: 0, thresholdMs: 0, bucketSeconds: 0, minEvents: 0 };
 
 /** One multi-window burn-rate alert (SLO-05), scaled to the SLO's window. */
 export interface BurnRateWindow {
@@ -102,6 +105,7 @@ export class SLO {
       throw new TypeError(`SLO name must match [A-Za-z_][A-Za-z0-9_.:-]* (it becomes a label value), got ${JSON.stringify(name)}`);
     }
     this.name = name;
+    checkOptionKeys(`SLO ${JSON.stringify(name)}`, options, KNOWN);
     this.target = normaliseTarget(name, options.target);
     const w = options.windowSeconds;
     if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new RangeError(`SLO "${name}": windowSeconds must be a positive number, got ${String(w)}`);

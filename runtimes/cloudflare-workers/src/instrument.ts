@@ -145,12 +145,15 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
 export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
 export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NotInferred<H>>;
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
+  // Wrapped twice, every request got two SERVER spans in two unrelated traces and was counted
+  // twice, without a word: a configuration error, thrown where it is made (at deploy).
+  if (instrumented.has(handler)) throw new TypeError('instrument: this handler is already instrumented; wrap it once');
   // A Durable Object shares one `ctx` between its concurrent requests and has its own handlers
   // (alarm, WebSocket events): instrumentDO() handles both.
   if (typeof handler === 'function' && extendsClassNamed(handler, 'DurableObject')) return instrumentDO(handler as never, config, options);
   const isolate = lazyIsolate(config, options);
-  if (typeof handler === 'function') return instrumentClass(handler as new (...args: any[]) => object, isolate);
-  const out: Record<string, unknown> = { ...handler };
+  if (typeof handler === 'function') return mark(instrumentClass(handler as new (...args: any[]) => object, isolate) as object);
+  const out: Record<string, unknown> = mark({ ...handler });
   const h = handler as Record<string, ((...a: unknown[]) => unknown) | undefined>;
   for (const name of HANDLERS) {
     const f = h[name];
@@ -160,6 +163,13 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
     }
   }
   return out;
+}
+
+const instrumented = new WeakSet<object>();
+
+function mark<T extends object>(h: T): T {
+  instrumented.add(h);
+  return h;
 }
 
 /** `class extends WorkerEntrypoint`: a subclass built with the instrumented env, handlers and RPC methods wrapped on its prototype. */

@@ -38,6 +38,13 @@ describe('adapter options are checked when the monitor is built', () => {
     await expect(firstRequest({ backends: [], instrumentBindings: false, serviceName: 'api' })).resolves.toBeInstanceOf(Response);
   });
 
+  test('instrument() given a handler it already wrapped throws at once: wrapped twice, each request had two SERVER spans in unrelated traces and was counted twice', () => {
+    const once = instrument({ fetch: async () => new Response('ok') }, { backends: [] });
+    expect(() => instrument(once as never, { backends: [] })).toThrow(/^instrument: this handler is already instrumented; wrap it once$/);
+    const Class = instrument(class { fetch() { return new Response('ok'); } }, { backends: [] });
+    expect(() => instrument(Class, { backends: [] })).toThrow(/already instrumented/);
+  });
+
   test('instrumentDO and pagesMiddleware check them too', async () => {
     const { monitor } = createTestMonitor();
     const DO = instrumentDO(class { constructor(_s: unknown, _e: unknown) {} }, monitor, { propagateTo: 'a.com' as never });

@@ -259,6 +259,29 @@ describe('webhookNotifier against a local receiver', () => {
     expect(() => webhookNotifier({ url: 'https://hooks.example.com/alerts?token=a', headers: { authorization: 'Bearer t0k' } })).not.toThrow();
   });
 
+  it('a misspelled option throws listing the known ones, instead of leaving its default in force', () => {
+    expect(() => webhookNotifier({ url: base, minIntervalSecond: 5 } as never)).toThrow(
+      /^webhookNotifier: unknown option `minIntervalSecond`; known options are url, headers, fetch, minIntervalSeconds, timeoutSeconds, waitUntil, onError\.$/,
+    );
+  });
+
+  it('without onError a failed post is not silent: the first failure of a key is printed, with its cause, once until a post gets through', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const firing = { source: 'slo', key: 'k', name: 'n', state: 'firing', severity: 'critical', summary: 's', time: Date.now() } as const;
+      const n = webhookNotifier({ url: 'http://127.0.0.1:9/alerts?token=s3cret', minIntervalSeconds: 0 });
+      n.notify(firing);
+      await n.flush!();
+      await n.flush!(); // the retry fails too: not printed again
+      const lines = warn.mock.calls.map((c) => String(c[0]));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[lexigram\/monitor\] webhookNotifier: the alert "k" \(firing\) was not delivered \(fetch failed: .+\); it is posted again later$/);
+      expect(lines[0]).not.toContain('s3cret');
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('timeoutSeconds 0, negative or NaN is refused at construction, naming the option (DESIGN §5); a huge one is clamped', async () => {
     for (const timeoutSeconds of [0, -1, NaN]) {
       expect(() => webhookNotifier({ url: base, timeoutSeconds })).toThrow(/timeoutSeconds/);

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../adapter/option-keys.js';
 import { now, timerMs } from '../time.js';
 import type { Alert, Notifier } from './notifier.js';
 
@@ -29,6 +30,8 @@ export interface WebhookNotifierOptions {
    */
   onError?: (error: unknown, alert: Alert) => void;
 }
+
+const KNOWN: Record<keyof WebhookNotifierOptions, 0> = { url: 0, headers: 0, fetch: 0, minIntervalSeconds: 0, timeoutSeconds: 0, waitUntil: 0, onError: 0 };
 
 interface KeyState {
   acked?: Alert['state'];
@@ -98,6 +101,7 @@ export type WebhookPayload = Omit<Alert, 'time'> & { time: string };
  * ```
  */
 export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
+  if (options !== null && typeof options === 'object') checkOptionKeys('webhookNotifier', options, KNOWN);
   const url = checkUrl(options.url);
   checkHeaders(options.headers);
   const minMs = (options.minIntervalSeconds ?? 60) * 1000;
@@ -113,6 +117,8 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   const keys = new Map<string, KeyState>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
   const inflight = new Set<Promise<void>>();
+  /** Keys whose failure was printed (no onError) and whose post has not got through since. */
+  const quiet = new Set<string>();
 
   const stateOf = (key: string): KeyState => {
     let k = keys.get(key);
@@ -142,10 +148,19 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         throw new Error(`webhook answered a redirect (HTTP ${res.status}${location ? ` to ${location}` : ''}), which is not followed: the alert was not delivered; set url to the final address`);
       }
       if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
+      quiet.delete(alert.key);
       return true;
     } catch (err) {
       try {
-        options.onError?.(err, alert);
+        if (options.onError) options.onError(err, alert);
+        else if (!quiet.has(alert.key)) {
+          // Not silent without onError: said once per key until a post gets through. A query
+          // (a token) in a runtime's error text is not shown.
+          quiet.add(alert.key);
+          const cause = (err as { cause?: unknown } | null)?.cause;
+          const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? ': ' + cause.message : ''}`.replace(/\?[^\s)]*/g, '?…');
+          console.warn(`[lexigram/monitor] webhookNotifier: the alert ${JSON.stringify(alert.key)} (${alert.state}) was not delivered (${why}); it is posted again later`);
+        }
       } catch {
         // nothing more to do
       }

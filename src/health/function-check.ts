@@ -16,7 +16,7 @@ export function toResult(component: string, outcome: HealthCheckOutcome, latency
   if (outcome === undefined || outcome === null || outcome === true) return { component, status: HealthStatus.HEALTHY, latencyMs };
   if (outcome === false) return { component, status: HealthStatus.UNHEALTHY, latencyMs };
   if (isHealthStatus(outcome)) return { component, status: outcome, latencyMs };
-  if (typeof outcome !== 'object') return { component, status: HealthStatus.UNHEALTHY, error: `the check returned a ${typeof outcome}; return a result, a HealthStatus, a boolean or nothing`, latencyMs };
+  if (typeof outcome !== 'object') return { component, status: HealthStatus.UNHEALTHY, error: `returned a ${typeof outcome}, not a result, HealthStatus or boolean`, latencyMs };
   const o = outcome as Partial<HealthCheckResult>;
   // `error: null` or `''` reads as "no error"; anything else is an error the check reported.
   const hasError = o.error !== undefined && o.error !== null && o.error !== '';
@@ -33,7 +33,7 @@ export function toResult(component: string, outcome: HealthCheckOutcome, latency
     latencyMs: typeof o.latencyMs === 'number' && Number.isFinite(o.latencyMs) && o.latencyMs >= 0 ? o.latencyMs : latencyMs,
   };
   if (hasError) r.error = String(o.error);
-  else if (o.status !== undefined && !isHealthStatus(o.status)) r.error = `unknown status ${typeof o.status === 'string' ? JSON.stringify((o.status as string).slice(0, 40)) : typeof o.status}; use HealthStatus.HEALTHY, DEGRADED or UNHEALTHY`;
+  else if (o.status !== undefined && !isHealthStatus(o.status)) r.error = `status ${String(typeof o.status === 'string' ? o.status : typeof o.status).slice(0, 40)} is not a HealthStatus`;
   if (o.details && typeof o.details === 'object') r.details = o.details;
   return r;
 }

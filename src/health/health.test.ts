@@ -110,12 +110,12 @@ describe('HealthCheckRegistry', () => {
   it('a value no check may return is unhealthy with an error saying what may be returned', async () => {
     expect(await functionCheck(() => 'yes' as never, 'a').check(1)).toMatchObject({
       status: 'unhealthy',
-      error: 'the check returned a string; return a result, a HealthStatus, a boolean or nothing',
+      error: 'returned a string, not a result, HealthStatus or boolean',
     });
     // A status that is not a HealthStatus ('ok') failed with no error text at all.
     expect(await functionCheck(() => ({ status: 'ok' as never }), 'a').check(1)).toMatchObject({
       status: 'unhealthy',
-      error: 'unknown status "ok"; use HealthStatus.HEALTHY, DEGRADED or UNHEALTHY',
+      error: 'status ok is not a HealthStatus',
     });
   });
 });

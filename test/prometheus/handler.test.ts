@@ -131,8 +131,8 @@ describe('metricsHandler', () => {
     // A misspelled `auth` left /metrics open to anyone, unnoticed.
     expect(() => metricsHandler(monitor, { auht: { bearerToken: 't' } } as never)).toThrow(/^metricsHandler: unknown option `auht`; known options are path, auth, format, onDrop\.$/);
     // An auth of none of the three shapes named Basic's fields only.
-    expect(() => metricsHandler(monitor, { auth: { bearer: 't' } as never })).toThrow(/^metricsHandler auth must be \{ bearerToken \}, \{ username, password \} or a function of the request$/);
-    expect(() => metricsHandler(monitor, { auth: null as never })).toThrow(/^metricsHandler auth must be/);
+    expect(() => metricsHandler(monitor, { auth: { bearer: 't' } as never })).toThrow(/^metricsHandler auth: use \{ bearerToken \}, \{ username, password \} or a function$/);
+    expect(() => metricsHandler(monitor, { auth: null as never })).toThrow(/^metricsHandler auth: use/);
   });
 
   it('a failing collect gives 500 and does not throw', async () => {

@@ -62,7 +62,7 @@ export function createAuthCheck(auth: MetricsAuth, what = 'metricsHandler'): (re
     return async (request) => ({ ok: (await auth(request)) === true, challenge });
   }
   if (auth === null || typeof auth !== 'object' || !('bearerToken' in auth || 'username' in auth || 'password' in auth)) {
-    throw new TypeError(`${what} auth must be { bearerToken }, { username, password } or a function of the request`);
+    throw new TypeError(`${what} auth: use { bearerToken }, { username, password } or a function`);
   }
   if ('bearerToken' in auth) {
     if (typeof auth.bearerToken !== 'string' || auth.bearerToken === '') {

@@ -161,7 +161,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     // tracer leaves the scope, and records its own: else its /metrics would stay empty. Options
     // given here describe the adapter's span, the monitor built from them seen by nobody.
     if (scope && existing && scope.owner !== monitor && monitorOrConfig instanceof Monitor) {
-      monitor.diag.report('config', 'monitorMiddleware runs under an adapter with another monitor: give both the same monitor', undefined, 'hono:two-monitors');
+      monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
     } else if (scope && existing && !describing.has(scope)) {
       describing.add(scope);
       try {

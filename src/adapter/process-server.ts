@@ -12,7 +12,7 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
-import { checkOptionKeys } from './option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from './option-keys.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
 export interface ServerInstrumentationOptions extends HttpInstrumentationOptions {
@@ -22,6 +22,8 @@ export interface ServerInstrumentationOptions extends HttpInstrumentationOptions
    */
   traceFetch?: boolean | FetchInstrumentationOptions;
 }
+
+const SERVER_OPTION_KEYS: Record<keyof ServerInstrumentationOptions, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0 };
 
 /** A user handler: the request, the runtime's second argument, and the request's telemetry. */
 export type ServerHandler<I> = (request: Request, info: I, telemetry: RequestTelemetry) => Response | Promise<Response>;
@@ -106,6 +108,7 @@ export function createServerHandler<I>(
   decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
+  checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
   if (options.traceFetch !== false) traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   const pending = new Set<Promise<unknown>>();

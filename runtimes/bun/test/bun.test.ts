@@ -321,3 +321,9 @@ test('bun: a misspelled key under serve()\'s `instrumentation` throws, listing t
     /^serve: instrumentation: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch, flushOnExit\.$/,
   );
 });
+
+test("bun: instrument()'s misspelled option throws, listing the known ones", () => {
+  expect(() => instrument(() => new Response('x'), { serviceName: 'typo', backends: [] }, { traceFech: false } as never)).toThrow(
+    /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
+  );
+});

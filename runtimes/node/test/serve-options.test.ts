@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
-import { serve } from '../index.js';
+import { instrument, instrumentListener, serve } from '../index.js';
 
 const ours = (): number => process.listeners('SIGTERM').length + process.listeners('SIGINT').length;
 
@@ -15,4 +15,12 @@ test("node: serve()'s misspelled option (the runtime's or the library's) throws,
   const ok = await serve(() => new Response('x'), monitor, { port: 0, hostname: '127.0.0.1', server: {}, flushOnExit: { timeoutMs: 1000 }, traceFetch: false, waitForBody: true });
   expect(await (await fetch(ok.url)).text()).toBe('x');
   await ok.close();
+});
+
+test("node: instrument()'s and instrumentListener()'s misspelled option throws, listing the known ones", () => {
+  const { monitor } = createTestMonitor();
+  expect(() => instrument(() => new Response('x'), monitor, { traceFech: false } as never)).toThrow(
+    /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
+  );
+  expect(() => instrumentListener((_req, res) => res.end(), monitor, { wairForBody: true } as never)).toThrow(/^instrument: unknown option `wairForBody`/);
 });

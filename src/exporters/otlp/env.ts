@@ -8,8 +8,6 @@ type Env = Readonly<Record<string, string | undefined>>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const P = 'OTEL_EXPORTER_OTLP_';
-/** The variables the OTLP exporter spec names after the prefix (certificates and `INSECURE` are not used here). */
-const KNOWN = /^((TRACES|METRICS|LOGS)_)?(ENDPOINT|HEADERS|PROTOCOL|COMPRESSION|TIMEOUT|CERTIFICATE|CLIENT_KEY|CLIENT_CERTIFICATE|INSECURE)$|^METRICS_(TEMPORALITY_PREFERENCE|DEFAULT_HISTOGRAM_AGGREGATION)$/;
 
 /**
  * Parses `k1=v1,k2=v2` header lists (ENV-03): values are percent-decoded, entries that do not
@@ -53,10 +51,9 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
  */
 export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): OtlpBackendOptions {
   const o: Mutable<OtlpBackendOptions> = {};
-  // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
-  // to the default endpoint: say which variable was not read.
-  for (const k in env) if (k.startsWith(P) && !KNOWN.test(k.slice(P.length))) warn?.(`ignored ${k}: not an OTLP exporter variable (misspelt?)`);
+  const read = new Set<string>();
   const get = (name: string): string | undefined => {
+    read.add(P + name);
     const v = env[P + name];
     return v === undefined || v.trim() === '' ? undefined : v.trim(); // empty means unset (ENV-13)
   };
@@ -128,5 +125,8 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   else if (pref === 'cumulative') o.temporality = 'cumulative';
   else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
 
+  // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
+  // to the default endpoint; an unsupported one (certificates) is ignored: both said.
+  for (const k in env) if (k.startsWith(P) && !read.has(k)) warn?.(`ignored ${k}: unknown or unsupported`);
   return o;
 }

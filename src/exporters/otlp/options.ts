@@ -128,10 +128,7 @@ function checkUrl(option: string, url: unknown): string | undefined {
  */
 function checkKeys(option: string, o: unknown, known?: string[]): void {
   const proto = o !== null && typeof o === 'object' ? Object.getPrototypeOf(o) : 0;
-  if (proto !== Object.prototype && proto !== null) {
-    const hint = typeof (o as Map<unknown, unknown> | null)?.entries === 'function' ? ': pass Object.fromEntries(it)' : option === 'retry' ? ': { maxAttempts: 1 } for no retries' : '';
-    fail(option, 'must be a plain object' + hint);
-  }
+  if (proto !== Object.prototype && proto !== null) fail(option, 'must be a plain object');
   for (const k in o as object) if (known && !known.includes(k)) fail(option === 'options' ? k : `${option}.${k}`, `is unknown; known: ${known.join(', ')}`);
 }
 

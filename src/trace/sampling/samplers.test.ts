@@ -47,11 +47,12 @@ describe('head samplers', () => {
     expect(() => createSampler({ type: 'probability', rate: -0.1 })).toThrow(/sampler.rate/);
   });
 
-  it('a misspelt key of a sampler or tailSampling object throws naming the known ones, instead of sampling everything', () => {
-    expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(/^createMonitor: unknown option `sampler.ratoi`; known: type, ratio, rate\.$/);
-    expect(() => createTailPolicy({ slowerThan: 500, ratio: 0.05 } as never)).toThrow(/^createMonitor: unknown option `tailSampling.slowerThan`; known: keepErrors, slowerThanMs, ratio, policies\.$/);
-    expect(() => createTailPolicy({ keepError: true } as never)).toThrow(/`tailSampling.keepError`/);
-    expect(createTailPolicy({ keepErrors: true, slowerThanMs: 1, ratio: 0, policies: [] })).toBeTypeOf('function');
+  it('a misspelt key of a sampler or tailSampling object throws at createMonitor naming the known ones, instead of sampling everything', () => {
+    expect(() => createTestMonitor({ sampler: { type: 'traceidratio', ratoi: 0.1 } as never })).toThrow(/^createMonitor: unknown option `sampler.ratoi`; known options are sampler.type, sampler.ratio, sampler.rate\.$/);
+    expect(() => createTestMonitor({ tailSampling: { slowerThan: 500, ratio: 0.05 } as never })).toThrow(/^createMonitor: unknown option `tailSampling.slowerThan`; known options are tailSampling.keepErrors, tailSampling.slowerThanMs, tailSampling.ratio, tailSampling.policies\.$/);
+    expect(() => createTestMonitor({ tailSampling: { keepError: true } as never })).toThrow(/`tailSampling.keepError`/);
+    expect(() => createTestMonitor({ sampler: { type: 'probability', rate: 0.1 }, tailSampling: { keepErrors: true, slowerThanMs: 1, ratio: 0, policies: [] } })).not.toThrow();
+    expect(() => createTestMonitor({ sampler: { shouldSample: () => SamplingDecision.DROP, extra: 1 } as never })).not.toThrow();
   });
 
   it('an unsampled span is not recorded but still propagates its context', async () => {

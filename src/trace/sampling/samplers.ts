@@ -95,18 +95,12 @@ export function checkRatio(v: unknown, where: string): number {
   return v;
 }
 
-/** A misspelt key (`ratoi`, `slowerThan`) would leave its default in force (sample everything): it throws. */
-export function checkKeys(o: object | null, where: string, known: string[]): void {
-  for (const k in o) if (!known.includes(k)) throw new TypeError(`createMonitor: unknown option \`${where}.${k}\`; known: ${known.join(', ')}.`);
-}
-
 /** Builds a sampler from its configuration, throwing on unknown names and ratios outside [0, 1]. */
 export function createSampler(config: SamplerConfig | undefined): Sampler {
   if (config === undefined) return parentBasedAlwaysOn;
   if (typeof config === 'object' && config !== null && typeof (config as Sampler).shouldSample === 'function') {
     return config as Sampler;
   }
-  if (typeof config === 'object') checkKeys(config, 'sampler', ['type', 'ratio', 'rate']);
   const type = typeof config === 'string' ? config : (config as { type?: unknown })?.type;
   const ratioIn = typeof config === 'object' && config !== null ? ((config as { ratio?: number }).ratio ?? (config as { rate?: number }).rate) : undefined;
   switch (type) {

@@ -1,6 +1,6 @@
 import type { SpanData } from '../../model/span-data.js';
 import { SpanStatus } from '../../model/span-data.js';
-import { checkKeys, checkRatio } from './samplers.js';
+import { checkRatio } from './samplers.js';
 
 /**
  * A tail-sampling policy sees every finished span of one trace in a scope (request) and
@@ -50,7 +50,6 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
   if (config === null || typeof config !== 'object') {
     throw new TypeError('createMonitor: `tailSampling` must be an options object or a function of the finished spans.');
   }
-  checkKeys(config, 'tailSampling', ['keepErrors', 'slowerThanMs', 'ratio', 'policies']);
   const rules: TailPolicy[] = [];
   if (config.keepErrors !== false) rules.push(keepErrors());
   if (config.slowerThanMs !== undefined) {

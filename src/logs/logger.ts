@@ -40,6 +40,7 @@ export interface LogOwner {
 }
 
 type LogAttributes = Record<string, unknown>;
+const UNREADABLE = 'log attributes that throw when read were dropped';
 // An Error as the attributes gives the record its exception.* attributes (see log()).
 
 /**
@@ -99,7 +100,7 @@ export class Logger {
       merged = this.#clean(attributes);
     } catch {
       // Attributes that throw when read: the child is this logger's twin, the misuse counted.
-      this.#owner.diag.drop('invalid_attribute', 'logger.child() got attributes that throw when read; they were dropped');
+      this.#owner.diag.drop('invalid_attribute', UNREADABLE);
     }
     return merged === undefined ? new Logger(this.#owner, levelOf(this.#min), this.#bound, this.#boundDropped) : new Logger(this.#owner, levelOf(this.#min), merged, this.#boundDropped + this.#dropped);
   }
@@ -143,7 +144,7 @@ export class Logger {
       } catch {
         // Attributes that throw when read (a getter, a revoked Proxy) are misuse, as for spans:
         // the record keeps its message and bound attributes.
-        owner.diag.drop('invalid_attribute', "a log record's attributes throw when read; they were dropped");
+        owner.diag.drop('invalid_attribute', UNREADABLE);
       }
       if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.

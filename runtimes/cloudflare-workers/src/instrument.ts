@@ -147,7 +147,7 @@ export function instrument<H extends WorkerHandler<any>>(handler: H, config?: Wo
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
   // Wrapped twice, every request got two SERVER spans in two unrelated traces and was counted
   // twice, without a word: a configuration error, thrown where it is made (at deploy).
-  if (instrumented.has(handler)) throw new TypeError('instrument: this handler is already instrumented; wrap it once');
+  if (instrumented.has(handler)) throw new TypeError('instrument: handler already instrumented; wrap it once');
   // A Durable Object shares one `ctx` between its concurrent requests and has its own handlers
   // (alarm, WebSocket events): instrumentDO() handles both.
   if (typeof handler === 'function' && extendsClassNamed(handler, 'DurableObject')) return instrumentDO(handler as never, config, options);

@@ -40,7 +40,7 @@ describe('adapter options are checked when the monitor is built', () => {
 
   test('instrument() given a handler it already wrapped throws at once: wrapped twice, each request had two SERVER spans in unrelated traces and was counted twice', () => {
     const once = instrument({ fetch: async () => new Response('ok') }, { backends: [] });
-    expect(() => instrument(once as never, { backends: [] })).toThrow(/^instrument: this handler is already instrumented; wrap it once$/);
+    expect(() => instrument(once as never, { backends: [] })).toThrow(/^instrument: handler already instrumented; wrap it once$/);
     const Class = instrument(class { fetch() { return new Response('ok'); } }, { backends: [] });
     expect(() => instrument(Class, { backends: [] })).toThrow(/already instrumented/);
   });

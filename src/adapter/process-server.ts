@@ -110,7 +110,7 @@ export function createServerHandler<I>(
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
   checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
-  if (options.traceFetch !== false) traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
+  traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
     const t = p.then(noop, noop).finally(() => pending.delete(t));
@@ -160,6 +160,7 @@ export function createServerHandler<I>(
 
 const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
 const BY_MONITOR = Symbol.for('@lexigram/monitor/traced-fetch-by-monitor');
+const UNTRACED = Symbol.for('@lexigram/monitor/untraced-fetch-monitors');
 
 type PatchedFetch = FetchFn & { [ORIGINAL]?: FetchFn; [BY_MONITOR]?: WeakMap<object, FetchFn> };
 
@@ -170,8 +171,14 @@ type PatchedFetch = FetchFn & { [ORIGINAL]?: FetchFn; [BY_MONITOR]?: WeakMap<obj
  * traced by that monitor (its sampler, redaction, backends), other calls by the first monitor.
  * Returns false when the global fetch was already traced.
  */
-export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentationOptions = {}): boolean {
-  const g = globalThis as unknown as { fetch?: PatchedFetch };
+export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentationOptions | false = {}): boolean {
+  const g = globalThis as unknown as { fetch?: PatchedFetch; [UNTRACED]?: WeakSet<object> };
+  // traceFetch: false: this monitor's requests keep the plain fetch, whoever traced the global one.
+  const untraced = (g[UNTRACED] ??= new WeakSet());
+  if (options === false) {
+    untraced.add(monitor);
+    return false;
+  }
   const current = g.fetch;
   if (typeof current !== 'function') return false;
   if (current[ORIGINAL]) {
@@ -188,11 +195,12 @@ export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentation
     let t = traced;
     try {
       const owner = contextStorage().get()?.scope?.owner;
-      if (owner) t = byMonitor.get(owner) ?? traced;
+      if (owner) t = byMonitor.get(owner) ?? (untraced.has(owner) ? original : traced);
     } catch {
       // no context: the first monitor traces it
     }
-    return t(input, init);
+    // Until it is shut down: then its spans would only be dropped.
+    return (t === traced && monitor.closed ? original : t)(input, init);
   } as PatchedFetch;
   patched[ORIGINAL] = original;
   patched[BY_MONITOR] = byMonitor;

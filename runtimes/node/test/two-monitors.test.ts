@@ -39,3 +39,24 @@ test('node: a fetch in a request of the second monitor is traced by it (its samp
   expect(traceparent.split('-')[2]).toBe(client?.spanId);
   expect(memA.spans).toEqual([]);
 });
+
+test("node: traceFetch: false holds in its own requests when another monitor traced the global fetch (before or after it), and a shut-down monitor's tracing ends with it", async () => {
+  untraceGlobalFetch();
+  const memA = new MemoryBackend();
+  const memB = new MemoryBackend();
+  const memC = new MemoryBackend();
+  const call = async () => new Response(await (await fetch(url)).text());
+  const off = instrument(call, { serviceName: 'off-first', backends: [memC] }, { traceFetch: false });
+  const a = instrument(call, { serviceName: 'A', backends: [memA] });
+  const b = instrument(call, { serviceName: 'B', backends: [memB] }, { traceFetch: false });
+  expect(await (await off(new Request('http://localhost/'), undefined as never)).text()).toBe('none');
+  expect(await (await b(new Request('http://localhost/'), undefined as never)).text()).toBe('none');
+  expect(await (await a(new Request('http://localhost/'), undefined as never)).text()).toMatch(/^00-/);
+  await a.shutdown();
+  // Outside any request, A (the first to trace) no longer traces once shut down.
+  expect(await (await fetch(url)).text()).toBe('none');
+  await b.flush();
+  await off.flush();
+  expect([...memB.spans, ...memC.spans].filter((s) => s.kind === 3)).toEqual([]);
+  expect(memA.spans.filter((s) => s.kind === 3)).toHaveLength(1);
+});

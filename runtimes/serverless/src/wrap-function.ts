@@ -201,6 +201,9 @@ async function invokeNodeStyle(
   // `(req, res, next)` and would take an extra argument as its final handler, leaving 404s and
   // errors unanswered. Its telemetry is the active context (getActiveSpan(), getActiveScope()).
   const run = async (_req: Request, telemetry: RequestTelemetry): Promise<Response> => {
+    // The connection's peer: Forwarded#for and X-Forwarded-For are any client's to set.
+    const peer = req.socket?.remoteAddress;
+    if (peer) telemetry.span.setAttribute('client.address', peer);
     const sent = await runNodeStyle(() => fn.apply(self, args), req, res, telemetry);
     returned = sent.returned;
     return sent.response;

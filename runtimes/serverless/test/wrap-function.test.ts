@@ -320,6 +320,15 @@ describe('wrapFunction for Node-style (req, res) functions (Vercel Node.js runti
     expect(memory.getMetric('http.server.request.duration')!.points[0]!.attributes).toMatchObject({ 'http.response.status_code': '201' });
   });
 
+  test("client.address is the connection's peer (README), not X-Forwarded-For, which any client can set", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction((_req: IncomingMessage, res: ServerResponse) => res.end('ok'), monitor, { kind: 'node' });
+    const url = await listen((req, res) => void handler(req, res));
+    await (await fetch(url, { headers: { 'x-forwarded-for': '9.9.9.9', forwarded: 'for=8.8.8.8' } })).text();
+    await sleep(20);
+    expect(memory.spans.find((s) => s.kind === 2)!.attributes['client.address']).toBe('127.0.0.1');
+  });
+
   test('without a waitUntil the export is done before the returned promise settles; a thrown error is recorded and rethrown', async () => {
     const { monitor, memory } = createTestMonitor();
     const settled: number[] = [];

@@ -61,15 +61,26 @@ export function serve(
   const { traceFetch: _traceFetch, ...routeOptions } = http;
   const routes = bunOptions.routes;
   const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue) } : {};
-  const server = bunGlobal().serve({ ...bunOptions, ...error, ...traced, fetch });
-  if (exitOption !== false) {
-    const stop = server.stop;
-    const unregister = flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => stop.call(server) });
+  // Registered (its options checked) before the server starts: a wrong option threw with the
+  // server already listening, left running.
+  let stop: (() => unknown) | undefined;
+  const unregister = exitOption === false ? undefined : flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => stop?.() });
+  let server: BunServerLike;
+  try {
+    server = bunGlobal().serve({ ...bunOptions, ...error, ...traced, fetch });
+  } catch (err) {
+    // Not listening (port in use): nothing to flush on exit.
+    unregister?.();
+    throw err;
+  }
+  if (unregister) {
+    const original = server.stop;
+    stop = () => original.call(server);
     // Bun's server has no `finished`: once stop() has closed it, its last exports are flushed and
     // its handler leaves the exit flush, or a process that starts and stops servers in turn (tests,
     // a supervisor) kept every stopped handler, and its monitor, for a signal.
     server.stop = function (this: unknown, ...args: [boolean?]): unknown {
-      const stopped = stop.apply(this, args);
+      const stopped = original.apply(this, args);
       const leave = (): Promise<void> => fetch.flush().finally(unregister);
       Promise.resolve(stopped).then(leave, leave).catch(() => {});
       return stopped;

@@ -327,3 +327,14 @@ test("bun: instrument()'s misspelled option throws, listing the known ones", () 
     /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
   );
 });
+
+test('bun: a wrong flushOnExit option under serve() throws before the server starts (it was left listening)', async () => {
+  const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('probe') });
+  const port = probe.port;
+  probe.stop(true);
+  expect(() => serve(() => new Response('x'), { serviceName: 'typo', backends: [] }, { port, hostname: '127.0.0.1', instrumentation: { flushOnExit: { timeoutMS: 5 } as never } })).toThrow(/unknown option `timeoutMS`/);
+  // Nothing listens on the port: it can be taken again.
+  const again = Bun.serve({ port, hostname: '127.0.0.1', fetch: () => new Response('again') });
+  expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe('again');
+  again.stop(true);
+});

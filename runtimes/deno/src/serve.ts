@@ -32,9 +32,18 @@ export function serve(
   checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const fetch = instrument(handler, config, http);
-  const server = denoGlobal().serve(denoOptions, fetch);
-  if (exitOption !== false) {
-    const unregister = flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server.shutdown() });
+  // Registered (its options checked) before the server starts: a wrong option threw with the
+  // server already listening, left running.
+  let server: DenoHttpServer | undefined;
+  const unregister = exitOption === false ? undefined : flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server?.shutdown() });
+  try {
+    server = denoGlobal().serve(denoOptions, fetch);
+  } catch (err) {
+    // Not listening (AddrInUse): nothing to flush on exit.
+    unregister?.();
+    throw err;
+  }
+  if (unregister) {
     // Once the server has closed (server.shutdown(), the `signal` option, a signal's flush), its
     // last exports are flushed and its handler leaves the exit flush: a process that starts and
     // closes servers in turn (tests, a supervisor) kept every closed handler, and its monitor,

@@ -17,3 +17,25 @@ Deno.test("deno: instrument()'s misspelled option throws, listing the known ones
     /^TypeError: instrument: unknown option `denoOTel`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch, denoOtel\.$/,
   );
 });
+
+Deno.test({
+  name: 'deno: a wrong flushOnExit option under serve() throws before the server starts (it was left listening); a port in use leaves nothing registered',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const probe = Deno.listen({ hostname: '127.0.0.1', port: 0 });
+    const port = probe.addr.port;
+    probe.close();
+    assert.throws(
+      () => serve(() => new Response('x'), { serviceName: 'typo', backends: [] }, { hostname: '127.0.0.1', port, onListen() {}, instrumentation: { flushOnExit: { timeoutMS: 5 } as never } }),
+      /unknown option `timeoutMS`/,
+    );
+    // Nothing listens on the port: it can be taken again.
+    const again = Deno.listen({ hostname: '127.0.0.1', port });
+    const state = (globalThis as Record<symbol, { targets: Set<unknown> } | undefined>)[Symbol.for('@lexigram/monitor/deno-flush-on-exit/state/v1')];
+    const before = state?.targets.size ?? 0;
+    assert.throws(() => serve(() => new Response('x'), { serviceName: 'busy', backends: [] }, { hostname: '127.0.0.1', port, onListen() {} }));
+    assert.equal(state?.targets.size ?? 0, before);
+    again.close();
+  },
+});

@@ -12,7 +12,7 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from './option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../config/option-keys.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
 export interface ServerInstrumentationOptions extends HttpInstrumentationOptions {

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { now, timerMs } from '../time.js';
 import type { Alert, Notifier } from './notifier.js';
 

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { createAuthCheck, type MetricsAuth } from '../exporters/prometheus/auth.js';
 import { cachedRun } from './cache.js';
 import type { HealthCheckRegistry, HealthReport } from './registry.js';

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { checkMetricName } from '../metrics/names.js';
 import { QuantileSketch } from '../metrics/quantile-sketch.js';
 import type { Histogram } from '../metrics/histogram.js';

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Counter } from '../metrics/counter.js';

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { renderRules, type PrometheusRulesOptions } from './prometheus-rules.js';
 
 /** What the SLO measures: success of events, or events faster than `thresholdMs`. */

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import type { Counter } from '../metrics/counter.js';
 import { checkBuckets, type Histogram } from '../metrics/histogram.js';
 import { isValidLabelName } from '../metrics/names.js';

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../adapter/option-keys.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';

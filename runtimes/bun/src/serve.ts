@@ -2,7 +2,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import type { ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServerLike } from './bun-types.js';
 import { bunErrorOption } from './error-option.js';

@@ -1,4 +1,5 @@
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import { unknownOption } from '../../../src/config/option-keys.js';
 import { KNOWN, type MonitorOptions } from '../../../src/config/options.js';
 import type { AsyncLocalStorageClass } from '../../../src/context/storage.js';
 import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
@@ -61,7 +62,7 @@ const ADAPTER_KEYS = [
  * where the fetch is instrumented (`instrumentFetch`), at the same first invocation.
  */
 export function checkAdapterOptions(o: WorkersAdapterOptions): void {
-  for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption(k, ADAPTER_KEYS);
+  for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption('instrument', k, ADAPTER_KEYS);
   if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class');
 }
 
@@ -77,12 +78,8 @@ export function splitOptions(o: WorkersOptions): { monitor: MonitorOptions; adap
   }
   // Checked here, not by createMonitor alone: its error would list only its own options, and a
   // misspelt adapter option (instrumentBinding) belongs to neither list.
-  for (const k in monitor) if (!KNOWN.has(k)) unknownOption(k, [...KNOWN, ...ADAPTER_KEYS]);
+  for (const k in monitor) if (!KNOWN.has(k)) unknownOption('instrument', k, [...KNOWN, ...ADAPTER_KEYS]);
   return { monitor: monitor as MonitorOptions, adapter: adapter as WorkersAdapterOptions };
-}
-
-function unknownOption(k: string, known: readonly string[]): never {
-  throw new TypeError(`instrument: unknown option \`${k}\`; known options are ${known.join(', ')}.`);
 }
 
 export type { MonitorConfig };

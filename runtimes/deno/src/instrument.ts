@@ -8,7 +8,7 @@ import {
   type ServerHandler,
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Attributes } from '../../../src/model/attributes.js';

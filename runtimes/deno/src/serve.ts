@@ -1,6 +1,6 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type DenoFlushOnExitOptions } from './flush-on-exit.js';
 import { denoGlobal, type DenoHttpServer } from './deno-types.js';
 import { instrument, type DenoHandler, type DenoInstrumentationOptions } from './instrument.js';

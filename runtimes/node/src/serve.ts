@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import type { InstrumentedHandler, ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
 import { instrument, type NodeHandler } from './instrument.js';
 import { toNodeListener, type NodeRequestInfo } from './node-http.js';

@@ -12,7 +12,7 @@ import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { captureHeaders, eventShape, resultHeaders, resultStatus } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/adapter/option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {

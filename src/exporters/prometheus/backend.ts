@@ -7,7 +7,7 @@
 
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { MetricsAuth } from './auth.js';
-import { checkOptionKeys } from '../../adapter/option-keys.js';
+import { checkOptionKeys } from '../../config/option-keys.js';
 import { METRICS_HANDLER_KEYS, metricsHandler, type MetricsHandler } from './handler.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { dropHandler, type MetricsSource } from './source.js';

@@ -7,7 +7,7 @@
 
 import { dropHandler, type MetricsSource } from './source.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
-import { checkOptionKeys } from '../../adapter/option-keys.js';
+import { checkOptionKeys } from '../../config/option-keys.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
 import { CONTENT_TYPES, negotiateFormat } from './negotiate.js';
 

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { checkOptionKeys } from '../../adapter/option-keys.js';
+import { checkOptionKeys } from '../../config/option-keys.js';
 import { timerMs } from '../../time.js';
 import type { Backend, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import { CONTENT_TYPES } from '../prometheus/negotiate.js';

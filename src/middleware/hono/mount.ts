@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { checkOptionKeys } from '../../adapter/option-keys.js';
+import { checkOptionKeys } from '../../config/option-keys.js';
 import { metricsHandler, type MetricsHandlerOptions } from '../../exporters/prometheus/handler.js';
 import type { MetricsSource } from '../../exporters/prometheus/source.js';
 

@@ -11,7 +11,10 @@ export const HTTP_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { r
  * `flushTimeoutMS`) would otherwise leave its default in force with nobody told.
  */
 export function checkOptionKeys(what: string, options: object, known: object): void {
-  for (const k of Object.keys(options)) {
-    if (!(k in known)) throw new TypeError(`${what}: unknown option \`${k}\`; known options are ${Object.keys(known).join(', ')}.`);
-  }
+  for (const k of Object.keys(options)) if (!(k in known)) unknownOption(what, k, Object.keys(known));
+}
+
+/** The error of a misspelled option: what was given, and every name that would have been read. */
+export function unknownOption(what: string, k: string, known: readonly string[]): never {
+  throw new TypeError(`${what}: unknown option \`${k}\`; known options are ${known.join(', ')}.`);
 }

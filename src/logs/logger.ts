@@ -40,7 +40,7 @@ export interface LogOwner {
 }
 
 type LogAttributes = Record<string, unknown>;
-const UNREADABLE = 'log attributes that throw when read were dropped';
+const UNREADABLE = 'log data that throws when read was dropped';
 // An Error as the attributes gives the record its exception.* attributes (see log()).
 
 /**
@@ -129,8 +129,15 @@ export class Logger {
       let attrs = this.#bound;
       let dropped = this.#boundDropped;
       let error: Error | undefined;
+      let unreadable = false;
       try {
         if (message instanceof Error) error = message;
+      } catch {
+        // A message that throws when read (a revoked Proxy) is described as text above; the
+        // attributes given with it are still read.
+        unreadable = true;
+      }
+      try {
         if (attributes !== undefined && attributes !== null) {
           // `logger.error('charge failed', err)`: the error's name, message and stack live in
           // non-enumerable properties, so as plain attributes it would leave nothing behind.
@@ -144,8 +151,9 @@ export class Logger {
       } catch {
         // Attributes that throw when read (a getter, a revoked Proxy) are misuse, as for spans:
         // the record keeps its message and bound attributes.
-        owner.diag.drop('invalid_attribute', UNREADABLE);
+        unreadable = true;
       }
+      if (unreadable) owner.diag.drop('invalid_attribute', UNREADABLE);
       if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
         const max = owner.limits.logAttributeValueLengthLimit;

@@ -33,3 +33,16 @@ describe('log attributes that throw when read', () => {
     expect(seen.map((d) => d.kind)).toEqual(['invalid_attribute']);
   });
 });
+
+describe('a log message that throws when read', () => {
+  it('keeps the attributes given with it, and is counted once, as log data (not as attributes)', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    monitor.logger.child({ region: 'eu' }).info(revoked() as never, { 'order.id': 'ord-42' });
+    await monitor.flush();
+    expect({ ...(memory.logs[0]!.attributes as object) }).toEqual({ region: 'eu', 'order.id': 'ord-42' });
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ invalid_attribute: 1 });
+    expect(seen.map((d) => d.message)).toEqual(['log data that throws when read was dropped']);
+  });
+});

@@ -282,6 +282,24 @@ describe('webhookNotifier against a local receiver', () => {
     }
   });
 
+  it("a runtime's error that names the URL (Deno: error sending request for url (…)) shows only its host: a webhook's path is often its secret (Slack, Discord)", async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const url = 'https://hooks.slack.com/services/T0ABC/B0DEF/XyZs3cretPath?token=q';
+      const cause = new Error(`error sending request for url (${url}): client error (Connect): dns error`);
+      const fetch = (() => Promise.reject(new TypeError('fetch failed', { cause }))) as typeof globalThis.fetch;
+      const n = webhookNotifier({ url, fetch, minIntervalSeconds: 0 });
+      n.notify({ source: 'slo', key: 'k', name: 'n', state: 'firing', severity: 'critical', summary: 's', time: Date.now() });
+      await n.flush!();
+      const lines = warn.mock.calls.map((c) => String(c[0]));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain('(fetch failed: error sending request for url (https://hooks.slack.com/…): client error (Connect): dns error)');
+      expect(lines[0]).not.toMatch(/XyZs3cretPath|T0ABC|token/);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('timeoutSeconds 0, negative or NaN is refused at construction, naming the option (DESIGN §5); a huge one is clamped', async () => {
     for (const timeoutSeconds of [0, -1, NaN]) {
       expect(() => webhookNotifier({ url: base, timeoutSeconds })).toThrow(/timeoutSeconds/);

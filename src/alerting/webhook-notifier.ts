@@ -154,11 +154,14 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       try {
         if (options.onError) options.onError(err, alert);
         else if (!quiet.has(alert.key)) {
-          // Not silent without onError: said once per key until a post gets through. A query
-          // (a token) in a runtime's error text is not shown.
+          // Not silent without onError: said once per key until a post gets through. A URL in a
+          // runtime's error text (Deno's names it) shows only its host: a webhook's path (Slack,
+          // Discord) or query is often its secret.
           quiet.add(alert.key);
           const cause = (err as { cause?: unknown } | null)?.cause;
-          const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? ': ' + cause.message : ''}`.replace(/\?[^\s)]*/g, '?…');
+          const why = `${err instanceof Error ? err.message : String(err)}${cause instanceof Error ? ': ' + cause.message : ''}`
+            .replace(/(\/\/[^/?#\s)]+)[^\s)]*/g, '$1/…')
+            .replace(/\?[^\s)]*/g, '?…');
           console.warn(`[lexigram/monitor] webhookNotifier: the alert ${JSON.stringify(alert.key)} (${alert.state}) was not delivered (${why}); it is posted again later`);
         }
       } catch {

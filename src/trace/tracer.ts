@@ -94,10 +94,12 @@ export class Tracer {
   startSpan(name: string, options?: StartSpanOptions): Span {
     const opts = options ?? NO_OPTIONS;
     try {
+      // Read before start(): a getter that throws then costs no sampling decision.
+      const attributes = opts.attributes;
       const span = this.start(name, opts, opts.parent === undefined ? contextStorage().get() : undefined);
       // Set here rather than in start(): start() then stays small enough for V8 to inline the
       // span's constructor into it (measured 256 → 230 ns a span with three attributes at start).
-      if (opts.attributes) span.setAttributes(opts.attributes);
+      if (attributes) span.setAttributes(attributes);
       return span;
     } catch {
       return this.startUnreadable(name, opts, contextStorage().get());
@@ -135,6 +137,11 @@ export class Tracer {
   private start(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
     const explicit = opts.parent !== undefined;
     const parentIn = explicit ? opts.parent : ctx?.span;
+    // Every option is read before the sampler is asked: one that throws when read (see
+    // startUnreadable) then leaves no decision taken (a rate-limiting sampler's) for a span abandoned.
+    const kind = opts.kind ?? SpanKind.INTERNAL;
+    const startTime = opts.startTime;
+    const links = opts.links;
     // A parent of this library's own span class serves as the span context itself (a
     // RecordingSpan has its fields, and no isRemote): its ids stay unencoded until read.
     let parent: SpanContext | undefined;
@@ -190,7 +197,6 @@ export class Tracer {
       return s;
     }
     const flags = decision === SamplingDecision.RECORD_AND_SAMPLE ? parentFlags | 1 : parentFlags & ~1;
-    const kind = opts.kind ?? SpanKind.INTERNAL;
     const span = new RecordingSpan(
       owner,
       spanName,
@@ -198,12 +204,12 @@ export class Tracer {
       parent,
       traceId,
       flags,
-      timeInput(opts.startTime),
+      timeInput(startTime),
       scope,
       baggage,
     );
     if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
-    if (opts.links) addLinks(span, opts.links);
+    if (links) addLinks(span, links, owner);
     return span;
   }
 
@@ -222,8 +228,9 @@ export class Tracer {
     const prev = storage.get();
     let span: SpanWithScope;
     try {
+      const attributes = opts.attributes;
       span = this.start(name, opts, prev);
-      if (opts.attributes) span.setAttributes(opts.attributes);
+      if (attributes) span.setAttributes(attributes);
     } catch {
       span = this.startUnreadable(name, opts, prev);
     }
@@ -232,10 +239,18 @@ export class Tracer {
   }
 }
 
-/** Links given at start: one not in an array is taken as a link, rather than throwing at a for…of. */
-function addLinks(span: Span, links: Link[] | Link): void {
-  if (Array.isArray(links)) for (const l of links) span.addLink(l);
-  else span.addLink(links);
+/**
+ * Links given at start: one not in an array is taken as a link, rather than throwing at a for…of.
+ * An array that throws when read (a revoked Proxy, a throwing index) keeps the links read before
+ * the throw and is counted; the span keeps its other options.
+ */
+function addLinks(span: Span, links: Link[] | Link, owner: SpanOwner): void {
+  try {
+    if (Array.isArray(links)) for (const l of links) span.addLink(l);
+    else span.addLink(links);
+  } catch {
+    unreadable(owner);
+  }
 }
 
 function endSpan(span: Span, error: unknown, failed: boolean): void {

@@ -79,3 +79,39 @@ describe('startSpan / startActiveSpan options that throw when read', () => {
     expect(() => monitor.tracer.startActiveSpan('f', revoked(), () => boom())).toThrow('read');
   });
 });
+
+describe('links that throw when read (a revoked Proxy, a getter at an index)', () => {
+  const badLinks: [string, () => unknown][] = [
+    ['a revoked Proxy', revoked],
+    ['an array with a throwing index', () => Object.defineProperty([], 0, { get: boom, enumerable: true })],
+  ];
+  for (const [what, make] of badLinks) {
+    it(`${what}: only the links are lost; parent: null, the kind and the attributes are kept, the sampler asked once, counted once`, async () => {
+      let asked = 0;
+      const seen: Diagnostic[] = [];
+      const t = createTestMonitor({ onDiagnostic: (d) => seen.push(d), sampler: { shouldSample: () => (asked++, 2) } });
+      const { monitor, memory } = t;
+      monitor.tracer.startActiveSpan('outer', () => {
+        asked = 0;
+        monitor.tracer.startSpan('s', { parent: null, kind: SpanKind.CLIENT, attributes: { a: 1 }, links: make() as never }).end();
+        expect(asked).toBe(1);
+      });
+      await monitor.flush();
+      const s = memory.findSpan('s')!;
+      expect([s.parentSpanId, s.kind, { ...s.attributes }, s.links.length]).toEqual([undefined, SpanKind.CLIENT, { a: 1 }, 0]);
+      const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+      expect(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value])).toEqual([['invalid_attribute', 1]]);
+    });
+  }
+});
+
+it('an option getter that throws (kind, startTime, links, attributes) leaves no sampling decision taken for an abandoned span: the sampler is asked once', () => {
+  let asked = 0;
+  const { monitor } = createTestMonitor({ sampler: { shouldSample: () => (asked++, 2) } });
+  for (const k of ['kind', 'startTime', 'links', 'attributes'] as const) {
+    asked = 0;
+    monitor.tracer.startSpan('s', throwingAt(k, {})).end();
+    monitor.tracer.startActiveSpan('a', throwingAt(k, {}), () => undefined);
+    expect([k, asked]).toEqual([k, 2]);
+  }
+});

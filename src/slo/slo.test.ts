@@ -27,6 +27,12 @@ describe('SLO', () => {
     expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 60, thresholdMS: 200 } as never)).toThrow(
       /^SLO "a": unknown option `thresholdMS`; known options are name, target, windowSeconds, kind, thresholdMs, bucketSeconds, minEvents\.$/,
     );
+    // An SLO spread into new options carries its derived fields (windows, thresholdSeconds): accepted, as before the check.
+    const base = new SLO({ name: 'lat', target: 99, windowSeconds: 3600, thresholdMs: 250 });
+    const copy = new SLO({ ...base, name: 'lat_eu' });
+    expect([copy.name, copy.target, copy.kind, copy.thresholdMs, copy.isGood(0.25), copy.isGood(0.26)]).toEqual(['lat_eu', 0.99, 'latency', 250, true, false]);
+    expect(new SLO({ ...base, name: 'lat_day', windowSeconds: 86400 }).windows).toEqual(new SLO({ name: 'x', target: 99, windowSeconds: 86400, thresholdMs: 250 }).windows);
+    expect(() => new SLO({ ...base, name: 'c', tresholdMs: 1 } as never)).toThrow(/unknown option `tresholdMs`/);
     expect(() => new SLOMonitor({ slos: [], monitr: {} } as never)).toThrow(/^new SLOMonitor: unknown option `monitr`; known options are slos, monitor, notifier, clock\.$/);
   });
 

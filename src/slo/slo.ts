@@ -105,7 +105,10 @@ export class SLO {
       throw new TypeError(`SLO name must match [A-Za-z_][A-Za-z0-9_.:-]* (it becomes a label value), got ${JSON.stringify(name)}`);
     }
     this.name = name;
-    checkOptionKeys(`SLO ${JSON.stringify(name)}`, options, KNOWN);
+    // An SLO spread into new options (`{ ...slo, name: 'b' }`, valid before keys were checked)
+    // brings the fields it derives: recomputed below, not misspellings.
+    const { windows: _w, thresholdSeconds: _t, ...given } = options as SLOOptions & Record<string, unknown>;
+    checkOptionKeys(`SLO ${JSON.stringify(name)}`, given, KNOWN);
     this.target = normaliseTarget(name, options.target);
     const w = options.windowSeconds;
     if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new RangeError(`SLO "${name}": windowSeconds must be a positive number, got ${String(w)}`);

@@ -202,6 +202,12 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     ]);
   });
 
+  it('ENV-13: a variable it does not read, set empty (a templated OTEL_EXPORTER_OTLP_CERTIFICATE=""), is unset: not reported', () => {
+    const warnings: string[] = [];
+    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_CERTIFICATE: '', OTEL_EXPORTER_OTLP_INSECURE: '  ', OTEL_EXPORTER_OTLP_ENDPOINT: '' }, (m) => warnings.push(m))).toEqual({});
+    expect(warnings).toEqual([]);
+  });
+
   it('ENV-13: a header value holding CR, LF or NUL is dropped with a warning, and the backend is still built', () => {
     for (const entry of ['api-key=abc%0Adef', 'api-key=abc\nx-tenant=t1', 'api-key=abc%00', 'api-key=%0Dabc']) {
       const warnings: string[] = [];

@@ -126,7 +126,8 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
 
   // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
-  // to the default endpoint; an unsupported one (certificates) is ignored: both said.
-  for (const k in env) if (k.startsWith(P) && !read.has(k)) warn?.(`ignored ${k}: unknown or unsupported`);
+  // to the default endpoint; an unsupported one (certificates) is ignored: both said. An empty
+  // one is unset (ENV-13), as in get().
+  for (const k in env) if (k.startsWith(P) && !read.has(k) && /\S/.test(env[k] as string)) warn?.(`ignored ${k}: unknown or unsupported`);
   return o;
 }

@@ -111,6 +111,9 @@ export function createServerHandler<I>(
   checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
+  // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
+  // would otherwise trace this one's fetches too.
+  const plain = options.traceFetch === false ? untracedFetches() : undefined;
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
     const t = p.then(noop, noop).finally(() => pending.delete(t));
@@ -123,6 +126,7 @@ export function createServerHandler<I>(
       monitor,
       request,
       (req, telemetry) => {
+        plain?.add(telemetry.scope);
         if (decorate) {
           try {
             decorate(req, info, telemetry);
@@ -162,6 +166,12 @@ const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
 const BY_MONITOR = Symbol.for('@lexigram/monitor/traced-fetch-by-monitor');
 const UNTRACED = Symbol.for('@lexigram/monitor/untraced-fetch-monitors');
 
+/** Monitors and request scopes whose fetches stay plain (`traceFetch: false`), shared by every copy of this module. */
+function untracedFetches(): WeakSet<object> {
+  const g = globalThis as { [UNTRACED]?: WeakSet<object> };
+  return (g[UNTRACED] ??= new WeakSet());
+}
+
 type PatchedFetch = FetchFn & { [ORIGINAL]?: FetchFn; [BY_MONITOR]?: WeakMap<object, FetchFn> };
 
 /**
@@ -172,9 +182,9 @@ type PatchedFetch = FetchFn & { [ORIGINAL]?: FetchFn; [BY_MONITOR]?: WeakMap<obj
  * Returns false when the global fetch was already traced.
  */
 export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentationOptions | false = {}): boolean {
-  const g = globalThis as unknown as { fetch?: PatchedFetch; [UNTRACED]?: WeakSet<object> };
-  // traceFetch: false: this monitor's requests keep the plain fetch, whoever traced the global one.
-  const untraced = (g[UNTRACED] ??= new WeakSet());
+  const g = globalThis as unknown as { fetch?: PatchedFetch };
+  // traceFetch: false: this monitor's requests (and scopes) keep the plain fetch, whoever traced the global one.
+  const untraced = untracedFetches();
   if (options === false) {
     untraced.add(monitor);
     return false;
@@ -194,8 +204,9 @@ export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentation
     if (isExporterRequest(input as Request | URL | string, init)) return original(input, init);
     let t = traced;
     try {
-      const owner = contextStorage().get()?.scope?.owner;
-      if (owner) t = byMonitor.get(owner) ?? (untraced.has(owner) ? original : traced);
+      const scope = contextStorage().get()?.scope;
+      const owner = scope?.owner;
+      if (owner) t = untraced.has(scope) ? original : (byMonitor.get(owner) ?? (untraced.has(owner) ? original : traced));
     } catch {
       // no context: the first monitor traces it
     }

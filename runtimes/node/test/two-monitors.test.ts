@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { MemoryBackend } from '../../../src/index.js';
+import { createMonitor, MemoryBackend } from '../../../src/index.js';
 import { untraceGlobalFetch } from '../../../src/adapter/process-server.js';
 import { instrument } from '../index.js';
 
@@ -59,4 +59,21 @@ test("node: traceFetch: false holds in its own requests when another monitor tra
   await off.flush();
   expect([...memB.spans, ...memC.spans].filter((s) => s.kind === 3)).toEqual([]);
   expect(memA.spans.filter((s) => s.kind === 3)).toHaveLength(1);
+});
+
+test('node: traceFetch: false holds for its handler when another handler of the same monitor traces the global fetch (before or after it)', async () => {
+  for (const offFirst of [true, false]) {
+    untraceGlobalFetch();
+    const mem = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 'shared', backends: [mem] });
+    const call = async () => new Response(await (await fetch(url)).text());
+    const off = offFirst ? instrument(call, monitor, { traceFetch: false }) : undefined;
+    const on = instrument(call, monitor);
+    const admin = off ?? instrument(call, monitor, { traceFetch: false });
+    expect(await (await admin(new Request('http://localhost/'), undefined as never)).text()).toBe('none');
+    expect(await (await on(new Request('http://localhost/'), undefined as never)).text()).toMatch(/^00-/);
+    await on.flush();
+    expect(mem.spans.filter((s) => s.kind === 3)).toHaveLength(1);
+    await monitor.shutdown();
+  }
 });

@@ -188,7 +188,6 @@ describe('otlpOptionsFromEnv (lenient)', () => {
         OTEL_EXPORTER_OTLP_TRACE_ENDPOINT: 'https://otlp.example.com/v1/traces',
         OTEL_EXPORTER_OTLP_CERTIFICATE: '/ca.pem',
         OTEL_EXPORTER_OTLP_LOGS_INSECURE: 'true',
-        OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram',
       },
       (m) => warnings.push(m),
     );
@@ -198,7 +197,6 @@ describe('otlpOptionsFromEnv (lenient)', () => {
       'ignored OTEL_EXPORTER_OTLP_TRACE_ENDPOINT: unknown or unsupported',
       'ignored OTEL_EXPORTER_OTLP_CERTIFICATE: unknown or unsupported',
       'ignored OTEL_EXPORTER_OTLP_LOGS_INSECURE: unknown or unsupported',
-      'ignored OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: unknown or unsupported',
     ]);
   });
 
@@ -206,6 +204,14 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     const warnings: string[] = [];
     expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_CERTIFICATE: '', OTEL_EXPORTER_OTLP_INSECURE: '  ', OTEL_EXPORTER_OTLP_ENDPOINT: '' }, (m) => warnings.push(m))).toEqual({});
     expect(warnings).toEqual([]);
+  });
+
+  it('METRICS_DEFAULT_HISTOGRAM_AGGREGATION: the default (explicit_bucket_histogram) is what happens, not reported; another value is reported as unsupported', () => {
+    const warnings: string[] = [];
+    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram' }, (m) => warnings.push(m))).toEqual({});
+    expect(warnings).toEqual([]);
+    otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram' }, (m) => warnings.push(m));
+    expect(warnings).toEqual(['ignored OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION="base2_exponential_bucket_histogram": only explicit_bucket_histogram is supported']);
   });
 
   it('ENV-13: a header value holding CR, LF or NUL is dropped with a warning, and the backend is still built', () => {

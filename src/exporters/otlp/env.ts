@@ -125,6 +125,10 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   else if (pref === 'cumulative') o.temporality = 'cumulative';
   else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
 
+  // Histograms here are explicit-bucket only: the default value is what happens, any other is not.
+  const agg = get('METRICS_DEFAULT_HISTOGRAM_AGGREGATION')?.toLowerCase();
+  if (agg !== undefined && agg !== 'explicit_bucket_histogram') warn?.(`ignored ${P}METRICS_DEFAULT_HISTOGRAM_AGGREGATION=${JSON.stringify(agg)}: only explicit_bucket_histogram is supported`);
+
   // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
   // to the default endpoint; an unsupported one (certificates) is ignored: both said. An empty
   // one is unset (ENV-13), as in get().

@@ -13,6 +13,7 @@ import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from 
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../config/option-keys.js';
+import { timerMs } from '../time.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
 export interface ServerInstrumentationOptions extends HttpInstrumentationOptions {
@@ -86,7 +87,7 @@ export function checkFlushOnExit(
 /** Resolves after `ms` at most; never rejects. */
 export function within(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const t = new Promise<void>((r) => (timer = setTimeout(r, ms)));
+  const t = new Promise<void>((r) => (timer = setTimeout(r, timerMs(ms))));
   return Promise.race([p.then(noop, noop), t]).finally(() => clearTimeout(timer));
 }
 const noop = (): void => {};

@@ -1,5 +1,6 @@
 import { checkFlushOnExit, FLUSH_ON_EXIT_KEYS, isShutDown, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
+import { timerMs } from '../../../src/time.js';
 import { denoGlobal, type DenoGlobal, type DenoSignal } from './deno-types.js';
 
 export interface DenoFlushOnExitOptions {
@@ -103,7 +104,7 @@ const SAME_SIGNAL_MS = 500;
 /** `work`, or the end of `ms`, whichever comes first (false). */
 async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, Math.max(0, ms), false)))]);
+  const done = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, timerMs(Math.max(0, ms)), false)))]);
   clearTimeout(timer);
   return done;
 }

@@ -6,6 +6,7 @@
  */
 import { checkFlushOnExit, isShutDown, type Drainable } from '../../../src/adapter/process-server.js';
 import type { Monitor } from '../../../src/monitor.js';
+import { timerMs } from '../../../src/time.js';
 
 export type ExitSignal = 'SIGTERM' | 'SIGINT' | 'SIGHUP';
 
@@ -53,10 +54,13 @@ const state: ExitState = ((globalThis as { [STATE]?: ExitState })[STATE] ??= {
   exiting: undefined,
 });
 
-/** `work`, or the end of `ms`, whichever comes first (false); the timer never keeps the process alive. */
+/**
+ * `work`, or the end of `ms`, whichever comes first (false); the timer never keeps the process alive.
+ * Clamped: a longer delay than a timer holds fires at once (Node: after 1 ms), cutting the flush short.
+ */
 async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const done = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, Math.max(0, ms), false)).unref?.())]);
+  const done = await Promise.race([work.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(r, timerMs(Math.max(0, ms)), false)).unref?.())]);
   clearTimeout(timer);
   return done;
 }

@@ -40,6 +40,7 @@ function waitUntilOf(state: DurableObjectState): (p: Promise<unknown>) => void {
  * ```
  */
 export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig = {}, options?: WorkersAdapterOptions): C {
+  wrapOnce(Class);
   const isolate = lazyIsolate(config, options);
   const className = Class.name || 'DurableObject';
   const Base = Class as unknown as new (...args: unknown[]) => object;
@@ -90,5 +91,21 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
     });
   }
   wrapRpc(Class, proto, 'DurableObject', SKIP, target, attributes({}));
-  return Instrumented as unknown as C;
+  return mark(Instrumented) as unknown as C;
+}
+
+/** What instrument() and instrumentDO() returned (handlers, classes). */
+const instrumented = new WeakSet<object>();
+
+export function mark<T extends object>(h: T): T {
+  instrumented.add(h);
+  return h;
+}
+
+/**
+ * Wrapped twice, every request got two SERVER spans in two unrelated traces and was counted
+ * twice, without a word: a configuration error, thrown where it is made (at deploy).
+ */
+export function wrapOnce(h: object): void {
+  if (instrumented.has(h)) throw new TypeError('instrument: handler already instrumented; wrap it once');
 }

@@ -5,7 +5,7 @@ import { lazyIsolate, type Isolate } from './isolate.js';
 import { getActiveScope } from '../../../src/context/active.js';
 import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
-import { instrumentDO } from './durable-object.js';
+import { instrumentDO, mark, wrapOnce } from './durable-object.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
@@ -145,9 +145,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
 export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
 export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NotInferred<H>>;
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
-  // Wrapped twice, every request got two SERVER spans in two unrelated traces and was counted
-  // twice, without a word: a configuration error, thrown where it is made (at deploy).
-  if (instrumented.has(handler)) throw new TypeError('instrument: handler already instrumented; wrap it once');
+  wrapOnce(handler);
   // A Durable Object shares one `ctx` between its concurrent requests and has its own handlers
   // (alarm, WebSocket events): instrumentDO() handles both.
   if (typeof handler === 'function' && extendsClassNamed(handler, 'DurableObject')) return instrumentDO(handler as never, config, options);
@@ -163,13 +161,6 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
     }
   }
   return out;
-}
-
-const instrumented = new WeakSet<object>();
-
-function mark<T extends object>(h: T): T {
-  instrumented.add(h);
-  return h;
 }
 
 /** `class extends WorkerEntrypoint`: a subclass built with the instrumented env, handlers and RPC methods wrapped on its prototype. */

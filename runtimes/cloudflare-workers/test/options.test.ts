@@ -43,6 +43,18 @@ describe('adapter options are checked when the monitor is built', () => {
     expect(() => instrument(once as never, { backends: [] })).toThrow(/^instrument: handler already instrumented; wrap it once$/);
     const Class = instrument(class { fetch() { return new Response('ok'); } }, { backends: [] });
     expect(() => instrument(Class, { backends: [] })).toThrow(/already instrumented/);
+    // A Durable Object class, through instrumentDO() or instrument() (which hands it to instrumentDO), likewise.
+    class Room extends (class DurableObject {}) {
+      fetch() {
+        return new Response('ok');
+      }
+    }
+    const viaDO = instrumentDO(Room, { backends: [] });
+    expect(() => instrumentDO(viaDO, { backends: [] })).toThrow(/already instrumented/);
+    expect(() => instrument(viaDO, { backends: [] })).toThrow(/already instrumented/);
+    expect(() => instrumentDO(instrument(Room, { backends: [] }), { backends: [] })).toThrow(/already instrumented/);
+    // Each of them once, from the same class, is fine.
+    expect(() => [instrument(Room, { backends: [] }), instrumentDO(Room, { backends: [] })]).not.toThrow();
   });
 
   test('instrumentDO and pagesMiddleware check them too', async () => {

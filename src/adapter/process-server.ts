@@ -84,6 +84,29 @@ export function checkFlushOnExit(
   if (beforeFlush !== undefined && typeof beforeFlush !== 'function') throw new TypeError('flushOnExit: `beforeFlush` must be a function.');
 }
 
+/**
+ * The `flushOnExit` options of a `serve()`: the app's, with the server's close run before the
+ * app's own `beforeFlush` (requests in flight finish before the app closes what they use). The
+ * close used to replace it without a word. A `beforeFlush` that is not a function is passed on
+ * for flushOnExit to refuse.
+ */
+export function serveExitOptions<O extends { beforeFlush?: () => unknown }>(exitOption: O | boolean | undefined, close: () => unknown): O {
+  const o = (typeof exitOption === 'object' && exitOption !== null ? exitOption : {}) as O;
+  const own: unknown = o.beforeFlush;
+  return {
+    ...o,
+    beforeFlush:
+      own === undefined
+        ? close
+        : typeof own === 'function'
+          ? async () => {
+              await close();
+              await own();
+            }
+          : own,
+  } as O;
+}
+
 /** Resolves after `ms` at most; never rejects. */
 export function within(p: Promise<unknown>, ms: number): Promise<void> {
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import type { ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { serveExitOptions, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServerLike } from './bun-types.js';
@@ -64,7 +64,7 @@ export function serve(
   // Registered (its options checked) before the server starts: a wrong option threw with the
   // server already listening, left running.
   let stop: (() => unknown) | undefined;
-  const unregister = exitOption === false ? undefined : flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => stop?.() });
+  const unregister = exitOption === false ? undefined : flushOnExit(fetch, serveExitOptions(exitOption, () => stop?.()));
   let server: BunServerLike;
   try {
     server = bunGlobal().serve({ ...bunOptions, ...error, ...traced, fetch });

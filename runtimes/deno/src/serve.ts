@@ -1,5 +1,6 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
+import { serveExitOptions } from '../../../src/adapter/process-server.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type DenoFlushOnExitOptions } from './flush-on-exit.js';
 import { denoGlobal, type DenoHttpServer } from './deno-types.js';
@@ -35,7 +36,7 @@ export function serve(
   // Registered (its options checked) before the server starts: a wrong option threw with the
   // server already listening, left running.
   let server: DenoHttpServer | undefined;
-  const unregister = exitOption === false ? undefined : flushOnExit(fetch, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: () => server?.shutdown() });
+  const unregister = exitOption === false ? undefined : flushOnExit(fetch, serveExitOptions(exitOption, () => server?.shutdown()));
   try {
     server = denoGlobal().serve(denoOptions, fetch);
   } catch (err) {

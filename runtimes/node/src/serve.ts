@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerOptions } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import type { InstrumentedHandler, ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { serveExitOptions, type InstrumentedHandler, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
 import { instrument, type NodeHandler } from './instrument.js';
@@ -61,7 +61,7 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
     });
   // close() unregisters it: a process that starts and closes servers in turn (tests, a
   // supervisor) would otherwise keep every closed handler, and its monitor, for a signal.
-  const unregister = exitOption === false ? undefined : flushOnExit(instrumented, { ...(typeof exitOption === 'object' ? exitOption : {}), beforeFlush: stop });
+  const unregister = exitOption === false ? undefined : flushOnExit(instrumented, serveExitOptions(exitOption, stop));
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

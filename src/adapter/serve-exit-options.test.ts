@@ -17,7 +17,7 @@ describe("serve()'s flushOnExit options", () => {
     const close = (): void => {};
     expect(serveExitOptions(undefined, close).beforeFlush).toBe(close);
     expect(serveExitOptions(true, close).beforeFlush).toBe(close);
-    expect(serveExitOptions({ signals: ['SIGTERM'] }, close)).toEqual({ signals: ['SIGTERM'], beforeFlush: close });
-    expect(serveExitOptions({ beforeFlush: 5 } as never, close).beforeFlush).toBe(5);
+    expect(serveExitOptions<{ signals?: string[]; beforeFlush?: () => unknown }>({ signals: ['SIGTERM'] }, close)).toEqual({ signals: ['SIGTERM'], beforeFlush: close });
+    expect((serveExitOptions({ beforeFlush: 5 } as never, close) as { beforeFlush?: unknown }).beforeFlush).toBe(5);
   });
 });

@@ -79,7 +79,8 @@ function disableAll(): void {
  * Never throws. Returns false, and reports through `monitor.diag` (kind `otel`), when a
  * registration already exists: a second call, another SDK, or Deno's built-in OpenTelemetry
  * (`OTEL_DENO=true`), unless `override` is set. A registration that the API's own
- * `trace.disable()` or `context.disable()` removed no longer counts: the call registers anew.
+ * `trace.disable()` or `context.disable()` removed, or whose monitor was shut down, no longer
+ * counts: the call registers anew.
  *
  * @param monitor the monitor whose tracer, scopes and metrics serve the API
  * @param options `metrics` (default true), `propagator` (default true), `override` (default false)
@@ -97,7 +98,9 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
   try {
     const withMetrics = options.metrics !== false;
     const withPropagator = options.propagator !== false;
-    if (current !== undefined && live(current)) {
+    // A shut-down monitor records nothing: keeping the API on it would drop every API span
+    // unseen (a test suite that shuts each monitor down without unregistering), so it is replaced.
+    if (current !== undefined && live(current) && !current.monitor.closed) {
       monitor.diag.report(
         'otel',
         current.monitor === monitor

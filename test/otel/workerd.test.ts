@@ -91,7 +91,7 @@ describe('workerd: instrument() + registerOpenTelemetry + @hono/otel + a manual 
       const [root] = children(tree, remoteParent);
       expect(children(tree, remoteParent)).toHaveLength(1);
       expect(root.kind).toBe(2); // SERVER
-      expect(root.instrumentationScope).toBeUndefined();
+      expect(root.instrumentationScope?.name).toBe('@lexigram/monitor');
       // @hono/otel's span under it, then the manual span under @hono/otel's
       const [hono] = children(tree, root.spanId);
       expect(children(tree, root.spanId)).toHaveLength(1);

@@ -115,3 +115,17 @@ describe('MemoryBackend lookups', () => {
     expect(memory.findSpan('GET', { 'http.route': '/c' })).toBeUndefined();
   });
 });
+
+describe('MemoryBackend: instrumentation scope', () => {
+  it('a span or log without its own scope is recorded under the batch scope, as OTLP exports it', async () => {
+    const memory = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 't', backends: [memory] });
+    monitor.tracer.startActiveSpan('app', (span) => {
+      monitor.logger.info('hi');
+      span.end();
+    });
+    await monitor.flush();
+    expect(memory.findSpan('app')!.instrumentationScope).toMatchObject({ name: '@lexigram/monitor' });
+    expect(memory.logs[0].instrumentationScope).toMatchObject({ name: '@lexigram/monitor' });
+  });
+});

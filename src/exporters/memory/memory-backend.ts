@@ -2,7 +2,7 @@ import type { Attributes } from '../../model/attributes.js';
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import type { MetricData, MetricsSnapshot, Temporality } from '../../model/metric-data.js';
-import type { Resource } from '../../model/resource.js';
+import type { InstrumentationScope, Resource } from '../../model/resource.js';
 import type { SpanData, SpanKind, SpanStatus } from '../../model/span-data.js';
 import { msToUnixNano } from '../../time.js';
 
@@ -29,15 +29,17 @@ export interface RecordedSpan {
   droppedAttributesCount: number;
   droppedEventsCount: number;
   droppedLinksCount: number;
-  instrumentationScope?: { name: string; version?: string };
+  /** The tracer's scope: the library's own for `monitor.tracer` spans, `getTracer(name, version)`'s for API spans. */
+  instrumentationScope: InstrumentationScope;
 }
 
 /** A log record as the memory backend keeps it. */
 export interface RecordedLog extends LogRecordData {
   timeUnixNano: string;
+  readonly instrumentationScope: InstrumentationScope;
 }
 
-function record(s: SpanData): RecordedSpan {
+function record(s: SpanData, scope: InstrumentationScope): RecordedSpan {
   const out: RecordedSpan = {
     name: s.name,
     kind: s.kind,
@@ -56,10 +58,11 @@ function record(s: SpanData): RecordedSpan {
     droppedAttributesCount: s.droppedAttributesCount,
     droppedEventsCount: s.droppedEventsCount,
     droppedLinksCount: s.droppedLinksCount,
+    // A span without its own scope is exported under the batch's (OTLP, OpenTelemetryBackend): so here too.
+    instrumentationScope: { ...(s.instrumentationScope ?? scope) },
   };
   if (s.parentSpanId) out.parentSpanId = s.parentSpanId;
   if (s.traceState) out.traceState = s.traceState;
-  if (s.instrumentationScope) out.instrumentationScope = { ...s.instrumentationScope };
   return out;
 }
 
@@ -150,8 +153,8 @@ export class MemoryBackend implements Backend {
   async export(batch: TelemetryBatch): Promise<ExportResult> {
     this.exports++;
     this.resource = batch.resource;
-    for (const s of batch.spans) this.spans.push(record(s));
-    for (const l of batch.logs) this.logs.push({ ...l, timeUnixNano: msToUnixNano(l.time) });
+    for (const s of batch.spans) this.spans.push(record(s, batch.scope));
+    for (const l of batch.logs) this.logs.push({ ...l, instrumentationScope: l.instrumentationScope ?? batch.scope, timeUnixNano: msToUnixNano(l.time) });
     if (batch.metrics) {
       this.metrics = batch.metrics;
       this.metricSnapshots.push(batch.metrics);

@@ -158,10 +158,13 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
   return { name: functionName, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };
 }
 
-/** The HTTP status of a handler's result for API Gateway (v2 treats a result without statusCode as 200). */
+/**
+ * The HTTP status of a handler's result for API Gateway (v2 treats a result without statusCode as
+ * 200). API Gateway also takes it as text (`'404'`, as AWS's own blueprints write it).
+ */
 export function resultStatus(result: unknown): number {
   const code = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
-  return typeof code === 'number' ? code : 200;
+  return typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? +code : 200;
 }
 
 /** The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would. */

@@ -1,0 +1,24 @@
+import { afterEach, expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { wrapFunction } from '../index.js';
+import { resetColdStart } from '../src/wrap-function.js';
+
+afterEach(() => resetColdStart());
+const context = { awsRequestId: 'r', functionName: 'orders', getRemainingTimeInMillis: () => 10_000 };
+const drops = (monitor: ReturnType<typeof createTestMonitor>['monitor'], reason: string): number[] =>
+  (monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')?.points ?? [])
+    .filter((p) => p.attributes.reason === reason)
+    .map((p) => (p as { value: number }).value);
+
+test("a REST API result's statusCode given as text (AWS's own blueprints write '404') is the status the caller got", async () => {
+  const { monitor, memory } = createTestMonitor();
+  const result = { statusCode: '503', body: 'down' };
+  const handler = wrapFunction(async () => result, monitor);
+  const out = await handler({ httpMethod: 'GET', path: '/a', resource: '/a', headers: {}, requestContext: {} }, context);
+  expect(out).toBe(result);
+  const span = memory.spans.find((s) => s.kind === 2)!;
+  expect(span.attributes['http.response.status_code']).toBe(503);
+  expect(span.status.code).toBe(2);
+  const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!;
+  expect(duration.points.map((p) => p.attributes['http.response.status_code'])).toEqual(['503']);
+});

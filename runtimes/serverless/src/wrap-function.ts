@@ -5,12 +5,12 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult } from '../../../src/scope/scope.js';
-import { SpanStatus } from '../../../src/model/span-data.js';
+import { SpanKind, SpanStatus } from '../../../src/model/span-data.js';
 import { extractBaggage, extractContext } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
-import { captureHeaders, eventShape, resultHeaders, resultStatus } from './lambda-event.js';
+import { captureHeaders, eventShape, resultHeaders, resultStatus, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
@@ -227,7 +227,15 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   const context: LambdaContextLike = isLambdaContext(rawContext) ? rawContext : {};
   const cold = coldStart && firstIsCold();
   coldStart = false;
-  const shape = eventShape(event, context.functionName ?? 'function', monitor.limits.linkCountLimit);
+  const name = context.functionName ?? 'function';
+  let shape: EventShape;
+  try {
+    shape = eventShape(event, name, monitor.limits.linkCountLimit);
+  } catch {
+    // An event this cannot read must not keep it from the handler: a plain span, and a count.
+    monitor.diag.drop('invalid_value', 'a Lambda event that could not be read got a plain span');
+    shape = { name, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };
+  }
   const scope = monitor.openScope({ name: 'invocation' });
   const parent = trust && shape.headers ? (extractContext(shape.headers, monitor.diag) ?? null) : null;
   // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone).

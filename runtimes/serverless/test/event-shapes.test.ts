@@ -22,3 +22,14 @@ test("a REST API result's statusCode given as text (AWS's own blueprints write '
   const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!;
   expect(duration.points.map((p) => p.attributes['http.response.status_code'])).toEqual(['503']);
 });
+
+test('an event that cannot be read (a routeKey that is not text) still reaches the handler unchanged; the drop is counted', async () => {
+  const { monitor, memory } = createTestMonitor({ onDiagnostic: () => undefined });
+  const event = { version: '2.0', routeKey: 5, requestContext: { http: { method: 'GET' } } };
+  let seen: unknown;
+  const handler = wrapFunction(async (e: unknown) => ((seen = e), 'ok'), monitor);
+  expect(await handler(event, context)).toBe('ok');
+  expect(seen).toBe(event);
+  expect(memory.spans.map((s) => [s.name, s.attributes['faas.trigger'], s.attributes['faas.invocation_id']])).toEqual([['orders', 'other', 'r']]);
+  expect(drops(monitor, 'invalid_value')).toEqual([1]);
+});

@@ -4,7 +4,7 @@ import { BridgeContextManager } from './context-manager.js';
 import { BridgeMeterProvider } from './meter.js';
 import { W3CPropagator } from './propagator.js';
 import { quietExports } from './quiet-exports.js';
-import { BridgeTracerProvider, SUPPRESS_TRACING_KEY } from './tracer.js';
+import { BridgeTracerProvider, setLatestProvider, SUPPRESS_TRACING_KEY } from './tracer.js';
 
 export interface RegisterOpenTelemetryOptions {
   /** Install a MeterProvider whose instruments record into `monitor.metrics`. Default true. */
@@ -161,6 +161,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       return false;
     }
     reg.loud = quietExports(monitor, SUPPRESS_TRACING_KEY);
+    setLatestProvider(reg.tracerProvider);
     current = reg;
     return true;
   } catch (err) {

@@ -43,9 +43,13 @@ export class BridgeTracer implements ApiTracer {
     private readonly tracer: Tracer,
     /** Counts options that throw when read. */
     private readonly monitor?: Monitor,
+    /** The same tracer of a later registration, if this one's was replaced. */
+    private readonly successor?: () => ApiTracer | undefined,
   ) {}
 
   startSpan(name: string, options?: SpanOptions, context?: Context): ApiSpan {
+    const next = this.successor?.();
+    if (next !== undefined) return next.startSpan(name, options, context);
     const ctx = context ?? apiContext.active();
     // As the SDK tracer: a non-recording span of the invalid context, which nothing exports.
     if (ctx.getValue(SUPPRESS_TRACING_KEY) === true) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
@@ -105,10 +109,30 @@ export class BridgeTracer implements ApiTracer {
   }
 }
 
+let latest: BridgeTracerProvider | undefined;
+/** Providers registerOpenTelemetry installed (a provider built by hand never follows another). */
+const served = new WeakSet<BridgeTracerProvider>();
+
+/** Marks `provider` as the one registerOpenTelemetry installed last. */
+export function setLatestProvider(provider: BridgeTracerProvider): void {
+  served.add(provider);
+  latest = provider;
+}
+
 /** An `@opentelemetry/api` TracerProvider over a monitor: one tracer per name and version. */
 export class BridgeTracerProvider implements TracerProvider {
   private readonly tracers = new Map<string, BridgeTracer>();
   constructor(private readonly monitor: Monitor) {}
+
+  /**
+   * The provider registered last, if it replaced this one. A library's tracer taken at load
+   * (`const tracer = trace.getTracer('db')`) stays bound to the provider the API held then,
+   * even after `unregisterOpenTelemetry()`: it follows the latest registration, or each test's
+   * fresh monitor would lose those spans to the first test's.
+   */
+  private successor(): BridgeTracerProvider | undefined {
+    return latest !== undefined && latest !== this && served.has(this) ? latest : undefined;
+  }
 
   getTracer(name: string, version?: string, options?: TracerOptions): ApiTracer {
     const n = typeof name === 'string' && name ? name : 'unknown';
@@ -124,7 +148,7 @@ export class BridgeTracerProvider implements TracerProvider {
         schemaUrl === undefined
           ? this.monitor.getTracer(n, version)
           : new (this.monitor.tracer.constructor as new (owner: Monitor, scope: InstrumentationScope) => Tracer)(this.monitor, { name: n, version, schemaUrl });
-      this.tracers.set(key, (t = new BridgeTracer(inner, this.monitor)));
+      this.tracers.set(key, (t = new BridgeTracer(inner, this.monitor, () => this.successor()?.getTracer(name, version, options))));
     }
     return t;
   }

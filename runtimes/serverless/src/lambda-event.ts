@@ -11,7 +11,8 @@ export interface EventShape {
   readonly attributes: Attributes;
   /** Incoming headers (API Gateway), for `traceparent`. */
   readonly headers?: Record<string, string>;
-  readonly http?: { method: string; route?: string; scheme: string };
+  /** `noStatus`: what the caller gets for a result without a statusCode (REST API and ALB: 502). */
+  readonly http?: { method: string; route?: string; scheme: string; noStatus: number };
   /** SQS/SNS: the trace context each message carries, as links (at most the span's link limit). */
   readonly links?: Link[];
 }
@@ -128,7 +129,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     if (headers['user-agent']) attributes['user_agent.original'] = headers['user-agent'];
     if (headers.host) attributes['server.address'] = headers.host;
     if (client) attributes['client.address'] = client;
-    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme } };
+    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme, noStatus: isV2(event) || (event as { version?: unknown }).version === '1.0' ? 200 : 502 } };
   }
   const records = (event as { Records?: LambdaRecord[] })?.Records;
   const first = Array.isArray(records) && records.length ? records[0] : undefined;
@@ -159,12 +160,13 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
 }
 
 /**
- * The HTTP status of a handler's result for API Gateway (v2 treats a result without statusCode as
- * 200). API Gateway also takes it as text (`'404'`, as AWS's own blueprints write it).
+ * The HTTP status of a handler's result for API Gateway or an ALB, `noStatus` when it has none (an
+ * HTTP API answers 200, a REST API or an ALB 502). API Gateway also takes it as text (`'404'`, as
+ * AWS's own blueprints write it).
  */
-export function resultStatus(result: unknown): number {
+export function resultStatus(result: unknown, noStatus = 200): number {
   const code = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
-  return typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? +code : 200;
+  return typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? +code : noStatus;
 }
 
 /** The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would. */

@@ -263,7 +263,8 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   try {
     const result = await contextStorage().run({ scope, span, baggage }, () => (streaming ? Promise.resolve(fn.apply(self, args)) : callLambda(fn, self, args)));
     if (shape.http) {
-      status = resultStatus(result);
+      // A streaming handler sets its status on the stream and returns nothing.
+      status = resultStatus(result, streaming ? 200 : shape.http.noStatus);
       span.setAttribute('http.response.status_code', status);
       if (capture?.responseHeaders) {
         const out: Record<string, unknown> = {};

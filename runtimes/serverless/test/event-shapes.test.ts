@@ -33,3 +33,23 @@ test('an event that cannot be read (a routeKey that is not text) still reaches t
   expect(memory.spans.map((s) => [s.name, s.attributes['faas.trigger'], s.attributes['faas.invocation_id']])).toEqual([['orders', 'other', 'r']]);
   expect(drops(monitor, 'invalid_value')).toEqual([1]);
 });
+
+test('a REST API or ALB result without a statusCode is recorded as the 502 the gateway answers; an HTTP API (v2) one as its 200', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const handler = wrapFunction(async () => ({ body: 'x' }), monitor);
+  await handler({ httpMethod: 'GET', path: '/rest', headers: {}, requestContext: {} }, context);
+  await handler({ httpMethod: 'GET', path: '/alb', headers: {}, requestContext: { elb: { targetGroupArn: 'arn' } } }, context);
+  await handler({ version: '2.0', rawPath: '/v2', requestContext: { http: { method: 'GET' } } }, context);
+  expect(memory.spans.map((s) => [s.attributes['url.path'], s.attributes['http.response.status_code'], s.status.code])).toEqual([
+    ['/rest', 502, 2],
+    ['/alb', 502, 2],
+    ['/v2', 200, 0],
+  ]);
+});
+
+test('a response-streaming handler behind a REST API returns nothing and is not recorded as a 502', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const handler = wrapFunction(async (_e: unknown, stream: { end(): void }) => stream.end(), monitor);
+  await handler({ httpMethod: 'GET', path: '/s', headers: {}, requestContext: {} }, { end() {} }, context);
+  expect(memory.spans.map((s) => [s.attributes['http.response.status_code'], s.status.code])).toEqual([[200, 0]]);
+});

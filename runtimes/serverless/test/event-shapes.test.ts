@@ -13,7 +13,7 @@ const drops = (monitor: ReturnType<typeof createTestMonitor>['monitor'], reason:
 test("a REST API result's statusCode given as text (AWS's own blueprints write '404') is the status the caller got", async () => {
   const { monitor, memory } = createTestMonitor();
   const result = { statusCode: '503', body: 'down' };
-  const handler = wrapFunction(async () => result, monitor);
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => result, monitor);
   const out = await handler({ httpMethod: 'GET', path: '/a', resource: '/a', headers: {}, requestContext: {} }, context);
   expect(out).toBe(result);
   const span = memory.spans.find((s) => s.kind === 2)!;
@@ -27,7 +27,7 @@ test('an event that cannot be read (a routeKey that is not text) still reaches t
   const { monitor, memory } = createTestMonitor({ onDiagnostic: () => undefined });
   const event = { version: '2.0', routeKey: 5, requestContext: { http: { method: 'GET' } } };
   let seen: unknown;
-  const handler = wrapFunction(async (e: unknown) => ((seen = e), 'ok'), monitor);
+  const handler = wrapFunction(async (e: unknown, _c: unknown) => ((seen = e), 'ok'), monitor);
   expect(await handler(event, context)).toBe('ok');
   expect(seen).toBe(event);
   expect(memory.spans.map((s) => [s.name, s.attributes['faas.trigger'], s.attributes['faas.invocation_id']])).toEqual([['orders', 'other', 'r']]);
@@ -36,7 +36,7 @@ test('an event that cannot be read (a routeKey that is not text) still reaches t
 
 test('a REST API or ALB result without a statusCode is recorded as the 502 the gateway answers; an HTTP API (v2) one as its 200', async () => {
   const { monitor, memory } = createTestMonitor();
-  const handler = wrapFunction(async () => ({ body: 'x' }), monitor);
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ body: 'x' }), monitor);
   await handler({ httpMethod: 'GET', path: '/rest', headers: {}, requestContext: {} }, context);
   await handler({ httpMethod: 'GET', path: '/alb', headers: {}, requestContext: { elb: { targetGroupArn: 'arn' } } }, context);
   await handler({ version: '2.0', rawPath: '/v2', requestContext: { http: { method: 'GET' } } }, context);
@@ -49,7 +49,7 @@ test('a REST API or ALB result without a statusCode is recorded as the 502 the g
 
 test('a response-streaming handler behind a REST API returns nothing and is not recorded as a 502', async () => {
   const { monitor, memory } = createTestMonitor();
-  const handler = wrapFunction(async (_e: unknown, stream: { end(): void }) => stream.end(), monitor);
+  const handler = wrapFunction(async (_e: unknown, stream: { end(): void }, _c: unknown) => stream.end(), monitor);
   await handler({ httpMethod: 'GET', path: '/s', headers: {}, requestContext: {} }, { end() {} }, context);
   expect(memory.spans.map((s) => [s.attributes['http.response.status_code'], s.status.code])).toEqual([[200, 0]]);
 });

@@ -140,6 +140,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       'faas.trigger': 'pubsub',
       'messaging.system': MESSAGING_SYSTEM[system],
       'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process', // required by the messaging semantic conventions
       'messaging.batch.message_count': records!.length,
     };
     // The queue, topic or stream: the last part of its ARN (`…:orders`, `…:stream/orders`).

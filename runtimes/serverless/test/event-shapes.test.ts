@@ -53,3 +53,15 @@ test('a response-streaming handler behind a REST API returns nothing and is not 
   await handler({ httpMethod: 'GET', path: '/s', headers: {}, requestContext: {} }, { end() {} }, context);
   expect(memory.spans.map((s) => [s.attributes['http.response.status_code'], s.status.code])).toEqual([[200, 0]]);
 });
+
+test('SQS, SNS and Kinesis spans carry messaging.operation.name, which the messaging conventions require (as a Worker queue span does)', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ batchItemFailures: [] }), monitor);
+  for (const source of ['aws:sqs', 'aws:kinesis']) await handler({ Records: [{ eventSource: source, eventSourceARN: 'arn:aws:sqs:eu-west-1:1:orders' }] }, context);
+  await handler({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:1:alerts' } }] }, context);
+  expect(memory.spans.map((s) => [s.attributes['messaging.system'], s.attributes['messaging.operation.name'], s.attributes['messaging.operation.type']])).toEqual([
+    ['aws_sqs', 'process', 'process'],
+    ['aws_kinesis', 'process', 'process'],
+    ['aws.sns', 'process', 'process'],
+  ]);
+});

@@ -3,7 +3,7 @@ import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
 import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
 import { Monitor } from '../monitor.js';
 import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';
-import type { MonitorOptions } from '../config/options.js';
+import { checkOtlpVariables, type MonitorOptions } from '../config/options.js';
 
 /** How an adapter is configured: a monitor, its options, or a function of the environment. */
 export type MonitorConfig<E = EnvRecord> = Monitor | MonitorOptions | ((env: E) => Monitor | MonitorOptions);
@@ -44,6 +44,7 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   // service.version in options.resource beats OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
   if (options?.serviceName === undefined && options?.resource?.['service.name'] !== undefined) delete merged.serviceName;
   if (options?.serviceVersion === undefined && options?.resource?.['service.version'] !== undefined) delete merged.serviceVersion;
+  checkOtlpVariables(options?.otlp);
   const otlpEnv = (options?.otlp ?? fromEnv.otlp) as Record<string, string> | undefined;
   if (merged.backends === undefined && otlpEnv) {
     // Same reporting as configFromEnv's: an ignored OTLP variable should not go unnoticed.

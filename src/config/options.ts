@@ -158,9 +158,7 @@ export function checkOptions(o: MonitorOptions): void {
   if (isRecord(tailSampling)) checkGroup('tailSampling', tailSampling, ['keepErrors', 'slowerThanMs', 'ratio', 'policies'], '');
   checkBoolean('metrics.exemplars', metrics?.exemplars);
   checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');
-  if (o.otlp !== undefined && !isRecord(o.otlp)) {
-    fail(`\`otlp\` must be an object such as { OTEL_EXPORTER_OTLP_ENDPOINT: url } (as configFromEnv returns), got ${kindOf(o.otlp)}.`);
-  }
+  checkOtlpVariables(o.otlp);
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') fail('`onDiagnostic` must be a function.');
   // The core bundles no OTLP exporter: only the runtime adapters build one from `otlp`, so here
   // the OTEL_EXPORTER_OTLP_* settings (createMonitor({ ...configFromEnv(env) })) would go unused.
@@ -215,6 +213,17 @@ function kindOf(v: unknown): string {
 }
 
 /** A nested options object (`logging`, `metrics`): an object with only the known keys. */
+/**
+ * `otlp` holds OTEL_* variables as configFromEnv returns them. An OtlpBackend option there
+ * (`otlp: { endpoint }`) was ignored without a word, the export going to localhost:4318.
+ */
+export function checkOtlpVariables(otlp: unknown): void {
+  if (otlp === undefined) return;
+  const example = '{ OTEL_EXPORTER_OTLP_ENDPOINT: url } (as configFromEnv returns)';
+  if (!isRecord(otlp)) fail(`\`otlp\` must be an object such as ${example}, got ${kindOf(otlp)}.`);
+  for (const k in otlp) if (!k.startsWith('OTEL_')) fail(`\`otlp.${k}\` is not an OTEL_* variable: \`otlp\` takes ${example}; for OtlpBackend options pass backends: [new OtlpBackend({ ${k}: … })].`);
+}
+
 function checkGroup(name: string, v: unknown, known: readonly string[], example: string): void {
   if (v === undefined) return;
   if (!isRecord(v)) fail(`\`${name}\` must be an object ${example}, got ${kindOf(v)}.`);

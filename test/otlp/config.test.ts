@@ -206,6 +206,15 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('`otlp` holds OTEL_* variables: an OtlpBackend option there (otlp: { endpoint }) throws, saying where it goes, instead of exporting to localhost:4318', () => {
+    const where = /`otlp.endpoint` is not an OTEL_\* variable: `otlp` takes \{ OTEL_EXPORTER_OTLP_ENDPOINT: url \}.*backends: \[new OtlpBackend\(\{ endpoint: … \}\)\]/;
+    // In a runtime adapter (which builds the OTLP backend from `otlp`) and in createMonitor.
+    expect(() => withEnv({ serviceName: 'api', otlp: { endpoint: 'https://collector.example' } }, {})).toThrow(where);
+    expect(() => createMonitor({ serviceName: 'api', otlp: { endpoint: 'https://collector.example' } })).toThrow(where);
+    const o = withEnv({ serviceName: 'api', otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'https://collector.example' } }, {});
+    expect(o.backends?.[0]).toBeInstanceOf(OtlpBackend);
+  });
+
   it('METRICS_DEFAULT_HISTOGRAM_AGGREGATION: the default (explicit_bucket_histogram) is what happens, not reported; another value is reported as unsupported', () => {
     const warnings: string[] = [];
     expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram' }, (m) => warnings.push(m))).toEqual({});

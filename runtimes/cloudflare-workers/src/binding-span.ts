@@ -110,8 +110,9 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
         };
         bc.onCall(event);
       }
-    } catch {
-      // a hook or telemetry failure never reaches the binding call
+    } catch (err) {
+      // never reaches the binding call; an app's callback with a bug must still be heard of
+      bc.monitor.diag.drop('internal_error', () => `onBindingCall threw (${err})`);
     }
   };
 }

@@ -10,6 +10,8 @@ import { fixture, startWorker } from './helpers/workerd.js';
 interface Dump {
   spans: { name: string; parent: string | null; attributes: Record<string, unknown> }[];
   hooks: string[];
+  diagnostics: string[];
+  dropped?: { attributes: Record<string, unknown>; value: number }[];
 }
 
 describe.each([
@@ -46,5 +48,15 @@ describe.each([
     expect(reads).toHaveLength(2);
     for (const s of reads) expect(s.attributes['cloudflare.kv.hit']).toBeUndefined();
     expect(hooks.filter((h) => h === 'cache.hit')).toEqual([]);
+  });
+
+  test('an onBindingCall that throws leaves the call unchanged, and is counted and reported (it was swallowed without a word)', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/kv-list');
+    expect(await r.json()).toMatchObject({ keys: [], list_complete: true });
+    await mf.dispatchFetch('http://worker.test/kv-list'); // its export carries the first one's count
+    const { spans, diagnostics, dropped } = await dump();
+    expect(spans.filter((s) => s.name === 'KV list')).toHaveLength(2);
+    expect(diagnostics.some((m) => m.includes('onBindingCall threw') && m.includes('hook bug'))).toBe(true);
+    expect(dropped?.find((p) => p.attributes.reason === 'internal_error')?.value).toBeGreaterThanOrEqual(1);
   });
 });

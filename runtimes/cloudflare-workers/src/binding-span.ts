@@ -52,6 +52,15 @@ function emitHook(hooks: HookRegistry, spec: CallSpec, hit: boolean | undefined,
   }
 }
 
+/**
+ * An instrumented binding (a Proxy) → the runtime's own. A Proxy cannot cross Workers RPC
+ * (DataCloneError), and D1's `batch` wants its own statements.
+ */
+export const natives = new WeakMap<object, object>();
+
+/** `v`, or the runtime's binding behind it: what may be passed to the runtime. */
+export const native = (v: any): any => natives.get(v) ?? v;
+
 /** What every binding wrapper shares: the monitor and the hook seam. */
 export interface BindingContext {
   readonly monitor: Monitor;

@@ -1,7 +1,7 @@
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../../../src/http/instrument-fetch.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { instrumentD1 } from './d1.js';
-import { observedCall, tracedCall, type BindingContext } from './binding-span.js';
+import { native, natives, observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { detectBinding } from './detect.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -144,7 +144,8 @@ function rpcProperty(bc: BindingsContext, type: 'service' | 'durable_object', na
     },
     apply(t, self, args) {
       const attributes = { 'rpc.system': 'cloudflare_rpc', 'rpc.service': name, 'rpc.method': path };
-      return observedCall(bc, { type, binding: name, operation: path, name: `${name}.${path}`, attributes }, () => Reflect.apply(t, self, args));
+      // A stub or service binding passed on goes as the runtime's own (see natives).
+      return observedCall(bc, { type, binding: name, operation: path, name: `${name}.${path}`, attributes }, () => Reflect.apply(t, self, args.map(native)));
     },
   });
 }
@@ -155,11 +156,13 @@ function rpcProperty(bc: BindingsContext, type: 'service' | 'durable_object', na
  * {@link rpcProperty}, made per read like workerd's own property stubs.
  */
 function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: string, target: object): object {
-  return methodProxy(
+  const p = methodProxy(
     target,
     (op, bound) => (op === 'fetch' ? tracedFetcherFetch(bc, name, bound) : undefined),
     (t, prop, fn) => (typeof prop === 'string' && !defines(t, prop) ? rpcProperty(bc, type, name, prop, fn) : undefined),
   );
+  natives.set(p, target);
+  return p;
 }
 
 function durableObjectNamespace(bc: BindingsContext, name: string, binding: object): object {

@@ -1,5 +1,5 @@
 import { sanitizeSql, sqlOperation as verb } from '../../../src/attributes/sql.js';
-import { tracedCall, type BindingContext } from './binding-span.js';
+import { natives, native, tracedCall, type BindingContext } from './binding-span.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 interface Statement {
@@ -7,8 +7,6 @@ interface Statement {
 }
 
 const STATEMENT_OPS = new Set(['first', 'all', 'run', 'raw']);
-/** Wrapped statement → the native one, so `batch([...])` gets what D1 expects. */
-const natives = new WeakMap<object, object>();
 
 function attributes(name: string, sql: string | undefined, op: string): Record<string, unknown> {
   const a: Record<string, unknown> = { 'db.system': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };
@@ -59,7 +57,7 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
       }
       if (prop === 'batch') {
         return (statements: unknown, ...rest: unknown[]) => {
-          const list = Array.isArray(statements) ? statements.map((s) => (s !== null && typeof s === 'object' ? (natives.get(s) ?? s) : s)) : statements;
+          const list = Array.isArray(statements) ? statements.map(native) : statements;
           const count = Array.isArray(statements) ? statements.length : 0;
           const a = attributes(name, undefined, 'BATCH');
           a['db.operation.batch.size'] = count;

@@ -3,6 +3,7 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { nothingToExport } from '../../../src/scope/scope.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import type { Isolate } from './isolate.js';
+import { native } from './binding-span.js';
 import type { WorkerTelemetry } from './telemetry.js';
 
 export interface InvocationSpec {
@@ -50,7 +51,7 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
     return Promise.resolve(result).then(
       (v) => {
         finish();
-        return v;
+        return native(v);
       },
       (err: unknown) => {
         finish(err, true);
@@ -59,5 +60,6 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
     ) as R;
   }
   finish();
-  return result;
+  // An RPC method may return a binding of its env (a stub), which must cross RPC as the runtime's.
+  return native(result);
 }

@@ -39,7 +39,15 @@ describe.each(modes)('workerd, RPC through instrumented service bindings and Dur
       flags: mode.flags,
       entry: fixture('worker-rpc-client.ts'),
       vars: { OTEL_EXPORTER_OTLP_ENDPOINT: srv.url },
-      extra: { name: 'rpc-client', serviceBindings: { SVC: { name: 'rpc-client', entrypoint: 'Api' } }, durableObjects: { OBJ: 'Obj' } },
+      extra: {
+        name: 'rpc-client',
+        serviceBindings: {
+          SVC: { name: 'rpc-client', entrypoint: 'Api' },
+          RELAY: { name: 'rpc-client', entrypoint: 'Relay' },
+          RAW_RELAY: { name: 'rpc-client', entrypoint: 'RawRelay' },
+        },
+        durableObjects: { OBJ: 'Obj' },
+      },
     });
   });
   afterAll(async () => {
@@ -59,6 +67,12 @@ describe.each(modes)('workerd, RPC through instrumented service bindings and Dur
       'do.getTarget.hello': 'hello z',
     });
     expect(await get('/values')).toEqual(raw);
+  });
+
+  test('a binding passed on over RPC (an argument, or what an instrumented entrypoint returns) gives what the raw binding gives; it was a Proxy the runtime refused to serialize', async () => {
+    const raw = await get('/raw/passed');
+    expect(Object.keys(raw)).toEqual(['arg.svc', 'arg.do', 'result.svc', 'result.do']);
+    expect(await get('/passed')).toEqual(raw);
   });
 
   test('a method of an RpcTarget property gets a CLIENT span `BINDING.property.method`', async () => {

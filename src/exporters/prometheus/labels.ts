@@ -31,6 +31,10 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : String(v);
 }
 
+// A lone surrogate has no UTF-8 form: the response carries U+FFFD, so values that differ only
+// there would be one series written twice. Such sets take the slow path, which checks for that.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /**
  * The label body `k1="v1",k2="v2"` for one series. User labels named `le` or `quantile` are
  * renamed `key_le` / `key_quantile` on every type: histograms and summaries add those labels
@@ -48,8 +52,9 @@ export function labelBody(attrs: PointAttributes): string {
   // scrape when the response text is encoded (measured: most of a 10,000-series render).
   const parts: string[] = [];
   for (const key in attrs) {
-    if (key === 'le' || key === 'quantile' || sanitizeLabelName(key) !== key) return slowLabelBody(attrs);
-    parts.push(key + '="' + escapeLabelValue(text(attrs[key])) + '"');
+    const v = text(attrs[key]);
+    if (key === 'le' || key === 'quantile' || sanitizeLabelName(key) !== key || v.replace(LONE_SURROGATE, '') !== v) return slowLabelBody(attrs);
+    parts.push(key + '="' + escapeLabelValue(v) + '"');
   }
   const body = parts.join(',');
   bodyCache.set(attrs, body);
@@ -75,7 +80,7 @@ function slowLabelBody(attrs: PointAttributes): string {
       keys.sort();
       value = keys.map((k) => text(attrs[k])).join(';');
     }
-    body += (body === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
+    body += (body === '' ? '' : ',') + name + '="' + escapeLabelValue(value.replace(LONE_SURROGATE, '\uFFFD')) + '"';
   }
   return body;
 }

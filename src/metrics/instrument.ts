@@ -238,9 +238,10 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         return s;
       }
     }
-    if (this.#redactNames?.length !== 0 && this.#redactLabels(attributes)) {
+    if (wellFormed(attributes) | (this.#redactNames?.length !== 0 && this.#redactLabels(attributes) ? 1 : 0)) {
       // Keyed by the redacted values: every secret value shares one series, and none of them
-      // is remembered in the lookup tree, so per-request tokens grow neither.
+      // is remembered in the lookup tree, so per-request tokens grow neither. So are values
+      // with a lone surrogate, sent as U+FFFD: otherwise two series would be sent alike.
       key = (this.#labelSet ? this.#keyOfDeclared(attributes) : this.#keyOfAny(attributes)) ?? key;
       const same = this.series.get(key);
       if (same !== undefined) return same;
@@ -522,6 +523,19 @@ export function valueArg(value: unknown, dflt: number): unknown {
 /** The labels of such a call: the first argument when it is the labels object. */
 export function labelsArg(value: unknown, labels: LabelsInput | undefined): LabelsInput | undefined {
   return value !== null && typeof value === 'object' ? (value as LabelsInput) : labels;
+}
+
+/** Replaces lone surrogates in string values with U+FFFD (as UTF-8 encoding does), in place; 1 when any changed. */
+function wellFormed(attributes: Labels): number {
+  let changed = 0;
+  for (const k in attributes) {
+    const v = attributes[k] as string & { isWellFormed?(): boolean; toWellFormed(): string };
+    if (v.isWellFormed?.() === false) {
+      attributes[k] = v.toWellFormed();
+      changed = 1;
+    }
+  }
+  return changed;
 }
 
 /** Whether `labels` has exactly the keys `names`, in that order (the learned shape). */

@@ -16,7 +16,7 @@ import type { Monitor } from '../monitor.js';
 import type { InstrumentationScope } from '../model/resource.js';
 import { SpanKind } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import type { Link, Span } from '../trace/span.js';
+import { unreadable, type Link, type Span } from '../trace/span.js';
 import type { Tracer } from '../trace/tracer.js';
 import { fromApiBaggage } from './baggage.js';
 import { SCOPE_KEY } from './context-manager.js';
@@ -74,7 +74,7 @@ export class BridgeTracer implements ApiTracer {
       }
       startTime = timeInputToMs(o.startTime);
     } catch {
-      this.monitor?.diag.drop('invalid_attribute', 'span data that throws when read was dropped');
+      if (this.monitor) unreadable(this.monitor);
     }
     const parent: Span | undefined = root ? undefined : unwrapSpan(trace.getSpan(ctx));
     const scope =

@@ -5,14 +5,14 @@
  * down, histogram_quantile over our buckets, summary quantiles, removed series going stale, the
  * overflow series past the cardinality cap, escaped label values and translated names.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_TYPES, metricsHandler, PrometheusBackend } from '../../src/exporters/prometheus/index.js';
 import { createMonitor } from '../../src/index.js';
-import { freePort, poll, requireBinary, shouldRun, start, type Running } from './processes.js';
+import { freePort, poll, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
 import { serve } from './serve.js';
 
 type Row = { metric: Record<string, string>; value: [number, string] };
@@ -40,21 +40,10 @@ describe.runIf(shouldRun('prometheus'))('a live app scraped by a real Prometheus
       contentTypes.push(res?.headers.get('content-type') ?? null);
       return res;
     }], appPort);
-    const promPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'lexigram-live-'));
-    writeFileSync(join(dir, 'p.yml'), [
-      'global: { scrape_interval: 1s, scrape_timeout: 1s }',
-      'scrape_configs:',
+    ({ prometheus, api } = await startPrometheus(requireBinary('prometheus'), dir, [
       `  - { job_name: app, static_configs: [{ targets: ['127.0.0.1:${appPort}'] }] }`,
-      '',
-    ].join('\n'));
-    prometheus = start(requireBinary('prometheus'), [
-      `--config.file=${join(dir, 'p.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]);
-    api = `http://127.0.0.1:${promPort}/api/v1`;
-    await poll('prometheus ready', async () => ((await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok ? true : undefined), 15_000);
+    ]));
   }, 30_000);
 
   afterAll(async () => {

@@ -3,7 +3,9 @@
  * visible message locally), pick a free port, start and stop a process, poll until ready.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export const IN_CI = process.env.CI === 'true';
 
@@ -88,6 +90,24 @@ export async function poll<T>(what: string, fn: () => Promise<T | undefined>, ti
     await new Promise((r) => setTimeout(r, everyMs));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ': ' + String(last) : ''}`);
+}
+
+/**
+ * A Prometheus server on a free port that scrapes every second, its config (`scrapeConfigs`, YAML
+ * lines) and data in `dir`; resolves once it is ready, with its query API's base URL.
+ */
+export async function startPrometheus(binary: string, dir: string, scrapeConfigs: string[], extraArgs: string[] = []): Promise<{ prometheus: Running; api: string }> {
+  const port = await freePort();
+  const config = join(dir, 'prometheus.yml');
+  writeFileSync(config, ['global: { scrape_interval: 1s, scrape_timeout: 1s }', 'scrape_configs:', ...scrapeConfigs, ''].join('\n'));
+  const prometheus = start(binary, [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...extraArgs]);
+  try {
+    await poll('prometheus ready', async () => ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok ? true : undefined), 15_000);
+  } catch (err) {
+    await prometheus.stop();
+    throw err;
+  }
+  return { prometheus, api: `http://127.0.0.1:${port}/api/v1` };
 }
 
 /** Runs `promtool check metrics` on a body; returns exit code and output. */

@@ -2,14 +2,14 @@
  * A real Prometheus server (Debian 2.42) scrapes `metricsHandler` over HTTP with its own default
  * Accept header, then its query API must return the values we rendered.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_TYPES, metricsHandler, negotiateFormat } from '../../src/exporters/prometheus/index.js';
 import { awkwardSnapshot, histogram, snapshot, source } from './fixtures.js';
-import { freePort, poll, requireBinary, shouldRun, start, type Running } from './processes.js';
+import { freePort, poll, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
 import { serve, type WebHandler } from './serve.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -56,30 +56,20 @@ describe.runIf(shouldRun('prometheus'))('real Prometheus scraping metricsHandler
       ],
       appPort,
     );
-    const promPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'lexigram-prom-'));
     const target = `['127.0.0.1:${appPort}']`;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
+    ({ prometheus, api } = await startPrometheus(
+      binary,
+      dir,
       [
-        'global: { scrape_interval: 1s, scrape_timeout: 1s }',
-        'scrape_configs:',
         `  - { job_name: om, metrics_path: /metrics, static_configs: [{ targets: ${target} }] }`,
         `  - { job_name: text, metrics_path: /metrics-text, static_configs: [{ targets: ${target} }] }`,
         `  - { job_name: secure, metrics_path: /secure, authorization: { credentials: scrape-token }, static_configs: [{ targets: ${target} }] }`,
         `  - { job_name: secure-wrong, metrics_path: /secure, authorization: { credentials: nope }, static_configs: [{ targets: ${target} }] }`,
         `  - { job_name: basic, metrics_path: /basic, basic_auth: { username: prom, password: p@ss }, static_configs: [{ targets: ${target} }] }`,
-        '',
-      ].join('\n'),
-    );
-    prometheus = start(binary, [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-      '--enable-feature=exemplar-storage',
-    ]);
-    api = `http://127.0.0.1:${promPort}/api/v1`;
-    await poll('prometheus ready', async () => ((await fetch(`http://127.0.0.1:${promPort}/-/ready`)).ok ? true : undefined), 15_000);
+      ],
+      ['--enable-feature=exemplar-storage'],
+    ));
   }, 30_000);
 
   afterAll(async () => {

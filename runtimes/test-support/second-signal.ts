@@ -19,11 +19,7 @@ export async function secondSignalScenario(command: string, args: string[]): Pro
     await child.printed(/EXPORT HELD/);
     await new Promise((r) => setTimeout(r, 1000)); // a person pressing Ctrl-C again
     child.signal('SIGINT');
-    const { code, signal } = await child.exit();
-    assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
-    assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
-    // What the flush had not exported is lost: said, not silent.
-    assert.match(child.err(), /exit flush cut short by a second signal \(SIGINT\); telemetry not exported by then is lost/, child.describe());
+    await cutShortBySigint(child);
   });
 }
 
@@ -52,11 +48,7 @@ export async function otherSignalSoonScenario(command: string, args: string[]): 
     child.signal('SIGTERM');
     await child.printed(/EXPORT HELD/);
     child.signal('SIGINT');
-    const { code, signal } = await child.exit();
-    assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
-    assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
-    // What the flush had not exported is lost: said, not silent.
-    assert.match(child.err(), /exit flush cut short by a second signal \(SIGINT\); telemetry not exported by then is lost/, child.describe());
+    await cutShortBySigint(child);
   });
 }
 
@@ -72,6 +64,15 @@ export async function boundScenario(command: string, args: string[]): Promise<vo
     assert.ok(signal === 'SIGTERM' || code === 143, `exit by SIGTERM, got code ${code} signal ${signal} (${child.describe()})`);
     assert.match(child.err(), /exit flush cut short after 1000 ms \(flushOnExit timeoutMs\); telemetry not exported by then is lost/, child.describe());
   });
+}
+
+/** The process ended by the second SIGINT while its export was held, and said what was lost. */
+async function cutShortBySigint(child: Child): Promise<void> {
+  const { code, signal } = await child.exit();
+  assert.doesNotMatch(child.out(), /EXPORT RELEASED/, `the process exited while the flush was still held (${child.describe()})`);
+  assert.ok(signal === 'SIGINT' || code === 130, `exit by SIGINT, got code ${code} signal ${signal} (${child.describe()})`);
+  // What the flush had not exported is lost: said, not silent.
+  assert.match(child.err(), /exit flush cut short by a second signal \(SIGINT\); telemetry not exported by then is lost/, child.describe());
 }
 
 interface Child {

@@ -30,7 +30,7 @@ interface HistogramSeries extends SeriesBase {
   exemplars: (ExemplarData | undefined)[] | undefined;
 }
 
-/** Records the elapsed seconds when called; returns them. */
+/** Records the elapsed time in the instrument's unit (seconds unless it is a UCUM time unit) when called; returns it. */
 export type EndTimer = (labels?: LabelsInput) => number;
 
 export interface BoundHistogram {
@@ -38,11 +38,19 @@ export interface BoundHistogram {
   startTimer(): () => number;
 }
 
-/** A timer for histograms and summaries: the returned function observes the elapsed seconds. */
-export function startTimer(observe: (seconds: number, labels: LabelsInput | undefined) => void, labels?: LabelsInput, bound?: boolean): EndTimer {
+// Time units a timer converts seconds to; any other unit (none, "{request}") gets seconds.
+const PER_SECOND: Record<string, number> = { ms: 1e3, us: 1e6, ns: 1e9, min: 1 / 60, h: 1 / 3600, d: 1 / 86400 };
+
+/** How many of `unit` make a second: a timer's factor, decided once per instrument. */
+export function perSecond(unit: string): number {
+  return Object.hasOwn(PER_SECOND, unit) ? PER_SECOND[unit] : 1;
+}
+
+/** A timer for histograms and summaries: the returned function observes the elapsed time times `scale` (seconds → the unit). */
+export function startTimer(observe: (value: number, labels: LabelsInput | undefined) => void, scale: number, labels?: LabelsInput, bound?: boolean): EndTimer {
   const start = now();
   return (more?: LabelsInput) => {
-    const seconds = secondsBetween(start, now());
+    const seconds = secondsBetween(start, now()) * scale;
     let l = labels;
     // A bound timer has its series: what it is passed (a `.then(end)` result) is not read at all.
     // Labels that cannot be copied (a throwing getter) go on as given, to be dropped and counted.
@@ -90,11 +98,13 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
   readonly type = 'histogram' as const;
   readonly bounds: readonly number[];
   readonly #b: Float64Array;
+  readonly #scale: number;
 
   constructor(owner: InstrumentOwner, name: string, help: string, unit: string, labelNames: readonly string[] | undefined, buckets: number[]) {
     super(owner, name, help, unit, labelNames);
     this.bounds = Object.freeze(buckets);
     this.#b = Float64Array.from(buckets);
+    this.#scale = perSecond(unit);
   }
 
   protected createSeries(attributes: PointAttributes, time: number): HistogramSeries {
@@ -153,9 +163,9 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
     if (c.traceFlags & 1) (s.exemplars ??= new Array(this.#b.length + 1))[i] = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };
   }
 
-  /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */
+  /** Starts a timer; calling the result observes the elapsed time in the histogram's unit (with extra labels if given). */
   startTimer(labels?: LabelsInput): EndTimer {
-    return startTimer((v, l) => this.observe(v, l), labels);
+    return startTimer((v, l) => this.observe(v, l), this.#scale, labels);
   }
 
   /**
@@ -174,7 +184,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
       this.record(s, v);
     };
     // The bound timer takes no labels: what its result is called with is not passed on.
-    return { observe, startTimer: () => startTimer((v) => observe(v), undefined, true) };
+    return { observe, startTimer: () => startTimer((v) => observe(v), this.#scale, undefined, true) };
   }
 
   protected override deltaPoint(s: HistogramSeries, time: number): HistogramPoint {

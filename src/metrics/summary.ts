@@ -1,7 +1,7 @@
 import type { LabelsInput } from '../model/attributes.js';
 import type { SummaryPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
-import { startTimer, type EndTimer } from './histogram.js';
+import { perSecond, startTimer, type EndTimer } from './histogram.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
 import { QuantileSketch } from './quantile-sketch.js';
 
@@ -45,10 +45,12 @@ export function checkSummaryOptions(metric: string, o: { quantiles?: unknown; ma
 export class Summary extends Instrument<SummarySeries, SummaryPoint> {
   readonly type = 'summary' as const;
   readonly #bucketMs: number;
+  readonly #scale: number;
 
   constructor(owner: InstrumentOwner, name: string, help: string, unit: string, labelNames: readonly string[] | undefined, readonly options: SummaryOptions) {
     super(owner, name, help, unit, labelNames);
     this.#bucketMs = (options.maxAgeSeconds * 1000) / options.ageBuckets;
+    this.#scale = perSecond(unit);
   }
 
   protected createSeries(attributes: PointAttributes, time: number): SummarySeries {
@@ -68,9 +70,9 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
     this.markDirty(s);
   }
 
-  /** Starts a timer; calling the result observes the elapsed seconds (with extra labels if given). */
+  /** Starts a timer; calling the result observes the elapsed time in the summary's unit (with extra labels if given). */
   startTimer(labels?: LabelsInput): EndTimer {
-    return startTimer((v, l) => this.observe(v, l), labels);
+    return startTimer((v, l) => this.observe(v, l), this.#scale, labels);
   }
 
   /** Clears the age buckets that have fallen out of the window. */

@@ -31,6 +31,24 @@ import { isThenable } from '../trace/thenable.js';
 const noop = createNoopMeter();
 
 /**
+ * The provider registerOpenTelemetry installed last, and how many it has installed. A library's
+ * meter or instrument taken once (at load) stays bound to the provider the API held then; it
+ * follows the latest registration, as tracers do, or each test's fresh monitor would lose its
+ * measurements to the first test's.
+ */
+let latest: BridgeMeterProvider | undefined;
+let generation = 0;
+/** Providers registerOpenTelemetry installed (a provider built by hand never follows another). */
+const served = new WeakSet<BridgeMeterProvider>();
+
+/** Marks `provider` as the one registerOpenTelemetry installed last. */
+export function setLatestMeterProvider(provider: BridgeMeterProvider): void {
+  served.add(provider);
+  latest = provider;
+  generation++;
+}
+
+/**
  * Per monitor's metrics: the instrument names that an unregistered bridge created (→ whether
  * as ValueType.INT), for the next bridge on that monitor to take over.
  */
@@ -186,7 +204,7 @@ export class BridgeMeterProvider implements MeterProvider {
   }
 
   getMeter(name: string, version?: string, _options?: MeterOptions): Meter {
-    return new BridgeMeter(this, `${name}${version ? `@${version}` : ''}`);
+    return new BridgeMeter(this, name, version);
   }
 
   /**
@@ -297,7 +315,7 @@ export class BridgeMeterProvider implements MeterProvider {
 
   /** @internal */
   addBatch(cb: BatchObservableCallback, observables: Observable[]): void {
-    const obs = (Array.isArray(observables) ? observables : []).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
+    const obs = (Array.isArray(observables) ? observables : []).map(current).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
     if (this.closed || typeof cb !== 'function' || obs.length === 0 || this.batchIndex(cb, obs) >= 0) return;
     this.batch.push({ cb, obs });
     this.watch();
@@ -305,7 +323,7 @@ export class BridgeMeterProvider implements MeterProvider {
 
   /** @internal */
   removeBatch(cb: BatchObservableCallback, observables: Observable[]): void {
-    const obs = (Array.isArray(observables) ? observables : []).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
+    const obs = (Array.isArray(observables) ? observables : []).map(current).filter((o): o is BridgeObservable => o instanceof BridgeObservable);
     const i = this.batchIndex(cb, obs);
     if (i >= 0) this.batch.splice(i, 1);
     this.watch();
@@ -339,6 +357,7 @@ export class BridgeMeterProvider implements MeterProvider {
         this.monitor.diag.report('otel', 'an observable callback observed a value after it returned (after an await?); collection is synchronous, so the value was not recorded', undefined, 'otel:observable:late');
         return;
       }
+      obs = current(obs);
       if (!(obs instanceof BridgeObservable)) return;
       const l = labels(a, obs.name, this.monitor.diag);
       const key = l === undefined ? '[]' : JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
@@ -381,12 +400,65 @@ export class BridgeMeterProvider implements MeterProvider {
 }
 
 class BridgeMeter implements Meter {
+  private readonly scope: string;
   constructor(
     private readonly provider: BridgeMeterProvider,
-    private readonly scope: string,
-  ) {}
+    private readonly name: string,
+    private readonly version?: string,
+  ) {
+    this.scope = `${name}${version ? `@${version}` : ''}`;
+  }
+
+  /** The same meter of the latest registration, if it replaced this one's provider. @internal */
+  next(): Meter | undefined {
+    return latest !== this.provider && served.has(this.provider) ? latest!.getMeter(this.name, this.version) : undefined;
+  }
+
+  /**
+   * `inst`, as a handle that moves to the same instrument of a later registration. Its calls
+   * compare one number while the registration stays; the instrument is made again once per change.
+   */
+  private follows<T extends ApiCounter | ApiHistogram>(inst: T, again: (m: Meter) => T): T {
+    if (!served.has(this.provider)) return inst;
+    const method = 'add' in inst ? 'add' : 'record';
+    let gen = generation;
+    let to = inst as unknown as Record<string, (v: number, a?: ApiAttributes) => void>;
+    const call = (v: number, a?: ApiAttributes): void => {
+      if (gen !== generation) {
+        gen = generation;
+        const m = this.next();
+        if (m !== undefined) to = again(m) as unknown as typeof to;
+      }
+      to[method](v, a);
+    };
+    return { [method]: call } as unknown as T;
+  }
 
   createCounter(name: string, options?: MetricOptions): ApiCounter {
+    const next = this.next();
+    if (next !== undefined) return next.createCounter(name, options);
+    return this.follows(this.counter(name, options), (m) => m.createCounter(name, options));
+  }
+
+  createUpDownCounter(name: string, options?: MetricOptions): ApiUpDownCounter {
+    const next = this.next();
+    if (next !== undefined) return next.createUpDownCounter(name, options);
+    return this.follows(this.upDownCounter(name, options), (m) => m.createUpDownCounter(name, options));
+  }
+
+  createHistogram(name: string, options?: MetricOptions): ApiHistogram {
+    const next = this.next();
+    if (next !== undefined) return next.createHistogram(name, options);
+    return this.follows(this.histogram(name, options), (m) => m.createHistogram(name, options));
+  }
+
+  createGauge(name: string, options?: MetricOptions): ApiGauge {
+    const next = this.next();
+    if (next !== undefined) return next.createGauge(name, options);
+    return this.follows(this.gauge(name, options), (m) => m.createGauge(name, options));
+  }
+
+  private counter(name: string, options?: MetricOptions): ApiCounter {
     return this.provider.create(
       'counter',
       name,
@@ -404,7 +476,7 @@ class BridgeMeter implements Meter {
     );
   }
 
-  createUpDownCounter(name: string, options?: MetricOptions): ApiUpDownCounter {
+  private upDownCounter(name: string, options?: MetricOptions): ApiUpDownCounter {
     return this.provider.create(
       'up-down counter',
       name,
@@ -421,7 +493,7 @@ class BridgeMeter implements Meter {
     );
   }
 
-  createHistogram(name: string, options?: MetricOptions): ApiHistogram {
+  private histogram(name: string, options?: MetricOptions): ApiHistogram {
     return this.provider.create(
       'histogram',
       name,
@@ -452,7 +524,7 @@ class BridgeMeter implements Meter {
     );
   }
 
-  createGauge(name: string, options?: MetricOptions): ApiGauge {
+  private gauge(name: string, options?: MetricOptions): ApiGauge {
     return this.provider.create(
       'gauge',
       name,
@@ -470,41 +542,52 @@ class BridgeMeter implements Meter {
   }
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
-    return this.observable('observable gauge', name, options, (unit) => {
+    return this.observable('observable gauge', name, options, (m) => m.createObservableGauge(name, options), (unit) => {
       const g = this.provider.metrics.createGauge(name, options?.description, { unit });
       return [g, (v, l) => g.set(v, l)];
     }, noop.createObservableGauge(name, options));
   }
 
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
-    return this.observable('observable counter', name, options, (unit) => {
+    return this.observable('observable counter', name, options, (m) => m.createObservableCounter(name, options), (unit) => {
       const c = this.provider.metrics.createCounter(name, options?.description, { unit });
       return [c, (v, l) => observeTotal(c, v, l)];
     }, noop.createObservableCounter(name, options));
   }
 
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
-    return this.observable('observable up-down counter', name, options, (unit) => {
+    return this.observable('observable up-down counter', name, options, (m) => m.createObservableUpDownCounter(name, options), (unit) => {
       const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit });
       return [c, (v, l) => observeTotal(c, v, l)];
     }, noop.createObservableUpDownCounter(name, options));
   }
 
   addBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    this.provider.addBatch(callback, observables);
+    const next = this.next();
+    if (next !== undefined) next.addBatchObservableCallback(callback, observables);
+    else this.provider.addBatch(callback, observables);
   }
 
   removeBatchObservableCallback(callback: BatchObservableCallback, observables: Observable[]): void {
-    this.provider.removeBatch(callback, observables);
+    const next = this.next();
+    if (next !== undefined) next.removeBatchObservableCallback(callback, observables);
+    else this.provider.removeBatch(callback, observables);
   }
 
   private observable(
     kind: string,
     name: string,
     options: MetricOptions | undefined,
+    again: (m: Meter) => Observable,
     make: (unit: string | undefined) => [{ collect(temporality: Temporality, time: number): MetricData | undefined }, (v: number, l: LabelsInput | undefined) => void],
     fallback: BridgeObservable | Observable,
   ): BridgeObservable {
+    const next = this.next();
+    if (next !== undefined) return again(next) as BridgeObservable;
+    const follow = (): Observable | undefined => {
+      const m = this.next();
+      return m && again(m);
+    };
     return this.provider.create(
       kind,
       name,
@@ -514,30 +597,51 @@ class BridgeMeter implements Meter {
         const [inst, set] = make(this.provider.unit(kind, name, this.scope, options?.unit));
         const diag = this.provider.diag;
         if (int && !this.provider.owns(name)) collectAsInt(inst);
-        return new BridgeObservable(this.provider, name, int ? (v, l) => set(intValue(v, name, diag), l) : set);
+        return new BridgeObservable(this.provider, name, int ? (v, l) => set(intValue(v, name, diag), l) : set, follow);
       },
       fallback as BridgeObservable,
       // not created (an invalid name): its callbacks still run at collection, each observation counted
-      (drop) => new BridgeObservable(this.provider, name, drop),
+      (drop) => new BridgeObservable(this.provider, name, drop, follow),
     );
   }
 }
 
 /** An observable instrument of the bridge: its callbacks run at each collection of `monitor.metrics`. */
 class BridgeObservable implements ObservableGauge {
+  private gen = generation;
+  private succ: Observable | undefined;
   constructor(
     private readonly provider: BridgeMeterProvider,
     /** @internal */
     readonly name: string,
     /** @internal Records one observation (the last of its attribute set in a collection). */
     readonly record: (v: number, l: LabelsInput | undefined) => void,
+    private readonly again?: () => Observable | undefined,
   ) {}
 
+  /** The same observable of a later registration, once one replaced this one's (one per registration, so a callback can be removed). @internal */
+  next(): Observable | undefined {
+    if (this.gen !== generation) {
+      this.gen = generation;
+      this.succ = this.again?.();
+    }
+    return this.succ;
+  }
+
   addCallback(callback: ObservableCallback): void {
-    this.provider.addCallback(callback, this);
+    const next = this.next();
+    if (next !== undefined) next.addCallback(callback);
+    else this.provider.addCallback(callback, this);
   }
 
   removeCallback(callback: ObservableCallback): void {
-    this.provider.removeCallback(callback, this);
+    const next = this.next();
+    if (next !== undefined) next.removeCallback(callback);
+    else this.provider.removeCallback(callback, this);
   }
+}
+
+/** `o` as the latest registration has it (a batch callback may name observables taken before it). */
+function current(o: unknown): unknown {
+  return o instanceof BridgeObservable ? (o.next() ?? o) : o;
 }

@@ -1,7 +1,7 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Monitor } from '../monitor.js';
 import { BridgeContextManager } from './context-manager.js';
-import { BridgeMeterProvider } from './meter.js';
+import { BridgeMeterProvider, setLatestMeterProvider } from './meter.js';
 import { W3CPropagator } from './propagator.js';
 import { quietExports } from './quiet-exports.js';
 import { BridgeTracerProvider, setLatestProvider, SUPPRESS_TRACING_KEY } from './tracer.js';
@@ -162,6 +162,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     }
     reg.loud = quietExports(monitor, SUPPRESS_TRACING_KEY);
     setLatestProvider(reg.tracerProvider);
+    if (reg.meterProvider !== undefined) setLatestMeterProvider(reg.meterProvider);
     current = reg;
     return true;
   } catch (err) {

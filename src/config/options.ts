@@ -152,9 +152,8 @@ export function checkOptions(o: MonitorOptions): void {
   checkGroup('logging', logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');
   checkBoolean('logging.redactDefaults', logging?.redactDefaults);
   checkGroup('metrics', metrics, ['exemplars'], 'such as { exemplars: false }');
-  // A misspelt key (ratoi, slowerThan) would leave its default in force: every trace kept.
-  const { sampler, tailSampling } = o;
-  if (isRecord(sampler) && typeof (sampler as { shouldSample?: unknown }).shouldSample != 'function') checkGroup('sampler', sampler, ['type', 'ratio', 'rate'], '');
+  // A misspelt key (slowerThan) would leave its default in force: every trace kept. createSampler checks `sampler`'s.
+  const { tailSampling } = o;
   if (isRecord(tailSampling)) checkGroup('tailSampling', tailSampling, ['keepErrors', 'slowerThanMs', 'ratio', 'policies'], '');
   checkBoolean('metrics.exemplars', metrics?.exemplars);
   checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');

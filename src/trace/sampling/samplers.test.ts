@@ -55,6 +55,16 @@ describe('head samplers', () => {
     expect(() => createTestMonitor({ sampler: { shouldSample: () => SamplingDecision.DROP, extra: 1 } as never })).not.toThrow();
   });
 
+  it('createSampler called directly refuses a misspelt key as createMonitor does; a custom sampler without shouldSample is told it needs one', () => {
+    const misspelt = /^createMonitor: unknown option `sampler.ratoi`; known options are sampler.type, sampler.ratio, sampler.rate\.$/;
+    expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(misspelt);
+    expect(() => createTestMonitor({ sampler: { type: 'traceidratio', ratoi: 0.1 } as never })).toThrow(misspelt);
+    const custom = /`sampler.shouldsample` is not a sampler method; a custom sampler must have shouldSample\(/;
+    expect(() => createSampler({ shouldsample: () => SamplingDecision.DROP } as never)).toThrow(custom);
+    expect(() => createTestMonitor({ sampler: { shouldsample: () => SamplingDecision.DROP, toString: () => 's' } as never })).toThrow(custom);
+    expect(createSampler({ type: 'probability', rate: 0.5 }).toString()).toBe('ParentBased{root=TraceIdRatioBased{0.5}}');
+  });
+
   it('an unsampled span is not recorded but still propagates its context', async () => {
     const { monitor, memory } = createTestMonitor({ sampler: 'always_off' });
     const span = monitor.tracer.startSpan('x');

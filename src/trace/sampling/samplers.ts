@@ -1,3 +1,4 @@
+import { unknownOption } from '../../config/option-keys.js';
 import type { SpanContext } from '../../model/span-data.js';
 
 /** Sampling decisions (SMP-04). */
@@ -95,11 +96,17 @@ export function checkRatio(v: unknown, where: string): number {
   return v;
 }
 
-/** Builds a sampler from its configuration, throwing on unknown names and ratios outside [0, 1]. */
+/** Builds a sampler from its configuration, throwing on unknown names, keys and ratios outside [0, 1]. */
 export function createSampler(config: SamplerConfig | undefined): Sampler {
   if (config === undefined) return parentBasedAlwaysOn;
-  if (typeof config === 'object' && config !== null && typeof (config as Sampler).shouldSample === 'function') {
-    return config as Sampler;
+  if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+    if (typeof (config as Sampler).shouldSample === 'function') return config as Sampler;
+    // A misspelt key (ratoi) would leave its default in force: every trace kept.
+    for (const [k, v] of Object.entries(config)) {
+      if (k === 'type' || k === 'ratio' || k === 'rate') continue;
+      if (typeof v === 'function' || k === 'shouldSample') throw new TypeError(`createMonitor: \`sampler.${k}\` is not a sampler method; a custom sampler must have shouldSample(traceId, parent, name).`);
+      unknownOption('createMonitor', `sampler.${k}`, ['sampler.type', 'sampler.ratio', 'sampler.rate']);
+    }
   }
   const type = typeof config === 'string' ? config : (config as { type?: unknown })?.type;
   const ratioIn = typeof config === 'object' && config !== null ? ((config as { ratio?: number }).ratio ?? (config as { rate?: number }).rate) : undefined;

@@ -24,7 +24,8 @@ export interface ServerInstrumentationOptions extends HttpInstrumentationOptions
   traceFetch?: boolean | FetchInstrumentationOptions;
 }
 
-const SERVER_OPTION_KEYS: Record<keyof ServerInstrumentationOptions, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0 };
+/** The option keys of `instrument()` and the adapters built on it. */
+export const SERVER_OPTION_KEYS: Record<keyof ServerInstrumentationOptions, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0 };
 
 /** A user handler: the request, the runtime's second argument, and the request's telemetry. */
 export type ServerHandler<I> = (request: Request, info: I, telemetry: RequestTelemetry) => Response | Promise<Response>;

@@ -22,5 +22,7 @@ test("node: instrument()'s and instrumentListener()'s misspelled option throws, 
   expect(() => instrument(() => new Response('x'), monitor, { traceFech: false } as never)).toThrow(
     /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
   );
-  expect(() => instrumentListener((_req, res) => res.end(), monitor, { wairForBody: true } as never)).toThrow(/^instrument: unknown option `wairForBody`/);
+  expect(() => instrumentListener((_req, res) => res.end(), monitor, { wairForBody: true } as never)).toThrow(
+    /^instrumentListener: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
+  );
 });

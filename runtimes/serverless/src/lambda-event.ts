@@ -153,9 +153,13 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
   if (source === 'aws:s3' || source === 'aws:dynamodb') {
     return { name: `${functionName} ${source.slice(4)}`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'datasource' } };
   }
-  const e = event as { source?: string; 'detail-type'?: string };
+  const e = event as { source?: string; 'detail-type'?: string; time?: unknown };
   if (e?.source === 'aws.events' || e?.['detail-type'] === 'Scheduled Event') {
-    return { name: `${functionName} timer`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'timer' } };
+    // The invocation time in ISO 8601 (FaaS conventions). EventBridge sends no cron expression
+    // (only the rule's ARN in `resources`), so `faas.cron` is not set.
+    const attributes: Attributes = { 'faas.trigger': 'timer' };
+    if (typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time))) attributes['faas.time'] = e.time;
+    return { name: `${functionName} timer`, kind: SpanKind.SERVER, attributes };
   }
   return { name: functionName, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };
 }

@@ -94,7 +94,7 @@ const noop = (): void => {};
  * Instruments a serverless function. Each call gets a scope and a span; what it recorded is
  * exported before the platform can freeze the sandbox:
  * - AWS Lambda `(event, context)`: API Gateway v1/v2 and function-URL events get a SERVER span
- *   with HTTP attributes, others a span with `faas.trigger`; `faas.invocation_id`,
+ *   with HTTP attributes, others a span with `faas.trigger` (scheduled events also `faas.time`); `faas.invocation_id`,
  *   `faas.coldstart`; SQS and SNS batches link to each message's `traceparent` (or X-Ray
  *   header); the resource gets `cloud.region`, `faas.name`, `faas.max_memory`, ... from the
  *   variables Lambda sets; the flush is awaited before the handler returns (VL-02).

@@ -204,6 +204,28 @@ describe('wrapFunction on AWS Lambda', () => {
     await wrapFunction(async () => 'ok', monitor)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('t'));
     expect(memory.spans[0]!.attributes['faas.trigger']).toBe('timer');
   });
+
+  test('an EventBridge scheduled event sets faas.time from its time; it carries no cron expression, so no faas.cron', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const scheduled = {
+      version: '0',
+      id: '53dc4d37-cffa-4f76-80c9-8b7d4a4d2eaa',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2015-10-08T16:53:06Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/my-scheduled-rule'],
+      detail: {},
+    };
+    const handler = wrapFunction(async () => 'ok', monitor);
+    await handler(scheduled, lambdaContext('t1'));
+    await handler({ ...scheduled, time: 'not a time' }, lambdaContext('t2'));
+    expect(memory.spans.map((s) => [s.attributes['faas.trigger'], s.attributes['faas.time'], 'faas.cron' in s.attributes])).toEqual([
+      ['timer', '2015-10-08T16:53:06Z', false],
+      ['timer', undefined, false],
+    ]);
+  });
 });
 
 describe('wrapFunction for Web handlers', () => {

@@ -59,7 +59,7 @@ describe('head samplers', () => {
     const misspelt = /^createMonitor: unknown option `sampler.ratoi`; known options are sampler.type, sampler.ratio, sampler.rate\.$/;
     expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(misspelt);
     expect(() => createTestMonitor({ sampler: { type: 'traceidratio', ratoi: 0.1 } as never })).toThrow(misspelt);
-    const custom = /`sampler.shouldsample` is not a sampler method; a custom sampler must have shouldSample\(/;
+    const custom = /^createMonitor: unknown option `sampler.shouldsample`; known options are shouldSample\(traceId, parent, name\) of a custom sampler\.$/;
     expect(() => createSampler({ shouldsample: () => SamplingDecision.DROP } as never)).toThrow(custom);
     expect(() => createTestMonitor({ sampler: { shouldsample: () => SamplingDecision.DROP, toString: () => 's' } as never })).toThrow(custom);
     expect(createSampler({ type: 'probability', rate: 0.5 }).toString()).toBe('ParentBased{root=TraceIdRatioBased{0.5}}');

@@ -101,11 +101,11 @@ export function createSampler(config: SamplerConfig | undefined): Sampler {
   if (config === undefined) return parentBasedAlwaysOn;
   if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
     if (typeof (config as Sampler).shouldSample === 'function') return config as Sampler;
-    // A misspelt key (ratoi) would leave its default in force: every trace kept.
+    // A misspelt key (ratoi, or a custom sampler's shouldsample) would leave the default in force: every trace kept.
     for (const [k, v] of Object.entries(config)) {
-      if (k === 'type' || k === 'ratio' || k === 'rate') continue;
-      if (typeof v === 'function' || k === 'shouldSample') throw new TypeError(`createMonitor: \`sampler.${k}\` is not a sampler method; a custom sampler must have shouldSample(traceId, parent, name).`);
-      unknownOption('createMonitor', `sampler.${k}`, ['sampler.type', 'sampler.ratio', 'sampler.rate']);
+      if (k !== 'type' && k !== 'ratio' && k !== 'rate') {
+        unknownOption('createMonitor', `sampler.${k}`, typeof v == 'function' ? ['shouldSample(traceId, parent, name) of a custom sampler'] : ['sampler.type', 'sampler.ratio', 'sampler.rate']);
+      }
     }
   }
   const type = typeof config === 'string' ? config : (config as { type?: unknown })?.type;

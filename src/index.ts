@@ -73,7 +73,7 @@ export { functionCheck, type HealthCheckFunction, type HealthCheckOutcome } from
 export { httpCheck, type HttpCheckOptions } from './health/http-check.js';
 export { healthHandler, HealthCheckProvider, type HealthHandler, type HealthHandlerOptions, type HealthAuth, type HealthDetails, type HealthSource } from './health/handler.js';
 export { PerformanceMonitor, type PerformanceMonitorOptions, type PerformanceStats, type TrackHandle } from './perf/performance-monitor.js';
-export { traced, type TracedOptions, type StandardMethodDecorator } from './wrappers/traced.js';
+export { traced, type TracedOptions, type StandardMethodDecorator, type LegacyMethodDecorator } from './wrappers/traced.js';
 export { metered, type MeteredOptions } from './wrappers/metered.js';
 export { setDefaultMonitor, getDefaultMonitor } from './wrappers/default-monitor.js';
 export { SLO, type SLOOptions, type SLOKind, type BurnRateWindow } from './slo/slo.js';

@@ -1,8 +1,8 @@
 /**
- * Test fixture: a class using `@traced()` / `@metered()` as TypeScript 5 standard decorators.
- * Vitest's transform (oxc in Vite 8) does not lower standard decorators, so
- * `decorators.test.ts` type-checks this file and compiles it with the real TypeScript
- * compiler, as an app build would, then runs it. It takes the decorators as arguments so the
+ * Test fixture: a class using `@traced()` / `@metered()`. Vitest's transform (oxc in Vite 8)
+ * does not lower standard decorators, so `decorators.test.ts` type-checks this file and compiles
+ * it with the real TypeScript compiler, as an app build would, twice (standard decorators and
+ * `experimentalDecorators`), then runs it. It takes the decorators as arguments so the
  * compiled module has no imports to resolve.
  */
 import type { metered as Metered } from './metered.js';

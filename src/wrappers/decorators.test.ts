@@ -13,12 +13,15 @@ import { metered } from './metered.js';
 import { traced } from './traced.js';
 
 const fixture = fileURLToPath(new URL('./decorated-orders.fixture.mts', import.meta.url));
-let defineOrders: typeof DefineOrders;
-let ValidationError: typeof VE;
+type Fixture = { defineOrders: typeof DefineOrders; ValidationError: typeof VE };
+const compiled: Record<'standard' | 'legacy', Fixture> = {} as Record<'standard' | 'legacy', Fixture>;
 
-beforeAll(async () => {
-  // Type-check the decorated class as an app would compile it: standard decorators, no
-  // experimentalDecorators, strict, no Node types.
+/**
+ * Type-checks the decorated class as an app would compile it (strict, no Node types), with
+ * standard decorators or with `experimentalDecorators` (Vitest 4, NestJS), then compiles it with
+ * the real TypeScript compiler and imports it.
+ */
+async function compile(experimentalDecorators: boolean): Promise<Fixture> {
   const program = ts.createProgram([fixture], {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.ESNext,
@@ -28,24 +31,30 @@ beforeAll(async () => {
     strict: true,
     noEmit: true,
     skipLibCheck: true,
+    experimentalDecorators,
   });
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   expect(diagnostics).toEqual([]);
   const out = ts.transpileModule(readFileSync(fixture, 'utf8'), {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, experimentalDecorators },
   }).outputText;
-  expect(out).toContain('__esDecorate'); // really the TC39 decorators, lowered by tsc
+  // really the TC39 decorators, or the legacy __decorate(decorators, prototype, key, descriptor)
+  expect(out).toContain(experimentalDecorators ? '__decorate(' : '__esDecorate');
   const file = join(mkdtempSync(join(tmpdir(), 'lexigram-decorators-')), 'orders.mjs');
   writeFileSync(file, out);
-  const mod = (await import(/* @vite-ignore */ pathToFileURL(file).href)) as { defineOrders: typeof DefineOrders; ValidationError: typeof VE };
-  defineOrders = mod.defineOrders;
-  ValidationError = mod.ValidationError;
+  return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Fixture;
+}
+
+beforeAll(async () => {
+  compiled.standard = await compile(false);
+  compiled.legacy = await compile(true);
 }, 60_000);
 
 afterEach(() => setDefaultMonitor(undefined));
 
-describe('TypeScript 5 standard decorators (no experimentalDecorators)', () => {
+describe.each(['standard', 'legacy'] as const)('%s decorators, type-checked and compiled by tsc', (kind) => {
   it('@traced() and @metered() keep this, args, results and errors', async () => {
+    const { defineOrders, ValidationError } = compiled[kind];
     const { monitor, memory } = createTestMonitor();
     setDefaultMonitor(monitor);
     const Orders = defineOrders(traced, metered);
@@ -81,6 +90,7 @@ describe('TypeScript 5 standard decorators (no experimentalDecorators)', () => {
   });
 
   it('decorated methods run unchanged without any monitor', async () => {
+    const { defineOrders, ValidationError } = compiled[kind];
     const Orders = defineOrders(traced, metered);
     const o = new Orders('p');
     expect(await o.process('1')).toBe('p-1');
@@ -89,7 +99,7 @@ describe('TypeScript 5 standard decorators (no experimentalDecorators)', () => {
   });
 });
 
-describe('legacy decorators (experimentalDecorators)', () => {
+describe('legacy decorators (experimentalDecorators), compiled by tsc', () => {
   // Compiled by tsc as such a project would: __decorate(decorators, prototype, key, descriptor).
   async function compileLegacy(source: string): Promise<Record<string, (...decorators: unknown[]) => unknown>> {
     const out = ts.transpileModule(source, {
@@ -101,18 +111,41 @@ describe('legacy decorators (experimentalDecorators)', () => {
     return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, (...decorators: unknown[]) => unknown>;
   }
 
-  it('bare @traced / @metered and @traced() throw at class definition, naming the setting, instead of leaving the method silently unwrapped', async () => {
+  it('bare @traced / @metered and @traced() wrap methods, static ones and symbol-named ones, named by the class of `this`', async () => {
     const mod = await compileLegacy(`
-      export const bare = (d) => { class A { @d run(x) { return x + 1; } } return A; };
-      export const bareStatic = (d) => { class B { @d static run(x) { return x + 1; } } return B; };
-      export const factory = (d) => { class C { @d() run(x) { return x + 1; } } return C; };
+      export const define = (d) => {
+        class A { constructor() { this.n = 1; } @d run(x) { return x + this.n; } @d static make() { return new this(); } @d() [Symbol.for('s')]() { return this.n; } }
+        class B extends A {}
+        return { A, B };
+      };
     `);
-    const { monitor } = createTestMonitor();
-    setDefaultMonitor(monitor);
-    for (const [decorator, name] of [[traced, 'traced'], [metered, 'metered']] as const) {
-      for (const define of [mod.bare, mod.bareStatic, mod.factory]) {
-        expect(() => define(decorator)).toThrow(new RegExp(`@${name} on run: .*legacy decorator \\(TypeScript experimentalDecorators\\)`));
+    for (const [decorator, base] of [[traced, 'traced'], [metered, 'metered']] as const) {
+      const { monitor, memory } = createTestMonitor();
+      setDefaultMonitor(monitor);
+      const { A, B } = mod.define(decorator) as { A: { make(): { run(x: number): number } }; B: { make(): { run(x: number): number; [k: symbol]: () => number } } };
+      expect(A.make().run(1)).toBe(2);
+      const b = B.make();
+      expect(b.run(2)).toBe(3);
+      expect(b[Symbol.for('s')]()).toBe(1);
+      await monitor.flush();
+      if (base === 'traced') expect(memory.spans.map((s) => s.name)).toEqual(['A.make', 'A.run', 'B.make', 'B.run', 'B.s']);
+      else expect(monitor.metrics.collect().metrics.map((m) => m.name).filter((n) => n.endsWith('_calls_total')).sort()).toEqual(['a_make_calls_total', 'a_run_calls_total', 'b_make_calls_total', 'b_run_calls_total', 'b_s_calls_total']);
+    }
+  });
+
+  it('on a getter, a field or a class they throw when the class is defined, instead of leaving it unwrapped', async () => {
+    const mod = await compileLegacy(`
+      export const getter = (d) => { class A { @d get x() { return 1; } } return A; };
+      export const field = (d) => { class B { @d x = () => 1; } return B; };
+      export const klass = (d) => { @d class C {} return C; };
+    `);
+    for (const [bare, factory, name] of [[traced, traced(), 'traced'], [metered, metered(), 'metered']] as const) {
+      for (const d of [bare, factory]) {
+        expect(() => mod.getter(d)).toThrow(`@${name} on x: only class methods can be decorated`);
+        expect(() => mod.field(d)).toThrow(`@${name} on x: only class methods can be decorated`);
       }
+      expect(() => mod.klass(bare)).toThrow(`@${name} on the class C: only class methods can be decorated`);
+      expect(() => mod.klass(factory)).toThrow(`@${name}() decorates class methods`);
     }
   });
 });

@@ -7,8 +7,8 @@ import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { thrownType } from './error-type.js';
-import type { StandardMethodDecorator } from './traced.js';
-import { cachedMethodName, isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, metricBase, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import type { LegacyMethodDecorator, StandardMethodDecorator } from './traced.js';
+import { cachedMethodName, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
 export interface MeteredOptions {
@@ -149,16 +149,19 @@ export function metered<This, Args extends unknown[], R>(
   method: (this: This, ...args: Args) => R,
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
 ): (this: This, ...args: Args) => R;
+export function metered<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function metered<F extends AnyFunction>(fn: F, options?: MeteredOptions): F;
 export function metered<F extends AnyFunction>(name: string | undefined, fn: F, options?: MeteredOptions): F;
-export function metered(name?: string, options?: MeteredOptions): StandardMethodDecorator;
-export function metered(options: MeteredOptions): StandardMethodDecorator;
+export function metered(name?: string, options?: MeteredOptions): StandardMethodDecorator & LegacyMethodDecorator;
+export function metered(options: MeteredOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
-  if (isLegacyDecoratorCall(a, b, c)) throw legacyDecoratorError('metered', b);
+  const legacy = legacyDecorate('metered', a, b, c, (fn, context) => method(fn, context, undefined, {}));
+  if (legacy) return legacy;
   const misplaced = nonMethodDecoratorError('metered', b);
   if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
+    if (isClass(a as AnyFunction)) throw new TypeError(`@metered on the class ${(a as AnyFunction).name}: only class methods can be decorated`);
     const fn = a as AnyFunction;
     const name = fn.name || 'anonymous';
     return meter(fn, named(name), checkOptions(name, (b as MeteredOptions) ?? {}));
@@ -171,8 +174,9 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   const name = typeof a === 'string' && a ? a : undefined;
   const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as MeteredOptions);
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
-    if (isLegacyDecoratorCall(fn, context, descriptor)) throw legacyDecoratorError('metered', context);
-    if (!isMethodContext(context)) throw new TypeError('@metered() decorates class methods (TypeScript 5 standard decorators)');
+    const legacy = legacyDecorate('metered', fn, context, descriptor, (f, c) => method(f, c, name, options));
+    if (legacy) return legacy;
+    if (!isMethodContext(context)) throw new TypeError('@metered() decorates class methods');
     return method(fn, context, name, options);
   };
 }

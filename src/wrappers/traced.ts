@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
 import { failSpan } from '../trace/tracer.js';
 import { getDefaultMonitor } from './default-monitor.js';
-import { cachedMethodName, isLegacyDecoratorCall, isMethodContext, legacyDecoratorError, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { cachedMethodName, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
 export interface TracedOptions {
@@ -21,6 +21,9 @@ export type StandardMethodDecorator = <This, Args extends unknown[], R>(
   method: (this: This, ...args: Args) => R,
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
 ) => (this: This, ...args: Args) => R;
+
+/** A legacy (`experimentalDecorators`) method decorator. */
+export type LegacyMethodDecorator = <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => TypedPropertyDescriptor<T>;
 
 function tracer(fn: AnyFunction, name: (self: unknown) => string, options: TracedOptions): AnyFunction {
   return wrapCalls(fn, (self) => {
@@ -81,8 +84,8 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
  * rethrown unchanged. Without a monitor (option or `setDefaultMonitor`) calls run bare.
  *
  * Wraps a function — `traced(fn)`, `traced('name', fn, options)` — or, called without a
- * function, returns a TypeScript 5 standard method decorator (no `experimentalDecorators`:
- * applied as a legacy decorator, it throws when the class is defined).
+ * function, returns a method decorator: TypeScript 5 standard, or legacy under
+ * `experimentalDecorators` (Vitest 4, NestJS).
  *
  * @example
  * ```ts
@@ -98,16 +101,19 @@ export function traced<This, Args extends unknown[], R>(
   method: (this: This, ...args: Args) => R,
   context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
 ): (this: This, ...args: Args) => R;
+export function traced<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function traced<F extends AnyFunction>(fn: F, options?: TracedOptions): F;
 export function traced<F extends AnyFunction>(name: string | undefined, fn: F, options?: TracedOptions): F;
-export function traced(name?: string, options?: TracedOptions): StandardMethodDecorator;
-export function traced(options: TracedOptions): StandardMethodDecorator;
+export function traced(name?: string, options?: TracedOptions): StandardMethodDecorator & LegacyMethodDecorator;
+export function traced(options: TracedOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
-  if (isLegacyDecoratorCall(a, b, c)) throw legacyDecoratorError('traced', b);
+  const legacy = legacyDecorate('traced', a, b, c, (fn, context) => method(fn, context, undefined, {}));
+  if (legacy) return legacy;
   const misplaced = nonMethodDecoratorError('traced', b);
   if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
+    if (isClass(a as AnyFunction)) throw new TypeError(`@traced on the class ${(a as AnyFunction).name}: only class methods can be decorated`);
     const fn = a as AnyFunction;
     const name = fn.name || 'anonymous';
     return tracer(fn, () => name, checkOptions(name, (b as TracedOptions) ?? {}));
@@ -120,8 +126,9 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   const name = typeof a === 'string' && a ? a : undefined;
   const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as TracedOptions);
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
-    if (isLegacyDecoratorCall(fn, context, descriptor)) throw legacyDecoratorError('traced', context);
-    if (!isMethodContext(context)) throw new TypeError('@traced() decorates class methods (TypeScript 5 standard decorators)');
+    const legacy = legacyDecorate('traced', fn, context, descriptor, (f, c) => method(f, c, name, options));
+    if (legacy) return legacy;
+    if (!isMethodContext(context)) throw new TypeError('@traced() decorates class methods');
     return method(fn, context, name, options);
   };
 }

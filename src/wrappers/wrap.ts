@@ -159,27 +159,28 @@ export function nonMethodDecoratorError(decorator: 'traced' | 'metered', context
 }
 
 /**
- * True for the arguments of a legacy (`experimentalDecorators`) method decorator: the prototype
- * or class, the key and the property descriptor. Such a caller takes the return value as a
- * descriptor, so a wrapper returned there would be dropped without a word.
+ * A legacy (`experimentalDecorators`) decorator call: the prototype or class, the key, and the
+ * property descriptor (undefined for a field). Vitest 4 (Vite 8 does not lower standard
+ * decorators), NestJS and TypeORM apps compile decorators so: the method is wrapped in a new
+ * descriptor, named as a standard one would be. Undefined when the call is not a legacy one.
  */
-export function isLegacyDecoratorCall(target: unknown, key: unknown, descriptor: unknown): boolean {
-  return (
-    target !== null &&
-    (typeof target === 'object' || typeof target === 'function') &&
-    (typeof key === 'string' || typeof key === 'symbol') &&
-    descriptor !== null &&
-    typeof descriptor === 'object' &&
-    ('value' in descriptor || 'get' in descriptor || 'set' in descriptor)
-  );
+export function legacyDecorate(
+  decorator: 'traced' | 'metered',
+  target: unknown,
+  key: unknown,
+  descriptor: unknown,
+  wrap: (fn: AnyFunction, context: MethodContext) => AnyFunction,
+): PropertyDescriptor | undefined {
+  if (target === null || (typeof target !== 'object' && typeof target !== 'function') || (typeof key !== 'string' && typeof key !== 'symbol')) return undefined;
+  const d = descriptor as PropertyDescriptor | undefined;
+  // A getter, setter or field (Babel's has an `initializer`) would be left unwrapped without a word.
+  if (typeof d?.value !== 'function') throw new TypeError(`@${decorator} on ${String(key)}: only class methods can be decorated; wrap the function with ${decorator}(fn) instead.`);
+  return { ...d, value: wrap(d.value as AnyFunction, { kind: 'method', name: key, static: typeof target === 'function' }) };
 }
 
-/** The error for a decorator applied under `experimentalDecorators`: what to change instead. */
-export function legacyDecoratorError(decorator: 'traced' | 'metered', key: unknown): TypeError {
-  return new TypeError(
-    `@${decorator} on ${String(key)}: applied as a legacy decorator (TypeScript experimentalDecorators), which is not supported. ` +
-      `Turn experimentalDecorators off to use standard decorators, or wrap the function with ${decorator}(fn).`,
-  );
+/** A class, which a legacy class decorator (`@traced class X`) hands over like a function. */
+export function isClass(fn: AnyFunction): boolean {
+  return /^class\b/.test(Function.prototype.toString.call(fn));
 }
 
 /** `Class.method`, found from `this` at call time (decorators do not see the class name). */

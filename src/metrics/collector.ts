@@ -140,7 +140,7 @@ export class MetricsCollector implements InstrumentOwner {
 
   /** A distribution in fixed buckets. */
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram {
-    const buckets = checkBuckets(name, opts?.buckets);
+    const buckets = checkBuckets(name, opts?.buckets, opts?.unit);
     const h = this.#register('histogram', name, help, opts, ['le'], Histogram, buckets);
     if (h.bounds.length !== buckets.length || h.bounds.some((b, i) => b !== buckets[i])) {
       if (opts?.buckets !== undefined) throw new TypeError(`histogram "${name}" already exists with other buckets (${h.bounds.join(', ')}).`);

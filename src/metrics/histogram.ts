@@ -8,7 +8,7 @@ import type { Span } from '../trace/span.js';
 /**
  * OpenTelemetry's recommended HTTP duration buckets in seconds (DN-03): durations in this
  * library are seconds, so the generic millisecond-shaped default (MET-07) would put every
- * request in the first bucket.
+ * request in the first bucket. A histogram in `ms`, `us` or `ns` gets them in its unit.
  */
 export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
 
@@ -66,8 +66,16 @@ export function startTimer(observe: (value: number, labels: LabelsInput | undefi
   };
 }
 
-export function checkBuckets(metric: string, buckets: unknown): number[] {
-  if (buckets === undefined) return DEFAULT_BUCKETS.slice();
+/**
+ * `buckets` checked, or the default ones in the histogram's unit: the same 5 ms to 10 s of
+ * duration in `ms`, `us` or `ns` (whole numbers), so a millisecond histogram does not put every
+ * request in its last bucket. Other units keep the seconds.
+ */
+export function checkBuckets(metric: string, buckets: unknown, unit?: unknown): number[] {
+  if (buckets === undefined) {
+    const f = perSecond(unit as string);
+    return f > 1 ? DEFAULT_BUCKETS.map((b) => Math.round(b * f)) : DEFAULT_BUCKETS.slice();
+  }
   if (!Array.isArray(buckets)) throw new TypeError(`histogram "${metric}": \`buckets\` must be an array of numbers.`);
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i];

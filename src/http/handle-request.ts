@@ -37,12 +37,14 @@ export interface RequestTelemetry {
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
+type Held = () => Promise<unknown> | undefined;
 
 /**
  * Runs one HTTP request with a SERVER span, the HTTP server metrics and a scope, then hands
  * the scope's export to `waitUntil` (or leaves it tracked by the monitor). The response is
  * returned unchanged and never waits for export; an exception is recorded and rethrown as is.
- * This is the building block of every HTTP adapter.
+ * This is the building block of every HTTP adapter. `held`, called when the handler is done,
+ * may return work the scope waits for before it closes (the handler's own `ctx.waitUntil` work).
  */
 export async function handleRequest(
   monitor: Monitor,
@@ -50,6 +52,7 @@ export async function handleRequest(
   handler: (request: Request, telemetry: RequestTelemetry) => Response | Promise<Response>,
   waitUntil?: WaitUntil,
   options: HttpInstrumentationOptions = {},
+  held?: Held,
 ): Promise<Response> {
   const url = urlParts(request.url);
   if (url === undefined) {
@@ -58,7 +61,7 @@ export async function handleRequest(
     try {
       return await handler(request, { scope, span: monitor.tracer.startSpan('invalid', { parent: null, scope }) });
     } finally {
-      closeScope(scope, waitUntil);
+      closeScope(scope, waitUntil, held);
     }
   }
   const scope = monitor.openScope(HTTP_SCOPE);
@@ -121,13 +124,13 @@ export async function handleRequest(
     response = await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
   } catch (err) {
     finish(500, err);
-    closeScope(scope, waitUntil);
+    closeScope(scope, waitUntil, held);
     throw err;
   }
   if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
     // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204).
     finish(500, new TypeError('handler did not return a Response'));
-    closeScope(scope, waitUntil);
+    closeScope(scope, waitUntil, held);
     return response;
   }
   try {
@@ -145,7 +148,7 @@ export async function handleRequest(
   const body = options.waitForBody !== true || status === 101 || request.method === 'HEAD' ? null : response.body;
   if (body === null || (response as { webSocket?: unknown }).webSocket) {
     finish(status);
-    closeScope(scope, waitUntil);
+    closeScope(scope, waitUntil, held);
     return response;
   }
   // The span ends when the body has been handed on in full. A native pipe does the watching:
@@ -157,7 +160,7 @@ export async function handleRequest(
     pipe = Identity ? new Identity() : new TransformStream<Uint8Array, Uint8Array>();
   } catch {
     finish(status);
-    closeScope(scope, waitUntil);
+    closeScope(scope, waitUntil, held);
     return response;
   }
   const done = body.pipeTo(pipe.writable).then(
@@ -168,7 +171,7 @@ export async function handleRequest(
       finish(status);
     },
   );
-  closeScope(scope, waitUntil, done);
+  closeScope(scope, waitUntil, held, done);
   try {
     // The Response itself as init: workerd then carries over what no init dictionary can read
     // back from it (`encodeBody: 'manual'` of a pre-compressed body would otherwise be gzipped
@@ -195,10 +198,12 @@ function nested(monitor: Monitor): ActiveContext | undefined {
 
 /**
  * Hands the scope's export to waitUntil: at once (unless nothing left with it), or once `done`
- * (the body) has settled.
+ * (the body) and the work `held` returns have settled.
  */
-function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, done?: Promise<void>): void {
+function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, held: Held | undefined, done?: Promise<unknown>): void {
   try {
+    const work = held?.();
+    if (work) done = done ? Promise.all([done, work]) : work;
     if (done !== undefined) {
       const p = done.then(() => scope.close());
       if (waitUntil) waitUntil(p);

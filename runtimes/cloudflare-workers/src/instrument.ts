@@ -7,6 +7,7 @@ import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { instrumentDO, mark, wrapOnce } from './durable-object.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
+import { holdWaitUntil } from './wait-until.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
@@ -88,8 +89,10 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
   const outer = getRequestTelemetry(ctx);
   if (outer !== undefined && outer.monitor === iso.monitor && !outer.scope.closed && getActiveScope() === outer.scope) return call(input, env, outer);
   const wrappedEnv = iso.env(env);
-  const waitUntil = (p: Promise<unknown>): void => ctx.waitUntil(p);
   if (name === 'fetch') {
+    // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
+    const wait = ctx.waitUntil;
+    const held = iso.waitUntilTimeoutMs > 0 ? holdWaitUntil(ctx, wait, iso.waitUntilTimeoutMs) : undefined;
     return handleRequest(
       iso.monitor,
       input as Request,
@@ -98,19 +101,22 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
         bindTelemetry(ctx, telemetry);
         return call(req, wrappedEnv, telemetry) as Response | Promise<Response>;
       },
-      waitUntil,
+      (p) => wait.call(ctx, p),
       iso.http,
+      held,
     );
   }
-  return runIn(iso, invocationSpan(name, input), ctx, (t) => call(input, wrappedEnv, t));
+  return runIn(iso, invocationSpan(name, input), ctx, (t) => call(input, wrappedEnv, t), true);
 }
 
 /**
  * Instruments a Worker: each `fetch` gets a SERVER span (incoming `traceparent` continued), the
  * HTTP server metrics and a scope; `scheduled`, `queue`, `email` and `tail` get a span of
  * their own. Outgoing `fetch` and bindings in `env` get CLIENT spans. One export per backend
- * is handed to `ctx.waitUntil`, so the response never waits for it. The monitor is built on
- * the first invocation (nothing runs at module load) and reused by the isolate.
+ * is handed to `ctx.waitUntil`, so the response never waits for it; it waits for the work the
+ * handler hands to `ctx.waitUntil` itself (at most `waitUntilTimeoutMs`, 10 s), whose spans and
+ * logs then leave with it. The monitor is built on the first invocation (nothing runs at module
+ * load) and reused by the isolate.
  *
  * Each handler receives a fourth argument, its {@link WorkerTelemetry}, also available as
  * `getRequestTelemetry(ctx)`: without AsyncLocalStorage the invocation is current only until

@@ -12,13 +12,16 @@ export interface InvocationSpec {
   readonly attributes: Record<string, unknown>;
   /** Where the scope's export goes: `ctx.waitUntil` or a Durable Object's `state.waitUntil`. */
   readonly waitUntil: (promise: Promise<unknown>) => void;
+  /** Called when `fn` is done: work the scope waits for before it closes (the handler's own `ctx.waitUntil` work). */
+  readonly held?: () => Promise<unknown> | undefined;
 }
 
 /**
  * Runs a non-HTTP invocation (scheduled run, queue batch, email, tail, Durable Object alarm or
  * RPC call) in its own scope with one span, ends the span when `fn` settles, records and
- * rethrows an exception unchanged, and hands the scope's export to `waitUntil`. A synchronous
- * `fn` stays synchronous: its value (or throw) is passed on as is.
+ * rethrows an exception unchanged, and hands the scope's export to `waitUntil`, to leave once the
+ * work `held` returns has settled. A synchronous `fn` stays synchronous: its value (or throw) is
+ * passed on as is.
  */
 export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (telemetry: WorkerTelemetry) => R): R {
   const monitor = isolate.monitor;
@@ -34,7 +37,8 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
     }
     span.end();
     try {
-      const p = scope.close();
+      const work = spec.held?.();
+      const p = work ? work.then(() => scope.close()) : scope.close();
       if (p !== nothingToExport()) spec.waitUntil(p);
     } catch {
       // a waitUntil that throws must not change the invocation's outcome

@@ -5,6 +5,7 @@ import { instrumentFetch, type FetchFn } from '../../../src/http/instrument-fetc
 import { ADAPTER_BATCH_WINDOW_MS, withEnv } from '../../../src/adapter/monitor-from-config.js';
 import { Monitor } from '../../../src/monitor.js';
 import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
+import { WAIT_UNTIL_TIMEOUT_MS } from './wait-until.js';
 import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
 import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
 import { instrumentEnv, type BindingsContext } from './bindings.js';
@@ -18,6 +19,8 @@ import type { Baggage } from '../../../src/trace/propagation/baggage.js';
 export interface Isolate {
   readonly monitor: Monitor;
   readonly http: HttpInstrumentationOptions;
+  /** How long an invocation's export waits for the work its handler hands to `ctx.waitUntil` (0: not at all). */
+  readonly waitUntilTimeoutMs: number;
   /** The env the handler sees: bindings instrumented unless turned off (idempotent). */
   env<E>(env: E): E;
   /** Makes `scope` route outgoing fetches to this monitor and returns the handler's telemetry. */
@@ -86,6 +89,7 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
     // watched: piping every body costs workerd 30–70 µs of CPU per request (BENCHMARKS.md).
     // The adapter options are the HTTP instrumentation's too (route, trustIncomingTrace, captureHeaders, waitForBody).
     http: adapter,
+    waitUntilTimeoutMs: adapter.waitUntilTimeoutMs ?? WAIT_UNTIL_TIMEOUT_MS,
     env<T>(e: T): T {
       if (!bindings || e === null || typeof e !== 'object') return e;
       let w = envs.get(e) as T | undefined;

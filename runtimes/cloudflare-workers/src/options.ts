@@ -33,6 +33,13 @@ export interface WorkersAdapterOptions extends HttpInstrumentationOptions {
    * With `nodejs_compat` it is found by itself; without either flag context is synchronous.
    */
   asyncLocalStorage?: AsyncLocalStorageClass;
+  /**
+   * How long an invocation's export waits for the promises its handler hands to `ctx.waitUntil`
+   * (default 10 000 ms), so that the spans and logs recorded in that work leave with it. Past
+   * it the export goes with what has ended; the work itself goes on. 0: the export does not
+   * wait (what ends later leaves with a later export).
+   */
+  waitUntilTimeoutMs?: number;
 }
 
 /** Monitor options plus the Workers adapter's own. */
@@ -49,6 +56,7 @@ const ADAPTER_KEYS = [
   'trustIncomingTrace',
   'captureHeaders',
   'waitForBody',
+  'waitUntilTimeoutMs',
   'propagateTo',
   'instrumentFetch',
   'instrumentBindings',
@@ -59,11 +67,14 @@ const ADAPTER_KEYS = [
 /**
  * Throws, saying what to change, when `asyncLocalStorage` is not the class: an instance
  * (`new AsyncLocalStorage()`) failed every request instead. A malformed `propagateTo` throws
- * where the fetch is instrumented (`instrumentFetch`), at the same first invocation.
+ * where the fetch is instrumented (`instrumentFetch`), at the same first invocation. So does a
+ * `waitUntilTimeoutMs` that is no number of ms below Workers' 30 s.
  */
 export function checkAdapterOptions(o: WorkersAdapterOptions): void {
   for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption('instrument', k, ADAPTER_KEYS);
   if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class');
+  const w = o.waitUntilTimeoutMs;
+  if (w !== undefined && !(typeof w == 'number' && w >= 0 && w < 3e4)) throw new RangeError(`waitUntilTimeoutMs must be 0 to 29999 (ms; Workers end waitUntil work 30 s after the response), got ${w}`);
 }
 
 /** Splits the adapter's keys off, leaving what `createMonitor` accepts. */

@@ -3,6 +3,7 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { runInvocation, type InvocationSpec } from './invocation.js';
 import type { Isolate } from './isolate.js';
 import { bindTelemetry, type WorkerTelemetry } from './telemetry.js';
+import { holdWaitUntil } from './wait-until.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -11,10 +12,14 @@ export type CallContext = { waitUntil(promise: Promise<unknown>): void };
 
 /**
  * Runs `fn` as an invocation (`runInvocation`) whose export goes to `ctx.waitUntil` and whose
- * telemetry `getRequestTelemetry(ctx)` returns.
+ * telemetry `getRequestTelemetry(ctx)` returns. `hold` (a `ctx` of this invocation alone, not a
+ * Durable Object's shared one): the export waits for the work `fn` hands to `ctx.waitUntil`.
  */
-export function runIn<R>(isolate: Isolate, spec: Omit<InvocationSpec, 'waitUntil'>, ctx: CallContext, fn: (telemetry: WorkerTelemetry) => R): R {
-  return runInvocation(isolate, { ...spec, waitUntil: (p) => ctx.waitUntil(p) }, (telemetry) => {
+export function runIn<R>(isolate: Isolate, spec: Omit<InvocationSpec, 'waitUntil'>, ctx: CallContext, fn: (telemetry: WorkerTelemetry) => R, hold?: boolean): R {
+  // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
+  const wait = ctx.waitUntil;
+  const held = hold && isolate.waitUntilTimeoutMs > 0 ? holdWaitUntil(ctx, wait, isolate.waitUntilTimeoutMs) : undefined;
+  return runInvocation(isolate, { ...spec, held, waitUntil: (p) => wait.call(ctx, p) }, (telemetry) => {
     bindTelemetry(ctx, telemetry);
     return fn(telemetry);
   });
@@ -67,11 +72,12 @@ export function wrapMethod(proto: object, name: string, original: unknown, targe
       try {
         const t = !contextStorage().get()?.scope && !(exclusive && this[BUSY]) && target(this);
         if (t) {
-          const run = (): unknown =>
-            runIn(t[0], spec, t[1], () => {
-              called = true;
-              return original.apply(this, args);
-            });
+          const call = (): unknown => {
+            called = true;
+            return original.apply(this, args);
+          };
+          // A WorkerEntrypoint's `this.ctx` serves this call alone: its export waits for the call's waitUntil work.
+          const run = (): unknown => runIn(t[0], spec, t[1], call, exclusive);
           return exclusive ? busy(this, run) : run();
         }
       } catch (err) {

@@ -205,6 +205,24 @@ describe('instrument() in-process', () => {
     expect(ctx.pending).toHaveLength(1); // one flush handed to waitUntil
   });
 
+  test("the handler's own ctx.waitUntil work leaves with each export; a ctx used for several invocations gets its waitUntil back after each (no chain)", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const ctx = fakeCtx();
+    const original = ctx.waitUntil;
+    const worker = instrument({ fetch: async (_r: Request, _e: unknown, c: ExecutionContext, t) => (c.waitUntil(new Promise((r) => setTimeout(r, 5)).then(() => t.monitor.tracer.startSpan('late').end())), new Response('ok')) }, monitor);
+    for (let i = 1; i <= 3; i++) {
+      await worker.fetch!(new Request('http://x/'), {}, ctx);
+      expect(ctx.pending).toHaveLength(2 * i); // the work, as the runtime gets it, and the export
+      await Promise.all(ctx.pending);
+      expect(memory.spans.filter((s) => s.name === 'late')).toHaveLength(i);
+      expect(ctx.waitUntil).toBe(original);
+    }
+    // A frozen ctx takes no waitUntil of the monitor's: its work is the runtime's alone, as before.
+    const frozen = Object.freeze(fakeCtx());
+    await worker.fetch!(new Request('http://x/'), {}, frozen);
+    expect(frozen.pending).toHaveLength(2);
+  });
+
   test('a cron that runs a Hono route (app.request) keeps its span name; the request gets a SERVER span of its own, its child', async () => {
     const { Hono } = await import('hono');
     const { monitorMiddleware } = await import('../../../src/middleware/hono/index.js');

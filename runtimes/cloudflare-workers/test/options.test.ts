@@ -73,6 +73,16 @@ describe('adapter options are checked when the monitor is built', () => {
     expect(typeof contextStorage().get).toBe('function');
   });
 
+  test('waitUntilTimeoutMs must be a number of ms below the 30 s Workers give waitUntil work; 0 and a misspelling are told apart', async () => {
+    const RANGE = /^waitUntilTimeoutMs must be 0 to 29999 \(ms; Workers end waitUntil work 30 s after the response\), got /;
+    for (const bad of [-1, 30_000, Number.NaN, Infinity, '5000']) {
+      await expect(firstRequest({ backends: [], waitUntilTimeoutMs: bad as never })).rejects.toThrow(RANGE);
+      await expect(firstRequest(createTestMonitor().monitor, { waitUntilTimeoutMs: bad as never })).rejects.toThrow(RANGE);
+    }
+    await expect(firstRequest({ backends: [], waitUntilTimeout: 5 } as never)).rejects.toThrow(/unknown option `waitUntilTimeout`; known options are .*\bwaitUntilTimeoutMs\b/);
+    for (const ok of [0, 500, 29_999]) expect(await (await firstRequest({ backends: [], waitUntilTimeoutMs: ok })).text()).toBe('down');
+  });
+
   test('well-formed options pass', async () => {
     const { monitor } = createTestMonitor();
     expect(await (await firstRequest(monitor, { propagateTo: { allow: ['*.example.com'], deny: [] }, asyncLocalStorage: AsyncLocalStorage })).text()).toBe('down');

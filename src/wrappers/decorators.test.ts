@@ -133,6 +133,34 @@ describe('legacy decorators (experimentalDecorators), compiled by tsc', () => {
     }
   });
 
+  it('metadata set on the method by a decorator applied before (reflect-metadata: NestJS routes) is on the wrapped method too', async () => {
+    // reflect-metadata's API, enough of it for the test
+    const store = new WeakMap<object, Map<unknown, unknown>>();
+    const meta = {
+      defineMetadata: (k: unknown, v: unknown, o: object) => void (store.get(o) ?? store.set(o, new Map()).get(o)!).set(k, v),
+      getOwnMetadata: (k: unknown, o: object) => store.get(o)?.get(k),
+      getOwnMetadataKeys: (o: object) => [...(store.get(o)?.keys() ?? [])],
+    };
+    Object.assign(Reflect, meta);
+    try {
+      const mod = await compileLegacy(`
+        const Get = (path) => (target, key, descriptor) => { Reflect.defineMetadata('path', path, descriptor.value); };
+        export const define = (d) => { class Users { @d() @Get('/users') list() { return [1]; } } return Users; };
+      `);
+      for (const decorator of [traced, metered] as const) {
+        const { monitor, memory } = createTestMonitor();
+        const Users = mod.define(() => (decorator === traced ? traced({ monitor }) : metered({ monitor }))) as { prototype: { list(): number[] } };
+        expect(meta.getOwnMetadata('path', Users.prototype.list)).toBe('/users');
+        expect(Users.prototype.list()).toEqual([1]);
+        await monitor.flush();
+        if (decorator === traced) expect(memory.spans.map((s) => s.name)).toEqual(['Users.list']);
+        else expect(monitor.metrics.collect().metrics.some((m) => m.name === 'users_list_calls_total')).toBe(true);
+      }
+    } finally {
+      for (const k of Object.keys(meta)) delete (Reflect as unknown as Record<string, unknown>)[k];
+    }
+  });
+
   it('on a getter, a field or a class they throw when the class is defined, instead of leaving it unwrapped', async () => {
     const mod = await compileLegacy(`
       export const getter = (d) => { class A { @d get x() { return 1; } } return A; };

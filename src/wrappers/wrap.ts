@@ -175,7 +175,17 @@ export function legacyDecorate(
   const d = descriptor as PropertyDescriptor | undefined;
   // A getter, setter or field (Babel's has an `initializer`) would be left unwrapped without a word.
   if (typeof d?.value !== 'function') throw new TypeError(`@${decorator} on ${String(key)}: only class methods can be decorated; wrap the function with ${decorator}(fn) instead.`);
-  return { ...d, value: wrap(d.value as AnyFunction, { kind: 'method', name: key, static: typeof target === 'function' }) };
+  const fn = d.value as AnyFunction;
+  const value = wrap(fn, { kind: 'method', name: key, static: typeof target === 'function' });
+  // Metadata that decorators applied before this one set on the method (reflect-metadata: NestJS
+  // routes, guards) moves with it, or a `@Get()` below `@traced()` would lose its route.
+  const r = Reflect as unknown as { getOwnMetadataKeys?(o: object): unknown[]; getOwnMetadata(k: unknown, o: object): unknown; defineMetadata(k: unknown, v: unknown, o: object): void };
+  try {
+    for (const k of r.getOwnMetadataKeys?.(fn) ?? []) r.defineMetadata(k, r.getOwnMetadata(k, fn), value);
+  } catch {
+    // a partial polyfill: the method is still wrapped
+  }
+  return { ...d, value };
 }
 
 /** A class, which a legacy class decorator (`@traced class X`) hands over like a function. */

@@ -92,7 +92,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
   if (name === 'fetch') {
     // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
     const wait = ctx.waitUntil;
-    const held = iso.waitUntilTimeoutMs > 0 ? holdWaitUntil(ctx, wait, iso.waitUntilTimeoutMs) : undefined;
+    const held = holdWaitUntil(ctx, wait, iso.waitUntilTimeoutMs);
     return handleRequest(
       iso.monitor,
       input as Request,

@@ -26,57 +26,43 @@ export const WAIT_UNTIL_TIMEOUT_MS = 10_000;
  * `undefined` when nothing was handed over (the export goes at once, as it always did), else a
  * promise that resolves once every remembered promise has settled, those handed over meanwhile
  * included, or after `timeoutMs`; whatever ends later leaves with a later export. Then `ctx`
- * gets the runtime's `waitUntil` back. Returns `undefined` when `ctx` takes no property (frozen).
+ * gets the runtime's `waitUntil` back. Returns `undefined` when `ctx` takes no property (frozen)
+ * or `timeoutMs` is 0: `ctx` is left as it is.
  */
 export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeoutMs: number): (() => Promise<void> | undefined) | undefined {
+  if (!(timeoutMs > 0)) return undefined;
   let held: Promise<unknown>[] | undefined;
   let open = true;
-  const own = Object.prototype.hasOwnProperty.call(ctx, 'waitUntil');
   const waitUntil: WaitUntil = (p) => {
     wait.call(ctx, p);
     if (open) (held ??= []).push(p);
-  };
-  const end = (): void => {
-    if (!open) return;
-    open = false;
-    // Restored, so that a `ctx` used for many invocations (a test's) does not chain one
-    // forwarding function per invocation.
-    if (ctx.waitUntil === waitUntil) {
-      if (own) ctx.waitUntil = wait;
-      else delete (ctx as { waitUntil?: WaitUntil }).waitUntil;
-    }
   };
   try {
     ctx.waitUntil = waitUntil;
   } catch {
     return undefined;
   }
+  const end = (): undefined => {
+    open = false;
+    // Taken off, so that a `ctx` used for many invocations (a test's) does not chain one
+    // forwarding function per invocation.
+    // Deleted, workerd's comes back from the prototype; a stub's own is put back.
+    if (ctx.waitUntil === waitUntil && delete (ctx as { waitUntil?: WaitUntil }).waitUntil && ctx.waitUntil !== wait) ctx.waitUntil = wait;
+  };
   return () => {
-    if (held === undefined) {
-      end();
-      return undefined;
-    }
     const list = held;
+    if (!list) return end();
+    let timer: ReturnType<typeof setTimeout>;
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        end();
-        resolve();
-      }, timeoutMs);
+      timer = setTimeout(resolve, timeoutMs);
       let seen = 0;
-      // Each round waits for what was handed over until then; work may hand over more.
-      const next = (): void => {
-        if (!open) return;
-        if (seen === list.length) {
-          clearTimeout(timer);
-          end();
-          resolve();
-          return;
-        }
-        const round = list.slice(seen);
-        seen = list.length;
-        void Promise.allSettled(round).then(next);
-      };
+      // Each round waits for what was handed over until then (`seen` moves to the end of the
+      // list as the round starts); the work may hand over more meanwhile.
+      const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length))).then(next) : resolve());
       next();
+    }).then(() => {
+      clearTimeout(timer);
+      end();
     });
   };
 }

@@ -221,6 +221,17 @@ describe('instrument() in-process', () => {
     const frozen = Object.freeze(fakeCtx());
     await worker.fetch!(new Request('http://x/'), {}, frozen);
     expect(frozen.pending).toHaveLength(2);
+    // waitUntilTimeoutMs: 0 leaves ctx as it is; the export does not wait (the span leaves later).
+    const untouched = fakeCtx();
+    const seen: unknown[] = [];
+    const off = instrument({ fetch: async (_r: Request, _e: unknown, c: ExecutionContext) => (seen.push(c.waitUntil), c.waitUntil(new Promise((r) => setTimeout(r, 5)).then(() => monitor.tracer.startSpan('late').end())), new Response('ok')) }, monitor, { waitUntilTimeoutMs: 0 });
+    await off.fetch!(new Request('http://x/'), {}, untouched);
+    await Promise.all(untouched.pending);
+    expect(seen).toEqual([untouched.waitUntil]);
+    // Neither this span nor the frozen ctx's left with their invocation; the next export takes them.
+    expect(memory.spans.filter((s) => s.name === 'late')).toHaveLength(3);
+    await monitor.flush();
+    expect(memory.spans.filter((s) => s.name === 'late')).toHaveLength(5);
   });
 
   test('a cron that runs a Hono route (app.request) keeps its span name; the request gets a SERVER span of its own, its child', async () => {

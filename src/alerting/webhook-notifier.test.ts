@@ -67,6 +67,16 @@ describe('webhookNotifier against a local receiver', () => {
     expect(new Date(received[0].body.time).toISOString()).toBe(received[0].body.time);
   });
 
+  it('a content-type given in headers, in any case, replaces application/json instead of being joined to it', async () => {
+    for (const name of ['Content-Type', 'content-type']) {
+      received = [];
+      const notifier = webhookNotifier({ url: base, headers: { [name]: 'application/json; charset=utf-8' }, minIntervalSeconds: 0 });
+      notifier.notify({ source: 'health', key: 'health:ct', name: 'ct', state: 'firing', severity: 'warning', summary: 's', time: Date.now() });
+      await notifier.flush!();
+      expect(received.map((r) => r.headers['content-type'])).toEqual(['application/json; charset=utf-8']);
+    }
+  });
+
   it('rate limit: a flap inside minIntervalSeconds collapses; a lasting change is sent when the interval ends', async () => {
     // A 1 s interval and sleeps well inside and past it: a loaded machine's stalls stay inside the margins.
     const notifier = webhookNotifier({ url: base, minIntervalSeconds: 1 });

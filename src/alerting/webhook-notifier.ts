@@ -104,6 +104,10 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   if (options !== null && typeof options === 'object') checkOptionKeys('webhookNotifier', options, KNOWN);
   const url = checkUrl(options.url);
   checkHeaders(options.headers);
+  // A content-type of the user's replaces ours: spread together in another case, fetch joined
+  // them ("application/json, application/json; charset=utf-8"), which receivers refuse.
+  const headers: Record<string, string> = { ...options.headers };
+  if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   const minMs = (options.minIntervalSeconds ?? 60) * 1000;
   if (!(minMs >= 0)) throw new RangeError('webhookNotifier: minIntervalSeconds must be ≥ 0');
   const timeoutSeconds = options.timeoutSeconds ?? 10;
@@ -135,7 +139,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       const payload: WebhookPayload = { ...alert, time: new Date(alert.time).toISOString() };
       const res = await doFetch(url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...options.headers },
+        headers,
         body: JSON.stringify(payload),
         signal: controller.signal,
         // Followed, a 301/302/303 turns the POST into a bodyless GET whose 200 would pass for

@@ -21,6 +21,15 @@ export interface Link {
   attributes?: Record<string, unknown>;
 }
 
+declare global {
+  // `Symbol.dispose` as TypeScript's ESNext.Disposable lib and @types/node declare it: a project
+  // whose `lib` stops at ES2022 (a Worker with workers-types only) would otherwise fail to check
+  // these declarations ("Property 'dispose' does not exist on type 'SymbolConstructor'").
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** The span API that application code uses (a subset-compatible mirror of OpenTelemetry's). */
 export interface Span {
   setAttribute(key: string, value: unknown): this;

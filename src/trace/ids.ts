@@ -10,7 +10,7 @@
  */
 const POOL_WORDS = 16384;
 /** The pool that `takeWords` indexes; its words are valid until the next `takeWords`. */
-export let pool: Uint32Array | undefined;
+export let pool: Uint32Array<ArrayBuffer> | undefined;
 let next = POOL_WORDS;
 
 /** Char codes of the lowercase hex digits. */

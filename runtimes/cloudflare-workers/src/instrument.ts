@@ -91,7 +91,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
   const wrappedEnv = iso.env(env);
   if (name === 'fetch') {
     // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
-    const wait = ctx.waitUntil;
+    const wait = ctx?.waitUntil; // no ctx (a test calling fetch(request, env)): served, as it was
     const held = holdWaitUntil(ctx, wait, iso.waitUntilTimeoutMs);
     return handleRequest(
       iso.monitor,

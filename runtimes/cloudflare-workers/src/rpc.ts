@@ -17,7 +17,7 @@ export type CallContext = { waitUntil(promise: Promise<unknown>): void };
  */
 export function runIn<R>(isolate: Isolate, spec: Omit<InvocationSpec, 'waitUntil'>, ctx: CallContext, fn: (telemetry: WorkerTelemetry) => R, hold?: boolean): R {
   // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
-  const wait = ctx.waitUntil;
+  const wait = ctx?.waitUntil;
   return runInvocation(isolate, { ...spec, held: holdWaitUntil(ctx, wait, hold ? isolate.waitUntilTimeoutMs : 0), waitUntil: (p) => wait.call(ctx, p) }, (telemetry) => {
     bindTelemetry(ctx, telemetry);
     return fn(telemetry);

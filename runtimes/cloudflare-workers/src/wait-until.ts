@@ -1,6 +1,7 @@
 import type { ExecutionContextLike } from './types.js';
 
-type WaitUntil = (promise: Promise<unknown>) => void;
+/** `live`, on the monitor's own: the `waitUntil` to put back when an invocation's hold ends. */
+type WaitUntil = ((promise: Promise<unknown>) => void) & { live?: () => WaitUntil };
 
 /**
  * How long an invocation's export waits, by default, for the work its handler handed to
@@ -37,6 +38,9 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
     wait.call(ctx, p);
     if (open) (held ??= []).push(p);
   };
+  // This one while its invocation holds, else what it forwards to: invocations that overlap on
+  // one `ctx` (a test's reused one) chain, and the older may end first.
+  waitUntil.live = () => (open ? waitUntil : (wait?.live?.() ?? wait));
   try {
     ctx.waitUntil = waitUntil;
   } catch {
@@ -46,8 +50,9 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
     open = false;
     // Taken off, so that a `ctx` used for many invocations (a test's) does not chain one
     // forwarding function per invocation.
-    // Deleted, workerd's comes back from the prototype; a stub's own is put back.
-    if (ctx.waitUntil === waitUntil && delete (ctx as { waitUntil?: WaitUntil }).waitUntil && ctx.waitUntil !== wait) ctx.waitUntil = wait;
+    // Deleted, workerd's comes back from the prototype; a stub's own, or a holding one, is put back.
+    const back = waitUntil.live!();
+    if (ctx.waitUntil === waitUntil && delete (ctx as { waitUntil?: WaitUntil }).waitUntil && ctx.waitUntil !== back) ctx.waitUntil = back;
   };
   return () => {
     const list = held;

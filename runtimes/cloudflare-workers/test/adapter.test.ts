@@ -234,6 +234,48 @@ describe('instrument() in-process', () => {
     expect(memory.spans.filter((s) => s.name === 'late')).toHaveLength(5);
   });
 
+  test('invocations that overlap on one ctx, the older one done first: ctx gets its own waitUntil back (a forwarder was left on it, one more per overlap)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const ctx = fakeCtx();
+    const original = ctx.waitUntil;
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    // The second starts while the first still holds, and hands its work over after the first's work is done.
+    const worker = instrument({ fetch: async (r: Request, _e: unknown, c: ExecutionContext, t) => {
+      const late = r.url.endsWith('late');
+      if (late) await sleep(15);
+      c.waitUntil(sleep(1).then(() => t.monitor.tracer.startSpan(late ? 'late' : 'early').end()));
+      return new Response('ok');
+    } }, monitor);
+    for (let i = 1; i <= 3; i++) {
+      await Promise.all([worker.fetch!(new Request('http://x/early'), {}, ctx), worker.fetch!(new Request('http://x/late'), {}, ctx)]);
+      await sleep(10);
+      await Promise.all(ctx.pending);
+      expect(ctx.waitUntil).toBe(original);
+      expect(memory.spans.filter((s) => s.name === 'late')).toHaveLength(i);
+    }
+    // While the first still holds, the second's end puts the first's back: its work is still held.
+    const inner = instrument({ fetch: async (_r: Request, _e: unknown, c: ExecutionContext) => new Response(String(c.waitUntil === original)) }, createTestMonitor().monitor);
+    const outer = instrument({ fetch: async (r: Request, e: unknown, c: ExecutionContext, t) => {
+      const own = c.waitUntil;
+      const res = await inner.fetch!(r, e, c);
+      c.waitUntil(sleep(1).then(() => t.monitor.tracer.startSpan('after-inner').end()));
+      return new Response(`${await res.text()} ${c.waitUntil === own}`);
+    } }, monitor);
+    expect(await (await outer.fetch!(new Request('http://x/'), {}, ctx)).text()).toBe('false true');
+    await Promise.all(ctx.pending);
+    expect(memory.spans.filter((s) => s.name === 'after-inner')).toHaveLength(1);
+    expect(ctx.waitUntil).toBe(original);
+  });
+
+  test('a handler called without ctx (a test\'s fetch(request, env)) is served, as before waitUntil work was held', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const worker = instrument({ fetch: async () => new Response('ok'), scheduled: async () => {} }, monitor) as unknown as Record<'fetch' | 'scheduled', (input: unknown, env: unknown) => Promise<unknown>>;
+    expect(await ((await worker.fetch(new Request('http://x/'), {})) as Response).text()).toBe('ok');
+    await worker.scheduled({ cron: '* * * * *', scheduledTime: 0 }, {});
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['GET', 'scheduled * * * * *']);
+  });
+
   test('a cron that runs a Hono route (app.request) keeps its span name; the request gets a SERVER span of its own, its child', async () => {
     const { Hono } = await import('hono');
     const { monitorMiddleware } = await import('../../../src/middleware/hono/index.js');

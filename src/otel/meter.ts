@@ -422,14 +422,17 @@ class BridgeMeter implements Meter {
     if (!served.has(this.provider)) return inst;
     const method = 'add' in inst ? 'add' : 'record';
     let gen = generation;
-    let to = inst as unknown as Record<string, (v: number, a?: ApiAttributes) => void>;
+    // The method itself, called as a function: a property looked up by a variable name on each
+    // call cost a bridged add about 7 ns (+40%). None of these instruments' methods reads `this`.
+    const of = (i: T): ((v: number, a?: ApiAttributes) => void) => (i as unknown as Record<string, (v: number, a?: ApiAttributes) => void>)[method]!;
+    let to = of(inst);
     const call = (v: number, a?: ApiAttributes): void => {
       if (gen !== generation) {
         gen = generation;
         const m = this.next();
-        if (m !== undefined) to = again(m) as unknown as typeof to;
+        if (m !== undefined) to = of(again(m));
       }
-      to[method](v, a);
+      to(v, a);
     };
     return { [method]: call } as unknown as T;
   }

@@ -62,8 +62,9 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
       timer = setTimeout(resolve, timeoutMs);
       let seen = 0;
       // Each round waits for what was handed over until then (`seen` moves to the end of the
-      // list as the round starts); the work may hand over more meanwhile.
-      const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length))).then(next) : resolve());
+      // list as the round starts); the work may hand over more meanwhile. Each is taken through
+      // a new promise: allSettled itself rejects on a promise whose `constructor` getter throws.
+      const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length)).map((p) => new Promise((r) => r(p)))).then(next) : resolve());
       next();
     }).then(() => {
       clearTimeout(timer);

@@ -234,6 +234,24 @@ describe('instrument() in-process', () => {
     expect(memory.spans.filter((s) => s.name === 'late')).toHaveLength(5);
   });
 
+  test('a promise whose constructor getter throws, handed to ctx.waitUntil, does not hold the export until waitUntilTimeoutMs', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const ctx = fakeCtx();
+    const odd = Promise.resolve();
+    Object.defineProperty(odd, 'constructor', { get: () => { throw new Error('no constructor'); } });
+    const worker = instrument(
+      { fetch: async (_r: Request, _e: unknown, c: ExecutionContext, t) => (c.waitUntil(odd), c.waitUntil(new Promise((r) => setTimeout(r, 20)).then(() => t.monitor.tracer.startSpan('late').end())), new Response('ok')) },
+      monitor,
+      { waitUntilTimeoutMs: 29_999 },
+    );
+    await worker.fetch!(new Request('http://x/'), {}, ctx);
+    const exported = ctx.pending.at(-1)!;
+    // Far less than the 30 s bound: the export goes once the work settled (the 20 ms timer's too), not when the bound passes.
+    const outcome = await Promise.race([exported.then(() => 'exported'), new Promise((r) => setTimeout(r, 3000, 'still held'))]);
+    expect(outcome).toBe('exported');
+    expect(memory.spans.map((s) => s.name)).toContain('late');
+  });
+
   test('invocations that overlap on one ctx, the older one done first: ctx gets its own waitUntil back (a forwarder was left on it, one more per overlap)', async () => {
     const { monitor, memory } = createTestMonitor();
     const ctx = fakeCtx();

@@ -8,6 +8,7 @@ import { handleRequest } from '../../../src/http/handle-request.js';
 import { instrumentDO, mark, wrapOnce } from './durable-object.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 import { holdWaitUntil } from './wait-until.js';
+import { wrapRun } from './workflow.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
@@ -131,6 +132,8 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * arguments are unchanged (`getRequestTelemetry(this.ctx)` reaches the telemetry), a synchronous
  * method stays synchronous, and the span starts a new trace (Workers RPC carries no context).
  * Getters, symbol-keyed and `_`-prefixed methods, and `WorkerEntrypoint`'s own, are left as they are.
+ * A `class extends WorkflowEntrypoint` gets a CONSUMER span `${Class.name}.run` per run() and a
+ * child span per `step.do` attempt (a step replayed from the cache gets none).
  *
  * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail`; other properties are kept), or a `WorkerEntrypoint` class.
  * @param config monitor options plus adapter options, a `Monitor`, or `(env) => options`
@@ -156,7 +159,12 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
   // (alarm, WebSocket events): instrumentDO() handles both.
   if (typeof handler === 'function' && extendsClassNamed(handler, 'DurableObject')) return instrumentDO(handler as never, config, options);
   const isolate = lazyIsolate(config, options);
-  if (typeof handler === 'function') return mark(instrumentClass(handler as new (...args: any[]) => object, isolate) as object);
+  if (typeof handler === 'function') {
+    const Instrumented = instrumentClass(handler as new (...args: any[]) => object, isolate);
+    // A Workflow's run() is started by the Workflows engine, not RPC: its span and its steps' (workflow.ts).
+    if (extendsClassNamed(handler, 'WorkflowEntrypoint')) wrapRun(handler as never, Instrumented, isolate);
+    return mark(Instrumented as object);
+  }
   const out: Record<string, unknown> = mark({ ...handler });
   const h = handler as Record<string, ((...a: unknown[]) => unknown) | undefined>;
   for (const name of HANDLERS) {

@@ -62,6 +62,8 @@ describe('head samplers', () => {
     const custom = /^createMonitor: unknown option `sampler.shouldsample`; known options are shouldSample\(traceId, parent, name\) of a custom sampler\.$/;
     expect(() => createSampler({ shouldsample: () => SamplingDecision.DROP } as never)).toThrow(custom);
     expect(() => createTestMonitor({ sampler: { shouldsample: () => SamplingDecision.DROP, toString: () => 's' } as never })).toThrow(custom);
+    // shouldSample given but not a function: said so, rather than "unknown option" for the one key a custom sampler needs.
+    expect(() => createSampler({ shouldSample: 'x' } as never)).toThrow(/^createMonitor: sampler.shouldSample must be a function \(traceId, parent, name\) => SamplingDecision, got string\.$/);
     expect(createSampler({ type: 'probability', rate: 0.5 }).toString()).toBe('ParentBased{root=TraceIdRatioBased{0.5}}');
   });
 

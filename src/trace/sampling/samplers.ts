@@ -103,6 +103,7 @@ export function createSampler(config: SamplerConfig | undefined): Sampler {
     if (typeof (config as Sampler).shouldSample === 'function') return config as Sampler;
     // A misspelt key (ratoi, or a custom sampler's shouldsample) would leave the default in force: every trace kept.
     for (const [k, v] of Object.entries(config)) {
+      if (k === 'shouldSample') throw new TypeError(`createMonitor: sampler.shouldSample must be a function (traceId, parent, name) => SamplingDecision, got ${typeof v}.`);
       if (k !== 'type' && k !== 'ratio' && k !== 'rate') {
         unknownOption('createMonitor', `sampler.${k}`, typeof v == 'function' ? ['shouldSample(traceId, parent, name) of a custom sampler'] : ['sampler.type', 'sampler.ratio', 'sampler.rate']);
       }

@@ -1,6 +1,7 @@
 import { contextStorage } from '../../../src/context/active.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { nothingToExport } from '../../../src/scope/scope.js';
+import type { Span } from '../../../src/trace/span.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import type { Isolate } from './isolate.js';
 import { native } from './binding-span.js';
@@ -14,6 +15,8 @@ export interface InvocationSpec {
   readonly waitUntil: (promise: Promise<unknown>) => void;
   /** Called when `fn` is done: work the scope waits for before it closes (the handler's own `ctx.waitUntil` work). */
   readonly held?: () => Promise<unknown> | undefined;
+  /** Says whether `fn`'s exception is the runtime ending the invocation (a Workflow paused), no failure: the span is left without ERROR. */
+  readonly aborted?: (err: unknown, span: Span) => boolean;
 }
 
 /**
@@ -31,7 +34,7 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
   // route; an app.request() made here gets a request span of its own, a child of this one.
   const telemetry = isolate.enter(scope, span);
   const finish = (err?: unknown, failed?: boolean): void => {
-    if (failed) {
+    if (failed && !spec.aborted?.(err, span)) {
       failSpan(span, err);
       span.setAttribute('error.type', err instanceof Error ? err.name || 'Error' : typeof err);
     }

@@ -1,4 +1,5 @@
 import { SpanKind } from '../../../src/model/span-data.js';
+import type { Span } from '../../../src/trace/span.js';
 import type { Isolate } from './isolate.js';
 import { busy, runIn } from './rpc.js';
 import type { WorkerTelemetry } from './telemetry.js';
@@ -24,9 +25,25 @@ export function wrapRun(Class: abstract new (...args: any[]) => object, Instrume
       // The instance serves this run alone: its export waits for the work run() hands to this.ctx.waitUntil.
       // Busy while it runs: the instance's own method calls open no RPC span (see busy()).
       // workerd's step is an RPC stub, a function to typeof.
-      return busy(this, () => runIn(isolate(this.env), { name: `${Class.name}.run`, kind: SpanKind.CONSUMER, attributes }, this.ctx, (t) => run.call(this, event, Object(step) === step ? tracedStep(step, t) : step), true));
+      return busy(this, () => runIn(isolate(this.env), { name: `${Class.name}.run`, kind: SpanKind.CONSUMER, attributes, aborted }, this.ctx, (t) => run.call(this, event, Object(step) === step ? tracedStep(step, t) : step), true));
     };
   }
+}
+
+/**
+ * A run() that rejects with the engine's own abort (`Aborting engine: User called pause`, thrown
+ * by the step call it awaits; the engine records no failure and the instance is paused, not
+ * errored) is no failure: its span gets the message as `cloudflare.workflow.abort_reason`, no
+ * ERROR, no exception. Never throws (an unreadable `message` is no abort).
+ */
+function aborted(err: unknown, span: Span): boolean {
+  try {
+    const m: string = (err as Error).message;
+    if (m.startsWith('Aborting engine:')) return !!span.setAttribute('cloudflare.workflow.abort_reason', m);
+  } catch {
+    // no message to read: no abort
+  }
+  return false;
 }
 
 /**
@@ -39,7 +56,8 @@ function tracedStep(step: Step, t: WorkerTelemetry): Step {
   return new Proxy(step, {
     get(target, key) {
       const v = Reflect.get(target, key);
-      if (typeof v != 'function') return v;
+      // A frozen step's (a test's) come as they are: its read-only methods must, the Proxy throws otherwise.
+      if (typeof v != 'function' || Object.isFrozen(target)) return v;
       // Not v.bind(): on workerd's step (an RPC stub) every property, `bind` and `apply` too, names a remote method.
       const call = (...args: unknown[]): any => Reflect.apply(v, target, args);
       if (key == 'do') return (...args: unknown[]) => stepDo(call, t, () => t.span.setAttribute('cloudflare.workflow.replayed_steps', ++replays), args);
@@ -67,11 +85,13 @@ function tracedStep(step: Step, t: WorkerTelemetry): Step {
  * (`cloudflare.workflow.replayed_steps`).
  */
 function stepDo(call: (...args: unknown[]) => any, t: WorkerTelemetry, replayed: () => unknown, args: unknown[]): unknown {
-  const fn = args[args.length - 1] as AnyFn;
+  // As the engine reads them: the callback is the third argument when there is one, else the second.
+  const i = args[2] ? 2 : 1;
+  const fn = args[i] as AnyFn;
   if (typeof fn != 'function') return call(...args);
-  const config = args.length > 2 ? (args[1] as any) : undefined;
+  const config = i > 1 ? (args[1] as any) : undefined;
   let ran = false;
-  args[args.length - 1] = function (this: unknown, ...a: any[]) {
+  args[i] = function (this: unknown, ...a: any[]) {
     ran = true;
     const attributes: Record<string, unknown> = {};
     for (const k in config?.retries) attributes[`cloudflare.workflow.step.retries.${k}`] = config.retries[k];

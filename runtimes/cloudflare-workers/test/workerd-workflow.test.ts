@@ -131,5 +131,10 @@ describe('workerd: a Workflow under instrument()', () => {
     expect(childrenOf(before).map((s) => s.name)).toEqual(['first']);
     expect((await waitFor(() => childrenOf(replay!).length > 0 && childrenOf(replay!))).map((s) => s.name)).toEqual(['second']);
     expect(before.attributes['cloudflare.workflow.replayed_steps']).toBeUndefined();
+    // The engine ended the first run for the pause (run() rejected with its "Aborting engine: …"): no failure of the run.
+    expect(before.status?.code ?? 0, 'a run the engine aborted for a pause is no error').not.toBe(ERROR);
+    expect(exceptions(before)).toEqual([]);
+    expect(before.attributes['error.type']).toBeUndefined();
+    expect(before.attributes['cloudflare.workflow.abort_reason']).toBe('Aborting engine: User called pause');
   });
 });

@@ -67,4 +67,52 @@ describe('instrument(class extends WorkflowEntrypoint) in-process', () => {
     expect(steps.some((s) => s.parentSpanId === ok.spanId)).toBe(true);
     expect(runs.find((r) => r !== ok)!.status).toEqual({ code: 2, message: 'run broke' });
   });
+
+  test('a run the engine aborts (run() rejects with its "Aborting engine: …", as on a pause) is no failure: no ERROR, no exception, the reason on the span; run() rejects with that very error; any other rejection is an ERROR (a null one too), an unreadable message no abort', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class Paused extends WorkflowEntrypoint {
+      async run(event: { payload: { err: unknown } }, step: { sleep(n: string, d: number): Promise<void> }): Promise<unknown> {
+        await step.sleep('nap', 5);
+        throw event.payload.err;
+      }
+    }
+    const I = instrument(Paused, monitor);
+    const ctx = fakeCtx();
+    const pause = new Error('Aborting engine: User called pause');
+    const unreadable = {
+      get message(): string {
+        throw new Error('no message');
+      },
+    };
+    const outcomes = [];
+    for (const [id, err] of [['p', pause], ['n', null], ['u', unreadable], ['o', new Error('Aborting the job')]] as const) {
+      outcomes.push(await new I(ctx, {}).run({ payload: { err }, instanceId: id } as never, { sleep: async () => {} }).then(() => 'resolved', (e) => e === err));
+    }
+    expect(outcomes).toEqual([true, true, true, true]);
+    await Promise.all(ctx.pending);
+    const run = (id: string) => memory.spans.find((s) => s.name === 'Paused.run' && s.attributes['cloudflare.workflow.instance_id'] === id)!;
+    expect(run('p').status.code).toBe(0);
+    expect(run('p').events.map((e) => e.name)).toEqual(['step.sleep']);
+    expect(run('p').attributes['error.type']).toBeUndefined();
+    expect(run('p').attributes['cloudflare.workflow.abort_reason']).toBe('Aborting engine: User called pause');
+    for (const id of ['n', 'o']) expect(run(id).status.code, id).toBe(2);
+    for (const id of ['n', 'u', 'o']) expect(run(id).attributes['cloudflare.workflow.abort_reason'], id).toBeUndefined();
+  });
+
+  test('step.do(name, fn, undefined) is traced, as the engine runs fn; a frozen step (a test\'s) works, its read-only methods as they are', async () => {
+    const { monitor, memory } = createTestMonitor();
+    class Steps extends WorkflowEntrypoint {
+      async run(_event: unknown, step: RuntimeStep): Promise<unknown> {
+        return [await step.do('trailing', async () => 1, undefined), await step.sleep('nap', 1)];
+      }
+    }
+    const I = instrument(Steps, monitor);
+    const ctx = fakeCtx();
+    expect(await new I(ctx, {}).run({ instanceId: 'a' } as never, new RuntimeStep())).toEqual([1, undefined]);
+    const frozen = Object.freeze({ do: (_n: string, fn: () => unknown) => Promise.resolve(fn()), sleep: async () => {} });
+    expect(await new I(ctx, {}).run({ instanceId: 'b' } as never, frozen as never)).toEqual([1, undefined]);
+    await Promise.all(ctx.pending);
+    expect(memory.spans.filter((s) => s.name === 'trailing')).toHaveLength(1); // the frozen step's do is its own, untraced
+    expect(memory.spans.filter((s) => s.name === 'Steps.run')).toHaveLength(2);
+  });
 });

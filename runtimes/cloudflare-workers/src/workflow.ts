@@ -25,7 +25,18 @@ export function wrapRun(Class: abstract new (...args: any[]) => object, Instrume
       // The instance serves this run alone: its export waits for the work run() hands to this.ctx.waitUntil.
       // Busy while it runs: the instance's own method calls open no RPC span (see busy()).
       // workerd's step is an RPC stub, a function to typeof.
-      return busy(this, () => runIn(isolate(this.env), { name: `${Class.name}.run`, kind: SpanKind.CONSUMER, attributes, aborted }, this.ctx, (t) => run.call(this, event, Object(step) === step ? tracedStep(step, t) : step), true));
+      const ctx = this.ctx;
+      const wait = ctx?.waitUntil;
+      const r = busy(this, () => runIn(isolate(this.env), { name: `${Class.name}.run`, kind: SpanKind.CONSUMER, attributes, aborted }, ctx, (t) => run.call(this, event, Object(step) === step ? tracedStep(step, t) : step), true));
+      // Kept alive until run() settles: the engine drops a run it terminates or restarts, and
+      // workerd, with no waitUntil work left, ended the invocation before the step call run()
+      // awaits could reject with the engine's abort; run() never settled, its spans were lost.
+      try {
+        wait.call(ctx, Promise.resolve(r).then(undefined, () => {}));
+      } catch {
+        // no ctx (a test's call): nothing to keep alive
+      }
+      return r;
     };
   }
 }

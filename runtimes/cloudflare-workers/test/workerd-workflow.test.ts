@@ -137,4 +137,16 @@ describe('workerd: a Workflow under instrument()', () => {
     expect(before.attributes['error.type']).toBeUndefined();
     expect(before.attributes['cloudflare.workflow.abort_reason']).toBe('Aborting engine: User called pause');
   });
+
+  test('a run terminated while it waits: run() settles with the engine\'s abort and its spans leave (the invocation ended first, they were lost), the run span no error, the reason on it', async () => {
+    await call('/start?id=term&mode=wait');
+    await until('term', (s) => s.status === 'running' && JSON.stringify(s).includes('telemetry'));
+    await call('/terminate?id=term');
+    await until('term', (s) => s.status === 'terminated');
+    const [run] = await waitFor(() => runSpans('term').length === 1 && runSpans('term'), 5000);
+    expect(run!.attributes['cloudflare.workflow.abort_reason']).toBe('Aborting engine: User called terminate');
+    expect(run!.status?.code ?? 0).not.toBe(ERROR);
+    expect(exceptions(run!)).toEqual([]);
+    expect((await waitFor(() => childrenOf(run!).length > 0 && childrenOf(run!))).map((s) => s.name)).toEqual(['first']);
+  });
 });

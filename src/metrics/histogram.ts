@@ -73,7 +73,8 @@ export function startTimer(observe: (value: number, labels: LabelsInput | undefi
  */
 export function checkBuckets(metric: string, buckets: unknown, unit?: unknown): number[] {
   if (buckets === undefined) {
-    const f = perSecond(unit as string);
+    // Only a string: any other unit is refused by the unit check, with its own message.
+    const f = typeof unit == 'string' ? perSecond(unit) : 1;
     return f > 1 ? DEFAULT_BUCKETS.map((b) => Math.round(b * f)) : DEFAULT_BUCKETS.slice();
   }
   if (!Array.isArray(buckets)) throw new TypeError(`histogram "${metric}": \`buckets\` must be an array of numbers.`);

@@ -62,4 +62,9 @@ describe('default buckets follow a sub-second time unit', () => {
     const point = m.collect().metrics.find((x) => x.name === 'a_ms')!.points[0] as HistogramPoint;
     expect(point.bucketCounts.indexOf(1)).toBe(6);
   });
+
+  it('a unit that is no string (an object without toString) gets the unit message, as for other instruments', () => {
+    const { monitor } = createTestMonitor({ onDiagnostic: () => undefined });
+    expect(() => monitor.metrics.createHistogram('i_odd', 'x', { unit: Object.create(null) as never })).toThrow(/`unit` must be up to 63 printable ASCII characters/);
+  });
 });

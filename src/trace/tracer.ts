@@ -285,13 +285,18 @@ function endWhenSettled(span: Span, result: PromiseLike<unknown>, ctx: ActiveCon
 
 /** Records `err` on the span as an exception event and ERROR status. */
 export function failSpan(span: Span, err: unknown): void {
+  let message: string | undefined;
   try {
     span.recordException(err);
     // Duck-typed: an Error from another realm (a vm context, an iframe) is not `instanceof Error`.
     const m = typeof err === 'string' ? err : typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;
-    const message = typeof m === 'string' ? m : undefined;
+    if (typeof m === 'string') message = m;
+  } catch {
+    // never let telemetry replace the user's error; an unreadable message still fails the span
+  }
+  try {
     span.setStatus(SpanStatus.ERROR, message);
   } catch {
-    // never let telemetry replace the user's error
+    // as above
   }
 }

@@ -115,3 +115,24 @@ it('an option getter that throws (kind, startTime, links, attributes) leaves no 
     expect([k, asked]).toEqual([k, 2]);
   }
 });
+
+describe('an exception whose message cannot be read', () => {
+  it('still fails the span (status ERROR, no message), and the same error is rethrown', () => {
+    const { monitor, memory } = createTestMonitor();
+    const err = Object.defineProperty(new Error('x'), 'message', { get: boom });
+    let caught: unknown;
+    try {
+      monitor.tracer.startActiveSpan('op', () => {
+        throw err;
+      });
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBe(err);
+    return monitor.flush().then(() => {
+      const span = memory.spans.find((s) => s.name === 'op')!;
+      expect(span.status.code).toBe(2);
+      expect(span.status.message).toBeUndefined();
+    });
+  });
+});

@@ -158,7 +158,9 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     // The invocation time in ISO 8601 (FaaS conventions). EventBridge sends no cron expression
     // (only the rule's ARN in `resources`), so `faas.cron` is not set.
     const attributes: Attributes = { 'faas.trigger': 'timer' };
-    if (typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time))) attributes['faas.time'] = e.time;
+    // ISO 8601 in UTC, as the FaaS conventions give it: EventBridge's own form is kept, any other
+    // form Date.parse reads ('Thu, 08 Oct 2015 16:53:06 GMT', a local offset) is converted.
+    if (typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time))) attributes['faas.time'] = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(e.time) ? e.time : new Date(e.time).toISOString();
     return { name: `${functionName} timer`, kind: SpanKind.SERVER, attributes };
   }
   return { name: functionName, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };

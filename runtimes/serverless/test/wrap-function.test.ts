@@ -221,9 +221,14 @@ describe('wrapFunction on AWS Lambda', () => {
     const handler = wrapFunction(async () => 'ok', monitor);
     await handler(scheduled, lambdaContext('t1'));
     await handler({ ...scheduled, time: 'not a time' }, lambdaContext('t2'));
+    // Another form Date.parse reads becomes ISO 8601 in UTC.
+    await handler({ ...scheduled, time: '2015-10-08T18:53:06+02:00' }, lambdaContext('t3'));
+    await handler({ ...scheduled, time: 'Thu, 08 Oct 2015 16:53:06 GMT' }, lambdaContext('t4'));
     expect(memory.spans.map((s) => [s.attributes['faas.trigger'], s.attributes['faas.time'], 'faas.cron' in s.attributes])).toEqual([
       ['timer', '2015-10-08T16:53:06Z', false],
       ['timer', undefined, false],
+      ['timer', '2015-10-08T16:53:06.000Z', false],
+      ['timer', '2015-10-08T16:53:06.000Z', false],
     ]);
   });
 });

@@ -74,7 +74,7 @@ export function checkAdapterOptions(o: WorkersAdapterOptions): void {
   for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption('instrument', k, ADAPTER_KEYS);
   if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class');
   const w = o.waitUntilTimeoutMs;
-  if (w !== undefined && !(typeof w == 'number' && w >= 0 && w < 3e4)) throw new RangeError(`waitUntilTimeoutMs must be 0 to 29999 (ms), got ${typeof w == 'string' ? `"${w}"` : String(w)}`);
+  if (w !== undefined && !(typeof w == 'number' && w >= 0 && w < 3e4)) throw new RangeError(`waitUntilTimeoutMs must be 0 to 29999 (ms), got ${typeof w == 'number' ? w : typeof w == 'string' ? `"${w}"` : typeof w}`);
 }
 
 /** Splits the adapter's keys off, leaving what `createMonitor` accepts. */

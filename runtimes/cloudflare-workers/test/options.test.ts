@@ -82,7 +82,9 @@ describe('adapter options are checked when the monitor is built', () => {
     await expect(firstRequest({ backends: [], waitUntilTimeout: 5 } as never)).rejects.toThrow(/unknown option `waitUntilTimeout`; known options are .*\bwaitUntilTimeoutMs\b/);
     // A string read from env (a var is always one) shows quoted: "got 5000" read as a valid value. A symbol gets the same RangeError.
     await expect(firstRequest({ backends: [], waitUntilTimeoutMs: '5000' as never })).rejects.toThrow(/, got "5000"$/);
-    await expect(firstRequest({ backends: [], waitUntilTimeoutMs: Symbol('ms') as never })).rejects.toThrow(/^waitUntilTimeoutMs must be 0 to 29999 \(ms\), got Symbol\(ms\)$/);
+    // Neither a number nor a string: its type (a bigint's `5000n` printed as 5000 read as valid too).
+    await expect(firstRequest({ backends: [], waitUntilTimeoutMs: Symbol('ms') as never })).rejects.toThrow(/^waitUntilTimeoutMs must be 0 to 29999 \(ms\), got symbol$/);
+    await expect(firstRequest({ backends: [], waitUntilTimeoutMs: 5000n as never })).rejects.toThrow(/^waitUntilTimeoutMs must be 0 to 29999 \(ms\), got bigint$/);
     for (const ok of [0, 500, 29_999]) expect(await (await firstRequest({ backends: [], waitUntilTimeoutMs: ok })).text()).toBe('down');
   });
 

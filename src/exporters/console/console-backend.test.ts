@@ -26,6 +26,21 @@ describe('ConsoleBackend', () => {
     expect(lines[3]).toBe('[metric] jobs_total counter = 1');
   });
 
+  it("prints a span's events on lines of their own under it, an exception without its stack trace", async () => {
+    const lines: string[] = [];
+    const monitor = createMonitor({ ...quiet, serviceName: 'api', backends: [new ConsoleBackend({ write: (l) => lines.push(l), metrics: false })] });
+    const span = monitor.tracer.startSpan('run');
+    span.addEvent('step.sleep', { 'cloudflare.workflow.step.name': 'nap' });
+    span.recordException(new TypeError('step broke'));
+    span.end();
+    await monitor.flush();
+    const id = span.spanContext().spanId;
+    expect(lines[0]).toMatch(/^\[span\] run internal /);
+    expect(lines[1]).toBe(`[event] step.sleep span=${id} {cloudflare.workflow.step.name="nap"}`);
+    expect(lines[2]).toBe(`[event] exception span=${id} {exception.type="TypeError" exception.message="step broke"}`);
+    expect(lines).toHaveLength(3);
+  });
+
   it('prints nothing for an export with nothing in it', async () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     const result = await new ConsoleBackend().export({ resource: { attributes: {} }, scope: { name: 's' }, spans: [], logs: [] });

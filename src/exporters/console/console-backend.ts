@@ -25,6 +25,15 @@ function spanLine(s: SpanData): string {
   return `[span] ${oneLine(s.name)} ${KIND[s.kind] ?? ''} ${formatDuration(ms)}${STATUS[s.status.code] ?? ''}${msg} trace=${s.traceId} span=${s.spanId}${parent}${formatAttributes(s.attributes)}`;
 }
 
+/**
+ * A span event's line, under its span's (a Workflow's `step.sleep`, an exception): the stack
+ * trace is left out, one escaped line of it would fill the terminal.
+ */
+function eventLine(e: SpanData['events'][number], spanId: string): string {
+  const { 'exception.stacktrace': _, ...attributes } = e.attributes;
+  return `[event] ${oneLine(e.name)} span=${spanId}${formatAttributes(attributes)}`;
+}
+
 /** The quantile as a percentile, rounded to 12 digits: 0.07 * 100 is 7.000000000000001 in floating point. */
 function percent(q: number): number {
   return +(q * 100).toPrecision(12);
@@ -82,7 +91,10 @@ export class ConsoleBackend implements Backend {
   async export(batch: TelemetryBatch): Promise<ExportResult> {
     try {
       const lines: string[] = [];
-      for (const s of batch.spans) lines.push(spanLine(s));
+      for (const s of batch.spans) {
+        lines.push(spanLine(s));
+        for (const e of s.events) lines.push(eventLine(e, s.spanId));
+      }
       for (const l of batch.logs) {
         const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
         lines.push(`[log] ${l.severityText} ${oneLine(l.body)}${formatAttributes(l.attributes)}${ids}`);

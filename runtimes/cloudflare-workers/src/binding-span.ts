@@ -6,7 +6,7 @@ import { now } from '../../../src/time.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
-export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'service';
+export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'service' | 'workflow';
 
 /**
  * One finished binding call, as handed to `onBindingCall`: enough for hook events such as

@@ -177,6 +177,36 @@ function durableObjectNamespace(bc: BindingsContext, name: string, binding: obje
   });
 }
 
+const WORKFLOW_OPS = /^(create|createBatch|get|status|pause|resume|terminate|restart|sendEvent)$/;
+const idOf = (v: any): Record<string, unknown> | undefined => (typeof v?.id === 'string' ? { 'cloudflare.workflow.instance_id': v.id } : undefined);
+
+/**
+ * A Workflow binding, or (`id` given) one of its instances from create, createBatch or get: each
+ * call a CLIENT span `workflow <op>` with the instance id. Params and payloads are user data,
+ * never read. Instances are wrapped like the binding, the runtime's own behind `native`.
+ */
+function workflow(bc: BindingsContext, name: string, target: object, id?: string): object {
+  const p = methodProxy(target, (op, original) => {
+    if (!WORKFLOW_OPS.test(op)) return undefined;
+    const wrap = (r: any): unknown => (id !== undefined || r === null || typeof r !== 'object' ? r : Array.isArray(r) ? r.map(wrap) : workflow(bc, name, r, r.id));
+    return (...args) =>
+      tracedCall(
+        bc,
+        {
+          type: 'workflow',
+          binding: name,
+          operation: op,
+          name: `workflow ${op}`,
+          attributes: { 'cloudflare.workflow.name': name, ...idOf(id !== undefined ? { id } : op === 'get' ? { id: args[0] } : args[0]) },
+          result: (v) => ({ attributes: idOf(v) }),
+        },
+        () => Promise.resolve(original(...args)).then(wrap),
+      );
+  });
+  natives.set(p, target);
+  return p;
+}
+
 /** Wraps one binding by its detected type, or returns it unchanged. */
 export function wrapBinding(bc: BindingsContext, name: string, value: unknown): unknown {
   const type = detectBinding(value);
@@ -195,6 +225,8 @@ export function wrapBinding(bc: BindingsContext, name: string, value: unknown): 
       return durableObjectNamespace(bc, name, b);
     case 'service':
       return fetcher(bc, 'service', name, b);
+    case 'workflow':
+      return workflow(bc, name, b);
   }
 }
 

@@ -35,5 +35,7 @@ export function detectBinding(value: unknown): BindingType | undefined {
   if (hasAll(names, ['get', 'put', 'head', 'delete', 'list'])) return 'r2';
   if (hasAll(names, ['get', 'put', 'delete', 'list', 'getWithMetadata'])) return 'kv';
   if (hasAll(names, ['send', 'sendBatch'])) return 'queue';
+  // workerd's WorkflowImpl (a JS class over its engine's fetcher): get, create, createBatch; no other binding creates.
+  if (hasAll(names, ['create', 'createBatch'])) return 'workflow';
   return undefined;
 }

@@ -66,6 +66,32 @@ class FakeD1 {
   }
 }
 
+/** workerd's WorkflowImpl and InstanceImpl: classes whose methods reach their engine through `this`. */
+class FakeInstance {
+  #engine: Map<string, string>;
+  constructor(readonly id: string, engine: Map<string, string>) {
+    this.#engine = engine;
+  }
+  async status() {
+    return { status: this.#engine.get(this.id) };
+  }
+  async sendEvent(_e: { type: string; payload: unknown }) {}
+}
+class FakeWorkflow {
+  engine = new Map<string, string>();
+  async create(o: { id: string; params?: unknown }) {
+    this.engine.set(o.id, 'queued');
+    return new FakeInstance(o.id, this.engine);
+  }
+  async createBatch(list: { id: string; params?: unknown }[]) {
+    return Promise.all(list.map((o) => this.create(o)));
+  }
+  async get(id: string) {
+    if (!this.engine.has(id)) throw new Error('instance.not_found');
+    return new FakeInstance(id, this.engine);
+  }
+}
+
 /** A service binding answers every property with a function, like workerd's RPC stubs. */
 function fakeFetcher(): object {
   const target = { fetch: async (req: Request) => new Response(req.headers.get('traceparent') ?? 'none'), connect: () => {} };
@@ -80,6 +106,7 @@ describe('binding detection (duck typing on method names, not on property reads)
     expect(detectBinding({ send() {}, sendBatch() {} })).toBe('queue');
     expect(detectBinding({ head() {}, get() {}, put() {}, delete() {}, list() {} })).toBe('r2');
     expect(detectBinding({ idFromName() {}, get() {}, newUniqueId() {} })).toBe('durable_object');
+    expect(detectBinding(new FakeWorkflow())).toBe('workflow');
     expect(detectBinding('a string')).toBeUndefined();
     expect(detectBinding({ a: 1 })).toBeUndefined();
   });
@@ -176,6 +203,41 @@ describe('instrument() in-process', () => {
     expect(memory.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['D1 UPDATE', 'D1 SELECT']));
     // Attributes only: the random hex ids may well contain "99".
     expect(JSON.stringify(memory.spans.map((s) => s.attributes))).not.toMatch(/secret|42\.5|99/);
+  });
+
+  test('a Workflow binding: create, createBatch, get and the instances\' methods get CLIENT spans and onBindingCall events with the instance id, never the params; an instance keeps its identity', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const events: BindingCallEvent[] = [];
+    const wf = new FakeWorkflow();
+    const worker = instrument(
+      {
+        async fetch(_req: Request, env: { WF: FakeWorkflow }) {
+          const i = await env.WF.create({ id: 'a', params: { secret: 'params-secret' } });
+          const batch = await env.WF.createBatch([{ id: 'b' }, { id: 'c' }]);
+          await batch[1]!.status();
+          const got = await env.WF.get('a');
+          await got.sendEvent({ type: 'go', payload: 'payload-secret' });
+          const err = await env.WF.get('none').catch((e: Error) => e.message);
+          return Response.json([i.id, i.status === i.status, (await got.status()).status, err]);
+        },
+      },
+      monitor,
+      { onBindingCall: (e) => events.push(e) },
+    );
+    const ctx = fakeCtx();
+    expect(await (await worker.fetch!(new Request('http://x/'), { WF: wf }, ctx)).json()).toEqual(['a', true, 'queued', 'instance.not_found']);
+    await Promise.all(ctx.pending);
+    expect(events.map((e) => `${e.type} ${e.binding} ${e.operation}${e.error ? ' !' : ''}`)).toEqual([
+      'workflow WF create', 'workflow WF createBatch', 'workflow WF status', 'workflow WF get', 'workflow WF sendEvent', 'workflow WF get !', 'workflow WF status',
+    ]);
+    const spans = memory.spans.filter((s) => s.name.startsWith('workflow '));
+    expect(spans.map((s) => `${s.name} ${s.attributes['cloudflare.workflow.instance_id']}`)).toEqual([
+      'workflow create a', 'workflow createBatch undefined', 'workflow status c', 'workflow get a', 'workflow sendEvent a', 'workflow get none', 'workflow status a',
+    ]);
+    expect(spans.every((s) => s.kind === 3 && s.attributes['cloudflare.workflow.name'] === 'WF')).toBe(true);
+    expect(JSON.stringify(memory.spans)).not.toMatch(/params-secret|payload-secret/);
+    const off = instrument({ fetch: async (_r: Request, env: { WF: FakeWorkflow }) => new Response(String(env.WF === wf)) }, monitor, { instrumentBindings: false });
+    expect(await (await off.fetch!(new Request('http://x/'), { WF: wf }, fakeCtx())).text()).toBe('true');
   });
 
   test('instrumentBindings: false leaves env untouched; a service binding fetch carries traceparent unless denied', async () => {

@@ -149,4 +149,35 @@ describe('workerd: a Workflow under instrument()', () => {
     expect(exceptions(run!)).toEqual([]);
     expect((await waitFor(() => childrenOf(run!).length > 0 && childrenOf(run!))).map((s) => s.name)).toEqual(['first']);
   });
+
+  const clientSpans = (name: string, id: string) => spansOf(srv).filter((s) => s.name === name && s.attributes['cloudflare.workflow.instance_id'] === id);
+  const SERVER = 2;
+
+  test('the Workflow binding: create, get and status() get CLIENT spans under the request\'s span, with the instance id the run span carries, never the params', async () => {
+    await call('/start?id=linked&mode=ok');
+    const [create] = await waitFor(() => clientSpans('workflow create', 'linked').length === 1 && clientSpans('workflow create', 'linked'));
+    expect(create!.kind).toBe(CLIENT);
+    expect(create!.attributes).toEqual({ 'cloudflare.workflow.name': 'FLOW', 'cloudflare.workflow.instance_id': 'linked' });
+    const parent = spansOf(srv).find((s) => s.spanId === create!.parentSpanId);
+    expect(parent?.kind).toBe(SERVER);
+    await until('linked', (s) => s.status === 'complete');
+    const [run] = await waitFor(() => runSpans('linked').length === 1 && runSpans('linked'));
+    expect(run!.attributes['cloudflare.workflow.instance_id']).toBe(create!.attributes['cloudflare.workflow.instance_id']);
+    const [get] = await waitFor(() => clientSpans('workflow get', 'linked').length > 0 && clientSpans('workflow get', 'linked'));
+    const [status] = await waitFor(() => clientSpans('workflow status', 'linked').length > 0 && clientSpans('workflow status', 'linked'));
+    for (const s of [get!, status!]) {
+      expect(s.kind).toBe(CLIENT);
+      expect(s.attributes['cloudflare.workflow.name']).toBe('FLOW');
+      expect(spansOf(srv).find((p) => p.spanId === s.parentSpanId)?.kind).toBe(SERVER);
+    }
+  });
+
+  test('get() of an unknown instance: the rejection reaches the app unchanged, the CLIENT span ERROR with it', async () => {
+    const res = await mf.dispatchFetch('http://worker.test/missing?id=no-such-id');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ name: 'Error', message: 'instance.not_found' });
+    const [get] = await waitFor(() => clientSpans('workflow get', 'no-such-id').length === 1 && clientSpans('workflow get', 'no-such-id'));
+    expect(get!.status).toMatchObject({ code: ERROR, message: 'instance.not_found' });
+    expect(get!.attributes['error.type']).toBe('Error');
+  });
 });

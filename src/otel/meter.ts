@@ -437,28 +437,26 @@ class BridgeMeter implements Meter {
     return { [method]: call } as unknown as T;
   }
 
-  createCounter(name: string, options?: MetricOptions): ApiCounter {
+  /** `create` on the latest registration's meter if it replaced this one's provider, else `own()`, following later ones. */
+  private synced<T extends ApiCounter | ApiHistogram>(create: (m: Meter) => T, own: () => T): T {
     const next = this.next();
-    if (next !== undefined) return next.createCounter(name, options);
-    return this.follows(this.counter(name, options), (m) => m.createCounter(name, options));
+    return next !== undefined ? create(next) : this.follows(own(), create);
+  }
+
+  createCounter(name: string, options?: MetricOptions): ApiCounter {
+    return this.synced((m) => m.createCounter(name, options), () => this.counter(name, options));
   }
 
   createUpDownCounter(name: string, options?: MetricOptions): ApiUpDownCounter {
-    const next = this.next();
-    if (next !== undefined) return next.createUpDownCounter(name, options);
-    return this.follows(this.upDownCounter(name, options), (m) => m.createUpDownCounter(name, options));
+    return this.synced((m) => m.createUpDownCounter(name, options), () => this.upDownCounter(name, options));
   }
 
   createHistogram(name: string, options?: MetricOptions): ApiHistogram {
-    const next = this.next();
-    if (next !== undefined) return next.createHistogram(name, options);
-    return this.follows(this.histogram(name, options), (m) => m.createHistogram(name, options));
+    return this.synced((m) => m.createHistogram(name, options), () => this.histogram(name, options));
   }
 
   createGauge(name: string, options?: MetricOptions): ApiGauge {
-    const next = this.next();
-    if (next !== undefined) return next.createGauge(name, options);
-    return this.follows(this.gauge(name, options), (m) => m.createGauge(name, options));
+    return this.synced((m) => m.createGauge(name, options), () => this.gauge(name, options));
   }
 
   private counter(name: string, options?: MetricOptions): ApiCounter {

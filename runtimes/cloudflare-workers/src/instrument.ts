@@ -7,7 +7,7 @@ import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { instrumentDO, mark, wrapOnce } from './durable-object.js';
 import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
-import { holdWaitUntil } from './wait-until.js';
+import { exportAndHold } from './wait-until.js';
 import { wrapRun } from './workflow.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
@@ -91,9 +91,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
   if (outer !== undefined && outer.monitor === iso.monitor && !outer.scope.closed && getActiveScope() === outer.scope) return call(input, env, outer);
   const wrappedEnv = iso.env(env);
   if (name === 'fetch') {
-    // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
-    const wait = ctx?.waitUntil; // no ctx (a test calling fetch(request, env)): served, as it was
-    const held = holdWaitUntil(ctx, wait, iso.waitUntilTimeoutMs);
+    const [exportTo, held] = exportAndHold(ctx, iso.waitUntilTimeoutMs);
     return handleRequest(
       iso.monitor,
       input as Request,
@@ -102,7 +100,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
         bindTelemetry(ctx, telemetry);
         return call(req, wrappedEnv, telemetry) as Response | Promise<Response>;
       },
-      (p) => wait.call(ctx, p),
+      exportTo,
       iso.http,
       held,
     );

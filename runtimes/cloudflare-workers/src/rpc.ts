@@ -3,7 +3,7 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { runInvocation, type InvocationSpec } from './invocation.js';
 import type { Isolate } from './isolate.js';
 import { bindTelemetry, type WorkerTelemetry } from './telemetry.js';
-import { holdWaitUntil } from './wait-until.js';
+import { exportAndHold } from './wait-until.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -16,9 +16,8 @@ export type CallContext = { waitUntil(promise: Promise<unknown>): void };
  * Durable Object's shared one): the export waits for the work `fn` hands to `ctx.waitUntil`.
  */
 export function runIn<R>(isolate: Isolate, spec: Omit<InvocationSpec, 'waitUntil'>, ctx: CallContext, fn: (telemetry: WorkerTelemetry) => R, hold?: boolean): R {
-  // The runtime's own, for the export: the handler's (holdWaitUntil) would make it wait for itself.
-  const wait = ctx?.waitUntil;
-  return runInvocation(isolate, { ...spec, held: holdWaitUntil(ctx, wait, hold ? isolate.waitUntilTimeoutMs : 0), waitUntil: (p) => wait.call(ctx, p) }, (telemetry) => {
+  const [waitUntil, held] = exportAndHold(ctx, hold ? isolate.waitUntilTimeoutMs : 0);
+  return runInvocation(isolate, { ...spec, held, waitUntil }, (telemetry) => {
     bindTelemetry(ctx, telemetry);
     return fn(telemetry);
   });

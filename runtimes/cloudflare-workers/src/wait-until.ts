@@ -72,3 +72,14 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
     });
   };
 }
+
+/**
+ * An invocation's two uses of `ctx.waitUntil`: where its export goes, the runtime's own (read
+ * before holdWaitUntil puts the handler's on, or the export would wait for itself), and what the
+ * export waits for (holdWaitUntil; `timeoutMs` 0: nothing). No `ctx` (a test calling
+ * `fetch(request, env)`): served, its export handed nowhere.
+ */
+export function exportAndHold(ctx: ExecutionContextLike, timeoutMs: number): [(promise: Promise<unknown>) => void, (() => Promise<void> | undefined) | undefined] {
+  const wait = ctx?.waitUntil;
+  return [(p) => wait.call(ctx, p), holdWaitUntil(ctx, wait, timeoutMs)];
+}

@@ -48,9 +48,9 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
   }
   const end = (): undefined => {
     open = false;
-    // Taken off, so that a `ctx` used for many invocations (a test's) does not chain one
-    // forwarding function per invocation.
-    // Deleted, workerd's comes back from the prototype; a stub's own, or a holding one, is put back.
+    // Taken off, so that a `ctx` used for many invocations (a test's) does not chain one forwarder
+    // per invocation: deleted, workerd's comes back from the prototype; a stub's own, or one still
+    // holding, is put back.
     const back = waitUntil.live!();
     if (ctx.waitUntil === waitUntil && delete (ctx as { waitUntil?: WaitUntil }).waitUntil && ctx.waitUntil !== back) ctx.waitUntil = back;
   };

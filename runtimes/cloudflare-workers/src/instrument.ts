@@ -6,7 +6,7 @@ import { getActiveScope } from '../../../src/context/active.js';
 import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { instrumentDO, mark, wrapOnce } from './durable-object.js';
-import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
+import { bindTelemetry, getRequestTelemetry, setClientAddress, type WorkerTelemetry } from './telemetry.js';
 import { exportAndHold } from './wait-until.js';
 import { wrapRun } from './workflow.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
@@ -96,6 +96,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
       iso.monitor,
       input as Request,
       (req, t) => {
+        setClientAddress(req, t.span);
         const telemetry = iso.enter(t.scope, t.span);
         bindTelemetry(ctx, telemetry);
         return call(req, wrappedEnv, telemetry) as Response | Promise<Response>;

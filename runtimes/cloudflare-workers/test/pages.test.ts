@@ -49,7 +49,7 @@ describe('workerd, Pages Functions with pagesMiddleware (built by wrangler)', ()
 
   test('a Function behind the middleware: SERVER span continuing traceparent, child span, traced fetch, log and metrics', async () => {
     const traceId = '5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a';
-    const res = await mf.dispatchFetch('http://site.test/api/users/7', { headers: { traceparent: `00-${traceId}-00000000000000aa-01` } });
+    const res = await mf.dispatchFetch('http://site.test/api/users/7', { headers: { traceparent: `00-${traceId}-00000000000000aa-01`, 'cf-connecting-ip': '2001:db8::7' } });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { id: string; traceparent: string; server: string };
     expect(body.id).toBe('7');
@@ -60,7 +60,7 @@ describe('workerd, Pages Functions with pagesMiddleware (built by wrangler)', ()
     const server = spans.find((s) => s.kind === SERVER)!;
     expect(server.parentSpanId).toBe('00000000000000aa');
     expect(server.spanId).toBe(body.server);
-    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/api/users/7', 'http.response.status_code': 200 });
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/api/users/7', 'http.response.status_code': 200, 'client.address': '2001:db8::7' });
     expect(server.resource['service.name']).toBe('pages-site');
     const child = spans.find((s) => s.name === 'load-user')!;
     expect(child.parentSpanId).toBe(server.spanId);

@@ -118,7 +118,8 @@ describe.each(modes)('workerd, $name', (mode) => {
 
   test('server span continues traceparent; children and outgoing fetch have the right parents (TC-09, CF-04)', async () => {
     const tp = traceparent(1);
-    const res = JSON.parse((await get(`/concurrent?i=1&explicit=${mode.als ? 0 : 1}`, { traceparent: tp.header })).text);
+    // Cloudflare's edge sets CF-Connecting-IP (miniflare only when the request has none).
+    const res = JSON.parse((await get(`/concurrent?i=1&explicit=${mode.als ? 0 : 1}`, { traceparent: tp.header, 'cf-connecting-ip': '203.0.113.7' })).text);
     const trace = await waitFor(() => {
       const t = byTrace(tp.traceId);
       return t.length >= 3 && t;
@@ -128,7 +129,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     const client = trace.find((s) => s.kind === CLIENT)!;
     expect(server.parentSpanId).toBe(tp.parent);
     expect(server.spanId).toBe(res.server);
-    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/concurrent', 'url.scheme': 'http', 'http.response.status_code': 200 });
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/concurrent', 'url.scheme': 'http', 'http.response.status_code': 200, 'client.address': '203.0.113.7' });
     expect(step.parentSpanId).toBe(server.spanId);
     expect(step.attributes['test.i']).toBe(1);
     // With ALS the fetch inside startActiveSpan is the step's child; without, telemetry.fetch parents it to the server span.

@@ -7,6 +7,8 @@ interface Statement {
 }
 
 const STATEMENT_OPS = new Set(['first', 'all', 'run', 'raw']);
+/** The sanitized text of each statement handed out, for the `batch` that runs it. */
+const texts = new WeakMap<object, string>();
 
 function attributes(name: string, sql: string | undefined, op: string): Record<string, unknown> {
   const a: Record<string, unknown> = { 'db.system': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };
@@ -32,6 +34,7 @@ function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: s
     },
   }) as Statement;
   natives.set(proxy, stmt);
+  texts.set(proxy, text);
   return proxy;
 }
 
@@ -57,11 +60,15 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
       }
       if (prop === 'batch') {
         return (statements: unknown, ...rest: unknown[]) => {
-          const list = Array.isArray(statements) ? statements.map(native) : statements;
-          const count = Array.isArray(statements) ? statements.length : 0;
-          const a = attributes(name, undefined, 'BATCH');
-          a['db.operation.batch.size'] = count;
-          return tracedCall(bc, { type: 'd1', binding: name, operation: 'batch', name: 'D1 BATCH', attributes: a }, () => original(list, ...rest));
+          const all = Array.isArray(statements);
+          const list = all ? statements.map(native) : statements;
+          // DB conventions: the one text when every statement has it, else each one's joined by "; "
+          // (unknown when a statement was not prepared through this binding).
+          const sqls = all ? statements.map((x) => texts.get(x)) : [];
+          const text = sqls.length === 0 || sqls.includes(undefined) ? undefined : sqls.every((q) => q === sqls[0]) ? sqls[0] : sqls.join('; ');
+          const a = attributes(name, text, 'BATCH');
+          a['db.operation.batch.size'] = all ? statements.length : 0;
+          return tracedCall(bc, { type: 'd1', binding: name, operation: 'batch', name: 'D1 BATCH', attributes: a, query: text }, () => original(list, ...rest));
         };
       }
       if (prop === 'exec') {

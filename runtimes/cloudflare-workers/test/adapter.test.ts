@@ -173,6 +173,7 @@ describe('instrument() in-process', () => {
     await Promise.all(ctx.pending);
     expect(events.map((e) => `${e.type} ${e.operation} ${e.hit ?? ''}`)).toEqual(['kv put ', 'kv get true', 'kv get false', 'd1 first ', 'd1 batch ']);
     expect(events[3].query).toBe('SELECT * FROM t WHERE id = ?');
+    expect(events[4].query).toBe('SELECT ?');
     expect(d1.batches[0][0]).toBeInstanceOf(FakeStatement);
     const server = memory.spans.find((s) => s.kind === 2)!;
     const select = memory.spans.find((s) => s.name === 'D1 SELECT')!;

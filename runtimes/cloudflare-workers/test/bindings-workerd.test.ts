@@ -36,6 +36,8 @@ describe.each([
     expect(d1.map((s) => s.name).sort()).toEqual(['D1 BATCH', 'D1 SELECT']);
     const select = d1.find((s) => s.name === 'D1 SELECT')!;
     expect(select.attributes['db.query.text']).toBe('SELECT ? AS x');
+    // A batch of different statements: each one's text, joined (DB conventions); never the bound 2.
+    expect(d1.find((s) => s.name === 'D1 BATCH')!.attributes).toMatchObject({ 'db.query.text': 'SELECT ?; SELECT ? AS y', 'db.operation.batch.size': 2 });
     expect(select.parent).toBe(body.server); // before the first await: a child in every mode
     expect(hooks.filter((h) => h === 'sql.query')).toHaveLength(2);
   });

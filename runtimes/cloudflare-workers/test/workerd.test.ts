@@ -250,6 +250,8 @@ describe.each(modes)('workerd, $name', (mode) => {
       expect(names).toEqual(expect.arrayContaining(['D1 CREATE', 'D1 INSERT', 'D1 SELECT', 'D1 BATCH']));
       const select = children(await server('/d1')).find((s) => s.name === 'D1 SELECT')!;
       expect(select.attributes['db.query.text']).toBe('SELECT name FROM t WHERE name = ?');
+      // A batch whose statements read alike once their literals are replaced: that one text.
+      expect(children(await server('/d1')).find((s) => s.name === 'D1 BATCH')!.attributes['db.query.text']).toBe('SELECT ?');
     }
     // Bound values never leave the Worker.
     expect(JSON.stringify(spans())).not.toContain('secret-value');

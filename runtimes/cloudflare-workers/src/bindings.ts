@@ -11,7 +11,8 @@ export interface BindingsContext extends BindingContext {
 }
 
 const KV_OPS = new Set(['get', 'getWithMetadata', 'put', 'delete', 'list']);
-const R2_OPS = new Set(['get', 'head', 'put', 'delete', 'list']);
+const R2_OPS = new Set(['get', 'head', 'put', 'delete', 'list', 'createMultipartUpload']);
+const R2_UPLOAD_OPS = new Set(['uploadPart', 'complete', 'abort']);
 
 /**
  * A proxy over `target` whose methods in `ops` are replaced by `wrap(name, original)`; every
@@ -71,23 +72,27 @@ function kv(bc: BindingsContext, name: string, binding: object): object {
 
 function r2(bc: BindingsContext, name: string, binding: object): object {
   return methodProxy(binding, (op, original) => {
+    // A multipart upload's calls go through the upload object these hand out.
+    if (op === 'resumeMultipartUpload') return (...args) => r2Upload(bc, name, original(...args));
     if (!R2_OPS.has(op)) return undefined;
-    const attributes = { 'db.system': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
     const read = op === 'get' || op === 'head';
-    return (...args) =>
-      tracedCall(
-        bc,
-        {
-          type: 'r2',
-          binding: name,
-          operation: op,
-          name: `R2 ${op}`,
-          attributes,
-          result: read ? (v) => ({ hit: v != null, attributes: { 'cloudflare.r2.hit': v != null } }) : undefined,
-        },
-        () => original(...args),
-      );
+    const call = r2Call(bc, name, op, original, read ? (v) => ({ hit: v != null, attributes: { 'cloudflare.r2.hit': v != null } }) : undefined);
+    return op === 'createMultipartUpload' ? (...args) => Promise.resolve(call(...args)).then((u) => r2Upload(bc, name, u)) : call;
   });
+}
+
+/** One R2 operation's CLIENT span `R2 <op>`. */
+function r2Call(bc: BindingsContext, name: string, op: string, original: AnyFn, result?: (v: unknown) => { hit: boolean; attributes: Record<string, unknown> }): AnyFn {
+  const attributes = { 'db.system': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
+  return (...args) => tracedCall(bc, { type: 'r2', binding: name, operation: op, name: `R2 ${op}`, attributes, result }, () => original(...args));
+}
+
+/** An R2 multipart upload: `uploadPart`, `complete` and `abort` get spans of their own. */
+function r2Upload(bc: BindingsContext, name: string, upload: unknown): unknown {
+  if (upload === null || typeof upload !== 'object') return upload;
+  const p = methodProxy(upload, (op, original) => (R2_UPLOAD_OPS.has(op) ? r2Call(bc, name, op, original) : undefined));
+  natives.set(p, upload);
+  return p;
 }
 
 function queue(bc: BindingsContext, name: string, binding: object): object {

@@ -42,6 +42,19 @@ describe.each([
     expect(hooks.filter((h) => h === 'sql.query')).toHaveLength(2);
   });
 
+  test('an R2 multipart upload, created or resumed: each call gets its CLIENT span (they ran untraced)', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/r2-multipart');
+    const body = (await r.json()) as { size: number; server: string };
+    expect(body.size).toBe(5 * 1024 * 1024 + 4); // the upload itself is unchanged
+    const { spans } = await dump();
+    const r2 = spans.filter((s) => s.attributes['db.system'] === 'cloudflare.r2');
+    expect(r2.map((s) => s.name)).toEqual(['R2 createMultipartUpload', 'R2 uploadPart', 'R2 uploadPart', 'R2 complete', 'R2 createMultipartUpload', 'R2 abort']);
+    for (const s of r2) {
+      expect(s.parent).toBe(body.server);
+      expect(s.attributes).toMatchObject({ 'db.namespace': 'R2', 'db.operation.name': s.name.slice(3) });
+    }
+  });
+
   test('a KV bulk read (get([...keys])) answers a Map: not recorded as a hit when no key was found', async () => {
     const r = await mf.dispatchFetch('http://worker.test/kv-bulk');
     expect(await r.json()).toMatchObject({ none: true, meta: true });

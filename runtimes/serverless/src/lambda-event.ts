@@ -143,15 +143,26 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       'messaging.operation.name': 'process', // required by the messaging semantic conventions
       'messaging.batch.message_count': records!.length,
     };
-    // The queue, topic or stream: the last part of its ARN (`…:orders`, `…:stream/orders`).
-    const arn = system === 'sns' ? first!.Sns?.TopicArn : first!.eventSourceARN;
-    const destination = typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
+    // The queue, topic or stream: the last part of its ARN (`…:orders`, `…:stream/orders`), when
+    // every record that names one names the same (an event source mapping reads one queue).
+    let destination = '';
+    for (const r of records!) {
+      const arn = system === 'sns' ? r?.Sns?.TopicArn : r?.eventSourceARN;
+      const d = typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
+      if (d && destination && d !== destination) {
+        destination = '';
+        break;
+      }
+      destination ||= d;
+    }
     if (destination) attributes['messaging.destination.name'] = destination;
     const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!, linkLimit) : undefined;
-    return { name: `${functionName} ${system}`, kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
+    // Messaging conventions: `{operation} {destination}` (`process orders`), as the Lambda conventions' SQS example names it.
+    return { name: destination ? `process ${destination}` : 'process', kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
   }
+  // Any other trigger: the function's name (Lambda conventions: "Span name MUST be set to the function name").
   if (source === 'aws:s3' || source === 'aws:dynamodb') {
-    return { name: `${functionName} ${source.slice(4)}`, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'datasource' } };
+    return { name: functionName, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'datasource' } };
   }
   const e = event as { source?: string; 'detail-type'?: string; time?: unknown };
   if (e?.source === 'aws.events' || e?.['detail-type'] === 'Scheduled Event') {
@@ -161,7 +172,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     // ISO 8601 in UTC, as the FaaS conventions give it: EventBridge's own form is kept, any other
     // form Date.parse reads ('Thu, 08 Oct 2015 16:53:06 GMT', a local offset) is converted.
     if (typeof e.time === 'string' && !Number.isNaN(Date.parse(e.time))) attributes['faas.time'] = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(e.time) ? e.time : new Date(e.time).toISOString();
-    return { name: `${functionName} timer`, kind: SpanKind.SERVER, attributes };
+    return { name: functionName, kind: SpanKind.SERVER, attributes };
   }
   return { name: functionName, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };
 }

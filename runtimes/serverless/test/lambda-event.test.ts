@@ -55,6 +55,21 @@ describe('eventShape: queue and topic events (messaging semantic conventions)', 
     expect(kinesis.attributes).toMatchObject({ 'messaging.system': 'aws_kinesis', 'messaging.destination.name': 'clicks' });
     expect(eventShape({ Records: [{ eventSource: 'aws:sqs' }] }, 'fn').attributes).not.toHaveProperty('messaging.destination.name');
   });
+
+  test('span names: `process <destination>` for a batch (messaging conventions), the function name for other triggers (Lambda conventions)', () => {
+    const arn = (q: string) => `arn:aws:sqs:eu-west-1:123456789012:${q}`;
+    const sqs = (...qs: (string | undefined)[]) => eventShape({ Records: qs.map((q) => ({ eventSource: 'aws:sqs', eventSourceARN: q && arn(q) })) }, 'fn');
+    expect(sqs('orders', 'orders').name).toBe('process orders');
+    expect(sqs('orders', undefined).name).toBe('process orders');
+    // Two queues in one event: no single destination to name.
+    const mixed = sqs('orders', 'refunds');
+    expect([mixed.name, mixed.attributes['messaging.destination.name']]).toEqual(['process', undefined]);
+    expect(sqs(undefined).name).toBe('process');
+    expect(eventShape({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:1:alerts' } }] }, 'fn').name).toBe('process alerts');
+    expect(eventShape({ Records: [{ eventSource: 'aws:s3' }] }, 'fn').name).toBe('fn');
+    expect(eventShape({ Records: [{ eventSource: 'aws:dynamodb' }] }, 'fn').name).toBe('fn');
+    expect(eventShape({ source: 'aws.events', 'detail-type': 'Scheduled Event', time: '2026-11-27T08:00:00Z' }, 'fn').name).toBe('fn');
+  });
 });
 
 describe('eventShape: url.scheme', () => {

@@ -1,4 +1,5 @@
 import { checkOptionKeys } from '../config/option-keys.js';
+import { getActiveScope } from '../context/active.js';
 import { now, timerMs } from '../time.js';
 import type { Alert, Notifier } from './notifier.js';
 
@@ -19,7 +20,12 @@ export interface WebhookNotifierOptions {
   minIntervalSeconds?: number;
   /** Give up on a post after this long (default 10 s; must be > 0). */
   timeoutSeconds?: number;
-  /** Workers: `ctx.waitUntil`, so a post outlives the response that triggered it. */
+  /**
+   * Where each post is handed so it outlives the response that triggered it. By default, the
+   * active scope's `waitUntil`: an alert raised inside an instrumented request, invocation or
+   * `scope.run()` keeps that invocation alive for its post (Workers, Vercel, Netlify `waitUntil`;
+   * awaited before a Lambda returns).
+   */
   waitUntil?: (promise: Promise<unknown>) => void;
   /**
    * Told about each failed post (network errors, redirects, which are not followed, and other
@@ -221,7 +227,9 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       .finally(() => inflight.delete(p));
     inflight.add(p);
     try {
-      options.waitUntil?.(p);
+      // Without one, the invocation that raised the alert keeps itself alive for the post.
+      if (options.waitUntil) options.waitUntil(p);
+      else getActiveScope()?.waitUntil(p);
     } catch {
       // a waitUntil outside a request: the promise still runs
     }

@@ -98,11 +98,31 @@ export class Scope {
     if (this.owner.scopeLogLimit(this)) this.logs.push(record);
   }
 
+  #work: Promise<unknown>[] | undefined;
+
+  /**
+   * Keeps the invocation alive until `promise` settles, wherever the runtime allows it: the promise
+   * `close()` returns, which adapters hand to the platform's `waitUntil` (Workers, Vercel, Netlify)
+   * and await before a Lambda returns, settles only after it too (it is not exported with, nor
+   * waited for by, the export itself). For work started during the invocation that must not be cut
+   * when the response leaves (an alert's webhook post). False, and nothing held, once the scope
+   * is closed.
+   */
+  waitUntil(promise: Promise<unknown>): boolean {
+    if (this.#closing !== undefined) return false;
+    (this.#work ??= []).push(promise);
+    return true;
+  }
+
   /**
    * Ends the scope and exports what it holds. Idempotent: a second call returns the same
    * promise. The promise never rejects.
    */
   close(): Promise<FlushResult> {
-    return (this.#closing ??= this.owner.closeScope(this));
+    if (this.#closing !== undefined) return this.#closing;
+    const exported = this.owner.closeScope(this);
+    const work = this.#work;
+    // Each taken through a new promise and settled either way: the app's rejection stays its own.
+    return (this.#closing = work === undefined ? exported : Promise.all([exported, ...work.map((p) => new Promise((r) => r(p)).catch(() => {}))]).then((r) => r[0]));
   }
 }

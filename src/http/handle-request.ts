@@ -37,14 +37,14 @@ export interface RequestTelemetry {
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
-type Held = () => Promise<unknown> | undefined;
+type Held = (scope: Scope) => Promise<unknown> | undefined;
 
 /**
  * Runs one HTTP request with a SERVER span, the HTTP server metrics and a scope, then hands
  * the scope's export to `waitUntil` (or leaves it tracked by the monitor). The response is
  * returned unchanged and never waits for export; an exception is recorded and rethrown as is.
- * This is the building block of every HTTP adapter. `held`, called when the handler is done,
- * may return work the scope waits for before it closes (the handler's own `ctx.waitUntil` work).
+ * This is the building block of every HTTP adapter. `held`, called with the scope when the handler
+ * is done, may return work the scope waits for before it closes (the handler's own `ctx.waitUntil` work).
  */
 export async function handleRequest(
   monitor: Monitor,
@@ -202,7 +202,7 @@ function nested(monitor: Monitor): ActiveContext | undefined {
  */
 function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, held: Held | undefined, done?: Promise<unknown>): void {
   try {
-    const work = held?.();
+    const work = held?.(scope);
     if (work) done = done ? Promise.all([done, work]) : work;
     if (done !== undefined) {
       const p = done.then(() => scope.close());

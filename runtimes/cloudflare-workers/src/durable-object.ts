@@ -4,6 +4,7 @@ import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import { wrapMethod, wrapRpc, type CallTarget } from './rpc.js';
 import type { DurableObjectState } from './types.js';
+import { heldBy, holdByScope } from './wait-until.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 type DOClass = abstract new (...args: any[]) => object;
@@ -13,18 +14,18 @@ const SKIP = ['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClo
 const STATE = Symbol('lexigram.do.state');
 
 interface Instance {
-  [STATE]?: { isolate: Isolate; state: DurableObjectState; className: string };
-}
-
-function waitUntilOf(state: DurableObjectState): (p: Promise<unknown>) => void {
-  return (p) => state.waitUntil(p);
+  /** `exportTo`: the runtime's `state.waitUntil`, where the exports go. */
+  [STATE]?: { isolate: Isolate; exportTo: (p: Promise<unknown>) => void; className: string };
 }
 
 /**
  * Instruments a Durable Object class: `fetch` gets a SERVER span (incoming `traceparent`
  * continued, HTTP metrics), `alarm`, `webSocketMessage`/`webSocketClose`/`webSocketError` and every
  * RPC method (a prototype method other than those) get a span of their own, and bindings in
- * `env` are instrumented. Each call's telemetry is flushed through `state.waitUntil`.
+ * `env` are instrumented. Each call's telemetry is flushed through `state.waitUntil`, once the
+ * work the call hands to `state.waitUntil` (`this.ctx.waitUntil`) itself has settled (at most
+ * `waitUntilTimeoutMs`; concurrent calls each wait for their own, told apart by AsyncLocalStorage:
+ * without it, only what is handed over before the handler's first `await` is waited for).
  * Methods defined as instance fields (arrow functions) are not wrapped.
  * An RPC method's span starts a new trace: Workers RPC has no metadata slot to carry the
  * caller's context without changing the arguments (see the README); `stub.fetch()` does carry it.
@@ -46,11 +47,12 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
   const Base = Class as unknown as new (...args: unknown[]) => object;
   const Instrumented = class extends Base {
     constructor(...args: unknown[]) {
-      const state = args[0] as DurableObjectState;
       const iso = isolate(args[1]);
+      // Before the object's constructor, which may keep `state.waitUntil` (bound) for later.
+      const exportTo = holdByScope(args[0] as DurableObjectState, iso.waitUntilTimeoutMs);
       const rest = args.slice(2);
-      super(state, iso.env(args[1]), ...rest);
-      Object.defineProperty(this, STATE, { value: { isolate: iso, state, className } });
+      super(args[0], iso.env(args[1]), ...rest);
+      Object.defineProperty(this, STATE, { value: { isolate: iso, exportTo, className } });
     }
   };
   Object.defineProperty(Instrumented, 'name', { value: className });
@@ -70,8 +72,9 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
           const telemetry = s.isolate.enter(t.scope, t.span);
           return original.call(this, req, telemetry) as Response | Promise<Response>;
         },
-        waitUntilOf(s.state),
+        s.exportTo,
         s.isolate.http,
+        heldBy,
       );
     } as AnyFn;
   }
@@ -79,7 +82,7 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
   const target: CallTarget = (self: Instance) => {
     const s = self[STATE];
     // Not `state`: getRequestTelemetry(state) would be shared by concurrent calls.
-    return s && [s.isolate, { waitUntil: waitUntilOf(s.state) }];
+    return s && [s.isolate, { waitUntil: s.exportTo }];
   };
   const attributes = (extra: Record<string, unknown>) => ({ ...extra, 'cloudflare.durable_object.class': className });
   wrapMethod(proto, 'alarm', base.alarm, target, { name: `${className}.alarm`, kind: SpanKind.INTERNAL, attributes: attributes({ 'faas.trigger': 'timer' }) });

@@ -1,6 +1,6 @@
 import { contextStorage } from '../../../src/context/active.js';
 import { SpanKind } from '../../../src/model/span-data.js';
-import { nothingToExport } from '../../../src/scope/scope.js';
+import { nothingToExport, type Scope } from '../../../src/scope/scope.js';
 import type { Span } from '../../../src/trace/span.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import type { Isolate } from './isolate.js';
@@ -14,7 +14,7 @@ export interface InvocationSpec {
   /** Where the scope's export goes: `ctx.waitUntil` or a Durable Object's `state.waitUntil`. */
   readonly waitUntil: (promise: Promise<unknown>) => void;
   /** Called when `fn` is done: work the scope waits for before it closes (the handler's own `ctx.waitUntil` work). */
-  readonly held?: () => Promise<unknown> | undefined;
+  readonly held?: (scope: Scope) => Promise<unknown> | undefined;
   /** Says whether `fn`'s exception is the runtime ending the invocation (a Workflow paused), no failure: the span is left without ERROR. */
   readonly aborted?: (err: unknown, span: Span) => boolean;
 }
@@ -40,7 +40,7 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
     }
     span.end();
     try {
-      const work = spec.held?.();
+      const work = spec.held?.(scope);
       const p = work ? work.then(() => scope.close()) : scope.close();
       if (p !== nothingToExport()) spec.waitUntil(p);
     } catch {

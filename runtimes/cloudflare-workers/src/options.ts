@@ -35,9 +35,9 @@ export interface WorkersAdapterOptions extends HttpInstrumentationOptions {
   asyncLocalStorage?: AsyncLocalStorageClass;
   /**
    * How long an invocation's export waits for the promises its handler hands to `ctx.waitUntil`
-   * (default 10 000 ms), so that the spans and logs recorded in that work leave with it. Past
-   * it the export goes with what has ended; the work itself goes on. 0: the export does not
-   * wait (what ends later leaves with a later export).
+   * (a Durable Object's `this.ctx.waitUntil`; default 10 000 ms), so that the spans and logs
+   * recorded in that work leave with it. Past it the export goes with what has ended; the work
+   * itself goes on. 0: the export does not wait (what ends later leaves with a later export).
    */
   waitUntilTimeoutMs?: number;
 }

@@ -3,7 +3,7 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { runInvocation, type InvocationSpec } from './invocation.js';
 import type { Isolate } from './isolate.js';
 import { bindTelemetry, type WorkerTelemetry } from './telemetry.js';
-import { exportAndHold } from './wait-until.js';
+import { exportAndHold, heldBy } from './wait-until.js';
 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
@@ -12,12 +12,13 @@ export type CallContext = { waitUntil(promise: Promise<unknown>): void };
 
 /**
  * Runs `fn` as an invocation (`runInvocation`) whose export goes to `ctx.waitUntil` and whose
- * telemetry `getRequestTelemetry(ctx)` returns. `hold` (a `ctx` of this invocation alone, not a
- * Durable Object's shared one): the export waits for the work `fn` hands to `ctx.waitUntil`.
+ * telemetry `getRequestTelemetry(ctx)` returns. Its export waits for the work `fn` hands to
+ * `ctx.waitUntil`: `hold`, a `ctx` of this invocation alone; else a Durable Object's shared one,
+ * whose work is told apart by the scope (holdByScope).
  */
 export function runIn<R>(isolate: Isolate, spec: Omit<InvocationSpec, 'waitUntil'>, ctx: CallContext, fn: (telemetry: WorkerTelemetry) => R, hold?: boolean): R {
   const [waitUntil, held] = exportAndHold(ctx, hold ? isolate.waitUntilTimeoutMs : 0);
-  return runInvocation(isolate, { ...spec, held, waitUntil }, (telemetry) => {
+  return runInvocation(isolate, { ...spec, held: hold ? held : heldBy, waitUntil }, (telemetry) => {
     bindTelemetry(ctx, telemetry);
     return fn(telemetry);
   });

@@ -1,4 +1,6 @@
-import type { ExecutionContextLike } from './types.js';
+import { contextStorage } from '../../../src/context/active.js';
+import type { Scope } from '../../../src/scope/scope.js';
+import type { DurableObjectState, ExecutionContextLike } from './types.js';
 
 /** `live`, on the monitor's own: the `waitUntil` to put back when an invocation's hold ends. */
 type WaitUntil = ((promise: Promise<unknown>) => void) & { live?: () => WaitUntil };
@@ -54,23 +56,24 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
     const back = waitUntil.live!();
     if (ctx.waitUntil === waitUntil && delete (ctx as { waitUntil?: WaitUntil }).waitUntil && ctx.waitUntil !== back) ctx.waitUntil = back;
   };
-  return () => {
-    const list = held;
-    if (!list) return end();
-    let timer: ReturnType<typeof setTimeout>;
-    return new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs);
-      let seen = 0;
-      // Each round waits for what was handed over until then (`seen` moves to the end of the
-      // list as the round starts); the work may hand over more meanwhile. Each is taken through
-      // a new promise: allSettled itself rejects on a promise whose `constructor` getter throws.
-      const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length)).map((p) => new Promise((r) => r(p)))).then(next) : resolve());
-      next();
-    }).then(() => {
-      clearTimeout(timer);
-      end();
-    });
-  };
+  return () => (held ? settled(held, timeoutMs).then(end) : end());
+}
+
+/**
+ * Resolves once every promise in `list` has settled, those pushed meanwhile included, or after
+ * `timeoutMs`; whatever ends later leaves with a later export.
+ */
+function settled(list: Promise<unknown>[], timeoutMs: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout>;
+  return new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+    let seen = 0;
+    // Each round waits for what was handed over until then (`seen` moves to the end of the
+    // list as the round starts); the work may hand over more meanwhile. Each is taken through
+    // a new promise: allSettled itself rejects on a promise whose `constructor` getter throws.
+    const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length)).map((p) => new Promise((r) => r(p)))).then(next) : resolve());
+    next();
+  }).then(() => clearTimeout(timer));
 }
 
 /**
@@ -82,4 +85,40 @@ export function holdWaitUntil(ctx: ExecutionContextLike, wait: WaitUntil, timeou
 export function exportAndHold(ctx: ExecutionContextLike, timeoutMs: number): [(promise: Promise<unknown>) => void, (() => Promise<void> | undefined) | undefined] {
   const wait = ctx?.waitUntil;
   return [(p) => wait.call(ctx, p), holdWaitUntil(ctx, wait, timeoutMs)];
+}
+
+/** The work handed to a Durable Object's `state.waitUntil`, by the invocation (its scope) current then; `ms`: how long its export waits. */
+const byScope = new WeakMap<Scope, Promise<unknown>[] & { ms: number }>();
+
+/**
+ * holdWaitUntil for a Durable Object, whose one `state` (`this.ctx`) serves all its invocations,
+ * concurrent ones too: `state` gets one `waitUntil` of its own for the object's lifetime. It
+ * passes each promise to the runtime's as it is (a rejection stays the app's) and files it under
+ * the invocation current then, its scope, which AsyncLocalStorage carries across `await` (without
+ * it only the synchronous part of a handler is seen; what it hands over later is not waited for):
+ * each invocation's export waits for its own work only ({@link heldBy}). Returns the runtime's
+ * `waitUntil`, for the exports. `timeoutMs` 0, or a `state` that takes no property: nothing is held.
+ */
+export function holdByScope(state: DurableObjectState, timeoutMs: number): (promise: Promise<unknown>) => void {
+  const wait = state?.waitUntil;
+  const exportTo = (p: Promise<unknown>): void => wait.call(state, p);
+  try {
+    if (timeoutMs > 0) {
+      state.waitUntil = (p) => {
+        exportTo(p);
+        const scope = contextStorage().get()?.scope;
+        // Once its export has gone an invocation keeps nothing more (long-lived work that keeps handing over).
+        if (scope && !scope.closed) byScope.get(scope)?.push(p) ?? byScope.set(scope, Object.assign([p], { ms: timeoutMs }));
+      };
+    }
+  } catch {
+    // a frozen `state`: left as it is
+  }
+  return exportTo;
+}
+
+/** What the export of the Durable Object invocation `scope` waits for (see holdByScope); `undefined`: nothing. */
+export function heldBy(scope: Scope): Promise<void> | undefined {
+  const list = byScope.get(scope);
+  return list && settled(list, list.ms);
 }

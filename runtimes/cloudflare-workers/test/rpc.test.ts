@@ -414,6 +414,35 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
     expect(memory.spans.map((s) => [s.name, s.attributes['faas.trigger'], s.attributes['rpc.system']])).toEqual([['Room.alarm', 'timer', undefined]]);
   });
 
+  test('without AsyncLocalStorage, a Durable Object\'s export waits for what its fetch hands to this.ctx.waitUntil before its first await, not for what comes after', async () => {
+    const prev = contextStorage();
+    setContextStorage(new SynchronousStorage());
+    try {
+      const { monitor } = createTestMonitor();
+      let early = false;
+      let open!: () => void;
+      class Room {
+        constructor(readonly ctx: { waitUntil(p: Promise<unknown>): void }, readonly env: unknown) {}
+        async fetch(_request: Request): Promise<Response> {
+          this.ctx.waitUntil(new Promise((r) => setTimeout(r, 20)).then(() => (early = true)));
+          await Promise.resolve();
+          // No scope is current here without AsyncLocalStorage: this work is another invocation's as much as this one's.
+          this.ctx.waitUntil(new Promise<void>((r) => (open = r)));
+          return new Response('ok');
+        }
+      }
+      const state = fakeCtx();
+      const room = new (instrumentDO(Room, monitor))(state, {});
+      expect(await (await room.fetch(new Request('http://do/'))).text()).toBe('ok');
+      expect(state.pending).toHaveLength(3); // the two handed over, then the export
+      await state.pending[2];
+      expect(early).toBe(true);
+      open();
+    } finally {
+      setContextStorage(prev);
+    }
+  });
+
   test('instrumentDO shares the code: RPC methods from a user base class are wrapped, the DurableObject base is not walked', async () => {
     const { monitor, memory } = createTestMonitor();
     class DurableObject {

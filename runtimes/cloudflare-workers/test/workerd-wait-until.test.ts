@@ -33,10 +33,21 @@ async function lateBesideRoot(srv: TestServer, id: string, isRoot: (s: DecodedSp
 }
 
 const serverOf = (path: string) => (s: DecodedSpan) => s.kind === SERVER && s.attributes['url.path'] === path;
+/** The Durable Object's own SERVER span for `path` (the Worker that forwarded the request has one too). */
+const roomOf = (path: string) => (s: DecodedSpan) => serverOf(path)(s) && s.attributes['cloudflare.durable_object.class'] === 'Room';
+
+/** The 'late' log of `id` left in the same logs export as the 'early' one, written before the handler returned, with the span of `root`. */
+async function lateLogBeside(srv: TestServer, id: string, root: DecodedSpan): Promise<void> {
+  const logPost = await waitFor(() => posts(srv, '/v1/logs').map(logsOf).find((p) => p.some((l) => l.body === 'late' && l.attributes['test.id'] === id)));
+  const lateLog = logPost.find((l) => l.body === 'late')!;
+  expect(logPost.some((l) => l.body === 'early' && l.attributes['test.id'] === id)).toBe(true);
+  expect(lateLog.traceId).toBe(root.traceId);
+  expect(lateLog.spanId).toBe(root.spanId);
+}
 
 async function startWithReceiver(vars: Record<string, string>): Promise<{ srv: TestServer; mf: Miniflare }> {
   const srv = await startTestServer();
-  const mf = await startWorker({ flags: ['nodejs_compat'], entry: FIXTURE, vars: { OTEL_EXPORTER_OTLP_ENDPOINT: srv.url, ...vars }, extra: { unsafeTriggerHandlers: true, durableObjects: {} } });
+  const mf = await startWorker({ flags: ['nodejs_compat'], entry: FIXTURE, vars: { OTEL_EXPORTER_OTLP_ENDPOINT: srv.url, ...vars }, extra: { unsafeTriggerHandlers: true, durableObjects: { ROOM: 'RoomDO' } } });
   return { srv, mf };
 }
 
@@ -53,6 +64,7 @@ async function startBeside(other: Record<string, unknown>, main: Record<string, 
         compatibilityDate: '2026-04-01',
         compatibilityFlags: ['nodejs_compat'],
         bindings: { OTEL_EXPORTER_OTLP_ENDPOINT: srv.url, BATCH_WINDOW_MS: '0' },
+        durableObjects: { ROOM: 'RoomDO' },
         ...main,
       },
     ],
@@ -75,17 +87,18 @@ describe('workerd: the handler\'s own ctx.waitUntil work leaves with its invocat
     const r = await mf.dispatchFetch('http://worker.test/late?id=a');
     expect(await r.text()).toBe('ok');
     const { root } = await lateBesideRoot(srv, 'a', serverOf('/late'));
-    const logPost = await waitFor(() => posts(srv, '/v1/logs').map(logsOf).find((p) => p.some((l) => l.body === 'late' && l.attributes['test.id'] === 'a')));
-    const lateLog = logPost.find((l) => l.body === 'late')!;
-    expect(logPost.some((l) => l.body === 'early' && l.attributes['test.id'] === 'a')).toBe(true); // written before the handler returned
-    expect(lateLog.traceId).toBe(root.traceId);
-    expect(lateLog.spanId).toBe(root.spanId);
+    await lateLogBeside(srv, 'a', root);
   });
 
   test('work that never settles holds the export only until waitUntilTimeoutMs; what ended by then leaves with it', async () => {
     const r = await mf.dispatchFetch('http://worker.test/hang?id=c');
     expect(await r.text()).toBe('ok');
     await lateBesideRoot(srv, 'c', serverOf('/hang'));
+  });
+
+  test('a Durable Object likewise: its fetch\'s export goes after waitUntilTimeoutMs with the work that ended', async () => {
+    expect(await (await mf.dispatchFetch('http://worker.test/do/hang?id=do-hang')).text()).toBe('ok');
+    await lateBesideRoot(srv, 'do-hang', roomOf('/do/hang'));
   });
 
   test('work that hands over more work itself is waited for too; passThroughOnException, props, exports and getRequestTelemetry(ctx) work on the ctx the handler got', async () => {
@@ -107,6 +120,41 @@ describe('workerd: the handler\'s own ctx.waitUntil work leaves with its invocat
   });
 });
 
+describe('workerd, a Durable Object: each invocation\'s export waits for the work it hands to this.ctx.waitUntil, and only its own', () => {
+  let srv: TestServer;
+  let mf: Miniflare;
+  // A timeout far past the tests' waits: an export held for another invocation's work would not come.
+  beforeAll(async () => ({ srv, mf } = await startWithReceiver({ BATCH_WINDOW_MS: '0', WAIT_UNTIL_TIMEOUT_MS: '20000' })));
+  afterAll(async () => {
+    await mf?.dispose();
+    await srv?.close();
+  });
+
+  test('fetch: a span and a log recorded 50 ms after the handler returned leave in the same export, children of the object\'s span', async () => {
+    expect(await (await mf.dispatchFetch('http://worker.test/do/late?id=do')).text()).toBe('ok');
+    const { root } = await lateBesideRoot(srv, 'do', roomOf('/do/late'));
+    await lateLogBeside(srv, 'do', root);
+  });
+
+  test('two requests at once to one object, one handing over work after an await that ends later: the other is not held for it', async () => {
+    const gated = mf.dispatchFetch('http://worker.test/do/gated?id=slow');
+    expect(await (await mf.dispatchFetch('http://worker.test/do/plain')).text()).toBe('ok');
+    expect(await (await gated).text()).toBe('ok');
+    await waitFor(() => spansOf(srv).find(roomOf('/do/plain')));
+    expect(spansOf(srv).some(roomOf('/do/gated')), 'the gated request\'s export waits for its work').toBe(false);
+    expect(await (await mf.dispatchFetch('http://worker.test/do/open')).text()).toBe('ok');
+    await lateBesideRoot(srv, 'slow', roomOf('/do/gated'));
+  });
+
+  test('an RPC method and alarm: the work handed over leaves with the call\'s span', async () => {
+    await (await mf.dispatchFetch('http://worker.test/do/plain')).text(); // the fixture's monitor, for work() and alarm()
+    expect(await (await mf.dispatchFetch('http://worker.test/do-rpc?id=do-rpc')).text()).toBe('done');
+    await lateBesideRoot(srv, 'do-rpc', (s) => s.name === 'Room.work');
+    expect(await (await mf.dispatchFetch('http://worker.test/do/alarm')).text()).toBe('ok');
+    await lateBesideRoot(srv, 'alarm', (s) => s.name === 'Room.alarm');
+  });
+});
+
 test('workerd, batching (batchWindowMs default): a request whose export waits for its work leaves whole, in a later batch; the requests beside it leave too', async () => {
   const { srv, mf } = await startWithReceiver({});
   try {
@@ -122,7 +170,10 @@ test('workerd, batching (batchWindowMs default): a request whose export waits fo
   }
 });
 
-test('workerd: work that rejects is waited for too, and the rejection stays the app\'s (workerd reports it, as without the monitor)', async () => {
+test.each([
+  ['a Worker', '/reject', 'b', serverOf('/reject')],
+  ['a Durable Object', '/do/reject', 'do-reject', roomOf('/do/reject')],
+])('workerd, %s: work that rejects is waited for too, and the rejection stays the app\'s (workerd reports it, as without the monitor)', async (_, path, id, isRoot) => {
   // A Tail Worker reads what workerd reports for the request: the waitUntil rejection among its exceptions.
   const { srv, mf } = await startBeside(
     { name: 'tail', script: 'const seen = []; export default { tail(events) { seen.push(...events) }, fetch: () => Response.json(seen) }' },
@@ -130,15 +181,16 @@ test('workerd: work that rejects is waited for too, and the rejection stays the 
   );
   try {
     const main = await mf.getWorker('main');
-    expect(await (await main.fetch('http://worker.test/reject?id=b')).text()).toBe('ok');
-    await lateBesideRoot(srv, 'b', serverOf('/reject'));
+    expect(await (await main.fetch(`http://worker.test${path}?id=${id}`)).text()).toBe('ok');
+    await lateBesideRoot(srv, id, isRoot);
     const tail = await mf.getWorker('tail');
-    let events: { exceptions: { message: string }[] }[] = [];
-    for (let i = 0; i < 200 && events.length === 0; i++) {
+    let messages: string[] = [];
+    for (let i = 0; i < 200 && !messages.includes(`user failure ${id}`); i++) {
       if (i > 0) await new Promise((r) => setTimeout(r, 50));
-      events = (await (await tail.fetch('http://tail/')).json()) as typeof events;
+      const events = (await (await tail.fetch('http://tail/')).json()) as { exceptions: { message: string }[] }[];
+      messages = events.flatMap((e) => e.exceptions.map((x) => x.message));
     }
-    expect(events.flatMap((e) => e.exceptions.map((x) => x.message))).toContain('user failure b');
+    expect(messages).toContain(`user failure ${id}`);
   } finally {
     await mf.dispose();
     await srv.close();

@@ -34,7 +34,7 @@ describe.runIf(shouldRun('prometheus'))('real Prometheus scraping metricsHandler
   let server: Server | undefined;
   let dir = '';
   let api = '';
-  const seen = new Map<string, { accept: string | null; contentType: string | null }>();
+  const seen = new Map<string, { accept: string | null; contentType: string | null; acceptEncoding: string | null; contentEncoding: string | null }>();
 
   beforeAll(async () => {
     const binary = requireBinary('prometheus');
@@ -44,7 +44,8 @@ describe.runIf(shouldRun('prometheus'))('real Prometheus scraping metricsHandler
       (h: WebHandler): WebHandler =>
       async (req) => {
         const res = await h(req);
-        if (res) seen.set(new URL(req.url).pathname, { accept: req.headers.get('accept'), contentType: res.headers.get('content-type') });
+        const [acceptEncoding, contentEncoding] = [req.headers.get('accept-encoding'), res?.headers.get('content-encoding') ?? null];
+        if (res) seen.set(new URL(req.url).pathname, { accept: req.headers.get('accept'), contentType: res.headers.get('content-type'), acceptEncoding, contentEncoding });
         return res;
       };
     server = await serve(
@@ -143,6 +144,16 @@ describe.runIf(shouldRun('prometheus'))('real Prometheus scraping metricsHandler
     });
     expect(exemplars[0]!.labels).toEqual({ trace_id: TRACE, span_id: SPAN });
     expect(Number(exemplars[0]!.value)).toBe(0.5);
+  }, 30_000);
+
+  it('Prometheus asks for gzip and gets it on every job; the series it ingested are the ones rendered', async () => {
+    await value('up{job="basic"} == 1');
+    // Not /secure: its secure-wrong job's 401 (never gzipped) may be the last answer there.
+    for (const path of ['/metrics', '/metrics-text', '/basic']) {
+      const s = seen.get(path)!;
+      expect([path, s.acceptEncoding, s.contentEncoding]).toEqual([path, 'gzip', 'gzip']);
+    }
+    for (const job of ['om', 'text', 'basic']) expect(await value(`queue_depth{job="${job}",queue="jobs"}`)).toBe(7);
   }, 30_000);
 
   it('auth: Prometheus scrapes with the right bearer token and basic credentials, fails with the wrong one', async () => {

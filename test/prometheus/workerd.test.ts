@@ -4,7 +4,7 @@
  */
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { createServer, type Server } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './processes.js';
 
@@ -16,6 +16,7 @@ const snapshot = () => ({ temporality: 'cumulative', time: Date.now(), metrics: 
     points: [{ attributes: { colo: 'AMS' }, value: 5, startTime: 0, time: 0 }] } ] });
 const monitor = { metrics: { collect: snapshot } };
 const metrics = metricsHandler(monitor, { auth: { bearerToken: 'tok' } });
+const open = metricsHandler(monitor, { path: '/open' });
 export default {
   async fetch(request, env) {
     if (new URL(request.url).pathname === '/push') {
@@ -23,12 +24,13 @@ export default {
       const r = await push.export({ resource: { attributes: {} }, scope: { name: 'w' }, spans: [], logs: [], metrics: snapshot() });
       return Response.json(r);
     }
-    return (await metrics(request)) ?? new Response('nope', { status: 404 });
+    return (await metrics(request)) ?? (await open(request)) ?? new Response('nope', { status: 404 });
   },
 };`;
 
 describe('workerd (miniflare, no compatibility flags)', () => {
   let mf: Miniflare | undefined;
+  let url: URL;
   let gateway: Server | undefined;
   const received: { url: string; method: string; body: string }[] = [];
 
@@ -57,6 +59,7 @@ describe('workerd (miniflare, no compatibility flags)', () => {
       compatibilityDate: '2026-04-01',
       bindings: { GATEWAY: `http://127.0.0.1:${port}` },
     });
+    url = await mf.ready;
   }, 30_000);
 
   afterAll(async () => {
@@ -71,6 +74,25 @@ describe('workerd (miniflare, no compatibility flags)', () => {
     const res = await mf!.dispatchFetch('http://w/metrics', { headers: { authorization: 'Bearer tok', accept: 'application/openmetrics-text;version=1.0.0' } });
     expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores');
     expect(await res.text()).toBe('# TYPE worker_requests counter\n# HELP worker_requests Requests\nworker_requests_total{colo="AMS"} 5\n# EOF\n');
+  });
+
+  it('gzip: the render goes gzipped once (encodeBody manual), and the bytes on the wire decode to it', async () => {
+    const plain = '# HELP worker_requests_total Requests\n# TYPE worker_requests_total counter\nworker_requests_total{colo="AMS"} 5\n';
+    // Like Cloudflare's edge, miniflare hands the Worker `Accept-Encoding: br, gzip`; its fetch decodes one layer.
+    expect(await (await mf!.dispatchFetch('http://w/open', { headers: { 'accept-encoding': 'gzip' } })).text()).toBe(plain);
+    const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+      const req = httpRequest(new URL('/open', url), { headers: { 'accept-encoding': 'gzip' } }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => resolve({ headers: r.headers, body: Buffer.concat(chunks) }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    // Miniflare, like Cloudflare's edge, gzips a plain text answer itself: the Vary shows it is ours.
+    expect([raw.headers['content-encoding'], raw.headers.vary]).toEqual(['gzip', 'Accept, Accept-Encoding']);
+    const decoded = new Response(new Blob([new Uint8Array(raw.body)]).stream().pipeThrough(new DecompressionStream('gzip')));
+    expect(await decoded.text()).toBe(plain);
   });
 
   it('PG-02, PG-09: PushgatewayBackend pushes from workerd through fetch', async () => {

@@ -19,6 +19,8 @@ export interface PrometheusBackendOptions {
   /** `negotiate` (default) follows the scraper's Accept header; the others force a format. */
   readonly format?: ExpositionFormat | 'negotiate';
   readonly onDrop?: (dropped: DroppedMetric) => void;
+  /** `gzip` (default) when the scraper accepts it, or `none`. */
+  readonly compression?: 'gzip' | 'none';
 }
 
 const OK: ExportResult = Object.freeze({ ok: true });

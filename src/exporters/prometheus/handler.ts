@@ -9,7 +9,7 @@ import { dropHandler, type MetricsSource } from './source.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
-import { CONTENT_TYPES, negotiateFormat } from './negotiate.js';
+import { acceptsGzip, CONTENT_TYPES, negotiateFormat } from './negotiate.js';
 
 export interface MetricsHandlerOptions {
   /** Path served; other paths resolve to `undefined`. Default `/metrics`. */
@@ -20,9 +20,11 @@ export interface MetricsHandlerOptions {
   readonly format?: ExpositionFormat | 'negotiate';
   /** Told about metrics left out of the exposition (name conflicts, MET-13). */
   readonly onDrop?: (dropped: DroppedMetric) => void;
+  /** `gzip` (default) gzips the body for a scraper whose Accept-Encoding takes it; `none` never does. */
+  readonly compression?: 'gzip' | 'none';
 }
 
-export const METRICS_HANDLER_KEYS: Record<keyof MetricsHandlerOptions, 0> = { path: 0, auth: 0, format: 0, onDrop: 0 };
+export const METRICS_HANDLER_KEYS: Record<keyof MetricsHandlerOptions, 0> = { path: 0, auth: 0, format: 0, onDrop: 0, compression: 0 };
 
 /** A handler returns `undefined` when the request is not for its path, so it can be chained. */
 export type MetricsHandler = (request: Request) => Promise<Response | undefined>;
@@ -36,8 +38,8 @@ function plain(status: number, body: string, headers: Record<string, string> = {
 
 /**
  * Creates a `/metrics` handler: GET and HEAD only (else 405), optional auth (401 with
- * `WWW-Authenticate`), content negotiation between text 0.0.4 and OpenMetrics 1.0.0, and
- * `Cache-Control: no-store`.
+ * `WWW-Authenticate`), content negotiation between text 0.0.4 and OpenMetrics 1.0.0, gzip when
+ * the scraper accepts it (Prometheus always does), and `Cache-Control: no-store`.
  *
  * @param monitor any object with `metrics.collect({ temporality: 'cumulative' })`
  * @param options `path` defaults to `/metrics`
@@ -60,6 +62,10 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
   if (forced !== 'negotiate' && forced !== 'text' && forced !== 'openmetrics') {
     throw new TypeError(`metricsHandler option "format" must be "negotiate", "text" or "openmetrics"`);
   }
+  const compression = options.compression ?? 'gzip';
+  if (compression !== 'gzip' && compression !== 'none') throw new TypeError(`metricsHandler option "compression" must be "gzip" or "none"`);
+  // Without CompressionStream the body goes as it is.
+  const gzipping = compression === 'gzip' && typeof CompressionStream === 'function';
   const check = options.auth === undefined ? undefined : createAuthCheck(options.auth);
   const onDrop = dropHandler(monitor, options.onDrop);
 
@@ -85,9 +91,15 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
       // Never show internals to a scraper; the monitor's own diagnostics carry the detail.
       return plain(500, 'metrics collection failed\n');
     }
-    return new Response(request.method === 'HEAD' ? null : body, {
+    const gzip = gzipping && acceptsGzip(request.headers.get('accept-encoding'));
+    const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', vary: gzipping ? 'Accept, Accept-Encoding' : 'Accept' };
+    if (gzip) headers['content-encoding'] = 'gzip';
+    // HEAD gets the headers GET would get. `encodeBody` is Workers' own (others ignore it): a
+    // gzip body goes out as it is, where workerd would gzip it again by the header.
+    return new Response(request.method === 'HEAD' ? null : gzip ? new Blob([body]).stream().pipeThrough(new CompressionStream('gzip')) : body, {
       status: 200,
-      headers: { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', vary: 'Accept' },
-    });
+      headers,
+      encodeBody: 'manual',
+    } as ResponseInit);
   };
 }

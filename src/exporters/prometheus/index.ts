@@ -12,7 +12,7 @@
 export { renderSnapshot, type DroppedMetric, type ExpositionFormat, type RenderOptions } from './render.js';
 export { renderPrometheus, type RenderPrometheusOptions } from './render-prometheus.js';
 export { metricsHandler, type MetricsHandler, type MetricsHandlerOptions } from './handler.js';
-export { negotiateFormat, CONTENT_TYPES } from './negotiate.js';
+export { negotiateFormat, acceptsGzip, CONTENT_TYPES } from './negotiate.js';
 export { timingSafeEqual, type MetricsAuth } from './auth.js';
 export { PrometheusBackend, type PrometheusBackendOptions } from './backend.js';
 export { describeFamily, type Family, type PrometheusType } from './family.js';

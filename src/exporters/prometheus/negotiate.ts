@@ -1,7 +1,8 @@
 /**
  * Content negotiation for `/metrics` (PT-10): the Accept list is parsed with q-values and
  * OpenMetrics 1.0.0 is chosen only when it is acceptable and weighted strictly higher than
- * text 0.0.4. Ties and unknown lists fall back to 0.0.4, which every scraper reads.
+ * text 0.0.4. Ties and unknown lists fall back to 0.0.4, which every scraper reads. The
+ * Accept-Encoding list says whether the body may go gzipped.
  *
  * @module
  */
@@ -14,6 +15,27 @@ export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, string>> = {
   // Names are written with underscores for other characters: said so, as Prometheus 3 asks (PT-10).
   openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores',
 };
+
+/** The items of an Accept or Accept-Encoding list: lower-cased name, q (0 when malformed), version. */
+function items(list: string): { name: string; q: number; version: string | undefined }[] {
+  return list.split(',').map((item) => {
+    const parts = item.split(';');
+    let q = 1;
+    let version: string | undefined;
+    for (let i = 1; i < parts.length; i++) {
+      const p = parts[i]!;
+      const eq = p.indexOf('=');
+      if (eq < 0) continue;
+      const key = p.slice(0, eq).trim().toLowerCase();
+      const value = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
+      if (key === 'q') {
+        const n = Number(value);
+        q = value !== '' && n >= 0 && n <= 1 ? n : 0;
+      } else if (key === 'version') version = value;
+    }
+    return { name: parts[0]!.trim().toLowerCase(), q, version };
+  });
+}
 
 /**
  * Picks the exposition format for an Accept header value.
@@ -36,22 +58,7 @@ export function negotiateFormat(accept: string | null | undefined): ExpositionFo
       f.q = q;
     } else if (rank === f.rank && q > f.q) f.q = q;
   };
-  for (const range of accept.split(',')) {
-    const parts = range.split(';');
-    const type = parts[0]!.trim().toLowerCase();
-    let q = 1;
-    let version: string | undefined;
-    for (let i = 1; i < parts.length; i++) {
-      const p = parts[i]!;
-      const eq = p.indexOf('=');
-      if (eq < 0) continue;
-      const key = p.slice(0, eq).trim().toLowerCase();
-      const value = p.slice(eq + 1).trim().replace(/^"|"$/g, '');
-      if (key === 'q') {
-        const n = Number(value);
-        q = value !== '' && n >= 0 && n <= 1 ? n : 0;
-      } else if (key === 'version') version = value;
-    }
+  for (const { name: type, q, version } of items(accept)) {
     if (type === '*/*') {
       offer(text, 0, q);
       offer(om, 0, q);
@@ -66,4 +73,24 @@ export function negotiateFormat(accept: string | null | undefined): ExpositionFo
     }
   }
   return om.q > text.q ? 'openmetrics' : 'text';
+}
+
+/**
+ * Whether an Accept-Encoding value accepts gzip (RFC 9110 §12.5.3): `gzip` (or `x-gzip`) with
+ * q > 0, else `*` with q > 0. No header means identity only.
+ *
+ * @example
+ * acceptsGzip('gzip') // true
+ * acceptsGzip('gzip;q=0, *') // false
+ * acceptsGzip(null) // false
+ */
+export function acceptsGzip(acceptEncoding: string | null | undefined): boolean {
+  // The named coding rules over `*`, as a version-matched type rules over `*/*` above.
+  let gzip = -1;
+  let any = 0;
+  for (const { name, q } of items(acceptEncoding ?? '')) {
+    if (name === 'gzip' || name === 'x-gzip') gzip = Math.max(gzip, q);
+    else if (name === '*') any = Math.max(any, q);
+  }
+  return (gzip < 0 ? any : gzip) > 0;
 }

@@ -99,6 +99,12 @@ export class Scope {
   }
 
   #work: Promise<unknown>[] | undefined;
+  /**
+   * @internal The export alone, when `close()` also waits for work handed to `waitUntil` (else
+   * unset: `close()` returns the export itself). What an adapter that times the export (Lambda's
+   * `flushTimeoutMs`) judges the collector by.
+   */
+  declare exported: Promise<FlushResult> | undefined;
 
   /**
    * Keeps the invocation alive until `promise` settles, wherever the runtime allows it: the promise
@@ -122,7 +128,9 @@ export class Scope {
     if (this.#closing !== undefined) return this.#closing;
     const exported = this.owner.closeScope(this);
     const work = this.#work;
+    if (work === undefined) return (this.#closing = exported);
+    this.exported = exported;
     // Each taken through a new promise and settled either way: the app's rejection stays its own.
-    return (this.#closing = work === undefined ? exported : Promise.all([exported, ...work.map((p) => new Promise((r) => r(p)).catch(() => {}))]).then((r) => r[0]));
+    return (this.#closing = Promise.all([exported, ...work.map((p) => new Promise((r) => r(p)).catch(() => {}))]).then((r) => r[0]));
   }
 }

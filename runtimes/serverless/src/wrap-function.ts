@@ -4,7 +4,7 @@ import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/moni
 import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
-import type { FlushResult } from '../../../src/scope/scope.js';
+import type { FlushResult, Scope } from '../../../src/scope/scope.js';
 import { SpanKind, SpanStatus } from '../../../src/model/span-data.js';
 import { extractBaggage, extractContext } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
@@ -72,9 +72,11 @@ const degraded = new WeakSet<Monitor>();
  * DEGRADED_WAIT_MS: the export still runs (failures are counted as ever), and the full wait
  * comes back with the first export that reaches every backend.
  */
-async function awaitFlush(monitor: Monitor, flush: Promise<unknown>, ms: number): Promise<void> {
+async function awaitFlush(monitor: Monitor, flush: Promise<unknown>, ms: number, scope?: Scope): Promise<void> {
   let settled = false;
-  void flush.then(
+  // The collector is judged by the export alone: work the invocation handed to `scope.waitUntil`
+  // (an alert's post) is awaited within the same budget, but a slow one says nothing about it.
+  void (scope?.exported ?? flush).then(
     (r) => {
       settled = true;
       const ok = ((r as FlushResult | undefined)?.backends ?? []).every((b) => b.ok);
@@ -164,7 +166,8 @@ async function invokeWeb(
   // Exactly the platform's arguments, as for Node-style functions: a Hono app's `fetch(request,
   // env, executionCtx)` would take an extra one for its execution context. Telemetry is the
   // active context (getActiveSpan(), getActiveScope()).
-  const call = (req: Request): Promise<Response> => fn.apply(self, [req, ...args.slice(1)]);
+  let scope: Scope | undefined;
+  const call = (req: Request, t: RequestTelemetry): Promise<Response> => ((scope = t.scope), fn.apply(self, [req, ...args.slice(1)]));
   const waitUntil = kind === 'netlify' ? contextWaitUntil(context) : kind === 'vercel' ? vercelWaitUntil() : (contextWaitUntil(context) ?? vercelWaitUntil());
   if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http);
   // No waitUntil: the platform may freeze once the response is returned, so the export is
@@ -173,7 +176,7 @@ async function invokeWeb(
   try {
     return await handleRequest(monitor, request as Request, call, (p) => (flushing = p), { ...http, waitForBody: false });
   } finally {
-    if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs);
+    if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs, scope);
   }
 }
 
@@ -200,7 +203,9 @@ async function invokeNodeStyle(
   // The function gets the platform's arguments and nothing more: an Express or Connect app is
   // `(req, res, next)` and would take an extra argument as its final handler, leaving 404s and
   // errors unanswered. Its telemetry is the active context (getActiveSpan(), getActiveScope()).
+  let scope: Scope | undefined;
   const run = async (_req: Request, telemetry: RequestTelemetry): Promise<Response> => {
+    scope = telemetry.scope;
     // The connection's peer: Forwarded#for and X-Forwarded-For are any client's to set.
     const peer = req.socket?.remoteAddress;
     if (peer) telemetry.span.setAttribute('client.address', peer);
@@ -212,7 +217,7 @@ async function invokeNodeStyle(
     await handleRequest(monitor, request, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });
   } finally {
     // Without a waitUntil the sandbox may freeze once the function settles: export first.
-    if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs);
+    if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs, scope);
   }
   return returned;
 }
@@ -297,7 +302,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     } catch {
       // keep the default budget
     }
-    await awaitFlush(monitor, scope.close(), budget);
+    await awaitFlush(monitor, scope.close(), budget, scope);
   }
 }
 

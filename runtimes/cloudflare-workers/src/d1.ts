@@ -67,7 +67,8 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
           const sqls = all ? statements.map((x) => texts.get(x)) : [];
           const text = sqls.length === 0 || sqls.includes(undefined) ? undefined : sqls.every((q) => q === sqls[0]) ? sqls[0] : sqls.join('; ');
           const a = attributes(name, text, 'BATCH');
-          a['db.operation.batch.size'] = all ? statements.length : 0;
+          // DB conventions: a batch has two operations or more; the size is not set below that.
+          if (all && statements.length > 1) a['db.operation.batch.size'] = statements.length;
           return tracedCall(bc, { type: 'd1', binding: name, operation: 'batch', name: 'D1 BATCH', attributes: a, query: text }, () => original(list, ...rest));
         };
       }

@@ -30,7 +30,8 @@ export interface WorkerTelemetry {
  * caller is a Worker, not the client.
  */
 export function setClientAddress(request: Request, span: Span): void {
-  const ip = request.headers.get('cf-connecting-ip');
+  // An unsampled request's span keeps nothing: no header read for it.
+  const ip = span.isRecording() && request.headers.get('cf-connecting-ip');
   if (ip) span.setAttribute('client.address', ip);
 }
 

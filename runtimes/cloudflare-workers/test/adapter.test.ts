@@ -178,6 +178,8 @@ describe('instrument() in-process', () => {
     const server = memory.spans.find((s) => s.kind === 2)!;
     const select = memory.spans.find((s) => s.name === 'D1 SELECT')!;
     expect(select.parentSpanId).toBe(server.spanId);
+    // DB conventions: one statement is no batch size (a batch has two or more).
+    expect(memory.spans.find((s) => s.name === 'D1 BATCH')!.attributes).not.toHaveProperty('db.operation.batch.size');
     expect(JSON.stringify(memory.spans)).not.toContain('secret-bound-value');
   });
 

@@ -443,6 +443,21 @@ describe('instrument(class extends WorkerEntrypoint) RPC methods in-process', ()
     }
   });
 
+  test("a hand-made state without waitUntil is left without one: the object's own `this.ctx.waitUntil?.()` is skipped, not thrown", async () => {
+    const { monitor } = createTestMonitor();
+    class Room {
+      constructor(readonly ctx: { waitUntil?(p: Promise<unknown>): void }, readonly env: unknown) {}
+      ping(): string {
+        this.ctx.waitUntil?.(Promise.resolve());
+        return 'pong';
+      }
+    }
+    const state: { waitUntil?: unknown } = {};
+    const room = new (instrumentDO(Room, monitor))(state as never, {}) as unknown as Room;
+    expect(state.waitUntil).toBeUndefined();
+    expect(room.ping()).toBe('pong');
+  });
+
   test('instrumentDO shares the code: RPC methods from a user base class are wrapped, the DurableObject base is not walked', async () => {
     const { monitor, memory } = createTestMonitor();
     class DurableObject {

@@ -79,6 +79,23 @@ describe('metricsHandler gzip', () => {
     expect((await new PrometheusBackend().handler(monitor)(get({ 'accept-encoding': 'gzip' })))!.headers.get('content-encoding')).toBe('gzip');
   });
 
+  it('a CompressionStream that throws when made: the scrape still gets the body, uncompressed', async () => {
+    const monitor = busy();
+    const handle = metricsHandler(monitor);
+    globalThis.CompressionStream = class {
+      constructor() {
+        throw new Error('broken compressor');
+      }
+    } as never;
+    try {
+      const res = (await handle(get({ 'accept-encoding': 'gzip' })))!;
+      expect([res.status, res.headers.get('content-encoding')]).toEqual([200, null]);
+      expect(await res.text()).toContain('http_requests_total{route="/users/299",status="204"} 299');
+    } finally {
+      globalThis.CompressionStream = real;
+    }
+  });
+
   it('a wrong or misspelt compression option throws at construction', () => {
     expect(() => metricsHandler(busy(), { compression: false } as never)).toThrow('metricsHandler option "compression" must be "gzip" or "none"');
     expect(() => metricsHandler(busy(), { compresion: 'none' } as never)).toThrow(/unknown option `compresion`/);

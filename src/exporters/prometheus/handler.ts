@@ -91,12 +91,19 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
       // Never show internals to a scraper; the monitor's own diagnostics carry the detail.
       return plain(500, 'metrics collection failed\n');
     }
-    const gzip = gzipping && acceptsGzip(request.headers.get('accept-encoding'));
+    const head = request.method === 'HEAD';
+    let gzip: ReadableStream | boolean = gzipping && acceptsGzip(request.headers.get('accept-encoding'));
+    try {
+      if (gzip && !head) gzip = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
+    } catch {
+      // A CompressionStream that fails: the scrape still gets the body, as it is.
+      gzip = false;
+    }
     const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', vary: gzipping ? 'Accept, Accept-Encoding' : 'Accept' };
     if (gzip) headers['content-encoding'] = 'gzip';
     // HEAD gets the headers GET would get. `encodeBody` is Workers' own (others ignore it): a
     // gzip body goes out as it is, where workerd would gzip it again by the header.
-    return new Response(request.method === 'HEAD' ? null : gzip ? new Blob([body]).stream().pipeThrough(new CompressionStream('gzip')) : body, {
+    return new Response(head ? null : typeof gzip === 'object' ? gzip : body, {
       status: 200,
       headers,
       encodeBody: 'manual',

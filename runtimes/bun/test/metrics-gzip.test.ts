@@ -3,16 +3,7 @@ import { expect, test } from 'bun:test';
 import { metricsHandler } from '../../../src/exporters/prometheus/index.js';
 import { MemoryBackend } from '../../../src/index.js';
 import { serve } from '../index.js';
-
-const source = {
-  metrics: {
-    collect: () => ({
-      temporality: 'cumulative' as const,
-      time: 0,
-      metrics: [{ type: 'counter' as const, name: 'jobs', help: 'Jobs', unit: '', temporality: 'cumulative' as const, points: [{ attributes: { queue: 'q' }, value: 5, startTime: 0, time: 0 }] }],
-    }),
-  },
-};
+import { oneCounter as source } from '../../test-support/metrics-source.js';
 
 test('bun: /metrics through serve() answers gzip when accepted, once', async () => {
   const metrics = metricsHandler(source);

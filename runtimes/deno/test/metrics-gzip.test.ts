@@ -3,18 +3,9 @@ import assert from 'node:assert/strict';
 import { metricsHandler } from '../../../src/exporters/prometheus/index.ts';
 import { MemoryBackend } from '../../../src/index.ts';
 import { instrument } from '../index.ts';
+import { oneCounter as source } from '../../test-support/metrics-source.ts';
 
 declare const Deno: any;
-
-const source = {
-  metrics: {
-    collect: () => ({
-      temporality: 'cumulative' as const,
-      time: 0,
-      metrics: [{ type: 'counter' as const, name: 'jobs', help: 'Jobs', unit: '', temporality: 'cumulative' as const, points: [{ attributes: { queue: 'q' }, value: 5, startTime: 0, time: 0 }] }],
-    }),
-  },
-};
 
 Deno.test({
   name: 'deno: /metrics through Deno.serve and instrument() answers gzip when accepted, once (Deno does not compress it again)',

@@ -11,6 +11,7 @@
  * ```
  */
 export { wrapFunction, type WrapFunctionOptions } from './src/wrap-function.js';
+export { traceRecord } from './src/trace-record.js';
 export { detectKind, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './src/detect.js';
 export type { MonitorConfig } from '../../src/adapter/monitor-from-config.js';
 export type { RequestTelemetry } from '../../src/http/handle-request.js';

@@ -80,7 +80,7 @@ function v1Query(event: ApiGatewayV1): string | undefined {
   return parts.length ? parts.join('&') : undefined;
 }
 
-interface LambdaRecord {
+export interface LambdaRecord {
   eventSource?: string;
   /** SNS spells it so. */
   EventSource?: string;
@@ -88,8 +88,14 @@ interface LambdaRecord {
   Sns?: { TopicArn?: string };
 }
 
+/** The queue, topic or stream a record came from: the last part of its ARN (`…:orders`, `…:stream/orders`); '' when it names none. */
+export function recordDestination(r: LambdaRecord | null | undefined): string {
+  const arn = r?.Sns ? r.Sns.TopicArn : r?.eventSourceARN;
+  return typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
+}
+
 /** `messaging.system` as the semantic conventions spell it (SNS with a dot, SQS with an underscore; Kinesis has none listed). */
-const MESSAGING_SYSTEM: Record<string, string> = { sqs: 'aws_sqs', sns: 'aws.sns', kinesis: 'aws_kinesis' };
+export const MESSAGING_SYSTEM: Record<string, string> = { sqs: 'aws_sqs', sns: 'aws.sns', kinesis: 'aws_kinesis' };
 
 /**
  * API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic
@@ -147,8 +153,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     // every record that names one names the same (an event source mapping reads one queue).
     let destination = '';
     for (const r of records!) {
-      const arn = system === 'sns' ? r?.Sns?.TopicArn : r?.eventSourceARN;
-      const d = typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
+      const d = recordDestination(r);
       if (d && destination && d !== destination) {
         destination = '';
         break;

@@ -35,7 +35,7 @@ function xrayContext(header: unknown): Link['context'] | undefined {
 }
 
 /** One message's trace context: W3C `traceparent` in its message attributes, else SQS's X-Ray header. */
-function messageContext(record: unknown): Link['context'] | undefined {
+export function messageContext(record: unknown): Link['context'] | undefined {
   if (record === null || typeof record !== 'object') return undefined;
   const r = record as { messageAttributes?: unknown; attributes?: { AWSTraceHeader?: unknown } | null; Sns?: { MessageAttributes?: unknown } | null };
   const attrs = (r.messageAttributes ?? r.Sns?.MessageAttributes) as Record<string, unknown> | null | undefined;

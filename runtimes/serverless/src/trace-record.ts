@@ -1,0 +1,54 @@
+import { getActiveScope } from '../../../src/context/active.js';
+import { Monitor } from '../../../src/monitor.js';
+import { SpanKind } from '../../../src/model/span-data.js';
+import { NonRecordingSpan, type Span } from '../../../src/trace/span.js';
+import { getDefaultMonitor } from '../../../src/wrappers/default-monitor.js';
+import { MESSAGING_SYSTEM, recordDestination, type LambdaRecord } from './lambda-event.js';
+import { messageContext } from './message-links.js';
+
+/** Where `traceRecord` runs outside any monitor: a span that records nothing. */
+const INERT = new NonRecordingSpan({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 });
+
+/**
+ * Runs `fn` as the processing of one SQS, SNS or Kinesis record of the batch a wrapped Lambda
+ * handler got: a CONSUMER span `process <queue>`, a child of the batch's span, linked to the trace
+ * context the message carries (`traceparent` in its message attributes, or SQS's `AWSTraceHeader`),
+ * with `messaging.message.id`. The Lambda conventions ask for this span per message beside the
+ * batch's; only the handler knows where one message's work starts and ends. Returns what `fn`
+ * returns (a promise is followed); an exception marks the span ERROR and is rethrown as it is. The
+ * monitor is the one of the invocation current (`wrapFunction`'s), else `options.monitor`, else the
+ * default monitor; with none, `fn` runs with a span that records nothing.
+ *
+ * @example
+ * ```ts
+ * export const handler = wrapFunction(async (event: SQSEvent) => {
+ *   for (const record of event.Records) await traceRecord(record, () => handleOrder(JSON.parse(record.body)));
+ * }, { serviceName: 'orders' });
+ * ```
+ */
+export function traceRecord<R>(record: unknown, fn: (span: Span) => R, options?: { monitor?: Monitor }): R {
+  const owner = getActiveScope()?.owner;
+  const monitor = options?.monitor ?? (owner instanceof Monitor ? owner : getDefaultMonitor());
+  if (monitor === undefined) return fn(INERT);
+  const attributes: Record<string, unknown> = { 'messaging.operation.type': 'process', 'messaging.operation.name': 'process' };
+  let name = 'process';
+  let link: ReturnType<typeof messageContext>;
+  // A record that cannot be read (not an object, a getter that throws) still runs, in a plain span.
+  try {
+    const r = record as LambdaRecord & { messageId?: unknown; eventID?: unknown; Sns?: { MessageId?: unknown } };
+    const source = r.eventSource ?? r.EventSource;
+    const system = typeof source === 'string' ? MESSAGING_SYSTEM[source.slice(4)] : undefined;
+    if (system) attributes['messaging.system'] = system;
+    const destination = recordDestination(r);
+    if (destination) {
+      name = `process ${destination}`;
+      attributes['messaging.destination.name'] = destination;
+    }
+    const id = r.messageId ?? r.Sns?.MessageId ?? r.eventID;
+    if (typeof id === 'string') attributes['messaging.message.id'] = id;
+    link = messageContext(record);
+  } catch {
+    // the span says what could be read
+  }
+  return monitor.tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
+}

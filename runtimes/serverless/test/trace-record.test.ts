@@ -1,0 +1,65 @@
+import { describe, expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { traceRecord, wrapFunction } from '../index.js';
+
+const ARN = 'arn:aws:sqs:eu-west-1:123456789012:orders';
+const W3C = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
+const XRAY = { traceId: '5759e988bd862e3fe1be46a994272793', spanId: '53995c3f42cd8ad8' };
+const event = {
+  Records: [
+    {
+      messageId: 'm-1',
+      eventSource: 'aws:sqs',
+      eventSourceARN: ARN,
+      body: '{"order":1}',
+      messageAttributes: { traceparent: { stringValue: `00-${W3C.traceId}-${W3C.spanId}-01`, dataType: 'String' } },
+    },
+    { messageId: 'm-2', eventSource: 'aws:sqs', eventSourceARN: ARN, body: 'not json', attributes: { AWSTraceHeader: `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=${XRAY.spanId};Sampled=1` } },
+  ],
+};
+const context = { awsRequestId: 'r1', functionName: 'orders-worker', getRemainingTimeInMillis: () => 10_000 };
+
+describe('traceRecord', () => {
+  test("each record's processing gets a CONSUMER span under the batch's, linked to the message's own context; a failed one is ERROR and rethrown", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async (e: typeof event) => {
+      const batchItemFailures: { itemIdentifier: string }[] = [];
+      for (const record of e.Records) {
+        try {
+          await traceRecord(record, async () => {
+            await monitor.tracer.startActiveSpan('save order', async () => JSON.parse(record.body));
+          });
+        } catch {
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        }
+      }
+      return { batchItemFailures };
+    }, monitor);
+    expect(await handler(event, context)).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-2' }] });
+    const batch = memory.spans.find((s) => s.name === 'process orders' && s.links.length === 2)!;
+    const records = memory.spans.filter((s) => s.name === 'process orders' && s.parentSpanId === batch.spanId);
+    expect(records.map((s) => [s.kind, s.attributes['messaging.message.id'], s.links.map((l) => [l.traceId, l.spanId])])).toEqual([
+      [5, 'm-1', [[W3C.traceId, W3C.spanId]]],
+      [5, 'm-2', [[XRAY.traceId, XRAY.spanId]]],
+    ]);
+    expect(records[0]!.attributes).toMatchObject({ 'messaging.system': 'aws_sqs', 'messaging.destination.name': 'orders', 'messaging.operation.type': 'process' });
+    // The record's own work is its child; the failed record is ERROR with the exception.
+    const saves = memory.spans.filter((s) => s.name === 'save order');
+    expect(saves.map((s) => s.parentSpanId)).toEqual(records.map((s) => s.spanId));
+    expect(records.map((s) => s.status.code)).toEqual([0, 2]);
+    expect(records[1]!.events.map((ev) => ev.name)).toContain('exception');
+  });
+
+  test('a synchronous fn stays synchronous; a record that is not an object still runs, in a plain `process` span', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async () => [traceRecord({ eventSource: 'aws:sqs', eventSourceARN: ARN }, () => 1), traceRecord(null, () => 2)], monitor);
+    expect(await handler({ Records: [] }, context)).toEqual([1, 2]);
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['orders-worker', 'process', 'process orders']);
+  });
+
+  test('outside any monitor, fn runs with a span that records nothing', () => {
+    let recording: boolean | undefined;
+    expect(traceRecord(event.Records[0], (span) => ((recording = span.isRecording()), 'done'))).toBe('done');
+    expect(recording).toBe(false);
+  });
+});

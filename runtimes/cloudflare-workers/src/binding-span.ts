@@ -6,20 +6,20 @@ import { now } from '../../../src/time.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
-export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'service' | 'workflow';
+export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'service' | 'workflow' | 'cache';
 
 /**
  * One finished binding call, as handed to `onBindingCall`: enough for hook events such as
- * cache hit/miss (KV, R2 reads), sql (D1) and queue enqueue (Queue producers).
+ * cache hit/miss (KV, R2 reads, Cache API `match`), sql (D1) and queue enqueue (Queue producers).
  */
 export interface BindingCallEvent {
   readonly type: BindingType;
-  /** The binding's name in `env`. */
+  /** The binding's name in `env`; for the Cache API (`cache`), the cache's: `default` or the `caches.open()` name. */
   readonly binding: string;
   /** `get`, `put`, `first`, `send`, `fetch`, an RPC method name... */
   readonly operation: string;
   readonly durationMs: number;
-  /** For reads: whether a value came back (KV `get`, R2 `get`/`head`). */
+  /** For reads: whether a value came back (KV `get`, R2 `get`/`head`, Cache API `match`). */
   readonly hit?: boolean;
   /** D1: the statement text (placeholders, never values). */
   readonly query?: string;
@@ -28,18 +28,18 @@ export interface BindingCallEvent {
   readonly error?: unknown;
 }
 
-const READS = new Set(['get', 'getWithMetadata', 'head']);
+const READS = new Set(['get', 'getWithMetadata', 'head', 'match']);
 const WRITES = new Set(['put']);
 const DELETES = new Set(['delete']);
 
 /**
- * The hook events of the seed features (`monitor.subscribeHooks`): KV and R2 reads are cache
- * hits or misses, writes and deletes cache sets and deletes, D1 statements sql queries, Queue
+ * The hook events of the seed features (`monitor.subscribeHooks`): KV, R2 and Cache API reads
+ * are cache hits or misses, writes and deletes cache sets and deletes, D1 statements sql queries, Queue
  * sends enqueues. `traced` tells the subscriber the span exists already.
  */
 function emitHook(hooks: HookRegistry, spec: CallSpec, hit: boolean | undefined, durationMs: number, error: unknown, traced: boolean): void {
   const op = spec.operation;
-  if (spec.type === 'kv' || spec.type === 'r2') {
+  if (spec.type === 'kv' || spec.type === 'r2' || spec.type === 'cache') {
     const e = { cache: spec.binding };
     if (READS.has(op) && hit !== undefined && error === undefined) hooks.emit(hit ? 'cache.hit' : 'cache.miss', e);
     else if (WRITES.has(op) && error === undefined) hooks.emit('cache.set', e);

@@ -9,6 +9,7 @@ import { WAIT_UNTIL_TIMEOUT_MS } from './wait-until.js';
 import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
 import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
 import { instrumentEnv, type BindingsContext } from './bindings.js';
+import { traceCache } from './cache.js';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import type { Scope } from '../../../src/scope/scope.js';
@@ -82,6 +83,7 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
   const traced: FetchFn = instrumentFetch(monitor, (input, init) => platformFetch()(input, init), { propagateTo: adapter.propagateTo });
   const bindings: BindingsContext | undefined =
     adapter.instrumentBindings === false ? undefined : { monitor, onCall: adapter.onBindingCall, propagateTo: adapter.propagateTo };
+  if (bindings) traceCache(bindings);
   const envs = new WeakMap<object, unknown>();
   return {
     monitor,

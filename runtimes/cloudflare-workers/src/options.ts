@@ -24,7 +24,7 @@ export interface WorkersAdapterOptions extends HttpInstrumentationOptions {
   propagateTo?: FetchInstrumentationOptions['propagateTo'];
   /** Trace the global `fetch` during invocations (default true). */
   instrumentFetch?: boolean;
-  /** CLIENT/PRODUCER spans for KV, D1, R2, Queue producers, Durable Object stubs and service bindings (default true). */
+  /** CLIENT/PRODUCER spans for KV, D1, R2, Queue producers, Durable Object stubs, service bindings and the Cache API (default true). */
   instrumentBindings?: boolean;
   /** Called after each binding call, traced or not: the seam the hook registry plugs into. Never allowed to throw. */
   onBindingCall?: (event: BindingCallEvent) => void;

@@ -1,0 +1,82 @@
+/**
+ * The Cache API instrumentation in-process (Node has no `caches`: a fake one is installed, its
+ * methods on class prototypes as in workerd). The real runtime is in cache-workerd.test.ts.
+ */
+import { afterAll, beforeAll, expect, test, vi } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import type { BindingCallEvent, ExecutionContext } from '../index.js';
+
+const keyOf = (k: Request | string): string => (typeof k === 'string' ? k : k.url);
+class FakeCache {
+  store = new Map<string, string>();
+  async match(k: Request | string): Promise<Response | undefined> {
+    const v = this.store.get(keyOf(k));
+    return v === undefined ? undefined : new Response(v);
+  }
+  async put(k: Request | string, r: Response): Promise<void> {
+    this.store.set(keyOf(k), await r.text());
+  }
+  async delete(k: Request | string): Promise<boolean> {
+    return this.store.delete(keyOf(k));
+  }
+}
+class FakeCacheStorage {
+  readonly default = new FakeCache();
+  async open(_name: string): Promise<FakeCache> {
+    return new FakeCache();
+  }
+}
+declare const caches: FakeCacheStorage;
+
+const ctx = (): ExecutionContext => ({ waitUntil() {}, passThroughOnException() {}, props: undefined });
+const setCaches = (v: unknown): void => void Object.defineProperty(globalThis, 'caches', { value: v, configurable: true, writable: true });
+beforeAll(() => setCaches(new FakeCacheStorage()));
+afterAll(() => void delete (globalThis as { caches?: unknown }).caches);
+
+const app = {
+  async fetch(): Promise<Response> {
+    const miss = await caches.default.match('https://c.test/a?api_key=K');
+    await caches.default.put('https://c.test/a?api_key=K', new Response('v'));
+    const pages = await caches.open('pages');
+    await pages.match(new Request('https://c.test/b'));
+    await caches.default.delete('https://c.test/a?api_key=K');
+    return new Response(String(miss === undefined));
+  },
+};
+
+test('the Cache API is traced for an instrumented monitor, under its server span, and left alone for one with instrumentBindings: false', async () => {
+  const { instrument } = await import('../index.js');
+  const { monitor, memory } = createTestMonitor();
+  const events: BindingCallEvent[] = [];
+  const res = await instrument(app, monitor, { onBindingCall: (e) => events.push(e) }).fetch!(new Request('http://x/'), {}, ctx());
+  expect(await res.text()).toBe('true');
+  const server = memory.spans.find((s) => s.kind === 2)!;
+  const spans = memory.spans.filter((s) => s.name.startsWith('cache '));
+  expect(spans.map((s) => `${s.name} ${s.attributes['cache.name']} ${s.attributes['url.full']} ${s.attributes['cache.hit'] ?? ''}`)).toEqual([
+    'cache match default https://c.test/a?api_key=REDACTED false',
+    'cache put default https://c.test/a?api_key=REDACTED ',
+    'cache match pages https://c.test/b false',
+    'cache delete default https://c.test/a?api_key=REDACTED ',
+  ]);
+  for (const s of spans) expect(s.parentSpanId).toBe(server.spanId);
+  expect(events.map((e) => `${e.type} ${e.binding} ${e.operation}`)).toEqual(['cache default match', 'cache default put', 'cache pages match', 'cache default delete']);
+
+  const off = createTestMonitor();
+  await instrument(app, off.monitor, { instrumentBindings: false }).fetch!(new Request('http://x/'), {}, ctx());
+  expect(off.memory.spans.filter((s) => s.name.startsWith('cache '))).toEqual([]);
+});
+
+test('a Cache prototype that cannot be patched (frozen) leaves the Cache API untraced and working, never an error', async () => {
+  vi.resetModules(); // a fresh isolate: the patch is tried once per module instance
+  const { instrument } = await import('../index.js');
+  const { createTestMonitor } = await import('../../../src/testing/index.js'); // the fresh modules' Monitor
+  class Frozen extends FakeCache {}
+  Object.freeze(Frozen.prototype);
+  setCaches(Object.assign(new FakeCacheStorage(), { default: new Frozen() }));
+  const open = FakeCacheStorage.prototype.open;
+  const { monitor, memory } = createTestMonitor();
+  const res = await instrument({ fetch: async () => new Response(String(await caches.default.match('https://c.test/'))) }, monitor).fetch!(new Request('http://x/'), {}, ctx());
+  expect(await res.text()).toBe('undefined');
+  expect(memory.spans.filter((s) => s.name.startsWith('cache '))).toEqual([]);
+  expect(FakeCacheStorage.prototype.open).not.toBe(open); // the patch was tried: open() was wrapped before the frozen Cache refused
+});

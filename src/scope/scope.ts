@@ -57,6 +57,13 @@ export class Scope {
    * adapter that patches the global `fetch` (Workers): a field, not a per-request WeakMap entry.
    */
   tracedFetch: ((input: Request | string | URL, init?: RequestInit) => Promise<Response>) | undefined = undefined;
+  /**
+   * @internal Where the Cache API calls made in this scope are reported (Workers: the binding
+   * instrumentation of the `instrument()` whose invocation this is, its `onBindingCall`); unset
+   * where that one turned bindings off. Per scope, not per monitor: two `instrument()` calls may
+   * share a monitor with different options.
+   */
+  declare bindings: object | undefined;
   #closing: Promise<FlushResult> | undefined;
 
   constructor(

@@ -3,29 +3,24 @@ import { tracedCall, type BindingContext } from './binding-span.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
 
-/**
- * The monitors whose invocations trace the Cache API (binding instrumentation on): set once per
- * isolate and found through the current scope's owner, so a request costs no entry of its own.
- */
-const contexts = new WeakMap<object, BindingContext>();
 /** The name each cache was opened with; one not opened through `caches.open` is `caches.default`. */
 const names = new WeakMap<object, string>();
 let patched = false;
 
 /**
  * Traces `match`, `put` and `delete` of the Cache API (`caches.default`, `caches.open(name)`)
- * while an invocation of `bc`'s monitor is current. The runtime's `Cache` and `CacheStorage`
- * prototypes are patched once per isolate, from inside the first invocation (never at module
- * load), so `this` stays the runtime's own object; a monitor is found through the current
- * scope, as the global `fetch` finds its route. No Cache API, or a method that cannot be
+ * while an invocation with binding instrumentation on is current. The runtime's `Cache` and
+ * `CacheStorage` prototypes are patched once per isolate, from inside the first invocation (never
+ * at module load), so `this` stays the runtime's own object; the invocation's binding context
+ * (its monitor, its `onBindingCall`) is found on the current scope (`scope.bindings`, set by
+ * Isolate.enter), as the global `fetch` finds its route. No Cache API, or a method that cannot be
  * replaced: left untraced, never an error for the app.
  *
  * Spans are named `cache <op>` like `KV get`: the operation in the API's own words, the cache's
  * name an attribute (`cache.name`, as other Workers tracers record it), which keeps span names
  * few whatever names `caches.open()` is given.
  */
-export function traceCache(bc: BindingContext): void {
-  contexts.set(bc.monitor, bc);
+export function traceCache(): void {
   if (patched) return;
   patched = true;
   try {
@@ -42,8 +37,7 @@ export function traceCache(bc: BindingContext): void {
     for (const op of ['match', 'put', 'delete']) {
       const original = cache[op]!;
       cache[op] = function (this: object, key: unknown, ...rest: unknown[]) {
-        const scope = contextStorage().get()?.scope;
-        const bc = scope && contexts.get(scope.owner);
+        const bc = contextStorage().get()?.scope?.bindings as BindingContext | undefined;
         const call = (): unknown => original.call(this, key, ...rest);
         if (!bc) return call();
         const name = names.get(this) ?? 'default';

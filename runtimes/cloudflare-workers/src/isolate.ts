@@ -83,7 +83,7 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
   const traced: FetchFn = instrumentFetch(monitor, (input, init) => platformFetch()(input, init), { propagateTo: adapter.propagateTo });
   const bindings: BindingsContext | undefined =
     adapter.instrumentBindings === false ? undefined : { monitor, onCall: adapter.onBindingCall, propagateTo: adapter.propagateTo };
-  if (bindings) traceCache(bindings);
+  if (bindings) traceCache();
   const envs = new WeakMap<object, unknown>();
   return {
     monitor,
@@ -103,6 +103,7 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
     },
     enter(scope, span, baggage) {
       if (traceFetch) routeFetch(scope, traced);
+      scope.bindings = bindings;
       return createTelemetry(monitor, scope, span, traced, baggage);
     },
   };

@@ -66,6 +66,24 @@ test('the Cache API is traced for an instrumented monitor, under its server span
   expect(off.memory.spans.filter((s) => s.name.startsWith('cache '))).toEqual([]);
 });
 
+test("one monitor under two instrument() calls: each invocation's Cache API calls follow its own options (onBindingCall, instrumentBindings: false), not the last built's", async () => {
+  const { instrument } = await import('../index.js');
+  const { monitor, memory } = createTestMonitor();
+  const first: string[] = [];
+  const second: string[] = [];
+  const a = instrument(app, monitor, { onBindingCall: (e) => void first.push(e.operation) });
+  const b = instrument(app, monitor, { onBindingCall: (e) => void second.push(e.operation) });
+  const off = instrument(app, monitor, { instrumentBindings: false });
+  await b.fetch!(new Request('http://x/'), {}, ctx());
+  await a.fetch!(new Request('http://x/'), {}, ctx());
+  await b.fetch!(new Request('http://x/'), {}, ctx()); // after a was built: b's events are still b's
+  expect([first.length, second.length]).toEqual([4, 8]);
+  const before = memory.spans.filter((s) => s.name.startsWith('cache ')).length;
+  await off.fetch!(new Request('http://x/'), {}, ctx()); // bindings off for this one: no cache spans, no events
+  expect(memory.spans.filter((s) => s.name.startsWith('cache ')).length).toBe(before);
+  expect([first.length, second.length]).toEqual([4, 8]);
+});
+
 test('a Cache prototype that cannot be patched (frozen) leaves the Cache API untraced and working, never an error', async () => {
   vi.resetModules(); // a fresh isolate: the patch is tried once per module instance
   const { instrument } = await import('../index.js');

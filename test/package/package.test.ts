@@ -34,7 +34,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   './node': ['instrument', 'serve', 'instrumentListener', 'toNodeListener', 'flushOnExit', 'useAsyncLocalStorage'],
   './deno': ['instrument', 'serve', 'flushOnExit', 'denoOtelEnabled'],
   './bun': ['instrument', 'serve', 'flushOnExit'],
-  './serverless': ['wrapFunction', 'detectKind'],
+  './serverless': ['wrapFunction', 'detectKind', 'traceRecord'],
   './hono': ['monitorMiddleware', 'tracedMiddleware', 'mountMonitoring', 'MONITOR_KEY'],
   './cloudflare-workers': ['instrument', 'instrumentDO', 'pagesMiddleware', 'getRequestTelemetry', 'getActiveSpan'],
 };

@@ -1,4 +1,4 @@
-import { getActiveScope } from '../../../src/context/active.js';
+import { getActiveScope, getActiveSpan } from '../../../src/context/active.js';
 import { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { NonRecordingSpan, type Span } from '../../../src/trace/span.js';
@@ -9,15 +9,21 @@ import { messageContext } from './message-links.js';
 /** Where `traceRecord` runs outside any monitor: a span that records nothing. */
 const INERT = new NonRecordingSpan({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 });
 
+/** What a record that names no system of its own (a Cloudflare Queues message) takes from its batch's span. */
+const FROM_BATCH = ['faas.trigger', 'messaging.system', 'messaging.destination.name'];
+
 /**
  * Runs `fn` as the processing of one SQS, SNS or Kinesis record of the batch a wrapped Lambda
  * handler got: a CONSUMER span `process <queue>`, a child of the batch's span, linked to the trace
  * context the message carries (`traceparent` in its message attributes, or SQS's `AWSTraceHeader`),
- * with `messaging.message.id`. The Lambda conventions ask for this span per message beside the
- * batch's; only the handler knows where one message's work starts and ends. Returns what `fn`
- * returns (a promise is followed); an exception marks the span ERROR and is rethrown as it is. The
- * monitor is the one of the invocation current (`wrapFunction`'s), else `options.monitor`, else the
- * default monitor; with none, `fn` runs with a span that records nothing.
+ * with `messaging.message.id` and `faas.trigger` `pubsub`. The Lambda conventions ask for this span
+ * per message beside the batch's; only the handler knows where one message's work starts and ends.
+ * A Cloudflare Queues message (in an instrumented Worker's `queue` handler) gets its `id`, and the
+ * queue and system of the batch's span. Returns what `fn` returns (a promise is followed); an
+ * exception marks the span ERROR and is rethrown as it is. The monitor is `options.monitor`, else
+ * the one of the invocation current (`wrapFunction`'s, `instrument()`'s), else the default
+ * monitor; with none, `fn` runs with a span that records nothing. A span of `options.monitor`
+ * inside another monitor's invocation joins its trace but leaves with its own monitor's exports.
  *
  * @example
  * ```ts
@@ -31,24 +37,29 @@ export function traceRecord<R>(record: unknown, fn: (span: Span) => R, options?:
   const monitor = options?.monitor ?? (owner instanceof Monitor ? owner : getDefaultMonitor());
   if (monitor === undefined) return fn(INERT);
   const attributes: Record<string, unknown> = { 'messaging.operation.type': 'process', 'messaging.operation.name': 'process' };
-  let name = 'process';
   let link: ReturnType<typeof messageContext>;
   // A record that cannot be read (not an object, a getter that throws) still runs, in a plain span.
   try {
-    const r = record as LambdaRecord & { messageId?: unknown; eventID?: unknown; Sns?: { MessageId?: unknown } };
+    const r = record as LambdaRecord & { messageId?: unknown; eventID?: unknown; id?: unknown; Sns?: { MessageId?: unknown } };
     const source = r.eventSource ?? r.EventSource;
     const system = typeof source === 'string' ? MESSAGING_SYSTEM[source.slice(4)] : undefined;
-    if (system) attributes['messaging.system'] = system;
-    const destination = recordDestination(r);
-    if (destination) {
-      name = `process ${destination}`;
-      attributes['messaging.destination.name'] = destination;
+    if (system) {
+      // Lambda conventions, SQS message span: `faas.trigger` MUST be `pubsub`. The destination only
+      // from a messaging ARN: a DynamoDB stream's ends in a time (`…/stream/2015-06-27T00:48:05.899`).
+      attributes['faas.trigger'] = 'pubsub';
+      attributes['messaging.system'] = system;
+      const destination = recordDestination(r);
+      if (destination) attributes['messaging.destination.name'] = destination;
+    } else {
+      const batch = (getActiveSpan() as { attributes?: Record<string, unknown> } | undefined)?.attributes;
+      if (batch?.['messaging.operation.type'] === 'process') for (const k of FROM_BATCH) if (batch[k] !== undefined) attributes[k] = batch[k];
     }
-    const id = r.messageId ?? r.Sns?.MessageId ?? r.eventID;
+    const id = r.messageId ?? r.Sns?.MessageId ?? r.eventID ?? r.id;
     if (typeof id === 'string') attributes['messaging.message.id'] = id;
     link = messageContext(record);
   } catch {
     // the span says what could be read
   }
-  return monitor.tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
+  const destination = attributes['messaging.destination.name'];
+  return monitor.tracer.startActiveSpan(destination ? `process ${destination}` : 'process', { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
 }

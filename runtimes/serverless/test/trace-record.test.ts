@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { createTestMonitor } from '../../../src/testing/index.js';
 import { traceRecord, wrapFunction } from '../index.js';
+import { instrument } from '../../cloudflare-workers/index.js';
 
 const ARN = 'arn:aws:sqs:eu-west-1:123456789012:orders';
 const W3C = { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7' };
@@ -55,6 +56,54 @@ describe('traceRecord', () => {
     const handler = wrapFunction(async () => [traceRecord({ eventSource: 'aws:sqs', eventSourceARN: ARN }, () => 1), traceRecord(null, () => 2)], monitor);
     expect(await handler({ Records: [] }, context)).toEqual([1, 2]);
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['orders-worker', 'process', 'process orders']);
+  });
+
+  test("Lambda conventions, SQS message span: faas.trigger is pubsub (MUST), as on the batch's", async () => {
+    const { monitor, memory } = createTestMonitor();
+    await wrapFunction(async (e: typeof event) => traceRecord(e.Records[0], () => 1), monitor)(event, context);
+    const record = memory.spans.find((s) => s.attributes['messaging.message.id'] === 'm-1')!;
+    expect(record.attributes['faas.trigger']).toBe('pubsub');
+  });
+
+  test("a DynamoDB stream record is no messaging record: no destination read from its ARN (it ends in a time), a plain 'process' span", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const ddb = { eventID: 'e-1', eventSource: 'aws:dynamodb', eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2015-06-27T00:48:05.899' };
+    await wrapFunction(async (e: { Records: (typeof ddb)[] }) => traceRecord(e.Records[0], () => 1), monitor)({ Records: [ddb] }, context);
+    const record = memory.spans.find((s) => s.kind === 5)!;
+    expect([record.name, record.attributes['messaging.destination.name'], record.attributes['messaging.message.id']]).toEqual(['process', undefined, 'e-1']);
+  });
+
+  test("a Cloudflare Queues message in an instrumented Worker's queue handler: its id, the batch's queue and system, a child of the batch span", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const pending: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: undefined };
+    const worker = instrument(
+      {
+        async queue(batch: { messages: { id: string; body: unknown }[] }) {
+          for (const m of batch.messages) await traceRecord(m, async () => monitor.tracer.startSpan('work').end());
+        },
+      },
+      monitor,
+    );
+    const batch = { queue: 'jobs', messages: [{ id: 'cf-1', body: {}, timestamp: new Date(), attempts: 1 }] };
+    await worker.queue!(batch as never, {}, ctx as never);
+    await Promise.all(pending);
+    const parent = memory.spans.find((s) => s.name === 'process jobs' && s.parentSpanId === undefined)!;
+    const record = memory.spans.find((s) => s.name === 'process jobs' && s.parentSpanId === parent.spanId)!;
+    expect([record.kind, record.attributes['messaging.message.id'], record.attributes['messaging.system'], record.attributes['faas.trigger'], record.links]).toEqual([5, 'cf-1', 'cloudflare_queues', 'pubsub', []]);
+  });
+
+  test("SNS and Kinesis records: their topic or stream, SNS's MessageId and link, Kinesis's eventID; options.monitor wins over the invocation's, its span a child of the batch's", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const other = createTestMonitor();
+    const sns = { EventSource: 'aws:sns', Sns: { MessageId: 's-1', TopicArn: 'arn:aws:sns:eu-west-1:1:alerts', MessageAttributes: { traceparent: { Type: 'String', Value: `00-${W3C.traceId}-${W3C.spanId}-01` } } } };
+    const kinesis = { eventSource: 'aws:kinesis', eventID: 'shardId-000000000000:4954', eventSourceARN: 'arn:aws:kinesis:eu-west-1:1:stream/clicks' };
+    await wrapFunction(async () => [traceRecord(sns, () => 1), traceRecord(kinesis, () => 2, { monitor: other.monitor })], monitor)({ Records: [sns] }, context);
+    await other.monitor.flush();
+    const s = memory.spans.find((x) => x.name === 'process alerts' && x.parentSpanId !== undefined)!;
+    expect([s.attributes['messaging.system'], s.attributes['messaging.message.id'], s.links.map((l) => l.spanId)]).toEqual(['aws.sns', 's-1', [W3C.spanId]]);
+    const k = other.memory.spans.find((x) => x.name === 'process clicks')!;
+    expect([k.attributes['messaging.system'], k.attributes['messaging.message.id'], k.parentSpanId]).toEqual(['aws_kinesis', 'shardId-000000000000:4954', s.parentSpanId]);
   });
 
   test('outside any monitor, fn runs with a span that records nothing', () => {

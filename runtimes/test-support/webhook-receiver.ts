@@ -28,13 +28,15 @@ export async function startWebhookReceiver(answerAfterMs?: number): Promise<Webh
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const release = (): void => {
+    for (const res of held ?? []) answer(res);
+    held = undefined;
+  };
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     posts,
-    release() {
-      for (const res of held ?? []) answer(res);
-      held = undefined;
-    },
-    close: () => new Promise((r) => server.close(() => r())),
+    release,
+    // Held answers first: a test that failed before release() must not leave close() waiting on them.
+    close: () => (release(), new Promise((r) => server.close(() => r()))),
   };
 }

@@ -84,6 +84,38 @@ test("one monitor under two instrument() calls: each invocation's Cache API call
   expect([first.length, second.length]).toEqual([4, 8]);
 });
 
+test("a Durable Object's method and a WorkerEntrypoint RPC method trace the Cache API with their own instrument() options", async () => {
+  const { instrument, instrumentDO } = await import('../index.js');
+  const { monitor, memory } = createTestMonitor();
+  const events: string[] = [];
+  class WorkerEntrypoint {
+    constructor(
+      protected ctx: ExecutionContext,
+      protected env: unknown,
+    ) {}
+  }
+  class Svc extends WorkerEntrypoint {
+    async look(): Promise<boolean> {
+      return (await caches.default.match('https://c.test/rpc')) === undefined;
+    }
+  }
+  class Room {
+    constructor(
+      readonly ctx: { waitUntil(p: Promise<unknown>): void },
+      readonly env: unknown,
+    ) {}
+    async look(): Promise<boolean> {
+      return (await caches.default.match('https://c.test/do')) === undefined;
+    }
+  }
+  const svc = new (instrument(Svc, monitor, { onBindingCall: (e) => void events.push(`rpc ${e.operation}`) }))(ctx(), {});
+  const room = new (instrumentDO(Room, monitor, { onBindingCall: (e) => void events.push(`do ${e.operation}`) }))({ waitUntil() {} } as never, {});
+  expect([await svc.look(), await room.look(), await svc.look()]).toEqual([true, true, true]);
+  expect(events).toEqual(['rpc match', 'do match', 'rpc match']);
+  const spans = memory.spans.filter((s) => s.name === 'cache match');
+  expect(spans.map((s) => s.attributes['url.full'])).toEqual(['https://c.test/rpc', 'https://c.test/do', 'https://c.test/rpc']);
+});
+
 test('a Cache prototype that cannot be patched (frozen) leaves the Cache API untraced and working, never an error', async () => {
   vi.resetModules(); // a fresh isolate: the patch is tried once per module instance
   const { instrument } = await import('../index.js');

@@ -29,10 +29,9 @@ export function traceCache(): void {
     const cache = Object.getPrototypeOf(storage.default) as Record<string, AnyFn>;
     const store = Object.getPrototypeOf(storage) as Record<string, AnyFn>;
     const open = store.open!;
-    store.open = async function (this: unknown, name: unknown, ...rest: unknown[]) {
-      const c = (await open.call(this, name, ...rest)) as object;
-      names.set(c, String(name));
-      return c;
+    // Not async: a call workerd refuses at once (a wrong `this`) still throws at once.
+    store.open = function (this: unknown, name: unknown, ...rest: unknown[]) {
+      return (open.call(this, name, ...rest) as Promise<object>).then((c) => (names.set(c, String(name)), c));
     };
     for (const op of ['match', 'put', 'delete']) {
       const original = cache[op]!;

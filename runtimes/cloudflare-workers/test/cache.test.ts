@@ -22,8 +22,10 @@ class FakeCache {
 }
 class FakeCacheStorage {
   readonly default = new FakeCache();
-  async open(_name: string): Promise<FakeCache> {
-    return new FakeCache();
+  open(_name: string): Promise<FakeCache> {
+    // As workerd: a wrong `this` throws at once (Illegal invocation); a bad argument rejects.
+    if (!(this instanceof FakeCacheStorage)) throw new TypeError('Illegal invocation');
+    return Promise.resolve(new FakeCache());
   }
 }
 declare const caches: FakeCacheStorage;
@@ -114,6 +116,20 @@ test("a Durable Object's method and a WorkerEntrypoint RPC method trace the Cach
   expect(events).toEqual(['rpc match', 'do match', 'rpc match']);
   const spans = memory.spans.filter((s) => s.name === 'cache match');
   expect(spans.map((s) => s.attributes['url.full'])).toEqual(['https://c.test/rpc', 'https://c.test/do', 'https://c.test/rpc']);
+});
+
+test('caches.open keeps the runtime\'s way of failing: a wrong `this` still throws at once, not as a rejection', async () => {
+  const { instrument } = await import('../index.js');
+  const { monitor } = createTestMonitor();
+  let thrown = 'nothing';
+  await instrument({ fetch: async () => new Response('ok') }, monitor).fetch!(new Request('http://x/'), {}, ctx()); // patched by now
+  try {
+    void (caches.open.call({}, 'pages') as Promise<unknown>).catch(() => (thrown = 'rejected'));
+  } catch (err) {
+    thrown = `threw ${(err as Error).message}`;
+  }
+  await Promise.resolve();
+  expect(thrown).toBe('threw Illegal invocation');
 });
 
 test('a Cache prototype that cannot be patched (frozen) leaves the Cache API untraced and working, never an error', async () => {

@@ -22,3 +22,5 @@ export type {
   TraceItem,
 } from './src/types.js';
 export { getActiveSpan, getActiveScope } from '../../src/context/active.js';
+/** A span per Queues message in a `queue` handler (the same function as `@lexigram/monitor/serverless`'s). */
+export { traceRecord } from '../serverless/src/trace-record.js';

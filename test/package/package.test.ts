@@ -36,7 +36,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
   './bun': ['instrument', 'serve', 'flushOnExit'],
   './serverless': ['wrapFunction', 'detectKind', 'traceRecord'],
   './hono': ['monitorMiddleware', 'tracedMiddleware', 'mountMonitoring', 'MONITOR_KEY'],
-  './cloudflare-workers': ['instrument', 'instrumentDO', 'pagesMiddleware', 'getRequestTelemetry', 'getActiveSpan'],
+  './cloudflare-workers': ['instrument', 'instrumentDO', 'pagesMiddleware', 'getRequestTelemetry', 'getActiveSpan', 'traceRecord'],
 };
 
 /**

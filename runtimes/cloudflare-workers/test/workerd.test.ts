@@ -306,8 +306,17 @@ describe.each(modes)('workerd, $name', (mode) => {
       { id: 'm2', timestamp: new Date(), body: { a: 2 }, attempts: 1 },
     ]);
     expect(result.outcome).toBe('ok');
-    const span = await waitFor(() => spans().find((s) => s.name === 'process q1'));
+    const span = await waitFor(() => spans().find((s) => s.name === 'process q1' && s.attributes['messaging.batch.message_count'] === 2));
     expect(span.kind).toBe(CONSUMER);
+    // traceRecord: one CONSUMER span per message under the batch's, with its id and the batch's queue.
+    const messages = await waitFor(() => {
+      const m = spans().filter((s) => s.parentSpanId === span.spanId && s.name === 'process q1');
+      return m.length === 2 && m;
+    });
+    expect(messages.map((m) => [m.kind, m.attributes['messaging.message.id'], m.attributes['messaging.system']]).sort()).toEqual([
+      [CONSUMER, 'm1', 'cloudflare_queues'],
+      [CONSUMER, 'm2', 'cloudflare_queues'],
+    ]);
     expect(span.attributes).toMatchObject({
       'messaging.system': 'cloudflare_queues',
       'messaging.destination.name': 'q1',

@@ -98,6 +98,21 @@ export function recordDestination(r: LambdaRecord | null | undefined): string {
 export const MESSAGING_SYSTEM: Record<string, string> = { sqs: 'aws_sqs', sns: 'aws.sns', kinesis: 'aws_kinesis' };
 
 /**
+ * A message-processing span's name and attributes (messaging and Lambda conventions): `process
+ * <queue, topic or stream>`, or `process` when there is none; `faas.trigger` `pubsub` with a system.
+ * The batch's span and each record's (`traceRecord`) are made alike.
+ */
+export function processSpan(system: string | undefined, destination: string): { name: string; attributes: Attributes } {
+  const attributes: Attributes = { 'messaging.operation.type': 'process', 'messaging.operation.name': 'process' };
+  if (system) {
+    attributes['faas.trigger'] = 'pubsub';
+    attributes['messaging.system'] = system;
+  }
+  if (destination) attributes['messaging.destination.name'] = destination;
+  return { name: destination ? `process ${destination}` : 'process', attributes };
+}
+
+/**
  * API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic
  * conventions); SQS and SNS batches links to their messages' contexts, at most `linkLimit`.
  */
@@ -142,13 +157,6 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
   const source = first ? (first.eventSource ?? first.EventSource) : undefined;
   if (source === 'aws:sqs' || source === 'aws:sns' || source === 'aws:kinesis') {
     const system = source.slice(4);
-    const attributes: Attributes = {
-      'faas.trigger': 'pubsub',
-      'messaging.system': MESSAGING_SYSTEM[system],
-      'messaging.operation.type': 'process',
-      'messaging.operation.name': 'process', // required by the messaging semantic conventions
-      'messaging.batch.message_count': records!.length,
-    };
     // The queue, topic or stream: the last part of its ARN (`…:orders`, `…:stream/orders`), when
     // every record that names one names the same (an event source mapping reads one queue).
     let destination = '';
@@ -160,10 +168,11 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       }
       destination ||= d;
     }
-    if (destination) attributes['messaging.destination.name'] = destination;
-    const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!, linkLimit) : undefined;
     // Messaging conventions: `{operation} {destination}` (`process orders`), as the Lambda conventions' SQS example names it.
-    return { name: destination ? `process ${destination}` : 'process', kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
+    const { name, attributes } = processSpan(MESSAGING_SYSTEM[system], destination);
+    attributes['messaging.batch.message_count'] = records!.length;
+    const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!, linkLimit) : undefined;
+    return { name, kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
   }
   // Any other trigger: the function's name (Lambda conventions: "Span name MUST be set to the function name").
   if (source === 'aws:s3' || source === 'aws:dynamodb') {

@@ -3,14 +3,11 @@ import { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { NonRecordingSpan, type Span } from '../../../src/trace/span.js';
 import { getDefaultMonitor } from '../../../src/wrappers/default-monitor.js';
-import { MESSAGING_SYSTEM, recordDestination, type LambdaRecord } from './lambda-event.js';
+import { MESSAGING_SYSTEM, processSpan, recordDestination, type LambdaRecord } from './lambda-event.js';
 import { messageContext } from './message-links.js';
 
 /** Where `traceRecord` runs outside any monitor: a span that records nothing. */
 const INERT = new NonRecordingSpan({ traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 });
-
-/** What a record that names no system of its own (a Cloudflare Queues message) takes from its batch's span. */
-const FROM_BATCH = ['faas.trigger', 'messaging.system', 'messaging.destination.name'];
 
 /**
  * Runs `fn` as the processing of one SQS, SNS or Kinesis record of the batch a wrapped Lambda
@@ -36,30 +33,32 @@ export function traceRecord<R>(record: unknown, fn: (span: Span) => R, options?:
   const owner = getActiveScope()?.owner;
   const monitor = options?.monitor ?? (owner instanceof Monitor ? owner : getDefaultMonitor());
   if (monitor === undefined) return fn(INERT);
-  const attributes: Record<string, unknown> = { 'messaging.operation.type': 'process', 'messaging.operation.name': 'process' };
+  let system: string | undefined;
+  let destination = '';
+  let id: unknown;
   let link: ReturnType<typeof messageContext>;
   // A record that cannot be read (not an object, a getter that throws) still runs, in a plain span.
   try {
     const r = record as LambdaRecord & { messageId?: unknown; eventID?: unknown; id?: unknown; Sns?: { MessageId?: unknown } };
     const source = r.eventSource ?? r.EventSource;
-    const system = typeof source === 'string' ? MESSAGING_SYSTEM[source.slice(4)] : undefined;
-    if (system) {
-      // Lambda conventions, SQS message span: `faas.trigger` MUST be `pubsub`. The destination only
-      // from a messaging ARN: a DynamoDB stream's ends in a time (`…/stream/2015-06-27T00:48:05.899`).
-      attributes['faas.trigger'] = 'pubsub';
-      attributes['messaging.system'] = system;
-      const destination = recordDestination(r);
-      if (destination) attributes['messaging.destination.name'] = destination;
-    } else {
+    system = typeof source === 'string' ? MESSAGING_SYSTEM[source.slice(4)] : undefined;
+    // The destination only from a messaging ARN: a DynamoDB stream's ends in a time (`…/stream/2015-06-27T00:48:05.899`).
+    if (system) destination = recordDestination(r);
+    else {
+      // A record that names no system of its own (a Cloudflare Queues message) takes its batch span's.
       const batch = (getActiveSpan() as { attributes?: Record<string, unknown> } | undefined)?.attributes;
-      if (batch?.['messaging.operation.type'] === 'process') for (const k of FROM_BATCH) if (batch[k] !== undefined) attributes[k] = batch[k];
+      if (batch?.['messaging.operation.type'] === 'process') {
+        system = batch['messaging.system'] as string | undefined;
+        destination = (batch['messaging.destination.name'] as string | undefined) ?? '';
+      }
     }
-    const id = r.messageId ?? r.Sns?.MessageId ?? r.eventID ?? r.id;
-    if (typeof id === 'string') attributes['messaging.message.id'] = id;
+    id = r.messageId ?? r.Sns?.MessageId ?? r.eventID ?? r.id;
     link = messageContext(record);
   } catch {
     // the span says what could be read
   }
-  const destination = attributes['messaging.destination.name'];
-  return monitor.tracer.startActiveSpan(destination ? `process ${destination}` : 'process', { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
+  // Lambda conventions, SQS message span: `faas.trigger` MUST be `pubsub` (processSpan sets it with a system).
+  const { name, attributes } = processSpan(system, destination);
+  if (typeof id === 'string') attributes['messaging.message.id'] = id;
+  return monitor.tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
 }

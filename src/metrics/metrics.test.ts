@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTestMonitor } from '../testing/index.js';
 import type { HistogramPoint, NumberPoint, SummaryPoint } from '../model/metric-data.js';
+import { renderSnapshot } from '../exporters/prometheus/index.js';
 
 const quiet = { onDiagnostic: () => {} };
 
@@ -121,6 +122,47 @@ describe('metrics', () => {
     expect(point(monitor, 'events_total', 'delta')).toHaveLength(0);
     // Cumulative points keep the series' start time.
     expect((point(monitor, 'events_total')[0] as NumberPoint).startTime).toBe(cum.startTime);
+  });
+
+  it('MET-05: a counter is monotonic: decrements are dropped and counted, deltas are ≥ 0, cumulative values never go down; an up-down counter is a Prometheus gauge', () => {
+    const { monitor } = createTestMonitor(quiet);
+    const c = monitor.metrics.createCounter('jobs_total', 'Jobs');
+    const seen: { delta: number; cumulative: number }[] = [];
+    const read = () => {
+      const delta = (point(monitor, 'jobs_total', 'delta')[0] as NumberPoint | undefined)?.value ?? 0;
+      seen.push({ delta, cumulative: (point(monitor, 'jobs_total')[0] as NumberPoint).value });
+    };
+    c.increment(3);
+    c.increment(-1);
+    read();
+    c.increment(2);
+    c.increment(-5);
+    c.increment(-Infinity);
+    read();
+    c.increment(0);
+    read();
+    expect(seen).toEqual([
+      { delta: 3, cumulative: 3 },
+      { delta: 2, cumulative: 5 },
+      { delta: 0, cumulative: 5 },
+    ]);
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!.points as NumberPoint[];
+    expect(dropped.filter((p) => p.attributes.reason === 'negative_increment' || p.attributes.reason === 'invalid_value').reduce((n, p) => n + p.value, 0)).toBe(3);
+    const u = monitor.metrics.createUpDownCounter('queue_depth', 'Depth');
+    u.add(1);
+    u.add(-3);
+    const text = renderSnapshot(monitor.metrics.collect());
+    expect(text).toContain('# TYPE queue_depth gauge\nqueue_depth -2\n');
+  });
+
+  it('MET-12: instrument names are 1 to 255 ASCII characters, a letter first, then letters, digits, "_", ".", "-" or "/"', () => {
+    const { monitor } = createTestMonitor(quiet);
+    for (const name of ['a', 'Z9', 'http.server.request_duration-x/y', 'a'.repeat(255)]) {
+      expect(() => monitor.metrics.createGauge(name, 'g')).not.toThrow();
+    }
+    for (const name of ['', 'a'.repeat(256), '9a', '_a', '.a', '-a', '/a', 'a b', 'a:b', 'café', 'a\n']) {
+      expect(() => monitor.metrics.createGauge(name, 'g'), JSON.stringify(name)).toThrow(/invalid metric name/);
+    }
   });
 
   it('returns the existing instrument when compatible and throws a clear error on conflicts', () => {

@@ -130,6 +130,41 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
     expect(r.code).toBe(0);
   });
 
+  it('SLO-06: the fast-burn page rule is the error ratio over 1 h and over 5 m, each > 14.4 × 0.001; at 1.5625 % errors both windows read that ratio and page fires', () => {
+    const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
+    const yaml = slo.toPrometheusRules();
+    expect(yaml).toContain('expr: "(slo:sli_error:ratio_rate1h{slo=\\"checkout\\"} > (14.4 * 0.001) and slo:sli_error:ratio_rate5m{slo=\\"checkout\\"} > (14.4 * 0.001)) or ');
+    const ratio = (window: string) =>
+      // Rounded to millionths: the 1 h rate's extrapolation leaves a last-digit error (0.01562500000000011).
+      `      - expr: 'round(slo:sli_error:ratio_rate${window} * 1000000)'\n` +
+      '        eval_time: 10m\n' +
+      '        exp_samples:\n' +
+      `          - labels: '{slo="checkout"}'\n` +
+      '            value: 15625\n';
+    // 1024 events a minute, 16 of them errors: error ratio 1/64, burn rate 15.625 (> 14.4).
+    const tests =
+      'rule_files: [rules.yml]\n' +
+      'evaluation_interval: 1m\n' +
+      'tests:\n' +
+      '  - interval: 1m\n' +
+      '    input_series:\n' +
+      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
+      "        values: '0+1024x600'\n" +
+      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
+      "        values: '0+1008x600'\n" +
+      '    promql_expr_test:\n' +
+      ratio('1h') +
+      ratio('5m') +
+      `      - expr: 'count(ALERTS{alertname="SLOErrorBudgetBurn",severity="page",slo="checkout"})'\n` +
+      '        eval_time: 10m\n' +
+      '        exp_samples:\n' +
+      "          - labels: '{}'\n" +
+      '            value: 1\n';
+    const r = promtool(['test', 'rules', 'tests.yml'], { 'rules.yml': yaml, 'tests.yml': tests });
+    expect(r.output).toContain('SUCCESS');
+    expect(r.code).toBe(0);
+  });
+
   it('test rules: a 0.78 % error ratio against 99.9 % fires page (6 h/30 m) and ticket; all-good traffic fires nothing', () => {
     const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
     const summary = (sev: string) => `SLO checkout is burning its error budget too fast (${sev})`;

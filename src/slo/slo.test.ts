@@ -90,7 +90,7 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     for (let i = 0; i < total; i++) m.recordObservation('checkout', i >= bad);
   }
 
-  it('compliance, budget and the three window pairs', () => {
+  it('SLO-02: compliance, budget and the three window pairs; each burn rate is the error ratio ÷ (1 − SLO)', () => {
     let t = T0;
     const slos = new SLOMonitor({ slos: [{ name: 'checkout', target: 99.9, windowSeconds: 30 * DAY }], clock: () => t });
     // 11 buckets with 1000 events and 10 errors each, then the current bucket with 1000 and 20.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestMonitor } from '../testing/index.js';
 import { getActiveSpan } from '../context/active.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
-import { extractContext } from './propagation/propagation.js';
+import { extractContext, injectContext } from './propagation/propagation.js';
 import { SamplingDecision } from './sampling/samplers.js';
 
 const quiet = { onDiagnostic: () => {} };
@@ -152,6 +152,37 @@ describe('tracer', () => {
     span.end();
     await monitor.flush();
     expect(memory.spans[0]!.traceFlags).toBe(0x03);
+  });
+
+  it('TC-07: a continued trace keeps the incoming random-trace-id flag unchanged, set or not, sampled or not, in its flags and its outgoing traceparent', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const T = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const sent: Record<string, string> = {};
+    for (const flags of ['00', '01', '02', '03']) {
+      const parent = extractContext({ traceparent: `00-${T}-00f067aa0ba902b7-${flags}` })!;
+      const span = monitor.tracer.startSpan(`in-${flags}`, { parent });
+      expect([flags, span.spanContext().traceFlags & 0x02]).toEqual([flags, parseInt(flags, 16) & 0x02]);
+      sent[flags] = injectContext({} as Record<string, string>, span).traceparent!.slice(-2);
+      span.end();
+    }
+    // Random passes on as received; sampled follows the default sampler (the parent's).
+    expect(sent).toEqual({ '00': '00', '01': '01', '02': '02', '03': '03' });
+    await monitor.flush();
+    expect(memory.spans.map((s) => [s.name, s.traceFlags])).toEqual([
+      ['in-01', 0x01],
+      ['in-03', 0x03],
+    ]);
+  });
+
+  it('TS-06: an incoming OpenTelemetry `ot` entry (th threshold, rv) is passed on unchanged: the library never samples by threshold, so never rewrites it', async () => {
+    const { monitor, memory } = createTestMonitor(quiet);
+    const tracestate = 'ot=th:c;rv:9b8233f7e3a151,vendor=abc';
+    const parent = extractContext({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate })!;
+    const span = monitor.tracer.startSpan('child', { parent });
+    expect(injectContext({} as Record<string, string>, span).tracestate).toBe(tracestate);
+    span.end();
+    await monitor.flush();
+    expect(memory.spans[0]!.traceState).toBe(tracestate);
   });
 
   it('TC-02: a parent with an all-zero or malformed id is no parent: the span starts a new, sampled trace', async () => {

@@ -27,7 +27,7 @@ function decodedExemplars(body: Uint8Array, name: string): any[] {
 }
 
 describe('exemplars: a histogram observation inside a recording span carries its trace and span id', () => {
-  it('in OTLP protobuf (decoded with protobufjs), OTLP JSON and OpenMetrics text', async () => {
+  it('MET-10: in OTLP protobuf (decoded with protobufjs: timeUnixNano, asDouble, spanId, traceId), OTLP JSON and OpenMetrics text', async () => {
     const h = monitor.metrics.createHistogram('work_seconds', 'work', { unit: 's', buckets: [0.1, 1] });
     let ids = { traceId: '', spanId: '' };
     monitor.tracer.startActiveSpan('work', (span) => {

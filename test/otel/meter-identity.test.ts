@@ -44,7 +44,7 @@ describe('API histograms: advice is not identity', () => {
     expect(diags.filter((d) => d.kind === 'otel')).toEqual([]);
   });
 
-  it('first created without advice: later advice does not change the default buckets', () => {
+  it('MET-07: first created without advice: the 15 default explicit bounds of OpenTelemetry, which later advice does not change', () => {
     metrics.getMeter('lib').createHistogram('queue.depth').record(7);
     metrics.getMeter('lib').createHistogram('queue.depth', { advice: { explicitBucketBoundaries: [1, 2] } }).record(8);
     const p = byName()['queue.depth']?.points[0] as { count: number; bounds: readonly number[] };

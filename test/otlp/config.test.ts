@@ -180,7 +180,7 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(() => new OtlpBackend(o)).not.toThrow();
   });
 
-  it('a misspelt variable name (OTEL_EXPORTER_OTLP_ENDPONT) is reported: the adapters still export OTLP, to the default endpoint; so is one this library does not use', () => {
+  it('a misspelt variable name (OTEL_EXPORTER_OTLP_ENDPONT) is reported: the adapters still export OTLP, to the default endpoint; so is one this library does not use (ENV-07: CERTIFICATE, INSECURE; fetch takes no client certificates)', () => {
     const warnings: string[] = [];
     const o = otlpOptionsFromEnv(
       {
@@ -268,6 +268,29 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     );
     expect(o).toEqual({ protocol: 'http/protobuf', metricsProtocol: 'http/json', compression: 'none', logsCompression: 'gzip', timeoutMs: 3000, tracesTimeoutMs: 1000 });
     expect(warnings).toEqual(['ignored OTEL_EXPORTER_OTLP_LOGS_PROTOCOL="grpc": expected http/protobuf or http/json']);
+  });
+
+  it('ENV-05, ENV-06: COMPRESSION takes gzip or none, PROTOCOL http/protobuf or http/json (any case); grpc (HTTP only here) and other values are reported and ignored; unset, requests go http/protobuf uncompressed', async () => {
+    const warnings: string[] = [];
+    const read = (env: Record<string, string>) => otlpOptionsFromEnv(env, (m) => warnings.push(m));
+    expect(read({ OTEL_EXPORTER_OTLP_COMPRESSION: 'GZIP', OTEL_EXPORTER_OTLP_PROTOCOL: 'HTTP/Protobuf' })).toEqual({ compression: 'gzip', protocol: 'http/protobuf' });
+    expect(read({ OTEL_EXPORTER_OTLP_COMPRESSION: 'none', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' })).toEqual({ compression: 'none', protocol: 'http/json' });
+    expect(warnings).toEqual([]);
+    expect(read({ OTEL_EXPORTER_OTLP_COMPRESSION: 'deflate', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc' })).toEqual({});
+    expect(warnings).toEqual([
+      'ignored OTEL_EXPORTER_OTLP_COMPRESSION="deflate": expected gzip or none',
+      'ignored OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc": expected http/protobuf or http/json',
+    ]);
+    const sent: { type: string | null; encoding: string | null }[] = [];
+    const fetch = async (_url: string, init: RequestInit) => {
+      const h = new Headers(init.headers);
+      sent.push({ type: h.get('content-type'), encoding: h.get('content-encoding') });
+      return new Response(null, { status: 200 });
+    };
+    const monitor = createMonitor({ serviceName: 's', backends: [new OtlpBackend({ fetch, ...read({}) })] });
+    monitor.tracer.startSpan('s').end();
+    await monitor.flush();
+    expect(sent).toEqual([{ type: 'application/x-protobuf', encoding: null }]);
   });
 
   it('ENV-01: each signal is sent with its own protocol and compression', async () => {

@@ -164,7 +164,7 @@ describe('logs encoders', () => {
 describe('metrics encoders', () => {
   for (const temporality of ['delta', 'cumulative'] as const) {
     const mb = batch({ metrics: temporality });
-    it(`protobuf and JSON match the expected ExportMetricsServiceRequest (${temporality})`, () => {
+    it(`MET-01: protobuf and JSON match the expected ExportMetricsServiceRequest: name, description, unit and the gauge/sum/histogram/summary data field (${temporality})`, () => {
       const expected = canonical(expectedMetrics(mb));
       expect(canonical(decodeProto('metrics', encodeMetricsProto(mb)))).toEqual(expected);
       expect(canonical(parseJson(encodeMetricsJson(mb)))).toEqual(expected);

@@ -218,6 +218,21 @@ describe('OTLP-07 partial success', () => {
     expect(diags[0]).toMatchObject({ kind: 'export_rejected', detail: { items: 3 } });
   });
 
+  it('OTLP-06: a 200 whose partial_success is unset (no body, an empty message, {} or an empty partialSuccess) is full success: sent once, nothing reported', async () => {
+    const empty = Buffer.from(types.tracesResponse.encode(types.tracesResponse.fromObject({})).finish());
+    const answers: [string, Buffer | string | undefined, OtlpBackendOptions][] = [
+      ['application/x-protobuf', undefined, {}],
+      ['application/x-protobuf', empty, {}],
+      ['application/json', '{}', { protocol: 'http/json' }],
+      ['application/json', '{"partialSuccess":{}}', { protocol: 'http/json' }],
+    ];
+    for (const [type, body, options] of answers) {
+      rx.handler = (_q, res) => res.writeHead(200, { 'content-type': type }).end(body);
+      const { result, requests, diags } = await run(options, 2000);
+      expect([type, body, result, requests.length, diags]).toEqual([type, body, { ok: true }, 1, []]);
+    }
+  });
+
   it('a warning (rejected 0 with a message) is a success reported through diagnostics', async () => {
     rx.handler = (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"partialSuccess":{"errorMessage":"deprecated field"}}');
     const { result, diags } = await run({ protocol: 'http/json' }, 2000);
@@ -229,7 +244,7 @@ describe('OTLP-07 partial success', () => {
 });
 
 describe('OTLP-05 size limits', () => {
-  it('a response with Content-Length over 4 MiB is not read and not retried', async () => {
+  it('ENV-07: a response with Content-Length over 4 MiB (the default maximum response size) is not read and not retried', async () => {
     rx.handler = (_q, res) => {
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': String(5 * 1024 * 1024) });
       res.write(Buffer.alloc(1024));
@@ -257,7 +272,7 @@ describe('OTLP-05 size limits', () => {
     expect(result).toMatchObject({ ok: false, reason: 'export_failed' });
   });
 
-  it('a request body over 64 MiB is never sent', async () => {
+  it('ENV-07: a request body over 64 MiB (the default maximum request size, 67108864 bytes) is never sent', async () => {
     const big = batch({ spans: false, logs: true });
     const body = 'x'.repeat(1024 * 1024);
     const logs = Array.from({ length: 65 }, () => ({ ...big.logs[1], body }));

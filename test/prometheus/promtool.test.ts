@@ -13,6 +13,21 @@ describe.runIf(shouldRun('promtool'))('promtool check metrics', () => {
     expect(r.code).toBe(0);
   });
 
+  it('PR-02: dotted and UTF-8 names are sanitised, never written quoted: {"my.dotted.metric", "error.message"="Not Found"} goes out as my_dotted_metric{error_message="Not Found"} in both formats, which promtool 2.42 (no UTF-8 names) accepts', () => {
+    const snap = snapshot(gauge('my.dotted.metric', 'h', '', [[{ 'error.message': 'Not Found' }, 1]]), counter('größe.zähler', 'h', '', [[{ 'señal-ñ': 'x' }, 2]]));
+    for (const format of ['text', 'openmetrics'] as const) {
+      const body = renderSnapshot(snap, { format });
+      expect(body).toContain('\nmy_dotted_metric{error_message="Not Found"} 1\n');
+      expect(body).not.toContain('{"');
+      for (const line of body.split('\n').filter((l) => l !== '' && !l.startsWith('#'))) {
+        expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)*\})? /);
+      }
+    }
+    const r = promtoolCheck(renderSnapshot(snap));
+    expect(r.output).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('PT-06, MET-13: conflicting metrics are dropped, so the output still passes', () => {
     const body = renderSnapshot(
       snapshot(

@@ -129,6 +129,24 @@ describe('OpenMetrics 1.0 (OM-*)', () => {
     );
   });
 
+  it('OM-04: every family gets one TYPE from the OpenMetrics set: counter, gauge (an up-down counter too), histogram, summary; never 0.0.4\'s untyped', () => {
+    const out = om(
+      counter('c', 'h', '', [[{}, 1]]),
+      upDown('u', 'h', '', [[{}, -1]]),
+      gauge('g', 'h', '', [[{}, 1]]),
+      histogram('hist', 'h', '', [1], [[{}, [0.5]]]),
+      summary('s', 'h', '', [[{}, { count: 1, sum: 1, quantiles: [[0.5, 1]] }]]),
+    );
+    expect(out.split('\n').filter((l) => l.startsWith('# TYPE '))).toEqual([
+      '# TYPE c counter',
+      '# TYPE g gauge',
+      '# TYPE hist histogram',
+      '# TYPE s summary',
+      '# TYPE u gauge',
+    ]);
+    expect(validateOpenMetrics(out)).toEqual([]);
+  });
+
   it('OM-03: # UNIT only when the family name ends with the unit', () => {
     const out = om(gauge('seconds', 'h', 's', [[{}, 1]]), gauge('requests', 'h', '{request}', [[{}, 1]]), gauge('up_time', 'h', 's', [[{}, 1]]));
     expect(out).not.toContain('# UNIT seconds');

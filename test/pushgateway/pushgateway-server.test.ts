@@ -142,6 +142,30 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
     expect((g['job_duration_seconds'] as Family).metrics[0]!.buckets).toEqual({ '1': '0', '10': '1', '+Inf': '1' });
   });
 
+  it('PG-11: the library adds no instance label of its own: a push without one in the key or body is exported by the gateway with instance=""', async () => {
+    const push = new PushgatewayBackend({ url, job: 'no-instance' });
+    expect(await push.export(batch(snapshot(counter('orders.done', 'Orders', '', [[{ shop: 'a' }, 3]]))))).toEqual({ ok: true });
+    expect(await group({ job: 'no-instance' })).toBeDefined();
+    const text = await (await fetch(`${url}/metrics`)).text();
+    expect(text).toContain('\norders_done_total{instance="",job="no-instance",shop="a"} 3\n');
+  });
+
+  it('PG-12: isolates sharing a grouping key overwrite each other (the group holds the last PUT, not the sum); a key per isolate keeps each, until deleted', async () => {
+    const isolate = async (groupingKey: Record<string, string>, served: number) => {
+      const monitor = createMonitor({ serviceName: 'fleet', backends: [new PushgatewayBackend({ url, job: 'fleet', groupingKey })], onDiagnostic: () => {} });
+      monitor.metrics.createCounter('requests.served', 'Requests served').increment(served);
+      await monitor.flush();
+      await monitor.shutdown();
+    };
+    const served = async (labels: Record<string, string>) => ((await group(labels))?.['requests_served_total'] as Family | undefined)?.metrics[0]!.value;
+    await isolate({}, 5);
+    await isolate({}, 2);
+    expect(await served({ job: 'fleet' })).toBe('2');
+    await isolate({ isolate: 'a' }, 5);
+    await isolate({ isolate: 'b' }, 2);
+    expect([await served({ isolate: 'a', job: 'fleet' }), await served({ isolate: 'b', job: 'fleet' })]).toEqual(['5', '2']);
+  });
+
   it('an unreachable gateway resolves export_failed', async () => {
     const dead = new PushgatewayBackend({ url: `http://127.0.0.1:${await freePort()}`, job: 'j', timeoutMs: 2000 });
     const r = await dead.export(batch(snapshot(gauge('g', 'G', '', [[{}, 1]]))));

@@ -84,6 +84,22 @@ test('bun: serve() traces routes handlers with the pattern as http.route; static
   expect(routes).toEqual(expect.arrayContaining(['/users/:id', '/items']));
 }, 30_000);
 
+test('BN-01: Bun.serve calls fetch(req, server): client.address and client.port come from server.requestIP; with no waitUntil the span leaves in the background, no flush() called', async () => {
+  const memory = new MemoryBackend();
+  const h = instrument(() => new Response('ok'), { serviceName: 'bun-bn01', backends: [memory] }, { traceFetch: false });
+  const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: h });
+  try {
+    expect(await (await fetch(`http://127.0.0.1:${server.port}/ip`)).text()).toBe('ok');
+    await waitFor(() => memory.spans.length >= 1);
+  } finally {
+    server.stop(true);
+  }
+  const span = memory.spans[0]!;
+  expect(span.attributes['url.path']).toBe('/ip');
+  expect(span.attributes['client.address']).toBe('127.0.0.1');
+  expect(span.attributes['client.port']).toEqual(expect.any(Number));
+}, 30_000);
+
 test('bun: a WebSocket upgrade is recorded as status 101, not as a handler error', async () => {
   const memory = new MemoryBackend();
   const h = instrument(

@@ -5,10 +5,12 @@
  */
 import { describe, expect, test, vi } from 'vitest';
 import { createTestMonitor, MemoryBackend } from '../../../src/testing/index.js';
-import { extractContext, injectContext, type HeadersInput } from '../../../src/index.js';
+import { createMonitor, extractContext, injectContext, type HeadersInput } from '../../../src/index.js';
 import { instrument, instrumentDO, getRequestTelemetry, type BindingCallEvent, type ExecutionContext } from '../index.js';
 import { detectBinding } from '../src/detect.js';
 import { HookRegistry } from '../../../src/hooks/registry.js';
+import { OtlpBackend } from '../../../src/exporters/otlp/index.js';
+import { startReceiver } from '../../test-support/receiver.js';
 
 function fakeCtx(): ExecutionContext & { pending: Promise<unknown>[] } {
   const pending: Promise<unknown>[] = [];
@@ -467,6 +469,65 @@ describe('Workers defaults (BENCHMARKS.md: request overhead in workerd)', () => 
     };
     expect(await run({})).toEqual({ snapshots: 1, spans: 3 });
     expect(await run({ metricExportIntervalMs: 0 })).toEqual({ snapshots: 3, spans: 3 });
+  });
+});
+
+describe('Workers platform limits and built-in export (CF-05, CF-10)', () => {
+  test('CF-05: an invocation exports with one subrequest per signal, at most 3 at once, and at most 5 attempts each while the collector fails: inside the free plan’s 50 subrequests and 6 connections', async () => {
+    let calls = 0;
+    let open = 0;
+    let most = 0;
+    let status = 200;
+    const fetch = async () => {
+      calls++;
+      most = Math.max(most, ++open);
+      await new Promise((r) => setTimeout(r, 5));
+      open--;
+      return new Response(null, { status });
+    };
+    const monitor = createMonitor({ serviceName: 'limits', backends: [new OtlpBackend({ fetch, retry: { initialBackoffMs: 1, maxBackoffMs: 2 } })], metricExportIntervalMs: 0, onDiagnostic: () => {} });
+    const requests = monitor.metrics.createCounter('work_total', 'Work');
+    const worker = instrument(
+      {
+        fetch: () => {
+          for (let i = 0; i < 500; i++) {
+            monitor.tracer.startSpan(`step ${i}`).end();
+            monitor.logger.info('step', { i });
+            requests.increment(1, { step: String(i % 50) });
+          }
+          return new Response('ok');
+        },
+      },
+      monitor,
+    );
+    const invoke = async () => {
+      const ctx = fakeCtx();
+      await (await worker.fetch!(new Request('http://x/'), {}, ctx)).text();
+      await Promise.all(ctx.pending);
+    };
+    await invoke();
+    expect(calls).toBe(3);
+    status = 503;
+    calls = 0;
+    await invoke();
+    expect(calls).toBe(15);
+    expect(most).toBeLessThanOrEqual(3);
+  });
+
+  test("CF-10: beside Cloudflare's built-in export (traces and logs only), OTEL_TRACES_EXPORTER=none and OTEL_LOGS_EXPORTER=none in env leave a Worker sending only its metrics: no span twice", async () => {
+    const rx = await startReceiver();
+    try {
+      const worker = instrument({ fetch: () => new Response('ok') }, { serviceName: 'cf10', onDiagnostic: () => {} });
+      const env = { OTEL_EXPORTER_OTLP_ENDPOINT: rx.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_TRACES_EXPORTER: 'none', OTEL_LOGS_EXPORTER: 'none' };
+      const ctx = fakeCtx();
+      await (await worker.fetch!(new Request('http://x/orders'), env, ctx)).text();
+      await Promise.all(ctx.pending);
+      expect(rx.received.map((r) => r.signal)).toEqual(['metrics']);
+      const names = rx.received[0]!.body.resourceMetrics[0].scopeMetrics.flatMap((s: any) => s.metrics.map((m: any) => m.name));
+      expect(names).toContain('http.server.request.duration');
+    } finally {
+      await rx.close();
+    }
   });
 });
 

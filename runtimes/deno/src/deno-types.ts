@@ -76,6 +76,16 @@ function envGranted(deno: DenoGlobal, variable?: string): boolean {
   return permissions?.querySync?.(descriptor).state === 'granted';
 }
 
+/** Whether `name` would be in {@link denoEnv} had it been set (all env granted, or this variable). */
+export function denoEnvReadable(name: string): boolean {
+  try {
+    const deno = denoGlobal();
+    return typeof deno.permissions?.querySync !== 'function' || envGranted(deno) || envGranted(deno, name);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The environment, without ever asking for a permission (a prompt would stop the app in a
  * terminal): `Deno.env.toObject()` with `--allow-env`; with a narrower grant

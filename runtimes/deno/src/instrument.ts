@@ -15,7 +15,8 @@ import type { Attributes } from '../../../src/model/attributes.js';
 import type { Span } from '../../../src/trace/span.js';
 import { guardFetchFromDenoOtel } from './deno-fetch.js';
 import { activeDenoSpan, denoOtelEnabled } from './deno-otel.js';
-import { denoEnv, type DenoServeInfo } from './deno-types.js';
+import { followDenoExporter } from './deno-otel-env.js';
+import { denoEnv, denoEnvReadable, type DenoServeInfo } from './deno-types.js';
 
 /** A handler for `Deno.serve`: the request, Deno's info, and the request's telemetry. */
 export type DenoHandler = (request: Request, info: DenoServeInfo, telemetry: RequestTelemetry) => Response | Promise<Response>;
@@ -86,12 +87,23 @@ export function instrument(
   if (join && http.traceFetch === undefined) http.traceFetch = false;
   // Before the global fetch is traced, so that it sits beneath: Deno adds no second traceparent
   // to a request that has one, and none to the exporter's requests.
-  if (denoOtelEnabled(env)) guardFetchFromDenoOtel();
-  const own = createServerHandler<DenoServeInfo>(handler as ServerHandler<DenoServeInfo>, config, env, http, (_req, info, t) => {
+  const denoOn = denoOtelEnabled(env);
+  if (denoOn) guardFetchFromDenoOtel();
+  // The monitor's telemetry goes where Deno's does unless the config says otherwise.
+  const followed = denoOn ? followDenoExporter(env, denoEnvReadable) : { env };
+  const own = createServerHandler<DenoServeInfo>(handler as ServerHandler<DenoServeInfo>, config, followed.env, http, (_req, info, t) => {
     const addr = info?.remoteAddr;
     if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);
     if (addr?.port) t.span.setAttribute('client.port', addr.port);
   });
+  if (followed.unknown && own.monitor.backends.some((b) => b.name === 'console')) {
+    own.monitor.diag.report(
+      'config',
+      "instrument(): Deno's OpenTelemetry is on but OTEL_EXPORTER_OTLP_ENDPOINT cannot be read (no env permission), so this monitor prints to the console while Deno exports; grant --allow-env=OTEL_EXPORTER_OTLP_ENDPOINT or pass backends",
+      undefined,
+      'deno:endpoint-unknown',
+    );
+  }
   if (wantJoin && !join) {
     own.monitor.diag.report(
       'config',

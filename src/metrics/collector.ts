@@ -160,7 +160,7 @@ export class MetricsCollector implements InstrumentOwner {
 
   /** The instrument registered under `name`, if any. */
   getMetric(name: string): Counter | Gauge | UpDownCounter | Histogram | Summary | undefined {
-    return this.#instruments.get(name) as Counter | Gauge | UpDownCounter | Histogram | Summary | undefined;
+    return (this.#instruments.get(name) ?? this.#instruments.get(name.toLowerCase())) as Counter | Gauge | UpDownCounter | Histogram | Summary | undefined;
   }
 
   /**
@@ -201,8 +201,14 @@ export class MetricsCollector implements InstrumentOwner {
     const h = checkHelp(name, help);
     const unit = checkUnit(name, opts?.unit);
     const labelNames = checkLabelNames(name, opts?.labelNames, reserved);
-    const existing = this.#instruments.get(name);
+    // Names are case-insensitive (MET-12): the instruments are kept under the lower-case name, so
+    // `Requests_total` after `requests_total` is the same metric, exported by its first name.
+    const key = name.toLowerCase();
+    const existing = this.#instruments.get(key);
     if (existing) {
+      if (existing.name !== name) {
+        this.diag.report('config', `metric "${name}" is "${existing.name}": instrument names ignore case (OpenTelemetry), so it is exported as "${existing.name}"`, undefined, `case:${name}`);
+      }
       const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
       if (existing.type !== type || existing.unit !== unit || !sameLabels) {
         throw new TypeError(`metric "${name}" already exists as a ${kind(existing.type, existing.unit, existing.labelNames)}; a ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
@@ -210,7 +216,7 @@ export class MetricsCollector implements InstrumentOwner {
       return existing as T;
     }
     const inst = new make(this, name, h, unit, labelNames, extra as never);
-    this.#instruments.set(name, inst);
+    this.#instruments.set(key, inst);
     return inst;
   }
 }

@@ -165,6 +165,29 @@ describe('metrics', () => {
     }
   });
 
+  it('MET-12: names are case-insensitive: a name differing only in case is the same instrument, exported by its first name, reported once', () => {
+    const seen: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => seen.push(d.message) });
+    const a = monitor.metrics.createCounter('requests_total', 'Requests');
+    expect(monitor.metrics.createCounter('Requests_Total', 'Requests')).toBe(a);
+    expect(monitor.metrics.createCounter('REQUESTS_TOTAL', 'Requests')).toBe(a);
+    expect(monitor.metrics.createCounter('Requests_Total', 'Requests')).toBe(a);
+    expect(monitor.metrics.getMetric('REQUESTS_total')).toBe(a);
+    a.increment();
+    monitor.metrics.createCounter('Requests_Total').increment(2);
+    const names = monitor.metrics.collect().metrics.map((m) => m.name);
+    expect(names).toEqual(['requests_total']);
+    expect((point(monitor, 'requests_total') as NumberPoint[])[0]!.value).toBe(3);
+    // Once per spelling, each naming the metric it is.
+    expect(seen.filter((m) => m.includes('ignore case'))).toEqual([
+      'metric "Requests_Total" is "requests_total": instrument names ignore case (OpenTelemetry), so it is exported as "requests_total"',
+      'metric "REQUESTS_TOTAL" is "requests_total": instrument names ignore case (OpenTelemetry), so it is exported as "requests_total"',
+    ]);
+    // A different kind under another case is the same clash as under the same name.
+    expect(() => monitor.metrics.createGauge('Requests_total', 'g')).toThrow(/already exists as a counter/);
+    expect(renderSnapshot(monitor.metrics.collect()).match(/^# TYPE .*$/gm)).toEqual(['# TYPE requests_total counter']);
+  });
+
   it('returns the existing instrument when compatible and throws a clear error on conflicts', () => {
     const { monitor } = createTestMonitor(quiet);
     const a = monitor.metrics.createCounter('hits_total', 'Hits', { labelNames: ['route'] });

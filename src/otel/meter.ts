@@ -216,14 +216,16 @@ export class BridgeMeterProvider implements MeterProvider {
   create<T>(kind: string, name: string, scope: string, make: () => T, fallback: T, dropping?: (drop: () => void) => T): T {
     const metrics = this.monitor.metrics;
     const handed = released.get(metrics);
-    const int = handed?.get(name);
-    if (int !== undefined && !this.own.has(name) && metrics.getMetric(name) !== undefined) {
+    // Instrument names ignore case (MET-12), as the core's do.
+    const id = name.toLowerCase();
+    const int = handed?.get(id);
+    if (int !== undefined && !this.own.has(id) && metrics.getMetric(name) !== undefined) {
       // created by a bridge unregistered before this one: this bridge's now, with its value type
-      this.own.add(name);
-      if (int) this.ints.add(name);
-      handed!.delete(name);
+      this.own.add(id);
+      if (int) this.ints.add(id);
+      handed!.delete(id);
     }
-    if (!this.own.has(name) && metrics.getMetric(name) !== undefined) {
+    if (!this.own.has(id) && metrics.getMetric(name) !== undefined) {
       this.monitor.diag.report(
         'otel',
         `the ${kind} "${name}" from "${scope}" has the name of one of the app's own metrics; it is not recorded twice (the OpenTelemetry instrument is a no-op)`,
@@ -234,7 +236,7 @@ export class BridgeMeterProvider implements MeterProvider {
     }
     try {
       const inst = make();
-      this.own.add(name);
+      this.own.add(id);
       return inst;
     } catch (err) {
       // Without the message's final period: "; its measurements are dropped" may follow.
@@ -270,12 +272,13 @@ export class BridgeMeterProvider implements MeterProvider {
    */
   isInt(kind: string, name: string, scope: string, options: MetricOptions | undefined): boolean {
     const asked = options?.valueType === ValueType.INT;
-    if (!this.own.has(name)) {
-      if (asked) this.ints.add(name);
-      else this.ints.delete(name);
+    const id = name.toLowerCase();
+    if (!this.own.has(id)) {
+      if (asked) this.ints.add(id);
+      else this.ints.delete(id);
       return asked;
     }
-    const int = this.ints.has(name);
+    const int = this.ints.has(id);
     if (asked !== int) {
       const type = (i: boolean): string => (i ? 'INT' : 'DOUBLE');
       this.monitor.diag.report(
@@ -290,7 +293,7 @@ export class BridgeMeterProvider implements MeterProvider {
 
   /** Whether `name` was created through this bridge (a handle on it may be handed out again). @internal */
   owns(name: string): boolean {
-    return this.own.has(name);
+    return this.own.has(name.toLowerCase());
   }
 
   /** Callbacks of observable instruments, each with its instrument, in the order added. */

@@ -109,3 +109,19 @@ describe('API instrument units', () => {
     expect(() => monitor.metrics.createCounter('core.long', 'h', { unit: 'x'.repeat(64) })).toThrow(/unit/);
   });
 });
+
+describe('MET-12: API instrument names are case-insensitive', () => {
+  it('a counter asked for again in another case records into the first, under its first name, not as a no-op', () => {
+    const a = metrics.getMeter('lib').createCounter('Jobs.Done');
+    const b = metrics.getMeter('lib').createCounter('jobs.done');
+    const c = metrics.getMeter('other').createCounter('JOBS.DONE', { valueType: 1 /* INT */ });
+    a.add(1);
+    b.add(2);
+    c.add(4);
+    const all = byName();
+    expect(Object.keys(all)).toEqual(['Jobs.Done']);
+    expect(all['Jobs.Done']?.points[0]).toMatchObject({ value: 7 });
+    // Not taken for one of the app's own metrics (which would make b and c no-ops).
+    expect(diags.filter((d) => d.kind === 'otel' && /app's own metrics/.test(d.message))).toEqual([]);
+  });
+});

@@ -206,12 +206,12 @@ export class MetricsCollector implements InstrumentOwner {
     const key = name.toLowerCase();
     const existing = this.#instruments.get(key);
     if (existing) {
-      if (existing.name !== name) {
-        this.diag.report('config', `metric "${name}" is "${existing.name}": instrument names ignore case (OpenTelemetry), so it is exported as "${existing.name}"`, undefined, `case:${name}`);
-      }
       const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
       if (existing.type !== type || existing.unit !== unit || !sameLabels) {
         throw new TypeError(`metric "${name}" already exists as a ${kind(existing.type, existing.unit, existing.labelNames)}; a ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
+      }
+      if (existing.name !== name) {
+        this.diag.report('config', `metric "${name}" is "${existing.name}": instrument names ignore case (OpenTelemetry), so it is exported as "${existing.name}"`, undefined, `case:${name}`);
       }
       return existing as T;
     }

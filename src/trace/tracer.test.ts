@@ -313,3 +313,28 @@ describe('tracer', () => {
     expect(memory.spans.map((s) => s.name)).toEqual(['late']);
   });
 });
+
+describe('ENV-12: disabled (OTEL_SDK_DISABLED=true) leaves propagation as it is', () => {
+  const T = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const TP = `00-${T}-00f067aa0ba902b7-01`;
+
+  it("passes the caller's traceparent and tracestate on unchanged, so the services after this one keep the trace", async () => {
+    const { handleRequest } = await import('../http/handle-request.js');
+    const { monitor } = createTestMonitor({ disabled: true });
+    const parent = extractContext({ traceparent: TP, tracestate: 'a=1' })!;
+    expect(injectContext({} as Record<string, string>, monitor.tracer.startSpan('x', { parent }))).toEqual({ traceparent: TP, tracestate: 'a=1' });
+    let sent: Record<string, string> = {};
+    await handleRequest(monitor, new Request('https://x.test/', { headers: { traceparent: TP } }), () => {
+      sent = monitor.tracer.startActiveSpan('child', () => injectContext({}));
+      return new Response('ok');
+    }, undefined);
+    expect(sent).toEqual({ traceparent: TP });
+  });
+
+  it('starts no trace of its own: without a parent nothing is injected, rather than an unsampled traceparent that would make the next service drop its trace', () => {
+    const { monitor } = createTestMonitor({ disabled: true });
+    const span = monitor.tracer.startSpan('root');
+    expect(span.isRecording()).toBe(false);
+    expect(injectContext({} as Record<string, string>, span)).toEqual({});
+  });
+});

@@ -5,7 +5,7 @@ import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { timeInput } from '../time.js';
 import { describe } from '../attributes/sanitize.js';
-import { isValidSpanId, isValidTraceId, newSpanId, newTraceId } from './ids.js';
+import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, newSpanId, newTraceId } from './ids.js';
 import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
@@ -190,8 +190,17 @@ export class Tracer {
       decision = sample(owner, traceId, parent, spanName);
     }
     if (decision === SamplingDecision.DROP) {
-      traceId ??= parent !== undefined ? parent.traceId : newTraceId();
-      const s = new NonRecordingSpan({ traceId, spanId: newSpanId(), traceFlags: parentFlags & ~1, traceState: parent?.traceState, isRemote: false });
+      // Disabled, no span context is made: the parent's goes on unchanged, or none (all-zero ids,
+      // never injected), as the OpenTelemetry API does without an SDK. A new unsampled one would
+      // make every parent-based service after this one drop its trace (ENV-12).
+      const off = !owner.enabled;
+      const s = new NonRecordingSpan({
+        traceId: traceId ?? parent?.traceId ?? (off ? INVALID_TRACE_ID : newTraceId()),
+        spanId: off ? (parent?.spanId ?? INVALID_SPAN_ID) : newSpanId(),
+        traceFlags: off ? parentFlags : parentFlags & ~1,
+        traceState: parent?.traceState,
+        isRemote: false,
+      });
       s.scope = scope;
       s.baggage = baggage;
       return s;

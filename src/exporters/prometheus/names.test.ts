@@ -32,6 +32,11 @@ describe('units.ts (MET-13)', () => {
     expect(unitWord('{packet}/s', 'counter')).toBe('per_second');
     expect(unitWord('By/s', 'gauge')).toBe('bytes_per_second');
   });
+
+  it('MET-13: the dimensionless 1 names no word before a slash either: 1/s is per_second', () => {
+    expect(unitWord('1/s', 'gauge')).toBe('per_second');
+    expect(unitWord('1/s', 'counter')).toBe('per_second');
+  });
 });
 
 describe('numbers.ts and escape.ts', () => {

@@ -36,6 +36,8 @@ const UNIT_WORDS: Record<string, string> = {
   K: 'kelvin',
   Hz: 'hertz',
   '%': 'percent',
+  // Dimensionless: `1/s` is `per_second` (the whole unit `1` is handled in unitWord).
+  '1': '',
 };
 
 // After `/` the singular is used: `By/s` → `bytes_per_second`.

@@ -96,8 +96,9 @@ function labelKey(k: string): string {
   return out;
 }
 
+// An array is its JSON text (MET-13): joined with commas, ['a', 'b,c'] and ['a', 'b', 'c'] were one series.
 function labelValue(v: unknown): string | number | boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : Array.isArray(v) ? JSON.stringify(v) : String(v);
 }
 
 /**

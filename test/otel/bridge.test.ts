@@ -457,6 +457,17 @@ describe('registerOpenTelemetry: metrics', () => {
     expect(diags.filter((d) => d.kind === 'invalid_label').map((d) => d.message)).toEqual([expect.stringMatching(/too long.*measurement kept/)]);
   });
 
+  it('MET-13: an array attribute becomes its JSON text, so ["a", "b,c"] and ["a", "b", "c"] stay two series', () => {
+    const c = metrics.getMeter('lib').createCounter('tagged');
+    c.add(1, { tags: ['a', 'b,c'], codes: [200, 404] });
+    c.add(1, { tags: ['a', 'b', 'c'], codes: [200, 404] });
+    const m = monitor.metrics.collect().metrics.find((x) => x.name === 'tagged')!;
+    expect(m.points.map((p) => p.attributes)).toEqual([
+      { tags: '["a","b,c"]', codes: '[200,404]' },
+      { tags: '["a","b","c"]', codes: '[200,404]' },
+    ]);
+  });
+
   it('histogram advice the SDK accepts (unsorted, ±Infinity, repeats) is sorted and stripped as ExplicitBucketHistogramAggregation does, not a no-op', () => {
     const meter = metrics.getMeter('lib');
     meter.createHistogram('payload.size', { unit: 'By', advice: { explicitBucketBoundaries: [1024, 256, 4096, 256] } }).record(300);

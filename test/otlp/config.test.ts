@@ -393,6 +393,19 @@ describe('retry helpers', () => {
     expect(parseRetryAfter('Mon, 29 Feb 2016 00:00:00 GMT', now)).toBeGreaterThan(0);
   });
 
+  it('OTLP-10: the two obsolete HTTP-date forms a recipient must also accept (RFC 9110 §5.6.7): rfc850 and asctime', () => {
+    const now = Date.parse('Wed, 21 Oct 2015 07:28:00 GMT');
+    expect(parseRetryAfter('Wednesday, 21-Oct-15 07:28:05 GMT', now)).toBe(5000);
+    expect(parseRetryAfter('Wed Oct 21 07:28:05 2015', now)).toBe(5000);
+    expect(parseRetryAfter('Sun Nov  6 08:49:37 1994', now)).toBe(0);
+    // A two-digit year more than 50 years ahead is in the past century: 94 is 1994, not 2094.
+    expect(parseRetryAfter('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(0);
+    expect(parseRetryAfter('Thursday, 01-Jan-65 00:00:00 GMT', now)).toBeGreaterThan(0);
+    for (const v of ['Wed Oct 21 07:28:05 2015 GMT', 'Thu Oct 21 07:28:05 2015', 'Wednesday, 21-Oct-2015 07:28:05 GMT', 'Wednesday, 21-Oct-15 07:28:05']) {
+      expect(parseRetryAfter(v, now), v).toBeUndefined();
+    }
+  });
+
   it('backoff grows exponentially, is capped, and jitters within [half, full]', () => {
     expect(backoffMs(0, 1000, 5000, () => 0)).toBe(500);
     expect(backoffMs(0, 1000, 5000, () => 1)).toBe(1000);

@@ -6,10 +6,9 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /**
- * `Retry-After` as milliseconds to wait: either delay-seconds (`1*DIGIT`) or an HTTP-date in
- * IMF-fixdate form, the one senders must use (RFC 9110 §10.2.3, §5.6.7; OTLP-10). Undefined for
- * anything else ("2.5", "-1", "5, 6" from two headers, another date format), so the caller falls
- * back to jittered backoff.
+ * `Retry-After` as milliseconds to wait: either delay-seconds (`1*DIGIT`) or an HTTP-date
+ * (RFC 9110 §10.2.3, §5.6.7; OTLP-10). Undefined for anything else ("2.5", "-1", "5, 6" from two
+ * headers, another date format), so the caller falls back to jittered backoff.
  *
  * @example
  * parseRetryAfter('2', Date.now()) // 2000
@@ -17,8 +16,17 @@ export function isRetryableStatus(status: number): boolean {
  */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (value == null) return undefined;
-  const v = value.trim();
+  let v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;
+  // The obsolete forms a recipient MUST also accept (RFC 9110 §5.6.7), rewritten as IMF-fixdates
+  // and checked as below: rfc850 `Sunday, 06-Nov-94 08:49:37 GMT`, whose year more than 50
+  // years ahead is in the past century, and asctime `Sun Nov  6 08:49:37 1994`.
+  let m = /^(\w{3})\w*day, (\d\d)-(\w{3})-(\d\d) (\S{8}) GMT$/.exec(v);
+  if (m) {
+    const now = new Date(nowMs).getUTCFullYear();
+    const y = now - (now % 100) + +m[4]!;
+    v = `${m[1]}, ${m[2]} ${m[3]} ${y > now + 50 ? y - 100 : y} ${m[5]} GMT`;
+  } else if ((m = /^(\w{3}) (\w{3}) ([ \d]\d) (\S{8}) (\d{4})$/.exec(v))) v = `${m[1]}, ${m[3]!.replace(' ', '0')} ${m[2]} ${m[5]} ${m[4]} GMT`;
   // Date.parse reads nearly anything ("2.5" is a date in 2001). toUTCString writes exactly the
   // 29 characters of an IMF-fixdate, so reading the date back keeps only a valid one (weekday,
   // day of month and time included).

@@ -33,6 +33,13 @@ describe('units.ts (MET-13)', () => {
     expect(unitWord('By/s', 'gauge')).toBe('bytes_per_second');
   });
 
+  it('MET-13: after a slash only the per-unit words are translated, others kept as written (OpenTelemetry translator): 1/min is per_min, By/ms bytes_per_ms', () => {
+    expect(unitWord('1/min', 'gauge')).toBe('per_min');
+    expect(unitWord('By/ms', 'gauge')).toBe('bytes_per_ms');
+    expect(unitWord('{request}/h', 'counter')).toBe('per_hour');
+    expect(unitWord('KiBy/d', 'gauge')).toBe('kibibytes_per_day');
+  });
+
   it('MET-13: the dimensionless 1 names no word before a slash either: 1/s is per_second', () => {
     expect(unitWord('1/s', 'gauge')).toBe('per_second');
     expect(unitWord('1/s', 'counter')).toBe('per_second');

@@ -40,7 +40,9 @@ const UNIT_WORDS: Record<string, string> = {
   '1': '',
 };
 
-// After `/` the singular is used: `By/s` → `bytes_per_second`.
+// After `/` the singular is used: `By/s` → `bytes_per_second`; a unit not listed here is kept as
+// written (`By/ms` → `bytes_per_ms`), as OpenTelemetry's Prometheus translator does, so a metric
+// is named alike here and after a collector.
 const PER_WORDS: Record<string, string> = {
   s: 'second',
   m: 'minute',
@@ -56,7 +58,7 @@ const ANNOTATIONS = /\{[^}]*\}/g;
 function word(part: string, table: Record<string, string>): string {
   const trimmed = part.trim();
   if (trimmed === '') return '';
-  const known = table[trimmed] ?? UNIT_WORDS[trimmed];
+  const known = table[trimmed];
   if (known !== undefined) return known;
   const s = sanitizeMetricName(trimmed).replace(/^_+|_+$/g, '');
   return s;

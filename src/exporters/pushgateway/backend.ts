@@ -11,7 +11,7 @@ import { timerMs } from '../../time.js';
 import type { Backend, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import { CONTENT_TYPES } from '../prometheus/negotiate.js';
 import { renderSnapshot, type DroppedMetric } from '../prometheus/render.js';
-import { groupingPath, validateGroupingKey } from './grouping-key.js';
+import { groupingPath, NOT_WELL_FORMED, validateGroupingKey, wellFormed } from './grouping-key.js';
 
 export interface PushgatewayBackendOptions {
   /** Base URL of the Pushgateway, e.g. `http://pushgateway:9091` (a path prefix is kept). */
@@ -71,6 +71,7 @@ export class PushgatewayBackend implements Backend {
     checkOptionKeys('PushgatewayBackend', options, KNOWN);
     const { job, groupingKey = {}, method = 'PUT', headers = {}, timeoutMs = 10_000 } = options;
     if (typeof job !== 'string' || job === '') throw configError('job', 'is required and must be a non-empty string');
+    if (!wellFormed(job)) throw configError('job', NOT_WELL_FORMED);
     if (method !== 'PUT' && method !== 'POST') throw configError('method', `must be "PUT" or "POST", got ${JSON.stringify(method)}`);
     if (!(typeof timeoutMs === 'number' && timeoutMs > 0 && Number.isFinite(timeoutMs))) {
       throw configError('timeoutMs', 'must be a positive number of milliseconds');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { base64Url, groupingPath, validateGroupingKey } from './grouping-key.js';
+import { PushgatewayBackend } from './backend.js';
 
 describe('grouping-key.ts (PG-01, PG-02)', () => {
   it('PG-02: the spec example /var/tmp → L3Zhci90bXA; empty → =', () => {
@@ -14,5 +15,13 @@ describe('grouping-key.ts (PG-01, PG-02)', () => {
   it('PG-01: grouping-key label names are validated', () => {
     expect(() => validateGroupingKey({ ok_name: 'x' })).not.toThrow();
     expect(() => validateGroupingKey({ 'no.dots': 'x' })).toThrow(/groupingKey/);
+  });
+  it('a job or grouping-key value with a lone surrogate is refused at construction, naming the option (not a bare URIError)', () => {
+    const url = 'http://gw:9091';
+    expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { instance: 'a\ud800' } })).toThrow(
+      new TypeError('PushgatewayBackend option "groupingKey": the value of "instance" holds a lone surrogate (not well-formed Unicode), which no URL can carry'),
+    );
+    expect(() => new PushgatewayBackend({ url, job: '\udc00x' })).toThrow(/^PushgatewayBackend option "job" holds a lone surrogate/);
+    expect(new PushgatewayBackend({ url, job: 'j', groupingKey: { instance: 'caf\u00e9 \ud83d\ude00' } }).url).toBe('http://gw:9091/metrics/job/j/instance/caf%C3%A9%20%F0%9F%98%80');
   });
 });

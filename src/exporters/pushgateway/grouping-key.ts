@@ -33,6 +33,19 @@ function segment(label: string, value: string): string {
   return '/' + label + '/' + encodeURIComponent(value);
 }
 
+/** What a value holding a lone surrogate is: it has no UTF-8 form, so no URL can carry it. */
+export const NOT_WELL_FORMED = 'holds a lone surrogate (not well-formed Unicode), which no URL can carry';
+
+/** No lone surrogate (`String#isWellFormed`, which not every runtime here has). */
+export function wellFormed(value: string): boolean {
+  try {
+    encodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks grouping-key label names; throws a `TypeError` naming the option on the first bad one.
  * `job` is not allowed here because it is its own option.
@@ -48,6 +61,7 @@ export function validateGroupingKey(groupingKey: Readonly<Record<string, string>
     if (typeof value !== 'string') {
       throw new TypeError(`PushgatewayBackend option "groupingKey": the value of ${JSON.stringify(name)} must be a string`);
     }
+    if (!wellFormed(value)) throw new TypeError(`PushgatewayBackend option "groupingKey": the value of ${JSON.stringify(name)} ${NOT_WELL_FORMED}`);
   }
 }
 

@@ -102,3 +102,28 @@ group('Map and Set values', () => {
     expect(attrs.ids).toEqual([1, 2, 3]);
   });
 });
+
+group('truncation never splits a surrogate pair', () => {
+  const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+  // 9 letters and an emoji (2 UTF-16 units): a cut at 10 would keep half of the emoji.
+  const text = 'aaaaaaaaa\u{1F600}tail';
+
+  it('span and log attributes, log bodies, array elements and label values end before the pair', async () => {
+    const { createTestMonitor } = await import('../testing/index.js');
+    const { monitor, memory } = createTestMonitor({ limits: { attributeValueLengthLimit: 10, labelValueLengthLimit: 10 } });
+    monitor.tracer.startSpan('s', { attributes: { a: text, list: [text] } }).end();
+    monitor.logger.info('m', { a: text, nested: { b: text } });
+    monitor.metrics.createCounter('c_total', 'c', { labelNames: ['l'] }).increment(1, { l: text });
+    await monitor.flush();
+    const span = memory.spans[0]!;
+    const log = memory.logs[0]!;
+    const values = [span.attributes.a, (span.attributes.list as string[])[0], log.attributes.a, (log.attributes.nested as { b: string }).b];
+    const label = memory.metricSnapshots.flatMap((s) => s.metrics).find((m) => m.name === 'c_total')!.points[0]!.attributes.l;
+    for (const v of [...values, label]) {
+      expect(v).toBe('aaaaaaaaa');
+      expect(lone.test(v as string)).toBe(false);
+    }
+    // A cut that falls between two pairs keeps both whole.
+    expect(sanitizeAttribute('aaaaaaaa\u{1F600}\u{1F600}', 10).value).toBe('aaaaaaaa\u{1F600}');
+  });
+});

@@ -30,7 +30,7 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
   switch (typeof v) {
     case 'string':
       if (v.length > maxLength) {
-        out.value = v.slice(0, maxLength);
+        out.value = clip(v, maxLength);
         out.fix = Fix.Truncated;
       } else out.value = v;
       return out;
@@ -85,7 +85,7 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
     if (e === null || e === undefined) res[i] = null;
     else if (homogeneous) {
       if (typeof e === 'string' && e.length > maxLength) {
-        res[i] = e.slice(0, maxLength);
+        res[i] = clip(e, maxLength);
         out.fix = Fix.Truncated;
       } else res[i] = e as string | number | boolean;
     } else {
@@ -96,9 +96,14 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
   return res as AttributeValue;
 }
 
-/** `s` cut to `maxLength` characters. */
+/**
+ * `s` cut to `maxLength` UTF-16 units, one fewer when the cut would split a surrogate pair (an
+ * emoji): half a pair has no UTF-8 form and would leave as U+FFFD on the wire.
+ */
 export function clip(s: string, maxLength: number): string {
-  return s.length > maxLength ? s.slice(0, maxLength) : s;
+  if (s.length <= maxLength) return s;
+  const c = s.charCodeAt(maxLength - 1);
+  return s.slice(0, c >= 0xd800 && c <= 0xdbff ? maxLength - 1 : maxLength);
 }
 
 /**
@@ -230,7 +235,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     case 'string':
       if (v.length <= maxLength) return v;
       if (cut) cut.truncated = true;
-      return v.slice(0, maxLength);
+      return clip(v, maxLength);
     case 'number':
     case 'boolean':
       return v;

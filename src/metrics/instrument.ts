@@ -5,6 +5,7 @@ import type { DropReason } from '../model/batch.js';
 import type { Labels, LabelsInput } from '../model/attributes.js';
 import type { MetricData, MetricType, PointAttributes, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
+import { clip } from '../attributes/sanitize.js';
 import { isValidLabelName } from './names.js';
 
 /** What instruments need from their collector. */
@@ -343,7 +344,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     if (this.selfMetric) return s;
     const max = this.owner.limits.labelValueLengthLimit;
     if (count) this.drop('label_too_long', () => `metric "${this.name}": a label value over ${max} characters was truncated (limits.labelValueLengthLimit)`);
-    return s.slice(0, max);
+    return clip(s, max);
   }
 
   #keyOfDeclared(labels: LabelsInput): string | undefined {

@@ -255,6 +255,17 @@ describe('OTLP-05 size limits', () => {
     expect(result.error).toContain('larger than 4 MiB');
   });
 
+  it('OTLP-05: a retryable status (503) whose Content-Length is over 4 MiB is a non-retryable error: one request, no retry', async () => {
+    rx.handler = (_q, res) => {
+      res.writeHead(503, { 'content-type': 'application/x-protobuf', 'content-length': String(5 * 1024 * 1024) });
+      res.write(Buffer.alloc(1024));
+    };
+    const { result, requests } = await run({}, 2000);
+    expect(requests).toHaveLength(1);
+    expect(result).toMatchObject({ ok: false, reason: 'export_failed' });
+    expect(result.error).toContain('larger than 4 MiB');
+  });
+
   it('a chunked response growing past 4 MiB is cut off while streaming', async () => {
     rx.handler = (_q, res) => {
       res.writeHead(200, { 'content-type': 'application/x-protobuf' });

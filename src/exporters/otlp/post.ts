@@ -2,7 +2,7 @@ import type { DropReason } from '../../model/batch.js';
 import { EXPORTER_REQUEST } from './exporter-urls.js';
 import type { FetchLike } from './options.js';
 import type { PartialSuccess } from './response.js';
-import { discardBody, parsePartialSuccess, parseStatusMessage, readBodyCapped } from './response.js';
+import { discardBody, MAX_RESPONSE_BYTES, parsePartialSuccess, parseStatusMessage, readBodyCapped } from './response.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 
 /** What one export shares between its signals: the deadline and the retry policy. */
@@ -79,6 +79,11 @@ export async function postWithRetry(
       const status = res.status;
       if (status >= 200 && status < 300) return await readSuccess(res, sentJson, attempt, ctx.signal);
       if (!isRetryableStatus(status)) return await readFailure(res, attempt);
+      // A response over the cap is a non-retryable error whatever its status (OTLP-05).
+      if (Number(res.headers.get('content-length')) > MAX_RESPONSE_BYTES) {
+        await discardBody(res);
+        return { ok: false, reason: 'export_failed', error: `HTTP ${status}, response body larger than 4 MiB (not read, not retried)`, status, attempts: attempt };
+      }
       waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
       await discardBody(res);
       lastError = `HTTP ${status}`;

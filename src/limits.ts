@@ -14,6 +14,10 @@ export interface Limits {
   logAttributeValueLengthLimit: number;
   eventCountLimit: number;
   linkCountLimit: number;
+  /** Attributes per span event (OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT). Default: `attributeCountLimit`. */
+  eventAttributeCountLimit: number;
+  /** Attributes per span link (OTEL_LINK_ATTRIBUTE_COUNT_LIMIT). Default: `attributeCountLimit`. */
+  linkAttributeCountLimit: number;
   /** Finished spans kept per scope (request); more are dropped and counted. */
   spansPerScope: number;
   /** Log records kept per scope; more are dropped and counted. */
@@ -43,6 +47,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   logAttributeValueLengthLimit: 4096,
   eventCountLimit: 128,
   linkCountLimit: 128,
+  eventAttributeCountLimit: 128,
+  linkAttributeCountLimit: 128,
   spansPerScope: 1000,
   logsPerScope: 1000,
   logMessageLengthLimit: 16384,
@@ -53,7 +59,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxPendingExports: 64,
 });
 
-/** Merges user limits over the defaults, throwing on values that are not positive integers. */
+/**
+ * Merges user limits over the defaults, throwing on values that are not positive integers; the
+ * OpenTelemetry attribute, event and link limits take 0 too: keep none (ENV-15).
+ */
 export function resolveLimits(user: Partial<Limits> | undefined): Limits {
   const out: Limits = { ...DEFAULT_LIMITS };
   if (user === undefined) return out;
@@ -68,13 +77,16 @@ export function resolveLimits(user: Partial<Limits> | undefined): Limits {
     }
     const v = user[key];
     if (v === undefined) continue;
-    if (typeof v !== 'number' || !(v >= 1) || (!Number.isInteger(v) && v !== Infinity)) {
-      throw new RangeError(`createMonitor: \`limits.${key}\` must be a positive integer (or Infinity), got ${String(v)}.`);
+    const min = /ttribute|^(event|link)C/.test(key) ? 0 : 1;
+    if (typeof v !== 'number' || !(v >= min) || (!Number.isInteger(v) && v !== Infinity)) {
+      throw new RangeError(`createMonitor: \`limits.${key}\` must be an integer ≥ ${min} (or Infinity), got ${String(v)}.`);
     }
     out[key] = v;
   }
   // The log limits follow the general ones unless set on their own (ENV-14: a model-specific limit wins).
   if (user.logAttributeCountLimit === undefined) out.logAttributeCountLimit = out.attributeCountLimit;
   if (user.logAttributeValueLengthLimit === undefined) out.logAttributeValueLengthLimit = out.attributeValueLengthLimit;
+  if (user.eventAttributeCountLimit === undefined) out.eventAttributeCountLimit = out.attributeCountLimit;
+  if (user.linkAttributeCountLimit === undefined) out.linkAttributeCountLimit = out.attributeCountLimit;
   return out;
 }

@@ -77,3 +77,48 @@ describe('OTEL_RESOURCE_ATTRIBUTES with an empty key', () => {
     }
   });
 });
+
+describe('ENV-14/ENV-15: a limit of 0 keeps none, every drop counted', () => {
+  it('OTEL_ATTRIBUTE_COUNT_LIMIT, OTEL_SPAN_EVENT_COUNT_LIMIT and OTEL_SPAN_LINK_COUNT_LIMIT at 0 are honoured, not warned; metric labels are exempt', async () => {
+    const warnings: string[] = [];
+    const env = { OTEL_ATTRIBUTE_COUNT_LIMIT: '0', OTEL_SPAN_EVENT_COUNT_LIMIT: '0', OTEL_SPAN_LINK_COUNT_LIMIT: '0' };
+    const { monitor, memory } = createTestMonitor(configFromEnv(env, { onWarning: (w) => warnings.push(w) }));
+    const link = { context: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 } };
+    const span = monitor.tracer.startSpan('s', { attributes: { a: 1, b: 2 } });
+    span.addEvent('e').addLink(link).end();
+    monitor.logger.info('l', { a: 1 });
+    monitor.metrics.createCounter('jobs_total', 'Jobs').add(1, { queue: 'q' });
+    await monitor.flush();
+    expect(warnings).toEqual([]);
+    expect(memory.spans[0]).toMatchObject({ attributes: {}, events: [], links: [], droppedAttributesCount: 2, droppedEventsCount: 1, droppedLinksCount: 1 });
+    expect(memory.logs[0]).toMatchObject({ attributes: {}, droppedAttributesCount: 1 });
+    expect(monitor.metrics.collect().metrics.find((m) => m.name === 'jobs_total')!.points[0].attributes).toEqual({ queue: 'q' });
+  });
+
+  it('limits given in code accept 0 for the OpenTelemetry limits, not for the others', () => {
+    expect(() => createTestMonitor({ limits: { eventCountLimit: 0, attributeValueLengthLimit: 0 } })).not.toThrow();
+    expect(() => createTestMonitor({ limits: { spansPerScope: 0 } })).toThrow(/limits.spansPerScope/);
+  });
+});
+
+describe('ENV-14: OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT and OTEL_LINK_ATTRIBUTE_COUNT_LIMIT', () => {
+  it('limit the attributes of span events and links, over the general attribute limit', async () => {
+    const env = { OTEL_ATTRIBUTE_COUNT_LIMIT: '3', OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '1', OTEL_LINK_ATTRIBUTE_COUNT_LIMIT: '2' };
+    const { monitor, memory } = createTestMonitor(configFromEnv(env));
+    const attributes = { a: 1, b: 2, c: 3, d: 4 };
+    const context = { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 };
+    monitor.tracer.startSpan('s', { attributes }).addEvent('e', attributes).addLink({ context, attributes }).end();
+    await monitor.flush();
+    const s = memory.spans[0];
+    expect([s.droppedAttributesCount, s.events[0].droppedAttributesCount]).toEqual([1, 3]);
+    expect(Object.keys(s.links[0].attributes)).toEqual(['a', 'b']);
+  });
+});
+
+describe('ENV-16: OTEL_BLRP_SCHEDULE_DELAY', () => {
+  it('sets the export delay of work outside scopes as OTEL_BSP_SCHEDULE_DELAY does; with both, the shorter bounds both', () => {
+    expect(configFromEnv({ OTEL_BLRP_SCHEDULE_DELAY: '1000' }).exportDelayMs).toBe(1000);
+    expect(configFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BLRP_SCHEDULE_DELAY: '1000' }).exportDelayMs).toBe(200);
+    expect(configFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '3000', OTEL_BLRP_SCHEDULE_DELAY: '1000' }).exportDelayMs).toBe(1000);
+  });
+});

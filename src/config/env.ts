@@ -30,16 +30,13 @@ export function parseKeyValueList(raw: string): Record<string, string> | undefin
   return out;
 }
 
-/**
- * A whole number ≥ `min` (1: a count or a limit; 0: milliseconds), or undefined (warned) when
- * the variable holds something else.
- */
-function whole(env: EnvRecord, name: string, warn: (m: string) => void, min = 1): number | undefined {
+/** A whole number (a limit, where 0 keeps none (ENV-15), or milliseconds), or undefined (warned) when the variable holds something else. */
+function whole(env: EnvRecord, name: string, warn: (m: string) => void): number | undefined {
   const v = str(env, name);
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (Number.isInteger(n) && n >= min) return n;
-  warn(`${name}=${JSON.stringify(v)} is not ${min ? 'a positive integer' : 'a whole number of milliseconds'}; ignored`);
+  if (Number.isInteger(n) && n >= 0) return n;
+  warn(`${name}=${JSON.stringify(v)} is not a whole number; ignored`);
   return undefined;
 }
 
@@ -116,9 +113,12 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   };
   pair('ATTRIBUTE_COUNT', 'attributeCountLimit', 'logAttributeCountLimit');
   pair('ATTRIBUTE_VALUE_LENGTH', 'attributeValueLengthLimit', 'logAttributeValueLengthLimit');
-  for (const k of ['EVENT', 'LINK'] as const) {
-    const v = whole(env, `OTEL_SPAN_${k}_COUNT_LIMIT`, warn);
-    if (v !== undefined) limits[k === 'EVENT' ? 'eventCountLimit' : 'linkCountLimit'] = v;
+  for (const k of ['event', 'link'] as const) {
+    const K = k.toUpperCase();
+    const v = whole(env, `OTEL_SPAN_${K}_COUNT_LIMIT`, warn);
+    if (v !== undefined) limits[`${k}CountLimit`] = v;
+    const a = whole(env, `OTEL_${K}_ATTRIBUTE_COUNT_LIMIT`, warn);
+    if (a !== undefined) limits[`${k}AttributeCountLimit`] = a;
   }
   if (Object.keys(limits).length) out.limits = limits;
 
@@ -128,10 +128,12 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   if (filter === 'always_off') out.metrics = { exemplars: false };
   else if (filter !== undefined && filter !== 'trace_based') warn(`OTEL_METRICS_EXEMPLAR_FILTER=${JSON.stringify(filter)} is not supported here; using trace_based`);
 
-  const interval = whole(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn, 0);
+  const interval = whole(env, 'OTEL_METRIC_EXPORT_INTERVAL', warn);
   if (interval !== undefined) out.metricExportIntervalMs = interval;
-  const delay = whole(env, 'OTEL_BSP_SCHEDULE_DELAY', warn, 0);
-  if (delay !== undefined) out.exportDelayMs = delay;
+  // One timer serves spans and logs: the shorter delay meets both bounds.
+  const spans = whole(env, 'OTEL_BSP_SCHEDULE_DELAY', warn);
+  const logs = whole(env, 'OTEL_BLRP_SCHEDULE_DELAY', warn);
+  if (spans !== undefined || logs !== undefined) out.exportDelayMs = Math.min(spans ?? logs!, logs ?? spans!);
 
   // OTLP exporter variables are gathered for the runtime adapters, which build the backend; with
   // them OTEL_{TRACES,METRICS,LOGS}_EXPORTER, which switch signals off for it (ENV-16).

@@ -306,7 +306,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * configuration, not capped.
    */
   #capLabels(all: Labels, count = true): Labels {
-    const max = this.owner.limits.attributeCountLimit;
+    // 0 keeps no span or log attribute (ENV-15); metric attributes are exempt, a series keeps its labels.
+    const max = this.owner.limits.attributeCountLimit || 128;
     const keys = Object.keys(all);
     if (keys.length <= max || this.selfMetric) return all;
     keys.sort();

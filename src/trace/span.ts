@@ -394,7 +394,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('event_limit', `a span had more than ${this.owner.limits.eventCountLimit} events (limits.eventCountLimit)`);
       return this;
     }
-    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined);
+    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, this.owner.limits.eventAttributeCountLimit);
     if (x.events === NO_EVENTS) x.events = [];
     x.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
@@ -432,7 +432,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('link_limit', `a span had more than ${this.owner.limits.linkCountLimit} links (limits.linkCountLimit)`);
       return this;
     }
-    const { attrs, dropped } = this.cleanAttributes(link.attributes);
+    const { attrs, dropped } = this.cleanAttributes(link.attributes, this.owner.limits.linkAttributeCountLimit);
     if (x.links === NO_LINKS) x.links = [];
     x.links.push({
       traceId,
@@ -504,7 +504,7 @@ export class RecordingSpan implements Span, SpanData {
     if (this.endTime === 0) this.end();
   }
 
-  private cleanAttributes(input: Record<string, unknown> | undefined): { attrs: Attributes; dropped: number } {
+  private cleanAttributes(input: Record<string, unknown> | undefined, max: number): { attrs: Attributes; dropped: number } {
     const attrs: Attributes = {};
     let dropped = 0;
     if (input === null || typeof input !== 'object') return { attrs, dropped };
@@ -516,7 +516,7 @@ export class RecordingSpan implements Span, SpanData {
         const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor);
         // Counted as a span attribute's would be (an empty key or a value no attribute holds is dropped).
         if (this.lost(key, v, s.fix)) continue;
-        if (n >= limits.attributeCountLimit) {
+        if (n >= max) {
           dropped++;
           continue;
         }
@@ -527,7 +527,7 @@ export class RecordingSpan implements Span, SpanData {
       // attributes that throw when read: those read so far are kept
       unreadable(this.owner);
     }
-    if (dropped) this.owner.diag.drop('attribute_limit', `an event or link had more than ${limits.attributeCountLimit} attributes`, dropped);
+    if (dropped) this.owner.diag.drop('attribute_limit', `an event or link had more than ${max} attributes`, dropped);
     return { attrs, dropped };
   }
 }

@@ -45,7 +45,7 @@ function methodProxy<T extends object>(
 function kv(bc: BindingsContext, name: string, binding: object): object {
   return methodProxy(binding, (op, original) => {
     if (!KV_OPS.has(op)) return undefined;
-    const attributes = { 'db.system': 'cloudflare.kv', 'db.operation.name': op, 'db.namespace': name };
+    const attributes = { 'db.system.name': 'cloudflare.kv', 'db.operation.name': op, 'db.namespace': name };
     const read = op === 'get' || op === 'getWithMetadata';
     return (...args) =>
       tracedCall(
@@ -83,7 +83,7 @@ function r2(bc: BindingsContext, name: string, binding: object): object {
 
 /** One R2 operation's CLIENT span `R2 <op>`. */
 function r2Call(bc: BindingsContext, name: string, op: string, original: AnyFn, result?: (v: unknown) => { hit: boolean; attributes: Record<string, unknown> }): AnyFn {
-  const attributes = { 'db.system': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
+  const attributes = { 'db.system.name': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
   return (...args) => tracedCall(bc, { type: 'r2', binding: name, operation: op, name: `R2 ${op}`, attributes, result }, () => original(...args));
 }
 

@@ -11,7 +11,7 @@ const STATEMENT_OPS = new Set(['first', 'all', 'run', 'raw']);
 const texts = new WeakMap<object, string>();
 
 function attributes(name: string, sql: string | undefined, op: string): Record<string, unknown> {
-  const a: Record<string, unknown> = { 'db.system': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };
+  const a: Record<string, unknown> = { 'db.system.name': 'cloudflare.d1', 'db.namespace': name, 'db.operation.name': op };
   if (sql !== undefined) a['db.query.text'] = sql;
   return a;
 }
@@ -28,7 +28,7 @@ function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: s
       if (typeof prop === 'string' && STATEMENT_OPS.has(prop)) {
         // Only the text with its placeholders is recorded (literals replaced), never the bound values.
         return (...args: unknown[]) =>
-          tracedCall(bc, { type: 'd1', binding: name, operation: prop, name: `D1 ${op}`, attributes: attributes(name, text, op), query: text }, () => original(...args));
+          tracedCall(bc, { type: 'd1', binding: name, operation: prop, name: `${op} ${name}`, attributes: attributes(name, text, op), query: text }, () => original(...args));
       }
       return original;
     },
@@ -65,18 +65,22 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
           // DB conventions: the one text when every statement has it, else each one's joined by "; "
           // (unknown when a statement was not prepared through this binding).
           const sqls = all ? statements.map((x) => texts.get(x)) : [];
-          const text = sqls.length === 0 || sqls.includes(undefined) ? undefined : sqls.every((q) => q === sqls[0]) ? sqls[0] : sqls.join('; ');
-          const a = attributes(name, text, 'BATCH');
-          // DB conventions: a batch has two operations or more; the size is not set below that.
-          if (all && statements.length > 1) a['db.operation.batch.size'] = statements.length;
-          return tracedCall(bc, { type: 'd1', binding: name, operation: 'batch', name: 'D1 BATCH', attributes: a, query: text }, () => original(list, ...rest));
+          const known = sqls.length > 0 && !sqls.includes(undefined);
+          const text = !known ? undefined : sqls.every((q) => q === sqls[0]) ? sqls[0] : sqls.join('; ');
+          // DB conventions: a batch of one is that one operation; a batch of one kind of statement
+          // is `BATCH <op>`, any other `BATCH`, with its size (0 for an empty one).
+          const ops = known ? sqls.map((q) => verb(q!)) : [];
+          const op = ops.length > 0 && ops.every((o) => o === ops[0]) ? (ops.length === 1 ? ops[0]! : `BATCH ${ops[0]}`) : 'BATCH';
+          const a = attributes(name, text, op);
+          if (all && statements.length !== 1) a['db.operation.batch.size'] = statements.length;
+          return tracedCall(bc, { type: 'd1', binding: name, operation: 'batch', name: `${op} ${name}`, attributes: a, query: text }, () => original(list, ...rest));
         };
       }
       if (prop === 'exec') {
         return (sql: unknown, ...rest: unknown[]) => {
           const text = typeof sql === 'string' ? sanitizeSql(sql) : undefined;
           const op = text ? verb(text) : 'EXEC';
-          return tracedCall(bc, { type: 'd1', binding: name, operation: 'exec', name: `D1 ${op}`, attributes: attributes(name, text, op), query: text }, () =>
+          return tracedCall(bc, { type: 'd1', binding: name, operation: 'exec', name: `${op} ${name}`, attributes: attributes(name, text, op), query: text }, () =>
             original(sql, ...rest),
           );
         };

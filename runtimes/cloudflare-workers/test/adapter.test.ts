@@ -178,11 +178,45 @@ describe('instrument() in-process', () => {
     expect(events[4].query).toBe('SELECT ?');
     expect(d1.batches[0][0]).toBeInstanceOf(FakeStatement);
     const server = memory.spans.find((s) => s.kind === 2)!;
-    const select = memory.spans.find((s) => s.name === 'D1 SELECT')!;
+    const select = memory.spans.find((s) => s.name === 'SELECT DB')!;
     expect(select.parentSpanId).toBe(server.spanId);
-    // DB conventions: one statement is no batch size (a batch has two or more).
-    expect(memory.spans.find((s) => s.name === 'D1 BATCH')!.attributes).not.toHaveProperty('db.operation.batch.size');
     expect(JSON.stringify(memory.spans)).not.toContain('secret-bound-value');
+  });
+
+  test('KV, R2 and D1 spans follow the stable database conventions: db.system.name, `{operation} {namespace}`, a batch as BATCH with its size', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const r2 = { get: async () => null, head: async () => null, put: async () => ({}), delete: async () => {}, list: async () => ({ objects: [] }), createMultipartUpload: async () => ({}) };
+    const worker = instrument(
+      {
+        async fetch(_req: Request, env: { KV: FakeKV; DB: FakeD1; R2: typeof r2 }) {
+          await env.KV.get('k');
+          await env.R2.head();
+          await env.DB.prepare('SELECT 1').first();
+          const ins = (n: number) => env.DB.prepare('INSERT INTO t VALUES (?)').bind(n);
+          await env.DB.batch([ins(1), ins(2)]);
+          await env.DB.batch([ins(3), env.DB.prepare('DELETE FROM t')]);
+          await env.DB.batch([ins(4)]);
+          await env.DB.batch([]);
+          return new Response('ok');
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    await worker.fetch!(new Request('http://x/'), { KV: new FakeKV(), DB: new FakeD1(), R2: r2 }, ctx);
+    await Promise.all(ctx.pending);
+    const db = memory.spans.filter((s) => s.kind === 3).map((s) => [s.name, s.attributes['db.system.name'], s.attributes['db.operation.name'], s.attributes['db.operation.batch.size']]);
+    expect(db).toEqual([
+      ['KV get', 'cloudflare.kv', 'get', undefined],
+      ['R2 head', 'cloudflare.r2', 'head', undefined],
+      ['SELECT DB', 'cloudflare.d1', 'SELECT', undefined],
+      ['BATCH INSERT DB', 'cloudflare.d1', 'BATCH INSERT', 2],
+      ['BATCH DB', 'cloudflare.d1', 'BATCH', 2],
+      // A batch of one is that one operation; an empty one is a batch of size 0.
+      ['INSERT DB', 'cloudflare.d1', 'INSERT', undefined],
+      ['BATCH DB', 'cloudflare.d1', 'BATCH', 0],
+    ]);
+    expect(memory.spans.some((s) => 'db.system' in s.attributes)).toBe(false);
   });
 
   test('D1 SQL with values written into it is recorded with its literals replaced by ?, in spans and in onBindingCall', async () => {
@@ -202,10 +236,10 @@ describe('instrument() in-process', () => {
     const ctx = fakeCtx();
     await worker.fetch!(new Request('http://x/'), { DB: new FakeD1() }, ctx);
     await Promise.all(ctx.pending);
-    const texts = memory.spans.filter((s) => s.attributes['db.system'] === 'cloudflare.d1').map((s) => s.attributes['db.query.text']);
+    const texts = memory.spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare.d1').map((s) => s.attributes['db.query.text']);
     expect(texts).toEqual(['UPDATE users SET email = ?, score = ? WHERE id = ?', 'SELECT * FROM t1 WHERE token = ? AND n > ? AND k = ?1 AND m = :m']);
     expect(events.map((e) => e.query)).toEqual(texts);
-    expect(memory.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['D1 UPDATE', 'D1 SELECT']));
+    expect(memory.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['UPDATE DB', 'SELECT DB']));
     // Attributes only: the random hex ids may well contain "99".
     expect(JSON.stringify(memory.spans.map((s) => s.attributes))).not.toMatch(/secret|42\.5|99/);
   });

@@ -32,12 +32,12 @@ describe.each([
     const body = (await r.json()) as { row: { x: number }; server: string };
     expect(body.row).toEqual({ x: 7 });
     const { spans, hooks } = await dump();
-    const d1 = spans.filter((s) => s.attributes['db.system'] === 'cloudflare.d1');
-    expect(d1.map((s) => s.name).sort()).toEqual(['D1 BATCH', 'D1 SELECT']);
-    const select = d1.find((s) => s.name === 'D1 SELECT')!;
+    const d1 = spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare.d1');
+    expect(d1.map((s) => s.name).sort()).toEqual(['BATCH SELECT DB', 'SELECT DB']);
+    const select = d1.find((s) => s.name === 'SELECT DB')!;
     expect(select.attributes['db.query.text']).toBe('SELECT ? AS x');
     // A batch of different statements: each one's text, joined (DB conventions); never the bound 2.
-    expect(d1.find((s) => s.name === 'D1 BATCH')!.attributes).toMatchObject({ 'db.query.text': 'SELECT ?; SELECT ? AS y', 'db.operation.batch.size': 2 });
+    expect(d1.find((s) => s.name === 'BATCH SELECT DB')!.attributes).toMatchObject({ 'db.query.text': 'SELECT ?; SELECT ? AS y', 'db.operation.batch.size': 2 });
     expect(select.parent).toBe(body.server); // before the first await: a child in every mode
     expect(hooks.filter((h) => h === 'sql.query')).toHaveLength(2);
   });
@@ -47,7 +47,7 @@ describe.each([
     const body = (await r.json()) as { size: number; server: string };
     expect(body.size).toBe(5 * 1024 * 1024 + 4); // the upload itself is unchanged
     const { spans } = await dump();
-    const r2 = spans.filter((s) => s.attributes['db.system'] === 'cloudflare.r2');
+    const r2 = spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare.r2');
     expect(r2.map((s) => s.name)).toEqual(['R2 createMultipartUpload', 'R2 uploadPart', 'R2 uploadPart', 'R2 complete', 'R2 createMultipartUpload', 'R2 abort']);
     for (const s of r2) {
       expect(s.parent).toBe(body.server);

@@ -68,7 +68,7 @@ describe('workerd: a Workflow under instrument()', () => {
     expect(first.attributes['cloudflare.workflow.step.attempt']).toBe(1);
     const kv = spansOf(srv).find((s) => s.parentSpanId === first.spanId);
     expect(kv?.kind).toBe(CLIENT);
-    expect(kv?.attributes['db.system']).toBe('cloudflare.kv');
+    expect(kv?.attributes['db.system.name']).toBe('cloudflare.kv');
   });
 
   test('a step retried once: a span per attempt with the retry config, the first ERROR with its exception, the second fine; a step that fails for good: ERROR on its attempt and the run, the instance errored with the same error', async () => {

@@ -237,27 +237,27 @@ describe.each(modes)('workerd, $name', (mode) => {
     const kvServer = await server('/kv');
     const kv = await waitFor(() => children(kvServer).length >= 1 && children(kvServer));
     expect(kv[0]).toMatchObject({ name: 'KV put', kind: CLIENT });
-    expect(kv[0].attributes).toMatchObject({ 'db.system': 'cloudflare.kv', 'db.operation.name': 'put', 'db.namespace': 'KV' });
+    expect(kv[0].attributes).toMatchObject({ 'db.system.name': 'cloudflare.kv', 'db.operation.name': 'put', 'db.namespace': 'KV' });
     if (mode.als) {
       const gets = await waitFor(() => children(kvServer).filter((s) => s.name === 'KV get').length === 2 && children(kvServer).filter((s) => s.name === 'KV get'));
       expect(gets.map((g) => g.attributes['cloudflare.kv.hit']).sort()).toEqual([false, true]);
     }
     const d1 = children(await server('/d1'));
-    expect(d1[0]).toMatchObject({ name: 'D1 CREATE', kind: CLIENT });
-    expect(d1[0].attributes).toMatchObject({ 'db.system': 'cloudflare.d1', 'db.namespace': 'DB' });
+    expect(d1[0]).toMatchObject({ name: 'CREATE DB', kind: CLIENT });
+    expect(d1[0].attributes).toMatchObject({ 'db.system.name': 'cloudflare.d1', 'db.namespace': 'DB' });
     if (mode.als) {
       const names = children(await server('/d1')).map((s) => s.name);
-      expect(names).toEqual(expect.arrayContaining(['D1 CREATE', 'D1 INSERT', 'D1 SELECT', 'D1 BATCH']));
-      const select = children(await server('/d1')).find((s) => s.name === 'D1 SELECT')!;
+      expect(names).toEqual(expect.arrayContaining(['CREATE DB', 'INSERT DB', 'SELECT DB', 'BATCH SELECT DB']));
+      const select = children(await server('/d1')).find((s) => s.name === 'SELECT DB')!;
       expect(select.attributes['db.query.text']).toBe('SELECT name FROM t WHERE name = ?');
       // A batch whose statements read alike once their literals are replaced: that one text.
-      expect(children(await server('/d1')).find((s) => s.name === 'D1 BATCH')!.attributes['db.query.text']).toBe('SELECT ?');
+      expect(children(await server('/d1')).find((s) => s.name === 'BATCH SELECT DB')!.attributes['db.query.text']).toBe('SELECT ?');
     }
     // Bound values never leave the Worker.
     expect(JSON.stringify(spans())).not.toContain('secret-value');
     const r2 = children(await server('/r2'));
     expect(r2[0]).toMatchObject({ name: 'R2 put', kind: CLIENT });
-    expect(r2[0].attributes['db.system']).toBe('cloudflare.r2');
+    expect(r2[0].attributes['db.system.name']).toBe('cloudflare.r2');
     const q = children(await server('/queue-send'));
     expect(q[0]).toMatchObject({ name: 'send Q', kind: PRODUCER });
     expect(q[0].attributes).toMatchObject({ 'messaging.system': 'cloudflare_queues', 'messaging.destination.name': 'Q' });

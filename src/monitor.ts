@@ -6,7 +6,7 @@ import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
 import { attributesBytes } from './attributes/sanitize.js';
 import { contextStorage, setContextStorage } from './context/active.js';
-import { checkOptions, type MonitorOptions } from './config/options.js';
+import { PROPAGATORS, checkOptions, type MonitorOptions } from './config/options.js';
 import { Diagnostics } from './diag/diagnostics.js';
 import { HealthCheckRegistry } from './health/registry.js';
 import { countDataPoints } from './exporters/otlp/metric-shape.js';
@@ -48,6 +48,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   readonly tracer: Tracer;
   readonly logger: Logger;
   readonly enabled: boolean;
+  /** W3C headers read and written (`propagators`, OTEL_PROPAGATORS). */
+  readonly propagators: readonly string[];
   readonly backends: readonly Backend[];
   readonly #tailPolicy: TailPolicy | undefined;
   /** Traces the tail policy kept: their later spans are kept with them (see KeptTraces). */
@@ -80,6 +82,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const fields = [...(options.logging?.redactDefaults === false ? [] : DEFAULT_REDACT_FIELDS), ...(options.logging?.redactFields ?? [])];
     this.redactor = createRedactor(fields, options.logging?.redactDefaults !== false);
     this.enabled = options.disabled !== true;
+    this.propagators = options.propagators ?? PROPAGATORS;
     this.#flushTimeoutMs = options.flushTimeoutMs ?? 25_000;
     this.#metricExportIntervalMs = options.metricExportIntervalMs ?? 0;
     this.#exportDelayMs = options.exportDelayMs ?? 5000;

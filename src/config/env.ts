@@ -101,6 +101,18 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
     }
   }
 
+  // ENV-16: a list, deduplicated, case-insensitive; `none` propagates nothing. Values this
+  // library lacks (b3, jaeger, xray) are said and left out; with none left, the default stays.
+  const props = str(env, 'OTEL_PROPAGATORS');
+  if (props !== undefined) {
+    const list = [...new Set(props.toLowerCase().split(',').map((v) => v.trim()).filter(Boolean))];
+    const known = list.filter((v): v is 'tracecontext' | 'baggage' => v === 'tracecontext' || v === 'baggage');
+    const bad = list.filter((v) => v !== 'none' && !known.includes(v as 'baggage'));
+    if (bad[0]) warn(`OTEL_PROPAGATORS: ${bad.join()} not supported; ignored`);
+    if (list.includes('none')) out.propagators = [];
+    else if (known[0]) out.propagators = known;
+  }
+
   const limits: Partial<Limits> = {};
   // ENV-14: OTEL_ATTRIBUTE_* apply to spans and log records, a model-specific variable only to
   // its own model: a span limit must not reach log records through the shared default.

@@ -21,6 +21,11 @@ export interface MonitorOptions {
   resource?: Record<string, AttributeValue>;
   /** Where telemetry goes. Default: one `ConsoleBackend`. */
   backends?: Backend[];
+  /**
+   * W3C headers read from incoming requests and written on outgoing ones (OTEL_PROPAGATORS).
+   * Default both; `[]` propagates nothing.
+   */
+  propagators?: readonly ('tracecontext' | 'baggage')[];
   /** Head sampler. Default `parentbased_always_on`. */
   sampler?: SamplerConfig;
   /** Which finished traces of a scope to export: rules or a function of the spans. */
@@ -88,6 +93,9 @@ export interface MonitorOptions {
   otlp?: Record<string, unknown>;
 }
 
+/** The propagators this library has (OTEL_PROPAGATORS): the default, both. */
+export const PROPAGATORS: readonly ('tracecontext' | 'baggage')[] = ['tracecontext', 'baggage'];
+
 /** createMonitor's option names (the Workers adapter lists them with its own in an unknown-option error). */
 export const KNOWN = new Set([
   'serviceName',
@@ -95,6 +103,7 @@ export const KNOWN = new Set([
   'resource',
   'backends',
   'sampler',
+  'propagators',
   'tailSampling',
   'limits',
   'logging',
@@ -156,6 +165,8 @@ export function checkOptions(o: MonitorOptions): void {
   const { tailSampling } = o;
   if (isRecord(tailSampling)) checkGroup('tailSampling', tailSampling, ['keepErrors', 'slowerThanMs', 'ratio', 'policies'], '');
   checkBoolean('metrics.exemplars', metrics?.exemplars);
+  const p = o.propagators;
+  if (p !== undefined && !(Array.isArray(p) && p.every((v) => PROPAGATORS.includes(v)))) fail(`\`propagators\` must list "tracecontext" and/or "baggage", got ${kindOf(p)}.`);
   checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');
   checkOtlpVariables(o.otlp);
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') fail('`onDiagnostic` must be a function.');

@@ -2,7 +2,7 @@ import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { nothingToExport, type Scope } from '../scope/scope.js';
-import { extractBaggage, extractContext } from '../trace/propagation/propagation.js';
+import { extractIncoming } from '../trace/propagation/propagation.js';
 import type { Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
@@ -66,11 +66,12 @@ export async function handleRequest(
   }
   const scope = monitor.openScope(HTTP_SCOPE);
   const trust = options.trustIncomingTrace !== false;
-  const remote = trust ? extractContext(request.headers, monitor.diag) : undefined;
+  const incoming = trust ? extractIncoming(request.headers, monitor) : {};
+  const remote = incoming.parent;
   const outer = remote === undefined ? nested(monitor) : undefined;
   // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone); a
   // request served inside another continues its context, baggage the app changed included.
-  const baggage = remote !== undefined ? remote.baggage : outer !== undefined ? outer.baggage : trust ? extractBaggage(request.headers, monitor.diag) : undefined;
+  const baggage = outer !== undefined ? outer.baggage : incoming.baggage;
   const parent = remote ?? outer?.span ?? null;
   const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
   const method = attributes['http.request.method'] as string;

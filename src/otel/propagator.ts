@@ -20,7 +20,7 @@ const FIELDS = ['traceparent', 'tracestate', 'baggage'];
 
 /**
  * W3C Trace Context and Baggage for `@opentelemetry/api`'s propagation API, with the same
- * parsers and formatters as `extractContext`/`injectContext`. Under `suppressTracing(context)`
+ * parsers and formatters as `extractContext`/`injectContext`, and the monitor's `propagators`. Under `suppressTracing(context)`
  * (@opentelemetry/core) it injects nothing, as the SDK's W3CTraceContextPropagator and
  * W3CBaggagePropagator do: an exporter's own requests carry no trace headers.
  * Baggage members left out (malformed, past 64 members or 8192 bytes) are counted as
@@ -36,11 +36,16 @@ const FIELDS = ['traceparent', 'tracestate', 'baggage'];
 export class W3CPropagator implements TextMapPropagator {
   constructor(private readonly monitor?: Monitor) {}
 
+  /** Whether the monitor's `propagators` (OTEL_PROPAGATORS) include `name`; without a monitor, both. */
+  #on(name: string): boolean {
+    return this.monitor?.propagators.includes(name) ?? true;
+  }
+
   inject(context: Context, carrier: unknown, setter: TextMapSetter): void {
     try {
       if (context.getValue(SUPPRESS_TRACING_KEY) === true) return;
       const span = trace.getSpan(context);
-      if (span !== undefined) {
+      if (span !== undefined && this.#on('tracecontext')) {
         const c = span.spanContext();
         if (trace.isSpanContextValid(c)) {
           setter.set(carrier, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
@@ -50,7 +55,7 @@ export class W3CPropagator implements TextMapPropagator {
         }
       }
       const baggage = fromApiBaggage(propagation.getBaggage(context));
-      if (baggage !== undefined) {
+      if (baggage !== undefined && this.#on('baggage')) {
         const b = formatBaggage(baggage, this.monitor?.diag);
         if (b) setter.set(carrier, 'baggage', b);
       }
@@ -65,7 +70,7 @@ export class W3CPropagator implements TextMapPropagator {
       const headers: Record<string, string | string[] | undefined> = {};
       for (const f of FIELDS) headers[f] = getter.get(carrier, f);
       const diag = this.monitor?.diag;
-      const remote = extractContext(headers, diag);
+      const remote = this.#on('tracecontext') ? extractContext(headers, diag) : undefined;
       if (remote !== undefined) {
         // The runtime adapter already made this request's server span a child of the incoming
         // traceparent: when the context holds a local span of that trace, keep it, so
@@ -85,7 +90,7 @@ export class W3CPropagator implements TextMapPropagator {
       const raw = headers.baggage;
       // extractContext parsed it already when the traceparent was valid: parsing again would count twice
       const baggage = remote ? remote.baggage : parseBaggage(Array.isArray(raw) ? raw.join(',') : raw, diag);
-      if (baggage !== undefined) ctx = propagation.setBaggage(ctx, toApiBaggage(baggage));
+      if (baggage !== undefined && this.#on('baggage')) ctx = propagation.setBaggage(ctx, toApiBaggage(baggage));
     } catch {
       return context;
     }

@@ -549,6 +549,8 @@ export function unreadable(owner: SpanOwner): void {
 export class NonRecordingSpan implements Span {
   scope: Scope | undefined;
   baggage: Baggage | undefined;
+  /** Its monitor, for injectContext (propagators, baggage drops). */
+  owner: SpanOwner | undefined;
   constructor(private readonly ctx: SpanContext) {}
   setAttribute(): this {
     return this;

@@ -203,6 +203,7 @@ export class Tracer {
       });
       s.scope = scope;
       s.baggage = baggage;
+      s.owner = owner;
       return s;
     }
     const flags = decision === SamplingDecision.RECORD_AND_SAMPLE ? parentFlags | 1 : parentFlags & ~1;

@@ -6,7 +6,7 @@ import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
 import { SpanKind, SpanStatus } from '../../../src/model/span-data.js';
-import { extractBaggage, extractContext } from '../../../src/trace/propagation/propagation.js';
+import { extractIncoming } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
@@ -242,9 +242,8 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     shape = { name, kind: SpanKind.SERVER, attributes: { 'faas.trigger': 'other' } };
   }
   const scope = monitor.openScope({ name: 'invocation' });
-  const parent = trust && shape.headers ? (extractContext(shape.headers, monitor.diag) ?? null) : null;
   // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone).
-  const baggage = parent !== null ? parent.baggage : trust && shape.headers ? extractBaggage(shape.headers, monitor.diag) : undefined;
+  const { parent = null, baggage } = trust && shape.headers ? extractIncoming(shape.headers, monitor) : {};
   const attributes: Record<string, unknown> = { ...shape.attributes, 'faas.coldstart': cold, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
   // The allow-listed headers, as instrument() records them (redacted with the span's attributes).
   if (shape.headers && capture?.requestHeaders) captureHeaders(attributes, 'http.request.header.', shape.headers, capture.requestHeaders);

@@ -78,6 +78,17 @@ export function extractBaggage(headers: HeadersInput, diag?: Diagnostics): Bagga
   }
 }
 
+/**
+ * The parent and baggage of incoming headers, as far as the monitor's `propagators`
+ * (OTEL_PROPAGATORS) allow: the request adapters' extraction.
+ */
+export function extractIncoming(headers: HeadersInput, monitor: { diag: Diagnostics; propagators: readonly string[] }): { parent?: RemoteContext; baggage?: Baggage } {
+  const p = monitor.propagators;
+  const parent = p.includes('tracecontext') ? extractContext(headers, monitor.diag) : undefined;
+  if (!p.includes('baggage')) return { parent: parent && { ...parent, baggage: undefined } };
+  return { parent, baggage: parent ? parent.baggage : extractBaggage(headers, monitor.diag) };
+}
+
 function write(headers: HeadersInput, name: string, value: string): void {
   if (typeof (headers as Headers).set === 'function') (headers as Headers).set(name, value);
   else {
@@ -101,7 +112,8 @@ function remove(headers: HeadersInput, name: string): void {
 
 /**
  * Writes `traceparent`, `tracestate` and `baggage` for `span` (default: the active span) into
- * `headers` and returns them. Does nothing when there is no span or its ids are invalid. Never throws.
+ * `headers` and returns them, those of its monitor's `propagators` (OTEL_PROPAGATORS). Does
+ * nothing when there is no span or its ids are invalid. Never throws.
  */
 export function injectContext<H extends HeadersInput>(headers: H, span?: Span | SpanContext): H {
   try {
@@ -111,16 +123,20 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
     // An invalid context (the OpenTelemetry API's all-zero INVALID_SPAN_CONTEXT) is no parent:
     // sending it would replace a forwarded traceparent with one receivers reject (TC-02).
     if (!isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) return headers;
-    write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
-    const ts = traceStateText(c.traceState);
-    if (ts) write(headers, 'tracestate', ts);
-    // A tracestate belongs to the traceparent it came with (TC-09): one left from forwarded
-    // headers (a new trace, an untrusted caller's) must not ride on ours.
-    else remove(headers, 'tracestate');
+    const owner = (s as { owner?: { diag?: Diagnostics; propagators?: readonly string[] } }).owner;
+    const p = owner?.propagators ?? ['tracecontext', 'baggage'];
+    if (p.includes('tracecontext')) {
+      write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
+      const ts = traceStateText(c.traceState);
+      if (ts) write(headers, 'tracestate', ts);
+      // A tracestate belongs to the traceparent it came with (TC-09): one left from forwarded
+      // headers (a new trace, an untrusted caller's) must not ride on ours.
+      else remove(headers, 'tracestate');
+    }
     const baggage = (s as { baggage?: Baggage }).baggage ?? activeContext()?.baggage;
-    if (baggage) {
+    if (baggage && p.includes('baggage')) {
       // A span of a monitor counts the members left out through that monitor's diagnostics.
-      const b = formatBaggage(baggage, (s as { owner?: { diag?: Diagnostics } }).owner?.diag);
+      const b = formatBaggage(baggage, owner?.diag);
       if (b) write(headers, 'baggage', b);
     }
   } catch {

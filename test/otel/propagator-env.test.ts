@@ -1,0 +1,27 @@
+// ENV-16: the OpenTelemetry bridge's propagator follows the monitor's `propagators`
+// (OTEL_PROPAGATORS), as the SDK's global propagator follows the variable.
+import { defaultTextMapGetter, defaultTextMapSetter, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { configFromEnv } from '../../src/index.js';
+import { W3CPropagator } from '../../src/otel/index.js';
+import { createTestMonitor } from '../../src/testing/index.js';
+
+const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', baggage: 'tenant=acme' };
+
+function roundTrip(OTEL_PROPAGATORS: string) {
+  const { monitor } = createTestMonitor(configFromEnv({ OTEL_PROPAGATORS }));
+  const p = new W3CPropagator(monitor);
+  const ctx = p.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+  const out: Record<string, string> = {};
+  p.inject(propagation.setBaggage(trace.setSpanContext(ROOT_CONTEXT, trace.getSpanContext(ctx) ?? trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1 }).spanContext()), propagation.createBaggage({ k: { value: 'v' } })), out, defaultTextMapSetter);
+  return { parent: trace.getSpanContext(ctx)?.spanId, baggage: propagation.getBaggage(ctx)?.getEntry('tenant')?.value, sent: Object.keys(out).sort() };
+}
+
+describe('W3CPropagator(monitor) and OTEL_PROPAGATORS (ENV-16)', () => {
+  it('tracecontext alone, baggage alone, none', () => {
+    expect(roundTrip('tracecontext,baggage')).toEqual({ parent: 'b7ad6b7169203331', baggage: 'acme', sent: ['baggage', 'traceparent'] });
+    expect(roundTrip('tracecontext')).toEqual({ parent: 'b7ad6b7169203331', baggage: undefined, sent: ['traceparent'] });
+    expect(roundTrip('baggage')).toEqual({ parent: undefined, baggage: 'acme', sent: ['baggage'] });
+    expect(roundTrip('none')).toEqual({ parent: undefined, baggage: undefined, sent: [] });
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createTestMonitor } from '../testing/index.js';
 import { instrumentFetch } from './instrument-fetch.js';
 import { SpanKind } from '../model/span-data.js';
+import type { HistogramPoint } from '../model/metric-data.js';
 
 async function inScope<T>(monitor: ReturnType<typeof createTestMonitor>['monitor'], fn: () => Promise<T>): Promise<T> {
   return monitor.tracer.startActiveSpan('parent', async (span) => {
@@ -81,5 +82,25 @@ describe('instrumentFetch (review)', () => {
     });
     await monitor.flush();
     expect(memory.spans.filter((s) => s.kind === SpanKind.CLIENT).map((s) => [s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([['TypeError', undefined], [undefined, 200]]);
+  });
+
+  it('records http.client.request.duration (HTTP semconv, a required metric) in seconds, by method, server address and port, status and error.type', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const f = instrumentFetch(monitor, async (input) => ((input as Request).url.endsWith('/gone') ? new Response('x', { status: 404 }) : new Response('ok')));
+    const down = instrumentFetch(monitor, async () => Promise.reject(new TypeError('network')));
+    await inScope(monitor, async () => {
+      await f('https://a.test/');
+      await f('http://a.test:8080/gone', { method: 'POST' });
+      await down('https://b.test/').catch(() => {});
+    });
+    await monitor.flush();
+    const m = memory.getMetric('http.client.request.duration')!;
+    expect(m.unit).toBe('s');
+    expect((m.points[0] as HistogramPoint).bounds).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
+    expect(m.points.map((p) => p.attributes)).toEqual([
+      { 'http.request.method': 'GET', 'server.address': 'a.test', 'server.port': '443', 'http.response.status_code': '200' },
+      { 'http.request.method': 'POST', 'server.address': 'a.test', 'server.port': '8080', 'http.response.status_code': '404', 'error.type': '404' },
+      { 'http.request.method': 'GET', 'server.address': 'b.test', 'server.port': '443', 'error.type': 'TypeError' },
+    ]);
   });
 });

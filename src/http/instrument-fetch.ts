@@ -3,7 +3,9 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { injectContext } from '../trace/propagation/propagation.js';
 import { failSpan } from '../trace/tracer.js';
+import { now, secondsBetween } from '../time.js';
 import { normalizeMethod, serverSpanName } from './request-attributes.js';
+import { httpClientDuration } from './server-metrics.js';
 import { isUntraced } from './untraced.js';
 
 export type FetchFn = (input: Request | string | URL, init?: RequestInit) => Promise<Response>;
@@ -99,6 +101,8 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       return fetchFn(input, init);
     }
     const method = normalizeMethod(request.method);
+    // Required on CLIENT spans and http.client.request.duration (HTTP semconv): the scheme's default when the URL names none.
+    const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     const span = monitor.tracer.startSpan(serverSpanName(method), {
       kind: SpanKind.CLIENT,
       attributes: {
@@ -106,8 +110,7 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
         ...(method !== request.method ? { 'http.request.method_original': request.method } : {}),
         'url.full': monitor.redactor.redactUrl(url.origin + url.pathname + url.search),
         'server.address': url.hostname,
-        // Required on CLIENT spans (HTTP semconv): the scheme's default when the URL names none.
-        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        'server.port': port,
         ...(options.peerService ? { 'peer.service': options.peerService } : {}),
       },
     });
@@ -117,10 +120,22 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       request = new Request(request, { headers });
     }
     const extra = runtimeOptions(init);
+    const start = now();
+    const end = (status?: number, errType?: string): void => {
+      if (errType) span.setAttribute('error.type', errType);
+      span.end();
+      const labels: Record<string, string | number> = { 'http.request.method': method, 'server.address': url.hostname, 'server.port': port };
+      if (status !== undefined) labels['http.response.status_code'] = status;
+      if (errType) labels['error.type'] = errType;
+      try {
+        httpClientDuration(monitor).observe(secondsBetween(start, now()), labels);
+      } catch {
+        // telemetry must not fail the fetch
+      }
+    };
     const fail = (err: unknown): never => {
       failSpan(span, err);
-      span.setAttribute('error.type', err instanceof Error ? err.name : 'Error');
-      span.end();
+      end(undefined, err instanceof Error ? err.name : 'Error');
       throw err;
     };
     let p: Promise<Response>;
@@ -133,11 +148,8 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
     return p.then(
       (res) => {
         span.setAttribute('http.response.status_code', res.status);
-        if (res.status >= 400) {
-          span.setStatus(SpanStatus.ERROR);
-          span.setAttribute('error.type', String(res.status));
-        }
-        span.end();
+        if (res.status >= 400) span.setStatus(SpanStatus.ERROR);
+        end(res.status, res.status >= 400 ? String(res.status) : undefined);
         return res;
       },
       fail,

@@ -35,6 +35,23 @@ export function httpServerMetrics(monitor: Monitor): HttpServerMetrics {
   return m;
 }
 
+const clients = new WeakMap<Monitor, Histogram>();
+
+/** `http.client.request.duration` in seconds, created once per monitor (the traced fetch's metric). */
+export function httpClientDuration(monitor: Monitor): Histogram {
+  let h = clients.get(monitor);
+  if (!h) {
+    h = orNothing(monitor, 'http.client.request.duration', (name) =>
+      monitor.metrics.createHistogram(name, 'Duration of HTTP client requests.', {
+        unit: 's',
+        labelNames: ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type'],
+      }),
+    );
+    clients.set(monitor, h);
+  }
+  return h;
+}
+
 /** Takes every call and records nothing (each method returns it again, so chains hold). */
 const nothing: unknown = new Proxy(function () {}, { get: () => nothing, apply: () => nothing });
 

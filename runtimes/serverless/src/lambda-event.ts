@@ -148,7 +148,12 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     if (route) attributes['http.route'] = route;
     if (query) attributes['url.query'] = query;
     if (headers['user-agent']) attributes['user_agent.original'] = headers['user-agent'];
-    if (headers.host) attributes['server.address'] = headers.host;
+    // Host is `name[:port]`: the semantic conventions keep the port apart, in server.port.
+    const host = headers.host && /^(.*?)(?::(\d+))?$/.exec(headers.host)!;
+    if (host) {
+      attributes['server.address'] = host[1]!;
+      if (host[2]) attributes['server.port'] = Number(host[2]);
+    }
     if (client) attributes['client.address'] = client;
     return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme, noStatus: isV2(event) || (event as { version?: unknown }).version === '1.0' ? 200 : 502 } };
   }

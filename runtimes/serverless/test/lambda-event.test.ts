@@ -27,6 +27,16 @@ describe('eventShape: url.query of REST API and ALB events', () => {
   });
 });
 
+describe('eventShape: server.address and server.port (HTTP semantic conventions)', () => {
+  test('a Host with a port (an ALB listener on 8080) gives the name as server.address and the port as server.port', () => {
+    const at = (host: string) => eventShape({ httpMethod: 'GET', path: '/s', headers: { host }, requestContext: elb }, 'fn').attributes;
+    expect([at('lb.example.com:8080')['server.address'], at('lb.example.com:8080')['server.port']]).toEqual(['lb.example.com', 8080]);
+    expect([at('[::1]:8443')['server.address'], at('[::1]:8443')['server.port']]).toEqual(['[::1]', 8443]);
+    expect(at('api.example.com')).toMatchObject({ 'server.address': 'api.example.com' });
+    expect(at('api.example.com')).not.toHaveProperty('server.port');
+  });
+});
+
 describe('eventShape: methods outside the HTTP set (HTTP semantic conventions)', () => {
   test('an unknown method is _OTHER with http.request.method_original, and the span is named HTTP, not _OTHER', () => {
     const v1 = eventShape({ httpMethod: 'PURGE', path: '/c', resource: '/c', headers: {} }, 'fn');

@@ -107,9 +107,10 @@ function queue(bc: BindingsContext, name: string, binding: object): object {
         'messaging.operation.name': op,
       };
       if (op === 'sendBatch' && count !== undefined) attributes['messaging.batch.message_count'] = count;
+      // Messaging conventions: named `{messaging.operation.name} {destination}`.
       return tracedCall(
         bc,
-        { type: 'queue', binding: name, operation: op, name: `send ${name}`, kind: SpanKind.PRODUCER, attributes, messageCount: count },
+        { type: 'queue', binding: name, operation: op, name: `${op} ${name}`, kind: SpanKind.PRODUCER, attributes, messageCount: count },
         () => original(...args),
       );
     };

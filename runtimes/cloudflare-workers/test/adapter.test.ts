@@ -800,3 +800,25 @@ describe('invocation span attributes', () => {
     expect(memory.spans.find((s) => s.name === 'process jobs')!.attributes).toMatchObject({ 'messaging.operation.name': 'process', 'messaging.operation.type': 'process' });
   });
 });
+
+describe('Queue producer spans (messaging conventions)', () => {
+  test('named {messaging.operation.name} {queue}: send Q and sendBatch Q, the count on the batch only', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const q = { send: async (_body: unknown) => {}, sendBatch: async (_batch: unknown[]) => {} };
+    const worker = instrument(
+      {
+        async fetch(_req: Request, env: { Q: typeof q }) {
+          await env.Q.send(1);
+          await env.Q.sendBatch([{ body: 1 }, { body: 2 }]);
+          return new Response('ok');
+        },
+      },
+      monitor,
+    );
+    const ctx = fakeCtx();
+    await worker.fetch!(new Request('http://x/'), { Q: q }, ctx);
+    await Promise.all(ctx.pending);
+    const sent = memory.spans.filter((s) => s.kind === 4).map((s) => [s.name, s.attributes['messaging.operation.name'], s.attributes['messaging.batch.message_count']]);
+    expect(sent).toEqual([['send Q', 'send', undefined], ['sendBatch Q', 'sendBatch', 2]]);
+  });
+});

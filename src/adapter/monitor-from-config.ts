@@ -1,6 +1,9 @@
 // Value imports in the order whose bundle compresses best (module order follows it).
 import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
 import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
+import { SIGNALS } from '../exporters/otlp/endpoint.js';
+import { ConsoleBackend } from '../exporters/console/console-backend.js';
+import type { Backend } from '../model/batch.js';
 import { Monitor } from '../monitor.js';
 import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';
 import { checkOtlpVariables, type MonitorOptions } from '../config/options.js';
@@ -21,8 +24,8 @@ export const ADAPTER_BATCH_WINDOW_MS = 100;
 /**
  * Builds the monitor for an adapter once per isolate or process. Explicit options win over
  * OTEL_* variables from `env`, which win over the adapter's `defaults`; when no backend is
- * given and OTEL_EXPORTER_OTLP_* is set, an `OtlpBackend` is made from it, otherwise the
- * console backend is used.
+ * given, an `OtlpBackend` is made from OTEL_EXPORTER_OTLP_* (or OTEL_*_EXPORTER=otlp),
+ * otherwise the console backend is used; OTEL_*_EXPORTER=console or none per signal (ENV-16).
  */
 export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined, defaults?: MonitorOptions): Monitor {
   if (config instanceof Monitor) return config;
@@ -48,7 +51,19 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   const otlpEnv = (options?.otlp ?? fromEnv.otlp) as Record<string, string> | undefined;
   if (merged.backends === undefined && otlpEnv) {
     // Same reporting as configFromEnv's: an ignored OTLP variable should not go unnoticed.
-    merged.backends = [new OtlpBackend(otlpOptionsFromEnv(otlpEnv, warnConfig))];
+    const o = otlpOptionsFromEnv(otlpEnv, warnConfig);
+    const named = SIGNALS.map((s) => String(otlpEnv[`OTEL_${s.toUpperCase()}_EXPORTER`] ?? '').toLowerCase());
+    // ENV-16: a signal left unset goes to OTLP once OTLP is configured or named, else to the console.
+    const toOtlp = Object.keys(otlpEnv).some((k) => k.startsWith('OTEL_EXPORTER_OTLP_')) || named.join().includes('otlp');
+    const printed = SIGNALS.filter((_, i) => named[i]!.includes('console') || (!named[i] && !toOtlp));
+    merged.backends = toOtlp && o.signals?.length !== 0 ? [new OtlpBackend(o)] : [];
+    if (printed[0]) {
+      // One console, showing only the signals that name it.
+      const c = new ConsoleBackend({ metrics: printed.includes('metrics') });
+      const b: Backend = Object.create(c);
+      b.export = (x) => c.export({ ...x, spans: printed.includes('traces') ? x.spans : [], logs: printed.includes('logs') ? x.logs : [] });
+      merged.backends.push(b);
+    }
   }
   delete merged.otlp;
   return merged;

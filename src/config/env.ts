@@ -147,8 +147,8 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   const logs = whole(env, 'OTEL_BLRP_SCHEDULE_DELAY', warn);
   if (spans !== undefined || logs !== undefined) out.exportDelayMs = Math.min(spans ?? logs!, logs ?? spans!);
 
-  // OTLP exporter variables are gathered for the runtime adapters, which build the backend; with
-  // them OTEL_{TRACES,METRICS,LOGS}_EXPORTER, which switch signals off for it (ENV-16).
+  // OTLP exporter variables are gathered for the runtime adapters, which build the backends; with
+  // them OTEL_{TRACES,METRICS,LOGS}_EXPORTER (ENV-16): otlp, console or none per signal, others said.
   const otlp: Record<string, string> = {};
   for (const key of Object.keys(env)) {
     if (key.startsWith('OTEL_EXPORTER_OTLP_')) {
@@ -156,12 +156,16 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
       if (v !== undefined) otlp[key] = v;
     }
   }
-  if (Object.keys(otlp).length) {
-    for (const key of ['OTEL_TRACES_EXPORTER', 'OTEL_METRICS_EXPORTER', 'OTEL_LOGS_EXPORTER']) {
-      const v = str(env, key);
-      if (v !== undefined) otlp[key] = v;
-    }
-    out.otlp = otlp;
+  let named = Object.keys(otlp).length ? 'otlp' : '';
+  for (const S of ['TRACES', 'METRICS', 'LOGS']) {
+    const key = `OTEL_${S}_EXPORTER`;
+    const list = str(env, key)?.toLowerCase().split(',').map((v) => v.trim()).filter(Boolean) ?? [];
+    const bad = list.filter((v) => v !== 'otlp' && v !== 'console' && v !== 'none');
+    if (bad[0]) warn(`${key}: ${bad.join()} not supported; ignored`);
+    const ok = list.filter((v) => !bad.includes(v)).join();
+    if (ok) named += otlp[key] = ok;
   }
+  // Console everywhere is the adapters' default: only OTLP or none changes what they build.
+  if (/otlp|none/.test(named)) out.otlp = otlp;
   return out;
 }

@@ -326,8 +326,8 @@ describe('otlpOptionsFromEnv (lenient)', () => {
       expect(otlp.temporality).toBe('none'); // no metrics asked for
       expect([otlp.ownsUrl('http://collector:4318/v1/traces'), otlp.ownsUrl('http://collector:4318/v1/logs')]).toEqual([false, true]);
       expect(warn).not.toHaveBeenCalled();
-      // Without OTLP settings there is no OTLP backend to switch signals off in: the console default stays.
-      expect(withEnv({ serviceName: 's' }, { OTEL_TRACES_EXPORTER: 'none' }).backends).toBeUndefined();
+      // Without OTLP settings the console default prints the other signals only (test/otlp/exporter-env.test.ts).
+      expect(withEnv({ serviceName: 's' }, { OTEL_TRACES_EXPORTER: 'none' }).backends).toHaveLength(1);
     } finally {
       warn.mockRestore();
     }
@@ -335,14 +335,13 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(otlpOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_METRICS_EXPORTER: '' })).toEqual({});
   });
 
-  it('ENV-16: an exporter other than otlp or none is reported once, saying which values are supported, and the signal stays on', () => {
+  it('ENV-16: an exporter other than otlp, console or none is reported once, saying which values are supported, and the signal stays on; console leaves it out (the adapters print it)', () => {
     const warnings: string[] = [];
-    const o = otlpOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_LOGS_EXPORTER: 'console,none' }, (m) => warnings.push(m));
+    const o = otlpOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'zipkin', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_LOGS_EXPORTER: 'console' }, (m) => warnings.push(m));
     expect(o.signals).toEqual(['traces', 'metrics']);
     expect(warnings).toEqual([
-      'ignored OTEL_TRACES_EXPORTER="zipkin": only otlp and none are supported',
-      'ignored OTEL_METRICS_EXPORTER="prometheus": only otlp and none are supported',
-      'ignored OTEL_LOGS_EXPORTER="console": only otlp and none are supported',
+      'ignored OTEL_TRACES_EXPORTER="zipkin": only otlp, console and none are supported',
+      'ignored OTEL_METRICS_EXPORTER="prometheus": only otlp, console and none are supported',
     ]);
   });
 

@@ -44,7 +44,7 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
  * typo in the environment cannot stop the app. Per-signal endpoints, headers, protocols and
  * compression and timeouts override the generic ones (ENV-01); each signal's timeout bounds
  * that signal's request.
- * `OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none` leaves that signal out (`signals`, ENV-16).
+ * `OTEL_{TRACES,METRICS,LOGS}_EXPORTER=none` or `console` leaves that signal out (`signals`, ENV-16).
  *
  * @example
  * const otlp = new OtlpBackend({ ...otlpOptionsFromEnv(env), onDiagnostic });
@@ -109,13 +109,13 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
     if (p) o[`${s}Protocol`] = p;
     const t = ms(S + '_TIMEOUT');
     if (t !== undefined) o[`${s}TimeoutMs`] = t;
-    // ENV-16: `otlp` (the default) keeps the signal, `none` leaves it out; other exporters are
-    // not built from the environment here, so they are reported and the signal stays on.
+    // ENV-16: `otlp` (the default) keeps the signal, `none` and `console` (the runtime adapters
+    // print it) leave it out; other exporters are not built here: reported, the signal stays on.
     const name = `OTEL_${S}_EXPORTER`;
     const values = (env[name] ?? '').toLowerCase().split(',').map((v) => v.trim());
-    const other = values.filter((v) => v && v !== 'otlp' && v !== 'none');
-    if (other[0]) warn?.(`ignored ${name}=${JSON.stringify(other.join())}: only otlp and none are supported`);
-    if (values.includes('otlp') || !values.includes('none')) signals.push(s);
+    const other = values.filter((v) => v && v !== 'otlp' && v !== 'none' && v !== 'console');
+    if (other[0]) warn?.(`ignored ${name}=${JSON.stringify(other.join())}: only otlp, console and none are supported`);
+    if (values.includes('otlp') || !values.some((v) => v === 'none' || v === 'console')) signals.push(s);
   }
   if (signals.length < SIGNALS.length) o.signals = signals;
 

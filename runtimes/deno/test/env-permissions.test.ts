@@ -57,6 +57,11 @@ Deno.test('deno: granted one by one, every OTEL_* variable the library reads is 
     OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
     OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'gzip',
     OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: '2000',
+    OTEL_PROPAGATORS: 'tracecontext',
+    OTEL_BLRP_SCHEDULE_DELAY: '1000',
+    OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT: '8',
+    OTEL_LINK_ATTRIBUTE_COUNT_LIMIT: '8',
+    OTEL_METRICS_EXEMPLAR_FILTER: 'always_off',
   };
   const r = await run([`--allow-env=${Object.keys(granted).join(',')}`], granted, ['--seen']);
   assert.deepEqual(r.ungranted, []);

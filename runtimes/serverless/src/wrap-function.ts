@@ -251,9 +251,12 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   if (context.functionName) attributes['faas.name'] = context.functionName;
   if (context.functionVersion) attributes['faas.version'] = context.functionVersion;
   if (context.invokedFunctionArn) {
-    attributes['cloud.resource_id'] = context.invokedFunctionArn;
-    const account = context.invokedFunctionArn.split(':')[4];
-    if (account) attributes['cloud.account.id'] = account;
+    const arn = context.invokedFunctionArn.split(':');
+    // FaaS conventions: the function's ARN, an alias (`:live`) replaced by the version it resolved
+    // to, since one sandbox serves several aliases.
+    if (arn.length > 7 && context.functionVersion) arn.splice(7, arn.length, context.functionVersion);
+    attributes['cloud.resource_id'] = arn.join(':');
+    if (arn[4]) attributes['cloud.account.id'] = arn[4];
   }
   const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope, links: shape.links });
   // The HTTP request's span, for middleware that names it by route (Hono); not a queue's or a cron's.

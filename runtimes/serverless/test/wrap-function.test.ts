@@ -55,6 +55,17 @@ describe('wrapFunction on AWS Lambda', () => {
     expect(memory.spans.filter((s) => s.kind === 2).at(-1)!.attributes['faas.coldstart']).toBe(false);
   });
 
+  test('cloud.resource_id is the function ARN with an alias replaced by the version it resolved to (FaaS conventions: one sandbox serves several aliases)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async () => 'ok', monitor);
+    const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
+    await handler({}, { ...lambdaContext('a-1'), functionVersion: '7', invokedFunctionArn: `${arn}:live` });
+    await handler({}, { ...lambdaContext('a-2'), functionVersion: '7', invokedFunctionArn: `${arn}:7` });
+    await handler({}, lambdaContext('a-3'));
+    expect(memory.spans.map((s) => s.attributes['cloud.resource_id'])).toEqual([`${arn}:7`, `${arn}:7`, arn]);
+    expect(memory.spans[0]!.attributes['cloud.account.id']).toBe('123456789012');
+  });
+
   test('API Gateway v1; an exception is recorded, exported, and rethrown unchanged', async () => {
     const { monitor, memory } = createTestMonitor();
     const boom = new Error('nope');

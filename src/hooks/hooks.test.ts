@@ -247,4 +247,17 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     ]);
     expect(values(monitor.metrics.collect().metrics, 'sql_queries_total').map(([labels]) => Object.keys(labels).sort())[0]).toEqual(['database', 'operation']);
   });
+
+  it('queueProcess and eventConsume spans carry messaging.operation.name, which the messaging conventions require, and operation type process', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    hooks.queueProcess({ queue: 'emails', durationMs: 5 });
+    hooks.eventConsume({ topic: 'orders', durationMs: 7 });
+    await monitor.flush();
+    expect(memory.spans.map((s) => [s.name, s.attributes['messaging.operation.name'], s.attributes['messaging.operation.type']])).toEqual([
+      ['process emails', 'process', 'process'],
+      ['consume orders', 'consume', 'process'],
+    ]);
+  });
 });

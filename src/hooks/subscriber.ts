@@ -16,12 +16,12 @@ function failed(e: MaybeFailed): string {
 }
 
 /**
- * The span attributes of a consumer span; `messaging.system` when the payload names one (the
- * semantic conventions' key, as the library's other consumer spans set it). Not a metric label:
- * the series stay as they were.
+ * The span attributes of a consumer span named `{operation} {destination}`; `messaging.system`
+ * when the payload names one (the semantic conventions' key, as the library's other consumer
+ * spans set it). Not a metric label: the series stay as they were.
  */
-function messagingAttributes(destination: string, system: unknown): Record<string, unknown> {
-  const attrs: Record<string, unknown> = { 'messaging.destination.name': destination };
+function messagingAttributes(operation: string, destination: string, system: unknown): Record<string, unknown> {
+  const attrs: Record<string, unknown> = { 'messaging.destination.name': destination, 'messaging.operation.name': operation, 'messaging.operation.type': 'process' };
   if (typeof system === 'string' && system) attrs['messaging.system'] = system;
   return attrs;
 }
@@ -103,7 +103,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
       if (e.durationMs !== undefined) {
         const seconds = secs(e.durationMs, 'events.consume');
         if (seconds !== undefined) consumeTime.observe(seconds, { topic: e.topic });
-        pastSpan(`consume ${e.topic}`, SpanKind.CONSUMER, e.durationMs, messagingAttributes(e.topic, e.system), e.error, e.traced);
+        pastSpan(`consume ${e.topic}`, SpanKind.CONSUMER, e.durationMs, messagingAttributes('consume', e.topic, e.system), e.error, e.traced);
       }
     }),
     on('sql.query', (e) => {
@@ -142,7 +142,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
       processed.increment(1, { queue: e.queue, 'error.type': failed(e) });
       const seconds = secs(e.durationMs, 'queue.process');
       if (seconds !== undefined) processTime.observe(seconds, { queue: e.queue });
-      pastSpan(`process ${e.queue}`, SpanKind.CONSUMER, e.durationMs, messagingAttributes(e.queue, e.system), e.error, e.traced);
+      pastSpan(`process ${e.queue}`, SpanKind.CONSUMER, e.durationMs, messagingAttributes('process', e.queue, e.system), e.error, e.traced);
     }),
     on('task.start', (e) => {
       started.increment(1, { task: e.task });

@@ -140,7 +140,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       client = event.requestContext?.identity?.sourceIp;
     }
     const m = normalizeMethod(method);
-    if (m === '_OTHER') extra['http.request.method_original'] = method;
+    if (m !== method) extra['http.request.method_original'] = method;
     // Only http or https: any other text would be a new url.scheme label value on the server metrics.
     const scheme = headers['x-forwarded-proto']?.split(',')[0]?.trim().toLowerCase() === 'http' ? 'http' : 'https';
     const attributes: Attributes = { 'faas.trigger': 'http', 'http.request.method': m, 'url.scheme': scheme, ...extra };

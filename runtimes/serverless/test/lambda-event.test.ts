@@ -43,9 +43,10 @@ describe('eventShape: methods outside the HTTP set (HTTP semantic conventions)',
     expect([v1.name, v1.attributes['http.request.method'], v1.attributes['http.request.method_original']]).toEqual(['HTTP /c', '_OTHER', 'PURGE']);
     const v2 = eventShape({ version: '2.0', routeKey: '$default', rawPath: '/c', headers: {}, requestContext: { http: { method: 'PURGE' } } }, 'fn');
     expect([v2.name, v2.attributes['http.request.method_original']]).toEqual(['HTTP', 'PURGE']);
+    // Normalized by case: still set, as the conventions ask whenever the two differ (and instrument() does).
     const get = eventShape({ httpMethod: 'get', path: '/c', headers: {} }, 'fn');
-    expect([get.name, get.attributes['http.request.method']]).toEqual(['GET', 'GET']);
-    expect(get.attributes).not.toHaveProperty('http.request.method_original');
+    expect([get.name, get.attributes['http.request.method'], get.attributes['http.request.method_original']]).toEqual(['GET', 'GET', 'get']);
+    expect(eventShape({ httpMethod: 'GET', path: '/c', headers: {} }, 'fn').attributes).not.toHaveProperty('http.request.method_original');
   });
 });
 

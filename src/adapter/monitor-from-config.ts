@@ -53,8 +53,9 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
     // Same reporting as configFromEnv's: an ignored OTLP variable should not go unnoticed.
     const o = otlpOptionsFromEnv(otlpEnv, warnConfig);
     const named = SIGNALS.map((s) => String(otlpEnv[`OTEL_${s.toUpperCase()}_EXPORTER`] ?? '').toLowerCase());
-    // ENV-16: a signal left unset goes to OTLP once OTLP is configured or named, else to the console.
-    const toOtlp = Object.keys(otlpEnv).some((k) => k.startsWith('OTEL_EXPORTER_OTLP_')) || named.join().includes('otlp');
+    // ENV-16: a signal left unset goes to OTLP once OTLP is configured (OTEL_EXPORTER_OTLP_*) or
+    // named, else to the console.
+    const toOtlp = /OTLP_|otlp/.test(Object.keys(otlpEnv) + named.join());
     const printed = SIGNALS.filter((_, i) => named[i]!.includes('console') || (!named[i] && !toOtlp));
     merged.backends = toOtlp && o.signals?.length !== 0 ? [new OtlpBackend(o)] : [];
     if (printed[0]) {

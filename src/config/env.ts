@@ -4,6 +4,9 @@ import type { MonitorOptions } from './options.js';
 
 export type EnvRecord = Record<string, string | undefined | unknown>;
 
+/** The propagators this library has (OTEL_PROPAGATORS), and the default: both. */
+export const PROPAGATORS: readonly ('tracecontext' | 'baggage')[] = ['tracecontext', 'baggage'];
+
 
 function str(env: EnvRecord, name: string): string | undefined {
   const v = env[name];
@@ -101,17 +104,17 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
     }
   }
 
-  // ENV-16: a list, deduplicated, case-insensitive; `none` propagates nothing. Values this
-  // library lacks (b3, jaeger, xray) are said and left out; with none left, the default stays.
-  const props = str(env, 'OTEL_PROPAGATORS');
-  if (props !== undefined) {
-    const list = [...new Set(props.toLowerCase().split(',').map((v) => v.trim()).filter(Boolean))];
-    const known = list.filter((v): v is 'tracecontext' | 'baggage' => v === 'tracecontext' || v === 'baggage');
-    const bad = list.filter((v) => v !== 'none' && !known.includes(v as 'baggage'));
-    if (bad[0]) warn(`OTEL_PROPAGATORS: ${bad.join()} not supported; ignored`);
-    if (list.includes('none')) out.propagators = [];
-    else if (known[0]) out.propagators = known;
-  }
+  /** The members of list variable `name` in `known` (case-insensitive); the others are said (ENV-13). */
+  const pick = (name: string, known: string[]): string[] => {
+    const all = str(env, name)?.toLowerCase().split(',').map((v) => v.trim()).filter(Boolean) ?? [];
+    const bad = all.filter((v) => !known.includes(v));
+    if (bad[0]) warn(`${name}: ${bad} not supported; ignored`);
+    return all.filter((v) => known.includes(v));
+  };
+
+  // ENV-16: `none` propagates nothing; with only values this library lacks (b3, xray), the default stays.
+  const props = pick('OTEL_PROPAGATORS', ['none', ...PROPAGATORS]);
+  if (props[0]) out.propagators = props.includes('none') ? [] : PROPAGATORS.filter((p) => props.includes(p));
 
   const limits: Partial<Limits> = {};
   // ENV-14: OTEL_ATTRIBUTE_* apply to spans and log records, a model-specific variable only to
@@ -159,10 +162,7 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   let named = Object.keys(otlp).length ? 'otlp' : '';
   for (const S of ['TRACES', 'METRICS', 'LOGS']) {
     const key = `OTEL_${S}_EXPORTER`;
-    const list = str(env, key)?.toLowerCase().split(',').map((v) => v.trim()).filter(Boolean) ?? [];
-    const bad = list.filter((v) => v !== 'otlp' && v !== 'console' && v !== 'none');
-    if (bad[0]) warn(`${key}: ${bad.join()} not supported; ignored`);
-    const ok = list.filter((v) => !bad.includes(v)).join();
+    const ok = pick(key, ['otlp', 'console', 'none']).join();
     if (ok) named += otlp[key] = ok;
   }
   // Console everywhere is the adapters' default: only OTLP or none changes what they build.

@@ -1,4 +1,4 @@
-import { warnConfig } from './env.js';
+import { PROPAGATORS, warnConfig } from './env.js';
 import type { TailPolicy, TailSamplingOptions } from '../trace/sampling/tail.js';
 import type { SamplerConfig } from '../trace/sampling/samplers.js';
 import type { AsyncLocalStorageClass, ContextStorage } from '../context/storage.js';
@@ -93,9 +93,6 @@ export interface MonitorOptions {
   otlp?: Record<string, unknown>;
 }
 
-/** The propagators this library has (OTEL_PROPAGATORS): the default, both. */
-export const PROPAGATORS: readonly ('tracecontext' | 'baggage')[] = ['tracecontext', 'baggage'];
-
 /** createMonitor's option names (the Workers adapter lists them with its own in an unknown-option error). */
 export const KNOWN = new Set([
   'serviceName',
@@ -166,7 +163,7 @@ export function checkOptions(o: MonitorOptions): void {
   if (isRecord(tailSampling)) checkGroup('tailSampling', tailSampling, ['keepErrors', 'slowerThanMs', 'ratio', 'policies'], '');
   checkBoolean('metrics.exemplars', metrics?.exemplars);
   const p = o.propagators;
-  if (p !== undefined && !(Array.isArray(p) && p.every((v) => PROPAGATORS.includes(v)))) fail(`\`propagators\` must list "tracecontext" and/or "baggage", got ${kindOf(p)}.`);
+  if (p !== undefined && !(Array.isArray(p) && p.every((v) => PROPAGATORS.includes(v)))) fail(`\`propagators\` takes ${PROPAGATORS}, got ${kindOf(p)}.`);
   checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');
   checkOtlpVariables(o.otlp);
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') fail('`onDiagnostic` must be a function.');

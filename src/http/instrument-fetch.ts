@@ -76,8 +76,9 @@ function runtimeOptions(init: RequestInit | undefined): RequestInit | undefined 
 }
 
 /**
- * Wraps a `fetch` so each call made inside a request gets a CLIENT span and carries the
- * trace headers (to the hosts allowed). The library's own exporter requests pass through.
+ * Wraps a `fetch` so each call made inside a request gets a CLIENT span, is timed in
+ * `http.client.request.duration` and carries the trace headers (to the hosts allowed). The
+ * library's own exporter requests pass through.
  *
  * @example
  * ```ts

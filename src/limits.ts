@@ -83,10 +83,8 @@ export function resolveLimits(user: Partial<Limits> | undefined): Limits {
     }
     out[key] = v;
   }
-  // The log limits follow the general ones unless set on their own (ENV-14: a model-specific limit wins).
-  if (user.logAttributeCountLimit === undefined) out.logAttributeCountLimit = out.attributeCountLimit;
-  if (user.logAttributeValueLengthLimit === undefined) out.logAttributeValueLengthLimit = out.attributeValueLengthLimit;
-  if (user.eventAttributeCountLimit === undefined) out.eventAttributeCountLimit = out.attributeCountLimit;
-  if (user.linkAttributeCountLimit === undefined) out.linkAttributeCountLimit = out.attributeCountLimit;
+  // The log, event and link limits follow the general ones unless set on their own (ENV-14: a model-specific limit wins).
+  for (const m of ['log', 'event', 'link'] as const) out[`${m}AttributeCountLimit`] = user[`${m}AttributeCountLimit`] ?? out.attributeCountLimit;
+  out.logAttributeValueLengthLimit = user.logAttributeValueLengthLimit ?? out.attributeValueLengthLimit;
   return out;
 }

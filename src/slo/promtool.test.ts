@@ -23,6 +23,14 @@ function promtool(args: string[], files: Record<string, string>): { code: number
   return { code: r.status, output: `${r.stdout}${r.stderr}` };
 }
 
+/** The head of a promtool rule-test file. */
+const HEAD = 'rule_files: [rules.yml]\nevaluation_interval: 1m\ntests:\n';
+/** A test group's input: `events` SLO events a minute for 10 h, `good` of them good (no good series when omitted). */
+const group = (events: number, good?: number): string =>
+  '  - interval: 1m\n    input_series:\n' +
+  `      - series: 'slo_events_total{slo="checkout"}'\n        values: '0+${events}x600'\n` +
+  (good === undefined ? '' : `      - series: 'slo_good_events_total{slo="checkout"}'\n        values: '0+${good}x600'\n`);
+
 describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
   it('check rules accepts the rules of several SLOs (30 d, 1 h, latency, odd names)', () => {
     const slos = new SLOMonitor({
@@ -51,15 +59,8 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
     // PromQL string in \u escapes, so the test file itself is plain ASCII).
     const promqlString = JSON.stringify(team).replace(/[^\x20-\x7e]/gu, (c) => `\\U${c.codePointAt(0)!.toString(16).padStart(8, '0')}`);
     const tests =
-      'rule_files: [rules.yml]\n' +
-      'evaluation_interval: 1m\n' +
-      'tests:\n' +
-      '  - interval: 1m\n' +
-      '    input_series:\n' +
-      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
-      "        values: '0+100x600'\n" +
-      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
-      "        values: '0+0x600'\n" +
+      HEAD +
+      group(100, 0) +
       '    promql_expr_test:\n' +
       `      - expr: 'count(ALERTS{alertname="SLOErrorBudgetBurn",severity="page",team=${promqlString}})'\n` +
       '        eval_time: 10m\n' +
@@ -74,15 +75,8 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
   it('test rules: minEvents holds the alerts while the long window has fewer events, as SLOMonitor does (SLO-07)', () => {
     // One event a minute, every one an error: burn rate 1000, but at most 300 events in 5 h.
     const tests = (expAlerts: string) =>
-      'rule_files: [rules.yml]\n' +
-      'evaluation_interval: 1m\n' +
-      'tests:\n' +
-      '  - interval: 1m\n' +
-      '    input_series:\n' +
-      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1x600'\n" +
-      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
-      "        values: '0+0x600'\n" +
+      HEAD +
+      group(1, 0) +
       '    alert_rule_test:\n' +
       '      - eval_time: 5h\n' +
       '        alertname: SLOErrorBudgetBurn\n' +
@@ -108,13 +102,8 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
     const slo = new SLO({ name: 'checkout', target: 99.9, windowSeconds: 30 * 86400 });
     const rules = slo.toPrometheusRules().replace(/^ {10}(summary|description): .*\n/gm, '');
     const tests =
-      'rule_files: [rules.yml]\n' +
-      'evaluation_interval: 1m\n' +
-      'tests:\n' +
-      '  - interval: 1m\n' +
-      '    input_series:\n' +
-      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
-      "        values: '0+10x600'\n" +
+      HEAD +
+      group(10) +
       '    alert_rule_test:\n' +
       '      - eval_time: 10m\n' +
       '        alertname: SLOErrorBudgetBurn\n' +
@@ -143,15 +132,8 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
       '            value: 15625\n';
     // 1024 events a minute, 16 of them errors: error ratio 1/64, burn rate 15.625 (> 14.4).
     const tests =
-      'rule_files: [rules.yml]\n' +
-      'evaluation_interval: 1m\n' +
-      'tests:\n' +
-      '  - interval: 1m\n' +
-      '    input_series:\n' +
-      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1024x600'\n" +
-      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1008x600'\n" +
+      HEAD +
+      group(1024, 1008) +
       '    promql_expr_test:\n' +
       ratio('1h') +
       ratio('5m') +
@@ -177,15 +159,8 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
       `            exp_annotations: { summary: ${JSON.stringify(summary(sev))}, description: ${JSON.stringify(description(sev))} }\n`;
     // 1024 events a minute, 1016 good: error ratio 1/128 = burn rate 7.8125 (> 6 and > 1, < 14.4).
     const tests =
-      'rule_files: [rules.yml]\n' +
-      'evaluation_interval: 1m\n' +
-      'tests:\n' +
-      '  - interval: 1m\n' +
-      '    input_series:\n' +
-      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1024x600'\n" +
-      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1016x600'\n" +
+      HEAD +
+      group(1024, 1016) +
       '    alert_rule_test:\n' +
       '      - eval_time: 3m\n' +
       '        alertname: SLOErrorBudgetBurn\n' +
@@ -198,12 +173,7 @@ describe.runIf(found || IN_CI)('promtool and SLO rules', () => {
       '        exp_samples:\n' +
       "          - labels: 'slo:sli_error:ratio_rate5m{slo=\"checkout\"}'\n" +
       '            value: 0.0078125\n' +
-      '  - interval: 1m\n' +
-      '    input_series:\n' +
-      '      - series: \'slo_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1000x600'\n" +
-      '      - series: \'slo_good_events_total{slo="checkout"}\'\n' +
-      "        values: '0+1000x600'\n" +
+      group(1000, 1000) +
       '    alert_rule_test:\n' +
       '      - eval_time: 5h\n' +
       '        alertname: SLOErrorBudgetBurn\n' +

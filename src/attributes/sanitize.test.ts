@@ -110,14 +110,14 @@ group('truncation never splits a surrogate pair', () => {
 
   it('span and log attributes, log bodies, array elements and label values end before the pair', async () => {
     const { createTestMonitor } = await import('../testing/index.js');
-    const { monitor, memory } = createTestMonitor({ limits: { attributeValueLengthLimit: 10, labelValueLengthLimit: 10 } });
+    const { monitor, memory } = createTestMonitor({ limits: { attributeValueLengthLimit: 10, labelValueLengthLimit: 10, logMessageLengthLimit: 10 } });
     monitor.tracer.startSpan('s', { attributes: { a: text, list: [text] } }).end();
-    monitor.logger.info('m', { a: text, nested: { b: text } });
+    monitor.logger.info(text, { a: text, nested: { b: text } });
     monitor.metrics.createCounter('c_total', 'c', { labelNames: ['l'] }).increment(1, { l: text });
     await monitor.flush();
     const span = memory.spans[0]!;
     const log = memory.logs[0]!;
-    const values = [span.attributes.a, (span.attributes.list as string[])[0], log.attributes.a, (log.attributes.nested as { b: string }).b];
+    const values = [span.attributes.a, (span.attributes.list as string[])[0], log.body, log.attributes.a, (log.attributes.nested as { b: string }).b];
     const label = memory.metricSnapshots.flatMap((s) => s.metrics).find((m) => m.name === 'c_total')!.points[0]!.attributes.l;
     for (const v of [...values, label]) {
       expect(v).toBe('aaaaaaaaa');

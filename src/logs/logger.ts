@@ -124,7 +124,7 @@ export class Logger {
       let body = typeof message === 'string' ? message : describe(message, owner.redactor);
       if (body.length > owner.limits.logMessageLengthLimit) {
         owner.diag.drop('attribute_truncated', () => `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
-        body = body.slice(0, owner.limits.logMessageLengthLimit);
+        body = clip(body, owner.limits.logMessageLengthLimit);
       }
       let attrs = this.#bound;
       let dropped = this.#boundDropped;

@@ -337,4 +337,15 @@ describe('ENV-12: disabled (OTEL_SDK_DISABLED=true) leaves propagation as it is'
     expect(span.isRecording()).toBe(false);
     expect(injectContext({} as Record<string, string>, span)).toEqual({});
   });
+
+  it('still passes on baggage that came without a traceparent (W3C Baggage stands alone; propagators are not disabled)', async () => {
+    const { handleRequest } = await import('../http/handle-request.js');
+    const { monitor } = createTestMonitor({ disabled: true });
+    let sent: Record<string, string> = {};
+    await handleRequest(monitor, new Request('https://x.test/', { headers: { baggage: 'tenant=acme' } }), () => {
+      sent = monitor.tracer.startActiveSpan('child', () => injectContext({}));
+      return new Response('ok');
+    }, undefined);
+    expect(sent).toEqual({ baggage: 'tenant=acme' });
+  });
 });

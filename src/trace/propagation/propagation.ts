@@ -113,19 +113,19 @@ function remove(headers: HeadersInput, name: string): void {
 /**
  * Writes `traceparent`, `tracestate` and `baggage` for `span` (default: the active span) into
  * `headers` and returns them, those of its monitor's `propagators` (OTEL_PROPAGATORS). Does
- * nothing when there is no span or its ids are invalid. Never throws.
+ * nothing when there is no span; with invalid ids, only baggage is written. Never throws.
  */
 export function injectContext<H extends HeadersInput>(headers: H, span?: Span | SpanContext): H {
   try {
     const s = span ?? getActiveSpan();
     if (!s || headers === null || typeof headers !== 'object') return headers;
     const c = typeof (s as Span).spanContext === 'function' ? (s as Span).spanContext() : (s as SpanContext);
-    // An invalid context (the OpenTelemetry API's all-zero INVALID_SPAN_CONTEXT) is no parent:
-    // sending it would replace a forwarded traceparent with one receivers reject (TC-02).
-    if (!isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) return headers;
     const owner = (s as { owner?: { diag?: Diagnostics; propagators?: readonly string[] } }).owner;
     const p = owner?.propagators ?? ['tracecontext', 'baggage'];
-    if (p.includes('tracecontext')) {
+    // An invalid context (the OpenTelemetry API's all-zero INVALID_SPAN_CONTEXT, a disabled
+    // monitor's root) is no parent: sending it would replace a forwarded traceparent with one
+    // receivers reject (TC-02). Its baggage still goes (W3C Baggage stands alone; ENV-12).
+    if (p.includes('tracecontext') && isValidTraceId(c.traceId) && isValidSpanId(c.spanId)) {
       write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
       const ts = traceStateText(c.traceState);
       if (ts) write(headers, 'tracestate', ts);

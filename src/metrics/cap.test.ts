@@ -109,6 +109,14 @@ describe('labels per series are capped at limits.attributeCountLimit when labelN
     expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 3 * 72]);
   });
 
+  it('with attributeCountLimit 0 (no span or log attribute), labels are capped at 128 and the message says 128, not 0', () => {
+    const seen: string[] = [];
+    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 0 }, onDiagnostic: (d) => void seen.push(d.message) });
+    monitor.metrics.createCounter('wide0_total', 'Wide').increment(many(130));
+    expect(values(monitor, 'wide0_total')).toEqual([[many(128), 1]]);
+    expect(seen.filter((m) => m.includes('wide0_total'))).toEqual([expect.stringContaining('more than 128 labels')]);
+  });
+
   it('remove() with an over-cap set removes the series it made, in any key order; it counts no drop', () => {
     const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
     const c = monitor.metrics.createCounter('w_total', 'W');

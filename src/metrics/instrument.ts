@@ -319,7 +319,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
 
   /** Counts `n` labels dropped by the cap: on every call that passes them, as other drops are. */
   #cut(n: number): void {
-    this.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.attributeCountLimit} labels (limits.attributeCountLimit); the rest were dropped`, n);
+    this.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.attributeCountLimit || 128} labels (limits.attributeCountLimit); the rest were dropped`, n);
   }
 
   /**

@@ -98,7 +98,15 @@ function labelKey(k: string): string {
 
 // An array is its JSON text (MET-13): joined with commas, ['a', 'b,c'] and ['a', 'b', 'c'] were one series.
 function labelValue(v: unknown): string | number | boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : Array.isArray(v) ? JSON.stringify(v) : String(v);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (Array.isArray(v)) {
+    try {
+      return JSON.stringify(v);
+    } catch {
+      // one JSON cannot write (a BigInt in it) is joined as before: a measurement must not throw into the app
+    }
+  }
+  return String(v);
 }
 
 /**

@@ -468,6 +468,12 @@ describe('registerOpenTelemetry: metrics', () => {
     ]);
   });
 
+  it('an array attribute JSON cannot write (a BigInt in it) is recorded as its text, not thrown out of add() into the app', () => {
+    const c = metrics.getMeter('lib').createCounter('big.ids');
+    expect(() => c.add(1, { ids: [1n, 2n] as unknown as number[] })).not.toThrow();
+    expect(monitor.metrics.collect().metrics.find((x) => x.name === 'big.ids')!.points.map((p) => p.attributes)).toEqual([{ ids: '1,2' }]);
+  });
+
   it('histogram advice the SDK accepts (unsorted, ±Infinity, repeats) is sorted and stripped as ExplicitBucketHistogramAggregation does, not a no-op', () => {
     const meter = metrics.getMeter('lib');
     meter.createHistogram('payload.size', { unit: 'By', advice: { explicitBucketBoundaries: [1024, 256, 4096, 256] } }).record(300);

@@ -163,7 +163,8 @@ export function checkOptions(o: MonitorOptions): void {
   if (isRecord(tailSampling)) checkGroup('tailSampling', tailSampling, ['keepErrors', 'slowerThanMs', 'ratio', 'policies'], '');
   checkBoolean('metrics.exemplars', metrics?.exemplars);
   const p = o.propagators;
-  if (p !== undefined && !(Array.isArray(p) && p.every((v) => PROPAGATORS.includes(v)))) fail(`\`propagators\` takes ${PROPAGATORS}, got ${kindOf(p)}.`);
+  const bad = Array.isArray(p) ? p.findIndex((v) => !PROPAGATORS.includes(v)) : 0;
+  if (p !== undefined && bad >= 0) fail(`\`propagators\` lists "tracecontext" and/or "baggage" ([] for none), got ${kindOf(Array.isArray(p) ? p[bad] : p)}.`);
   checkBoolean('disabled', o.disabled, ' (configFromEnv reads OTEL_SDK_DISABLED into it)');
   checkOtlpVariables(o.otlp);
   if (o.onDiagnostic !== undefined && typeof o.onDiagnostic !== 'function') fail('`onDiagnostic` must be a function.');

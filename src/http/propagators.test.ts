@@ -61,5 +61,10 @@ describe('OTEL_PROPAGATORS (ENV-16)', () => {
 
   it('the option is checked at construction', () => {
     expect(() => createTestMonitor({ propagators: ['b3'] as never })).toThrow(/propagators/);
+    // The message names the value to change and how to say none.
+    expect(() => createTestMonitor({ propagators: ['tracecontext', 'b3'] as never })).toThrow('`propagators` lists "tracecontext" and/or "baggage" ([] for none), got "b3".');
+    expect(() => createTestMonitor({ propagators: 'none' as never })).toThrow('([] for none), got "none".');
+    expect(() => createTestMonitor({ propagators: [undefined] as never })).toThrow(/propagators/);
+    expect(() => createTestMonitor({ propagators: [] })).not.toThrow();
   });
 });

@@ -13,7 +13,7 @@ async function handle(route: string, fail = false): Promise<void> {
   await scope.run(() =>
     monitor.tracer.startActiveSpan(`GET ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.route': route } }, async (span) => {
       const end = latency.startTimer({ route });
-      await monitor.tracer.startActiveSpan('db.query', { kind: SpanKind.CLIENT, attributes: { 'db.system': 'sqlite' } }, async () => {
+      await monitor.tracer.startActiveSpan('db.query', { kind: SpanKind.CLIENT, attributes: { 'db.system.name': 'sqlite' } }, async () => {
         await new Promise((r) => setTimeout(r, 5));
       });
       monitor.logger.info('handled request', { route, apiKey: 'never printed' });

@@ -59,6 +59,15 @@ describe('OTEL_PROPAGATORS (ENV-16)', () => {
     expect(warnings).toEqual(['OTEL_PROPAGATORS: b3,b3multi,jaeger not supported; ignored', 'OTEL_PROPAGATORS: xray,ottrace not supported; ignored']);
   });
 
+  it('a baggage header left out by the propagators counts no dropped members (only tracecontext on)', async () => {
+    for (const propagators of [['tracecontext'], ['tracecontext', 'baggage']] as const) {
+      const seen: string[] = [];
+      const { monitor } = createTestMonitor({ propagators, onDiagnostic: (d) => void seen.push(d.message) });
+      await handleRequest(monitor, new Request('https://edge.example/x', { headers: { traceparent: TP, baggage: 'ok=1,=bad' } }), () => new Response('done'));
+      expect(seen.some((m) => m.includes('baggage'))).toBe(propagators.length === 2);
+    }
+  });
+
   it('the option is checked at construction', () => {
     expect(() => createTestMonitor({ propagators: ['b3'] as never })).toThrow(/propagators/);
     // The message names the value to change and how to say none.

@@ -24,4 +24,13 @@ describe('W3CPropagator(monitor) and OTEL_PROPAGATORS (ENV-16)', () => {
     expect(roundTrip('baggage')).toEqual({ parent: undefined, baggage: 'acme', sent: ['baggage'] });
     expect(roundTrip('none')).toEqual({ parent: undefined, baggage: undefined, sent: [] });
   });
+
+  it('a baggage header left out by the propagators counts no dropped members', () => {
+    for (const propagators of [['tracecontext'], ['tracecontext', 'baggage']] as const) {
+      const seen: string[] = [];
+      const { monitor } = createTestMonitor({ propagators, onDiagnostic: (d) => void seen.push(d.message) });
+      new W3CPropagator(monitor).extract(ROOT_CONTEXT, { ...carrier, baggage: 'ok=1,=bad' }, defaultTextMapGetter);
+      expect(seen.some((m) => m.includes('baggage'))).toBe(propagators.length === 2);
+    }
+  });
 });

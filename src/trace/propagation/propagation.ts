@@ -84,8 +84,10 @@ export function extractBaggage(headers: HeadersInput, diag?: Diagnostics): Bagga
  */
 export function extractIncoming(headers: HeadersInput, monitor: { diag: Diagnostics; propagators: readonly string[] }): { parent?: RemoteContext; baggage?: Baggage } {
   const p = monitor.propagators;
-  const parent = p.includes('tracecontext') ? extractContext(headers, monitor.diag) : undefined;
-  if (!p.includes('baggage')) return { parent: parent && { ...parent, baggage: undefined } };
+  const b = p.includes('baggage');
+  // Baggage left out is not counted for its dropped members.
+  const parent = p.includes('tracecontext') ? extractContext(headers, b ? monitor.diag : undefined) : undefined;
+  if (!b) return { parent: parent && { ...parent, baggage: undefined } };
   return { parent, baggage: parent ? parent.baggage : extractBaggage(headers, monitor.diag) };
 }
 

@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { configFromEnv } from '../../src/index.js';
 import { W3CPropagator } from '../../src/otel/index.js';
 import { createTestMonitor } from '../../src/testing/index.js';
+import { BridgedSpan } from '../../src/otel/span.js';
+import { injectContext } from '../../src/trace/propagation/propagation.js';
 
 const carrier = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', baggage: 'tenant=acme' };
 
@@ -23,6 +25,14 @@ describe('W3CPropagator(monitor) and OTEL_PROPAGATORS (ENV-16)', () => {
     expect(roundTrip('tracecontext')).toEqual({ parent: 'b7ad6b7169203331', baggage: undefined, sent: ['traceparent'] });
     expect(roundTrip('baggage')).toEqual({ parent: undefined, baggage: 'acme', sent: ['baggage'] });
     expect(roundTrip('none')).toEqual({ parent: undefined, baggage: undefined, sent: [] });
+  });
+
+  it("injectContext given a monitor's span through @opentelemetry/api (trace.getActiveSpan()) follows that monitor's propagators", () => {
+    const { monitor } = createTestMonitor(configFromEnv({ OTEL_PROPAGATORS: 'baggage' }));
+    const span = monitor.tracer.startSpan('s', { parent: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1, isRemote: true, baggage: { k: { value: 'v' } } } as never });
+    const own = injectContext({}, span);
+    expect(own).toEqual({ baggage: 'k=v' });
+    expect(injectContext({}, new BridgedSpan(span) as never)).toEqual(own);
   });
 
   it('a baggage header left out by the propagators counts no dropped members', () => {

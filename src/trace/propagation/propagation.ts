@@ -122,7 +122,9 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
     const s = span ?? getActiveSpan();
     if (!s || headers === null || typeof headers !== 'object') return headers;
     const c = typeof (s as Span).spanContext === 'function' ? (s as Span).spanContext() : (s as SpanContext);
-    const owner = (s as { owner?: { diag?: Diagnostics; propagators?: readonly string[] } }).owner;
+    // A monitor's span seen through @opentelemetry/api (the bridge's wrapper) is that span.
+    const own = ((s as { inner?: object }).inner ?? s) as { owner?: { diag?: Diagnostics; propagators?: readonly string[] }; baggage?: Baggage };
+    const owner = own.owner;
     const p = owner?.propagators ?? ['tracecontext', 'baggage'];
     // An invalid context (the OpenTelemetry API's all-zero INVALID_SPAN_CONTEXT, a disabled
     // monitor's root) is no parent: sending it would replace a forwarded traceparent with one
@@ -135,7 +137,7 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
       // headers (a new trace, an untrusted caller's) must not ride on ours.
       else remove(headers, 'tracestate');
     }
-    const baggage = (s as { baggage?: Baggage }).baggage ?? activeContext()?.baggage;
+    const baggage = own.baggage ?? activeContext()?.baggage;
     if (baggage && p.includes('baggage')) {
       // A span of a monitor counts the members left out through that monitor's diagnostics.
       const b = formatBaggage(baggage, owner?.diag);

@@ -211,7 +211,7 @@ export class MetricsCollector implements InstrumentOwner {
         throw new TypeError(`metric "${name}" already exists as a ${kind(existing.type, existing.unit, existing.labelNames)}; a ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
       }
       if (existing.name !== name) {
-        this.diag.report('config', `metric "${name}" is "${existing.name}": instrument names ignore case (OpenTelemetry), so it is exported as "${existing.name}"`, undefined, `case:${name}`);
+        this.diag.report('config', () => `metric "${name}" is "${existing.name}": instrument names ignore case (OpenTelemetry), so it is exported as "${existing.name}"`, undefined, 'case:' + name);
       }
       return existing as T;
     }

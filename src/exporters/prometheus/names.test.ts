@@ -38,6 +38,8 @@ describe('units.ts (MET-13)', () => {
     expect(unitWord('By/ms', 'gauge')).toBe('bytes_per_ms');
     expect(unitWord('{request}/h', 'counter')).toBe('per_hour');
     expect(unitWord('KiBy/d', 'gauge')).toBe('kibibytes_per_day');
+    expect(unitWord('By/constructor', 'gauge')).toBe('bytes_per_constructor');
+    expect(unitWord('toString', 'gauge')).toBe('toString');
   });
 
   it('MET-13: the dimensionless 1 names no word before a slash either: 1/s is per_second', () => {

@@ -58,7 +58,8 @@ const ANNOTATIONS = /\{[^}]*\}/g;
 function word(part: string, table: Record<string, string>): string {
   const trimmed = part.trim();
   if (trimmed === '') return '';
-  const known = table[trimmed];
+  // Own keys only: `toString` or `constructor` as a unit is a word, not Object's method.
+  const known = Object.hasOwn(table, trimmed) ? table[trimmed] : undefined;
   if (known !== undefined) return known;
   const s = sanitizeMetricName(trimmed).replace(/^_+|_+$/g, '');
   return s;

@@ -69,8 +69,9 @@ export class W3CPropagator implements TextMapPropagator {
     try {
       const headers: Record<string, string | string[] | undefined> = {};
       for (const f of FIELDS) headers[f] = getter.get(carrier, f);
-      const diag = this.monitor?.diag;
-      const remote = this.#on('tracecontext') ? extractContext(headers, this.#on('baggage') ? diag : undefined) : undefined;
+      // Baggage left out by the propagators is not counted for its dropped members.
+      const diag = this.#on('baggage') ? this.monitor?.diag : undefined;
+      const remote = this.#on('tracecontext') ? extractContext(headers, diag) : undefined;
       if (remote !== undefined) {
         // The runtime adapter already made this request's server span a child of the incoming
         // traceparent: when the context holds a local span of that trace, keep it, so

@@ -40,6 +40,7 @@ describe('W3CPropagator(monitor) and OTEL_PROPAGATORS (ENV-16)', () => {
       const seen: string[] = [];
       const { monitor } = createTestMonitor({ propagators, onDiagnostic: (d) => void seen.push(d.message) });
       new W3CPropagator(monitor).extract(ROOT_CONTEXT, { ...carrier, baggage: 'ok=1,=bad' }, defaultTextMapGetter);
+      new W3CPropagator(monitor).extract(ROOT_CONTEXT, { baggage: 'ok=1,=bad' }, defaultTextMapGetter);
       expect(seen.some((m) => m.includes('baggage'))).toBe(propagators.length === 2);
     }
   });

@@ -32,6 +32,7 @@ export function followDenoExporter(env: Record<string, string>, readable: (name:
     return { env: rest };
   }
   if (otlpKeys.length > 0) return { env }; // an OtlpBackend is made from them, with the same defaults as Deno's
-  if (!readable(`${OTLP_PREFIX}ENDPOINT`)) return { env, unknown: true };
+  // Any of these set for Deno but not granted to us would send Deno's telemetry elsewhere.
+  if (!['ENDPOINT', 'TRACES_ENDPOINT', 'PROTOCOL', 'TRACES_PROTOCOL'].every((k) => readable(OTLP_PREFIX + k))) return { env, unknown: true };
   return { env: { ...env, [`${OTLP_PREFIX}ENDPOINT`]: DENO_DEFAULT_ENDPOINT } };
 }

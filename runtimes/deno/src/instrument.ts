@@ -99,7 +99,7 @@ export function instrument(
   if (followed.unknown && own.monitor.backends.some((b) => b.name === 'console')) {
     own.monitor.diag.report(
       'config',
-      "instrument(): Deno's OpenTelemetry is on but OTEL_EXPORTER_OTLP_ENDPOINT cannot be read (no env permission), so this monitor prints to the console while Deno exports; grant --allow-env=OTEL_EXPORTER_OTLP_ENDPOINT or pass backends",
+      "instrument(): Deno's OpenTelemetry is on but where it exports cannot be read (no env permission for OTEL_EXPORTER_OTLP_ENDPOINT, _TRACES_ENDPOINT, _PROTOCOL, _TRACES_PROTOCOL), so this monitor prints to the console; grant --allow-env=OTEL_EXPORTER_OTLP_ENDPOINT,OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,OTEL_EXPORTER_OTLP_PROTOCOL,OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (or all env), or pass backends",
       undefined,
       'deno:endpoint-unknown',
     );

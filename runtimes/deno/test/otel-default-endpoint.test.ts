@@ -81,8 +81,11 @@ Deno.test('without OTEL_DENO the default stays the console backend', opts, async
   assert.deepEqual(r.diagnostics, []);
 });
 
-Deno.test("OTEL_DENO=true but OTEL_EXPORTER_OTLP_ENDPOINT not readable: the console backend, and a diagnostic that says what to grant", opts, async () => {
-  const r = await runFixture({ OTEL_DENO: 'true' }, ['--allow-env=OTEL_DENO', '--allow-net', '--allow-read']);
-  assert.deepEqual(r.backends.map((b) => b.name), ['console']);
-  assert.equal(r.diagnostics.filter((m) => m.includes('--allow-env=OTEL_EXPORTER_OTLP_ENDPOINT')).length, 1, JSON.stringify(r.diagnostics));
+Deno.test("OTEL_DENO=true but Deno's OTLP destination not readable: the console backend, and a diagnostic that says what to grant", opts, async () => {
+  // Nothing granted, then the endpoint alone: a protocol set for Deno (console) could not be seen.
+  for (const grant of ['--allow-env=OTEL_DENO', '--allow-env=OTEL_DENO,OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    const r = await runFixture({ OTEL_DENO: 'true', OTEL_EXPORTER_OTLP_PROTOCOL: 'console' }, [grant, '--allow-net', '--allow-read']);
+    assert.deepEqual(r.backends.map((b) => b.name), ['console'], grant);
+    assert.equal(r.diagnostics.filter((m) => m.includes('grant --allow-env=OTEL_EXPORTER_OTLP_ENDPOINT,')).length, 1, JSON.stringify(r.diagnostics));
+  }
 });

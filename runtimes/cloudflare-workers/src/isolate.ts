@@ -58,7 +58,8 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
     const options = withEnv(monitor, env as EnvRecord);
     options.metricExportIntervalMs ??= WORKERS_METRIC_EXPORT_INTERVAL_MS;
     // A timer does not outlive its request: what ends outside a scope leaves with the next one.
-    options.exportDelayMs ??= 0;
+    // OTEL_BSP_/OTEL_BLRP_SCHEDULE_DELAY, settings shared with other services, do not turn one on here.
+    if (monitor.exportDelayMs === undefined) options.exportDelayMs = 0;
     options.batchWindowMs ??= ADAPTER_BATCH_WINDOW_MS;
     out = { monitor: new Monitor(options), adapter };
   }

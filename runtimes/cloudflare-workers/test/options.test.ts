@@ -95,3 +95,24 @@ describe('adapter options are checked when the monitor is built', () => {
     expect(await (await firstRequest({ backends: [], propagateTo: { allow: undefined } })).text()).toBe('down');
   });
 });
+
+describe('no export timer on Workers', () => {
+  test('OTEL_BSP_SCHEDULE_DELAY / OTEL_BLRP_SCHEDULE_DELAY in env do not arm one: a span ended outside an invocation leaves with the next invocation', async () => {
+    const { MemoryBackend } = await import('../../../src/testing/index.js');
+    const memory = new MemoryBackend();
+    const waits: Promise<unknown>[] = [];
+    const c = (): ExecutionContext => ({ waitUntil: (p) => void waits.push(p), passThroughOnException() {}, props: undefined });
+    let monitor: { tracer: { startSpan(n: string): { end(): void } } } | undefined;
+    const w = instrument({ fetch: (_r, _e, _c, t) => ((monitor = t.monitor), new Response('ok')) }, () => ({ backends: [memory] }));
+    const env = { OTEL_BSP_SCHEDULE_DELAY: '20', OTEL_BLRP_SCHEDULE_DELAY: '20' };
+    await w.fetch!(new Request('http://x/'), env, c());
+    await Promise.all(waits.splice(0));
+    monitor!.tracer.startSpan('background').end();
+    // Past the delay the env asked for: a timer would have exported it by now.
+    await new Promise((r) => setTimeout(r, 120));
+    expect(memory.spans.map((s) => s.name)).not.toContain('background');
+    await w.fetch!(new Request('http://x/'), env, c());
+    await Promise.all(waits.splice(0));
+    expect(memory.spans.map((s) => s.name)).toContain('background');
+  });
+});

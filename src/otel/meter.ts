@@ -364,13 +364,14 @@ export class BridgeMeterProvider implements MeterProvider {
   private observeAll(): void {
     const round = new Map<BridgeObservable, Map<string, [number, LabelsInput | undefined]>>();
     let open = true;
-    const put = (obs: unknown, v: number, a: ApiAttributes | undefined): void => {
+    const put = (obs: unknown, v: number, a: ApiAttributes | undefined, listed?: BridgeObservable[]): void => {
       if (!open) {
         this.monitor.diag.report('otel', 'an observable callback observed a value after it returned (after an await?); collection is synchronous, so the value was not recorded', undefined, 'otel:observable:late');
         return;
       }
       obs = current(obs);
-      if (!(obs instanceof BridgeObservable)) return;
+      // A batch callback records only the observables it was added for, as in the SDK.
+      if (!(obs instanceof BridgeObservable) || (listed && !listed.includes(obs))) return;
       const l = labels(a, obs.name, this.monitor.diag);
       const key = l === undefined ? '[]' : JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
       let m = round.get(obs);
@@ -392,8 +393,8 @@ export class BridgeMeterProvider implements MeterProvider {
       const result: ObservableResult = { observe: (v: number, a?: ApiAttributes) => put(obs, v, a) };
       run(() => cb(result));
     }
-    for (const { cb } of [...this.batch]) {
-      const result: BatchObservableResult = { observe: (o: Observable, v: number, a?: ApiAttributes) => put(o, v, a) };
+    for (const { cb, obs } of [...this.batch]) {
+      const result: BatchObservableResult = { observe: (o: Observable, v: number, a?: ApiAttributes) => put(o, v, a, obs) };
       run(() => cb(result));
     }
     open = false;

@@ -135,7 +135,8 @@ export class BridgeTracerProvider implements TracerProvider {
   }
 
   getTracer(name: string, version?: string, options?: TracerOptions): ApiTracer {
-    const n = typeof name === 'string' && name ? name : 'unknown';
+    // An invalid name still gets a working tracer, named '' as the API spec asks (not made up).
+    const n = typeof name === 'string' ? name : '';
     const url = options?.schemaUrl;
     const schemaUrl = typeof url === 'string' && url !== '' ? url : undefined;
     const key = `${n}@${version ?? ''}${schemaUrl === undefined ? '' : ' ' + schemaUrl}`;

@@ -442,6 +442,11 @@ const scenarios: Record<string, Scenario> = {
     note('chaining', chained);
     p.end();
   },
+  // The API spec: an invalid tracer name gives a working tracer whose name SHOULD be empty.
+  'tracer with an empty name or none': () => {
+    trace.getTracer(undefined as never).startSpan('none').end();
+    trace.getTracer('').startSpan('s').end();
+  },
   'invalid extract': (note) => {
     const ctx = propagation.extract(ROOT_CONTEXT, { traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-01' });
     note('span context', trace.getSpanContext(ctx) ?? null);
@@ -649,6 +654,10 @@ const ACCEPTED: Record<string, (sdk: Out) => void> = {
     // carry (TR-01, TR-02); the monitor records INTERNAL and ignores the status.
     span(sdk, 'kind-7').kind = SpanKind.INTERNAL;
     span(sdk, 'status-9').status = { code: SpanStatusCode.UNSET };
+  },
+  'tracer with an empty name or none': (sdk) => {
+    // Without a name the SDK's scope has none at all; the monitor's is '' (the same in OTLP).
+    span(sdk, 'none').scope = { name: '' };
   },
   'invalid and odd parents': (sdk) => {
     // TC-07: a continued trace keeps the incoming random-trace-id flag (0x02); the SDK keeps only "sampled".

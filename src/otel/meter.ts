@@ -483,7 +483,8 @@ class BridgeMeter implements Meter {
         const diag = this.provider.diag;
         if (int && !this.provider.owns(name)) collectAsInt(c);
         // A negative value is refused before truncation, as the SDK's CounterInstrument does (-0.5 is not 0).
-        return { add: (v: number, a?: ApiAttributes) => c.add(int && v >= 0 ? intValue(v, name, diag) : v, labels(a, name, diag)) };
+        // Not a number: dropped and counted, as the SDK drops it (the core would read add() as add(1)).
+        return { add: (v: number, a?: ApiAttributes) => c.add(typeof v != 'number' ? NaN : int && v >= 0 ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createCounter(name),
       (drop) => ({ add: drop }),
@@ -500,7 +501,7 @@ class BridgeMeter implements Meter {
         const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit: this.provider.unit('up-down counter', name, this.scope, options?.unit) });
         const diag = this.provider.diag;
         if (int && !this.provider.owns(name)) collectAsInt(c);
-        return { add: (v: number, a?: ApiAttributes) => c.add(int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
+        return { add: (v: number, a?: ApiAttributes) => c.add(typeof v != 'number' ? NaN : int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
       },
       noop.createUpDownCounter(name),
       (drop) => ({ add: drop }),

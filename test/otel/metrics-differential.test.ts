@@ -734,6 +734,93 @@ const SCENARIOS: Scenario[] = [
       return [() => undefined];
     },
   },
+  {
+    name: 'histogram: delta min and max per interval',
+    phases: (m) => {
+      const h = m.createHistogram('app.minmax', { advice: { explicitBucketBoundaries: [10] } });
+      return [
+        () => {
+          h.record(1);
+          h.record(100);
+        },
+        () => h.record(50),
+      ];
+    },
+  },
+  {
+    name: 'values that are not numbers, none given',
+    phases: (m) => {
+      const c = m.createCounter('app.nan.c');
+      const u = m.createUpDownCounter('app.nan.u');
+      const h = m.createHistogram('app.nan.h');
+      const g = m.createGauge('app.nan.g');
+      const o = m.createObservableGauge('app.nan.o');
+      const oc = m.createObservableCounter('app.nan.oc');
+      o.addCallback((r) => {
+        r.observe('4' as unknown as number);
+        r.observe(undefined as unknown as number, { a: 'b' });
+      });
+      oc.addCallback((r) => r.observe(undefined as unknown as number));
+      // As a JavaScript caller may: the SDK drops each (a warning), none is a 1.
+      const call = (f: (v: number) => void, v?: unknown): void => f(v as number);
+      return [
+        () => {
+          call((v) => c.add(v));
+          call((v) => c.add(v, { k: 's' }), '5');
+          call((v) => c.add(v, { k: 'null' }), null);
+          call((v) => c.add(v, { k: 'bool' }), true);
+          call((v) => u.add(v));
+          call((v) => u.add(v), '2');
+          call((v) => h.record(v));
+          call((v) => h.record(v), '3');
+          call((v) => g.record(v));
+          call((v) => g.record(v, { k: 's' }), '9');
+        },
+      ];
+    },
+    // Ten calls, and three observations in each of the two collections.
+    dropped: { invalid_value: 16 },
+  },
+  {
+    name: 'batch callbacks: added twice, an instrument observed twice, removed with other observables',
+    phases: (m) => {
+      const a = m.createObservableGauge('app.batch.a');
+      const b = m.createObservableCounter('app.batch.b');
+      const cb: BatchObservableCallback = (r) => {
+        r.observe(a, 1, { x: '1' });
+        r.observe(a, 2, { x: '1' });
+        r.observe(b, 5);
+      };
+      return [
+        () => {
+          m.addBatchObservableCallback(cb, [a, b]);
+          m.addBatchObservableCallback(cb, [a, b]);
+          m.addBatchObservableCallback(cb, [b, a]);
+        },
+        () => m.removeBatchObservableCallback(cb, [a]),
+        () => m.removeBatchObservableCallback(cb, [a, b]),
+      ];
+    },
+  },
+  {
+    name: 'observable counter: a callback removed, then added again',
+    phases: (m) => {
+      let total = 10;
+      const c = m.createObservableCounter('app.readd');
+      const cb: ObservableCallback = (r) => r.observe(total, { k: 'v' });
+      return [
+        () => c.addCallback(cb),
+        () => {
+          c.removeCallback(cb);
+          total = 20; // not observed
+        },
+        () => {
+          c.addCallback(cb);
+          total = 25;
+        },
+      ];
+    },
+  },
 ];
 
 describe('metrics bridge vs @opentelemetry/sdk-metrics', () => {

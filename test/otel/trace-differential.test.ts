@@ -226,7 +226,24 @@ const scenarios: Record<string, Scenario> = {
     s.setAttribute('late', 1);
     s.addEvent('late');
     s.setStatus({ code: SpanStatusCode.ERROR });
+    s.addLink({ context: remote(TraceFlags.SAMPLED).spanContext() });
+    s.addLinks([{ context: remote(TraceFlags.SAMPLED).spanContext() }]);
+    s.recordException(new Error('late'));
+    s.setAttributes({ later: 2 });
     s.end(T0 + 30);
+  },
+  'times from performance.now() and Date; exceptions without a time': () => {
+    const s = tracer().startSpan('s', { startTime: performance.now() });
+    s.addEvent('perf', performance.now());
+    // a fixed stack: the two runs are called from different lines
+    s.recordException(Object.assign(new Error('now'), { stack: 'Error: now' }));
+    s.recordException(Object.assign(new Error('date'), { stack: 'Error: date' }), new Date(T0));
+    s.end(performance.now());
+  },
+  'local parent through trace.setSpanContext (isRemote left out)': (note) => {
+    const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: REMOTE_TRACE, spanId: REMOTE_SPAN, traceFlags: TraceFlags.SAMPLED });
+    note('active', context.with(ctx, () => state(trace.getActiveSpan()!)));
+    tracer().startSpan('c', {}, ctx).end();
   },
   'spans ended after their parent': () => {
     const p = tracer().startSpan('p');
@@ -282,6 +299,16 @@ const scenarios: Record<string, Scenario> = {
     const other = tracer().startSpan('other');
     for (let i = 0; i < 130; i++) s.addLink({ context: other.spanContext() });
     other.end();
+    s.end();
+  },
+  'limits: event and link attributes; overwriting at the attribute limit': () => {
+    const many = Object.fromEntries(Array.from({ length: 130 }, (_, i) => [`k${i}`, i]));
+    const s = tracer().startSpan('s');
+    for (let i = 0; i < 128; i++) s.setAttribute(`a${i}`, i);
+    s.setAttribute('a0', 'overwritten at the limit');
+    s.setAttribute('new', 'past the limit');
+    s.addEvent('e', many, T0);
+    s.addLink({ context: remote(TraceFlags.SAMPLED).spanContext(), attributes: many });
     s.end();
   },
   'secret-looking keys': () => {
@@ -446,6 +473,22 @@ const scenarios: Record<string, Scenario> = {
   'tracer with an empty name or none': () => {
     trace.getTracer(undefined as never).startSpan('none').end();
     trace.getTracer('').startSpan('s').end();
+  },
+  'custom getter and setter (Headers)': (note) => {
+    const h = new Headers();
+    const bag = propagation.createBaggage({ a: { value: '1' } });
+    tracer().startActiveSpan('s', (sp) => {
+      propagation.inject(propagation.setBaggage(context.active(), bag), h, { set: (c, k, v) => c.set(k, v) });
+      sp.end();
+    });
+    note('written', [...h.entries()]);
+    const getter = {
+      keys: (c: Headers) => [...c.keys()],
+      get: (c: Headers, k: string) => c.get(k) ?? undefined,
+    };
+    const ctx = propagation.extract(ROOT_CONTEXT, h, getter);
+    note('read back', [trace.getSpanContext(ctx)?.spanId ?? null, propagation.getBaggage(ctx)?.getEntry('a')?.value ?? null]);
+    note('capitalised keys, default getter', trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { Traceparent: `00-${REMOTE_TRACE}-${REMOTE_SPAN}-01` })) ?? null);
   },
   'invalid extract': (note) => {
     const ctx = propagation.extract(ROOT_CONTEXT, { traceparent: '00-00000000000000000000000000000000-b7ad6b7169203331-01' });

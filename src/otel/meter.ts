@@ -150,11 +150,12 @@ function rename(out: LabelsInput, keys: string[], attrs: ApiAttributes, metric: 
 /**
  * The core's instruments record doubles. An API instrument created with `ValueType.INT` records
  * integers, as in sdk-metrics 2.x (SyncInstrument._record): a finite non-integer loses its
- * fractional digits, with a warning (reported once per instrument); NaN and ±Infinity go on to
- * the core, which drops and counts them (the SDK ignores them).
+ * fractional digits, with a warning (reported once per instrument). NaN and ±Infinity, which
+ * the SDK ignores here, become NaN, which the core drops and counts (a gauge would keep Infinity).
  */
 function intValue(v: number, name: string, diag: Diagnostics): number {
-  if (typeof v !== 'number' || Number.isInteger(v) || !Number.isFinite(v)) return v;
+  if (typeof v !== 'number' || Number.isInteger(v)) return v;
+  if (!Number.isFinite(v)) return NaN;
   diag.report('otel', () => `the INT instrument "${name}" got ${v}; as in the OpenTelemetry SDK the fractional digits were dropped`, undefined, `otel:int:${name}`);
   return Math.trunc(v);
 }

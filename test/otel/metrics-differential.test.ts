@@ -821,6 +821,30 @@ const SCENARIOS: Scenario[] = [
       ];
     },
   },
+  {
+    name: 'ValueType.INT gauges: a fraction, ±Infinity; a DOUBLE gauge keeps Infinity',
+    phases: (m) => {
+      const o = m.createObservableGauge('app.int.o', { valueType: ValueType.INT });
+      const g = m.createGauge('app.int.g', { valueType: ValueType.INT });
+      const d = m.createGauge('app.double.g');
+      o.addCallback((r) => {
+        r.observe(2.9, { k: 'a' });
+        r.observe(-2.9, { k: 'b' });
+        r.observe(Infinity, { k: 'c' });
+      });
+      return [
+        () => {
+          g.record(-0.5);
+          g.record(Infinity, { k: 'inf' });
+          g.record(-Infinity, { k: 'ninf' });
+          d.record(Infinity);
+        },
+      ];
+    },
+    // The SDK ignores an INT instrument's non-finite values; here they are counted (one
+    // observation in each of the two collections, two records).
+    dropped: { invalid_value: 4 },
+  },
 ];
 
 describe('metrics bridge vs @opentelemetry/sdk-metrics', () => {

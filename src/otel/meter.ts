@@ -50,9 +50,9 @@ export function setLatestMeterProvider(provider: BridgeMeterProvider): void {
 
 /**
  * Per monitor's metrics: the instrument names that an unregistered bridge created (→ whether
- * as ValueType.INT), for the next bridge on that monitor to take over.
+ * as ValueType.INT, and the kind), for the next bridge on that monitor to take over.
  */
-const released = new WeakMap<object, Map<string, boolean>>();
+const released = new WeakMap<object, Map<string, [boolean, string]>>();
 
 /** OpenTelemetry's default explicit buckets, for histograms that give no advice (and are not in seconds). */
 const OTEL_DEFAULT_BUCKETS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
@@ -188,8 +188,8 @@ function collectAsInt(inst: { collect(temporality: Temporality, time: number): M
  * `monitor.metrics` (a Prometheus scrape, a metric export), through one collect callback.
  */
 export class BridgeMeterProvider implements MeterProvider {
-  /** Instrument names created through this bridge (shared between meters, as one namespace). */
-  private readonly own = new Set<string>();
+  /** Instrument names created through this bridge (shared between meters, as one namespace) → their kind. */
+  private readonly own = new Map<string, string>();
   /** Those of them created with `ValueType.INT`. */
   private readonly ints = new Set<string>();
   /** Set by `close()`: observable callbacks no longer run nor can be added. */
@@ -210,7 +210,7 @@ export class BridgeMeterProvider implements MeterProvider {
     this.watch();
     let handed = released.get(this.monitor.metrics);
     if (handed === undefined) released.set(this.monitor.metrics, (handed = new Map()));
-    for (const name of this.own) handed.set(name, this.ints.has(name));
+    for (const [name, kind] of this.own) handed.set(name, [this.ints.has(name), kind]);
   }
 
   getMeter(name: string, version?: string, _options?: MeterOptions): Meter {
@@ -228,11 +228,11 @@ export class BridgeMeterProvider implements MeterProvider {
     const handed = released.get(metrics);
     // Instrument names ignore case (MET-12), as the core's do.
     const id = name.toLowerCase();
-    const int = handed?.get(id);
-    if (int !== undefined && !this.own.has(id) && metrics.getMetric(name) !== undefined) {
+    const took = handed?.get(id);
+    if (took !== undefined && !this.own.has(id) && metrics.getMetric(name) !== undefined) {
       // created by a bridge unregistered before this one: this bridge's now, with its value type
-      this.own.add(id);
-      if (int) this.ints.add(id);
+      this.own.set(id, took[1]);
+      if (took[0]) this.ints.add(id);
       handed!.delete(id);
     }
     if (!this.own.has(id) && metrics.getMetric(name) !== undefined) {
@@ -245,8 +245,12 @@ export class BridgeMeterProvider implements MeterProvider {
       return fallback;
     }
     try {
+      // The core's counter, say, would be shared by a counter and an observable counter of one
+      // name (the SDK makes two streams): the callback's totals would overwrite the adds.
+      const was = this.own.get(id);
+      if (was !== undefined && was !== kind) throw new Error(`it is already a ${was}`);
       const inst = make();
-      this.own.add(id);
+      this.own.set(id, kind);
       return inst;
     } catch (err) {
       // Without the message's final period: "; its measurements are dropped" may follow.

@@ -628,6 +628,47 @@ const SCENARIOS: Scenario[] = [
     dropped: { invalid_instrument: 2 },
   },
   {
+    name: 'a synchronous and an observable instrument of one name',
+    phases: (m) => {
+      const c = m.createCounter('app.mixed.count');
+      const oc = m.createObservableCounter('app.mixed.count');
+      const u = m.createUpDownCounter('app.mixed.ud');
+      const ou = m.createObservableUpDownCounter('app.mixed.ud');
+      const og = m.createObservableGauge('app.mixed.gauge'); // the observable first
+      const g = m.createGauge('app.mixed.gauge');
+      oc.addCallback((r) => r.observe(100));
+      ou.addCallback((r) => r.observe(50));
+      og.addCallback((r) => r.observe(7));
+      return [
+        () => {
+          c.add(1);
+          u.add(2);
+          g.record(3);
+        },
+        () => c.add(1),
+      ];
+    },
+    accept: {
+      // sdk-metrics exports two streams of one name (with a warning); one core instrument per
+      // name, so the second records nothing, counted, as another kind does.
+      why: 'one instrument per name: the first creation decides its kind',
+      sdk: (m) => {
+        const c = m.createCounter('app.mixed.count');
+        const u = m.createUpDownCounter('app.mixed.ud');
+        m.createObservableGauge('app.mixed.gauge').addCallback((r) => r.observe(7));
+        return [
+          () => {
+            c.add(1);
+            u.add(2);
+          },
+          () => c.add(1),
+        ];
+      },
+    },
+    // Two observations in each of four collections, and one record.
+    dropped: { invalid_instrument: 9 },
+  },
+  {
     name: 'attributes of every type, key order, many keys',
     phases: (m) => {
       const c = m.createCounter('app.attrs');

@@ -11,11 +11,14 @@
  * - attribute values become label text, an array its JSON (MET-13); an empty value is an absent
  *   label (PR-03); an undefined value is no label (the SDK keeps it in the series identity);
  * - a key that is not a label name is renamed as the Prometheus exposition would, dots kept;
+ * - the core's label limits: a value cut at 1024 characters, a key too long for a label name
+ *   dropped, 128 keys kept (the first in name order), each counted;
  * - NaN and ±Infinity, and a negative observable counter total, are dropped and counted (the SDK
  *   records them: a sum stays NaN for good);
  * - one instrument per name, case ignored (MET-12), for all meters: the first creation decides
- *   kind, unit, value type, description and buckets; another kind or unit records nothing, counted
- *   (the SDK exports one stream per meter, per case, per kind and unit, and the longer description);
+ *   kind (synchronous or observable too), unit, value type, description and buckets; another kind
+ *   or unit records nothing, counted (the SDK exports one stream per meter, per case, per kind
+ *   and unit, with the longer description);
  * - advice: a repeated boundary is removed; a histogram in `s` without advice gets seconds buckets;
  * - a unit that is not printable ASCII is dropped; a name outside OpenTelemetry's syntax records nothing;
  * - an observable counter's total that goes down: cumulative is the total observed (the SDK adds the
@@ -82,7 +85,8 @@ function asLabels(attrs: Attributes): Record<string, string> {
   return out;
 }
 
-const sortPoints = (ps: Point[]): Point[] => ps.sort((a, b) => JSON.stringify(a.attributes).localeCompare(JSON.stringify(b.attributes)));
+const attrKey = (p: Point): string => JSON.stringify(Object.entries(p.attributes).sort());
+const sortPoints = (ps: Point[]): Point[] => ps.sort((a, b) => attrKey(a).localeCompare(attrKey(b)));
 const sortMetrics = (ms: Metric[]): Metric[] => ms.sort((a, b) => (a.name + a.unit + a.kind).localeCompare(b.name + b.unit + b.kind));
 
 function fromSdk(rm: ResourceMetrics): Metric[] {
@@ -738,6 +742,67 @@ const SCENARIOS: Scenario[] = [
         ];
       },
     },
+  },
+  {
+    name: 'attribute keys Prometheus reserves or cannot take',
+    phases: (m) => {
+      const h = m.createHistogram('app.reserved.h', { advice: { explicitBucketBoundaries: [1] } });
+      const c = m.createCounter('app.reserved.c');
+      return [
+        () => {
+          h.record(1, { le: 'x', quantile: 'q' });
+          c.add(1, { __name__: 'n', __x: 'y', _under: 'u', '9lives': 'c', 'a-b': 1, a_b: 2 });
+          c.add(1, { job: 'j', instance: 'i', le: 'l' });
+        },
+      ];
+    },
+    accept: {
+      why: 'README, MET-13: keys renamed as the Prometheus exposition would; keys that then meet are joined with ;',
+      sdk: (m) => {
+        const h = m.createHistogram('app.reserved.h', { advice: { explicitBucketBoundaries: [1] } });
+        const c = m.createCounter('app.reserved.c');
+        return [
+          () => {
+            h.record(1, { le: 'x', quantile: 'q' });
+            c.add(1, { key_name_: 'n', key_x: 'y', _under: 'u', key_9lives: 'c', a_b: '1;2' });
+            c.add(1, { job: 'j', instance: 'i', le: 'l' });
+          },
+        ];
+      },
+    },
+  },
+  {
+    name: "attributes past the core's limits: a long value, a long key, 200 keys",
+    phases: (m) => {
+      const c = m.createCounter('app.long');
+      const many: Attributes = {};
+      for (let i = 0; i < 200; i++) many[`k${i}`] = 'v';
+      return [
+        () => {
+          c.add(1, { v: 'x'.repeat(5000) });
+          c.add(1, { ['k'.repeat(300)]: 'v' });
+          c.add(1, many);
+        },
+      ];
+    },
+    accept: {
+      // limits.labelValueLengthLimit (1024) cuts the value; a key too long for a label name is
+      // dropped; limits.attributeCountLimit (128) keeps the first keys in name order. Each counted.
+      why: "the core's label limits",
+      sdk: (m) => {
+        const c = m.createCounter('app.long');
+        const kept: Attributes = {};
+        for (const k of Array.from({ length: 200 }, (_, i) => `k${i}`).sort().slice(0, 128)) kept[k] = 'v';
+        return [
+          () => {
+            c.add(1, { v: 'x'.repeat(1024) });
+            c.add(1);
+            c.add(1, kept);
+          },
+        ];
+      },
+    },
+    dropped: { label_too_long: 1, invalid_label: 1, attribute_limit: 72 },
   },
   {
     name: 'a unit that is not printable ASCII',

@@ -19,7 +19,7 @@
  *   kind (synchronous or observable too), unit, value type, description and buckets; another kind
  *   or unit records nothing, counted (the SDK exports one stream per meter, per case, per kind
  *   and unit, with the longer description);
- * - advice: a repeated boundary is removed; a histogram in `s` without advice gets seconds buckets;
+ * - advice: a repeated boundary, or one that is not a finite number, is removed; a histogram in `s` without advice gets seconds buckets;
  * - a unit that is not printable ASCII is dropped; a name outside OpenTelemetry's syntax records nothing;
  * - an observable counter's total that goes down: cumulative is the total observed (the SDK adds the
  *   post-reset delta to the earlier total);
@@ -950,6 +950,53 @@ const SCENARIOS: Scenario[] = [
     // The SDK ignores an INT instrument's non-finite values; here they are counted (one
     // observation in each of the two collections, two records).
     dropped: { invalid_value: 4 },
+  },
+  {
+    name: 'observable attribute sets that stop being observed',
+    phases: (m) => {
+      let round = 0;
+      m.createObservableGauge('app.y.g').addCallback((r) => r.observe(1, { set: round === 0 ? 'a' : 'b' }));
+      m.createObservableCounter('app.y.c').addCallback((r) => r.observe(10 + round, { set: round === 0 ? 'a' : 'b' }));
+      m.createObservableUpDownCounter('app.y.u').addCallback((r) => r.observe(5 + round, { set: round === 0 ? 'a' : 'b' }));
+      return [() => undefined, () => (round = 1), () => (round = 2)];
+    },
+  },
+  {
+    name: 'attribute values the API does not allow; advice that is not numbers, or no boundaries',
+    phases: (m) => {
+      const c = m.createCounter('app.odd');
+      const h = m.createHistogram('app.odd.h', { advice: { explicitBucketBoundaries: ['5', 1, NaN] as unknown as number[] } });
+      const h2 = m.createHistogram('app.odd.h2', { advice: {} });
+      return [
+        () => {
+          c.add(1, { o: { a: 1 } } as unknown as Attributes);
+          c.add(1, { n: null } as unknown as Attributes);
+          c.add(1, { mixed: ['a', 1] } as unknown as Attributes);
+          c.add(1, { nan: NaN, inf: -Infinity });
+          h.record(3);
+          h2.record(3);
+        },
+      ];
+    },
+    accept: {
+      // The SDK exports the boundaries [1, '5', NaN]; the core wants finite, increasing numbers.
+      why: 'advice: boundaries that are not finite numbers are removed',
+      sdk: (m) => {
+        const c = m.createCounter('app.odd');
+        const h = m.createHistogram('app.odd.h', { advice: { explicitBucketBoundaries: [1] } });
+        const h2 = m.createHistogram('app.odd.h2');
+        return [
+          () => {
+            c.add(1, { o: '[object Object]' });
+            c.add(1);
+            c.add(1, { mixed: '["a",1]' });
+            c.add(1, { nan: 'NaN', inf: '-Infinity' });
+            h.record(3);
+            h2.record(3);
+          },
+        ];
+      },
+    },
   },
 ];
 

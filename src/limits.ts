@@ -4,7 +4,7 @@
  * 1 MB string in a hot path must not travel to every backend.
  */
 export interface Limits {
-  /** Attributes per span, event and link, per log record unless `logAttributeCountLimit` is set, and labels per metric series when `labelNames` are not declared (OpenTelemetry default 128). */
+  /** Attributes per span, event and link, and per log record unless `logAttributeCountLimit` is set (OpenTelemetry default 128). Metric labels are exempt (ENV-15): see `labelCountLimit`. */
   attributeCountLimit: number;
   /** Characters kept of a string attribute value; longer ones are truncated and counted. Log records too, unless `logAttributeValueLengthLimit` is set. */
   attributeValueLengthLimit: number;
@@ -28,6 +28,8 @@ export interface Limits {
   cardinalityLimit: number;
   /** Characters kept of a metric label value. */
   labelValueLengthLimit: number;
+  /** Labels per metric series when `labelNames` are not declared (the first in name order are kept); a bound on memory, apart from the attribute limits. */
+  labelCountLimit: number;
   /** Spans and logs buffered outside any scope (or after their scope closed) until the next flush. */
   maxBufferedItems: number;
   /**
@@ -54,6 +56,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   logMessageLengthLimit: 16384,
   cardinalityLimit: 2000,
   labelValueLengthLimit: 1024,
+  labelCountLimit: 128,
   maxBufferedItems: 10000,
   maxBufferedBytes: 16 * 1024 * 1024,
   maxPendingExports: 64,

@@ -68,7 +68,7 @@ describe('lexigram_monitor_dropped_total is not capped by limits.cardinalityLimi
   });
 });
 
-describe('labels per series are capped at limits.attributeCountLimit when labelNames are not declared', () => {
+describe('labels per series are capped at limits.labelCountLimit when labelNames are not declared', () => {
   const many = (n: number, prefix = 'l', value = 'v') => Object.fromEntries(Array.from({ length: n }, (_, i) => [`${prefix}${String(i).padStart(4, '0')}`, value]));
 
   it('a labels object of 1000 keys makes a series of 128 labels (the first in name order), the rest dropped and counted', () => {
@@ -85,7 +85,7 @@ describe('labels per series are capped at limits.attributeCountLimit when labelN
   });
 
   it('label sets that differ only in dropped labels share one series; key order does not matter', () => {
-    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    const { monitor } = createTestMonitor({ limits: { labelCountLimit: 2 } });
     const c = monitor.metrics.createCounter('w_total', 'W');
     c.increment({ a: '1', b: '2', c: 'x' });
     c.increment({ z: 'y', b: '2', a: '1' });
@@ -109,16 +109,22 @@ describe('labels per series are capped at limits.attributeCountLimit when labelN
     expect(values(monitor, 'lexigram_monitor_dropped_total')).toContainEqual([{ reason: 'attribute_limit' }, 3 * 72]);
   });
 
-  it('with attributeCountLimit 0 (no span or log attribute), labels are capped at 128 and the message says 128, not 0', () => {
+  it('ENV-15: metric attributes are exempt from the attribute limits: attributeCountLimit 0 or 2 (OTEL_ATTRIBUTE_COUNT_LIMIT) cuts no label; the cap is labelCountLimit, named in the message', () => {
     const seen: string[] = [];
-    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 0 }, onDiagnostic: (d) => void seen.push(d.message) });
-    monitor.metrics.createCounter('wide0_total', 'Wide').increment(many(130));
-    expect(values(monitor, 'wide0_total')).toEqual([[many(128), 1]]);
-    expect(seen.filter((m) => m.includes('wide0_total'))).toEqual([expect.stringContaining('more than 128 labels')]);
+    for (const attributeCountLimit of [0, 2]) {
+      const { monitor } = createTestMonitor({ limits: { attributeCountLimit }, onDiagnostic: (d) => void seen.push(d.message) });
+      monitor.metrics.createCounter('wide0_total', 'Wide').increment(many(130));
+      monitor.metrics.createCounter('three_total', 'Three').increment(many(3));
+      expect(values(monitor, 'wide0_total')).toEqual([[many(128), 1]]);
+      expect(values(monitor, 'three_total')).toEqual([[many(3), 1]]);
+    }
+    // Once per monitor.
+    const said = expect.stringContaining('more than 128 labels (limits.labelCountLimit)');
+    expect(seen.filter((m) => m.includes('wide0_total'))).toEqual([said, said]);
   });
 
   it('remove() with an over-cap set removes the series it made, in any key order; it counts no drop', () => {
-    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    const { monitor } = createTestMonitor({ limits: { labelCountLimit: 2 } });
     const c = monitor.metrics.createCounter('w_total', 'W');
     c.increment({ a: '1', b: '2', c: 'x', d: '' });
     expect(c.remove({ c: 'y', b: '2', a: '1' })).toBe(true);
@@ -130,7 +136,7 @@ describe('labels per series are capped at limits.attributeCountLimit when labelN
   });
 
   it('declared labelNames are not capped (they are configuration), nor are sets within the limit', () => {
-    const { monitor } = createTestMonitor({ limits: { attributeCountLimit: 2 } });
+    const { monitor } = createTestMonitor({ limits: { labelCountLimit: 2 } });
     monitor.metrics.createCounter('d_total', 'D', { labelNames: ['a', 'b', 'c'] }).increment({ a: '1', b: '2', c: '3' });
     monitor.metrics.createCounter('n_total', 'N').increment({ a: '1', b: '2' });
     expect(values(monitor, 'd_total')).toEqual([[{ a: '1', b: '2', c: '3' }, 1]]);

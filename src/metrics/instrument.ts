@@ -299,15 +299,14 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   }
 
   /**
-   * Undeclared labels past limits.attributeCountLimit (OpenTelemetry's attribute count limit,
-   * 128 by default): the first ones in name order are kept, so key order never matters, and the
+   * Undeclared labels past limits.labelCountLimit (128 by default; metric attributes are exempt
+   * from the OpenTelemetry attribute limits, ENV-15): the first ones in name order are kept, so key order never matters, and the
    * rest are dropped and counted (`count`: false for `remove()`). Runs only when a series is made
    * or a capped set is first recorded; a found series never gets here. Declared labelNames are
    * configuration, not capped.
    */
   #capLabels(all: Labels, count = true): Labels {
-    // 0 keeps no span or log attribute (ENV-15); metric attributes are exempt, a series keeps its labels.
-    const max = this.owner.limits.attributeCountLimit || 128;
+    const max = this.owner.limits.labelCountLimit;
     const keys = Object.keys(all);
     if (keys.length <= max || this.selfMetric) return all;
     keys.sort();
@@ -319,7 +318,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
 
   /** Counts `n` labels dropped by the cap: on every call that passes them, as other drops are. */
   #cut(n: number): void {
-    this.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.attributeCountLimit || 128} labels (limits.attributeCountLimit); the rest were dropped`, n);
+    this.drop('attribute_limit', () => `metric "${this.name}" got more than ${this.owner.limits.labelCountLimit} labels (limits.labelCountLimit); the rest were dropped`, n);
   }
 
   /**

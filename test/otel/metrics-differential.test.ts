@@ -787,7 +787,7 @@ const SCENARIOS: Scenario[] = [
     },
     accept: {
       // limits.labelValueLengthLimit (1024) cuts the value; a key too long for a label name is
-      // dropped; limits.attributeCountLimit (128) keeps the first keys in name order. Each counted.
+      // dropped; limits.labelCountLimit (128) keeps the first keys in name order. Each counted.
       why: "the core's label limits",
       sdk: (m) => {
         const c = m.createCounter('app.long');

@@ -9,7 +9,7 @@ import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } fro
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { msToUnixNano, timeInput } from '../time.js';
-import { isValidSpanId, isValidTraceId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
+import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import { traceStateText } from './propagation/tracestate.js';
 
@@ -417,15 +417,13 @@ export class RecordingSpan implements Span, SpanData {
       return this;
     }
     const c = link.context;
-    // OTLP has no encoding for a malformed or all-zero id: such a link would reach backends
-    // with empty ids, pointing nowhere. Either hex case is accepted (as OpenTelemetry's API
-    // does) and kept lower-cased (OTLP-J2).
+    // OTLP has no encoding for a malformed id: such a link would reach backends with empty ids,
+    // pointing nowhere. Either hex case is accepted (as OpenTelemetry's API does) and kept
+    // lower-cased (OTLP-J2). An all-zero id is well-formed: see `zero` below.
     const traceId = lower(c.traceId);
     const spanId = lower(c.spanId);
-    if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) {
-      this.owner.diag.drop('invalid_attribute', 'a span link with an invalid trace or span id was dropped');
-      return this;
-    }
+    const zero = traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID;
+    if (!(isValidTraceId(traceId) || traceId === INVALID_TRACE_ID) || !(isValidSpanId(spanId) || spanId === INVALID_SPAN_ID)) return this.badLink();
     const x = (this.extras ??= new SpanExtras());
     if (x.links.length >= this.owner.limits.linkCountLimit) {
       x.droppedLinksCount++;
@@ -433,16 +431,25 @@ export class RecordingSpan implements Span, SpanData {
       return this;
     }
     const { attrs, dropped } = this.cleanAttributes(link.attributes, this.owner.limits.linkAttributeCountLimit);
+    const traceState = traceStateText(c.traceState);
+    // OpenTelemetry's trace API: a link with an all-zero id SHOULD be recorded when it has
+    // attributes or a tracestate (messaging systems describe a message without a trace so).
+    if (zero && !traceState && !dropped && Object.keys(attrs).length === 0) return this.badLink();
     if (x.links === NO_LINKS) x.links = [];
     x.links.push({
       traceId,
       spanId,
       traceFlags: c.traceFlags,
-      traceState: traceStateText(c.traceState),
+      traceState,
       isRemote: c.isRemote,
       attributes: attrs,
       droppedAttributesCount: dropped,
     });
+    return this;
+  }
+
+  private badLink(): this {
+    this.owner.diag.drop('invalid_attribute', 'a span link with a malformed id, or an all-zero one and no attributes or tracestate, was dropped');
     return this;
   }
 

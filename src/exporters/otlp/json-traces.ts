@@ -123,9 +123,9 @@ function jsonSpan(w: JsonWriter, s: SpanData, names: TextCache, eventNames: Text
   for (let i = 0; i < links.length; i++) {
     const l = links[i];
     w.lit(i > 0 ? L_NEXT_TRACE_ID : L_TRACE_ID);
-    w.hexId(l.traceId, 32);
+    w.hexId(l.traceId, 32, true);
     w.lit(L_SPAN_ID);
-    w.hexId(l.spanId, 16);
+    w.hexId(l.spanId, 16, true);
     w.byte(0x22);
     if (l.traceState) {
       w.lit(L_TRACE_STATE);

@@ -117,9 +117,9 @@ export class JsonWriter extends ByteBuffer {
 
   /**
    * A hex id, lowercased (OTLP-J2), without quotes. Writes nothing and returns false when the
-   * id has the wrong length, a non-hex digit, or is all zero.
+   * id has the wrong length, a non-hex digit, or is all zero (unless `zero`: a link's).
    */
-  hexId(hex: string | undefined, chars: number): boolean {
+  hexId(hex: string | undefined, chars: number, zero?: boolean): boolean {
     if (hex === undefined || hex.length !== chars) return false;
     this.ensure(chars);
     // Four digits per step, validated and lowercased two at a time through the pair table (0 =
@@ -142,7 +142,7 @@ export class JsonWriter extends ByteBuffer {
       dv.setInt32(p, word, true);
       p += 4;
     }
-    if (nonZero === 0) return false;
+    if (nonZero === 0 && !zero) return false;
     this.pos = p;
     return true;
   }

@@ -78,8 +78,8 @@ function writeSpan(w: ProtoWriter, span: SpanData): void {
     const l = links[i];
     w.byte(0x6a); // links = 13
     const lk = w.fork();
-    w.hexId(0x0a, l.traceId, 32);
-    w.hexId(0x12, l.spanId, 16);
+    w.hexId(0x0a, l.traceId, 32, true);
+    w.hexId(0x12, l.spanId, 16, true);
     if (l.traceState) {
       w.byte(0x1a);
       w.string(l.traceState);

@@ -212,8 +212,11 @@ export class ProtoWriter extends ByteBuffer {
     this.ldelim(start);
   }
 
-  /** A `bytes` field holding a hex id; skipped (returns false) when the id is invalid or all zero. */
-  hexId(tag: number, hex: string | undefined, chars: number): boolean {
+  /**
+   * A `bytes` field holding a hex id; skipped (returns false) when the id is invalid, or all zero
+   * unless `zero` (a link's: kept as zero bytes, as OpenTelemetry's SDK writes it).
+   */
+  hexId(tag: number, hex: string | undefined, chars: number, zero?: boolean): boolean {
     if (hex === undefined || hex.length !== chars) return false;
     this.ensure((chars >> 1) + 2);
     const buf = this.buf;
@@ -229,7 +232,7 @@ export class ProtoWriter extends ByteBuffer {
       acc |= v;
       buf[p++] = v;
     }
-    if (acc <= 0) return false;
+    if (acc < 0 || !(acc || zero)) return false;
     buf[start] = tag;
     buf[start + 1] = chars >> 1;
     this.pos = p;

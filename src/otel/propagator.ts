@@ -98,7 +98,8 @@ export class W3CPropagator implements TextMapPropagator {
     return ctx;
   }
 
+  /** The headers inject writes: those of the monitor's `propagators` only. */
   fields(): string[] {
-    return FIELDS.slice();
+    return FIELDS.filter((f, i) => this.#on(i < 2 ? 'tracecontext' : f));
   }
 }

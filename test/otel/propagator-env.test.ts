@@ -27,6 +27,15 @@ describe('W3CPropagator(monitor) and OTEL_PROPAGATORS (ENV-16)', () => {
     expect(roundTrip('none')).toEqual({ parent: undefined, baggage: undefined, sent: [] });
   });
 
+  it('fields() lists only the headers of the propagators in use', () => {
+    const fields = (OTEL_PROPAGATORS: string) => new W3CPropagator(createTestMonitor(configFromEnv({ OTEL_PROPAGATORS })).monitor).fields();
+    expect(fields('tracecontext,baggage')).toEqual(['traceparent', 'tracestate', 'baggage']);
+    expect(fields('tracecontext')).toEqual(['traceparent', 'tracestate']);
+    expect(fields('baggage')).toEqual(['baggage']);
+    expect(fields('none')).toEqual([]);
+    expect(new W3CPropagator().fields()).toEqual(['traceparent', 'tracestate', 'baggage']);
+  });
+
   it("injectContext given a monitor's span through @opentelemetry/api (trace.getActiveSpan()) follows that monitor's propagators", () => {
     const { monitor } = createTestMonitor(configFromEnv({ OTEL_PROPAGATORS: 'baggage' }));
     const span = monitor.tracer.startSpan('s', { parent: { traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: 1, isRemote: true, baggage: { k: { value: 'v' } } } as never });

@@ -66,6 +66,19 @@ describe('event and link attributes', () => {
     expect(dropped('invalid_attribute')).toBe(6);
     expect(dropped('attribute_truncated')).toBe(1);
   });
+
+  it('attributes past the limit are counted, and the message names the limit that applies', async () => {
+    for (const what of ['event', 'link'] as const) {
+      const { monitor, dropped, seen } = monitorWith({ limits: { eventAttributeCountLimit: 1, linkAttributeCountLimit: 1 } });
+      const s = monitor.tracer.startSpan('s');
+      if (what === 'event') s.addEvent('e', { a: 1, b: 2, c: 3 });
+      else s.addLink({ context: { traceId: T, spanId: S, traceFlags: 1 }, attributes: { a: 1, b: 2, c: 3 } });
+      s.end();
+      await monitor.flush();
+      expect(dropped('attribute_limit')).toBe(2);
+      expect(seen.find((d) => d.kind === 'attribute_limit')!.message).toContain(`(limits.${what}AttributeCountLimit)`);
+    }
+  });
 });
 
 describe('OpenTelemetry API span contexts (TraceState objects, invalid contexts)', () => {

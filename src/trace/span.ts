@@ -394,7 +394,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('event_limit', `a span had more than ${this.owner.limits.eventCountLimit} events (limits.eventCountLimit)`);
       return this;
     }
-    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, this.owner.limits.eventAttributeCountLimit);
+    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, this.owner.limits.eventAttributeCountLimit, 'event');
     if (x.events === NO_EVENTS) x.events = [];
     x.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
@@ -430,7 +430,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('link_limit', `a span had more than ${this.owner.limits.linkCountLimit} links (limits.linkCountLimit)`);
       return this;
     }
-    const { attrs, dropped } = this.cleanAttributes(link.attributes, this.owner.limits.linkAttributeCountLimit);
+    const { attrs, dropped } = this.cleanAttributes(link.attributes, this.owner.limits.linkAttributeCountLimit, 'link');
     const traceState = traceStateText(c.traceState);
     // OpenTelemetry's trace API: a link with an all-zero id SHOULD be recorded when it has
     // attributes or a tracestate (messaging systems describe a message without a trace so).
@@ -511,7 +511,8 @@ export class RecordingSpan implements Span, SpanData {
     if (this.endTime === 0) this.end();
   }
 
-  private cleanAttributes(input: Record<string, unknown> | undefined, max: number): { attrs: Attributes; dropped: number } {
+  /** `what` names the limit in the drop message (limits.eventAttributeCountLimit, limits.linkAttributeCountLimit). */
+  private cleanAttributes(input: Record<string, unknown> | undefined, max: number, what: 'event' | 'link'): { attrs: Attributes; dropped: number } {
     const attrs: Attributes = {};
     let dropped = 0;
     if (input === null || typeof input !== 'object') return { attrs, dropped };
@@ -534,7 +535,7 @@ export class RecordingSpan implements Span, SpanData {
       // attributes that throw when read: those read so far are kept
       unreadable(this.owner);
     }
-    if (dropped) this.owner.diag.drop('attribute_limit', `an event or link had more than ${max} attributes`, dropped);
+    if (dropped) this.owner.diag.drop('attribute_limit', () => `a span ${what} had more than ${max} attributes (limits.${what}AttributeCountLimit)`, dropped);
     return { attrs, dropped };
   }
 }

@@ -1,6 +1,7 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import type { Monitor } from '../monitor.js';
 import { BridgeContextManager } from './context-manager.js';
+import { BridgeLoggerProvider, setLatestLoggerProvider } from './logger.js';
 import { BridgeMeterProvider, setLatestMeterProvider } from './meter.js';
 import { W3CPropagator } from './propagator.js';
 import { quietExports } from './quiet-exports.js';
@@ -16,6 +17,24 @@ export interface RegisterOpenTelemetryOptions {
    * OpenTelemetry with `OTEL_DENO=true`) instead of declining. Default false.
    */
   override?: boolean;
+  /**
+   * The `logs` object of `@opentelemetry/api-logs` (not a dependency of this package): when given,
+   * a LoggerProvider is installed whose records land in the monitor's log buffer.
+   */
+  logs?: LogsApiLike;
+}
+
+/** The part of `@opentelemetry/api-logs`' `logs` the bridge uses. */
+export interface LogsApiLike {
+  setGlobalLoggerProvider(provider: BridgeLoggerProvider): unknown;
+  getLoggerProvider(): unknown;
+  disable(): void;
+}
+
+/** `@opentelemetry/api-logs`' global slot: a getter of the provider, present once one is registered. */
+const LOGS_KEY = Symbol.for('io.opentelemetry.js.api.logs');
+function loggerProviderSet(): boolean {
+  return (globalThis as unknown as Record<symbol, unknown>)[LOGS_KEY] !== undefined;
 }
 
 /** The `@opentelemetry/api` 1.x global registry (shared by every copy of the API in the isolate). */
@@ -28,6 +47,8 @@ interface Registration {
   contextManager: BridgeContextManager;
   propagator: W3CPropagator | undefined;
   meterProvider: BridgeMeterProvider | undefined;
+  loggerProvider: BridgeLoggerProvider | undefined;
+  logs: LogsApiLike | undefined;
   /** Stops running the monitor's exports under suppressTracing (see quietExports). */
   loud?: () => void;
 }
@@ -52,9 +73,10 @@ function live(reg: Registration): boolean {
 }
 
 /** The global slots held by someone else; those still holding a part of `stale` are ours to replace. */
-function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: boolean, stale: Registration | undefined): string[] {
-  if (r === undefined) return [];
+function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: boolean, stale: Registration | undefined, logs: LogsApiLike | undefined): string[] {
   const out: string[] = [];
+  if (logs !== undefined && loggerProviderSet() && !(stale?.loggerProvider !== undefined && logs.getLoggerProvider() === stale.loggerProvider)) out.push('logs');
+  if (r === undefined) return out;
   if (r.trace !== undefined && !(stale !== undefined && ourTracerProvider(stale))) out.push('trace');
   if (r.context !== undefined && r.context !== stale?.contextManager) out.push('context');
   if (withPropagator && r.propagation !== undefined && (stale?.propagator === undefined || r.propagation !== stale.propagator)) out.push('propagation');
@@ -62,7 +84,8 @@ function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: bo
   return out;
 }
 
-function disableAll(): void {
+function disableAll(logs: LogsApiLike | undefined): void {
+  logs?.disable();
   trace.disable();
   context.disable();
   propagation.disable();
@@ -71,7 +94,8 @@ function disableAll(): void {
 
 /**
  * Serves `@opentelemetry/api` from the monitor: installs a TracerProvider, a ContextManager
- * bridged to the library's context storage, the W3C propagator and a MeterProvider. Spans made
+ * bridged to the library's context storage, the W3C propagator, a MeterProvider and, given
+ * `{ logs }` from `@opentelemetry/api-logs`, a LoggerProvider. Spans made
  * through the API (`@hono/otel`, database clients, libraries) are the monitor's own spans: they
  * nest with `tracer.startSpan` spans both ways, land in the current request's scope and export
  * with the app's telemetry.
@@ -83,7 +107,8 @@ function disableAll(): void {
  * counts: the call registers anew.
  *
  * @param monitor the monitor whose tracer, scopes and metrics serve the API
- * @param options `metrics` (default true), `propagator` (default true), `override` (default false)
+ * @param options `metrics` (default true), `propagator` (default true), `override` (default false),
+ *   `logs` (api-logs' `logs`; default none: log records through the API are not served)
  * @returns true when the API now reports to `monitor`
  *
  * @example
@@ -113,7 +138,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     }
     const stale = current;
     const r = registry();
-    const busy = taken(r, withMetrics, withPropagator, stale);
+    const busy = taken(r, withMetrics, withPropagator, stale, options.logs);
     if (busy.length > 0) {
       if (options.override !== true) {
         monitor.diag.report(
@@ -125,7 +150,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
         );
         return false;
       }
-      disableAll();
+      disableAll(options.logs);
       // Deno writes its own registry (version "1.999.999"); the API refuses to register into a
       // registry of another version, so an emptied one is dropped for ours to be created.
       const left = registry() as (Registry & { diag?: unknown }) | undefined;
@@ -147,12 +172,15 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       contextManager: new BridgeContextManager(),
       propagator: withPropagator ? new W3CPropagator(monitor) : undefined,
       meterProvider: withMetrics ? new BridgeMeterProvider(monitor) : undefined,
+      loggerProvider: options.logs ? new BridgeLoggerProvider(monitor) : undefined,
+      logs: options.logs,
     };
     const ok =
       context.setGlobalContextManager(reg.contextManager) &&
       trace.setGlobalTracerProvider(reg.tracerProvider) &&
       (reg.propagator === undefined || propagation.setGlobalPropagator(reg.propagator)) &&
-      (reg.meterProvider === undefined || metrics.setGlobalMeterProvider(reg.meterProvider));
+      (reg.meterProvider === undefined || metrics.setGlobalMeterProvider(reg.meterProvider)) &&
+      (reg.loggerProvider === undefined || reg.logs!.setGlobalLoggerProvider(reg.loggerProvider) === reg.loggerProvider);
     if (!ok) {
       // A provider appeared between the check and the registration, or the API refused ours
       // (an incompatible API version in the registry): undo what was set.
@@ -163,6 +191,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     reg.loud = quietExports(monitor, SUPPRESS_TRACING_KEY);
     setLatestProvider(reg.tracerProvider);
     if (reg.meterProvider !== undefined) setLatestMeterProvider(reg.meterProvider);
+    if (reg.loggerProvider !== undefined) setLatestLoggerProvider(reg.loggerProvider);
     current = reg;
     return true;
   } catch (err) {
@@ -176,6 +205,7 @@ function undo(reg: Registration): void {
   reg.loud = undefined;
   // Its observable callbacks stop with it, whether or not the API still holds it.
   reg.meterProvider?.close();
+  if (reg.loggerProvider !== undefined && loggerProviderSet() && reg.logs!.getLoggerProvider() === reg.loggerProvider) reg.logs!.disable();
   const r = registry();
   if (r === undefined) return;
   if (r.context === reg.contextManager) context.disable();

@@ -1,0 +1,211 @@
+import { context as apiContext, isSpanContextValid, trace, type Context, type TimeInput } from '@opentelemetry/api';
+import { contextStorage } from '../context/active.js';
+import type { Logger, LogOwner } from '../logs/logger.js';
+import type { Monitor } from '../monitor.js';
+import type { LogLevel, LogRecordData } from '../model/log-data.js';
+import type { InstrumentationScope } from '../model/resource.js';
+import type { Scope } from '../scope/scope.js';
+import { SCOPE_KEY } from './context-manager.js';
+import { unwrapSpan } from './span.js';
+import { timeInputToMs } from './time.js';
+
+/**
+ * An `@opentelemetry/api-logs` LogRecord. Declared here: api-logs is the app's optional
+ * dependency, and the bridge's types must not require it.
+ */
+export interface LogRecordLike {
+  eventName?: string;
+  timestamp?: TimeInput;
+  observedTimestamp?: TimeInput;
+  severityNumber?: number;
+  severityText?: string;
+  body?: unknown;
+  attributes?: Record<string, unknown>;
+  exception?: unknown;
+  context?: Context;
+}
+
+/** The monitor's level a severity number falls in: 1–4 trace, 5–8 debug, … 21–24 fatal. */
+const LEVELS: LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const levelOf = (n: number): LogLevel => LEVELS[Math.min(5, (n - 1) >> 2)];
+
+/** What one emit() hands the inner logger's onLog. */
+interface Pending {
+  ctx: Context;
+  time: number | undefined;
+  severityNumber: number;
+  severityText: string;
+}
+
+/**
+ * An `@opentelemetry/api-logs` Logger writing into the monitor's log buffer. Body and attributes
+ * go through a logger of the monitor's own class, so they are sanitised, limited and redacted
+ * exactly as `monitor.logger` records are; this adds the severity, times, trace ids and
+ * request scope of the API record's context, and the logger's instrumentation scope.
+ */
+export class BridgeLogger {
+  readonly #monitor: Monitor;
+  readonly #scope: InstrumentationScope;
+  readonly #successor: (() => BridgeLogger | undefined) | undefined;
+  readonly #inner: Logger;
+  #pending: Pending | undefined;
+
+  constructor(monitor: Monitor, scope: InstrumentationScope, successor?: () => BridgeLogger | undefined) {
+    this.#monitor = monitor;
+    this.#scope = scope;
+    this.#successor = successor;
+    const owner: LogOwner = {
+      limits: monitor.limits,
+      diag: monitor.diag,
+      redactor: monitor.redactor,
+      get closed() {
+        return monitor.closed;
+      },
+      onLog: (r) => this.#keep(r),
+    };
+    // The class of the monitor's own logger: a value import would bundle it into /otel a second time.
+    this.#inner = new (monitor.logger.constructor as new (owner: LogOwner, level: LogLevel) => Logger)(owner, 'trace');
+  }
+
+  emit(record: LogRecordLike): void {
+    const next = this.#successor?.();
+    if (next !== undefined) return next.emit(record);
+    const m = this.#monitor;
+    if (!m.enabled) return;
+    let p: Pending;
+    let body: unknown;
+    let attributes: unknown;
+    try {
+      let n = record.severityNumber;
+      if (n === undefined || n === null) n = 0;
+      else if (typeof n !== 'number' || n < 0 || n > 24 || n % 1 !== 0) {
+        m.diag.drop('invalid_value', 'an OpenTelemetry log record had a severityNumber outside 0–24; it was kept as unspecified (0)');
+        n = 0;
+      }
+      // Below logging.level: not kept, as monitor.logger does not keep it (SeverityNumber 0 always is).
+      if (n > 0 && !m.logger.isEnabled(levelOf(n))) return;
+      const text = record.severityText;
+      p = {
+        ctx: record.context ?? apiContext.active(),
+        time: timeInputToMs(record.timestamp) ?? timeInputToMs(record.observedTimestamp),
+        severityNumber: n,
+        severityText: typeof text === 'string' ? text : '',
+      };
+      body = record.body;
+      attributes = withExtras(record.attributes, record.exception, record.eventName);
+    } catch {
+      // A record whose fields throw when read (a getter, a revoked Proxy) is misuse, as for spans.
+      return void m.diag.drop('invalid_attribute', 'an OpenTelemetry log record that throws when read was dropped');
+    }
+    this.#pending = p;
+    try {
+      this.#inner.log('trace', body === undefined || body === null ? '' : body, attributes as Record<string, unknown>);
+    } finally {
+      this.#pending = undefined;
+    }
+  }
+
+  /** As the SDK's Logger.enabled: false once the monitor is shut down, or below logging.level. */
+  enabled(options?: { severityNumber?: number }): boolean {
+    const next = this.#successor?.();
+    if (next !== undefined) return next.enabled(options);
+    const m = this.#monitor;
+    const n = options?.severityNumber;
+    return m.enabled && !m.closed && (!(typeof n === 'number' && n >= 1) || m.logger.isEnabled(levelOf(n)));
+  }
+
+  /** The inner logger's record, completed from the API record, to the API context's request scope. */
+  #keep(r: LogRecordData): void {
+    const p = this.#pending;
+    if (p === undefined) return;
+    const m = this.#monitor;
+    const ctx = p.ctx;
+    const sc = trace.getSpanContext(ctx);
+    const ids = sc !== undefined && isSpanContextValid(sc) ? { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags } : undefined;
+    const record: LogRecordData = {
+      time: p.time ?? r.time,
+      severityNumber: p.severityNumber,
+      severityText: p.severityText,
+      body: r.body,
+      attributes: r.attributes,
+      droppedAttributesCount: r.droppedAttributesCount,
+      ...ids,
+      instrumentationScope: this.#scope,
+    };
+    // As the API context's spans are scoped (fromApiContext): its own scope, its span's, or the current request's.
+    const scope = (ctx.getValue(SCOPE_KEY) as Scope | undefined) ?? (unwrapSpan(trace.getSpan(ctx)) as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
+    m.onLog(record, scope?.owner === (m as object) ? scope : undefined);
+  }
+}
+
+/**
+ * The record's attributes, with `eventName` as the `event.name` attribute (the core's record and
+ * its OTLP encoders have no event name field) and `exception` as the prototype the inner logger
+ * takes its `exception.*` attributes from (own keys alone are attributes).
+ */
+function withExtras(attributes: unknown, exception: unknown, eventName: unknown): unknown {
+  const event = typeof eventName === 'string' && eventName !== '';
+  const error = toError(exception);
+  if (!event && error === undefined) return attributes;
+  if (attributes !== undefined && attributes !== null && typeof attributes !== 'object') return attributes;
+  const out: Record<string, unknown> = error === undefined ? {} : Object.create(error);
+  if (event) out['event.name'] = eventName;
+  try {
+    return Object.assign(out, attributes);
+  } catch {
+    // Attributes that throw when read: the inner logger counts them and keeps the record.
+    return attributes;
+  }
+}
+
+/** An exception as the SDK reads one: an Error, an object's name, message and stack, or a text. */
+function toError(x: unknown): Error | undefined {
+  if (x instanceof Error) return x;
+  if (x === undefined || x === null) return undefined;
+  const e = Object.create(Error.prototype) as Record<string, unknown>;
+  if (typeof x !== 'object') e.message = String(x);
+  else for (const k of ['name', 'message', 'stack']) if (typeof (x as Record<string, unknown>)[k] === 'string') e[k] = (x as Record<string, unknown>)[k];
+  return e as unknown as Error;
+}
+
+let latest: BridgeLoggerProvider | undefined;
+/** Providers registerOpenTelemetry installed (a provider built by hand never follows another). */
+const served = new WeakSet<BridgeLoggerProvider>();
+
+/** Marks `provider` as the one registerOpenTelemetry installed last. */
+export function setLatestLoggerProvider(provider: BridgeLoggerProvider): void {
+  served.add(provider);
+  latest = provider;
+}
+
+/**
+ * An `@opentelemetry/api-logs` LoggerProvider over a monitor: one logger per name, version and
+ * schema URL, each its own instrumentation scope.
+ */
+export class BridgeLoggerProvider {
+  readonly #loggers = new Map<string, BridgeLogger>();
+  readonly #monitor: Monitor;
+  constructor(monitor: Monitor) {
+    this.#monitor = monitor;
+  }
+
+  getLogger(name: string, version?: string, options?: { schemaUrl?: string }): BridgeLogger {
+    const n = typeof name === 'string' ? name : '';
+    const v = typeof version === 'string' && version !== '' ? version : undefined;
+    const url = options?.schemaUrl;
+    const schemaUrl = typeof url === 'string' && url !== '' ? url : undefined;
+    const key = `${n}@${v ?? ''} ${schemaUrl ?? ''}`;
+    let l = this.#loggers.get(key);
+    if (l === undefined) {
+      // A logger taken at load (a log transport's constructor) follows a later registration, as tracers do.
+      const successor = (): BridgeLogger | undefined => (latest !== undefined && latest !== this && served.has(this) ? latest.getLogger(name, version, options) : undefined);
+      this.#loggers.set(key, (l = new BridgeLogger(this.#monitor, { name: n, version: v, schemaUrl }, successor)));
+    }
+    return l;
+  }
+
+  /** Exports what is buffered (the monitor's `forceFlush`). */
+  forceFlush(): Promise<void> {
+    return this.#monitor.forceFlush();
+  }
+}

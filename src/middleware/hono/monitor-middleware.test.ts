@@ -53,6 +53,22 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(outer.attributes['http.route']).toBe('/outer/:id');
   });
 
+  test('without an adapter, a request the app makes to itself gets its own SERVER span, a child, and its own duration point; the outer span keeps its route', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor));
+    a.get('/inner/:id', (c) => c.text('inner'));
+    a.get('/outer', async (c) => c.text(`outer+${await (await a.request('/inner/1')).text()}`));
+    expect(await (await a.request('/outer')).text()).toBe('outer+inner');
+    await monitor.flush();
+    const servers = memory.spans.filter((s) => s.kind === SpanKind.SERVER);
+    expect(servers.map((s) => s.name).sort()).toEqual(['GET /inner/:id', 'GET /outer']);
+    const outer = servers.find((s) => s.name === 'GET /outer')!;
+    expect(servers.find((s) => s.name === 'GET /inner/:id')!.parentSpanId).toBe(outer.spanId);
+    const duration = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
+    expect(duration.points.map((p) => p.attributes['http.route']).sort()).toEqual(['/inner/:id', '/outer']);
+  });
+
   test("under an adapter with another monitor: the middleware's monitor records its own span and metrics, and says once to give both the same monitor", async () => {
     const adapter = createTestMonitor();
     const diagnostics: string[] = [];

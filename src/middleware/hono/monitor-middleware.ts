@@ -92,24 +92,27 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
   }
 }
 
+/** Scopes whose server span a middleware call is naming right now. */
+const describing = new WeakSet<Scope>();
+
 /**
  * Runs the rest of the chain, then describes the request also when it threw: Hono rethrows
- * what is not an Error (or what onError rethrows), and the route is known by then.
+ * what is not an Error (or what onError rethrows), and the route is known by then. Meanwhile
+ * the scope is marked, so a request the app makes to itself gets a span of its own.
  */
-async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, c: Context, method: string, start: number): Promise<void> {
+async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, scope: Scope, c: Context, method: string, start: number): Promise<void> {
   let thrown: { error: unknown } | undefined;
+  describing.add(scope);
   try {
     await next();
   } catch (error) {
     thrown = { error };
     throw error;
   } finally {
+    describing.delete(scope);
     describe(monitor, span, c, method, start, thrown);
   }
 }
-
-/** Scopes whose server span a middleware call is naming right now. */
-const describing = new WeakSet<Scope>();
 
 /**
  * Hono middleware: a SERVER span per request named by the matched route (`GET /users/:id`),
@@ -163,12 +166,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     if (scope && existing && scope.owner !== monitor && monitorOrConfig instanceof Monitor) {
       monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
     } else if (scope && existing && !describing.has(scope)) {
-      describing.add(scope);
-      try {
-        await describedNext(next, monitor, existing, c, method, start);
-      } finally {
-        describing.delete(scope);
-      }
+      await describedNext(next, monitor, existing, scope, c, method, start);
       return;
     }
     const waitUntil = executionWaitUntil(c);
@@ -176,8 +174,8 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     const response = await handleRequest(
       monitor,
       c.req.raw,
-      async (_req, { span }) => {
-        await describedNext(next, monitor, span, c, method, start);
+      async (_req, { span, scope: own }) => {
+        await describedNext(next, monitor, span, own, c, method, start);
         if (c.finalized) return c.res;
         // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.
         unfinalized = true;

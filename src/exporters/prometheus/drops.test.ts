@@ -74,3 +74,27 @@ describe('OpenMetrics summaries with negative values (OM-09)', () => {
     ]);
   });
 });
+
+describe('OpenMetrics histograms with a negative sum or bound (OM-08)', () => {
+  it('each point left without its _sum and _count is counted as export_rejected and reported once; text 0.0.4 keeps them', () => {
+    const seen: Diagnostic[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    const h = monitor.metrics.createHistogram('temperature_drop', 'Drop', { labelNames: ['room'], buckets: [0, 1] });
+    for (const v of [-5, -1]) h.observe(v, { room: 'a' });
+    h.observe(1, { room: 'b' });
+    monitor.metrics.createHistogram('offset', 'Offset', { buckets: [-1, 1] }).observe(0.5);
+    const rejected = () => (monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')?.points as { attributes: { reason?: string }; value: number }[] | undefined)?.find((p) => p.attributes.reason === 'export_rejected')?.value;
+    const told: string[] = [];
+    const om = renderPrometheus(monitor, { format: 'openmetrics', onDrop: (d) => told.push(`${d.reason} ${d.metric}`) });
+    expect(om).not.toContain('temperature_drop_sum{room="a"}');
+    expect(om).toContain('temperature_drop_sum{room="b"} 1\n');
+    expect(told).toEqual(['negative_histogram offset', 'negative_histogram temperature_drop']);
+    expect(rejected()).toBe(2);
+    expect(renderPrometheus(monitor)).toContain('temperature_drop_sum{room="a"} -6\ntemperature_drop_count{room="a"} 2\n');
+    expect(rejected()).toBe(2);
+    expect(seen.filter((d) => d.kind === 'export_rejected').map((d) => d.message).sort()).toEqual([
+      'histogram "offset" has a negative sum or bound: OpenMetrics leaves out its sum and count; format "text" keeps them',
+      'histogram "temperature_drop" has a negative sum or bound: OpenMetrics leaves out its sum and count; format "text" keeps them',
+    ]);
+  });
+});

@@ -34,8 +34,10 @@ export interface DroppedMetric {
    * `duplicate_series`: two label sets became identical after sanitising; the later is left out.
    * `negative_summary`: OpenMetrics only: a summary point that recorded negative values is shown
    * without its negative quantiles and its sum (OM-09; as the OTLP encoders send it, MET-09).
+   * `negative_histogram`: OpenMetrics only: a histogram point with a negative sum or bound is shown
+   * without its `_sum` and `_count` (OM-08); its buckets stay.
    */
-  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series' | 'negative_summary';
+  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series' | 'negative_summary' | 'negative_histogram';
 }
 
 export interface RenderOptions {
@@ -211,7 +213,7 @@ function histogramLines(family: Family, metric: HistogramMetric, om: boolean, on
     if (!om || (!negativeBound && p.sum >= 0)) {
       out += name + '_sum' + braces + formatValue(p.sum) + '\n';
       out += name + '_count' + braces + total + '\n';
-    }
+    } else onDrop?.({ metric: metric.name, family: name, reason: 'negative_histogram' });
   }
   return out;
 }

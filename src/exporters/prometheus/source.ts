@@ -29,8 +29,8 @@ export interface MetricsSource {
 
 /**
  * The `onDrop` a render gets: the caller's, plus counting and reporting through the source's
- * diagnostics when it has them, so a metric left out (a name clash, MET-13) or a summary point
- * trimmed of negative values in OpenMetrics is never silent.
+ * diagnostics when it has them, so a metric left out (a name clash, MET-13) or a summary or
+ * histogram point trimmed of negative values in OpenMetrics is never silent.
  * Counted as `export_rejected` on every render that leaves it out; reported once per family.
  */
 export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMetric) => void): ((dropped: DroppedMetric) => void) | undefined {
@@ -42,6 +42,8 @@ export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMet
       'export_rejected',
       d.reason === 'negative_summary'
         ? `summary "${d.metric}" has negative values: OpenMetrics leaves out those and its sum; format "text" keeps them`
+        : d.reason === 'negative_histogram'
+        ? `histogram "${d.metric}" has a negative sum or bound: OpenMetrics leaves out its sum and count; format "text" keeps them`
         : `${d.reason === 'duplicate_series' ? 'a series of ' : ''}metric "${d.metric}" was left out of the Prometheus exposition (${d.reason}: family "${d.family}"); ${FIX[d.reason]}`,
       d,
       `prometheus:${d.reason}:${d.family}`,

@@ -241,6 +241,9 @@ describe.runIf(shouldRun('prometheus') && shouldRun('promtool'))('prom-client 15
       ['diff_latency_seconds', [{ type: 'histogram', help: 'n', unit: '' }, { type: 'histogram', help: 'n', unit: 'seconds' }]],
       ['diff_size_bytes', [{ type: 'gauge', help: 'n', unit: '' }, { type: 'gauge', help: 'n', unit: 'bytes' }]],
     ]);
+    // Accepted: an OpenMetrics counter's TYPE and HELP name the family without `_total` (OM-06), so Prometheus keeps
+    // our om job's counter metadata under that name, the text jobs' under the `_total` name.
+    expect(meta.diff_plain).toEqual([{ type: 'counter', help: 'plain', unit: '' }]);
     for (const name of ['diff_plain_total', 'diff_escapes_total', 'diff_level', 'diff_custom_hist', 'diff_pause', 'diff_many']) {
       expect([name, meta[name]?.length]).toEqual([name, 1]);
     }

@@ -441,6 +441,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   #retire(s: S, time: number): void {
     s.removed = true;
     const owner = this.owner;
+    // A removal changes what cumulative readers see: the next flush must send it (a Pushgateway PUT drops the series).
+    owner.dirty = true;
     if (!s.dirty || owner.deltaReader === false) return;
     const r = (this.#retired ??= []);
     if (r.length >= owner.limits.cardinalityLimit) {
@@ -448,7 +450,6 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       return;
     }
     r.push(this.deltaPoint(s, time));
-    owner.dirty = true;
   }
 
   /**

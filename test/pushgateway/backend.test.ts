@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createMonitor } from '../../src/index.js';
 import { base64Url, groupingPath, PushgatewayBackend } from '../../src/exporters/pushgateway/index.js';
 import type { TelemetryBatch } from '../../src/model/batch.js';
 import type { MetricsSnapshot } from '../../src/model/metric-data.js';
@@ -166,5 +167,28 @@ describe('PushgatewayBackend.export', () => {
     expect(calls[1]!.body).toBeUndefined();
     await b.shutdown();
     expect(await b.export(batch(snap))).toMatchObject({ ok: false, reason: 'after_shutdown' });
+  });
+});
+
+describe('a monitor flushing to PushgatewayBackend', () => {
+  it('PG-03: a flush after remove() or reset() PUTs the group without the removed series (it used to push nothing, so the gateway kept them)', async () => {
+    const { calls, fetch } = recorder();
+    const monitor = createMonitor({ serviceName: 's', backends: [new PushgatewayBackend({ url: 'http://gw', job: 'j', fetch })] });
+    const c = monitor.metrics.createCounter('removed', 'R', { labelNames: ['k'] });
+    const g = monitor.metrics.createGauge('level', 'L');
+    c.increment(1, { k: 'x' });
+    c.increment(2, { k: 'y' });
+    g.set(3);
+    await monitor.flush();
+    c.remove({ k: 'y' });
+    await monitor.flush();
+    g.reset();
+    await monitor.flush();
+    expect(calls.map((call) => call.body!.split('\n').filter((l) => !l.startsWith('#')))).toEqual([
+      ['level 3', 'removed_total{k="x"} 1', 'removed_total{k="y"} 2', ''],
+      ['level 3', 'removed_total{k="x"} 1', ''],
+      ['removed_total{k="x"} 1', ''],
+    ]);
+    await monitor.shutdown();
   });
 });

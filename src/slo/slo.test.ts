@@ -392,6 +392,15 @@ describe('toPrometheusRules options', () => {
     expect(slo.toPrometheusRules({ minWindowSeconds: 0 })).toContain('[5m]');
   });
 
+  it('minEvents is scaled to a range widened to minWindowSeconds, so the rules hold an alert as SLOMonitor does (SLO-07)', () => {
+    // A 1 h SLO: page windows 5 s and 30 s, ticket 6 min; the rules read 1m, 1m and 6m.
+    const rules = new SLO({ name: 'h', target: 99, windowSeconds: 3600, minEvents: 400 }).toPrometheusRules();
+    const least = [...rules.matchAll(/increase\(slo_events_total\{slo=\\"h\\"\}\[(\w+)\]\)\) >= ([\d.]+)/g)].map((m) => `${m[1]} ${m[2]}`);
+    expect(least).toEqual(['1m 4800', '1m 800', '6m 400']);
+    // 30 days: no range is widened, minEvents as given.
+    expect(new SLO({ name: 'm', target: 99.9, windowSeconds: 30 * DAY, minEvents: 50 }).toPrometheusRules()).toMatch(/\[1h\]\)\) >= 50\)/);
+  });
+
   it('labels the rules set themselves (severity, slo) or reserved names throw instead of being dropped', () => {
     const slo = new SLO({ name: 'x', target: 99.9, windowSeconds: 30 * DAY });
     expect(() => slo.toPrometheusRules({ labels: { severity: 'critical' } })).toThrow(/labels.severity is set by the rules/);

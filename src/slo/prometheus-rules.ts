@@ -79,10 +79,11 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
         .map((w) => {
           const t = `(${w.burnRate} * ${budget})`;
           // minEvents holds the alert until the long window has that many events, as
-          // SLOMonitor does (SLO-07); at 1 or less an empty window already yields no ratio. A
-          // range widened to minWindowSeconds holds more events than the window: scaled to it.
+          // SLOMonitor does (SLO-07); at 1 or less an empty window already yields no ratio (no
+          // clause, however widened the range). A range widened to minWindowSeconds holds more
+          // events than the window: scaled to it.
           const least = +((slo.minEvents * Math.max(min, w.longWindowSeconds)) / w.longWindowSeconds).toPrecision(12);
-          const enough = least > 1 ? ` and on (slo) sum by (slo) (increase(${events}${sel}[${dur(w.longWindowSeconds)}])) >= ${least}` : '';
+          const enough = slo.minEvents > 1 ? ` and on (slo) sum by (slo) (increase(${events}${sel}[${dur(w.longWindowSeconds)}])) >= ${least}` : '';
           return `(${record(dur(w.longWindowSeconds))}${sel} > ${t} and ${record(dur(w.shortWindowSeconds))}${sel} > ${t}${enough})`;
         })
         .join(' or ');

@@ -399,6 +399,9 @@ describe('toPrometheusRules options', () => {
     expect(least).toEqual(['1m 4800', '1m 800', '6m 400']);
     // 30 days: no range is widened, minEvents as given.
     expect(new SLO({ name: 'm', target: 99.9, windowSeconds: 30 * DAY, minEvents: 50 }).toPrometheusRules()).toMatch(/\[1h\]\)\) >= 50\)/);
+    // minEvents 1 (the default) needs no clause at any window (a ratio needs an event): a
+    // widened range must not make one (>= 12 held a low-traffic 1 h SLO's page, SLOMonitor's not).
+    for (const windowSeconds of [3600, 6 * 3600, DAY]) expect(new SLO({ name: 'd', target: 99, windowSeconds }).toPrometheusRules()).not.toContain('increase(');
   });
 
   it('labels the rules set themselves (severity, slo) or reserved names throw instead of being dropped', () => {

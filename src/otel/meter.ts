@@ -248,7 +248,7 @@ export class BridgeMeterProvider implements MeterProvider {
       // The core's counter, say, would be shared by a counter and an observable counter of one
       // name (the SDK makes two streams): the callback's totals would overwrite the adds.
       const was = this.own.get(id);
-      if (was !== undefined && was !== kind) throw new Error(`it is already a ${was}`);
+      if (was !== undefined && was !== kind) throw new Error(`it is already an OpenTelemetry ${was}; use another name`);
       const inst = make();
       this.own.set(id, kind);
       return inst;

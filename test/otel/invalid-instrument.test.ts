@@ -49,6 +49,18 @@ it('a name already taken by another kind of bridge instrument: its measurements 
   expect(dropped()).toEqual({ invalid_instrument: 2 });
 });
 
+it('a synchronous and an observable instrument of one name: the message says which kind has it and what to change', () => {
+  const meter = metrics.getMeter('lib');
+  meter.createObservableCounter('jobs.done').addCallback((r) => r.observe(1));
+  meter.createCounter('jobs.done').add(1);
+  meter.createUpDownCounter('jobs.open').add(1);
+  meter.createObservableUpDownCounter('jobs.open');
+  expect(diags.filter((d) => d.kind === 'otel').map((d) => d.message)).toEqual([
+    'the counter "jobs.done" from "lib" could not be created: it is already an OpenTelemetry observable counter; use another name',
+    'the observable up-down counter "jobs.open" from "lib" could not be created: it is already an OpenTelemetry up-down counter; use another name',
+  ]);
+});
+
 it("the app's own metric name is not counted: the OpenTelemetry instrument is a deliberate no-op there", () => {
   monitor.metrics.createCounter('orders', 'orders').increment();
   metrics.getMeter('lib').createCounter('orders').add(1);

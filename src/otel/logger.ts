@@ -110,7 +110,12 @@ export class BridgeLogger {
     const next = this.#successor?.();
     if (next !== undefined) return next.enabled(options);
     const m = this.#monitor;
-    const n = options?.severityNumber;
+    let n: unknown;
+    try {
+      n = options?.severityNumber;
+    } catch {
+      // Options that throw when read (a revoked Proxy): answered as given none, never thrown.
+    }
     return m.enabled && !m.closed && (!(typeof n === 'number' && n >= 1) || m.logger.isEnabled(levelOf(n)));
   }
 

@@ -123,6 +123,10 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
   try {
     const withMetrics = options.metrics !== false;
     const withPropagator = options.propagator !== false;
+    const logs = options.logs || undefined;
+    // Checked before any global is set: a wrong object (the module, not its `logs`) would throw
+    // halfway, leaving providers set that no registration holds (nor unregister removes).
+    if (logs && typeof logs.setGlobalLoggerProvider != 'function') throw new TypeError("`logs` must be @opentelemetry/api-logs' logs object: import { logs } from '@opentelemetry/api-logs'");
     // A shut-down monitor records nothing: keeping the API on it would drop every API span
     // unseen (a test suite that shuts each monitor down without unregistering), so it is replaced.
     if (current !== undefined && live(current) && !current.monitor.closed) {
@@ -138,7 +142,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     }
     const stale = current;
     const r = registry();
-    const busy = taken(r, withMetrics, withPropagator, stale, options.logs);
+    const busy = taken(r, withMetrics, withPropagator, stale, logs);
     if (busy.length > 0) {
       if (options.override !== true) {
         monitor.diag.report(
@@ -150,7 +154,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
         );
         return false;
       }
-      disableAll(options.logs);
+      disableAll(logs);
       // Deno writes its own registry (version "1.999.999"); the API refuses to register into a
       // registry of another version, so an emptied one is dropped for ours to be created.
       const left = registry() as (Registry & { diag?: unknown }) | undefined;
@@ -172,8 +176,8 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       contextManager: new BridgeContextManager(),
       propagator: withPropagator ? new W3CPropagator(monitor) : undefined,
       meterProvider: withMetrics ? new BridgeMeterProvider(monitor) : undefined,
-      loggerProvider: options.logs ? new BridgeLoggerProvider(monitor) : undefined,
-      logs: options.logs,
+      loggerProvider: logs && new BridgeLoggerProvider(monitor),
+      logs,
     };
     const ok =
       context.setGlobalContextManager(reg.contextManager) &&

@@ -63,6 +63,18 @@ describe('registerOpenTelemetry(monitor, { logs })', () => {
     expect(exporter.getFinishedLogRecords()).toHaveLength(0);
   });
 
+  it("refuses a wrong logs object (api-logs' module, not its logs) before setting any global, saying what to pass", async () => {
+    const seen: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => void seen.push(d.message) });
+    const module = { logs, SeverityNumber };
+    expect(registerOpenTelemetry(monitor, { logs: module as never })).toBe(false);
+    expect(seen).toEqual(["registerOpenTelemetry() failed: `logs` must be @opentelemetry/api-logs' logs object: import { logs } from '@opentelemetry/api-logs'"]);
+    // Nothing was left set: the call as meant registers (it was refused as another SDK's providers).
+    expect(trace.getTracerProvider().constructor.name).toBe('ProxyTracerProvider');
+    expect((trace.getTracerProvider() as unknown as { getDelegate(): object }).getDelegate().constructor.name).toBe('NoopTracerProvider');
+    expect(registerOpenTelemetry(monitor, { logs })).toBe(true);
+  });
+
   it('a logger taken at load follows the latest registration', async () => {
     const first = createTestMonitor();
     expect(registerOpenTelemetry(first.monitor, { logs })).toBe(true);
@@ -96,6 +108,8 @@ describe('registerOpenTelemetry(monitor, { logs })', () => {
     revoke();
     expect(() => l.emit(proxy)).not.toThrow();
     expect(() => l.emit({ body: 'getter', attributes: Object.defineProperty({}, 'k', { enumerable: true, get: () => { throw new Error('no'); } }) })).not.toThrow();
+    // enabled() never throws either: options that throw when read are answered as none given.
+    expect(l.enabled(proxy)).toBe(true);
     await monitor.flush();
     expect(memory.logs.map((r) => [r.body, r.severityNumber])).toEqual([['odd severity', 0], ['getter', 0]]);
     expect(dropped(monitor, 'invalid_value')).toBe(1);

@@ -30,32 +30,20 @@
  * Status: otel-cf-workers sets OK on some successful spans (D1, DO fetch, handlers); ours leaves
  * them UNSET, as instrumentation should.
  */
-import { build } from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startTestServer, type TestServer } from './helpers/servers.js';
 import { attrs, spansOf, waitFor, type DecodedSpan } from './helpers/telemetry.js';
-import { fixture } from './helpers/workerd.js';
+import { bundleWorker, fixture } from './helpers/workerd.js';
 
 const shim = fileURLToPath(new URL('../../../bench/size/semconv-incubating-shim.ts', import.meta.url));
 
 async function start(entry: string, srv: TestServer): Promise<Miniflare> {
-  const out = await build({
-    entryPoints: [fixture(entry)],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-    external: ['cloudflare:*', 'node:*'],
-    alias: { '@opentelemetry/semantic-conventions/incubating': shim },
-  });
+  const code = await bundleWorker(fixture(entry), { '@opentelemetry/semantic-conventions/incubating': shim });
   const mf = new Miniflare({
     name: 'diff',
-    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: out.outputFiles[0].text }],
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: code }],
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'],
     kvNamespaces: ['KV'],

@@ -10,10 +10,11 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
 }
 
-export function bundleWorker(entry = fixture('worker.ts')): Promise<string> {
+export function bundleWorker(entry = fixture('worker.ts'), alias?: Record<string, string>): Promise<string> {
   let b = bundles.get(entry);
   if (!b) {
     b = build({
+      alias,
       entryPoints: [entry],
       bundle: true,
       format: 'esm',

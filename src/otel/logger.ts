@@ -85,8 +85,13 @@ export class BridgeLogger {
       // Below logging.level: not kept, as monitor.logger does not keep it (SeverityNumber 0 always is).
       if (n > 0 && !m.logger.isEnabled(levelOf(n))) return;
       const text = record.severityText;
+      let ctx = record.context;
+      if (ctx !== undefined && typeof (ctx as { getValue?: unknown } | null)?.getValue !== 'function') {
+        m.diag.drop('invalid_attribute', "an OpenTelemetry log record's context is not a Context (from @opentelemetry/api); the active one was used");
+        ctx = undefined;
+      }
       p = {
-        ctx: record.context ?? apiContext.active(),
+        ctx: ctx ?? apiContext.active(),
         time: timeInputToMs(record.timestamp) ?? timeInputToMs(record.observedTimestamp),
         severityNumber: n,
         severityText: typeof text === 'string' ? text : '',

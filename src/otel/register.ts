@@ -147,8 +147,8 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       if (options.override !== true) {
         monitor.diag.report(
           'otel',
-          `@opentelemetry/api already has a global ${busy.join(', ')} provider (another SDK, or Deno's built-in OpenTelemetry with OTEL_DENO=true); ` +
-            'registerOpenTelemetry() left it in place. Spans made through the API go to that provider, not to this monitor. Pass { override: true } to replace it.',
+          `@opentelemetry/api${busy.length === 1 && busy[0] === 'logs' ? '-logs' : ''} already has a global ${busy.join(', ')} provider (another SDK, or Deno's built-in OpenTelemetry with OTEL_DENO=true); ` +
+            `registerOpenTelemetry() left it in place and registered nothing: the API's telemetry goes to that provider, not to this monitor. Pass { override: true } to replace it${busy.includes('logs') ? ', or leave out { logs } to keep it' : ''}.`,
           { registered: busy, version: r?.version },
           'otel:conflict',
         );

@@ -53,6 +53,8 @@ describe('registerOpenTelemetry(monitor, { logs })', () => {
     const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => void seen.push(d) });
     expect(registerOpenTelemetry(monitor, { logs })).toBe(false);
     expect(seen.find((d) => d.kind === 'otel')?.detail).toMatchObject({ registered: ['logs'] });
+    // Says what to change: the rest is not registered either, and leaving out { logs } would.
+    expect(seen.find((d) => d.kind === 'otel')?.message).toMatch(/^@opentelemetry\/api-logs already has a global logs provider .* registered nothing: .*\. Pass \{ override: true \} to replace it, or leave out \{ logs \} to keep it\.$/);
     expect(logs.getLoggerProvider()).toBe(sdk);
 
     expect(registerOpenTelemetry(monitor, { logs, override: true })).toBe(true);
@@ -110,10 +112,13 @@ describe('registerOpenTelemetry(monitor, { logs })', () => {
     expect(() => l.emit({ body: 'getter', attributes: Object.defineProperty({}, 'k', { enumerable: true, get: () => { throw new Error('no'); } }) })).not.toThrow();
     // enabled() never throws either: options that throw when read are answered as none given.
     expect(l.enabled(proxy)).toBe(true);
+    // A context that is not an API Context: the record is kept under the active one, and counted.
+    l.emit({ body: 'odd context', context: {} as never });
     await monitor.flush();
-    expect(memory.logs.map((r) => [r.body, r.severityNumber])).toEqual([['odd severity', 0], ['getter', 0]]);
+    expect(memory.logs.map((r) => [r.body, r.severityNumber])).toEqual([['odd severity', 0], ['getter', 0], ['odd context', 0]]);
     expect(dropped(monitor, 'invalid_value')).toBe(1);
-    expect(dropped(monitor, 'invalid_attribute')).toBe(2);
+    expect(dropped(monitor, 'invalid_attribute')).toBe(3);
+    expect(dropped(monitor, 'internal_error')).toBe(0);
     await monitor.shutdown();
     expect(l.enabled()).toBe(false);
     l.emit({ body: 'late' });

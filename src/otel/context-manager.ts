@@ -3,9 +3,15 @@ import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Scope } from '../scope/scope.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';
 import { unwrapSpan, wrapSpan } from './span.js';
+import type { Span } from '../trace/span.js';
 
 /** Where the request's scope rides inside an OpenTelemetry `Context`. */
 export const SCOPE_KEY: symbol = createContextKey('@lexigram/monitor scope');
+
+/** The request scope of an API context: its own, its span's (`span`: ours, unwrapped), or the current request's. */
+export function scopeIn(c: Context, span: Span | undefined): Scope | undefined {
+  return (c.getValue(SCOPE_KEY) as Scope | undefined) ?? (span as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
+}
 
 /** The OpenTelemetry context each of our contexts stands for (built once, then reused). */
 const seen = new WeakMap<ActiveContext, Context>();
@@ -32,8 +38,7 @@ export function toApiContext(a: ActiveContext | undefined): Context {
 /** An OpenTelemetry context → ours. Without a scope of its own, it stays in the current request. */
 export function fromApiContext(c: Context): ActiveContext {
   const span = unwrapSpan(trace.getSpan(c));
-  const scope = (c.getValue(SCOPE_KEY) as Scope | undefined) ?? (span as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
-  const a: ActiveContext = { scope, span, baggage: fromApiBaggage(propagation.getBaggage(c)), otel: c };
+  const a: ActiveContext = { scope: scopeIn(c, span), span, baggage: fromApiBaggage(propagation.getBaggage(c)), otel: c };
   seen.set(a, c);
   return a;
 }

@@ -1,11 +1,9 @@
 import { context as apiContext, isSpanContextValid, trace, type Context, type TimeInput } from '@opentelemetry/api';
-import { contextStorage } from '../context/active.js';
 import type { Logger, LogOwner } from '../logs/logger.js';
 import type { Monitor } from '../monitor.js';
 import type { LogLevel, LogRecordData } from '../model/log-data.js';
 import type { InstrumentationScope } from '../model/resource.js';
-import type { Scope } from '../scope/scope.js';
-import { SCOPE_KEY } from './context-manager.js';
+import { scopeIn } from './context-manager.js';
 import { unwrapSpan } from './span.js';
 import { timeInputToMs } from './time.js';
 
@@ -143,7 +141,7 @@ export class BridgeLogger {
       instrumentationScope: this.#scope,
     };
     // As the API context's spans are scoped (fromApiContext): its own scope, its span's, or the current request's.
-    const scope = (ctx.getValue(SCOPE_KEY) as Scope | undefined) ?? (unwrapSpan(trace.getSpan(ctx)) as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
+    const scope = scopeIn(ctx, unwrapSpan(trace.getSpan(ctx)));
     m.onLog(record, scope?.owner === (m as object) ? scope : undefined);
   }
 }

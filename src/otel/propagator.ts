@@ -8,8 +8,9 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import type { Monitor } from '../monitor.js';
-import { formatBaggage, parseBaggage } from '../trace/propagation/baggage.js';
-import { extractContext } from '../trace/propagation/propagation.js';
+import { formatBaggage } from '../trace/propagation/baggage.js';
+import { extractIncoming } from '../trace/propagation/propagation.js';
+import { PROPAGATORS } from '../config/env.js';
 import { formatTraceparent } from '../trace/propagation/traceparent.js';
 import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';
@@ -17,6 +18,8 @@ import { unwrapSpan } from './span.js';
 import { SUPPRESS_TRACING_KEY } from './tracer.js';
 
 const FIELDS = ['traceparent', 'tracestate', 'baggage'];
+/** Without a monitor: both propagators, nothing counted. */
+const ALL = { propagators: PROPAGATORS };
 
 /**
  * W3C Trace Context and Baggage for `@opentelemetry/api`'s propagation API, with the same
@@ -69,9 +72,8 @@ export class W3CPropagator implements TextMapPropagator {
     try {
       const headers: Record<string, string | string[] | undefined> = {};
       for (const f of FIELDS) headers[f] = getter.get(carrier, f);
-      // Baggage left out by the propagators is not counted for its dropped members.
-      const diag = this.#on('baggage') ? this.monitor?.diag : undefined;
-      const remote = this.#on('tracecontext') ? extractContext(headers, diag) : undefined;
+      // As the request adapters read them (without a monitor, both propagators, nothing counted).
+      const { parent: remote, baggage } = extractIncoming(headers, this.monitor ?? ALL);
       if (remote !== undefined) {
         // The runtime adapter already made this request's server span a child of the incoming
         // traceparent: when the context holds a local span of that trace, keep it, so
@@ -88,10 +90,7 @@ export class W3CPropagator implements TextMapPropagator {
           });
         }
       }
-      const raw = headers.baggage;
-      // extractContext parsed it already when the traceparent was valid: parsing again would count twice
-      const baggage = remote ? remote.baggage : parseBaggage(Array.isArray(raw) ? raw.join(',') : raw, diag);
-      if (baggage !== undefined && this.#on('baggage')) ctx = propagation.setBaggage(ctx, toApiBaggage(baggage));
+      if (baggage !== undefined) ctx = propagation.setBaggage(ctx, toApiBaggage(baggage));
     } catch {
       return context;
     }

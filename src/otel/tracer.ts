@@ -11,15 +11,13 @@ import {
   type TracerOptions,
   type TracerProvider,
 } from '@opentelemetry/api';
-import { contextStorage } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import type { InstrumentationScope } from '../model/resource.js';
 import { SpanKind } from '../model/span-data.js';
-import type { Scope } from '../scope/scope.js';
 import { unreadable, type Link, type Span } from '../trace/span.js';
 import type { Tracer } from '../trace/tracer.js';
 import { fromApiBaggage } from './baggage.js';
-import { SCOPE_KEY } from './context-manager.js';
+import { scopeIn } from './context-manager.js';
 import { cleanAttributes, toLink, unwrapSpan, wrapSpan } from './span.js';
 import { timeInputToMs } from './time.js';
 
@@ -77,8 +75,7 @@ export class BridgeTracer implements ApiTracer {
       if (this.monitor) unreadable(this.monitor);
     }
     const parent: Span | undefined = root ? undefined : unwrapSpan(trace.getSpan(ctx));
-    const scope =
-      (ctx.getValue(SCOPE_KEY) as Scope | undefined) ?? (parent as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
+    const scope = scopeIn(ctx, parent);
     const span = this.tracer.startSpan(name, { kind, attributes, links, startTime, parent: parent ?? null, scope }) as Span & { baggage?: unknown };
     // Baggage lives in the API context, not only on the parent span.
     const baggage = fromApiBaggage(propagation.getBaggage(ctx));

@@ -394,7 +394,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('event_limit', `a span had more than ${this.owner.limits.eventCountLimit} events (limits.eventCountLimit)`);
       return this;
     }
-    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, this.owner.limits.eventAttributeCountLimit, 'event');
+    const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, 'event');
     if (x.events === NO_EVENTS) x.events = [];
     x.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
@@ -430,7 +430,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('link_limit', `a span had more than ${this.owner.limits.linkCountLimit} links (limits.linkCountLimit)`);
       return this;
     }
-    const { attrs, dropped } = this.cleanAttributes(link.attributes, this.owner.limits.linkAttributeCountLimit, 'link');
+    const { attrs, dropped } = this.cleanAttributes(link.attributes, 'link');
     const traceState = traceStateText(c.traceState);
     // OpenTelemetry's trace API: a link with an all-zero id SHOULD be recorded when it has
     // attributes or a tracestate (messaging systems describe a message without a trace so).
@@ -511,12 +511,13 @@ export class RecordingSpan implements Span, SpanData {
     if (this.endTime === 0) this.end();
   }
 
-  /** `what` names the limit in the drop message (limits.eventAttributeCountLimit, limits.linkAttributeCountLimit). */
-  private cleanAttributes(input: Record<string, unknown> | undefined, max: number, what: 'event' | 'link'): { attrs: Attributes; dropped: number } {
+  /** An event's or link's attributes, within `limits.eventAttributeCountLimit` / `limits.linkAttributeCountLimit`. */
+  private cleanAttributes(input: Record<string, unknown> | undefined, what: 'event' | 'link'): { attrs: Attributes; dropped: number } {
     const attrs: Attributes = {};
     let dropped = 0;
     if (input === null || typeof input !== 'object') return { attrs, dropped };
     const limits = this.owner.limits;
+    const max = limits[`${what}AttributeCountLimit`];
     let n = 0;
     try {
       for (const key of Object.keys(input)) {

@@ -6,6 +6,7 @@ import { formatTraceparent, parseTraceparent } from './traceparent.js';
 import { isValidSpanId, isValidTraceId } from '../ids.js';
 import { parseTracestate, traceStateText } from './tracestate.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
+import { PROPAGATORS } from '../../config/env.js';
 
 /** A parent that arrived from another process: usable as `parent` in `startSpan`. */
 export interface RemoteContext extends SpanContext {
@@ -82,7 +83,7 @@ export function extractBaggage(headers: HeadersInput, diag?: Diagnostics): Bagga
  * The parent and baggage of incoming headers, as far as the monitor's `propagators`
  * (OTEL_PROPAGATORS) allow: the request adapters' extraction.
  */
-export function extractIncoming(headers: HeadersInput, monitor: { diag: Diagnostics; propagators: readonly string[] }): { parent?: RemoteContext; baggage?: Baggage } {
+export function extractIncoming(headers: HeadersInput, monitor: { diag?: Diagnostics; propagators: readonly string[] }): { parent?: RemoteContext; baggage?: Baggage } {
   const p = monitor.propagators;
   const b = p.includes('baggage');
   // Baggage left out is not counted for its dropped members.
@@ -125,7 +126,7 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
     // A monitor's span seen through @opentelemetry/api (the bridge's wrapper) is that span.
     const own = ((s as { inner?: object }).inner ?? s) as { owner?: { diag?: Diagnostics; propagators?: readonly string[] }; baggage?: Baggage };
     const owner = own.owner;
-    const p = owner?.propagators ?? ['tracecontext', 'baggage'];
+    const p = owner?.propagators ?? PROPAGATORS;
     // An invalid context (the OpenTelemetry API's all-zero INVALID_SPAN_CONTEXT, a disabled
     // monitor's root) is no parent: sending it would replace a forwarded traceparent with one
     // receivers reject (TC-02). Its baggage still goes (W3C Baggage stands alone; ENV-12).

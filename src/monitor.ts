@@ -7,7 +7,7 @@ import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from '
 import { attributesBytes } from './attributes/sanitize.js';
 import { contextStorage, setContextStorage } from './context/active.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
-import { PROPAGATORS } from './config/env.js';
+import { PROPAGATORS } from './trace/propagation/propagation.js';
 import { Diagnostics } from './diag/diagnostics.js';
 import { HealthCheckRegistry } from './health/registry.js';
 import { countDataPoints } from './exporters/otlp/metric-shape.js';

@@ -1,12 +1,9 @@
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { SAMPLER_NAMES, type SamplerConfig, type SamplerName } from '../trace/sampling/samplers.js';
 import type { MonitorOptions } from './options.js';
+import { PROPAGATORS } from '../trace/propagation/propagation.js';
 
 export type EnvRecord = Record<string, string | undefined | unknown>;
-
-/** The propagators this library has (OTEL_PROPAGATORS), and the default: both. */
-export const PROPAGATORS: readonly ('tracecontext' | 'baggage')[] = ['tracecontext', 'baggage'];
-
 
 function str(env: EnvRecord, name: string): string | undefined {
   const v = env[name];

@@ -1,4 +1,5 @@
-import { PROPAGATORS, warnConfig } from './env.js';
+import { warnConfig } from './env.js';
+import { PROPAGATORS } from '../trace/propagation/propagation.js';
 import type { TailPolicy, TailSamplingOptions } from '../trace/sampling/tail.js';
 import type { SamplerConfig } from '../trace/sampling/samplers.js';
 import type { AsyncLocalStorageClass, ContextStorage } from '../context/storage.js';

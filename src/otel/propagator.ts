@@ -10,7 +10,7 @@ import {
 import type { Monitor } from '../monitor.js';
 import { formatBaggage } from '../trace/propagation/baggage.js';
 import { extractIncoming } from '../trace/propagation/propagation.js';
-import { PROPAGATORS } from '../config/env.js';
+import { PROPAGATORS } from '../trace/propagation/propagation.js';
 import { formatTraceparent } from '../trace/propagation/traceparent.js';
 import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';

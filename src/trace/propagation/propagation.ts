@@ -6,7 +6,6 @@ import { formatTraceparent, parseTraceparent } from './traceparent.js';
 import { isValidSpanId, isValidTraceId } from '../ids.js';
 import { parseTracestate, traceStateText } from './tracestate.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
-import { PROPAGATORS } from '../../config/env.js';
 
 /** A parent that arrived from another process: usable as `parent` in `startSpan`. */
 export interface RemoteContext extends SpanContext {
@@ -78,6 +77,9 @@ export function extractBaggage(headers: HeadersInput, diag?: Diagnostics): Bagga
     return undefined;
   }
 }
+
+/** The propagators this library has (OTEL_PROPAGATORS), and the default: both. */
+export const PROPAGATORS: readonly ('tracecontext' | 'baggage')[] = ['tracecontext', 'baggage'];
 
 /**
  * The parent and baggage of incoming headers, as far as the monitor's `propagators`

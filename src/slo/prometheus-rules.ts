@@ -1,4 +1,4 @@
-import type { SLO } from './slo.js';
+import type { BurnRateWindow, SLO } from './slo.js';
 
 /** Options of `toPrometheusRules`. */
 export interface PrometheusRulesOptions {
@@ -7,8 +7,9 @@ export interface PrometheusRulesOptions {
   /** Name of the good-events counter (default `slo_good_events_total`). */
   goodEventsMetric?: string;
   /**
-   * Shortest range a rule uses, in seconds (default 60). Windows scaled down from short SLO
-   * windows can be shorter than a few scrape intervals, where `rate()` has no data.
+   * Shortest range a rule uses, in seconds (default 60; from `SLOMonitor.toPrometheusRules()`,
+   * the monitor's own `minWindowSeconds`). Windows scaled down from short SLO windows can be
+   * shorter than a few scrape intervals, where `rate()` has no data.
    */
   minWindowSeconds?: number;
   /** Extra labels on every alert (team, runbook …). */
@@ -35,6 +36,25 @@ const q = (s: string): string => {
   }
   return JSON.stringify(s).replace(/[\x7f-\x9f\ufffe\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 };
+/** minWindowSeconds, checked: NaN or a string would print `[NaNms]` ranges promtool refuses. */
+export function minWindow(what: string, min: unknown = 60): number {
+  if (typeof min !== 'number' || !Number.isFinite(min) || min < 0) {
+    throw new RangeError(`${what}: minWindowSeconds must be a finite number of seconds ≥ 0 (default 60), got ${String(min)}`);
+  }
+  return min;
+}
+
+/**
+ * What an alert pair reads, for the rules and SLOMonitor alike so the two cannot disagree: its
+ * windows widened to at least `min` seconds, and the least events over the long range. A range
+ * widened holds more events than the window, so minEvents is scaled to it; at 1 or less an empty
+ * range already yields no ratio, so it stays as given (a widened 1 would hold a low-traffic alert).
+ */
+export function alertRanges(w: BurnRateWindow, minEvents: number, min: number): [long: number, short: number, least: number] {
+  const long = Math.max(min, w.longWindowSeconds);
+  return [long, Math.max(min, w.shortWindowSeconds), minEvents > 1 ? +((minEvents * long) / w.longWindowSeconds).toPrecision(12) : minEvents];
+}
+
 const METRIC = /^[A-Za-z_:][A-Za-z0-9_:]*$/;
 const LABEL = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -49,15 +69,11 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
     // These two are set on every alert: a value given here was dropped without a word.
     if (k === 'severity' || k === 'slo') throw new TypeError(`toPrometheusRules: labels.${k} is set by the rules (severity page or ticket, slo the SLO's name); remove it from labels`);
   }
-  const min = options.minWindowSeconds ?? 60;
-  // NaN or a string would print `[NaNms]` ranges: promtool refuses the file, nothing throws here.
-  if (typeof min !== 'number' || !Number.isFinite(min) || min < 0) {
-    throw new RangeError(`toPrometheusRules: minWindowSeconds must be a finite number of seconds ≥ 0 (default 60), got ${String(min)}`);
-  }
+  const min = minWindow('toPrometheusRules', options.minWindowSeconds);
   const lines: string[] = ['groups:'];
   for (const slo of slos) {
     const sel = `{slo=${q(slo.name)}}`;
-    const dur = (s: string | number): string => promDuration(Math.max(min, Number(s)));
+    const dur = (s: number): string => promDuration(Math.max(min, s));
     const record = (d: string): string => `slo:sli_error:ratio_rate${d}`;
     lines.push(`  - name: ${q(`slo:${slo.name}`)}`, '    rules:');
     const windows = new Set<string>();
@@ -78,13 +94,11 @@ export function renderRules(slos: readonly SLO[], options: PrometheusRulesOption
       const expr = pairs
         .map((w) => {
           const t = `(${w.burnRate} * ${budget})`;
-          // minEvents holds the alert until the long window has that many events, as
-          // SLOMonitor does (SLO-07); at 1 or less an empty window already yields no ratio (no
-          // clause, however widened the range). A range widened to minWindowSeconds holds more
-          // events than the window: scaled to it.
-          const least = +((slo.minEvents * Math.max(min, w.longWindowSeconds)) / w.longWindowSeconds).toPrecision(12);
-          const enough = slo.minEvents > 1 ? ` and on (slo) sum by (slo) (increase(${events}${sel}[${dur(w.longWindowSeconds)}])) >= ${least}` : '';
-          return `(${record(dur(w.longWindowSeconds))}${sel} > ${t} and ${record(dur(w.shortWindowSeconds))}${sel} > ${t}${enough})`;
+          const [long, short, least] = alertRanges(w, slo.minEvents, min);
+          // minEvents holds the alert until the long range has that many events, as SLOMonitor
+          // does (SLO-07); at 1 or less there is no clause.
+          const enough = slo.minEvents > 1 ? ` and on (slo) sum by (slo) (increase(${events}${sel}[${dur(long)}])) >= ${least}` : '';
+          return `(${record(dur(long))}${sel} > ${t} and ${record(dur(short))}${sel} > ${t}${enough})`;
         })
         .join(' or ');
       const windowsText = pairs.map((w) => `${dur(w.longWindowSeconds)}/${dur(w.shortWindowSeconds)} > ${w.burnRate}x`).join(', ');

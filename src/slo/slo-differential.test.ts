@@ -13,10 +13,10 @@
  * 2. Sampling: Prometheus sees the counters once a scrape (1 min here) and `rate()` works on
  *    those samples; in process every event counts at its own time. Up to one scrape interval.
  *    (Mid-series, a range holds samples at both its ends, so `rate()` does not extrapolate.)
- * 3. minWindowSeconds (default 60): the rules never use a range under 60 s, so a 1 h SLO's
- *    scaled windows (5 s/0.4 s, 30 s/2.5 s, 6 min/30 s) are 1m/1m, 1m/1m, 6m/1m in Prometheus
- *    (JSDoc of `minWindowSeconds`): transitions differ by up to a minute or two. minEvents is
- *    scaled to the wider range, so both sides hold an alert on the same traffic.
+ * 3. None from minWindowSeconds (default 60): neither side reads a range under 60 s, so a 1 h
+ *    SLO's scaled windows (5 s/0.4 s, 30 s/2.5 s, 6 min/30 s) are 1m/1m, 1m/1m, 6m/1m in
+ *    Prometheus and in process alike, with minEvents scaled to the wider range on both (the 1 h
+ *    scenarios agree at every checkpoint but a transition's own minute).
  * 4. A ratio exactly at a threshold: the rules compute 1 − good/total, SLOMonitor
  *    (total − good)/total; they can differ in the last bit, so traffic here stays off thresholds.
  * 5. Latency SLOs: SLOMonitor applies thresholdMs itself (a latency at the threshold is good)
@@ -34,7 +34,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CounterMetric } from '../model/metric-data.js';
 import { createTestMonitor } from '../testing/index.js';
-import { SLO, type SLOOptions } from './slo.js';
+import type { SLOOptions } from './slo.js';
 import { SLOMonitor } from './slo-monitor.js';
 
 const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
@@ -101,12 +101,12 @@ function inProcess(s: Scenario) {
       if (was !== is) transitions.push(`${sev} ${is ? 'firing' : 'resolved'} ${m}`);
     }
   }
-  return { states, total, good, transitions, notified };
+  return { states, total, good, transitions, notified, rules: slos.toPrometheusRules() };
 }
 
 /** The rule test: one alert_rule_test a checkpoint, expecting what SLOMonitor said then. Returns the mismatched checkpoints. */
 function inPrometheus(s: Scenario, run: ReturnType<typeof inProcess>): { checked: number; mismatches: string[] } {
-  const rules = new SLO(s.slo).toPrometheusRules().replace(/^ {10}(summary|description): .*\n/gm, '');
+  const rules = run.rules.replace(/^ {10}(summary|description): .*\n/gm, '');
   const changes = run.transitions.map((x) => Number(x.split(' ')[2]));
   let tests = '';
   let checked = 0;
@@ -233,7 +233,7 @@ const SCENARIOS: Scenario[] = [
     slo: { name: 'hourly', target: 99, windowSeconds: 3600 },
     phases: [{ minutes: 10, perMinute: 600, bad: 0 }, { minutes: 10, perMinute: 600, bad: 0.05 }, { minutes: 10, perMinute: 600, bad: 0.5 }, { minutes: 20, perMinute: 600, bad: 0 }],
     every: 1,
-    tolerance: 2, // rules widened to 1-minute ranges (accepted difference 3)
+    tolerance: 0, // both read 1-minute ranges (accepted difference 3)
     transitions: ['ticket firing 12', 'page firing 21', 'page resolved 31', 'ticket resolved 31'],
   },
   {
@@ -241,10 +241,20 @@ const SCENARIOS: Scenario[] = [
     slo: { name: 'hourly', target: 99, windowSeconds: 3600, minEvents: 400 },
     phases: [{ minutes: 10, perMinute: 600, bad: 0 }, { minutes: 10, perMinute: 600, bad: 0.5 }, { minutes: 20, perMinute: 600, bad: 0 }],
     every: 1,
-    tolerance: 2,
-    // The page windows (5 s, 30 s) never hold 400 events at 10 a second; the rules' 1m range
-    // does, so minEvents is scaled to the range there (it paged before).
+    tolerance: 0,
+    // The 1m page ranges hold 600 events, fewer than minEvents scaled to them (4800 and 800), so
+    // neither side pages; the 6m ticket range holds enough.
     transitions: ['ticket firing 11', 'ticket resolved 21'],
+  },
+  {
+    name: '1 h SLO at 99 %, low traffic (6 events a minute), 50 % errors for 30 min: pages once, as the rules (SLO-07)',
+    slo: { name: 'hourly', target: 99, windowSeconds: 3600 },
+    phases: [{ minutes: 10, perMinute: 6, bad: 0 }, { minutes: 30, perMinute: 6, bad: 0.5 }, { minutes: 20, perMinute: 6, bad: 0 }],
+    every: 1,
+    tolerance: 0,
+    // Read as scaled (5 s/0.4 s, 30 s/2.5 s), the page windows held one event or none: SLOMonitor
+    // notified 180 page starts and stops while the rules' 1m ranges paged throughout. Both read 1m.
+    transitions: ['page firing 11', 'ticket firing 11', 'page resolved 41', 'ticket resolved 41'],
   },
 ];
 

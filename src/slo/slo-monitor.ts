@@ -5,12 +5,18 @@ import type { Counter } from '../metrics/counter.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import { BucketRing } from './bucket-ring.js';
-import { renderRules, type PrometheusRulesOptions } from './prometheus-rules.js';
+import { alertRanges, minWindow, renderRules, type PrometheusRulesOptions } from './prometheus-rules.js';
 import { SLO, type BurnRateWindow, type SLOOptions } from './slo.js';
 
 /** One burn-rate alert's state. */
 export interface BurnRateStatus extends BurnRateWindow {
-  /** Error ratio ÷ error budget over the long window (SLO-02); 0 without events. */
+  /**
+   * The seconds actually read for the long and short window: `longWindowSeconds` and
+   * `shortWindowSeconds` widened to `minWindowSeconds`, as the rules' ranges (`[1m]`).
+   */
+  longRangeSeconds: number;
+  shortRangeSeconds: number;
+  /** Error ratio ÷ error budget over the long range (SLO-02); 0 without events. */
   longBurnRate: number;
   shortBurnRate: number;
   /** Both windows burn faster than `burnRate`. */
@@ -52,9 +58,18 @@ export interface SLOMonitorOptions {
   notifier?: Notifier;
   /** Epoch milliseconds (inject one in tests). */
   clock?: () => number;
+  /**
+   * Shortest range a burn-rate window reads, in seconds (default 60), as the rules'
+   * `minWindowSeconds`: a shorter scaled window (a 1 h SLO's page pairs are 5 s/0.4 s and
+   * 30 s/2.5 s) holds an event or none at low traffic, and its alert would fire and resolve
+   * with every event. Such windows are widened to it, and `minEvents` above 1 scaled to the
+   * widened long range, exactly as in the rules; `toPrometheusRules()` of this monitor uses the
+   * same value unless given its own. 0 reads every window as scaled.
+   */
+  minWindowSeconds?: number;
 }
 
-const KNOWN: Record<keyof SLOMonitorOptions, 0> = { slos: 0, monitor: 0, notifier: 0, clock: 0 };
+const KNOWN: Record<keyof SLOMonitorOptions, 0> = { slos: 0, monitor: 0, notifier: 0, clock: 0, minWindowSeconds: 0 };
 
 interface Tracked {
   slo: SLO;
@@ -84,6 +99,8 @@ export class SLOMonitor {
   private readonly events: Counter | undefined;
   private readonly goodEvents: Counter | undefined;
   private readonly diag: Diagnostics | undefined;
+  /** The shortest range a burn-rate window reads (the option, default 60). */
+  readonly minWindowSeconds: number;
   notifier: Notifier | undefined;
 
   constructor(options: SLOMonitorOptions) {
@@ -96,9 +113,12 @@ export class SLOMonitor {
     }
     this.clock = options.clock ?? now;
     this.notifier = options.notifier;
+    const min = (this.minWindowSeconds = minWindow('new SLOMonitor', options.minWindowSeconds));
     for (const s of options.slos) {
       const slo = s instanceof SLO ? s : new SLO(s);
       if (this.tracked.has(slo.name)) throw new TypeError(`SLOMonitor: two SLOs are named "${slo.name}"`);
+      // The ring covers ranges widened past a window under minWindowSeconds too.
+      if (min / slo.bucketSeconds > 100_000) throw new RangeError(`SLOMonitor: SLO "${slo.name}" needs over 100000 buckets for minWindowSeconds ${min}; raise bucketSeconds or lower minWindowSeconds`);
       this.tracked.set(slo.name, { slo, ring: undefined, firing: new Set(), lastEval: -Infinity });
     }
     this.diag = options.monitor?.diag;
@@ -145,7 +165,7 @@ export class SLOMonitor {
       return this.drop('slo:value', () => `SLOMonitor.recordObservation("${name}", …) got ${String(value)}, neither a boolean nor a latency in seconds (a finite number ≥ 0); it was dropped`);
     }
     const time = this.clock();
-    (t.ring ??= new BucketRing(t.slo.windowSeconds, t.slo.bucketSeconds * 1000)).add(time, good);
+    (t.ring ??= new BucketRing(Math.max(t.slo.windowSeconds, this.minWindowSeconds), t.slo.bucketSeconds * 1000)).add(time, good);
     const labels = { slo: t.slo.name };
     this.events?.increment(1, labels);
     if (good) this.goodEvents?.increment(1, labels);
@@ -173,9 +193,9 @@ export class SLOMonitor {
     return [...this.tracked.values()].map((t) => this.evaluate(t, time));
   }
 
-  /** Prometheus rules for every SLO, as one YAML document. */
+  /** Prometheus rules for every SLO, as one YAML document; `minWindowSeconds` defaults to the monitor's. */
   toPrometheusRules(options?: PrometheusRulesOptions): string {
-    return renderRules(this.slos, options);
+    return renderRules(this.slos, { ...options, minWindowSeconds: options?.minWindowSeconds ?? this.minWindowSeconds });
   }
 
   private evaluate(t: Tracked, time: number): SLOStatus {
@@ -193,12 +213,13 @@ export class SLOMonitor {
     const compliance = whole.total === 0 ? 1 : whole.good / whole.total;
     const errorRatio = whole.total === 0 ? 0 : (whole.total - whole.good) / whole.total;
     const burnRates: BurnRateStatus[] = slo.windows.map((w) => {
-      const [longRatio, events] = errors(w.longWindowSeconds);
-      const [shortRatio] = errors(w.shortWindowSeconds);
+      const [longRangeSeconds, shortRangeSeconds, least] = alertRanges(w, slo.minEvents, this.minWindowSeconds);
+      const [longRatio, events] = errors(longRangeSeconds);
+      const [shortRatio] = errors(shortRangeSeconds);
       // The condition the generated rules use: error ratio > burn rate × budget (SLO-04).
       const threshold = w.burnRate * budget;
-      const firing = longRatio > threshold && shortRatio > threshold && events >= slo.minEvents;
-      return { ...w, longBurnRate: longRatio / budget, shortBurnRate: shortRatio / budget, firing };
+      const firing = longRatio > threshold && shortRatio > threshold && events >= least;
+      return { ...w, longRangeSeconds, shortRangeSeconds, longBurnRate: longRatio / budget, shortBurnRate: shortRatio / budget, firing };
     });
     const alerts = (['page', 'ticket'] as const).filter((s) => burnRates.some((b) => b.severity === s && b.firing));
     const status: SLOStatus = {

@@ -33,7 +33,7 @@ describe('SLO', () => {
     expect([copy.name, copy.target, copy.kind, copy.thresholdMs, copy.isGood(0.25), copy.isGood(0.26)]).toEqual(['lat_eu', 0.99, 'latency', 250, true, false]);
     expect(new SLO({ ...base, name: 'lat_day', windowSeconds: 86400 }).windows).toEqual(new SLO({ name: 'x', target: 99, windowSeconds: 86400, thresholdMs: 250 }).windows);
     expect(() => new SLO({ ...base, name: 'c', tresholdMs: 1 } as never)).toThrow(/unknown option `tresholdMs`/);
-    expect(() => new SLOMonitor({ slos: [], monitr: {} } as never)).toThrow(/^new SLOMonitor: unknown option `monitr`; known options are slos, monitor, notifier, clock\.$/);
+    expect(() => new SLOMonitor({ slos: [], monitr: {} } as never)).toThrow(/^new SLOMonitor: unknown option `monitr`; known options are slos, monitor, notifier, clock, minWindowSeconds\.$/);
   });
 
   it('SLO-05: the 30-day table, scaled in proportion to the window', () => {
@@ -177,8 +177,7 @@ describe('SLOMonitor burn rates against hand-computed values (30 days, 99.9 %, 5
     const s = slos.status();
     expect([s.good, s.total]).toEqual([2, 4]);
     expect(s.errorBudgetRemaining).toBeCloseTo(1 - 0.5 / 0.01, 9);
-    // 1-second buckets; the 5 s long window holds all four, the 0.42 s short window 0.42 of the
-    // current bucket's 0.5 s: the same ratio
+    // The 5 s long and 0.42 s short windows read 60 s (minWindowSeconds): both hold all four
     expect(s.burnRates[0].longBurnRate).toBeCloseTo(50, 9);
     expect(s.burnRates[0].shortBurnRate).toBeCloseTo(50, 9);
     expect(() => slos.status('missing')).toThrow(/no SLO named/);
@@ -380,6 +379,70 @@ describe('minEvents (SLO-07)', () => {
     for (let i = 0; i < 9; i++) slos.recordObservation(true);
     t += 1;
     expect(slos.status().alerts).toEqual(['page', 'ticket']);
+  });
+});
+
+describe('minWindowSeconds: SLOMonitor reads the ranges the rules read (SLO-05, SLO-07)', () => {
+  const START = Date.UTC(2025, 0, 1);
+  /** A 1 h SLO at 99 % for 30 minutes of one event every 10 s, every other one an error (burn 50). */
+  function lowTraffic(minWindowSeconds?: number) {
+    let t = START;
+    const alerts: Alert[] = [];
+    const slos = new SLOMonitor({ slos: [{ name: 'hourly', target: 99, windowSeconds: 3600 }], clock: () => t, notifier: { notify: (a) => alerts.push(a) }, ...(minWindowSeconds === undefined ? {} : { minWindowSeconds }) });
+    for (let i = 0; i < 180; i++, t += 10_000) slos.recordObservation(i % 2 === 0);
+    const page = alerts.filter((a) => a.severity === 'critical').map((a) => a.state);
+    return { page, status: slos.status() };
+  }
+
+  it('a 1 h SLO at low traffic pages once and stays firing, instead of firing and resolving with every event', () => {
+    const { page, status } = lowTraffic();
+    // The page windows (5 s/0.42 s, 30 s/2.5 s) read 1 min, 6 events: the ratio stays near 0.5.
+    expect(page).toEqual(['firing']);
+    expect(status.alerts).toEqual(['page', 'ticket']);
+    expect(status.burnRates.map((b) => [b.longWindowSeconds, b.shortWindowSeconds, b.longRangeSeconds, b.shortRangeSeconds])).toEqual([
+      [5, 5 / 12, 60, 60],
+      [30, 2.5, 60, 60],
+      [360, 30, 360, 60],
+    ]);
+    // minWindowSeconds 0 reads the windows as scaled: one event or none, an alert per event.
+    expect(lowTraffic(0).page.length).toBeGreaterThan(100);
+  });
+
+  it('minEvents above 1 is scaled to a widened long range, as in the rules', () => {
+    let t = START;
+    const slos = new SLOMonitor({ slos: [{ name: 'h', target: 99, windowSeconds: 3600, minEvents: 400 }], clock: () => t });
+    // 10 events a second, half of them errors, for 2 minutes: 600 a minute.
+    for (let i = 0; i < 1200; i++, t += 100) slos.recordObservation(i % 2 === 0);
+    // The page ranges (1m) hold 600 events, fewer than 400 × 60/5 = 4800 and 400 × 60/30 = 800;
+    // the rules say the same (`increase(...[1m]) >= 4800` and `>= 800`).
+    expect(slos.status().alerts).toEqual(['ticket']);
+    expect(slos.toPrometheusRules()).toMatch(/\[1m\]\)\) >= 4800\)/);
+  });
+
+  it('the ring holds a range widened past the SLO window', () => {
+    let t = START + 500;
+    const slos = new SLOMonitor({ slos: [{ name: 's', target: 99, windowSeconds: 30 }], clock: () => t });
+    slos.recordObservation(false);
+    t += 45_000;
+    slos.recordObservation(true);
+    const s = slos.status();
+    expect(s.total).toBe(1); // the 30 s SLO window
+    expect(s.burnRates[0].longRangeSeconds).toBe(60);
+    expect(s.burnRates[0].longBurnRate).toBeCloseTo(50, 9); // 1 error in 2 events over 60 s
+  });
+
+  it("the monitor's rules use its minWindowSeconds unless given their own; a bad value throws at construction", () => {
+    const slo = new SLO({ name: 'h', target: 99, windowSeconds: 3600 });
+    expect(new SLOMonitor({ slos: [slo] }).toPrometheusRules()).toBe(slo.toPrometheusRules());
+    const exact = new SLOMonitor({ slos: [slo], minWindowSeconds: 0 });
+    expect(exact.minWindowSeconds).toBe(0);
+    expect(exact.toPrometheusRules()).toContain('[417ms]');
+    expect(exact.toPrometheusRules({ minWindowSeconds: 60 })).toBe(slo.toPrometheusRules());
+    for (const minWindowSeconds of [NaN, -1, Infinity, '1m' as unknown as number]) {
+      expect(() => new SLOMonitor({ slos: [slo], minWindowSeconds })).toThrow(/^new SLOMonitor: minWindowSeconds must be a finite number of seconds ≥ 0 \(default 60\), got /);
+    }
+    // The ring would need 60 s ÷ 0.0001 s buckets.
+    expect(() => new SLOMonitor({ slos: [{ name: 'b', target: 99, windowSeconds: 1, bucketSeconds: 0.0001 }] })).toThrow(/needs over 100000 buckets for minWindowSeconds 60/);
   });
 });
 

@@ -31,7 +31,7 @@ export interface SLOOptions {
    * Least events a long alert window must hold before its alert may fire (default 1). With
    * low traffic one error is a huge burn rate (SLO-07); raise this to wait for evidence. The
    * Prometheus rules hold their alerts the same way (`increase()` of the events counter over the
-   * long window, scaled to it where `minWindowSeconds` widens the range).
+   * long window); where `minWindowSeconds` widens the window, both scale it to the wider range.
    */
   minEvents?: number;
 }

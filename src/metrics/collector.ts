@@ -60,6 +60,12 @@ export class MetricsCollector implements InstrumentOwner {
    * delta collection. The monitor sets it from its backends; a delta collection sets it again.
    */
   deltaReader = true;
+  /**
+   * Whether cumulative totals are read (a scrape, a cumulative backend). When false, counter and
+   * histogram series idle for a whole delta cycle are forgotten. The monitor sets it from its
+   * backends; a cumulative collection sets it again, for good.
+   */
+  cumulativeReader = true;
   readonly #instruments = new Map<string, AnyInstrument>();
   readonly #callbacks = new Set<CollectCallback>();
   readonly #gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();
@@ -175,6 +181,7 @@ export class MetricsCollector implements InstrumentOwner {
   }): MetricsSnapshot {
     const temporality: Temporality = options?.temporality === 'delta' ? 'delta' : 'cumulative';
     if (temporality === 'delta') this.deltaReader = true;
+    else this.cumulativeReader = true;
     if (this.#callbacks.size > 0 && !this.#collecting && !this.closed && options?.callbacks !== false) this.#runCallbacks();
     const time = now();
     const metrics: MetricData[] = [];

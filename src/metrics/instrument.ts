@@ -22,6 +22,8 @@ export interface InstrumentOwner {
   dirty: boolean;
   /** False when nothing collects deltas: a removed series' unsent change then is not kept for one. */
   readonly deltaReader?: boolean;
+  /** False when only deltas are read: counter and histogram series idle for a whole delta cycle are then forgotten. */
+  readonly cumulativeReader?: boolean;
   /** Redacts label values by label name (a secret name, a URL label) when a series is created. */
   readonly redactor?: Redactor;
 }
@@ -203,7 +205,14 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   #create(key: string, labels: LabelsInput): S | undefined {
     // The library's own drop counter is exempt: its reasons are a fixed set, and capped it would
     // count its own overflow into itself until the stack overflowed, thrown into the app.
-    const full = this.series.size >= this.owner.limits.cardinalityLimit && !this.selfMetric;
+    const cap = this.owner.limits.cardinalityLimit;
+    let full = this.series.size >= cap && !this.selfMetric;
+    // Read as deltas only, the cap counts the series changed in this cycle: idle ones make room.
+    if (full && !this.#swept && this.#forgets()) {
+      this.#swept = true;
+      this.#forgetIdle();
+      full = this.series.size >= cap;
+    }
     // Declared labels that nothing redacts: the key is the whole identity, so a full instrument
     // overflows at once. Otherwise the attributes come first even at the cap: an invalid label
     // name is dropped as below the cap, and a secret value finds the redacted series it shares.
@@ -461,8 +470,46 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     if (temporality !== 'delta') return Array.from(this.#allSeries(), (s) => this.point(s, time));
     const r = this.#retired ?? [];
     this.#retired = undefined;
+    // The series idle through the cycle that ends now go before it is read (memory).
+    if (this.#forgets()) this.#forgetIdle();
+    this.#swept = false;
     for (const s of this.#allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
     return r;
+  }
+
+  /**
+   * Read as deltas only, a counter or histogram series that did not change since the previous
+   * delta collection can be forgotten, as sdk-metrics forgets it: the cardinality limit counts a
+   * cycle's points (MET-11), so label sets that come and go (tenants, the routes of a long-lived
+   * isolate) neither fill the cap for good nor stay in memory. One that comes back starts again
+   * at zero, which no delta reader can tell. Gauges (incremented values), up-down counters and
+   * summaries carry state that must not restart; cumulative readers see every series.
+   */
+  #forgets(): boolean {
+    return this.owner.cumulativeReader === false && (this.type === 'counter' || this.type === 'histogram');
+  }
+
+  /** Set when a full instrument forgot its idle series in this cycle: nothing else goes idle before the next collection. */
+  #swept = false;
+
+  #forgetIdle(): void {
+    let forgot = false;
+    for (const [key, s] of this.series) {
+      if (s.dirty) continue;
+      this.series.delete(key);
+      s.removed = true;
+      forgot = true;
+    }
+    const o = this.#overflow;
+    if (o !== undefined && !o.dirty) {
+      o.removed = true;
+      this.#overflow = undefined;
+    }
+    if (forgot) {
+      // As after remove(): the lookup tree and the over-cap sets may point at forgotten series.
+      this.#tree.clear();
+      this.#learned = this.#cuts = undefined;
+    }
   }
 
   /** The cumulative point of `s`. */

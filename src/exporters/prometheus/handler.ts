@@ -68,6 +68,9 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
   const gzipping = compression === 'gzip' && typeof CompressionStream === 'function';
   const check = options.auth === undefined ? undefined : createAuthCheck(options.auth);
   const onDrop = dropHandler(monitor, options.onDrop);
+  // Scrapes read totals: from now on the monitor keeps series that are idle between its delta exports.
+  const m = monitor.metrics as { cumulativeReader?: boolean };
+  if (m.cumulativeReader === false) m.cumulativeReader = true;
 
   return async function handleMetrics(request: Request): Promise<Response | undefined> {
     if (new URL(request.url).pathname !== path) return undefined;

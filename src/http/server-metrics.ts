@@ -35,29 +35,45 @@ export function httpServerMetrics(monitor: Monitor): HttpServerMetrics {
   return m;
 }
 
-const clients = new WeakMap<Monitor, Histogram>();
+/** A client's duration histogram in seconds, created once per monitor on first use. */
+function clientDuration(name: string, help: string, labelNames: string[], buckets?: number[]): (monitor: Monitor) => Histogram {
+  const made = new WeakMap<Monitor, Histogram>();
+  return (monitor) => {
+    let h = made.get(monitor);
+    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit: 's', labelNames, buckets }))));
+    return h;
+  };
+}
 
 /** `http.client.request.duration` in seconds, created once per monitor (the traced fetch's metric). */
-export function httpClientDuration(monitor: Monitor): Histogram {
-  let h = clients.get(monitor);
-  if (!h) {
-    h = orNothing(monitor, 'http.client.request.duration', (name) =>
-      monitor.metrics.createHistogram(name, 'Duration of HTTP client requests.', {
-        unit: 's',
-        labelNames: ['http.request.method', 'server.address', 'server.port', 'http.response.status_code', 'error.type'],
-      }),
-    );
-    clients.set(monitor, h);
-  }
-  return h;
-}
+export const httpClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */ clientDuration('http.client.request.duration', 'Duration of HTTP client requests.', [
+  'http.request.method',
+  'server.address',
+  'server.port',
+  'http.response.status_code',
+  'error.type',
+]);
+
+/**
+ * `db.client.operation.duration` in seconds, created once per monitor (the Workers bindings'
+ * metric). Attributes and bucket advice from the database metrics conventions
+ * (https://opentelemetry.io/docs/specs/semconv/database/database-metrics/): `db.system.name`
+ * required; `db.namespace`, `db.operation.name` and `error.type` (on failure) conditionally
+ * required. `db.query.text` is opt-in and stays off: a label per statement.
+ */
+export const dbClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */ clientDuration(
+  'db.client.operation.duration',
+  'Duration of database client operations.',
+  ['db.system.name', 'db.namespace', 'db.operation.name', 'error.type'],
+  [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
+);
 
 /** Takes every call and records nothing (each method returns it again, so chains hold). */
 const nothing: unknown = new Proxy(function () {}, { get: () => nothing, apply: () => nothing });
 
 /**
  * The instrument, or one that records nothing when the name is taken by another kind of metric:
- * an OpenTelemetry HTTP instrumentation (`@hono/otel` through the `/otel` bridge) may have made
+ * an OpenTelemetry instrumentation (`@hono/otel` through the `/otel` bridge) may have made
  * it first, and it records these requests already. Creating it here is on every request's path,
  * so a clash must not fail the request; it is reported once instead.
  */
@@ -67,7 +83,7 @@ function orNothing<T>(monitor: Monitor, name: string, make: (name: string) => T)
   } catch (err) {
     monitor.diag.report(
       'config',
-      () => `the metric "${name}" exists with another shape (an HTTP instrumentation's?); this library's is not recorded, so requests are not counted twice: ${err instanceof Error ? err.message : String(err)}`,
+      () => `the metric "${name}" exists with another shape (another instrumentation's?); this library's is not recorded, so requests are not counted twice: ${err instanceof Error ? err.message : String(err)}`,
       err,
       `http-metric:${name}`,
     );

@@ -1,4 +1,5 @@
 import { contextStorage } from '../../../src/context/active.js';
+import { dbClientDuration } from '../../../src/http/server-metrics.js';
 import type { HookRegistry } from '../../../src/hooks/registry.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
@@ -91,27 +92,44 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
   const ctx = contextStorage().get();
   const inside = ctx !== undefined && (ctx.span !== undefined || ctx.scope !== undefined);
   if (!inside && bc.onCall === undefined) return undefined;
-  const span = inside ? bc.monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.CLIENT, attributes: spec.attributes }) : undefined;
   const start = now();
+  // One clock for the span, the metric, the hook event and onBindingCall.
+  const span = inside ? bc.monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.CLIENT, attributes: spec.attributes, startTime: start }) : undefined;
   return (value, error, failed) => {
+    const end = now();
+    const durationMs = Math.max(0, end - start);
     try {
       const facts = failed ? undefined : spec.result?.(value);
+      const errorType = failed ? (error instanceof Error ? error.name || 'Error' : typeof error) : undefined;
       if (span) {
         if (facts?.attributes) span.setAttributes(facts.attributes);
-        if (failed) {
+        if (errorType) {
           failSpan(span, error);
-          span.setAttribute('error.type', error instanceof Error ? error.name || 'Error' : typeof error);
+          span.setAttribute('error.type', errorType);
         }
-        span.end();
+        span.end(end);
+        const a = spec.attributes;
+        if (a['db.system.name']) {
+          try {
+            dbClientDuration(bc.monitor).observe(durationMs / 1000, {
+              'db.system.name': a['db.system.name'] as string,
+              'db.namespace': a['db.namespace'] as string,
+              'db.operation.name': a['db.operation.name'] as string,
+              ...(errorType ? { 'error.type': errorType } : {}),
+            });
+          } catch {
+            // telemetry must not fail the call, nor be reported as onBindingCall's bug (the catch below)
+          }
+        }
       }
       const hooks = bc.monitor.hooks;
-      if (hooks) emitHook(hooks, spec, facts?.hit, Math.max(0, now() - start), failed ? error : undefined, span !== undefined);
+      if (hooks) emitHook(hooks, spec, facts?.hit, durationMs, failed ? error : undefined, span !== undefined);
       if (bc.onCall) {
         const event: BindingCallEvent = {
           type: spec.type,
           binding: spec.binding,
           operation: spec.operation,
-          durationMs: Math.max(0, now() - start),
+          durationMs,
           ...(facts?.hit !== undefined ? { hit: facts.hit } : {}),
           ...(spec.query !== undefined ? { query: spec.query } : {}),
           ...(spec.messageCount !== undefined ? { messageCount: spec.messageCount } : {}),

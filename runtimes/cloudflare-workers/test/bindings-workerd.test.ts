@@ -8,11 +8,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { fixture, startWorker } from './helpers/workerd.js';
 
 interface Dump {
-  spans: { name: string; parent: string | null; attributes: Record<string, unknown> }[];
+  spans: { name: string; parent: string | null; attributes: Record<string, unknown>; ms: number }[];
   hooks: string[];
   diagnostics: string[];
   dropped?: { attributes: Record<string, unknown>; value: number }[];
+  duration?: { name: string; type: string; unit: string; points: { attributes: Record<string, string>; count: number; sum: number; bounds: number[] }[] };
 }
+
+/** Each series of `db.client.operation.duration` by its attributes, with its count. */
+const counts = (d: Dump['duration']): Map<string, number> => new Map(d?.points.map((p) => [JSON.stringify(p.attributes), p.count]));
 
 describe.each([
   { name: 'nodejs_compat', flags: ['nodejs_compat'] },
@@ -73,5 +77,33 @@ describe.each([
     expect(spans.filter((s) => s.name === 'KV list')).toHaveLength(2);
     expect(diagnostics.some((m) => m.includes('onBindingCall threw') && m.includes('hook bug'))).toBe(true);
     expect(dropped?.find((p) => p.attributes.reason === 'internal_error')?.value).toBeGreaterThanOrEqual(1);
+  });
+
+  test('KV, D1 and R2 calls are timed in db.client.operation.duration (database metric conventions), error.type on a failed call (none was recorded)', async () => {
+    const before = counts((await dump()).duration); // cumulative: what earlier tests recorded is subtracted
+    const r = await mf.dispatchFetch('http://worker.test/db-calls');
+    expect(await r.json()).toEqual({ value: 'v', failed: true, row: { one: 1 } });
+    const { duration, spans } = await dump();
+    expect(duration).toMatchObject({ name: 'db.client.operation.duration', type: 'histogram', unit: 's' });
+    for (const p of duration!.points) expect(p.bounds).toEqual([0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10]);
+    const added = [...counts(duration)]
+      .map(([k, n]) => [JSON.parse(k) as Record<string, string>, n - (before.get(k) ?? 0)] as const)
+      .filter(([, n]) => n > 0);
+    // Low-cardinality attributes only: never the key, the SQL text or an id.
+    expect(added).toEqual(
+      expect.arrayContaining([
+        [{ 'db.system.name': 'cloudflare.kv', 'db.namespace': 'KV', 'db.operation.name': 'put' }, 1],
+        [{ 'db.system.name': 'cloudflare.kv', 'db.namespace': 'KV', 'db.operation.name': 'get' }, 1],
+        [{ 'db.system.name': 'cloudflare.kv', 'db.namespace': 'KV', 'db.operation.name': 'get', 'error.type': 'Error' }, 1],
+        [{ 'db.system.name': 'cloudflare.d1', 'db.namespace': 'DB', 'db.operation.name': 'SELECT' }, 1],
+        [{ 'db.system.name': 'cloudflare.r2', 'db.namespace': 'R2', 'db.operation.name': 'put' }, 1],
+        [{ 'db.system.name': 'cloudflare.r2', 'db.namespace': 'R2', 'db.operation.name': 'get' }, 1],
+      ]),
+    );
+    expect(added).toHaveLength(6);
+    // Timed by the span's own start and end: the failed get's one observation is its span's duration.
+    const failedSpans = spans.filter((s) => s.name === 'KV get' && s.attributes['error.type'] === 'Error');
+    expect(failedSpans).toHaveLength(1);
+    expect(duration!.points.find((p) => p.attributes['error.type'])!.sum).toBe(failedSpans[0]!.ms / 1000);
   });
 });

@@ -571,6 +571,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   // Plain promise chains rather than async functions: this runs once per request, and each
   // `await` costs a promise and two closures.
+  /** The last cumulative snapshot handed to backends had series. */
+  #cumulativeShown = false;
+
   #deliver(spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean): Promise<FlushResult> {
     let metricPoints = 0;
     // One snapshot per temporality, collected only when metrics travel.
@@ -586,7 +589,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
           else {
             // One export runs the collect callbacks once, however many temporalities it collects.
             const s = this.metrics.collect({ temporality: t, callbacks: snapshots.size === 0 });
-            metrics = s.metrics.length ? s : undefined;
+            // An empty cumulative snapshot goes once, when the last series went (remove(),
+            // reset()): "no series" is news there, and a Pushgateway PUT then clears the group.
+            const shown = t === 'cumulative' ? this.#cumulativeShown : false;
+            metrics = s.metrics.length > 0 || shown ? s : undefined;
+            if (t === 'cumulative') this.#cumulativeShown = s.metrics.length > 0;
             snapshots.set(t, metrics);
           }
         }

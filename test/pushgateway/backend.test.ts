@@ -110,13 +110,17 @@ describe('PushgatewayBackend.export', () => {
     expect(calls[0]!.method).toBe('POST');
   });
 
-  it('batches without metrics push nothing; delta snapshots are refused', async () => {
+  it('batches without metrics push nothing; a snapshot without series PUTs an empty group (PG-03); delta snapshots are refused', async () => {
     const { calls, fetch } = recorder();
     const b = new PushgatewayBackend({ url: 'http://gw', job: 'j', fetch });
     expect(await b.export(batch())).toEqual({ ok: true });
-    expect(await b.export(batch(snapshot()))).toEqual({ ok: true });
     expect(await b.export(batch({ ...snap, temporality: 'delta' }))).toMatchObject({ ok: false, reason: 'export_rejected' });
     expect(calls).toHaveLength(0);
+    expect(await b.export(batch(snapshot()))).toEqual({ ok: true });
+    expect(calls.map((c) => [c.method, c.body])).toEqual([['PUT', '']]);
+    const post = recorder();
+    expect(await new PushgatewayBackend({ url: 'http://gw', job: 'j', method: 'POST', fetch: post.fetch }).export(batch(snapshot()))).toEqual({ ok: true });
+    expect(post.calls).toHaveLength(0);
   });
 
   it('PG-06: an HTTP error resolves export_failed with the status and gateway message, never throws', async () => {
@@ -190,5 +194,27 @@ describe('a monitor flushing to PushgatewayBackend', () => {
       ['removed_total{k="x"} 1', ''],
     ]);
     await monitor.shutdown();
+  });
+
+  it('PG-03: once the last series is removed, one PUT with an empty body empties the group; POST sends nothing', async () => {
+    for (const method of ['PUT', 'POST'] as const) {
+      const { calls, fetch } = recorder();
+      const monitor = createMonitor({ serviceName: 's', backends: [new PushgatewayBackend({ url: 'http://gw', job: 'j', method, fetch })] });
+      const c = monitor.metrics.createCounter('removed', 'R', { labelNames: ['k'] });
+      c.increment(1, { k: 'x' });
+      await monitor.flush();
+      c.remove({ k: 'x' });
+      await monitor.flush();
+      c.reset();
+      await monitor.flush(); // nothing left to say: no second empty push
+      c.increment(5, { k: 'z' });
+      await monitor.flush();
+      expect(calls.map((call) => [call.method, call.body!.split('\n').filter((l) => !l.startsWith('#'))])).toEqual(
+        method === 'PUT'
+          ? [['PUT', ['removed_total{k="x"} 1', '']], ['PUT', ['']], ['PUT', ['removed_total{k="z"} 5', '']]]
+          : [['POST', ['removed_total{k="x"} 1', '']], ['POST', ['removed_total{k="z"} 5', '']]],
+      );
+      await monitor.shutdown();
+    }
   });
 });

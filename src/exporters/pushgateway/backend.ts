@@ -112,11 +112,14 @@ export class PushgatewayBackend implements Backend {
     this.#fetch = custom ?? ((input, init) => fetch(input, init));
   }
 
-  /** Pushes the batch's metrics (text 0.0.4, no timestamps, PG-09). Batches without metrics are a no-op. */
+  /**
+   * Pushes the batch's metrics (text 0.0.4, no timestamps, PG-09). Batches without metrics are a
+   * no-op; an empty snapshot (the last series removed) PUTs an empty body, which empties the group (PG-03).
+   */
   export(batch: TelemetryBatch): Promise<ExportResult> {
     const snapshot = batch.metrics;
     if (this.#closed) return Promise.resolve(failure('after_shutdown', 'PushgatewayBackend is shut down'));
-    if (snapshot === undefined || snapshot.metrics.length === 0) return Promise.resolve(OK);
+    if (snapshot === undefined || (snapshot.metrics.length === 0 && this.method !== 'PUT')) return Promise.resolve(OK);
     if (snapshot.temporality !== 'cumulative') {
       return Promise.resolve(failure('export_rejected', 'Pushgateway needs cumulative metrics'));
     }

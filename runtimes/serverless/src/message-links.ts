@@ -49,7 +49,7 @@ export function messageContext(record: unknown): Link['context'] | undefined {
 /**
  * Links to the trace context each message of a batch carries (semantic conventions, messaging
  * batch receive: the consumer span links to every message's context; none of them is its
- * parent). At most `limit` (the span's link limit): records past it are not read. Malformed
+ * parent), each with the message's `messaging.message.id`. At most `limit` (the span's link limit): records past it are not read. Malformed
  * input is skipped, and a record that throws when read (a proxied event) ends the scan: the
  * invocation never fails for a link.
  */
@@ -58,7 +58,11 @@ export function messageLinks(records: readonly unknown[], limit: number): Link[]
   try {
     for (let i = 0; i < records.length && (links?.length ?? 0) < limit; i++) {
       const context = messageContext(records[i]);
-      if (context) (links ??= []).push({ context });
+      if (!context) continue;
+      // Which message of the batch each link came from, as OpenTelemetry's Lambda instrumentation says it.
+      const r = records[i] as { messageId?: unknown; Sns?: { MessageId?: unknown } };
+      const id = r.messageId ?? r.Sns?.MessageId;
+      (links ??= []).push(typeof id === 'string' ? { context, attributes: { 'messaging.message.id': id } } : { context });
     }
   } catch {
     // what was read so far is kept

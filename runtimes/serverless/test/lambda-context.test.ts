@@ -96,11 +96,12 @@ describe('wrapFunction on AWS Lambda: each message’s trace context becomes a l
     expect(eventShape(event, 'orders', 128).links!.map((l) => [l.context.traceFlags, l.context.isRemote])).toEqual([[1, true], [1, true], [0, true]]);
   });
 
-  test('SNS: traceparent in Sns.MessageAttributes', async () => {
+  test('SNS: traceparent in Sns.MessageAttributes, the link with the message id', async () => {
     const { monitor, memory } = createTestMonitor();
     const handler = wrapFunction(async () => 'done', monitor);
-    await handler({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:1:t', MessageAttributes: { traceparent: { Type: 'String', Value: `00-${T1}-00f067aa0ba902b7-01` } } } }] }, context);
-    expect(memory.spans.find((s) => s.kind === 5)!.links.map((l) => l.spanId)).toEqual(['00f067aa0ba902b7']);
+    await handler({ Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'sns-1', TopicArn: 'arn:aws:sns:eu-west-1:1:t', MessageAttributes: { traceparent: { Type: 'String', Value: `00-${T1}-00f067aa0ba902b7-01` } } } }] }, context);
+    // Each link says which message it came from (messaging.message.id), as OpenTelemetry's Lambda instrumentation does.
+    expect(memory.spans.find((s) => s.kind === 5)!.links.map((l) => [l.spanId, l.attributes])).toEqual([['00f067aa0ba902b7', { 'messaging.message.id': 'sns-1' }]]);
   });
 
   test('bounded by limits.linkCountLimit: the records past it are not read', () => {

@@ -94,6 +94,21 @@ export function recordDestination(r: LambdaRecord | null | undefined): string {
   return typeof arn === 'string' ? arn.slice(arn.lastIndexOf(':') + 1).replace(/^stream\//, '') : '';
 }
 
+/** The DNS suffix of each AWS partition named in an ARN's second field. */
+const PARTITION_DOMAIN: Record<string, string> = { aws: 'amazonaws.com', 'aws-us-gov': 'amazonaws.com', 'aws-cn': 'amazonaws.com.cn' };
+
+/**
+ * An SQS queue's endpoint (`server.address`, messaging conventions) and `aws.sqs.queue.url`, from
+ * its ARN (`arn:aws:sqs:eu-west-1:123456789012:orders`); none for an ARN of another form.
+ */
+export function sqsQueue(arn: unknown): Attributes {
+  const p = typeof arn === 'string' ? arn.split(':') : [];
+  const domain = PARTITION_DOMAIN[p[1]!];
+  if (p.length !== 6 || p[2] !== 'sqs' || !domain || !p[3] || !p[4] || !p[5]) return {};
+  const host = `sqs.${p[3]}.${domain}`;
+  return { 'server.address': host, 'aws.sqs.queue.url': `https://${host}/${p[4]}/${p[5]}` };
+}
+
 /** `messaging.system` as the semantic conventions spell it (SNS with a dot, SQS with an underscore; Kinesis has none listed). */
 export const MESSAGING_SYSTEM: Record<string, string> = { sqs: 'aws_sqs', sns: 'aws.sns', kinesis: 'aws_kinesis' };
 
@@ -176,6 +191,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     // Messaging conventions: `{operation} {destination}` (`process orders`), as the Lambda conventions' SQS example names it.
     const { name, attributes } = processSpan(MESSAGING_SYSTEM[system], destination);
     attributes['messaging.batch.message_count'] = records!.length;
+    if (system === 'sqs' && destination) Object.assign(attributes, sqsQueue(records!.find((r) => recordDestination(r) === destination)?.eventSourceARN));
     const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!, linkLimit) : undefined;
     return { name, kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
   }

@@ -1,9 +1,10 @@
 import { getActiveScope, getActiveSpan } from '../../../src/context/active.js';
+import type { Attributes } from '../../../src/model/attributes.js';
 import { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { NonRecordingSpan, type Span } from '../../../src/trace/span.js';
 import { getDefaultMonitor } from '../../../src/wrappers/default-monitor.js';
-import { MESSAGING_SYSTEM, processSpan, recordDestination, type LambdaRecord } from './lambda-event.js';
+import { MESSAGING_SYSTEM, processSpan, recordDestination, sqsQueue, type LambdaRecord } from './lambda-event.js';
 import { messageContext } from './message-links.js';
 
 /** Where `traceRecord` runs outside any monitor: a span that records nothing. */
@@ -13,7 +14,8 @@ const INERT = new NonRecordingSpan({ traceId: '0'.repeat(32), spanId: '0'.repeat
  * Runs `fn` as the processing of one SQS, SNS or Kinesis record of the batch a wrapped Lambda
  * handler got: a CONSUMER span `process <queue>`, a child of the batch's span, linked to the trace
  * context the message carries (`traceparent` in its message attributes, or SQS's `AWSTraceHeader`),
- * with `messaging.message.id` and `faas.trigger` `pubsub`. The Lambda conventions ask for this span
+ * with `messaging.message.id` and `faas.trigger` `pubsub` (an SQS message also the queue's
+ * `server.address` and `aws.sqs.queue.url`). The Lambda conventions ask for this span
  * per message beside the batch's; only the handler knows where one message's work starts and ends.
  * A Cloudflare Queues message (in an instrumented Worker's `queue` handler) gets its `id`, and the
  * queue and system of the batch's span. Returns what `fn` returns (a promise is followed); an
@@ -37,14 +39,17 @@ export function traceRecord<R>(record: unknown, fn: (span: Span) => R, options?:
   let destination = '';
   let id: unknown;
   let link: ReturnType<typeof messageContext>;
+  let queue: Attributes = {};
   // A record that cannot be read (not an object, a getter that throws) still runs, in a plain span.
   try {
     const r = record as LambdaRecord & { messageId?: unknown; eventID?: unknown; id?: unknown; Sns?: { MessageId?: unknown } };
     const source = r.eventSource ?? r.EventSource;
     system = typeof source === 'string' ? MESSAGING_SYSTEM[source.slice(4)] : undefined;
     // The destination only from a messaging ARN: a DynamoDB stream's ends in a time (`…/stream/2015-06-27T00:48:05.899`).
-    if (system) destination = recordDestination(r);
-    else {
+    if (system) {
+      destination = recordDestination(r);
+      queue = sqsQueue(system === 'aws_sqs' ? r.eventSourceARN : undefined);
+    } else {
       // A record that names no system of its own (a Cloudflare Queues message) takes its batch span's.
       const batch = (getActiveSpan() as { attributes?: Record<string, unknown> } | undefined)?.attributes;
       if (batch?.['messaging.operation.type'] === 'process') {
@@ -59,6 +64,7 @@ export function traceRecord<R>(record: unknown, fn: (span: Span) => R, options?:
   }
   // Lambda conventions, SQS message span: `faas.trigger` MUST be `pubsub` (processSpan sets it with a system).
   const { name, attributes } = processSpan(system, destination);
+  Object.assign(attributes, queue);
   if (typeof id === 'string') attributes['messaging.message.id'] = id;
   return monitor.tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
 }

@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { traceRecord, wrapFunction } from '../index.js';
 import { eventShape } from '../src/lambda-event.js';
 
 const elb = { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/1' } };
@@ -65,6 +67,21 @@ describe('eventShape: queue and topic events (messaging semantic conventions)', 
     const kinesis = eventShape({ Records: [{ eventSource: 'aws:kinesis', eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/clicks' }] }, 'fn');
     expect(kinesis.attributes).toMatchObject({ 'messaging.system': 'aws_kinesis', 'messaging.destination.name': 'clicks' });
     expect(eventShape({ Records: [{ eventSource: 'aws:sqs' }] }, 'fn').attributes).not.toHaveProperty('messaging.destination.name');
+  });
+
+  test("an SQS batch and an SQS record's span name the queue's endpoint (server.address) and aws.sqs.queue.url, as OpenTelemetry's Lambda instrumentation does", async () => {
+    const sqs = (arn: string) => eventShape({ Records: [{ eventSource: 'aws:sqs', eventSourceARN: arn }] }, 'fn').attributes;
+    expect(sqs('arn:aws:sqs:eu-west-1:123456789012:orders')).toMatchObject({ 'server.address': 'sqs.eu-west-1.amazonaws.com', 'aws.sqs.queue.url': 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders' });
+    expect(sqs('arn:aws-cn:sqs:cn-north-1:123456789012:orders')).toMatchObject({ 'server.address': 'sqs.cn-north-1.amazonaws.com.cn', 'aws.sqs.queue.url': 'https://sqs.cn-north-1.amazonaws.com.cn/123456789012/orders' });
+    // An ARN of another form, another partition, or no single queue: neither is guessed.
+    for (const arn of ['arn:aws:sqs:eu-west-1:orders', 'arn:aws-iso:sqs:us-iso-east-1:1:orders', 'orders']) expect(sqs(arn)).not.toHaveProperty('server.address');
+    const two = eventShape({ Records: ['a', 'b'].map((q) => ({ eventSource: 'aws:sqs', eventSourceARN: `arn:aws:sqs:eu-west-1:1:${q}` })) }, 'fn').attributes;
+    expect([two['server.address'], two['aws.sqs.queue.url']]).toEqual([undefined, undefined]);
+    const sns = eventShape({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:1:alerts' } }] }, 'fn').attributes;
+    expect(sns).not.toHaveProperty('server.address');
+    const { monitor, memory } = createTestMonitor();
+    await wrapFunction(async (e: { Records: unknown[] }) => traceRecord(e.Records[0], () => 'ok'), monitor)({ Records: [{ messageId: 'm-1', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:orders' }] }, { awsRequestId: 'r' });
+    expect(memory.spans.map((x) => x.attributes['aws.sqs.queue.url'])).toEqual(['https://sqs.eu-west-1.amazonaws.com/123456789012/orders', 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders']);
   });
 
   test('span names: `process <destination>` for a batch (messaging conventions), the function name for other triggers (Lambda conventions)', () => {

@@ -266,7 +266,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);
   const start = now();
   let status: number | undefined;
-  let error: unknown;
+  let errType: string | undefined;
   try {
     const result = await contextStorage().run({ scope, span, baggage }, () => (streaming ? Promise.resolve(fn.apply(self, args)) : callLambda(fn, self, args)));
     if (shape.http) {
@@ -278,22 +278,26 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
         captureHeaders(out, 'http.response.header.', resultHeaders(result), capture.responseHeaders);
         span.setAttributes(out);
       }
-      if (status >= 500) span.setStatus(SpanStatus.ERROR);
+      if (status >= 500) {
+        span.setStatus(SpanStatus.ERROR);
+        errType = String(status);
+      }
     }
     return result;
   } catch (err) {
-    error = err;
+    errType = err instanceof Error ? err.name || 'Error' : typeof err;
     failSpan(span, err);
     throw err;
   } finally {
+    // Recording-errors conventions: the exception's type, or an HTTP event's 5xx status, on the span as on the metric.
+    if (errType) span.setAttribute('error.type', errType);
     span.end();
     if (metrics && activeLabels && shape.http) {
       metrics.active.add(-1, activeLabels);
       const labels: Record<string, string | number> = { ...activeLabels };
       if (status !== undefined) labels['http.response.status_code'] = status;
       if (shape.http.route) labels['http.route'] = shape.http.route;
-      if (error !== undefined) labels['error.type'] = error instanceof Error ? error.name || 'Error' : typeof error;
-      else if (status !== undefined && status >= 500) labels['error.type'] = String(status);
+      if (errType) labels['error.type'] = errType;
       metrics.duration.observe(secondsBetween(start, now()), labels);
     }
     // The sandbox freezes once the handler returns (VL-02): export now, within the time left.

@@ -79,6 +79,23 @@ describe('wrapFunction on AWS Lambda', () => {
     expect(span.status.code).toBe(2);
   });
 
+  test('error.type is on the span as on the metric (HTTP and recording-errors conventions): the exception type, an HTTP event\'s 5xx status, any event\'s exception', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const handler = wrapFunction(async (e: { fail?: string }) => {
+      if (e.fail === 'throw') throw new RangeError('no');
+      if (e.fail === 'string') throw 'plain';
+      return { statusCode: e.fail === '503' ? 503 : 404 };
+    }, monitor);
+    const http = (fail: string) => ({ fail, httpMethod: 'GET', path: '/a', headers: {}, requestContext: {} });
+    await handler(http('503'), lambdaContext('e-1'));
+    await handler(http('404'), lambdaContext('e-2'));
+    await expect(handler(http('throw'), lambdaContext('e-3'))).rejects.toThrow('no');
+    await expect(handler({ fail: 'string' }, lambdaContext('e-4'))).rejects.toBe('plain');
+    expect(memory.spans.map((s) => s.attributes['error.type'])).toEqual(['503', undefined, 'RangeError', 'string']);
+    const points = memory.getMetric('http.server.request.duration')!.points.map((p) => p.attributes['error.type']);
+    expect(points.sort()).toEqual(['503', 'RangeError', undefined]);
+  });
+
   test('SQS events get a CONSUMER span with faas.trigger=pubsub; callback-style handlers work', async () => {
     const { monitor, memory } = createTestMonitor();
     const handler = wrapFunction((_event: unknown, _ctx: unknown, cb: (e: unknown, v?: unknown) => void) => {

@@ -251,6 +251,8 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   if (context.functionName) attributes['faas.name'] = context.functionName;
   if (context.functionVersion) attributes['faas.version'] = context.functionVersion;
   if (context.invokedFunctionArn) {
+    // Lambda conventions: the ARN as invoked, which names the alias cloud.resource_id leaves out.
+    attributes['aws.lambda.invoked_arn'] = context.invokedFunctionArn;
     const arn = context.invokedFunctionArn.split(':');
     // FaaS conventions: the function's ARN, an alias (`:live`) replaced by the version it resolved
     // to, since one sandbox serves several aliases.

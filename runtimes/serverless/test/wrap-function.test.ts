@@ -55,7 +55,7 @@ describe('wrapFunction on AWS Lambda', () => {
     expect(memory.spans.filter((s) => s.kind === 2).at(-1)!.attributes['faas.coldstart']).toBe(false);
   });
 
-  test('cloud.resource_id is the function ARN with an alias replaced by the version it resolved to (FaaS conventions: one sandbox serves several aliases)', async () => {
+  test('cloud.resource_id is the function ARN with an alias replaced by the version it resolved to (FaaS conventions: one sandbox serves several aliases); aws.lambda.invoked_arn the ARN as invoked', async () => {
     const { monitor, memory } = createTestMonitor();
     const handler = wrapFunction(async () => 'ok', monitor);
     const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
@@ -63,6 +63,8 @@ describe('wrapFunction on AWS Lambda', () => {
     await handler({}, { ...lambdaContext('a-2'), functionVersion: '7', invokedFunctionArn: `${arn}:7` });
     await handler({}, lambdaContext('a-3'));
     expect(memory.spans.map((s) => s.attributes['cloud.resource_id'])).toEqual([`${arn}:7`, `${arn}:7`, arn]);
+    // The alias invoked is kept, in aws.lambda.invoked_arn (Lambda conventions).
+    expect(memory.spans.map((s) => s.attributes['aws.lambda.invoked_arn'])).toEqual([`${arn}:live`, `${arn}:7`, arn]);
     expect(memory.spans[0]!.attributes['cloud.account.id']).toBe('123456789012');
   });
 

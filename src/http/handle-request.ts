@@ -36,6 +36,18 @@ export interface RequestTelemetry {
   readonly span: Span;
 }
 
+/**
+ * What a handler that answers by itself (a Node listener) throws when it fails: the error, and
+ * the status the client got, if any was sent. A fetch handler's throw is answered 500 by the
+ * adapter; a listener's is not (HTTP semconv: `http.response.status_code` only when one was sent).
+ */
+export class HandlerError {
+  constructor(
+    readonly error: unknown,
+    readonly status: number | undefined,
+  ) {}
+}
+
 type WaitUntil = (promise: Promise<unknown>) => void;
 type Held = (scope: Scope) => Promise<unknown> | undefined;
 
@@ -124,7 +136,8 @@ export async function handleRequest(
   try {
     response = await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
   } catch (err) {
-    finish(500, err);
+    const known = err instanceof HandlerError;
+    finish(known ? err.status : 500, known ? err.error : err);
     closeScope(scope, waitUntil, held);
     throw err;
   }

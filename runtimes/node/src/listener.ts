@@ -5,6 +5,7 @@ import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js'
 import { requestFromNode, runNodeStyle } from '../../../src/adapter/node-style.js';
 import { createServerHandler, SERVER_OPTION_KEYS, type Drainable, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkOptionKeys } from '../../../src/config/option-keys.js';
+import { HandlerError } from '../../../src/http/handle-request.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { useAsyncLocalStorage } from './instrument.js';
 
@@ -58,15 +59,22 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
   const handler = createServerHandler<Pair>(
     async (_request, pair, telemetry) => {
       const { req, res } = pair;
+      // Nothing answers a failure 500 here: the status is the one sent before it, if any (read
+      // at once: the app's uncaughtException handler may answer before the span ends).
+      const failed = (error: unknown): HandlerError => new HandlerError(error, res.headersSent ? res.statusCode : undefined);
       const call = (): unknown => {
         try {
           return listener(req, res);
         } catch (error) {
           pair.thrown = { error };
-          throw error;
+          throw failed(error);
         }
       };
-      return (await runNodeStyle(call, req, res, telemetry)).response;
+      try {
+        return (await runNodeStyle(call, req, res, telemetry)).response;
+      } catch (error) {
+        throw error instanceof HandlerError ? error : failed(error);
+      }
     },
     config,
     process.env,
@@ -95,7 +103,8 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
       done.catch(() => {}); // the same error, thrown below
       throw pair.thrown.error;
     }
-    void done;
+    // The listener's own rejection stays unhandled, as without instrumentation.
+    done.catch((e: unknown) => Promise.reject(e instanceof HandlerError ? e.error : e));
   } as InstrumentedListener;
   for (const key of ['monitor', 'pending', 'flush', 'shutdown'] as const) {
     Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);

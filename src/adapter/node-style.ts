@@ -12,7 +12,7 @@ export interface NodeRequestLike {
   readonly method?: string;
   readonly url?: string;
   readonly headers: Record<string, string | string[] | undefined>;
-  readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string } | null;
+  readonly socket?: { readonly encrypted?: boolean; readonly remoteAddress?: string; readonly localAddress?: string; readonly localPort?: number } | null;
   /** Set by Express once a route matched: `route.path` below `baseUrl`. */
   readonly route?: { readonly path?: unknown };
   readonly baseUrl?: string;
@@ -76,6 +76,15 @@ function hostOnly(v: string | undefined): string | undefined {
 }
 
 /**
+ * The server's own address, for a request without a Host header (an HTTP/1.0 health check), as
+ * the Node adapter's `toWebRequest` gives it: a made-up `localhost` became `server.address`.
+ */
+function localHost(s: NodeRequestLike['socket']): string | undefined {
+  const a = s?.localAddress;
+  return a ? `${a.includes(':') ? `[${a}]` : a}${s.localPort ? `:${s.localPort}` : ''}` : undefined;
+}
+
+/**
  * A Web `Request` with the Node request's method, URL and headers (no body: only read for
  * telemetry). Behind a proxy the URL is the client's: scheme and host from `Forwarded`, then
  * `X-Forwarded-Proto`/`-Host`, then the socket and `Host` (HTTP semconv url.scheme,
@@ -85,7 +94,7 @@ export function requestFromNode(req: NodeRequestLike): Request {
   const h = req.headers;
   const fwd = first(h.forwarded);
   const proto = scheme(forwarded(fwd, 'proto')) ?? scheme(first(h['x-forwarded-proto'])?.split(',')[0]) ?? (req.socket?.encrypted ? 'https' : 'http');
-  const host = hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0]) ?? hostOnly(first(h.host)) ?? 'localhost';
+  const host = hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0]) ?? hostOnly(first(h.host)) ?? localHost(req.socket) ?? 'localhost';
   const headers = new Headers();
   for (const [name, value] of Object.entries(h)) {
     if (value === undefined || name.startsWith(':')) continue;

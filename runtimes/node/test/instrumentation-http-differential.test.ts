@@ -167,6 +167,10 @@ const ACCEPTED: Array<{ why: string; apply(n: Norm, path: string, mode: Mode): N
     apply: (n, path, mode) => (path === '/throw-after' && mode === 'listener' ? { ...n, attributes: { ...n.attributes, 'http.response.status_code': 200 } } : n),
   },
   {
+    why: "no Host header (an HTTP/1.0 health check): server.address and server.port are the server's own socket address, as in the URL toNodeListener hands the handler, on both adapters; the reference records neither",
+    apply: (n, path) => (path === '/ok/http10' ? { ...n, attributes: { ...n.attributes, 'server.address': '127.0.0.1', 'server.port': 'listening port' } } : n),
+  },
+  {
     why: "a fetch handler's span describes the URL the handler sees (toNodeListener builds it from Host, as Deno.serve and Bun.serve do): X-Forwarded-Host is not read there; instrumentListener reads it, as the reference does",
     apply: (n, path, mode) =>
       path === '/ok/forwarded' && mode === 'fetch' ? { ...n, attributes: { ...n.attributes, 'server.address': '127.0.0.1', 'server.port': 'listening port' } } : n,

@@ -253,6 +253,9 @@ describe('Node adapter against @opentelemetry/instrumentation-http 0.223.0', () 
         // Accepted: the reference labels the points by network.protocol.version too (semconv:
         // Recommended); the library's points are labelled by the Required and Conditionally
         // Required attributes only, the same on every runtime (Workers has no protocol version).
+        // Values are compared as strings: the library's metric attributes are strings or booleans
+        // (its data model, Prometheus-like), so http.response.status_code is "200" where the
+        // reference, and both sides' spans, have the int 200 (semconv type: int).
         // A request whose parent is not sampled has no span but is counted (a GET answered 200).
         const unsampled = SCENARIOS.filter((x) => x.unsampled).map((): Norm => ({ ...refSpans[0]!, attributes: { 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': 200, 'network.protocol.version': '1.1' } }));
         expect(recorded(ours[mode], POINT_KEYS)).toEqual(pointsOf([...ourSpans, ...unsampled], OUR_POINT_KEYS));

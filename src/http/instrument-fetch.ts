@@ -3,6 +3,7 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { injectContext } from '../trace/propagation/propagation.js';
 import { failSpan } from '../trace/tracer.js';
+import { fetchErrorType } from './fetch-error.js';
 import { now, secondsBetween } from '../time.js';
 import { normalizeMethod, serverSpanName } from './request-attributes.js';
 import { httpClientDuration } from './server-metrics.js';
@@ -135,8 +136,9 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       }
     };
     const fail = (err: unknown): never => {
-      failSpan(span, err);
-      end(undefined, err instanceof Error ? err.name : 'Error');
+      const type = fetchErrorType(err, request.signal);
+      if (type) failSpan(span, err);
+      end(undefined, type);
       throw err;
     };
     let p: Promise<Response>;

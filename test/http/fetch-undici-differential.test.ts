@@ -400,7 +400,7 @@ describe('traced fetch against @opentelemetry/instrumentation-undici 0.33.0: CLI
       // Both sides give the caller the same answer, and the global fetch records what instrumentFetch does.
       expect(global).toEqual(wrapped);
       // HTTP semconv: url.full never carries credentials.
-      expect(JSON.stringify(wrapped)).not.toContain('pw@');
+      expect(JSON.stringify(wrapped.spans)).not.toContain('pw@');
       expect(wrapped).toEqual(expected(reference, name));
     });
   }

@@ -5,9 +5,14 @@
  */
 export function fetchErrorType(err: unknown, signal: AbortSignal | null | undefined): string | undefined {
   try {
-    const e = err as { name?: unknown } | null | undefined;
+    const e = err as { name?: unknown; code?: unknown; cause?: { code?: unknown } } | null | undefined;
     const name = e?.name;
     if (name === 'AbortError' || (signal?.aborted && name !== 'TimeoutError')) return undefined;
+    // fetch rejects every network failure as a TypeError ("fetch failed"): the code of the error
+    // (Bun: ConnectionRefused) or of its cause (Node: ECONNREFUSED, ENOTFOUND) tells which.
+    // A DOMException's code is a number, not a class of error.
+    const code = typeof e?.code === 'string' ? e.code : e?.cause?.code;
+    if (typeof code === 'string' && code) return code;
     return err instanceof Error ? err.name : 'Error';
   } catch {
     // an error whose fields throw when read still fails the span

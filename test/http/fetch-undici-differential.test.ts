@@ -70,6 +70,7 @@ const scenarios: Record<string, Scenario> = {
   'a slow response the caller aborts with a reason of its own': { call: aborted(new Error('superseded')) },
   // As AbortSignal.timeout() aborts, without waiting for a timer.
   'a timeout (the signal aborted with a TimeoutError)': { call: aborted(new DOMException('The operation timed out.', 'TimeoutError')) },
+  'connection refused (a closed port)': { call: (f, { closed }) => f(`${closed}/ok`) },
   HEAD: { call: (f, { base }) => f(`${base}/ok`, { method: 'HEAD' }) },
   'POST with a body': { call: (f, { base }) => f(`${base}/echo`, { method: 'POST', body: 'payload', headers: { 'content-type': 'text/plain' } }) },
   'a query with a secret': { call: (f, { base }) => f(`${base}/search?q=otel&token=abc`) },
@@ -337,6 +338,10 @@ const ACCEPTED: Array<{ why: string; apply(r: Result, scenario: string): Result;
         fix,
       );
     },
+  },
+  {
+    why: 'a network failure: the exception event is the error fetch rejected with (TypeError: fetch failed), the one the caller catches; instrumentation-undici records the socket error it saw on the diagnostics channel (connect ECONNREFUSED ...). error.type is ECONNREFUSED on both',
+    apply: (r) => spansOf(r, (n) => (n.attributes['error.type'] === 'ECONNREFUSED' ? { ...n, exceptions: ['TypeError: fetch failed'] } : n)),
   },
   {
     why: 'a signal the caller aborted with a reason of its own is a cancellation too (HTTP semconv: a request cancelled on purpose is no error: status unset, no error.type); instrumentation-undici recognises the AbortError name only',

@@ -102,6 +102,9 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
     } catch {
       return fetchFn(input, init);
     }
+    // Not an HTTP request (data:, blob:, file:): fetch answers it without a server, and url.full
+    // was "null" and the path (a URL of no origin), server.address empty.
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return fetchFn(input, init);
     const method = normalizeMethod(request.method);
     // Required on CLIENT spans and http.client.request.duration (HTTP semconv): the scheme's default when the URL names none.
     const port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);

@@ -78,6 +78,8 @@ const scenarios: Record<string, Scenario> = {
   'userinfo in the URL': { call: (f, { base }) => f(base.replace('http://', 'http://user:pw@') + '/ok') },
   'an unknown method (PURGE)': { call: (f, { base }) => f(`${base}/cache/k`, { method: 'PURGE' }) },
   'a Request object with headers of its own': { call: (f, { base }) => f(new Request(`${base}/ok`, { headers: { 'x-app': '1' } })) },
+  // No HTTP request at all: fetch answers it itself.
+  'a data: URL': { call: (f) => f('data:text/plain,inline') },
   'a host propagateTo does not allow': { call: (f, { base }) => f(`${base}/ok`), options: { propagateTo: { allow: ['api.internal'] } } },
 };
 

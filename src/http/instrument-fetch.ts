@@ -113,7 +113,8 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
       attributes: {
         'http.request.method': method,
         ...(method !== request.method ? { 'http.request.method_original': request.method } : {}),
-        'url.full': monitor.redactor.redactUrl(url.origin + url.pathname + url.search),
+        // HTTP semconv: with the fragment, though never sent (its secrets redacted); no userinfo.
+        'url.full': monitor.redactor.redactUrl(url.origin + url.pathname + url.search + url.hash),
         'server.address': url.hostname,
         'server.port': port,
         ...(options.peerService ? { 'peer.service': options.peerService } : {}),

@@ -74,6 +74,8 @@ const scenarios: Record<string, Scenario> = {
   HEAD: { call: (f, { base }) => f(`${base}/ok`, { method: 'HEAD' }) },
   'POST with a body': { call: (f, { base }) => f(`${base}/echo`, { method: 'POST', body: 'payload', headers: { 'content-type': 'text/plain' } }) },
   'a query with a secret': { call: (f, { base }) => f(`${base}/search?q=otel&token=abc`) },
+  // Never sent, but part of the URL the caller asked for; a secret in it is redacted as in the query.
+  'a URL with a fragment': { call: (f, { base }) => f(`${base}/ok#section-2&access_token=xyz`) },
   // fetch refuses it before sending anything (a Request cannot carry credentials): no span on either side.
   'userinfo in the URL': { call: (f, { base }) => f(base.replace('http://', 'http://user:pw@') + '/ok') },
   'an unknown method (PURGE)': { call: (f, { base }) => f(`${base}/cache/k`, { method: 'PURGE' }) },
@@ -330,6 +332,11 @@ const ACCEPTED: Array<{ why: string; apply(r: Result, scenario: string): Result;
   {
     why: 'secret query values are REDACTED in url.full (monitor.redactor; HTTP semconv: sensitive content SHOULD be scrubbed); instrumentation-undici records the URL as given',
     apply: (r) => spansOf(r, (n) => ({ ...n, attributes: { ...n.attributes, 'url.full': String(n.attributes['url.full']).replace('token=abc', 'token=REDACTED') } })),
+  },
+  {
+    why: 'HTTP semconv: url.full includes the fragment when it is known, though it is never sent (secrets in it REDACTED); instrumentation-undici sees the request as sent, without it',
+    apply: (r, scenario) =>
+      scenario === 'a URL with a fragment' ? spansOf(r, (n) => ({ ...n, attributes: { ...n.attributes, 'url.full': `${String(n.attributes['url.full'])}#section-2&access_token=REDACTED` } })) : r,
   },
   {
     why: "a timeout: instrumentation-undici's error.type and exception type are the DOMException's numeric code (23: it reads error.code before error.name); the library records the name, TimeoutError (error.type is a string class of error)",

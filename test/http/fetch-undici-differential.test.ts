@@ -49,6 +49,8 @@ interface Scenario {
   call: Call;
   /** The library's options (instrumentFetch and traceGlobalFetch). */
   options?: FetchInstrumentationOptions;
+  /** Called outside any span (at start-up, say) rather than inside the parent. */
+  outside?: true;
 }
 
 /** A fetch to /slow, aborted once the server has the request (so its headers are recorded). */
@@ -80,6 +82,12 @@ const scenarios: Record<string, Scenario> = {
   'userinfo in the URL': { call: (f, { base }) => f(base.replace('http://', 'http://user:pw@') + '/ok') },
   'an unknown method (PURGE)': { call: (f, { base }) => f(`${base}/cache/k`, { method: 'PURGE' }) },
   'a Request object with headers of its own': { call: (f, { base }) => f(new Request(`${base}/ok`, { headers: { 'x-app': '1' } })) },
+  'outside any span': { call: (f, { base }) => f(`${base}/ok`), outside: true },
+  'outside any span, requireParent: false': { call: (f, { base }) => f(`${base}/ok`), outside: true, options: { requireParent: false } },
+  'a traceparent the caller set': {
+    call: (f, { base }) => f(`${base}/ok`, { headers: { traceparent: '00-11111111111111111111111111111111-2222222222222222-01', tracestate: 'old=1' } }),
+  },
+  'the connection lost while the body is read': { call: (f, { base }) => f(`${base}/cut`) },
   // No HTTP request at all: fetch answers it itself.
   'a data: URL': { call: (f) => f('data:text/plain,inline') },
   'a host propagateTo does not allow': { call: (f, { base }) => f(`${base}/ok`), options: { propagateTo: { allow: ['api.internal'] } } },
@@ -112,6 +120,12 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => send(201, `got ${body}`));
+    return;
+  }
+  if (path === '/cut') {
+    // Headers and part of the body, then the connection is lost.
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '100' });
+    res.write('part', () => res.destroy());
     return;
   }
   if (path === '/slow') {
@@ -200,13 +214,15 @@ async function runReference(s: Scenario, env: Env): Promise<Result> {
   undici.enable();
   try {
     const incoming = propagation.extract(ROOT_CONTEXT, INCOMING);
-    answer = await tracer.startActiveSpan('parent', {}, incoming, async (parent) => {
-      try {
-        return await call(s, fetch, env);
-      } finally {
-        parent.end();
-      }
-    });
+    answer = s.outside
+      ? await call(s, fetch, env)
+      : await tracer.startActiveSpan('parent', {}, incoming, async (parent) => {
+          try {
+            return await call(s, fetch, env);
+          } finally {
+            parent.end();
+          }
+        });
   } finally {
     undici.disable();
   }
@@ -245,13 +261,15 @@ async function runOurs(s: Scenario, env: Env, how: 'instrumentFetch' | 'global f
   arrivals = [];
   let answer: string;
   try {
-    answer = await monitor.tracer.startActiveSpan('parent', { parent: extractContext(INCOMING) }, async (parent) => {
-      try {
-        return await call(s, f, env);
-      } finally {
-        parent.end();
-      }
-    });
+    answer = s.outside
+      ? await call(s, f, env)
+      : await monitor.tracer.startActiveSpan('parent', { parent: extractContext(INCOMING) }, async (parent) => {
+          try {
+            return await call(s, f, env);
+          } finally {
+            parent.end();
+          }
+        });
   } finally {
     if (how === 'global fetch') untraceGlobalFetch();
   }
@@ -286,8 +304,8 @@ const pointsOf = (r: Result, f: (a: Record<string, unknown>) => Record<string, u
   ...r,
   points: sorted(r.points.map((p) => ({ ...p, attributes: f(p.attributes) }))),
 });
-/** A cancellation as the library records it: no error (status unset, no error.type, no exception). */
-const cancelled = (r: Result): Result => ({
+/** A span with no error: status unset, no error.type, no exception (a cancellation, an error after the span ended). */
+const noError = (r: Result): Result => ({
   ...spansOf(r, (n) => ({ ...n, status: 'UNSET', statusMessage: false, exceptions: [], attributes: without(n.attributes, ['error.type']) })),
   points: sorted(r.points.map((p) => ({ ...p, attributes: without(p.attributes, ['error.type']) }))),
 });
@@ -354,12 +372,25 @@ const ACCEPTED: Array<{ why: string; apply(r: Result, scenario: string): Result;
   },
   {
     why: 'a signal the caller aborted with a reason of its own is a cancellation too (HTTP semconv: a request cancelled on purpose is no error: status unset, no error.type); instrumentation-undici recognises the AbortError name only',
-    apply: (r, scenario) => (scenario === 'a slow response the caller aborts with a reason of its own' ? cancelled(r) : r),
+    apply: (r, scenario) => (scenario === 'a slow response the caller aborts with a reason of its own' ? noError(r) : r),
   },
   {
     why: 'propagateTo: no trace headers to a host it does not allow (the span is still recorded); instrumentation-undici has no such option and sends them to every host',
     apply: (r, scenario) =>
       scenario === 'a host propagateTo does not allow' ? { ...r, headers: r.headers.map((h) => h.replace(/traceparent=.*$/, 'traceparent=none tracestate=none baggage=none')) } : r,
+  },
+  {
+    why: 'requireParent (default true): a fetch made outside any span or request scope (at start-up, say) stays untraced, no span, no point, no headers; instrumentation-undici traces it as a root span (its requireParentforSpans is off by default). With requireParent: false the two agree',
+    apply: (r, scenario) => (scenario === 'outside any span' ? { ...r, spans: [], points: [], headers: r.headers.map((h) => h.replace(/traceparent=\S+/, 'traceparent=none')) } : r),
+  },
+  {
+    why: "trace headers the caller set are replaced: instrumentation-undici adds a second traceparent (a request W3C trace context tells receivers to ignore then) and joins the caller's tracestate to its own",
+    apply: (r, scenario) =>
+      scenario === 'a traceparent the caller set' ? { ...r, headers: r.headers.map((h) => h.replace(/traceparent=.* baggage=/, 'traceparent=00-trace-client0-01 tracestate=vendor=abc baggage=')) } : r,
+  },
+  {
+    why: "the span ends when the response headers arrive (HTTP semconv, client span duration: the body is the caller's to read or not), so a connection lost while the body is read fails the caller's read, not the span (UNSET, its 200, no error.type); instrumentation-undici ends its span at the response's end and records the socket error (UND_ERR_SOCKET)",
+    apply: (r, scenario) => (scenario === 'the connection lost while the body is read' ? noError(r) : r),
   },
   {
     why: "the library's metric label values are strings (its data model, as Prometheus labels): http.response.status_code is '404' on a duration point",

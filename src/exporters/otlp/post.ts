@@ -2,7 +2,7 @@ import type { DropReason } from '../../model/batch.js';
 import { EXPORTER_REQUEST } from './exporter-urls.js';
 import type { FetchLike } from './options.js';
 import type { PartialSuccess } from './response.js';
-import { discardBody, MAX_RESPONSE_BYTES, parsePartialSuccess, parseStatusMessage, readBodyCapped } from './response.js';
+import { parsePartialSuccess, parseStatusMessage, readBodyCapped } from './response.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 
 /** What one export shares between its signals: the deadline and the retry policy. */
@@ -79,13 +79,16 @@ export async function postWithRetry(
       const status = res.status;
       if (status >= 200 && status < 300) return await readSuccess(res, sentJson, attempt, ctx.signal);
       if (!isRetryableStatus(status)) return await readFailure(res, attempt);
-      // A response over the cap is a non-retryable error whatever its status (OTLP-05).
-      if (Number(res.headers.get('content-length')) > MAX_RESPONSE_BYTES) {
-        await discardBody(res);
-        return { ok: false, reason: 'export_failed', error: `HTTP ${status}, response body larger than 4 MiB (not read, not retried)`, status, attempts: attempt };
-      }
       waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
-      await discardBody(res);
+      // A response over the cap is a non-retryable error whatever its status (OTLP-05). Read up
+      // to the cap, not discarded: a chunked one says its size only by being read.
+      let big = false;
+      try {
+        big = (await readBodyCapped(res)) === undefined;
+      } catch {
+        // Cut off: the status stands.
+      }
+      if (big) return { ok: false, reason: 'export_failed', error: `HTTP ${status}, response body larger than 4 MiB (not retried)`, status, attempts: attempt };
       lastError = `HTTP ${status}`;
       if (attempt >= ctx.maxAttempts) return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, status, attempts: attempt };
     } else if (attempt >= ctx.maxAttempts) {

@@ -7,6 +7,9 @@
  * kind, status, attributes, exception events, parent), the trace headers the server received
  * and the `http.client.request.duration` points are normalised and must be equal, apart from the
  * differences listed in ACCEPTED; each accepted difference must still occur somewhere.
+ * instrumentation-undici emits the stable HTTP conventions without OTEL_SEMCONV_STABILITY_OPT_IN;
+ * it is enabled only while its side runs (else it would also inject into the library's fetches,
+ * a second traceparent the recorded headers would show).
  */
 import { once } from 'node:events';
 import { appendFileSync } from 'node:fs';

@@ -90,6 +90,10 @@ const ACCEPTED = {
   semicolonKept: {
     apply: (o: Observed): Observed => ({ ...o, requests: o.requests.map((r) => ({ ...r, headers: Object.fromEntries(Object.entries(r.headers).map(([k, v]) => [k, v.split(';')[0]!])) })) }),
   },
+  // A per-signal endpoint that is no http(s) URL (`host:4318/v1/traces`, no scheme) is warned
+  // about and ignored (ENV-13): the signal goes to the generic endpoint. The SDK takes
+  // `host:` as the URL's scheme and every export fails without a request.
+  schemelessEndpointIgnored: { apply: (o: Observed): Observed => ({ ...o, requests: [], result: 'failure' }) },
   // `k=` sends `k` with an empty value (as the Go and Python SDKs do); the SDK leaves it out.
   emptyValueSent: {
     apply: (o: Observed): Observed => ({ ...o, requests: o.requests.map((r) => ({ ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([, v]) => v !== '')) })) }),
@@ -158,6 +162,10 @@ const scenarios: Record<string, Scenario> = {
   'METRICS_* variables leave traces alone': {
     env: (u) => json(u, { [G + 'METRICS_ENDPOINT']: u + '/m', [G + 'METRICS_HEADERS']: 'x-m=1', [G + 'METRICS_TIMEOUT']: '1', [G + 'METRICS_COMPRESSION']: 'gzip' }),
   },
+  'TRACES_ENDPOINT without a scheme, ENDPOINT set': {
+    env: (u) => json(u, { [SPECIFIC + 'ENDPOINT']: u.replace('http://127.0.0.1', 'localhost') + '/v1/traces' }),
+    accepted: ['schemelessEndpointIgnored'],
+  },
   'ENDPOINT not a URL, TRACES_ENDPOINT set': { env: (u) => json('not a url', { [SPECIFIC + 'ENDPOINT']: u + '/v1/traces' }) },
 
   // Headers (ENV-03)
@@ -192,7 +200,12 @@ const scenarios: Record<string, Scenario> = {
   'TIMEOUT=300, a collector that never answers': { env: (u) => json(u, { [G + 'TIMEOUT']: '300' }), answers: ['hang'] },
   'TRACES_TIMEOUT=300 over TIMEOUT=60000, never answers': { env: (u) => json(u, { [G + 'TIMEOUT']: '60000', [SPECIFIC + 'TIMEOUT']: '300' }), answers: ['hang'] },
   'TIMEOUT=300, a 200 whose body never ends': { env: (u) => json(u, { [G + 'TIMEOUT']: '300' }), answers: [{ status: 200, headers: { 'content-type': 'application/json', 'content-length': '100' }, body: '{' }] },
+  'TIMEOUT=300, a 503 whose body never ends': {
+    env: (u) => json(u, { [G + 'TIMEOUT']: '300' }),
+    answers: [{ status: 503, headers: { 'retry-after': '0', 'content-length': '100' }, body: '{' }, OK],
+  },
   'TIMEOUT=0': { env: (u) => json(u, { [G + 'TIMEOUT']: '0' }), accepted: ['zeroTimeout'] },
+  'TIMEOUT=0, 429 with Retry-After: 120': { env: (u) => json(u, { [G + 'TIMEOUT']: '0' }), answers: [status(429, { 'retry-after': '120' })], accepted: ['zeroTimeout'] },
   'TIMEOUT=-5': { env: (u) => json(u, { [G + 'TIMEOUT']: '-5' }) },
   'TIMEOUT=abc': { env: (u) => json(u, { [G + 'TIMEOUT']: 'abc' }) },
   'TIMEOUT=2000.5': { env: (u) => json(u, { [G + 'TIMEOUT']: '2000.5' }), accepted: ['fractionalTimeout'] },
@@ -201,6 +214,7 @@ const scenarios: Record<string, Scenario> = {
   ...Object.fromEntries(
     [429, 502, 503, 504].map((code): [string, Scenario] => [`${code} with Retry-After: 0, then 200`, { env: (u) => json(u), answers: [status(code, { 'retry-after': '0' }), OK] }]),
   ),
+  'COMPRESSION=gzip, 503 with Retry-After: 0, then 200': { env: (u) => json(u, { [G + 'COMPRESSION']: 'gzip' }), answers: [status(503, { 'retry-after': '0' }), OK] },
   '503 every time, Retry-After: 0': { env: (u) => json(u), answers: [status(503, { 'retry-after': '0' })], accepted: ['attempts'] },
   '429 without Retry-After, then 200': { env: (u) => json(u), answers: [status(429), OK] },
   '503 with Retry-After: 1, then 200': { env: (u) => json(u), answers: [status(503, { 'retry-after': '1' }), OK] },

@@ -16,6 +16,21 @@ export interface NodeRequestLike {
   /** Set by Express once a route matched: `route.path` below `baseUrl`. */
   readonly route?: { readonly path?: unknown };
   readonly baseUrl?: string;
+  /** The Express app the request is in: its router's layers and, mounted, its `path()`. */
+  readonly app?: ExpressApp;
+}
+
+/** An Express app or router layer, as read here (Express 5: `rawPath` is the pattern a router was mounted on). */
+interface Layer {
+  readonly route?: object;
+  readonly rawPath?: unknown;
+  readonly handle?: { readonly stack?: unknown };
+}
+interface ExpressApp {
+  readonly router?: { readonly stack?: unknown };
+  /** Express 4's router (reading `router` there throws). */
+  readonly _router?: { readonly stack?: unknown };
+  path?(): string;
 }
 
 /** The parts of `ServerResponse` read here. */
@@ -156,12 +171,49 @@ export function sentResponse(res: NodeResponseLike): Response {
   return { status: res.statusCode, statusText: '', headers, body: null } as unknown as Response;
 }
 
-/** `/users/:id` when Express matched a route for this request. */
+const NOT_FOUND = 0;
+const AMBIGUOUS = 1;
+/**
+ * The patterns of the routers above `route` in `stack` joined (`/api/v1`); NOT_FOUND, or
+ * AMBIGUOUS when the route is below two mounts or a router that says no string pattern (Express 4).
+ */
+function mountsOf(stack: unknown, route: object, depth = 0): string | typeof NOT_FOUND | typeof AMBIGUOUS {
+  let found: string | typeof NOT_FOUND | typeof AMBIGUOUS = NOT_FOUND;
+  if (!Array.isArray(stack) || depth > 32) return found;
+  for (const layer of stack as Layer[]) {
+    let here = layer?.route === route ? '' : layer?.handle ? mountsOf(layer.handle.stack, route, depth + 1) : NOT_FOUND;
+    if (here === NOT_FOUND) continue;
+    if (here !== AMBIGUOUS && layer.route !== route) here = typeof layer.rawPath === 'string' ? layer.rawPath + here : AMBIGUOUS;
+    if (found !== NOT_FOUND) return AMBIGUOUS;
+    found = here;
+  }
+  return found;
+}
+
+/** The template above a matched route (`/admin/api/v1`) by route: an app's routers do not move. */
+const mounts = new WeakMap<object, string | number>();
+
+/**
+ * `/users/:id` when Express matched a route for this request: the patterns the app and the
+ * routers above it were mounted on, not `baseUrl`, which is the path as sent (`/API/42` for
+ * `app.use('/api/:v')`) and is already reset once an error left those routers.
+ */
 function expressRoute(req: NodeRequestLike): string | undefined {
-  const path = req.route?.path;
+  const route = req.route;
+  const path = route?.path;
   if (typeof path !== 'string') return undefined;
-  const base = typeof req.baseUrl === 'string' ? req.baseUrl : '';
-  return base + path || undefined;
+  let base: string | number | undefined = mounts.get(route!);
+  if (base === undefined) {
+    // Found only from the app the route is in (sub-apps are not searched): its path() is the prefix.
+    const app = req.app;
+    const stack = (app?._router ?? app?.router)?.stack;
+    const found = mountsOf(stack, route!);
+    // Not in its app: the route of a sub-app an error has left, which its parent cannot reach.
+    if (found === NOT_FOUND && stack) return undefined;
+    base = typeof found === 'string' && typeof app?.path === 'function' ? app.path() + found : found;
+    if (found !== NOT_FOUND) mounts.set(route!, base);
+  }
+  return ((typeof base === 'string' ? base : (req.baseUrl ?? '')) + path).replace(/\/{2,}/g, '/') || undefined;
 }
 
 /**

@@ -171,11 +171,19 @@ export function sentResponse(res: NodeResponseLike): Response {
   return { status: res.statusCode, statusText: '', headers, body: null } as unknown as Response;
 }
 
+/** A route's or mount's path as written: a string, a RegExp (`/^\/re\/(\d+)$/`) or an array of them (`/a,/b`). */
+function template(path: unknown): string | undefined {
+  if (typeof path === 'string') return path;
+  if (path instanceof RegExp) return String(path);
+  if (Array.isArray(path)) return path.map((p) => template(p) ?? '').join(',');
+  return undefined;
+}
+
 const NOT_FOUND = 0;
 const AMBIGUOUS = 1;
 /**
  * The patterns of the routers above `route` in `stack` joined (`/api/v1`); NOT_FOUND, or
- * AMBIGUOUS when the route is below two mounts or a router that says no string pattern (Express 4).
+ * AMBIGUOUS when the route is below two mounts or a router that says no pattern (Express 4).
  */
 function mountsOf(stack: unknown, route: object, depth = 0): string | typeof NOT_FOUND | typeof AMBIGUOUS {
   let found: string | typeof NOT_FOUND | typeof AMBIGUOUS = NOT_FOUND;
@@ -183,7 +191,7 @@ function mountsOf(stack: unknown, route: object, depth = 0): string | typeof NOT
   for (const layer of stack as Layer[]) {
     let here = layer?.route === route ? '' : layer?.handle ? mountsOf(layer.handle.stack, route, depth + 1) : NOT_FOUND;
     if (here === NOT_FOUND) continue;
-    if (here !== AMBIGUOUS && layer.route !== route) here = typeof layer.rawPath === 'string' ? layer.rawPath + here : AMBIGUOUS;
+    if (here !== AMBIGUOUS && layer.route !== route) here = template(layer.rawPath)?.concat(here) ?? AMBIGUOUS;
     if (found !== NOT_FOUND) return AMBIGUOUS;
     found = here;
   }
@@ -200,8 +208,8 @@ const mounts = new WeakMap<object, string | number>();
  */
 function expressRoute(req: NodeRequestLike): string | undefined {
   const route = req.route;
-  const path = route?.path;
-  if (typeof path !== 'string') return undefined;
+  const path = template(route?.path);
+  if (path === undefined) return undefined;
   let base: string | number | undefined = mounts.get(route!);
   if (base === undefined) {
     // Found only from the app the route is in (sub-apps are not searched): its path() is the prefix.

@@ -221,7 +221,9 @@ function expressRoute(req: NodeRequestLike): string | undefined {
     base = typeof found === 'string' && typeof app?.path === 'function' ? app.path() + found : found;
     if (found !== NOT_FOUND) mounts.set(route!, base);
   }
-  return ((typeof base === 'string' ? base : (req.baseUrl ?? '')) + path).replace(/\/{2,}/g, '/') || undefined;
+  const prefix = typeof base === 'string' ? base : (req.baseUrl ?? '');
+  // A mounted router's '/' route answers its mount path: `/api`, not `/api/`.
+  return (prefix && path === '/' ? prefix : prefix + path).replace(/\/{2,}/g, '/') || undefined;
 }
 
 /**

@@ -55,7 +55,7 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     // The duration goes to the HTTP adapters' histogram (Prometheus: http_server_request_duration_seconds).
     const h = m.find((x) => x.name === 'http.server.request.duration') as HistogramMetric;
     expect([h.unit, h.points[0].sum]).toEqual(['s', 0.025]);
-    expect(h.points[0].attributes).toEqual({ 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': '200' });
+    expect(h.points[0].attributes).toEqual({ 'http.request.method': 'GET', 'http.route': '/users/:id', 'http.response.status_code': 200 });
     expect(values(m, 'auth_logins_total')).toEqual([
       [{ method: 'password', outcome: 'success' }, 1],
       [{ method: 'password', outcome: 'failure', reason: 'bad_password' }, 1],

@@ -47,7 +47,7 @@ describe('handleRequest', () => {
     expect(client.parentSpanId).toBe(server.spanId);
     expect(seen[0]).toBe(`00-${server.traceId}-${client.spanId}-01`);
     const duration = memory.getMetric('http.server.request.duration')!;
-    expect(duration.points[0].attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': '201' });
+    expect(duration.points[0].attributes).toMatchObject({ 'http.route': '/users/:id', 'http.response.status_code': 201 });
   });
 
   it('with waitForBody: true ends the server span only when a streamed body has been read', async () => {
@@ -172,7 +172,7 @@ describe('handleRequest', () => {
     expect(span.attributes['http.response.status_code']).toBe(500);
     expect(span.status.code).toBe(SpanStatus.ERROR);
     const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration') as unknown as { points: { attributes: Record<string, unknown> }[] };
-    expect(duration.points.map((p) => p.attributes)).toEqual([{ 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': '500', 'error.type': 'TypeError' }]);
+    expect(duration.points.map((p) => p.attributes)).toEqual([{ 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': 500, 'error.type': 'TypeError' }]);
   });
 
   it('sets error.type on the SERVER span as on the duration metric: the exception type, or the 5xx status (HTTP semconv)', async () => {

@@ -98,9 +98,9 @@ describe('instrumentFetch (review)', () => {
     expect(m.unit).toBe('s');
     expect((m.points[0] as HistogramPoint).bounds).toEqual([0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]);
     expect(m.points.map((p) => p.attributes)).toEqual([
-      { 'http.request.method': 'GET', 'server.address': 'a.test', 'server.port': '443', 'http.response.status_code': '200' },
-      { 'http.request.method': 'POST', 'server.address': 'a.test', 'server.port': '8080', 'http.response.status_code': '404', 'error.type': '404' },
-      { 'http.request.method': 'GET', 'server.address': 'b.test', 'server.port': '443', 'error.type': 'TypeError' },
+      { 'http.request.method': 'GET', 'server.address': 'a.test', 'server.port': 443, 'http.response.status_code': 200 },
+      { 'http.request.method': 'POST', 'server.address': 'a.test', 'server.port': 8080, 'http.response.status_code': 404, 'error.type': '404' },
+      { 'http.request.method': 'GET', 'server.address': 'b.test', 'server.port': 443, 'error.type': 'TypeError' },
     ]);
   });
 });

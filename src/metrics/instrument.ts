@@ -2,7 +2,7 @@ import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { DropReason } from '../model/batch.js';
-import type { Labels, LabelsInput } from '../model/attributes.js';
+import type { LabelsInput } from '../model/attributes.js';
 import type { MetricData, MetricType, PointAttributes, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { clip } from '../attributes/sanitize.js';
@@ -45,7 +45,10 @@ export interface SeriesBase {
 }
 
 // A boolean, as the spec has it (MET-11): OTLP carries boolValue true, Prometheus renders "true".
-const OVERFLOW_ATTRIBUTES: PointAttributes = Object.freeze({ 'otel.metric.overflow': true });
+// Told from a user label of the same name and value by identity (observe.ts).
+export const OVERFLOW_ATTRIBUTES: PointAttributes = Object.freeze({ 'otel.metric.overflow': true });
+/** A new series' labels, each value as first given (a string, number or boolean). */
+type Labels = Record<string, string | number | boolean>;
 // Series keys: each label value (and, without declared names, each name) preceded by its
 // length, so no value can imitate a separator and join two label sets into one series.
 const SEP = '\u0001';
@@ -217,14 +220,17 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     // overflows at once. Otherwise the attributes come first even at the cap: an invalid label
     // name is dropped as below the cap, and a secret value finds the redacted series it shares.
     if (full && this.#labelSet !== undefined && this.#redactNames?.length === 0) return this.#overflowSeries();
+    // Values keep their type (a status code 200 goes out as an OTLP int); the key is their text,
+    // so a later "200" finds this series and its attributes stay those of this first call.
     let attributes: Labels | undefined;
     const names = this.labelNames;
     if (names) {
       attributes = {};
       // An empty label value is the same as an absent label (PR-03): it is not recorded.
       for (let i = 0; i < names.length; i++) {
-        const t = this.#text(labels[names[i]], false);
-        if (t) attributes[names[i]] = t;
+        const v = labels[names[i]];
+        const t = this.#text(v, false);
+        if (t) attributes[names[i]] = typeof v === 'string' ? t : v;
       }
     } else {
       const cut = this.#cuts?.get(key);
@@ -301,8 +307,9 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         this.drop('invalid_label', `metric "${this.name}" got an invalid label name ${JSON.stringify(k.slice(0, 64))}; the value was dropped`);
         return undefined;
       }
-      const t = this.#text(labels[k], false);
-      if (t) attributes[k] = t;
+      const v = labels[k];
+      const t = this.#text(v, false);
+      if (t) attributes[k] = typeof v === 'string' ? t : v;
     }
     return attributes;
   }
@@ -337,14 +344,15 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    */
   #cuts: Map<string, [S, number]> | undefined;
 
-  /** Label value as text, truncated to the limit; `count` is false when re-reading a value already counted. */
+  /**
+   * Label value as text, the series key's part: a string truncated to the limit, a number or
+   * boolean as String() writes it (`200` and `"200"` are one series; the series keeps the values
+   * of the call that made it). `count` is false when re-reading a value already counted.
+   */
   #text(v: unknown, count = true): string | undefined {
-    let s: string;
-    if (typeof v === 'string') s = v;
-    else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
-    else if (v === undefined) s = '';
-    else return undefined;
-    return s.length > this.owner.limits.labelValueLengthLimit ? this.#truncate(s, count) : s;
+    if (typeof v === 'string') return v.length > this.owner.limits.labelValueLengthLimit ? this.#truncate(v, count) : v;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    return v === undefined ? '' : undefined;
   }
 
   #truncate(s: string, count: boolean): string {
@@ -414,8 +422,9 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         // A set the cap cut or the redactor changed is keyed by the labels stored (as #create keys it).
         const a: Labels = {};
         for (const k of this.labelNames ?? Object.keys(labels)) {
-          const t = this.#text(labels[k], false);
-          if (t) a[k] = t;
+          const v = labels[k];
+          const t = this.#text(v, false);
+          if (t) a[k] = typeof v === 'string' ? t : v;
         }
         const kept = this.#labelSet ? a : this.#capLabels(a, false);
         if ((this.#redactNames?.length !== 0 && this.#redactLabels(kept)) || kept !== a)
@@ -578,6 +587,7 @@ export function labelsArg(value: unknown, labels: LabelsInput | undefined): Labe
 function wellFormed(attributes: Labels): number {
   let changed = 0;
   for (const k in attributes) {
+    // A number or boolean has no isWellFormed: left as it is.
     const v = attributes[k] as string & { isWellFormed?(): boolean; toWellFormed(): string };
     if (v.isWellFormed?.() === false) {
       attributes[k] = v.toWellFormed();

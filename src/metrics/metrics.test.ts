@@ -21,7 +21,7 @@ describe('metrics', () => {
     expect(pts.map((p) => [p.attributes, p.value])).toEqual([
       [{}, 1],
       [{ method: 'GET', status: '200' }, 5],
-      [{ method: 'POST', status: '200' }, 1],
+      [{ method: 'POST', status: 200 }, 1],
     ]);
   });
 

@@ -1,6 +1,7 @@
 import type { LabelsInput } from '../model/attributes.js';
 import type { PointAttributes } from '../model/metric-data.js';
 import type { Counter, UpDownCounter } from './counter.js';
+import { OVERFLOW_ATTRIBUTES } from './instrument.js';
 
 /** What an observed total writes into (a SumSeries of counter.ts). */
 interface Series {
@@ -31,8 +32,6 @@ interface Last {
  */
 const lasts = new WeakMap<object, Map<string, Last>>();
 
-const OVERFLOW = 'otel.metric.overflow';
-
 function keyOf(attrs: LabelsInput | PointAttributes): string {
   let key = '';
   for (const k of Object.keys(attrs).sort()) {
@@ -61,7 +60,8 @@ export function observeTotal(inst: Counter | UpDownCounter, total: number, label
   }
   const s = inst['resolve'](labels) as Series | undefined;
   if (s === undefined) return;
-  const overflow = s.attributes[OVERFLOW] === true; // a label value is text: only the overflow series has `true`
+  // By identity: a user label otel.metric.overflow=true is no overflow series.
+  const overflow = s.attributes === OVERFLOW_ATTRIBUTES;
   let memo = lasts.get(inst);
   if (memo === undefined) lasts.set(inst, (memo = new Map()));
   const key = overflow ? '\u0001' + keyOf(labels ?? {}) : keyOf(s.attributes);
@@ -74,7 +74,7 @@ export function observeTotal(inst: Counter | UpDownCounter, total: number, label
   }
   const previous = last !== undefined ? last.total : overflow ? 0 : s.value;
   // A series made again after reset() or remove() continues the one it replaces (its start time).
-  if (last !== undefined && last.series !== s && last.series.removed && (last.series.attributes[OVERFLOW] === true) === overflow) {
+  if (last !== undefined && last.series !== s && last.series.removed && (last.series.attributes === OVERFLOW_ATTRIBUTES) === overflow) {
     (s as { startTime: number }).startTime = last.series.startTime;
   }
   const change = counter && total < previous ? total : total - previous;

@@ -18,8 +18,14 @@ export type AnyValue =
   | AnyValue[]
   | { [key: string]: AnyValue };
 
-/** Metric series labels: always strings once recorded. */
-export type Labels = Record<string, string>;
+/**
+ * Metric series labels as recorded: each value keeps the type it was first given (OTLP sends a
+ * number as intValue or doubleValue, a boolean as boolValue; Prometheus writes its String() text).
+ */
+export type Labels = Record<string, string | number | boolean>;
 
-/** What a caller may pass as labels; numbers and booleans are turned into strings. */
+/**
+ * What a caller may pass as labels. A series is identified by its values' text, so `200` and
+ * `"200"` are one series; its values keep the types of the call that made it.
+ */
 export type LabelsInput = Record<string, string | number | boolean>;

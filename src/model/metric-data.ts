@@ -12,10 +12,11 @@ export interface ExemplarData {
 }
 
 /**
- * A point's attributes: the series' labels, strings once recorded, plus the one boolean the SDK
- * sets itself, `otel.metric.overflow: true` on the cardinality-overflow series (MET-11).
+ * A point's attributes: the series' labels, each value with the type it was first given (a
+ * status code recorded as 200 is the number 200), or `otel.metric.overflow: true` on the
+ * cardinality-overflow series (MET-11).
  */
-export type PointAttributes = Readonly<Record<string, string | boolean>>;
+export type PointAttributes = Readonly<Record<string, string | number | boolean>>;
 
 interface PointBase {
   readonly attributes: PointAttributes;

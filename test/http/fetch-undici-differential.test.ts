@@ -395,10 +395,6 @@ const ACCEPTED: Array<{ why: string; apply(r: Result, scenario: string): Result;
     why: "the span ends when the response headers arrive (HTTP semconv, client span duration: the body is the caller's to read or not), so a connection lost while the body is read fails the caller's read, not the span (UNSET, its 200, no error.type); instrumentation-undici ends its span at the response's end and records the socket error (UND_ERR_SOCKET)",
     apply: (r, scenario) => (scenario === 'the connection lost while the body is read' ? noError(r) : r),
   },
-  {
-    why: "the library's metric label values are strings (its data model, as Prometheus labels): http.response.status_code is '404' on a duration point",
-    apply: (r) => pointsOf(r, (a) => Object.fromEntries(Object.entries(a).map(([k, v]) => [k, String(v)]))),
-  },
 ];
 
 function expected(ref: Result, scenario: string): Result {

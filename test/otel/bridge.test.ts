@@ -443,13 +443,14 @@ describe('registerOpenTelemetry: metrics', () => {
     h.record(0.3, { 'x-id': 'dash', x_id: 'under' });
     h.record(0.4, { ['k'.repeat(300) + '-']: 'long', ok: true });
     const m = monitor.metrics.collect().metrics.find((x) => x.name === 'http.client.request.duration')!;
-    const pts = m.points as readonly { attributes: Readonly<Record<string, string>>; count: number }[];
+    const pts = m.points as readonly { attributes: Readonly<Record<string, string | number | boolean>>; count: number }[];
     expect(pts.reduce((n, p) => n + p.count, 0)).toBe(4);
+    // Values keep their types (a renamed key's too); merged values are their text joined.
     expect(pts.map((p) => p.attributes)).toEqual([
       { 'http.request.method': 'GET', 'http.request.header.content_type': 'application/json' },
-      { user_agent: 'curl', a_b: 'x', key_0day: '1' },
+      { user_agent: 'curl', a_b: 'x', key_0day: 1 },
       { x_id: 'dash;under' },
-      { ok: 'true' },
+      { ok: true },
     ]);
     // only the attribute that cannot be a label name is dropped, and counted
     const dropped = monitor.metrics.collect().metrics.find((x) => x.name === 'lexigram_monitor_dropped_total')!;

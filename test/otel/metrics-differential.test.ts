@@ -8,7 +8,7 @@
  * Accepted differences, each deliberate (README "OpenTelemetry interop"), and each spelled out
  * where it applies (`asLabels`, a scenario's `accept`) as the change that turns the SDK's output
  * into the bridge's, so a difference that goes away, or a new one, fails the test:
- * - attribute values become label text, an array its JSON (MET-13); an empty value is an absent
+ * - an array attribute value becomes its JSON text (MET-13); an empty value is an absent
  *   label (PR-03); an undefined value is no label (the SDK keeps it in the series identity);
  * - a key that is not a label name is renamed as the Prometheus exposition would, dots kept;
  * - the core's label limits: a value cut at 1024 characters, a key too long for a label name
@@ -42,8 +42,9 @@ afterEach(() => {
 });
 
 type Value = number | string | null;
+type Label = string | number | boolean;
 interface Point {
-  attributes: Record<string, string>;
+  attributes: Record<string, Label>;
   value?: Value;
   count?: number;
   sum?: Value;
@@ -72,15 +73,16 @@ interface Round {
 const num = (v: number): Value => (Number.isFinite(v) ? v : String(v));
 
 /**
- * ACCEPTED (README "OpenTelemetry interop", MET-13): attribute values become label text, an
- * array its JSON; a key the core cannot keep as a label name is renamed as Prometheus would,
- * dots kept. Applied to the SDK's attributes before comparing.
+ * ACCEPTED (README "OpenTelemetry interop", MET-13): an array attribute value becomes its JSON
+ * text (strings, numbers and booleans keep their types, as in the SDK); a key the core cannot
+ * keep as a label name is renamed as Prometheus would, dots kept. Applied to the SDK's
+ * attributes before comparing.
  */
-function asLabels(attrs: Attributes): Record<string, string> {
-  const out: Record<string, string> = {};
+function asLabels(attrs: Attributes): Record<string, Label> {
+  const out: Record<string, Label> = {};
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === null) continue;
-    out[k] = typeof v === 'string' ? v : Array.isArray(v) ? JSON.stringify(v) : String(v);
+    out[k] = Array.isArray(v) ? JSON.stringify(v) : v;
   }
   return out;
 }
@@ -134,7 +136,7 @@ function fromOurs(ms: readonly MetricData[]): Metric[] {
       ...((m as { valueType?: string }).valueType === 'int' ? { int: true as const } : {}),
       points: sortPoints(
         m.points.map((p) => {
-          const attributes = { ...(p.attributes as Record<string, string>) };
+          const attributes: Record<string, Label> = { ...p.attributes };
           if ('value' in p) return { attributes, value: num(p.value) };
           const h = p as { count: number; sum: number; min: number; max: number; bounds: readonly number[]; bucketCounts: readonly number[] };
           return { attributes, count: h.count, sum: num(h.sum), min: num(h.min), max: num(h.max), bounds: h.bounds.map(num), counts: [...h.bucketCounts] };
@@ -990,7 +992,7 @@ const SCENARIOS: Scenario[] = [
             c.add(1, { o: '[object Object]' });
             c.add(1);
             c.add(1, { mixed: '["a",1]' });
-            c.add(1, { nan: 'NaN', inf: '-Infinity' });
+            c.add(1, { nan: NaN, inf: -Infinity });
             h.record(3);
             h2.record(3);
           },

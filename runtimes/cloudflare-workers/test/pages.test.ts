@@ -71,7 +71,7 @@ describe('workerd, Pages Functions with pagesMiddleware (built by wrangler)', ()
     const log = await waitFor(() => logsOf(srv).find((l) => l.body === 'loading user'));
     expect(log.traceId).toBe(traceId);
     expect(log.attributes.userId).toBe('7');
-    const point = await waitFor(() => metricsOf(srv).find((p) => p.metric === 'http.server.request.duration' && p.attributes['http.response.status_code'] === '200'));
+    const point = await waitFor(() => metricsOf(srv).find((p) => p.metric === 'http.server.request.duration' && p.attributes['http.response.status_code'] === 200));
     expect(point.attributes['http.request.method']).toBe('GET');
     expect(point.count).toBeGreaterThanOrEqual(1);
   });

@@ -67,7 +67,7 @@ describe('instrumentListener(expressApp) in Node', () => {
     expect(body.seen.traceparent).toBe(`00-${traceId}-${client.spanId}-01`);
     expect(memory.logs.find((l) => l.body === 'user requested')!.traceId).toBe(traceId);
     const point = memory.getMetric('http.server.request.duration')!.points.find((p) => p.attributes['http.route'] === '/users/:id')!;
-    expect(point.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': '200' });
+    expect(point.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 200 });
   });
 
   test('an unknown method (PURGE, http.request.method=_OTHER) names the span "HTTP <route>" (HTTP semconv span name)', async () => {

@@ -208,11 +208,11 @@ function asReferencePoint(n: Norm, path: string, mode: Mode): Norm {
   return { ...n, attributes: a };
 }
 const OUR_POINT_KEYS = POINT_KEYS.filter((k) => k !== 'network.protocol.version');
-/** The duration points of a run, one per span, as the spans say them (attribute values as strings). */
+/** The duration points of a run, one per span, as the spans say them (attribute values with their types: 200 is not "200"). */
 function pointsOf(spans: Iterable<Norm>, keys: string[]): string[] {
   const counts = new Map<string, number>();
   for (const n of spans) {
-    const key = keys.filter((k) => n.attributes[k] !== undefined).map((k) => `${k}=${String(n.attributes[k])}`).join(' ');
+    const key = keys.filter((k) => n.attributes[k] !== undefined).map((k) => `${k}=${JSON.stringify(n.attributes[k])}`).join(' ');
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   return [...counts].map(([k, c]) => `${k} x${c}`).sort();
@@ -221,7 +221,7 @@ function pointsOf(spans: Iterable<Norm>, keys: string[]): string[] {
 function recorded(run: RawRun, keys: string[]): string[] {
   const counts = new Map<string, number>();
   for (const p of run.points) {
-    const key = keys.filter((k) => p.attributes[k] !== undefined).map((k) => `${k}=${String(p.attributes[k])}`).join(' ');
+    const key = keys.filter((k) => p.attributes[k] !== undefined).map((k) => `${k}=${JSON.stringify(p.attributes[k])}`).join(' ');
     counts.set(key, (counts.get(key) ?? 0) + p.count);
   }
   return [...counts].map(([k, c]) => `${k} x${c}`).sort();
@@ -253,9 +253,8 @@ describe('Node adapter against @opentelemetry/instrumentation-http 0.223.0', () 
         // Accepted: the reference labels the points by network.protocol.version too (semconv:
         // Recommended); the library's points are labelled by the Required and Conditionally
         // Required attributes only, the same on every runtime (Workers has no protocol version).
-        // Values are compared as strings: the library's metric attributes are strings or booleans
-        // (its data model, Prometheus-like), so http.response.status_code is "200" where the
-        // reference, and both sides' spans, have the int 200 (semconv type: int).
+        // Values are compared with their types: http.response.status_code is the int 200 on
+        // both sides' points and spans (semconv type: int).
         // A request whose parent is not sampled has no span but is counted (a GET answered 200).
         const unsampled = SCENARIOS.filter((x) => x.unsampled).map((): Norm => ({ ...refSpans[0]!, attributes: { 'http.request.method': 'GET', 'url.scheme': 'http', 'http.response.status_code': 200, 'network.protocol.version': '1.1' } }));
         expect(recorded(ours[mode], POINT_KEYS)).toEqual(pointsOf([...ourSpans, ...unsampled], OUR_POINT_KEYS));

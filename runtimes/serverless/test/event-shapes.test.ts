@@ -20,7 +20,7 @@ test("a REST API result's statusCode given as text (AWS's own blueprints write '
   expect(span.attributes['http.response.status_code']).toBe(503);
   expect(span.status.code).toBe(2);
   const duration = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!;
-  expect(duration.points.map((p) => p.attributes['http.response.status_code'])).toEqual(['503']);
+  expect(duration.points.map((p) => p.attributes['http.response.status_code'])).toEqual([503]);
 });
 
 test('an event that cannot be read (a routeKey that is not text) still reaches the handler unchanged; the drop is counted', async () => {

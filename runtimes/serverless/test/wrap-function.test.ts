@@ -374,7 +374,7 @@ describe('wrapFunction for Node-style (req, res) functions (Vercel Node.js runti
     expect(span.name).toBe('POST');
     expect(span.traceId).toBe(TRACE);
     expect(span.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.path': '/orders', 'http.response.status_code': 201 });
-    expect(memory.getMetric('http.server.request.duration')!.points[0]!.attributes).toMatchObject({ 'http.response.status_code': '201' });
+    expect(memory.getMetric('http.server.request.duration')!.points[0]!.attributes).toMatchObject({ 'http.response.status_code': 201 });
   });
 
   test("client.address is the connection's peer (README), not X-Forwarded-For, which any client can set", async () => {

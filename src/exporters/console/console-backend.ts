@@ -43,7 +43,9 @@ function metricLines(m: MetricData, max: number): string[] {
   const unit = m.unit ? ` ${oneLine(m.unit)}` : '';
   const lines: string[] = [];
   for (const p of m.points.slice(0, max)) {
-    const labels = formatAttributes(p.attributes);
+    const a = p.attributes;
+    // Values as text, as printed when labels were all strings (code="200"); the overflow series' true stays bare.
+    const labels = formatAttributes(Object.fromEntries(Object.keys(a).map((k) => [k, k === 'otel.metric.overflow' ? a[k] : String(a[k])])));
     if ('value' in p) lines.push(`[metric] ${m.name}${labels} ${m.type} = ${p.value}${unit}`);
     else if ('bucketCounts' in p) {
       const mean = p.count ? p.sum / p.count : 0;

@@ -97,7 +97,7 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     const duration = snap.metrics.find((m) => m.name === 'http.server.request.duration')!;
     const byRoute = (route: string) => duration.points.filter((p) => p.attributes['http.route'] === route);
     expect(byRoute('/users/:id').reduce((n, p) => n + (p as { count: number }).count, 0)).toBe(2);
-    expect(byRoute('/fail')[0]!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': '500', 'error.type': '500' });
+    expect(byRoute('/fail')[0]!.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.response.status_code': 500, 'error.type': '500' });
   });
 
   test('an exception Hono caught (c.error) is an ERROR span with the exception event', async () => {
@@ -265,8 +265,8 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     ]);
     const duration = snap.metrics.find((m) => m.name === 'http.server.request.duration')!;
     expect(duration.points.map((p) => [p.attributes['http.route'], p.attributes['http.response.status_code']]).sort()).toEqual([
-      ['/secret', '401'],
-      ['/validate', '400'],
+      ['/secret', 401],
+      ['/validate', 400],
     ]);
   });
 
@@ -315,7 +315,7 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     const span = memory.spans.find((s) => s.kind === 2)!;
     expect([span.name, span.attributes['http.response.status_code'], span.status.code]).toEqual(['GET /oops', 500, 2]);
     const duration = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
-    expect(duration.points[0]!.attributes).toMatchObject({ 'http.response.status_code': '500', 'error.type': '500' });
+    expect(duration.points[0]!.attributes).toMatchObject({ 'http.response.status_code': 500, 'error.type': '500' });
     expect(statuses).toEqual([500]);
   });
 
@@ -337,7 +337,7 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect([span.name, span.attributes['http.route'], span.status.code]).toEqual(['GET /orders/:id', '/orders/:id', 2]);
     expect(span.events.filter((e) => e.name === 'exception')).toHaveLength(1);
     const duration = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
-    expect(duration.points[0]!.attributes).toMatchObject({ 'http.route': '/orders/:id', 'http.response.status_code': '500', 'error.type': 'object' });
+    expect(duration.points[0]!.attributes).toMatchObject({ 'http.route': '/orders/:id', 'http.response.status_code': 500, 'error.type': 'object' });
     expect(seen.map((e) => [e.route, e.status, e.error])).toEqual([['/orders/:id', 500, legacy]]);
   });
 

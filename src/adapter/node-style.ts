@@ -198,8 +198,11 @@ function mountsOf(stack: unknown, route: object, depth = 0): string | typeof NOT
   return found;
 }
 
-/** The template above a matched route (`/admin/api/v1`) by route: an app's routers do not move. */
-const mounts = new WeakMap<object, string | number>();
+/**
+ * The template above a matched route (`/admin/api/v1`) by app, then route: an app's routers do not
+ * move, but one router may be mounted in two apps (a public and an admin server), at other paths.
+ */
+const mounts = new WeakMap<object, WeakMap<object, string | number>>();
 
 /**
  * `/users/:id` when Express matched a route for this request: the patterns the app and the
@@ -210,16 +213,20 @@ function expressRoute(req: NodeRequestLike): string | undefined {
   const route = req.route;
   const path = template(route?.path);
   if (path === undefined) return undefined;
-  let base: string | number | undefined = mounts.get(route!);
+  const app = req.app;
+  let known = app && mounts.get(app);
+  let base = known?.get(route!);
   if (base === undefined) {
     // Found only from the app the route is in (sub-apps are not searched): its path() is the prefix.
-    const app = req.app;
     const stack = (app?._router ?? app?.router)?.stack;
     const found = mountsOf(stack, route!);
     // Not in its app: the route of a sub-app an error has left, which its parent cannot reach.
     if (found === NOT_FOUND && stack) return undefined;
     base = typeof found === 'string' && typeof app?.path === 'function' ? app.path() + found : found;
-    if (found !== NOT_FOUND) mounts.set(route!, base);
+    if (found !== NOT_FOUND) {
+      if (!known) mounts.set(app!, (known = new WeakMap()));
+      known.set(route!, base);
+    }
   }
   const prefix = typeof base === 'string' ? base : (req.baseUrl ?? '');
   // A mounted router's '/' route answers its mount path: `/api`, not `/api/`.

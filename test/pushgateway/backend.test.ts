@@ -205,8 +205,11 @@ describe('a monitor flushing to PushgatewayBackend', () => {
       await monitor.flush();
       c.remove({ k: 'x' });
       await monitor.flush();
+      // A series that comes and goes between two flushes: metrics changed, still none to show.
+      // The group is empty already: no second empty push.
+      c.increment(2, { k: 'y' });
       c.reset();
-      await monitor.flush(); // nothing left to say: no second empty push
+      await monitor.flush();
       c.increment(5, { k: 'z' });
       await monitor.flush();
       expect(calls.map((call) => [call.method, call.body!.split('\n').filter((l) => !l.startsWith('#'))])).toEqual(

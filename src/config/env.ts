@@ -116,20 +116,22 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   const limits: Partial<Limits> = {};
   // ENV-14: OTEL_ATTRIBUTE_* apply to spans and log records, a model-specific variable only to
   // its own model: a span limit must not reach log records through the shared default.
-  const pair = (what: string, span: 'attributeCountLimit' | 'attributeValueLengthLimit', log: 'logAttributeCountLimit' | 'logAttributeValueLengthLimit'): void => {
+  const pair = (what: string, span: 'attributeCountLimit' | 'attributeValueLengthLimit', log: 'logAttributeCountLimit' | 'logAttributeValueLengthLimit'): number | undefined => {
     const all = whole(env, `OTEL_${what}_LIMIT`, warn);
     const spans = whole(env, `OTEL_SPAN_${what}_LIMIT`, warn);
     const logs = whole(env, `OTEL_LOGRECORD_${what}_LIMIT`, warn);
     if ((spans ?? all) !== undefined) limits[span] = spans ?? all;
     if ((logs ?? all ?? spans) !== undefined) limits[log] = logs ?? all ?? DEFAULT_LIMITS[log];
+    return all;
   };
-  pair('ATTRIBUTE_COUNT', 'attributeCountLimit', 'logAttributeCountLimit');
+  const allCount = pair('ATTRIBUTE_COUNT', 'attributeCountLimit', 'logAttributeCountLimit');
   pair('ATTRIBUTE_VALUE_LENGTH', 'attributeValueLengthLimit', 'logAttributeValueLengthLimit');
   for (const k of ['event', 'link'] as const) {
     const K = k.toUpperCase();
     const v = whole(env, `OTEL_SPAN_${K}_COUNT_LIMIT`, warn);
     if (v !== undefined) limits[`${k}CountLimit`] = v;
-    const a = whole(env, `OTEL_${K}_ATTRIBUTE_COUNT_LIMIT`, warn);
+    // Nor does OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT reach event and link attributes: theirs, else the general one, else 128.
+    const a = whole(env, `OTEL_${K}_ATTRIBUTE_COUNT_LIMIT`, warn) ?? allCount ?? (limits.attributeCountLimit === undefined ? undefined : DEFAULT_LIMITS[`${k}AttributeCountLimit`]);
     if (a !== undefined) limits[`${k}AttributeCountLimit`] = a;
   }
   if (Object.keys(limits).length) out.limits = limits;

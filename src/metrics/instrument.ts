@@ -495,8 +495,15 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * summaries carry state that must not restart; cumulative readers see every series.
    */
   #forgets(): boolean {
-    return this.owner.cumulativeReader === false && (this.type === 'counter' || this.type === 'histogram');
+    return this.owner.cumulativeReader === false && (this.type === 'counter' || this.type === 'histogram') && !this.observed;
   }
+
+  /**
+   * @internal Fed by observed totals (observe.ts): each set's change is taken against its last
+   * total, which is remembered while its series is, so its series are never forgotten (a set
+   * that came back would send its whole total again).
+   */
+  observed = false;
 
   /** Set when a full instrument forgot its idle series in this cycle: nothing else goes idle before the next collection. */
   #swept = false;

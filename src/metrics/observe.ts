@@ -58,6 +58,7 @@ export function observeTotal(inst: Counter | UpDownCounter, total: number, label
     diag.drop('invalid_value', `observable ${counter ? '' : 'up-down '}counter "${inst.name}" observed a value that is not a finite${counter ? ' non-negative' : ''} number; it was dropped`);
     return;
   }
+  inst.observed = true;
   const s = inst['resolve'](labels) as Series | undefined;
   if (s === undefined) return;
   // By identity: a user label otel.metric.overflow=true is no overflow series.

@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { createMonitor, MemoryBackend, type Monitor } from '../../src/index.js';
 import { metricsHandler } from '../../src/exporters/prometheus/index.js';
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
+import { registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import type { NumberPoint } from '../../src/model/metric-data.js';
 import { CollectingReader } from '../otel/helpers/sdk-reader.js';
 import { decodeProto } from '../otlp/helpers/proto-decoder.js';
@@ -167,6 +168,43 @@ describe('MET-11: with a cumulative reader every series is kept', () => {
     const { monitor } = deltaMonitor();
     monitor.metrics.collect();
     expect(await rotate(monitor)).toEqual(kept);
+  });
+});
+
+describe('MET-11 under delta export: observable counters keep their series', () => {
+  it('a set that comes back after a cycle away sends its change, never its whole total again', async () => {
+    const memory = new MemoryBackend({ temporality: 'delta' });
+    const monitor = createMonitor({ serviceName: 's', backends: [memory], limits: { cardinalityLimit: CAP }, onDiagnostic: () => {} });
+    registerOpenTelemetry(monitor);
+    try {
+      // 12 sets, 3 observed per cycle, each total 10 higher at every appearance.
+      const totals: Record<string, number> = {};
+      let round = 0;
+      otelMetrics.getMeter('m').createObservableCounter('jobs').addCallback((r) => {
+        for (let i = 0; i < 3; i++) {
+          const k = 's' + ((round * 3 + i) % 12);
+          totals[k] = (totals[k] ?? 0) + 10;
+          r.observe(totals[k]!, { k });
+        }
+      });
+      const tick = monitor.metrics.createCounter('tick_total', 'Tick');
+      const sent: Record<string, number> = {};
+      for (round = 0; round < 8; round++) {
+        tick.increment();
+        await monitor.flush();
+        const m = memory.metricSnapshots.at(-1)!.metrics.find((x) => x.name === 'jobs');
+        for (const p of m?.points ?? []) {
+          const k = String(p.attributes.k ?? 'overflow');
+          sent[k] = (sent[k] ?? 0) + (p as NumberPoint).value;
+        }
+      }
+      // Past the cap, changes go to the overflow series or are dropped and counted (observe.ts);
+      // no set is ever sent more than it observed.
+      for (const k of Object.keys(totals)) expect(sent[k] ?? 0, k).toBeLessThanOrEqual(totals[k]!);
+      expect(sent.s0).toBe(20);
+    } finally {
+      unregisterOpenTelemetry();
+    }
   });
 });
 

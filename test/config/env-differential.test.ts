@@ -54,6 +54,8 @@ interface Scenario {
   env: Env;
   /** A difference accepted in this scenario only. */
   accept?: Accept;
+  /** Options given in code with the variables: createMonitor's, resource attributes for the SDK. */
+  code?: { serviceName?: string; serviceVersion?: string; resource?: Record<string, string> };
   /** Configuration warnings this library prints (default none). */
   warns?: number;
 }
@@ -82,18 +84,23 @@ const many = (c: string): Record<string, unknown> => {
   for (let i = 2; i < 132; i++) a[`k${i}`] = i;
   return a;
 };
+const linkId = (i: number): string => `a${'0'.repeat(27)}${i.toString(16).padStart(4, '0')}`;
 const SPAN = {
   startAttributes: { start: 's'.repeat(LONG) },
   attributes: [
     ['long', 'x'.repeat(LONG)],
-    ['arr', ['y'.repeat(LONG), 'short']],
+    ['arr', ['y'.repeat(LONG), null, 'short']],
+    // 'a' and 3000 astral characters: a cut at an even length splits a surrogate pair.
+    ['emoji', `a${'\u{1F600}'.repeat(3000)}`],
     ['num', 7],
     ['flag', true],
     ...Array.from({ length: 140 }, (_, i) => [`a${i}`, 'v']),
     ['start', 'again'],
   ] as [string, unknown][],
   events: Array.from({ length: 130 }, (_, i) => ({ name: `e${i}`, attributes: many('z') })),
-  links: Array.from({ length: 130 }, (_, i) => ({ traceId: `a${'0'.repeat(27)}${i.toString(16).padStart(4, '0')}`, attributes: many('w') })),
+  links: Array.from({ length: 130 }, (_, i) => ({ traceId: linkId(i), attributes: many('w') })),
+  /** Added after the start (addLink): the link count limit covers them too. */
+  lateLinks: [130, 131].map((i) => ({ traceId: linkId(i), attributes: many('w') })),
 };
 /** The sampled remote parent of the limits span: its trace id is sampled at every ratio above 0. */
 const LIMITS_PARENT = { traceId: '00000000000000000000000000000001', spanId: '00f067aa0ba902b7', traceFlags: 1, isRemote: true };
@@ -117,7 +124,7 @@ const scenarios: Record<string, Scenario> = {
     env: { OTEL_SERVICE_NAME: 'svc-a', ...ra('service.name=svc-b,service.version=1.2.3,deployment.environment.name=prod') },
   },
   'service.name from OTEL_RESOURCE_ATTRIBUTES': { env: ra('service.name=svc-b') },
-  'percent-encoded keys and values (ENV-10)': { env: ra('k%2Cey=a%2Cb%3Dc,url=http%3A%2F%2Fx%2Fy%3Fq%3D1,sp=hello%20world,plus=a+b,pct=100%25') },
+  'percent-encoded keys and values (ENV-10)': { env: ra('k%2Cey=a%2Cb%3Dc,url=http%3A%2F%2Fx%2Fy%3Fq%3D1,sp=hello%20world,my%20key=1,plus=a+b,pct=100%25') },
   'spaces around = and ,': { env: ra(' a = 1 ,  b=2 , c =3 x ') },
   'an empty value': { env: ra('a=,b=2') },
   'empty entries': { env: ra('a=1,,b=2, ,') },
@@ -136,12 +143,33 @@ const scenarios: Record<string, Scenario> = {
     ),
   },
   'service.name empty in OTEL_RESOURCE_ATTRIBUTES': {
-    env: ra('service.name=,a=1'),
-    accept: { why: 'an empty service.name is no name: unknown_service, as when unset; the SDK exports ""', apply: (sdk) => ({ ...sdk, resource: { ...sdk.resource, 'service.name': 'unknown_service' } }) },
+    env: ra('service.name=,service.version=,a=1'),
+    accept: {
+      why: 'an empty service.name is no name: unknown_service, as when unset, and an empty service.version is left out; the SDK exports ""',
+      apply: (sdk) => {
+        const { 'service.version': _, ...resource } = sdk.resource;
+        return { ...sdk, resource: { ...resource, 'service.name': 'unknown_service' } };
+      },
+    },
   },
   'a value over 255 characters': {
     env: ra(`a=${'x'.repeat(300)},b=1`),
     accept: addResource({ a: 'x'.repeat(300), b: '1' }, 'ENV-10 sets no length; resource attributes are exempt from limits (ENV-15); the SDK discards the whole variable past 255 characters'),
+  },
+  'serviceName and resource given in code win over OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (ENV-10)': {
+    env: { OTEL_SERVICE_NAME: 'env', ...ra('service.name=ra,service.version=1,a=env,b=env') },
+    code: { serviceName: 'code', serviceVersion: '2', resource: { a: 'code' } },
+  },
+  "resource['service.name'] given in code wins over OTEL_SERVICE_NAME": {
+    env: { OTEL_SERVICE_NAME: 'env', ...ra('service.version=1') },
+    code: { resource: { 'service.name': 'code', 'service.version': '2' } },
+  },
+  'keys named __proto__, constructor and toString': {
+    env: ra('__proto__=x,constructor=y,toString=z,a=1'),
+    accept: addResource(
+      { ['__proto__']: 'x', constructor: 'y', toString: 'z' },
+      'every key is an attribute; the SDK drops these: envDetector assigns __proto__ to a plain object, and detectResources loses the names of Object.prototype members',
+    ),
   },
   'OTEL_SERVICE_NAME with spaces around': {
     env: { OTEL_SERVICE_NAME: ' api ' },
@@ -279,6 +307,16 @@ const ACCEPTED: Accept[] = [
           }),
   },
   {
+    why: 'a cut that would split a surrogate pair keeps one UTF-16 unit fewer: half a character is not valid UTF-8 on the wire; the SDK splits it',
+    apply: (sdk) =>
+      onSpan(sdk, (s) => {
+        const v = String(s.attributes.emoji);
+        // Summarised as "a*4096" past 16 units, else as it is.
+        const n = /^a\*\d+$/.test(v) ? Number(v.slice(2)) : v.length;
+        return n % 2 ? s : { ...s, attributes: { ...s.attributes, emoji: n > 16 ? `a*${n - 1}` : v.slice(0, -1) } };
+      }),
+  },
+  {
     why: 'past the event or link count limit the new ones are dropped, as attributes are (ENV-15); the SDK drops the oldest (the specification says not which)',
     apply: (sdk) =>
       onSpan(sdk, (s) => ({
@@ -333,16 +371,25 @@ function summarise(r: SpanData | undefined): SpanSummary | undefined {
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'otel-env-sdk.cjs');
 
+/** Options given in code as the SDK takes them: resource attributes. */
+function sdkAttributes(code: Scenario['code']): Record<string, string> | undefined {
+  if (!code) return undefined;
+  const a = { ...code.resource };
+  if (code.serviceName) a['service.name'] = code.serviceName;
+  if (code.serviceVersion) a['service.version'] = code.serviceVersion;
+  return a;
+}
+
 function runSdk(): Record<string, Side> {
   const names = Object.keys(scenarios);
-  const input = { scenarios: names.map((n) => ({ env: scenarios[n]!.env })), ids: IDS, parentIds: PARENT_IDS, parents: PARENTS, span: SPAN, limitsParent: LIMITS_PARENT };
+  const input = { scenarios: names.map((n) => ({ env: scenarios[n]!.env, code: sdkAttributes(scenarios[n]!.code) })), ids: IDS, parentIds: PARENT_IDS, parents: PARENTS, span: SPAN, limitsParent: LIMITS_PARENT };
   // Only PATH of this process's variables: none of its OTEL_* reach the SDK.
   const out = execFileSync(process.execPath, [FIXTURE], { input: JSON.stringify(input), env: { PATH: process.env.PATH }, maxBuffer: 64 << 20, timeout: 30_000 });
   const sides = JSON.parse(out.toString()) as Side[];
   return Object.fromEntries(names.map((n, i) => [n, sides[i]!]));
 }
 
-async function runOurs(env: Env): Promise<Side & { warnings: string[] }> {
+async function runOurs(env: Env, code: Scenario['code']): Promise<Side & { warnings: string[] }> {
   const batches: TelemetryBatch[] = [];
   const capture: Backend = {
     name: 'capture',
@@ -352,7 +399,7 @@ async function runOurs(env: Env): Promise<Side & { warnings: string[] }> {
   } as Backend;
   const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
   try {
-    const monitor = monitorFromConfig({ backends: [capture], onDiagnostic: () => {} }, { ...env });
+    const monitor = monitorFromConfig({ ...code, backends: [capture], onDiagnostic: () => {} }, { ...env });
     const roots = IDS.map((id) => monitor.sampler.shouldSample(id, undefined, 'root'));
     const parented: string[] = [];
     for (const traceId of PARENT_IDS) {
@@ -369,6 +416,7 @@ async function runOurs(env: Env): Promise<Side & { warnings: string[] }> {
     });
     for (const [k, v] of SPAN.attributes) span.setAttribute(k, v);
     for (const e of SPAN.events) span.addEvent(e.name, e.attributes);
+    for (const l of SPAN.lateLinks) span.addLink({ context: { traceId: l.traceId, spanId: '00f067aa0ba902b7', traceFlags: 1 }, attributes: l.attributes });
     span.end();
     await monitor.flush();
     await monitor.shutdown();
@@ -407,7 +455,7 @@ afterAll(() => {
 describe('OTEL_* variables: the monitor against @opentelemetry/sdk-trace-base 2.12.1 and @opentelemetry/resources 2.12.1', () => {
   for (const [name, s] of Object.entries(scenarios)) {
     test(name, async () => {
-      const ours = await runOurs(s.env);
+      const ours = await runOurs(s.env, s.code);
       const all = { ...sdk, '\0ours': ours };
       let want = sdk[name]!;
       if (s.accept) {

@@ -127,8 +127,8 @@ describe('configFromEnv (digest §1d)', () => {
     expect(o.serviceName).toBe('svc'); // ENV-09
     expect(o.resource).toEqual({ 'deployment.environment.name': 'prod', team: 'a,b' });
     expect(o.sampler).toEqual({ type: 'parentbased_traceidratio', ratio: 0.25 });
-    // The span limit stays off log records (ENV-14): they keep the default.
-    expect(o.limits).toEqual({ attributeCountLimit: 64, logAttributeCountLimit: 128 });
+    // The span limit stays off log records, events and links (ENV-14): they keep the default.
+    expect(o.limits).toEqual({ attributeCountLimit: 64, logAttributeCountLimit: 128, eventAttributeCountLimit: 128, linkAttributeCountLimit: 128 });
     expect(o.otlp).toEqual({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
     expect(warnings).toEqual([]);
     expect(() => createMonitor({ ...o, backends: [] })).not.toThrow();

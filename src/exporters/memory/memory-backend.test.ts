@@ -129,3 +129,14 @@ describe('MemoryBackend: instrumentation scope', () => {
     expect(memory.logs[0].instrumentationScope).toMatchObject({ name: '@lexigram/monitor' });
   });
 });
+
+describe('MemoryBackend links', () => {
+  it('keep the count of attributes the link attribute limit dropped, as events do (TR-03)', async () => {
+    const memory = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 't', backends: [memory], limits: { linkAttributeCountLimit: 1 } });
+    const linked = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b9c7c989f97918e1', traceFlags: 1 };
+    monitor.tracer.startSpan('s', { links: [{ context: linked, attributes: { a: 1, b: 2, c: 3 } }] }).end();
+    await monitor.flush();
+    expect(memory.findSpan('s')!.links).toEqual([{ traceId: linked.traceId, spanId: linked.spanId, traceState: undefined, attributes: { a: 1 }, droppedAttributesCount: 2 }]);
+  });
+});

@@ -24,7 +24,7 @@ export interface RecordedSpan {
   durationMs: number;
   attributes: Attributes;
   events: { name: string; timeUnixNano: string; attributes: Attributes; droppedAttributesCount: number }[];
-  links: { traceId: string; spanId: string; traceState?: string; attributes: Attributes }[];
+  links: { traceId: string; spanId: string; traceState?: string; attributes: Attributes; droppedAttributesCount: number }[];
   status: { code: SpanStatus; message?: string };
   droppedAttributesCount: number;
   droppedEventsCount: number;
@@ -53,7 +53,7 @@ function record(s: SpanData, scope: InstrumentationScope): RecordedSpan {
     durationMs: Math.max(0, s.endTime - s.startTime),
     attributes: { ...s.attributes },
     events: s.events.map((e) => ({ name: e.name, timeUnixNano: msToUnixNano(e.time), attributes: { ...e.attributes }, droppedAttributesCount: e.droppedAttributesCount })),
-    links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState, attributes: { ...l.attributes } })),
+    links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, traceState: l.traceState, attributes: { ...l.attributes }, droppedAttributesCount: l.droppedAttributesCount })),
     status: { ...s.status },
     droppedAttributesCount: s.droppedAttributesCount,
     droppedEventsCount: s.droppedEventsCount,

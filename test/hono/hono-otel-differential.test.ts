@@ -316,8 +316,9 @@ async function send(requests: Req[], fetch: Send): Promise<string[]> {
 }
 
 const statusName = (code: number) => ['UNSET', 'OK', 'ERROR'][code]!;
+/** A duration point as text, each attribute value with its type (JSON): the status code 200 is not "200". */
 const point = (a: Record<string, unknown>, count: number) =>
-  `${String(a['http.request.method'])} ${String(a['http.route'] ?? '-')} ${String(a['http.response.status_code'])}${a['error.type'] ? ` error.type=${String(a['error.type'])}` : ''} x${count}`;
+  `${JSON.stringify(a['http.request.method'])} ${JSON.stringify(a['http.route'] ?? '-')} ${JSON.stringify(a['http.response.status_code'])}${a['error.type'] !== undefined ? ` error.type=${JSON.stringify(a['error.type'])}` : ''} x${count}`;
 
 interface Result {
   /** What the client got: status and body, or what app.request rejected with. */

@@ -344,7 +344,7 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     // Valid ones still record.
     const f = metered('ok', () => 1, { monitor, labels: { tier: 'gold', shard: 3, beta: true }, buckets: [0.1, 1] });
     expect(f()).toBe(1);
-    expect(metric<CounterMetric>(monitor, 'ok_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold', shard: '3', beta: 'true' }, value: 1 });
+    expect(metric<CounterMetric>(monitor, 'ok_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold', shard: 3, beta: true }, value: 1 });
   });
 
   it('traced(): a spanKind that is not a SpanKind throws when wrapping instead of silently becoming INTERNAL', () => {

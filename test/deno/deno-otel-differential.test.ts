@@ -265,7 +265,7 @@ const ACCEPTED: Array<Accepted<Norm>> = [
       n.kind !== 'SERVER' ? n : { ...n, attributes: without(n.attributes, 'url.full', ...(n.attributes['url.query'] === 'stringValue:' ? ['url.query'] : [])) },
   },
   {
-    why: 'the adapter sets the recommended client.address, client.port (from Deno.serve info.remoteAddr), server.address, server.port and user_agent.original on the SERVER span; Deno sets none of them',
+    why: 'the adapter sets the recommended client.address (from Deno.serve info.remoteAddr; client.port is Opt-In), server.address, server.port and user_agent.original on the SERVER span; Deno sets none of them',
     apply: (n) =>
       n.kind !== 'SERVER'
         ? n
@@ -274,7 +274,6 @@ const ACCEPTED: Array<Accepted<Norm>> = [
             attributes: sorted({
               ...n.attributes,
               'client.address': 'stringValue:127.0.0.1',
-              'client.port': 'intValue:PORT',
               'server.address': 'stringValue:127.0.0.1',
               'server.port': 'intValue:PORT',
               'user_agent.original': `stringValue:${UA['user-agent']}`,

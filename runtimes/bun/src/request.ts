@@ -18,10 +18,8 @@ function asksForUpgrade(request: Request): boolean {
 function decorate(request: Request, server: BunServerLike | undefined, t: RequestTelemetry): void {
   try {
     const ip = server?.requestIP?.(request);
-    if (ip) {
-      t.span.setAttribute('client.address', ip.address);
-      t.span.setAttribute('client.port', ip.port);
-    }
+    // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
+    if (ip) t.span.setAttribute('client.address', ip.address);
   } catch {
     // attributes are best effort
   }

@@ -92,9 +92,9 @@ export function instrument(
   // The monitor's telemetry goes where Deno's does unless the config says otherwise.
   const followed = denoOn ? followDenoExporter(env, denoEnvReadable) : { env };
   const own = createServerHandler<DenoServeInfo>(handler as ServerHandler<DenoServeInfo>, config, followed.env, http, (_req, info, t) => {
+    // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     const addr = info?.remoteAddr;
     if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);
-    if (addr?.port) t.span.setAttribute('client.port', addr.port);
   });
   if (followed.unknown && own.monitor.backends.some((b) => b.name === 'console')) {
     own.monitor.diag.report(

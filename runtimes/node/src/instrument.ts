@@ -41,9 +41,8 @@ export function instrument(
 ): InstrumentedHandler<NodeRequestInfo | undefined> {
   useAsyncLocalStorage();
   return createServerHandler<NodeRequestInfo | undefined>(handler as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {
+    // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     if (info?.remoteAddress) t.span.setAttribute('client.address', info.remoteAddress);
-    const port = info?.incoming.socket?.remotePort;
-    if (port) t.span.setAttribute('client.port', port);
     if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', info.incoming.httpVersion);
   });
 }

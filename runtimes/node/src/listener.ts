@@ -81,8 +81,8 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     // The stand-in response has no body: the span already ended when the real one was sent.
     { ...options, waitForBody: false },
     (_request, { req }, t) => {
+      // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
       if (req.socket?.remoteAddress) t.span.setAttribute('client.address', req.socket.remoteAddress);
-      if (req.socket?.remotePort) t.span.setAttribute('client.port', req.socket.remotePort);
       if (req.httpVersion) t.span.setAttribute('network.protocol.version', req.httpVersion);
     },
   );

@@ -107,10 +107,10 @@ const ACCEPTED: Array<{ why: string; apply(n: Norm, path: string, mode: Mode): N
     apply: (n) => (n.attributes['client.address'] !== n.attributes['network.peer.address'] ? { ...n, attributes: { ...n.attributes, 'client.address': n.attributes['network.peer.address'] } } : n),
   },
   {
-    why: 'the peer is recorded as client.address and client.port (client.port is Opt-In in semconv); network.peer.address and network.peer.port (Recommended) would repeat them, since the library never takes client.address from a forwarding header',
+    why: 'the peer is recorded as client.address (client.port is Opt-In in semconv: not recorded); network.peer.address and network.peer.port (Recommended) would repeat them, since the library never takes client.address from a forwarding header',
     apply: (n) => {
       const { 'network.peer.address': _a, 'network.peer.port': _p, ...rest } = n.attributes;
-      return 'network.peer.address' in n.attributes ? { ...n, attributes: { ...rest, 'client.port': 'peer port' } } : n;
+      return 'network.peer.address' in n.attributes ? { ...n, attributes: rest } : n;
     },
   },
   {

@@ -230,7 +230,8 @@ function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, held: Held |
   }
 }
 
-function errorType(err: unknown): string {
+/** `error.type` of a thrown value (recording-errors conventions): an Error's name, else the value's type. */
+export function errorType(err: unknown): string {
   if (err instanceof Error) return err.name || 'Error';
   return typeof err;
 }

@@ -1,4 +1,5 @@
 import { contextStorage } from '../../../src/context/active.js';
+import { errorType as typeOf } from '../../../src/http/handle-request.js';
 import { dbClientDuration } from '../../../src/http/server-metrics.js';
 import type { HookRegistry } from '../../../src/hooks/registry.js';
 import type { Monitor } from '../../../src/monitor.js';
@@ -100,7 +101,7 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
     const durationMs = Math.max(0, end - start);
     try {
       const facts = failed ? undefined : spec.result?.(value);
-      const errorType = failed ? (error instanceof Error ? error.name || 'Error' : typeof error) : undefined;
+      const errorType = failed ? typeOf(error) : undefined;
       if (span) {
         if (facts?.attributes) span.setAttributes(facts.attributes);
         if (errorType) {

@@ -1,4 +1,5 @@
 import { contextStorage } from '../../../src/context/active.js';
+import { errorType } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { nothingToExport, type Scope } from '../../../src/scope/scope.js';
 import type { Span } from '../../../src/trace/span.js';
@@ -36,7 +37,7 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
   const finish = (err?: unknown, failed?: boolean): void => {
     if (failed && !spec.aborted?.(err, span)) {
       failSpan(span, err);
-      span.setAttribute('error.type', err instanceof Error ? err.name || 'Error' : typeof err);
+      span.setAttribute('error.type', errorType(err));
     }
     span.end();
     try {

@@ -1,7 +1,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
@@ -287,7 +287,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
     }
     return result;
   } catch (err) {
-    errType = err instanceof Error ? err.name || 'Error' : typeof err;
+    errType = errorType(err);
     failSpan(span, err);
     throw err;
   } finally {

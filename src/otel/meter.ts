@@ -96,6 +96,15 @@ function labelKey(k: string): string {
   return out;
 }
 
+/** Attribute keys seen valid as label names, so a hot call tests each once (bounded: keys can be made up per call). */
+const validNames = new Set<string>();
+function labelName(k: string): boolean {
+  if (validNames.has(k)) return true;
+  if (!isValidLabelName(k)) return false;
+  if (validNames.size < 1000) validNames.add(k);
+  return true;
+}
+
 // An array is its JSON text (MET-13): joined with commas, ['a', 'b,c'] and ['a', 'b', 'c'] were one series.
 function labelValue(v: unknown): string | number | boolean {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
@@ -117,6 +126,17 @@ function labelValue(v: unknown): string | number | boolean {
  */
 function labels(attrs: ApiAttributes | undefined, metric: string, diag: Diagnostics): LabelsInput | undefined {
   if (attrs === undefined || attrs === null || typeof attrs !== 'object') return undefined;
+  // Most calls pass keys already valid as label names and primitive values: the core reads that
+  // object as it is (own keys only, and it copies what it keeps), with no copy here.
+  let asIs = true;
+  for (const k in attrs) {
+    const v = attrs[k];
+    if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || !labelName(k)) {
+      asIs = false;
+      break;
+    }
+  }
+  if (asIs) return attrs as LabelsInput;
   const out: LabelsInput = {};
   let renamed: string[] | undefined;
   for (const k of Object.keys(attrs)) {

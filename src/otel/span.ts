@@ -11,7 +11,7 @@ import {
 } from '@opentelemetry/api';
 import type { SpanContext } from '../model/span-data.js';
 import { limitTracestate } from '../trace/propagation/tracestate.js';
-import { NonRecordingSpan, type Link, type Span } from '../trace/span.js';
+import { NonRecordingSpan, RecordingSpan, type Link, type Span } from '../trace/span.js';
 import { timeInputToMs } from './time.js';
 
 /** OpenTelemetry attributes without the `undefined`/`null` values the API tolerates (and the SDK ignores). */
@@ -43,6 +43,7 @@ export function toLink(l: ApiLink): Link | undefined {
   return { context: fromApiSpanContext(l.context), attributes: cleanAttributes(l.attributes) };
 }
 
+/** Views of spans not of this library's class (a foreign parent's stand-in); our spans keep theirs (`view`). */
 const wrappers = new WeakMap<Span, ApiSpan>();
 const foreign = new WeakMap<ApiSpan, Span>();
 
@@ -124,6 +125,7 @@ export class BridgedSpan implements ApiSpan {
 
 /** The API span for one of our spans (cached). */
 export function wrapSpan(span: Span): ApiSpan {
+  if (span instanceof RecordingSpan) return span.view(() => new BridgedSpan(span));
   let w = wrappers.get(span);
   if (w === undefined) wrappers.set(span, (w = new BridgedSpan(span)));
   return w;

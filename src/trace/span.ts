@@ -99,6 +99,7 @@ class SpanExtras {
   droppedEventsCount = 0;
   droppedLinksCount = 0;
   instrumentationScope: InstrumentationScope | undefined = undefined;
+  view: object | undefined = undefined;
 }
 
 /** keyBits: bits 0-28 mark the keys seen (see keyBit); this bit marks a key to redact. */
@@ -229,6 +230,16 @@ export class RecordingSpan implements Span, SpanData {
     if (this.sid !== undefined) return this.sid;
     const { s0, s1 } = this;
     return (this.sid = spanIdHex(s0, s1, this.ts & 65535 || (s0 | s1 ? 0 : 1)));
+  }
+
+  /**
+   * An object made once per span by `make` and kept with it (the `@opentelemetry/api` view of
+   * `/otel`, which must stay the same object): a WeakMap from span to view cost more than the
+   * span itself, its entries slowing every garbage collection.
+   */
+  view<T extends object>(make: () => T): T {
+    const x = (this.extras ??= new SpanExtras());
+    return (x.view ??= make()) as T;
   }
 
   get events(): readonly SpanEventData[] {

@@ -579,6 +579,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // One snapshot per temporality, collected only when metrics travel.
     let snapshots: Map<Temporality, MetricsSnapshot | undefined> | undefined;
     const jobs: Promise<FlushResult['backends'][number]>[] = [];
+    /** Backends handed an empty cumulative snapshot (the news that the last series went). */
+    let emptied: number[] | undefined;
     try {
       for (const backend of this.backends) {
         const t = backend.temporality ?? 'cumulative';
@@ -598,13 +600,19 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
           }
         }
         if (metrics) metricPoints = Math.max(metricPoints, countDataPoints(metrics));
+        if (metrics?.metrics.length === 0) (emptied ??= []).push(jobs.length);
         if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
         else jobs.push(this.#exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
       }
     } catch (err) {
       return Promise.reject(err);
     }
-    const done = (backends: FlushResult['backends']): FlushResult => ({ spans: spans.length, logs: logs.length, metricPoints, backends });
+    const done = (backends: FlushResult['backends']): FlushResult => {
+      // An empty snapshot that failed (a Pushgateway PUT that did not arrive) goes again at the
+      // next flush: nothing else would change the metrics, and the gateway would keep the old values.
+      if (emptied?.some((i) => !backends[i]!.ok) && !this.#cumulativeShown) this.#cumulativeShown = this.metrics.dirty = true;
+      return { spans: spans.length, logs: logs.length, metricPoints, backends };
+    };
     return jobs.length === 1 ? jobs[0]!.then((b) => done([b])) : Promise.all(jobs).then(done);
   }
 

@@ -166,6 +166,34 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
     expect([await served({ isolate: 'a', job: 'fleet' }), await served({ isolate: 'b', job: 'fleet' })]).toEqual(['5', '2']);
   });
 
+  it('PG-03: an empty PUT that fails (the last series removed, the gateway unreachable for a moment) goes again at the next flush, so the group empties', async () => {
+    let down = false;
+    const fetchOnce = (input: string | URL | Request, init?: RequestInit) => (down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init));
+    const monitor = createMonitor({ serviceName: 'blip', backends: [new PushgatewayBackend({ url, job: 'empty-retry', fetch: fetchOnce })] });
+    const c = monitor.metrics.createCounter('blip.jobs', 'Jobs', { labelNames: ['queue'] });
+    c.increment(3, { queue: 'mail' });
+    await monitor.flush();
+    expect(((await group({ job: 'empty-retry' }))?.['blip_jobs_total'] as Family).metrics[0]!.value).toBe('3');
+    c.remove({ queue: 'mail' });
+    down = true;
+    const failed = await monitor.flush();
+    expect(failed.backends[0]).toMatchObject({ ok: false, reason: 'export_failed' });
+    expect((await group({ job: 'empty-retry' }))?.['blip_jobs_total']).toBeDefined();
+    down = false;
+    // Nothing was recorded since: the empty PUT is sent again all the same.
+    const again = await monitor.flush();
+    expect(again).toMatchObject({ metricPoints: 0, backends: [{ ok: true }] });
+    expect((await group({ job: 'empty-retry' }))?.['blip_jobs_total']).toBeUndefined();
+    // Once it arrived, a flush with no change sends nothing more.
+    const calls: string[] = [];
+    const spy = monitor.backends[0] as PushgatewayBackend;
+    const original = spy.export.bind(spy);
+    spy.export = (b) => (calls.push('export'), original(b));
+    await monitor.flush();
+    expect(calls).toEqual([]);
+    await monitor.shutdown();
+  });
+
   it('an unreachable gateway resolves export_failed', async () => {
     const dead = new PushgatewayBackend({ url: `http://127.0.0.1:${await freePort()}`, job: 'j', timeoutMs: 2000 });
     const r = await dead.export(batch(snapshot(gauge('g', 'G', '', [[{}, 1]]))));

@@ -124,6 +124,17 @@ describe('links given at start', () => {
     expect(dropped('invalid_attribute')).toBe(3);
   });
 
+  it('a parent span context in upper-case hex (which the OpenTelemetry API accepts) is joined, its ids lower-cased; a malformed one starts a new trace', async () => {
+    const { monitor, memory } = monitorWith();
+    monitor.tracer.startSpan('upper', { parent: { traceId: T.toUpperCase(), spanId: S.toUpperCase(), traceFlags: 1, isRemote: true } }).end();
+    monitor.tracer.startSpan('mixed', { parent: { traceId: T.slice(0, 16).toUpperCase() + T.slice(16), spanId: S, traceFlags: 1 } }).end();
+    monitor.tracer.startSpan('malformed', { parent: { traceId: 'G' + T.slice(1).toUpperCase(), spanId: S, traceFlags: 1 } }).end();
+    await monitor.flush();
+    for (const name of ['upper', 'mixed']) expect(memory.findSpan(name)).toMatchObject({ traceId: T, parentSpanId: S });
+    const fresh = memory.findSpan('malformed')!;
+    expect([fresh.traceId === T.toLowerCase(), fresh.parentSpanId]).toEqual([false, undefined]);
+  });
+
   it('a link with a malformed or all-zero id is dropped and counted, not kept with empty ids; upper-case hex is kept, lower-cased', async () => {
     const { monitor, memory, dropped, seen } = monitorWith();
     const bad = [

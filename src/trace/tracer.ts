@@ -48,7 +48,14 @@ const OPTION_KEYS = ['kind', 'attributes', 'links', 'startTime', 'parent', 'scop
  * starts a new trace instead of joining one that no backend can show.
  */
 function validParent(c: SpanContext | undefined | null): SpanContext | undefined {
-  if (c == null || !isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) return undefined;
+  if (c == null) return undefined;
+  if (!isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) {
+    // Either hex case, as OpenTelemetry's API accepts a span context; kept lower-cased (OTLP-J2).
+    const traceId = typeof c.traceId === 'string' ? c.traceId.toLowerCase() : '';
+    const spanId = typeof c.spanId === 'string' ? c.spanId.toLowerCase() : '';
+    if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
+    c = { ...c, traceId, spanId };
+  }
   // An OpenTelemetry API span context holds a TraceState object: its children keep the text.
   const ts = c.traceState;
   return ts === undefined || typeof ts === 'string' ? c : { ...c, traceState: traceStateText(ts) };

@@ -192,7 +192,8 @@ describe('tracer', () => {
       { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '0'.repeat(16), traceFlags: 1 },
       { traceId: '', spanId: '', traceFlags: 1 },
       { traceId: 'not-hex', spanId: 'xyz', traceFlags: 1 },
-      { traceId: '4BF92F3577B34DA6A3CE929D0E0E4736', spanId: '00f067aa0ba902b7', traceFlags: 1 },
+      // Upper-case hex is joined here (as OpenTelemetry's API accepts it; foreign-input.test.ts);
+      // only the traceparent header must be lower-case (TC-02, traceparent tests).
     ];
     for (const parent of bad) monitor.tracer.startSpan('child', { parent }).end();
     // unsampled invalid parent: still a root, so sampled by the default sampler

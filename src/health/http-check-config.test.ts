@@ -23,6 +23,15 @@ describe('httpCheck: configuration is checked at construction', () => {
     expect(() => httpCheck(url, { degradedAfterMs: 0, expectStatus: [200, 204], method: 'HEAD', fetch: async () => new Response() })).not.toThrow();
     expect(() => httpCheck(url, { expectStatus: (s) => s < 500 })).not.toThrow();
   });
+
+  it('a misspelled option throws listing the known ones: degradedAfter would leave the check never DEGRADED', () => {
+    const url = 'http://svc.internal/health';
+    const typo = (o: object) => () => httpCheck(url, o as Parameters<typeof httpCheck>[1]);
+    expect(typo({ degradedAfter: 500 })).toThrow(/httpCheck: unknown option `degradedAfter`; known options are .*degradedAfterMs/);
+    expect(typo({ timeoutMs: 1000 })).toThrow(/unknown option `timeoutMs`/);
+    expect(typo({ expectedStatus: 204 })).toThrow(/unknown option `expectedStatus`.*expectStatus/);
+    expect(typo({ method: 'HEAD', headers: {}, expectStatus: 204, degradedAfterMs: 1, component: 'db', fetch: async () => new Response() })).not.toThrow();
+  });
 });
 
 describe('httpCheck: a service binding is called as its method', () => {

@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../config/option-keys.js';
 import { now, timerMs } from '../time.js';
 import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
 
@@ -34,7 +35,11 @@ function configError(message: string): TypeError {
   return new TypeError(`httpCheck: ${message}`);
 }
 
+/** A record, so an option added to the interface and not here fails to compile. */
+const KNOWN: Record<keyof HttpCheckOptions, 0> = { method: 0, headers: 0, expectStatus: 0, degradedAfterMs: 0, component: 0, fetch: 0 };
+
 function checkOptions(target: string, options: HttpCheckOptions): void {
+  checkOptionKeys('httpCheck', options, KNOWN);
   let parsed: URL;
   try {
     parsed = new URL(target);

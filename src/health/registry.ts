@@ -1,3 +1,4 @@
+import { checkOptionKeys } from '../config/option-keys.js';
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
 import type { Gauge } from '../metrics/gauge.js';
 import type { MetricsCollector } from '../metrics/collector.js';
@@ -14,6 +15,8 @@ export interface HealthRegisterOptions {
   /** Time the check may take before it counts as UNHEALTHY (default 5 s). */
   timeoutSeconds?: number;
 }
+
+const REGISTER_KEYS: Record<keyof HealthRegisterOptions, 0> = { critical: 0, timeoutSeconds: 0 };
 
 /** Options of a registry. */
 export interface HealthCheckRegistryOptions {
@@ -76,6 +79,7 @@ export class HealthCheckRegistry {
     const c: HealthCheck | undefined =
       typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;
     if (!c) throw new TypeError(`health check "${name}" must be a function or an object with a check() method`);
+    checkOptionKeys(`health check "${name}"`, options, REGISTER_KEYS);
     const timeoutSeconds = options.timeoutSeconds ?? this.#options.timeoutSeconds ?? 5;
     if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
       throw new RangeError(`health check "${name}": timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}`);

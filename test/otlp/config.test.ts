@@ -200,6 +200,24 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     ]);
   });
 
+  it('ENV-13: without a warn function, what it ignores is printed (as configFromEnv does), not dropped unseen: new OtlpBackend(otlpOptionsFromEnv(env)) as the README writes it', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const o = otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPONT: 'https://collector.example', OTEL_EXPORTER_OTLP_TIMEOUT: '5s', OTEL_TRACES_EXPORTER: 'zipkin' });
+      expect(o).toEqual({});
+      expect(warn.mock.calls.map((c) => c[0])).toEqual([
+        '[lexigram/monitor] config: ignored OTEL_EXPORTER_OTLP_TIMEOUT="5s": expected integer milliseconds ≥ 0',
+        '[lexigram/monitor] config: ignored OTEL_TRACES_EXPORTER="zipkin": only otlp, console and none are supported',
+        '[lexigram/monitor] config: ignored OTEL_EXPORTER_OTLP_ENDPONT: unknown or unsupported',
+      ]);
+      warn.mockClear();
+      otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPONT: 'x' }, () => {});
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('ENV-13: a variable it does not read, set empty (a templated OTEL_EXPORTER_OTLP_CERTIFICATE=""), is unset: not reported', () => {
     const warnings: string[] = [];
     expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_CERTIFICATE: '', OTEL_EXPORTER_OTLP_INSECURE: '  ', OTEL_EXPORTER_OTLP_ENDPOINT: '' }, (m) => warnings.push(m))).toEqual({});

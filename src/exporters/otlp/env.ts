@@ -3,6 +3,7 @@ import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
 import { COMPRESSIONS, PROTOCOLS, isHeaderValue } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
 import { TOKEN } from '../../http/token.js';
+import { warnConfig } from '../../config/env.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -40,7 +41,8 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
 
 /**
  * Reads the OTLP exporter variables (ENV-01…08) into OtlpBackend options. Lenient: an empty,
- * malformed or unknown value is ignored (and reported through `warn`), never thrown, so a
+ * malformed or unknown value is ignored (and reported through `warn`, by default one console
+ * line each, as configFromEnv does), never thrown, so a
  * typo in the environment cannot stop the app. Per-signal endpoints, headers, protocols and
  * compression and timeouts override the generic ones (ENV-01); each signal's timeout bounds
  * that signal's request.
@@ -49,7 +51,7 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
  * @example
  * const otlp = new OtlpBackend({ ...otlpOptionsFromEnv(env), onDiagnostic });
  */
-export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): OtlpBackendOptions {
+export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = warnConfig): OtlpBackendOptions {
   const o: Mutable<OtlpBackendOptions> = {};
   const read = new Set<string>();
   const get = (name: string): string | undefined => {
@@ -60,7 +62,7 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   const url = (name: string): string | undefined => {
     const v = get(name);
     if (v !== undefined && !isHttpUrl(v)) {
-      warn?.(`ignored ${P}${name}: not an http(s) URL`);
+      warn(`ignored ${P}${name}: not an http(s) URL`);
       return undefined;
     }
     return v;
@@ -84,7 +86,7 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   const ms = (name: string): number | undefined => {
     const v = get(name);
     if (v === undefined || /^\d+$/.test(v)) return v === undefined ? v : Number(v);
-    warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: expected integer milliseconds ≥ 0`);
+    warn(`ignored ${P}${name}=${JSON.stringify(v)}: expected integer milliseconds ≥ 0`);
     return undefined;
   };
   const timeout = ms('TIMEOUT');
@@ -93,7 +95,7 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   const pick = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
     const v = get(name)?.toLowerCase();
     if (v === undefined || allowed.includes(v as T)) return v as T | undefined;
-    warn?.(`ignored ${P}${name}=${JSON.stringify(v)}: expected ${allowed.join(' or ')}`);
+    warn(`ignored ${P}${name}=${JSON.stringify(v)}: expected ${allowed.join(' or ')}`);
     return undefined;
   };
   const compression = pick('COMPRESSION', COMPRESSIONS);
@@ -114,7 +116,7 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
     const name = `OTEL_${S}_EXPORTER`;
     const values = (env[name] ?? '').toLowerCase().split(',').map((v) => v.trim());
     const other = values.filter((v) => v && v !== 'otlp' && v !== 'none' && v !== 'console');
-    if (other[0]) warn?.(`ignored ${name}=${JSON.stringify(other.join())}: only otlp, console and none are supported`);
+    if (other[0]) warn(`ignored ${name}=${JSON.stringify(other.join())}: only otlp, console and none are supported`);
     if (values.includes('otlp') || !values.some((v) => v === 'none' || v === 'console')) signals.push(s);
   }
   if (signals.length < SIGNALS.length) o.signals = signals;
@@ -123,15 +125,15 @@ export function otlpOptionsFromEnv(env: Env, warn?: (message: string) => void): 
   // lowmemory asks for delta on counters and histograms (ENV-08); one temporality per backend here.
   if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
   else if (pref === 'cumulative') o.temporality = 'cumulative';
-  else if (pref !== undefined) warn?.(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
+  else if (pref !== undefined) warn(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
 
   // Histograms here are explicit-bucket only: the default value is what happens, any other is not.
   const agg = get('METRICS_DEFAULT_HISTOGRAM_AGGREGATION')?.toLowerCase();
-  if (agg !== undefined && agg !== 'explicit_bucket_histogram') warn?.(`ignored ${P}METRICS_DEFAULT_HISTOGRAM_AGGREGATION=${JSON.stringify(agg)}: only explicit_bucket_histogram is supported`);
+  if (agg !== undefined && agg !== 'explicit_bucket_histogram') warn(`ignored ${P}METRICS_DEFAULT_HISTOGRAM_AGGREGATION=${JSON.stringify(agg)}: only explicit_bucket_histogram is supported`);
 
   // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
   // to the default endpoint; an unsupported one (certificates) is ignored: both said. An empty
   // one is unset (ENV-13), as in get().
-  for (const k in env) if (k.startsWith(P) && !read.has(k) && /\S/.test(env[k] as string)) warn?.(`ignored ${k}: unknown or unsupported`);
+  for (const k in env) if (k.startsWith(P) && !read.has(k) && /\S/.test(env[k] as string)) warn(`ignored ${k}: unknown or unsupported`);
   return o;
 }

@@ -122,6 +122,28 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(memory.spans.some((s) => s.kind === 2)).toBe(true);
   });
 
+  test("without an execution context (Node, Bun, Deno) Hono's throwing getter is read with no stack trace, and Error.stackTraceLimit is restored", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const limit = Error.stackTraceLimit;
+    const seen: number[] = [];
+    const a = new Hono();
+    a.use(async (c, next) => {
+      // What the getter sees: wrap it to read the limit while it runs.
+      const proto = Object.getPrototypeOf(c) as object;
+      const get = Object.getOwnPropertyDescriptor(proto, 'executionCtx')!.get!;
+      Object.defineProperty(c, 'executionCtx', { get: () => (seen.push(Error.stackTraceLimit), get.call(c)) });
+      await next();
+    });
+    a.use(monitorMiddleware(monitor));
+    a.get('/x', (c) => c.text(String(Error.stackTraceLimit)));
+    const res = await a.request('/x');
+    expect(await res.text()).toBe(String(limit));
+    expect(seen).toEqual([0]);
+    expect(Error.stackTraceLimit).toBe(limit);
+    await monitor.forceFlush();
+    expect(memory.spans.filter((s) => s.kind === 2)).toHaveLength(1);
+  });
+
   test('with an execution context the span ends when the handler returns, unless waitForBody is set', async () => {
     for (const waitForBody of [undefined, true]) {
       const { monitor, memory } = createTestMonitor();

@@ -96,6 +96,38 @@ describe('tracer', () => {
     expect(await monitor.tracer.startActiveSpan('b', { kind: SpanKind.CLIENT }, async () => 'x')).toBe('x');
   });
 
+  it('a span the callback ends itself (as OpenTelemetry code does: span.end() in finally) keeps that end: startActiveSpan does not end it again, nothing is counted as ended twice', async () => {
+    const kinds: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => kinds.push(d.kind) });
+    const at = Date.now() + 1000; // an end of its own, later than the one startActiveSpan would give
+    monitor.tracer.startActiveSpan('sync', (span) => span.end(at));
+    await monitor.tracer.startActiveSpan('async', async (span) => {
+      try {
+        await Promise.resolve();
+      } finally {
+        span.end();
+      }
+    });
+    await expect(
+      monitor.tracer.startActiveSpan('failed', async (span) => {
+        span.end();
+        throw new Error('after end');
+      }),
+    ).rejects.toThrow('after end');
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['sync', 'async', 'failed']);
+    expect(memory.findSpan('sync')!.endTime).toBe(at);
+    expect(kinds).not.toContain('span_ended_twice');
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
+    expect(dropped?.points ?? []).toEqual([]);
+    // A second end() by the caller is still the misuse it was.
+    monitor.tracer.startActiveSpan('twice', (span) => {
+      span.end();
+      span.end();
+    });
+    expect(kinds).toEqual(['span_ended_twice']);
+  });
+
   it('Span API: attributes, events, links, status, names, dispose, OK is final', async () => {
     const { monitor, memory } = createTestMonitor(quiet);
     const link = { traceId: 'a'.repeat(32), spanId: 'b'.repeat(16), traceFlags: 1 };

@@ -272,7 +272,15 @@ function addLinks(span: Span, links: Link[] | Link, owner: SpanOwner): void {
 
 function endSpan(span: Span, error: unknown, failed: boolean): void {
   if (failed) failSpan(span, error);
-  span.end();
+  endOnce(span);
+}
+
+/**
+ * Ends the span unless the callback did (OpenTelemetry code ends its span itself, in a finally):
+ * its end stands, and is not counted as ended twice.
+ */
+function endOnce(span: Span): void {
+  if (span.isRecording()) span.end();
 }
 
 /**
@@ -286,12 +294,12 @@ export function runAndEnd<R>(span: Span, fn: (span: Span) => R, ctx?: ActiveCont
     result = fn(span);
   } catch (err) {
     failSpan(span, err);
-    span.end();
+    endOnce(span);
     throw err;
   }
   // Kept small so V8 inlines it into startActiveSpan's callback: the thenable cases live apart.
   if (isThenable(result)) return endWhenSettled(span, result, ctx) as R;
-  span.end();
+  endOnce(span);
   return result;
 }
 

@@ -89,6 +89,30 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(adapter.memory.spans.map((s) => s.name)).toContain('GET /users/:id');
   });
 
+  test("under an adapter its own options are not read (the adapter's span has started): a config diagnostic names them once and says to give them to the adapter", async () => {
+    const diagnostics: string[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.message) });
+    const a = new Hono();
+    a.use(monitorMiddleware(monitor, { trustIncomingTrace: false, captureHeaders: { requestHeaders: ['x-a'] }, waitForBody: undefined }));
+    a.get('/users/:id', (c) => c.text('ok'));
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    for (const id of ['1', '2']) await (await handleRequest(monitor, new Request(`http://x/users/${id}`, { headers: { traceparent } }), (r) => a.fetch(r), undefined)).text();
+    await monitor.flush();
+    // The adapter trusted the caller: the middleware's trustIncomingTrace: false came too late.
+    expect(memory.spans.map((s) => [s.name, s.traceId])).toEqual([
+      ['GET /users/:id', '4bf92f3577b34da6a3ce929d0e0e4736'],
+      ['GET /users/:id', '4bf92f3577b34da6a3ce929d0e0e4736'],
+    ]);
+    expect(diagnostics).toEqual([
+      'monitorMiddleware: options not read under an adapter, whose span has started: trustIncomingTrace, captureHeaders; give them to instrument() or serve()',
+    ]);
+    // Without an adapter they apply, and nothing is said.
+    await (await a.request('/users/3', { headers: { traceparent } })).text();
+    await monitor.flush();
+    expect(memory.spans[2].traceId).not.toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(diagnostics).toHaveLength(1);
+  });
+
   test('RED metrics by method, route and status', async () => {
     const { monitor } = createTestMonitor();
     const a = app(monitor);

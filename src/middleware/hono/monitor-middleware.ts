@@ -153,6 +153,8 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.
   let misconfigured = false;
+  // Under an adapter its span, started from its own options, is the one described: these are unread.
+  const unread = Object.keys(options).filter((k) => options[k as keyof HonoMonitorOptions] !== undefined).join(', ');
   return async function lexigramMonitor(c, next) {
     if (misconfigured) return next();
     let monitor: Monitor;
@@ -185,6 +187,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     if (scope && existing && scope.owner !== monitor && monitorOrConfig instanceof Monitor) {
       monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
     } else if (scope && existing && !describing.has(scope)) {
+      if (unread) monitor.diag.report('config', `monitorMiddleware: options not read under an adapter, whose span has started: ${unread}; give them to instrument() or serve()`, undefined, 'hono:adapter-options');
       await describedNext(next, monitor, existing, scope, c, method, start);
       return;
     }

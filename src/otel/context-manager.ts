@@ -13,13 +13,10 @@ export function scopeIn(c: Context, span: Span | undefined): Scope | undefined {
   return (c.getValue(SCOPE_KEY) as Scope | undefined) ?? (span as { scope?: Scope } | undefined)?.scope ?? contextStorage().get()?.scope;
 }
 
-/** The OpenTelemetry context each of our contexts stands for (built once, then reused). */
-const seen = new WeakMap<ActiveContext, Context>();
-
-/** Our active context → an OpenTelemetry context with the same span, scope and baggage. */
+/** Our active context → an OpenTelemetry context with the same span, scope and baggage (built once, then kept on it). */
 export function toApiContext(a: ActiveContext | undefined): Context {
   if (a === undefined) return ROOT_CONTEXT;
-  let c = seen.get(a);
+  let c = a.otelView as Context | undefined;
   if (c !== undefined) return c;
   // Start from the context ours was derived from, so keys other libraries set survive.
   c = (a.otel as Context | undefined) ?? ROOT_CONTEXT;
@@ -31,16 +28,18 @@ export function toApiContext(a: ActiveContext | undefined): Context {
   if (a.baggage !== undefined) {
     if (fromApiBaggage(current) !== a.baggage) c = propagation.setBaggage(c, toApiBaggage(a.baggage));
   } else if (current !== undefined) c = propagation.deleteBaggage(c);
-  seen.set(a, c);
+  try {
+    a.otelView = c;
+  } catch {
+    // a frozen context (a custom storage's): built again next time
+  }
   return c;
 }
 
 /** An OpenTelemetry context → ours. Without a scope of its own, it stays in the current request. */
 export function fromApiContext(c: Context): ActiveContext {
   const span = unwrapSpan(trace.getSpan(c));
-  const a: ActiveContext = { scope: scopeIn(c, span), span, baggage: fromApiBaggage(propagation.getBaggage(c)), otel: c };
-  seen.set(a, c);
-  return a;
+  return { scope: scopeIn(c, span), span, baggage: fromApiBaggage(propagation.getBaggage(c)), otel: c, otelView: c };
 }
 
 /**

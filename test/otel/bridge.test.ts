@@ -108,6 +108,21 @@ describe('registerOpenTelemetry: spans', () => {
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['detached', 'outer']);
   });
 
+  it('context.with(ctx) makes ctx itself the active context, across awaits; each of our spans gives one API context, the same every time', async () => {
+    const key = createContextKey('tenant');
+    const ctx = context.active().setValue(key, 'acme');
+    await context.with(ctx, async () => {
+      expect(context.active()).toBe(ctx);
+      await tick();
+      expect(context.active()).toBe(ctx);
+    });
+    monitor.tracer.startActiveSpan('ours', () => {
+      const first = context.active();
+      expect(context.active()).toBe(first);
+      expect(trace.getSpan(first)?.spanContext().spanId).toBe(getActiveSpan()!.spanContext().spanId);
+    });
+  });
+
   it('custom context keys survive through our own spans', () => {
     const KEY = createContextKey('user key');
     context.with(context.active().setValue(KEY, 42), () => {

@@ -18,3 +18,13 @@ export function checkOptionKeys(what: string, options: object, known: object): v
 export function unknownOption(what: string, k: string, known: readonly string[]): never {
   throw new TypeError(`${what}: unknown option \`${k}\`; known options are ${known.join(', ')}.`);
 }
+
+/**
+ * Throws for an option of the library given beside a runtime's own server options, where Deno's
+ * and Bun's `serve()` take it under `instrumentation`: the runtime would ignore it unseen.
+ */
+export function checkNotBeside(options: object, known: object): void {
+  for (const k of Object.keys(options)) {
+    if (Object.hasOwn(known, k)) throw new TypeError(`serve: \`${k}\` goes under \`instrumentation\` ({ instrumentation: { ${k} } }); the other keys are the runtime's own.`);
+  }
+}

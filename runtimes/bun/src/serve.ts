@@ -2,7 +2,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { serveExitOptions, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkNotBeside, checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServerLike } from './bun-types.js';
 import { bunErrorOption } from './error-option.js';
@@ -55,6 +55,7 @@ export function serve(
 ): BunServerLike {
   const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions;
   checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
+  checkNotBeside(bunOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const { rescue, ...error } = bunErrorOption(errorOption);
   const fetch = instrumentBun(handler, config, http, rescue);

@@ -338,6 +338,14 @@ test('bun: a misspelled key under serve()\'s `instrumentation` throws, listing t
   );
 });
 
+test("bun: an option of the library beside Bun's own (traceFetch: false at the top, as on Node) throws saying it goes under `instrumentation`, before the server starts; Bun ignored it, so fetch stayed traced", () => {
+  for (const [k, v] of [['traceFetch', false], ['waitForBody', true], ['flushOnExit', false], ['captureHeaders', {}]] as const) {
+    expect(() => serve(() => new Response('x'), { serviceName: 'placed', backends: [] }, { port: 0, [k]: v } as never)).toThrow(
+      new RegExp(`^serve: \`${k}\` goes under \`instrumentation\` \\(\\{ instrumentation: \\{ ${k} \\} \\}\\); the other keys are the runtime's own\\.$`),
+    );
+  }
+});
+
 test("bun: instrument()'s misspelled option throws, listing the known ones", () => {
   expect(() => instrument(() => new Response('x'), { serviceName: 'typo', backends: [] }, { traceFech: false } as never)).toThrow(
     /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,

@@ -11,6 +11,15 @@ Deno.test("deno: a misspelled key under serve()'s `instrumentation` throws, list
   );
 });
 
+Deno.test("deno: an option of the library beside Deno's own (traceFetch: false at the top, as on Node) throws saying it goes under `instrumentation`, before the server starts; Deno.serve ignored it, so fetch stayed traced", () => {
+  for (const [k, v] of [['traceFetch', false], ['waitForBody', true], ['denoOtel', 'separate'], ['flushOnExit', false]] as const) {
+    assert.throws(
+      () => serve(() => new Response('x'), { serviceName: 'placed', backends: [] }, { port: 0, onListen() {}, [k]: v }),
+      new RegExp(`^TypeError: serve: \`${k}\` goes under \`instrumentation\` \\(\\{ instrumentation: \\{ ${k} \\} \\}\\); the other keys are the runtime's own\\.$`),
+    );
+  }
+});
+
 Deno.test("deno: instrument()'s misspelled option throws, listing the known ones (denoOtel included)", () => {
   assert.throws(
     () => instrument(() => new Response('x'), { serviceName: 'typo', backends: [] }, { denoOTel: 'join' } as never),

@@ -47,6 +47,13 @@ describe('redactUrl', () => {
     expect(r.apply('http.target', '/p/a=b?token=T')).toBe(`/p/a=b?token=${M}`);
   });
 
+  it('walks every pair of a query: names without `=`, empty pairs, `=` in values, encoded names', () => {
+    expect(r.apply('url.query', 'flag&token=T&&a=b=c&')).toBe(`flag&token=${M}&&a=b=c&`);
+    expect(r.apply('url.query', 'a=1&access%5Ftoken=T&api+key=K&x')).toBe(`a=1&access%5Ftoken=${M}&api+key=${M}&x`);
+    expect(r.apply('url.query', 'token=&b=%zz=1&token=2')).toBe(`token=${M}&b=%zz=1&token=${M}`);
+    expect(r.apply('url.query', 'a=1&b=2')).toBe('a=1&b=2');
+  });
+
   it('a fragment of pairs is masked even when a later value holds `?`; a hash route keeps its `?`', () => {
     expect(r.redactUrl('https://h/cb#access_token=SECRET&x=/a?b=c')).toBe(`https://h/cb#access_token=${M}&x=/a?b=c`);
     expect(r.apply('url.full', 'https://h/cb?a=1#id_token=S&next=/x?y=1')).toBe(`https://h/cb?a=1#id_token=${M}&next=/x?y=1`);

@@ -187,7 +187,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     if (scope && existing && scope.owner !== monitor && monitorOrConfig instanceof Monitor) {
       monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
     } else if (scope && existing && !describing.has(scope)) {
-      if (unread) monitor.diag.report('config', `monitorMiddleware: options not read under an adapter, whose span has started: ${unread}; give them to instrument() or serve()`, undefined, 'hono:adapter-options');
+      if (unread) monitor.diag.report('config', () => `monitorMiddleware: options not read under an adapter, whose span has started: ${unread}; give them to instrument() or serve()`, undefined, 'hono:adapter-options');
       await describedNext(next, monitor, existing, scope, c, method, start);
       return;
     }

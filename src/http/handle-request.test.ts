@@ -131,7 +131,17 @@ describe('handleRequest', () => {
     const res = await handleRequest(monitor, req, () => new Response('ok', { headers: { 'content-type': 'text/plain' } }), undefined, { captureHeaders: capture });
     expect(res.status).toBe(200);
     await monitor.flush();
-    expect(memory.spans[0]!.attributes).toMatchObject({ 'http.request.header.x-tenant': 'acme', 'http.response.header.content-type': 'text/plain' });
+    expect(memory.spans[0]!.attributes).toMatchObject({ 'http.request.header.x-tenant': ['acme'], 'http.response.header.content-type': ['text/plain'] });
+  });
+
+  it('HTTP semconv: captured headers are arrays of strings: repeated request headers as Headers joins them, each Set-Cookie line its own item', async () => {
+    const { monitor, memory } = createTestMonitor({ logging: { redactDefaults: false } });
+    const headers = new Headers([['x-multi', 'a'], ['x-multi', 'b']]);
+    const out = new Headers([['set-cookie', 'a=1; Path=/'], ['set-cookie', 'b=2, expires Wed']]);
+    const capture = { requestHeaders: ['x-multi'], responseHeaders: ['set-cookie'] };
+    await handleRequest(monitor, new Request('https://example.com/', { headers }), () => new Response('ok', { headers: out }), undefined, { captureHeaders: capture });
+    await monitor.flush();
+    expect(memory.spans[0]!.attributes).toMatchObject({ 'http.request.header.x-multi': ['a, b'], 'http.response.header.set-cookie': ['a=1; Path=/', 'b=2, expires Wed'] });
   });
 
   it('records an exception, rethrows the same error and still flushes', async () => {

@@ -105,12 +105,16 @@ export function addHeaders(attrs: Attributes, prefix: string, headers: Headers, 
     if (typeof n !== 'string') continue;
     const name = n.toLowerCase();
     let v: string | null;
+    let cookies: string[] | undefined;
     try {
       v = headers.get(name);
+      // Set-Cookie lines are the one header Headers does not join (a comma can sit inside one).
+      if (v !== null && name === 'set-cookie' && typeof headers.getSetCookie === 'function') cookies = headers.getSetCookie();
     } catch {
       // A name no header can have (`X Forwarded For`): nothing to capture, and no request may fail on it.
       continue;
     }
-    if (v !== null) attrs[prefix + name] = redactor.isSecret(name) ? '[REDACTED]' : v;
+    // HTTP semconv: an array of strings, here the one value Headers gives (repeated headers joined by ", ").
+    if (v !== null) attrs[prefix + name] = redactor.isSecret(name) ? ['[REDACTED]'] : (cookies ?? [v]);
   }
 }

@@ -36,8 +36,8 @@ describe('name-word redaction through headers, logs and spans', () => {
     const span = memory.spans[0]!;
     expect(span.attributes).toMatchObject({
       'http.request.header.session-token': '[REDACTED]',
-      'http.request.header.x-request-id': 'r-1',
-      'http.request.header.keep-alive': 'timeout=5',
+      'http.request.header.x-request-id': ['r-1'],
+      'http.request.header.keep-alive': ['timeout=5'],
       'db.connection_string': 'postgres://REDACTED:REDACTED@db.internal:5432/app',
       'gen_ai.usage.input_tokens': 12,
     });
@@ -80,7 +80,7 @@ describe('name-word redaction through headers, logs and spans', () => {
     expect(memory.spans[0]!.attributes).toMatchObject({
       'http.request.header.ocp-apim-subscription-key': '[REDACTED]',
       'http.request.header.x-functions-key': '[REDACTED]',
-      'http.request.header.x-request-id': 'r-2',
+      'http.request.header.x-request-id': ['r-2'],
       authorization_header: '[REDACTED]',
       'token.jwt': '[REDACTED]',
       token_expires_at: 1_790_000_000,
@@ -111,8 +111,8 @@ describe('name-word redaction through headers, logs and spans', () => {
     );
     await monitor.flush();
     expect(memory.spans[0]!.attributes).toMatchObject({
-      'http.request.header.referer': 'https://app.example/login?token=REDACTED&step=2',
-      'http.response.header.location': 'https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Expires=60',
+      'http.request.header.referer': ['https://app.example/login?token=REDACTED&step=2'],
+      'http.response.header.location': ['https://b.s3.amazonaws.com/k?X-Amz-Signature=REDACTED&X-Amz-Expires=60'],
     });
     expect(JSON.stringify(memory.spans)).not.toMatch(/planted/);
   });

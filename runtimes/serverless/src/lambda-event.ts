@@ -244,6 +244,7 @@ export function captureHeaders(attributes: Record<string, unknown>, prefix: stri
     if (typeof n !== 'string') continue;
     const name = n.toLowerCase();
     const v = headers[name];
-    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(headers, name)) attributes[prefix + name] = v;
+    // HTTP semconv: an array of strings (the event's values as one, joined by ", ").
+    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(headers, name)) attributes[prefix + name] = [v];
   }
 }

@@ -138,7 +138,7 @@ export function createServerHandler<I>(
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
   // would otherwise trace this one's fetches too.
-  const plain = options.traceFetch === false ? untracedFetches() : undefined;
+  const plain = options.traceFetch === false;
   const pending = new Set<Promise<unknown>>();
   const track = (p: Promise<unknown>): void => {
     const t = p.then(noop, noop).finally(() => pending.delete(t));
@@ -151,7 +151,7 @@ export function createServerHandler<I>(
       monitor,
       request,
       (req, telemetry) => {
-        plain?.add(telemetry.scope);
+        if (plain) telemetry.scope.plainFetch = true;
         if (decorate) {
           try {
             decorate(req, info, telemetry);
@@ -191,7 +191,7 @@ const ORIGINAL = Symbol.for('@lexigram/monitor/original-fetch');
 const BY_MONITOR = Symbol.for('@lexigram/monitor/traced-fetch-by-monitor');
 const UNTRACED = Symbol.for('@lexigram/monitor/untraced-fetch-monitors');
 
-/** Monitors and request scopes whose fetches stay plain (`traceFetch: false`), shared by every copy of this module. */
+/** Monitors whose fetches stay plain (`traceFetch: false`), shared by every copy of this module. */
 function untracedFetches(): WeakSet<object> {
   const g = globalThis as { [UNTRACED]?: WeakSet<object> };
   return (g[UNTRACED] ??= new WeakSet());
@@ -231,7 +231,7 @@ export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentation
     try {
       const scope = contextStorage().get()?.scope;
       const owner = scope?.owner;
-      if (owner) t = untraced.has(scope) ? original : (byMonitor.get(owner) ?? (untraced.has(owner) ? original : traced));
+      if (owner) t = scope.plainFetch ? original : (byMonitor.get(owner) ?? (untraced.has(owner) ? original : traced));
     } catch {
       // no context: the first monitor traces it
     }

@@ -64,6 +64,12 @@ export class Scope {
    * share a monitor with different options.
    */
   declare bindings: object | undefined;
+  /**
+   * @internal Set on the scope of a request whose handler has `traceFetch: false` (Deno, Bun,
+   * Node): its outgoing calls keep the plain `fetch`, also where another handler of the same
+   * monitor traces it. A field: a WeakSet entry per request cost about 1 µs, mostly in GC.
+   */
+  declare plainFetch: true | undefined;
   #closing: Promise<FlushResult> | undefined;
 
   constructor(

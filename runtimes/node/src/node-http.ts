@@ -140,7 +140,12 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // Before the headers leave: a body already used (one Response returned for every request)
   // throws here, and toNodeListener answers 500 as Deno and Bun do, not a 200 cut short.
   const reader = body.getReader();
+  // Corked until the next tick: the headers, a body that is there already (text, bytes) and its
+  // end leave in one write, where the headers alone were a write (a syscall) of their own; a body
+  // that takes longer (a stream) still has its headers sent then.
+  res.cork();
   res.flushHeaders();
+  process.nextTick(() => res.uncork());
   let closed = false;
   const onClose = (): void => {
     closed = true;

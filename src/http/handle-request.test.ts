@@ -202,4 +202,14 @@ describe('handleRequest', () => {
     await Promise.all(waits);
     expect([memory.spans[0].attributes['http.request.method'], memory.spans[0].attributes['http.request.method_original']]).toEqual(['PATCH', 'patch']);
   });
+
+  it('times the server span and http.server.request.duration by the same clock readings', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    await handleRequest(monitor, new Request('http://x/'), async () => new Response('ok'), (p) => waits.push(p));
+    await Promise.all(waits);
+    const span = memory.spans[0];
+    const point = memory.getMetric('http.server.request.duration')!.points[0] as unknown as { sum: number };
+    expect(point.sum).toBe((span.endTime - span.startTime) / 1000);
+  });
 });

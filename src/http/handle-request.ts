@@ -97,12 +97,14 @@ export async function handleRequest(
     }
   }
   if (route) attributes['http.route'] = route;
-  const span = monitor.tracer.startSpan(serverSpanName(method, route), { kind: SpanKind.SERVER, parent, attributes, scope });
+  // One clock reading starts both the span and the duration metric, one ends both: a reading is
+  // an op call on Deno (about 0.1 µs), and there were two more per request.
+  const start = now();
+  const span = monitor.tracer.startSpan(serverSpanName(method, route), { kind: SpanKind.SERVER, parent, attributes, scope, startTime: start });
   scope.serverSpan = span;
   const metrics = httpServerMetrics(monitor);
   const activeLabels = { 'http.request.method': method, 'url.scheme': scheme };
   metrics.active.add(1, activeLabels);
-  const start = now();
 
   let finished = false;
   const finish = (status: number | undefined, error?: unknown): void => {
@@ -120,13 +122,14 @@ export async function handleRequest(
         // Keeps the message of an ERROR set already (an exception the framework caught).
         if (status >= 500 && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
       }
-      span.end();
+      const end = now();
+      span.end(end);
       metrics.active.add(-1, activeLabels);
       const labels: Record<string, string | number> = { 'http.request.method': method, 'url.scheme': scheme };
       if (status !== undefined) labels['http.response.status_code'] = status;
       if (finalRoute) labels['http.route'] = finalRoute;
       if (errType) labels['error.type'] = errType;
-      metrics.duration.observe(secondsBetween(start, now()), labels);
+      metrics.duration.observe(secondsBetween(start, end), labels);
     } catch {
       // telemetry must not break the response
     }

@@ -304,25 +304,27 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     for (let m; (m = re.exec(v)); ) if (secretParam(m[1]) || (on && CONN_SECRET.test(m[1]))) return v.slice(0, re.lastIndex) + REDACTED;
     return v;
   };
-  // The last key asked per slot (from the key's length and middle character) and its answer:
-  // the same few keys are set on every span, so one string comparison usually answers without
-  // a Map lookup.
+  // The last key asked per slot (from the key's length and two of its characters) and its kind:
+  // the same few keys are set on every span and walked again at export, so one string comparison
+  // usually answers without a Map lookup. The slot formula keeps the keys of an HTTP server or
+  // client span, a database span, and common others apart (server.address and client.address,
+  // url.scheme and user_agent.original shared one slot, and missed in turn on every span).
   const lastKey: string[] = new Array<string>(64).fill('');
-  const lastAnswer: boolean[] = new Array<boolean>(64).fill(false);
-  const mayRedact = (key: string): boolean => {
-    const i = (key.length + 7 * key.charCodeAt(key.length >> 1)) & 63;
-    if (lastKey[i] === key) return lastAnswer[i];
-    const hit = kind(key) !== Kind.Keep;
+  const lastKind: Kind[] = new Array<Kind>(64).fill(Kind.Keep);
+  const cachedKind = (key: string): Kind => {
+    const i = (5 * key.length + 13 * key.charCodeAt(key.length >> 1) + key.charCodeAt(1)) & 63;
+    if (lastKey[i] === key) return lastKind[i];
+    const k = kind(key);
     lastKey[i] = key;
-    lastAnswer[i] = hit;
-    return hit;
+    lastKind[i] = k;
+    return k;
   };
   return {
     isSecret,
     redactUrl,
-    mayRedact,
+    mayRedact: (key) => cachedKind(key) !== Kind.Keep,
     apply<T>(key: string, value: T): T | string {
-      const k = kind(key);
+      const k = cachedKind(key);
       if (k === Kind.Secret) return REDACTED;
       if (k === Kind.Keep) return value;
       const one = k === Kind.Url ? redactUrl : k === Kind.Query ? maskPairs : scrub;

@@ -1,4 +1,4 @@
-import { isValidSpanId, isValidTraceId } from '../ids.js';
+import { INVALID_SPAN_ID, INVALID_TRACE_ID } from '../ids.js';
 
 export interface ParsedTraceparent {
   traceId: string;
@@ -23,12 +23,20 @@ export function parseTraceparent(header: string | null | undefined): ParsedTrace
   const h = header.trim();
   if (h.length < 55) return undefined;
   const version = h.slice(0, 2);
-  if (!HEX2.test(version) || version === 'ff' || h[2] !== '-') return undefined;
-  const m = version === '00' ? V00.exec(h) : FUTURE.exec(h);
+  let m: RegExpExecArray | null;
+  let i = 1;
+  if (version === '00') m = V00.exec(h);
+  else {
+    if (!HEX2.test(version) || version === 'ff' || h[2] !== '-') return undefined;
+    m = FUTURE.exec(h);
+    i = 2;
+  }
   if (!m) return undefined;
-  const [traceId, spanId, flags] = version === '00' ? [m[1], m[2], m[3]] : [m[2], m[3], m[4]];
-  if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
-  return { traceId, spanId, traceFlags: parseInt(flags, 16) };
+  const traceId = m[i]!;
+  const spanId = m[i + 1]!;
+  // The expression took lower-case hex of the right lengths: only all-zero ids are left to refuse.
+  if (traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID) return undefined;
+  return { traceId, spanId, traceFlags: parseInt(m[i + 2]!, 16) };
 }
 
 /** Formats a version-00 `traceparent`; only the sampled and random bits are sent (TC-06). */

@@ -95,6 +95,28 @@ describe('runNodeStyle', () => {
   });
 });
 
+describe('runNodeStyle, sent headers', () => {
+  it('gives the headers the listener sent to captureHeaders.responseHeaders, and its status', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    const res = fakeResponse();
+    res.getHeaders = () => ({ 'content-type': 'text/plain', 'x-id': ['a', 'b'], 'set-cookie': ['s=1'] });
+    res.statusCode = 201;
+    const request = new Request('http://x/');
+    const sent = handleRequest(monitor, request, async (_r, t) => (await runNodeStyle(() => res.end(), { method: 'GET', headers: {} }, res, t)).response, (p) => waits.push(p), {
+      captureHeaders: { responseHeaders: ['content-type', 'x-id', 'set-cookie'] },
+    });
+    expect((await sent).status).toBe(201);
+    await Promise.all(waits);
+    expect(memory.spans[0]!.attributes).toMatchObject({
+      'http.response.status_code': 201,
+      'http.response.header.content-type': ['text/plain'],
+      'http.response.header.x-id': ['a, b'],
+      'http.response.header.set-cookie': '[REDACTED]',
+    });
+  });
+});
+
 describe('runNodeStyle, a listener that fails right after res.end()', () => {
   it('is not a failed request: the response went out; the error stays the listener’s', async () => {
     const res = fakeResponse();

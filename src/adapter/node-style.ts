@@ -159,6 +159,29 @@ export function responseDone(res: NodeResponseLike): Promise<void> {
  * function sent. The function's own return value goes back to the platform unchanged.
  */
 export function sentResponse(res: NodeResponseLike): Response {
+  return new SentResponse(res) as unknown as Response;
+}
+
+/**
+ * Its headers are built when first read: only captured response headers read them, and a
+ * Headers of every sent header was made for nothing on each request (about 0.5 µs).
+ */
+class SentResponse {
+  readonly status: number;
+  readonly statusText = '';
+  readonly body = null;
+  #headers: Headers | undefined;
+  readonly #res: NodeResponseLike;
+  constructor(res: NodeResponseLike) {
+    this.#res = res;
+    this.status = res.statusCode;
+  }
+  get headers(): Headers {
+    return (this.#headers ??= sentHeaders(this.#res));
+  }
+}
+
+function sentHeaders(res: NodeResponseLike): Headers {
   const headers = new Headers();
   try {
     for (const [name, value] of Object.entries(res.getHeaders?.() ?? {})) {
@@ -168,7 +191,7 @@ export function sentResponse(res: NodeResponseLike): Response {
   } catch {
     // headers are best effort
   }
-  return { status: res.statusCode, statusText: '', headers, body: null } as unknown as Response;
+  return headers;
 }
 
 /** A route's or mount's path as written: a string, a RegExp (`/^\/re\/(\d+)$/`) or an array of them (`/a,/b`). */

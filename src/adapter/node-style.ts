@@ -120,11 +120,19 @@ export function requestFromNode(req: NodeRequestLike): Request {
       // a header the Fetch API refuses is only missing from the attributes
     }
   }
+  // An origin-form target is a path even when it starts with `//` (not a host, as relative
+  // URL resolution would take it); anything else (absolute-form, `*`) is resolved.
+  const target = req.url ?? '/';
+  if (target.charCodeAt(0) === 47) {
+    try {
+      // The usual request: the Request parses its URL itself (a URL made first parsed it twice).
+      return new Request(`${proto}://${host}${target}`, { method: req.method, headers });
+    } catch {
+      // a URL or a method the Fetch API refuses: the way below
+    }
+  }
   let url: string;
   try {
-    // An origin-form target is a path even when it starts with `//` (not a host, as relative
-    // URL resolution would take it); anything else (absolute-form, `*`) is resolved.
-    const target = req.url ?? '/';
     url = new URL(target.charCodeAt(0) === 47 ? `${proto}://${host}${target}` : target, `${proto}://${host}`).href;
   } catch {
     url = `${proto}://localhost/`;

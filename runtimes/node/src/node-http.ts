@@ -142,10 +142,12 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   const reader = body.getReader();
   // Corked until the next tick: the headers, a body that is there already (text, bytes) and its
   // end leave in one write, where the headers alone were a write (a syscall) of their own; a body
-  // that takes longer (a stream) still has its headers sent then.
-  res.cork();
+  // that takes longer (a stream) still has its headers sent then. Only where the response can
+  // be corked: writeWebResponse is public, and a stand-in response may lack it.
+  const cork = typeof res.cork === 'function' && typeof res.uncork === 'function';
+  if (cork) res.cork();
   res.flushHeaders();
-  process.nextTick(() => res.uncork());
+  if (cork) process.nextTick(() => res.uncork());
   let closed = false;
   const onClose = (): void => {
     closed = true;

@@ -1,7 +1,7 @@
-import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from 'vitest';
-import { toNodeListener } from '../index.js';
+import { toNodeListener, writeWebResponse } from '../index.js';
 
 type Handler = (request: Request) => Response;
 
@@ -65,4 +65,23 @@ test('node: a streamed body still has its headers sent before its first chunk', 
   } finally {
     s.server.close();
   }
+});
+
+test('node: writeWebResponse writes to a stand-in response that cannot be corked (no cork/uncork)', async () => {
+  const out: string[] = [];
+  const headers: Record<string, unknown> = {};
+  const res = {
+    statusCode: 200,
+    statusMessage: '',
+    destroyed: false,
+    closed: false,
+    setHeader: (name: string, value: unknown) => void (headers[name] = value),
+    flushHeaders: () => undefined,
+    write: (chunk: Uint8Array) => out.push(new TextDecoder().decode(chunk)) > 0,
+    end: () => out.push('<end>'),
+    once: () => res,
+    off: () => res,
+  };
+  await writeWebResponse(res as unknown as ServerResponse, new Response('hello', { status: 201, headers: { 'x-a': '1' } }));
+  expect([res.statusCode, headers['x-a'], out.join('')]).toEqual([201, '1', 'hello<end>']);
 });

@@ -397,7 +397,10 @@ export class BridgeMeterProvider implements MeterProvider {
       obs = current(obs);
       // A batch callback records only the observables it was added for, as in the SDK.
       if (!(obs instanceof BridgeObservable) || (listed && !listed.includes(obs))) return;
-      const l = labels(a, obs.name, this.monitor.diag);
+      let l = labels(a, obs.name, this.monitor.diag);
+      // Recorded once every callback ran: the caller's object, handed over as it is, may change
+      // before (one object reused for each observation).
+      if (l === a && l !== undefined) l = { ...l };
       const key = l === undefined ? '[]' : JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
       let m = round.get(obs);
       if (m === undefined) round.set(obs, (m = new Map()));

@@ -49,3 +49,19 @@ it('null and undefined values, arrays and keys that are not label names still go
     [{ 'http.route': '/a', service_name: 'x', tags: '["a","b"]' }, 1],
   ]);
 });
+
+it('an observable callback reusing one attributes object for each observation records each set (kept until every callback ran: a copy, not the object as it ends up)', () => {
+  const g = metrics.getMeter('lib').createObservableGauge('cpu.load');
+  g.addCallback((r) => {
+    const attrs: Record<string, string> = { cpu: '' };
+    for (let i = 0; i < 3; i++) {
+      attrs.cpu = String(i);
+      r.observe(i * 10, attrs);
+    }
+  });
+  expect(pointsOf('cpu.load').map((p) => [p.attributes, p.value])).toEqual([
+    [{ cpu: '0' }, 0],
+    [{ cpu: '1' }, 10],
+    [{ cpu: '2' }, 20],
+  ]);
+});

@@ -222,10 +222,13 @@ export function resultStatus(result: unknown, noStatus = 200): number {
   return typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? +code : noStatus;
 }
 
-/** The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would. */
-export function resultHeaders(result: unknown): Record<string, string> {
-  const r = result as { headers?: Record<string, unknown> | null; multiValueHeaders?: Record<string, unknown> | null } | null | undefined;
-  const out: Record<string, string> = {};
+/**
+ * The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would;
+ * Set-Cookie lines (multiValueHeaders, an HTTP API's `cookies`) kept apart: a comma sits in one.
+ */
+export function resultHeaders(result: unknown): Record<string, string | string[]> {
+  const r = result as { headers?: Record<string, unknown> | null; multiValueHeaders?: Record<string, unknown> | null; cookies?: unknown } | null | undefined;
+  const out: Record<string, string | string[]> = {};
   if (typeof r !== 'object' || r === null) return out;
   const single = r.headers;
   if (single && typeof single === 'object') {
@@ -233,18 +236,24 @@ export function resultHeaders(result: unknown): Record<string, string> {
   }
   const multi = r.multiValueHeaders;
   if (multi && typeof multi === 'object') {
-    for (const [k, v] of Object.entries(multi)) if (Array.isArray(v) && v.length) out[k.toLowerCase()] ??= v.join(', ');
+    for (const [k, v] of Object.entries(multi)) {
+      const name = k.toLowerCase();
+      if (Array.isArray(v) && v.length) out[name] ??= name === 'set-cookie' ? v.map(String) : v.join(', ');
+    }
   }
+  if (Array.isArray(r.cookies) && r.cookies.length) out['set-cookie'] ??= r.cookies.map(String);
   return out;
 }
 
 /** Records the allow-listed `names` of lower-cased `headers` as `<prefix><name>` (captureHeaders). */
-export function captureHeaders(attributes: Record<string, unknown>, prefix: string, headers: Record<string, string>, names: readonly string[]): void {
+export function captureHeaders(attributes: Record<string, unknown>, prefix: string, headers: Record<string, string | string[]>, names: readonly string[]): void {
   for (const n of names) {
     if (typeof n !== 'string') continue;
     const name = n.toLowerCase();
+    if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
     const v = headers[name];
-    // HTTP semconv: an array of strings (the event's values as one, joined by ", ").
-    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(headers, name)) attributes[prefix + name] = [v];
+    // HTTP semconv: an array of strings (the event's values as one, joined by ", "; Set-Cookie lines apart).
+    if (typeof v === 'string') attributes[prefix + name] = [v];
+    else if (Array.isArray(v)) attributes[prefix + name] = v;
   }
 }

@@ -68,4 +68,20 @@ describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
     expect(attrs['http.request.header.x-forwarded-for']).toEqual(['1.1.1.1, 2.2.2.2']);
     expect(attrs['http.response.header.x-cache']).toEqual(['MISS, HIT']);
   });
+
+  test('Set-Cookie lines of a result are one item each, as on the other adapters (a comma sits inside a line): multiValueHeaders and the HTTP API `cookies`', async () => {
+    const lines = ['a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT', 'b=2'];
+    const v1 = { httpMethod: 'GET', path: '/c', headers: {} };
+    const v2 = { version: '2.0', routeKey: '$default', rawPath: '/c', headers: {}, requestContext: { http: { method: 'GET', path: '/c' } } };
+    for (const [event, result] of [
+      [v1, { statusCode: 200, multiValueHeaders: { 'Set-Cookie': lines }, body: '' }],
+      [v2, { statusCode: 200, cookies: lines, body: '' }],
+    ] as const) {
+      const { monitor, memory } = createTestMonitor({ logging: { redactDefaults: false } });
+      const handler = wrapFunction(async () => result, monitor, { captureHeaders: { responseHeaders: ['set-cookie'] } });
+      await handler(event, lambdaContext('h3'));
+      expect(memory.spans[0]!.attributes['http.response.header.set-cookie']).toEqual(lines);
+      resetColdStart();
+    }
+  });
 });

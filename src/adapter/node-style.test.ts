@@ -112,7 +112,7 @@ describe('runNodeStyle, sent headers', () => {
       'http.response.status_code': 201,
       'http.response.header.content-type': ['text/plain'],
       'http.response.header.x-id': ['a, b'],
-      'http.response.header.set-cookie': '[REDACTED]',
+      'http.response.header.set-cookie': ['[REDACTED]'],
     });
   });
 });

@@ -83,6 +83,14 @@ describe('redactUrl', () => {
   });
 });
 
+describe('apply: a secret value keeps its kind', () => {
+  it('an array under a secret key becomes [REDACTED] in an array (a captured header is string[]); any other value the string', () => {
+    expect(r.apply('http.request.header.authorization', ['Bearer a', 'Bearer b'])).toEqual(['[REDACTED]']);
+    expect(r.apply('authorization', 'Bearer a')).toBe('[REDACTED]');
+    expect(r.apply('password', 42)).toBe('[REDACTED]');
+  });
+});
+
 describe('isSecret: the names redacted before word matching stay redacted', () => {
   it('every default name, in any case, with - or _ or neither, alone or as the last dotted segment', () => {
     for (const f of DEFAULT_REDACT_FIELDS) {

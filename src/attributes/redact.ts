@@ -325,7 +325,8 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     mayRedact: (key) => cachedKind(key) !== Kind.Keep,
     apply<T>(key: string, value: T): T | string {
       const k = cachedKind(key);
-      if (k === Kind.Secret) return REDACTED;
+      // An array stays an array (captured headers are string[] by the HTTP conventions).
+      if (k === Kind.Secret) return (Array.isArray(value) ? [REDACTED] : REDACTED) as T | string;
       if (k === Kind.Keep) return value;
       const one = k === Kind.Url ? redactUrl : k === Kind.Query ? maskPairs : scrub;
       if (typeof value === 'string') return one(value);

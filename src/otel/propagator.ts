@@ -51,7 +51,8 @@ export class W3CPropagator implements TextMapPropagator {
       if (span !== undefined && this.#on('tracecontext')) {
         const c = span.spanContext();
         if (trace.isSpanContextValid(c)) {
-          setter.set(carrier, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
+          // A foreign context may hold upper-case hex (the API accepts it); the header must not (TC-02).
+          setter.set(carrier, 'traceparent', formatTraceparent(c.traceId.toLowerCase(), c.spanId.toLowerCase(), c.traceFlags));
           // The API's TraceState.set() adds to the left without a bound: drop from the right (TS-02).
           const ts = limitTracestate(c.traceState?.serialize());
           if (ts) setter.set(carrier, 'tracestate', ts);

@@ -35,7 +35,7 @@ describe('name-word redaction through headers, logs and spans', () => {
     await monitor.flush();
     const span = memory.spans[0]!;
     expect(span.attributes).toMatchObject({
-      'http.request.header.session-token': '[REDACTED]',
+      'http.request.header.session-token': ['[REDACTED]'],
       'http.request.header.x-request-id': ['r-1'],
       'http.request.header.keep-alive': ['timeout=5'],
       'db.connection_string': 'postgres://REDACTED:REDACTED@db.internal:5432/app',
@@ -78,8 +78,8 @@ describe('name-word redaction through headers, logs and spans', () => {
     );
     await monitor.flush();
     expect(memory.spans[0]!.attributes).toMatchObject({
-      'http.request.header.ocp-apim-subscription-key': '[REDACTED]',
-      'http.request.header.x-functions-key': '[REDACTED]',
+      'http.request.header.ocp-apim-subscription-key': ['[REDACTED]'],
+      'http.request.header.x-functions-key': ['[REDACTED]'],
       'http.request.header.x-request-id': ['r-2'],
       authorization_header: '[REDACTED]',
       'token.jwt': '[REDACTED]',

@@ -363,6 +363,13 @@ describe('registerOpenTelemetry: spans', () => {
     span.end();
   });
 
+  it('TC-02: inject writes a foreign span context given in upper-case hex (the API accepts it) lower-cased, as the header must be', () => {
+    const upper = trace.wrapSpanContext({ traceId: '4BF92F3577B34DA6A3CE929D0E0E4736', spanId: '00F067AA0BA902B7', traceFlags: 1 });
+    const out: Record<string, string> = {};
+    propagation.inject(trace.setSpan(context.active(), upper), out);
+    expect(out.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+  });
+
   it('inject from a context with our active span writes our ids', () => {
     monitor.tracer.startActiveSpan('s', (s) => {
       const out: Record<string, string> = {};

@@ -181,7 +181,7 @@ Deno.test({
     assert.equal(server.attributes['http.route'], '/users/:id');
     assert.deepEqual(server.attributes['http.request.header.x-tenant'], ['acme']);
     assert.deepEqual(server.attributes['http.response.header.x-request-id'], ['rid-1']);
-    assert.equal(server.attributes['http.response.header.set-cookie'], '[REDACTED]');
+    assert.deepEqual(server.attributes['http.response.header.set-cookie'], ['[REDACTED]']);
   },
 });
 

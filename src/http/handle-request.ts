@@ -78,14 +78,15 @@ export async function handleRequest(
   }
   const scope = monitor.openScope(HTTP_SCOPE);
   const trust = options.trustIncomingTrace !== false;
-  const incoming = trust ? extractIncoming(request.headers, monitor) : {};
+  const headers = request.headers; // read once (a call into the runtime on workerd)
+  const incoming = trust ? extractIncoming(headers, monitor) : {};
   const remote = incoming.parent;
   const outer = remote === undefined ? nested(monitor) : undefined;
   // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone); a
   // request served inside another continues its context, baggage the app changed included.
   const baggage = outer !== undefined ? outer.baggage : incoming.baggage;
   const parent = remote ?? outer?.span ?? null;
-  const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders);
+  const attributes = requestAttributes(request, url, monitor.redactor, options.captureHeaders, headers);
   const method = attributes['http.request.method'] as string;
   const scheme = attributes['url.scheme'] as string;
   let route: string | undefined;

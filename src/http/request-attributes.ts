@@ -1,4 +1,4 @@
-import type { Redactor } from '../attributes/redact.js';
+import { REDACTED, type Redactor } from '../attributes/redact.js';
 import type { Attributes } from '../model/attributes.js';
 
 /** Methods kept as they are; anything else is reported as `_OTHER` (HTTP semantic conventions). */
@@ -118,6 +118,6 @@ export function addHeaders(attrs: Attributes, prefix: string, headers: Headers, 
       continue;
     }
     // HTTP semconv: an array of strings, here the one value Headers gives (repeated headers joined by ", ").
-    if (v !== null) attrs[prefix + name] = redactor.isSecret(name) ? ['[REDACTED]'] : (cookies ?? [v]);
+    if (v !== null) attrs[prefix + name] = redactor.isSecret(name) ? [REDACTED] : (cookies ?? [v]);
   }
 }

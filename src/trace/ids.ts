@@ -102,6 +102,9 @@ export const INVALID_SPAN_ID = '0000000000000000';
 const TRACE_ID_RE = /^[0-9a-f]{32}$/;
 const SPAN_ID_RE = /^[0-9a-f]{16}$/;
 
+/** An id lower-cased when it is text (either hex case is accepted, OTLP-J2); anything else is left for the id checks to refuse. */
+export const lowerId = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
+
 export function isValidTraceId(id: unknown): id is string {
   return typeof id === 'string' && TRACE_ID_RE.test(id) && id !== INVALID_TRACE_ID;
 }

@@ -9,7 +9,7 @@ import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } fro
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { msToUnixNano, timeInput } from '../time.js';
-import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
+import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import { traceStateText } from './propagation/tracestate.js';
 
@@ -86,8 +86,6 @@ AttributeMap.prototype = Object.create(null);
 const newAttributes = (): Attributes => new (AttributeMap as unknown as new () => Attributes)();
 
 const NO_EVENTS: SpanEventData[] = Object.freeze([]) as unknown as SpanEventData[];
-/** A link's id lower-cased when it is text; anything else is left for the id check to refuse. */
-const lower = (v: unknown): unknown => (typeof v === 'string' ? v.toLowerCase() : v);
 
 const NO_LINKS: SpanLinkData[] = Object.freeze([]) as unknown as SpanLinkData[];
 const UNSET: { code: SpanStatus; message?: string } = Object.freeze({ code: SpanStatus.UNSET });
@@ -431,8 +429,8 @@ export class RecordingSpan implements Span, SpanData {
     // OTLP has no encoding for a malformed id: such a link would reach backends with empty ids,
     // pointing nowhere. Either hex case is accepted (as OpenTelemetry's API does) and kept
     // lower-cased (OTLP-J2). An all-zero id is well-formed: see `zero` below.
-    const traceId = lower(c.traceId);
-    const spanId = lower(c.spanId);
+    const traceId = lowerId(c.traceId);
+    const spanId = lowerId(c.spanId);
     const zero = traceId === INVALID_TRACE_ID || spanId === INVALID_SPAN_ID;
     if (!(isValidTraceId(traceId) || traceId === INVALID_TRACE_ID) || !(isValidSpanId(spanId) || spanId === INVALID_SPAN_ID)) return this.badLink();
     const x = (this.extras ??= new SpanExtras());

@@ -5,7 +5,7 @@ import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
 import { timeInput } from '../time.js';
 import { describe } from '../attributes/sanitize.js';
-import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, newSpanId, newTraceId } from './ids.js';
+import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, newSpanId, newTraceId } from './ids.js';
 import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
@@ -51,8 +51,8 @@ function validParent(c: SpanContext | undefined | null): SpanContext | undefined
   if (c == null) return undefined;
   if (!isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) {
     // Either hex case, as OpenTelemetry's API accepts a span context; kept lower-cased (OTLP-J2).
-    const traceId = typeof c.traceId === 'string' ? c.traceId.toLowerCase() : '';
-    const spanId = typeof c.spanId === 'string' ? c.spanId.toLowerCase() : '';
+    const traceId = lowerId(c.traceId);
+    const spanId = lowerId(c.spanId);
     if (!isValidTraceId(traceId) || !isValidSpanId(spanId)) return undefined;
     c = { ...c, traceId, spanId };
   }

@@ -21,7 +21,7 @@ test("an SLO alert raised in a Lambda invocation: the handler's promise settles 
   let answered = 0;
   const notifier = webhookNotifier({ url: receiver.url, fetch: (input, init) => fetch(input, init).then((r) => (answered++, r)) });
   const slos = new SLOMonitor({ slos: [new SLO({ name: 'checkout', target: 0.99, windowSeconds: 3600 })], monitor, notifier });
-  const handler = wrapFunction(async () => {
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => {
     slos.recordObservation('checkout', false);
     return { statusCode: 200, body: 'ok' };
   }, monitor);

@@ -7,7 +7,7 @@ afterEach(() => resetColdStart());
 
 test('a Lambda HTTP event: baggage members left out of its parent are counted as invalid_value drops, as instrument() counts them', async () => {
   const { monitor, memory } = createTestMonitor({ onDiagnostic: () => undefined });
-  const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor);
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200 }), monitor);
   const event = {
     version: '2.0',
     rawPath: '/a',
@@ -24,7 +24,7 @@ test('a Lambda HTTP event with baggage and no traceparent: the baggage reaches t
   const { monitor } = createTestMonitor({ onDiagnostic: () => undefined });
   const { injectContext } = await import('../../../src/trace/propagation/propagation.js');
   let out: Headers | undefined;
-  const handler = wrapFunction(async () => {
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => {
     out = injectContext(new Headers());
     return { statusCode: 200 };
   }, monitor);

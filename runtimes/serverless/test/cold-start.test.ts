@@ -16,7 +16,7 @@ describe('faas.coldstart (as OpenTelemetry’s Lambda instrumentation decides it
   test('on demand, the first invocation right after init is cold, the next ones warm', async () => {
     process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'on-demand';
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => 'ok', monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor);
     await handler({}, ctx('a'));
     await handler({}, ctx('b'));
     expect(coldStarts(memory)).toEqual([true, false]);
@@ -25,7 +25,7 @@ describe('faas.coldstart (as OpenTelemetry’s Lambda instrumentation decides it
   test('a sandbox made by provisioned concurrency never reports a cold start', async () => {
     process.env.AWS_LAMBDA_INITIALIZATION_TYPE = 'provisioned-concurrency';
     const { monitor, memory } = createTestMonitor();
-    await wrapFunction(async () => 'ok', monitor)({}, ctx('p'));
+    await wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor)({}, ctx('p'));
     expect(coldStarts(memory)).toEqual([false]);
   });
 
@@ -33,7 +33,7 @@ describe('faas.coldstart (as OpenTelemetry’s Lambda instrumentation decides it
     const { monitor, memory } = createTestMonitor();
     const t0 = Date.now();
     const clock = vi.spyOn(Date, 'now').mockReturnValue(t0);
-    const handler = wrapFunction(async () => 'ok', monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor);
     clock.mockReturnValue(t0 + 60_000);
     await handler({}, ctx('w'));
     expect(coldStarts(memory)).toEqual([false]);

@@ -28,7 +28,7 @@ test('held work that outlasts flushTimeoutMs does not shorten the next invocatio
   const { state, monitor } = collector();
   let hold = true;
   const handler = wrapFunction(
-    async () => {
+    async (_e: unknown, _c: unknown) => {
       monitor.tracer.startSpan('work').end();
       // A post still waiting for its receiver's answer (its own timeout is longer than the budget).
       if (hold) getActiveScope()?.waitUntil(new Promise(() => {}));
@@ -51,7 +51,7 @@ test('the same for a Web function without waitUntil: its export is awaited in fu
   const { state, monitor } = collector();
   let hold = true;
   const handler = wrapFunction(
-    async () => {
+    async (_req: Request) => {
       if (hold) getActiveScope()?.waitUntil(new Promise(() => {}));
       return new Response('ok');
     },
@@ -68,7 +68,7 @@ test('the same for a Web function without waitUntil: its export is awaited in fu
 test('held work that settles within the budget is still awaited before the handler returns', async () => {
   const { monitor } = createTestMonitor();
   let settled = false;
-  const handler = wrapFunction(async () => {
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => {
     getActiveScope()?.waitUntil(sleep(80).then(() => (settled = true)));
     return { statusCode: 200 };
   }, monitor);

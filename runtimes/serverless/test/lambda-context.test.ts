@@ -26,7 +26,7 @@ describe('wrapFunction on AWS Lambda: resource attributes from the environment (
   test('cloud.*, faas.* and aws.log.group.names come from the variables Lambda sets, faas.max_memory in bytes', async () => {
     for (const [k, v] of Object.entries(LAMBDA_ENV)) vi.stubEnv(k, v);
     const memory = new MemoryBackend();
-    const handler = wrapFunction(async () => 'ok', { serviceName: 'orders', backends: [memory] });
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'ok', { serviceName: 'orders', backends: [memory] });
     await handler({ Records: [{ eventSource: 'aws:sqs' }] }, context);
     expect(memory.resource!.attributes).toMatchObject({
       'cloud.provider': 'aws',
@@ -46,13 +46,13 @@ describe('wrapFunction on AWS Lambda: resource attributes from the environment (
     vi.stubEnv('AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'lots');
     vi.stubEnv('OTEL_RESOURCE_ATTRIBUTES', 'cloud.region=from-env');
     const memory = new MemoryBackend();
-    const handler = wrapFunction(async () => 'ok', { serviceName: 'orders', resource: { 'faas.name': 'from-code' }, backends: [memory] });
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'ok', { serviceName: 'orders', resource: { 'faas.name': 'from-code' }, backends: [memory] });
     await handler({ Records: [{ eventSource: 'aws:sqs' }] }, context);
     expect(memory.resource!.attributes).toMatchObject({ 'cloud.region': 'from-env', 'faas.name': 'from-code', 'faas.version': '7' });
     expect(memory.resource!.attributes).not.toHaveProperty('faas.max_memory');
 
     const { monitor } = createTestMonitor({ resource: { 'cloud.region': 'mine' } });
-    wrapFunction(async () => 'ok', monitor);
+    wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor);
     expect(monitor.resource.attributes).toMatchObject({ 'cloud.region': 'mine', 'cloud.provider': 'aws', 'faas.name': 'orders' });
   });
 
@@ -60,7 +60,7 @@ describe('wrapFunction on AWS Lambda: resource attributes from the environment (
     vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', '');
     vi.stubEnv('AWS_REGION', 'eu-west-1');
     const { monitor } = createTestMonitor();
-    wrapFunction(async () => 'ok', monitor);
+    wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor);
     expect(Object.keys(monitor.resource.attributes).filter((k) => k.startsWith('cloud.') || k.startsWith('faas.'))).toEqual([]);
   });
 });
@@ -72,7 +72,7 @@ describe('wrapFunction on AWS Lambda: each message’s trace context becomes a l
 
   test('SQS: W3C traceparent (and tracestate) in messageAttributes, or the X-Ray AWSTraceHeader; malformed ones are skipped without failing', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => 'done', monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'done', monitor);
     const event = {
       Records: [
         sqs({ traceparent: { stringValue: `00-${T1}-00f067aa0ba902b7-01`, dataType: 'String' }, tracestate: { stringValue: 'vendor=1', dataType: 'String' } }),
@@ -98,7 +98,7 @@ describe('wrapFunction on AWS Lambda: each message’s trace context becomes a l
 
   test('SNS: traceparent in Sns.MessageAttributes, the link with the message id', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => 'done', monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'done', monitor);
     await handler({ Records: [{ EventSource: 'aws:sns', Sns: { MessageId: 'sns-1', TopicArn: 'arn:aws:sns:eu-west-1:1:t', MessageAttributes: { traceparent: { Type: 'String', Value: `00-${T1}-00f067aa0ba902b7-01` } } } }] }, context);
     // Each link says which message it came from (messaging.message.id), as OpenTelemetry's Lambda instrumentation does.
     expect(memory.spans.find((s) => s.kind === 5)!.links.map((l) => [l.spanId, l.attributes])).toEqual([['00f067aa0ba902b7', { 'messaging.message.id': 'sns-1' }]]);

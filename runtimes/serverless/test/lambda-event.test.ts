@@ -80,7 +80,7 @@ describe('eventShape: queue and topic events (messaging semantic conventions)', 
     const sns = eventShape({ Records: [{ EventSource: 'aws:sns', Sns: { TopicArn: 'arn:aws:sns:eu-west-1:1:alerts' } }] }, 'fn').attributes;
     expect(sns).not.toHaveProperty('server.address');
     const { monitor, memory } = createTestMonitor();
-    await wrapFunction(async (e: { Records: unknown[] }) => traceRecord(e.Records[0], () => 'ok'), monitor)({ Records: [{ messageId: 'm-1', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:orders' }] }, { awsRequestId: 'r' });
+    await wrapFunction(async (e: { Records: unknown[] }, _c: unknown) => traceRecord(e.Records[0], () => 'ok'), monitor)({ Records: [{ messageId: 'm-1', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:orders' }] }, { awsRequestId: 'r' });
     expect(memory.spans.map((x) => x.attributes['aws.sqs.queue.url'])).toEqual(['https://sqs.eu-west-1.amazonaws.com/123456789012/orders', 'https://sqs.eu-west-1.amazonaws.com/123456789012/orders']);
   });
 

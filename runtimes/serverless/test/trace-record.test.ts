@@ -23,7 +23,7 @@ const context = { awsRequestId: 'r1', functionName: 'orders-worker', getRemainin
 describe('traceRecord', () => {
   test("each record's processing gets a CONSUMER span under the batch's, linked to the message's own context; a failed one is ERROR and rethrown", async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async (e: typeof event) => {
+    const handler = wrapFunction(async (e: typeof event, _c: unknown) => {
       const batchItemFailures: { itemIdentifier: string }[] = [];
       for (const record of e.Records) {
         try {
@@ -53,14 +53,14 @@ describe('traceRecord', () => {
 
   test('a synchronous fn stays synchronous; a record that is not an object still runs, in a plain `process` span', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => [traceRecord({ eventSource: 'aws:sqs', eventSourceARN: ARN }, () => 1), traceRecord(null, () => 2)], monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => [traceRecord({ eventSource: 'aws:sqs', eventSourceARN: ARN }, () => 1), traceRecord(null, () => 2)], monitor);
     expect(await handler({ Records: [] }, context)).toEqual([1, 2]);
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['orders-worker', 'process', 'process orders']);
   });
 
   test("Lambda conventions, SQS message span: faas.trigger is pubsub (MUST), as on the batch's", async () => {
     const { monitor, memory } = createTestMonitor();
-    await wrapFunction(async (e: typeof event) => traceRecord(e.Records[0], () => 1), monitor)(event, context);
+    await wrapFunction(async (e: typeof event, _c: unknown) => traceRecord(e.Records[0], () => 1), monitor)(event, context);
     const record = memory.spans.find((s) => s.attributes['messaging.message.id'] === 'm-1')!;
     expect(record.attributes['faas.trigger']).toBe('pubsub');
   });
@@ -68,7 +68,7 @@ describe('traceRecord', () => {
   test("a DynamoDB stream record is no messaging record: no destination read from its ARN (it ends in a time), a plain 'process' span", async () => {
     const { monitor, memory } = createTestMonitor();
     const ddb = { eventID: 'e-1', eventSource: 'aws:dynamodb', eventSourceARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2015-06-27T00:48:05.899' };
-    await wrapFunction(async (e: { Records: (typeof ddb)[] }) => traceRecord(e.Records[0], () => 1), monitor)({ Records: [ddb] }, context);
+    await wrapFunction(async (e: { Records: (typeof ddb)[] }, _c: unknown) => traceRecord(e.Records[0], () => 1), monitor)({ Records: [ddb] }, context);
     const record = memory.spans.find((s) => s.kind === 5)!;
     expect([record.name, record.attributes['messaging.destination.name'], record.attributes['messaging.message.id']]).toEqual(['process', undefined, 'e-1']);
   });
@@ -79,7 +79,7 @@ describe('traceRecord', () => {
     const ctx = { waitUntil: (p: Promise<unknown>) => void pending.push(p), passThroughOnException() {}, props: undefined };
     const worker = instrument(
       {
-        async queue(batch: { messages: { id: string; body: unknown }[] }) {
+        async queue(batch: { messages: readonly { id: string; body: unknown }[] }) {
           for (const m of batch.messages) await traceRecord(m, async () => monitor.tracer.startSpan('work').end());
         },
       },
@@ -98,7 +98,7 @@ describe('traceRecord', () => {
     const other = createTestMonitor();
     const sns = { EventSource: 'aws:sns', Sns: { MessageId: 's-1', TopicArn: 'arn:aws:sns:eu-west-1:1:alerts', MessageAttributes: { traceparent: { Type: 'String', Value: `00-${W3C.traceId}-${W3C.spanId}-01` } } } };
     const kinesis = { eventSource: 'aws:kinesis', eventID: 'shardId-000000000000:4954', eventSourceARN: 'arn:aws:kinesis:eu-west-1:1:stream/clicks' };
-    await wrapFunction(async () => [traceRecord(sns, () => 1), traceRecord(kinesis, () => 2, { monitor: other.monitor })], monitor)({ Records: [sns] }, context);
+    await wrapFunction(async (_e: unknown, _c: unknown) => [traceRecord(sns, () => 1), traceRecord(kinesis, () => 2, { monitor: other.monitor })], monitor)({ Records: [sns] }, context);
     await other.monitor.flush();
     const s = memory.spans.find((x) => x.name === 'process alerts' && x.parentSpanId !== undefined)!;
     expect([s.attributes['messaging.system'], s.attributes['messaging.message.id'], s.links.map((l) => l.spanId)]).toEqual(['aws.sns', 's-1', [W3C.spanId]]);

@@ -7,27 +7,27 @@ const lambdaContext = (id: string) => ({ awsRequestId: id, functionName: 'orders
 
 describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when the wrapper is made)', () => {
   test('invalid monitor options throw from wrapFunction, not from every invocation', () => {
-    expect(() => wrapFunction(async () => 'ok', { sampler: 'nope' as never })).toThrow(/sampler/);
-    expect(() => wrapFunction(async () => 'ok', () => ({ logging: { level: 'loud' as never } }))).toThrow(/logging\.level/);
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', { sampler: 'nope' as never })).toThrow(/sampler/);
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', () => ({ logging: { level: 'loud' as never } }))).toThrow(/logging\.level/);
   });
 
   test.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '100'])('flushTimeoutMs %s throws, naming the option', (flushTimeoutMs) => {
     const { monitor } = createTestMonitor();
-    expect(() => wrapFunction(async () => 'ok', monitor, { flushTimeoutMs: flushTimeoutMs as number })).toThrow(/flushTimeoutMs/);
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { flushTimeoutMs: flushTimeoutMs as number })).toThrow(/flushTimeoutMs/);
   });
 
   test('an unknown kind throws, listing the kinds', () => {
     const { monitor } = createTestMonitor();
-    expect(() => wrapFunction(async () => 'ok', monitor, { kind: 'lamda' as never })).toThrow(/kind.*lambda, vercel, netlify, fetch, node/);
-    for (const kind of ['lambda', 'vercel', 'netlify', 'fetch', 'node'] as const) expect(() => wrapFunction(async () => 'ok', monitor, { kind, flushTimeoutMs: 0 })).not.toThrow();
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind: 'lamda' as never })).toThrow(/kind.*lambda, vercel, netlify, fetch, node/);
+    for (const kind of ['lambda', 'vercel', 'netlify', 'fetch', 'node'] as const) expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind, flushTimeoutMs: 0 })).not.toThrow();
   });
 
   test('a misspelled option throws, listing the known ones, instead of leaving its default in force', () => {
     const { monitor } = createTestMonitor();
-    expect(() => wrapFunction(async () => 'ok', monitor, { flushTimeoutMS: 500 } as never)).toThrow(
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { flushTimeoutMS: 500 } as never)).toThrow(
       /^wrapFunction: unknown option `flushTimeoutMS`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, kind, flushTimeoutMs\.$/,
     );
-    expect(() => wrapFunction(async () => 'ok', monitor, { kind: 'lambda', flushTimeoutMs: 5, route: () => '/x', trustIncomingTrace: false, captureHeaders: {}, waitForBody: true })).not.toThrow();
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind: 'lambda', flushTimeoutMs: 5, route: () => '/x', trustIncomingTrace: false, captureHeaders: {}, waitForBody: true })).not.toThrow();
   });
 });
 
@@ -36,7 +36,7 @@ describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
 
   test('API Gateway v2 / function URL: allow-listed request and response headers are recorded, secrets redacted', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => ({ statusCode: 200, headers: { 'X-Cache': 'HIT', 'Set-Cookie': 'sid=1' }, body: 'ok' }), monitor, {
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200, headers: { 'X-Cache': 'HIT', 'Set-Cookie': 'sid=1' }, body: 'ok' }), monitor, {
       captureHeaders: { requestHeaders: ['X-Request-Id', 'authorization', 'x-absent'], responseHeaders: ['x-cache', 'set-cookie'] },
     });
     await handler(
@@ -59,7 +59,7 @@ describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
 
   test('API Gateway v1 / ALB: multi-value request and response headers are recorded too', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => ({ statusCode: 200, multiValueHeaders: { 'X-Cache': ['MISS', 'HIT'] }, body: '' }), monitor, {
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200, multiValueHeaders: { 'X-Cache': ['MISS', 'HIT'] }, body: '' }), monitor, {
       captureHeaders: { requestHeaders: ['x-forwarded-for'], responseHeaders: ['x-cache'] },
     });
     await handler({ httpMethod: 'GET', path: '/b', multiValueHeaders: { 'X-Forwarded-For': ['1.1.1.1', '2.2.2.2'] } }, lambdaContext('h2'));
@@ -78,7 +78,7 @@ describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
       [v2, { statusCode: 200, cookies: lines, body: '' }],
     ] as const) {
       const { monitor, memory } = createTestMonitor({ logging: { redactDefaults: false } });
-      const handler = wrapFunction(async () => result, monitor, { captureHeaders: { responseHeaders: ['set-cookie'] } });
+      const handler = wrapFunction(async (_e: unknown, _c: unknown) => result, monitor, { captureHeaders: { responseHeaders: ['set-cookie'] } });
       await handler(event, lambdaContext('h3'));
       expect(memory.spans[0]!.attributes['http.response.header.set-cookie']).toEqual(lines);
       resetColdStart();

@@ -22,7 +22,7 @@ describe('wrapFunction on AWS Lambda', () => {
 
   test('VL-02: API Gateway v2 gets a SERVER span with HTTP attributes, exported before the handler returns', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async (event: { rawPath: string }) => {
+    const handler = wrapFunction(async (event: { rawPath: string }, _c: unknown) => {
       await monitor.tracer.startActiveSpan('query', async () => sleep(2));
       return { statusCode: 201, body: event.rawPath };
     }, monitor);
@@ -57,7 +57,7 @@ describe('wrapFunction on AWS Lambda', () => {
 
   test('cloud.resource_id is the function ARN with an alias replaced by the version it resolved to (FaaS conventions: one sandbox serves several aliases); aws.lambda.invoked_arn the ARN as invoked', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => 'ok', monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor);
     const arn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders';
     await handler({}, { ...lambdaContext('a-1'), functionVersion: '7', invokedFunctionArn: `${arn}:live` });
     await handler({}, { ...lambdaContext('a-2'), functionVersion: '7', invokedFunctionArn: `${arn}:7` });
@@ -71,7 +71,7 @@ describe('wrapFunction on AWS Lambda', () => {
   test('API Gateway v1; an exception is recorded, exported, and rethrown unchanged', async () => {
     const { monitor, memory } = createTestMonitor();
     const boom = new Error('nope');
-    const handler = wrapFunction(async () => {
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => {
       throw boom;
     }, monitor);
     const event = { httpMethod: 'GET', path: '/a/1', resource: '/a/{id}', headers: {}, requestContext: {} };
@@ -83,7 +83,7 @@ describe('wrapFunction on AWS Lambda', () => {
 
   test('error.type is on the span as on the metric (HTTP and recording-errors conventions): the exception type, an HTTP event\'s 5xx status, any event\'s exception', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async (e: { fail?: string }) => {
+    const handler = wrapFunction(async (e: { fail?: string }, _c: unknown) => {
       if (e.fail === 'throw') throw new RangeError('no');
       if (e.fail === 'string') throw 'plain';
       return { statusCode: e.fail === '503' ? 503 : 404 };
@@ -136,14 +136,15 @@ describe('wrapFunction on AWS Lambda', () => {
       ['f', undefined, 2],
     ]);
     // Async and plain handlers of any length are unchanged.
-    expect(await wrapFunction(async (_e: unknown, _c: unknown, _cb: unknown) => 'async', monitor)(event, lambdaContext('a'))).toBe('async');
-    expect(await wrapFunction(() => ({ statusCode: 204 }), monitor)(event, lambdaContext('p'))).toEqual({ statusCode: 204 });
+    expect(await wrapFunction(async (_e: unknown, _c: unknown, _cb?: unknown) => 'async', monitor)(event, lambdaContext('a'))).toBe('async');
+    expect(await wrapFunction((..._args: unknown[]) => ({ statusCode: 204 }), monitor)(event, lambdaContext('p'))).toEqual({ statusCode: 204 });
   });
 
   test('a handler that returns nothing and never calls back settles when the event loop drains, as the runtime answers null then', async () => {
     const { monitor, memory } = createTestMonitor();
     let settled = false;
-    const pending = wrapFunction((_event: unknown) => {}, monitor)({ source: 'aws.events' }, lambdaContext('n')).then((v) => ((settled = true), v));
+    // Promise.resolve: the wrapper's type is the handler's (void), what it returns is a promise.
+    const pending = Promise.resolve(wrapFunction((_event: unknown, _context: unknown) => {}, monitor)({ source: 'aws.events' }, lambdaContext('n'))).then((v) => ((settled = true), v));
     await sleep(10);
     expect([settled, memory.spans.length]).toEqual([false, 0]);
     // What Node emits once nothing is left to run (the Lambda runtime listens to it too).
@@ -177,7 +178,7 @@ describe('wrapFunction on AWS Lambda', () => {
 
   test('an ALB event with multi-value headers continues the incoming traceparent', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => ({ statusCode: 200, body: 'ok' }), monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200, body: 'ok' }), monitor);
     await handler(
       {
         requestContext: { elb: { targetGroupArn: 'arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/orders/1' } },
@@ -212,7 +213,7 @@ describe('wrapFunction on AWS Lambda', () => {
       shutdown: () => Promise.resolve(),
     };
     const { monitor } = createTestMonitor({ backends: [collector], onDiagnostic: () => {} });
-    const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor, { flushTimeoutMs: 1500 });
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200 }), monitor, { flushTimeoutMs: 1500 });
     const sqs = { Records: [{ eventSource: 'aws:sqs', body: '{}' }] };
     const settlesWithin = (p: Promise<unknown>, ms: number) => Promise.race([p.then(() => true), sleep(ms).then(() => false)]);
     await handler(sqs, lambdaContext('down-1')); // refused: the export failed
@@ -231,7 +232,7 @@ describe('wrapFunction on AWS Lambda', () => {
 
   test('scheduled events get faas.trigger=timer', async () => {
     const { monitor, memory } = createTestMonitor();
-    await wrapFunction(async () => 'ok', monitor)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('t'));
+    await wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor)({ source: 'aws.events', 'detail-type': 'Scheduled Event' }, lambdaContext('t'));
     expect(memory.spans[0]!.attributes['faas.trigger']).toBe('timer');
   });
 
@@ -248,7 +249,7 @@ describe('wrapFunction on AWS Lambda', () => {
       resources: ['arn:aws:events:us-east-1:123456789012:rule/my-scheduled-rule'],
       detail: {},
     };
-    const handler = wrapFunction(async () => 'ok', monitor);
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor);
     await handler(scheduled, lambdaContext('t1'));
     await handler({ ...scheduled, time: 'not a time' }, lambdaContext('t2'));
     // Another form Date.parse reads becomes ISO 8601 in UTC.
@@ -324,7 +325,7 @@ describe('wrapFunction for Web handlers', () => {
 
   test('kind forces the shape', async () => {
     const { monitor, memory } = createTestMonitor();
-    const handler = wrapFunction(async () => ({ statusCode: 200 }), monitor, { kind: 'lambda' });
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200 }), monitor, { kind: 'lambda' });
     await handler({ anything: true }, {});
     expect(memory.spans[0]!.attributes['faas.trigger']).toBe('other');
   });

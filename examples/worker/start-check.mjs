@@ -13,7 +13,7 @@ const port = await new Promise((resolve) => {
     s.close(() => resolve(port));
   });
 });
-const wanted = [/\[span\] GET server .*url\.path="\/"/, /\[span\] KV get client/, /\[span\] GET client .*\/quote/, /\[metric\] http\.server\.request\.duration/, /\[log\] INFO served a visit/];
+const wanted = [/\[span\] GET server .*url\.path="\/"/, /\[span\] get KV client/, /\[span\] GET client .*\/quote/, /\[metric\] http\.server\.request\.duration/, /\[log\] INFO served a visit/];
 let out = '';
 const child = spawn('npx', ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(port)], {
   env: { ...process.env, WRANGLER_SEND_METRICS: 'false', FORCE_COLOR: '0' },

@@ -54,7 +54,8 @@ function kv(bc: BindingsContext, name: string, binding: object): object {
           type: 'kv',
           binding: name,
           operation: op,
-          name: `KV ${op}`,
+          // DB conventions: `{db.operation.name} {target}`, the target the namespace (the binding).
+          name: `${op} ${name}`,
           attributes,
           result: read
             ? (v) => {
@@ -81,10 +82,10 @@ function r2(bc: BindingsContext, name: string, binding: object): object {
   });
 }
 
-/** One R2 operation's CLIENT span `R2 <op>`. */
+/** One R2 operation's CLIENT span `<op> <binding>` (DB conventions: `{db.operation.name} {db.namespace}`). */
 function r2Call(bc: BindingsContext, name: string, op: string, original: AnyFn, result?: (v: unknown) => { hit: boolean; attributes: Record<string, unknown> }): AnyFn {
   const attributes = { 'db.system.name': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
-  return (...args) => tracedCall(bc, { type: 'r2', binding: name, operation: op, name: `R2 ${op}`, attributes, result }, () => original(...args));
+  return (...args) => tracedCall(bc, { type: 'r2', binding: name, operation: op, name: `${op} ${name}`, attributes, result }, () => original(...args));
 }
 
 /** An R2 multipart upload: `uploadPart`, `complete` and `abort` get spans of their own. */

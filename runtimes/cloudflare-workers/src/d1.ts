@@ -79,8 +79,9 @@ export function instrumentD1(bc: BindingContext, name: string, db: object): obje
       if (prop === 'exec') {
         return (sql: unknown, ...rest: unknown[]) => {
           const text = typeof sql === 'string' ? sanitizeSql(sql) : undefined;
-          const op = text ? verb(text) : 'EXEC';
-          return tracedCall(bc, { type: 'd1', binding: name, operation: 'exec', name: `${op} ${name}`, attributes: attributes(name, text, op), query: text }, () =>
+          // exec runs any number of statements (one per line): DB conventions take no operation
+          // name from such a text, so it is the call's own, as workerd's D1 spans name it.
+          return tracedCall(bc, { type: 'd1', binding: name, operation: 'exec', name: `exec ${name}`, attributes: attributes(name, text, 'exec'), query: text }, () =>
             original(sql, ...rest),
           );
         };

@@ -52,10 +52,10 @@ describe.each([
     expect(body.size).toBe(5 * 1024 * 1024 + 4); // the upload itself is unchanged
     const { spans } = await dump();
     const r2 = spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare.r2');
-    expect(r2.map((s) => s.name)).toEqual(['R2 createMultipartUpload', 'R2 uploadPart', 'R2 uploadPart', 'R2 complete', 'R2 createMultipartUpload', 'R2 abort']);
+    expect(r2.map((s) => s.name)).toEqual(['createMultipartUpload R2', 'uploadPart R2', 'uploadPart R2', 'complete R2', 'createMultipartUpload R2', 'abort R2']);
     for (const s of r2) {
       expect(s.parent).toBe(body.server);
-      expect(s.attributes).toMatchObject({ 'db.namespace': 'R2', 'db.operation.name': s.name.slice(3) });
+      expect(s.attributes).toMatchObject({ 'db.namespace': 'R2', 'db.operation.name': s.name.slice(0, -3) });
     }
   });
 
@@ -63,7 +63,7 @@ describe.each([
     const r = await mf.dispatchFetch('http://worker.test/kv-bulk');
     expect(await r.json()).toMatchObject({ none: true, meta: true });
     const { spans, hooks } = await dump();
-    const reads = spans.filter((s) => s.name === 'KV get' || s.name === 'KV getWithMetadata');
+    const reads = spans.filter((s) => s.name === 'get KV' || s.name === 'getWithMetadata KV');
     expect(reads).toHaveLength(2);
     for (const s of reads) expect(s.attributes['cloudflare.kv.hit']).toBeUndefined();
     expect(hooks.filter((h) => h === 'cache.hit')).toEqual([]);
@@ -74,7 +74,7 @@ describe.each([
     expect(await r.json()).toMatchObject({ keys: [], list_complete: true });
     await mf.dispatchFetch('http://worker.test/kv-list'); // its export carries the first one's count
     const { spans, diagnostics, dropped } = await dump();
-    expect(spans.filter((s) => s.name === 'KV list')).toHaveLength(2);
+    expect(spans.filter((s) => s.name === 'list KV')).toHaveLength(2);
     expect(diagnostics.some((m) => m.includes('onBindingCall threw') && m.includes('hook bug'))).toBe(true);
     expect(dropped?.find((p) => p.attributes.reason === 'internal_error')?.value).toBeGreaterThanOrEqual(1);
   });
@@ -102,7 +102,7 @@ describe.each([
     );
     expect(added).toHaveLength(6);
     // Timed by the span's own start and end: the failed get's one observation is its span's duration.
-    const failedSpans = spans.filter((s) => s.name === 'KV get' && s.attributes['error.type'] === 'Error');
+    const failedSpans = spans.filter((s) => s.name === 'get KV' && s.attributes['error.type'] === 'Error');
     expect(failedSpans).toHaveLength(1);
     expect(duration!.points.find((p) => p.attributes['error.type'])!.sum).toBe(failedSpans[0]!.ms / 1000);
   });

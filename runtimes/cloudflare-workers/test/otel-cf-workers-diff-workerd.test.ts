@@ -9,11 +9,11 @@
  * | ----------------------------- | ---------------------------------------------------- | ------------------------------------------------------------------ |
  * | fetch handler                 | `GET` SERVER, traceparent continued                  | `fetchHandler GET` SERVER, traceparent continued                   |
  * | thrown error                  | ERROR + message, `error.type`, `exception` event     | ERROR without message, `exception` event, no status code attribute |
- * | KV get/put/list               | `KV <op>` CLIENT, `cloudflare.kv.hit`; no key        | `KV KV <op>` CLIENT; records the key (`db.cf.kv.key`)              |
+ * | KV get/put/list               | `<op> KV` CLIENT, `cloudflare.kv.hit`; no key        | `KV KV <op>` CLIENT; records the key (`db.cf.kv.key`)              |
  * | D1 prepare().bind().all()     | `SELECT DB` CLIENT, SQL text with placeholders       | `DB all` CLIENT, status OK, rows read/written, duration            |
  * | D1 batch                      | one `BATCH SELECT DB` CLIENT, statements' text       | `DB batch` INTERNAL + one CLIENT child per statement               |
  * | D1 error                      | ERROR, `error.type`, `exception`                     | ERROR, `exception`                                                 |
- * | R2 put/get                    | `R2 <op>` CLIENT, `cloudflare.r2.hit`                | none (R2 is not instrumented)                                      |
+ * | R2 put/get                    | `<op> R2` CLIENT, `cloudflare.r2.hit`                | none (R2 is not instrumented)                                      |
  * | outgoing fetch                | `GET` CLIENT, traceparent sent                       | `fetch GET host` CLIENT, traceparent sent                          |
  * | service binding fetch         | `GET` CLIENT → callee `GET` SERVER, same trace       | `Service Binding SVC` CLIENT; no wrapper for the callee class      |
  * | service binding RPC           | `SVC.hello` CLIENT; callee `SvcImpl.hello` new trace | none                                                               |
@@ -122,7 +122,7 @@ describe('coverage differential vs otel-cf-workers rc.52 in workerd', () => {
     const last = ['email', 'process q1', 'scheduled * * * * *', 'SvcImpl.hello', 'CounterImpl.add', 'CounterImpl.fail'];
     ours = await waitFor(() => {
       const s = spansOf(srv);
-      return last.every((n) => s.some((x) => x.name === n)) && s.filter((x) => x.name === 'KV get').length >= 5 && s;
+      return last.every((n) => s.some((x) => x.name === n)) && s.filter((x) => x.name === 'get KV').length >= 5 && s;
     });
     show('otel-cf-workers', ocw);
     show('ours', ours);
@@ -147,9 +147,9 @@ describe('coverage differential vs otel-cf-workers rc.52 in workerd', () => {
     const kids = childrenOf(server).map((s) => `${s.kind} ${s.name}`);
     expect(kids.sort()).toEqual(
       [
-        `${CLIENT} KV put`, `${CLIENT} KV get`, `${CLIENT} KV list`, `${CLIENT} KV get`, // the last one in ctx.waitUntil
+        `${CLIENT} put KV`, `${CLIENT} get KV`, `${CLIENT} list KV`, `${CLIENT} get KV`, // the last one in ctx.waitUntil
         `${CLIENT} SELECT DB`, `${CLIENT} BATCH SELECT DB`,
-        `${CLIENT} R2 put`, `${CLIENT} R2 get`,
+        `${CLIENT} put R2`, `${CLIENT} get R2`,
         `${CLIENT} GET`, `${CLIENT} GET`, `${CLIENT} GET`, // upstream, service binding, Durable Object
         `${CLIENT} SVC.hello`, `${CLIENT} COUNTER.add`,
         `${PRODUCER} send Q`,
@@ -203,7 +203,7 @@ describe('coverage differential vs otel-cf-workers rc.52 in workerd', () => {
     ] as const) {
       const root = one((s) => s.name === name);
       expect([root.kind, root.parentSpanId]).toEqual([kind, undefined]);
-      expect(childrenOf(root).map((s) => s.name)).toEqual(['KV get']);
+      expect(childrenOf(root).map((s) => s.name)).toEqual(['get KV']);
     }
   });
 

@@ -115,7 +115,7 @@ describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $
     const check = trace.find((s) => s.name === 'check token')!;
     expect(check.spanId).toBe(body.checkSpan);
     expect(check.parentSpanId).toBe(rpc.spanId);
-    expect(trace.find((s) => s.name === 'KV put')!.parentSpanId).toBe(rpc.spanId);
+    expect(trace.find((s) => s.name === 'put KV')!.parentSpanId).toBe(rpc.spanId);
     const client = trace.find((s) => s.kind === CLIENT && s.attributes['url.full'] !== undefined)!;
     expect(client.parentSpanId).toBe(check.spanId);
     expect(body.traceparent).toBe(`00-${rpc.traceId}-${client.spanId}-01`);
@@ -137,7 +137,7 @@ describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $
     expect(rpc.attributes).toMatchObject({ 'rpc.method': 'deny', 'error.type': 'RangeError' });
     expect(rpc.events?.some((e) => e.name === 'exception')).toBe(true);
     // The span ended when the promise settled: after the KV write inside the method.
-    const kv = await waitFor(() => spans().find((s) => s.name === 'KV put' && s.parentSpanId === rpc.spanId));
+    const kv = await waitFor(() => spans().find((s) => s.name === 'put KV' && s.parentSpanId === rpc.spanId));
     expect(BigInt(rpc.endTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(kv.endTimeUnixNano));
   });
 
@@ -145,7 +145,7 @@ describe.each(modes)('workerd, WorkerEntrypoint RPC through a service binding, $
     const { status, body } = await call('/helped');
     expect(status).toBe(200);
     const rpc = await waitFor(() => spans().find((s) => s.name === 'AuthService.helped'));
-    await waitFor(() => spans().find((s) => s.name === 'KV put' && s.parentSpanId === rpc.spanId));
+    await waitFor(() => spans().find((s) => s.name === 'put KV' && s.parentSpanId === rpc.spanId));
     await new Promise((r) => setTimeout(r, 300)); // an export of a stray span would be in by now
     expect(spans().filter((s) => s.name === 'AuthService.helper')).toEqual([]);
     expect(body).toBe(mode.als ? rpc.spanId : null); // without AsyncLocalStorage nothing is current after the await

@@ -236,18 +236,18 @@ describe.each(modes)('workerd, $name', (mode) => {
     const children = (p: DecodedSpan) => spans().filter((s) => s.parentSpanId === p.spanId);
     const kvServer = await server('/kv');
     const kv = await waitFor(() => children(kvServer).length >= 1 && children(kvServer));
-    expect(kv[0]).toMatchObject({ name: 'KV put', kind: CLIENT });
+    expect(kv[0]).toMatchObject({ name: 'put KV', kind: CLIENT });
     expect(kv[0].attributes).toMatchObject({ 'db.system.name': 'cloudflare.kv', 'db.operation.name': 'put', 'db.namespace': 'KV' });
     if (mode.als) {
-      const gets = await waitFor(() => children(kvServer).filter((s) => s.name === 'KV get').length === 2 && children(kvServer).filter((s) => s.name === 'KV get'));
+      const gets = await waitFor(() => children(kvServer).filter((s) => s.name === 'get KV').length === 2 && children(kvServer).filter((s) => s.name === 'get KV'));
       expect(gets.map((g) => g.attributes['cloudflare.kv.hit']).sort()).toEqual([false, true]);
     }
     const d1 = children(await server('/d1'));
-    expect(d1[0]).toMatchObject({ name: 'CREATE DB', kind: CLIENT });
+    expect(d1[0]).toMatchObject({ name: 'exec DB', kind: CLIENT });
     expect(d1[0].attributes).toMatchObject({ 'db.system.name': 'cloudflare.d1', 'db.namespace': 'DB' });
     if (mode.als) {
       const names = children(await server('/d1')).map((s) => s.name);
-      expect(names).toEqual(expect.arrayContaining(['CREATE DB', 'INSERT DB', 'SELECT DB', 'BATCH SELECT DB']));
+      expect(names).toEqual(expect.arrayContaining(['exec DB', 'INSERT DB', 'SELECT DB', 'BATCH SELECT DB']));
       const select = children(await server('/d1')).find((s) => s.name === 'SELECT DB')!;
       expect(select.attributes['db.query.text']).toBe('SELECT name FROM t WHERE name = ?');
       // A batch whose statements read alike once their literals are replaced: that one text.
@@ -256,7 +256,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     // Bound values never leave the Worker.
     expect(JSON.stringify(spans())).not.toContain('secret-value');
     const r2 = children(await server('/r2'));
-    expect(r2[0]).toMatchObject({ name: 'R2 put', kind: CLIENT });
+    expect(r2[0]).toMatchObject({ name: 'put R2', kind: CLIENT });
     expect(r2[0].attributes['db.system.name']).toBe('cloudflare.r2');
     const q = children(await server('/queue-send'));
     expect(q[0]).toMatchObject({ name: 'send Q', kind: PRODUCER });
@@ -294,7 +294,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(span.attributes).toMatchObject({ 'faas.trigger': 'timer', 'faas.cron': '*/5 * * * *', 'faas.time': new Date(scheduledTime).toISOString() });
     expect(span.parentSpanId).toBeFalsy();
     const kv = await waitFor(() => spans().find((s) => s.parentSpanId === span.spanId));
-    expect(kv.name).toBe('KV put');
+    expect(kv.name).toBe('put KV');
     const log = await waitFor(() => logsOf(srv).find((l) => l.body === 'cron ran'));
     expect(log.traceId).toBe(span.traceId);
   });
@@ -340,7 +340,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(span.attributes).toMatchObject({ 'faas.trigger': 'other', 'cloudflare.trigger': 'email' });
     expect(span.attributes['cloudflare.email.size']).toBeGreaterThan(50);
     const kv = await waitFor(() => spans().find((s) => s.parentSpanId === span.spanId));
-    expect(kv.name).toBe('KV put');
+    expect(kv.name).toBe('put KV');
     const log = await waitFor(() => logsOf(srv).find((l) => l.body === 'email ran'));
     expect(log.traceId).toBe(span.traceId);
     const failed = await send('throw');
@@ -509,7 +509,7 @@ describe('workerd, instrument(class extends WorkerEntrypoint)', () => {
     const client = trace.find((s) => s.kind === CLIENT && s.attributes['url.full'] !== undefined)!;
     expect(client.parentSpanId).toBe(server.spanId);
     expect(body.echo.traceparent).toBe(`00-${tp.traceId}-${client.spanId}-01`);
-    expect(trace.filter((s) => s.name === 'KV put' || s.name === 'KV get').every((s) => s.parentSpanId === server.spanId)).toBe(true);
+    expect(trace.filter((s) => s.name === 'put KV' || s.name === 'get KV').every((s) => s.parentSpanId === server.spanId)).toBe(true);
   });
 
   test('an exception in the class fetch is recorded and still reaches the runtime', async () => {
@@ -526,7 +526,7 @@ describe('workerd, instrument(class extends WorkerEntrypoint)', () => {
     await worker.scheduled({ cron: '0 * * * *', scheduledTime: new Date() });
     const cron = await waitFor(() => spansOf(srv).find((s) => s.name === 'scheduled 0 * * * *'));
     expect(cron.attributes['faas.trigger']).toBe('timer');
-    expect((await waitFor(() => spansOf(srv).find((s) => s.parentSpanId === cron.spanId))).name).toBe('KV put');
+    expect((await waitFor(() => spansOf(srv).find((s) => s.parentSpanId === cron.spanId))).name).toBe('put KV');
     expect((await waitFor(() => logsOf(srv).find((l) => l.body === 'class cron ran'))).traceId).toBe(cron.traceId);
     const result = await worker.queue('q9', [{ id: 'm1', timestamp: new Date(), body: 1, attempts: 1 }]);
     expect(result.outcome).toBe('ok');

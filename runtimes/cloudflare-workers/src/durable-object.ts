@@ -85,7 +85,8 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
     return s && [s.isolate, { waitUntil: s.exportTo }];
   };
   const attributes = (extra: Record<string, unknown>) => ({ ...extra, 'cloudflare.durable_object.class': className });
-  wrapMethod(proto, 'alarm', base.alarm, target, { name: `${className}.alarm`, kind: SpanKind.INTERNAL, attributes: attributes({ 'faas.trigger': 'timer' }) });
+  // FaaS conventions: a timer's invocation span is SERVER.
+  wrapMethod(proto, 'alarm', base.alarm, target, { name: `${className}.alarm`, kind: SpanKind.SERVER, attributes: attributes({ 'faas.trigger': 'timer' }) });
   for (const ws of ['webSocketMessage', 'webSocketClose', 'webSocketError']) {
     wrapMethod(proto, ws, base[ws], target, {
       name: `${className}.${ws}`,

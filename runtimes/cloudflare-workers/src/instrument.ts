@@ -47,7 +47,11 @@ const HANDLERS: readonly HandlerName[] = ['fetch', 'scheduled', 'queue', 'email'
 const NOT_RPC = ['constructor', 'connect', 'tailStream', 'test', 'trace', ...HANDLERS];
 type Call = (input: any, env: unknown, telemetry: WorkerTelemetry) => any;
 
-/** The span of a `scheduled`, `queue`, `email` or `tail` invocation. */
+/**
+ * The span of a `scheduled`, `queue`, `email` or `tail` invocation: SERVER, as the FaaS conventions
+ * ask of an incoming invocation (a timer's too), but for a queue batch, a CONSUMER `process` span
+ * (messaging conventions, which the FaaS ones defer to for pubsub).
+ */
 function invocationSpan(name: HandlerName, input: any): { name: string; kind: SpanKind; attributes: Record<string, unknown> } {
   if (name === 'scheduled') {
     const attributes: Record<string, unknown> = { 'faas.trigger': 'timer' };
@@ -58,7 +62,7 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
       attributes['faas.time'] = new Date(t).toISOString();
       attributes['cloudflare.scheduled_time'] = t;
     }
-    return { name: input?.cron ? `scheduled ${input.cron}` : 'scheduled', kind: SpanKind.INTERNAL, attributes };
+    return { name: input?.cron ? `scheduled ${input.cron}` : 'scheduled', kind: SpanKind.SERVER, attributes };
   }
   if (name === 'queue') {
     const queue = typeof input?.queue === 'string' ? input.queue : 'unknown';
@@ -76,7 +80,7 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
   const attributes: Record<string, unknown> = { 'faas.trigger': 'other', 'cloudflare.trigger': name };
   if (name === 'tail') attributes['cloudflare.tail.event_count'] = Array.isArray(input) ? input.length : 0;
   else if (typeof input?.rawSize === 'number') attributes['cloudflare.email.size'] = input.rawSize;
-  return { name, kind: SpanKind.CONSUMER, attributes };
+  return { name, kind: SpanKind.SERVER, attributes };
 }
 
 /**
@@ -131,7 +135,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * arguments are unchanged (`getRequestTelemetry(this.ctx)` reaches the telemetry), a synchronous
  * method stays synchronous, and the span starts a new trace (Workers RPC carries no context).
  * Getters, symbol-keyed and `_`-prefixed methods, and `WorkerEntrypoint`'s own, are left as they are.
- * A `class extends WorkflowEntrypoint` gets a CONSUMER span `${Class.name}.run` per run() and a
+ * A `class extends WorkflowEntrypoint` gets a SERVER span `${Class.name}.run` per run() and a
  * child span per `step.do` attempt (a step replayed from the cache gets none).
  *
  * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail`; other properties are kept), or a `WorkerEntrypoint` class.

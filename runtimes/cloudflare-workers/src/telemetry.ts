@@ -12,7 +12,7 @@ import type { Span } from '../../../src/trace/span.js';
 export interface WorkerTelemetry {
   readonly monitor: Monitor;
   readonly scope: Scope;
-  /** The invocation's SERVER (fetch) or CONSUMER/INTERNAL (scheduled, queue...) span. */
+  /** The invocation's span: SERVER, or CONSUMER for a queue batch. */
   readonly span: Span;
   /**
    * Runs `fn` with this invocation current. Without AsyncLocalStorage the context ends at the

@@ -10,10 +10,10 @@ type Step = Record<PropertyKey, any>;
 
 /**
  * `class extends WorkflowEntrypoint`, instrumented as a WorkerEntrypoint (`Instrumented`, its
- * subclass), gets its `run()` there replaced: a CONSUMER span `${Class.name}.run` (an instance runs
- * later than the `create()` that queued it, and again after each hibernation: no caller waits, as
- * for a queue batch), exported through `this.ctx.waitUntil`, and a `step` whose `do` calls get
- * child spans.
+ * subclass), gets its `run()` there replaced: a SERVER span `${Class.name}.run` (the FaaS
+ * conventions' incoming invocation; CONSUMER is for the messaging conventions' process span, and
+ * Workflows is no messaging system), exported through `this.ctx.waitUntil`, and a `step` whose
+ * `do` calls get child spans.
  */
 export function wrapRun(Class: abstract new (...args: any[]) => object, Instrumented: any, isolate: (env: unknown) => Isolate): void {
   const run = Class.prototype.run as AnyFn | undefined;
@@ -27,7 +27,7 @@ export function wrapRun(Class: abstract new (...args: any[]) => object, Instrume
       // workerd's step is an RPC stub, a function to typeof.
       const ctx = this.ctx;
       const wait = ctx?.waitUntil;
-      const r = busy(this, () => runIn(isolate(this.env), { name: `${Class.name}.run`, kind: SpanKind.CONSUMER, attributes, aborted }, ctx, (t) => run.call(this, event, Object(step) === step ? tracedStep(step, t) : step), true));
+      const r = busy(this, () => runIn(isolate(this.env), { name: `${Class.name}.run`, kind: SpanKind.SERVER, attributes, aborted }, ctx, (t) => run.call(this, event, Object(step) === step ? tracedStep(step, t) : step), true));
       // Kept alive until run() settles: the engine drops a run it terminates or restarts, and
       // workerd, with no waitUntil work left, ended the invocation before the step call run()
       // awaits could reject with the engine's abort; run() never settled, its spans were lost.

@@ -569,7 +569,7 @@ describe('email and tail handlers (CF-09)', () => {
   const email = (rawSize = 1234) => ({ from: 'alice@example.com', to: 'inbox@example.org', rawSize, headers: new Headers({ subject: 'private subject' }), raw: new ReadableStream(), setReject() {}, forward: async () => {}, reply: async () => {} });
   const tailItem = (outcome: string) => ({ scriptName: 'producer', outcome, eventTimestamp: 1, event: { request: { url: 'https://x/secret?token=1' } }, logs: [], exceptions: [] });
 
-  test('email: a CONSUMER span with the size only (no address, subject or body), exported through ctx.waitUntil', async () => {
+  test('email: a SERVER span (FaaS incoming invocation) with the size only (no address, subject or body), exported through ctx.waitUntil', async () => {
     const { monitor, memory } = createTestMonitor();
     let seen: unknown;
     const worker = instrument(
@@ -589,7 +589,7 @@ describe('email and tail handlers (CF-09)', () => {
     expect(ctx.pending).toHaveLength(1); // one export, handed to waitUntil
     await Promise.all(ctx.pending);
     const span = memory.spans.find((s) => s.name === 'email')!;
-    expect(span.kind).toBe(5); // CONSUMER
+    expect(span.kind).toBe(2); // SERVER
     expect(span.parentSpanId).toBeUndefined();
     expect(span.status.code).not.toBe(2);
     expect(span.attributes).toEqual({ 'faas.trigger': 'other', 'cloudflare.trigger': 'email', 'cloudflare.email.size': 1234, 'test.handled': true });
@@ -634,7 +634,7 @@ describe('email and tail handlers (CF-09)', () => {
     expect(memory.spans.filter((s) => s.name === 'email').map((s) => s.status.code)).toEqual([0, 2]);
   });
 
-  test('tail: a CONSUMER span with the event count only (no producer URLs or logs), exported through ctx.waitUntil; exceptions rethrown', async () => {
+  test('tail: a SERVER span (FaaS incoming invocation) with the event count only (no producer URLs or logs), exported through ctx.waitUntil; exceptions rethrown', async () => {
     const { monitor, memory } = createTestMonitor();
     const boom = new Error('tail failed');
     let seen: unknown;
@@ -656,7 +656,7 @@ describe('email and tail handlers (CF-09)', () => {
     expect(ctx.pending).toHaveLength(2);
     await Promise.all(ctx.pending);
     const [ok, failed] = memory.spans.filter((s) => s.name === 'tail');
-    expect(ok.kind).toBe(5);
+    expect(ok.kind).toBe(2);
     expect(ok.attributes).toEqual({ 'faas.trigger': 'other', 'cloudflare.trigger': 'tail', 'cloudflare.tail.event_count': 2 });
     expect(ok.status.code).not.toBe(2);
     expect(memory.logs.find((l) => l.body === 'tail ran')?.spanId).toBe(ok.spanId);

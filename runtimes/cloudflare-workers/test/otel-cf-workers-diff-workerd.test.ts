@@ -22,9 +22,9 @@
  * | Queue send                    | `send Q` PRODUCER, messaging attributes              | `Queues Q send` INTERNAL                                           |
  * | caches.default put/match      | `cache <op>` CLIENT, `cache.hit`, `url.full`         | `Cache default <op>` CLIENT, `cache.hit`, `http.url`               |
  * | ctx.waitUntil work            | child of the SERVER span, same export                | child of the SERVER span                                           |
- * | scheduled                     | `scheduled <cron>` INTERNAL root                     | `scheduledHandler <cron>` INTERNAL root                            |
+ * | scheduled                     | `scheduled <cron>` SERVER root                       | `scheduledHandler <cron>` INTERNAL root                            |
  * | queue consumer                | `process q1` CONSUMER root, batch size               | `queueHandler q1` CONSUMER root, ack/retry counts, ack events      |
- * | email                         | `email` CONSUMER root, size only                     | `emailHandler <to>` CONSUMER; records From/To/Subject headers      |
+ * | email                         | `email` SERVER root, size only                       | `emailHandler <to>` CONSUMER; records From/To/Subject headers      |
  * | queue send → consumer         | no link (neither)                                    | no link                                                            |
  *
  * Status: otel-cf-workers sets OK on some successful spans (D1, DO fetch, handlers); ours leaves
@@ -132,7 +132,7 @@ describe('coverage differential vs otel-cf-workers rc.52 in workerd', () => {
     await srv?.close();
   });
 
-  const SERVER = 2, CLIENT = 3, PRODUCER = 4, CONSUMER = 5, INTERNAL = 1, ERROR = 2;
+  const SERVER = 2, CLIENT = 3, PRODUCER = 4, CONSUMER = 5, ERROR = 2;
   const one = (p: (s: DecodedSpan) => boolean): DecodedSpan => {
     const found = ours.filter(p);
     expect(found).toHaveLength(1);
@@ -197,9 +197,9 @@ describe('coverage differential vs otel-cf-workers rc.52 in workerd', () => {
 
   test('scheduled, queue and email handlers: a root span each, with the handler work as children', () => {
     for (const [name, kind] of [
-      ['scheduled * * * * *', INTERNAL],
+      ['scheduled * * * * *', SERVER],
       ['process q1', CONSUMER],
-      ['email', CONSUMER],
+      ['email', SERVER],
     ] as const) {
       const root = one((s) => s.name === name);
       expect([root.kind, root.parentSpanId]).toEqual([kind, undefined]);

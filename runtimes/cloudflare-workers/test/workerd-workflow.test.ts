@@ -12,7 +12,7 @@ import { fixture, startWorker } from './helpers/workerd.js';
 
 const INTERNAL = 1;
 const CLIENT = 3;
-const CONSUMER = 5;
+const SERVER = 2;
 const ERROR = 2;
 
 type Status = { status: string; output?: unknown; error?: { name: string; message: string } };
@@ -49,12 +49,12 @@ describe('workerd: a Workflow under instrument()', () => {
   const exceptions = (s: DecodedSpan) => (s.events ?? []).filter((e) => e.name === 'exception') as unknown as { attributes: { key: string; value: { stringValue?: string } }[] }[];
   const message = (e: { attributes: { key: string; value: { stringValue?: string } }[] }) => e.attributes.find((a) => a.key === 'exception.message')?.value.stringValue;
 
-  test('run() gets a CONSUMER span with the instance id; each step.do attempt a child span in its trace, a binding call in a step the step\'s child; run()\'s output unchanged', async () => {
+  test('run() gets a SERVER span (FaaS incoming invocation) with the instance id; each step.do attempt a child span in its trace, a binding call in a step the step\'s child; run()\'s output unchanged', async () => {
     await call('/start?id=ok&mode=ok');
     const status = await until('ok', (s) => s.status === 'complete');
     expect(status.output).toEqual({ first: { telemetry: true }, retried: 2 });
     const [run] = await waitFor(() => runSpans('ok').length === 1 && runSpans('ok'));
-    expect(run!.kind).toBe(CONSUMER);
+    expect(run!.kind).toBe(SERVER);
     expect(run!.parentSpanId || undefined).toBeUndefined();
     expect(run!.attributes).toMatchObject({ 'faas.trigger': 'other', 'cloudflare.trigger': 'workflow', 'cloudflare.workflow.instance_id': 'ok' });
     expect(run!.attributes['rpc.system']).toBeUndefined(); // not an RPC call: the engine runs it
@@ -151,8 +151,6 @@ describe('workerd: a Workflow under instrument()', () => {
   });
 
   const clientSpans = (name: string, id: string) => spansOf(srv).filter((s) => s.name === name && s.attributes['cloudflare.workflow.instance_id'] === id);
-  const SERVER = 2;
-
   test('the Workflow binding: create, get and status() get CLIENT spans under the request\'s span, with the instance id the run span carries, never the params', async () => {
     await call('/start?id=linked&mode=ok');
     const [create] = await waitFor(() => clientSpans('workflow create', 'linked').length === 1 && clientSpans('workflow create', 'linked'));

@@ -326,7 +326,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     });
   });
 
-  test('email: a CONSUMER span with the size and no address, flushed via ctx.waitUntil; an exception is recorded and reaches the runtime', async () => {
+  test('email: a SERVER span (FaaS incoming invocation) with the size and no address, flushed via ctx.waitUntil; an exception is recorded and reaches the runtime', async () => {
     const send = (subject: string) => {
       const raw = [`From: sender@example.com`, `To: inbox@example.org`, `Subject: ${subject}`, `Message-ID: <${subject}-${mode.name.length}@example.com>`, '', 'hello'].join('\r\n');
       return mf.dispatchFetch('http://worker.test/cdn-cgi/handler/email?from=sender@example.com&to=inbox@example.org', { method: 'POST', body: raw });
@@ -335,7 +335,7 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(okRes.status).toBe(200);
     await okRes.text();
     const span = await waitFor(() => spans().find((s) => s.name === 'email' && s.status?.code !== 2));
-    expect(span.kind).toBe(CONSUMER);
+    expect(span.kind).toBe(SERVER);
     expect(span.parentSpanId).toBeFalsy();
     expect(span.attributes).toMatchObject({ 'faas.trigger': 'other', 'cloudflare.trigger': 'email' });
     expect(span.attributes['cloudflare.email.size']).toBeGreaterThan(50);
@@ -437,7 +437,7 @@ describe.each(modes.filter((m) => m.entry === 'worker.ts'))('workerd, failing ba
   });
 });
 
-test('CF-09 tail: a Tail Worker gets a CONSUMER span with the event count, flushed via ctx.waitUntil', async () => {
+test('CF-09 tail: a Tail Worker gets a SERVER span (FaaS incoming invocation) with the event count, flushed via ctx.waitUntil', async () => {
   const srv = await startTestServer();
   const contents = await bundleWorker(fixture('worker.ts'));
   const { Miniflare } = await import('miniflare');
@@ -468,7 +468,7 @@ test('CF-09 tail: a Tail Worker gets a CONSUMER span with the event count, flush
       return t.length >= 2 && t;
     });
     for (const span of tails) {
-      expect(span.kind).toBe(CONSUMER);
+      expect(span.kind).toBe(SERVER);
       expect(span.parentSpanId).toBeFalsy();
       expect(span.attributes).toMatchObject({ 'faas.trigger': 'other', 'cloudflare.trigger': 'tail', 'cloudflare.tail.event_count': 1 });
     }

@@ -52,6 +52,13 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 type Held = (scope: Scope) => Promise<unknown> | undefined;
 
 /**
+ * Requests (their scopes) that a throwing handler leaves unanswered: the runtime sends them on
+ * to the origin (Workers' `ctx.passThroughOnException()`), so the span records the exception but
+ * no `http.response.status_code`, the 500 never being sent (HTTP semconv: only a status sent).
+ */
+export const passedOn = new WeakSet<Scope>();
+
+/**
  * Runs one HTTP request with a SERVER span, the HTTP server metrics and a scope, then hands
  * the scope's export to `waitUntil` (or leaves it tracked by the monitor). The response is
  * returned unchanged and never waits for export; an exception is recorded and rethrown as is.
@@ -141,7 +148,7 @@ export async function handleRequest(
     response = await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
   } catch (err) {
     const known = err instanceof HandlerError;
-    finish(known ? err.status : 500, known ? err.error : err);
+    finish(known ? err.status : passedOn.has(scope) ? undefined : 500, known ? err.error : err);
     closeScope(scope, waitUntil, held);
     throw err;
   }

@@ -8,6 +8,7 @@ import { handleRequest } from '../../../src/http/handle-request.js';
 import { instrumentDO, mark, wrapOnce } from './durable-object.js';
 import { bindTelemetry, getRequestTelemetry, setClientAddress, type WorkerTelemetry } from './telemetry.js';
 import { exportAndHold } from './wait-until.js';
+import { watchPassThrough } from './pass-through.js';
 import { wrapRun } from './workflow.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
@@ -103,6 +104,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
         setClientAddress(req, t.span);
         const telemetry = iso.enter(t.scope, t.span);
         bindTelemetry(ctx, telemetry);
+        watchPassThrough(ctx);
         return call(req, wrappedEnv, telemetry) as Response | Promise<Response>;
       },
       exportTo,

@@ -40,6 +40,7 @@ export interface NodeResponseLike {
   /** `end()` was called (the response is on its way, `finish` follows). */
   readonly writableEnded?: boolean;
   readonly destroyed?: boolean;
+  readonly headersSent?: boolean;
   setHeader(name: string, value: unknown): unknown;
   end(...args: unknown[]): unknown;
   once(event: 'finish' | 'close', listener: () => void): unknown;
@@ -160,6 +161,11 @@ export function responseDone(res: NodeResponseLike): Promise<void> {
     res.once('finish', done);
     res.once('close', done);
   });
+}
+
+/** The connection closed before any of the response was sent (the client left, or a timeout). */
+export function unanswered(res: NodeResponseLike): boolean {
+  return res.destroyed === true && !res.headersSent && !res.writableFinished;
 }
 
 /**
@@ -305,6 +311,7 @@ export async function runNodeStyle(
   } else {
     await responseDone(res);
   }
+  if (unanswered(res)) telemetry.scope.unanswered = true;
   try {
     const route = expressRoute(req);
     if (route && telemetry.span.isRecording()) {

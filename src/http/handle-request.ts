@@ -122,10 +122,11 @@ export async function handleRequest(
       const attrs = (span as { attributes?: Record<string, unknown> }).attributes;
       const finalRoute = (attrs?.['http.route'] as string | undefined) ?? route;
       if (error !== undefined) failSpan(span, error);
-      // HTTP semconv: the exception's type, or the 5xx status, on the span as on the metric.
-      const errType = error !== undefined ? errorType(error) : status !== undefined && status >= 500 ? String(status) : undefined;
+      // HTTP semconv: the exception's type, the 5xx status, or why no status was sent, on the span as on the metric.
+      const errType = error !== undefined ? errorType(error) : status === undefined ? scope.unanswered && 'connection_closed' : status >= 500 ? String(status) : undefined;
       if (errType) span.setAttribute('error.type', errType);
-      if (status !== undefined) {
+      if (status === undefined && error === undefined && errType) span.setStatus(SpanStatus.ERROR);
+      else if (status !== undefined) {
         span.setAttribute('http.response.status_code', status);
         // Keeps the message of an ERROR set already (an exception the framework caught).
         if (status >= 500 && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
@@ -167,10 +168,11 @@ export async function handleRequest(
   } catch {
     // ignore exotic header objects
   }
-  const status = response.status;
+  // A connection closed before the response was sent (a client that left): the status never reached it.
+  const status = scope.unanswered ? undefined : response.status;
   // Not watched (`response.body` is not even read, so workerd keeps its fast path for a body
   // it holds in full): the span ends now, the response goes back as it is.
-  const body = options.waitForBody !== true || status === 101 || request.method === 'HEAD' ? null : response.body;
+  const body = options.waitForBody !== true || status === 101 || status === undefined || request.method === 'HEAD' ? null : response.body;
   if (body === null || (response as { webSocket?: unknown }).webSocket) {
     finish(status);
     closeScope(scope, waitUntil, held);

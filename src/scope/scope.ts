@@ -70,6 +70,12 @@ export class Scope {
    * monitor traces it. A field: a WeakSet entry per request cost about 1 µs, mostly in GC.
    */
   declare plainFetch: true | undefined;
+  /**
+   * @internal Set by the Node adapters on the scope of a request whose connection closed before
+   * any response was sent: its span and duration then have no status, the one the handler
+   * returned or left set (200) never having reached the client.
+   */
+  declare unanswered: true | undefined;
   #closing: Promise<FlushResult> | undefined;
 
   constructor(

@@ -10,6 +10,7 @@ import {
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import { unanswered } from '../../../src/adapter/node-style.js';
 import type { NodeRequestInfo } from './node-http.js';
 
 /** Uses Node's AsyncLocalStorage for the active span, once per process. */
@@ -40,9 +41,22 @@ export function instrument(
   options?: ServerInstrumentationOptions,
 ): InstrumentedHandler<NodeRequestInfo | undefined> {
   useAsyncLocalStorage();
-  return createServerHandler<NodeRequestInfo | undefined>(handler as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {
+  const run = typeof handler === 'function' ? markUnanswered(handler) : handler;
+  return createServerHandler<NodeRequestInfo | undefined>(run as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     if (info?.remoteAddress) t.span.setAttribute('client.address', info.remoteAddress);
     if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', info.incoming.httpVersion);
-  });
+  }, 'nodejs');
+}
+
+/** Under toNodeListener, a client that left before the handler answered never got its status. */
+function markUnanswered(handler: NodeHandler): NodeHandler {
+  return (req, info, t) => {
+    const response = handler(req, info, t);
+    if (!info) return response;
+    return Promise.resolve(response).then((r) => {
+      if (unanswered(info.response)) t.scope.unanswered = true;
+      return r;
+    });
+  };
 }

@@ -141,6 +141,14 @@ const ACCEPTED: Array<{ why: string; apply(n: Norm, path: string, mode: Mode): N
     },
   },
   {
+    why: 'HTTP semconv (http.response.status_code iff one was sent; error.type when the request failed before a status was sent): a connection closed before any answer records no status, error.type connection_closed and an ERROR status; the reference records the 200 the response started with (or the fetch handler returned), never sent',
+    apply: (n, path) => {
+      if (path !== '/hang') return n;
+      const { 'http.response.status_code': _, ...rest } = n.attributes;
+      return { ...n, status: 'ERROR', attributes: { ...rest, 'error.type': 'connection_closed' } };
+    },
+  },
+  {
     why: 'url.query is recorded as the client sent it (RFC 3986 query component); the reference re-serialises it through URLSearchParams (%20 becomes +)',
     apply: (n) => (typeof n.attributes['url.query'] === 'string' ? { ...n, attributes: { ...n.attributes, 'url.query': n.attributes['url.query'].replaceAll('+', '%20') } } : n),
   },

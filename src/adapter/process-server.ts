@@ -124,6 +124,7 @@ const noop = (): void => {};
  * @param env the process environment (OTEL_* variables)
  * @param options HTTP options; `traceFetch` defaults to true
  * @param decorate sets runtime attributes (`client.address`) on the server span
+ * @param language `telemetry.sdk.language` of the runtime (`nodejs`), in place of the core's `webjs`
  */
 export function createServerHandler<I>(
   handler: ServerHandler<I>,
@@ -131,10 +132,14 @@ export function createServerHandler<I>(
   env: EnvRecord | undefined,
   options: ServerInstrumentationOptions = {},
   decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
+  language?: string,
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
   checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
+  // Only in place of the default: a value the app or OTEL_RESOURCE_ATTRIBUTES gave is kept.
+  const resource = monitor.resource.attributes;
+  if (language && resource['telemetry.sdk.language'] === 'webjs') resource['telemetry.sdk.language'] = language;
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
   // would otherwise trace this one's fetches too.

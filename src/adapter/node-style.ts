@@ -16,14 +16,21 @@ export interface NodeRequestLike {
   /** Set by Express once a route matched: `route.path` below `baseUrl`. */
   readonly route?: { readonly path?: unknown };
   readonly baseUrl?: string;
+  /** The target as received, before a router took its mount path off `url` (Express). */
+  readonly originalUrl?: string;
   /** The Express app the request is in: its router's layers and, mounted, its `path()`. */
   readonly app?: ExpressApp;
 }
 
-/** An Express app or router layer, as read here (Express 5: `rawPath` is the pattern a router was mounted on). */
+/**
+ * An Express app or router layer, as read here. Express 5: `rawPath` is the pattern a router was
+ * mounted on; Express 4 keeps only its RegExp (`fast_slash` for `/`) and parameter `keys`.
+ */
 interface Layer {
   readonly route?: object;
   readonly rawPath?: unknown;
+  readonly regexp?: RegExp & { readonly fast_slash?: boolean };
+  readonly keys?: ReadonlyArray<{ readonly name?: unknown }>;
   readonly handle?: { readonly stack?: unknown };
 }
 interface ExpressApp {
@@ -219,27 +226,73 @@ function template(path: unknown): string | undefined {
 const NOT_FOUND = 0;
 const AMBIGUOUS = 1;
 /**
- * The patterns of the routers above `route` in `stack` joined (`/api/v1`); NOT_FOUND, or
- * AMBIGUOUS when the route is below two mounts or a router that says no pattern (Express 4).
+ * The routers above `route` in `stack`, outermost first; NOT_FOUND, or AMBIGUOUS when the route
+ * is below two mounts.
  */
-function mountsOf(stack: unknown, route: object, depth = 0): string | typeof NOT_FOUND | typeof AMBIGUOUS {
-  let found: string | typeof NOT_FOUND | typeof AMBIGUOUS = NOT_FOUND;
+function mountsOf(stack: unknown, route: object, depth = 0): Layer[] | typeof NOT_FOUND | typeof AMBIGUOUS {
+  let found: Layer[] | typeof NOT_FOUND | typeof AMBIGUOUS = NOT_FOUND;
   if (!Array.isArray(stack) || depth > 32) return found;
   for (const layer of stack as Layer[]) {
-    let here = layer?.route === route ? '' : layer?.handle ? mountsOf(layer.handle.stack, route, depth + 1) : NOT_FOUND;
+    const here = layer?.route === route ? [] : layer?.handle ? mountsOf(layer.handle.stack, route, depth + 1) : NOT_FOUND;
     if (here === NOT_FOUND) continue;
-    if (here !== AMBIGUOUS && layer.route !== route) here = template(layer.rawPath)?.concat(here) ?? AMBIGUOUS;
     if (found !== NOT_FOUND) return AMBIGUOUS;
-    found = here;
+    found = here === AMBIGUOUS || layer.route === route ? here : [layer, ...here];
   }
   return found;
 }
 
 /**
- * The template above a matched route (`/admin/api/v1`) by app, then route: an app's routers do not
- * move, but one router may be mounted in two apps (a public and an admin server), at other paths.
+ * The mounts' patterns joined (`/api/v1`); Express 4's layers themselves, matched per request
+ * (see matched); AMBIGUOUS for a layer that says neither.
  */
-const mounts = new WeakMap<object, WeakMap<object, string | number>>();
+function joined(mounts: Layer[]): string | Layer[] | typeof AMBIGUOUS {
+  let out = '';
+  for (const layer of mounts) {
+    const t = template(layer.rawPath);
+    if (t === undefined) return layer.regexp instanceof RegExp ? mounts : AMBIGUOUS;
+    out += t;
+  }
+  return out;
+}
+
+/** Express 4's mount RegExps with match indices (the `d` flag), made once each. */
+const indexed = new WeakMap<RegExp, RegExp>();
+
+/**
+ * Express 4 keeps no mount pattern, only its RegExp: the part of the path each mount matched, as
+ * Express builds `baseUrl` (which it resets once an error leaves the router), with each
+ * parameter's value put back as its name (`/api/:version`, not `/api/v1`).
+ */
+function matched(mounts: readonly Layer[], url: string | undefined): string | undefined {
+  let path = url?.split('?', 1)[0];
+  let out = '';
+  for (const layer of mounts) {
+    const re = layer.regexp;
+    if (!re || path?.charCodeAt(0) !== 47) return undefined;
+    if (re.fast_slash) continue;
+    let d = indexed.get(re);
+    if (!d) indexed.set(re, (d = new RegExp(re.source, re.flags.replace(/[dgy]/g, '') + 'd')));
+    const m = d.exec(path);
+    if (!m) return undefined;
+    let text = m[0];
+    for (let i = m.length - 1; i > 0; i--) {
+      const at = m.indices?.[i];
+      const name = layer.keys?.[i - 1]?.name;
+      if (at) text = text.slice(0, at[0]) + (typeof name === 'string' ? `:${name}` : '*') + text.slice(at[1]);
+    }
+    path = path.slice(m[0].length);
+    if (path.charCodeAt(0) !== 47) path = `/${path}`;
+    out += text.endsWith('/') ? text.slice(0, -1) : text;
+  }
+  return out;
+}
+
+/**
+ * The template above a matched route (`/admin/api/v1`, or Express 4's mounts to match) by app,
+ * then route: an app's routers do not move, but one router may be mounted in two apps (a public
+ * and an admin server), at other paths.
+ */
+const mounts = new WeakMap<object, WeakMap<object, string | Layer[] | number>>();
 
 /**
  * `/users/:id` when Express matched a route for this request: the patterns the app and the
@@ -259,13 +312,15 @@ function expressRoute(req: NodeRequestLike): string | undefined {
     const found = mountsOf(stack, route!);
     // Not in its app: the route of a sub-app an error has left, which its parent cannot reach.
     if (found === NOT_FOUND && stack) return undefined;
-    base = typeof found === 'string' && typeof app?.path === 'function' ? app.path() + found : found;
+    base = typeof found === 'object' ? joined(found) : found;
+    if (typeof base === 'string' && typeof app?.path === 'function') base = app.path() + base;
     if (found !== NOT_FOUND) {
       if (!known) mounts.set(app!, (known = new WeakMap()));
       known.set(route!, base);
     }
   }
-  const prefix = typeof base === 'string' ? base : (req.baseUrl ?? '');
+  // Express 4 layers are matched from the app's root: a mounted sub-app's path is its own.
+  const prefix = typeof base === 'string' ? base : (typeof base === 'object' && !app?.path?.() ? matched(base, req.originalUrl ?? req.url) : undefined) ?? req.baseUrl ?? '';
   // A mounted router's '/' route answers its mount path: `/api`, not `/api/`.
   return (prefix && path === '/' ? prefix : prefix + path).replace(/\/{2,}/g, '/') || undefined;
 }

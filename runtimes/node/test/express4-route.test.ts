@@ -1,0 +1,67 @@
+/**
+ * `http.route` of an Express 4 app, whose layers keep a RegExp and no pattern (Express 5 keeps it
+ * as `rawPath`: express.test.ts). The app is shaped as Express 4 builds it (fixtures/express4-shaped.ts:
+ * express@4 is not in node_modules), served by a real node:http server under instrumentListener.
+ * HTTP semconv: `http.route` is the matched route template, the application root included.
+ */
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { instrumentListener } from '../index.js';
+import { app as express, PATTERNS as P, router, type Req } from './fixtures/express4-shaped.js';
+
+const { monitor, memory } = createTestMonitor();
+let server: Server;
+let base = '';
+const listener = (() => {
+  const app = express();
+  const api = router();
+  api.get('/users/:id', P['/users/:id'], (_req, res) => res.end('user'));
+  // An error passed on leaves the routers: Express 4 puts req.baseUrl back to the app's ('').
+  api.get('/fail/:id', P['/fail/:id'], (_req, _res, next) => next(new Error('no such order')));
+  const versions = router();
+  versions.get('/items/:id', P['/items/:id'], (_req, res) => res.end('item'));
+  api.use('/v/:version', P['/v/:version (use)'], versions);
+  app._router.use('/api', P['/api (use)'], api);
+  app._router.use('/', P['/ (use)'], (_err: unknown, req: Req, res: ServerResponse, _next: unknown) => {
+    res.statusCode = 500;
+    res.end(`failed with baseUrl "${req.baseUrl}"`);
+  });
+  return instrumentListener(app, monitor, { traceFetch: false });
+})();
+
+beforeAll(async () => {
+  server = createServer(listener);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise((r) => server.close(r)));
+
+async function routeOf(path: string): Promise<[number, unknown, string]> {
+  const res = await fetch(base + path);
+  await res.text();
+  await listener.flush();
+  const span = memory.spans.filter((s) => s.attributes['url.path'] === path.split('?')[0]).at(-1)!;
+  return [res.status, span.attributes['http.route'], span.name];
+}
+
+test('a route in a router mounted at /api is /api/users/:id', async () => {
+  expect(await routeOf('/api/users/42?x=1')).toEqual([200, '/api/users/:id', 'GET /api/users/:id']);
+});
+
+test('an error handled by the app after leaving the router keeps the mount: /api/fail/:id, not /fail/:id', async () => {
+  const res = await fetch(`${base}/api/fail/7`);
+  // What Express 4 itself left on the request by then.
+  expect([res.status, await res.text()]).toEqual([500, 'failed with baseUrl ""']);
+  await listener.flush();
+  const span = memory.spans.find((s) => s.attributes['url.path'] === '/api/fail/7')!;
+  expect([span.attributes['http.route'], span.attributes['http.response.status_code']]).toEqual(['/api/fail/:id', 500]);
+  const point = memory.getMetric('http.server.request.duration')!.points.find((p) => p.attributes['http.response.status_code'] === 500)!;
+  expect(point.attributes['http.route']).toBe('/api/fail/:id');
+});
+
+test("a router mounted on a pattern with a parameter gives the parameter's name, not its value", async () => {
+  expect(await routeOf('/api/v/3/items/9')).toEqual([200, '/api/v/:version/items/:id', 'GET /api/v/:version/items/:id']);
+  expect(await routeOf('/api/v/4/items/10')).toEqual([200, '/api/v/:version/items/:id', 'GET /api/v/:version/items/:id']);
+});

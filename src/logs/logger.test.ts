@@ -71,8 +71,8 @@ describe('logger', () => {
     await monitor.flush();
     const text = JSON.stringify(memory.logs) + lines.join('\n');
     for (const secret of ['BODY_PW', 'BODY_KEY', 'BODY_URL', 'BODY_TOKEN']) expect(text).not.toContain(secret);
-    expect(JSON.parse(memory.logs[0].body)).toEqual({ user: 'alice', password: '[REDACTED]', apiKey: '[REDACTED]', nested: { 'url.full': 'https://x/?token=REDACTED&q=1' } });
-    expect(JSON.parse(memory.logs[1].body)).toEqual([{ token: '[REDACTED]' }, 'plain']);
+    expect(JSON.parse(memory.logs[0].body as string)).toEqual({ user: 'alice', password: '[REDACTED]', apiKey: '[REDACTED]', nested: { 'url.full': 'https://x/?token=REDACTED&q=1' } });
+    expect(JSON.parse(memory.logs[1].body as string)).toEqual([{ token: '[REDACTED]' }, 'plain']);
   });
 
   it('logger.error(err) keeps exception.message and exception.stacktrace within attributeValueLengthLimit and counts the cut (ENV-15)', async () => {

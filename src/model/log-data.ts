@@ -18,7 +18,15 @@ export interface LogRecordData {
   readonly time: number;
   readonly severityNumber: number;
   readonly severityText: string;
-  readonly body: string;
+  /**
+   * The message: text for `monitor.logger`'s records; for a record of the OpenTelemetry Logs API,
+   * its body as given, structured or not (logs data model: Body is any AnyValue).
+   */
+  readonly body: AnyValue;
+  /** When the record was observed (epoch ms), where that is not `time`: a Logs API record's `observedTimestamp`, else its emit time. */
+  readonly observedTime?: number;
+  /** A Logs API record's event name (logs data model EventName, OTLP `event_name`). */
+  readonly eventName?: string;
   readonly attributes: Record<string, AnyValue>;
   readonly droppedAttributesCount: number;
   /** Trace and span ids of the span that was active when the record was made. */

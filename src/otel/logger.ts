@@ -1,4 +1,7 @@
 import { context as apiContext, isSpanContextValid, trace, type Context, type TimeInput } from '@opentelemetry/api';
+import { redactDeep } from '../attributes/redact.js';
+import { sanitizeAny, type Cut } from '../attributes/sanitize.js';
+import type { AnyValue } from '../model/attributes.js';
 import type { Logger, LogOwner } from '../logs/logger.js';
 import type { Monitor } from '../monitor.js';
 import type { LogLevel, LogRecordData } from '../model/log-data.js';
@@ -31,8 +34,12 @@ const levelOf = (n: number): LogLevel => LEVELS[Math.min(5, (n - 1) >> 2)];
 interface Pending {
   ctx: Context;
   time: number | undefined;
+  observed: number | undefined;
   severityNumber: number;
   severityText: string;
+  /** A body that is not text, sanitised and redacted as attribute values are. */
+  body: AnyValue | undefined;
+  eventName: string | undefined;
 }
 
 /**
@@ -88,14 +95,21 @@ export class BridgeLogger {
         m.diag.drop('invalid_attribute', "an OpenTelemetry log record's context is not a Context (from @opentelemetry/api); the active one was used");
         ctx = undefined;
       }
+      const eventName = record.eventName;
+      body = record.body;
       p = {
         ctx: ctx ?? apiContext.active(),
-        time: timeInputToMs(record.timestamp) ?? timeInputToMs(record.observedTimestamp),
+        // As the SDK: each time that is not given is the emit time.
+        time: timeInputToMs(record.timestamp),
+        observed: timeInputToMs(record.observedTimestamp),
         severityNumber: n,
         severityText: typeof text === 'string' ? text : '',
+        // Logs data model: Body is any AnyValue, kept structured (a map stays a map, 42 an int).
+        body: body !== null && typeof body === 'object' ? structured(body, m) : typeof body === 'number' || typeof body === 'boolean' ? body : undefined,
+        eventName: typeof eventName === 'string' && eventName !== '' ? eventName : undefined,
       };
-      body = record.body;
-      attributes = withExtras(record.attributes, record.exception, record.eventName);
+      if (p.body !== undefined) body = '';
+      attributes = withException(record.attributes, record.exception);
     } catch {
       // A record whose fields throw when read (a getter, a revoked Proxy) is misuse, as for spans.
       return void m.diag.drop('invalid_attribute', 'an OpenTelemetry log record that throws when read was dropped');
@@ -130,15 +144,19 @@ export class BridgeLogger {
     const ctx = p.ctx;
     const sc = trace.getSpanContext(ctx);
     const ids = sc !== undefined && isSpanContextValid(sc) ? { traceId: sc.traceId, spanId: sc.spanId, traceFlags: sc.traceFlags } : undefined;
+    const time = p.time ?? r.time;
+    const observed = p.observed ?? r.time;
     const record: LogRecordData = {
-      time: p.time ?? r.time,
+      time,
       severityNumber: p.severityNumber,
       severityText: p.severityText,
-      body: r.body,
+      body: p.body ?? r.body,
       attributes: r.attributes,
       droppedAttributesCount: r.droppedAttributesCount,
       ...ids,
       instrumentationScope: this.#scope,
+      ...(observed !== time && { observedTime: observed }),
+      ...(p.eventName !== undefined && { eventName: p.eventName }),
     };
     // As the API context's spans are scoped (fromApiContext): its own scope, its span's, or the current request's.
     const scope = scopeIn(ctx, unwrapSpan(trace.getSpan(ctx)));
@@ -146,18 +164,23 @@ export class BridgeLogger {
   }
 }
 
+/** A structured body within the limits and redaction of log values; a cut is counted. */
+function structured(body: object, m: Monitor): AnyValue | undefined {
+  const cut: Cut = { truncated: false };
+  const v = redactDeep(sanitizeAny(body, m.limits.logMessageLengthLimit, 0, undefined, cut), m.redactor) as AnyValue | undefined;
+  if (cut.truncated) m.diag.drop('attribute_truncated', 'an OpenTelemetry log record body was cut to the limits of log values');
+  return v;
+}
+
 /**
- * The record's attributes, with `eventName` as the `event.name` attribute (the core's record and
- * its OTLP encoders have no event name field) and `exception` as the prototype the inner logger
- * takes its `exception.*` attributes from (own keys alone are attributes).
+ * The record's attributes with `exception` as the prototype the inner logger takes its
+ * `exception.*` attributes from (own keys alone are attributes).
  */
-function withExtras(attributes: unknown, exception: unknown, eventName: unknown): unknown {
-  const event = typeof eventName === 'string' && eventName !== '';
+function withException(attributes: unknown, exception: unknown): unknown {
   const error = toError(exception);
-  if (!event && error === undefined) return attributes;
+  if (error === undefined) return attributes;
   if (attributes !== undefined && attributes !== null && typeof attributes !== 'object') return attributes;
-  const out: Record<string, unknown> = error === undefined ? {} : Object.create(error);
-  if (event) out['event.name'] = eventName;
+  const out: Record<string, unknown> = Object.create(error);
   try {
     return Object.assign(out, attributes);
   } catch {

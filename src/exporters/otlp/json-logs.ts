@@ -1,7 +1,7 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { jsonEnvelope } from './envelope.js';
-import { TextCache, jsonAttributes } from './json-common.js';
+import { TextCache, jsonAnyValue, jsonAttributes } from './json-common.js';
 import { JsonWriter, type Lit, lit, once } from './json-writer.js';
 
 /**
@@ -32,18 +32,19 @@ function writeLogRecords(w: JsonWriter, logs: readonly LogRecordData[]): void {
  * module load (see {@link once}); plain variables so a bundler can shorten their names.
  */
 let L_TIME: Lit, L_OBSERVED: Lit, L_SEVERITY_NUMBER: Lit, L_SEVERITY_TEXT: Lit, L_BODY: Lit,
-  L_ATTRIBUTES: Lit, L_DROPPED_ATTRS: Lit, L_TRACE_ID: Lit, L_SPAN_ID: Lit, L_FLAGS: Lit;
+  L_ATTRIBUTES: Lit, L_DROPPED_ATTRS: Lit, L_TRACE_ID: Lit, L_SPAN_ID: Lit, L_FLAGS: Lit, L_EVENT_NAME: Lit;
 const prepareText = /* @__PURE__ */ once(() => {
   L_TIME = lit('{"timeUnixNano":"');
   L_OBSERVED = lit('","observedTimeUnixNano":"');
   L_SEVERITY_NUMBER = lit('","severityNumber":');
   L_SEVERITY_TEXT = lit(',"severityText":');
-  L_BODY = lit(',"body":{"stringValue":');
-  L_ATTRIBUTES = lit('},"attributes":');
+  L_BODY = lit(',"body":');
+  L_ATTRIBUTES = lit(',"attributes":');
   L_DROPPED_ATTRS = lit(',"droppedAttributesCount":');
   L_TRACE_ID = lit(',"traceId":"');
   L_SPAN_ID = lit(',"spanId":"');
   L_FLAGS = lit(',"flags":');
+  L_EVENT_NAME = lit(',"eventName":');
 });
 
 function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): void {
@@ -52,16 +53,19 @@ function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): 
   w.unixNano(r.time);
   const end = w.pos;
   w.lit(L_OBSERVED);
-  // The same digits again: copied from the bytes just written.
-  w.ensure(end - start);
-  w.buf.copyWithin(w.pos, start, end);
-  w.pos += end - start;
+  if (r.observedTime !== undefined) w.unixNano(r.observedTime);
+  else {
+    // The same digits again: copied from the bytes just written.
+    w.ensure(end - start);
+    w.buf.copyWithin(w.pos, start, end);
+    w.pos += end - start;
+  }
   w.lit(L_SEVERITY_NUMBER);
   w.uint(r.severityNumber | 0);
   w.lit(L_SEVERITY_TEXT);
   severities.write(w, r.severityText ?? '');
   w.lit(L_BODY);
-  w.str(r.body ?? '');
+  jsonAnyValue(w, r.body ?? '', 0);
   w.lit(L_ATTRIBUTES);
   jsonAttributes(w, r.attributes);
   w.lit(L_DROPPED_ATTRS);
@@ -72,6 +76,10 @@ function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): 
       w.lit(L_FLAGS);
       w.uint(r.traceFlags & 0xff);
     }
+  }
+  if (r.eventName) {
+    w.lit(L_EVENT_NAME);
+    w.str(r.eventName);
   }
   w.byte(0x7d);
 }

@@ -1,12 +1,12 @@
 import type { TelemetryBatch } from '../../model/batch.js';
 import type { LogRecordData } from '../../model/log-data.js';
 import { protoEnvelope } from './envelope.js';
-import { type KeySlots, StringCache, writeAttributes } from './proto-common.js';
+import { type KeySlots, StringCache, writeAnyValueBody, writeAttributes } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
 
 /**
  * Encodes the batch's log records as a protobuf `ExportLogsServiceRequest` (`logs.proto`).
- * The body is a string AnyValue; attributes may nest maps, arrays and bytes.
+ * The body and attributes are AnyValues (maps, arrays and bytes may nest).
  *
  * @example
  * const body = encodeLogsProto(batch); // POST to /v1/logs
@@ -28,10 +28,9 @@ function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
     w.uvarint(r.severityNumber);
   }
   if (r.severityText) SEVERITIES.write(w, r.severityText);
-  w.byte(0x2a); // body = 5, a string AnyValue
+  w.byte(0x2a); // body = 5: text, or a Logs API record's structured body
   const b = w.fork();
-  w.byte(0x0a);
-  w.string(r.body ?? '');
+  writeAnyValueBody(w, r.body ?? '', 0);
   w.ldelim(b);
   writeAttributes(w, 0x32, r.attributes, LOG_KEYS);
   if (r.droppedAttributesCount > 0) {
@@ -46,6 +45,10 @@ function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
       w.fixed32(r.traceFlags & 0xff);
     }
   }
-  // observed_time_unix_nano = 11: the record is observed when it is made.
-  w.time(0x59, r.time);
+  // observed_time_unix_nano = 11: the record is observed when it is made, unless it says otherwise.
+  w.time(0x59, r.observedTime ?? r.time);
+  if (r.eventName) {
+    w.byte(0x62); // event_name = 12
+    w.string(r.eventName);
+  }
 }

@@ -9,6 +9,7 @@ import { SeverityNumber } from '../model/log-data.js';
 import type { Scope } from '../scope/scope.js';
 import type { SpanContext } from '../model/span-data.js';
 import { now } from '../time.js';
+import { stackTrace } from '../trace/stack.js';
 
 
 /** `severityText` per level, so a record does not upper-case its level on every call. */
@@ -159,7 +160,7 @@ export class Logger {
         const max = owner.limits.logAttributeValueLengthLimit;
         const type = textOf(error.name);
         const text = textOf(error.message);
-        const stack = error.stack ? textOf(error.stack) : '';
+        const stack = error.stack ? textOf(stackTrace(error) ?? error.stack) : '';
         if (type.length > max || text.length > max || stack.length > max) {
           owner.diag.drop('attribute_truncated', () => `a log record's exception attribute longer than ${max} characters was truncated (limits.logAttributeValueLengthLimit)`);
         }

@@ -12,6 +12,7 @@ import {
 import type { SpanContext } from '../model/span-data.js';
 import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span } from '../trace/span.js';
+import { stackTrace } from '../trace/stack.js';
 import { timeInputToMs } from './time.js';
 
 /** OpenTelemetry attributes without the `undefined`/`null` values the API tolerates (and the SDK ignores). */
@@ -114,7 +115,8 @@ export class BridgedSpan implements ApiSpan {
         if (e.code) attrs['exception.type'] = e.code.toString();
         else if (e.name) attrs['exception.type'] = e.name;
         if (e.message) attrs['exception.message'] = e.message;
-        if (e.stack) attrs['exception.stacktrace'] = e.stack;
+        // Its causes too, as the monitor's own spans record them (Caused by: …).
+        if (e.stack) attrs['exception.stacktrace'] = (exception instanceof Error && stackTrace(exception)) || e.stack;
       }
     } catch {
       // throwing getters (code, name, message, stack): keep what was read

@@ -12,6 +12,7 @@ import { msToUnixNano, timeInput } from '../time.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import { traceStateText } from './propagation/tracestate.js';
+import { stackTrace } from './stack.js';
 
 /** A time as epoch milliseconds or a Date. */
 export type TimeInput = number | Date;
@@ -482,7 +483,8 @@ export class RecordingSpan implements Span, SpanData {
         const e = error as Error;
         attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
         attrs['exception.message'] = typeof e.message === 'string' ? e.message : describe(e.message);
-        if (typeof e.stack === 'string') attrs['exception.stacktrace'] = e.stack;
+        const stack = stackTrace(e);
+        if (stack !== undefined) attrs['exception.stacktrace'] = stack;
       } else {
         // describe(): String() throws on null-prototype objects and hostile toString/Symbol.toPrimitive.
         attrs['exception.message'] = typeof error === 'string' ? error : describe(error);

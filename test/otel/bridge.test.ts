@@ -235,6 +235,16 @@ describe('registerOpenTelemetry: spans', () => {
     expect(memory.spans.find((s) => s.name === 'error')!.events[0].attributes['exception.stacktrace']).toBe((inputs[1][1] as Error).stack);
   });
 
+  it("recordException through the API writes the error's causes into exception.stacktrace, as the monitor's own spans do", async () => {
+    const e = new Error('charge failed', { cause: new RangeError('amount too large') });
+    const s = trace.getTracer('t').startSpan('charge');
+    s.recordException(e);
+    s.end();
+    await monitor.flush();
+    const attrs = memory.spans.find((x) => x.name === 'charge')!.events[0]!.attributes;
+    expect(attrs['exception.stacktrace']).toBe(`${e.stack}\nCaused by: ${(e.cause as Error).stack}`);
+  });
+
   it('a remote parent from propagation.extract becomes the parent (isRemote), with baggage', async () => {
     const headers = {
       traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',

@@ -1,0 +1,57 @@
+/**
+ * `exception.stacktrace` with an error's causes (`new Error('…', { cause })`): semconv asks for the
+ * runtime's natural representation, and Node (util.inspect: `[cause]: …`), Deno and Java
+ * (`Caused by: …`) all print the chain; only the outer stack was recorded, and the cause, often
+ * the actionable part (the database error behind "charge failed"), was lost.
+ */
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { stackTrace } from './stack.js';
+
+const chain = (): Error => new Error('charge failed', { cause: new Error('db down', { cause: new TypeError('socket closed') }) });
+
+describe('exception.stacktrace with causes', () => {
+  it('a span: the stack, then each cause as "Caused by: <its stack>"', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const e = chain();
+    const inner = e.cause as Error;
+    monitor.tracer.startSpan('charge').recordException(e).end();
+    await monitor.flush();
+    const trace = memory.spans[0]!.events[0]!.attributes['exception.stacktrace'];
+    expect(trace).toBe(`${e.stack}\nCaused by: ${inner.stack}\nCaused by: ${(inner.cause as Error).stack}`);
+    // The outer error is still the event's type and message.
+    expect([memory.spans[0]!.events[0]!.attributes['exception.type'], memory.spans[0]!.events[0]!.attributes['exception.message']]).toEqual(['Error', 'charge failed']);
+  });
+
+  it('a log record given the error: the same text, within the log value limit', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const e = chain();
+    monitor.logger.error('charge failed', e);
+    await monitor.flush();
+    expect(memory.logs[0]!.attributes['exception.stacktrace']).toBe(stackTrace(e));
+    expect(String(memory.logs[0]!.attributes['exception.stacktrace'])).toContain('Caused by: TypeError: socket closed');
+  });
+
+  it('a cause that is not an Error is written as text; a cycle ends the chain; at most 8 causes', () => {
+    expect(stackTrace(new Error('outer', { cause: 'timeout after 3 tries' }))).toMatch(/\nCaused by: "timeout after 3 tries"$/);
+    expect(stackTrace(new Error('outer', { cause: { code: 'E_LIMIT' } }))).toMatch(/\nCaused by: \{"code":"E_LIMIT"\}$/);
+    const a = new Error('a');
+    const b = new Error('b', { cause: a });
+    (a as { cause?: unknown }).cause = b;
+    expect(stackTrace(a)!.split('\nCaused by: ').map((s) => s.split('\n')[0])).toEqual(['Error: a', 'Error: b']);
+    let deep = new Error('e0');
+    for (let i = 1; i <= 20; i++) deep = new Error(`e${i}`, { cause: deep });
+    expect(stackTrace(deep)!.match(/\nCaused by: /g)).toHaveLength(8);
+  });
+
+  it('a cause that throws when read ends the chain; an error with no cause or no stack is as before', () => {
+    const hostile = new Error('outer');
+    Object.defineProperty(hostile, 'cause', { get: () => { throw new Error('no'); } });
+    expect(stackTrace(hostile)).toBe(hostile.stack);
+    const plain = new Error('plain');
+    expect(stackTrace(plain)).toBe(plain.stack);
+    const stackless = new Error('x', { cause: new Error('y') });
+    stackless.stack = undefined;
+    expect(stackTrace(stackless)).toBeUndefined();
+  });
+});

@@ -85,3 +85,83 @@ test('node: writeWebResponse writes to a stand-in response that cannot be corked
   await writeWebResponse(res as unknown as ServerResponse, new Response('hello', { status: 201, headers: { 'x-a': '1' } }));
   expect([res.statusCode, headers['x-a'], out.join('')]).toEqual([201, '1', 'hello<end>']);
 });
+
+test('node: a body that is all there is sent with its Content-Length, not chunked (text, bytes, JSON, several chunks)', async () => {
+  const bodies: Record<string, () => Response> = {
+    text: () => new Response('hello'),
+    bytes: () => new Response(new Uint8Array([104, 105])),
+    json: () => Response.json({ a: 1 }),
+    chunks: () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            for (const part of ['a', 'bc', 'def']) c.enqueue(new TextEncoder().encode(part));
+            c.close();
+          },
+        }),
+      ),
+    empty: () => new Response(''),
+  };
+  const s = await start((request) => bodies[new URL(request.url).pathname.slice(1)]!());
+  try {
+    const seen: Record<string, [string | undefined, string | undefined, string]> = {};
+    for (const name of Object.keys(bodies)) {
+      const res = await request(s.url + name);
+      seen[name] = [res.headers['content-length'], res.headers['transfer-encoding'], await text(res)];
+    }
+    expect(seen).toEqual({
+      text: ['5', undefined, 'hello'],
+      bytes: ['2', undefined, 'hi'],
+      json: ['7', undefined, '{"a":1}'],
+      chunks: ['6', undefined, 'abcdef'],
+      empty: ['0', undefined, ''],
+    });
+  } finally {
+    s.server.close();
+  }
+});
+
+test('node: a stream whose first chunk is there and whose rest comes later sends that chunk at once, chunked', async () => {
+  let release!: () => void;
+  const later = new Promise<void>((r) => (release = r));
+  const s = await start(
+    () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          async start(c) {
+            c.enqueue(new TextEncoder().encode('first;'));
+            await later;
+            c.enqueue(new TextEncoder().encode('rest'));
+            c.close();
+          },
+        }),
+      ),
+  );
+  try {
+    const res = await request(s.url);
+    expect(res.headers['transfer-encoding']).toBe('chunked');
+    // The first chunk arrives while the rest is still held back.
+    const first = await new Promise<string>((r) => res.once('data', (d: Buffer) => r(d.toString())));
+    expect(first).toBe('first;');
+    release();
+    expect(await text(res)).toBe('rest');
+  } finally {
+    s.server.close();
+  }
+});
+
+test('node: a body of string chunks and a body that fails at once are written as before (streamed; the connection cut)', async () => {
+  const s = await start((request) =>
+    new URL(request.url).pathname === '/strings'
+      ? new Response(new ReadableStream({ start: (c) => (c.enqueue('plain text'), c.close()) }) as ReadableStream<Uint8Array>)
+      : new Response(new ReadableStream<Uint8Array>({ start: (c) => c.error(new Error('body failed')) })),
+  );
+  try {
+    const res = await request(s.url + 'strings');
+    expect(await text(res)).toBe('plain text');
+    const failed = await new Promise<string>((resolve) => get(s.url + 'fails', (r) => resolve(`status ${r.statusCode}`)).on('error', (e) => resolve((e as NodeJS.ErrnoException).code ?? e.message)));
+    expect(failed).toBe('ECONNRESET');
+  } finally {
+    s.server.close();
+  }
+});

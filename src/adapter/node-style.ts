@@ -242,15 +242,48 @@ function mountsOf(stack: unknown, route: object, depth = 0): Layer[] | typeof NO
 }
 
 /**
- * The mounts' patterns joined (`/api/v1`); Express 4's layers themselves, matched per request
- * (see matched); AMBIGUOUS for a layer that says neither.
+ * The mounts' patterns joined (`/api/v1`); Express 4's layers themselves when one's pattern cannot
+ * be read back, matched per request (see matched); AMBIGUOUS for a layer that says neither.
  */
 function joined(mounts: Layer[]): string | Layer[] | typeof AMBIGUOUS {
   let out = '';
   for (const layer of mounts) {
-    const t = template(layer.rawPath);
+    const t = template(layer.rawPath) ?? patternOf(layer);
     if (t === undefined) return layer.regexp instanceof RegExp ? mounts : AMBIGUOUS;
     out += t;
+  }
+  return out;
+}
+
+/** A required `/:name` in a RegExp's source as path-to-regexp 0.1 writes it (an optional one differs). */
+const REQUIRED = '\\/(?:([^\\/]+?))';
+/** What a mount's source holds between `^` and its end, `\/?(?=\/|$)`: the path escaped by 0.1. */
+const MOUNT = /^\^(.*?)(?:\\\/\?)?\(\?=\\\/\|\$\)$/;
+
+/**
+ * An Express 4 mount's pattern as written (`/api/:version`), read back from the RegExp
+ * path-to-regexp 0.1 made of it: literal segments and `:name`, `:name?` parameters. Undefined for
+ * any other shape (a RegExp, `*`, a custom capture): that mount is then matched per request.
+ */
+function patternOf(layer: Layer): string | undefined {
+  const re = layer.regexp;
+  if (!re) return undefined;
+  if (re.fast_slash) return '';
+  const body = MOUNT.exec(re.source)?.[1];
+  if (body === undefined) return undefined;
+  const parts = body.split(/(\\\/\(\?:\(\[\^\\\/\]\+\?\)\)|\(\?:\\\/\(\[\^\\\/\]\+\?\)\)\?)/);
+  let out = '';
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    if (i % 2 === 0) {
+      // A literal: only what 0.1 escapes (`/`, `.`) or leaves as it is, nothing of a RegExp.
+      if (!/^(?:\\[/.]|[^\\()[\]{}*+?|^$.])*$/.test(part)) return undefined;
+      out += part.replace(/\\(.)/g, '$1');
+    } else {
+      const name = layer.keys?.[(i - 1) / 2]?.name;
+      if (typeof name !== 'string') return undefined;
+      out += part === REQUIRED ? `/:${name}` : `/:${name}?`;
+    }
   }
   return out;
 }

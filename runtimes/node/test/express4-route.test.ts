@@ -24,6 +24,11 @@ const listener = (() => {
   versions.get('/items/:id', P['/items/:id'], (_req, res) => res.end('item'));
   api.use('/v/:version', P['/v/:version (use)'], versions);
   app._router.use('/api', P['/api (use)'], api);
+  // Shapes whose pattern is read back from the RegExp, and one that is not (a custom capture).
+  const items = () => router().get('/items/:id', P['/items/:id'], (_req, res) => res.end('item'));
+  app._router.use('/n/:num(\\d+)', P['/n/:num(\\d+) (use)'], items());
+  app._router.use('/opt/:x?', P['/opt/:x? (use)'], items());
+  app._router.use('/a.b-c_d', P['/a.b-c_d (use)'], items());
   app._router.use('/', P['/ (use)'], (_err: unknown, req: Req, res: ServerResponse, _next: unknown) => {
     res.statusCode = 500;
     res.end(`failed with baseUrl "${req.baseUrl}"`);
@@ -64,4 +69,14 @@ test('an error handled by the app after leaving the router keeps the mount: /api
 test("a router mounted on a pattern with a parameter gives the parameter's name, not its value", async () => {
   expect(await routeOf('/api/v/3/items/9')).toEqual([200, '/api/v/:version/items/:id', 'GET /api/v/:version/items/:id']);
   expect(await routeOf('/api/v/4/items/10')).toEqual([200, '/api/v/:version/items/:id', 'GET /api/v/:version/items/:id']);
+});
+
+test("a mount's pattern is the one written, whatever the case of the request (Express 4 matches mounts case-insensitively)", async () => {
+  expect(await routeOf('/API/Users/42')).toEqual([200, '/api/users/:id', 'GET /api/users/:id']);
+  expect(await routeOf('/A.B-C_D/items/1')).toEqual([200, '/a.b-c_d/items/:id', 'GET /a.b-c_d/items/:id']);
+  expect(await routeOf('/opt/o/items/1')).toEqual([200, '/opt/:x?/items/:id', 'GET /opt/:x?/items/:id']);
+});
+
+test('a mount whose pattern cannot be read back (a custom capture) is taken from what it matched, its parameter named', async () => {
+  expect(await routeOf('/n/12/items/3')).toEqual([200, '/n/:num/items/:id', 'GET /n/:num/items/:id']);
 });

@@ -108,13 +108,6 @@ function hopByHop(connection: string | null): Set<string> {
   return names;
 }
 
-/** A promise that settles within a few microtasks: its result; otherwise undefined, after them. */
-function settledSoon<T>(p: Promise<T>): Promise<T | undefined> {
-  // Four ticks: undici's text, bytes and JSON bodies, and a clone's, settle a read within three.
-  const later = Promise.resolve(undefined).then().then().then();
-  return Promise.race([p, later]);
-}
-
 /** Writes a Web `Response` to Node's `ServerResponse`; resolves when it was sent or the client left. */
 export async function writeWebResponse(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
   res.statusCode = response.status;
@@ -126,10 +119,8 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // Hop-by-hop headers (RFC 9110 §7.6.1) describe the upstream's connection, not this one: an
   // upstream's `connection: keep-alive` would override the client's `Connection: close`.
   const hop = hopByHop(response.headers.get('connection'));
-  let length = false;
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie' || hop.has(name) || (decoded && (name === 'content-encoding' || name === 'content-length'))) return;
-    if (name === 'content-length') length = true;
     res.setHeader(name, value);
   });
   if (cookies.length) res.setHeader('set-cookie', cookies);
@@ -149,51 +140,10 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // Before the headers leave: a body already used (one Response returned for every request)
   // throws here, and toNodeListener answers 500 as Deno and Bun do, not a 200 cut short.
   const reader = body.getReader();
-  // A body that is all there (a text, bytes, JSON: every read settles within a few microtasks)
-  // leaves with a Content-Length, in one write with its headers. Sent chunked, with its headers
-  // flushed first, a short body cost about twice the CPU of the whole plain Node response.
-  // A body still coming (a stream, a proxied fetch) is streamed from its first pending read.
-  const head: Uint8Array[] = [];
-  let size = 0;
-  let next: Promise<ReadableStreamReadResult<Uint8Array>> | undefined;
-  try {
-    for (let i = 0; i < 16; i++) {
-      next = reader.read();
-      const r = await settledSoon(next);
-      if (r === undefined) break;
-      next = undefined;
-      if (r.done) {
-        // Not `Content-Length` of its own (a decoded upstream's was left out above): the bytes'.
-        if (!length) res.setHeader('content-length', size);
-        const cork = typeof res.cork === 'function' && typeof res.uncork === 'function';
-        if (cork) res.cork();
-        for (const chunk of head) res.write(chunk);
-        res.end();
-        if (cork) res.uncork();
-        return;
-      }
-      // Anything but bytes (a string chunk) goes the streaming way, written as it always was.
-      if (!(r.value instanceof Uint8Array)) {
-        next = Promise.resolve(r);
-        break;
-      }
-      head.push(r.value);
-      size += r.value.byteLength;
-    }
-  } catch (err) {
-    // The body failed before anything was sent: the client sees a cut connection, as below.
-    res.destroy(err instanceof Error ? err : new Error(String(err)));
-    return;
-  }
-  if (res.destroyed || res.closed) {
-    // The client left during those reads.
-    await reader.cancel(new Error('client disconnected')).catch(() => {});
-    return;
-  }
-  // Corked until the next tick: the headers and the chunks read so far leave in one write (a
-  // syscall), where the headers alone were one of their own; a stream's first chunk still coming
-  // does not hold them. Only where the response can be corked: writeWebResponse is public, and a
-  // stand-in response may lack it.
+  // Corked until the next tick: the headers, a body that is there already (text, bytes) and its
+  // end leave in one write, where the headers alone were a write (a syscall) of their own; a body
+  // that takes longer (a stream) still has its headers sent then. Only where the response can
+  // be corked: writeWebResponse is public, and a stand-in response may lack it.
   const cork = typeof res.cork === 'function' && typeof res.uncork === 'function';
   if (cork) res.cork();
   res.flushHeaders();
@@ -205,10 +155,8 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   };
   res.once('close', onClose);
   try {
-    for (const chunk of head) res.write(chunk);
     for (;;) {
-      const { done, value } = await (next ?? reader.read());
-      next = undefined;
+      const { done, value } = await reader.read();
       if (done || closed) break;
       if (!res.write(value)) {
         await new Promise<void>((resolve) => {

@@ -255,8 +255,12 @@ function joined(mounts: Layer[]): string | Layer[] | typeof AMBIGUOUS {
   return out;
 }
 
-/** A required `/:name` in a RegExp's source as path-to-regexp 0.1 writes it (an optional one differs). */
-const REQUIRED = '\\/(?:([^\\/]+?))';
+/**
+ * A `/:name` in a RegExp's source as path-to-regexp 0.1 writes it: `\/(?:([^\/]+?))` (0.1.7, Express
+ * up to 4.19) or `(?:\/([^/]+?))` (0.1.10 on, Express 4.20 on: `[^/]` as engines print a class made
+ * from a string); `(?:\/([^\/]+?))?` when optional.
+ */
+const PARAM = /(\\\/\(\?:\(\[\^\\?\/\]\+\?\)\)|\(\?:\\\/\(\[\^\\?\/\]\+\?\)\)\??)/;
 /** What a mount's source holds between `^` and its end, `\/?(?=\/|$)`: the path escaped by 0.1. */
 const MOUNT = /^\^(.*?)(?:\\\/\?)?\(\?=\\\/\|\$\)$/;
 
@@ -271,7 +275,7 @@ function patternOf(layer: Layer): string | undefined {
   if (re.fast_slash) return '';
   const body = MOUNT.exec(re.source)?.[1];
   if (body === undefined) return undefined;
-  const parts = body.split(/(\\\/\(\?:\(\[\^\\\/\]\+\?\)\)|\(\?:\\\/\(\[\^\\\/\]\+\?\)\)\?)/);
+  const parts = body.split(PARAM);
   let out = '';
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i]!;
@@ -282,7 +286,7 @@ function patternOf(layer: Layer): string | undefined {
     } else {
       const name = layer.keys?.[(i - 1) / 2]?.name;
       if (typeof name !== 'string') return undefined;
-      out += part === REQUIRED ? `/:${name}` : `/:${name}?`;
+      out += part.endsWith('?') ? `/:${name}?` : `/:${name}`;
     }
   }
   return out;

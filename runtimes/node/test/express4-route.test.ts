@@ -29,6 +29,8 @@ const listener = (() => {
   app._router.use('/n/:num(\\d+)', P['/n/:num(\\d+) (use)'], items());
   app._router.use('/opt/:x?', P['/opt/:x? (use)'], items());
   app._router.use('/a.b-c_d', P['/a.b-c_d (use)'], items());
+  app._router.use('/old/:version', P['/old/:version (use, 0.1.7)'], items());
+  app._router.use('/old-opt/:x?', P['/old-opt/:x? (use, 0.1.7)'], items());
   app._router.use('/', P['/ (use)'], (_err: unknown, req: Req, res: ServerResponse, _next: unknown) => {
     res.statusCode = 500;
     res.end(`failed with baseUrl "${req.baseUrl}"`);
@@ -75,6 +77,12 @@ test("a mount's pattern is the one written, whatever the case of the request (Ex
   expect(await routeOf('/API/Users/42')).toEqual([200, '/api/users/:id', 'GET /api/users/:id']);
   expect(await routeOf('/A.B-C_D/items/1')).toEqual([200, '/a.b-c_d/items/:id', 'GET /a.b-c_d/items/:id']);
   expect(await routeOf('/opt/o/items/1')).toEqual([200, '/opt/:x?/items/:id', 'GET /opt/:x?/items/:id']);
+  // A parameter as path-to-regexp 0.1.12 writes it (Express 4.20 on): `(?:\/([^/]+?))`.
+  expect(await routeOf('/API/V/3/Items/9')).toEqual([200, '/api/v/:version/items/:id', 'GET /api/v/:version/items/:id']);
+  expect(await routeOf('/OPT/o/items/1')).toEqual([200, '/opt/:x?/items/:id', 'GET /opt/:x?/items/:id']);
+  // And as 0.1.7 wrote it (Express 4 up to 4.19): `\/(?:([^\/]+?))`.
+  expect(await routeOf('/OLD/3/items/1')).toEqual([200, '/old/:version/items/:id', 'GET /old/:version/items/:id']);
+  expect(await routeOf('/Old-Opt/o/items/1')).toEqual([200, '/old-opt/:x?/items/:id', 'GET /old-opt/:x?/items/:id']);
 });
 
 test('a mount whose pattern cannot be read back (a custom capture) is taken from what it matched, its parameter named', async () => {

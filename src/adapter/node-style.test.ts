@@ -189,3 +189,45 @@ describe('requestFromNode, request target', () => {
     expect(viaProxy('[::1]:8443')).toBe('http://[::1]:8443/p');
   });
 });
+
+describe('requestFromNode for the telemetry only (a view over Node headers)', () => {
+  // Node's IncomingMessage: lower-case names, repeated values merged (set-cookie a list), rawHeaders.
+  const targets = ['/p?q=1', '//double/slash', '/a/../b/./c', '/%7Euser?x=%20y', 'http://abs.test:8080/x?y', '*', '/caf\u00e9'];
+  const headerSets: Record<string, string | string[]>[] = [
+    { host: 'h.test' },
+    { host: 'H.Test:80', 'user-agent': 'ua/1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', baggage: 'k=v' },
+    { host: 'inner:8080', 'x-forwarded-host': 'outer.test', 'x-forwarded-proto': 'https', 'set-cookie': ['a=1', 'b=2'], accept: 'text/html, */*' },
+    { host: 'inner', forwarded: 'proto=https;host="fwd.test:8443"', cookie: 'a=1; b=2', 'x-many': 'one, two' },
+    {},
+  ];
+  const names = ['host', 'user-agent', 'traceparent', 'tracestate', 'baggage', 'set-cookie', 'accept', 'cookie', 'x-many', 'x-absent', 'Host', 'User-Agent'];
+  it('gives the url, method and header values a Web Request gives, for every combination', () => {
+    let compared = 0;
+    for (const target of targets)
+      for (const headers of headerSets)
+        for (const method of ['GET', 'POST', 'DELETE', 'TRACE', undefined]) {
+          for (const socket of [undefined, { encrypted: true, localAddress: '::1', localPort: 3000 }]) {
+            const req = { method, url: target, headers, socket, rawHeaders: [] } as NodeRequestLike;
+            const web = requestFromNode(req);
+            const view = requestFromNode(req, true);
+            expect([view.url, view.method], `${method} ${target} ${JSON.stringify(headers)}`).toEqual([web.url, web.method]);
+            for (const name of names) expect(view.headers.get(name), name).toBe(web.headers.get(name));
+            expect(view.headers.getSetCookie()).toEqual(web.headers.getSetCookie());
+            const seen = (r: Request): string[][] => {
+              const out: string[][] = [];
+              r.headers.forEach((v, k) => out.push([k, v]));
+              return out;
+            };
+            expect(seen(view)).toEqual(seen(web));
+            compared++;
+          }
+        }
+    expect(compared).toBe(targets.length * headerSets.length * 5 * 2);
+  });
+
+  it('is a Web Request where Node did not lower-case the names (no rawHeaders: a hand-made req)', () => {
+    const request = requestFromNode({ method: 'GET', url: '/x', headers: { Host: 'h.test', TraceParent: 'x' } }, true);
+    expect(request).toBeInstanceOf(Request);
+    expect(request.headers.get('traceparent')).toBe('x');
+  });
+});

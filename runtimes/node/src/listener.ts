@@ -90,7 +90,8 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
   const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {
     let request: Request;
     try {
-      request = requestFromNode(req);
+      // The listener gets Node's req: the Request is the telemetry's, a Web one only for `route(request)`.
+      request = requestFromNode(req, !options.route);
     } catch {
       listener(req, res);
       return;

@@ -192,7 +192,8 @@ async function invokeNodeStyle(
   const res = args[1] as NodeResponseLike;
   let request: Request;
   try {
-    request = requestFromNode(req);
+    // The function gets the platform's req: the Request is the telemetry's, a Web one only for `route(request)`.
+    request = requestFromNode(req, !http.route);
   } catch {
     return fn.apply(self, args);
   }

@@ -18,6 +18,7 @@ const all = [
   'size.ts',
   'startup.ts',
   'workerd-request.ts',
+  'node-server.ts',
 ];
 const filters = process.argv.slice(2);
 const files = filters.length ? all.filter((f) => filters.some((x) => f.includes(x))) : all;

@@ -96,4 +96,19 @@ describe.each([
     const series = (await dump()).duration!.filter((a) => a['error.type'] === 'TypeError');
     expect(series.map((a) => a['http.response.status_code']).sort()).toEqual([500, undefined]);
   });
+
+  test('a ctx behind a Proxy that binds a new copy of each method per read (otel-cf-workers around instrument()): every request passes on to the origin, and the runtime\'s method is wrapped once, not once more per request', async () => {
+    for (const path of ['/bound/pass', '/bound/pass', '/pass', '/bound/pass']) {
+      const res = await mf.dispatchFetch(`http://worker.test${path}`);
+      expect([path, res.status, await res.text()]).toEqual([path, 200, 'from origin']);
+    }
+    // Wrapped once: the runtime's method and the one wrapper. It was wrapped again around each
+    // request's bound copy, every layer keeping that request's ctx (and its telemetry) for good.
+    expect(await (await mf.dispatchFetch('http://worker.test/held')).text()).toBe('2');
+    const spans = await until(async () => {
+      const s = (await dump()).spans.filter((x) => x.kind === SERVER && x.attributes['url.path'] === '/bound/pass');
+      return s.length === 3 ? s : undefined;
+    });
+    for (const s of spans) expect([s.status.code, s.attributes['error.type'], s.attributes['http.response.status_code']]).toEqual([ERROR, 'TypeError', undefined]);
+  });
 });

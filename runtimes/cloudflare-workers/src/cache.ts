@@ -16,9 +16,10 @@ let patched = false;
  * Isolate.enter), as the global `fetch` finds its route. No Cache API, or a method that cannot be
  * replaced: left untraced, never an error for the app.
  *
- * Spans are named `cache <op>` like `KV get`: the operation in the API's own words, the cache's
- * name an attribute (`cache.name`, as other Workers tracers record it), which keeps span names
- * few whatever names `caches.open()` is given.
+ * Spans are named `cache <op>`, the operation in the API's own words (not `{op} {target}` as KV's
+ * and R2's `get KV`: the target would be the cache's name), the cache's name an attribute
+ * (`cache.name`, as other Workers tracers record it), which keeps span names few whatever names
+ * `caches.open()` is given.
  */
 export function traceCache(): void {
   if (patched) return;

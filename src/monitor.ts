@@ -4,7 +4,7 @@ import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
 import { VERSION } from './version.js';
 import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
-import { attributesBytes } from './attributes/sanitize.js';
+import { attributesBytes, valueBytes } from './attributes/sanitize.js';
 import { contextStorage, setContextStorage } from './context/active.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
 import { PROPAGATORS } from './trace/propagation/propagation.js';
@@ -702,7 +702,9 @@ function estimateSpanBytes(s: RecordingSpan): number {
 }
 
 function estimateLogBytes(l: LogRecordData): number {
-  return 240 + 2 * (typeof l.body === 'string' ? l.body.length : 64) + attributesBytes(l.attributes as Record<string, unknown>);
+  // A Logs API record's structured body counts as deep as it is kept, as attributes do.
+  const body = l.body;
+  return 240 + (typeof body === 'string' ? 2 * body.length : valueBytes(body)) + attributesBytes(l.attributes as Record<string, unknown>);
 }
 
 /**

@@ -10,6 +10,7 @@ import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import { afterEach, beforeAll, expect, it } from 'vitest';
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { createMonitor, setContextStorage } from '../../src/index.js';
+import { createTestMonitor } from '../../src/testing/index.js';
 import { registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import { decodeProto } from '../otlp/helpers/proto-decoder.js';
 
@@ -70,3 +71,14 @@ for (const protocol of ['http/protobuf', 'http/json'] as const) {
     expect([plain.body, plain.timeUnixNano, plain.observedTimeUnixNano]).toEqual([{ stringValue: 'plain' }, ns(T0), ns(T0)]);
   });
 }
+
+it('a structured body counts in the buffer estimate as deep as it is kept (limits.maxBufferedBytes holds)', () => {
+  const { monitor } = createTestMonitor({ exportDelayMs: 60_000, limits: { maxBufferedBytes: 200_000 } });
+  registerOpenTelemetry(monitor, { logs, metrics: false });
+  const leaf = () => Object.fromEntries(Array.from({ length: 10 }, (_, k) => [`k${k}`, String(k).repeat(4000)]));
+  for (let i = 0; i < 50; i++) logs.getLogger('app').emit({ body: { a: { b: leaf() } } });
+  const internals = monitor as unknown as { pendingLogs: unknown[]; pendingBytes: number };
+  // Each body holds 10 strings of 4000 UTF-16 characters: 80,000 bytes at least.
+  expect(internals.pendingLogs.length * 80_000).toBeLessThanOrEqual(200_000);
+  expect(internals.pendingBytes).toBeGreaterThanOrEqual(internals.pendingLogs.length * 80_000);
+});

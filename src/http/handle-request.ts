@@ -52,9 +52,10 @@ type WaitUntil = (promise: Promise<unknown>) => void;
 type Held = (scope: Scope) => Promise<unknown> | undefined;
 
 /**
- * Requests (their scopes) that a throwing handler leaves unanswered: the runtime sends them on
- * to the origin (Workers' `ctx.passThroughOnException()`), so the span records the exception but
- * no `http.response.status_code`, the 500 never being sent (HTTP semconv: only a status sent).
+ * Requests (their scopes) that a throwing handler, or one returning no Response, leaves
+ * unanswered: the runtime sends them on to the origin (Workers' `ctx.passThroughOnException()`),
+ * so the span records the exception but no `http.response.status_code`, the 500 never being sent
+ * (HTTP semconv: only a status sent).
  */
 export const passedOn = new WeakSet<Scope>();
 
@@ -154,8 +155,9 @@ export async function handleRequest(
     throw err;
   }
   if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
-    // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204).
-    finish(500, new TypeError('handler did not return a Response'));
+    // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204);
+    // workerd's TypeError after passThroughOnException() sends the request on to the origin.
+    finish(passedOn.has(scope) ? undefined : 500, new TypeError('handler did not return a Response'));
     closeScope(scope, waitUntil, held);
     return response;
   }

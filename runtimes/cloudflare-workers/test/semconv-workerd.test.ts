@@ -97,6 +97,13 @@ describe.each([
     expect(series.map((a) => a['http.response.status_code']).sort()).toEqual([500, undefined]);
   });
 
+  test('a handler that calls ctx.passThroughOnException() and returns no Response: the origin answers; the span records the TypeError, ERROR, and no 500', async () => {
+    const res = await mf.dispatchFetch('http://worker.test/pass-none');
+    expect([res.status, await res.text()]).toEqual([200, 'from origin']);
+    const s = await until(async () => (await dump()).spans.find((x) => x.kind === SERVER && x.attributes['url.path'] === '/pass-none'));
+    expect([s.status.code, s.status.message, s.attributes['error.type'], s.attributes['http.response.status_code']]).toEqual([ERROR, 'handler did not return a Response', 'TypeError', undefined]);
+  });
+
   test('a ctx behind a Proxy that binds a new copy of each method per read (otel-cf-workers around instrument()): every request passes on to the origin, and the runtime\'s method is wrapped once, not once more per request', async () => {
     for (const path of ['/bound/pass', '/bound/pass', '/pass', '/bound/pass']) {
       const res = await mf.dispatchFetch(`http://worker.test${path}`);

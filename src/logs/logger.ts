@@ -160,7 +160,7 @@ export class Logger {
         const max = owner.limits.logAttributeValueLengthLimit;
         const type = textOf(error.name);
         const text = textOf(error.message);
-        const stack = error.stack ? textOf(stackTrace(error) ?? error.stack) : '';
+        const stack = error.stack ? textOf(stackTrace(error, owner.redactor) ?? error.stack) : '';
         if (type.length > max || text.length > max || stack.length > max) {
           owner.diag.drop('attribute_truncated', () => `a log record's exception attribute longer than ${max} characters was truncated (limits.logAttributeValueLengthLimit)`);
         }

@@ -9,6 +9,7 @@ import {
   type SpanStatus as ApiSpanStatus,
   type TimeInput,
 } from '@opentelemetry/api';
+import type { Redactor } from '../attributes/redact.js';
 import type { SpanContext } from '../model/span-data.js';
 import { limitTracestate } from '../trace/propagation/tracestate.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span } from '../trace/span.js';
@@ -116,7 +117,7 @@ export class BridgedSpan implements ApiSpan {
         else if (e.name) attrs['exception.type'] = e.name;
         if (e.message) attrs['exception.message'] = e.message;
         // Its causes too, as the monitor's own spans record them (Caused by: …).
-        if (e.stack) attrs['exception.stacktrace'] = (exception instanceof Error && stackTrace(exception)) || e.stack;
+        if (e.stack) attrs['exception.stacktrace'] = (exception instanceof Error && stackTrace(exception, (this.inner as unknown as { owner?: { redactor: Redactor } }).owner?.redactor)) || e.stack;
       }
     } catch {
       // throwing getters (code, name, message, stack): keep what was read

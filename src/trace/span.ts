@@ -483,7 +483,7 @@ export class RecordingSpan implements Span, SpanData {
         const e = error as Error;
         attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
         attrs['exception.message'] = typeof e.message === 'string' ? e.message : describe(e.message);
-        const stack = stackTrace(e);
+        const stack = stackTrace(e, this.owner.redactor);
         if (stack !== undefined) attrs['exception.stacktrace'] = stack;
       } else {
         // describe(): String() throws on null-prototype objects and hostile toString/Symbol.toPrimitive.

@@ -44,6 +44,17 @@ describe('exception.stacktrace with causes', () => {
     expect(stackTrace(deep)!.match(/\nCaused by: /g)).toHaveLength(8);
   });
 
+  it("a cause that is not an Error has its secret keys redacted, as the same object logged has (span and log record)", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const e = new Error('charge failed', { cause: { status: 401, password: 'hunter2', headers: { authorization: 'Bearer sekrit' } } });
+    monitor.tracer.startSpan('charge').recordException(e).end();
+    monitor.logger.error('charge failed', e);
+    await monitor.flush();
+    for (const trace of [memory.spans[0]!.events[0]!.attributes['exception.stacktrace'], memory.logs[0]!.attributes['exception.stacktrace']]) {
+      expect(trace).toMatch(/\nCaused by: \{"status":401,"password":"\[REDACTED\]","headers":\{"authorization":"\[REDACTED\]"\}\}$/);
+    }
+  });
+
   it('a cause that throws when read ends the chain; an error with no cause or no stack is as before', () => {
     const hostile = new Error('outer');
     Object.defineProperty(hostile, 'cause', { get: () => { throw new Error('no'); } });

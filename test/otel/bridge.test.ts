@@ -243,6 +243,12 @@ describe('registerOpenTelemetry: spans', () => {
     await monitor.flush();
     const attrs = memory.spans.find((x) => x.name === 'charge')!.events[0]!.attributes;
     expect(attrs['exception.stacktrace']).toBe(`${e.stack}\nCaused by: ${(e.cause as Error).stack}`);
+    // A cause that is not an Error: its secret keys redacted, as the monitor's own spans do.
+    const withToken = trace.getTracer('t').startSpan('token');
+    withToken.recordException(new Error('refused', { cause: { token: 'sekrit' } }));
+    withToken.end();
+    await monitor.flush();
+    expect(memory.spans.find((x) => x.name === 'token')!.events[0]!.attributes['exception.stacktrace']).toMatch(/\nCaused by: \{"token":"\[REDACTED\]"\}$/);
   });
 
   it('a remote parent from propagation.extract becomes the parent (isRemote), with baggage', async () => {

@@ -9,7 +9,7 @@ import {
   type ServerHandler,
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
-import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import { passedOn, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { unanswered } from '../../../src/adapter/node-style.js';
 import type { NodeRequestInfo } from './node-http.js';
 
@@ -49,14 +49,28 @@ export function instrument(
   }, 'nodejs');
 }
 
-/** Under toNodeListener, a client that left before the handler answered never got its status. */
+/**
+ * Under toNodeListener, a client that left before the handler answered never got its status: the
+ * one it returned, nor the 500 of a handler that failed (or returned no Response), which the
+ * request then records as one passed on does.
+ */
 function markUnanswered(handler: NodeHandler): NodeHandler {
   return (req, info, t) => {
     const response = handler(req, info, t);
     if (!info) return response;
-    return Promise.resolve(response).then((r) => {
-      if (unanswered(info.response)) t.scope.unanswered = true;
-      return r;
-    });
+    return Promise.resolve(response).then(
+      (r) => (left(info, t), r),
+      (e: unknown) => {
+        left(info, t);
+        throw e;
+      },
+    );
   };
+}
+
+/** Marks the request of a client that left before any answer. */
+function left(info: NodeRequestInfo, t: RequestTelemetry): void {
+  if (!unanswered(info.response)) return;
+  t.scope.unanswered = true;
+  passedOn.add(t.scope);
 }

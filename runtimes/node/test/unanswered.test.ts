@@ -69,3 +69,35 @@ test('instrumentListener(): a client that left before the listener answered is r
   await listener.flush(1000);
   expectUnanswered(memory);
 });
+
+test('serve(): a client that left before the handler failed is recorded with the exception, without the 500 it never got', async () => {
+  const memory = new MemoryBackend();
+  const s = await serve(
+    async (request) => {
+      await sleep(250);
+      if (new URL(request.url).pathname === '/slow') throw new RangeError('too late');
+      return undefined as unknown as Response;
+    },
+    { serviceName: 'gone', backends: [memory] },
+    { port: 0, hostname: '127.0.0.1', flushOnExit: false, traceFetch: false },
+  );
+  closers.push(() => s.close());
+  const error = console.error;
+  console.error = () => undefined; // toNodeListener prints the failure, as Deno.serve does
+  try {
+    await leaveEarly(s.url);
+    const none = get(`${s.url}/none`);
+    none.on('error', () => undefined);
+    setTimeout(() => none.destroy(), 50);
+    await sleep(400);
+  } finally {
+    console.error = error;
+  }
+  await s.handler.flush(1000);
+  for (const [path, type] of [['/slow', 'RangeError'], ['/none', 'TypeError']] as const) {
+    const span = memory.spans.find((x) => x.attributes['url.path'] === path)!;
+    expect([path, span.attributes['http.response.status_code'], span.attributes['error.type'], span.status.code]).toEqual([path, undefined, type, SpanStatus.ERROR]);
+    const point = memory.getMetric('http.server.request.duration')!.points.find((p) => p.attributes['error.type'] === type)!;
+    expect(point.attributes['http.response.status_code']).toBeUndefined();
+  }
+});

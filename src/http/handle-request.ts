@@ -54,8 +54,8 @@ type Held = (scope: Scope) => Promise<unknown> | undefined;
 /**
  * Requests (their scopes) that a throwing handler, or one returning no Response, leaves
  * unanswered: the runtime sends them on to the origin (Workers' `ctx.passThroughOnException()`),
- * so the span records the exception but no `http.response.status_code`, the 500 never being sent
- * (HTTP semconv: only a status sent).
+ * or the client has left (Node's toNodeListener), so the span records the exception but no
+ * `http.response.status_code`, the 500 never being sent (HTTP semconv: only a status sent).
  */
 export const passedOn = new WeakSet<Scope>();
 

@@ -33,6 +33,9 @@ const variants = [
   { name: 'plain', label: 'node:http, no telemetry', script: out, mode: 'plain' },
   { name: 'ours', label: 'instrumentListener + NoOpBackend', script: out, mode: 'ours' },
   { name: 'otel', label: 'OpenTelemetry SDK + instrumentation-http', script: join(root, 'bench/node-server/otel-app.cjs'), mode: 'otel' },
+  // The fetch-handler way (`serve()`): Node's request and response converted to Web ones.
+  { name: 'fetch', label: 'toNodeListener(fetch handler), no telemetry', script: out, mode: 'fetch' },
+  { name: 'ours-fetch', label: 'toNodeListener(instrument(fetch handler)) + NoOpBackend', script: out, mode: 'ours-fetch' },
 ];
 
 const median = (xs: number[]): number => {
@@ -110,3 +113,7 @@ for (const v of variants) {
 const ours = median(results.get('ours')!.map((r) => r.cpu)) - median(plainRounds.map((r) => r.cpu));
 const otel = median(results.get('otel')!.map((r) => r.cpu)) - median(plainRounds.map((r) => r.cpu));
 console.log(`\nadded CPU per request: ours +${ours.toFixed(1)} µs, OpenTelemetry SDK +${otel.toFixed(1)} µs: ${(otel / ours).toFixed(2)}× less with ours`);
+const fetchPlain = median(results.get('fetch')!.map((r) => r.cpu));
+const fetchOurs = median(results.get('ours-fetch')!.map((r) => r.cpu));
+const fetchPaired = median(results.get('ours-fetch')!.map((r, i) => r.cpu / results.get('fetch')![i]!.cpu - 1));
+console.log(`fetch handler: the conversion +${(fetchPlain - median(plainRounds.map((r) => r.cpu))).toFixed(1)} µs over node:http; instrument() +${(fetchOurs - fetchPlain).toFixed(1)} µs over it (${pct(fetchPaired)} paired)`);

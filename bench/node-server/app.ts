@@ -5,7 +5,7 @@
  * this process's CPU time (user + system, µs) in between, so the load generator is not counted.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { instrumentListener } from '../../runtimes/node/index.js';
+import { instrument, instrumentListener, toNodeListener } from '../../runtimes/node/index.js';
 import { NoOpBackend, type Counter, type Histogram, type Monitor } from '../../src/index.js';
 
 const mode = process.env.MODE ?? 'plain';
@@ -41,6 +41,35 @@ if (mode === 'ours') {
   const instrumented = instrumentListener(app, { serviceName: 'bench-node', backends: [new NoOpBackend()] });
   monitor = instrumented.monitor;
   listener = instrumented;
+}
+
+// The same route as a fetch handler (`serve()` / `toNodeListener`): Node's request and response
+// converted to Web ones, with and without `instrument()`.
+if (mode === 'fetch') {
+  listener = toNodeListener((request) => new Response(body(request.url), { headers: { 'content-type': 'application/json' } }));
+}
+if (mode === 'ours-fetch') {
+  let monitor: Monitor | undefined;
+  let orders: Counter | undefined;
+  let size: Histogram | undefined;
+  const handler = instrument(
+    (request) => {
+      const m = monitor!;
+      orders ??= m.metrics.createCounter('orders_total', 'Orders placed', { labelNames: ['status'] });
+      size ??= m.metrics.createHistogram('order_items', 'Items per order', { labelNames: ['status'], buckets: [1, 2, 5, 10, 20] });
+      const text = m.tracer.startActiveSpan('build body', (span) => {
+        span.setAttribute('items', 3);
+        return body(request.url);
+      });
+      orders.increment({ status: 'ok' });
+      size.observe(3, { status: 'ok' });
+      m.logger.info('order placed', { items: 3 });
+      return new Response(text, { headers: { 'content-type': 'application/json' } });
+    },
+    { serviceName: 'bench-node', backends: [new NoOpBackend()] },
+  );
+  monitor = handler.monitor;
+  listener = toNodeListener(handler);
 }
 
 const server = createServer(listener);

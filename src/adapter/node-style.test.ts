@@ -231,3 +231,25 @@ describe('requestFromNode for the telemetry only (a view over Node headers)', ()
     expect(request.headers.get('traceparent')).toBe('x');
   });
 });
+
+describe('requestFromNode for the telemetry only, a header object someone else wrote', () => {
+  // rawHeaders does not prove Node wrote `headers`: a middleware ahead of a mounted listener adds
+  // names in its own case, serverless-http's IncomingMessage (rawHeaders []) has a number
+  // content-length. The view reads them as the Web Request did.
+  it('finds a name in any case and a number value, as Headers does', () => {
+    const headers: Record<string, unknown> = {
+      host: 'h.test',
+      'User-Agent': 'ua/2',
+      Traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      'X-Request-Id': 'r1',
+      'content-length': 12,
+    };
+    const req = { method: 'GET', url: '/p', headers, rawHeaders: [] } as unknown as NodeRequestLike;
+    const web = requestFromNode(req);
+    const view = requestFromNode(req, true);
+    for (const name of ['user-agent', 'traceparent', 'x-request-id', 'X-Request-Id', 'content-length', 'host', 'x-absent', 'constructor', '__proto__']) {
+      expect(view.headers.get(name), name).toBe(web.headers.get(name));
+      expect(view.headers.has(name), name).toBe(web.headers.has(name));
+    }
+  });
+});

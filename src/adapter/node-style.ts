@@ -124,12 +124,18 @@ class NodeRequestView {
   }
 }
 
-/** Node's lower-cased header object read as `Headers` reads: repeated values joined by `, `. */
+/**
+ * Node's lower-cased header object read as `Headers` reads: repeated values joined by `, `. Not
+ * only Node writes it (a middleware ahead of a mounted listener, serverless-http's req): a name
+ * set in another case is still found, a number read as a string.
+ */
 class NodeHeaders {
   constructor(private readonly h: NodeRequestLike['headers']) {}
   get(name: string): string | null {
-    const v = this.h[name.toLowerCase()];
-    return v === undefined ? null : typeof v === 'string' ? v : v.join(', ');
+    const n = name.toLowerCase();
+    let v: unknown = this.h[n];
+    if (v === undefined) for (const k in this.h) if (k.length === n.length && k.toLowerCase() === n) v = this.h[k];
+    return typeof v === 'string' ? v : Array.isArray(v) ? v.join(', ') : typeof v === 'number' ? String(v) : null;
   }
   has(name: string): boolean {
     return this.get(name) !== null;

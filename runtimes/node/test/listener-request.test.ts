@@ -55,3 +55,33 @@ test('node: instrumentListener gives a route(request) option a Web Request', asy
   expect((seen as Request).headers.get('user-agent')).toBe('ua/1');
   expect(memory.spans.find((s) => s.kind === 2)!.attributes['http.route']).toBe('/items/:id');
 });
+
+test('node: a listener mounted after a middleware that set headers in its own case records them as a Web Request gave them', async () => {
+  const memory = new MemoryBackend();
+  const inner = instrumentListener((_req, res) => res.end('ok'), { serviceName: 'listener-request', backends: [memory] }, { captureHeaders: { requestHeaders: ['x-request-id'] } });
+  // An Express app's middleware, then the instrumented sub-app: Node's req, headers rewritten.
+  const server = createServer((req, res) => {
+    req.headers['X-Request-Id'] = 'r-42';
+    req.headers['User-Agent'] = 'rewritten/1';
+    delete req.headers['user-agent'];
+    req.headers['Traceparent'] = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    inner(req, res);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  try {
+    await new Promise<void>((resolve, reject) =>
+      get({ port, host: '127.0.0.1', path: '/x' }, (res) => {
+        res.resume();
+        res.on('end', resolve);
+      }).on('error', reject),
+    );
+    await inner.flush();
+  } finally {
+    server.close();
+    await inner.shutdown();
+  }
+  const span = memory.spans.find((s) => s.kind === 2)!;
+  expect(span.traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+  expect(span.attributes).toMatchObject({ 'user_agent.original': 'rewritten/1', 'http.request.header.x-request-id': ['r-42'] });
+});

@@ -1,7 +1,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { errorType, handleRequest, passedOn, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
@@ -14,6 +14,7 @@ import { captureHeaders, eventShape, resultHeaders, resultStatus, type EventShap
 import { addLambdaResource } from './lambda-resource.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
+import { unanswered } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /** Force the function's shape instead of detecting it from the arguments of each call. */
@@ -103,7 +104,8 @@ const noop = (): void => {};
  * - Web handlers `(request, context?) => Response`: Netlify's `context.waitUntil`, Vercel's
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
  * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
- *   the response has been sent, with the status the function set; exported in Vercel's
+ *   the response has been sent, with the status the function set (when its client left before
+ *   any answer, once the function settles: a failure is recorded without a status); exported in Vercel's
  *   `waitUntil`, or awaited before the returned promise settles where there is none. The function
  *   is called with `(req, res)` only (an Express app works as it is); `getActiveSpan()` and
  *   `getActiveScope()` reach the request's telemetry.
@@ -210,9 +212,17 @@ async function invokeNodeStyle(
     // The connection's peer: Forwarded#for and X-Forwarded-For are any client's to set.
     const peer = req.socket?.remoteAddress;
     if (peer) telemetry.span.setAttribute('client.address', peer);
-    const sent = await runNodeStyle(() => fn.apply(self, args), req, res, telemetry);
-    returned = sent.returned;
-    return sent.response;
+    try {
+      const sent = await runNodeStyle(() => fn.apply(self, args), req, res, telemetry);
+      returned = sent.returned;
+      // A client that left before any answer: what the function still does decides the outcome.
+      if (telemetry.scope.unanswered) await returned;
+      return sent.response;
+    } catch (e) {
+      // Failed once its client had left: the exception without the 500 it never sent.
+      if (unanswered(res)) passedOn.add(telemetry.scope);
+      throw e;
+    }
   };
   try {
     await handleRequest(monitor, request, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });

@@ -22,7 +22,7 @@ const reader = new PeriodicExportingMetricReader({
 });
 const meterProvider = new MeterProvider({ readers: [reader] });
 metrics.setGlobalMeterProvider(meterProvider);
-logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor(dropping)] }));
+logs.setGlobalLoggerProvider(new LoggerProvider({ processors: [new BatchLogRecordProcessor({ exporter: dropping })] }));
 registerInstrumentations({ meterProvider, instrumentations: [new HttpInstrumentation({ disableOutgoingRequestInstrumentation: true })] });
 
 const http = require('http');

@@ -105,7 +105,8 @@ export class BridgeLogger {
         severityNumber: n,
         severityText: typeof text === 'string' ? text : '',
         // Logs data model: Body is any AnyValue, kept structured (a map stays a map, 42 an int).
-        body: body !== null && typeof body === 'object' ? structured(body, m) : typeof body === 'number' || typeof body === 'boolean' ? body : undefined,
+        // A BigInt as in an attribute: an int while it is a safe integer, else its digits (top level or nested).
+        body: body != null && typeof body !== 'string' ? structured(body, m) : undefined,
         eventName: typeof eventName === 'string' && eventName !== '' ? eventName : undefined,
       };
       if (p.body !== undefined) body = '';
@@ -165,7 +166,7 @@ export class BridgeLogger {
 }
 
 /** A structured body within the limits and redaction of log values; a cut is counted. */
-function structured(body: object, m: Monitor): AnyValue | undefined {
+function structured(body: unknown, m: Monitor): AnyValue | undefined {
   const cut: Cut = { truncated: false };
   const v = redactDeep(sanitizeAny(body, m.limits.logMessageLengthLimit, 0, undefined, cut), m.redactor) as AnyValue | undefined;
   if (cut.truncated) m.diag.drop('attribute_truncated', 'an OpenTelemetry log record body was cut to the limits of log values');

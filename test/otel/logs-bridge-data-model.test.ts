@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import { afterEach, beforeAll, expect, it } from 'vitest';
+import { ConsoleBackend } from '../../src/exporters/console/console-backend.js';
 import { OtlpBackend } from '../../src/exporters/otlp/index.js';
 import { createMonitor, setContextStorage } from '../../src/index.js';
 import { createTestMonitor } from '../../src/testing/index.js';
@@ -81,4 +82,26 @@ it('a structured body counts in the buffer estimate as deep as it is kept (limit
   // Each body holds 10 strings of 4000 UTF-16 characters: 80,000 bytes at least.
   expect(internals.pendingLogs.length * 80_000).toBeLessThanOrEqual(200_000);
   expect(internals.pendingBytes).toBeGreaterThanOrEqual(internals.pendingLogs.length * 80_000);
+});
+
+it('a BigInt body is kept as an attribute keeps a BigInt, at the top level as nested: an int while it is a safe integer, else its digits', async () => {
+  const { monitor, memory } = createTestMonitor();
+  registerOpenTelemetry(monitor, { logs, metrics: false });
+  const logger = logs.getLogger('app');
+  // The API's AnyValue has no BigInt; JavaScript callers pass one all the same.
+  for (const body of [10n, { n: 10n }, 2n ** 64n, { n: 2n ** 64n }]) logger.emit({ body: body as never });
+  monitor.tracer.startSpan('s', { attributes: { small: 10n, big: 2n ** 64n } }).end();
+  await monitor.flush();
+  expect(memory.logs.map((l) => l.body)).toEqual([10, { n: 10 }, '18446744073709551616', { n: '18446744073709551616' }]);
+  expect([memory.spans[0]!.attributes.small, memory.spans[0]!.attributes.big]).toEqual([10, '18446744073709551616']);
+});
+
+it('the console backend prints a bytes body as hex, at the top level as nested', async () => {
+  const lines: string[] = [];
+  const monitor = createMonitor({ onDiagnostic: () => {}, backends: [new ConsoleBackend({ write: (l) => lines.push(l), metrics: false })] });
+  registerOpenTelemetry(monitor, { logs, metrics: false });
+  logs.getLogger('app').emit({ body: new Uint8Array([1, 2, 255]) });
+  logs.getLogger('app').emit({ body: { frame: new Uint8Array([0, 16]), n: 1 } });
+  await monitor.flush();
+  expect(lines).toEqual(['[log]  "0x0102ff"', '[log]  {"frame":"0x0010","n":1}']);
 });

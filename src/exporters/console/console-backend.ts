@@ -1,8 +1,7 @@
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { MetricData } from '../../model/metric-data.js';
 import type { SpanData } from '../../model/span-data.js';
-import { describe } from '../../attributes/sanitize.js';
-import { formatAttributes, formatDuration, oneLine } from './format.js';
+import { formatAttributes, formatDuration, formatValue, oneLine } from './format.js';
 
 const KIND = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS = ['', ' ok', ' ERROR'];
@@ -100,7 +99,7 @@ export class ConsoleBackend implements Backend {
       }
       for (const l of batch.logs) {
         const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
-        lines.push(`[log] ${l.severityText} ${oneLine(typeof l.body === 'string' ? l.body : describe(l.body))}${formatAttributes(l.attributes)}${ids}`);
+        lines.push(`[log] ${l.severityText} ${oneLine(typeof l.body === 'string' ? l.body : formatValue(l.body))}${formatAttributes(l.attributes)}${ids}`);
       }
       if (this.#showMetrics && batch.metrics) {
         for (const m of batch.metrics.metrics) lines.push(...metricLines(m, this.#maxSeries));

@@ -15,7 +15,8 @@ export function formatValue(v: AnyValue | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   try {
-    return JSON.stringify(v) ?? 'null';
+    // Bytes (a Logs API body) as 0x and hex, not JSON's {"0":1,...}.
+    return JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? '0x' + Array.from(x, (b) => b.toString(16).padStart(2, '0')).join('') : x)) ?? 'null';
   } catch {
     return '"[Unserializable]"';
   }

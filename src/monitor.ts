@@ -28,6 +28,8 @@ import type { InstrumentationScope, Resource } from './model/resource.js';
 import type { SpanData } from './model/span-data.js';
 import type { RecordingSpan } from './trace/span.js';
 
+/** Resource attributes whose `telemetry.sdk.language` is the core's default, `webjs`. */
+export const defaultLanguage = new WeakSet<object>();
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
 /** Spans (or logs) waiting outside scopes that start an export at once: OpenTelemetry's default batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
 const EXPORT_BATCH_SIZE = 512;
@@ -101,6 +103,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       'service.name': this.serviceName,
     };
     if (options.serviceVersion) attributes['service.version'] = options.serviceVersion;
+    // A runtime adapter replaces this default (Node's nodejs), never a language the app gave.
+    options.resource?.['telemetry.sdk.language'] ?? defaultLanguage.add(attributes);
     this.resource = { attributes };
 
     this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false, this.redactor);

@@ -12,6 +12,7 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
+import { defaultLanguage } from '../monitor.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../config/option-keys.js';
 import { timerMs } from '../time.js';
 
@@ -139,7 +140,7 @@ export function createServerHandler<I>(
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
   // Only in place of the default: a value the app or OTEL_RESOURCE_ATTRIBUTES gave is kept.
   const resource = monitor.resource.attributes;
-  if (language && resource['telemetry.sdk.language'] === 'webjs') resource['telemetry.sdk.language'] = language;
+  if (language && defaultLanguage.has(resource)) resource['telemetry.sdk.language'] = language;
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
   // would otherwise trace this one's fetches too.

@@ -22,7 +22,8 @@ export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /**
    * Upper bound on the flush awaited before returning where the platform freezes the sandbox
    * (Lambda, and Web functions without a `waitUntil`). Default 2000 ms; on Lambda also capped
-   * by the remaining time minus 100 ms.
+   * by the remaining time minus 100 ms. Also how long a Node-style function still running after
+   * its client left is waited for before its span ends.
    */
   flushTimeoutMs?: number;
 }
@@ -105,7 +106,8 @@ const noop = (): void => {};
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
  * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
  *   the response has been sent, with the status the function set (when its client left before
- *   any answer, once the function settles: a failure is recorded without a status); exported in Vercel's
+ *   any answer, once the function settles, waited for at most `flushTimeoutMs`: a failure is
+ *   recorded without a status); exported in Vercel's
  *   `waitUntil`, or awaited before the returned promise settles where there is none. The function
  *   is called with `(req, res)` only (an Express app works as it is); `getActiveSpan()` and
  *   `getActiveScope()` reach the request's telemetry.
@@ -215,8 +217,13 @@ async function invokeNodeStyle(
     try {
       const sent = await runNodeStyle(() => fn.apply(self, args), req, res, telemetry);
       returned = sent.returned;
-      // A client that left before any answer: what the function still does decides the outcome.
-      if (telemetry.scope.unanswered) await returned;
+      // A client that left before any answer: what the function still does decides the outcome,
+      // within flushTimeoutMs (one that never settles, as on an upstream that hangs, would keep its
+      // span from ever being exported; past that it ends as connection_closed).
+      if (telemetry.scope.unanswered) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([returned, new Promise((r) => (timer = setTimeout(r, flushTimeoutMs)))]).finally(() => clearTimeout(timer));
+      }
       return sent.response;
     } catch (e) {
       // Failed once its client had left: the exception without the 500 it never sent.

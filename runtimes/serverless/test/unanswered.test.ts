@@ -50,3 +50,18 @@ test('a function that rejects or throws after its client left is recorded with t
   const ok = memory.spans.find((s) => s.attributes['url.path'] === '/ok')!;
   expect([ok.attributes['http.response.status_code'], ok.attributes['error.type']]).toEqual([200, undefined]);
 });
+
+test('a function still pending after its client left is waited for at most flushTimeoutMs: its span is exported with connection_closed, not held open', async () => {
+  const { monitor, memory } = createTestMonitor();
+  // A slow upstream the client gave up on, and that never answers (the platform's timeout would end it).
+  const fn = wrapFunction((_req: IncomingMessage, _res: ServerResponse) => new Promise(() => undefined), monitor, { kind: 'node', flushTimeoutMs: 100 });
+  server = createServer((req, res) => void fn(req, res));
+  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
+  const req = get(`http://127.0.0.1:${(server.address() as AddressInfo).port}/hangs`);
+  req.on('error', () => undefined);
+  setTimeout(() => req.destroy(), 50);
+  await sleep(400);
+  const span = memory.spans.find((s) => s.attributes['url.path'] === '/hangs');
+  expect([span?.attributes['error.type'], span?.attributes['http.response.status_code']]).toEqual(['connection_closed', undefined]);
+  server.closeAllConnections();
+});

@@ -105,3 +105,14 @@ it('the console backend prints a bytes body as hex, at the top level as nested',
   await monitor.flush();
   expect(lines).toEqual(['[log]  "0x0102ff"', '[log]  {"frame":"0x0010","n":1}']);
 });
+
+it("the console backend prints a Node Buffer body as hex too, not Buffer's toJSON", async () => {
+  const lines: string[] = [];
+  const monitor = createMonitor({ onDiagnostic: () => {}, backends: [new ConsoleBackend({ write: (l) => lines.push(l), metrics: false })] });
+  registerOpenTelemetry(monitor, { logs, metrics: false });
+  // A Buffer is a Uint8Array whose toJSON() JSON.stringify calls before any replacer sees it.
+  logs.getLogger('app').emit({ body: Buffer.from([1, 2, 255]) });
+  logs.getLogger('app').emit({ body: { frame: Buffer.from([0, 16]), list: [Buffer.from([171])] } });
+  await monitor.flush();
+  expect(lines).toEqual(['[log]  "0x0102ff"', '[log]  {"frame":"0x0010","list":["0xab"]}']);
+});

@@ -15,8 +15,12 @@ export function formatValue(v: AnyValue | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   try {
-    // Bytes (a Logs API body) as 0x and hex, not JSON's {"0":1,...}.
-    return JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? '0x' + Array.from(x, (b) => b.toString(16).padStart(2, '0')).join('') : x)) ?? 'null';
+    // Bytes (a Logs API body) as 0x and hex, not JSON's {"0":1,...}: read from the holder, as a
+    // Node Buffer's toJSON() ({"type":"Buffer",...}) has replaced it before the replacer sees it.
+    return JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
+      const b = this[k];
+      return b instanceof Uint8Array ? '0x' + Array.from(b, (n) => n.toString(16).padStart(2, '0')).join('') : x;
+    }) ?? 'null';
   } catch {
     return '"[Unserializable]"';
   }

@@ -4,6 +4,16 @@ import { expect, test } from 'vitest';
 import { MemoryBackend } from '../../../src/index.js';
 import { instrumentListener } from '../index.js';
 
+/** One GET to the local server, its answer read to the end. */
+function send(port: number, path: string, headers: Record<string, string | string[]> = {}): Promise<void> {
+  return new Promise<void>((resolve, reject) =>
+    get({ port, host: '127.0.0.1', path, headers }, (res) => {
+      res.resume();
+      res.on('end', resolve);
+    }).on('error', reject),
+  );
+}
+
 // instrumentListener reads the request for its telemetry from Node's own header object (no Web
 // Request is made for it); a `route(request)` option still gets a Web Request.
 async function once(options: Parameters<typeof instrumentListener>[2]): Promise<MemoryBackend> {
@@ -13,12 +23,7 @@ async function once(options: Parameters<typeof instrumentListener>[2]): Promise<
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   try {
-    await new Promise<void>((resolve, reject) =>
-      get({ port, host: '127.0.0.1', path: '/a/../items/7?q=1', headers: { 'user-agent': 'ua/1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-tenant': ['t1', 't2'] } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      }).on('error', reject),
-    );
+    await send(port, '/a/../items/7?q=1', { 'user-agent': 'ua/1', traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', 'x-tenant': ['t1', 't2'] });
     await listener.flush();
   } finally {
     server.close();
@@ -70,12 +75,7 @@ test('node: a listener mounted after a middleware that set headers in its own ca
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   try {
-    await new Promise<void>((resolve, reject) =>
-      get({ port, host: '127.0.0.1', path: '/x' }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      }).on('error', reject),
-    );
+    await send(port, '/x');
     await inner.flush();
   } finally {
     server.close();

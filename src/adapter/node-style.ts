@@ -358,7 +358,8 @@ const indexed = new WeakMap<RegExp, RegExp>();
 /**
  * Express 4 keeps no mount pattern, only its RegExp: the part of the path each mount matched, as
  * Express builds `baseUrl` (which it resets once an error leaves the router), with each
- * parameter's value put back as its name (`/api/:version`, not `/api/v1`).
+ * parameter's value put back as its name (`/api/:version`, not `/api/v1`), lower-cased when the
+ * mount ignores case (`/N/12` gives `/n/:num`).
  */
 function matched(mounts: readonly Layer[], url: string | undefined): string | undefined {
   let path = url?.split('?', 1)[0];
@@ -372,6 +373,10 @@ function matched(mounts: readonly Layer[], url: string | undefined): string | un
     const m = d.exec(path);
     if (!m) return undefined;
     let text = m[0];
+    // Matched without case (Express 4's default): the request's case is not the route's, and
+    // would make a new http.route (a metric label) per spelling. Lower-cased where the indices hold.
+    const low = text.toLowerCase();
+    if (re.ignoreCase && low.length === text.length) text = low;
     for (let i = m.length - 1; i > 0; i--) {
       const at = m.indices?.[i];
       const name = layer.keys?.[i - 1]?.name;

@@ -25,7 +25,10 @@ const listener = (() => {
   api.use('/v/:version', P['/v/:version (use)'], versions);
   app._router.use('/api', P['/api (use)'], api);
   // Shapes whose pattern is read back from the RegExp, and one that is not (a custom capture).
-  const items = () => router().get('/items/:id', P['/items/:id'], (_req, res) => res.end('item'));
+  const items = () =>
+    router()
+      .get('/items/:id', P['/items/:id'], (_req, res) => res.end('item'))
+      .get('/fail/:id', P['/fail/:id'], (_req, _res, next) => next(new Error('no such item')));
   app._router.use('/n/:num(\\d+)', P['/n/:num(\\d+) (use)'], items());
   app._router.use('/opt/:x?', P['/opt/:x? (use)'], items());
   app._router.use('/a.b-c_d', P['/a.b-c_d (use)'], items());
@@ -87,4 +90,13 @@ test("a mount's pattern is the one written, whatever the case of the request (Ex
 
 test('a mount whose pattern cannot be read back (a custom capture) is taken from what it matched, its parameter named', async () => {
   expect(await routeOf('/n/12/items/3')).toEqual([200, '/n/:num/items/:id', 'GET /n/:num/items/:id']);
+});
+
+test("such a mount is lower-cased as Express 4 matched it (case-insensitively): the request's case does not make a new http.route, also after an error left the router", async () => {
+  expect(await routeOf('/N/12/Items/3')).toEqual([200, '/n/:num/items/:id', 'GET /n/:num/items/:id']);
+  const res = await fetch(`${base}/N/12/fail/3`);
+  expect(res.status).toBe(500);
+  await listener.flush();
+  const span = memory.spans.find((s) => s.attributes['url.path'] === '/N/12/fail/3')!;
+  expect([span.attributes['http.route'], span.name]).toEqual(['/n/:num/fail/:id', 'GET /n/:num/fail/:id']);
 });

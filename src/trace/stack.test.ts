@@ -55,6 +55,27 @@ describe('exception.stacktrace with causes', () => {
     }
   });
 
+  it("an AggregateError's errors follow its cause as \"Aggregated: <stack>\", redacted and bounded the same way (Node prints them as [errors])", async () => {
+    const { monitor, memory } = createTestMonitor();
+    // undici's `fetch failed`, whose cause is the AggregateError of each address refused.
+    const v6 = new Error('connect ECONNREFUSED ::1:5432');
+    const v4 = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    const all = new AggregateError([v6, v4, { code: 'E_AUTH', password: 'hunter2' }], 'connect failed', { cause: new Error('pool closed') });
+    const e = new TypeError('fetch failed', { cause: all });
+    monitor.tracer.startSpan('fetch').recordException(e).end();
+    monitor.logger.error('fetch failed', e);
+    await monitor.flush();
+    const expected = [e.stack, `Caused by: ${all.stack}`, `Caused by: ${(all.cause as Error).stack}`, `Aggregated: ${v6.stack}`, `Aggregated: ${v4.stack}`, 'Aggregated: {"code":"E_AUTH","password":"[REDACTED]"}'].join('\n');
+    expect(memory.spans[0]!.events[0]!.attributes['exception.stacktrace']).toBe(expected);
+    expect(memory.logs[0]!.attributes['exception.stacktrace']).toBe(expected);
+    const many = new AggregateError(Array.from({ length: 20 }, (_, i) => new Error(`e${i}`)), 'all failed');
+    expect(stackTrace(many)!.match(/\nAggregated: /g)).toHaveLength(8);
+    // One listed twice, or the aggregate itself among its errors, is written once.
+    const self = new AggregateError([v6, v6], 'self');
+    self.errors.push(self);
+    expect(stackTrace(self)).toBe(`${self.stack}\nAggregated: ${v6.stack}`);
+  });
+
   it('a cause that throws when read ends the chain; an error with no cause or no stack is as before', () => {
     const hostile = new Error('outer');
     Object.defineProperty(hostile, 'cause', { get: () => { throw new Error('no'); } });

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import { createTestMonitor } from '../testing/index.js';
 import { stackTrace } from './stack.js';
 
-const chain = (): Error => new Error('charge failed', { cause: new Error('db down', { cause: new TypeError('socket closed') }) });
+/** A short stack: real ones, under a long checkout path, pass the attribute length limit (4096). */
+const short = <E extends Error>(e: E): E => ((e.stack = `${e.name}: ${e.message}\n    at test`), e);
+const chain = (): Error => short(new Error('charge failed', { cause: short(new Error('db down', { cause: short(new TypeError('socket closed')) })) }));
 
 describe('exception.stacktrace with causes', () => {
   it('a span: the stack, then each cause as "Caused by: <its stack>"', async () => {
@@ -62,6 +64,7 @@ describe('exception.stacktrace with causes', () => {
     const v4 = new Error('connect ECONNREFUSED 127.0.0.1:5432');
     const all = new AggregateError([v6, v4, { code: 'E_AUTH', password: 'hunter2' }], 'connect failed', { cause: new Error('pool closed') });
     const e = new TypeError('fetch failed', { cause: all });
+    for (const x of [e, all, all.cause as Error, v6, v4]) short(x);
     monitor.tracer.startSpan('fetch').recordException(e).end();
     monitor.logger.error('fetch failed', e);
     await monitor.flush();

@@ -237,6 +237,8 @@ describe('registerOpenTelemetry: spans', () => {
 
   it("recordException through the API writes the error's causes into exception.stacktrace, as the monitor's own spans do", async () => {
     const e = new Error('charge failed', { cause: new RangeError('amount too large') });
+    // Short stacks: real ones, under a long checkout path, pass the attribute length limit (4096).
+    for (const x of [e, e.cause as Error]) x.stack = `${x.name}: ${x.message}\n    at test`;
     const s = trace.getTracer('t').startSpan('charge');
     s.recordException(e);
     s.end();

@@ -53,9 +53,10 @@ type Held = (scope: Scope) => Promise<unknown> | undefined;
 
 /**
  * Requests (their scopes) that a throwing handler, or one returning no Response, leaves
- * unanswered: the runtime sends them on to the origin (Workers' `ctx.passThroughOnException()`),
- * or the client has left (Node's toNodeListener), so the span records the exception but no
- * `http.response.status_code`, the 500 never being sent (HTTP semconv: only a status sent).
+ * unanswered because the runtime sends them on to the origin (Workers'
+ * `ctx.passThroughOnException()`): the span records the exception but no
+ * `http.response.status_code`, the 500 never being sent (HTTP semconv: only a status sent), as
+ * for a request whose client left first (`scope.unanswered`, set by the Node adapters).
  */
 export const passedOn = new WeakSet<Scope>();
 
@@ -150,14 +151,14 @@ export async function handleRequest(
     response = await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
   } catch (err) {
     const known = err instanceof HandlerError;
-    finish(known ? err.status : passedOn.has(scope) ? undefined : 500, known ? err.error : err);
+    finish(known ? err.status : scope.unanswered || passedOn.has(scope) ? undefined : 500, known ? err.error : err);
     closeScope(scope, waitUntil, held);
     throw err;
   }
   if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
     // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204);
     // workerd's TypeError after passThroughOnException() sends the request on to the origin.
-    finish(passedOn.has(scope) ? undefined : 500, new TypeError('handler did not return a Response'));
+    finish(scope.unanswered || passedOn.has(scope) ? undefined : 500, new TypeError('handler did not return a Response'));
     closeScope(scope, waitUntil, held);
     return response;
   }

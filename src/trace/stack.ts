@@ -7,7 +7,7 @@ const NONE: unknown[] = [];
 
 /**
  * `exception.stacktrace` of an error: its stack, then each `cause` as `Caused by: <its stack>`,
- * as Node, Deno and Java print a chained error (semconv: the runtime's natural representation),
+ * as Deno and Java print a chained error (Node as `[cause]`; semconv: the runtime's natural representation),
  * and each of an AggregateError's `errors` as `Aggregated: <its stack>` (Node's `[errors]`);
  * one that is not an Error as its text, redacted as a logged object is (its secret keys).
  * At most MAX_CAUSES of them, in the order met; one met again (a cycle) is left out, and one

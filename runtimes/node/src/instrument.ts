@@ -9,7 +9,7 @@ import {
   type ServerHandler,
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
-import { passedOn, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { unanswered } from '../../../src/adapter/node-style.js';
 import type { NodeRequestInfo } from './node-http.js';
 
@@ -51,8 +51,8 @@ export function instrument(
 
 /**
  * Under toNodeListener, a client that left before the handler answered never got its status: the
- * one it returned, nor the 500 of a handler that failed (or returned no Response), which the
- * request then records as one passed on does.
+ * one it returned, nor the 500 of a handler that failed (or returned no Response): the scope says
+ * so (`scope.unanswered`), and handleRequest records no status.
  */
 function markUnanswered(handler: NodeHandler): NodeHandler {
   return (req, info, t) => {
@@ -70,7 +70,5 @@ function markUnanswered(handler: NodeHandler): NodeHandler {
 
 /** Marks the request of a client that left before any answer. */
 function left(info: NodeRequestInfo, t: RequestTelemetry): void {
-  if (!unanswered(info.response)) return;
-  t.scope.unanswered = true;
-  passedOn.add(t.scope);
+  if (unanswered(info.response)) t.scope.unanswered = true;
 }

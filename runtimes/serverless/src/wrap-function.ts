@@ -1,7 +1,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { errorType, handleRequest, passedOn, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
@@ -13,8 +13,7 @@ import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type Fu
 import { captureHeaders, eventShape, resultHeaders, resultStatus, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
-import { requestFromNode, runNodeStyle, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
-import { unanswered } from '../../../src/adapter/node-style.js';
+import { requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /** Force the function's shape instead of detecting it from the arguments of each call. */
@@ -227,7 +226,7 @@ async function invokeNodeStyle(
       return sent.response;
     } catch (e) {
       // Failed once its client had left: the exception without the 500 it never sent.
-      if (unanswered(res)) passedOn.add(telemetry.scope);
+      if (unanswered(res)) telemetry.scope.unanswered = true;
       throw e;
     }
   };

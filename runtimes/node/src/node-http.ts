@@ -108,6 +108,35 @@ function hopByHop(connection: string | null): Set<string> {
   return names;
 }
 
+/**
+ * The key of undici's internal state on a `Response` of this realm (Node's global one), where a
+ * body made from a string or bytes keeps that source beside its stream; undefined where there is
+ * none (another undici, a later one keeping its state private): every body is then streamed.
+ */
+const STATE = (() => {
+  try {
+    return Reflect.ownKeys(new Response(null)).find((k): k is symbol => typeof k === 'symbol' && k.description === 'state');
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Responses whose body was written from its source: its stream was never read, so bodyUsed stays false. */
+const sentFromSource = new WeakSet<Response>();
+
+/**
+ * The string or bytes a body was made from, when it can be written as it is: its stream unread,
+ * and the Response not written before (a second time it is used, as its stream would be).
+ */
+function bodySource(response: Response): string | Uint8Array | undefined {
+  if (STATE === undefined || response.bodyUsed) return undefined;
+  const source = (response as unknown as Record<symbol, { body?: { source?: unknown } } | undefined>)[STATE]?.body?.source;
+  if (typeof source !== 'string' && !(source instanceof Uint8Array)) return undefined;
+  if (sentFromSource.has(response)) throw new TypeError('Response body is already used');
+  sentFromSource.add(response);
+  return source;
+}
+
 /** Writes a Web `Response` to Node's `ServerResponse`; resolves when it was sent or the client left. */
 export async function writeWebResponse(res: ServerResponse, response: Response, method = 'GET'): Promise<void> {
   res.statusCode = response.status;
@@ -119,8 +148,10 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // Hop-by-hop headers (RFC 9110 §7.6.1) describe the upstream's connection, not this one: an
   // upstream's `connection: keep-alive` would override the client's `Connection: close`.
   const hop = hopByHop(response.headers.get('connection'));
+  let length = false;
   response.headers.forEach((value, name) => {
     if (name === 'set-cookie' || hop.has(name) || (decoded && (name === 'content-encoding' || name === 'content-length'))) return;
+    if (name === 'content-length') length = true;
     res.setHeader(name, value);
   });
   if (cookies.length) res.setHeader('set-cookie', cookies);
@@ -135,6 +166,22 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   if (body === null || method === 'HEAD') {
     if (body) await body.cancel().catch(() => {});
     res.end();
+    return;
+  }
+  // A text or bytes body (`new Response(string)`, `Response.json()`) is written as it was given,
+  // with its headers in one write and a Content-Length: read through its stream, the stream's
+  // promises and a chunked encoding cost more CPU than the rest of the response.
+  const source = bodySource(response);
+  if (source !== undefined) {
+    // Framed by its length, not chunked (the length of a decoded upstream's body was left out
+    // above, but such a body has no source); write and end, corked, are one write.
+    const bytes = typeof source === 'string' ? Buffer.from(source) : source;
+    if (!length) res.setHeader('content-length', bytes.byteLength);
+    const cork = typeof res.cork === 'function' && typeof res.uncork === 'function';
+    if (cork) res.cork();
+    res.write(bytes);
+    res.end();
+    if (cork) res.uncork();
     return;
   }
   // Before the headers leave: a body already used (one Response returned for every request)

@@ -1,6 +1,6 @@
 import { createServer, get, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { expect, test } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { toNodeListener, writeWebResponse } from '../index.js';
 
 type Handler = (request: Request) => Response;
@@ -84,4 +84,92 @@ test('node: writeWebResponse writes to a stand-in response that cannot be corked
   };
   await writeWebResponse(res as unknown as ServerResponse, new Response('hello', { status: 201, headers: { 'x-a': '1' } }));
   expect([res.statusCode, headers['x-a'], out.join('')]).toEqual([201, '1', 'hello<end>']);
+});
+
+/** The raw head and body of one answer to GET / on a fresh connection. */
+async function raw(url: string): Promise<{ head: string[]; body: string }> {
+  const { port } = new URL(url);
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(port), '127.0.0.1', () => sock.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('error', reject);
+    sock.on('end', () => {
+      const all = Buffer.concat(chunks);
+      const at = all.indexOf('\r\n\r\n');
+      resolve({ head: all.subarray(0, at).toString('latin1').toLowerCase().split('\r\n'), body: all.subarray(at + 4).toString('utf8') });
+    });
+  });
+}
+
+test('node: a text body leaves with a Content-Length of its UTF-8 bytes, not chunked', async () => {
+  const s = await start(() => new Response('héllo ✓', { headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+  try {
+    const r = await raw(s.url);
+    expect(r.head).toEqual(expect.arrayContaining(['content-length: 10', 'content-type: text/plain; charset=utf-8']));
+    expect(r.head.some((l) => l.startsWith('transfer-encoding'))).toBe(false);
+    expect(r.body).toBe('héllo ✓');
+  } finally {
+    s.server.close();
+  }
+});
+
+test('node: a Response.json() body, a bytes body and a clone leave whole with their lengths', async () => {
+  const bodies: Array<() => Response> = [
+    () => Response.json({ ok: true, items: [1, 2, 3] }),
+    () => new Response(new TextEncoder().encode('bytes!'), { status: 202 }),
+    () => new Response('cloned').clone(),
+  ];
+  for (const [make, body, length] of [
+    [bodies[0]!, '{"ok":true,"items":[1,2,3]}', 27],
+    [bodies[1]!, 'bytes!', 6],
+    [bodies[2]!, 'cloned', 6],
+  ] as const) {
+    const s = await start(make);
+    try {
+      const r = await raw(s.url);
+      expect([r.body, r.head.includes(`content-length: ${length}`), r.head.some((l) => l.startsWith('transfer-encoding'))]).toEqual([body, true, false]);
+    } finally {
+      s.server.close();
+    }
+  }
+});
+
+test('node: an explicit Content-Length is kept, not doubled', async () => {
+  const s = await start(() => new Response('abc', { headers: { 'content-length': '3' } }));
+  try {
+    const r = await raw(s.url);
+    expect([r.head.filter((l) => l.startsWith('content-length')), r.body]).toEqual([['content-length: 3'], 'abc']);
+  } finally {
+    s.server.close();
+  }
+});
+
+test('node: a streamed body is still sent chunked', async () => {
+  const s = await start(() => new Response(new Blob(['part']).stream()));
+  try {
+    const r = await raw(s.url);
+    expect(r.head).toContain('transfer-encoding: chunked');
+    expect(r.body).toBe('4\r\npart\r\n0\r\n\r\n');
+  } finally {
+    s.server.close();
+  }
+});
+
+test('node: a Response whose body the handler already read gets a 500, as on Deno and Bun', async () => {
+  const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const s = await start(() => {
+    const r = new Response('read');
+    void r.text();
+    return r;
+  });
+  try {
+    const r = await raw(s.url);
+    expect([r.head[0], r.body]).toEqual(['http/1.1 500 internal server error', 'Internal Server Error']);
+    expect(printed).toHaveBeenCalledTimes(1);
+  } finally {
+    printed.mockRestore();
+    s.server.close();
+  }
 });

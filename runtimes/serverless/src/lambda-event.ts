@@ -11,7 +11,7 @@ export interface EventShape {
   readonly attributes: Attributes;
   /** Incoming headers (API Gateway), for `traceparent`. */
   readonly headers?: Record<string, string>;
-  /** `noStatus`: what the caller gets for a result without a statusCode (REST API and ALB: 502). */
+  /** `noStatus`: what the caller gets for a result without a statusCode (REST API and ALB: 502; HTTP API: 200 with payload 2.0, 500 with 1.0). */
   readonly http?: { method: string; route?: string; scheme: string; noStatus: number };
   /** SQS/SNS: the trace context each message carries, as links (at most the span's link limit). */
   readonly links?: Link[];
@@ -170,7 +170,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       if (host[2]) attributes['server.port'] = Number(host[2]);
     }
     if (client) attributes['client.address'] = client;
-    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme, noStatus: isV2(event) || (event as { version?: unknown }).version === '1.0' ? 200 : 502 } };
+    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme, noStatus: isV2(event) ? 200 : (event as { version?: unknown }).version === '1.0' ? 500 : 502 } };
   }
   const records = (event as { Records?: LambdaRecord[] })?.Records;
   const first = Array.isArray(records) && records.length ? records[0] : undefined;
@@ -214,7 +214,8 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
 
 /**
  * The HTTP status of a handler's result for API Gateway or an ALB, `noStatus` when it has none (an
- * HTTP API answers 200, a REST API or an ALB 502). API Gateway also takes it as text (`'404'`, as
+ * HTTP API answers 200 with payload format 2.0, which infers the response, and 500 with 1.0; a REST
+ * API or an ALB 502). API Gateway also takes it as text (`'404'`, as
  * AWS's own blueprints write it).
  */
 export function resultStatus(result: unknown, noStatus = 200): number {

@@ -65,3 +65,15 @@ test('SQS, SNS and Kinesis spans carry messaging.operation.name, which the messa
     ['aws.sns', 'process', 'process'],
   ]);
 });
+
+test('an HTTP API result without a statusCode under payload format 1.0 is recorded as the 500 the gateway answers (only format 2.0 infers a 200)', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ body: 'x' }), monitor);
+  await handler({ version: '1.0', httpMethod: 'GET', path: '/v1', headers: {}, requestContext: {} }, context);
+  const ok = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 204 }), monitor);
+  await ok({ version: '1.0', httpMethod: 'GET', path: '/v1-status', headers: {}, requestContext: {} }, context);
+  expect(memory.spans.map((s) => [s.attributes['url.path'], s.attributes['http.response.status_code'], s.attributes['error.type'], s.status.code])).toEqual([
+    ['/v1', 500, '500', 2],
+    ['/v1-status', 204, undefined, 0],
+  ]);
+});

@@ -78,7 +78,7 @@ export function checkFlushOnExit(
   checkOptionKeys('flushOnExit', options, known);
   const { timeoutMs, signals, beforeFlush } = options;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
-    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${String(timeoutMs)}.`);
+    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${typeof timeoutMs == 'string' ? JSON.stringify(timeoutMs) : String(timeoutMs)}.`);
   }
   if (signals !== undefined && !(Array.isArray(signals) && signals.every((s) => allowed.includes(s)))) {
     throw new TypeError(`flushOnExit: \`signals\` must be an array of ${allowed.join(', ')}, got ${JSON.stringify(signals)}.`);

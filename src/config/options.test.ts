@@ -42,6 +42,9 @@ describe('wrongly typed nested options throw at construction, naming the option 
     ['disabled as a string', { disabled: 'true' }, /`disabled` must be true or false/],
     ['limits as an array', { limits: [] }, /`limits` must be an object/],
     ['otlp as an endpoint string', { otlp: 'http://x' }, /`otlp` must be an object/],
+    // A Workers var or env variable is text: "got 2000" read as a valid value.
+    ['flushTimeoutMs as text (an env var)', { flushTimeoutMs: '2000' }, /`flushTimeoutMs` must be a number > 0, got "2000"\./],
+    ['batchWindowMs as text', { batchWindowMs: '5' }, /`batchWindowMs` must be a number from 0 to 25000 .*, got "5"\./],
   ];
   for (const [name, options, re] of cases) {
     it(name, () => expect(() => createMonitor({ ...quiet, backends: [], ...(options as object) })).toThrow(re));

@@ -129,7 +129,7 @@ function checkBoolean(k: string, v: unknown, note = ''): void {
 /** Option `k` is absent or a number from `min` (5e-324, the least positive number, for "> 0") to `max`. */
 function checkNumber(o: MonitorOptions, k: 'flushTimeoutMs' | 'metricExportIntervalMs' | 'exportDelayMs' | 'batchWindowMs', rule: string, min = 0, max = Infinity): void {
   const v = o[k];
-  if (v !== undefined && (typeof v !== 'number' || !(v >= min) || v > max)) fail(`\`${k}\` must be a number ${rule}, got ${String(v)}.`, RangeError);
+  if (v !== undefined && (typeof v !== 'number' || !(v >= min) || v > max)) fail(`\`${k}\` must be a number ${rule}, got ${kindOf(v)}.`, RangeError);
 }
 
 /** Throws on options a user most likely misspelled or mistyped. */

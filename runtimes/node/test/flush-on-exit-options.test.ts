@@ -6,7 +6,7 @@ const ours = (): number => process.listeners('SIGTERM').length + process.listene
 
 test('node: flushOnExit throws at once, saying what to change, for options that would break the flush', () => {
   const before = ours();
-  expect(() => flushOnExit(target, { timeoutMs: '5000' as unknown as number })).toThrow(/`timeoutMs` must be a number of milliseconds/);
+  expect(() => flushOnExit(target, { timeoutMs: '5000' as unknown as number })).toThrow(/`timeoutMs` must be a number of milliseconds, 0 or more \(default 10000\), got "5000"\./);
   expect(() => flushOnExit(target, { timeoutMs: Number.NaN })).toThrow(/`timeoutMs`/);
   expect(() => flushOnExit(target, { timeoutMs: -1 })).toThrow(/`timeoutMs`/);
   expect(() => flushOnExit(target, { signals: 'SIGTERM' as unknown as ['SIGTERM'] })).toThrow(/`signals` must be an array of SIGTERM, SIGINT, SIGHUP/);

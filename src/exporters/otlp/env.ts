@@ -125,7 +125,7 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
   // lowmemory asks for delta on counters and histograms (ENV-08); one temporality per backend here.
   if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
   else if (pref === 'cumulative') o.temporality = 'cumulative';
-  else if (pref !== undefined) warn(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}`);
+  else if (pref !== undefined) warn(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}: expected cumulative, delta or lowmemory`);
 
   // Histograms here are explicit-bucket only: the default value is what happens, any other is not.
   const agg = get('METRICS_DEFAULT_HISTOGRAM_AGGREGATION')?.toLowerCase();

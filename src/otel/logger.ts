@@ -190,13 +190,18 @@ function withException(attributes: unknown, exception: unknown): unknown {
   }
 }
 
-/** An exception as the SDK reads one: an Error, an object's name, message and stack, or a text. */
+/**
+ * An exception as the SDK reads one: an Error, an object's name, message and stack, or a text;
+ * a `code` (a Node system error's `ENOENT`) is its type before the name, as in sdk-logs and spans.
+ */
 function toError(x: unknown): Error | undefined {
-  if (x instanceof Error) return x;
   if (x === undefined || x === null) return undefined;
-  const e = Object.create(Error.prototype) as Record<string, unknown>;
+  const code = typeof x === 'object' ? (x as { code?: unknown }).code : undefined;
+  if (x instanceof Error && !code) return x;
+  const e = Object.create(x instanceof Error ? x : Error.prototype) as Record<string, unknown>;
   if (typeof x !== 'object') e.message = String(x);
-  else for (const k of ['name', 'message', 'stack']) if (typeof (x as Record<string, unknown>)[k] === 'string') e[k] = (x as Record<string, unknown>)[k];
+  else if (!(x instanceof Error)) for (const k of ['name', 'message', 'stack']) if (typeof (x as Record<string, unknown>)[k] === 'string') e[k] = (x as Record<string, unknown>)[k];
+  if (code) e.name = String(code);
   return e as unknown as Error;
 }
 

@@ -95,7 +95,7 @@ describe('PushgatewayBackend.export', () => {
     const b = new PushgatewayBackend({ url: 'http://gw:9091', job: 'nightly', groupingKey: { path: '/tmp' }, headers: { authorization: 'Bearer t0k3n' }, fetch });
     expect(b.temporality).toBe('cumulative');
     // push_time_seconds is the gateway's own: left out, and reported back as rejected.
-    expect(await b.export(batch(snap))).toEqual({ ok: true, rejected: { dataPoints: 1 } });
+    expect(await b.export(batch(snap))).toEqual({ ok: true, rejected: { dataPoints: 1 }, error: expect.stringContaining('metric "push_time_seconds" was left out of the push') });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.url).toBe('http://gw:9091/metrics/job/nightly/path@base64/L3RtcA');
     expect(calls[0]!.method).toBe('PUT');
@@ -166,7 +166,7 @@ describe('PushgatewayBackend.export', () => {
     const put = b.export(batch(snap));
     const del = b.delete();
     expect(await del).toEqual({ ok: true });
-    expect(await put).toEqual({ ok: true, rejected: { dataPoints: 1 } }); // push_time_seconds left out
+    expect(await put).toEqual({ ok: true, rejected: { dataPoints: 1 }, error: expect.stringContaining('push_time_seconds') }); // push_time_seconds left out
     expect(order).toEqual(['PUT', 'DELETE']);
     expect(calls[1]!.body).toBeUndefined();
     await b.shutdown();

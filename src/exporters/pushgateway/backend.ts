@@ -127,6 +127,8 @@ export class PushgatewayBackend implements Backend {
     // Points left out of the body (a name clash, the gateway's own names) are reported back as
     // rejected, so the monitor counts them (export_rejected) instead of their vanishing.
     let dropped = 0;
+    // What the monitor's report says (the first one left out): which metric, and what to change.
+    let note = '';
     try {
       const onDrop = this.#onDrop;
       body = renderSnapshot(snapshot, {
@@ -134,6 +136,11 @@ export class PushgatewayBackend implements Backend {
         reservedNames: GATEWAY_NAMES,
         onDrop: (d) => {
           dropped += d.reason === 'duplicate_series' ? 1 : (snapshot.metrics.find((m) => m.name === d.metric)?.points.length ?? 1);
+          note ||= `metric "${d.metric}" was left out of the push (${d.reason}: family "${d.family}"); rename ${
+            d.reason === 'name_conflict'
+              ? "it or the metric it clashes with (push_time_seconds and push_failure_time_seconds are the gateway's own)"
+              : 'the labels that are equal once made valid Prometheus names'
+          }`;
           onDrop?.(d);
         },
       });
@@ -145,7 +152,7 @@ export class PushgatewayBackend implements Backend {
     // and its callers share its outcome. Without this a hung gateway held every body made meanwhile.
     const waiting = this.#waiting;
     const result = waiting !== undefined ? ((waiting.body = body), waiting.result) : this.#push(body);
-    return dropped === 0 ? result : result.then((r) => (r.ok ? { ...r, rejected: { dataPoints: dropped } } : r));
+    return dropped === 0 ? result : result.then((r) => (r.ok ? { ...r, rejected: { dataPoints: dropped }, error: note } : r));
   }
 
   #push(body: string): Promise<ExportResult> {

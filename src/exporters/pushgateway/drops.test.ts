@@ -42,3 +42,26 @@ describe('PushgatewayBackend: metrics left out of a push are counted', () => {
     expect(result).toEqual({ ok: true });
   });
 });
+
+describe("PushgatewayBackend: the report of a metric left out says which and what to change", () => {
+  it('names the metric and its clash (the gateway\'s own push_time_seconds, or an earlier metric) instead of only a count', async () => {
+    const push = new PushgatewayBackend({ url: 'http://pgw.local:9091', job: 'j', fetch: async () => new Response('', { status: 200 }) });
+    const seen: Diagnostic[] = [];
+    const { monitor } = createTestMonitor({ backends: [push], onDiagnostic: (d) => seen.push(d) });
+    monitor.metrics.createGauge('push_time_seconds', 'mine').set(3);
+    await monitor.flush();
+    const report = seen.find((d) => d.kind === 'export_rejected')?.message;
+    expect(report).toBe(
+      'backend "pushgateway" rejected 1 items: metric "push_time_seconds" was left out of the push (name_conflict: family "push_time_seconds"); rename it or the metric it clashes with (push_time_seconds and push_failure_time_seconds are the gateway\'s own)',
+    );
+
+    const other = await push.export({ resource: { attributes: {} }, scope: { name: 't' }, spans: [], logs: [], metrics: (() => {
+      const { monitor: m } = createTestMonitor();
+      m.metrics.createCounter('jobs.done', 'dots').increment(1);
+      m.metrics.createCounter('jobs_done', 'underscores').increment(2);
+      return m.metrics.collect({ temporality: 'cumulative' });
+    })() });
+    expect(other).toMatchObject({ ok: true, rejected: { dataPoints: 1 } });
+    expect(other.error).toContain('metric "jobs_done" was left out of the push (name_conflict');
+  });
+});

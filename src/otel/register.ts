@@ -1,4 +1,5 @@
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
+import { checkOptionKeys } from '../config/option-keys.js';
 import type { Monitor } from '../monitor.js';
 import { BridgeContextManager } from './context-manager.js';
 import { BridgeLoggerProvider, setLatestLoggerProvider } from './logger.js';
@@ -92,6 +93,8 @@ function disableAll(logs: LogsApiLike | undefined): void {
   metrics.disable();
 }
 
+const KNOWN: Record<keyof RegisterOpenTelemetryOptions, 0> = { metrics: 0, propagator: 0, override: 0, logs: 0 };
+
 /**
  * Serves `@opentelemetry/api` from the monitor: installs a TracerProvider, a ContextManager
  * bridged to the library's context storage, the W3C propagator, a MeterProvider and, given
@@ -121,6 +124,8 @@ function disableAll(logs: LogsApiLike | undefined): void {
  */
 export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTelemetryOptions = {}): boolean {
   try {
+    // A misspelt key (`overide`, `log: logs`) would leave its default in force unseen: reported, as a failure.
+    checkOptionKeys('registerOpenTelemetry', options, KNOWN);
     const withMetrics = options.metrics !== false;
     const withPropagator = options.propagator !== false;
     const logs = options.logs || undefined;

@@ -122,3 +122,14 @@ describe('ENV-16: OTEL_BLRP_SCHEDULE_DELAY', () => {
     expect(configFromEnv({ OTEL_BSP_SCHEDULE_DELAY: '3000', OTEL_BLRP_SCHEDULE_DELAY: '1000' }).exportDelayMs).toBe(1000);
   });
 });
+
+describe('configFromEnv: an unsupported value of a list variable is reported with the values it takes', () => {
+  it('OTEL_PROPAGATORS=b3 and OTEL_TRACES_EXPORTER=zipkin say what would be read, not only that they were ignored', () => {
+    const warnings: string[] = [];
+    configFromEnv({ OTEL_PROPAGATORS: 'b3', OTEL_TRACES_EXPORTER: 'zipkin' }, { onWarning: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      'OTEL_PROPAGATORS: b3 not supported (only none,tracecontext,baggage); ignored',
+      'OTEL_TRACES_EXPORTER: zipkin not supported (only otlp,console,none); ignored',
+    ]);
+  });
+});

@@ -105,7 +105,7 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   const pick = (name: string, known: string[]): string[] => {
     const all = str(env, name)?.toLowerCase().split(',').map((v) => v.trim()).filter(Boolean) ?? [];
     const bad = all.filter((v) => !known.includes(v));
-    if (bad[0]) warn(`${name}: ${bad} not supported; ignored`);
+    if (bad[0]) warn(`${name}: ${bad} not supported (only ${known}); ignored`);
     return all.filter((v) => known.includes(v));
   };
 

@@ -56,7 +56,7 @@ describe('OTEL_PROPAGATORS (ENV-16)', () => {
     expect(warnings).toEqual([]);
     expect(read('tracecontext,b3,b3multi,jaeger')).toEqual(['tracecontext']);
     expect(read('xray,ottrace')).toBeUndefined();
-    expect(warnings).toEqual(['OTEL_PROPAGATORS: b3,b3multi,jaeger not supported; ignored', 'OTEL_PROPAGATORS: xray,ottrace not supported; ignored']);
+    expect(warnings).toEqual(['OTEL_PROPAGATORS: b3,b3multi,jaeger not supported (only none,tracecontext,baggage); ignored', 'OTEL_PROPAGATORS: xray,ottrace not supported (only none,tracecontext,baggage); ignored']);
   });
 
   it('a baggage header left out by the propagators counts no dropped members (only tracecontext on)', async () => {

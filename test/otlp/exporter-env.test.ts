@@ -52,6 +52,6 @@ describe('OTEL_{TRACES,METRICS,LOGS}_EXPORTER (ENV-16)', () => {
   it('zipkin, prometheus, otlp/stdout and unknown values are warned, once per variable, and ignored', () => {
     const warnings: string[] = [];
     configFromEnv({ OTEL_TRACES_EXPORTER: 'zipkin,jaeger', OTEL_METRICS_EXPORTER: 'prometheus', OTEL_LOGS_EXPORTER: 'otlp/stdout' }, { onWarning: (w) => warnings.push(w) });
-    expect(warnings).toEqual(['OTEL_TRACES_EXPORTER: zipkin,jaeger not supported; ignored', 'OTEL_METRICS_EXPORTER: prometheus not supported; ignored', 'OTEL_LOGS_EXPORTER: otlp/stdout not supported; ignored']);
+    expect(warnings).toEqual(['OTEL_TRACES_EXPORTER: zipkin,jaeger not supported (only otlp,console,none); ignored', 'OTEL_METRICS_EXPORTER: prometheus not supported (only otlp,console,none); ignored', 'OTEL_LOGS_EXPORTER: otlp/stdout not supported (only otlp,console,none); ignored']);
   });
 });

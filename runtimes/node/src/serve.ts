@@ -76,7 +76,10 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
     throw err;
   }
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  // Listening on every address (no hostname: `::`, or `0.0.0.0`), the URL to open is localhost's,
+  // as Bun's server.url gives it; `http://[::]:3000` names no host a browser goes to.
+  const any = address.address === '::' || address.address === '0.0.0.0';
+  const host = any ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
     server,
     handler: instrumented,

@@ -26,3 +26,18 @@ test("node: instrument()'s and instrumentListener()'s misspelled option throws, 
     /^instrumentListener: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
   );
 });
+
+test("node: serve() without a hostname gives a URL on localhost (it was http://[::]:port), one with a hostname that address", async () => {
+  const { monitor } = createTestMonitor();
+  for (const [hostname, host] of [[undefined, 'localhost'], ['0.0.0.0', 'localhost'], ['127.0.0.1', '127.0.0.1'], ['::1', '[::1]']] as const) {
+    const s = await serve(() => new Response('here'), monitor, { port: 0, flushOnExit: false, traceFetch: false, ...(hostname ? { hostname } : {}) });
+    try {
+      expect(s.url).toBe(`http://${host}:${s.port}`);
+      expect(await (await fetch(s.url)).text()).toBe('here');
+    } finally {
+      // Not s.close(): it would shut the shared monitor down.
+      s.server.closeAllConnections();
+      await new Promise((r) => s.server.close(r));
+    }
+  }
+});

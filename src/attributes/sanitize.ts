@@ -39,8 +39,10 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
       out.value = v;
       return out;
     case 'bigint':
+      // A safe integer is the same number (an OTLP int): nothing lost, nothing to report. Past
+      // 2^53 it is written as its digits, a change of type that is reported.
       out.value = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-      out.fix = Fix.Converted;
+      if (typeof out.value === 'string') out.fix = Fix.Converted;
       return out;
     case 'object':
       if (v === null) break;

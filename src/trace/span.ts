@@ -354,7 +354,7 @@ export class RecordingSpan implements Span, SpanData {
   private setAttributeSlow(key: string, value: unknown): this {
     const s = typeof key === 'string' && key !== '' ? sanitizeAttribute(value, this.owner.limits.attributeValueLengthLimit, this.owner.redactor) : undefined;
     if (this.lost(key, value, s?.fix)) return this;
-    if (s!.fix === Fix.Converted) this.owner.diag.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
+    if (s!.fix === Fix.Converted) this.owner.diag.drop('invalid_attribute', 'an attribute value that was not a string, number or boolean (an object, a BigInt past 2^53) was written as text');
     return this.store(key, s!.value, valueBytes(s!.value));
   }
 

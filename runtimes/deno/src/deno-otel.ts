@@ -107,7 +107,7 @@ class ForeignSpan implements Span {
     if (s.fix === Fix.Truncated) {
       const limit = this.owner.limits.attributeValueLengthLimit;
       this.owner.diag?.drop('attribute_truncated', () => `a value longer than ${limit} characters was truncated (limits.attributeValueLengthLimit)`);
-    } else if (s.fix === Fix.Converted) this.owner.diag?.drop('invalid_attribute', 'a non-primitive attribute value was converted to text');
+    } else if (s.fix === Fix.Converted) this.owner.diag?.drop('invalid_attribute', 'an attribute value that was not a string, number or boolean (an object, a BigInt past 2^53) was written as text');
     return this.owner.redactor.apply(key, kept);
   }
   private cleanAll(attributes: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -198,11 +198,14 @@ function toError(x: unknown): Error | undefined {
   if (x === undefined || x === null) return undefined;
   const code = typeof x === 'object' ? (x as { code?: unknown }).code : undefined;
   if (x instanceof Error && !code) return x;
-  const e = Object.create(x instanceof Error ? x : Error.prototype) as Record<string, unknown>;
-  if (typeof x !== 'object') e.message = String(x);
-  else if (!(x instanceof Error)) for (const k of ['name', 'message', 'stack']) if (typeof (x as Record<string, unknown>)[k] === 'string') e[k] = (x as Record<string, unknown>)[k];
-  if (code) e.name = String(code);
-  return e as unknown as Error;
+  const e = Object.create(x instanceof Error ? x : Error.prototype) as Error;
+  // Own values, read from x itself: a DOMException's (an AbortError's, code 20) name and message
+  // are getters that refuse another receiver, and its name has no setter.
+  const set = (k: string, v: unknown): unknown => typeof v == 'string' && Object.defineProperty(e, k, { value: v, writable: true });
+  if (typeof x !== 'object') set('message', String(x));
+  else for (const k of ['name', 'message', 'stack']) set(k, (x as Record<string, unknown>)[k]);
+  if (code) set('name', String(code));
+  return e;
 }
 
 let latest: BridgeLoggerProvider | undefined;

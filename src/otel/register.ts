@@ -105,7 +105,8 @@ const KNOWN: Record<keyof RegisterOpenTelemetryOptions, 0> = { metrics: 0, propa
  *
  * Never throws. Returns false, and reports through `monitor.diag` (kind `otel`), when a
  * registration already exists: a second call, another SDK, or Deno's built-in OpenTelemetry
- * (`OTEL_DENO=true`), unless `override` is set. A registration that the API's own
+ * (`OTEL_DENO=true`), unless `override` is set; and, registering nothing, when an option is not
+ * one it knows (a misspelling, or a key carried in by a spread). A registration that the API's own
  * `trace.disable()` or `context.disable()` removed, or whose monitor was shut down, no longer
  * counts: the call registers anew.
  *

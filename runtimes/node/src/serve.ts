@@ -77,7 +77,8 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
   }
   const address = server.address() as AddressInfo;
   // Listening on every address (no hostname: `::`, or `0.0.0.0`), the URL to open is localhost's,
-  // as Bun's server.url gives it; `http://[::]:3000` names no host a browser goes to.
+  // as Bun's server.url gives it without a hostname; `http://[::]:3000` names no host a browser
+  // goes to, and localhost reaches both (Node's `::` takes IPv4 too).
   const any = address.address === '::' || address.address === '0.0.0.0';
   const host = any ? 'localhost' : address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {

@@ -174,11 +174,13 @@ const sentFromSource = new WeakSet<Response>();
  * The string or bytes a body was made from, when it can be written as it is: its stream unread,
  * and the Response not written before (a second time it is used, as its stream would be).
  */
-function bodySource(response: Response): string | Uint8Array | undefined {
-  if (STATE === undefined || response.bodyUsed) return undefined;
+function bodySource(response: Response, body: ReadableStream): string | Uint8Array | undefined {
+  // Checked first: a HEAD between two GETs cancels the stream, which then reads as empty.
+  if (sentFromSource.has(response)) throw new TypeError('Response body is already used');
+  // A locked stream (a reader taken, a tee) is not the Response's to send: getReader() throws.
+  if (STATE === undefined || body.locked || response.bodyUsed) return undefined;
   const source = (response as unknown as Record<symbol, { body?: { source?: unknown } } | undefined>)[STATE]?.body?.source;
   if (typeof source !== 'string' && !(source instanceof Uint8Array)) return undefined;
-  if (sentFromSource.has(response)) throw new TypeError('Response body is already used');
   sentFromSource.add(response);
   return source;
 }
@@ -217,7 +219,7 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // A text or bytes body (`new Response(string)`, `Response.json()`) is written as it was given,
   // with its headers in one write and a Content-Length: read through its stream, the stream's
   // promises and a chunked encoding cost more CPU than the rest of the response.
-  const source = bodySource(response);
+  const source = bodySource(response, body);
   if (source !== undefined) {
     // Framed by its length, not chunked (the length of a decoded upstream's body was left out
     // above, but such a body has no source); write and end, corked, are one write.

@@ -173,3 +173,52 @@ test('node: a Response whose body the handler already read gets a 500, as on Den
     s.server.close();
   }
 });
+
+/** The raw answer to `method /` on a fresh connection. */
+async function rawMethod(url: string, method: string): Promise<string> {
+  const { port } = new URL(url);
+  const { connect } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const sock = connect(Number(port), '127.0.0.1', () => sock.write(`${method} / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`));
+    const chunks: Buffer[] = [];
+    sock.on('data', (d: Buffer) => chunks.push(d));
+    sock.on('error', reject);
+    sock.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
+test('node: a text body whose stream is locked (a reader taken, a tee) gets the 500, not its text', async () => {
+  const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  for (const lock of [(b: ReadableStream) => b.getReader(), (b: ReadableStream) => b.tee()]) {
+    const s = await start(() => {
+      const r = new Response('locked');
+      lock(r.body!);
+      return r;
+    });
+    try {
+      const r = await raw(s.url);
+      expect([r.head[0], r.body]).toEqual(['http/1.1 500 internal server error', 'Internal Server Error']);
+    } finally {
+      s.server.close();
+    }
+  }
+  expect(printed).toHaveBeenCalledTimes(2);
+  printed.mockRestore();
+});
+
+test('node: one text Response returned for GET, HEAD, GET: the second GET gets the 500, not an empty 200', async () => {
+  const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+  const shared = new Response('shared');
+  const s = await start(() => shared);
+  try {
+    const answers = [await rawMethod(s.url, 'GET'), await rawMethod(s.url, 'HEAD'), await rawMethod(s.url, 'GET')];
+    expect(answers.map((a) => [a.split('\r\n')[0], a.slice(a.indexOf('\r\n\r\n') + 4)])).toEqual([
+      ['HTTP/1.1 200 OK', 'shared'],
+      ['HTTP/1.1 200 OK', ''],
+      ['HTTP/1.1 500 Internal Server Error', 'Internal Server Error'],
+    ]);
+  } finally {
+    printed.mockRestore();
+    s.server.close();
+  }
+});

@@ -33,8 +33,16 @@ const SIGNAL = (() => {
 })();
 
 /**
+ * The controllers of the clones following each served request's signal: one listener aborts
+ * them all, as undici's own clones add none (more than 10 would print MaxListenersExceededWarning).
+ */
+const followers = new WeakMap<AbortSignal, AbortController[]>();
+
+/**
  * A Web `Request` whose clones' signals follow its own. undici makes a clone's signal follow the
  * original's only through the mechanism a followed `init.signal` sets up, which SIGNAL avoids.
+ * Its clones are ServedRequests too, so that a clone's clone follows as well; `constructor` is
+ * `Request`, as before.
  */
 class ServedRequest extends Request {
   override clone(): Request {
@@ -42,13 +50,20 @@ class ServedRequest extends Request {
     if (SIGNAL !== undefined) {
       const own = this.signal;
       const follower = new AbortController();
+      let list = followers.get(own);
       if (own.aborted) follower.abort(own.reason);
-      else own.addEventListener('abort', () => follower.abort(own.reason), { once: true });
+      else if (list) list.push(follower);
+      else {
+        followers.set(own, (list = [follower]));
+        own.addEventListener('abort', () => list!.forEach((c) => c.abort(own.reason)), { once: true });
+      }
       (copy as unknown as Record<symbol, AbortSignal>)[SIGNAL] = follower.signal;
+      Object.setPrototypeOf(copy, ServedRequest.prototype);
     }
     return copy;
   }
 }
+ServedRequest.prototype.constructor = Request;
 
 /** Node's request as a Web `Request`; `signal` aborts when the client disconnects. */
 export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Request {

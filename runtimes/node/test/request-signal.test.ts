@@ -92,3 +92,56 @@ test('node: an upstream fetch given the request itself is aborted when the clien
     await new Promise((r) => upstream.close(r));
   }
 });
+
+test('node: a clone of a clone aborts too, and an upstream fetch given it stops, when the client leaves', async () => {
+  let upstreamClosed = false;
+  const upstream = createServer((_req, res) => {
+    res.on('close', () => (upstreamClosed = true));
+    res.writeHead(200);
+    res.write('partial');
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  let failure: unknown;
+  let signals: AbortSignal[] = [];
+  try {
+    const url = await listen(async (request) => {
+      const clone = request.clone();
+      const twice = clone.clone();
+      signals = [request.signal, clone.signal, twice.signal, twice.clone().signal, new Request(twice).signal];
+      const answer = await fetch(new Request(target, clone.clone()));
+      await answer.text().catch((err: unknown) => (failure = err));
+      return new Response('never sent');
+    });
+    const req = get(url);
+    req.on('error', () => undefined);
+    setTimeout(() => req.destroy(), 200);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(signals.map((s) => (s.aborted ? String(s.reason) : 'not aborted'))).toEqual(Array(5).fill('Error: client disconnected'));
+    expect(upstreamClosed).toBe(true);
+    expect(String(failure)).toBe('Error: client disconnected');
+  } finally {
+    upstream.closeAllConnections();
+    await new Promise((r) => upstream.close(r));
+  }
+});
+
+test('node: a served request is a Request by its constructor too, and many clones print no listener warning', async () => {
+  const warnings: string[] = [];
+  const warn = (w: Error): void => void warnings.push(w.name);
+  process.on('warning', warn);
+  let seen: unknown[] = [];
+  try {
+    const url = await listen((request) => {
+      const clones = Array.from({ length: 20 }, () => request.clone());
+      seen = [request.constructor === Request, request.constructor.name, clones[0]!.constructor === Request, request instanceof Request];
+      return new Response('ok');
+    });
+    expect(await (await fetch(url)).text()).toBe('ok');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual([true, 'Request', true, true]);
+    expect(warnings).toEqual([]);
+  } finally {
+    process.off('warning', warn);
+  }
+});

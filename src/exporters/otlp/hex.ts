@@ -16,17 +16,9 @@ export function hexByteTable(): Int16Array {
 let hexByte: Int16Array | undefined;
 
 function buildHexByte(): Int16Array {
-  const nibble = new Int8Array(128).fill(-1);
-  for (let i = 0; i < 10; i++) nibble[48 + i] = i;
-  for (let i = 0; i < 6; i++) {
-    nibble[97 + i] = 10 + i;
-    nibble[65 + i] = 10 + i;
-  }
   const t = new Int16Array(128 * 128).fill(-1);
-  for (let a = 0; a < 128; a++) {
-    if (nibble[a] < 0) continue;
-    for (let b = 0; b < 128; b++) if (nibble[b] >= 0) t[(a << 7) | b] = (nibble[a] << 4) | nibble[b];
-  }
+  const digits = '0123456789abcdefABCDEF';
+  for (const a of digits) for (const b of digits) t[(a.charCodeAt(0) << 7) | b.charCodeAt(0)] = parseInt(a + b, 16);
   return t;
 }
 

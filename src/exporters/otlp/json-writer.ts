@@ -294,16 +294,8 @@ function hexPairTable(): Uint16Array {
 let hexPairs: Uint16Array | undefined;
 
 function buildHexPairs(): Uint16Array {
-  const lower = new Uint8Array(128);
-  for (let i = 0; i < 10; i++) lower[48 + i] = 48 + i;
-  for (let i = 0; i < 6; i++) {
-    lower[97 + i] = 97 + i;
-    lower[65 + i] = 97 + i;
-  }
   const t = new Uint16Array(128 * 128);
-  for (let a = 0; a < 128; a++) {
-    if (lower[a] === 0) continue;
-    for (let b = 0; b < 128; b++) if (lower[b] !== 0) t[(a << 7) | b] = lower[a] | (lower[b] << 8);
-  }
+  const digits = '0123456789abcdefABCDEF';
+  for (const a of digits) for (const b of digits) t[(a.charCodeAt(0) << 7) | b.charCodeAt(0)] = a.toLowerCase().charCodeAt(0) | (b.toLowerCase().charCodeAt(0) << 8);
   return t;
 }

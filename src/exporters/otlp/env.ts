@@ -68,18 +68,15 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
     return v;
   };
 
-  const endpoint = url('ENDPOINT');
-  if (endpoint) o.endpoint = endpoint;
-  for (const s of SIGNALS) {
-    const v = url(s.toUpperCase() + '_ENDPOINT');
-    if (v) o[`${s}Endpoint`] = v;
+  // The generic variable (''), then each signal's: ENDPOINT → endpoint, TRACES_ENDPOINT → tracesEndpoint.
+  const all = ['', ...SIGNALS] as const;
+  for (const s of all) {
+    const v = url(s.toUpperCase() + (s && '_') + 'ENDPOINT');
+    if (v) o[s ? (`${s}Endpoint` as const) : 'endpoint'] = v;
   }
-
-  const headers = get('HEADERS');
-  if (headers) o.headers = parseOtlpHeaders(headers, warn);
-  for (const s of SIGNALS) {
-    const v = get(s.toUpperCase() + '_HEADERS');
-    if (v) o[`${s}Headers`] = parseOtlpHeaders(v, warn);
+  for (const s of all) {
+    const v = get(s.toUpperCase() + (s && '_') + 'HEADERS');
+    if (v) o[s ? (`${s}Headers` as const) : 'headers'] = parseOtlpHeaders(v, warn);
   }
 
   // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.

@@ -372,7 +372,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (this.#saturated()) {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
-      this.#bufferScope(scope);
+      this.#bufferAll(scope.spans, scope.logs);
       return this.#carryBacklog();
     }
     if (this.#batchWindowMs > 0) {
@@ -399,7 +399,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    * requests on Workers), and a busy isolate posts about once per window, not once per request.
    */
   #deferScope(scope: Scope, t: number): Promise<FlushResult> {
-    this.#bufferScope(scope);
+    this.#bufferAll(scope.spans, scope.logs);
     if (this.#batchFull()) {
       this.#lastScopeExport = t;
       return this.#exportWaiting();
@@ -443,10 +443,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
   #batchCarrier: Promise<FlushResult> | undefined;
 
-  /** Moves a closed scope's spans and logs into the buffer (bounded, see {@link buffer}). */
-  #bufferScope(scope: Scope): void {
-    for (const s of scope.spans) this.#buffer(true, s);
-    for (const l of scope.logs) this.#buffer(false, l);
+  /** Moves spans and logs (a closed scope's) into the buffer (bounded, see {@link buffer}). */
+  #bufferAll(spans: readonly RecordingSpan[], logs: readonly LogRecordData[]): void {
+    for (const s of spans) this.#buffer(true, s);
+    for (const l of logs) this.#buffer(false, l);
   }
 
   /** A full batch of spans or logs waits in the buffer: it leaves at once. */
@@ -541,8 +541,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     if (this.inflight.size >= this.limits.maxPendingExports) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
       // oldest dropped) instead of piling up exports.
-      for (const s of spansIn) this.#buffer(true, s);
-      for (const l of logs) this.#buffer(false, l);
+      this.#bufferAll(spansIn, logs);
       return this.#carryBacklog();
     }
     let spans: SpanData[] = spansIn;
@@ -648,14 +647,13 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** A backend's answer as reported in the flush result; failures and rejections are counted. */
   #outcome(backend: Backend, result: ExportResult | undefined, items: number): FlushResult['backends'][number] {
     const r: ExportResult = result ?? { ok: false, reason: 'export_failed', error: 'export() returned nothing' };
+    const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) : 0;
     if (!r.ok) {
-      const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) || items : items;
-      this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n);
-    } else if (r.rejected) {
-      const n = (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0);
+      this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n || items);
+    } else if (n > 0) {
       // The backend's own words when it gives them (what to change, such as a limit to raise).
       // Under the backend's reason when it gives one (MemoryBackend's bound: buffer_full).
-      if (n > 0) this.diag.drop(r.reason ?? 'export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
+      this.diag.drop(r.reason ?? 'export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
     }
     return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
   }

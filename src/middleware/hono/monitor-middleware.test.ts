@@ -462,3 +462,11 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect((await b.request('/healthz')).status).toBe(200);
   });
 });
+
+test("monitorMiddleware's misspelled option throws where the app is built, listing the known ones (it was ignored, its default in force)", () => {
+  const { monitor } = createTestMonitor();
+  expect(() => monitorMiddleware(monitor, { waitForBdy: true } as never)).toThrow(/^monitorMiddleware: unknown option `waitForBdy`; known options are trustIncomingTrace, captureHeaders, waitForBody\.$/);
+  // `route` is Hono's to know: given here it would be ignored.
+  expect(() => monitorMiddleware(monitor, { route: () => '/x' } as never)).toThrow(/unknown option `route`/);
+  expect(() => monitorMiddleware(monitor, { trustIncomingTrace: false, captureHeaders: { requestHeaders: ['x-id'] }, waitForBody: true })).not.toThrow();
+});

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
 import type { EnvRecord } from '../../config/env.js';
+import { checkOptionKeys } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
@@ -15,6 +16,8 @@ import { now } from '../../time.js';
  * span ends when the handler returns and `c.res` is left as it is.
  */
 export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
+
+const MIDDLEWARE_OPTION_KEYS: Record<keyof HonoMonitorOptions, 0> = { trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -150,6 +153,9 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
  * ```
  */
 export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
+  // A misspelled option (`waitForBdy`) throws where the app is built, as instrument()'s does,
+  // instead of leaving its default in force unseen; `route` is Hono's own to know.
+  checkOptionKeys('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.
   let misconfigured = false;

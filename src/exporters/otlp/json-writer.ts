@@ -13,9 +13,9 @@ export { litOf, type Lit };
  */
 export class JsonWriter extends ByteBuffer {
   /** The seconds part of the last 13-digit epoch ms written by `unixNano`, and its 10 digits. */
-  private lastSec = -1;
-  private secHead = 0;
-  private secTail = 0;
+  #lastSec = -1;
+  #secHead = 0;
+  #secTail = 0;
 
   /** ASCII text written as is: literals, digits, hex ids. */
   raw(s: string): void {
@@ -93,7 +93,7 @@ export class JsonWriter extends ByteBuffer {
       return;
     }
     if (v > 0 && v < 2147483648 && v === Math.floor(v)) {
-      this.fixedDigits(v, v < 1e5 ? (v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : 5) : v < 1e7 ? (v < 1e6 ? 6 : 7) : v < 1e8 ? 8 : v < 1e9 ? 9 : 10);
+      this.#fixedDigits(v, v < 1e5 ? (v < 100 ? 2 : v < 1000 ? 3 : v < 1e4 ? 4 : 5) : v < 1e7 ? (v < 1e6 ? 6 : 7) : v < 1e8 ? 8 : v < 1e9 ? 9 : 10);
       return;
     }
     this.raw(v >= 9007199254740992 ? uint64Digits(v) : String(v));
@@ -190,19 +190,19 @@ export class JsonWriter extends ByteBuffer {
       this.ensure(27);
       const dv = this.dv;
       const p = this.pos;
-      if (sec === this.lastSec) {
-        dv.setFloat64(p, this.secHead, true);
-        dv.setUint16(p + 8, this.secTail, true);
+      if (sec === this.#lastSec) {
+        dv.setFloat64(p, this.#secHead, true);
+        dv.setUint16(p + 8, this.#secTail, true);
         this.pos = p + 10;
       } else {
         const top = Math.floor(sec / 1e5);
-        this.fixedDigits(top, 5);
-        this.fixedDigits(sec - top * 1e5, 5);
-        this.lastSec = sec;
-        this.secHead = this.dv.getFloat64(p, true);
-        this.secTail = this.dv.getUint16(p + 8, true);
+        this.#fixedDigits(top, 5);
+        this.#fixedDigits(sec - top * 1e5, 5);
+        this.#lastSec = sec;
+        this.#secHead = this.dv.getFloat64(p, true);
+        this.#secTail = this.dv.getUint16(p + 8, true);
       }
-      this.fixedDigits((whole - sec * 1000) * 1e6 + frac, 9);
+      this.#fixedDigits((whole - sec * 1000) * 1e6 + frac, 9);
       return;
     }
     // Split so every part is a small integer: String() of a 13-digit double takes the slow
@@ -210,15 +210,15 @@ export class JsonWriter extends ByteBuffer {
     const hi = Math.floor(whole / 1e7);
     if (hi > 0) {
       this.uint(hi);
-      this.fixedDigits(whole - hi * 1e7, 7);
+      this.#fixedDigits(whole - hi * 1e7, 7);
     } else {
       this.uint(whole);
     }
-    this.fixedDigits(frac, 6);
+    this.#fixedDigits(frac, 6);
   }
 
   /** `v` (0 ≤ v < 2^31) as exactly `width` decimal digits, zero-padded; two digits per store. */
-  private fixedDigits(v: number, width: number): void {
+  #fixedDigits(v: number, width: number): void {
     this.ensure(width);
     const dv = this.dv;
     let p = this.pos + width;

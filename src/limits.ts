@@ -1,3 +1,5 @@
+import { kindOf } from './config/option-keys.js';
+
 /**
  * Limits that keep memory and CPU bounded whatever the input. Span limits follow
  * OpenTelemetry's defaults (ENV-14); the value-length defaults are finite because a
@@ -82,7 +84,7 @@ export function resolveLimits(user: Partial<Limits> | undefined): Limits {
     if (v === undefined) continue;
     const min = /ttribute|^(event|link)C/.test(key) ? 0 : 1;
     if (typeof v !== 'number' || !(v >= min) || (!Number.isInteger(v) && v !== Infinity)) {
-      throw new RangeError(`createMonitor: \`limits.${key}\` must be an integer ≥ ${min} (or Infinity), got ${String(v)}.`);
+      throw new RangeError(`createMonitor: \`limits.${key}\` must be an integer ≥ ${min} (or Infinity), got ${kindOf(v)}.`);
     }
     out[key] = v;
   }

@@ -28,3 +28,15 @@ export function checkNotBeside(options: object, known: object): void {
     if (Object.hasOwn(known, k)) throw new TypeError(`serve: \`${k}\` goes under \`instrumentation\` ({ instrumentation: { ${k} } }); the other keys are the runtime's own.`);
   }
 }
+
+/**
+ * How a wrong value is named in a message: numbers and booleans as written, text quoted (a number
+ * given as text, a Workers var, must not read as the number), anything else by its type.
+ */
+export function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'object') return 'an object';
+  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : `a ${typeof v}`;
+}

@@ -1,4 +1,5 @@
 import { warnConfig } from './env.js';
+import { kindOf } from './option-keys.js';
 import { PROPAGATORS } from '../trace/propagation/propagation.js';
 import type { TailPolicy, TailSamplingOptions } from '../trace/sampling/tail.js';
 import type { SamplerConfig } from '../trace/sampling/samplers.js';
@@ -212,14 +213,6 @@ function isAttributeValue(v: unknown): boolean {
   return isScalar(v) || (Array.isArray(v) && v.every((x) => x === null || x === undefined || isScalar(x)));
 }
 
-/** How a wrong value is named in a message: its type, and short primitives as written. */
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  if (typeof v === 'object') return 'an object';
-  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : `a ${typeof v}`;
-}
 
 /** A nested options object (`logging`, `metrics`): an object with only the known keys. */
 /**

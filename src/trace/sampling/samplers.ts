@@ -1,4 +1,4 @@
-import { unknownOption } from '../../config/option-keys.js';
+import { kindOf, unknownOption } from '../../config/option-keys.js';
 import type { SpanContext } from '../../model/span-data.js';
 
 /** Sampling decisions (SMP-04). */
@@ -91,7 +91,7 @@ export const SAMPLER_NAMES: readonly SamplerName[] = [
 export function checkRatio(v: unknown, where: string): number {
   if (v === undefined) return 1;
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-    throw new RangeError(`createMonitor: ${where} must be a number in [0, 1], got ${String(v)}.`);
+    throw new RangeError(`createMonitor: ${where} must be a number in [0, 1], got ${kindOf(v)}.`);
   }
   return v;
 }

@@ -1,6 +1,7 @@
 import type { SpanData } from '../../model/span-data.js';
 import { SpanStatus } from '../../model/span-data.js';
 import { checkRatio } from './samplers.js';
+import { kindOf } from '../../config/option-keys.js';
 
 /**
  * A tail-sampling policy sees every finished span of one trace in a scope (request) and
@@ -54,7 +55,7 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
   if (config.keepErrors !== false) rules.push(keepErrors());
   if (config.slowerThanMs !== undefined) {
     if (typeof config.slowerThanMs !== 'number' || !(config.slowerThanMs >= 0)) {
-      throw new RangeError(`createMonitor: \`tailSampling.slowerThanMs\` must be a number ≥ 0, got ${String(config.slowerThanMs)}.`);
+      throw new RangeError(`createMonitor: \`tailSampling.slowerThanMs\` must be a number ≥ 0, got ${kindOf(config.slowerThanMs)}.`);
     }
     rules.push(keepSlowerThan(config.slowerThanMs));
   }

@@ -12,17 +12,14 @@ import { now } from '../time.js';
 import { stackTrace } from '../trace/stack.js';
 
 
-/** `severityText` per level, so a record does not upper-case its level on every call. */
-const TEXT: Record<LogLevel, string> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'FATAL' };
-
-const LEVELS: Record<LogLevel, number> = {
-  trace: SeverityNumber.TRACE,
-  debug: SeverityNumber.DEBUG,
-  info: SeverityNumber.INFO,
-  warn: SeverityNumber.WARN,
-  error: SeverityNumber.ERROR,
-  fatal: SeverityNumber.FATAL,
-};
+/** Severity number per level, and `severityText` per level (so a record does not upper-case its level on every call). */
+const LEVELS = {} as Record<LogLevel, number>;
+const TEXT = {} as Record<LogLevel, string>;
+for (const [text, n] of Object.entries(SeverityNumber)) {
+  const level = text.toLowerCase() as LogLevel;
+  LEVELS[level] = n;
+  TEXT[level] = text;
+}
 
 export function checkLevel(level: unknown): LogLevel {
   if (level === undefined) return 'info';

@@ -1,9 +1,10 @@
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { MetricData } from '../../model/metric-data.js';
-import type { SpanData } from '../../model/span-data.js';
+import { SpanKind, type SpanData } from '../../model/span-data.js';
 import { formatAttributes, formatDuration, formatValue, oneLine } from './format.js';
 
-const KIND = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
+/** A span kind's name by its number (SpanKind's names, 1 to 5, lower-cased). */
+const KIND = ['', ...Object.keys(SpanKind).map((k) => k.toLowerCase())];
 const STATUS = ['', ' ok', ' ERROR'];
 
 export interface ConsoleBackendOptions {

@@ -100,6 +100,8 @@ class SpanExtras {
   instrumentationScope: InstrumentationScope | undefined = undefined;
   view: object | undefined = undefined;
 }
+/** What a span without extras reads: never written (not frozen either, which would give it another map). */
+const NO_EXTRAS = new SpanExtras();
 
 /** keyBits: bits 0-28 mark the keys seen (see keyBit); this bit marks a key to redact. */
 const REDACT_BIT = 1 << 29;
@@ -242,19 +244,19 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   get events(): readonly SpanEventData[] {
-    return this.extras === undefined ? NO_EVENTS : this.extras.events;
+    return (this.extras ?? NO_EXTRAS).events;
   }
   get links(): readonly SpanLinkData[] {
-    return this.extras === undefined ? NO_LINKS : this.extras.links;
+    return (this.extras ?? NO_EXTRAS).links;
   }
   get droppedEventsCount(): number {
-    return this.extras === undefined ? 0 : this.extras.droppedEventsCount;
+    return (this.extras ?? NO_EXTRAS).droppedEventsCount;
   }
   get droppedLinksCount(): number {
-    return this.extras === undefined ? 0 : this.extras.droppedLinksCount;
+    return (this.extras ?? NO_EXTRAS).droppedLinksCount;
   }
   get instrumentationScope(): InstrumentationScope | undefined {
-    return this.extras === undefined ? undefined : this.extras.instrumentationScope;
+    return (this.extras ?? NO_EXTRAS).instrumentationScope;
   }
   set instrumentationScope(scope: InstrumentationScope | undefined) {
     (this.extras ??= new SpanExtras()).instrumentationScope = scope;

@@ -465,8 +465,20 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
 
 test("monitorMiddleware's misspelled option throws where the app is built, listing the known ones (it was ignored, its default in force)", () => {
   const { monitor } = createTestMonitor();
-  expect(() => monitorMiddleware(monitor, { waitForBdy: true } as never)).toThrow(/^monitorMiddleware: unknown option `waitForBdy`; known options are trustIncomingTrace, captureHeaders, waitForBody\.$/);
-  // `route` is Hono's to know: given here it would be ignored.
-  expect(() => monitorMiddleware(monitor, { route: () => '/x' } as never)).toThrow(/unknown option `route`/);
+  expect(() => monitorMiddleware(monitor, { waitForBdy: true } as never)).toThrow(/^monitorMiddleware: unknown option `waitForBdy`; known options are route, trustIncomingTrace, captureHeaders, waitForBody\.$/);
   expect(() => monitorMiddleware(monitor, { trustIncomingTrace: false, captureHeaders: { requestHeaders: ['x-id'] }, waitForBody: true })).not.toThrow();
+});
+
+test('monitorMiddleware keeps `route` (read by handleRequest): it names a request no Hono route matched, as before option keys were checked', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const a = new Hono();
+  a.use(monitorMiddleware(monitor, { route: () => '/fallback' } as never));
+  a.get('/a', (c) => c.text('a'));
+  await a.request('/nope');
+  await a.request('/a');
+  await monitor.flush();
+  expect(memory.spans.map((s) => [s.name, s.attributes['http.route']])).toEqual([
+    ['GET /fallback', '/fallback'],
+    ['GET /a', '/a'],
+  ]);
 });

@@ -17,7 +17,8 @@ import { now } from '../../time.js';
  */
 export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
 
-const MIDDLEWARE_OPTION_KEYS: Record<keyof HonoMonitorOptions, 0> = { trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };
+/** `route` too: handleRequest reads it; it names a request no Hono route matched (a 404). */
+const MIDDLEWARE_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -154,7 +155,8 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
  */
 export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
   // A misspelled option (`waitForBdy`) throws where the app is built, as instrument()'s does,
-  // instead of leaving its default in force unseen; `route` is Hono's own to know.
+  // instead of leaving its default in force unseen. `route` is known: handleRequest reads it,
+  // and it names a request no Hono route matched (a 404) where Hono's route names the rest.
   checkOptionKeys('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.

@@ -1,12 +1,12 @@
 // Value imports in the order whose bundle compresses best (module order follows it).
 import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
 import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
+import { checkOtlpVariables, type MonitorOptions } from '../config/options.js';
 import { SIGNALS } from '../exporters/otlp/endpoint.js';
 import { ConsoleBackend } from '../exporters/console/console-backend.js';
 import type { Backend } from '../model/batch.js';
 import { Monitor } from '../monitor.js';
 import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';
-import { checkOtlpVariables, type MonitorOptions } from '../config/options.js';
 
 /** How an adapter is configured: a monitor, its options, or a function of the environment. */
 export type MonitorConfig<E = EnvRecord> = Monitor | MonitorOptions | ((env: E) => Monitor | MonitorOptions);

@@ -1,15 +1,16 @@
-import { redactEntry, type Redactor } from '../attributes/redact.js';
+// Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
+import { SeverityNumber } from '../model/log-data.js';
 import { clip, describe, hasOwn, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { AnyValue } from '../model/attributes.js';
 import type { LogLevel, LogRecordData } from '../model/log-data.js';
-import { SeverityNumber } from '../model/log-data.js';
 import type { Scope } from '../scope/scope.js';
 import type { SpanContext } from '../model/span-data.js';
 import { now } from '../time.js';
 import { stackTrace } from '../trace/stack.js';
+import { redactEntry, type Redactor } from '../attributes/redact.js';
 
 
 /** Severity number per level, and `severityText` per level (so a record does not upper-case its level on every call). */

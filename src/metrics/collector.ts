@@ -1,14 +1,15 @@
+// Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
 import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { MetricData, MetricsSnapshot, Temporality } from '../model/metric-data.js';
+import { checkHelp, checkLabelNames, checkMetricName, checkUnit } from './names.js';
 import { now } from '../time.js';
 import { isThenable } from '../trace/thenable.js';
 import { Gauge } from './gauge.js';
 import { Counter, UpDownCounter } from './counter.js';
 import { checkBuckets, Histogram } from './histogram.js';
 import type { Instrument, InstrumentOwner, SeriesBase } from './instrument.js';
-import { checkHelp, checkLabelNames, checkMetricName, checkUnit } from './names.js';
 import { checkSummaryOptions, Summary } from './summary.js';
 
 export interface InstrumentOptions {

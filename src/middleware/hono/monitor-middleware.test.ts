@@ -472,7 +472,7 @@ test("monitorMiddleware's misspelled option throws where the app is built, listi
 test('monitorMiddleware keeps `route` (read by handleRequest): it names a request no Hono route matched, as before option keys were checked', async () => {
   const { monitor, memory } = createTestMonitor();
   const a = new Hono();
-  a.use(monitorMiddleware(monitor, { route: () => '/fallback' } as never));
+  a.use(monitorMiddleware(monitor, { route: () => '/fallback' }));
   a.get('/a', (c) => c.text('a'));
   await a.request('/nope');
   await a.request('/a');

@@ -13,9 +13,10 @@ import { now } from '../../time.js';
 
 /**
  * HTTP options of the middleware. `waitForBody` defaults to false, as in every adapter: the
- * span ends when the handler returns and `c.res` is left as it is.
+ * span ends when the handler returns and `c.res` is left as it is. `route` names only a request
+ * no Hono route matched (a 404, a catch-all middleware): Hono's matched route names the rest.
  */
-export interface HonoMonitorOptions extends Omit<HttpInstrumentationOptions, 'route'> {}
+export interface HonoMonitorOptions extends HttpInstrumentationOptions {}
 
 /** `route` too: handleRequest reads it; it names a request no Hono route matched (a 404). */
 const MIDDLEWARE_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };

@@ -41,13 +41,37 @@ function watching(seen: Seen[], ms: number) {
   };
 }
 
+/** A client that asks `url` and leaves after `leaveMs`; resolves `waitMs` after it asked. */
+async function leaveEarly(url: string, leaveMs: number, waitMs: number): Promise<void> {
+  const req = get(url);
+  req.on('error', () => undefined);
+  setTimeout(() => req.destroy(), leaveMs);
+  await new Promise((r) => setTimeout(r, waitMs));
+}
+
+/** An upstream whose body never ends: it closes only when the call to it is aborted. */
+async function neverEnding(): Promise<{ url: string; closed: () => boolean; stop: () => Promise<void> }> {
+  let closed = false;
+  const upstream = createServer((_req, res) => {
+    res.on('close', () => (closed = true));
+    res.writeHead(200);
+    res.write('partial');
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`,
+    closed: () => closed,
+    stop: async () => {
+      upstream.closeAllConnections();
+      await new Promise((r) => upstream.close(r));
+    },
+  };
+}
+
 test('node: request.signal, a copy made from the request and its clone abort when the client leaves before the answer', async () => {
   const seen: Seen[] = [];
   const url = await listen(watching(seen, 300));
-  const req = get(url);
-  req.on('error', () => undefined);
-  setTimeout(() => req.destroy(), 100);
-  await new Promise((r) => setTimeout(r, 600));
+  await leaveEarly(url, 100, 600);
   expect(seen).toHaveLength(1);
   expect(seen[0]!.own).toBeInstanceOf(AbortSignal);
   expect(seen[0]!.abortedAtStart).toBe(false);
@@ -65,14 +89,8 @@ test('node: request.signal does not abort for a request answered in full', async
 });
 
 test('node: an upstream fetch given the request itself is aborted when the client leaves', async () => {
-  let upstreamClosed = false;
-  const upstream = createServer((_req, res) => {
-    res.on('close', () => (upstreamClosed = true));
-    res.writeHead(200);
-    res.write('partial');
-  });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  const upstream = await neverEnding();
+  const target = upstream.url;
   let failure: unknown;
   try {
     const url = await listen(async (request) => {
@@ -81,27 +99,17 @@ test('node: an upstream fetch given the request itself is aborted when the clien
       await answer.text().catch((err: unknown) => (failure = err));
       return new Response('never sent');
     });
-    const req = get(url);
-    req.on('error', () => undefined);
-    setTimeout(() => req.destroy(), 200);
-    await new Promise((r) => setTimeout(r, 700));
-    expect(upstreamClosed).toBe(true);
+    await leaveEarly(url, 200, 700);
+    expect(upstream.closed()).toBe(true);
     expect(String(failure)).toBe('Error: client disconnected');
   } finally {
-    upstream.closeAllConnections();
-    await new Promise((r) => upstream.close(r));
+    await upstream.stop();
   }
 });
 
 test('node: a clone of a clone aborts too, and an upstream fetch given it stops, when the client leaves', async () => {
-  let upstreamClosed = false;
-  const upstream = createServer((_req, res) => {
-    res.on('close', () => (upstreamClosed = true));
-    res.writeHead(200);
-    res.write('partial');
-  });
-  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const target = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/`;
+  const upstream = await neverEnding();
+  const target = upstream.url;
   let failure: unknown;
   let signals: AbortSignal[] = [];
   try {
@@ -113,16 +121,12 @@ test('node: a clone of a clone aborts too, and an upstream fetch given it stops,
       await answer.text().catch((err: unknown) => (failure = err));
       return new Response('never sent');
     });
-    const req = get(url);
-    req.on('error', () => undefined);
-    setTimeout(() => req.destroy(), 200);
-    await new Promise((r) => setTimeout(r, 700));
+    await leaveEarly(url, 200, 700);
     expect(signals.map((s) => (s.aborted ? String(s.reason) : 'not aborted'))).toEqual(Array(5).fill('Error: client disconnected'));
-    expect(upstreamClosed).toBe(true);
+    expect(upstream.closed()).toBe(true);
     expect(String(failure)).toBe('Error: client disconnected');
   } finally {
-    upstream.closeAllConnections();
-    await new Promise((r) => upstream.close(r));
+    await upstream.stop();
   }
 });
 

@@ -13,7 +13,7 @@ import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from 
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
 import { defaultLanguage } from '../monitor.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../config/option-keys.js';
+import { checkOptionKeys, HTTP_OPTION_KEYS, kindOf } from '../config/option-keys.js';
 import { timerMs } from '../time.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
@@ -78,7 +78,7 @@ export function checkFlushOnExit(
   checkOptionKeys('flushOnExit', options, known);
   const { timeoutMs, signals, beforeFlush } = options;
   if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs >= 0 && Number.isFinite(timeoutMs))) {
-    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${typeof timeoutMs == 'string' ? JSON.stringify(timeoutMs) : String(timeoutMs)}.`);
+    throw new RangeError(`flushOnExit: \`timeoutMs\` must be a number of milliseconds, 0 or more (default 10000), got ${kindOf(timeoutMs)}.`);
   }
   if (signals !== undefined && !(Array.isArray(signals) && signals.every((s) => allowed.includes(s)))) {
     throw new TypeError(`flushOnExit: \`signals\` must be an array of ${allowed.join(', ')}, got ${JSON.stringify(signals)}.`);

@@ -253,10 +253,18 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // end leave in one write, where the headers alone were a write (a syscall) of their own; a body
   // that takes longer (a stream) still has its headers sent then. Only where the response can
   // be corked: writeWebResponse is public, and a stand-in response may lack it.
-  const cork = typeof res.cork === 'function' && typeof res.uncork === 'function';
-  if (cork) res.cork();
+  let corked = typeof res.cork === 'function' && typeof res.uncork === 'function';
+  // Uncorked before end(): Node 22 and 24 buffer a corked response's chunks and let end() write
+  // the last chunk ahead of them ("0\r\n\r\n" first: the client read an empty body).
+  const uncork = (): void => {
+    if (corked) {
+      corked = false;
+      res.uncork();
+    }
+  };
+  if (corked) res.cork();
   res.flushHeaders();
-  if (cork) process.nextTick(() => res.uncork());
+  if (corked) process.nextTick(uncork);
   let closed = false;
   const onClose = (): void => {
     closed = true;
@@ -279,6 +287,7 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
         });
       }
     }
+    uncork();
     if (!closed) res.end();
   } catch (err) {
     // The body failed mid-stream: the client sees a cut connection, as with any Node server.

@@ -34,7 +34,14 @@ async function text(res: IncomingMessage): Promise<string> {
   return s;
 }
 
-test('node: the headers, a body that is there at once and its end leave in one socket write', async () => {
+/**
+ * Whether undici keeps a text or bytes body's source where writeWebResponse can read it (Node 20
+ * and 22; Node 24's undici keeps its state private): only then is such a body written whole with
+ * a Content-Length, the stream's way (chunked) otherwise.
+ */
+const fromSource = Reflect.ownKeys(new Response('x')).some((k) => typeof k === 'symbol' && k.description === 'state');
+
+test.skipIf(!fromSource)('node: the headers, a body that is there at once and its end leave in one socket write', async () => {
   const s = await start(() => new Response('hello', { headers: { 'content-type': 'text/plain' } }));
   try {
     const res = await request(s.url);
@@ -103,7 +110,7 @@ async function raw(url: string): Promise<{ head: string[]; body: string }> {
   });
 }
 
-test('node: a text body leaves with a Content-Length of its UTF-8 bytes, not chunked', async () => {
+test.skipIf(!fromSource)('node: a text body leaves with a Content-Length of its UTF-8 bytes, not chunked', async () => {
   const s = await start(() => new Response('héllo ✓', { headers: { 'content-type': 'text/plain; charset=utf-8' } }));
   try {
     const r = await raw(s.url);
@@ -115,7 +122,7 @@ test('node: a text body leaves with a Content-Length of its UTF-8 bytes, not chu
   }
 });
 
-test('node: a Response.json() body, a bytes body and a clone leave whole with their lengths', async () => {
+test.skipIf(!fromSource)('node: a Response.json() body, a bytes body and a clone leave whole with their lengths', async () => {
   const bodies: Array<() => Response> = [
     () => Response.json({ ok: true, items: [1, 2, 3] }),
     () => new Response(new TextEncoder().encode('bytes!'), { status: 202 }),
@@ -206,7 +213,7 @@ test('node: a text body whose stream is locked (a reader taken, a tee) gets the 
   printed.mockRestore();
 });
 
-test('node: one text Response returned for GET, HEAD, GET: the second GET gets the 500, not an empty 200', async () => {
+test.skipIf(!fromSource)('node: one text Response returned for GET, HEAD, GET: the second GET gets the 500, not an empty 200', async () => {
   const printed = vi.spyOn(console, 'error').mockImplementation(() => undefined);
   const shared = new Response('shared');
   const s = await start(() => shared);

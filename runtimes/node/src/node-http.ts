@@ -276,6 +276,12 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
       const { done, value } = await reader.read();
       if (done || closed) break;
       if (!res.write(value)) {
+        // A chunk that filled the buffer while corked (a first chunk of 64 KB): Node 22 emits no
+        // 'drain' for it once the socket took it whole, and the response hung there.
+        if (corked) {
+          uncork();
+          if (res.socket && !res.socket.writableNeedDrain) continue;
+        }
         await new Promise<void>((resolve) => {
           const go = (): void => {
             res.off('drain', go);

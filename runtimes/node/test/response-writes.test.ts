@@ -229,3 +229,24 @@ test.skipIf(!fromSource)('node: one text Response returned for GET, HEAD, GET: t
     s.server.close();
   }
 });
+
+test('node: a first chunk larger than the buffer, written while corked, does not stall the body (Node 22 waited for a drain that never came)', async () => {
+  let i = 0;
+  const s = await start(
+    () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            if (i++ >= 3) c.close();
+            else c.enqueue(new Uint8Array(65536).fill(97));
+          },
+        }),
+      ),
+  );
+  try {
+    const res = await request(s.url);
+    expect((await text(res)).length).toBe(3 * 65536);
+  } finally {
+    s.server.close();
+  }
+}, 5000);

@@ -12,22 +12,14 @@ import { build } from 'esbuild';
 import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
+import { NODE_BUILD } from './lib/node-build.mjs';
 
 const ROUNDS = Number(process.env.NODE_SERVER_ROUNDS ?? 5);
 const ROUND_MS = Number(process.env.NODE_SERVER_ROUND_MS ?? 1500);
 const CONCURRENCY = Number(process.env.NODE_SERVER_CONCURRENCY ?? 8);
 const root = process.cwd();
 const out = join(root, '.tmp', 'bench', 'node-server-app.mjs');
-await build({
-  entryPoints: [join(root, 'bench/node-server/app.ts')],
-  outfile: out,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
-});
+await build({ ...NODE_BUILD, entryPoints: [join(root, 'bench/node-server/app.ts')], outfile: out });
 
 const variants = [
   { name: 'plain', label: 'node:http, no telemetry', script: out, mode: 'plain' },

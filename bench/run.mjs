@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { NODE_BUILD } from './lib/node-build.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
@@ -26,16 +27,7 @@ const files = filters.length ? all.filter((f) => filters.some((x) => f.includes(
 let failed = 0;
 for (const f of files) {
   const outfile = join(out, f.replace(/\.ts$/, '.mjs'));
-  await build({
-    entryPoints: [join(here, f)],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-  });
+  await build({ ...NODE_BUILD, entryPoints: [join(here, f)], outfile });
   const flags = f.startsWith('memory') ? ['--expose-gc'] : [];
   console.log(`\n# ${f}  (node ${[...flags, outfile.slice(root.length + 1)].join(' ')})`);
   const r = spawnSync(process.execPath, [...flags, outfile], { stdio: 'inherit', cwd: root });

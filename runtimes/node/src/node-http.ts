@@ -234,26 +234,26 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
   // with its headers in one write and a Content-Length: read through its stream, the stream's
   // promises and a chunked encoding cost more CPU than the rest of the response.
   const source = bodySource(response, body);
+  // Only where the response can be corked: writeWebResponse is public, and a stand-in response may lack it.
+  const canCork = typeof res.cork === 'function' && typeof res.uncork === 'function';
   if (source !== undefined) {
     // Framed by its length, not chunked (the length of a decoded upstream's body was left out
     // above, but such a body has no source); write and end, corked, are one write.
     const bytes = typeof source === 'string' ? Buffer.from(source) : source;
     if (!length) res.setHeader('content-length', bytes.byteLength);
-    const cork = typeof res.cork === 'function' && typeof res.uncork === 'function';
-    if (cork) res.cork();
+    if (canCork) res.cork();
     res.write(bytes);
     res.end();
-    if (cork) res.uncork();
+    if (canCork) res.uncork();
     return;
   }
   // Before the headers leave: a body already used (one Response returned for every request)
   // throws here, and toNodeListener answers 500 as Deno and Bun do, not a 200 cut short.
   const reader = body.getReader();
-  // Corked until the next tick: the headers, a body that is there already (text, bytes) and its
+  // Corked until the next tick: the headers, a stream that is there already (a Blob's) and its
   // end leave in one write, where the headers alone were a write (a syscall) of their own; a body
-  // that takes longer (a stream) still has its headers sent then. Only where the response can
-  // be corked: writeWebResponse is public, and a stand-in response may lack it.
-  let corked = typeof res.cork === 'function' && typeof res.uncork === 'function';
+  // that takes longer still has its headers sent then.
+  let corked = canCork;
   // Uncorked before end(): Node 22 and 24 buffer a corked response's chunks and let end() write
   // the last chunk ahead of them ("0\r\n\r\n" first: the client read an empty body).
   const uncork = (): void => {

@@ -29,7 +29,16 @@ import type { SpanData } from './model/span-data.js';
 import type { RecordingSpan } from './trace/span.js';
 
 /** Resource attributes whose `telemetry.sdk.language` is the core's default, `webjs`. */
-export const defaultLanguage = new WeakSet<object>();
+const defaultLanguage = new WeakSet<object>();
+
+/**
+ * A runtime adapter's `telemetry.sdk.language` (Node's `nodejs`), in place of the core's default
+ * only: a language the app or OTEL_RESOURCE_ATTRIBUTES gave is kept.
+ */
+export function setRuntimeLanguage(monitor: Monitor, language: string): void {
+  const resource = monitor.resource.attributes;
+  if (defaultLanguage.has(resource)) resource['telemetry.sdk.language'] = language;
+}
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
 /** Spans (or logs) waiting outside scopes that start an export at once: OpenTelemetry's default batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
 const EXPORT_BATCH_SIZE = 512;

@@ -12,7 +12,7 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
-import { defaultLanguage } from '../monitor.js';
+import { setRuntimeLanguage } from '../monitor.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS, kindOf } from '../config/option-keys.js';
 import { timerMs } from '../time.js';
 
@@ -138,9 +138,7 @@ export function createServerHandler<I>(
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
   checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
-  // Only in place of the default: a value the app or OTEL_RESOURCE_ATTRIBUTES gave is kept.
-  const resource = monitor.resource.attributes;
-  if (language && defaultLanguage.has(resource)) resource['telemetry.sdk.language'] = language;
+  if (language) setRuntimeLanguage(monitor, language);
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
   // would otherwise trace this one's fetches too.

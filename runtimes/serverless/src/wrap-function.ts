@@ -3,7 +3,7 @@ import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
-import { defaultLanguage, type Monitor } from '../../../src/monitor.js';
+import { setRuntimeLanguage, type Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
 import { SpanKind, SpanStatus } from '../../../src/model/span-data.js';
 import { extractIncoming } from '../../../src/trace/propagation/propagation.js';
@@ -144,8 +144,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   addLambdaResource(monitor, env);
   // Lambda, Vercel and Netlify functions run on Node: `nodejs`, as under the Node adapters and
   // the OpenTelemetry JS SDK there, in place of the core's default only (an edge function keeps it).
-  const resource = monitor.resource.attributes;
-  if (onNode() && defaultLanguage.has(resource)) resource['telemetry.sdk.language'] = 'nodejs';
+  if (onNode()) setRuntimeLanguage(monitor, 'nodejs');
   initAt ??= Date.now();
   const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);

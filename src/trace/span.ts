@@ -115,6 +115,14 @@ function keyBit(key: string): number {
 }
 
 /**
+ * How many sampled spans of this isolate are started and not yet ended, over every monitor:
+ * only such a span can give a histogram observation its exemplar, so while there is none an
+ * observation skips the active-context lookup (an AsyncLocalStorage read once any `run()` has
+ * happened). A span never ended keeps it above 0, which only costs that lookup again.
+ */
+export const openSpans = { sampled: 0 };
+
+/**
  * A span that records: also the `SpanData` exporters read once it has ended. Fields are
  * assigned in the constructor (no initialisers) and empty lists are shared until first
  * use, because a span's floor cost is mostly allocation.
@@ -509,6 +517,7 @@ export class RecordingSpan implements Span, SpanData {
     }
     const t = timeInput(endTime);
     this.endTime = t < this.startTime ? this.startTime : t; // end ≥ start (TR-05)
+    if (this.traceFlags & 1) openSpans.sampled--;
     this.owner.onEnd(this);
   }
 

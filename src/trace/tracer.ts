@@ -10,7 +10,7 @@ import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
-import { NonRecordingSpan, RecordingSpan, unreadable, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
+import { NonRecordingSpan, openSpans, RecordingSpan, unreadable, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
 import { isThenable, whenSettled } from './thenable.js';
 
 export interface StartSpanOptions {
@@ -227,6 +227,8 @@ export class Tracer {
     );
     if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
     if (links) addLinks(span, links, owner);
+    // Counted once nothing can throw any more: a span abandoned by a throw is never ended.
+    if (flags & 1) openSpans.sampled++;
     return span;
   }
 

@@ -177,6 +177,40 @@ for (const s of specifiers) {
 console.log('REPORT ' + JSON.stringify(out));
 `;
 
+/**
+ * The same from CommonJS: Node 20.19+ and 22.12+ load an ES module through require() when its
+ * graph has no top-level await, which is how a CommonJS Lambda handler or Express app uses us.
+ */
+const REQUIRE_ALL = `
+const specifiers = JSON.parse(process.argv[1]);
+const out = {};
+for (const s of specifiers) {
+  try { out[s] = { names: Object.keys(require(s)) }; }
+  catch (e) { out[s] = { error: String(e?.code ?? '') + ' ' + String(e?.message ?? e) }; }
+}
+console.log('REPORT ' + JSON.stringify(out));
+`;
+
+/** A CommonJS Lambda handler as users write one: exports.handler wrapped by wrapFunction. */
+const LAMBDA_CJS = `const { wrapFunction } = require('${NAME}/serverless');
+const { MemoryBackend, createMonitor } = require('${NAME}');
+const memory = new MemoryBackend();
+const monitor = createMonitor({ serviceName: 'cjs-lambda', backends: [memory] });
+exports.handler = wrapFunction(async (event) => {
+  monitor.logger.info('handled', { path: event.rawPath });
+  return { statusCode: 201, body: 'made' };
+}, monitor);
+if (require.main === module) {
+  const event = { version: '2.0', rawPath: '/orders', headers: {}, requestContext: { http: { method: 'POST', path: '/orders' } } };
+  const context = { awsRequestId: 'req-1', functionName: 'orders', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders', getRemainingTimeInMillis: () => 3000 };
+  exports.handler(event, context).then(async (result) => {
+    await monitor.flush();
+    const server = memory.spans.find((s) => s.kind === 2);
+    console.log('REPORT ' + JSON.stringify({ result, server: server && { name: server.name, attributes: server.attributes, traceId: server.traceId }, logs: memory.logs.map((l) => ({ body: l.body, traceId: l.traceId })) }));
+  });
+}
+`;
+
 /** A Worker as a user writes it; typechecked against @cloudflare/workers-types, then bundled and run in workerd. */
 const WORKER_TS = `import { instrument } from '${NAME}/cloudflare-workers';
 import { OtlpBackend } from '${NAME}/otlp';
@@ -481,6 +515,28 @@ describe('in Node, from the installed package', () => {
       expect(got[specifier]?.error, specifier).toBeUndefined();
       expect(got[specifier]?.names, specifier).toEqual(expect.arrayContaining(names));
     }
+  });
+
+  it('requires every subpath from CommonJS and finds its exports (Node loads ES modules through require)', async () => {
+    const specifiers = Object.keys(EXPECTED_EXPORTS).map((k) => NAME + k.slice(1));
+    const got = report<Imported>(await run(process.execPath, ['-e', REQUIRE_ALL, JSON.stringify(specifiers)], { cwd: consumer }), 'requiring every subpath');
+    for (const [key, names] of Object.entries(EXPECTED_EXPORTS)) {
+      const specifier = NAME + key.slice(1);
+      expect(got[specifier]?.error, specifier).toBeUndefined();
+      expect(got[specifier]?.names, specifier).toEqual(expect.arrayContaining(names));
+    }
+  });
+
+  it('runs a CommonJS Lambda handler (exports.handler = wrapFunction(...)): its SERVER span and log reach the backend', async () => {
+    await writeFile(join(consumer, 'lambda.cjs'), LAMBDA_CJS);
+    const r = report<{ result: unknown; server?: { name: string; attributes: Record<string, unknown>; traceId: string }; logs: { body: string; traceId?: string }[] }>(
+      await run(process.execPath, ['lambda.cjs'], { cwd: consumer, timeoutMs: 20_000 }),
+      'node lambda.cjs',
+    );
+    expect(r.result).toEqual({ statusCode: 201, body: 'made' });
+    expect(r.server, JSON.stringify(r)).toBeDefined();
+    expect(r.server!.attributes).toMatchObject({ 'http.request.method': 'POST', 'http.response.status_code': 201, 'faas.invocation_id': 'req-1' });
+    expect(r.logs).toEqual([{ body: 'handled', traceId: r.server!.traceId }]);
   });
 
   it('runs a program: a span, a counter and a log reach the memory backend; a request through @lexigram/monitor/node', async () => {

@@ -370,6 +370,12 @@ const TSCONFIGS: Record<string, { files: string[]; compilerOptions: Record<strin
       noEmit: true,
     },
   },
+  // A CommonJS project as `tsc --init` with `module: commonjs` leaves it: node10 resolution, which
+  // ignores package.json `exports`; the subpaths' types are found through `typesVersions`.
+  'tsconfig.commonjs.json': {
+    files: ['app.ts'],
+    compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: false, noEmit: true },
+  },
   // A Node project with no DOM lib: the declarations name no DOM-only type (RequestInfo, HeadersInit).
   'tsconfig.node-nodom.json': {
     files: ['app.ts'],
@@ -469,6 +475,10 @@ describe('the tarball', () => {
 
   it('contains every file package.json exports, main and types point to', () => {
     const targets = new Set<string>([packedManifest.main, packedManifest.types]);
+    // node10 resolution (a CommonJS TypeScript project) ignores `exports`: each subpath's types
+    // must be given again in typesVersions, pointing at the same file.
+    const typesVersions = (packedManifest.typesVersions as Record<string, Record<string, string[]>>)['*']!;
+    const subpaths: string[] = [];
     for (const [key, target] of Object.entries(packedManifest.exports as Record<string, string | Record<string, string>>)) {
       if (key === './package.json') continue;
       expect(typeof target, key).toBe('object');
@@ -476,7 +486,12 @@ describe('the tarball', () => {
       // TypeScript reads the first matching condition: `types` must come before `default`.
       expect(Object.keys(conditions), key).toEqual(['types', 'default']);
       targets.add(conditions.types).add(conditions.default);
+      if (key !== '.') {
+        subpaths.push(key.slice(2));
+        expect(typesVersions[key.slice(2)], `typesVersions for ${key}`).toEqual([conditions.types]);
+      }
     }
+    expect(Object.keys(typesVersions).sort()).toEqual(subpaths.sort());
     const missing = [...targets].map((t) => t.replace(/^\.\//, '')).filter((t) => !packedFiles.includes(t));
     expect(missing).toEqual([]);
   });
@@ -659,6 +674,7 @@ describe('under TypeScript, from the installed package (strict)', () => {
     ['module/moduleResolution node16, every declaration file checked (skipLibCheck false)', 'tsconfig.node16.json'],
     ['a Worker project: lib ES2022 + @cloudflare/workers-types, skipLibCheck true as Cloudflare templates set it', 'tsconfig.workers.json'],
     ['a Worker project with every declaration file checked (lib ES2022 + ESNext.Disposable)', 'tsconfig.workers-strict.json'],
+    ['a CommonJS project (module commonjs, moduleResolution node10), every declaration file checked', 'tsconfig.commonjs.json'],
     ['a Node project without the DOM lib (lib ES2022 + @types/node), every declaration file checked', 'tsconfig.node-nodom.json'],
     ['a Worker project with lib ES2022 alone (no ESNext.Disposable, no @types/node), every declaration file checked', 'tsconfig.workers-es2022.json'],
   ])('typechecks %s', async (_title, config) => {

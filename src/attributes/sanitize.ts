@@ -41,8 +41,11 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
     case 'bigint':
       // A safe integer is the same number (an OTLP int): nothing lost, nothing to report. Past
       // 2^53 it is written as its digits, a change of type that is reported.
-      out.value = v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
-      if (typeof out.value === 'string') out.fix = Fix.Converted;
+      if (safeBigInt(v)) out.value = Number(v);
+      else {
+        out.value = v.toString();
+        out.fix = Fix.Converted;
+      }
       return out;
     case 'object':
       if (v === null) break;
@@ -61,8 +64,13 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
   return out;
 }
 
+/** Whether a BigInt is the same value as a number (within ±(2^53 − 1)). */
+function safeBigInt(v: bigint): boolean {
+  return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER);
+}
+
 /**
- * An array attribute: homogeneous arrays of strings, numbers or booleans are kept, with `null`
+ * An array attribute: homogeneous arrays of strings, numbers (safe BigInts among them) or booleans are kept, with `null`
  * (and `undefined`, a hole) elements kept as `null` as the OpenTelemetry common spec asks; any
  * other mix becomes an array of strings, still with its nulls.
  */
@@ -74,7 +82,8 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
   for (let i = 0; i < n; i++) {
     const e = arr[i];
     if (e === null || e === undefined) continue;
-    const t = typeof e;
+    // A safe BigInt is a number here too, as a single one is: [1n, 2n] stays an int array.
+    const t = typeof e === 'bigint' && safeBigInt(e) ? 'number' : typeof e;
     type ??= t;
     if (t !== type || (t !== 'string' && t !== 'number' && t !== 'boolean')) {
       homogeneous = false;
@@ -89,7 +98,7 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
       if (typeof e === 'string' && e.length > maxLength) {
         res[i] = clip(e, maxLength);
         out.fix = Fix.Truncated;
-      } else res[i] = e as string | number | boolean;
+      } else res[i] = typeof e === 'bigint' ? Number(e) : (e as string | number | boolean);
     } else {
       res[i] = clip(typeof e === 'string' ? e : describe(e, redactor), maxLength);
       out.fix = Fix.Converted;
@@ -242,7 +251,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     case 'boolean':
       return v;
     case 'bigint':
-      return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+      return safeBigInt(v) ? Number(v) : v.toString();
     case 'undefined':
     case 'function':
     case 'symbol':

@@ -33,3 +33,16 @@ it('a BigInt past 2^53 is written as its digits, counted and reported as written
   expect(dropped()).toBe(1);
   expect(seen.find((d) => d.kind === 'invalid_attribute')?.message).toMatch(/BigInt past 2\^53\) was written as text/);
 });
+
+it('an array of safe BigInts is an array of numbers, alone or among numbers, with no drop; one past 2^53 makes it text, reported', async () => {
+  const { monitor, memory, seen, dropped } = setup();
+  monitor.tracer.startSpan('a').setAttribute('ids', [1n, -2n, null]).setAttribute('mixed', [3, 4n]).end();
+  await monitor.flush();
+  expect(memory.spans[0]!.attributes).toMatchObject({ ids: [1, -2, null], mixed: [3, 4] });
+  expect([dropped(), seen.filter((d) => d.kind === 'invalid_attribute')]).toEqual([0, []]);
+
+  monitor.tracer.startSpan('b').setAttribute('big', [1n, 2n ** 60n]).end();
+  await monitor.flush();
+  expect(memory.spans[1]!.attributes.big).toEqual(['1', '1152921504606846976']);
+  expect(dropped()).toBe(1);
+});

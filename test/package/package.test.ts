@@ -211,6 +211,14 @@ if (require.main === module) {
 }
 `;
 
+/** A CommonJS module in TypeScript (`.cts`: require() calls once compiled) importing our ES modules. */
+const LAMBDA_CTS = `import { wrapFunction } from '${NAME}/serverless';
+import { createMonitor } from '${NAME}';
+import { OtlpBackend } from '${NAME}/otlp';
+const monitor = createMonitor({ serviceName: 'orders', backends: [new OtlpBackend({ endpoint: 'http://collector:4318' })] });
+export const handler = wrapFunction(async (event: { id: string }) => ({ statusCode: 200, body: event.id }), monitor);
+`;
+
 /** A Worker as a user writes it; typechecked against @cloudflare/workers-types, then bundled and run in workerd. */
 const WORKER_TS = `import { instrument } from '${NAME}/cloudflare-workers';
 import { OtlpBackend } from '${NAME}/otlp';
@@ -376,6 +384,12 @@ const TSCONFIGS: Record<string, { files: string[]; compilerOptions: Record<strin
     files: ['app.ts'],
     compilerOptions: { target: 'ES2022', module: 'commonjs', moduleResolution: 'node10', strict: true, skipLibCheck: false, noEmit: true },
   },
+  // CommonJS under nodenext, which (TypeScript 5.8+) lets a CommonJS file import an ES module as
+  // Node 20.19+/22.12+ require() it; `module: node16` refuses that (TS1479), as Node 16 did.
+  'tsconfig.cjs-nodenext.json': {
+    files: ['lambda.cts'],
+    compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false, noEmit: true },
+  },
   // A Node project with no DOM lib: the declarations name no DOM-only type (RequestInfo, HeadersInit).
   'tsconfig.node-nodom.json': {
     files: ['app.ts'],
@@ -451,6 +465,7 @@ beforeAll(async () => {
     writeFile(join(consumer, 'worker-satisfies.ts'), WORKER_SATISFIES_TS),
     writeFile(join(consumer, 'worker-hono.ts'), WORKER_HONO_TS),
     writeFile(join(consumer, 'app.ts'), APP_TS),
+    writeFile(join(consumer, 'lambda.cts'), LAMBDA_CTS),
     ...Object.entries(TSCONFIGS).map(([file, config]) => writeFile(join(consumer, file), JSON.stringify(config, null, 2))),
   ]);
 }, 180_000);
@@ -675,6 +690,7 @@ describe('under TypeScript, from the installed package (strict)', () => {
     ['a Worker project: lib ES2022 + @cloudflare/workers-types, skipLibCheck true as Cloudflare templates set it', 'tsconfig.workers.json'],
     ['a Worker project with every declaration file checked (lib ES2022 + ESNext.Disposable)', 'tsconfig.workers-strict.json'],
     ['a CommonJS project (module commonjs, moduleResolution node10), every declaration file checked', 'tsconfig.commonjs.json'],
+    ['a CommonJS file (.cts) under module/moduleResolution nodenext, every declaration file checked', 'tsconfig.cjs-nodenext.json'],
     ['a Node project without the DOM lib (lib ES2022 + @types/node), every declaration file checked', 'tsconfig.node-nodom.json'],
     ['a Worker project with lib ES2022 alone (no ESNext.Disposable, no @types/node), every declaration file checked', 'tsconfig.workers-es2022.json'],
   ])('typechecks %s', async (_title, config) => {

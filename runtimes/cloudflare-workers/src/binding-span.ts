@@ -8,7 +8,7 @@ import { now } from '../../../src/time.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
-export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'service' | 'workflow' | 'cache';
+export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'durable_object_storage' | 'service' | 'workflow' | 'cache';
 
 /**
  * One finished binding call, as handed to `onBindingCall`: enough for hook events such as
@@ -23,7 +23,7 @@ export interface BindingCallEvent {
   readonly durationMs: number;
   /** For reads: whether a value came back (KV `get`, R2 `get`/`head`, Cache API `match`). */
   readonly hit?: boolean;
-  /** D1: the statement text (placeholders, never values). */
+  /** D1 and a Durable Object's `sql.exec`: the statement text (placeholders, never values). */
   readonly query?: string;
   /** Queue producers: messages sent. */
   readonly messageCount?: number;
@@ -46,7 +46,7 @@ function emitHook(hooks: HookRegistry, spec: CallSpec, hit: boolean | undefined,
     if (READS.has(op) && hit !== undefined && error === undefined) hooks.emit(hit ? 'cache.hit' : 'cache.miss', e);
     else if (WRITES.has(op) && error === undefined) hooks.emit('cache.set', e);
     else if (DELETES.has(op) && error === undefined) hooks.emit('cache.delete', e);
-  } else if (spec.type === 'd1') {
+  } else if (spec.type === 'd1' || (spec.type === 'durable_object_storage' && spec.query !== undefined)) {
     hooks.emit('sql.query', { database: spec.binding, statement: spec.query, durationMs, traced, ...(error !== undefined ? { error } : {}) });
   } else if (spec.type === 'queue' && error === undefined) {
     const n = Math.min(spec.messageCount ?? 1, 1000);

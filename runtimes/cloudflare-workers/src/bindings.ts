@@ -18,12 +18,14 @@ const R2_UPLOAD_OPS = new Set(['uploadPart', 'complete', 'abort']);
  * A proxy over `target` whose methods in `ops` are replaced by `wrap(name, original)`; every
  * other property is read from the target, functions bound to it (native bindings refuse a
  * proxy as `this`). Wrapped methods are made once per proxy. `uncached(t, prop, fn)`, when
- * given and it answers, supplies a function property made anew on every read instead.
+ * given and it answers, supplies a function property made anew on every read instead;
+ * `object(prop, v)`, when it answers, an object property (made once: a Durable Object's `sql`).
  */
-function methodProxy<T extends object>(
+export function methodProxy<T extends object>(
   target: T,
   wrap: (name: string, original: AnyFn) => AnyFn | undefined,
-  uncached?: (t: T, prop: PropertyKey, fn: AnyFn) => unknown,
+  uncached?: ((t: T, prop: PropertyKey, fn: AnyFn) => unknown) | undefined,
+  object?: (prop: PropertyKey, v: unknown) => object | undefined,
 ): T {
   const made = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
@@ -31,7 +33,11 @@ function methodProxy<T extends object>(
       const hit = made.get(prop);
       if (hit !== undefined) return hit;
       const v = Reflect.get(t, prop, t) as unknown;
-      if (typeof v !== 'function') return v;
+      if (typeof v !== 'function') {
+        const o = object?.(prop, v);
+        if (o) made.set(prop, o);
+        return o ?? v;
+      }
       const fresh = uncached?.(t, prop, v as AnyFn);
       if (fresh !== undefined) return fresh;
       const original = (v as AnyFn).bind(t) as AnyFn;

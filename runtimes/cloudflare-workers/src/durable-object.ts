@@ -22,7 +22,7 @@ interface Instance {
  * Instruments a Durable Object class: `fetch` gets a SERVER span (incoming `traceparent`
  * continued, HTTP metrics), `alarm`, `webSocketMessage`/`webSocketClose`/`webSocketError` and every
  * RPC method (a prototype method other than those) get a span of their own, and bindings in
- * `env` are instrumented. Each call's telemetry is flushed through `state.waitUntil`, once the
+ * `env` and the object's storage (`ctx.storage` calls and `ctx.storage.sql.exec`) are instrumented. Each call's telemetry is flushed through `state.waitUntil`, once the
  * work the call hands to `state.waitUntil` (`this.ctx.waitUntil`) itself has settled (at most
  * `waitUntilTimeoutMs`; concurrent calls each wait for their own, told apart by AsyncLocalStorage:
  * without it, only what is handed over before the handler's first `await` is waited for).
@@ -50,6 +50,7 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
       const iso = isolate(args[1]);
       // Before the object's constructor, which may keep `state.waitUntil` (bound) for later.
       const exportTo = holdByScope(args[0] as DurableObjectState, iso.waitUntilTimeoutMs);
+      iso.storage(args[0], className);
       const rest = args.slice(2);
       super(args[0], iso.env(args[1]), ...rest);
       Object.defineProperty(this, STATE, { value: { isolate: iso, exportTo, className } });

@@ -10,6 +10,7 @@ import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type Wor
 import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
 import { instrumentEnv, type BindingsContext } from './bindings.js';
 import { traceCache } from './cache.js';
+import { instrumentStorage } from './do-storage.js';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import type { Scope } from '../../../src/scope/scope.js';
@@ -24,6 +25,8 @@ export interface Isolate {
   readonly waitUntilTimeoutMs: number;
   /** The env the handler sees: bindings instrumented unless turned off (idempotent). */
   env<E>(env: E): E;
+  /** Gives a Durable Object's `state.storage` its spans, unless bindings are not instrumented. */
+  storage(state: unknown, className: string): void;
   /** Makes `scope` route outgoing fetches to this monitor and returns the handler's telemetry. */
   enter(scope: Scope, span: Span, baggage?: Baggage): WorkerTelemetry;
 }
@@ -101,6 +104,16 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
         envs.set(w as object, w); // an env already instrumented is handed back as it is
       }
       return w;
+    },
+    storage(state, className) {
+      if (!bindings || state === null || typeof state !== 'object') return;
+      try {
+        const storage = (state as { storage?: unknown }).storage;
+        // An own property in front of the runtime's getter (a frozen state is left as it is).
+        if (storage !== null && typeof storage === 'object') Object.defineProperty(state, 'storage', { value: instrumentStorage(bindings, className, storage), configurable: true });
+      } catch {
+        // left untraced
+      }
     },
     enter(scope, span, baggage) {
       if (traceFetch) routeFetch(scope, traced);

@@ -1,0 +1,46 @@
+import { sanitizeSql, sqlOperation } from '../../../src/attributes/sql.js';
+import { tracedCall, type BindingContext } from './binding-span.js';
+import { methodProxy } from './bindings.js';
+
+type AnyFn = (...args: unknown[]) => unknown;
+
+/** The asynchronous storage calls that get a span (the key-value and alarm API). */
+const OPS = new Set(['get', 'put', 'delete', 'list', 'deleteAll', 'getAlarm', 'setAlarm', 'deleteAlarm']);
+
+/**
+ * A Durable Object's `ctx.storage` with CLIENT spans, as bindings get them: `get`, `put`,
+ * `delete`, `list`, `deleteAll` and the alarm calls are named `{operation} {class}`, and each
+ * `sql.exec(query, ...bindings)` of a SQLite-backed object `{SQL verb} {class}` with the query's
+ * text (placeholders and literals replaced, never the values). `db.namespace` is the class; each
+ * call is timed in `db.client.operation.duration`. Calls made inside `transaction()`'s closure go
+ * through the transaction's own object, untraced; the synchronous `kv` API is left as it is.
+ */
+export function instrumentStorage(bc: BindingContext, className: string, storage: object): object {
+  const call = (operation: string, op: string, original: AnyFn, query?: string): unknown =>
+    tracedCall(
+      bc,
+      {
+        type: 'durable_object_storage',
+        binding: className,
+        operation,
+        name: `${op} ${className}`,
+        attributes: { 'db.system.name': 'cloudflare.durable_object', 'db.namespace': className, 'db.operation.name': op, ...(query !== undefined ? { 'db.query.text': query } : {}) },
+        query,
+      },
+      original,
+    );
+  return methodProxy(
+    storage,
+    (op, original) => (OPS.has(op) ? (...args) => call(op, op, () => original(...args)) : undefined),
+    undefined,
+    (prop, sql) =>
+      prop === 'sql' && sql !== null && typeof sql === 'object'
+        ? methodProxy(sql, (op, exec) =>
+            op === 'exec'
+              ? // exec runs the statement at once and hands back its cursor: the span is the call's.
+                (query, ...rest) => (typeof query === 'string' ? call(op, sqlOperation(query), () => exec(query, ...rest), sanitizeSql(query)) : exec(query, ...rest))
+              : undefined,
+          )
+        : undefined,
+  );
+}

@@ -1,0 +1,92 @@
+/**
+ * A Durable Object's storage calls in real workerd (miniflare 4, a SQLite-backed object): each
+ * key-value, alarm and `sql.exec` call gets a CLIENT span under the invocation's span, with the
+ * DB conventions' attributes, `db.client.operation.duration` and onBindingCall; the query's text
+ * never carries its values. Run with nodejs_compat and with no compatibility flag.
+ */
+import type { Miniflare } from 'miniflare';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { fixture, startWorker } from './helpers/workerd.js';
+
+interface Span {
+  id: string;
+  name: string;
+  kind: number;
+  parent: string | null;
+  trace: string;
+  attributes: Record<string, unknown>;
+  status: { code: number; message?: string };
+}
+interface Dump {
+  spans: Span[];
+  hooks: string[];
+  calls: string[];
+  duration?: Record<string, string>[];
+}
+
+describe.each([
+  { name: 'nodejs_compat', flags: ['nodejs_compat'] },
+  { name: 'no compatibility flag', flags: [] as string[] },
+])('workerd, Durable Object storage, $name', ({ flags }) => {
+  let mf: Miniflare;
+  const dump = async (): Promise<Dump> => (await (await mf.dispatchFetch('http://worker.test/dump')).json()) as Dump;
+  beforeAll(async () => {
+    mf = await startWorker({ flags, entry: fixture('worker-do-storage.ts'), vars: {}, extra: { durableObjects: { STORE: { className: 'StoreDO', useSQLite: true } } } });
+  });
+  afterAll(async () => {
+    await mf?.dispose();
+  });
+
+  test('key-value and alarm calls and sql.exec get CLIENT spans under the RPC call, the SQL with placeholders only', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/keep');
+    expect(await r.json()).toEqual({ result: 5 + 5 }); // the object's own results are unchanged (a first insert)
+    const { spans, hooks, calls, duration } = await dump();
+    const storage = spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare.durable_object');
+    const rpc = spans.find((s) => s.name === 'Store.keep' && s.kind === 2);
+    expect(rpc, JSON.stringify(spans.map((s) => s.name))).toBeDefined();
+    const mine = storage.filter((s) => s.trace === rpc!.trace);
+    // In a Worker without AsyncLocalStorage the invocation is current until the first await only.
+    const expected = ['put Store', 'get Store', 'get Store', 'list Store', 'delete Store', 'setAlarm Store', 'getAlarm Store', 'deleteAlarm Store', 'INSERT Store', 'SELECT Store'];
+    expect(mine.map((s) => s.name)).toEqual(flags.length ? expected : expected.slice(0, 1));
+    for (const s of mine) {
+      expect(s.kind).toBe(3); // CLIENT
+      expect(s.parent).toBe(rpc!.id);
+      expect(s.attributes).toMatchObject({ 'db.namespace': 'Store', 'db.operation.name': s.name.split(' ')[0] });
+    }
+    if (flags.length) {
+      const insert = mine.find((s) => s.name === 'INSERT Store')!;
+      expect(insert.attributes['db.query.text']).toBe('INSERT INTO items (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = ?');
+      expect(mine.find((s) => s.name === 'SELECT Store')!.attributes['db.query.text']).toBe('SELECT value FROM items WHERE key = ?');
+      expect(JSON.stringify(mine)).not.toContain('k1');
+      expect(hooks.filter((h) => h === 'sql.query').length).toBeGreaterThanOrEqual(2);
+    }
+    // onBindingCall hears every call, inside an invocation or not (the constructor's CREATE TABLE).
+    expect(calls).toContain('durable_object_storage exec Store CREATE TABLE IF NOT EXISTS items (key TEXT PRIMARY KEY, value INTEGER)');
+    expect(calls).toContain('durable_object_storage setAlarm Store');
+    expect(calls).toContain('durable_object_storage exec Store SELECT value FROM items WHERE key = ?');
+    expect(duration).toEqual(expect.arrayContaining([{ 'db.system.name': 'cloudflare.durable_object', 'db.namespace': 'Store', 'db.operation.name': 'put' }]));
+    // The constructor's call ran outside any invocation: no span.
+    expect(storage.some((s) => s.name === 'CREATE Store')).toBe(false);
+  });
+
+  test('a failing sql.exec records its error on the span and still throws to the object', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/failing');
+    const { message } = (await r.json()) as { message: string };
+    expect(message).toMatch(/no such table: missing_table/);
+    const { spans } = await dump();
+    const failed = spans.find((s) => s.name === 'SELECT Store' && s.attributes['db.query.text'] === 'SELECT * FROM missing_table');
+    expect(failed, JSON.stringify(spans.map((s) => s.name))).toBeDefined();
+    expect(failed!.status.code).toBe(2); // ERROR
+    expect(failed!.attributes['error.type']).toBeTruthy();
+  });
+
+  test("the object's fetch: its storage calls are children of its SERVER span", async () => {
+    const r = await mf.dispatchFetch('http://worker.test/fetch');
+    expect(await r.text()).toBe('/hello');
+    const { spans } = await dump();
+    const server = spans.filter((s) => s.kind === 2 && s.attributes['cloudflare.durable_object.class'] === 'Store' && s.attributes['url.path'] === '/hello').pop();
+    expect(server, JSON.stringify(spans.map((s) => [s.name, s.attributes['url.path']]))).toBeDefined();
+    const put = spans.find((s) => s.name === 'put Store' && s.trace === server!.trace);
+    expect(put).toBeDefined();
+  });
+});

@@ -25,7 +25,7 @@ export interface InstrumentOwner {
   /** False when only deltas are read: counter and histogram series idle for a whole delta cycle are then forgotten. */
   readonly cumulativeReader?: boolean;
   /** Redacts label values by label name (a secret name, a URL label) when a series is created. */
-  readonly redactor?: Redactor;
+  readonly redactor?: Redactor | undefined;
 }
 
 /** State shared by every series: its labels and the times that start its intervals. */

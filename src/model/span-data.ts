@@ -61,11 +61,11 @@ export interface SpanData {
   readonly traceId: string;
   readonly spanId: string;
   /** Absent for a root span. */
-  readonly parentSpanId?: string;
+  readonly parentSpanId?: string | undefined;
   /** True when the parent came from another process (a `traceparent` header). */
-  readonly parentIsRemote?: boolean;
+  readonly parentIsRemote?: boolean | undefined;
   readonly traceFlags: number;
-  readonly traceState?: string;
+  readonly traceState?: string | undefined;
   readonly startTime: number;
   readonly endTime: number;
   readonly attributes: Attributes;
@@ -76,5 +76,5 @@ export interface SpanData {
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
   /** Set when the span was made through another tracer name (for example the OpenTelemetry API bridge). */
-  readonly instrumentationScope?: InstrumentationScope;
+  readonly instrumentationScope?: InstrumentationScope | undefined;
 }

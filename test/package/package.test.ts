@@ -390,6 +390,27 @@ const TSCONFIGS: Record<string, { files: string[]; compilerOptions: Record<strin
     files: ['lambda.cts'],
     compilerOptions: { target: 'ES2022', module: 'nodenext', moduleResolution: 'nodenext', strict: true, skipLibCheck: false, noEmit: true },
   },
+  // The strictest settings projects turn on (@tsconfig/strictest and more), every declaration file
+  // checked: under exactOptionalPropertyTypes an optional field declared `?: T` did not match a
+  // class field `T | undefined` implementing it (TS2420 in two declaration files).
+  'tsconfig.strictest.json': {
+    files: ['app.ts'],
+    compilerOptions: {
+      target: 'ES2022',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
+      noPropertyAccessFromIndexSignature: true,
+      noImplicitReturns: true,
+      noFallthroughCasesInSwitch: true,
+      useUnknownInCatchVariables: true,
+      skipLibCheck: false,
+      noEmit: true,
+    },
+  },
   // A Node project with no DOM lib: the declarations name no DOM-only type (RequestInfo, HeadersInit).
   'tsconfig.node-nodom.json': {
     files: ['app.ts'],
@@ -691,6 +712,7 @@ describe('under TypeScript, from the installed package (strict)', () => {
     ['a Worker project with every declaration file checked (lib ES2022 + ESNext.Disposable)', 'tsconfig.workers-strict.json'],
     ['a CommonJS project (module commonjs, moduleResolution node10), every declaration file checked', 'tsconfig.commonjs.json'],
     ['a CommonJS file (.cts) under module/moduleResolution nodenext, every declaration file checked', 'tsconfig.cjs-nodenext.json'],
+    ['the strictest options (exactOptionalPropertyTypes, noUncheckedIndexedAccess...), every declaration file checked', 'tsconfig.strictest.json'],
     ['a Node project without the DOM lib (lib ES2022 + @types/node), every declaration file checked', 'tsconfig.node-nodom.json'],
     ['a Worker project with lib ES2022 alone (no ESNext.Disposable, no @types/node), every declaration file checked', 'tsconfig.workers-es2022.json'],
   ])('typechecks %s', async (_title, config) => {

@@ -1,0 +1,34 @@
+/**
+ * An instrumented Worker under @cloudflare/vitest-pool-workers (tests in workerd): called directly
+ * with createExecutionContext()/waitOnExecutionContext(), and through SELF.fetch; its telemetry is
+ * exported within the execution context's waitUntil and read from the MemoryBackend.
+ */
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
+import { beforeEach, expect, it } from 'vitest';
+import worker, { memory } from './worker.js';
+
+beforeEach(() => memory.reset());
+
+it('a fetch called directly: the SERVER span, the KV spans and the log are exported by waitOnExecutionContext', async () => {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch!(new Request('http://example.com/visit'), env as never, ctx);
+  expect(await res.json()).toEqual({ visits: 1 });
+  await waitOnExecutionContext(ctx);
+  const server = memory.spans.find((s) => s.kind === 2);
+  expect(server?.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/visit', 'http.response.status_code': 200 });
+  const kv = memory.spans.filter((s) => s.attributes['db.system.name'] === 'cloudflare.kv').map((s) => s.name);
+  expect(kv).toEqual(expect.arrayContaining(['get KV', 'put KV']));
+  for (const s of memory.spans.filter((x) => x !== server)) expect(s.traceId).toBe(server!.traceId);
+  expect(memory.logs.map((l) => [l.body, l.attributes, l.traceId])).toEqual([['visit', { visits: 1, path: '/visit' }, server!.traceId]]);
+});
+
+it('through SELF.fetch: an incoming traceparent is continued', async () => {
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const res = await SELF.fetch('http://example.com/again', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
+  expect(res.status).toBe(200);
+  await res.text();
+  // SELF's waitUntil is the runtime's: wait for the export to land.
+  for (let i = 0; i < 100 && !memory.spans.some((s) => s.kind === 2); i++) await new Promise((r) => setTimeout(r, 10));
+  const server = memory.spans.find((s) => s.kind === 2);
+  expect(server).toMatchObject({ traceId, parentSpanId: '00f067aa0ba902b7' });
+});

@@ -31,7 +31,7 @@ describe.each([
   let mf: Miniflare;
   const dump = async (): Promise<Dump> => (await (await mf.dispatchFetch('http://worker.test/dump')).json()) as Dump;
   beforeAll(async () => {
-    mf = await startWorker({ flags, entry: fixture('worker-do-storage.ts'), vars: {}, extra: { durableObjects: { STORE: { className: 'StoreDO', useSQLite: true } } } });
+    mf = await startWorker({ flags, entry: fixture('worker-do-storage.ts'), vars: {}, extra: { durableObjects: { STORE: { className: 'StoreDO', useSQLite: true }, RAW: { className: 'RawStore', useSQLite: true }, BARE: { className: 'BareStoreDO', useSQLite: true } } } });
   });
   afterAll(async () => {
     await mf?.dispose();
@@ -69,6 +69,20 @@ describe.each([
     expect(storage.some((s) => s.name === 'CREATE Store')).toBe(false);
   });
 
+  test("the storage in front of the runtime's answers as it does: transactions, cursors, the kv API, blockConcurrencyWhile, WebSockets; instrumentBindings: false leaves it alone", async () => {
+    const { raw, instrumented, bare } = (await (await mf.dispatchFetch('http://worker.test/compat')).json()) as Record<string, Record<string, unknown>>;
+    expect(raw).toMatchObject({ kept: true, transaction: 1, rollback: 'undefined', transactionSync: 2, one: { v: 2 }, kv: [7, [['kv', 7]]], blockConcurrencyWhile: 2, acceptWebSocket: 1 });
+    expect(raw!.sqlError).toMatch(/^threw no such table/);
+    expect(instrumented).toEqual(raw);
+    expect(bare).toEqual(raw);
+    const { spans, calls } = await dump();
+    expect(spans.filter((s) => s.name.endsWith(' BareStore'))).toEqual([]); // not instrumented
+    expect(calls.filter((c) => c.endsWith(' BareStore') || c.includes(' BareStore '))).toEqual([]);
+    const call = spans.find((s) => s.name === 'Store.compat' && s.kind === 2)!;
+    // Past the first await: traced with AsyncLocalStorage only.
+    expect(spans.filter((s) => s.parent === call.id).map((s) => s.name)).toEqual(flags.length ? expect.arrayContaining(['INSERT Store', 'get Store', 'put Store']) : []);
+  });
+
   test('a failing sql.exec records its error on the span and still throws to the object', async () => {
     const r = await mf.dispatchFetch('http://worker.test/failing');
     const { message } = (await r.json()) as { message: string };
@@ -87,6 +101,9 @@ describe.each([
     const server = spans.filter((s) => s.kind === 2 && s.attributes['cloudflare.durable_object.class'] === 'Store' && s.attributes['url.path'] === '/hello').pop();
     expect(server, JSON.stringify(spans.map((s) => [s.name, s.attributes['url.path']]))).toBeDefined();
     const put = spans.find((s) => s.name === 'put Store' && s.trace === server!.trace);
-    expect(put).toBeDefined();
+    expect(put?.parent).toBe(server!.id); // a child, not only in the trace
+    // After the first await: still a child with AsyncLocalStorage, untraced without it.
+    const get = spans.find((s) => s.name === 'get Store' && s.trace === server!.trace);
+    expect(get?.parent).toBe(flags.length ? server!.id : undefined);
   });
 });

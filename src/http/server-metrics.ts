@@ -35,12 +35,12 @@ export function httpServerMetrics(monitor: Monitor): HttpServerMetrics {
   return m;
 }
 
-/** A client's duration histogram in seconds, created once per monitor on first use. */
-function clientDuration(name: string, help: string, labelNames: string[], buckets?: number[]): (monitor: Monitor) => Histogram {
+/** A client's histogram (a duration in seconds unless `unit` says otherwise), created once per monitor on first use. */
+export function clientDuration(name: string, help: string, labelNames: string[], buckets?: number[], unit = 's'): (monitor: Monitor) => Histogram {
   const made = new WeakMap<Monitor, Histogram>();
   return (monitor) => {
     let h = made.get(monitor);
-    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit: 's', labelNames, buckets }))));
+    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit, labelNames, buckets }))));
     return h;
   };
 }

@@ -8,7 +8,7 @@ import { now } from '../../../src/time.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
-export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'durable_object_storage' | 'service' | 'workflow' | 'cache';
+export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'durable_object_storage' | 'service' | 'workflow' | 'cache' | 'ai';
 
 /**
  * One finished binding call, as handed to `onBindingCall`: enough for hook events such as
@@ -16,7 +16,7 @@ export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'dur
  */
 export interface BindingCallEvent {
   readonly type: BindingType;
-  /** The binding's name in `env`; for the Cache API (`cache`), the cache's: `default` or the `caches.open()` name. */
+  /** The binding's name in `env`; for the Cache API (`cache`), the cache's: `default` or the `caches.open()` name; for Durable Object storage, the object's class. */
   readonly binding: string;
   /** `get`, `put`, `first`, `send`, `fetch`, an RPC method name... */
   readonly operation: string;
@@ -80,6 +80,8 @@ export interface CallSpec {
   readonly result?: (value: unknown) => { hit?: boolean; attributes?: Record<string, unknown> } | undefined;
   readonly query?: string;
   readonly messageCount?: number;
+  /** The call's own metrics, in place of `db.client.operation.duration` (Workers AI's GenAI metrics). */
+  readonly metrics?: (monitor: Monitor, seconds: number, errorType: string | undefined, facts: Record<string, unknown> | undefined) => void;
 }
 
 type Done = (value: unknown, error: unknown, failed: boolean) => void;
@@ -110,17 +112,17 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
         }
         span.end(end);
         const a = spec.attributes;
-        if (a['db.system.name']) {
-          try {
+        try {
+          if (spec.metrics) spec.metrics(bc.monitor, durationMs / 1000, errorType, facts?.attributes);
+          else if (a['db.system.name'])
             dbClientDuration(bc.monitor).observe(durationMs / 1000, {
               'db.system.name': a['db.system.name'] as string,
               'db.namespace': a['db.namespace'] as string,
               'db.operation.name': a['db.operation.name'] as string,
               ...(errorType ? { 'error.type': errorType } : {}),
             });
-          } catch {
-            // telemetry must not fail the call, nor be reported as onBindingCall's bug (the catch below)
-          }
+        } catch {
+          // telemetry must not fail the call, nor be reported as onBindingCall's bug (the catch below)
         }
       }
       const hooks = bc.monitor.hooks;

@@ -1,6 +1,7 @@
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../../../src/http/instrument-fetch.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { instrumentD1 } from './d1.js';
+import { instrumentAi } from './ai.js';
 import { native, natives, observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { detectBinding } from './detect.js';
 
@@ -240,6 +241,8 @@ export function wrapBinding(bc: BindingsContext, name: string, value: unknown): 
       return fetcher(bc, 'service', name, b);
     case 'workflow':
       return workflow(bc, name, b);
+    case 'ai':
+      return instrumentAi(bc, name, b);
   }
 }
 

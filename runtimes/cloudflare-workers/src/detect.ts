@@ -37,5 +37,7 @@ export function detectBinding(value: unknown): BindingType | undefined {
   if (hasAll(names, ['send', 'sendBatch'])) return 'queue';
   // workerd's WorkflowImpl (a JS class over its engine's fetcher): get, create, createBatch; no other binding creates.
   if (hasAll(names, ['create', 'createBatch'])) return 'workflow';
+  // workerd's Ai (a JS class over its fetcher): run, models and gateway.
+  if (hasAll(names, ['run', 'models', 'gateway'])) return 'ai';
   return undefined;
 }

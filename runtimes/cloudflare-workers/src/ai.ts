@@ -1,0 +1,60 @@
+import { clientDuration } from '../../../src/http/server-metrics.js';
+import type { Monitor } from '../../../src/monitor.js';
+import { tracedCall, type BindingContext } from './binding-span.js';
+import { methodProxy } from './bindings.js';
+
+// GenAI metrics conventions: the operation's duration in seconds and the tokens used, with their bucket advice.
+const LABELS = ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'];
+// (0.01 s doubling to 81.92 s; 1 token times 4 to 4^13: the exact advised values.)
+const advice = (first: number, factor: number): number[] => Array.from({ length: 14 }, (_, i) => first * factor ** i);
+const duration = /* @__PURE__ */ clientDuration('gen_ai.client.operation.duration', 'GenAI operation duration.', [...LABELS, 'error.type'], /* @__PURE__ */ advice(0.01, 2));
+const tokens = /* @__PURE__ */ clientDuration('gen_ai.client.token.usage', 'Number of input and output tokens used.', [...LABELS, 'gen_ai.token.type'], /* @__PURE__ */ advice(1, 4), '{token}');
+
+/** The numeric request settings recorded, each as `gen_ai.request.<name>`. */
+const SETTINGS = ['max_tokens', 'temperature', 'top_p', 'top_k', 'seed', 'frequency_penalty', 'presence_penalty'];
+
+/**
+ * Workers AI (`env.AI.run(model, inputs, options)`): a CLIENT span `{gen_ai.operation.name} {model}`
+ * with the GenAI conventions' attributes (`chat` for `messages`, `embeddings` for `text`, else
+ * `generate_content`; the numeric request settings; the tokens a result's `usage` reports), and
+ * `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`. Prompts, messages and
+ * outputs are never recorded.
+ */
+export function instrumentAi(bc: BindingContext, name: string, binding: object): object {
+  return methodProxy(binding, (op, original) => {
+    if (op !== 'run') return undefined;
+    return (model, inputs, ...rest) => {
+      if (typeof model !== 'string') return original(model, inputs, ...rest);
+      const i = (inputs ?? {}) as Record<string, unknown>;
+      const operation = Array.isArray(i.messages) ? 'chat' : i.text !== undefined ? 'embeddings' : 'generate_content';
+      const attributes: Record<string, unknown> = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };
+      for (const k of SETTINGS) if (typeof i[k] === 'number') attributes[`gen_ai.request.${k}`] = i[k];
+      const labels = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };
+      return tracedCall(
+        bc,
+        {
+          type: 'ai',
+          binding: name,
+          operation: op,
+          name: `${operation} ${model}`,
+          attributes,
+          result: (v) => {
+            const usage = (v as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
+            const a: Record<string, unknown> = {};
+            if (typeof usage?.prompt_tokens === 'number') a['gen_ai.usage.input_tokens'] = usage.prompt_tokens;
+            if (typeof usage?.completion_tokens === 'number') a['gen_ai.usage.output_tokens'] = usage.completion_tokens;
+            return { attributes: a };
+          },
+          metrics: (monitor: Monitor, seconds, errorType, facts) => {
+            duration(monitor).observe(seconds, errorType ? { ...labels, 'error.type': errorType } : labels);
+            const input = facts?.['gen_ai.usage.input_tokens'];
+            const output = facts?.['gen_ai.usage.output_tokens'];
+            if (typeof input === 'number') tokens(monitor).observe(input, { ...labels, 'gen_ai.token.type': 'input' });
+            if (typeof output === 'number') tokens(monitor).observe(output, { ...labels, 'gen_ai.token.type': 'output' });
+          },
+        },
+        () => original(model, inputs, ...rest),
+      );
+    };
+  });
+}

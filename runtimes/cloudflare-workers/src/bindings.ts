@@ -2,6 +2,7 @@ import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from 
 import { SpanKind } from '../../../src/model/span-data.js';
 import { instrumentD1 } from './d1.js';
 import { instrumentAi } from './ai.js';
+import { instrumentVectorize } from './vectorize.js';
 import { native, natives, observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { detectBinding } from './detect.js';
 
@@ -243,6 +244,8 @@ export function wrapBinding(bc: BindingsContext, name: string, value: unknown): 
       return workflow(bc, name, b);
     case 'ai':
       return instrumentAi(bc, name, b);
+    case 'vectorize':
+      return instrumentVectorize(bc, name, b);
   }
 }
 

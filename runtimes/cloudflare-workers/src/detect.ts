@@ -39,5 +39,7 @@ export function detectBinding(value: unknown): BindingType | undefined {
   if (hasAll(names, ['create', 'createBatch'])) return 'workflow';
   // workerd's Ai (a JS class over its fetcher): run, models and gateway.
   if (hasAll(names, ['run', 'models', 'gateway'])) return 'ai';
+  // workerd's VectorizeIndexImpl, likewise.
+  if (hasAll(names, ['query', 'upsert', 'getByIds', 'deleteByIds'])) return 'vectorize';
   return undefined;
 }

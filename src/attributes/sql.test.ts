@@ -10,6 +10,9 @@ describe('sanitizeSql: literals replaced by ?, the rest kept', () => {
     ["/* it's */ UPDATE users SET email='a@secret.example' WHERE id=5", "/* it's */ UPDATE users SET email=? WHERE id=?"],
     // Double quotes name identifiers; digits inside names stay.
     ['SELECT "name" FROM "users" u WHERE u.b1 = 7', 'SELECT "name" FROM "users" u WHERE u.b1 = ?'],
+    // SQLite reads a double-quoted text as a value when no column has that name: only a name is kept.
+    ['SELECT * FROM "users" WHERE "email" = "bob@example.com" AND "note" = "two words" AND x = "42"', 'SELECT * FROM "users" WHERE "email" = ? AND "note" = ? AND x = ?'],
+    ['SELECT "名前", "a""b" FROM "t_1$"', 'SELECT "名前", ? FROM "t_1$"'],
     // An unterminated string is still a literal, to its end.
     ["SELECT 'unterminated secret", 'SELECT ?'],
   ])('%j', (sql, expected) => {

@@ -9,9 +9,11 @@
  * In one pass, so that each is read where it starts: comments and double-quoted identifiers
  * (group 1, kept: an apostrophe in `-- don't` must not open a string), then string and blob
  * literals, hex numbers and decimal numbers (`42`, `3.5e3`, `.75`; not `?1`, `:name`, `$x`
- * placeholders, nor digits inside identifiers like `t1`).
+ * placeholders, nor digits inside identifiers like `t1`). SQLite (D1, Durable Objects) reads a
+ * double-quoted text as a value when no column has that name (`WHERE email = "bob@example.com"`):
+ * only one that reads as a name (`"users"`, `"created_at"`, as ORMs quote every identifier) is kept.
  */
-const TOKENS = /(--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"]|"")*")|[xX]?'(?:[^']|'')*'?|\b0[xX][0-9a-fA-F]+\b|(?<![\w?:@$.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?!\w)/g;
+const TOKENS = /(--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"[\p{L}_][\p{L}\p{N}_$]*"(?!"))|"(?:[^"]|"")*"?|[xX]?'(?:[^']|'')*'?|\b0[xX][0-9a-fA-F]+\b|(?<![\w?:@$.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?!\w)/gu;
 
 /** The SQL text with its literals replaced by `?`; comments, identifiers and placeholders are kept. */
 export function sanitizeSql(sql: string): string {

@@ -739,4 +739,23 @@ describe.each([
     expect(got.runtime).toMatch(new RegExp(`^${runtime} \\d`));
     checkProgram(got);
   }, 60_000);
+
+  // `deno run` does not typecheck: `deno check` reads the declarations with Deno's own libraries
+  // (no DOM lib, its built-in Node types for node: imports).
+  it.skipIf(reason !== undefined || runtime !== 'deno')('typechecks a TypeScript program importing every subpath with deno check', async () => {
+    const keys = Object.keys(EXPECTED_EXPORTS);
+    const m = (key: string): string => `m${keys.indexOf(key)}`;
+    const imports = keys.map((k, i) => `import * as m${i} from '${NAME + k.slice(1)}';`);
+    await writeFile(join(consumer, 'deno-check.ts'), `${imports.join('\n')}
+import { Hono } from 'hono';
+const memory = new ${m('.')}.MemoryBackend();
+const monitor = ${m('.')}.createMonitor({ serviceName: 'deno-check', backends: [memory] });
+const app = new Hono();
+app.use(${m('./hono')}.monitorMiddleware(monitor));
+export const handler = ${m('./deno')}.instrument((req: Request) => new Response(req.method), monitor);
+export const all = [${keys.map((_, i) => `m${i}`).join(', ')}, app];
+`);
+    const r = await run(join(BIN, 'deno'), ['check', '--node-modules-dir=manual', '--no-lock', 'deno-check.ts'], { cwd: consumer, timeoutMs: 60_000, env: { DENO_NO_UPDATE_CHECK: '1', NO_COLOR: '1' } });
+    expect(r.code, describeRun(r)).toBe(0);
+  }, 90_000);
 });

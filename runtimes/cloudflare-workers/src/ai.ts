@@ -15,18 +15,21 @@ const SETTINGS = ['max_tokens', 'temperature', 'top_p', 'top_k', 'seed', 'freque
 
 /**
  * Workers AI (`env.AI.run(model, inputs, options)`): a CLIENT span `{gen_ai.operation.name} {model}`
- * with the GenAI conventions' attributes (`chat` for `messages`, `embeddings` for `text`, else
- * `generate_content`; the numeric request settings; the tokens a result's `usage` reports), and
+ * with the GenAI conventions' attributes (`chat` for `messages`, `embeddings` for an embedding
+ * model's (`bge`, `embed`) `text`, else `generate_content`; the numeric request settings; the
+ * tokens a result's `usage` reports), and
  * `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`. Prompts, messages and
  * outputs are never recorded.
  */
 export function instrumentAi(bc: BindingContext, name: string, binding: object): object {
   return methodProxy(binding, (op, original) => {
     if (op !== 'run') return undefined;
-    return (model, inputs, ...rest) => {
+    // async: a throwing getter in `inputs` rejects, as the binding's own (async) run does, never throws.
+    return async (model, inputs, ...rest) => {
       if (typeof model !== 'string') return original(model, inputs, ...rest);
       const i = (inputs ?? {}) as Record<string, unknown>;
-      const operation = Array.isArray(i.messages) ? 'chat' : i.text !== undefined ? 'embeddings' : 'generate_content';
+      // `text` is a translation's, a classifier's or a speech model's input too: embeddings for an embedding model's only.
+      const operation = Array.isArray(i.messages) ? 'chat' : i.text !== undefined && /bge|embed/.test(model) ? 'embeddings' : 'generate_content';
       const attributes: Record<string, unknown> = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };
       for (const k of SETTINGS) if (typeof i[k] === 'number') attributes[`gen_ai.request.${k}`] = i[k];
       const labels = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
+import { rolldown } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -623,15 +624,53 @@ function checkProgram(r: Report): void {
   expect(duration!.points.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(1);
 }
 
+/**
+ * Runs a Worker bundle in workerd against a local OTLP receiver: the fetch returns the handler's
+ * response and its spans and logs arrive as OTLP/JSON.
+ */
+async function checkWorkerRuns(code: string): Promise<void> {
+  const posts: { url: string; body: string }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (c: string) => (body += c));
+    req.on('end', () => {
+      posts.push({ url: req.url ?? '', body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const port = (receiver.address() as AddressInfo).port;
+  const mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: code }],
+    compatibilityDate: '2026-04-01',
+    bindings: { OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+  });
+  try {
+    const res = await mf.dispatchFetch('http://localhost/hello');
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('hello from a Worker built on the packed package');
+    const traceId = res.headers.get('x-trace-id');
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    // The export runs in waitUntil after the response: wait for it.
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !['/v1/traces', '/v1/logs'].every((p) => posts.some((x) => x.url === p))) await new Promise((r) => setTimeout(r, 50));
+    const traces = posts.find((p) => p.url === '/v1/traces');
+    expect(traces, `OTLP posts received: ${JSON.stringify(posts.map((p) => p.url))}`).toBeDefined();
+    const spans = JSON.parse(traces!.body).resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans));
+    const server = spans.find((s: any) => s.traceId === traceId && s.kind === 2);
+    expect(server, traces!.body).toBeDefined();
+    expect(server.attributes).toEqual(expect.arrayContaining([{ key: 'consumer.check', value: { stringValue: 'packed' } }]));
+    expect(posts.find((p) => p.url === '/v1/logs')!.body).toContain('hello from the packed Worker');
+  } finally {
+    await mf.dispose();
+    await new Promise<void>((resolve) => receiver.close(() => resolve()));
+  }
+}
+
 describe('in a Worker bundled from the installed package', () => {
   let code = '';
-  let receiver: Server | undefined;
-  let mf: Miniflare | undefined;
-
-  afterAll(async () => {
-    await mf?.dispose();
-    await new Promise<void>((resolve) => (receiver ? receiver.close(() => resolve()) : resolve()));
-  });
 
   it('builds with the Worker settings (bundle, minify, ESM, browser platform, workerd conditions) and imports nothing from node:', async () => {
     const result = await build({
@@ -661,40 +700,23 @@ describe('in a Worker bundled from the installed package', () => {
 
   it('runs in workerd: a fetch returns the handler response and its telemetry leaves as OTLP/JSON', async () => {
     expect(code, 'the build test must pass first').not.toBe('');
-    const posts: { url: string; body: string }[] = [];
-    receiver = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (c: string) => (body += c));
-      req.on('end', () => {
-        posts.push({ url: req.url ?? '', body });
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => receiver!.listen(0, '127.0.0.1', resolve));
-    const port = (receiver.address() as AddressInfo).port;
+    await checkWorkerRuns(code);
+  });
 
-    mf = new Miniflare({
-      modules: [{ type: 'ESModule', path: 'worker.mjs', contents: code }],
-      compatibilityDate: '2026-04-01',
-      bindings: { OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+  it('bundled by rolldown (the bundler of Vite 8 and the Cloudflare Vite plugin) with the workerd conditions, it runs in workerd the same way', async () => {
+    const bundle = await rolldown({
+      input: join(consumer, 'worker.ts'),
+      cwd: consumer,
+      platform: 'browser',
+      resolve: { conditionNames: ['workerd', 'worker', 'browser', 'import', 'default'] },
+      logLevel: 'silent',
     });
-    const res = await mf.dispatchFetch('http://localhost/hello');
-    expect(res.status).toBe(200);
-    expect(await res.text()).toBe('hello from a Worker built on the packed package');
-    const traceId = res.headers.get('x-trace-id');
-    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
-
-    // The export runs in waitUntil after the response: wait for it.
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && !['/v1/traces', '/v1/logs'].every((p) => posts.some((x) => x.url === p))) await new Promise((r) => setTimeout(r, 50));
-    const traces = posts.find((p) => p.url === '/v1/traces');
-    expect(traces, `OTLP posts received: ${JSON.stringify(posts.map((p) => p.url))}`).toBeDefined();
-    const spans = JSON.parse(traces!.body).resourceSpans.flatMap((rs: any) => rs.scopeSpans.flatMap((ss: any) => ss.spans));
-    const server = spans.find((s: any) => s.traceId === traceId && s.kind === 2);
-    expect(server, traces!.body).toBeDefined();
-    expect(server.attributes).toEqual(expect.arrayContaining([{ key: 'consumer.check', value: { stringValue: 'packed' } }]));
-    expect(posts.find((p) => p.url === '/v1/logs')!.body).toContain('hello from the packed Worker');
+    const { output } = await bundle.generate({ format: 'esm', minify: true });
+    await bundle.close();
+    expect(output).toHaveLength(1);
+    const built = output[0].code;
+    expect(built).not.toMatch(/\bimport\s*\(?\s*["']|\bfrom\s*["']/);
+    await checkWorkerRuns(built);
   });
 });
 
@@ -740,9 +762,12 @@ describe.each([
     checkProgram(got);
   }, 60_000);
 
+});
+
+describe('under deno check, from the installed package', () => {
   // `deno run` does not typecheck: `deno check` reads the declarations with Deno's own libraries
   // (no DOM lib, its built-in Node types for node: imports).
-  it.skipIf(reason !== undefined || runtime !== 'deno')('typechecks a TypeScript program importing every subpath with deno check', async () => {
+  it.skipIf(skipReason('deno') !== undefined)('typechecks a TypeScript program importing every subpath with deno check', async () => {
     const keys = Object.keys(EXPECTED_EXPORTS);
     const m = (key: string): string => `m${keys.indexOf(key)}`;
     const imports = keys.map((k, i) => `import * as m${i} from '${NAME + k.slice(1)}';`);

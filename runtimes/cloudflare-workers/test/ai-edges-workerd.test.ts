@@ -7,10 +7,10 @@
  * follows the model's kind; look-alike bindings are not taken for Workers AI; the metrics'
  * units and bucket advice.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { json, startStandIn } from './helpers/stand-in.js';
 import { bundleWorker, fixture } from './helpers/workerd.js';
 
 interface Span {
@@ -52,7 +52,7 @@ describe.each([
   { name: 'no compatibility flag', flags: [] as string[] },
 ])('workerd, Workers AI binding edges, $name', ({ flags }) => {
   let mf: Miniflare;
-  let server: Server;
+  let standIn: Awaited<ReturnType<typeof startStandIn>>;
   const dump = async (): Promise<Dump> => (await (await mf.dispatchFetch('http://worker.test/dump')).json()) as Dump;
   const get = async <T>(path: string): Promise<T> => {
     const r = await mf.dispatchFetch(`http://worker.test${path}`);
@@ -67,36 +67,25 @@ describe.each([
   };
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const url = req.headers['mf-url'] as string | undefined;
-        // The proxy client's WebSocket session (RPC methods, unused here): refused.
-        if (!url) return res.writeHead(404).end();
-        const path = new URL(url).pathname;
-        const model = req.headers['mf-header-cf-consn-model-id'] as string | undefined;
-        asked.push({ path, model, headers: req.headers, body });
-        const json = (v: unknown, headers: Record<string, string> = {}) =>
-          res.writeHead(200, { 'content-type': 'application/json', 'cf-ai-req-id': `req-${model ?? 'none'}`, ...headers }).end(JSON.stringify(v));
-        if (path === '/ai-api/models/search') return json({ result: [{ name: '@cf/meta/llama-3.1-8b-instruct' }] });
-        if (path === '/ai-gateway/gateways/gw1/url/openai') return json({ result: { url: 'https://gateway.test/gw1/openai' } });
-        if (path === '/autorag/rags') return json({ result: [{ id: 'rag1' }] });
-        if (path !== '/run' && path !== '/ai-gateway/run') return res.writeHead(404).end();
-        const inputs = (JSON.parse(body || '{}') as { inputs?: Record<string, unknown> }).inputs ?? {};
-        if (inputs.stream) {
-          res.writeHead(200, { 'content-type': 'text/event-stream', 'cf-ai-req-id': 'req-stream' });
-          res.write('data: {"response":"one "}\n\n');
-          setTimeout(() => res.end('data: {"response":"two"}\n\ndata: {"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n'), 50);
-          return;
-        }
-        const usage = { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 };
-        if (path === '/ai-gateway/run') return json({ response: 'via gateway', usage }, { 'cf-aig-log-id': 'log-1' });
-        return json({ response: `answer from ${model}`, usage });
-      });
+    standIn = await startStandIn(({ path, headers, body }, res) => {
+      const model = headers['mf-header-cf-consn-model-id'] as string | undefined;
+      asked.push({ path, model, headers, body });
+      const answer = (v: unknown, extra: Record<string, string> = {}) => json(res, 200, v, { 'cf-ai-req-id': `req-${model ?? 'none'}`, ...extra });
+      if (path === '/ai-api/models/search') return answer({ result: [{ name: '@cf/meta/llama-3.1-8b-instruct' }] });
+      if (path === '/ai-gateway/gateways/gw1/url/openai') return answer({ result: { url: 'https://gateway.test/gw1/openai' } });
+      if (path === '/autorag/rags') return answer({ result: [{ id: 'rag1' }] });
+      if (path !== '/run' && path !== '/ai-gateway/run') return void res.writeHead(404).end();
+      const inputs = (JSON.parse(body || '{}') as { inputs?: Record<string, unknown> }).inputs ?? {};
+      if (inputs.stream) {
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cf-ai-req-id': 'req-stream' });
+        res.write('data: {"response":"one "}\n\n');
+        setTimeout(() => res.end('data: {"response":"two"}\n\ndata: {"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n'), 50);
+        return;
+      }
+      const usage = { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15 };
+      if (path === '/ai-gateway/run') return answer({ response: 'via gateway', usage }, { 'cf-aig-log-id': 'log-1' });
+      return answer({ response: `answer from ${model}`, usage });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
     mf = new Miniflare({
       workers: [
         {
@@ -104,7 +93,7 @@ describe.each([
           modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker(fixture('worker-ai-edges.ts')) }],
           compatibilityDate: '2026-04-01',
           compatibilityFlags: flags,
-          ai: { binding: 'AI', remoteProxyConnectionString: new URL(`http://127.0.0.1:${port}/`) },
+          ai: { binding: 'AI', remoteProxyConnectionString: standIn.url },
           serviceBindings: { SVC: 'svc' },
           durableObjects: { NS: { className: 'Tools', scriptName: 'svc' } },
           bindings: { CFG: { run: 'fast', models: ['a', 'b'], gateway: 'gw' } },
@@ -116,7 +105,7 @@ describe.each([
   });
   afterAll(async () => {
     await mf?.dispose();
-    await new Promise<void>((r) => server?.close(() => r()));
+    await standIn?.close();
   });
 
   test("the binding's other members answer through the instrumented proxy as the runtime's own", async () => {

@@ -4,10 +4,9 @@
  * miniflare's remote-proxy path, as the OTLP receiver stands in for a collector elsewhere. Each
  * `run` gets a GenAI CLIENT span and the GenAI metrics; prompts and outputs are never recorded.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { json, startStandIn } from './helpers/stand-in.js';
 import { bundleWorker, fixture } from './helpers/workerd.js';
 
 interface Span {
@@ -33,38 +32,32 @@ describe.each([
   { name: 'no compatibility flag', flags: [] as string[] },
 ])('workerd, Workers AI binding, $name', ({ flags }) => {
   let mf: Miniflare;
-  let server: Server;
+  let standIn: Awaited<ReturnType<typeof startStandIn>>;
   const dump = async (): Promise<Dump> => (await (await mf.dispatchFetch('http://worker.test/dump')).json()) as Dump;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (c) => (body += c));
-      req.on('end', () => {
-        const model = req.headers['mf-header-cf-consn-model-id'] as string | undefined;
-        // Not an inference (the proxy client's WebSocket session for other methods): refused.
-        if (!model) return res.writeHead(404).end();
-        const inputs = (JSON.parse(body || '{}') as { inputs?: Record<string, unknown> }).inputs ?? {};
-        asked.push({ model: model ?? null, url: (req.headers['mf-url'] as string) ?? null, inputs });
-        const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json', 'cf-ai-req-id': 'req-1' }).end(JSON.stringify(v));
-        if (model === '@cf/missing/model') return json(400, { internalCode: 5007, description: 'No such model', name: 'InferenceUpstreamError' });
-        if (Array.isArray(inputs.messages)) return json(200, { response: 'a private answer', usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } });
-        return json(200, { shape: [2, 3], data: [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] });
-      });
+    standIn = await startStandIn(({ url, headers, body }, res) => {
+      const model = headers['mf-header-cf-consn-model-id'] as string | undefined;
+      // Not an inference: refused.
+      if (!model) return void res.writeHead(404).end();
+      const inputs = (JSON.parse(body || '{}') as { inputs?: Record<string, unknown> }).inputs ?? {};
+      asked.push({ model, url, inputs });
+      const answer = (status: number, v: unknown) => json(res, status, v, { 'cf-ai-req-id': 'req-1' });
+      if (model === '@cf/missing/model') return answer(400, { internalCode: 5007, description: 'No such model', name: 'InferenceUpstreamError' });
+      if (Array.isArray(inputs.messages)) return answer(200, { response: 'a private answer', usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } });
+      return answer(200, { shape: [2, 3], data: [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    const port = (server.address() as AddressInfo).port;
     mf = new Miniflare({
       modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker(fixture('worker-ai.ts')) }],
       compatibilityDate: '2026-04-01',
       compatibilityFlags: flags,
-      ai: { binding: 'AI', remoteProxyConnectionString: new URL(`http://127.0.0.1:${port}/`) },
+      ai: { binding: 'AI', remoteProxyConnectionString: standIn.url },
     } as never);
     await mf.ready;
   });
   afterAll(async () => {
     await mf?.dispose();
-    await new Promise<void>((r) => server?.close(() => r()));
+    await standIn?.close();
   });
 
   test('a chat: a CLIENT span `chat {model}` under the SERVER span, its settings and token usage; the metrics; no prompt or answer', async () => {

@@ -4,10 +4,9 @@
  * server behind miniflare's remote-proxy path. Each call gets a CLIENT span and
  * `db.client.operation.duration`; vectors, ids and metadata are never recorded.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Miniflare } from 'miniflare';
 import { afterAll, beforeAll, expect, test } from 'vitest';
+import { json, startStandIn } from './helpers/stand-in.js';
 import { bundleWorker, fixture } from './helpers/workerd.js';
 
 interface Dump {
@@ -16,42 +15,32 @@ interface Dump {
 }
 
 let mf: Miniflare;
-let server: Server;
+let standIn: Awaited<ReturnType<typeof startStandIn>>;
 const paths: string[] = [];
 const dump = async (): Promise<Dump> => (await (await mf.dispatchFetch('http://worker.test/dump')).json()) as Dump;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const url = req.headers['mf-url'] as string | undefined;
-      if (!url) return res.writeHead(404).end();
-      const path = new URL(url).pathname;
-      paths.push(path);
-      const json = (status: number, v: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(v));
-      const q = path === '/query' ? (JSON.parse(body) as { vector: number[] }) : undefined;
-      if (q && q.vector.length !== 3) return json(400, { code: 40012, error: 'query vector has 1 dimension, index has 3' });
-      if (q) return json(200, { count: 2, matches: [{ id: 'doc-secret-1', score: 0.99 }, { id: 'doc-2', score: 0.5 }] });
-      if (path === '/upsert' || path === '/deleteByIds') return json(200, { mutationId: 'm-1' });
-      if (path === '/getByIds') return json(200, [{ id: 'doc-secret-1', values: [0.1, 0.2, 0.3] }]);
-      if (path === '/info') return json(200, { dimensions: 3, vectorCount: 1 });
-      return json(404, { error: 'unknown' });
-    });
+  standIn = await startStandIn(({ path, body }, res) => {
+    paths.push(path);
+    const q = path === '/query' ? (JSON.parse(body) as { vector: number[] }) : undefined;
+    if (q && q.vector.length !== 3) return json(res, 400, { code: 40012, error: 'query vector has 1 dimension, index has 3' });
+    if (q) return json(res, 200, { count: 2, matches: [{ id: 'doc-secret-1', score: 0.99 }, { id: 'doc-2', score: 0.5 }] });
+    if (path === '/upsert' || path === '/deleteByIds') return json(res, 200, { mutationId: 'm-1' });
+    if (path === '/getByIds') return json(res, 200, [{ id: 'doc-secret-1', values: [0.1, 0.2, 0.3] }]);
+    if (path === '/info') return json(res, 200, { dimensions: 3, vectorCount: 1 });
+    return json(res, 404, { error: 'unknown' });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
   mf = new Miniflare({
     modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleWorker(fixture('worker-vectorize.ts')) }],
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'],
-    vectorize: { VECTORS: { index_name: 'docs', remoteProxyConnectionString: new URL(`http://127.0.0.1:${port}/`) } },
+    vectorize: { VECTORS: { index_name: 'docs', remoteProxyConnectionString: standIn.url } },
   } as never);
   await mf.ready;
 });
 afterAll(async () => {
   await mf?.dispose();
-  await new Promise<void>((r) => server?.close(() => r()));
+  await standIn?.close();
 });
 
 test('upsert, query, getByIds, describe and deleteByIds each get a CLIENT span under the SERVER span; a query has its match count; nothing of the vectors', async () => {

@@ -42,10 +42,13 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
           name: `${operation} ${model}`,
           attributes,
           result: (v) => {
-            const usage = (v as { usage?: { prompt_tokens?: unknown; completion_tokens?: unknown } } | null)?.usage;
+            // Chat-completions models say prompt/completion_tokens; Responses-style ones (gpt-oss) input/output_tokens.
+            const usage = (v as { usage?: Record<string, unknown> } | null)?.usage;
+            const input = usage?.prompt_tokens ?? usage?.input_tokens;
+            const output = usage?.completion_tokens ?? usage?.output_tokens;
             const a: Record<string, unknown> = {};
-            if (typeof usage?.prompt_tokens === 'number') a['gen_ai.usage.input_tokens'] = usage.prompt_tokens;
-            if (typeof usage?.completion_tokens === 'number') a['gen_ai.usage.output_tokens'] = usage.completion_tokens;
+            if (typeof input === 'number') a['gen_ai.usage.input_tokens'] = input;
+            if (typeof output === 'number') a['gen_ai.usage.output_tokens'] = output;
             return { attributes: a };
           },
           metrics: (monitor: Monitor, seconds, errorType, facts) => {

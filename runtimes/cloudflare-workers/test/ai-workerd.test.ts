@@ -44,6 +44,7 @@ describe.each([
       asked.push({ model, url, inputs });
       const answer = (status: number, v: unknown) => json(res, status, v, { 'cf-ai-req-id': 'req-1' });
       if (model === '@cf/missing/model') return answer(400, { internalCode: 5007, description: 'No such model', name: 'InferenceUpstreamError' });
+      if (model === '@cf/openai/gpt-oss-20b') return answer(200, { output: [], usage: { input_tokens: 9, output_tokens: 21, total_tokens: 30 } });
       if (Array.isArray(inputs.messages)) return answer(200, { response: 'a private answer', usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } });
       return answer(200, { shape: [2, 3], data: [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]] });
     });
@@ -87,6 +88,14 @@ describe.each([
       { attributes: { ...labels, 'gen_ai.token.type': 'input' }, sum: 12 },
       { attributes: { ...labels, 'gen_ai.token.type': 'output' }, sum: 5 },
     ]));
+  });
+
+  test('a Responses-style model (usage as input_tokens / output_tokens): its token counts are read too', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/responses');
+    expect(((await r.json()) as { out: { usage: unknown } }).out.usage).toEqual({ input_tokens: 9, output_tokens: 21, total_tokens: 30 });
+    const { spans } = await dump();
+    const s = spans.find((x) => x.name === 'generate_content @cf/openai/gpt-oss-20b')!;
+    expect(s.attributes).toMatchObject({ 'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 21 });
   });
 
   test('embeddings: `embeddings {model}`, no usage reported, none made up', async () => {

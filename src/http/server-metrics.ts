@@ -36,7 +36,7 @@ export function httpServerMetrics(monitor: Monitor): HttpServerMetrics {
 }
 
 /** A client's histogram (a duration in seconds unless `unit` says otherwise), created once per monitor on first use. */
-export function clientDuration(name: string, help: string, labelNames: string[], buckets?: number[], unit = 's'): (monitor: Monitor) => Histogram {
+export function clientHistogram(name: string, help: string, labelNames: string[], buckets?: number[], unit = 's'): (monitor: Monitor) => Histogram {
   const made = new WeakMap<Monitor, Histogram>();
   return (monitor) => {
     let h = made.get(monitor);
@@ -46,7 +46,7 @@ export function clientDuration(name: string, help: string, labelNames: string[],
 }
 
 /** `http.client.request.duration` in seconds, created once per monitor (the traced fetch's metric). */
-export const httpClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */ clientDuration('http.client.request.duration', 'Duration of HTTP client requests.', [
+export const httpClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */ clientHistogram('http.client.request.duration', 'Duration of HTTP client requests.', [
   'http.request.method',
   'server.address',
   'server.port',
@@ -61,7 +61,7 @@ export const httpClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ 
  * required; `db.namespace`, `db.operation.name` and `error.type` (on failure) conditionally
  * required. `db.query.text` is opt-in and stays off: a label per statement.
  */
-export const dbClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */ clientDuration(
+export const dbClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */ clientHistogram(
   'db.client.operation.duration',
   'Duration of database client operations.',
   ['db.system.name', 'db.namespace', 'db.operation.name', 'error.type'],

@@ -1,4 +1,4 @@
-import { clientDuration } from '../../../src/http/server-metrics.js';
+import { clientHistogram } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { tracedCall, type BindingContext } from './binding-span.js';
 import { methodProxy } from './bindings.js';
@@ -7,8 +7,8 @@ import { methodProxy } from './bindings.js';
 const LABELS = ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'];
 // (0.01 s doubling to 81.92 s; 1 token times 4 to 4^13: the exact advised values.)
 const advice = (first: number, factor: number): number[] => Array.from({ length: 14 }, (_, i) => first * factor ** i);
-const duration = /* @__PURE__ */ clientDuration('gen_ai.client.operation.duration', 'GenAI operation duration.', [...LABELS, 'error.type'], /* @__PURE__ */ advice(0.01, 2));
-const tokens = /* @__PURE__ */ clientDuration('gen_ai.client.token.usage', 'Number of input and output tokens used.', [...LABELS, 'gen_ai.token.type'], /* @__PURE__ */ advice(1, 4), '{token}');
+const duration = /* @__PURE__ */ clientHistogram('gen_ai.client.operation.duration', 'GenAI operation duration.', [...LABELS, 'error.type'], /* @__PURE__ */ advice(0.01, 2));
+const tokens = /* @__PURE__ */ clientHistogram('gen_ai.client.token.usage', 'Number of input and output tokens used.', [...LABELS, 'gen_ai.token.type'], /* @__PURE__ */ advice(1, 4), '{token}');
 
 /** The numeric request settings recorded, each as `gen_ai.request.<name>`. */
 const SETTINGS = ['max_tokens', 'temperature', 'top_p', 'top_k', 'seed', 'frequency_penalty', 'presence_penalty'];

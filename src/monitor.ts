@@ -88,7 +88,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     checkOptions(options);
     this.limits = resolveLimits(options.limits);
     this.diag = new Diagnostics(options.onDiagnostic);
-    this.sampler = createSampler(options.sampler);
+    this.sampler = createSampler(options.sampler, 'createMonitor');
     this.#tailPolicy = createTailPolicy(options.tailSampling);
     const level = checkLevel(options.logging?.level);
     const fields = [...(options.logging?.redactDefaults === false ? [] : DEFAULT_REDACT_FIELDS), ...(options.logging?.redactFields ?? [])];

@@ -55,15 +55,20 @@ describe('head samplers', () => {
     expect(() => createTestMonitor({ sampler: { shouldSample: () => SamplingDecision.DROP, extra: 1 } as never })).not.toThrow();
   });
 
-  it('createSampler called directly refuses a misspelt key as createMonitor does; a custom sampler without shouldSample is told it needs one', () => {
-    const misspelt = /^createMonitor: unknown option `sampler.ratoi`; known options are sampler.type, sampler.ratio, sampler.rate\.$/;
-    expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(misspelt);
-    expect(() => createTestMonitor({ sampler: { type: 'traceidratio', ratoi: 0.1 } as never })).toThrow(misspelt);
-    const custom = /^createMonitor: unknown option `sampler.shouldsample`; known options are shouldSample\(traceId, parent, name\) of a custom sampler\.$/;
-    expect(() => createSampler({ shouldsample: () => SamplingDecision.DROP } as never)).toThrow(custom);
-    expect(() => createTestMonitor({ sampler: { shouldsample: () => SamplingDecision.DROP, toString: () => 's' } as never })).toThrow(custom);
+  it('createSampler called directly refuses a misspelt key as createMonitor does, naming itself; a custom sampler without shouldSample is told it needs one', () => {
+    const misspelt = (who: string) => new RegExp(`^${who}: unknown option \`sampler.ratoi\`; known options are sampler.type, sampler.ratio, sampler.rate\\.$`);
+    expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(misspelt('createSampler'));
+    expect(() => createTestMonitor({ sampler: { type: 'traceidratio', ratoi: 0.1 } as never })).toThrow(misspelt('createMonitor'));
+    const custom = (who: string) => new RegExp(`^${who}: unknown option \`sampler.shouldsample\`; known options are shouldSample\\(traceId, parent, name\\) of a custom sampler\\.$`);
+    expect(() => createSampler({ shouldsample: () => SamplingDecision.DROP } as never)).toThrow(custom('createSampler'));
+    expect(() => createTestMonitor({ sampler: { shouldsample: () => SamplingDecision.DROP, toString: () => 's' } as never })).toThrow(custom('createMonitor'));
     // shouldSample given but not a function: said so, rather than "unknown option" for the one key a custom sampler needs.
-    expect(() => createSampler({ shouldSample: 'x' } as never)).toThrow(/^createMonitor: sampler.shouldSample must be a function \(traceId, parent, name\) => SamplingDecision, got string\.$/);
+    expect(() => createSampler({ shouldSample: 'x' } as never)).toThrow(/^createSampler: sampler.shouldSample must be a function \(traceId, parent, name\) => SamplingDecision, got string\.$/);
+    // The other errors name the call too: createSampler's own, or createMonitor's when given as its option.
+    expect(() => createSampler('sometimes' as never)).toThrow(/^createSampler: unknown sampler "sometimes"/);
+    expect(() => createTestMonitor({ sampler: 'sometimes' as never })).toThrow(/^createMonitor: unknown sampler "sometimes"/);
+    expect(() => createSampler({ type: 'traceidratio', ratio: 2 })).toThrow(/^createSampler: `sampler.ratio` must be a number in \[0, 1\], got 2\.$/);
+    expect(() => createTestMonitor({ sampler: { type: 'traceidratio', ratio: 2 } })).toThrow(/^createMonitor: `sampler.ratio` must be a number in \[0, 1\], got 2\.$/);
     expect(createSampler({ type: 'probability', rate: 0.5 }).toString()).toBe('ParentBased{root=TraceIdRatioBased{0.5}}');
   });
 

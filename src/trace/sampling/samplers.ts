@@ -87,25 +87,28 @@ export const SAMPLER_NAMES: readonly SamplerName[] = [
   'parentbased_traceidratio',
 ];
 
-/** A ratio option (`where` names it in the error): a number in [0, 1], 1 when absent. */
-export function checkRatio(v: unknown, where: string): number {
+/** A ratio option (`where` names it in the error, `who` the call that was given it): a number in [0, 1], 1 when absent. */
+export function checkRatio(v: unknown, where: string, who = 'createMonitor'): number {
   if (v === undefined) return 1;
   if (typeof v !== 'number' || !(v >= 0 && v <= 1)) {
-    throw new RangeError(`createMonitor: ${where} must be a number in [0, 1], got ${kindOf(v)}.`);
+    throw new RangeError(`${who}: ${where} must be a number in [0, 1], got ${kindOf(v)}.`);
   }
   return v;
 }
 
-/** Builds a sampler from its configuration, throwing on unknown names, keys and ratios outside [0, 1]. */
-export function createSampler(config: SamplerConfig | undefined): Sampler {
+/**
+ * Builds a sampler from its configuration, throwing on unknown names, keys and ratios outside [0, 1];
+ * the errors name `who` (the monitor passes `createMonitor`, whose option it was).
+ */
+export function createSampler(config: SamplerConfig | undefined, who = 'createSampler'): Sampler {
   if (config === undefined) return parentBasedAlwaysOn;
   if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
     if (typeof (config as Sampler).shouldSample === 'function') return config as Sampler;
     // A misspelt key (ratoi, or a custom sampler's shouldsample) would leave the default in force: every trace kept.
     for (const [k, v] of Object.entries(config)) {
-      if (k === 'shouldSample') throw new TypeError(`createMonitor: sampler.shouldSample must be a function (traceId, parent, name) => SamplingDecision, got ${typeof v}.`);
+      if (k === 'shouldSample') throw new TypeError(`${who}: sampler.shouldSample must be a function (traceId, parent, name) => SamplingDecision, got ${typeof v}.`);
       if (k !== 'type' && k !== 'ratio' && k !== 'rate') {
-        unknownOption('createMonitor', `sampler.${k}`, typeof v == 'function' ? ['shouldSample(traceId, parent, name) of a custom sampler'] : ['sampler.type', 'sampler.ratio', 'sampler.rate']);
+        unknownOption(who, `sampler.${k}`, typeof v == 'function' ? ['shouldSample(traceId, parent, name) of a custom sampler'] : ['sampler.type', 'sampler.ratio', 'sampler.rate']);
       }
     }
   }
@@ -121,14 +124,14 @@ export function createSampler(config: SamplerConfig | undefined): Sampler {
     case 'parentbased_always_off':
       return parentBased(alwaysOff);
     case 'traceidratio':
-      return traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`'));
+      return traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`', who));
     case 'probability':
-      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.rate`')));
+      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.rate`', who)));
     case 'parentbased_traceidratio':
-      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`')));
+      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`', who)));
     default:
       throw new TypeError(
-        `createMonitor: unknown sampler ${JSON.stringify(type)}; use one of ${SAMPLER_NAMES.join(', ')}, ` +
+        `${who}: unknown sampler ${JSON.stringify(type)}; use one of ${SAMPLER_NAMES.join(', ')}, ` +
           `{ type: 'probability', rate: 0.1 }, or an object with shouldSample().`,
       );
   }

@@ -30,9 +30,10 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
       const i = (inputs ?? {}) as Record<string, unknown>;
       // `text` is a translation's, a classifier's or a speech model's input too: embeddings for an embedding model's only.
       const operation = Array.isArray(i.messages) ? 'chat' : i.text !== undefined && /bge|embed/.test(model) ? 'embeddings' : 'generate_content';
-      const attributes: Record<string, unknown> = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };
-      for (const k of SETTINGS) if (typeof i[k] === 'number') attributes[`gen_ai.request.${k}`] = i[k];
+      // The metrics' labels; the span has them and the request settings given.
       const labels = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };
+      const attributes: Record<string, unknown> = { ...labels };
+      for (const k of SETTINGS) if (typeof i[k] === 'number') attributes[`gen_ai.request.${k}`] = i[k];
       return tracedCall(
         bc,
         {

@@ -182,6 +182,20 @@ export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T)
 }
 
 /**
+ * A database-like binding call's spec (KV, R2, Vectorize, a Durable Object's storage): the DB
+ * conventions' span `{db.operation.name} {db.namespace}`, the binding's name as the namespace, and
+ * `extra` attributes (a query's text).
+ */
+export function dbSpec(type: BindingType, system: string, name: string, op: string, extra?: Record<string, unknown>): CallSpec {
+  return { type, binding: name, operation: op, name: `${op} ${name}`, attributes: { 'db.system.name': system, 'db.operation.name': op, 'db.namespace': name, ...extra } };
+}
+
+/** `original` with a span of `spec` around each call (the spec made once, for every call of the method). */
+export function dbCall(bc: BindingContext, spec: CallSpec, original: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  return (...args) => tracedCall(bc, spec, () => original(...args));
+}
+
+/**
  * {@link tracedCall} for Workers RPC: the caller gets the runtime's own result, never a promise
  * chained to it. An RPC call returns a `JsRpcPromise`, callable (`typeof` is 'function') and
  * carrying the pipelined methods of its eventual value (`env.SVC.getCounter().inc()`), which a

@@ -3,7 +3,7 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { instrumentD1 } from './d1.js';
 import { instrumentAi } from './ai.js';
 import { instrumentVectorize } from './vectorize.js';
-import { native, natives, observedCall, tracedCall, type BindingContext } from './binding-span.js';
+import { dbCall, dbSpec, native, natives, observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { detectBinding } from './detect.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -53,29 +53,23 @@ export function methodProxy<T extends object>(
 function kv(bc: BindingsContext, name: string, binding: object): object {
   return methodProxy(binding, (op, original) => {
     if (!KV_OPS.has(op)) return undefined;
-    const attributes = { 'db.system.name': 'cloudflare.kv', 'db.operation.name': op, 'db.namespace': name };
     const read = op === 'get' || op === 'getWithMetadata';
-    return (...args) =>
-      tracedCall(
-        bc,
-        {
-          type: 'kv',
-          binding: name,
-          operation: op,
-          // DB conventions: `{db.operation.name} {target}`, the target the namespace (the binding).
-          name: `${op} ${name}`,
-          attributes,
-          result: read
-            ? (v) => {
-                // A bulk read (`get([...keys])`) answers a Map, found or not: no single hit or miss.
-                if (v instanceof Map) return undefined;
-                const hit = op === 'get' ? v !== null && v !== undefined : (v as { value?: unknown } | null)?.value != null;
-                return { hit, attributes: { 'cloudflare.kv.hit': hit } };
-              }
-            : undefined,
-        },
-        () => original(...args),
-      );
+    return dbCall(
+      bc,
+      {
+        // DB conventions: `{db.operation.name} {target}`, the target the namespace (the binding).
+        ...dbSpec('kv', 'cloudflare.kv', name, op),
+        result: read
+          ? (v) => {
+              // A bulk read (`get([...keys])`) answers a Map, found or not: no single hit or miss.
+              if (v instanceof Map) return undefined;
+              const hit = op === 'get' ? v !== null && v !== undefined : (v as { value?: unknown } | null)?.value != null;
+              return { hit, attributes: { 'cloudflare.kv.hit': hit } };
+            }
+          : undefined,
+      },
+      original,
+    );
   });
 }
 
@@ -92,8 +86,7 @@ function r2(bc: BindingsContext, name: string, binding: object): object {
 
 /** One R2 operation's CLIENT span `<op> <binding>` (DB conventions: `{db.operation.name} {db.namespace}`). */
 function r2Call(bc: BindingsContext, name: string, op: string, original: AnyFn, result?: (v: unknown) => { hit: boolean; attributes: Record<string, unknown> }): AnyFn {
-  const attributes = { 'db.system.name': 'cloudflare.r2', 'db.operation.name': op, 'db.namespace': name };
-  return (...args) => tracedCall(bc, { type: 'r2', binding: name, operation: op, name: `${op} ${name}`, attributes, result }, () => original(...args));
+  return dbCall(bc, { ...dbSpec('r2', 'cloudflare.r2', name, op), result }, original);
 }
 
 /** An R2 multipart upload: `uploadPart`, `complete` and `abort` get spans of their own. */

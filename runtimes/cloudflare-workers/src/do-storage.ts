@@ -1,8 +1,6 @@
 import { sanitizeSql, sqlOperation } from '../../../src/attributes/sql.js';
-import { tracedCall, type BindingContext } from './binding-span.js';
+import { dbCall, dbSpec, tracedCall, type BindingContext } from './binding-span.js';
 import { methodProxy } from './bindings.js';
-
-type AnyFn = (...args: unknown[]) => unknown;
 
 /**
  * Each query's verb and sanitized text by its text: `exec` is synchronous and local, often called
@@ -31,22 +29,10 @@ const OPS = new Set(['get', 'put', 'delete', 'list', 'deleteAll', 'getAlarm', 's
  * through the transaction's own object, untraced; the synchronous `kv` API is left as it is.
  */
 export function instrumentStorage(bc: BindingContext, className: string, storage: object): object {
-  const call = (operation: string, op: string, original: AnyFn, query?: string): unknown =>
-    tracedCall(
-      bc,
-      {
-        type: 'durable_object_storage',
-        binding: className,
-        operation,
-        name: `${op} ${className}`,
-        attributes: { 'db.system.name': 'cloudflare.durable_object', 'db.namespace': className, 'db.operation.name': op, ...(query !== undefined ? { 'db.query.text': query } : {}) },
-        query,
-      },
-      original,
-    );
+  const spec = (op: string, extra?: Record<string, unknown>) => dbSpec('durable_object_storage', 'cloudflare.durable_object', className, op, extra);
   return methodProxy(
     storage,
-    (op, original) => (OPS.has(op) ? (...args) => call(op, op, () => original(...args)) : undefined),
+    (op, original) => (OPS.has(op) ? dbCall(bc, spec(op), original) : undefined),
     undefined,
     (prop, sql) =>
       prop === 'sql' && sql !== null && typeof sql === 'object'
@@ -56,7 +42,7 @@ export function instrumentStorage(bc: BindingContext, className: string, storage
                 (query, ...rest) => {
                   if (typeof query !== 'string') return exec(query, ...rest);
                   const [verb, text] = parsed(query);
-                  return call(op, verb, () => exec(query, ...rest), text);
+                  return tracedCall(bc, { ...spec(verb, { 'db.query.text': text }), operation: op, query: text }, () => exec(query, ...rest));
                 }
               : undefined,
           )

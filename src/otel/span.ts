@@ -97,7 +97,7 @@ export class BridgedSpan implements ApiSpan {
     return this;
   }
   end(endTime?: TimeInput): void {
-    this.inner.end(timeInputToMs(endTime));
+    this.inner.end(endTime === undefined ? undefined : timeInputToMs(endTime));
   }
   isRecording(): boolean {
     return this.inner.isRecording();
@@ -126,9 +126,11 @@ export class BridgedSpan implements ApiSpan {
   }
 }
 
+const bridge = (span: Span): ApiSpan => new BridgedSpan(span);
+
 /** The API span for one of our spans (cached). */
 export function wrapSpan(span: Span): ApiSpan {
-  if (span instanceof RecordingSpan) return span.view(() => new BridgedSpan(span));
+  if (span instanceof RecordingSpan) return span.view(bridge, span);
   let w = wrappers.get(span);
   if (w === undefined) wrappers.set(span, (w = new BridgedSpan(span)));
   return w;

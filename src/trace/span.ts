@@ -246,9 +246,9 @@ export class RecordingSpan implements Span, SpanData {
    * `/otel`, which must stay the same object): a WeakMap from span to view cost more than the
    * span itself, its entries slowing every garbage collection.
    */
-  view<T extends object>(make: () => T): T {
+  view<T extends object, A>(make: (arg: A) => T, arg: A): T {
     const x = (this.extras ??= new SpanExtras());
-    return (x.view ??= make()) as T;
+    return (x.view ??= make(arg)) as T;
   }
 
   get events(): readonly SpanEventData[] {

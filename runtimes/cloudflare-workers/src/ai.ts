@@ -2,6 +2,7 @@ import { clientHistogram } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { tracedCall, type BindingContext } from './binding-span.js';
 import { methodProxy } from './bindings.js';
+import { watchStream } from './ai-stream.js';
 
 // GenAI metrics conventions: the operation's duration in seconds and the tokens used, with their bucket advice.
 const LABELS = ['gen_ai.operation.name', 'gen_ai.provider.name', 'gen_ai.request.model'];
@@ -18,8 +19,9 @@ const SETTINGS = ['max_tokens', 'temperature', 'top_p', 'top_k', 'seed', 'freque
  * with the GenAI conventions' attributes (`chat` for `messages`, `embeddings` for an embedding
  * model's (`bge`, `embed`) `text`, else `generate_content`; the numeric request settings; the
  * tokens a result's `usage` reports), and
- * `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`. Prompts, messages and
- * outputs are never recorded.
+ * `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`. A streamed answer
+ * (`stream: true`) is timed until its stream ends, with the usage its last events report. Prompts,
+ * messages and outputs are never recorded.
  */
 export function instrumentAi(bc: BindingContext, name: string, binding: object): object {
   return methodProxy(binding, (op, original) => {
@@ -34,6 +36,8 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
       const labels = { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': model };
       const attributes: Record<string, unknown> = { ...labels };
       for (const k of SETTINGS) if (typeof i[k] === 'number') attributes[`gen_ai.request.${k}`] = i[k];
+      const streamed = i.stream;
+      let cut = false;
       return tracedCall(
         bc,
         {
@@ -50,8 +54,14 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
             const a: Record<string, unknown> = {};
             if (typeof input === 'number') a['gen_ai.usage.input_tokens'] = input;
             if (typeof output === 'number') a['gen_ai.usage.output_tokens'] = output;
+            // A stream its reader cancelled: the span has what was seen, marked as the server span
+            // marks a body not sent in full. No error.type, no ERROR: the app stopped reading (a
+            // visitor who left), the operation did not fail, and error rates must not count it.
+            if (cut) a['http.response.body.incomplete'] = true;
             return { attributes: a };
           },
+          // The binding's stream (an event stream) for `stream: true`: the span ends when it does.
+          later: (v, done) => (streamed && v instanceof ReadableStream ? watchStream(v, bc.monitor.diag, done, () => (cut = true)) : undefined),
           metrics: (monitor: Monitor, seconds, errorType, facts) => {
             duration(monitor).observe(seconds, errorType ? { ...labels, 'error.type': errorType } : labels);
             const input = facts?.['gen_ai.usage.input_tokens'];

@@ -82,9 +82,16 @@ export interface CallSpec {
   readonly messageCount?: number;
   /** The call's own metrics, in place of `db.client.operation.duration` (Workers AI's GenAI metrics). */
   readonly metrics?: (monitor: Monitor, seconds: number, errorType: string | undefined, facts: Record<string, unknown> | undefined) => void;
+  /**
+   * A result the call goes on producing after it is returned (a streamed Workers AI answer): what
+   * the caller gets instead, which calls `done` itself once the call is over; `undefined`: the
+   * call is over now.
+   */
+  readonly later?: (value: unknown, done: Done) => unknown;
 }
 
-type Done = (value: unknown, error: unknown, failed: boolean) => void;
+/** Ends a call's span once: its result (for `result`), or the error it failed with. */
+export type Done = (value: unknown, error: unknown, failed: boolean) => void;
 
 /**
  * Starts one binding call's CLIENT span when an invocation is current (never otherwise:
@@ -167,10 +174,7 @@ export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T)
   const result = run(done, call);
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
     return (result as unknown as Promise<unknown>).then(
-      (v) => {
-        done(v, undefined, false);
-        return v;
-      },
+      (v) => spec.later?.(v, done) ?? (done(v, undefined, false), v),
       (err: unknown) => {
         done(undefined, err, true);
         throw err;

@@ -2,7 +2,7 @@
  * Workers AI's edges in workerd, with the runtime's own Ai binding (miniflare's AI plugin) and a
  * local stand-in inference service behind miniflare's remote-proxy path (as ai-workerd.test.ts):
  * the binding's other members answer as the runtime's own through the proxy; a streamed result
- * reaches the Worker unread; a raw Response passes untouched; AI Gateway options and extra
+ * reaches the Worker whole; a raw Response passes untouched; AI Gateway options and extra
  * headers are never recorded; odd arguments fail as the binding fails them; the operation name
  * follows the model's kind; look-alike bindings are not taken for Workers AI; the metrics'
  * units and bucket advice.
@@ -126,15 +126,21 @@ describe.each([
     expect(calls.filter((c) => c.startsWith('ai '))).not.toContain('ai AI models');
   });
 
-  test('a streamed result: the Worker gets the stream and reads it whole; the span ended when the stream was handed over', async () => {
+  test('a streamed result: the Worker gets the stream and reads it whole; the span ends with the stream, with its usage (ai-stream-workerd.test.ts has more)', async () => {
     const out = await get<{ isStream: boolean; endedBefore: boolean; text: string }>('/stream');
     expect(out.isStream).toBe(true);
-    expect(out.endedBefore).toBe(true);
+    expect(out.endedBefore).toBe(false);
     expect(out.text).toBe('data: {"response":"one "}\n\ndata: {"response":"two"}\n\ndata: {"usage":{"prompt_tokens":3,"completion_tokens":2}}\n\ndata: [DONE]\n\n');
     const { spans } = await dump();
     const s = span(spans, 'chat @cf/test/stream');
     expect(s.status.code).not.toBe(2);
-    expect(s.attributes).toEqual({ 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'cloudflare.workers_ai', 'gen_ai.request.model': '@cf/test/stream' });
+    expect(s.attributes).toEqual({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.provider.name': 'cloudflare.workers_ai',
+      'gen_ai.request.model': '@cf/test/stream',
+      'gen_ai.usage.input_tokens': 3,
+      'gen_ai.usage.output_tokens': 2,
+    });
     expect(JSON.stringify(spans)).not.toMatch(/streamed secret|"one "/);
   });
 

@@ -18,6 +18,7 @@ import { nothingToExport, Scope, type FlushResult, type ScopeOptions, type Scope
 import { HealthCheckRegistry } from './health/registry.js';
 import { createSampler, type Sampler } from './trace/sampling/samplers.js';
 import { prepareIds } from './trace/ids.js';
+import { runtimeAttributes } from './runtime.js';
 import { enterScope, leaveScope, now, timerMs } from './time.js';
 import type { HookRegistry } from './hooks/registry.js';
 import type { Attributes } from './model/attributes.js';
@@ -28,17 +29,6 @@ import type { InstrumentationScope, Resource } from './model/resource.js';
 import type { SpanData } from './model/span-data.js';
 import type { RecordingSpan } from './trace/span.js';
 
-/** Resource attributes whose `telemetry.sdk.language` is the core's default, `webjs`. */
-const defaultLanguage = new WeakSet<object>();
-
-/**
- * A runtime adapter's `telemetry.sdk.language` (Node's `nodejs`), in place of the core's default
- * only: a language the app or OTEL_RESOURCE_ATTRIBUTES gave is kept.
- */
-export function setRuntimeLanguage(monitor: Monitor, language: string): void {
-  const resource = monitor.resource.attributes;
-  if (defaultLanguage.has(resource)) resource['telemetry.sdk.language'] = language;
-}
 const SCOPE: InstrumentationScope = { name: '@lexigram/monitor', version: VERSION };
 /** Spans (or logs) waiting outside scopes that start an export at once: OpenTelemetry's default batch (OTEL_BSP_MAX_EXPORT_BATCH_SIZE). */
 const EXPORT_BATCH_SIZE = 512;
@@ -108,12 +98,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       'telemetry.sdk.name': '@lexigram/monitor',
       'telemetry.sdk.language': 'webjs',
       'telemetry.sdk.version': VERSION,
+      // Node, Deno and Bun: nodejs and the process.runtime.* of the runtime, whatever builds the monitor.
+      ...runtimeAttributes(),
       ...(options.resource ?? {}),
       'service.name': this.serviceName,
     };
     if (options.serviceVersion) attributes['service.version'] = options.serviceVersion;
-    // A runtime adapter replaces this default (Node's nodejs), never a language the app gave.
-    options.resource?.['telemetry.sdk.language'] ?? defaultLanguage.add(attributes);
     this.resource = { attributes };
 
     this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false, this.redactor);

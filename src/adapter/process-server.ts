@@ -12,7 +12,6 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
-import { setRuntimeLanguage } from '../monitor.js';
 import { checkOptionKeys, HTTP_OPTION_KEYS, kindOf } from '../config/option-keys.js';
 import { timerMs } from '../time.js';
 
@@ -125,7 +124,6 @@ const noop = (): void => {};
  * @param env the process environment (OTEL_* variables)
  * @param options HTTP options; `traceFetch` defaults to true
  * @param decorate sets runtime attributes (`client.address`) on the server span
- * @param language `telemetry.sdk.language` of the runtime (`nodejs`), in place of the core's `webjs`
  */
 export function createServerHandler<I>(
   handler: ServerHandler<I>,
@@ -133,12 +131,10 @@ export function createServerHandler<I>(
   env: EnvRecord | undefined,
   options: ServerInstrumentationOptions = {},
   decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
-  language?: string,
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
   checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
-  if (language) setRuntimeLanguage(monitor, language);
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
   // would otherwise trace this one's fetches too.

@@ -293,6 +293,13 @@ const ACCEPTED: Accept[] = [
     },
   },
   {
+    why: "process.runtime.name and process.runtime.version name the runtime (nodejs and Node's version, as the SDK's processDetector does; the reference's resource has no detector but envDetector)",
+    apply: (sdk) => {
+      const runtime = { 'process.runtime.name': 'nodejs', 'process.runtime.version': process.versions.node };
+      return { ...sdk, resource: { ...runtime, ...sdk.resource } };
+    },
+  },
+  {
     why: 'ParentBased describes its root only: the other four samplers are always the SMP-03 defaults here',
     apply: (sdk) => ({ ...sdk, sampler: sdk.sampler.replace(/, remoteParentSampled=AlwaysOnSampler, remoteParentNotSampled=AlwaysOffSampler, localParentSampled=AlwaysOnSampler, localParentNotSampled=AlwaysOffSampler\}$/, '}') }),
   },

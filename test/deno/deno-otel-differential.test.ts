@@ -72,6 +72,8 @@ interface Run {
   metricNames: string[];
   /** The resource attribute keys of the spans (values differ by construction: SDK name and version). */
   resource: string[];
+  /** process.runtime.name and process.runtime.version of the spans' resource. */
+  runtime: string[];
   /** The aggregation temporalities of the duration histograms (1 delta, 2 cumulative). */
   temporality: number[];
   /** What the downstream server got: whose span its traceparent names, and the tracestate. */
@@ -229,7 +231,8 @@ async function run(mode: 'deno' | 'ours'): Promise<Run> {
     const metricNames = [...new Set(metrics.map((m) => String(m.name)).filter((n) => n.startsWith('http.')))].sort();
     const temporality = [...new Set(metrics.filter((m) => DURATIONS.includes(m.name)).map((m) => Number(m.histogram?.aggregationTemporality)))];
     const resource = [...new Set(bodies('traces').flatMap((b) => b.resourceSpans.flatMap((rs: any) => rs.resource.attributes.map((a: any) => String(a.key)))))].sort();
-    return { answers, spans, points: pointsOf(metrics), metricNames, temporality, resource, downstream: downstreamSaw };
+    const runtime = [...new Set(bodies('traces').flatMap((b) => b.resourceSpans.flatMap((rs: any) => rs.resource.attributes.filter((a: any) => String(a.key).startsWith('process.runtime.')).map((a: any) => `${a.key}=${a.value.stringValue}`))))].sort();
+    return { answers, spans, points: pointsOf(metrics), metricNames, temporality, resource, runtime, downstream: downstreamSaw };
   } catch (err) {
     throw new Error(`${String(err)}\n${mode} output:\n${output}`);
   } finally {
@@ -367,8 +370,8 @@ const METRIC_NAMES_ACCEPTED = {
   oursOnly: { names: ['http.client.request.duration'], why: 'see DENO_METRIC_ACCEPTED' },
 };
 
-/** Resource attributes only Deno sets: the adapter sets service.name and telemetry.sdk.* (its own name, language webjs, version), not the runtime's. */
-const DENO_ONLY_RESOURCE = ['process.runtime.name', 'process.runtime.version'];
+/** Resource attributes only Deno sets: none (the adapter's telemetry.sdk.* name itself, language nodejs; process.runtime.* are Deno's, as Deno sets them). */
+const DENO_ONLY_RESOURCE: string[] = [];
 
 /** The library exports metrics as delta by default (README, OTLP backend); Deno as cumulative. Counts are compared either way. */
 const TEMPORALITY_ACCEPTED = { deno: [2], ours: [1] };
@@ -409,6 +412,7 @@ describe.skipIf(!HAVE_DENO && !IN_CI)('the Deno adapter against Deno’s built-i
     });
     expect(deno.resource.filter((k) => !ours.resource.includes(k))).toEqual(DENO_ONLY_RESOURCE);
     expect(ours.resource.filter((k) => !deno.resource.includes(k))).toEqual([]);
+    expect(ours.runtime).toEqual(deno.runtime);
     expect({ deno: deno.temporality, ours: ours.temporality }).toEqual(TEMPORALITY_ACCEPTED);
     expect([...ACCEPTED, ...DOWNSTREAM_ACCEPTED, ...DENO_METRIC_ACCEPTED].map((a) => a.why).filter((w) => !used.has(w))).toEqual([]);
   }, 60_000);

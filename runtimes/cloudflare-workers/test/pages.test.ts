@@ -62,6 +62,8 @@ describe('workerd, Pages Functions with pagesMiddleware (built by wrangler)', ()
     expect(server.spanId).toBe(body.server);
     expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'url.path': '/api/users/7', 'http.response.status_code': 200, 'client.address': '2001:db8::7' });
     expect(server.resource['service.name']).toBe('pages-site');
+    // workerd (nodejs_compat gives it a process that names a Node version) is no Node: webjs, no process.runtime.*.
+    expect([server.resource['telemetry.sdk.language'], server.resource['process.runtime.name']]).toEqual(['webjs', undefined]);
     const child = spans.find((s) => s.name === 'load-user')!;
     expect(child.parentSpanId).toBe(server.spanId);
     const client = spans.find((s) => s.kind === CLIENT)!;

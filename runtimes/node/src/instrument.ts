@@ -46,7 +46,7 @@ export function instrument(
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     if (info?.remoteAddress) t.span.setAttribute('client.address', info.remoteAddress);
     if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', info.incoming.httpVersion);
-  }, 'nodejs');
+  });
 }
 
 /**

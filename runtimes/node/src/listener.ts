@@ -85,7 +85,6 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
       if (req.socket?.remoteAddress) t.span.setAttribute('client.address', req.socket.remoteAddress);
       if (req.httpVersion) t.span.setAttribute('network.protocol.version', req.httpVersion);
     },
-    'nodejs',
   );
   const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {
     let request: Request;

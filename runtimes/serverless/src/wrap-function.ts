@@ -3,7 +3,7 @@ import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
-import { setRuntimeLanguage, type Monitor } from '../../../src/monitor.js';
+import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
 import { SpanKind, SpanStatus } from '../../../src/model/span-data.js';
 import { extractIncoming } from '../../../src/trace/propagation/propagation.js';
@@ -41,12 +41,6 @@ function processEnv(): EnvRecord | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Node itself: Deno and Bun have a `process` that says `node` too. */
-function onNode(): boolean {
-  const g = globalThis as { process?: { release?: { name?: string } }; Deno?: unknown; Bun?: unknown };
-  return g.process?.release?.name === 'node' && g.Deno === undefined && g.Bun === undefined;
 }
 
 let coldStart = true;
@@ -142,9 +136,6 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   const env = processEnv();
   const monitor = monitorFromConfig(config, env);
   addLambdaResource(monitor, env);
-  // Lambda, Vercel and Netlify functions run on Node: `nodejs`, as under the Node adapters and
-  // the OpenTelemetry JS SDK there, in place of the core's default only (an edge function keeps it).
-  if (onNode()) setRuntimeLanguage(monitor, 'nodejs');
   initAt ??= Date.now();
   const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
     const kind = forced ?? detectKind(args);

@@ -1,3 +1,4 @@
+import { contextStorage } from '../../../src/context/active.js';
 import { clientHistogram } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { tracedCall, type BindingContext } from './binding-span.js';
@@ -38,6 +39,8 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
       for (const k of SETTINGS) if (typeof i[k] === 'number') attributes[`gen_ai.request.${k}`] = i[k];
       const streamed = i.stream;
       let cut = false;
+      // The invocation calling (its context is current until run's first await).
+      const scope = contextStorage().get()?.scope;
       return tracedCall(
         bc,
         {
@@ -61,7 +64,15 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
             return { attributes: a };
           },
           // The binding's stream (an event stream) for `stream: true`: the span ends when it does.
-          later: (v, done) => (streamed && v instanceof ReadableStream ? watchStream(v, bc.monitor.diag, done, () => (cut = true)) : undefined),
+          later: (v, done) => {
+            if (!streamed || !(v instanceof ReadableStream)) return;
+            let ended: () => void;
+            // The invocation is kept until then; a stream returned as the response ends after the
+            // invocation's export went: its span and metrics are flushed at once, not left for the
+            // isolate's next export (lost if the isolate is evicted first).
+            scope?.waitUntil(new Promise<void>((r) => (ended = r)).then((): unknown => scope.closed && bc.monitor.flush()));
+            return watchStream(v, bc.monitor.diag, (...a) => (done(...a), ended()), () => (cut = true));
+          },
           metrics: (monitor: Monitor, seconds, errorType, facts) => {
             duration(monitor).observe(seconds, errorType ? { ...labels, 'error.type': errorType } : labels);
             const input = facts?.['gen_ai.usage.input_tokens'];

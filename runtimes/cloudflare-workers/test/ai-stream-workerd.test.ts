@@ -187,11 +187,15 @@ describe.each([
     expect(duration).toEqual(expect.arrayContaining([expect.objectContaining({ attributes: { ...labels(model), 'error.type': s.attributes['error.type'] }, count: 1 })]));
   });
 
-  test('the stream returned as the Worker\'s response: the client gets the bytes as sent; the span ends after, with the usage', async () => {
+  test("the stream returned as the Worker's response: the client gets the bytes as sent; the span ends after, with the usage, and is exported then", async () => {
     const model = '@cf/test/respond';
     const r = await mf.dispatchFetch(`http://worker.test/respond?model=${model}`);
     expect(r.headers.get('x-ended-at-hand-over')).toBe('false');
     expect(Buffer.from(await r.arrayBuffer()).equals(Buffer.concat(ANSWERS[model]))).toBe(true);
+    // The span ended after the invocation's export had gone: it leaves at once, while the
+    // invocation is kept for it, not with the next request's export (lost if the isolate went first).
+    const exports = (await (await mf.dispatchFetch('http://worker.test/exports')).json()) as string[][];
+    expect(exports.filter((e) => e.includes(`chat ${model}`))).toEqual([[`chat ${model}`]]);
     const { spans, calls } = await dump();
     expect(calls).toEqual(['ai AI run']);
     expect(span(spans, model).attributes).toEqual({ ...labels(model), 'gen_ai.usage.input_tokens': 7, 'gen_ai.usage.output_tokens': 3 });

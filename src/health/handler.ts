@@ -86,8 +86,12 @@ function toJson(payload: Record<string, unknown>): string {
 }
 
 function respond(request: Request, status: number, payload: Record<string, unknown>): Response {
-  const headers = { 'content-type': 'application/health+json', 'cache-control': 'no-store' };
-  return new Response(request.method === 'HEAD' ? null : toJson(payload), { status, headers });
+  const body = toJson(payload);
+  const headers: Record<string, string> = { 'content-type': 'application/health+json', 'cache-control': 'no-store' };
+  if (request.method !== 'HEAD') return new Response(body, { status, headers });
+  // HEAD gets the header fields of GET, its Content-Length (UTF-8 bytes) included (RFC 9110 §9.3.2).
+  headers['content-length'] = String(new Blob([body]).size);
+  return new Response(null, { status, headers });
 }
 
 const KNOWN: Record<keyof HealthHandlerOptions, 0> = { path: 0, livenessPath: 0, readinessPath: 0, cacheSeconds: 0, details: 0, auth: 0 };

@@ -191,12 +191,17 @@ const sentFromSource = new WeakSet<Response>();
 function bodySource(response: Response, body: ReadableStream): string | Uint8Array | undefined {
   // Checked first: a HEAD between two GETs cancels the stream, which then reads as empty.
   if (sentFromSource.has(response)) throw new TypeError('Response body is already used');
+  const source = sourceOf(response, body);
+  if (source !== undefined) sentFromSource.add(response);
+  return source;
+}
+
+/** The string or bytes a body was made from, its stream unread; the Response is not marked as sent. */
+function sourceOf(response: Response, body: ReadableStream): string | Uint8Array | undefined {
   // A locked stream (a reader taken, a tee) is not the Response's to send: getReader() throws.
   if (STATE === undefined || body.locked || response.bodyUsed) return undefined;
   const source = (response as unknown as Record<symbol, { body?: { source?: unknown } } | undefined>)[STATE]?.body?.source;
-  if (typeof source !== 'string' && !(source instanceof Uint8Array)) return undefined;
-  sentFromSource.add(response);
-  return source;
+  return typeof source === 'string' || source instanceof Uint8Array ? source : undefined;
 }
 
 /** Writes a Web `Response` to Node's `ServerResponse`; resolves when it was sent or the client left. */
@@ -226,7 +231,13 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
     return;
   }
   if (body === null || method === 'HEAD') {
-    if (body) await body.cancel().catch(() => {});
+    if (body) {
+      // HEAD gets the Content-Length GET would send (RFC 9110 §9.3.2), as from Deno.serve and
+      // Bun.serve: a text or bytes body's, known without reading it (a stream's is not).
+      const source = length ? undefined : sourceOf(response, body);
+      if (source !== undefined) res.setHeader('content-length', typeof source === 'string' ? Buffer.byteLength(source) : source.byteLength);
+      await body.cancel().catch(() => {});
+    }
     res.end();
     return;
   }

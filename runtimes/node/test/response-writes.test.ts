@@ -230,6 +230,20 @@ test.skipIf(!fromSource)('node: one text Response returned for GET, HEAD, GET: t
   }
 });
 
+test.skipIf(!fromSource)('node: HEAD of a text or bytes body gets the Content-Length GET gets (RFC 9110 §9.3.2), as from Deno.serve and Bun.serve', async () => {
+  const s = await start((request) => (new URL(request.url).pathname === '/bytes' ? new Response(new Uint8Array(7)) : new Response('héllo')));
+  try {
+    for (const path of ['', 'bytes']) {
+      const get = await fetch(s.url + path);
+      const head = await fetch(s.url + path, { method: 'HEAD' });
+      const bytes = (await get.arrayBuffer()).byteLength;
+      expect([get.headers.get('content-length'), head.headers.get('content-length'), await head.text()]).toEqual([String(bytes), String(bytes), '']);
+    }
+  } finally {
+    s.server.close();
+  }
+});
+
 test('node: a first chunk larger than the buffer, written while corked, does not stall the body (Node 22 waited for a drain that never came)', async () => {
   let i = 0;
   const s = await start(

@@ -104,6 +104,8 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
     }
     const headers: Record<string, string> = { 'content-type': CONTENT_TYPES[format], 'cache-control': 'no-store', vary: gzipping ? 'Accept, Accept-Encoding' : 'Accept' };
     if (gzip) headers['content-encoding'] = 'gzip';
+    // HEAD also gets GET's Content-Length (RFC 9110 §9.3.2), the text's UTF-8 bytes; a gzip stream's is known only once sent.
+    else if (head) headers['content-length'] = String(new Blob([body]).size);
     // HEAD gets the headers GET would get. `encodeBody` is Workers' own (others ignore it): a
     // gzip body goes out as it is, where workerd would gzip it again by the header.
     return new Response(head ? null : typeof gzip === 'object' ? gzip : body, {

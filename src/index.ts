@@ -17,6 +17,7 @@ export { MetricsCollector, type InstrumentOptions, type GaugeOptions, type Colle
 export { Counter, UpDownCounter, type BoundCounter } from './metrics/counter.js';
 export { Gauge } from './metrics/gauge.js';
 export { Histogram, DEFAULT_BUCKETS, type BoundHistogram, type EndTimer } from './metrics/histogram.js';
+export { ExponentialHistogram, base2ExponentialBuckets, type ExponentialBucketsOption } from './metrics/exponential-histogram.js';
 export { Summary, DEFAULT_QUANTILES } from './metrics/summary.js';
 
 export { Tracer, type StartSpanOptions } from './trace/tracer.js';

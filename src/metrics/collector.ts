@@ -11,6 +11,7 @@ import { Counter, UpDownCounter } from './counter.js';
 import { checkBuckets, Histogram } from './histogram.js';
 import type { Instrument, InstrumentOwner, SeriesBase } from './instrument.js';
 import { checkSummaryOptions, Summary } from './summary.js';
+import type { ExponentialBucketsOption, ExponentialHistogram } from './exponential-histogram.js';
 
 export interface InstrumentOptions {
   /** UCUM unit, such as "s", "By" or "{request}". */
@@ -32,8 +33,11 @@ export interface GaugeOptions extends InstrumentOptions {
 export type CollectCallback = () => void;
 
 export interface HistogramOptions extends InstrumentOptions {
-  /** Upper bounds, strictly increasing. Default: OpenTelemetry's HTTP duration buckets in seconds. */
-  buckets?: number[];
+  /**
+   * Upper bounds, strictly increasing. Default: OpenTelemetry's HTTP duration buckets in seconds.
+   * `base2ExponentialBuckets()` instead: buckets that follow the values (an {@link ExponentialHistogram}).
+   */
+  buckets?: number[] | ExponentialBucketsOption;
 }
 
 export interface SummaryInstrumentOptions extends InstrumentOptions {
@@ -145,12 +149,24 @@ export class MetricsCollector implements InstrumentOwner {
     return this.#register('updowncounter', name, help, opts, [], UpDownCounter);
   }
 
-  /** A distribution in fixed buckets. */
-  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram {
-    const buckets = checkBuckets(name, opts?.buckets, opts?.unit);
+  /**
+   * A distribution in fixed buckets, or, with `buckets: base2ExponentialBuckets()`, in base-2
+   * exponential buckets (OTLP `ExponentialHistogram`) that follow the values.
+   */
+  createHistogram(name: string, help: string | undefined, opts: HistogramOptions & { buckets: ExponentialBucketsOption }): ExponentialHistogram;
+  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram;
+  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram {
+    const b = opts?.buckets;
+    // The exponential instrument comes with its option, so a bundle without one leaves its code out.
+    if (b !== null && typeof b === 'object' && !Array.isArray(b) && (b as ExponentialBucketsOption).kind === 'base2_exponential') {
+      const h = this.#register('exponential_histogram', name, help, opts, ['le'], b.instrument, b);
+      if (h.maxSize !== b.maxSize || h.maxScale !== b.maxScale) throw new TypeError(`histogram "${name}" already exists with other exponential buckets (maxSize ${h.maxSize}, maxScale ${h.maxScale}).`);
+      return h;
+    }
+    const buckets = checkBuckets(name, b, opts?.unit);
     const h = this.#register('histogram', name, help, opts, ['le'], Histogram, buckets);
-    if (h.bounds.length !== buckets.length || h.bounds.some((b, i) => b !== buckets[i])) {
-      if (opts?.buckets !== undefined) throw new TypeError(`histogram "${name}" already exists with other buckets (${h.bounds.join(', ')}).`);
+    if (h.bounds.length !== buckets.length || h.bounds.some((x, i) => x !== buckets[i])) {
+      if (b !== undefined) throw new TypeError(`histogram "${name}" already exists with other buckets (${h.bounds.join(', ')}).`);
     }
     return h;
   }
@@ -166,8 +182,8 @@ export class MetricsCollector implements InstrumentOwner {
   }
 
   /** The instrument registered under `name`, if any. */
-  getMetric(name: string): Counter | Gauge | UpDownCounter | Histogram | Summary | undefined {
-    return (this.#instruments.get(name) ?? this.#instruments.get(name.toLowerCase())) as Counter | Gauge | UpDownCounter | Histogram | Summary | undefined;
+  getMetric(name: string): Counter | Gauge | UpDownCounter | Histogram | ExponentialHistogram | Summary | undefined {
+    return (this.#instruments.get(name) ?? this.#instruments.get(name.toLowerCase())) as Counter | Gauge | UpDownCounter | Histogram | ExponentialHistogram | Summary | undefined;
   }
 
   /**

@@ -77,7 +77,7 @@ export function checkBuckets(metric: string, buckets: unknown, unit?: unknown): 
     const f = typeof unit == 'string' ? perSecond(unit) : 1;
     return f > 1 ? DEFAULT_BUCKETS.map((b) => Math.round(b * f)) : DEFAULT_BUCKETS.slice();
   }
-  if (!Array.isArray(buckets)) throw new TypeError(`histogram "${metric}": \`buckets\` must be an array of numbers.`);
+  if (!Array.isArray(buckets)) throw new TypeError(`histogram "${metric}": \`buckets\` must be an array of numbers, or base2ExponentialBuckets().`);
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i];
     if (typeof b !== 'number' || !Number.isFinite(b)) {

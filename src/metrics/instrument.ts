@@ -495,7 +495,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * summaries carry state that must not restart; cumulative readers see every series.
    */
   #forgets(): boolean {
-    return this.owner.cumulativeReader === false && (this.type === 'counter' || this.type === 'histogram') && !this.observed;
+    return this.owner.cumulativeReader === false && (this.type === 'counter' || this.type === 'histogram' || this.type === 'exponential_histogram') && !this.observed;
   }
 
   /**

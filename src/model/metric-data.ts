@@ -1,6 +1,6 @@
 
 export type Temporality = 'delta' | 'cumulative';
-export type MetricType = 'counter' | 'gauge' | 'histogram' | 'summary' | 'updowncounter';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'exponential_histogram' | 'summary' | 'updowncounter';
 
 /** A trace-linked sample value attached to a histogram point (OTLP `Exemplar`). */
 export interface ExemplarData {
@@ -43,6 +43,29 @@ export interface HistogramPoint extends PointBase {
   readonly exemplars?: readonly ExemplarData[];
 }
 
+/** One side's buckets of an exponential histogram point: `bucketCounts[j]` is bucket `offset + j`. */
+export interface ExponentialBuckets {
+  readonly offset: number;
+  readonly bucketCounts: readonly number[];
+}
+
+/**
+ * A base-2 exponential histogram point (OTLP `ExponentialHistogramDataPoint`): at `scale` the
+ * base is 2^(2^-scale) and positive bucket `i` holds (base^i, base^(i+1)]; negative bucket `i`
+ * the same magnitudes below zero; `zeroCount` the values equal to 0.
+ */
+export interface ExponentialHistogramPoint extends PointBase {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly scale: number;
+  readonly zeroCount: number;
+  readonly positive: ExponentialBuckets;
+  readonly negative: ExponentialBuckets;
+  readonly exemplars?: readonly ExemplarData[];
+}
+
 export interface SummaryPoint extends PointBase {
   /** Count and sum since the series started (cumulative) or since the previous delta collection. */
   readonly count: number;
@@ -75,12 +98,16 @@ export interface HistogramMetric extends MetricBase {
   readonly type: 'histogram';
   readonly points: readonly HistogramPoint[];
 }
+export interface ExponentialHistogramMetric extends MetricBase {
+  readonly type: 'exponential_histogram';
+  readonly points: readonly ExponentialHistogramPoint[];
+}
 export interface SummaryMetric extends MetricBase {
   readonly type: 'summary';
   readonly points: readonly SummaryPoint[];
 }
 
-export type MetricData = CounterMetric | UpDownCounterMetric | GaugeMetric | HistogramMetric | SummaryMetric;
+export type MetricData = CounterMetric | UpDownCounterMetric | GaugeMetric | HistogramMetric | ExponentialHistogramMetric | SummaryMetric;
 
 /** What `monitor.metrics.collect()` returns and what metric backends receive. */
 export interface MetricsSnapshot {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createMonitor } from '../../monitor.js';
+import { base2ExponentialBuckets } from '../../metrics/exponential-histogram.js';
 import { ConsoleBackend } from './console-backend.js';
 
 const quiet = { onDiagnostic: () => undefined };
@@ -86,5 +87,14 @@ describe('ConsoleBackend', () => {
     monitor.metrics.createSummary('wait_seconds', 'Wait', { quantiles: [0.07, 0.29, 0.5, 0.57, 0.999] }).observe(0.25);
     await monitor.flush();
     expect(lines).toContain('[metric] wait_seconds summary count=1 p7=0.25 p29=0.25 p50=0.25 p57=0.25 p99.9=0.25');
+  });
+
+  it('prints an exponential histogram as a histogram line (count, sum, mean)', async () => {
+    const lines: string[] = [];
+    const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l) })] });
+    const h = monitor.metrics.createHistogram('latency', 'Latency', { unit: 's', buckets: base2ExponentialBuckets() });
+    for (const v of [0.1, 0.2, 0.3]) h.observe(v);
+    await monitor.flush();
+    expect(lines).toContain('[metric] latency histogram count=3 sum=0.6 mean=0.2 s');
   });
 });

@@ -48,7 +48,7 @@ function metricLines(m: MetricData, max: number): string[] {
     // Values as text, as printed when labels were all strings (code="200"); the overflow series' true stays bare.
     const labels = formatAttributes(Object.fromEntries(Object.keys(a).map((k) => [k, k === 'otel.metric.overflow' ? a[k] : String(a[k])])));
     if ('value' in p) lines.push(`[metric] ${m.name}${labels} ${m.type} = ${p.value}${unit}`);
-    else if ('bucketCounts' in p) {
+    else if (!('quantiles' in p)) {
       const mean = p.count ? p.sum / p.count : 0;
       lines.push(`[metric] ${m.name}${labels} histogram count=${p.count} sum=${+p.sum.toFixed(6)} mean=${+mean.toFixed(6)}${unit}`);
     } else {

@@ -1,6 +1,6 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
 import type { TelemetryBatch } from '../../model/batch.js';
-import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, PointAttributes, SummaryPoint } from '../../model/metric-data.js';
+import type { ExemplarData, ExponentialBuckets, ExponentialHistogramPoint, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, PointAttributes, SummaryPoint } from '../../model/metric-data.js';
 import { JsonWriter, type Lit, lit, once } from './json-writer.js';
 import { jsonAttributes, jsonResource, jsonScope } from './json-common.js';
 import { histogramHasMinMax, histogramHasSum, isIntMetric, summaryHasNegative, temporalityEnum } from './metric-shape.js';
@@ -116,6 +116,13 @@ function jsonMetric(w: JsonWriter, m: MetricData, snapshot: MetricsSnapshot): vo
       w.uint(temporalityEnum(m, snapshot));
       w.byte(0x7d);
       break;
+    case 'exponential_histogram':
+      w.raw(',"exponentialHistogram":{"dataPoints":');
+      points(w, m.points, exponentialPoint);
+      w.lit(L_AGGREGATION_TEMPORALITY);
+      w.uint(temporalityEnum(m, snapshot));
+      w.byte(0x7d);
+      break;
     case 'summary':
       w.lit(L_SUMMARY_DATA_POINTS);
       points(w, m.points, summaryPoint);
@@ -190,6 +197,45 @@ function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
   w.byte(0x7d);
 }
 
+function exponentialPoint(w: JsonWriter, p: ExponentialHistogramPoint): void {
+  head(w, p);
+  w.lit(L_COUNT);
+  w.uint(p.count);
+  w.byte(0x22);
+  if (histogramHasSum(p)) {
+    w.lit(L_SUM);
+    w.double(p.count === 0 ? 0 : p.sum);
+  }
+  // scale and offset are int32: JSON numbers (OTLP-J5 makes only 64-bit integers strings).
+  w.raw(',"scale":' + p.scale + ',"zeroCount":"');
+  w.uint(p.zeroCount);
+  w.byte(0x22);
+  buckets(w, ',"positive":', p.positive);
+  buckets(w, ',"negative":', p.negative);
+  if (p.exemplars && p.exemplars.length > 0) {
+    w.lit(L_EXEMPLARS);
+    points(w, p.exemplars, exemplar);
+  }
+  if (histogramHasMinMax(p)) {
+    w.lit(L_MIN);
+    w.double(p.min);
+    w.lit(L_MAX);
+    w.double(p.max);
+  }
+  w.byte(0x7d);
+}
+
+function buckets(w: JsonWriter, field: string, b: ExponentialBuckets): void {
+  if (b.bucketCounts.length === 0) return;
+  w.raw(field + '{"offset":' + b.offset + ',"bucketCounts":[');
+  for (let i = 0; i < b.bucketCounts.length; i++) {
+    if (i > 0) w.byte(0x2c);
+    w.byte(0x22);
+    w.uint(b.bucketCounts[i]);
+    w.byte(0x22);
+  }
+  w.raw(']}');
+}
 
 function exemplar(w: JsonWriter, e: ExemplarData): void {
   w.lit(L_EXEMPLAR_TIME);

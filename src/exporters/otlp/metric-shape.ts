@@ -1,4 +1,4 @@
-import type { HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
+import type { ExponentialHistogramPoint, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
 import { isInt64 } from './proto-common.js';
 
 /** OTLP `AggregationTemporality`: DELTA=1, CUMULATIVE=2 (MET-02). */
@@ -25,7 +25,7 @@ export function isIntMetric(metric: MetricData): boolean {
  * Whether a histogram point may carry `sum`: OTLP asks to leave it unset once negative values
  * were recorded (MET-06, OpenMetrics compatibility); an empty point has sum 0.
  */
-export function histogramHasSum(p: HistogramPoint): boolean {
+export function histogramHasSum(p: HistogramPoint | ExponentialHistogramPoint): boolean {
   return p.count === 0 || !(p.min < 0);
 }
 
@@ -48,7 +48,7 @@ export function countNegativeSummaries(snapshot: MetricsSnapshot | undefined): n
 }
 
 /** min/max are meaningful only for a non-empty point with finite extremes. */
-export function histogramHasMinMax(p: HistogramPoint): boolean {
+export function histogramHasMinMax(p: HistogramPoint | ExponentialHistogramPoint): boolean {
   return p.count > 0 && Number.isFinite(p.min) && Number.isFinite(p.max);
 }
 

@@ -1,5 +1,5 @@
 import type { TelemetryBatch } from '../../model/batch.js';
-import type { ExemplarData, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
+import type { ExemplarData, ExponentialBuckets, ExponentialHistogramPoint, HistogramPoint, MetricData, MetricsSnapshot, NumberPoint, SummaryPoint } from '../../model/metric-data.js';
 import { histogramHasMinMax, histogramHasSum, isIntMetric, summaryHasNegative, temporalityEnum } from './metric-shape.js';
 import { writeAttributes, writeResource, writeScope } from './proto-common.js';
 import { ProtoWriter } from './proto-writer.js';
@@ -81,6 +81,15 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
       w.ldelim(h);
       return;
     }
+    case 'exponential_histogram': {
+      w.byte(0x52); // exponential_histogram = 10
+      const h = w.fork();
+      for (const p of metric.points) writeExponentialPoint(w, p);
+      w.byte(0x10);
+      w.byte(temporalityEnum(metric, snapshot));
+      w.ldelim(h);
+      return;
+    }
     case 'summary': {
       w.byte(0x5a); // summary = 11
       const s = w.fork();
@@ -139,6 +148,56 @@ function writeHistogramPoint(w: ProtoWriter, p: HistogramPoint): void {
     w.double(p.max);
   }
   w.ldelim(d);
+}
+
+/** sint32: zigzag-encoded (scale and offsets may be negative). */
+function sint32(w: ProtoWriter, v: number): void {
+  w.uvarint(((v << 1) ^ (v >> 31)) >>> 0);
+}
+
+function writeExponentialPoint(w: ProtoWriter, p: ExponentialHistogramPoint): void {
+  w.byte(0x0a);
+  const d = w.fork();
+  writeAttributes(w, 0x0a, p.attributes); // attributes = 1 here
+  writeTime(w, 0x11, p.startTime);
+  writeTime(w, 0x19, p.time);
+  w.byte(0x21); // count = 4
+  w.fixed64Number(p.count);
+  if (histogramHasSum(p)) {
+    w.byte(0x29); // sum = 5
+    w.double(p.count === 0 ? 0 : p.sum);
+  }
+  if (p.scale !== 0) {
+    w.byte(0x30); // scale = 6, sint32
+    sint32(w, p.scale);
+  }
+  w.byte(0x39); // zero_count = 7
+  w.fixed64Number(p.zeroCount);
+  writeBuckets(w, 0x42, p.positive); // positive = 8
+  writeBuckets(w, 0x4a, p.negative); // negative = 9
+  if (p.exemplars) for (const e of p.exemplars) writeExemplar(w, 0x5a, e); // exemplars = 11
+  if (histogramHasMinMax(p)) {
+    w.byte(0x61); // min = 12
+    w.double(p.min);
+    w.byte(0x69); // max = 13
+    w.double(p.max);
+  }
+  w.ldelim(d);
+}
+
+function writeBuckets(w: ProtoWriter, tag: number, b: ExponentialBuckets): void {
+  if (b.bucketCounts.length === 0) return;
+  w.byte(tag);
+  const m = w.fork();
+  if (b.offset !== 0) {
+    w.byte(0x08); // offset = 1, sint32
+    sint32(w, b.offset);
+  }
+  w.byte(0x12); // bucket_counts = 2, packed uint64
+  const c = w.fork();
+  for (const n of b.bucketCounts) w.uvarint(n);
+  w.ldelim(c);
+  w.ldelim(m);
 }
 
 function writeExemplar(w: ProtoWriter, tag: number, e: ExemplarData): void {

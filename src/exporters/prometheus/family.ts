@@ -30,7 +30,8 @@ const cache = new Map<string, Family>();
 
 function promType(type: MetricData['type']): PrometheusType {
   // A non-monotonic sum is a Prometheus gauge (MET-05).
-  return type === 'updowncounter' ? 'gauge' : type;
+  // An exponential histogram is shown as a classic one (classic-histogram.ts).
+  return type === 'updowncounter' ? 'gauge' : type === 'exponential_histogram' ? 'histogram' : type;
 }
 
 /**

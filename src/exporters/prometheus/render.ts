@@ -5,6 +5,7 @@
  * @module
  */
 
+import { classicHistogram } from './classic-histogram.js';
 import type {
   ExemplarData,
   HistogramMetric,
@@ -87,6 +88,7 @@ export function renderSnapshot(snapshot: MetricsSnapshot, options: RenderOptions
   for (const { family, metric } of accepted) {
     out += metadata(family, metric.help, om);
     if (metric.type === 'histogram') out += histogramLines(family, metric, om, onDrop);
+    else if (metric.type === 'exponential_histogram') out += histogramLines(family, classicHistogram(metric), om, onDrop);
     else if (metric.type === 'summary') out += summaryLines(family, metric, om, onDrop);
     else out += numberLines(family, metric.name, metric.points, onDrop);
   }

@@ -4,10 +4,12 @@
  * 2.12.1 (`add(1, attributes)`, `record(v, attributes)`) with a reader attached so it records.
  * Ours: `increment(labels)` / `observe(v, labels)` with a fresh labels object per call, and the
  * same through `bind()`. The label values cycle over 4 sets, as a route/status mix would.
+ * The exponential histogram (`buckets: base2ExponentialBuckets()`) is compared with sdk-metrics'
+ * base2 exponential aggregation (a view, 160 buckets): not a target of issue 7, shown beside it.
  */
-import { createMonitor, NoOpBackend } from '../src/index.js';
+import { base2ExponentialBuckets, createMonitor, NoOpBackend } from '../src/index.js';
 import { compare } from './lib/harness.js';
-import { promMetrics, sdkMetrics } from './lib/peers.js';
+import { promMetrics, sdkExponentialHistogram, sdkMetrics } from './lib/peers.js';
 
 const METHODS = ['GET', 'POST', 'GET', 'PUT'];
 const STATUS = ['200', '201', '404', '200'];
@@ -22,6 +24,8 @@ const hist = monitor.metrics.createHistogram('http_request_duration_seconds', 'L
 const boundCounters = METHODS.map((m, k) => counter.bind({ method: m, status: STATUS[k]! }));
 const boundHists = METHODS.map((m, k) => hist.bind({ method: m, status: STATUS[k]! }));
 const VALUES = [0.004, 0.03, 0.2, 1.3];
+const otelExp = sdkExponentialHistogram();
+const exp = monitor.metrics.createHistogram('http_request_duration_exp_seconds', 'Latency', { unit: 's', labelNames: ['method', 'status'], buckets: base2ExponentialBuckets() });
 
 await compare({
   title: 'counter increment, 2 labels',
@@ -40,5 +44,13 @@ await compare({
     { name: 'sdk-metrics 2.12.1 record(v, attrs)', side: 'peer', target: 10, fn: () => otelHist.record(VALUES[++i & 3]!, { method: METHODS[i & 3]!, status: STATUS[i & 3]! }) },
     { name: '@lexigram/monitor observe(v, labels)', side: 'ours', fn: () => hist.observe(VALUES[++i & 3]!, { method: METHODS[i & 3]!, status: STATUS[i & 3]! }) },
     { name: '@lexigram/monitor bind().observe(v)', side: 'ours', fn: () => boundHists[++i & 3]!.observe(VALUES[i & 3]!) },
+  ],
+});
+
+await compare({
+  title: 'exponential histogram observe, 2 labels (not a target)',
+  tasks: [
+    { name: 'sdk-metrics 2.12.1 record(v, attrs), exponential view', side: 'peer', target: 10, fn: () => otelExp.record(VALUES[++i & 3]!, { method: METHODS[i & 3]!, status: STATUS[i & 3]! }) },
+    { name: '@lexigram/monitor observe(v, labels), base2ExponentialBuckets()', side: 'ours', fn: () => exp.observe(VALUES[++i & 3]!, { method: METHODS[i & 3]!, status: STATUS[i & 3]! }) },
   ],
 });

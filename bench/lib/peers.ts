@@ -1,7 +1,7 @@
 /** The incumbents, set up the way their docs show, with no-op exporters/readers. */
 import { context, type Counter, type Histogram } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { AggregationType, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
 import client from 'prom-client';
 import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 
@@ -43,4 +43,10 @@ export function sdkMetrics(): { counter: Counter; histogram: Histogram } {
 /** The SDK's AsyncLocalStorage context manager as the global one, as its Node docs set it up. */
 export function useAsyncLocalStorageContext(): void {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
+
+/** sdk-metrics' histogram with a view selecting its base2 exponential aggregation (160 buckets, as ours by default). */
+export function sdkExponentialHistogram(): Histogram {
+  const views = [{ instrumentName: 'http_request_duration', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM as const, options: { maxSize: 160 } } }];
+  return new MeterProvider({ readers: [new IdleReader()], views }).getMeter('bench').createHistogram('http_request_duration', { unit: 's' });
 }

@@ -10,24 +10,32 @@ export const MAX_SCALE = 20;
 /** The coarsest scale: at -10 two buckets span every double, so no range can need a lower one. */
 export const MIN_SCALE = -10;
 
-const bits = /* @__PURE__ */ new DataView(/* @__PURE__ */ new ArrayBuffer(8));
+// A double's bits, read through a 32-bit view of the same 8 bytes: several times faster per
+// call than a DataView here. The word holding sign and exponent is the second on a
+// little-endian machine (every one these runtimes ship for), the first otherwise.
+const float = /* @__PURE__ */ new Float64Array(1);
+const words = /* @__PURE__ */ new Uint32Array(float.buffer);
+const HI = /* @__PURE__ */ new Uint8Array(/* @__PURE__ */ new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+/** log2(e) * 2^scale for each scale from MIN_SCALE: the logarithm's factor, as OpenTelemetry's mapping computes it. */
+const factors = /* @__PURE__ */ Array.from({ length: MAX_SCALE - MIN_SCALE + 1 }, (_, k) => Math.LOG2E * 2 ** (k + MIN_SCALE));
 
 /** The bucket index of `v` (> 0, finite) at `scale`. */
 export function bucketIndex(v: number, scale: number): number {
-  bits.setFloat64(0, v);
-  const hi = bits.getUint32(0);
+  float[0] = v;
+  const hi = words[HI];
   const field = (hi >>> 20) & 0x7ff;
   // A subnormal counts as the smallest normal, 2^-1022 (as OpenTelemetry's mappings do).
-  const exact = field === 0 || ((hi & 0xfffff) === 0 && bits.getUint32(4) === 0);
+  const exact = field === 0 || ((hi & 0xfffff) === 0 && words[1 - HI] === 0);
   const e = field === 0 ? -1022 : field - 1023;
   // An exact power of two is the upper bound of its bucket (upper-inclusive), so it belongs below.
   if (scale <= 0) return (exact ? e - 1 : e) >> -scale;
   if (exact) return (e << scale) - 1;
   // Between powers of two: the logarithm, kept within the exponent's own buckets so that
   // rounding at their edges never crosses into a neighbouring power of two.
-  const i = Math.floor(Math.log2(v) * 2 ** scale);
+  const i = Math.floor(Math.log(v) * factors[scale - MIN_SCALE]);
   const low = e << scale;
-  return i < low ? low : i >= low + (1 << scale) ? low + (1 << scale) - 1 : i;
+  const high = low + (1 << scale) - 1;
+  return i < low ? low : i > high ? high : i;
 }
 
 /** The lower bound of bucket `i` at `scale` (base^i); its upper bound is that of `i + 1`. */
@@ -58,15 +66,20 @@ export function copyState(s: ExponentialState): ExponentialState {
   return { scale: s.scale, zero: s.zero, positive: { offset: s.positive.offset, counts: s.positive.counts.slice() }, negative: { offset: s.negative.offset, counts: s.negative.counts.slice() } };
 }
 
+/** `n` zeros in a packed array (no holes: V8 reads and writes a holey one more slowly). */
+function zeros(n: number): number[] {
+  const a: number[] = [];
+  for (let k = 0; k < n; k++) a.push(0);
+  return a;
+}
+
 /** Merges the buckets of `b` as the scale drops by `change`. */
 function downscaleBuckets(b: Buckets, change: number): void {
-  if (b.counts.length === 0) return;
+  const n = b.counts.length;
+  if (n === 0) return;
   const offset = b.offset >> change;
-  const counts: number[] = [];
-  for (let j = 0; j < b.counts.length; j++) {
-    const k = ((b.offset + j) >> change) - offset;
-    counts[k] = (counts[k] ?? 0) + b.counts[j];
-  }
+  const counts = zeros(((b.offset + n - 1) >> change) - offset + 1);
+  for (let j = 0; j < n; j++) counts[((b.offset + j) >> change) - offset] += b.counts[j];
   b.offset = offset;
   b.counts = counts;
 }
@@ -120,8 +133,7 @@ function add(b: Buckets, i: number, n: number): void {
     return;
   }
   if (i < b.offset) {
-    const pad = new Array<number>(b.offset - i).fill(0);
-    b.counts = pad.concat(b.counts);
+    b.counts = zeros(b.offset - i).concat(b.counts);
     b.offset = i;
   }
   const j = i - b.offset;

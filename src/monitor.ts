@@ -107,6 +107,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.resource = { attributes };
 
     this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false, this.redactor);
+    this.metrics.histogramBuckets = options.metrics?.histogramBuckets;
     const dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
       labelNames: ['reason'],
     });

@@ -9,6 +9,7 @@ import type { Limits } from '../limits.js';
 import type { AttributeValue } from '../model/attributes.js';
 import type { Backend, DiagnosticHandler } from '../model/batch.js';
 import type { LogLevel } from '../model/log-data.js';
+import type { ExponentialBucketsOption } from '../metrics/exponential-histogram.js';
 
 /** Options that `createMonitor` accepts. Only `serviceName` is usually needed. */
 export interface MonitorOptions {
@@ -44,6 +45,12 @@ export interface MonitorOptions {
   metrics?: {
     /** Keep trace-linked exemplars on histogram observations made in a sampled span. Default true. */
     exemplars?: boolean;
+    /**
+     * `base2ExponentialBuckets()`: every histogram created without `buckets` of its own is an
+     * exponential one, the library's own (`http.server.request.duration`, the client and
+     * database durations, OpenTelemetry API histograms, whose bucket advice it replaces) included.
+     */
+    histogramBuckets?: ExponentialBucketsOption;
   };
   /** Called once per kind of problem (dropped values, failing backends). Default: console.warn. */
   onDiagnostic?: DiagnosticHandler;
@@ -159,7 +166,11 @@ export function checkOptions(o: MonitorOptions): void {
   }
   checkGroup('logging', logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');
   checkBoolean('logging.redactDefaults', logging?.redactDefaults);
-  checkGroup('metrics', metrics, ['exemplars'], 'such as { exemplars: false }');
+  checkGroup('metrics', metrics, ['exemplars', 'histogramBuckets'], 'such as { exemplars: false }');
+  const hb = metrics?.histogramBuckets;
+  if (hb !== undefined && (hb === null || typeof hb !== 'object' || (hb as { kind?: unknown }).kind !== 'base2_exponential')) {
+    fail(`\`metrics.histogramBuckets\` takes base2ExponentialBuckets() (every histogram without buckets of its own made exponential), got ${kindOf(hb)}.`);
+  }
   // A misspelt key (slowerThan) would leave its default in force: every trace kept. createSampler checks `sampler`'s.
   const { tailSampling } = o;
   if (isRecord(tailSampling)) checkGroup('tailSampling', tailSampling, ['keepErrors', 'slowerThanMs', 'ratio', 'policies'], '');

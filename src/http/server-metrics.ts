@@ -40,7 +40,8 @@ export function clientHistogram(name: string, help: string, labelNames: string[]
   const made = new WeakMap<Monitor, Histogram>();
   return (monitor) => {
     let h = made.get(monitor);
-    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit, labelNames, buckets }))));
+    // Bucket advice gives way to the monitor's exponential buckets, as the SDK's does to an exporter's preference.
+    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit, labelNames, buckets: monitor.metrics.histogramBuckets ?? buckets }) as Histogram)));
     return h;
   };
 }

@@ -71,6 +71,12 @@ export class MetricsCollector implements InstrumentOwner {
    * backends; a cumulative collection sets it again, for good.
    */
   cumulativeReader = true;
+  /**
+   * What a histogram created without `buckets` gets (the monitor's `metrics.histogramBuckets`):
+   * undefined for the default fixed buckets. The library's own histograms with bucket advice
+   * (the database duration's, OpenTelemetry API advice) take it in place of their advice.
+   */
+  histogramBuckets: ExponentialBucketsOption | undefined = undefined;
   readonly #instruments = new Map<string, AnyInstrument>();
   readonly #callbacks = new Set<CollectCallback>();
   readonly #gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();
@@ -156,7 +162,7 @@ export class MetricsCollector implements InstrumentOwner {
   createHistogram(name: string, help: string | undefined, opts: HistogramOptions & { buckets: ExponentialBucketsOption }): ExponentialHistogram;
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram;
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram {
-    const b = opts?.buckets;
+    const b = opts?.buckets ?? this.histogramBuckets;
     // The exponential instrument comes with its option, so a bundle without one leaves its code out.
     if (b !== null && typeof b === 'object' && !Array.isArray(b) && (b as ExponentialBucketsOption).kind === 'base2_exponential') {
       const h = this.#register('exponential_histogram', name, help, opts, ['le'], b.instrument, b);

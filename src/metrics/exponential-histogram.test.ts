@@ -228,3 +228,26 @@ describe('createHistogram with base2ExponentialBuckets: options and misuse', () 
     expect(p.positive.bucketCounts.reduce((a, b) => a + b, 0) + p.negative.bucketCounts.reduce((a, b) => a + b, 0)).toBe(1_000_000);
   });
 });
+
+describe('createMonitor({ metrics: { histogramBuckets: base2ExponentialBuckets() } })', () => {
+  it('makes every histogram created without buckets exponential, the HTTP server duration and bucket-advised ones included; explicit buckets stay fixed', async () => {
+    const { handleRequest } = await import('../http/handle-request.js');
+    const { dbClientDuration } = await import('../http/server-metrics.js');
+    const monitor = createMonitor({ serviceName: 't', backends: [new NoOpBackend()], metrics: { histogramBuckets: base2ExponentialBuckets({ maxSize: 50 }) } });
+    await handleRequest(monitor, new Request('https://example.com/a'), () => new Response('ok'));
+    dbClientDuration(monitor).observe(0.002, { 'db.system.name': 'cloudflare.kv' });
+    monitor.metrics.createHistogram('own', 'h').observe(1);
+    monitor.metrics.createHistogram('fixed', 'h', { buckets: [1, 2] }).observe(1);
+    const types = Object.fromEntries(monitor.metrics.collect().metrics.map((m) => [m.name, m.type]));
+    expect(types['http.server.request.duration']).toBe('exponential_histogram');
+    expect(types['db.client.operation.duration']).toBe('exponential_histogram');
+    expect(types.own).toBe('exponential_histogram');
+    expect(types.fixed).toBe('histogram');
+    expect((monitor.metrics.getMetric('own') as { maxSize: number }).maxSize).toBe(50);
+  });
+
+  it('refuses anything but base2ExponentialBuckets(), saying what it takes', () => {
+    expect(() => createMonitor({ serviceName: 't', metrics: { histogramBuckets: [1, 2] as never } })).toThrow(/`metrics.histogramBuckets` takes base2ExponentialBuckets\(\)/);
+    expect(() => createMonitor({ serviceName: 't', metrics: { histogramBucket: 1 } as never })).toThrow(/histogramBuckets/);
+  });
+});

@@ -549,7 +549,9 @@ class BridgeMeter implements Meter {
         const buckets = this.provider.owns(name) ? undefined : Array.isArray(advised) ? adviceBuckets(advised) : unit === 's' ? undefined : OTEL_DEFAULT_BUCKETS;
         // INT: values are truncated as the SDK does; the sum stays a double (OTLP has no int sum).
         const int = this.provider.isInt('histogram', name, this.scope, options);
-        const h = this.provider.metrics.createHistogram(name, options?.description, { unit, buckets });
+        // The monitor's exponential buckets replace advice and the SDK's defaults, as an exporter's
+        // aggregation preference does in the SDK.
+        const h = this.provider.metrics.createHistogram(name, options?.description, { unit, buckets: this.provider.metrics.histogramBuckets ?? buckets });
         const diag = this.provider.diag;
         return {
           record: (v: number, a?: ApiAttributes) => {

@@ -238,7 +238,7 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'explicit_bucket_histogram' }, (m) => warnings.push(m))).toEqual({});
     expect(warnings).toEqual([]);
     otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION: 'base2_exponential_bucket_histogram' }, (m) => warnings.push(m));
-    expect(warnings).toEqual(['ignored OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION="base2_exponential_bucket_histogram": only explicit_bucket_histogram is supported']);
+    expect(warnings).toEqual(['ignored OTEL_EXPORTER_OTLP_METRICS_DEFAULT_HISTOGRAM_AGGREGATION="base2_exponential_bucket_histogram": for exponential histograms set metrics: { histogramBuckets: base2ExponentialBuckets() } in code']);
   });
 
   it('ENV-13: a header value holding CR, LF or NUL is dropped with a warning, and the backend is still built', () => {

@@ -124,9 +124,10 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
   else if (pref === 'cumulative') o.temporality = 'cumulative';
   else if (pref !== undefined) warn(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}: expected cumulative, delta or lowmemory`);
 
-  // Histograms here are explicit-bucket only: the default value is what happens, any other is not.
+  // Exponential histograms are chosen in code (their code then comes into the bundle only when
+  // used): the default value is what happens, another is said, with how to get it.
   const agg = get('METRICS_DEFAULT_HISTOGRAM_AGGREGATION')?.toLowerCase();
-  if (agg !== undefined && agg !== 'explicit_bucket_histogram') warn(`ignored ${P}METRICS_DEFAULT_HISTOGRAM_AGGREGATION=${JSON.stringify(agg)}: only explicit_bucket_histogram is supported`);
+  if (agg !== undefined && agg !== 'explicit_bucket_histogram') warn(`ignored ${P}METRICS_DEFAULT_HISTOGRAM_AGGREGATION=${JSON.stringify(agg)}: for exponential histograms set metrics: { histogramBuckets: base2ExponentialBuckets() } in code`);
 
   // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
   // to the default endpoint; an unsupported one (certificates) is ignored: both said. An empty

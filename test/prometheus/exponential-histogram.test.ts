@@ -46,6 +46,26 @@ describe('exponential histogram in Prometheus text and OpenMetrics', () => {
     for (let i = 1; i < buckets.length; i++) expect(buckets[i]![1]).toBeGreaterThanOrEqual(buckets[i - 1]![1]);
   });
 
+  it('gives the top bucket, whose upper bound is past the largest double, to le="+Inf" alone (no second +Inf line)', () => {
+    // At scale -10 bucket 0 holds (1, 2^1024]; at scale 20 the last bucket below 2^1024 holds Number.MAX_VALUE.
+    for (const [options, values] of [
+      [{ maxScale: -10 }, [0.5, 3, 5]],
+      [{}, [Number.MAX_VALUE]],
+    ] as const) {
+      const monitor = createMonitor({ serviceName: 'svc', backends: [new NoOpBackend()] });
+      const h = monitor.metrics.createHistogram('big', 'Big.', { buckets: base2ExponentialBuckets(options) });
+      for (const v of values) h.observe(v);
+      for (const format of ['text', 'openmetrics'] as const) {
+        const body = renderPrometheus(monitor, { format });
+        const buckets = [...body.matchAll(/^big_bucket\{le="([^"]+)"\} (\d+)$/gm)].map((m) => [m[1]!, Number(m[2])] as const);
+        const les = buckets.map(([le]) => le);
+        expect(new Set(les).size, body).toBe(les.length);
+        expect(buckets.at(-1)).toEqual(['+Inf', values.length]);
+        expect(les.slice(0, -1).every((le) => Number.isFinite(Number(le)))).toBe(true);
+      }
+    }
+  });
+
   it.runIf(shouldRun('promtool'))('passes the real promtool check metrics (text 0.0.4) and the OpenMetrics validator', () => {
     const monitor = monitorWith([...LATENCIES, -1, 0]);
     const r = promtoolCheck(renderPrometheus(monitor, { format: 'text' }));

@@ -26,10 +26,17 @@ function classicPoint(p: ExponentialHistogramPoint): HistogramPoint {
     counts.push(p.zeroCount);
   }
   const pos = p.positive;
+  // The last bucket below 2^1024 (Number.MAX_VALUE's; at scale -10 every value above 1) has no
+  // finite upper bound: its count is the +Inf bucket's, not a second le="+Inf" line.
+  let top = 0;
   for (let j = 0; j < pos.bucketCounts.length; j++) {
-    bounds.push(lowerBound(pos.offset + j + 1, p.scale));
-    counts.push(pos.bucketCounts[j]);
+    const bound = lowerBound(pos.offset + j + 1, p.scale);
+    if (bound === Infinity) top += pos.bucketCounts[j];
+    else {
+      bounds.push(bound);
+      counts.push(pos.bucketCounts[j]);
+    }
   }
-  counts.push(0); // +Inf: every value has its bucket
+  counts.push(top);
   return { attributes: p.attributes, startTime: p.startTime, time: p.time, count: p.count, sum: p.sum, min: p.min, max: p.max, bounds, bucketCounts: counts, exemplars: p.exemplars };
 }

@@ -6,7 +6,10 @@ import { lowerBound } from '../../metrics/exponential-buckets.js';
  * (neither has an exponential type): one `le` bound per bucket, its upper bound at the point's
  * scale (negative buckets by their bound nearest zero, then `le="0"` for the zeros when there are
  * negative values or zeros). The bounds move when a series' scale drops, so a series' `le` values
- * can change between scrapes; the counts stay exact.
+ * can change between scrapes. Each bucket's count is exact, with one exception: a negative value
+ * exactly on a bound (-base^i, such as -1 or -2 at scale 0) is counted from the next bound up, not
+ * under `le` -base^i itself, since a negative exponential bucket holds its far end (-base^(i+1),
+ * not -base^i) where a classic bucket holds its upper one.
  */
 export function classicHistogram(m: ExponentialHistogramMetric): HistogramMetric {
   return { name: m.name, help: m.help, unit: m.unit, temporality: m.temporality, type: 'histogram', points: m.points.map(classicPoint) };

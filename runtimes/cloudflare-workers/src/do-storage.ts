@@ -17,35 +17,51 @@ function parsed(query: string): [string, string] {
   return p;
 }
 
-/** The asynchronous storage calls that get a span (the key-value and alarm API). */
+/** The asynchronous storage calls that get a span (the key-value and alarm API, also on a transaction's `txn`). */
 const OPS = new Set(['get', 'put', 'delete', 'list', 'deleteAll', 'getAlarm', 'setAlarm', 'deleteAlarm']);
+/** The synchronous `kv` API of a SQLite-backed object. */
+const KV_OPS = new Set(['get', 'put', 'delete', 'list']);
 
 /**
  * A Durable Object's `ctx.storage` with CLIENT spans, as bindings get them: `get`, `put`,
  * `delete`, `list`, `deleteAll` and the alarm calls are named `{operation} {class}`, and each
  * `sql.exec(query, ...bindings)` of a SQLite-backed object `{SQL verb} {class}` with the query's
- * text (placeholders and literals replaced, never the values). `db.namespace` is the class; each
- * call is timed in `db.client.operation.duration`. Calls made inside `transaction()`'s closure go
- * through the transaction's own object, untraced; the synchronous `kv` API is left as it is.
+ * text (placeholders and literals replaced, never the values). The synchronous `kv` API's calls
+ * are named as the asynchronous ones; `transaction()` and `transactionSync()` get a span of their
+ * own (`transaction {class}`), and the calls made on a transaction's `txn` theirs. `db.namespace`
+ * is the class; each call is timed in `db.client.operation.duration`.
  */
 export function instrumentStorage(bc: BindingContext, className: string, storage: object): object {
   const spec = (op: string, extra?: Record<string, unknown>) => dbSpec('durable_object_storage', 'cloudflare.durable_object', className, op, extra);
+  const calls = (ops: Set<string>) => (op: string, original: (...args: unknown[]) => unknown) => (ops.has(op) ? dbCall(bc, spec(op), original) : undefined);
+  const txnCalls = calls(OPS);
   return methodProxy(
     storage,
-    (op, original) => (OPS.has(op) ? dbCall(bc, spec(op), original) : undefined),
+    (op, original) => {
+      if (op === 'transaction') {
+        // The closure gets the transaction's object with its calls traced; anything else goes as it is.
+        const traced = dbCall(bc, spec(op), original);
+        return (closure, ...rest) => traced(typeof closure === 'function' ? (txn: unknown) => closure(txn !== null && typeof txn === 'object' ? methodProxy(txn, txnCalls) : txn) : closure, ...rest);
+      }
+      return op === 'transactionSync' ? dbCall(bc, spec('transaction'), original) : txnCalls(op, original);
+    },
     undefined,
-    (prop, sql) =>
-      prop === 'sql' && sql !== null && typeof sql === 'object'
-        ? methodProxy(sql, (op, exec) =>
-            op === 'exec'
-              ? // exec runs the statement at once and hands back its cursor: the span is the call's.
-                (query, ...rest) => {
-                  if (typeof query !== 'string') return exec(query, ...rest);
-                  const [verb, text] = parsed(query);
-                  return tracedCall(bc, { ...spec(verb, { 'db.query.text': text }), operation: op, query: text }, () => exec(query, ...rest));
-                }
-              : undefined,
-          )
-        : undefined,
+    (prop, v) =>
+      v === null || typeof v !== 'object'
+        ? undefined
+        : prop === 'kv'
+          ? methodProxy(v, calls(KV_OPS))
+          : prop === 'sql'
+            ? methodProxy(v, (op, exec) =>
+                op === 'exec'
+                  ? // exec runs the statement at once and hands back its cursor: the span is the call's.
+                    (query, ...rest) => {
+                      if (typeof query !== 'string') return exec(query, ...rest);
+                      const [verb, text] = parsed(query);
+                      return tracedCall(bc, { ...spec(verb, { 'db.query.text': text }), operation: op, query: text }, () => exec(query, ...rest));
+                    }
+                  : undefined,
+              )
+            : undefined,
   );
 }

@@ -83,6 +83,19 @@ describe.each([
     expect(spans.filter((s) => s.parent === call.id).map((s) => s.name)).toEqual(flags.length ? expect.arrayContaining(['INSERT Store', 'get Store', 'put Store']) : []);
   });
 
+  test('the synchronous kv API, transaction() with the calls on its txn, and transactionSync() get spans too, answers unchanged', async () => {
+    const r = await mf.dispatchFetch('http://worker.test/txn');
+    expect(await r.json()).toEqual([3, [['sync', 3]], 1, 'number']);
+    const { spans, calls } = await dump();
+    const rpc = spans.filter((s) => s.name === 'Store.txn' && s.kind === 2).pop()!;
+    const mine = spans.filter((s) => s.trace === rpc.trace && s.attributes['db.system.name'] === 'cloudflare.durable_object');
+    // The kv calls come before the first await: traced with or without AsyncLocalStorage.
+    const sync = ['put Store', 'get Store', 'list Store'];
+    expect(mine.map((s) => s.name)).toEqual(flags.length ? [...sync, 'put Store', 'get Store', 'transaction Store', 'SELECT Store', 'transaction Store'] : [...sync, 'transaction Store']);
+    for (const s of mine) expect(s.parent).toBe(rpc.id);
+    expect(calls).toEqual(expect.arrayContaining(['durable_object_storage transaction Store', 'durable_object_storage put Store']));
+  });
+
   test('a failing sql.exec records its error on the span and still throws to the object', async () => {
     const r = await mf.dispatchFetch('http://worker.test/failing');
     const { message } = (await r.json()) as { message: string };

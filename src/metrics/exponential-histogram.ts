@@ -71,7 +71,8 @@ interface ExponentialSeries extends SeriesBase {
  * bounds to choose, a relative error of at most 2^(2^-scale) - 1 on any quantile read from it, and
  * points that merge across isolates. Each series starts at scale 20 and lowers its scale as its
  * values spread, so that neither the positive nor the negative side needs more than `maxSize`
- * buckets (memory is bounded by it: 160 by default, about 1.3 KB a series at most).
+ * buckets (memory is bounded by it: with the default 160, at most 320 counts a series, twice that while
+ * a cumulative reader and a delta reader both read it).
  *
  * OTLP receives `ExponentialHistogram` points; Prometheus text and OpenMetrics, which have no
  * such type, a classic histogram whose `le` bounds are the buckets' upper bounds at the current

@@ -12,10 +12,12 @@ import type { Attributes } from './model/attributes.js';
 const NAMES: Record<string, string> = { 'Node.js': 'nodejs', Deno: 'deno', Bun: 'bun' };
 
 export function runtimeAttributes(): Attributes {
-  const g = globalThis as { navigator?: { userAgent?: string }; process?: { versions?: { node?: string } } };
+  const g = globalThis as { navigator?: { userAgent?: string }; process?: { versions?: { node?: string } }; WebSocketPair?: unknown };
   try {
     // Node 20 has no navigator (nor has a later Node under --no-experimental-global-navigator).
-    const [product = '', version] = (g.navigator?.userAgent ?? 'Node.js').split('/');
+    // Nor has workerd under its no_global_navigator flag, whose nodejs_compat process names a
+    // Node version too: its own WebSocketPair, which Node lacks, tells it apart.
+    const [product = '', version] = (g.navigator?.userAgent ?? (g.WebSocketPair === undefined ? 'Node.js' : '')).split('/');
     const name = NAMES[product];
     // Node's full version: its user agent has the major only (Deno and Bun have a process.versions.node too, the Node they mimic).
     const v = name === 'nodejs' ? g.process?.versions?.node : version;

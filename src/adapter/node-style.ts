@@ -469,6 +469,11 @@ export async function runNodeStyle(
     await responseDone(res);
   }
   if (unanswered(res)) telemetry.scope.unanswered = true;
+  else if (res.destroyed && !res.writableFinished) {
+    // Closed after the status, before the whole body was sent (a client that left mid-body).
+    telemetry.scope.bodyCut = true;
+    telemetry.span.setAttribute('http.response.body.incomplete', true);
+  }
   try {
     const route = expressRoute(req);
     if (route && telemetry.span.isRecording()) {

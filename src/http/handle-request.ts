@@ -124,15 +124,13 @@ export async function handleRequest(
       const attrs = (span as { attributes?: Record<string, unknown> }).attributes;
       const finalRoute = (attrs?.['http.route'] as string | undefined) ?? route;
       if (error !== undefined) failSpan(span, error);
-      // HTTP semconv: the exception's type, the 5xx status, or why no status was sent, on the span as on the metric.
-      const errType = error !== undefined ? errorType(error) : status === undefined ? scope.unanswered && 'connection_closed' : status >= 500 ? String(status) : undefined;
+      // HTTP semconv: the exception's type, the 5xx status, or why no status (or not the whole
+      // body) was sent, on the span as on the metric; each an ERROR (a 2xx whose body was cut too).
+      const errType = error !== undefined ? errorType(error) : status === undefined ? scope.unanswered && 'connection_closed' : status >= 500 ? String(status) : scope.bodyCut && 'connection_closed';
       if (errType) span.setAttribute('error.type', errType);
-      if (status === undefined && error === undefined && errType) span.setStatus(SpanStatus.ERROR);
-      else if (status !== undefined) {
-        span.setAttribute('http.response.status_code', status);
-        // Keeps the message of an ERROR set already (an exception the framework caught).
-        if (status >= 500 && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
-      }
+      if (status !== undefined) span.setAttribute('http.response.status_code', status);
+      // Keeps the message of an ERROR set already (an exception, one the framework caught too).
+      if (errType && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
       const end = now();
       span.end(end);
       metrics.active.add(-1, activeLabels);
@@ -198,7 +196,17 @@ export async function handleRequest(
     () => {
       // The client went away or the body failed mid-way: the span ends with what was sent.
       span.setAttribute('http.response.body.incomplete', true);
-      finish(status);
+      const cut = (): void => {
+        scope.bodyCut = true;
+        finish(status);
+      };
+      // Told apart by the body: pipeTo cancelled it for a client that left (it reads as closed);
+      // one that failed reads as errored, its error recorded as a handler's.
+      try {
+        return body.getReader().closed.then(cut, (error: unknown) => finish(status, error));
+      } catch {
+        cut();
+      }
     },
   );
   closeScope(scope, waitUntil, held, done);

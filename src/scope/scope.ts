@@ -76,6 +76,12 @@ export class Scope {
    * returned or left set (200), or the 500 of one that failed, never having reached the client.
    */
   declare unanswered: true | undefined;
+  /**
+   * @internal Set on the scope of a request whose connection closed after its status, before the
+   * whole body was sent (a client that left mid-body): its span and duration keep the status, with
+   * `error.type` `connection_closed`.
+   */
+  declare bodyCut: true | undefined;
   #closing: Promise<FlushResult> | undefined;
 
   constructor(

@@ -210,6 +210,17 @@ describe.each(modes)('workerd, $name', (mode) => {
     expect(server.attributes['http.response.body.incomplete']).toBeUndefined();
   });
 
+  test('with waitForBody: true a body that fails mid-way keeps its 200, with its error as error.type and an ERROR', async () => {
+    await (await mf.dispatchFetch('http://worker.test/watched/broken')).text().catch(() => undefined);
+    const server = await waitFor(() => spans().find((s) => s.attributes['url.path'] === '/watched/broken'));
+    expect([server.attributes['http.response.status_code'], server.attributes['http.response.body.incomplete'], server.attributes['error.type'], server.status]).toEqual([
+      200,
+      true,
+      'RangeError',
+      { code: 2, message: 'the feed broke' },
+    ]);
+  });
+
   test("a body the app gzipped itself (encodeBody: 'manual') is sent as it is, also when waitForBody watches it", async () => {
     for (const path of ['/precompressed', '/watched/precompressed']) {
       const r = await mf.dispatchFetch(`http://worker.test${path}`, { headers: { 'accept-encoding': 'gzip' } });

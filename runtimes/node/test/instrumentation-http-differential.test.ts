@@ -149,6 +149,11 @@ const ACCEPTED: Array<{ why: string; apply(n: Norm, path: string, mode: Mode): N
     },
   },
   {
+    why: 'HTTP semconv ("HTTP server call: connection dropped before response body was sent"): a listener\'s client that leaves mid-body keeps the status sent, with error.type connection_closed and an ERROR status, and the body is marked http.response.body.incomplete, as under waitForBody; the reference records a plain 200 (toNodeListener\'s span has ended when the handler returned)',
+    apply: (n, path, mode) =>
+      mode !== 'listener' || path !== '/stream' ? n : { ...n, status: 'ERROR', attributes: { ...n.attributes, 'error.type': 'connection_closed', 'http.response.body.incomplete': true } },
+  },
+  {
     why: 'url.query is recorded as the client sent it (RFC 3986 query component); the reference re-serialises it through URLSearchParams (%20 becomes +)',
     apply: (n) => (typeof n.attributes['url.query'] === 'string' ? { ...n, attributes: { ...n.attributes, 'url.query': n.attributes['url.query'].replaceAll('+', '%20') } } : n),
   },

@@ -37,6 +37,9 @@ export function fromApiKind(kind: unknown): SpanKind {
  */
 export const SUPPRESS_TRACING_KEY = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
 
+/** startSpan's options for a root span with nothing else given (frozen: shared by every such call). */
+const ROOT_SPAN = Object.freeze({ parent: null });
+
 /** An `@opentelemetry/api` Tracer that starts the monitor's own spans. */
 export class BridgeTracer implements ApiTracer {
   constructor(
@@ -82,7 +85,9 @@ export class BridgeTracer implements ApiTracer {
     }
     const parent: Span | undefined = root || empty ? undefined : unwrapSpan(trace.getSpan(ctx));
     const scope = empty ? contextStorage().get()?.scope : scopeIn(ctx, parent);
-    const span = this.tracer.startSpan(name, { kind, attributes, links, startTime, parent: parent ?? null, scope }) as Span & { baggage?: unknown };
+    // A root span without options or scope (the usual case outside a request) takes one shared options object.
+    const opts = options === undefined && parent === undefined && scope === undefined ? ROOT_SPAN : { kind, attributes, links, startTime, parent: parent ?? null, scope };
+    const span = this.tracer.startSpan(name, opts) as Span & { baggage?: unknown };
     // Baggage lives in the API context, not only on the parent span.
     const baggage = empty ? undefined : fromApiBaggage(propagation.getBaggage(ctx));
     if (baggage !== undefined) span.baggage = baggage;

@@ -43,6 +43,8 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   const fromEnv = env && typeof env === 'object' ? configFromEnv(env) : {};
   const merged: MonitorOptions = { ...fromEnv, ...(options ?? {}) };
   if (fromEnv.resource && options?.resource) merged.resource = { ...fromEnv.resource, ...options.resource };
+  // Key by key too: `metrics: { histogramBuckets }` in code must not undo OTEL_METRICS_EXEMPLAR_FILTER=always_off.
+  if (fromEnv.metrics && options?.metrics) merged.metrics = { ...options.metrics, exemplars: options.metrics.exemplars ?? fromEnv.metrics.exemplars };
   // Attributes given in code win over the environment's (ENV-10): a service.name or
   // service.version in options.resource beats OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
   if (options?.serviceName === undefined && options?.resource?.['service.name'] !== undefined) delete merged.serviceName;

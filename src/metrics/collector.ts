@@ -160,8 +160,13 @@ export class MetricsCollector implements InstrumentOwner {
    * exponential buckets (OTLP `ExponentialHistogram`) that follow the values.
    */
   createHistogram(name: string, help: string | undefined, opts: HistogramOptions & { buckets: ExponentialBucketsOption }): ExponentialHistogram;
-  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram;
+  createHistogram(name: string, help?: string, opts?: HistogramOptions & { buckets?: number[] }): Histogram;
+  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram;
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram {
+    // Asked for again without buckets, an exponential histogram is returned as a fixed one would be.
+    const existing = opts?.buckets === undefined ? this.getMetric(name) : undefined;
+    // (#register still checks its unit and labels against the existing one's.)
+    if (existing?.type === 'exponential_histogram') return this.#register('exponential_histogram', name, help, opts, ['le'], existing.constructor as never);
     const b = opts?.buckets ?? this.histogramBuckets;
     // The exponential instrument comes with its option, so a bundle without one leaves its code out.
     if (b !== null && typeof b === 'object' && !Array.isArray(b) && (b as ExponentialBucketsOption).kind === 'base2_exponential') {

@@ -191,7 +191,10 @@ describe('createHistogram with base2ExponentialBuckets: options and misuse', () 
     expect(monitor.metrics.createHistogram('lat', 'h', { buckets: base2ExponentialBuckets({ maxSize: 40 }) })).toBe(h);
     expect(monitor.metrics.getMetric('lat')).toBe(h);
     expect(() => monitor.metrics.createHistogram('lat', 'h', { buckets: base2ExponentialBuckets({ maxSize: 80 }) })).toThrow(/already exists with other exponential buckets \(maxSize 40, maxScale 20\)/);
-    expect(() => monitor.metrics.createHistogram('lat', 'h')).toThrow(/already exists as a exponential_histogram/);
+    // Asked for again without buckets, it is returned (as a fixed-bucket one is); other labels still throw.
+    expect(monitor.metrics.createHistogram('lat', 'h')).toBe(h);
+    expect(() => monitor.metrics.createHistogram('lat', 'h', { labelNames: ['x'] })).toThrow(/already exists as a exponential_histogram/);
+    expect(() => monitor.metrics.createHistogram('lat', 'h', { buckets: [1, 2] })).toThrow(/already exists as a exponential_histogram/);
   });
 
   it('drops and counts values that are not finite numbers, never throwing', () => {

@@ -201,9 +201,10 @@ export async function handleRequest(
         finish(status);
       };
       // Told apart by the body: pipeTo cancelled it for a client that left (it reads as closed);
-      // one that failed reads as errored, its error recorded as a handler's.
+      // one that failed reads as errored, its error recorded as a handler's, unless it failed with
+      // the request signal's abort: a proxied stream (fetch with request.signal) the client left.
       try {
-        return body.getReader().closed.then(cut, (error: unknown) => finish(status, error));
+        return body.getReader().closed.then(cut, (error: unknown) => (error !== undefined && aborted(request) === error ? cut() : finish(status, error)));
       } catch {
         cut();
       }
@@ -222,6 +223,16 @@ export async function handleRequest(
 }
 
 const HTTP_SCOPE = { name: 'http' } as const;
+
+/** The reason the request's signal aborted with (the client left), if it did. */
+function aborted(request: Request): unknown {
+  try {
+    const signal = request.signal;
+    return signal?.aborted ? signal.reason : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * A request served inside another invocation of the same monitor (a cron or an RPC method calling

@@ -204,7 +204,7 @@ export async function handleRequest(
       // one that failed reads as errored, its error recorded as a handler's, unless it failed with
       // the request signal's abort: a proxied stream (fetch with request.signal) the client left.
       try {
-        return body.getReader().closed.then(cut, (error: unknown) => (error !== undefined && aborted(request) === error ? cut() : finish(status, error)));
+        return body.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : finish(status, error)));
       } catch {
         cut();
       }
@@ -224,13 +224,21 @@ export async function handleRequest(
 
 const HTTP_SCOPE = { name: 'http' } as const;
 
-/** The reason the request's signal aborted with (the client left), if it did. */
-function aborted(request: Request): unknown {
+/** The reasons an adapter aborts a request's signal with when its client left (toNodeListener's). */
+export const clientLeftReasons = new WeakSet<object>();
+
+/** Whether a body failed with the abort of the request's signal: its client left. */
+function leftWith(request: Request, error: unknown): boolean {
+  if (error === null || typeof error !== 'object') return false;
+  if (clientLeftReasons.has(error)) return true;
+  // The signal is read only for an AbortError (Deno's, Bun's, workerd's reason): Deno prints a
+  // warning on the first read of a request's signal, which an app that never read it must not get.
+  if ((error as { name?: unknown }).name !== 'AbortError') return false;
   try {
     const signal = request.signal;
-    return signal?.aborted ? signal.reason : undefined;
+    return signal?.aborted === true && signal.reason === error;
   } catch {
-    return undefined;
+    return false;
   }
 }
 

@@ -54,3 +54,22 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "deno: waitForBody, a body that fails mid-way keeps its error's type, and the request's signal is not read (Deno warns on a first read of it)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ['run', '-A', '--no-lock', '--sloppy-imports', new URL('./fixtures/body-fails-server.ts', import.meta.url).pathname],
+      env: { NO_COLOR: '1' },
+      stdout: 'piped',
+      stderr: 'piped',
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 0, stdout + stderr);
+    assert.deepEqual(JSON.parse(stdout.trim().split('\n').at(-1)!), { errorType: 'RangeError' });
+    assert.equal(/request\.signal/.test(stdout + stderr), false, stdout + stderr);
+  },
+});

@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { decodedByFetch } from '../../../src/http/decoded-body.js';
+import { clientLeftReasons } from '../../../src/http/handle-request.js';
 
 /**
  * The key of undici's own slot for a `Request`'s signal (Node's global `Request`), found by
@@ -90,7 +91,11 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   }
   const controller = new AbortController();
   const abort = (): void => {
-    if (!controller.signal.aborted) controller.abort(new Error('client disconnected'));
+    if (controller.signal.aborted) return;
+    // Known as a client that left when a proxied body fails with it (fetch with request.signal).
+    const reason = new Error('client disconnected');
+    clientLeftReasons.add(reason);
+    controller.abort(reason);
   };
   if (res) res.once('close', () => (res.writableFinished ? undefined : abort()));
   else req.once('close', () => (req.complete ? undefined : abort()));

@@ -168,7 +168,8 @@ export function checkOptions(o: MonitorOptions): void {
   checkBoolean('logging.redactDefaults', logging?.redactDefaults);
   checkGroup('metrics', metrics, ['exemplars', 'histogramBuckets'], 'such as { exemplars: false }');
   const hb = metrics?.histogramBuckets;
-  if (hb !== undefined && (hb === null || typeof hb !== 'object' || (hb as { kind?: unknown }).kind !== 'base2_exponential')) {
+  // Its instrument too: an object written by hand ({ kind: 'base2_exponential' }, read from JSON) has none.
+  if (hb !== undefined && (hb === null || typeof hb !== 'object' || (hb as { kind?: unknown }).kind !== 'base2_exponential' || typeof (hb as { instrument?: unknown }).instrument !== 'function')) {
     fail(`\`metrics.histogramBuckets\` takes base2ExponentialBuckets() (every histogram without buckets of its own made exponential), got ${kindOf(hb)}.`);
   }
   // A misspelt key (slowerThan) would leave its default in force: every trace kept. createSampler checks `sampler`'s.

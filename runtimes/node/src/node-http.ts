@@ -264,7 +264,9 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
     return;
   }
   // Before the headers leave: a body already used (one Response returned for every request)
-  // throws here, and toNodeListener answers 500 as Deno and Bun do, not a 200 cut short.
+  // throws here, and toNodeListener answers 500 as Deno and Bun do, not a 200 cut short. One an
+  // earlier HEAD cancelled is not locked, and would read as empty: used too.
+  if (response.bodyUsed) throw new TypeError('Response body is already used');
   const reader = body.getReader();
   // Corked until the next tick: the headers, a stream that is there already (a Blob's) and its
   // end leave in one write, where the headers alone were a write (a syscall) of their own; a body

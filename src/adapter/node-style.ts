@@ -4,7 +4,7 @@
  * `http.createServer` listeners. Everything is read by shape (duck typing), so the core keeps no
  * Node import; the serverless and Node adapters build on it.
  */
-import type { RequestTelemetry } from '../http/handle-request.js';
+import { endsWithItsClient, type RequestTelemetry } from '../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../http/request-attributes.js';
 
 /** The parts of `IncomingMessage` read here. */
@@ -275,6 +275,22 @@ function sentHeaders(res: NodeResponseLike): Headers {
   return headers;
 }
 
+/**
+ * The Content-Type a response sent: `writeHead(status, headers)` writes its headers without
+ * keeping them for `getHeaders()`, so the head as sent (`_header`, which Node has always kept) is
+ * read when they do not have it.
+ */
+function sentContentType(res: NodeResponseLike): unknown {
+  try {
+    const type = res.getHeaders?.()['content-type'];
+    if (type !== undefined) return type;
+    const head = (res as { _header?: unknown })._header;
+    return typeof head === 'string' ? /\r\ncontent-type:[ \t]*([^\r]*)/i.exec(head)?.[1] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A route's or mount's path as written: a string, a RegExp (`/^\/re\/(\d+)$/`) or an array of them (`/a,/b`). */
 function template(path: unknown): string | undefined {
   if (typeof path === 'string') return path;
@@ -470,8 +486,9 @@ export async function runNodeStyle(
   }
   if (unanswered(res)) telemetry.scope.unanswered = true;
   else if (res.destroyed && !res.writableFinished) {
-    // Closed after the status, before the whole body was sent (a client that left mid-body).
-    telemetry.scope.bodyCut = true;
+    // Closed after the status, before the whole body was sent (a client that left mid-body; the
+    // normal end of an event stream, see endsWithItsClient).
+    if (!endsWithItsClient(sentContentType(res))) telemetry.scope.bodyCut = true;
     telemetry.span.setAttribute('http.response.body.incomplete', true);
   }
   try {

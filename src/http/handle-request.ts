@@ -197,7 +197,7 @@ export async function handleRequest(
       // The client went away or the body failed mid-way: the span ends with what was sent.
       span.setAttribute('http.response.body.incomplete', true);
       const cut = (): void => {
-        scope.bodyCut = true;
+        if (!endsWithItsClient(response.headers.get('content-type'))) scope.bodyCut = true;
         finish(status);
       };
       // Told apart by the body: pipeTo cancelled it for a client that left (it reads as closed);
@@ -271,6 +271,16 @@ function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, held: Held |
   } catch {
     // a waitUntil that throws (outside a request) must not fail the response
   }
+}
+
+/**
+ * Whether a response of this Content-Type ends when its client closes it: a server-sent-events
+ * stream runs until the client goes, so a client that left is its normal end, recorded as
+ * `http.response.body.incomplete` without `error.type` (error rates would otherwise count every
+ * SSE client that closed its tab).
+ */
+export function endsWithItsClient(contentType: unknown): boolean {
+  return typeof contentType === 'string' && /^\s*text\/event-stream\b/i.test(contentType);
 }
 
 /** `error.type` of a thrown value (recording-errors conventions): an Error's name, else the value's type. */

@@ -23,7 +23,7 @@ test('bun: waitForBody, a client that leaves a proxied stream mid-body is connec
           start: (c) => c.enqueue(enc.encode('data: first\n\n')),
           pull: (c) => sleep(20).then(() => c.enqueue(enc.encode('data: more\n\n'))),
         }),
-        { headers: { 'content-type': 'text/event-stream' } },
+        { headers: { 'content-type': 'application/x-ndjson' } },
       ),
   });
   const memory = new MemoryBackend();

@@ -23,7 +23,7 @@ Deno.test({
           start: (c) => c.enqueue(enc.encode('data: first\n\n')),
           pull: (c) => sleep(20).then(() => c.enqueue(enc.encode('data: more\n\n'))),
         }),
-        { headers: { 'content-type': 'text/event-stream' } },
+        { headers: { 'content-type': 'application/x-ndjson' } },
       ),
     );
     const up = `http://127.0.0.1:${upstream.addr.port}/`;

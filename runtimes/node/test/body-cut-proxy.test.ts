@@ -20,7 +20,7 @@ afterEach(async () => {
 test('serve() with waitForBody: a client that leaves a proxied stream is connection_closed, not the abort of the upstream fetch', async () => {
   // The upstream: a chunk at once, then one every 20 ms until its client goes.
   const upstream: Server = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
+    res.writeHead(200, { 'content-type': 'application/x-ndjson' });
     res.write('data: first\n\n');
     const more = setInterval(() => res.write('data: more\n\n'), 20);
     res.on('close', () => clearInterval(more));

@@ -163,14 +163,7 @@ function numberPoint(w: JsonWriter, p: NumberPoint, int: boolean): void {
 }
 
 function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
-  head(w, p);
-  w.lit(L_COUNT);
-  w.uint(p.count);
-  w.byte(0x22);
-  if (histogramHasSum(p)) {
-    w.lit(L_SUM);
-    w.double(p.count === 0 ? 0 : p.sum);
-  }
+  histogramHead(w, p);
   w.lit(L_BUCKET_COUNTS);
   for (let i = 0; i < p.bucketCounts.length; i++) {
     if (i > 0) w.byte(0x2c);
@@ -184,6 +177,23 @@ function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
     w.double(p.bounds[i]);
   }
   w.byte(0x5d);
+  histogramTail(w, p);
+}
+
+/** A histogram data point's head, count and sum (left out after negatives, MET-06): the same for both kinds. */
+function histogramHead(w: JsonWriter, p: HistogramPoint | ExponentialHistogramPoint): void {
+  head(w, p);
+  w.lit(L_COUNT);
+  w.uint(p.count);
+  w.byte(0x22);
+  if (histogramHasSum(p)) {
+    w.lit(L_SUM);
+    w.double(p.count === 0 ? 0 : p.sum);
+  }
+}
+
+/** Its exemplars, min and max, and the closing brace. */
+function histogramTail(w: JsonWriter, p: HistogramPoint | ExponentialHistogramPoint): void {
   if (p.exemplars && p.exemplars.length > 0) {
     w.lit(L_EXEMPLARS);
     points(w, p.exemplars, exemplar);
@@ -198,31 +208,14 @@ function histogramPoint(w: JsonWriter, p: HistogramPoint): void {
 }
 
 function exponentialPoint(w: JsonWriter, p: ExponentialHistogramPoint): void {
-  head(w, p);
-  w.lit(L_COUNT);
-  w.uint(p.count);
-  w.byte(0x22);
-  if (histogramHasSum(p)) {
-    w.lit(L_SUM);
-    w.double(p.count === 0 ? 0 : p.sum);
-  }
+  histogramHead(w, p);
   // scale and offset are int32: JSON numbers (OTLP-J5 makes only 64-bit integers strings).
   w.raw(',"scale":' + p.scale + ',"zeroCount":"');
   w.uint(p.zeroCount);
   w.byte(0x22);
   buckets(w, ',"positive":', p.positive);
   buckets(w, ',"negative":', p.negative);
-  if (p.exemplars && p.exemplars.length > 0) {
-    w.lit(L_EXEMPLARS);
-    points(w, p.exemplars, exemplar);
-  }
-  if (histogramHasMinMax(p)) {
-    w.lit(L_MIN);
-    w.double(p.min);
-    w.lit(L_MAX);
-    w.double(p.max);
-  }
-  w.byte(0x7d);
+  histogramTail(w, p);
 }
 
 function buckets(w: JsonWriter, field: string, b: ExponentialBuckets): void {

@@ -72,19 +72,13 @@ function writeMetric(w: ProtoWriter, metric: MetricData, snapshot: MetricsSnapsh
       w.ldelim(g);
       return;
     }
-    case 'histogram': {
-      w.byte(0x4a); // histogram = 9
-      const h = w.fork();
-      for (const p of metric.points) writeHistogramPoint(w, p);
-      w.byte(0x10);
-      w.byte(temporalityEnum(metric, snapshot));
-      w.ldelim(h);
-      return;
-    }
+    case 'histogram':
     case 'exponential_histogram': {
-      w.byte(0x52); // exponential_histogram = 10
+      const exponential = metric.type === 'exponential_histogram';
+      w.byte(exponential ? 0x52 : 0x4a); // exponential_histogram = 10, histogram = 9
       const h = w.fork();
-      for (const p of metric.points) writeExponentialPoint(w, p);
+      if (exponential) for (const p of metric.points) writeExponentialPoint(w, p);
+      else for (const p of metric.points as readonly HistogramPoint[]) writeHistogramPoint(w, p);
       w.byte(0x10);
       w.byte(temporalityEnum(metric, snapshot));
       w.ldelim(h);
@@ -122,12 +116,7 @@ function writeHistogramPoint(w: ProtoWriter, p: HistogramPoint): void {
   writeAttributes(w, 0x4a, p.attributes);
   writeTime(w, 0x11, p.startTime);
   writeTime(w, 0x19, p.time);
-  w.byte(0x21); // count = 4
-  w.fixed64Number(p.count);
-  if (histogramHasSum(p)) {
-    w.byte(0x29); // sum = 5
-    w.double(p.count === 0 ? 0 : p.sum);
-  }
+  countAndSum(w, p);
   const counts = p.bucketCounts;
   if (counts.length > 0) {
     w.byte(0x32); // bucket_counts = 6, packed fixed64
@@ -141,13 +130,27 @@ function writeHistogramPoint(w: ProtoWriter, p: HistogramPoint): void {
     for (let i = 0; i < bounds.length; i++) w.double(bounds[i]);
   }
   if (p.exemplars) for (const e of p.exemplars) writeExemplar(w, 0x42, e);
-  if (histogramHasMinMax(p)) {
-    w.byte(0x59); // min = 11
-    w.double(p.min);
-    w.byte(0x61); // max = 12
-    w.double(p.max);
-  }
+  minAndMax(w, p, 0x59); // min = 11, max = 12
   w.ldelim(d);
+}
+
+/** count = 4 and sum = 5, as both histogram data points number them (sum left out after negatives, MET-06). */
+function countAndSum(w: ProtoWriter, p: HistogramPoint | ExponentialHistogramPoint): void {
+  w.byte(0x21);
+  w.fixed64Number(p.count);
+  if (histogramHasSum(p)) {
+    w.byte(0x29);
+    w.double(p.count === 0 ? 0 : p.sum);
+  }
+}
+
+/** min and max (doubles), under `tag` and the field after it. */
+function minAndMax(w: ProtoWriter, p: HistogramPoint | ExponentialHistogramPoint, tag: number): void {
+  if (!histogramHasMinMax(p)) return;
+  w.byte(tag);
+  w.double(p.min);
+  w.byte(tag + 8);
+  w.double(p.max);
 }
 
 /** sint32: zigzag-encoded (scale and offsets may be negative). */
@@ -161,12 +164,7 @@ function writeExponentialPoint(w: ProtoWriter, p: ExponentialHistogramPoint): vo
   writeAttributes(w, 0x0a, p.attributes); // attributes = 1 here
   writeTime(w, 0x11, p.startTime);
   writeTime(w, 0x19, p.time);
-  w.byte(0x21); // count = 4
-  w.fixed64Number(p.count);
-  if (histogramHasSum(p)) {
-    w.byte(0x29); // sum = 5
-    w.double(p.count === 0 ? 0 : p.sum);
-  }
+  countAndSum(w, p);
   if (p.scale !== 0) {
     w.byte(0x30); // scale = 6, sint32
     sint32(w, p.scale);
@@ -176,12 +174,7 @@ function writeExponentialPoint(w: ProtoWriter, p: ExponentialHistogramPoint): vo
   writeBuckets(w, 0x42, p.positive); // positive = 8
   writeBuckets(w, 0x4a, p.negative); // negative = 9
   if (p.exemplars) for (const e of p.exemplars) writeExemplar(w, 0x5a, e); // exemplars = 11
-  if (histogramHasMinMax(p)) {
-    w.byte(0x61); // min = 12
-    w.double(p.min);
-    w.byte(0x69); // max = 13
-    w.double(p.max);
-  }
+  minAndMax(w, p, 0x61); // min = 12, max = 13
   w.ldelim(d);
 }
 

@@ -5,7 +5,7 @@
  */
 import { encodeMetricsProto } from '../../src/exporters/otlp/index.js';
 import { base2ExponentialBuckets, createMonitor, NoOpBackend } from '../../src/index.js';
-import type { ExponentialHistogramPoint } from '../../src/model/metric-data.js';
+import type { ExponentialHistogramPoint, MetricsSnapshot } from '../../src/model/metric-data.js';
 
 /** Magnitudes over the whole double range, both signs, zeros, exact powers of two and their neighbours. */
 export const VALUES = [0, 0, 1, 2, 4, 0.5, 3, 1.0000001, 2 ** 30, 2 ** -30, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, -1, -1.5, -0.003, -1e6, 0.004, 0.03, 0.2, 1.3, 7.5, 1234.5678, 1e-9, 42];
@@ -18,7 +18,7 @@ export function run(maxSize = 20): { point: Omit<ExponentialHistogramPoint, 'att
   const m = snapshot.metrics.find((x) => x.name === 'values')!;
   const p = m.points[0] as ExponentialHistogramPoint;
   // Times zeroed, so the bytes depend on the values alone.
-  const fixed = { ...snapshot, time: 1, metrics: [{ ...m, points: [{ ...p, startTime: 1, time: 2 }] }] };
+  const fixed = { ...snapshot, time: 1, metrics: [{ ...m, points: [{ ...p, startTime: 1, time: 2 }] }] } as MetricsSnapshot;
   const bytes = encodeMetricsProto({ resource: { attributes: { 'service.name': 'runtimes' } }, scope: { name: 't' }, spans: [], logs: [], metrics: fixed });
   const { attributes: _a, startTime: _s, time: _t, exemplars: _e, ...point } = p;
   return { point, proto: Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('') };

@@ -147,15 +147,7 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
 
   /** A handle on the series of `labels` (as `Histogram.bind`). */
   bind(labels?: LabelsInput): BoundHistogram {
-    let s = this.resolve(labels);
-    const observe = (v: number): void => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('histogram');
-      if (s === undefined || s.removed) {
-        s = this.resolve(labels);
-        if (s === undefined) return;
-      } else if (this.owner.closed) return this.afterShutdown();
-      this.#record(s, v);
-    };
+    const observe = this.boundObserve(labels, (s, v) => this.#record(s, v));
     return { observe, startTimer: () => startTimer((v) => observe(v), this.#timeScale, undefined, true) };
   }
 

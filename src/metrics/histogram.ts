@@ -182,16 +182,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
    * counted drop; after `remove()` or `reset()` its next call finds or makes the series again.
    */
   bind(labels?: LabelsInput): BoundHistogram {
-    let s = this.resolve(labels);
-    const observe = (v: number): void => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('histogram');
-      if (s === undefined || s.removed) {
-        // resolve() counts the drop when the labels are misuse or the monitor is closed.
-        s = this.resolve(labels);
-        if (s === undefined) return;
-      } else if (this.owner.closed) return this.afterShutdown();
-      this.record(s, v);
-    };
+    const observe = this.boundObserve(labels, (s, v) => this.record(s, v));
     // The bound timer takes no labels: what its result is called with is not passed on.
     return { observe, startTimer: () => startTimer((v) => observe(v), this.#scale, undefined, true) };
   }

@@ -559,6 +559,23 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.#points(temporality, time) } as MetricData;
   }
 
+  /**
+   * The `observe` of a bound histogram (either kind): `record` takes each finite value into the
+   * series of `labels`, found again after `remove()` or `reset()`; misuse is counted, not thrown.
+   */
+  protected boundObserve(labels: LabelsInput | undefined, record: (s: S, v: number) => void): (v: number) => void {
+    let s = this.resolve(labels);
+    return (v) => {
+      if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('histogram');
+      if (s === undefined || s.removed) {
+        // resolve() counts the drop when the labels are misuse or the monitor is closed.
+        s = this.resolve(labels);
+        if (s === undefined) return;
+      } else if (this.owner.closed) return this.afterShutdown();
+      record(s, v);
+    };
+  }
+
   /** Counts a dropped value (one shared call: the drop paths of every instrument minify to it). */
   protected drop(reason: DropReason, message: string | (() => string), n?: number): undefined {
     this.owner.diag.drop(reason, message, n);

@@ -1,0 +1,29 @@
+/**
+ * The OTLP comparison of bench/otlp.bench.ts in strict alternation: one otlp-transformer encode,
+ * then one of ours, N times (default 300), each timed alone; medians and p90. The harness instead
+ * times each side in runs of consecutive calls, so each of our runs allocates one fresh 280 KB
+ * (protobuf) or 800 KB (JSON) body after another; where fresh memory is slow (see machine.mjs),
+ * that moves our median more than the peer's. FORMAT=json for JSON.
+ *   npx esbuild bench/profile/otlp-alternate.ts --bundle --platform=node --format=esm --packages=external --outfile=.tmp/otlp-alternate.mjs && node .tmp/otlp-alternate.mjs
+ */
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { encodeTracesJson, encodeTracesProto } from '../../src/exporters/otlp/index.js';
+import { batch, sdkSpans } from '../lib/otlp-spans.js';
+
+const json = process.env.FORMAT === 'json';
+const peer = json ? () => JsonTraceSerializer.serializeRequest(sdkSpans)!.length : () => ProtobufTraceSerializer.serializeRequest(sdkSpans)!.length;
+const ours = json ? () => encodeTracesJson(batch).length : () => encodeTracesProto(batch).length;
+const n = Number(process.env.N ?? 300);
+const times = { peer: [] as number[], ours: [] as number[] };
+let sink = 0;
+for (let i = 0; i < n + 50; i++) {
+  for (const side of ['peer', 'ours'] as const) {
+    const t0 = performance.now();
+    sink += side === 'peer' ? peer() : ours();
+    if (i >= 50) times[side].push(performance.now() - t0); // the first 50 warm up
+  }
+  await new Promise((resolve) => setImmediate(resolve));
+}
+const at = (xs: number[], q: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)]!;
+for (const side of ['peer', 'ours'] as const) console.log(`${json ? 'JSON' : 'protobuf'} ${side}: median ${(at(times[side], 0.5) * 1000).toFixed(0)} µs, p90 ${(at(times[side], 0.9) * 1000).toFixed(0)} µs`);
+console.log(`ratio of medians: ${(at(times.peer, 0.5) / at(times.ours, 0.5)).toFixed(1)}×`, sink > 0 ? '' : sink);

@@ -8,7 +8,7 @@ import { now } from '../../../src/time.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
-export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'durable_object_storage' | 'service' | 'workflow' | 'cache' | 'ai' | 'vectorize';
+export type BindingType = 'kv' | 'd1' | 'r2' | 'queue' | 'durable_object' | 'durable_object_storage' | 'service' | 'workflow' | 'cache' | 'ai' | 'vectorize' | 'analytics_engine' | 'rate_limit';
 
 /**
  * One finished binding call, as handed to `onBindingCall`: enough for hook events such as

@@ -3,6 +3,8 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { instrumentD1 } from './d1.js';
 import { instrumentAi } from './ai.js';
 import { instrumentVectorize } from './vectorize.js';
+import { instrumentAnalyticsEngine } from './analytics-engine.js';
+import { instrumentRateLimit } from './rate-limit.js';
 import { dbCall, dbSpec, native, natives, observedCall, tracedCall, type BindingContext } from './binding-span.js';
 import { detectBinding } from './detect.js';
 
@@ -239,6 +241,10 @@ export function wrapBinding(bc: BindingsContext, name: string, value: unknown): 
       return instrumentAi(bc, name, b);
     case 'vectorize':
       return instrumentVectorize(bc, name, b);
+    case 'analytics_engine':
+      return instrumentAnalyticsEngine(bc, name, b);
+    case 'rate_limit':
+      return instrumentRateLimit(bc, name, b);
   }
 }
 

@@ -3,7 +3,10 @@
  * then one of ours, N times (default 300), each timed alone; medians and p90. The harness instead
  * times each side in runs of consecutive calls, so each of our runs allocates one fresh 280 KB
  * (protobuf) or 800 KB (JSON) body after another; where fresh memory is slow (see machine.mjs),
- * that moves our median more than the peer's. FORMAT=json for JSON.
+ * that moves our median more than the peer's. FORMAT=json for JSON. EXTRA_ALLOC=300000 also allocates
+ * (and writes one byte per page of) that many bytes after each pair, which no library asks for: on a
+ * machine where fresh memory is slow, it shows how much both medians depend on the allocations
+ * around them rather than on the encoders.
  *   npx esbuild bench/profile/otlp-alternate.ts --bundle --platform=node --format=esm --packages=external --outfile=.tmp/otlp-alternate.mjs && node .tmp/otlp-alternate.mjs
  */
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
@@ -14,6 +17,7 @@ const json = process.env.FORMAT === 'json';
 const peer = json ? () => JsonTraceSerializer.serializeRequest(sdkSpans)!.length : () => ProtobufTraceSerializer.serializeRequest(sdkSpans)!.length;
 const ours = json ? () => encodeTracesJson(batch).length : () => encodeTracesProto(batch).length;
 const n = Number(process.env.N ?? 300);
+const extra = Number(process.env.EXTRA_ALLOC ?? 0);
 const times = { peer: [] as number[], ours: [] as number[] };
 let sink = 0;
 for (let i = 0; i < n + 50; i++) {
@@ -21,6 +25,11 @@ for (let i = 0; i < n + 50; i++) {
     const t0 = performance.now();
     sink += side === 'peer' ? peer() : ours();
     if (i >= 50) times[side].push(performance.now() - t0); // the first 50 warm up
+  }
+  if (extra > 0) {
+    const bytes = new Uint8Array(extra);
+    for (let p = 0; p < extra; p += 4096) bytes[p] = 1;
+    sink += bytes[0]!;
   }
   await new Promise((resolve) => setImmediate(resolve));
 }

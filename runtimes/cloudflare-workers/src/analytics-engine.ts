@@ -11,9 +11,13 @@ export function instrumentAnalyticsEngine(bc: BindingContext, name: string, bind
     op === 'writeDataPoint'
       ? (...args) => {
           const counts: Record<string, number> = {};
-          for (const k of ['blobs', 'doubles', 'indexes']) {
-            const v = (args[0] as Record<string, unknown> | undefined)?.[k];
-            if (Array.isArray(v)) counts[`cloudflare.analytics_engine.${k}`] = v.length;
+          try {
+            for (const k of ['blobs', 'doubles', 'indexes']) {
+              const v = (args[0] as Record<string, unknown> | undefined)?.[k];
+              if (Array.isArray(v)) counts[`cloudflare.analytics_engine.${k}`] = v.length;
+            }
+          } catch {
+            // the point's getters are the app's: the runtime may not read them (miniflare's does not)
           }
           return tracedCall(bc, dbSpec('analytics_engine', 'cloudflare.analytics_engine', name, op, counts), () => original(...args));
         }

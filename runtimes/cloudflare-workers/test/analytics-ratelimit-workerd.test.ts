@@ -72,6 +72,15 @@ test('writeDataPoint: a CLIENT span under the SERVER span, DB conventions, count
   expect(calls.filter((c) => c.startsWith('analytics_engine'))).toEqual(['analytics_engine EVENTS writeDataPoint', 'analytics_engine EVENTS writeDataPoint']);
 });
 
+test("writeDataPoint with a point whose getter throws: the monitor's counting does not throw where the runtime would not", async () => {
+  const body = await get<{ server: string; written?: boolean }>('/write-getter');
+  expect(body).toEqual({ server: body.server, written: true });
+  const { spans } = await dump();
+  const last = spans.filter((s) => s.name === 'writeDataPoint EVENTS').at(-1)!;
+  expect(last.parent).toBe(body.server);
+  expect(last.attributes['cloudflare.analytics_engine.blobs']).toBeUndefined();
+});
+
 test('limit: a CLIENT span under the SERVER span with the outcome, true then false past the limit; never the key; not a DB metric', async () => {
   const body = await get<{ server: string; outcomes: boolean[] }>('/limit');
   expect(body.outcomes).toEqual([true, true, false]); // the runtime's answers, unchanged (limit: 2)

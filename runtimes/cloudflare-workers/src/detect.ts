@@ -41,8 +41,9 @@ export function detectBinding(value: unknown): BindingType | undefined {
   if (hasAll(names, ['run', 'models', 'gateway'])) return 'ai';
   // workerd's VectorizeIndexImpl, likewise.
   if (hasAll(names, ['query', 'upsert', 'getByIds', 'deleteByIds'])) return 'vectorize';
-  if (names.has('writeDataPoint')) return 'analytics_engine';
-  // Last: `limit` is the rate limiter's one method; a function, as a JSON var may hold a `limit` too.
-  if (names.has('limit') && typeof (value as { limit?: unknown }).limit === 'function') return 'rate_limit';
+  // Last: each the binding's one method, and a function, as a JSON var may hold either name too.
+  const method = (n: string): boolean => names.has(n) && typeof (value as Record<string, unknown>)[n] === 'function';
+  if (method('writeDataPoint')) return 'analytics_engine';
+  if (method('limit')) return 'rate_limit';
   return undefined;
 }

@@ -38,7 +38,7 @@ beforeAll(async () => {
     d1Databases: ['DB'],
     serviceBindings: { SVC: { name: 'ae-rl', entrypoint: 'Api' } },
     durableObjects: { OBJ: 'Obj' },
-    bindings: { CONFIG: { limit: 10, period: 60 } }, // a JSON var naming a `limit`
+    bindings: { CONFIG: { limit: 10, period: 60 }, POINT: { writeDataPoint: true } }, // JSON vars naming a `limit`, a `writeDataPoint`
   } as never);
   await mf.ready;
 });
@@ -81,6 +81,10 @@ test("writeDataPoint with a point whose getter throws: the monitor's counting do
   expect(last.attributes['cloudflare.analytics_engine.blobs']).toBeUndefined();
 });
 
+test('a JSON var with a `writeDataPoint` key is not a dataset: it is handed out as it is, and clones', async () => {
+  expect(await get('/var')).toEqual({ cloned: { writeDataPoint: true } });
+});
+
 test('limit: a CLIENT span under the SERVER span with the outcome, true then false past the limit; never the key; not a DB metric', async () => {
   const body = await get<{ server: string; outcomes: boolean[] }>('/limit');
   expect(body.outcomes).toEqual([true, true, false]); // the runtime's answers, unchanged (limit: 2)
@@ -119,6 +123,7 @@ test('no other binding is taken for Analytics Engine or a rate limiter, not even
     SVC: 'service',
     OBJ: 'durable_object',
     CONFIG: null,
+    POINT: null,
     OBJ_STUB: expect.not.stringMatching(/analytics_engine|rate_limit/),
   });
   const before = (await dump()).calls.length;

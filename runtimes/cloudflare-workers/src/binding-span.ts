@@ -18,7 +18,7 @@ export interface BindingCallEvent {
   readonly type: BindingType;
   /** The binding's name in `env`; for the Cache API (`cache`), the cache's: `default` or the `caches.open()` name; for Durable Object storage, the object's class. */
   readonly binding: string;
-  /** `get`, `put`, `first`, `send`, `fetch`, an RPC method name... */
+  /** `get`, `put`, `first`, `send`, `limit`, an RPC method name... */
   readonly operation: string;
   readonly durationMs: number;
   /** For reads: whether a value came back (KV `get`, R2 `get`/`head`, Cache API `match`). */

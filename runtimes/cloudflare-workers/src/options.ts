@@ -24,9 +24,16 @@ export interface WorkersAdapterOptions extends HttpInstrumentationOptions {
   propagateTo?: FetchInstrumentationOptions['propagateTo'];
   /** Trace the global `fetch` during invocations (default true). */
   instrumentFetch?: boolean;
-  /** CLIENT/PRODUCER spans for KV, D1, R2, Queue producers, Durable Object stubs, service bindings and the Cache API (default true). */
+  /**
+   * CLIENT/PRODUCER spans for the bindings in `env` (KV, D1, R2, Queue producers, Durable Object stubs,
+   * service bindings, Workflows, Workers AI, Vectorize, Analytics Engine, rate limiting) and the Cache API (default true).
+   */
   instrumentBindings?: boolean;
-  /** Called after each binding call, traced or not: the seam the hook registry plugs into. Never allowed to throw. */
+  /**
+   * Called after each binding call, traced or not: the seam the hook registry plugs into. Never allowed
+   * to throw. A service binding's or Durable Object stub's `fetch` is traced as an outgoing fetch and
+   * reported by its span only, not here.
+   */
   onBindingCall?: (event: BindingCallEvent) => void;
   /**
    * `AsyncLocalStorage` from `node:async_hooks`, for Workers with only the `nodejs_als` flag.

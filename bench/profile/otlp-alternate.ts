@@ -6,7 +6,9 @@
  * that moves our median more than the peer's. FORMAT=json for JSON. EXTRA_ALLOC=300000 also allocates
  * (and writes one byte per page of) that many bytes after each pair, which no library asks for: on a
  * machine where fresh memory is slow, it shows how much both medians depend on the allocations
- * around them rather than on the encoders.
+ * around them rather than on the encoders. Each call's minor page faults (fresh pages touched) are
+ * counted: run it again with MALLOC_TRIM_THRESHOLD_=2000000000 MALLOC_MMAP_THRESHOLD_=1000000000,
+ * glibc then keeps freed memory, and both the faults and the gap to the loop figures go away.
  *   npx esbuild bench/profile/otlp-alternate.ts --bundle --platform=node --format=esm --packages=external --outfile=.tmp/otlp-alternate.mjs && node .tmp/otlp-alternate.mjs
  */
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';

@@ -1,10 +1,11 @@
-import { contextStorage } from '../../../src/context/active.js';
+import { contextStorage, contextWithSpan } from '../../../src/context/active.js';
 import { errorType as typeOf } from '../../../src/http/handle-request.js';
 import { dbClientDuration } from '../../../src/http/server-metrics.js';
 import type { HookRegistry } from '../../../src/hooks/registry.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { now } from '../../../src/time.js';
+import type { Span } from '../../../src/trace/span.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
@@ -88,10 +89,12 @@ export interface CallSpec {
    * call is over now.
    */
   readonly later?: (value: unknown, done: Done) => unknown;
+  /** The call runs with its span active, so that calls made inside it are its children (a transaction). */
+  readonly encloses?: boolean;
 }
 
-/** Ends a call's span once: its result (for `result`), or the error it failed with. */
-export type Done = (value: unknown, error: unknown, failed: boolean) => void;
+/** Ends a call's span once: its result (for `result`), or the error it failed with. `span`: the span, if any. */
+export type Done = ((value: unknown, error: unknown, failed: boolean) => void) & { span?: Span };
 
 /**
  * Starts one binding call's CLIENT span when an invocation is current (never otherwise:
@@ -105,7 +108,7 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
   const start = now();
   // One clock for the span, the metric, the hook event and onBindingCall.
   const span = inside ? bc.monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.CLIENT, attributes: spec.attributes, startTime: start }) : undefined;
-  return (value, error, failed) => {
+  const done: Done = (value, error, failed) => {
     const end = now();
     const durationMs = Math.max(0, end - start);
     try {
@@ -152,6 +155,8 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
       bc.monitor.diag.drop('internal_error', () => `onBindingCall threw (${err})`);
     }
   };
+  done.span = span;
+  return done;
 }
 
 /** `call()`, with `done` told of a synchronous exception (rethrown unchanged). */
@@ -171,7 +176,9 @@ function run<T>(done: Done, call: () => T): T {
 export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T): T {
   const done = begin(bc, spec);
   if (!done) return call();
-  const result = run(done, call);
+  const span = spec.encloses && done.span;
+  const storage = contextStorage();
+  const result = run(done, span ? () => storage.run(contextWithSpan(storage.get(), span), call) : call);
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
     return (result as unknown as Promise<unknown>).then(
       (v) => spec.later?.(v, done) ?? (done(v, undefined, false), v),

@@ -28,7 +28,7 @@ const KV_OPS = new Set(['get', 'put', 'delete', 'list']);
  * `sql.exec(query, ...bindings)` of a SQLite-backed object `{SQL verb} {class}` with the query's
  * text (placeholders and literals replaced, never the values). The synchronous `kv` API's calls
  * are named as the asynchronous ones; `transaction()` and `transactionSync()` get a span of their
- * own (`transaction {class}`), and the calls made on a transaction's `txn` theirs. `db.namespace`
+ * own (`transaction {class}`), the parent of the calls made inside them (on a transaction's `txn` too). `db.namespace`
  * is the class; each call is timed in `db.client.operation.duration`.
  */
 export function instrumentStorage(bc: BindingContext, className: string, storage: object): object {
@@ -39,11 +39,12 @@ export function instrumentStorage(bc: BindingContext, className: string, storage
     storage,
     (op, original) => {
       if (op === 'transaction') {
-        // The closure gets the transaction's object with its calls traced; anything else goes as it is.
-        const traced = dbCall(bc, spec(op), original);
+        // The closure runs inside the transaction's span and gets the transaction's object with its
+        // calls traced, as the span's children; anything else goes as it is.
+        const traced = dbCall(bc, { ...spec(op), encloses: true }, original);
         return (closure, ...rest) => traced(typeof closure === 'function' ? (txn: unknown) => closure(txn !== null && typeof txn === 'object' ? methodProxy(txn, txnCalls) : txn) : closure, ...rest);
       }
-      return op === 'transactionSync' ? dbCall(bc, spec('transaction'), original) : txnCalls(op, original);
+      return op === 'transactionSync' ? dbCall(bc, { ...spec('transaction'), encloses: true }, original) : txnCalls(op, original);
     },
     undefined,
     (prop, v) =>

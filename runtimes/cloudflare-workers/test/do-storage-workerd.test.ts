@@ -80,10 +80,15 @@ describe.each([
     expect(calls.filter((c) => c.endsWith(' BareStore') || c.includes(' BareStore '))).toEqual([]);
     const call = spans.find((s) => s.name === 'Store.compat' && s.kind === 2)!;
     // Past the first await: traced with AsyncLocalStorage only.
-    expect(spans.filter((s) => s.parent === call.id).map((s) => s.name)).toEqual(flags.length ? expect.arrayContaining(['INSERT Store', 'get Store', 'put Store']) : []);
+    expect(spans.filter((s) => s.parent === call.id).map((s) => s.name)).toEqual(flags.length ? expect.arrayContaining(['CREATE Store', 'transaction Store', 'get Store']) : []);
+    // The statements of transactionSync() are its span's children.
+    const txns = new Set(spans.filter((s) => s.parent === call.id && s.name === 'transaction Store').map((s) => s.id));
+    const inserts = spans.filter((s) => s.name === 'INSERT Store' && s.trace === call.trace);
+    expect(inserts).toHaveLength(flags.length ? 2 : 0);
+    for (const s of inserts) expect(txns.has(s.parent!)).toBe(true);
   });
 
-  test('the synchronous kv API, transaction() with the calls on its txn, and transactionSync() get spans too, answers unchanged', async () => {
+  test('the synchronous kv API, transaction() with the calls on its txn, and transactionSync() get spans too, each transaction the parent of its calls; answers unchanged', async () => {
     const r = await mf.dispatchFetch('http://worker.test/txn');
     expect(await r.json()).toEqual([3, [['sync', 3]], 1, 'number']);
     const { spans, calls } = await dump();
@@ -92,7 +97,10 @@ describe.each([
     // The kv calls come before the first await: traced with or without AsyncLocalStorage.
     const sync = ['put Store', 'get Store', 'list Store'];
     expect(mine.map((s) => s.name)).toEqual(flags.length ? [...sync, 'put Store', 'get Store', 'transaction Store', 'SELECT Store', 'transaction Store'] : [...sync, 'transaction Store']);
-    for (const s of mine) expect(s.parent).toBe(rpc.id);
+    // The calls made inside a transaction are its children; the rest, the transactions included, the method's.
+    const [txn, txnSync] = mine.filter((s) => s.name === 'transaction Store');
+    const parents = flags.length ? [rpc, rpc, rpc, txn, txn, rpc, txnSync, rpc] : [rpc, rpc, rpc, rpc];
+    expect(mine.map((s) => s.parent)).toEqual(parents.map((s) => s!.id));
     expect(calls).toEqual(expect.arrayContaining(['durable_object_storage transaction Store', 'durable_object_storage put Store']));
   });
 

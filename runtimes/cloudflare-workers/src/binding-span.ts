@@ -177,8 +177,7 @@ export function tracedCall<T>(bc: BindingContext, spec: CallSpec, call: () => T)
   const done = begin(bc, spec);
   if (!done) return call();
   const span = spec.encloses && done.span;
-  const storage = contextStorage();
-  const result = run(done, span ? () => storage.run(contextWithSpan(storage.get(), span), call) : call);
+  const result = run(done, span ? () => contextStorage().run(contextWithSpan(contextStorage().get(), span), call) : call);
   if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
     return (result as unknown as Promise<unknown>).then(
       (v) => spec.later?.(v, done) ?? (done(v, undefined, false), v),

@@ -34,7 +34,7 @@ export function checkNotBeside(options: object, known: object): void {
  * given as text, a Workers var, must not read as the number), anything else by its type.
  */
 export function kindOf(v: unknown): string {
-  if (v === null) return 'null';
+  if (v == null) return String(v);
   if (Array.isArray(v)) return 'an array';
   if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   if (typeof v === 'object') return 'an object';

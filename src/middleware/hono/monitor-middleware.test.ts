@@ -221,6 +221,15 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(() => mountMonitoring(new Hono(), monitor, { metrics: { auht: { bearerToken: 't' } } } as never)).toThrow(/^metricsHandler: unknown option `auht`/);
   });
 
+  test('mountMonitoring: a health path without its "/", a misspelled health option or a handler that is not a function throws at once', () => {
+    const { monitor } = createTestMonitor();
+    const handler = healthHandler(monitor, { livenessPath: '/live' });
+    // 'health' was accepted: Hono served /health, but the handler's /live was left unmounted with nobody told.
+    expect(() => mountMonitoring(new Hono(), monitor, { health: { handler, path: 'health' } })).toThrow(/^mountMonitoring: health\.path must start with "\/", got "health"\.$/);
+    expect(() => mountMonitoring(new Hono(), monitor, { health: { handler, pth: '/health' } } as never)).toThrow(/^mountMonitoring: health: unknown option `pth`; known options are handler, path\.$/);
+    expect(() => mountMonitoring(new Hono(), monitor, { health: { handler: undefined } } as never)).toThrow(/^mountMonitoring: health\.handler must be a function such as healthHandler\(monitor\), got undefined\.$/);
+  });
+
   test("mountMonitoring mounts a healthHandler's liveness and readiness paths beside its main one", async () => {
     const { monitor } = createTestMonitor();
     monitor.health.register('db', () => true);

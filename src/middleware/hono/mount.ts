@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { checkOptionKeys } from '../../config/option-keys.js';
+import { checkOptionKeys, kindOf } from '../../config/option-keys.js';
 import { metricsHandler, type MetricsHandlerOptions } from '../../exporters/prometheus/handler.js';
 import type { MetricsSource } from '../../exporters/prometheus/source.js';
 
@@ -21,6 +21,7 @@ export interface MountMonitoringOptions {
 }
 
 const KNOWN: Record<keyof MountMonitoringOptions, 0> = { metrics: 0, health: 0 };
+const HEALTH_KNOWN: Record<keyof NonNullable<MountMonitoringOptions['health']>, 0> = { handler: 0, path: 0 };
 
 /**
  * The request with the path its handler was made for. Hono matched the route under the app's
@@ -58,10 +59,17 @@ export function mountMonitoring<A extends RouterLike>(app: A, monitor: MetricsSo
     app.on(['GET', 'HEAD'], path, async (c) => (await handler(atPath(c.req.raw, path))) ?? c.notFound());
   }
   if (options.health) {
-    const { handler } = options.health;
+    checkOptionKeys('mountMonitoring: health', options.health, HEALTH_KNOWN);
+    const { handler, path } = options.health;
+    if (typeof handler !== 'function') throw new TypeError(`mountMonitoring: health.handler must be a function such as healthHandler(monitor), got ${kindOf(handler)}.`);
+    // Hono matches 'health' as '/health', but the handler's own paths (liveness, readiness) are
+    // compared as given: a path without its "/" left them unmounted with nobody told.
+    if (path !== undefined && (typeof path !== 'string' || !path.startsWith('/'))) {
+      throw new TypeError(`mountMonitoring: health.path must start with "/", got ${kindOf(path)}.`);
+    }
     // healthHandler lists its paths: its liveness and readiness paths are mounted with its main one.
     const own = (handler as { paths?: readonly string[] }).paths;
-    const main = options.health.path ?? own?.[0] ?? '/health';
+    const main = path ?? own?.[0] ?? '/health';
     for (const path of own?.[0] === main ? own : [main]) mountHealth(app, monitor, handler, path);
   }
   return app;

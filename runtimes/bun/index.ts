@@ -11,7 +11,7 @@
  */
 export { instrument, type BunHandler } from './src/instrument.js';
 export { serve, type BunServeInstrumentation } from './src/serve.js';
-export type { BunServerLike } from './src/bun-types.js';
+export type { BunServer, BunServerLike, BunServerOptions } from './src/bun-types.js';
 export { flushOnExit, type FlushOnExitOptions, type ExitSignal } from '../node/src/flush-on-exit.js';
 export type { InstrumentedHandler, ServerInstrumentationOptions } from '../../src/adapter/process-server.js';
 export type { MonitorConfig } from '../../src/adapter/monitor-from-config.js';

@@ -8,6 +8,24 @@ export interface BunServerLike {
   stop(closeActiveConnections?: boolean): unknown;
 }
 
+/**
+ * Bun's own types where the app has them (`@types/bun` declares the global `Bun`), else the
+ * shapes above: handlers then type-check as they do with plain `Bun.serve` (`this.upgrade(req)`,
+ * `server.publish()`, an `error(err)` or `websocket` handler's parameters), and without
+ * `@types/bun` nothing is asked of the app. Read through `typeof globalThis`, which names no type
+ * that may be missing.
+ */
+type BunNamespace = typeof globalThis extends { Bun: infer B } ? B : undefined;
+declare const bunServe: BunNamespace extends { serve: infer F } ? F : <D, R extends string>(options: BunServeOptions) => BunServerLike;
+/** `Bun.serve` as a plain call takes it: no WebSocket data, any route pattern. */
+type PlainServe = typeof bunServe<undefined, string>;
+
+/** The server Bun passes to handlers and `serve()` returns: Bun's `Server` with `@types/bun`, else BunServerLike. */
+export type BunServer = ReturnType<PlainServe>;
+
+/** Bun's options for `Bun.serve` without `fetch` and `routes`, which `serve()` takes typed its own way. */
+export type BunServerOptions = Parameters<PlainServe>[0] extends infer O ? (O extends unknown ? Omit<O, 'fetch' | 'routes'> : never) : never;
+
 export interface BunServeOptions {
   fetch(request: Request, server: BunServerLike): Response | Promise<Response> | undefined | Promise<Response | undefined>;
   port?: number | string;

@@ -9,7 +9,7 @@ import {
 } from '../../../src/adapter/process-server.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { useAsyncLocalStorage } from '../../node/src/instrument.js';
-import type { BunServerLike } from './bun-types.js';
+import type { BunServer, BunServerLike } from './bun-types.js';
 import { runBunHandler, toBunResult, type BunRescue } from './request.js';
 
 /**
@@ -17,9 +17,9 @@ import { runBunHandler, toBunResult, type BunRescue } from './request.js';
  * `this` is the server, as Bun gives `fetch`.
  */
 export type BunHandler = (
-  this: BunServerLike,
+  this: BunServer,
   request: Request,
-  server: BunServerLike,
+  server: BunServer,
   telemetry: RequestTelemetry,
 ) => Response | undefined | Promise<Response | undefined>;
 
@@ -44,8 +44,8 @@ export function instrument(
   handler: BunHandler,
   config: MonitorConfig<EnvRecord> = {},
   options?: ServerInstrumentationOptions,
-): InstrumentedHandler<BunServerLike> {
-  return instrumentBun(handler, config, options);
+): InstrumentedHandler<BunServer> {
+  return instrumentBun(handler, config, options) as unknown as InstrumentedHandler<BunServer>;
 }
 
 /** What the shared handler passes through to the Bun handler: the server and Bun's `this`. */
@@ -66,7 +66,7 @@ export function instrumentBun(
 ): InstrumentedHandler<BunServerLike> {
   useAsyncLocalStorage();
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request, server) => Response.');
-  const user = handler as ServerHandler<BunServerLike>;
+  const user = handler as unknown as ServerHandler<BunServerLike>;
   const inner = createServerHandler<BunCall>((req, call, t) => runBunHandler(user, req, call.server, t, call.self, rescue), config, process.env, options);
   // Bun calls fetch with the server as `this`; the handler gets the same `this` (the server
   // when called as a plain function). Bun wants `undefined` back after a WebSocket upgrade;

@@ -4,16 +4,16 @@ import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js'
 import { serveExitOptions, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkNotBeside, checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
-import { bunGlobal, type BunServerLike } from './bun-types.js';
+import { bunGlobal, type BunServer, type BunServerLike, type BunServerOptions } from './bun-types.js';
 import { bunErrorOption } from './error-option.js';
 import { instrumentBun, type BunHandler } from './instrument.js';
 import { instrumentRoutes } from './routes.js';
 
 /** A `routes` handler as Bun calls it: the request carries the pattern's `params`; `this` is the server. */
 export type BunRouteHandler = (
-  this: BunServerLike,
+  this: BunServer,
   req: Request & { params: Record<string, string> },
-  server: BunServerLike,
+  server: BunServer,
 ) => Response | undefined | Promise<Response | undefined>;
 
 /**
@@ -51,9 +51,9 @@ const INSTRUMENTATION_KEYS: Record<keyof BunServeInstrumentation, 0> = { ...HTTP
 export function serve(
   handler: BunHandler,
   config: MonitorConfig<EnvRecord> = {},
-  serverOptions: Record<string, unknown> & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
-): BunServerLike {
-  const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions;
+  serverOptions: BunServerOptions & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
+): BunServer {
+  const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions as Record<string, unknown> & { routes?: unknown; instrumentation?: BunServeInstrumentation };
   checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   checkNotBeside(bunOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
@@ -87,5 +87,5 @@ export function serve(
       return stopped;
     };
   }
-  return server;
+  return server as BunServer;
 }

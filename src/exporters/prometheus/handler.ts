@@ -95,7 +95,7 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
       return plain(500, 'metrics collection failed\n');
     }
     const head = request.method === 'HEAD';
-    let gzip: ReadableStream | boolean = gzipping && acceptsGzip(request.headers.get('accept-encoding'));
+    let gzip: ReadableStream | boolean = gzipping && acceptsGzip(clientAcceptEncoding(request));
     try {
       if (gzip && !head) gzip = new Blob([body]).stream().pipeThrough(new CompressionStream('gzip'));
     } catch {
@@ -114,4 +114,15 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
       encodeBody: 'manual',
     } as ResponseInit);
   };
+}
+
+/**
+ * The Accept-Encoding the client sent. Cloudflare gives a Worker `Accept-Encoding: br, gzip`
+ * whatever the client asked, keeping the client's own value in `request.cf.clientAcceptEncoding`
+ * (`""` for none); read from the header, a `curl` without `--compressed` got gzip bytes under
+ * wrangler dev.
+ */
+function clientAcceptEncoding(request: Request): string | null {
+  const own = (request as { cf?: { clientAcceptEncoding?: unknown } }).cf?.clientAcceptEncoding;
+  return typeof own === 'string' ? own : request.headers.get('accept-encoding');
 }

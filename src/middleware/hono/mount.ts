@@ -33,7 +33,8 @@ function atPath(request: Request, path: string): Request {
   const url = new URL(request.url);
   if (url.pathname === path) return request;
   url.pathname = path;
-  return new Request(url, { method: request.method, headers: request.headers });
+  // `cf` kept: on Workers it holds what the client accepts (see metricsHandler); elsewhere it is absent.
+  return new Request(url, { method: request.method, headers: request.headers, cf: (request as { cf?: unknown }).cf } as RequestInit);
 }
 
 interface RouterLike {

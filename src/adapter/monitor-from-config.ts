@@ -1,7 +1,7 @@
 // Value imports in the order whose bundle compresses best (module order follows it).
 import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
 import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
-import { checkOtlpVariables, type MonitorOptions } from '../config/options.js';
+import { checkOptions, checkOtlpVariables, type MonitorOptions } from '../config/options.js';
 import { SIGNALS } from '../exporters/otlp/endpoint.js';
 import { ConsoleBackend } from '../exporters/console/console-backend.js';
 import type { Backend } from '../model/batch.js';
@@ -36,6 +36,21 @@ export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefine
   const monitor = given instanceof Monitor ? given : new Monitor({ ...defaults, ...withEnv(given, env as EnvRecord | undefined) });
   built.set(key, monitor);
   return monitor;
+}
+
+/**
+ * Checks now an options object whose monitor is built later, on the first request (the Hono
+ * middleware, which reads OTEL_* from the request's env): a misspelt option throws where the app
+ * is built, as createMonitor's does, instead of at a request, leaving the app uninstrumented. A
+ * function of the env is checked when it is called.
+ */
+export function checkConfigNow(config: unknown): void {
+  if (config !== null && typeof config === 'object' && !(config instanceof Monitor)) {
+    const o = config as MonitorOptions;
+    // Without backends, the adapter picks them (OTLP or console): createMonitor's warning that
+    // `otlp` goes unused without them is not this case's.
+    checkOptions({ ...o, backends: o.backends ?? [] });
+  }
 }
 
 /** Merges OTEL_* variables under explicit options and picks the default backend. */

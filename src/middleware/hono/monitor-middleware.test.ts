@@ -444,6 +444,25 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
     expect(memory.findSpan('middleware explode')!.status.code).toBe(SpanStatus.ERROR);
   });
 
+  test('an options object with a mistake throws where the app is built, as createMonitor does; a function of the env is checked at its first request', async () => {
+    // It threw at the first request instead: printed, with the app running uninstrumented.
+    expect(() => monitorMiddleware({ serviceName: 'x', servceVersion: '1' } as never)).toThrow(/unknown option `servceVersion`; known options are serviceName, serviceVersion,/);
+    expect(() => monitorMiddleware({ serviceName: '' })).toThrow(/`serviceName` must be a non-empty string/);
+    expect(() => monitorMiddleware({ backends: {} as never })).toThrow(/`backends` must be an array/);
+    // Fine without backends (the middleware picks OTLP or the console from the env), `otlp` included.
+    expect(() => monitorMiddleware({ serviceName: 'api', otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' } })).not.toThrow();
+    const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const a = new Hono();
+      a.use(monitorMiddleware(() => ({ serviceName: 'x', servceVersion: '1' }) as never));
+      a.get('/', (c) => c.text('ok'));
+      expect(await (await a.request('/')).text()).toBe('ok');
+      expect(String(printed.mock.calls[0]![0])).toMatch(/unknown option `servceVersion`/);
+    } finally {
+      printed.mockRestore();
+    }
+  });
+
   test('a configuration that throws is printed once, not on every request, and the app keeps answering', async () => {
     const printed = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
+import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
 import type { EnvRecord } from '../../config/env.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
@@ -159,6 +159,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
   // instead of leaving its default in force unseen. `route` is known: handleRequest reads it,
   // and it names a request no Hono route matched (a 404) where Hono's route names the rest.
   checkOptionKeys('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
+  checkConfigNow(monitorOrConfig);
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.
   let misconfigured = false;

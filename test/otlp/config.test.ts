@@ -85,7 +85,7 @@ describe('configuration errors throw at construction, naming the option', () => 
       [{ traceEndpoint: 'https://otlp.example.com/v1/traces' }, /option "traceEndpoint" is unknown/],
       [{ headers: new Headers({ authorization: 'Bearer k' }) }, /^OtlpBackend: option "headers" must be a plain object$/],
       [{ logsHeaders: new Map([['authorization', 'Bearer k']]) }, /option "logsHeaders" must be a plain object/],
-      [{ retry: false }, /option "retry" must be a plain object/],
+      [{ retry: false }, /option "retry" must be a plain object; for no retries write \{ maxAttempts: 1 \}$/],
       [{ retry: 3 }, /option "retry" must be a plain object/],
       [{ retry: { attempts: 3 } }, /option "retry.attempts" is unknown; known: maxAttempts, initialBackoffMs, maxBackoffMs$/],
       ['https://otlp.example.com', /option "options" must be a plain object/],
@@ -197,6 +197,16 @@ describe('otlpOptionsFromEnv (lenient)', () => {
       'ignored OTEL_EXPORTER_OTLP_TRACE_ENDPOINT: unknown or unsupported',
       'ignored OTEL_EXPORTER_OTLP_CERTIFICATE: unknown or unsupported',
       'ignored OTEL_EXPORTER_OTLP_LOGS_INSECURE: unknown or unsupported',
+    ]);
+  });
+
+  it('an endpoint written without its scheme (collector:4318) is reported with what to write and where exports go instead', () => {
+    const warnings: string[] = [];
+    const o = otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otlp.example.com:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otlp.example.com/v1/traces' }, (m) => warnings.push(m));
+    expect(o).toEqual({});
+    expect(warnings).toEqual([
+      'ignored OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL (write it with http:// or https://); exports go where they would without it',
+      'ignored OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: not an http(s) URL (write it with http:// or https://); exports go where they would without it',
     ]);
   });
 

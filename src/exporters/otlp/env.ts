@@ -62,7 +62,8 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
   const url = (name: string): string | undefined => {
     const v = get(name);
     if (v !== undefined && !isHttpUrl(v)) {
-      warn(`ignored ${P}${name}: not an http(s) URL`);
+      // Without a scheme (`collector:4318`) it looks set, yet the default endpoint is used: say both.
+      warn(`ignored ${P}${name}: not an http(s) URL (write it with http:// or https://); exports go where they would without it`);
       return undefined;
     }
     return v;

@@ -197,6 +197,7 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
   }
 
   const retry = options.retry ?? {};
+  if ((retry as unknown) === false) fail('retry', 'must be a plain object; for no retries write { maxAttempts: 1 }');
   checkKeys('retry', retry, ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs']);
   const maxAttempts = checkMs('retry.maxAttempts', retry.maxAttempts, 5, 1);
   if (!Number.isInteger(maxAttempts)) fail('retry.maxAttempts', 'must be an integer ≥ 1');

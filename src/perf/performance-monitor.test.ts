@@ -112,6 +112,30 @@ describe('PerformanceMonitor', () => {
     expect(h.points[0].sum).toBeLessThan(5);
   });
 
+  it("the span ends before the duration is recorded: the recording (the operation's sketch and histogram, made on its first call) is not the operation's time", async () => {
+    const { monitor } = createTestMonitor();
+    const order: string[] = [];
+    const startSpan = monitor.tracer.startSpan.bind(monitor.tracer);
+    monitor.tracer.startSpan = (name, options) => {
+      const span = startSpan(name, options);
+      const end = span.end.bind(span);
+      span.end = (t) => (order.push(`end ${name}`), end(t));
+      return span;
+    };
+    const createHistogram = monitor.metrics.createHistogram.bind(monitor.metrics);
+    monitor.metrics.createHistogram = ((...a: Parameters<typeof createHistogram>) => {
+      order.push('histogram made');
+      const h = createHistogram(...a);
+      const observe = h.observe.bind(h);
+      h.observe = (v, l) => (order.push(`observe ${String(l?.operation)}`), observe(v, l));
+      return h;
+    }) as typeof createHistogram;
+    const perf = new PerformanceMonitor(monitor);
+    perf.measure('first', () => 1);
+    perf.track('second').end(new Error('x'));
+    expect(order).toEqual(['end first', 'histogram made', 'observe first', 'end second', 'observe second']);
+  });
+
   it('measure(): the operation span is active while fn runs, so spans and logs inside are its children', async () => {
     const { monitor, memory } = createTestMonitor();
     const perf = new PerformanceMonitor(monitor);

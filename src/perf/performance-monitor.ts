@@ -115,11 +115,13 @@ export class PerformanceMonitor {
     const end = (error?: unknown): number => {
       if (final !== undefined) return final;
       final = Math.max(0, now() - start);
-      this.record(name, final);
+      // The span ends first: recording (on an operation's first call, making its sketch and
+      // histogram) is the monitor's own time, which made the span several times the duration.
       if (span) {
         if (error !== undefined) failSpan(span, error);
         span.end();
       }
+      this.record(name, final);
       return final;
     };
     return {

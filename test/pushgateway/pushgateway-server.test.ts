@@ -23,7 +23,8 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
   beforeAll(async () => {
     const binary = requireBinary('prometheus-pushgateway');
     const port = await freePort();
-    gateway = start(binary, [`--web.listen-address=127.0.0.1:${port}`]);
+    // Debian's build persists to one shared file by default: each test's gateway starts empty and leaves nothing behind.
+    gateway = start(binary, [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=']);
     url = `http://127.0.0.1:${port}`;
     await poll('pushgateway ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined), 10_000, 50);
   }, 20_000);

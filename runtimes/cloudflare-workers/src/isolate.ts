@@ -1,10 +1,10 @@
 // The order of these imports is the order of the modules in a bundle: this one compresses best
 // (`npm run size`; about 270 B of the Worker bundle). It has no other meaning.
-import { ADAPTER_BATCH_WINDOW_MS, withEnv } from '../../../src/adapter/monitor-from-config.js';
+import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, withEnv } from '../../../src/adapter/monitor-from-config.js';
 import { contextStorage, setContextStorage } from '../../../src/context/active.js';
 import { Monitor } from '../../../src/monitor.js';
 import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
-import { instrumentFetch, type FetchFn } from '../../../src/http/instrument-fetch.js';
+import { instrumentFetch, propagationFilter, type FetchFn } from '../../../src/http/instrument-fetch.js';
 import { WAIT_UNTIL_TIMEOUT_MS } from './wait-until.js';
 import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
 import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
@@ -70,10 +70,26 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
   return out;
 }
 
-/** Returns a function that builds the isolate state on first call and returns it afterwards. */
+/**
+ * Returns a function that builds the isolate state on first call and returns it afterwards.
+ * What can be checked without the env is checked now, where the Worker's module is evaluated
+ * (wrangler dev, a deploy): the adapter options, and an options object (a function of the env is
+ * checked at the first invocation, when it is called). A mistake then failed every request.
+ */
 export function lazyIsolate<E>(config: WorkersConfig<E>, extra: WorkersAdapterOptions | undefined): (env: E) => Isolate {
+  if (extra) checkAdapter(extra);
+  if (config !== null && typeof config === 'object' && !(config instanceof Monitor)) {
+    const { monitor, adapter } = splitOptions(config as WorkersOptions);
+    checkAdapter(adapter);
+    checkConfigNow(monitor);
+  }
   let state: Isolate | undefined;
   return (env) => (state ??= build(config, env, extra));
+}
+
+function checkAdapter(o: WorkersAdapterOptions): void {
+  checkAdapterOptions(o);
+  propagationFilter(o.propagateTo);
 }
 
 function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions | undefined): Isolate {

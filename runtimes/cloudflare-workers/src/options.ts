@@ -79,7 +79,7 @@ const ADAPTER_KEYS = [
  */
 export function checkAdapterOptions(o: WorkersAdapterOptions): void {
   for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption('instrument', k, ADAPTER_KEYS);
-  if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError("asyncLocalStorage must be the AsyncLocalStorage class (import { AsyncLocalStorage } from 'node:async_hooks'), not an instance");
+  if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks, not an instance of it');
   const w = o.waitUntilTimeoutMs;
   if (w !== undefined && !(typeof w == 'number' && w >= 0 && w < 3e4)) throw new RangeError(`waitUntilTimeoutMs must be 0 to 29999 (ms), got ${typeof w == 'number' ? w : typeof w == 'string' ? `"${w}"` : typeof w}`);
 }

@@ -57,12 +57,30 @@ describe('adapter options are checked when the monitor is built', () => {
     expect(() => [instrument(Room, { backends: [] }), instrumentDO(Room, { backends: [] })]).not.toThrow();
   });
 
-  test('instrumentDO and pagesMiddleware check them too', async () => {
+  test('instrumentDO and pagesMiddleware check them too, where they are called', async () => {
     const { monitor } = createTestMonitor();
-    const DO = instrumentDO(class { constructor(_s: unknown, _e: unknown) {} }, monitor, { propagateTo: 'a.com' as never });
+    expect(() => instrumentDO(class { constructor(_s: unknown, _e: unknown) {} }, monitor, { propagateTo: 'a.com' as never })).toThrow(SHAPE);
+    expect(() => pagesMiddleware({ backends: [], propagateTo: ['a.com'] as never })).toThrow(SHAPE);
+    // A function of the env is called at the first invocation: its mistakes show there.
+    const DO = instrumentDO(class { constructor(_s: unknown, _e: unknown) {} }, () => ({ backends: [], propagateTo: 'a.com' as never }));
     expect(() => new DO({ waitUntil() {}, id: { toString: () => 'id' } }, {})).toThrow(SHAPE);
-    const pages = pagesMiddleware({ backends: [], propagateTo: ['a.com'] as never });
+    const pages = pagesMiddleware(() => ({ backends: [], propagateTo: ['a.com'] as never }));
     await expect(Promise.resolve().then(() => pages({ request: new Request('http://x/'), env: {}, data: {}, waitUntil() {}, next: async () => new Response('') } as unknown as PagesContext))).rejects.toThrow(SHAPE);
+  });
+
+  test('what can be checked without the env throws at instrument(), where the module is evaluated (wrangler dev, a deploy), not at every request', () => {
+    const handler = { fetch: async () => new Response('ok') };
+    // An options object: the monitor's options and the adapter's.
+    expect(() => instrument(handler, { backends: [], instrumentBinding: false } as never)).toThrow(/^instrument: unknown option `instrumentBinding`/);
+    expect(() => instrument(handler, { serviceName: '' })).toThrow(/`serviceName` must be a non-empty string/);
+    expect(() => instrument(handler, { backends: [], waitUntilTimeoutMs: 30_000 })).toThrow(/^waitUntilTimeoutMs must be 0 to 29999/);
+    expect(() => instrument(handler, { backends: [], asyncLocalStorage: new AsyncLocalStorage() as never })).toThrow(/^asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks, not an instance of it$/);
+    // The adapter options argument, whatever the configuration.
+    expect(() => instrument(handler, createTestMonitor().monitor, { propagateTo: ['a.com'] as never })).toThrow(SHAPE);
+    expect(() => instrument(handler, () => ({ backends: [] }), { waitForBdy: true } as never)).toThrow(/^instrument: unknown option `waitForBdy`/);
+    // Fine without backends (OTLP or the console is picked from the env at the first invocation).
+    expect(() => instrument(handler, { serviceName: 'api', otlp: { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1' } } as never)).not.toThrow();
+    expect(() => instrument(handler, () => ({ serviceName: '' }))).not.toThrow();
   });
 
   test('asyncLocalStorage must be the class; an instance is refused before it replaces the context storage', async () => {

@@ -42,3 +42,7 @@ serve(() => new Response('x'), {}, {
   // @ts-expect-error Bun's option types apply: `port` is a number or a string.
   port: { n: 1 },
 });
+
+// The configuration and Bun's options may be left out, as in the README's shortest form.
+serve(() => new Response('x'));
+serve(() => new Response('x'), { serviceName: 'api' }, { port: 3000, hostname: '127.0.0.1', development: false });

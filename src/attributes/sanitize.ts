@@ -131,9 +131,12 @@ export function describe(v: unknown, redactor?: Redactor): string {
     if (v === undefined) return 'undefined';
     return safeJson(v, redactor);
   } catch {
-    return '[Unserializable]';
+    return UNSERIALIZABLE;
   }
 }
+
+/** What `describe` and `sanitizeAny` write for a value that throws when read. */
+export const UNSERIALIZABLE = '[Unserializable]';
 
 /** Objects written again after their first time (shared, not circular) before they become '[Repeated]'. */
 const MAX_REPEATS = 1000;
@@ -235,6 +238,8 @@ const MAX_ENTRIES = 128;
 /** Set by `sanitizeAny` when it cut something (a long string, a wide map or list, a deep level); the caller resets it. */
 export interface Cut {
   truncated: boolean;
+  /** Set when a nested value threw when read and was written as '[Unserializable]'. */
+  unreadable?: boolean;
 }
 
 /**
@@ -308,7 +313,8 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     }
     return out;
   } catch {
-    return '[Unserializable]';
+    if (cut) cut.unreadable = true;
+    return UNSERIALIZABLE;
   } finally {
     s.delete(obj);
   }

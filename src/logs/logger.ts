@@ -1,6 +1,6 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
 import { SeverityNumber } from '../model/log-data.js';
-import { clip, describe, hasOwn, sanitizeAny, defineSafe, type Cut } from '../attributes/sanitize.js';
+import { clip, describe, hasOwn, sanitizeAny, defineSafe, UNSERIALIZABLE, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
@@ -56,6 +56,8 @@ export class Logger {
   readonly #boundDropped: number;
   /** Attributes `clean` dropped over the count limit, read right after it returns. */
   #dropped = 0;
+  /** Attributes `clean` could not read (a throwing getter) or wrote as '[Unserializable]', counted as invalid_attribute. */
+  #unreadable = 0;
   /** Set by sanitizeAny when it cuts a value; reset by `clean`. */
   readonly #cut: Cut = { truncated: false };
 
@@ -97,8 +99,9 @@ export class Logger {
     let merged: Record<string, AnyValue> | undefined;
     try {
       merged = this.#clean(attributes);
+      if (this.#unreadable) this.#owner.diag.drop('invalid_attribute', UNREADABLE, this.#unreadable);
     } catch {
-      // Attributes that throw when read: the child is this logger's twin, the misuse counted.
+      // Attributes whose keys cannot be listed (a revoked Proxy): the child is this logger's twin, the misuse counted.
       this.#owner.diag.drop('invalid_attribute', UNREADABLE);
     }
     return merged === undefined ? new Logger(this.#owner, levelOf(this.#min), this.#bound, this.#boundDropped) : new Logger(this.#owner, levelOf(this.#min), merged, this.#boundDropped + this.#dropped);
@@ -120,7 +123,13 @@ export class Logger {
         owner.diag.drop('after_shutdown', 'a log record was written after shutdown(); it was dropped');
         return;
       }
-      let body = typeof message === 'string' ? message : describe(message, owner.redactor);
+      let unreadable = 0;
+      let body = message as string;
+      if (typeof message !== 'string') {
+        body = describe(message, owner.redactor);
+        // An object message with a getter that throws: written as '[Unserializable]', and counted.
+        if (body === UNSERIALIZABLE) unreadable = 1;
+      }
       if (body.length > owner.limits.logMessageLengthLimit) {
         owner.diag.drop('attribute_truncated', () => `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
         body = clip(body, owner.limits.logMessageLengthLimit);
@@ -128,13 +137,11 @@ export class Logger {
       let attrs = this.#bound;
       let dropped = this.#boundDropped;
       let error: Error | undefined;
-      let unreadable = false;
       try {
         if (message instanceof Error) error = message;
       } catch {
-        // A message that throws when read (a revoked Proxy) is described as text above; the
-        // attributes given with it are still read.
-        unreadable = true;
+        // A message that throws when read (a revoked Proxy) is described as text above (and
+        // counted there); the attributes given with it are still read.
       }
       try {
         if (attributes !== undefined && attributes !== null) {
@@ -145,14 +152,15 @@ export class Logger {
           if (c) {
             attrs = c;
             dropped += this.#dropped;
+            unreadable += this.#unreadable;
           }
         }
       } catch {
-        // Attributes that throw when read (a getter, a revoked Proxy) are misuse, as for spans:
-        // the record keeps its message and bound attributes.
-        unreadable = true;
+        // Attributes whose keys cannot be listed (a revoked Proxy) are misuse, as for spans: the
+        // record keeps its message and bound attributes. A getter that throws loses only its key (#clean).
+        unreadable++;
       }
-      if (unreadable) owner.diag.drop('invalid_attribute', UNREADABLE);
+      if (unreadable) owner.diag.drop('invalid_attribute', UNREADABLE, unreadable);
       if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
         const max = owner.limits.logAttributeValueLengthLimit;
@@ -233,6 +241,7 @@ export class Logger {
     let n = base;
     let dropped = 0;
     let truncated = 0;
+    let unreadable = 0;
     for (const key in attributes) {
       if (!hasOwn.call(attributes, key)) continue;
       // A key the bound attributes hold already replaces its value and takes no new room.
@@ -241,16 +250,28 @@ export class Logger {
         dropped++;
         continue;
       }
-      const v = sanitizeAny(attributes[key], limits.logAttributeValueLengthLimit, 0, undefined, cut);
+      let v: AnyValue | undefined;
+      try {
+        v = sanitizeAny(attributes[key], limits.logAttributeValueLengthLimit, 0, undefined, cut);
+      } catch {
+        // This key's getter threw (or its value is a revoked Proxy): the other keys are kept.
+        unreadable++;
+        continue;
+      }
       if (cut.truncated) {
         cut.truncated = false;
         truncated++;
+      }
+      if (cut.unreadable) {
+        cut.unreadable = false;
+        unreadable++;
       }
       if (v === undefined) continue;
       if (!known) n++;
       defineSafe(attrs, key, redactEntry(key, v, redactor, 1) as AnyValue);
     }
     this.#dropped = dropped;
+    this.#unreadable = unreadable;
     if (dropped) this.#owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);
     if (truncated) {
       this.#owner.diag.drop(

@@ -9,7 +9,7 @@ function revoked(): object {
 }
 
 describe('log attributes that throw when read', () => {
-  it('a revoked Proxy, a throwing getter, or one nested: the record keeps its message and bound attributes, the misuse counted as invalid_attribute (as for spans), not lost as internal_error', async () => {
+  it('a revoked Proxy, a throwing getter, or one nested: the record keeps its message, its bound attributes and the keys that could be read, the misuse counted as invalid_attribute (as for spans), not lost as internal_error', async () => {
     const seen: Diagnostic[] = [];
     const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
     const getter = Object.defineProperty({ ok: 1 }, 'bad', { get: () => { throw new Error('read'); }, enumerable: true });
@@ -23,7 +23,7 @@ describe('log attributes that throw when read', () => {
     await monitor.flush();
     expect(memory.logs.slice(0, 3).map((l) => [l.body, { ...(l.attributes as object) }])).toEqual([
       ['revoked', { region: 'eu' }],
-      ['getter', { region: 'eu' }],
+      ['getter', { region: 'eu', ok: 1 }],
       ['nested', { region: 'eu' }],
     ]);
     // A message that throws when read is described as text, and counted too.
@@ -44,5 +44,36 @@ describe('a log message that throws when read', () => {
     const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
     expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ invalid_attribute: 1 });
     expect(seen.map((d) => d.message)).toEqual(['log data that throws when read was dropped']);
+  });
+});
+
+describe('a getter that throws among readable attributes', () => {
+  const getter = () => Object.defineProperty({ ok: 1 }, 'bad', { get: () => { throw new Error('read'); }, enumerable: true });
+
+  it('loses only its own key, on a record and on a child logger; each unreadable key is counted', async () => {
+    const { monitor, memory } = createTestMonitor();
+    monitor.logger.info('order placed', { 'order.id': 'ord-42', nested: getter(), flat: 2 });
+    const twoBad = Object.defineProperty(getter(), 'worse', { get: () => { throw new Error('read'); }, enumerable: true });
+    monitor.logger.info('two bad', twoBad as never);
+    monitor.logger.child(getter() as never).warn('from a child');
+    await monitor.flush();
+    expect(memory.logs.map((l) => [l.body, { ...(l.attributes as object) }])).toEqual([
+      // A nested object with a throwing getter is written as text, and counted.
+      ['order placed', { 'order.id': 'ord-42', nested: '[Unserializable]', flat: 2 }],
+      ['two bad', { ok: 1 }],
+      ['from a child', { ok: 1 }],
+    ]);
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ invalid_attribute: 1 + 2 + 1 });
+  });
+
+  it('an object message with a throwing getter is written as [Unserializable] and counted', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    monitor.logger.info(getter(), { 'order.id': 'ord-42' });
+    await monitor.flush();
+    expect(memory.logs[0]!.body).toBe('[Unserializable]');
+    expect({ ...(memory.logs[0]!.attributes as object) }).toEqual({ 'order.id': 'ord-42' });
+    expect(seen.map((d) => [d.kind, d.message])).toEqual([['invalid_attribute', 'log data that throws when read was dropped']]);
   });
 });

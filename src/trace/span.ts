@@ -1,4 +1,4 @@
-import { describe, Fix, hasOwn, sanitizeAttribute, valueBytes } from '../attributes/sanitize.js';
+import { clip, describe, Fix, hasOwn, sanitizeAttribute, valueBytes } from '../attributes/sanitize.js';
 import { defineSafe } from '../attributes/sanitize.js';
 import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
@@ -416,7 +416,7 @@ export class RecordingSpan implements Span, SpanData {
     }
     const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, 'event');
     if (x.events === NO_EVENTS) x.events = [];
-    x.events.push({ name: typeof name === 'string' ? name : describe(name), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
+    x.events.push({ name: clampText(this.owner, typeof name === 'string' ? name : describe(name), 'event name'), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
 
@@ -482,7 +482,10 @@ export class RecordingSpan implements Span, SpanData {
       unreadable(this.owner);
       return this;
     }
-    if (s && s.code !== SpanStatus.UNSET) this.status = s;
+    if (s && s.code !== SpanStatus.UNSET) {
+      if (s.message !== undefined) s.message = clampText(this.owner, s.message, 'status message');
+      this.status = s;
+    }
     return this;
   }
 
@@ -506,7 +509,7 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   updateName(name: string): this {
-    if (this.endTime === 0 && typeof name === 'string' && name) this.name = name;
+    if (this.endTime === 0 && typeof name === 'string' && name) this.name = clampText(this.owner, name, 'name');
     return this;
   }
 
@@ -569,6 +572,17 @@ function isDate(v: unknown): v is Date {
   } catch {
     return false; // a revoked Proxy: cleanAttributes counts it
   }
+}
+
+/**
+ * A span name, event name or status message over limits.attributeValueLengthLimit, cut and
+ * counted: a 1 MB name would otherwise be held in the buffer and sent to every backend.
+ */
+export function clampText(owner: SpanOwner, text: string, what: string): string {
+  const max = owner.limits.attributeValueLengthLimit;
+  if (text.length <= max) return text;
+  owner.diag.drop('attribute_truncated', () => `a span ${what} longer than ${max} characters was truncated (limits.attributeValueLengthLimit)`);
+  return clip(text, max);
 }
 
 /** Span data that throws when read (a getter, a revoked Proxy) is misuse: counted, never thrown. */

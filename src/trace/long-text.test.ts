@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { createTestMonitor } from '../testing/index.js';
+import { SpanStatus } from '../model/span-data.js';
+import type { Diagnostic } from '../model/batch.js';
+
+// README "Never breaking the host": a 1 MB string is clamped and counted, wherever it is given.
+describe('a span name, event name or status message of 1 MB', () => {
+  it('is cut to limits.attributeValueLengthLimit and counted as attribute_truncated, once per text', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor, memory } = createTestMonitor({ limits: { attributeValueLengthLimit: 100 }, onDiagnostic: (d) => seen.push(d) });
+    const huge = 'x'.repeat(1 << 20);
+    const span = monitor.tracer.startSpan(huge);
+    span.addEvent(huge);
+    span.setStatus(SpanStatus.ERROR, huge);
+    span.end();
+    const renamed = monitor.tracer.startSpan('short');
+    renamed.updateName(huge);
+    renamed.end();
+    // At the limit: kept as given, nothing counted.
+    monitor.tracer.startSpan('y'.repeat(100)).end();
+    await monitor.flush();
+    const [a, b, c] = memory.spans;
+    expect([a!.name.length, a!.events[0]!.name.length, a!.status.message!.length, b!.name.length, c!.name]).toEqual([100, 100, 100, 100, 'y'.repeat(100)]);
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ attribute_truncated: 4 });
+    // Reported once per kind, as every drop is: the first says what was cut and which limit to raise.
+    expect(seen.map((d) => d.message)).toEqual(['a span name longer than 100 characters was truncated (limits.attributeValueLengthLimit)']);
+  });
+});

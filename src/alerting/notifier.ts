@@ -2,6 +2,7 @@
  * @module
  * The alerting contract: what health checks and SLOs hand to a notifier.
  */
+import { settleQuietly } from '../diag/callback.js';
 
 /** One alert state change. */
 export interface Alert {
@@ -46,14 +47,18 @@ export interface Notifier {
  */
 export function notifySafely(notifier: Notifier | undefined, alert: Alert, onError?: (error: unknown, alert: Alert) => void): void {
   if (!notifier) return;
-  try {
-    notifier.notify(alert);
-  } catch (err) {
-    // An alerting bug must never turn into a failed request.
+  const failed = (err: unknown): void => {
     try {
-      onError?.(err, alert);
+      settleQuietly(onError?.(err, alert));
     } catch {
       // nothing more to do
     }
+  };
+  try {
+    // An async notify that rejects is handled as one that throws.
+    settleQuietly(notifier.notify(alert), failed);
+  } catch (err) {
+    // An alerting bug must never turn into a failed request.
+    failed(err);
   }
 }

@@ -2,6 +2,7 @@ import { checkOptionKeys } from '../config/option-keys.js';
 import { getActiveScope } from '../context/active.js';
 import { now, timerMs } from '../time.js';
 import type { Alert, Notifier } from './notifier.js';
+import { settleQuietly } from '../diag/callback.js';
 
 /** Options of `webhookNotifier`. */
 export interface WebhookNotifierOptions {
@@ -162,7 +163,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       return true;
     } catch (err) {
       try {
-        if (options.onError) options.onError(err, alert);
+        if (options.onError) settleQuietly(options.onError(err, alert));
         else if (!quiet.has(alert.key)) {
           // Not silent without onError: said once per key until a post gets through. A URL in a
           // runtime's error text (Deno's names it) shows only its host: a webhook's path (Slack,

@@ -10,6 +10,7 @@ import type { AttributeValue } from '../model/attributes.js';
 import type { Backend, DiagnosticHandler } from '../model/batch.js';
 import type { LogLevel } from '../model/log-data.js';
 import type { ExponentialBucketsOption } from '../metrics/exponential-histogram.js';
+import { settleQuietly } from '../diag/callback.js';
 
 /** Options that `createMonitor` accepts. Only `serviceName` is usually needed. */
 export interface MonitorOptions {
@@ -187,7 +188,7 @@ export function checkOptions(o: MonitorOptions): void {
   if (o.otlp !== undefined && backends === undefined && o.disabled !== true) {
     const message = 'createMonitor ignores `otlp` (runtime adapters read it): pass backends: [new OtlpBackend(otlpOptionsFromEnv(env))]';
     try {
-      (o.onDiagnostic ?? ((d) => warnConfig(d.message)))({ kind: 'config', message });
+      settleQuietly((o.onDiagnostic ?? ((d) => warnConfig(d.message)))({ kind: 'config', message }));
     } catch {
       // A throwing hook must not fail construction over a warning.
     }

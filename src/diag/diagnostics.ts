@@ -1,5 +1,6 @@
 import { oneLine } from '../exporters/console/format.js';
 import type { Diagnostic, DiagnosticHandler, DropReason } from '../model/batch.js';
+import { settleQuietly } from './callback.js';
 
 /** The part of a counter the diagnostics need: kept structural so diag does not import metrics. */
 export interface DropCounter {
@@ -47,7 +48,7 @@ export class Diagnostics {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     try {
-      this.handler({ kind, message: typeof message === 'function' ? message() : message, detail });
+      settleQuietly(this.handler({ kind, message: typeof message === 'function' ? message() : message, detail }));
     } catch {
       // A throwing diagnostics hook (or message) must not turn a dropped value into a failed request.
     }

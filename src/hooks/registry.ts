@@ -1,6 +1,7 @@
 import type { Monitor } from '../monitor.js';
 import type { HookEventName, HookEvents, HookListener } from './events.js';
 import { subscribeMonitor } from './subscriber.js';
+import { settleQuietly } from '../diag/callback.js';
 
 /**
  * Typed hook events (cache, events, sql, web, auth, queue, task). Libraries and middleware
@@ -41,14 +42,19 @@ export class HookRegistry {
     if (!set || set.size === 0) return;
     for (const l of set) {
       try {
-        (l as HookListener<K>)(payload);
+        settleQuietly((l as HookListener<K>)(payload), (err) => this.#failed(err, event));
       } catch (err) {
-        try {
-          this.onError?.(err, event);
-        } catch {
-          // nothing left to tell
-        }
+        this.#failed(err, event);
       }
+    }
+  }
+
+  /** A listener that threw, or whose promise rejected: told to `onError`, whose own failure goes nowhere. */
+  #failed(err: unknown, event: HookEventName): void {
+    try {
+      settleQuietly(this.onError?.(err, event));
+    } catch {
+      // nothing left to tell
     }
   }
 

@@ -12,6 +12,7 @@ import type { PostContext, PostOutcome } from './post.js';
 import { postWithRetry } from './post.js';
 import { USER_AGENT } from './version.js';
 import { resolveOtlpOptions } from './options.js';
+import { settleQuietly } from '../../diag/callback.js';
 
 /** The recommended cap on request bodies, before compression (OTLP-05). */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
@@ -219,7 +220,7 @@ export class OtlpBackend implements Backend {
 
   #diagnose(d: Diagnostic): void {
     try {
-      this.#onDiagnostic?.(d);
+      settleQuietly(this.#onDiagnostic?.(d));
     } catch {
       // A throwing diagnostics hook must not turn into a failed export.
     }

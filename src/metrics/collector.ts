@@ -4,6 +4,7 @@ import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { MetricData, MetricsSnapshot, Temporality } from '../model/metric-data.js';
 import { checkHelp, checkLabelNames, checkMetricName, checkUnit } from './names.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import { now } from '../time.js';
 import { isThenable } from '../trace/thenable.js';
 import { Gauge } from './gauge.js';
@@ -50,6 +51,18 @@ export interface SummaryInstrumentOptions extends InstrumentOptions {
 }
 
 type AnyInstrument = Instrument<SeriesBase>;
+
+/** The options each kind of instrument reads (as a set of keys: see checkOptionKeys). */
+const BASE = { unit: 0, labelNames: 0 };
+const HISTOGRAM = { ...BASE, buckets: 0 };
+const OPTIONS = {
+  counter: BASE,
+  updowncounter: BASE,
+  gauge: { ...BASE, collect: 0 },
+  histogram: HISTOGRAM,
+  exponential_histogram: HISTOGRAM,
+  summary: { ...BASE, quantiles: 0, maxAgeSeconds: 0, ageBuckets: 0 },
+};
 
 /**
  * Creates instruments and collects their state (the original's MetricsCollector). One
@@ -233,6 +246,8 @@ export class MetricsCollector implements InstrumentOwner {
   ): T {
     checkMetricName(name);
     if (opts !== undefined && (opts === null || typeof opts !== 'object')) throw new TypeError(`metric "${name}": options must be an object.`);
+    // A misspelt option (`bucket`, `labels`) would leave the default in place unseen.
+    if (opts !== undefined) checkOptionKeys(`metric "${name}"`, opts, OPTIONS[type as keyof typeof OPTIONS]);
     const h = checkHelp(name, help);
     const unit = checkUnit(name, opts?.unit);
     const labelNames = checkLabelNames(name, opts?.labelNames, reserved);

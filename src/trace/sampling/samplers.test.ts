@@ -55,6 +55,15 @@ describe('head samplers', () => {
     expect(() => createTestMonitor({ sampler: { shouldSample: () => SamplingDecision.DROP, extra: 1 } as never })).not.toThrow();
   });
 
+  it('tailSampling values of the wrong type throw at createMonitor, saying what was given', () => {
+    expect(() => createTestMonitor({ tailSampling: { keepErrors: 'false' } as never })).toThrow('createMonitor: `tailSampling.keepErrors` must be true or false, got "false".');
+    expect(() => createTestMonitor({ tailSampling: { policies: (spans: unknown[]) => spans.length > 3 } as never })).toThrow(
+      'createMonitor: `tailSampling.policies` must be an array of functions of the finished spans, got a function.',
+    );
+    expect(() => createTestMonitor({ tailSampling: { policies: ['slow'] } as never })).toThrow('createMonitor: `tailSampling.policies` must be functions of the finished spans, got "slow".');
+    expect(() => createTestMonitor({ tailSampling: { slowerThanMs: '500' } as never })).toThrow('`tailSampling.slowerThanMs` must be a number ≥ 0, got "500".');
+  });
+
   it('createSampler called directly refuses a misspelt key as createMonitor does, naming itself; a custom sampler without shouldSample is told it needs one', () => {
     const misspelt = (who: string) => new RegExp(`^${who}: unknown option \`sampler.ratoi\`; known options are sampler.type, sampler.ratio, sampler.rate\\.$`);
     expect(() => createSampler({ type: 'traceidratio', ratoi: 0.1 } as never)).toThrow(misspelt('createSampler'));

@@ -52,6 +52,13 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
     throw new TypeError('createMonitor: `tailSampling` must be an options object or a function of the finished spans.');
   }
   const rules: TailPolicy[] = [];
+  // 'false' read from an env var, or a policy given where the list goes, would pass unseen.
+  if (config.keepErrors !== undefined && typeof config.keepErrors !== 'boolean') {
+    throw new TypeError(`createMonitor: \`tailSampling.keepErrors\` must be true or false, got ${kindOf(config.keepErrors)}.`);
+  }
+  if (config.policies !== undefined && !Array.isArray(config.policies)) {
+    throw new TypeError(`createMonitor: \`tailSampling.policies\` must be an array of functions of the finished spans, got ${kindOf(config.policies)}.`);
+  }
   if (config.keepErrors !== false) rules.push(keepErrors());
   if (config.slowerThanMs !== undefined) {
     if (typeof config.slowerThanMs !== 'number' || !(config.slowerThanMs >= 0)) {
@@ -61,7 +68,7 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
   }
   rules.push(keepRatio(checkRatio(config.ratio ?? 1, '`tailSampling.ratio`')));
   for (const p of config.policies ?? []) {
-    if (typeof p !== 'function') throw new TypeError('createMonitor: `tailSampling.policies` must be functions.');
+    if (typeof p !== 'function') throw new TypeError(`createMonitor: \`tailSampling.policies\` must be functions of the finished spans, got ${kindOf(p)}.`);
     rules.push(p);
   }
   return anyOf(...rules);

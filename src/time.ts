@@ -119,14 +119,18 @@ export const MAX_TIME_MS = 18_446_744_073_709;
  * export.
  */
 export function timeInput(t: number | Date | undefined): number {
-  if (t === undefined) return now();
+  return t === undefined ? now() : (epochMs(t) ?? now());
+}
+
+/** A user-supplied time as epoch ms; undefined when it is not a usable time (see timeInput). */
+export function epochMs(t: unknown): number | undefined {
   let ms = NaN;
   try {
     ms = typeof t === 'number' ? t : t instanceof Date ? t.getTime() : NaN;
   } catch {
-    // a value that throws when read (a revoked Proxy): the time is now, as for any unusable one
+    // a value that throws when read (a revoked Proxy): not a time
   }
-  return ms > 0 && ms < MAX_TIME_MS ? ms : now();
+  return ms > 0 && ms < MAX_TIME_MS ? ms : undefined;
 }
 
 /** Seconds between two epoch-ms readings, never negative (clocks may stall on Workers). */

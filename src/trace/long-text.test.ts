@@ -27,3 +27,28 @@ describe('a span name, event name or status message of 1 MB', () => {
     expect(seen.map((d) => d.message)).toEqual(['a span name longer than 100 characters was truncated (limits.attributeValueLengthLimit)']);
   });
 });
+
+describe('a span time or kind that is not one', () => {
+  it('is replaced (now, INTERNAL) and counted as invalid_value, not fixed unseen', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    const before = Date.now();
+    // An OpenTelemetry HrTime, a string, NaN: none is epoch milliseconds or a Date.
+    const span = monitor.tracer.startSpan('a', { startTime: [1700000000, 0] as never, kind: 'server' as never });
+    span.addEvent('e', {}, 'yesterday' as never);
+    span.end(Number.NaN);
+    // Valid times and kinds are kept and not counted.
+    monitor.tracer.startSpan('b', { startTime: new Date(before - 1000), kind: 2 }).end(before);
+    await monitor.flush();
+    const [a, b] = memory.spans;
+    expect(a!.startTime).toBeGreaterThanOrEqual(before);
+    // The memory backend shows an event's time as OTLP does, in Unix nanoseconds.
+    expect(Number((a!.events[0] as unknown as { timeUnixNano: string }).timeUnixNano) / 1e6).toBeGreaterThanOrEqual(before);
+    expect(a!.endTime).toBeGreaterThanOrEqual(a!.startTime);
+    expect(a!.kind).toBe(1);
+    expect([b!.startTime, b!.endTime, b!.kind]).toEqual([before - 1000, before, 2]);
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ invalid_value: 4 });
+    expect(seen.map((d) => d.message)).toEqual(["a span kind must be one of SpanKind's (INTERNAL 1 … CONSUMER 5), got \"server\"; INTERNAL was used"]);
+  });
+});

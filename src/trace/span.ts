@@ -8,7 +8,7 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } from '../model/span-data.js';
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import { msToUnixNano, timeInput } from '../time.js';
+import { epochMs, msToUnixNano, now } from '../time.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
 import { traceStateText } from './propagation/tracestate.js';
@@ -416,7 +416,7 @@ export class RecordingSpan implements Span, SpanData {
     }
     const { attrs, dropped } = this.cleanAttributes(attributes as Record<string, unknown> | undefined, 'event');
     if (x.events === NO_EVENTS) x.events = [];
-    x.events.push({ name: clampText(this.owner, typeof name === 'string' ? name : describe(name), 'event name'), time: timeInput(time), attributes: attrs, droppedAttributesCount: dropped });
+    x.events.push({ name: clampText(this.owner, typeof name === 'string' ? name : describe(name), 'event name'), time: spanTime(this.owner, time), attributes: attrs, droppedAttributesCount: dropped });
     return this;
   }
 
@@ -518,7 +518,7 @@ export class RecordingSpan implements Span, SpanData {
       this.owner.diag.drop('span_ended_twice', `span "${this.name.slice(0, 64)}" was ended twice; the second end() was ignored`);
       return;
     }
-    const t = timeInput(endTime);
+    const t = spanTime(this.owner, endTime);
     this.endTime = t < this.startTime ? this.startTime : t; // end ≥ start (TR-05)
     if (this.traceFlags & 1) openSpans.sampled--;
     this.owner.onEnd(this);
@@ -583,6 +583,18 @@ export function clampText(owner: SpanOwner, text: string, what: string): string 
   if (text.length <= max) return text;
   owner.diag.drop('attribute_truncated', () => `a span ${what} longer than ${max} characters was truncated (limits.attributeValueLengthLimit)`);
   return clip(text, max);
+}
+
+/**
+ * A span's, event's or end time given by the user, or now. One that is not a time (NaN, an
+ * OpenTelemetry HrTime array, a string, past the year 2554) is replaced by now, and counted.
+ */
+export function spanTime(owner: SpanOwner, t: unknown): number {
+  if (t === undefined) return now();
+  const ms = epochMs(t);
+  if (ms !== undefined) return ms;
+  owner.diag.drop('invalid_value', () => `a span time must be epoch milliseconds or a Date, got ${describe(t).slice(0, 64)}; the current time was used`);
+  return now();
 }
 
 /** Span data that throws when read (a getter, a revoked Proxy) is misuse: counted, never thrown. */

@@ -3,14 +3,13 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext } from '../model/span-data.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
-import { timeInput } from '../time.js';
 import { describe } from '../attributes/sanitize.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, newSpanId, newTraceId } from './ids.js';
 import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
 import type { RemoteContext } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
-import { clampText, NonRecordingSpan, openSpans, RecordingSpan, unreadable, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
+import { clampText, NonRecordingSpan, spanTime, openSpans, RecordingSpan, unreadable, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
 import { isThenable, whenSettled } from './thenable.js';
 
 export interface StartSpanOptions {
@@ -33,6 +32,12 @@ type SpanWithScope = Span & { scope?: Scope; baggage?: Baggage };
 export interface TracerOwner extends SpanOwner {
   readonly sampler: Sampler;
   readonly enabled: boolean;
+}
+
+/** A kind that is none of SpanKind's five (a string, OpenTelemetry's 0-based numbers past 4): INTERNAL, counted. */
+function badKind(owner: TracerOwner, kind: unknown): SpanKind {
+  owner.diag.drop('invalid_value', () => `a span kind must be one of SpanKind's (INTERNAL 1 … CONSUMER 5), got ${describe(kind).slice(0, 64)}; INTERNAL was used`);
+  return SpanKind.INTERNAL;
 }
 
 function isSpan(p: unknown): p is SpanWithScope {
@@ -217,11 +222,11 @@ export class Tracer {
     const span = new RecordingSpan(
       owner,
       spanName,
-      kind >= 1 && kind <= 5 && (kind | 0) === kind ? kind : SpanKind.INTERNAL,
+      kind >= 1 && kind <= 5 && (kind | 0) === kind ? kind : badKind(owner, kind),
       parent,
       traceId,
       flags,
-      timeInput(startTime),
+      spanTime(owner, startTime),
       scope,
       baggage,
     );

@@ -5,8 +5,9 @@ import type { Diagnostic } from '../model/batch.js';
 
 // README "Never breaking the host": a 1 MB string is clamped and counted, wherever it is given.
 describe('a span name, event name or status message of 1 MB', () => {
-  it('is cut to limits.attributeValueLengthLimit and counted as attribute_truncated, once per text', async () => {
+  it('is cut to 4096 characters and counted as attribute_truncated, once per text', async () => {
     const seen: Diagnostic[] = [];
+    // A smaller attribute limit is for attribute values only (ENV-15): names are not cut to 100.
     const { monitor, memory } = createTestMonitor({ limits: { attributeValueLengthLimit: 100 }, onDiagnostic: (d) => seen.push(d) });
     const huge = 'x'.repeat(1 << 20);
     const span = monitor.tracer.startSpan(huge);
@@ -16,15 +17,23 @@ describe('a span name, event name or status message of 1 MB', () => {
     const renamed = monitor.tracer.startSpan('short');
     renamed.updateName(huge);
     renamed.end();
-    // At the limit: kept as given, nothing counted.
-    monitor.tracer.startSpan('y'.repeat(100)).end();
+    // At the cap: kept as given, nothing counted.
+    monitor.tracer.startSpan('y'.repeat(4096)).end();
     await monitor.flush();
     const [a, b, c] = memory.spans;
-    expect([a!.name.length, a!.events[0]!.name.length, a!.status.message!.length, b!.name.length, c!.name]).toEqual([100, 100, 100, 100, 'y'.repeat(100)]);
+    expect([a!.name.length, a!.events[0]!.name.length, a!.status.message!.length, b!.name.length, c!.name]).toEqual([4096, 4096, 4096, 4096, 'y'.repeat(4096)]);
     const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
     expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ attribute_truncated: 4 });
-    // Reported once per kind, as every drop is: the first says what was cut and which limit to raise.
-    expect(seen.map((d) => d.message)).toEqual(['a span name longer than 100 characters was truncated (limits.attributeValueLengthLimit)']);
+    // Reported once per kind, as every drop is: the first says what was cut.
+    expect(seen.map((d) => d.message)).toEqual(['a span name longer than 4096 characters was truncated']);
+  });
+
+  it('is cut at limits.attributeValueLengthLimit when that is larger than 4096', async () => {
+    const { monitor, memory } = createTestMonitor({ limits: { attributeValueLengthLimit: 10_000 } });
+    monitor.tracer.startSpan('x'.repeat(20_000)).end();
+    monitor.tracer.startSpan('y'.repeat(10_000)).end();
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name.length)).toEqual([10_000, 10_000]);
   });
 });
 

@@ -575,15 +575,19 @@ function isDate(v: unknown): v is Date {
 }
 
 /**
- * A span name, event name or status message over limits.attributeValueLengthLimit, cut and
- * counted: a 1 MB name would otherwise be held in the buffer and sent to every backend.
+ * A span name, event name or status message over 4096 characters (or over
+ * limits.attributeValueLengthLimit, when that is larger), cut and counted: a 1 MB name would
+ * otherwise be held in the buffer and sent to every backend. A smaller limit is for attribute
+ * values only (ENV-15): OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT=0 must not blank every span name.
  */
 export function clampText(owner: SpanOwner, text: string, what: string): string {
-  const max = owner.limits.attributeValueLengthLimit;
+  const max = textLimit(owner);
   if (text.length <= max) return text;
-  owner.diag.drop('attribute_truncated', () => `a span ${what} longer than ${max} characters was truncated (limits.attributeValueLengthLimit)`);
+  owner.diag.drop('attribute_truncated', () => `a span ${what} longer than ${max} characters was truncated`);
   return clip(text, max);
 }
+
+export const textLimit = (owner: SpanOwner): number => Math.max(owner.limits.attributeValueLengthLimit, 4096);
 
 /**
  * A span's, event's or end time given by the user, or now. One that is not a time (NaN, an

@@ -48,9 +48,10 @@ describe('hot-path misuse never throws: dropped or clamped, counted, reported on
     const dropped = snapshot.metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
     const byReason = Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]));
     expect(byReason).toMatchObject({
-      // 9 metric values, attributes given as a string ('attrs': kept as a record, the value
-      // counted) and the unknown log level of logger.log('nope').
-      invalid_value: 11,
+      // 9 metric values, the span kind 99 (started as INTERNAL), attributes given as a
+      // string ('attrs': kept as a record, the value counted) and the unknown log level of
+      // logger.log('nope').
+      invalid_value: 12,
       negative_increment: 2,
       unknown_label: 1,
       invalid_label: 2,

@@ -12,7 +12,7 @@ import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry }
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS, kindOf } from '../config/option-keys.js';
+import { checkHttpOptions, checkOptionKeys, HTTP_OPTION_KEYS, kindOf } from '../config/option-keys.js';
 import { timerMs } from '../time.js';
 
 /** Options of `instrument()` on Deno, Bun and Node. */
@@ -133,7 +133,7 @@ export function createServerHandler<I>(
   decorate?: (request: Request, info: I, telemetry: RequestTelemetry) => void,
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
-  checkOptionKeys('instrument', options, SERVER_OPTION_KEYS);
+  checkHttpOptions('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch

@@ -14,6 +14,39 @@ export function checkOptionKeys(what: string, options: object, known: object): v
   for (const k of Object.keys(options)) if (!(k in known)) unknownOption(what, k, Object.keys(known));
 }
 
+/**
+ * checkOptionKeys, then the values of the HTTP options every adapter shares (and `traceFetch`
+ * where the adapter has it): `trustIncomingTrace: 'false'` from an env var trusted incoming
+ * traces, a `captureHeaders` list given as one string was read letter by letter, a route given
+ * as a string was never called. Each took effect unseen; each now throws where it is given.
+ */
+export function checkHttpOptions(what: string, options: object, known: object): void {
+  checkOptionKeys(what, options, known);
+  checkHttpValues(what, options, ['trustIncomingTrace', 'waitForBody']);
+}
+
+/** The values of checkHttpOptions; `flags` are the options that must be true or false. */
+export function checkHttpValues(what: string, options: object, flags: string[]): void {
+  const o = options as Record<string, unknown>;
+  const wrong = (k: string, want: string, v: unknown): never => {
+    throw new TypeError(`${what}: \`${k}\` must be ${want}, got ${kindOf(v)}.`);
+  };
+  for (const k of flags) if (o[k] !== undefined && typeof o[k] != 'boolean') wrong(k, 'true or false', o[k]);
+  if (o.route !== undefined && typeof o.route != 'function') wrong('route', "a function (request) => route template such as '/users/:id'", o.route);
+  const t = o.traceFetch;
+  if (t !== undefined && typeof t != 'boolean' && (t === null || typeof t != 'object' || Array.isArray(t))) wrong('traceFetch', 'true, false or fetch options ({ propagateTo })', t);
+  const c = o.captureHeaders as Record<string, unknown> | undefined;
+  if (c === undefined) return;
+  if (c === null || typeof c != 'object' || Array.isArray(c)) wrong('captureHeaders', '{ requestHeaders?: string[], responseHeaders?: string[] }', c);
+  checkOptionKeys(`${what}: captureHeaders`, c, CAPTURE_KEYS);
+  for (const k in CAPTURE_KEYS) {
+    const list = c[k];
+    if (list !== undefined && !(Array.isArray(list) && list.every((n) => typeof n == 'string'))) wrong(`captureHeaders.${k}`, "an array of header names (['x-request-id'])", list);
+  }
+}
+
+const CAPTURE_KEYS = { requestHeaders: 0, responseHeaders: 0 };
+
 /** The error of a misspelled option: what was given, and every name that would have been read. */
 export function unknownOption(what: string, k: string, known: readonly string[]): never {
   throw new TypeError(`${what}: unknown option \`${k}\`; known options are ${known.join(', ')}.`);

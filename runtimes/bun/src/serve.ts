@@ -2,7 +2,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { serveExitOptions, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkNotBeside, checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, checkNotBeside, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServer, type BunServerLike, type BunServerOptions } from './bun-types.js';
 import { bunErrorOption } from './error-option.js';
@@ -54,7 +54,7 @@ export function serve(
   serverOptions: BunServerOptions & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
 ): BunServer {
   const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions as Record<string, unknown> & { routes?: unknown; instrumentation?: BunServeInstrumentation };
-  checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
+  checkHttpOptions('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   checkNotBeside(bunOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const { rescue, ...error } = bunErrorOption(errorOption);

@@ -1,5 +1,5 @@
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { unknownOption } from '../../../src/config/option-keys.js';
+import { checkHttpValues, kindOf, unknownOption } from '../../../src/config/option-keys.js';
 import { KNOWN, type MonitorOptions } from '../../../src/config/options.js';
 import type { AsyncLocalStorageClass } from '../../../src/context/storage.js';
 import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
@@ -79,6 +79,8 @@ const ADAPTER_KEYS = [
  */
 export function checkAdapterOptions(o: WorkersAdapterOptions): void {
   for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption('instrument', k, ADAPTER_KEYS);
+  checkHttpValues('instrument', o, ['trustIncomingTrace', 'waitForBody', 'instrumentFetch', 'instrumentBindings']);
+  if (o.onBindingCall !== undefined && typeof o.onBindingCall != 'function') throw new TypeError(`instrument: \`onBindingCall\` must be a function (event) => void, got ${kindOf(o.onBindingCall)}.`);
   if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks, not an instance of it');
   const w = o.waitUntilTimeoutMs;
   if (w !== undefined && !(typeof w == 'number' && w >= 0 && w < 3e4)) throw new RangeError(`waitUntilTimeoutMs must be 0 to 29999 (ms), got ${typeof w == 'number' ? w : typeof w == 'string' ? `"${w}"` : typeof w}`);

@@ -83,6 +83,18 @@ describe('adapter options are checked when the monitor is built', () => {
     expect(() => instrument(handler, () => ({ serviceName: '' }))).not.toThrow();
   });
 
+  test("values of the wrong type throw too: trustIncomingTrace: 'false' (a var is always text) trusted every incoming traceparent", async () => {
+    const handler = { fetch: async () => new Response('ok') };
+    expect(() => instrument(handler, { backends: [], trustIncomingTrace: 'false' } as never)).toThrow(/^instrument: `trustIncomingTrace` must be true or false, got "false"\.$/);
+    expect(() => instrument(handler, { backends: [], instrumentFetch: 'false' } as never)).toThrow(/^instrument: `instrumentFetch` must be true or false, got "false"\.$/);
+    expect(() => instrument(handler, createTestMonitor().monitor, { instrumentBindings: 0 } as never)).toThrow(/^instrument: `instrumentBindings` must be true or false, got 0\.$/);
+    expect(() => instrument(handler, createTestMonitor().monitor, { onBindingCall: 'log' } as never)).toThrow(/^instrument: `onBindingCall` must be a function \(event\) => void, got "log"\.$/);
+    expect(() => instrument(handler, createTestMonitor().monitor, { captureHeaders: { requestHeaders: 'cf-ray' } } as never)).toThrow(/`captureHeaders\.requestHeaders` must be an array of header names/);
+    expect(() => instrument(handler, { backends: [], route: '/users/:id' } as never)).toThrow(/^instrument: `route` must be a function/);
+    // From a function of the env: at the first invocation.
+    await expect(firstRequest((() => ({ backends: [], waitForBody: 'true' })) as never)).rejects.toThrow(/^instrument: `waitForBody` must be true or false, got "true"\.$/);
+  });
+
   test('asyncLocalStorage must be the class; an instance is refused before it replaces the context storage', async () => {
     const kind = contextStorage().kind;
     await expect(firstRequest({ backends: [], asyncLocalStorage: new AsyncLocalStorage() as never })).rejects.toThrow(/asyncLocalStorage must be the AsyncLocalStorage class/);

@@ -8,7 +8,7 @@ import {
   type ServerHandler,
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Attributes } from '../../../src/model/attributes.js';
@@ -77,7 +77,7 @@ export function instrument(
   options: DenoInstrumentationOptions = {},
 ): InstrumentedHandler<DenoServeInfo> {
   const env = denoEnv();
-  checkOptionKeys('instrument', options, { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0 } satisfies Record<keyof DenoInstrumentationOptions, 0>);
+  checkHttpOptions('instrument', options, { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0 } satisfies Record<keyof DenoInstrumentationOptions, 0>);
   const { denoOtel = 'auto', ...http } = options;
   const wantJoin = denoOtel === 'join' || (denoOtel === 'auto' && denoOtelEnabled(env));
   // Deno's span was made from the caller's traceparent: joining it would continue a trace the

@@ -1,7 +1,7 @@
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { serveExitOptions } from '../../../src/adapter/process-server.js';
-import { checkNotBeside, checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, checkNotBeside, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type DenoFlushOnExitOptions } from './flush-on-exit.js';
 import { denoGlobal, type DenoHttpServer } from './deno-types.js';
 import { instrument, type DenoHandler, type DenoInstrumentationOptions } from './instrument.js';
@@ -30,7 +30,7 @@ export function serve(
   serverOptions: Record<string, unknown> & { instrumentation?: DenoServeInstrumentation } = {},
 ): DenoHttpServer {
   const { instrumentation = {}, ...denoOptions } = serverOptions;
-  checkOptionKeys('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
+  checkHttpOptions('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   checkNotBeside(denoOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const fetch = instrument(handler, config, http);

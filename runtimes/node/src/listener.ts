@@ -4,7 +4,7 @@ import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { requestFromNode, runNodeStyle } from '../../../src/adapter/node-style.js';
 import { createServerHandler, SERVER_OPTION_KEYS, type Drainable, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys } from '../../../src/config/option-keys.js';
+import { checkHttpOptions } from '../../../src/config/option-keys.js';
 import { HandlerError } from '../../../src/http/handle-request.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { useAsyncLocalStorage } from './instrument.js';
@@ -54,7 +54,7 @@ interface Pair {
 export function instrumentListener(listener: NodeListener, config: MonitorConfig<EnvRecord> = {}, options: ServerInstrumentationOptions = {}): InstrumentedListener {
   if (typeof listener !== 'function') throw new TypeError('instrumentListener(listener, config): listener must be a function (req, res) => void, such as an Express app.');
   // Checked here, not by createServerHandler: its message would name instrument().
-  checkOptionKeys('instrumentListener', options, SERVER_OPTION_KEYS);
+  checkHttpOptions('instrumentListener', options, SERVER_OPTION_KEYS);
   useAsyncLocalStorage();
   const handler = createServerHandler<Pair>(
     async (_request, pair, telemetry) => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { serveExitOptions, type InstrumentedHandler, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
 import { instrument, type NodeHandler } from './instrument.js';
 import { toNodeListener, type NodeRequestInfo } from './node-http.js';
@@ -42,7 +42,7 @@ export interface NodeServer {
  * ```
  */
 export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecord> = {}, serverOptions: NodeServeOptions = {}): Promise<NodeServer> {
-  checkOptionKeys('serve', serverOptions, SERVE_KEYS);
+  checkHttpOptions('serve', serverOptions, SERVE_KEYS);
   const { port = 3000, hostname, server: nodeOptions, flushOnExit: exitOption, ...http } = serverOptions;
   const instrumented = instrument(handler, config, http);
   const server = createServer(nodeOptions ?? {}, toNodeListener(instrumented));

@@ -12,7 +12,7 @@ import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { captureHeaders, eventShape, resultHeaders, resultStatus, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
-import { checkOptionKeys, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
@@ -122,7 +122,7 @@ const noop = (): void => {};
  */
 export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig<EnvRecord> = {}, options: WrapFunctionOptions = {}): F {
   if (typeof fn !== 'function') throw new TypeError('wrapFunction(fn, config): fn must be a function.');
-  checkOptionKeys('wrapFunction', options, WRAP_KEYS);
+  checkHttpOptions('wrapFunction', options, WRAP_KEYS);
   const { kind: forced, flushTimeoutMs = 2000, ...http } = options;
   // Wrong configuration throws here, where the handler is exported, with what to change
   // (DESIGN 5): built on first call, a bad option failed every invocation instead.

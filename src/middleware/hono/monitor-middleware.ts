@@ -1,7 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, monitorFromConfig, type MonitorConfig } from '../../adapter/monitor-from-config.js';
 import type { EnvRecord } from '../../config/env.js';
-import { checkOptionKeys } from '../../config/option-keys.js';
+import { checkHttpOptions } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
 import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
@@ -158,7 +158,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
   // A misspelled option (`waitForBdy`) throws where the app is built, as instrument()'s does,
   // instead of leaving its default in force unseen. `route` is known: handleRequest reads it,
   // and it names a request no Hono route matched (a 404) where Hono's route names the rest.
-  checkOptionKeys('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
+  checkHttpOptions('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
   checkConfigNow(monitorOrConfig);
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.

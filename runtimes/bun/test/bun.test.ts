@@ -352,6 +352,13 @@ test("bun: instrument()'s misspelled option throws, listing the known ones", () 
   );
 });
 
+test("bun: option values of the wrong type throw where they are given (traceFetch: 'false' traced every fetch)", () => {
+  expect(() => serve(() => new Response('x'), { serviceName: 'typed', backends: [] }, { port: 0, instrumentation: { traceFetch: 'false' } as never })).toThrow(
+    /^serve: instrumentation: `traceFetch` must be true, false or fetch options \(\{ propagateTo \}\), got "false"\.$/,
+  );
+  expect(() => instrument(() => new Response('x'), { serviceName: 'typed', backends: [] }, { captureHeaders: { requestHeaders: 'x-id' } } as never)).toThrow(/^instrument: `captureHeaders\.requestHeaders` must be an array of header names/);
+});
+
 test('bun: a wrong flushOnExit option under serve() throws before the server starts (it was left listening)', async () => {
   const probe = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('probe') });
   const port = probe.port;

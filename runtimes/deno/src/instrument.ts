@@ -8,7 +8,7 @@ import {
   type ServerHandler,
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
-import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, HTTP_OPTION_KEYS, kindOf } from '../../../src/config/option-keys.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
 import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Attributes } from '../../../src/model/attributes.js';
@@ -79,6 +79,8 @@ export function instrument(
   const env = denoEnv();
   checkHttpOptions('instrument', options, { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0 } satisfies Record<keyof DenoInstrumentationOptions, 0>);
   const { denoOtel = 'auto', ...http } = options;
+  // 'true' or 'Join' would otherwise run as 'separate', unseen.
+  if (!['auto', 'join', 'separate'].includes(denoOtel)) throw new TypeError(`instrument: \`denoOtel\` must be 'auto', 'join' or 'separate', got ${kindOf(denoOtel)}.`);
   const wantJoin = denoOtel === 'join' || (denoOtel === 'auto' && denoOtelEnabled(env));
   // Deno's span was made from the caller's traceparent: joining it would continue a trace the
   // options say not to trust, so such a server traces itself as in 'separate' mode.

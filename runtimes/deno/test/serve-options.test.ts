@@ -27,6 +27,17 @@ Deno.test("deno: instrument()'s misspelled option throws, listing the known ones
   );
 });
 
+Deno.test("deno: option values of the wrong type throw where they are given: denoOtel 'true' ran as 'separate', trustIncomingTrace 'false' trusted incoming traces", () => {
+  assert.throws(
+    () => instrument(() => new Response('x'), { serviceName: 'typed', backends: [] }, { denoOtel: 'true' } as never),
+    /^TypeError: instrument: `denoOtel` must be 'auto', 'join' or 'separate', got "true"\.$/,
+  );
+  assert.throws(
+    () => serve(() => new Response('x'), { serviceName: 'typed', backends: [] }, { port: 0, instrumentation: { trustIncomingTrace: 'false' } as never }),
+    /^TypeError: serve: instrumentation: `trustIncomingTrace` must be true or false, got "false"\.$/,
+  );
+});
+
 Deno.test({
   name: 'deno: a wrong flushOnExit option under serve() throws before the server starts (it was left listening); a port in use leaves nothing registered',
   sanitizeOps: false,

@@ -4,14 +4,14 @@ import type { AddressInfo } from 'node:net';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { serveExitOptions, type InstrumentedHandler, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
-import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { checkHttpOptions, HTTP_OPTION_KEYS, kindOf } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
 import { instrument, type NodeHandler } from './instrument.js';
 import { toNodeListener, type NodeRequestInfo } from './node-http.js';
 
 export interface NodeServeOptions extends ServerInstrumentationOptions {
-  /** Default 3000 (0 picks a free port). */
-  port?: number;
+  /** Default 3000 (0 picks a free port); a string of digits (`process.env.PORT`) is read as the number. */
+  port?: number | string;
   /** Interface to listen on. Default: all interfaces (Node's default). */
   hostname?: string;
   /** Passed to `http.createServer`. */
@@ -44,6 +44,10 @@ export interface NodeServer {
 export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecord> = {}, serverOptions: NodeServeOptions = {}): Promise<NodeServer> {
   checkHttpOptions('serve', serverOptions, SERVE_KEYS);
   const { port = 3000, hostname, server: nodeOptions, flushOnExit: exitOption, ...http } = serverOptions;
+  // Node's listen() takes any other text as the path of a Unix socket: '3000x' (a typo in
+  // PORT) listened on a file named 3000x, and printed a URL nothing answered.
+  const p: unknown = typeof port == 'string' && /^\d+$/.test(port) ? Number(port) : port;
+  if (!(typeof p == 'number' && Number.isInteger(p) && p >= 0 && p <= 65535)) throw new RangeError(`serve: \`port\` must be a port number, 0 to 65535 (0 picks a free one), got ${kindOf(port)}.`);
   const instrumented = instrument(handler, config, http);
   const server = createServer(nodeOptions ?? {}, toNodeListener(instrumented));
   const stop = (): Promise<void> =>
@@ -65,7 +69,7 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, hostname, () => {
+      server.listen(p, hostname, () => {
         server.off('error', reject);
         resolve();
       });

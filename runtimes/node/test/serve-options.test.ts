@@ -18,6 +18,19 @@ test("node: serve()'s misspelled option (the runtime's or the library's) throws,
   await ok.close();
 });
 
+test("node: serve()'s port that is no port number throws, nothing started ('3000x' listened on a Unix socket file named 3000x); PORT's digits are read as the number", async () => {
+  const { monitor } = createTestMonitor();
+  const before = ours();
+  for (const bad of ['3000x', -1, 65536, 1.5, Number.NaN, null]) {
+    await expect(serve(() => new Response('x'), monitor, { port: bad as never })).rejects.toThrow(/^serve: `port` must be a port number, 0 to 65535 \(0 picks a free one\), got /);
+  }
+  await expect(serve(() => new Response('x'), monitor, { port: '3000x' })).rejects.toThrow(/, got "3000x"\.$/);
+  expect(ours()).toBe(before);
+  const ok = await serve(() => new Response('y'), monitor, { port: '0', hostname: '127.0.0.1' });
+  expect(await (await fetch(ok.url)).text()).toBe('y');
+  await ok.close();
+});
+
 test("node: instrument()'s and instrumentListener()'s misspelled option throws, listing the known ones", () => {
   const { monitor } = createTestMonitor();
   expect(() => instrument(() => new Response('x'), monitor, { traceFech: false } as never)).toThrow(

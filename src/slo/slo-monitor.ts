@@ -121,6 +121,9 @@ export class SLOMonitor {
       if (min / slo.bucketSeconds > 100_000) throw new RangeError(`SLOMonitor: SLO "${slo.name}" needs over 100000 buckets for minWindowSeconds ${min}; raise bucketSeconds or lower minWindowSeconds`);
       this.tracked.set(slo.name, { slo, ring: undefined, firing: new Set(), lastEval: -Infinity });
     }
+    // Anything else (a config object, `{}`) left the SLO series unexported and drops uncounted.
+    const mon = options.monitor as Partial<Monitor> | undefined;
+    if (mon !== undefined && typeof mon?.metrics?.createCounter != 'function') throw new TypeError('new SLOMonitor({ monitor }): monitor must be a monitor of createMonitor() (it counts the SLO events it exports)');
     this.diag = options.monitor?.diag;
     const m = options.monitor?.metrics;
     if (m) {

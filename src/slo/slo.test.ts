@@ -36,6 +36,18 @@ describe('SLO', () => {
     expect(() => new SLOMonitor({ slos: [], monitr: {} } as never)).toThrow(/^new SLOMonitor: unknown option `monitr`; known options are slos, monitor, notifier, clock, minWindowSeconds\.$/);
   });
 
+  it('values that would be ignored or never let an alert fire throw, saying what to change', () => {
+    // thresholdMs beside kind: 'availability' was ignored: the SLO counted outcomes only.
+    expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 60, kind: 'availability', thresholdMs: 200 })).toThrow(/^SLO "a": thresholdMs is for latency SLOs; remove it, or remove kind: 'availability'$/);
+    // minEvents: Infinity held every alert forever.
+    expect(() => new SLO({ name: 'a', target: 99, windowSeconds: 60, minEvents: Infinity })).toThrow(/^SLO "a": minEvents must be a finite number ≥ 0, got Infinity$/);
+    // A monitor that is not one (a config object) left the SLO series unexported, unseen.
+    expect(() => new SLOMonitor({ slos: [], monitor: { serviceName: 'api' } as never })).toThrow(/^new SLOMonitor\(\{ monitor \}\): monitor must be a monitor of createMonitor\(\)/);
+    const availability = new SLO({ name: 'up', target: 99, windowSeconds: 60, minEvents: 10 });
+    expect(new SLO({ ...availability, name: 'up_eu' }).kind).toBe('availability');
+    expect(new SLOMonitor({ slos: [availability], monitor: createTestMonitor().monitor }).slos).toHaveLength(1);
+  });
+
   it('SLO-05: the 30-day table, scaled in proportion to the window', () => {
     const month = new SLO({ name: 'm', target: 99.9, windowSeconds: 30 * DAY });
     expect(month.windows.map((w) => [w.severity, w.longWindowSeconds, w.shortWindowSeconds, w.burnRate])).toEqual([

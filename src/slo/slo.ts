@@ -119,6 +119,9 @@ export class SLO {
     if (kind === 'latency') {
       const t = options.thresholdMs;
       if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new RangeError(`SLO "${name}": a latency SLO needs thresholdMs > 0`);
+    } else if (options.thresholdMs !== undefined) {
+      // An availability SLO counts outcomes; a threshold given with it would be ignored unseen.
+      throw new TypeError(`SLO "${name}": thresholdMs is for latency SLOs; remove it, or remove kind: 'availability'`);
     }
     this.thresholdMs = options.thresholdMs;
     this.thresholdSeconds = kind === 'latency' ? (options.thresholdMs as number) / 1000 : Infinity;
@@ -127,7 +130,8 @@ export class SLO {
     if (w / bucket > 100_000) throw new RangeError(`SLO "${name}": windowSeconds / bucketSeconds is ${Math.ceil(w / bucket)}; keep it at most 100000 buckets`);
     this.bucketSeconds = bucket;
     const minEvents = options.minEvents ?? 1;
-    if (typeof minEvents !== 'number' || !(minEvents >= 0)) throw new RangeError(`SLO "${name}": minEvents must be a number ≥ 0`);
+    // Infinity would hold every alert forever.
+    if (typeof minEvents !== 'number' || !(minEvents >= 0) || minEvents === Infinity) throw new RangeError(`SLO "${name}": minEvents must be a finite number ≥ 0, got ${String(minEvents)}`);
     this.minEvents = minEvents;
     const scale = w / THIRTY_DAYS;
     this.windows = TABLE.map(([severity, long, short, burnRate]) => ({

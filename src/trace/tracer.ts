@@ -185,7 +185,7 @@ export class Tracer {
     // Another monitor's scope (a library's monitor called inside an app's request): its spans
     // belong to its own monitor's buffer and backends, though they may join the trace.
     if (scope !== undefined && scope.owner !== (owner as object)) scope = undefined;
-    const spanName = typeof name === 'string' && name ? (name.length > textLimit(owner) ? clampText(owner, name, 'name') : name) : 'unnamed';
+    const spanName = typeof name === 'string' && name ? (name.length > 4096 && name.length > textLimit(owner) ? clampText(owner, name, 'name') : name) : 'unnamed';
     const sampler = owner.sampler;
     // Only the flags W3C defines (sampled, random) pass to children: other bits MUST be 0 (TC-06),
     // in the headers sent and in the OTLP span flags alike.

@@ -123,6 +123,12 @@ export function healthHandler(source: HealthSource, options: HealthHandlerOption
   checkPath('path', path, true);
   checkPath('livenessPath', options.livenessPath, false);
   checkPath('readinessPath', options.readinessPath, false);
+  // The first match wins in the handler: a livenessPath equal to another path answers pass there
+  // without running the checks, hiding a failing one; the same path twice is a mistake either way.
+  const { livenessPath: live, readinessPath: ready } = options;
+  if (live === path) throw new TypeError(`healthHandler option "livenessPath" is ${JSON.stringify(live)}, the same as "path", where it would answer pass without running the checks; give it a path of its own, such as "/live"`);
+  if (ready === path) throw new TypeError(`healthHandler option "readinessPath" is ${JSON.stringify(ready)}, the same as "path"; leave it out (that path already runs the checks) or give it a path of its own, such as "/ready"`);
+  if (live !== undefined && live === ready) throw new TypeError(`healthHandler options "livenessPath" and "readinessPath" are both ${JSON.stringify(live)}, where the checks would never run; give each a path of its own, such as "/live" and "/ready"`);
   const details = options.details ?? (options.auth ? 'none' : 'status');
   if (details !== 'none' && details !== 'status' && details !== 'full') throw new TypeError(`healthHandler: details must be 'none', 'status' or 'full', got ${String(details)}`);
   const cacheSeconds = options.cacheSeconds ?? 0;

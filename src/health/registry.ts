@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../config/option-keys.js';
+import { checkOptionKeys, kindOf } from '../config/option-keys.js';
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
 import type { Gauge } from '../metrics/gauge.js';
 import type { MetricsCollector } from '../metrics/collector.js';
@@ -80,9 +80,13 @@ export class HealthCheckRegistry {
       typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;
     if (!c) throw new TypeError(`health check "${name}" must be a function or an object with a check() method`);
     checkOptionKeys(`health check "${name}"`, options, REGISTER_KEYS);
+    // `critical: 'false'` (an env var) read as critical: a failing optional check failed the service.
+    if (options.critical !== undefined && typeof options.critical !== 'boolean') {
+      throw new TypeError(`health check "${name}": critical must be true or false, got ${kindOf(options.critical)}`);
+    }
     const timeoutSeconds = options.timeoutSeconds ?? this.#options.timeoutSeconds ?? 5;
-    if (!(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
-      throw new RangeError(`health check "${name}": timeoutSeconds must be a positive number of seconds, got ${String(timeoutSeconds)}`);
+    if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
+      throw new RangeError(`health check "${name}": timeoutSeconds must be a positive number of seconds, got ${kindOf(timeoutSeconds)}`);
     }
     this.#checks.set(name, { check: c, critical: options.critical !== false, timeoutSeconds });
     return this;

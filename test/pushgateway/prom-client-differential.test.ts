@@ -287,6 +287,17 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'PG-01: two body series made one by the grouping key',
+    run: async (make) => {
+      const s = make();
+      const shards = s.gauge('shards', ['inst']);
+      shards.set(1, { inst: 'a' });
+      shards.set(2, { inst: 'b' });
+      s.gauge('rows').set(5);
+      return [await s.push({ job: 'shards', key: { inst: 'c' } })];
+    },
+  },
+  {
     name: 'PG-08, PG-10: a TYPE conflict with another group is 400 and sets push_failure_time_seconds',
     run: async (make) => {
       const a = make();
@@ -359,6 +370,25 @@ const ACCEPTED: Record<string, { why: string; check(ours: Result, theirs: Result
       const own = samples(ours).filter((l) => l.startsWith('lexigram_monitor_'));
       expect(own).toEqual(['lexigram_monitor_dropped_total{instance="",job="own-names",reason="export_rejected"} 1']);
       expect(samples(ours).filter((l) => !own.includes(l))).toEqual(samples(theirs));
+    },
+  },
+  // The gateway writes the grouping key over a body label of the same name: prom-client's series
+  // arrive under a value they never had, and two series made one are refused (400), every push.
+  // Ours leaves such a series out, counted as export_rejected, and pushes the rest.
+  'PG-01: body labels that clash with the grouping key': {
+    why: 'ours leaves out a series whose label the gateway would overwrite, and counts it',
+    check: (ours, theirs) => {
+      expect(ours.statuses).toEqual(theirs.statuses);
+      expect(samples(theirs)).toEqual(['clash{instance="key",job="clash",other="kept",shard="key"} 1']);
+      expect(samples(ours)).toEqual([]);
+    },
+  },
+  'PG-01: two body series made one by the grouping key': {
+    why: 'prom-client: refused (400); ours leaves both series out and pushes the rest',
+    check: (ours, theirs) => {
+      expect([ours.statuses, theirs.statuses]).toEqual([['ok'], ['400']]);
+      expect(samples(theirs)).toEqual([]);
+      expect(samples(ours)).toEqual(['rows{inst="c",instance="",job="shards"} 5']);
     },
   },
   // Ours pushes only when something was recorded since the previous flush: the gateway already

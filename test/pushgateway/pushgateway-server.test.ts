@@ -128,6 +128,24 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
     expect(clash.error).not.toContain('k-123456');
   });
 
+  it('a metric label named like the job or a grouping-key label: those series are left out (the gateway would rewrite them, or answer 400 for two made one); the rest arrives', async () => {
+    const push = new PushgatewayBackend({ url, job: 'labels', groupingKey: { inst: 'c' } });
+    const r = await push.export(
+      batch(
+        snapshot(
+          gauge('shards', 'S', '', [[{ inst: 'a' }, 1], [{ inst: 'b' }, 2], [{ inst: 'c' }, 3]]),
+          gauge('queue', 'Q', '', [[{ job: 'mailer' }, 4]]),
+          gauge('rows', 'R', '', [[{}, 5]]),
+        ),
+      ),
+    );
+    expect(r).toEqual({ ok: true, rejected: { dataPoints: 3 }, error: expect.stringContaining('(label_conflict: its label "job" is the "job" option') });
+    const g = (await group({ inst: 'c', job: 'labels' }))!;
+    expect((g['shards'] as Family).metrics.map((m) => [m.labels, m.value])).toEqual([[{ inst: 'c', instance: '', job: 'labels' }, '3']]);
+    expect((g['rows'] as Family).metrics[0]!.value).toBe('5');
+    expect(g['queue']).toBeUndefined();
+  });
+
   it('end to end: a monitor with PushgatewayBackend pushes on flush (a batch job finishing)', async () => {
     const push = new PushgatewayBackend({ url, job: 'e2e-batch', groupingKey: { instance: '' } });
     const monitor = createMonitor({ serviceName: 'batch', backends: [push] });

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dropHandler, type MetricsSource } from './source.js';
+import { checkOnDrop, checkSource, dropHandler, type MetricsSource } from './source.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
@@ -52,8 +52,10 @@ function plain(status: number, body: string, headers: Record<string, string> = {
  * };
  */
 export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOptions = {}): MetricsHandler {
+  checkSource('metricsHandler', monitor);
   // A misspelled `auth` would leave /metrics open to anyone.
   checkOptionKeys('metricsHandler', options, METRICS_HANDLER_KEYS);
+  checkOnDrop('metricsHandler', options.onDrop);
   const path = options.path ?? '/metrics';
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new TypeError(`metricsHandler option "path" must start with "/", got ${JSON.stringify(path)}`);

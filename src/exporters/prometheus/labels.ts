@@ -61,6 +61,23 @@ export function labelBody(attrs: PointAttributes): string {
   return body;
 }
 
+/**
+ * The first label of a series, named as `labelBody` writes it, that `fixed` sets to another value;
+ * `undefined` when none. A renamed key counts as a conflict whatever its value (it may be merged
+ * with others). An equal value is no conflict: the receiver leaves it as it is.
+ *
+ * @example
+ * conflictingLabel({ job: 'other' }, { job: 'nightly' }) // 'job'
+ */
+export function conflictingLabel(attrs: PointAttributes, fixed: Readonly<Record<string, string>>): string | undefined {
+  for (const key in attrs) {
+    let name = sanitizeLabelName(key);
+    if (name === 'le' || name === 'quantile') name = 'key_' + name;
+    if (Object.hasOwn(fixed, name) && (name !== key || text(attrs[key]) !== fixed[name])) return name;
+  }
+  return undefined;
+}
+
 function slowLabelBody(attrs: PointAttributes): string {
   slowPathUsed = true;
   const groups = new Map<string, string[]>();

@@ -16,7 +16,7 @@ import type {
   SummaryMetric,
 } from '../../model/metric-data.js';
 import { escapeHelpOpenMetrics, escapeHelpText, escapeLabelValue } from './escape.js';
-import { labelBody, resetSlowPath, slowPathWasUsed } from './labels.js';
+import { conflictingLabel, labelBody, resetSlowPath, slowPathWasUsed } from './labels.js';
 import { formatCanonical, formatSeconds, formatValue } from './numbers.js';
 import { describeFamily, type Family } from './family.js';
 
@@ -37,8 +37,12 @@ export interface DroppedMetric {
    * without its negative quantiles and its sum (OM-09; as the OTLP encoders send it, MET-09).
    * `negative_histogram`: OpenMetrics only: a histogram point with a negative sum or bound is shown
    * without its `_sum` and `_count` (OM-08); its buckets stay.
+   * `label_conflict`: a series has a label the receiver sets to another value (`fixedLabels`:
+   * Pushgateway's `job` and grouping key); the series is left out.
    */
-  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series' | 'negative_summary' | 'negative_histogram';
+  readonly reason: 'name_conflict' | 'delta_temporality' | 'duplicate_series' | 'negative_summary' | 'negative_histogram' | 'label_conflict';
+  /** `label_conflict` only: the label name. */
+  readonly label?: string;
 }
 
 export interface RenderOptions {
@@ -48,6 +52,12 @@ export interface RenderOptions {
   readonly onDrop?: (dropped: DroppedMetric) => void;
   /** Names that are already taken by the receiver (e.g. Pushgateway's `push_time_seconds`). */
   readonly reservedNames?: Iterable<string>;
+  /**
+   * Labels the receiver sets on every series itself (Pushgateway's `job` and grouping key): a
+   * series that has one at another value is left out (`label_conflict`), since the receiver would
+   * overwrite it or, with two such series made one, refuse the whole body.
+   */
+  readonly fixedLabels?: Readonly<Record<string, string>>;
 }
 
 const TEXT_LINE_END = '\n';
@@ -62,6 +72,7 @@ const TEXT_LINE_END = '\n';
 export function renderSnapshot(snapshot: MetricsSnapshot, options: RenderOptions = {}): string {
   const om = options.format === 'openmetrics';
   const onDrop = options.onDrop;
+  const fixed = options.fixedLabels !== undefined && Object.keys(options.fixedLabels).length > 0 ? options.fixedLabels : undefined;
   const claimed = new Set<string>(options.reservedNames ?? []);
   const accepted: { family: Family; metric: MetricData }[] = [];
 
@@ -87,10 +98,10 @@ export function renderSnapshot(snapshot: MetricsSnapshot, options: RenderOptions
   let out = '';
   for (const { family, metric } of accepted) {
     out += metadata(family, metric.help, om);
-    if (metric.type === 'histogram') out += histogramLines(family, metric, om, onDrop);
-    else if (metric.type === 'exponential_histogram') out += histogramLines(family, classicHistogram(metric), om, onDrop);
-    else if (metric.type === 'summary') out += summaryLines(family, metric, om, onDrop);
-    else out += numberLines(family, metric.name, metric.points, onDrop);
+    if (metric.type === 'histogram') out += histogramLines(family, metric, om, onDrop, fixed);
+    else if (metric.type === 'exponential_histogram') out += histogramLines(family, classicHistogram(metric), om, onDrop, fixed);
+    else if (metric.type === 'summary') out += summaryLines(family, metric, om, onDrop, fixed);
+    else out += numberLines(family, metric.name, metric.points, onDrop, fixed);
   }
   return om ? out + '# EOF\n' : out;
 }
@@ -118,14 +129,24 @@ function bodies(
   metricName: string,
   familyName: string,
   onDrop: RenderOptions['onDrop'],
+  fixed: RenderOptions['fixedLabels'],
 ): (string | undefined)[] {
   resetSlowPath();
   const result: (string | undefined)[] = new Array(points.length);
   for (let i = 0; i < points.length; i++) result[i] = labelBody(points[i]!.attributes);
+  if (fixed !== undefined) {
+    for (let i = 0; i < points.length; i++) {
+      const label = conflictingLabel(points[i]!.attributes, fixed);
+      if (label === undefined) continue;
+      result[i] = undefined;
+      onDrop?.({ metric: metricName, family: familyName, reason: 'label_conflict', label });
+    }
+  }
   if (slowPathWasUsed()) {
     const seen = new Set<string>();
     for (let i = 0; i < result.length; i++) {
-      const b = result[i]!;
+      const b = result[i];
+      if (b === undefined) continue;
       if (seen.has(b)) {
         result[i] = undefined;
         onDrop?.({ metric: metricName, family: familyName, reason: 'duplicate_series' });
@@ -140,11 +161,12 @@ function numberLines(
   metricName: string,
   points: readonly NumberPoint[],
   onDrop: RenderOptions['onDrop'],
+  fixed: RenderOptions['fixedLabels'],
 ): string {
   let out = '';
   const bare = family.sampleName + ' ';
   const open = family.sampleName + '{';
-  const labels = bodies(points, metricName, family.name, onDrop);
+  const labels = bodies(points, metricName, family.name, onDrop, fixed);
   for (let i = 0; i < points.length; i++) {
     const body = labels[i];
     if (body === undefined) continue;
@@ -153,10 +175,10 @@ function numberLines(
   return out;
 }
 
-function summaryLines(family: Family, metric: SummaryMetric, om: boolean, onDrop: RenderOptions['onDrop']): string {
+function summaryLines(family: Family, metric: SummaryMetric, om: boolean, onDrop: RenderOptions['onDrop'], fixed: RenderOptions['fixedLabels']): string {
   let out = '';
   const name = family.name;
-  const labels = bodies(metric.points, metric.name, name, onDrop);
+  const labels = bodies(metric.points, metric.name, name, onDrop, fixed);
   for (let i = 0; i < metric.points.length; i++) {
     const body = labels[i];
     if (body === undefined) continue;
@@ -182,10 +204,10 @@ function summaryLines(family: Family, metric: SummaryMetric, om: boolean, onDrop
   return out;
 }
 
-function histogramLines(family: Family, metric: HistogramMetric, om: boolean, onDrop: RenderOptions['onDrop']): string {
+function histogramLines(family: Family, metric: HistogramMetric, om: boolean, onDrop: RenderOptions['onDrop'], fixed: RenderOptions['fixedLabels']): string {
   let out = '';
   const name = family.name;
-  const labels = bodies(metric.points, metric.name, name, onDrop);
+  const labels = bodies(metric.points, metric.name, name, onDrop, fixed);
   let lastBounds: readonly number[] | undefined;
   let les: string[] = [];
   let negativeBound = false;

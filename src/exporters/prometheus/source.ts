@@ -6,6 +6,8 @@
  * @module
  */
 
+import { kindOf } from '../../config/option-keys.js';
+import { settleQuietly } from '../../diag/callback.js';
 import type { Diagnostic, DropReason } from '../../model/batch.js';
 import type { MetricsSnapshot } from '../../model/metric-data.js';
 import type { DroppedMetric } from './render.js';
@@ -35,7 +37,11 @@ export interface MetricsSource {
  */
 export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMetric) => void): ((dropped: DroppedMetric) => void) | undefined {
   const diag = source.diag;
-  if (diag === undefined || typeof diag.count !== 'function') return onDrop;
+  // The user's onDrop must not throw; one that does (or rejects) must not turn a metric left out
+  // into a 500 for every scrape: its failure is reported once, the metric is already counted.
+  const tell = onDrop && ((d: DroppedMetric) =>
+    callOnDrop(onDrop, d, (err) => diag?.report?.('export_rejected', `the onDrop option threw (${errorText(err)}); the metric left out is still counted`, err, 'prometheus:onDrop')));
+  if (diag === undefined || typeof diag.count !== 'function') return tell;
   return (d) => {
     diag.count('export_rejected', 1);
     diag.report(
@@ -48,8 +54,43 @@ export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMet
       d,
       `prometheus:${d.reason}:${d.family}`,
     );
-    onDrop?.(d);
+    tell?.(d);
   };
+}
+
+/**
+ * Calls a user's `onDrop` as the library calls every user callback: a throw, or a returned
+ * promise that rejects, goes to `failed` (whose own failure goes nowhere), never to the caller.
+ */
+export function callOnDrop(onDrop: (dropped: DroppedMetric) => unknown, d: DroppedMetric, failed: (err: unknown) => void): void {
+  try {
+    settleQuietly(onDrop(d), failed);
+  } catch (err) {
+    try {
+      failed(err);
+    } catch {
+      // nothing left to tell
+    }
+  }
+}
+
+/** Throws at construction for an `onDrop` that is not a function: it would fail at the first drop. */
+export function checkOnDrop(what: string, onDrop: unknown): void {
+  if (onDrop !== undefined && typeof onDrop !== 'function') {
+    throw new TypeError(`${what} option "onDrop" must be a function (dropped) => void, or left out, got ${kindOf(onDrop)}`);
+  }
+}
+
+/** Throws at construction when the first argument cannot give metrics: a scrape would fail with a bare TypeError. */
+export function checkSource(what: string, source: unknown): void {
+  const metrics = (source as { metrics?: { collect?: unknown } } | null | undefined)?.metrics;
+  if (typeof metrics?.collect !== 'function') {
+    throw new TypeError(`${what}: the first argument must be the monitor (or an object with metrics.collect()), got ${kindOf(source)}`);
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 /** What to change, per reason a metric or series is left out. */
@@ -58,4 +99,5 @@ const FIX: Record<string, string> = {
   delta_temporality: 'collect it with temporality "cumulative"',
   // Label names are made valid (`.` → `_`, `le` → `key_le`), and two sets can then be one.
   duplicate_series: 'rename the labels that are equal once made valid Prometheus names',
+  label_conflict: 'rename the label the receiver sets',
 };

@@ -11,6 +11,8 @@ import { timerMs } from '../../time.js';
 import type { Backend, DropReason, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import { CONTENT_TYPES } from '../prometheus/negotiate.js';
 import { renderSnapshot, type DroppedMetric } from '../prometheus/render.js';
+import { callOnDrop, checkOnDrop } from '../prometheus/source.js';
+import { kindOf } from '../../config/option-keys.js';
 import { groupingPath, NOT_WELL_FORMED, validateGroupingKey, wellFormed } from './grouping-key.js';
 
 export interface PushgatewayBackendOptions {
@@ -61,6 +63,8 @@ export class PushgatewayBackend implements Backend {
   readonly #fetch: (input: string, init: RequestInit) => Promise<Response>;
   readonly #timeoutMs: number;
   readonly #onDrop: ((dropped: DroppedMetric) => void) | undefined;
+  /** `job` and the grouping key: the gateway sets them on every series, overwriting the body's. */
+  readonly #fixedLabels: Record<string, string>;
   #queue: Promise<unknown> = Promise.resolve();
   /** The push queued and not yet started, which a newer export may supersede. */
   #waiting: { body: string; readonly result: Promise<ExportResult> } | undefined;
@@ -77,6 +81,7 @@ export class PushgatewayBackend implements Backend {
       throw configError('timeoutMs', 'must be a positive number of milliseconds');
     }
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw configError('fetch', 'must be a function');
+    checkOnDrop('PushgatewayBackend', options.onDrop);
     validateGroupingKey(groupingKey);
 
     let base: URL;
@@ -94,6 +99,8 @@ export class PushgatewayBackend implements Backend {
     this.#headers = {};
     this.#secrets = [];
     for (const [name, value] of Object.entries(headers)) {
+      // An unset env var (`authorization: env.TOKEN`) would be sent as the text "undefined".
+      if (typeof value !== 'string') throw configError('headers', `has ${JSON.stringify(name)} with a value that is not a string (${kindOf(value)}); leave the header out when it has no value`);
       try {
         new Headers([[name, value]]);
       } catch {
@@ -107,6 +114,7 @@ export class PushgatewayBackend implements Backend {
     this.method = method;
     this.#timeoutMs = timeoutMs;
     this.#onDrop = options.onDrop;
+    this.#fixedLabels = { job, ...groupingKey };
     const custom = options.fetch;
     // Looked up per call (not captured) so the global can be swapped, and never called unbound.
     this.#fetch = custom ?? ((input, init) => fetch(input, init));
@@ -129,19 +137,27 @@ export class PushgatewayBackend implements Backend {
     let dropped = 0;
     // What the monitor's report says (the first one left out): which metric, and what to change.
     let note = '';
+    // A throwing onDrop must not lose the whole push: its failure joins the note, reported once.
+    let onDropFailed = '';
     try {
       const onDrop = this.#onDrop;
       body = renderSnapshot(snapshot, {
         format: 'text',
         reservedNames: GATEWAY_NAMES,
+        // As with the gateway's own names: a series whose label the gateway would overwrite (and,
+        // with two such series made one, answer every push 400) is left out and counted.
+        fixedLabels: this.#fixedLabels,
         onDrop: (d) => {
-          dropped += d.reason === 'duplicate_series' ? 1 : (snapshot.metrics.find((m) => m.name === d.metric)?.points.length ?? 1);
-          note ||= `metric "${d.metric}" was left out of the push (${d.reason}: family "${d.family}"); rename ${
-            d.reason === 'name_conflict'
-              ? "it or the metric it clashes with (push_time_seconds and push_failure_time_seconds are the gateway's own)"
-              : 'the labels that are equal once made valid Prometheus names'
-          }`;
-          onDrop?.(d);
+          dropped += d.reason === 'duplicate_series' || d.reason === 'label_conflict' ? 1 : (snapshot.metrics.find((m) => m.name === d.metric)?.points.length ?? 1);
+          note ||=
+            d.reason === 'label_conflict'
+              ? `a series of metric "${d.metric}" was left out of the push (label_conflict: its label "${d.label}" is the ${d.label === 'job' ? '"job" option' : 'grouping key\'s'}, which the gateway writes on every series); rename the label or leave it out`
+              : `metric "${d.metric}" was left out of the push (${d.reason}: family "${d.family}"); rename ${
+                  d.reason === 'name_conflict'
+                    ? "it or the metric it clashes with (push_time_seconds and push_failure_time_seconds are the gateway's own)"
+                    : 'the labels that are equal once made valid Prometheus names'
+                }`;
+          if (onDrop) callOnDrop(onDrop, d, (err) => void (onDropFailed ||= `; the onDrop option threw: ${this.#redact(err)}`));
         },
       });
     } catch (err) {
@@ -152,7 +168,7 @@ export class PushgatewayBackend implements Backend {
     // and its callers share its outcome. Without this a hung gateway held every body made meanwhile.
     const waiting = this.#waiting;
     const result = waiting !== undefined ? ((waiting.body = body), waiting.result) : this.#push(body);
-    return dropped === 0 ? result : result.then((r) => (r.ok ? { ...r, rejected: { dataPoints: dropped }, error: note } : r));
+    return dropped === 0 ? result : result.then((r) => (r.ok ? { ...r, rejected: { dataPoints: dropped }, error: note + onDropFailed } : r));
   }
 
   #push(body: string): Promise<ExportResult> {

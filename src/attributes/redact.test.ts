@@ -419,6 +419,22 @@ describe('connection strings and URL-valued names', () => {
     expect(r.apply('upload_url', 'https://b/k?X-Amz-Security-Token=T&x=1')).toBe('https://b/k?X-Amz-Security-Token=[REDACTED]');
   });
 
+  it('a password holding `#`, `?`, `/` or `@` unencoded is masked whole, to the last `@`; an `@` after a host with no credentials is kept', () => {
+    expect(r.apply('redis_url', 'redis://:s3cr#t@cache:6379/0')).toBe('redis://REDACTED:REDACTED@cache:6379/0');
+    expect(r.apply('mongo_uri', 'mongodb://u:pa?ss@h/db')).toBe('mongodb://REDACTED:REDACTED@h/db');
+    expect(r.apply('url.full', 'https://user:pa#ss@h/x')).toBe('https://REDACTED:REDACTED@h/x');
+    expect(r.apply('database_url', 'postgres://admin:p@ss/w0rd@db.example.com/app')).toBe('postgres://REDACTED:REDACTED@db.example.com/app');
+    expect(r.apply('database_url', 'postgres://admin:pa#ss?w0rd@db.example.com/app')).toBe('postgres://REDACTED:REDACTED@db.example.com/app');
+    expect(r.apply('url.full', 'https://:1234#x@h/')).toBe('https://REDACTED:REDACTED@h/');
+    // A host, port or host list with no `@`: what follows is path, query or fragment.
+    for (const v of ['https://h/path?email=a@b.c', 'https://h:8443/p#a@b', 'http://localhost:5173/@vite/client', 'mongodb://h1:1,h2:2/db?x=a@b', 'http://[::1]:80/@x', 'file:///tmp/a@b']) {
+      expect(r.apply('url.full', v)).toBe(v);
+      expect(r.apply('database_url', v)).toBe(v);
+    }
+    // Credentials and a later `@`: which `@` ends them cannot be told, so all of it goes.
+    expect(r.redactUrl('https://u:p@h/x?email=a@b.c')).toBe('https://REDACTED:REDACTED@b.c');
+  });
+
   it('finds credentials only in the authority, after a scheme or at the start', () => {
     expect(r.redactUrl('jdbc:mysql://u:p@h:3306/db')).toBe('jdbc:mysql://REDACTED:REDACTED@h:3306/db');
     expect(r.redactUrl('https://u@a:p@h/x')).toBe('https://REDACTED:REDACTED@h/x');

@@ -344,14 +344,31 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
 }
 
 /**
+ * A URL's authority that holds no credentials: `host[:port]`, an `[IPv6]` one, or a list of
+ * them (`h1:27017,h2:27017`, as MongoDB and libpq write several hosts). Empty (`file:///`) too.
+ */
+const HOSTS = /^(?:(?:\[[^\]]*\]|[^\s:@,[\]]+)(?::\d*)?(?:,|$))*$/;
+
+/**
  * `scheme://user:password@host/…` with the credentials replaced by `REDACTED:REDACTED`: a URL
  * attribute must not carry them (OpenTelemetry HTTP semantic conventions, `url.full`).
  */
 function redactUserinfo(value: string): string {
-  // `//` must open the authority: at the start, or right after a scheme's `:`; the credentials end
-  // at the authority's last `@`, and the authority at the first `/`, `?` or `#`.
-  // Most URLs have no `@`: they skip the regular expression.
-  return value.indexOf('@') < 0 ? value : value.replace(/^([^/?#]*:)?\/\/[^/?#]*@/, '$1//REDACTED:REDACTED@');
+  // Most URLs have no `@`: they skip the regular expressions.
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  // `//` must open the authority (group 1): at the start, or right after a scheme's `:`. The
+  // authority (group 2) ends at the first `/`, `?` or `#`, but a password may hold any of them
+  // unencoded (`redis://:s3cr#t@cache`), and `@` too (`postgres://u:p@ss/w0rd@db`): credentials
+  // run to the value's last `@`. Whether there are any is told by what reads as the authority: a
+  // host (and port) with no `@` has none, and a later `@` is in the path, query or fragment
+  // (`https://h/users/@me?email=a@b.c`); anything else (`:s3cr`, `u:pa`) is credentials cut
+  // short. Where this errs it masks too much, never too little, but for a password of digits
+  // and then `/`, `?` or `#` (`u:2024/x@h` reads as host `u`, port 2024, then a path): no rule
+  // tells that from `http://localhost:5173/@vite/client`.
+  const m = /^((?:[^/?#]*:)?\/\/)([^/?#]*)/.exec(value);
+  if (m === null || at < m[1].length || (!m[2].includes('@') && HOSTS.test(m[2]))) return value;
+  return `${m[1]}REDACTED:REDACTED${value.slice(at)}`;
 }
 
 /**

@@ -19,6 +19,27 @@ describe('sanitizeSql: literals replaced by ?, the rest kept', () => {
     expect(sanitizeSql(sql)).toBe(expected);
   });
 
+  it.each([
+    // PostgreSQL's dollar quoting, with and without a tag; `$1` parameters are no tag and stay.
+    ['SELECT $$hunter2$$, $tag$s3cr3t$tag$ FROM t WHERE a = $1', 'SELECT ?, ? FROM t WHERE a = $1'],
+    ['DO $fn$ BEGIN PERFORM $x$ inner $x$; END $fn$ || $2', 'DO ? || $2'],
+    ['SELECT $$unterminated secret', 'SELECT ?'],
+    // E'…' escapes with a backslash (PostgreSQL).
+    ["INSERT INTO u(pw) VALUES (E'a\\'b c', 5)", 'INSERT INTO u(pw) VALUES (?, ?)'],
+    // A backslash before a quote: MySQL reads on, standard SQL stops. Both cannot leak: all of the rest goes.
+    ["SELECT * FROM u WHERE p = 'abc\\'def' AND x = 1", 'SELECT * FROM u WHERE p = ?'],
+    ["SELECT 'C:\\', 'secret' FROM t", 'SELECT ?'],
+    ['SELECT * FROM u WHERE p = "abc\\"def" AND x = 1', 'SELECT * FROM u WHERE p = ?'],
+    // An even run of backslashes, or one before another character, reads the same in both.
+    ["SELECT 'C:\\\\', 'x\\ny' FROM t WHERE a = $1", 'SELECT ?, ? FROM t WHERE a = $1'],
+  ])('never leaks dollar-quoted or backslash-escaped literals: %j', (sql, expected) => {
+    expect(sanitizeSql(sql)).toBe(expected);
+  });
+
+  it('scans long unterminated literals in linear time', { timeout: 5000 }, () => {
+    for (const open of ["'", '"', "E'", '$$', '$t$', "'\\'"]) expect(sanitizeSql('SELECT ' + open + 'a$\\'.repeat(100_000))).toBe('SELECT ?');
+  });
+
   it('the operation is read past leading comments, from the sanitised text too', () => {
     const sql = "-- don't log tokens\nSELECT * FROM t WHERE token = 'x'";
     expect(sqlOperation(sql)).toBe('SELECT');

@@ -7,13 +7,22 @@
 
 /**
  * In one pass, so that each is read where it starts: comments and double-quoted identifiers
- * (group 1, kept: an apostrophe in `-- don't` must not open a string), then string and blob
- * literals, hex numbers and decimal numbers (`42`, `3.5e3`, `.75`; not `?1`, `:name`, `$x`
- * placeholders, nor digits inside identifiers like `t1`). SQLite (D1, Durable Objects) reads a
- * double-quoted text as a value when no column has that name (`WHERE email = "bob@example.com"`):
- * only one that reads as a name (`"users"`, `"created_at"`, as ORMs quote every identifier) is kept.
+ * (group 1, kept: an apostrophe in `-- don't` must not open a string), then PostgreSQL's
+ * dollar-quoted strings (`$$…$$`, `$tag$…$tag$`; its tag is group 2, and `$1` parameters are
+ * no tag), `E'…'` strings, string and blob literals, hex numbers and decimal numbers (`42`,
+ * `3.5e3`, `.75`; not `?1`, `:name`, `$x` placeholders, nor digits inside identifiers like
+ * `t1`). SQLite (D1, Durable Objects) reads a double-quoted text as a value when no column has
+ * that name (`WHERE email = "bob@example.com"`): only one that reads as a name (`"users"`,
+ * `"created_at"`, as ORMs quote every identifier) is kept.
+ *
+ * A backslash escapes a quote in MySQL (`'it\'s'`) and in `E'…'`, but is a character of its
+ * own in standard SQL, SQLite and PostgreSQL (`'C:\'` ends there). The dialect is not known
+ * here, and each reading leaks what the other calls a literal (`'a\'b'`, `'C:\', 'secret'`), so
+ * a quote after an odd run of backslashes masks the rest of the statement. A doubled quote
+ * (`''`), and a backslash before anything else, read the same either way.
  */
-const TOKENS = /(--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"[\p{L}_][\p{L}\p{N}_$]*"(?!"))|"(?:[^"]|"")*"?|[xX]?'(?:[^']|'')*'?|\b0[xX][0-9a-fA-F]+\b|(?<![\w?:@$.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?!\w)/gu;
+const TOKENS =
+  /(--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"[\p{L}_][\p{L}\p{N}_$]*"(?!"))|(?<![\p{L}\p{N}_$])(?:\$([\p{L}_][\p{L}\p{N}_]*)?\$[\s\S]*?(?:\$\2\$|$)|[eE]'(?:[^'\\]|''|\\[\s\S])*(?:'|[\s\S]*))|"(?:[^"\\]|""|\\[^"])*(?:"|[\s\S]*)|[xX]?'(?:[^'\\]|''|\\[^'])*(?:'|[\s\S]*)|\b0[xX][0-9a-fA-F]+\b|(?<![\w?:@$.])(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?!\w)/gu;
 
 /** The SQL text with its literals replaced by `?`; comments, identifiers and placeholders are kept. */
 export function sanitizeSql(sql: string): string {

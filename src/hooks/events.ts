@@ -6,7 +6,7 @@
 
 /** An outcome that may have failed: the error (or its type name) when it did. */
 export interface MaybeFailed {
-  /** The error, or its type name, when the operation failed. */
+  /** The error, or its type name, when the operation failed; `undefined`, `null`, `false` or `''` when it did not. */
   error?: unknown;
   /**
    * True when the emitter already recorded a span for this operation (the Workers binding

@@ -159,6 +159,61 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('an emit calls the listeners there were when it started: one that subscribes itself again is called once, one added during it from the next emit on', () => {
+    const hooks = new HookRegistry();
+    let calls = 0;
+    let off = (): void => {};
+    const again = (): void => {
+      // Without a snapshot this spun for ever; the guard ends it and fails the count below.
+      if (++calls > 10) return;
+      off();
+      off = hooks.on('cache.hit', again);
+    };
+    off = hooks.on('cache.hit', again);
+    hooks.cacheHit();
+    expect(calls).toBe(1);
+    hooks.cacheHit();
+    expect(calls).toBe(2);
+
+    const order: string[] = [];
+    const h = new HookRegistry();
+    const late = (): void => void order.push('late');
+    h.on('cache.miss', () => {
+      order.push('first');
+      h.on('cache.miss', late);
+    });
+    h.cacheMiss();
+    expect(order).toEqual(['first']);
+    h.cacheMiss();
+    expect(order).toEqual(['first', 'first', 'late']);
+    // Subscribed twice, called once; one unsubscribe stops it.
+    const off2 = h.on('cache.miss', late);
+    h.on('cache.miss', late);
+    off2();
+    h.cacheMiss();
+    expect(order).toEqual(['first', 'first', 'late', 'first']);
+    expect(h.has('cache.miss')).toBe(true);
+  });
+
+  it("error: '' (no type name) is no failure, as false and null are not: no error.type, no error span", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    hooks.eventConsume({ topic: 't', durationMs: 1, error: '' });
+    hooks.taskEnd({ task: 'x', durationMs: 1, error: false });
+    hooks.queueProcess({ queue: 'q', durationMs: 1, error: 'TimeoutError' });
+    const m = monitor.metrics.collect().metrics;
+    expect(values(m, 'events_consumed_total')).toEqual([[{ topic: 't' }, 1]]);
+    expect(values(m, 'tasks_completed_total')).toEqual([[{ task: 'x' }, 1]]);
+    expect(values(m, 'queue_messages_processed_total')).toEqual([[{ queue: 'q', 'error.type': 'TimeoutError' }, 1]]);
+    await monitor.flush();
+    expect(memory.spans.map((s) => [s.name, s.status.code])).toEqual([
+      ['consume t', SpanStatus.UNSET],
+      ['task x', SpanStatus.UNSET],
+      ['process q', SpanStatus.ERROR],
+    ]);
+  });
+
   it('emit without listeners is a no-op; two monitors can subscribe to one registry', () => {
     const hooks = new HookRegistry();
     hooks.cacheHit();

@@ -17,32 +17,37 @@ import { settleQuietly } from '../diag/callback.js';
  * ```
  */
 export class HookRegistry {
-  private readonly listeners = new Map<HookEventName, Set<(payload: never) => void>>();
+  // Copied on each change, never changed in place: an emit walks the array it started with, so a
+  // listener added during it waits for the next emit and one that unsubscribes and subscribes
+  // itself again is not called again (a live Set kept visiting it, for ever), as with
+  // EventEmitter. Emitting copies nothing: listeners change rarely, events are the hot path.
+  private readonly listeners = new Map<HookEventName, readonly ((payload: never) => void)[]>();
 
   constructor(private readonly onError?: (err: unknown, event: HookEventName) => void) {}
 
-  /** Listens to one event; returns the function that stops listening. */
+  /** Listens to one event; returns the function that stops listening. A listener added twice is called once. */
   on<K extends HookEventName>(event: K, listener: HookListener<K>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as (payload: never) => void);
+    const l = listener as (payload: never) => void;
+    const list = this.listeners.get(event) ?? [];
+    if (!list.includes(l)) this.listeners.set(event, [...list, l]);
     return () => {
-      set.delete(listener as (payload: never) => void);
+      const now = this.listeners.get(event);
+      if (now?.includes(l)) this.listeners.set(event, now.filter((x) => x !== l));
     };
   }
 
   /** True when someone listens to `event` (emitters can skip building payloads). */
   has(event: HookEventName): boolean {
-    return (this.listeners.get(event)?.size ?? 0) > 0;
+    return (this.listeners.get(event)?.length ?? 0) > 0;
   }
 
   /** Delivers an event to its listeners, synchronously; never throws. */
   emit<K extends HookEventName>(event: K, payload: HookEvents[K]): void {
-    const set = this.listeners.get(event);
-    if (!set || set.size === 0) return;
-    for (const l of set) {
+    const list = this.listeners.get(event);
+    if (list === undefined) return;
+    for (let i = 0; i < list.length; i++) {
       try {
-        settleQuietly((l as HookListener<K>)(payload), (err) => this.#failed(err, event));
+        settleQuietly((list[i] as HookListener<K>)(payload), (err) => this.#failed(err, event));
       } catch (err) {
         this.#failed(err, event);
       }

@@ -11,8 +11,17 @@ import type { HookRegistry } from './registry.js';
 
 const SECONDS = { unit: 's' } as const;
 
+/**
+ * Whether an outcome failed. An empty string names no error type, as the empty `error.type` label
+ * means success: read as a failure it was counted as one of type "string" (`error: err?.name ?? ''`).
+ */
+function isFailure(error: unknown): boolean {
+  return error !== undefined && error !== null && error !== false && error !== '';
+}
+
+/** The `error.type` label: '' when the outcome did not fail. */
 function failed(e: MaybeFailed): string {
-  return e.error === undefined || e.error === null || e.error === false ? '' : errorType(e.error);
+  return isFailure(e.error) ? errorType(e.error) : '';
 }
 
 /**
@@ -67,7 +76,7 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     if (traced) return;
     const end = now();
     const span = tracer.startSpan(name, { kind, attributes, startTime: end - (durationMs > 0 ? durationMs : 0) });
-    if (error !== undefined && error !== null && error !== false) failSpan(span, error);
+    if (isFailure(error)) failSpan(span, error);
     span.end(end);
   };
   /**

@@ -160,18 +160,31 @@ export class Logger {
         // record keeps its message and bound attributes. A getter that throws loses only its key (#clean).
         unreadable++;
       }
-      if (unreadable) owner.diag.drop('invalid_attribute', UNREADABLE, unreadable);
       if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
+        // Each is read on its own: a getter that throws loses its attribute (counted), not the record.
         const max = owner.limits.logAttributeValueLengthLimit;
-        const type = textOf(error.name);
-        const text = textOf(error.message);
-        const stack = error.stack ? textOf(stackTrace(error, owner.redactor) ?? error.stack) : '';
-        if (type.length > max || text.length > max || stack.length > max) {
+        const e = error;
+        const exception: Record<string, string> = {};
+        let long = false;
+        const put = (key: string, get: () => unknown, optional?: boolean): void => {
+          let v: string;
+          try {
+            v = textOf(get());
+          } catch {
+            unreadable++;
+            return;
+          }
+          if (optional && !v) return;
+          long ||= v.length > max;
+          exception[key] = clip(v, max);
+        };
+        put('exception.type', () => e.name);
+        put('exception.message', () => e.message);
+        put('exception.stacktrace', () => (e.stack ? (stackTrace(e, owner.redactor) ?? e.stack) : ''), true);
+        if (long) {
           owner.diag.drop('attribute_truncated', () => `a log record's exception attribute longer than ${max} characters was truncated (limits.logAttributeValueLengthLimit)`);
         }
-        const exception: Record<string, string> = { 'exception.type': clip(type, max), 'exception.message': clip(text, max) };
-        if (stack) exception['exception.stacktrace'] = clip(stack, max);
         attrs = { ...attrs };
         // Within the count limit as any other attribute (ENV-15).
         let n = Object.keys(attrs).length;
@@ -188,6 +201,7 @@ export class Logger {
           owner.diag.drop('attribute_limit', () => `a log record had more than ${owner.limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, over);
         }
       }
+      if (unreadable) owner.diag.drop('invalid_attribute', UNREADABLE, unreadable);
       const ctx = contextStorage().get();
       const span = ctx?.span;
       // A recording span's own fields (its id strings are cached): no SpanContext object per record.
@@ -225,7 +239,13 @@ export class Logger {
    * is kept anywhere (LoggingConfig.redact_fields). Cuts and drops are counted. One pass, no key array.
    */
   #clean(given: LogAttributes | Error): Record<string, AnyValue> | undefined {
-    const attributes = given as LogAttributes;
+    let attributes = given as LogAttributes;
+    if (attributes instanceof Map) {
+      // Its entries are the attributes, keys as text, as a Map nested in one keeps them: its own
+      // keys are none, and it was recorded as {} with nothing counted.
+      attributes = {};
+      for (const [k, v] of given as unknown as Map<unknown, unknown>) defineSafe(attributes, String(k), v);
+    }
     if (typeof attributes !== 'object' || attributes === null) {
       // `logger.info('user', id)` as with console.log: the value would vanish without a trace.
       if (attributes !== undefined && attributes !== null) {

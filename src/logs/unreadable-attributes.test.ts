@@ -77,3 +77,52 @@ describe('a getter that throws among readable attributes', () => {
     expect(seen.map((d) => [d.kind, d.message])).toEqual([['invalid_attribute', 'log data that throws when read was dropped']]);
   });
 });
+
+describe('an Error whose name, message or stack throws when read', () => {
+  const throwing = (e: Error, ...keys: ('name' | 'message' | 'stack')[]): Error => {
+    // V8 formats the stack when first read, from the name and message: done before they throw.
+    void e.stack;
+    for (const key of keys) {
+      Object.defineProperty(e, key, {
+        get: () => {
+          throw new Error('read');
+        },
+      });
+    }
+    return e;
+  };
+
+  it('keeps the record and the exception attributes that could be read; each unreadable one is counted as invalid_attribute, not lost as internal_error', async () => {
+    const seen: Diagnostic[] = [];
+    const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
+    monitor.logger.error('bad message', throwing(new TypeError('m'), 'message'));
+    monitor.logger.error('bad stack', throwing(new RangeError('out of range'), 'stack'));
+    monitor.logger.error('bad name and stack', throwing(new Error('n'), 'name', 'stack'));
+    await monitor.flush();
+    const logs = memory.logs.map((l) => [l.body, Object.keys(l.attributes as object).sort()]);
+    expect(logs).toEqual([
+      ['bad message', ['exception.stacktrace', 'exception.type']],
+      ['bad stack', ['exception.message', 'exception.type']],
+      ['bad name and stack', ['exception.message']],
+    ]);
+    expect(memory.logs[0]!.attributes['exception.type']).toBe('TypeError');
+    expect(memory.logs[1]!.attributes).toEqual({ 'exception.type': 'RangeError', 'exception.message': 'out of range' });
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(Object.fromEntries(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value]))).toEqual({ invalid_attribute: 4 });
+    expect(seen.map((d) => d.kind)).toEqual(['invalid_attribute']);
+  });
+});
+
+describe('a Map given as the attributes', () => {
+  it('records its entries, redacted and within the count limit, as a nested Map keeps them (it was {} with nothing counted)', async () => {
+    const { monitor, memory } = createTestMonitor({ limits: { logAttributeCountLimit: 3 } });
+    monitor.logger.info('map', new Map<unknown, unknown>([['password', 'TOPMAP'], ['user', 'ann'], [7, 'seven'], ['extra', 1]]) as never);
+    monitor.logger.child(new Map([['region', 'eu']]) as never).info('child');
+    await monitor.flush();
+    expect(memory.logs.map((l) => [l.body, { ...(l.attributes as object) }])).toEqual([
+      ['map', { password: '[REDACTED]', user: 'ann', '7': 'seven' }],
+      ['child', { region: 'eu' }],
+    ]);
+    expect(memory.logs[0]!.droppedAttributesCount).toBe(1);
+  });
+});

@@ -31,6 +31,7 @@ export function createTestMonitor(options: MonitorOptions = {}): { monitor: Moni
   const memory = new MemoryBackend();
   // 'test' only when no name is given: as a default serviceName it outranked resource['service.name'].
   const serviceName = options.serviceName ?? (options.resource?.['service.name'] === undefined ? 'test' : undefined);
-  const monitor = createMonitor({ onDiagnostic: () => {}, ...options, serviceName, backends: [memory, ...(options.backends ?? [])] });
+  // `onDiagnostic: undefined` is no handler: set after the spread, it stays silent (before it, undefined won and printed).
+  const monitor = createMonitor({ ...options, onDiagnostic: options.onDiagnostic ?? (() => {}), serviceName, backends: [memory, ...(options.backends ?? [])] });
   return { monitor, memory };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createTestMonitor, MemoryBackend } from './index.js';
 import type { Diagnostic } from '../model/batch.js';
 
@@ -35,5 +35,19 @@ describe('createTestMonitor', () => {
     const { monitor } = createTestMonitor({ onDiagnostic: (d) => seen.push(d) });
     monitor.metrics.createCounter('c_total', 'c').increment(-1);
     expect(seen.map((d) => d.kind)).toEqual(['negative_increment']);
+  });
+
+  it('stays silent when onDiagnostic is given as undefined (a spread of options without one)', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const { monitor } = createTestMonitor({ onDiagnostic: undefined });
+      monitor.metrics.createCounter('c_total', 'c').increment(Number.NaN);
+      monitor.logger.info('x', 42 as never);
+      expect([...warn.mock.calls, ...error.mock.calls]).toEqual([]);
+    } finally {
+      warn.mockRestore();
+      error.mockRestore();
+    }
   });
 });

@@ -224,6 +224,25 @@ export function resultStatus(result: unknown, noStatus = 200): number {
 }
 
 /**
+ * What a response-streaming handler set with `awslambda.HttpResponseStream.from(stream, { statusCode,
+ * headers })`, to be read like a buffered result; undefined when it set none (Lambda then answers
+ * 200). The runtime keeps it nowhere but in the hook that writes it, as JSON, before the stream's
+ * first chunk (`_onBeforeFirstWrite`, still set after that write), so the hook is called here with
+ * a `write` that only keeps what it is given: the stream is not touched.
+ */
+export function streamPrelude(stream: unknown): unknown {
+  try {
+    const hook = (stream as { _onBeforeFirstWrite?: unknown } | null | undefined)?._onBeforeFirstWrite;
+    if (typeof hook !== 'function') return undefined;
+    let prelude: unknown;
+    hook((chunk: unknown) => ((prelude ??= chunk), true));
+    return typeof prelude === 'string' ? JSON.parse(prelude) : undefined;
+  } catch {
+    return undefined; // a hook of another shape: the default status
+  }
+}
+
+/**
  * The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would;
  * Set-Cookie lines (multiValueHeaders, an HTTP API's `cookies`) kept apart: a comma sits in one.
  */

@@ -1,8 +1,10 @@
 import { getActiveScope, getActiveSpan } from '../../../src/context/active.js';
+import { errorType } from '../../../src/http/handle-request.js';
 import type { Attributes } from '../../../src/model/attributes.js';
 import { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { NonRecordingSpan, type Span } from '../../../src/trace/span.js';
+import { isThenable, whenSettled } from '../../../src/trace/thenable.js';
 import { getDefaultMonitor } from '../../../src/wrappers/default-monitor.js';
 import { MESSAGING_SYSTEM, processSpan, recordDestination, sqsQueue, type LambdaRecord } from './lambda-event.js';
 import { messageContext } from './message-links.js';
@@ -19,8 +21,8 @@ const INERT = new NonRecordingSpan({ traceId: '0'.repeat(32), spanId: '0'.repeat
  * per message beside the batch's; only the handler knows where one message's work starts and ends.
  * A Cloudflare Queues message (in an instrumented Worker's `queue` handler) gets its `id`, and the
  * queue and system of the batch's span. Returns what `fn` returns (a promise is followed); an
- * exception marks the span ERROR and is rethrown as it is. The monitor is `options.monitor`, else
- * the one of the invocation current (`wrapFunction`'s, `instrument()`'s), else the default
+ * exception marks the span ERROR with `error.type` and is rethrown as it is. The monitor is
+ * `options.monitor`, else the one of the invocation current (`wrapFunction`'s, `instrument()`'s), else the default
  * monitor; with none, `fn` runs with a span that records nothing. A span of `options.monitor`
  * inside another monitor's invocation joins its trace but leaves with its own monitor's exports.
  *
@@ -66,5 +68,23 @@ export function traceRecord<R>(record: unknown, fn: (span: Span) => R, options?:
   const { name, attributes } = processSpan(system, destination);
   Object.assign(attributes, queue);
   if (typeof id === 'string') attributes['messaging.message.id'] = id;
-  return monitor.tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, fn);
+  return monitor.tracer.startActiveSpan(name, { kind: SpanKind.CONSUMER, attributes, links: link ? [{ context: link }] : undefined }, (span) => {
+    // Recording-errors conventions: a failed record's span gets error.type, as the batch's does
+    // (startActiveSpan records the exception and the ERROR status, and ends the span after this).
+    const failed = (err: unknown): void => {
+      try {
+        span.setAttribute('error.type', errorType(err));
+      } catch {
+        // never let telemetry replace the record's error
+      }
+    };
+    let result: R;
+    try {
+      result = fn(span);
+    } catch (err) {
+      failed(err);
+      throw err;
+    }
+    return isThenable(result) ? (whenSettled(result, (err, fail) => fail && failed(err)) as R) : result;
+  });
 }

@@ -10,7 +10,7 @@ import { extractIncoming } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
-import { captureHeaders, eventShape, resultHeaders, resultStatus, type EventShape } from './lambda-event.js';
+import { captureHeaders, eventShape, resultHeaders, resultStatus, streamPrelude, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
@@ -100,7 +100,9 @@ const noop = (): void => {};
  *   with HTTP attributes, others a span with `faas.trigger` (scheduled events also `faas.time`); `faas.invocation_id`,
  *   `faas.coldstart`; SQS and SNS batches link to each message's `traceparent` (or X-Ray
  *   header); the resource gets `cloud.region`, `faas.name`, `faas.max_memory`, ... from the
- *   variables Lambda sets; the flush is awaited before the handler returns (VL-02).
+ *   variables Lambda sets; the flush is awaited before the handler's promise settles, or before
+ *   the runtime's callback is called for a handler that answers through its callback (VL-02). A
+ *   response-streaming handler's status is the one it gave `awslambda.HttpResponseStream.from`.
  * - Web handlers `(request, context?) => Response`: Netlify's `context.waitUntil`, Vercel's
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
  * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
@@ -137,7 +139,7 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   const monitor = monitorFromConfig(config, env);
   addLambdaResource(monitor, env);
   initAt ??= Date.now();
-  const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
+  const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> | undefined {
     const kind = forced ?? detectKind(args);
     if (kind === 'lambda') return invokeLambda(monitor, fn, this, args, flushTimeoutMs, http);
     if (kind === 'node') return invokeNodeStyle(monitor, fn, this, args, flushTimeoutMs, http);
@@ -239,7 +241,17 @@ async function invokeNodeStyle(
   return returned;
 }
 
-async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, http: HttpInstrumentationOptions): Promise<unknown> {
+/** The callback the Lambda Node runtime passes up to Node 22 (Node 24's passes none). */
+type LambdaCallback = (err: unknown, value?: unknown) => void;
+
+/**
+ * Returns a promise, or, for a handler that answers through its callback when the runtime passed
+ * one, nothing: the result then goes to the runtime's callback, after the export. A promise would
+ * be answered as soon as it resolves (Runtime.ts: `result.then(context.succeed)`), while the
+ * callback keeps what `context.callbackWaitsForEmptyEventLoop` means (work left after
+ * `callback()` still runs before the answer, and before the freeze).
+ */
+function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, http: HttpInstrumentationOptions): Promise<unknown> | undefined {
   const trust = http.trustIncomingTrace !== false;
   const capture = http.captureHeaders;
   // A response-streaming handler (awslambda.streamifyResponse) is called (event, responseStream, context).
@@ -247,6 +259,7 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   const event = args[0];
   const rawContext = streaming ? args[2] : args[1];
   const context: LambdaContextLike = isLambdaContext(rawContext) ? rawContext : {};
+  const runtimeCallback = !streaming && typeof args[2] === 'function' ? (args[2] as LambdaCallback) : undefined;
   const cold = coldStart && firstIsCold();
   coldStart = false;
   const name = context.functionName ?? 'function';
@@ -284,51 +297,78 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
   const activeLabels = shape.http ? { 'http.request.method': shape.http.method, 'url.scheme': shape.http.scheme } : undefined;
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);
   const start = now();
-  let status: number | undefined;
-  let errType: string | undefined;
-  try {
-    const result = await contextStorage().run({ scope, span, baggage }, () => (streaming ? Promise.resolve(fn.apply(self, args)) : callLambda(fn, self, args)));
-    if (shape.http) {
-      // A streaming handler sets its status on the stream and returns nothing.
-      status = resultStatus(result, streaming ? 200 : shape.http.noStatus);
-      span.setAttribute('http.response.status_code', status);
-      if (capture?.responseHeaders) {
-        const out: Record<string, unknown> = {};
-        captureHeaders(out, 'http.response.header.', resultHeaders(result), capture.responseHeaders);
-        span.setAttributes(out);
-      }
-      if (status >= 500) {
-        span.setStatus(SpanStatus.ERROR);
-        errType = String(status);
-      }
-    }
-    return result;
-  } catch (err) {
-    errType = errorType(err);
-    failSpan(span, err);
-    throw err;
-  } finally {
-    // Recording-errors conventions: the exception's type, or an HTTP event's 5xx status, on the span as on the metric.
-    if (errType) span.setAttribute('error.type', errType);
-    span.end();
-    if (metrics && activeLabels && shape.http) {
-      metrics.active.add(-1, activeLabels);
-      const labels: Record<string, string | number> = { ...activeLabels };
-      if (status !== undefined) labels['http.response.status_code'] = status;
-      if (shape.http.route) labels['http.route'] = shape.http.route;
-      if (errType) labels['error.type'] = errType;
-      metrics.duration.observe(secondsBetween(start, now()), labels);
-    }
-    // The sandbox freezes once the handler returns (VL-02): export now, within the time left.
-    let budget = flushTimeoutMs;
+  const call: LambdaCall = contextStorage().run({ scope, span, baggage }, () =>
+    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false } : callLambda(fn, self, args),
+  );
+  const settled = (async (): Promise<unknown> => {
+    let status: number | undefined;
+    let errType: string | undefined;
     try {
-      const left = context.getRemainingTimeInMillis?.();
-      if (typeof left === 'number' && Number.isFinite(left)) budget = Math.max(0, Math.min(budget, left - 100));
-    } catch {
-      // keep the default budget
+      const result = await call.result;
+      if (shape.http) {
+        // A streaming handler returns nothing: its status and headers are those it gave the stream.
+        const answer = streaming ? streamPrelude(args[1]) : result;
+        status = resultStatus(answer, streaming ? 200 : shape.http.noStatus);
+        span.setAttribute('http.response.status_code', status);
+        if (capture?.responseHeaders) {
+          const out: Record<string, unknown> = {};
+          captureHeaders(out, 'http.response.header.', resultHeaders(answer), capture.responseHeaders);
+          span.setAttributes(out);
+        }
+        if (status >= 500) {
+          span.setStatus(SpanStatus.ERROR);
+          errType = String(status);
+        }
+      }
+      return result;
+    } catch (err) {
+      errType = errorType(err);
+      failSpan(span, err);
+      throw err;
+    } finally {
+      // Recording-errors conventions: the exception's type, or an HTTP event's 5xx status, on the span as on the metric.
+      if (errType) span.setAttribute('error.type', errType);
+      // The route the app's router set on the span during the request (the Hono middleware) names
+      // the metric too, as handleRequest does; else the event's (routeKey, resource).
+      const set = (span as { attributes?: Record<string, unknown> }).attributes?.['http.route'];
+      span.end();
+      if (metrics && activeLabels && shape.http) {
+        metrics.active.add(-1, activeLabels);
+        const labels: Record<string, string | number> = { ...activeLabels };
+        if (status !== undefined) labels['http.response.status_code'] = status;
+        const route = typeof set === 'string' ? set : shape.http.route;
+        if (route) labels['http.route'] = route;
+        if (errType) labels['error.type'] = errType;
+        metrics.duration.observe(secondsBetween(start, now()), labels);
+      }
+      // The sandbox freezes once the handler answers (VL-02): export now, within the time left.
+      let budget = flushTimeoutMs;
+      try {
+        const left = context.getRemainingTimeInMillis?.();
+        if (typeof left === 'number' && Number.isFinite(left)) budget = Math.max(0, Math.min(budget, left - 100));
+      } catch {
+        // keep the default budget
+      }
+      await awaitFlush(monitor, scope.close(), budget, scope);
     }
-    await awaitFlush(monitor, scope.close(), budget, scope);
-  }
+  })();
+  if (!runtimeCallback || !call.viaCallback) return settled;
+  // A handler that never called back was answered null by the runtime itself when the event loop
+  // emptied: a callback now would reach the next invocation's state (BeforeExitListener.reset()).
+  void settled.then(
+    (value) => call.drained || runtimeCallback(null, value),
+    (err: unknown) => runtimeCallback(err),
+  );
+  return undefined;
+}
+
+/** A handler's call: its outcome, and how it gives it. */
+interface LambdaCall {
+  readonly result: Promise<unknown>;
+  /** It answers (or threw) as a callback-style handler: it returned no promise and no value. */
+  readonly viaCallback: boolean;
+  /** It never called back: `result` is the undefined of the event loop emptying. */
+  readonly drained: boolean;
 }
 
 /**
@@ -337,8 +377,9 @@ async function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, ar
  * apart: a defaulted `callback = noop` or `...args` counts 0 or 2, and such a handler's result
  * would be lost and its span ended and flushed before the work is done.
  */
-function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): Promise<unknown> {
-  return new Promise((resolve, reject) => {
+function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): LambdaCall {
+  const call = { result: undefined as unknown as Promise<unknown>, viaCallback: true, drained: false };
+  call.result = new Promise((resolve, reject) => {
     let settled = false;
     let waiting: (() => void) | undefined;
     const settle = (done: () => void): void => {
@@ -355,6 +396,7 @@ function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): Promise<un
       return;
     }
     if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {
+      call.viaCallback = false;
       (r as PromiseLike<unknown>).then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(e)));
       return;
     }
@@ -363,15 +405,17 @@ function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): Promise<un
     // A handler that declares a callback may return anything, a timer from
     // `(e, c, cb) => setTimeout(…)` for one.
     if (r !== undefined && fn.length < 3) {
+      call.viaCallback = false;
       resolve(r);
       return;
     }
     // Never called back: the runtime answers null once the event loop is empty, and so does
     // this, so that the span still ends and its export is at least attempted.
     if (settled) return;
-    waiting = () => settle(() => resolve(undefined));
+    waiting = () => settle(() => ((call.drained = true), resolve(undefined)));
     onDrain(waiting);
   });
+  return call;
 }
 
 const drainWaiters = new Set<() => void>();

@@ -106,6 +106,39 @@ describe('traceRecord', () => {
     expect([k.attributes['messaging.system'], k.attributes['messaging.message.id'], k.parentSpanId]).toEqual(['aws_kinesis', 'shardId-000000000000:4954', s.parentSpanId]);
   });
 
+  test("a failed record's span gets error.type (recording-errors conventions), as the batch's does: a throw, a rejection, a thrown string; the error reaches the handler unchanged", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const seen: unknown[] = [];
+    const handler = wrapFunction(async (e: typeof event, _c: unknown) => {
+      const fails: Array<() => unknown> = [
+        () => {
+          throw new SyntaxError('bad body');
+        },
+        async () => Promise.reject(new RangeError('too big')),
+        () => {
+          throw 'plain';
+        },
+        () => 'ok',
+      ];
+      for (const f of fails) {
+        try {
+          await traceRecord(e.Records[0], f);
+        } catch (err) {
+          seen.push(err instanceof Error ? err.name : err);
+        }
+      }
+    }, monitor);
+    await handler(event, context);
+    expect(seen).toEqual(['SyntaxError', 'RangeError', 'plain']);
+    const records = memory.spans.filter((s) => s.attributes['messaging.message.id'] === 'm-1');
+    expect(records.map((s) => [s.status.code, s.attributes['error.type']])).toEqual([
+      [2, 'SyntaxError'],
+      [2, 'RangeError'],
+      [2, 'string'],
+      [0, undefined],
+    ]);
+  });
+
   test('outside any monitor, fn runs with a span that records nothing', () => {
     let recording: boolean | undefined;
     expect(traceRecord(event.Records[0], (span) => ((recording = span.isRecording()), 'done'))).toBe('done');

@@ -1,0 +1,248 @@
+/**
+ * wrapFunction as the Lambda Node runtime calls it (aws-lambda-nodejs-runtime-interface-client):
+ * a response stream's status, a callback-style handler answering through the runtime's callback,
+ * and a route set by the app's router (the Hono middleware).
+ */
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { afterEach, expect, test, vi } from 'vitest';
+import { createTestMonitor } from '../../../src/testing/index.js';
+import { wrapFunction } from '../index.js';
+import { resetColdStart } from '../src/wrap-function.js';
+
+afterEach(() => resetColdStart());
+
+const lambdaContext = (id: string) => ({ awsRequestId: id, functionName: 'orders', getRemainingTimeInMillis: () => 10_000 });
+const functionUrlEvent = (path: string) => ({
+  version: '2.0',
+  routeKey: '$default',
+  rawPath: path,
+  rawQueryString: '',
+  headers: { host: 'abc.lambda-url.eu-west-1.on.aws' },
+  isBase64Encoded: false,
+  requestContext: { http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '10.0.0.1' }, domainName: 'abc.lambda-url.eu-west-1.on.aws', stage: '$default', requestId: 'x' },
+});
+const durationPoints = (monitor: ReturnType<typeof createTestMonitor>['monitor']) =>
+  monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!.points.map((p) => p.attributes);
+
+/**
+ * The response stream the runtime passes a streaming handler: a Writable seen through an object
+ * whose `_onBeforeFirstWrite` reads and writes the inner stream's (response-stream.ts), and whose
+ * first write calls that hook first (it stays set after it).
+ */
+type ResponseStream = Writable & { contentType: string; setContentType(t: string): void; _onBeforeFirstWrite?: (write: (c: unknown) => void) => void };
+function responseStream(): { stream: ResponseStream; sent: () => string } {
+  const chunks: Buffer[] = [];
+  let ready = true;
+  const inner = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      if (ready && typeof stream._onBeforeFirstWrite === 'function') stream._onBeforeFirstWrite((c) => chunks.push(Buffer.from(c as string)));
+      ready = false;
+      chunks.push(chunk);
+      cb();
+    },
+  });
+  const stream: ResponseStream = Object.assign(inner, { contentType: 'application/octet-stream', setContentType(t: string) { stream.contentType = t; } });
+  return { stream, sent: () => Buffer.concat(chunks).toString().replace(/\0/g, '.') };
+}
+
+/** awslambda.HttpResponseStream.from, as the runtime defines it (http-response-stream.ts). */
+const HttpResponseStream = {
+  from<S extends { setContentType(t: string): void; _onBeforeFirstWrite?: unknown }>(stream: S, prelude: Record<string, unknown>): S {
+    stream.setContentType('application/vnd.awslambda.http-integration-response');
+    const metadataPrelude = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write: (c: unknown) => void) => {
+      write(metadataPrelude);
+      write(new Uint8Array(8));
+    };
+    return stream;
+  },
+};
+
+test('a response-streaming handler: the status (and captured headers) are what it set with HttpResponseStream.from, 200 only when it set none; on the span as on the metric', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+  const handler = wrapFunction(
+    Object.assign(
+      async (event: { rawPath: string }, rs: ResponseStream, _context: unknown) => {
+        if (event.rawPath === '/down') rs = HttpResponseStream.from(rs, { statusCode: 503, headers: { 'content-type': 'text/plain', 'retry-after': '30' } });
+        if (event.rawPath === '/created') rs = HttpResponseStream.from(rs, { statusCode: 201 });
+        await pipeline(Readable.from(['a ', 'body']), rs);
+      },
+      { [STREAMING]: 'response' },
+    ),
+    monitor,
+    { captureHeaders: { responseHeaders: ['retry-after'] } },
+  );
+  const sent: string[] = [];
+  for (const path of ['/down', '/created', '/plain']) {
+    const { stream, sent: body } = responseStream();
+    await handler(functionUrlEvent(path), stream, lambdaContext(path));
+    sent.push(body());
+  }
+  // The stream reached the runtime as the handler wrote it: the prelude once, before the body.
+  expect(sent).toEqual(['{"statusCode":503,"headers":{"content-type":"text/plain","retry-after":"30"}}........a body', '{"statusCode":201}........a body', 'a body']);
+  expect(memory.spans.map((s) => [s.attributes['url.path'], s.attributes['http.response.status_code'], s.status.code, s.attributes['error.type'], s.attributes['http.response.header.retry-after']])).toEqual([
+    ['/down', 503, 2, '503', ['30']],
+    ['/created', 201, 0, undefined, undefined],
+    ['/plain', 200, 0, undefined, undefined],
+  ]);
+  expect(durationPoints(monitor).map((a) => a['http.response.status_code']).sort()).toEqual([200, 201, 503]);
+});
+
+test("a Hono app behind a function URL (hono/aws-lambda's handle and streamHandle): the request metric has the route the middleware set on the span; a streamed answer its status", async () => {
+  const { Hono } = await import('hono');
+  const { handle } = await import('hono/aws-lambda');
+  const { monitorMiddleware } = await import('../../../src/middleware/hono/index.js');
+  const { monitor, memory } = createTestMonitor();
+  const app = new Hono();
+  app.use(monitorMiddleware(monitor));
+  app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
+  app.get('/gone/:id', (c) => c.text('gone', 410));
+  const handler = wrapFunction(handle(app), monitor);
+  const result = (await handler(functionUrlEvent('/users/7') as never, lambdaContext('h-1') as never)) as { statusCode: number };
+  expect(result.statusCode).toBe(200);
+  // Hono's streaming handler too (it answers through HttpResponseStream.from), under the runtime's `awslambda` global.
+  const { streamHandle } = await import('hono/aws-lambda');
+  const globals = globalThis as { awslambda?: unknown };
+  globals.awslambda = { streamifyResponse: <F>(f: F) => f, HttpResponseStream };
+  try {
+    const { stream, sent } = responseStream();
+    await wrapFunction(streamHandle(app), monitor)(functionUrlEvent('/gone/7') as never, stream as never, lambdaContext('h-2') as never);
+    expect(sent()).toMatch(/^\{"statusCode":410,.*gone$/);
+  } finally {
+    delete globals.awslambda;
+  }
+  expect(memory.spans.map((s) => [s.name, s.attributes['http.route'], s.attributes['http.response.status_code']])).toEqual([
+    ['GET /users/:id', '/users/:id', 200],
+    ['GET /gone/:id', '/gone/:id', 410],
+  ]);
+  expect(durationPoints(monitor).map((a) => [a['http.route'], a['http.response.status_code']])).toEqual([
+    ['/users/:id', 200],
+    ['/gone/:id', 410],
+  ]);
+});
+
+type Posted = { error?: unknown; result?: unknown };
+type RuntimeCallback = (err: unknown, result?: unknown) => void;
+
+/**
+ * One invocation as the Lambda Node runtime makes it through Node 22 (Runtime.ts handleOnce and
+ * CallbackContext.js): `handler(event, context, callback)`; a returned Promise is answered at once
+ * (context.succeed / fail), otherwise the callback answers: with callbackWaitsForEmptyEventLoop
+ * (the default) only once the event loop is empty ('beforeExit'), and if it is never called the
+ * runtime answers null then. Only the first answer counts. `log` gets 'callback' and 'posted'.
+ */
+function invokeAsRuntime(handler: (...args: never[]) => unknown, event: unknown, id: string, log: string[]) {
+  let waitForEmptyEventLoop = true;
+  let finished = false;
+  let post!: (p: Posted) => void;
+  const posted = new Promise<Posted>((resolve) => (post = (p) => (log.push('posted'), process.off('beforeExit', onBeforeExit), resolve(p))));
+  let beforeExit: (() => void) | undefined = () => post({ result: null });
+  const onBeforeExit = (): void => beforeExit?.();
+  process.on('beforeExit', onBeforeExit);
+  const once = <A extends unknown[]>(f: (...a: A) => void) => (...a: A): void => {
+    if (!finished) {
+      finished = true;
+      f(...a);
+    }
+  };
+  const done = (err: unknown, result?: unknown): void => {
+    beforeExit = undefined;
+    post(err !== undefined && err !== null ? { error: err } : { result });
+  };
+  const callback = once((err: unknown, result?: unknown) => {
+    log.push('callback');
+    beforeExit = undefined;
+    if (err !== undefined && err !== null) post({ error: err });
+    else if (!waitForEmptyEventLoop) post({ result });
+    else beforeExit = () => setImmediate(() => post({ result }));
+  });
+  const context = {
+    ...lambdaContext(id),
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(v: boolean) {
+      waitForEmptyEventLoop = v;
+    },
+    succeed: once((result: unknown) => done(null, result)),
+    fail: once((err: unknown) => done(err ?? 'handled')),
+  };
+  let returned: unknown;
+  try {
+    returned = (handler as (...args: unknown[]) => unknown)(event, context, callback);
+    if (returned instanceof Promise) returned.then(context.succeed, context.fail);
+  } catch (err) {
+    callback(err);
+  }
+  return { returned, posted };
+}
+
+test('a callback-style handler called by the Lambda runtime answers through the runtime\'s callback, after the export: work after callback() still runs before the answer (callbackWaitsForEmptyEventLoop)', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const log: string[] = [];
+  let release!: () => void;
+  const background = new Promise<void>((r) => (release = r)).then(() => log.push('audit written'));
+  const handler = wrapFunction((_event: unknown, _context: unknown, callback: RuntimeCallback) => {
+    callback(null, { statusCode: 200 });
+    // after-response work: the runtime answers only once it is done (the event loop empty)
+    void background;
+  }, monitor);
+  const { returned, posted } = invokeAsRuntime(handler, functionUrlEvent('/a'), 'cb-1', log);
+  // No promise: a promise would be answered as soon as it resolves, before the work after callback().
+  expect(returned).toBeUndefined();
+  const callbackCalled = new Promise<void>((resolve) => {
+    const check = (): void => void (log.includes('callback') || log.includes('posted') ? resolve() : setImmediate(check));
+    check();
+  });
+  await callbackCalled;
+  expect(log).toEqual(['callback']);
+  // Exported before the runtime got the result.
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.attributes['http.response.status_code']])).toEqual([['cb-1', 200]]);
+  release();
+  await background;
+  process.emit('beforeExit', 0); // the event loop is empty
+  expect(await posted).toEqual({ result: { statusCode: 200 } });
+  expect(log).toEqual(['callback', 'audit written', 'posted']);
+});
+
+test('under the Lambda runtime: callbackWaitsForEmptyEventLoop = false answers at the callback; an error reaches the runtime as one; an async handler is answered through its promise; a handler that never calls back is answered by the runtime alone', async () => {
+  const { monitor, memory } = createTestMonitor();
+  type Ctx = { callbackWaitsForEmptyEventLoop: boolean };
+  const noWait = wrapFunction((_e: unknown, context: Ctx, callback: RuntimeCallback) => {
+    context.callbackWaitsForEmptyEventLoop = false;
+    setTimeout(() => callback(null, 'fast'), 1);
+  }, monitor);
+  const failing = wrapFunction((_e: unknown, _c: Ctx, callback: RuntimeCallback) => void setTimeout(() => callback(new RangeError('bad')), 1), monitor);
+  const asyncFn = wrapFunction(async (_e: unknown, _c: unknown) => 'async', monitor);
+  const silent = wrapFunction((_e: unknown, _c: Ctx, _callback: RuntimeCallback) => {}, monitor);
+
+  const log: string[] = [];
+  const a = invokeAsRuntime(noWait, {}, 'no-wait', log);
+  expect([a.returned, await a.posted]).toEqual([undefined, { result: 'fast' }]);
+  const b = invokeAsRuntime(failing, {}, 'failing', log);
+  expect(b.returned).toBeUndefined();
+  const failed = await b.posted;
+  expect(failed.error).toBeInstanceOf(RangeError);
+  const c = invokeAsRuntime(asyncFn, {}, 'async', log);
+  expect(c.returned).toBeInstanceOf(Promise);
+  expect(await c.posted).toEqual({ result: 'async' });
+  expect(log).toEqual(['callback', 'posted', 'callback', 'posted', 'posted']);
+
+  const d = invokeAsRuntime(silent, {}, 'silent', log);
+  expect(d.returned).toBeUndefined();
+  process.emit('beforeExit', 0);
+  expect(await d.posted).toEqual({ result: null });
+  // The span still ends then and is exported; the runtime's callback is left alone (it answered already).
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(4));
+  await new Promise((r) => setImmediate(r));
+  expect(log.slice(5)).toEqual(['posted']);
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type']])).toEqual([
+    ['no-wait', 0, undefined],
+    ['failing', 2, 'RangeError'],
+    ['async', 0, undefined],
+    ['silent', 0, undefined],
+  ]);
+});

@@ -98,6 +98,36 @@ describe('PerformanceMonitor', () => {
     expect(ok.stats('x')).toBeUndefined();
   });
 
+  it('spans that is not a boolean throws at construction (`spans: \'false\'` from an env var kept spans on)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    for (const spans of ['false', 0, null]) {
+      expect(() => new PerformanceMonitor(monitor, { spans: spans as never })).toThrow(/^PerformanceMonitor: spans must be true or false, got /);
+    }
+    new PerformanceMonitor(monitor, { spans: false }).measure('quiet', () => 1);
+    new PerformanceMonitor(monitor, { spans: true }).measure('loud', () => 1);
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['loud']);
+  });
+
+  it('measure(): `throw undefined` and `reject(undefined)` are failures too (span ERROR, as traced records them)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const perf = new PerformanceMonitor(monitor);
+    let thrown: unknown = 'nothing';
+    try {
+      perf.measure('thrown', () => {
+        throw undefined;
+      });
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeUndefined();
+    await expect(perf.measure('rejected', () => Promise.reject(undefined))).rejects.toBeUndefined();
+    perf.track('ended').end(undefined);
+    await monitor.flush();
+    expect(['thrown', 'rejected', 'ended'].map((n) => memory.findSpan(n)!.status.code)).toEqual([SpanStatus.ERROR, SpanStatus.ERROR, SpanStatus.UNSET]);
+    expect(perf.stats('rejected')!.count).toBe(1);
+  });
+
   it('with a monitor: a histogram in seconds and a span per operation (ERROR on failure)', async () => {
     const { monitor, memory } = createTestMonitor();
     const perf = new PerformanceMonitor(monitor);

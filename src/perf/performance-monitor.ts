@@ -87,6 +87,9 @@ export class PerformanceMonitor {
     const max = options.maxOperations ?? 1000;
     if (!Number.isInteger(max) || max < 0) throw new RangeError(`PerformanceMonitor: maxOperations must be an integer ≥ 0, got ${String(max)}`);
     this.maxOperations = max;
+    // `spans: 'false'` (an env var) would keep spans on.
+    const spans: unknown = options.spans;
+    if (spans !== undefined && typeof spans !== 'boolean') throw new TypeError(`PerformanceMonitor: spans must be true or false, got ${typeof spans === 'string' ? JSON.stringify(spans) : String(spans)}`);
     // The histogram is made at first use, but a bad name is a mistake to show now.
     if (options.histogram !== undefined && options.histogram !== false) checkMetricName(options.histogram);
   }
@@ -97,7 +100,7 @@ export class PerformanceMonitor {
    * children, use `measure()`.
    */
   track(name: string, attributes?: Record<string, unknown>): TrackHandle {
-    return this.open(name, this.startSpan(name, attributes));
+    return this.open(name, this.startSpan(name, attributes)).handle;
   }
 
   private startSpan(name: string, attributes: Record<string, unknown> | undefined): Span | undefined {
@@ -109,22 +112,24 @@ export class PerformanceMonitor {
     }
   }
 
-  private open(name: string, span: Span | undefined): TrackHandle {
+  /** `finish(error, failed)` ends it too: `measure` knows a thrown `undefined` failed, `end(error)` cannot tell. */
+  private open(name: string, span: Span | undefined): { handle: TrackHandle; finish: (error: unknown, failed: boolean) => number } {
     const start = now();
     let final: number | undefined;
-    const end = (error?: unknown): number => {
+    const finish = (error: unknown, failed: boolean): number => {
       if (final !== undefined) return final;
       final = Math.max(0, now() - start);
       // The span ends first: recording (on an operation's first call, making its sketch and
       // histogram) is the monitor's own time, which made the span several times the duration.
       if (span) {
-        if (error !== undefined) failSpan(span, error);
+        if (failed) failSpan(span, error);
         span.end();
       }
       this.record(name, final);
       return final;
     };
-    return {
+    const end = (error?: unknown): number => finish(error, error !== undefined);
+    const handle: TrackHandle = {
       name,
       get durationMs() {
         return final ?? Math.max(0, now() - start);
@@ -137,6 +142,7 @@ export class PerformanceMonitor {
         end();
       },
     };
+    return { handle, finish };
   }
 
   /**
@@ -148,16 +154,16 @@ export class PerformanceMonitor {
    */
   measure<R>(name: string, fn: () => R, attributes?: Record<string, unknown>): R {
     const span = this.startSpan(name, attributes);
-    const t = this.open(name, span);
+    const { finish } = this.open(name, span);
     let result: R;
     try {
       result = span ? runInSpan(span, fn) : fn();
     } catch (err) {
-      t.end(err);
+      finish(err, true);
       throw err;
     }
-    if (isThenable(result)) return whenSettled(result, (error, failed) => t.end(failed ? error : undefined), span && ((f) => runInSpan(span, f))) as R;
-    t.end();
+    if (isThenable(result)) return whenSettled(result, finish, span && ((f) => runInSpan(span, f))) as R;
+    finish(undefined, false);
     return result;
   }
 

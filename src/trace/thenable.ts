@@ -1,7 +1,8 @@
 /**
- * What instrumentation returns for a thenable it observes: a native Promise is chained at once
- * (it runs anyway), anything else (a Knex or Drizzle query builder, a PrismaPromise, a Promise
- * subclass that may be lazy) is handed back as itself, observed, and runs only when awaited.
+ * What instrumentation returns for a thenable it observes: a native Promise is handed back as
+ * itself and watched at once (it runs anyway), anything else (a Knex or Drizzle query builder, a
+ * PrismaPromise, a Promise subclass that may be lazy) is handed back observed and runs only when
+ * awaited.
  */
 
 import { hasOwn } from '../attributes/sanitize.js';
@@ -24,12 +25,29 @@ type Finish = (error: unknown, failed: boolean) => void;
 type Run = <R>(f: () => R) => R;
 
 /**
- * `result`, with `settle(error, failed)` told when it settles: a native Promise is chained (the
- * caller gets a promise of the same outcome), any other thenable observed (see observeThenable).
- * The one way `traced`, `metered`, `measure` and `startActiveSpan` follow a returned thenable.
+ * `result`, with `settle(error, failed)` told when it settles: a native Promise is returned
+ * itself, any other thenable observed (see observeThenable). The one way `traced`, `metered`,
+ * `measure` and `startActiveSpan` follow a returned thenable.
  */
 export function whenSettled(result: PromiseLike<unknown>, settle: Finish, run?: Run): unknown {
-  return isNativePromise(result) ? chain(result, settle) : observeThenable(result, settle, run);
+  if (!isNativePromise(result)) return observeThenable(result, settle, run);
+  // Not a promise derived from it: when the function handled the rejection itself (`p.catch(log);
+  // return p`) and the caller ignores the result, a derived one would reject with nobody
+  // listening, an unhandled rejection that ends a Node process. This branch only watches and
+  // handles its own rejection; the caller keeps `result` itself (identity, `===`).
+  void result.then(
+    () => guarded(settle, undefined, false),
+    (e: unknown) => guarded(settle, e, true),
+  );
+  return result;
+}
+
+function guarded(settle: Finish, error: unknown, failed: boolean): void {
+  try {
+    settle(error, failed);
+  } catch {
+    // telemetry never replaces the result or the error, nor rejects the watching branch
+  }
 }
 
 /** `p.then(...)` that tells `settle` the outcome and passes it on unchanged. */
@@ -59,11 +77,7 @@ export function observeThenable<T extends object>(target: T, settle: Finish, run
   const finish: Finish = (error, failed) => {
     if (done) return;
     done = true;
-    try {
-      settle(error, failed);
-    } catch {
-      // telemetry never replaces the result or the error
-    }
+    guarded(settle, error, failed);
   };
   // A frozen `then` cannot be replaced by a Proxy (its get must return the same function): chain it.
   if (fixed(target, 'then')) return chain(target as unknown as PromiseLike<unknown>, finish);

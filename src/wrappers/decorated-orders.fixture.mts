@@ -42,3 +42,37 @@ export function defineOrders(traced: typeof Traced, metered: typeof Metered) {
   }
   return Orders;
 }
+
+/** A base class and subclasses: names are those of the class that declares each method. */
+export function defineInheritance(traced: typeof Traced, metered: typeof Metered, step: () => void) {
+  class Base {
+    @metered()
+    @traced()
+    place(n: number): number {
+      return n * 2;
+    }
+
+    @traced()
+    static make(): Base {
+      return new this();
+    }
+
+    // Stacked on a generator: the outer wrapper wraps the inner one, a plain function.
+    @traced('rows')
+    @metered('rows')
+    async *rows(): AsyncGenerator<number> {
+      await new Promise((r) => setTimeout(r, 1));
+      step();
+      yield 1;
+    }
+  }
+  class Sub extends Base {
+    @metered()
+    @traced()
+    override place(n: number): number {
+      return super.place(n) + 1;
+    }
+  }
+  class Inherits extends Base {}
+  return { Base, Sub, Inherits };
+}

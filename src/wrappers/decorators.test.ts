@@ -8,12 +8,12 @@ import { SpanStatus } from '../model/span-data.js';
 import type { CounterMetric } from '../model/metric-data.js';
 import { createTestMonitor } from '../testing/index.js';
 import { setDefaultMonitor } from './default-monitor.js';
-import type { defineOrders as DefineOrders, ValidationError as VE } from './decorated-orders.fixture.mjs';
+import type { defineInheritance as DefineInheritance, defineOrders as DefineOrders, ValidationError as VE } from './decorated-orders.fixture.mjs';
 import { metered } from './metered.js';
 import { traced } from './traced.js';
 
 const fixture = fileURLToPath(new URL('./decorated-orders.fixture.mts', import.meta.url));
-type Fixture = { defineOrders: typeof DefineOrders; ValidationError: typeof VE };
+type Fixture = { defineOrders: typeof DefineOrders; defineInheritance: typeof DefineInheritance; ValidationError: typeof VE };
 const compiled: Record<'standard' | 'legacy', Fixture> = {} as Record<'standard' | 'legacy', Fixture>;
 
 /**
@@ -89,6 +89,39 @@ describe.each(['standard', 'legacy'] as const)('%s decorators, type-checked and 
     expect(get('orders_sum_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold' }, value: 1 });
   });
 
+  it('a method is named after the class that declares it: an override calling super.place() records both, an inherited one its base', async () => {
+    const { defineInheritance } = compiled[kind];
+    const { monitor, memory } = createTestMonitor();
+    setDefaultMonitor(monitor);
+    const { Base, Sub, Inherits } = defineInheritance(traced, metered, () => undefined);
+    expect(new Sub().place(1)).toBe(3);
+    expect(new Inherits().place(1)).toBe(2);
+    expect(new Base().place(2)).toBe(4);
+    expect(Sub.make()).toBeInstanceOf(Sub);
+    await monitor.flush();
+    const sub = memory.findSpan('Sub.place')!;
+    expect(memory.spans.map((s) => s.name)).toEqual(['Base.place', 'Sub.place', 'Base.place', 'Base.place', 'Base.make']);
+    expect(memory.spans[0].parentSpanId).toBe(sub.spanId);
+    const calls = monitor.metrics.collect().metrics.filter((m) => m.name.endsWith('_place_calls_total'));
+    expect(Object.fromEntries(calls.map((m) => [m.name, (m as CounterMetric).points[0].value]))).toEqual({ base_place_calls_total: 3, sub_place_calls_total: 1 });
+  });
+
+  it('@traced() stacked on @metered() on a generator: the span lasts the iteration, whose steps are its children', async () => {
+    const { defineInheritance } = compiled[kind];
+    const { monitor, memory } = createTestMonitor();
+    setDefaultMonitor(monitor);
+    const { Base } = defineInheritance(traced, metered, () => monitor.tracer.startSpan('step').end());
+    const seen: number[] = [];
+    for await (const n of new Base().rows()) seen.push(n);
+    expect(seen).toEqual([1]);
+    await monitor.flush();
+    const rows = memory.findSpan('rows')!;
+    const step = memory.findSpan('step')!;
+    expect(step.parentSpanId).toBe(rows.spanId);
+    expect(rows.endTime).toBeGreaterThanOrEqual(step.endTime);
+    expect((monitor.metrics.collect().metrics.find((m) => m.name === 'rows_calls_total') as CounterMetric).points[0].value).toBe(1);
+  });
+
   it('decorated methods run unchanged without any monitor', async () => {
     const { defineOrders, ValidationError } = compiled[kind];
     const Orders = defineOrders(traced, metered);
@@ -111,7 +144,7 @@ describe('legacy decorators (experimentalDecorators), compiled by tsc', () => {
     return (await import(/* @vite-ignore */ pathToFileURL(file).href)) as Record<string, (...decorators: unknown[]) => unknown>;
   }
 
-  it('bare @traced / @metered and @traced() wrap methods, static ones and symbol-named ones, named by the class of `this`', async () => {
+  it('bare @traced / @metered and @traced() wrap methods, static ones and symbol-named ones, named by the class that declares them', async () => {
     const mod = await compileLegacy(`
       export const define = (d) => {
         class A { constructor() { this.n = 1; } @d run(x) { return x + this.n; } @d static make() { return new this(); } @d() [Symbol.for('s')]() { return this.n; } }
@@ -128,8 +161,8 @@ describe('legacy decorators (experimentalDecorators), compiled by tsc', () => {
       expect(b.run(2)).toBe(3);
       expect(b[Symbol.for('s')]()).toBe(1);
       await monitor.flush();
-      if (base === 'traced') expect(memory.spans.map((s) => s.name)).toEqual(['A.make', 'A.run', 'B.make', 'B.run', 'B.s']);
-      else expect(monitor.metrics.collect().metrics.map((m) => m.name).filter((n) => n.endsWith('_calls_total')).sort()).toEqual(['a_make_calls_total', 'a_run_calls_total', 'b_make_calls_total', 'b_run_calls_total', 'b_s_calls_total']);
+      if (base === 'traced') expect(memory.spans.map((s) => s.name)).toEqual(['A.make', 'A.run', 'A.make', 'A.run', 'A.s']);
+      else expect(monitor.metrics.collect().metrics.map((m) => m.name).filter((n) => n.endsWith('_calls_total')).sort()).toEqual(['a_make_calls_total', 'a_run_calls_total', 'a_s_calls_total']);
     }
   });
 

@@ -8,7 +8,7 @@ import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { thrownType } from './error-type.js';
 import type { LegacyMethodDecorator, StandardMethodDecorator } from './traced.js';
-import { cachedMethodName, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { checkMonitor, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, wrapCalls, wrapMethod, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
 export interface MeteredOptions {
@@ -68,6 +68,7 @@ function checkOptions(name: string | undefined, options: MeteredOptions): Metere
   const what = name === undefined ? '' : JSON.stringify(name);
   if (options === null || typeof options !== 'object') throw new TypeError(`metered(${what}): options must be an object ({ monitor?, labels?, buckets? }).`);
   checkOptionKeys(`metered(${what})`, options, KNOWN);
+  checkMonitor(`metered(${what})`, options.monitor, 'metrics');
   if (options.buckets !== undefined) checkBuckets(name === undefined ? 'metered() duration' : `${metricBase(name)}_duration_seconds`, options.buckets);
   const labels: unknown = options.labels;
   if (labels === undefined) return options;
@@ -87,7 +88,7 @@ function checkOptions(name: string | undefined, options: MeteredOptions): Metere
   return options;
 }
 
-/** `base(self)` is the metric base name; a constant for a named function, cached per class for a method. */
+/** `base(self)` is the metric base name; a constant for a named function, cached per class for a method (see wrapMethod). */
 function meter(fn: AnyFunction, base: (self: unknown) => string, options: MeteredOptions): AnyFunction {
   let checked: Instruments | undefined;
   return wrapCalls(fn, (self) => {
@@ -122,7 +123,7 @@ function named(name: string): () => string {
 }
 
 function method(fn: AnyFunction, context: MethodContext, name: string | undefined, options: MeteredOptions): AnyFunction {
-  return meter(fn, name ? named(name) : cachedMethodName(context, metricBase), options);
+  return wrapMethod(fn, context, metricBase, (methodName) => meter(fn, name ? named(name) : methodName, options));
 }
 
 /**

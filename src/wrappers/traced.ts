@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
 import { failSpan } from '../trace/tracer.js';
 import { getDefaultMonitor } from './default-monitor.js';
-import { cachedMethodName, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, wrapCalls, type AnyFunction, type MethodContext } from './wrap.js';
+import { checkMonitor, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, wrapCalls, wrapMethod, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
 export interface TracedOptions {
@@ -41,7 +41,7 @@ function tracer(fn: AnyFunction, name: (self: unknown) => string, options: Trace
 }
 
 function method(fn: AnyFunction, context: MethodContext, name: string | undefined, options: TracedOptions): AnyFunction {
-  return tracer(fn, name ? () => name : cachedMethodName(context), options);
+  return wrapMethod(fn, context, (n) => n, (methodName) => tracer(fn, name ? () => name : methodName, options));
 }
 
 function isPrimitive(v: unknown): boolean {
@@ -57,6 +57,7 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
   const what = name === undefined ? '' : JSON.stringify(name);
   if (options === null || typeof options !== 'object') throw new TypeError(`traced(${what}): options must be an object ({ monitor?, spanKind?, attributes? }).`);
   checkOptionKeys(`traced(${what})`, options, KNOWN);
+  checkMonitor(`traced(${what})`, options.monitor, 'tracer');
   const kind: unknown = options.spanKind;
   if (kind !== undefined && !(typeof kind === 'number' && kind >= 1 && kind <= 5 && (kind | 0) === kind)) {
     throw new TypeError(`traced(${what}): \`spanKind\` is ${JSON.stringify(kind)}; use ${KINDS}.`);

@@ -3,10 +3,10 @@
  * with its own `this` and arguments, and its result or error passes through unchanged. What
  * the wrapper does around it is guarded so a telemetry failure never reaches the caller.
  *
- * A native Promise result is chained (the caller gets a promise of the same outcome); any other
- * thenable (a query builder, a PrismaPromise) is returned as itself, observed by a Proxy, and
- * runs only when the caller awaits it: the call lasts until that settles, and a thenable never
- * awaited is a call that never happened (no span exported, no metric counted).
+ * A native Promise result is returned itself and watched; any other thenable (a query builder, a
+ * PrismaPromise) is returned observed by a Proxy, and runs only when the caller awaits it: the
+ * call lasts until that settles, and a thenable never awaited is a call that never happened (no
+ * span exported, no metric counted).
  */
 
 import { isThenable, whenSettled } from '../trace/thenable.js';
@@ -32,8 +32,12 @@ function settle(call: Call, error: unknown, failed: boolean): void {
 
 const GENERATOR_TAGS = new Set(['[object GeneratorFunction]', '[object AsyncGeneratorFunction]']);
 
+// Wrappers of generator functions: a wrapper is a plain function, so without this a wrapper around
+// one (`@traced() @metered()` on a generator method) would end its call before iteration began.
+const generatorWrappers = new WeakSet<AnyFunction>();
+
 function isGeneratorFunction(fn: AnyFunction): boolean {
-  return GENERATOR_TAGS.has(Object.prototype.toString.call(fn));
+  return generatorWrappers.has(fn) || GENERATOR_TAGS.has(Object.prototype.toString.call(fn));
 }
 
 type Step = IteratorResult<unknown> | Promise<IteratorResult<unknown>>;
@@ -126,6 +130,7 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
     settle(call, undefined, false);
     return result;
   };
+  if (generator) generatorWrappers.add(wrapped);
   try {
     Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
     Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
@@ -140,6 +145,8 @@ export interface MethodContext {
   kind: string;
   name: string | symbol;
   static?: boolean;
+  /** The prototype or class the method is declared on, when known (legacy decorators get it). */
+  owner?: object;
 }
 
 export function isMethodContext(v: unknown): v is MethodContext {
@@ -176,7 +183,7 @@ export function legacyDecorate(
   // A getter, setter or field (Babel's has an `initializer`) would be left unwrapped without a word.
   if (typeof d?.value !== 'function') throw new TypeError(`@${decorator} on ${String(key)}: only class methods can be decorated; wrap the function with ${decorator}(fn) instead.`);
   const fn = d.value as AnyFunction;
-  const value = wrap(fn, { kind: 'method', name: key, static: typeof target === 'function' });
+  const value = wrap(fn, { kind: 'method', name: key, static: typeof target === 'function', owner: target });
   // Metadata that decorators applied before this one set on the method (reflect-metadata: NestJS
   // routes, guards) moves with it, or a `@Get()` below `@traced()` would lose its route.
   const r = Reflect as unknown as { getOwnMetadataKeys?(o: object): unknown[]; getOwnMetadata(k: unknown, o: object): unknown; defineMetadata(k: unknown, v: unknown, o: object): void };
@@ -188,38 +195,88 @@ export function legacyDecorate(
   return { ...d, value };
 }
 
+/**
+ * The `monitor` option, checked when the function is wrapped: a wrong one (createTestMonitor()'s
+ * `{ monitor, memory }`) would otherwise leave every call bare without a word.
+ */
+export function checkMonitor(what: string, monitor: unknown, uses: 'tracer' | 'metrics'): void {
+  if (monitor === undefined) return;
+  const object = monitor !== null && typeof monitor === 'object';
+  const part: unknown = object ? (monitor as Record<string, unknown>)[uses] : undefined;
+  if (part !== null && typeof part === 'object') return;
+  const hint = object && 'monitor' in monitor ? '; createTestMonitor() returns { monitor, memory }: pass its `monitor`' : '';
+  throw new TypeError(`${what}: \`monitor\` must be a Monitor (from createMonitor()), or left out to use the one set by setDefaultMonitor()${hint}.`);
+}
+
 /** A class, which a legacy class decorator (`@traced class X`) hands over like a function. */
 export function isClass(fn: AnyFunction): boolean {
   return /^class\b/.test(Function.prototype.toString.call(fn));
 }
 
-/** `Class.method`, found from `this` at call time (decorators do not see the class name). */
-export function methodName(self: unknown, context: MethodContext): string {
-  const method = typeof context.name === 'symbol' ? context.name.description ?? 'symbol' : context.name;
-  let owner: string | undefined;
-  if (context.static) owner = typeof self === 'function' ? self.name : undefined;
-  else if (self !== null && typeof self === 'object') owner = (self as { constructor?: { name?: string } }).constructor?.name;
-  return owner ? `${owner}.${method}` : method;
+/** The class name of a prototype, or of a class (static methods). */
+function className(o: unknown): string | undefined {
+  if (typeof o === 'function') return o.name;
+  return o !== null && typeof o === 'object' ? (o as { constructor?: { name?: string } }).constructor?.name : undefined;
 }
+
+/**
+ * Where `key` holds `method`, from `start` up its prototype chain (the class that declares it, not
+ * the subclass `this` is an instance of); `start` itself when not found (a private method).
+ */
+function declaring(start: unknown, key: PropertyKey, method: unknown): unknown {
+  for (let o = start; o !== null && (typeof o === 'object' || typeof o === 'function'); o = Object.getPrototypeOf(o)) {
+    if (Object.getOwnPropertyDescriptor(o, key)?.value === method) return o;
+  }
+  return start;
+}
+
+// Our wrappers stacked on one method (`@traced() @metered()`) share one cell: `top` is the
+// outermost, the function the class holds, which each looks for to find the declaring class.
+const stacks = new WeakMap<AnyFunction, { top: AnyFunction }>();
 
 const NO_OWNER = {};
 
 /**
- * `naming(methodName(self, context))`, computed again only when the class of `this` changes:
- * a method is nearly always called on instances of one class, and building the name (and the
- * metric base's regular expressions, about 0.9 µs) on every call was most of a call's cost.
+ * Wraps a decorated method: `make(name)` builds the wrapper, where `name(self)` is
+ * `naming("Class.method")` for the class that declares the method. A subclass calling
+ * `super.place()` or inheriting `place` is recorded under the base class's name (as OpenTelemetry
+ * Java's `@WithSpan` names spans), not twice under its own. Legacy decorators are given the class;
+ * standard ones are not, so it is found from `this` at the first call and again only when the
+ * prototype of `this` changes (building the name, with the metric base's regular expressions,
+ * about 0.9 µs, was most of a call's cost).
  */
-export function cachedMethodName(context: MethodContext, naming: (name: string) => string = (n) => n): (self: unknown) => string {
-  let owner: unknown = NO_OWNER;
-  let name = '';
-  return (self) => {
-    const o = context.static ? self : self !== null && typeof self === 'object' ? (self as { constructor?: unknown }).constructor : undefined;
-    if (o !== owner) {
-      name = naming(methodName(self, context));
-      owner = o;
-    }
-    return name;
+export function wrapMethod(fn: AnyFunction, context: MethodContext, naming: (name: string) => string, make: (name: (self: unknown) => string) => AnyFunction): AnyFunction {
+  const cell = stacks.get(fn) ?? { top: fn };
+  const method = typeof context.name === 'symbol' ? context.name.description ?? 'symbol' : context.name;
+  const qualified = (owner: unknown): string => {
+    const c = className(owner);
+    return naming(c ? `${c}.${method}` : method);
   };
+  let name: (self: unknown) => string;
+  if (context.owner) {
+    const fixed = qualified(context.owner);
+    name = () => fixed;
+  } else {
+    let from: unknown = NO_OWNER;
+    let owner: unknown = NO_OWNER;
+    let last = '';
+    name = (self) => {
+      const start = context.static || self === null || typeof self !== 'object' ? self : Object.getPrototypeOf(self);
+      if (start !== from) {
+        from = start;
+        const o = declaring(start, context.name, cell.top);
+        if (o !== owner) {
+          owner = o;
+          last = qualified(o);
+        }
+      }
+      return last;
+    };
+  }
+  const wrapper = make(name);
+  cell.top = wrapper;
+  stacks.set(wrapper, cell);
+  return wrapper;
 }
 
 /**

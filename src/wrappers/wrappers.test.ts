@@ -97,6 +97,25 @@ describe('traced()', () => {
     expect(memory.findSpan('ids')!.status.code).toBe(SpanStatus.UNSET);
   });
 
+  it('traced() around metered() around a generator function: the outer call lasts the iteration too', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const rows = traced('rows', metered('rows', function* (n: number) {
+      for (let i = 0; i < n; i++) {
+        monitor.tracer.startSpan(`row ${i}`).end();
+        yield i;
+      }
+    }, { monitor }), { monitor });
+    const it = rows(2);
+    expect(Object.prototype.toString.call(it)).toBe('[object Generator]');
+    expect(metric<CounterMetric | undefined>(monitor, 'rows_calls_total')?.points ?? []).toHaveLength(0);
+    expect([...it]).toEqual([0, 1]);
+    await monitor.flush();
+    const span = memory.findSpan('rows')!;
+    expect(memory.spans.map((s) => s.name)).toEqual(['row 0', 'row 1', 'rows']);
+    expect(memory.spans.filter((s) => s.name.startsWith('row ')).every((s) => s.parentSpanId === span.spanId)).toBe(true);
+    expect(metric<CounterMetric>(monitor, 'rows_calls_total').points[0].value).toBe(1);
+  });
+
   it('nests: a traced call inside another is its child', async () => {
     const { monitor, memory } = createTestMonitor();
     const inner = traced('inner', async () => 1, { monitor });
@@ -285,7 +304,7 @@ describe('lazy thenables (query builders, PrismaPromise) returned by traced() an
     expect(memory.spans.map((s) => s.status.code).sort()).toEqual([SpanStatus.UNSET, SpanStatus.ERROR].sort());
   });
 
-  it('a thenable never awaited records nothing (its work never ran); a native Promise is still chained', async () => {
+  it('a thenable never awaited records nothing (its work never ran); a native Promise is watched at once', async () => {
     executions = 0;
     const { monitor, memory } = createTestMonitor();
     traced('dropped', () => new QueryBuilder('x'), { monitor })();
@@ -345,6 +364,22 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     const f = metered('ok', () => 1, { monitor, labels: { tier: 'gold', shard: 3, beta: true }, buckets: [0.1, 1] });
     expect(f()).toBe(1);
     expect(metric<CounterMetric>(monitor, 'ok_calls_total').points[0]).toMatchObject({ attributes: { tier: 'gold', shard: 3, beta: true }, value: 1 });
+  });
+
+  it('a `monitor` option that is not a Monitor (createTestMonitor()\'s { monitor, memory }) throws when wrapping, saying what to pass; calls ran bare', () => {
+    const t = createTestMonitor();
+    const hint = /`monitor` must be a Monitor \(from createMonitor\(\)\), or left out to use the one set by setDefaultMonitor\(\); createTestMonitor\(\) returns \{ monitor, memory \}: pass its `monitor`\.$/;
+    expect(() => traced('job', () => 1, { monitor: t as never })).toThrow(hint);
+    expect(() => metered('job', () => 1, { monitor: t as never })).toThrow(hint);
+    expect(() => traced({ monitor: t as never })).toThrow(/^traced\(\): `monitor` must be a Monitor/);
+    expect(() => metered('job', { monitor: t as never })).toThrow(/^metered\("job"\): `monitor` must be a Monitor/);
+    for (const monitor of [null, 'monitor', {}]) {
+      expect(() => traced('job', () => 1, { monitor: monitor as never })).toThrow(/^traced\("job"\): `monitor` must be a Monitor \(from createMonitor\(\)\), or left out to use the one set by setDefaultMonitor\(\)\.$/);
+      expect(() => metered('job', () => 1, { monitor: monitor as never })).toThrow(/^metered\("job"\): `monitor` must be a Monitor/);
+    }
+    expect(traced('job', () => 1, { monitor: t.monitor })()).toBe(1);
+    expect(metered('job', () => 1, { monitor: t.monitor })()).toBe(1);
+    expect(metric<CounterMetric>(t.monitor, 'job_calls_total').points[0].value).toBe(1);
   });
 
   it('traced(): a spanKind that is not a SpanKind throws when wrapping instead of silently becoming INTERNAL', () => {

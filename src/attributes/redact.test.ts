@@ -435,6 +435,11 @@ describe('connection strings and URL-valued names', () => {
     expect(r.redactUrl('https://u:p@h/x?email=a@b.c')).toBe('https://REDACTED:REDACTED@b.c');
   });
 
+  it('a connection-string name numbered (db_url2, REDIS_URL_1) is one too: its credentials were exported whole', () => {
+    expect(r.apply('db_url2', 'postgres://admin:pw@db/app')).toBe('postgres://REDACTED:REDACTED@db/app');
+    expect(r.apply('REDIS_URL_1', 'redis://:pw@cache:6379')).toBe('redis://REDACTED:REDACTED@cache:6379');
+  });
+
   it('finds credentials only in the authority, after a scheme or at the start', () => {
     expect(r.redactUrl('jdbc:mysql://u:p@h:3306/db')).toBe('jdbc:mysql://REDACTED:REDACTED@h:3306/db');
     expect(r.redactUrl('https://u@a:p@h/x')).toBe('https://REDACTED:REDACTED@h/x');

@@ -120,7 +120,8 @@ const CONN_SECRET = /(pwd|key|sig|signature)$/i;
  * a name of its own (`database_url`, `aws.sqs.queue.url`) says where the process talks to, which is
  * worth seeing; replacing it whole would hide that, leaving it whole would leak its password.
  */
-const CONN_NAME = /(url|uri|dsn|connectionstring)$/;
+// A number after it (`db_url2`, `REDIS_URL_1`) names a second one, no other kind of value.
+const CONN_NAME = /(url|uri|dsn|connectionstring)\d*$/;
 
 /** What `apply` does with a key's values. */
 const enum Kind {

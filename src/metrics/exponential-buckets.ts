@@ -166,3 +166,29 @@ export function trim(b: Buckets): Buckets {
   while (end > start && b.counts[end - 1] === 0) end--;
   return start === end ? { offset: 0, counts: [] } : { offset: b.offset + start, counts: b.counts.slice(start, end) };
 }
+
+/**
+ * `a` plus `b`, into `a` (both may be lowered): at the finer of their scales where each side
+ * still spans at most `maxSize` buckets, as OpenTelemetry merges exponential histograms.
+ */
+export function addStates(a: ExponentialState, b: ExponentialState, maxSize: number): ExponentialState {
+  downscale(a, b.scale);
+  downscale(b, a.scale);
+  let change = 0;
+  for (const side of ['positive', 'negative'] as const) {
+    const x = a[side];
+    const y = b[side];
+    if (x.counts.length === 0 || y.counts.length === 0) continue;
+    const low = Math.min(x.offset, y.offset);
+    const high = Math.max(x.offset + x.counts.length, y.offset + y.counts.length) - 1;
+    while ((high >> change) - (low >> change) >= maxSize) change++;
+  }
+  downscale(a, a.scale - change);
+  downscale(b, a.scale);
+  a.zero += b.zero;
+  for (const side of ['positive', 'negative'] as const) {
+    const y = b[side];
+    for (let j = 0; j < y.counts.length; j++) if (y.counts[j] !== 0) add(a[side], y.offset + j, y.counts[j]);
+  }
+  return a;
+}

@@ -3,7 +3,8 @@ import type { LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, ExponentialHistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { openSpans } from '../trace/span.js';
-import { copyState, emptyState, MAX_SCALE, MIN_SCALE, record, subtract, trim, type ExponentialState } from './exponential-buckets.js';
+import { addStates, copyState, emptyState, MAX_SCALE, MIN_SCALE, record, subtract, trim, type Buckets, type ExponentialState } from './exponential-buckets.js';
+import { mergeHooks } from './merge-points.js';
 import { perSecond, startTimer, type BoundHistogram, type EndTimer } from './histogram.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
 
@@ -91,6 +92,7 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
     this.maxSize = options.maxSize;
     this.maxScale = options.maxScale;
     this.#timeScale = perSecond(unit);
+    mergeHooks.exponential ??= addPoints;
   }
 
   protected createSeries(attributes: PointAttributes, time: number): ExponentialSeries {
@@ -200,4 +202,26 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
       exemplars: e === undefined ? undefined : [e],
     };
   }
+}
+
+/**
+ * The buckets of two delta points of one series added (an OTLP export that failed, carried into
+ * the next: see mergeHooks), at the finer of their scales where each side still spans no more
+ * buckets than either point's sides did, nor than the default 160.
+ */
+function addPoints(a: ExponentialHistogramPoint, b: ExponentialHistogramPoint): Pick<ExponentialHistogramPoint, 'scale' | 'zeroCount' | 'positive' | 'negative'> {
+  const sides = [a.positive, a.negative, b.positive, b.negative];
+  const maxSize = Math.max(160, ...sides.map((x) => x.bucketCounts.length));
+  const state = (p: ExponentialHistogramPoint): ExponentialState => ({
+    scale: p.scale,
+    zero: p.zeroCount,
+    positive: { offset: p.positive.offset, counts: p.positive.bucketCounts.slice() },
+    negative: { offset: p.negative.offset, counts: p.negative.bucketCounts.slice() },
+  });
+  const s = addStates(state(a), state(b), maxSize);
+  const side = (x: Buckets) => {
+    const t = trim(x);
+    return { offset: t.offset, bucketCounts: t.counts };
+  };
+  return { scale: s.scale, zeroCount: s.zero, positive: side(s.positive), negative: side(s.negative) };
 }

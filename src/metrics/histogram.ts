@@ -81,7 +81,8 @@ export function checkBuckets(metric: string, buckets: unknown, unit?: unknown): 
   for (let i = 0; i < buckets.length; i++) {
     const b = buckets[i];
     if (typeof b !== 'number' || !Number.isFinite(b)) {
-      throw new TypeError(`histogram "${metric}": bucket ${i} is ${String(b)}; buckets must be finite numbers (+Inf is implied).`);
+      // A string quoted: "bucket 0 is 1" would read as a valid number.
+      throw new TypeError(`histogram "${metric}": bucket ${i} is ${typeof b === 'string' ? JSON.stringify(b) : String(b)}; buckets must be finite numbers (+Inf is implied).`);
     }
     if (i > 0 && !(b > buckets[i - 1])) {
       throw new RangeError(`histogram "${metric}": buckets must be strictly increasing, but ${buckets[i - 1]} is followed by ${b}.`);

@@ -1,6 +1,6 @@
 import type { Temporality } from '../../model/metric-data.js';
 import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
-import { COMPRESSIONS, PROTOCOLS, isHeaderValue } from './options.js';
+import { COMPRESSIONS, NO_SIGNALS_FROM_ENV, PROTOCOLS, isHeaderValue } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
 import { TOKEN } from '../../http/token.js';
 import { warnConfig } from '../../config/env.js';
@@ -118,9 +118,14 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
     if (values.includes('otlp') || !values.some((v) => v === 'none' || v === 'console')) signals.push(s);
   }
   if (signals.length < SIGNALS.length) o.signals = signals;
+  // Every signal turned off here is a valid setting (export nothing), not the mistake `signals: []` is in code.
+  if (signals.length === 0) NO_SIGNALS_FROM_ENV.add(signals);
 
   const pref = get('METRICS_TEMPORALITY_PREFERENCE')?.toLowerCase();
-  // lowmemory asks for delta on counters and histograms (ENV-08); one temporality per backend here.
+  // ENV-08: delta is Delta for counters (sync and observable) and histograms, Cumulative for
+  // up-down counters; lowmemory differs only in keeping observable counters Cumulative. Here one
+  // temporality per backend: lowmemory is read as delta, which sends an observable counter
+  // (OpenTelemetry bridge) as deltas too. Up-down counters and summaries go cumulative either way.
   if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
   else if (pref === 'cumulative') o.temporality = 'cumulative';
   else if (pref !== undefined) warn(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}: expected cumulative, delta or lowmemory`);

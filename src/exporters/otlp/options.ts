@@ -154,13 +154,25 @@ function checkHeaders(option: string, headers: unknown): Record<string, string> 
   return out;
 }
 
-function checkMs(option: string, value: unknown, fallback: number, min: number): number {
+/** A value as a message shows it: NaN and Infinity as such (JSON writes null), a string quoted. */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
+}
+
+function checkMs(option: string, value: unknown, fallback: number, min: number, what = 'milliseconds'): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    fail(option, `must be a finite number ≥ ${min} (milliseconds), got ${JSON.stringify(value)}`);
+    fail(option, `must be a finite number ≥ ${min} (${what}), got ${shown(value)}`);
   }
   return value;
 }
+
+/**
+ * The `signals: []` that otlpOptionsFromEnv gives when OTEL_{TRACES,METRICS,LOGS}_EXPORTER
+ * name no OTLP signal: valid configuration (export nothing), which must not stop the app (ENV-13).
+ * Given in code, an empty list is a mistake (see resolveOtlpOptions).
+ */
+export const NO_SIGNALS_FROM_ENV = new WeakSet<readonly OtlpSignal[]>();
 
 /** Validates options and fills defaults; throws a TypeError naming the option on bad config. */
 export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOptions {
@@ -193,14 +205,18 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
   let signals: Set<OtlpSignal> = new Set(SIGNALS);
   if (options.signals !== undefined) {
     if (!Array.isArray(options.signals)) fail('signals', 'must be an array of "traces", "metrics", "logs"');
+    // Every batch would be let go unseen and uncounted: an OtlpBackend that sends nothing is no backend.
+    if (options.signals.length === 0 && !NO_SIGNALS_FROM_ENV.has(options.signals)) {
+      fail('signals', 'is empty: give at least one signal, or leave the OtlpBackend out');
+    }
     signals = new Set(options.signals.map((s) => oneOf('signals', s, SIGNALS, 'traces')));
   }
 
   const retry = options.retry ?? {};
   if ((retry as unknown) === false) fail('retry', 'must be a plain object; for no retries write { maxAttempts: 1 }');
   checkKeys('retry', retry, ['maxAttempts', 'initialBackoffMs', 'maxBackoffMs']);
-  const maxAttempts = checkMs('retry.maxAttempts', retry.maxAttempts, 5, 1);
-  if (!Number.isInteger(maxAttempts)) fail('retry.maxAttempts', 'must be an integer ≥ 1');
+  const maxAttempts = checkMs('retry.maxAttempts', retry.maxAttempts, 5, 1, 'attempts, the first one included');
+  if (!Number.isInteger(maxAttempts)) fail('retry.maxAttempts', `must be an integer ≥ 1 (attempts, the first one included), got ${shown(maxAttempts)}`);
 
   if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
   if (options.onDiagnostic !== undefined && typeof options.onDiagnostic !== 'function') fail('onDiagnostic', 'must be a function');

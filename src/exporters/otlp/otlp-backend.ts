@@ -6,6 +6,7 @@ import type { OtlpSignal } from './endpoint.js';
 import { contentTypeOf, encodeSignal, gzip } from './encode.js';
 import { SIGNALS, redactUrl } from './endpoint.js';
 import { countDataPoints, countNegativeSummaries } from './metric-shape.js';
+import { DROPPED_METRIC, DeltaCarry } from './carry-over.js';
 import type { FetchLike, OtlpBackendOptions, ResolvedOtlpOptions } from './options.js';
 import { registerExporterUrl, unregisterExporterUrl } from './exporter-urls.js';
 import type { PostContext, PostOutcome } from './post.js';
@@ -53,6 +54,8 @@ export class OtlpBackend implements Backend {
   /** The request headers per signal, without Content-Encoding. */
   readonly #headers = {} as Record<OtlpSignal, Readonly<Record<string, string>>>;
   readonly #inflight = new Set<Promise<ExportResult>>();
+  /** Metric deltas not delivered yet (delta temporality only): see `#export`. */
+  readonly #carry: DeltaCarry | undefined;
   #closed = false;
 
   constructor(options: OtlpBackendOptions = {}) {
@@ -60,6 +63,7 @@ export class OtlpBackend implements Backend {
     this.#options = o;
     this.name = o.name;
     this.temporality = o.signals.has('metrics') ? o.temporality : 'none';
+    this.#carry = this.temporality === 'delta' ? new DeltaCarry() : undefined;
     // Resolved per call, so a fetch replaced after construction (tests, polyfills) is used.
     // Called as a plain function: as a method of the post context, the runtime's own fetch
     // given as `fetch: fetch` threw "Illegal invocation" on workerd for every export.
@@ -118,19 +122,59 @@ export class OtlpBackend implements Backend {
     await Promise.allSettled([...this.#inflight]);
   }
 
-  /** Stops accepting batches, waits for those in flight, and unregisters the exporter URLs. */
+  /**
+   * Stops accepting batches, waits for those in flight, sends the metric deltas still held from
+   * failed exports (their last chance), and unregisters the exporter URLs.
+   */
   async shutdown(): Promise<void> {
     if (this.#closed) return this.forceFlush();
     this.#closed = true;
     await this.forceFlush();
+    const held = this.#carry?.held;
+    if (held) {
+      for (const [resource, [scope]] of [...held]) await this.#export({ resource, scope, spans: [], logs: [] }, true);
+      let items = 0;
+      for (const [, [, metrics]] of held) items += countDataPoints({ temporality: 'delta', time: 0, metrics });
+      held.clear();
+      if (items > 0) this.#diagnose({ kind: 'export_failed', message: this.#redact(`OTLP metrics to ${redactUrl(this.urls.metrics)}: ${items} data points kept from failed exports were lost at shutdown`), detail: { signal: 'metrics', items } });
+    }
     for (const s of this.#options.signals) unregisterExporterUrl(this.urls[s]);
   }
 
-  async #export(batch: TelemetryBatch): Promise<ExportResult> {
+  /**
+   * A metrics delta that could not be delivered is not lost silently. A delta collection resets
+   * what it collects, so OpenTelemetry's SDKs (sdk-metrics' PeriodicExportingMetricReader and
+   * TemporalMetricProcessor) let a failed delta export go, logged but not counted; and the counts
+   * of a failed export, recorded after it, ride with the next one, so a second failure in a row
+   * took them too. Here, as the OpenTelemetry Collector's exporters do (retry and queue what is
+   * transient, drop and count what is permanent), with the same line the retries draw (OTLP-09/10):
+   * - a failure the exporter would retry (network error, timeout, 429/502/503/504 after the
+   *   attempts or the time ran out) keeps the delta and merges it into this backend's next
+   *   metrics export (`DeltaCarry`): per series, sums and histograms add up over [the first
+   *   start, the latest time], gauges and cumulative points keep the latest. A delta merges, so
+   *   what waits is bounded by the series, not by the number of failures; an isolate serves many
+   *   requests, and the next one's export delivers it;
+   * - a failure never retried (400, 500, another status, over 64 MiB) would fail again: its
+   *   points are dropped and counted (`rejected.dataPoints`, counted by the monitor under the
+   *   reason), except lexigram_monitor_dropped_total's own points, which are always kept (a
+   *   handful of series) so that the counts of what was lost reach the collector;
+   * - a partial success is never sent again (OTLP-07): its rejected points are counted.
+   * An export whose undelivered data was all kept reports `ok` with the failure in `error`
+   * (and through onDiagnostic): nothing was dropped, so nothing is counted; the monitor counts a
+   * failed result's items as dropped. What is still kept at shutdown gets one last export.
+   */
+  async #export(batch: TelemetryBatch, last = false): Promise<ExportResult> {
     const o = this.#options;
+    const carry = this.#carry;
+    let metrics = batch.metrics;
+    let overBound = 0;
+    // Carried deltas ride with the next metrics of their resource (the monitor paces metrics by
+    // metricExportIntervalMs), or with the last export at shutdown.
+    if (carry && (metrics ? metrics.temporality === 'delta' : last)) ({ metrics, lost: overBound } = carry.take(batch.resource, metrics));
+    if (metrics !== batch.metrics) batch = { ...batch, metrics };
     const jobs: Job[] = [];
     if (o.signals.has('traces') && batch.spans.length > 0) jobs.push({ signal: 'traces', count: batch.spans.length });
-    const points = countDataPoints(batch.metrics);
+    const points = countDataPoints(metrics);
     if (o.signals.has('metrics') && points > 0) jobs.push({ signal: 'metrics', count: points });
     if (o.signals.has('logs') && batch.logs.length > 0) jobs.push({ signal: 'logs', count: batch.logs.length });
     if (jobs.length === 0) return { ok: true };
@@ -151,7 +195,7 @@ export class OtlpBackend implements Backend {
     } finally {
       for (const b of budgets.values()) b.end();
     }
-    return this.#combine(jobs, outcomes, o.signals.has('metrics') ? countNegativeSummaries(batch.metrics) : 0);
+    return this.#combine(jobs, outcomes, o.signals.has('metrics') ? countNegativeSummaries(metrics) : 0, batch, overBound);
   }
 
   async #send(batch: TelemetryBatch, signal: OtlpSignal, ctx: PostContext): Promise<PostOutcome> {
@@ -177,11 +221,16 @@ export class OtlpBackend implements Backend {
     return postWithRetry(ctx, this.urls[signal], headers, body, o.protocol[signal] === 'http/json');
   }
 
-  /** `trimmed`: summary points sent without their negative quantiles and sum, counted when delivered. */
-  #combine(jobs: Job[], outcomes: PostOutcome[], trimmed: number): ExportResult {
+  /**
+   * `trimmed`: summary points sent without their negative quantiles and sum, counted when
+   * delivered. `overBound`: carried points let go past the carry's bound (`buffer_full`).
+   */
+  #combine(jobs: Job[], outcomes: PostOutcome[], trimmed: number, batch: TelemetryBatch, overBound: number): ExportResult {
     let reason: DropReason | undefined;
     const errors: string[] = [];
     const rejected: { spans?: number; logs?: number; dataPoints?: number } = {};
+    // Points kept from failed exports past the carry's bound (more series than a collection holds).
+    if (overBound > 0) rejected.dataPoints = overBound;
     for (let i = 0; i < jobs.length; i++) {
       const { signal, count } = jobs[i];
       const out = outcomes[i];
@@ -195,26 +244,42 @@ export class OtlpBackend implements Backend {
           // Delivered, but not whole: the monitor counts ok results' `rejected` as export_rejected.
           const error = `${trimmed} summary points sent without negative quantiles and sum (MET-09)`;
           errors.push(error);
-          rejected.dataPoints = trimmed;
+          rejected.dataPoints = (rejected.dataPoints ?? 0) + trimmed;
           this.#diagnose({ kind: 'export_rejected', message: `${where}: ${error}`, detail: { signal, items: trimmed } });
         }
         continue;
       }
-      reason ??= out.reason ?? 'export_failed';
+      // A server can claim more rejected items than were sent: no more than `count` were lost.
+      let items = out.partial ? Math.min(out.partial.rejected, count) : count;
+      let kept = '';
+      const metrics = batch.metrics;
+      if (signal === 'metrics' && this.#carry && metrics && !out.partial) {
+        // See #export: all of a delta the exporter would retry, else the drop counter's own points.
+        const keep = out.retryable ? metrics.metrics : metrics.metrics.filter((m) => m.name === DROPPED_METRIC);
+        const n = countDataPoints({ ...metrics, metrics: keep });
+        // Points past the carry's bound are dropped after all, under this failure's reason.
+        items += this.#carry.keep(batch.resource, batch.scope, keep) - n;
+        if (n > 0) kept = `; ${n} data points kept for the next export`;
+      }
       // The URL says where it went: on Workers a failed fetch says only "Network connection lost.",
       // and a stray OTEL_EXPORTER_OTLP_* variable sends to the default http://localhost:4318.
-      const error = this.#redact(`${signal} to ${to}: ${out.error ?? 'failed'}`);
+      const error = this.#redact(`${signal} to ${to}: ${out.error ?? 'failed'}${kept}`);
       errors.push(error);
-      // A server can claim more rejected items than were sent: no more than `count` were lost.
-      const items = out.partial ? Math.min(out.partial.rejected, count) : count;
-      rejected[REJECTED_KEY[signal]] = items;
+      if (items > 0) {
+        reason ??= out.reason ?? 'export_failed';
+        rejected[REJECTED_KEY[signal]] = (rejected[REJECTED_KEY[signal]] ?? 0) + items;
+      }
       this.#diagnose({
         kind: out.reason ?? 'export_failed',
-        message: this.#redact(`${where} failed: ${out.error ?? 'unknown error'}`),
+        message: this.#redact(`${where} failed: ${out.error ?? 'unknown error'}${kept}`),
         detail: { signal, status: out.status, attempts: out.attempts, items },
       });
     }
-    if (reason === undefined) return errors.length ? { ok: true, error: errors.join('; '), rejected } : { ok: true };
+    // Nothing lost to a failure: `ok`, whatever was kept for later (the monitor counts nothing);
+    // carried points past the bound alone are counted as buffer_full.
+    if (reason === undefined) {
+      return errors.length || overBound ? { ok: true, ...(overBound && { reason: 'buffer_full' as const }), error: errors.join('; '), ...(rejected.dataPoints && { rejected }) } : { ok: true };
+    }
     return { ok: false, reason, error: errors.join('; '), rejected };
   }
 
@@ -256,7 +321,7 @@ function budget(ms: number, fetch: FetchLike, o: ResolvedOtlpOptions): Budget {
     ms > 0
       ? setTimeout(() => {
           controller.abort();
-          expire({ ok: false, reason: 'export_timeout', error: `export timed out after ${ms} ms`, attempts: 0 });
+          expire({ ok: false, reason: 'export_timeout', error: `export timed out after ${ms} ms`, attempts: 0, retryable: true });
         }, timerMs(ms))
       : undefined;
   let running = 0;

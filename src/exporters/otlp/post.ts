@@ -26,9 +26,15 @@ export interface PostOutcome {
   readonly attempts: number;
   /** Set on a 200 whose partial_success was populated (never retried, OTLP-07). */
   readonly partial?: PartialSuccess;
+  /**
+   * A failure the exporter retries (OTLP-09/10): a network error, a timeout, 429/502/503/504,
+   * given up on only because the attempts or the time ran out. Unset for failures never retried
+   * (another status, a response over 4 MiB, a 2xx whose body could not be read).
+   */
+  readonly retryable?: true;
 }
 
-const TIMEOUT: Omit<PostOutcome, 'attempts'> = { ok: false, reason: 'export_timeout', error: 'export timed out' };
+const TIMEOUT: Omit<PostOutcome, 'attempts'> = { ok: false, reason: 'export_timeout', error: 'export timed out', retryable: true };
 
 /**
  * The longest one Retry-After is waited when the export has no deadline (`timeoutMs: 0`); a
@@ -90,16 +96,16 @@ export async function postWithRetry(
       }
       if (big) return { ok: false, reason: 'export_failed', error: `HTTP ${status}, response body larger than 4 MiB (not retried)`, status, attempts: attempt };
       lastError = `HTTP ${status}`;
-      if (attempt >= ctx.maxAttempts) return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, status, attempts: attempt };
+      if (attempt >= ctx.maxAttempts) return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, status, attempts: attempt, retryable: true };
     } else if (attempt >= ctx.maxAttempts) {
-      return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt };
+      return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt, retryable: true };
     }
     const delay = waitMs ?? backoffMs(attempt - 1, ctx.initialBackoffMs, ctx.maxBackoffMs, ctx.random);
     // Without a deadline (timeoutMs 0), one wait has its own cap: see MAX_RETRY_AFTER_MS.
     const pastDeadline = ctx.deadline < Infinity ? Date.now() + delay >= ctx.deadline : delay >= Math.max(MAX_RETRY_AFTER_MS, ctx.maxBackoffMs) + 1;
     if (pastDeadline) {
       // Waiting would only end in the timeout: give up now and say why.
-      return { ok: false, reason: 'export_failed', error: `${lastError}; next retry in ${Math.round(delay)} ms is past the deadline`, attempts: attempt };
+      return { ok: false, reason: 'export_failed', error: `${lastError}; next retry in ${Math.round(delay)} ms is past the deadline`, attempts: attempt, retryable: true };
     }
     if (!(await sleep(delay, ctx.signal))) return { ...TIMEOUT, attempts: attempt };
   }
@@ -110,7 +116,8 @@ async function readSuccess(res: Response, sentJson: boolean, attempts: number, s
   try {
     body = await readBodyCapped(res);
   } catch (err) {
-    if (signal.aborted) return { ...TIMEOUT, attempts };
+    // The server answered 2xx: the request was delivered, so it is not one to send again.
+    if (signal.aborted) return { ok: false, reason: 'export_timeout', error: TIMEOUT.error, attempts };
     // The server answered 2xx; a broken body after that does not undo the delivery.
     return { ok: true, status: res.status, attempts, partial: { rejected: 0, errorMessage: 'unreadable response: ' + errorText(err) } };
   }

@@ -30,7 +30,7 @@ export function workerBundle(entry = 'worker.ts'): Promise<string> {
 
 export interface WorkerStats {
   started: number;
-  settled: { ms: number; ok: boolean; items: number }[];
+  settled: { ms: number; ok: boolean; items: number; spansAndLogs: number; points: number; self: number }[];
   dropped: Record<string, number>;
   memorySpans: number;
   memoryLogs: number;

@@ -17,7 +17,7 @@ interface Env {
 
 let monitor: Monitor | undefined;
 const memory = new MemoryBackend();
-const settled: { ms: number; ok: boolean; items: number }[] = [];
+const settled: { ms: number; ok: boolean; items: number; spansAndLogs: number; points: number; self: number }[] = [];
 const diagnostics: string[] = [];
 let started = 0;
 let unhandled = 0;
@@ -42,9 +42,16 @@ function build(env: Env): Monitor {
       started++;
       const t0 = Date.now();
       let items = b.spans.length + b.logs.length;
-      for (const m of b.metrics?.metrics ?? []) items += m.points.length;
+      let points = 0;
+      let self = 0;
+      for (const m of b.metrics?.metrics ?? []) {
+        items += m.points.length;
+        points += m.points.length;
+        if (m.name === 'lexigram_monitor_dropped_total') self += m.points.length;
+      }
+      const spansAndLogs = b.spans.length + b.logs.length;
       const p = otlp.export(b);
-      void p.then((r) => settled.push({ ms: Date.now() - t0, ok: r.ok, items }));
+      void p.then((r) => settled.push({ ms: Date.now() - t0, ok: r.ok, items, spansAndLogs, points, self }));
       return p;
     },
     forceFlush: () => otlp.forceFlush(),

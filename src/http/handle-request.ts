@@ -3,7 +3,7 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { nothingToExport, type Scope } from '../scope/scope.js';
 import { extractIncoming } from '../trace/propagation/propagation.js';
-import type { Span } from '../trace/span.js';
+import { routeSetOn, type Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
 import { decodedByFetch, withoutEncoding } from './decoded-body.js';
@@ -121,8 +121,7 @@ export async function handleRequest(
     if (finished) return;
     finished = true;
     try {
-      const attrs = (span as { attributes?: Record<string, unknown> }).attributes;
-      const finalRoute = (attrs?.['http.route'] as string | undefined) ?? route;
+      const finalRoute = routeSetOn(span) ?? route;
       if (error !== undefined) failSpan(span, error);
       // HTTP semconv: the exception's type, the 5xx status, or why no status (or not the whole
       // body) was sent, on the span as on the metric; each an ERROR (a 2xx whose body was cut too).

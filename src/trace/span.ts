@@ -612,12 +612,18 @@ export class NonRecordingSpan implements Span {
   baggage: Baggage | undefined;
   /** Its monitor, for injectContext (propagators, baggage drops). */
   owner: SpanOwner | undefined;
+  /**
+   * `http.route` set by a router on an unsampled server span (the Hono middleware), kept for the
+   * request's metric, which counts every request, sampled or not (see routeSetOn).
+   */
+  route: string | undefined;
   constructor(private readonly ctx: SpanContext) {}
-  setAttribute(): this {
+  setAttribute(key?: string, value?: unknown): this {
+    if (key === 'http.route' && typeof value === 'string') this.route = value;
     return this;
   }
-  setAttributes(): this {
-    return this;
+  setAttributes(attributes?: Record<string, unknown>): this {
+    return this.setAttribute('http.route', attributes?.['http.route']);
   }
   addEvent(): this {
     return this;
@@ -642,4 +648,10 @@ export class NonRecordingSpan implements Span {
     return this.ctx;
   }
   [Symbol.dispose](): void {}
+}
+
+/** The `http.route` a router set on a server span during its request, sampled or not. */
+export function routeSetOn(span: Span): string | undefined {
+  const r = span instanceof NonRecordingSpan ? span.route : (span as { attributes?: Record<string, unknown> }).attributes?.['http.route'];
+  return typeof r === 'string' ? r : undefined;
 }

@@ -1,4 +1,5 @@
 import type { EnvRecord } from '../../../src/config/env.js';
+import { routeSetOn } from '../../../src/trace/span.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
@@ -330,7 +331,7 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       if (errType) span.setAttribute('error.type', errType);
       // The route the app's router set on the span during the request (the Hono middleware) names
       // the metric too, as handleRequest does; else the event's (routeKey, resource).
-      const set = (span as { attributes?: Record<string, unknown> }).attributes?.['http.route'];
+      const set = routeSetOn(span);
       span.end();
       if (metrics && activeLabels && shape.http) {
         metrics.active.add(-1, activeLabels);

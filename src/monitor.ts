@@ -654,6 +654,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       // The backend's own words when it gives them (what to change, such as a limit to raise).
       // Under the backend's reason when it gives one (MemoryBackend's bound: buffer_full).
       this.diag.drop(r.reason ?? 'export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
+    } else if (r.error) {
+      // Nothing lost (OtlpBackend kept its metrics for the next export), nothing counted; but a
+      // collector down for an hour must not go unseen where this monitor's diagnostics are read.
+      this.diag.report('export', `backend "${backend.name}" could not export, nothing lost yet: ${r.error}`, undefined, `export:${backend.name}`);
     }
     return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
   }

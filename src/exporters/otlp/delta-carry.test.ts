@@ -84,6 +84,24 @@ function setup(extra: Record<string, unknown> = {}) {
 const tick = () => new Promise((r) => setTimeout(r, 3));
 
 describe('OTLP delta metrics across failed exports', () => {
+  it("a deferred export is reported once through the monitor's onDiagnostic, not counted as dropped", async () => {
+    accepted.length = 0;
+    const seen: string[] = [];
+    const otlp = new OtlpBackend({ endpoint: rx.url, ...FAST, signals: ['metrics'] });
+    const monitor = createMonitor({ serviceName: 'carry', backends: [otlp], onDiagnostic: (d) => void seen.push(`${d.kind}: ${d.message}`) });
+    answer((req) => (req.path === '/v1/metrics' ? 503 : undefined));
+    const c = monitor.metrics.createCounter('jobs_total', 'Jobs');
+    for (let i = 0; i < 2; i++) {
+      c.increment();
+      expect((await monitor.flush()).backends[0]!.ok).toBe(true);
+    }
+    expect(seen.filter((m) => m.startsWith('export: backend "otlp" could not export, nothing lost yet: metrics to'))).toHaveLength(1);
+    expect(localDropped(monitor)).toEqual({});
+    answer(() => undefined);
+    await monitor.shutdown();
+    expect(collectorSum('jobs_total')).toEqual({ '': 2 });
+  });
+
   for (const status of [503, 429, 'network'] as const) {
     it(`a retryable failure (${status}) carries the delta into the next export: the collector sees every increment once`, async () => {
       let failing = true;

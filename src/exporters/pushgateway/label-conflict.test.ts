@@ -1,24 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Diagnostic, TelemetryBatch } from '../../model/batch.js';
-import type { MetricsSnapshot } from '../../model/metric-data.js';
+import type { Diagnostic } from '../../model/batch.js';
 import { createTestMonitor } from '../../testing/index.js';
-import { PushgatewayBackend } from './backend.js';
-
-const batch = (metrics: MetricsSnapshot): TelemetryBatch => ({ resource: { attributes: {} }, scope: { name: 't' }, spans: [], logs: [], metrics });
-
-function recording(options: Partial<ConstructorParameters<typeof PushgatewayBackend>[0]> = {}) {
-  const bodies: string[] = [];
-  const push = new PushgatewayBackend({
-    url: 'http://pgw.local:9091',
-    job: 'nightly',
-    fetch: async (_url, init) => {
-      bodies.push(String(init.body));
-      return new Response('', { status: 200 });
-    },
-    ...options,
-  });
-  return { push, bodies };
-}
+import { batch, recording } from '../../../test/pushgateway/helpers/recording.js';
 
 function dropped(monitor: ReturnType<typeof createTestMonitor>['monitor']): number | undefined {
   const m = monitor.metrics.collect().metrics.find((x) => x.name === 'lexigram_monitor_dropped_total');

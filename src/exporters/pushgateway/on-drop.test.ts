@@ -1,24 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TelemetryBatch } from '../../model/batch.js';
-import type { MetricsSnapshot } from '../../model/metric-data.js';
 import { createTestMonitor } from '../../testing/index.js';
+import { batch, recording } from '../../../test/pushgateway/helpers/recording.js';
 import { PushgatewayBackend } from './backend.js';
-
-const batch = (metrics: MetricsSnapshot): TelemetryBatch => ({ resource: { attributes: {} }, scope: { name: 't' }, spans: [], logs: [], metrics });
-
-function recording(options: Partial<ConstructorParameters<typeof PushgatewayBackend>[0]> = {}) {
-  const bodies: string[] = [];
-  const push = new PushgatewayBackend({
-    url: 'http://pgw.local:9091',
-    job: 'nightly',
-    fetch: async (_url, init) => {
-      bodies.push(String(init.body));
-      return new Response('', { status: 200 });
-    },
-    ...options,
-  });
-  return { push, bodies };
-}
 
 // A throwing onDrop failed the whole push (every metric lost for one left out); a non-function one
 // was accepted and did the same at the first drop.

@@ -269,6 +269,15 @@ describe('webhookNotifier against a local receiver', () => {
     expect(() => webhookNotifier({ url: 'https://hooks.example.com/alerts?token=a', headers: { authorization: 'Bearer t0k' } })).not.toThrow();
   });
 
+  it('no options object, or a fetch, waitUntil or onError that is no function, throws at construction naming it (DESIGN §5)', () => {
+    // An onError that is no function threw inside the failure handler: every failed post went unreported, not even printed.
+    expect(() => webhookNotifier(undefined as never)).toThrow(/^webhookNotifier: options must be an object such as \{ url: /);
+    for (const name of ['fetch', 'waitUntil', 'onError']) {
+      expect(() => webhookNotifier({ url: base, [name]: 'yes' } as never)).toThrow(new RegExp(`^webhookNotifier: ${name} must be a function, got string$`));
+      expect(() => webhookNotifier({ url: base, [name]: undefined } as never)).not.toThrow();
+    }
+  });
+
   it('a misspelled option throws listing the known ones, instead of leaving its default in force', () => {
     expect(() => webhookNotifier({ url: base, minIntervalSecond: 5 } as never)).toThrow(
       /^webhookNotifier: unknown option `minIntervalSecond`; known options are url, headers, fetch, minIntervalSeconds, timeoutSeconds, waitUntil, onError\.$/,

@@ -108,7 +108,15 @@ export type WebhookPayload = Omit<Alert, 'time'> & { time: string };
  * ```
  */
 export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
-  if (options !== null && typeof options === 'object') checkOptionKeys('webhookNotifier', options, KNOWN);
+  // Without an object, reading `url` threw "Cannot read properties of undefined", naming nothing.
+  if (options === null || typeof options !== 'object') throw new TypeError('webhookNotifier: options must be an object such as { url: "https://hooks.example.com/alerts" }');
+  checkOptionKeys('webhookNotifier', options, KNOWN);
+  // A callback that is no function failed only when called, out of sight: a non-function onError
+  // threw inside the failure handler, so every failed post went unreported (not even printed).
+  for (const name of ['fetch', 'waitUntil', 'onError'] as const) {
+    const f = options[name];
+    if (f !== undefined && typeof f !== 'function') throw new TypeError(`webhookNotifier: ${name} must be a function, got ${f === null ? 'null' : typeof f}`);
+  }
   const url = checkUrl(options.url);
   checkHeaders(options.headers);
   // A content-type of the user's replaces ours: spread together in another case, fetch joined

@@ -10,6 +10,7 @@ import type { Scope } from '../scope/scope.js';
 import type { SpanContext } from '../model/span-data.js';
 import { now } from '../time.js';
 import { stackTrace } from '../trace/stack.js';
+import { INVALID_SPAN_ID, INVALID_TRACE_ID } from '../trace/ids.js';
 import { redactEntry, type Redactor } from '../attributes/redact.js';
 
 
@@ -99,7 +100,8 @@ export class Logger {
     let merged: Record<string, AnyValue> | undefined;
     try {
       merged = this.#clean(attributes);
-      if (this.#unreadable) this.#owner.diag.drop('invalid_attribute', UNREADABLE, this.#unreadable);
+      // Only a cleaned object sets #unreadable: after `child(undefined)` it still holds the last record's count.
+      if (merged !== undefined && this.#unreadable) this.#owner.diag.drop('invalid_attribute', UNREADABLE, this.#unreadable);
     } catch {
       // Attributes whose keys cannot be listed (a revoked Proxy): the child is this logger's twin, the misuse counted.
       this.#owner.diag.drop('invalid_attribute', UNREADABLE);
@@ -205,7 +207,7 @@ export class Logger {
       const ctx = contextStorage().get();
       const span = ctx?.span;
       // A recording span's own fields (its id strings are cached): no SpanContext object per record.
-      const sc = span === undefined ? undefined : typeof (span as Partial<SpanContext>).traceId === 'string' ? (span as unknown as SpanContext) : span.spanContext();
+      const sc = span === undefined ? undefined : typeof (span as Partial<SpanContext>).traceId === 'string' ? (span as unknown as SpanContext) : validContext(span.spanContext());
       const record: LogRecordData =
         sc === undefined
           ? { time: now(), severityNumber, severityText: TEXT[level], body, attributes: attrs, droppedAttributesCount: dropped }
@@ -310,6 +312,15 @@ function levelName(level: unknown): LogLevel | undefined {
   if (hasOwn.call(LEVELS, level)) return level as LogLevel;
   const lower = level.toLowerCase();
   return hasOwn.call(LEVELS, lower) ? (lower as LogLevel) : undefined;
+}
+
+/**
+ * A non-recording span's context, or undefined when it is invalid (all-zero ids, as
+ * `@opentelemetry/api`'s INVALID_SPAN_CONTEXT made active): that is no trace, so the record has
+ * no ids, as a Logs API record in it has none (not zeros). A recording span's ids are always valid.
+ */
+function validContext(sc: SpanContext): SpanContext | undefined {
+  return sc.traceId === INVALID_TRACE_ID || sc.spanId === INVALID_SPAN_ID ? undefined : sc;
 }
 
 function textOf(v: unknown): string {

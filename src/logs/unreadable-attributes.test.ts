@@ -126,3 +126,20 @@ describe('a Map given as the attributes', () => {
     expect(memory.logs[0]!.droppedAttributesCount).toBe(1);
   });
 });
+
+describe('child() given no attributes after a record with an unreadable one', () => {
+  it('counts nothing more: the earlier record was counted once, child(undefined) adds no invalid_attribute', () => {
+    const { monitor } = createTestMonitor();
+    const counts = (): Record<string, number> => {
+      const m = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((x) => x.name === 'lexigram_monitor_dropped_total');
+      return Object.fromEntries((m?.points ?? []).map((p) => [p.attributes.reason, (p as { value: number }).value]));
+    };
+    monitor.logger.info('getter', Object.defineProperty({}, 'bad', { get: () => { throw new Error('read'); }, enumerable: true }) as never);
+    expect(counts()).toEqual({ invalid_attribute: 1 });
+    monitor.logger.child(undefined as never);
+    monitor.logger.child(null as never);
+    monitor.logger.child(7 as never);
+    // child(7) is misuse of its own (invalid_value); none of the three read an unreadable key.
+    expect(counts()).toEqual({ invalid_attribute: 1, invalid_value: 1 });
+  });
+});

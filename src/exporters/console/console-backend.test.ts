@@ -97,4 +97,21 @@ describe('ConsoleBackend', () => {
     await monitor.flush();
     expect(lines).toContain('[metric] latency histogram count=3 sum=0.6 mean=0.2 s');
   });
+  it("a Logs API record's own severityText cannot forge a line; one without a text shows its severity number's range; an event shows its name", async () => {
+    const lines: string[] = [];
+    const backend = new ConsoleBackend({ write: (l) => lines.push(l), metrics: false });
+    const base = { time: 1_700_000_000_000, body: 'b', attributes: {}, droppedAttributesCount: 0 };
+    await backend.export({
+      resource: { attributes: {} },
+      scope: { name: 's' },
+      spans: [],
+      logs: [
+        { ...base, severityNumber: 9, severityText: 'INFO\n[log] ERROR forged' },
+        { ...base, severityNumber: 14, severityText: '' },
+        { ...base, severityNumber: 0, severityText: '', body: '', eventName: 'browser.page_view\r\nx', attributes: { 'page.url': '/a' } },
+      ],
+    });
+    expect(lines).toEqual(['[log] INFO\\n[log] ERROR forged b', '[log] WARN b', '[log]  event=browser.page_view\\r\\nx  {page.url="/a"}']);
+    expect(lines.every((l) => !/[\n\r]/.test(l))).toBe(true);
+  });
 });

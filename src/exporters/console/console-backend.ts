@@ -1,4 +1,5 @@
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
+import type { LogRecordData } from '../../model/log-data.js';
 import type { MetricData } from '../../model/metric-data.js';
 import { SpanKind, type SpanData } from '../../model/span-data.js';
 import { formatAttributes, formatDuration, formatValue, oneLine } from './format.js';
@@ -33,6 +34,20 @@ function spanLine(s: SpanData): string {
 function eventLine(e: SpanData['events'][number], spanId: string): string {
   const { 'exception.stacktrace': _, ...attributes } = e.attributes;
   return `[event] ${oneLine(e.name)} span=${spanId}${formatAttributes(attributes)}`;
+}
+
+/** Severity names by range of severity number (1–4 TRACE … 21–24 FATAL), for a record without a text. */
+const SEVERITY = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
+
+/**
+ * A record's severity as printed: its text, escaped (a Logs API record's `severityText` is the
+ * caller's own string and must not forge a line), else the name of its severity number's range
+ * (`emit({ severityNumber: 13 })` has no text), else nothing (an unspecified severity).
+ */
+function severity(l: LogRecordData): string {
+  if (l.severityText) return oneLine(l.severityText);
+  const n = l.severityNumber;
+  return n >= 1 && n <= 24 ? SEVERITY[(n - 1) >> 2]! : '';
 }
 
 /** The quantile as a percentile, rounded to 12 digits: 0.07 * 100 is 7.000000000000001 in floating point. */
@@ -100,7 +115,8 @@ export class ConsoleBackend implements Backend {
       }
       for (const l of batch.logs) {
         const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
-        lines.push(`[log] ${l.severityText} ${oneLine(typeof l.body === 'string' ? l.body : formatValue(l.body))}${formatAttributes(l.attributes)}${ids}`);
+        const event = l.eventName ? ` event=${oneLine(l.eventName)}` : '';
+        lines.push(`[log] ${severity(l)}${event} ${oneLine(typeof l.body === 'string' ? l.body : formatValue(l.body))}${formatAttributes(l.attributes)}${ids}`);
       }
       if (this.#showMetrics && batch.metrics) {
         for (const m of batch.metrics.metrics) lines.push(...metricLines(m, this.#maxSeries));

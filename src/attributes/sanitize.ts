@@ -129,7 +129,9 @@ export function describe(v: unknown, redactor?: Redactor): string {
     if (typeof v === 'symbol') return v.toString();
     if (typeof v === 'function') return `[Function ${v.name || 'anonymous'}]`;
     if (v === undefined) return 'undefined';
-    return safeJson(v, redactor);
+    const json = safeJson(v, redactor);
+    // An object whose toJSON() gives a string (a URL, a decimal) is that string, not its JSON literal.
+    return json.charCodeAt(0) === 34 && typeof v === 'object' ? (JSON.parse(json) as string) : json;
   } catch {
     return UNSERIALIZABLE;
   }
@@ -234,6 +236,9 @@ export function attributesBytes(attrs: Record<string, unknown> | undefined, dept
   return n;
 }
 const MAX_ENTRIES = 128;
+/** Objects (maps, lists) one log value may hold in all; the rest is '[Truncated]', counted as a cut. */
+const MAX_NODES = 4096;
+let nodes = 0;
 
 /** Set by `sanitizeAny` when it cut something (a long string, a wide map or list, a deep level); the caller resets it. */
 export interface Cut {
@@ -281,10 +286,27 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     if (cut) cut.truncated = true;
     return '[Object]';
   }
+  // A value shared at several places is written at each (only a cycle is cut): without a bound on
+  // the objects walked, 8 levels of 8 keys sharing one child were 16 million nodes (seconds, on the request's path).
+  if (seen === undefined) nodes = 0;
+  if (++nodes > MAX_NODES) {
+    if (cut) cut.truncated = true;
+    return '[Truncated]';
+  }
   const s = seen ?? new WeakSet<object>();
   if (s.has(obj)) return '[Circular]';
   s.add(obj);
   try {
+    // What JSON would write for it: a URL its href, a decimal or an ObjectId its text (own keys: none, it was {}).
+    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return sanitizeAny((obj as { toJSON(): unknown }).toJSON(), maxLength, depth, s, cut);
+    // Headers and URLSearchParams hold their entries out of sight, as a Map does (they were {}).
+    if ((typeof Headers === 'function' && obj instanceof Headers) || (typeof URLSearchParams === 'function' && obj instanceof URLSearchParams)) {
+      const out: Record<string, unknown> = {};
+      for (const [k, e] of obj as Headers) defineSafe(out, k, e);
+      return sanitizeAny(out, maxLength, depth, s, cut);
+    }
+    // Other typed arrays are lists of numbers (they were maps of index → number).
+    if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) return sanitizeAny(Array.prototype.slice.call(obj, 0, MAX_ENTRIES + 1), maxLength, depth, s, cut);
     // A Map keeps its entries and a Set its values (their own keys are none: they were `{}`).
     if (obj instanceof Map || obj instanceof Set) {
       if (obj.size > MAX_ENTRIES && cut) cut.truncated = true;

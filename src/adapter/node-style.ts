@@ -168,7 +168,7 @@ export function requestFromNode(req: NodeRequestLike, telemetryOnly = false): Re
   const h = req.headers;
   const fwd = first(h.forwarded);
   const proto = scheme(forwarded(fwd, 'proto')) ?? scheme(first(h['x-forwarded-proto'])?.split(',')[0]) ?? (req.socket?.encrypted ? 'https' : 'http');
-  const host = hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0]) ?? hostOnly(first(h.host)) ?? localHost(req.socket) ?? 'localhost';
+  const host = hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0]) ?? hostOnly(first(h.host)) ?? hostOnly(first(h[':authority'])) ?? localHost(req.socket) ?? 'localhost';
   const target = req.url ?? '/';
   // Node lower-cased the names (an IncomingMessage: it has rawHeaders), so they are read in place.
   if (telemetryOnly && (req as { rawHeaders?: unknown }).rawHeaders !== undefined) {

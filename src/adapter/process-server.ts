@@ -240,8 +240,26 @@ export function traceGlobalFetch(monitor: Monitor, options: FetchInstrumentation
   } as PatchedFetch;
   patched[ORIGINAL] = original;
   patched[BY_MONITOR] = byMonitor;
+  keepOwnMembers(patched, original);
   g.fetch = patched;
   return true;
+}
+
+/**
+ * A runtime's fetch may carry members of its own (Bun's `fetch.preconnect(url)`): the traced
+ * fetch put in its place keeps them, methods bound to the runtime's fetch, so an app calling
+ * `fetch.preconnect(...)` does not get a TypeError once a server is instrumented.
+ */
+function keepOwnMembers(patched: PatchedFetch, original: FetchFn): void {
+  try {
+    for (const key of Object.getOwnPropertyNames(original)) {
+      if (key in patched) continue; // name, length, prototype: the traced fetch's own
+      const value = (original as unknown as Record<string, unknown>)[key];
+      Object.defineProperty(patched, key, { value: typeof value === 'function' ? value.bind(original) : value, writable: true, configurable: true });
+    }
+  } catch {
+    // a member that cannot be read or copied: left out, the fetch itself still works
+  }
 }
 
 /** Puts back the fetch that `traceGlobalFetch` replaced (tests). */

@@ -195,6 +195,30 @@ describe('handleRequest', () => {
     expect(memory.spans.map((s) => s.attributes['error.type'])).toEqual(['RangeError', '503', undefined]);
   });
 
+  it('an exception whose name cannot be read (a throwing getter) still ends the span, records the duration and brings active_requests back; error.type is always a string', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const waits: Promise<unknown>[] = [];
+    class Unnamed extends Error {
+      override get name(): string {
+        throw new Error('no name');
+      }
+    }
+    const thrown = [new Unnamed('u'), Object.assign(new Error('n'), { name: 42 })];
+    for (const err of thrown) {
+      await expect(handleRequest(monitor, new Request('http://x/a'), () => { throw err; }, (p) => waits.push(p))).rejects.toBe(err);
+    }
+    await Promise.all(waits);
+    expect(memory.spans.map((s) => [s.attributes['error.type'], s.attributes['http.response.status_code'], s.status.code])).toEqual([
+      ['Error', 500, SpanStatus.ERROR],
+      ['Error', 500, SpanStatus.ERROR],
+    ]);
+    const metrics = monitor.metrics.collect({ temporality: 'cumulative' }).metrics;
+    const active = metrics.find((m) => m.name === 'http.server.active_requests')!.points as unknown as { value: number }[];
+    expect(active.map((p) => p.value)).toEqual([0]);
+    const duration = metrics.find((m) => m.name === 'http.server.request.duration')!.points as unknown as { attributes: Record<string, unknown>; count: number }[];
+    expect(duration.map((p) => [p.attributes['error.type'], p.count])).toEqual([['Error', 2]]);
+  });
+
   it('keeps a method normalized by case in http.request.method_original (HTTP semconv: set when it differs)', async () => {
     const { monitor, memory } = createTestMonitor();
     const waits: Promise<unknown>[] = [];

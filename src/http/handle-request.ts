@@ -284,6 +284,15 @@ export function endsWithItsClient(contentType: unknown): boolean {
 
 /** `error.type` of a thrown value (recording-errors conventions): an Error's name, else the value's type. */
 export function errorType(err: unknown): string {
-  if (err instanceof Error) return err.name || 'Error';
+  // Never throws, and always a string: a `name` getter that throws left the server span unended,
+  // active_requests one too high and the duration unrecorded; a `name` of 42 was a number.
+  try {
+    if (err instanceof Error) {
+      const name: unknown = err.name;
+      return typeof name === 'string' && name ? name : 'Error';
+    }
+  } catch {
+    return 'Error';
+  }
   return typeof err;
 }

@@ -1,3 +1,4 @@
+import type { Span } from '../../../src/trace/span.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import type { BunServerLike } from './bun-types.js';
 import type { BunRescue } from './request.js';
@@ -38,7 +39,10 @@ export function bunErrorOption(option: unknown): { rescue?: BunRescue; error?: u
   const rescue: BunRescue = (err, server, t) => {
     const answered = (response: unknown): Response => {
       if (!(response instanceof Response)) return passOn(err);
-      failSpan(t.span, err);
+      // HTTP semconv: a server span whose answer is a 4xx (a not-found error mapped to 404) is
+      // left unset, the exception still recorded; a 5xx is an ERROR.
+      if (response.status >= 500) failSpan(t.span, err);
+      else recordOnly(t.span, err);
       return response;
     };
     const failed = (again: unknown): never => {
@@ -62,4 +66,12 @@ export function bunErrorOption(option: unknown): { rescue?: BunRescue; error?: u
     return handle.call(this, err);
   };
   return { rescue, error };
+}
+
+function recordOnly(span: Span, err: unknown): void {
+  try {
+    span.recordException(err);
+  } catch {
+    // never let telemetry replace the answer
+  }
 }

@@ -1,5 +1,5 @@
 import type { InstrumentedHandler, ServerHandler } from '../../../src/adapter/process-server.js';
-import { handleRequest, type HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
+import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import type { BunServerLike } from './bun-types.js';
 import { runBunHandler, toBunResult, type BunRescue } from './request.js';
 
@@ -25,19 +25,21 @@ function isMethodMap(value: unknown): value is Record<string, unknown> {
  * @param fetch the instrumented fetch handler (its monitor and export tracking are shared)
  * @param options the HTTP instrumentation options of `serve()`
  * @param rescue the answer of `serve()`'s `error` option to a thrown error
+ * @param plainFetch `traceFetch: false` was given to `serve()`: the handlers' fetches stay plain
  */
 export function instrumentRoutes(
   routes: Record<string, unknown>,
   fetch: InstrumentedHandler<BunServerLike>,
   options: HttpInstrumentationOptions,
   rescue?: BunRescue,
+  plainFetch = false,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(routes)) {
-    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options, rescue);
+    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options, rescue, plainFetch);
     else if (isMethodMap(value)) {
       const methods: Record<string, unknown> = {};
-      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options, rescue) : v;
+      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options, rescue, plainFetch) : v;
       out[path] = methods;
     } else out[path] = value;
   }
@@ -50,14 +52,21 @@ function traced(
   fetch: InstrumentedHandler<BunServerLike>,
   options: HttpInstrumentationOptions,
   rescue: BunRescue | undefined,
+  plainFetch: boolean,
 ): (this: unknown, request: Request, server: BunServerLike) => Promise<Response | undefined> {
   // The pattern is the route; a user `route` function still wins where it returns one.
   const user = options.route;
   const routeOptions: HttpInstrumentationOptions = { ...options, route: (r) => user?.(r) ?? path };
   const run = handler as unknown as ServerHandler<BunServerLike>;
+  // Marked per request, as `fetch`'s requests are (createServerHandler): a monitor whose global
+  // fetch another instrument() traces would otherwise trace these handlers' fetches too.
+  const call = (req: Request, t: RequestTelemetry, server: BunServerLike, self: unknown): Response | Promise<Response> => {
+    if (plainFetch) t.scope.plainFetch = true;
+    return runBunHandler(run, req, server, t, self, rescue);
+  };
   // Bun calls a route handler with the server as `this`; the handler gets the same `this`.
   return function tracedRoute(this: unknown, request: Request, server: BunServerLike) {
     const self = this ?? server;
-    return handleRequest(fetch.monitor, request, (req, t) => runBunHandler(run, req, server, t, self, rescue), fetch.track, routeOptions).then(toBunResult);
+    return handleRequest(fetch.monitor, request, (req, t) => call(req, t, server, self), fetch.track, routeOptions).then(toBunResult);
   };
 }

@@ -61,7 +61,7 @@ export function serve(
   const fetch = instrumentBun(handler, config, http, rescue);
   const { traceFetch: _traceFetch, ...routeOptions } = http;
   const routes = bunOptions.routes;
-  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue) } : {};
+  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue, http.traceFetch === false) } : {};
   // Registered (its options checked) before the server starts: a wrong option threw with the
   // server already listening, left running.
   let stop: (() => unknown) | undefined;

@@ -4,6 +4,7 @@ import { serveExitOptions } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, checkNotBeside, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type DenoFlushOnExitOptions } from './flush-on-exit.js';
 import { denoGlobal, type DenoHttpServer } from './deno-types.js';
+import { withDenoOnError } from './error-option.js';
 import { instrument, type DenoHandler, type DenoInstrumentationOptions } from './instrument.js';
 
 const INSTRUMENTATION_KEYS: Record<keyof DenoServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0, flushOnExit: 0 };
@@ -16,7 +17,9 @@ export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
 /**
  * `Deno.serve` with an instrumented handler and flush on SIGTERM/SIGINT (the server is shut
  * down gracefully first). Deno's options (`port`, `hostname`, `signal`, `onListen`, ...) pass
- * through. Once the server has closed, its last telemetry is flushed and it leaves the exit flush.
+ * through. Deno's `onError` answers an error the handler throws inside the request's telemetry: the
+ * span and the metrics record the status of its Response, with the exception on the span. Once the
+ * server has closed, its last telemetry is flushed and it leaves the exit flush.
  *
  * @example
  * ```ts
@@ -29,11 +32,13 @@ export function serve(
   config: MonitorConfig<EnvRecord> = {},
   serverOptions: Record<string, unknown> & { instrumentation?: DenoServeInstrumentation } = {},
 ): DenoHttpServer {
-  const { instrumentation = {}, ...denoOptions } = serverOptions;
+  const { instrumentation = {}, onError: onErrorOption, ...denoOptions } = serverOptions;
   checkHttpOptions('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   checkNotBeside(denoOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
-  const fetch = instrument(handler, config, http);
+  const rescued = withDenoOnError(handler, onErrorOption);
+  if (rescued.onError !== undefined) denoOptions.onError = rescued.onError;
+  const fetch = instrument(rescued.handler, config, http);
   // Registered (its options checked) before the server starts: a wrong option threw with the
   // server already listening, left running.
   let server: DenoHttpServer | undefined;

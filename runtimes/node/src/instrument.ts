@@ -45,8 +45,16 @@ export function instrument(
   return createServerHandler<NodeRequestInfo | undefined>(run as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     if (info?.remoteAddress) t.span.setAttribute('client.address', info.remoteAddress);
-    if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', info.incoming.httpVersion);
+    if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(info.incoming.httpVersion));
   });
+}
+
+/**
+ * `network.protocol.version` from Node's `httpVersion`: HTTP semconv writes HTTP/2 as `2`, where
+ * node:http2's compatibility API says `2.0` (`1.0` and `1.1` are as Node gives them).
+ */
+export function protocolVersion(httpVersion: string): string {
+  return httpVersion === '2.0' ? '2' : httpVersion;
 }
 
 /**
@@ -70,5 +78,8 @@ function markUnanswered(handler: NodeHandler): NodeHandler {
 
 /** Marks the request of a client that left before any answer. */
 function left(info: NodeRequestInfo, t: RequestTelemetry): void {
-  if (unanswered(info.response)) t.scope.unanswered = true;
+  // Read by shape: a server that passes something else as the second argument (@hono/node-server
+  // gives `{ incoming, outgoing }`) had every request fail with a TypeError here.
+  const res = info.response as NodeRequestInfo['response'] | undefined;
+  if (res && unanswered(res)) t.scope.unanswered = true;
 }

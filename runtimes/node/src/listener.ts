@@ -7,7 +7,7 @@ import { createServerHandler, SERVER_OPTION_KEYS, type Drainable, type ServerIns
 import { checkHttpOptions } from '../../../src/config/option-keys.js';
 import { HandlerError } from '../../../src/http/handle-request.js';
 import type { Monitor } from '../../../src/monitor.js';
-import { useAsyncLocalStorage } from './instrument.js';
+import { protocolVersion, useAsyncLocalStorage } from './instrument.js';
 
 /** A Node request listener: an Express or Connect app, or `(req, res) => { ... }`. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -83,7 +83,7 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     (_request, { req }, t) => {
       // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
       if (req.socket?.remoteAddress) t.span.setAttribute('client.address', req.socket.remoteAddress);
-      if (req.httpVersion) t.span.setAttribute('network.protocol.version', req.httpVersion);
+      if (req.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(req.httpVersion));
     },
   );
   const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {

@@ -76,7 +76,10 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   // (`OPTIONS *`) is `/*`, as on Deno. Both were answered 400 from a URL glued to the Host.
   const absolute = target.charCodeAt(0) !== 47 && /^https?:\/\//i.test(target);
   const path = absolute || target.charCodeAt(0) === 47 ? target : `/${target}`;
-  const url = absolute ? target : `${origin}${req.headers.host || localHost(req)}${path}`;
+  // Under node:http2's compatibility API the host is the `:authority` pseudo-header (a client
+  // need send no Host): without it the URL named the server's socket address, not the host asked for.
+  const host = req.headers.host || (req.headers[':authority'] as string | undefined);
+  const url = absolute ? target : `${origin}${host || localHost(req)}${path}`;
   const headers = new Headers();
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -112,7 +115,7 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   } catch (err) {
     // A Host header no URL accepts (`a b`): Node answers such a request, so the handler sees it
     // under the server's own address rather than the client getting a 400 from us.
-    if (!req.headers.host || absolute) throw err;
+    if (!host || absolute) throw err;
     request = new ServedRequest(`${origin}${localHost(req)}${path}`, init);
   }
   if (SIGNAL !== undefined) (request as unknown as Record<symbol, AbortSignal>)[SIGNAL] = controller.signal;

@@ -23,8 +23,9 @@ export type OpenTelemetryBackendOptions = { spanProcessor: SpanProcessorLike; sp
  * vendor's exporter), as `ReadableSpan`s of `@opentelemetry/sdk-trace-base` 2.x. Traces only:
  * metrics and logs go to the monitor's other backends.
  *
- * @param options `{ spanProcessor }` (its `onEnd` gets each span) or `{ spanExporter }` (one
- *   `export` call per flush)
+ * @param options `{ spanProcessor }` (its `onEnd` gets each span, then its `forceFlush` runs, so
+ *   the SDK's export is part of the monitor's and a failure of it is counted) or `{ spanExporter }`
+ *   (one `export` call per flush)
  *
  * @example
  * ```ts
@@ -64,33 +65,57 @@ export class OpenTelemetryBackend implements Backend {
     }
     const resource = this.readable!;
     const spans = batch.spans.map((s) => toReadableSpan(s, resource, batch.scope));
-    if (this.processor) {
-      // One span the processor throws on must not cost the spans after it, nor count those
-      // before it (already handed over) as dropped: each onEnd is guarded, failures counted.
-      let failed = 0;
-      let error: unknown;
-      for (const s of spans) {
-        try {
-          this.processor.onEnd(s);
-        } catch (err) {
-          failed++;
-          error ??= err;
-        }
-      }
-      if (failed === 0) return Promise.resolve({ ok: true });
-      const message = error instanceof Error ? error.message : typeof error === 'string' ? error : 'a value that is not an Error';
-      return Promise.resolve({ ok: false, reason: 'export_failed', error: `the span processor's onEnd threw: ${message}`, rejected: { spans: failed } });
-    }
+    // Only the spans are this backend's: a failure counts them, not the batch's log records
+    // (which the other backends deliver). Said only when it differs from the batch's size.
+    const lost = batch.logs.length > 0 ? { rejected: { spans: spans.length } } : undefined;
+    if (this.processor) return this.process(this.processor, spans, lost);
     const exporter = this.exporter!;
     return new Promise<ExportResult>((resolve) => {
       try {
         exporter.export(spans, (r) => {
-          resolve(r && r.code === 0 ? { ok: true } : { ok: false, reason: 'export_failed', error: r?.error?.message ?? 'the span exporter reported a failure' });
+          resolve(r && r.code === 0 ? { ok: true } : { ok: false, reason: 'export_failed', error: r?.error?.message ?? 'the span exporter reported a failure', ...lost });
         });
       } catch (err) {
-        resolve({ ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err) });
+        resolve({ ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err), ...lost });
       }
     });
+  }
+
+  private async process(processor: SpanProcessorLike, spans: ReadableSpanLike[], lost: { rejected: { spans: number } } | undefined): Promise<ExportResult> {
+    // One span the processor throws on must not cost the spans after it, nor count those
+    // before it (already handed over) as dropped: each onEnd is guarded, failures counted.
+    let failed = 0;
+    let error: unknown;
+    for (const s of spans) {
+      try {
+        processor.onEnd(s);
+      } catch (err) {
+        failed++;
+        error ??= err;
+      }
+    }
+    const text = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'string' ? e : 'a value that is not an Error');
+    if (failed > 0) {
+      // What was handed over still leaves with this export; if that fails too, every span is lost.
+      const all = (await this.flushProcessor(processor)) !== undefined;
+      return { ok: false, reason: 'export_failed', error: `the span processor's onEnd threw: ${text(error)}`, rejected: { spans: all ? spans.length : failed } };
+    }
+    // onEnd only queues (BatchSpanProcessor) or starts (SimpleSpanProcessor) the SDK export: the
+    // export is this flush's only once the processor is flushed. Else it runs after the scope's
+    // waitUntil (or a Lambda's return) has settled, where the isolate may never run it, and its
+    // failures are never seen.
+    const err = await this.flushProcessor(processor);
+    return err === undefined ? { ok: true } : { ok: false, reason: 'export_failed', error: `the span processor's export failed: ${text(err)}`, ...lost };
+  }
+
+  /** The processor's forceFlush: what it rejected with (its exporter's failure), if it did. */
+  private async flushProcessor(processor: SpanProcessorLike): Promise<unknown> {
+    try {
+      await processor.forceFlush?.();
+      return undefined;
+    } catch (err) {
+      return err ?? new Error('forceFlush rejected');
+    }
   }
 
   async forceFlush(): Promise<void> {

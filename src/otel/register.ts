@@ -85,6 +85,17 @@ function taken(r: Registry | undefined, withMetrics: boolean, withPropagator: bo
   return out;
 }
 
+/** How each slot another provider may hold is kept, this registration going without it. */
+const KEEP: Record<string, string> = { logs: 'leave out { logs }', propagation: 'pass { propagator: false }', metrics: 'pass { metrics: false }' };
+
+/**
+ * The options that keep what another provider holds (a propagator of the app's own, an X-Ray
+ * one): override would replace it. Said only when they suffice, that is without trace or context.
+ */
+function keepHint(busy: string[]): string {
+  return busy.every((k) => k in KEEP) ? `, or ${busy.map((k) => KEEP[k]).join(' and ')} to keep ${busy.length === 1 ? 'it' : 'them'}` : '';
+}
+
 function disableAll(logs: LogsApiLike | undefined): void {
   logs?.disable();
   trace.disable();
@@ -103,7 +114,8 @@ const KNOWN: Record<keyof RegisterOpenTelemetryOptions, 0> = { metrics: 0, propa
  * nest with `tracer.startSpan` spans both ways, land in the current request's scope and export
  * with the app's telemetry.
  *
- * Never throws. Returns false, and reports through `monitor.diag` (kind `otel`), when a
+ * Throws only a TypeError when `monitor` is not a monitor (there is nothing to report through).
+ * Otherwise never throws. Returns false, and reports through `monitor.diag` (kind `otel`), when a
  * registration already exists: a second call, another SDK, or Deno's built-in OpenTelemetry
  * (`OTEL_DENO=true`), unless `override` is set; and, registering nothing, when an option is not
  * one it knows (a misspelling, or a key carried in by a spread). A registration that the API's own
@@ -124,6 +136,11 @@ const KNOWN: Record<keyof RegisterOpenTelemetryOptions, 0> = { metrics: 0, propa
  * ```
  */
 export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTelemetryOptions = {}): boolean {
+  // No monitor, no diagnostics to report through: a wrong argument, said before any global is set.
+  if (typeof (monitor as Partial<Monitor> | null | undefined)?.diag?.report !== 'function') {
+    throw new TypeError(`registerOpenTelemetry: the first argument must be a monitor from createMonitor(), got ${monitor === null ? 'null' : typeof monitor}`);
+  }
+  let reg: Registration | undefined;
   try {
     // A misspelt key (`overide`, `log: logs`) would leave its default in force unseen: reported, as a failure.
     checkOptionKeys('registerOpenTelemetry', options, KNOWN);
@@ -136,13 +153,17 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     // A shut-down monitor records nothing: keeping the API on it would drop every API span
     // unseen (a test suite that shuts each monitor down without unregistering), so it is replaced.
     if (current !== undefined && live(current) && !current.monitor.closed) {
+      // What this call asks for that the first did not install (`{ logs }` added later) is not
+      // served: said, or api-logs records would vanish with only "called twice" to show for it.
+      const missing = [logs && !current.loggerProvider && '{ logs }', withMetrics && !current.meterProvider && 'metrics', withPropagator && !current.propagator && 'the propagator'].filter(Boolean);
       monitor.diag.report(
         'otel',
         current.monitor === monitor
-          ? 'registerOpenTelemetry() was called twice; the first registration stays'
+          ? `registerOpenTelemetry() was called twice; the first registration stays${missing.length > 0 ? `, without ${missing.join(', ')} asked for now (call unregisterOpenTelemetry() first to register with these options)` : ''}`
           : 'registerOpenTelemetry() was already called with another monitor; the API keeps reporting to that one (call unregisterOpenTelemetry() first)',
         undefined,
-        'otel:register-twice',
+        // Reported once per kind: a call asking for more gets its own, not swallowed by an earlier plain one.
+        `otel:register-twice${missing.length > 0 ? ':' + missing.join() : ''}`,
       );
       return false;
     }
@@ -154,7 +175,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
         monitor.diag.report(
           'otel',
           `@opentelemetry/api${busy.length === 1 && busy[0] === 'logs' ? '-logs' : ''} already has a global ${busy.join(', ')} provider (another SDK, or Deno's built-in OpenTelemetry with OTEL_DENO=true); ` +
-            `registerOpenTelemetry() left it in place and registered nothing: the API's telemetry goes to that provider, not to this monitor. Pass { override: true } to replace it${busy.includes('logs') ? ', or leave out { logs } to keep it' : ''}.`,
+            `registerOpenTelemetry() left it in place and registered nothing: the API's telemetry goes to that provider, not to this monitor. Pass { override: true } to replace it${keepHint(busy)}.`,
           { registered: busy, version: r?.version },
           'otel:conflict',
         );
@@ -176,7 +197,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
       current = undefined;
     }
 
-    const reg: Registration = {
+    reg = {
       monitor,
       tracerProvider: new BridgeTracerProvider(monitor),
       contextManager: new BridgeContextManager(),
@@ -205,6 +226,15 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     current = reg;
     return true;
   } catch (err) {
+    // A throw after some globals were set (a `logs` whose setGlobalLoggerProvider throws): they
+    // are removed again, or, held by no registration, they would refuse every later call.
+    if (reg !== undefined && current !== reg) {
+      try {
+        undo(reg);
+      } catch {
+        // the registry was tampered with: nothing left to undo safely
+      }
+    }
     monitor.diag.report('otel', `registerOpenTelemetry() failed: ${err instanceof Error ? err.message : String(err)}`, err, 'otel:failed');
     return false;
   }

@@ -88,9 +88,10 @@ export class BridgeTracer implements ApiTracer {
     // A root span without options or scope (the usual case outside a request) takes one shared options object.
     const opts = options === undefined && parent === undefined && scope === undefined ? ROOT_SPAN : { kind, attributes, links, startTime, parent: parent ?? null, scope };
     const span = this.tracer.startSpan(name, opts) as Span & { baggage?: unknown };
-    // Baggage lives in the API context, not only on the parent span.
-    const baggage = empty ? undefined : fromApiBaggage(propagation.getBaggage(ctx));
-    if (baggage !== undefined) span.baggage = baggage;
+    // Baggage lives in the API context, not on the parent span: the context's, even none (a
+    // `propagation.deleteBaggage` before a third-party call), or fetch instrumentation injecting
+    // this span's baggage would send the parent's.
+    if (!empty) span.baggage = fromApiBaggage(propagation.getBaggage(ctx));
     return wrapSpan(span);
   }
 

@@ -58,3 +58,18 @@ describe('a span attribute whose value is an object with toJSON', () => {
     expect(memory.spans[0]!.attributes.target).toBe('https://api.example/v1');
   });
 });
+
+describe('exception attributes a record gives itself', () => {
+  it('win over the error’s, as in sdk-logs: only the missing ones come from the error (a given message was replaced by the error’s; a given type dropped the message and stack)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const err = new Error('card 4111 1111 1111 1111 declined');
+    monitor.logger.error(err, { 'exception.message': 'card declined' });
+    monitor.logger.error(err, { 'exception.type': 'PaymentError' });
+    await monitor.flush();
+    const [cleaned, typed] = memory.logs.map((l) => l.attributes as Record<string, unknown>);
+    expect(cleaned).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'card declined' });
+    expect(cleaned!['exception.stacktrace']).toContain('Error: card');
+    expect(typed).toMatchObject({ 'exception.type': 'PaymentError', 'exception.message': 'card 4111 1111 1111 1111 declined' });
+    expect(typed!['exception.stacktrace']).toBeTypeOf('string');
+  });
+});

@@ -162,14 +162,17 @@ export class Logger {
         // record keeps its message and bound attributes. A getter that throws loses only its key (#clean).
         unreadable++;
       }
-      if (error !== undefined && !hasOwn.call(attrs, 'exception.type')) {
+      if (error !== undefined) {
         // Taken from the error, not from `attributes`, so they meet the value length limit here.
+        // One the record gives itself wins, as in sdk-logs (a message the app cleaned of a card
+        // number): only the missing ones come from the error.
         // Each is read on its own: a getter that throws loses its attribute (counted), not the record.
         const max = owner.limits.logAttributeValueLengthLimit;
         const e = error;
         const exception: Record<string, string> = {};
         let long = false;
         const put = (key: string, get: () => unknown, optional?: boolean): void => {
+          if (hasOwn.call(attrs, key)) return;
           let v: string;
           try {
             v = textOf(get());
@@ -192,8 +195,7 @@ export class Logger {
         let n = Object.keys(attrs).length;
         let over = 0;
         for (const k in exception) {
-          if (hasOwn.call(attrs, k)) attrs[k] = exception[k];
-          else if (n < owner.limits.logAttributeCountLimit) {
+          if (n < owner.limits.logAttributeCountLimit) {
             attrs[k] = exception[k];
             n++;
           } else over++;

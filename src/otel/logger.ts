@@ -1,12 +1,11 @@
 import { context as apiContext, isSpanContextValid, trace, type Context, type TimeInput } from '@opentelemetry/api';
-import { redactDeep, type Redactor } from '../attributes/redact.js';
-import { sanitizeAny, type Cut } from '../attributes/sanitize.js';
+import { redactDeep } from '../attributes/redact.js';
+import { clip, sanitizeAny, type Cut } from '../attributes/sanitize.js';
 import type { AnyValue } from '../model/attributes.js';
 import type { Logger, LogOwner } from '../logs/logger.js';
 import type { Monitor } from '../monitor.js';
 import type { LogLevel, LogRecordData } from '../model/log-data.js';
 import type { InstrumentationScope } from '../model/resource.js';
-import { stackTrace } from '../trace/stack.js';
 import { scopeIn } from './context-manager.js';
 import { unwrapSpan } from './span.js';
 import { timeInputToMs } from './time.js';
@@ -104,14 +103,14 @@ export class BridgeLogger {
         time: timeInputToMs(record.timestamp),
         observed: timeInputToMs(record.observedTimestamp),
         severityNumber: n,
-        severityText: typeof text === 'string' ? text : '',
+        severityText: typeof text === 'string' ? (text.length > MAX_SEVERITY_TEXT ? longSeverityText(text, m) : text) : '',
         // Logs data model: Body is any AnyValue, kept structured (a map stays a map, 42 an int).
         // A BigInt as in an attribute: an int while it is a safe integer, else its digits (top level or nested).
         body: body != null && typeof body !== 'string' ? structured(body, m) : undefined,
         eventName: typeof eventName === 'string' && eventName !== '' ? eventName : undefined,
       };
       if (p.body !== undefined) body = '';
-      attributes = withException(record.attributes, record.exception, m.redactor);
+      attributes = withException(record.attributes, record.exception);
     } catch {
       // A record whose fields throw when read (a getter, a revoked Proxy) is misuse, as for spans.
       return void m.diag.drop('invalid_attribute', 'an OpenTelemetry log record that throws when read was dropped');
@@ -174,13 +173,22 @@ function structured(body: unknown, m: Monitor): AnyValue | undefined {
   return v;
 }
 
-const EXCEPTION_KEYS = ['exception.type', 'exception.message', 'exception.stacktrace'] as const;
+/**
+ * Characters of a record's severityText kept: the name of a level ("WARN", "Warning"), yet the
+ * caller's own string, which went out whole (a megabyte of it in every export).
+ */
+const MAX_SEVERITY_TEXT = 64;
+
+function longSeverityText(text: string, m: Monitor): string {
+  m.diag.drop('attribute_truncated', `an OpenTelemetry log record's severityText longer than ${MAX_SEVERITY_TEXT} characters was truncated`);
+  return clip(text, MAX_SEVERITY_TEXT);
+}
 
 /**
  * The record's attributes with `exception` as the prototype the inner logger takes its
  * `exception.*` attributes from (own keys alone are attributes).
  */
-function withException(attributes: unknown, exception: unknown, redactor: Redactor): unknown {
+function withException(attributes: unknown, exception: unknown): unknown {
   const error = toError(exception);
   if (error === undefined) return attributes;
   if (attributes !== undefined && attributes !== null && typeof attributes !== 'object') return attributes;
@@ -191,31 +199,9 @@ function withException(attributes: unknown, exception: unknown, redactor: Redact
     // Attributes that throw when read: the inner logger counts them and keeps the record.
     return attributes;
   }
-  // As in sdk-logs, an exception.* attribute the record gives wins (a message an app cleaned of a
-  // card number or a token): the inner logger would replace it with the error's, or, given a
-  // type, add no message or stack at all. Then only the missing ones come from the error.
-  return EXCEPTION_KEYS.some((k) => hasOwn.call(out, k)) ? fillException({ ...out }, error, redactor) : out;
-}
-
-const hasOwn = Object.prototype.hasOwnProperty;
-
-/** `attrs` with each of type, message and stack trace it lacks taken from `e` (a read that throws is left out). */
-function fillException(attrs: Record<string, unknown>, e: Error, redactor: Redactor): Record<string, unknown> {
-  const read = (f: () => unknown): unknown => {
-    try {
-      return f();
-    } catch {
-      return undefined;
-    }
-  };
-  const values = [() => e.name, () => e.message, () => (e.stack ? (stackTrace(e, redactor) ?? e.stack) : undefined)];
-  for (let i = 0; i < 3; i++) {
-    const k = EXCEPTION_KEYS[i];
-    if (hasOwn.call(attrs, k)) continue;
-    const v = read(values[i]);
-    if (typeof v === 'string' && v !== '') attrs[k] = v;
-  }
-  return attrs;
+  // An exception.* attribute the record gives wins, as in sdk-logs: the inner logger takes from
+  // the error only the ones missing.
+  return out;
 }
 
 /**

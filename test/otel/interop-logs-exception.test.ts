@@ -50,3 +50,16 @@ describe('api-logs records with an exception and exception.* attributes', () => 
     expect(memory.logs[0]!.attributes.order).toBe(7);
   });
 });
+
+describe('an api-logs record with a very long severityText', () => {
+  it('keeps its first 64 characters, counted as attribute_truncated (the caller’s string went out whole, a megabyte in every export)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    expect(registerOpenTelemetry(monitor, { logs })).toBe(true);
+    logs.getLogger('app').emit({ severityNumber: 13, severityText: 'W'.repeat(1_000_000), body: 'b' });
+    logs.getLogger('app').emit({ severityNumber: 13, severityText: 'Warning', body: 'short' });
+    await monitor.flush();
+    expect(memory.logs.map((l) => l.severityText.length)).toEqual([64, 7]);
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((x) => x.name === 'lexigram_monitor_dropped_total')!;
+    expect(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value])).toEqual([['attribute_truncated', 1]]);
+  });
+});

@@ -4,7 +4,7 @@
  * exported within the execution context's waitUntil and read from the MemoryBackend.
  */
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from 'cloudflare:test';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, expect, it, vi } from 'vitest';
 import worker, { memory } from './worker.js';
 
 beforeEach(() => memory.reset());
@@ -31,4 +31,22 @@ it('through SELF.fetch: an incoming traceparent is continued', async () => {
   const mine = () => memory.spans.find((s) => s.kind === 2 && s.attributes['url.path'] === '/again');
   for (let i = 0; i < 100 && !mine(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(mine()).toMatchObject({ traceId, parentSpanId: '00f067aa0ba902b7' });
+});
+
+it('a binding method spied on after a first request (vi.spyOn(env.KV, \'get\')) answers through the instrumented env, with its span', async () => {
+  const kv = (env as unknown as { KV: { get(k: string): Promise<string | null> } }).KV;
+  await (await worker.fetch!(new Request('http://example.com/first'), env as never, createExecutionContext())).json();
+  const spy = vi.spyOn(kv, 'get').mockResolvedValue('41');
+  try {
+    const ctx = createExecutionContext();
+    const res = await worker.fetch!(new Request('http://example.com/spied'), env as never, ctx);
+    // The instrumented env kept calling the method it read first: the spy was never reached.
+    expect(await res.json()).toEqual({ visits: 42 });
+    expect(spy).toHaveBeenCalledWith('visits');
+    await waitOnExecutionContext(ctx);
+    const server = memory.spans.find((s) => s.kind === 2 && s.attributes['url.path'] === '/spied');
+    expect(memory.spans.filter((s) => s.name === 'get KV' && s.traceId === server?.traceId)).toHaveLength(1);
+  } finally {
+    spy.mockRestore();
+  }
 });

@@ -21,9 +21,10 @@ const R2_UPLOAD_OPS = new Set(['uploadPart', 'complete', 'abort']);
 /**
  * A proxy over `target` whose methods in `ops` are replaced by `wrap(name, original)`; every
  * other property is read from the target, functions bound to it (native bindings refuse a
- * proxy as `this`). Wrapped methods are made once per proxy. `uncached(t, prop, fn)`, when
- * given and it answers, supplies a function property made anew on every read instead;
- * `object(prop, v)`, when it answers, an object property (made once: a Durable Object's `sql`).
+ * proxy as `this`). Wrapped methods are made once per proxy, and anew when the target's function
+ * changes. `uncached(t, prop, fn)`, when given and it answers, supplies a function property made
+ * anew on every read instead; `object(prop, v)`, when it answers, an object property (made once:
+ * a Durable Object's `sql`).
  */
 export function methodProxy<T extends object>(
   target: T,
@@ -31,22 +32,32 @@ export function methodProxy<T extends object>(
   uncached?: ((t: T, prop: PropertyKey, fn: AnyFn) => unknown) | undefined,
   object?: (prop: PropertyKey, v: unknown) => object | undefined,
 ): T {
-  const made = new Map<PropertyKey, unknown>();
+  const objects = new Map<PropertyKey, object>();
+  /** Each method made: the target's function it was made from, and what is handed out. */
+  const made = new Map<PropertyKey, [AnyFn, unknown]>();
   return new Proxy(target, {
     get(t, prop) {
-      const hit = made.get(prop);
-      if (hit !== undefined) return hit;
+      if (object !== undefined) {
+        const o = objects.get(prop);
+        if (o !== undefined) return o;
+      }
       const v = Reflect.get(t, prop, t) as unknown;
-      if (typeof v !== 'function') {
+      // `constructor` is the binding's class, not a method: bound, `env.DB.constructor.name` read
+      // "bound D1Database" (apps and tools find their bindings in env by that name).
+      if (typeof v !== 'function' || prop === 'constructor') {
         const o = object?.(prop, v);
-        if (o) made.set(prop, o);
+        if (o) objects.set(prop, o);
         return o ?? v;
       }
+      // Only while the target still has that function: one the app put in its place later (a
+      // test's `vi.spyOn(env.KV, 'get')`, after a first request) was never called, the first kept.
+      const hit = made.get(prop);
+      if (hit !== undefined && hit[0] === v) return hit[1];
       const fresh = uncached?.(t, prop, v as AnyFn);
       if (fresh !== undefined) return fresh;
       const original = (v as AnyFn).bind(t) as AnyFn;
       const wrapped = (typeof prop === 'string' && prop !== 'then' && wrap(prop, original)) || original;
-      made.set(prop, wrapped);
+      made.set(prop, [v as AnyFn, wrapped]);
       return wrapped;
     },
   });
@@ -260,9 +271,13 @@ export function instrumentEnv<E extends object>(bc: BindingsContext, env: E): E 
       if (typeof prop !== 'string' || raw === null || typeof raw !== 'object') return raw;
       const hit = cache.get(prop);
       if (hit !== undefined && hit.raw === raw) return hit.wrapped;
-      let wrapped: unknown;
+      let wrapped: unknown = raw;
       try {
-        wrapped = wrapBinding(bc, prop, raw);
+        // A read-only property that cannot be redefined (a frozen env, as a test may pass) must be
+        // answered as it is: a Proxy that answers another value throws (an invariant of Proxy) in
+        // the handler reading it. Such a binding stays untraced.
+        const d = Object.getOwnPropertyDescriptor(t, prop);
+        if (d === undefined || d.configurable || d.writable !== false) wrapped = wrapBinding(bc, prop, raw);
       } catch {
         wrapped = raw;
       }

@@ -24,7 +24,8 @@ function boundProxy<T extends object>(target: T, wrap: (prop: PropertyKey, origi
   return new Proxy(target, {
     get(t, prop) {
       const v = Reflect.get(t, prop, t) as unknown;
-      if (typeof v !== 'function') return v;
+      // The class, as methodProxy leaves it (`constructor.name` 'D1Database', not 'bound D1Database').
+      if (typeof v !== 'function' || prop === 'constructor') return v;
       const original = (v as AnyFn).bind(t);
       return wrap(prop, original) ?? original;
     },

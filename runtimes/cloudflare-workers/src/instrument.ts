@@ -20,6 +20,8 @@ export interface WorkerHandler<E = any> {
   queue?(batch: MessageBatch, env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
   email?(message: ForwardableEmailMessage, env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
   tail?(events: TraceItem[], env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
+  /** The `tail` handler's older name, which workerd still calls (when there is no `tail`): instrumented as `tail`. */
+  trace?(events: TraceItem[], env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
 }
 
 /**
@@ -44,6 +46,12 @@ type NotInferred<T> = [T][T extends any ? 0 : never];
 
 type HandlerName = keyof WorkerHandler;
 const HANDLERS: readonly HandlerName[] = ['fetch', 'scheduled', 'queue', 'email', 'tail'];
+/**
+ * An object's handlers: `trace` too, the older name of `tail` (a Tail Worker written with it ran
+ * with no span, and what it recorded never left). Not a class's: a WorkerEntrypoint's `trace` may
+ * be an RPC method (`env.LOG.trace(...)`), left as it is.
+ */
+const OBJECT_HANDLERS: readonly HandlerName[] = [...HANDLERS, 'trace'];
 /** A `WorkerEntrypoint`'s methods that are not RPC: the handlers the runtime calls itself. */
 const NOT_RPC = ['constructor', 'connect', 'tailStream', 'test', 'trace', ...HANDLERS];
 type Call = (input: any, env: unknown, telemetry: WorkerTelemetry) => any;
@@ -77,11 +85,12 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
     };
     return { name: `process ${queue}`, kind: SpanKind.CONSUMER, attributes };
   }
-  // email and tail: sizes only, never addresses or the producer's data (personal data).
-  const attributes: Record<string, unknown> = { 'faas.trigger': 'other', 'cloudflare.trigger': name };
-  if (name === 'tail') attributes['cloudflare.tail.event_count'] = Array.isArray(input) ? input.length : 0;
+  // email and tail (`trace` is its older name: the same span): sizes only, never addresses or the producer's data (personal data).
+  const trigger = name === 'trace' ? 'tail' : name;
+  const attributes: Record<string, unknown> = { 'faas.trigger': 'other', 'cloudflare.trigger': trigger };
+  if (trigger === 'tail') attributes['cloudflare.tail.event_count'] = Array.isArray(input) ? input.length : 0;
   else if (typeof input?.rawSize === 'number') attributes['cloudflare.email.size'] = input.rawSize;
-  return { name, kind: SpanKind.SERVER, attributes };
+  return { name: trigger, kind: SpanKind.SERVER, attributes };
 }
 
 /**
@@ -140,7 +149,7 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * A `class extends WorkflowEntrypoint` gets a SERVER span `${Class.name}.run` per run() and a
  * child span per `step.do` attempt (a step replayed from the cache gets none).
  *
- * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail`; other properties are kept), or a `WorkerEntrypoint` class.
+ * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail` or its older name `trace`; other properties are kept), or a `WorkerEntrypoint` class.
  * @param config monitor options plus adapter options, a `Monitor`, or `(env) => options`
  *   (OTEL_* vars in `env` are honoured; with no `backends`, OTEL_EXPORTER_OTLP_* selects OTLP, else the console).
  * @param options adapter options when `config` is a `Monitor`.
@@ -172,7 +181,7 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
   }
   const out: Record<string, unknown> = mark({ ...handler });
   const h = handler as Record<string, ((...a: unknown[]) => unknown) | undefined>;
-  for (const name of HANDLERS) {
+  for (const name of OBJECT_HANDLERS) {
     const f = h[name];
     if (typeof f === 'function') {
       // `ctx` goes to the handler as the runtime gave it (workerd's has everything ExecutionContext names).

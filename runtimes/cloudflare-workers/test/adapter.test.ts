@@ -395,6 +395,34 @@ describe('instrument() in-process', () => {
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['GET', 'scheduled * * * * *']);
   });
 
+  test("a hand-made ctx without waitUntil (a test's {}) is left without one: the handler's own `ctx.waitUntil?.()` is skipped, not thrown", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const ctx: { waitUntil?: unknown } = {};
+    const worker = instrument(
+      {
+        fetch: async (_r: Request, _e: unknown, c: { waitUntil?(p: Promise<unknown>): void }) => {
+          c.waitUntil?.(Promise.resolve());
+          return new Response('ok');
+        },
+        scheduled: (_c: unknown, _e: unknown, c: { waitUntil?(p: Promise<unknown>): void }) => c.waitUntil?.(Promise.resolve()),
+      },
+      monitor,
+    );
+    expect(await (await worker.fetch!(new Request('http://x/'), {}, ctx as never)).text()).toBe('ok');
+    expect(ctx.waitUntil).toBeUndefined();
+    await worker.scheduled!({ cron: '* * * * *', scheduledTime: 0 }, {}, ctx as never);
+    expect(ctx.waitUntil).toBeUndefined();
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name).sort()).toEqual(['GET', 'scheduled * * * * *']);
+  });
+
+  test('a frozen env (a test\'s Object.freeze({ KV })) answers its bindings as they are: reading one threw a proxy invariant TypeError in the handler', async () => {
+    const { monitor } = createTestMonitor();
+    const kv = new FakeKV();
+    const worker = instrument({ fetch: async (_r: Request, env: { KV: FakeKV }) => new Response(`${env.KV === kv} ${await env.KV.get('k')}`) }, monitor);
+    expect(await (await worker.fetch!(new Request('http://x/'), Object.freeze({ KV: kv }), fakeCtx())).text()).toBe('true null');
+  });
+
   test('a cron that runs a Hono route (app.request) keeps its span name; the request gets a SERVER span of its own, its child', async () => {
     const { Hono } = await import('hono');
     const { monitorMiddleware } = await import('../../../src/middleware/hono/index.js');

@@ -302,7 +302,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     // Headers and URLSearchParams hold their entries out of sight, as a Map does (they were {}).
     if ((typeof Headers === 'function' && obj instanceof Headers) || (typeof URLSearchParams === 'function' && obj instanceof URLSearchParams)) {
       const out: Record<string, unknown> = {};
-      for (const [k, e] of obj as Headers) defineSafe(out, k, e);
+      (obj as Headers).forEach((e, k) => defineSafe(out, k, e));
       return sanitizeAny(out, maxLength, depth, s, cut);
     }
     // Other typed arrays are lists of numbers (they were maps of index → number).

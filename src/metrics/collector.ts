@@ -180,7 +180,9 @@ export class MetricsCollector implements InstrumentOwner {
     const existing = opts?.buckets === undefined ? this.getMetric(name) : undefined;
     // (#register still checks its unit and labels against the existing one's.)
     if (existing?.type === 'exponential_histogram') return this.#register('exponential_histogram', name, help, opts, ['le'], existing.constructor as never);
-    const b = opts?.buckets ?? this.histogramBuckets;
+    // Likewise a fixed one under the monitor's exponential default (`metrics.histogramBuckets`):
+    // that default is for new histograms, not a clash with one the app made with its own buckets.
+    const b = opts?.buckets ?? (existing?.type === 'histogram' ? undefined : this.histogramBuckets);
     // The exponential instrument comes with its option, so a bundle without one leaves its code out.
     if (b !== null && typeof b === 'object' && !Array.isArray(b) && (b as ExponentialBucketsOption).kind === 'base2_exponential') {
       const h = this.#register('exponential_histogram', name, help, opts, ['le'], b.instrument, b);
@@ -257,7 +259,8 @@ export class MetricsCollector implements InstrumentOwner {
     const existing = this.#instruments.get(key);
     if (existing) {
       const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
-      if (existing.type !== type || existing.unit !== unit || !sameLabels) {
+      // A unit left out asks for the existing instrument whatever its unit, as labelNames and buckets left out do.
+      if (existing.type !== type || (existing.unit !== unit && opts?.unit !== undefined) || !sameLabels) {
         throw new TypeError(`metric "${name}" already exists as a ${kind(existing.type, existing.unit, existing.labelNames)}; a ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
       }
       if (existing.name !== name) {

@@ -360,7 +360,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     // a truncation of one would record into the same metric again, without end.
     if (this.selfMetric) return s;
     const max = this.owner.limits.labelValueLengthLimit;
-    if (count) this.drop('label_too_long', () => `metric "${this.name}": a label value over ${max} characters was truncated (limits.labelValueLengthLimit)`);
+    if (count && !this.#quiet) this.drop('label_too_long', () => `metric "${this.name}": a label value over ${max} characters was truncated (limits.labelValueLengthLimit)`);
     return clip(s, max);
   }
 
@@ -378,6 +378,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   }
 
   #unknownLabel(k: string): undefined {
+    if (this.#quiet) return undefined;
     return this.drop(
       'unknown_label',
       `metric "${this.name}" got the undeclared label ${JSON.stringify(k.slice(0, 64))} (labelNames: ${this.labelNames!.join(', ')}); the value was dropped`,
@@ -385,6 +386,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   }
 
   #invalidValue(): undefined {
+    if (this.#quiet) return undefined;
     return this.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
   }
 
@@ -414,6 +416,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * cumulative readers stop seeing it. Returns true when it existed. Never throws.
    */
   remove(labels?: LabelsInput): boolean {
+    // Nothing is recorded: a label remove() cannot use (truncated, undeclared, not text) is no dropped value.
+    this.#quiet = true;
     try {
       let key = labels === undefined || labels === null ? (this.#labelSet ? this.#keyOfDeclared({}) : '') : this.#labelSet ? this.#keyOfDeclared(labels) : this.#keyOfAny(labels);
       if (key === undefined) return false;
@@ -431,6 +435,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
           s = this.series.get((key = (this.#labelSet ? this.#keyOfDeclared(kept) : this.#keyOfAny(kept))!));
       }
       if (s === undefined) return false;
+      this.#quiet = false;
       this.series.delete(key);
       this.#retire(s, now());
       // The lookup tree and the over-cap sets may still point at the series: clear them (rebuilt on demand).
@@ -439,8 +444,13 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       return true;
     } catch {
       return false;
+    } finally {
+      this.#quiet = false;
     }
   }
+
+  /** Set while remove() builds a key: its label checks count nothing. */
+  #quiet = false;
 
   /** Forgets every series (the overflow series included). */
   reset(): void {
@@ -463,7 +473,9 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     owner.dirty = true;
     if (!s.dirty || owner.deltaReader === false) return;
     const r = (this.#retired ??= []);
-    if (r.length >= owner.limits.cardinalityLimit) {
+    // One more for the overflow series: reset() of a full instrument retires it after the cap's
+    // series, and every value, the overflowed ones included, must reach the next delta collection (MET-11).
+    if (r.length >= owner.limits.cardinalityLimit + (s.attributes === OVERFLOW_ATTRIBUTES ? 1 : 0)) {
       this.drop('buffer_full', () => `metric "${this.name}": a removed series' change was dropped (limits.cardinalityLimit unexported)`);
       return;
     }
@@ -480,9 +492,18 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     const r = this.#retired ?? [];
     this.#retired = undefined;
     // The series idle through the cycle that ends now go before it is read (memory).
-    if (this.#forgets()) this.#forgetIdle();
+    const forgets = this.#forgets();
+    if (forgets) this.#forgetIdle();
     this.#swept = false;
     for (const s of this.#allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
+    // The cap counts one cycle's sets here, so the overflow series is one cycle's too: a bind()
+    // handle made at the cap finds its own series at its next call once there is room (kept, it
+    // would record into overflow for good, uncounted), as unbound calls do.
+    const o = this.#overflow;
+    if (forgets && o !== undefined) {
+      o.removed = true;
+      this.#overflow = undefined;
+    }
     return r;
   }
 

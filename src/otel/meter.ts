@@ -126,27 +126,34 @@ function labelValue(v: unknown): string | number | boolean {
  */
 function labels(attrs: ApiAttributes | undefined, metric: string, diag: Diagnostics): LabelsInput | undefined {
   if (attrs === undefined || attrs === null || typeof attrs !== 'object') return undefined;
-  // Most calls pass keys already valid as label names and primitive values: the core reads that
-  // object as it is (own keys only, and it copies what it keeps), with no copy here.
-  let asIs = true;
-  for (const k in attrs) {
-    const v = attrs[k];
-    if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || !labelName(k)) {
-      asIs = false;
-      break;
+  // Attributes that throw when read (a getter, a revoked Proxy) must not throw into the app: they go
+  // on as they are, and the core, which reads labels inside a try, drops and counts the measurement
+  // (invalid_label), as it does for its own instruments.
+  try {
+    // Most calls pass keys already valid as label names and primitive values: the core reads that
+    // object as it is (own keys only, and it copies what it keeps), with no copy here.
+    let asIs = true;
+    for (const k in attrs) {
+      const v = attrs[k];
+      if (!(typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') || !labelName(k)) {
+        asIs = false;
+        break;
+      }
     }
+    if (asIs) return attrs as LabelsInput;
+    const out: LabelsInput = {};
+    let renamed: string[] | undefined;
+    for (const k of Object.keys(attrs)) {
+      const v = attrs[k];
+      if (v === undefined || v === null) continue;
+      if (isValidLabelName(k)) out[k] = labelValue(v);
+      else (renamed ??= []).push(k);
+    }
+    if (renamed !== undefined) rename(out, renamed, attrs, metric, diag);
+    return out;
+  } catch {
+    return attrs as LabelsInput;
   }
-  if (asIs) return attrs as LabelsInput;
-  const out: LabelsInput = {};
-  let renamed: string[] | undefined;
-  for (const k of Object.keys(attrs)) {
-    const v = attrs[k];
-    if (v === undefined || v === null) continue;
-    if (isValidLabelName(k)) out[k] = labelValue(v);
-    else (renamed ??= []).push(k);
-  }
-  if (renamed !== undefined) rename(out, renamed, attrs, metric, diag);
-  return out;
 }
 
 function rename(out: LabelsInput, keys: string[], attrs: ApiAttributes, metric: string, diag: Diagnostics): void {
@@ -289,6 +296,12 @@ export class BridgeMeterProvider implements MeterProvider {
    */
   unit(kind: string, name: string, scope: string, unit: unknown): string | undefined {
     if (unit === undefined || unit === null || unit === '') return undefined;
+    // A handle on a name this bridge first created without a unit records into it (none asked for
+    // is left out, so the core returns it whatever its unit); two different units stay a clash.
+    if (this.owns(name) && this.monitor.metrics.getMetric(name)?.unit === '') {
+      this.monitor.diag.report('otel', () => `the ${kind} "${name}" from "${scope}" asks for the unit ${JSON.stringify(unit)}, but it was first created without one; it records without one`, undefined, `otel:unit:${name}`);
+      return undefined;
+    }
     if (isValidUnit(unit)) return unit;
     this.monitor.diag.report(
       'otel',
@@ -397,11 +410,20 @@ export class BridgeMeterProvider implements MeterProvider {
       obs = current(obs);
       // A batch callback records only the observables it was added for, as in the SDK.
       if (!(obs instanceof BridgeObservable) || (listed && !listed.includes(obs))) return;
-      let l = labels(a, obs.name, this.monitor.diag);
-      // Recorded once every callback ran: the caller's object, handed over as it is, may change
-      // before (one object reused for each observation).
-      if (l === a && l !== undefined) l = { ...l };
-      const key = l === undefined ? '[]' : JSON.stringify(Object.keys(l).sort().map((k) => [k, l[k]]));
+      let l: LabelsInput | undefined;
+      let key: string;
+      try {
+        l = labels(a, obs.name, this.monitor.diag);
+        // Recorded once every callback ran: the caller's object, handed over as it is, may change
+        // before (one object reused for each observation).
+        if (l === a && l !== undefined) l = { ...l };
+        const got = l;
+        key = got === undefined ? '[]' : JSON.stringify(Object.keys(got).sort().map((k) => [k, got[k]]));
+      } catch {
+        // Attributes that throw when read: this observation is dropped and counted, the callback goes on.
+        this.monitor.diag.drop('invalid_label', () => `observable "${(obs as BridgeObservable).name}" observed attributes that cannot be read; the value was dropped`);
+        return;
+      }
       let m = round.get(obs);
       if (m === undefined) round.set(obs, (m = new Map()));
       m.delete(key);

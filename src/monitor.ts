@@ -201,13 +201,31 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Exports everything not yet exported (spans and logs outside scopes, metric changes). */
   flush(): Promise<FlushResult> {
+    return this.#flush(now() + this.#flushTimeoutMs);
+  }
+
+  /** flush(), waiting for room in saturated exports at most until `deadline` (shutdown() passes its own). */
+  #flush(deadline: number): Promise<FlushResult> {
     this.#cancelScheduledExport();
-    // Saturated: what is buffered stays buffered (bounded) for a later flush.
-    if (this.#saturated()) {
+    if (this.#saturated()) return this.#flushWhenRoom(deadline);
+    return this.#exportWaiting(true);
+  }
+
+  /**
+   * flush() while `maxPendingExports` exports are in flight: waits for one to make room (each is
+   * bounded by `flushTimeoutMs`), then exports what waits. Returning at once would settle the
+   * caller's `await monitor.flush()` with its data still buffered (a script that then exits loses
+   * it uncounted). Past `deadline` the data stays buffered (bounded) for a later flush.
+   */
+  #flushWhenRoom(deadline: number): Promise<FlushResult> {
+    if (!this.#saturated()) return this.#exportWaiting(true);
+    if (this.#nothingWaiting()) return nothingToExport();
+    if (now() >= deadline || this.#state === 'closed') {
       this.#scheduleExport();
       return nothingToExport();
     }
-    return this.#exportWaiting(true);
+    const next = (): Promise<FlushResult> => this.#flushWhenRoom(deadline);
+    return Promise.race([...this.inflight]).then(next, next);
   }
 
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
@@ -224,6 +242,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       if (settled) await this.#settle(deadline);
       const left = this.pendingSpans.length + this.pendingLogs.length;
       if (left > 0) this.diag.drop('export_timeout', `shutdown() ended with ${left} spans and log records not exported (a backend failed, or flushTimeoutMs passed)`, left);
+      // Counted: let go, or a batch carrier still waiting would find them and count them again.
+      this.pendingSpans = [];
+      this.pendingLogs = [];
+      this.pendingBytes = 0;
       // Closed before the backends are told: nothing may reach a backend after its shutdown().
       this.#state = 'closed';
       await Promise.all(this.backends.map((b) => this.#settleBackend(b, 'shutdown')));
@@ -246,7 +268,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    */
   async #settle(deadline: number): Promise<boolean> {
     for (let round = 0; round < 4; round++) {
-      const r = await this.flush();
+      const r = await this.#flush(deadline);
       await Promise.allSettled([...this.inflight]);
       if (this.inflight.size === 0 && this.#nothingWaiting()) return true;
       if (r.backends.some((b) => !b.ok) || now() >= deadline) return false;
@@ -369,6 +391,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   closeScope(scope: Scope): Promise<FlushResult> {
     this.#scopesClosed++;
     leaveScope();
+    // After shutdown() nothing may wait in the buffer (no flush would take it): counted at once.
+    if (this.#state === 'closed') return this.#export(scope.spans, scope.logs);
     if (this.#saturated()) {
       // A collector slower than the request rate: only this scope's data joins the (bounded)
       // buffer; re-buffering everything already waiting would cost O(buffer) per request.
@@ -647,19 +671,24 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** A backend's answer as reported in the flush result; failures and rejections are counted. */
   #outcome(backend: Backend, result: ExportResult | undefined, items: number): FlushResult['backends'][number] {
     const r: ExportResult = result ?? { ok: false, reason: 'export_failed', error: 'export() returned nothing' };
+    // A custom backend's reason and error may be anything (an object that cannot become text, a
+    // getter that throws): read once, safely, so that neither the scope's export promise rejects
+    // nor the backends after it are skipped.
+    const reason = typeof r.reason === 'string' ? r.reason : undefined;
+    const error = r.error === undefined || typeof r.error === 'string' ? r.error : text(r.error);
     const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) : 0;
     if (!r.ok) {
-      this.diag.drop(r.reason ?? 'export_failed', `backend "${backend.name}" could not export: ${r.error ?? r.reason ?? 'failed'}`, n || items);
+      this.diag.drop(reason ?? 'export_failed', `backend "${backend.name}" could not export: ${error ?? reason ?? 'failed'}`, n || items);
     } else if (n > 0) {
       // The backend's own words when it gives them (what to change, such as a limit to raise).
       // Under the backend's reason when it gives one (MemoryBackend's bound: buffer_full).
-      this.diag.drop(r.reason ?? 'export_rejected', `backend "${backend.name}" rejected ${n} items${r.error ? `: ${r.error}` : ''}`, n);
-    } else if (r.error) {
+      this.diag.drop(reason ?? 'export_rejected', `backend "${backend.name}" rejected ${n} items${error ? `: ${error}` : ''}`, n);
+    } else if (error) {
       // Nothing lost (OtlpBackend kept its metrics for the next export), nothing counted; but a
       // collector down for an hour must not go unseen where this monitor's diagnostics are read.
-      this.diag.report('export', `backend "${backend.name}" could not export, nothing lost yet: ${r.error}`, undefined, `export:${backend.name}`);
+      this.diag.report('export', `backend "${backend.name}" could not export, nothing lost yet: ${error}`, undefined, `export:${backend.name}`);
     }
-    return { name: backend.name, ok: r.ok, reason: r.reason, error: r.error };
+    return { name: backend.name, ok: r.ok, reason, error };
   }
 
   /** Calls a backend method, turning a synchronous throw or a rejection into a failed result. */
@@ -692,7 +721,16 @@ function redactAttributes(attrs: Record<string, unknown>, r: Redactor): void {
 const PENDING: unique symbol = Symbol('pending');
 
 function failed(err: unknown): ExportResult {
-  return { ok: false, reason: 'export_failed', error: err instanceof Error ? err.message : String(err) };
+  return { ok: false, reason: 'export_failed', error: text(err) };
+}
+
+/** What a backend threw or answered, as text; never throws (an object without toString, a throwing `message` getter). */
+function text(err: unknown): string {
+  try {
+    return err instanceof Error ? String(err.message) : String(err);
+  } catch {
+    return 'an error that cannot be shown as text';
+  }
 }
 
 function estimateSpanBytes(s: RecordingSpan): number {

@@ -7,8 +7,11 @@ import type { MonitorOptions } from './options.js';
 export type EnvRecord = Record<string, string | undefined | unknown>;
 
 function str(env: EnvRecord, name: string): string | undefined {
-  const v = env[name];
-  // An empty value counts as unset (ENV-13); non-strings (Workers bindings) are ignored.
+  let v = env[name];
+  // A Workers var written without quotes (`OTEL_SDK_DISABLED = true`, `OTEL_TRACES_SAMPLER_ARG =
+  // 0.1` in wrangler.toml) reaches `env` as a JSON boolean or number: read as the text it was.
+  if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
+  // An empty value counts as unset (ENV-13); other non-strings (bindings, JSON objects) are ignored.
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
@@ -148,7 +151,10 @@ export function configFromEnv(env: EnvRecord | undefined | null, options?: { onW
   // One timer serves spans and logs: the shorter delay meets both bounds.
   const spans = whole(env, 'OTEL_BSP_SCHEDULE_DELAY', warn);
   const logs = whole(env, 'OTEL_BLRP_SCHEDULE_DELAY', warn);
-  if (spans !== undefined || logs !== undefined) out.exportDelayMs = Math.min(spans ?? logs!, logs ?? spans!);
+  // 0 means "no delay" to OpenTelemetry's batch processors (export on the next tick), while
+  // `exportDelayMs: 0` turns the timer off: what ends outside a request would wait for the next
+  // one. So 0 becomes the shortest timer.
+  if (spans !== undefined || logs !== undefined) out.exportDelayMs = Math.max(1, Math.min(spans ?? logs!, logs ?? spans!));
 
   // OTLP exporter variables are gathered for the runtime adapters, which build the backends; with
   // them OTEL_{TRACES,METRICS,LOGS}_EXPORTER (ENV-16): otlp, console or none per signal, others said.

@@ -70,7 +70,7 @@ export interface MonitorOptions {
    * at the latest this long after the first of them (ms), or at once when 512 are waiting;
    * otherwise they leave with the next scope or `flush()`. Default 5000 (0 under the Workers
    * adapter, where a timer does not outlive its request); 0 turns the timer off
-   * (OTEL_BSP_SCHEDULE_DELAY). Longer delays than a timer honours (2^31−1 ms, about 24.8 days,
+   * (OTEL_BSP_SCHEDULE_DELAY, whose 0 means "no delay": 1 ms here). Longer delays than a timer honours (2^31−1 ms, about 24.8 days,
    * `Infinity` included) are clamped to it. The timer never holds a Node or Bun process open.
    */
   exportDelayMs?: number;

@@ -40,8 +40,10 @@ export function clientHistogram(name: string, help: string, labelNames: string[]
   const made = new WeakMap<Monitor, Histogram>();
   return (monitor) => {
     let h = made.get(monitor);
-    // Bucket advice gives way to the monitor's exponential buckets, as the SDK's does to an exporter's preference.
-    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit, labelNames, buckets: monitor.metrics.histogramBuckets ?? buckets }) as Histogram)));
+    // Bucket advice gives way to the monitor's exponential buckets, as the SDK's does to an exporter's
+    // preference, and to the buckets of one the app made first (asked for without, the existing one
+    // is returned; given, a clash recorded nothing), as the server duration does.
+    if (!h) made.set(monitor, (h = orNothing(monitor, name, (n) => monitor.metrics.createHistogram(n, help, { unit, labelNames, buckets: monitor.metrics.getMetric(n) !== undefined ? undefined : (monitor.metrics.histogramBuckets ?? buckets) }) as Histogram)));
     return h;
   };
 }

@@ -10,6 +10,8 @@ export const DEFAULT_QUANTILES: readonly number[] = Object.freeze([0.5, 0.9, 0.9
 interface SummarySeries extends SeriesBase {
   count: number;
   sum: number;
+  /** A value below zero was recorded (see SummaryPoint.negative). */
+  negative: boolean;
   /** Ring of sketches; `head` is the one being filled, started at `headStart`. */
   ring: QuantileSketch[];
   head: number;
@@ -56,7 +58,7 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
   protected createSeries(attributes: PointAttributes, time: number): SummarySeries {
     const ring: QuantileSketch[] = [];
     for (let i = 0; i < this.options.ageBuckets; i++) ring.push(new QuantileSketch());
-    return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, count: 0, sum: 0, ring, head: 0, headStart: time };
+    return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, count: 0, sum: 0, negative: false, ring, head: 0, headStart: time };
   }
 
   observe(value: number, labels?: LabelsInput): void {
@@ -67,6 +69,7 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
     s.ring[s.head].add(value);
     s.count++;
     s.sum += value;
+    if (value < 0) s.negative = true;
     this.markDirty(s);
   }
 
@@ -91,6 +94,8 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
     this.rotate(s, time);
     const values = QuantileSketch.quantiles(s.ring, this.options.quantiles);
     const quantiles = this.options.quantiles.map((quantile, i) => ({ quantile, value: values[i] }));
-    return { attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles };
+    const p: { -readonly [K in keyof SummaryPoint]: SummaryPoint[K] } = { attributes: s.attributes, startTime: s.startTime, time, count: s.count, sum: s.sum, quantiles };
+    if (s.negative) p.negative = true;
+    return p;
   }
 }

@@ -72,6 +72,11 @@ export interface SummaryPoint extends PointBase {
   readonly sum: number;
   /** Quantiles over the summary's sliding window, ascending by `quantile`. NaN when the window is empty. */
   readonly quantiles: readonly { readonly quantile: number; readonly value: number }[];
+  /**
+   * True once the series recorded a value below zero: its sum and quantiles may have come back
+   * above zero (−1, then nine 100s: sum 899), yet OTLP and OpenMetrics leave the sum out (MET-09).
+   */
+  readonly negative?: boolean;
 }
 
 interface MetricBase {

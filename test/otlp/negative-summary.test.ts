@@ -8,6 +8,7 @@ import { encodeMetricsJson, encodeMetricsProto, OtlpBackend } from '../../src/ex
 import type { Diagnostic, TelemetryBatch } from '../../src/model/batch.js';
 import type { SummaryMetric } from '../../src/model/metric-data.js';
 import { createMonitor } from '../../src/index.js';
+import { renderPrometheus } from '../../src/exporters/prometheus/index.js';
 import { parseJson } from './helpers/canonical.js';
 import { batch } from './helpers/fixtures.js';
 import { decodeProto } from './helpers/proto-decoder.js';
@@ -64,6 +65,25 @@ describe('MET-09: summaries that recorded negative values', () => {
     expect(bodies).toHaveLength(1);
     const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
     expect(dropped?.points).toEqual([expect.objectContaining({ attributes: { reason: 'export_rejected' }, value: 1 })]);
+    await monitor.shutdown();
+  });
+
+  it('a series whose sum and quantiles came back above zero still goes without its sum, in OTLP and in OpenMetrics (−1, then nine 100s: the sum 899 was sent)', async () => {
+    const bodies: Uint8Array[] = [];
+    const fetch = async (_u: string, init: RequestInit) => (bodies.push(init.body as Uint8Array), new Response(null, { status: 200 }));
+    const monitor = createMonitor({ serviceName: 's', backends: [new OtlpBackend({ fetch, signals: ['metrics'] })], onDiagnostic: () => {} });
+    const s = monitor.metrics.createSummary('offset_seconds', 'h', { quantiles: [0.5, 0.9] });
+    s.observe(-1);
+    for (let i = 0; i < 9; i++) s.observe(100);
+    await monitor.flush();
+    const point = decodeProto('metrics', bodies[0]!).resourceMetrics[0].scopeMetrics[0].metrics.find((m: { name: string }) => m.name === 'offset_seconds').summary.dataPoints[0];
+    expect(point.count).toBe('10');
+    expect(point.sum ?? 0).toBe(0);
+    expect(point.quantileValues.map((q: { quantile: number; value: number }) => q.quantile)).toEqual([0.5, 0.9]);
+    expect(point.quantileValues.every((q: { value: number }) => q.value > 0)).toBe(true);
+    const text = renderPrometheus(monitor, { format: 'openmetrics' });
+    expect(text).toContain('offset_seconds_count 10');
+    expect(text).not.toContain('offset_seconds_sum');
     await monitor.shutdown();
   });
 });

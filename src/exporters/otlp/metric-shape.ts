@@ -31,11 +31,11 @@ export function histogramHasSum(p: HistogramPoint | ExponentialHistogramPoint): 
 
 /**
  * Whether a summary point recorded negative values: OTLP forbids negative quantile values and
- * asks to leave `sum` unset then (MET-09), so the encoders leave out both. The point keeps no
- * minimum: a sum or a quantile below zero is the evidence.
+ * asks to leave `sum` unset then (MET-09), so the encoders leave out both. The series says so
+ * (`negative`): its sum and quantiles may be back above zero.
  */
 export function summaryHasNegative(p: SummaryPoint): boolean {
-  if (p.sum < 0) return true;
+  if (p.negative === true || p.sum < 0) return true;
   for (const q of p.quantiles) if (q.value < 0) return true;
   return false;
 }

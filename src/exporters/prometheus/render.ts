@@ -188,7 +188,7 @@ function summaryLines(family: Family, metric: SummaryMetric, om: boolean, onDrop
     // Text 0.0.4 has no such rule: it keeps them, as Prometheus' own clients write them.
     let negative = false;
     if (om) {
-      negative = p.sum < 0;
+      negative = p.negative === true || p.sum < 0;
       for (const q of p.quantiles) if (q.value < 0) negative = true;
       if (negative) onDrop?.({ metric: metric.name, family: name, reason: 'negative_summary' });
     }

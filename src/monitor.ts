@@ -131,7 +131,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     prepareIds();
   }
 
-  /** True after `shutdown()` began: further telemetry is dropped and counted. */
+  /**
+   * True once `shutdown()` has flushed what was waiting when it was called (telemetry recorded
+   * during that first flush still leaves with it): further telemetry is dropped and counted.
+   */
   get closed(): boolean {
     return this.#state !== 'open';
   }

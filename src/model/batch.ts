@@ -30,6 +30,8 @@ export type DropReason =
   | 'cardinality_overflow'
   | 'after_shutdown'
   | 'span_ended_twice'
+  /** A change to a span after its end() (an attribute, event, link, status, exception or name): ignored, as the API has it. */
+  | 'span_ended'
   | 'export_failed'
   | 'export_rejected'
   | 'export_timeout'

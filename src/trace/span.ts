@@ -292,7 +292,7 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   setAttribute(key: string, value: unknown): this {
-    if (this.endTime !== 0) return this;
+    if (this.endTime !== 0) return this.afterEnd('setAttribute');
     // Fast path: a usual key and a primitive under the length limit, its size known here.
     if (typeof key === 'string' && key !== '') {
       const t = typeof value;
@@ -402,7 +402,7 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   addEvent(name: string, attributes?: Record<string, unknown> | TimeInput, time?: TimeInput): this {
-    if (this.endTime !== 0) return this;
+    if (this.endTime !== 0) return this.afterEnd('addEvent');
     // OpenTelemetry allows addEvent(name, time): accept it.
     if (typeof attributes === 'number' || isDate(attributes)) {
       time = attributes;
@@ -430,7 +430,7 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   private link(link: Link): this {
-    if (this.endTime !== 0) return this;
+    if (this.endTime !== 0) return this.afterEnd('addLink');
     if (!link || !link.context) {
       // Counted with the span data a caller can get wrong (there is no reason of its own).
       this.owner.diag.drop('invalid_attribute', 'a span link without a context was dropped');
@@ -474,7 +474,8 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   setStatus(code: SpanStatus, message?: string): this {
-    if (this.endTime !== 0 || this.status.code === SpanStatus.OK) return this; // OK is final (TR-02)
+    if (this.endTime !== 0) return this.afterEnd('setStatus');
+    if (this.status.code === SpanStatus.OK) return this; // OK is final (TR-02)
     let s: ReturnType<typeof setStatusArgs>;
     try {
       s = setStatusArgs(code, message);
@@ -482,7 +483,11 @@ export class RecordingSpan implements Span, SpanData {
       unreadable(this.owner);
       return this;
     }
-    if (s && s.code !== SpanStatus.UNSET) {
+    if (s === undefined) {
+      // A code that is none of the three (setStatus('ERROR'), a number past 2) would leave a failed
+      // span UNSET without a word: counted as other span data that cannot be recorded.
+      this.owner.diag.drop('invalid_attribute', () => `a span status code must be SpanStatus.UNSET, OK or ERROR (0, 1, 2), got ${describe(code).slice(0, 64)}; the status was left as it was`);
+    } else if (s.code !== SpanStatus.UNSET) {
       if (s.message !== undefined) s.message = clampText(this.owner, s.message, 'status message');
       this.status = s;
     }
@@ -490,6 +495,7 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   recordException(error: unknown, time?: TimeInput): this {
+    if (this.endTime !== 0) return this.afterEnd('recordException');
     const attrs: Record<string, unknown> = {};
     try {
       if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
@@ -509,7 +515,8 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   updateName(name: string): this {
-    if (this.endTime === 0 && typeof name === 'string' && name) this.name = clampText(this.owner, name, 'name');
+    if (this.endTime !== 0) return this.afterEnd('updateName');
+    if (typeof name === 'string' && name) this.name = clampText(this.owner, name, 'name');
     return this;
   }
 
@@ -522,6 +529,16 @@ export class RecordingSpan implements Span, SpanData {
     this.endTime = t < this.startTime ? this.startTime : t; // end ≥ start (TR-05)
     if (this.traceFlags & 1) openSpans.sampled--;
     this.owner.onEnd(this);
+  }
+
+  /**
+   * A change made after end() (OpenTelemetry's API ignores it too): what it carried is lost, so
+   * it is counted (span_ended), reported once. Without this, a status code or error set after the
+   * span ended disappeared without a trace.
+   */
+  private afterEnd(what: string): this {
+    this.owner.diag.drop('span_ended', () => `span "${this.name.slice(0, 64)}" had ended; a later ${what}() was ignored`);
+    return this;
   }
 
   isRecording(): boolean {
@@ -623,7 +640,15 @@ export class NonRecordingSpan implements Span {
     return this;
   }
   setAttributes(attributes?: Record<string, unknown>): this {
-    return this.setAttribute('http.route', attributes?.['http.route']);
+    let route: unknown;
+    try {
+      route = attributes?.['http.route'];
+    } catch {
+      // A revoked Proxy or a throwing getter: misuse, counted as a recording span counts it, never thrown.
+      if (this.owner) unreadable(this.owner);
+      return this;
+    }
+    return this.setAttribute('http.route', route);
   }
   addEvent(): this {
     return this;

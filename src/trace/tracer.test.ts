@@ -118,6 +118,7 @@ describe('tracer', () => {
     expect(memory.spans.map((s) => s.name)).toEqual(['sync', 'async', 'failed']);
     expect(memory.findSpan('sync')!.endTime).toBe(at);
     expect(kinds).not.toContain('span_ended_twice');
+    expect(kinds).not.toContain('span_ended');
     const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
     expect(dropped?.points ?? []).toEqual([]);
     // A second end() by the caller is still the misuse it was.

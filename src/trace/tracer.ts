@@ -319,6 +319,9 @@ function endWhenSettled(span: Span, result: PromiseLike<unknown>, ctx: ActiveCon
 export function failSpan(span: Span, err: unknown): void {
   let message: string | undefined;
   try {
+    // A span its code ended already (span.end() in a finally) keeps what it had: this is the
+    // library's own reaction to the throw, not a change the caller made after end (see afterEnd).
+    if (!span.isRecording()) return;
     span.recordException(err);
     // Duck-typed: an Error from another realm (a vm context, an iframe) is not `instanceof Error`.
     const m = typeof err === 'string' ? err : typeof err === 'object' && err !== null ? (err as { message?: unknown }).message : undefined;

@@ -44,14 +44,29 @@ function read(headers: HeadersInput, name: string): string | undefined {
 /**
  * Reads W3C `traceparent`, `tracestate` and `baggage` headers. Returns a remote context, or
  * undefined when there is no valid traceparent (a tracestate without one is discarded, TC-09).
- * Never throws. Baggage members left out are counted through `diag` (a monitor's) when given.
+ * Never throws. Baggage members left out, and a tracestate discarded as invalid (TS-01…TS-05),
+ * are counted through `diag` (a monitor's) when given.
  */
 export function extractContext(headers: HeadersInput, diag?: Diagnostics): RemoteContext | undefined {
+  return extract(headers, diag, diag);
+}
+
+/** A caller's tracestate that W3C has us discard is that caller's data lost: counted as baggage members are. */
+function discarded(diag: Diagnostics | undefined, header: string | undefined): void {
+  // An empty header (or one of empty members) is valid and carries nothing (TS-01).
+  if (diag === undefined || header === undefined || !/[^\s,]/.test(header)) return;
+  diag.drop('invalid_value', 'a tracestate header was discarded (a malformed or duplicated member, more than 32 members, or over 8192 characters); the trace went on without it');
+}
+
+/** extractContext, counting baggage members left out through `baggageDiag` and a discarded tracestate through `diag`. */
+function extract(headers: HeadersInput, baggageDiag: Diagnostics | undefined, diag: Diagnostics | undefined): RemoteContext | undefined {
   try {
     const tp = parseTraceparent(read(headers, 'traceparent'));
     if (!tp) return undefined;
-    const traceState = parseTracestate(read(headers, 'tracestate'));
-    const baggage = parseBaggage(read(headers, 'baggage'), diag);
+    const ts = read(headers, 'tracestate');
+    const traceState = parseTracestate(ts);
+    if (traceState === undefined) discarded(diag, ts);
+    const baggage = parseBaggage(read(headers, 'baggage'), baggageDiag);
     const ctx: { -readonly [K in keyof RemoteContext]: RemoteContext[K] } = {
       traceId: tp.traceId,
       spanId: tp.spanId,
@@ -89,7 +104,7 @@ export function extractIncoming(headers: HeadersInput, monitor: { diag?: Diagnos
   const p = monitor.propagators;
   const b = p.includes('baggage');
   // Baggage left out is not counted for its dropped members.
-  const parent = p.includes('tracecontext') ? extractContext(headers, b ? monitor.diag : undefined) : undefined;
+  const parent = p.includes('tracecontext') ? extract(headers, b ? monitor.diag : undefined, monitor.diag) : undefined;
   if (!b) return { parent: parent && { ...parent, baggage: undefined } };
   return { parent, baggage: parent ? parent.baggage : extractBaggage(headers, monitor.diag) };
 }

@@ -174,7 +174,10 @@ export class Tracer {
     if (!explicit) {
       if (ctx !== undefined) {
         scope ??= ctx.scope;
-        baggage ??= ctx.baggage;
+        // A context entered through @opentelemetry/api holds its own baggage, none included (a
+        // `propagation.deleteBaggage` before a third-party call): it wins over its span's.
+        if (ctx.otel !== undefined) baggage = ctx.baggage;
+        else baggage ??= ctx.baggage;
       }
     } else if (scope === undefined) {
       // A remote parent or a new root (a queue message, a detached job) still belongs to the

@@ -57,4 +57,26 @@ describe('an API span in a context whose baggage was changed', () => {
     expect(sent).toEqual(['user.id=alice,tenant=t1', null, 'tenant=t1']);
     await monitor.shutdown();
   });
+
+  it('a fetch made directly under such a context (the monitor’s own CLIENT span, no API span between) sends that context’s baggage too', async () => {
+    const { monitor } = createTestMonitor();
+    expect(registerOpenTelemetry(monitor)).toBe(true);
+    const sent: (string | null)[] = [];
+    const fetch = instrumentFetch(monitor, async (input, init) => {
+      sent.push(new Request(input, init).headers.get('baggage'));
+      return new Response('ok');
+    });
+    const scope = monitor.openScope({ name: 'req' });
+    await scope.run(() =>
+      monitor.tracer.startActiveSpan('server', { parent: extractContext(INCOMING)! }, async () => {
+        await context.with(propagation.deleteBaggage(context.active()), () => fetch('https://third-party.example/'));
+        const only = propagation.createBaggage({ tenant: { value: 't1' } });
+        await context.with(propagation.setBaggage(context.active(), only), () => fetch('https://partner.example/'));
+        await fetch('https://internal.example/');
+      }),
+    );
+    await scope.close();
+    expect(sent).toEqual([null, 'tenant=t1', 'user.id=alice,tenant=t1']);
+    await monitor.shutdown();
+  });
 });

@@ -65,6 +65,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   #lastScopeExport = -Infinity;
   /** The scheduled export of what waits outside scopes: undefined when none is armed, null when timers are off. */
   #exportTimer: unknown;
+  /** The periodic metric export of a server process (exportMetricsPeriodically), once started. */
+  #metricTimer: unknown;
   private pendingSpans: RecordingSpan[] = [];
   private pendingLogs: LogRecordData[] = [];
   /** Estimated size of pendingSpans + pendingLogs (limits.maxBufferedBytes). */
@@ -242,6 +244,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       // what arrived during the flush above, and scopes that close now, still leave.
       this.#state = 'closing';
       this.metrics.closed = true;
+      if (this.#metricTimer !== undefined) clearInterval(this.#metricTimer as ReturnType<typeof setInterval>);
       if (settled) await this.#settle(deadline);
       const left = this.pendingSpans.length + this.pendingLogs.length;
       if (left > 0) this.diag.drop('export_timeout', `shutdown() ended with ${left} spans and log records not exported (a backend failed, or flushTimeoutMs passed)`, left);
@@ -253,6 +256,29 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.#state = 'closed';
       await Promise.all(this.backends.map((b) => this.#settleBackend(b, 'shutdown')));
     })());
+  }
+
+  /**
+   * @internal For a server process (the Node, Deno and Bun adapters): metric changes made between
+   * requests (a background job's counter, an observable gauge) leave at least every
+   * `metricExportIntervalMs` (OTEL_METRIC_EXPORT_INTERVAL; 60 s when 0, as OpenTelemetry's periodic
+   * reader), not only with the next request or `flush()`. Only where a backend takes pushed metrics;
+   * the timer never holds the process open, and stops at shutdown().
+   */
+  exportMetricsPeriodically(): void {
+    if (this.#metricTimer !== undefined || this.#state !== 'open') return;
+    if (!this.backends.some((b) => b.temporality !== 'none')) return;
+    const ms = this.#metricExportIntervalMs > 0 ? this.#metricExportIntervalMs : 60_000;
+    try {
+      const timer = setInterval(() => {
+        if (this.#state !== 'open') return clearInterval(timer);
+        if ((this.metrics.dirty || this.metrics.hasCollectCallbacks) && now() - this.#lastMetricExport >= ms) void this.flush();
+      }, timerMs(ms));
+      (timer as { unref?: () => void }).unref?.();
+      this.#metricTimer = timer;
+    } catch {
+      // No timers here: metrics leave with the next scope or flush().
+    }
   }
 
   /** Waits for exports in flight and asks backends to flush their own buffers. */

@@ -136,6 +136,8 @@ export function createServerHandler<I>(
   checkHttpOptions('instrument', options, SERVER_OPTION_KEYS);
   const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
+  // A long-running server: what its metrics record between requests is not left waiting for one.
+  monitor.exportMetricsPeriodically();
   // Marked per request, not only per monitor: a monitor shared with a handler that traces fetch
   // would otherwise trace this one's fetches too.
   const plain = options.traceFetch === false;

@@ -50,6 +50,10 @@ export function toResult(component: string, outcome: HealthCheckOutcome, latency
  * ```
  */
 export function functionCheck(fn: HealthCheckFunction, component = ''): HealthCheck {
+  // Configuration throws here (DESIGN §5): `functionCheck(db.ping)` with `ping` undefined passed
+  // register() and made a check that was UNHEALTHY "fn is not a function" at every run.
+  if (typeof fn !== 'function') throw new TypeError(`functionCheck(fn): fn must be a function returning a result, a HealthStatus, a boolean or nothing, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof component !== 'string') throw new TypeError(`functionCheck(fn, component): component must be a string, got ${typeof component}`);
   return {
     async check(timeoutSeconds: number, signal?: AbortSignal): Promise<HealthCheckResult> {
       const start = now();

@@ -80,7 +80,10 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       const controller = new AbortController();
       const onAbort = (): void => controller.abort();
       signal?.addEventListener('abort', onAbort);
-      const timer = setTimeout(onAbort, timerMs(timeoutSeconds * 1000));
+      // Called by hand without a budget (`httpCheck(url).check()` inside a function check), NaN ms
+      // would fire at once and abort every request: the registry's default of 5 s applies instead.
+      const seconds = typeof timeoutSeconds === 'number' && timeoutSeconds > 0 ? timeoutSeconds : 5;
+      const timer = setTimeout(onAbort, timerMs(seconds * 1000));
       const start = now();
       const component = options.component ?? '';
       try {

@@ -42,6 +42,8 @@ export interface HealthReport {
   time: number;
 }
 
+const OPTION_KEYS: Record<keyof HealthCheckRegistryOptions, 0> = { metrics: 0, notifier: 0, timeoutSeconds: 0 };
+
 interface Registered {
   check: HealthCheck;
   critical: boolean;
@@ -69,6 +71,16 @@ export class HealthCheckRegistry {
   readonly #options: HealthCheckRegistryOptions;
 
   constructor(options: HealthCheckRegistryOptions = {}) {
+    // Configuration throws here: a misspelled `timeoutSecond` left every check at 5 s unseen, and
+    // a bad default timeout surfaced only at the first register(), naming that check.
+    checkOptionKeys('new HealthCheckRegistry', options, OPTION_KEYS);
+    const t = options.timeoutSeconds;
+    if (t !== undefined && (typeof t !== 'number' || !(t > 0) || !Number.isFinite(t))) {
+      throw new RangeError(`new HealthCheckRegistry: timeoutSeconds must be a positive number of seconds, got ${kindOf(t)}`);
+    }
+    if (options.notifier !== undefined && typeof (options.notifier as Partial<Notifier> | null)?.notify !== 'function') {
+      throw new TypeError('new HealthCheckRegistry: notifier must be an object with a notify(alert) method, such as webhookNotifier({ url })');
+    }
     this.#options = options;
     this.notifier = options.notifier;
   }
@@ -94,9 +106,17 @@ export class HealthCheckRegistry {
 
   /** Removes a check; true when it existed. */
   unregister(name: string): boolean {
+    const r = this.#checks.get(name);
+    const before = this.#last.get(name);
     this.#last.delete(name);
     this.#gauge?.remove({ check: name });
-    return this.#checks.delete(name);
+    const existed = this.#checks.delete(name);
+    // A check removed while its alert fires would leave the receiver paging for ever: nothing is
+    // left to resolve it (as Prometheus resolves an alert whose series is gone).
+    if (r && before === HealthStatus.UNHEALTHY) {
+      this.#notify(name, 'resolved', r.critical, `health check "${name}" was unregistered while unhealthy`, { removed: true, critical: r.critical });
+    }
+    return existed;
   }
 
   /** Names of the registered checks. */
@@ -144,15 +164,26 @@ export class HealthCheckRegistry {
     const down = entry.status === HealthStatus.UNHEALTHY;
     const wasDown = before === HealthStatus.UNHEALTHY;
     if (down === wasDown || (!down && before === undefined)) return;
+    this.#notify(
+      name,
+      down ? 'firing' : 'resolved',
+      entry.critical,
+      down ? `health check "${name}" is unhealthy${entry.error ? `: ${entry.error}` : ''}` : `health check "${name}" recovered (${entry.status})`,
+      { status: entry.status, error: entry.error, latencyMs: entry.latencyMs, critical: entry.critical },
+    );
+  }
+
+  #notify(name: string, state: 'firing' | 'resolved', critical: boolean, summary: string, details: Record<string, unknown>): void {
+    const metrics = this.#options.metrics;
     notifySafely(this.notifier, {
       source: 'health',
       key: `health:${name}`,
       name,
-      state: down ? 'firing' : 'resolved',
-      severity: entry.critical ? 'critical' : 'warning',
-      summary: down ? `health check "${name}" is unhealthy${entry.error ? `: ${entry.error}` : ''}` : `health check "${name}" recovered (${entry.status})`,
+      state,
+      severity: critical ? 'critical' : 'warning',
+      summary,
       time: now(),
-      details: { status: entry.status, error: entry.error, latencyMs: entry.latencyMs, critical: entry.critical },
+      details,
     }, metrics && ((err, alert) => lost(metrics, 'export_failed', 'export_failed', `health notifier threw, alert ${alert.key} ${alert.state} lost`, err)));
   }
 }

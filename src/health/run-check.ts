@@ -3,8 +3,19 @@ import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status
 import { toResult } from './function-check.js';
 
 function message(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return typeof err === 'string' ? err : 'the check failed';
+  if (typeof err === 'string') return err;
+  try {
+    // Duck-typed: a plain `{ code, message }` object (as some clients throw) or an Error from
+    // another realm is not `instanceof Error`, and its message is what the operator needs.
+    const e = err as { message?: unknown; name?: unknown } | null;
+    if (typeof e === 'object' && e !== null) {
+      if (typeof e.message === 'string' && e.message) return e.message;
+      if (typeof e.name === 'string' && e.name) return e.name;
+    }
+  } catch {
+    // a message that throws when read tells nothing
+  }
+  return 'the check failed';
 }
 
 /**

@@ -75,7 +75,8 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
   const pastSpan = (name: string, kind: SpanKind, durationMs: number, attributes: Record<string, unknown>, error: unknown, traced?: boolean): void => {
     if (traced) return;
     const end = now();
-    const span = tracer.startSpan(name, { kind, attributes, startTime: end - (durationMs > 0 ? durationMs : 0) });
+    // An infinite duration (already counted by secs()) would start the span at -Infinity, counted again.
+    const span = tracer.startSpan(name, { kind, attributes, startTime: end - (durationMs > 0 && durationMs !== Infinity ? durationMs : 0) });
     if (isFailure(error)) failSpan(span, error);
     span.end(end);
   };

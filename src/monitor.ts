@@ -313,6 +313,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   #settleBackend(backend: Backend, method: 'shutdown' | 'forceFlush'): Promise<void> {
     return this.#withinFlushTimeout(this.#guard(() => backend[method]?.())).then((r) => {
       if (r === PENDING) this.diag.drop('export_timeout', `backend "${backend.name}" did not finish ${method}() within ${this.#flushTimeoutMs} ms (flushTimeoutMs); it was left behind`);
+      // What a backend says it lost at the end (OtlpBackend's metric deltas kept for a retry).
+      else if (r !== null && typeof r === 'object' && (r as ExportResult).ok === false && (r as ExportResult).rejected !== undefined) this.#outcome(backend, r as ExportResult, 0);
     });
   }
 

@@ -66,7 +66,11 @@ export interface Backend {
   readonly temporality?: Temporality | 'none';
   export(batch: TelemetryBatch): Promise<ExportResult>;
   forceFlush(): Promise<void>;
-  shutdown(): Promise<void>;
+  /**
+   * Stops the backend. It may answer what it could not deliver at the end (data it held for a
+   * retry): the monitor counts and reports that as it does a failed export.
+   */
+  shutdown(): Promise<void | ExportResult>;
 }
 
 /** Reports problems without throwing: each kind once per monitor. */

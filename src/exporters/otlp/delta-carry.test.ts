@@ -276,6 +276,21 @@ describe('OTLP delta metrics across failed exports', () => {
     expect(diags.some((d) => /: 1 data points kept from failed exports were lost at shutdown$/.test(d))).toBe(true);
   });
 
+  it("what cannot be sent at shutdown is reported through the monitor's onDiagnostic too, and counted (the backend's own is unset by default)", async () => {
+    accepted.length = 0;
+    const seen: string[] = [];
+    const otlp = new OtlpBackend({ endpoint: rx.url, ...FAST, signals: ['metrics'] });
+    const monitor = createMonitor({ serviceName: 'carry', backends: [otlp], onDiagnostic: (d) => void seen.push(`${d.kind}: ${d.message}`) });
+    answer((req) => (req.path === '/v1/metrics' ? 503 : undefined));
+    monitor.metrics.createCounter('jobs_total', 'Jobs').increment(4);
+    await monitor.flush();
+    await monitor.shutdown();
+    expect(acceptedPoints()).toEqual([]);
+    expect(seen.filter((d) => d.startsWith('export_failed:'))).toEqual([expect.stringMatching(/1 data points kept from failed exports were lost at shutdown$/)]);
+    const dropped = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect(dropped.points.map((p) => [p.attributes.reason, (p as { value: number }).value])).toEqual([['export_failed', 1]]);
+  });
+
   it('a cumulative backend carries nothing (its next export has the totals)', async () => {
     let failing = true;
     const { monitor } = setup({ temporality: 'cumulative' });

@@ -126,19 +126,26 @@ export class OtlpBackend implements Backend {
    * Stops accepting batches, waits for those in flight, sends the metric deltas still held from
    * failed exports (their last chance), and unregisters the exporter URLs.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(): Promise<void | ExportResult> {
     if (this.#closed) return this.forceFlush();
     this.#closed = true;
     await this.forceFlush();
     const held = this.#carry?.held;
+    let lost: ExportResult | undefined;
     if (held) {
       for (const [resource, [scope]] of [...held]) await this.#export({ resource, scope, spans: [], logs: [] }, true);
       let items = 0;
       for (const [, [, metrics]] of held) items += countDataPoints({ temporality: 'delta', time: 0, metrics });
       held.clear();
-      if (items > 0) this.#diagnose({ kind: 'export_failed', message: this.#redact(`OTLP metrics to ${redactUrl(this.urls.metrics)}: ${items} data points kept from failed exports were lost at shutdown`), detail: { signal: 'metrics', items } });
+      if (items > 0) {
+        const message = this.#redact(`OTLP metrics to ${redactUrl(this.urls.metrics)}: ${items} data points kept from failed exports were lost at shutdown`);
+        this.#diagnose({ kind: 'export_failed', message, detail: { signal: 'metrics', items } });
+        // Also the monitor's to count and report: the backend's own onDiagnostic is unset by default.
+        lost = { ok: false, reason: 'export_failed', error: message, rejected: { dataPoints: items } };
+      }
     }
     for (const s of this.#options.signals) unregisterExporterUrl(this.urls[s]);
+    return lost;
   }
 
   /**

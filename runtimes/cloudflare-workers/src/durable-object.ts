@@ -1,3 +1,4 @@
+import { contextStorage, type ActiveContext } from '../../../src/context/active.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
@@ -12,6 +13,8 @@ type DOClass = abstract new (...args: any[]) => object;
 /** Not RPC: the handlers the runtime calls itself are instrumented on their own, or not at all. */
 const SKIP = ['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError'];
 const STATE = Symbol('lexigram.do.state');
+/** The context of a Durable Object's constructor and the work it starts: no invocation, no scope. */
+const OWN: ActiveContext = Object.freeze({});
 
 interface Instance {
   /** `exportTo`: the runtime's `state.waitUntil`, where the exports go. */
@@ -42,6 +45,11 @@ interface Instance {
  */
 export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig = {}, options?: WorkersAdapterOptions): C {
   wrapOnce(Class);
+  // A subclass of an instrumented class, instrumented again: each construction threw (both define
+  // the instance's state), so every call to the object failed with "Cannot redefine property".
+  for (let p = Object.getPrototypeOf(Class); p && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
+    if (instrumented.has(p)) throw new TypeError(`instrumentDO: ${Class.name || 'the class'} extends ${p.name || 'a class'}, already instrumented; instrument one of them`);
+  }
   const isolate = lazyIsolate(config, options);
   const className = Class.name || 'DurableObject';
   const Base = Class as unknown as new (...args: unknown[]) => object;
@@ -52,7 +60,9 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
       const exportTo = holdByScope(args[0] as DurableObjectState, iso.waitUntilTimeoutMs);
       iso.storage(args[0], className);
       const rest = args.slice(2);
+      const restore = ownWork(args[0]);
       super(args[0], iso.env(args[1]), ...rest);
+      restore();
       Object.defineProperty(this, STATE, { value: { isolate: iso, exportTo, className } });
     }
   };
@@ -83,7 +93,7 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
   const target: CallTarget = (self: Instance) => {
     const s = self[STATE];
     // Not `state`: getRequestTelemetry(state) would be shared by concurrent calls.
-    return s && [s.isolate, { waitUntil: s.exportTo }];
+    return s && contextStorage().get() !== OWN ? [s.isolate, { waitUntil: s.exportTo }] : undefined;
   };
   const attributes = (extra: Record<string, unknown>) => ({ ...extra, 'cloudflare.durable_object.class': className });
   // FaaS conventions: a timer's invocation span is SERVER.
@@ -97,6 +107,33 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
   }
   wrapRpc(Class, proto, 'DurableObject', SKIP, target, attributes({}));
   return mark(Instrumented) as unknown as C;
+}
+
+/**
+ * While the object's constructor runs, `state.blockConcurrencyWhile` runs its callback in OWN:
+ * that work is no call of the object, yet a method it called after an `await` (`this.migrate()`
+ * once storage was read) opened a SERVER span `Class.method` with the rpc.* attributes, in a
+ * trace of its own, on every construction. Only AsyncLocalStorage carries OWN past an `await`.
+ * Returns what puts the runtime's method back. A `state` that takes no property is left as it is.
+ */
+function ownWork(state: any): () => void {
+  try {
+    const block = state?.blockConcurrencyWhile;
+    if (typeof block !== 'function') return () => {};
+    state.blockConcurrencyWhile = (fn: unknown, ...rest: unknown[]) =>
+      // Inside an invocation (a reference kept and called later) the callback is that invocation's.
+      block.call(state, typeof fn === 'function' && !contextStorage().get()?.scope ? () => contextStorage().run(OWN, fn as () => unknown) : fn, ...rest);
+    return () => {
+      try {
+        // Assigned, not deleted (a delete turns `state` into a dictionary in V8): called with `state` as before.
+        state.blockConcurrencyWhile = block;
+      } catch {
+        // left wrapped: the wrapper passes a call inside an invocation on as it is
+      }
+    };
+  } catch {
+    return () => {};
+  }
 }
 
 /** What instrument() and instrumentDO() returned (handlers, classes). */

@@ -55,7 +55,25 @@ export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (te
     finish(err, true);
     throw err;
   }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+  if (typeof result === 'function') {
+    // A Workers RPC promise (`return this.env.SVC.get(id)`, a call forwarded without `await`):
+    // callable, and carrying the pipelined methods of its value, which a `.then()` chain would
+    // lose; so it goes back as it is, its settlement watched on a branch of its own. Taken as a
+    // plain value, the span ended at once, without ERROR when the call failed for the caller.
+    try {
+      const then = (result as { then?: unknown }).then;
+      if (typeof then === 'function') {
+        then.call(
+          result,
+          () => finish(),
+          (err: unknown) => finish(err, true),
+        );
+        return result;
+      }
+    } catch {
+      // a thenable the monitor cannot watch: the call is done now
+    }
+  } else if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
     return Promise.resolve(result).then(
       (v) => {
         finish();

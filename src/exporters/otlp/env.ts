@@ -1,6 +1,6 @@
 import type { Temporality } from '../../model/metric-data.js';
 import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
-import { COMPRESSIONS, NO_SIGNALS_FROM_ENV, PROTOCOLS, isHeaderValue } from './options.js';
+import { COMPRESSIONS, NO_SIGNALS_FROM_ENV, PROTOCOLS, isHeaderValue, unsendableHeaderName } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
 import { TOKEN } from '../../http/token.js';
 import { warnConfig } from '../../config/env.js';
@@ -22,6 +22,12 @@ export function parseOtlpHeaders(value: string, warn?: (message: string) => void
     const key = eq > 0 ? part.slice(0, eq).trim() : '';
     if (key === '' || !TOKEN.test(key)) {
       warn?.('ignored a malformed OTLP header entry');
+      continue;
+    }
+    // Kept, it would make the OtlpBackend constructor throw (ENV-13: warn and ignore instead).
+    const unsendable = unsendableHeaderName(key);
+    if (unsendable) {
+      warn?.(`ignored OTLP header "${key}": it ${unsendable}`);
       continue;
     }
     let value: string;
@@ -76,8 +82,10 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
     if (v) o[s ? (`${s}Endpoint` as const) : 'endpoint'] = v;
   }
   for (const s of all) {
-    const v = get(s.toUpperCase() + (s && '_') + 'HEADERS');
-    if (v) o[s ? (`${s}Headers` as const) : 'headers'] = parseOtlpHeaders(v, warn);
+    const name = s.toUpperCase() + (s && '_') + 'HEADERS';
+    const v = get(name);
+    // Which of the four variables holds the entry: the message says, not the value.
+    if (v) o[s ? (`${s}Headers` as const) : 'headers'] = parseOtlpHeaders(v, (m) => warn(`${m} (in ${P}${name})`));
   }
 
   // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.

@@ -101,6 +101,20 @@ export function isHeaderValue(v: string): boolean {
   return !/[^\t\x20-\x7e\x80-\xff]/.test(v);
 }
 
+/**
+ * Headers that describe the connection or the body's framing, which the HTTP client sets. Node's
+ * fetch fails every request carrying one ("invalid transfer-encoding header", "expect header not
+ * supported", a Content-Length that is not the body's), retried as a network error each time;
+ * browsers' fetch forbids them.
+ */
+const CLIENT_HEADERS = ['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade'];
+
+/** Why a header name (a token) cannot be sent, or undefined when it can. */
+export function unsendableHeaderName(name: string): string | undefined {
+  if (CLIENT_HEADERS.includes(name.toLowerCase())) return "is the HTTP client's to set (a request carrying it fails): leave it out";
+  return undefined;
+}
+
 function fail(option: string, allowed: string): never {
   throw new TypeError(`OtlpBackend: option "${option}" ${allowed}`);
 }
@@ -141,6 +155,8 @@ function checkHeaders(option: string, headers: unknown): Record<string, string> 
   const out: Record<string, string> = {};
   for (let [k, v] of Object.entries(headers as Record<string, unknown>)) {
     if (!TOKEN.test(k)) fail(option, `has an invalid header name ${JSON.stringify(k)}`);
+    const unsendable = unsendableHeaderName(k);
+    if (unsendable) fail(option, `header ${JSON.stringify(k)} ${unsendable}`);
     // Outer tabs, spaces, CR and LF are dropped as fetch's header normalisation does: a secret
     // read with its trailing newline (a mounted file, `echo … |`) is a valid value, not an error.
     if (typeof v === 'string') v = v.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');

@@ -10,7 +10,7 @@ import { DROPPED_METRIC, DeltaCarry } from './carry-over.js';
 import type { FetchLike, OtlpBackendOptions, ResolvedOtlpOptions } from './options.js';
 import { registerExporterUrl, unregisterExporterUrl } from './exporter-urls.js';
 import type { PostContext, PostOutcome } from './post.js';
-import { postWithRetry } from './post.js';
+import { deliveredUnread, postWithRetry } from './post.js';
 import { USER_AGENT } from './version.js';
 import { resolveOtlpOptions } from './options.js';
 import { settleQuietly } from '../../diag/callback.js';
@@ -196,7 +196,7 @@ export class OtlpBackend implements Backend {
           const ms = o.timeoutMs[job.signal];
           let b = budgets.get(ms);
           if (b === undefined) budgets.set(ms, (b = budget(ms, this.#fetch, o)));
-          return b.run(this.#send(batch, job.signal, b.ctx));
+          return b.run((delivered) => this.#send(batch, job.signal, b.ctx, delivered));
         }),
       );
     } finally {
@@ -205,7 +205,7 @@ export class OtlpBackend implements Backend {
     return this.#combine(jobs, outcomes, o.signals.has('metrics') ? countNegativeSummaries(metrics) : 0, batch, overBound);
   }
 
-  async #send(batch: TelemetryBatch, signal: OtlpSignal, ctx: PostContext): Promise<PostOutcome> {
+  async #send(batch: TelemetryBatch, signal: OtlpSignal, ctx: PostContext, delivered: (status: number, attempts: number) => void): Promise<PostOutcome> {
     const o = this.#options;
     let body: Uint8Array;
     try {
@@ -225,7 +225,7 @@ export class OtlpBackend implements Backend {
       }
       headers = { ...headers, 'content-encoding': 'gzip' };
     }
-    return postWithRetry(ctx, this.urls[signal], headers, body, o.protocol[signal] === 'http/json');
+    return postWithRetry(ctx, this.urls[signal], headers, body, o.protocol[signal] === 'http/json', delivered);
   }
 
   /**
@@ -313,8 +313,11 @@ export class OtlpBackend implements Backend {
 /** One timeout within an export: the signals it bounds share its deadline and abort signal. */
 interface Budget {
   readonly ctx: PostContext;
-  /** `send`, or a timeout outcome at the deadline even if an injected fetch ignores the abort. */
-  run(send: Promise<PostOutcome>): Promise<PostOutcome>;
+  /**
+   * The send `start` begins, or a timeout outcome at the deadline even if an injected fetch
+   * ignores the abort; a success if a 2xx had arrived by then (`delivered`), its body still coming.
+   */
+  run(start: (delivered: (status: number, attempts: number) => void) => Promise<PostOutcome>): Promise<PostOutcome>;
   /** Clears the timer; aborts sends still running (abandoned, not awaited). */
   end(): void;
 }
@@ -341,7 +344,14 @@ function budget(ms: number, fetch: FetchLike, o: ResolvedOtlpOptions): Budget {
       initialBackoffMs: o.initialBackoffMs,
       maxBackoffMs: o.maxBackoffMs,
     },
-    run: (send) => (running++, Promise.race([send.finally(() => --running || clearTimeout(timer)), timedOut])),
+    run: (start) => {
+      running++;
+      let status = 0;
+      let attempts = 0;
+      const send = start((s, a) => ((status = s), (attempts = a)));
+      const late = timedOut.then((t) => (status ? deliveredUnread(status, attempts, `body still coming after ${ms} ms`) : t));
+      return Promise.race([send.finally(() => --running || clearTimeout(timer)), late]);
+    },
     end: () => {
       clearTimeout(timer);
       // Only a send still running (a fetch that ignored the signal) has anything to abort: an

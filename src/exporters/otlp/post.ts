@@ -57,6 +57,8 @@ export async function postWithRetry(
   headers: Record<string, string>,
   body: Uint8Array,
   sentJson: boolean,
+  /** Told when a 2xx arrives, before its body is read: from then on the batch is delivered. */
+  delivered?: (status: number, attempts: number) => void,
 ): Promise<PostOutcome> {
   let lastError = '';
   for (let attempt = 1; ; attempt++) {
@@ -83,19 +85,27 @@ export async function postWithRetry(
     }
     if (res) {
       const status = res.status;
-      if (status >= 200 && status < 300) return await readSuccess(res, sentJson, attempt, ctx.signal);
+      if (status >= 200 && status < 300) {
+        delivered?.(status, attempt);
+        return await readSuccess(res, sentJson, attempt);
+      }
       if (!isRetryableStatus(status)) return await readFailure(res, attempt);
       waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
       // A response over the cap is a non-retryable error whatever its status (OTLP-05). Read up
       // to the cap, not discarded: a chunked one says its size only by being read.
-      let big = false;
+      let body: Uint8Array | undefined | null = null;
       try {
-        big = (await readBodyCapped(res)) === undefined;
+        body = await readBodyCapped(res);
       } catch {
         // Cut off: the status stands.
       }
-      if (big) return { ok: false, reason: 'export_failed', error: `HTTP ${status}, response body larger than 4 MiB (not retried)`, status, attempts: attempt };
-      lastError = `HTTP ${status}`;
+      if (body === undefined) return { ok: false, reason: 'export_failed', error: `HTTP ${status}, response body larger than 4 MiB (not retried)`, status, attempts: attempt };
+      // The Status message (OTLP-08) says why, as for a final failure: "quota exceeded for tenant
+      // x" is what tells a 429 worth raising a limit for from one that passes. Only a Status (JSON
+      // or protobuf): a proxy's HTML 502 page would add nothing but markup to every retry's error.
+      const type = res.headers.get('content-type');
+      const message = body && type && /json|protobuf/.test(type) ? parseStatusMessage(body, type).slice(0, 200) : '';
+      lastError = `HTTP ${status}${message ? ` (${message})` : ''}`;
       if (attempt >= ctx.maxAttempts) return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, status, attempts: attempt, retryable: true };
     } else if (attempt >= ctx.maxAttempts) {
       return { ok: false, reason: 'export_failed', error: `${lastError} after ${attempt} attempts`, attempts: attempt, retryable: true };
@@ -111,15 +121,22 @@ export async function postWithRetry(
   }
 }
 
-async function readSuccess(res: Response, sentJson: boolean, attempts: number, signal: AbortSignal): Promise<PostOutcome> {
+/**
+ * A 2xx whose body was not read (cut off, or still coming at the timeout): delivered all the
+ * same. As a failure, the batch would be counted as lost, and a metrics delta kept and sent
+ * again: the collector would sum it twice.
+ */
+export function deliveredUnread(status: number, attempts: number, why: string): PostOutcome {
+  return { ok: true, status, attempts, partial: { rejected: 0, errorMessage: `delivered (HTTP ${status}), response not read: ${why}` } };
+}
+
+async function readSuccess(res: Response, sentJson: boolean, attempts: number): Promise<PostOutcome> {
   let body: Uint8Array | undefined;
   try {
     body = await readBodyCapped(res);
   } catch (err) {
-    // The server answered 2xx: the request was delivered, so it is not one to send again.
-    if (signal.aborted) return { ok: false, reason: 'export_timeout', error: TIMEOUT.error, attempts };
-    // The server answered 2xx; a broken body after that does not undo the delivery.
-    return { ok: true, status: res.status, attempts, partial: { rejected: 0, errorMessage: 'unreadable response: ' + errorText(err) } };
+    // The server answered 2xx; a broken or late body after that does not undo the delivery.
+    return deliveredUnread(res.status, attempts, errorText(err));
   }
   if (body === undefined) {
     return { ok: false, reason: 'export_failed', error: 'response body larger than 4 MiB (not read)', status: res.status, attempts };

@@ -29,23 +29,77 @@ const MIDDLEWARE_DEFAULTS = { batchWindowMs: ADAPTER_BATCH_WINDOW_MS } as const;
 /** Where the middleware leaves its monitor in the context (`c.get(MONITOR_KEY)`). */
 export const MONITOR_KEY = '@lexigram/monitor';
 
+// Without it `c.get(MONITOR_KEY)` does not typecheck in a handler (the key is not the app's
+// Variables); Hono's own middleware declare their keys the same way.
+declare module 'hono' {
+  interface ContextVariableMap {
+    '@lexigram/monitor': Monitor;
+  }
+}
+
 /**
- * `c.executionCtx.waitUntil` on Workers; Hono's getter throws elsewhere (Node, Bun, Deno), an
+ * `c.executionCtx` when it has a `waitUntil` (Workers); Hono's getter throws elsewhere (Node, Bun, Deno), an
  * Error whose stack trace cost about 7 µs a request, a quarter of the middleware's time there:
  * it is thrown with no stack trace to capture.
  */
-function executionWaitUntil(c: Context): WaitUntil | undefined {
+function executionContext(c: Context): { waitUntil: WaitUntil } | undefined {
   const E = Error as { stackTraceLimit?: number };
   const limit = E.stackTraceLimit;
   const quiet = typeof limit === 'number' && setLimit(E, 0);
   try {
     const ctx = c.executionCtx as { waitUntil?: WaitUntil } | undefined;
-    return typeof ctx?.waitUntil === 'function' ? ctx.waitUntil.bind(ctx) : undefined;
+    return typeof ctx?.waitUntil === 'function' ? (ctx as { waitUntil: WaitUntil }) : undefined;
   } catch {
     return undefined;
   } finally {
     if (quiet) setLimit(E, limit);
   }
+}
+
+/**
+ * How long an export waits for the work the handler handed to `c.executionCtx.waitUntil`, as the
+ * Workers adapter waits by default: well inside the 30 s Workers give that work after the response.
+ */
+const OWN_WORK_TIMEOUT_MS = 10_000;
+
+/**
+ * Lets the request's export wait for the work its handler hands to `c.executionCtx.waitUntil`
+ * (`waitUntil(logAnalytics())`), as `instrument()` does: the spans and logs recorded there then
+ * leave with this request, not with the isolate's next export (lost if the isolate is evicted
+ * first). `ctx` gets a `waitUntil` of its own that passes each promise to the runtime's (`wait`,
+ * read before, which the export itself goes to) as it is, and remembers it; the previous one is
+ * put back once that work has settled (or after the timeout). Undefined when `ctx` takes no property.
+ */
+function holdOwnWork(ctx: { waitUntil?: WaitUntil }, wait: WaitUntil): (() => Promise<unknown> | undefined) | undefined {
+  const previous = ctx.waitUntil;
+  let work: Promise<unknown>[] | undefined;
+  const own: WaitUntil = (p) => {
+    wait(p);
+    (work ??= []).push(p);
+  };
+  try {
+    ctx.waitUntil = own;
+  } catch {
+    return undefined;
+  }
+  return () => {
+    if (!work) {
+      if (ctx.waitUntil === own) ctx.waitUntil = previous;
+      return undefined;
+    }
+    const list = work;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, OWN_WORK_TIMEOUT_MS);
+      let seen = 0;
+      // Each round waits for what was handed over until then; that work may hand over more.
+      const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length)).map((p) => new Promise((r) => r(p)))).then(next) : resolve());
+      next();
+    }).then(() => {
+      clearTimeout(timer);
+      if (ctx.waitUntil === own) ctx.waitUntil = previous;
+    });
+  };
 }
 
 /** False where `Error.stackTraceLimit` cannot be written (a frozen realm). */
@@ -58,11 +112,21 @@ function setLimit(E: { stackTraceLimit?: number }, n: number): boolean {
   }
 }
 
-/** The matched route, or undefined when only the catch-all middleware path matched. */
-function matchedRoute(c: Context): string | undefined {
+/**
+ * The matched route, or undefined when only a catch-all middleware (`use('*')`, a logger run
+ * last on a 404) matched, or when no handler after this middleware ran (`own`, its index in
+ * Hono's match: a 404 answered by notFound). Its own pattern (`/api/*` under `basePath('/api')`,
+ * `use('/api/*')` or a sub-app) is no route of the app: it named every 404 there and hid the
+ * `route` option's name. A catch-all handler of a method (`app.get('*', spa)`) is a route.
+ */
+function matchedRoute(c: Context, own: number): string | undefined {
   try {
-    const r = c.req.routePath;
-    return typeof r === 'string' && r !== '' && r !== '/*' && r !== '*' ? r : undefined;
+    const i = c.req.routeIndex;
+    if (i === own) return undefined;
+    const m = c.req.matchedRoutes[i];
+    const r = m?.path;
+    if (typeof r !== 'string' || r === '') return undefined;
+    return (r === '/*' || r === '*') && m!.method === 'ALL' ? undefined : r;
   } catch {
     return undefined;
   }
@@ -93,8 +157,8 @@ function recordOnly(span: Span, err: unknown): void {
  * Names the server span after the route, marks the error Hono caught, and emits the
  * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
  */
-function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number, thrown?: { error: unknown }): void {
-  const route = matchedRoute(c);
+function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number, own: number, thrown?: { error: unknown }): void {
+  const route = matchedRoute(c, own);
   if (route) {
     span.updateName(serverSpanName(method, route));
     span.setAttribute('http.route', route);
@@ -118,6 +182,13 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
 
 /** Scopes whose server span a middleware call is naming right now. */
 const describing = new WeakSet<Scope>();
+/**
+ * The request each scope's server span was named for. A request the app makes to itself after
+ * its handler returned (work in `waitUntil`, a stream's callback) runs in that scope too, but is
+ * not `describing` any more: without this it renamed (or, once ended, silently failed to rename)
+ * the span of the request that made it, and got no span or duration point of its own.
+ */
+const described = new WeakMap<Scope, Request>();
 
 /**
  * Runs the rest of the chain, then describes the request also when it threw: Hono rethrows
@@ -126,7 +197,10 @@ const describing = new WeakSet<Scope>();
  */
 async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, scope: Scope, c: Context, method: string, start: number): Promise<void> {
   let thrown: { error: unknown } | undefined;
+  // Hono's index of this middleware in the match, until next() runs the handlers after it.
+  const own = c.req.routeIndex;
   describing.add(scope);
+  described.set(scope, c.req.raw);
   try {
     await next();
   } catch (error) {
@@ -134,7 +208,7 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
     throw error;
   } finally {
     describing.delete(scope);
-    describe(monitor, span, c, method, start, thrown);
+    describe(monitor, span, c, method, start, own, thrown);
   }
 }
 
@@ -190,18 +264,21 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     const method = normalizeMethod(c.req.method);
     const start = now();
     // The adapter's span is this request's, unless the middleware is describing it already: then
-    // this is a request the app makes to itself (`app.request('/internal')`), which gets its own.
+    // this is a request the app makes to itself (`app.request('/internal')`), which gets its own;
+    // so does another request in a scope whose span was named already (self-requests made later).
     // A monitor given here that is not the adapter's leaves the adapter's span alone, as its
     // tracer leaves the scope, and records its own: else its /metrics would stay empty. Options
     // given here describe the adapter's span, the monitor built from them seen by nobody.
     if (scope && existing && scope.owner !== monitor && monitorOrConfig instanceof Monitor) {
       monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
-    } else if (scope && existing && !describing.has(scope)) {
+    } else if (scope && existing && !describing.has(scope) && (described.get(scope) ?? c.req.raw) === c.req.raw) {
       if (unread) monitor.diag.report('config', () => `monitorMiddleware: options not read under an adapter, whose span has started: ${unread}; give them to instrument() or serve()`, undefined, 'hono:adapter-options');
       await describedNext(next, monitor, existing, scope, c, method, start);
       return;
     }
-    const waitUntil = executionWaitUntil(c);
+    const ctx = executionContext(c);
+    const waitUntil = ctx && ctx.waitUntil.bind(ctx);
+    const held = waitUntil && holdOwnWork(ctx, waitUntil);
     let unfinalized = false;
     const response = await handleRequest(
       monitor,
@@ -215,6 +292,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       },
       waitUntil,
       options,
+      held,
     );
     if (!unfinalized && response !== c.res) {
       // Hono's setter copies the previous response's headers onto the new one, which would put

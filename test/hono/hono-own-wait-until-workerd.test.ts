@@ -1,0 +1,73 @@
+/**
+ * In workerd (miniflare): a Hono app with monitorMiddleware alone (`export default app`), whose
+ * handler hands work to `c.executionCtx.waitUntil`. The spans and logs of that work leave with
+ * the request's own export, within the invocation: nothing later would send them.
+ */
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const WORKER = `
+import { Hono } from 'hono';
+import { createMonitor } from '../../src/index.js';
+import { MemoryBackend } from '../../src/testing/index.js';
+import { monitorMiddleware } from '../../src/middleware/hono/index.js';
+const memory = new MemoryBackend();
+const monitor = createMonitor({ serviceName: 'w', backends: [memory], onDiagnostic: () => {} });
+const app = new Hono();
+app.use(monitorMiddleware(monitor));
+app.get('/w', (c) => {
+  c.executionCtx.waitUntil((async () => {
+    await new Promise((r) => setTimeout(r, 5));
+    await fetch('http://127.0.0.1:1/').catch(() => {});
+    monitor.tracer.startSpan('late work').end();
+    monitor.logger.info('late log');
+  })());
+  return c.text('ok');
+});
+export default {
+  fetch(request, env, ctx) {
+    if (new URL(request.url).pathname === '/__telemetry') {
+      return Response.json({ spans: memory.spans.map((s) => s.name), logs: memory.logs.map((l) => l.body) });
+    }
+    return app.fetch(request, env, ctx);
+  },
+};
+`;
+
+let mf: Miniflare;
+
+beforeAll(async () => {
+  const r = await build({
+    stdin: { contents: WORKER, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts', sourcefile: 'hono-worker.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['node:*', 'cloudflare:*'],
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }], compatibilityDate: '2026-04-01' });
+  await mf.ready;
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+test("workerd, no compatibility flag: the work handed to c.executionCtx.waitUntil is exported with its request", async () => {
+  const res = await mf.dispatchFetch('http://w/w');
+  expect(await res.text()).toBe('ok');
+  let seen: { spans: string[]; logs: string[] } = { spans: [], logs: [] };
+  for (let i = 0; i < 100 && !seen.spans.includes('late work'); i++) {
+    seen = (await (await mf.dispatchFetch('http://w/__telemetry')).json()) as typeof seen;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  expect(seen.spans).toContain('GET /w');
+  expect(seen.spans).toContain('late work');
+  expect(seen.logs).toEqual(['late log']);
+}, 30_000);

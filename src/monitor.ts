@@ -636,11 +636,15 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     let metricPoints = 0;
     // One snapshot per temporality, collected only when metrics travel.
     let snapshots: Map<Temporality, MetricsSnapshot | undefined> | undefined;
-    const jobs: Promise<FlushResult['backends'][number]>[] = [];
+    // Sized up front and filled by index: the first push() of an empty array allocated room for
+    // 16, and `for...of` an iterator, once per request.
+    const backendList = this.backends;
+    const jobs: Promise<FlushResult['backends'][number]>[] = new Array(backendList.length);
     /** Backends handed an empty cumulative snapshot (the news that the last series went). */
     let emptied: number[] | undefined;
     try {
-      for (const backend of this.backends) {
+      for (let i = 0; i < backendList.length; i++) {
+        const backend = backendList[i]!;
         const t = backend.temporality ?? 'cumulative';
         let metrics: MetricsSnapshot | undefined;
         if (metricsChanged && t !== 'none') {
@@ -658,9 +662,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
           }
         }
         if (metrics) metricPoints = Math.max(metricPoints, countDataPoints(metrics));
-        if (metrics?.metrics.length === 0) (emptied ??= []).push(jobs.length);
-        if (spans.length === 0 && logs.length === 0 && !metrics) jobs.push(Promise.resolve({ name: backend.name, ok: true }));
-        else jobs.push(this.#exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics }));
+        if (metrics?.metrics.length === 0) (emptied ??= []).push(i);
+        if (spans.length === 0 && logs.length === 0 && !metrics) jobs[i] = Promise.resolve({ name: backend.name, ok: true });
+        else jobs[i] = this.#exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics });
       }
     } catch (err) {
       return Promise.reject(err);

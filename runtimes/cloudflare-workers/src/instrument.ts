@@ -54,7 +54,8 @@ const HANDLERS: readonly HandlerName[] = ['fetch', 'scheduled', 'queue', 'email'
 const OBJECT_HANDLERS: readonly HandlerName[] = [...HANDLERS, 'trace'];
 /** A `WorkerEntrypoint`'s methods that are not RPC: the handlers the runtime calls itself. */
 const NOT_RPC = ['constructor', 'connect', 'tailStream', 'test', 'trace', ...HANDLERS];
-type Call = (input: any, env: unknown, telemetry: WorkerTelemetry) => any;
+/** `ctx` is passed too, so that an object's handler needs no closure per request to reach it. */
+type Call = (input: any, env: unknown, telemetry: WorkerTelemetry, ctx: ExecutionContextLike) => any;
 
 /**
  * The span of a `scheduled`, `queue`, `email` or `tail` invocation: SERVER, as the FaaS conventions
@@ -102,10 +103,12 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
   // outer invocation, still running (its scope is the active one), serves both, so a request
   // gets one SERVER span and its metrics once, and `env` is already instrumented.
   const outer = getRequestTelemetry(ctx);
-  if (outer !== undefined && outer.monitor === iso.monitor && !outer.scope.closed && getActiveScope() === outer.scope) return call(input, env, outer);
+  if (outer !== undefined && outer.monitor === iso.monitor && !outer.scope.closed && getActiveScope() === outer.scope) return call(input, env, outer, ctx);
   const wrappedEnv = iso.env(env);
   if (name === 'fetch') {
-    const [exportTo, held] = exportAndHold(ctx, iso.waitUntilTimeoutMs);
+    // Read by index: destructuring the pair went through the array iterator (an iterator and a
+    // result object per request in workerd).
+    const hold = exportAndHold(ctx, iso.waitUntilTimeoutMs);
     return handleRequest(
       iso.monitor,
       input as Request,
@@ -114,14 +117,14 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
         const telemetry = iso.enter(t.scope, t.span);
         bindTelemetry(ctx, telemetry);
         watchPassThrough(ctx);
-        return call(req, wrappedEnv, telemetry) as Response | Promise<Response>;
+        return call(req, wrappedEnv, telemetry, ctx) as Response | Promise<Response>;
       },
-      exportTo,
+      hold[0],
       iso.http,
-      held,
+      hold[1],
     );
   }
-  return runIn(iso, invocationSpan(name, input), ctx, (t) => call(input, wrappedEnv, t), true);
+  return runIn(iso, invocationSpan(name, input), ctx, (t) => call(input, wrappedEnv, t, ctx), true);
 }
 
 /**
@@ -185,7 +188,9 @@ export function instrument(handler: object, config: WorkersConfig = {}, options?
     const f = h[name];
     if (typeof f === 'function') {
       // `ctx` goes to the handler as the runtime gave it (workerd's has everything ExecutionContext names).
-      out[name] = (input: unknown, env: unknown, ctx: ExecutionContextLike) => invoke(isolate(env), name, input, env, ctx, (i, e, t) => f.call(handler, i, e, ctx as ExecutionContext, t));
+      // One `call` per handler, not a closure per request over its `ctx` (invoke() passes it).
+      const call: Call = (i, e, t, c) => f.call(handler, i, e, c as ExecutionContext, t);
+      out[name] = (input: unknown, env: unknown, ctx: ExecutionContextLike) => invoke(isolate(env), name, input, env, ctx, call);
     }
   }
   return out;

@@ -7,6 +7,7 @@ import { handleRequest, type HttpInstrumentationOptions } from '../../http/handl
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import { Monitor } from '../../monitor.js';
 import type { Scope } from '../../scope/scope.js';
+import { exportAndHold, WAIT_UNTIL_TIMEOUT_MS } from '../../scope/hold-wait-until.js';
 import type { Span } from '../../trace/span.js';
 import { failSpan } from '../../trace/tracer.js';
 import { now } from '../../time.js';
@@ -54,52 +55,6 @@ function executionContext(c: Context): { waitUntil: WaitUntil } | undefined {
   } finally {
     if (quiet) setLimit(E, limit);
   }
-}
-
-/**
- * How long an export waits for the work the handler handed to `c.executionCtx.waitUntil`, as the
- * Workers adapter waits by default: well inside the 30 s Workers give that work after the response.
- */
-const OWN_WORK_TIMEOUT_MS = 10_000;
-
-/**
- * Lets the request's export wait for the work its handler hands to `c.executionCtx.waitUntil`
- * (`waitUntil(logAnalytics())`), as `instrument()` does: the spans and logs recorded there then
- * leave with this request, not with the isolate's next export (lost if the isolate is evicted
- * first). `ctx` gets a `waitUntil` of its own that passes each promise to the runtime's (`wait`,
- * read before, which the export itself goes to) as it is, and remembers it; the previous one is
- * put back once that work has settled (or after the timeout). Undefined when `ctx` takes no property.
- */
-function holdOwnWork(ctx: { waitUntil?: WaitUntil }, wait: WaitUntil): (() => Promise<unknown> | undefined) | undefined {
-  const previous = ctx.waitUntil;
-  let work: Promise<unknown>[] | undefined;
-  const own: WaitUntil = (p) => {
-    wait(p);
-    (work ??= []).push(p);
-  };
-  try {
-    ctx.waitUntil = own;
-  } catch {
-    return undefined;
-  }
-  return () => {
-    if (!work) {
-      if (ctx.waitUntil === own) ctx.waitUntil = previous;
-      return undefined;
-    }
-    const list = work;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    return new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, OWN_WORK_TIMEOUT_MS);
-      let seen = 0;
-      // Each round waits for what was handed over until then; that work may hand over more.
-      const next = (): unknown => (seen < list.length ? Promise.allSettled(list.slice(seen, (seen = list.length)).map((p) => new Promise((r) => r(p)))).then(next) : resolve());
-      next();
-    }).then(() => {
-      clearTimeout(timer);
-      if (ctx.waitUntil === own) ctx.waitUntil = previous;
-    });
-  };
 }
 
 /** False where `Error.stackTraceLimit` cannot be written (a frozen realm). */
@@ -276,9 +231,11 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
       await describedNext(next, monitor, existing, scope, c, method, start);
       return;
     }
+    // The export waits for the work the handler hands to `c.executionCtx.waitUntil`, as under
+    // instrument(): what it records then leaves with this request, not with the isolate's next
+    // export (lost if the isolate is evicted first).
     const ctx = executionContext(c);
-    const waitUntil = ctx && ctx.waitUntil.bind(ctx);
-    const held = waitUntil && holdOwnWork(ctx, waitUntil);
+    const [waitUntil, held] = ctx ? exportAndHold(ctx, WAIT_UNTIL_TIMEOUT_MS) : [];
     let unfinalized = false;
     const response = await handleRequest(
       monitor,

@@ -9,6 +9,7 @@ import { contextStorage, setContextStorage } from './context/active.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
 import { PROPAGATORS } from './trace/propagation/propagation.js';
 import { Diagnostics } from './diag/diagnostics.js';
+import { errorMessage } from './diag/error-message.js';
 import { checkLevel, Logger, type LogOwner } from './logs/logger.js';
 import { countDataPoints } from './exporters/otlp/metric-shape.js';
 import { createRedactor, DEFAULT_REDACT_FIELDS, type Redactor } from './attributes/redact.js';
@@ -710,7 +711,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // getter that throws): read once, safely, so that neither the scope's export promise rejects
     // nor the backends after it are skipped.
     const reason = typeof r.reason === 'string' ? r.reason : undefined;
-    const error = r.error === undefined || typeof r.error === 'string' ? r.error : text(r.error);
+    const error = r.error === undefined || typeof r.error === 'string' ? r.error : errorMessage(r.error);
     const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) : 0;
     if (!r.ok) {
       this.diag.drop(reason ?? 'export_failed', `backend "${backend.name}" could not export: ${error ?? reason ?? 'failed'}`, n || items);
@@ -756,16 +757,7 @@ function redactAttributes(attrs: Record<string, unknown>, r: Redactor): void {
 const PENDING: unique symbol = Symbol('pending');
 
 function failed(err: unknown): ExportResult {
-  return { ok: false, reason: 'export_failed', error: text(err) };
-}
-
-/** What a backend threw or answered, as text; never throws (an object without toString, a throwing `message` getter). */
-function text(err: unknown): string {
-  try {
-    return err instanceof Error ? String(err.message) : String(err);
-  } catch {
-    return 'an error that cannot be shown as text';
-  }
+  return { ok: false, reason: 'export_failed', error: errorMessage(err) };
 }
 
 function estimateSpanBytes(s: RecordingSpan): number {

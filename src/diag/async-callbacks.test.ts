@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { unhandledRejections } from '../../test/helpers/unhandled-rejections.js';
 import { createTestMonitor } from '../testing/index.js';
 import { HookRegistry } from '../hooks/registry.js';
 import { notifySafely, type Alert } from '../alerting/notifier.js';
@@ -8,13 +9,7 @@ import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
 // "Never break the host app": an async callback of the user's that rejects is handled as a
 // throwing one is. Unhandled, the rejection ends a Node process (--unhandled-rejections=throw,
 // Node's default) and is logged as an uncaught error on Workers.
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(() => void process.off('unhandledRejection', onUnhandled));
+const unhandled = unhandledRejections();
 
 /** Long enough for a rejection to be reported unhandled (Node checks after the microtask queue drains). */
 const settle = () => new Promise((r) => setTimeout(r, 20));

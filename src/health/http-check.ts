@@ -1,6 +1,6 @@
 import { checkOptionKeys } from '../config/option-keys.js';
 import { now, timerMs } from '../time.js';
-import { HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
+import { DEFAULT_TIMEOUT_SECONDS, HealthStatus, type HealthCheck, type HealthCheckResult } from './status.js';
 
 /** Options of `httpCheck`. */
 export interface HttpCheckOptions {
@@ -81,8 +81,8 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       const onAbort = (): void => controller.abort();
       signal?.addEventListener('abort', onAbort);
       // Called by hand without a budget (`httpCheck(url).check()` inside a function check), NaN ms
-      // would fire at once and abort every request: the registry's default of 5 s applies instead.
-      const seconds = typeof timeoutSeconds === 'number' && timeoutSeconds > 0 ? timeoutSeconds : 5;
+      // would fire at once and abort every request: the registry's default applies instead.
+      const seconds = typeof timeoutSeconds === 'number' && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
       const timer = setTimeout(onAbort, timerMs(seconds * 1000));
       const start = now();
       const component = options.component ?? '';

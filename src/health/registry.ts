@@ -6,7 +6,7 @@ import type { DropReason } from '../model/batch.js';
 import { now } from '../time.js';
 import { functionCheck, type HealthCheckFunction } from './function-check.js';
 import { runCheck } from './run-check.js';
-import { HealthStatus, statusValue, type HealthCheck, type HealthCheckResult } from './status.js';
+import { DEFAULT_TIMEOUT_SECONDS, HealthStatus, statusValue, type HealthCheck, type HealthCheckResult } from './status.js';
 
 /** Per-check options of `register`. */
 export interface HealthRegisterOptions {
@@ -74,10 +74,7 @@ export class HealthCheckRegistry {
     // Configuration throws here: a misspelled `timeoutSecond` left every check at 5 s unseen, and
     // a bad default timeout surfaced only at the first register(), naming that check.
     checkOptionKeys('new HealthCheckRegistry', options, OPTION_KEYS);
-    const t = options.timeoutSeconds;
-    if (t !== undefined && (typeof t !== 'number' || !(t > 0) || !Number.isFinite(t))) {
-      throw new RangeError(`new HealthCheckRegistry: timeoutSeconds must be a positive number of seconds, got ${kindOf(t)}`);
-    }
+    if (options.timeoutSeconds !== undefined) checkTimeout('new HealthCheckRegistry', options.timeoutSeconds);
     if (options.notifier !== undefined && typeof (options.notifier as Partial<Notifier> | null)?.notify !== 'function') {
       throw new TypeError('new HealthCheckRegistry: notifier must be an object with a notify(alert) method, such as webhookNotifier({ url })');
     }
@@ -96,10 +93,7 @@ export class HealthCheckRegistry {
     if (options.critical !== undefined && typeof options.critical !== 'boolean') {
       throw new TypeError(`health check "${name}": critical must be true or false, got ${kindOf(options.critical)}`);
     }
-    const timeoutSeconds = options.timeoutSeconds ?? this.#options.timeoutSeconds ?? 5;
-    if (typeof timeoutSeconds !== 'number' || !(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) {
-      throw new RangeError(`health check "${name}": timeoutSeconds must be a positive number of seconds, got ${kindOf(timeoutSeconds)}`);
-    }
+    const timeoutSeconds = checkTimeout(`health check "${name}"`, options.timeoutSeconds ?? this.#options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS);
     this.#checks.set(name, { check: c, critical: options.critical !== false, timeoutSeconds });
     return this;
   }
@@ -192,4 +186,10 @@ export class HealthCheckRegistry {
 function lost(metrics: MetricsCollector, reason: DropReason, kind: 'config' | 'export_failed', what: string, err: unknown): void {
   metrics.diag.count(reason, 1);
   metrics.diag.report(kind, () => `${what}: ${String((err as Error)?.message ?? err)}`, err, `health:${kind}`);
+}
+
+/** `t`, a positive finite number of seconds; else a RangeError that says so, naming `where`. */
+function checkTimeout(where: string, t: unknown): number {
+  if (typeof t !== 'number' || !(t > 0) || !Number.isFinite(t)) throw new RangeError(`${where}: timeoutSeconds must be a positive number of seconds, got ${kindOf(t)}`);
+  return t;
 }

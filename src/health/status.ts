@@ -50,6 +50,9 @@ export interface HealthCheck {
 }
 
 /** Gauge value of a status: 1 healthy, 0.5 degraded, 0 unhealthy. */
+/** How long a check may take when nothing says otherwise (the registry's, and `httpCheck().check()` called by hand). */
+export const DEFAULT_TIMEOUT_SECONDS = 5;
+
 export function statusValue(status: HealthStatus): number {
   return status === HealthStatus.HEALTHY ? 1 : status === HealthStatus.DEGRADED ? 0.5 : 0;
 }

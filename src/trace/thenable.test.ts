@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { unhandledRejections } from '../../test/helpers/unhandled-rejections.js';
 import { SpanStatus } from '../model/span-data.js';
 import type { CounterMetric } from '../model/metric-data.js';
 import { PerformanceMonitor } from '../perf/performance-monitor.js';
@@ -8,13 +9,7 @@ import { traced } from '../wrappers/traced.js';
 
 // A native Promise returned through traced, metered, measure or startActiveSpan must reject where
 // it would unwrapped and nowhere else: Node ends the process on an unhandled rejection.
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => void unhandled.push(reason);
-beforeEach(() => {
-  unhandled.length = 0;
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(() => void process.off('unhandledRejection', onUnhandled));
+const unhandled = unhandledRejections();
 
 /** After the microtask queue has drained, when Node reports unhandled rejections. */
 const checked = () => new Promise((r) => setImmediate(r));

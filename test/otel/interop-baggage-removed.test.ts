@@ -7,7 +7,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { extractContext, instrumentFetch, setContextStorage } from '../../src/index.js';
+import { extractContext, instrumentFetch, setContextStorage, type Monitor } from '../../src/index.js';
 import { registerOpenTelemetry, unregisterOpenTelemetry } from '../../src/otel/index.js';
 import { createTestMonitor } from '../../src/testing/index.js';
 
@@ -19,17 +19,23 @@ afterEach(() => {
   unregisterOpenTelemetry();
 });
 
+/** A traced fetch (the monitor's CLIENT span and header injection) and the baggage header each call sent. */
+function baggageSent(monitor: Monitor) {
+  const sent: (string | null)[] = [];
+  const fetch = instrumentFetch(monitor, async (input, init) => {
+    sent.push(new Request(input, init).headers.get('baggage'));
+    return new Response('ok');
+  });
+  return { fetch, sent };
+}
+
 const INCOMING = { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', baggage: 'user.id=alice,tenant=t1' };
 
 describe('an API span in a context whose baggage was changed', () => {
   it('an outgoing fetch under it sends the baggage of its context: none once deleted, the new one once replaced', async () => {
     const { monitor } = createTestMonitor();
     expect(registerOpenTelemetry(monitor)).toBe(true);
-    const sent: (string | null)[] = [];
-    const fetch = instrumentFetch(monitor, async (input, init) => {
-      sent.push(new Request(input, init).headers.get('baggage'));
-      return new Response('ok');
-    });
+    const { fetch, sent } = baggageSent(monitor);
     const tracer = trace.getTracer('app');
     const scope = monitor.openScope({ name: 'req' });
     await scope.run(() =>
@@ -61,11 +67,7 @@ describe('an API span in a context whose baggage was changed', () => {
   it('a fetch made directly under such a context (the monitor’s own CLIENT span, no API span between) sends that context’s baggage too', async () => {
     const { monitor } = createTestMonitor();
     expect(registerOpenTelemetry(monitor)).toBe(true);
-    const sent: (string | null)[] = [];
-    const fetch = instrumentFetch(monitor, async (input, init) => {
-      sent.push(new Request(input, init).headers.get('baggage'));
-      return new Response('ok');
-    });
+    const { fetch, sent } = baggageSent(monitor);
     const scope = monitor.openScope({ name: 'req' });
     await scope.run(() =>
       monitor.tracer.startActiveSpan('server', { parent: extractContext(INCOMING)! }, async () => {

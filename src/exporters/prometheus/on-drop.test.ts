@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { unhandledRejections } from '../../../test/helpers/unhandled-rejections.js';
 import type { Diagnostic } from '../../model/batch.js';
 import { createTestMonitor } from '../../testing/index.js';
 import { metricsHandler } from './handler.js';
@@ -26,13 +27,7 @@ const rejecting = async () => {
   throw new Error('async user bug');
 };
 
-let unhandled: unknown[] = [];
-const onUnhandled = (e: unknown) => void unhandled.push(e);
-beforeEach(() => {
-  unhandled = [];
-  process.on('unhandledRejection', onUnhandled);
-});
-afterEach(() => void process.off('unhandledRejection', onUnhandled));
+const unhandled = unhandledRejections();
 /** Lets a rejection reach Node's unhandled-rejection check. */
 const settle = () => new Promise((r) => setTimeout(r, 20));
 

@@ -8,6 +8,7 @@
 
 import { kindOf } from '../../config/option-keys.js';
 import { settleQuietly } from '../../diag/callback.js';
+import { errorMessage } from '../../diag/error-message.js';
 import type { Diagnostic, DropReason } from '../../model/batch.js';
 import type { MetricsSnapshot } from '../../model/metric-data.js';
 import type { DroppedMetric } from './render.js';
@@ -40,7 +41,7 @@ export function dropHandler(source: MetricsSource, onDrop?: (dropped: DroppedMet
   // The user's onDrop must not throw; one that does (or rejects) must not turn a metric left out
   // into a 500 for every scrape: its failure is reported once, the metric is already counted.
   const tell = onDrop && ((d: DroppedMetric) =>
-    callOnDrop(onDrop, d, (err) => diag?.report?.('export_rejected', `the onDrop option threw (${errorText(err)}); the metric left out is still counted`, err, 'prometheus:onDrop')));
+    callOnDrop(onDrop, d, (err) => diag?.report?.('export_rejected', `the onDrop option threw (${errorMessage(err)}); the metric left out is still counted`, err, 'prometheus:onDrop')));
   if (diag === undefined || typeof diag.count !== 'function') return tell;
   return (d) => {
     diag.count('export_rejected', 1);
@@ -87,10 +88,6 @@ export function checkSource(what: string, source: unknown): void {
   if (typeof metrics?.collect !== 'function') {
     throw new TypeError(`${what}: the first argument must be the monitor (or an object with metrics.collect()), got ${kindOf(source)}`);
   }
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 /** What to change, per reason a metric or series is left out. */

@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { unhandledRejections } from '../../../test/helpers/unhandled-rejections.js';
 import { createTestMonitor } from '../../testing/index.js';
 import { batch, recording } from '../../../test/pushgateway/helpers/recording.js';
 import { PushgatewayBackend } from './backend.js';
@@ -6,13 +7,7 @@ import { PushgatewayBackend } from './backend.js';
 // A throwing onDrop failed the whole push (every metric lost for one left out); a non-function one
 // was accepted and did the same at the first drop.
 describe('PushgatewayBackend: onDrop is a user callback', () => {
-  let unhandled: unknown[] = [];
-  const onUnhandled = (e: unknown) => void unhandled.push(e);
-  beforeEach(() => {
-    unhandled = [];
-    process.on('unhandledRejection', onUnhandled);
-  });
-  afterEach(() => void process.off('unhandledRejection', onUnhandled));
+  const unhandled = unhandledRejections();
 
   it('one that throws loses no push: the rest is pushed, the drop counted, its failure in the error', async () => {
     const told: string[] = [];

@@ -40,7 +40,7 @@ export interface Limits {
    * beyond the bound the oldest items are dropped, an eighth of the list at a time, and counted (`buffer_full`).
    */
   maxBufferedBytes: number;
-  /** Exports in flight at once per monitor; beyond it new data waits in the buffer (`maxBufferedItems`, `maxBufferedBytes`), whose oldest items are dropped and counted when it is full. */
+  /** Exports in flight at once per backend; beyond it new data waits for that backend (the others take it at once) within `maxBufferedItems` and `maxBufferedBytes`, the oldest dropped and counted when full. */
   maxPendingExports: number;
 }
 

@@ -73,6 +73,16 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   /** Estimated size of pendingSpans + pendingLogs (limits.maxBufferedBytes). */
   private pendingBytes = 0;
   private readonly inflight = new Set<Promise<unknown>>();
+  /**
+   * Per backend (by index), its export() calls not settled yet. At `maxPendingExports` the
+   * backend is busy: it is skipped while others take the data, so one that hangs holds back no
+   * other, and is not handed batch after batch to hold in memory.
+   */
+  #busy: number[] = [];
+  /** Callers waiting for a backend to make room (#room): woken when any export settles. */
+  #roomWaiters: (() => void)[] = [];
+  /** Per backend (by index, made when first needed), what it missed while busy: it goes first once the backend has room. */
+  #behind: (Backlog | undefined)[] = [];
   #state: 'open' | 'closing' | 'closed' = 'open';
   #shuttingDown: Promise<void> | undefined;
   #healthRegistry: HealthCheckRegistry | undefined;
@@ -122,6 +132,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.tracer = new Tracer(this);
     this.logger = new Logger(this, level);
     this.backends = this.enabled ? (options.backends ?? [new ConsoleBackend()]) : [];
+    this.#busy = this.backends.map(() => 0);
     // Without a delta backend, removed series keep no unsent change (no export would take it).
     this.metrics.deltaReader = this.backends.some((b) => b.temporality === 'delta');
     // Only deltas pushed (OTLP's default): idle series are forgotten. A scrape, which no backend
@@ -231,7 +242,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       return nothingToExport();
     }
     const next = (): Promise<FlushResult> => this.#flushWhenRoom(deadline);
-    return Promise.race([...this.inflight]).then(next, next);
+    return this.#room(deadline).then(next, next);
   }
 
   /** Flushes, waits for exports in flight, shuts the backends down; later telemetry is dropped. */
@@ -247,7 +258,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.metrics.closed = true;
       if (this.#metricTimer !== undefined) clearInterval(this.#metricTimer as ReturnType<typeof setInterval>);
       if (settled) await this.#settle(deadline);
-      const left = this.pendingSpans.length + this.pendingLogs.length;
+      const left = this.pendingSpans.length + this.pendingLogs.length + this.#behindCount();
+      this.#behind = [];
       if (left > 0) this.diag.drop('export_timeout', `shutdown() ended with ${left} spans and log records not exported (a backend failed, or flushTimeoutMs passed)`, left);
       // Counted: let go, or a batch carrier still waiting would find them and count them again.
       this.pendingSpans = [];
@@ -512,7 +524,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** No span, log or metric change waits for an export. */
   #nothingWaiting(): boolean {
-    return this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty;
+    return this.pendingSpans.length === 0 && this.pendingLogs.length === 0 && !this.metrics.dirty && this.#behindCount() === 0;
   }
 
   /** Exports what waits in the buffer, with the metric changes when their interval allows (always with `flushAll`). */
@@ -537,7 +549,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.#backlogCarried = true;
     const deadline = now() + this.#flushTimeoutMs;
     const attempt = (): Promise<FlushResult> => {
-      if (this.#saturated() && now() < deadline && this.#state !== 'closed') return Promise.race([...this.inflight]).then(attempt, attempt);
+      if (this.#saturated() && now() < deadline && this.#state !== 'closed') return this.#room(deadline).then(attempt, attempt);
       // Cleared before exporting: data buffered from here on needs a carrier of its own.
       this.#backlogCarried = false;
       return this.#saturated() || this.#nothingWaiting() ? nothingToExport() : this.#exportWaiting();
@@ -546,9 +558,42 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   }
   #backlogCarried = false;
 
-  /** True when `maxPendingExports` exports are in flight: new data waits in the buffer. */
+  /** True when every backend has `maxPendingExports` exports in flight: new data waits in the buffer. */
   #saturated(): boolean {
-    return this.backends.length > 0 && this.inflight.size >= this.limits.maxPendingExports;
+    const busy = this.#busy;
+    if (busy.length === 0) return false;
+    const max = this.limits.maxPendingExports;
+    for (let i = 0; i < busy.length; i++) if (busy[i]! < max) return false;
+    return true;
+  }
+
+  /**
+   * Settles when a backend call settles (room may have been made), or at `deadline`: the calls
+   * of a backend that never answers never settle, so without it a waiter could wait forever.
+   */
+  #room(deadline: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        const at = this.#roomWaiters.indexOf(wake);
+        if (at >= 0) this.#roomWaiters.splice(at, 1);
+        resolve();
+      }, timerMs(Math.max(0, deadline - now())));
+      const wake = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.#roomWaiters.push(wake);
+    });
+  }
+
+  /** A backend call settled: one less in its count, and whoever waits for room looks again. */
+  #release(i: number): void {
+    this.#busy[i]!--;
+    const waiters = this.#roomWaiters;
+    if (waiters.length !== 0) {
+      this.#roomWaiters = [];
+      for (const wake of waiters) wake();
+    }
   }
 
   /**
@@ -594,7 +639,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.diag.drop('after_shutdown', 'spans or logs were exported after shutdown(); they were dropped', spansIn.length + logs.length);
       return nothingToExport();
     }
-    if (this.inflight.size >= this.limits.maxPendingExports) {
+    if (this.#saturated()) {
       // A collector slower than the request rate: keep the data for a later flush (bounded,
       // oldest dropped) instead of piling up exports.
       this.#bufferAll(spansIn, logs);
@@ -617,7 +662,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.metrics.dirty = false;
       this.#lastMetricExport = t;
     }
-    if (spans.length === 0 && logs.length === 0 && !metricsChanged) return nothingToExport();
+    if (spans.length === 0 && logs.length === 0 && !metricsChanged && this.#behindCount() === 0) return nothingToExport();
 
     // `deliver` never rejects; the export leaves `inflight` once settled (one reaction, no
     // `finally` wrapper: this runs once per request).
@@ -643,9 +688,17 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const jobs: Promise<FlushResult['backends'][number]>[] = new Array(backendList.length);
     /** Backends handed an empty cumulative snapshot (the news that the last series went). */
     let emptied: number[] | undefined;
+    const busy = this.#busy;
+    const max = this.limits.maxPendingExports;
+    /** Backends with `maxPendingExports` exports in flight: the others take this export without them. */
+    let skipped: number[] | undefined;
     try {
       for (let i = 0; i < backendList.length; i++) {
         const backend = backendList[i]!;
+        if (busy[i]! >= max) {
+          (skipped ??= []).push(i);
+          continue;
+        }
         const t = backend.temporality ?? 'cumulative';
         let metrics: MetricsSnapshot | undefined;
         if (metricsChanged && t !== 'none') {
@@ -664,9 +717,18 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
         }
         if (metrics) metricPoints = Math.max(metricPoints, countDataPoints(metrics));
         if (metrics?.metrics.length === 0) (emptied ??= []).push(i);
-        if (spans.length === 0 && logs.length === 0 && !metrics) jobs[i] = Promise.resolve({ name: backend.name, ok: true });
-        else jobs[i] = this.#exportOne(backend, { resource: this.resource, scope: SCOPE, spans, logs, metrics });
+        // What this backend missed while busy goes with it, first.
+        const behind = this.#behind[i];
+        const own = behind !== undefined && behind.spans.length + behind.logs.length > 0 ? this.#takeBehind(i, spans, logs) : undefined;
+        const s = own ? own.spans : spans;
+        const l = own ? own.logs : logs;
+        if (s.length === 0 && l.length === 0 && !metrics) jobs[i] = Promise.resolve({ name: backend.name, ok: true });
+        else {
+          busy[i]!++;
+          jobs[i] = this.#exportOne(backend, i, { resource: this.resource, scope: SCOPE, spans: s, logs: l, metrics });
+        }
       }
+      if (skipped) for (const i of skipped) jobs[i] = this.#keepBehind(i, spans, logs, metricsChanged, snapshots);
     } catch (err) {
       return Promise.reject(err);
     }
@@ -679,23 +741,127 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     return jobs.length === 1 ? jobs[0]!.then((b) => done([b])) : Promise.all(jobs).then(done);
   }
 
-  /** One backend's export, bounded in time; failures are counted, never thrown. */
-  #exportOne(backend: Backend, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
+  /**
+   * A busy backend's share of an export the others took waits for it in its own backlog
+   * (bounded as the buffer is; the oldest go first, counted), so a backend that hangs holds back
+   * no other and a slow one loses nothing while it keeps up on the whole. A metric delta
+   * collected for another backend is lost to it and counted; a cumulative snapshot it gets
+   * whole next time; a change no other backend collected waits for its next export. One caller
+   * per backend (its request's `waitUntil` on Workers) waits for room and sends the backlog.
+   */
+  #keepBehind(i: number, spans: SpanData[], logs: LogRecordData[], metricsChanged: boolean, snapshots: Map<Temporality, MetricsSnapshot | undefined> | undefined): Promise<FlushResult['backends'][number]> {
+    const backend = this.backends[i]!;
+    const t = backend.temporality ?? 'cumulative';
+    if (metricsChanged && t !== 'none') {
+      if (!snapshots?.has(t)) this.metrics.dirty = true;
+      else if (t === 'delta') {
+        const lost = countDataPoints(snapshots.get(t));
+        if (lost > 0) this.diag.drop('buffer_full', `backend "${backend.name}" had ${this.limits.maxPendingExports} exports in flight (limits.maxPendingExports) when the metrics were collected for the other backends; ${lost} metric points of that delta were dropped for it`, lost);
+      }
+    }
+    const behind = (this.#behind[i] ??= { spans: [], logs: [], bytes: 0, carried: false });
+    for (let k = 0; k < spans.length; k++) this.#addBehind(i, behind, true, spans[k]!);
+    for (let k = 0; k < logs.length; k++) this.#addBehind(i, behind, false, logs[k]!);
+    // Nothing kept (a metrics-only export), or a caller already waits to send it.
+    if (behind.carried || behind.spans.length + behind.logs.length === 0) return Promise.resolve({ name: backend.name, ok: true });
+    behind.carried = true;
+    const deadline = now() + this.#flushTimeoutMs;
+    const attempt = (): Promise<FlushResult['backends'][number]> => {
+      // Only while open: shutdown() has its own deadline, and counts what is still behind.
+      if (this.#busy[i]! >= this.limits.maxPendingExports && now() < deadline && this.#state === 'open') return this.#room(deadline).then(attempt, attempt);
+      // Cleared before exporting: what is kept from here on needs a carrier of its own.
+      behind.carried = false;
+      if (behind.spans.length + behind.logs.length === 0) return Promise.resolve({ name: backend.name, ok: true });
+      if (this.#state === 'closed' || this.#busy[i]! >= this.limits.maxPendingExports) {
+        // Still busy at the deadline: the backlog stays (bounded) for the next export to it.
+        return Promise.resolve({ name: backend.name, ok: false, reason: 'export_timeout', error: `${this.limits.maxPendingExports} exports still in flight (limits.maxPendingExports) after ${this.#flushTimeoutMs} ms` });
+      }
+      const own = this.#takeBehind(i, [], []);
+      this.#busy[i]!++;
+      return this.#exportOne(backend, i, { resource: this.resource, scope: SCOPE, spans: own.spans, logs: own.logs, metrics: undefined });
+    };
+    return attempt();
+  }
+
+  /** Adds one span or log to a busy backend's backlog, within the buffer's limits (oldest dropped, counted). */
+  #addBehind(i: number, behind: Backlog, isSpan: boolean, item: SpanData | LogRecordData): void {
+    const size = isSpan ? estimateSpanBytes(item as RecordingSpan) : estimateLogBytes(item as LogRecordData);
+    const list: (SpanData | LogRecordData)[] = isSpan ? behind.spans : behind.logs;
+    const name = this.backends[i]!.name;
+    let dropped = 0;
+    if (list.length >= this.limits.maxBufferedItems) {
+      const old = list.shift()!;
+      behind.bytes -= isSpan ? estimateSpanBytes(old as RecordingSpan) : estimateLogBytes(old as LogRecordData);
+      dropped++;
+    }
+    while (behind.bytes + size > this.limits.maxBufferedBytes && behind.spans.length + behind.logs.length > 0) {
+      const fromSpans = behind.spans.length > 0 && (isSpan || behind.logs.length === 0);
+      const old = fromSpans ? behind.spans.shift()! : behind.logs.shift()!;
+      behind.bytes -= fromSpans ? estimateSpanBytes(old as RecordingSpan) : estimateLogBytes(old as LogRecordData);
+      dropped++;
+    }
+    if (size > this.limits.maxBufferedBytes) dropped++;
+    else {
+      list.push(item);
+      behind.bytes += size;
+    }
+    if (dropped > 0) this.diag.drop('buffer_full', `backend "${name}" fell behind: more than limits.maxBufferedItems (${this.limits.maxBufferedItems}) spans or logs, or limits.maxBufferedBytes (${this.limits.maxBufferedBytes}), waited for it while it had ${this.limits.maxPendingExports} exports in flight (limits.maxPendingExports); the oldest were dropped for it`, dropped);
+  }
+
+  /** A backend's backlog followed by this export's spans and logs; the backlog is emptied. */
+  #takeBehind(i: number, spans: SpanData[], logs: LogRecordData[]): { spans: SpanData[]; logs: LogRecordData[] } {
+    const behind = this.#behind[i]!;
+    const out = { spans: behind.spans.length ? behind.spans.concat(spans) : spans, logs: behind.logs.length ? behind.logs.concat(logs) : logs };
+    behind.spans = [];
+    behind.logs = [];
+    behind.bytes = 0;
+    return out;
+  }
+
+  /** Spans and logs waiting in busy backends' backlogs. */
+  #behindCount(): number {
+    let n = 0;
+    for (const b of this.#behind) if (b) n += b.spans.length + b.logs.length;
+    return n;
+  }
+
+  /** One backend's export, bounded in time; failures are counted, never thrown. `i`: its index, for its count in flight. */
+  #exportOne(backend: Backend, i: number, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
     const items = batch.spans.length + batch.logs.length + countDataPoints(batch.metrics);
     let call: Promise<ExportResult>;
     try {
       const run = this.exportContext;
       call = run === undefined ? backend.export(batch) : run(() => backend.export(batch));
     } catch (err) {
+      this.#release(i);
       return Promise.resolve(this.#outcome(backend, failed(err), items));
     }
     // An export that has settled already (memory, no-op, console backends) needs no deadline: a
     // timer armed and cleared per request is measurable CPU on workerd. `call` wins the race
     // only when it is settled at this point.
     return Promise.race<ExportResult | typeof PENDING>([call, PENDING]).then(
-      (r) => (r === PENDING ? this.#bounded(backend, call, items) : this.#outcome(backend, r, items)),
-      (err: unknown) => this.#outcome(backend, failed(err), items),
+      (r) => {
+        if (r === PENDING) return this.#bounded(backend, this.#track(i, call), items);
+        this.#release(i);
+        return this.#outcome(backend, r, items);
+      },
+      (err: unknown) => {
+        this.#release(i);
+        return this.#outcome(backend, failed(err), items);
+      },
     );
+  }
+
+  /**
+   * A backend call still running: it stays in its backend's count until it settles, past
+   * `flushTimeoutMs` too (it still holds its batch), and makes room when it does.
+   */
+  #track(i: number, call: Promise<ExportResult>): Promise<ExportResult> {
+    // A custom backend's thenable, or a value that is neither: made a promise that settles once.
+    const settled = Promise.resolve(call);
+    const done = (): void => this.#release(i);
+    settled.then(done, done);
+    return settled;
   }
 
   /** An export still running: raced against `flushTimeoutMs`. */
@@ -751,6 +917,14 @@ function redactAttributes(attrs: Record<string, unknown>, r: Redactor): void {
     const nv = r.apply(k, v);
     if (nv !== v) attrs[k] = nv;
   }
+}
+
+/** What a busy backend missed (see Monitor#keepBehind); `carried` while a caller waits to send it. */
+interface Backlog {
+  spans: SpanData[];
+  logs: LogRecordData[];
+  bytes: number;
+  carried: boolean;
 }
 
 /** Raced against a backend's export: wins when the export has not settled yet. */

@@ -36,16 +36,24 @@ interface ApiGatewayV2 {
   rawPath?: string;
   rawQueryString?: string;
   headers?: Record<string, string | undefined>;
+  /** The request's cookies: an HTTP API (payload 2.0) or a function URL moves them out of `headers`. */
+  cookies?: readonly string[];
   requestContext: { http: { method: string; path?: string; protocol?: string; sourceIp?: string; userAgent?: string } };
 }
 
 function lowerHeaders(h: Record<string, string | undefined> | null | undefined, multi?: ApiGatewayV1['multiValueHeaders']): Record<string, string> {
   const out: Record<string, string> = {};
-  if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) if (typeof v === 'string') out[k.toLowerCase()] = v;
-  // Repeated headers as HTTP would combine them (two `traceparent`s make an invalid one, TC-03).
+  // Repeated headers as HTTP would combine them (two `traceparent`s make an invalid one, TC-08;
+  // every `baggage` line counts, BG-02), read first: a REST API's `headers` keeps the last only.
   if (multi && typeof multi === 'object') {
-    for (const [k, v] of Object.entries(multi)) if (Array.isArray(v) && v.length) out[k.toLowerCase()] ??= v.join(', ');
+    for (const [k, v] of Object.entries(multi)) {
+      if (!Array.isArray(v) || !v.length) continue;
+      const name = k.toLowerCase();
+      // A name sent in two cases (`Baggage`, `baggage`) is one header.
+      out[name] = out[name] === undefined ? v.join(', ') : `${out[name]}, ${v.join(', ')}`;
+    }
   }
+  if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) if (typeof v === 'string') out[k.toLowerCase()] ??= v;
   return out;
 }
 
@@ -134,6 +142,11 @@ export function processSpan(system: string | undefined, destination: string): { 
 export function eventShape(event: unknown, functionName: string, linkLimit = 0): EventShape {
   if (isV2(event) || isV1(event)) {
     const headers = lowerHeaders(event.headers, isV2(event) ? undefined : event.multiValueHeaders);
+    // Its Cookie header again (RFC 6265 joins cookie-pairs with '; '), for captureHeaders as instrument() sees it.
+    if (isV2(event) && Array.isArray(event.cookies) && headers.cookie === undefined) {
+      const cookie = event.cookies.filter((c) => typeof c === 'string' && c).join('; ');
+      if (cookie) headers.cookie = cookie;
+    }
     let method: string;
     let path: string | undefined;
     let route: string | undefined;
@@ -220,7 +233,10 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
  */
 export function resultStatus(result: unknown, noStatus = 200): number {
   const code = (result as { statusCode?: unknown } | null | undefined)?.statusCode;
-  return typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? +code : noStatus;
+  const n = typeof code === 'number' ? code : typeof code === 'string' && /^\d{3}$/.test(code) ? +code : NaN;
+  // One that is no HTTP status (NaN, which the runtime sends as `null`; 0; 200.5) counts as none,
+  // as the gateway takes it: a NaN would reach the span and a `null` label the metric.
+  return Number.isInteger(n) && n >= 100 && n <= 599 ? n : noStatus;
 }
 
 /**

@@ -140,12 +140,24 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   const monitor = monitorFromConfig(config, env);
   addLambdaResource(monitor, env);
   initAt ??= Date.now();
-  const wrapped = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> | undefined {
+  const invoke = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> | undefined {
     const kind = forced ?? detectKind(args);
     if (kind === 'lambda') return invokeLambda(monitor, fn, this, args, flushTimeoutMs, http);
     if (kind === 'node') return invokeNodeStyle(monitor, fn, this, args, flushTimeoutMs, http);
     return invokeWeb(monitor, fn, this, args, kind, flushTimeoutMs, http);
-  } as F;
+  };
+  // The Lambda runtime reads `handler.constructor.name === 'AsyncFunction'`: when the event loop
+  // empties with an async handler's promise unsettled it fails the invocation (Runtime.NodeJsExit),
+  // for any other it answers null, a success (an SQS batch then deleted, not retried). An async
+  // handler's wrapper is async too (it returns a promise in every case); any other stays plain,
+  // as a callback-style handler's must return nothing.
+  const wrapped = (
+    isAsyncFunction(fn)
+      ? async function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> {
+          return invoke.apply(this, args);
+        }
+      : invoke
+  ) as F;
   // Markers the platform reads off the handler travel with it: `awslambda.streamifyResponse(fn)`
   // marks a response-streaming handler with a symbol, and without it the runtime would call the
   // wrapper as a buffered one.
@@ -157,6 +169,14 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
     }
   }
   return wrapped;
+}
+
+function isAsyncFunction(fn: AnyFunction): boolean {
+  try {
+    return fn.constructor?.name === 'AsyncFunction';
+  } catch {
+    return false;
+  }
 }
 
 async function invokeWeb(
@@ -281,7 +301,8 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
   if (context.awsRequestId) attributes['faas.invocation_id'] = context.awsRequestId;
   if (context.functionName) attributes['faas.name'] = context.functionName;
   if (context.functionVersion) attributes['faas.version'] = context.functionVersion;
-  if (context.invokedFunctionArn) {
+  // Text only: a test's context may hold anything, and a throw here kept the handler from running.
+  if (typeof context.invokedFunctionArn === 'string' && context.invokedFunctionArn) {
     // Lambda conventions: the ARN as invoked, which names the alias cloud.resource_id leaves out.
     attributes['aws.lambda.invoked_arn'] = context.invokedFunctionArn;
     const arn = context.invokedFunctionArn.split(':');
@@ -299,7 +320,7 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);
   const start = now();
   const call: LambdaCall = contextStorage().run({ scope, span, baggage }, () =>
-    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false } : callLambda(fn, self, args),
+    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false, calledBack: false } : callLambda(fn, self, args),
   );
   const settled = (async (): Promise<unknown> => {
     let status: number | undefined;
@@ -307,18 +328,24 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     try {
       const result = await call.result;
       if (shape.http) {
-        // A streaming handler returns nothing: its status and headers are those it gave the stream.
-        const answer = streaming ? streamPrelude(args[1]) : result;
-        status = resultStatus(answer, streaming ? 200 : shape.http.noStatus);
-        span.setAttribute('http.response.status_code', status);
-        if (capture?.responseHeaders) {
-          const out: Record<string, unknown> = {};
-          captureHeaders(out, 'http.response.header.', resultHeaders(answer), capture.responseHeaders);
-          span.setAttributes(out);
-        }
-        if (status >= 500) {
-          span.setStatus(SpanStatus.ERROR);
-          errType = String(status);
+        try {
+          // A streaming handler returns nothing: its status and headers are those it gave the stream.
+          const answer = streaming ? streamPrelude(args[1]) : result;
+          status = resultStatus(answer, streaming ? 200 : shape.http.noStatus);
+          span.setAttribute('http.response.status_code', status);
+          if (capture?.responseHeaders) {
+            const out: Record<string, unknown> = {};
+            captureHeaders(out, 'http.response.header.', resultHeaders(answer), capture.responseHeaders);
+            span.setAttributes(out);
+          }
+          if (status >= 500) {
+            span.setStatus(SpanStatus.ERROR);
+            errType = String(status);
+          }
+        } catch {
+          // A result that cannot be read (a getter that throws) is still the handler's answer: it
+          // is returned as it is, and its span and point keep what was read.
+          monitor.diag.drop('invalid_value', 'a Lambda result whose status or headers could not be read');
         }
       }
       return result;
@@ -353,7 +380,20 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       await awaitFlush(monitor, scope.close(), budget, scope);
     }
   })();
-  if (!runtimeCallback || !call.viaCallback) return settled;
+  if (!runtimeCallback) return settled;
+  if (!call.viaCallback) {
+    // A handler that returned a promise but called back first is answered by the callback, as
+    // the runtime takes the first answer: with callbackWaitsForEmptyEventLoop only once the event
+    // loop is empty, where the promise alone would be answered at once and freeze the work it left
+    // running. The promise then settles too, an answer the runtime ignores.
+    return settled.then(
+      (value) => (call.calledBack && runtimeCallback(null, value), value),
+      (err: unknown) => {
+        if (call.calledBack) runtimeCallback(err);
+        throw err;
+      },
+    );
+  }
   // A handler that never called back was answered null by the runtime itself when the event loop
   // emptied: a callback now would reach the next invocation's state (BeforeExitListener.reset()).
   void settled.then(
@@ -370,6 +410,8 @@ interface LambdaCall {
   readonly viaCallback: boolean;
   /** It never called back: `result` is the undefined of the event loop emptying. */
   readonly drained: boolean;
+  /** Its callback gave `result`: it called back before its promise settled. */
+  readonly calledBack: boolean;
 }
 
 /**
@@ -379,7 +421,7 @@ interface LambdaCall {
  * would be lost and its span ended and flushed before the work is done.
  */
 function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): LambdaCall {
-  const call = { result: undefined as unknown as Promise<unknown>, viaCallback: true, drained: false };
+  const call = { result: undefined as unknown as Promise<unknown>, viaCallback: true, drained: false, calledBack: false };
   call.result = new Promise((resolve, reject) => {
     let settled = false;
     let waiting: (() => void) | undefined;
@@ -388,7 +430,10 @@ function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): LambdaCall
       if (waiting) drainWaiters.delete(waiting);
       done();
     };
-    const callback = (err: unknown, value?: unknown): void => settle(() => (err ? reject(err) : resolve(value)));
+    const callback = (err: unknown, value?: unknown): void => {
+      if (!settled) call.calledBack = true;
+      settle(() => (err ? reject(err) : resolve(value)));
+    };
     let r: unknown;
     try {
       r = fn.call(self, args[0], args[1], callback);

@@ -246,3 +246,66 @@ test('under the Lambda runtime: callbackWaitsForEmptyEventLoop = false answers a
     ['silent', 0, undefined],
   ]);
 });
+
+test('a handler that returns a promise and calls back first is answered as the runtime answers it: by the callback, after the work left running (callbackWaitsForEmptyEventLoop), not when the promise settles', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const log: string[] = [];
+  let release!: () => void;
+  const background = new Promise<void>((r) => (release = r)).then(() => log.push('audit written'));
+  // The runtime takes the first answer, the callback's, and waits for the event loop to empty.
+  const handler = wrapFunction(async (_event: unknown, _context: unknown, callback: RuntimeCallback) => {
+    callback(null, { statusCode: 201 });
+    await background;
+    return { statusCode: 500 };
+  }, monitor);
+  const { returned, posted } = invokeAsRuntime(handler, functionUrlEvent('/both'), 'both-1', log);
+  expect(returned).toBeInstanceOf(Promise);
+  await vi.waitFor(() => expect(log).toEqual(['callback']));
+  expect(memory.spans.map((s) => s.attributes['http.response.status_code'])).toEqual([201]);
+  release();
+  await background;
+  await new Promise((r) => setImmediate(r));
+  process.emit('beforeExit', 0); // the event loop is empty
+  expect(await posted).toEqual({ result: { statusCode: 201 } });
+  expect(log).toEqual(['callback', 'audit written', 'posted']);
+  // An error given to the callback first reaches the runtime as one.
+  const failing = wrapFunction(async (_e: unknown, _c: unknown, callback: RuntimeCallback) => {
+    callback(new TypeError('bad input'));
+    return 'ignored';
+  }, monitor);
+  const f = invokeAsRuntime(failing, {}, 'both-2', log);
+  expect((await f.posted).error).toBeInstanceOf(TypeError);
+  await expect(f.returned).rejects.toBeInstanceOf(TypeError);
+});
+
+/**
+ * The runtime's answer when the event loop empties with no answer given (Runtime.js
+ * _setDefaultExitListener): for a handler it loaded as an async function (UserFunction.js reads
+ * `handler.constructor.name === 'AsyncFunction'`) a Runtime.NodeJsExit error, its promise never
+ * settled; for any other, a null result, as a callback never called.
+ */
+const answerOnEmptyEventLoop = (handler: (...args: never[]) => unknown): Posted => {
+  let isAsync = false;
+  try {
+    isAsync = handler.constructor.name === 'AsyncFunction';
+  } catch {
+    // as the runtime: not async
+  }
+  return isAsync ? { error: 'Runtime.NodeJsExit' } : { result: null };
+};
+
+test('an async handler stays an async function once wrapped, so the runtime still fails an invocation whose promise never settles (an SQS batch is retried, not deleted); a callback-style one stays a plain function', async () => {
+  const { monitor } = createTestMonitor();
+  const stuck = wrapFunction(async (_event: unknown, _context: unknown) => new Promise<never>(() => {}), monitor);
+  expect(answerOnEmptyEventLoop(stuck)).toEqual({ error: 'Runtime.NodeJsExit' });
+  const silent = wrapFunction((_event: unknown, _context: unknown, _callback: RuntimeCallback) => {}, monitor);
+  expect(answerOnEmptyEventLoop(silent)).toEqual({ result: null });
+  // Its answers are unchanged: the async wrapper settles as the handler does.
+  const ok = wrapFunction(async (_event: unknown, _context: unknown) => ({ statusCode: 204 }), monitor);
+  const log: string[] = [];
+  const a = invokeAsRuntime(ok, functionUrlEvent('/ok'), 'async-1', log);
+  expect(await a.posted).toEqual({ result: { statusCode: 204 } });
+  const failing = wrapFunction(async (_event: unknown, _context: unknown) => Promise.reject(new RangeError('no')), monitor);
+  const b = invokeAsRuntime(failing, functionUrlEvent('/no'), 'async-2', log);
+  expect((await b.posted).error).toBeInstanceOf(RangeError);
+});

@@ -69,6 +69,14 @@ describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
     expect(attrs['http.response.header.x-cache']).toEqual(['MISS, HIT']);
   });
 
+  test('an HTTP API or function-URL event: the cookies it moved out of `headers` are its Cookie header for captureHeaders, as instrument() records it', async () => {
+    const { monitor, memory } = createTestMonitor({ logging: { redactDefaults: false } });
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => ({ statusCode: 200 }), monitor, { captureHeaders: { requestHeaders: ['cookie'] } });
+    const event = { version: '2.0', routeKey: '$default', rawPath: '/c', cookies: ['s=1', 't=2'], headers: { host: 'x' }, requestContext: { http: { method: 'GET', path: '/c' } } };
+    await handler(event, lambdaContext('c1'));
+    expect(memory.spans[0]!.attributes['http.request.header.cookie']).toEqual(['s=1; t=2']);
+  });
+
   test('Set-Cookie lines of a result are one item each, as on the other adapters (a comma sits inside a line): multiValueHeaders and the HTTP API `cookies`', async () => {
     const lines = ['a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT', 'b=2'];
     const v1 = { httpMethod: 'GET', path: '/c', headers: {} };

@@ -159,6 +159,67 @@ describe('HookRegistry → monitor.subscribeHooks', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it('failed sql, messaging and task spans carry error.type, which the database and messaging conventions require on failure', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const hooks = new HookRegistry();
+    monitor.subscribeHooks(hooks);
+    hooks.sqlQuery({ statement: 'SELECT 1', database: 'main', durationMs: 1, error: new RangeError('timeout') });
+    hooks.sqlQuery({ statement: 'SELECT 2', database: 'main', durationMs: 1 });
+    hooks.queueProcess({ queue: 'q', durationMs: 1, error: 'TimeoutError' });
+    hooks.taskEnd({ task: 't', durationMs: 1, error: new TypeError('x') });
+    await monitor.flush();
+    expect(memory.spans.map((s) => [s.name, s.attributes['error.type']])).toEqual([
+      ['SELECT main', 'RangeError'],
+      ['SELECT main', undefined],
+      ['process q', 'TimeoutError'],
+      ['task t', 'TypeError'],
+    ]);
+  });
+
+  it('a listener that throws or rejects is counted in the subscribed monitor (internal_error) and reported once, the event still recorded', async () => {
+    const reported: string[] = [];
+    const { monitor } = createTestMonitor({ onDiagnostic: (d) => void reported.push(d.message) });
+    const hooks = new HookRegistry();
+    const off = monitor.subscribeHooks(hooks);
+    hooks.on('cache.hit', () => {
+      throw new Error('listener bug');
+    });
+    hooks.on('cache.miss', () => Promise.reject(new Error('async listener bug')));
+    expect(() => {
+      hooks.cacheHit({ cache: 'c' });
+      hooks.cacheHit({ cache: 'c' });
+      hooks.cacheMiss({ cache: 'c' });
+    }).not.toThrow();
+    await new Promise((r) => setTimeout(r, 0));
+    const dropped = () => values(monitor.metrics.collect().metrics, 'lexigram_monitor_dropped_total');
+    expect(dropped()).toEqual([[{ reason: 'internal_error' }, 3]]);
+    expect(values(monitor.metrics.collect().metrics, 'cache_hits_total')).toEqual([[{ cache: 'c' }, 2]]);
+    expect(reported.filter((m) => m.includes('listener of the hook "cache.hit" threw (listener bug)'))).toHaveLength(1);
+    // With onError the failure goes there (and is still counted); unsubscribed, the monitor no longer counts it.
+    const errors: unknown[] = [];
+    const withHandler = new HookRegistry((e) => errors.push(e));
+    const off2 = monitor.subscribeHooks(withHandler);
+    withHandler.on('task.start', () => {
+      throw new Error('x');
+    });
+    withHandler.taskStart({ task: 't' });
+    expect(errors).toHaveLength(1);
+    expect(dropped()).toEqual([[{ reason: 'internal_error' }, 4]]);
+    off();
+    off2();
+    hooks.cacheHit({ cache: 'c' });
+    withHandler.taskStart({ task: 't' });
+    expect(dropped()).toEqual([[{ reason: 'internal_error' }, 4]]);
+    expect(reported.filter((m) => m.includes('listener of the hook'))).toHaveLength(1);
+  });
+
+  it('an onError that is not a function (an options object, as other constructors take) throws at construction', () => {
+    const onError = (): void => {};
+    expect(() => new HookRegistry({ onError } as never)).toThrow(/^new HookRegistry\(onError\?\): onError must be a function \(err, event\) => void, got object; pass the function itself, not \{ onError \}\.$/);
+    expect(() => new HookRegistry(null as never)).toThrow(/got null/);
+    expect(() => new HookRegistry(onError)).not.toThrow();
+  });
+
   it('an emit calls the listeners there were when it started: one that subscribes itself again is called once, one added during it from the next emit on', () => {
     const hooks = new HookRegistry();
     let calls = 0;

@@ -6,7 +6,7 @@ import { settleQuietly } from '../diag/callback.js';
 /**
  * Typed hook events (cache, events, sql, web, auth, queue, task). Libraries and middleware
  * emit; `monitor.subscribeHooks(registry)` turns the events into metrics and spans. A throwing
- * listener never reaches the emitter.
+ * listener never reaches the emitter: it is counted in the subscribed monitors and told to `onError`.
  *
  * @example
  * ```ts
@@ -23,7 +23,15 @@ export class HookRegistry {
   // EventEmitter. Emitting copies nothing: listeners change rarely, events are the hot path.
   private readonly listeners = new Map<HookEventName, readonly ((payload: never) => void)[]>();
 
-  constructor(private readonly onError?: (err: unknown, event: HookEventName) => void) {}
+  /** Monitors subscribed through `subscribe`: a listener that fails is counted in each. */
+  #monitors: readonly Monitor[] = [];
+
+  constructor(private readonly onError?: (err: unknown, event: HookEventName) => void) {
+    // An options object (`{ onError }`, as other constructors take) would swallow every listener failure.
+    if (onError !== undefined && typeof onError !== 'function') {
+      throw new TypeError(`new HookRegistry(onError?): onError must be a function (err, event) => void, got ${onError === null ? 'null' : typeof onError}; pass the function itself, not { onError }.`);
+    }
+  }
 
   /** Listens to one event; returns the function that stops listening. A listener added twice is called once. */
   on<K extends HookEventName>(event: K, listener: HookListener<K>): () => void {
@@ -54,8 +62,21 @@ export class HookRegistry {
     }
   }
 
-  /** A listener that threw, or whose promise rejected: told to `onError`, whose own failure goes nowhere. */
+  /**
+   * A listener that threw, or whose promise rejected: counted in the subscribed monitors'
+   * `lexigram_monitor_dropped_total{reason="internal_error"}` and told to `onError` (whose own
+   * failure goes nowhere), else reported once through the monitors' diagnostics. Without that a
+   * failing listener was swallowed with nobody told.
+   */
   #failed(err: unknown, event: HookEventName): void {
+    for (const monitor of new Set(this.#monitors)) {
+      try {
+        monitor.diag.count('internal_error', 1);
+        if (!this.onError) monitor.diag.report('internal_error', () => `a listener of the hook "${event}" threw (${err instanceof Error ? err.message : String(err)}); the other listeners ran. Pass onError to new HookRegistry() to see each failure.`, err, 'hook-listener');
+      } catch {
+        // nothing left to tell
+      }
+    }
     try {
       settleQuietly(this.onError?.(err, event));
     } catch {
@@ -65,7 +86,16 @@ export class HookRegistry {
 
   /** Turns this registry's events into `monitor`'s metrics and spans; returns the unsubscribe. */
   subscribe(monitor: Monitor): () => void {
-    return subscribeMonitor(this, monitor);
+    const off = subscribeMonitor(this, monitor);
+    this.#monitors = [...this.#monitors, monitor];
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      off();
+      const i = this.#monitors.indexOf(monitor);
+      if (i >= 0) this.#monitors = this.#monitors.filter((_, j) => j !== i);
+    };
   }
 
   cacheHit(p: HookEvents['cache.hit'] = {}): void {

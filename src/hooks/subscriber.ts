@@ -77,7 +77,11 @@ export function subscribeMonitor(hooks: HookRegistry, monitor: Monitor): () => v
     const end = now();
     // An infinite duration (already counted by secs()) would start the span at -Infinity, counted again.
     const span = tracer.startSpan(name, { kind, attributes, startTime: end - (durationMs > 0 && durationMs !== Infinity ? durationMs : 0) });
-    if (isFailure(error)) failSpan(span, error);
+    if (isFailure(error)) {
+      // Required on a failed database or messaging span by the semantic conventions.
+      span.setAttribute('error.type', errorType(error));
+      failSpan(span, error);
+    }
     span.end(end);
   };
   /**

@@ -128,6 +128,20 @@ describe('PerformanceMonitor', () => {
     expect(perf.stats('rejected')!.count).toBe(1);
   });
 
+  it("track().end(err) with a Node-style callback's err: null is success, an error fails the span", async () => {
+    const { monitor, memory } = createTestMonitor();
+    const perf = new PerformanceMonitor(monitor);
+    const read = (fail: boolean, cb: (err: Error | null, data?: string) => void): void => (fail ? cb(new Error('ENOENT')) : cb(null, 'data'));
+    for (const fail of [false, true]) {
+      const t = perf.track(fail ? 'read_fail' : 'read_ok');
+      read(fail, (err) => void t.end(err));
+    }
+    await monitor.flush();
+    expect(memory.findSpan('read_ok')!.status.code).toBe(SpanStatus.UNSET);
+    expect(memory.findSpan('read_ok')!.events).toEqual([]);
+    expect(memory.findSpan('read_fail')!.status).toEqual({ code: SpanStatus.ERROR, message: 'ENOENT' });
+  });
+
   it('with a monitor: a histogram in seconds and a span per operation (ERROR on failure)', async () => {
     const { monitor, memory } = createTestMonitor();
     const perf = new PerformanceMonitor(monitor);

@@ -7,7 +7,7 @@ import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import type { Span } from '../trace/span.js';
 import { isThenable, whenSettled } from '../trace/thenable.js';
-import { failSpan } from '../trace/tracer.js';
+import { failCall } from '../wrappers/error-type.js';
 
 /** Options of `new PerformanceMonitor(...)`. */
 export interface PerformanceMonitorOptions {
@@ -38,7 +38,11 @@ export interface TrackHandle {
   /** Elapsed milliseconds: live while running, final after `end()`. */
   readonly durationMs: number;
   readonly ended: boolean;
-  /** Stops the clock and records the duration (once; later calls return the same value). */
+  /**
+   * Stops the clock and records the duration (once; later calls return the same value). An
+   * `error` other than `undefined` or `null` marks the operation failed (span ERROR), so a
+   * Node-style callback's `err` can be passed as it is.
+   */
   end(error?: unknown): number;
   [Symbol.dispose](): void;
 }
@@ -122,13 +126,14 @@ export class PerformanceMonitor {
       // The span ends first: recording (on an operation's first call, making its sketch and
       // histogram) is the monitor's own time, which made the span several times the duration.
       if (span) {
-        if (failed) failSpan(span, error);
+        if (failed) failCall(span, error);
         span.end();
       }
       this.record(name, final);
       return final;
     };
-    const end = (error?: unknown): number => finish(error, error !== undefined);
+    // `null` is a callback's "no error" (`(err, rows) => t.end(err)`): read as one, every success was an ERROR span.
+    const end = (error?: unknown): number => finish(error, error !== undefined && error !== null);
     const handle: TrackHandle = {
       name,
       get durationMs() {

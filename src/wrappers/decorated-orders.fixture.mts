@@ -39,7 +39,27 @@ export function defineOrders(traced: typeof Traced, metered: typeof Metered) {
     sum(...xs: number[]): number {
       return xs.reduce((a, b) => a + b, 0);
     }
+
+    // Generic methods keep their type parameters (standard decorators failed with TS1270 here).
+    @traced()
+    @metered()
+    pick<T, K extends keyof T>(o: T, k: K): T[K] {
+      return o[k];
+    }
+
+    @traced
+    static of<P extends string>(prefix: P): { prefix: P } {
+      return { prefix };
+    }
   }
+  // Type-checked by decorators.test.ts, never called: the decorated calls keep the types they infer.
+  const typed = (o: Orders): void => {
+    const picked: 'x' = o.pick({ a: 'x' as const }, 'a');
+    const made: { prefix: 'p' } = Orders.of('p');
+    void picked;
+    void made;
+  };
+  void typed;
   return Orders;
 }
 

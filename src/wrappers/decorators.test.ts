@@ -69,12 +69,15 @@ describe.each(['standard', 'legacy'] as const)('%s decorators, type-checked and 
     expect(made.label('x')).toBe('s-x');
     expect(orders.sum(1, 2, 3)).toBe(6);
     expect(orders.process.name).toBe('process');
+    expect(orders.pick({ a: 1 }, 'a')).toBe(1);
+    expect(Orders.of('p')).toEqual({ prefix: 'p' });
 
     await monitor.flush();
     const names = memory.spans.map((s) => s.name);
     expect(names.filter((n) => n === 'Orders.label')).toHaveLength(3);
     expect(names.filter((n) => n === 'process_order')).toHaveLength(2);
     expect(names).toContain('Orders.create');
+    expect(names).toContain('Orders.pick');
     const failed = memory.spans.filter((s) => s.name === 'process_order' && s.status.code === SpanStatus.ERROR);
     expect(failed).toHaveLength(1);
     expect(failed[0].status.message).toBe('empty order');

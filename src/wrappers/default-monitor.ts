@@ -15,6 +15,12 @@ let current: Monitor | undefined;
  * ```
  */
 export function setDefaultMonitor(monitor: Monitor | undefined): void {
+  // Anything else (createTestMonitor()'s `{ monitor, memory }`) left every wrapped call bare without a word.
+  const m: unknown = monitor;
+  if (m !== undefined && (m === null || typeof m !== 'object' || typeof (m as Monitor).tracer !== 'object' || typeof (m as Monitor).metrics !== 'object')) {
+    const hint = m !== null && typeof m === 'object' && 'monitor' in m ? '; createTestMonitor() returns { monitor, memory }: pass its `monitor`' : '';
+    throw new TypeError(`setDefaultMonitor(monitor): pass a Monitor (from createMonitor()), or undefined to clear it${hint}.`);
+  }
   current = monitor;
 }
 

@@ -1,3 +1,6 @@
+import type { Span } from '../trace/span.js';
+import { failSpan } from '../trace/tracer.js';
+
 /**
  * The `error.type` of a thrown value (OpenTelemetry semantic conventions): the error class
  * name, so the label set stays small whatever the messages say.
@@ -15,4 +18,17 @@ export function errorType(err: unknown): string {
  */
 export function thrownType(err: unknown): string {
   return typeof err === 'string' ? 'string' : errorType(err);
+}
+
+/**
+ * Fails the span of a call that threw `err`: the semantic conventions' `error.type` (the value
+ * `metered` counts the failure under), the exception event and ERROR status.
+ */
+export function failCall(span: Span, err: unknown): void {
+  try {
+    if (span.isRecording()) span.setAttribute('error.type', thrownType(err));
+  } catch {
+    // an unreadable error still fails the span
+  }
+  failSpan(span, err);
 }

@@ -7,7 +7,7 @@ import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { thrownType } from './error-type.js';
-import type { LegacyMethodDecorator, StandardMethodDecorator } from './traced.js';
+import type { LegacyMethodDecorator, MethodOf, StandardMethodDecorator } from './traced.js';
 import { checkMonitor, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, wrapCalls, wrapMethod, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
@@ -76,9 +76,10 @@ function checkOptions(name: string | undefined, options: MeteredOptions): Metere
     throw new TypeError(`metered(${what}): \`labels\` must be an object of label names to string, number or boolean values.`);
   }
   for (const [k, v] of Object.entries(labels)) {
-    if (!isValidLabelName(k) || k === 'le' || k === 'error.type') {
+    // `error_type` is `error.type` in Prometheus text: the two values were merged into one ("TypeError;x").
+    if (!isValidLabelName(k) || k === 'le' || k === 'error.type' || k === 'error_type') {
       throw new TypeError(
-        `metered(${what}): invalid label name ${JSON.stringify(k)} in \`labels\`; label names match [a-zA-Z_][a-zA-Z0-9_.]*, do not start with "__", and "le" and "error.type" are set by metered.`,
+        `metered(${what}): invalid label name ${JSON.stringify(k)} in \`labels\`; label names match [a-zA-Z_][a-zA-Z0-9_.]*, do not start with "__", and "le" and "error.type" (error_type in Prometheus) are set by metered.`,
       );
     }
     if (typeof v !== 'string' && typeof v !== 'boolean' && !(typeof v === 'number' && Number.isFinite(v))) {
@@ -146,10 +147,7 @@ function method(fn: AnyFunction, context: MethodContext, name: string | undefine
  * }
  * ```
  */
-export function metered<This, Args extends unknown[], R>(
-  method: (this: This, ...args: Args) => R,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
-): (this: This, ...args: Args) => R;
+export function metered<This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
 export function metered<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function metered<F extends AnyFunction>(fn: F, options?: MeteredOptions): F;
 export function metered<F extends AnyFunction>(name: string | undefined, fn: F, options?: MeteredOptions): F;

@@ -2,8 +2,8 @@ import { checkOptionKeys } from '../config/option-keys.js';
 import { runInSpan } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
-import { failSpan } from '../trace/tracer.js';
 import { getDefaultMonitor } from './default-monitor.js';
+import { failCall } from './error-type.js';
 import { checkMonitor, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, wrapCalls, wrapMethod, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
@@ -16,11 +16,16 @@ export interface TracedOptions {
   attributes?: Record<string, unknown>;
 }
 
-/** A TypeScript 5 standard method decorator. */
-export type StandardMethodDecorator = <This, Args extends unknown[], R>(
-  method: (this: This, ...args: Args) => R,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
-) => (this: This, ...args: Args) => R;
+/**
+ * A TypeScript 5 standard method decorator. It returns the method's own type: typed as
+ * `(...args: Args) => R`, a generic method (`find<T>(id: T): T`) failed to compile (TS1270), its
+ * `T` inferred as `unknown`.
+ */
+export type StandardMethodDecorator = <This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>) => M;
+
+/** A method called with `this` of type `This`: what `ClassMethodDecoratorContext` takes. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type MethodOf<This> = (this: This, ...args: any) => any;
 
 /** A legacy (`experimentalDecorators`) method decorator. */
 export type LegacyMethodDecorator = <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => TypedPropertyDescriptor<T>;
@@ -33,7 +38,7 @@ function tracer(fn: AnyFunction, name: (self: unknown) => string, options: Trace
     return {
       run: (f) => runInSpan(span, f),
       done: (error, failed) => {
-        if (failed) failSpan(span, error);
+        if (failed) failCall(span, error);
         span.end();
       },
     };
@@ -98,10 +103,7 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
  * }
  * ```
  */
-export function traced<This, Args extends unknown[], R>(
-  method: (this: This, ...args: Args) => R,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
-): (this: This, ...args: Args) => R;
+export function traced<This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
 export function traced<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function traced<F extends AnyFunction>(fn: F, options?: TracedOptions): F;
 export function traced<F extends AnyFunction>(name: string | undefined, fn: F, options?: TracedOptions): F;

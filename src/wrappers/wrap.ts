@@ -97,24 +97,28 @@ function observeIteration(it: Iterator<unknown> | AsyncIterator<unknown>, call: 
 /** Wraps `fn` so `begin` sees each call; `begin` returning undefined runs `fn` bare. */
 export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) => Call | undefined): F {
   const generator = isGeneratorFunction(fn);
+  // `new` on the wrapper constructs `fn` itself, as unwrapped: its prototype (`instanceof`, its
+  // methods) and its `new.target`. `fn.apply` made a bare object of the wrapper's own prototype.
+  const construct = (args: unknown[], target: AnyFunction): unknown => Reflect.construct(fn, args, target === wrapped ? fn : target);
   const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    const target = new.target;
     let call: Call | undefined;
     try {
       call = begin(this);
     } catch {
       call = undefined;
     }
-    if (!call) return fn.apply(this, args);
+    if (!call) return target === undefined ? fn.apply(this, args) : construct(args, target);
     let invoked = false;
     let result: unknown;
     try {
       const invoke = (): unknown => {
         invoked = true;
-        return fn.apply(this, args);
+        return target === undefined ? fn.apply(this, args) : construct(args, target);
       };
       result = call.run ? call.run(invoke) : invoke();
     } catch (err) {
-      if (!invoked) return fn.apply(this, args);
+      if (!invoked) return target === undefined ? fn.apply(this, args) : construct(args, target);
       settle(call, err, true);
       throw err;
     }
@@ -136,6 +140,16 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
     Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
   } catch {
     // cosmetic only
+  }
+  // Its other own properties come along: `prototype` (so `instanceof` the wrapper holds), and what
+  // libraries set on a function (fastify-plugin's Symbol.for('skip-override'), a handler's `schema`).
+  for (const key of Reflect.ownKeys(fn)) {
+    if (key === 'name' || key === 'length' || key === 'arguments' || key === 'caller') continue;
+    try {
+      Object.defineProperty(wrapped, key, Object.getOwnPropertyDescriptor(fn, key)!);
+    } catch {
+      // a property the wrapper cannot take: the call itself is unchanged
+    }
   }
   return wrapped as F;
 }

@@ -356,6 +356,8 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     expect(() => metered('x', () => 1, { monitor, labels: { tier: {} as unknown as string } })).toThrow(/"tier" in `labels` must be a string/);
     expect(() => metered('x', () => 1, { monitor, labels: { 'error.type': 'x' } })).toThrow(/"error.type"/);
     expect(() => metered({ labels: { le: '1' } })).toThrow(/"le"/);
+    // the Prometheus spelling of error.type: both would be one label there, their values merged
+    expect(() => metered('x', () => 1, { monitor, labels: { error_type: 'x' } })).toThrow(/"error_type"/);
     // A misspelled option (its default left in force unnoticed: no labels, or another monitor).
     expect(() => metered('x', () => 1, { lables: { tier: 'gold' } } as never)).toThrow(/^metered\("x"\): unknown option `lables`; known options are monitor, labels, buckets\.$/);
     expect(() => traced('x', () => 1, { monitr: monitor } as never)).toThrow(/^traced\("x"\): unknown option `monitr`; known options are monitor, spanKind, attributes\.$/);
@@ -380,6 +382,16 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     expect(traced('job', () => 1, { monitor: t.monitor })()).toBe(1);
     expect(metered('job', () => 1, { monitor: t.monitor })()).toBe(1);
     expect(metric<CounterMetric>(t.monitor, 'job_calls_total').points[0].value).toBe(1);
+  });
+
+  it('setDefaultMonitor() given something that is not a Monitor throws, saying what to pass, instead of every call running bare', () => {
+    const t = createTestMonitor();
+    expect(() => setDefaultMonitor(t as never)).toThrow(/^setDefaultMonitor\(monitor\): pass a Monitor \(from createMonitor\(\)\), or undefined to clear it; createTestMonitor\(\) returns \{ monitor, memory \}: pass its `monitor`\.$/);
+    for (const bad of [null, 'monitor', {}]) expect(() => setDefaultMonitor(bad as never)).toThrow(/^setDefaultMonitor\(monitor\): pass a Monitor/);
+    setDefaultMonitor(t.monitor);
+    metered('dflt', () => 1)();
+    expect(metric<CounterMetric>(t.monitor, 'dflt_calls_total').points[0].value).toBe(1);
+    setDefaultMonitor(undefined);
   });
 
   it('traced(): a spanKind that is not a SpanKind throws when wrapping instead of silently becoming INTERNAL', () => {
@@ -475,5 +487,63 @@ describe('review: options are checked when wrapping, and the hot path stays chea
     f();
     f();
     expect(monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')).toBeUndefined();
+  });
+
+  it('the wrapper keeps the function\'s own properties, and `new` on it constructs the function itself (prototype, new.target)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    type Fn = (...args: never[]) => unknown;
+    const wrappers = [<F extends Fn>(name: string, f: F): F => traced(name, f, { monitor }), <F extends Fn>(name: string, f: F): F => metered(name, f, { monitor })];
+    // fastify-plugin marks a plugin so; without the mark fastify encapsulates it differently.
+    function plugin(): void {}
+    Object.assign(plugin, { [Symbol.for('skip-override')]: true, schema: { body: 'x' } });
+    for (const wrap of wrappers) {
+      const w = wrap('plugin', plugin) as typeof plugin & Record<PropertyKey, unknown>;
+      expect(w[Symbol.for('skip-override')]).toBe(true);
+      expect(w.schema).toBe((plugin as unknown as Record<string, unknown>).schema);
+    }
+
+    let seenTarget: unknown;
+    function Point(this: { x: number }, x: number): void {
+      seenTarget = new.target;
+      this.x = x;
+    }
+    Point.prototype.double = function (this: { x: number }): number {
+      return this.x * 2;
+    };
+    for (const wrap of wrappers) {
+      const P = wrap('Point', Point) as unknown as new (x: number) => { x: number; double(): number };
+      const p = new P(2);
+      expect(p.double()).toBe(4);
+      expect(p).toBeInstanceOf(Point);
+      expect(p).toBeInstanceOf(P);
+      expect(seenTarget).toBe(Point);
+      class Sub extends P {}
+      const s = new Sub(3);
+      expect([s.double(), s instanceof Sub, seenTarget]).toEqual([6, true, Sub]);
+      // an arrow function is not a constructor, wrapped or not
+      const arrow = wrap('arrow', () => 1) as unknown as new () => unknown;
+      expect(() => new arrow()).toThrow(TypeError);
+    }
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.name)).toEqual(['Point', 'Point', 'arrow']);
+  });
+
+  it('a failed call\'s span carries error.type (semantic conventions), the value metered counts the failure under', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const { PerformanceMonitor } = await import('../perf/performance-monitor.js');
+    const sync = traced('sync', () => {
+      throw new ValidationError('bad');
+    }, { monitor });
+    const text = traced('text', async () => {
+      throw 'order 42 not found';
+    }, { monitor });
+    const ok = traced('ok', () => 1, { monitor });
+    expect(() => sync()).toThrow('bad');
+    await expect(text()).rejects.toBe('order 42 not found');
+    ok();
+    await expect(new PerformanceMonitor(monitor).measure('perf', async () => Promise.reject(new RangeError('r')))).rejects.toThrow('r');
+    await monitor.flush();
+    expect(['sync', 'text', 'ok', 'perf'].map((n) => memory.findSpan(n)!.attributes['error.type'])).toEqual(['ValidationError', 'string', undefined, 'RangeError']);
+    expect(memory.findSpan('sync')!.status.code).toBe(SpanStatus.ERROR);
   });
 });

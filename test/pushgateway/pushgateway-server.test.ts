@@ -128,6 +128,28 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
     expect(clash.error).not.toContain('k-123456');
   });
 
+  it('PG-06, PG-08: the 400 answer reaches the user with its end, which says what is wrong, even when it quotes a whole histogram', async () => {
+    const labels = { route: '/api/v1/organisations/:org/projects/:project/builds', method: 'GET' };
+    const record = async (job: string, kind: 'summary' | 'histogram', onDiagnostic: (d: { message: string }) => void = () => {}) => {
+      const monitor = createMonitor({ serviceName: 'types', backends: [new PushgatewayBackend({ url, job })], onDiagnostic });
+      const options = { unit: 's', labelNames: ['route', 'method'] };
+      if (kind === 'summary') monitor.metrics.createSummary('request.latency', 'L', options).observe(0.3, labels);
+      else monitor.metrics.createHistogram('request.latency', 'L', { ...options, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] }).observe(0.3, labels);
+      const r = (await monitor.flush()).backends[0]!;
+      await monitor.shutdown();
+      return r;
+    };
+    expect(await record('types-a', 'summary')).toEqual({ name: 'pushgateway', ok: true });
+    const diagnostics: string[] = [];
+    const r = await record('types-b', 'histogram', (d) => diagnostics.push(d.message));
+    expect(r).toMatchObject({ ok: false, reason: 'export_failed' });
+    // The gateway quotes one of the two clashing metrics (the pushed histogram with every bucket,
+    // or the stored summary with every quantile) and only then says what is wrong.
+    expect(r.error).toMatch(/^Pushgateway answered 400: pushed metrics are invalid or inconsistent with existing metrics: collected metric "request_latency_seconds" .* is not a (SUMMARY|HISTOGRAM)$/s);
+    expect(r.error!.length).toBeLessThan(700);
+    expect(diagnostics.some((m) => m.startsWith('backend "pushgateway" could not export: Pushgateway answered 400') && / is not a (SUMMARY|HISTOGRAM)$/.test(m))).toBe(true);
+  });
+
   it('a metric label named like the job or a grouping-key label: those series are left out (the gateway would rewrite them, or answer 400 for two made one); the rest arrives', async () => {
     const push = new PushgatewayBackend({ url, job: 'labels', groupingKey: { inst: 'c' } });
     const r = await push.export(

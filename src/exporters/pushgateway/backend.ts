@@ -13,6 +13,7 @@ import { CONTENT_TYPES } from '../prometheus/negotiate.js';
 import { renderSnapshot, type DroppedMetric } from '../prometheus/render.js';
 import { callOnDrop, checkOnDrop } from '../prometheus/source.js';
 import { kindOf } from '../../config/option-keys.js';
+import { errorMessage } from '../../diag/error-message.js';
 import { groupingPath, NOT_WELL_FORMED, validateGroupingKey, wellFormed } from './grouping-key.js';
 
 export interface PushgatewayBackendOptions {
@@ -20,11 +21,15 @@ export interface PushgatewayBackendOptions {
   readonly url: string;
   /** The `job` label of the grouping key. Required, non-empty. */
   readonly job: string;
-  /** Further grouping-key labels, e.g. `{ instance: 'eu-1' }`. Values may be empty or contain `/`. */
+  /** Further grouping-key labels, a plain object, e.g. `{ instance: 'eu-1' }`. Values may be empty or contain `/`. */
   readonly groupingKey?: Readonly<Record<string, string>>;
   /** `PUT` (default) replaces the whole group (PG-03); `POST` replaces only the pushed names (PG-04). */
   readonly method?: 'PUT' | 'POST';
-  /** Extra request headers, e.g. `Authorization`. Their values never appear in errors. */
+  /**
+   * Extra request headers, e.g. `Authorization`, as a plain object. Their values (of 4 characters
+   * or more) never appear in errors. `connection`, `content-length`, `expect`, `keep-alive`,
+   * `transfer-encoding` and `upgrade` are the HTTP client's own and throw.
+   */
   readonly headers?: Readonly<Record<string, string>>;
   /** A `fetch` to use instead of the global one. */
   readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
@@ -37,10 +42,18 @@ export interface PushgatewayBackendOptions {
 // The gateway's own per-group gauges; pushing these names is refused with 400 (PG-06, PG-10).
 const GATEWAY_NAMES = ['push_time_seconds', 'push_failure_time_seconds'];
 const OK: ExportResult = Object.freeze({ ok: true });
+const CLIENT_HEADERS = ['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade'];
 const KNOWN: Record<keyof PushgatewayBackendOptions, 0> = { url: 0, job: 0, groupingKey: 0, method: 0, headers: 0, fetch: 0, timeoutMs: 0, onDrop: 0 };
 
 function configError(option: string, message: string): TypeError {
   return new TypeError(`PushgatewayBackend option "${option}" ${message}`);
+}
+
+function checkPlainObject(option: string, value: unknown, example: string): void {
+  const proto = value !== null && typeof value === 'object' ? Object.getPrototypeOf(value) : undefined;
+  if (proto !== Object.prototype && proto !== null) {
+    throw configError(option, `must be a plain object of names to string values, such as ${example}, got ${value instanceof Map ? 'a Map' : typeof Headers !== 'undefined' && value instanceof Headers ? 'a Headers' : kindOf(value)}`);
+  }
 }
 
 /**
@@ -82,6 +95,10 @@ export class PushgatewayBackend implements Backend {
     }
     if (options.fetch !== undefined && typeof options.fetch !== 'function') throw configError('fetch', 'must be a function');
     checkOnDrop('PushgatewayBackend', options.onDrop);
+    // A `Map` or `Headers` has no own properties to read: its grouping key or credentials would be
+    // left out unseen (a PUT to the job's group alone replaces that group).
+    checkPlainObject('groupingKey', groupingKey, "{ instance: 'eu-1' }");
+    checkPlainObject('headers', headers, '{ authorization: `Bearer ${token}` }');
     validateGroupingKey(groupingKey);
 
     let base: URL;
@@ -101,6 +118,9 @@ export class PushgatewayBackend implements Backend {
     for (const [name, value] of Object.entries(headers)) {
       // An unset env var (`authorization: env.TOKEN`) would be sent as the text "undefined".
       if (typeof value !== 'string') throw configError('headers', `has ${JSON.stringify(name)} with a value that is not a string (${kindOf(value)}); leave the header out when it has no value`);
+      // The HTTP client's own: with one of these every push fails ("expect header not supported")
+      // or hangs until the timeout (a Content-Length that is not the body's), as in OtlpBackend.
+      if (CLIENT_HEADERS.includes(name.toLowerCase())) throw configError('headers', `has ${JSON.stringify(name)}, which is the HTTP client's to set (a request carrying it fails); leave it out`);
       try {
         new Headers([[name, value]]);
       } catch {
@@ -108,7 +128,11 @@ export class PushgatewayBackend implements Backend {
         throw configError('headers', `has an invalid header ${JSON.stringify(name)}`);
       }
       this.#headers[name] = value;
-      if (value.length > 0) this.#secrets.push(value);
+      // As fetch sends it (outer whitespace trimmed), so an echo of what was sent is redacted too.
+      // A value of 1-3 characters (a tenant id "1") is no credential, and redacting it would blank
+      // every "1" of an error, the gateway's address included.
+      const sent = value.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+      for (const v of [value, sent]) if (v.length >= 4 && !this.#secrets.includes(v)) this.#secrets.push(v);
     }
     this.url = base.origin + base.pathname.replace(/\/+$/, '') + groupingPath(job, groupingKey);
     this.method = method;
@@ -116,8 +140,10 @@ export class PushgatewayBackend implements Backend {
     this.#onDrop = options.onDrop;
     this.#fixedLabels = { job, ...groupingKey };
     const custom = options.fetch;
-    // Looked up per call (not captured) so the global can be swapped, and never called unbound.
-    this.#fetch = custom ?? ((input, init) => fetch(input, init));
+    // Looked up per call (not captured) so the global can be swapped. Both are called as plain
+    // functions: as `this.#fetch(...)`, the runtime's own fetch given as `fetch: fetch` got the
+    // backend as its `this` and threw "Illegal invocation" on workerd for every push.
+    this.#fetch = custom !== undefined ? (input, init) => custom(input, init) : (input, init) => fetch(input, init);
   }
 
   /**
@@ -201,7 +227,8 @@ export class PushgatewayBackend implements Backend {
 
   // Requests go out one at a time so the gateway sees them in order (a PUT after a DELETE wins).
   #enqueue(send: () => Promise<ExportResult>): Promise<ExportResult> {
-    const next = this.#queue.then(send);
+    // Never a rejected link: one would skip every later push (and fail forceFlush and shutdown).
+    const next = this.#queue.then(send).catch((err: unknown) => failure('internal_error', this.#redact(err)));
     this.#queue = next;
     return next;
   }
@@ -234,8 +261,9 @@ export class PushgatewayBackend implements Backend {
         await response.body?.cancel();
         return OK;
       }
-      const detail = (await response.text().catch(() => '')).slice(0, 300).trim();
-      return failure('export_failed', this.#redact(`Pushgateway answered ${response.status}${detail ? ': ' + detail : ''}`));
+      // Redacted before it is cut, so that no cut leaves part of a secret unredacted.
+      const detail = clip(this.#redact((await response.text().catch(() => '')).trim()));
+      return failure('export_failed', `Pushgateway answered ${response.status}${detail ? ': ' + detail : ''}`);
     } catch (err) {
       // fetch's "fetch failed" says neither where nor why: its cause and the URL do.
       const cause = (err as { cause?: unknown } | null)?.cause;
@@ -244,10 +272,25 @@ export class PushgatewayBackend implements Backend {
   }
 
   #redact(err: unknown): string {
-    let message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    let message: string;
+    try {
+      message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    } catch {
+      // A rejection with no text form (a null-prototype object): reading it must not throw here.
+      message = errorMessage(err);
+    }
     for (const secret of this.#secrets) message = message.split(secret).join('[redacted]');
     return message;
   }
+}
+
+/**
+ * A gateway message cut to a bounded length, keeping its end: a 400 quotes the whole offending
+ * metric (every bucket of a histogram) and says what is wrong with it only at the end ("is not a
+ * GAUGE", "was collected before with the same name and label values").
+ */
+function clip(detail: string): string {
+  return detail.length <= 600 ? detail : detail.slice(0, 300) + ' … ' + detail.slice(-250);
 }
 
 function failure(reason: DropReason, error: string): ExportResult {

@@ -61,3 +61,23 @@ describe('PushgatewayBackend: pushes waiting behind a slow gateway are coalesced
     expect(calls).toEqual(['PUT 1', 'PUT 2', 'DELETE ', 'PUT 4']);
   });
 });
+
+// A fetch (a user's wrapper) rejecting with a value that has no text form threw while the failure
+// was being worded: that push rejected, and the rejected link stopped every later push for good.
+describe('PushgatewayBackend: a rejection that cannot be shown as text', () => {
+  it('fails that push only: it resolves export_failed, and the next push goes', async () => {
+    let calls = 0;
+    const push = new PushgatewayBackend({
+      url: 'http://pgw.local:9091',
+      job: 'j',
+      fetch: async () => {
+        if (calls++ === 0) throw Object.create(null);
+        return new Response('', { status: 200 });
+      },
+    });
+    expect(await push.export(batch(1))).toEqual({ ok: false, reason: 'export_failed', error: 'an error that cannot be shown as text (PUT http://pgw.local:9091/metrics/job/j)' });
+    expect(await push.export(batch(2))).toEqual({ ok: true });
+    expect(calls).toBe(2);
+    await expect(push.shutdown()).resolves.toBeUndefined();
+  });
+});

@@ -461,3 +461,84 @@ describe('connection strings and URL-valued names', () => {
     });
   });
 });
+
+describe('URLs inside exception text', () => {
+  // Deno's fetch writes the URL into its error ("error sending request for url (…)"), as ky and
+  // ofetch do: url.full had the token masked while the exception event beside it carried it whole.
+  const message = 'error sending request for url (https://api.example/v1/items?token=SECRET_TOKEN&page=2): client error (Connect): connection refused';
+
+  it('exception.message and exception.stacktrace have the URLs they quote masked as url.full is', () => {
+    expect(r.apply('exception.message', message)).toBe(`error sending request for url (https://api.example/v1/items?token=${M}&page=2): client error (Connect): connection refused`);
+    const stack = `TypeError: ${message}\n    at async mainFetch (ext:deno_fetch/26_fetch.js:182:11)\n    at async file:///app/main.ts:3:7`;
+    const out = r.apply('exception.stacktrace', stack) as string;
+    expect(out).not.toContain('SECRET_TOKEN');
+    expect(out).toContain('at async file:///app/main.ts:3:7');
+    expect(r.apply('exception.message', 'connect failed: postgres://admin:SECRET_PW@db:5432/app, retrying.')).toBe('connect failed: postgres://REDACTED:REDACTED@db:5432/app, retrying.');
+    expect(r.apply('exception.message', '[GET] "https://h/cb#access_token=SECRET_FRAG": 401 Unauthorized')).toBe(`[GET] "https://h/cb#access_token=${M}": 401 Unauthorized`);
+    expect(r.mayRedact('exception.message')).toBe(true);
+  });
+
+  it('leaves text without URL secrets as it is (the same string), also stack URLs with @ in their path', () => {
+    for (const text of ['boom', 'token=abc is not a URL', 'failed at https://deno.land/std@0.200.0/http/server.ts:10:5 (see https://h/docs?page=2).']) {
+      expect(r.apply('exception.message', text)).toBe(text);
+    }
+  });
+
+  it('scans a long run of scheme characters in linear time', { timeout: 5000 }, () => {
+    const v = 'a.'.repeat(200_000) + '://h/?token=x';
+    expect(r.apply('exception.message', v)).not.toContain('token=x');
+    const closers = 'see https://h/?token=x' + ')'.repeat(200_000) + 'a';
+    expect(r.apply('exception.message', closers)).not.toContain('token=x');
+  });
+
+  it('a span exception event keeps no URL secret the span masked elsewhere', async () => {
+    const { createTestMonitor } = await import('../testing/index.js');
+    const { monitor, memory } = createTestMonitor();
+    const span = monitor.tracer.startSpan('GET');
+    span.setAttribute('url.full', 'https://api.example/v1/items?token=SECRET_TOKEN');
+    span.recordException(new TypeError(message));
+    span.end();
+    await monitor.flush();
+    const event = memory.spans[0]!.events[0]!;
+    expect(memory.spans[0]!.attributes['url.full']).toBe(`https://api.example/v1/items?token=${M}`);
+    expect(JSON.stringify(event.attributes)).not.toContain('SECRET_TOKEN');
+    expect(event.attributes['exception.message']).toContain(`?token=${M}&page=2)`);
+  });
+
+
+  it("a failed instrumented fetch keeps its URL's secrets out of the exception event", async () => {
+    const { createTestMonitor } = await import('../testing/index.js');
+    const { instrumentFetch } = await import('../http/index.js');
+    const { monitor, memory } = createTestMonitor();
+    const url = 'https://api.example/v1/items?token=SECRET_TOKEN&page=2';
+    const fetchFn = instrumentFetch(monitor, () => Promise.reject(new TypeError(`error sending request for url (${url}): client error (Connect)`)));
+    await monitor.tracer.startActiveSpan('job', async (span) => {
+      await fetchFn(url).catch(() => {});
+      span.end();
+    });
+    await monitor.flush();
+    const client = memory.spans.find((s) => s.name === 'GET')!;
+    expect(client.attributes['url.full']).toBe(`https://api.example/v1/items?token=${M}&page=2`);
+    expect(JSON.stringify(client.events)).not.toContain('SECRET_TOKEN');
+  });
+});
+
+describe('the key= URL parameter (Google API keys)', () => {
+  it('is masked in url.full and url.query as it is in a URL under a name of its own', () => {
+    const gemini = 'https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key=AIzaSECRET';
+    expect(r.apply('url.full', gemini)).toBe(`https://generativelanguage.googleapis.com/v1beta/models/gemini-pro:generateContent?key=${M}`);
+    expect(r.apply('url.query', 'address=Paris&key=AIzaSECRET')).toBe(`address=Paris&key=${M}`);
+    // As an attribute name `key` stays a lookup key; without the defaults the parameter is kept.
+    expect(r.isSecret('key')).toBe(false);
+    expect(createRedactor([]).apply('url.full', gemini)).toBe(gemini);
+  });
+});
+
+describe('createRedactor(fields, builtins)', () => {
+  it('builtins: true masks the signed-URL and connection-string names with an empty list too', () => {
+    const only = createRedactor([], true);
+    expect(only.apply('url.full', 'https://b/k?X-Amz-Signature=SIG&a=1')).toBe(`https://b/k?X-Amz-Signature=${M}&a=1`);
+    expect(only.apply('db.connection_string', 'Server=h;Pwd=PW;x=1')).toBe('Server=h;Pwd=[REDACTED]');
+    expect(only.isSecret('password')).toBe(false);
+  });
+});

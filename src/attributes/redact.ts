@@ -59,11 +59,28 @@ export const REDACTED = '[REDACTED]';
  * as URL parameters, ASCII-case-insensitively (semconv compares exactly; matching more breaks no
  * spec).
  */
-const SIGNED_URL_KEYS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token']);
+// `key` is how Google's APIs take an API key (Maps, Gemini, YouTube: `?key=AIza…`); as an
+// attribute name it stays a lookup key, and a URL under a name of its own masks it already (CONN_SECRET).
+const SIGNED_URL_KEYS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'key']);
 /** What a URL parameter's value becomes: the semantic conventions' `REDACTED` (stays a valid query). */
 const URL_REDACTED = 'REDACTED';
 
 const URL_KEYS = new Set(['url.full', 'http.url', 'http.target', 'url.original', 'http.request.url']);
+
+/**
+ * Free text that quotes URLs: an error's message and stack (Deno's fetch writes `error sending
+ * request for url (https://…?token=…)`, ky and ofetch their request's URL), which stood beside
+ * the span's masked `url.full`.
+ */
+const TEXT_KEYS = new Set(['exception.message', 'exception.stacktrace']);
+
+/**
+ * A URL in text: a scheme (at most 32 characters, so a long run of scheme characters is not
+ * re-read from each of them), `://`, and all up to a space, a quote or `<>`.
+ */
+const URL_IN_TEXT = /\b[a-zA-Z][a-zA-Z\d+.-]{0,31}:\/\/[^\s"'<>`]+/g;
+/** What may close a sentence or a bracket around a URL in text (`(https://…):`): not masked with it. */
+const URL_TRAILER = ').,;:!]}';
 
 /** Captured headers whose value is a URL, which carries query secrets like `url.full` does (`Referer: …?token=`). */
 const URL_HEADER = /\.header\.(?:referer|location|content-location)$/;
@@ -131,6 +148,8 @@ const enum Kind {
   /** `url.query`: a query string without its `?`, all pairs (a later value may hold `?`). */
   Query,
   Conn,
+  /** Free text (TEXT_KEYS): each URL in it masked as `redactUrl` masks one. */
+  Text,
 }
 
 export interface Redactor {
@@ -143,7 +162,8 @@ export interface Redactor {
   redactUrl(value: string): string;
   /**
    * Returns the value to keep for `key`: `[REDACTED]`, a masked URL, query string or connection
-   * string (also each string of an array: `http.request.header.referer` is a `string[]`), or the value itself.
+   * string (also each string of an array: `http.request.header.referer` is a `string[]`), an
+   * `exception.message` or `exception.stacktrace` with the URLs it quotes masked, or the value itself.
    */
   apply<T>(key: string, value: T): T | string;
   /**
@@ -164,6 +184,8 @@ const CACHE_LIMIT = 4096;
 export function createRedactor(fields: readonly string[], builtins?: boolean): Redactor {
   const names = new Set(fields.map(normalize));
   const on = builtins ?? DEFAULT_REDACT_FIELDS.every((f) => names.has(normalize(f)));
+  // No pair name to mask: no name listed and no built-in one (`createRedactor([], true)` has some).
+  const none = names.size === 0 && !on;
   const fieldWords = fields.map(words);
   const joined = new Set(fieldWords.map((w) => w.join('')));
   const longest = Math.max(0, ...fieldWords.map((w) => w.length));
@@ -212,7 +234,9 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
           ? Kind.Url
           : CONN_NAME.test(normalize(key))
             ? Kind.Conn
-            : Kind.Keep;
+            : TEXT_KEYS.has(key)
+              ? Kind.Text
+              : Kind.Keep;
     if (cache.size < CACHE_LIMIT) cache.set(key, hit);
     return hit;
   };
@@ -235,7 +259,7 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
    * twice (as recorded, and at export), and split and decode were most of a request's cost.
    */
   const maskPairs = (list: string): string => {
-    if (names.size === 0 || !list.includes('=')) return list;
+    if (none || !list.includes('=')) return list;
     let out = '';
     let copied = 0;
     // The next `=` from `start` on, found again only once passed: linear in the list's length.
@@ -289,6 +313,15 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     url += fragment;
     return url === value ? value : url;
   };
+  const redactText = (value: string): string => {
+    if (value.indexOf('://') < 0) return value;
+    const out = value.replace(URL_IN_TEXT, (m) => {
+      let end = m.length;
+      while (URL_TRAILER.includes(m[end - 1])) end--;
+      return end === m.length ? redactUrl(m) : redactUrl(m.slice(0, end)) + m.slice(end);
+    });
+    return out === value ? value : out;
+  };
   /**
    * A connection string (URL, JDBC, ADO.NET, ODBC, libpq or Azure form) without its `user:password@`
    * and with everything from the first secret `name=` on masked: a value may hold spaces
@@ -298,7 +331,7 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
    */
   const scrub = (value: string): string => {
     const v = redactUserinfo(value);
-    if (names.size === 0) return v;
+    if (none) return v;
     // A name starts the value or follows a separator: tried from every character instead, a long
     // run of name characters not followed by `=` would be re-scanned from each (quadratic).
     const re = /(?:^|[\s;&?#/:@])([^\s;&?#/:@=]+)\s*=/g;
@@ -329,7 +362,7 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
       // An array stays an array (captured headers are string[] by the HTTP conventions).
       if (k === Kind.Secret) return (Array.isArray(value) ? [REDACTED] : REDACTED) as T | string;
       if (k === Kind.Keep) return value;
-      const one = k === Kind.Url ? redactUrl : k === Kind.Query ? maskPairs : scrub;
+      const one = k === Kind.Url ? redactUrl : k === Kind.Query ? maskPairs : k === Kind.Text ? redactText : scrub;
       if (typeof value === 'string') return one(value);
       if (!Array.isArray(value)) return value;
       let out: unknown[] | undefined;

@@ -127,3 +127,32 @@ group('truncation never splits a surrogate pair', () => {
     expect(sanitizeAttribute('aaaaaaaa\u{1F600}\u{1F600}', 10).value).toBe('aaaaaaaa\u{1F600}');
   });
 });
+
+group('sanitizeAny: a value written as text meets the length limit', () => {
+  it('a Date is cut to the limit and the cut reported, as a span attribute Date is (ENV-15)', async () => {
+    const { sanitizeAny } = await import('./sanitize.js');
+    const cut = { truncated: false };
+    expect(sanitizeAny(new Date(0), 10, 0, undefined, cut)).toBe('1970-01-01');
+    expect(cut.truncated).toBe(true);
+    expect(sanitizeAttribute(new Date(0), 10).value).toBe('1970-01-01');
+    const whole = { truncated: false };
+    expect(sanitizeAny(new Date(0), 100, 0, undefined, whole)).toBe('1970-01-01T00:00:00.000Z');
+    expect(whole.truncated).toBe(false);
+  });
+});
+
+group('Headers and URLSearchParams values', () => {
+  it('a span attribute keeps their entries, secret names redacted (they were written as {})', async () => {
+    const { createTestMonitor } = await import('../testing/index.js');
+    const { monitor, memory } = createTestMonitor();
+    monitor.tracer
+      .startSpan('s', { attributes: { 'app.headers': new Headers({ authorization: 'Bearer SECRET', 'x-tenant': 'acme' }), 'app.params': new URLSearchParams('page=2&token=SECRET') } })
+      .end();
+    monitor.logger.info('m', { headers: new Headers({ authorization: 'Bearer SECRET', 'x-tenant': 'acme' }) });
+    await monitor.flush();
+    const attrs = memory.spans[0]!.attributes;
+    expect(JSON.parse(attrs['app.headers'] as string)).toEqual({ authorization: '[REDACTED]', 'x-tenant': 'acme' });
+    expect(JSON.parse(attrs['app.params'] as string)).toEqual({ page: '2', token: '[REDACTED]' });
+    expect(memory.logs[0]!.attributes.headers).toEqual({ authorization: '[REDACTED]', 'x-tenant': 'acme' });
+  });
+});

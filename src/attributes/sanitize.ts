@@ -188,8 +188,17 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
   return s === undefined ? String(v) : s;
 }
 
-/** A Map as an object of its entries (keys as text), a Set as an array; anything else as it is. */
+/**
+ * A Map, Headers or URLSearchParams as an object of its entries (keys as text), a Set as an array;
+ * anything else as it is. JSON.stringify writes each as `{}`: a span attribute set to a request's
+ * headers kept none of them (and no secret header could be redacted by its name).
+ */
 function collectionAsJson(v: object): unknown {
+  if ((typeof Headers === 'function' && v instanceof Headers) || (typeof URLSearchParams === 'function' && v instanceof URLSearchParams)) {
+    const out: Record<string, unknown> = {};
+    (v as Headers).forEach((e, k) => defineSafe(out, k, e));
+    return out;
+  }
   if (v instanceof Map) {
     const out: Record<string, unknown> = {};
     let n = 0;
@@ -276,12 +285,12 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     if (cut) cut.truncated = true;
     return obj.slice(0, maxLength);
   }
-  if (obj instanceof Error) {
+  // Written as text, so cut as text is (a Date's 24 characters too, under a smaller limit).
+  if (obj instanceof Error || obj instanceof Date) {
     const text = describe(obj);
     if (text.length > maxLength && cut) cut.truncated = true;
     return clip(text, maxLength);
   }
-  if (obj instanceof Date) return describe(obj);
   if (depth >= MAX_DEPTH) {
     if (cut) cut.truncated = true;
     return '[Object]';
@@ -299,18 +308,13 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   try {
     // What JSON would write for it: a URL its href, a decimal or an ObjectId its text (own keys: none, it was {}).
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return sanitizeAny((obj as { toJSON(): unknown }).toJSON(), maxLength, depth, s, cut);
-    // Headers and URLSearchParams hold their entries out of sight, as a Map does (they were {}).
-    if ((typeof Headers === 'function' && obj instanceof Headers) || (typeof URLSearchParams === 'function' && obj instanceof URLSearchParams)) {
-      const out: Record<string, unknown> = {};
-      (obj as Headers).forEach((e, k) => defineSafe(out, k, e));
-      return sanitizeAny(out, maxLength, depth, s, cut);
-    }
     // Other typed arrays are lists of numbers (they were maps of index → number).
     if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) return sanitizeAny(Array.prototype.slice.call(obj, 0, MAX_ENTRIES + 1), maxLength, depth, s, cut);
-    // A Map keeps its entries and a Set its values (their own keys are none: they were `{}`).
-    if (obj instanceof Map || obj instanceof Set) {
-      if (obj.size > MAX_ENTRIES && cut) cut.truncated = true;
-      const json = collectionAsJson(obj) as Record<string, unknown> | unknown[];
+    // A Map, Headers or URLSearchParams keeps its entries and a Set its values (their own keys
+    // are none: they were `{}`). A Map or Set is cut to MAX_ENTRIES as it is read.
+    const json = collectionAsJson(obj);
+    if (json !== obj) {
+      if ((obj as Set<unknown>).size > MAX_ENTRIES && cut) cut.truncated = true;
       return sanitizeAny(json, maxLength, depth, s, cut);
     }
     if (Array.isArray(obj)) {

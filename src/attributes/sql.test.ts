@@ -38,6 +38,8 @@ describe('sanitizeSql: literals replaced by ?, the rest kept', () => {
 
   it('scans long unterminated literals in linear time', { timeout: 5000 }, () => {
     for (const open of ["'", '"', "E'", '$$', '$t$', "'\\'"]) expect(sanitizeSql('SELECT ' + open + 'a$\\'.repeat(100_000))).toBe('SELECT ?');
+    // An unterminated backquote names nothing: the text after it is scanned once, as usual.
+    expect(sanitizeSql('SELECT `' + 'a1 '.repeat(100_000))).toBe('SELECT `' + 'a1 '.repeat(100_000));
   });
 
   it('the operation is read past leading comments, from the sanitised text too', () => {
@@ -46,5 +48,18 @@ describe('sanitizeSql: literals replaced by ?, the rest kept', () => {
     expect(sqlOperation(sanitizeSql(sql))).toBe('SELECT');
     expect(sqlOperation('/* a */ /* b */ insert into t values (1)')).toBe('INSERT');
     expect(sqlOperation('  ')).toBe('QUERY');
+  });
+});
+
+describe('sanitizeSql: literals that were kept, identifiers that were changed', () => {
+  it.each([
+    // PostgreSQL 16 and MySQL non-decimal integers, and PostgreSQL 16 digit separators.
+    ['SELECT * FROM t WHERE a = 0b1010 OR b = 0o17 OR c = 1_000_000 OR d = 0x_FF OR e = 1_500.000_5', 'SELECT * FROM t WHERE a = ? OR b = ? OR c = ? OR d = ? OR e = ?'],
+    // Digits that end a non-ASCII identifier belong to it.
+    ['SELECT * FROM tablé1 JOIN 表2 ON 表2.id = tablé1.id WHERE x = 3', 'SELECT * FROM tablé1 JOIN 表2 ON 表2.id = tablé1.id WHERE x = ?'],
+    // An apostrophe in a backquoted identifier (MySQL, SQLite) opens no string: the literal after it was left whole.
+    ["SELECT `it's`, `order-2` FROM t WHERE pw = 'SECRET'", "SELECT `it's`, `order-2` FROM t WHERE pw = ?"],
+  ])('%j', (sql, expected) => {
+    expect(sanitizeSql(sql)).toBe(expected);
   });
 });

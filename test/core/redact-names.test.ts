@@ -164,7 +164,7 @@ describe('name-word redaction through headers, logs and spans', () => {
     });
   });
 
-  it('of the semantic conventions attribute names (stable and incubating), the default redactor replaces none and scrubs only URL and connection-string values', () => {
+  it('of the semantic conventions attribute names (stable and incubating), the default redactor replaces none and scrubs only URL and connection-string values, and URLs quoted in exception text', () => {
     const names = new Set<string>();
     for (const m of [semconv, incubating] as Record<string, unknown>[]) for (const [k, v] of Object.entries(m)) if (k.startsWith('ATTR_') && typeof v === 'string') names.add(v);
     expect(names.size).toBeGreaterThan(900);
@@ -176,6 +176,8 @@ describe('name-word redaction through headers, logs and spans', () => {
       'artifact.purl',
       'aws.sqs.queue.url',
       'db.connection_string',
+      'exception.message',
+      'exception.stacktrace',
       'http.target',
       'http.url',
       'mcp.resource.uri',

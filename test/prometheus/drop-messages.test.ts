@@ -20,7 +20,7 @@ describe('a metric or series left out of the exposition is reported with what to
     };
     renderPrometheus(source, { format: 'openmetrics' });
     expect(reports.sort()).toEqual([
-      'a series of metric "depth" was left out of the Prometheus exposition (duplicate_series: family "depth"); rename the labels that are equal once made valid Prometheus names',
+      'a series of metric "depth" was left out of the Prometheus exposition (duplicate_series: family "depth"); rename the labels that are equal once made valid Prometheus names (an empty label value counts as no label)',
       'metric "http_requests" was left out of the Prometheus exposition (name_conflict: family "http_requests"); rename one of the clashing metrics',
       'metric "jobs" was left out of the Prometheus exposition (delta_temporality: family "jobs"); collect it with temporality "cumulative"',
       'summary "change" has negative values: OpenMetrics leaves out those and its sum; format "text" keeps them',

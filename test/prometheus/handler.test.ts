@@ -177,4 +177,17 @@ describe('PrometheusBackend', () => {
     expect(() => new PrometheusBackend({ auth: { bearerToken: '' } })).toThrow(/bearerToken/);
     expect(() => new PrometheusBackend({ pth: '/m' } as never)).toThrow(/^PrometheusBackend: unknown option `pth`; known options are path, auth, format, onDrop, compression\.$/);
   });
+
+  it('configuration errors name PrometheusBackend, the API that was called, not metricsHandler', () => {
+    // A token read from an unset environment variable is the usual way to get here.
+    expect(() => new PrometheusBackend({ auth: { bearerToken: undefined as never } })).toThrow(/^PrometheusBackend auth\.bearerToken must be a non-empty string$/);
+    expect(() => new PrometheusBackend({ auth: { username: 'a:b', password: 'p' } })).toThrow(/^PrometheusBackend auth\.username must not contain ":"$/);
+    expect(() => new PrometheusBackend({ path: 'metrics' })).toThrow(/^PrometheusBackend option "path" must start with "\/", got "metrics"$/);
+    expect(() => new PrometheusBackend({ format: 'json' as never })).toThrow(/^PrometheusBackend option "format"/);
+    expect(() => new PrometheusBackend({ compression: 'br' as never })).toThrow(/^PrometheusBackend option "compression"/);
+    expect(() => new PrometheusBackend({ onDrop: 1 as never })).toThrow(/^PrometheusBackend option "onDrop"/);
+    expect(() => new PrometheusBackend().handler(undefined as never)).toThrow(/^PrometheusBackend\.handler: the first argument must be the monitor/);
+    // metricsHandler itself still says metricsHandler.
+    expect(() => metricsHandler(monitor, { path: 'metrics' })).toThrow(/^metricsHandler option "path"/);
+  });
 });

@@ -8,7 +8,7 @@
 import type { Backend, ExportResult, TelemetryBatch } from '../../model/batch.js';
 import type { MetricsAuth } from './auth.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
-import { METRICS_HANDLER_KEYS, metricsHandler, type MetricsHandler } from './handler.js';
+import { createMetricsHandler, METRICS_HANDLER_KEYS, type MetricsHandler } from './handler.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { dropHandler, type MetricsSource } from './source.js';
 
@@ -43,13 +43,14 @@ export class PrometheusBackend implements Backend {
   constructor(options: PrometheusBackendOptions = {}) {
     checkOptionKeys('PrometheusBackend', options, METRICS_HANDLER_KEYS);
     this.options = { ...options };
-    // Validate now (path, format, auth) so bad configuration fails at start-up (DESIGN §5).
-    metricsHandler({ metrics: { collect: () => ({ temporality: 'cumulative', time: 0, metrics: [] }) } }, this.options);
+    // Validate now (path, format, auth) so bad configuration fails at start-up (DESIGN §5), and
+    // say so under this class's name: the user never called metricsHandler.
+    createMetricsHandler('PrometheusBackend', { metrics: { collect: () => ({ temporality: 'cumulative', time: 0, metrics: [] }) } }, this.options);
   }
 
   /** The `/metrics` handler for this monitor; resolves `undefined` for other paths. */
   handler(monitor: MetricsSource): MetricsHandler {
-    return metricsHandler(monitor, this.options);
+    return createMetricsHandler('PrometheusBackend.handler', monitor, this.options);
   }
 
   /** The exposition as a string; `format` defaults to the backend's, or `text` when negotiating. */

@@ -49,6 +49,10 @@ export function describeFamily(metric: Pick<MetricData, 'type' | 'name' | 'unit'
 
   const type = promType(metric.type);
   let base = sanitizeMetricName(metric.name);
+  // A name ending in `.`, `-`, `/` or `_` would meet its type suffix as a run (`jobs__total`,
+  // `lat__bucket`), which MET-13 collapses: the family name drops the trailing `_`, as
+  // OpenTelemetry's translator does (sanitising left at most one). Gauges get no suffix and keep their name.
+  if (type !== 'gauge' && base.length > 1 && base.endsWith('_')) base = base.slice(0, -1);
   // `_total` is the type suffix and goes last, so it is taken off before the unit is added.
   if (type === 'counter' && base.length > 6 && base.endsWith('_total')) base = base.slice(0, -6);
   const unit = unitWord(metric.unit, type);

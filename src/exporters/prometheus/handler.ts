@@ -8,6 +8,7 @@
 import { checkOnDrop, checkSource, dropHandler, type MetricsSource } from './source.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
+import { errorMessage } from '../../diag/error-message.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
 import { acceptsGzip, CONTENT_TYPES, negotiateFormat } from './negotiate.js';
 
@@ -52,27 +53,45 @@ function plain(status: number, body: string, headers: Record<string, string> = {
  * };
  */
 export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOptions = {}): MetricsHandler {
-  checkSource('metricsHandler', monitor);
+  return createMetricsHandler('metricsHandler', monitor, options);
+}
+
+/**
+ * `metricsHandler`, with `what` naming the API the options were given to in configuration errors
+ * (`PrometheusBackend` passes its own name: its user never called `metricsHandler`).
+ * @internal
+ */
+export function createMetricsHandler(what: string, monitor: MetricsSource, options: MetricsHandlerOptions = {}): MetricsHandler {
+  checkSource(what, monitor);
   // A misspelled `auth` would leave /metrics open to anyone.
-  checkOptionKeys('metricsHandler', options, METRICS_HANDLER_KEYS);
-  checkOnDrop('metricsHandler', options.onDrop);
+  checkOptionKeys(what, options, METRICS_HANDLER_KEYS);
+  checkOnDrop(what, options.onDrop);
   const path = options.path ?? '/metrics';
   if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new TypeError(`metricsHandler option "path" must start with "/", got ${JSON.stringify(path)}`);
+    throw new TypeError(`${what} option "path" must start with "/", got ${JSON.stringify(path)}`);
   }
   const forced = options.format ?? 'negotiate';
   if (forced !== 'negotiate' && forced !== 'text' && forced !== 'openmetrics') {
-    throw new TypeError(`metricsHandler option "format" must be "negotiate", "text" or "openmetrics"`);
+    throw new TypeError(`${what} option "format" must be "negotiate", "text" or "openmetrics"`);
   }
   const compression = options.compression ?? 'gzip';
-  if (compression !== 'gzip' && compression !== 'none') throw new TypeError(`metricsHandler option "compression" must be "gzip" or "none"`);
+  if (compression !== 'gzip' && compression !== 'none') throw new TypeError(`${what} option "compression" must be "gzip" or "none"`);
   // Without CompressionStream the body goes as it is.
   const gzipping = compression === 'gzip' && typeof CompressionStream === 'function';
-  const check = options.auth === undefined ? undefined : createAuthCheck(options.auth);
+  const check = options.auth === undefined ? undefined : createAuthCheck(options.auth, what);
   const onDrop = dropHandler(monitor, options.onDrop);
   // Scrapes read totals: from now on the monitor keeps series that are idle between its delta exports.
   const m = monitor.metrics as { cumulativeReader?: boolean };
   if (m.cumulativeReader === false) m.cumulativeReader = true;
+  // A scrape answered 500 is a scrape lost: counted and reported, as a failed export is.
+  const failed = (what: string, message: string, err: unknown): void => {
+    try {
+      monitor.diag?.count('export_failed', 1);
+      monitor.diag?.report('export_failed', `/metrics: ${message}`, err, `prometheus:${what}`);
+    } catch {
+      // the 500 goes out whatever the diagnostics do
+    }
+  };
 
   return async function handleMetrics(request: Request): Promise<Response | undefined> {
     if (new URL(request.url).pathname !== path) return undefined;
@@ -83,7 +102,9 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
       let result;
       try {
         result = await check(request);
-      } catch {
+      } catch (err) {
+        // The message may quote a secret: the operator is told that it threw, the error goes as detail.
+        failed('auth', 'the auth function threw; the scrape got 500', err);
         return plain(500, 'authorization check failed\n');
       }
       if (!result.ok) return plain(401, 'unauthorized\n', { 'www-authenticate': result.challenge });
@@ -92,8 +113,9 @@ export function metricsHandler(monitor: MetricsSource, options: MetricsHandlerOp
     let body: string;
     try {
       body = renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { format, onDrop } : { format });
-    } catch {
+    } catch (err) {
       // Never show internals to a scraper; the monitor's own diagnostics carry the detail.
+      failed('collect', `collecting or rendering the metrics threw (${errorMessage(err)}); the scrape got 500`, err);
       return plain(500, 'metrics collection failed\n');
     }
     const head = request.method === 'HEAD';

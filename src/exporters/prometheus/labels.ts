@@ -36,11 +36,12 @@ function text(v: unknown): string {
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /**
- * The label body `k1="v1",k2="v2"` for one series. User labels named `le` or `quantile` are
- * renamed `key_le` / `key_quantile` on every type: histograms and summaries add those labels
- * themselves, and promtool flags them on any other type, so one rule keeps series identity stable.
- * Attribute objects are treated as immutable (the model types them readonly): the text is
- * cached per object. Renamed (slow-path) label sets are not cached.
+ * The label body `k1="v1",k2="v2"` for one series; a label whose value is empty is left out, as
+ * Prometheus has it (PR-03). User labels named `le` or `quantile` are renamed `key_le` /
+ * `key_quantile` on every type: histograms and summaries add those labels themselves, and
+ * promtool flags them on any other type, so one rule keeps series identity stable. Attribute
+ * objects are treated as immutable (the model types them readonly): the text is cached per
+ * object. Renamed (slow-path) label sets are not cached.
  *
  * @example
  * labelBody({ method: 'GET', 'http.route': '/a"b' }) // 'method="GET",http_route="/a\\"b"'
@@ -53,7 +54,7 @@ export function labelBody(attrs: PointAttributes): string {
   const parts: string[] = [];
   for (const key in attrs) {
     const v = text(attrs[key]);
-    if (key === 'le' || key === 'quantile' || sanitizeLabelName(key) !== key || v.replace(LONE_SURROGATE, '') !== v) return slowLabelBody(attrs);
+    if (v === '' || key === 'le' || key === 'quantile' || sanitizeLabelName(key) !== key || v.replace(LONE_SURROGATE, '') !== v) return slowLabelBody(attrs);
     parts.push(key + '="' + escapeLabelValue(v) + '"');
   }
   const body = parts.join(',');
@@ -97,6 +98,10 @@ function slowLabelBody(attrs: PointAttributes): string {
       keys.sort();
       value = keys.map((k) => text(attrs[k])).join(';');
     }
+    // An empty value is the same as no label (PR-03): written out, `{a=""}` and `{}` would be one
+    // series to Prometheus, which keeps one of the two without a word. Left out, the second is
+    // found by the duplicate check and reported.
+    if (value === '') continue;
     body += (body === '' ? '' : ',') + name + '="' + escapeLabelValue(value.replace(LONE_SURROGATE, '\uFFFD')) + '"';
   }
   return body;

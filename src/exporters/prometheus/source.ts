@@ -94,7 +94,8 @@ export function checkSource(what: string, source: unknown): void {
 const FIX: Record<string, string> = {
   name_conflict: 'rename one of the clashing metrics',
   delta_temporality: 'collect it with temporality "cumulative"',
-  // Label names are made valid (`.` → `_`, `le` → `key_le`), and two sets can then be one.
-  duplicate_series: 'rename the labels that are equal once made valid Prometheus names',
+  // Label names are made valid (`.` → `_`, `le` → `key_le`), and an empty value is no label
+  // (PR-03): two sets can then be one.
+  duplicate_series: 'rename the labels that are equal once made valid Prometheus names (an empty label value counts as no label)',
   label_conflict: 'rename the label the receiver sets',
 };

@@ -131,6 +131,14 @@ export class Logger {
         body = describe(message, owner.redactor);
         // An object message with a getter that throws: written as '[Unserializable]', and counted.
         if (body === UNSERIALIZABLE) unreadable = 1;
+        else {
+          try {
+            // An Error's text is its exception.message, whose quoted URLs lose their secrets there.
+            if (message instanceof Error) body = owner.redactor.apply('exception.message', body) as string;
+          } catch {
+            // a message that throws when read is described as text above
+          }
+        }
       }
       if (body.length > owner.limits.logMessageLengthLimit) {
         owner.diag.drop('attribute_truncated', () => `a log message longer than ${owner.limits.logMessageLengthLimit} characters was truncated (limits.logMessageLengthLimit)`);
@@ -181,6 +189,9 @@ export class Logger {
             return;
           }
           if (optional && !v) return;
+          // Redacted before the cut, which could leave part of a secret behind (the record's own
+          // attributes are redacted as they are cleaned; these come from the error).
+          v = owner.redactor.apply(key, v) as string;
           long ||= v.length > max;
           exception[key] = clip(v, max);
         };

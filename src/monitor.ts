@@ -604,7 +604,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
    */
   #buffer(isSpan: boolean, item: RecordingSpan | LogRecordData): void {
     const list: (RecordingSpan | LogRecordData)[] = isSpan ? this.pendingSpans : this.pendingLogs;
-    const size = isSpan ? estimateSpanBytes(item as RecordingSpan) : estimateLogBytes(item as LogRecordData);
+    const size = estimateBytes(isSpan, item);
     const maxBytes = this.limits.maxBufferedBytes;
     if (size > maxBytes) {
       this.diag.drop('buffer_full', `a span or log larger than limits.maxBufferedBytes (${maxBytes}) could not wait for a flush; it was dropped`);
@@ -629,7 +629,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const old = list.splice(0, Math.max(1, list.length >> 3));
     if (old.length === 0) return;
     let bytes = 0;
-    for (let i = 0; i < old.length; i++) bytes += isSpan ? estimateSpanBytes(old[i] as RecordingSpan) : estimateLogBytes(old[i] as LogRecordData);
+    for (let i = 0; i < old.length; i++) bytes += estimateBytes(isSpan, old[i]!);
     this.pendingBytes = Math.max(0, this.pendingBytes - bytes);
     this.diag.drop('buffer_full', message, old.length);
   }
@@ -758,7 +758,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       if (!snapshots?.has(t)) this.metrics.dirty = true;
       else if (t === 'delta') {
         const lost = countDataPoints(snapshots.get(t));
-        if (lost > 0) this.diag.drop('buffer_full', `backend "${backend.name}" had ${this.limits.maxPendingExports} exports in flight (limits.maxPendingExports) when the metrics were collected for the other backends; ${lost} metric points of that delta were dropped for it`, lost);
+        if (lost > 0) this.diag.drop('buffer_full', `backend "${backend.name}" had limits.maxPendingExports exports in flight: a metric delta collected for the other backends was dropped for it`, lost);
       }
     }
     const behind = (this.#behind[i] ??= { spans: [], logs: [], bytes: 0, carried: false });
@@ -776,7 +776,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       if (behind.spans.length + behind.logs.length === 0) return Promise.resolve({ name: backend.name, ok: true });
       if (this.#state === 'closed' || this.#busy[i]! >= this.limits.maxPendingExports) {
         // Still busy at the deadline: the backlog stays (bounded) for the next export to it.
-        return Promise.resolve({ name: backend.name, ok: false, reason: 'export_timeout', error: `${this.limits.maxPendingExports} exports still in flight (limits.maxPendingExports) after ${this.#flushTimeoutMs} ms` });
+        return Promise.resolve({ name: backend.name, ok: false, reason: 'export_timeout', error: `limits.maxPendingExports exports still in flight after ${this.#flushTimeoutMs} ms` });
       }
       const own = this.#takeBehind(i, [], []);
       this.#busy[i]!++;
@@ -787,27 +787,22 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
   /** Adds one span or log to a busy backend's backlog, within the buffer's limits (oldest dropped, counted). */
   #addBehind(i: number, behind: Backlog, isSpan: boolean, item: SpanData | LogRecordData): void {
-    const size = isSpan ? estimateSpanBytes(item as RecordingSpan) : estimateLogBytes(item as LogRecordData);
+    const { maxBufferedItems, maxBufferedBytes } = this.limits;
+    const size = estimateBytes(isSpan, item);
     const list: (SpanData | LogRecordData)[] = isSpan ? behind.spans : behind.logs;
-    const name = this.backends[i]!.name;
     let dropped = 0;
-    if (list.length >= this.limits.maxBufferedItems) {
-      const old = list.shift()!;
-      behind.bytes -= isSpan ? estimateSpanBytes(old as RecordingSpan) : estimateLogBytes(old as LogRecordData);
+    // The oldest of its own list go first; of the other one when bytes are short and it has none.
+    while (behind.spans.length + behind.logs.length > 0 && (list.length >= maxBufferedItems || behind.bytes + size > maxBufferedBytes)) {
+      const fromSpans = list.length > 0 ? isSpan : !isSpan;
+      behind.bytes -= estimateBytes(fromSpans, (fromSpans ? behind.spans : behind.logs).shift()!);
       dropped++;
     }
-    while (behind.bytes + size > this.limits.maxBufferedBytes && behind.spans.length + behind.logs.length > 0) {
-      const fromSpans = behind.spans.length > 0 && (isSpan || behind.logs.length === 0);
-      const old = fromSpans ? behind.spans.shift()! : behind.logs.shift()!;
-      behind.bytes -= fromSpans ? estimateSpanBytes(old as RecordingSpan) : estimateLogBytes(old as LogRecordData);
-      dropped++;
-    }
-    if (size > this.limits.maxBufferedBytes) dropped++;
+    if (size > maxBufferedBytes) dropped++;
     else {
       list.push(item);
       behind.bytes += size;
     }
-    if (dropped > 0) this.diag.drop('buffer_full', `backend "${name}" fell behind: more than limits.maxBufferedItems (${this.limits.maxBufferedItems}) spans or logs, or limits.maxBufferedBytes (${this.limits.maxBufferedBytes}), waited for it while it had ${this.limits.maxPendingExports} exports in flight (limits.maxPendingExports); the oldest were dropped for it`, dropped);
+    if (dropped > 0) this.diag.drop('buffer_full', `backend "${this.backends[i]!.name}" fell behind (limits.maxPendingExports exports in flight) by more than limits.maxBufferedItems or maxBufferedBytes; its oldest spans and logs were dropped`, dropped);
   }
 
   /** A backend's backlog followed by this export's spans and logs; the backlog is emptied. */
@@ -934,6 +929,10 @@ const PENDING: unique symbol = Symbol('pending');
 
 function failed(err: unknown): ExportResult {
   return { ok: false, reason: 'export_failed', error: errorMessage(err) };
+}
+
+function estimateBytes(isSpan: boolean, item: SpanData | LogRecordData): number {
+  return isSpan ? estimateSpanBytes(item as RecordingSpan) : estimateLogBytes(item as LogRecordData);
 }
 
 function estimateSpanBytes(s: RecordingSpan): number {

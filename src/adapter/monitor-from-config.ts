@@ -7,6 +7,7 @@ import { ConsoleBackend } from '../exporters/console/console-backend.js';
 import type { Backend } from '../model/batch.js';
 import { Monitor } from '../monitor.js';
 import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';
+import { createSampler } from '../trace/sampling/samplers.js';
 
 /** How an adapter is configured: a monitor, its options, or a function of the environment. */
 export type MonitorConfig<E = EnvRecord> = Monitor | MonitorOptions | ((env: E) => Monitor | MonitorOptions);
@@ -50,6 +51,8 @@ export function checkConfigNow(config: unknown): void {
     // Without backends, the adapter picks them (OTLP or console): createMonitor's warning that
     // `otlp` goes unused without them is not this case's.
     checkOptions({ ...o, backends: o.backends ?? [] });
+    // The sampler too: a bad one would otherwise throw at every request of a Worker.
+    createSampler(o.sampler, 'createMonitor');
   }
 }
 
@@ -58,6 +61,8 @@ export function withEnv(options: MonitorOptions | undefined, env: EnvRecord | un
   const fromEnv = env && typeof env === 'object' ? configFromEnv(env) : {};
   const merged: MonitorOptions = { ...fromEnv, ...(options ?? {}) };
   if (fromEnv.resource && options?.resource) merged.resource = { ...fromEnv.resource, ...options.resource };
+  // Limit by limit: `limits: { cardinalityLimit }` in code must not undo OTEL_ATTRIBUTE_COUNT_LIMIT.
+  if (fromEnv.limits && options?.limits) merged.limits = { ...fromEnv.limits, ...options.limits };
   // Key by key too: `metrics: { histogramBuckets }` in code must not undo OTEL_METRICS_EXEMPLAR_FILTER=always_off.
   if (fromEnv.metrics && options?.metrics) merged.metrics = { ...options.metrics, exemplars: options.metrics.exemplars ?? fromEnv.metrics.exemplars };
   // Attributes given in code win over the environment's (ENV-10): a service.name or

@@ -133,3 +133,16 @@ describe('configFromEnv: an unsupported value of a list variable is reported wit
     ]);
   });
 });
+
+describe('configFromEnv given a Workers env', () => {
+  it('takes the interface wrangler types (no index signature), its unquoted vars read as text', () => {
+    interface WorkerEnv {
+      OTEL_SERVICE_NAME: string;
+      OTEL_SDK_DISABLED: boolean;
+      OTEL_METRIC_EXPORT_INTERVAL: number;
+      KV: { get(key: string): Promise<string | null> };
+    }
+    const env: WorkerEnv = { OTEL_SERVICE_NAME: 'api', OTEL_SDK_DISABLED: true, OTEL_METRIC_EXPORT_INTERVAL: 30_000, KV: { get: async () => null } };
+    expect(configFromEnv(env)).toEqual({ serviceName: 'api', disabled: true, metricExportIntervalMs: 30_000 });
+  });
+});

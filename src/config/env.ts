@@ -6,8 +6,8 @@ import type { MonitorOptions } from './options.js';
 
 export type EnvRecord = Record<string, string | undefined | unknown>;
 
-function str(env: EnvRecord, name: string): string | undefined {
-  let v = env[name];
+function str(env: object, name: string): string | undefined {
+  let v = (env as EnvRecord)[name];
   // A Workers var written without quotes (`OTEL_SDK_DISABLED = true`, `OTEL_TRACES_SAMPLER_ARG =
   // 0.1` in wrangler.toml) reaches `env` as a JSON boolean or number: read as the text it was.
   if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
@@ -35,7 +35,7 @@ export function parseKeyValueList(raw: string): Record<string, string> | undefin
 }
 
 /** A whole number (a limit, where 0 keeps none (ENV-15), or milliseconds), or undefined (warned) when the variable holds something else. */
-function whole(env: EnvRecord, name: string, warn: (m: string) => void): number | undefined {
+function whole(env: object, name: string, warn: (m: string) => void): number | undefined {
   const v = str(env, name);
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -44,22 +44,23 @@ function whole(env: EnvRecord, name: string, warn: (m: string) => void): number 
   return undefined;
 }
 
+/** How a bad environment value is reported when no `onWarning` is given: one console line. */
+export function warnConfig(message: string): void {
+  if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] config: ${message}`);
+}
+
 /**
  * Turns an environment record (Workers `env`, `Deno.env.toObject()`, Node's environment) into
  * monitor options from the standard OTEL_* variables (digest §1d). Bad values are reported
- * through `onWarning` and ignored, as the specification asks; nothing here throws.
+ * through `onWarning` and ignored, as the specification asks; nothing here throws. `env` may be
+ * any object: a Workers `env` is an interface (no index signature) holding bindings beside its vars.
  *
  * @example
  * ```ts
  * const monitor = createMonitor({ ...configFromEnv(env), backends: [...] });
  * ```
  */
-/** How a bad environment value is reported when no `onWarning` is given: one console line. */
-export function warnConfig(message: string): void {
-  if (typeof console !== 'undefined') console.warn(`[lexigram/monitor] config: ${message}`);
-}
-
-export function configFromEnv(env: EnvRecord | undefined | null, options?: { onWarning?: (message: string) => void }): MonitorOptions {
+export function configFromEnv(env: EnvRecord | object | undefined | null, options?: { onWarning?: (message: string) => void }): MonitorOptions {
   const out: MonitorOptions = {};
   if (!env || typeof env !== 'object') return out;
   const warn = options?.onWarning ?? warnConfig;

@@ -11,6 +11,9 @@ import type { Backend, DiagnosticHandler } from '../model/batch.js';
 import type { LogLevel } from '../model/log-data.js';
 import type { ExponentialBucketsOption } from '../metrics/exponential-histogram.js';
 import { settleQuietly } from '../diag/callback.js';
+import { resolveLimits } from '../limits.js';
+import { createTailPolicy } from '../trace/sampling/tail.js';
+import { checkLevel } from '../logs/logger.js';
 
 /** Options that `createMonitor` accepts. Only `serviceName` is usually needed. */
 export interface MonitorOptions {
@@ -202,6 +205,12 @@ export function checkOptions(o: MonitorOptions): void {
   }
   const fields = logging?.redactFields;
   if (fields !== undefined && (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string'))) fail('`logging.redactFields` must be an array of attribute names.');
+  // Read again where the monitor is built; checked here too, as adapters check an options object
+  // where it is given (checkConfigNow): a misspelt limit passed there and threw at the first
+  // request instead, failing every request of a Worker.
+  resolveLimits(o.limits);
+  createTailPolicy(o.tailSampling);
+  checkLevel(logging?.level);
 }
 
 /** The shapes `setContextStorage` accepts; anything else would make every later span throw. */
@@ -236,7 +245,14 @@ export function checkOtlpVariables(otlp: unknown): void {
   if (otlp === undefined) return;
   const example = '{ OTEL_EXPORTER_OTLP_ENDPOINT: url } (as configFromEnv returns)';
   if (!isRecord(otlp)) fail(`\`otlp\` must be an object such as ${example}, got ${kindOf(otlp)}.`);
-  for (const k in otlp) if (!k.startsWith('OTEL_')) fail(`\`otlp.${k}\` is not an OTEL_* variable: \`otlp\` takes ${example}; for OtlpBackend options pass backends: [new OtlpBackend({ ${k}: … })].`);
+  for (const k in otlp) {
+    if (!k.startsWith('OTEL_')) fail(`\`otlp.${k}\` is not an OTEL_* variable: \`otlp\` takes ${example}; for OtlpBackend options pass backends: [new OtlpBackend({ ${k}: … })].`);
+    // Another value (headers as a record) is no variable's text: read as unset, it would be lost unseen.
+    const v = otlp[k];
+    if (v !== undefined && typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') {
+      fail(`\`otlp.${k}\` must be the variable's text (a string), got ${kindOf(v)}; for OtlpBackend options (endpoint, headers, …) pass backends: [new OtlpBackend({ … })].`);
+    }
+  }
 }
 
 function checkGroup(name: string, v: unknown, known: readonly string[], example: string): void {

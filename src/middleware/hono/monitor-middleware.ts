@@ -183,7 +183,8 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
  * app.get('/users/:id', (c) => c.json({ id: c.req.param('id') }));
  * ```
  */
-export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, options: HonoMonitorOptions = {}): MiddlewareHandler {
+// Generic in the env, so a typed `(env: Env) => …` (a Workers `Env` interface) is taken as `instrument()` takes it.
+export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<E>, options: HonoMonitorOptions = {}): MiddlewareHandler {
   // A misspelled option (`waitForBdy`) throws where the app is built, as instrument()'s does,
   // instead of leaving its default in force unseen. `route` is known: handleRequest reads it,
   // and it names a request no Hono route matched (a 404) where Hono's route names the rest.
@@ -198,7 +199,7 @@ export function monitorMiddleware(monitorOrConfig: MonitorConfig<EnvRecord>, opt
     if (misconfigured) return next();
     let monitor: Monitor;
     try {
-      monitor = monitorFromConfig(monitorOrConfig, c.env as EnvRecord | undefined, MIDDLEWARE_DEFAULTS);
+      monitor = monitorFromConfig(monitorOrConfig, c.env as E | undefined, MIDDLEWARE_DEFAULTS);
     } catch (err) {
       // A configuration error is the developer's to see, not the client's.
       misconfigured = true;

@@ -29,7 +29,13 @@ export function encodeMetricsJson(batch: TelemetryBatch): Uint8Array {
     if (i > 0) w.byte(0x2c);
     jsonMetric(w, snapshot.metrics[i], snapshot);
   }
-  w.lit(L_CLOSE_METRICS);
+  // ScopeMetrics.schemaUrl, as ScopeSpans and ScopeLogs carry it (envelope.ts).
+  const url = batch.scope.schemaUrl;
+  if (url) {
+    w.raw('],"schemaUrl":');
+    w.str(url);
+    w.raw('}]}]}');
+  } else w.lit(L_CLOSE_METRICS);
   return w.finish();
 }
 

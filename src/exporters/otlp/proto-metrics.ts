@@ -29,6 +29,11 @@ export function encodeMetricsProto(batch: TelemetryBatch): Uint8Array {
     writeMetric(w, metric, snapshot);
     w.ldelim(m);
   }
+  // ScopeMetrics.schema_url = 3, as ScopeSpans and ScopeLogs carry it (envelope.ts).
+  if (batch.scope.schemaUrl) {
+    w.byte(0x1a);
+    w.string(batch.scope.schemaUrl);
+  }
   w.ldelim(sm);
   w.ldelim(rm);
   return w.finish();

@@ -217,6 +217,9 @@ export class MetricsCollector implements InstrumentOwner {
    * began; `delta` gives the change since the previous delta collection and leaves what a
    * cumulative reader sees untouched.
    */
+  /** The time of the last delta collection: the next one ends after it. */
+  #lastDelta = 0;
+
   collect(options?: {
     temporality?: Temporality;
     /** @internal false: the collect callbacks already ran for this export (one export, two temporalities). */
@@ -226,7 +229,15 @@ export class MetricsCollector implements InstrumentOwner {
     if (temporality === 'delta') this.deltaReader = true;
     else this.cumulativeReader = true;
     if (this.#callbacks.size > 0 && !this.#collecting && !this.closed && options?.callbacks !== false) this.#runCallbacks();
-    const time = now();
+    let time = now();
+    // Each delta interval ends after the previous one: workerd's clock has millisecond steps (and
+    // stands still during CPU work), and a collector summing a delta stream (deltatocumulative)
+    // drops a point whose time is not after the last one's. A microsecond is within a double's
+    // precision at today's epoch.
+    if (temporality === 'delta') {
+      if (time <= this.#lastDelta) time = this.#lastDelta + 0.001;
+      this.#lastDelta = time;
+    }
     const metrics: MetricData[] = [];
     for (const inst of this.#instruments.values()) {
       const m = inst.collect(temporality, time);

@@ -196,16 +196,24 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
   // Under an adapter its span, started from its own options, is the one described: these are unread.
   const unread = Object.keys(options).filter((k) => options[k as keyof HonoMonitorOptions] !== undefined).join(', ');
   return async function lexigramMonitor(c, next) {
-    if (misconfigured) return next();
+    const scope = getActiveScope();
     let monitor: Monitor;
-    try {
-      monitor = monitorFromConfig(monitorOrConfig, c.env as E | undefined, MIDDLEWARE_DEFAULTS);
-    } catch (err) {
-      // A configuration error is the developer's to see, not the client's.
-      misconfigured = true;
-      console.error(err);
-      await next();
-      return;
+    // Under an adapter (instrument(), serve()) given options or a function of the env, as the
+    // adapter is: the adapter's monitor is this request's. One built here from the same options
+    // would be a second that nothing flushes there (what the app records through
+    // c.get(MONITOR_KEY) lost), and an option only the adapter takes (captureHeaders) would fail it.
+    if (scope?.serverSpan && !(monitorOrConfig instanceof Monitor) && scope.owner instanceof Monitor) monitor = scope.owner;
+    else {
+      if (misconfigured) return next();
+      try {
+        monitor = monitorFromConfig(monitorOrConfig, c.env as E | undefined, MIDDLEWARE_DEFAULTS);
+      } catch (err) {
+        // A configuration error is the developer's to see, not the client's.
+        misconfigured = true;
+        console.error(err);
+        await next();
+        return;
+      }
     }
     const vars = c as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
     // A sub-app with its own monitorMiddleware(monitor), mounted with route(), runs in the same
@@ -215,7 +223,6 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       return;
     }
     vars.set(MONITOR_KEY, monitor);
-    const scope = getActiveScope();
     const existing = scope?.serverSpan;
     const method = normalizeMethod(c.req.method);
     const start = now();

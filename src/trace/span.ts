@@ -115,6 +115,16 @@ function keyBit(key: string): number {
 }
 
 /**
+ * For each attribute position (0 to 7, then by the position's low 3 bits), the key last stored
+ * there, the redactor that judged it and `keyBit(key)` with REDACT_BIT if that redactor may change
+ * its value. Both answers depend only on the key and the redactor (a monitor's is fixed at
+ * creation), so a hit is exact; a miss computes them as before. Holds at most 8 keys and 8 redactors.
+ */
+const slotKey: string[] = ['', '', '', '', '', '', '', ''];
+const slotRedactor: (Redactor | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+const slotBits: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
+
+/**
  * How many sampled spans of this isolate are started and not yet ended, over every monitor:
  * only such a span can give a histogram observation its exemplar, so while there is none an
  * observation skips the active-context lookup (an AsyncLocalStorage read once any `run()` has
@@ -316,13 +326,26 @@ export class RecordingSpan implements Span, SpanData {
   private store(key: string, value: unknown, size: number): this {
     const attrs = this.attributes as Record<string, unknown>;
     const bits = this.keyBits;
-    const bit = keyBit(key);
-    if ((bits & bit) === 0 || attrs[key] === undefined) {
-      const n = this.attributeCount;
+    const n = this.attributeCount;
+    // The key's bit and redaction flag, remembered for the key last stored at this position (see
+    // slotKey): spans of one kind set the same keys in the same order, so a string comparison
+    // usually replaces hashing the key here and again in the redactor (measured about 7% of a
+    // span with three attributes).
+    const redactor = this.owner.redactor;
+    const i = n & 7;
+    let kb: number;
+    if (slotKey[i] === key && slotRedactor[i] === redactor) kb = slotBits[i]!;
+    else {
+      kb = redactor.mayRedact(key) ? keyBit(key) | REDACT_BIT : keyBit(key);
+      slotKey[i] = key;
+      slotRedactor[i] = redactor;
+      slotBits[i] = kb;
+    }
+    if ((bits & kb & ~REDACT_BIT) === 0 || attrs[key] === undefined) {
       if (n >= this.owner.limits.attributeCountLimit) return this.dropAttribute();
       this.attributeCount = n + 1;
       this.attributeBytes += 48 + 2 * key.length + size;
-      this.keyBits = this.owner.redactor.mayRedact(key) ? bits | bit | REDACT_BIT : bits | bit;
+      this.keyBits = bits | kb;
       // One store site per position: spans of one kind set the same keys in the same order, so
       // each site sees one key and one map (V8 then adds the property as a known transition)
       // instead of one site seeing every key, whose generic store costs ~10 ns here.

@@ -511,7 +511,9 @@ export class RecordingSpan implements Span, SpanData {
       // span UNSET without a word: counted as other span data that cannot be recorded.
       this.owner.diag.drop('invalid_attribute', () => `a span status code must be SpanStatus.UNSET, OK or ERROR (0, 1, 2), got ${describe(code).slice(0, 64)}; the status was left as it was`);
     } else if (s.code !== SpanStatus.UNSET) {
-      if (s.message !== undefined) s.message = clampText(this.owner, s.message, 'status message');
+      // An error's message as the status (failSpan): the URLs it quotes lose their secrets, as in
+      // the exception event; redacted before the cut, which could leave part of one.
+      if (s.message !== undefined) s.message = clampText(this.owner, this.owner.redactor.apply('exception.message', s.message) as string, 'status message');
       this.status = s;
     }
     return this;
@@ -524,12 +526,13 @@ export class RecordingSpan implements Span, SpanData {
       if (error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error)) {
         const e = error as Error;
         attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
-        attrs['exception.message'] = typeof e.message === 'string' ? e.message : describe(e.message);
+        attrs['exception.message'] = typeof e.message === 'string' ? e.message : describe(e.message, this.owner.redactor);
         const stack = stackTrace(e, this.owner.redactor);
         if (stack !== undefined) attrs['exception.stacktrace'] = stack;
       } else {
         // describe(): String() throws on null-prototype objects and hostile toString/Symbol.toPrimitive.
-        attrs['exception.message'] = typeof error === 'string' ? error : describe(error);
+        // With the redactor: a thrown object's secret-named fields (`{ access_token }`) are masked.
+        attrs['exception.message'] = typeof error === 'string' ? error : describe(error, this.owner.redactor);
       }
     } catch {
       // throwing getters (name, message, stack): keep what was read

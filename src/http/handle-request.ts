@@ -3,7 +3,7 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { nothingToExport, type Scope } from '../scope/scope.js';
 import { extractIncoming } from '../trace/propagation/propagation.js';
-import { routeSetOn, type Span } from '../trace/span.js';
+import { measuredFor, routeSetOn, type Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
 import { now, secondsBetween } from '../time.js';
 import { decodedByFetch, withoutEncoding } from './decoded-body.js';
@@ -202,13 +202,18 @@ class ServedRequest {
       // Keeps the message of an ERROR set already (an exception, one the framework caught too).
       if (errType && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
       const end = now();
-      span.end(end);
-      this.#metrics.active.add(-1, this.#activeLabels);
       const labels: Record<string, string | number> = { 'http.request.method': this.#method, 'url.scheme': this.#scheme };
       if (status !== undefined) labels['http.response.status_code'] = status;
       if (finalRoute) labels['http.route'] = finalRoute;
       if (errType) labels['error.type'] = errType;
+      // Observed for the request's span while it still records (an exemplar comes only from a
+      // recording span), named as the one measured for: this runs outside the request's context.
+      // Without it the request's duration pointed to no trace. (observe never throws.)
+      measuredFor.span = span;
       this.#metrics.duration.observe(secondsBetween(this.#start, end), labels);
+      measuredFor.span = undefined;
+      span.end(end);
+      this.#metrics.active.add(-1, this.#activeLabels);
     } catch {
       // telemetry must not break the response
     }

@@ -2,7 +2,7 @@ import { contextStorage } from '../context/active.js';
 import type { LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, ExponentialHistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
-import { openSpans } from '../trace/span.js';
+import { measuredFor, openSpans } from '../trace/span.js';
 import { addStates, copyState, emptyState, MAX_SCALE, MIN_SCALE, record, subtract, trim, type Buckets, type ExponentialState } from './exponential-buckets.js';
 import { mergeHooks } from './merge-points.js';
 import { perSecond, startTimer, type BoundHistogram, type EndTimer } from './histogram.js';
@@ -133,7 +133,7 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
     if (v < s.dMin) s.dMin = v;
     if (v > s.dMax) s.dMax = v;
     if (this.owner.exemplars && openSpans.sampled > 0) {
-      const span = contextStorage().get()?.span;
+      const span = measuredFor.span ?? contextStorage().get()?.span;
       if (span !== undefined && span.isRecording()) {
         const c = span.spanContext();
         if (c.traceFlags & 1) s.exemplar = { value: v, time: now(), traceId: c.traceId, spanId: c.spanId };

@@ -3,7 +3,7 @@ import type { LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, HistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now, secondsBetween } from '../time.js';
 import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
-import { openSpans, type Span } from '../trace/span.js';
+import { measuredFor, openSpans, type Span } from '../trace/span.js';
 
 /**
  * OpenTelemetry's recommended HTTP duration buckets in seconds (DN-03): durations in this
@@ -160,7 +160,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
     if (v < s.dMin) s.dMin = v;
     if (v > s.dMax) s.dMax = v;
     if (this.owner.exemplars && openSpans.sampled > 0) {
-      const span = contextStorage().get()?.span;
+      const span = measuredFor.span ?? contextStorage().get()?.span;
       if (span !== undefined) this.#keepExemplar(s, span, v, i);
     }
     this.markDirty(s);

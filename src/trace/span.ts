@@ -133,6 +133,13 @@ const slotBits: number[] = [0, 0, 0, 0, 0, 0, 0, 0];
 export const openSpans = { sampled: 0 };
 
 /**
+ * The span a measurement is made for where its context has been left (an HTTP server's request
+ * duration, observed in a promise reaction outside the request's context): histograms take their
+ * exemplar from it before the active span. Set around one synchronous observe, then cleared.
+ */
+export const measuredFor: { span: Span | undefined } = { span: undefined };
+
+/**
  * A span that records: also the `SpanData` exporters read once it has ended. Fields are
  * assigned in the constructor (no initialisers) and empty lists are shared until first
  * use, because a span's floor cost is mostly allocation.

@@ -8,7 +8,7 @@
 import type { EnvRecord } from '../config/env.js';
 import { contextStorage } from '../context/active.js';
 import { isExporterRequest } from '../exporters/otlp/exporter-urls.js';
-import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../http/handle-request.js';
+import { endStreamingBodies, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../http/handle-request.js';
 import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from '../http/instrument-fetch.js';
 import type { Monitor } from '../monitor.js';
 import { ADAPTER_BATCH_WINDOW_MS, monitorFromConfig, type MonitorConfig } from './monitor-from-config.js';
@@ -181,6 +181,8 @@ export function createServerHandler<I>(
     shutdown: {
       value: (timeoutMs = 10_000) =>
         (shuttingDown ??= (async () => {
+          // A response still streaming (SSE with waitForBody) would hold its export past the exit.
+          endStreamingBodies(monitor);
           await within(Promise.allSettled([...pending]), timeoutMs);
           await within(monitor.shutdown(), timeoutMs);
         })()),

@@ -275,7 +275,24 @@ class ServedRequest {
       this.close();
       return response;
     }
-    const done = body.pipeTo(pipe.writable).then(
+    // Shutdown ends a body still streaming (an SSE stream): its span ends incomplete and its
+    // export runs in the exit flush, not after it (see endStreamingBodies).
+    let bodies = streaming.get(this.#monitor);
+    if (bodies === undefined) streaming.set(this.#monitor, (bodies = new Set()));
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => (stop = resolve));
+    const end = (): void => {
+      span.setAttribute('http.response.body.incomplete', true);
+      this.finish(status);
+      stop();
+    };
+    bodies.add(end);
+    const piped = body.pipeTo(pipe.writable);
+    void piped.then(
+      () => bodies.delete(end),
+      () => bodies.delete(end),
+    );
+    const done = Promise.race([piped, stopped]).then(
       () => this.finish(status),
       () => {
         // The client went away or the body failed mid-way: the span ends with what was sent.
@@ -308,6 +325,27 @@ class ServedRequest {
 }
 
 const HTTP_SCOPE = { name: 'http' } as const;
+
+/** Per monitor, how to end each watched response body still streaming (`waitForBody`). */
+const streaming = new WeakMap<object, Set<() => void>>();
+
+/**
+ * Ends the spans of `monitor`'s responses whose bodies are still streaming (`waitForBody`), as
+ * `http.response.body.incomplete`: at shutdown a response that never ends (server-sent events)
+ * would hold its span, and its request's export, past the exit flush.
+ */
+export function endStreamingBodies(monitor: object): void {
+  const bodies = streaming.get(monitor);
+  if (bodies === undefined) return;
+  streaming.delete(monitor);
+  for (const end of bodies) {
+    try {
+      end();
+    } catch {
+      // the others still end
+    }
+  }
+}
 
 /** The reasons an adapter aborts a request's signal with when its client left (toNodeListener's). */
 export const clientLeftReasons = new WeakSet<object>();

@@ -58,6 +58,36 @@ export async function sigtermStreamingScenario(command: string, args: string[], 
   );
 }
 
+/**
+ * A server with `waitForBody` (fixtures e2e-sigterm-wfb-server.ts) has an SSE response open when
+ * SIGTERM arrives: shutdown ends its span as incomplete, so the exit flush runs to its end (no
+ * "cut short" warning) and the SSE request's span reaches the collector.
+ */
+export async function sigtermOpenStreamScenario(command: string, args: string[]): Promise<void> {
+  const r = await startReceiver();
+  const child = spawn(command, args, {
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: r.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'wfb-child', NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (c) => (stderr += String(c)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stream = new AbortController();
+  try {
+    const port = await readyPort(child);
+    const res = await fetch(`http://127.0.0.1:${port}/events`, { signal: stream.signal });
+    await res.body!.getReader().read(); // the first event: the response stays open
+    child.kill('SIGTERM');
+    await exited;
+    assert.doesNotMatch(stderr, /cut short/, 'the exit flush ran to its end');
+    assert.ok(spansOf(r).some((s) => s.attributes['url.path'] === '/events'), 'the SSE request span was exported');
+  } finally {
+    stream.abort();
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await r.close();
+  }
+}
+
 async function runSigterm(
   command: string,
   args: string[],

@@ -19,6 +19,18 @@ function within(p: Promise<unknown>, ms: number): Promise<'settled' | 'pending'>
   ]).finally(() => clearTimeout(timer));
 }
 
+/** A collector that accepts each export and never answers. */
+class HangingBackend implements Backend {
+  readonly name = 'hangs';
+  calls = 0;
+  export(): Promise<ExportResult> {
+    this.calls++;
+    return new Promise<ExportResult>(() => {});
+  }
+  forceFlush = (): Promise<void> => Promise.resolve();
+  shutdown = (): Promise<void> => Promise.resolve();
+}
+
 /** A backend whose exports settle only when the test says so. */
 class HeldBackend implements Backend {
   readonly name = 'held';
@@ -61,16 +73,7 @@ function burst(monitor: Monitor, n: number): Promise<unknown>[] {
 
 describe('maxPendingExports is per backend', () => {
   it('a backend that never answers does not hold back a healthy one: it gets at most maxPendingExports exports, and what it missed waits for it, bounded, counted at shutdown', async () => {
-    let calls = 0;
-    const hanging: Backend = {
-      name: 'hangs',
-      export: () => {
-        calls++;
-        return new Promise<ExportResult>(() => {});
-      },
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
+    const hanging = new HangingBackend();
     const memory = new MemoryBackend();
     const diagnostics: Diagnostic[] = [];
     const monitor = createMonitor({ serviceName: 'x', backends: [hanging, memory], exportDelayMs: 0, flushTimeoutMs: 300, limits: { maxPendingExports: 2 }, onDiagnostic: (d) => diagnostics.push(d) });
@@ -82,10 +85,10 @@ describe('maxPendingExports is per backend', () => {
     await Promise.all(closed);
     expect(order.slice(0, 3).sort()).toEqual([3, 4, 5]);
     expect(memory.spans.map((s) => s.name).sort()).toEqual(['r0', 'r1', 'r2', 'r3', 'r4', 'r5']);
-    expect(calls).toBe(2);
+    expect(hanging.calls).toBe(2);
     expect(droppedBy(monitor)).toEqual({ export_timeout: 2 });
     await monitor.shutdown();
-    expect(calls).toBe(2);
+    expect(hanging.calls).toBe(2);
     // The four it missed were kept for it until the end, then counted once.
     expect(droppedBy(monitor)).toEqual({ export_timeout: 6 });
     expect(diagnostics.find((d) => d.kind === 'export_timeout')?.message).toContain('"hangs"');
@@ -108,7 +111,7 @@ describe('maxPendingExports is per backend', () => {
   });
 
   it('what a busy backend missed is bounded by maxBufferedItems: the oldest go, counted and reported with its name', async () => {
-    const hanging: Backend = { name: 'hangs', export: () => new Promise<ExportResult>(() => {}), forceFlush: () => Promise.resolve(), shutdown: () => Promise.resolve() };
+    const hanging = new HangingBackend();
     const memory = new MemoryBackend();
     const diagnostics: Diagnostic[] = [];
     const monitor = createMonitor({ serviceName: 'x', backends: [hanging, memory], exportDelayMs: 0, flushTimeoutMs: 200, limits: { maxPendingExports: 1, maxBufferedItems: 2 }, onDiagnostic: (d) => diagnostics.push(d) });
@@ -124,22 +127,13 @@ describe('maxPendingExports is per backend', () => {
   });
 
   it('a lone backend that never settles gets no more than maxPendingExports exports; later data waits in the buffer, and flush() still returns by its deadline', async () => {
-    let calls = 0;
-    const hanging: Backend = {
-      name: 'hangs',
-      export: () => {
-        calls++;
-        return new Promise<ExportResult>(() => {});
-      },
-      forceFlush: () => Promise.resolve(),
-      shutdown: () => Promise.resolve(),
-    };
+    const hanging = new HangingBackend();
     const monitor = createMonitor({ serviceName: 'x', backends: [hanging], exportDelayMs: 0, flushTimeoutMs: 50, limits: { maxPendingExports: 2 }, onDiagnostic: () => {} });
     for (let i = 0; i < 5; i++) {
       monitor.logger.info(`l${i}`);
       expect(await within(monitor.flush(), 2000)).toBe('settled');
     }
-    expect(calls).toBe(2);
+    expect(hanging.calls).toBe(2);
     // The two exports that ran out of time are counted: the first's log, the second's log and
     // the drop counter's own point; the three later records wait in the buffer, bounded.
     expect(droppedBy(monitor).export_timeout).toBe(3);

@@ -12,10 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_TYPES, metricsHandler, PrometheusBackend } from '../../src/exporters/prometheus/index.js';
 import { createMonitor } from '../../src/index.js';
-import { freePort, poll, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
+import { freePort, poll, queryPrometheus, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
 import { serve } from './serve.js';
-
-type Row = { metric: Record<string, string>; value: [number, string] };
 
 describe.runIf(shouldRun('prometheus'))('a live app scraped by a real Prometheus', () => {
   const monitor = createMonitor({ serviceName: 'live', backends: [new PrometheusBackend()], limits: { cardinalityLimit: 3 }, onDiagnostic: () => {} });
@@ -53,11 +51,7 @@ describe.runIf(shouldRun('prometheus'))('a live app scraped by a real Prometheus
     await monitor.shutdown();
   });
 
-  async function query(q: string): Promise<Row[]> {
-    const json = (await (await fetch(`${api}/query?query=${encodeURIComponent(q)}`)).json()) as { status: string; data: { result: Row[] } };
-    if (json.status !== 'success') throw new Error(JSON.stringify(json));
-    return json.data.result;
-  }
+  const query = (q: string) => queryPrometheus(api, q);
   /** Waits until Prometheus has scraped a value equal to `want`. */
   const scraped = (q: string, want: number) =>
     poll(`${q} == ${want}`, async () => {

@@ -110,6 +110,19 @@ export async function startPrometheus(binary: string, dir: string, scrapeConfigs
   return { prometheus, api: `http://127.0.0.1:${port}/api/v1` };
 }
 
+/** One instant-vector result of the query API. */
+export interface PromRow {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** Runs the PromQL query `q` through the query API at `api` (as startPrometheus gives it). */
+export async function queryPrometheus(api: string, q: string): Promise<PromRow[]> {
+  const json = (await (await fetch(`${api}/query?query=${encodeURIComponent(q)}`)).json()) as { status: string; data: { result: PromRow[] } };
+  if (json.status !== 'success') throw new Error(JSON.stringify(json));
+  return json.data.result;
+}
+
 /** Runs `promtool check metrics` on a body; returns exit code and output. */
 export function promtoolCheck(body: string): { code: number | null; output: string } {
   const r = spawnSync(requireBinary('promtool'), ['check', 'metrics'], { input: body, encoding: 'utf8' });

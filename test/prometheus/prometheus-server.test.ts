@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_TYPES, metricsHandler, negotiateFormat } from '../../src/exporters/prometheus/index.js';
 import { awkwardSnapshot, histogram, snapshot, source } from './fixtures.js';
-import { freePort, poll, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
+import { freePort, poll, queryPrometheus, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
 import { serve, type WebHandler } from './serve.js';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -79,12 +79,7 @@ describe.runIf(shouldRun('prometheus'))('real Prometheus scraping metricsHandler
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await fetch(`${api}/query?query=${encodeURIComponent(q)}`);
-    const json = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-    if (json.status !== 'success') throw new Error(JSON.stringify(json));
-    return json.data.result;
-  }
+  const query = (q: string) => queryPrometheus(api, q);
   const value = (q: string) =>
     poll(`query ${q}`, async () => {
       const r = await query(q);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsHandler, renderSnapshot } from '../../src/exporters/prometheus/index.js';
 import { counter, gauge, histogram, snapshot, source } from './fixtures.js';
-import { freePort, poll, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
+import { freePort, poll, queryPrometheus, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
 import { serve } from './serve.js';
 
 const snap = () =>
@@ -48,12 +48,7 @@ describe.runIf(shouldRun('prometheus'))('real Prometheus: one stored series per 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function query(q: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
-    const res = await fetch(`${api}/query?query=${encodeURIComponent(q)}`);
-    const json = (await res.json()) as { status: string; data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
-    if (json.status !== 'success') throw new Error(JSON.stringify(json));
-    return json.data.result;
-  }
+  const query = (q: string) => queryPrometheus(api, q);
 
   for (const format of ['openmetrics', 'text'] as const) {
     const job = format === 'openmetrics' ? 'om' : 'text';

@@ -4,32 +4,8 @@
 // http.response.body.incomplete, so the flush runs to its end and the span reaches the collector
 // (it used to hold the flush for the whole timeoutMs and be lost).
 import { test } from 'bun:test';
-import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readyPort } from '../../test-support/sigterm.js';
-import { spansOf, startReceiver } from '../../test-support/receiver.js';
+import { sigtermOpenStreamScenario } from '../../test-support/sigterm.js';
 
 test('bun: serve() with waitForBody: an SSE stream open at SIGTERM does not cut the exit flush short, and its span is exported', async () => {
-  const r = await startReceiver();
-  const child = spawn(process.execPath, ['run', new URL('./fixtures/e2e-sigterm-wfb-server.ts', import.meta.url).pathname], {
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: r.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_SERVICE_NAME: 'wfb-child' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += String(c)));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stream = new AbortController();
-  try {
-    const port = await readyPort(child);
-    const res = await fetch(`http://127.0.0.1:${port}/events`, { signal: stream.signal });
-    await res.body!.getReader().read();
-    child.kill('SIGTERM');
-    await exited;
-    assert.doesNotMatch(stderr, /cut short/, 'the exit flush ran to its end');
-    assert.ok(spansOf(r).some((s) => s.attributes['url.path'] === '/events'), 'the SSE request span was exported');
-  } finally {
-    stream.abort();
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    await r.close();
-  }
+  await sigtermOpenStreamScenario(process.execPath, ['run', new URL('./fixtures/e2e-sigterm-wfb-server.ts', import.meta.url).pathname]);
 }, 30_000);

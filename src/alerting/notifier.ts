@@ -37,7 +37,7 @@ export interface Alert {
  */
 export interface Notifier {
   notify(alert: Alert): void;
-  /** Resolves when every delivery started so far has finished (for tests and shutdown). */
+  /** Resolves when every delivery started so far has finished or been given up at its timeout (for tests and shutdown). */
   flush?(): Promise<void>;
 }
 

@@ -8,8 +8,8 @@ import { settleQuietly } from '../diag/callback.js';
 export interface WebhookNotifierOptions {
   /** Where alerts are POSTed as JSON. */
   url: string;
-  /** Extra request headers (an auth token for the receiver). */
-  headers?: Record<string, string>;
+  /** Extra request headers (an auth token for the receiver): a record, a `Headers` or name/value pairs. */
+  headers?: Record<string, string> | Headers | [string, string][];
   /** The fetch to use (default `globalThis.fetch`). */
   fetch?: typeof fetch;
   /**
@@ -50,6 +50,12 @@ interface KeyState {
   failures: number;
   seq: number;
   ackedSeq: number;
+  /**
+   * The state of a post newer than the acknowledged one that timed out: the receiver may have
+   * taken it (it was only slow to answer), so a later opposite state must still be posted.
+   */
+  unsure?: Alert['state'];
+  unsureSeq?: number;
 }
 
 const RETRY_MIN_MS = 1000;
@@ -76,11 +82,23 @@ function checkUrl(value: unknown): string {
   return String(value);
 }
 
-/** Header names and values fetch would refuse throw now; the value is not shown (often a credential). */
-function checkHeaders(headers: unknown): void {
-  if (headers === undefined) return;
+/**
+ * The headers as a record. Header names and values fetch would refuse throw now; the value is not
+ * shown (often a credential). A `Headers`, a Map or pairs are read by iterating: spread as a
+ * record, a `Headers` has no own properties and its Authorization was dropped without a word.
+ */
+function checkHeaders(headers: unknown): Record<string, string> {
+  if (headers === undefined) return {};
   if (headers === null || typeof headers !== 'object') throw new TypeError('webhookNotifier: headers must be an object of header names to string values');
-  for (const [name, value] of Object.entries(headers)) {
+  let entries: [string, unknown][];
+  if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    try {
+      entries = [...new Headers(headers as [string, string][])];
+    } catch {
+      throw new TypeError('webhookNotifier: headers holds an invalid name or value, or a pair that is not [name, value] (values not shown); values are strings without line breaks');
+    }
+  } else entries = Object.entries(headers);
+  for (const [name, value] of entries) {
     try {
       if (typeof value !== 'string') throw new TypeError();
       new Headers([[name, value]]);
@@ -88,6 +106,7 @@ function checkHeaders(headers: unknown): void {
       throw new TypeError(`webhookNotifier: header ${JSON.stringify(name)} has an invalid name or value (value not shown); values are strings without line breaks`);
     }
   }
+  return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** The JSON body of a post: the alert, with `time` as an ISO string. */
@@ -118,10 +137,9 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     if (f !== undefined && typeof f !== 'function') throw new TypeError(`webhookNotifier: ${name} must be a function, got ${f === null ? 'null' : typeof f}`);
   }
   const url = checkUrl(options.url);
-  checkHeaders(options.headers);
   // A content-type of the user's replaces ours: spread together in another case, fetch joined
   // them ("application/json, application/json; charset=utf-8"), which receivers refuse.
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = checkHeaders(options.headers);
   if (!Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   const minMs = (options.minIntervalSeconds ?? 60) * 1000;
   if (!(minMs >= 0)) throw new RangeError('webhookNotifier: minIntervalSeconds must be ≥ 0');
@@ -135,7 +153,8 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
   // sent, and the earliest time the next post may start.
   const keys = new Map<string, KeyState>();
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  const inflight = new Set<Promise<void>>();
+  /** Posts in flight, each with the time it is given up (see inFlight). */
+  const inflight = new Map<Promise<void>, number>();
   /** Keys whose failure was printed (no onError) and whose post has not got through since. */
   const quiet = new Set<string>();
 
@@ -145,8 +164,11 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     return k;
   };
 
-  /** Resolves true when the receiver took the alert; false after reporting why it did not. */
-  const post = async (alert: Alert): Promise<boolean> => {
+  /**
+   * Resolves `sent` when the receiver took the alert; `failed` after reporting why it did not,
+   * `unsure` when it timed out (the receiver may have taken it).
+   */
+  const post = async (alert: Alert): Promise<'sent' | 'failed' | 'unsure'> => {
     const doFetch = options.fetch ?? globalThis.fetch;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timerMs(timeoutMs));
@@ -163,12 +185,20 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       });
       void res.body?.cancel().catch(() => {});
       if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
+        // Named as an absolute URL, which the printed message shortens to its host: a relative
+        // Location ("/services/T0/B0/secret/") carries the webhook's secret path, and was printed as is.
         const location = res.headers.get('location');
-        throw new Error(`webhook answered a redirect (HTTP ${res.status}${location ? ` to ${location}` : ''}), which is not followed: the alert was not delivered; set url to the final address`);
+        let to = '';
+        try {
+          if (location) to = ` to ${new URL(location, url).href}`;
+        } catch {
+          // a Location that is no URL names nothing
+        }
+        throw new Error(`webhook answered a redirect (HTTP ${res.status}${to}), which is not followed: the alert was not delivered; set url to the final address`);
       }
       if (!res.ok) throw new Error(`webhook answered HTTP ${res.status}`);
       quiet.delete(alert.key);
-      return true;
+      return 'sent';
     } catch (err) {
       try {
         if (options.onError) settleQuietly(options.onError(err, alert));
@@ -186,7 +216,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
       } catch {
         // nothing more to do
       }
-      return false;
+      return controller.signal.aborted ? 'unsure' : 'failed';
     } finally {
       clearTimeout(timer);
     }
@@ -209,10 +239,16 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     k.sentAt = started;
     k.next = started + minMs;
     const p = post(alert)
-      .then((ok) => {
+      .then((outcome) => {
+        const ok = outcome === 'sent';
         if (ok && seq > k.ackedSeq) {
           k.acked = alert.state;
           k.ackedSeq = seq;
+          if ((k.unsureSeq ?? 0) < seq) k.unsure = undefined;
+        }
+        if (outcome === 'unsure' && seq > k.ackedSeq && seq > (k.unsureSeq ?? 0)) {
+          k.unsure = alert.state;
+          k.unsureSeq = seq;
         }
         // An older post's outcome says nothing about the newer one in flight.
         if (seq !== k.seq) return;
@@ -234,7 +270,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         arm(alert.key, k.next);
       })
       .finally(() => inflight.delete(p));
-    inflight.add(p);
+    inflight.set(p, started + timeoutMs + 1000);
     try {
       // Without one, the invocation that raised the alert keeps itself alive for the post.
       if (options.waitUntil) options.waitUntil(p);
@@ -242,6 +278,17 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     } catch {
       // a waitUntil outside a request: the promise still runs
     }
+  };
+
+  /**
+   * Whether `state` must be posted: it differs from what the receiver knows (or is being told),
+   * a resolve needing a firing before it; a firing that timed out may have arrived, so the
+   * resolve after it goes (else the receiver could page for ever), and the firing is retried.
+   */
+  const needed = (k: KeyState, state: Alert['state']): boolean => {
+    if (k.unsure !== undefined && k.unsure !== state) return true;
+    const known = k.sending?.state ?? k.acked;
+    return known ? known !== state : state === 'firing';
   };
 
   /**
@@ -263,8 +310,31 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     k.held = undefined;
     // Sent only if it still differs from what the receiver knows (a resolve needs a firing): a
     // post given up may have arrived, so a resolve after it goes.
-    const known = k.sending?.state ?? k.acked;
-    if (known ? known !== alert.state : alert.state === 'firing') send(alert);
+    if (needed(k, alert.state)) send(alert);
+  };
+
+  /**
+   * Waits for the posts in flight, each at most until it is given up: a fetch that ignores its
+   * signal (a custom one, or a Worker's whose abort timer never runs) never settles, and flush()
+   * (shutdown, a test's await) waited on it for ever.
+   */
+  const settle = async (): Promise<void> => {
+    for (;;) {
+      const t = now();
+      let until = 0;
+      const live: Promise<void>[] = [];
+      for (const [p, end] of inflight) {
+        if (end <= t) inflight.delete(p);
+        else {
+          live.push(p);
+          until = Math.max(until, end - t);
+        }
+      }
+      if (live.length === 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([Promise.allSettled(live), new Promise((r) => (timer = setTimeout(r, timerMs(until))))]);
+      clearTimeout(timer);
+    }
   };
 
   // Timers are not enough on their own: a Worker's isolate may be idle (or gone) when one would
@@ -287,8 +357,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         }
         // De-duplicate: the receiver knows (or is being told) this state, or there is nothing to resolve.
         const sending = inFlight(k);
-        const known = k.sending?.state ?? k.acked;
-        if (known ? known === alert.state : alert.state === 'resolved') return;
+        if (!needed(k, alert.state)) return;
         if (!sending && k.next <= now()) return send(alert);
         k.held = alert;
         // While a post is in flight its end releases the change (see release); else a timer, or
@@ -308,9 +377,9 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
         if (sending) busy.set(key, sending);
         else release(key);
       }
-      while (inflight.size) await Promise.allSettled([...inflight]);
+      await settle();
       for (const [key, sent] of busy) if (keys.get(key)?.held !== sent) release(key);
-      while (inflight.size) await Promise.allSettled([...inflight]);
+      await settle();
     },
   };
 }

@@ -65,6 +65,9 @@ interface Registered {
 export class HealthCheckRegistry {
   readonly #checks = new Map<string, Registered>();
   readonly #last = new Map<string, HealthStatus>();
+  /** Runs of checkAll() started, and per check the run whose result it last recorded. */
+  #runs = 0;
+  readonly #seenRun = new Map<string, number>();
   #gauge: Gauge | undefined;
   notifier: Notifier | undefined;
 
@@ -103,6 +106,7 @@ export class HealthCheckRegistry {
     const r = this.#checks.get(name);
     const before = this.#last.get(name);
     this.#last.delete(name);
+    this.#seenRun.delete(name);
     this.#gauge?.remove({ check: name });
     const existed = this.#checks.delete(name);
     // A check removed while its alert fires would leave the receiver paging for ever: nothing is
@@ -124,6 +128,7 @@ export class HealthCheckRegistry {
    */
   async checkAll(): Promise<HealthReport> {
     const entries = [...this.#checks];
+    const run = ++this.#runs;
     const results = await Promise.all(entries.map(([name, r]) => runCheck(name, r.check, r.timeoutSeconds)));
     const checks: Record<string, HealthCheckEntry> = {};
     let status: HealthStatus = HealthStatus.HEALTHY;
@@ -137,6 +142,11 @@ export class HealthCheckRegistry {
         if (r.critical && result.status === HealthStatus.UNHEALTHY) status = HealthStatus.UNHEALTHY;
         else if (status === HealthStatus.HEALTHY) status = HealthStatus.DEGRADED;
       }
+      // Two runs at once (a /health request and a scheduled run, two handlers): one started
+      // earlier that ends later (its check hung until the timeout) is older news. Recorded, it
+      // would set the gauge and fire or resolve an alert against the newer result.
+      if ((this.#seenRun.get(name) ?? 0) > run) return;
+      this.#seenRun.set(name, run);
       this.#observe(name, checks[name]);
     });
     return { status, checks, time: now() };

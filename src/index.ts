@@ -42,7 +42,7 @@ export { keepErrors, keepSlowerThan, keepRatio, anyOf, type TailPolicy, type Tai
 export { Logger } from './logs/logger.js';
 export { createRedactor, DEFAULT_REDACT_FIELDS, REDACTED, type Redactor } from './attributes/redact.js';
 
-export { MemoryBackend, type RecordedSpan, type RecordedLog } from './exporters/memory/memory-backend.js';
+export { MemoryBackend, type MemoryBackendOptions, type RecordedSpan, type RecordedLog } from './exporters/memory/memory-backend.js';
 export { ConsoleBackend, type ConsoleBackendOptions } from './exporters/console/console-backend.js';
 export { NoOpBackend } from './exporters/noop/noop-backend.js';
 

@@ -4,15 +4,16 @@
  * spans, metrics and logs are printed to the terminal; set OTEL_EXPORTER_OTLP_ENDPOINT (a
  * wrangler var or `.dev.vars`) to send OTLP instead.
  */
-import { instrument } from '@lexigram/monitor/cloudflare-workers';
+import { instrument, type ExecutionContext } from '@lexigram/monitor/cloudflare-workers';
 
+// With @cloudflare/workers-types (or `wrangler types`), this is `interface Env { KV: KVNamespace }`.
 interface Env {
   KV: { get(key: string): Promise<string | null>; put(key: string, value: string): Promise<void> };
 }
 
 export default instrument(
   {
-    async fetch(request: Request, env: Env, _ctx: unknown, { monitor }) {
+    async fetch(request: Request, env: Env, _ctx: ExecutionContext, { monitor }) {
       const url = new URL(request.url);
       if (url.pathname === '/quote') return Response.json({ quote: 'Measure twice, cut once.' });
       if (url.pathname !== '/') return new Response('not found', { status: 404 });

@@ -114,4 +114,30 @@ describe('ConsoleBackend', () => {
     expect(lines).toEqual(['[log] INFO\\n[log] ERROR forged b', '[log] WARN b', '[log]  event=browser.page_view\\r\\nx  {page.url="/a"}']);
     expect(lines.every((l) => !/[\n\r]/.test(l))).toBe(true);
   });
+
+  it('prints NaN and ±Infinity inside lists and maps as they are held (and sent over OTLP), not as JSON null', async () => {
+    const lines: string[] = [];
+    const monitor = createMonitor({ ...quiet, backends: [new ConsoleBackend({ write: (l) => lines.push(l), metrics: false })] });
+    monitor.tracer.startSpan('s', { attributes: { ratios: [1.5, Number.NaN, Infinity], tags: ['a', null] } }).end();
+    monitor.logger.info('m', { obj: { lo: -Infinity, n: Number.NaN, none: null, when: new Date(0) }, list: [[Infinity]] } as never);
+    await monitor.flush();
+    expect(lines[0]).toMatch(/ \{ratios=\[1\.5,NaN,Infinity\] tags=\["a",null\]\}$/);
+    expect(lines[1]).toBe('[log] INFO m {obj={"lo":-Infinity,"n":NaN,"none":null,"when":"1970-01-01T00:00:00.000Z"} list=[[Infinity]]}');
+  });
+
+  it('never throws on a value JSON cannot write (a cycle, a BigInt given straight to the backend)', async () => {
+    const lines: string[] = [];
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    const base = { time: 1_700_000_000_000, severityNumber: 9, severityText: 'INFO', droppedAttributesCount: 0 };
+    const result = await new ConsoleBackend({ write: (l) => lines.push(l) }).export({
+      resource: { attributes: {} },
+      scope: { name: 's' },
+      spans: [],
+      logs: [{ ...base, body: 'b', attributes: { c: cyclic as never, big: 10n as never, u8: new Uint8Array([1, 255]) } }],
+    });
+    expect(result).toEqual({ ok: true });
+    expect(lines).toEqual(['[log] INFO b {c="[Unserializable]" big="[Unserializable]" u8="0x01ff"}']);
+  });
 });
+

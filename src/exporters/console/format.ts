@@ -15,15 +15,36 @@ export function formatValue(v: AnyValue | undefined): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   try {
-    // Bytes (a Logs API body) as 0x and hex, not JSON's {"0":1,...}: read from the holder, as a
-    // Node Buffer's toJSON() ({"type":"Buffer",...}) has replaced it before the replacer sees it.
-    return JSON.stringify(v, function (this: Record<string, unknown>, k: string, x: unknown) {
-      const b = this[k];
-      return b instanceof Uint8Array ? '0x' + Array.from(b, (n) => n.toString(16).padStart(2, '0')).join('') : x;
-    }) ?? 'null';
+    return json(v, 0);
   } catch {
     return '"[Unserializable]"';
   }
+}
+
+/**
+ * JSON text of a list or map, except that NaN and ±Infinity print as they are held (OTLP sends
+ * them as doubles) where JSON.stringify wrote `null`, like a real null; and bytes (a Logs API
+ * body) print as 0x and hex, not `{"0":1,...}`. Throws past depth 64 (a cycle given straight to
+ * the backend) and on what JSON cannot write (a BigInt): the caller prints "[Unserializable]".
+ */
+function json(v: unknown, depth: number): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? JSON.stringify(v) : String(v);
+  if (typeof v !== 'object' || v === null) {
+    // Strings, booleans and null as JSON writes them; a BigInt throws, as it does there.
+    if (typeof v === 'bigint') throw new TypeError('BigInt');
+    return JSON.stringify(v) ?? 'null';
+  }
+  if (depth > 64) throw new RangeError('too deep');
+  if (v instanceof Uint8Array) return '"0x' + Array.from(v, (n) => n.toString(16).padStart(2, '0')).join('') + '"';
+  if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined || typeof x === 'function' || typeof x === 'symbol' ? 'null' : json(x, depth + 1))).join(',') + ']';
+  const toJSON = (v as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return json(toJSON.call(v), depth + 1);
+  const parts: string[] = [];
+  for (const k of Object.keys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined && typeof x !== 'function' && typeof x !== 'symbol') parts.push(JSON.stringify(k) + ':' + json(x, depth + 1));
+  }
+  return '{' + parts.join(',') + '}';
 }
 
 export function formatAttributes(attrs: Record<string, AnyValue> | undefined, max = 20): string {

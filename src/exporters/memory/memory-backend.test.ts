@@ -72,6 +72,24 @@ describe('MemoryBackend bounds', () => {
     expect(dropped(check, 'buffer_full')).toBe(2);
   });
 
+  it("a delta backend's snapshots let go count only their delta metrics: an up-down counter's cumulative points are no loss", async () => {
+    const delta = new MemoryBackend({ temporality: 'delta', maxMetricSnapshots: 2 });
+    const check = new MemoryBackend();
+    const monitor = createMonitor({ serviceName: 't', backends: [delta, check], onDiagnostic: () => {} });
+    const active = monitor.metrics.createUpDownCounter('active_jobs', 'Jobs running', { labelNames: ['queue'] });
+    for (let i = 0; i < 4; i++) {
+      active.increment(1, { queue: 'a' });
+      active.increment(1, { queue: 'b' });
+      await monitor.flush();
+    }
+    expect(delta.metricSnapshots).toHaveLength(2);
+    // Each snapshot carries every series' running total (OTLP: up-down counters stay cumulative).
+    expect(delta.getMetric('active_jobs')!.temporality).toBe('cumulative');
+    expect(delta.getMetric('active_jobs')!.points.map((p) => (p as { value: number }).value)).toEqual([4, 4]);
+    await monitor.flush();
+    expect(dropped(check, 'buffer_full')).toBe(0);
+  });
+
   it('reset() makes room again', async () => {
     const memory = new MemoryBackend({ maxSpans: 2 });
     const monitor = createMonitor({ serviceName: 't', backends: [memory], onDiagnostic: () => {} });

@@ -110,8 +110,8 @@ const NONE: readonly never[] = [];
  *
  * Bounded, so an app that keeps one in production by mistake does not grow without limit: past
  * `maxSpans`, `maxLogs` or `maxMetricSnapshots` the oldest entries are let go (an eighth of the
- * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="buffer_full"}` (a
- * cumulative metric snapshot let go is not: the later ones carry its values).
+ * limit at a time) and counted in `lexigram_monitor_dropped_total{reason="buffer_full"}` (the
+ * cumulative metrics of a snapshot let go are not: the later ones carry their values).
  * `reset()` empties it. `shutdown()` keeps what it holds, for reading after `monitor.shutdown()`.
  *
  * @example
@@ -165,8 +165,9 @@ export class MemoryBackend implements Backend {
     const spans = trim(this.spans, this.maxSpans).length;
     const logs = trim(this.logs, this.maxLogs).length;
     let dataPoints = 0;
-    // A cumulative snapshot let go is no loss (the later ones carry its values); a delta one is.
-    for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) if (snap.temporality === 'delta') for (const m of snap.metrics) dataPoints += m.points.length;
+    // A cumulative metric let go is no loss (the later snapshots carry its values); a delta one
+    // is. Read per metric: a delta snapshot carries up-down counters cumulative, every series each time.
+    for (const snap of trim(this.metricSnapshots, this.maxMetricSnapshots)) for (const m of snap.metrics) if (m.temporality === 'delta') dataPoints += m.points.length;
     if (spans + logs + dataPoints === 0) return { ok: true };
     return { ok: true, reason: 'buffer_full', rejected: { spans, logs, dataPoints }, error: 'MemoryBackend is full: the oldest were let go (raise maxSpans, maxLogs or maxMetricSnapshots, or call reset())' };
   }

@@ -41,6 +41,7 @@ export interface LogOwner {
 
 type LogAttributes = Record<string, unknown>;
 const UNREADABLE = 'log data that throws when read was dropped';
+const NO_VALUE = 'a log attribute whose value was a function or a symbol (no log value) was dropped';
 // An Error as the attributes gives the record its exception.* attributes (see log()).
 
 /**
@@ -277,6 +278,7 @@ export class Logger {
     let dropped = 0;
     let truncated = 0;
     let unreadable = 0;
+    let noValue = 0;
     for (const key in attributes) {
       if (!hasOwn.call(attributes, key)) continue;
       // A key the bound attributes hold already replaces its value and takes no new room.
@@ -286,8 +288,10 @@ export class Logger {
         continue;
       }
       let v: AnyValue | undefined;
+      let given: unknown;
       try {
-        v = sanitizeAny(attributes[key], limits.logAttributeValueLengthLimit, 0, undefined, cut);
+        given = attributes[key];
+        v = sanitizeAny(given, limits.logAttributeValueLengthLimit, 0, undefined, cut);
       } catch {
         // This key's getter threw (or its value is a revoked Proxy): the other keys are kept.
         unreadable++;
@@ -301,12 +305,18 @@ export class Logger {
         cut.unreadable = false;
         unreadable++;
       }
-      if (v === undefined) continue;
+      if (v === undefined) {
+        // A function or a symbol has no log value: left out, and counted (an undefined value is
+        // simply absent, as in sdk-logs).
+        if (typeof given === 'function' || typeof given === 'symbol') noValue++;
+        continue;
+      }
       if (!known) n++;
       defineSafe(attrs, key, redactEntry(key, v, redactor, 1) as AnyValue);
     }
     this.#dropped = dropped;
     this.#unreadable = unreadable;
+    if (noValue) this.#owner.diag.drop('invalid_attribute', NO_VALUE, noValue);
     if (dropped) this.#owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);
     if (truncated) {
       this.#owner.diag.drop(

@@ -3,7 +3,8 @@ import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Scope } from '../scope/scope.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';
 import { unwrapSpan, wrapSpan } from './span.js';
-import type { Span } from '../trace/span.js';
+import { unreadable, type Span } from '../trace/span.js';
+import type { Monitor } from '../monitor.js';
 
 /** Where the request's scope rides inside an OpenTelemetry `Context`. */
 export const SCOPE_KEY: symbol = createContextKey('@lexigram/monitor scope');
@@ -47,12 +48,26 @@ export function fromApiContext(c: Context): ActiveContext {
  * context storage: what the API sees as active is what `getActiveSpan()` sees, both ways.
  */
 export class BridgeContextManager implements ContextManager {
+  /** `monitor` counts what `with()` is given that is not a context. */
+  constructor(private readonly monitor?: Monitor) {}
+
   active(): Context {
     return toApiContext(contextStorage().get());
   }
 
   with<A extends unknown[], F extends (...args: A) => ReturnType<F>>(context: Context, fn: F, thisArg?: ThisParameterType<F>, ...args: A): ReturnType<F> {
-    const a = context === undefined || context === null ? { scope: contextStorage().get()?.scope } : fromApiContext(context);
+    let a: ActiveContext;
+    if (context === undefined || context === null) a = { scope: contextStorage().get()?.scope };
+    else {
+      try {
+        a = fromApiContext(context);
+      } catch {
+        // Not a context (the API's types aside: a number, a revoked Proxy): `fn` still runs, as
+        // with no context given, and the misuse is counted instead of thrown into the app.
+        a = { scope: contextStorage().get()?.scope };
+        if (this.monitor) unreadable(this.monitor);
+      }
+    }
     return contextStorage().run(a, () => fn.apply(thisArg, args));
   }
 

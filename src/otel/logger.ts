@@ -100,8 +100,8 @@ export class BridgeLogger {
       p = {
         ctx: ctx ?? apiContext.active(),
         // As the SDK: each time that is not given is the emit time.
-        time: timeInputToMs(record.timestamp),
-        observed: timeInputToMs(record.observedTimestamp),
+        time: recordTime(record.timestamp, m),
+        observed: recordTime(record.observedTimestamp, m),
         severityNumber: n,
         severityText: typeof text === 'string' ? (text.length > MAX_SEVERITY_TEXT ? longSeverityText(text, m) : text) : '',
         // Logs data model: Body is any AnyValue, kept structured (a map stays a map, 42 an int).
@@ -262,4 +262,11 @@ export class BridgeLoggerProvider {
   forceFlush(): Promise<void> {
     return this.#monitor.forceFlush();
   }
+}
+
+/** A record's time as `timeInputToMs` reads it; one given that it cannot read is replaced by the emit time, and counted. */
+function recordTime(t: unknown, m: Monitor): number | undefined {
+  const ms = timeInputToMs(t as TimeInput);
+  if (ms === undefined && t !== undefined && t !== null) m.diag.drop('invalid_value', 'an OpenTelemetry log record had a timestamp that is not a time; the emit time was used');
+  return ms;
 }

@@ -251,6 +251,14 @@ export class BridgeMeterProvider implements MeterProvider {
    * @internal
    */
   create<T>(kind: string, name: string, scope: string, make: () => T, fallback: T, dropping?: (drop: () => void) => T): T {
+    if (typeof name !== 'string') {
+      // Not a name at all (the API's types aside): the instrument is made, as for an invalid
+      // name, one whose measurements are dropped and counted, instead of a TypeError into the app.
+      const why = `a ${kind} from "${scope}" could not be created: its name is a ${typeof name}, not a string`;
+      const diag = this.monitor.diag;
+      diag.report('otel', why, undefined, `otel:metric:${typeof name}`);
+      return dropping ? dropping(() => diag.drop('invalid_instrument', () => `${why}; its measurements are dropped`)) : fallback;
+    }
     const metrics = this.monitor.metrics;
     const handed = released.get(metrics);
     // Instrument names ignore case (MET-12), as the core's do.
@@ -580,6 +588,8 @@ class BridgeMeter implements Meter {
             // The SDK drops these (HistogramInstrument.record): an OpenTelemetry histogram's sum is
             // of non-negative values, which backends rely on to read it as a counter. Checked
             // before an INT histogram's truncation, as there (-0.5 is dropped, not recorded as 0).
+            // Not a number (a symbol, an object whose valueOf throws): NaN, which the core drops and counts, as for a counter.
+            if (typeof v != 'number') v = NaN;
             if (v < 0) return diag.drop('invalid_value', () => `histogram "${name}" (OpenTelemetry API) got a negative value; as in the OpenTelemetry SDK it was dropped`);
             if (int) v = intValue(v, name, diag);
             h.observe(v, labels(a, name, diag));

@@ -200,7 +200,7 @@ export function registerOpenTelemetry(monitor: Monitor, options: RegisterOpenTel
     reg = {
       monitor,
       tracerProvider: new BridgeTracerProvider(monitor),
-      contextManager: new BridgeContextManager(),
+      contextManager: new BridgeContextManager(monitor),
       propagator: withPropagator ? new W3CPropagator(monitor) : undefined,
       meterProvider: withMetrics ? new BridgeMeterProvider(monitor) : undefined,
       loggerProvider: logs && new BridgeLoggerProvider(monitor),

@@ -20,11 +20,25 @@ import { timeInputToMs } from './time.js';
 export function cleanAttributes(attrs: ApiAttributes | undefined): Record<string, unknown> | undefined {
   if (attrs === undefined || attrs === null || typeof attrs !== 'object') return undefined;
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(attrs)) {
-    const v = attrs[k];
-    if (v !== undefined && v !== null) out[k] = v;
+  try {
+    for (const k of Object.keys(attrs)) {
+      const v = attrs[k];
+      if (v !== undefined && v !== null) out[k] = v;
+    }
+  } catch {
+    // Attributes that throw when read (a getter, a revoked Proxy) go on as they are: the span reads
+    // them in a try, keeps what it can and counts the rest (invalid_attribute), never throwing.
+    return attrs as Record<string, unknown>;
   }
   return out;
+}
+
+/**
+ * A span time argument: absent stays absent; one `timeInputToMs` cannot read becomes NaN, which
+ * the span counts (invalid_value) and replaces with the current time, as for its own spans.
+ */
+export function spanTimeArg(t: TimeInput | undefined): number | undefined {
+  return t === undefined || t === null ? undefined : (timeInputToMs(t) ?? NaN);
 }
 
 /** Our span context → the API's (a `TraceState` object instead of the header text). */
@@ -72,24 +86,51 @@ export class BridgedSpan implements ApiSpan {
   addEvent(name: string, attributesOrStartTime?: ApiAttributes | TimeInput, startTime?: TimeInput): this {
     let attrs: ApiAttributes | undefined;
     let time = startTime;
-    if (typeof attributesOrStartTime === 'number' || attributesOrStartTime instanceof Date || Array.isArray(attributesOrStartTime)) {
-      time = attributesOrStartTime as TimeInput;
-    } else attrs = attributesOrStartTime as ApiAttributes | undefined;
-    this.inner.addEvent(name, cleanAttributes(attrs), timeInputToMs(time));
+    try {
+      if (typeof attributesOrStartTime === 'number' || attributesOrStartTime instanceof Date || Array.isArray(attributesOrStartTime)) {
+        time = attributesOrStartTime as TimeInput;
+      } else attrs = attributesOrStartTime as ApiAttributes | undefined;
+    } catch {
+      attrs = attributesOrStartTime as ApiAttributes; // a revoked Proxy: the span reads it, and counts it
+    }
+    this.inner.addEvent(name, cleanAttributes(attrs), spanTimeArg(time));
     return this;
   }
   addLink(link: ApiLink): this {
-    const l = toLink(link);
+    let l: Link | undefined;
+    try {
+      l = toLink(link);
+    } catch {
+      // A link that throws when read: the span reads it again in a try and counts it (invalid_attribute).
+      this.inner.addLink(link as unknown as Link);
+      return this;
+    }
     if (l) this.inner.addLink(l);
     return this;
   }
   addLinks(links: ApiLink[]): this {
-    if (Array.isArray(links)) for (const l of links) this.addLink(l);
+    let list: ApiLink[] | undefined;
+    try {
+      if (Array.isArray(links)) list = links;
+    } catch {
+      this.inner.addLink(links as unknown as Link); // a revoked Proxy: counted by the span, as a link that cannot be read
+    }
+    if (list !== undefined) for (const l of list) this.addLink(l);
     return this;
   }
   setStatus(status: ApiSpanStatus): this {
     // The API's codes (UNSET 0, OK 1, ERROR 2) are OTLP's, and so ours.
-    if (status && typeof status === 'object') this.inner.setStatus(status.code as 0 | 1 | 2, status.message);
+    if (status && typeof status === 'object') {
+      let code: unknown;
+      let message: unknown;
+      try {
+        code = status.code;
+        message = status.message;
+      } catch {
+        code = NaN; // a status that throws when read: not a code, so the span leaves its status and counts it
+      }
+      this.inner.setStatus(code as 0 | 1 | 2, message as string | undefined);
+    }
     return this;
   }
   updateName(name: string): this {
@@ -97,7 +138,7 @@ export class BridgedSpan implements ApiSpan {
     return this;
   }
   end(endTime?: TimeInput): void {
-    this.inner.end(endTime === undefined ? undefined : timeInputToMs(endTime));
+    this.inner.end(spanTimeArg(endTime));
   }
   isRecording(): boolean {
     return this.inner.isRecording();
@@ -122,7 +163,7 @@ export class BridgedSpan implements ApiSpan {
     } catch {
       // throwing getters (code, name, message, stack): keep what was read
     }
-    if (attrs['exception.type'] || attrs['exception.message']) this.inner.addEvent('exception', attrs, timeInputToMs(time));
+    if (attrs['exception.type'] || attrs['exception.message']) this.inner.addEvent('exception', attrs, spanTimeArg(time));
   }
 }
 

@@ -49,13 +49,17 @@ export function timeInputToMs(t: TimeInput | undefined): number | undefined {
     const ms = perf !== undefined && t <= perf.now() ? clockOrigin() + t : t;
     return ms > 0 ? ms : undefined;
   }
-  if (t instanceof Date) {
-    const ms = t.getTime();
-    return Number.isFinite(ms) ? ms : undefined;
-  }
-  if (Array.isArray(t) && t.length === 2 && typeof t[0] === 'number' && typeof t[1] === 'number') {
-    const ms = t[0] * 1000 + t[1] / 1e6;
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  try {
+    if (t instanceof Date) {
+      const ms = t.getTime();
+      return Number.isFinite(ms) ? ms : undefined;
+    }
+    if (Array.isArray(t) && t.length === 2 && typeof t[0] === 'number' && typeof t[1] === 'number') {
+      const ms = t[0] * 1000 + t[1] / 1e6;
+      return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+    }
+  } catch {
+    // a value that throws when inspected (a revoked Proxy, a throwing getter) is no time
   }
   return undefined;
 }

@@ -20,8 +20,7 @@ import { unreadable, type Link, type Span } from '../trace/span.js';
 import type { Tracer } from '../trace/tracer.js';
 import { fromApiBaggage } from './baggage.js';
 import { scopeIn } from './context-manager.js';
-import { cleanAttributes, toLink, unwrapSpan, wrapSpan } from './span.js';
-import { timeInputToMs } from './time.js';
+import { cleanAttributes, spanTimeArg, toLink, unwrapSpan, wrapSpan } from './span.js';
 
 /** The API's kinds (INTERNAL 0 … CONSUMER 4) are OTLP's minus one. */
 export function fromApiKind(kind: unknown): SpanKind {
@@ -53,7 +52,7 @@ export class BridgeTracer implements ApiTracer {
   startSpan(name: string, options?: SpanOptions, context?: Context): ApiSpan {
     const next = this.successor?.();
     if (next !== undefined) return next.startSpan(name, options, context);
-    const ctx = context ?? apiContext.active();
+    const ctx = context === undefined ? apiContext.active() : this.context(context);
     // The root context holds no value: no suppression, parent span, scope or baggage to look up
     // in it (four Map lookups, about a fifth of what the API adds to a span outside any request).
     const empty = ctx === ROOT_CONTEXT;
@@ -78,7 +77,7 @@ export class BridgeTracer implements ApiTracer {
             if (x) links.push(x);
           }
         }
-        startTime = timeInputToMs(options.startTime);
+        startTime = spanTimeArg(options.startTime);
       } catch {
         if (this.monitor) unreadable(this.monitor);
       }
@@ -93,6 +92,21 @@ export class BridgeTracer implements ApiTracer {
     // this span's baggage would send the parent's.
     if (!empty) span.baggage = fromApiBaggage(propagation.getBaggage(ctx));
     return wrapSpan(span);
+  }
+
+  /**
+   * `context` if it is one (has `getValue`); anything else (the API's types aside: a number, a
+   * revoked Proxy) would throw into the app at its first read, so it is counted
+   * (`invalid_attribute`, as span options that cannot be read) and the active context used.
+   */
+  private context(context: Context): Context {
+    try {
+      if (typeof context.getValue === 'function') return context;
+    } catch {
+      // read below as not a context
+    }
+    if (this.monitor) unreadable(this.monitor);
+    return apiContext.active();
   }
 
   startActiveSpan<F extends (span: ApiSpan) => unknown>(name: string, fn: F): ReturnType<F>;
@@ -111,7 +125,7 @@ export class BridgeTracer implements ApiTracer {
       ctx = b as Context | undefined;
       fn = c as F;
     }
-    const parentCtx = ctx ?? apiContext.active();
+    const parentCtx = ctx === undefined ? apiContext.active() : this.context(ctx);
     const span = this.startSpan(name, options, parentCtx);
     // As in OpenTelemetry, the caller ends the span.
     return apiContext.with(trace.setSpan(parentCtx, span), fn as (s: ApiSpan) => ReturnType<F>, undefined, span);

@@ -92,8 +92,16 @@ export class Scope {
     readonly owner: ScopeOwner,
     options?: ScopeOptions,
   ) {
-    this.name = typeof options?.name === 'string' ? options.name : 'scope';
-    this.#attributes = options?.attributes;
+    let name: unknown;
+    try {
+      name = options?.name;
+      this.#attributes = options?.attributes;
+    } catch {
+      // Options that cannot be read (a revoked Proxy, a getter that throws) must not fail the
+      // request that opens the scope: it opens without them, and the misuse is counted.
+      (owner as { diag?: { drop(reason: 'invalid_attribute', message: string): void } }).diag?.drop('invalid_attribute', 'openScope() options that could not be read were left out');
+    }
+    this.name = typeof name === 'string' ? name : 'scope';
   }
 
   #attributes: Attributes | undefined;

@@ -254,6 +254,8 @@ export interface Cut {
   truncated: boolean;
   /** Set when a nested value threw when read and was written as '[Unserializable]'. */
   unreadable?: boolean;
+  /** Set when a nested function or symbol (no log value) was left out, or written as null in a list. */
+  noValue?: boolean;
 }
 
 /**
@@ -322,7 +324,9 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
       if (n < obj.length && cut) cut.truncated = true;
       const out: AnyValue[] = [];
       for (let i = 0; i < n; i++) {
-        const e = sanitizeAny(obj[i], maxLength, depth + 1, s, cut);
+        const item: unknown = obj[i];
+        const e = sanitizeAny(item, maxLength, depth + 1, s, cut);
+        if (e === undefined && cut && (typeof item === 'function' || typeof item === 'symbol')) cut.noValue = true;
         out.push(e === undefined ? null : e);
       }
       return out;
@@ -334,8 +338,10 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
         if (cut) cut.truncated = true;
         break;
       }
-      const e = sanitizeAny((obj as Record<string, unknown>)[key], maxLength, depth + 1, s, cut);
+      const item = (obj as Record<string, unknown>)[key];
+      const e = sanitizeAny(item, maxLength, depth + 1, s, cut);
       if (e !== undefined) defineSafe(out, key, e);
+      else if (cut && (typeof item === 'function' || typeof item === 'symbol')) cut.noValue = true;
     }
     return out;
   } catch {

@@ -41,7 +41,7 @@ export interface LogOwner {
 
 type LogAttributes = Record<string, unknown>;
 const UNREADABLE = 'log data that throws when read was dropped';
-const NO_VALUE = 'a log attribute whose value was a function or a symbol (no log value) was dropped';
+const NO_VALUE = 'a function or a symbol in a log attribute (no log value) was left out';
 // An Error as the attributes gives the record its exception.* attributes (see log()).
 
 /**
@@ -300,6 +300,11 @@ export class Logger {
       if (cut.truncated) {
         cut.truncated = false;
         truncated++;
+      }
+      if (cut.noValue) {
+        // One nested somewhere in this attribute's value (a map or a list).
+        cut.noValue = false;
+        noValue++;
       }
       if (cut.unreadable) {
         cut.unreadable = false;

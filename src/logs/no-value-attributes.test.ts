@@ -27,6 +27,14 @@ describe('log attributes with a function or symbol value', () => {
     expect(seen.map((d) => d.kind)).toContain('invalid_attribute');
   });
 
+  it('nested in a map or a list, they are left out (null in a list) and counted once per attribute', async () => {
+    const { monitor, memory } = createTestMonitor();
+    monitor.logger.info('m', { nested: { f: () => 1, s: Symbol('x'), keep: 1 }, list: [() => 1, 2], plain: { a: 1, u: undefined } });
+    expect(dropped(monitor)).toEqual({ invalid_attribute: 2 });
+    await monitor.flush();
+    expect(memory.logs[0]!.attributes).toEqual({ nested: { keep: 1 }, list: [null, 2], plain: { a: 1 } });
+  });
+
   it('an undefined value is not counted', () => {
     const { monitor } = createTestMonitor();
     monitor.logger.info('m', { a: undefined });

@@ -6,7 +6,7 @@ import { TOKEN } from '../../http/token.js';
 import { warnConfig } from '../../config/env.js';
 
 /**
- * An environment record: `process.env`, `Deno.env.toObject()`, or a Workers `env` (an interface
+ * An environment record: a server process's variables, `Deno.env.toObject()`, or a Workers `env` (an interface
  * without an index signature, holding bindings beside its vars).
  */
 type Env = object;

@@ -6,13 +6,19 @@ import type { MonitorOptions } from './options.js';
 
 export type EnvRecord = Record<string, string | undefined | unknown>;
 
+/**
+ * A variable's text. A Workers var written without quotes (`OTEL_SDK_DISABLED = true`,
+ * `OTEL_TRACES_SAMPLER_ARG = 0.1` in wrangler.toml) reaches `env` as a JSON boolean or number: read
+ * as the text it was. Any other non-string (a binding, a JSON object) is no value.
+ */
+export function varText(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}
+
 function str(env: object, name: string): string | undefined {
-  let v = (env as EnvRecord)[name];
-  // A Workers var written without quotes (`OTEL_SDK_DISABLED = true`, `OTEL_TRACES_SAMPLER_ARG =
-  // 0.1` in wrangler.toml) reaches `env` as a JSON boolean or number: read as the text it was.
-  if (typeof v === 'number' || typeof v === 'boolean') v = String(v);
-  // An empty value counts as unset (ENV-13); other non-strings (bindings, JSON objects) are ignored.
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  const v = varText((env as EnvRecord)[name]);
+  // An empty value counts as unset (ENV-13).
+  return v !== undefined && v.trim() !== '' ? v.trim() : undefined;
 }
 
 /** Parses `k1=v1,k2=v2` with percent-decoding; undefined when any part fails (ENV-10). */

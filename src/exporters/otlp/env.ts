@@ -3,7 +3,7 @@ import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
 import { COMPRESSIONS, NO_SIGNALS_FROM_ENV, PROTOCOLS, isHeaderValue, unsendableHeaderName } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
 import { TOKEN } from '../../http/token.js';
-import { warnConfig } from '../../config/env.js';
+import { varText, warnConfig } from '../../config/env.js';
 
 /**
  * An environment record: a server process's variables, `Deno.env.toObject()`, or a Workers `env` (an interface
@@ -13,15 +13,6 @@ type Env = object;
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 const P = 'OTEL_EXPORTER_OTLP_';
-
-/**
- * A variable's text. A Workers var written without quotes (`OTEL_EXPORTER_OTLP_TIMEOUT = 5000` in
- * wrangler.toml) is a JSON number or boolean: read as the text it was, as configFromEnv reads it
- * (`.trim()` on it threw). Any other non-string (a binding) is no value.
- */
-function text(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
-}
 
 /**
  * Parses `k1=v1,k2=v2` header lists (ENV-03): values are percent-decoded, entries that do not
@@ -76,7 +67,7 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
   const read = new Set<string>();
   const get = (name: string): string | undefined => {
     read.add(P + name);
-    const v = text(vars[P + name]);
+    const v = varText(vars[P + name]);
     return v === undefined || v.trim() === '' ? undefined : v.trim(); // empty means unset (ENV-13)
   };
   const url = (name: string): string | undefined => {
@@ -134,7 +125,7 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
     // ENV-16: `otlp` (the default) keeps the signal, `none` and `console` (the runtime adapters
     // print it) leave it out; other exporters are not built here: reported, the signal stays on.
     const name = `OTEL_${S}_EXPORTER`;
-    const values = (text(vars[name]) ?? '').toLowerCase().split(',').map((v) => v.trim());
+    const values = (varText(vars[name]) ?? '').toLowerCase().split(',').map((v) => v.trim());
     const other = values.filter((v) => v && v !== 'otlp' && v !== 'none' && v !== 'console');
     if (other[0]) warn(`ignored ${name}=${JSON.stringify(other.join())}: only otlp, console and none are supported`);
     if (values.includes('otlp') || !values.some((v) => v === 'none' || v === 'console')) signals.push(s);
@@ -160,6 +151,6 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
   // A misspelt name still turns OTLP on in the runtime adapters (any OTEL_EXPORTER_OTLP_* does),
   // to the default endpoint; an unsupported one (certificates) is ignored: both said. An empty
   // one is unset (ENV-13), as in get().
-  for (const k in vars) if (k.startsWith(P) && !read.has(k) && /\S/.test(text(vars[k]) ?? '')) warn(`ignored ${k}: unknown or unsupported`);
+  for (const k in vars) if (k.startsWith(P) && !read.has(k) && /\S/.test(varText(vars[k]) ?? '')) warn(`ignored ${k}: unknown or unsupported`);
   return o;
 }

@@ -1,7 +1,7 @@
 import type { DiagnosticHandler } from '../../model/batch.js';
 import type { Temporality } from '../../model/metric-data.js';
 import type { OtlpSignal } from './endpoint.js';
-import { TOKEN } from '../../http/token.js';
+import { CLIENT_HEADERS, TOKEN } from '../../http/token.js';
 import { DEFAULT_ENDPOINT, SIGNALS, isHttpUrl, perSignalUrl, signalUrlFromBase } from './endpoint.js';
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
@@ -101,13 +101,6 @@ export function isHeaderValue(v: string): boolean {
   return !/[^\t\x20-\x7e\x80-\xff]/.test(v);
 }
 
-/**
- * Headers that describe the connection or the body's framing, which the HTTP client sets. Node's
- * fetch fails every request carrying one ("invalid transfer-encoding header", "expect header not
- * supported", a Content-Length that is not the body's), retried as a network error each time;
- * browsers' fetch forbids them.
- */
-const CLIENT_HEADERS = ['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade'];
 
 /** Why a header name (a token) cannot be sent, or undefined when it can. */
 export function unsendableHeaderName(name: string): string | undefined {

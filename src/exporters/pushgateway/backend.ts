@@ -14,6 +14,7 @@ import { renderSnapshot, type DroppedMetric } from '../prometheus/render.js';
 import { callOnDrop, checkOnDrop } from '../prometheus/source.js';
 import { kindOf } from '../../config/option-keys.js';
 import { errorMessage } from '../../diag/error-message.js';
+import { CLIENT_HEADERS } from '../../http/token.js';
 import { groupingPath, NOT_WELL_FORMED, validateGroupingKey, wellFormed } from './grouping-key.js';
 
 export interface PushgatewayBackendOptions {
@@ -42,7 +43,6 @@ export interface PushgatewayBackendOptions {
 // The gateway's own per-group gauges; pushing these names is refused with 400 (PG-06, PG-10).
 const GATEWAY_NAMES = ['push_time_seconds', 'push_failure_time_seconds'];
 const OK: ExportResult = Object.freeze({ ok: true });
-const CLIENT_HEADERS = ['connection', 'content-length', 'expect', 'keep-alive', 'transfer-encoding', 'upgrade'];
 const KNOWN: Record<keyof PushgatewayBackendOptions, 0> = { url: 0, job: 0, groupingKey: 0, method: 0, headers: 0, fetch: 0, timeoutMs: 0, onDrop: 0 };
 
 function configError(option: string, message: string): TypeError {

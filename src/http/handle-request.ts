@@ -56,7 +56,7 @@ type Held = (scope: Scope) => Promise<unknown> | undefined;
  * unanswered because the runtime sends them on to the origin (Workers'
  * `ctx.passThroughOnException()`): the span records the exception but no
  * `http.response.status_code`, the 500 never being sent (HTTP semconv: only a status sent), as
- * for a request whose client left first (`scope.unanswered`, set by the Node adapters).
+ * for a request whose client left first (`scope.unanswered`, set by the Node and Bun adapters).
  */
 export const passedOn = new WeakSet<Scope>();
 

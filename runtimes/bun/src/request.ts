@@ -32,10 +32,43 @@ function decorate(request: Request, server: BunServerLike | undefined, t: Reques
 export type BunRescue = (error: unknown, server: BunServerLike, telemetry: RequestTelemetry) => Response | Promise<Response>;
 
 /**
- * Runs a Bun handler inside the request's telemetry: client address on the span, and a WebSocket
+ * Marks the request of a client that left before the handler (or the `error` option) answered:
+ * the status it returned never reached the client, so handleRequest records none, with
+ * `error.type` `connection_closed` (`scope.unanswered`, as the Node adapters set it). Bun aborts
+ * `request.signal` when the connection closes, without a warning, and reports a signal first
+ * read after that as aborted: it is read once, when the handler settles, and only for a handler
+ * that returned a promise (a synchronous one leaves Bun no turn to see the client go).
+ */
+function markLeft(request: Request, t: RequestTelemetry): void {
+  try {
+    if (request.signal.aborted) t.scope.unanswered = true;
+  } catch {
+    // a request without a usable signal: recorded with the status returned, as before
+  }
+}
+
+/** The `error` option's answer, the client's leaving read once it is there (a promise of it settled). */
+function rescued(rescue: BunRescue, err: unknown, server: BunServerLike, t: RequestTelemetry, request: Request): Response | Promise<Response> {
+  let answer: Response | Promise<Response>;
+  try {
+    answer = rescue(err, server, t);
+  } catch (failed) {
+    markLeft(request, t);
+    throw failed;
+  }
+  if (answer === null || typeof (answer as Promise<Response>)?.then !== 'function') {
+    markLeft(request, t);
+    return answer;
+  }
+  return (answer as Promise<Response>).finally(() => markLeft(request, t));
+}
+
+/**
+ * Runs a Bun handler inside the request's telemetry: client address on the span, a WebSocket
  * upgrade (the handler returned nothing for an upgrade request) recorded as status 101 instead
- * of a handler error. The handler is called with `self` as `this`, the server where Bun calls
- * it, as Bun itself does (`this.upgrade(req)`).
+ * of a handler error, and a client that left before the answer recorded as Node records it (no
+ * status, `connection_closed`). The handler is called with `self` as `this`, the server where
+ * Bun calls it, as Bun itself does (`this.upgrade(req)`).
  */
 export function runBunHandler(
   handler: ServerHandler<BunServerLike>,
@@ -51,13 +84,24 @@ export function runBunHandler(
     result = handler.call(self, request, server, t) as Response | Promise<Response> | undefined;
   } catch (err) {
     if (rescue === undefined) throw err;
-    return rescue(err, server, t);
+    return rescued(rescue, err, server, t, request);
   }
   if (result === undefined) return asksForUpgrade(request) ? upgraded : (result as unknown as Response);
   // null or any other value that is no Response goes on to handleRequest, which records the 500.
   if (result !== null && typeof (result as Promise<Response>).then === 'function') {
-    const settled = (result as Promise<Response | undefined>).then((r) => (r === undefined && asksForUpgrade(request) ? upgraded : (r as Response)));
-    return rescue === undefined ? settled : settled.then(undefined, (err: unknown) => rescue(err, server, t));
+    // One reaction, as before: the client's leaving is read in it, on either outcome.
+    return (result as Promise<Response | undefined>).then(
+      (r) => {
+        if (r === undefined && asksForUpgrade(request)) return upgraded;
+        markLeft(request, t);
+        return r as Response;
+      },
+      (err: unknown) => {
+        if (rescue !== undefined) return rescued(rescue, err, server, t, request);
+        markLeft(request, t);
+        throw err;
+      },
+    );
   }
   return result;
 }

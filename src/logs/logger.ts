@@ -1,6 +1,6 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
 import { SeverityNumber } from '../model/log-data.js';
-import { clip, describe, hasOwn, sanitizeAny, defineSafe, UNSERIALIZABLE, type Cut } from '../attributes/sanitize.js';
+import { clip, describe, hasOwn, sanitizeAny, defineSafe, UNSERIALIZABLE } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
@@ -12,6 +12,7 @@ import { now } from '../time.js';
 import { stackTrace } from '../trace/stack.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID } from '../trace/ids.js';
 import { redactEntry, type Redactor } from '../attributes/redact.js';
+import { CONVERTED, fromText, type LogCut } from './log-value.js';
 
 
 /** Severity number per level, and `severityText` per level (so a record does not upper-case its level on every call). */
@@ -61,7 +62,7 @@ export class Logger {
   /** Attributes `clean` could not read (a throwing getter) or wrote as '[Unserializable]', counted as invalid_attribute. */
   #unreadable = 0;
   /** Set by sanitizeAny when it cuts a value; reset by `clean`. */
-  readonly #cut: Cut = { truncated: false };
+  readonly #cut: LogCut = { truncated: false };
 
   constructor(owner: LogOwner, level: LogLevel, bound: Record<string, AnyValue> = {}, boundDropped = 0) {
     this.#owner = owner;
@@ -132,7 +133,10 @@ export class Logger {
         body = describe(message, owner.redactor);
         // An object message with a getter that throws: written as '[Unserializable]', and counted.
         if (body === UNSERIALIZABLE) unreadable = 1;
-        else {
+        else if (typeof message === 'symbol' || typeof message === 'function' || (message instanceof Date && Number.isNaN(message.getTime()))) {
+          // Its description is no log value (a lazy `() => text` is never called, an invalid Date holds no time): counted as the attribute would be.
+          owner.diag.drop('invalid_attribute', CONVERTED);
+        } else {
           try {
             // An Error's text is its exception.message, whose quoted URLs lose their secrets there.
             if (message instanceof Error) body = owner.redactor.apply('exception.message', body) as string;
@@ -279,6 +283,7 @@ export class Logger {
     let truncated = 0;
     let unreadable = 0;
     let noValue = 0;
+    let converted = 0;
     for (const key in attributes) {
       if (!hasOwn.call(attributes, key)) continue;
       // A key the bound attributes hold already replaces its value and takes no new room.
@@ -291,7 +296,16 @@ export class Logger {
       let given: unknown;
       try {
         given = attributes[key];
-        v = sanitizeAny(given, limits.logAttributeValueLengthLimit, 0, undefined, cut);
+        // With the redactor: a value over the limit is redacted before it is cut (see sanitizeAny).
+        v = sanitizeAny(given, limits.logAttributeValueLengthLimit, 0, undefined, cut, redactor, key);
+        // Text made of what was no text (an Error, a Date, a BigInt): an Error is its map, a change of type counted.
+        if (typeof v === 'string' && v !== given && typeof given !== 'string') {
+          v = fromText(given, v, limits.logAttributeValueLengthLimit, redactor, cut);
+          if (cut.converted) {
+            cut.converted = false;
+            converted++;
+          }
+        }
       } catch {
         // This key's getter threw (or its value is a revoked Proxy): the other keys are kept.
         unreadable++;
@@ -322,6 +336,7 @@ export class Logger {
     this.#dropped = dropped;
     this.#unreadable = unreadable;
     if (noValue) this.#owner.diag.drop('invalid_attribute', NO_VALUE, noValue);
+    if (converted) this.#owner.diag.drop('invalid_attribute', CONVERTED, converted);
     if (dropped) this.#owner.diag.drop('attribute_limit', () => `a log record had more than ${limits.logAttributeCountLimit} attributes (limits.logAttributeCountLimit)`, dropped);
     if (truncated) {
       this.#owner.diag.drop(

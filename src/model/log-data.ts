@@ -20,9 +20,10 @@ export interface LogRecordData {
   readonly severityText: string;
   /**
    * The message: text for `monitor.logger`'s records; for a record of the OpenTelemetry Logs API,
-   * its body as given, structured or not (logs data model: Body is any AnyValue).
+   * its body as given, structured or not (logs data model: Body is any AnyValue), or none
+   * (undefined) when it gave none.
    */
-  readonly body: AnyValue;
+  readonly body?: AnyValue;
   /** When the record was observed (epoch ms), where that is not `time`: a Logs API record's `observedTimestamp`, else its emit time. */
   readonly observedTime?: number;
   /** A Logs API record's event name (logs data model EventName, OTLP `event_name`). */

@@ -1,6 +1,7 @@
 import { context as apiContext, isSpanContextValid, trace, type Context, type TimeInput } from '@opentelemetry/api';
 import { redactDeep } from '../attributes/redact.js';
-import { clip, sanitizeAny, type Cut } from '../attributes/sanitize.js';
+import { clip, sanitizeAny } from '../attributes/sanitize.js';
+import { CONVERTED, fromText, type LogCut } from '../logs/log-value.js';
 import type { AnyValue } from '../model/attributes.js';
 import type { Logger, LogOwner } from '../logs/logger.js';
 import type { Monitor } from '../monitor.js';
@@ -39,6 +40,8 @@ interface Pending {
   severityText: string;
   /** A body that is not text, sanitised and redacted as attribute values are. */
   body: AnyValue | undefined;
+  /** The record gave no body (undefined or null): the record has none, not "" (logs data model: Body is optional). */
+  none: boolean;
   eventName: string | undefined;
 }
 
@@ -107,6 +110,7 @@ export class BridgeLogger {
         // Logs data model: Body is any AnyValue, kept structured (a map stays a map, 42 an int).
         // A BigInt as in an attribute: an int while it is a safe integer, else its digits (top level or nested).
         body: body != null && typeof body !== 'string' ? structured(body, m) : undefined,
+        none: body === undefined || body === null,
         eventName: typeof eventName === 'string' && eventName !== '' ? eventName : undefined,
       };
       if (p.body !== undefined) body = '';
@@ -151,7 +155,8 @@ export class BridgeLogger {
       time,
       severityNumber: p.severityNumber,
       severityText: p.severityText,
-      body: p.body ?? r.body,
+      // No body given, none kept (undefined; the inner logger's '' is its stand-in).
+      body: p.none ? undefined : (p.body ?? r.body),
       attributes: r.attributes,
       droppedAttributesCount: r.droppedAttributesCount,
       ...ids,
@@ -165,11 +170,22 @@ export class BridgeLogger {
   }
 }
 
-/** A structured body within the limits and redaction of log values; a cut is counted. */
+/**
+ * A structured body within the limits and redaction of log values. A cut is counted, and so, once
+ * per body, is what it lost or changed as an attribute's value is counted: a function or symbol
+ * left out, a value that threw when read, a BigInt past 2^53 or an invalid Date written as text.
+ * An Error is the map of its name, message, stack and cause, as in an attribute.
+ */
 function structured(body: unknown, m: Monitor): AnyValue | undefined {
-  const cut: Cut = { truncated: false };
-  const v = redactDeep(sanitizeAny(body, m.limits.logMessageLengthLimit, 0, undefined, cut), m.redactor) as AnyValue | undefined;
+  const cut: LogCut = { truncated: false };
+  const max = m.limits.logMessageLengthLimit;
+  let v = sanitizeAny(body, max, 0, undefined, cut);
+  if (typeof v === 'string') v = fromText(body, v, max, m.redactor, cut);
+  v = redactDeep(v, m.redactor) as AnyValue | undefined;
   if (cut.truncated) m.diag.drop('attribute_truncated', 'an OpenTelemetry log record body was cut to the limits of log values');
+  if (cut.noValue) m.diag.drop('invalid_attribute', 'a function or a symbol in an OpenTelemetry log record body (no log value) was left out');
+  if (cut.unreadable) m.diag.drop('invalid_attribute', 'log data that throws when read was dropped');
+  if (cut.converted) m.diag.drop('invalid_attribute', CONVERTED);
   return v;
 }
 

@@ -116,7 +116,7 @@ export class ConsoleBackend implements Backend {
       for (const l of batch.logs) {
         const ids = l.traceId ? ` trace=${l.traceId} span=${l.spanId}` : '';
         const event = l.eventName ? ` event=${oneLine(l.eventName)}` : '';
-        lines.push(`[log] ${severity(l)}${event} ${oneLine(typeof l.body === 'string' ? l.body : formatValue(l.body))}${formatAttributes(l.attributes)}${ids}`);
+        lines.push(`[log] ${severity(l)}${event} ${oneLine(typeof l.body === 'string' ? l.body : l.body === undefined ? '' : formatValue(l.body))}${formatAttributes(l.attributes)}${ids}`);
       }
       if (this.#showMetrics && batch.metrics) {
         for (const m of batch.metrics.metrics) lines.push(...metricLines(m, this.#maxSeries));

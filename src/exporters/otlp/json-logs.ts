@@ -64,8 +64,11 @@ function jsonLogRecord(w: JsonWriter, r: LogRecordData, severities: TextCache): 
   w.uint(r.severityNumber | 0);
   w.lit(L_SEVERITY_TEXT);
   severities.write(w, r.severityText ?? '');
-  w.lit(L_BODY);
-  jsonAnyValue(w, r.body ?? '', 0);
+  // Body is optional (logs data model): a Logs API record that gave none has none on the wire.
+  if (r.body !== undefined) {
+    w.lit(L_BODY);
+    jsonAnyValue(w, r.body, 0);
+  }
   w.lit(L_ATTRIBUTES);
   jsonAttributes(w, r.attributes);
   w.lit(L_DROPPED_ATTRS);

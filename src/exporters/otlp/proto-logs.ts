@@ -28,10 +28,12 @@ function writeLogRecord(w: ProtoWriter, r: LogRecordData): void {
     w.uvarint(r.severityNumber);
   }
   if (r.severityText) SEVERITIES.write(w, r.severityText);
-  w.byte(0x2a); // body = 5: text, or a Logs API record's structured body
-  const b = w.fork();
-  writeAnyValueBody(w, r.body ?? '', 0);
-  w.ldelim(b);
+  if (r.body !== undefined) {
+    w.byte(0x2a); // body = 5: text, or a Logs API record's structured body (absent when it gave none)
+    const b = w.fork();
+    writeAnyValueBody(w, r.body, 0);
+    w.ldelim(b);
+  }
   writeAttributes(w, 0x32, r.attributes, LOG_KEYS);
   if (r.droppedAttributesCount > 0) {
     w.byte(0x38);

@@ -26,14 +26,26 @@ export interface WrapFunctionOptions extends HttpInstrumentationOptions {
    * its client left is waited for before its span ends.
    */
   flushTimeoutMs?: number;
+  /**
+   * AWS Lambda: how long before the invocation's deadline (`context.getRemainingTimeInMillis()`)
+   * a handler still running is recorded as timed out: its span ends as an error with `error.type`
+   * `timeout` and everything the invocation recorded is exported in the time left, since Lambda
+   * stops the function at the deadline without running anything more. Default: the larger of 50 ms
+   * and 5% of the time the invocation had (that 5% at most `flushTimeoutMs`). `false` turns it off.
+   * An invocation with no more time left than the margin is not watched.
+   */
+  timeoutMarginMs?: number | false;
 }
 
 type AnyFunction = (...args: any[]) => any;
 
-const WRAP_KEYS: Record<keyof WrapFunctionOptions, 0> = { ...HTTP_OPTION_KEYS, kind: 0, flushTimeoutMs: 0 };
+const WRAP_KEYS: Record<keyof WrapFunctionOptions, 0> = { ...HTTP_OPTION_KEYS, kind: 0, flushTimeoutMs: 0, timeoutMarginMs: 0 };
 const KINDS: readonly FunctionKind[] = ['lambda', 'vercel', 'netlify', 'fetch', 'node'];
 /** The longest delay setTimeout keeps (a longer one fires at once). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
+/** The default timeout margin: the larger of this and TIMEOUT_MARGIN_SHARE of the invocation's time. */
+const MIN_TIMEOUT_MARGIN_MS = 50;
+const TIMEOUT_MARGIN_SHARE = 0.05;
 
 function processEnv(): EnvRecord | undefined {
   // Lambda, Vercel and Netlify functions have `process.env`; edge runtimes may not.
@@ -126,7 +138,7 @@ const noop = (): void => {};
 export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig<EnvRecord> = {}, options: WrapFunctionOptions = {}): F {
   if (typeof fn !== 'function') throw new TypeError('wrapFunction(fn, config): fn must be a function.');
   checkHttpOptions('wrapFunction', options, WRAP_KEYS);
-  const { kind: forced, flushTimeoutMs = 2000, ...http } = options;
+  const { kind: forced, flushTimeoutMs = 2000, timeoutMarginMs, ...http } = options;
   // Wrong configuration throws here, where the handler is exported, with what to change
   // (DESIGN 5): built on first call, a bad option failed every invocation instead.
   if (forced !== undefined && !KINDS.includes(forced)) {
@@ -136,13 +148,19 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   if (typeof flushTimeoutMs !== 'number' || !(flushTimeoutMs >= 0 && flushTimeoutMs <= MAX_TIMEOUT_MS)) {
     throw new RangeError(`wrapFunction: \`flushTimeoutMs\` must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${typeof flushTimeoutMs === 'string' ? JSON.stringify(flushTimeoutMs) : String(flushTimeoutMs)}.`);
   }
+  if (timeoutMarginMs !== undefined && timeoutMarginMs !== false && (typeof timeoutMarginMs !== 'number' || !(timeoutMarginMs >= 0 && timeoutMarginMs <= MAX_TIMEOUT_MS))) {
+    throw new RangeError(
+      `wrapFunction: \`timeoutMarginMs\` must be a number of milliseconds from 0 to ${MAX_TIMEOUT_MS} (how long before the Lambda deadline a running invocation is recorded as timed out), or false to turn that off, got ${typeof timeoutMarginMs === 'string' ? JSON.stringify(timeoutMarginMs) : String(timeoutMarginMs)}.`,
+    );
+  }
+  const lambda: LambdaOptions = { flushTimeoutMs, timeoutMarginMs, isAsync: isAsyncFunction(fn) };
   const env = processEnv();
   const monitor = monitorFromConfig(config, env);
   addLambdaResource(monitor, env);
   initAt ??= Date.now();
   const invoke = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> | undefined {
     const kind = forced ?? detectKind(args);
-    if (kind === 'lambda') return invokeLambda(monitor, fn, this, args, flushTimeoutMs, http);
+    if (kind === 'lambda') return invokeLambda(monitor, fn, this, args, lambda, http);
     if (kind === 'node') return invokeNodeStyle(monitor, fn, this, args, flushTimeoutMs, http);
     return invokeWeb(monitor, fn, this, args, kind, flushTimeoutMs, http);
   };
@@ -265,6 +283,30 @@ async function invokeNodeStyle(
 /** The callback the Lambda Node runtime passes up to Node 22 (Node 24's passes none). */
 type LambdaCallback = (err: unknown, value?: unknown) => void;
 
+interface LambdaOptions {
+  readonly flushTimeoutMs: number;
+  readonly timeoutMarginMs: number | false | undefined;
+  /** The wrapper is an async function, which the runtime fails (Runtime.NodeJsExit) when the event loop empties first. */
+  readonly isAsync: boolean;
+}
+
+/** The time the invocation has left, or undefined where its context cannot tell. */
+function remainingMs(context: LambdaContextLike): number | undefined {
+  try {
+    const left = context.getRemainingTimeInMillis?.();
+    return typeof left === 'number' && Number.isFinite(left) ? left : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Waits for `p`, at most `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 /**
  * Returns a promise, or, for a handler that answers through its callback when the runtime passed
  * one, nothing: the result then goes to the runtime's callback, after the export. A promise would
@@ -272,7 +314,8 @@ type LambdaCallback = (err: unknown, value?: unknown) => void;
  * callback keeps what `context.callbackWaitsForEmptyEventLoop` means (work left after
  * `callback()` still runs before the answer, and before the freeze).
  */
-function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], flushTimeoutMs: number, http: HttpInstrumentationOptions): Promise<unknown> | undefined {
+function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: unknown[], options: LambdaOptions, http: HttpInstrumentationOptions): Promise<unknown> | undefined {
+  const { flushTimeoutMs, timeoutMarginMs, isAsync } = options;
   const trust = http.trustIncomingTrace !== false;
   const capture = http.captureHeaders;
   // A response-streaming handler (awslambda.streamifyResponse) is called (event, responseStream, context).
@@ -319,15 +362,82 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
   const activeLabels = shape.http ? { 'http.request.method': shape.http.method, 'url.scheme': shape.http.scheme } : undefined;
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);
   const start = now();
+  /** Ends the span and records the request's point, once: at the handler's answer or at the timeout. */
+  const finish = (status: number | undefined, errType: string | undefined): void => {
+    // Recording-errors conventions: the exception's type, or an HTTP event's 5xx status, on the span as on the metric.
+    if (errType) span.setAttribute('error.type', errType);
+    // The route the app's router set on the span during the request (the Hono middleware) names
+    // the metric too, as handleRequest does; else the event's (routeKey, resource).
+    const set = routeSetOn(span);
+    span.end();
+    if (metrics && activeLabels && shape.http) {
+      metrics.active.add(-1, activeLabels);
+      const labels: Record<string, string | number> = { ...activeLabels };
+      if (status !== undefined) labels['http.response.status_code'] = status;
+      const route = typeof set === 'string' ? set : shape.http.route;
+      if (route) labels['http.route'] = route;
+      if (errType) labels['error.type'] = errType;
+      metrics.duration.observe(secondsBetween(start, now()), labels);
+    }
+  };
+  // The sandbox freezes once the handler answers (VL-02): export before, within the time left.
+  const budget = (): number => {
+    const left = remainingMs(context);
+    return left === undefined ? flushTimeoutMs : Math.max(0, Math.min(flushTimeoutMs, left - 100));
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  /**
+   * The export of an invocation answered without its handler (a timeout, an event loop that emptied
+   * first), once that happened: the handler's late answer then records nothing more.
+   */
+  let abandoned: Promise<void> | undefined;
+  const abandon = (status: number | undefined, errType: string | undefined, message?: string): void => {
+    if (abandoned) return;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    try {
+      if (status !== undefined) span.setAttribute('http.response.status_code', status);
+      if (errType) span.setStatus(SpanStatus.ERROR, message);
+      finish(status, errType);
+    } catch {
+      // the export below still runs
+    }
+    // Nothing is answered after this export: it has what is left, whatever it is.
+    const rest = remainingMs(context);
+    abandoned = awaitFlush(monitor, scope.close(), rest === undefined ? flushTimeoutMs : Math.max(0, Math.min(flushTimeoutMs, rest)), scope);
+  };
+  // Lambda stops a function still running at its deadline without warning: what the invocation
+  // recorded (its span, logs and the request's point) would be lost, uncounted. One timer, a
+  // margin before the deadline, ends the span as a timeout and exports it with the time left; it
+  // is cleared when the handler settles, and unref'd, so it never keeps the event loop from
+  // emptying (the runtime answers a handler that never calls back only then).
+  const left = remainingMs(context);
+  const margin = timeoutMarginMs === false || left === undefined ? undefined : (timeoutMarginMs ?? Math.max(MIN_TIMEOUT_MARGIN_MS, Math.min(flushTimeoutMs, left * TIMEOUT_MARGIN_SHARE)));
+  if (left !== undefined && margin !== undefined && left > margin) {
+    timer = setTimeout(() => abandon(undefined, 'timeout', `the invocation was still running ${Math.round(margin)} ms before its deadline (timeoutMarginMs)`), Math.min(left - margin, MAX_TIMEOUT_MS));
+    try {
+      (timer as { unref?: () => void }).unref?.();
+    } catch {
+      // a runtime without unref: the timer still ends at the deadline
+    }
+  }
+  // The event loop emptied with the handler's promise pending: the runtime answers without it
+  // (Runtime.js _setDefaultExitListener), an async handler's invocation failed as
+  // Runtime.NodeJsExit, another's answered null, and the promise is never waited for again.
+  const emptied = (): void => {
+    if (isAsync) return abandon(undefined, 'Runtime.NodeJsExit', 'the event loop emptied before the handler\'s promise settled');
+    const status = shape.http ? resultStatus(null, shape.http.noStatus) : undefined;
+    abandon(status, status !== undefined && status >= 500 ? String(status) : undefined);
+  };
   const call: LambdaCall = contextStorage().run({ scope, span, baggage }, () =>
-    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false, calledBack: false } : callLambda(fn, self, args),
+    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false, calledBack: false } : callLambda(fn, self, args, emptied),
   );
   const settled = (async (): Promise<unknown> => {
     let status: number | undefined;
     let errType: string | undefined;
     try {
       const result = await call.result;
-      if (shape.http) {
+      if (shape.http && !abandoned) {
         try {
           // A streaming handler returns nothing: its status and headers are those it gave the stream.
           const answer = streaming ? streamPrelude(args[1]) : result;
@@ -350,34 +460,22 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       }
       return result;
     } catch (err) {
-      errType = errorType(err);
-      failSpan(span, err);
+      if (!abandoned) {
+        errType = errorType(err);
+        failSpan(span, err);
+      }
       throw err;
     } finally {
-      // Recording-errors conventions: the exception's type, or an HTTP event's 5xx status, on the span as on the metric.
-      if (errType) span.setAttribute('error.type', errType);
-      // The route the app's router set on the span during the request (the Hono middleware) names
-      // the metric too, as handleRequest does; else the event's (routeKey, resource).
-      const set = routeSetOn(span);
-      span.end();
-      if (metrics && activeLabels && shape.http) {
-        metrics.active.add(-1, activeLabels);
-        const labels: Record<string, string | number> = { ...activeLabels };
-        if (status !== undefined) labels['http.response.status_code'] = status;
-        const route = typeof set === 'string' ? set : shape.http.route;
-        if (route) labels['http.route'] = route;
-        if (errType) labels['error.type'] = errType;
-        metrics.duration.observe(secondsBetween(start, now()), labels);
+      if (timer !== undefined) clearTimeout(timer);
+      if (abandoned) {
+        // Answered after the invocation was recorded and exported without it (a timeout): no
+        // second span or point; the answer waits for that export as long as for its own.
+        const wait = budget();
+        if (wait > 0) await within(abandoned, wait);
+      } else {
+        finish(status, errType);
+        await awaitFlush(monitor, scope.close(), budget(), scope);
       }
-      // The sandbox freezes once the handler answers (VL-02): export now, within the time left.
-      let budget = flushTimeoutMs;
-      try {
-        const left = context.getRemainingTimeInMillis?.();
-        if (typeof left === 'number' && Number.isFinite(left)) budget = Math.max(0, Math.min(budget, left - 100));
-      } catch {
-        // keep the default budget
-      }
-      await awaitFlush(monitor, scope.close(), budget, scope);
     }
   })();
   if (!runtimeCallback) return settled;
@@ -420,7 +518,7 @@ interface LambdaCall {
  * apart: a defaulted `callback = noop` or `...args` counts 0 or 2, and such a handler's result
  * would be lost and its span ended and flushed before the work is done.
  */
-function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): LambdaCall {
+function callLambda(fn: AnyFunction, self: unknown, args: unknown[], emptied: () => void): LambdaCall {
   const call = { result: undefined as unknown as Promise<unknown>, viaCallback: true, drained: false, calledBack: false };
   call.result = new Promise((resolve, reject) => {
     let settled = false;
@@ -432,7 +530,9 @@ function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): LambdaCall
     };
     const callback = (err: unknown, value?: unknown): void => {
       if (!settled) call.calledBack = true;
-      settle(() => (err ? reject(err) : resolve(value)));
+      // As the runtime's callback (CallbackContext): any error but null and undefined fails the
+      // invocation, `callback('', x)`, `callback(0, x)` and `callback(false, x)` included.
+      settle(() => (err !== null && err !== undefined ? reject(err) : resolve(value)));
     };
     let r: unknown;
     try {
@@ -444,6 +544,9 @@ function callLambda(fn: AnyFunction, self: unknown, args: unknown[]): LambdaCall
     if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {
       call.viaCallback = false;
       (r as PromiseLike<unknown>).then((v) => settle(() => resolve(v)), (e: unknown) => settle(() => reject(e)));
+      // Still pending when the event loop empties: the runtime answers without it. `result` stays
+      // pending (the runtime would take a later settlement as a second answer); `emptied` records it.
+      if (!settled) onDrain((waiting = emptied));
       return;
     }
     // A plain value from a handler that takes no callback is its result: the runtime itself

@@ -134,7 +134,7 @@ type RuntimeCallback = (err: unknown, result?: unknown) => void;
  * (the default) only once the event loop is empty ('beforeExit'), and if it is never called the
  * runtime answers null then. Only the first answer counts. `log` gets 'callback' and 'posted'.
  */
-function invokeAsRuntime(handler: (...args: never[]) => unknown, event: unknown, id: string, log: string[]) {
+function invokeAsRuntime(handler: (...args: never[]) => unknown, event: unknown, id: string, log: string[], invocationContext: object = lambdaContext(id)) {
   let waitForEmptyEventLoop = true;
   let finished = false;
   let post!: (p: Posted) => void;
@@ -160,7 +160,7 @@ function invokeAsRuntime(handler: (...args: never[]) => unknown, event: unknown,
     else beforeExit = () => setImmediate(() => post({ result }));
   });
   const context = {
-    ...lambdaContext(id),
+    ...invocationContext,
     get callbackWaitsForEmptyEventLoop() {
       return waitForEmptyEventLoop;
     },
@@ -308,4 +308,164 @@ test('an async handler stays an async function once wrapped, so the runtime stil
   const failing = wrapFunction(async (_event: unknown, _context: unknown) => Promise.reject(new RangeError('no')), monitor);
   const b = invokeAsRuntime(failing, functionUrlEvent('/no'), 'async-2', log);
   expect((await b.posted).error).toBeInstanceOf(RangeError);
+});
+
+test.each([
+  ['an empty string', ''],
+  ['0', 0],
+  ['false', false],
+])('callback(%s, result) fails the invocation, as the runtime\'s callback takes any error but null and undefined: the runtime gets that error, the span is ERROR', async (_name, falsy) => {
+  const { monitor, memory } = createTestMonitor();
+  const handler = wrapFunction((_e: unknown, context: { callbackWaitsForEmptyEventLoop: boolean }, callback: RuntimeCallback) => {
+    context.callbackWaitsForEmptyEventLoop = false; // a success would be posted at once too
+    setImmediate(() => callback(falsy, { statusCode: 200 }));
+  }, monitor);
+  const log: string[] = [];
+  const { posted } = invokeAsRuntime(handler, functionUrlEvent('/falsy'), 'falsy-1', log);
+  expect(await posted).toEqual({ error: falsy });
+  // Called without a callback (Node.js 24's runtime): the promise rejects with it, which the runtime's `fail` posts.
+  await expect((handler as (...args: unknown[]) => unknown)(functionUrlEvent('/falsy'), lambdaContext('falsy-2'))).rejects.toBe(falsy);
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([
+    ['falsy-1', 2, typeof falsy, undefined],
+    ['falsy-2', 2, typeof falsy, undefined],
+  ]);
+});
+
+/** A Lambda context whose deadline is `ms` from now, as the runtime's (getRemainingTimeInMillis counts down). */
+const contextWithDeadline = (id: string, ms: number) => {
+  const deadline = Date.now() + ms;
+  return { awsRequestId: id, functionName: 'orders', getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()) };
+};
+const metricPoints = (memory: ReturnType<typeof createTestMonitor>['memory'], name: string) => (memory.getMetric(name)?.points ?? []) as unknown as { attributes: Record<string, unknown>; count?: number; value?: number }[];
+
+test('a handler still running near its deadline is recorded as a timeout before Lambda stops it: its span (ERROR, error.type timeout), its logs and its request point are exported; its late answer still reaches the runtime, with no second span or count', async () => {
+  const diagnostics: string[] = [];
+  const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.message) });
+  let release!: () => void;
+  const upstream = new Promise<void>((r) => (release = r));
+  const handler = wrapFunction(async (_event: unknown, _context: unknown) => {
+    monitor.logger.info('calling the upstream');
+    await upstream; // an upstream that hangs past the function's timeout
+    return { statusCode: 200 };
+  }, monitor);
+  const log: string[] = [];
+  const { posted } = invokeAsRuntime(handler, functionUrlEvent('/slow'), 'slow-1', log, contextWithDeadline('slow-1', 200));
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(1), { timeout: 5000 });
+  expect(log).toEqual([]); // the handler has not answered
+  const [span] = memory.spans;
+  expect([span!.attributes['faas.invocation_id'], span!.status.code, span!.attributes['error.type'], span!.attributes['http.response.status_code']]).toEqual(['slow-1', 2, 'timeout', undefined]);
+  expect(span!.status.message).toMatch(/deadline/);
+  expect(memory.logs.map((l) => l.body)).toEqual(['calling the upstream']);
+  expect(metricPoints(memory, 'http.server.request.duration').map((p) => [p.attributes['error.type'], p.attributes['http.response.status_code'], p.count])).toEqual([['timeout', undefined, 1]]);
+  expect(metricPoints(memory, 'http.server.active_requests').map((p) => p.value)).toEqual([0]);
+
+  // The upstream answers after all, inside the margin: the runtime gets the answer, and nothing is recorded twice.
+  release();
+  expect(await posted).toEqual({ result: { statusCode: 200 } });
+  await monitor.flush();
+  expect(memory.spans).toHaveLength(1);
+  const points = monitor.metrics.collect().metrics.find((m) => m.name === 'http.server.request.duration')!.points as unknown as { count: number }[];
+  expect(points.reduce((n, p) => n + p.count, 0)).toBe(1);
+  expect(diagnostics).toEqual([]);
+});
+
+test('a callback-style handler that calls back after the timeout was recorded: one span, the answer through the runtime\'s callback; a handler that fails late adds nothing either', async () => {
+  const diagnostics: string[] = [];
+  const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.message) });
+  let release!: () => void;
+  const upstream = new Promise<void>((r) => (release = r));
+  const late = wrapFunction((_event: unknown, _context: unknown, callback: RuntimeCallback) => void upstream.then(() => callback(null, 'late')), monitor);
+  const log: string[] = [];
+  const a = invokeAsRuntime(late, {}, 'late-cb', log, contextWithDeadline('late-cb', 200));
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(1), { timeout: 5000 });
+  release();
+  await vi.waitFor(() => expect(log).toEqual(['callback']));
+  process.emit('beforeExit', 0); // the event loop is empty
+  expect(await a.posted).toEqual({ result: 'late' });
+
+  let fail!: () => void;
+  const failing = new Promise<void>((r) => (fail = r));
+  const lateError = wrapFunction(async (_event: unknown, _context: unknown) => {
+    await failing;
+    throw new RangeError('too late');
+  }, monitor);
+  const b = invokeAsRuntime(lateError, {}, 'late-err', log, contextWithDeadline('late-err', 200));
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(2), { timeout: 5000 });
+  fail();
+  expect((await b.posted).error).toBeInstanceOf(RangeError);
+  await monitor.flush();
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type'], s.events.length])).toEqual([
+    ['late-cb', 2, 'timeout', 0],
+    ['late-err', 2, 'timeout', 0],
+  ]);
+  expect(diagnostics).toEqual([]);
+});
+
+test('a handler that answers in time is not touched by the timeout (its timer is cleared), and the timer never keeps the event loop from emptying: a handler that never calls back is still answered when it empties', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const quick = wrapFunction(async (_event: unknown, _context: unknown) => ({ statusCode: 204 }), monitor);
+  const silent = wrapFunction((_e: unknown, _c: unknown, _callback: RuntimeCallback) => {}, monitor);
+  const log: string[] = [];
+  const a = invokeAsRuntime(quick, functionUrlEvent('/quick'), 'quick', log, contextWithDeadline('quick', 200));
+  expect(await a.posted).toEqual({ result: { statusCode: 204 } });
+  // Timers that keep the event loop alive, before and while the silent handler is pending.
+  const refTimers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+  const before = refTimers();
+  const b = invokeAsRuntime(silent, {}, 'silent', log, contextWithDeadline('silent', 200));
+  expect(refTimers()).toBe(before);
+  process.emit('beforeExit', 0); // the event loop is empty: the runtime answers null
+  expect(await b.posted).toEqual({ result: null });
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(2));
+  await new Promise((r) => setTimeout(r, 300)); // past both deadlines
+  await monitor.flush();
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type']])).toEqual([
+    ['quick', 0, undefined],
+    ['silent', 0, undefined],
+  ]);
+});
+
+test('timeoutMarginMs: false leaves an invocation that outlives its deadline to the handler\'s own answer, as does a margin no shorter than the time the invocation has; a margin given is used', async () => {
+  const { monitor, memory } = createTestMonitor();
+  let release!: () => void;
+  const upstream = new Promise<void>((r) => (release = r));
+  const off = wrapFunction(async (_e: unknown, _c: unknown) => (await upstream, 'off'), monitor, { timeoutMarginMs: false });
+  const wide = wrapFunction(async (_e: unknown, _c: unknown) => (await upstream, 'wide'), monitor, { timeoutMarginMs: 10_000 });
+  const pending = [off({}, contextWithDeadline('off', 100) as never), wide({}, contextWithDeadline('wide', 100) as never)];
+  await new Promise((r) => setTimeout(r, 200)); // past the deadlines
+  expect(memory.spans).toHaveLength(0);
+  release();
+  expect(await Promise.all(pending)).toEqual(['off', 'wide']);
+  const given = wrapFunction(async (_e: unknown, _c: unknown) => new Promise<never>(() => {}), monitor, { timeoutMarginMs: 150 });
+  void given({}, contextWithDeadline('given', 200) as never);
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(3), { timeout: 5000 });
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type']])).toEqual([
+    ['off', 0, undefined],
+    ['wide', 0, undefined],
+    ['given', 2, 'timeout'],
+  ]);
+  expect(memory.spans[2]!.status.message).toMatch(/150 ms before its deadline/);
+});
+
+test('a handler whose promise is still pending when the event loop empties is recorded as the runtime answers it: an async one failed (Runtime.NodeJsExit), another answered null; its promise is left alone', async () => {
+  const diagnostics: string[] = [];
+  const { monitor, memory } = createTestMonitor({ onDiagnostic: (d) => diagnostics.push(d.message) });
+  const stuck = wrapFunction(async (_event: unknown, _context: unknown) => new Promise<never>(() => {}), monitor);
+  const plain = wrapFunction((_event: unknown, _context: unknown) => new Promise<never>(() => {}), monitor);
+  expect([answerOnEmptyEventLoop(stuck), answerOnEmptyEventLoop(plain)]).toEqual([{ error: 'Runtime.NodeJsExit' }, { result: null }]);
+  const pending = [stuck(functionUrlEvent('/stuck') as never, lambdaContext('stuck') as never), plain(functionUrlEvent('/plain') as never, lambdaContext('plain') as never)];
+  process.emit('beforeExit', 0); // the event loop is empty
+  await vi.waitFor(() => expect(memory.spans).toHaveLength(2));
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([
+    ['stuck', 2, 'Runtime.NodeJsExit', undefined],
+    ['plain', 0, undefined, 200],
+  ]);
+  expect(metricPoints(memory, 'http.server.request.duration').map((p) => [p.attributes['error.type'], p.attributes['http.response.status_code'], p.count])).toEqual([
+    ['Runtime.NodeJsExit', undefined, 1],
+    [undefined, 200, 1],
+  ]);
+  expect(metricPoints(memory, 'http.server.active_requests').map((p) => p.value)).toEqual([0]);
+  // The runtime answered already: the wrapper's promises are not settled for it (a second answer).
+  const state = await Promise.race([...pending.map((p) => p!.then(() => 'settled')), new Promise((r) => setImmediate(() => r('pending')))]);
+  expect(state).toBe('pending');
+  expect(diagnostics).toEqual([]);
 });

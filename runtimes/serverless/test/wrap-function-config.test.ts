@@ -16,6 +16,16 @@ describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when 
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { flushTimeoutMs: flushTimeoutMs as number })).toThrow(/flushTimeoutMs/);
   });
 
+  test.each([-1, Number.NaN, Number.POSITIVE_INFINITY, '100', true, null])('timeoutMarginMs %s throws, naming the option and what it takes', (timeoutMarginMs) => {
+    const { monitor } = createTestMonitor();
+    expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { timeoutMarginMs: timeoutMarginMs as number })).toThrow(/`timeoutMarginMs` must be a number of milliseconds from 0 to 2147483647 .*or false/);
+  });
+
+  test('timeoutMarginMs takes milliseconds, or false', () => {
+    const { monitor } = createTestMonitor();
+    for (const timeoutMarginMs of [0, 250, false, undefined] as const) expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { timeoutMarginMs })).not.toThrow();
+  });
+
   test('an unknown kind throws, listing the kinds', () => {
     const { monitor } = createTestMonitor();
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind: 'lamda' as never })).toThrow(/kind.*lambda, vercel, netlify, fetch, node/);
@@ -25,7 +35,7 @@ describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when 
   test('a misspelled option throws, listing the known ones, instead of leaving its default in force', () => {
     const { monitor } = createTestMonitor();
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { flushTimeoutMS: 500 } as never)).toThrow(
-      /^wrapFunction: unknown option `flushTimeoutMS`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, kind, flushTimeoutMs\.$/,
+      /^wrapFunction: unknown option `flushTimeoutMS`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, kind, flushTimeoutMs, timeoutMarginMs\.$/,
     );
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind: 'lambda', flushTimeoutMs: 5, route: () => '/x', trustIncomingTrace: false, captureHeaders: {}, waitForBody: true })).not.toThrow();
   });

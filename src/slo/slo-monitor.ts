@@ -1,6 +1,7 @@
 import { checkOptionKeys } from '../config/option-keys.js';
 import { notifySafely, type Notifier } from '../alerting/notifier.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
+import type { MetricsCollector } from '../metrics/collector.js';
 import type { Counter } from '../metrics/counter.js';
 import type { Monitor } from '../monitor.js';
 import { now } from '../time.js';
@@ -54,7 +55,15 @@ export interface SLOMonitorOptions {
   slos: (SLO | SLOOptions)[];
   /** Where the SLI counters `slo_events_total{slo}` and `slo_good_events_total{slo}` go. */
   monitor?: Monitor;
-  /** Told when a burn-rate alert starts or stops firing. */
+  /**
+   * Told when a burn-rate alert starts or stops firing. Alerts are checked at `status()` and
+   * `statuses()`, at an observation (at most once a second), and, with `monitor`, at each
+   * collection of its metrics (a Prometheus scrape, a metric export, an invocation's flush): a
+   * failure held back by the once-a-second limit at the next one, other changes that come with
+   * time alone at the first one a second or more after the last check. So the end of a burst
+   * alerts by the flush of its own invocation (with a backend that takes metrics, unless
+   * `metricExportIntervalMs` holds them back), and without traffic by the next scrape or export.
+   */
   notifier?: Notifier;
   /** Epoch milliseconds (inject one in tests). */
   clock?: () => number;
@@ -76,6 +85,8 @@ interface Tracked {
   ring: BucketRing | undefined;
   firing: Set<'page' | 'ticket'>;
   lastEval: number;
+  /** A failure was recorded after the last check and may have fired an alert. */
+  pending: boolean;
 }
 
 /**
@@ -99,6 +110,12 @@ export class SLOMonitor {
   private readonly events: Counter | undefined;
   private readonly goodEvents: Counter | undefined;
   private readonly diag: Diagnostics | undefined;
+  /** The monitor's metrics, whose collections check the alerts (see watch). */
+  private readonly metrics: MetricsCollector | undefined;
+  /** Removes the collect callback while one is registered. */
+  private unwatch: (() => void) | undefined;
+  /** The latest clock reading: the monitor's time never goes backwards (see time). */
+  private latest = -Infinity;
   /** The shortest range a burn-rate window reads (the option, default 60). */
   readonly minWindowSeconds: number;
   notifier: Notifier | undefined;
@@ -119,13 +136,13 @@ export class SLOMonitor {
       if (this.tracked.has(slo.name)) throw new TypeError(`SLOMonitor: two SLOs are named "${slo.name}"`);
       // The ring covers ranges widened past a window under minWindowSeconds too.
       if (min / slo.bucketSeconds > 100_000) throw new RangeError(`SLOMonitor: SLO "${slo.name}" needs over 100000 buckets for minWindowSeconds ${min}; raise bucketSeconds or lower minWindowSeconds`);
-      this.tracked.set(slo.name, { slo, ring: undefined, firing: new Set(), lastEval: -Infinity });
+      this.tracked.set(slo.name, { slo, ring: undefined, firing: new Set(), lastEval: -Infinity, pending: false });
     }
     // Anything else (a config object, `{}`) left the SLO series unexported and drops uncounted.
     const mon = options.monitor as Partial<Monitor> | undefined;
     if (mon !== undefined && typeof mon?.metrics?.createCounter != 'function') throw new TypeError('new SLOMonitor({ monitor }): monitor must be a monitor of createMonitor() (it counts the SLO events it exports)');
     this.diag = options.monitor?.diag;
-    const m = options.monitor?.metrics;
+    const m = (this.metrics = options.monitor?.metrics);
     if (m) {
       this.events = m.createCounter('slo_events_total', 'SLI events counted against an SLO.', { labelNames: ['slo'] });
       this.goodEvents = m.createCounter('slo_good_events_total', 'SLI events that met the SLO (successful, or within its latency threshold).', { labelNames: ['slo'] });
@@ -167,13 +184,64 @@ export class SLOMonitor {
       const name = t.slo.name;
       return this.drop('slo:value', () => `SLOMonitor.recordObservation("${name}", …) got ${String(value)}, neither a boolean nor a latency in seconds (a finite number ≥ 0); it was dropped`);
     }
-    const time = this.clock();
+    const time = this.time();
     (t.ring ??= new BucketRing(Math.max(t.slo.windowSeconds, this.minWindowSeconds), t.slo.bucketSeconds * 1000)).add(time, good);
     const labels = { slo: t.slo.name };
     this.events?.increment(1, labels);
     if (good) this.goodEvents?.increment(1, labels);
-    // Alert transitions are checked at most once a second, not on every event.
-    if (this.notifier && time - t.lastEval >= 1000) this.evaluate(t, time);
+    if (this.notifier) {
+      // Alerts are checked at most once a second, not on every event. A failure held back by
+      // that limit (the end of a burst) is checked at the next collection of the monitor's
+      // metrics (see watch), where no later call may come: on Workers, Vercel, Netlify and Lambda
+      // the flush of the invocation that recorded it; else at status(), statuses() or the next
+      // observation a second or more after the last check. (Once both severities fire, a failure
+      // changes nothing.) No timer: a Worker's or a frozen Lambda's timers do not run between
+      // invocations, and elsewhere one would hold a process up.
+      if (this.unwatch === undefined && this.metrics) this.watch(this.metrics);
+      if (time - t.lastEval >= 1000) this.check(t, time);
+      else if (!good && t.firing.size < 2) t.pending = true;
+    }
+  }
+
+  /**
+   * Checks the SLOs' alerts at each collection of the monitor's metrics (a Prometheus scrape, a
+   * metric export, an invocation's flush) while a notifier is set: an SLO with a failure held
+   * back since its last check at once, every other at most once a second, so a window that crosses
+   * its threshold as time passes, with no event (the good events before a burst leave the long
+   * window; the errors leave the short one), fires or resolves without waiting for traffic. The
+   * callback is removed once no alert can change as time passes (no event in any alert window,
+   * none firing) and added again with the next observation: an idle SLO monitor adds no work to
+   * the monitor's exports.
+   */
+  private watch(metrics: MetricsCollector): void {
+    this.unwatch = metrics.addCollectCallback(() => {
+      let live = false;
+      if (this.notifier) {
+        const time = this.time();
+        for (const t of this.tracked.values()) {
+          if (!t.ring) continue;
+          if (t.pending || time - t.lastEval >= 1000) {
+            if (this.check(t, time)) live = true;
+          } else live = true;
+        }
+      }
+      if (!live) {
+        this.unwatch?.();
+        this.unwatch = undefined;
+      }
+    });
+  }
+
+  /**
+   * The clock, never going backwards: a clock stepped back (a custom clock following the wall
+   * clock) would read the windows as of an earlier time, leaving out every event since (an alert
+   * resolved and fired again), and stop the checks until it caught up. The time stalls instead,
+   * as `now()` does. A reading that is no number is taken as the latest one.
+   */
+  private time(): number {
+    const t = this.clock();
+    if (t > this.latest) this.latest = t;
+    return this.latest;
   }
 
   /** Counts a dropped observation and reports its kind of problem once (DESIGN §5). */
@@ -187,12 +255,12 @@ export class SLOMonitor {
   status(name?: string): SLOStatus {
     const t = name === undefined && this.tracked.size === 1 ? this.tracked.values().next().value : this.tracked.get(name ?? '');
     if (!t) throw new RangeError(`SLOMonitor: no SLO named ${JSON.stringify(name)} (known: ${[...this.tracked.keys()].join(', ')})`);
-    return this.evaluate(t, this.clock());
+    return this.evaluate(t, this.time());
   }
 
   /** The status of every SLO. */
   statuses(): SLOStatus[] {
-    const time = this.clock();
+    const time = this.time();
     return [...this.tracked.values()].map((t) => this.evaluate(t, time));
   }
 
@@ -201,8 +269,30 @@ export class SLOMonitor {
     return renderRules(this.slos, { ...options, minWindowSeconds: options?.minWindowSeconds ?? this.minWindowSeconds });
   }
 
+  /** The status of one SLO at `time`; alert changes are notified. */
   private evaluate(t: Tracked, time: number): SLOStatus {
+    const [burnRates] = this.burnRates(t, time);
+    const status = this.summarise(t, time, burnRates);
+    this.transitions(t, burnRates, time, () => status);
+    return status;
+  }
+
+  /**
+   * Checks one SLO's alerts and notifies changes. The whole SLO window, most of status()'s work
+   * for a 30-day SLO, is read only for the summary of a change. Returns whether an alert may
+   * still change as time passes alone (an alert window holds events, or an alert fires).
+   */
+  private check(t: Tracked, time: number): boolean {
+    const [burnRates, events] = this.burnRates(t, time);
+    let status: SLOStatus | undefined;
+    this.transitions(t, burnRates, time, () => (status ??= this.summarise(t, time, burnRates)));
+    return events || t.firing.size > 0;
+  }
+
+  /** The burn-rate alerts of one SLO at `time`, and whether any alert window holds events. */
+  private burnRates(t: Tracked, time: number): [BurnRateStatus[], boolean] {
     t.lastEval = time;
+    t.pending = false;
     const { slo, ring } = t;
     const budget = slo.errorBudget;
     // Error ratios come straight from the counts (not 1 − compliance), so a ratio that equals
@@ -212,20 +302,27 @@ export class SLOMonitor {
       const { good, total } = ring.sum(time, seconds);
       return [total === 0 ? 0 : (total - good) / total, total];
     };
-    const whole = ring ? ring.sum(time, slo.windowSeconds) : { good: 0, total: 0 };
-    const compliance = whole.total === 0 ? 1 : whole.good / whole.total;
-    const errorRatio = whole.total === 0 ? 0 : (whole.total - whole.good) / whole.total;
+    let any = false;
     const burnRates: BurnRateStatus[] = slo.windows.map((w) => {
       const [longRangeSeconds, shortRangeSeconds, least] = alertRanges(w, slo.minEvents, this.minWindowSeconds);
       const [longRatio, events] = errors(longRangeSeconds);
       const [shortRatio] = errors(shortRangeSeconds);
+      if (events > 0) any = true;
       // The condition the generated rules use: error ratio > burn rate × budget (SLO-04).
       const threshold = w.burnRate * budget;
       const firing = longRatio > threshold && shortRatio > threshold && events >= least;
       return { ...w, longRangeSeconds, shortRangeSeconds, longBurnRate: longRatio / budget, shortBurnRate: shortRatio / budget, firing };
     });
-    const alerts = (['page', 'ticket'] as const).filter((s) => burnRates.some((b) => b.severity === s && b.firing));
-    const status: SLOStatus = {
+    return [burnRates, any];
+  }
+
+  private summarise(t: Tracked, time: number, burnRates: BurnRateStatus[]): SLOStatus {
+    const { slo, ring } = t;
+    const budget = slo.errorBudget;
+    const whole = ring ? ring.sum(time, slo.windowSeconds) : { good: 0, total: 0 };
+    const compliance = whole.total === 0 ? 1 : whole.good / whole.total;
+    const errorRatio = whole.total === 0 ? 0 : (whole.total - whole.good) / whole.total;
+    return {
       name: slo.name,
       kind: slo.kind,
       target: slo.target,
@@ -237,19 +334,18 @@ export class SLOMonitor {
       errorBudget: budget,
       errorBudgetRemaining: 1 - errorRatio / budget,
       burnRates,
-      alerts,
+      alerts: (['page', 'ticket'] as const).filter((s) => burnRates.some((b) => b.severity === s && b.firing)),
     };
-    this.transitions(t, status, time);
-    return status;
   }
 
-  private transitions(t: Tracked, status: SLOStatus, time: number): void {
+  private transitions(t: Tracked, burnRates: BurnRateStatus[], time: number, summary: () => SLOStatus): void {
     for (const severity of ['page', 'ticket'] as const) {
-      const firing = status.alerts.includes(severity);
+      const firing = burnRates.some((b) => b.severity === severity && b.firing);
       if (firing === t.firing.has(severity)) continue;
       if (firing) t.firing.add(severity);
       else t.firing.delete(severity);
-      const rates = status.burnRates.filter((b) => b.severity === severity).map((b) => ({ long: b.longBurnRate, short: b.shortBurnRate, threshold: b.burnRate }));
+      const status = summary();
+      const rates = burnRates.filter((b) => b.severity === severity).map((b) => ({ long: b.longBurnRate, short: b.shortBurnRate, threshold: b.burnRate }));
       notifySafely(this.notifier, {
         source: 'slo',
         key: `slo:${t.slo.name}:${severity}`,

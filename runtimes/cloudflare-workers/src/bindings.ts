@@ -24,13 +24,17 @@ const R2_UPLOAD_OPS = new Set(['uploadPart', 'complete', 'abort']);
  * proxy as `this`). Wrapped methods are made once per proxy, and anew when the target's function
  * changes. `uncached(t, prop, fn)`, when given and it answers, supplies a function property made
  * anew on every read instead; `object(prop, v)`, when it answers, an object property (made once:
- * a Durable Object's `sql`).
+ * a Durable Object's `sql`). A property the target can never change (read-only and not
+ * configurable: a frozen binding, as a test may hand one) is answered as it is, untraced, and
+ * counted once through `bc`: a Proxy that answers another value throws a TypeError (an
+ * invariant of Proxy) into the app's call.
  */
 export function methodProxy<T extends object>(
   target: T,
   wrap: (name: string, original: AnyFn) => AnyFn | undefined,
   uncached?: ((t: T, prop: PropertyKey, fn: AnyFn) => unknown) | undefined,
   object?: (prop: PropertyKey, v: unknown) => object | undefined,
+  bc?: BindingContext,
 ): T {
   const objects = new Map<PropertyKey, object>();
   /** Each method made: the target's function it was made from, and what is handed out. */
@@ -46,21 +50,41 @@ export function methodProxy<T extends object>(
       // "bound D1Database" (apps and tools find their bindings in env by that name).
       if (typeof v !== 'function' || prop === 'constructor') {
         const o = object?.(prop, v);
-        if (o) objects.set(prop, o);
-        return o ?? v;
+        if (!o) return v;
+        // Made once, so checked once; a read-only object is kept as the one to answer.
+        const out = fixed(t, prop, bc) ? (v as object) : o;
+        objects.set(prop, out);
+        return out;
       }
       // Only while the target still has that function: one the app put in its place later (a
       // test's `vi.spyOn(env.KV, 'get')`, after a first request) was never called, the first kept.
       const hit = made.get(prop);
       if (hit !== undefined && hit[0] === v) return hit[1];
+      // (`uncached` answers only names the target does not define: none of them read-only.)
       const fresh = uncached?.(t, prop, v as AnyFn);
       if (fresh !== undefined) return fresh;
+      // Checked when a method is made, never on a hit: a read-only one cannot change after.
+      if (fixed(t, prop, bc)) {
+        made.set(prop, [v as AnyFn, v]);
+        return v;
+      }
       const original = (v as AnyFn).bind(t) as AnyFn;
       const wrapped = (typeof prop === 'string' && prop !== 'then' && wrap(prop, original)) || original;
       made.set(prop, [v as AnyFn, wrapped]);
       return wrapped;
     },
   });
+}
+
+/**
+ * Whether `t`'s own `prop` is a read-only, non-configurable data property, which a Proxy of `t`
+ * must answer as it is; counted (and reported once) through `bc` as a method left untraced.
+ */
+function fixed(t: object, prop: PropertyKey, bc: BindingContext | undefined): boolean {
+  const d = Reflect.getOwnPropertyDescriptor(t, prop);
+  if (d === undefined || d.configurable || d.writable !== false) return false;
+  bc?.monitor.diag.drop('internal_error', () => `a binding's "${String(prop)}" is read-only (a frozen binding), so its calls are not traced: hand the binding over unfrozen`);
+  return true;
 }
 
 function kv(bc: BindingsContext, name: string, binding: object): object {
@@ -83,7 +107,7 @@ function kv(bc: BindingsContext, name: string, binding: object): object {
       },
       original,
     );
-  });
+  }, undefined, undefined, bc);
 }
 
 function r2(bc: BindingsContext, name: string, binding: object): object {
@@ -94,7 +118,7 @@ function r2(bc: BindingsContext, name: string, binding: object): object {
     const read = op === 'get' || op === 'head';
     const call = r2Call(bc, name, op, original, read ? (v) => ({ hit: v != null, attributes: { 'cloudflare.r2.hit': v != null } }) : undefined);
     return op === 'createMultipartUpload' ? (...args) => Promise.resolve(call(...args)).then((u) => r2Upload(bc, name, u)) : call;
-  });
+  }, undefined, undefined, bc);
 }
 
 /** One R2 operation's CLIENT span `<op> <binding>` (DB conventions: `{db.operation.name} {db.namespace}`). */
@@ -105,7 +129,7 @@ function r2Call(bc: BindingsContext, name: string, op: string, original: AnyFn, 
 /** An R2 multipart upload: `uploadPart`, `complete` and `abort` get spans of their own. */
 function r2Upload(bc: BindingsContext, name: string, upload: unknown): unknown {
   if (upload === null || typeof upload !== 'object') return upload;
-  const p = methodProxy(upload, (op, original) => (R2_UPLOAD_OPS.has(op) ? r2Call(bc, name, op, original) : undefined));
+  const p = methodProxy(upload, (op, original) => (R2_UPLOAD_OPS.has(op) ? r2Call(bc, name, op, original) : undefined), undefined, undefined, bc);
   natives.set(p, upload);
   return p;
 }
@@ -129,7 +153,7 @@ function queue(bc: BindingsContext, name: string, binding: object): object {
         () => original(...args),
       );
     };
-  });
+  }, undefined, undefined, bc);
 }
 
 /** A traced `fetch` for a service binding or a Durable Object stub: CLIENT span plus traceparent. */
@@ -181,6 +205,8 @@ function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: 
     target,
     (op, bound) => (op === 'fetch' ? tracedFetcherFetch(bc, name, bound) : undefined),
     (t, prop, fn) => (typeof prop === 'string' && !defines(t, prop) ? rpcProperty(bc, type, name, prop, fn) : undefined),
+    undefined,
+    bc,
   );
   natives.set(p, target);
   return p;
@@ -195,7 +221,7 @@ function durableObjectNamespace(bc: BindingsContext, name: string, binding: obje
       // jurisdiction('eu') gives a namespace whose stubs are the binding's too.
       return op === 'jurisdiction' ? durableObjectNamespace(bc, name, r) : fetcher(bc, 'durable_object', name, r);
     };
-  });
+  }, undefined, undefined, bc);
 }
 
 const WORKFLOW_OPS = /^(create|createBatch|get|status|pause|resume|terminate|restart|sendEvent)$/;
@@ -223,7 +249,7 @@ function workflow(bc: BindingsContext, name: string, target: object, id?: string
         },
         () => Promise.resolve(original(...args)).then(wrap),
       );
-  });
+  }, undefined, undefined, bc);
   natives.set(p, target);
   return p;
 }

@@ -26,6 +26,10 @@ function boundProxy<T extends object>(target: T, wrap: (prop: PropertyKey, origi
       const v = Reflect.get(t, prop, t) as unknown;
       // The class, as methodProxy leaves it (`constructor.name` 'D1Database', not 'bound D1Database').
       if (typeof v !== 'function' || prop === 'constructor') return v;
+      // A read-only, non-configurable method (a frozen stand-in) must be answered as it is: a
+      // Proxy answering another value throws a TypeError into the app's call. Left untraced.
+      const d = Reflect.getOwnPropertyDescriptor(t, prop);
+      if (d !== undefined && !d.configurable && d.writable === false) return v;
       const original = (v as AnyFn).bind(t);
       return wrap(prop, original) ?? original;
     },

@@ -3,6 +3,7 @@ import { handleRequest } from '../../../src/http/handle-request.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { lazyIsolate, type Isolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
+import type { InvocationSpec } from './invocation.js';
 import { wrapMethod, wrapRpc, type CallTarget } from './rpc.js';
 import type { DurableObjectState } from './types.js';
 import { heldBy, holdByScope } from './wait-until.js';
@@ -11,7 +12,8 @@ type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 type DOClass = abstract new (...args: any[]) => object;
 
 /** Not RPC: the handlers the runtime calls itself are instrumented on their own, or not at all. */
-const SKIP = ['constructor', 'fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError'];
+const HANDLERS = ['fetch', 'alarm', 'webSocketMessage', 'webSocketClose', 'webSocketError'];
+const SKIP = ['constructor', ...HANDLERS];
 const STATE = Symbol('lexigram.do.state');
 /** The context of a Durable Object's constructor and the work it starts: no invocation, no scope. */
 const OWN: ActiveContext = Object.freeze({});
@@ -29,7 +31,9 @@ interface Instance {
  * work the call hands to `state.waitUntil` (`this.ctx.waitUntil`) itself has settled (at most
  * `waitUntilTimeoutMs`; concurrent calls each wait for their own, told apart by AsyncLocalStorage:
  * without it, only what is handed over before the handler's first `await` is waited for).
- * Methods defined as instance fields (arrow functions) are not wrapped.
+ * The runtime's handlers written as instance fields (`fetch = async (request) => ...`) are traced
+ * as the prototype's are; other instance fields are no RPC methods (workerd does not expose them).
+ * The object's `this.constructor` is `Class` (its static private fields stay readable there; wrapRpc).
  * An RPC method's span starts a new trace: Workers RPC has no metadata slot to carry the
  * caller's context without changing the arguments (see the README); `stub.fetch()` does carry it.
  *
@@ -63,32 +67,53 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
       const restore = ownWork(args[0]);
       super(args[0], iso.env(args[1]), ...rest);
       restore();
-      Object.defineProperty(this, STATE, { value: { isolate: iso, exportTo, className } });
+      try {
+        Object.defineProperty(this, STATE, { value: { isolate: iso, exportTo, className } });
+      } catch {
+        // An object its constructor froze takes no property: it works untraced (this threw, and
+        // every request to the object failed).
+        iso.monitor.diag.report('config', `${className}: its constructor made the object non-extensible (Object.freeze), so its calls are not traced`, undefined, `do-frozen:${className}`);
+        return;
+      }
+      // Class fields are defined by super(), over the prototype's wrapped handlers: a handler
+      // written as one (`fetch = async (req) => ...`) ran with no span, no scope, no export.
+      for (const name of HANDLERS) if (Object.prototype.hasOwnProperty.call(this, name)) traceField(this as Record<string, unknown>, name);
     }
   };
   Object.defineProperty(Instrumented, 'name', { value: className });
   const proto = Instrumented.prototype as unknown as Record<string, AnyFn>;
   const base = Class.prototype as unknown as Record<string, AnyFn | undefined>;
 
-  if (typeof base.fetch === 'function') {
-    const original = base.fetch;
-    proto.fetch = function fetch(this: Instance, request: unknown) {
+  /** `field`: `original` is an instance's own `fetch` (see traceField). */
+  const tracedFetch = (original: AnyFn, field?: boolean): AnyFn =>
+    function fetch(this: Instance, request: unknown, given?: unknown) {
       const s = this[STATE];
-      if (!s) return original.call(this, request);
+      // Called at once by the field's wrapper: a field bound from the prototype's wrapper
+      // (`this.fetch = this.fetch.bind(this)`), whose request has its span already.
+      if (!s || inField === this) {
+        inField = undefined;
+        return original.call(this, request, given);
+      }
       return handleRequest(
         s.isolate.monitor,
         request as Request,
         (req, t) => {
           t.span.setAttribute('cloudflare.durable_object.class', s.className);
           const telemetry = s.isolate.enter(t.scope, t.span);
-          return original.call(this, req, telemetry) as Response | Promise<Response>;
+          if (!field) return original.call(this, req, telemetry) as Response | Promise<Response>;
+          inField = this;
+          try {
+            return original.call(this, req, telemetry) as Response | Promise<Response>;
+          } finally {
+            inField = undefined;
+          }
         },
         s.exportTo,
         s.isolate.http,
         heldBy,
       );
     } as AnyFn;
-  }
+  if (typeof base.fetch === 'function') proto.fetch = tracedFetch(base.fetch);
 
   const target: CallTarget = (self: Instance) => {
     const s = self[STATE];
@@ -97,16 +122,47 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
   };
   const attributes = (extra: Record<string, unknown>) => ({ ...extra, 'cloudflare.durable_object.class': className });
   // FaaS conventions: a timer's invocation span is SERVER.
-  wrapMethod(proto, 'alarm', base.alarm, target, { name: `${className}.alarm`, kind: SpanKind.SERVER, attributes: attributes({ 'faas.trigger': 'timer' }) });
+  const specs: Record<string, Omit<InvocationSpec, 'waitUntil'>> = {
+    alarm: { name: `${className}.alarm`, kind: SpanKind.SERVER, attributes: attributes({ 'faas.trigger': 'timer' }) },
+  };
   for (const ws of ['webSocketMessage', 'webSocketClose', 'webSocketError']) {
-    wrapMethod(proto, ws, base[ws], target, {
-      name: `${className}.${ws}`,
-      kind: SpanKind.SERVER,
-      attributes: attributes({ 'faas.trigger': 'other', 'cloudflare.websocket.event': ws.slice(9).toLowerCase() }),
-    });
+    specs[ws] = { name: `${className}.${ws}`, kind: SpanKind.SERVER, attributes: attributes({ 'faas.trigger': 'other', 'cloudflare.websocket.event': ws.slice(9).toLowerCase() }) };
   }
+  /** Wraps handler `name` on `on` (the prototype, or an instance whose field it is). */
+  const wrap = (on: object, name: string, original: unknown): void => {
+    if (name === 'fetch') {
+      if (typeof original === 'function') (on as Record<string, AnyFn>).fetch = tracedFetch(original as AnyFn, on !== proto);
+    } else wrapMethod(on, name, original, target, specs[name]!, false, name === 'alarm' ? alarmTime : undefined);
+  };
+  for (const name of HANDLERS) if (name !== 'fetch') wrap(proto, name, base[name]);
+  const traceField = (self: Record<string, unknown>, name: string): void => {
+    try {
+      wrap(self, name, self[name]);
+    } catch {
+      // a frozen object (or a read-only field): the handler runs as it is, untraced
+    }
+  };
   wrapRpc(Class, proto, 'DurableObject', SKIP, target, attributes({}));
   return mark(Instrumented) as unknown as C;
+}
+
+/**
+ * An alarm's scheduled time, from the `alarmInfo` workerd passes (`{ scheduledTime, retryCount,
+ * isRetry }`; older runtimes pass `retryCount` and `isRetry` only, or nothing): FaaS conventions'
+ * `faas.time` for a timer trigger, as a cron run's span has it, and the retry count.
+ */
+function alarmTime(args: unknown[]): Record<string, unknown> | undefined {
+  const info = args[0] as { scheduledTime?: unknown; retryCount?: unknown } | null | undefined;
+  if (info === null || typeof info !== 'object') return undefined;
+  const out: Record<string, unknown> = {};
+  const ms = info.scheduledTime;
+  // Within the range of a Date (toISOString throws past it).
+  if (typeof ms === 'number' && Math.abs(ms) <= 8.64e15) {
+    out['faas.time'] = new Date(ms).toISOString();
+    out['cloudflare.scheduled_time'] = ms;
+  }
+  if (typeof info.retryCount === 'number' && Number.isFinite(info.retryCount)) out['cloudflare.alarm.retry_count'] = info.retryCount;
+  return out;
 }
 
 /**
@@ -135,6 +191,9 @@ function ownWork(state: any): () => void {
     return () => {};
   }
 }
+
+/** The object whose own `fetch` (a field) its wrapper is calling, until that call returns (see tracedFetch). */
+let inField: object | undefined;
 
 /** What instrument() and instrumentDO() returned (handlers, classes). */
 const instrumented = new WeakSet<object>();

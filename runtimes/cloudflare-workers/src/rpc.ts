@@ -61,9 +61,18 @@ export function busy<R>(self: any, fn: () => R): R {
  * A call from inside another invocation (the object calling itself) opens none. The monitor never
  * breaks the call: if setting up the invocation throws, `original` runs untraced. `exclusive`
  * (WorkerEntrypoint, one instance per incoming call): a call while the instance is {@link busy}
- * opens none either.
+ * opens none either. `perCall`, when given, adds attributes read from the call's arguments (an
+ * alarm's scheduled time).
  */
-export function wrapMethod(proto: object, name: string, original: unknown, target: CallTarget, spec: Omit<InvocationSpec, 'waitUntil'>, exclusive?: boolean): void {
+export function wrapMethod(
+  proto: object,
+  name: string,
+  original: unknown,
+  target: CallTarget,
+  spec: Omit<InvocationSpec, 'waitUntil'>,
+  exclusive?: boolean,
+  perCall?: (args: unknown[]) => Record<string, unknown> | undefined,
+): void {
   if (typeof original !== 'function') return;
   (proto as Record<string, AnyFn>)[name] = {
     [name](this: any, ...args: unknown[]) {
@@ -76,7 +85,9 @@ export function wrapMethod(proto: object, name: string, original: unknown, targe
             return original.apply(this, args);
           };
           // A WorkerEntrypoint's `this.ctx` serves this call alone: its export waits for the call's waitUntil work.
-          const run = (): unknown => runIn(t[0], spec, t[1], call, exclusive);
+          const extra = perCall?.(args);
+          const s = extra ? { ...spec, attributes: { ...spec.attributes, ...extra } } : spec;
+          const run = (): unknown => runIn(t[0], s, t[1], call, exclusive);
           return exclusive ? busy(this, run) : run();
         }
       } catch (err) {
@@ -92,8 +103,13 @@ export function wrapMethod(proto: object, name: string, original: unknown, targe
  * prototype method, own or inherited from a user base class, up to the runtime's `base` class
  * (`DurableObject`, `WorkerEntrypoint`), other than `skip` and `_`-prefixed names. Getters,
  * setters and symbol keys are not methods. Each call gets a SERVER span `${className}.${method}`.
+ * The instances' `constructor` (`proto.constructor`) is made `Class`, as without the monitor.
  */
 export function wrapRpc(Class: abstract new (...args: any[]) => object, proto: object, base: string, skip: Iterable<string>, target: CallTarget, extra?: Record<string, unknown>, exclusive?: boolean): void {
+  // `this.constructor` read the instrumented subclass: `this.constructor.#count` (a static
+  // private field of Class) threw a TypeError, the subclass having none, and `this.constructor
+  // === Class` was false. `new` and `instanceof` go through the subclass itself, unchanged.
+  Object.defineProperty(proto, 'constructor', { value: Class, writable: true, configurable: true });
   const className = Class.name || base;
   // The nearest definition of a name wins: a getter there hides a base class's method.
   const seen = new Set(skip);

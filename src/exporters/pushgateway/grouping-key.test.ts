@@ -16,6 +16,12 @@ describe('grouping-key.ts (PG-01, PG-02)', () => {
     expect(() => validateGroupingKey({ ok_name: 'x' })).not.toThrow();
     expect(() => validateGroupingKey({ 'no.dots': 'x' })).toThrow(/groupingKey/);
   });
+  it('a grouping key naming le or quantile is refused at construction: the gateway writes it on every series, so a bucket carried le twice (Pushgateway 1.5 stores and serves that, and no scrape can read it)', () => {
+    const url = 'http://gw:9091';
+    expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { le: 'x' } })).toThrow(/groupingKey" must not contain "le": it is the label of every histogram bucket .*"le_group"/);
+    expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { quantile: 'x' } })).toThrow(/must not contain "quantile"/);
+    expect(new PushgatewayBackend({ url, job: 'j', groupingKey: { le_group: 'x' } }).url).toBe('http://gw:9091/metrics/job/j/le_group/x');
+  });
   it('a job or grouping-key value with a lone surrogate is refused at construction, naming the option (not a bare URIError)', () => {
     const url = 'http://gw:9091';
     expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { instance: 'a\ud800' } })).toThrow(

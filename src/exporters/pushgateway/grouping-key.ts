@@ -58,6 +58,11 @@ export function validateGroupingKey(groupingKey: Readonly<Record<string, string>
       );
     }
     if (name === 'job') throw new TypeError('PushgatewayBackend option "groupingKey" must not contain "job"; use the "job" option');
+    // The gateway writes the grouping key on every series it stores: `le` or `quantile` there
+    // would overwrite every histogram bucket's or summary quantile's own, and the push be refused.
+    if (name === 'le' || name === 'quantile') {
+      throw new TypeError(`PushgatewayBackend option "groupingKey" must not contain "${name}": it is the label of every histogram bucket or summary quantile, which the grouping key would overwrite; name it otherwise (e.g. "${name}_group")`);
+    }
     if (typeof value !== 'string') {
       throw new TypeError(`PushgatewayBackend option "groupingKey": the value of ${JSON.stringify(name)} must be a string`);
     }

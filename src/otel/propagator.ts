@@ -12,7 +12,7 @@ import { formatBaggage } from '../trace/propagation/baggage.js';
 import { extractIncoming } from '../trace/propagation/propagation.js';
 import { PROPAGATORS } from '../trace/propagation/propagation.js';
 import { formatTraceparent } from '../trace/propagation/traceparent.js';
-import { limitTracestate } from '../trace/propagation/tracestate.js';
+import { outgoingTracestate } from '../trace/propagation/tracestate.js';
 import { fromApiBaggage, toApiBaggage } from './baggage.js';
 import { unwrapSpan } from './span.js';
 import { SUPPRESS_TRACING_KEY } from './tracer.js';
@@ -53,8 +53,10 @@ export class W3CPropagator implements TextMapPropagator {
         if (trace.isSpanContextValid(c)) {
           // A foreign context may hold upper-case hex (the API accepts it); the header must not (TC-02).
           setter.set(carrier, 'traceparent', formatTraceparent(c.traceId.toLowerCase(), c.spanId.toLowerCase(), c.traceFlags));
-          // The API's TraceState.set() adds to the left without a bound: drop from the right (TS-02).
-          const ts = limitTracestate(c.traceState?.serialize());
+          // The API's TraceState.set() adds to the left without a bound or a check: drop from the
+          // right (TS-02) and leave out malformed members, counted. Never throws (a serialize()
+          // that does), so a bad tracestate never costs the baggage below.
+          const ts = outgoingTracestate(c.traceState, this.monitor?.diag);
           if (ts) setter.set(carrier, 'tracestate', ts);
         }
       }

@@ -52,7 +52,7 @@ const OPTION_KEYS = ['kind', 'attributes', 'links', 'startTime', 'parent', 'scop
  * all-zero or malformed id is no parent (OTLP has no encoding for such ids), so the span
  * starts a new trace instead of joining one that no backend can show.
  */
-function validParent(c: SpanContext | undefined | null): SpanContext | undefined {
+function validParent(c: SpanContext | undefined | null, owner: TracerOwner): SpanContext | undefined {
   if (c == null) return undefined;
   if (!isValidTraceId(c.traceId) || !isValidSpanId(c.spanId)) {
     // Either hex case, as OpenTelemetry's API accepts a span context; kept lower-cased (OTLP-J2).
@@ -62,8 +62,9 @@ function validParent(c: SpanContext | undefined | null): SpanContext | undefined
     c = { ...c, traceId, spanId };
   }
   // An OpenTelemetry API span context holds a TraceState object: its children keep the text.
+  // One whose serialize() throws or gives malformed members loses those, counted, not the parent.
   const ts = c.traceState;
-  return ts === undefined || typeof ts === 'string' ? c : { ...c, traceState: traceStateText(ts) };
+  return ts === undefined || typeof ts === 'string' ? c : { ...c, traceState: traceStateText(ts, owner.diag) };
 }
 
 /**
@@ -163,11 +164,11 @@ export class Tracer {
       if (isSpan(parentIn)) {
         // Only spans from elsewhere (a foreign OpenTelemetry span, a user's class) are checked:
         // ours always have valid ids.
-        parent = parentIn instanceof RecordingSpan ? parentIn : validParent(parentIn.spanContext());
+        parent = parentIn instanceof RecordingSpan ? parentIn : validParent(parentIn.spanContext(), this.owner);
         scope ??= parentIn.scope;
         baggage = parentIn.baggage;
       } else {
-        parent = validParent(parentIn as SpanContext);
+        parent = validParent(parentIn as SpanContext, this.owner);
         baggage = (parentIn as RemoteContext).baggage;
       }
     }

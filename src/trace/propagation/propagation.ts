@@ -4,7 +4,7 @@ import type { Span } from '../span.js';
 import { formatBaggage, parseBaggage, type Baggage } from './baggage.js';
 import { formatTraceparent, parseTraceparent } from './traceparent.js';
 import { isValidSpanId, isValidTraceId } from '../ids.js';
-import { parseTracestate, traceStateText } from './tracestate.js';
+import { outgoingTracestate, parseTracestate } from './tracestate.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 
 /** A parent that arrived from another process: usable as `parent` in `startSpan`. */
@@ -96,17 +96,72 @@ export function extractBaggage(headers: HeadersInput, diag?: Diagnostics): Bagga
 /** The propagators this library has (OTEL_PROPAGATORS), and the default: both. */
 export const PROPAGATORS: readonly ('tracecontext' | 'baggage')[] = ['tracecontext', 'baggage'];
 
+type Incoming = { parent?: RemoteContext; baggage?: Baggage };
+
 /**
  * The parent and baggage of incoming headers, as far as the monitor's `propagators`
- * (OTEL_PROPAGATORS) allow: the request adapters' extraction.
+ * (OTEL_PROPAGATORS) allow: the request adapters' extraction, and the OpenTelemetry propagator's.
+ * Invalid members are counted once per request: headers read again inside the request they came
+ * with (OpenTelemetry instrumentation such as `@hono/otel` extracting them through the registered
+ * propagator, a sub-app served nested with the same request) were counted when it came in.
  */
-export function extractIncoming(headers: HeadersInput, monitor: { diag?: Diagnostics; propagators: readonly string[] }): { parent?: RemoteContext; baggage?: Baggage } {
-  const p = monitor.propagators;
+export function extractIncoming(headers: HeadersInput, monitor: { diag?: Diagnostics; propagators: readonly string[] }): Incoming {
+  const diag = monitor.diag;
+  if (diag === undefined) return incoming(headers, monitor.propagators, undefined);
+  // Drops are held, not counted, until it is known whether these headers were counted already:
+  // the check reads the context, which only a header with something invalid needs.
+  const mark = held.length;
+  const out = incoming(headers, monitor.propagators, holder);
+  if (held.length > mark) {
+    const drops = held.splice(mark);
+    if (!countedWithRequest(monitor, out)) for (const d of drops) diag.drop(d.reason, d.message, d.n);
+  }
+  return out;
+}
+
+function incoming(headers: HeadersInput, p: readonly string[], diag: Diagnostics | undefined): Incoming {
   const b = p.includes('baggage');
   // Baggage left out is not counted for its dropped members.
-  const parent = p.includes('tracecontext') ? extract(headers, b ? monitor.diag : undefined, monitor.diag) : undefined;
+  const parent = p.includes('tracecontext') ? extract(headers, b ? diag : undefined, diag) : undefined;
   if (!b) return { parent: parent && { ...parent, baggage: undefined } };
-  return { parent, baggage: parent ? parent.baggage : extractBaggage(headers, monitor.diag) };
+  return { parent, baggage: parent ? parent.baggage : extractBaggage(headers, diag) };
+}
+
+type Drop = { reason: Parameters<Diagnostics['drop']>[0]; message: string | (() => string); n: number };
+/** Drops extractIncoming found and has not yet decided to count. */
+const held: Drop[] = [];
+const holder = {
+  drop(reason: Drop['reason'], message: Drop['message'], n = 1): void {
+    if (n > 0) held.push({ reason, message, n });
+  },
+} as unknown as Diagnostics;
+
+/**
+ * Whether `got`, just read from headers inside an open request scope of `monitor`, is what that
+ * request was served from, its drops counted then by the adapter: the request's span continued
+ * the same trace or, without a traceparent, neither continued one and the baggage is the
+ * request's. Headers of another trace or other baggage read in a request are counted.
+ */
+function countedWithRequest(monitor: object, got: Incoming): boolean {
+  const active = activeContext();
+  const scope = active?.scope;
+  const server = scope?.serverSpan;
+  if (server === undefined || scope!.owner !== monitor || scope!.closed) return false;
+  if (got.parent !== undefined) return server.spanContext().traceId === got.parent.traceId;
+  if ((server as { parentIsRemote?: boolean }).parentIsRemote === true) return false;
+  return sameBaggage(got.baggage, active!.baggage);
+}
+
+function sameBaggage(a: Baggage | undefined, b: Baggage | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (y === undefined || x.value !== y.value || (x.metadata ?? '') !== (y.metadata ?? '')) return false;
+  }
+  return true;
 }
 
 function write(headers: HeadersInput, name: string, value: string): void {
@@ -149,7 +204,9 @@ export function injectContext<H extends HeadersInput>(headers: H, span?: Span | 
     // receivers reject (TC-02). Its baggage still goes (W3C Baggage stands alone; ENV-12).
     if (p.includes('tracecontext') && isValidTraceId(c.traceId) && isValidSpanId(c.spanId)) {
       write(headers, 'traceparent', formatTraceparent(c.traceId, c.spanId, c.traceFlags));
-      const ts = traceStateText(c.traceState);
+      // Never throws (a hand-made TraceState whose serialize() throws): a bad tracestate loses
+      // its bad members, counted, and never the baggage below.
+      const ts = outgoingTracestate(c.traceState, owner?.diag);
       if (ts) write(headers, 'tracestate', ts);
       // A tracestate belongs to the traceparent it came with (TC-09): one left from forwarded
       // headers (a new trace, an untrusted caller's) must not ride on ours.

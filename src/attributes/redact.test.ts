@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createRedactor, DEFAULT_REDACT_FIELDS, redactDeep } from './redact.js';
+import { createRedactor, DEFAULT_REDACT_FIELDS, REDACTED, redactDeep, redactEntry } from './redact.js';
+import { describe as describeValue } from './sanitize.js';
 
 const r = createRedactor(DEFAULT_REDACT_FIELDS);
 const M = 'REDACTED';
@@ -540,5 +541,29 @@ describe('createRedactor(fields, builtins)', () => {
     expect(only.apply('url.full', 'https://b/k?X-Amz-Signature=SIG&a=1')).toBe(`https://b/k?X-Amz-Signature=${M}&a=1`);
     expect(only.apply('db.connection_string', 'Server=h;Pwd=PW;x=1')).toBe('Server=h;Pwd=[REDACTED]');
     expect(only.isSecret('password')).toBe(false);
+  });
+});
+
+describe('credentials in less usual places', () => {
+  const u = 'postgres://bob:pw1@db/app';
+  const masked = 'postgres://REDACTED:REDACTED@db/app';
+
+  it('a list inside a list keeps the name of the entry holding it (log values, objects written as text)', () => {
+    expect(redactEntry('database_url', [[u], u], r, 1)).toEqual([[masked], masked]);
+    expect(redactDeep({ database_url: [[[u]]], 'url.full': [['https://u:p@h/?token=T']] }, r)).toEqual({ database_url: [[[masked]]], 'url.full': [['https://REDACTED:REDACTED@h/?token=REDACTED']] });
+    expect(describeValue({ database_url: [[u]], other: [[u]] }, r)).toBe(JSON.stringify({ database_url: [[masked]], other: [[u]] }));
+    expect(describeValue({ database_url: new Set([[u]]) }, r)).toBe(JSON.stringify({ database_url: [[masked]] }));
+    // A list under a name that is no secret nor URL is left as it is.
+    expect(redactEntry('tags', [['a@b']], r, 1)).toEqual([['a@b']]);
+  });
+
+  it('a scheme-relative URL quoted in an error message loses its credentials, as in url.full', () => {
+    expect(r.apply('exception.message', 'GET //bob:pw1@api.example.com/x?token=T failed')).toBe('GET //REDACTED:REDACTED@api.example.com/x?token=REDACTED failed');
+    expect(r.apply('exception.message', 'see // a comment, 1 // 2')).toBe('see // a comment, 1 // 2');
+  });
+
+  it("a connection string's percent-encoded pair name is read as libpq reads it", () => {
+    expect(r.apply('database_url', 'postgres://db/app?user=u&pass%77ord=pw1&x=1')).toBe(`postgres://db/app?user=u&pass%77ord=${REDACTED}`);
+    expect(r.apply('database_url', 'postgres://db/app?%zz=1')).toBe('postgres://db/app?%zz=1');
   });
 });

@@ -76,9 +76,10 @@ const TEXT_KEYS = new Set(['exception.message', 'exception.stacktrace']);
 
 /**
  * A URL in text: a scheme (at most 32 characters, so a long run of scheme characters is not
- * re-read from each of them), `://`, and all up to a space, a quote or `<>`.
+ * re-read from each of them) or none (`//user:pw@host`, as `url.full` may be written too), `//`,
+ * and all up to a space, a quote or `<>`.
  */
-const URL_IN_TEXT = /\b[a-zA-Z][a-zA-Z\d+.-]{0,31}:\/\/[^\s"'<>`]+/g;
+const URL_IN_TEXT = /(?:\b[a-zA-Z][a-zA-Z\d+.-]{0,31}:)?\/\/[^\s"'<>`]+/g;
 /** What may close a sentence or a bracket around a URL in text (`(https://…):`): not masked with it. */
 const URL_TRAILER = ').,;:!]}';
 
@@ -314,7 +315,7 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     return url === value ? value : url;
   };
   const redactText = (value: string): string => {
-    if (value.indexOf('://') < 0) return value;
+    if (value.indexOf('//') < 0) return value;
     const out = value.replace(URL_IN_TEXT, (m) => {
       let end = m.length;
       while (URL_TRAILER.includes(m[end - 1])) end--;
@@ -335,7 +336,18 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     // A name starts the value or follows a separator: tried from every character instead, a long
     // run of name characters not followed by `=` would be re-scanned from each (quadratic).
     const re = /(?:^|[\s;&?#/:@])([^\s;&?#/:@=]+)\s*=/g;
-    for (let m; (m = re.exec(v)); ) if (secretParam(m[1]) || (on && CONN_SECRET.test(m[1]))) return v.slice(0, re.lastIndex) + REDACTED;
+    for (let m; (m = re.exec(v)); ) {
+      // A URL form's parameter name may be percent-encoded (`pass%77ord=`), as libpq and URL parsers read it.
+      let name = m[1];
+      if (name.includes('%')) {
+        try {
+          name = decodeURIComponent(name);
+        } catch {
+          // keep the raw name
+        }
+      }
+      if (secretParam(name) || (on && CONN_SECRET.test(name))) return v.slice(0, re.lastIndex) + REDACTED;
+    }
     return v;
   };
   // The last key asked per slot (from the key's length and two of its characters) and its kind:
@@ -410,8 +422,21 @@ function redactUserinfo(value: string): string {
  * connection-string values, also in arrays), then the keys of any map inside.
  */
 export function redactEntry(key: string, value: unknown, redactor: Redactor, depth: number): unknown {
-  const v = redactor.apply(key, value);
-  return typeof v === 'string' ? v : redactDeep(v, redactor, depth);
+  let v = redactor.apply(key, value);
+  if (typeof v === 'string') return v;
+  // A list inside a list is under the same name (`{ database_url: [[url]] }`): `apply` masks the
+  // strings of one list only, and an index names nothing, so the inner ones were kept as given.
+  if (Array.isArray(v) && depth <= 8 && redactor.mayRedact(key)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const e: unknown = v[i];
+      if (!Array.isArray(e)) continue;
+      const r = redactEntry(key, e, redactor, depth + 1);
+      if (r !== e) (out ??= v.slice())[i] = r;
+    }
+    if (out !== undefined) v = out;
+  }
+  return redactDeep(v, redactor, depth);
 }
 
 /** Redacts a nested log value in place-free fashion: returns a copy only where something changed. */

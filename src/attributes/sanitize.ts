@@ -22,16 +22,18 @@ const scratch: Sanitized<AttributeValue> = { value: undefined, fix: Fix.None };
  * (cycles cut and throwing getters included), `null`/`undefined`/functions are dropped; in an
  * array, `null` and `undefined` elements are kept as `null`.
  * Returns a shared scratch object: read it before the next call. With a redactor, the keys of an
- * object turned into JSON are redacted as it is written (`setAttribute('user', { password })`).
+ * object turned into JSON are redacted as it is written (`setAttribute('user', { password })`),
+ * and a text over `maxLength` under a `key` it may change is redacted before it is cut (see redactFirst).
  */
-export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Redactor): Sanitized<AttributeValue> {
+export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Redactor, key?: string): Sanitized<AttributeValue> {
   const out = scratch;
   out.fix = Fix.None;
   switch (typeof v) {
     case 'string':
       if (v.length > maxLength) {
-        out.value = clip(v, maxLength);
-        out.fix = Fix.Truncated;
+        v = redactFirst(v, redactor, key);
+        out.value = clip(v as string, maxLength);
+        if ((v as string).length > maxLength) out.fix = Fix.Truncated;
       } else out.value = v;
       return out;
     case 'number':
@@ -50,10 +52,10 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
     case 'object':
       if (v === null) break;
       if (Array.isArray(v)) {
-        out.value = sanitizeArray(v, maxLength, out, redactor);
+        out.value = sanitizeArray(v, maxLength, out, redactor, key);
         return out;
       }
-      out.value = clip(describe(v, redactor), maxLength);
+      out.value = cutText(describe(v, redactor), maxLength, redactor, key);
       out.fix = Fix.Converted;
       return out;
     default:
@@ -74,7 +76,7 @@ function safeBigInt(v: bigint): boolean {
  * (and `undefined`, a hole) elements kept as `null` as the OpenTelemetry common spec asks; any
  * other mix becomes an array of strings, still with its nulls.
  */
-function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<AttributeValue>, redactor: Redactor | undefined): AttributeValue {
+function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<AttributeValue>, redactor: Redactor | undefined, key: string | undefined): AttributeValue {
   const n = Math.min(arr.length, 1000);
   if (n < arr.length) out.fix = Fix.Truncated;
   let type: string | undefined;
@@ -96,15 +98,33 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
     if (e === null || e === undefined) res[i] = null;
     else if (homogeneous) {
       if (typeof e === 'string' && e.length > maxLength) {
-        res[i] = clip(e, maxLength);
-        out.fix = Fix.Truncated;
+        const r = redactFirst(e, redactor, key);
+        res[i] = clip(r, maxLength);
+        if (r.length > maxLength) out.fix = Fix.Truncated;
       } else res[i] = typeof e === 'bigint' ? Number(e) : (e as string | number | boolean);
     } else {
-      res[i] = clip(typeof e === 'string' ? e : describe(e, redactor), maxLength);
+      res[i] = cutText(typeof e === 'string' ? e : describe(e, redactor), maxLength, redactor, key);
       out.fix = Fix.Converted;
     }
   }
   return res as AttributeValue;
+}
+
+/**
+ * A text about to be cut, redacted whole first as the redactor would redact it under `key` at
+ * export: what tells a secret may lie past the cut (a URL's `@` after `user:password`), and the
+ * part of the secret before it would then be exported as it is. Only for texts over the limit,
+ * so a value within it costs nothing more; redacting the result again changes nothing.
+ */
+function redactFirst(s: string, redactor: Redactor | undefined, key: string | undefined): string {
+  if (redactor === undefined || key === undefined || !redactor.mayRedact(key)) return s;
+  const r = redactor.apply(key, s);
+  return typeof r === 'string' ? r : s;
+}
+
+/** `s` within `maxLength`: as it is when it fits, else redacted (see redactFirst), then clipped. */
+function cutText(s: string, maxLength: number, redactor: Redactor | undefined, key: string | undefined): string {
+  return s.length <= maxLength ? s : clip(redactFirst(s, redactor, key), maxLength);
 }
 
 /**
@@ -160,9 +180,16 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
   const written = new WeakSet<object>();
   let repeats = 0;
   let text = 0;
+  // The name each list that a redactor may change stands under: its elements are redacted under
+  // it (`{ database_url: [[url]] }`), since their own keys are indexes, which name nothing.
+  let lists: Map<object, string> | undefined;
   const s = JSON.stringify(v, function (this: unknown, k, val: unknown) {
     // The root's key is '' (never a secret name); toJSON() has run already, so what it returns is redacted too.
-    if (redactor !== undefined && k !== '') val = redactor.apply(k, val);
+    let name = k;
+    if (redactor !== undefined) {
+      if (lists !== undefined && Array.isArray(this)) name = lists.get(this) ?? k;
+      if (name !== '') val = redactor.apply(name, val);
+    }
     if (typeof val === 'bigint') return val.toString();
     if (typeof val === 'string') {
       if (text > MAX_TEXT) return '[Truncated]';
@@ -182,6 +209,7 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
       val = collectionAsJson(val);
       path.push(val as object);
       from.push(original);
+      if (redactor !== undefined && name !== '' && Array.isArray(val) && redactor.mayRedact(name)) (lists ??= new Map()).set(val, name);
     }
     return val;
   });
@@ -261,13 +289,17 @@ export interface Cut {
 /**
  * Turns any input into an OTLP `AnyValue` for log records, keeping nested maps and arrays
  * (bounded in depth and width), cutting cycles and never throwing. Cuts are flagged in `cut`.
+ * With a redactor, a text over `maxLength` is redacted before it is cut (see redactFirst), under
+ * `key` (the attribute's name) at the top and in lists, under its own key in a map.
  */
-export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: WeakSet<object>, cut?: Cut): AnyValue | undefined {
+export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: WeakSet<object>, cut?: Cut, redactor?: Redactor, key?: string): AnyValue | undefined {
   switch (typeof v) {
     case 'string':
       if (v.length <= maxLength) return v;
+      v = redactFirst(v, redactor, key);
+      if ((v as string).length <= maxLength) return v as string;
       if (cut) cut.truncated = true;
-      return clip(v, maxLength);
+      return clip(v as string, maxLength);
     case 'number':
     case 'boolean':
       return v;
@@ -290,8 +322,10 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   // Written as text, so cut as text is (a Date's 24 characters too, under a smaller limit).
   if (obj instanceof Error || obj instanceof Date) {
     const text = describe(obj);
-    if (text.length > maxLength && cut) cut.truncated = true;
-    return clip(text, maxLength);
+    if (text.length <= maxLength) return text;
+    const r = redactFirst(text, redactor, key);
+    if (r.length > maxLength && cut) cut.truncated = true;
+    return clip(r, maxLength);
   }
   if (depth >= MAX_DEPTH) {
     if (cut) cut.truncated = true;
@@ -309,7 +343,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   s.add(obj);
   try {
     // What JSON would write for it: a URL its href, a decimal or an ObjectId its text (own keys: none, it was {}).
-    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return sanitizeAny((obj as { toJSON(): unknown }).toJSON(), maxLength, depth, s, cut);
+    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return sanitizeAny((obj as { toJSON(): unknown }).toJSON(), maxLength, depth, s, cut, redactor, key);
     // Other typed arrays are lists of numbers (they were maps of index → number).
     if (ArrayBuffer.isView(obj) && !(obj instanceof DataView)) return sanitizeAny(Array.prototype.slice.call(obj, 0, MAX_ENTRIES + 1), maxLength, depth, s, cut);
     // A Map, Headers or URLSearchParams keeps its entries and a Set its values (their own keys
@@ -317,7 +351,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     const json = collectionAsJson(obj);
     if (json !== obj) {
       if ((obj as Set<unknown>).size > MAX_ENTRIES && cut) cut.truncated = true;
-      return sanitizeAny(json, maxLength, depth, s, cut);
+      return sanitizeAny(json, maxLength, depth, s, cut, redactor, key);
     }
     if (Array.isArray(obj)) {
       const n = Math.min(obj.length, MAX_ENTRIES);
@@ -325,7 +359,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
       const out: AnyValue[] = [];
       for (let i = 0; i < n; i++) {
         const item: unknown = obj[i];
-        const e = sanitizeAny(item, maxLength, depth + 1, s, cut);
+        const e = sanitizeAny(item, maxLength, depth + 1, s, cut, redactor, key);
         if (e === undefined && cut && (typeof item === 'function' || typeof item === 'symbol')) cut.noValue = true;
         out.push(e === undefined ? null : e);
       }
@@ -333,14 +367,14 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     }
     const out: { [k: string]: AnyValue } = {};
     let n = 0;
-    for (const key of Object.keys(obj)) {
+    for (const k of Object.keys(obj)) {
       if (++n > MAX_ENTRIES) {
         if (cut) cut.truncated = true;
         break;
       }
-      const item = (obj as Record<string, unknown>)[key];
-      const e = sanitizeAny(item, maxLength, depth + 1, s, cut);
-      if (e !== undefined) defineSafe(out, key, e);
+      const item = (obj as Record<string, unknown>)[k];
+      const e = sanitizeAny(item, maxLength, depth + 1, s, cut, redactor, k);
+      if (e !== undefined) defineSafe(out, k, e);
       else if (cut && (typeof item === 'function' || typeof item === 'symbol')) cut.noValue = true;
     }
     return out;

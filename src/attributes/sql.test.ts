@@ -63,3 +63,110 @@ describe('sanitizeSql: literals that were kept, identifiers that were changed', 
     expect(sanitizeSql(sql)).toBe(expected);
   });
 });
+
+describe('sanitizeSql: no character of a literal is kept, whatever the dialect', () => {
+  const CYR = 'абвгдежзийклмнопрстуфхцчшщъыьэюя';
+  const SOUP = CYR + CYR + "'\"\\$#-/*[]{}<>()!;:?@ \n\tq_E";
+  /** A seeded generator (mulberry32): the same cases on every run. */
+  const rng = (seed: number) => () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  /** A secret of Cyrillic letters (none appears elsewhere in a statement) mixed with SQL's special characters. */
+  const secret = (r: () => number): string => {
+    let s = CYR[Math.floor(r() * CYR.length)]!;
+    for (let n = 1 + Math.floor(r() * 12); n > 0; n--) s += SOUP[Math.floor(r() * SOUP.length)];
+    return s + CYR[Math.floor(r() * CYR.length)]!;
+  };
+  /** Each literal form, written as its dialect writes the secret in it. */
+  const FORMS: ((s: string) => string)[] = [
+    (s) => `'${s.replace(/'/g, "''")}'`,
+    (s) => `N'${s.replace(/'/g, "''")}'`,
+    (s) => `U&'${s.replace(/'/g, "''")}'`,
+    (s) => `_utf8mb4'${s.replace(/'/g, "''")}'`,
+    (s) => `E'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+    (s) => `e'${s.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`,
+    (s) => `$$${s.replace(/\$/g, '')}$$`,
+    (s) => `$tag_1$${s.replace(/\$/g, '')}$tag_1$`,
+    (s) => `q'[${s.replace(/]/g, '')}]'`,
+    (s) => `Q'{${s.replace(/}/g, '')}}'`,
+    (s) => `nq'<${s.replace(/>/g, '')}>'`,
+    (s) => `Nq'(${s.replace(/\)/g, '')})'`,
+    (s) => `q'!${s.replace(/!/g, '')}!'`,
+    // A double-quoted value (SQLite, MySQL); a space makes it no name.
+    (s) => `" ${s.replace(/"/g, '""')}"`,
+    // MySQL's backslash escapes in a plain string.
+    (s) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`,
+  ];
+  /** Text around the literals: comments and names holding an apostrophe, each dialect's own. */
+  const AROUND = [
+    '',
+    ' ',
+    "-- it's\n",
+    "--it's\n",
+    "# it's\n",
+    "/* it's */",
+    "/* a /* b */ it's */",
+    "/* a /* b */ 'x' */",
+    "/*!50000 it's */",
+    "[it's]",
+    '`it\'s`',
+    '"it\'s"',
+    "data #>> '{a,b}' = ",
+    'ARRAY[',
+    'x.y[1] ',
+    '#temp ',
+    "'C:\\' ",
+  ];
+  const leak = (out: string): string | undefined => [...out].find((ch) => CYR.includes(ch));
+
+  it('random secrets in every literal form, around every comment and quoted name', () => {
+    const r = rng(42);
+    for (let n = 0; n < 3000; n++) {
+      const pick = <T,>(a: T[]): T => a[Math.floor(r() * a.length)]!;
+      // One dialect's text around the literals of a statement (a line comment ends its line): mixed,
+      // a text is no dialect's, and what it calls a literal is no dialect's either.
+      const around = pick(AROUND) + '\n';
+      const sql = `SELECT ${around}${pick(FORMS)(secret(r))}, c ${around}FROM t WHERE a = ${pick(FORMS)(secret(r))} ${around} AND b = ${pick(FORMS)(secret(r))}`;
+      const out = sanitizeSql(sql);
+      if (leak(out) !== undefined) expect.fail(`${JSON.stringify(sql)}\n  => ${JSON.stringify(out)}`);
+    }
+  });
+
+  it.each([
+    // MySQL's `#` comment: its apostrophe opened a string, and the next literal was kept.
+    ["SELECT 1 # it's a comment\nFROM t WHERE p = 'SECRET'", "SELECT ? # it?"],
+    // PostgreSQL's nested block comments: the apostrophe after the inner `*/` is still in the comment.
+    ["SELECT /* a /* b */ it's */ x FROM t WHERE p = 'SECRET'", 'SELECT /* a /* b */ it?'],
+    ["SELECT /* a /* b */ 'SECRET' */ 1 FROM t", 'SELECT /* a /* b */ ? */ ? FROM t'],
+    // Oracle's q-quoted strings.
+    ["SELECT q'[it's SECRET]' FROM dual WHERE a = Q'{x}' OR b = nq'<y>' OR c = q'!z!'", 'SELECT ? FROM dual WHERE a = ? OR b = ? OR c = ?'],
+    // SQLite's and SQL Server's bracketed names; PostgreSQL's subscripts.
+    ["SELECT [it's] FROM t WHERE p='SECRET'", 'SELECT [it?'],
+    ["SELECT ARRAY['SECRET', 'b'], a[1] FROM t", 'SELECT ARRAY[?, ?], a[?] FROM t'],
+    // PostgreSQL's `#` operators: their operands are literals.
+    ["SELECT data #>> '{a}' FROM t WHERE data #> '{b}' = 'SECRET'", 'SELECT data #>> ? FROM t WHERE data #> ? = ?'],
+    // MySQL's `--` before no space is two minus signs, and `/*!…*/` is run.
+    ["SELECT 1--'SECRET'\n", 'SELECT ?--?\n'],
+    ["SELECT /*!50000 'SECRET' */ 1", 'SELECT /*!? ? */ ?'],
+  ])('%j', (sql, expected) => {
+    expect(sanitizeSql(sql)).toBe(expected);
+    expect(sanitizeSql(sql)).not.toContain('SECRET');
+  });
+
+  it('keeps comments and names whose readings agree, as before', () => {
+    expect(sanitizeSql("SELECT /* a */ x /* b */ FROM t WHERE c = 'v' -- done")).toBe('SELECT /* a */ x /* b */ FROM t WHERE c = ? -- done');
+    expect(sanitizeSql("# report\nSELECT [name] FROM [t] WHERE x = 'v'")).toBe('# report\nSELECT [name] FROM [t] WHERE x = ?');
+    expect(sanitizeSql("/*traceparent='00-ab-cd-01'*/ SELECT 1 /*x*/")).toBe("/*traceparent='00-ab-cd-01'*/ SELECT ? /*x*/");
+    expect(sqlOperation('# report\nselect 1')).toBe('SELECT');
+  });
+
+  it('reads both ways in linear time', { timeout: 5000 }, () => {
+    for (const open of ["# '", "--'", '/* /* ', '[', "q'[", "q'x", "/*! '"]) {
+      const out = sanitizeSql('SELECT 1 # x\n' + open + "a['#/*".repeat(50_000));
+      expect(out.length).toBeLessThan(400_000);
+    }
+  });
+});

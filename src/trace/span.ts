@@ -392,7 +392,8 @@ export class RecordingSpan implements Span, SpanData {
   }
 
   private setAttributeSlow(key: string, value: unknown): this {
-    const s = typeof key === 'string' && key !== '' ? sanitizeAttribute(value, this.owner.limits.attributeValueLengthLimit, this.owner.redactor) : undefined;
+    // With the key: a value over the limit is redacted before it is cut (see sanitizeAttribute).
+    const s = typeof key === 'string' && key !== '' ? sanitizeAttribute(value, this.owner.limits.attributeValueLengthLimit, this.owner.redactor, key) : undefined;
     if (this.lost(key, value, s?.fix)) return this;
     if (s!.fix === Fix.Converted) this.owner.diag.drop('invalid_attribute', 'an attribute value that was not a string, number or boolean (an object, a BigInt past 2^53) was written as text');
     return this.store(key, s!.value, valueBytes(s!.value));
@@ -597,7 +598,7 @@ export class RecordingSpan implements Span, SpanData {
     try {
       for (const key of Object.keys(input)) {
         const v = input[key];
-        const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor);
+        const s = sanitizeAttribute(v, limits.attributeValueLengthLimit, this.owner.redactor, key);
         // Counted as a span attribute's would be (an empty key or a value no attribute holds is dropped).
         if (this.lost(key, v, s.fix)) continue;
         if (n >= max) {

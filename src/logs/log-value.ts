@@ -73,7 +73,7 @@ function errorValue(e: Error, max: number, redactor: Redactor, cut: LogCut, seen
         out.cause = errorValue(cause, max, redactor, cut, seen);
       }
     } else {
-      const v = sanitizeAny(cause, max, 1, undefined, cut);
+      const v = sanitizeAny(cause, max, 1, undefined, cut, redactor, 'cause');
       if (v !== undefined) out.cause = v;
       else cut.noValue = true;
     }

@@ -229,7 +229,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       // An empty label value is the same as an absent label (PR-03): it is not recorded.
       for (let i = 0; i < names.length; i++) {
         const v = labels[names[i]];
-        const t = this.#text(v, false);
+        const t = this.#text(v, false, names[i]);
         if (t) attributes[names[i]] = typeof v === 'string' ? t : v;
       }
     } else {
@@ -308,7 +308,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         return undefined;
       }
       const v = labels[k];
-      const t = this.#text(v, false);
+      const t = this.#text(v, false, k);
       if (t) attributes[k] = typeof v === 'string' ? t : v;
     }
     return attributes;
@@ -349,17 +349,27 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * boolean as String() writes it (`200` and `"200"` are one series; the series keeps the values
    * of the call that made it). `count` is false when re-reading a value already counted.
    */
-  #text(v: unknown, count = true): string | undefined {
-    if (typeof v === 'string') return v.length > this.owner.limits.labelValueLengthLimit ? this.#truncate(v, count) : v;
+  #text(v: unknown, count = true, name?: string): string | undefined {
+    if (typeof v === 'string') return v.length > this.owner.limits.labelValueLengthLimit ? this.#truncate(v, count, name) : v;
     if (typeof v === 'number' || typeof v === 'boolean') return String(v);
     return v === undefined ? '' : undefined;
   }
 
-  #truncate(s: string, count: boolean): string {
+  #truncate(s: string, count: boolean, name: string | undefined): string {
     // The library's own metrics are exempt: their values are short, known names, and counting
     // a truncation of one would record into the same metric again, without end.
     if (this.selfMetric) return s;
     const max = this.owner.limits.labelValueLengthLimit;
+    // A secret is redacted before the cut: cut first, a URL cut before the `@` of `user:pw@`
+    // would no longer read as one with credentials, and keep the start of the password.
+    const r = this.owner.redactor;
+    if (name !== undefined && r !== undefined && r.mayRedact(name)) {
+      const red = r.apply(name, s);
+      if (typeof red === 'string') {
+        if (red.length <= max) return red;
+        s = red;
+      }
+    }
     if (count && !this.#quiet) this.drop('label_too_long', () => `metric "${this.name}": a label value over ${max} characters was truncated (limits.labelValueLengthLimit)`);
     return clip(s, max);
   }
@@ -370,7 +380,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     const names = this.labelNames!;
     let key = '';
     for (let i = 0; i < names.length; i++) {
-      const t = this.#text(labels[names[i]]);
+      const t = this.#text(labels[names[i]], true, names[i]);
       if (t === undefined) return this.#invalidValue();
       key += t.length + SEP + t;
     }
@@ -403,7 +413,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       const k = keys[i];
       const raw = labels[k];
       if (raw === undefined) continue;
-      const t = this.#text(raw);
+      const t = this.#text(raw, true, k);
       if (t === undefined) return this.#invalidValue();
       // An empty value is the same as an absent label (PR-03).
       if (t !== '') key += k.length + KV + k + t.length + KV + t;
@@ -427,7 +437,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         const a: Labels = {};
         for (const k of this.labelNames ?? Object.keys(labels)) {
           const v = labels[k];
-          const t = this.#text(v, false);
+          const t = this.#text(v, false, k);
           if (t) a[k] = typeof v === 'string' ? t : v;
         }
         const kept = this.#labelSet ? a : this.#capLabels(a, false);

@@ -22,6 +22,15 @@ function setup() {
 }
 
 describe('a Logs API record body', () => {
+  it('a long secret in a structured body is redacted before it is cut (a cut before the @ of user:pw@ kept the password)', async () => {
+    const t = createTestMonitor({ onDiagnostic: () => {}, limits: { logMessageLengthLimit: 24 } });
+    const logger = new BridgeLoggerProvider(t.monitor).getLogger('app');
+    logger.emit({ body: { 'url.full': 'https://bob:hunter2-very-secret-password@db.example.com/orders' } });
+    await t.monitor.flush();
+    const text = JSON.stringify(t.memory.logs[0]!.body);
+    expect(text).not.toContain('hunter');
+    expect(text).not.toContain('bob:');
+  });
   it('a function or symbol in a map or list body is left out (null in a list) and counted once per body', async () => {
     const { monitor, memory, logger, dropped } = setup();
     logger.emit({ body: { keep: 1, f: () => 1, s: Symbol('s') } });

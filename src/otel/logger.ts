@@ -179,7 +179,7 @@ export class BridgeLogger {
 function structured(body: unknown, m: Monitor): AnyValue | undefined {
   const cut: LogCut = { truncated: false };
   const max = m.limits.logMessageLengthLimit;
-  let v = sanitizeAny(body, max, 0, undefined, cut);
+  let v = sanitizeAny(body, max, 0, undefined, cut, m.redactor);
   if (typeof v === 'string') v = fromText(body, v, max, m.redactor, cut);
   v = redactDeep(v, m.redactor) as AnyValue | undefined;
   if (cut.truncated) m.diag.drop('attribute_truncated', 'an OpenTelemetry log record body was cut to the limits of log values');

@@ -201,27 +201,41 @@ function instrumentClass(Class: new (...args: any[]) => object, isolate: (env: u
   const Instrumented = class extends Class {
     constructor(ctx: unknown, env: unknown, ...rest: unknown[]) {
       super(ctx, isolate(env).env(env), ...rest);
+      // Class fields are defined by super(), over the prototype's wrapped handlers: a handler
+      // written as one (`fetch = async (req) => ...`) ran with no span, no scope, no export.
+      for (const name of HANDLERS) {
+        if (Object.prototype.hasOwnProperty.call(this, name)) {
+          try {
+            const f = (this as Record<string, unknown>)[name];
+            if (typeof f === 'function') (this as Record<string, unknown>)[name] = handler(name, f);
+          } catch {
+            // a frozen instance: the handler runs as it is, untraced
+          }
+        }
+      }
     }
   };
   Object.defineProperty(Instrumented, 'name', { value: Class.name });
   const target = (self: { ctx: ExecutionContext; env: unknown }): [Isolate, ExecutionContext] => [isolate(self.env), self.ctx];
   wrapRpc(Class, Instrumented.prototype, 'WorkerEntrypoint', NOT_RPC, target, undefined, true);
+  const className = Class.name || 'WorkerEntrypoint';
+  /** Handler `name`, `f` (the prototype's method, or an instance's field), traced. */
+  const handler = (name: HandlerName, f: Function): ((...args: unknown[]) => unknown) => {
+    // A method named like a handler may be an RPC method (`env.MAILER.email(to, subject, body)`):
+    // called with anything but the event the runtime passes, it runs as RPC, its arguments
+    // unchanged.
+    const rpc: Record<string, (...args: unknown[]) => unknown> = {};
+    wrapMethod(rpc, name, f, target, { name: `${className}.${name}`, kind: SpanKind.SERVER, attributes: { 'rpc.system': 'cloudflare_rpc', 'rpc.service': className, 'rpc.method': name } }, true);
+    // `this.env` is already instrumented: Isolate.env() hands it back as it is.
+    return function (this: { ctx: ExecutionContext; env: unknown }, ...args: unknown[]) {
+      if (name !== 'fetch' && !isEvent(name, args[0])) return rpc[name]!.apply(this, args);
+      // Busy while it runs: the instance's own method calls open no RPC span (see busy()).
+      return busy(this, () => invoke(isolate(this.env), name, args[0], this.env, this.ctx, (i, _e, t) => f.call(this, i, t)));
+    };
+  };
   for (const name of HANDLERS) {
     const f = (Class.prototype as Record<string, unknown>)[name];
-    if (typeof f === 'function') {
-      // A method named like a handler may be an RPC method (`env.MAILER.email(to, subject, body)`):
-      // called with anything but the event the runtime passes, it runs as RPC, its arguments
-      // unchanged.
-      const rpc: Record<string, (...args: unknown[]) => unknown> = {};
-      const className = Class.name || 'WorkerEntrypoint';
-      wrapMethod(rpc, name, f, target, { name: `${className}.${name}`, kind: SpanKind.SERVER, attributes: { 'rpc.system': 'cloudflare_rpc', 'rpc.service': className, 'rpc.method': name } }, true);
-      // `this.env` is already instrumented: Isolate.env() hands it back as it is.
-      (Instrumented.prototype as Record<string, unknown>)[name] = function (this: { ctx: ExecutionContext; env: unknown }, ...args: unknown[]) {
-        if (name !== 'fetch' && !isEvent(name, args[0])) return rpc[name]!.apply(this, args);
-        // Busy while it runs: the instance's own method calls open no RPC span (see busy()).
-        return busy(this, () => invoke(isolate(this.env), name, args[0], this.env, this.ctx, (i, _e, t) => f.call(this, i, t)));
-      };
-    }
+    if (typeof f === 'function') (Instrumented.prototype as Record<string, unknown>)[name] = handler(name, f);
   }
   return Instrumented;
 }

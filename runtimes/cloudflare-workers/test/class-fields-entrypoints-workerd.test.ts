@@ -77,6 +77,15 @@ describe.each([
     expect(events.some((e) => e.fieldAlarm && typeof e.fieldAlarm.retryCount === 'number')).toBe(true);
   });
 
+  test('a WorkerEntrypoint whose fetch is a class field (an arrow function): a service call gets its SERVER span (it ran untraced)', async () => {
+    expect(await get('/fields')).toMatchObject({ svcFetch: 'svc field fetch /y' });
+    const { spans } = await dumpUntil((d) => d.spans.some((s) => s.attributes['url.path'] === '/y'));
+    const served = spans.filter((s) => s.attributes['url.path'] === '/y');
+    // One span per call, however often the test ran /fields: each a SERVER span with its status.
+    expect(served.length).toBeGreaterThan(0);
+    for (const s of served) expect(s).toMatchObject({ name: 'GET', kind: SERVER, attributes: { 'http.response.status_code': 200 } });
+  });
+
   test('the alarm span has faas.time, the alarm\'s scheduled time from alarmInfo (FaaS conventions for a timer trigger), and the retry count', async () => {
     const { spans, events } = await dumpUntil((d) => d.spans.some((s) => s.name === 'Fields.alarm'));
     const info = events.find((e) => e.fieldAlarm)!.fieldAlarm as { scheduledTime?: number; retryCount: number };

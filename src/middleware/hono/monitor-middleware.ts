@@ -73,12 +73,33 @@ function setLimit(E: { stackTraceLimit?: number }, n: number): boolean {
  * Hono's match: a 404 answered by notFound). Its own pattern (`/api/*` under `basePath('/api')`,
  * `use('/api/*')` or a sub-app) is no route of the app: it named every 404 there and hid the
  * `route` option's name. A catch-all handler of a method (`app.get('*', spa)`) is a route.
+ *
+ * A request a middleware refused (an error status or a throw: `use('/admin/*', basicAuth())`'s
+ * 401, a rate limiter's 429, a failing `use()`'s 500) is named by the route Hono matched for it,
+ * the first handler of its method after that middleware (`/admin/users/:id`), as when the
+ * handler answers: the endpoint's error rate holds its refused requests. A middleware's own
+ * answer below 400 (`serveStatic`'s file, a CORS preflight, a redirect) keeps its pattern: it
+ * served the request, and a SPA's `app.get('*')` after it must not name every asset. A `use()`
+ * and an `app.all()` are both method ALL in Hono's match: one taking no `next` is a handler.
+ * With no handler after it (a 404) the middleware's own pattern stays.
  */
-function matchedRoute(c: Context, own: number): string | undefined {
+function matchedRoute(c: Context, own: number, thrown: boolean): string | undefined {
   try {
     const i = c.req.routeIndex;
     if (i === own) return undefined;
-    const m = c.req.matchedRoutes[i];
+    const routes = c.req.matchedRoutes;
+    let m = routes[i];
+    if (m?.method === 'ALL' && (thrown || sentStatus(c) >= 400)) {
+      for (let j = i + 1; j < routes.length; j++) {
+        const h = routes[j]!;
+        // A handler: of a method, or an app.all() one, told from a use() as Hono's own docs do,
+        // by taking no `next`.
+        if (h.method !== 'ALL' || (h.handler as (...a: unknown[]) => unknown).length < 2) {
+          m = h;
+          break;
+        }
+      }
+    }
     const r = m?.path;
     if (typeof r !== 'string' || r === '') return undefined;
     return (r === '/*' || r === '*') && m!.method === 'ALL' ? undefined : r;
@@ -113,7 +134,7 @@ function recordOnly(span: Span, err: unknown): void {
  * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
  */
 function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number, own: number, thrown?: { error: unknown }): void {
-  const route = matchedRoute(c, own);
+  const route = matchedRoute(c, own, thrown !== undefined);
   if (route) {
     span.updateName(serverSpanName(method, route));
     span.setAttribute('http.route', route);
@@ -174,6 +195,11 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
  * when there is one. Under an adapter that already opened a server span (`instrument()` on
  * Workers, Deno, Bun or Node), it names that span instead of making a second one.
  *
+ * Register it first: alone, its span ends when it returns, so a middleware registered before
+ * it is not seen after `next()` (an error it throws then, answered 500 by onError, is recorded
+ * with the handler's status). A config diagnostic says so once; under an adapter the adapter's
+ * span records the answer sent.
+ *
  * @param monitorOrConfig a monitor, its options, or `(env) => options` (Hono's `c.env`)
  * @param options HTTP options (`trustIncomingTrace`, `captureHeaders`, `waitForBody`)
  * @example
@@ -197,12 +223,19 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
   const unread = Object.keys(options).filter((k) => options[k as keyof HonoMonitorOptions] !== undefined).join(', ');
   return async function lexigramMonitor(c, next) {
     const scope = getActiveScope();
+    const vars = c as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
+    const outer = vars.get(MONITOR_KEY);
     let monitor: Monitor;
     // Under an adapter (instrument(), serve()) given options or a function of the env, as the
     // adapter is: the adapter's monitor is this request's. One built here from the same options
     // would be a second that nothing flushes there (what the app records through
     // c.get(MONITOR_KEY) lost), and an option only the adapter takes (captureHeaders) would fail it.
     if (scope?.serverSpan && !(monitorOrConfig instanceof Monitor) && scope.owner instanceof Monitor) monitor = scope.owner;
+    // So under another monitorMiddleware on this request (a sub-app's own, given its own options):
+    // its monitor, found in the Context, which holds it also where no AsyncLocalStorage carries
+    // the scope past an await of a middleware between them. A second monitor built here recorded
+    // the request twice, to the same backends.
+    else if (outer instanceof Monitor && !(monitorOrConfig instanceof Monitor)) monitor = outer;
     else {
       if (misconfigured) return next();
       try {
@@ -215,10 +248,9 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
         return;
       }
     }
-    const vars = c as unknown as { get(key: string): unknown; set(key: string, value: unknown): void };
     // A sub-app with its own monitorMiddleware(monitor), mounted with route(), runs in the same
     // Context: the outer call describes this request already; a second would count it twice.
-    if (vars.get(MONITOR_KEY) === monitor) {
+    if (outer === monitor) {
       await next();
       return;
     }
@@ -239,6 +271,9 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       await describedNext(next, monitor, existing, scope, c, method, start);
       return;
     }
+    // Alone, the span ends when this call returns: what middleware registered before it do
+    // afterwards is out of its sight (Hono gives no hook at the end of its chain).
+    if (c.req.routeIndex > 0 && !toldNotFirst.has(monitor)) notFirst(monitor, c);
     // The export waits for the work the handler hands to `c.executionCtx.waitUntil`, as under
     // instrument(): what it records then leaves with this request, not with the isolate's next
     // export (lost if the isolate is evicted first).
@@ -266,6 +301,34 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       c.res = response;
     }
   };
+}
+
+/** Monitors told that their middleware runs after others (see notFirst). */
+const toldNotFirst = new WeakSet<Monitor>();
+
+/**
+ * Says once, as a config diagnostic, that middleware ran before this one on a request: their
+ * time is not in the span, and what they do after `next()` is not seen. One that throws then is
+ * answered 500 by Hono's onError while the span and the duration point keep the handler's 200;
+ * one that replaces the response is recorded with the status it replaced.
+ */
+function notFirst(monitor: Monitor, c: Context): void {
+  toldNotFirst.add(monitor);
+  let before = '';
+  try {
+    before = c.req.matchedRoutes
+      .slice(0, c.req.routeIndex)
+      .map((r) => `${r.method === 'ALL' ? 'use' : r.method.toLowerCase()}('${r.path}')`)
+      .join(', ');
+  } catch {
+    // named without them
+  }
+  monitor.diag.report(
+    'config',
+    `monitorMiddleware runs after other middleware (${before}): their time is not in its span, a request they answer themselves is not recorded, and what they do after next() is not seen (an error they throw then is answered 500 by onError but recorded with the handler's status); register monitorMiddleware first, or serve the app with instrument() or serve(), whose span covers the whole app`,
+    undefined,
+    'hono:not-first',
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { ConsoleBackend } from './exporters/console/console-backend.js';
 import { applyTailPolicy, createTailPolicy, KeptTraces, type TailPolicy } from './trace/sampling/tail.js';
 import { Tracer, type TracerOwner } from './trace/tracer.js';
 import { attributesBytes, valueBytes } from './attributes/sanitize.js';
-import { contextStorage, setContextStorage } from './context/active.js';
+import { contextStorage, holdDuringCollection, setContextStorage } from './context/active.js';
 import { checkOptions, type MonitorOptions } from './config/options.js';
 import { PROPAGATORS } from './trace/propagation/propagation.js';
 import { Diagnostics } from './diag/diagnostics.js';
@@ -457,7 +457,32 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;
-    return this.#export(spans, logs);
+    const exported = this.#export(spans, logs);
+    // An alert's post started by the collection: the scope, still open, holds it (outside its
+    // export, by which the collector is judged).
+    if (this.#collectionWork !== undefined) this.#handOver(scope);
+    return exported;
+  }
+
+  /**
+   * Work started by the collect callbacks of the export that just ran (an SLO alert's webhook
+   * post, fired at a request's flush, where no scope is active): the runtime would cut it once
+   * the export ends, so the invocation that exported holds it.
+   */
+  #collectionWork: Promise<unknown>[] | undefined;
+
+  #handOver(scope: Scope): void {
+    const work = this.#collectionWork!;
+    this.#collectionWork = undefined;
+    for (const p of work) scope.waitUntil(p);
+  }
+
+  /** `exported`, settling once the collection's work has settled too (an export that runs after its scope closed). */
+  #withCollectionWork(exported: Promise<FlushResult>): Promise<FlushResult> {
+    const work = this.#collectionWork;
+    if (work === undefined) return exported;
+    this.#collectionWork = undefined;
+    return Promise.all([exported, ...work.map((p) => new Promise((r) => r(p)).catch(() => {}))]).then((r) => r[0]);
   }
 
   /**
@@ -536,7 +561,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.pendingSpans = [];
     this.pendingLogs = [];
     this.pendingBytes = 0;
-    return this.#export(spans, logs, flushAll);
+    return this.#withCollectionWork(this.#export(spans, logs, flushAll));
   }
 
   /**
@@ -708,7 +733,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
           if (snapshots.has(t)) metrics = snapshots.get(t);
           else {
             // One export runs the collect callbacks once, however many temporalities it collects.
-            const s = this.metrics.collect({ temporality: t, callbacks: snapshots.size === 0 });
+            // Work the callbacks start (an SLO alert's post) is held by the invocation that exports.
+            const s =
+              snapshots.size === 0 && this.metrics.hasCollectCallbacks
+                ? holdDuringCollection((p) => (this.#collectionWork ??= []).push(p), () => this.metrics.collect({ temporality: t }))
+                : this.metrics.collect({ temporality: t, callbacks: snapshots.size === 0 });
             // An empty cumulative snapshot goes once, when the last series went (remove(),
             // reset()): "no series" is news there, and a Pushgateway PUT then clears the group.
             const shown = t === 'cumulative' ? this.#cumulativeShown : false;

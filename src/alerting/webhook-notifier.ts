@@ -1,5 +1,5 @@
 import { checkOptionKeys } from '../config/option-keys.js';
-import { getActiveScope } from '../context/active.js';
+import { holdInInvocation } from '../context/active.js';
 import { now, timerMs } from '../time.js';
 import type { Alert, Notifier } from './notifier.js';
 import { settleQuietly } from '../diag/callback.js';
@@ -274,7 +274,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     try {
       // Without one, the invocation that raised the alert keeps itself alive for the post.
       if (options.waitUntil) options.waitUntil(p);
-      else getActiveScope()?.waitUntil(p);
+      else holdInInvocation(p);
     } catch {
       // a waitUntil outside a request: the promise still runs
     }

@@ -53,6 +53,37 @@ export function getActiveScope(): Scope | undefined {
   return contextStorage().get()?.scope;
 }
 
+/** While a collection runs its callbacks: where work they start is held (see holdDuringCollection). */
+let collectionHold: ((promise: Promise<unknown>) => void) | undefined;
+
+/**
+ * Runs `f` (a collection's callbacks) with `hold` taking the work they start, such as an alert's
+ * webhook post: an export's collection runs in a request's flush, after its handler, where no
+ * scope is active (or the scope is closing), and the export's promise (the request's
+ * `waitUntil`) must wait for that work or the runtime cuts it when the export ends.
+ */
+export function holdDuringCollection<R>(hold: (promise: Promise<unknown>) => void, f: () => R): R {
+  const previous = collectionHold;
+  collectionHold = hold;
+  try {
+    return f();
+  } finally {
+    collectionHold = previous;
+  }
+}
+
+/**
+ * Keeps the current invocation alive until `promise` settles: the export collecting now, else the
+ * active scope. False when neither can hold it.
+ */
+export function holdInInvocation(promise: Promise<unknown>): boolean {
+  if (collectionHold) {
+    collectionHold(promise);
+    return true;
+  }
+  return getActiveScope()?.waitUntil(promise) ?? false;
+}
+
 /**
  * Runs `f` with `span` active: the current scope, baggage and `@opentelemetry/api` context stay
  * visible inside unless the span brings its own (as `startActiveSpan` and `traced` do).

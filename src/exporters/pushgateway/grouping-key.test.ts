@@ -18,7 +18,7 @@ describe('grouping-key.ts (PG-01, PG-02)', () => {
   });
   it('a grouping key naming le or quantile is refused at construction: the gateway writes it on every series, so a bucket carried le twice (Pushgateway 1.5 stores and serves that, and no scrape can read it)', () => {
     const url = 'http://gw:9091';
-    expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { le: 'x' } })).toThrow(/groupingKey" must not contain "le": it is the label of every histogram bucket .*"le_group"/);
+    expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { le: 'x' } })).toThrow(/groupingKey" must not contain "le": it is the label of every histogram bucket, which would then carry it twice .*"le_group"/);
     expect(() => new PushgatewayBackend({ url, job: 'j', groupingKey: { quantile: 'x' } })).toThrow(/must not contain "quantile"/);
     expect(new PushgatewayBackend({ url, job: 'j', groupingKey: { le_group: 'x' } }).url).toBe('http://gw:9091/metrics/job/j/le_group/x');
   });

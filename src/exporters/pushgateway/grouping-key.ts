@@ -61,7 +61,7 @@ export function validateGroupingKey(groupingKey: Readonly<Record<string, string>
     // The gateway writes the grouping key on every series it stores: `le` or `quantile` there
     // would overwrite every histogram bucket's or summary quantile's own, and the push be refused.
     if (name === 'le' || name === 'quantile') {
-      throw new TypeError(`PushgatewayBackend option "groupingKey" must not contain "${name}": it is the label of every histogram bucket or summary quantile, which the grouping key would overwrite; name it otherwise (e.g. "${name}_group")`);
+      throw new TypeError(`PushgatewayBackend option "groupingKey" must not contain "${name}": it is the label of every ${name === 'le' ? 'histogram bucket' : 'summary quantile'}, which would then carry it twice (no scrape reads that); name it otherwise (e.g. "${name}_group")`);
     }
     if (typeof value !== 'string') {
       throw new TypeError(`PushgatewayBackend option "groupingKey": the value of ${JSON.stringify(name)} must be a string`);

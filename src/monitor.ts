@@ -43,6 +43,8 @@ const BATCH_QUIET_MS = 10;
 export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   readonly serviceName: string;
   readonly resource: Resource;
+  /** The instrumentation scope of everything the monitor records (its metrics' `otel_scope_*` labels at a scrape). */
+  readonly instrumentationScope: InstrumentationScope = SCOPE;
   readonly limits: Limits;
   readonly diag: Diagnostics;
   readonly sampler: Sampler;

@@ -41,12 +41,12 @@ it('deltas over several flushes sum to the scraped cumulative values, with conti
   ];
   for (const step of steps) {
     step();
-    scrapes.push(renderPrometheus(monitor));
+    scrapes.push(renderPrometheus(monitor, { withoutScopeInfo: true, withoutTargetInfo: true }));
     await monitor.flush();
     await new Promise((r) => setTimeout(r, 5));
   }
   await monitor.shutdown();
-  const last = renderPrometheus(monitor);
+  const last = renderPrometheus(monitor, { withoutScopeInfo: true, withoutTargetInfo: true });
   const points = new Map<string, any[]>();
   for (const r of rx.requests.slice(from).filter((r) => r.path.endsWith('/metrics'))) {
     const body = decodeProto('metrics', r.body);

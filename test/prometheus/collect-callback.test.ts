@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { metricsHandler } from '../../src/exporters/prometheus/index.js';
 import { createMonitor, type Diagnostic } from '../../src/index.js';
 import { promtoolCheck, shouldRun } from './processes.js';
+import { SCOPE_LABELS as S } from './fixtures.js';
 
 async function scrape(handler: ReturnType<typeof metricsHandler>): Promise<string> {
   const res = await handler(new Request('http://localhost/metrics'));
@@ -36,8 +37,8 @@ describe.runIf(shouldRun('promtool'))('collect callbacks, scraped', () => {
 
     const first = await scrape(handler);
     expect(runs).toBe(1);
-    expect(line(first, 'queue_depth{queue="mail"}')).toBe('queue_depth{queue="mail"} 3');
-    expect(line(first, 'queue_depth{queue="sms"}')).toBe('queue_depth{queue="sms"} 6');
+    expect(line(first, `queue_depth{queue="mail",${S}}`)).toBe(`queue_depth{queue="mail",${S}} 3`);
+    expect(line(first, `queue_depth{queue="sms",${S}}`)).toBe(`queue_depth{queue="sms",${S}} 6`);
     let r = promtoolCheck(first);
     expect(r.output).toBe('');
     expect(r.code).toBe(0);
@@ -45,8 +46,8 @@ describe.runIf(shouldRun('promtool'))('collect callbacks, scraped', () => {
     queue.push(4, 5);
     const second = await scrape(handler);
     expect(runs).toBe(2);
-    expect(line(second, 'queue_depth{queue="mail"}')).toBe('queue_depth{queue="mail"} 5');
-    expect(line(second, 'queue_depth{queue="sms"}')).toBe('queue_depth{queue="sms"} 10');
+    expect(line(second, `queue_depth{queue="mail",${S}}`)).toBe(`queue_depth{queue="mail",${S}} 5`);
+    expect(line(second, `queue_depth{queue="sms",${S}}`)).toBe(`queue_depth{queue="sms",${S}} 10`);
     r = promtoolCheck(second);
     expect(r.output).toBe('');
     expect(r.code).toBe(0);
@@ -67,17 +68,17 @@ describe.runIf(shouldRun('promtool'))('collect callbacks, scraped', () => {
     const handler = metricsHandler(monitor);
 
     const body = await scrape(handler);
-    expect(line(body, 'heap_bytes ')).toBe('heap_bytes 100');
-    expect(line(body, 'hits_total ')).toBe('hits_total 2');
-    expect(line(body, 'lexigram_monitor_dropped_total{reason="collect_callback"}')).toBe('lexigram_monitor_dropped_total{reason="collect_callback"} 1');
+    expect(line(body, `heap_bytes{${S}} `)).toBe(`heap_bytes{${S}} 100`);
+    expect(line(body, `hits_total{${S}} `)).toBe(`hits_total{${S}} 2`);
+    expect(line(body, `lexigram_monitor_dropped_total{reason="collect_callback",${S}}`)).toBe(`lexigram_monitor_dropped_total{reason="collect_callback",${S}} 1`);
     expect(diags.filter((d) => d.kind === 'collect_callback').map((d) => d.message)).toEqual([expect.stringContaining('queue is gone')]);
     expect(promtoolCheck(body).code).toBe(0);
 
     // Counted at each scrape (reported once); the remover stops the other callback.
     remove();
     const again = await scrape(handler);
-    expect(line(again, 'heap_bytes ')).toBe('heap_bytes 100');
-    expect(line(again, 'lexigram_monitor_dropped_total{reason="collect_callback"}')).toBe('lexigram_monitor_dropped_total{reason="collect_callback"} 2');
+    expect(line(again, `heap_bytes{${S}} `)).toBe(`heap_bytes{${S}} 100`);
+    expect(line(again, `lexigram_monitor_dropped_total{reason="collect_callback",${S}}`)).toBe(`lexigram_monitor_dropped_total{reason="collect_callback",${S}} 2`);
     expect(diags.filter((d) => d.kind === 'collect_callback')).toHaveLength(1);
     expect(n).toBe(1);
     await monitor.shutdown();

@@ -10,6 +10,7 @@ import type {
 } from '../../src/model/metric-data.js';
 import type { Labels } from '../../src/model/attributes.js';
 import type { MetricsSource } from '../../src/exporters/prometheus/index.js';
+import { VERSION } from '../../src/version.js';
 
 export const T0 = 1_700_000_000_000;
 export const T1 = T0 + 60_000;
@@ -135,3 +136,6 @@ export function awkwardSnapshot(): MetricsSnapshot {
     ]),
   );
 }
+
+/** The scope labels every series of a monitor (or a plain source) carries by default (MET-13). */
+export const SCOPE_LABELS = `otel_scope_name="@lexigram/monitor",otel_scope_version="${VERSION}"`;

@@ -129,7 +129,7 @@ describe('metricsHandler', () => {
     expect(() => metricsHandler(monitor, { path: 'metrics' })).toThrow(/path/);
     expect(() => metricsHandler(monitor, { format: 'json' as never })).toThrow(/format/);
     // A misspelled `auth` left /metrics open to anyone, unnoticed.
-    expect(() => metricsHandler(monitor, { auht: { bearerToken: 't' } } as never)).toThrow(/^metricsHandler: unknown option `auht`; known options are path, auth, format, onDrop, compression\.$/);
+    expect(() => metricsHandler(monitor, { auht: { bearerToken: 't' } } as never)).toThrow(/^metricsHandler: unknown option `auht`; known options are path, auth, format, onDrop, compression, withoutTargetInfo, withoutScopeInfo, withResourceConstantLabels\.$/);
     // An auth of none of the three shapes named Basic's fields only.
     expect(() => metricsHandler(monitor, { auth: { bearer: 't' } as never })).toThrow(/^metricsHandler auth: use \{ bearerToken \}, \{ username, password \} or a function$/);
     expect(() => metricsHandler(monitor, { auth: null as never })).toThrow(/^metricsHandler auth: use/);
@@ -175,7 +175,7 @@ describe('PrometheusBackend', () => {
 
   it('rejects bad configuration at construction', () => {
     expect(() => new PrometheusBackend({ auth: { bearerToken: '' } })).toThrow(/bearerToken/);
-    expect(() => new PrometheusBackend({ pth: '/m' } as never)).toThrow(/^PrometheusBackend: unknown option `pth`; known options are path, auth, format, onDrop, compression\.$/);
+    expect(() => new PrometheusBackend({ pth: '/m' } as never)).toThrow(/^PrometheusBackend: unknown option `pth`; known options are path, auth, format, onDrop, compression, withoutTargetInfo, withoutScopeInfo, withResourceConstantLabels\.$/);
   });
 
   it('configuration errors name PrometheusBackend, the API that was called, not metricsHandler', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
 import { metricsHandler, PrometheusBackend, renderPrometheus } from '../../src/exporters/prometheus/index.js';
 import { validateOpenMetrics } from './openmetrics-validator.js';
+import { SCOPE_LABELS as S } from './fixtures.js';
 import { promtoolCheck, shouldRun } from './processes.js';
 
 function recordedMonitor() {
@@ -31,21 +32,21 @@ describe('end to end with createMonitor', () => {
     const { monitor } = recordedMonitor();
     const body = renderPrometheus(monitor);
     expect(body).toContain('# TYPE http_server_requests_total counter\n');
-    expect(body).toContain('http_server_requests_total{http_method="GET",http_route="/a\\\\b\\"c"} 3\n');
-    expect(body).toContain('http_server_requests_total{http_method="POST",http_route="/ü"} 1\n');
+    expect(body).toContain(`http_server_requests_total{http_method="GET",http_route="/a\\\\b\\"c",${S}} 3\n`);
+    expect(body).toContain(`http_server_requests_total{http_method="POST",http_route="/ü",${S}} 1\n`);
     expect(body).toContain('# HELP http_server_requests_total Requests "served"\\nby route\n');
-    expect(body).toContain('http_server_request_duration_seconds_bucket{route="/",le="0.01"} 1\n');
-    expect(body).toContain('http_server_request_duration_seconds_bucket{route="/",le="0.1"} 2\n');
-    expect(body).toContain('http_server_request_duration_seconds_bucket{route="/",le="1.0"} 3\n');
-    expect(body).toContain('http_server_request_duration_seconds_bucket{route="/",le="+Inf"} 4\n');
-    expect(body).toContain('http_server_request_duration_seconds_count{route="/"} 4\n');
-    expect(body).toContain('queue_depth{queue="jobs"} 7\n');
-    expect(body).toMatch(/gc_pause_seconds\{quantile="0\.5"\} 0\.0\d+\n/); // the core’s sketch is approximate
-    expect(body).toContain('gc_pause_seconds_sum 0.06\n');
-    expect(body).toContain('gc_pause_seconds_count 3\n');
+    expect(body).toContain(`http_server_request_duration_seconds_bucket{route="/",${S},le="0.01"} 1\n`);
+    expect(body).toContain(`http_server_request_duration_seconds_bucket{route="/",${S},le="0.1"} 2\n`);
+    expect(body).toContain(`http_server_request_duration_seconds_bucket{route="/",${S},le="1.0"} 3\n`);
+    expect(body).toContain(`http_server_request_duration_seconds_bucket{route="/",${S},le="+Inf"} 4\n`);
+    expect(body).toContain(`http_server_request_duration_seconds_count{route="/",${S}} 4\n`);
+    expect(body).toContain(`queue_depth{queue="jobs",${S}} 7\n`);
+    expect(body).toMatch(new RegExp(`gc_pause_seconds\\{${S.replace(/\./g, '\\.')},quantile="0\\.5"\\} 0\\.0\\d+\n`)); // the core’s sketch is approximate
+    expect(body).toContain(`gc_pause_seconds_sum{${S}} 0.06\n`);
+    expect(body).toContain(`gc_pause_seconds_count{${S}} 3\n`);
     // The self-metric is an ordinary counter in the snapshot (MET-13 name already ends in _total).
     expect(body).toContain('# TYPE lexigram_monitor_dropped_total counter\n');
-    expect(body).toContain('lexigram_monitor_dropped_total{reason="negative_increment"} 1\n');
+    expect(body).toContain(`lexigram_monitor_dropped_total{reason="negative_increment",${S}} 1\n`);
   });
 
   it('OM-01..OM-11: OpenMetrics from a real monitor is structurally valid', () => {
@@ -69,7 +70,7 @@ describe('end to end with createMonitor', () => {
     await monitor.flush();
     const res = (await prometheus.handler(monitor)(new Request('http://x/metrics')))!;
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('queue_depth{queue="jobs"} 7\n');
+    expect(await res.text()).toContain(`queue_depth{queue="jobs",${S}} 7\n`);
     const res2 = (await metricsHandler(monitor)(new Request('http://x/metrics', { headers: { accept: 'application/openmetrics-text' } })))!;
     expect((await res2.text()).endsWith('# EOF\n')).toBe(true);
     await monitor.shutdown();

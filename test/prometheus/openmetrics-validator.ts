@@ -14,6 +14,7 @@ const SUFFIXES: Record<string, string[]> = {
   histogram: ['_bucket', '_count', '_sum', '_created'],
   summary: ['', '_count', '_sum', '_created'],
   unknown: [''],
+  info: ['_info'],
 };
 
 export function validateOpenMetrics(body: string): string[] {

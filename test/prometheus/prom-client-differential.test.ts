@@ -13,6 +13,7 @@ import client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
 import { metricsHandler, renderPrometheus } from '../../src/exporters/prometheus/index.js';
+import { VERSION } from '../../src/version.js';
 import { freePort, poll, promtoolCheck, requireBinary, shouldRun, startPrometheus, type Running } from './processes.js';
 import { serve } from './serve.js';
 
@@ -102,7 +103,9 @@ const key = (labels: Record<string, string>) =>
 /**
  * Accepted differences, each deliberate:
  * - `_created` series (OpenMetrics start times, OM-06) and `target_info` (the resource) are skipped should either be
- *   written: start times are not values to compare, and prom-client has no resource. (Neither is written today.)
+ *   written: start times are not values to compare, and prom-client has no resource.
+ * - `otel_scope_name` / `otel_scope_version` (the scope, MET-13): prom-client has no scope; checked on every series
+ *   of ours, then set aside.
  * - `lexigram_monitor_*`: the library's self-metrics; prom-client has none. Prometheus' own `up` and `scrape_*` too.
  * - Summary quantile values: ours come from a sketch, prom-client's from t-digest; both are approximations by design,
  *   so only `_count` and `_sum` are compared and each of our quantiles must lie within the observed min and max.
@@ -187,6 +190,14 @@ describe.runIf(shouldRun('prometheus') && shouldRun('promtool'))('prom-client 15
       const json = (await res.json()) as { data: { result: Sample[] } };
       return json.data.result.length > 300 ? json.data.result : undefined;
     });
+    // Every series of ours carries the scope (MET-13); prom-client has none, so the labels are checked here and set aside.
+    if (job !== 'prom-client') {
+      for (const r of rows) {
+        const { otel_scope_name, otel_scope_version, ...rest } = r.metric;
+        expect([r.metric.__name__, otel_scope_name, otel_scope_version]).toEqual([r.metric.__name__, '@lexigram/monitor', VERSION]);
+        r.metric = rest;
+      }
+    }
     return normalise(rows);
   }
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createMonitor } from '../../src/index.js';
 import { metricsHandler, type MetricsSource } from '../../src/exporters/prometheus/index.js';
 import type { Diagnostic } from '../../src/model/batch.js';
+import { SCOPE_LABELS as S } from './fixtures.js';
 
 const req = () => new Request('http://localhost/metrics');
 
@@ -50,6 +51,6 @@ describe('a failed scrape is counted and reported, never silent', () => {
     expect(report.message).not.toContain('hunter2');
     const open = metricsHandler(monitor);
     const body = await (await open(req()))!.text();
-    expect(body).toContain('lexigram_monitor_dropped_total{reason="export_failed"} 1\n');
+    expect(body).toContain(`lexigram_monitor_dropped_total{reason="export_failed",${S}} 1\n`);
   });
 });

@@ -7,6 +7,7 @@ import { Miniflare } from 'miniflare';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './processes.js';
+import { SCOPE_LABELS } from './fixtures.js';
 
 const WORKER = `
 import { metricsHandler } from './src/exporters/prometheus/index.ts';
@@ -14,7 +15,8 @@ import { PushgatewayBackend } from './src/exporters/pushgateway/index.ts';
 const snapshot = () => ({ temporality: 'cumulative', time: Date.now(), metrics: [
   { type: 'counter', name: 'worker.requests', help: 'Requests', unit: '{request}', temporality: 'cumulative',
     points: [{ attributes: { colo: 'AMS' }, value: 5, startTime: 0, time: 0 }] } ] });
-const monitor = { metrics: { collect: snapshot } };
+import { VERSION } from './src/version.ts';
+const monitor = { metrics: { collect: snapshot }, resource: { attributes: { 'service.name': 'edge', 'cloud.region': 'ams' } }, instrumentationScope: { name: '@lexigram/monitor', version: VERSION } };
 const metrics = metricsHandler(monitor, { auth: { bearerToken: 'tok' } });
 const open = metricsHandler(monitor, { path: '/open' });
 export default {
@@ -74,11 +76,16 @@ describe('workerd (miniflare, no compatibility flags)', () => {
     await denied.text();
     const res = await mf!.dispatchFetch('http://w/metrics', { headers: { authorization: 'Bearer tok', accept: 'application/openmetrics-text;version=1.0.0' } });
     expect(res.headers.get('content-type')).toBe('application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores');
-    expect(await res.text()).toBe('# TYPE worker_requests counter\n# HELP worker_requests Requests\nworker_requests_total{colo="AMS"} 5\n# EOF\n');
+    expect(await res.text()).toBe(
+      '# TYPE target info\n# HELP target Target metadata\ntarget_info{service_name="edge",cloud_region="ams"} 1\n' +
+        `# TYPE worker_requests counter\n# HELP worker_requests Requests\nworker_requests_total{colo="AMS",${SCOPE_LABELS}} 5\n# EOF\n`,
+    );
   });
 
   it('gzip: the render goes gzipped once (encodeBody manual), and the bytes on the wire decode to it', async () => {
-    const plain = '# HELP worker_requests_total Requests\n# TYPE worker_requests_total counter\nworker_requests_total{colo="AMS"} 5\n';
+    const plain =
+      '# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{service_name="edge",cloud_region="ams"} 1\n' +
+      `# HELP worker_requests_total Requests\n# TYPE worker_requests_total counter\nworker_requests_total{colo="AMS",${SCOPE_LABELS}} 5\n`;
     // Like Cloudflare's edge, miniflare hands the Worker `Accept-Encoding: br, gzip`; its fetch decodes one layer.
     expect(await (await mf!.dispatchFetch('http://w/open', { headers: { 'accept-encoding': 'gzip' } })).text()).toBe(plain);
     const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {

@@ -10,9 +10,9 @@ import type { MetricsAuth } from './auth.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
 import { createMetricsHandler, METRICS_HANDLER_KEYS, type MetricsHandler } from './handler.js';
 import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
-import { dropHandler, type MetricsSource } from './source.js';
+import { dropHandler, expositionOf, type ExpositionOptions, type MetricsSource } from './source.js';
 
-export interface PrometheusBackendOptions {
+export interface PrometheusBackendOptions extends ExpositionOptions {
   /** Default `/metrics`. */
   readonly path?: string;
   readonly auth?: MetricsAuth;
@@ -58,7 +58,16 @@ export class PrometheusBackend implements Backend {
     const configured = this.options.format;
     const chosen = format ?? (configured === 'openmetrics' || configured === 'text' ? configured : 'text');
     const onDrop = dropHandler(monitor, this.options.onDrop);
-    return renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { format: chosen, onDrop } : { format: chosen });
+    const e = expositionOf(monitor, this.options);
+    return renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), {
+      format: chosen,
+      onDrop,
+      resource: e.resource,
+      scope: e.scope,
+      withoutTargetInfo: e.withoutTargetInfo,
+      withoutScopeInfo: e.withoutScopeInfo,
+      withResourceConstantLabels: e.withResourceConstantLabels,
+    });
   }
 
   /** Nothing to push: Prometheus pulls. Always succeeds. */

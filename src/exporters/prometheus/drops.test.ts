@@ -4,6 +4,10 @@ import { createTestMonitor } from '../../testing/index.js';
 import { metricsHandler } from './handler.js';
 import { PrometheusBackend } from './backend.js';
 import { renderPrometheus } from './render-prometheus.js';
+import { VERSION } from '../../version.js';
+
+/** The scope labels every series carries by default (MET-13). */
+const S = `otel_scope_name="@lexigram/monitor",otel_scope_version="${VERSION}"`;
 
 // Two OpenTelemetry names that become one Prometheus family: the later one is left out of the
 // exposition (MET-13). Left out without an `onDrop` option, it must still be counted and reported
@@ -26,7 +30,7 @@ describe('metrics left out of the exposition are counted and reported (MET-13)',
     const { monitor, seen, dropped } = clashing();
     const handler = metricsHandler(monitor);
     const body = await (await handler(new Request('http://x/metrics')))!.text();
-    expect(body.match(/^http_requests_total /gm)).toHaveLength(1);
+    expect(body.match(/^http_requests_total[ {]/gm)).toHaveLength(1);
     expect(dropped()).toBe(1);
     await handler(new Request('http://x/metrics'));
     expect(dropped()).toBe(2); // every scrape leaves it out again
@@ -48,7 +52,8 @@ describe('metrics left out of the exposition are counted and reported (MET-13)',
   it('a plain metrics source (no diagnostics) still renders', () => {
     const { monitor } = clashing();
     const source = { metrics: { collect: () => monitor.metrics.collect({ temporality: 'cumulative' }) } };
-    expect(renderPrometheus(source)).toContain('http_requests_total 1\n');
+    // A bare `{ metrics }` states no resource: no target_info, no scope labels.
+    expect(renderPrometheus(source)).toContain('\nhttp_requests_total 1\n');
   });
 });
 
@@ -61,7 +66,7 @@ describe('OpenMetrics summaries with negative values (OM-09)', () => {
     s.observe(3, { room: 'b' });
     const rejected = () => (monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')?.points as { attributes: { reason?: string }; value: number }[] | undefined)?.find((p) => p.attributes.reason === 'export_rejected')?.value;
     const summaryLines = (body: string) => body.split('\n').filter((l) => l.startsWith('temperature_change'));
-    const expected = ['temperature_change_count{room="a"} 1', 'temperature_change{room="b",quantile="0.5"} 3', 'temperature_change_sum{room="b"} 3', 'temperature_change_count{room="b"} 1'];
+    const expected = [`temperature_change_count{room="a",${S}} 1`, `temperature_change{room="b",${S},quantile="0.5"} 3`, `temperature_change_sum{room="b",${S}} 3`, `temperature_change_count{room="b",${S}} 1`];
     expect(summaryLines(renderPrometheus(monitor, { format: 'openmetrics' }))).toEqual(expected);
     expect(rejected()).toBe(1);
     const scrape = await (await metricsHandler(monitor, { format: 'openmetrics' })(new Request('http://x/metrics')))!.text();
@@ -86,11 +91,11 @@ describe('OpenMetrics histograms with a negative sum or bound (OM-08)', () => {
     const rejected = () => (monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')?.points as { attributes: { reason?: string }; value: number }[] | undefined)?.find((p) => p.attributes.reason === 'export_rejected')?.value;
     const told: string[] = [];
     const om = renderPrometheus(monitor, { format: 'openmetrics', onDrop: (d) => told.push(`${d.reason} ${d.metric}`) });
-    expect(om).not.toContain('temperature_drop_sum{room="a"}');
-    expect(om).toContain('temperature_drop_sum{room="b"} 1\n');
+    expect(om).not.toContain('temperature_drop_sum{room="a"');
+    expect(om).toContain(`temperature_drop_sum{room="b",${S}} 1\n`);
     expect(told).toEqual(['negative_histogram offset', 'negative_histogram temperature_drop']);
     expect(rejected()).toBe(2);
-    expect(renderPrometheus(monitor)).toContain('temperature_drop_sum{room="a"} -6\ntemperature_drop_count{room="a"} 2\n');
+    expect(renderPrometheus(monitor)).toContain(`temperature_drop_sum{room="a",${S}} -6\ntemperature_drop_count{room="a",${S}} 2\n`);
     expect(rejected()).toBe(2);
     expect(seen.filter((d) => d.kind === 'export_rejected').map((d) => d.message).sort()).toEqual([
       'histogram "offset" has a negative sum or bound: OpenMetrics leaves out its sum and count; format "text" keeps them',

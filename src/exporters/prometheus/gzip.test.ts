@@ -3,6 +3,10 @@ import { createTestMonitor } from '../../testing/index.js';
 import { metricsHandler } from './handler.js';
 import { PrometheusBackend } from './backend.js';
 import { acceptsGzip } from './negotiate.js';
+import { VERSION } from '../../version.js';
+
+/** The scope labels every series carries by default (MET-13). */
+const S = `otel_scope_name="@lexigram/monitor",otel_scope_version="${VERSION}"`;
 
 // A scrape of some size: 300 series, as a real service exposes.
 function busy() {
@@ -51,7 +55,7 @@ describe('metricsHandler gzip', () => {
       expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
       expect(bytes.length).toBeLessThan(text.length / 5);
       expect(await gunzip(zipped)).toBe(text);
-      expect(text).toContain('http_requests_total{route="/users/299",status="204"} 299');
+      expect(text).toContain(`http_requests_total{route="/users/299",status="204",${S}} 299`);
     }
   });
 
@@ -73,7 +77,7 @@ describe('metricsHandler gzip', () => {
     for (const handle of off) {
       const res = (await handle(get({ 'accept-encoding': 'gzip' })))!;
       expect([res.headers.get('content-encoding'), res.headers.get('vary')]).toEqual([null, 'Accept']);
-      expect(await res.text()).toContain('http_requests_total{route="/users/299",status="204"} 299');
+      expect(await res.text()).toContain(`http_requests_total{route="/users/299",status="204",${S}} 299`);
     }
     globalThis.CompressionStream = real;
     expect((await new PrometheusBackend().handler(monitor)(get({ 'accept-encoding': 'gzip' })))!.headers.get('content-encoding')).toBe('gzip');
@@ -90,7 +94,7 @@ describe('metricsHandler gzip', () => {
     try {
       const res = (await handle(get({ 'accept-encoding': 'gzip' })))!;
       expect([res.status, res.headers.get('content-encoding')]).toEqual([200, null]);
-      expect(await res.text()).toContain('http_requests_total{route="/users/299",status="204"} 299');
+      expect(await res.text()).toContain(`http_requests_total{route="/users/299",status="204",${S}} 299`);
     } finally {
       globalThis.CompressionStream = real;
     }

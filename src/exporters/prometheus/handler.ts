@@ -5,14 +5,14 @@
  * @module
  */
 
-import { checkOnDrop, checkSource, dropHandler, type MetricsSource } from './source.js';
-import { renderSnapshot, type DroppedMetric, type ExpositionFormat } from './render.js';
+import { checkExpositionOptions, checkOnDrop, checkSource, dropHandler, expositionOf, type ExpositionOptions, type MetricsSource } from './source.js';
+import { renderSnapshot, type DroppedMetric, type ExpositionFormat, type RenderOptions } from './render.js';
 import { checkOptionKeys } from '../../config/option-keys.js';
 import { errorMessage } from '../../diag/error-message.js';
 import { createAuthCheck, type MetricsAuth } from './auth.js';
 import { acceptsGzip, CONTENT_TYPES, negotiateFormat } from './negotiate.js';
 
-export interface MetricsHandlerOptions {
+export interface MetricsHandlerOptions extends ExpositionOptions {
   /** Path served; other paths resolve to `undefined`. Default `/metrics`. */
   readonly path?: string;
   /** Bearer token, Basic credentials or a predicate. Default: no auth. */
@@ -25,7 +25,9 @@ export interface MetricsHandlerOptions {
   readonly compression?: 'gzip' | 'none';
 }
 
-export const METRICS_HANDLER_KEYS: Record<keyof MetricsHandlerOptions, 0> = { path: 0, auth: 0, format: 0, onDrop: 0, compression: 0 };
+export const METRICS_HANDLER_KEYS: Record<keyof MetricsHandlerOptions, 0> = {
+  path: 0, auth: 0, format: 0, onDrop: 0, compression: 0, withoutTargetInfo: 0, withoutScopeInfo: 0, withResourceConstantLabels: 0,
+};
 
 /** A handler returns `undefined` when the request is not for its path, so it can be chained. */
 export type MetricsHandler = (request: Request) => Promise<Response | undefined>;
@@ -66,6 +68,7 @@ export function createMetricsHandler(what: string, monitor: MetricsSource, optio
   // A misspelled `auth` would leave /metrics open to anyone.
   checkOptionKeys(what, options, METRICS_HANDLER_KEYS);
   checkOnDrop(what, options.onDrop);
+  checkExpositionOptions(what, options);
   const path = options.path ?? '/metrics';
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new TypeError(`${what} option "path" must start with "/", got ${JSON.stringify(path)}`);
@@ -80,6 +83,12 @@ export function createMetricsHandler(what: string, monitor: MetricsSource, optio
   const gzipping = compression === 'gzip' && typeof CompressionStream === 'function';
   const check = options.auth === undefined ? undefined : createAuthCheck(options.auth, what);
   const onDrop = dropHandler(monitor, options.onDrop);
+  // The render options of each format, made once: the resource and scope are the monitor's for its life.
+  const exposition = expositionOf(monitor, options);
+  const renderOptions = {
+    text: { ...exposition, format: 'text' as const, onDrop },
+    openmetrics: { ...exposition, format: 'openmetrics' as const, onDrop },
+  } satisfies Record<ExpositionFormat, RenderOptions>;
   // Scrapes read totals: from now on the monitor keeps series that are idle between its delta exports.
   const m = monitor.metrics as { cumulativeReader?: boolean };
   if (m.cumulativeReader === false) m.cumulativeReader = true;
@@ -112,7 +121,7 @@ export function createMetricsHandler(what: string, monitor: MetricsSource, optio
     const format = forced === 'negotiate' ? negotiateFormat(request.headers.get('accept')) : forced;
     let body: string;
     try {
-      body = renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), onDrop ? { format, onDrop } : { format });
+      body = renderSnapshot(monitor.metrics.collect({ temporality: 'cumulative' }), renderOptions[format]);
     } catch (err) {
       // Never show internals to a scraper; the monitor's own diagnostics carry the detail.
       failed('collect', `collecting or rendering the metrics threw (${errorMessage(err)}); the scrape got 500`, err);

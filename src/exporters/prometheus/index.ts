@@ -18,4 +18,4 @@ export { PrometheusBackend, type PrometheusBackendOptions } from './backend.js';
 export { describeFamily, type Family, type PrometheusType } from './family.js';
 export { sanitizeMetricName, sanitizeLabelName } from './names.js';
 export { unitWord } from './units.js';
-export type { MetricsSource } from './source.js';
+export type { MetricsSource, ExpositionOptions } from './source.js';

@@ -5,6 +5,10 @@ import { createTestMonitor } from '../../testing/index.js';
 import { metricsHandler } from './handler.js';
 import { PrometheusBackend } from './backend.js';
 import { renderPrometheus } from './render-prometheus.js';
+import { VERSION } from '../../version.js';
+
+/** The scope labels every series carries by default (MET-13). */
+const S = `otel_scope_name="@lexigram/monitor",otel_scope_version="${VERSION}"`;
 
 // `onDrop` is a user callback: one that throws or rejects must not turn every scrape into a 500
 // (the metric left out is counted already; the callback's failure is reported once).
@@ -38,7 +42,7 @@ describe('an onDrop that throws or rejects never breaks a scrape', () => {
     for (let i = 0; i < 2; i++) {
       const res = (await handler(new Request('http://x/metrics')))!;
       expect(res.status).toBe(200);
-      expect(await res.text()).toContain('x_total 1\n');
+      expect(await res.text()).toContain(`x_total{${S}} 1\n`);
     }
     expect(rejected()).toBe(2);
     expect(seen.filter((d) => d.message.includes('onDrop')).map((d) => d.message)).toEqual([
@@ -59,10 +63,10 @@ describe('an onDrop that throws or rejects never breaks a scrape', () => {
     const { monitor, rejected } = clashing();
     const backend = new PrometheusBackend({ onDrop: throwing });
     expect((await backend.handler(monitor)(new Request('http://x/metrics')))!.status).toBe(200);
-    expect(backend.render(monitor)).toContain('x_total 1\n');
-    expect(renderPrometheus(monitor, { onDrop: throwing })).toContain('x_total 1\n');
+    expect(backend.render(monitor)).toContain(`x_total{${S}} 1\n`);
+    expect(renderPrometheus(monitor, { onDrop: throwing })).toContain(`x_total{${S}} 1\n`);
     // A plain source, without diagnostics, renders too.
-    expect(renderPrometheus({ metrics: monitor.metrics }, { onDrop: throwing })).toContain('x_total 1\n');
+    expect(renderPrometheus({ metrics: monitor.metrics }, { onDrop: throwing })).toContain('\nx_total 1\n');
     expect(rejected()).toBe(3);
   });
 });

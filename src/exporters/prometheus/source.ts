@@ -11,7 +11,9 @@ import { settleQuietly } from '../../diag/callback.js';
 import { errorMessage } from '../../diag/error-message.js';
 import type { Diagnostic, DropReason } from '../../model/batch.js';
 import type { MetricsSnapshot } from '../../model/metric-data.js';
-import type { DroppedMetric } from './render.js';
+import type { InstrumentationScope } from '../../model/resource.js';
+import type { DroppedMetric, RenderOptions } from './render.js';
+import type { ResourceLike } from './target.js';
 
 /**
  * Anything that can produce a cumulative snapshot: a monitor, or a test double.
@@ -27,6 +29,52 @@ export interface MetricsSource {
   readonly diag?: {
     count(reason: DropReason, n: number): void;
     report(kind: Diagnostic['kind'], message: string, detail?: unknown, key?: string): void;
+  };
+  /** A monitor's resource: the exposition's `target_info` (MET-13). */
+  readonly resource?: ResourceLike;
+  /**
+   * The scope of the metrics collected: the `otel_scope_*` labels. A monitor's is the library's,
+   * for every metric it collects (`createCounter`, the OpenTelemetry bridge's meters, its own
+   * `lexigram_monitor_*`), as in OTLP; a bare `{ metrics }` gets no scope labels.
+   */
+  readonly instrumentationScope?: InstrumentationScope;
+}
+
+/** The options that put the resource and the scope in the exposition, as the OpenTelemetry JS exporter names them. */
+export interface ExpositionOptions {
+  /** Leave out the `target_info` series (the resource's attributes). Default `false`. */
+  readonly withoutTargetInfo?: boolean;
+  /** Leave out the `otel_scope_name` / `otel_scope_version` / `otel_scope_schema_url` labels. Default `false`. */
+  readonly withoutScopeInfo?: boolean;
+  /**
+   * Resource attributes whose key this matches are also written as labels on every series
+   * (`/^service\./` → `service_name`, …), for queries without a join on `target_info`. Default: none.
+   */
+  readonly withResourceConstantLabels?: RegExp;
+}
+
+/** Throws at construction for an exposition option of the wrong type: it would be read as its default unseen. */
+export function checkExpositionOptions(what: string, options: ExpositionOptions): void {
+  for (const k of ['withoutTargetInfo', 'withoutScopeInfo'] as const) {
+    const v = options[k];
+    if (v !== undefined && typeof v !== 'boolean') throw new TypeError(`${what} option "${k}" must be true or false, got ${kindOf(v)}`);
+  }
+  const re = options.withResourceConstantLabels;
+  if (re !== undefined && !(re instanceof RegExp)) {
+    throw new TypeError(`${what} option "withResourceConstantLabels" must be a RegExp matching resource attribute keys (/^service\./), got ${kindOf(re)}`);
+  }
+}
+
+/** The render options that carry the source's resource and scope into the exposition. */
+export function expositionOf(source: MetricsSource, options: ExpositionOptions): Pick<RenderOptions, 'resource' | 'scope' | 'withoutTargetInfo' | 'withoutScopeInfo' | 'withResourceConstantLabels'> {
+  const given = source.resource;
+  const resource = given !== null && typeof given === 'object' && given.attributes !== null && typeof given.attributes === 'object' ? given : undefined;
+  return {
+    resource,
+    scope: source.instrumentationScope,
+    withoutTargetInfo: options.withoutTargetInfo,
+    withoutScopeInfo: options.withoutScopeInfo,
+    withResourceConstantLabels: options.withResourceConstantLabels,
   };
 }
 

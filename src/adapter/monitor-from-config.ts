@@ -1,9 +1,9 @@
 // Value imports in the order whose bundle compresses best (module order follows it).
 import { OtlpBackend } from '../exporters/otlp/otlp-backend.js';
+import { ConsoleBackend } from '../exporters/console/console-backend.js';
 import { otlpOptionsFromEnv } from '../exporters/otlp/env.js';
 import { checkOptions, checkOtlpVariables, type MonitorOptions } from '../config/options.js';
 import { SIGNALS } from '../exporters/otlp/endpoint.js';
-import { ConsoleBackend } from '../exporters/console/console-backend.js';
 import type { Backend } from '../model/batch.js';
 import { Monitor } from '../monitor.js';
 import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';

@@ -116,7 +116,7 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
  * part of the secret before it would then be exported as it is. Only for texts over the limit,
  * so a value within it costs nothing more; redacting the result again changes nothing.
  */
-function redactFirst(s: string, redactor: Redactor | undefined, key: string | undefined): string {
+export function redactFirst(s: string, redactor: Redactor | undefined, key: string | undefined): string {
   if (redactor === undefined || key === undefined || !redactor.mayRedact(key)) return s;
   const r = redactor.apply(key, s);
   return typeof r === 'string' ? r : s;
@@ -320,13 +320,7 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     return obj.slice(0, maxLength);
   }
   // Written as text, so cut as text is (a Date's 24 characters too, under a smaller limit).
-  if (obj instanceof Error || obj instanceof Date) {
-    const text = describe(obj);
-    if (text.length <= maxLength) return text;
-    const r = redactFirst(text, redactor, key);
-    if (r.length > maxLength && cut) cut.truncated = true;
-    return clip(r, maxLength);
-  }
+  if (obj instanceof Error || obj instanceof Date) return sanitizeAny(describe(obj), maxLength, depth, seen, cut, redactor, key);
   if (depth >= MAX_DEPTH) {
     if (cut) cut.truncated = true;
     return '[Object]';

@@ -1,8 +1,9 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
 import { PROPAGATORS } from '../trace/propagation/propagation.js';
-import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { SAMPLER_NAMES, type SamplerConfig, type SamplerName } from '../trace/sampling/samplers.js';
+import { defineSafe } from '../attributes/sanitize.js';
 import type { MonitorOptions } from './options.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 
 export type EnvRecord = Record<string, string | undefined | unknown>;
 
@@ -32,7 +33,7 @@ export function parseKeyValueList(raw: string): Record<string, string> | undefin
       const key = decodeURIComponent(part.slice(0, eq).trim());
       const value = decodeURIComponent(part.slice(eq + 1).trim());
       if (!key) return undefined;
-      Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+      defineSafe(out, key, value);
     } catch {
       return undefined;
     }

@@ -24,16 +24,20 @@ const MAX_KEYS = 1024;
  */
 export class Diagnostics {
   private readonly seen = new Set<string>();
-  private counter: DropCounter | undefined;
+  #counter: DropCounter | undefined;
   /** Drops counted before the counter existed (during construction). */
-  private early: Partial<Record<DropReason, number>> = {};
+  #early: Partial<Record<DropReason, number>> = {};
 
-  constructor(private readonly handler: DiagnosticHandler = defaultHandler) {}
+  readonly #handler: DiagnosticHandler;
+
+  constructor(handler: DiagnosticHandler = defaultHandler) {
+    this.#handler = handler;
+  }
 
   attachCounter(counter: DropCounter): void {
-    this.counter = counter;
-    for (const [reason, n] of Object.entries(this.early)) counter.increment(n as number, { reason });
-    this.early = {};
+    this.#counter = counter;
+    for (const [reason, n] of Object.entries(this.#early)) counter.increment(n as number, { reason });
+    this.#early = {};
   }
 
   /**
@@ -48,7 +52,7 @@ export class Diagnostics {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     try {
-      settleQuietly(this.handler({ kind, message: typeof message === 'function' ? message() : message, detail }));
+      settleQuietly(this.#handler({ kind, message: typeof message === 'function' ? message() : message, detail }));
     } catch {
       // A throwing diagnostics hook (or message) must not turn a dropped value into a failed request.
     }
@@ -64,7 +68,7 @@ export class Diagnostics {
   /** Counts `n` items left out by configuration (tail sampling): nothing went wrong, so nothing is reported. */
   count(reason: DropReason, n: number): void {
     if (n <= 0) return;
-    if (this.counter) this.counter.increment(n, { reason });
-    else this.early[reason] = (this.early[reason] ?? 0) + n;
+    if (this.#counter) this.#counter.increment(n, { reason });
+    else this.#early[reason] = (this.#early[reason] ?? 0) + n;
   }
 }

@@ -39,14 +39,15 @@ export function fromText(given: unknown, text: string, max: number, redactor: Re
  */
 function errorValue(e: Error, max: number, redactor: Redactor, cut: LogCut, seen: unknown[]): AnyValue {
   const out: Record<string, AnyValue> = {};
-  const put = (key: string, read: () => unknown, as?: string): void => {
-    let v: unknown;
+  const read = (key: string): unknown => {
     try {
-      v = read();
+      return (e as unknown as Record<string, unknown>)[key];
     } catch {
       cut.unreadable = true;
-      return;
     }
+  };
+  const put = (key: string, as?: string): void => {
+    let v = read(key);
     if (typeof v === 'number' && key === 'code') out.code = v;
     if (typeof v !== 'string') return;
     if (as !== undefined) v = redactor.apply(as, v);
@@ -54,16 +55,11 @@ function errorValue(e: Error, max: number, redactor: Redactor, cut: LogCut, seen
     if (v.length > max) cut.truncated = true;
     out[key] = clip(v, max);
   };
-  put('name', () => e.name);
-  put('message', () => e.message, 'exception.message');
-  put('code', () => (e as { code?: unknown }).code);
-  put('stack', () => e.stack, 'exception.stacktrace');
-  let cause: unknown;
-  try {
-    cause = e.cause;
-  } catch {
-    cut.unreadable = true;
-  }
+  put('name');
+  put('message', 'exception.message');
+  put('code');
+  put('stack', 'exception.stacktrace');
+  const cause = read('cause');
   if (cause !== undefined && cause !== null) {
     if (cause instanceof Error) {
       if (seen.includes(cause)) out.cause = '[Circular]';

@@ -1,18 +1,18 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
-import { SeverityNumber } from '../model/log-data.js';
 import { clip, describe, hasOwn, sanitizeAny, defineSafe, UNSERIALIZABLE } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
+import { now } from '../time.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { AnyValue } from '../model/attributes.js';
 import type { LogLevel, LogRecordData } from '../model/log-data.js';
 import type { Scope } from '../scope/scope.js';
 import type { SpanContext } from '../model/span-data.js';
-import { now } from '../time.js';
-import { stackTrace } from '../trace/stack.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID } from '../trace/ids.js';
+import { SeverityNumber } from '../model/log-data.js';
 import { redactEntry, type Redactor } from '../attributes/redact.js';
 import { CONVERTED, fromText, type LogCut } from './log-value.js';
+import { stackTrace } from '../trace/stack.js';
 
 
 /** Severity number per level, and `severityText` per level (so a record does not upper-case its level on every call). */

@@ -5,7 +5,7 @@ import type { DropReason } from '../model/batch.js';
 import type { LabelsInput } from '../model/attributes.js';
 import type { MetricData, MetricType, PointAttributes, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
-import { clip } from '../attributes/sanitize.js';
+import { clip, redactFirst } from '../attributes/sanitize.js';
 import { isValidLabelName } from './names.js';
 
 /** What instruments need from their collector. */
@@ -362,14 +362,8 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     const max = this.owner.limits.labelValueLengthLimit;
     // A secret is redacted before the cut: cut first, a URL cut before the `@` of `user:pw@`
     // would no longer read as one with credentials, and keep the start of the password.
-    const r = this.owner.redactor;
-    if (name !== undefined && r !== undefined && r.mayRedact(name)) {
-      const red = r.apply(name, s);
-      if (typeof red === 'string') {
-        if (red.length <= max) return red;
-        s = red;
-      }
-    }
+    s = redactFirst(s, this.owner.redactor, name);
+    if (s.length <= max) return s;
     if (count && !this.#quiet) this.drop('label_too_long', () => `metric "${this.name}": a label value over ${max} characters was truncated (limits.labelValueLengthLimit)`);
     return clip(s, max);
   }

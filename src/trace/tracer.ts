@@ -115,7 +115,7 @@ export class Tracer {
       if (attributes) span.setAttributes(attributes);
       return span;
     } catch {
-      return this.startUnreadable(name, opts, contextStorage().get());
+      return this.#startUnreadable(name, opts, contextStorage().get());
     }
   }
 
@@ -124,7 +124,7 @@ export class Tracer {
    * as other hostile span input is: counted, and the span starts with the fields that could be
    * read, else with none. A span begun before the throw is never ended, so never exported.
    */
-  private startUnreadable(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
+  #startUnreadable(name: string, opts: StartSpanOptions, ctx: ActiveContext | undefined): Span {
     unreadable(this.owner);
     const o: Record<string, unknown> = {};
     for (const k of OPTION_KEYS) {
@@ -260,7 +260,7 @@ export class Tracer {
       span = this.start(name, opts, prev);
       if (attributes) span.setAttributes(attributes);
     } catch {
-      span = this.startUnreadable(name, opts, prev);
+      span = this.#startUnreadable(name, opts, prev);
     }
     const ctx = contextWithSpan(prev, span);
     return storage.run(ctx, () => runAndEnd(span, fn, ctx));

@@ -64,6 +64,16 @@ export const natives = new WeakMap<object, object>();
 /** `v`, or the runtime's binding behind it: what may be passed to the runtime. */
 export const native = (v: any): any => natives.get(v) ?? v;
 
+/**
+ * Whether `t`'s own `prop` is a read-only, non-configurable data property (a frozen binding or
+ * env, as a test may hand one): a Proxy of `t` must answer it as it is, since answering another
+ * value throws a TypeError (an invariant of Proxy) into the app's call.
+ */
+export function readOnly(t: object, prop: PropertyKey): boolean {
+  const d = Reflect.getOwnPropertyDescriptor(t, prop);
+  return d !== undefined && !d.configurable && d.writable === false;
+}
+
 /** What every binding wrapper shares: the monitor and the hook seam. */
 export interface BindingContext {
   readonly monitor: Monitor;

@@ -77,7 +77,7 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
       }
       // Class fields are defined by super(), over the prototype's wrapped handlers: a handler
       // written as one (`fetch = async (req) => ...`) ran with no span, no scope, no export.
-      for (const name of HANDLERS) if (Object.prototype.hasOwnProperty.call(this, name)) traceField(this as Record<string, unknown>, name);
+      for (const name of HANDLERS) if (Object.hasOwn(this, name)) traceField(this as Record<string, unknown>, name);
     }
   };
   Object.defineProperty(Instrumented, 'name', { value: className });

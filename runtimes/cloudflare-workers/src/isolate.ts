@@ -1,16 +1,16 @@
 // The order of these imports is the order of the modules in a bundle: this one compresses best
 // (`npm run size`; about 270 B of the Worker bundle). It has no other meaning.
 import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, withEnv } from '../../../src/adapter/monitor-from-config.js';
+import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
 import { contextStorage, setContextStorage } from '../../../src/context/active.js';
 import { Monitor } from '../../../src/monitor.js';
 import { patchGlobalFetch, platformFetch, routeFetch } from './global-fetch.js';
-import { instrumentFetch, propagationFilter, type FetchFn } from '../../../src/http/instrument-fetch.js';
 import { WAIT_UNTIL_TIMEOUT_MS } from './wait-until.js';
+import { instrumentFetch, propagationFilter, type FetchFn } from '../../../src/http/instrument-fetch.js';
 import { checkAdapterOptions, splitOptions, type WorkersAdapterOptions, type WorkersConfig, type WorkersOptions } from './options.js';
-import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
 import { instrumentEnv, type BindingsContext } from './bindings.js';
-import { traceCache } from './cache.js';
 import { instrumentStorage } from './do-storage.js';
+import { traceCache } from './cache.js';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import type { Scope } from '../../../src/scope/scope.js';

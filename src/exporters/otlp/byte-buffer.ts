@@ -19,10 +19,10 @@ export class ByteBuffer {
 
   /** Makes room for `n` more bytes. */
   ensure(n: number): void {
-    if (this.pos + n > this.cap) this.grow(n);
+    if (this.pos + n > this.cap) this.#grow(n);
   }
 
-  private grow(n: number): void {
+  #grow(n: number): void {
     const need = this.pos + n;
     let size = Math.max(64, this.buf.length * 2);
     while (size < need) size *= 2;

@@ -227,8 +227,7 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
   const maxAttempts = checkMs('retry.maxAttempts', retry.maxAttempts, 5, 1, 'attempts, the first one included');
   if (!Number.isInteger(maxAttempts)) fail('retry.maxAttempts', `must be an integer ≥ 1 (attempts, the first one included), got ${shown(maxAttempts)}`);
 
-  if (options.fetch !== undefined && typeof options.fetch !== 'function') fail('fetch', 'must be a function');
-  if (options.onDiagnostic !== undefined && typeof options.onDiagnostic !== 'function') fail('onDiagnostic', 'must be a function');
+  for (const k of ['fetch', 'onDiagnostic'] as const) if (options[k] !== undefined && typeof options[k] !== 'function') fail(k, 'must be a function');
 
   return {
     name: options.name ?? 'otlp',

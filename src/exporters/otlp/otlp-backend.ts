@@ -4,16 +4,16 @@ import type { Backend, Diagnostic, DiagnosticHandler, DropReason, ExportResult, 
 import type { Temporality } from '../../model/metric-data.js';
 import type { OtlpSignal } from './endpoint.js';
 import { contentTypeOf, encodeSignal, gzip } from './encode.js';
-import { SIGNALS, redactUrl } from './endpoint.js';
+import { USER_AGENT } from './version.js';
+import { settleQuietly } from '../../diag/callback.js';
 import { countDataPoints, countNegativeSummaries } from './metric-shape.js';
-import { DROPPED_METRIC, DeltaCarry } from './carry-over.js';
 import type { FetchLike, OtlpBackendOptions, ResolvedOtlpOptions } from './options.js';
 import { registerExporterUrl, unregisterExporterUrl } from './exporter-urls.js';
 import type { PostContext, PostOutcome } from './post.js';
 import { deliveredUnread, postWithRetry } from './post.js';
-import { USER_AGENT } from './version.js';
+import { SIGNALS, redactUrl } from './endpoint.js';
 import { resolveOtlpOptions } from './options.js';
-import { settleQuietly } from '../../diag/callback.js';
+import { DROPPED_METRIC, DeltaCarry } from './carry-over.js';
 
 /** The recommended cap on request bodies, before compression (OTLP-05). */
 export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;

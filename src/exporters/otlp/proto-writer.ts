@@ -27,7 +27,7 @@ export class ProtoWriter extends ByteBuffer {
       this.pos = p;
       return;
     }
-    this.varint64(v >>> 0, Math.floor(v / 4294967296));
+    this.#varint64(v >>> 0, Math.floor(v / 4294967296));
   }
 
   /** Signed int64 varint for an integral number in ±2^63 (two's complement, 10 bytes if negative). */
@@ -40,11 +40,11 @@ export class ProtoWriter extends ByteBuffer {
     const hi = Math.floor(a / 4294967296);
     // Negate the 64-bit magnitude: invert and add one.
     const lo = (~(a - hi * 4294967296) + 1) >>> 0;
-    this.varint64(lo, (lo === 0 ? ~hi + 1 : ~hi) >>> 0);
+    this.#varint64(lo, (lo === 0 ? ~hi + 1 : ~hi) >>> 0);
   }
 
   /** The varint of the unsigned 64-bit number `hi` · 2^32 + `lo`. */
-  private varint64(lo: number, hi: number): void {
+  #varint64(lo: number, hi: number): void {
     this.ensure(10);
     const buf = this.buf;
     let p = this.pos;
@@ -173,7 +173,7 @@ export class ProtoWriter extends ByteBuffer {
     // Worst case 3 bytes per UTF-16 unit, plus up to 5 length bytes.
     this.ensure(n * 3 + 5);
     if (n > 42) {
-      this.longString(s);
+      this.#longString(s);
       return;
     }
     const buf = this.buf;
@@ -205,7 +205,7 @@ export class ProtoWriter extends ByteBuffer {
     this.pos = p;
   }
 
-  private longString(s: string): void {
+  #longString(s: string): void {
     const start = this.fork();
     const { written } = encoder.encodeInto(s, this.buf.subarray(this.pos));
     this.pos += written;

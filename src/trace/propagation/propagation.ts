@@ -1,10 +1,11 @@
-import { getActiveSpan, activeContext } from '../../context/active.js';
+// Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
+import { formatTraceparent, parseTraceparent } from './traceparent.js';
 import type { SpanContext } from '../../model/span-data.js';
 import type { Span } from '../span.js';
-import { formatBaggage, parseBaggage, type Baggage } from './baggage.js';
-import { formatTraceparent, parseTraceparent } from './traceparent.js';
 import { isValidSpanId, isValidTraceId } from '../ids.js';
 import { outgoingTracestate, parseTracestate } from './tracestate.js';
+import { formatBaggage, parseBaggage, type Baggage } from './baggage.js';
+import { getActiveSpan, activeContext } from '../../context/active.js';
 import type { Diagnostics } from '../../diag/diagnostics.js';
 
 /** A parent that arrived from another process: usable as `parent` in `startSpan`. */
@@ -114,7 +115,7 @@ export function extractIncoming(headers: HeadersInput, monitor: { diag?: Diagnos
   const out = incoming(headers, monitor.propagators, holder);
   if (held.length > mark) {
     const drops = held.splice(mark);
-    if (!countedWithRequest(monitor, out)) for (const d of drops) diag.drop(d.reason, d.message, d.n);
+    if (!countedWithRequest(monitor, out)) for (const d of drops) diag.drop(...d);
   }
   return out;
 }
@@ -127,14 +128,10 @@ function incoming(headers: HeadersInput, p: readonly string[], diag: Diagnostics
   return { parent, baggage: parent ? parent.baggage : extractBaggage(headers, diag) };
 }
 
-type Drop = { reason: Parameters<Diagnostics['drop']>[0]; message: string | (() => string); n: number };
-/** Drops extractIncoming found and has not yet decided to count. */
+type Drop = Parameters<Diagnostics['drop']>;
+/** Drops extractIncoming found and has not yet decided to count, as given (each of n > 0: see extract and extractBaggage). */
 const held: Drop[] = [];
-const holder = {
-  drop(reason: Drop['reason'], message: Drop['message'], n = 1): void {
-    if (n > 0) held.push({ reason, message, n });
-  },
-} as unknown as Diagnostics;
+const holder = { drop: (...d: Drop) => held.push(d) } as unknown as Diagnostics;
 
 /**
  * Whether `got`, just read from headers inside an open request scope of `monitor`, is what that

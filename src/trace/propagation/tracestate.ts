@@ -16,7 +16,7 @@ const MAX_HEADER = 8192;
  * or has more than 32 members (TS-01, W3C `test_tracestate_member_count_limit`).
  */
 export function parseTracestate(header: string | null | undefined): string | undefined {
-  return parse(header);
+  return parse(header, false);
 }
 
 /**
@@ -27,9 +27,18 @@ export function parseTracestate(header: string | null | undefined): string | und
  * dropped, the valid members kept, each one left out counted through `diag` when given.
  */
 export function limitTracestate(header: string | null | undefined, diag?: Diagnostics): string | undefined {
+  return parse(header, true, diag);
+}
+
+function leftOut(diag: Diagnostics | undefined, n: number): void {
+  if (n > 0) diag?.drop('invalid_value', 'tracestate members were left out of an outgoing tracestate (malformed, a duplicated key, past 32 members, or over 8192 characters)', n);
+}
+
+/** Both readings: a received header (`keep` false) is invalid whole for one bad member; one of ours (`keep`) loses only the bad members. */
+function parse(header: string | null | undefined, keep: boolean, diag?: Diagnostics): string | undefined {
   if (typeof header !== 'string' || header.length === 0) return undefined;
   if (header.length > MAX_HEADER) {
-    leftOut(diag, 1);
+    if (keep) leftOut(diag, 1);
     return undefined;
   }
   const seen = new Set<string>();
@@ -40,37 +49,16 @@ export function limitTracestate(header: string | null | undefined, diag?: Diagno
     if (member === '') continue;
     const eq = member.indexOf('=');
     const key = member.slice(0, eq);
-    if (eq <= 0 || !KEY.test(key) || !VALUE.test(member.slice(eq + 1)) || seen.has(key) || out.length >= MAX_MEMBERS) left++;
-    else {
+    if (eq <= 0 || !KEY.test(key) || !VALUE.test(member.slice(eq + 1)) || seen.has(key) || out.length >= MAX_MEMBERS) {
+      if (!keep) return undefined;
+      left++;
+    } else {
       seen.add(key);
       out.push(member);
     }
   }
   leftOut(diag, left);
   return out.length === 0 ? undefined : out.join(',');
-}
-
-function leftOut(diag: Diagnostics | undefined, n: number): void {
-  if (n > 0) diag?.drop('invalid_value', 'tracestate members were left out of an outgoing tracestate (malformed, a duplicated key, past 32 members, or over 8192 characters)', n);
-}
-
-function parse(header: string | null | undefined): string | undefined {
-  if (typeof header !== 'string' || header.length === 0 || header.length > MAX_HEADER) return undefined;
-  const seen = new Set<string>();
-  const out: string[] = [];
-  for (const raw of header.split(',')) {
-    const member = raw.trim();
-    if (member === '') continue;
-    const eq = member.indexOf('=');
-    if (eq <= 0) return undefined;
-    const key = member.slice(0, eq);
-    const value = member.slice(eq + 1);
-    if (!KEY.test(key) || !VALUE.test(value) || seen.has(key)) return undefined;
-    seen.add(key);
-    if (out.push(member) > MAX_MEMBERS) return undefined;
-  }
-  if (out.length === 0) return undefined;
-  return out.join(',');
 }
 
 /**

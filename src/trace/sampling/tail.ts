@@ -80,15 +80,19 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
  * rather than judged alone. Bounded: the oldest ids are forgotten first.
  */
 export class KeptTraces {
-  private readonly ids = new Set<string>();
-  constructor(private readonly max = 4096) {}
+  readonly #ids = new Set<string>();
+  readonly #max: number;
+  constructor(max = 4096) {
+    this.#max = max;
+  }
   has(traceId: string): boolean {
-    return this.ids.has(traceId);
+    return this.#ids.has(traceId);
   }
   add(traceId: string): void {
-    if (this.ids.has(traceId)) return;
-    if (this.ids.size >= this.max) this.ids.delete(this.ids.values().next().value as string);
-    this.ids.add(traceId);
+    const ids = this.#ids;
+    if (ids.has(traceId)) return;
+    if (ids.size >= this.#max) ids.delete(ids.values().next().value as string);
+    ids.add(traceId);
   }
 }
 

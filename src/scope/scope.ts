@@ -71,7 +71,7 @@ export class Scope {
    */
   declare plainFetch: true | undefined;
   /**
-   * @internal Set by the Node adapters on the scope of a request whose connection closed before
+   * @internal Set by the Node and Bun adapters on the scope of a request whose connection closed before
    * any response was sent: its span and duration then have no status, the one the handler
    * returned or left set (200), or the 500 of one that failed, never having reached the client.
    */

@@ -284,11 +284,15 @@ export interface Cut {
   unreadable?: boolean;
   /** Set when a nested function or symbol (no log value) was left out, or written as null in a list. */
   noValue?: boolean;
+  /** Set when a BigInt past 2^53 or an invalid Date (no log type) was written as text, at any depth. */
+  converted?: boolean;
 }
 
 /**
  * Turns any input into an OTLP `AnyValue` for log records, keeping nested maps and arrays
  * (bounded in depth and width), cutting cycles and never throwing. Cuts are flagged in `cut`.
+ * At any depth an Error is the map `errorValue` makes, and a BigInt past 2^53 or an invalid Date
+ * is text, flagged `cut.converted` (a change of type) for the caller to count.
  * With a redactor, a text over `maxLength` is redacted before it is cut (see redactFirst), under
  * `key` (the attribute's name) at the top and in lists, under its own key in a map.
  */
@@ -304,7 +308,9 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     case 'boolean':
       return v;
     case 'bigint':
-      return safeBigInt(v) ? Number(v) : v.toString();
+      if (safeBigInt(v)) return Number(v);
+      if (cut) cut.converted = true;
+      return v.toString();
     case 'undefined':
     case 'function':
     case 'symbol':
@@ -319,8 +325,12 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
     if (cut) cut.truncated = true;
     return obj.slice(0, maxLength);
   }
-  // Written as text, so cut as text is (a Date's 24 characters too, under a smaller limit).
-  if (obj instanceof Error || obj instanceof Date) return sanitizeAny(describe(obj), maxLength, depth, seen, cut, redactor, key);
+  if (obj instanceof Date) {
+    // Written as text, so cut as text is (its 24 characters too, under a smaller limit).
+    const text = describe(obj);
+    if (text === 'Invalid Date' && cut) cut.converted = true;
+    return sanitizeAny(text, maxLength, depth, seen, cut, redactor, key);
+  }
   if (depth >= MAX_DEPTH) {
     if (cut) cut.truncated = true;
     return '[Object]';
@@ -336,6 +346,8 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   if (s.has(obj)) return '[Circular]';
   s.add(obj);
   try {
+    // Before toJSON: an Error's own would write what it chose, not its stack and cause.
+    if (obj instanceof Error) return errorValue(obj, maxLength, depth, s, cut, redactor);
     // What JSON would write for it: a URL its href, a decimal or an ObjectId its text (own keys: none, it was {}).
     if (typeof (obj as { toJSON?: unknown }).toJSON === 'function') return sanitizeAny((obj as { toJSON(): unknown }).toJSON(), maxLength, depth, s, cut, redactor, key);
     // Other typed arrays are lists of numbers (they were maps of index → number).
@@ -378,6 +390,46 @@ export function sanitizeAny(v: unknown, maxLength: number, depth = 0, seen?: Wea
   } finally {
     s.delete(obj);
   }
+}
+
+/**
+ * An Error as a log value: the map of its `name`, `message`, `code` (a string or number, as
+ * Node's `ENOENT`), `stack` and `cause` (a log value again: an Error's is such a map, within the
+ * depth and cycle bounds of the value it is in), each read on its own (one that throws is left
+ * out and flagged `cut.unreadable`). Its text alone ("TypeError: boom") lost the stack and cause.
+ * Texts meet the value length limit (`max`), and the message and stack are redacted as
+ * `exception.message` and `exception.stacktrace` are (URL secrets quoted in them); the caller
+ * redacts the map by its keys.
+ */
+function errorValue(e: Error, max: number, depth: number, seen: WeakSet<object>, cut: Cut | undefined, redactor: Redactor | undefined): AnyValue {
+  const out: Record<string, AnyValue> = {};
+  const read = (key: string): unknown => {
+    try {
+      return (e as unknown as Record<string, unknown>)[key];
+    } catch {
+      if (cut) cut.unreadable = true;
+    }
+  };
+  const put = (key: string, as?: string): void => {
+    let v = read(key);
+    if (typeof v === 'number' && key === 'code') out.code = v;
+    if (typeof v !== 'string') return;
+    if (as !== undefined && redactor !== undefined) v = redactor.apply(as, v);
+    if (typeof v !== 'string') return;
+    if (v.length > max && cut) cut.truncated = true;
+    out[key] = clip(v, max);
+  };
+  put('name');
+  put('message', 'exception.message');
+  put('code');
+  put('stack', 'exception.stacktrace');
+  const cause = read('cause');
+  if (cause !== undefined && cause !== null) {
+    const v = sanitizeAny(cause, max, depth + 1, seen, cut, redactor, 'cause');
+    if (v !== undefined) out.cause = v;
+    else if (cut) cut.noValue = true;
+  }
+  return out;
 }
 
 /** Sets a key without invoking the `__proto__` setter, so input cannot change a prototype. */

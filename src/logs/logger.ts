@@ -1,5 +1,5 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
-import { clip, describe, hasOwn, sanitizeAny, defineSafe, UNSERIALIZABLE } from '../attributes/sanitize.js';
+import { clip, describe, hasOwn, sanitizeAny, defineSafe, UNSERIALIZABLE, type Cut } from '../attributes/sanitize.js';
 import { contextStorage } from '../context/active.js';
 import { now } from '../time.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
@@ -11,7 +11,7 @@ import type { SpanContext } from '../model/span-data.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID } from '../trace/ids.js';
 import { SeverityNumber } from '../model/log-data.js';
 import { redactEntry, type Redactor } from '../attributes/redact.js';
-import { CONVERTED, fromText, type LogCut } from './log-value.js';
+import { CONVERTED } from './log-value.js';
 import { stackTrace } from '../trace/stack.js';
 
 
@@ -62,7 +62,7 @@ export class Logger {
   /** Attributes `clean` could not read (a throwing getter) or wrote as '[Unserializable]', counted as invalid_attribute. */
   #unreadable = 0;
   /** Set by sanitizeAny when it cuts a value; reset by `clean`. */
-  readonly #cut: LogCut = { truncated: false };
+  readonly #cut: Cut = { truncated: false };
 
   constructor(owner: LogOwner, level: LogLevel, bound: Record<string, AnyValue> = {}, boundDropped = 0) {
     this.#owner = owner;
@@ -297,15 +297,8 @@ export class Logger {
       try {
         given = attributes[key];
         // With the redactor: a value over the limit is redacted before it is cut (see sanitizeAny).
+        // An Error, at any depth, is its map; a BigInt past 2^53 or an invalid Date is text, flagged `cut.converted`.
         v = sanitizeAny(given, limits.logAttributeValueLengthLimit, 0, undefined, cut, redactor, key);
-        // Text made of what was no text (an Error, a Date, a BigInt): an Error is its map, a change of type counted.
-        if (typeof v === 'string' && v !== given && typeof given !== 'string') {
-          v = fromText(given, v, limits.logAttributeValueLengthLimit, redactor, cut);
-          if (cut.converted) {
-            cut.converted = false;
-            converted++;
-          }
-        }
       } catch {
         // This key's getter threw (or its value is a revoked Proxy): the other keys are kept.
         unreadable++;
@@ -323,6 +316,11 @@ export class Logger {
       if (cut.unreadable) {
         cut.unreadable = false;
         unreadable++;
+      }
+      if (cut.converted) {
+        // Once per attribute, wherever in its value (as noValue above).
+        cut.converted = false;
+        converted++;
       }
       if (v === undefined) {
         // A function or a symbol has no log value: left out, and counted (an undefined value is

@@ -1,7 +1,7 @@
 import { context as apiContext, isSpanContextValid, trace, type Context, type TimeInput } from '@opentelemetry/api';
 import { redactDeep } from '../attributes/redact.js';
-import { clip, sanitizeAny } from '../attributes/sanitize.js';
-import { CONVERTED, fromText, type LogCut } from '../logs/log-value.js';
+import { clip, sanitizeAny, type Cut } from '../attributes/sanitize.js';
+import { CONVERTED } from '../logs/log-value.js';
 import type { AnyValue } from '../model/attributes.js';
 import type { Logger, LogOwner } from '../logs/logger.js';
 import type { Monitor } from '../monitor.js';
@@ -177,11 +177,8 @@ export class BridgeLogger {
  * An Error is the map of its name, message, stack and cause, as in an attribute.
  */
 function structured(body: unknown, m: Monitor): AnyValue | undefined {
-  const cut: LogCut = { truncated: false };
-  const max = m.limits.logMessageLengthLimit;
-  let v = sanitizeAny(body, max, 0, undefined, cut, m.redactor);
-  if (typeof v === 'string') v = fromText(body, v, max, m.redactor, cut);
-  v = redactDeep(v, m.redactor) as AnyValue | undefined;
+  const cut: Cut = { truncated: false };
+  const v = redactDeep(sanitizeAny(body, m.limits.logMessageLengthLimit, 0, undefined, cut, m.redactor), m.redactor) as AnyValue | undefined;
   if (cut.truncated) m.diag.drop('attribute_truncated', 'an OpenTelemetry log record body was cut to the limits of log values');
   if (cut.noValue) m.diag.drop('invalid_attribute', 'a function or a symbol in an OpenTelemetry log record body (no log value) was left out');
   if (cut.unreadable) m.diag.drop('invalid_attribute', 'log data that throws when read was dropped');

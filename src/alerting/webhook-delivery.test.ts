@@ -68,4 +68,47 @@ describe('webhookNotifier delivery', () => {
     await n.flush!();
     expect(got).toEqual(['firing', 'resolved']);
   });
+
+  it('a post whose fetch never settles (its abort ignored) is given up at the timeout as a failed delivery: reported, and the firing is posted again before any resolve', async () => {
+    const got: string[] = [];
+    const errors: unknown[] = [];
+    let calls = 0;
+    const fetch = ((_u: string, init?: RequestInit) => {
+      if (calls++ === 0) return new Promise<Response>(() => {});
+      got.push((JSON.parse(String(init?.body)) as Alert).state);
+      return Promise.resolve(new Response('ok'));
+    }) as typeof globalThis.fetch;
+    const n = webhookNotifier({ url: 'https://hooks.example.com/alerts', fetch, timeoutSeconds: 0.05, minIntervalSeconds: 0, onError: (e) => errors.push(e) });
+    n.notify(firing);
+    await n.flush!(); // the hung post is given up
+    n.notify(firing); // still firing: was dropped as "being sent" for ever
+    await n.flush!();
+    n.notify({ ...firing, state: 'resolved' });
+    await n.flush!();
+    expect({ got, errors: errors.length }).toEqual({ got: ['firing', 'resolved'], errors: 1 });
+  });
+
+  it('a hung post whose timeout timer never runs (a Worker whose request is gone) is given up by the next notify after its timeout and a second, and its firing posted again', async () => {
+    const got: string[] = [];
+    const errors: unknown[] = [];
+    let calls = 0;
+    const fetch = ((_u: string, init?: RequestInit) => {
+      if (calls++ === 0) return new Promise<Response>(() => {});
+      got.push((JSON.parse(String(init?.body)) as Alert).state);
+      return Promise.resolve(new Response('ok'));
+    }) as typeof globalThis.fetch;
+    const n = webhookNotifier({ url: 'https://hooks.example.com/alerts', fetch, timeoutSeconds: 0.05, minIntervalSeconds: 0, onError: (e) => errors.push(e) });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      n.notify(firing); // its timers are never run
+    } finally {
+      vi.useRealTimers();
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    n.notify(firing);
+    await n.flush!();
+    n.notify({ ...firing, state: 'resolved' });
+    await n.flush!();
+    expect({ got, errors: errors.length }).toEqual({ got: ['firing', 'resolved'], errors: 1 });
+  });
 });

@@ -56,6 +56,8 @@ interface KeyState {
    */
   unsure?: Alert['state'];
   unsureSeq?: number;
+  /** Gives up the post of `sending` now (see post). */
+  giveUp?: () => void;
 }
 
 const RETRY_MIN_MS = 1000;
@@ -168,21 +170,36 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
    * Resolves `sent` when the receiver took the alert; `failed` after reporting why it did not,
    * `unsure` when it timed out (the receiver may have taken it).
    */
-  const post = async (alert: Alert): Promise<'sent' | 'failed' | 'unsure'> => {
+  const post = async (alert: Alert, k: KeyState): Promise<'sent' | 'failed' | 'unsure'> => {
     const doFetch = options.fetch ?? globalThis.fetch;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timerMs(timeoutMs));
+    // The timeout settles the post itself, not only the fetch's signal: a fetch that ignores its
+    // signal never settled, so its state stayed "being sent" for ever (never retried, never
+    // reported, and a later resolve reached a receiver that never got the firing).
+    let giveUp!: () => void;
+    const givenUp = new Promise<never>((_, reject) => {
+      giveUp = () => {
+        controller.abort();
+        reject(controller.signal.reason);
+      };
+    });
+    givenUp.catch(() => {}); // unobserved when fetch throws at once
+    k.giveUp = giveUp;
+    const timer = setTimeout(giveUp, timerMs(timeoutMs));
     try {
       const payload: WebhookPayload = { ...alert, time: new Date(alert.time).toISOString() };
-      const res = await doFetch(url, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify(payload),
-        signal: controller.signal,
-        // Followed, a 301/302/303 turns the POST into a bodyless GET whose 200 would pass for
-        // delivery, and any redirect may carry the headers to another host.
-        redirect: 'manual',
-      });
+      const res = await Promise.race([
+        doFetch(url, {
+          method: 'POST',
+          headers,
+          body: JSON.stringify(payload),
+          signal: controller.signal,
+          // Followed, a 301/302/303 turns the POST into a bodyless GET whose 200 would pass for
+          // delivery, and any redirect may carry the headers to another host.
+          redirect: 'manual',
+        }),
+        givenUp,
+      ]);
       void res.body?.cancel().catch(() => {});
       if (res.type === 'opaqueredirect' || (res.status >= 300 && res.status < 400)) {
         // Named as an absolute URL, which the printed message shortens to its host: a relative
@@ -238,7 +255,7 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     k.sending = alert;
     k.sentAt = started;
     k.next = started + minMs;
-    const p = post(alert)
+    const p = post(alert, k)
       .then((outcome) => {
         const ok = outcome === 'sent';
         if (ok && seq > k.ackedSeq) {
@@ -296,7 +313,12 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
    * its abort timer may never run (a Worker's request context gone), and a change must not wait
    * on it for ever. A late answer from it is ignored (send() moved seq on).
    */
-  const inFlight = (k: KeyState): Alert | undefined => (k.sending && now() - k.sentAt < timeoutMs + 1000 ? k.sending : undefined);
+  const inFlight = (k: KeyState): Alert | undefined => {
+    if (!k.sending || now() - k.sentAt < timeoutMs + 1000) return k.sending;
+    // Its timer never ran: given up here, so it ends as a timed-out post (reported, retried).
+    k.giveUp?.();
+    return undefined;
+  };
 
   const release = (key: string): void => {
     const timer = timers.get(key);

@@ -74,14 +74,11 @@ export function holdDuringCollection<R>(hold: (promise: Promise<unknown>) => voi
 
 /**
  * Keeps the current invocation alive until `promise` settles: the export collecting now, else the
- * active scope. False when neither can hold it.
+ * active scope (none outside an invocation: the promise still runs).
  */
-export function holdInInvocation(promise: Promise<unknown>): boolean {
-  if (collectionHold) {
-    collectionHold(promise);
-    return true;
-  }
-  return getActiveScope()?.waitUntil(promise) ?? false;
+export function holdInInvocation(promise: Promise<unknown>): void {
+  if (collectionHold) collectionHold(promise);
+  else getActiveScope()?.waitUntil(promise);
 }
 
 /**

@@ -13,6 +13,7 @@ import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { captureHeaders, eventShape, resultHeaders, resultStatus, streamPrelude, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
+import { within } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
@@ -298,13 +299,6 @@ function remainingMs(context: LambdaContextLike): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Waits for `p`, at most `ms`. */
-async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
-  clearTimeout(timer);
 }
 
 /**

@@ -81,6 +81,17 @@ export function conflictingLabel(attrs: PointAttributes, fixed: Readonly<Record<
 
 function slowLabelBody(attrs: PointAttributes): string {
   slowPathUsed = true;
+  let body = '';
+  for (const [name, value] of labelPairs(attrs)) body += (body === '' ? '' : ',') + name + '="' + escapeLabelValue(value) + '"';
+  return body;
+}
+
+/**
+ * The labels of `attrs` as a series carries them, values unescaped: names made valid (`le` and
+ * `quantile` renamed), keys equal once made valid merged, empty values left out, lone surrogates
+ * as U+FFFD. Also the constant labels a render adds to every series (target.ts).
+ */
+export function labelPairs(attrs: PointAttributes): [name: string, value: string][] {
   const groups = new Map<string, string[]>();
   for (const key in attrs) {
     let name = sanitizeLabelName(key);
@@ -89,7 +100,7 @@ function slowLabelBody(attrs: PointAttributes): string {
     if (keys === undefined) groups.set(name, [key]);
     else keys.push(key);
   }
-  let body = '';
+  const pairs: [string, string][] = [];
   for (const [name, keys] of groups) {
     // Colliding keys are merged with `;` in the lexical order of the original keys (MET-13).
     let value: string;
@@ -102,7 +113,7 @@ function slowLabelBody(attrs: PointAttributes): string {
     // series to Prometheus, which keeps one of the two without a word. Left out, the second is
     // found by the duplicate check and reported.
     if (value === '') continue;
-    body += (body === '' ? '' : ',') + name + '="' + escapeLabelValue(value.replace(LONE_SURROGATE, '\uFFFD')) + '"';
+    pairs.push([name, value.replace(LONE_SURROGATE, '\uFFFD')]);
   }
-  return body;
+  return pairs;
 }

@@ -11,8 +11,7 @@ import type { AttributeValue } from '../../model/attributes.js';
 import type { PointAttributes } from '../../model/metric-data.js';
 import type { InstrumentationScope } from '../../model/resource.js';
 import { escapeLabelValue } from './escape.js';
-import { labelBody } from './labels.js';
-import { sanitizeLabelName } from './names.js';
+import { labelBody, labelPairs } from './labels.js';
 
 /** What a render needs of a resource: its attributes (a Monitor's `resource`). */
 export interface ResourceLike {
@@ -101,16 +100,11 @@ export function extraLabels(scope: InstrumentationScope | undefined, resource: R
     add('otel_scope_schema_url', scope.schemaUrl ?? '');
   }
   if (resource !== undefined && constantLabels !== undefined) {
+    // In key order; named and merged as a series' own labels are (MET-13).
     const attrs = stringAttributes(resource.attributes, constantLabels);
-    // Keys equal once sanitised are merged with `;` in key order, as on series (MET-13).
-    const groups = new Map<string, string[]>();
-    for (const key of Object.keys(attrs).sort()) {
-      const name = sanitizeLabelName(key);
-      const g = groups.get(name);
-      if (g === undefined) groups.set(name, [attrs[key]!]);
-      else g.push(attrs[key]!);
-    }
-    for (const [name, values] of groups) add(name === 'le' || name === 'quantile' ? 'key_' + name : name, values.join(';'));
+    const sorted: Record<string, string> = {};
+    for (const key of Object.keys(attrs).sort()) sorted[key] = attrs[key]!;
+    for (const [name, value] of labelPairs(sorted as PointAttributes)) add(name, value);
   }
   if (names.length === 0) return undefined;
   let prefix = names[0]!;

@@ -5,6 +5,7 @@ import { fromApiBaggage, toApiBaggage } from './baggage.js';
 import { unwrapSpan, wrapSpan } from './span.js';
 import { unreadable, type Span } from '../trace/span.js';
 import type { Monitor } from '../monitor.js';
+import type { Diagnostics } from '../diag/diagnostics.js';
 
 /** Where the request's scope rides inside an OpenTelemetry `Context`. */
 export const SCOPE_KEY: symbol = createContextKey('@lexigram/monitor scope');
@@ -37,9 +38,12 @@ export function toApiContext(a: ActiveContext | undefined): Context {
   return c;
 }
 
-/** An OpenTelemetry context → ours. Without a scope of its own, it stays in the current request. */
-export function fromApiContext(c: Context): ActiveContext {
-  const span = unwrapSpan(trace.getSpan(c));
+/**
+ * An OpenTelemetry context → ours. Without a scope of its own, it stays in the current request.
+ * `diag` counts what a foreign span's tracestate loses (see unwrapSpan).
+ */
+export function fromApiContext(c: Context, diag?: Diagnostics): ActiveContext {
+  const span = unwrapSpan(trace.getSpan(c), diag);
   return { scope: scopeIn(c, span), span, baggage: fromApiBaggage(propagation.getBaggage(c)), otel: c, otelView: c };
 }
 
@@ -60,7 +64,7 @@ export class BridgeContextManager implements ContextManager {
     if (context === undefined || context === null) a = { scope: contextStorage().get()?.scope };
     else {
       try {
-        a = fromApiContext(context);
+        a = fromApiContext(context, this.monitor?.diag);
       } catch {
         // Not a context (the API's types aside: a number, a revoked Proxy): `fn` still runs, as
         // with no context given, and the misuse is counted instead of thrown into the app.

@@ -98,7 +98,14 @@ export class BridgeLogger {
         m.diag.drop('invalid_attribute', "an OpenTelemetry log record's context is not a Context (from @opentelemetry/api); the active one was used");
         ctx = undefined;
       }
+      // A severityText or eventName that is not text is left out, counted as a severityNumber outside 0–24 is.
+      if (text !== undefined && text !== null && typeof text !== 'string') {
+        m.diag.drop('invalid_value', "an OpenTelemetry log record's severityText is not a string; it was left out");
+      }
       const eventName = record.eventName;
+      if (eventName !== undefined && eventName !== null && typeof eventName !== 'string') {
+        m.diag.drop('invalid_value', "an OpenTelemetry log record's eventName is not a string; it was left out");
+      }
       body = record.body;
       p = {
         ctx: ctx ?? apiContext.active(),
@@ -114,7 +121,14 @@ export class BridgeLogger {
         eventName: typeof eventName === 'string' && eventName !== '' ? eventName : undefined,
       };
       if (p.body !== undefined) body = '';
-      attributes = withException(record.attributes, record.exception);
+      attributes = record.attributes;
+      if (notAttributes(attributes)) {
+        // A list's indexes are no attribute names ("0", "1", …), and a primitive has none: dropped,
+        // counted, and the record kept, its exception.* attributes included.
+        m.diag.drop('invalid_value', "an OpenTelemetry log record's attributes are not an object of name → value; they were dropped (the record was kept)");
+        attributes = undefined;
+      }
+      attributes = withException(attributes, record.exception);
     } catch {
       // A record whose fields throw when read (a getter, a revoked Proxy) is misuse, as for spans.
       return void m.diag.drop('invalid_attribute', 'an OpenTelemetry log record that throws when read was dropped');
@@ -165,7 +179,7 @@ export class BridgeLogger {
       ...(p.eventName !== undefined && { eventName: p.eventName }),
     };
     // As the API context's spans are scoped (fromApiContext): its own scope, its span's, or the current request's.
-    const scope = scopeIn(ctx, unwrapSpan(trace.getSpan(ctx)));
+    const scope = scopeIn(ctx, unwrapSpan(trace.getSpan(ctx), m.diag));
     m.onLog(record, scope?.owner === (m as object) ? scope : undefined);
   }
 }
@@ -195,6 +209,18 @@ const MAX_SEVERITY_TEXT = 64;
 function longSeverityText(text: string, m: Monitor): string {
   m.diag.drop('attribute_truncated', `an OpenTelemetry log record's severityText longer than ${MAX_SEVERITY_TEXT} characters was truncated`);
   return clip(text, MAX_SEVERITY_TEXT);
+}
+
+/** Attributes given that are not an object of name → value: a primitive, a function or an array. */
+function notAttributes(a: unknown): boolean {
+  if (a === undefined || a === null) return false;
+  if (typeof a !== 'object') return true;
+  try {
+    return Array.isArray(a);
+  } catch {
+    // A revoked Proxy: the inner logger reads it, keeps the record and counts it (invalid_attribute).
+    return false;
+  }
 }
 
 /**

@@ -321,6 +321,18 @@ export class BridgeMeterProvider implements MeterProvider {
   }
 
   /**
+   * The description to create `name` with. The SDK keeps whatever it is given; the core refuses
+   * one that is not a string (null included), which would make the instrument record nothing for
+   * a mere description, so it is left out instead and reported once, as a unit the core refuses.
+   * @internal
+   */
+  description(name: string, scope: string, description: unknown): string | undefined {
+    if (description === undefined || description === null || typeof description === 'string') return (description ?? undefined) as string | undefined;
+    this.monitor.diag.report('otel', () => `the instrument "${name}" from "${scope}" has a description that is not a string (${typeof description}); it is recorded without one`, undefined, `otel:description:${name}`);
+    return undefined;
+  }
+
+  /**
    * Whether `name` records integers. Its first creation decides, as it does its unit and buckets:
    * the core keeps one instrument per name, so a handle asking for the other value type gets the
    * first one's (reported once). @internal
@@ -412,7 +424,8 @@ export class BridgeMeterProvider implements MeterProvider {
     let open = true;
     const put = (obs: unknown, v: number, a: ApiAttributes | undefined, listed?: BridgeObservable[]): void => {
       if (!open) {
-        this.monitor.diag.report('otel', 'an observable callback observed a value after it returned (after an await?); collection is synchronous, so the value was not recorded', undefined, 'otel:observable:late');
+        // A value lost, as one a throwing callback never gave: counted each time, not only reported once.
+        this.monitor.diag.drop('collect_callback', 'an observable callback observed a value after it returned (after an await?); collection is synchronous, so the value was not recorded');
         return;
       }
       obs = current(obs);
@@ -537,7 +550,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const int = this.provider.isInt('counter', name, this.scope, options);
-        const c = this.provider.metrics.createCounter(name, options?.description, { unit: this.provider.unit('counter', name, this.scope, options?.unit) });
+        const c = this.provider.metrics.createCounter(name, this.provider.description(name, this.scope, options?.description), { unit: this.provider.unit('counter', name, this.scope, options?.unit) });
         const diag = this.provider.diag;
         if (int && !this.provider.owns(name)) collectAsInt(c);
         // A negative value is refused before truncation, as the SDK's CounterInstrument does (-0.5 is not 0).
@@ -556,7 +569,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const int = this.provider.isInt('up-down counter', name, this.scope, options);
-        const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit: this.provider.unit('up-down counter', name, this.scope, options?.unit) });
+        const c = this.provider.metrics.createUpDownCounter(name, this.provider.description(name, this.scope, options?.description), { unit: this.provider.unit('up-down counter', name, this.scope, options?.unit) });
         const diag = this.provider.diag;
         if (int && !this.provider.owns(name)) collectAsInt(c);
         return { add: (v: number, a?: ApiAttributes) => c.add(typeof v != 'number' ? NaN : int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
@@ -581,7 +594,7 @@ class BridgeMeter implements Meter {
         const int = this.provider.isInt('histogram', name, this.scope, options);
         // The monitor's exponential buckets replace advice and the SDK's defaults, as an exporter's
         // aggregation preference does in the SDK.
-        const h = this.provider.metrics.createHistogram(name, options?.description, { unit, buckets: this.provider.metrics.histogramBuckets ?? buckets });
+        const h = this.provider.metrics.createHistogram(name, this.provider.description(name, this.scope, options?.description), { unit, buckets: this.provider.metrics.histogramBuckets ?? buckets });
         const diag = this.provider.diag;
         return {
           record: (v: number, a?: ApiAttributes) => {
@@ -608,7 +621,7 @@ class BridgeMeter implements Meter {
       this.scope,
       () => {
         const int = this.provider.isInt('gauge', name, this.scope, options);
-        const g = this.provider.metrics.createGauge(name, options?.description, { unit: this.provider.unit('gauge', name, this.scope, options?.unit) });
+        const g = this.provider.metrics.createGauge(name, this.provider.description(name, this.scope, options?.description), { unit: this.provider.unit('gauge', name, this.scope, options?.unit) });
         const diag = this.provider.diag;
         if (int && !this.provider.owns(name)) collectAsInt(g);
         return { record: (v: number, a?: ApiAttributes) => g.set(int ? intValue(v, name, diag) : v, labels(a, name, diag)) };
@@ -620,21 +633,21 @@ class BridgeMeter implements Meter {
 
   createObservableGauge(name: string, options?: MetricOptions): ObservableGauge {
     return this.observable('observable gauge', name, options, (m) => m.createObservableGauge(name, options), (unit) => {
-      const g = this.provider.metrics.createGauge(name, options?.description, { unit });
+      const g = this.provider.metrics.createGauge(name, this.provider.description(name, this.scope, options?.description), { unit });
       return [g, (v, l) => g.set(v, l)];
     }, noop.createObservableGauge(name, options));
   }
 
   createObservableCounter(name: string, options?: MetricOptions): ObservableCounter {
     return this.observable('observable counter', name, options, (m) => m.createObservableCounter(name, options), (unit) => {
-      const c = this.provider.metrics.createCounter(name, options?.description, { unit });
+      const c = this.provider.metrics.createCounter(name, this.provider.description(name, this.scope, options?.description), { unit });
       return [c, (v, l) => observeTotal(c, v, l)];
     }, noop.createObservableCounter(name, options));
   }
 
   createObservableUpDownCounter(name: string, options?: MetricOptions): ObservableUpDownCounter {
     return this.observable('observable up-down counter', name, options, (m) => m.createObservableUpDownCounter(name, options), (unit) => {
-      const c = this.provider.metrics.createUpDownCounter(name, options?.description, { unit });
+      const c = this.provider.metrics.createUpDownCounter(name, this.provider.description(name, this.scope, options?.description), { unit });
       return [c, (v, l) => observeTotal(c, v, l)];
     }, noop.createObservableUpDownCounter(name, options));
   }

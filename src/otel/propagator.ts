@@ -82,7 +82,7 @@ export class W3CPropagator implements TextMapPropagator {
         // traceparent: when the context holds a local span of that trace, keep it, so
         // instrumentation that extracts again (as `@hono/otel` does) nests under it instead
         // of starting a sibling tree.
-        const local = unwrapSpan(trace.getSpan(ctx))?.spanContext();
+        const local = unwrapSpan(trace.getSpan(ctx), this.monitor?.diag)?.spanContext();
         if (local === undefined || local.isRemote === true || local.traceId !== remote.traceId) {
           ctx = trace.setSpanContext(ctx, {
             traceId: remote.traceId,

@@ -10,8 +10,9 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 import type { Redactor } from '../attributes/redact.js';
+import type { Diagnostics } from '../diag/diagnostics.js';
 import type { SpanContext } from '../model/span-data.js';
-import { limitTracestate } from '../trace/propagation/tracestate.js';
+import { outgoingTracestate } from '../trace/propagation/tracestate.js';
 import { NonRecordingSpan, RecordingSpan, type Link, type Span } from '../trace/span.js';
 import { stackTrace } from '../trace/stack.js';
 import { timeInputToMs } from './time.js';
@@ -48,15 +49,20 @@ export function toApiSpanContext(c: SpanContext): ApiSpanContext {
   return out;
 }
 
-/** The API's span context → ours; a tracestate grown past 32 members by `set()` loses its right-most ones (TS-02). */
-export function fromApiSpanContext(c: ApiSpanContext): SpanContext {
-  const ts = c.traceState ? limitTracestate(c.traceState.serialize()) : undefined;
+/**
+ * The API's span context → ours. Its tracestate is checked as the propagator checks one to send
+ * (`TraceState.set()` checks nothing): a malformed or duplicated member, or one past 32 (the
+ * right-most, TS-02), is left out and counted through `diag`, and a `serialize()` that throws
+ * costs the tracestate alone, counted, never the span context.
+ */
+export function fromApiSpanContext(c: ApiSpanContext, diag?: Diagnostics): SpanContext {
+  const ts = c.traceState ? outgoingTracestate(c.traceState, diag) : undefined;
   return { traceId: c.traceId, spanId: c.spanId, traceFlags: c.traceFlags, traceState: ts, isRemote: c.isRemote === true };
 }
 
-export function toLink(l: ApiLink): Link | undefined {
+export function toLink(l: ApiLink, diag?: Diagnostics): Link | undefined {
   if (!l || !l.context) return undefined;
-  return { context: fromApiSpanContext(l.context), attributes: cleanAttributes(l.attributes) };
+  return { context: fromApiSpanContext(l.context, diag), attributes: cleanAttributes(l.attributes) };
 }
 
 /** Views of spans not of this library's class (a foreign parent's stand-in); our spans keep theirs (`view`). */
@@ -99,7 +105,7 @@ export class BridgedSpan implements ApiSpan {
   addLink(link: ApiLink): this {
     let l: Link | undefined;
     try {
-      l = toLink(link);
+      l = toLink(link, (this.inner as { owner?: { diag?: Diagnostics } }).owner?.diag);
     } catch {
       // A link that throws when read: the span reads it again in a try and counts it (invalid_attribute).
       this.inner.addLink(link as unknown as Link);
@@ -179,9 +185,11 @@ export function wrapSpan(span: Span): ApiSpan {
 
 /**
  * The span of ours behind an API span: our own wrapper's inner span, or, for a span from
- * elsewhere (`trace.wrapSpanContext`, another SDK), a non-recording span with its context.
+ * elsewhere (`trace.wrapSpanContext`, another SDK), a non-recording span with its context,
+ * made once per such span: `diag` counts the tracestate members it leaves out, once, however
+ * often the span is a parent.
  */
-export function unwrapSpan(span: ApiSpan | undefined): Span | undefined {
+export function unwrapSpan(span: ApiSpan | undefined, diag?: Diagnostics): Span | undefined {
   if (span === undefined || span === null) return undefined;
   if (span instanceof BridgedSpan) return span.inner;
   const known = foreign.get(span);
@@ -189,7 +197,7 @@ export function unwrapSpan(span: ApiSpan | undefined): Span | undefined {
   try {
     const c = span.spanContext();
     if (!c || typeof c.traceId !== 'string') return undefined;
-    const ours = new NonRecordingSpan(fromApiSpanContext(c));
+    const ours = new NonRecordingSpan(fromApiSpanContext(c, diag));
     wrappers.set(ours, span); // maps back to the very object the caller set
     foreign.set(span, ours);
     return ours;

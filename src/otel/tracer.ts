@@ -70,19 +70,25 @@ export class BridgeTracer implements ApiTracer {
         root = options.root;
         kind = fromApiKind(options.kind);
         attributes = cleanAttributes(options.attributes);
+        startTime = spanTimeArg(options.startTime);
         if (Array.isArray(options.links)) {
           links = [];
           for (const l of options.links) {
-            const x = toLink(l);
-            if (x) links.push(x);
+            // A link that throws when read loses itself alone, counted, as a link given to
+            // monitor.tracer does: not the links after it, nor the start time.
+            try {
+              const x = toLink(l, this.monitor?.diag);
+              if (x) links.push(x);
+            } catch {
+              if (this.monitor) unreadable(this.monitor);
+            }
           }
         }
-        startTime = spanTimeArg(options.startTime);
       } catch {
         if (this.monitor) unreadable(this.monitor);
       }
     }
-    const parent: Span | undefined = root || empty ? undefined : unwrapSpan(trace.getSpan(ctx));
+    const parent: Span | undefined = root || empty ? undefined : unwrapSpan(trace.getSpan(ctx), this.monitor?.diag);
     const scope = empty ? contextStorage().get()?.scope : scopeIn(ctx, parent);
     // A root span without options or scope (the usual case outside a request) takes one shared options object.
     const opts = options === undefined && parent === undefined && scope === undefined ? ROOT_SPAN : { kind, attributes, links, startTime, parent: parent ?? null, scope };

@@ -11,7 +11,7 @@ import type { Scope } from '../scope/scope.js';
 import { epochMs, msToUnixNano, now } from '../time.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
-import { traceStateText } from './propagation/tracestate.js';
+import { outgoingTracestate } from './propagation/tracestate.js';
 import { stackTrace } from './stack.js';
 
 /** A time as epoch milliseconds or a Date. */
@@ -482,7 +482,9 @@ export class RecordingSpan implements Span, SpanData {
       return this;
     }
     const { attrs, dropped } = this.cleanAttributes(link.attributes, 'link');
-    const traceState = traceStateText(c.traceState);
+    // Checked as a tracestate to send (a hand-made context's text was never parsed): a malformed,
+    // duplicated or past-32 member is left out, counted.
+    const traceState = outgoingTracestate(c.traceState, this.owner.diag);
     // OpenTelemetry's trace API: a link with an all-zero id SHOULD be recorded when it has
     // attributes or a tracestate (messaging systems describe a message without a trace so).
     if (zero && !traceState && !dropped && Object.keys(attrs).length === 0) return this.badLink();

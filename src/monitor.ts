@@ -138,10 +138,10 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // Without a delta backend, removed series keep no unsent change (no export would take it).
     this.metrics.deltaReader = this.backends.some((b) => b.temporality === 'delta');
     // Only deltas pushed (OTLP's default): idle series are forgotten. A scrape sets it back when it
-    // collects (and `metricsHandler()` when it is made); a PrometheusBackend, which takes no pushed
-    // metrics, announces one from the start, or a handler made late (on the first request) would
-    // find idle series gone. Known by its name, which keeps the exporter out of this module.
-    this.metrics.cumulativeReader = this.backends.some((b) => (b.temporality !== 'delta' && b.temporality !== 'none') || b.name === 'prometheus');
+    // collects (and `metricsHandler()` when it is made); a pull backend that says `readsTotals`
+    // (PrometheusBackend, or an app's own) announces one from the start, or a handler made late
+    // (on the first request) would find idle series gone.
+    this.metrics.cumulativeReader = this.backends.some((b) => (b.temporality !== 'delta' && b.temporality !== 'none') || b.readsTotals === true);
     this.#exportTimer = this.#exportDelayMs > 0 && this.backends.length > 0 ? undefined : null;
     // What the first span would otherwise pay for, paid before the first request: the context
     // storage (Node loads `node:async_hooks` for it) and the runtime's Web Crypto.

@@ -60,10 +60,19 @@ export interface ExportResult {
 /**
  * The contract every backend implements. `export` must not throw; the monitor guards it anyway.
  * `temporality` says which metric snapshot the backend wants ('none' for no metrics; default 'cumulative').
+ * `readsTotals: true` says the backend reads cumulative totals itself, outside `export` (a pull
+ * backend that a scraper reads through `monitor.metrics.collect()`, as `PrometheusBackend` does).
  */
 export interface Backend {
   readonly name: string;
   readonly temporality?: Temporality | 'none';
+  /**
+   * True for a pull backend that reads totals between exports (a scrape). Without it, while every
+   * other backend takes deltas, a counter or histogram series that stays idle through an export is
+   * forgotten as long as nothing has read totals yet, so the first scrape would miss its total.
+   * Default false.
+   */
+  readonly readsTotals?: boolean;
   export(batch: TelemetryBatch): Promise<ExportResult>;
   forceFlush(): Promise<void>;
   /**

@@ -134,7 +134,8 @@ describe('PushgatewayBackend.export', () => {
     const { fetch } = recorder(() => {
       throw new TypeError(`fetch failed while sending authorization: ${secret}`);
     });
-    const r = await new PushgatewayBackend({ url: 'http://gw', job: 'j', headers: { authorization: secret }, fetch }).export(batch(snap));
+    // timeoutMs shorter than the first backoff: the error of the one attempt, not retried.
+    const r = await new PushgatewayBackend({ url: 'http://gw', job: 'j', headers: { authorization: secret }, fetch, timeoutMs: 400 }).export(batch(snap));
     expect(r.ok).toBe(false);
     expect(r.reason).toBe('export_failed');
     expect(r.error).not.toContain('sup3r-s3cret');
@@ -145,8 +146,12 @@ describe('PushgatewayBackend.export', () => {
     const { fetch } = recorder(() => {
       throw new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9091') });
     });
-    const r = await new PushgatewayBackend({ url: 'http://127.0.0.1:9091', job: 'j', fetch }).export(batch(snap));
-    expect(r).toEqual({ ok: false, reason: 'export_failed', error: 'TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:9091 (PUT http://127.0.0.1:9091/metrics/job/j)' });
+    const r = await new PushgatewayBackend({ url: 'http://127.0.0.1:9091', job: 'j', fetch, timeoutMs: 400 }).export(batch(snap));
+    expect(r).toEqual({
+      ok: false,
+      reason: 'export_failed',
+      error: expect.stringMatching(/^TypeError: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:9091 \(PUT http:\/\/127\.0\.0\.1:9091\/metrics\/job\/j\); the retry due in \d+ ms is past timeoutMs \(400 ms\)$/),
+    });
   });
 
   it('a slow gateway resolves export_timeout, even when fetch ignores the abort signal', async () => {

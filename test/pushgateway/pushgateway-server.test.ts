@@ -210,7 +210,7 @@ describe.runIf(shouldRun('prometheus-pushgateway'))('real Pushgateway', () => {
   it('PG-03: an empty PUT that fails (the last series removed, the gateway unreachable for a moment) goes again at the next flush, so the group empties', async () => {
     let down = false;
     const fetchOnce = (input: string | URL | Request, init?: RequestInit) => (down ? Promise.reject(new TypeError('fetch failed')) : fetch(input, init));
-    const monitor = createMonitor({ serviceName: 'blip', backends: [new PushgatewayBackend({ url, job: 'empty-retry', fetch: fetchOnce })] });
+    const monitor = createMonitor({ serviceName: 'blip', backends: [new PushgatewayBackend({ url, job: 'empty-retry', fetch: fetchOnce, timeoutMs: 400 })] });
     const c = monitor.metrics.createCounter('blip.jobs', 'Jobs', { labelNames: ['queue'] });
     c.increment(3, { queue: 'mail' });
     await monitor.flush();

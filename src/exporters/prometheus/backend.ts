@@ -38,6 +38,8 @@ const OK: ExportResult = Object.freeze({ ok: true });
 export class PrometheusBackend implements Backend {
   readonly name = 'prometheus';
   readonly temporality = 'none' as const;
+  /** A scrape reads totals: the monitor keeps idle series for it before the first scrape comes. */
+  readonly readsTotals = true;
   readonly options: PrometheusBackendOptions;
 
   constructor(options: PrometheusBackendOptions = {}) {

@@ -16,6 +16,9 @@ import { kindOf } from '../../config/option-keys.js';
 import { errorMessage } from '../../diag/error-message.js';
 import { CLIENT_HEADERS } from '../../http/token.js';
 import { groupingPath, NOT_WELL_FORMED, validateGroupingKey, wellFormed } from './grouping-key.js';
+// Only the retry policy's helpers (they import nothing of OTLP's): the same statuses, Retry-After
+// reading and jittered backoff as OtlpBackend.
+import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from '../otlp/retry.js';
 
 export interface PushgatewayBackendOptions {
   /** Base URL of the Pushgateway, e.g. `http://pushgateway:9091` (a path prefix is kept). */
@@ -34,7 +37,11 @@ export interface PushgatewayBackendOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** A `fetch` to use instead of the global one. */
   readonly fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Per-request timeout in milliseconds. Default 10000. */
+  /**
+   * Bounds each push (and `delete()`) in milliseconds, retries included. Default 10000. A network
+   * error, 429, 502, 503 or 504 is tried again (up to 5 attempts, after the `Retry-After` asked for
+   * or a jittered backoff from 1 s) while the next try can start before this runs out.
+   */
   readonly timeoutMs?: number;
   /** Told about metrics left out of a push (name conflicts, MET-13). */
   readonly onDrop?: (dropped: DroppedMetric) => void;
@@ -43,6 +50,10 @@ export interface PushgatewayBackendOptions {
 // The gateway's own per-group gauges; pushing these names is refused with 400 (PG-06, PG-10).
 const GATEWAY_NAMES = ['push_time_seconds', 'push_failure_time_seconds'];
 const OK: ExportResult = Object.freeze({ ok: true });
+// The retry policy of OtlpBackend's defaults (OTLP-09, OTLP-10), within `timeoutMs`.
+const MAX_ATTEMPTS = 5;
+const INITIAL_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 5000;
 const KNOWN: Record<keyof PushgatewayBackendOptions, 0> = { url: 0, job: 0, groupingKey: 0, method: 0, headers: 0, fetch: 0, timeoutMs: 0, onDrop: 0 };
 
 function configError(option: string, message: string): TypeError {
@@ -235,39 +246,82 @@ export class PushgatewayBackend implements Backend {
 
   async #send(method: string, body: string | undefined): Promise<ExportResult> {
     const controller = new AbortController();
+    const deadline = Date.now() + this.#timeoutMs;
+    // What the attempts so far came to, for the timeout's message.
+    const tries = { attempts: 0, last: '' };
     let timer: ReturnType<typeof setTimeout> | undefined;
     // Raced as well as aborted: an injected fetch may ignore the signal.
     const timeout = new Promise<ExportResult>((resolve) => {
       timer = setTimeout(() => {
         controller.abort();
-        resolve(failure('export_timeout', `Pushgateway did not answer within ${this.#timeoutMs} ms`));
+        const before = tries.attempts > 1 ? ` (attempt ${tries.attempts}; the one before: ${tries.last})` : '';
+        resolve(failure('export_timeout', `Pushgateway did not answer within ${this.#timeoutMs} ms${before}`));
       }, timerMs(this.#timeoutMs));
     });
     try {
-      return await Promise.race([this.#attempt(method, body, controller.signal), timeout]);
+      return await Promise.race([this.#retrying(method, body, controller.signal, deadline, tries), timeout]);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  async #attempt(method: string, body: string | undefined, signal: AbortSignal): Promise<ExportResult> {
+  /**
+   * A batch job pushes once, at its end: a gateway restarting (connection refused, 503) or a proxy
+   * throttling it (429) would lose that only push. Those failures are tried again, as OtlpBackend
+   * tries them, while the wait ends before `deadline`; every other answer is final. The export's
+   * one result is what the monitor counts, so a push given up on is counted once.
+   */
+  async #retrying(method: string, body: string | undefined, signal: AbortSignal, deadline: number, tries: { attempts: number; last: string }): Promise<ExportResult> {
+    for (let attempt = 1; ; attempt++) {
+      tries.attempts = attempt;
+      const { result, retry } = await this.#attempt(method, body, signal);
+      if (retry === undefined || signal.aborted) return result;
+      tries.last = result.error!;
+      const after = attempt > 1 ? ` (after ${attempt} attempts)` : '';
+      if (attempt >= MAX_ATTEMPTS) return failure('export_failed', result.error! + after);
+      const delay = retry.waitMs ?? backoffMs(attempt - 1, INITIAL_BACKOFF_MS, MAX_BACKOFF_MS);
+      if (Date.now() + delay >= deadline) {
+        // Waiting would only end in the timeout: give up now and say why.
+        return failure('export_failed', `${result.error}${after}; the retry ${retry.waitMs === undefined ? 'due' : 'asked for (Retry-After)'} in ${Math.ceil(delay)} ms is past timeoutMs (${this.#timeoutMs} ms)`);
+      }
+      if (!(await sleep(delay, signal))) return result;
+    }
+  }
+
+  /** One request. `retry` is set when the failure is worth another try; `waitMs` is the gateway's Retry-After. */
+  async #attempt(method: string, body: string | undefined, signal: AbortSignal): Promise<{ result: ExportResult; retry?: { waitMs: number | undefined } }> {
     try {
       const headers: Record<string, string> = { ...this.#headers };
       if (body !== undefined) headers['content-type'] = CONTENT_TYPES.text;
-      const init: RequestInit = { method, headers, signal };
+      // Not followed: a 301/302 turns a POST into a GET (a 303 any method), without the body, and
+      // a redirect target answering that GET 200 reported the lost push as delivered; a followed
+      // 307/308 takes the headers (credentials) wherever it points. As in OtlpBackend, a redirect
+      // is a failure that names where it points.
+      const init: RequestInit = { method, headers, signal, redirect: 'manual' };
       if (body !== undefined) init.body = body;
       const response = await this.#fetch(this.url, init);
       if (response.ok) {
         await response.body?.cancel();
-        return OK;
+        return { result: OK };
+      }
+      const status = response.status;
+      // A browser's fetch hides a manual redirect as an `opaqueredirect` answer with status 0.
+      if (response.type === 'opaqueredirect' || (status >= 300 && status < 400)) {
+        await response.body?.cancel().catch(() => undefined);
+        const to = redirectTarget(response.headers.get('location'), this.url);
+        const where = to === undefined ? 'without a Location' : `to ${this.#redact(to)}`;
+        return { result: failure('export_failed', `Pushgateway answered ${status || 'a'} redirect ${where}, not followed (the push would be lost): set "url" to the gateway's final address`) };
       }
       // Redacted before it is cut, so that no cut leaves part of a secret unredacted.
       const detail = clip(this.#redact((await response.text().catch(() => '')).trim()));
-      return failure('export_failed', `Pushgateway answered ${response.status}${detail ? ': ' + detail : ''}`);
+      const result = failure('export_failed', `Pushgateway answered ${status}${detail ? ': ' + detail : ''}`);
+      return isRetryableStatus(status) ? { result, retry: { waitMs: parseRetryAfter(response.headers.get('retry-after'), Date.now()) } } : { result };
     } catch (err) {
       // fetch's "fetch failed" says neither where nor why: its cause and the URL do.
       const cause = (err as { cause?: unknown } | null)?.cause;
-      return failure('export_failed', this.#redact(`${this.#redact(err)}${cause instanceof Error ? ': ' + cause.message : ''} (${method} ${this.url})`));
+      const result = failure('export_failed', this.#redact(`${this.#redact(err)}${cause instanceof Error ? ': ' + cause.message : ''} (${method} ${this.url})`));
+      // A network error (refused, reset) is worth another try; the abort at the timeout is not.
+      return signal.aborted ? { result } : { result, retry: { waitMs: undefined } };
     }
   }
 
@@ -291,6 +345,20 @@ export class PushgatewayBackend implements Backend {
  */
 function clip(detail: string): string {
   return detail.length <= 600 ? detail : detail.slice(0, 300) + ' … ' + detail.slice(-250);
+}
+
+/**
+ * Where a redirect points, resolved against the push URL, without credentials, query or fragment
+ * (which may carry a token); undefined without a usable Location.
+ */
+function redirectTarget(location: string | null, base: string): string | undefined {
+  if (location === null || location.trim() === '') return undefined;
+  try {
+    const u = new URL(location.trim(), base);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin + u.pathname : u.protocol;
+  } catch {
+    return undefined;
+  }
 }
 
 function failure(reason: DropReason, error: string): ExportResult {

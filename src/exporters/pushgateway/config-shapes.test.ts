@@ -40,9 +40,15 @@ describe('PushgatewayBackend: header values in errors', () => {
       ...base,
       headers: { 'x-scope-orgid': '1' },
       fetch: () => Promise.reject(new TypeError('fetch failed', { cause: new Error('connect ECONNREFUSED 127.0.0.1:9091') })),
+      // Shorter than the first backoff: the one attempt's error, not retried.
+      timeoutMs: 400,
     });
     const r = await push.export(batch(snap));
-    expect(r).toEqual({ ok: false, reason: 'export_failed', error: 'TypeError: fetch failed: connect ECONNREFUSED 127.0.0.1:9091 (PUT http://127.0.0.1:9091/metrics/job/j)' });
+    expect(r).toEqual({
+      ok: false,
+      reason: 'export_failed',
+      error: expect.stringMatching(/^TypeError: fetch failed: connect ECONNREFUSED 127\.0\.0\.1:9091 \(PUT http:\/\/127\.0\.0\.1:9091\/metrics\/job\/j\); the retry due in \d+ ms is past timeoutMs \(400 ms\)$/),
+    });
   });
 
   it('a secret read with its trailing newline is redacted as sent (fetch trims it), when a proxy echoes it', async () => {

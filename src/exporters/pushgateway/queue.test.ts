@@ -67,15 +67,24 @@ describe('PushgatewayBackend: pushes waiting behind a slow gateway are coalesced
 describe('PushgatewayBackend: a rejection that cannot be shown as text', () => {
   it('fails that push only: it resolves export_failed, and the next push goes', async () => {
     let calls = 0;
+    let down = true;
     const push = new PushgatewayBackend({
       url: 'http://pgw.local:9091',
       job: 'j',
+      // Shorter than the first backoff (at least 500 ms): the failed push is not tried again.
+      timeoutMs: 400,
       fetch: async () => {
-        if (calls++ === 0) throw Object.create(null);
+        calls++;
+        if (down) throw Object.create(null);
         return new Response('', { status: 200 });
       },
     });
-    expect(await push.export(batch(1))).toEqual({ ok: false, reason: 'export_failed', error: 'an error that cannot be shown as text (PUT http://pgw.local:9091/metrics/job/j)' });
+    expect(await push.export(batch(1))).toEqual({
+      ok: false,
+      reason: 'export_failed',
+      error: expect.stringMatching(/^an error that cannot be shown as text \(PUT http:\/\/pgw\.local:9091\/metrics\/job\/j\); the retry due in \d+ ms is past timeoutMs \(400 ms\)$/),
+    });
+    down = false;
     expect(await push.export(batch(2))).toEqual({ ok: true });
     expect(calls).toBe(2);
     await expect(push.shutdown()).resolves.toBeUndefined();

@@ -60,6 +60,63 @@ type Held = (scope: Scope) => Promise<unknown> | undefined;
  */
 export const passedOn = new WeakSet<Scope>();
 
+/** What a middleware describing a scope's server span does once the answer is known (see whenAnswered). */
+type Answered = (status: number | undefined, error: unknown) => void;
+
+/** The scopes whose answer a middleware waits for: an entry only for a request the Hono middleware describes. */
+const answering = new WeakMap<Scope, Answered>();
+
+/**
+ * Runs `then` once, when the adapter that opened `scope` (and set its `serverSpan`) knows what the
+ * client was sent: the status (undefined when none was: a client that left, a request passed on,
+ * a timeout) and the error the request failed with, if any. A middleware describing that span
+ * (Hono's) records then what a middleware registered before it did after `next()` (a throw
+ * answered 500 by onError), which it cannot see when it returns. Never lost, never twice: an
+ * adapter that does not say (`answeredWith`) has it run when the scope closes, and a scope
+ * closed already (answered without waiting for the handler) runs it at once.
+ */
+export function whenAnswered(scope: Scope, then: Answered): void {
+  if (scope.closed) return runAnswered(then, undefined, undefined);
+  const before = answering.get(scope);
+  if (before !== undefined) {
+    answering.set(scope, (status, error) => {
+      runAnswered(before, status, error);
+      runAnswered(then, status, error);
+    });
+    return;
+  }
+  answering.set(scope, then);
+  // Closing the scope without answeredWith() (an adapter that knows nothing of it) still runs it.
+  try {
+    const close = scope.close;
+    scope.close = function closeAnswered() {
+      answeredWith(scope, undefined);
+      return close.call(scope);
+    };
+  } catch {
+    // a scope whose close cannot be wrapped: its adapter's answeredWith() still runs it
+  }
+}
+
+/**
+ * Tells the middleware waiting on `scope` (whenAnswered) what the client was sent, before the
+ * server span ends. A no-op (one WeakMap lookup) for every request nothing waits on.
+ */
+export function answeredWith(scope: Scope, status: number | undefined, error?: unknown): void {
+  const then = answering.get(scope);
+  if (then === undefined) return;
+  answering.delete(scope);
+  runAnswered(then, status, error);
+}
+
+function runAnswered(then: Answered, status: number | undefined, error: unknown): void {
+  try {
+    then(status, error);
+  } catch {
+    // telemetry must not break the response
+  }
+}
+
 /**
  * Runs one HTTP request with a SERVER span, the HTTP server metrics and a scope, then hands
  * the scope's export to `waitUntil` (or leaves it tracked by the monitor). The response is
@@ -228,7 +285,11 @@ class ServedRequest {
   failed(err: unknown): void {
     const scope = this.scope;
     const known = err instanceof HandlerError;
-    this.finish(known ? err.status : scope.unanswered || passedOn.has(scope) ? undefined : 500, known ? err.error : err);
+    const status = known ? err.status : scope.unanswered || passedOn.has(scope) ? undefined : 500;
+    const error = known ? err.error : err;
+    // Before the span ends: a middleware describing it (Hono's) records what happened after it returned.
+    answeredWith(scope, status, error);
+    this.finish(status, error);
     this.close();
   }
 
@@ -240,7 +301,10 @@ class ServedRequest {
     if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
       // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204);
       // workerd's TypeError after passThroughOnException() sends the request on to the origin.
-      this.finish(scope.unanswered || passedOn.has(scope) ? undefined : 500, new TypeError('handler did not return a Response'));
+      const status = scope.unanswered || passedOn.has(scope) ? undefined : 500;
+      const error = new TypeError('handler did not return a Response');
+      answeredWith(scope, status, error);
+      this.finish(status, error);
       this.close();
       return response;
     }
@@ -255,6 +319,9 @@ class ServedRequest {
     }
     // A connection closed before the response was sent (a client that left): the status never reached it.
     const status = scope.unanswered ? undefined : response.status;
+    // Before the span ends: a middleware describing it (Hono's) records what happened after it
+    // returned. Told when the status is sent, not when a watched body ends (an event stream runs for hours).
+    answeredWith(scope, status);
     // Not watched (`response.body` is not even read, so workerd keeps its fast path for a body
     // it holds in full): the span ends now, the response goes back as it is.
     const body = options.waitForBody !== true || status === 101 || status === undefined || request.method === 'HEAD' ? null : response.body;

@@ -9,7 +9,7 @@ import {
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS, kindOf } from '../../../src/config/option-keys.js';
-import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import { answeredWith, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Attributes } from '../../../src/model/attributes.js';
 import type { Span } from '../../../src/trace/span.js';
@@ -142,11 +142,14 @@ export function instrument(
     return result.then(
       (response) => {
         if (capture?.responseHeaders && response?.headers) setHeaders(span, 'http.response.', response.headers, capture.responseHeaders, monitor.redactor);
+        // A middleware describing the span (Hono's) is told the status sent before the span is marked.
+        answeredWith(scope, typeof response?.status === 'number' ? response.status : undefined);
         if (response?.status >= 500) span.setStatus(2);
         own.track(scope.close());
         return response;
       },
       (err: unknown) => {
+        answeredWith(scope, 500, err);
         span.recordException(err);
         span.setStatus(2, err instanceof Error ? err.message : undefined);
         own.track(scope.close());

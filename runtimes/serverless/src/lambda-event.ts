@@ -11,6 +11,8 @@ export interface EventShape {
   readonly attributes: Attributes;
   /** Incoming headers (API Gateway), for `traceparent`. */
   readonly headers?: Record<string, string>;
+  /** Each value of the headers an event gives apart (`multiValueHeaders`), for captureHeaders. */
+  readonly headerValues?: Record<string, string[]>;
   /** `noStatus`: what the caller gets for a result without a statusCode (REST API and ALB: 502; HTTP API: 200 with payload 2.0, 500 with 1.0). */
   readonly http?: { method: string; route?: string; scheme: string; noStatus: number };
   /** SQS/SNS: the trace context each message carries, as links (at most the span's link limit). */
@@ -41,7 +43,7 @@ interface ApiGatewayV2 {
   requestContext: { http: { method: string; path?: string; protocol?: string; sourceIp?: string; userAgent?: string } };
 }
 
-function lowerHeaders(h: Record<string, string | undefined> | null | undefined, multi?: ApiGatewayV1['multiValueHeaders']): Record<string, string> {
+function lowerHeaders(h: Record<string, string | undefined> | null | undefined, multi?: ApiGatewayV1['multiValueHeaders'], values?: Record<string, string[]>): Record<string, string> {
   const out: Record<string, string> = {};
   // Repeated headers as HTTP would combine them (two `traceparent`s make an invalid one, TC-08;
   // every `baggage` line counts, BG-02), read first: a REST API's `headers` keeps the last only.
@@ -51,6 +53,8 @@ function lowerHeaders(h: Record<string, string | undefined> | null | undefined, 
       const name = k.toLowerCase();
       // A name sent in two cases (`Baggage`, `baggage`) is one header.
       out[name] = out[name] === undefined ? v.join(', ') : `${out[name]}, ${v.join(', ')}`;
+      // HTTP semconv: a captured header is the array of its values when they come apart.
+      if (values) (values[name] ??= []).push(...v.map(String));
     }
   }
   if (h && typeof h === 'object') for (const [k, v] of Object.entries(h)) if (typeof v === 'string') out[k.toLowerCase()] ??= v;
@@ -141,7 +145,9 @@ export function processSpan(system: string | undefined, destination: string): { 
  */
 export function eventShape(event: unknown, functionName: string, linkLimit = 0): EventShape {
   if (isV2(event) || isV1(event)) {
-    const headers = lowerHeaders(event.headers, isV2(event) ? undefined : event.multiValueHeaders);
+    const multi = isV2(event) ? undefined : event.multiValueHeaders;
+    const headerValues: Record<string, string[]> | undefined = multi ? {} : undefined;
+    const headers = lowerHeaders(event.headers, multi, headerValues);
     // Its Cookie header again (RFC 6265 joins cookie-pairs with '; '), for captureHeaders as instrument() sees it.
     if (isV2(event) && Array.isArray(event.cookies) && headers.cookie === undefined) {
       const cookie = event.cookies.filter((c) => typeof c === 'string' && c).join('; ');
@@ -183,7 +189,7 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       if (host[2]) attributes['server.port'] = Number(host[2]);
     }
     if (client) attributes['client.address'] = client;
-    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, http: { method: m, route, scheme, noStatus: isV2(event) ? 200 : (event as { version?: unknown }).version === '1.0' ? 500 : 502 } };
+    return { name: serverSpanName(m, route), kind: SpanKind.SERVER, attributes, headers, headerValues, http: { method: m, route, scheme, noStatus: isV2(event) ? 200 : (event as { version?: unknown }).version === '1.0' ? 500 : 502 } };
   }
   const records = (event as { Records?: LambdaRecord[] })?.Records;
   const first = Array.isArray(records) && records.length ? records[0] : undefined;
@@ -259,8 +265,10 @@ export function streamPrelude(stream: unknown): unknown {
 }
 
 /**
- * The headers of an API Gateway / ALB result, lower-cased, repeated ones joined as HTTP would;
- * Set-Cookie lines (multiValueHeaders, an HTTP API's `cookies`) kept apart: a comma sits in one.
+ * The headers of an API Gateway / ALB result, lower-cased: a `headers` value as one item, the
+ * values of `multiValueHeaders` apart, Set-Cookie lines (an HTTP API's `cookies`) too. A name in
+ * both is sent as API Gateway merges them: the multi-value list, and the single value if it is not
+ * in that list.
  */
 export function resultHeaders(result: unknown): Record<string, string | string[]> {
   const r = result as { headers?: Record<string, unknown> | null; multiValueHeaders?: Record<string, unknown> | null; cookies?: unknown } | null | undefined;
@@ -272,9 +280,15 @@ export function resultHeaders(result: unknown): Record<string, string | string[]
   }
   const multi = r.multiValueHeaders;
   if (multi && typeof multi === 'object') {
+    const merged: Record<string, string[]> = {};
     for (const [k, v] of Object.entries(multi)) {
-      const name = k.toLowerCase();
-      if (Array.isArray(v) && v.length) out[name] ??= name === 'set-cookie' ? v.map(String) : v.join(', ');
+      if (!Array.isArray(v) || !v.length) continue;
+      // A name sent in two cases (`X-Cache`, `x-cache`) is one header.
+      (merged[k.toLowerCase()] ??= []).push(...v.map(String));
+    }
+    for (const [name, list] of Object.entries(merged)) {
+      const one = out[name];
+      out[name] = typeof one === 'string' && !list.includes(one) ? [...list, one] : list;
     }
   }
   if (Array.isArray(r.cookies) && r.cookies.length) out['set-cookie'] ??= r.cookies.map(String);
@@ -288,7 +302,8 @@ export function captureHeaders(attributes: Record<string, unknown>, prefix: stri
     const name = n.toLowerCase();
     if (!Object.prototype.hasOwnProperty.call(headers, name)) continue;
     const v = headers[name];
-    // HTTP semconv: an array of strings (the event's values as one, joined by ", "; Set-Cookie lines apart).
+    // HTTP semconv: an array of strings, each value apart where the event gives them apart
+    // (multiValueHeaders, Set-Cookie lines), else the one value it gives (repeated ones joined by ", ").
     if (typeof v === 'string') attributes[prefix + name] = [v];
     else if (Array.isArray(v)) attributes[prefix + name] = v;
   }

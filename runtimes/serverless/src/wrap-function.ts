@@ -2,7 +2,7 @@ import type { EnvRecord } from '../../../src/config/env.js';
 import { routeSetOn } from '../../../src/trace/span.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { answeredWith, errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
@@ -15,7 +15,7 @@ import { captureHeaders, eventShape, resultHeaders, resultStatus, streamPrelude,
 import { addLambdaResource } from './lambda-resource.js';
 import { within } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
-import { requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
+import { isNodeStyleCall, requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /** Force the function's shape instead of detecting it from the arguments of each call. */
@@ -240,7 +240,12 @@ async function invokeNodeStyle(
     // The function gets the platform's req: the Request is the telemetry's, a Web one only for `route(request)`.
     request = requestFromNode(req, !http.route);
   } catch {
-    return fn.apply(self, args);
+    // A request that cannot be read (a getter that throws) must not keep the function from running,
+    // nor go untraced: a stand-in request, and a count. Arguments of no Node shape (a forced `kind`)
+    // would fail the call once the function ran: it runs as it is.
+    monitor.diag.drop('invalid_value', 'a Node-style request that could not be read was recorded with a stand-in URL');
+    if (!isNodeStyleCall(args)) return fn.apply(self, args);
+    request = standInRequest(req);
   }
   const waitUntil = vercelWaitUntil();
   let flushing: Promise<unknown> | undefined;
@@ -250,11 +255,14 @@ async function invokeNodeStyle(
   // `(req, res, next)` and would take an extra argument as its final handler, leaving 404s and
   // errors unanswered. Its telemetry is the active context (getActiveSpan(), getActiveScope()).
   let scope: Scope | undefined;
+  /** The function was called (its failure is its own, passed on as it is). */
+  let ran = false;
   const run = async (_req: Request, telemetry: RequestTelemetry): Promise<Response> => {
     scope = telemetry.scope;
     // The connection's peer: Forwarded#for and X-Forwarded-For are any client's to set.
     const peer = req.socket?.remoteAddress;
     if (peer) telemetry.span.setAttribute('client.address', peer);
+    ran = true;
     try {
       const sent = await runNodeStyle(() => fn.apply(self, args), req, res, telemetry);
       returned = sent.returned;
@@ -272,13 +280,41 @@ async function invokeNodeStyle(
       throw e;
     }
   };
+  const serve = (r: Request): Promise<Response> => handleRequest(monitor, r, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });
   try {
-    await handleRequest(monitor, request, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });
+    await serve(request).catch((err: unknown) => {
+      if (ran) throw err;
+      // Failed before the function was called: reading the request (a header getter that throws)
+      // failed, not the function. It is still called, once, under a stand-in request.
+      monitor.diag.drop('invalid_value', 'a Node-style request that could not be read was recorded with a stand-in URL');
+      return serve(standInRequest(req)).catch((e: unknown) => {
+        if (ran) throw e;
+        returned = fn.apply(self, args);
+        return undefined;
+      });
+    });
   } finally {
     // Without a waitUntil the sandbox may freeze once the function settles: export first.
     if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs, scope);
   }
   return returned;
+}
+
+/**
+ * What the telemetry records for a Node-style request it cannot read: its method when that can be
+ * read, and `http://localhost/`, the URL requestFromNode gives a target no parser accepts.
+ */
+function standInRequest(req: NodeRequestLike): Request {
+  let method = 'GET';
+  try {
+    if (typeof req.method === 'string') method = req.method;
+  } catch {
+    // GET
+  }
+  const request = new Request('http://localhost/');
+  // Any method, as requestFromNode records one the Fetch API refuses (TRACE, CONNECT).
+  if (method !== 'GET') Object.defineProperty(request, 'method', { value: method });
+  return request;
 }
 
 /** The callback the Lambda Node runtime passes up to Node 22 (Node 24's passes none). */
@@ -334,7 +370,7 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
   const { parent = null, baggage } = trust && shape.headers ? extractIncoming(shape.headers, monitor) : {};
   const attributes: Record<string, unknown> = { ...shape.attributes, 'faas.coldstart': cold, 'cloud.provider': 'aws', 'cloud.platform': 'aws_lambda' };
   // The allow-listed headers, as instrument() records them (redacted with the span's attributes).
-  if (shape.headers && capture?.requestHeaders) captureHeaders(attributes, 'http.request.header.', shape.headers, capture.requestHeaders);
+  if (shape.headers && capture?.requestHeaders) captureHeaders(attributes, 'http.request.header.', { ...shape.headers, ...shape.headerValues }, capture.requestHeaders);
   if (context.awsRequestId) attributes['faas.invocation_id'] = context.awsRequestId;
   if (context.functionName) attributes['faas.name'] = context.functionName;
   if (context.functionVersion) attributes['faas.version'] = context.functionVersion;
@@ -358,6 +394,8 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
   const start = now();
   /** Ends the span and records the request's point, once: at the handler's answer or at the timeout. */
   const finish = (status: number | undefined, errType: string | undefined): void => {
+    // Before the span ends: a middleware describing it (Hono's) records what happened after it returned.
+    if (shape.http) answeredWith(scope, status);
     // Recording-errors conventions: the exception's type, or an HTTP event's 5xx status, on the span as on the metric.
     if (errType) span.setAttribute('error.type', errType);
     // The route the app's router set on the span during the request (the Hono middleware) names
@@ -424,7 +462,7 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     abandon(status, status !== undefined && status >= 500 ? String(status) : undefined);
   };
   const call: LambdaCall = contextStorage().run({ scope, span, baggage }, () =>
-    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false, calledBack: false } : callLambda(fn, self, args, emptied),
+    streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false, calledBack: false } : callLambda(fn, self, args, emptied, runtimeCallback !== undefined),
   );
   const settled = (async (): Promise<unknown> => {
     let status: number | undefined;
@@ -512,7 +550,7 @@ interface LambdaCall {
  * apart: a defaulted `callback = noop` or `...args` counts 0 or 2, and such a handler's result
  * would be lost and its span ended and flushed before the work is done.
  */
-function callLambda(fn: AnyFunction, self: unknown, args: unknown[], emptied: () => void): LambdaCall {
+function callLambda(fn: AnyFunction, self: unknown, args: unknown[], emptied: () => void, byCallback: boolean): LambdaCall {
   const call = { result: undefined as unknown as Promise<unknown>, viaCallback: true, drained: false, calledBack: false };
   call.result = new Promise((resolve, reject) => {
     let settled = false;
@@ -532,7 +570,11 @@ function callLambda(fn: AnyFunction, self: unknown, args: unknown[], emptied: ()
     try {
       r = fn.call(self, args[0], args[1], callback);
     } catch (err) {
-      settle(() => reject(err));
+      // The runtime that passes a callback answers a synchronous throw with `callback(err)`
+      // (Runtime.js handleOnce): a thrown null or undefined is a success with no result. Node 24's,
+      // which passes none, fails it, as it fails a rejection of null.
+      if (byCallback && (err === null || err === undefined)) callback(err);
+      else settle(() => reject(err));
       return;
     }
     if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof (r as PromiseLike<unknown>).then === 'function') {

@@ -469,3 +469,33 @@ test('a handler whose promise is still pending when the event loop empties is re
   expect(state).toBe('pending');
   expect(diagnostics).toEqual([]);
 });
+
+test('a synchronous throw of null or undefined is what the runtime makes it: through Node 22 (a callback passed) the callback(null) of a success with no result, so the span is no error; without a callback (Node 24) a failure, as the runtime fails a rejection of null', async () => {
+  const { monitor, memory } = createTestMonitor();
+  const throwsNull = wrapFunction((_e: unknown, _c: unknown, _callback: RuntimeCallback) => {
+    throw null; // eslint-disable-line no-throw-literal
+  }, monitor);
+  const throwsUndefined = wrapFunction((_e: unknown) => {
+    throw undefined; // eslint-disable-line no-throw-literal
+  }, monitor);
+  const log: string[] = [];
+  for (const [handler, id] of [[throwsNull, 'null'], [throwsUndefined, 'undefined']] as const) {
+    // The runtime's own answer to the handler without the wrapper: its catch calls back with the value.
+    const bare = invokeAsRuntime(() => {
+      throw id === 'null' ? null : undefined;
+    }, {}, `bare-${id}`, []);
+    const wrapped = invokeAsRuntime(handler, functionUrlEvent('/t'), id, log);
+    expect(wrapped.returned).toBeUndefined();
+    await vi.waitFor(() => expect(log.filter((l) => l === 'callback')).toHaveLength(id === 'null' ? 1 : 2));
+    process.emit('beforeExit', 0); // the event loop is empty: callback(null) is answered then
+    expect(await wrapped.posted).toEqual(await bare.posted);
+    expect(await wrapped.posted).toEqual({ result: undefined });
+  }
+  expect(memory.spans.map((s) => [s.attributes['faas.invocation_id'], s.status.code, s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([
+    ['null', 0, undefined, 200],
+    ['undefined', 0, undefined, 200],
+  ]);
+  // Called without a callback, as Node 24's runtime calls a handler: it fails the invocation (postInvocationError).
+  await expect((throwsNull as (...args: unknown[]) => Promise<unknown>)({}, lambdaContext('n24'))).rejects.toBeNull();
+  expect(memory.spans.at(-1)!.status.code).toBe(2);
+});

@@ -74,9 +74,37 @@ describe('wrapFunction captureHeaders on Lambda HTTP events', () => {
     });
     await handler({ httpMethod: 'GET', path: '/b', multiValueHeaders: { 'X-Forwarded-For': ['1.1.1.1', '2.2.2.2'] } }, lambdaContext('h2'));
     const attrs = memory.spans[0]!.attributes;
-    // HTTP semconv: an array of strings; one item holding the values joined is allowed.
-    expect(attrs['http.request.header.x-forwarded-for']).toEqual(['1.1.1.1, 2.2.2.2']);
-    expect(attrs['http.response.header.x-cache']).toEqual(['MISS, HIT']);
+    // HTTP semconv: an array of strings, each value apart where the event gives them apart.
+    expect(attrs['http.request.header.x-forwarded-for']).toEqual(['1.1.1.1', '2.2.2.2']);
+    expect(attrs['http.response.header.x-cache']).toEqual(['MISS', 'HIT']);
+  });
+
+  test('a REST API event and result with both `headers` and `multiValueHeaders`: every value is captured, not the last one `headers` keeps; a result\'s are as API Gateway merges them', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const result = {
+      statusCode: 200,
+      headers: { 'X-Cache': 'HIT', Vary: 'Origin', 'X-One': 'a' },
+      multiValueHeaders: { 'x-cache': ['MISS', 'HIT'], vary: ['Accept'] },
+      body: '',
+    };
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => result, monitor, {
+      captureHeaders: { requestHeaders: ['accept', 'x-request-id'], responseHeaders: ['x-cache', 'vary', 'x-one'] },
+    });
+    const event = {
+      httpMethod: 'GET',
+      path: '/b',
+      resource: '/b',
+      headers: { Accept: 'text/html', 'X-Request-Id': 'r1' },
+      multiValueHeaders: { Accept: ['application/json', 'text/html'], 'X-Request-Id': ['r1'] },
+      requestContext: { identity: { sourceIp: '203.0.113.9' } },
+    };
+    await handler(event, lambdaContext('h4'));
+    const attrs = memory.spans[0]!.attributes;
+    expect(attrs['http.request.header.accept']).toEqual(['application/json', 'text/html']);
+    expect(attrs['http.request.header.x-request-id']).toEqual(['r1']);
+    expect(attrs['http.response.header.x-cache']).toEqual(['MISS', 'HIT']);
+    expect(attrs['http.response.header.vary']).toEqual(['Accept', 'Origin']);
+    expect(attrs['http.response.header.x-one']).toEqual(['a']);
   });
 
   test('an HTTP API or function-URL event: the cookies it moved out of `headers` are its Cookie header for captureHeaders, as instrument() records it', async () => {

@@ -3,7 +3,7 @@ import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, monitorFromConfig, type Monito
 import type { EnvRecord } from '../../config/env.js';
 import { checkHttpOptions } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
-import { handleRequest, type HttpInstrumentationOptions } from '../../http/handle-request.js';
+import { handleRequest, whenAnswered, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import { Monitor } from '../../monitor.js';
 import type { Scope } from '../../scope/scope.js';
@@ -131,9 +131,13 @@ function recordOnly(span: Span, err: unknown): void {
 
 /**
  * Names the server span after the route, marks the error Hono caught, and emits the
- * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`).
+ * `web.request` hook when the monitor subscribed to hooks (the span exists: `traced`). Under an
+ * adapter (`scope`, the adapter's) the hook, and an error Hono caught after this returned, wait
+ * for the adapter's answer (whenAnswered): a middleware registered before this one may still
+ * throw after next(), answered 500 by onError (which sets c.error), and the span and the hook
+ * held the handler's 200 and no exception.
  */
-function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number, own: number, thrown?: { error: unknown }): void {
+function describe(monitor: Monitor, span: Span, c: Context, method: string, start: number, own: number, thrown?: { error: unknown }, scope?: Scope): void {
   const route = matchedRoute(c, own, thrown !== undefined);
   if (route) {
     span.updateName(serverSpanName(method, route));
@@ -143,17 +147,36 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
   // onError (or an HTTPException) turned into a 4xx is the client's: HTTP semconv leaves a
   // server span with a 4xx response unset, so tail sampling's keepErrors and error rates are
   // not filled with 401s; the exception event is still recorded.
-  if (c.error && c.error !== thrown?.error) {
-    if (sentStatus(c) >= 500) failSpan(span, c.error);
-    else recordOnly(span, c.error);
+  const seen = c.error;
+  if (seen && seen !== thrown?.error) {
+    if (sentStatus(c) >= 500) failSpan(span, seen);
+    else recordOnly(span, seen);
   }
-  const hooks = monitor.hooks;
-  if (hooks) {
-    // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
-    const status = thrown ? 500 : sentStatus(c);
-    const error = thrown ? thrown.error : c.error;
+  if (scope === undefined) {
+    const hooks = monitor.hooks;
+    if (hooks) {
+      // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
+      const status = thrown ? 500 : sentStatus(c);
+      const error = thrown ? thrown.error : c.error;
+      hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(error !== undefined ? { error } : {}) });
+    }
+    return;
+  }
+  whenAnswered(scope, (sent, failed) => {
+    // No status sent (a client that left, a timeout): the one the app answered, as alone.
+    const status = sent ?? (thrown ? 500 : sentStatus(c));
+    const late = c.error;
+    // Caught by Hono after this returned: recorded as one caught before (above). What the
+    // adapter failed with (`failed`) it records itself.
+    if (late && late !== seen && late !== thrown?.error && late !== failed && span.isRecording()) {
+      if (status >= 500) failSpan(span, late);
+      else recordOnly(span, late);
+    }
+    const hooks = monitor.hooks;
+    if (!hooks) return;
+    const error = thrown ? thrown.error : (late ?? failed);
     hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(error !== undefined ? { error } : {}) });
-  }
+  });
 }
 
 /** Scopes whose server span a middleware call is naming right now. */
@@ -171,7 +194,7 @@ const described = new WeakMap<Scope, Request>();
  * what is not an Error (or what onError rethrows), and the route is known by then. Meanwhile
  * the scope is marked, so a request the app makes to itself gets a span of its own.
  */
-async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, scope: Scope, c: Context, method: string, start: number): Promise<void> {
+async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, scope: Scope, c: Context, method: string, start: number, adapter: boolean): Promise<void> {
   let thrown: { error: unknown } | undefined;
   // Hono's index of this middleware in the match, until next() runs the handlers after it.
   const own = c.req.routeIndex;
@@ -184,7 +207,7 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
     throw error;
   } finally {
     describing.delete(scope);
-    describe(monitor, span, c, method, start, own, thrown);
+    describe(monitor, span, c, method, start, own, thrown, adapter ? scope : undefined);
   }
 }
 
@@ -198,7 +221,7 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
  * Register it first: alone, its span ends when it returns, so a middleware registered before
  * it is not seen after `next()` (an error it throws then, answered 500 by onError, is recorded
  * with the handler's status). A config diagnostic says so once; under an adapter the adapter's
- * span records the answer sent.
+ * span, and the `web.request` hook (emitted when the adapter answers), record the answer sent.
  *
  * @param monitorOrConfig a monitor, its options, or `(env) => options` (Hono's `c.env`)
  * @param options HTTP options (`trustIncomingTrace`, `captureHeaders`, `waitForBody`)
@@ -268,7 +291,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
     } else if (scope && existing && !describing.has(scope) && (described.get(scope) ?? c.req.raw) === c.req.raw) {
       if (unread) monitor.diag.report('config', () => `monitorMiddleware: options not read under an adapter, whose span has started: ${unread}; give them to instrument() or serve()`, undefined, 'hono:adapter-options');
-      await describedNext(next, monitor, existing, scope, c, method, start);
+      await describedNext(next, monitor, existing, scope, c, method, start, true);
       return;
     }
     // Alone, the span ends when this call returns: what middleware registered before it do
@@ -284,7 +307,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       monitor,
       c.req.raw,
       async (_req, { span, scope: own }) => {
-        await describedNext(next, monitor, span, own, c, method, start);
+        await describedNext(next, monitor, span, own, c, method, start, false);
         if (c.finalized) return c.res;
         // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.
         unfinalized = true;

@@ -74,6 +74,16 @@ export function readOnly(t: object, prop: PropertyKey): boolean {
   return d !== undefined && !d.configurable && d.writable === false;
 }
 
+/**
+ * Whether `t`'s own `prop` is a read-only, non-configurable data property, which a Proxy of `t`
+ * must answer as it is; counted (and reported once) through `bc` as a method left untraced.
+ */
+export function fixed(t: object, prop: PropertyKey, bc: { readonly monitor: Monitor } | undefined): boolean {
+  if (!readOnly(t, prop)) return false;
+  bc?.monitor.diag.drop('internal_error', () => `a binding's "${String(prop)}" is read-only (a frozen binding, env or step), so its calls are not traced: hand them over unfrozen`);
+  return true;
+}
+
 /** What every binding wrapper shares: the monitor and the hook seam. */
 export interface BindingContext {
   readonly monitor: Monitor;

@@ -3,7 +3,7 @@ import { instrumentFetch, type FetchFn, type FetchInstrumentationOptions } from 
 import { SpanKind } from '../../../src/model/span-data.js';
 import { instrumentAi } from './ai.js';
 import { instrumentD1 } from './d1.js';
-import { dbCall, dbSpec, native, natives, observedCall, readOnly, tracedCall, type BindingContext, type BindingType } from './binding-span.js';
+import { dbCall, dbSpec, fixed, native, natives, observedCall, readOnly, tracedCall, type BindingContext, type BindingType } from './binding-span.js';
 import { detectBinding } from './detect.js';
 import { instrumentRateLimit } from './rate-limit.js';
 import { instrumentVectorize } from './vectorize.js';
@@ -75,16 +75,6 @@ export function methodProxy<T extends object>(
       return wrapped;
     },
   });
-}
-
-/**
- * Whether `t`'s own `prop` is a read-only, non-configurable data property, which a Proxy of `t`
- * must answer as it is; counted (and reported once) through `bc` as a method left untraced.
- */
-function fixed(t: object, prop: PropertyKey, bc: BindingContext | undefined): boolean {
-  if (!readOnly(t, prop)) return false;
-  bc?.monitor.diag.drop('internal_error', () => `a binding's "${String(prop)}" is read-only (a frozen binding), so its calls are not traced: hand the binding over unfrozen`);
-  return true;
 }
 
 function kv(bc: BindingsContext, name: string, binding: object): object {
@@ -291,8 +281,9 @@ export function instrumentEnv<E extends object>(bc: BindingsContext, env: E): E 
       try {
         // A read-only property that cannot be redefined (a frozen env, as a test may pass) must be
         // answered as it is: a Proxy that answers another value throws (an invariant of Proxy) in
-        // the handler reading it. Such a binding stays untraced.
+        // the handler reading it. Such a binding stays untraced: counted, as a frozen binding's methods are.
         if (!readOnly(t, prop)) wrapped = wrapBinding(bc, prop, raw);
+        else if (detectBinding(raw)) fixed(t, prop, bc);
       } catch {
         wrapped = raw;
       }

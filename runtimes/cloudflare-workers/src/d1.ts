@@ -1,5 +1,5 @@
 // Value imports in the order whose bundle compresses best (module order follows it; `npm run size`).
-import { natives, native, readOnly, tracedCall, type BindingContext } from './binding-span.js';
+import { natives, native, fixed, tracedCall, type BindingContext } from './binding-span.js';
 import { sanitizeSql, sqlOperation as verb } from '../../../src/attributes/sql.js';
 
 type AnyFn = (...args: unknown[]) => unknown;
@@ -21,15 +21,16 @@ function attributes(name: string, sql: string | undefined, op: string): Record<s
  * A proxy over `target` whose function properties are bound to it (a native binding refuses a
  * proxy as `this`), made anew on every read, each replaced by `wrap(prop, bound)` when that gives one.
  */
-function boundProxy<T extends object>(target: T, wrap: (prop: PropertyKey, original: AnyFn) => AnyFn | undefined): T {
+function boundProxy<T extends object>(bc: BindingContext, target: T, wrap: (prop: PropertyKey, original: AnyFn) => AnyFn | undefined): T {
   return new Proxy(target, {
     get(t, prop) {
       const v = Reflect.get(t, prop, t) as unknown;
       // The class, as methodProxy leaves it (`constructor.name` 'D1Database', not 'bound D1Database').
       if (typeof v !== 'function' || prop === 'constructor') return v;
       // A read-only, non-configurable method (a frozen stand-in) must be answered as it is: a
-      // Proxy answering another value throws a TypeError into the app's call. Left untraced.
-      if (readOnly(t, prop)) return v;
+      // Proxy answering another value throws a TypeError into the app's call. Left untraced, and
+      // counted (on every read: this proxy keeps no methods).
+      if (fixed(t, prop, bc)) return v;
       const original = (v as AnyFn).bind(t);
       return wrap(prop, original) ?? original;
     },
@@ -39,7 +40,7 @@ function boundProxy<T extends object>(target: T, wrap: (prop: PropertyKey, origi
 function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: string): Statement {
   const op = verb(sql);
   const text = sanitizeSql(sql);
-  const proxy = boundProxy(stmt, (prop, original) => {
+  const proxy = boundProxy(bc, stmt, (prop, original) => {
     if (prop === 'bind') return (...values: unknown[]) => wrapStatement(bc, name, original(...values) as Statement, sql);
     if (typeof prop === 'string' && STATEMENT_OPS.has(prop)) {
       // Only the text with its placeholders is recorded (literals replaced), never the bound values.
@@ -55,7 +56,7 @@ function wrapStatement(bc: BindingContext, name: string, stmt: Statement, sql: s
 
 /** D1: `prepare(sql).bind(...).first/all/run/raw`, `batch` and `exec` get CLIENT spans, also through `withSession()`. */
 export function instrumentD1(bc: BindingContext, name: string, db: object): object {
-  return boundProxy(db, (prop, original) => {
+  return boundProxy(bc, db, (prop, original) => {
     if (prop === 'prepare') {
       return (sql: unknown, ...rest: unknown[]) => {
         const stmt = original(sql, ...rest) as Statement;

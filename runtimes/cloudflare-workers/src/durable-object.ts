@@ -89,8 +89,11 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
     function fetch(this: Instance, request: unknown, given?: unknown) {
       const s = this[STATE];
       // Called at once by the field's wrapper: a field bound from the prototype's wrapper
-      // (`this.fetch = this.fetch.bind(this)`), whose request has its span already.
-      if (!s || inField === this) {
+      // (`this.fetch = this.fetch.bind(this)`), whose request has its span already. Or the object
+      // calling its own `this.fetch()` inside a call of its (an invocation is current): a function
+      // call, part of that call, as its own RPC methods called so are (wrapMethod); it opened a
+      // second SERVER span in a trace of its own, counted again in the HTTP server metrics.
+      if (!s || inField === this || contextStorage().get()?.scope) {
         inField = undefined;
         return original.call(this, request, given);
       }

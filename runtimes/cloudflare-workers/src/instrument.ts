@@ -68,7 +68,8 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
     // Only a cron there is: an undefined value was counted as the app's invalid_attribute drop.
     if (input?.cron && typeof input.cron === 'string') attributes['faas.cron'] = input.cron;
     const t = input?.scheduledTime;
-    if (typeof t === 'number' && Number.isFinite(t)) {
+    // Within the range of a Date (toISOString throws past it, into the call: a test's far-off time).
+    if (typeof t === 'number' && Math.abs(t) <= 8.64e15) {
       attributes['faas.time'] = new Date(t).toISOString();
       attributes['cloudflare.scheduled_time'] = t;
     }

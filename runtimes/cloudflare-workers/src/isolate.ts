@@ -128,7 +128,8 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
         // An own property in front of the runtime's getter (a frozen state is left as it is).
         if (storage !== null && typeof storage === 'object') Object.defineProperty(state, 'storage', { value: instrumentStorage(bindings, className, storage), configurable: true });
       } catch {
-        // left untraced
+        // A frozen state (a test's): its storage calls are left untraced, and counted.
+        bindings.monitor.diag.drop('internal_error', `${className}: its state is frozen, so its storage calls are not traced`);
       }
     },
     enter(scope, span, baggage) {

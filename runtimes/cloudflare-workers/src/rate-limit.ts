@@ -23,5 +23,8 @@ export function instrumentRateLimit(bc: BindingContext, name: string, binding: o
           original,
         )
       : undefined,
+    undefined,
+    undefined,
+    bc,
   );
 }

@@ -40,7 +40,13 @@ const BUSY = Symbol('lexigram.busy');
  * such call opened an RPC span in a new trace of its own.
  */
 export function busy<R>(self: any, fn: () => R): R {
-  self[BUSY] = (self[BUSY] | 0) + 1;
+  try {
+    self[BUSY] = (self[BUSY] | 0) + 1;
+  } catch {
+    // An instance its constructor froze takes no mark (this threw into every request): its
+    // calls are traced all the same, its own method calls past an `await` as RPC calls too.
+    return fn();
+  }
   const idle = (): void => void self[BUSY]--;
   let r: any;
   try {

@@ -1,6 +1,7 @@
 import { SpanKind } from '../../../src/model/span-data.js';
 import type { Span } from '../../../src/trace/span.js';
 import type { Isolate } from './isolate.js';
+import { fixed } from './binding-span.js';
 import { busy, runIn } from './rpc.js';
 import type { WorkerTelemetry } from './telemetry.js';
 import type { ExecutionContext } from './types.js';
@@ -67,8 +68,9 @@ function tracedStep(step: Step, t: WorkerTelemetry): Step {
   return new Proxy(step, {
     get(target, key) {
       const v = Reflect.get(target, key);
-      // A frozen step's (a test's) come as they are: its read-only methods must, the Proxy throws otherwise.
-      if (typeof v != 'function' || Object.isFrozen(target)) return v;
+      // A frozen step's (a test's) read-only own methods come as they are (the Proxy throws
+      // otherwise), counted as untraced; a frozen class instance's, from its prototype, are traced.
+      if (typeof v != 'function' || fixed(target, key, t)) return v;
       // Not v.bind(): on workerd's step (an RPC stub) every property, `bind` and `apply` too, names a remote method.
       const call = (...args: unknown[]): any => Reflect.apply(v, target, args);
       if (key == 'do') return (...args: unknown[]) => stepDo(call, t, () => t.span.setAttribute('cloudflare.workflow.replayed_steps', ++replays), args);

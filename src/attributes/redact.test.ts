@@ -420,11 +420,13 @@ describe('connection strings and URL-valued names', () => {
     expect(r.apply('upload_url', 'https://b/k?X-Amz-Security-Token=T&x=1')).toBe('https://b/k?X-Amz-Security-Token=[REDACTED]');
   });
 
-  it('a password holding `#`, `?`, `/` or `@` unencoded is masked whole, to the last `@`; an `@` after a host with no credentials is kept', () => {
+  it('a password holding `#`, `?`, `/` or `@` unencoded is masked whole, to the last `@` (an `@` then `/`, `?` or `#` is read as WHATWG reads it); an `@` after a host with no credentials is kept', () => {
     expect(r.apply('redis_url', 'redis://:s3cr#t@cache:6379/0')).toBe('redis://REDACTED:REDACTED@cache:6379/0');
     expect(r.apply('mongo_uri', 'mongodb://u:pa?ss@h/db')).toBe('mongodb://REDACTED:REDACTED@h/db');
     expect(r.apply('url.full', 'https://user:pa#ss@h/x')).toBe('https://REDACTED:REDACTED@h/x');
-    expect(r.apply('database_url', 'postgres://admin:p@ss/w0rd@db.example.com/app')).toBe('postgres://REDACTED:REDACTED@db.example.com/app');
+    expect(r.apply('database_url', 'postgres://admin:p@ss@w0rd@db.example.com/app')).toBe('postgres://REDACTED:REDACTED@db.example.com/app');
+    // `@` and then `/`: every URL parser reads host `ss` and a path, and so does the redactor.
+    expect(r.apply('database_url', 'postgres://admin:p@ss/w0rd@db.example.com/app')).toBe('postgres://REDACTED:REDACTED@ss/w0rd@db.example.com/app');
     expect(r.apply('database_url', 'postgres://admin:pa#ss?w0rd@db.example.com/app')).toBe('postgres://REDACTED:REDACTED@db.example.com/app');
     expect(r.apply('url.full', 'https://:1234#x@h/')).toBe('https://REDACTED:REDACTED@h/');
     // A host, port or host list with no `@`: what follows is path, query or fragment.
@@ -432,8 +434,8 @@ describe('connection strings and URL-valued names', () => {
       expect(r.apply('url.full', v)).toBe(v);
       expect(r.apply('database_url', v)).toBe(v);
     }
-    // Credentials and a later `@`: which `@` ends them cannot be told, so all of it goes.
-    expect(r.redactUrl('https://u:p@h/x?email=a@b.c')).toBe('https://REDACTED:REDACTED@b.c');
+    // Credentials and a later `@`: the userinfo ends at the authority's last `@` (WHATWG URL).
+    expect(r.redactUrl('https://u:p@h/x?email=a@b.c')).toBe('https://REDACTED:REDACTED@h/x?email=a@b.c');
   });
 
   it('a connection-string name numbered (db_url2, REDIS_URL_1) is one too: its credentials were exported whole', () => {

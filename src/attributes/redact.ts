@@ -7,7 +7,7 @@ import { defineSafe } from './sanitize.js';
  * (`http.request.header.authorization`), and by their words (see `secretByWords`:
  * `X-Session-Token`, `db_password`, `stripeApiKey`). URL-valued attributes have matching query
  * and fragment parameters masked and their credentials (`user:password@`) replaced; values of
- * connection strings and of names ending in `url`, `uri` or `dsn` keep their host but lose their
+ * connection strings and of names ending in `url`, `uri`, `dsn` or `proxy` keep their host but lose their
  * credentials and everything from their first secret `name=value` pair on. The signed-URL and
  * connection-string names below (`X-Amz-Signature`, `sig`, a pair name ending in `key`) belong to
  * these defaults: a list without every default name (`redactDefaults: false`) leaves them out too.
@@ -16,7 +16,8 @@ import { defineSafe } from './sanitize.js';
  * (`passphrase`, `otp`, `pwd`: `MYSQL_PWD`; a logged `PWD` environment variable, a directory, is
  * redacted too), and keys whose names say they are secret: `signing_key`, `encryption_key`,
  * `master_key`, Azure's `account_key` (storage), `shared_access_key` (Service Bus, Event Hubs),
- * `subscription_key` (API Management's `Ocp-Apim-Subscription-Key`) and `x-functions-key`.
+ * `subscription_key` (API Management's `Ocp-Apim-Subscription-Key`), `x-functions-key`, `auth_key`
+ * (Cloudflare's `X-Auth-Key`) and `access_key`.
  * Personal data (national ids, card numbers) is the user's to list in `redactFields`.
  */
 export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
@@ -48,6 +49,11 @@ export const DEFAULT_REDACT_FIELDS: readonly string[] = Object.freeze([
   'shared_access_key',
   'subscription_key',
   'x-functions-key',
+  // Keys that are the credential themselves: Cloudflare's `X-Auth-Key` (the account's global API
+  // key) and the `access_key` API keys of query strings (`?access_key=…`); `access_key_id` and
+  // `accessKeyId` name the key's id and are kept.
+  'auth_key',
+  'access_key',
 ]);
 
 export const REDACTED = '[REDACTED]';
@@ -77,14 +83,20 @@ const TEXT_KEYS = new Set(['exception.message', 'exception.stacktrace']);
 /**
  * A URL in text: a scheme (at most 32 characters, so a long run of scheme characters is not
  * re-read from each of them) or none (`//user:pw@host`, as `url.full` may be written too), `//`,
- * and all up to a space, a quote or `<>`.
+ * and all up to a space, a quote or `<>`; or a special scheme and one `/` or `\` (`https:/u:p@h`,
+ * `https:\\u:p@h`: `new URL` reads both as `https://u:p@h`).
  */
-const URL_IN_TEXT = /(?:\b[a-zA-Z][a-zA-Z\d+.-]{0,31}:)?\/\/[^\s"'<>`]+/g;
+const URL_IN_TEXT = /(?:(?:\b[a-z][a-z\d+.-]{0,31}:)?\/\/|\b(?:https?|wss?|ftp):[/\\])[^\s"'<>`]+/gi;
+/** The rest of a URL in text from an `@` on: what URL_IN_TEXT takes after its start. */
+const URL_REST = /[^\s"'<>`]*/y;
+/** Quotes around a URL in text. */
+const QUOTES = '"\'`';
 /** What may close a sentence or a bracket around a URL in text (`(https://…):`): not masked with it. */
 const URL_TRAILER = ').,;:!]}';
 
 /** Captured headers whose value is a URL, which carries query secrets like `url.full` does (`Referer: …?token=`). */
-const URL_HEADER = /\.header\.(?:referer|location|content-location)$/;
+// Any case: a header captured under its own spelling (`http.request.header.Referer`) holds the same URL.
+const URL_HEADER = /\.header\.(?:referer|location|content-location)$/i;
 
 function normalize(name: string): string {
   return name.toLowerCase().replace(/[-_]/g, '');
@@ -138,8 +150,9 @@ const CONN_SECRET = /(pwd|key|sig|signature)$/i;
  * a name of its own (`database_url`, `aws.sqs.queue.url`) says where the process talks to, which is
  * worth seeing; replacing it whole would hide that, leaving it whole would leak its password.
  */
-// A number after it (`db_url2`, `REDIS_URL_1`) names a second one, no other kind of value.
-const CONN_NAME = /(url|uri|dsn|connectionstring)\d*$/;
+// A number after it (`db_url2`, `REDIS_URL_1`) names a second one, no other kind of value. A proxy
+// (`HTTPS_PROXY`, `proxy`) is a URL that carries credentials as often (`http://user:pass@proxy:3128`).
+const CONN_NAME = /(url|uri|dsn|connectionstring|proxy)\d*$/;
 
 /** What `apply` does with a key's values. */
 const enum Kind {
@@ -196,7 +209,7 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
    * no word of DESCRIPTOR right after it (`SECRET_KEY`: `key` is no descriptor). Whole words,
    * never substrings: `author` is not `authorization`, `passwordless` (a login method) and
    * `tokenizer` are not secrets, and the plural `tokens` is a count (`gen_ai.usage.input_tokens`,
-   * `max_tokens`). `key` alone is a lookup key (`cache.key`, `messaging.kafka.message.key`): only
+   * `max_tokens`), while other plurals are lists of secrets (`passwords`, `api_keys`, `cookies`). `key` alone is a lookup key (`cache.key`, `messaging.kafka.message.key`): only
    * api+key, private+key and the other listed key compounds are secrets (`public_key` and
    * `idempotency_key` are not). `session.id` (OpenTelemetry) is an identifier to correlate by, not
    * a credential; session tokens and cookies are caught by their own words. Pagination cursors
@@ -212,7 +225,9 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
       let run = '';
       for (let j = i; j < w.length && j < i + longest; j++) {
         run += w[j];
-        if (joined.has(run) && !DESCRIPTOR.has(w[j + 1])) return true;
+        // A plural holds the same secrets (`passwords`, `apiKeys`, `cookies`: a cookie jar, by
+        // cookie name), but for `tokens`, a count (`max_tokens`).
+        if ((joined.has(run) || (run !== 'tokens' && run.endsWith('s') && joined.has(run.slice(0, -1)))) && !DESCRIPTOR.has(w[j + 1])) return true;
       }
     }
     return false;
@@ -258,19 +273,31 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
    * Masks the values of secret `k=v` pairs in an `&`-separated list. Walked with indexOf, not
    * split, and a name decoded only when it has `%` or `+`: every request's query comes here
    * twice (as recorded, and at export), and split and decode were most of a request's cost.
+   * A `;` starts a pair too (HTML 4's other separator, which some servers and frameworks still
+   * split at: `?a=1;password=…`), but a masked value runs to the next `&`, since a server that
+   * does not split at `;` reads it as part of the value (`password=ab;cd`).
    */
   const maskPairs = (list: string): string => {
     if (none || !list.includes('=')) return list;
     let out = '';
     let copied = 0;
-    // The next `=` from `start` on, found again only once passed: linear in the list's length.
+    // The next `=` (and `;`) from `start` on, found again only once passed, and the next `&`
+    // found again only once passed too where a `;` may start a pair before it: linear in the list's length.
     let eq = -1;
-    for (let start = 0; start <= list.length; ) {
-      let end = list.indexOf('&', start);
-      if (end < 0) end = list.length;
+    let semi = list.indexOf(';');
+    for (let start = 0, end = -1; start <= list.length; ) {
+      if (end < start) {
+        end = list.indexOf('&', start);
+        if (end < 0) end = list.length;
+      }
+      let stop = end;
+      if (semi >= 0) {
+        if (semi < start) semi = list.indexOf(';', start);
+        if (semi >= 0 && semi < end) stop = semi;
+      }
       if (eq < start) eq = list.indexOf('=', start);
       if (eq < 0) break;
-      if (eq < end) {
+      if (eq < stop) {
         let name = list.slice(start, eq);
         if (name.includes('%') || name.includes('+')) {
           try {
@@ -281,10 +308,10 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
         }
         if (secretParam(name)) {
           out += list.slice(copied, eq + 1) + URL_REDACTED;
-          copied = end;
+          copied = stop = end;
         }
       }
-      start = end + 1;
+      start = stop + 1;
     }
     return copied === 0 ? list : out + list.slice(copied);
   };
@@ -315,13 +342,50 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     return url === value ? value : url;
   };
   const redactText = (value: string): string => {
-    if (value.indexOf('//') < 0) return value;
-    const out = value.replace(URL_IN_TEXT, (m) => {
-      let end = m.length;
-      while (URL_TRAILER.includes(m[end - 1])) end--;
-      return end === m.length ? redactUrl(m) : redactUrl(m.slice(0, end)) + m.slice(end);
-    });
-    return out === value ? value : out;
+    if (value.indexOf('//') < 0 && value.indexOf(':/') < 0 && value.indexOf(':\\') < 0) return value;
+    let out = '';
+    let copied = 0;
+    // The next `@`, line end and quote of each kind from a match's end on, each found again only
+    // once passed: linear in the text's length.
+    let at = -2;
+    let nl = -2;
+    const quote = [-2, -2, -2];
+    URL_IN_TEXT.lastIndex = 0;
+    for (let m; (m = URL_IN_TEXT.exec(value)); ) {
+      const start = m.index;
+      let stop = URL_IN_TEXT.lastIndex;
+      if (nl !== -1 && nl < stop) nl = value.indexOf('\n', stop);
+      // A URL in quotes (`[GET] "https://…": 404`) runs to its closing quote on the line: a space
+      // inside it (`"https://u:1234 5@h/"`, `"https://h/a b?token=…"`) cuts nothing.
+      const q = start > 0 ? QUOTES.indexOf(value[start - 1]) : -1;
+      let closed = false;
+      if (q >= 0 && value[stop] !== QUOTES[q]) {
+        if (quote[q] !== -1 && quote[q] < stop) quote[q] = value.indexOf(QUOTES[q], stop);
+        closed = quote[q] >= 0 && (nl < 0 || quote[q] < nl);
+        if (closed) stop = URL_IN_TEXT.lastIndex = quote[q];
+      }
+      if (!closed) {
+        // Credentials cut short by a space or a quote (`https://bob:p w@h/`, `"https://bob:a"b@h/"`):
+        // the match ends inside an authority that is no host[:port]. What follows, to the next `@`
+        // on the line, is the rest of the password; a host cut by a space (`https://example.com and
+        // a@b.c`) is a whole URL. An all-digit password cut there reads as a port and is not found.
+        if (at !== -1 && at < stop) at = value.indexOf('@', stop);
+        if (at >= 0 && (nl < 0 || at < nl) && cutShort(m[0])) {
+          URL_REST.lastIndex = at;
+          URL_REST.exec(value);
+          stop = URL_IN_TEXT.lastIndex = URL_REST.lastIndex;
+        }
+      }
+      let end = stop;
+      while (end > start && URL_TRAILER.includes(value[end - 1])) end--;
+      const url = value.slice(start, end);
+      const masked = redactUrl(url);
+      if (masked !== url) {
+        out += value.slice(copied, start) + masked;
+        copied = end;
+      }
+    }
+    return copied === 0 ? value : out + value.slice(copied);
   };
   /**
    * A connection string (URL, JDBC, ADO.NET, ODBC, libpq or Azure form) without its `user:password@`
@@ -396,25 +460,49 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
 const HOSTS = /^(?:(?:\[[^\]]*\]|[^\s:@,[\]]+)(?::\d*)?(?:,|$))*$/;
 
 /**
+ * A URL's scheme and slashes (group 1) and authority (group 2). A special scheme is read as WHATWG
+ * URL parsing (`new URL`, fetch) reads it: any run of `/` and `\` after it (`https:/h`, `https:\\h`
+ * and `https:h` are all `https://h`). Any other needs `//`, at the start or right after a scheme's
+ * `:`. The authority ends at `/`, `?`, `#` or `\` (a backslash in another scheme's authority only
+ * makes what reads as its host no host, which masks more, never less).
+ */
+const AUTHORITY = /^([\0- ]*(?:https?|wss?|ftp):[/\\]*|(?:[^/?#]*:)?\/\/)([^/?#\\]*)/i;
+
+/**
  * `scheme://user:password@host/…` with the credentials replaced by `REDACTED:REDACTED`: a URL
  * attribute must not carry them (OpenTelemetry HTTP semantic conventions, `url.full`).
  */
 function redactUserinfo(value: string): string {
   // Most URLs have no `@`: they skip the regular expressions.
-  const at = value.lastIndexOf('@');
-  if (at < 0) return value;
-  // `//` must open the authority (group 1): at the start, or right after a scheme's `:`. The
-  // authority (group 2) ends at the first `/`, `?` or `#`, but a password may hold any of them
-  // unencoded (`redis://:s3cr#t@cache`), and `@` too (`postgres://u:p@ss/w0rd@db`): credentials
-  // run to the value's last `@`. Whether there are any is told by what reads as the authority: a
-  // host (and port) with no `@` has none, and a later `@` is in the path, query or fragment
-  // (`https://h/users/@me?email=a@b.c`); anything else (`:s3cr`, `u:pa`) is credentials cut
-  // short. Where this errs it masks too much, never too little, but for a password of digits
-  // and then `/`, `?` or `#` (`u:2024/x@h` reads as host `u`, port 2024, then a path): no rule
-  // tells that from `http://localhost:5173/@vite/client`.
-  const m = /^((?:[^/?#]*:)?\/\/)([^/?#]*)/.exec(value);
-  if (m === null || at < m[1].length || (!m[2].includes('@') && HOSTS.test(m[2]))) return value;
-  return `${m[1]}REDACTED:REDACTED${value.slice(at)}`;
+  const last = value.lastIndexOf('@');
+  if (last < 0) return value;
+  // The authority (group 2) follows the scheme and its slashes (group 1). As WHATWG URL parsing,
+  // libpq, Python and Node's url.parse read it, its userinfo ends at its last `@`, and a later
+  // `@` is in the path, query or fragment (`https://u:p@registry/@babel/core`,
+  // `https://h/users/@me?email=a@b.c`), kept with the host. A password may hold `#`, `?` or `/`
+  // unencoded (`redis://:s3cr#t@cache`), which no parser reads so, but which cuts the authority
+  // short: when what reads as the host is no host[:port] (`:s3cr`, `u:pa`, `ss:w0rd`), the
+  // credentials run to the value's last `@`. A password of `@` and then `/`, `?` or `#`
+  // (`p@ss/w0rd`) is read as these parsers read it, and keeps what they call the host and path
+  // (`ss/w0rd`); a password of digits and then `/`, `?` or `#` (`u:2024/x@h`) reads as a port:
+  // no rule tells either from an ordinary URL (`http://localhost:5173/@vite/client`).
+  const m = AUTHORITY.exec(value);
+  if (m === null || last < m[1].length) return value;
+  const auth = m[2];
+  const at = auth.lastIndexOf('@');
+  if (at < 0 && HOSTS.test(auth)) return value;
+  // With one `@` (the usual), both readings end the userinfo there: no host to check.
+  const from = at >= 0 && (m[1].length + at === last || HOSTS.test(auth.slice(at + 1))) ? m[1].length + at : last;
+  return `${m[1]}REDACTED:REDACTED${value.slice(from)}`;
+}
+
+/**
+ * Whether a URL found in text ends inside an authority that is no host[:port] and holds no `@`
+ * (`https://bob:p`): the text cut its credentials short at a space or a quote.
+ */
+function cutShort(url: string): boolean {
+  const m = AUTHORITY.exec(url);
+  return m !== null && m[0].length === url.length && !m[2].includes('@') && !HOSTS.test(m[2]);
 }
 
 /**

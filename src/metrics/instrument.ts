@@ -581,7 +581,12 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   collect(temporality: Temporality, time: number): MetricData {
     const type = this.type;
     const t = type === 'updowncounter' || type === 'summary' ? 'cumulative' : temporality;
-    return { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.#points(temporality, time) } as MetricData;
+    const m = { name: this.name, help: this.help, unit: this.unit, type, temporality: t, points: this.#points(temporality, time) } as MetricData;
+    // An observable counter's deltas carry its totals (what a cumulative collection reads) for a
+    // `lowmemory` reader (ENV-08: Cumulative for observable counters), which shares this delta
+    // collection; not enumerated, so the snapshot reads as before.
+    if (this.observed && t === 'delta') Object.defineProperty(m, 'totals', { value: Array.from(this.#allSeries(), (s) => this.point(s, time)) });
+    return m;
   }
 
   /**

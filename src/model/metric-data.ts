@@ -90,6 +90,11 @@ interface MetricBase {
 export interface CounterMetric extends MetricBase {
   readonly type: 'counter';
   readonly points: readonly NumberPoint[];
+  /**
+   * @internal An observable counter's (OpenTelemetry bridge) delta collection: its cumulative
+   * points, which an OTLP backend with `temporality: 'lowmemory'` sends instead (ENV-08). Not enumerable.
+   */
+  readonly totals?: readonly NumberPoint[];
 }
 export interface UpDownCounterMetric extends MetricBase {
   readonly type: 'updowncounter';

@@ -57,7 +57,7 @@ describe('configuration errors throw at construction, naming the option', () => 
     [{ compression: 'br' }, /"compression" must be one of "gzip", "none"/],
     [{ metricsProtocol: 'grpc' }, /"metricsProtocol" must be one of "http\/protobuf", "http\/json", got "grpc"/],
     [{ logsCompression: 'br' }, /"logsCompression" must be one of "gzip", "none"/],
-    [{ temporality: 'lowmemory' }, /"temporality" must be one of "delta", "cumulative"/],
+    [{ temporality: 'lowmem' }, /"temporality" must be one of "delta", "cumulative", "lowmemory", got "lowmem"/],
     [{ timeoutMs: -1 }, /"timeoutMs" must be a finite number ≥ 0/],
     [{ timeoutMs: NaN }, /"timeoutMs"/],
     [{ headers: { 'bad name': 'v' } }, /"headers" has an invalid header name/],
@@ -373,10 +373,10 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     ]);
   });
 
-  it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory both ask for delta', () => {
+  it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory are read as such', () => {
     expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: '0' }).timeoutMs).toBe(0);
     expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'DELTA' }).temporality).toBe('delta');
-    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }).temporality).toBe('delta');
+    expect(otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE: 'lowmemory' }).temporality).toBe('lowmemory');
     expect(otlpOptionsFromEnv({})).toEqual({});
   });
 

@@ -1,4 +1,3 @@
-import type { Temporality } from '../../model/metric-data.js';
 import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
 import { COMPRESSIONS, NO_SIGNALS_FROM_ENV, PROTOCOLS, isHeaderValue, unsendableHeaderName } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
@@ -136,11 +135,8 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
 
   const pref = get('METRICS_TEMPORALITY_PREFERENCE')?.toLowerCase();
   // ENV-08: delta is Delta for counters (sync and observable) and histograms, Cumulative for
-  // up-down counters; lowmemory differs only in keeping observable counters Cumulative. Here one
-  // temporality per backend: lowmemory is read as delta, which sends an observable counter
-  // (OpenTelemetry bridge) as deltas too. Up-down counters and summaries go cumulative either way.
-  if (pref === 'delta' || pref === 'lowmemory') o.temporality = 'delta' satisfies Temporality;
-  else if (pref === 'cumulative') o.temporality = 'cumulative';
+  // up-down counters; lowmemory differs only in keeping observable counters Cumulative.
+  if (pref === 'delta' || pref === 'cumulative' || pref === 'lowmemory') o.temporality = pref;
   else if (pref !== undefined) warn(`ignored ${P}METRICS_TEMPORALITY_PREFERENCE=${JSON.stringify(pref)}: expected cumulative, delta or lowmemory`);
 
   // Exponential histograms are chosen in code (their code then comes into the bundle only when

@@ -6,6 +6,7 @@ import { DEFAULT_ENDPOINT, SIGNALS, isHttpUrl, perSignalUrl, signalUrlFromBase }
 
 export type OtlpProtocol = 'http/protobuf' | 'http/json';
 export type OtlpCompression = 'gzip' | 'none';
+export type OtlpTemporality = Temporality | 'lowmemory';
 
 /** Retry tuning for 429/502/503/504 and network errors (OTLP-09, OTLP-10). */
 export interface OtlpRetryOptions {
@@ -59,8 +60,12 @@ export interface OtlpBackendOptions {
   readonly tracesTimeoutMs?: number;
   readonly metricsTimeoutMs?: number;
   readonly logsTimeoutMs?: number;
-  /** Metric temporality this backend asks the monitor for. Default `delta` (DESIGN decision 3). */
-  readonly temporality?: Temporality;
+  /**
+   * Metric temporality this backend asks the monitor for. Default `delta` (DESIGN decision 3).
+   * `lowmemory` (ENV-08) is `delta` but for observable counters (OpenTelemetry bridge), sent
+   * as their totals (Cumulative); up-down counters are Cumulative in all three.
+   */
+  readonly temporality?: OtlpTemporality;
   /** Injected fetch, for tests and unusual runtimes. Default: `globalThis.fetch` at call time. */
   readonly fetch?: FetchLike;
   /** Receives failures, partial successes and server warnings. */
@@ -82,7 +87,7 @@ export interface ResolvedOtlpOptions {
   readonly compression: Readonly<Record<OtlpSignal, OtlpCompression>>;
   /** Per signal, the per-signal timeout or else `timeoutMs`; 0 means no limit. */
   readonly timeoutMs: Readonly<Record<OtlpSignal, number>>;
-  readonly temporality: Temporality;
+  readonly temporality: OtlpTemporality;
   readonly signals: ReadonlySet<OtlpSignal>;
   readonly maxAttempts: number;
   readonly initialBackoffMs: number;
@@ -236,7 +241,7 @@ export function resolveOtlpOptions(options: OtlpBackendOptions): ResolvedOtlpOpt
     headers,
     compression,
     timeoutMs,
-    temporality: oneOf('temporality', options.temporality, ['delta', 'cumulative'] as const, 'delta'),
+    temporality: oneOf('temporality', options.temporality, ['delta', 'cumulative', 'lowmemory'] as const, 'delta'),
     signals,
     maxAttempts,
     initialBackoffMs: checkMs('retry.initialBackoffMs', retry.initialBackoffMs, 1000, 0),

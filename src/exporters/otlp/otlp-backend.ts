@@ -62,7 +62,9 @@ export class OtlpBackend implements Backend {
     const o = resolveOtlpOptions(options);
     this.#options = o;
     this.name = o.name;
-    this.temporality = o.signals.has('metrics') ? o.temporality : 'none';
+    // lowmemory takes the delta collection (shared with other delta backends), observable
+    // counters' totals swapped in at export (see #export).
+    this.temporality = o.signals.has('metrics') ? (o.temporality === 'cumulative' ? 'cumulative' : 'delta') : 'none';
     this.#carry = this.temporality === 'delta' ? new DeltaCarry() : undefined;
     // Resolved per call, so a fetch replaced after construction (tests, polyfills) is used.
     // Called as a plain function: as a method of the post context, the runtime's own fetch
@@ -133,8 +135,13 @@ export class OtlpBackend implements Backend {
     const held = this.#carry?.held;
     let lost: ExportResult | undefined;
     if (held) {
-      for (const [resource, [scope]] of [...held]) await this.#export({ resource, scope, spans: [], logs: [] }, true);
       let items = 0;
+      for (const [resource, [scope]] of [...held]) {
+        const r = await this.#export({ resource, scope, spans: [], logs: [] }, true);
+        // What this last export itself dropped (a 400, a partial success) is lost as well: counted
+        // in what shutdown() returns, since nothing reads this result.
+        if (!r.ok) items += r.rejected?.dataPoints ?? 0;
+      }
       for (const [, [, metrics]] of held) items += countDataPoints({ temporality: 'delta', time: 0, metrics });
       held.clear();
       if (items > 0) {
@@ -174,6 +181,9 @@ export class OtlpBackend implements Backend {
     const o = this.#options;
     const carry = this.#carry;
     let metrics = batch.metrics;
+    // lowmemory (ENV-08): an observable counter goes as its totals (Cumulative), before any carry,
+    // which then keeps the latest totals instead of adding them up.
+    if (metrics && o.temporality === 'lowmemory') metrics = { ...metrics, metrics: metrics.metrics.map((m) => (m.type === 'counter' && m.totals ? { ...m, temporality: 'cumulative', points: m.totals } : m)) };
     let overBound = 0;
     // Carried deltas ride with the next metrics of their resource (the monitor paces metrics by
     // metricExportIntervalMs), or with the last export at shutdown.

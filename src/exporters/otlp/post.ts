@@ -5,6 +5,7 @@ import type { FetchLike } from './options.js';
 import type { PartialSuccess } from './response.js';
 import { backoffMs, isRetryableStatus, parseRetryAfter, sleep } from './retry.js';
 import { parsePartialSuccess, parseStatusMessage, readBodyCapped } from './response.js';
+import { redactUrl } from './endpoint.js';
 
 /** What one export shares between its signals: the deadline and the retry policy. */
 export interface PostContext {
@@ -159,9 +160,11 @@ async function readFailure(res: Response, attempts: number): Promise<PostOutcome
     // The status says enough.
   }
   const reason: DropReason = status === 400 ? 'export_rejected' : status === 413 ? 'export_too_large' : 'export_failed';
-  // A redirect is not followed (see `redirect: 'manual'`); its target without the query, which
-  // may hold a credential.
-  const loc = res.headers.get('location')?.split(/[?#]/)[0];
+  // A redirect is not followed (see `redirect: 'manual'`). Its target is shown as the endpoint is
+  // (redactUrl: without `user:password@`, query and fragment, which may hold credentials), a path
+  // (the endpoint's server) without its query.
+  const l = res.headers.get('location');
+  const loc = l && (/^\/(?![/\\])/.test(l) ? l.split(/[?#]/)[0] : redactUrl(l));
   const to = status > 299 && status < 400 ? ` redirect ${loc ? 'to ' + loc : 'without a Location'}, not followed: set the endpoint to the final URL` : '';
   return { ok: false, reason, error: `HTTP ${status}${to}${message ? ': ' + message : ''}`, status, attempts };
 }

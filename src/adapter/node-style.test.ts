@@ -139,29 +139,39 @@ describe('runNodeStyle, a listener that fails right after res.end()', () => {
 });
 
 describe('requestFromNode, proxy headers', () => {
+  it('reads no forwarding header unless told to trust them: on a bare Node server any client sets them (the socket and Host, as toNodeListener)', () => {
+    const headers = { host: 'inner:8080', forwarded: 'proto=https;host=fwd.test', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'x.test' };
+    for (const telemetryOnly of [false, true]) {
+      const req = { method: 'GET', url: '/p', headers, rawHeaders: [] } as NodeRequestLike;
+      expect(requestFromNode(req, telemetryOnly).url).toBe('http://inner:8080/p');
+      expect(requestFromNode({ ...req, socket: { encrypted: true } }, telemetryOnly).url).toBe('https://inner:8080/p');
+      expect(requestFromNode(req, telemetryOnly, true).url).toBe('https://fwd.test/p');
+    }
+  });
+
   it('takes only http or https from X-Forwarded-Proto: any other value (a client’s) would become a url.scheme metric label', () => {
-    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'h.test', ...headers } }).url;
+    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'h.test', ...headers } }, false, true).url;
     expect(url({ 'x-forwarded-proto': 'evil1' })).toBe('http://h.test/p');
     expect(url({ 'x-forwarded-proto': 'javascript' })).toBe('http://h.test/p');
     expect(url({ 'x-forwarded-proto': 'HTTPS, http' })).toBe('https://h.test/p');
   });
 
   it('reads the standard Forwarded header (RFC 7239) first, then X-Forwarded-*, then Host (HTTP semconv server.address)', () => {
-    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', ...headers } }).url;
+    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', ...headers } }, false, true).url;
     expect(url({ forwarded: 'for=192.0.2.60;proto=https;host="api.example.com", for=10.0.0.1' })).toBe('https://api.example.com/p');
     expect(url({ forwarded: 'For=1.2.3.4', 'x-forwarded-host': 'x.example.com' })).toBe('http://x.example.com/p');
     expect(url({})).toBe('http://inner:8080/p');
   });
 
   it('Forwarded: quoted values (holding , ; or an escaped quote), IPv6 in brackets, keys in any case; the first element only', () => {
-    const url = (forwarded: string): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', forwarded } }).url;
+    const url = (forwarded: string): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', forwarded } }, false, true).url;
     expect(url('for="[2001:db8::1]:4711";Host="[2001:db8::2]:8443";PROTO=HTTPS')).toBe('https://[2001:db8::2]:8443/p');
     expect(url('for="a,b;c\\"d";host=api.example.com;proto=https')).toBe('https://api.example.com/p');
     expect(url('for=192.0.2.60, host=second.example.com;proto=https')).toBe('http://inner:8080/p');
   });
 
   it('Forwarded or X-Forwarded-* malformed or not allowed: ignored, the next source is used; never throws', () => {
-    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', ...headers } }).url;
+    const url = (headers: Record<string, string>): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'inner:8080', ...headers } }, false, true).url;
     const xf = { 'x-forwarded-host': 'x.example.com', 'x-forwarded-proto': 'https' };
     expect(url({ forwarded: 'host="unterminated;proto=https', ...xf })).toBe('https://x.example.com/p');
     expect(url({ forwarded: 'proto=ftp;host=evil.test/x', ...xf })).toBe('https://x.example.com/p');
@@ -183,7 +193,7 @@ describe('requestFromNode, request target', () => {
     expect(url('/p?q')).toBe('http://h.test/p?q');
     expect(url('http://proxy.test/x')).toBe('http://proxy.test/x');
     expect(url('*')).toBe('http://h.test/*');
-    const viaProxy = (host: string): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'h.test', 'x-forwarded-host': host } }).url;
+    const viaProxy = (host: string): string => requestFromNode({ method: 'GET', url: '/p', headers: { host: 'h.test', 'x-forwarded-host': host } }, false, true).url;
     expect(viaProxy('evil.test/x?')).toBe('http://h.test/p');
     expect(viaProxy('u@evil.test')).toBe('http://h.test/p');
     expect(viaProxy('[::1]:8443')).toBe('http://[::1]:8443/p');
@@ -206,10 +216,10 @@ describe('requestFromNode for the telemetry only (a view over Node headers)', ()
     for (const target of targets)
       for (const headers of headerSets)
         for (const method of ['GET', 'POST', 'DELETE', 'TRACE', undefined]) {
-          for (const socket of [undefined, { encrypted: true, localAddress: '::1', localPort: 3000 }]) {
+          for (const [socket, trust] of [[undefined, false], [{ encrypted: true, localAddress: '::1', localPort: 3000 }, true]] as const) {
             const req = { method, url: target, headers, socket, rawHeaders: [] } as NodeRequestLike;
-            const web = requestFromNode(req);
-            const view = requestFromNode(req, true);
+            const web = requestFromNode(req, false, trust);
+            const view = requestFromNode(req, true, trust);
             expect([view.url, view.method], `${method} ${target} ${JSON.stringify(headers)}`).toEqual([web.url, web.method]);
             for (const name of names) expect(view.headers.get(name), name).toBe(web.headers.get(name));
             expect(view.headers.getSetCookie()).toEqual(web.headers.getSetCookie());

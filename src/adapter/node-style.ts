@@ -160,15 +160,23 @@ class NodeHeaders {
 /**
  * A Web `Request` with the Node request's method, URL and headers (no body: only read for
  * telemetry; with `telemetryOnly`, for a request no one else reads, a `NodeRequestView` of them).
- * Behind a proxy the URL is the client's: scheme and host from `Forwarded`, then
- * `X-Forwarded-Proto`/`-Host`, then the socket and `Host` (HTTP semconv url.scheme,
- * server.address); a value that is malformed or not allowed is skipped for the next source.
+ * The scheme and host are the socket's and `Host`'s, as `toNodeListener` gives them. With
+ * `trustForwarded` (a platform whose proxy sets and overwrites them: Vercel) the URL is the
+ * client's: scheme and host from `Forwarded`, then `X-Forwarded-Proto`/`-Host`, then the socket
+ * and `Host` (HTTP semconv url.scheme, server.address); a value that is malformed or not allowed
+ * is skipped for the next source. Not by default: on a bare Node server any client sets them, and
+ * its span would claim https or another host.
  */
-export function requestFromNode(req: NodeRequestLike, telemetryOnly = false): Request {
+export function requestFromNode(req: NodeRequestLike, telemetryOnly = false, trustForwarded = false): Request {
   const h = req.headers;
-  const fwd = first(h.forwarded);
-  const proto = scheme(forwarded(fwd, 'proto')) ?? scheme(first(h['x-forwarded-proto'])?.split(',')[0]) ?? (req.socket?.encrypted ? 'https' : 'http');
-  const host = hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0]) ?? hostOnly(first(h.host)) ?? hostOnly(first(h[':authority'])) ?? localHost(req.socket) ?? 'localhost';
+  const fwd = trustForwarded ? first(h.forwarded) : undefined;
+  const proto = (trustForwarded ? (scheme(forwarded(fwd, 'proto')) ?? scheme(first(h['x-forwarded-proto'])?.split(',')[0])) : undefined) ?? (req.socket?.encrypted ? 'https' : 'http');
+  const host =
+    (trustForwarded ? (hostOnly(forwarded(fwd, 'host')) ?? hostOnly(first(h['x-forwarded-host'])?.split(',')[0])) : undefined) ??
+    hostOnly(first(h.host)) ??
+    hostOnly(first(h[':authority'])) ??
+    localHost(req.socket) ??
+    'localhost';
   const target = req.url ?? '/';
   // Node lower-cased the names (an IncomingMessage: it has rawHeaders), so they are read in place.
   if (telemetryOnly && (req as { rawHeaders?: unknown }).rawHeaders !== undefined) {
@@ -214,6 +222,24 @@ export function requestFromNode(req: NodeRequestLike, telemetryOnly = false): Re
     Object.defineProperty(request, 'method', { value: String(req.method) });
     return request;
   }
+}
+
+/**
+ * What the telemetry records for a Node-style request it cannot read (a getter that throws): its
+ * method when that can be read, and `http://localhost/`, the URL requestFromNode gives a target no
+ * parser accepts.
+ */
+export function standInRequest(req: NodeRequestLike): Request {
+  let method = 'GET';
+  try {
+    if (typeof req.method === 'string') method = req.method;
+  } catch {
+    // GET
+  }
+  const request = new Request('http://localhost/');
+  // Any method, as requestFromNode records one the Fetch API refuses (TRACE, CONNECT).
+  if (method !== 'GET') Object.defineProperty(request, 'method', { value: method });
+  return request;
 }
 
 /** Resolves once the response has been sent (`finish`) or the connection closed first. */

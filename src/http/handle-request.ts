@@ -207,7 +207,6 @@ class ServedRequest {
     this.#options = options;
     this.#waitUntil = waitUntil;
     this.#held = held;
-    const scope = (this.scope = monitor.openScope(HTTP_SCOPE));
     const trust = options.trustIncomingTrace !== false;
     const headers = request.headers; // read once (a call into the runtime on workerd)
     const incoming = trust ? extractIncoming(headers, monitor) : {};
@@ -230,6 +229,9 @@ class ServedRequest {
     }
     this.#route = route;
     if (route) attributes['http.route'] = route;
+    // Opened only once the request has been read: a header getter that throws (a Node-style
+    // request) left a scope that never closed, and the clock never caught up again (enterScope).
+    const scope = (this.scope = monitor.openScope(HTTP_SCOPE));
     // One clock reading starts both the span and the duration metric, one ends both: a reading is
     // an op call on Deno (about 0.1 µs), and there were two more per request.
     const start = (this.#start = now());

@@ -2,12 +2,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { requestFromNode, runNodeStyle } from '../../../src/adapter/node-style.js';
+import { requestFromNode, runNodeStyle, standInRequest } from '../../../src/adapter/node-style.js';
 import { createServerHandler, SERVER_OPTION_KEYS, type Drainable, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions } from '../../../src/config/option-keys.js';
 import { HandlerError } from '../../../src/http/handle-request.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { protocolVersion, useAsyncLocalStorage } from './instrument.js';
+
+const noop = (): void => {};
 
 /** A Node request listener: an Express or Connect app, or `(req, res) => { ... }`. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -29,6 +31,8 @@ interface Pair {
   res: ServerResponse;
   /** What the listener threw; read only right after the handler returns, so only a synchronous throw counts. */
   thrown?: { error: unknown };
+  /** The listener was called (handleRequest calls the handler at once, or not at all). */
+  ran: boolean;
 }
 
 /**
@@ -63,6 +67,7 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
       // at once: the app's uncaughtException handler may answer before the span ends).
       const failed = (error: unknown): HandlerError => new HandlerError(error, res.headersSent ? res.statusCode : undefined);
       const call = (): unknown => {
+        pair.ran = true;
         try {
           return listener(req, res);
         } catch (error) {
@@ -86,26 +91,48 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
       if (req.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(req.httpVersion));
     },
   );
+  /**
+   * Serves one request traced under `request`; false when the listener was not called: reading the
+   * request failed first (a header getter that throws), the telemetry's failure, not the app's.
+   * A listener that throws or rejects does so as it would have without instrumentation (and is
+   * recorded on the span): a synchronous throw leaves this function, so Node reports an uncaught
+   * exception; a rejection stays an unhandled rejection.
+   */
+  const serve = (request: Request, req: IncomingMessage, res: ServerResponse): boolean => {
+    const pair: Pair = { req, res, ran: false };
+    const done = handler(request, pair);
+    if (pair.thrown) {
+      done.catch(noop); // the same error, thrown below
+      throw pair.thrown.error;
+    }
+    if (!pair.ran) {
+      done.catch(noop);
+      return false;
+    }
+    // The listener's own rejection stays unhandled, as without instrumentation.
+    done.catch((e: unknown) => Promise.reject(e instanceof HandlerError ? e.error : e));
+    return true;
+  };
   const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {
-    let request: Request;
+    let request: Request | undefined;
     try {
       // The listener gets Node's req: the Request is the telemetry's, a Web one only for `route(request)`.
       request = requestFromNode(req, !options.route);
     } catch {
-      listener(req, res);
-      return;
+      request = undefined;
     }
-    // A listener that throws or rejects does so as it would have without instrumentation (and
-    // is recorded on the span): a synchronous throw leaves this function, so Node reports an
-    // uncaught exception; a rejection stays an unhandled rejection.
-    const pair: Pair = { req, res };
-    const done = handler(request, pair);
-    if (pair.thrown) {
-      done.catch(() => {}); // the same error, thrown below
-      throw pair.thrown.error;
+    if (request !== undefined && serve(request, req, res)) return;
+    // A request that cannot be read must not keep the listener from running (the client hung and
+    // the telemetry's rejection went unhandled, which ends Node), nor go uncounted: it is called
+    // once, under a stand-in request, or untraced if even that cannot be served.
+    handler.monitor.diag.drop('invalid_value', 'a Node request that could not be read was recorded with a stand-in URL');
+    let standIn: Request | undefined;
+    try {
+      standIn = standInRequest(req);
+    } catch {
+      standIn = undefined;
     }
-    // The listener's own rejection stays unhandled, as without instrumentation.
-    done.catch((e: unknown) => Promise.reject(e instanceof HandlerError ? e.error : e));
+    if (standIn === undefined || !serve(standIn, req, res)) listener(req, res);
   } as InstrumentedListener;
   for (const key of ['monitor', 'pending', 'flush', 'shutdown'] as const) {
     Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);

@@ -160,16 +160,12 @@ const ACCEPTED: Array<{ why: string; apply(n: Norm, path: string, mode: Mode): N
   {
     why: 'server.port when the Host header names no port: semconv asks for it "if available"; the library records the port the header gives (none), the reference infers the default of the scheme (80, or 443 from X-Forwarded-Proto)',
     apply: (n, path, mode) => {
-      if (path === '/ok/host' || (path === '/ok/forwarded' && mode === 'listener')) {
+      if (path === '/ok/host') {
         const { 'server.port': _, ...rest } = n.attributes;
         return { ...n, attributes: rest };
       }
       return n;
     },
-  },
-  {
-    why: 'HTTP semconv (url.scheme): the scheme of the original request, from X-Forwarded-Proto when there is one (instrumentListener reads it as it reads X-Forwarded-Host); the reference records the socket\'s',
-    apply: (n, path, mode) => (path === '/ok/forwarded' && mode === 'listener' ? { ...n, attributes: { ...n.attributes, 'url.scheme': 'https' } } : n),
   },
   {
     why: 'HTTP semconv (server.address, server.port): for an absolute-form request target, its host and port; the reference reads the Host header',
@@ -184,9 +180,8 @@ const ACCEPTED: Array<{ why: string; apply(n: Norm, path: string, mode: Mode): N
     apply: (n, path) => (path === '/ok/http10' ? { ...n, attributes: { ...n.attributes, 'server.address': '127.0.0.1', 'server.port': 'listening port' } } : n),
   },
   {
-    why: "a fetch handler's span describes the URL the handler sees (toNodeListener builds it from Host, as Deno.serve and Bun.serve do): X-Forwarded-Host is not read there; instrumentListener reads it, as the reference does",
-    apply: (n, path, mode) =>
-      path === '/ok/forwarded' && mode === 'fetch' ? { ...n, attributes: { ...n.attributes, 'server.address': '127.0.0.1', 'server.port': 'listening port' } } : n,
+    why: "server.address and server.port from the socket and Host, not X-Forwarded-Host, which any client of a bare Node server can set (toNodeListener builds the URL the handler sees from Host, as Deno.serve and Bun.serve do; instrumentListener records the same); the reference reads X-Forwarded-Host",
+    apply: (n, path) => (path === '/ok/forwarded' ? { ...n, attributes: { ...n.attributes, 'server.address': '127.0.0.1', 'server.port': 'listening port' } } : n),
   },
 ];
 

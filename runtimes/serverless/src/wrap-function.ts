@@ -15,7 +15,7 @@ import { captureHeaders, eventShape, resultHeaders, resultStatus, streamPrelude,
 import { addLambdaResource } from './lambda-resource.js';
 import { within } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
-import { isNodeStyleCall, requestFromNode, runNodeStyle, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
+import { isNodeStyleCall, requestFromNode, runNodeStyle, standInRequest, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
   /** Force the function's shape instead of detecting it from the arguments of each call. */
@@ -238,7 +238,7 @@ async function invokeNodeStyle(
   let request: Request;
   try {
     // The function gets the platform's req: the Request is the telemetry's, a Web one only for `route(request)`.
-    request = requestFromNode(req, !http.route);
+    request = requestFromNode(req, !http.route, true);
   } catch {
     // A request that cannot be read (a getter that throws) must not keep the function from running,
     // nor go untraced: a stand-in request, and a count. Arguments of no Node shape (a forced `kind`)
@@ -298,23 +298,6 @@ async function invokeNodeStyle(
     if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs, scope);
   }
   return returned;
-}
-
-/**
- * What the telemetry records for a Node-style request it cannot read: its method when that can be
- * read, and `http://localhost/`, the URL requestFromNode gives a target no parser accepts.
- */
-function standInRequest(req: NodeRequestLike): Request {
-  let method = 'GET';
-  try {
-    if (typeof req.method === 'string') method = req.method;
-  } catch {
-    // GET
-  }
-  const request = new Request('http://localhost/');
-  // Any method, as requestFromNode records one the Fetch API refuses (TRACE, CONNECT).
-  if (method !== 'GET') Object.defineProperty(request, 'method', { value: method });
-  return request;
 }
 
 /** The callback the Lambda Node runtime passes up to Node 22 (Node 24's passes none). */

@@ -30,7 +30,9 @@ export function toResult(component: string, outcome: HealthCheckOutcome, latency
       : o.status === undefined && !hasError
         ? HealthStatus.HEALTHY
         : HealthStatus.UNHEALTHY,
-    latencyMs: typeof o.latencyMs === 'number' && Number.isFinite(o.latencyMs) && o.latencyMs >= 0 ? o.latencyMs : latencyMs,
+    // 0 is what a check writes when it measures nothing (the type asks for a latency, and the
+    // original's results had none): the time measured here is shown instead of 0 ms.
+    latencyMs: typeof o.latencyMs === 'number' && Number.isFinite(o.latencyMs) && o.latencyMs > 0 ? o.latencyMs : latencyMs,
   };
   if (hasError) r.error = String(o.error);
   else if (o.status !== undefined && !isHealthStatus(o.status)) r.error = `status ${String(typeof o.status === 'string' ? o.status : typeof o.status).slice(0, 40)} is not a HealthStatus`;

@@ -94,6 +94,17 @@ function respond(request: Request, status: number, payload: Record<string, unkno
   return new Response(null, { status, headers });
 }
 
+/** The registry of a source: itself, or a monitor's `health`; else a TypeError saying what to pass. */
+function registryOf(source: unknown): HealthCheckRegistry {
+  const s = source as { checkAll?: unknown; health?: { checkAll?: unknown } | null } | null;
+  if (s !== null && typeof s === 'object') {
+    if (typeof s.checkAll === 'function') return s as HealthCheckRegistry;
+    if (typeof s.health === 'object' && s.health !== null && typeof s.health.checkAll === 'function') return s.health as HealthCheckRegistry;
+  }
+  const hint = s !== null && typeof s === 'object' && 'monitor' in s ? '; createTestMonitor() returns { monitor, memory }: pass its `monitor`' : '';
+  throw new TypeError(`healthHandler(source): source must be a Monitor (from createMonitor()) or a HealthCheckRegistry${hint}.`);
+}
+
 const KNOWN: Record<keyof HealthHandlerOptions, 0> = { path: 0, livenessPath: 0, readinessPath: 0, cacheSeconds: 0, details: 0, auth: 0 };
 
 function checkPath(option: string, value: unknown, required: boolean): void {
@@ -117,6 +128,9 @@ function checkPath(option: string, value: unknown, required: boolean): void {
  * ```
  */
 export function healthHandler(source: HealthSource, options: HealthHandlerOptions = {}): HealthHandler {
+  // Checked first: a wrong source (createTestMonitor()'s `{ monitor, memory }`) was taken, and
+  // every /health request then rejected into the app reading `checkAll` of undefined.
+  const registry = registryOf(source);
   checkOptionKeys('healthHandler', options, KNOWN);
   const path = options.path ?? '/health';
   // A path without its leading "/" would never match a request: the endpoint would be silently absent.
@@ -134,8 +148,7 @@ export function healthHandler(source: HealthSource, options: HealthHandlerOption
   const cacheSeconds = options.cacheSeconds ?? 0;
   if (!(cacheSeconds >= 0) || !Number.isFinite(cacheSeconds)) throw new RangeError('healthHandler: cacheSeconds must be a number ≥ 0');
   const authorise = options.auth ? createAuthCheck(options.auth, 'healthHandler') : undefined;
-  const registry = 'checkAll' in source ? source : source.health;
-  const serviceId = 'checkAll' in source ? undefined : source.serviceName;
+  const serviceId = registry === source ? undefined : (source as { serviceName?: string }).serviceName;
   const run = cachedRun(() => registry.checkAll(), cacheSeconds);
 
   // The paths it answers, main path first, so a router (Hono's mountMonitoring) can mount them all.

@@ -81,6 +81,12 @@ export class HealthCheckRegistry {
     if (options.notifier !== undefined && typeof (options.notifier as Partial<Notifier> | null)?.notify !== 'function') {
       throw new TypeError('new HealthCheckRegistry: notifier must be an object with a notify(alert) method, such as webhookNotifier({ url })');
     }
+    // Anything else (the monitor itself, another library's registry) recorded no status, and one
+    // without `diag` made checkAll(), which never rejects, throw into /health at its first run.
+    const m = options.metrics as Partial<MetricsCollector> | null | undefined;
+    if (m !== undefined && (m === null || typeof m !== 'object' || typeof m.createGauge !== 'function' || typeof m.diag !== 'object')) {
+      throw new TypeError(`new HealthCheckRegistry: metrics must be a monitor's metrics (monitor.metrics), or left out; got ${kindOf(m)}`);
+    }
     this.#options = options;
     this.notifier = options.notifier;
   }

@@ -7,9 +7,19 @@ function message(err: unknown): string {
   try {
     // Duck-typed: a plain `{ code, message }` object (as some clients throw) or an Error from
     // another realm is not `instanceof Error`, and its message is what the operator needs.
-    const e = err as { message?: unknown; name?: unknown } | null;
+    const e = err as { message?: unknown; name?: unknown; cause?: { message?: unknown } | null } | null;
     if (typeof e === 'object' && e !== null) {
-      if (typeof e.message === 'string' && e.message) return e.message;
+      if (typeof e.message === 'string' && e.message) {
+        // Node's fetch says only "fetch failed"; why (refused, DNS, TLS) is in its cause, as it is
+        // for any error that wraps another.
+        let cause: unknown;
+        try {
+          cause = typeof e.cause === 'object' && e.cause !== null ? e.cause.message : undefined;
+        } catch {
+          // a cause that throws when read adds nothing
+        }
+        return typeof cause === 'string' && cause && !e.message.includes(cause) ? `${e.message}: ${cause}` : e.message;
+      }
       if (typeof e.name === 'string' && e.name) return e.name;
     }
   } catch {

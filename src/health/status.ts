@@ -25,7 +25,7 @@ export interface HealthCheckResult {
   status: HealthStatus;
   /** Why the component is not healthy (a message, never a stack). */
   error?: string;
-  /** How long the check took, in milliseconds. */
+  /** How long the check took, in milliseconds; a check's 0 is replaced by the time the registry measured. */
   latencyMs: number;
   /** Anything else worth showing to an authorised caller (versions, pool sizes). */
   details?: Record<string, unknown>;

@@ -76,6 +76,8 @@ export class PerformanceMonitor {
   private readonly stats_ = new Map<string, Stat>();
   private readonly maxOperations: number;
   private histogram: Histogram | null | undefined;
+  /** The histogram asked for could not be made (a name clash): each duration not recorded is counted. */
+  private histogramLost = false;
 
   constructor(
     private readonly monitor?: Monitor,
@@ -204,7 +206,9 @@ export class PerformanceMonitor {
       if (ms > s.max) s.max = ms;
     } else this.monitor?.diag.report('config', `PerformanceMonitor keeps statistics for ${this.maxOperations} operation names (maxOperations); "${name}" and later names are not kept`, undefined, 'perf:max');
     const h = this.getHistogram();
-    h?.observe(ms / 1000, { operation: name });
+    if (h) h.observe(ms / 1000, { operation: name });
+    // Its histogram could not be made (reported once): each duration it loses is counted.
+    else if (this.histogramLost) this.monitor?.diag.count('invalid_value', 1);
   }
 
   private getHistogram(): Histogram | null {
@@ -216,6 +220,7 @@ export class PerformanceMonitor {
     } catch (err) {
       this.monitor.diag.report('config', `PerformanceMonitor could not create its histogram: ${err instanceof Error ? err.message : String(err)}`, err, 'perf:histogram');
       this.histogram = null;
+      this.histogramLost = true;
     }
     return this.histogram;
   }

@@ -1,4 +1,4 @@
-import { checkOptionKeys } from '../config/option-keys.js';
+import { checkOptionKeys, kindOf } from '../config/option-keys.js';
 import { renderRules, type PrometheusRulesOptions } from './prometheus-rules.js';
 
 /** What the SLO measures: success of events, or events faster than `thresholdMs`. */
@@ -63,8 +63,8 @@ function normaliseTarget(name: string, target: unknown): number {
   const ratio = typeof target === 'number' ? +(target < 1 ? target : target / 100).toPrecision(15) : NaN;
   if (typeof target !== 'number' || !Number.isFinite(target) || target <= 0 || target >= 100 || target === 1 || !(ratio < 1)) {
     throw new RangeError(
-      `SLO "${name}": target must be a percentage in [1, 100) such as 99.9, or a ratio in (0, 1) such as 0.999; got ${String(target)}` +
-        (target === 1 ? ' (ambiguous: write 0.01 for 1 %; 100 % leaves no error budget)' : ''),
+      `SLO "${name}": target must be a percentage in [1, 100) such as 99.9, or a ratio in (0, 1) such as 0.999; got ${kindOf(target)}` +
+        (target === 1 ? ' (ambiguous: write 0.01 for 1 %; 100 % leaves no error budget)' : ratio >= 1 ? ' (100 % leaves no error budget: nothing could ever fail; use a target below it, such as 99.99)' : ''),
     );
   }
   return ratio;
@@ -111,14 +111,14 @@ export class SLO {
     checkOptionKeys(`SLO ${JSON.stringify(name)}`, given, KNOWN);
     this.target = normaliseTarget(name, options.target);
     const w = options.windowSeconds;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new RangeError(`SLO "${name}": windowSeconds must be a positive number, got ${String(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new RangeError(`SLO "${name}": windowSeconds must be a positive number of seconds, got ${kindOf(w)}`);
     this.windowSeconds = w;
     const kind = options.kind ?? (options.thresholdMs !== undefined ? 'latency' : 'availability');
     if (kind !== 'availability' && kind !== 'latency') throw new TypeError(`SLO "${name}": kind must be 'availability' or 'latency', got ${String(kind)}`);
     this.kind = kind;
     if (kind === 'latency') {
       const t = options.thresholdMs;
-      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new RangeError(`SLO "${name}": a latency SLO needs thresholdMs > 0`);
+      if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) throw new RangeError(`SLO "${name}": a latency SLO needs thresholdMs, a number of milliseconds > 0, got ${kindOf(t)}`);
     } else if (options.thresholdMs !== undefined) {
       // An availability SLO counts outcomes; a threshold given with it would be ignored unseen.
       throw new TypeError(`SLO "${name}": thresholdMs is for latency SLOs; remove it, or remove kind: 'availability'`);
@@ -126,12 +126,12 @@ export class SLO {
     this.thresholdMs = options.thresholdMs;
     this.thresholdSeconds = kind === 'latency' ? (options.thresholdMs as number) / 1000 : Infinity;
     const bucket = options.bucketSeconds ?? Math.min(w, Math.max(1, w / 8640));
-    if (typeof bucket !== 'number' || !(bucket > 0) || bucket > w) throw new RangeError(`SLO "${name}": bucketSeconds must be > 0 and at most windowSeconds`);
+    if (typeof bucket !== 'number' || !(bucket > 0) || bucket > w) throw new RangeError(`SLO "${name}": bucketSeconds must be a number of seconds > 0 and at most windowSeconds (${w}), got ${kindOf(bucket)}`);
     if (w / bucket > 100_000) throw new RangeError(`SLO "${name}": windowSeconds / bucketSeconds is ${Math.ceil(w / bucket)}; keep it at most 100000 buckets`);
     this.bucketSeconds = bucket;
     const minEvents = options.minEvents ?? 1;
     // Infinity would hold every alert forever.
-    if (typeof minEvents !== 'number' || !(minEvents >= 0) || minEvents === Infinity) throw new RangeError(`SLO "${name}": minEvents must be a finite number ≥ 0, got ${String(minEvents)}`);
+    if (typeof minEvents !== 'number' || !(minEvents >= 0) || minEvents === Infinity) throw new RangeError(`SLO "${name}": minEvents must be a finite number ≥ 0, got ${kindOf(minEvents)}`);
     this.minEvents = minEvents;
     const scale = w / THIRTY_DAYS;
     this.windows = TABLE.map(([severity, long, short, burnRate]) => ({

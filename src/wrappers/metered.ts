@@ -96,7 +96,11 @@ function meter(fn: AnyFunction, base: (self: unknown) => string, options: Metere
     const monitor = options.monitor ?? getDefaultMonitor();
     if (!monitor) return undefined;
     const inst = instruments(monitor, base(self), options);
-    if (!inst) return undefined;
+    if (!inst) {
+      // The call runs unrecorded (its metrics clash with an app metric, reported once): counted.
+      monitor.diag.count('invalid_value', 1);
+      return undefined;
+    }
     if (inst !== checked) {
       checked = inst;
       // Another metered() of the same name made the histogram first: its buckets are kept.

@@ -78,8 +78,14 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
   let unset = false;
   for (const [k, v] of Object.entries(attributes as Record<string, unknown>)) {
     if (v === undefined || v === null) unset = true;
-    else if (isPrimitive(v) || (Array.isArray(v) && v.every((e) => e === null || e === undefined || isPrimitive(e)))) kept[k] = v;
-    else throw new TypeError(`traced(${what}): the attribute "${k}" in \`attributes\` must be a string, number, boolean or an array of them.`);
+    else if (isPrimitive(v)) kept[k] = v;
+    else if (Array.isArray(v) && v.every((e) => e === null || e === undefined || isPrimitive(e))) {
+      // One type per array (OpenTelemetry common spec): a mix is written as strings and counted as
+      // invalid_attribute on every span.
+      const types = [...new Set(v.filter((e) => e !== null && e !== undefined).map((e) => typeof e))];
+      if (types.length > 1) throw new TypeError(`traced(${what}): the attribute "${k}" in \`attributes\` mixes ${types.join(' and ')}; an array attribute holds strings, numbers or booleans, one type only.`);
+      kept[k] = v;
+    } else throw new TypeError(`traced(${what}): the attribute "${k}" in \`attributes\` must be a string, number, boolean or an array of them.`);
   }
   return unset ? { ...options, attributes: kept } : options;
 }

@@ -33,9 +33,21 @@ export function setContextStorage(
   s: ContextStorage<ActiveContext> | AsyncLocalStorageClass | undefined,
 ): ContextStorage<ActiveContext> {
   if (s === undefined) storage = createContextStorage<ActiveContext>();
-  else if (typeof s === 'function') storage = createContextStorage<ActiveContext>(s);
-  else storage = s;
+  else if (typeof s === 'function' && hasMethods((s as { prototype?: unknown }).prototype, 'getStore')) storage = createContextStorage<ActiveContext>(s);
+  else if (typeof s !== 'function' && hasMethods(s, 'get')) storage = s;
+  else {
+    // A wrong value here (an AsyncLocalStorage instance, which has no get()) failed every span
+    // start and log in the app's requests afterwards: it is refused now, saying what to pass.
+    throw new TypeError(
+      'setContextStorage: pass a ContextStorage (an object with run(value, fn) and get()) or the AsyncLocalStorage class of node:async_hooks (the class, not `new AsyncLocalStorage()`); pass undefined for the detected one.',
+    );
+  }
   return storage;
+}
+
+/** `o` is an object with a `run` method and a method named `read`. */
+function hasMethods(o: unknown, read: string): boolean {
+  return o !== null && typeof o === 'object' && typeof (o as { run?: unknown }).run === 'function' && typeof (o as Record<string, unknown>)[read] === 'function';
 }
 
 /** The active context, or undefined outside any scope or span. */

@@ -331,6 +331,14 @@ export class Logger {
       if (!known) n++;
       defineSafe(attrs, key, redactEntry(key, v, redactor, 1) as AnyValue);
     }
+    // Nothing read: `logger.info('request', request.headers)` gives a Headers (or URLSearchParams),
+    // whose own keys are none, so it was recorded as {} with nothing counted. Its entries are the
+    // attributes, as when it is nested in one. Checked only here, off the usual path.
+    if (n === base && attributes === given && isEntries(attributes)) {
+      const entries: LogAttributes = {};
+      (attributes as unknown as Headers).forEach((v: unknown, k) => defineSafe(entries, k, v));
+      return this.#clean(entries);
+    }
     this.#dropped = dropped;
     this.#unreadable = unreadable;
     if (noValue) this.#owner.diag.drop('invalid_attribute', NO_VALUE, noValue);
@@ -345,6 +353,11 @@ export class Logger {
     }
     return attrs;
   }
+}
+
+/** A Headers or URLSearchParams: entries reached through `forEach`, none of them own keys. */
+function isEntries(o: object): boolean {
+  return (typeof Headers === 'function' && o instanceof Headers) || (typeof URLSearchParams === 'function' && o instanceof URLSearchParams);
 }
 
 /** A level name as given, or in lower case; undefined when it is none of the six (or not a string). */

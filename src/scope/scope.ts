@@ -83,6 +83,12 @@ export class Scope {
    */
   declare bodyCut: true | undefined;
   #closing: Promise<FlushResult> | undefined;
+  /**
+   * Set as `close()` starts, before the monitor takes the spans and logs: what is recorded while
+   * it exports (a collect callback that logs, an `onDiagnostic` that does, with `close()` called
+   * inside `run()`) goes to the monitor's buffer, not into lists already taken (lost, uncounted).
+   */
+  #ended = false;
 
   constructor(
     /**
@@ -113,7 +119,7 @@ export class Scope {
 
   /** True once `close()` was called: later spans and logs go to the next flush. */
   get closed(): boolean {
-    return this.#closing !== undefined;
+    return this.#ended;
   }
 
   /** Runs `fn` with this scope current and returns its result. */
@@ -159,6 +165,9 @@ export class Scope {
    */
   close(): Promise<FlushResult> {
     if (this.#closing !== undefined) return this.#closing;
+    // A close() from within the export (a collect callback's) would export the same lists again.
+    if (this.#ended) return nothingToExport();
+    this.#ended = true;
     const exported = this.owner.closeScope(this);
     const work = this.#work;
     if (work === undefined) return (this.#closing = exported);

@@ -154,7 +154,9 @@ export class MemoryBackend implements Backend {
     this.exports++;
     this.resource = batch.resource;
     for (const s of batch.spans) this.spans.push(record(s, batch.scope));
-    for (const l of batch.logs) this.logs.push({ ...l, instrumentationScope: l.instrumentationScope ?? batch.scope, timeUnixNano: msToUnixNano(l.time) });
+    // Its own attributes: a record with none of its own shares its logger's bound object, which a
+    // test editing `memory.logs[i].attributes` would change for every later record of that logger.
+    for (const l of batch.logs) this.logs.push({ ...l, attributes: { ...l.attributes }, instrumentationScope: l.instrumentationScope ?? batch.scope, timeUnixNano: msToUnixNano(l.time) });
     if (batch.metrics) {
       this.metrics = batch.metrics;
       this.metricSnapshots.push(batch.metrics);

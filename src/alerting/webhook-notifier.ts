@@ -187,7 +187,9 @@ export function webhookNotifier(options: WebhookNotifierOptions): Notifier {
     k.giveUp = giveUp;
     const timer = setTimeout(giveUp, timerMs(timeoutMs));
     try {
-      const payload: WebhookPayload = { ...alert, time: new Date(alert.time).toISOString() };
+      // A time that is no date (NaN, an invalid Date) made toISOString throw: the post failed for ever. It goes with now.
+      const t = new Date(alert.time);
+      const payload: WebhookPayload = { ...alert, time: (isNaN(+t) ? new Date() : t).toISOString() };
       const res = await Promise.race([
         doFetch(url, {
           method: 'POST',

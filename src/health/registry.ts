@@ -93,7 +93,8 @@ export class HealthCheckRegistry {
 
   /** Adds (or replaces) a check. Invalid options throw here, not at check time. */
   register(name: string, check: HealthCheck | HealthCheckFunction, options: HealthRegisterOptions = {}): this {
-    if (typeof name !== 'string' || name === '') throw new TypeError('health check name must be a non-empty string');
+    // `__proto__` is no key of the report's object (nor of /health's checks): it was left out of both.
+    if (typeof name !== 'string' || name === '' || name === '__proto__') throw new TypeError('health check name must be a non-empty string, not __proto__');
     const c: HealthCheck | undefined =
       typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;
     if (!c) throw new TypeError(`health check "${name}" must be a function or an object with a check() method`);

@@ -37,10 +37,13 @@ export interface LogOwner {
   readonly diag: Diagnostics;
   readonly redactor: Redactor;
   readonly closed: boolean;
+  /** False for a `disabled: true` monitor, which keeps nothing. */
+  readonly enabled?: boolean;
   onLog(record: LogRecordData, scope: Scope | undefined): void;
 }
 
-type LogAttributes = Record<string, unknown>;
+/** Name → value: an object, a Map, or a Headers or URLSearchParams (their entries). */
+type LogAttributes = Record<string, unknown> | Map<unknown, unknown> | Headers | URLSearchParams;
 const UNREADABLE = 'log data that throws when read was dropped';
 const NO_VALUE = 'a function or a symbol in a log attribute (no log value) was left out';
 // An Error as the attributes gives the record its exception.* attributes (see log()).
@@ -94,7 +97,8 @@ export class Logger {
   /** True when records at `level` are kept: guard expensive attribute building with it. */
   isEnabled(level: LogLevel): boolean {
     const name = levelName(level);
-    return name !== undefined && LEVELS[name] >= this.#min;
+    // A disabled monitor keeps no record: guarded work would be wasted.
+    return this.#owner.enabled !== false && name !== undefined && LEVELS[name] >= this.#min;
   }
 
   /** A logger that adds `attributes` to every record. */
@@ -249,6 +253,10 @@ export class Logger {
     }
   }
 
+  #notObject(kind: string): undefined {
+    this.#owner.diag.drop('invalid_value', () => `logger attributes must be an object of name → value, got a ${kind}; they were dropped (the record was kept)`);
+  }
+
   #unknownLevel(level: unknown): void {
     this.#owner.diag.drop('invalid_value', () => `logger.log() got the unknown level ${describe(level).slice(0, 64)}; use one of ${Object.keys(LEVELS).join(', ')}. The record was dropped`);
   }
@@ -259,7 +267,7 @@ export class Logger {
    * is kept anywhere (LoggingConfig.redact_fields). Cuts and drops are counted. One pass, no key array.
    */
   #clean(given: LogAttributes | Error): Record<string, AnyValue> | undefined {
-    let attributes = given as LogAttributes;
+    let attributes = given as Record<string, unknown>;
     if (attributes instanceof Map) {
       // Its entries are the attributes, keys as text, as a Map nested in one keeps them: its own
       // keys are none, and it was recorded as {} with nothing counted.
@@ -268,9 +276,7 @@ export class Logger {
     }
     if (typeof attributes !== 'object' || attributes === null) {
       // `logger.info('user', id)` as with console.log: the value would vanish without a trace.
-      if (attributes !== undefined && attributes !== null) {
-        this.#owner.diag.drop('invalid_value', () => `logger attributes must be an object of name → value, got a ${typeof attributes}; they were dropped (the record was kept)`);
-      }
+      if (attributes !== undefined && attributes !== null) this.#notObject(typeof attributes);
       return undefined;
     }
     const limits = this.#owner.limits;
@@ -334,10 +340,14 @@ export class Logger {
     // Nothing read: `logger.info('request', request.headers)` gives a Headers (or URLSearchParams),
     // whose own keys are none, so it was recorded as {} with nothing counted. Its entries are the
     // attributes, as when it is nested in one. Checked only here, off the usual path.
-    if (n === base && attributes === given && isEntries(attributes)) {
-      const entries: LogAttributes = {};
-      (attributes as unknown as Headers).forEach((v: unknown, k) => defineSafe(entries, k, v));
-      return this.#clean(entries);
+    if (n === base && attributes === given) {
+      if (isEntries(attributes)) {
+        const entries: Record<string, unknown> = {};
+        (attributes as unknown as Headers).forEach((v: unknown, k) => defineSafe(entries, k, v));
+        return this.#clean(entries);
+      }
+      // A Set has values but no names: recorded as {}, they were lost uncounted.
+      if (attributes instanceof Set) return this.#notObject('Set');
     }
     this.#dropped = dropped;
     this.#unreadable = unreadable;

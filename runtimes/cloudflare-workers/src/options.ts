@@ -72,7 +72,7 @@ const ADAPTER_KEYS = [
 ] as const satisfies readonly (keyof WorkersAdapterOptions)[];
 
 /**
- * Throws, saying what to change, when `asyncLocalStorage` is not the class: an instance
+ * Throws, saying what to change, when `asyncLocalStorage` is not the class (run and getStore on its prototype): an instance
  * (`new AsyncLocalStorage()`) failed every request instead. A malformed `propagateTo` throws
  * where the fetch is instrumented (`instrumentFetch`), at the same first invocation. So does a
  * `waitUntilTimeoutMs` that is no number of ms below Workers' 30 s.
@@ -81,7 +81,11 @@ export function checkAdapterOptions(o: WorkersAdapterOptions): void {
   for (const k in o) if (!(ADAPTER_KEYS as readonly string[]).includes(k)) unknownOption('instrument', k, ADAPTER_KEYS);
   checkHttpValues('instrument', o, ['trustIncomingTrace', 'waitForBody', 'instrumentFetch', 'instrumentBindings']);
   if (o.onBindingCall !== undefined && typeof o.onBindingCall != 'function') throw new TypeError(`instrument: \`onBindingCall\` must be a function (event) => void, got ${kindOf(o.onBindingCall)}.`);
-  if (o.asyncLocalStorage && typeof o.asyncLocalStorage != 'function') throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks, not an instance of it');
+  // An instance has no prototype; a class without run() and getStore() (another library's) failed at the first request instead.
+  const p = (o.asyncLocalStorage as { prototype?: Record<string, unknown> } | undefined)?.prototype;
+  if (o.asyncLocalStorage && (typeof p?.run != 'function' || typeof p.getStore != 'function')) {
+    throw new TypeError('asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks, not an instance of it');
+  }
   const w = o.waitUntilTimeoutMs;
   if (w !== undefined && !(typeof w == 'number' && w >= 0 && w < 3e4)) throw new RangeError(`waitUntilTimeoutMs must be 0 to 29999 (ms), got ${typeof w == 'number' ? w : typeof w == 'string' ? `"${w}"` : typeof w}`);
 }

@@ -103,6 +103,16 @@ describe('adapter options are checked when the monitor is built', () => {
     expect(typeof contextStorage().get).toBe('function');
   });
 
+  test('asyncLocalStorage a class without run() and getStore() (another library\'s) throws at instrument(), not at the first request', () => {
+    const handler = { fetch: async () => new Response('ok') };
+    const ALS = /^asyncLocalStorage must be the AsyncLocalStorage class of node:async_hooks/;
+    for (const bad of [class Store {}, Map, () => {}]) {
+      expect(() => instrument(handler, { backends: [], asyncLocalStorage: bad as never })).toThrow(ALS);
+      expect(() => instrument(handler, createTestMonitor().monitor, { asyncLocalStorage: bad as never })).toThrow(ALS);
+    }
+    expect(() => instrument(handler, { backends: [], asyncLocalStorage: class extends AsyncLocalStorage<unknown> {} as typeof AsyncLocalStorage })).not.toThrow();
+  });
+
   test('waitUntilTimeoutMs must be a number of ms below the 30 s Workers give waitUntil work; 0 and a misspelling are told apart', async () => {
     const RANGE = /^waitUntilTimeoutMs must be 0 to 29999 \(ms\), got /;
     for (const bad of [-1, 30_000, Number.NaN, Infinity, '5000']) {

@@ -290,11 +290,8 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
         end = list.indexOf('&', start);
         if (end < 0) end = list.length;
       }
-      let stop = end;
-      if (semi >= 0) {
-        if (semi < start) semi = list.indexOf(';', start);
-        if (semi >= 0 && semi < end) stop = semi;
-      }
+      if (semi >= 0 && semi < start) semi = list.indexOf(';', start);
+      let stop = semi >= 0 && semi < end ? semi : end;
       if (eq < start) eq = list.indexOf('=', start);
       if (eq < 0) break;
       if (eq < stop) {
@@ -342,34 +339,37 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     return url === value ? value : url;
   };
   const redactText = (value: string): string => {
-    if (value.indexOf('//') < 0 && value.indexOf(':/') < 0 && value.indexOf(':\\') < 0) return value;
+    if (!/\/\/|:[/\\]/.test(value)) return value;
     let out = '';
     let copied = 0;
     // The next `@`, line end and quote of each kind from a match's end on, each found again only
     // once passed: linear in the text's length.
-    let at = -2;
-    let nl = -2;
-    const quote = [-2, -2, -2];
+    const found: Record<string, number> = {};
+    const next = (c: string, from: number): number => {
+      const p = found[c] ?? -2;
+      return p !== -1 && p < from ? (found[c] = value.indexOf(c, from)) : p;
+    };
     URL_IN_TEXT.lastIndex = 0;
     for (let m; (m = URL_IN_TEXT.exec(value)); ) {
       const start = m.index;
       let stop = URL_IN_TEXT.lastIndex;
-      if (nl !== -1 && nl < stop) nl = value.indexOf('\n', stop);
+      const nl = next('\n', stop);
       // A URL in quotes (`[GET] "https://…": 404`) runs to its closing quote on the line: a space
-      // inside it (`"https://u:1234 5@h/"`, `"https://h/a b?token=…"`) cuts nothing.
-      const q = start > 0 ? QUOTES.indexOf(value[start - 1]) : -1;
+      // inside it (`"https://u:1234 5@h/"`, `"https://h/a b?token=…"`) cuts nothing. (Before the
+      // text's start, `value[-1]` is undefined: no quote.)
+      const q = value[start - 1];
       let closed = false;
-      if (q >= 0 && value[stop] !== QUOTES[q]) {
-        if (quote[q] !== -1 && quote[q] < stop) quote[q] = value.indexOf(QUOTES[q], stop);
-        closed = quote[q] >= 0 && (nl < 0 || quote[q] < nl);
-        if (closed) stop = URL_IN_TEXT.lastIndex = quote[q];
+      if (QUOTES.includes(q) && value[stop] !== q) {
+        const e = next(q, stop);
+        closed = e >= 0 && (nl < 0 || e < nl);
+        if (closed) stop = URL_IN_TEXT.lastIndex = e;
       }
       if (!closed) {
         // Credentials cut short by a space or a quote (`https://bob:p w@h/`, `"https://bob:a"b@h/"`):
         // the match ends inside an authority that is no host[:port]. What follows, to the next `@`
         // on the line, is the rest of the password; a host cut by a space (`https://example.com and
         // a@b.c`) is a whole URL. An all-digit password cut there reads as a port and is not found.
-        if (at !== -1 && at < stop) at = value.indexOf('@', stop);
+        const at = next('@', stop);
         if (at >= 0 && (nl < 0 || at < nl) && cutShort(m[0])) {
           URL_REST.lastIndex = at;
           URL_REST.exec(value);
@@ -487,13 +487,13 @@ function redactUserinfo(value: string): string {
   // (`ss/w0rd`); a password of digits and then `/`, `?` or `#` (`u:2024/x@h`) reads as a port:
   // no rule tells either from an ordinary URL (`http://localhost:5173/@vite/client`).
   const m = AUTHORITY.exec(value);
-  if (m === null || last < m[1].length) return value;
-  const auth = m[2];
+  if (m === null) return value;
+  const [, head, auth] = m;
   const at = auth.lastIndexOf('@');
-  if (at < 0 && HOSTS.test(auth)) return value;
+  if (last < head.length || (at < 0 && HOSTS.test(auth))) return value;
   // With one `@` (the usual), both readings end the userinfo there: no host to check.
-  const from = at >= 0 && (m[1].length + at === last || HOSTS.test(auth.slice(at + 1))) ? m[1].length + at : last;
-  return `${m[1]}REDACTED:REDACTED${value.slice(from)}`;
+  const from = at >= 0 && (head.length + at === last || HOSTS.test(auth.slice(at + 1))) ? head.length + at : last;
+  return `${head}REDACTED:REDACTED${value.slice(from)}`;
 }
 
 /**

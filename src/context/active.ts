@@ -32,16 +32,14 @@ export function contextStorage(): ContextStorage<ActiveContext> {
 export function setContextStorage(
   s: ContextStorage<ActiveContext> | AsyncLocalStorageClass | undefined,
 ): ContextStorage<ActiveContext> {
-  if (s === undefined) storage = createContextStorage<ActiveContext>();
-  else if (typeof s === 'function' && hasMethods((s as { prototype?: unknown }).prototype, 'getStore')) storage = createContextStorage<ActiveContext>(s);
-  else if (typeof s !== 'function' && hasMethods(s, 'get')) storage = s;
-  else {
-    // A wrong value here (an AsyncLocalStorage instance, which has no get()) failed every span
-    // start and log in the app's requests afterwards: it is refused now, saying what to pass.
+  // A wrong value here (an AsyncLocalStorage instance, which has no get()) failed every span
+  // start and log in the app's requests afterwards: it is refused now, saying what to pass.
+  if (s !== undefined && !(typeof s === 'function' ? hasMethods((s as { prototype?: unknown }).prototype, 'getStore') : hasMethods(s, 'get'))) {
     throw new TypeError(
       'setContextStorage: pass a ContextStorage (an object with run(value, fn) and get()) or the AsyncLocalStorage class of node:async_hooks (the class, not `new AsyncLocalStorage()`); pass undefined for the detected one.',
     );
   }
+  storage = typeof s === 'object' ? s : createContextStorage<ActiveContext>(s);
   return storage;
 }
 

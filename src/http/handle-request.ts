@@ -76,16 +76,19 @@ const answering = new WeakMap<Scope, Answered>();
  * closed already (answered without waiting for the handler) runs it at once.
  */
 export function whenAnswered(scope: Scope, then: Answered): void {
-  if (scope.closed) return runAnswered(then, undefined, undefined);
+  if (scope.closed) return runAnswered(then);
   const before = answering.get(scope);
-  if (before !== undefined) {
-    answering.set(scope, (status, error) => {
-      runAnswered(before, status, error);
-      runAnswered(then, status, error);
-    });
-    return;
-  }
-  answering.set(scope, then);
+  answering.set(
+    scope,
+    before === undefined
+      ? then
+      : (status, error) => {
+          runAnswered(before, status, error);
+          runAnswered(then, status, error);
+        },
+  );
+  // Wrapped once, by the first to wait.
+  if (before !== undefined) return;
   // Closing the scope without answeredWith() (an adapter that knows nothing of it) still runs it.
   try {
     const close = scope.close;
@@ -109,7 +112,7 @@ export function answeredWith(scope: Scope, status: number | undefined, error?: u
   runAnswered(then, status, error);
 }
 
-function runAnswered(then: Answered, status: number | undefined, error: unknown): void {
+function runAnswered(then: Answered, status?: number, error?: unknown): void {
   try {
     then(status, error);
   } catch {
@@ -303,11 +306,8 @@ class ServedRequest {
     if (!(response instanceof Response) && (response === null || typeof response !== 'object' || typeof (response as Response).status !== 'number')) {
       // Workers, Deno.serve and toNodeListener answer it with a 500 (Bun.serve with an empty 200/204);
       // workerd's TypeError after passThroughOnException() sends the request on to the origin.
-      const status = scope.unanswered || passedOn.has(scope) ? undefined : 500;
-      const error = new TypeError('handler did not return a Response');
-      answeredWith(scope, status, error);
-      this.finish(status, error);
-      this.close();
+      // Ended as a handler's throw of it is (`failed`).
+      this.failed(new TypeError('handler did not return a Response'));
       return response;
     }
     try {
@@ -327,19 +327,19 @@ class ServedRequest {
     // Not watched (`response.body` is not even read, so workerd keeps its fast path for a body
     // it holds in full): the span ends now, the response goes back as it is.
     const body = options.waitForBody !== true || status === 101 || status === undefined || request.method === 'HEAD' ? null : response.body;
-    if (body === null || (response as { webSocket?: unknown }).webSocket) {
-      this.finish(status);
-      this.close();
-      return response;
+    let pipe: TransformStream<Uint8Array, Uint8Array> | undefined;
+    if (body !== null && !(response as { webSocket?: unknown }).webSocket) {
+      // The span ends when the body has been handed on in full. A native pipe does the watching:
+      // workerd's IdentityTransformStream (a byte pipe with no JavaScript per chunk) where it
+      // exists, an identity TransformStream elsewhere.
+      const Identity = (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> }).IdentityTransformStream;
+      try {
+        pipe = Identity ? new Identity() : new TransformStream<Uint8Array, Uint8Array>();
+      } catch {
+        // no pipe: the span ends now, as for a body not watched
+      }
     }
-    // The span ends when the body has been handed on in full. A native pipe does the watching:
-    // workerd's IdentityTransformStream (a byte pipe with no JavaScript per chunk) where it
-    // exists, an identity TransformStream elsewhere.
-    const Identity = (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> }).IdentityTransformStream;
-    let pipe: TransformStream<Uint8Array, Uint8Array>;
-    try {
-      pipe = Identity ? new Identity() : new TransformStream<Uint8Array, Uint8Array>();
-    } catch {
+    if (pipe === undefined) {
       this.finish(status);
       this.close();
       return response;
@@ -356,7 +356,8 @@ class ServedRequest {
       stop();
     };
     bodies.add(end);
-    const piped = body.pipeTo(pipe.writable);
+    // (A pipe is made only for a body.)
+    const piped = body!.pipeTo(pipe.writable);
     void piped.then(
       () => bodies.delete(end),
       () => bodies.delete(end),
@@ -374,7 +375,7 @@ class ServedRequest {
         // one that failed reads as errored, its error recorded as a handler's, unless it failed with
         // the request signal's abort: a proxied stream (fetch with request.signal) the client left.
         try {
-          return body.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : this.finish(status, error)));
+          return body!.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : this.finish(status, error)));
         } catch {
           cut();
         }

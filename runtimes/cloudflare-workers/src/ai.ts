@@ -84,5 +84,5 @@ export function instrumentAi(bc: BindingContext, name: string, binding: object):
         () => original(model, inputs, ...rest),
       );
     };
-  }, undefined, undefined, bc);
+  }, bc);
 }

@@ -22,8 +22,6 @@ export function instrumentAnalyticsEngine(bc: BindingContext, name: string, bind
           return tracedCall(bc, dbSpec('analytics_engine', 'cloudflare.analytics_engine', name, op, counts), () => original(...args));
         }
       : undefined,
-    undefined,
-    undefined,
     bc,
   );
 }

@@ -33,9 +33,9 @@ const R2_UPLOAD_OPS = new Set(['uploadPart', 'complete', 'abort']);
 export function methodProxy<T extends object>(
   target: T,
   wrap: (name: string, original: AnyFn) => AnyFn | undefined,
+  bc: BindingContext,
   uncached?: ((t: T, prop: PropertyKey, fn: AnyFn) => unknown) | undefined,
   object?: (prop: PropertyKey, v: unknown) => object | undefined,
-  bc?: BindingContext,
 ): T {
   const objects = new Map<PropertyKey, object>();
   /** Each method made: the target's function it was made from, and what is handed out. */
@@ -97,7 +97,7 @@ function kv(bc: BindingsContext, name: string, binding: object): object {
       },
       original,
     );
-  }, undefined, undefined, bc);
+  }, bc);
 }
 
 function r2(bc: BindingsContext, name: string, binding: object): object {
@@ -108,7 +108,7 @@ function r2(bc: BindingsContext, name: string, binding: object): object {
     const read = op === 'get' || op === 'head';
     const call = r2Call(bc, name, op, original, read ? (v) => ({ hit: v != null, attributes: { 'cloudflare.r2.hit': v != null } }) : undefined);
     return op === 'createMultipartUpload' ? (...args) => Promise.resolve(call(...args)).then((u) => r2Upload(bc, name, u)) : call;
-  }, undefined, undefined, bc);
+  }, bc);
 }
 
 /** One R2 operation's CLIENT span `<op> <binding>` (DB conventions: `{db.operation.name} {db.namespace}`). */
@@ -119,7 +119,7 @@ function r2Call(bc: BindingsContext, name: string, op: string, original: AnyFn, 
 /** An R2 multipart upload: `uploadPart`, `complete` and `abort` get spans of their own. */
 function r2Upload(bc: BindingsContext, name: string, upload: unknown): unknown {
   if (upload === null || typeof upload !== 'object') return upload;
-  const p = methodProxy(upload, (op, original) => (R2_UPLOAD_OPS.has(op) ? r2Call(bc, name, op, original) : undefined), undefined, undefined, bc);
+  const p = methodProxy(upload, (op, original) => (R2_UPLOAD_OPS.has(op) ? r2Call(bc, name, op, original) : undefined), bc);
   natives.set(p, upload);
   return p;
 }
@@ -143,7 +143,7 @@ function queue(bc: BindingsContext, name: string, binding: object): object {
         () => original(...args),
       );
     };
-  }, undefined, undefined, bc);
+  }, bc);
 }
 
 /** A traced `fetch` for a service binding or a Durable Object stub: CLIENT span plus traceparent. */
@@ -194,9 +194,8 @@ function fetcher(bc: BindingsContext, type: 'service' | 'durable_object', name: 
   const p = methodProxy(
     target,
     (op, bound) => (op === 'fetch' ? tracedFetcherFetch(bc, name, bound) : undefined),
-    (t, prop, fn) => (typeof prop === 'string' && !defines(t, prop) ? rpcProperty(bc, type, name, prop, fn) : undefined),
-    undefined,
     bc,
+    (t, prop, fn) => (typeof prop === 'string' && !defines(t, prop) ? rpcProperty(bc, type, name, prop, fn) : undefined),
   );
   natives.set(p, target);
   return p;
@@ -211,7 +210,7 @@ function durableObjectNamespace(bc: BindingsContext, name: string, binding: obje
       // jurisdiction('eu') gives a namespace whose stubs are the binding's too.
       return op === 'jurisdiction' ? durableObjectNamespace(bc, name, r) : fetcher(bc, 'durable_object', name, r);
     };
-  }, undefined, undefined, bc);
+  }, bc);
 }
 
 const WORKFLOW_OPS = /^(create|createBatch|get|status|pause|resume|terminate|restart|sendEvent)$/;
@@ -239,7 +238,7 @@ function workflow(bc: BindingsContext, name: string, target: object, id?: string
         },
         () => Promise.resolve(original(...args)).then(wrap),
       );
-  }, undefined, undefined, bc);
+  }, bc);
   natives.set(p, target);
   return p;
 }

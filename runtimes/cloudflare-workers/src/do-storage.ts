@@ -42,16 +42,17 @@ export function instrumentStorage(bc: BindingContext, className: string, storage
         // The closure runs inside the transaction's span and gets the transaction's object with its
         // calls traced, as the span's children; anything else goes as it is.
         const traced = dbCall(bc, { ...spec(op), encloses: true }, original);
-        return (closure, ...rest) => traced(typeof closure === 'function' ? (txn: unknown) => closure(txn !== null && typeof txn === 'object' ? methodProxy(txn, txnCalls, undefined, undefined, bc) : txn) : closure, ...rest);
+        return (closure, ...rest) => traced(typeof closure === 'function' ? (txn: unknown) => closure(txn !== null && typeof txn === 'object' ? methodProxy(txn, txnCalls, bc) : txn) : closure, ...rest);
       }
       return op === 'transactionSync' ? dbCall(bc, { ...spec('transaction'), encloses: true }, original) : txnCalls(op, original);
     },
+    bc,
     undefined,
     (prop, v) =>
       v === null || typeof v !== 'object'
         ? undefined
         : prop === 'kv'
-          ? methodProxy(v, calls(KV_OPS), undefined, undefined, bc)
+          ? methodProxy(v, calls(KV_OPS), bc)
           : prop === 'sql'
             ? methodProxy(v, (op, exec) =>
                 op === 'exec'
@@ -62,11 +63,8 @@ export function instrumentStorage(bc: BindingContext, className: string, storage
                       return tracedCall(bc, { ...spec(verb, { 'db.query.text': text }), operation: op, query: text }, () => exec(query, ...rest));
                     }
                   : undefined,
-                undefined,
-                undefined,
                 bc,
               )
             : undefined,
-    bc,
   );
 }

@@ -150,6 +150,17 @@ export function instrumentDO<C extends DOClass>(Class: C, config: WorkersConfig 
 }
 
 /**
+ * `faas.time` and `cloudflare.scheduled_time` of a scheduled time `ms` (a cron run's, an alarm's)
+ * within the range of a Date (toISOString throws past it, into the call: a test's far-off time).
+ */
+export function scheduledTime(out: Record<string, unknown>, ms: unknown): void {
+  if (typeof ms === 'number' && Math.abs(ms) <= 8.64e15) {
+    out['faas.time'] = new Date(ms).toISOString();
+    out['cloudflare.scheduled_time'] = ms;
+  }
+}
+
+/**
  * An alarm's scheduled time, from the `alarmInfo` workerd passes (`{ scheduledTime, retryCount,
  * isRetry }`; older runtimes pass `retryCount` and `isRetry` only, or nothing): FaaS conventions'
  * `faas.time` for a timer trigger, as a cron run's span has it, and the retry count.
@@ -158,12 +169,7 @@ function alarmTime(args: unknown[]): Record<string, unknown> | undefined {
   const info = args[0] as { scheduledTime?: unknown; retryCount?: unknown } | null | undefined;
   if (info === null || typeof info !== 'object') return undefined;
   const out: Record<string, unknown> = {};
-  const ms = info.scheduledTime;
-  // Within the range of a Date (toISOString throws past it).
-  if (typeof ms === 'number' && Math.abs(ms) <= 8.64e15) {
-    out['faas.time'] = new Date(ms).toISOString();
-    out['cloudflare.scheduled_time'] = ms;
-  }
+  scheduledTime(out, info.scheduledTime);
   if (typeof info.retryCount === 'number' && Number.isFinite(info.retryCount)) out['cloudflare.alarm.retry_count'] = info.retryCount;
   return out;
 }

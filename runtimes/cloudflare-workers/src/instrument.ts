@@ -7,7 +7,7 @@ import { watchPassThrough } from './pass-through.js';
 import { getActiveScope } from '../../../src/context/active.js';
 import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
-import { instrumentDO, mark, wrapOnce } from './durable-object.js';
+import { instrumentDO, mark, scheduledTime, wrapOnce } from './durable-object.js';
 import { bindTelemetry, getRequestTelemetry, setClientAddress, type WorkerTelemetry } from './telemetry.js';
 import { exportAndHold } from './wait-until.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
@@ -67,12 +67,7 @@ function invocationSpan(name: HandlerName, input: any): { name: string; kind: Sp
     const attributes: Record<string, unknown> = { 'faas.trigger': 'timer' };
     // Only a cron there is: an undefined value was counted as the app's invalid_attribute drop.
     if (input?.cron && typeof input.cron === 'string') attributes['faas.cron'] = input.cron;
-    const t = input?.scheduledTime;
-    // Within the range of a Date (toISOString throws past it, into the call: a test's far-off time).
-    if (typeof t === 'number' && Math.abs(t) <= 8.64e15) {
-      attributes['faas.time'] = new Date(t).toISOString();
-      attributes['cloudflare.scheduled_time'] = t;
-    }
+    scheduledTime(attributes, input?.scheduledTime);
     return { name: input?.cron ? `scheduled ${input.cron}` : 'scheduled', kind: SpanKind.SERVER, attributes };
   }
   if (name === 'queue') {

@@ -23,8 +23,6 @@ export function instrumentRateLimit(bc: BindingContext, name: string, binding: o
           original,
         )
       : undefined,
-    undefined,
-    undefined,
     bc,
   );
 }

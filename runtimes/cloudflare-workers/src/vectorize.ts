@@ -15,5 +15,5 @@ function returned(v: unknown): { attributes: Record<string, unknown> } | undefin
  * (`db.response.returned_rows`). Vectors, ids and metadata are never recorded.
  */
 export function instrumentVectorize(bc: BindingContext, name: string, binding: object): object {
-  return methodProxy(binding, (op, original) => (OPS.has(op) ? dbCall(bc, { ...dbSpec('vectorize', 'cloudflare.vectorize', name, op), result: returned }, original) : undefined), undefined, undefined, bc);
+  return methodProxy(binding, (op, original) => (OPS.has(op) ? dbCall(bc, { ...dbSpec('vectorize', 'cloudflare.vectorize', name, op), result: returned }, original) : undefined), bc);
 }

@@ -116,11 +116,6 @@ function sentStatus(c: Context): number {
   return c.finalized ? c.res.status : 500;
 }
 
-/** What handleRequest records for a request Hono will answer 500; never given to Hono as c.res. */
-function unfinalizedResponse(): Response {
-  return new Response(null, { status: 500 });
-}
-
 function recordOnly(span: Span, err: unknown): void {
   try {
     span.recordException(err);
@@ -148,18 +143,10 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
   // server span with a 4xx response unset, so tail sampling's keepErrors and error rates are
   // not filled with 401s; the exception event is still recorded.
   const seen = c.error;
-  if (seen && seen !== thrown?.error) {
-    if (sentStatus(c) >= 500) failSpan(span, seen);
-    else recordOnly(span, seen);
-  }
+  if (seen && seen !== thrown?.error) caught(span, seen, sentStatus(c));
   if (scope === undefined) {
-    const hooks = monitor.hooks;
-    if (hooks) {
-      // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
-      const status = thrown ? 500 : sentStatus(c);
-      const error = thrown ? thrown.error : c.error;
-      hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(error !== undefined ? { error } : {}) });
-    }
+    // c.error is any error Hono handled, also one onError turned into a 4xx: the status is the response's.
+    if (monitor.hooks) emitRequest(monitor, method, route, thrown ? 500 : sentStatus(c), start, thrown ? thrown.error : c.error);
     return;
   }
   whenAnswered(scope, (sent, failed) => {
@@ -168,15 +155,20 @@ function describe(monitor: Monitor, span: Span, c: Context, method: string, star
     const late = c.error;
     // Caught by Hono after this returned: recorded as one caught before (above). What the
     // adapter failed with (`failed`) it records itself.
-    if (late && late !== seen && late !== thrown?.error && late !== failed && span.isRecording()) {
-      if (status >= 500) failSpan(span, late);
-      else recordOnly(span, late);
-    }
-    const hooks = monitor.hooks;
-    if (!hooks) return;
-    const error = thrown ? thrown.error : (late ?? failed);
-    hooks.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(error !== undefined ? { error } : {}) });
+    if (late && late !== seen && late !== thrown?.error && late !== failed && span.isRecording()) caught(span, late, status);
+    if (monitor.hooks) emitRequest(monitor, method, route, status, start, thrown ? thrown.error : (late ?? failed));
   });
+}
+
+/** An error Hono caught, on the span: an ERROR with a 5xx answer, recorded only with another. */
+function caught(span: Span, err: unknown, status: number): void {
+  if (status >= 500) failSpan(span, err);
+  else recordOnly(span, err);
+}
+
+/** The `web.request` hook of a request this middleware described. */
+function emitRequest(monitor: Monitor, method: string, route: string | undefined, status: number, start: number, error: unknown): void {
+  monitor.hooks!.emit('web.request', { method, route, status, durationMs: Math.max(0, now() - start), traced: true, ...(error !== undefined ? { error } : {}) });
 }
 
 /** Scopes whose server span a middleware call is naming right now. */
@@ -192,9 +184,10 @@ const described = new WeakMap<Scope, Request>();
 /**
  * Runs the rest of the chain, then describes the request also when it threw: Hono rethrows
  * what is not an Error (or what onError rethrows), and the route is known by then. Meanwhile
- * the scope is marked, so a request the app makes to itself gets a span of its own.
+ * the scope is marked, so a request the app makes to itself gets a span of its own. `adapter`:
+ * the scope again when it is an adapter's (see describe), else undefined.
  */
-async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, scope: Scope, c: Context, method: string, start: number, adapter: boolean): Promise<void> {
+async function describedNext(next: () => Promise<void>, monitor: Monitor, span: Span, scope: Scope, c: Context, method: string, start: number, adapter?: Scope): Promise<void> {
   let thrown: { error: unknown } | undefined;
   // Hono's index of this middleware in the match, until next() runs the handlers after it.
   const own = c.req.routeIndex;
@@ -207,7 +200,7 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
     throw error;
   } finally {
     describing.delete(scope);
-    describe(monitor, span, c, method, start, own, thrown, adapter ? scope : undefined);
+    describe(monitor, span, c, method, start, own, thrown, adapter);
   }
 }
 
@@ -291,7 +284,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       monitor.diag.report('config', 'monitorMiddleware: the adapter has another monitor; give both the same monitor', undefined, 'hono:two-monitors');
     } else if (scope && existing && !describing.has(scope) && (described.get(scope) ?? c.req.raw) === c.req.raw) {
       if (unread) monitor.diag.report('config', () => `monitorMiddleware: options not read under an adapter, whose span has started: ${unread}; give them to instrument() or serve()`, undefined, 'hono:adapter-options');
-      await describedNext(next, monitor, existing, scope, c, method, start, true);
+      await describedNext(next, monitor, existing, scope, c, method, start, scope);
       return;
     }
     // Alone, the span ends when this call returns: what middleware registered before it do
@@ -307,11 +300,12 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       monitor,
       c.req.raw,
       async (_req, { span, scope: own }) => {
-        await describedNext(next, monitor, span, own, c, method, start, false);
+        await describedNext(next, monitor, span, own, c, method, start);
         if (c.finalized) return c.res;
         // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.
         unfinalized = true;
-        return unfinalizedResponse();
+        // What handleRequest records for a request Hono will answer 500; never given to Hono as c.res.
+        return new Response(null, { status: 500 });
       },
       waitUntil,
       options,

@@ -264,6 +264,115 @@ export function streamPrelude(stream: unknown): unknown {
   }
 }
 
+const INTEGRATION_TYPE = 'application/vnd.awslambda.http-integration-response';
+
+type PreludeStream = { write?: unknown; setContentType?: unknown; _onBeforeFirstWrite?: unknown };
+
+/**
+ * Watches a response stream for the prelude that reaches the client, and returns what reads it
+ * once the handler is done (as `streamPrelude`). The hook `awslambda.HttpResponseStream.from` sets
+ * is not the only way a prelude is written: a handler may write it itself after setting the
+ * integration content type (OpenNext does), or a hook may clear itself once it ran; read at the
+ * end, either gave 200 whatever the client got. So the stream's first write (and the hook the
+ * runtime calls in it) is watched: `write` and `setContentType` are wrapped until that write,
+ * then the stream's own are put back, so only one call of each per invocation goes through this.
+ * Where they cannot be wrapped (a frozen stream) or the first chunk is no prelude, the hook is
+ * read at the end as before.
+ */
+export function watchPrelude(stream: unknown): () => unknown {
+  const s = stream as PreludeStream;
+  let integration = false;
+  let seen = false;
+  let first: unknown;
+  let undo: (() => void) | undefined;
+  try {
+    const write = s.write;
+    const setType = s.setContentType;
+    if (typeof write !== 'function') return () => streamPrelude(stream);
+    const own = (key: string): boolean => Object.prototype.hasOwnProperty.call(s, key);
+    const ownWrite = own('write');
+    const ownSetType = own('setContentType');
+    // Put back only while they are still these: a method the app set since stays.
+    let writing: unknown;
+    let typing: unknown;
+    undo = () => {
+      undo = undefined;
+      try {
+        if (s.write === writing) {
+          if (ownWrite) s.write = write;
+          else delete s.write;
+        }
+        if (typing !== undefined && s.setContentType === typing) {
+          if (ownSetType) s.setContentType = setType;
+          else delete s.setContentType;
+        }
+      } catch {
+        // a stream that took the wrappers but will not give them back: they only pass calls on
+      }
+    };
+    if (typeof setType === 'function') {
+      s.setContentType = typing = function (this: unknown, ...a: unknown[]): unknown {
+        const r = (setType as (...x: unknown[]) => unknown).apply(this, a);
+        integration = typeof a[0] === 'string' && a[0].toLowerCase() === INTEGRATION_TYPE;
+        return r;
+      };
+    }
+    s.write = writing = function (this: unknown, ...a: unknown[]): unknown {
+      if (undo === undefined) return (write as (...x: unknown[]) => unknown).apply(this, a);
+      let hook: unknown;
+      let watching: ((w: (c: unknown) => unknown) => unknown) | undefined;
+      try {
+        hook = s._onBeforeFirstWrite;
+        if (typeof hook === 'function') {
+          // The runtime calls the hook in this write, before the chunk: what it writes first is the prelude.
+          const watch = function (this: unknown, w: (c: unknown) => unknown): unknown {
+            return (hook as (w: (c: unknown) => unknown) => unknown).call(this, (c) => (seen || ((seen = true), (first = c)), w(c)));
+          };
+          s._onBeforeFirstWrite = watch;
+          watching = watch;
+        }
+      } catch {
+        // a hook that cannot be read or replaced: the write goes on, read at the end as before
+        hook = undefined;
+        seen = true;
+      }
+      try {
+        return (write as (...x: unknown[]) => unknown).apply(this, a);
+      } finally {
+        try {
+          if (watching !== undefined && s._onBeforeFirstWrite === watching) s._onBeforeFirstWrite = hook;
+        } catch {
+          // left as it is: it still calls the hook
+        }
+        // Without a hook, this chunk is the first the client gets.
+        if (watching === undefined && !seen) ((seen = true), (first = a[0]));
+        undo?.();
+      }
+    };
+  } catch {
+    undo?.();
+    return () => streamPrelude(stream);
+  }
+  return () => {
+    undo?.();
+    return (integration && seen ? preludeOf(first) : undefined) ?? streamPrelude(stream);
+  };
+}
+
+/** A prelude chunk (text, or bytes up to the delimiter's first NUL) as its JSON object; undefined when it is none. */
+function preludeOf(chunk: unknown): unknown {
+  try {
+    let text = typeof chunk === 'string' ? chunk : chunk instanceof Uint8Array ? new TextDecoder().decode(chunk) : undefined;
+    if (text === undefined) return undefined;
+    const end = text.indexOf('\0');
+    if (end >= 0) text = text.slice(0, end);
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The headers of an API Gateway / ALB result, lower-cased: a `headers` value as one item, the
  * values of `multiValueHeaders` apart, Set-Cookie lines (an HTTP API's `cookies`) too. A name in

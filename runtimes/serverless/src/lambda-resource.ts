@@ -28,12 +28,33 @@ export function lambdaResource(env: EnvRecord | undefined): Attributes {
 }
 
 /**
- * Adds the Lambda resource attributes the monitor's resource lacks: what code gives (resource,
+ * The standard resource attributes a Vercel function's environment gives (`VERCEL` set; the system
+ * variables Vercel exposes at runtime): `deployment.environment.name` from `VERCEL_ENV`
+ * (`production`, `preview`, `development`) and `deployment.id` from `VERCEL_DEPLOYMENT_ID`.
+ * `cloud.provider` has no semantic-conventions value for Vercel, and `VERCEL_REGION` (`iad1`) is
+ * no region of a provider the conventions name, so neither is set; on Vercel's Node.js runtime,
+ * which runs on AWS Lambda, `lambdaResource` gives `cloud.*` and `faas.*` from Lambda's own
+ * variables. Netlify exposes only `URL`, `SITE_NAME` and `SITE_ID` to its functions, none of them a
+ * conventions attribute (its functions run on Lambda too).
+ */
+export function vercelResource(env: EnvRecord | undefined): Attributes {
+  const flag = env?.VERCEL;
+  if (typeof flag !== 'string' || flag === '' || flag === '0') return {};
+  const out: Attributes = {};
+  const stage = env!.VERCEL_ENV;
+  if (typeof stage === 'string' && stage !== '') out['deployment.environment.name'] = stage;
+  const id = env!.VERCEL_DEPLOYMENT_ID;
+  if (typeof id === 'string' && id !== '') out['deployment.id'] = id;
+  return out;
+}
+
+/**
+ * Adds the Lambda (and Vercel) resource attributes the monitor's resource lacks: what code gives (resource,
  * serviceName) and OTEL_RESOURCE_ATTRIBUTES win over what is detected, as in OpenTelemetry's
  * SDK. Done when the function is wrapped, before anything is exported.
  */
 export function addLambdaResource(monitor: Monitor, env: EnvRecord | undefined): void {
-  const detected = lambdaResource(env);
+  const detected = { ...vercelResource(env), ...lambdaResource(env) };
   try {
     const attributes = monitor.resource.attributes;
     for (const key of Object.keys(detected)) if (!(key in attributes)) attributes[key] = detected[key]!;

@@ -11,7 +11,7 @@ import { extractIncoming } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
 import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
-import { captureHeaders, eventShape, resultHeaders, resultStatus, streamPrelude, type EventShape } from './lambda-event.js';
+import { captureHeaders, eventShape, resultHeaders, resultStatus, watchPrelude, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
 import { within } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
@@ -114,9 +114,11 @@ const noop = (): void => {};
  *   with HTTP attributes, others a span with `faas.trigger` (scheduled events also `faas.time`); `faas.invocation_id`,
  *   `faas.coldstart`; SQS and SNS batches link to each message's `traceparent` (or X-Ray
  *   header); the resource gets `cloud.region`, `faas.name`, `faas.max_memory`, ... from the
- *   variables Lambda sets; the flush is awaited before the handler's promise settles, or before
- *   the runtime's callback is called for a handler that answers through its callback (VL-02). A
- *   response-streaming handler's status is the one it gave `awslambda.HttpResponseStream.from`.
+ *   variables Lambda sets (on Vercel also `deployment.environment.name` and `deployment.id`);
+ *   the flush is awaited before the handler's promise settles, or before the runtime's callback
+ *   is called for a handler that answers through its callback (VL-02). A response-streaming
+ *   handler's status is the one its stream's prelude carried (given to
+ *   `awslambda.HttpResponseStream.from`, or written by hand after the integration content type).
  * - Web handlers `(request, context?) => Response`: Netlify's `context.waitUntil`, Vercel's
  *   request-context `waitUntil` (VL-01); with neither, the flush is awaited before returning.
  * - Node-style functions `(req, res)` (Vercel's Node.js runtime): a SERVER span that ends when
@@ -368,13 +370,15 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     attributes['cloud.resource_id'] = arn.join(':');
     if (arn[4]) attributes['cloud.account.id'] = arn[4];
   }
-  const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope, links: shape.links });
+  // One start and one end for the span and the request's duration point (HTTP semconv: the same
+  // request measured); the point was read later and shorter than the span (metrics set-up between).
+  const start = now();
+  const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope, links: shape.links, startTime: start });
   // The HTTP request's span, for middleware that names it by route (Hono); not a queue's or a cron's.
   if (shape.http) scope.serverSpan = span;
   const metrics = shape.http ? httpServerMetrics(monitor) : undefined;
   const activeLabels = shape.http ? { 'http.request.method': shape.http.method, 'url.scheme': shape.http.scheme } : undefined;
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);
-  const start = now();
   /** Ends the span and records the request's point, once: at the handler's answer or at the timeout. */
   const finish = (status: number | undefined, errType: string | undefined): void => {
     // Before the span ends: a middleware describing it (Hono's) records what happened after it returned.
@@ -384,7 +388,8 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     // The route the app's router set on the span during the request (the Hono middleware) names
     // the metric too, as handleRequest does; else the event's (routeKey, resource).
     const set = routeSetOn(span);
-    span.end();
+    const end = now();
+    span.end(end);
     if (metrics && activeLabels && shape.http) {
       metrics.active.add(-1, activeLabels);
       const labels: Record<string, string | number> = { ...activeLabels };
@@ -392,7 +397,7 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       const route = typeof set === 'string' ? set : shape.http.route;
       if (route) labels['http.route'] = route;
       if (errType) labels['error.type'] = errType;
-      metrics.duration.observe(secondsBetween(start, now()), labels);
+      metrics.duration.observe(secondsBetween(start, end), labels);
     }
   };
   // The sandbox freezes once the handler answers (VL-02): export before, within the time left.
@@ -444,6 +449,8 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     const status = shape.http ? resultStatus(null, shape.http.noStatus) : undefined;
     abandon(status, status !== undefined && status >= 500 ? String(status) : undefined);
   };
+  // A streamed HTTP answer's status is in the prelude its stream carried: watched from the start.
+  const prelude = streaming && shape.http ? watchPrelude(args[1]) : undefined;
   const call: LambdaCall = contextStorage().run({ scope, span, baggage }, () =>
     streaming ? { result: new Promise((resolve) => resolve(fn.apply(self, args))), viaCallback: false, drained: false, calledBack: false } : callLambda(fn, self, args, emptied, runtimeCallback !== undefined),
   );
@@ -455,7 +462,7 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       if (shape.http && !abandoned) {
         try {
           // A streaming handler returns nothing: its status and headers are those it gave the stream.
-          const answer = streaming ? streamPrelude(args[1]) : result;
+          const answer = prelude ? prelude() : result;
           status = resultStatus(answer, streaming ? 200 : shape.http.noStatus);
           span.setAttribute('http.response.status_code', status);
           if (capture?.responseHeaders) {
@@ -484,9 +491,12 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       if (timer !== undefined) clearTimeout(timer);
       if (abandoned) {
         // Answered after the invocation was recorded and exported without it (a timeout): no
-        // second span or point; the answer waits for that export as long as for its own.
+        // second span or point; the answer waits for that export as long as for its own. What
+        // ended since (its child spans, its logs) went to the monitor's buffer, which would leave
+        // only with a later invocation's export, if the sandbox ever runs one: it leaves now.
+        const since = monitor.flush();
         const wait = budget();
-        if (wait > 0) await within(abandoned, wait);
+        if (wait > 0) await within(Promise.all([abandoned, since]), wait);
       } else {
         finish(status, errType);
         await awaitFlush(monitor, scope.close(), budget(), scope);

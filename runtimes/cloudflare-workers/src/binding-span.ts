@@ -61,8 +61,35 @@ function emitHook(hooks: HookRegistry, spec: CallSpec, hit: boolean | undefined,
  */
 export const natives = new WeakMap<object, object>();
 
-/** `v`, or the runtime's binding behind it: what may be passed to the runtime. */
-export const native = (v: any): any => natives.get(v) ?? v;
+/**
+ * `v`, or the runtime's binding behind it: what may be passed to the runtime, Workers RPC
+ * included, which sends the runtime's own bindings inside values too: so an array's elements and
+ * a plain object's properties are looked at as well, a few levels down, and the value copied
+ * (never changed) only when one is replaced. Anything else (a class's instance, a Map) goes as it is.
+ */
+export const native = (v: any): any => sendable(v, 3);
+
+function sendable(v: any, depth: number): any {
+  // (Each binding wrapped is an object.)
+  if (!v || typeof v != 'object') return v;
+  const n = natives.get(v);
+  if (n || !depth) return n || v;
+  let out: any;
+  let x: any;
+  let y: any;
+  try {
+    // An array by index (`for...in` makes a string of each), its primitives skipped without a
+    // call (a long list of numbers); a plain object by its keys.
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) if (typeof (x = v[i]) == 'object' && x !== (y = sendable(x, depth - 1))) (out ??= v.slice())[i] = y;
+    } else if (v.constructor === Object) {
+      for (const k in v) if ((x = v[k]) !== (y = sendable(x, depth - 1))) (out ??= { ...v })[k] = y;
+    }
+  } catch {
+    // a getter that throws: the runtime's own serialization meets it
+  }
+  return out ?? v;
+}
 
 /**
  * Whether `t`'s own `prop` is a read-only, non-configurable data property (a frozen binding or

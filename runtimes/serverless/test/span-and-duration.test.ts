@@ -28,7 +28,7 @@ test('a Lambda HTTP invocation: the duration point is the span duration', async 
   // start (or between their ends) shows as a difference.
   let t = 1_000;
   vi.spyOn(performance, 'now').mockImplementation(() => (t += 1));
-  const handler = wrapFunction(async () => ({ statusCode: 200, body: 'ok' }), monitor, { kind: 'lambda' });
+  const handler = wrapFunction(async (_event: unknown, _context: unknown) => ({ statusCode: 200, body: 'ok' }), monitor, { kind: 'lambda' });
   await handler(event, { awsRequestId: 'a', functionName: 'orders', getRemainingTimeInMillis: () => 10_000 });
   vi.restoreAllMocks();
   await monitor.flush();

@@ -1,5 +1,5 @@
 import type { EnvRecord } from '../../../src/config/env.js';
-import { routeSetOn } from '../../../src/trace/span.js';
+import { measuredFor, routeSetOn } from '../../../src/trace/span.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
 import { answeredWith, errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
@@ -389,7 +389,6 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     // the metric too, as handleRequest does; else the event's (routeKey, resource).
     const set = routeSetOn(span);
     const end = now();
-    span.end(end);
     if (metrics && activeLabels && shape.http) {
       metrics.active.add(-1, activeLabels);
       const labels: Record<string, string | number> = { ...activeLabels };
@@ -397,8 +396,13 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       const route = typeof set === 'string' ? set : shape.http.route;
       if (route) labels['http.route'] = route;
       if (errType) labels['error.type'] = errType;
+      // Observed for the invocation's span while it still records, as handleRequest does: its
+      // exemplar points to this trace (observed after the end, the point pointed to none).
+      measuredFor.span = span;
       metrics.duration.observe(secondsBetween(start, end), labels);
+      measuredFor.span = undefined;
     }
+    span.end(end);
   };
   // The sandbox freezes once the handler answers (VL-02): export before, within the time left.
   const budget = (): number => {

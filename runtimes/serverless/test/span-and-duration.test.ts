@@ -38,3 +38,14 @@ test('a Lambda HTTP invocation: the duration point is the span duration', async 
   expect(spanSeconds).toBeGreaterThan(0);
   expect(point.sum).toBeCloseTo(spanSeconds, 9);
 });
+
+test("a Lambda HTTP invocation: the duration point's exemplar points to the invocation's span", async () => {
+  const { monitor, memory } = createTestMonitor();
+  const handler = wrapFunction(async (_event: unknown, _context: unknown) => ({ statusCode: 200, body: 'ok' }), monitor, { kind: 'lambda' });
+  await handler(event, { awsRequestId: 'b', functionName: 'orders', getRemainingTimeInMillis: () => 10_000 });
+  await monitor.flush();
+  const span = memory.spans.find((s) => s.kind === 2)!;
+  const metric = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
+  const exemplars = metric.points.flatMap((p) => ('exemplars' in p && p.exemplars) || []) as { traceId: string; spanId: string }[];
+  expect(exemplars.map((e) => [e.traceId, e.spanId])).toEqual([[span.traceId, span.spanId]]);
+});

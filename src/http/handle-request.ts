@@ -87,18 +87,8 @@ export function whenAnswered(scope: Scope, then: Answered): void {
           runAnswered(then, status, error);
         },
   );
-  // Wrapped once, by the first to wait.
-  if (before !== undefined) return;
   // Closing the scope without answeredWith() (an adapter that knows nothing of it) still runs it.
-  try {
-    const close = scope.close;
-    scope.close = function closeAnswered() {
-      answeredWith(scope, undefined);
-      return close.call(scope);
-    };
-  } catch {
-    // a scope whose close cannot be wrapped: its adapter's answeredWith() still runs it
-  }
+  scope.beforeClose = () => answeredWith(scope, undefined);
 }
 
 /**

@@ -82,6 +82,11 @@ export class Scope {
    * `error.type` `connection_closed`.
    */
   declare bodyCut: true | undefined;
+  /**
+   * @internal Run as `close()` is called, before anything is exported: what a middleware waits
+   * for when its adapter says nothing else (whenAnswered in handle-request.ts; it runs once).
+   */
+  declare beforeClose: (() => void) | undefined;
   #closing: Promise<FlushResult> | undefined;
   /**
    * Set as `close()` starts, before the monitor takes the spans and logs: what is recorded while
@@ -164,6 +169,7 @@ export class Scope {
    * promise. The promise never rejects.
    */
   close(): Promise<FlushResult> {
+    this.beforeClose?.();
     if (this.#closing !== undefined) return this.#closing;
     // A close() from within the export (a collect callback's) would export the same lists again.
     if (this.#ended) return nothingToExport();

@@ -3,6 +3,7 @@ import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, monitorFromConfig, type Monito
 import type { EnvRecord } from '../../config/env.js';
 import { checkHttpOptions } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
+import { hostEnv } from './host-env.js';
 import { handleRequest, whenAnswered, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import { Monitor } from '../../monitor.js';
@@ -235,6 +236,8 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.
   let misconfigured = false;
+  // The monitor built from options, once: the environment is read for the first request only.
+  let built: Monitor | undefined;
   // Under an adapter its span, started from its own options, is the one described: these are unread.
   const unread = Object.keys(options).filter((k) => options[k as keyof HonoMonitorOptions] !== undefined).join(', ');
   return async function lexigramMonitor(c, next) {
@@ -255,7 +258,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
     else {
       if (misconfigured) return next();
       try {
-        monitor = monitorFromConfig(monitorOrConfig, c.env as E | undefined, MIDDLEWARE_DEFAULTS);
+        monitor = built ??= monitorFromConfig(monitorOrConfig, hostEnv(c.env) as E | undefined, MIDDLEWARE_DEFAULTS);
       } catch (err) {
         // A configuration error is the developer's to see, not the client's.
         misconfigured = true;

@@ -30,7 +30,8 @@ interface ApiGatewayV1 {
   multiValueQueryStringParameters?: Record<string, readonly string[] | undefined> | null;
   /** The last value of each parameter only. */
   queryStringParameters?: Record<string, string | undefined> | null;
-  requestContext?: { protocol?: string; identity?: { sourceIp?: string }; elb?: unknown };
+  /** `path`: a REST API's path as the client asked for it (`/prod/orders/7`, the stage or a custom domain's base path included). */
+  requestContext?: { protocol?: string; path?: string; identity?: { sourceIp?: string }; elb?: unknown };
 }
 interface ApiGatewayV2 {
   version: '2.0';
@@ -168,7 +169,10 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       client = event.requestContext.http.sourceIp;
     } else {
       method = event.httpMethod;
-      path = event.path;
+      // `event.path` is the resource's path, without the stage (`/orders/7`); url.path is what
+      // the client asked for, as HTTP API's rawPath is. ALB events have only `path`, the client's.
+      const asked = event.requestContext?.path;
+      path = typeof asked === 'string' && asked ? asked : event.path;
       route = event.resource && event.resource !== '/{proxy+}' ? event.resource : undefined;
       query = v1Query(event);
       client = event.requestContext?.identity?.sourceIp;

@@ -106,3 +106,17 @@ describe('eventShape: url.scheme', () => {
     expect([scheme(), scheme('https'), scheme('http'), scheme('HTTP'), scheme('http, https'), scheme('s0'), scheme('gopher')]).toEqual(['https', 'https', 'http', 'http', 'http', 'https', 'https']);
   });
 });
+
+describe('eventShape: url.path is the path the client asked for', () => {
+  test("a REST API event's url.path keeps the stage (requestContext.path), as an HTTP API's rawPath does; http.route stays the resource", () => {
+    const v1 = eventShape({ httpMethod: 'GET', path: '/orders/7', resource: '/orders/{id}', headers: {}, requestContext: { path: '/prod/orders/7' } }, 'fn');
+    expect([v1.attributes['url.path'], v1.attributes['http.route']]).toEqual(['/prod/orders/7', '/orders/{id}']);
+    const v2 = eventShape({ version: '2.0', routeKey: 'GET /orders/{id}', rawPath: '/prod/orders/7', headers: {}, requestContext: { http: { method: 'GET' } } }, 'fn');
+    expect(v2.attributes['url.path']).toBe('/prod/orders/7');
+  });
+
+  test('an ALB event (no requestContext.path) and a hand-made event without it keep event.path', () => {
+    expect(eventShape({ httpMethod: 'GET', path: '/s', headers: {}, requestContext: elb }, 'fn').attributes['url.path']).toBe('/s');
+    expect(eventShape({ httpMethod: 'GET', path: '/s', headers: {} }, 'fn').attributes['url.path']).toBe('/s');
+  });
+});

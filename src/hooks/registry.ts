@@ -55,7 +55,10 @@ export class HookRegistry {
     if (list === undefined) return;
     for (let i = 0; i < list.length; i++) {
       try {
-        settleQuietly((list[i] as HookListener<K>)(payload), (err) => this.#failed(err, event));
+        const r: unknown = (list[i] as HookListener<K>)(payload);
+        // Only a returned object can be a promise to follow: the usual listener returns nothing,
+        // and emits run inside requests (bindings, middleware), so no closure is made for it.
+        if (r !== null && typeof r === 'object') settleQuietly(r, (err) => this.#failed(err, event));
       } catch (err) {
         this.#failed(err, event);
       }
@@ -84,18 +87,27 @@ export class HookRegistry {
     }
   }
 
-  /** Turns this registry's events into `monitor`'s metrics and spans; returns the unsubscribe. */
+  /** Unsubscribes of the monitors subscribed. */
+  readonly #subscriptions = new Map<Monitor, () => void>();
+
+  /**
+   * Turns this registry's events into `monitor`'s metrics and spans; returns the unsubscribe. A
+   * monitor subscribed already gets the same unsubscribe back, as from `monitor.subscribeHooks`:
+   * subscribed twice, every event was counted twice.
+   */
   subscribe(monitor: Monitor): () => void {
+    const existing = this.#subscriptions.get(monitor);
+    if (existing) return existing;
     const off = subscribeMonitor(this, monitor);
     this.#monitors = [...this.#monitors, monitor];
-    let subscribed = true;
-    return () => {
-      if (!subscribed) return;
-      subscribed = false;
+    const unsubscribe = (): void => {
+      if (this.#subscriptions.get(monitor) !== unsubscribe) return;
+      this.#subscriptions.delete(monitor);
       off();
-      const i = this.#monitors.indexOf(monitor);
-      if (i >= 0) this.#monitors = this.#monitors.filter((_, j) => j !== i);
+      this.#monitors = this.#monitors.filter((m) => m !== monitor);
     };
+    this.#subscriptions.set(monitor, unsubscribe);
+    return unsubscribe;
   }
 
   cacheHit(p: HookEvents['cache.hit'] = {}): void {

@@ -3,12 +3,26 @@ import { failSpan } from '../trace/tracer.js';
 
 /**
  * The `error.type` of a thrown value (OpenTelemetry semantic conventions): the error class
- * name, so the label set stays small whatever the messages say.
+ * name, so the label set stays small whatever the messages say. Never throws, and always a
+ * string: a `name` getter that throws made `metered` lose the failure and the duration. A thrown
+ * `null` or `undefined` is its type, as the runtime adapters record it (not "Error", which
+ * gave one failure two types in one trace).
  */
 export function errorType(err: unknown): string {
-  if (err instanceof Error) return err.name && err.name !== 'Error' ? err.name : err.constructor?.name || 'Error';
-  if (typeof err === 'string' && err.length > 0 && err.length <= 64) return err;
-  return err === null || err === undefined ? 'Error' : typeof err === 'object' ? (err as object).constructor?.name || 'Error' : typeof err;
+  try {
+    if (err instanceof Error) {
+      const name: unknown = err.name;
+      if (typeof name === 'string' && name && name !== 'Error') return name;
+      const c: unknown = err.constructor?.name;
+      return typeof c === 'string' && c ? c : 'Error';
+    }
+    if (typeof err === 'string' && err.length > 0 && err.length <= 64) return err;
+    if (err === null || typeof err !== 'object') return typeof err;
+    const c: unknown = (err as object).constructor?.name;
+    return typeof c === 'string' && c ? c : 'Error';
+  } catch {
+    return 'Error';
+  }
 }
 
 /**

@@ -90,7 +90,7 @@ function checkOptions(name: string | undefined, options: MeteredOptions): Metere
 }
 
 /** `base(self)` is the metric base name; a constant for a named function, cached per class for a method (see wrapMethod). */
-function meter(fn: AnyFunction, base: (self: unknown) => string, options: MeteredOptions): AnyFunction {
+function meter(fn: AnyFunction, base: (self: unknown) => string, options: MeteredOptions, given?: string): AnyFunction {
   let checked: Instruments | undefined;
   return wrapCalls(fn, (self) => {
     const monitor = options.monitor ?? getDefaultMonitor();
@@ -119,7 +119,7 @@ function meter(fn: AnyFunction, base: (self: unknown) => string, options: Metere
         inst.duration.observe(seconds, labels);
       },
     };
-  });
+  }, given);
 }
 
 function named(name: string): () => string {
@@ -172,7 +172,7 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (typeof b === 'function') {
     const fn = b as AnyFunction;
     const name = (typeof a === 'string' && a) || fn.name || 'anonymous';
-    return meter(fn, named(name), checkOptions(name, (c as MeteredOptions) ?? {}));
+    return meter(fn, named(name), checkOptions(name, (c as MeteredOptions) ?? {}), typeof a === 'string' ? a : undefined);
   }
   const name = typeof a === 'string' && a ? a : undefined;
   const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as MeteredOptions);

@@ -30,7 +30,8 @@ export type MethodOf<This> = (this: This, ...args: any) => any;
 /** A legacy (`experimentalDecorators`) method decorator. */
 export type LegacyMethodDecorator = <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => TypedPropertyDescriptor<T>;
 
-function tracer(fn: AnyFunction, name: (self: unknown) => string, options: TracedOptions): AnyFunction {
+/** `given`: the name the caller gave, which the wrapper carries when `fn` has none (see wrapCalls). */
+function tracer(fn: AnyFunction, name: (self: unknown) => string, options: TracedOptions, given?: string): AnyFunction {
   return wrapCalls(fn, (self) => {
     const monitor = options.monitor ?? getDefaultMonitor();
     if (!monitor) return undefined;
@@ -42,7 +43,7 @@ function tracer(fn: AnyFunction, name: (self: unknown) => string, options: Trace
         span.end();
       },
     };
-  });
+  }, given);
 }
 
 function method(fn: AnyFunction, context: MethodContext, name: string | undefined, options: TracedOptions): AnyFunction {
@@ -130,7 +131,7 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (typeof b === 'function') {
     const fn = b as AnyFunction;
     const name = (typeof a === 'string' && a) || fn.name || 'anonymous';
-    return tracer(fn, () => name, checkOptions(name, (c as TracedOptions) ?? {}));
+    return tracer(fn, () => name, checkOptions(name, (c as TracedOptions) ?? {}), typeof a === 'string' ? a : undefined);
   }
   const name = typeof a === 'string' && a ? a : undefined;
   const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as TracedOptions);

@@ -94,8 +94,12 @@ function observeIteration(it: Iterator<unknown> | AsyncIterator<unknown>, call: 
   return observed;
 }
 
-/** Wraps `fn` so `begin` sees each call; `begin` returning undefined runs `fn` bare. */
-export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) => Call | undefined): F {
+/**
+ * Wraps `fn` so `begin` sees each call; `begin` returning undefined runs `fn` bare. `name`, the
+ * name the wrapper was given, is the wrapper's own when `fn` has none (an arrow function passed
+ * inline), so a wrapper around it without a name (`traced(metered('combo', () => …))`) uses it.
+ */
+export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) => Call | undefined, name?: string): F {
   const generator = isGeneratorFunction(fn);
   // `new` on the wrapper constructs `fn` itself, as unwrapped: its prototype (`instanceof`, its
   // methods) and its `new.target`. `fn.apply` made a bare object of the wrapper's own prototype.
@@ -136,10 +140,20 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
   };
   if (generator) generatorWrappers.add(wrapped);
   try {
-    Object.defineProperty(wrapped, 'name', { value: fn.name, configurable: true });
+    Object.defineProperty(wrapped, 'name', { value: fn.name || name || '', configurable: true });
     Object.defineProperty(wrapped, 'length', { value: fn.length, configurable: true });
   } catch {
     // cosmetic only
+  }
+  // A class that extends another (`class User extends Model`): the wrapper inherits what it does,
+  // `Model`'s static methods among them. Others (plain, async, generator functions) keep theirs.
+  const parent: unknown = Object.getPrototypeOf(fn);
+  if (typeof parent === 'function' && parent !== Function.prototype) {
+    try {
+      Object.setPrototypeOf(wrapped, parent);
+    } catch {
+      // the call itself is unchanged
+    }
   }
   // Its other own properties come along: `prototype` (so `instanceof` the wrapper holds), and what
   // libraries set on a function (fastify-plugin's Symbol.for('skip-override'), a handler's `schema`).
@@ -195,7 +209,14 @@ export function legacyDecorate(
   if (target === null || (typeof target !== 'object' && typeof target !== 'function') || (typeof key !== 'string' && typeof key !== 'symbol')) return undefined;
   const d = descriptor as PropertyDescriptor | undefined;
   // A getter, setter or field (Babel's has an `initializer`) would be left unwrapped without a word.
-  if (typeof d?.value !== 'function') throw new TypeError(`@${decorator} on ${String(key)}: only class methods can be decorated; wrap the function with ${decorator}(fn) instead.`);
+  if (typeof d?.value !== 'function') {
+    // A function that is not a class, then a string, is most likely `traced(fn, 'name')`, which
+    // was told to "wrap the function with traced(fn)", as it had.
+    if (typeof target === 'function' && !isClass(target as AnyFunction)) {
+      throw new TypeError(`@${decorator} on ${String(key)}: only class methods can be decorated; to name a wrapped function, pass the name first: ${decorator}('${String(key)}', fn).`);
+    }
+    throw new TypeError(`@${decorator} on ${String(key)}: only class methods can be decorated; wrap the function with ${decorator}(fn) instead.`);
+  }
   const fn = d.value as AnyFunction;
   const value = wrap(fn, { kind: 'method', name: key, static: typeof target === 'function', owner: target });
   // Metadata that decorators applied before this one set on the method (reflect-metadata: NestJS

@@ -12,9 +12,10 @@
  * ```
  */
 export { instrument, useAsyncLocalStorage, type NodeHandler } from './src/instrument.js';
-export { instrumentListener, type NodeListener, type InstrumentedListener } from './src/listener.js';
+export { instrumentListener, type NodeListener, type InstrumentedListener, type InstrumentListenerOptions } from './src/listener.js';
 export { serve, type NodeServeOptions, type NodeServer } from './src/serve.js';
-export { toNodeListener, toWebRequest, writeWebResponse, type NodeRequestInfo } from './src/node-http.js';
+export { toNodeListener, toWebRequest, writeWebResponse, type NodeRequestInfo, type NodeListenerOptions } from './src/node-http.js';
+export type { TrustProxy } from './src/trust-proxy.js';
 export { flushOnExit, type FlushOnExitOptions, type ExitSignal } from './src/flush-on-exit.js';
 export type { InstrumentedHandler, ServerInstrumentationOptions } from '../../src/adapter/process-server.js';
 export type { MonitorConfig } from '../../src/adapter/monitor-from-config.js';

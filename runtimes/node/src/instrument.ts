@@ -40,6 +40,10 @@ export function instrument(
   config: MonitorConfig<EnvRecord> = {},
   options?: ServerInstrumentationOptions,
 ): InstrumentedHandler<NodeRequestInfo | undefined> {
+  // Read where the Node request is: instrument() gets a Web Request already made.
+  if (options !== null && typeof options === 'object' && 'trustProxy' in options) {
+    throw new TypeError('instrument: `trustProxy` is an option of toNodeListener(handler, { trustProxy }) and serve(handler, config, { trustProxy }), which make the Request from the Node request; move it there.');
+  }
   useAsyncLocalStorage();
   const run = typeof handler === 'function' ? markUnanswered(handler) : handler;
   return createServerHandler<NodeRequestInfo | undefined>(run as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {

@@ -2,14 +2,30 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { requestFromNode, runNodeStyle, standInRequest } from '../../../src/adapter/node-style.js';
+import { requestFromNode, runNodeStyle, standInRequest, type NodeRequestLike } from '../../../src/adapter/node-style.js';
 import { createServerHandler, SERVER_OPTION_KEYS, type Drainable, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions } from '../../../src/config/option-keys.js';
 import { HandlerError } from '../../../src/http/handle-request.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { protocolVersion, useAsyncLocalStorage } from './instrument.js';
+import { trustFunctionFailed } from './node-http.js';
+import { trustProxyOption, type ForwardedRequest, type TrustProxy } from './trust-proxy.js';
 
 const noop = (): void => {};
+
+/** Options of `instrumentListener`. */
+export interface InstrumentListenerOptions extends ServerInstrumentationOptions {
+  /**
+   * Behind a reverse proxy: record the client's scheme, host and address from the headers the
+   * proxies set (`X-Forwarded-Proto`/`-Host`/`-For`, or `Forwarded`) as the span's `url.scheme`,
+   * `server.address`/`server.port` and `client.address` (and in the Request a `route(request)`
+   * option gets). Default false: on a bare server any client can send those headers. The
+   * listener's own `req` is Node's, untouched (Express reads them under its `trust proxy` setting).
+   */
+  trustProxy?: TrustProxy;
+}
+
+const LISTENER_OPTION_KEYS: Record<keyof InstrumentListenerOptions, 0> = { ...SERVER_OPTION_KEYS, trustProxy: 0 };
 
 /** A Node request listener: an Express or Connect app, or `(req, res) => { ... }`. */
 export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknown;
@@ -33,6 +49,8 @@ interface Pair {
   thrown?: { error: unknown };
   /** The listener was called (handleRequest calls the handler at once, or not at all). */
   ran: boolean;
+  /** The client the trusted proxies named (`trustProxy`), else undefined: the socket's peer. */
+  client: string | undefined;
 }
 
 /**
@@ -45,7 +63,8 @@ interface Pair {
  *
  * @param listener `(req, res) => void`, an Express/Connect app
  * @param config monitor, options or `(env) => options`; OTEL_* from `process.env` apply
- * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`
+ * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`; `trustProxy`
+ *   (default false) reads the client's scheme, host and address from a reverse proxy's headers
  * @example
  * ```ts
  * import { createServer } from 'node:http';
@@ -55,10 +74,13 @@ interface Pair {
  * flushOnExit(listener);
  * ```
  */
-export function instrumentListener(listener: NodeListener, config: MonitorConfig<EnvRecord> = {}, options: ServerInstrumentationOptions = {}): InstrumentedListener {
+export function instrumentListener(listener: NodeListener, config: MonitorConfig<EnvRecord> = {}, options: InstrumentListenerOptions = {}): InstrumentedListener {
   if (typeof listener !== 'function') throw new TypeError('instrumentListener(listener, config): listener must be a function (req, res) => void, such as an Express app.');
   // Checked here, not by createServerHandler: its message would name instrument().
-  checkHttpOptions('instrumentListener', options, SERVER_OPTION_KEYS);
+  checkHttpOptions('instrumentListener', options, LISTENER_OPTION_KEYS);
+  const { trustProxy, ...http } = options;
+  // Read lazily: the monitor is made below, and only a trust function that throws reports.
+  const readForwarded = trustProxyOption('instrumentListener', trustProxy, (error) => trustFunctionFailed(handler)(error));
   useAsyncLocalStorage();
   const handler = createServerHandler<Pair>(
     async (_request, pair, telemetry) => {
@@ -84,10 +106,11 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     config,
     process.env,
     // The stand-in response has no body: the span already ended when the real one was sent.
-    { ...options, waitForBody: false },
-    (_request, { req }, t) => {
+    { ...http, waitForBody: false },
+    (_request, { req, client }, t) => {
       // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
-      if (req.socket?.remoteAddress) t.span.setAttribute('client.address', req.socket.remoteAddress);
+      const address = client ?? req.socket?.remoteAddress;
+      if (address) t.span.setAttribute('client.address', address);
       if (req.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(req.httpVersion));
     },
   );
@@ -98,8 +121,8 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
    * recorded on the span): a synchronous throw leaves this function, so Node reports an uncaught
    * exception; a rejection stays an unhandled rejection.
    */
-  const serve = (request: Request, req: IncomingMessage, res: ServerResponse): boolean => {
-    const pair: Pair = { req, res, ran: false };
+  const serve = (request: Request, req: IncomingMessage, res: ServerResponse, client: string | undefined): boolean => {
+    const pair: Pair = { req, res, ran: false, client };
     const done = handler(request, pair);
     if (pair.thrown) {
       done.catch(noop); // the same error, thrown below
@@ -115,13 +138,15 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
   };
   const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {
     let request: Request | undefined;
+    let forwarded: ForwardedRequest | undefined;
     try {
+      if (readForwarded !== undefined) forwarded = readForwarded(req.headers, req.socket?.remoteAddress);
       // The listener gets Node's req: the Request is the telemetry's, a Web one only for `route(request)`.
-      request = requestFromNode(req, !options.route);
+      request = requestFromNode(forwarded === undefined ? req : asForwarded(req, forwarded), !options.route);
     } catch {
       request = undefined;
     }
-    if (request !== undefined && serve(request, req, res)) return;
+    if (request !== undefined && serve(request, req, res, forwarded?.client)) return;
     // A request that cannot be read must not keep the listener from running (the client hung and
     // the telemetry's rejection went unhandled, which ends Node), nor go uncounted: it is called
     // once, under a stand-in request, or untraced if even that cannot be served.
@@ -132,10 +157,30 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     } catch {
       standIn = undefined;
     }
-    if (standIn === undefined || !serve(standIn, req, res)) listener(req, res);
+    if (standIn === undefined || !serve(standIn, req, res, forwarded?.client)) listener(req, res);
   } as InstrumentedListener;
   for (const key of ['monitor', 'pending', 'flush', 'shutdown'] as const) {
     Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);
   }
   return instrumented;
+}
+
+/**
+ * What requestFromNode reads of `req`, with the scheme and host trusted proxies gave: the scheme as
+ * the socket's, the host as an absolute-form target (which wins over Host there), so that Node's
+ * headers are passed on as they are (a captured `host` header stays the one received).
+ */
+function asForwarded(req: IncomingMessage, forwarded: ForwardedRequest): NodeRequestLike & { rawHeaders: string[] } {
+  const socket = req.socket;
+  const encrypted = forwarded.scheme === undefined ? (socket as { encrypted?: boolean } | undefined)?.encrypted === true : forwarded.scheme === 'https';
+  let url = req.url ?? '/';
+  // An absolute-form target (a forward proxy's) names its URL itself; origin-form and `*` are paths.
+  if (forwarded.host !== undefined && !/^https?:\/\//i.test(url)) url = `${encrypted ? 'https' : 'http'}://${forwarded.host}${url.charCodeAt(0) === 47 ? url : `/${url}`}`;
+  return {
+    method: req.method,
+    url,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    socket: { encrypted, localAddress: socket?.localAddress, localPort: socket?.localPort },
+  };
 }

@@ -9,6 +9,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { decodedByFetch } from '../../../src/http/decoded-body.js';
 import { clientLeftReasons } from '../../../src/http/handle-request.js';
+import { checkOptionKeys } from '../../../src/config/option-keys.js';
+import type { Monitor } from '../../../src/monitor.js';
+import { trustProxyOption, type ForwardedRequest, type ReadForwarded, type TrustProxy } from './trust-proxy.js';
 
 /**
  * The key of undici's own slot for a `Request`'s signal (Node's global `Request`), found by
@@ -68,8 +71,13 @@ ServedRequest.prototype.constructor = Request;
 
 /** Node's request as a Web `Request`; `signal` aborts when the client disconnects. */
 export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Request {
+  return webRequest(req, res, undefined);
+}
+
+/** toWebRequest, with the scheme and host trusted proxies gave (`trustProxy`) in place of the socket's and Host's. */
+function webRequest(req: IncomingMessage, res: ServerResponse | undefined, forwarded: ForwardedRequest | undefined): Request {
   const encrypted = (req.socket as { encrypted?: boolean } | undefined)?.encrypted === true;
-  const origin = `${encrypted ? 'https' : 'http'}://`;
+  const origin = `${forwarded?.scheme ?? (encrypted ? 'https' : 'http')}://`;
   const target = req.url ?? '/';
   // origin-form (`/x`) is the common case; absolute-form (`http://host/x`, from a forward proxy)
   // is the URL itself, its host winning over Host (RFC 9112 §3.2.2), as on Deno; asterisk-form
@@ -78,7 +86,7 @@ export function toWebRequest(req: IncomingMessage, res?: ServerResponse): Reques
   const path = absolute || target.charCodeAt(0) === 47 ? target : `/${target}`;
   // Under node:http2's compatibility API the host is the `:authority` pseudo-header (a client
   // need send no Host): without it the URL named the server's socket address, not the host asked for.
-  const host = req.headers.host || (req.headers[':authority'] as string | undefined);
+  const host = forwarded?.host ?? (req.headers.host || (req.headers[':authority'] as string | undefined));
   const url = absolute ? target : `${origin}${host || localHost(req)}${path}`;
   const headers = new Headers();
   const raw = req.rawHeaders;
@@ -328,8 +336,25 @@ export async function writeWebResponse(res: ServerResponse, response: Response, 
 export interface NodeRequestInfo {
   readonly incoming: IncomingMessage;
   readonly response: ServerResponse;
+  /**
+   * The client's address: the connection's peer, or with `trustProxy` the client the trusted
+   * proxies name (the peer stays in `incoming.socket.remoteAddress`).
+   */
   readonly remoteAddress: string | undefined;
 }
+
+/** Options of `toNodeListener`. */
+export interface NodeListenerOptions {
+  /**
+   * Behind a reverse proxy: read the client's scheme, host and address from the headers the
+   * proxies set (`X-Forwarded-Proto`/`-Host`/`-For`, or `Forwarded`), for `request.url`,
+   * `info.remoteAddress` and the span's `url.scheme`, `server.address`/`server.port` and
+   * `client.address`. Default false: on a bare server any client can send those headers.
+   */
+  trustProxy?: TrustProxy;
+}
+
+const LISTENER_OPTION_KEYS: Record<keyof NodeListenerOptions, 0> = { trustProxy: 0 };
 
 /**
  * A plain 500 for a handler that failed, and the error on stderr as Deno.serve and Bun.serve
@@ -360,25 +385,70 @@ function describe(value: unknown): string {
  * rejects or returns something else than a Response before responding gets a plain 500, and
  * the error is printed with `console.error`, as Deno.serve and Bun.serve do.
  *
+ * With `trustProxy`, the request's URL has the scheme and host the trusted proxies give, and
+ * `info.remoteAddress` the client they name, so the app and the span see the same request.
+ *
+ * @param handler `(request, info) => Response`, such as what `instrument()` returns
+ * @param options `trustProxy` (default false): `true`, a number of proxies, or `(address, hop) => boolean`
  * @example
  * ```ts
  * import { createServer } from 'node:http';
  * createServer(toNodeListener((req) => new Response('hi'))).listen(3000);
+ * // behind one nginx or load balancer:
+ * createServer(toNodeListener(instrument(app, { serviceName: 'api' }), { trustProxy: 1 })).listen(3000);
  * ```
  */
 export function toNodeListener(
   handler: (request: Request, info: NodeRequestInfo) => Response | Promise<Response>,
+  options: NodeListenerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => void {
+  if (options === null || typeof options !== 'object') throw new TypeError(`toNodeListener(handler, options): options must be an object ({ trustProxy }), got ${typeof options}.`);
+  checkOptionKeys('toNodeListener', options, LISTENER_OPTION_KEYS);
+  return nodeListener(handler, trustProxyOption('toNodeListener', options.trustProxy, trustFunctionFailed(handler)));
+}
+
+/**
+ * What a `trustProxy` function that threw is reported to: the handler's monitor, when it is an
+ * instrumented one. The hop is not trusted, and the request goes on.
+ */
+export function trustFunctionFailed(owner: unknown): (error: unknown) => void {
+  return (error) => {
+    try {
+      (owner as { monitor?: Monitor } | undefined)?.monitor?.diag.report(
+        'config',
+        () => `trustProxy: the function threw (${error instanceof Error ? error.message : String(error)}); the hop it was asked about is not trusted`,
+        error,
+        'node:trust-proxy',
+      );
+    } catch {
+      // reporting is best effort
+    }
+  };
+}
+
+/** toNodeListener with its options read (`serve()` reads them under its own name). */
+export function nodeListener(
+  handler: (request: Request, info: NodeRequestInfo) => Response | Promise<Response>,
+  readForwarded: ReadForwarded | undefined,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return function nodeListener(req, res) {
     let request: Request;
+    let forwarded: ForwardedRequest | undefined;
+    if (readForwarded !== undefined) {
+      try {
+        forwarded = readForwarded(req.headers, req.socket?.remoteAddress);
+      } catch {
+        // headers that cannot be read: the socket's values
+      }
+    }
     try {
-      request = toWebRequest(req, res);
+      request = webRequest(req, res, forwarded);
     } catch {
       res.statusCode = 400;
       res.end('Bad Request');
       return;
     }
-    const info: NodeRequestInfo = { incoming: req, response: res, remoteAddress: req.socket?.remoteAddress };
+    const info: NodeRequestInfo = { incoming: req, response: res, remoteAddress: forwarded?.client ?? req.socket?.remoteAddress };
     Promise.resolve()
       .then(() => handler(request, info))
       .then(

@@ -7,7 +7,8 @@ import { serveExitOptions, type InstrumentedHandler, type ServerInstrumentationO
 import { checkHttpOptions, HTTP_OPTION_KEYS, kindOf } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from './flush-on-exit.js';
 import { instrument, type NodeHandler } from './instrument.js';
-import { toNodeListener, type NodeRequestInfo } from './node-http.js';
+import { nodeListener, trustFunctionFailed, type NodeRequestInfo } from './node-http.js';
+import { trustProxyOption, type TrustProxy } from './trust-proxy.js';
 
 export interface NodeServeOptions extends ServerInstrumentationOptions {
   /** Default 3000 (0 picks a free port); a string of digits (`process.env.PORT`) is read as the number. */
@@ -18,9 +19,14 @@ export interface NodeServeOptions extends ServerInstrumentationOptions {
   server?: ServerOptions;
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
   flushOnExit?: boolean | FlushOnExitOptions;
+  /**
+   * Behind a reverse proxy: the client's scheme, host and address from the headers the proxies
+   * set, for `request.url`, `info.remoteAddress` and the span (see `toNodeListener`). Default false.
+   */
+  trustProxy?: TrustProxy;
 }
 
-const SERVE_KEYS: Record<keyof NodeServeOptions, 0> = { ...HTTP_OPTION_KEYS, port: 0, hostname: 0, server: 0, flushOnExit: 0, traceFetch: 0 };
+const SERVE_KEYS: Record<keyof NodeServeOptions, 0> = { ...HTTP_OPTION_KEYS, port: 0, hostname: 0, server: 0, flushOnExit: 0, traceFetch: 0, trustProxy: 0 };
 
 export interface NodeServer {
   readonly server: Server;
@@ -43,13 +49,15 @@ export interface NodeServer {
  */
 export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecord> = {}, serverOptions: NodeServeOptions = {}): Promise<NodeServer> {
   checkHttpOptions('serve', serverOptions, SERVE_KEYS);
-  const { port = 3000, hostname, server: nodeOptions, flushOnExit: exitOption, ...http } = serverOptions;
+  const { port = 3000, hostname, server: nodeOptions, flushOnExit: exitOption, trustProxy, ...http } = serverOptions;
   // Node's listen() takes any other text as the path of a Unix socket: '3000x' (a typo in
   // PORT) listened on a file named 3000x, and printed a URL nothing answered.
   const p: unknown = typeof port == 'string' && /^\d+$/.test(port) ? Number(port) : port;
   if (!(typeof p == 'number' && Number.isInteger(p) && p >= 0 && p <= 65535)) throw new RangeError(`serve: \`port\` must be a port number, 0 to 65535 (0 picks a free one), got ${kindOf(port)}.`);
+  // Before instrument(): a wrong value throws before a monitor is made or fetch is traced.
+  const readForwarded = trustProxyOption('serve', trustProxy, (error) => trustFunctionFailed(instrumented)(error));
   const instrumented = instrument(handler, config, http);
-  const server = createServer(nodeOptions ?? {}, toNodeListener(instrumented));
+  const server = createServer(nodeOptions ?? {}, nodeListener(instrumented, readForwarded));
   const stop = (): Promise<void> =>
     new Promise<void>((resolve) => {
       // server.close() closes the connections idle at that moment only: a kept-alive one whose

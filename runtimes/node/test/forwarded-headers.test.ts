@@ -1,6 +1,6 @@
 /**
  * Forwarding headers (`Forwarded`, `X-Forwarded-Proto`, `X-Forwarded-Host`) on a bare Node server
- * are whatever the client sent: instrumentListener records url.scheme and server.address from the
+ * are whatever the client sent: without `trustProxy` (trust-proxy.test.ts), instrumentListener records url.scheme and server.address from the
  * socket and Host, as instrument()'s toNodeListener does, so no client makes its span claim https
  * or another host. wrapFunction's Node-style functions run behind a platform proxy that sets and
  * overwrites them (Vercel): there they are the client's original request.

@@ -9,7 +9,7 @@ test("node: serve()'s misspelled option (the runtime's or the library's) throws,
   const { monitor } = createTestMonitor();
   const before = ours();
   await expect(serve(() => new Response('x'), monitor, { port: 0, wairForBody: true } as never)).rejects.toThrow(
-    /^serve: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, port, hostname, server, flushOnExit, traceFetch\.$/,
+    /^serve: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, port, hostname, server, flushOnExit, traceFetch, trustProxy\.$/,
   );
   await expect(serve(() => new Response('x'), monitor, { port: 0, flushOnExit: { timeoutMS: 5 } } as never)).rejects.toThrow(/^flushOnExit: unknown option `timeoutMS`/);
   expect(ours()).toBe(before);
@@ -37,7 +37,7 @@ test("node: instrument()'s and instrumentListener()'s misspelled option throws, 
     /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
   );
   expect(() => instrumentListener((_req, res) => res.end(), monitor, { wairForBody: true } as never)).toThrow(
-    /^instrumentListener: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
+    /^instrumentListener: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch, trustProxy\.$/,
   );
 });
 

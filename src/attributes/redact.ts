@@ -71,7 +71,9 @@ const SIGNED_URL_KEYS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-s
 /** What a URL parameter's value becomes: the semantic conventions' `REDACTED` (stays a valid query). */
 const URL_REDACTED = 'REDACTED';
 
-const URL_KEYS = new Set(['url.full', 'http.url', 'http.target', 'url.original', 'http.request.url']);
+// `url.fragment` too: the fragment apart from `url.full`, where OAuth's implicit flow puts its tokens
+// (`access_token=…&token_type=bearer`); a fragment of no pairs (`section-2`) is kept as it is.
+const URL_KEYS = new Set(['url.full', 'http.url', 'http.target', 'url.original', 'http.request.url', 'url.fragment']);
 
 /**
  * Free text that quotes URLs: an error's message and stack (Deno's fetch writes `error sending
@@ -429,15 +431,33 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
     lastKind[i] = k;
     return k;
   };
+  /**
+   * A header list, whose names are indexes: under any key, an entry `[name, value]` with a secret
+   * name (`[['Authorization', 'Bearer …']]`, as `new Headers(init)` takes them and `Object.entries`
+   * gives them); under a key ending in `headers` (Node's `rawHeaders`), an even list of names and
+   * values in turn (`['Authorization', 'Bearer …', 'Host', 'h']`) whose secret name is written as a
+   * header name is (no spaces, quotes or brackets). A list of words under another key
+   * (`tags: ['password', 'reset']`) is no header list. Names come from clients here: they are
+   * judged without the caches (secretName), which they could fill.
+   */
+  const headerList = (key: string, a: unknown[]): unknown[] => {
+    let out: unknown[] | undefined;
+    const flat = !(a.length & 1) && /headers$/i.test(key);
+    for (let i = 0; i < a.length; i++) {
+      const e = a[i];
+      if (Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && secretName(e[0])) (out ??= a.slice())[i] = [e[0], hide(e[1])];
+      else if (flat && !(i & 1) && typeof e === 'string' && /^[\w-]+$/.test(e) && secretName(e)) (out ??= a.slice())[i + 1] = hide(a[++i]);
+    }
+    return out ?? a;
+  };
   return {
     isSecret,
     redactUrl,
     mayRedact: (key) => cachedKind(key) !== Kind.Keep,
     apply<T>(key: string, value: T): T | string {
       const k = cachedKind(key);
-      // An array stays an array (captured headers are string[] by the HTTP conventions).
-      if (k === Kind.Secret) return (Array.isArray(value) ? [REDACTED] : REDACTED) as T | string;
-      if (k === Kind.Keep) return value;
+      if (k === Kind.Secret) return hide(value) as T | string;
+      if (k === Kind.Keep) return Array.isArray(value) ? (headerList(key, value) as T) : value;
       const one = k === Kind.Url ? redactUrl : k === Kind.Query ? maskPairs : k === Kind.Text ? redactText : scrub;
       if (typeof value === 'string') return one(value);
       if (!Array.isArray(value)) return value;
@@ -451,6 +471,11 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
       return (out ?? value) as T;
     },
   };
+}
+
+/** A secret value: an array stays an array (captured headers are string[] by the HTTP conventions). */
+function hide(value: unknown): string | string[] {
+  return Array.isArray(value) ? [REDACTED] : REDACTED;
 }
 
 /**

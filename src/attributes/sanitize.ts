@@ -52,7 +52,9 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
     case 'object':
       if (v === null) break;
       if (Array.isArray(v)) {
-        out.value = sanitizeArray(v, maxLength, out, redactor, key);
+        // Redacted as it is set: a header list's secrets (see Redactor.apply) stand under indexes,
+        // which export, judging the key alone, would keep.
+        out.value = sanitizeArray(redactor && key ? (redactor.apply(key, v) as unknown[]) : v, maxLength, out, redactor, key);
         return out;
       }
       out.value = cutText(describe(v, redactor), maxLength, redactor, key);

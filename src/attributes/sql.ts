@@ -45,8 +45,17 @@ const OTHER_READING = new RegExp(/(--(?![^\s])[^\n]*|#[^\n]*|\/\*(?!!)[\s\S]*?(?
 /** What the two readings may read apart: `#`, `--` before no space, `/*!`, `[`; a second `/*` is checked apart. */
 const AMBIGUOUS = /#|--\S|\/\*!|\[/;
 
-/** The SQL text with its literals replaced by `?`; comments, identifiers and placeholders are kept. */
+/**
+ * Oracle's account passwords, which are identifiers, not literals (`CREATE USER scott IDENTIFIED BY
+ * tiger`, `ALTER USER x IDENTIFIED BY "pw" REPLACE old`, also for roles and database links): each
+ * password, the old one after `REPLACE` too, becomes `?`. MySQL's `IDENTIFIED BY 'pw'` and
+ * PostgreSQL's `PASSWORD 'pw'` are literals, masked with the others.
+ */
+const ACCOUNT_PASSWORD = /(\bidentified\s+by\s+)(?:"[^"\n]*"|[^\s;'",)]+)(?:(\s+replace\s+)(?:"[^"\n]*"|[^\s;'",)]+))?/gi;
+
+/** The SQL text with its literals (and Oracle's passwords) replaced by `?`; comments, identifiers and placeholders are kept. */
 export function sanitizeSql(sql: string): string {
+  sql = sql.replace(ACCOUNT_PASSWORD, (_, by: string, replace?: string) => by + '?' + (replace ? replace + '?' : ''));
   const c = sql.indexOf('/*');
   // The usual statement reads alike in every dialect: one pass, as the string is replaced.
   if (!AMBIGUOUS.test(sql) && (c < 0 || sql.indexOf('/*', c + 2) < 0)) return sql.replace(TOKENS, (m, kept: string | undefined) => kept ?? '?');

@@ -281,6 +281,9 @@ export class Logger {
     }
     const limits = this.#owner.limits;
     const redactor = this.#owner.redactor;
+    // A list given as the attributes (`request.rawHeaders`, header entries) has indexes for names:
+    // its secret header values are redacted as a header list's (see Redactor.apply).
+    if (Array.isArray(attributes)) attributes = redactor.apply('headers', attributes) as never;
     const cut = this.#cut;
     const base = this.#boundCount;
     const attrs: Record<string, AnyValue> = base > 0 ? { ...this.#bound } : {};

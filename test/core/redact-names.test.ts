@@ -125,6 +125,24 @@ describe('name-word redaction through headers, logs and spans', () => {
     expect(JSON.stringify(memory.spans)).not.toMatch(/planted/);
   });
 
+  it('url.fragment, the fragment apart from url.full, loses its OAuth tokens as url.full\'s fragment does (implicit flow, hash routes)', async () => {
+    const { monitor, memory } = createTestMonitor();
+    const span = monitor.tracer.startSpan('s', {
+      attributes: { 'url.full': 'https://app/cb#access_token=FULL-planted&token_type=bearer', 'url.fragment': 'access_token=AT-planted&token_type=bearer&state=s1&expires_in=3600' },
+    });
+    span.setAttribute('url.fragment', 'id_token=IDT-planted&refresh_token=RT-planted&state=s1');
+    span.end();
+    const span2 = monitor.tracer.startSpan('s2', { attributes: { 'url.fragment': '/cb?token=HASH-planted&tab=2' } });
+    span2.end();
+    monitor.tracer.startSpan('s3', { attributes: { 'url.fragment': 'section-2' } }).end();
+    monitor.logger.info('callback', { 'url.fragment': 'access_token=LOG-planted&state=s1' });
+    await monitor.flush();
+    expect(memory.spans.map((s) => s.attributes['url.fragment'])).toEqual(['id_token=REDACTED&refresh_token=REDACTED&state=s1', '/cb?token=REDACTED&tab=2', 'section-2']);
+    expect(memory.spans[0]!.attributes['url.full']).toBe('https://app/cb#access_token=REDACTED&token_type=bearer');
+    expect(memory.logs[0]!.attributes).toEqual({ 'url.fragment': 'access_token=REDACTED&state=s1' });
+    expect(JSON.stringify([memory.spans, memory.logs])).not.toMatch(/planted/);
+  });
+
   it('URL-valued attributes given as string[] (semconv types http.*.header.<name> so) are masked in spans and logs', async () => {
     const { monitor, memory } = createTestMonitor();
     const referer = ['https://app/login?token=REF-planted', 'https://app/home'];
@@ -183,6 +201,7 @@ describe('name-word redaction through headers, logs and spans', () => {
       'mcp.resource.uri',
       'otel.scope.schema_url',
       'pprof.profile.doc_url',
+      'url.fragment',
       'url.full',
       'url.original',
       'url.query',

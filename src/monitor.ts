@@ -23,7 +23,7 @@ import { runtimeAttributes } from './runtime.js';
 import { enterScope, leaveScope, now, timerMs } from './time.js';
 import type { HookRegistry } from './hooks/registry.js';
 import type { Attributes } from './model/attributes.js';
-import type { Backend, ExportResult, TelemetryBatch } from './model/batch.js';
+import type { Backend, DropReason, ExportResult, TelemetryBatch } from './model/batch.js';
 import type { LogRecordData } from './model/log-data.js';
 import type { MetricsSnapshot, Temporality } from './model/metric-data.js';
 import type { InstrumentationScope, Resource } from './model/resource.js';
@@ -907,7 +907,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const reason = typeof r.reason === 'string' ? r.reason : undefined;
     const error = r.error === undefined || typeof r.error === 'string' ? r.error : errorMessage(r.error);
     const n = r.rejected ? (r.rejected.spans ?? 0) + (r.rejected.logs ?? 0) + (r.rejected.dataPoints ?? 0) : 0;
-    if (!r.ok) {
+    const by = n > 0 ? r.byReason : undefined;
+    if (by !== null && typeof by === 'object') {
+      // The items per reason (OtlpBackend: traces rejected with a 400, logs lost to a network error).
+      for (const k in by) this.diag.drop(k as DropReason, `backend "${backend.name}" ${r.ok ? 'rejected' : 'could not export'}: ${error ?? k}`, Number(by[k as DropReason]) || 0);
+    } else if (!r.ok) {
       this.diag.drop(reason ?? 'export_failed', `backend "${backend.name}" could not export: ${error ?? reason ?? 'failed'}`, n || items);
     } else if (n > 0) {
       // The backend's own words when it gives them (what to change, such as a limit to raise).

@@ -55,6 +55,12 @@ export interface ExportResult {
   readonly error?: string;
   /** Items the receiver rejected (OTLP partial success), or that were dropped. */
   readonly rejected?: { readonly spans?: number; readonly logs?: number; readonly dataPoints?: number };
+  /**
+   * When the items in `rejected` were lost for more than one reason (one signal's request
+   * rejected with a 400, another's lost to a network error): the same items per reason. The
+   * monitor counts each under its own; `reason` is then the first failure's.
+   */
+  readonly byReason?: { readonly [R in DropReason]?: number };
 }
 
 /**

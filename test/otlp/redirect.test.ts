@@ -53,6 +53,31 @@ describe('redirects are not followed', () => {
     expect(result.ok === false && result.error).toBe('traces to http://localhost:4318/v1/traces: HTTP 301 redirect without a Location, not followed: set the endpoint to the final URL');
   });
 
+  it('a relative Location without a leading / is resolved against the request URL, as fetch would, without credentials, query or fragment', async () => {
+    const seen: string[] = [];
+    for (const location of ['v2/traces?api-key=in-location-secret#frag', '../v2/traces', '//user:pw@other.example:8443/x?k=in-location-secret', '?api-key=in-location-secret']) {
+      const backend = new OtlpBackend({ endpoint: 'https://collector.example/base', fetch: async () => new Response(null, { status: 308, headers: { location } }) });
+      const result = await backend.export(batch({ spans: true }));
+      seen.push(/redirect to (\S+),/.exec(result.error ?? '')?.[1] ?? String(result.error));
+    }
+    expect(seen).toEqual([
+      'https://collector.example/base/v1/v2/traces',
+      'https://collector.example/base/v2/traces',
+      'https://other.example:8443/x',
+      'https://collector.example/base/v1/traces',
+    ]);
+  });
+
+  it('through a real receiver: Location "next/traces" names the URL fetch would have gone to', async () => {
+    const rx2 = await startReceiver((_req, res) => void res.writeHead(307, { location: 'next/traces?token=in-location-secret' }).end());
+    try {
+      const result = await new OtlpBackend({ endpoint: rx2.url, retry: { maxAttempts: 1 } }).export(batch({ spans: true }));
+      expect(result.error).toBe(`traces to ${rx2.url}/v1/traces: HTTP 307 redirect to ${rx2.url}/v1/next/traces, not followed: set the endpoint to the final URL`);
+    } finally {
+      await rx2.close();
+    }
+  });
+
   it("passes redirect: 'manual' to an injected fetch", async () => {
     const inits: RequestInit[] = [];
     const backend = new OtlpBackend({

@@ -43,11 +43,12 @@ export function perSignalUrl(url: string): string {
 
 /**
  * Removes user info, query and fragment, which may hold credentials, so the URL can appear in
- * diagnostics and error messages.
+ * diagnostics and error messages. A relative `url` is resolved against `base` (a redirect's
+ * Location against the request URL, as fetch would).
  */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, base?: string): string {
   try {
-    const u = new URL(url);
+    const u = new URL(url, base);
     return u.protocol + '//' + u.host + u.pathname;
   } catch {
     return '[invalid url]';

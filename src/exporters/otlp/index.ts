@@ -15,6 +15,7 @@
  * const otlp = new OtlpBackend({ ...otlpOptionsFromEnv(env), compression: 'gzip' });
  */
 export { OtlpBackend, MAX_REQUEST_BYTES } from './otlp-backend.js';
+export type { OtlpExportResult } from './otlp-backend.js';
 export type { OtlpBackendOptions, OtlpProtocol, OtlpCompression, OtlpTemporality, OtlpRetryOptions, FetchLike } from './options.js';
 export type { OtlpSignal } from './endpoint.js';
 export { DEFAULT_ENDPOINT, signalUrlFromBase, perSignalUrl } from './endpoint.js';

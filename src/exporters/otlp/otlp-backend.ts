@@ -20,6 +20,15 @@ export const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 
 const REJECTED_KEY = { traces: 'spans', metrics: 'dataPoints', logs: 'logs' } as const;
 
+/**
+ * An export's result. When the items it lost went for more than one reason (traces rejected with
+ * a 400, logs lost to a network error), `byReason` has the same items per reason; `reason` is the
+ * first failure's.
+ */
+export interface OtlpExportResult extends ExportResult {
+  readonly byReason?: { readonly [R in DropReason]?: number };
+}
+
 interface Job {
   readonly signal: OtlpSignal;
   readonly count: number;
@@ -53,7 +62,7 @@ export class OtlpBackend implements Backend {
   readonly #secrets: string[];
   /** The request headers per signal, without Content-Encoding. */
   readonly #headers = {} as Record<OtlpSignal, Readonly<Record<string, string>>>;
-  readonly #inflight = new Set<Promise<ExportResult>>();
+  readonly #inflight = new Set<Promise<OtlpExportResult>>();
   /** Metric deltas not delivered yet (delta temporality only): see `#export`. */
   readonly #carry: DeltaCarry | undefined;
   #closed = false;
@@ -109,7 +118,7 @@ export class OtlpBackend implements Backend {
     return false;
   }
 
-  export(batch: TelemetryBatch): Promise<ExportResult> {
+  export(batch: TelemetryBatch): Promise<OtlpExportResult> {
     if (this.#closed) return Promise.resolve({ ok: false, reason: 'after_shutdown', error: 'OtlpBackend is shut down' });
     const p = this.#export(batch).catch(
       (err: unknown): ExportResult => ({ ok: false, reason: 'export_failed', error: this.#redact('internal error: ' + String(err)) }),
@@ -136,19 +145,20 @@ export class OtlpBackend implements Backend {
     let lost: ExportResult | undefined;
     if (held) {
       let items = 0;
+      // Under the last export's reason, as in any export: a 400 rejected them, a timeout kept them.
+      let reason: DropReason = 'export_failed';
       for (const [resource, [scope]] of [...held]) {
         const r = await this.#export({ resource, scope, spans: [], logs: [] }, true);
-        // What this last export itself dropped (a 400, a partial success) is lost as well: counted
-        // in what shutdown() returns, since nothing reads this result.
-        if (!r.ok) items += r.rejected?.dataPoints ?? 0;
+        // What this last export dropped (a 400, a partial success, a timeout: nothing is kept for
+        // later now) is lost: counted in what shutdown() returns, since nothing reads this result.
+        if (!r.ok) (items += r.rejected?.dataPoints ?? 0), (reason = r.reason ?? reason);
       }
-      for (const [, [, metrics]] of held) items += countDataPoints({ temporality: 'delta', time: 0, metrics });
       held.clear();
       if (items > 0) {
         const message = this.#redact(`OTLP metrics to ${redactUrl(this.urls.metrics)}: ${items} data points kept from failed exports were lost at shutdown`);
-        this.#diagnose({ kind: 'export_failed', message, detail: { signal: 'metrics', items } });
+        this.#diagnose({ kind: reason, message, detail: { signal: 'metrics', items } });
         // Also the monitor's to count and report: the backend's own onDiagnostic is unset by default.
-        lost = { ok: false, reason: 'export_failed', error: message, rejected: { dataPoints: items } };
+        lost = { ok: false, reason, error: message, rejected: { dataPoints: items } };
       }
     }
     for (const s of this.#options.signals) unregisterExporterUrl(this.urls[s]);
@@ -177,7 +187,7 @@ export class OtlpBackend implements Backend {
    * (and through onDiagnostic): nothing was dropped, so nothing is counted; the monitor counts a
    * failed result's items as dropped. What is still kept at shutdown gets one last export.
    */
-  async #export(batch: TelemetryBatch, last = false): Promise<ExportResult> {
+  async #export(batch: TelemetryBatch, last = false): Promise<OtlpExportResult> {
     const o = this.#options;
     const carry = this.#carry;
     let metrics = batch.metrics;
@@ -212,7 +222,7 @@ export class OtlpBackend implements Backend {
     } finally {
       for (const b of budgets.values()) b.end();
     }
-    return this.#combine(jobs, outcomes, o.signals.has('metrics') ? countNegativeSummaries(metrics) : 0, batch, overBound);
+    return this.#combine(jobs, outcomes, o.signals.has('metrics') ? countNegativeSummaries(metrics) : 0, batch, overBound, last);
   }
 
   async #send(batch: TelemetryBatch, signal: OtlpSignal, ctx: PostContext, delivered: (status: number, attempts: number) => void): Promise<PostOutcome> {
@@ -241,13 +251,18 @@ export class OtlpBackend implements Backend {
   /**
    * `trimmed`: summary points sent without their negative quantiles and sum, counted when
    * delivered. `overBound`: carried points let go past the carry's bound (`buffer_full`).
+   * `last`: the export at shutdown, whose undelivered points are lost, not kept.
    */
-  #combine(jobs: Job[], outcomes: PostOutcome[], trimmed: number, batch: TelemetryBatch, overBound: number): ExportResult {
+  #combine(jobs: Job[], outcomes: PostOutcome[], trimmed: number, batch: TelemetryBatch, overBound: number, last: boolean): OtlpExportResult {
     let reason: DropReason | undefined;
     const errors: string[] = [];
     const rejected: { spans?: number; logs?: number; dataPoints?: number } = {};
+    // The same items per reason: each signal's request fails for its own (a 400 for traces, a
+    // network error for logs), and the counts must not all go under the first one's.
+    const byReason: { [R in DropReason]?: number } = {};
+    const drop = (r: DropReason, n: number): void => void (byReason[r] = (byReason[r] ?? 0) + n);
     // Points kept from failed exports past the carry's bound (more series than a collection holds).
-    if (overBound > 0) rejected.dataPoints = overBound;
+    if (overBound > 0) drop('buffer_full', (rejected.dataPoints = overBound));
     for (let i = 0; i < jobs.length; i++) {
       const { signal, count } = jobs[i];
       const out = outcomes[i];
@@ -262,6 +277,7 @@ export class OtlpBackend implements Backend {
           const error = `${trimmed} summary points sent without negative quantiles and sum (MET-09)`;
           errors.push(error);
           rejected.dataPoints = (rejected.dataPoints ?? 0) + trimmed;
+          drop('export_rejected', trimmed);
           this.#diagnose({ kind: 'export_rejected', message: `${where}: ${error}`, detail: { signal, items: trimmed } });
         }
         continue;
@@ -270,7 +286,8 @@ export class OtlpBackend implements Backend {
       let items = out.partial ? Math.min(out.partial.rejected, count) : count;
       let kept = '';
       const metrics = batch.metrics;
-      if (signal === 'metrics' && this.#carry && metrics && !out.partial) {
+      // The last export (shutdown) keeps nothing: there is no next one.
+      if (signal === 'metrics' && this.#carry && metrics && !out.partial && !last) {
         // See #export: all of a delta the exporter would retry, else the drop counter's own points.
         const keep = out.retryable ? metrics.metrics : metrics.metrics.filter((m) => m.name === DROPPED_METRIC);
         const n = countDataPoints({ ...metrics, metrics: keep });
@@ -283,7 +300,9 @@ export class OtlpBackend implements Backend {
       const error = this.#redact(`${signal} to ${to}: ${out.error ?? 'failed'}${kept}`);
       errors.push(error);
       if (items > 0) {
-        reason ??= out.reason ?? 'export_failed';
+        const why = out.reason ?? 'export_failed';
+        reason ??= why;
+        drop(why, items);
         rejected[REJECTED_KEY[signal]] = (rejected[REJECTED_KEY[signal]] ?? 0) + items;
       }
       this.#diagnose({
@@ -294,10 +313,12 @@ export class OtlpBackend implements Backend {
     }
     // Nothing lost to a failure: `ok`, whatever was kept for later (the monitor counts nothing);
     // carried points past the bound alone are counted as buffer_full.
+    // Only when there is more than one reason: with one, `reason` says it.
+    const split = Object.keys(byReason).length > 1 && { byReason };
     if (reason === undefined) {
-      return errors.length || overBound ? { ok: true, ...(overBound && { reason: 'buffer_full' as const }), error: errors.join('; '), ...(rejected.dataPoints && { rejected }) } : { ok: true };
+      return errors.length || overBound ? { ok: true, ...(overBound && { reason: 'buffer_full' as const }), error: errors.join('; '), ...(rejected.dataPoints && { rejected }), ...split } : { ok: true };
     }
-    return { ok: false, reason, error: errors.join('; '), rejected };
+    return { ok: false, reason, error: errors.join('; '), rejected, ...split };
   }
 
   #diagnose(d: Diagnostic): void {

@@ -48,9 +48,10 @@ describe("a redirect's Location in the error", () => {
       'traces to https://collector.example/v1/traces: HTTP 308 redirect to https://collector.example/otlp/v1/traces, not followed: set the endpoint to the final URL',
     );
     expect(await redirect('https://collector.example', 'http://admin:s3@other.example:8080/v1/traces')).toContain('redirect to http://other.example:8080/v1/traces, not followed');
-    // Scheme-relative (another host) is no URL of its own: its credentials are not shown either.
-    expect(await redirect('https://collector.example', '//joe:pa@other.example/v1/traces')).toContain('redirect to [invalid url], not followed');
-    expect(await redirect('https://collector.example', '/\\joe:pa@other.example/v1/traces')).toContain('redirect to [invalid url], not followed');
+    // Scheme-relative (another host): resolved against the request URL, as fetch would, and its
+    // credentials not shown either.
+    expect(await redirect('https://collector.example', '//joe:pa@other.example/v1/traces')).toContain('redirect to https://other.example/v1/traces, not followed');
+    expect(await redirect('https://collector.example', '/\\joe:pa@other.example/v1/traces')).toContain('redirect to https://other.example/v1/traces, not followed');
   });
 
   it('a path on the same server stays a path; one that is no URL is said to be', async () => {

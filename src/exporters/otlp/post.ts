@@ -91,7 +91,7 @@ export async function postWithRetry(
         delivered?.(status, attempt);
         return await readSuccess(res, sentJson, attempt);
       }
-      if (!isRetryableStatus(status)) return await readFailure(res, attempt);
+      if (!isRetryableStatus(status)) return await readFailure(res, attempt, url);
       waitMs = parseRetryAfter(res.headers.get('retry-after'), Date.now());
       // A response over the cap is a non-retryable error whatever its status (OTLP-05). Read up
       // to the cap, not discarded: a chunked one says its size only by being read.
@@ -150,7 +150,7 @@ async function readSuccess(res: Response, sentJson: boolean, attempts: number): 
   return { ok: true, status: res.status, attempts, partial };
 }
 
-async function readFailure(res: Response, attempts: number): Promise<PostOutcome> {
+async function readFailure(res: Response, attempts: number, url: string): Promise<PostOutcome> {
   const status = res.status;
   let message = '';
   try {
@@ -162,9 +162,10 @@ async function readFailure(res: Response, attempts: number): Promise<PostOutcome
   const reason: DropReason = status === 400 ? 'export_rejected' : status === 413 ? 'export_too_large' : 'export_failed';
   // A redirect is not followed (see `redirect: 'manual'`). Its target is shown as the endpoint is
   // (redactUrl: without `user:password@`, query and fragment, which may hold credentials), a path
-  // (the endpoint's server) without its query.
+  // (the endpoint's server) without its query; another relative one (`v2/traces`) resolved
+  // against the request URL, as fetch would.
   const l = res.headers.get('location');
-  const loc = l && (/^\/(?![/\\])/.test(l) ? l.split(/[?#]/)[0] : redactUrl(l));
+  const loc = l && (/^\/(?![/\\])/.test(l) ? l.split(/[?#]/)[0] : redactUrl(l, url));
   const to = status > 299 && status < 400 ? ` redirect ${loc ? 'to ' + loc : 'without a Location'}, not followed: set the endpoint to the final URL` : '';
   return { ok: false, reason, error: `HTTP ${status}${to}${message ? ': ' + message : ''}`, status, attempts };
 }

@@ -502,8 +502,12 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       return this.#exportWaiting();
     }
     // One scope per window carries the export; the others' data is in its hands already, so
-    // they have nothing for `waitUntil` to wait for.
-    if (this.#batchCarrier || this.#nothingWaiting()) return nothingToExport();
+    // they have nothing for `waitUntil` to wait for. A carrier still set well past its deadline
+    // is dead: its scope's promise was held by no `waitUntil` (a Hono `app.request()` made without
+    // an execution context), and workerd drops the timers of a request that has ended. Left in
+    // place it kept every later scope of a window from exporting, each burst's tail waiting for the
+    // next burst; this scope carries in its place.
+    if ((this.#batchCarrier && t < this.#carrierDeadline + BATCH_QUIET_MS) || this.#nothingWaiting()) return nothingToExport();
     // The carrier waits while requests keep arriving or ending, up to the end of the window. If
     // none started or ended in the first millisecond (a lone request, or a caller that awaits
     // each request's export before sending the next) it exports then. Otherwise it checks every
@@ -515,8 +519,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     // export would wait the whole window, polling.
     // Not unref'd: whoever holds this promise (a `waitUntil`, a script awaiting `close()`) is
     // waiting for the export.
-    const deadline = this.#lastScopeExport + this.#batchWindowMs;
-    return (this.#batchCarrier = new Promise<void>((resolve) => {
+    const deadline = (this.#carrierDeadline = this.#lastScopeExport + this.#batchWindowMs);
+    const carrier: Promise<FlushResult> = (this.#batchCarrier = new Promise<void>((resolve) => {
       let seen = this.#scopesOpened + this.#scopesClosed;
       // Checks in a row that saw no request start or end; -1 until one has (the first check decides).
       let quietChecks = -1;
@@ -532,13 +536,16 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       };
       setTimeout(wait, 1);
     }).then(() => {
-      this.#batchCarrier = undefined;
+      // A late one leaves the carrier that replaced it in place.
+      if (this.#batchCarrier === carrier) this.#batchCarrier = undefined;
       if (this.#nothingWaiting()) return nothingToExport();
       this.#lastScopeExport = now();
       return this.#exportWaiting();
     }));
+    return carrier;
   }
   #batchCarrier: Promise<FlushResult> | undefined;
+  #carrierDeadline = 0;
 
   /** Moves spans and logs (a closed scope's) into the buffer (bounded, see {@link buffer}). */
   #bufferAll(spans: readonly RecordingSpan[], logs: readonly LogRecordData[]): void {

@@ -1,0 +1,84 @@
+/**
+ * In workerd (miniflare, nodejs_compat): under instrument() with a batch window, a Hono handler calls
+ * `app.request('/internal')` without an execution context. That inner request's scope closes
+ * within the window with no `waitUntil` to hold it, and became the batch's carrier; workerd drops
+ * the timers of a request that has ended, so the carrier never exported and stayed set: every later
+ * request closing within a window handed its data to it, and each burst's tail waited for the next
+ * burst (lost if the isolate were evicted). A later request now carries in its place.
+ */
+import { build } from 'esbuild';
+import { Miniflare } from 'miniflare';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+
+const WORKER = `
+import { Hono } from 'hono';
+import { createMonitor } from '../../src/index.js';
+import { MemoryBackend } from '../../src/testing/index.js';
+import { monitorMiddleware } from '../../src/middleware/hono/index.js';
+import { instrument } from '../../runtimes/cloudflare-workers/index.js';
+const memory = new MemoryBackend();
+const monitor = createMonitor({ serviceName: 'w', backends: [memory], batchWindowMs: 100, onDiagnostic: () => {} });
+const app = new Hono();
+app.use(monitorMiddleware(monitor));
+app.get('/internal', (c) => c.text('in'));
+app.get('/outer', async (c) => c.text(await (await app.request('/internal', {}, c.env)).text()));
+app.get('/items/:id', (c) => c.text(c.req.param('id')));
+const worker = instrument({ fetch: (req, env, ctx) => app.fetch(req, env, ctx) }, () => monitor);
+export default {
+  fetch(request, env, ctx) {
+    if (new URL(request.url).pathname === '/__telemetry') return Response.json(memory.spans.map((s) => s.name + ' ' + (s.attributes['url.path'] ?? '')));
+    return worker.fetch(request, env, ctx);
+  },
+};
+`;
+
+let mf: Miniflare;
+
+beforeAll(async () => {
+  const r = await build({
+    stdin: { contents: WORKER, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts', sourcefile: 'hono-worker.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['node:*', 'cloudflare:*'],
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }], compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] });
+  await mf.ready;
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function exported(path: string): Promise<string[]> {
+  let seen: string[] = [];
+  for (let i = 0; i < 100 && !seen.some((s) => s.endsWith(' ' + path)); i++) {
+    seen = (await (await mf.dispatchFetch('http://w/__telemetry')).json()) as string[];
+    await sleep(20);
+  }
+  return seen;
+}
+
+test('workerd: after a self-request without an execution context, a request ending within the window still leaves with its own waitUntil', async () => {
+  expect(await (await mf.dispatchFetch('http://w/items/a')).text()).toBe('a');
+  expect(await exported('/items/a')).toContain('GET /items/:id /items/a');
+  // Within the window of that export: the inner request's scope, held by no waitUntil, defers first.
+  expect(await (await mf.dispatchFetch('http://w/outer')).text()).toBe('in');
+  await sleep(200);
+  // Past the window: exported at once, with what waited.
+  expect(await (await mf.dispatchFetch('http://w/items/b')).text()).toBe('b');
+  // Within the window of that export: deferred, and carried by its own request.
+  expect(await (await mf.dispatchFetch('http://w/items/c')).text()).toBe('c');
+  const seen = await exported('/items/c');
+  expect(seen).toContain('GET /items/:id /items/b');
+  expect(seen).toContain('GET /items/:id /items/c');
+  expect(seen.filter((s) => s.includes('/internal'))).toHaveLength(1);
+}, 30_000);

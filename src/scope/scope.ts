@@ -1,4 +1,4 @@
-import { contextStorage } from '../context/active.js';
+import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Attributes } from '../model/attributes.js';
 import type { LogRecordData } from '../model/log-data.js';
 import type { RecordingSpan, Span } from '../trace/span.js';
@@ -47,9 +47,17 @@ export class Scope {
   readonly spans: RecordingSpan[] = [];
   readonly logs: LogRecordData[] = [];
   /**
+   * @internal Until the scope closes, its sampled spans started and not yet ended: the tracer
+   * counts one up as it starts such a span, `addSpan` one down as it ends (each such span ends
+   * into its open scope). What an adapter that exports an invocation before its handler is done
+   * (a Lambda timeout) counts as lost: they would end too late for any export.
+   */
+  open = 0;
+  /**
    * The SERVER span of the HTTP request the scope serves, set by the adapter that opened it, for
-   * middleware that names it by route (Hono). Unset for other invocations (a cron, a queue batch,
-   * an RPC call), whose spans keep their names.
+   * middleware that names it by route (Hono), and what `run()` makes current when called from
+   * outside the scope. Unset for other invocations (a cron, a queue batch, an RPC call), whose
+   * spans keep their names.
    */
   serverSpan: Span | undefined;
   /**
@@ -127,13 +135,23 @@ export class Scope {
     return this.#ended;
   }
 
-  /** Runs `fn` with this scope current and returns its result. */
+  /**
+   * Runs `fn` with this scope current and returns its result. Called inside the scope
+   * (`getActiveScope()!.run(fn)`), the context stays as it is: the active span, baggage and
+   * OpenTelemetry context. Called from elsewhere (a callback that lost the request's context),
+   * the request's SERVER span is current, with its baggage: logs carry its trace ids and new
+   * spans are its children, as in the handler. A scope without one (`openScope()`) has no span.
+   */
   run<R>(fn: () => R): R {
-    return contextStorage().run({ scope: this }, fn);
+    const storage = contextStorage();
+    const active = storage.get();
+    const span = this.serverSpan as (Span & { baggage?: ActiveContext['baggage'] }) | undefined;
+    return storage.run(active?.scope === this ? active : { scope: this, span, baggage: span?.baggage }, fn);
   }
 
   /** @internal */
   addSpan(span: RecordingSpan): void {
+    this.open--;
     if (this.owner.scopeSpanLimit(this, span)) this.spans.push(span);
   }
 

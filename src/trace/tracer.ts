@@ -236,8 +236,12 @@ export class Tracer {
     );
     if (this.instrumentationScope) span.instrumentationScope = this.instrumentationScope;
     if (links) addLinks(span, links, owner);
-    // Counted once nothing can throw any more: a span abandoned by a throw is never ended.
-    if (flags & 1) openSpans.sampled++;
+    // Counted once nothing can throw any more: a span abandoned by a throw is never ended. Per
+    // scope too (see Scope.open): what an invocation stopped before its spans end counts as lost.
+    if (flags & 1) {
+      openSpans.sampled++;
+      if (scope) scope.open++;
+    }
     return span;
   }
 

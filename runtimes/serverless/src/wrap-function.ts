@@ -426,6 +426,19 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     } catch {
       // the export below still runs
     }
+    // Child spans still open now would end only after this export: Lambda stops the function at
+    // its deadline (and resets the sandbox after a timeout), so no later flush takes them. They
+    // are counted here, before the export, so that the count leaves with it: counted once they
+    // ended, the count itself would be lost with them. A handler that still answers before the
+    // deadline exports those that ended meanwhile too (see `settled`): counted all the same.
+    const open = scope.open;
+    if (open > 0) {
+      monitor.diag.drop(
+        'export_timeout',
+        () => `a Lambda invocation was exported before its handler finished (a timeout, or an event loop that emptied first) with ${open} of its spans still open; they end too late for any export`,
+        open,
+      );
+    }
     // Nothing is answered after this export: it has what is left, whatever it is.
     const rest = remainingMs(context);
     abandoned = awaitFlush(monitor, scope.close(), rest === undefined ? flushTimeoutMs : Math.max(0, Math.min(flushTimeoutMs, rest)), scope);

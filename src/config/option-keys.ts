@@ -4,7 +4,7 @@ import type { HttpInstrumentationOptions } from '../http/handle-request.js';
  * The keys of `HttpInstrumentationOptions`, as a record so that a key added to the interface
  * and not here fails to compile instead of being refused at run time.
  */
-export const HTTP_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };
+export const HTTP_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0, ignoreRequest: 0 };
 
 /**
  * Throws for a key of `options` that `known` lacks: a misspelled option (`timeoutMS`,
@@ -18,7 +18,7 @@ export function checkOptionKeys(what: string, options: object, known: object): v
  * checkOptionKeys, then the values of the HTTP options every adapter shares (and `traceFetch`
  * where the adapter has it): `trustIncomingTrace: 'false'` from an env var trusted incoming
  * traces, a `captureHeaders` list given as one string was read letter by letter, a route given
- * as a string was never called. Each took effect unseen; each now throws where it is given.
+ * as a string was never called, an `ignoreRequest` path given as text failed every request. Each took effect unseen; each now throws where it is given.
  */
 export function checkHttpOptions(what: string, options: object, known: object): void {
   checkOptionKeys(what, options, known);
@@ -33,6 +33,8 @@ export function checkHttpValues(what: string, options: object, flags: string[]):
   };
   for (const k of flags) if (o[k] !== undefined && typeof o[k] != 'boolean') wrong(k, 'true or false', o[k]);
   if (o.route !== undefined && typeof o.route != 'function') wrong('route', "a function (request) => route template such as '/users/:id'", o.route);
+  // A path given as text (`ignoreRequest: '/health'`) or a list of them would otherwise fail on every request.
+  if (o.ignoreRequest !== undefined && typeof o.ignoreRequest != 'function') wrong('ignoreRequest', 'a function (request) => true for a request to leave untraced', o.ignoreRequest);
   const t = o.traceFetch;
   if (t !== undefined && typeof t != 'boolean' && (t === null || typeof t != 'object' || Array.isArray(t))) wrong('traceFetch', 'true, false or fetch options ({ propagateTo })', t);
   const c = o.captureHeaders as Record<string, unknown> | undefined;

@@ -1,10 +1,13 @@
 import { contextStorage, type ActiveContext } from '../context/active.js';
 import type { Monitor } from '../monitor.js';
-import { SpanKind, SpanStatus } from '../model/span-data.js';
+import { SpanKind, SpanStatus, type SpanContext } from '../model/span-data.js';
 import { nothingToExport, type Scope } from '../scope/scope.js';
 import { extractIncoming } from '../trace/propagation/propagation.js';
-import { measuredFor, routeSetOn, type Span } from '../trace/span.js';
+import { measuredFor, NonRecordingSpan, routeSetOn, type Span } from '../trace/span.js';
 import { failSpan } from '../trace/tracer.js';
+import { newSpanId, newTraceId } from '../trace/ids.js';
+import { settleQuietly } from '../diag/callback.js';
+import type { Baggage } from '../trace/propagation/baggage.js';
 import { now, secondsBetween } from '../time.js';
 import { decodedByFetch, withoutEncoding } from './decoded-body.js';
 import { addHeaders, requestAttributes, serverSpanName, urlParts, type CaptureOptions, type UrlParts } from './request-attributes.js';
@@ -28,6 +31,21 @@ export interface HttpInstrumentationOptions {
    * (server-sent events, a proxied download) that should be timed to its last byte.
    */
   waitForBody?: boolean;
+  /**
+   * Requests to keep out of traces and request metrics: health checks, readiness probes,
+   * Prometheus scrapes, a load balancer's probe (`(r) => new URL(r.url).pathname === '/health'`).
+   * Called once per request, before anything is recorded; `true` ignores it. An ignored request
+   * is served exactly as before: the handler runs and gets its telemetry (`t.scope`, `t.span`,
+   * usable as usual), and its Response goes back as the same object. It gets no server span (a
+   * non-recording, unsampled one: spans started inside it are not recorded, as under any
+   * unsampled parent with a parent-based sampler, the default), no `http.server.request.duration`
+   * or `http.server.active_requests` point, no `web.request` hook from the Hono middleware, and its
+   * outgoing fetches carry what an unsampled request's carry (the trace continued, not sampled).
+   * Logs written inside it are still recorded and exported. A predicate that throws, or returns
+   * anything but true, false or undefined (a Promise), leaves the request recorded as usual, and a
+   * config diagnostic says so once. Unset, it costs one property check per request.
+   */
+  ignoreRequest?: (request: Request) => boolean;
 }
 
 /** What a handler gets besides the request: its scope and server span, for explicit use. */
@@ -132,6 +150,9 @@ export function handleRequest(
   let r: ServedRequest;
   let result: Response | Promise<Response>;
   try {
+    // One property read when the option is unset.
+    // (A disabled monitor records nothing anyway: the predicate is not called.)
+    if (options.ignoreRequest !== undefined && monitor.enabled && isIgnored(monitor, options.ignoreRequest, request)) return serveIgnored(monitor, request, handler, waitUntil, options, held);
     const url = urlParts(request.url);
     if (url === undefined) return serveUnparsed(monitor, request, handler, waitUntil, held);
     // The per-request state lives in a ServedRequest, not in closures (`finish` was one with a
@@ -157,6 +178,87 @@ export function handleRequest(
       throw err;
     },
   );
+}
+
+/**
+ * Scopes of the requests `ignoreRequest` left out, for a middleware that would describe their
+ * server span (the Hono middleware, whose `web.request` hook counts requests): it leaves them alone.
+ */
+export const ignoredScopes = new WeakSet<Scope>();
+
+/**
+ * Whether `predicate` (`ignoreRequest`) ignores `request`: only a `true` does. One that throws or
+ * returns anything but a boolean or undefined (an async predicate's Promise, truthy but not an
+ * answer) must not reach the request: it is served and recorded as usual, reported once.
+ */
+export function isIgnored(monitor: Monitor, predicate: (request: Request) => boolean, request: Request): boolean {
+  let v: unknown;
+  try {
+    v = predicate(request);
+  } catch (err) {
+    optionFailed(monitor, 'ignoreRequest threw', err);
+    return false;
+  }
+  if (v === true) return true;
+  if (v !== false && v !== undefined) {
+    // An async predicate's rejection would otherwise be unhandled (it ends a Node process).
+    settleQuietly(v);
+    optionFailed(monitor, 'ignoreRequest returned no boolean (a Promise?)', v);
+  }
+  return false;
+}
+
+/**
+ * An option's callback (`route`, `ignoreRequest`) that failed, reported once per monitor (DESIGN
+ * 5). diag.report never throws, and builds the message only then: a callback failing on every
+ * request costs no text per request.
+ */
+function optionFailed(monitor: Monitor, what: string, err: unknown, outcome = 'as usual'): void {
+  monitor.diag.report('config', () => `${what}${err instanceof Error ? ` (${err.message})` : ''}; the request is recorded ${outcome}`, err, what);
+}
+
+/**
+ * A request `ignoreRequest` left out: served in a scope of its own (its logs, and the work its
+ * handler holds, leave with it) under an unsampled server span, with no HTTP server metric. The
+ * handler's answer, or its throw, goes back as it is.
+ */
+export async function serveIgnored(
+  monitor: Monitor,
+  request: Request,
+  handler: (request: Request, telemetry: RequestTelemetry) => Response | Promise<Response>,
+  waitUntil: WaitUntil | undefined,
+  options: HttpInstrumentationOptions,
+  held: Held | undefined,
+): Promise<Response> {
+  // The trace goes on as an unsampled request's would: the caller's (or the outer request's)
+  // trace id, tracestate and baggage, a span id of its own, the sampled flag off.
+  const incoming = options.trustIncomingTrace !== false ? extractIncoming(request.headers, monitor) : {};
+  const outer = incoming.parent === undefined ? nested(monitor) : undefined;
+  const baggage = outer !== undefined ? outer.baggage : incoming.baggage;
+  const scope = monitor.openScope(HTTP_SCOPE);
+  const span = ignoredSpan(monitor, scope, incoming.parent ?? outer?.span?.spanContext(), baggage);
+  try {
+    return await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
+  } finally {
+    closeScope(scope, waitUntil, held);
+  }
+}
+
+/**
+ * The server span of an ignored request (set as `scope.serverSpan`, the scope marked in
+ * ignoredScopes): the span the tracer makes when its sampler drops one (non-recording, the
+ * parent's trace and tracestate, a new span id, the sampled flag off), made without asking the
+ * sampler: one that samples every root (`always_on`) would record what the app asked to ignore.
+ */
+export function ignoredSpan(monitor: Monitor, scope: Scope, parent: SpanContext | undefined, baggage: Baggage | undefined): Span {
+  // W3C: only the random flag goes on.
+  const span = new NonRecordingSpan({ traceId: parent?.traceId ?? newTraceId(), spanId: newSpanId(), traceFlags: (parent?.traceFlags ?? 0) & 2, traceState: parent?.traceState, isRemote: false });
+  span.scope = scope;
+  span.baggage = baggage;
+  span.owner = monitor;
+  scope.serverSpan = span;
+  ignoredScopes.add(scope);
+  return span;
 }
 
 /** A URL no parser here reads: served as it is; its scope is closed, so it is not left open. */
@@ -216,8 +318,10 @@ class ServedRequest {
     if (options.route) {
       try {
         route = options.route(request);
-      } catch {
+      } catch (err) {
+        // Was silent: every request of the app then went unnamed, and nobody was told why.
         route = undefined;
+        optionFailed(monitor, 'route threw', err, 'without a route');
       }
     }
     this.#route = route;

@@ -63,6 +63,7 @@ const ADAPTER_KEYS = [
   'trustIncomingTrace',
   'captureHeaders',
   'waitForBody',
+  'ignoreRequest',
   'waitUntilTimeoutMs',
   'propagateTo',
   'instrumentFetch',

@@ -9,7 +9,7 @@ import {
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS, kindOf } from '../../../src/config/option-keys.js';
-import { answeredWith, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { answeredWith, isIgnored, serveIgnored, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Attributes } from '../../../src/model/attributes.js';
 import type { Span } from '../../../src/trace/span.js';
@@ -124,12 +124,36 @@ export function instrument(
       'deno:join-wait-for-body',
     );
   }
+  if (http.ignoreRequest !== undefined) {
+    monitor.diag.report(
+      'config',
+      "instrument(): Deno's OpenTelemetry (OTEL_DENO=true) still exports its own SERVER span and HTTP metrics of the requests ignoreRequest leaves out; this monitor records none of them",
+      undefined,
+      'deno:join-ignore-request',
+    );
+  }
   const capture = http.captureHeaders;
+  const ignore = http.ignoreRequest;
+  const plain = http.traceFetch === false;
 
   const joined = function instrumentedHandler(request: Request, info: DenoServeInfo): Promise<Response> {
     const span = activeDenoSpan(monitor);
     // No span of Deno's in sight (a request not served by Deno.serve): trace it ourselves.
     if (!span) return own(request, info);
+    // Served as `own` serves an ignored request, outside Deno's span (which Deno exports anyway).
+    if (ignore !== undefined && isIgnored(monitor, ignore, request)) {
+      return serveIgnored(
+        monitor,
+        request,
+        (req, t) => {
+          if (plain) t.scope.plainFetch = true;
+          return handler(req, info, t);
+        },
+        own.track,
+        http,
+        undefined,
+      );
+    }
     decorateJoined(span, request, http.route, capture?.requestHeaders, monitor.redactor);
     const scope = monitor.openScope({ name: 'http' });
     scope.serverSpan = span;

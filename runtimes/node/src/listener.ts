@@ -141,8 +141,9 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     let forwarded: ForwardedRequest | undefined;
     try {
       if (readForwarded !== undefined) forwarded = readForwarded(req.headers, req.socket?.remoteAddress);
-      // The listener gets Node's req: the Request is the telemetry's, a Web one only for `route(request)`.
-      request = requestFromNode(forwarded === undefined ? req : asForwarded(req, forwarded), !options.route);
+      // The listener gets Node's req: the Request is the telemetry's, a Web one only for the
+      // options given it (`route(request)`, `ignoreRequest(request)`).
+      request = requestFromNode(forwarded === undefined ? req : asForwarded(req, forwarded), !options.route && !options.ignoreRequest);
     } catch {
       request = undefined;
     }

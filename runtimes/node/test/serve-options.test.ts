@@ -9,7 +9,7 @@ test("node: serve()'s misspelled option (the runtime's or the library's) throws,
   const { monitor } = createTestMonitor();
   const before = ours();
   await expect(serve(() => new Response('x'), monitor, { port: 0, wairForBody: true } as never)).rejects.toThrow(
-    /^serve: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, port, hostname, server, flushOnExit, traceFetch, trustProxy\.$/,
+    /^serve: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, port, hostname, server, flushOnExit, traceFetch, trustProxy\.$/,
   );
   await expect(serve(() => new Response('x'), monitor, { port: 0, flushOnExit: { timeoutMS: 5 } } as never)).rejects.toThrow(/^flushOnExit: unknown option `timeoutMS`/);
   expect(ours()).toBe(before);
@@ -34,10 +34,10 @@ test("node: serve()'s port that is no port number throws, nothing started ('3000
 test("node: instrument()'s and instrumentListener()'s misspelled option throws, listing the known ones", () => {
   const { monitor } = createTestMonitor();
   expect(() => instrument(() => new Response('x'), monitor, { traceFech: false } as never)).toThrow(
-    /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch\.$/,
+    /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch\.$/,
   );
   expect(() => instrumentListener((_req, res) => res.end(), monitor, { wairForBody: true } as never)).toThrow(
-    /^instrumentListener: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, traceFetch, trustProxy\.$/,
+    /^instrumentListener: unknown option `wairForBody`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, trustProxy\.$/,
   );
 });
 

@@ -2,7 +2,7 @@ import type { EnvRecord } from '../../../src/config/env.js';
 import { measuredFor, routeSetOn } from '../../../src/trace/span.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { answeredWith, errorType, handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { answeredWith, errorType, handleRequest, ignoredSpan, isIgnored, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
@@ -373,10 +373,14 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
   // One start and one end for the span and the request's duration point (HTTP semconv: the same
   // request measured); the point was read later and shorter than the span (metrics set-up between).
   const start = now();
-  const span = monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope, links: shape.links, startTime: start });
+  // `ignoreRequest` (a health check through API Gateway): the invocation runs under an unsampled span, with no request point.
+  const ignored = shape.http !== undefined && http.ignoreRequest !== undefined && monitor.enabled && ignoresEvent(monitor, http.ignoreRequest, shape);
+  const span = ignored
+    ? ignoredSpan(monitor, scope, parent ?? undefined, baggage)
+    : monitor.tracer.startSpan(shape.name, { kind: shape.kind, parent, attributes, scope, links: shape.links, startTime: start });
   // The HTTP request's span, for middleware that names it by route (Hono); not a queue's or a cron's.
   if (shape.http) scope.serverSpan = span;
-  const metrics = shape.http ? httpServerMetrics(monitor) : undefined;
+  const metrics = shape.http && !ignored ? httpServerMetrics(monitor) : undefined;
   const activeLabels = shape.http ? { 'http.request.method': shape.http.method, 'url.scheme': shape.http.scheme } : undefined;
   if (metrics && activeLabels) metrics.active.add(1, activeLabels);
   /** Ends the span and records the request's point, once: at the handler's answer or at the timeout. */
@@ -641,4 +645,22 @@ function onDrain(fn: () => void): void {
 export function resetColdStart(): void {
   coldStart = true;
   initAt = undefined;
+}
+
+/**
+ * Whether `ignoreRequest` leaves out an HTTP event, shown to it as the Request the client sent
+ * (scheme, Host, path, query, method and headers). An event no Request can be made of (a method
+ * fetch forbids, a header value it refuses) is recorded.
+ */
+function ignoresEvent(monitor: Monitor, predicate: (request: Request) => boolean, shape: EventShape): boolean {
+  let request: Request;
+  try {
+    const a = shape.attributes;
+    const host = a['server.address'] ? `${a['server.address']}${a['server.port'] ? `:${a['server.port']}` : ''}` : 'localhost';
+    const method = String(a['http.request.method_original'] ?? shape.http!.method);
+    request = new Request(`${shape.http!.scheme}://${host}${a['url.path'] ?? '/'}${a['url.query'] ? `?${a['url.query']}` : ''}`, { method, headers: shape.headers });
+  } catch {
+    return false;
+  }
+  return isIgnored(monitor, predicate, request);
 }

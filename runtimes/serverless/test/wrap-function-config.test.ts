@@ -35,7 +35,7 @@ describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when 
   test('a misspelled option throws, listing the known ones, instead of leaving its default in force', () => {
     const { monitor } = createTestMonitor();
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { flushTimeoutMS: 500 } as never)).toThrow(
-      /^wrapFunction: unknown option `flushTimeoutMS`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, kind, flushTimeoutMs, timeoutMarginMs\.$/,
+      /^wrapFunction: unknown option `flushTimeoutMS`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, kind, flushTimeoutMs, timeoutMarginMs\.$/,
     );
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind: 'lambda', flushTimeoutMs: 5, route: () => '/x', trustIncomingTrace: false, captureHeaders: {}, waitForBody: true })).not.toThrow();
   });

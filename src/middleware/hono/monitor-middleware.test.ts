@@ -494,7 +494,7 @@ describe('monitorMiddleware (Hono on Node, app.request)', () => {
 
 test("monitorMiddleware's misspelled option throws where the app is built, listing the known ones (it was ignored, its default in force)", () => {
   const { monitor } = createTestMonitor();
-  expect(() => monitorMiddleware(monitor, { waitForBdy: true } as never)).toThrow(/^monitorMiddleware: unknown option `waitForBdy`; known options are route, trustIncomingTrace, captureHeaders, waitForBody\.$/);
+  expect(() => monitorMiddleware(monitor, { waitForBdy: true } as never)).toThrow(/^monitorMiddleware: unknown option `waitForBdy`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest\.$/);
   expect(() => monitorMiddleware(monitor, { trustIncomingTrace: false, captureHeaders: { requestHeaders: ['x-id'] }, waitForBody: true })).not.toThrow();
 });
 

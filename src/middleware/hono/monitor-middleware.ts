@@ -4,7 +4,7 @@ import type { EnvRecord } from '../../config/env.js';
 import { checkHttpOptions } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
 import { hostEnv } from './host-env.js';
-import { handleRequest, whenAnswered, type HttpInstrumentationOptions } from '../../http/handle-request.js';
+import { handleRequest, ignoredScopes, whenAnswered, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import { Monitor } from '../../monitor.js';
 import type { Scope } from '../../scope/scope.js';
@@ -21,7 +21,7 @@ import { now } from '../../time.js';
 export interface HonoMonitorOptions extends HttpInstrumentationOptions {}
 
 /** `route` too: handleRequest reads it; it names a request no Hono route matched (a 404). */
-const MIDDLEWARE_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0 };
+const MIDDLEWARE_OPTION_KEYS: Record<keyof HttpInstrumentationOptions, 0> = { route: 0, trustIncomingTrace: 0, captureHeaders: 0, waitForBody: 0, ignoreRequest: 0 };
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -201,7 +201,9 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
     throw error;
   } finally {
     describing.delete(scope);
-    describe(monitor, span, c, method, start, own, thrown, adapter);
+    // A request `ignoreRequest` left out is not described: its span records nothing, and the
+    // `web.request` hook would count it in the hooks' request metric. (A recording span never is one.)
+    if (span.isRecording() || !ignoredScopes.has(scope)) describe(monitor, span, c, method, start, own, thrown, adapter);
   }
 }
 
@@ -218,7 +220,8 @@ async function describedNext(next: () => Promise<void>, monitor: Monitor, span: 
  * span, and the `web.request` hook (emitted when the adapter answers), record the answer sent.
  *
  * @param monitorOrConfig a monitor, its options, or `(env) => options` (Hono's `c.env`)
- * @param options HTTP options (`trustIncomingTrace`, `captureHeaders`, `waitForBody`)
+ * @param options HTTP options (`trustIncomingTrace`, `captureHeaders`, `waitForBody`, `ignoreRequest`,
+ *   which gets `c.req.raw`); under an adapter, the adapter's options apply instead
  * @example
  * ```ts
  * const app = new Hono();

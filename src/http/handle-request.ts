@@ -233,9 +233,11 @@ export async function serveIgnored(
   // The trace goes on as an unsampled request's would: the caller's (or the outer request's)
   // trace id, tracestate and baggage, a span id of its own, the sampled flag off.
   const incoming = options.trustIncomingTrace !== false ? extractIncoming(request.headers, monitor) : {};
-  const outer = incoming.parent === undefined ? nested(monitor) : undefined;
+  const active = contextStorage().get();
+  const outer = incoming.parent === undefined ? nested(monitor, active) : undefined;
   const baggage = outer !== undefined ? outer.baggage : incoming.baggage;
   const scope = monitor.openScope(HTTP_SCOPE);
+  waitUntil = within(monitor, active, scope, waitUntil);
   const span = ignoredSpan(monitor, scope, incoming.parent ?? outer?.span?.spanContext(), baggage);
   try {
     return await contextStorage().run({ scope, span, baggage }, () => handler(request, { scope, span }));
@@ -300,13 +302,13 @@ class ServedRequest {
     this.#monitor = monitor;
     this.#request = request;
     this.#options = options;
-    this.#waitUntil = waitUntil;
     this.#held = held;
     const trust = options.trustIncomingTrace !== false;
     const headers = request.headers; // read once (a call into the runtime on workerd)
     const incoming = trust ? extractIncoming(headers, monitor) : {};
     const remote = incoming.parent;
-    const outer = remote === undefined ? nested(monitor) : undefined;
+    const active = contextStorage().get();
+    const outer = remote === undefined ? nested(monitor, active) : undefined;
     // Baggage that came without a traceparent is still the caller's (W3C Baggage stands alone); a
     // request served inside another continues its context, baggage the app changed included.
     const baggage = outer !== undefined ? outer.baggage : incoming.baggage;
@@ -329,6 +331,7 @@ class ServedRequest {
     // Opened only once the request has been read: a header getter that throws (a Node-style
     // request) left a scope that never closed, and the clock never caught up again (enterScope).
     const scope = (this.scope = monitor.openScope(HTTP_SCOPE));
+    this.#waitUntil = within(monitor, active, scope, waitUntil);
     // One clock reading starts both the span and the duration metric, one ends both: a reading is
     // an op call on Deno (about 0.1 µs), and there were two more per request.
     const start = (this.#start = now());
@@ -535,9 +538,24 @@ function leftWith(request: Request, error: unknown): boolean {
  * starts a trace. Only an open scope of this monitor counts: a server started inside a span
  * (Node's requests inherit the context of `listen()`) must not make every request its child.
  */
-function nested(monitor: Monitor): ActiveContext | undefined {
-  const active = contextStorage().get();
+function nested(monitor: Monitor, active: ActiveContext | undefined): ActiveContext | undefined {
   return active?.span !== undefined && active.scope?.owner === monitor && !active.scope.closed ? active : undefined;
+}
+
+/**
+ * A request served inside another of the same monitor (Hono's `app.request('/internal')` in a
+ * route) goes on with what the outer invocation set up: its traced `fetch` and Cache API reporting
+ * (Workers), and, given no `waitUntil` of its own (no execution context passed along), the outer
+ * scope's, which keeps the invocation alive for its export. Without it, an outgoing fetch inside
+ * was not traced and sent no traceparent, and the export was held by nothing: on Workers it could
+ * be cut when the outer request ended. Returns the `waitUntil` to use.
+ */
+function within(monitor: Monitor, active: ActiveContext | undefined, scope: Scope, waitUntil: WaitUntil | undefined): WaitUntil | undefined {
+  const around = active?.scope;
+  if (around === undefined || around.owner !== monitor) return waitUntil;
+  scope.tracedFetch ??= around.tracedFetch;
+  scope.bindings ??= around.bindings;
+  return waitUntil ?? (around.closed ? undefined : (p) => void around.waitUntil(p));
 }
 
 /**

@@ -10,6 +10,7 @@ import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const WORKER = `
@@ -25,18 +26,29 @@ app.use(monitorMiddleware(monitor));
 app.get('/internal', (c) => c.text('in'));
 app.get('/outer', async (c) => c.text(await (await app.request('/internal', {}, c.env)).text()));
 app.get('/items/:id', (c) => c.text(c.req.param('id')));
+app.get('/fetching', async (c) => c.text(await (await fetch(c.env.UPSTREAM)).text()));
+app.get('/outer-fetch', async (c) => c.text(await (await app.request('/fetching', {}, c.env)).text()));
 const worker = instrument({ fetch: (req, env, ctx) => app.fetch(req, env, ctx) }, () => monitor);
 export default {
   fetch(request, env, ctx) {
-    if (new URL(request.url).pathname === '/__telemetry') return Response.json(memory.spans.map((s) => s.name + ' ' + (s.attributes['url.path'] ?? '')));
+    const path = new URL(request.url).pathname;
+    if (path === '/__telemetry') return Response.json(memory.spans.map((s) => s.name + ' ' + (s.attributes['url.path'] ?? '')));
+    if (path === '/__spans') return Response.json(memory.spans.map((s) => ({ name: s.name, kind: s.kind, traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId })));
     return worker.fetch(request, env, ctx);
   },
 };
 `;
 
 let mf: Miniflare;
+let upstream: Server;
+const traceparents: (string | undefined)[] = [];
 
 beforeAll(async () => {
+  upstream = createServer((req, res) => {
+    traceparents.push(req.headers.traceparent as string | undefined);
+    res.end('up');
+  });
+  await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
   const r = await build({
     stdin: { contents: WORKER, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts', sourcefile: 'hono-worker.ts' },
     bundle: true,
@@ -48,12 +60,19 @@ beforeAll(async () => {
     write: false,
     logLevel: 'silent',
   });
-  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }], compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] });
+  const port = (upstream.address() as { port: number }).port;
+  mf = new Miniflare({
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }],
+    compatibilityDate: '2026-04-01',
+    compatibilityFlags: ['nodejs_compat'],
+    bindings: { UPSTREAM: `http://127.0.0.1:${port}/` },
+  });
   await mf.ready;
 }, 60_000);
 
 afterAll(async () => {
   await mf?.dispose();
+  upstream?.close();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -81,4 +100,20 @@ test('workerd: after a self-request without an execution context, a request endi
   expect(seen).toContain('GET /items/:id /items/b');
   expect(seen).toContain('GET /items/:id /items/c');
   expect(seen.filter((s) => s.includes('/internal'))).toHaveLength(1);
+}, 30_000);
+
+test('workerd: a fetch inside a self-request made without an execution context is traced, a child of the inner request, and sends its traceparent', async () => {
+  await sleep(200);
+  expect(await (await mf.dispatchFetch('http://w/outer-fetch')).text()).toBe('up');
+  let spans: { name: string; kind: number; traceId: string; spanId: string; parentSpanId?: string }[] = [];
+  for (let i = 0; i < 100 && !spans.some((s) => s.kind === 3); i++) {
+    spans = (await (await mf.dispatchFetch('http://w/__spans')).json()) as typeof spans;
+    await sleep(20);
+  }
+  const outer = spans.find((s) => s.name === 'GET /outer-fetch')!;
+  const inner = spans.find((s) => s.name === 'GET /fetching')!;
+  const client = spans.find((s) => s.kind === 3)!;
+  expect(inner.parentSpanId).toBe(outer.spanId);
+  expect(client).toMatchObject({ name: 'GET', traceId: outer.traceId, parentSpanId: inner.spanId });
+  expect(traceparents.at(-1)).toBe(`00-${outer.traceId}-${client.spanId}-01`);
 }, 30_000);

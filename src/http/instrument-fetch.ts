@@ -4,6 +4,7 @@ import type { Monitor } from '../monitor.js';
 import { SpanKind, SpanStatus } from '../model/span-data.js';
 import { injectContext } from '../trace/propagation/propagation.js';
 import { failSpan } from '../trace/tracer.js';
+import { measuredFor } from '../trace/span.js';
 import { now, secondsBetween } from '../time.js';
 import { httpClientDuration } from './server-metrics.js';
 import { normalizeMethod, serverSpanName } from './request-attributes.js';
@@ -130,15 +131,20 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
     const start = now();
     const end = (status?: number, errType?: string): void => {
       if (errType) span.setAttribute('error.type', errType);
-      span.end();
       const labels: Record<string, string | number> = { 'http.request.method': method, 'server.address': url.hostname, 'server.port': port };
       if (status !== undefined) labels['http.response.status_code'] = status;
       if (errType) labels['error.type'] = errType;
+      // One end for the span and the point, observed while the span still records: its exemplar
+      // points to this CLIENT span, not to the request's (the span current around the fetch).
+      const t = now();
+      measuredFor.span = span;
       try {
-        httpClientDuration(monitor).observe(secondsBetween(start, now()), labels);
+        httpClientDuration(monitor).observe(secondsBetween(start, t), labels);
       } catch {
         // telemetry must not fail the fetch
       }
+      measuredFor.span = undefined;
+      span.end(t);
     };
     const fail = (err: unknown): never => {
       const type = fetchErrorType(err, request.signal);

@@ -5,7 +5,7 @@ import type { HookRegistry } from '../../../src/hooks/registry.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { SpanKind } from '../../../src/model/span-data.js';
 import { now } from '../../../src/time.js';
-import type { Span } from '../../../src/trace/span.js';
+import { measuredFor, type Span } from '../../../src/trace/span.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 
 /** The kind of binding a call went to. */
@@ -167,8 +167,10 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
           failSpan(span, error);
           span.setAttribute('error.type', errorType);
         }
-        span.end(end);
         const a = spec.attributes;
+        // Observed while the call's span still records: its exemplar points to that span, not to
+        // the request's (the span current around the call).
+        measuredFor.span = span;
         try {
           if (spec.metrics) spec.metrics(bc.monitor, durationMs / 1000, errorType, facts?.attributes);
           else if (a['db.system.name'])
@@ -181,6 +183,8 @@ function begin(bc: BindingContext, spec: CallSpec): Done | undefined {
         } catch {
           // telemetry must not fail the call, nor be reported as onBindingCall's bug (the catch below)
         }
+        measuredFor.span = undefined;
+        span.end(end);
       }
       const hooks = bc.monitor.hooks;
       if (hooks) emitHook(hooks, spec, facts?.hit, durationMs, failed ? error : undefined, span !== undefined);

@@ -47,9 +47,11 @@ describe('workerd e2e: histogram exemplars of a sampled request', () => {
     await srv?.close();
   });
 
-  it('db.client.operation.duration of a KV read, observed in the request\'s span once the KV span ended, carries that span as its exemplar', () => {
-    const server = spansOf(srv).find((s) => s.kind === 2)!;
-    expect(exemplars(srv, 'db.client.operation.duration').ids).toEqual([`${server.traceId}/${server.spanId}`]);
+  // Observed while the KV call's CLIENT span still records: the exemplar points to the operation
+  // measured, not to the request around it (it pointed to the SERVER span before).
+  it('db.client.operation.duration of a KV read carries the KV call\'s CLIENT span as its exemplar', () => {
+    const client = spansOf(srv).find((s) => s.kind === 3)!;
+    expect(exemplars(srv, 'db.client.operation.duration').ids).toEqual([`${client.traceId}/${client.spanId}`]);
   });
 
   // Observed where the request's context has been left, and it used to be once the SERVER span

@@ -1,6 +1,6 @@
 import type { LabelsInput } from '../model/attributes.js';
 import type { NumberPoint, PointAttributes } from '../model/metric-data.js';
-import { Instrument, valueArg, labelsArg, type SeriesBase } from './instrument.js';
+import { Instrument, valueArg, labelsArg, unlessOverflow, type SeriesBase } from './instrument.js';
 
 interface SumSeries extends SeriesBase {
   value: number;
@@ -58,14 +58,18 @@ export class Counter extends SumInstrument {
    * counted drop; after `remove()` or `reset()` its next call finds or makes the series again.
    */
   bind(labels?: LabelsInput): BoundCounter {
-    let s = this.resolve(labels);
+    let s = unlessOverflow(this.resolve(labels));
     return {
       increment: (value = 1) => {
         if (typeof value !== 'number' || !(value >= 0) || value === Infinity) return this.#rejectValue(value);
         if (s === undefined || s.removed) {
-          // resolve() counts the drop when the labels are misuse or the monitor is closed.
-          s = this.resolve(labels);
-          if (s === undefined) return;
+          // resolve() counts the drop when the labels are misuse or the monitor is closed, and
+          // each value diverted to the overflow series (not kept: resolved again next call).
+          const r = this.resolve(labels);
+          if (r === undefined) return;
+          s = unlessOverflow(r);
+          this.bump(r, value);
+          return;
         } else if (this.owner.closed) return this.afterShutdown();
         this.bump(s, value);
       },

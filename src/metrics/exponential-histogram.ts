@@ -64,6 +64,8 @@ interface ExponentialSeries extends SeriesBase {
   dMax: number;
   /** The latest observation made inside a sampled span. */
   exemplar: ExemplarData | undefined;
+  /** The exemplar the previous delta collection sent. */
+  exSent: ExemplarData | undefined;
 }
 
 /**
@@ -113,6 +115,7 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
       dMin: Infinity,
       dMax: -Infinity,
       exemplar: undefined,
+      exSent: undefined,
     };
   }
 
@@ -155,8 +158,10 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
 
   protected override deltaPoint(s: ExponentialSeries, time: number): ExponentialHistogramPoint {
     const d = s.sent === undefined ? s.state : subtract(s.state, s.sent);
+    // This interval's exemplar only, told by identity (see Histogram.deltaPoint).
     const e = s.exemplar;
-    const p = this.#point(s, s.deltaStart, time, d, s.count - s.sentCount, s.dSum, s.dMin, s.dMax, e !== undefined && e.time >= s.deltaStart ? e : undefined);
+    const p = this.#point(s, s.deltaStart, time, d, s.count - s.sentCount, s.dSum, s.dMin, s.dMax, e !== s.exSent ? e : undefined);
+    s.exSent = e;
     if (this.owner.cumulativeReader === false) {
       // Read as deltas only: the next interval starts from empty buckets at the finest scale,
       // as OpenTelemetry's delta aggregation does, instead of at the scale the series fell to.

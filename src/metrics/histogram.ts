@@ -28,6 +28,8 @@ interface HistogramSeries extends SeriesBase {
   dMax: number;
   /** The latest sampled-span observation per bucket. */
   exemplars: (ExemplarData | undefined)[] | undefined;
+  /** `exemplars` as the previous delta collection sent them. */
+  exSent: (ExemplarData | undefined)[] | undefined;
 }
 
 /** Records the elapsed time in the instrument's unit (seconds unless it is a UCUM time unit) when called; returns it. */
@@ -136,6 +138,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
       dMin: Infinity,
       dMax: -Infinity,
       exemplars: undefined,
+      exSent: undefined,
     };
   }
 
@@ -190,9 +193,17 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
 
   protected override deltaPoint(s: HistogramSeries, time: number): HistogramPoint {
     // This interval's exemplars only; the array itself stays, since a cumulative reader
-    // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one.
+    // (Prometheus /metrics beside OTLP deltas) shows each bucket's latest one. Told by identity,
+    // not by time: on a clock that stands still between I/O (workerd) an exemplar already sent
+    // has the time the interval starts at.
     const start = s.deltaStart;
-    const recent = s.exemplars ? (s.exemplars.filter((e) => e !== undefined && e.time >= start) as ExemplarData[]) : undefined;
+    const ex = s.exemplars;
+    let recent: ExemplarData[] | undefined;
+    if (ex !== undefined) {
+      const sent = s.exSent;
+      recent = ex.filter((e, i) => e !== undefined && e !== sent?.[i]) as ExemplarData[];
+      s.exSent = ex.slice();
+    }
     const counts = new Array<number>(s.counts.length);
     for (let i = 0; i < counts.length; i++) counts[i] = s.counts[i] - s.rCounts[i];
     const p: HistogramPoint = {

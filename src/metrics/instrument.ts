@@ -500,9 +500,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     if (forgets) this.#forgetIdle();
     this.#swept = false;
     for (const s of this.#allSeries()) if (s.dirty || this.type === 'updowncounter') r.push(this.deltaPoint(s, time));
-    // The cap counts one cycle's sets here, so the overflow series is one cycle's too: a bind()
-    // handle made at the cap finds its own series at its next call once there is room (kept, it
-    // would record into overflow for good, uncounted), as unbound calls do.
+    // The cap counts one cycle's sets here, so the overflow series is one cycle's too.
     const o = this.#overflow;
     if (forgets && o !== undefined) {
       o.removed = true;
@@ -594,13 +592,16 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * series of `labels`, found again after `remove()` or `reset()`; misuse is counted, not thrown.
    */
   protected boundObserve(labels: LabelsInput | undefined, record: (s: S, v: number) => void): (v: number) => void {
-    let s = this.resolve(labels);
+    let s = unlessOverflow(this.resolve(labels));
     return (v) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('histogram');
       if (s === undefined || s.removed) {
-        // resolve() counts the drop when the labels are misuse or the monitor is closed.
-        s = this.resolve(labels);
-        if (s === undefined) return;
+        // resolve() counts the drop when the labels are misuse or the monitor is closed, and
+        // each value diverted to the overflow series (not kept: resolved again next call).
+        const r = this.resolve(labels);
+        if (r === undefined) return;
+        s = unlessOverflow(r);
+        return record(r, v);
       } else if (this.owner.closed) return this.afterShutdown();
       record(s, v);
     };
@@ -649,6 +650,15 @@ function wellFormed(attributes: Labels): number {
     }
   }
   return changed;
+}
+
+/**
+ * What a bind() handle keeps of a resolved series: not the overflow series. Kept, a handle made
+ * at the cap would record into it for good, its values no longer counted as diverted (MET-11),
+ * and would not find its own series once remove() or an idle delta cycle made room.
+ */
+export function unlessOverflow<S extends { readonly attributes: PointAttributes }>(s: S | undefined): S | undefined {
+  return s === undefined || s.attributes === OVERFLOW_ATTRIBUTES ? undefined : s;
 }
 
 /** Whether `labels` has exactly the keys `names`, in that order (the learned shape). */

@@ -1,6 +1,7 @@
 import type { LabelsInput } from '../model/attributes.js';
 import type { PointAttributes } from '../model/metric-data.js';
 import type { Counter, UpDownCounter } from './counter.js';
+import { now } from '../time.js';
 import { OVERFLOW_ATTRIBUTES } from './instrument.js';
 
 /** What an observed total writes into (a SumSeries of counter.ts). */
@@ -81,7 +82,11 @@ export function observeTotal(inst: Counter | UpDownCounter, total: number, label
   const change = counter && total < previous ? total : total - previous;
   s.delta += change;
   // The overflow series holds the sum of its sets' totals: this set's part moves from what it added before.
-  s.value = overflow ? s.value + total - (last?.series === s ? last.total : 0) : total;
+  const value = overflow ? s.value + total - (last?.series === s ? last.total : 0) : total;
+  // A counter's total that went down is a reset: its cumulative series starts again, after the
+  // last reported time (MET-04), so that no cumulative stream of one start time ever decreases (MET-05).
+  if (counter && value < s.value) (s as { startTime: number }).startTime = now();
+  s.value = value;
   if (last !== undefined) {
     last.total = total;
     last.series = s;

@@ -1,5 +1,5 @@
 /**
- * The published package as a consumer meets it: `npm pack` (which runs `prepare` → build, in a
+ * The published package as a consumer meets it: `npm pack` (which runs `prepack` → build, in a
  * staging copy of the sources), an install of the tarball into an empty project with no network,
  * then every entry point used through its package specifier from that project, in Node, in a Worker bundled by esbuild and
  * run in workerd (miniflare), under the TypeScript compiler (bundler and node16 resolution),
@@ -452,7 +452,7 @@ beforeAll(async () => {
   consumer = join(tmp, 'consumer');
   await mkdir(consumer);
 
-  // 1. npm pack, which runs `prepare` (npm run build), from a copy of what the build reads: the
+  // 1. npm pack, which runs `prepack` (npm run build), from a copy of what the build reads: the
   // repository's own dist/ is left alone while other test files run.
   const stage = join(tmp, 'stage');
   await mkdir(stage);
@@ -460,7 +460,7 @@ beforeAll(async () => {
   for (const d of ['src', 'runtimes']) await cp(join(ROOT, d), join(stage, d), { recursive: true });
   await symlink(join(ROOT, 'node_modules'), join(stage, 'node_modules'), 'dir');
   const pack = ok(await run('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: stage, timeoutMs: 150_000 }), 'npm pack');
-  // npm 11 prints the prepare script's output on stderr; older npm may print its banner on stdout before the JSON.
+  // npm 11 prints the prepack script's output on stderr; older npm may print its banner on stdout before the JSON.
   const json = pack.stdout.slice(Math.max(0, pack.stdout.search(/^\[/m)));
   const [info] = JSON.parse(json) as { filename: string; files: { path: string }[] }[];
   tarball = join(tmp, info.filename);
@@ -540,6 +540,14 @@ describe('the tarball', () => {
     expect(packedManifest.peerDependenciesMeta).toEqual({ '@opentelemetry/api': { optional: true }, hono: { optional: true } });
     // `npm install --offline` of the tarball alone added nothing else.
     expect(installedAfterTarball).toEqual(['@lexigram']);
+  });
+
+  // npm 11 warns at every install of a package whose manifest has an install-time script
+  // (`prepare` included); the build runs at `prepack` (pack, publish, installs from git) instead.
+  it('runs nothing when installed: no preinstall, install, postinstall or prepare script', () => {
+    const scripts = Object.keys((packedManifest.scripts ?? {}) as Record<string, string>);
+    expect(scripts.filter((k) => ['preinstall', 'install', 'postinstall', 'prepare'].includes(k))).toEqual([]);
+    expect(scripts).toContain('prepack');
   });
 
   it('lists a test below for every subpath it exports', () => {

@@ -18,3 +18,4 @@ export type { DenoServeInfo, DenoHttpServer, DenoSignal } from './src/deno-types
 export type { InstrumentedHandler, ServerInstrumentationOptions } from '../../src/adapter/process-server.js';
 export type { MonitorConfig } from '../../src/adapter/monitor-from-config.js';
 export type { RequestTelemetry } from '../../src/http/handle-request.js';
+export type { TrustProxy } from '../../src/http/trust-proxy.js';

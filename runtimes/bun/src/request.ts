@@ -1,5 +1,6 @@
 import type { ServerHandler } from '../../../src/adapter/process-server.js';
 import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import { forwardedClient } from '../../../src/http/trust-proxy.js';
 import type { BunServerLike } from './bun-types.js';
 
 /**
@@ -14,12 +15,13 @@ function asksForUpgrade(request: Request): boolean {
   return request.headers.get('upgrade')?.toLowerCase() === 'websocket';
 }
 
-/** Sets Bun's client address on the server span; best effort. */
-function decorate(request: Request, server: BunServerLike | undefined, t: RequestTelemetry): void {
+/** Sets Bun's client address (or the one trusted proxies named, `view`'s) on the server span; best effort. */
+function decorate(request: Request, server: BunServerLike | undefined, t: RequestTelemetry, view: Request | undefined): void {
   try {
-    const ip = server?.requestIP?.(request);
+    const client = view === undefined ? undefined : forwardedClient(view);
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
-    if (ip) t.span.setAttribute('client.address', ip.address);
+    const address = client ?? server?.requestIP?.(request)?.address;
+    if (address) t.span.setAttribute('client.address', address);
   } catch {
     // attributes are best effort
   }
@@ -68,7 +70,8 @@ function rescued(rescue: BunRescue, err: unknown, server: BunServerLike, t: Requ
  * upgrade (the handler returned nothing for an upgrade request) recorded as status 101 instead
  * of a handler error, and a client that left before the answer recorded as Node records it (no
  * status, `connection_closed`). The handler is called with `self` as `this`, the server where
- * Bun calls it, as Bun itself does (`this.upgrade(req)`).
+ * Bun calls it, as Bun itself does (`this.upgrade(req)`). `view` is the telemetry's view of the
+ * request (`trustProxy`), whose client is recorded in place of Bun's peer.
  */
 export function runBunHandler(
   handler: ServerHandler<BunServerLike>,
@@ -77,8 +80,9 @@ export function runBunHandler(
   t: RequestTelemetry,
   self: unknown = server,
   rescue?: BunRescue,
+  view?: Request,
 ): Response | Promise<Response> {
-  decorate(request, server, t);
+  decorate(request, server, t, view);
   let result: Response | Promise<Response> | undefined;
   try {
     result = handler.call(self, request, server, t) as Response | Promise<Response> | undefined;

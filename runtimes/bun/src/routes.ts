@@ -1,6 +1,8 @@
 import type { InstrumentedHandler, ServerHandler } from '../../../src/adapter/process-server.js';
 import { handleRequest, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { originalRequest, type ReadForwarded } from '../../../src/http/trust-proxy.js';
 import type { BunServerLike } from './bun-types.js';
+import { bunForwardedView } from './instrument.js';
 import { runBunHandler, toBunResult, type BunRescue } from './request.js';
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
@@ -26,6 +28,7 @@ function isMethodMap(value: unknown): value is Record<string, unknown> {
  * @param options the HTTP instrumentation options of `serve()`
  * @param rescue the answer of `serve()`'s `error` option to a thrown error
  * @param plainFetch `traceFetch: false` was given to `serve()`: the handlers' fetches stay plain
+ * @param readForwarded `serve()`'s `trustProxy`: the telemetry reads what trusted proxies said
  */
 export function instrumentRoutes(
   routes: Record<string, unknown>,
@@ -33,13 +36,14 @@ export function instrumentRoutes(
   options: HttpInstrumentationOptions,
   rescue?: BunRescue,
   plainFetch = false,
+  readForwarded?: ReadForwarded,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [path, value] of Object.entries(routes)) {
-    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options, rescue, plainFetch);
+    if (typeof value === 'function') out[path] = traced(value as RouteHandler, path, fetch, options, rescue, plainFetch, readForwarded);
     else if (isMethodMap(value)) {
       const methods: Record<string, unknown> = {};
-      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options, rescue, plainFetch) : v;
+      for (const [method, v] of Object.entries(value)) methods[method] = typeof v === 'function' ? traced(v as RouteHandler, path, fetch, options, rescue, plainFetch, readForwarded) : v;
       out[path] = methods;
     } else out[path] = value;
   }
@@ -53,6 +57,7 @@ function traced(
   options: HttpInstrumentationOptions,
   rescue: BunRescue | undefined,
   plainFetch: boolean,
+  readForwarded: ReadForwarded | undefined,
 ): (this: unknown, request: Request, server: BunServerLike) => Promise<Response | undefined> {
   // The pattern is the route; a user `route` function still wins where it returns one.
   const user = options.route;
@@ -62,11 +67,13 @@ function traced(
   // fetch another instrument() traces would otherwise trace these handlers' fetches too.
   const call = (req: Request, t: RequestTelemetry, server: BunServerLike, self: unknown): Response | Promise<Response> => {
     if (plainFetch) t.scope.plainFetch = true;
-    return runBunHandler(run, req, server, t, self, rescue);
+    // With trustProxy the handler is given Bun's own Request (its `params`) back from the telemetry's view.
+    return readForwarded === undefined ? runBunHandler(run, req, server, t, self, rescue) : runBunHandler(run, originalRequest(req), server, t, self, rescue, req);
   };
   // Bun calls a route handler with the server as `this`; the handler gets the same `this`.
   return function tracedRoute(this: unknown, request: Request, server: BunServerLike) {
     const self = this ?? server;
-    return handleRequest(fetch.monitor, request, (req, t) => call(req, t, server, self), fetch.track, routeOptions).then(toBunResult);
+    const view = readForwarded === undefined ? undefined : bunForwardedView(request, server, readForwarded);
+    return handleRequest(fetch.monitor, view ?? request, (req, t) => call(req, t, server, self), fetch.track, routeOptions).then(toBunResult);
   };
 }

@@ -1,12 +1,13 @@
 /// <reference types="node" />
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { serveExitOptions, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
+import { serveExitOptions } from '../../../src/adapter/process-server.js';
+import { trustFunctionFailed, trustProxyOption } from '../../../src/http/trust-proxy.js';
 import { checkHttpOptions, checkNotBeside, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { flushOnExit, type FlushOnExitOptions } from '../../node/src/flush-on-exit.js';
 import { bunGlobal, type BunServer, type BunServerLike, type BunServerOptions } from './bun-types.js';
 import { bunErrorOption } from './error-option.js';
-import { instrumentBun, type BunHandler } from './instrument.js';
+import { instrumentBun, type BunHandler, type BunInstrumentationOptions } from './instrument.js';
 import { instrumentRoutes } from './routes.js';
 
 /** A `routes` handler as Bun calls it: the request carries the pattern's `params`; `this` is the server. */
@@ -22,12 +23,12 @@ export type BunRouteHandler = (
  */
 export type BunRoute = BunRouteHandler | Partial<Record<string, BunRouteHandler | Response>> | Response | object | false;
 
-export interface BunServeInstrumentation extends ServerInstrumentationOptions {
+export interface BunServeInstrumentation extends BunInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
   flushOnExit?: boolean | FlushOnExitOptions;
 }
 
-const INSTRUMENTATION_KEYS: Record<keyof BunServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, flushOnExit: 0 };
+const INSTRUMENTATION_KEYS: Record<keyof BunServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, trustProxy: 0, flushOnExit: 0 };
 
 /**
  * `Bun.serve` with an instrumented `fetch`, instrumented `routes` handlers (the pattern, such as
@@ -59,9 +60,11 @@ export function serve(
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const { rescue, ...error } = bunErrorOption(errorOption);
   const fetch = instrumentBun(handler, config, http, rescue);
-  const { traceFetch: _traceFetch, ...routeOptions } = http;
+  const { traceFetch: _traceFetch, trustProxy, ...routeOptions } = http;
   const routes = bunOptions.routes;
-  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue, http.traceFetch === false) } : {};
+  // Checked already by instrumentBun; the routes' handlers read the same proxies' headers.
+  const readForwarded = trustProxyOption('serve', trustProxy, trustFunctionFailed(() => fetch.monitor, 'bun'));
+  const traced = routes !== null && typeof routes === 'object' ? { routes: instrumentRoutes(routes as Record<string, unknown>, fetch, routeOptions, rescue, http.traceFetch === false, readForwarded) } : {};
   // Registered (its options checked) before the server starts: a wrong option threw with the
   // server already listening, left running.
   let stop: (() => unknown) | undefined;

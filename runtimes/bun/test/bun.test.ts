@@ -334,7 +334,7 @@ async function waitFor(done: () => boolean, ms = 5000): Promise<void> {
 
 test('bun: a misspelled key under serve()\'s `instrumentation` throws, listing the known ones', () => {
   expect(() => serve(() => new Response('x'), { serviceName: 'typo', backends: [] }, { port: 0, instrumentation: { traceFech: false } as never })).toThrow(
-    /^serve: instrumentation: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, flushOnExit\.$/,
+    /^serve: instrumentation: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, trustProxy, flushOnExit\.$/,
   );
 });
 
@@ -348,7 +348,7 @@ test("bun: an option of the library beside Bun's own (traceFetch: false at the t
 
 test("bun: instrument()'s misspelled option throws, listing the known ones", () => {
   expect(() => instrument(() => new Response('x'), { serviceName: 'typo', backends: [] }, { traceFech: false } as never)).toThrow(
-    /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch\.$/,
+    /^instrument: unknown option `traceFech`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, trustProxy\.$/,
   );
 });
 

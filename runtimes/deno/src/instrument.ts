@@ -10,7 +10,8 @@ import {
 } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS, kindOf } from '../../../src/config/option-keys.js';
 import { answeredWith, isIgnored, serveIgnored, type RequestTelemetry } from '../../../src/http/handle-request.js';
-import { addHeaders, normalizeMethod, serverSpanName } from '../../../src/http/request-attributes.js';
+import { addHeaders, normalizeMethod, serverSpanName, urlParts } from '../../../src/http/request-attributes.js';
+import { forwardedClient, forwardedView, originalRequest, trustFunctionFailed, trustProxyOption, webHeaders, type ReadForwarded, type TrustProxy } from '../../../src/http/trust-proxy.js';
 import type { Attributes } from '../../../src/model/attributes.js';
 import type { Span } from '../../../src/trace/span.js';
 import { guardFetchFromDenoOtel } from './deno-fetch.js';
@@ -52,6 +53,24 @@ export interface DenoInstrumentationOptions extends ServerInstrumentationOptions
    * way to leave a fetch untraced).
    */
   denoOtel?: 'auto' | 'join' | 'separate';
+  /**
+   * Which reverse proxies in front of the server (nginx, a load balancer) are trusted to say who
+   * the client is and which URL it asked for, as the Node adapter's `trustProxy` (same values and
+   * rules): `false` (default), `true`, a number of proxies, or `(address, hop) => boolean`, asked
+   * about `info.remoteAddr.hostname` (hop 0) and then each address of the chain. The span's and the
+   * metrics' `url.scheme`, `server.address`/`server.port` and `client.address` then come from
+   * `X-Forwarded-Proto`/`-Host`/`-For` (or `Forwarded`).
+   *
+   * Only the telemetry: the handler gets Deno's own Request and `info`, untouched (`request.url`
+   * stays the URL Deno was asked for). A copy of the Request with another URL is refused by
+   * `Deno.upgradeWebSocket` and would consume its body, so the span reads a view of it instead;
+   * `route` and `ignoreRequest` are given that view (its `url` the forwarded one) where the library
+   * makes the SERVER span. Read the headers
+   * yourself where the app needs the public URL. Off, it costs nothing per request. While Deno's
+   * SERVER span is joined (`denoOtel`), these attributes are set on Deno's span, and Deno's own
+   * HTTP metrics keep what Deno saw.
+   */
+  trustProxy?: TrustProxy;
 }
 
 /**
@@ -64,7 +83,8 @@ export interface DenoInstrumentationOptions extends ServerInstrumentationOptions
  * @param config monitor, options or `(env) => options`; OTEL_* from `Deno.env` apply: all of it with
  *   `--allow-env`, the granted OTEL_* variables with `--allow-env=OTEL_SERVICE_NAME,...`; no
  *   permission is ever requested (no prompt)
- * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`
+ * @param options HTTP options; `traceFetch` (default true) traces the global `fetch`; `trustProxy`
+ *   (default false) reads the client, scheme and host trusted proxies give (telemetry only)
  * @example
  * ```ts
  * import { instrument } from '@lexigram/monitor/deno';
@@ -77,8 +97,11 @@ export function instrument(
   options: DenoInstrumentationOptions = {},
 ): InstrumentedHandler<DenoServeInfo> {
   const env = denoEnv();
-  checkHttpOptions('instrument', options, { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0 } satisfies Record<keyof DenoInstrumentationOptions, 0>);
-  const { denoOtel = 'auto', ...http } = options;
+  checkHttpOptions('instrument', options, { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0, trustProxy: 0 } satisfies Record<keyof DenoInstrumentationOptions, 0>);
+  const { denoOtel = 'auto', trustProxy, ...http } = options;
+  // Read lazily: the monitor is made below, and only a trust function that throws reports.
+  let monitorOf: (() => InstrumentedHandler<DenoServeInfo>['monitor']) | undefined;
+  const readForwarded = trustProxyOption('instrument', trustProxy, trustFunctionFailed(() => monitorOf?.(), 'deno'));
   // 'true' or 'Join' would otherwise run as 'separate', unseen.
   if (!['auto', 'join', 'separate'].includes(denoOtel)) throw new TypeError(`instrument: \`denoOtel\` must be 'auto', 'join' or 'separate', got ${kindOf(denoOtel)}.`);
   const wantJoin = denoOtel === 'join' || (denoOtel === 'auto' && denoOtelEnabled(env));
@@ -93,11 +116,17 @@ export function instrument(
   if (denoOn) guardFetchFromDenoOtel();
   // The monitor's telemetry goes where Deno's does unless the config says otherwise.
   const followed = denoOn ? followDenoExporter(env, denoEnvReadable) : { env };
-  const own = createServerHandler<DenoServeInfo>(handler as ServerHandler<DenoServeInfo>, config, followed.env, http, (_req, info, t) => {
+  // With trustProxy the handler is given Deno's own Request back from the telemetry's view of it.
+  const user = readForwarded === undefined ? (handler as ServerHandler<DenoServeInfo>) : (req: Request, info: DenoServeInfo, t: RequestTelemetry) => handler(originalRequest(req), info, t);
+  const traced = createServerHandler<DenoServeInfo>(user, config, followed.env, http, (req, info, t) => {
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
-    const addr = info?.remoteAddr;
-    if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);
+    const client = readForwarded === undefined ? undefined : forwardedClient(req);
+    const addr = client === undefined ? info?.remoteAddr : undefined;
+    if (client !== undefined) t.span.setAttribute('client.address', client);
+    else if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);
   });
+  monitorOf = () => traced.monitor;
+  const own = readForwarded === undefined ? traced : forwardedHandler(traced, readForwarded);
   if (followed.unknown && own.monitor.backends.some((b) => b.name === 'console')) {
     own.monitor.diag.report(
       'config',
@@ -155,6 +184,7 @@ export function instrument(
       );
     }
     decorateJoined(span, request, http.route, capture?.requestHeaders, monitor.redactor);
+    if (readForwarded !== undefined) decorateForwarded(span, request, info, readForwarded);
     const scope = monitor.openScope({ name: 'http' });
     scope.serverSpan = span;
     let result: Promise<Response>;
@@ -185,6 +215,47 @@ export function instrument(
     Object.defineProperty(joined, key, { get: () => own[key] });
   }
   return joined;
+}
+
+/**
+ * `traced`, given the telemetry's view of a request trusted proxies spoke of (the handler gets
+ * Deno's own Request back, see `trustProxy`).
+ */
+function forwardedHandler(traced: InstrumentedHandler<DenoServeInfo>, readForwarded: ReadForwarded): InstrumentedHandler<DenoServeInfo> {
+  const outer = function instrumentedHandler(request: Request, info: DenoServeInfo): Promise<Response> {
+    let view: Request | undefined;
+    try {
+      view = forwardedView(request, readForwarded(webHeaders(request.headers), info?.remoteAddr?.hostname));
+    } catch {
+      // unreadable headers: recorded as Deno saw the request
+    }
+    return traced(view ?? request, info);
+  } as InstrumentedHandler<DenoServeInfo>;
+  for (const key of ['monitor', 'pending', 'flush', 'shutdown', 'track'] as const) {
+    Object.defineProperty(outer, key, Object.getOwnPropertyDescriptor(traced, key)!);
+  }
+  return outer;
+}
+
+/** What trusted proxies said, on Deno's SERVER span when it is joined (Deno's metrics keep what Deno saw). */
+function decorateForwarded(span: Span, request: Request, info: DenoServeInfo, readForwarded: ReadForwarded): void {
+  try {
+    const forwarded = readForwarded(webHeaders(request.headers), info?.remoteAddr?.hostname);
+    if (forwarded === undefined) return;
+    const view = forwardedView(request, forwarded);
+    const url = view !== undefined && (forwarded.scheme !== undefined || forwarded.host !== undefined) ? urlParts(view.url) : undefined;
+    const attrs: Attributes = {};
+    if (forwarded.client !== undefined) attrs['client.address'] = forwarded.client;
+    if (url !== undefined) {
+      attrs['url.scheme'] = url.scheme;
+      attrs['server.address'] = url.hostname;
+      // Deno's span has the port it listens on: the forwarded URL's, its scheme's default when it names none.
+      attrs['server.port'] = url.port ? Number(url.port) : url.scheme === 'https' ? 443 : 80;
+    }
+    span.setAttributes(attrs);
+  } catch {
+    // attributes are best effort
+  }
 }
 
 /** `route` and the captured request headers on Deno's span, as `handleRequest` sets them on its own. */

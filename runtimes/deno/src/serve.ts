@@ -7,7 +7,7 @@ import { denoGlobal, type DenoHttpServer } from './deno-types.js';
 import { withDenoOnError } from './error-option.js';
 import { instrument, type DenoHandler, type DenoInstrumentationOptions } from './instrument.js';
 
-const INSTRUMENTATION_KEYS: Record<keyof DenoServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0, flushOnExit: 0 };
+const INSTRUMENTATION_KEYS: Record<keyof DenoServeInstrumentation, 0> = { ...HTTP_OPTION_KEYS, traceFetch: 0, denoOtel: 0, trustProxy: 0, flushOnExit: 0 };
 
 export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */

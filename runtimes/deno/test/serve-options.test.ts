@@ -7,7 +7,7 @@ declare const Deno: any;
 Deno.test("deno: a misspelled key under serve()'s `instrumentation` throws, listing the known ones", () => {
   assert.throws(
     () => serve(() => new Response('x'), { serviceName: 'typo', backends: [] }, { port: 0, instrumentation: { denoOTel: 'join' } as never }),
-    /^TypeError: serve: instrumentation: unknown option `denoOTel`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, denoOtel, flushOnExit\.$/,
+    /^TypeError: serve: instrumentation: unknown option `denoOTel`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, denoOtel, trustProxy, flushOnExit\.$/,
   );
 });
 
@@ -23,7 +23,7 @@ Deno.test("deno: an option of the library beside Deno's own (traceFetch: false a
 Deno.test("deno: instrument()'s misspelled option throws, listing the known ones (denoOtel included)", () => {
   assert.throws(
     () => instrument(() => new Response('x'), { serviceName: 'typo', backends: [] }, { denoOTel: 'join' } as never),
-    /^TypeError: instrument: unknown option `denoOTel`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, denoOtel\.$/,
+    /^TypeError: instrument: unknown option `denoOTel`; known options are route, trustIncomingTrace, captureHeaders, waitForBody, ignoreRequest, traceFetch, denoOtel, trustProxy\.$/,
   );
 });
 

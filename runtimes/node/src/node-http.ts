@@ -12,6 +12,7 @@ import { clientLeftReasons } from '../../../src/http/handle-request.js';
 import { checkOptionKeys } from '../../../src/config/option-keys.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { trustProxyOption, type ForwardedRequest, type ReadForwarded, type TrustProxy } from './trust-proxy.js';
+import { trustFunctionFailed as reportTrustFailure } from '../../../src/http/trust-proxy.js';
 
 /**
  * The key of undici's own slot for a `Request`'s signal (Node's global `Request`), found by
@@ -412,18 +413,7 @@ export function toNodeListener(
  * instrumented one. The hop is not trusted, and the request goes on.
  */
 export function trustFunctionFailed(owner: unknown): (error: unknown) => void {
-  return (error) => {
-    try {
-      (owner as { monitor?: Monitor } | undefined)?.monitor?.diag.report(
-        'config',
-        () => `trustProxy: the function threw (${error instanceof Error ? error.message : String(error)}); the hop it was asked about is not trusted`,
-        error,
-        'node:trust-proxy',
-      );
-    } catch {
-      // reporting is best effort
-    }
-  };
+  return reportTrustFailure(() => (owner as { monitor?: Monitor } | undefined)?.monitor, 'node');
 }
 
 /** toNodeListener with its options read (`serve()` reads them under its own name). */

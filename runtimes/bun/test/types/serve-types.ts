@@ -46,3 +46,9 @@ serve(() => new Response('x'), {}, {
 // The configuration and Bun's options may be left out, as in the README's shortest form.
 serve(() => new Response('x'));
 serve(() => new Response('x'), { serviceName: 'api' }, { port: 3000, hostname: '127.0.0.1', development: false });
+
+// trustProxy: under `instrumentation` for serve(), in instrument()'s options; its values are typed.
+serve(() => new Response('x'), {}, { instrumentation: { trustProxy: 1 } });
+instrument(() => new Response('x'), {}, { trustProxy: (address: string, hop: number) => hop === 0 && address === '10.0.0.1' });
+// @ts-expect-error a string is no trustProxy value.
+instrument(() => new Response('x'), {}, { trustProxy: '1' });

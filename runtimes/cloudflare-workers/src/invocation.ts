@@ -4,6 +4,8 @@ import { SpanKind } from '../../../src/model/span-data.js';
 import { nothingToExport, type Scope } from '../../../src/scope/scope.js';
 import type { Span } from '../../../src/trace/span.js';
 import { failSpan } from '../../../src/trace/tracer.js';
+import { recordInvocation } from '../../../src/adapter/invocation-metrics.js';
+import { now } from '../../../src/time.js';
 import type { Isolate } from './isolate.js';
 import { native } from './binding-span.js';
 import type { WorkerTelemetry } from './telemetry.js';
@@ -30,16 +32,23 @@ export interface InvocationSpec {
 export function runInvocation<R>(isolate: Isolate, spec: InvocationSpec, fn: (telemetry: WorkerTelemetry) => R): R {
   const monitor = isolate.monitor;
   const scope = monitor.openScope({ name: spec.name });
-  const span = monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.INTERNAL, parent: null, attributes: spec.attributes, scope });
+  // One start and one end for the span and the invocation's `faas.invoke_duration` point.
+  const start = now();
+  const span = monitor.tracer.startSpan(spec.name, { kind: spec.kind ?? SpanKind.INTERNAL, parent: null, attributes: spec.attributes, scope, startTime: start });
   // No `scope.serverSpan`: that is the HTTP request's span, which the Hono middleware names by
   // route; an app.request() made here gets a request span of its own, a child of this one.
   const telemetry = isolate.enter(scope, span);
   const finish = (err?: unknown, failed?: boolean): void => {
+    let errType: string | undefined;
     if (failed && !spec.aborted?.(err, span)) {
       failSpan(span, err);
-      span.setAttribute('error.type', errorType(err));
+      span.setAttribute('error.type', (errType = errorType(err)));
     }
-    span.end();
+    const end = now();
+    // Every non-HTTP invocation gets a metric point too: a sampled-out span leaves its failure
+    // rate and duration nowhere else. An RPC call's span has no trigger: `other`.
+    recordInvocation(monitor, span, spec.attributes['faas.trigger'], start, end, errType);
+    span.end(end);
     try {
       const work = spec.held?.(scope);
       const p = work ? work.then(() => scope.close()) : scope.close();

@@ -14,6 +14,7 @@ import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type Fu
 import { captureHeaders, eventShape, resultHeaders, resultStatus, watchPrelude, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
 import { within } from '../../../src/adapter/process-server.js';
+import { recordInvocation } from '../../../src/adapter/invocation-metrics.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
 import { isNodeStyleCall, requestFromNode, runNodeStyle, standInRequest, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
@@ -405,6 +406,9 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
       measuredFor.span = span;
       metrics.duration.observe(secondsBetween(start, end), labels);
       measuredFor.span = undefined;
+    } else if (!shape.http) {
+      // A queue batch, a cron run, a direct invoke: `faas.invoke_duration`, with the span's start and end.
+      recordInvocation(monitor, span, shape.attributes['faas.trigger'], start, end, errType);
     }
     span.end(end);
   };

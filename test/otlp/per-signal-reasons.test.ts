@@ -85,3 +85,22 @@ describe('each signal of one export counted under its own reason', () => {
     expect(result).toEqual({ ok: false, reason: 'export_rejected', error: expect.any(String), rejected: { spans: SPANS, logs: LOGS } });
   });
 });
+
+describe('the monitor counts each reason', () => {
+  it('traces 400 and logs lost to a network error: the span under export_rejected, the log under export_failed', async () => {
+    const { createMonitor } = await import('../../src/index.js');
+    rx.handler = perPath({ traces: 400, logs: 'network' });
+    const diags: Diagnostic[] = [];
+    const monitor = createMonitor({ serviceName: 'reasons', backends: [backend({ signals: ['traces', 'logs'] })], onDiagnostic: (d) => diags.push(d) });
+    monitor.tracer.startSpan('work').end();
+    monitor.logger.info('one');
+    monitor.logger.info('two');
+    const r = await monitor.flush();
+    expect(r.backends).toEqual([expect.objectContaining({ ok: false, reason: 'export_rejected' })]);
+    const m = monitor.metrics.collect().metrics.find((x) => x.name === 'lexigram_monitor_dropped_total');
+    const by = Object.fromEntries((m?.points ?? []).map((p) => [p.attributes.reason, 'value' in p ? p.value : 0]));
+    expect(by).toEqual({ export_rejected: 1, export_failed: 2 });
+    expect(diags.map((d) => d.kind).sort()).toEqual(['export_failed', 'export_rejected']);
+    await monitor.shutdown();
+  });
+});

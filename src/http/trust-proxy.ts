@@ -125,7 +125,7 @@ function schemeOf(v: string | undefined): 'http' | 'https' | undefined {
 }
 function hostOf(v: string | undefined): string | undefined {
   if (v === undefined || !HOST.test(v)) return undefined;
-  // One a URL refuses (`xn--a`, a port past 65535) would leave the Host header behind with it.
+  // One a URL refuses (`exa<mple.com`, a port past 65535) would leave the Host header behind with it.
   try {
     new URL(`http://${v}/`);
     return v;
@@ -176,9 +176,12 @@ const TOKEN = /[!#$%&'*+.^_`|~0-9A-Za-z-]+/y;
 const QUOTED = /"((?:[^"\\]|\\.)*)"/y;
 
 /**
- * The elements of a `Forwarded` header (RFC 7239 §4), the client's first; undefined when any part
- * is malformed (a value that is neither a token nor a quoted string, a parameter given twice): the
- * header is then not read at all.
+ * The elements of a `Forwarded` header (RFC 7239 §4), the client's first; undefined when there is
+ * none. A malformed element (a value that is neither a token nor a quoted string, a parameter
+ * given twice) and everything before it are one element naming nothing (an unknown hop): they
+ * were written before the proxies that append after them, by the client or a proxy further out,
+ * and voiding the whole header let any client have itself recorded as the proxy's address. Read
+ * again from the next `,`; hops counted from the end never reach past that element.
  */
 export function parseForwarded(value: string): Element[] | undefined {
   const out: Element[] = [];
@@ -186,7 +189,18 @@ export function parseForwarded(value: string): Element[] | undefined {
   let empty = true;
   let i = 0;
   const n = value.length;
+  // Where a malformed element was found, else -1.
+  let bad = -1;
   for (;;) {
+    if (bad >= 0) {
+      out.length = 0;
+      out.push({});
+      element = {};
+      empty = true;
+      i = value.indexOf(',', bad);
+      bad = -1;
+      if (i === -1) break;
+    }
     while (i < n && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9)) i++;
     const c = value.charCodeAt(i);
     // The end, or the next element; an empty one (`a, , b`) is nothing (list syntax, RFC 9110 §5.6.1).
@@ -205,25 +219,35 @@ export function parseForwarded(value: string): Element[] | undefined {
     }
     TOKEN.lastIndex = i;
     const key = TOKEN.exec(value)?.[0].toLowerCase();
-    if (key === undefined) return undefined;
+    if (key === undefined) {
+      bad = i;
+      continue;
+    }
     i = TOKEN.lastIndex;
-    if (value.charCodeAt(i) !== 61) return undefined; // `=`, with no space around it
+    // `=`, with no space around it
+    if (value.charCodeAt(i) !== 61) {
+      bad = i;
+      continue;
+    }
     i++;
     const m = value.charCodeAt(i) === 34 ? QUOTED : TOKEN;
     m.lastIndex = i;
     const found = m.exec(value);
-    if (found === null) return undefined;
+    if (found === null) {
+      bad = i;
+      continue;
+    }
     const v = m === QUOTED ? found[1]!.replace(/\\(.)/g, '$1') : found[0];
     i = m.lastIndex;
     while (i < n && (value.charCodeAt(i) === 32 || value.charCodeAt(i) === 9)) i++;
-    // After a value: the end, `;` or `,` (`host=a b` and `host="a"b` are malformed).
-    if (i < n && value.charCodeAt(i) !== 59 && value.charCodeAt(i) !== 44) return undefined;
-    empty = false;
-    if (key === 'for' || key === 'proto' || key === 'host') {
-      // A parameter given twice in one element (RFC 7239 §4): which one is meant is unknown.
-      if (element[key] !== undefined) return undefined;
-      element[key] = v;
+    // After a value: the end, `;` or `,` (`host=a b` and `host="a"b` are malformed). A parameter
+    // given twice in one element (RFC 7239 §4) is too: which one is meant is unknown.
+    if ((i < n && value.charCodeAt(i) !== 59 && value.charCodeAt(i) !== 44) || ((key === 'for' || key === 'proto' || key === 'host') && element[key] !== undefined)) {
+      bad = i;
+      continue;
     }
+    empty = false;
+    if (key === 'for' || key === 'proto' || key === 'host') element[key] = v;
   }
   return out.length > 0 ? out : undefined;
 }

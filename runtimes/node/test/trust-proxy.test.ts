@@ -197,7 +197,7 @@ describe.each(both)('node: %s', (_name, via) => {
     expect(bad.span).toMatchObject(SOCKET);
     expect(bad.url).toBe('http://127.0.0.1:PORT/p?q=1');
     // Hosts of the right shape that no URL takes: the Host header, not the server's own address.
-    for (const host of ['xn--a', '[::1]:99999', '1.2.3.999']) {
+    for (const host of ['exa<mple.com', '[::1]:99999', '1.2.3.999']) {
       const seen = await via(true, { 'x-forwarded-host': host, host: 'app.internal:8080' });
       expect(seen.span, host).toMatchObject({ 'server.address': 'app.internal', 'server.port': 8080 });
     }

@@ -29,3 +29,13 @@ describe('sanitizeSql: passwords in account statements, in each dialect', () => 
       expect(sanitizeSql(sql)).toBe(sql.replace(' 1 ', ' ? '));
   });
 });
+
+describe('sanitizeSql: IDENTIFIED BY inside a literal', () => {
+  it('a string literal that says "identified by" and opens a double quote masks every literal after it', () => {
+    // The password was looked for before the literals were read: a `"` inside this one ran to the
+    // next quoted identifier, and the literals after it were cut open and kept as they were.
+    const sql = `UPDATE "cases" SET "note" = 'suspect identified by "Big Al', "email" = 'bob@example.com' WHERE "id" = 7`;
+    expect(sanitizeSql(sql)).toBe('UPDATE "cases" SET "note" = ?, "email" = ? WHERE "id" = ?');
+    expect(sanitizeSql(`# n\n${sql}`)).toBe(`# n\nUPDATE "cases" SET "note" = ?, "email" = ? WHERE "id" = ?`);
+  });
+});

@@ -55,7 +55,12 @@ const ACCOUNT_PASSWORD = /(\bidentified\s+by\s+)(?:"[^"\n]*"|[^\s;'",)]+)(?:(\s+
 
 /** The SQL text with its literals (and Oracle's passwords) replaced by `?`; comments, identifiers and placeholders are kept. */
 export function sanitizeSql(sql: string): string {
-  sql = sql.replace(ACCOUNT_PASSWORD, (_, by: string, replace?: string) => by + '?' + (replace ? replace + '?' : ''));
+  // The passwords are looked for once the literals are masked: looked for first, a literal that
+  // says `identified by "` ran to the next double quote, and the literals after it were kept.
+  return maskLiterals(sql).replace(ACCOUNT_PASSWORD, (_, by: string, replace?: string) => by + '?' + (replace ? replace + '?' : ''));
+}
+
+function maskLiterals(sql: string): string {
   const c = sql.indexOf('/*');
   // The usual statement reads alike in every dialect: one pass, as the string is replaced.
   if (!AMBIGUOUS.test(sql) && (c < 0 || sql.indexOf('/*', c + 2) < 0)) return sql.replace(TOKENS, (m, kept: string | undefined) => kept ?? '?');

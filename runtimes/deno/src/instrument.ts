@@ -183,7 +183,7 @@ export function instrument(
         undefined,
       );
     }
-    decorateJoined(span, request, http.route, capture?.requestHeaders, monitor.redactor);
+    decorateJoined(monitor, span, request, http.route, capture?.requestHeaders);
     if (readForwarded !== undefined) decorateForwarded(span, request, info, readForwarded);
     const scope = monitor.openScope({ name: 'http' });
     scope.serverSpan = span;
@@ -260,25 +260,27 @@ function decorateForwarded(span: Span, request: Request, info: DenoServeInfo, re
 
 /** `route` and the captured request headers on Deno's span, as `handleRequest` sets them on its own. */
 function decorateJoined(
+  monitor: InstrumentedHandler<DenoServeInfo>['monitor'],
   span: Span,
   request: Request,
   routeOf: ((request: Request) => string | undefined) | undefined,
   requestHeaders: string[] | undefined,
-  redactor: Redactor,
 ): void {
   if (routeOf) {
     let route: string | undefined;
     try {
       route = routeOf(request);
-    } catch {
+    } catch (err) {
       route = undefined;
+      // Reported once, as handleRequest reports it (same key): it was silent here, every request unnamed unseen.
+      monitor.diag.report('config', () => `route threw${err instanceof Error ? ` (${err.message})` : ''}; the request is recorded without a route`, err, 'route threw');
     }
     if (route) {
       span.updateName(serverSpanName(normalizeMethod(request.method), route));
       span.setAttribute('http.route', route);
     }
   }
-  if (requestHeaders) setHeaders(span, 'http.request.', request.headers, requestHeaders, redactor);
+  if (requestHeaders) setHeaders(span, 'http.request.', request.headers, requestHeaders, monitor.redactor);
 }
 
 function setHeaders(span: Span, prefix: 'http.request.' | 'http.response.', headers: Headers, names: string[], redactor: Redactor): void {

@@ -235,7 +235,14 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
   // instead of leaving its default in force unseen. `route` is known: handleRequest reads it,
   // and it names a request no Hono route matched (a 404) where Hono's route names the rest.
   checkHttpOptions('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
-  checkConfigNow(monitorOrConfig);
+  try {
+    checkConfigNow(monitorOrConfig);
+  } catch (err) {
+    // `monitorMiddleware({ serviceName, ignoreRequest })` was told only the monitor's options:
+    // the HTTP ones go in the second argument, as instrument()'s third.
+    if (Object.keys(monitorOrConfig as object).some((k) => k in MIDDLEWARE_OPTION_KEYS)) (err as Error).message += " HTTP options go in monitorMiddleware's second argument.";
+    throw err;
+  }
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed
   // once) is not built again, and printed again, on every request.
   let misconfigured = false;

@@ -79,7 +79,7 @@ export function trustProxyOption(what: string, value: unknown, onError?: (error:
   throw new TypeError(
     `${what}: \`trustProxy\` must be true (trust every proxy), the number of proxies in front of the server (1 for one nginx or load balancer), ` +
       `a function (address, hop) => boolean, or false (the default), got ${kindOf(value)}` +
-      (typeof value === 'string' ? '; a value read from the environment must be converted first (`Number(process.env.TRUST_PROXY)`).' : '.'),
+      (typeof value === 'string' ? '; a value read from the environment must be converted first (`Number(env.TRUST_PROXY)`).' : '.'),
   );
 }
 

@@ -4,7 +4,7 @@
  */
 import { trustProxyOption as sharedOption, type ForwardedRequest } from '../../../src/http/trust-proxy.js';
 
-export { parseForwarded, type ForwardedRequest, type TrustProxy } from '../../../src/http/trust-proxy.js';
+export type { ForwardedRequest, TrustProxy } from '../../../src/http/trust-proxy.js';
 
 type NodeHeaders = Record<string, string | string[] | undefined>;
 

@@ -1,7 +1,7 @@
 import type { EnvRecord } from '../../config/env.js';
+import { runtimeAttributes } from '../../runtime.js';
 
 interface HostGlobals {
-  navigator?: { userAgent?: unknown };
   Deno?: { env?: { toObject(): Record<string, string> }; permissions?: { querySync?(d: { name: 'env' }): { state: string } } };
   process?: { env?: EnvRecord };
 }
@@ -17,11 +17,14 @@ interface HostGlobals {
  * variables granted one by one).
  */
 export function hostEnv(env: unknown): unknown {
+  // Node, Deno or Bun as the resource tells them apart (runtime.ts, which knows workerd without a
+  // global navigator too); anywhere else `c.env` is the environment.
+  const runtime = runtimeAttributes()['process.runtime.name'];
+  if (runtime === undefined) return env;
   const g = globalThis as HostGlobals;
-  if (g.navigator?.userAgent === 'Cloudflare-Workers') return env;
   try {
     const deno = g.Deno;
-    const host = deno ? (deno.permissions?.querySync?.({ name: 'env' }).state === 'granted' ? deno.env?.toObject() : undefined) : g.process?.env;
+    const host = runtime === 'deno' ? (deno?.permissions?.querySync?.({ name: 'env' }).state === 'granted' ? deno.env?.toObject() : undefined) : g.process?.env;
     // What the app passed to app.fetch / app.request as the env (a test's bindings) wins.
     if (host) return env !== null && typeof env === 'object' ? { ...host, ...env } : { ...host };
   } catch {

@@ -917,9 +917,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     const by = n > 0 ? r.byReason : undefined;
     if (by !== null && typeof by === 'object') {
       // The items per reason (OtlpBackend: traces rejected with a 400, logs lost to a network error).
-      for (const k in by) this.diag.drop(k as DropReason, `backend "${backend.name}" ${r.ok ? 'rejected' : 'could not export'}: ${error ?? k}`, Number(by[k as DropReason]) || 0);
+      for (const k in by) this.diag.drop(k as DropReason, `backend "${backend.name}" ${r.ok ? 'rejected' : 'could not export'}: ${error ?? k}`, Number(by[k as DropReason]) || 0, k + backend.name);
     } else if (!r.ok) {
-      this.diag.drop(reason ?? 'export_failed', `backend "${backend.name}" could not export: ${error ?? reason ?? 'failed'}`, n || items);
+      // Reported once per backend and reason: a second misconfigured backend failing the same way
+      // would otherwise never be named (the count has no backend label).
+      this.diag.drop(reason ?? 'export_failed', `backend "${backend.name}" could not export: ${error ?? reason ?? 'failed'}`, n || items, (reason ?? 'export_failed') + backend.name);
     } else if (n > 0) {
       // The backend's own words when it gives them (what to change, such as a limit to raise).
       // Under the backend's reason when it gives one (MemoryBackend's bound: buffer_full).

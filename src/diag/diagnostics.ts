@@ -58,11 +58,11 @@ export class Diagnostics {
     }
   }
 
-  /** Counts `n` dropped items and reports the reason once. */
-  drop(reason: DropReason, message: string | (() => string), n = 1): void {
+  /** Counts `n` dropped items and reports the reason once (once per `key`, when one is given). */
+  drop(reason: DropReason, message: string | (() => string), n = 1, key?: string): void {
     if (n <= 0) return;
     this.count(reason, n);
-    this.report(reason, message);
+    this.report(reason, message, undefined, key);
   }
 
   /** Counts `n` items left out by configuration (tail sampling): nothing went wrong, so nothing is reported. */

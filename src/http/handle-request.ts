@@ -352,6 +352,10 @@ class ServedRequest {
     const scope = this.scope;
     try {
       const finalRoute = routeSetOn(span) ?? this.#route;
+      // A route set on the span while the request ran (a router's instrumentation, through the
+      // API) names it as the `route` option does (HTTP semconv), unless it was renamed already.
+      const method = this.#method;
+      if (finalRoute !== this.#route && (span as { name?: string }).name === serverSpanName(method)) span.updateName(serverSpanName(method, finalRoute));
       if (error !== undefined) failSpan(span, error);
       // HTTP semconv: the exception's type, the 5xx status, or why no status (or not the whole
       // body) was sent, on the span as on the metric; each an ERROR (a 2xx whose body was cut too).
@@ -361,7 +365,7 @@ class ServedRequest {
       // Keeps the message of an ERROR set already (an exception, one the framework caught too).
       if (errType && (span as { status?: { code: number } }).status?.code !== SpanStatus.ERROR) span.setStatus(SpanStatus.ERROR);
       const end = now();
-      const labels: Record<string, string | number> = { 'http.request.method': this.#method, 'url.scheme': this.#scheme };
+      const labels: Record<string, string | number> = { 'http.request.method': method, 'url.scheme': this.#scheme };
       if (status !== undefined) labels['http.response.status_code'] = status;
       if (finalRoute) labels['http.route'] = finalRoute;
       if (errType) labels['error.type'] = errType;

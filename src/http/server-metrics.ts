@@ -71,14 +71,13 @@ export const dbClientDuration: (monitor: Monitor) => Histogram = /* @__PURE__ */
   [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10],
 );
 
-/** Takes every call and records nothing (each method returns it again, so chains hold). */
-const nothing: unknown = new Proxy(function () {}, { get: () => nothing, apply: () => nothing });
-
 /**
  * The instrument, or one that records nothing when the name is taken by another kind of metric:
  * an OpenTelemetry instrumentation (`@hono/otel` through the `/otel` bridge) may have made
  * it first, and it records these requests already. Creating it here is on every request's path,
- * so a clash must not fail the request; it is reported once instead.
+ * so a clash must not fail the request; it is reported once instead, and each measurement it
+ * takes is counted as dropped (`invalid_instrument`): another producer of the name (a client
+ * library's, for calls other than fetch) does not record them.
  */
 function orNothing<T>(monitor: Monitor, name: string, make: (name: string) => T): T {
   try {
@@ -86,10 +85,12 @@ function orNothing<T>(monitor: Monitor, name: string, make: (name: string) => T)
   } catch (err) {
     monitor.diag.report(
       'config',
-      () => `the metric "${name}" exists with another shape (another instrumentation's?); this library's is not recorded, so requests are not counted twice: ${err instanceof Error ? err.message : String(err)}`,
+      () => `the metric "${name}" exists with another shape; this library's is not recorded, so requests are not counted twice, each measurement counted as dropped: ${err instanceof Error ? err.message : String(err)}`,
       err,
       `http-metric:${name}`,
     );
-    return nothing as T;
+    // Takes every call and returns itself (chains hold), counting each as a lost measurement.
+    const dropped: unknown = new Proxy(function () {}, { get: () => dropped, apply: () => (monitor.diag.count('invalid_instrument', 1), dropped) });
+    return dropped as T;
   }
 }

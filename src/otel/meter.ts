@@ -206,6 +206,11 @@ function collectAsInt(inst: { collect(temporality: Temporality, time: number): M
   };
 }
 
+/** `w` with its article: "a counter", "an observable gauge", "an object". */
+function an(w: string): string {
+  return `${/^[aeiou]/.test(w) ? 'an' : 'a'} ${w}`;
+}
+
 /**
  * An `@opentelemetry/api` MeterProvider whose synchronous instruments record into
  * `monitor.metrics`, so they export with the app's own metrics. A name the app already uses
@@ -245,16 +250,16 @@ export class BridgeMeterProvider implements MeterProvider {
   }
 
   /**
-   * `make()`, or `fallback` for a name the app's own metric has. When `make` throws (an invalid
-   * name, a name another kind of instrument has), `dropping` gives the instrument to return: its
-   * calls are measurements lost, each counted (`invalid_instrument`) as bad hot-path input is.
+   * `make()`. For a name the app's own metric has, or when `make` throws (an invalid name, a name
+   * another kind of instrument has), `dropping` gives the instrument to return (else `fallback`):
+   * its calls are measurements lost, each counted (`invalid_instrument`) as bad hot-path input is.
    * @internal
    */
   create<T>(kind: string, name: string, scope: string, make: () => T, fallback: T, dropping?: (drop: () => void) => T): T {
     if (typeof name !== 'string') {
       // Not a name at all (the API's types aside): the instrument is made, as for an invalid
       // name, one whose measurements are dropped and counted, instead of a TypeError into the app.
-      const why = `a ${kind} from "${scope}" could not be created: its name is a ${typeof name}, not a string`;
+      const why = `${an(kind)} from "${scope}" could not be created: its name is ${an(typeof name)}, not a string`;
       const diag = this.monitor.diag;
       diag.report('otel', why, undefined, `otel:metric:${typeof name}`);
       return dropping ? dropping(() => diag.drop('invalid_instrument', () => `${why}; its measurements are dropped`)) : fallback;
@@ -273,11 +278,14 @@ export class BridgeMeterProvider implements MeterProvider {
     if (!this.own.has(id) && metrics.getMetric(name) !== undefined) {
       this.monitor.diag.report(
         'otel',
-        `the ${kind} "${name}" from "${scope}" has the name of one of the app's own metrics; it is not recorded twice (the OpenTelemetry instrument is a no-op)`,
+        `the ${kind} "${name}" from "${scope}" has the name of one of the app's own metrics; it is not recorded twice (the OpenTelemetry instrument records nothing, each of its measurements counted in lexigram_monitor_dropped_total{reason="invalid_instrument"})`,
         undefined,
         `otel:metric:${name}`,
       );
-      return fallback;
+      // Counted, not only reported: another producer of the name (a client library's, for calls
+      // the app's own instrument does not see) loses these measurements.
+      const diag = this.monitor.diag;
+      return dropping ? dropping(() => diag.count('invalid_instrument', 1)) : fallback;
     }
     try {
       // The core's counter, say, would be shared by a counter and an observable counter of one

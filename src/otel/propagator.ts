@@ -9,6 +9,7 @@ import {
 } from '@opentelemetry/api';
 import type { Monitor } from '../monitor.js';
 import { formatBaggage } from '../trace/propagation/baggage.js';
+import type { Span } from '../trace/span.js';
 import { extractIncoming } from '../trace/propagation/propagation.js';
 import { PROPAGATORS } from '../trace/propagation/propagation.js';
 import { formatTraceparent } from '../trace/propagation/traceparent.js';
@@ -18,6 +19,16 @@ import { unwrapSpan } from './span.js';
 import { SUPPRESS_TRACING_KEY } from './tracer.js';
 
 const FIELDS = ['traceparent', 'tracestate', 'baggage'];
+
+/**
+ * Whether `spanId` is the incoming parent of `local` or of its request's server span. A span that
+ * keeps no parent (a non-recording one: an unsampled request's) is taken to be below it.
+ */
+function below(local: Span, spanId: string): boolean {
+  const s = local as { parentSpanId?: string; scope?: { serverSpan?: unknown } };
+  if (!('parentSpanId' in s)) return true;
+  return s.parentSpanId === spanId || (s.scope?.serverSpan as { parentSpanId?: string } | undefined)?.parentSpanId === spanId;
+}
 /** Without a monitor: both propagators, nothing counted. */
 const ALL = { propagators: PROPAGATORS };
 
@@ -79,11 +90,13 @@ export class W3CPropagator implements TextMapPropagator {
       const { parent: remote, baggage } = extractIncoming(headers, this.monitor ?? ALL);
       if (remote !== undefined) {
         // The runtime adapter already made this request's server span a child of the incoming
-        // traceparent: when the context holds a local span of that trace, keep it, so
+        // traceparent: when the context holds a local span below that very header, keep it, so
         // instrumentation that extracts again (as `@hono/otel` does) nests under it instead
-        // of starting a sibling tree.
-        const local = unwrapSpan(trace.getSpan(ctx), this.monitor?.diag)?.spanContext();
-        if (local === undefined || local.isRemote === true || local.traceId !== remote.traceId) {
+        // of starting a sibling tree. Any other header of the trace (a message published and
+        // consumed in one request) is the parent the caller continues, with its tracestate.
+        const span = unwrapSpan(trace.getSpan(ctx), this.monitor?.diag);
+        const local = span?.spanContext();
+        if (local === undefined || local.isRemote === true || local.traceId !== remote.traceId || !below(span!, remote.spanId)) {
           ctx = trace.setSpanContext(ctx, {
             traceId: remote.traceId,
             spanId: remote.spanId,

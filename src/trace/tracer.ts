@@ -7,7 +7,7 @@ import { describe } from '../attributes/sanitize.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, newSpanId, newTraceId } from './ids.js';
 import { traceStateText } from './propagation/tracestate.js';
 import type { Baggage } from './propagation/baggage.js';
-import type { RemoteContext } from './propagation/propagation.js';
+import type { RemoteContext, SpanContextLike, SpanLike } from './propagation/propagation.js';
 import { parentBasedAlwaysOn, SamplingDecision, type Sampler } from './sampling/samplers.js';
 import { clampText, textLimit, NonRecordingSpan, spanTime, openSpans, RecordingSpan, unreadable, type Link, type Span, type SpanOwner, type TimeInput } from './span.js';
 import { isThenable, whenSettled } from './thenable.js';
@@ -18,10 +18,11 @@ export interface StartSpanOptions {
   links?: Link[];
   startTime?: TimeInput;
   /**
-   * The parent: a span, a span context (for example from `extractContext`), or `null` to
-   * start a new trace. Defaults to the active span.
+   * The parent: a span, a span context (for example from `extractContext`), an
+   * `@opentelemetry/api` span or span context, or `null` to start a new trace. Defaults to the
+   * active span.
    */
-  parent?: Span | SpanContext | RemoteContext | null;
+  parent?: Span | SpanContext | RemoteContext | SpanLike | SpanContextLike | null;
   /** The scope (request) the span belongs to; defaults to the parent's, then the active one. */
   scope?: Scope;
 }

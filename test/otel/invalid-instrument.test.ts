@@ -61,10 +61,11 @@ it('a synchronous and an observable instrument of one name: the message says whi
   ]);
 });
 
-it("the app's own metric name is not counted: the OpenTelemetry instrument is a deliberate no-op there", () => {
+it("the app's own metric name: the OpenTelemetry instrument records nothing (not counted twice), each measurement counted as dropped", () => {
   monitor.metrics.createCounter('orders', 'orders').increment();
   metrics.getMeter('lib').createCounter('orders').add(1);
-  expect(dropped()).toEqual({});
+  expect(dropped()).toEqual({ invalid_instrument: 1 });
+  expect(monitor.metrics.collect().metrics.find((m) => m.name === 'orders')!.points).toMatchObject([{ value: 1 }]);
 });
 
 it('observable instruments with an invalid name: their callbacks run at collection and each observation is counted as dropped', () => {

@@ -14,6 +14,23 @@ export interface RemoteContext extends SpanContext {
   readonly baggage?: Baggage;
 }
 
+/**
+ * A span context as another tracing API gives one, read by its fields: `@opentelemetry/api`'s,
+ * whose tracestate is a `TraceState` object. Taken wherever a parent or a span to inject is.
+ */
+export interface SpanContextLike {
+  readonly traceId: string;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly isRemote?: boolean;
+  readonly traceState?: string | { serialize(): string };
+}
+
+/** A span of another tracing API (`@opentelemetry/api`'s), read only through `spanContext()`. */
+export interface SpanLike {
+  spanContext(): SpanContextLike;
+}
+
 /** Anything headers can come as: a `Headers`, or a plain object (Node's `IncomingHttpHeaders`). */
 export type HeadersInput =
   | Headers
@@ -187,7 +204,7 @@ function remove(headers: HeadersInput, name: string): void {
  * `headers` and returns them, those of its monitor's `propagators` (OTEL_PROPAGATORS). Does
  * nothing when there is no span; with invalid ids, only baggage is written. Never throws.
  */
-export function injectContext<H extends HeadersInput>(headers: H, span?: Span | SpanContext): H {
+export function injectContext<H extends HeadersInput>(headers: H, span?: Span | SpanContext | SpanLike | SpanContextLike): H {
   try {
     const s = span ?? getActiveSpan();
     if (!s || headers === null || typeof headers !== 'object') return headers;

@@ -78,12 +78,15 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
   return {
     async check(timeoutSeconds: number, signal?: AbortSignal): Promise<HealthCheckResult> {
       const controller = new AbortController();
-      const onAbort = (): void => controller.abort();
+      // The caller's reason is kept (the registry's timeout is a TimeoutError), and this timer's is
+      // one too: aborted without a reason, the fetch fails with an AbortError, a deliberate cancel,
+      // and a traced fetch records the timeout as a clean request.
+      const onAbort = (): void => controller.abort(signal!.reason);
       signal?.addEventListener('abort', onAbort);
       // Called by hand without a budget (`httpCheck(url).check()` inside a function check), NaN ms
       // would fire at once and abort every request: the registry's default applies instead.
       const seconds = typeof timeoutSeconds === 'number' && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;
-      const timer = setTimeout(onAbort, timerMs(seconds * 1000));
+      const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${seconds} s`, 'TimeoutError')), timerMs(seconds * 1000));
       const start = now();
       const component = options.component ?? '';
       try {

@@ -31,7 +31,7 @@ function message(err: unknown): string {
 /**
  * Runs one check under its timeout. Never rejects: a hang becomes UNHEALTHY "timed out after
  * N s", a throw becomes UNHEALTHY with the error's message. The signal is aborted on timeout
- * so a well-behaved check stops its I/O instead of leaking it.
+ * (reason: a TimeoutError) so a well-behaved check stops its I/O instead of leaking it.
  */
 export async function runCheck(name: string, check: HealthCheck, timeoutSeconds: number): Promise<HealthCheckResult> {
   const start = now();
@@ -39,8 +39,11 @@ export async function runCheck(name: string, check: HealthCheck, timeoutSeconds:
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<HealthCheckResult>((resolve) => {
     timer = setTimeout(() => {
-      controller?.abort();
-      resolve({ component: name, status: HealthStatus.UNHEALTHY, error: `timed out after ${timeoutSeconds} s`, latencyMs: now() - start });
+      const error = `timed out after ${timeoutSeconds} s`;
+      // A TimeoutError, not a bare abort (an AbortError, a deliberate cancel): a traced fetch of
+      // the check then records the timeout as an error (error.type TimeoutError), not a clean request.
+      controller?.abort(new DOMException(error, 'TimeoutError'));
+      resolve({ component: name, status: HealthStatus.UNHEALTHY, error, latencyMs: now() - start });
     }, timerMs(timeoutSeconds * 1000));
   });
   const run = (async (): Promise<HealthCheckResult> => {

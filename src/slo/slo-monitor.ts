@@ -146,6 +146,14 @@ export class SLOMonitor {
     if (m) {
       this.events = m.createCounter('slo_events_total', 'SLI events counted against an SLO.', { labelNames: ['slo'] });
       this.goodEvents = m.createCounter('slo_good_events_total', 'SLI events that met the SLO (successful, or within its latency threshold).', { labelNames: ['slo'] });
+      // Every SLO's two series exist at 0 from the start: one that appeared at its first increment
+      // would lose, to rate() and increase(), the events counted before its first scrape (a new
+      // isolate whose first requests fail: the rules read its next good events as missing and
+      // page). A delta export sends each 0 once, so a collector's cumulative series starts at 0 too.
+      for (const slo of this.tracked.keys()) {
+        this.events.increment(0, { slo });
+        this.goodEvents.increment(0, { slo });
+      }
     }
   }
 

@@ -125,7 +125,10 @@ export function instrumentFetch(monitor: Monitor, fetchFn: FetchFn, options: Fet
     if (shouldPropagate(url)) {
       const headers = new Headers(request.headers);
       injectContext(headers, span);
-      request = new Request(request, { headers });
+      // The caller's own signal, not the first copy's: Node's Request follows its source's signal
+      // only while the source lives (nodejs/undici#4068), and the first copy is dropped here, so
+      // after a garbage collection the caller's abort no longer stopped the request.
+      request = new Request(request, { headers, signal: init && 'signal' in init ? init.signal : input instanceof Request ? input.signal : undefined });
     }
     const extra = runtimeOptions(init);
     const start = now();

@@ -5,7 +5,13 @@ import { defineSafe } from '../attributes/sanitize.js';
 import type { MonitorOptions } from './options.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 
-export type EnvRecord = Record<string, string | undefined | unknown>;
+/**
+ * An environment as the process-based adapters pass it (`process.env`, Deno's): text or unset, so
+ * `(env) => ({ serviceName: env.FUNCTION_NAME ?? 'orders' })` type-checks. (`string | unknown` was
+ * `unknown`: such a function failed with a confusing error naming Monitor.) Values are still read as
+ * `unknown` (see varText): a Workers `env` holds bindings and JSON vars; that adapter has its own type.
+ */
+export type EnvRecord = Record<string, string | undefined>;
 
 /**
  * A variable's text. A Workers var written without quotes (`OTEL_SDK_DISABLED = true`,

@@ -26,6 +26,7 @@ export function nothingToExport(): Promise<FlushResult> {
 /** What a scope needs from its monitor. */
 export interface ScopeOwner {
   closeScope(scope: Scope): Promise<FlushResult>;
+  flush(): Promise<unknown>;
   scopeSpanLimit(scope: Scope, span: RecordingSpan): boolean;
   scopeLogLimit(scope: Scope): boolean;
 }
@@ -171,10 +172,10 @@ export class Scope {
   /**
    * Keeps the invocation alive until `promise` settles, wherever the runtime allows it: the promise
    * `close()` returns, which adapters hand to the platform's `waitUntil` (Workers, Vercel, Netlify)
-   * and await before a Lambda returns, settles only after it too (it is not exported with, nor
-   * waited for by, the export itself). For work started during the invocation that must not be cut
-   * when the response leaves (an alert's webhook post). False, and nothing held, once the scope
-   * is closed.
+   * and await before a Lambda returns, settles only after it too (the export itself does not wait
+   * for it; what it records is flushed once it settles, within that promise). For work started
+   * during the invocation that must not be cut when the response leaves (an alert's webhook post).
+   * False, and nothing held, once the scope is closed.
    */
   waitUntil(promise: Promise<unknown>): boolean {
     if (this.#closing !== undefined) return false;
@@ -197,6 +198,8 @@ export class Scope {
     if (work === undefined) return (this.#closing = exported);
     this.exported = exported;
     // Each taken through a new promise and settled either way: the app's rejection stays its own.
-    return (this.#closing = Promise.all([exported, ...work.map((p) => new Promise((r) => r(p)).catch(() => {}))]).then((r) => r[0]));
+    // What the work recorded (the scope closed, so to the monitor's buffer) is flushed once it has
+    // settled, inside the same hold: left for a later export, it was lost to the freeze or eviction.
+    return (this.#closing = Promise.all([exported, ...work.map((p) => new Promise((r) => r(p)).catch(() => {}))]).then((r) => this.owner.flush().then(() => r[0])));
   }
 }

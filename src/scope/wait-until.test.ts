@@ -31,6 +31,18 @@ describe('scope.waitUntil', () => {
     expect(await closing).toMatchObject({ spans: 1 });
   });
 
+  test('what the work records after close() leaves within close()\'s promise, not with some later export', async () => {
+    const { monitor, memory } = createTestMonitor({ batchWindowMs: 0 });
+    const scope = monitor.openScope();
+    const work = gate();
+    scope.waitUntil(work.promise.then(() => scope.run(() => (monitor.tracer.startSpan('in work').end(), monitor.logger.info('work done')))));
+    const closing = scope.close();
+    work.open();
+    await closing;
+    expect(memory.spans.map((s) => s.name)).toEqual(['in work']);
+    expect(memory.logs.map((l) => l.body)).toEqual(['work done']);
+  });
+
   test('a rejection stays the work\'s own: close() still resolves with the export\'s result', async () => {
     const { monitor } = createTestMonitor({ batchWindowMs: 0 });
     const scope = monitor.openScope();

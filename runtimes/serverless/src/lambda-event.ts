@@ -173,7 +173,9 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
       // the client asked for, as HTTP API's rawPath is. ALB events have only `path`, the client's.
       const asked = event.requestContext?.path;
       path = typeof asked === 'string' && asked ? asked : event.path;
-      route = event.resource && event.resource !== '/{proxy+}' ? event.resource : undefined;
+      // The resource the event matched, `/{proxy+}` included (the route template, low in
+      // cardinality), as an HTTP API's `ANY /{proxy+}` routeKey gives it.
+      route = event.resource || undefined;
       query = v1Query(event);
       client = event.requestContext?.identity?.sourceIp;
     }

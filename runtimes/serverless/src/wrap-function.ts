@@ -16,6 +16,7 @@ import { addLambdaResource } from './lambda-resource.js';
 import { within } from '../../../src/adapter/process-server.js';
 import { recordInvocation } from '../../../src/adapter/invocation-metrics.js';
 import { checkHttpOptions, HTTP_OPTION_KEYS } from '../../../src/config/option-keys.js';
+import { holdWaitUntil, WAIT_UNTIL_TIMEOUT_MS, type WaitUntilContext } from '../../../src/scope/hold-wait-until.js';
 import { isNodeStyleCall, requestFromNode, runNodeStyle, standInRequest, unanswered, type NodeRequestLike, type NodeResponseLike } from '../../../src/adapter/node-style.js';
 
 export interface WrapFunctionOptions extends HttpInstrumentationOptions {
@@ -76,28 +77,34 @@ function firstIsCold(): boolean {
   return Date.now() - initAt <= MAX_INIT_MS;
 }
 
-/** How long an invocation waits for its export while the last ones failed or timed out. */
+/** How long an invocation waits for its export while the last ones timed out. */
 const DEGRADED_WAIT_MS = 100;
-/** Monitors whose last export failed or outlasted the wait (a collector down or hanging). */
+/** Monitors whose last export outlasted the wait or timed out (a collector down or hanging). */
 const degraded = new WeakSet<Monitor>();
 
 /**
  * Waits for an invocation's export, at most `ms`: where the sandbox freezes once the function
- * returns, the export must be done first. While a monitor's exports fail or time out (a
- * collector that is down), each invocation would pay the whole timeout, so it waits only
- * DEGRADED_WAIT_MS: the export still runs (failures are counted as ever), and the full wait
- * comes back with the first export that reaches every backend.
+ * returns, the export must be done first. While a monitor's exports time out (a collector that
+ * is down or hangs: with the default retries a refused connection or a 503 is retried past the
+ * wait), each invocation would pay the whole timeout, so it waits only DEGRADED_WAIT_MS: the
+ * export still runs (failures are counted as ever), and the full wait comes back with the first
+ * export that is answered within it. A failure answered within `ms` (a collector that takes
+ * traces and answers 404 to /v1/metrics, a 400) costs no more than it took: judged down for it,
+ * every later invocation would stop waiting for its healthy but slower exports, and lose them to
+ * the freeze.
  */
 async function awaitFlush(monitor: Monitor, flush: Promise<unknown>, ms: number, scope?: Scope): Promise<void> {
   let settled = false;
+  const start = now();
   // The collector is judged by the export alone: work the invocation handed to `scope.waitUntil`
   // (an alert's post) is awaited within the same budget, but a slow one says nothing about it.
   void (scope?.exported ?? flush).then(
     (r) => {
       settled = true;
-      const ok = ((r as FlushResult | undefined)?.backends ?? []).every((b) => b.ok);
-      if (ok) degraded.delete(monitor);
-      else degraded.add(monitor);
+      const backends = (r as FlushResult | undefined)?.backends ?? [];
+      const down = backends.some((b) => !b.ok && (b.reason === 'export_timeout' || now() - start > ms));
+      if (down) degraded.add(monitor);
+      else degraded.delete(monitor);
     },
     () => (settled = true),
   );
@@ -159,7 +166,17 @@ export function wrapFunction<F extends AnyFunction>(fn: F, config: MonitorConfig
   }
   const lambda: LambdaOptions = { flushTimeoutMs, timeoutMarginMs, isAsync: isAsyncFunction(fn) };
   const env = processEnv();
-  const monitor = monitorFromConfig(config, env);
+  let monitor: Monitor;
+  try {
+    monitor = monitorFromConfig(config, env);
+  } catch (err) {
+    // `wrapFunction(fn, { serviceName, kind })`, or a config function returning that: createMonitor
+    // lists only its own options; the wrapper's go in the third argument (as monitorMiddleware says
+    // of its second).
+    const k = err instanceof Error ? /unknown option `(\w+)`/.exec(err.message)?.[1] : undefined;
+    if (k !== undefined && Object.hasOwn(WRAP_KEYS, k)) (err as Error).message += ` \`${k}\` is wrapFunction's own: it goes in its third argument, wrapFunction(fn, config, { ${k} }).`;
+    throw err;
+  }
   addLambdaResource(monitor, env);
   initAt ??= Date.now();
   const invoke = function instrumentedFunction(this: unknown, ...args: unknown[]): Promise<unknown> | undefined {
@@ -216,8 +233,11 @@ async function invokeWeb(
   // active context (getActiveSpan(), getActiveScope()).
   let scope: Scope | undefined;
   const call = (req: Request, t: RequestTelemetry): Promise<Response> => ((scope = t.scope), fn.apply(self, [req, ...args.slice(1)]));
-  const waitUntil = kind === 'netlify' ? contextWaitUntil(context) : kind === 'vercel' ? vercelWaitUntil() : (contextWaitUntil(context) ?? vercelWaitUntil());
-  if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http);
+  const own = kind === 'vercel' ? undefined : contextWaitUntil(context);
+  const waitUntil = kind === 'netlify' ? own : kind === 'vercel' ? vercelWaitUntil() : (own ?? vercelWaitUntil());
+  // Work the handler hands to Netlify's `context.waitUntil` itself: the export waits for it (at
+  // most WAIT_UNTIL_TIMEOUT_MS), as on Workers, so what it records leaves with this invocation.
+  if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http, own && holdWaitUntil(context as WaitUntilContext, (context as WaitUntilContext).waitUntil, WAIT_UNTIL_TIMEOUT_MS));
   // No waitUntil: the platform may freeze once the response is returned, so the export is
   // awaited first (the span then ends at the response headers, not at the end of the body).
   let flushing: Promise<unknown> | undefined;

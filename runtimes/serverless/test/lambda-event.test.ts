@@ -120,3 +120,12 @@ describe('eventShape: url.path is the path the client asked for', () => {
     expect(eventShape({ httpMethod: 'GET', path: '/s', headers: {} }, 'fn').attributes['url.path']).toBe('/s');
   });
 });
+
+describe('eventShape: http.route of a catch-all proxy integration', () => {
+  test("a REST API's /{proxy+} resource is the route, as an HTTP API's ANY /{proxy+} routeKey is: the same span name and http.route", () => {
+    const v1 = eventShape({ httpMethod: 'GET', path: '/users/7', resource: '/{proxy+}', headers: {}, requestContext: { path: '/prod/users/7', resourcePath: '/{proxy+}' } }, 'fn');
+    const v2 = eventShape({ version: '2.0', routeKey: 'ANY /{proxy+}', rawPath: '/users/7', headers: {}, requestContext: { http: { method: 'GET' } } }, 'fn');
+    expect([v1.name, v1.attributes['http.route'], v1.http?.route]).toEqual(['GET /{proxy+}', '/{proxy+}', '/{proxy+}']);
+    expect([v2.name, v2.attributes['http.route']]).toEqual([v1.name, v1.attributes['http.route']]);
+  });
+});

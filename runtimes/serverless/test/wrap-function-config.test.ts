@@ -39,6 +39,30 @@ describe('wrapFunction configuration (DESIGN 5: wrong configuration throws when 
     );
     expect(() => wrapFunction(async (_e: unknown, _c: unknown) => 'ok', monitor, { kind: 'lambda', flushTimeoutMs: 5, route: () => '/x', trustIncomingTrace: false, captureHeaders: {}, waitForBody: true })).not.toThrow();
   });
+
+  test.each([
+    ['kind', 'lambda'],
+    ['timeoutMarginMs', 100],
+    ['captureHeaders', { requestHeaders: ['x-request-id'] }],
+    ['waitForBody', true],
+  ])("the wrapper's own option `%s` given with the monitor's names wrapFunction's third argument", (key, value) => {
+    const fn = async (_e: unknown, _c: unknown) => 'ok';
+    const third = new RegExp(`^createMonitor: unknown option \`${key}\`; known options are .*\\. \`${key}\` is wrapFunction's own: it goes in its third argument, wrapFunction\\(fn, config, \\{ ${key} \\}\\)\\.$`);
+    expect(() => wrapFunction(fn, { serviceName: 'orders', [key]: value } as never)).toThrow(third);
+    // A function of the env returning them, too.
+    expect(() => wrapFunction(fn, (() => ({ serviceName: 'orders', [key]: value })) as never)).toThrow(third);
+  });
+
+  test("another unknown monitor option is not said to be the wrapper's", () => {
+    let message = '';
+    try {
+      wrapFunction(async (_e: unknown, _c: unknown) => 'ok', { serviceName: 'orders', servicename: 'x' } as never);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/^createMonitor: unknown option `servicename`/);
+    expect(message).not.toMatch(/third argument/);
+  });
 });
 
 describe('wrapFunction captureHeaders on Lambda HTTP events', () => {

@@ -88,7 +88,7 @@ export function configFromEnv(env: EnvRecord | object | undefined | null, option
   const resourceRaw = str(env, 'OTEL_RESOURCE_ATTRIBUTES');
   if (resourceRaw !== undefined) {
     const attrs = parseKeyValueList(resourceRaw);
-    if (attrs === undefined) warn('OTEL_RESOURCE_ATTRIBUTES could not be decoded; the whole variable was discarded (ENV-10)');
+    if (attrs === undefined) warn('OTEL_RESOURCE_ATTRIBUTES could not be decoded; the whole variable was discarded');
     else {
       const { 'service.name': svc, 'service.version': ver, ...rest } = attrs;
       if (Object.keys(rest).length) out.resource = rest;
@@ -111,7 +111,7 @@ export function configFromEnv(env: EnvRecord | object | undefined | null, option
         if (arg !== undefined) {
           const n = Number(arg);
           if (Number.isFinite(n) && n >= 0 && n <= 1) ratio = n;
-          else warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg)} is not a probability in [0, 1]; using 1.0 (ENV-11)`);
+          else warn(`OTEL_TRACES_SAMPLER_ARG=${JSON.stringify(arg)} is not a probability in [0, 1]; using 1.0`);
         }
         sampler = { type: samplerName as SamplerName, ratio };
       }

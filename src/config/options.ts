@@ -155,6 +155,8 @@ export function checkOptions(o: MonitorOptions): void {
     if (!Array.isArray(backends)) fail('`backends` must be an array, such as [new MemoryBackend()].');
     backends.forEach((b, i) => {
       if (!b || typeof (b as Backend).export !== 'function') fail(`\`backends[${i}]\` has no export(batch) method; pass a backend such as new OtlpBackend() or new MemoryBackend().`);
+      // Listed twice, it would get every item twice: a collector sums a counter's deltas to double.
+      if (backends.indexOf(b) !== i) fail(`\`backends[${i}]\` is the same backend as \`backends[${backends.indexOf(b)}]\`; list it once.`);
     });
   }
   if (resource !== undefined) {
@@ -163,7 +165,7 @@ export function checkOptions(o: MonitorOptions): void {
       // OpenTelemetry requires a non-empty attribute key; OTLP receivers reject or drop one
       // without. An undefined value is left out anyway, so its key does not matter.
       if (k === '' && v !== undefined) fail('`resource` has an attribute with an empty key; name it or remove it.');
-      if (v !== undefined && !isAttributeValue(v)) fail(`\`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them, got ${kindOf(v)}.`);
+      if (v !== undefined && !isAttributeValue(v)) fail(`\`resource[${JSON.stringify(k)}]\` must be a string, number, boolean or an array of one of them (all of one type), got ${kindOf(v)}.`);
     }
     const svc = resource['service.name'];
     if (svc !== undefined && (typeof svc !== 'string' || svc === '')) fail(`\`resource["service.name"]\` must be a non-empty string, got ${kindOf(svc)}.`);
@@ -231,8 +233,10 @@ function isScalar(v: unknown): boolean {
   return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 }
 
+/** A scalar, or an array of one type of scalar (OpenTelemetry: arrays are homogeneous), nulls allowed. */
 function isAttributeValue(v: unknown): boolean {
-  return isScalar(v) || (Array.isArray(v) && v.every((x) => x === null || x === undefined || isScalar(x)));
+  let type: string | undefined;
+  return isScalar(v) || (Array.isArray(v) && v.every((x) => x === null || x === undefined || (isScalar(x) && (type ??= typeof x) === typeof x)));
 }
 
 

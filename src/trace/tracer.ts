@@ -255,6 +255,8 @@ export class Tracer {
   startActiveSpan<R>(name: string, options: StartSpanOptions | undefined, fn: (span: Span) => R): R;
   startActiveSpan<R>(name: string, a: StartSpanOptions | ((span: Span) => R) | undefined, b?: (span: Span) => R): R {
     const fn = (typeof a === 'function' ? a : b) as (span: Span) => R;
+    // Said before a span starts: called with no function, the span would be left open.
+    if (typeof fn !== 'function') throw new TypeError(`startActiveSpan("${name}"): the last argument must be the function to run in the span, such as (span) => work().`);
     const opts = typeof a === 'function' ? NO_OPTIONS : (a ?? NO_OPTIONS);
     // One read of the active context serves both the parent lookup and the new context.
     const storage = contextStorage();

@@ -94,7 +94,7 @@ export class HealthCheckRegistry {
   /** Adds (or replaces) a check. Invalid options throw here, not at check time. */
   register(name: string, check: HealthCheck | HealthCheckFunction, options: HealthRegisterOptions = {}): this {
     // `__proto__` is no key of the report's object (nor of /health's checks): it was left out of both.
-    if (typeof name !== 'string' || name === '' || name === '__proto__') throw new TypeError('health check name must be a non-empty string, not __proto__');
+    if (typeof name !== 'string' || name === '' || name === '__proto__') throw new TypeError(`health check name must be a non-empty string other than "__proto__", got ${name === '' ? 'an empty string' : typeof name === 'string' ? '"__proto__"' : typeof name}`);
     const c: HealthCheck | undefined =
       typeof check === 'function' ? functionCheck(check, name) : check && typeof check.check === 'function' ? check : undefined;
     if (!c) throw new TypeError(`health check "${name}" must be a function or an object with a check() method`);

@@ -38,7 +38,7 @@ export interface HistogramOptions extends InstrumentOptions {
    * Upper bounds, strictly increasing. Default: OpenTelemetry's HTTP duration buckets in seconds.
    * `base2ExponentialBuckets()` instead: buckets that follow the values (an {@link ExponentialHistogram}).
    */
-  buckets?: number[] | ExponentialBucketsOption;
+  buckets?: readonly number[] | ExponentialBucketsOption;
 }
 
 export interface SummaryInstrumentOptions extends InstrumentOptions {
@@ -173,7 +173,7 @@ export class MetricsCollector implements InstrumentOwner {
    * exponential buckets (OTLP `ExponentialHistogram`) that follow the values.
    */
   createHistogram(name: string, help: string | undefined, opts: HistogramOptions & { buckets: ExponentialBucketsOption }): ExponentialHistogram;
-  createHistogram(name: string, help?: string, opts?: HistogramOptions & { buckets?: number[] }): Histogram;
+  createHistogram(name: string, help?: string, opts?: HistogramOptions & { buckets?: readonly number[] }): Histogram;
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram;
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram {
     // Asked for again without buckets, an exponential histogram is returned as a fixed one would be.
@@ -182,7 +182,8 @@ export class MetricsCollector implements InstrumentOwner {
     if (existing?.type === 'exponential_histogram') return this.#register('exponential_histogram', name, help, opts, ['le'], existing.constructor as never);
     // Likewise a fixed one under the monitor's exponential default (`metrics.histogramBuckets`):
     // that default is for new histograms, not a clash with one the app made with its own buckets.
-    const b = opts?.buckets ?? (existing?.type === 'histogram' ? undefined : this.histogramBuckets);
+    // (Typed as mutable only so that Array.isArray below narrows it: checkBuckets copies the list.)
+    const b = (opts?.buckets ?? (existing?.type === 'histogram' ? undefined : this.histogramBuckets)) as number[] | ExponentialBucketsOption | undefined;
     // The exponential instrument comes with its option, so a bundle without one leaves its code out.
     if (b !== null && typeof b === 'object' && !Array.isArray(b) && (b as ExponentialBucketsOption).kind === 'base2_exponential') {
       const h = this.#register('exponential_histogram', name, help, opts, ['le'], b.instrument, b);

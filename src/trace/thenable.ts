@@ -68,9 +68,12 @@ function chain(p: PromiseLike<unknown>, settle: Finish): Promise<unknown> {
  *
  * The result is a Proxy: the same properties, prototype (`instanceof`) and `Symbol.toStringTag`.
  * Methods run with `target` as `this` (private fields work); one that returns `target` returns
- * the proxy, so `.where()` chains stay observed, and one that returns another such thenable (an
- * immutable builder) returns it observed too. `catch` and `finally` go through the observed `then`.
- * A thenable never awaited never calls `settle`: its work never ran.
+ * the proxy, so `.where()` chains stay observed, and one that returns another thenable returns it
+ * observed too (see whenSettled): an immutable builder's next step, or the run itself that a
+ * method starts (Mongoose's `.exec()`, Prisma's `requestTransaction` under `$transaction([...])`),
+ * which is why methods run in the call's context. `catch` and `finally` go through the observed
+ * `then`. Writes go to `target` (a setter's private fields work). A thenable never awaited nor run
+ * never calls `settle`: its work never ran.
  */
 export function observeThenable<T extends object>(target: T, settle: Finish, run?: Run): T | Promise<unknown> {
   let done = false;
@@ -140,14 +143,16 @@ function observe<T extends object>(target: T, finish: Finish, run: Run | undefin
       let w = wrappers.get(v);
       if (w === undefined) {
         w = function (this: unknown, ...args: unknown[]): unknown {
-          const r: unknown = Reflect.apply(v, this === proxy ? t : this, args);
+          const call = (): unknown => Reflect.apply(v, this === proxy ? t : this, args);
+          const r = run ? run(call) : call();
           if (r === t) return proxy;
-          return isThenable(r) && !isNativePromise(r) ? observe(r, finish, run) : r;
+          return isThenable(r) ? whenSettled(r, finish, run) : r;
         };
         wrappers.set(v, w);
       }
       return w;
     },
+    set: (t, key, value) => Reflect.set(t, key, value),
   });
   return proxy;
 }

@@ -8,7 +8,7 @@ import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { thrownType } from './error-type.js';
 import type { LegacyMethodDecorator, MethodOf, StandardMethodDecorator } from './traced.js';
-import { checkMonitor, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, wrapCalls, wrapMethod, type AnyFunction, type MethodContext } from './wrap.js';
+import { checkMonitor, classError, decoratorError, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, optionsError, wrapCalls, wrapMethod, type AnyClass, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
 export interface MeteredOptions {
@@ -17,7 +17,7 @@ export interface MeteredOptions {
   /** Labels added to every data point. */
   labels?: LabelsInput;
   /** Histogram buckets in seconds (default: the library's duration buckets). */
-  buckets?: number[];
+  buckets?: readonly number[];
 }
 
 interface Instruments {
@@ -66,7 +66,7 @@ const KNOWN: Record<keyof MeteredOptions, 0> = { monitor: 0, labels: 0, buckets:
 
 function checkOptions(name: string | undefined, options: MeteredOptions): MeteredOptions {
   const what = name === undefined ? '' : JSON.stringify(name);
-  if (options === null || typeof options !== 'object') throw new TypeError(`metered(${what}): options must be an object ({ monitor?, labels?, buckets? }).`);
+  if (options === null || typeof options !== 'object') throw optionsError(`metered(${what})`, options, 'monitor?, labels?, buckets?');
   checkOptionKeys(`metered(${what})`, options, KNOWN);
   checkMonitor(`metered(${what})`, options.monitor, 'metrics');
   if (options.buckets !== undefined) checkBuckets(name === undefined ? 'metered() duration' : `${metricBase(name)}_duration_seconds`, options.buckets);
@@ -152,9 +152,9 @@ function method(fn: AnyFunction, context: MethodContext, name: string | undefine
  * ```
  */
 export function metered<This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
-export function metered<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+export function metered<T extends AnyFunction>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function metered<F extends AnyFunction>(fn: F, options?: MeteredOptions): F;
-export function metered<F extends AnyFunction>(name: string | undefined, fn: F, options?: MeteredOptions): F;
+export function metered<F extends AnyFunction | AnyClass>(name: string | undefined, fn: F, options?: MeteredOptions): F;
 export function metered(name?: string, options?: MeteredOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function metered(options: MeteredOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
@@ -164,7 +164,7 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
-    if (isClass(a as AnyFunction)) throw new TypeError(`@metered on the class ${(a as AnyFunction).name}: only class methods can be decorated`);
+    if (isClass(a as AnyFunction)) throw classError('metered', a as AnyFunction);
     const fn = a as AnyFunction;
     const name = fn.name || 'anonymous';
     return meter(fn, named(name), checkOptions(name, (b as MeteredOptions) ?? {}));
@@ -175,11 +175,13 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
     return meter(fn, named(name), checkOptions(name, (c as MeteredOptions) ?? {}), typeof a === 'string' ? a : undefined);
   }
   const name = typeof a === 'string' && a ? a : undefined;
-  const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as MeteredOptions);
+  // Only undefined is no options: `metered('x', null)` (a function that was not there) throws.
+  const o = a !== null && typeof a === 'object' ? a : b;
+  const options = checkOptions(name, (o === undefined ? {} : o) as MeteredOptions);
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
     const legacy = legacyDecorate('metered', fn, context, descriptor, (f, c) => method(f, c, name, options));
     if (legacy) return legacy;
-    if (!isMethodContext(context)) throw new TypeError('@metered() decorates class methods');
+    if (!isMethodContext(context)) throw decoratorError('metered', name, fn, context);
     return method(fn, context, name, options);
   };
 }

@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { failCall } from './error-type.js';
-import { checkMonitor, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, wrapCalls, wrapMethod, type AnyFunction, type MethodContext } from './wrap.js';
+import { checkMonitor, classError, decoratorError, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, optionsError, wrapCalls, wrapMethod, type AnyClass, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
 export interface TracedOptions {
@@ -12,9 +12,12 @@ export interface TracedOptions {
   monitor?: Monitor;
   /** Span kind (default INTERNAL). */
   spanKind?: SpanKind;
-  /** Attributes set on every span. */
-  attributes?: Record<string, unknown>;
+  /** Attributes set on every span (one left `undefined` or `null` is left out). */
+  attributes?: Record<string, Value<string> | Value<number> | Value<boolean> | null | undefined>;
 }
+
+/** A value, or an array of one type (OpenTelemetry common spec), `null` and `undefined` left out. */
+type Value<T> = T | readonly (T | null | undefined)[];
 
 /**
  * A TypeScript 5 standard method decorator. It returns the method's own type: typed as
@@ -27,8 +30,8 @@ export type StandardMethodDecorator = <This, M extends MethodOf<This>>(method: M
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type MethodOf<This> = (this: This, ...args: any) => any;
 
-/** A legacy (`experimentalDecorators`) method decorator. */
-export type LegacyMethodDecorator = <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => TypedPropertyDescriptor<T>;
+/** A legacy (`experimentalDecorators`) method decorator (a getter's or setter's `T` is no function: it is refused). */
+export type LegacyMethodDecorator = <T extends AnyFunction>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>) => TypedPropertyDescriptor<T>;
 
 /** `given`: the name the caller gave, which the wrapper carries when `fn` has none (see wrapCalls). */
 function tracer(fn: AnyFunction, name: (self: unknown) => string, options: TracedOptions, given?: string): AnyFunction {
@@ -61,7 +64,7 @@ const KNOWN: Record<keyof TracedOptions, 0> = { monitor: 0, spanKind: 0, attribu
 /** The options are fixed when the function is wrapped, so a wrong one throws then, not per call. */
 function checkOptions(name: string | undefined, options: TracedOptions): TracedOptions {
   const what = name === undefined ? '' : JSON.stringify(name);
-  if (options === null || typeof options !== 'object') throw new TypeError(`traced(${what}): options must be an object ({ monitor?, spanKind?, attributes? }).`);
+  if (options === null || typeof options !== 'object') throw optionsError(`traced(${what})`, options, 'monitor?, spanKind?, attributes?');
   checkOptionKeys(`traced(${what})`, options, KNOWN);
   checkMonitor(`traced(${what})`, options.monitor, 'tracer');
   const kind: unknown = options.spanKind;
@@ -88,7 +91,7 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
       kept[k] = v;
     } else throw new TypeError(`traced(${what}): the attribute "${k}" in \`attributes\` must be a string, number, boolean or an array of them.`);
   }
-  return unset ? { ...options, attributes: kept } : options;
+  return unset ? { ...options, attributes: kept as TracedOptions['attributes'] } : options;
 }
 
 /**
@@ -111,9 +114,9 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
  * ```
  */
 export function traced<This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
-export function traced<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+export function traced<T extends AnyFunction>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function traced<F extends AnyFunction>(fn: F, options?: TracedOptions): F;
-export function traced<F extends AnyFunction>(name: string | undefined, fn: F, options?: TracedOptions): F;
+export function traced<F extends AnyFunction | AnyClass>(name: string | undefined, fn: F, options?: TracedOptions): F;
 export function traced(name?: string, options?: TracedOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function traced(options: TracedOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
@@ -123,7 +126,7 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
-    if (isClass(a as AnyFunction)) throw new TypeError(`@traced on the class ${(a as AnyFunction).name}: only class methods can be decorated`);
+    if (isClass(a as AnyFunction)) throw classError('traced', a as AnyFunction);
     const fn = a as AnyFunction;
     const name = fn.name || 'anonymous';
     return tracer(fn, () => name, checkOptions(name, (b as TracedOptions) ?? {}));
@@ -134,11 +137,13 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
     return tracer(fn, () => name, checkOptions(name, (c as TracedOptions) ?? {}), typeof a === 'string' ? a : undefined);
   }
   const name = typeof a === 'string' && a ? a : undefined;
-  const options = checkOptions(name, ((a !== null && typeof a === 'object' ? a : b) ?? {}) as TracedOptions);
+  // Only undefined is no options: `traced('x', null)` (a function that was not there) throws.
+  const o = a !== null && typeof a === 'object' ? a : b;
+  const options = checkOptions(name, (o === undefined ? {} : o) as TracedOptions);
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
     const legacy = legacyDecorate('traced', fn, context, descriptor, (f, c) => method(f, c, name, options));
     if (legacy) return legacy;
-    if (!isMethodContext(context)) throw new TypeError('@traced() decorates class methods');
+    if (!isMethodContext(context)) throw decoratorError('traced', name, fn, context);
     return method(fn, context, name, options);
   };
 }

@@ -9,10 +9,15 @@
  * span exported, no metric counted).
  */
 
+import { hasOwn } from '../attributes/sanitize.js';
 import { isThenable, whenSettled } from '../trace/thenable.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyFunction = (this: any, ...args: any[]) => any;
+
+/** A class, which a wrapper given a name wraps as a function (`traced('User', User)`). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyClass = new (...args: any[]) => any;
 
 /** One observed call. */
 export interface Call {
@@ -126,14 +131,17 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
       settle(call, err, true);
       throw err;
     }
-    // A generator function's body runs as its caller iterates, not in this call: the call
-    // lasts until iteration ends, and each step runs in the call's context.
-    if (generator && result !== null && typeof result === 'object' && typeof (result as Iterator<unknown>).next === 'function') {
-      return observeIteration(result as Iterator<unknown> | AsyncIterator<unknown>, call);
-    }
     if (isThenable(result)) {
       const c = call;
       return whenSettled(result, (error, failed) => settle(c, error, failed), c.run && ((f) => c.run!(f)));
+    }
+    // A generator function's body runs as its caller iterates, not in this call: the call
+    // lasts until iteration ends, and each step runs in the call's context. So does an async
+    // generator compiled for ES2017 or older (tsc's and esbuild's __asyncGenerator): a plain
+    // function returning an object with its own `next`, `throw`, `return` and Symbol.asyncIterator
+    // (a database cursor has its methods on its prototype, and is returned as it is).
+    if (result !== null && typeof result === 'object' && (generator || (hasOwn.call(result, Symbol.asyncIterator) && hasOwn.call(result, 'throw'))) && typeof (result as Iterator<unknown>).next === 'function') {
+      return observeIteration(result as Iterator<unknown> | AsyncIterator<unknown>, call);
     }
     settle(call, undefined, false);
     return result;
@@ -175,6 +183,8 @@ export interface MethodContext {
   static?: boolean;
   /** The prototype or class the method is declared on, when known (legacy decorators get it). */
   owner?: object;
+  /** Standard decorators: runs `f` with the class (static methods) or each new instance as `this`. */
+  addInitializer?(f: (this: unknown) => void): void;
 }
 
 export function isMethodContext(v: unknown): v is MethodContext {
@@ -243,6 +253,26 @@ export function checkMonitor(what: string, monitor: unknown, uses: 'tracer' | 'm
   throw new TypeError(`${what}: \`monitor\` must be a Monitor (from createMonitor()), or left out to use the one set by setDefaultMonitor()${hint}.`);
 }
 
+/**
+ * `traced(User)`: a legacy class decorator (`@traced class User`) calls it so too. A class is
+ * wrapped given a name, `traced('User', User)`.
+ */
+export function classError(decorator: 'traced' | 'metered', fn: AnyFunction): TypeError {
+  return new TypeError(`@${decorator} on the class ${fn.name}: only class methods can be decorated; to wrap the class, name it: ${decorator}(${JSON.stringify(fn.name)}, ${fn.name})`);
+}
+
+/** The decorator `traced(name?, options?)` returns, called with no method context. */
+export function decoratorError(decorator: 'traced' | 'metered', name: string | undefined, fn: unknown, context: unknown): TypeError {
+  // `traced('charge')(fn)`, for traced('charge', fn); a legacy class decorator has no context either.
+  const hint = context === undefined && typeof fn === 'function' && !isClass(fn as AnyFunction) ? `; to wrap a function, pass it: ${decorator}(${name === undefined ? '' : JSON.stringify(name) + ', '}fn)` : '';
+  return new TypeError(`@${decorator}() decorates class methods${hint}`);
+}
+
+/** The options given to `traced` or `metered` are not an object (`traced('x', 42)`, `null`). */
+export function optionsError(what: string, options: unknown, known: string): TypeError {
+  return new TypeError(`${what}: options must be an object ({ ${known} }), not ${options === null ? 'null' : typeof options}; the function to wrap comes before them: ${what.slice(0, what.indexOf('('))}(name, fn, options).`);
+}
+
 /** A class, which a legacy class decorator (`@traced class X`) hands over like a function. */
 export function isClass(fn: AnyFunction): boolean {
   return /^class\b/.test(Function.prototype.toString.call(fn));
@@ -256,13 +286,22 @@ function className(o: unknown): string | undefined {
 
 /**
  * Where `key` holds `method`, from `start` up its prototype chain (the class that declares it, not
- * the subclass `this` is an instance of); `start` itself when not found (a private method).
+ * the subclass `this` is an instance of). Another library's decorator applied outside ours
+ * (`@logged @traced()`) leaves its own function there: then the only one with a method `key`.
+ * Undefined when not found (a private method) or not clear.
  */
 function declaring(start: unknown, key: PropertyKey, method: unknown): unknown {
+  let only: unknown;
+  let n = 0;
   for (let o = start; o !== null && (typeof o === 'object' || typeof o === 'function'); o = Object.getPrototypeOf(o)) {
-    if (Object.getOwnPropertyDescriptor(o, key)?.value === method) return o;
+    const d = Object.getOwnPropertyDescriptor(o, key);
+    if (d?.value === method) return o;
+    if (d) {
+      only = o;
+      n++;
+    }
   }
-  return start;
+  return n === 1 ? only : undefined;
 }
 
 // Our wrappers stacked on one method (`@traced() @metered()`) share one cell: `top` is the
@@ -276,9 +315,11 @@ const NO_OWNER = {};
  * `naming("Class.method")` for the class that declares the method. A subclass calling
  * `super.place()` or inheriting `place` is recorded under the base class's name (as OpenTelemetry
  * Java's `@WithSpan` names spans), not twice under its own. Legacy decorators are given the class;
- * standard ones are not, so it is found from `this` at the first call and again only when the
- * prototype of `this` changes (building the name, with the metric base's regular expressions,
- * about 0.9 µs, was most of a call's cost).
+ * standard ones are not, so it is found once through `addInitializer` (the class itself, or the
+ * first instance's prototype chain), so a call without the object (`router.get('/users',
+ * users.list)`, `setTimeout(o.tick)`) is named as one through it. Until then, or when that is not
+ * clear, it is found from `this`, again only when the prototype of `this` changes (building the
+ * name, with the metric base's regular expressions, about 0.9 µs, was most of a call's cost).
  */
 export function wrapMethod(fn: AnyFunction, context: MethodContext, naming: (name: string) => string, make: (name: (self: unknown) => string) => AnyFunction): AnyFunction {
   const cell = stacks.get(fn) ?? { top: fn };
@@ -295,11 +336,26 @@ export function wrapMethod(fn: AnyFunction, context: MethodContext, naming: (nam
     let from: unknown = NO_OWNER;
     let owner: unknown = NO_OWNER;
     let last = '';
+    let found: string | undefined;
+    let looked = false;
+    // Per instance only this flag is read: the chain is walked once. It runs in the app's
+    // constructor, so nothing it does may throw there (a prototype that is a throwing Proxy).
+    context.addInitializer?.(function (this: unknown) {
+      if (looked) return;
+      looked = true;
+      try {
+        const o = context.static ? this : declaring(Object.getPrototypeOf(this), context.name, cell.top);
+        if (o !== undefined) found = qualified(o);
+      } catch {
+        // named from `this` at each call instead
+      }
+    });
     name = (self) => {
+      if (found !== undefined) return found;
       const start = context.static || self === null || typeof self !== 'object' ? self : Object.getPrototypeOf(self);
       if (start !== from) {
         from = start;
-        const o = declaring(start, context.name, cell.top);
+        const o = declaring(start, context.name, cell.top) ?? start;
         if (o !== owner) {
           owner = o;
           last = qualified(o);

@@ -273,7 +273,7 @@ export class MetricsCollector implements InstrumentOwner {
       const sameLabels = (existing.labelNames ?? []).join(',') === (labelNames ?? []).join(',') || labelNames === undefined;
       // A unit left out asks for the existing instrument whatever its unit, as labelNames and buckets left out do.
       if (existing.type !== type || (existing.unit !== unit && opts?.unit !== undefined) || !sameLabels) {
-        throw new TypeError(`metric "${name}" already exists as a ${kind(existing.type, existing.unit, existing.labelNames)}; a ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
+        throw new TypeError(`metric "${name}" already exists as ${kind(existing.type, existing.unit, existing.labelNames ?? [])}; ${kind(type, unit, labelNames)} cannot share its name. Use another name.`);
       }
       if (existing.name !== name) {
         this.diag.report('config', () => `metric "${name}" is "${existing.name}": instrument names ignore case (OpenTelemetry), so it is exported as "${existing.name}"`, undefined, 'case:' + name);
@@ -286,7 +286,8 @@ export class MetricsCollector implements InstrumentOwner {
   }
 }
 
-/** An instrument's type, unit and labels, as the name-clash message shows them. */
+/** An instrument's type, unit and labels, as the name-clash message shows them ("an up-down counter … and no labels"). */
 function kind(type: string, unit: string, labelNames: readonly string[] | undefined): string {
-  return `${type}${unit ? ` with unit "${unit}"` : ''}${labelNames ? ` and labels [${labelNames.join(', ')}]` : ''}`;
+  const t = type === 'updowncounter' ? 'up-down counter' : type.replace('_', ' ');
+  return `${/^[aeiou]/.test(t) ? 'an' : 'a'} ${t}${unit ? ` with unit "${unit}"` : ''}${labelNames ? (labelNames.length ? ` and labels [${labelNames.join(', ')}]` : ' and no labels') : ''}`;
 }

@@ -185,6 +185,12 @@ describe('createHistogram with base2ExponentialBuckets: options and misuse', () 
     expect(() => monitor.metrics.createHistogram('d', 'h', { buckets: { maxSize: 10 } as never })).toThrow(/must be an array of numbers, or base2ExponentialBuckets\(\)/);
   });
 
+  it('refuses a misspelt option, as every other options object does, instead of keeping the default unseen', () => {
+    expect(() => base2ExponentialBuckets({ maxsize: 10 } as never)).toThrow(/^base2ExponentialBuckets: unknown option `maxsize`; known options are maxSize, maxScale\.$/);
+    expect(() => base2ExponentialBuckets({ maxSize: 10, max_scale: 5 } as never)).toThrow(/unknown option `max_scale`/);
+    expect(base2ExponentialBuckets({ maxSize: 10, maxScale: 5 })).toMatchObject({ maxSize: 10, maxScale: 5 });
+  });
+
   it('returns the existing instrument for the same name, refuses other options, and refuses a fixed-bucket histogram of that name', () => {
     const monitor = createMonitor({ serviceName: 't', backends: [new NoOpBackend()] });
     const h = monitor.metrics.createHistogram('lat', 'h', { buckets: base2ExponentialBuckets({ maxSize: 40 }) });
@@ -193,8 +199,8 @@ describe('createHistogram with base2ExponentialBuckets: options and misuse', () 
     expect(() => monitor.metrics.createHistogram('lat', 'h', { buckets: base2ExponentialBuckets({ maxSize: 80 }) })).toThrow(/already exists with other exponential buckets \(maxSize 40, maxScale 20\)/);
     // Asked for again without buckets, it is returned (as a fixed-bucket one is); other labels still throw.
     expect(monitor.metrics.createHistogram('lat', 'h')).toBe(h);
-    expect(() => monitor.metrics.createHistogram('lat', 'h', { labelNames: ['x'] })).toThrow(/already exists as a exponential_histogram/);
-    expect(() => monitor.metrics.createHistogram('lat', 'h', { buckets: [1, 2] })).toThrow(/already exists as a exponential_histogram/);
+    expect(() => monitor.metrics.createHistogram('lat', 'h', { labelNames: ['x'] })).toThrow(/already exists as an exponential histogram/);
+    expect(() => monitor.metrics.createHistogram('lat', 'h', { buckets: [1, 2] })).toThrow(/already exists as an exponential histogram/);
   });
 
   it('drops and counts values that are not finite numbers, never throwing', () => {

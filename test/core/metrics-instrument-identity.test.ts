@@ -62,3 +62,13 @@ describe('an instrument asked for again', () => {
     ]);
   });
 });
+
+it('a name clash says what differs, in words: the article, the type, and labels declared against none', () => {
+  const { monitor } = createTestMonitor();
+  monitor.metrics.createUpDownCounter('queue.depth', 'Depth');
+  expect(() => monitor.metrics.createHistogram('queue.depth', 'h')).toThrow('metric "queue.depth" already exists as an up-down counter and no labels; a histogram cannot share its name. Use another name.');
+  monitor.metrics.createHistogram('call.duration', 'd', { unit: 's' });
+  expect(() => monitor.metrics.createHistogram('call.duration', 'd', { unit: 's', labelNames: ['peer'] })).toThrow(
+    'metric "call.duration" already exists as a histogram with unit "s" and no labels; a histogram with unit "s" and labels [peer] cannot share its name. Use another name.',
+  );
+});

@@ -8,6 +8,7 @@ import type { Backend } from '../model/batch.js';
 import { Monitor } from '../monitor.js';
 import { configFromEnv, warnConfig, type EnvRecord } from '../config/env.js';
 import { createSampler } from '../trace/sampling/samplers.js';
+import { kindOf } from '../config/option-keys.js';
 
 /** How an adapter is configured: a monitor, its options, or a function of the environment. */
 export type MonitorConfig<E = EnvRecord> = Monitor | MonitorOptions | ((env: E) => Monitor | MonitorOptions);
@@ -27,15 +28,19 @@ export const ADAPTER_BATCH_WINDOW_MS = 100;
  * OTEL_* variables from `env`, which win over the adapter's `defaults`; when no backend is
  * given, an `OtlpBackend` is made from OTEL_EXPORTER_OTLP_* (or OTEL_*_EXPORTER=otlp),
  * otherwise the console backend is used; OTEL_*_EXPORTER=console or none per signal (ENV-16).
+ * `what` is the adapter a config of the wrong form is reported as (wrapFunction's call names none).
  */
-export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined, defaults?: MonitorOptions): Monitor {
+export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined, defaults?: MonitorOptions, what = 'wrapFunction'): Monitor {
   if (config instanceof Monitor) return config;
+  // Not an object nor a function: throws, unless omitted.
+  if (Object(config) !== config) checkConfigNow(config, what);
   const key = config as object;
   const cached = built.get(key);
   if (cached) return cached;
   const given = typeof config === 'function' ? config((env ?? {}) as E) : config;
   const monitor = given instanceof Monitor ? given : new Monitor({ ...defaults, ...withEnv(given, env as EnvRecord | undefined) });
-  built.set(key, monitor);
+  // Omitted (monitorMiddleware() has no default), the options come from the env: nothing to key on.
+  if (config) built.set(key, monitor);
   return monitor;
 }
 
@@ -45,8 +50,12 @@ export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefine
  * is built, as createMonitor's does, instead of at a request, leaving the app uninstrumented. A
  * function of the env is checked when it is called.
  */
-export function checkConfigNow(config: unknown): void {
-  if (config !== null && typeof config === 'object' && !(config instanceof Monitor)) {
+export function checkConfigNow(config: unknown, what = 'monitorMiddleware'): void {
+  // Not a Monitor, options or `(env) => options`, nor omitted: null or a number reached a WeakMap
+  // and failed every request of a Worker ("Invalid value used as weak map key"), a string was
+  // spread into "unknown option `0`".
+  if (config !== undefined && Object(config) !== config) throw new TypeError(`${what}: config must be a Monitor, an options object or a function (env) => options, got ${kindOf(config)}.`);
+  if (typeof config == 'object' && !(config instanceof Monitor)) {
     const o = config as MonitorOptions;
     // Without backends, the adapter picks them (OTLP or console): createMonitor's warning that
     // `otlp` goes unused without them is not this case's.

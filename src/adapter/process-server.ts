@@ -134,7 +134,7 @@ export function createServerHandler<I>(
 ): InstrumentedHandler<I> {
   if (typeof handler !== 'function') throw new TypeError('instrument(handler, config): handler must be a function (request) => Response.');
   checkHttpOptions('instrument', options, SERVER_OPTION_KEYS);
-  const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS });
+  const monitor = monitorFromConfig(config, env, { batchWindowMs: ADAPTER_BATCH_WINDOW_MS }, 'instrument');
   traceGlobalFetch(monitor, options.traceFetch === true ? {} : options.traceFetch);
   // A long-running server: what its metrics record between requests is not left waiting for one.
   monitor.exportMetricsPeriodically();

@@ -1,4 +1,5 @@
 import { contextStorage } from '../context/active.js';
+import { checkOptionKeys } from '../config/option-keys.js';
 import type { LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, ExponentialHistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
@@ -36,6 +37,8 @@ export function base2ExponentialBuckets(options: { maxSize?: number; maxScale?: 
   if (options === null || typeof options !== 'object') {
     throw new TypeError('base2ExponentialBuckets(options): options must be an object such as { maxSize: 160 }; for fixed bounds, pass an array of numbers as `buckets`.');
   }
+  // A misspelt key (`maxsize`) left its default in force unseen.
+  checkOptionKeys('base2ExponentialBuckets', options, { maxSize: 0, maxScale: 0 });
   const maxSize = options.maxSize ?? 160;
   // At least 2, as OpenTelemetry asks: with one bucket a side no scale could hold two values.
   if (typeof maxSize !== 'number' || !Number.isInteger(maxSize) || maxSize < 2 || maxSize > 16384) {

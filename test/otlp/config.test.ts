@@ -204,10 +204,32 @@ describe('otlpOptionsFromEnv (lenient)', () => {
     const warnings: string[] = [];
     const o = otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'otlp.example.com:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'otlp.example.com/v1/traces' }, (m) => warnings.push(m));
     expect(o).toEqual({});
+    // Where exports go is said as it is: set, even ignored, the variable turns OTLP on in the
+    // adapters (to the default, as OpenTelemetry SDKs fall back to it); "where they would without
+    // it" was the console there. The value is not shown: a path or query may hold a secret.
     expect(warnings).toEqual([
-      'ignored OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL (write it with http:// or https://); exports go where they would without it',
-      'ignored OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: not an http(s) URL (write it with http:// or https://); exports go where they would without it',
+      'ignored OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL, so the default http://localhost:4318 is used (write it with http:// or https:// in front)',
+      'ignored OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: not an http(s) URL, so OTEL_EXPORTER_OTLP_ENDPOINT or the default http://localhost:4318 is used (write it with http:// or https:// in front)',
     ]);
+    warnings.length = 0;
+    otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:19520', OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'otlp.example.com/v1/logs?key=s3cret', OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: 'grpc://otlp.example.com:4317' }, (m) => warnings.push(m));
+    expect(warnings).toEqual([
+      'ignored OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL, so the default http://localhost:4318 is used (write it with http:// or https:// in front)',
+      'ignored OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: not an http(s) URL, so OTEL_EXPORTER_OTLP_ENDPOINT or the default http://localhost:4318 is used (write it with http:// or https:// in front)',
+      'ignored OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: not an http(s) URL, so OTEL_EXPORTER_OTLP_ENDPOINT or the default http://localhost:4318 is used (write it with http:// or https:// in front)',
+    ]);
+  });
+
+  it('an adapter given only a scheme-less endpoint exports OTLP to the default endpoint, as its warning says', () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, 'warn').mockImplementation((m: string) => void warnings.push(m));
+    try {
+      const backends = withEnv({}, { OTEL_EXPORTER_OTLP_ENDPOINT: '127.0.0.1:19520' }).backends!;
+      expect(backends.map((b) => b.constructor.name)).toEqual(['OtlpBackend']);
+      expect(warnings.join('\n')).toContain('so the default http://localhost:4318 is used');
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('ENV-13: without a warn function, what it ignores is printed (as configFromEnv does), not dropped unseen: new OtlpBackend(otlpOptionsFromEnv(env)) as the README writes it', () => {
@@ -371,6 +393,19 @@ describe('otlpOptionsFromEnv (lenient)', () => {
       'ignored OTEL_TRACES_EXPORTER="zipkin": only otlp, console and none are supported',
       'ignored OTEL_METRICS_EXPORTER="prometheus": only otlp, console and none are supported',
     ]);
+  });
+
+  it('ENV-13: a timeout of more digits than a number holds (Infinity) is ignored with a warning; the backend is still made', () => {
+    const warnings: string[] = [];
+    const huge = '9'.repeat(400);
+    const o = otlpOptionsFromEnv({ OTEL_EXPORTER_OTLP_TIMEOUT: huge, OTEL_EXPORTER_OTLP_LOGS_TIMEOUT: huge, OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '9'.repeat(300) }, (m) => warnings.push(m));
+    // Before, timeoutMs was Infinity and new OtlpBackend threw: in the adapters, at every request of a Worker.
+    expect(o).toEqual({ tracesTimeoutMs: Number('9'.repeat(300)) }); // finite: kept (timers clamp it)
+    expect(warnings).toEqual([
+      `ignored OTEL_EXPORTER_OTLP_TIMEOUT=${JSON.stringify(huge)}: expected integer milliseconds ≥ 0`,
+      `ignored OTEL_EXPORTER_OTLP_LOGS_TIMEOUT=${JSON.stringify(huge)}: expected integer milliseconds ≥ 0`,
+    ]);
+    expect(() => new OtlpBackend(o)).not.toThrow();
   });
 
   it('ENV-04: TIMEOUT 0 is kept (no limit); ENV-08: delta and lowmemory are read as such', () => {

@@ -78,11 +78,13 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
  */
 export function lazyIsolate<E>(config: WorkersConfig<E>, extra: WorkersAdapterOptions | undefined): (env: E) => Isolate {
   if (extra) checkAdapter(extra);
-  if (config !== null && typeof config === 'object' && !(config instanceof Monitor)) {
+  // Anything but options, a Monitor or a function throws too: null, a number or a string got
+  // past here and failed every request (a WeakMap key, a spread).
+  if (typeof config == 'object' && config && !(config instanceof Monitor)) {
     const { monitor, adapter } = splitOptions(config as WorkersOptions);
     checkAdapter(adapter);
     checkConfigNow(monitor);
-  }
+  } else checkConfigNow(config, 'instrument');
   let state: Isolate | undefined;
   return (env) => (state ??= build(config, env, extra));
 }

@@ -1,4 +1,4 @@
-import { SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
+import { DEFAULT_ENDPOINT, SIGNALS, isHttpUrl, type OtlpSignal } from './endpoint.js';
 import { COMPRESSIONS, NO_SIGNALS_FROM_ENV, PROTOCOLS, isHeaderValue, unsendableHeaderName } from './options.js';
 import type { OtlpBackendOptions } from './options.js';
 import { TOKEN } from '../../http/token.js';
@@ -69,21 +69,18 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
     const v = varText(vars[P + name]);
     return v === undefined || v.trim() === '' ? undefined : v.trim(); // empty means unset (ENV-13)
   };
-  const url = (name: string): string | undefined => {
-    const v = get(name);
-    if (v !== undefined && !isHttpUrl(v)) {
-      // Without a scheme (`collector:4318`) it looks set, yet the default endpoint is used: say both.
-      warn(`ignored ${P}${name}: not an http(s) URL (write it with http:// or https://); exports go where they would without it`);
-      return undefined;
-    }
-    return v;
-  };
 
   // The generic variable (''), then each signal's: ENDPOINT → endpoint, TRACES_ENDPOINT → tracesEndpoint.
   const all = ['', ...SIGNALS] as const;
   for (const s of all) {
-    const v = url(s.toUpperCase() + (s && '_') + 'ENDPOINT');
-    if (v) o[s ? (`${s}Endpoint` as const) : 'endpoint'] = v;
+    const name = s.toUpperCase() + (s && '_') + 'ENDPOINT';
+    const v = get(name);
+    if (v !== undefined && !isHttpUrl(v)) {
+      // Without a scheme (`collector:4318`) it looks set, and it still turns OTLP on in the adapters,
+      // so the generic endpoint or the default is used (OpenTelemetry SDKs fall back to it too): the
+      // message says which, not "where they would without it" (the console, in the adapters).
+      warn(`ignored ${P}${name}: not an http(s) URL, so ${s ? P + 'ENDPOINT or ' : ''}the default ${DEFAULT_ENDPOINT} is used (write it with http:// or https:// in front)`);
+    } else if (v) o[s ? (`${s}Endpoint` as const) : 'endpoint'] = v;
   }
   for (const s of all) {
     const name = s.toUpperCase() + (s && '_') + 'HEADERS';
@@ -92,10 +89,12 @@ export function otlpOptionsFromEnv(env: Env, warn: (message: string) => void = w
     if (v) o[s ? (`${s}Headers` as const) : 'headers'] = parseOtlpHeaders(v, (m) => warn(`${m} (in ${P}${name})`));
   }
 
-  // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default.
+  // Integer milliseconds (ENV-04); negative or non-numeric means warn and keep the default. So do
+  // more digits than a number holds: Infinity made new OtlpBackend throw (a larger finite value is
+  // clamped where a timer is set).
   const ms = (name: string): number | undefined => {
     const v = get(name);
-    if (v === undefined || /^\d+$/.test(v)) return v === undefined ? v : Number(v);
+    if (v === undefined || (/^\d+$/.test(v) && +v < Infinity)) return v === undefined ? v : Number(v);
     warn(`ignored ${P}${name}=${JSON.stringify(v)}: expected integer milliseconds ≥ 0`);
     return undefined;
   };

@@ -240,7 +240,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
   } catch (err) {
     // `monitorMiddleware({ serviceName, ignoreRequest })` was told only the monitor's options:
     // the HTTP ones go in the second argument, as instrument()'s third.
-    if (Object.keys(monitorOrConfig as object).some((k) => k in MIDDLEWARE_OPTION_KEYS)) (err as Error).message += " HTTP options go in monitorMiddleware's second argument.";
+    if (Object.keys(Object(monitorOrConfig)).some((k) => k in MIDDLEWARE_OPTION_KEYS)) (err as Error).message += " HTTP options go in monitorMiddleware's second argument.";
     throw err;
   }
   // Set when the configuration threw: the app then runs uninstrumented, and the error (printed

@@ -11,7 +11,7 @@
  * ```
  */
 export { instrument, type DenoHandler, type DenoInstrumentationOptions } from './src/instrument.js';
-export { serve, type DenoServeInstrumentation } from './src/serve.js';
+export { serve, type DenoServeInstrumentation, type DenoServeOptions, type DenoServeTcpOptions, type DenoServeUnixOptions, type DenoServeVsockOptions } from './src/serve.js';
 export { flushOnExit, type DenoFlushOnExitOptions } from './src/flush-on-exit.js';
 export { activeDenoSpan, denoOtelEnabled } from './src/deno-otel.js';
 export type { DenoServeInfo, DenoHttpServer, DenoSignal } from './src/deno-types.js';

@@ -22,3 +22,34 @@ describe('fetchErrorType', () => {
     expect(fetchErrorType(hostile, undefined)).toBe('Error');
   });
 });
+
+describe('fetchErrorType on Deno', () => {
+  /** Deno's shape: TypeError("fetch failed") whose cause is a plain Error with the OS error's text and no code. */
+  const deno = (message: string) => new TypeError('fetch failed', { cause: new Error(`error sending request for url (http://h/x): client error (Connect): ${message}`) });
+
+  it('names a network failure by the code Node and Bun give, from the OS error number (Linux, macOS, Windows) or the DNS failure', () => {
+    expect(
+      [
+        'tcp connect error: Connection refused (os error 111)',
+        'tcp connect error: Connection refused (os error 61)',
+        'tcp connect error: No connection could be made because the target machine actively refused it. (os error 10061)',
+        'tcp connect error: Connection reset by peer (os error 104)',
+        'tcp connect error: Connection timed out (os error 110)',
+        'tcp connect error: No route to host (os error 113)',
+        'dns error: failed to lookup address information: Name or service not known',
+        'dns error: failed to lookup address information: Temporary failure in name resolution',
+      ].map((m) => fetchErrorType(deno(m), undefined)),
+    ).toEqual(['ECONNREFUSED', 'ECONNREFUSED', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+  });
+
+  it('anything else stays the error name; only a TypeError is read so', () => {
+    expect(fetchErrorType(deno('received corrupt message of type InvalidContentType'), undefined)).toBe('TypeError');
+    expect(fetchErrorType(deno('tcp connect error: Something (os error 9999)'), undefined)).toBe('TypeError');
+    expect(fetchErrorType(new RangeError('x', { cause: new Error('Connection refused (os error 111)') }), undefined)).toBe('RangeError');
+  });
+
+  it('Bun 1.4 puts the code on the error itself', () => {
+    const bun = Object.assign(new TypeError('ECONNREFUSED: Unable to connect. Is the computer able to access the url?'), { code: 'ECONNREFUSED' });
+    expect(fetchErrorType(bun, undefined)).toBe('ECONNREFUSED');
+  });
+});

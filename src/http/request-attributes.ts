@@ -37,35 +37,73 @@ export interface UrlParts {
 }
 
 /**
+ * A character `URL` would change or percent-encode in a path or query (C0 controls, space,
+ * non-ASCII, `"` `'` `<` `>` `\` `^` `` ` `` `{` `}`), or a segment it would resolve (`/.`,
+ * `/%2e`). A superset: what it matches is only sent through `URL`. Global, to start at the path.
+ */
+const UNSERIALISED = /[^!#-&(-;=?-[\]_a-z|~]|\/(?:\.|%2[eE])/g;
+/** Dotted-decimal IPv4 as `URL` writes it (`127.1`, `0x7f.0.0.1`, `010.0.0.1` are rewritten). */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+function viaUrl(href: string): UrlParts | undefined {
+  try {
+    const u = new URL(href);
+    return { scheme: u.protocol.slice(0, -1), hostname: u.hostname, port: u.port, path: u.pathname, query: u.search.slice(1) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Splits an absolute http(s) URL as `Request.url` serialises it (WHATWG: lowercase host, no
  * default port, a path that starts with `/`), the same parts `URL` would give, without building
  * a `URL` and reading five getters (about 1 µs a request in workerd). Anything else goes
- * through `URL`; undefined when that fails too.
+ * through `URL`; undefined when that fails too. Deno's `request.url` is not serialised: it is the
+ * request line as sent, after the Host header (`http://EXAMPLE.com:8080/a/../b/./c`, a raw `é`),
+ * so a cheap scan sends such a URL through `URL` too: the parts are then those Node and Bun record.
  */
 export function urlParts(href: string): UrlParts | undefined {
   const slashes = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : 0;
   let end = slashes;
+  // The host as URL writes it has lowercase letters, digits, `-`, `.`, `_` and a port of digits
+  // alone: anything else (upper case, `%`, non-ASCII, an IPv6 literal) is left to URL.
+  let unserialised = false;
+  let colon = 0;
+  let digits = true;
   if (slashes !== 0) {
     while (end < href.length) {
       const c = href.charCodeAt(end);
-      if (c === 47 || c === 63 || c === 35 || c === 64 || c === 92) break; // / ? # @ \
+      if ((c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95) digits = false;
+      else if (c === 58) {
+        colon = end;
+        digits = true;
+      } else if (c === 47 || c === 63 || c === 35 || c === 64 || c === 92) break; // / ? # @ \
+      else if (c < 48 || c > 57) unserialised = true;
       end++;
     }
   }
-  if (slashes === 0 || href.charCodeAt(end) !== 47) {
-    try {
-      const u = new URL(href);
-      return { scheme: u.protocol.slice(0, -1), hostname: u.hostname, port: u.port, path: u.pathname, query: u.search.slice(1) };
-    } catch {
-      return undefined;
-    }
-  }
-  let hostname = href.slice(slashes, end);
+  if (slashes === 0 || href.charCodeAt(end) !== 47) return viaUrl(href);
+  let hostname: string;
   let port = '';
-  const colon = hostname.lastIndexOf(':');
-  if (colon !== -1 && colon > hostname.lastIndexOf(']')) {
-    port = hostname.slice(colon + 1);
-    hostname = hostname.slice(0, colon);
+  if (colon === 0) hostname = href.slice(slashes, end);
+  else {
+    hostname = href.slice(slashes, colon);
+    port = href.slice(colon + 1, end);
+    // A default port, a leading zero, a port past 65535 or not a number: URL rewrites or refuses it.
+    if (!digits || port.charCodeAt(0) === 48 || port.length > 5 || (port.length === 5 && port > '65535') || port === (slashes === 8 ? '443' : '80')) unserialised = true;
+  }
+  // A last label that starts with a digit makes the host an IPv4 address for URL, which writes
+  // it in dotted decimal.
+  const last = hostname.charCodeAt(hostname.lastIndexOf('.', hostname.length - 2) + 1);
+  if (last >= 48 && last <= 57 && !IPV4.test(hostname)) unserialised = true;
+  if (!unserialised) {
+    UNSERIALISED.lastIndex = end;
+    unserialised = UNSERIALISED.test(href);
+  }
+  if (unserialised) {
+    // A host URL refuses is recorded as it was sent.
+    const parts = viaUrl(href);
+    if (parts) return parts;
   }
   const hash = href.indexOf('#', end);
   const stop = hash === -1 ? href.length : hash;

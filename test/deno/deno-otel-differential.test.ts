@@ -310,6 +310,10 @@ const ACCEPTED: Array<Accepted<Norm>> = [
         : { ...n, attributes: sorted({ ...without(n.attributes, 'url.path', 'url.query', 'url.scheme'), 'server.address': 'stringValue:127.0.0.1', 'server.port': 'intValue:PORT' }) },
   },
   {
+    why: 'a refused fetch: error.type is the code Node and Bun report (ECONNREFUSED), read from the OS error in the message of the TypeError Deno rejects with; Deno records TypeError',
+    apply: (n) => (n.kind === 'CLIENT' && n.attributes['error.type'] === 'stringValue:TypeError' ? { ...n, attributes: { ...n.attributes, 'error.type': 'stringValue:ECONNREFUSED' } } : n),
+  },
+  {
     why: "HTTP semconv: no status description when http.response.status_code tells the reason; Deno sets the reason phrase ('Not Found') on a CLIENT span with a 4xx",
     apply: (n) => (n.kind === 'CLIENT' && n.statusMessage !== '' && n.attributes['http.response.status_code'] ? { ...n, statusMessage: '' } : n),
   },

@@ -15,6 +15,55 @@ export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
 }
 
 /**
+ * The options `Deno.serve` takes (Deno 2's `ServeOptions`) and the library's under
+ * `instrumentation`. Spelled out rather than read from Deno's types, which the package is not
+ * built with; an open record let `serve(h, m, { port, traceFetch: false })` compile and then
+ * throw. Callbacks are methods so that Deno's own option objects are accepted as they are.
+ */
+interface DenoServeCommonOptions {
+  /** Closes the server and its connections. */
+  signal?: AbortSignal;
+  /** Answers an error the handler throws (recorded with the status of its Response); none, Deno's 500. */
+  onError?(error: unknown): Response | Promise<Response> | undefined | Promise<Response | undefined>;
+  /** Compress response bodies the client accepts compressed. */
+  automaticCompression?: boolean;
+  /** The library's options (`traceFetch`, `waitForBody`, `flushOnExit`, ...). */
+  instrumentation?: DenoServeInstrumentation;
+}
+
+export interface DenoServeTcpOptions extends DenoServeCommonOptions {
+  transport?: 'tcp';
+  /** Default 8000; 0 for any free port. */
+  port?: number;
+  hostname?: string;
+  reusePort?: boolean;
+  tcpBacklog?: number;
+  /** TLS: the certificate chain and private key in PEM. */
+  cert?: string;
+  key?: string;
+  keyFormat?: 'pem';
+  onListen?(localAddr: { transport: 'tcp'; hostname: string; port: number }): void;
+}
+
+export interface DenoServeUnixOptions extends DenoServeCommonOptions {
+  transport?: 'unix';
+  /** The Unix domain socket to listen on. */
+  path: string;
+  onListen?(localAddr: { transport: 'unix'; path: string }): void;
+}
+
+export interface DenoServeVsockOptions extends DenoServeCommonOptions {
+  transport?: 'vsock';
+  cid: number;
+  port: number;
+  onListen?(localAddr: { transport: 'vsock'; cid: number; port: number }): void;
+}
+
+export type DenoServeOptions = DenoServeTcpOptions | DenoServeUnixOptions | DenoServeVsockOptions;
+
+// One signature per transport, in Deno.serve's order (the ones with a required option first): an
+// inline `onListen(addr)` gets its address type.
+/**
  * `Deno.serve` with an instrumented handler and flush on SIGTERM/SIGINT (the server is shut
  * down gracefully first). Deno's options (`port`, `hostname`, `signal`, `onListen`, ...) pass
  * through. Deno's `onError` answers an error the handler throws inside the request's telemetry: the
@@ -27,12 +76,16 @@ export interface DenoServeInstrumentation extends DenoInstrumentationOptions {
  * serve((req) => new Response('hello'), { serviceName: 'api' }, { port: 8000 });
  * ```
  */
+export function serve(handler: DenoHandler, config: MonitorConfig<EnvRecord>, serverOptions: DenoServeUnixOptions): DenoHttpServer;
+export function serve(handler: DenoHandler, config: MonitorConfig<EnvRecord>, serverOptions: DenoServeVsockOptions): DenoHttpServer;
+export function serve(handler: DenoHandler, config?: MonitorConfig<EnvRecord>, serverOptions?: DenoServeTcpOptions): DenoHttpServer;
+export function serve(handler: DenoHandler, config: MonitorConfig<EnvRecord>, serverOptions: DenoServeOptions): DenoHttpServer;
 export function serve(
   handler: DenoHandler,
   config: MonitorConfig<EnvRecord> = {},
-  serverOptions: Record<string, unknown> & { instrumentation?: DenoServeInstrumentation } = {},
+  serverOptions: DenoServeOptions = {},
 ): DenoHttpServer {
-  const { instrumentation = {}, onError: onErrorOption, ...denoOptions } = serverOptions;
+  const { instrumentation = {}, onError: onErrorOption, ...denoOptions } = serverOptions as Record<string, unknown> & { instrumentation?: DenoServeInstrumentation };
   checkHttpOptions('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   checkNotBeside(denoOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;

@@ -3,7 +3,7 @@ import { createMonitor } from '../../src/index.js';
 import type { Backend, Diagnostic, ExportResult } from '../../src/index.js';
 
 /** A backend that always fails the same way, as two misconfigured backends would (both unreachable). */
-const failing = (name: string, result: ExportResult): Backend => ({ name, export: async () => result });
+const failing = (name: string, result: ExportResult): Backend => ({ name, export: async () => result, forceFlush: async () => {}, shutdown: async () => {} });
 
 describe('every failing backend is named in the diagnostics, not only the first', () => {
   it('two backends failing with the same reason are each reported once, and every lost item is counted', async () => {

@@ -16,6 +16,8 @@ export interface NodeRequestLike {
   /** Set by Express once a route matched: `route.path` below `baseUrl`. */
   readonly route?: { readonly path?: unknown };
   readonly baseUrl?: string;
+  /** The whole request body was received (false: the client left mid-upload). */
+  readonly complete?: boolean;
   /** The target as received, before a router took its mount path off `url` (Express). */
   readonly originalUrl?: string;
   /** The Express app the request is in: its router's layers and, mounted, its `path()`. */
@@ -108,6 +110,26 @@ function localHost(s: NodeRequestLike['socket']): string | undefined {
 }
 
 /**
+ * The request's URL, or undefined when no parser accepts it. A host the HOST pattern lets through
+ * but a URL does not (`x:99999`, `a:b:c`: Node accepts any Host) is the server's own address, as
+ * a malformed one is: the URL made without it was `http://localhost/`, losing the path and query.
+ */
+function urlOf(proto: string, host: string, target: string, socket: NodeRequestLike['socket']): string | undefined {
+  const path = target.charCodeAt(0) === 47;
+  try {
+    return new URL(path ? `${proto}://${host}${target}` : target, `${proto}://${host}`).href;
+  } catch {
+    const local = localHost(socket) ?? 'localhost';
+    if (local === host) return undefined;
+    try {
+      return new URL(path ? `${proto}://${local}${target}` : target, `${proto}://${local}`).href;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/**
  * What the request path reads of a request (`url`, `method`, `headers.get`), over Node's own
  * header object, for a request that only the telemetry reads (an Express listener gets Node's
  * `req`): a Web `Request` cost about 20 µs a request on Node 20 (undici checks every header, and
@@ -180,12 +202,8 @@ export function requestFromNode(req: NodeRequestLike, telemetryOnly = false, tru
   const target = req.url ?? '/';
   // Node lower-cased the names (an IncomingMessage: it has rawHeaders), so they are read in place.
   if (telemetryOnly && (req as { rawHeaders?: unknown }).rawHeaders !== undefined) {
-    try {
-      const url = new URL(target.charCodeAt(0) === 47 ? `${proto}://${host}${target}` : target, `${proto}://${host}`).href;
-      return new NodeRequestView(url, String(req.method ?? 'GET'), h) as unknown as Request;
-    } catch {
-      // a URL no parser accepts: the way below
-    }
+    const url = urlOf(proto, host, target, req.socket);
+    if (url !== undefined) return new NodeRequestView(url, String(req.method ?? 'GET'), h) as unknown as Request;
   }
   const headers = new Headers();
   for (const [name, value] of Object.entries(h)) {
@@ -207,12 +225,7 @@ export function requestFromNode(req: NodeRequestLike, telemetryOnly = false, tru
       // a URL or a method the Fetch API refuses: the way below
     }
   }
-  let url: string;
-  try {
-    url = new URL(target.charCodeAt(0) === 47 ? `${proto}://${host}${target}` : target, `${proto}://${host}`).href;
-  } catch {
-    url = `${proto}://localhost/`;
-  }
+  const url = urlOf(proto, host, target, req.socket) ?? `${proto}://localhost/`;
   try {
     return new Request(url, { method: req.method, headers });
   } catch {
@@ -242,18 +255,35 @@ export function standInRequest(req: NodeRequestLike): Request {
   return request;
 }
 
-/** Resolves once the response has been sent (`finish`) or the connection closed first. */
-export function responseDone(res: NodeResponseLike): Promise<void> {
-  if (res.writableFinished || res.destroyed) return Promise.resolve();
+/** responseDone: the connection closed before any of the response was written. */
+const CLOSED_UNANSWERED = 1;
+/** responseDone: it closed after the head, before the end (a client that left mid-body). */
+const CLOSED_MID_BODY = 2;
+/** responseDone: it closed, then the end was written on it (nothing of it after the close left). */
+const CLOSED_THEN_ENDED = 3;
+
+/**
+ * Resolves once the response has been sent (`finish`: undefined) or the connection closed first,
+ * with what had been written when it closed. Read then, not later: an app that answers a client
+ * that left (a body parser's 400 on an abandoned upload) writes on a closed connection, and Node
+ * then reports that answer as sent (headersSent, writableFinished) though no byte of it left.
+ */
+export function responseDone(res: NodeResponseLike): Promise<number | undefined> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve(res.destroyed && !res.writableFinished ? closedAt(res) : undefined);
   return new Promise((resolve) => {
-    const done = (): void => {
-      res.removeListener?.('finish', done);
-      res.removeListener?.('close', done);
-      resolve();
-    };
-    res.once('finish', done);
-    res.once('close', done);
+    // Each removes itself once emitted; a 'close' after 'finish' resolves nothing more.
+    res.once('finish', resolve as () => void);
+    res.once('close', () => resolve(closedAt(res)));
   });
+}
+
+/**
+ * What was written when the connection closed. 'finish' had not come: an end already written was
+ * written on the closed connection (a synchronous 'aborted' listener, as raw-body's, runs before
+ * the response's 'close').
+ */
+function closedAt(res: NodeResponseLike): number {
+  return !res.headersSent ? CLOSED_UNANSWERED : res.writableFinished ? CLOSED_THEN_ENDED : CLOSED_MID_BODY;
 }
 
 /** The connection closed before any of the response was sent (the client left, or a timeout). */
@@ -489,14 +519,16 @@ export async function runNodeStyle(
 ): Promise<{ response: Response; readonly returned: unknown }> {
   let returned = call();
   let claimed = false;
+  let closed: number | undefined;
   if (returned !== null && typeof returned === 'object' && typeof (returned as PromiseLike<unknown>).then === 'function') {
     const result = Promise.resolve(returned as PromiseLike<unknown>);
     returned = result;
     const done = responseDone(res);
     let sent = false;
     await new Promise<void>((resolve, reject) => {
-      void done.then(() => {
+      void done.then((how) => {
         sent = true;
+        closed = how;
         resolve();
       });
       result.then(undefined, (err: unknown) => {
@@ -508,10 +540,13 @@ export async function runNodeStyle(
       });
     });
   } else {
-    await responseDone(res);
+    closed = await responseDone(res);
   }
-  if (unanswered(res)) telemetry.scope.unanswered = true;
-  else if (res.destroyed && !res.writableFinished) {
+  // An end written after the client left mid-upload is a body parser's answer (Express's 400,
+  // Fastify's) that never left: unanswered. A complete request's (an event stream ended on its
+  // 'aborted') followed a head that had left: a body cut short.
+  if (closed === CLOSED_UNANSWERED || (closed === CLOSED_THEN_ENDED && req.complete === false)) telemetry.scope.unanswered = true;
+  else if (closed !== undefined) {
     // Closed after the status, before the whole body was sent (a client that left mid-body; the
     // normal end of an event stream, see endsWithItsClient).
     if (!endsWithItsClient(sentContentType(res))) telemetry.scope.bodyCut = true;

@@ -42,6 +42,33 @@ export interface InstrumentedHandler<I> {
   shutdown(timeoutMs?: number): Promise<void>;
   /** @internal adds an export promise to the ones `flush`/`shutdown` wait for */
   track(promise: Promise<unknown>): void;
+  /** @internal the requests a Node listener is answering with it, for the exit flush to wait for */
+  readonly open?: OpenRequests;
+}
+
+/**
+ * Requests begun and not yet answered, counted by the Node listeners (instrumentListener,
+ * toNodeListener): a signal's flush waits for them before the monitor shuts down, as serve()'s
+ * closing of its server does. Shut down at once, a request that finished during the app's own
+ * graceful close lost its span (after_shutdown). A number and a shared function: no allocation
+ * per request.
+ */
+export class OpenRequests {
+  count = 0;
+  #waiting: Array<() => void> = [];
+  begin(): void {
+    this.count++;
+  }
+  /** Bound: passed as a promise reaction as it is. */
+  readonly end = (): void => {
+    if (--this.count > 0) return;
+    this.count = 0;
+    if (this.#waiting.length > 0) for (const resolve of this.#waiting.splice(0)) resolve();
+  };
+  /** Resolves once none is open. */
+  idle(): Promise<void> {
+    return this.count === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiting.push(resolve));
+  }
 }
 
 /** Something whose pending telemetry can be drained before the process exits. */
@@ -176,6 +203,7 @@ export function createServerHandler<I>(
   Object.defineProperties(instrumented, {
     monitor: { value: monitor },
     track: { value: track },
+    open: { value: new OpenRequests() },
     pending: { get: () => pending.size },
     flush: { value: flush },
     shutdown: {

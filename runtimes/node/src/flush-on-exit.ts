@@ -18,6 +18,7 @@ export interface FlushOnExitOptions {
   /**
    * Runs first, for example to stop accepting connections (`serve()` closes its server); waited
    * for at most half of `timeoutMs`, so connections that stay open (a stream) cannot hold the exit.
+   * Requests an instrumented listener or handler is still answering are waited for within the same bound.
    */
   beforeFlush?: () => unknown;
 }
@@ -27,6 +28,8 @@ interface Target {
   before?: () => unknown;
   /** Its monitor was shut down (absent on targets of an older copy of this module). */
   gone?: () => boolean;
+  /** Resolves once the requests the target is answering have been (instrumentListener, toNodeListener). */
+  answered?: () => Promise<void> | undefined;
 }
 
 interface ExitState {
@@ -73,7 +76,12 @@ async function drainAll(): Promise<void> {
   // streaming response (SSE) may never do: it gets half the budget, the flush the rest.
   // A target whose monitor the app shut down has left: its server is not closed for it. Its
   // drain only waits for that shutdown to end (a monitor shuts down once).
-  await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.gone?.() || t.before?.())));
+  // Requests still being answered by a target on a server the app runs itself (instrumentListener,
+  // toNodeListener) are waited for as a server's close is: shut down at once, the monitor dropped
+  // the span of a request that finished during the app's own graceful close.
+  // Each apart: a beforeFlush that fails must not end the wait for the requests.
+  const run = async (f: (() => unknown) | undefined): Promise<unknown> => f?.();
+  await within(timeout / 2, Promise.allSettled(list.flatMap((t) => (t.gone?.() ? [] : [run(t.before), run(t.answered)]))));
   const left = deadline - Date.now();
   if (!(await within(left, Promise.allSettled(list.map((t) => t.drain(left)))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
 }
@@ -139,7 +147,8 @@ const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 
 /**
  * Flushes `target` (a monitor, or an instrumented handler with its pending exports) on
- * SIGTERM/SIGINT, then exits the way the signal would have; a second signal during the flush (a
+ * SIGTERM/SIGINT, once the requests it is still answering have been (within half of
+ * `timeoutMs`), then exits the way the signal would have; a second signal during the flush (a
  * second Ctrl-C, 500 ms or more after the first) exits at once, the way it would have. One sooner
  * is the same Ctrl-C delivered twice (`npm run` forwards it). When the app listens for the signal
  * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
@@ -161,6 +170,7 @@ export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, optio
     drain: (ms) => target.shutdown(ms),
     before: options.beforeFlush,
     gone: () => isShutDown(target),
+    answered: () => (target as { open?: { idle(): Promise<void> } }).open?.idle(),
   };
   // Targets whose monitor the app shut down (`monitor.shutdown()` alone) leave: a process that
   // creates and shuts down monitors in turn kept each one, and its server, for a signal.

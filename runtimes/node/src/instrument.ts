@@ -9,7 +9,7 @@ import {
   type ServerHandler,
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
-import type { RequestTelemetry } from '../../../src/http/handle-request.js';
+import { clientLeftReasons, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { unanswered } from '../../../src/adapter/node-style.js';
 import type { NodeRequestInfo } from './node-http.js';
 
@@ -74,6 +74,9 @@ function markUnanswered(handler: NodeHandler): NodeHandler {
       (r) => (left(info, t), r),
       (e: unknown) => {
         left(info, t);
+        // Failed reading a body its client abandoned (mid-upload): the client left, recorded as
+        // such (connection_closed, no status), not as the app's exception. Nothing is sent.
+        if (t.scope.unanswered && clientLeftReasons.has(e as object)) return new Response(null);
         throw e;
       },
     );

@@ -12,8 +12,6 @@ import { protocolVersion, useAsyncLocalStorage } from './instrument.js';
 import { trustFunctionFailed } from './node-http.js';
 import { trustProxyOption, type ForwardedRequest, type TrustProxy } from './trust-proxy.js';
 
-const noop = (): void => {};
-
 /** Options of `instrumentListener`. */
 export interface InstrumentListenerOptions extends ServerInstrumentationOptions {
   /**
@@ -124,20 +122,27 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
    * recorded on the span): a synchronous throw leaves this function, so Node reports an uncaught
    * exception; a rejection stays an unhandled rejection.
    */
+  // Counted until its telemetry is done (its export tracked), for flushOnExit to wait for.
+  const open = handler.open!;
   const serve = (request: Request, req: IncomingMessage, res: ServerResponse, client: string | undefined): boolean => {
     const pair: Pair = { req, res, ran: false, client };
+    open.begin();
     const done = handler(request, pair);
     if (pair.thrown) {
-      done.catch(noop); // the same error, thrown below
+      done.then(open.end, open.end); // the same error, thrown below
       throw pair.thrown.error;
     }
     if (!pair.ran) {
-      done.catch(noop);
+      done.then(open.end, open.end);
       return false;
     }
     // The listener's own rejection stays unhandled, as without instrumentation.
-    done.catch((e: unknown) => Promise.reject(e instanceof HandlerError ? e.error : e));
+    done.then(open.end, rejectAgain);
     return true;
+  };
+  const rejectAgain = (e: unknown): Promise<never> => {
+    open.end();
+    return Promise.reject(e instanceof HandlerError ? e.error : e);
   };
   const instrumented = function instrumentedListener(req: IncomingMessage, res: ServerResponse): void {
     let request: Request | undefined;
@@ -163,7 +168,7 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     }
     if (standIn === undefined || !serve(standIn, req, res, forwarded?.client)) listener(req, res);
   } as InstrumentedListener;
-  for (const key of ['monitor', 'pending', 'flush', 'shutdown'] as const) {
+  for (const key of ['monitor', 'pending', 'flush', 'shutdown', 'open'] as const) {
     Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);
   }
   return instrumented;

@@ -13,6 +13,7 @@ import { checkOptionKeys } from '../../../src/config/option-keys.js';
 import type { Monitor } from '../../../src/monitor.js';
 import { trustProxyOption, type ForwardedRequest, type ReadForwarded, type TrustProxy } from './trust-proxy.js';
 import { trustFunctionFailed as reportTrustFailure } from '../../../src/http/trust-proxy.js';
+import type { OpenRequests } from '../../../src/adapter/process-server.js';
 
 /**
  * The key of undici's own slot for a `Request`'s signal (Node's global `Request`), found by
@@ -150,9 +151,17 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
           reader = (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>).getReader();
           bodyRead.add(req);
         }
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (err) {
+          // The body stopped before its end (Node's `aborted`, ECONNRESET): its client left, which
+          // the handler's failure with it is recorded as (connection_closed), not printed.
+          if (!req.complete && err !== null && typeof err === 'object') clientLeftReasons.add(err);
+          throw err;
+        }
+        if (chunk.done) controller.close();
+        else controller.enqueue(chunk.value);
       },
       cancel(reason) {
         if (reader) return reader.cancel(reason);
@@ -421,6 +430,10 @@ export function nodeListener(
   handler: (request: Request, info: NodeRequestInfo) => Response | Promise<Response>,
   readForwarded: ReadForwarded | undefined,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  // An instrumented handler's requests are counted while it answers them, for flushOnExit to
+  // wait for (an app's own server, shut down on a signal); nothing is allocated for it per request.
+  const open = (handler as { open?: OpenRequests }).open;
+  const end = open?.end;
   return function nodeListener(req, res) {
     let request: Request;
     let forwarded: ForwardedRequest | undefined;
@@ -439,10 +452,12 @@ export function nodeListener(
       return;
     }
     const info: NodeRequestInfo = { incoming: req, response: res, remoteAddress: forwarded?.client ?? req.socket?.remoteAddress };
+    open?.begin();
     Promise.resolve()
       .then(() => handler(request, info))
       .then(
         (response) => {
+          end?.();
           // By shape: a Response of another realm or of the undici package counts.
           if (response !== null && typeof response === 'object' && typeof (response as Response).status === 'number') {
             // A body read in part (a size limit hit, then 413) is not discarded by node:http once
@@ -454,7 +469,12 @@ export function nodeListener(
           // Answered as Deno.serve and Bun.serve answer it, not by cutting the connection.
           internalError(res, new TypeError(`toNodeListener: the handler returned ${describe(response)}, not a Response`));
         },
-        (err: unknown) => internalError(res, err),
+        (err: unknown) => {
+          end?.();
+          // The body it read failed as its client left: no one to answer, nothing of the app's to print.
+          if (res.destroyed && clientLeftReasons.has(err as object)) return;
+          internalError(res, err);
+        },
       )
       .catch((err: unknown) => {
         try {

@@ -7,7 +7,7 @@
  * 2. Inside the isolate: n requests through each variant's fetch handler in a loop, exports
  *    awaited: the JavaScript time per request without the HTTP path.
  * `noop-body` is a diagnostic row: the same with `waitForBody: true` (every body watched through
- * IdentityTransformStream; the Workers default ends the server span when the handler returns).
+ * an identity TransformStream; the Workers default ends the server span when the handler returns).
  * `console` is the default with no backend configured: each export printed by one console.log.
  * The OTLP variant posts protobuf to a local receiver that discards the body (HTTP 200).
  */

@@ -2,7 +2,7 @@
  * The Worker run by workerd-request.ts: three variants of the same app behind one script.
  * - `/plain/...`      the app without telemetry
  * - `/noop/...`       instrument() with a NoOpBackend (the server span ends when the handler returns)
- * - `/noop-body/...`  the same with `waitForBody: true` (diagnostic: the body watched through IdentityTransformStream)
+ * - `/noop-body/...`  the same with `waitForBody: true` (diagnostic: the body watched through an identity TransformStream)
  * - `/noop-nowait/...` `/noop/` with a ctx whose waitUntil drops the promise (diagnostic, not in the default run)
  * - `/noop-bare/...`  instrument() + NoOp around the plain handler: no child span, metric or log of
  *   the app's own (diagnostic, not in the default run: what instrument() costs by itself)

@@ -24,9 +24,9 @@ export interface HttpInstrumentationOptions {
   /**
    * End the server span when the response body has been sent, not when the handler returns the
    * Response (default false on every runtime: the Response goes back untouched, the same
-   * object). Watching a body hands the runtime a new Response around a pipe (workerd's
-   * IdentityTransformStream, an identity TransformStream elsewhere): workerd charges 30–70 µs of
-   * CPU per request for it, and the runtime no longer adds what it derives from the original
+   * object). Watching a body hands the runtime a new Response around a pipe (an identity
+   * TransformStream): workerd charges about 40–120 µs of CPU per request for it, and about 6 ms
+   * more per MB of body, and the runtime no longer adds what it derives from the original
    * body (Bun's implicit Content-Type, Deno's Content-Length). Worth it for a streamed body
    * (server-sent events, a proxied download) that should be timed to its last byte.
    */
@@ -429,13 +429,16 @@ class ServedRequest {
     // it holds in full): the span ends now, the response goes back as it is.
     const body = options.waitForBody !== true || status === 101 || status === undefined || request.method === 'HEAD' ? null : response.body;
     let pipe: TransformStream<Uint8Array, Uint8Array> | undefined;
+    // Set when the client stops reading (the pipe's readable cancelled): workerd then fulfils
+    // pipeTo as for a body sent in full, where the other runtimes reject it.
+    let left = false;
     if (body !== null && !(response as { webSocket?: unknown }).webSocket) {
-      // The span ends when the body has been handed on in full. A native pipe does the watching:
-      // workerd's IdentityTransformStream (a byte pipe with no JavaScript per chunk) where it
-      // exists, an identity TransformStream elsewhere.
-      const Identity = (globalThis as { IdentityTransformStream?: new () => TransformStream<Uint8Array, Uint8Array> }).IdentityTransformStream;
+      // The span ends when the body has been handed on in full, through an identity TransformStream.
+      // Not workerd's IdentityTransformStream, though cheaper per chunk: workerd refuses to pipe into
+      // it a tee branch (a cloned Response) or the readable of another IdentityTransformStream or
+      // FixedLengthStream (an empty body, or one that never ends), and nothing tells those apart.
       try {
-        pipe = Identity ? new Identity() : new TransformStream<Uint8Array, Uint8Array>();
+        pipe = new TransformStream<Uint8Array, Uint8Array>({ cancel: () => void (left = true) } as {});
       } catch {
         // no pipe: the span ends now, as for a body not watched
       }
@@ -463,25 +466,23 @@ class ServedRequest {
       () => bodies.delete(end),
       () => bodies.delete(end),
     );
-    const done = Promise.race([piped, stopped]).then(
-      () => this.finish(status),
-      () => {
-        // The client went away or the body failed mid-way: the span ends with what was sent.
-        span.setAttribute('http.response.body.incomplete', true);
-        const cut = (): void => {
-          if (!endsWithItsClient(response.headers.get('content-type'))) scope.bodyCut = true;
-          this.finish(status);
-        };
-        // Told apart by the body: pipeTo cancelled it for a client that left (it reads as closed);
-        // one that failed reads as errored, its error recorded as a handler's, unless it failed with
-        // the request signal's abort: a proxied stream (fetch with request.signal) the client left.
-        try {
-          return body!.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : this.finish(status, error)));
-        } catch {
-          cut();
-        }
-      },
-    );
+    const failed = (): Promise<void> | void => {
+      // The client went away or the body failed mid-way: the span ends with what was sent.
+      span.setAttribute('http.response.body.incomplete', true);
+      const cut = (): void => {
+        if (!endsWithItsClient(response.headers.get('content-type'))) scope.bodyCut = true;
+        this.finish(status);
+      };
+      // Told apart by the body: pipeTo cancelled it for a client that left (it reads as closed);
+      // one that failed reads as errored, its error recorded as a handler's, unless it failed with
+      // the request signal's abort: a proxied stream (fetch with request.signal) the client left.
+      try {
+        return body!.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : this.finish(status, error)));
+      } catch {
+        cut();
+      }
+    };
+    const done = Promise.race([piped, stopped]).then(() => (left ? failed() : this.finish(status)), failed);
     this.close(done);
     try {
       // The Response itself as init: workerd then carries over what no init dictionary can read

@@ -151,7 +151,7 @@ function lazyBody(req: IncomingMessage): ReadableStream<Uint8Array> {
           reader = (Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>).getReader();
           bodyRead.add(req);
         }
-        let chunk: ReadableStreamReadResult<Uint8Array>;
+        let chunk: Awaited<ReturnType<typeof reader.read>>;
         try {
           chunk = await reader.read();
         } catch (err) {

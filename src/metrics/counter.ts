@@ -38,7 +38,7 @@ export class Counter extends SumInstrument {
 
   /** Adds `value` (default 1, must be ≥ 0 and finite) to the series of `labels`. */
   increment(value?: number | LabelsInput, labels?: LabelsInput): void {
-    const v = valueArg(value, 1);
+    const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
       this.#rejectValue(v);
@@ -95,7 +95,7 @@ export class UpDownCounter extends SumInstrument {
   readonly type = 'updowncounter' as const;
 
   add(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const v = valueArg(value, 1);
+    const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('up-down counter');
     const s = this.resolve(l);
@@ -107,7 +107,7 @@ export class UpDownCounter extends SumInstrument {
   }
 
   decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const v = valueArg(value, 1);
+    const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     this.add(typeof v === 'number' ? -v : (v as number), l);
   }

@@ -24,13 +24,13 @@ export class Gauge extends Instrument<GaugeSeries, NumberPoint> {
   }
 
   increment(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const v = valueArg(value, 1);
+    const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     this.#move(v, l, 1);
   }
 
   decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    const v = valueArg(value, 1);
+    const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     this.#move(v, l, -1);
   }

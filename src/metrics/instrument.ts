@@ -624,13 +624,18 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   }
 }
 
-// Shared argument handling: `increment(labels)` is accepted for `increment(1, labels)`. Two
-// scalar helpers rather than one returning a `[value, labels]` pair: wherever V8 does not
-// inline the helper, a pair is an allocation and a destructuring on every call.
+// Shared argument handling: `increment(labels)` is accepted for `increment(1, labels)`, and so is
+// prom-client's order, `inc(labels, value)`: ported JavaScript calling `increment({ code }, 0)` to
+// start a series at zero recorded 1, unseen. Two scalar helpers rather than one returning a
+// `[value, labels]` pair: wherever V8 does not inline the helper, a pair is an allocation and a
+// destructuring on every call.
 
-/** The value of a call that may leave it out: `dflt` when omitted or when labels came first. */
-export function valueArg(value: unknown, dflt: number): unknown {
-  return value === undefined || (value !== null && typeof value === 'object') ? dflt : value;
+/**
+ * The value of a call that may leave it out: `dflt` when omitted, or when labels came first
+ * without a value after them; the second argument when labels came first with one.
+ */
+export function valueArg(value: unknown, dflt: number, second?: unknown): unknown {
+  return value === undefined ? dflt : value !== null && typeof value === 'object' ? (second === undefined ? dflt : second) : value;
 }
 
 /** The labels of such a call: the first argument when it is the labels object. */

@@ -517,6 +517,11 @@ export async function runNodeStyle(
   res: NodeResponseLike,
   telemetry: RequestTelemetry,
 ): Promise<{ response: Response; readonly returned: unknown }> {
+  // Whether the response had begun when the client left mid-upload: a body parser answers that
+  // (Express's 400) from its own 'aborted' listener, after this one, and on Node 24 the connection
+  // then closes with that answer begun but not ended, as a body cut mid-way would.
+  let begunWhenLeft: boolean | undefined;
+  (req as { once?(event: 'aborted', f: () => void): unknown }).once?.('aborted', () => void (begunWhenLeft = res.headersSent === true));
   let returned = call();
   let claimed = false;
   let closed: number | undefined;
@@ -545,7 +550,7 @@ export async function runNodeStyle(
   // An end written after the client left mid-upload is a body parser's answer (Express's 400,
   // Fastify's) that never left: unanswered. A complete request's (an event stream ended on its
   // 'aborted') followed a head that had left: a body cut short.
-  if (closed === CLOSED_UNANSWERED || (closed === CLOSED_THEN_ENDED && req.complete === false)) telemetry.scope.unanswered = true;
+  if (closed === CLOSED_UNANSWERED || ((closed === CLOSED_THEN_ENDED || begunWhenLeft === false) && closed !== undefined && req.complete === false)) telemetry.scope.unanswered = true;
   else if (closed !== undefined) {
     // Closed after the status, before the whole body was sent (a client that left mid-body; the
     // normal end of an event stream, see endsWithItsClient).

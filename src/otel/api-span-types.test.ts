@@ -39,3 +39,16 @@ it('an API span and an API span context serve as the span to inject and as a par
   }
   apiSpan.end();
 });
+
+it("an API span context serves as a link's context, its TraceState object sent as text", async () => {
+  const { monitor, memory } = createTestMonitor();
+  expect(registerOpenTelemetry(monitor)).toBe(true);
+  const remote = propagation.extract(ROOT_CONTEXT, { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'v=1' });
+  const ctx: ApiSpanContext = trace.getSpanContext(remote)!;
+  monitor.tracer.startSpan('linked', { links: [{ context: ctx, attributes: { why: 'batch' } }] }).end();
+  const s = monitor.tracer.startSpan('linked-later');
+  s.addLink({ context: ctx });
+  s.end();
+  await monitor.flush();
+  for (const span of memory.spans) expect(span.links).toMatchObject([{ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceState: 'v=1' }]);
+});

@@ -8,6 +8,7 @@ import type { InstrumentationScope } from '../model/resource.js';
 import type { SpanContext, SpanData, SpanEventData, SpanKind, SpanLinkData } from '../model/span-data.js';
 import { SpanStatus } from '../model/span-data.js';
 import type { Scope } from '../scope/scope.js';
+import type { SpanContextLike } from './propagation/propagation.js';
 import { epochMs, msToUnixNano, now } from '../time.js';
 import { INVALID_SPAN_ID, INVALID_TRACE_ID, isValidSpanId, isValidTraceId, lowerId, pool, spanIdHex, takeWords, traceIdHex } from './ids.js';
 import type { Baggage } from './propagation/baggage.js';
@@ -18,7 +19,8 @@ import { stackTrace } from './stack.js';
 export type TimeInput = number | Date;
 
 export interface Link {
-  context: SpanContext;
+  /** A span context: this library's, or another tracing API's (`@opentelemetry/api`'s, its tracestate a TraceState object). */
+  context: SpanContext | SpanContextLike;
   attributes?: Record<string, unknown>;
 }
 

@@ -49,6 +49,9 @@ export function instrument(
   return createServerHandler<NodeRequestInfo | undefined>(run as ServerHandler<NodeRequestInfo | undefined>, config, process.env, options, (_req, info, t) => {
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     if (info?.remoteAddress) t.span.setAttribute('client.address', info.remoteAddress);
+    // The connection's own peer where trusted proxies named another client (HTTP semconv).
+    const peer = info?.incoming.socket?.remoteAddress;
+    if (peer && peer !== info.remoteAddress) t.span.setAttribute('network.peer.address', peer);
     if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(info.incoming.httpVersion));
   });
 }

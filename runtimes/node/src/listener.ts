@@ -110,8 +110,12 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     { ...http, waitForBody: false },
     (_request, { req, client }, t) => {
       // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
-      const address = client ?? req.socket?.remoteAddress;
+      const peer = req.socket?.remoteAddress;
+      const address = client ?? peer;
       if (address) t.span.setAttribute('client.address', address);
+      // The connection's own peer where trusted proxies named another client (HTTP semconv): left out
+      // otherwise, where it would repeat client.address.
+      if (peer && peer !== address) t.span.setAttribute('network.peer.address', peer);
       if (req.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(req.httpVersion));
     },
   );

@@ -63,6 +63,7 @@ function attributesOf(memory: ReturnType<typeof createTestMonitor>['memory'], po
     'server.address': a['server.address'],
     'server.port': a['server.port'] === port ? 'listening port' : a['server.port'],
     'client.address': a['client.address'],
+    'network.peer.address': a['network.peer.address'],
     'url.path': a['url.path'],
   };
 }
@@ -106,7 +107,8 @@ const both = [
   ['toNodeListener', viaFetchHandler],
 ] as const;
 
-const SOCKET = { 'url.scheme': 'http', 'server.address': '127.0.0.1', 'server.port': 'listening port', 'client.address': '127.0.0.1' };
+// The connection's peer is not repeated when it is the client.
+const SOCKET = { 'url.scheme': 'http', 'server.address': '127.0.0.1', 'server.port': 'listening port', 'client.address': '127.0.0.1', 'network.peer.address': undefined };
 
 describe.each(both)('node: %s', (_name, via) => {
   test('without trustProxy, no forwarding header a client sends is believed (the spoof attempts of any client)', async () => {
@@ -126,7 +128,8 @@ describe.each(both)('node: %s', (_name, via) => {
 
   test('trustProxy: true takes the client, scheme and host from X-Forwarded-*, for the span and the request the app gets', async () => {
     const seen = await via(true, { 'x-forwarded-for': '203.0.113.7, 10.0.0.2', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' });
-    expect(seen.span).toEqual({ 'url.scheme': 'https', 'server.address': 'shop.example', 'server.port': undefined, 'client.address': '203.0.113.7', 'url.path': '/p' });
+    // The proxy that connected stays on the span as the connection's peer (HTTP semconv).
+    expect(seen.span).toEqual({ 'url.scheme': 'https', 'server.address': 'shop.example', 'server.port': undefined, 'client.address': '203.0.113.7', 'network.peer.address': '127.0.0.1', 'url.path': '/p' });
     expect(seen.url).toBe('https://shop.example/p?q=1');
     if (via === viaFetchHandler) expect(seen.remoteAddress).toBe('203.0.113.7');
   });

@@ -20,8 +20,11 @@ function decorate(request: Request, server: BunServerLike | undefined, t: Reques
   try {
     const client = view === undefined ? undefined : forwardedClient(view);
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
-    const address = client ?? server?.requestIP?.(request)?.address;
+    const peer = server?.requestIP?.(request)?.address;
+    const address = client ?? peer;
     if (address) t.span.setAttribute('client.address', address);
+    // The connection's own peer where trusted proxies named another client (HTTP semconv).
+    if (peer && peer !== address) t.span.setAttribute('network.peer.address', peer);
   } catch {
     // attributes are best effort
   }

@@ -43,7 +43,7 @@ async function served(instrumentation: Record<string, unknown>, paths: Array<[st
   await monitor.forceFlush();
   const spans = memory.spans
     .filter((s) => s.kind === 2)
-    .map((s) => ({ client: s.attributes['client.address'], scheme: s.attributes['url.scheme'], host: s.attributes['server.address'], port: s.attributes['server.port'] }));
+    .map((s) => ({ client: s.attributes['client.address'], ...(s.attributes['network.peer.address'] === undefined ? {} : { peer: s.attributes['network.peer.address'] }), scheme: s.attributes['url.scheme'], host: s.attributes['server.address'], port: s.attributes['server.port'] }));
   const duration = monitor.metrics.collect({ temporality: 'cumulative' }).metrics.find((m) => m.name === 'http.server.request.duration')!;
   const schemes = duration.points.map((p) => (p as { attributes: Record<string, unknown> }).attributes['url.scheme']);
   await monitor.shutdown();
@@ -63,8 +63,8 @@ test('bun: trustProxy: 1 records what the proxy gave, for fetch and routes, on t
     ['/p', {}],
   ]);
   expect(spans).toEqual([
-    { client: '203.0.113.7', scheme: 'https', host: 'shop.example', port: undefined },
-    { client: '203.0.113.7', scheme: 'https', host: 'shop.example', port: undefined },
+    { client: '203.0.113.7', peer: '127.0.0.1', scheme: 'https', host: 'shop.example', port: undefined },
+    { client: '203.0.113.7', peer: '127.0.0.1', scheme: 'https', host: 'shop.example', port: undefined },
     { client: '127.0.0.1', scheme: 'http', host: '127.0.0.1', port },
   ]);
   // The route's requests have a point of their own (http.route).
@@ -86,8 +86,8 @@ test('bun: a trust function is asked about the peer, then the chain; Forwarded i
   ]);
   expect(asked.slice(0, 3)).toEqual([['127.0.0.1', 0], ['10.0.0.2', 1], ['203.0.113.7', 2]]);
   expect(spans).toEqual([
-    { client: '203.0.113.7', scheme: 'https', host: '127.0.0.1', port },
-    { client: '2001:db8::7', scheme: 'https', host: 'api.example', port: 8443 },
+    { client: '203.0.113.7', peer: '127.0.0.1', scheme: 'https', host: '127.0.0.1', port },
+    { client: '2001:db8::7', peer: '127.0.0.1', scheme: 'https', host: 'api.example', port: 8443 },
     { client: '127.0.0.1', scheme: 'http', host: '127.0.0.1', port },
   ]);
 });

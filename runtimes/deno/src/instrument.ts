@@ -121,9 +121,11 @@ export function instrument(
   const traced = createServerHandler<DenoServeInfo>(user, config, followed.env, http, (req, info, t) => {
     // client.port is opt-in on HTTP server spans (semantic conventions): not recorded.
     const client = readForwarded === undefined ? undefined : forwardedClient(req);
-    const addr = client === undefined ? info?.remoteAddr : undefined;
+    const peer = info?.remoteAddr?.hostname;
     if (client !== undefined) t.span.setAttribute('client.address', client);
-    else if (addr?.hostname) t.span.setAttribute('client.address', addr.hostname);
+    else if (peer) t.span.setAttribute('client.address', peer);
+    // The connection's own peer where trusted proxies named another client (HTTP semconv).
+    if (client !== undefined && peer && peer !== client) t.span.setAttribute('network.peer.address', peer);
   });
   monitorOf = () => traced.monitor;
   const own = readForwarded === undefined ? traced : forwardedHandler(traced, readForwarded);

@@ -33,6 +33,8 @@ async function served(instrumentation: Record<string, unknown>, requests: Array<
   await monitor.forceFlush();
   const spans = memory.spans.filter((s) => s.kind === 2).map((s) => ({
     client: s.attributes['client.address'],
+    // The proxy that connected, kept when trusted headers named another client.
+    ...(s.attributes['network.peer.address'] === undefined ? {} : { peer: s.attributes['network.peer.address'] }),
     scheme: s.attributes['url.scheme'],
     host: s.attributes['server.address'],
     port: s.attributes['server.port'],
@@ -52,7 +54,7 @@ Deno.test('deno: without trustProxy, forged forwarding headers are not believed'
 Deno.test('deno: trustProxy: 1 records the client, scheme and host the proxy gave, on the span and the metric; the handler gets Deno\'s own URL', async () => {
   const { spans, urls, schemes, port } = await served({ trustProxy: 1 }, [FORGED, {}]);
   assert.deepEqual(spans, [
-    { client: '203.0.113.7', scheme: 'https', host: 'shop.example', port: undefined },
+    { client: '203.0.113.7', peer: '127.0.0.1', scheme: 'https', host: 'shop.example', port: undefined },
     { client: '127.0.0.1', scheme: 'http', host: '127.0.0.1', port },
   ]);
   assert.deepEqual(schemes.sort(), ['http', 'https']);
@@ -73,8 +75,8 @@ Deno.test('deno: a trust function is asked about the peer, then the chain; Forwa
   ]);
   assert.deepEqual(asked.slice(0, 3), [['127.0.0.1', 0], ['10.0.0.2', 1], ['203.0.113.7', 2]]);
   assert.deepEqual(spans.slice(0, 2), [
-    { client: '203.0.113.7', scheme: 'https', host: '127.0.0.1', port: spans[2]!.port },
-    { client: '2001:db8::7', scheme: 'https', host: 'api.example', port: 8443 },
+    { client: '203.0.113.7', peer: '127.0.0.1', scheme: 'https', host: '127.0.0.1', port: spans[2]!.port },
+    { client: '2001:db8::7', peer: '127.0.0.1', scheme: 'https', host: 'api.example', port: 8443 },
   ]);
   assert.equal(spans[2]!.client, '127.0.0.1');
   assert.equal(spans[2]!.scheme, 'http');

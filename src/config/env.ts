@@ -6,7 +6,7 @@ import type { MonitorOptions } from './options.js';
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 
 /**
- * An environment as the process-based adapters pass it (`process.env`, Deno's): text or unset, so
+ * An environment as the process-based adapters pass it (Node's environment, Deno's): text or unset, so
  * `(env) => ({ serviceName: env.FUNCTION_NAME ?? 'orders' })` type-checks. (`string | unknown` was
  * `unknown`: such a function failed with a confusing error naming Monitor.) Values are still read as
  * `unknown` (see varText): a Workers `env` holds bindings and JSON vars; that adapter has its own type.

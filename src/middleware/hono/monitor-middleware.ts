@@ -4,6 +4,7 @@ import type { EnvRecord } from '../../config/env.js';
 import { checkHttpOptions } from '../../config/option-keys.js';
 import { getActiveScope, runInSpan } from '../../context/active.js';
 import { hostEnv } from './host-env.js';
+import { clientAddressReader } from './client-address.js';
 import { handleRequest, ignoredScopes, whenAnswered, type HttpInstrumentationOptions } from '../../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../../http/request-attributes.js';
 import { Monitor } from '../../monitor.js';
@@ -235,6 +236,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
   // instead of leaving its default in force unseen. `route` is known: handleRequest reads it,
   // and it names a request no Hono route matched (a 404) where Hono's route names the rest.
   checkHttpOptions('monitorMiddleware', options, MIDDLEWARE_OPTION_KEYS);
+  const setClientAddress = clientAddressReader();
   try {
     checkConfigNow(monitorOrConfig);
   } catch (err) {
@@ -313,6 +315,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       monitor,
       c.req.raw,
       async (_req, { span, scope: own }) => {
+        setClientAddress(c, span);
         await describedNext(next, monitor, span, own, c, method, start);
         if (c.finalized) return c.res;
         // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.

@@ -6,10 +6,8 @@
  * request closing within a window handed its data to it, and each burst's tail waited for the next
  * burst (lost if the isolate were evicted). A later request now carries in its place.
  */
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundleSource } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
@@ -49,20 +47,10 @@ beforeAll(async () => {
     res.end('up');
   });
   await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
-  const r = await build({
-    stdin: { contents: WORKER, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts', sourcefile: 'hono-worker.ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*', 'cloudflare:*'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
+  const contents = await bundleSource(WORKER, import.meta.url);
   const port = (upstream.address() as { port: number }).port;
   mf = new Miniflare({
-    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }],
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents }],
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'],
     bindings: { UPSTREAM: `http://127.0.0.1:${port}/` },

@@ -4,10 +4,8 @@
  * untouched (also with `waitForBody`, which must not wrap a 101), the socket works, and the
  * SERVER span is named by the route with status 101, not an error.
  */
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundleSource } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const WORKER = `
@@ -37,18 +35,8 @@ export default {
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const r = await build({
-    stdin: { contents: WORKER, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts', sourcefile: 'hono-ws-worker.ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*', 'cloudflare:*'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }], compatibilityDate: '2026-04-01' });
+  const contents = await bundleSource(WORKER, import.meta.url);
+  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents }], compatibilityDate: '2026-04-01' });
   await mf.ready;
 }, 60_000);
 

@@ -5,10 +5,8 @@
  * full, as without telemetry, and its server span ends complete (not incomplete, no
  * connection_closed), through instrument() and through monitorMiddleware alone.
  */
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { bundleSource } from './helpers/workerd.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const WORKER = `
@@ -70,18 +68,8 @@ const EXPECTED: Record<string, string> = {
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const r = await build({
-    stdin: { contents: WORKER, resolveDir: dirname(fileURLToPath(import.meta.url)), loader: 'ts', sourcefile: 'wait-for-body-streams-worker.ts' },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*', 'cloudflare:*'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0]!.text }], compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] });
+  const contents = await bundleSource(WORKER, import.meta.url);
+  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents }], compatibilityDate: '2026-04-01', compatibilityFlags: ['nodejs_compat'] });
   await mf.ready;
 }, 60_000);
 

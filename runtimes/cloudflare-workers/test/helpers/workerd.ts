@@ -1,6 +1,7 @@
 /** Bundles a test Worker with esbuild and runs it in workerd through miniflare (testing-recipes.md). */
 import { build } from 'esbuild';
 import { Miniflare, type MiniflareOptions } from 'miniflare';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const bundles = new Map<string, Promise<string>>();
@@ -54,4 +55,23 @@ export async function startWorker(o: WorkerOptions): Promise<Miniflare> {
   } as MiniflareOptions);
   await mf.ready;
   return mf;
+}
+
+/**
+ * A Worker written inline in a test file, bundled as a Worker build would bundle it (as
+ * bundleWorker does a fixture); its imports resolve from the folder of `importMetaUrl`.
+ */
+export async function bundleSource(contents: string, importMetaUrl: string): Promise<string> {
+  const r = await build({
+    stdin: { contents, resolveDir: dirname(fileURLToPath(importMetaUrl)), loader: 'ts', sourcefile: 'worker.ts' },
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    conditions: ['workerd', 'worker', 'browser'],
+    external: ['node:*', 'cloudflare:*'],
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  return r.outputFiles[0]!.text;
 }

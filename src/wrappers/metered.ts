@@ -8,7 +8,7 @@ import { now } from '../time.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { thrownType } from './error-type.js';
 import type { LegacyMethodDecorator, MethodOf, StandardMethodDecorator } from './traced.js';
-import { checkMonitor, classError, decoratorError, isClass, isMethodContext, legacyDecorate, metricBase, nonMethodDecoratorError, optionsError, wrapCalls, wrapMethod, type AnyClass, type AnyFunction, type MethodContext } from './wrap.js';
+import { checkMonitor, classError, decoratorError, functionName, isClass, isMethodContext, legacyDecorate, metricBase, missingFunctionError, nonMethodDecoratorError, optionsError, wrapCalls, wrapMethod, type AnyClass, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `metered`. */
 export interface MeteredOptions {
@@ -154,6 +154,7 @@ function method(fn: AnyFunction, context: MethodContext, name: string | undefine
 export function metered<This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
 export function metered<T extends AnyFunction>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function metered<F extends AnyFunction>(fn: F, options?: MeteredOptions): F;
+export function metered<C extends AnyClass>(cls: C, options: MeteredOptions): C;
 export function metered<F extends AnyFunction | AnyClass>(name: string | undefined, fn: F, options?: MeteredOptions): F;
 export function metered(name?: string, options?: MeteredOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function metered(options: MeteredOptions): StandardMethodDecorator & LegacyMethodDecorator;
@@ -164,16 +165,20 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
-    if (isClass(a as AnyFunction)) throw classError('metered', a as AnyFunction);
+    // Only a call with the class alone can be a legacy class decorator (`@metered class User`): given
+    // options too, the class is wrapped under its own name, as `metered('User', User, options)`.
+    if (arguments.length < 2 && isClass(a as AnyFunction)) throw classError('metered', a as AnyFunction);
     const fn = a as AnyFunction;
-    const name = fn.name || 'anonymous';
+    const name = functionName(fn);
     return meter(fn, named(name), checkOptions(name, (b as MeteredOptions) ?? {}));
   }
   if (typeof b === 'function') {
     const fn = b as AnyFunction;
-    const name = (typeof a === 'string' && a) || fn.name || 'anonymous';
+    const name = (typeof a === 'string' && a) || functionName(fn);
     return meter(fn, named(name), checkOptions(name, (c as MeteredOptions) ?? {}), typeof a === 'string' ? a : undefined);
   }
+  // Three arguments are (name, fn, options): the function is missing (see missingFunctionError).
+  if (arguments.length > 2) throw missingFunctionError('metered', a, b);
   const name = typeof a === 'string' && a ? a : undefined;
   // Only undefined is no options: `metered('x', null)` (a function that was not there) throws.
   const o = a !== null && typeof a === 'object' ? a : b;
@@ -181,7 +186,7 @@ export function metered(a?: unknown, b?: unknown, c?: unknown): unknown {
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
     const legacy = legacyDecorate('metered', fn, context, descriptor, (f, c) => method(f, c, name, options));
     if (legacy) return legacy;
-    if (!isMethodContext(context)) throw decoratorError('metered', name, fn, context);
+    if (!isMethodContext(context)) throw decoratorError('metered', name, options, fn, context);
     return method(fn, context, name, options);
   };
 }

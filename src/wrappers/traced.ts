@@ -4,7 +4,7 @@ import type { Monitor } from '../monitor.js';
 import type { SpanKind } from '../model/span-data.js';
 import { getDefaultMonitor } from './default-monitor.js';
 import { failCall } from './error-type.js';
-import { checkMonitor, classError, decoratorError, isClass, isMethodContext, legacyDecorate, nonMethodDecoratorError, optionsError, wrapCalls, wrapMethod, type AnyClass, type AnyFunction, type MethodContext } from './wrap.js';
+import { checkMonitor, classError, decoratorError, functionName, isClass, isMethodContext, legacyDecorate, missingFunctionError, nonMethodDecoratorError, optionsError, wrapCalls, wrapMethod, type AnyClass, type AnyFunction, type MethodContext } from './wrap.js';
 
 /** Options of `traced`. */
 export interface TracedOptions {
@@ -81,6 +81,8 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
   const kept: Record<string, unknown> = {};
   let unset = false;
   for (const [k, v] of Object.entries(attributes as Record<string, unknown>)) {
+    // An empty key is no attribute (OpenTelemetry common spec): dropped and counted on every span.
+    if (k === '') throw new TypeError(`traced(${what}): an attribute in \`attributes\` has an empty name; give it a name.`);
     if (v === undefined || v === null) unset = true;
     else if (isPrimitive(v)) kept[k] = v;
     else if (Array.isArray(v) && v.every((e) => e === null || e === undefined || isPrimitive(e))) {
@@ -99,9 +101,9 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
  * inside the call, a throw or rejection is recorded as an exception with ERROR status and
  * rethrown unchanged. Without a monitor (option or `setDefaultMonitor`) calls run bare.
  *
- * Wraps a function — `traced(fn)`, `traced('name', fn, options)` — or, called without a
- * function, returns a method decorator: TypeScript 5 standard, or legacy under
- * `experimentalDecorators` (Vitest 4, NestJS).
+ * Wraps a function — `traced(fn)`, `traced(fn, options)`, `traced('name', fn, options)`; a class
+ * too, given a name or options — or, called as `traced(name?, options?)`, returns a method
+ * decorator: TypeScript 5 standard, or legacy under `experimentalDecorators` (Vitest 4, NestJS).
  *
  * @example
  * ```ts
@@ -116,6 +118,7 @@ function checkOptions(name: string | undefined, options: TracedOptions): TracedO
 export function traced<This, M extends MethodOf<This>>(method: M, context: ClassMethodDecoratorContext<This, M>): M;
 export function traced<T extends AnyFunction>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
 export function traced<F extends AnyFunction>(fn: F, options?: TracedOptions): F;
+export function traced<C extends AnyClass>(cls: C, options: TracedOptions): C;
 export function traced<F extends AnyFunction | AnyClass>(name: string | undefined, fn: F, options?: TracedOptions): F;
 export function traced(name?: string, options?: TracedOptions): StandardMethodDecorator & LegacyMethodDecorator;
 export function traced(options: TracedOptions): StandardMethodDecorator & LegacyMethodDecorator;
@@ -126,16 +129,20 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   if (misplaced) throw misplaced;
   if (typeof a === 'function') {
     if (isMethodContext(b)) return method(a as AnyFunction, b, undefined, {});
-    if (isClass(a as AnyFunction)) throw classError('traced', a as AnyFunction);
+    // Only a call with the class alone can be a legacy class decorator (`@traced class User`): given
+    // options too, the class is wrapped under its own name, as `traced('User', User, options)`.
+    if (arguments.length < 2 && isClass(a as AnyFunction)) throw classError('traced', a as AnyFunction);
     const fn = a as AnyFunction;
-    const name = fn.name || 'anonymous';
+    const name = functionName(fn);
     return tracer(fn, () => name, checkOptions(name, (b as TracedOptions) ?? {}));
   }
   if (typeof b === 'function') {
     const fn = b as AnyFunction;
-    const name = (typeof a === 'string' && a) || fn.name || 'anonymous';
+    const name = (typeof a === 'string' && a) || functionName(fn);
     return tracer(fn, () => name, checkOptions(name, (c as TracedOptions) ?? {}), typeof a === 'string' ? a : undefined);
   }
+  // Three arguments are (name, fn, options): the function is missing (see missingFunctionError).
+  if (arguments.length > 2) throw missingFunctionError('traced', a, b);
   const name = typeof a === 'string' && a ? a : undefined;
   // Only undefined is no options: `traced('x', null)` (a function that was not there) throws.
   const o = a !== null && typeof a === 'object' ? a : b;
@@ -143,7 +150,7 @@ export function traced(a?: unknown, b?: unknown, c?: unknown): unknown {
   return (fn: AnyFunction, context: unknown, descriptor?: unknown) => {
     const legacy = legacyDecorate('traced', fn, context, descriptor, (f, c) => method(f, c, name, options));
     if (legacy) return legacy;
-    if (!isMethodContext(context)) throw decoratorError('traced', name, fn, context);
+    if (!isMethodContext(context)) throw decoratorError('traced', name, options, fn, context);
     return method(fn, context, name, options);
   };
 }

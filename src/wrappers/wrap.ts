@@ -131,18 +131,25 @@ export function wrapCalls<F extends AnyFunction>(fn: F, begin: (self: unknown) =
       settle(call, err, true);
       throw err;
     }
-    if (isThenable(result)) {
+    // 1: a thenable, 2: an iterator to follow, 0: the call is done.
+    let seen = 0;
+    try {
+      // A generator function's body runs as its caller iterates, not in this call: the call
+      // lasts until iteration ends, and each step runs in the call's context. So does an async
+      // generator compiled for ES2017 or older (tsc's and esbuild's __asyncGenerator): a plain
+      // function returning an object with its own `next`, `throw`, `return` and Symbol.asyncIterator
+      // (a database cursor has its methods on its prototype, and is returned as it is).
+      seen = isThenable(result) ? 1 : result !== null && typeof result === 'object' && (generator || (hasOwn.call(result, Symbol.asyncIterator) && hasOwn.call(result, 'throw'))) && typeof (result as Iterator<unknown>).next === 'function' ? 2 : 0;
+    } catch {
+      // A result that throws when looked at (a `then` getter that refuses `await`, a revoked
+      // Proxy) is the caller's as it is, the call done: the look threw into the caller, the
+      // result was lost and the span never ended.
+    }
+    if (seen === 1) {
       const c = call;
-      return whenSettled(result, (error, failed) => settle(c, error, failed), c.run && ((f) => c.run!(f)));
+      return whenSettled(result as PromiseLike<unknown>, (error, failed) => settle(c, error, failed), c.run && ((f) => c.run!(f)));
     }
-    // A generator function's body runs as its caller iterates, not in this call: the call
-    // lasts until iteration ends, and each step runs in the call's context. So does an async
-    // generator compiled for ES2017 or older (tsc's and esbuild's __asyncGenerator): a plain
-    // function returning an object with its own `next`, `throw`, `return` and Symbol.asyncIterator
-    // (a database cursor has its methods on its prototype, and is returned as it is).
-    if (result !== null && typeof result === 'object' && (generator || (hasOwn.call(result, Symbol.asyncIterator) && hasOwn.call(result, 'throw'))) && typeof (result as Iterator<unknown>).next === 'function') {
-      return observeIteration(result as Iterator<unknown> | AsyncIterator<unknown>, call);
-    }
+    if (seen === 2) return observeIteration(result as Iterator<unknown> | AsyncIterator<unknown>, call);
     settle(call, undefined, false);
     return result;
   };
@@ -255,22 +262,44 @@ export function checkMonitor(what: string, monitor: unknown, uses: 'tracer' | 'm
 
 /**
  * `traced(User)`: a legacy class decorator (`@traced class User`) calls it so too. A class is
- * wrapped given a name, `traced('User', User)`.
+ * wrapped given a name, `traced('User', User)`, or options, `traced(User, options)` (a class
+ * decorator is called with the class alone).
  */
 export function classError(decorator: 'traced' | 'metered', fn: AnyFunction): TypeError {
   return new TypeError(`@${decorator} on the class ${fn.name}: only class methods can be decorated; to wrap the class, name it: ${decorator}(${JSON.stringify(fn.name)}, ${fn.name})`);
 }
 
 /** The decorator `traced(name?, options?)` returns, called with no method context. */
-export function decoratorError(decorator: 'traced' | 'metered', name: string | undefined, fn: unknown, context: unknown): TypeError {
+export function decoratorError(decorator: 'traced' | 'metered', name: string | undefined, options: object, fn: unknown, context: unknown): TypeError {
   // `traced('charge')(fn)`, for traced('charge', fn); a legacy class decorator has no context either.
-  const hint = context === undefined && typeof fn === 'function' && !isClass(fn as AnyFunction) ? `; to wrap a function, pass it: ${decorator}(${name === undefined ? '' : JSON.stringify(name) + ', '}fn)` : '';
+  // The options given are named in the form suggested, or following it would drop them.
+  const keys = Object.keys(options);
+  const hint = context === undefined && typeof fn === 'function' && !isClass(fn as AnyFunction) ? `; to wrap a function, pass it: ${decorator}(${name === undefined ? '' : JSON.stringify(name) + ', '}fn${keys.length ? `, { ${keys.join(', ')} }` : ''})` : '';
   return new TypeError(`@${decorator}() decorates class methods${hint}`);
 }
 
 /** The options given to `traced` or `metered` are not an object (`traced('x', 42)`, `null`). */
 export function optionsError(what: string, options: unknown, known: string): TypeError {
   return new TypeError(`${what}: options must be an object ({ ${known} }), not ${options === null ? 'null' : typeof options}; the function to wrap comes before them: ${what.slice(0, what.indexOf('('))}(name, fn, options).`);
+}
+
+/**
+ * The name a wrapper records a function under, `anonymous` for none: `traced(this.handle.bind(this))`
+ * is the function "bound handle", recorded as `handle` (a span "bound handle", a metric
+ * `bound_handle_calls_total`, was not the name the app knows it by).
+ */
+export function functionName(fn: AnyFunction): string {
+  const n: unknown = fn.name;
+  return (typeof n === 'string' && n.replace(/^(?:bound )+/, '')) || 'anonymous';
+}
+
+/**
+ * `traced('load', fn, options)` with `fn` not a function (undefined: a missing export): taken for
+ * `traced('load')`, the options were dropped and the decorator returned in the function's place
+ * threw at its first call, in the request.
+ */
+export function missingFunctionError(decorator: 'traced' | 'metered', name: unknown, fn: unknown): TypeError {
+  return new TypeError(`${decorator}(${typeof name === 'string' ? JSON.stringify(name) : String(name)}, fn, options): the function to wrap is ${fn === null ? 'null' : typeof fn}; pass the function (or call ${decorator}(name, options) for a method decorator).`);
 }
 
 /** A class, which a legacy class decorator (`@traced class X`) hands over like a function. */

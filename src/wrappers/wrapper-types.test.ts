@@ -53,6 +53,24 @@ describe('wrapper types, as an app compiles them', () => {
     ).toEqual([]);
   }, 30_000);
 
+  it('a class given with options (not a class decorator) type-checks, keeping its statics and `new`; the class alone does not', () => {
+    expect(
+      typeErrors(`
+        class Model { static find(id: number): Model { return new this(id); } constructor(readonly id: number) {} }
+        class User extends Model { static kind = 'user'; }
+        const T = traced(User, { monitor });
+        const M = metered(User, { labels: { table: 'users' } });
+        const found: Model = T.find(7);
+        const made: User = new M(8);
+        // @ts-expect-error the constructor's arguments are kept
+        new T('x');
+        // @ts-expect-error the class alone is a class decorator call, which throws
+        traced(User);
+        void [found, made];
+      `),
+    ).toEqual([]);
+  }, 30_000);
+
   it('readonly bucket lists (DEFAULT_BUCKETS, `as const`) are accepted by metered and createHistogram', () => {
     expect(
       typeErrors(`

@@ -19,6 +19,7 @@ export { Gauge } from './metrics/gauge.js';
 export { Histogram, DEFAULT_BUCKETS, type BoundHistogram, type EndTimer } from './metrics/histogram.js';
 export { ExponentialHistogram, base2ExponentialBuckets, type ExponentialBucketsOption } from './metrics/exponential-histogram.js';
 export { Summary, DEFAULT_QUANTILES } from './metrics/summary.js';
+export type { LabelValues } from './metrics/instrument.js';
 
 export { Tracer, type StartSpanOptions } from './trace/tracer.js';
 export { RecordingSpan, NonRecordingSpan, type Span, type Link, type TimeInput } from './trace/span.js';

@@ -14,26 +14,30 @@ import type { Instrument, InstrumentOwner, SeriesBase } from './instrument.js';
 import { checkSummaryOptions, Summary } from './summary.js';
 import type { ExponentialBucketsOption, ExponentialHistogram } from './exponential-histogram.js';
 
-export interface InstrumentOptions {
+export interface InstrumentOptions<L extends string = string> {
   /** UCUM unit, such as "s", "By" or "{request}". */
   unit?: string;
-  /** The label names this instrument accepts; others are dropped and counted. Omit to accept any. */
-  labelNames?: string[];
+  /**
+   * The label names this instrument accepts; others are dropped and counted. Omit to accept any.
+   * Given as a literal list (`['route', 'code']`, or a constant `as const`), its names type the
+   * instrument's calls (`L`): a misspelt label does not compile.
+   */
+  labelNames?: readonly L[];
 }
 
-export interface GaugeOptions extends InstrumentOptions {
+export interface GaugeOptions<L extends string = string> extends InstrumentOptions<L> {
   /**
    * Runs at each collection (a Prometheus scrape, a metric export), before the gauge is read:
    * set its values here (`collect(g) { g.set(queue.length) }`; `this` is the gauge too). Synchronous;
    * one that throws is counted (`lexigram_monitor_dropped_total{reason="collect_callback"}`).
    */
-  collect?: (this: Gauge, gauge: Gauge) => void;
+  collect?: (this: Gauge<L>, gauge: Gauge<L>) => void;
 }
 
 /** Runs at each collection, before the instruments are read. */
 export type CollectCallback = () => void;
 
-export interface HistogramOptions extends InstrumentOptions {
+export interface HistogramOptions<L extends string = string> extends InstrumentOptions<L> {
   /**
    * Upper bounds, strictly increasing. Default: OpenTelemetry's HTTP duration buckets in seconds.
    * `base2ExponentialBuckets()` instead: buckets that follow the values (an {@link ExponentialHistogram}).
@@ -41,7 +45,7 @@ export interface HistogramOptions extends InstrumentOptions {
   buckets?: readonly number[] | ExponentialBucketsOption;
 }
 
-export interface SummaryInstrumentOptions extends InstrumentOptions {
+export interface SummaryInstrumentOptions<L extends string = string> extends InstrumentOptions<L> {
   /** Quantiles to report, default [0.5, 0.9, 0.95, 0.99]. */
   quantiles?: number[];
   /** Length of the sliding window, default 600 s. */
@@ -103,12 +107,12 @@ export class MetricsCollector implements InstrumentOwner {
   ) {}
 
   /** A value that only goes up. */
-  createCounter(name: string, help?: string, opts?: InstrumentOptions): Counter {
+  createCounter<L extends string = string>(name: string, help?: string, opts?: InstrumentOptions<L>): Counter<L> {
     return this.#register('counter', name, help, opts, [], Counter);
   }
 
   /** A value that is set, or moves up and down. */
-  createGauge(name: string, help?: string, opts?: GaugeOptions): Gauge {
+  createGauge<L extends string = string>(name: string, help?: string, opts?: GaugeOptions<L>): Gauge<L> {
     const fn = opts?.collect;
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`gauge "${name}": collect must be a function.`);
     const g = this.#register('gauge', name, help, opts, [], Gauge);
@@ -164,7 +168,7 @@ export class MetricsCollector implements InstrumentOwner {
   }
 
   /** A sum that moves up and down, exported as a non-monotonic OTLP Sum. */
-  createUpDownCounter(name: string, help?: string, opts?: InstrumentOptions): UpDownCounter {
+  createUpDownCounter<L extends string = string>(name: string, help?: string, opts?: InstrumentOptions<L>): UpDownCounter<L> {
     return this.#register('updowncounter', name, help, opts, [], UpDownCounter);
   }
 
@@ -172,9 +176,9 @@ export class MetricsCollector implements InstrumentOwner {
    * A distribution in fixed buckets, or, with `buckets: base2ExponentialBuckets()`, in base-2
    * exponential buckets (OTLP `ExponentialHistogram`) that follow the values.
    */
-  createHistogram(name: string, help: string | undefined, opts: HistogramOptions & { buckets: ExponentialBucketsOption }): ExponentialHistogram;
-  createHistogram(name: string, help?: string, opts?: HistogramOptions & { buckets?: readonly number[] }): Histogram;
-  createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram;
+  createHistogram<L extends string = string>(name: string, help: string | undefined, opts: HistogramOptions<L> & { buckets: ExponentialBucketsOption }): ExponentialHistogram<L>;
+  createHistogram<L extends string = string>(name: string, help?: string, opts?: HistogramOptions<L> & { buckets?: readonly number[] }): Histogram<L>;
+  createHistogram<L extends string = string>(name: string, help?: string, opts?: HistogramOptions<L>): Histogram<L> | ExponentialHistogram<L>;
   createHistogram(name: string, help?: string, opts?: HistogramOptions): Histogram | ExponentialHistogram {
     // Asked for again without buckets, an exponential histogram is returned as a fixed one would be.
     const existing = opts?.buckets === undefined ? this.getMetric(name) : undefined;
@@ -199,7 +203,7 @@ export class MetricsCollector implements InstrumentOwner {
   }
 
   /** Quantiles over a sliding time window. */
-  createSummary(name: string, help?: string, opts?: SummaryInstrumentOptions): Summary {
+  createSummary<L extends string = string>(name: string, help?: string, opts?: SummaryInstrumentOptions<L>): Summary<L> {
     const o = checkSummaryOptions(name, opts ?? {});
     const s = this.#register('summary', name, help, opts, ['quantile'], Summary, o);
     // As a histogram's buckets: an option given that differs from the existing summary's is an error.

@@ -1,6 +1,5 @@
-import type { LabelsInput } from '../model/attributes.js';
 import type { NumberPoint, PointAttributes } from '../model/metric-data.js';
-import { Instrument, valueArg, labelsArg, unlessOverflow, type SeriesBase } from './instrument.js';
+import { Instrument, valueArg, labelsArg, unlessOverflow, type LabelValues, type SeriesBase } from './instrument.js';
 
 interface SumSeries extends SeriesBase {
   value: number;
@@ -16,7 +15,7 @@ export interface BoundCounter {
   increment(value?: number): void;
 }
 
-abstract class SumInstrument extends Instrument<SumSeries, NumberPoint> {
+abstract class SumInstrument<L extends string> extends Instrument<SumSeries, NumberPoint, L> {
   protected createSeries(attributes: PointAttributes, time: number): SumSeries {
     return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, value: 0, delta: 0 };
   }
@@ -32,12 +31,18 @@ abstract class SumInstrument extends Instrument<SumSeries, NumberPoint> {
   }
 }
 
-/** A value that only goes up (requests, errors, bytes sent). */
-export class Counter extends SumInstrument {
+/**
+ * A value that only goes up (requests, errors, bytes sent). `L`: its label names, from the
+ * `labelNames` it was created with (any name when none were given).
+ */
+export class Counter<L extends string = string> extends SumInstrument<L> {
   readonly type = 'counter' as const;
 
-  /** Adds `value` (default 1, must be ≥ 0 and finite) to the series of `labels`. */
-  increment(value?: number | LabelsInput, labels?: LabelsInput): void {
+  /** prom-client's order, `inc(labels, value)`: adds `value` (default 1) to the series of `labels`. */
+  increment(labels: LabelValues<L>, value?: number): void;
+  /** Adds `value` (default 1, must be ≥ 0 and finite) to the series of `labels` (or `increment(labels)`: 1). */
+  increment(value?: number | LabelValues<L>, labels?: LabelValues<L>): void;
+  increment(value?: number | LabelValues<L>, labels?: LabelValues<L> | number): void {
     const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !(v >= 0) || v === Infinity) {
@@ -48,16 +53,19 @@ export class Counter extends SumInstrument {
     if (s !== undefined) this.bump(s, v);
   }
 
+  /** prom-client's order, as `increment`. */
+  add(labels: LabelValues<L>, value?: number): void;
   /** Alias of `increment`, for OpenTelemetry habits. */
-  add(value: number, labels?: LabelsInput): void {
-    this.increment(value, labels);
+  add(value: number, labels?: LabelValues<L>): void;
+  add(value: number | LabelValues<L>, labels?: LabelValues<L> | number): void {
+    this.increment(value, labels as LabelValues<L>);
   }
 
   /**
    * A handle on the series of `labels`. Labels that are misuse make every call through it a
    * counted drop; after `remove()` or `reset()` its next call finds or makes the series again.
    */
-  bind(labels?: LabelsInput): BoundCounter {
+  bind(labels?: LabelValues<L>): BoundCounter {
     let s = unlessOverflow(this.resolve(labels));
     return {
       increment: (value = 1) => {
@@ -90,11 +98,13 @@ export class Counter extends SumInstrument {
   }
 }
 
-/** A sum that goes up and down (items in a queue, open connections); always cumulative (ENV-08). */
-export class UpDownCounter extends SumInstrument {
+/** A sum that goes up and down (items in a queue, open connections); always cumulative (ENV-08). `L` as for {@link Counter}. */
+export class UpDownCounter<L extends string = string> extends SumInstrument<L> {
   readonly type = 'updowncounter' as const;
 
-  add(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+  add(labels: LabelValues<L>, value?: number): void;
+  add(value?: number | LabelValues<L>, labels?: LabelValues<L>): void;
+  add(value: number | LabelValues<L> = 1, labels?: LabelValues<L> | number): void {
     const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('up-down counter');
@@ -102,11 +112,15 @@ export class UpDownCounter extends SumInstrument {
     if (s !== undefined) this.bump(s, v);
   }
 
-  increment(value: number | LabelsInput = 1, labels?: LabelsInput): void {
-    this.add(value, labels);
+  increment(labels: LabelValues<L>, value?: number): void;
+  increment(value?: number | LabelValues<L>, labels?: LabelValues<L>): void;
+  increment(value: number | LabelValues<L> = 1, labels?: LabelValues<L> | number): void {
+    this.add(value, labels as LabelValues<L>);
   }
 
-  decrement(value: number | LabelsInput = 1, labels?: LabelsInput): void {
+  decrement(labels: LabelValues<L>, value?: number): void;
+  decrement(value?: number | LabelValues<L>, labels?: LabelValues<L>): void;
+  decrement(value: number | LabelValues<L> = 1, labels?: LabelValues<L> | number): void {
     const v = valueArg(value, 1, labels);
     const l = labelsArg(value, labels);
     this.add(typeof v === 'number' ? -v : (v as number), l);

@@ -1,13 +1,12 @@
 import { contextStorage } from '../context/active.js';
 import { checkOptionKeys } from '../config/option-keys.js';
-import type { LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, ExponentialHistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { measuredFor, openSpans } from '../trace/span.js';
 import { addStates, copyState, emptyState, MAX_SCALE, MIN_SCALE, record, subtract, trim, type Buckets, type ExponentialState } from './exponential-buckets.js';
 import { mergeHooks } from './merge-points.js';
 import { perSecond, startTimer, type BoundHistogram, type EndTimer } from './histogram.js';
-import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
+import { Instrument, type InstrumentOwner, type LabelValues, type SeriesBase } from './instrument.js';
 
 /** What `base2ExponentialBuckets()` returns: `createHistogram`'s `buckets` option for an {@link ExponentialHistogram}. */
 export interface ExponentialBucketsOption {
@@ -82,9 +81,9 @@ interface ExponentialSeries extends SeriesBase {
  *
  * OTLP receives `ExponentialHistogram` points; Prometheus text and OpenMetrics, which have no
  * such type, a classic histogram whose `le` bounds are the buckets' upper bounds at the current
- * scale.
+ * scale. `L` as for {@link Counter}.
  */
-export class ExponentialHistogram extends Instrument<ExponentialSeries, ExponentialHistogramPoint> {
+export class ExponentialHistogram<L extends string = string> extends Instrument<ExponentialSeries, ExponentialHistogramPoint, L> {
   readonly type = 'exponential_histogram' as const;
   /** The most buckets either side of zero holds. */
   readonly maxSize: number;
@@ -123,7 +122,7 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
   }
 
   /** Records `value` (any finite number) into the series of `labels`. */
-  observe(value: number, labels?: LabelsInput): void {
+  observe(value: number, labels?: LabelValues<L>): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return this.notFinite('histogram');
     const s = this.resolve(labels);
     if (s !== undefined) this.#record(s, value);
@@ -149,12 +148,12 @@ export class ExponentialHistogram extends Instrument<ExponentialSeries, Exponent
   }
 
   /** Starts a timer; calling the result observes the elapsed time in the histogram's unit (with extra labels if given). */
-  startTimer(labels?: LabelsInput): EndTimer {
+  startTimer(labels?: LabelValues<L>): EndTimer<L> {
     return startTimer((v, l) => this.observe(v, l), this.#timeScale, labels);
   }
 
   /** A handle on the series of `labels` (as `Histogram.bind`). */
-  bind(labels?: LabelsInput): BoundHistogram {
+  bind(labels?: LabelValues<L>): BoundHistogram {
     const observe = this.boundObserve(labels, (s, v) => this.#record(s, v));
     return { observe, startTimer: () => startTimer((v) => observe(v), this.#timeScale, undefined, true) };
   }

@@ -1,8 +1,7 @@
 import { contextStorage } from '../context/active.js';
-import type { LabelsInput } from '../model/attributes.js';
 import type { ExemplarData, HistogramPoint, PointAttributes } from '../model/metric-data.js';
 import { now, secondsBetween } from '../time.js';
-import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
+import { Instrument, type InstrumentOwner, type LabelValues, type SeriesBase } from './instrument.js';
 import { measuredFor, openSpans, type Span } from '../trace/span.js';
 
 /**
@@ -32,8 +31,11 @@ interface HistogramSeries extends SeriesBase {
   exSent: (ExemplarData | undefined)[] | undefined;
 }
 
-/** Records the elapsed time in the instrument's unit (seconds unless it is a UCUM time unit) when called; returns it. */
-export type EndTimer = (labels?: LabelsInput) => number;
+/**
+ * Records the elapsed time in the instrument's unit (seconds unless it is a UCUM time unit) when
+ * called, with `labels` added to those given to `startTimer`; returns it. `L`: the instrument's label names.
+ */
+export type EndTimer<L extends string = string> = (labels?: LabelValues<L>) => number;
 
 export interface BoundHistogram {
   observe(value: number): void;
@@ -49,9 +51,9 @@ export function perSecond(unit: string): number {
 }
 
 /** A timer for histograms and summaries: the returned function observes the elapsed time times `scale` (seconds → the unit). */
-export function startTimer(observe: (value: number, labels: LabelsInput | undefined) => void, scale: number, labels?: LabelsInput, bound?: boolean): EndTimer {
+export function startTimer(observe: (value: number, labels: LabelValues | undefined) => void, scale: number, labels?: LabelValues, bound?: boolean): EndTimer {
   const start = now();
-  return (more?: LabelsInput) => {
+  return (more?: LabelValues) => {
     const seconds = secondsBetween(start, now()) * scale;
     let l = labels;
     // A bound timer has its series: what it is passed (a `.then(end)` result) is not read at all.
@@ -105,8 +107,8 @@ function searchBuckets(b: Float64Array, v: number): number {
   return i;
 }
 
-/** A distribution of values in fixed buckets (latencies, sizes). */
-export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
+/** A distribution of values in fixed buckets (latencies, sizes). `L` as for {@link Counter}. */
+export class Histogram<L extends string = string> extends Instrument<HistogramSeries, HistogramPoint, L> {
   readonly type = 'histogram' as const;
   readonly bounds: readonly number[];
   readonly #b: Float64Array;
@@ -142,7 +144,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
     };
   }
 
-  observe(value: number, labels?: LabelsInput): void {
+  observe(value: number, labels?: LabelValues<L>): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return this.notFinite('histogram');
     const s = this.resolve(labels);
     if (s !== undefined) this.record(s, value);
@@ -177,7 +179,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
   }
 
   /** Starts a timer; calling the result observes the elapsed time in the histogram's unit (with extra labels if given). */
-  startTimer(labels?: LabelsInput): EndTimer {
+  startTimer(labels?: LabelValues<L>): EndTimer<L> {
     return startTimer((v, l) => this.observe(v, l), this.#scale, labels);
   }
 
@@ -185,7 +187,7 @@ export class Histogram extends Instrument<HistogramSeries, HistogramPoint> {
    * A handle on the series of `labels`. Labels that are misuse make every call through it a
    * counted drop; after `remove()` or `reset()` its next call finds or makes the series again.
    */
-  bind(labels?: LabelsInput): BoundHistogram {
+  bind(labels?: LabelValues<L>): BoundHistogram {
     const observe = this.boundObserve(labels, (s, v) => this.record(s, v));
     // The bound timer takes no labels: what its result is called with is not passed on.
     return { observe, startTimer: () => startTimer((v) => observe(v), this.#scale, undefined, true) };

@@ -2,7 +2,6 @@ import type { Redactor } from '../attributes/redact.js';
 import type { Diagnostics } from '../diag/diagnostics.js';
 import type { Limits } from '../limits.js';
 import type { DropReason } from '../model/batch.js';
-import type { LabelsInput } from '../model/attributes.js';
 import type { MetricData, MetricType, PointAttributes, Temporality } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { clip, redactFirst } from '../attributes/sanitize.js';
@@ -47,6 +46,15 @@ export interface SeriesBase {
 // A boolean, as the spec has it (MET-11): OTLP carries boolValue true, Prometheus renders "true".
 // Told from a user label of the same name and value by identity (observe.ts).
 export const OVERFLOW_ATTRIBUTES: PointAttributes = Object.freeze({ 'otel.metric.overflow': true });
+
+/**
+ * The labels of one recording call: a value (string, number or boolean) for each of the label
+ * names `L` declared by `labelNames` (any name when none were declared). A label left out, or
+ * `undefined`, is recorded as absent. `createCounter('x', 'X', { labelNames: ['code'] })` gives a
+ * `Counter<'code'>`, whose calls take `LabelValues<'code'>`: a misspelt `{ cod: 200 }` does not compile.
+ */
+export type LabelValues<L extends string = string> = { [K in L]?: string | number | boolean };
+
 /** A new series' labels, each value as first given (a string, number or boolean). */
 type Labels = Record<string, string | number | boolean>;
 // Series keys: each label value (and, without declared names, each name) preceded by its
@@ -58,7 +66,7 @@ const KV = '\u0002';
  * One metric: a map from attribute set to series, with the cardinality cap (MET-11) and
  * label checks. Keys are built from label values, so the order of label keys never matters.
  */
-export abstract class Instrument<S extends SeriesBase, P = unknown> {
+export abstract class Instrument<S extends SeriesBase, P = unknown, L extends string = string> {
   abstract readonly type: MetricType;
   protected readonly series = new Map<string, S>();
   #overflow: S | undefined;
@@ -89,7 +97,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   protected abstract createSeries(attributes: PointAttributes, time: number): S;
 
   /** Finds or creates the series for `labels`; undefined (counted) when the call is misuse. */
-  protected resolve(labels: LabelsInput | undefined): S | undefined {
+  protected resolve(labels: LabelValues | undefined): S | undefined {
     if (this.owner.closed && (!this.selfMetric || this.owner.disabled)) return this.afterShutdown();
     let key: string | undefined;
     if (labels === undefined || labels === null) {
@@ -145,7 +153,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * for-in key takes V8's fast path for `obj[key]` inside `for (key in obj)`; reading
    * `labels[names[i]]` in a second loop after the shape check cost ~5 ns more a call.
    */
-  private lookupLearned(labels: LabelsInput): S | undefined {
+  private lookupLearned(labels: LabelValues): S | undefined {
     const names = this.#learned;
     if (names === undefined) return undefined;
     let n = 0;
@@ -165,7 +173,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return n === names.length ? (node as S) : undefined;
   }
 
-  #rememberLearned(labels: LabelsInput, series: S): void {
+  #rememberLearned(labels: LabelValues, series: S): void {
     const names = this.#learned;
     if (names === undefined) {
       const keys = Object.keys(labels);
@@ -186,7 +194,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   #shapeMisses = 0;
 
   /** Records `series` under `labels`' values in `names` order; false when a value cannot be (empty, too long, not text). */
-  #remember(names: readonly string[], labels: LabelsInput, series: S): boolean {
+  #remember(names: readonly string[], labels: LabelValues, series: S): boolean {
     const values: string[] = [];
     for (let i = 0; i < names.length; i++) {
       const raw = labels[names[i]];
@@ -205,7 +213,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return true;
   }
 
-  #create(key: string, labels: LabelsInput): S | undefined {
+  #create(key: string, labels: LabelValues): S | undefined {
     // The library's own drop counter is exempt: its reasons are a fixed set, and capped it would
     // count its own overflow into itself until the stack overflowed, thrown into the app.
     const cap = this.owner.limits.cardinalityLimit;
@@ -230,7 +238,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
       for (let i = 0; i < names.length; i++) {
         const v = labels[names[i]];
         const t = this.#text(v, false, names[i]);
-        if (t) attributes[names[i]] = typeof v === 'string' ? t : v;
+        if (t) attributes[names[i]] = typeof v === 'string' ? t : v!;
       }
     } else {
       const cut = this.#cuts?.get(key);
@@ -299,7 +307,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
   }
 
   /** The attributes of a new series of an instrument without declared label names. */
-  #attributesOfAny(labels: LabelsInput): Labels | undefined {
+  #attributesOfAny(labels: LabelValues): Labels | undefined {
     const attributes: Labels = {};
     for (const k of Object.keys(labels)) {
       if (labels[k] === undefined) continue;
@@ -368,7 +376,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return clip(s, max);
   }
 
-  #keyOfDeclared(labels: LabelsInput): string | undefined {
+  #keyOfDeclared(labels: LabelValues): string | undefined {
     const set = this.#labelSet!;
     for (const k in labels) if (!set.has(k) && labels[k] !== undefined) return this.#unknownLabel(k);
     const names = this.labelNames!;
@@ -394,7 +402,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
     return this.drop('invalid_label', `metric "${this.name}" got a label value that is not a string, number or boolean; the value was dropped`);
   }
 
-  #keyOfAny(labels: LabelsInput): string | undefined {
+  #keyOfAny(labels: LabelValues): string | undefined {
     let keys = Object.keys(labels);
     for (let i = 1; i < keys.length; i++) {
       if (keys[i - 1] > keys[i]) {
@@ -419,7 +427,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * Forgets the series of `labels` (a check that was unregistered, a queue that was deleted):
    * cumulative readers stop seeing it. Returns true when it existed. Never throws.
    */
-  remove(labels?: LabelsInput): boolean {
+  remove(labels?: LabelValues<L>): boolean {
     // Nothing is recorded: a label remove() cannot use (truncated, undeclared, not text) is no dropped value.
     this.#quiet = true;
     try {
@@ -430,9 +438,9 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
         // A set the cap cut or the redactor changed is keyed by the labels stored (as #create keys it).
         const a: Labels = {};
         for (const k of this.labelNames ?? Object.keys(labels)) {
-          const v = labels[k];
+          const v = (labels as LabelValues)[k];
           const t = this.#text(v, false, k);
-          if (t) a[k] = typeof v === 'string' ? t : v;
+          if (t) a[k] = typeof v === 'string' ? t : v!;
         }
         const kept = this.#labelSet ? a : this.#capLabels(a, false);
         if ((this.#redactNames?.length !== 0 && this.#redactLabels(kept)) || kept !== a)
@@ -591,7 +599,7 @@ export abstract class Instrument<S extends SeriesBase, P = unknown> {
    * The `observe` of a bound histogram (either kind): `record` takes each finite value into the
    * series of `labels`, found again after `remove()` or `reset()`; misuse is counted, not thrown.
    */
-  protected boundObserve(labels: LabelsInput | undefined, record: (s: S, v: number) => void): (v: number) => void {
+  protected boundObserve(labels: LabelValues | undefined, record: (s: S, v: number) => void): (v: number) => void {
     let s = unlessOverflow(this.resolve(labels));
     return (v) => {
       if (typeof v !== 'number' || !Number.isFinite(v)) return this.notFinite('histogram');
@@ -638,9 +646,12 @@ export function valueArg(value: unknown, dflt: number, second?: unknown): unknow
   return value === undefined ? dflt : value !== null && typeof value === 'object' ? (second === undefined ? dflt : second) : value;
 }
 
-/** The labels of such a call: the first argument when it is the labels object. */
-export function labelsArg(value: unknown, labels: LabelsInput | undefined): LabelsInput | undefined {
-  return value !== null && typeof value === 'object' ? (value as LabelsInput) : labels;
+/**
+ * The labels of such a call: the first argument when it is the labels object (then the second
+ * argument is the value, not returned).
+ */
+export function labelsArg(value: unknown, labels: LabelValues | number | undefined): LabelValues | undefined {
+  return value !== null && typeof value === 'object' ? (value as LabelValues) : (labels as LabelValues | undefined);
 }
 
 /** Replaces lone surrogates in string values with U+FFFD (as UTF-8 encoding does), in place; 1 when any changed. */
@@ -667,7 +678,7 @@ export function unlessOverflow<S extends { readonly attributes: PointAttributes 
 }
 
 /** Whether `labels` has exactly the keys `names`, in that order (the learned shape). */
-function hasShape(labels: LabelsInput, names: readonly string[]): boolean {
+function hasShape(labels: LabelValues, names: readonly string[]): boolean {
   let n = 0;
   for (const k in labels) {
     if (k !== names[n]) return false;

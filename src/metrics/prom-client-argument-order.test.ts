@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { createTestMonitor } from '../testing/index.js';
 
-// Plain JavaScript ported from prom-client calls inc(labels, value): the types refuse it, JavaScript does not.
+// Code ported from prom-client calls inc(labels, value) (typed too: test/types/metric-labels.test.ts); called loosely here, as from JavaScript.
 const loose = <T>(f: T): ((...args: unknown[]) => void) => f as unknown as (...args: unknown[]) => void;
 
 const valueOf = (monitor: ReturnType<typeof createTestMonitor>['monitor'], name: string): unknown =>

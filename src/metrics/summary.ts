@@ -1,8 +1,7 @@
-import type { LabelsInput } from '../model/attributes.js';
 import type { SummaryPoint, PointAttributes } from '../model/metric-data.js';
 import { now } from '../time.js';
 import { perSecond, startTimer, type EndTimer } from './histogram.js';
-import { Instrument, type InstrumentOwner, type SeriesBase } from './instrument.js';
+import { Instrument, type InstrumentOwner, type LabelValues, type SeriesBase } from './instrument.js';
 import { QuantileSketch } from './quantile-sketch.js';
 
 export const DEFAULT_QUANTILES: readonly number[] = Object.freeze([0.5, 0.9, 0.95, 0.99]);
@@ -42,9 +41,9 @@ export function checkSummaryOptions(metric: string, o: { quantiles?: unknown; ma
 
 /**
  * Quantiles over a sliding window (`maxAgeSeconds`, split into `ageBuckets` that rotate), with
- * count and sum over the series' lifetime, as Prometheus summaries have them.
+ * count and sum over the series' lifetime, as Prometheus summaries have them. `L` as for {@link Counter}.
  */
-export class Summary extends Instrument<SummarySeries, SummaryPoint> {
+export class Summary<L extends string = string> extends Instrument<SummarySeries, SummaryPoint, L> {
   readonly type = 'summary' as const;
   readonly #bucketMs: number;
   readonly #scale: number;
@@ -61,7 +60,7 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
     return { attributes, startTime: time, deltaStart: time, dirty: false, removed: false, count: 0, sum: 0, negative: false, ring, head: 0, headStart: time };
   }
 
-  observe(value: number, labels?: LabelsInput): void {
+  observe(value: number, labels?: LabelValues<L>): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) return this.notFinite('summary');
     const s = this.resolve(labels);
     if (s === undefined) return;
@@ -74,7 +73,7 @@ export class Summary extends Instrument<SummarySeries, SummaryPoint> {
   }
 
   /** Starts a timer; calling the result observes the elapsed time in the summary's unit (with extra labels if given). */
-  startTimer(labels?: LabelsInput): EndTimer {
+  startTimer(labels?: LabelValues<L>): EndTimer<L> {
     return startTimer((v, l) => this.observe(v, l), this.#scale, labels);
   }
 

@@ -14,6 +14,7 @@ it('remove() with long, undeclared or unusable label values counts no drop', () 
   const any = monitor.metrics.createCounter('any_total', 'Any');
   declared.increment(1, { queue: 'q' });
   any.increment(1, { queue: 'a-long-queue-name' }); // one truncation: counted
+  // @ts-expect-error an undeclared label (as plain JavaScript may pass one)
   expect(declared.remove({ queue: 'q', other: 'x' })).toBe(false);
   expect(declared.remove({ queue: {} as never })).toBe(false);
   expect(declared.remove({ queue: 'another-long-name' })).toBe(false);
@@ -26,6 +27,7 @@ it('remove() with long, undeclared or unusable label values counts no drop', () 
   expect(drops).toEqual([['label_too_long', 1]]);
   expect(messages).toHaveLength(1);
   // Recording calls still count.
+  // @ts-expect-error an undeclared label (as plain JavaScript may pass one)
   declared.increment(1, { queue: 'q', other: 'x' });
   const after = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!.points.map((p) => p.attributes.reason);
   expect(after).toEqual(['label_too_long', 'unknown_label']);

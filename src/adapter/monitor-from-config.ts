@@ -32,12 +32,12 @@ export const ADAPTER_BATCH_WINDOW_MS = 100;
  */
 export function monitorFromConfig<E>(config: MonitorConfig<E>, env: E | undefined, defaults?: MonitorOptions, what = 'wrapFunction'): Monitor {
   if (config instanceof Monitor) return config;
-  // Not an object nor a function: throws, unless omitted.
-  if (Object(config) !== config) checkConfigNow(config, what);
+  // Not an object nor a function (or an array): throws, unless omitted.
+  if (notObject(config)) checkConfigNow(config, what);
   const key = config as object;
   const cached = built.get(key);
   if (cached) return cached;
-  const given = typeof config === 'function' ? config((env ?? {}) as E) : config;
+  const given = typeof config === 'function' ? configResult(config((env ?? {}) as E), what) : config;
   const monitor = given instanceof Monitor ? given : new Monitor({ ...defaults, ...withEnv(given, env as EnvRecord | undefined) });
   // Omitted (monitorMiddleware() has no default), the options come from the env: nothing to key on.
   if (config) built.set(key, monitor);
@@ -54,7 +54,7 @@ export function checkConfigNow(config: unknown, what = 'monitorMiddleware'): voi
   // Not a Monitor, options or `(env) => options`, nor omitted: null or a number reached a WeakMap
   // and failed every request of a Worker ("Invalid value used as weak map key"), a string was
   // spread into "unknown option `0`".
-  if (config !== undefined && Object(config) !== config) throw new TypeError(`${what}: config must be a Monitor, an options object or a function (env) => options, got ${kindOf(config)}.`);
+  if (config !== undefined && notObject(config)) throw new TypeError(`${what}: config must be a Monitor, an options object or a function (env) => options, got ${kindOf(config)}.`);
   if (typeof config == 'object' && !(config instanceof Monitor)) {
     const o = config as MonitorOptions;
     // Without backends, the adapter picks them (OTLP or console): createMonitor's warning that
@@ -63,6 +63,21 @@ export function checkConfigNow(config: unknown, what = 'monitorMiddleware'): voi
     // The sampler too: a bad one would otherwise throw at every request of a Worker.
     createSampler(o.sampler, 'createMonitor');
   }
+}
+
+/** Neither an object nor a function, or an array: no Monitor, options or `(env) => options` (createMonitor refuses `[]` too). */
+function notObject(v: unknown): boolean {
+  return Object(v) !== v || Array.isArray(v);
+}
+
+/**
+ * What a config function `(env) => options` returned, when it is a Monitor or an options object.
+ * `null`, an array or nothing (`(env) => { serviceName: 'api' }` is a block, not an object) was
+ * taken as `{}`, every option lost without a word: a configuration error, thrown.
+ */
+export function configResult<T>(given: T, what: string): T {
+  if (!(given instanceof Monitor) && notObject(given)) throw new TypeError(`${what}: config (env) => options must return a Monitor or an options object, got ${kindOf(given)}.`);
+  return given;
 }
 
 /** Merges OTEL_* variables under explicit options and picks the default backend. */

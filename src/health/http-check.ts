@@ -47,6 +47,8 @@ function checkOptions(target: string, options: HttpCheckOptions): void {
     throw configError(`the URL must be an absolute http(s) URL such as "https://payments.internal/health", got ${JSON.stringify(target)}`);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw configError(`the URL must use http: or https:, got ${JSON.stringify(parsed.protocol)}`);
+  // fetch refuses such a URL: every run would fail, its error (quoting the password) shown in /health and alerts.
+  if (parsed.username || parsed.password) throw configError('the URL must not hold a user or password, which fetch refuses; send them in a header instead, such as headers: { authorization: "Basic " + btoa("user:password") }');
   const { degradedAfterMs, expectStatus, method } = options;
   if (degradedAfterMs !== undefined && !(typeof degradedAfterMs === 'number' && degradedAfterMs >= 0 && Number.isFinite(degradedAfterMs))) {
     throw configError(`option "degradedAfterMs" must be a number of milliseconds ≥ 0, got ${String(degradedAfterMs)}`);
@@ -83,6 +85,8 @@ export function httpCheck(url: string | URL, options: HttpCheckOptions = {}): He
       // and a traced fetch records the timeout as a clean request.
       const onAbort = (): void => controller.abort(signal!.reason);
       signal?.addEventListener('abort', onAbort);
+      // A signal aborted already fires no event: without this the request went out regardless.
+      if (signal?.aborted) onAbort();
       // Called by hand without a budget (`httpCheck(url).check()` inside a function check), NaN ms
       // would fire at once and abort every request: the registry's default applies instead.
       const seconds = typeof timeoutSeconds === 'number' && timeoutSeconds > 0 ? timeoutSeconds : DEFAULT_TIMEOUT_SECONDS;

@@ -150,7 +150,8 @@ export class SLOMonitor {
       // would lose, to rate() and increase(), the events counted before its first scrape (a new
       // isolate whose first requests fail: the rules read its next good events as missing and
       // page). A delta export sends each 0 once, so a collector's cumulative series starts at 0 too.
-      for (const slo of this.tracked.keys()) {
+      // Not on a monitor shut down: no value is lost there, yet each 0 would count as after_shutdown.
+      if (!m.closed) for (const slo of this.tracked.keys()) {
         this.events.increment(0, { slo });
         this.goodEvents.increment(0, { slo });
       }

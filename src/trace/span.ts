@@ -564,9 +564,18 @@ export class RecordingSpan implements Span, SpanData {
       return;
     }
     const t = spanTime(this.owner, endTime);
-    this.endTime = t < this.startTime ? this.startTime : t; // end ≥ start (TR-05)
+    this.endTime = t < this.startTime ? this.endedEarly() : t; // end ≥ start (TR-05)
     if (this.traceFlags & 1) openSpans.sampled--;
     this.owner.onEnd(this);
+  }
+
+  /**
+   * An end before the start (an end time given too early, a start time in the future): the
+   * duration is clamped to 0, as OpenTelemetry's SDK does, and counted, as other clamped input is.
+   */
+  private endedEarly(): number {
+    this.owner.diag.drop('invalid_value', () => `span "${this.name.slice(0, 64)}" ended before its start time; its duration was set to 0`);
+    return this.startTime;
   }
 
   /**

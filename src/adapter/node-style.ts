@@ -4,6 +4,7 @@
  * `http.createServer` listeners. Everything is read by shape (duck typing), so the core keeps no
  * Node import; the serverless and Node adapters build on it.
  */
+import { contextStorage } from '../context/active.js';
 import { endsWithItsClient, type RequestTelemetry } from '../http/handle-request.js';
 import { normalizeMethod, serverSpanName } from '../http/request-attributes.js';
 
@@ -522,6 +523,9 @@ export async function runNodeStyle(
   // then closes with that answer begun but not ended, as a body cut mid-way would.
   let begunWhenLeft: boolean | undefined;
   (req as { once?(event: 'aborted', f: () => void): unknown }).once?.('aborted', () => void (begunWhenLeft = res.headersSent === true));
+  // The handler's listeners on `req` and `res` ('end', 'close', 'finish') run in its request's context.
+  emitsInRequest(req);
+  emitsInRequest(res);
   let returned = call();
   let claimed = false;
   let closed: number | undefined;
@@ -574,4 +578,30 @@ export async function runNodeStyle(
       return returned;
     },
   };
+}
+
+/**
+ * Makes `ee`'s events run in the request's context (the current one: the handler's). Node emits
+ * a request's 'end' and 'close' and a response's 'finish' from the socket's parser, outside the
+ * request, so spans and logs made in the app's listeners for them lost their request (a span
+ * started on 'end' became a new root). `@opentelemetry/instrumentation-http` binds both emitters
+ * (a wrapper per listener added); one wrapper around `emit` does the same for every listener:
+ * about 20 ns a request to install on both, and about 20 ns more per event emitted (Node 20).
+ */
+export function emitsInRequest(ee: object | null | undefined): void {
+  const storage = contextStorage();
+  const active = storage.get();
+  if (active === undefined) return;
+  try {
+    const emitter = ee as { emit?: (...args: never[]) => unknown } | null | undefined;
+    const emit = emitter?.emit;
+    if (typeof emit !== 'function') return;
+    emitter!.emit = function (this: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      const args = arguments;
+      return storage.run(active, () => Reflect.apply(emit, this, args));
+    };
+  } catch {
+    // a frozen or proxied emitter, or one whose `emit` cannot be read: left as it is
+  }
 }

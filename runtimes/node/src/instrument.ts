@@ -10,7 +10,7 @@ import {
   type ServerInstrumentationOptions,
 } from '../../../src/adapter/process-server.js';
 import { clientLeftReasons, type RequestTelemetry } from '../../../src/http/handle-request.js';
-import { unanswered } from '../../../src/adapter/node-style.js';
+import { emitsInRequest, unanswered } from '../../../src/adapter/node-style.js';
 import type { NodeRequestInfo } from './node-http.js';
 
 /** Uses Node's AsyncLocalStorage for the active span, once per process. */
@@ -53,6 +53,12 @@ export function instrument(
     const peer = info?.incoming.socket?.remoteAddress;
     if (peer && peer !== info.remoteAddress) t.span.setAttribute('network.peer.address', peer);
     if (info?.incoming.httpVersion) t.span.setAttribute('network.protocol.version', protocolVersion(info.incoming.httpVersion));
+    // The app's listeners on the Node request and response run in the request's context, as
+    // instrumentListener's do (this runs in it). Read by shape: another server's info may lack them.
+    if (info) {
+      emitsInRequest(info.incoming);
+      emitsInRequest(info.response);
+    }
   });
 }
 

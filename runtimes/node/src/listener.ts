@@ -2,7 +2,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EnvRecord } from '../../../src/config/env.js';
 import type { MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { contextStorage } from '../../../src/context/active.js';
 import { requestFromNode, runNodeStyle, standInRequest, type NodeRequestLike } from '../../../src/adapter/node-style.js';
 import { createServerHandler, SERVER_OPTION_KEYS, type Drainable, type ServerInstrumentationOptions } from '../../../src/adapter/process-server.js';
 import { checkHttpOptions } from '../../../src/config/option-keys.js';
@@ -33,7 +32,10 @@ export type NodeListener = (req: IncomingMessage, res: ServerResponse) => unknow
 export interface InstrumentedListener extends Drainable {
   (req: IncomingMessage, res: ServerResponse): void;
   readonly monitor: Monitor;
-  /** Requests still being answered or exported. */
+  /**
+   * Exports still in flight, of requests whose response has been sent: a request is counted once
+   * its export starts, not while it is being answered.
+   */
   readonly pending: number;
   /** Waits for the exports of finished requests, then flushes everything left. */
   flush(timeoutMs?: number): Promise<void>;
@@ -89,8 +91,6 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
       const failed = (error: unknown): HandlerError => new HandlerError(error, res.headersSent ? res.statusCode : undefined);
       const call = (): unknown => {
         pair.ran = true;
-        emitsInRequest(req);
-        emitsInRequest(res);
         try {
           return listener(req, res);
         } catch (error) {
@@ -176,30 +176,6 @@ export function instrumentListener(listener: NodeListener, config: MonitorConfig
     Object.defineProperty(instrumented, key, Object.getOwnPropertyDescriptor(handler, key)!);
   }
   return instrumented;
-}
-
-/**
- * Makes `ee`'s events run in the request's context (the current one: the listener's). Node emits
- * a request's 'end' and 'close' and a response's 'finish' from the socket's parser, outside the
- * request, so spans and logs made in the app's listeners for them lost their request (a span
- * started on 'end' became a new root). `@opentelemetry/instrumentation-http` binds both emitters
- * (a wrapper per listener added); one wrapper around `emit` does the same for every listener:
- * about 20 ns a request to install on both, and about 20 ns more per event emitted (Node 20).
- */
-export function emitsInRequest(ee: { emit: (...args: never[]) => unknown }): void {
-  const storage = contextStorage();
-  const active = storage.get();
-  const emit = ee.emit;
-  if (active === undefined || typeof emit !== 'function') return;
-  try {
-    ee.emit = function (this: unknown) {
-      // eslint-disable-next-line prefer-rest-params
-      const args = arguments;
-      return storage.run(active, () => Reflect.apply(emit, this, args));
-    };
-  } catch {
-    // a frozen or proxied emitter: left as it is
-  }
 }
 
 /**

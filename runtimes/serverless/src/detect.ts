@@ -19,11 +19,20 @@ export function isLambdaContext(v: unknown): v is LambdaContextLike {
 
 /** Vercel's `waitUntil`, found through its request context without importing `@vercel/functions` (VL-01). */
 export function vercelWaitUntil(): WaitUntil | undefined {
+  const ctx = vercelContext();
+  return ctx && ctx.waitUntil.bind(ctx);
+}
+
+/**
+ * The current request's context of Vercel's runtime (what `@vercel/functions` reads its
+ * `waitUntil` from, `globalThis[Symbol.for('@vercel/request-context')].get()`), when it has a
+ * `waitUntil`.
+ */
+export function vercelContext(): { waitUntil: WaitUntil } | undefined {
   try {
     const store = (globalThis as unknown as Record<symbol, { get?: () => { waitUntil?: WaitUntil } | undefined } | undefined>)[Symbol.for('@vercel/request-context')];
     const ctx = store?.get?.();
-    const fn = ctx?.waitUntil;
-    return typeof fn === 'function' ? fn.bind(ctx) : undefined;
+    return typeof ctx?.waitUntil === 'function' ? (ctx as { waitUntil: WaitUntil }) : undefined;
   } catch {
     return undefined;
   }
@@ -39,7 +48,7 @@ export function detectKind(args: readonly unknown[]): FunctionKind {
   const [first, second] = args;
   if (first instanceof Request) {
     if (contextWaitUntil(second)) return 'netlify';
-    if (vercelWaitUntil()) return 'vercel';
+    if (vercelContext()) return 'vercel';
     return 'fetch';
   }
   if (isLambdaContext(second)) return 'lambda';

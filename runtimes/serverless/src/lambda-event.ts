@@ -142,7 +142,8 @@ export function processSpan(system: string | undefined, destination: string): { 
 
 /**
  * API Gateway v1/v2 and function URLs get HTTP attributes; other events a FaaS trigger (semantic
- * conventions); SQS and SNS batches links to their messages' contexts, at most `linkLimit`.
+ * conventions); SQS and SNS batches links to their messages' contexts (none when `linkLimit` is 0;
+ * the span keeps `linkLimit` of them and counts the rest as dropped).
  */
 export function eventShape(event: unknown, functionName: string, linkLimit = 0): EventShape {
   if (isV2(event) || isV1(event)) {
@@ -217,7 +218,8 @@ export function eventShape(event: unknown, functionName: string, linkLimit = 0):
     const { name, attributes } = processSpan(MESSAGING_SYSTEM[system], destination);
     attributes['messaging.batch.message_count'] = records!.length;
     if (system === 'sqs' && destination) Object.assign(attributes, sqsQueue(records!.find((r) => recordDestination(r) === destination)?.eventSourceARN));
-    const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!, linkLimit) : undefined;
+    // Not read at all where links are turned off (linkCountLimit 0); else all of them (see messageLinks).
+    const links = linkLimit > 0 && system !== 'kinesis' ? messageLinks(records!) : undefined;
     return { name, kind: SpanKind.CONSUMER, attributes, headers: undefined, links };
   }
   // Any other trigger: the function's name (Lambda conventions: "Span name MUST be set to the function name").

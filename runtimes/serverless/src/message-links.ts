@@ -49,14 +49,16 @@ export function messageContext(record: unknown): Link['context'] | undefined {
 /**
  * Links to the trace context each message of a batch carries (semantic conventions, messaging
  * batch receive: the consumer span links to every message's context; none of them is its
- * parent), each with the message's `messaging.message.id`. At most `limit` (the span's link limit): records past it are not read. Malformed
+ * parent), each with the message's `messaging.message.id`. Every record is read: the span keeps
+ * `limits.linkCountLimit` of them and counts the rest as dropped (its `droppedLinksCount`, and
+ * `link_limit`), as the SDK MUST (TR-06); stopped at the limit, they were lost unseen. Malformed
  * input is skipped, and a record that throws when read (a proxied event) ends the scan: the
  * invocation never fails for a link.
  */
-export function messageLinks(records: readonly unknown[], limit: number): Link[] | undefined {
+export function messageLinks(records: readonly unknown[]): Link[] | undefined {
   let links: Link[] | undefined;
   try {
-    for (let i = 0; i < records.length && (links?.length ?? 0) < limit; i++) {
+    for (let i = 0; i < records.length; i++) {
       const context = messageContext(records[i]);
       if (!context) continue;
       // Which message of the batch each link came from, as OpenTelemetry's Lambda instrumentation says it.

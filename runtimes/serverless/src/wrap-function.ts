@@ -2,15 +2,16 @@ import type { EnvRecord } from '../../../src/config/env.js';
 import { measuredFor, routeSetOn } from '../../../src/trace/span.js';
 import { contextStorage } from '../../../src/context/active.js';
 import { monitorFromConfig, type MonitorConfig } from '../../../src/adapter/monitor-from-config.js';
-import { answeredWith, errorType, handleRequest, ignoredSpan, isIgnored, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
+import { answeredWith, errorType, handleRequest, HandlerError, ignoredSpan, isIgnored, type HttpInstrumentationOptions, type RequestTelemetry } from '../../../src/http/handle-request.js';
 import { httpServerMetrics } from '../../../src/http/server-metrics.js';
+import { serverSpanName } from '../../../src/http/request-attributes.js';
 import type { Monitor } from '../../../src/monitor.js';
 import type { FlushResult, Scope } from '../../../src/scope/scope.js';
 import { SpanKind, SpanStatus } from '../../../src/model/span-data.js';
 import { extractIncoming } from '../../../src/trace/propagation/propagation.js';
 import { failSpan } from '../../../src/trace/tracer.js';
 import { now, secondsBetween } from '../../../src/time.js';
-import { contextWaitUntil, detectKind, isLambdaContext, vercelWaitUntil, type FunctionKind, type LambdaContextLike } from './detect.js';
+import { contextWaitUntil, detectKind, isLambdaContext, vercelContext, type FunctionKind, type LambdaContextLike } from './detect.js';
 import { captureHeaders, eventShape, resultHeaders, resultStatus, watchPrelude, type EventShape } from './lambda-event.js';
 import { addLambdaResource } from './lambda-resource.js';
 import { within } from '../../../src/adapter/process-server.js';
@@ -26,7 +27,8 @@ export interface WrapFunctionOptions extends HttpInstrumentationOptions {
    * Upper bound on the flush awaited before returning where the platform freezes the sandbox
    * (Lambda, and Web functions without a `waitUntil`). Default 2000 ms; on Lambda also capped
    * by the remaining time minus 100 ms. Also how long a Node-style function still running after
-   * its client left is waited for before its span ends.
+   * its client left is waited for before its span ends, and, on Vercel, how long before the
+   * invocation's `deadline` the export stops waiting for work handed to `waitUntil`.
    */
   flushTimeoutMs?: number;
   /**
@@ -234,10 +236,17 @@ async function invokeWeb(
   let scope: Scope | undefined;
   const call = (req: Request, t: RequestTelemetry): Promise<Response> => ((scope = t.scope), fn.apply(self, [req, ...args.slice(1)]));
   const own = kind === 'vercel' ? undefined : contextWaitUntil(context);
-  const waitUntil = kind === 'netlify' ? own : kind === 'vercel' ? vercelWaitUntil() : (own ?? vercelWaitUntil());
-  // Work the handler hands to Netlify's `context.waitUntil` itself: the export waits for it (at
-  // most WAIT_UNTIL_TIMEOUT_MS), as on Workers, so what it records leaves with this invocation.
-  if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http, own && holdWaitUntil(context as WaitUntilContext, (context as WaitUntilContext).waitUntil, WAIT_UNTIL_TIMEOUT_MS));
+  // Vercel's request context, also where the handler gets an event with a `waitUntil` of its own
+  // (Vercel's Node.js runtime passes Web handlers `(request, event)`).
+  const vercel = kind === 'netlify' && !own ? undefined : vercelContext();
+  // Read before the hold puts its own on the context: the export must not wait for itself. With
+  // both, Vercel's own: an event's `waitUntil` may hand its promise on through the request
+  // context's, whose hold would then take the export too.
+  const waitUntil = vercel ? vercel.waitUntil.bind(vercel) : own;
+  // Work the handler hands to the context's `waitUntil` (Netlify's), or to `@vercel/functions`'
+  // waitUntil (which reads Vercel's request context per call): the export waits for it (at most
+  // WAIT_UNTIL_TIMEOUT_MS), as on Workers, so what it records leaves with this invocation.
+  if (waitUntil) return handleRequest(monitor, request as Request, call, waitUntil, http, holdBoth(holdFor(own && (context as WaitUntilContext), flushTimeoutMs), vercel === context ? undefined : holdFor(vercel, flushTimeoutMs)));
   // No waitUntil: the platform may freeze once the response is returned, so the export is
   // awaited first (the span then ends at the response headers, not at the end of the body).
   let flushing: Promise<unknown> | undefined;
@@ -247,6 +256,41 @@ async function invokeWeb(
     if (flushing) await awaitFlush(monitor, flushing, flushTimeoutMs, scope);
   }
 }
+
+/**
+ * Holds the invocation's export for the work handed to `ctx.waitUntil` while it runs (see
+ * holdWaitUntil): `ctx.waitUntil` forwards each promise to the platform's, as it is, for the
+ * invocation, and is put back after. Where the context says when the invocation ends (Vercel's
+ * `deadline`, which `@vercel/functions`' getDeadline reads), the hold ends `marginMs` before it:
+ * work that hangs past it would otherwise keep the export from ever starting.
+ */
+function holdFor(ctx: WaitUntilContext | undefined, marginMs: number): Release | undefined {
+  if (!ctx) return undefined;
+  let deadline = NaN;
+  try {
+    deadline = Date.parse(String((ctx as { deadline?: unknown }).deadline));
+  } catch {
+    // no deadline that can be read: the usual bound
+  }
+  const left = (): number => deadline - Date.now() - marginMs;
+  const release = holdWaitUntil(ctx, ctx.waitUntil, Number.isNaN(deadline) ? WAIT_UNTIL_TIMEOUT_MS : Math.min(WAIT_UNTIL_TIMEOUT_MS, left()));
+  if (!release || Number.isNaN(deadline)) return release;
+  return () => {
+    const work = release();
+    return work && within(work, left());
+  };
+}
+
+/** Both holds, for an invocation that has two contexts with a `waitUntil`. */
+function holdBoth(a: Release | undefined, b: Release | undefined): Release | undefined {
+  if (!a || !b) return a ?? b;
+  return () => {
+    const x = a();
+    const y = b();
+    return x && y ? Promise.all([x, y]).then(noop) : (x ?? y);
+  };
+}
+type Release = () => Promise<void> | undefined;
 
 async function invokeNodeStyle(
   monitor: Monitor,
@@ -270,7 +314,10 @@ async function invokeNodeStyle(
     if (!isNodeStyleCall(args)) return fn.apply(self, args);
     request = standInRequest(req);
   }
-  const waitUntil = vercelWaitUntil();
+  const vercel = vercelContext();
+  const waitUntil = vercel && vercel.waitUntil.bind(vercel);
+  // Work handed to `@vercel/functions`' waitUntil while the function runs: waited for by the export.
+  const held = holdFor(vercel, flushTimeoutMs);
   let flushing: Promise<unknown> | undefined;
   let returned: unknown;
   // The span ends once the response has been sent; the function's own result is passed back.
@@ -300,18 +347,21 @@ async function invokeNodeStyle(
     } catch (e) {
       // Failed once its client had left: the exception without the 500 it never sent.
       if (unanswered(res)) telemetry.scope.unanswered = true;
+      // Failed with its head sent (a body cut short): the client got that status, not a 500, as
+      // the normal path records what was sent (read now: `runNodeStyle` rejects only before the end).
+      if (!telemetry.scope.unanswered && res.headersSent) throw new HandlerError(e, res.statusCode);
       throw e;
     }
   };
-  const serve = (r: Request): Promise<Response> => handleRequest(monitor, r, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false });
+  const serve = (r: Request): Promise<Response> => handleRequest(monitor, r, run, waitUntil ?? ((p) => (flushing = p)), { ...http, waitForBody: false }, held);
   try {
     await serve(request).catch((err: unknown) => {
-      if (ran) throw err;
+      if (ran) throw err instanceof HandlerError ? err.error : err;
       // Failed before the function was called: reading the request (a header getter that throws)
       // failed, not the function. It is still called, once, under a stand-in request.
       monitor.diag.drop('invalid_value', 'a Node-style request that could not be read was recorded with a stand-in URL');
       return serve(standInRequest(req)).catch((e: unknown) => {
-        if (ran) throw e;
+        if (ran) throw e instanceof HandlerError ? e.error : e;
         returned = fn.apply(self, args);
         return undefined;
       });
@@ -413,6 +463,9 @@ function invokeLambda(monitor: Monitor, fn: AnyFunction, self: unknown, args: un
     // The route the app's router set on the span during the request (the Hono middleware) names
     // the metric too, as handleRequest does; else the event's (routeKey, resource).
     const set = routeSetOn(span);
+    // And names the span, as handleRequest does (HTTP semconv `{method} {http.route}`), unless the
+    // event's route named it already or the app renamed it.
+    if (shape.http && set !== undefined && set !== shape.http.route && (span as { name?: string }).name === serverSpanName(shape.http.method)) span.updateName(serverSpanName(shape.http.method, set));
     const end = now();
     if (metrics && activeLabels && shape.http) {
       metrics.active.add(-1, activeLabels);

@@ -104,10 +104,17 @@ describe('wrapFunction on AWS Lambda: each message’s trace context becomes a l
     expect(memory.spans.find((s) => s.kind === 5)!.links.map((l) => [l.spanId, l.attributes])).toEqual([['00f067aa0ba902b7', { 'messaging.message.id': 'sns-1' }]]);
   });
 
-  test('bounded by limits.linkCountLimit: the records past it are not read', () => {
+  test('bounded by limits.linkCountLimit: the links past it are counted as dropped on the span (TR-06), not lost unseen', async () => {
     const records = Array.from({ length: 1000 }, (_, i) => sqs({ traceparent: { stringValue: `00-${T1}-${(i + 1).toString(16).padStart(16, '0')}-01` } }));
-    const shape = eventShape({ Records: records }, 'fn', 3);
-    expect(shape.links?.map((l) => l.context.spanId)).toEqual(['0000000000000001', '0000000000000002', '0000000000000003']);
+    const { monitor, memory } = createTestMonitor({ limits: { linkCountLimit: 3 } });
+    const handler = wrapFunction(async (_e: unknown, _c: unknown) => 'done', monitor);
+    await handler({ Records: [...records, sqs({ traceparent: { stringValue: 'malformed' } })] }, context);
+    const span = memory.spans.find((s) => s.kind === 5)!;
+    expect(span.links.map((l) => l.spanId)).toEqual(['0000000000000001', '0000000000000002', '0000000000000003']);
+    // A malformed context is no link, dropped or kept.
+    expect(span.droppedLinksCount).toBe(997);
+    const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total')!;
+    expect((dropped.points.find((p) => p.attributes.reason === 'link_limit') as { value?: number } | undefined)?.value).toBe(997);
     // A getter that throws (a proxied event) loses the links, never the invocation.
     const hostile = { Records: [{ eventSource: 'aws:sqs', get messageAttributes() { throw new Error('no'); } }] };
     expect(eventShape(hostile, 'fn', 3).links ?? []).toEqual([]);

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fetchErrorType } from './fetch-error.js';
+import { readDenoFetchCodes } from '../../runtimes/deno/src/fetch-code.js';
 
 describe('fetchErrorType', () => {
   it('names a network failure by its code: on the error (Bun) or its cause (Node), never a DOMException number', () => {
@@ -23,9 +24,17 @@ describe('fetchErrorType', () => {
   });
 });
 
-describe('fetchErrorType on Deno', () => {
-  /** Deno's shape: TypeError("fetch failed") whose cause is a plain Error with the OS error's text and no code. */
-  const deno = (message: string) => new TypeError('fetch failed', { cause: new Error(`error sending request for url (http://h/x): client error (Connect): ${message}`) });
+/** Deno's shape: TypeError("fetch failed") whose cause is a plain Error with the OS error's text and no code. */
+const deno = (message: string) => new TypeError('fetch failed', { cause: new Error(`error sending request for url (http://h/x): client error (Connect): ${message}`) });
+
+describe('fetchErrorType without the Deno adapter (a Worker)', () => {
+  it("reads no Deno text: the table of OS errors is the Deno adapter's, out of a Worker's bundle", () => {
+    expect(fetchErrorType(deno('tcp connect error: Connection refused (os error 111)'), undefined)).toBe('TypeError');
+  });
+});
+
+describe('fetchErrorType on Deno (the reader the Deno adapter installs)', () => {
+  beforeAll(() => readDenoFetchCodes());
 
   it('names a network failure by the code Node and Bun give, from the OS error number (Linux, macOS, Windows) or the DNS failure', () => {
     expect(

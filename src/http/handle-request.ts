@@ -48,6 +48,16 @@ export interface HttpInstrumentationOptions {
   ignoreRequest?: (request: Request) => boolean;
 }
 
+/**
+ * What an adapter adds to the options it hands handleRequest (not an app's option): the request
+ * header that names the client, recorded as `client.address` on a recording server span (Workers:
+ * `CF-Connecting-IP`). Read here, from the headers read once already: a second `request.headers`
+ * is a call into the runtime on workerd, per request.
+ */
+export interface AdapterHttpOptions extends HttpInstrumentationOptions {
+  clientAddressHeader?: string;
+}
+
 /** What a handler gets besides the request: its scope and server span, for explicit use. */
 export interface RequestTelemetry {
   readonly scope: Scope;
@@ -337,6 +347,12 @@ class ServedRequest {
     const start = (this.#start = now());
     const span = (this.span = monitor.tracer.startSpan(serverSpanName(method, route), { kind: SpanKind.SERVER, parent, attributes, scope, startTime: start }));
     scope.serverSpan = span;
+    // An unsampled request's span keeps nothing: no header read for it.
+    const clientHeader = (options as AdapterHttpOptions).clientAddressHeader;
+    if (clientHeader !== undefined && span.isRecording()) {
+      const ip = headers.get(clientHeader);
+      if (ip) span.setAttribute('client.address', ip);
+    }
     const metrics = (this.#metrics = httpServerMetrics(monitor));
     const activeLabels = (this.#activeLabels = { 'http.request.method': method, 'url.scheme': scheme });
     metrics.active.add(1, activeLabels);
@@ -428,11 +444,26 @@ class ServedRequest {
     // Not watched (`response.body` is not even read, so workerd keeps its fast path for a body
     // it holds in full): the span ends now, the response goes back as it is.
     const body = options.waitForBody !== true || status === 101 || status === undefined || request.method === 'HEAD' ? null : response.body;
+    if (body === null) {
+      this.finish(status);
+      this.close();
+      return response;
+    }
+    return this.#watch(response, status, body);
+  }
+
+  /**
+   * `respond` for a body to watch: the span ends when it has been sent. A method of its own: the
+   * closures below made `respond` allocate their context for every request, watched or not.
+   */
+  #watch(response: Response, status: number | undefined, body: ReadableStream<Uint8Array>): Response {
+    const { scope, span } = this;
+    const request = this.#request;
     let pipe: TransformStream<Uint8Array, Uint8Array> | undefined;
     // Set when the client stops reading (the pipe's readable cancelled): workerd then fulfils
     // pipeTo as for a body sent in full, where the other runtimes reject it.
     let left = false;
-    if (body !== null && !(response as { webSocket?: unknown }).webSocket) {
+    if (!(response as { webSocket?: unknown }).webSocket) {
       // The span ends when the body has been handed on in full, through an identity TransformStream.
       // Not workerd's IdentityTransformStream, though cheaper per chunk: workerd refuses to pipe into
       // it a tee branch (a cloned Response) or the readable of another IdentityTransformStream or
@@ -460,8 +491,7 @@ class ServedRequest {
       stop();
     };
     bodies.add(end);
-    // (A pipe is made only for a body.)
-    const piped = body!.pipeTo(pipe.writable);
+    const piped = body.pipeTo(pipe.writable);
     void piped.then(
       () => bodies.delete(end),
       () => bodies.delete(end),
@@ -477,7 +507,7 @@ class ServedRequest {
       // one that failed reads as errored, its error recorded as a handler's, unless it failed with
       // the request signal's abort: a proxied stream (fetch with request.signal) the client left.
       try {
-        return body!.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : this.finish(status, error)));
+        return body.getReader().closed.then(cut, (error: unknown) => (leftWith(request, error) ? cut() : this.finish(status, error)));
       } catch {
         cut();
       }
@@ -560,7 +590,12 @@ function within(monitor: Monitor, active: ActiveContext | undefined, scope: Scop
   if (around === undefined || around.owner !== monitor) return waitUntil;
   scope.tracedFetch ??= around.tracedFetch;
   scope.bindings ??= around.bindings;
-  return waitUntil ?? (around.closed ? undefined : (p) => void around.waitUntil(p));
+  return waitUntil ?? (around.closed ? undefined : waitUntilOf(around));
+}
+
+/** `scope.waitUntil` as a function (a closure made here: within() then allocates no context for each request). */
+function waitUntilOf(scope: Scope): WaitUntil {
+  return (p) => void scope.waitUntil(p);
 }
 
 /**
@@ -572,7 +607,7 @@ function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, held: Held |
     const work = held?.(scope);
     if (work) done = done ? Promise.all([done, work]) : work;
     if (done !== undefined) {
-      const p = done.then(() => scope.close());
+      const p = closeAfter(scope, done);
       if (waitUntil) waitUntil(p);
       return;
     }
@@ -581,6 +616,11 @@ function closeScope(scope: Scope, waitUntil: WaitUntil | undefined, held: Held |
   } catch {
     // a waitUntil that throws (outside a request) must not fail the response
   }
+}
+
+/** Closes `scope` once `done` has settled (a closure made here: closeScope then allocates no context for each request). */
+function closeAfter(scope: Scope, done: Promise<unknown>): Promise<unknown> {
+  return done.then(() => scope.close());
 }
 
 /**

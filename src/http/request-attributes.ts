@@ -60,7 +60,9 @@ function viaUrl(href: string): UrlParts | undefined {
  * a `URL` and reading five getters (about 1 µs a request in workerd). Anything else goes
  * through `URL`; undefined when that fails too. Deno's `request.url` is not serialised: it is the
  * request line as sent, after the Host header (`http://EXAMPLE.com:8080/a/../b/./c`, a raw `é`),
- * so a cheap scan sends such a URL through `URL` too: the parts are then those Node and Bun record.
+ * and neither is workerd's own (the Host header as sent, `:80`, a raw `é` or `"`; only its dot
+ * segments are resolved), so a cheap scan sends such a URL through `URL` too: the parts are then
+ * those Node and Bun record.
  */
 export function urlParts(href: string): UrlParts | undefined {
   const slashes = href.startsWith('https://') ? 8 : href.startsWith('http://') ? 7 : 0;

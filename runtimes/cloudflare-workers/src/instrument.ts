@@ -8,7 +8,7 @@ import { getActiveScope } from '../../../src/context/active.js';
 import { busy, runIn, wrapMethod, wrapRpc } from './rpc.js';
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { instrumentDO, mark, scheduledTime, wrapOnce } from './durable-object.js';
-import { bindTelemetry, getRequestTelemetry, setClientAddress, type WorkerTelemetry } from './telemetry.js';
+import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 import { exportAndHold } from './wait-until.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
@@ -109,14 +109,13 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
       iso.monitor,
       input as Request,
       (req, t) => {
-        setClientAddress(req, t.span);
         const telemetry = iso.enter(t.scope, t.span);
         bindTelemetry(ctx, telemetry);
         watchPassThrough(ctx);
         return call(req, wrappedEnv, telemetry, ctx) as Response | Promise<Response>;
       },
       hold[0],
-      iso.http,
+      iso.edgeHttp,
       hold[1],
     );
   }

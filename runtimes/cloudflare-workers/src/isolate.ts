@@ -1,6 +1,6 @@
 // The order of these imports is the order of the modules in a bundle: this one compresses best
 // (`npm run size`; about 270 B of the Worker bundle). It has no other meaning.
-import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, withEnv } from '../../../src/adapter/monitor-from-config.js';
+import { ADAPTER_BATCH_WINDOW_MS, checkConfigNow, configResult, withEnv } from '../../../src/adapter/monitor-from-config.js';
 import { createTelemetry, type WorkerTelemetry } from './telemetry.js';
 import { contextStorage, setContextStorage } from '../../../src/context/active.js';
 import { Monitor } from '../../../src/monitor.js';
@@ -12,7 +12,7 @@ import { instrumentEnv, type BindingsContext } from './bindings.js';
 import { instrumentStorage } from './do-storage.js';
 import { traceCache } from './cache.js';
 import type { EnvRecord } from '../../../src/config/env.js';
-import type { HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
+import type { AdapterHttpOptions, HttpInstrumentationOptions } from '../../../src/http/handle-request.js';
 import type { Scope } from '../../../src/scope/scope.js';
 import type { Span } from '../../../src/trace/span.js';
 import type { Baggage } from '../../../src/trace/propagation/baggage.js';
@@ -21,6 +21,13 @@ import type { Baggage } from '../../../src/trace/propagation/baggage.js';
 export interface Isolate {
   readonly monitor: Monitor;
   readonly http: HttpInstrumentationOptions;
+  /**
+   * `http` for a request served at Cloudflare's edge (a Worker's or Pages' fetch): its server span
+   * records as `client.address` the `CF-Connecting-IP` that Cloudflare sets on every request it
+   * hands a Worker, replacing whatever the client sent (so, unlike `X-Forwarded-For` on other
+   * runtimes, it can be trusted). Not a Durable Object's fetch: its caller is a Worker, not the client.
+   */
+  readonly edgeHttp: AdapterHttpOptions;
   /** How long an invocation's export waits for the work its handler hands to `ctx.waitUntil` (0: not at all). */
   readonly waitUntilTimeoutMs: number;
   /** The env the handler sees: bindings instrumented unless turned off (idempotent). */
@@ -50,7 +57,7 @@ function resolve<E>(config: WorkersConfig<E>, env: E): { monitor: Monitor; adapt
   const key = config as object;
   const hit = resolved.get(key);
   if (hit) return hit;
-  const given = typeof config === 'function' ? config(env) : config;
+  const given = typeof config === 'function' ? configResult(config(env), 'instrument') : config;
   let out: { monitor: Monitor; adapter: WorkersAdapterOptions };
   if (given instanceof Monitor) out = { monitor: given, adapter: {} };
   else {
@@ -80,7 +87,7 @@ export function lazyIsolate<E>(config: WorkersConfig<E>, extra: WorkersAdapterOp
   if (extra) checkAdapter(extra);
   // Anything but options, a Monitor or a function throws too: null, a number or a string got
   // past here and failed every request (a WeakMap key, a spread).
-  if (typeof config == 'object' && config && !(config instanceof Monitor)) {
+  if (typeof config == 'object' && config && !(config instanceof Monitor) && !Array.isArray(config)) {
     const { monitor, adapter } = splitOptions(config as WorkersOptions);
     checkAdapter(adapter);
     checkConfigNow(monitor);
@@ -113,6 +120,7 @@ function build<E>(config: WorkersConfig<E>, env: E, extra: WorkersAdapterOptions
     // watched: piping every body costs workerd 30–70 µs of CPU per request (BENCHMARKS.md).
     // The adapter options are the HTTP instrumentation's too (route, trustIncomingTrace, captureHeaders, waitForBody).
     http: adapter,
+    edgeHttp: { ...adapter, clientAddressHeader: 'cf-connecting-ip' },
     waitUntilTimeoutMs: adapter.waitUntilTimeoutMs ?? WAIT_UNTIL_TIMEOUT_MS,
     env<T>(e: T): T {
       if (!bindings || e === null || typeof e !== 'object') return e;

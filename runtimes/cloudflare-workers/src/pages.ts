@@ -1,7 +1,7 @@
 import { handleRequest } from '../../../src/http/handle-request.js';
 import { lazyIsolate } from './isolate.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
-import { bindTelemetry, getRequestTelemetry, setClientAddress, type WorkerTelemetry } from './telemetry.js';
+import { bindTelemetry, getRequestTelemetry, type WorkerTelemetry } from './telemetry.js';
 
 /** The `context` Cloudflare Pages hands to a Function and to `_middleware` (the parts used here). */
 export interface PagesContext<E = any> {
@@ -47,14 +47,13 @@ export function pagesMiddleware<E = any>(config: WorkersConfig<E> = {}, options?
       iso.monitor,
       context.request,
       (request, t) => {
-        setClientAddress(request, t.span);
         const telemetry = iso.enter(t.scope, t.span);
         // `data` is the one object every Function of this request shares.
         bindTelemetry(context.data, telemetry);
         return context.next();
       },
       (promise) => context.waitUntil(promise),
-      iso.http,
+      iso.edgeHttp,
     );
   };
 }

@@ -23,18 +23,6 @@ export interface WorkerTelemetry {
   readonly fetch: FetchFn;
 }
 
-/**
- * `client.address` of a request served at Cloudflare's edge: the `CF-Connecting-IP` that Cloudflare
- * sets on every request it hands a Worker, replacing whatever the client sent (so, unlike
- * `X-Forwarded-For` on other runtimes, it can be trusted). Not on a Durable Object's fetch: its
- * caller is a Worker, not the client.
- */
-export function setClientAddress(request: Request, span: Span): void {
-  // An unsampled request's span keeps nothing: no header read for it.
-  const ip = span.isRecording() && request.headers.get('cf-connecting-ip');
-  if (ip) span.setAttribute('client.address', ip);
-}
-
 /** Where the telemetry is kept on the invocation's `ctx` (a symbol-keyed property). */
 const TELEMETRY = Symbol('@lexigram/monitor/telemetry');
 /** For a `ctx` that takes no property (frozen): a WeakMap, whose per-request entries cost more. */

@@ -15,9 +15,14 @@ import { forwardedClient, forwardedView, originalRequest, trustFunctionFailed, t
 import type { Attributes } from '../../../src/model/attributes.js';
 import type { Span } from '../../../src/trace/span.js';
 import { guardFetchFromDenoOtel } from './deno-fetch.js';
+import { readDenoFetchCodes } from './fetch-code.js';
 import { activeDenoSpan, denoOtelEnabled } from './deno-otel.js';
 import { followDenoExporter } from './deno-otel-env.js';
 import { denoEnv, denoEnvReadable, type DenoServeInfo } from './deno-types.js';
+
+// Deno's fetch failures carry no code, only the OS error's text: every traced fetch of a process
+// that loads this adapter reads it (ECONNREFUSED, ENOTFOUND... in `error.type`, as on Node and Bun).
+readDenoFetchCodes();
 
 /** A handler for `Deno.serve`: the request, Deno's info, and the request's telemetry. */
 export type DenoHandler = (request: Request, info: DenoServeInfo, telemetry: RequestTelemetry) => Response | Promise<Response>;

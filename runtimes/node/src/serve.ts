@@ -33,7 +33,7 @@ export interface NodeServer {
   readonly handler: InstrumentedHandler<NodeRequestInfo | undefined>;
   readonly port: number;
   readonly url: string;
-  /** Stops accepting connections, waits for open requests' exports, shuts the monitor down. */
+  /** Stops accepting connections, waits for open requests and flushes their exports; the monitor keeps running (it may be shared). */
   close(): Promise<void>;
 }
 
@@ -98,9 +98,11 @@ export async function serve(handler: NodeHandler, config: MonitorConfig<EnvRecor
     handler: instrumented,
     port: address.port,
     url: `http://${host}:${address.port}`,
+    // Flushed, not shut down, as Bun's stop() and Deno's shutdown() leave it: the monitor may be the
+    // app's, shared with another server or a middleware, whose telemetry a shutdown dropped.
     close: async () => {
       await stop();
-      await instrumented.shutdown();
+      await instrumented.flush();
       unregister?.();
     },
   };

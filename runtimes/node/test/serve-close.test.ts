@@ -63,3 +63,24 @@ test("node: monitor.shutdown() alone takes serve()'s handler out of the exit flu
   other();
   await s.close();
 });
+
+test("node: serve().close() flushes and leaves the app's monitor running: another server and the app's own metrics on it keep recording (as Bun's stop() and Deno's shutdown())", async () => {
+  const memory = new MemoryBackend();
+  const monitor = new Monitor({ serviceName: 'shared', backends: [memory], onDiagnostic: () => {} });
+  const orders = monitor.metrics.createCounter('orders_total', 'Orders');
+  const a = await serve(() => new Response('a'), monitor, { port: 0, hostname: '127.0.0.1', traceFetch: false, flushOnExit: false });
+  const b = await serve(() => new Response('b'), monitor, { port: 0, hostname: '127.0.0.1', traceFetch: false, flushOnExit: false });
+  expect(await (await fetch(a.url + '/one')).text()).toBe('a');
+  await a.close();
+  // Flushed by close(): the first server's span is out.
+  expect(memory.spans.map((s) => s.attributes['url.path'])).toEqual(['/one']);
+  expect(monitor.closed).toBe(false);
+  expect(await (await fetch(b.url + '/two')).text()).toBe('b');
+  orders.increment();
+  await b.close();
+  expect(memory.spans.map((s) => s.attributes['url.path'])).toEqual(['/one', '/two']);
+  const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
+  expect(dropped?.points.filter((p) => p.value !== 0) ?? []).toEqual([]);
+  expect(monitor.metrics.collect().metrics.find((m) => m.name === 'orders_total')?.points[0]?.value).toBe(1);
+  await monitor.shutdown();
+});

@@ -17,14 +17,18 @@ export interface BunServerLike {
  */
 type BunNamespace = typeof globalThis extends { Bun: infer B } ? B : undefined;
 declare const bunServe: BunNamespace extends { serve: infer F } ? F : <D, R extends string>(options: BunServeOptions) => BunServerLike;
-/** `Bun.serve` as a plain call takes it: no WebSocket data, any route pattern. */
-type PlainServe = typeof bunServe<undefined, string>;
+/**
+ * `Bun.serve` as a call takes it: WebSocket data of type `D` (`undefined`, Bun's default, when
+ * `websocket.data` names none), any route pattern. Generic as Bun's own `serve` is: data fixed
+ * to `undefined` refused `server.upgrade(req, { data })` and `websocket.data` of any other type.
+ */
+type ServeOf<D> = typeof bunServe<D, string>;
 
-/** The server Bun passes to handlers and `serve()` returns: Bun's `Server` with `@types/bun`, else BunServerLike. */
-export type BunServer = ReturnType<PlainServe>;
+/** The server Bun passes to handlers and `serve()` returns: Bun's `Server<D>` with `@types/bun`, else BunServerLike. */
+export type BunServer<D = undefined> = ReturnType<ServeOf<D>>;
 
 /** Bun's options for `Bun.serve` without `fetch` and `routes`, which `serve()` takes typed its own way. */
-export type BunServerOptions = Parameters<PlainServe>[0] extends infer O ? (O extends unknown ? Omit<O, 'fetch' | 'routes'> : never) : never;
+export type BunServerOptions<D = undefined> = Parameters<ServeOf<D>>[0] extends infer O ? (O extends unknown ? Omit<O, 'fetch' | 'routes'> : never) : never;
 
 export interface BunServeOptions {
   fetch(request: Request, server: BunServerLike): Response | Promise<Response> | undefined | Promise<Response | undefined>;

@@ -19,10 +19,10 @@ import { runBunHandler, toBunResult, type BunRescue } from './request.js';
  * A handler for `Bun.serve({ fetch })`: the request, Bun's server, and the request's telemetry;
  * `this` is the server, as Bun gives `fetch`.
  */
-export type BunHandler = (
-  this: BunServer,
+export type BunHandler<D = undefined> = (
+  this: BunServer<D>,
   request: Request,
-  server: BunServer,
+  server: BunServer<D>,
   telemetry: RequestTelemetry,
 ) => Response | undefined | Promise<Response | undefined>;
 
@@ -63,12 +63,13 @@ export interface BunInstrumentationOptions extends ServerInstrumentationOptions 
  * Bun.serve({ port: 3000, fetch: instrument((req) => new Response('hi'), { serviceName: 'api' }) });
  * ```
  */
-export function instrument(
-  handler: BunHandler,
+// Generic in the WebSocket data, as the server Bun gives a `fetch` (`Bun.serve`'s `websocket.data`).
+export function instrument<D = undefined>(
+  handler: BunHandler<D>,
   config: MonitorConfig<EnvRecord> = {},
   options?: BunInstrumentationOptions,
-): InstrumentedHandler<BunServer> {
-  return instrumentBun(handler, config, options) as unknown as InstrumentedHandler<BunServer>;
+): InstrumentedHandler<BunServer<D>> {
+  return instrumentBun(handler as BunHandler, config, options) as unknown as InstrumentedHandler<BunServer<D>>;
 }
 
 /** What the shared handler passes through to the Bun handler: the server and Bun's `this`. */

@@ -15,6 +15,46 @@ function asksForUpgrade(request: Request): boolean {
   return request.headers.get('upgrade')?.toLowerCase() === 'websocket';
 }
 
+/** Requests a watched `server.upgrade()` upgraded (see watchUpgrades). */
+const upgradedRequests = new WeakSet<Request>();
+/** Servers whose `upgrade()` is watched. */
+const watchedServers = new WeakSet<object>();
+/** The server watched last: a request to it costs one comparison. */
+let lastServer: unknown;
+/** Set by the first upgrade seen: until then no returned Response is looked up. */
+let anyUpgraded = false;
+
+/**
+ * Wraps `server.upgrade` (on the server itself: Bun's methods refuse any other `this`) so that
+ * whether it upgraded a request is known. The request asking for a WebSocket did not say so: an
+ * `upgrade()` that failed (no valid handshake) was recorded as a 101 the client never got, and
+ * the Response a handler returns after an upgrade that succeeded (Hono's `upgradeWebSocket`
+ * returns `new Response(null)`; Bun ignores it and sends the 101) as a 200.
+ */
+function watchUpgrades(server: BunServerLike): void {
+  lastServer = server;
+  const upgrade = server?.upgrade;
+  if (typeof upgrade !== 'function' || watchedServers.has(server)) return;
+  try {
+    server.upgrade = function (this: unknown, request: Request, ...rest: unknown[]): boolean {
+      const done = upgrade.call(this, request, ...rest);
+      if (done === true) {
+        anyUpgraded = true;
+        upgradedRequests.add(request);
+      }
+      return done;
+    };
+    watchedServers.add(server);
+  } catch {
+    // a frozen server: an upgrade is known only by what the request asked for
+  }
+}
+
+/** Whether a handler that returned nothing upgraded the request (else handleRequest records the 500 sent). */
+function upgradedBy(request: Request, server: BunServerLike): boolean {
+  return watchedServers.has(server) ? upgradedRequests.has(request) : asksForUpgrade(request);
+}
+
 /** Sets Bun's client address (or the one trusted proxies named, `view`'s) on the server span; best effort. */
 function decorate(request: Request, server: BunServerLike | undefined, t: RequestTelemetry, view: Request | undefined): void {
   try {
@@ -70,8 +110,8 @@ function rescued(rescue: BunRescue, err: unknown, server: BunServerLike, t: Requ
 
 /**
  * Runs a Bun handler inside the request's telemetry: client address on the span, a WebSocket
- * upgrade (the handler returned nothing for an upgrade request) recorded as status 101 instead
- * of a handler error, and a client that left before the answer recorded as Node records it (no
+ * upgrade (`server.upgrade(request)` returned true; Bun ignores what the handler returns then)
+ * recorded as status 101, and a client that left before the answer recorded as Node records it (no
  * status, `connection_closed`). The handler is called with `self` as `this`, the server where
  * Bun calls it, as Bun itself does (`this.upgrade(req)`). `view` is the telemetry's view of the
  * request (`trustProxy`), whose client is recorded in place of Bun's peer.
@@ -86,6 +126,7 @@ export function runBunHandler(
   view?: Request,
 ): Response | Promise<Response> {
   decorate(request, server, t, view);
+  if (server !== lastServer) watchUpgrades(server);
   let result: Response | Promise<Response> | undefined;
   try {
     result = handler.call(self, request, server, t) as Response | Promise<Response> | undefined;
@@ -93,13 +134,13 @@ export function runBunHandler(
     if (rescue === undefined) throw err;
     return rescued(rescue, err, server, t, request);
   }
-  if (result === undefined) return asksForUpgrade(request) ? upgraded : (result as unknown as Response);
+  if (result === undefined) return upgradedBy(request, server) ? upgraded : (result as unknown as Response);
   // null or any other value that is no Response goes on to handleRequest, which records the 500.
   if (result !== null && typeof (result as Promise<Response>).then === 'function') {
     // One reaction, as before: the client's leaving is read in it, on either outcome.
     return (result as Promise<Response | undefined>).then(
       (r) => {
-        if (r === undefined && asksForUpgrade(request)) return upgraded;
+        if (r === undefined ? upgradedBy(request, server) : anyUpgraded && upgradedRequests.has(request)) return upgraded;
         markLeft(request, t);
         return r as Response;
       },
@@ -110,7 +151,8 @@ export function runBunHandler(
       },
     );
   }
-  return result;
+  // A Response after an upgrade that succeeded: Bun sent the 101.
+  return anyUpgraded && upgradedRequests.has(request) ? upgraded : result;
 }
 
 /**

@@ -11,17 +11,17 @@ import { instrumentBun, type BunHandler, type BunInstrumentationOptions } from '
 import { instrumentRoutes } from './routes.js';
 
 /** A `routes` handler as Bun calls it: the request carries the pattern's `params`; `this` is the server. */
-export type BunRouteHandler = (
-  this: BunServer,
+export type BunRouteHandler<D = undefined> = (
+  this: BunServer<D>,
   req: Request & { params: Record<string, string> },
-  server: BunServer,
+  server: BunServer<D>,
 ) => Response | undefined | Promise<Response | undefined>;
 
 /**
  * A `routes` value: a handler, one per method, or what Bun answers without JavaScript (a static
  * `Response`, an HTML import, `false`). Typed so that a handler's `req.params` is known.
  */
-export type BunRoute = BunRouteHandler | Partial<Record<string, BunRouteHandler | Response>> | Response | object | false;
+export type BunRoute<D = undefined> = BunRouteHandler<D> | Partial<Record<string, BunRouteHandler<D> | Response>> | Response | object | false;
 
 export interface BunServeInstrumentation extends BunInstrumentationOptions {
   /** Flush on SIGTERM/SIGINT before exit (default true); options or false. */
@@ -49,17 +49,18 @@ const INSTRUMENTATION_KEYS: Record<keyof BunServeInstrumentation, 0> = { ...HTTP
  * });
  * ```
  */
-export function serve(
-  handler: BunHandler,
+// Generic in the WebSocket data (`websocket.data`'s type), as `Bun.serve` is.
+export function serve<D = undefined>(
+  handler: BunHandler<D>,
   config: MonitorConfig<EnvRecord> = {},
-  serverOptions: BunServerOptions & { routes?: Record<string, BunRoute>; instrumentation?: BunServeInstrumentation } = {},
-): BunServer {
+  serverOptions: BunServerOptions<D> & { routes?: Record<string, BunRoute<D>>; instrumentation?: BunServeInstrumentation } = {} as BunServerOptions<D>,
+): BunServer<D> {
   const { instrumentation = {}, error: errorOption, ...bunOptions } = serverOptions as Record<string, unknown> & { routes?: unknown; instrumentation?: BunServeInstrumentation };
   checkHttpOptions('serve: instrumentation', instrumentation, INSTRUMENTATION_KEYS);
   checkNotBeside(bunOptions, INSTRUMENTATION_KEYS);
   const { flushOnExit: exitOption, ...http } = instrumentation;
   const { rescue, ...error } = bunErrorOption(errorOption);
-  const fetch = instrumentBun(handler, config, http, rescue);
+  const fetch = instrumentBun(handler as BunHandler, config, http, rescue);
   const { traceFetch: _traceFetch, trustProxy, ...routeOptions } = http;
   const routes = bunOptions.routes;
   // Checked already by instrumentBun; the routes' handlers read the same proxies' headers.
@@ -90,5 +91,5 @@ export function serve(
       return stopped;
     };
   }
-  return server as BunServer;
+  return server as BunServer<D>;
 }

@@ -270,7 +270,7 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
     else {
       if (misconfigured) return next();
       try {
-        monitor = built ??= monitorFromConfig(monitorOrConfig, hostEnv(c.env) as E | undefined, MIDDLEWARE_DEFAULTS);
+        monitor = built ??= monitorFromConfig(monitorOrConfig, hostEnv(c.env) as E | undefined, MIDDLEWARE_DEFAULTS, 'monitorMiddleware');
       } catch (err) {
         // A configuration error is the developer's to see, not the client's.
         misconfigured = true;
@@ -317,6 +317,13 @@ export function monitorMiddleware<E = EnvRecord>(monitorOrConfig: MonitorConfig<
       async (_req, { span, scope: own }) => {
         setClientAddress(c, span);
         await describedNext(next, monitor, span, own, c, method, start);
+        // A client that left before the answer (an abandoned long poll) got no status: recorded as
+        // the adapters record it (connection_closed). @hono/node-server's response (c.env.outgoing)
+        // is then closed unsent; Bun (c.env its server) aborts the request's signal. Deno's signal
+        // is not read: a first read prints a warning, and reads not aborted after the client left.
+        const env = c.env as { outgoing?: { destroyed?: boolean; headersSent?: boolean }; upgrade?: unknown } | undefined;
+        const out = env?.outgoing;
+        if (out ? out.destroyed && !out.headersSent : typeof env?.upgrade == 'function' && c.req.raw.signal.aborted) own.unanswered = true;
         if (c.finalized) return c.res;
         // Setting c.res would finalize the context and send this empty 500 instead of Hono's answer.
         unfinalized = true;

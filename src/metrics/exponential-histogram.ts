@@ -149,7 +149,7 @@ export class ExponentialHistogram<L extends string = string> extends Instrument<
 
   /** Starts a timer; calling the result observes the elapsed time in the histogram's unit (with extra labels if given). */
   startTimer(labels?: LabelValues<L>): EndTimer<L> {
-    return startTimer((v, l) => this.observe(v, l), this.#timeScale, labels);
+    return startTimer((v, l) => this.observe(v, l as LabelValues<L> | undefined), this.#timeScale, labels);
   }
 
   /** A handle on the series of `labels` (as `Histogram.bind`). */

@@ -180,7 +180,7 @@ export class Histogram<L extends string = string> extends Instrument<HistogramSe
 
   /** Starts a timer; calling the result observes the elapsed time in the histogram's unit (with extra labels if given). */
   startTimer(labels?: LabelValues<L>): EndTimer<L> {
-    return startTimer((v, l) => this.observe(v, l), this.#scale, labels);
+    return startTimer((v, l) => this.observe(v, l as LabelValues<L> | undefined), this.#scale, labels);
   }
 
   /**

@@ -74,7 +74,7 @@ export class Summary<L extends string = string> extends Instrument<SummarySeries
 
   /** Starts a timer; calling the result observes the elapsed time in the summary's unit (with extra labels if given). */
   startTimer(labels?: LabelValues<L>): EndTimer<L> {
-    return startTimer((v, l) => this.observe(v, l), this.#scale, labels);
+    return startTimer((v, l) => this.observe(v, l as LabelValues<L> | undefined), this.#scale, labels);
   }
 
   /** Clears the age buckets that have fallen out of the window. */

@@ -94,7 +94,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     this.limits = resolveLimits(options.limits);
     this.diag = new Diagnostics(options.onDiagnostic);
     this.sampler = createSampler(options.sampler, 'createMonitor');
-    this.#tailPolicy = createTailPolicy(options.tailSampling);
+    // Called only when given: a function is compiled on its first call, and the first request of
+    // a Worker (where the monitor is built, CF-03) pays for every function it compiles.
+    this.#tailPolicy = options.tailSampling && createTailPolicy(options.tailSampling);
     const level = checkLevel(options.logging?.level);
     const fields = [...(options.logging?.redactDefaults === false ? [] : DEFAULT_REDACT_FIELDS), ...(options.logging?.redactFields ?? [])];
     this.redactor = createRedactor(fields, options.logging?.redactDefaults !== false);

@@ -74,9 +74,17 @@ export function warnConfig(message: string): void {
  * ```
  */
 export function configFromEnv(env: EnvRecord | object | undefined | null, options?: { onWarning?: (message: string) => void }): MonitorOptions {
+  // Every variable read is an OTEL_* one: a plain object with no such key (a Worker's bindings,
+  // most apps) gives {} here, and readEnv, a large function compiled on its first call, is never
+  // compiled (on Workers, by the first request: CF-03). Any other object (getters on a class, a
+  // null prototype) is read name by name, as always.
+  return env && typeof env === 'object' && (Object.getPrototypeOf(env) !== Object.prototype || Object.keys(env).some((k) => k.startsWith('OTEL_')))
+    ? readEnv(env, options?.onWarning ?? warnConfig)
+    : {};
+}
+
+function readEnv(env: object, warn: (message: string) => void): MonitorOptions {
   const out: MonitorOptions = {};
-  if (!env || typeof env !== 'object') return out;
-  const warn = options?.onWarning ?? warnConfig;
 
   const disabled = str(env, 'OTEL_SDK_DISABLED');
   if (disabled !== undefined) {

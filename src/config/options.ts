@@ -148,7 +148,7 @@ function checkNumber(o: MonitorOptions, k: 'flushTimeoutMs' | 'metricExportInter
 export function checkOptions(o: MonitorOptions): void {
   if (!isRecord(o as unknown)) fail('options must be an object such as { serviceName: "api" }.');
   for (const k of Object.keys(o)) if (!KNOWN.has(k)) fail(`unknown option \`${k}\`; known options are ${[...KNOWN].join(', ')}.`);
-  const { serviceName, backends, resource, logging, metrics } = o;
+  const { serviceName, backends, resource } = o;
   if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName === '')) fail('`serviceName` must be a non-empty string.');
   if (o.serviceVersion !== undefined && typeof o.serviceVersion !== 'string') fail('`serviceVersion` must be a string.');
   if (backends !== undefined) {
@@ -170,6 +170,21 @@ export function checkOptions(o: MonitorOptions): void {
     const svc = resource['service.name'];
     if (svc !== undefined && (typeof svc !== 'string' || svc === '')) fail(`\`resource["service.name"]\` must be a non-empty string, got ${kindOf(svc)}.`);
   }
+  checkNumber(o, 'flushTimeoutMs', '> 0', 5e-324);
+  checkNumber(o, 'metricExportIntervalMs', '≥ 0');
+  checkNumber(o, 'exportDelayMs', '≥ 0 (0 turns the scheduled export off)');
+  checkNumber(o, 'batchWindowMs', 'from 0 to 25000 (0 exports every scope at once)', 0, 25_000);
+  // The other options' checks do nothing when none is given (a Workers adapter's usual options):
+  // apart, they are not compiled then (a function is compiled whole on its first call, and the
+  // first request of a Worker, where its monitor is built (CF-03), pays for every one).
+  if (MORE.some((k) => o[k] !== undefined)) checkMore(o);
+}
+
+/** The options checkMore checks. */
+const MORE = ['logging', 'metrics', 'tailSampling', 'propagators', 'disabled', 'otlp', 'onDiagnostic', 'contextStorage', 'limits'] as const;
+
+function checkMore(o: MonitorOptions): void {
+  const { backends, logging, metrics } = o;
   checkGroup('logging', logging, ['level', 'redactFields', 'redactDefaults'], 'such as { level: "debug" }');
   checkBoolean('logging.redactDefaults', logging?.redactDefaults);
   checkGroup('metrics', metrics, ['exemplars', 'histogramBuckets'], 'such as { exemplars: false }');
@@ -198,10 +213,6 @@ export function checkOptions(o: MonitorOptions): void {
       // A throwing hook must not fail construction over a warning.
     }
   }
-  checkNumber(o, 'flushTimeoutMs', '> 0', 5e-324);
-  checkNumber(o, 'metricExportIntervalMs', '≥ 0');
-  checkNumber(o, 'exportDelayMs', '≥ 0 (0 turns the scheduled export off)');
-  checkNumber(o, 'batchWindowMs', 'from 0 to 25000 (0 exports every scope at once)', 0, 25_000);
   if (o.contextStorage !== undefined && !isContextStorage(o.contextStorage)) {
     fail('`contextStorage` must be a ContextStorage (with run(value, fn) and get()) or an AsyncLocalStorage class; omit it to use the detected one.');
   }
@@ -211,7 +222,7 @@ export function checkOptions(o: MonitorOptions): void {
   // where it is given (checkConfigNow): a misspelt limit passed there and threw at the first
   // request instead, failing every request of a Worker.
   resolveLimits(o.limits);
-  createTailPolicy(o.tailSampling);
+  if (tailSampling !== undefined) createTailPolicy(tailSampling);
   checkLevel(logging?.level);
 }
 

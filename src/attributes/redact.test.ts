@@ -258,7 +258,8 @@ describe('isSecret: a name is secret by its words', () => {
     ]) {
       expect(r.isSecret(n), n).toBe(true);
     }
-    expect(r.redactUrl('https://x/?jwt=J&otp=1&code=c')).toBe(`https://x/?jwt=${M}&otp=${M}&code=c`);
+    // `code` is OAuth's authorization code as a URL parameter (masked), `page` no secret.
+    expect(r.redactUrl('https://x/?jwt=J&otp=1&code=c&page=2')).toBe(`https://x/?jwt=${M}&otp=${M}&code=${M}&page=2`);
     // Personal data is the user's to list.
     for (const n of ['ssn', 'card_number', 'cloud.account.id', 'messaging.destination.subscription.name']) expect(r.isSecret(n), n).toBe(false);
   });

@@ -67,7 +67,10 @@ export const REDACTED = '[REDACTED]';
  */
 // `key` is how Google's APIs take an API key (Maps, Gemini, YouTube: `?key=AIza…`); as an
 // attribute name it stays a lookup key, and a URL under a name of its own masks it already (CONN_SECRET).
-const SIGNED_URL_KEYS = new Set(['awsaccesskeyid', 'signature', 'sig', 'x-goog-signature', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token', 'key']);
+// Other credentials of URLs, whose names as attributes are mostly no secret (a status `code`, an
+// `auth` method): OAuth's authorization `code` and PKCE `code_verifier`, Firebase's `auth`, `pass`,
+// and session ids (`PHPSESSID`, `sessionid`, `jsessionid`).
+const SIGNED_URL_KEYS = new Set('awsaccesskeyid signature sig x-goog-signature x-amz-signature x-amz-credential x-amz-security-token key code code_verifier auth pass phpsessid sessionid jsessionid'.split(' '));
 /** What a URL parameter's value becomes: the semantic conventions' `REDACTED` (stays a valid query). */
 const URL_REDACTED = 'REDACTED';
 
@@ -156,6 +159,16 @@ const CONN_SECRET = /(pwd|key|sig|signature)$/i;
 // (`HTTPS_PROXY`, `proxy`) is a URL that carries credentials as often (`http://user:pass@proxy:3128`).
 const CONN_NAME = /(url|uri|dsn|connectionstring|proxy)\d*$/;
 
+/**
+ * The semantic-convention namespaces of the span and log attributes the library writes, other
+ * than captured headers (resource attributes are not redacted). A name added in `redactFields` is
+ * the user's own (`code` for `?code=`, `name` and `address` for personal data): in these keys it
+ * matches only the whole key (`client.address`), so `http.response.status_code`, `server.address`
+ * and `db.system.name` keep their values and metric series. The default names match in them as
+ * anywhere (`db.password`).
+ */
+const OWN = /^(?:http|url|server|client|network|db|error|exception|messaging|rpc|faas|cloud(?:flare)?|gen_ai|user_agent|aws)\.(?!.*header)/;
+
 /** What `apply` does with a key's values. */
 const enum Kind {
   Keep,
@@ -205,6 +218,9 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
   const fieldWords = fields.map(words);
   const joined = new Set(fieldWords.map((w) => w.join('')));
   const longest = Math.max(0, ...fieldWords.map((w) => w.length));
+  // What matches in OWN keys besides the whole key, by last segment or by words: the default names
+  // listed (a default's normalized form is its words joined, so one set serves both).
+  const base = new Set(DEFAULT_REDACT_FIELDS.map(normalize).filter((n) => names.has(n)));
   /**
    * Secret by words: a run of adjacent words, joined, is a redacted name (`token` in
    * `X-Session-Token`, api+key in `stripeApiKey`, x+api+key), with no word of FLAG before it and
@@ -220,7 +236,7 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
    * written as one lowercase word (`x-authtoken`, `DBPASSWORD`) is not split, and needs its own
    * entry in `redactFields`.
    */
-  const secretByWords = (key: string): boolean => {
+  const secretByWords = (key: string, joined: Set<string>): boolean => {
     const w = words(key);
     // A flag word ends the search: every run after it has a flag before it.
     for (let i = 0; i < w.length && !FLAG.has(w[i]); i++) {
@@ -236,7 +252,8 @@ export function createRedactor(fields: readonly string[], builtins?: boolean): R
   };
   const secretName = (key: string): boolean => {
     const dot = key.lastIndexOf('.');
-    return names.has(normalize(key)) || (dot >= 0 && names.has(normalize(key.slice(dot + 1)))) || secretByWords(key);
+    const own = OWN.test(key);
+    return names.has(normalize(key)) || (dot >= 0 && (own ? base : names).has(normalize(key.slice(dot + 1)))) || secretByWords(key, own ? base : joined);
   };
   // Keys repeat endlessly (the same handful of attribute names), so decisions are cached;
   // the cache is bounded so hostile keys cannot grow it.

@@ -150,7 +150,11 @@ export function clip(s: string, maxLength: number): string {
  */
 export function describe(v: unknown, redactor?: Redactor): string {
   try {
-    if (v instanceof Error) return v.name && v.message ? `${v.name}: ${v.message}` : String(v.message || v.name || 'Error');
+    // With a redactor, masked as exception.message is (an Error set as an attribute quotes the same URLs).
+    if (v instanceof Error) {
+      const t = v.name && v.message ? `${v.name}: ${v.message}` : String(v.message || v.name || 'Error');
+      return (redactor?.apply('exception.message', t) ?? t) as string;
+    }
     if (v instanceof Date) return Number.isNaN(v.getTime()) ? 'Invalid Date' : v.toISOString();
     if (typeof v === 'bigint') return v.toString();
     if (typeof v === 'symbol') return v.toString();
@@ -203,7 +207,7 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
       text += val.length + k.length;
     } else if (typeof val === 'object' && val !== null) {
       if (text > MAX_TEXT) return '[Truncated]';
-      if (val instanceof Error) return describe(val);
+      if (val instanceof Error) return describe(val, redactor);
       // `this` is the object holding `val`: what is above it on the path is done with.
       let depth = path.length;
       while (depth > 0 && path[depth - 1] !== this) depth--;
@@ -417,8 +421,7 @@ function errorValue(e: Error, max: number, depth: number, seen: WeakSet<object>,
       if (cut) cut.unreadable = true;
     }
   };
-  const put = (key: string, as?: string): void => {
-    let v = read(key);
+  const put = (key: string, as?: string, v: unknown = read(key)): void => {
     if (typeof v === 'number' && key === 'code') out.code = v;
     if (typeof v !== 'string') return;
     if (as !== undefined && redactor !== undefined) v = redactor.apply(as, v);
@@ -431,7 +434,10 @@ function errorValue(e: Error, max: number, depth: number, seen: WeakSet<object>,
   put('code');
   put('stack', 'exception.stacktrace');
   const cause = read('cause');
-  if (cause !== undefined && cause !== null) {
+  // A text cause is text like the message (`{ cause: 'connect to postgres://u:pw@db refused' }`),
+  // masked as exception.stacktrace masks it in its `Caused by:` line.
+  if (typeof cause === 'string') put('cause', 'exception.message', cause);
+  else if (cause !== undefined && cause !== null) {
     const v = sanitizeAny(cause, max, depth + 1, seen, cut, redactor, 'cause');
     if (v !== undefined) out.cause = v;
     else if (cut) cut.noValue = true;

@@ -80,7 +80,7 @@ test("node: serve().close() flushes and leaves the app's monitor running: anothe
   await b.close();
   expect(memory.spans.map((s) => s.attributes['url.path'])).toEqual(['/one', '/two']);
   const dropped = monitor.metrics.collect().metrics.find((m) => m.name === 'lexigram_monitor_dropped_total');
-  expect(dropped?.points.filter((p) => p.value !== 0) ?? []).toEqual([]);
-  expect(monitor.metrics.collect().metrics.find((m) => m.name === 'orders_total')?.points[0]?.value).toBe(1);
+  expect(dropped?.points.filter((p) => (p as { value: number }).value !== 0) ?? []).toEqual([]);
+  expect((monitor.metrics.collect().metrics.find((m) => m.name === 'orders_total')?.points[0] as { value: number } | undefined)?.value).toBe(1);
   await monitor.shutdown();
 });

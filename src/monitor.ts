@@ -689,7 +689,11 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
       this.diag.count('tail_sampled', spansIn.length - spans.length);
     }
     // Spans flag, as keys are set, whether the redactor may change any of their attributes.
-    for (const s of spans) if ((s as RecordingSpan).redact || s.events.length !== 0 || s.links.length !== 0) this.#redactSpan(s as RecordingSpan);
+    // Indexed: for-of made an iterator per export.
+    for (let k = 0; k < spans.length; k++) {
+      const s = spans[k] as RecordingSpan;
+      if (s.redact || s.events.length !== 0 || s.links.length !== 0) this.#redactSpan(s);
+    }
     // Metrics travel only when something was recorded since the previous flush and, with
     // `metricExportIntervalMs`, at most once per interval from request scopes (an explicit
     // flush always takes them).
@@ -866,27 +870,29 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
   #exportOne(backend: Backend, i: number, batch: TelemetryBatch): Promise<FlushResult['backends'][number]> {
     const items = batch.spans.length + batch.logs.length + countDataPoints(batch.metrics);
     let call: Promise<ExportResult>;
+    // An export that has settled already (memory, no-op, console backends) needs no deadline: a
+    // timer armed and cleared per request is measurable CPU on workerd. `call` has settled at
+    // this point when its reaction, registered first, runs before one on a settled promise: what
+    // Promise.race([call, PENDING]) tells, without its array, promises and resolving functions.
+    let state = 0; // 1: fulfilled with `value`, 2: rejected with it
+    let value: unknown;
     try {
       const run = this.exportContext;
       call = run === undefined ? backend.export(batch) : run(() => backend.export(batch));
+      // In the try: a promise whose `constructor` getter throws fails as its rejection would.
+      Promise.resolve(call).then(
+        (r) => void ((state = 1), (value = r)),
+        (err: unknown) => void ((state = 2), (value = err)),
+      );
     } catch (err) {
       this.#release(i);
       return Promise.resolve(this.#outcome(backend, failed(err), items));
     }
-    // An export that has settled already (memory, no-op, console backends) needs no deadline: a
-    // timer armed and cleared per request is measurable CPU on workerd. `call` wins the race
-    // only when it is settled at this point.
-    return Promise.race<ExportResult | typeof PENDING>([call, PENDING]).then(
-      (r) => {
-        if (r === PENDING) return this.#bounded(backend, this.#track(i, call), items);
-        this.#release(i);
-        return this.#outcome(backend, r, items);
-      },
-      (err: unknown) => {
-        this.#release(i);
-        return this.#outcome(backend, failed(err), items);
-      },
-    );
+    return nothingToExport().then(() => {
+      if (state === 0) return this.#bounded(backend, this.#track(i, call), items);
+      this.#release(i);
+      return this.#outcome(backend, state === 1 ? (value as ExportResult) : failed(value), items);
+    });
   }
 
   /**

@@ -125,6 +125,8 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
 
     this.metrics = new MetricsCollector(this.limits, this.diag, options.metrics?.exemplars !== false, this.redactor);
     this.metrics.histogramBuckets = options.metrics?.histogramBuckets;
+    // With tail sampling an exemplar is collected once its trace is kept: none points at a dropped trace.
+    if (this.#tailPolicy) this.metrics.keptTraces = this.#keptTraces = new KeptTraces();
     const dropped = this.metrics.createCounter('lexigram_monitor_dropped_total', 'Telemetry dropped by @lexigram/monitor, by reason.', {
       labelNames: ['reason'],
     });
@@ -685,7 +687,7 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     }
     let spans: SpanData[] = spansIn;
     if (this.#tailPolicy && spans.length) {
-      spans = applyTailPolicy(spans, this.#tailPolicy, (this.#keptTraces ??= new KeptTraces())).kept;
+      spans = applyTailPolicy(spans, this.#tailPolicy, this.#keptTraces!).kept;
       this.diag.count('tail_sampled', spansIn.length - spans.length);
     }
     // Spans flag, as keys are set, whether the redactor may change any of their attributes.

@@ -94,6 +94,8 @@ export class MetricsCollector implements InstrumentOwner {
    * (the database duration's, OpenTelemetry API advice) take it in place of their advice.
    */
   histogramBuckets: ExponentialBucketsOption | undefined = undefined;
+  /** With tail sampling, the traces it kept (set by the monitor): see InstrumentOwner. */
+  keptTraces: { has(traceId: string): boolean } | undefined = undefined;
   readonly #instruments = new Map<string, AnyInstrument>();
   readonly #callbacks = new Set<CollectCallback>();
   readonly #gaugeCallbacks = new WeakMap<Gauge, CollectCallback>();

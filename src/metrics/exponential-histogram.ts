@@ -5,7 +5,7 @@ import { now } from '../time.js';
 import { measuredFor, openSpans } from '../trace/span.js';
 import { addStates, copyState, emptyState, MAX_SCALE, MIN_SCALE, record, subtract, trim, type Buckets, type ExponentialState } from './exponential-buckets.js';
 import { mergeHooks } from './merge-points.js';
-import { perSecond, startTimer, type BoundHistogram, type EndTimer } from './histogram.js';
+import { keptExemplar, perSecond, startTimer, type BoundHistogram, type EndTimer } from './histogram.js';
 import { Instrument, type InstrumentOwner, type LabelValues, type SeriesBase } from './instrument.js';
 
 /** What `base2ExponentialBuckets()` returns: `createHistogram`'s `buckets` option for an {@link ExponentialHistogram}. */
@@ -160,10 +160,10 @@ export class ExponentialHistogram<L extends string = string> extends Instrument<
 
   protected override deltaPoint(s: ExponentialSeries, time: number): ExponentialHistogramPoint {
     const d = s.sent === undefined ? s.state : subtract(s.state, s.sent);
-    // This interval's exemplar only, told by identity (see Histogram.deltaPoint).
-    const e = s.exemplar;
+    // This interval's exemplar only, told by identity; with tail sampling, once its trace is kept (see Histogram.deltaPoint).
+    const e = keptExemplar(this.owner, s.exemplar);
     const p = this.#point(s, s.deltaStart, time, d, s.count - s.sentCount, s.dSum, s.dMin, s.dMax, e !== s.exSent ? e : undefined);
-    s.exSent = e;
+    if (e) s.exSent = e;
     if (this.owner.cumulativeReader === false) {
       // Read as deltas only: the next interval starts from empty buckets at the finest scale,
       // as OpenTelemetry's delta aggregation does, instead of at the scale the series fell to.
@@ -188,7 +188,7 @@ export class ExponentialHistogram<L extends string = string> extends Instrument<
   }
 
   protected point(s: ExponentialSeries, time: number): ExponentialHistogramPoint {
-    return this.#point(s, s.startTime, time, s.state, s.count, s.sum, s.min, s.max, s.exemplar);
+    return this.#point(s, s.startTime, time, s.state, s.count, s.sum, s.min, s.max, keptExemplar(this.owner, s.exemplar));
   }
 
   #point(s: ExponentialSeries, start: number, time: number, st: ExponentialState, count: number, sum: number, min: number, max: number, e: ExemplarData | undefined): ExponentialHistogramPoint {

@@ -107,6 +107,13 @@ function searchBuckets(b: Float64Array, v: number): number {
   return i;
 }
 
+/**
+ * `e`, unless tail sampling has not kept its trace: dropped, or not decided yet (its spans still
+ * open), so an exemplar never points at a trace that was not exported.
+ */
+export const keptExemplar = (owner: InstrumentOwner, e: ExemplarData | undefined): ExemplarData | undefined =>
+  e && (!owner.keptTraces || owner.keptTraces.has(e.traceId)) ? e : undefined;
+
 /** A distribution of values in fixed buckets (latencies, sizes). `L` as for {@link Counter}. */
 export class Histogram<L extends string = string> extends Instrument<HistogramSeries, HistogramPoint, L> {
   readonly type = 'histogram' as const;
@@ -203,8 +210,15 @@ export class Histogram<L extends string = string> extends Instrument<HistogramSe
     let recent: ExemplarData[] | undefined;
     if (ex !== undefined) {
       const sent = s.exSent;
-      recent = ex.filter((e, i) => e !== undefined && e !== sent?.[i]) as ExemplarData[];
-      s.exSent = ex.slice();
+      const next = ex.slice();
+      recent = [];
+      for (let i = 0; i < ex.length; i++) {
+        const e = keptExemplar(this.owner, ex[i]);
+        // One whose trace tail sampling has not kept (yet) is not marked sent: it goes with a later point if its trace is kept.
+        if (e === undefined) next[i] = sent?.[i];
+        else if (e !== sent?.[i]) recent.push(e);
+      }
+      s.exSent = next;
     }
     const counts = new Array<number>(s.counts.length);
     for (let i = 0; i < counts.length; i++) counts[i] = s.counts[i] - s.rCounts[i];
@@ -241,7 +255,7 @@ export class Histogram<L extends string = string> extends Instrument<HistogramSe
       max: s.max,
       bounds: this.bounds,
       bucketCounts: Array.from(s.counts),
-      exemplars: s.exemplars ? (s.exemplars.filter(Boolean) as ExemplarData[]) : undefined,
+      exemplars: s.exemplars ? (s.exemplars.filter((e) => keptExemplar(this.owner, e)) as ExemplarData[]) : undefined,
     };
   }
 }

@@ -17,6 +17,11 @@ export interface InstrumentOwner {
   readonly disabled?: boolean;
   /** True when histogram observations inside a sampled span keep an exemplar. */
   readonly exemplars: boolean;
+  /**
+   * With tail sampling, the traces it kept: an exemplar is collected only once its trace is in
+   * it, so none points at a trace that was dropped (or, its spans still open, may be).
+   */
+  readonly keptTraces?: { has(traceId: string): boolean } | undefined;
   /** Marks that some series changed since the last delta collection. */
   dirty: boolean;
   /** False when nothing collects deltas: a removed series' unsent change then is not kept for one. */

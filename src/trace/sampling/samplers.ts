@@ -112,8 +112,15 @@ export function createSampler(config: SamplerConfig | undefined, who = 'createSa
       }
     }
   }
-  const type = typeof config === 'string' ? config : (config as { type?: unknown })?.type;
-  const ratioIn = typeof config === 'object' && config !== null ? ((config as { ratio?: number }).ratio ?? (config as { rate?: number }).rate) : undefined;
+  const obj = typeof config === 'object' && config !== null && !Array.isArray(config) ? (config as { type?: unknown; ratio?: unknown; rate?: unknown }) : undefined;
+  const type = typeof config === 'string' ? config : obj?.type;
+  // The key given is the one an error names (`rate` given to traceidratio is read as its ratio).
+  const key = obj?.ratio !== undefined ? '`sampler.ratio`' : '`sampler.rate`';
+  const ratioIn = obj?.ratio ?? obj?.rate;
+  // A ratio given to a sampler that takes none would be ignored unseen: every trace kept, or none.
+  if (ratioIn !== undefined && /^(parentbased_)?always_o(n|ff)$/.test(type as string)) {
+    throw new TypeError(`${who}: sampler "${type as string}" takes no ratio; ${key} goes with traceidratio or parentbased_traceidratio.`);
+  }
   switch (type) {
     case 'always_on':
       return alwaysOn;
@@ -124,15 +131,16 @@ export function createSampler(config: SamplerConfig | undefined, who = 'createSa
     case 'parentbased_always_off':
       return parentBased(alwaysOff);
     case 'traceidratio':
-      return traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`', who));
+      return traceIdRatio(checkRatio(ratioIn, key, who));
     case 'probability':
-      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.rate`', who)));
+      return parentBased(traceIdRatio(checkRatio(ratioIn, key, who)));
     case 'parentbased_traceidratio':
-      return parentBased(traceIdRatio(checkRatio(ratioIn, '`sampler.ratio`', who)));
+      return parentBased(traceIdRatio(checkRatio(ratioIn, key, who)));
     default:
+      // What was given: a name not known, an object without `type`, or no sampler at all (a bare ratio).
       throw new TypeError(
-        `${who}: unknown sampler ${JSON.stringify(type)}; use one of ${SAMPLER_NAMES.join(', ')}, ` +
-          `{ type: 'probability', rate: 0.1 }, or an object with shouldSample().`,
+        `${who}: ${type !== undefined ? `unknown sampler ${kindOf(type)}` : obj ? '`sampler.type` is missing' : `\`sampler\` is ${kindOf(config)}`}; use one of ${SAMPLER_NAMES.join(', ')}, ` +
+          `{ type: 'traceidratio', ratio: 0.1 }, { type: 'probability', rate: 0.1 }, or an object with shouldSample().`,
       );
   }
 }

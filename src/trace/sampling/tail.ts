@@ -10,13 +10,13 @@ import { kindOf } from '../../config/option-keys.js';
  */
 export type TailPolicy = (spans: readonly SpanData[]) => boolean;
 
-/** Options form of tail sampling: a trace is kept if any rule says so. */
+/** Options form of tail sampling: a trace is kept if any rule says so, and dropped otherwise. */
 export interface TailSamplingOptions {
   /** Keep traces with a span whose status is ERROR (default true). */
   keepErrors?: boolean;
   /** Keep traces whose longest span lasted at least this many milliseconds. */
   slowerThanMs?: number;
-  /** Share of the remaining traces to keep, in [0, 1] (default 1: keep all). */
+  /** Share of the other traces to keep, in [0, 1] (default 0: only those another rule keeps). */
   ratio?: number;
   /** Extra rules: a trace is kept when any returns true. */
   policies?: TailPolicy[];
@@ -66,18 +66,22 @@ export function createTailPolicy(config: TailSamplingOptions | TailPolicy | unde
     }
     rules.push(keepSlowerThan(config.slowerThanMs));
   }
-  rules.push(keepRatio(checkRatio(config.ratio ?? 1, '`tailSampling.ratio`')));
+  // No default share: a rule that kept every trace would leave the others without effect.
+  if (config.ratio !== undefined) rules.push(keepRatio(checkRatio(config.ratio, '`tailSampling.ratio`')));
   for (const p of config.policies ?? []) {
     if (typeof p !== 'function') throw new TypeError(`createMonitor: \`tailSampling.policies\` must be functions of the finished spans, got ${kindOf(p)}.`);
     rules.push(p);
   }
+  // `{ keepErrors: false }` alone would drop every trace unseen: said here instead.
+  if (rules.length === 0) throw new TypeError('createMonitor: `tailSampling` keeps no trace; give `ratio`, `slowerThanMs` or `policies`, or leave `keepErrors` true.');
   return anyOf(...rules);
 }
 
 /**
  * The trace ids a policy kept recently, so that spans of a kept trace exported later (a child
  * ended after its request's scope closed, or the same trace in another scope) are kept too,
- * rather than judged alone. Bounded: the oldest ids are forgotten first.
+ * rather than judged alone, and histogram exemplars name only such traces. Bounded: the oldest
+ * ids are forgotten first.
  */
 export class KeptTraces {
   readonly #ids = new Set<string>();

@@ -59,7 +59,7 @@ export function sanitizeAttribute(v: unknown, maxLength: number, redactor?: Reda
         out.value = sanitizeArray(redactor && key ? (redactor.apply(key, v) as unknown[]) : (v as unknown[]), maxLength, out, redactor, key);
         return out;
       }
-      out.value = cutText(describe(v, redactor), maxLength, redactor, key);
+      out.value = cutText(describe(v, redactor, maxLength), maxLength, redactor, key);
       out.fix = Fix.Converted;
       return out;
     default:
@@ -110,7 +110,7 @@ function sanitizeArray(arr: unknown[], maxLength: number, out: Sanitized<Attribu
         if (r.length > maxLength) out.fix = Fix.Truncated;
       } else res[i] = typeof e === 'bigint' ? Number(e) : (e as string | number | boolean);
     } else {
-      res[i] = cutText(typeof e === 'string' ? e : describe(e, redactor), maxLength, redactor, key);
+      res[i] = cutText(typeof e === 'string' ? e : describe(e, redactor, maxLength), maxLength, redactor, key);
       out.fix = Fix.Converted;
     }
   }
@@ -147,8 +147,11 @@ export function clip(s: string, maxLength: number): string {
 /**
  * A text form of any value that never throws. With a redactor, each key of a structure is
  * redacted as it is serialised, so a secret never reaches the text (a log body given as an object).
+ * A structure is written as JSON up to `max` characters (its first `max` are those of the whole
+ * text; the caller cuts there), and 8 levels deep (deeper objects are '[Object]'); either cut sets
+ * `cut.truncated`.
  */
-export function describe(v: unknown, redactor?: Redactor): string {
+export function describe(v: unknown, redactor?: Redactor, max = MAX_TEXT, cut?: Cut): string {
   try {
     // With a redactor, masked as exception.message is (an Error set as an attribute quotes the same URLs).
     if (v instanceof Error) {
@@ -160,7 +163,7 @@ export function describe(v: unknown, redactor?: Redactor): string {
     if (typeof v === 'symbol') return v.toString();
     if (typeof v === 'function') return `[Function ${v.name || 'anonymous'}]`;
     if (v === undefined) return 'undefined';
-    const json = safeJson(v, redactor);
+    const json = safeJson(v, redactor, max, cut);
     // An object whose toJSON() gives a string (a URL, a decimal) is that string, not its JSON literal.
     return json.charCodeAt(0) === 34 && typeof v === 'object' ? (JSON.parse(json) as string) : json;
   } catch {
@@ -174,13 +177,12 @@ export const UNSERIALIZABLE = '[Unserializable]';
 /** Objects written again after their first time (shared, not circular) before they become '[Repeated]'. */
 const MAX_REPEATS = 1000;
 /**
- * Characters of string values written before the rest becomes '[Truncated]': the text is clipped
- * to the attribute or log limit afterwards, and a large object shared a thousand times must not
- * build megabytes on the request's path first.
+ * Characters written when the caller gives no limit of its own: a large object shared a thousand
+ * times must not build megabytes on the request's path.
  */
 const MAX_TEXT = 256 * 1024;
 
-function safeJson(v: unknown, redactor: Redactor | undefined): string {
+function safeJson(v: unknown, redactor: Redactor | undefined, max: number, cut: Cut | undefined): string {
   // Only an ancestor of the value being written makes a cycle: an object referenced twice
   // (`{ billing: address, shipping: address }`) is written twice, as JSON.stringify does. The
   // repeats are bounded so a graph that shares each level twice cannot grow the text exponentially.
@@ -190,34 +192,65 @@ function safeJson(v: unknown, redactor: Redactor | undefined): string {
   const from: object[] = [];
   const written = new WeakSet<object>();
   let repeats = 0;
-  let text = 0;
+  // At most the characters written so far (a string and its quotes, 1 for any other value, a
+  // map's key with its quotes and colon, a list's commas; from -3, the root's key, which is not
+  // written): once past `max`, what follows is past the caller's cut, so one '[Truncated]' is
+  // written and then nothing (null in a list). A list is cut, when met, to the elements that reach
+  // past `max` (2 characters each at least), so the walk, the redaction and the text stay within
+  // `max` (at most MAX_TEXT) whatever the size of the value: a 500,000-row list as a log message
+  // was walked whole, each row past the limit written as '[Truncated]'.
+  max = Math.min(max, MAX_TEXT);
+  let text = -3;
+  let over = false;
   // The name each list that a redactor may change stands under: its elements are redacted under
   // it (`{ database_url: [[url]] }`), since their own keys are indexes, which name nothing.
   let lists: Map<object, string> | undefined;
   const s = JSON.stringify(v, function (this: unknown, k, val: unknown) {
+    if (text > max) {
+      if (over) return undefined;
+      over = true;
+      if (cut) cut.truncated = true;
+      return '[Truncated]';
+    }
     // The root's key is '' (never a secret name); toJSON() has run already, so what it returns is redacted too.
     let name = k;
+    const inList = Array.isArray(this);
     if (redactor !== undefined) {
-      if (lists !== undefined && Array.isArray(this)) name = lists.get(this) ?? k;
+      if (lists !== undefined && inList) name = lists.get(this) ?? k;
       if (name !== '') val = redactor.apply(name, val);
     }
-    if (typeof val === 'bigint') return val.toString();
-    if (typeof val === 'string') {
-      if (text > MAX_TEXT) return '[Truncated]';
-      text += val.length + k.length;
-    } else if (typeof val === 'object' && val !== null) {
-      if (text > MAX_TEXT) return '[Truncated]';
-      if (val instanceof Error) return describe(val, redactor);
+    const t = typeof val;
+    // In a list: the value (null at least) and the comma before it. In a map: `"key":` and the
+    // value, or nothing for one left out (undefined, a function, a symbol).
+    if (inList) text += k === '0' ? 1 : 2;
+    else if (t === 'undefined' || t === 'function' || t === 'symbol') return val;
+    else text += k.length + 4;
+    if (t === 'string') text += (val as string).length + 1;
+    else if (t === 'bigint') return (val as bigint).toString();
+    if (typeof val === 'object' && val !== null) {
+      if (val instanceof Error) {
+        const d = describe(val, redactor);
+        text += d.length + 1;
+        return d;
+      }
       // `this` is the object holding `val`: what is above it on the path is done with.
       let depth = path.length;
       while (depth > 0 && path[depth - 1] !== this) depth--;
       path.length = depth;
       from.length = depth;
+      // As deep as a log attribute value is kept (sanitizeAny): a 5000-level chain overflowed
+      // the stack and was written as '[Unserializable]'.
+      if (depth >= MAX_DEPTH) {
+        if (cut) cut.truncated = true;
+        return '[Object]';
+      }
       if (from.includes(val)) return '[Circular]';
       if (!written.has(val)) written.add(val);
       else if (++repeats > MAX_REPEATS) return '[Repeated]';
       const original = val;
       val = collectionAsJson(val);
+      const room = (max - text) / 2 + 2;
+      if (Array.isArray(val) && val.length > room) val = val.slice(0, room);
       path.push(val as object);
       from.push(original);
       if (redactor !== undefined && name !== '' && Array.isArray(val) && redactor.mayRedact(name)) (lists ??= new Map()).set(val, name);

@@ -42,8 +42,13 @@ export interface LogOwner {
   onLog(record: LogRecordData, scope: Scope | undefined): void;
 }
 
-/** Name → value: an object, a Map, or a Headers or URLSearchParams (their entries). */
-type LogAttributes = Record<string, unknown> | Map<unknown, unknown> | Headers | URLSearchParams;
+/**
+ * Name → value: any object (a class instance or a value of an `interface` type too: its own
+ * enumerable keys), a Map, or a Headers or URLSearchParams (their entries); an Error gives the
+ * record its exception.* attributes, beside its own fields (`code`, `errno`). Not a Set, which
+ * has values but no names (dropped and counted as `invalid_value`).
+ */
+type LogAttributes<T> = T extends Set<unknown> ? never : T;
 const UNREADABLE = 'log data that throws when read was dropped';
 const NO_VALUE = 'a function or a symbol in a log attribute (no log value) was left out';
 // An Error as the attributes gives the record its exception.* attributes (see log()).
@@ -75,34 +80,41 @@ export class Logger {
     this.#boundDropped = boundDropped;
   }
 
-  trace(message: unknown, attributes?: LogAttributes | Error): void {
+  trace<T extends object>(message: unknown, attributes?: LogAttributes<T>): void {
     this.log('trace', message, attributes);
   }
-  debug(message: unknown, attributes?: LogAttributes | Error): void {
+  debug<T extends object>(message: unknown, attributes?: LogAttributes<T>): void {
     this.log('debug', message, attributes);
   }
-  info(message: unknown, attributes?: LogAttributes | Error): void {
+  info<T extends object>(message: unknown, attributes?: LogAttributes<T>): void {
     this.log('info', message, attributes);
   }
-  warn(message: unknown, attributes?: LogAttributes | Error): void {
+  /**
+   * `attributes` as for `info`, or a caught value as it is (`catch (err) { logger.warn('retrying', err) }`):
+   * an Error gives exception.*, another object its own keys, and a value that is no object (a
+   * thrown string or number) is dropped and counted as `invalid_value`, the record kept.
+   */
+  warn(message: unknown, attributes?: unknown): void {
     this.log('warn', message, attributes);
   }
-  error(message: unknown, attributes?: LogAttributes | Error): void {
+  /** As `warn`: `catch (err) { logger.error('parse failed', err) }` takes the caught value as it is. */
+  error(message: unknown, attributes?: unknown): void {
     this.log('error', message, attributes);
   }
-  fatal(message: unknown, attributes?: LogAttributes | Error): void {
+  /** As `warn`: takes a caught value as it is. */
+  fatal(message: unknown, attributes?: unknown): void {
     this.log('fatal', message, attributes);
   }
 
   /** True when records at `level` are kept: guard expensive attribute building with it. */
   isEnabled(level: LogLevel): boolean {
     const name = levelName(level);
-    // A disabled monitor keeps no record: guarded work would be wasted.
-    return this.#owner.enabled !== false && name !== undefined && LEVELS[name] >= this.#min;
+    // A disabled or shut-down monitor keeps no record: guarded work would be wasted.
+    return this.#owner.enabled !== false && !this.#owner.closed && name !== undefined && LEVELS[name] >= this.#min;
   }
 
   /** A logger that adds `attributes` to every record. */
-  child(attributes: LogAttributes): Logger {
+  child<T extends object>(attributes: LogAttributes<T>): Logger {
     let merged: Record<string, AnyValue> | undefined;
     try {
       merged = this.#clean(attributes);
@@ -115,7 +127,8 @@ export class Logger {
     return merged === undefined ? new Logger(this.#owner, levelOf(this.#min), this.#bound, this.#boundDropped) : new Logger(this.#owner, levelOf(this.#min), merged, this.#boundDropped + this.#dropped);
   }
 
-  log(level: LogLevel, message: unknown, attributes?: LogAttributes | Error): void {
+  /** A record at `level`; `attributes` as for `warn` (a caught value taken as it is). */
+  log(level: LogLevel, message: unknown, attributes?: unknown): void {
     try {
       let severityNumber = LEVELS[level];
       if (typeof severityNumber !== 'number') {
@@ -134,7 +147,13 @@ export class Logger {
       let unreadable = 0;
       let body = message as string;
       if (typeof message !== 'string') {
-        body = describe(message, owner.redactor);
+        // Written up to the message limit and 8 levels deep (a cut sets #cut.truncated).
+        body = describe(message, owner.redactor, owner.limits.logMessageLengthLimit, this.#cut);
+        if (this.#cut.truncated) {
+          this.#cut.truncated = false;
+          // Cut at 8 levels ([Object]) or at 256 KB ([Truncated]) here; a text cut at the limit is over it, and counted below.
+          if (body.length <= owner.limits.logMessageLengthLimit) owner.diag.drop('attribute_truncated', 'a log message given as an object was cut at 8 levels or 256 KB');
+        }
         // An object message with a getter that throws: written as '[Unserializable]', and counted.
         if (body === UNSERIALIZABLE) unreadable = 1;
         else if (typeof message === 'symbol' || typeof message === 'function' || (message instanceof Date && Number.isNaN(message.getTime()))) {
@@ -157,7 +176,12 @@ export class Logger {
       let dropped = this.#boundDropped;
       let error: Error | undefined;
       try {
-        if (message instanceof Error) error = message;
+        if (message instanceof Error) {
+          error = message;
+          // `logger.error(err)` keeps what `logger.error('msg', err)` keeps: the error's own fields
+          // (a Node system error's `code` and `errno`) as attributes, beside its exception.*.
+          attributes ??= message;
+        }
       } catch {
         // A message that throws when read (a revoked Proxy) is described as text above (and
         // counted there); the attributes given with it are still read.
@@ -206,7 +230,7 @@ export class Logger {
         };
         put('exception.type', () => e.name);
         put('exception.message', () => e.message);
-        put('exception.stacktrace', () => (e.stack ? (stackTrace(e, owner.redactor) ?? e.stack) : ''), true);
+        put('exception.stacktrace', () => (e.stack ? (stackTrace(e, owner.redactor, max) ?? e.stack) : ''), true);
         if (long) {
           owner.diag.drop('attribute_truncated', () => `a log record's exception attribute longer than ${max} characters was truncated (limits.logAttributeValueLengthLimit)`);
         }
@@ -266,7 +290,7 @@ export class Logger {
    * the merged set (the excess is left in `this.#dropped`), and redacted here, before the record
    * is kept anywhere (LoggingConfig.redact_fields). Cuts and drops are counted. One pass, no key array.
    */
-  #clean(given: LogAttributes | Error): Record<string, AnyValue> | undefined {
+  #clean(given: unknown): Record<string, AnyValue> | undefined {
     let attributes = given as Record<string, unknown>;
     if (attributes instanceof Map) {
       // Its entries are the attributes, keys as text, as a Map nested in one keeps them: its own
@@ -295,6 +319,11 @@ export class Logger {
     let converted = 0;
     for (const key in attributes) {
       if (!hasOwn.call(attributes, key)) continue;
+      if (key.length === 0) {
+        // OpenTelemetry: an attribute key is a non-empty string. Dropped and counted, as on a span.
+        this.#owner.diag.drop('invalid_attribute', 'an attribute key was empty or not a string; the attribute was dropped');
+        continue;
+      }
       // A key the bound attributes hold already replaces its value and takes no new room.
       const known = base > 0 && hasOwn.call(attrs, key);
       if (!known && n >= limits.logAttributeCountLimit) {

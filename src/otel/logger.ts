@@ -91,7 +91,7 @@ export class BridgeLogger {
         n = 0;
       }
       // Below logging.level: not kept, as monitor.logger does not keep it (SeverityNumber 0 always is).
-      if (n > 0 && !m.logger.isEnabled(levelOf(n))) return;
+      if (n > 0 && !m.closed && !m.logger.isEnabled(levelOf(n))) return;
       const text = record.severityText;
       let ctx = record.context;
       if (ctx !== undefined && typeof (ctx as { getValue?: unknown } | null)?.getValue !== 'function') {

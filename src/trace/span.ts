@@ -539,7 +539,7 @@ export class RecordingSpan implements Span, SpanData {
         const e = error as Error;
         attrs['exception.type'] = e.name || e.constructor?.name || 'Error';
         attrs['exception.message'] = typeof e.message === 'string' ? e.message : describe(e.message, this.owner.redactor);
-        const stack = stackTrace(e, this.owner.redactor);
+        const stack = stackTrace(e, this.owner.redactor, this.owner.limits.attributeValueLengthLimit);
         if (stack !== undefined) attrs['exception.stacktrace'] = stack;
       } else {
         // describe(): String() throws on null-prototype objects and hostile toString/Symbol.toPrimitive.

@@ -11,9 +11,10 @@ const NONE: unknown[] = [];
  * and each of an AggregateError's `errors` as `Aggregated: <its stack>` (Node's `[errors]`);
  * one that is not an Error as its text, redacted as a logged object is (its secret keys).
  * At most MAX_CAUSES of them, in the order met; one met again (a cycle) is left out, and one
- * that throws when read ends the text. Undefined when the error has no stack.
+ * that throws when read ends the text. Undefined when the error has no stack. A cause that is not
+ * an Error is written up to `max` characters (the caller's cut), so a large payload is not walked whole.
  */
-export function stackTrace(e: Error, redactor?: Redactor): string | undefined {
+export function stackTrace(e: Error, redactor?: Redactor, max?: number): string | undefined {
   const stack = e.stack;
   if (typeof stack !== 'string') return undefined;
   let text = stack;
@@ -28,7 +29,7 @@ export function stackTrace(e: Error, redactor?: Redactor): string | undefined {
         if (next == null || (seen ??= [e]).includes(next)) continue;
         if (seen.length > MAX_CAUSES) return text;
         seen.push(next);
-        text += `\n${j < 0 ? 'Caused by' : 'Aggregated'}: ${next instanceof Error && typeof next.stack === 'string' ? next.stack : describe(next, redactor)}`;
+        text += `\n${j < 0 ? 'Caused by' : 'Aggregated'}: ${next instanceof Error && typeof next.stack === 'string' ? next.stack : describe(next, redactor, max)}`;
       }
     }
   } catch {

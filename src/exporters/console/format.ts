@@ -47,12 +47,18 @@ function json(v: unknown, depth: number): string {
   return '{' + parts.join(',') + '}';
 }
 
+const EXCEPTION = ['exception.type', 'exception.message'];
+
 export function formatAttributes(attrs: Record<string, AnyValue> | undefined, max = 20): string {
   if (!attrs) return '';
   const keys = Object.keys(attrs);
   if (keys.length === 0) return '';
-  const parts = keys.slice(0, max).map((k) => `${oneLine(k)}=${oneLine(formatValue(attrs[k]))}`);
-  if (keys.length > max) parts.push(`…+${keys.length - max}`);
+  const shown = keys.slice(0, max);
+  // What an error record is about is printed whatever the number of attributes before it (a
+  // child logger's bound ones): only its stack trace may be left out.
+  if (keys.length > max) for (const k of EXCEPTION) if (keys.indexOf(k) >= max) shown.push(k);
+  const parts = shown.map((k) => `${oneLine(k)}=${oneLine(formatValue(attrs[k]))}`);
+  if (keys.length > shown.length) parts.push(`…+${keys.length - shown.length}`);
   return ` {${parts.join(' ')}}`;
 }
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
+import { appCompilerOptions } from '../../test/helpers/app-compiler.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStatus } from '../model/span-data.js';
 import type { CounterMetric } from '../model/metric-data.js';
@@ -22,17 +23,7 @@ const compiled: Record<'standard' | 'legacy', Fixture> = {} as Record<'standard'
  * the real TypeScript compiler and imports it.
  */
 async function compile(experimentalDecorators: boolean): Promise<Fixture> {
-  const program = ts.createProgram([fixture], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
-    types: [],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    experimentalDecorators,
-  });
+  const program = ts.createProgram([fixture], appCompilerOptions({ experimentalDecorators }));
   const diagnostics = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   expect(diagnostics).toEqual([]);
   const out = ts.transpileModule(readFileSync(fixture, 'utf8'), {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { appCompilerOptions, diagnosticText } from '../../test/helpers/app-compiler.js';
 import { describe, expect, it } from 'vitest';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
@@ -18,21 +19,11 @@ function typeErrors(source: string, experimentalDecorators = false): string[] {
     declare const monitor: Monitor;
   `;
   writeFileSync(file, imports + source + '\nexport {};\n');
-  const program = ts.createProgram([file], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
-    types: [],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-    experimentalDecorators,
-  });
+  const program = ts.createProgram([file], appCompilerOptions({ experimentalDecorators }));
   return ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file?.fileName === file)
-    .map((d) => `${d.file!.getLineAndCharacterOfPosition(d.start!).line + 1}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    .map((d) => diagnosticText(d, 1));
 }
 
 describe('wrapper types, as an app compiles them', () => {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { appCompilerOptions, diagnosticText } from '../helpers/app-compiler.js';
 import { describe, expect, it } from 'vitest';
 
 const index = JSON.stringify(fileURLToPath(new URL('../../src/index.js', import.meta.url)));
@@ -51,20 +52,11 @@ describe('logger call types, as an app compiles them', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lexigram-logger-types-'));
     const file = join(dir, 'case.ts');
     writeFileSync(file, source);
-    const program = ts.createProgram([file], {
-      target: ts.ScriptTarget.ES2022,
-      module: ts.ModuleKind.ESNext,
-      moduleResolution: ts.ModuleResolutionKind.Bundler,
-      lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
-      types: [],
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-    });
+    const program = ts.createProgram([file], appCompilerOptions());
     const errors = ts
       .getPreEmitDiagnostics(program)
       .filter((d) => d.file?.fileName === file)
-      .map((d) => `${d.file!.getLineAndCharacterOfPosition(d.start!).line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+      .map((d) => diagnosticText(d));
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
+import { appCompilerOptions, diagnosticText } from '../helpers/app-compiler.js';
 import { describe, expect, it } from 'vitest';
 
 const src = (f: string) => JSON.stringify(fileURLToPath(new URL(`../../src/${f}`, import.meta.url)));
@@ -34,20 +35,11 @@ function compile(): Map<string, string[]> {
     writeFileSync(file, prelude + source + '\nexport {};\n');
     files.set(file, name);
   }
-  const program = ts.createProgram([...files.keys()], {
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.ESNext,
-    moduleResolution: ts.ModuleResolutionKind.Bundler,
-    lib: ['lib.es2022.d.ts', 'lib.dom.d.ts', 'lib.esnext.disposable.d.ts'],
-    types: [],
-    strict: true,
-    noEmit: true,
-    skipLibCheck: true,
-  });
+  const program = ts.createProgram([...files.keys()], appCompilerOptions());
   const out = new Map<string, string[]>([...files.values()].map((n): [string, string[]] => [n, []]));
   for (const d of ts.getPreEmitDiagnostics(program)) {
     const name = d.file && files.get(d.file.fileName);
-    if (name !== undefined) out.get(name)!.push(`${d.file!.getLineAndCharacterOfPosition(d.start!).line}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`);
+    if (name !== undefined) out.get(name)!.push(diagnosticText(d));
   }
   return out;
 }

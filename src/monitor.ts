@@ -939,7 +939,9 @@ export class Monitor implements TracerOwner, LogOwner, ScopeOwner {
     } else if (error) {
       // Nothing lost (OtlpBackend kept its metrics for the next export), nothing counted; but a
       // collector down for an hour must not go unseen where this monitor's diagnostics are read.
-      this.diag.report('export', `backend "${backend.name}" could not export, nothing lost yet: ${error}`, undefined, `export:${backend.name}`);
+      // The kept data leaves only with a later export: a script that ended with flush() alone
+      // exited with it held, uncounted. Said here, where a script's author sees it.
+      this.diag.report('export', `backend "${backend.name}" could not export, nothing lost yet: ${error} (kept for the next export; end with monitor.shutdown(), or an exit loses it uncounted)`, undefined, `export:${backend.name}`);
     }
     return { name: backend.name, ok: r.ok, reason, error };
   }

@@ -24,6 +24,8 @@ export interface DenoFlushOnExitOptions {
 
 interface Target {
   drain: (timeoutMs: number) => Promise<void>;
+  /** Exports what waits without shutting down: the app's own shutdown comes later (absent on older copies). */
+  flush?: (timeoutMs: number) => Promise<unknown>;
   before?: () => unknown;
   /** Its monitor was shut down (absent on targets of an older copy of this module). */
   gone?: () => boolean;
@@ -139,7 +141,11 @@ async function onSignal(signal: DenoSignal): Promise<void> {
   // drain only waits for that shutdown to end (a monitor shuts down once).
   await within(timeout / 2, Promise.allSettled(list.map(async (t) => t.gone?.() || t.before?.())));
   const left = deadline - Date.now();
-  if (!(await within(left, Promise.allSettled(list.map((t) => t.drain(left)))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
+  // The app handles the signal and winds down itself (finishes a batch, logs, flushes, shuts
+  // down): its targets are flushed, not shut down. Shut down here, the monitor dropped the app's
+  // wind-down telemetry (after_shutdown) and its own flush() found nothing.
+  const end = (t: Target): Promise<unknown> => (!exit && t.flush ? t.flush(left) : t.drain(left));
+  if (!(await within(left, Promise.allSettled(list.map(end))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
   const deno = denoGlobal();
   for (const [s, l] of state.listeners) deno.removeSignalListener(s, l);
   state.listeners.clear();
@@ -158,10 +164,11 @@ async function onSignal(signal: DenoSignal): Promise<void> {
  * signal during the flush (a second Ctrl-C, 500 ms or more after the first) exits at once, with
  * its own code; one sooner is the same Ctrl-C delivered twice (a task runner forwards it). When the
  * app has a listener of its own for that signal (`Deno.addSignalListener`, added after the first
- * `flushOnExit` call), it does not exit: the app's handler finishes its shutdown and decides the
- * exit code, as without this library (see the `exit` option). Installed once per process;
- * returns a function that unregisters the target; a target whose monitor was shut down
- * (`monitor.shutdown()`) leaves by itself.
+ * `flushOnExit` call), it does not exit and the target is flushed, not shut down: the app's
+ * handler finishes its shutdown (ending with `monitor.shutdown()`, so what it records while winding
+ * down still leaves) and decides the exit code, as without this library (see the `exit` option).
+ * Installed once per process; returns a function that unregisters the target; a target whose
+ * monitor was shut down (`monitor.shutdown()`) leaves by itself.
  *
  * @example
  * ```ts
@@ -175,7 +182,14 @@ export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, optio
   if (options.exit !== undefined && typeof options.exit !== 'boolean') throw new TypeError(`flushOnExit: \`exit\` must be true, false or left out, got ${String(options.exit)}.`);
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
   if (options.exit !== undefined) state.exitOption = options.exit;
-  const t: Target = { drain: (ms) => target.shutdown(ms), before: options.beforeFlush, gone: () => isShutDown(target) };
+  const flush = (target as { flush?: (ms?: number) => Promise<unknown> }).flush;
+  const t: Target = {
+    drain: (ms) => target.shutdown(ms),
+    // A target with no flush() (a custom one) is shut down, as before.
+    flush: typeof flush === 'function' ? (ms) => flush.call(target, ms) : undefined,
+    before: options.beforeFlush,
+    gone: () => isShutDown(target),
+  };
   // Targets whose monitor the app shut down (`monitor.shutdown()` alone) leave: a process that
   // creates and shuts down monitors in turn kept each one, and its server, for a signal.
   for (const o of state.targets) if (o.gone?.()) state.targets.delete(o);

@@ -25,6 +25,8 @@ export interface FlushOnExitOptions {
 
 interface Target {
   drain: (timeoutMs: number) => Promise<void>;
+  /** Exports what waits without shutting down: the app's own shutdown comes later (absent on older copies). */
+  flush?: (timeoutMs: number) => Promise<unknown>;
   before?: () => unknown;
   /** Its monitor was shut down (absent on targets of an older copy of this module). */
   gone?: () => boolean;
@@ -68,7 +70,12 @@ async function within(ms: number, work: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-async function drainAll(): Promise<void> {
+/**
+ * `appHandles`: the app listens for the signal itself and winds down on its own (finishes a
+ * batch, logs, flushes, shuts down): the targets are flushed, not shut down. Shut down here, the
+ * monitor dropped the app's wind-down telemetry (after_shutdown) and its own flush() found nothing.
+ */
+async function drainAll(appHandles: boolean): Promise<void> {
   const list = [...state.targets];
   const timeout = state.timeout;
   const deadline = Date.now() + timeout;
@@ -83,7 +90,8 @@ async function drainAll(): Promise<void> {
   const run = async (f: (() => unknown) | undefined): Promise<unknown> => f?.();
   await within(timeout / 2, Promise.allSettled(list.flatMap((t) => (t.gone?.() ? [] : [run(t.before), run(t.answered)]))));
   const left = deadline - Date.now();
-  if (!(await within(left, Promise.allSettled(list.map((t) => t.drain(left)))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
+  const end = (t: Target): Promise<unknown> => (appHandles && t.flush ? t.flush(left) : t.drain(left));
+  if (!(await within(left, Promise.allSettled(list.map(end))))) cutShort(`after ${timeout} ms (flushOnExit timeoutMs)`);
 }
 
 /**
@@ -115,7 +123,7 @@ function onSignal(signal: ExitSignal): void {
   }
   state.signalledAt = Date.now();
   state.firstSignal = signal;
-  state.exiting = drainAll().finally(() => {
+  state.exiting = drainAll(appHandles).finally(() => {
     // Done: a later flushOnExit (an app that handled this signal itself, then reloaded or
     // registered again) installs listeners that must act on the next signal.
     state.exiting = undefined;
@@ -152,9 +160,10 @@ const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
  * second Ctrl-C, 500 ms or more after the first) exits at once, the way it would have. One sooner
  * is the same Ctrl-C delivered twice (`npm run` forwards it). When the app listens for the signal
  * itself (`process.on` or `process.once`, at the moment the signal arrives), the process is not
- * killed: the app's own shutdown decides when and with which code it exits, as it would without
- * this library. Returns a function that unregisters the target; a target whose monitor was shut
- * down (`monitor.shutdown()`) leaves by itself.
+ * killed and the target is flushed, not shut down: the app's own shutdown (which ends with
+ * `monitor.shutdown()`) decides when and with which code it exits, and what it records while
+ * winding down still leaves, as it would without this library. Returns a function that
+ * unregisters the target; a target whose monitor was shut down (`monitor.shutdown()`) leaves by itself.
  *
  * @example
  * ```ts
@@ -166,8 +175,11 @@ const SIGNALS: readonly ExitSignal[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
 export function flushOnExit(target: Pick<Monitor, 'shutdown'> | Drainable, options: FlushOnExitOptions = {}): () => void {
   checkFlushOnExit(target, options, SIGNALS); // the listed ones only: SIGKILL fails inside Node
   if (options.timeoutMs !== undefined) state.timeout = options.timeoutMs;
+  const flush = (target as { flush?: (ms?: number) => Promise<unknown> }).flush;
   const t: Target = {
     drain: (ms) => target.shutdown(ms),
+    // A target with no flush() (a custom one) is shut down, as before.
+    flush: typeof flush === 'function' ? (ms) => flush.call(target, ms) : undefined,
     before: options.beforeFlush,
     gone: () => isShutDown(target),
     answered: () => (target as { open?: { idle(): Promise<void> } }).open?.idle(),

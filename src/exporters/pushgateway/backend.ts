@@ -93,6 +93,8 @@ export class PushgatewayBackend implements Backend {
   /** The push queued and not yet started, which a newer export may supersede. */
   #waiting: { body: string; readonly result: Promise<ExportResult> } | undefined;
   #closed = false;
+  /** A push or delete went to the group from this backend (see shutdown). */
+  #sent = false;
 
   constructor(options: PushgatewayBackendOptions) {
     if (options === null || typeof options !== 'object') throw new TypeError('PushgatewayBackend needs an options object with "url" and "job"');
@@ -203,6 +205,7 @@ export class PushgatewayBackend implements Backend {
     // Each body is the whole cumulative state, so a push still waiting behind a slow gateway is
     // superseded by a newer one instead of piling up: at most one waits, with the latest values,
     // and its callers share its outcome. Without this a hung gateway held every body made meanwhile.
+    this.#sent = true;
     const waiting = this.#waiting;
     const result = waiting !== undefined ? ((waiting.body = body), waiting.result) : this.#push(body);
     return dropped === 0 ? result : result.then((r) => (r.ok ? { ...r, rejected: { dataPoints: dropped }, error: note + onDropFailed } : r));
@@ -222,6 +225,7 @@ export class PushgatewayBackend implements Backend {
   delete(): Promise<ExportResult> {
     // A push after the delete must go after it, not into a push queued before it.
     this.#waiting = undefined;
+    this.#sent = true;
     return this.#enqueue(() => this.#send('DELETE', undefined));
   }
 
@@ -230,8 +234,18 @@ export class PushgatewayBackend implements Backend {
     await this.#queue;
   }
 
-  /** Waits for pushes in flight; later exports resolve `after_shutdown`. */
+  /**
+   * Waits for pushes in flight; later exports resolve `after_shutdown`. A run that recorded
+   * nothing (so never pushed) pushes its state now, an empty body: without it the gateway kept the
+   * previous run's values and `push_time_seconds`, and a "last run" alert saw this run as missing
+   * (a PUT replaces the group, PG-03; a POST updates only `push_time_seconds`, PG-04). Not after
+   * the app's own `delete()`, which the push would undo.
+   */
   async shutdown(): Promise<void> {
+    if (!this.#closed && !this.#sent) {
+      this.#sent = true;
+      void this.#enqueue(() => this.#send(this.method, ''));
+    }
     this.#closed = true;
     await this.#queue;
   }

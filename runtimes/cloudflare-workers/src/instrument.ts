@@ -2,6 +2,7 @@
 // (`npm run size`; about 90 B of the Worker bundle). It has no other meaning.
 import { lazyIsolate, type Isolate } from './isolate.js';
 import { SpanKind } from '../../../src/model/span-data.js';
+import type { Span } from '../../../src/trace/span.js';
 import { wrapRun } from './workflow.js';
 import { watchPassThrough } from './pass-through.js';
 import { getActiveScope } from '../../../src/context/active.js';
@@ -13,16 +14,38 @@ import { exportAndHold } from './wait-until.js';
 import type { WorkersAdapterOptions, WorkersConfig } from './options.js';
 import type { ExecutionContext, ExecutionContextLike, ForwardableEmailMessage, MessageBatch, ScheduledController, TraceItem } from './types.js';
 
-/** A Worker's handlers as `instrument()` calls them: the usual three arguments plus the invocation's telemetry. */
-export interface WorkerHandler<E = any> {
-  fetch?(request: Request, env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): Response | Promise<Response>;
-  scheduled?(controller: ScheduledController, env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
-  queue?(batch: MessageBatch, env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
-  email?(message: ForwardableEmailMessage, env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
-  tail?(events: TraceItem[], env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
+/**
+ * A Worker's handlers as `instrument()` calls them: the usual three arguments plus the invocation's
+ * telemetry. `E` is the env; `Q`, `X`, `S`, `B`, `M` and `T` the request, `ctx`, controller, batch,
+ * email message and tail event, this module's types unless `instrument()` infers them (see
+ * {@link RuntimeHandler}).
+ */
+export interface WorkerHandler<E = any, Q = Request, X = ExecutionContext, S = ScheduledController, B = MessageBatch, M = ForwardableEmailMessage, T = TraceItem> {
+  fetch?(request: Q, env: E, ctx: X, telemetry: WorkerTelemetry): Response | Promise<Response>;
+  scheduled?(controller: S, env: E, ctx: X, telemetry: WorkerTelemetry): void | Promise<void>;
+  queue?(batch: B, env: E, ctx: X, telemetry: WorkerTelemetry): void | Promise<void>;
+  email?(message: M, env: E, ctx: X, telemetry: WorkerTelemetry): void | Promise<void>;
+  tail?(events: T[], env: E, ctx: X, telemetry: WorkerTelemetry): void | Promise<void>;
   /** The `tail` handler's older name, which workerd still calls (when there is no `tail`): instrumented as `tail`. */
-  trace?(events: TraceItem[], env: E, ctx: ExecutionContext, telemetry: WorkerTelemetry): void | Promise<void>;
+  trace?(events: T[], env: E, ctx: X, telemetry: WorkerTelemetry): void | Promise<void>;
 }
+
+/**
+ * Where `instrument()` infers the env and the handlers' inputs from: with
+ * `instrument({...}) satisfies ExportedHandler<Env>`, TypeScript infers its type parameters from
+ * this part of the return type, so the handlers' parameters are typed as @cloudflare/workers-types
+ * types them (`env: Env`, `controller.noRetry()`, `message.forward()`, `request.cf`). A handler the
+ * object has returns `unknown` here, which satisfies no ExportedHandler: the check is made on the
+ * handler itself ({@link InstrumentedHandler}), never waived. One it lacks is typed as the runtime's.
+ */
+type Has<H, K extends string, R> = K extends keyof H ? unknown : R;
+export type RuntimeHandler<H, E, Q, X, S, B, M, T> = {
+  fetch?(request: Q, env: E, ctx: X): Has<H, 'fetch', Response | Promise<Response>>;
+  scheduled?(controller: S, env: E, ctx: X): Has<H, 'scheduled', void | Promise<void>>;
+  queue?(batch: B, env: E, ctx: X): Has<H, 'queue', void | Promise<void>>;
+  email?(message: M, env: E, ctx: X): Has<H, 'email', void | Promise<void>>;
+  tail?(events: T[], env: E, ctx: X): Has<H, 'tail', void | Promise<void>>;
+};
 
 /**
  * What `instrument()` returns: the same object, its handlers taking the runtime's three
@@ -119,7 +142,35 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
       hold[1],
     );
   }
-  return runIn(iso, invocationSpan(name, input), ctx, (t) => call(input, wrappedEnv, t, ctx), true);
+  return runIn(iso, invocationSpan(name, input), ctx, (t) => (name === 'queue' && watchBatch(input, t.span), call(input, wrappedEnv, t, ctx)), true);
+}
+
+/**
+ * Records on the CONSUMER span, as `cloudflare.queue.retried`, the messages the handler retried
+ * (each `retry()` call on a message; `retryAll()`: the whole batch), so a batch it retried does not
+ * look like a success (when it returns, the others are acked; when it throws, the span has the
+ * error). Each call still reaches the runtime's method, on the runtime's object (the method is
+ * set on the object, not on a copy); an object that takes no property (frozen) is left unwatched.
+ */
+function watchBatch(batch: any, span: Span): void {
+  let retried = 0;
+  const watch = (o: any, p: string, all?: number): void => {
+    const f = o?.[p];
+    try {
+      if (typeof f == 'function')
+        o[p] = (...args: unknown[]) => {
+          if (span.isRecording()) span.setAttribute('cloudflare.queue.retried', (retried = all ?? retried + 1));
+          return f.apply(o, args);
+        };
+    } catch {
+      // read-only: the call goes on, unrecorded
+    }
+  };
+  const messages = batch?.messages;
+  if (Array.isArray(messages)) {
+    for (const m of messages) watch(m, 'retry');
+    watch(batch, 'retryAll', messages.length);
+  }
 }
 
 /**
@@ -145,7 +196,9 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * method stays synchronous, and the span starts a new trace (Workers RPC carries no context).
  * Getters, symbol-keyed and `_`-prefixed methods, and `WorkerEntrypoint`'s own, are left as they are.
  * A `class extends WorkflowEntrypoint` gets a SERVER span `${Class.name}.run` per run() and a
- * child span per `step.do` attempt (a step replayed from the cache gets none).
+ * child span per `step.do` attempt (a step replayed from the cache gets none). A class extending
+ * neither (`class extends DurableObject`, or one extending nothing, which workerd runs as a Durable
+ * Object) is instrumented as {@link instrumentDO} does.
  *
  * @param handler the Worker's default export (`fetch`, `scheduled`, `queue`, `email`, `tail` or its older name `trace`; other properties are kept), or a `WorkerEntrypoint` class.
  * @param config monitor options plus adapter options, a `Monitor`, or `(env) => options`
@@ -164,17 +217,30 @@ function invoke(iso: Isolate, name: HandlerName, input: any, env: unknown, ctx: 
  * ```
  */
 export function instrument<C extends abstract new (...args: any[]) => object>(handler: C, config?: WorkersConfig, options?: WorkersAdapterOptions): C;
-export function instrument<H extends WorkerHandler<any>>(handler: H, config?: WorkersConfig, options?: WorkersAdapterOptions): InstrumentedHandler<NotInferred<H>>;
+export function instrument<
+  H extends WorkerHandler<E, Q, X, S, B, M, T>,
+  E = any,
+  Q = Request,
+  X = ExecutionContext,
+  S = ScheduledController,
+  B = MessageBatch,
+  M = ForwardableEmailMessage,
+  T = TraceItem,
+>(handler: H, config?: WorkersConfig<E>, options?: WorkersAdapterOptions): InstrumentedHandler<NotInferred<H>> & RuntimeHandler<NotInferred<H>, E, Q, X, S, B, M, T>;
 export function instrument(handler: object, config: WorkersConfig = {}, options?: WorkersAdapterOptions): unknown {
   wrapOnce(handler);
-  // A Durable Object shares one `ctx` between its concurrent requests and has its own handlers
-  // (alarm, WebSocket events): instrumentDO() handles both.
-  if (typeof handler === 'function' && extendsClassNamed(handler, 'DurableObject')) return instrumentDO(handler as never, config, options);
+  // workerd runs an exported class that extends neither WorkerEntrypoint nor WorkflowEntrypoint
+  // as a Durable Object (a `DurableObject` subclass, or a plain class: the older form). A Durable
+  // Object shares one `ctx` between its concurrent requests and has its own handlers (alarm,
+  // WebSocket events): instrumentDO() handles both. (A plain class was instrumented as a
+  // WorkerEntrypoint: no class attribute, no storage spans.)
+  const base = typeof handler === 'function' ? entrypointBase(handler) : '';
+  if (base === undefined) return instrumentDO(handler as never, config, options);
   const isolate = lazyIsolate(config, options);
-  if (typeof handler === 'function') {
+  if (base) {
     const Instrumented = instrumentClass(handler as new (...args: any[]) => object, isolate);
     // A Workflow's run() is started by the Workflows engine, not RPC: its span and its steps' (workflow.ts).
-    if (extendsClassNamed(handler, 'WorkflowEntrypoint')) wrapRun(handler as never, Instrumented, isolate);
+    if (base === 'WorkflowEntrypoint') wrapRun(handler as never, Instrumented, isolate);
     return mark(Instrumented as object);
   }
   const out: Record<string, unknown> = mark({ ...handler });
@@ -246,10 +312,9 @@ function isEvent(name: HandlerName, input: unknown): boolean {
   return typeof e.from === 'string' && typeof e.to === 'string';
 }
 
-/** True when `Class` extends (at any depth) a class of that name (`cloudflare:workers`' classes). */
-function extendsClassNamed(Class: object, base: string): boolean {
+/** `WorkerEntrypoint` or `WorkflowEntrypoint` when `Class` extends (at any depth) a class of that name (`cloudflare:workers`' classes), else undefined. */
+function entrypointBase(Class: object): string | undefined {
   for (let p = Object.getPrototypeOf(Class) as { name?: string } | null; p && p !== Function.prototype; p = Object.getPrototypeOf(p)) {
-    if (p.name === base) return true;
+    if (p.name === 'WorkerEntrypoint' || p.name === 'WorkflowEntrypoint') return p.name;
   }
-  return false;
 }

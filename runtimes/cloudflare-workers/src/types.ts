@@ -22,10 +22,16 @@ export interface ExecutionContextLike {
   readonly props?: unknown;
 }
 
+/*
+ * The event types below are the platform's shapes (as @cloudflare/workers-types declares them): a
+ * handler typed with them may call what workerd passes (`controller.noRetry()`, `message.forward()`).
+ * Members that older workers-types lack are optional, and what the adapter never reads is typed
+ * loosely, so workers-types' objects stay assignable to them.
+ */
 export interface ScheduledController {
   readonly cron: string;
   readonly scheduledTime: number;
-  noRetry?(): void;
+  noRetry(): void;
 }
 
 export interface QueueMessage<Body = unknown> {
@@ -40,6 +46,7 @@ export interface QueueMessage<Body = unknown> {
 export interface MessageBatch<Body = unknown> {
   readonly queue: string;
   readonly messages: readonly QueueMessage<Body>[];
+  readonly metadata?: { readonly metrics: { readonly backlogCount: number; readonly backlogBytes: number; readonly oldestMessageTimestamp?: Date } };
   ackAll(): void;
   retryAll(options?: { delaySeconds?: number }): void;
 }
@@ -48,14 +55,34 @@ export interface MessageBatch<Body = unknown> {
 export interface ForwardableEmailMessage {
   readonly from: string;
   readonly to: string;
+  readonly raw: ReadableStream<Uint8Array>;
+  readonly headers: Headers;
   readonly rawSize: number;
+  readonly canBeForwarded?: boolean;
+  setReject(reason: string): void;
+  forward(rcptTo: string, headers?: Headers): Promise<unknown>;
+  /** `message`: an `EmailMessage` of `cloudflare:email`. */
+  reply(message: { readonly from: string; readonly to: string }): Promise<unknown>;
 }
 
-/** A Tail Worker's event (`tail(events, env, ctx)`). */
+/** A Tail Worker's event (`tail(events, env, ctx)`); only their number is recorded. */
 export interface TraceItem {
-  readonly scriptName: string | null;
-  readonly outcome: string;
+  /** The traced invocation's event, shaped by its trigger (`request` for fetch, `cron` for scheduled...), or null. */
+  readonly event: any;
   readonly eventTimestamp: number | null;
+  readonly logs: readonly { readonly timestamp: number; readonly level: string; readonly message: any }[];
+  readonly exceptions: readonly { readonly timestamp: number; readonly name: string; readonly message: string; readonly stack?: string }[];
+  readonly diagnosticsChannelEvents?: readonly { readonly timestamp: number; readonly channel: string; readonly message: any }[];
+  readonly scriptName: string | null;
+  readonly entrypoint?: string;
+  readonly scriptVersion?: { readonly id?: string; readonly tag?: string; readonly message?: string };
+  readonly dispatchNamespace?: string;
+  readonly scriptTags?: readonly string[];
+  readonly outcome: string;
+  readonly executionModel?: string;
+  readonly truncated?: boolean;
+  readonly cpuTime?: number;
+  readonly wallTime?: number;
 }
 
 /** The `ctx` of a Durable Object (CF-07): not an ExecutionContext, but it has `waitUntil`. */

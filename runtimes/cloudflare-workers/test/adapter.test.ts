@@ -756,8 +756,8 @@ describe('Durable Object trace context (README: RPC carries no trace context)', 
 });
 
 describe('instrument(class extends WorkerEntrypoint) in-process', () => {
-  /** Stands in for `WorkerEntrypoint` from cloudflare:workers: keeps ctx and env on the instance. */
-  class Entrypoint<Env> {
+  /** Stands in for `WorkerEntrypoint` from cloudflare:workers (the name is what the adapter looks for): keeps ctx and env on the instance. */
+  class WorkerEntrypoint<Env> {
     constructor(protected ctx: ExecutionContext, protected env: Env) {}
   }
 
@@ -765,7 +765,7 @@ describe('instrument(class extends WorkerEntrypoint) in-process', () => {
     const { monitor, memory } = createTestMonitor();
     const factory = vi.fn(() => monitor);
     const boom = new SyntaxError('bad mail');
-    class App extends Entrypoint<{ KV: FakeKV }> {
+    class App extends WorkerEntrypoint<{ KV: FakeKV }> {
       static version = 3;
       async fetch(req: Request, t: { span: { spanContext(): { spanId: string } } }) {
         await this.env.KV.put('k', 'v');

@@ -68,6 +68,15 @@ describe.each([
     ]);
   });
 
+  test('a queue batch whose messages the handler retried says so on its span (it looked like a success); one it did not retry has no count', async () => {
+    const worker = await mf.getWorker();
+    const m = (id: string) => ({ id, timestamp: new Date(), body: 'x', attempts: 1 });
+    const r = await worker.queue('q2', [m('r1'), m('r2')]);
+    expect(r.retryMessages.map((x) => x.msgId)).toEqual(['r1', 'r2']); // the calls still reach workerd
+    expect((await span('process q2')).attributes['cloudflare.queue.retried']).toBe(2);
+    expect((await span('process q1')).attributes['cloudflare.queue.retried']).toBeUndefined();
+  });
+
   test('KV, R2 and D1 spans are named `{db.operation.name} {db.namespace}`; D1 exec, which runs a statement per line, is `exec DB`, not the first line\'s verb', async () => {
     expect(await (await mf.dispatchFetch('http://worker.test/db')).text()).toBe('ok');
     await span('SELECT DB');

@@ -21,6 +21,9 @@ export function denoFetchCode(message: unknown): string | undefined {
   // `dns error: failed to lookup address information: Name or service not known` (getaddrinfo's
   // text): Node says ENOTFOUND, or EAI_AGAIN when the resolver failed for now.
   if (message.includes('dns error')) return message.includes('Temporary failure') ? 'EAI_AGAIN' : 'ENOTFOUND';
+  // A server that closed the connection without answering (hyper's text, no OS error): Bun says
+  // ECONNRESET, as the connection was reset under the request (Node's undici, UND_ERR_SOCKET).
+  if (message.includes('connection closed before message completed')) return 'ECONNRESET';
   return undefined;
 }
 

@@ -53,3 +53,24 @@ Deno.test({
     assert.equal(metric, span);
   },
 });
+
+Deno.test({
+  name: 'deno: a server that closes the connection without answering is error.type ECONNRESET, as on Bun (it was TypeError)',
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const l = Deno.listen({ hostname: '127.0.0.1', port: 0 });
+    const accepting = (async () => {
+      for await (const c of l) {
+        await c.read(new Uint8Array(1024));
+        c.close();
+      }
+    })().catch(() => {});
+    try {
+      assert.deepEqual(await clientErrorType(`http://127.0.0.1:${l.addr.port}/hangs-up`), { span: 'ECONNRESET', metric: 'ECONNRESET' });
+    } finally {
+      l.close();
+      await accepting;
+    }
+  },
+});

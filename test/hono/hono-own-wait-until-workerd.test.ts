@@ -3,8 +3,8 @@
  * handler hands work to `c.executionCtx.waitUntil`. The spans and logs of that work leave with
  * the request's own export, within the invocation: nothing later would send them.
  */
-import { Miniflare } from 'miniflare';
-import { bundleSource } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
+import type { Miniflare } from 'miniflare';
+import { startInlineWorker } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const WORKER = `
@@ -38,9 +38,7 @@ export default {
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const contents = await bundleSource(WORKER, import.meta.url);
-  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents }], compatibilityDate: '2026-04-01' });
-  await mf.ready;
+  mf = await startInlineWorker(WORKER, import.meta.url);
 }, 60_000);
 
 afterAll(async () => {

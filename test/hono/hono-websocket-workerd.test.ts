@@ -4,8 +4,8 @@
  * untouched (also with `waitForBody`, which must not wrap a 101), the socket works, and the
  * SERVER span is named by the route with status 101, not an error.
  */
-import { Miniflare } from 'miniflare';
-import { bundleSource } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
+import type { Miniflare } from 'miniflare';
+import { startInlineWorker } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 
 const WORKER = `
@@ -35,9 +35,7 @@ export default {
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const contents = await bundleSource(WORKER, import.meta.url);
-  mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents }], compatibilityDate: '2026-04-01' });
-  await mf.ready;
+  mf = await startInlineWorker(WORKER, import.meta.url);
 }, 60_000);
 
 afterAll(async () => {

@@ -3,27 +3,17 @@
  * with @hono/otel's middleware and a manual span through @opentelemetry/api. The exported trace
  * is one tree with correct parent ids, and nothing is exported twice.
  */
-import { build } from 'esbuild';
 import { Miniflare } from 'miniflare';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleWorker } from '../../runtimes/cloudflare-workers/test/helpers/workerd.js';
 
 let mf: Miniflare;
 
 beforeAll(async () => {
-  const r = await build({
-    entryPoints: [fileURLToPath(new URL('./fixtures/otel-worker.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    conditions: ['workerd', 'worker', 'browser'],
-    external: ['node:*', 'cloudflare:*'],
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
+  const contents = await bundleWorker(fileURLToPath(new URL('./fixtures/otel-worker.ts', import.meta.url)));
   mf = new Miniflare({
-    modules: [{ type: 'ESModule', path: 'worker.mjs', contents: r.outputFiles[0].text }],
+    modules: [{ type: 'ESModule', path: 'worker.mjs', contents }],
     compatibilityDate: '2026-04-01',
     compatibilityFlags: ['nodejs_compat'],
   });

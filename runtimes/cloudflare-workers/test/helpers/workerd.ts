@@ -75,3 +75,10 @@ export async function bundleSource(contents: string, importMetaUrl: string): Pro
   });
   return r.outputFiles[0]!.text;
 }
+
+/** A Miniflare running an inline Worker (see bundleSource), ready; no compatibility flag. */
+export async function startInlineWorker(contents: string, importMetaUrl: string): Promise<Miniflare> {
+  const mf = new Miniflare({ modules: [{ type: 'ESModule', path: 'worker.mjs', contents: await bundleSource(contents, importMetaUrl) }], compatibilityDate: '2026-04-01' });
+  await mf.ready;
+  return mf;
+}
